@@ -1,0 +1,35 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { z } from "zod";
+import { authorizeRoute, errorResponse, jsonError } from "@/server/api/route-auth";
+import { runImport } from "@/server/services/imports/run-import";
+
+export const dynamic = "force-dynamic";
+// A large file takes a while; the import itself is committed batch by batch.
+export const maxDuration = 3600;
+
+const ZQuery = z.object({ importId: z.uuid(), expectedRows: z.coerce.number().int().min(0).max(100_000_000).optional() });
+
+/**
+ * `POST /api/imports?importId=…[&expectedRows=…]` with the raw CSV as the body. The body is
+ * streamed into `runImport` (never buffered whole); the answer is the finished import.
+ * Auth: a member (marketer+) of the session's workspace, or an API key with `contacts:write`.
+ */
+export async function POST(req: Request): Promise<Response> {
+  const authorized = await authorizeRoute(req, { scope: "contacts:write", role: "marketer" });
+  if (!authorized.ok) return authorized.response;
+  const query = ZQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+  if (!query.success) return jsonError(400, "Pass ?importId=<uuid> of an import created with POST /imports", "INVALID");
+  if (!req.body) return jsonError(400, "Send the CSV file as the request body", "INVALID");
+  try {
+    const result = await runImport({
+      ctx: authorized.ctx,
+      importId: query.data.importId,
+      source: Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>),
+      expectedRows: query.data.expectedRows,
+    });
+    return Response.json(result, { headers: { "cache-control": "no-store" } });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

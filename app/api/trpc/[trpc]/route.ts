@@ -1,0 +1,24 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { cookies } from "next/headers";
+import { appRouter } from "@/server/api/root";
+import { createTrpcContext } from "@/server/api/trpc";
+import { auth } from "@/server/auth";
+import { WORKSPACE_COOKIE } from "@/server/auth/workspace-cookie";
+
+export const dynamic = "force-dynamic";
+
+function handler(req: Request) {
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: async () =>
+      createTrpcContext({
+        headers: req.headers,
+        getSessionUserId: async () => (await auth())?.user?.id ?? null,
+        requestedWorkspaceId: (await cookies()).get(WORKSPACE_COOKIE)?.value ?? null,
+      }),
+  });
+}
+
+export { handler as GET, handler as POST };

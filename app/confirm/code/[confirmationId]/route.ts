@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { renderCodePage, renderMessagePage } from "@/components/forms/hosted-html";
+import { systemClock } from "@/server/lib/clock";
+import { getDbHandle } from "@/server/lib/db";
+import { AppError } from "@/server/lib/errors";
+import { clientMeta, htmlResponse, seeOther } from "@/server/lib/public-pages";
+import { confirmByCode, getCodeConfirmation, type CodeConfirmationView } from "@/server/services/confirmations/confirm-by-code";
+import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
+
+/**
+ * The SMS code entry page, reached right after submitting a form (often inside its iframe, hence
+ * frameable and script-free). `POST` with `intent=confirm` checks the code; `intent=resend`
+ * sends a new one (the old request is superseded; the per-address hourly limit applies).
+ */
+
+type Params = { params: Promise<{ confirmationId: string }> };
+
+function notFound(): Response {
+  return htmlResponse(
+    renderMessagePage({ brand: "OptIn Manager", title: "Not found", message: "This confirmation request does not exist.", icon: "warn" }),
+    { status: 404, frameable: true },
+  );
+}
+
+function finalPage(view: CodeConfirmationView, embed: boolean, already = false): Response {
+  if (view.status === "confirmed") {
+    const what = view.topicNames.length ? view.topicNames.join(", ") : "our messages";
+    return htmlResponse(
+      renderMessagePage({
+        brand: view.brand,
+        title: already ? "Already confirmed" : "You're subscribed",
+        message: `${already ? "Your number was already confirmed." : "Thanks for confirming your number."} You'll receive ${what} from ${view.brand}.`,
+        embed,
+      }),
+      { frameable: true },
+    );
+  }
+  const locked = view.status === "locked";
+  return htmlResponse(
+    renderMessagePage({
+      brand: view.brand,
+      title: locked ? "Too many wrong codes" : "This code has expired",
+      message: locked
+        ? "For your security this request is now closed. Please sign up again to get a new code."
+        : "Codes work for 15 minutes. Please sign up again to get a new code.",
+      icon: "warn",
+      embed,
+    }),
+    { status: locked ? 403 : 410, frameable: true },
+  );
+}
+
+function codePage(view: CodeConfirmationView, id: string, embed: boolean, emailAlsoPending: boolean, error?: string, status = 200): Response {
+  return htmlResponse(
+    renderCodePage({
+      brand: view.brand,
+      sentTo: view.sentTo,
+      action: `/confirm/code/${id}${embed ? "?embed=1" : ""}`,
+      error,
+      attemptsLeft: view.attemptsLeft,
+      emailAlsoPending,
+      embed,
+    }),
+    { status, frameable: true },
+  );
+}
+
+export async function GET(request: Request, { params }: Params) {
+  const { confirmationId } = await params;
+  const url = new URL(request.url);
+  const embed = url.searchParams.get("embed") === "1";
+  const { db } = await getDbHandle();
+  const view = await getCodeConfirmation({ ctx: { db, now: systemClock }, confirmationId });
+  if (!view) return notFound();
+  if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
+  return codePage(view, confirmationId, embed, url.searchParams.get("email") === "1");
+}
+
+export async function POST(request: Request, { params }: Params) {
+  const { confirmationId } = await params;
+  const { db } = await getDbHandle();
+  const data = await request.formData().catch(() => null);
+  const embed = new URL(request.url).searchParams.get("embed") === "1" || data?.get("embed") === "1";
+  const ctx = { db, now: systemClock, requestId: request.headers.get("x-request-id") ?? randomUUID() };
+
+  if (data?.get("intent") === "resend") {
+    const view = await getCodeConfirmation({ ctx, confirmationId });
+    if (!view) return notFound();
+    if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
+    try {
+      const sent = await resendConfirmation(
+        { ...ctx, workspaceId: view.workspaceId, actor: { type: "contact", contactId: view.contactId } },
+        { contactId: view.contactId, channel: "sms" },
+      );
+      return seeOther(`/confirm/code/${sent.confirmationId}${embed ? "?embed=1" : ""}`);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "RATE_LIMITED") return codePage(view, confirmationId, embed, false, error.message, 429);
+      if (error instanceof AppError && error.code === "CONFLICT") return finalPage({ ...view, status: "expired" }, embed);
+      throw error;
+    }
+  }
+
+  const code = typeof data?.get("code") === "string" ? String(data.get("code")) : "";
+  const result = await confirmByCode({ ctx, input: { confirmationId, code }, meta: clientMeta(request) });
+  if (!result) return notFound();
+  switch (result.outcome) {
+    case "confirmed":
+    case "already_confirmed":
+      return finalPage(result, embed, result.outcome === "already_confirmed");
+    case "wrong_code":
+      return codePage(
+        result,
+        confirmationId,
+        embed,
+        false,
+        `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? "try" : "tries"} left.`,
+        400,
+      );
+    default:
+      return finalPage(result, embed);
+  }
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { renderFormPage, renderMessagePage } from "@/components/forms/hosted-html";
+import { systemClock } from "@/server/lib/clock";
+import { getDbHandle } from "@/server/lib/db";
+import { getEnv } from "@/server/lib/env";
+import { AppError } from "@/server/lib/errors";
+import { issueFormToken } from "@/server/lib/form-token";
+import { logger } from "@/server/lib/logger";
+import { clientMeta, htmlResponse, isCrossSite, seeOther, submittedFromUrl } from "@/server/lib/public-pages";
+import { getPublicForm, type PublicForm } from "@/server/services/forms/get-public-form";
+import { FormTokenError, submitForm } from "@/server/services/forms/submit-form";
+import type { FormFieldName } from "@/server/services/forms/schemas";
+
+/**
+ * `GET /f/{formKey}`: the hosted opt-in form; `POST /f/{formKey}`: its submission (CONTRACT §4).
+ *
+ * A route handler rather than a page, on purpose: a `page.tsx` cannot answer a plain HTML POST at
+ * its own URL (Next treats a non-action POST as a render), and a page cannot set response headers
+ * such as `frame-ancestors *`. So the form is server-rendered HTML without scripts
+ * (components/forms/hosted-html.ts): it works with JS off, in an iframe on any site, and from the
+ * copy-paste HTML snippet. Query `?embed=1` gives the compact iframe layout.
+ */
+
+type Params = { params: Promise<{ formKey: string }> };
+
+const FIELDS: FormFieldName[] = ["email", "phone", "firstName", "lastName"];
+
+function notFoundPage(): Response {
+  return htmlResponse(
+    renderMessagePage({ brand: "OptIn Manager", title: "Form not found", message: "This sign-up form does not exist or is no longer accepting sign-ups.", icon: "warn" }),
+    { status: 404, frameable: true },
+  );
+}
+
+function formPage(
+  form: PublicForm,
+  options: { embed: boolean; status?: number; values?: Partial<Record<FormFieldName, string>>; errors?: Partial<Record<FormFieldName, string>>; notice?: { text: string; tone?: "warn" | "error" } },
+): Response {
+  const html = renderFormPage({
+    brand: form.brand,
+    definition: form.definition,
+    topics: form.topics.map((t) => ({ name: t.name, description: t.description, channels: t.channels })),
+    action: `/f/${form.key}`,
+    token: issueFormToken(form.key, systemClock()),
+    values: options.values,
+    errors: options.errors,
+    notice: options.notice,
+    embed: options.embed,
+  });
+  return htmlResponse(html, { status: options.status ?? 200, frameable: true });
+}
+
+export async function GET(request: Request, { params }: Params) {
+  const { formKey } = await params;
+  const { db } = await getDbHandle();
+  const form = await getPublicForm({ db, key: formKey });
+  if (!form) return notFoundPage();
+  return formPage(form, { embed: new URL(request.url).searchParams.get("embed") === "1" });
+}
+
+function field(data: FormData, name: string): string | undefined {
+  const value = data.get(name);
+  return typeof value === "string" ? value : undefined;
+}
+
+const TOKEN_NOTICES: Record<FormTokenError["reason"], string> = {
+  missing: "Almost done: please check your details and press the button to confirm your sign-up.",
+  expired: "This page was open for a while. Please check your details and submit again.",
+  invalid: "Something went wrong with this form. Please check your details and submit again.",
+  cross_site: "Please check your details and submit again.",
+};
+
+export async function POST(request: Request, { params }: Params) {
+  const { formKey } = await params;
+  const { db } = await getDbHandle();
+  const data = await request.formData().catch(() => null);
+  const embed = new URL(request.url).searchParams.get("embed") === "1" || (data ? field(data, "embed") === "1" : false);
+  if (!data) {
+    const form = await getPublicForm({ db, key: formKey });
+    return form ? formPage(form, { embed, status: 400 }) : notFoundPage();
+  }
+  const values = Object.fromEntries(FIELDS.map((name) => [name, field(data, name)]));
+  const ctx = { db, now: systemClock, requestId: request.headers.get("x-request-id") ?? randomUUID() };
+
+  try {
+    const result = await submitForm({
+      ctx,
+      input: {
+        key: formKey,
+        values,
+        meta: { ...clientMeta(request), url: submittedFromUrl(request, `${getEnv().PUBLIC_URL}/f/${formKey}`) },
+        csrf: field(data, "_token"),
+        honeypot: field(data, "website"),
+        crossSite: isCrossSite(request),
+      },
+    });
+    if (result.status === "invalid") {
+      return formPage(result.form, { embed, status: 400, values: result.values, errors: result.errors });
+    }
+    const query = new URLSearchParams();
+    if (embed) query.set("embed", "1");
+    if (result.smsConfirmationId) {
+      if (result.emailPending) query.set("email", "1");
+      return seeOther(`/confirm/code/${result.smsConfirmationId}${query.size ? `?${query}` : ""}`);
+    }
+    const check = [result.emailPending ? "email" : null, result.smsPending ? "sms" : null].filter(Boolean).join(",");
+    if (check) query.set("check", check);
+    return seeOther(`/f/${formKey}/done${query.size ? `?${query}` : ""}`);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return notFoundPage();
+    const form = await getPublicForm({ db, key: formKey });
+    if (!form) return notFoundPage();
+    const kept = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v?.trim().slice(0, 254) ?? ""]));
+    if (error instanceof FormTokenError) {
+      return formPage(form, { embed, status: 403, values: kept, notice: { text: TOKEN_NOTICES[error.reason], tone: "warn" } });
+    }
+    if (error instanceof AppError && error.code === "RATE_LIMITED") {
+      return formPage(form, { embed, status: 429, values: kept, notice: { text: error.message, tone: "error" } });
+    }
+    logger.error({ err: error, formKey, requestId: ctx.requestId }, "form submission failed");
+    return formPage(form, {
+      embed,
+      status: 500,
+      values: kept,
+      notice: { text: "Sorry, something went wrong on our side. Please try again in a moment.", tone: "error" },
+    });
+  }
+}

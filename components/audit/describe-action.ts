@@ -1,0 +1,40 @@
+/** Human wording for audit actions; unknown actions fall back to their key. */
+const LABELS: Record<string, string> = {
+  "auth.sign_in": "signed in",
+  "api_key.created": "created an API key",
+  "api_key.revoked": "revoked an API key",
+  "member.invited": "invited a member",
+  "member.invitation_revoked": "withdrew an invitation",
+  "member.joined": "joined the workspace",
+  "member.role_changed": "changed a member's role",
+  "member.removed": "removed a member",
+  "member.bootstrapped": "set up the workspace owner",
+  "workspace.updated": "updated workspace settings",
+  "user.profile_updated": "updated their profile",
+  "user.password_changed": "changed their password",
+  "auth.verification_tokens.purged": "purged expired sign-in links",
+  "invitations.expired_purged": "cleared expired invitations",
+};
+
+/** Actions the viewer offers as filters, with their wording, in the order above. */
+export const KNOWN_AUDIT_ACTIONS = Object.entries(LABELS).map(([action, label]) => ({ action, label }));
+
+export function describeAction(action: string): string {
+  return LABELS[action] ?? action.replace(/[._]/g, " ");
+}
+
+export function describeActor(entry: { actorType: string; actorLabel: string | null }): string {
+  if (entry.actorLabel) return entry.actorLabel;
+  switch (entry.actorType) {
+    case "apiKey":
+      return "An API key";
+    case "system":
+      return "System";
+    case "provider":
+      return "A provider";
+    case "contact":
+      return "A contact";
+    default:
+      return "Someone";
+  }
+}

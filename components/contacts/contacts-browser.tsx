@@ -1,0 +1,438 @@
+"use client";
+
+import * as React from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import {
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  EyeIcon,
+  EyeOffIcon,
+  FileUpIcon,
+  SearchIcon,
+  ShieldIcon,
+  UserPlusIcon,
+  UsersIcon,
+  XIcon,
+} from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Avatar, AvatarFallback } from "@/components/ui/avatar";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { EmptyState } from "@/components/ui/empty-state";
+import { initialsFor } from "@/components/ui/initials";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { PageHeader } from "@/components/ui/page-header";
+import { Select, SelectContent, SelectGroup, SelectItem, SelectLabel, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toaster";
+import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { LoadError, LoadingRows } from "@/components/settings/table-states";
+import { ConsentSummary } from "./consent-badges";
+import { ContactFormDialog } from "./contact-form-dialog";
+import { CHANNEL_META, displayName, formatDay, formatPhone, hasName, STATUS_META, type Channel } from "./labels";
+
+const ANY = "any";
+const PAGE_SIZE = 50;
+type FilterStatus = "opted_in" | "pending" | "opted_out" | "none";
+const FILTER_STATUSES: FilterStatus[] = ["opted_in", "pending", "opted_out", "none"];
+
+export type TopicOption = { key: string; name: string; channels: Channel[] };
+
+interface Filters {
+  search: string;
+  tag: string;
+  /** `topicKey:channel` or ANY. */
+  consent: string;
+  status: FilterStatus;
+  from: string;
+  to: string;
+}
+const NO_FILTERS: Filters = { search: "", tag: ANY, consent: ANY, status: "opted_in", from: "", to: "" };
+const DAY_MS = 86_400_000;
+
+function toListInput(filters: Filters) {
+  const day = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : undefined);
+  const to = day(filters.to);
+  const [topic, channel] = filters.consent === ANY ? [] : filters.consent.split(":");
+  return {
+    search: filters.search.trim() || undefined,
+    tag: filters.tag === ANY ? undefined : filters.tag,
+    consent: topic ? { topic, channel: channel as Channel, status: filters.status } : undefined,
+    createdFrom: day(filters.from),
+    // The "to" day is inclusive.
+    createdTo: to ? new Date(to.getTime() + DAY_MS) : undefined,
+  };
+}
+
+type Revealed = { email: string | null; phone: string | null; firstName: string | null; lastName: string | null };
+
+/**
+ * The contacts list: exact-address search (PII is encrypted, so no substring search), tag, consent
+ * and created-date filters, 50 per page by keyset. Viewers see masked values and may reveal one
+ * contact at a time (audited).
+ */
+export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption[]; canEdit: boolean; role: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [searchDraft, setSearchDraft] = React.useState("");
+  const [filters, setFilters] = React.useState<Filters>(NO_FILTERS);
+  /** Cursors of the pages before the current one; the last entry is the current page's cursor. */
+  const [cursors, setCursors] = React.useState<(string | undefined)[]>([undefined]);
+  const [revealed, setRevealed] = React.useState<Record<string, Revealed>>({});
+  const [createOpen, setCreateOpen] = React.useState(false);
+
+  const input = React.useMemo(() => ({ ...toListInput(filters), cursor: cursors[cursors.length - 1] }), [filters, cursors]);
+  const list = useQuery({ ...trpc.contacts.list.queryOptions(input), placeholderData: keepPreviousData });
+  const tags = useQuery(trpc.contacts.tags.queryOptions());
+
+  const apply = (patch: Partial<Filters>) => {
+    setFilters((current) => ({ ...current, ...patch }));
+    setCursors([undefined]);
+  };
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+  const searchError =
+    list.isError && (list.error.data as { field?: string } | undefined)?.field === "search" ? errorMessage(list.error) : undefined;
+
+  const reveal = useMutation(
+    trpc.contacts.reveal.mutationOptions({
+      onSuccess: (contact) => {
+        setRevealed((current) => ({ ...current, [contact.id]: contact }));
+        toast.success("Contact revealed. This was recorded in the audit log.");
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+
+  const pageIndex = cursors.length - 1;
+  const data = list.data;
+  const first = pageIndex * PAGE_SIZE + 1;
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Contacts"
+        description="Everyone this workspace may message, and what each person agreed to."
+        actions={
+          canEdit ? (
+            <>
+              <Button variant="outline" asChild>
+                <Link href="/contacts/import">
+                  <FileUpIcon />
+                  Import CSV
+                </Link>
+              </Button>
+              <Button onClick={() => setCreateOpen(true)}>
+                <UserPlusIcon />
+                New contact
+              </Button>
+            </>
+          ) : null
+        }
+      />
+
+      {data?.masked ? (
+        <Alert>
+          <ShieldIcon />
+          <AlertTitle>Personal data is masked for the {role} role</AlertTitle>
+          <AlertDescription>Use Reveal to see one contact in full. Every reveal is recorded in the audit log.</AlertDescription>
+        </Alert>
+      ) : null}
+
+      <Card className="gap-0 overflow-hidden py-0">
+        <div className="grid gap-3 border-b bg-muted/30 p-4 sm:px-6">
+          <form
+            role="search"
+            className="grid gap-1.5"
+            onSubmit={(e) => {
+              e.preventDefault();
+              apply({ search: searchDraft });
+            }}
+          >
+            <Label htmlFor="contact-search" className="sr-only">
+              Find a contact by email or phone
+            </Label>
+            <div className="flex gap-2">
+              <div className="relative flex-1">
+                <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+                <Input
+                  id="contact-search"
+                  type="search"
+                  value={searchDraft}
+                  onChange={(e) => {
+                    setSearchDraft(e.target.value);
+                    if (!e.target.value && filters.search) apply({ search: "" });
+                  }}
+                  placeholder="Exact email or phone, e.g. ann@example.com or +1 415 555 2671"
+                  className="bg-background pl-9"
+                  aria-invalid={searchError ? true : undefined}
+                  aria-describedby="contact-search-help"
+                  maxLength={320}
+                />
+              </div>
+              <Button type="submit" variant="secondary">
+                Search
+              </Button>
+            </div>
+            <p id="contact-search-help" className={cn("text-xs", searchError ? "font-medium text-destructive" : "text-muted-foreground")} role={searchError ? "alert" : undefined}>
+              {searchError ?? "Contact details are encrypted, so search matches a whole email address or phone number, not part of one."}
+            </p>
+          </form>
+
+          <div className="grid grid-cols-2 gap-2 md:flex md:flex-wrap md:items-end">
+            <FilterSelect label="Tag" value={filters.tag} onChange={(tag) => apply({ tag })} className="md:w-40">
+              <SelectItem value={ANY}>Any tag</SelectItem>
+              {tags.data?.map((t) => (
+                <SelectItem key={t.tag} value={t.tag}>
+                  {t.tag} <span className="text-muted-foreground tabular-nums">{t.count}</span>
+                </SelectItem>
+              ))}
+            </FilterSelect>
+            <FilterSelect label="Consent" value={filters.consent} onChange={(consent) => apply({ consent })} className="md:w-52">
+              <SelectItem value={ANY}>Any consent</SelectItem>
+              {topics.map((topic) => (
+                <SelectGroup key={topic.key}>
+                  <SelectLabel>{topic.name}</SelectLabel>
+                  {topic.channels.map((channel) => (
+                    <SelectItem key={channel} value={`${topic.key}:${channel}`}>
+                      {topic.name} · {CHANNEL_META[channel].label}
+                    </SelectItem>
+                  ))}
+                </SelectGroup>
+              ))}
+            </FilterSelect>
+            {filters.consent !== ANY ? (
+              <FilterSelect label="Status" value={filters.status} onChange={(status) => apply({ status: status as FilterStatus })} className="md:w-36">
+                {FILTER_STATUSES.map((status) => (
+                  <SelectItem key={status} value={status}>
+                    {STATUS_META[status].label}
+                  </SelectItem>
+                ))}
+              </FilterSelect>
+            ) : null}
+            <DateFilter label="Created from" value={filters.from} onChange={(from) => apply({ from })} />
+            <DateFilter label="Created to" value={filters.to} onChange={(to) => apply({ to })} />
+            {filtered ? (
+              <Button
+                variant="ghost"
+                size="sm"
+                className="col-span-2 h-9 justify-self-start md:col-span-1"
+                onClick={() => {
+                  setSearchDraft("");
+                  apply(NO_FILTERS);
+                }}
+              >
+                <XIcon />
+                Clear filters
+              </Button>
+            ) : null}
+          </div>
+        </div>
+
+        {list.isPending ? (
+          <LoadingRows rows={8} label="Loading contacts" />
+        ) : list.isError && !searchError ? (
+          <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+        ) : !data || data.items.length === 0 || searchError ? (
+          filtered ? (
+            <EmptyState
+              bare
+              className="py-16"
+              icon={SearchIcon}
+              title="No contacts match"
+              description={filters.search ? "No contact has exactly this email address or phone number." : "Try other filters, or clear them."}
+              action={
+                <Button
+                  variant="outline"
+                  onClick={() => {
+                    setSearchDraft("");
+                    apply(NO_FILTERS);
+                  }}
+                >
+                  Clear filters
+                </Button>
+              }
+            />
+          ) : (
+            <EmptyState
+              bare
+              className="py-16"
+              icon={UsersIcon}
+              title="No contacts yet"
+              description="Import a CSV, add people one by one, or collect them with a signup form. Consent is recorded for each of them with its evidence."
+              action={
+                canEdit ? (
+                  <>
+                    <Button onClick={() => setCreateOpen(true)}>
+                      <UserPlusIcon />
+                      New contact
+                    </Button>
+                    <Button variant="outline" asChild>
+                      <Link href="/contacts/import">Import CSV</Link>
+                    </Button>
+                  </>
+                ) : null
+              }
+            />
+          )
+        ) : (
+          <>
+            <div className="flex items-center justify-between gap-2 border-b px-4 py-2.5 text-xs text-muted-foreground sm:px-6">
+              <span aria-live="polite">
+                <span className="font-medium text-foreground tabular-nums">{data.total.toLocaleString("en-US")}</span>{" "}
+                {filtered ? (data.total === 1 ? "matching contact" : "matching contacts") : data.total === 1 ? "contact" : "contacts"}
+              </span>
+              {list.isFetching ? <span>Updating…</span> : null}
+            </div>
+            <Table className={cn(list.isFetching && "opacity-60 transition-opacity")}>
+              <TableHeader>
+                <TableRow className="hover:bg-transparent">
+                  <TableHead>Contact</TableHead>
+                  <TableHead className="hidden lg:table-cell">Phone</TableHead>
+                  <TableHead className="hidden xl:table-cell">Tags</TableHead>
+                  <TableHead className="hidden sm:table-cell">Consent</TableHead>
+                  <TableHead className="hidden md:table-cell">Created</TableHead>
+                  {data.masked ? (
+                    <TableHead className="w-0 text-right">
+                      <span className="sr-only">Reveal</span>
+                    </TableHead>
+                  ) : null}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {data.items.map((item) => {
+                  const shown = { ...item, ...revealed[item.id] };
+                  const isRevealed = Boolean(revealed[item.id]);
+                  const href = `/contacts/${item.id}`;
+                  return (
+                    <TableRow key={item.id} data-testid="contact-row" className="cursor-pointer" onClick={() => router.push(href)}>
+                      <TableCell className="max-w-0 min-w-0 whitespace-normal sm:max-w-none sm:min-w-64">
+                        <div className="flex min-w-0 items-center gap-3">
+                          <Avatar className="size-9">
+                            <AvatarFallback className="bg-primary/10 text-primary">{initialsFor(hasName(shown) ? displayName(shown) : null, shown.email ?? shown.phone)}</AvatarFallback>
+                          </Avatar>
+                          <div className="grid min-w-0 gap-0.5">
+                            <Link href={href} className="truncate font-medium hover:underline" onClick={(e) => e.stopPropagation()}>
+                              {hasName(shown) ? displayName(shown) : <span className="text-muted-foreground">No name</span>}
+                            </Link>
+                            <span className="truncate text-xs text-muted-foreground">{shown.email ?? (shown.phone ? null : "No email")}</span>
+                            {shown.phone ? <span className="truncate text-xs text-muted-foreground tabular-nums lg:hidden">{formatPhone(shown.phone)}</span> : null}
+                            <ConsentSummary items={item.consent} className="mt-1 sm:hidden" />
+                          </div>
+                          {item.erased ? <Badge variant="muted">Erased</Badge> : null}
+                        </div>
+                      </TableCell>
+                      <TableCell className="hidden text-muted-foreground tabular-nums lg:table-cell">{formatPhone(shown.phone) ?? "—"}</TableCell>
+                      <TableCell className="hidden xl:table-cell">
+                        <div className="flex max-w-48 flex-wrap gap-1">
+                          {item.tags.slice(0, 3).map((tag) => (
+                            <Badge key={tag} variant="secondary" className="font-normal">
+                              {tag}
+                            </Badge>
+                          ))}
+                          {item.tags.length > 3 ? <Badge variant="muted" className="font-normal">+{item.tags.length - 3}</Badge> : null}
+                          {item.tags.length === 0 ? <span className="text-muted-foreground">—</span> : null}
+                        </div>
+                      </TableCell>
+                      <TableCell className="hidden whitespace-normal sm:table-cell">
+                        <ConsentSummary items={item.consent} />
+                      </TableCell>
+                      <TableCell className="hidden text-muted-foreground md:table-cell">
+                        <time dateTime={new Date(item.createdAt).toISOString()}>{formatDay(item.createdAt)}</time>
+                      </TableCell>
+                      {data.masked ? (
+                        <TableCell className="text-right">
+                          <Button
+                            variant="ghost"
+                            size="sm"
+                            aria-label={isRevealed ? "Hide personal data" : "Reveal personal data"}
+                            loading={reveal.isPending && reveal.variables?.id === item.id}
+                            onClick={(e) => {
+                              e.stopPropagation();
+                              if (isRevealed) setRevealed(({ [item.id]: _, ...rest }) => rest);
+                              else reveal.mutate({ id: item.id });
+                            }}
+                          >
+                            {isRevealed ? <EyeOffIcon /> : <EyeIcon />}
+                            <span className="hidden sm:inline">{isRevealed ? "Hide" : "Reveal"}</span>
+                          </Button>
+                        </TableCell>
+                      ) : null}
+                    </TableRow>
+                  );
+                })}
+              </TableBody>
+            </Table>
+            <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6">
+              <span className="text-muted-foreground tabular-nums">
+                {first.toLocaleString("en-US")}–{(first + data.items.length - 1).toLocaleString("en-US")} of {data.total.toLocaleString("en-US")}
+              </span>
+              <div className="flex gap-2">
+                <Button variant="outline" size="sm" disabled={pageIndex === 0 || list.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                  <ChevronLeftIcon />
+                  Previous
+                </Button>
+                <Button
+                  variant="outline"
+                  size="sm"
+                  disabled={!data.nextCursor || list.isFetching}
+                  onClick={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
+                >
+                  Next
+                  <ChevronRightIcon />
+                </Button>
+              </div>
+            </nav>
+          </>
+        )}
+      </Card>
+
+      <ContactFormDialog open={createOpen} onOpenChange={setCreateOpen} />
+    </div>
+  );
+}
+
+function FilterSelect({
+  label,
+  value,
+  onChange,
+  className,
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  className?: string;
+  children: React.ReactNode;
+}) {
+  const id = React.useId();
+  return (
+    <div className={cn("grid min-w-0 gap-1", className)}>
+      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
+        {label}
+      </Label>
+      <Select value={value} onValueChange={onChange}>
+        <SelectTrigger id={id} className="bg-background">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>{children}</SelectContent>
+      </Select>
+    </div>
+  );
+}
+
+function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
+  const id = React.useId();
+  return (
+    <div className="grid min-w-0 gap-1 md:w-40">
+      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
+        {label}
+      </Label>
+      <Input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className="bg-background" />
+    </div>
+  );
+}

@@ -1,0 +1,217 @@
+"use client";
+
+import * as React from "react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { MenuIcon } from "lucide-react";
+
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import {
+  Sheet,
+  SheetContent,
+  SheetDescription,
+  SheetTitle,
+  SheetTrigger,
+} from "@/components/ui/sheet";
+
+import { Logo } from "./logo";
+import { isActivePath, mainNav, secondaryNav, type NavItem } from "./nav";
+import { UserMenu, type ShellUser } from "./user-menu";
+
+export type AppShellProps = {
+  workspaceName: string;
+  user: ShellUser;
+  signOutAction: () => void | Promise<void>;
+  children: React.ReactNode;
+};
+
+/**
+ * Signed-in chrome: fixed sidebar on desktop (lg+), top bar + slide-over nav below.
+ * Presentational only — pass data and the sign-out server action from a Server Component.
+ */
+export function AppShell({ workspaceName, user, signOutAction, children }: AppShellProps) {
+  const pathname = usePathname() ?? "/";
+  const [mobileOpen, setMobileOpen] = React.useState(false);
+
+  return (
+    <div className="min-h-svh bg-background">
+      <a
+        href="#main-content"
+        className="sr-only z-[60] rounded-md border bg-background text-sm font-medium shadow-md focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:px-3 focus:py-2 focus:ring-[3px] focus:ring-ring/50 focus:outline-none"
+      >
+        Skip to content
+      </a>
+
+      {/* Desktop sidebar */}
+      <aside className="fixed inset-y-0 left-0 z-30 hidden w-64 border-r border-sidebar-border bg-sidebar text-sidebar-foreground lg:block">
+        <SidebarContents
+          pathname={pathname}
+          workspaceName={workspaceName}
+          user={user}
+          signOutAction={signOutAction}
+        />
+      </aside>
+
+      <div className="flex min-h-svh flex-col lg:pl-64">
+        {/* Mobile top bar */}
+        <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/85 px-3 backdrop-blur-md supports-[backdrop-filter]:bg-background/70 sm:px-4 lg:hidden">
+          <Sheet open={mobileOpen} onOpenChange={setMobileOpen}>
+            <SheetTrigger asChild>
+              <Button variant="ghost" size="icon" aria-label="Open navigation">
+                <MenuIcon className="size-5" />
+              </Button>
+            </SheetTrigger>
+            <SheetContent
+              side="left"
+              className="w-72 gap-0 border-sidebar-border bg-sidebar p-0 text-sidebar-foreground sm:max-w-72"
+            >
+              <SheetTitle className="sr-only">Navigation</SheetTitle>
+              <SheetDescription className="sr-only">
+                Main navigation for {workspaceName}
+              </SheetDescription>
+              <SidebarContents
+                pathname={pathname}
+                workspaceName={workspaceName}
+                user={user}
+                signOutAction={signOutAction}
+                onNavigate={() => setMobileOpen(false)}
+              />
+            </SheetContent>
+          </Sheet>
+          <Link
+            href="/"
+            className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          >
+            <Logo />
+          </Link>
+          <div className="ml-auto">
+            <UserMenu user={user} signOutAction={signOutAction} variant="compact" />
+          </div>
+        </header>
+
+        <main id="main-content" tabIndex={-1} className="flex-1 outline-none">
+          <div className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-8 lg:px-10 lg:py-10">
+            {children}
+          </div>
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function SidebarContents({
+  pathname,
+  workspaceName,
+  user,
+  signOutAction,
+  onNavigate,
+}: {
+  pathname: string;
+  workspaceName: string;
+  user: ShellUser;
+  signOutAction: () => void | Promise<void>;
+  onNavigate?: () => void;
+}) {
+  const workspaceInitial = workspaceName.trim().charAt(0).toUpperCase() || "W";
+
+  return (
+    <div className="flex h-full flex-col">
+      <div className="flex h-14 shrink-0 items-center px-4">
+        <Link
+          href="/"
+          onClick={onNavigate}
+          className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+        >
+          <Logo />
+        </Link>
+      </div>
+
+      <div className="px-3 pt-1 pb-3">
+        <div className="flex items-center gap-2.5 rounded-lg border border-sidebar-border bg-background px-2.5 py-2 shadow-xs dark:bg-sidebar-accent/40">
+          <span
+            aria-hidden="true"
+            className="flex size-7 shrink-0 items-center justify-center rounded-md bg-gradient-to-br from-primary/20 to-primary/5 text-xs font-semibold text-primary ring-1 ring-primary/15 ring-inset"
+          >
+            {workspaceInitial}
+          </span>
+          <span className="grid min-w-0 leading-tight">
+            <span className="text-[11px] font-medium tracking-wide text-muted-foreground uppercase">
+              Workspace
+            </span>
+            <span className="truncate text-sm font-medium text-sidebar-accent-foreground">
+              {workspaceName}
+            </span>
+          </span>
+        </div>
+      </div>
+
+      <nav aria-label="Main" className="flex min-h-0 flex-1 flex-col overflow-y-auto px-3 py-1">
+        <NavList items={mainNav} pathname={pathname} onNavigate={onNavigate} />
+        <div className="mt-auto pt-4">
+          <NavList items={secondaryNav} pathname={pathname} onNavigate={onNavigate} />
+        </div>
+      </nav>
+
+      <div className="shrink-0 border-t border-sidebar-border p-3">
+        <UserMenu user={user} signOutAction={signOutAction} variant="sidebar" />
+      </div>
+    </div>
+  );
+}
+
+function NavList({
+  items,
+  pathname,
+  onNavigate,
+}: {
+  items: NavItem[];
+  pathname: string;
+  onNavigate?: () => void;
+}) {
+  return (
+    <ul className="flex flex-col gap-0.5">
+      {items.map((item) => {
+        const active = isActivePath(pathname, item.href);
+        const Icon = item.icon;
+        if (item.available === false) {
+          return (
+            <li key={item.href}>
+              <span
+                aria-disabled="true"
+                title={`${item.label} arrives in a coming release`}
+                className="flex h-9 cursor-not-allowed items-center gap-3 rounded-md px-2.5 text-sm font-medium text-sidebar-foreground/45 lg:h-8"
+              >
+                <Icon aria-hidden="true" className="size-4 shrink-0 text-muted-foreground/60" />
+                <span className="truncate">{item.label}</span>
+                <span className="ml-auto rounded border border-sidebar-border px-1.5 text-[10px] uppercase tracking-wide text-muted-foreground">
+                  Soon
+                </span>
+              </span>
+            </li>
+          );
+        }
+        return (
+          <li key={item.href}>
+            <Link
+              href={item.href}
+              onClick={onNavigate}
+              aria-current={active ? "page" : undefined}
+              data-active={active || undefined}
+              className={cn(
+                "group flex h-9 items-center gap-3 rounded-md px-2.5 text-sm font-medium text-sidebar-foreground/80 transition-colors outline-none hover:bg-sidebar-accent hover:text-sidebar-accent-foreground focus-visible:ring-[3px] focus-visible:ring-sidebar-ring/50 lg:h-8",
+                "data-[active]:bg-sidebar-accent data-[active]:text-sidebar-accent-foreground data-[active]:shadow-[inset_0_0_0_1px_var(--sidebar-border)]",
+              )}
+            >
+              <Icon
+                aria-hidden="true"
+                className="size-4 shrink-0 text-muted-foreground transition-colors group-hover:text-sidebar-accent-foreground group-data-[active]:text-primary"
+              />
+              <span className="truncate">{item.label}</span>
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,36 @@
+import { bigint, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id } from "./_columns";
+import { workspaces } from "./workspaces";
+
+/**
+ * Who did what, written in the same transaction as the change. `before`/`after` never hold raw
+ * PII (ids, masked values, flags only). Append-only: a trigger (migration 0002) refuses UPDATE,
+ * DELETE and TRUNCATE; the hash chain detects what a superuser changes behind the trigger's back.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: id(),
+    /** Insertion order (timestamps can tie within a millisecond). */
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    before: jsonb("before").$type<Record<string, unknown>>(),
+    after: jsonb("after").$type<Record<string, unknown>>(),
+    requestId: text("request_id"),
+    createdAt: createdAt(),
+    /**
+     * Hash chain, one chain per workspace (and one for rows without a workspace): `hash` is the
+     * hex SHA-256 of the row's canonical content plus `prevHash`, the `hash` of the previous row of
+     * the same chain (null for the first). NULL `hash` only on rows written before the chain
+     * existed (migration 0001); see server/services/audit/audit-hash.ts.
+     */
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
+  },
+  (t) => [index("audit_log_workspace_seq_idx").on(t.workspaceId, t.seq)],
+);

@@ -1,0 +1,140 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, timestampTz } from "./_columns";
+import { contacts } from "./contacts";
+import { channelEnum, topics } from "./topics";
+import { workspaces } from "./workspaces";
+
+export const CONSENT_ACTIONS = ["opted_in", "opted_out", "confirmed", "expired"] as const;
+export type ConsentAction = (typeof CONSENT_ACTIONS)[number];
+export const consentActionEnum = pgEnum("consent_action", CONSENT_ACTIONS);
+
+export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider"] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+export const consentSourceEnum = pgEnum("consent_source", CONSENT_SOURCES);
+
+export const CONSENT_STATUSES = ["opted_in", "opted_out", "pending"] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+export const consentStatusEnum = pgEnum("consent_status", CONSENT_STATUSES);
+
+export interface ConsentEvidence {
+  ip?: string;
+  userAgent?: string;
+  url?: string;
+  /** SHA-256 of the consent language shown; the text itself lives once in consent_texts. */
+  textHash?: string;
+  formVersion?: string;
+  providerMessageId?: string;
+  note?: string;
+}
+
+/** The exact consent language shown to people, stored once per workspace and referenced by hash. */
+export const consentTexts = pgTable(
+  "consent_texts",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    hash: text("hash").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.hash] })],
+);
+
+/**
+ * The append-only consent ledger: one row per change, never updated or deleted (trigger).
+ * `occurred_at` is when the person acted; `recorded_at` when we learned it; `seq` is the order in
+ * which the projection applied it.
+ */
+export const consentEvents = pgTable(
+  "consent_events",
+  {
+    id: id(),
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    channel: channelEnum("channel").notNull(),
+    topicId: uuid("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    action: consentActionEnum("action").notNull(),
+    source: consentSourceEnum("source").notNull(),
+    evidence: jsonb("evidence").$type<ConsentEvidence>().notNull().default({}),
+    /** An opt-in that still needs proof of control of the address (double opt-in): projects to `pending`. */
+    needsConfirmation: boolean("needs_confirmation").notNull().default(false),
+    /** Groups the per-topic rows of one request (e.g. a STOP that opted out of every SMS topic). */
+    batchId: uuid("batch_id"),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    occurredAt: timestampTz("occurred_at").notNull(),
+    recordedAt: timestampTz("recorded_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    index("consent_events_contact_idx").on(t.workspaceId, t.contactId, t.seq),
+    index("consent_events_batch_idx").on(t.batchId),
+  ],
+);
+
+/**
+ * Current consent per contact × channel × topic: the projection of consent_events, updated in the
+ * same transaction as the event (so a committed opt-out is visible to every later send).
+ */
+export const consentStates = pgTable(
+  "consent_states",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    channel: channelEnum("channel").notNull(),
+    topicId: uuid("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    status: consentStatusEnum("status").notNull(),
+    source: consentSourceEnum("source").notNull(),
+    /** The ledger row this state rests on (per-message consent proof points here). */
+    eventId: uuid("event_id").notNull(),
+    occurredAt: timestampTz("occurred_at").notNull(),
+    recordedAt: timestampTz("recorded_at").notNull(),
+    updatedAt: timestampTz("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.contactId, t.channel, t.topicId] }),
+    index("consent_states_topic_status_idx").on(t.workspaceId, t.topicId, t.channel, t.status),
+  ],
+);
+
+export const SUPPRESSION_REASONS = ["hard_bounce", "complaint", "sms_stop", "provider_opt_out", "manual", "erased"] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+export const suppressionReasonEnum = pgEnum("suppression_reason", SUPPRESSION_REASONS);
+
+/**
+ * Addresses that must never be messaged on a channel, keyed by the blind index of the normalised
+ * address, so a suppression outlives the contact row and blocks re-imports too.
+ */
+export const suppressions = pgTable(
+  "suppressions",
+  {
+    id: uuid("id").notNull().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    channel: channelEnum("channel").notNull(),
+    addressHash: text("address_hash").notNull(),
+    reason: suppressionReasonEnum("reason").notNull(),
+    source: text("source").notNull(),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // One suppression per address and channel; the first reason is kept (ON CONFLICT DO NOTHING).
+    primaryKey({ columns: [t.workspaceId, t.channel, t.addressHash] }),
+  ],
+);

@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, timestampTz, updatedAt } from "./_columns";
+import { workspaces } from "./workspaces";
+
+/**
+ * People a workspace may message. Email, phone and names are stored encrypted (AES-256-GCM,
+ * server/lib/crypto.ts); `email_hash`/`phone_hash` are keyed blind indexes for exact lookups.
+ * The partial unique indexes make "the same person twice" impossible per workspace.
+ */
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    emailCiphertext: text("email_ciphertext"),
+    emailHash: text("email_hash"),
+    phoneCiphertext: text("phone_ciphertext"),
+    phoneHash: text("phone_hash"),
+    firstNameCiphertext: text("first_name_ciphertext"),
+    lastNameCiphertext: text("last_name_ciphertext"),
+    /** BCP 47, e.g. "en-US". */
+    locale: text("locale"),
+    /** IANA, e.g. "America/New_York". */
+    timezone: text("timezone"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    /** Set when the contact was erased (GDPR): PII columns are nulled, the row stays for references. */
+    erasedAt: timestampTz("erased_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("contacts_workspace_email_key").on(t.workspaceId, t.emailHash).where(sql`${t.emailHash} is not null`),
+    uniqueIndex("contacts_workspace_phone_key").on(t.workspaceId, t.phoneHash).where(sql`${t.phoneHash} is not null`),
+    index("contacts_workspace_created_idx").on(t.workspaceId, t.createdAt),
+    index("contacts_tags_idx").using("gin", t.tags),
+  ],
+);

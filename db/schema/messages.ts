@@ -1,0 +1,194 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, timestampTz, updatedAt } from "./_columns";
+import { contacts } from "./contacts";
+import { channelEnum, topicKindEnum } from "./topics";
+import { workspaces } from "./workspaces";
+
+export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+export const messageDirectionEnum = pgEnum("message_direction", MESSAGE_DIRECTIONS);
+
+/**
+ * Lifecycle of a message. `rank` orders them so a late provider event never moves a message
+ * backwards (delivered stays delivered when a late `sent` arrives); final failures and
+ * delivered share the top ranks.
+ */
+export const MESSAGE_STATUSES = [
+  "blocked",
+  "deferred",
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "undelivered",
+  "failed",
+  "bounced",
+  "complained",
+  "received",
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const messageStatusEnum = pgEnum("message_status", MESSAGE_STATUSES);
+
+export const BLOCK_REASONS = [
+  "no_consent",
+  "opted_out",
+  "suppressed",
+  "quiet_hours",
+  "frequency_cap",
+  "invalid_address",
+  "erased",
+] as const;
+export type BlockReason = (typeof BLOCK_REASONS)[number];
+
+/** The policy decision stored with every outbound message: the per-message consent proof. */
+export interface StoredDecision {
+  outcome: "send" | "block";
+  reason?: BlockReason;
+  policyVersion: string;
+  /** The consent_states row relied on (status, source, when) at decision time. */
+  consent?: { status: string; source: string; eventId: string; occurredAt: string } | null;
+  /** Human-readable checks that ran, in order, e.g. "suppression: none". */
+  checks: string[];
+  /** For quiet_hours: when sending becomes allowed again. */
+  retryAt?: string;
+  decidedAt: string;
+}
+
+/**
+ * Every message the product sends or receives. Outbound rows are written by the one pipeline
+ * (decide → render → deliver → record) inside the transaction that checked consent; the provider
+ * call happens after commit from this row (the outbox). Address and content are encrypted.
+ */
+export const messages = pgTable(
+  "messages",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** Null for inbound messages from unknown numbers. */
+    contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    direction: messageDirectionEnum("direction").notNull().default("outbound"),
+    channel: channelEnum("channel").notNull(),
+    topicId: uuid("topic_id"),
+    topicKey: text("topic_key"),
+    kind: topicKindEnum("kind").notNull(),
+    status: messageStatusEnum("status").notNull(),
+    /** Block reason, or the provider's final error code. */
+    reason: text("reason"),
+    /** Blind index of the normalised recipient (or sender, inbound) address. */
+    addressHash: text("address_hash"),
+    addressCiphertext: text("address_ciphertext"),
+    fromAddress: text("from_address"),
+    subjectCiphertext: text("subject_ciphertext"),
+    textCiphertext: text("text_ciphertext"),
+    htmlCiphertext: text("html_ciphertext"),
+    /** Extra headers sent (List-Unsubscribe…); no PII beyond the signed token URL. */
+    headers: jsonb("headers").$type<Record<string, string>>(),
+    templateId: uuid("template_id"),
+    templateVersionId: uuid("template_version_id"),
+    templateVersion: integer("template_version"),
+    locale: text("locale"),
+    idempotencyKey: text("idempotency_key"),
+    /** SHA-256 of the canonical request, to answer 409 when a key is reused with another body. */
+    requestHash: text("request_hash"),
+    batchId: uuid("batch_id"),
+    campaignId: uuid("campaign_id"),
+    /** The message this one replaces (fallback to the other channel, retry, resend). */
+    parentMessageId: uuid("parent_message_id"),
+    relation: text("relation"),
+    decision: jsonb("decision").$type<StoredDecision>(),
+    consentEventId: uuid("consent_event_id"),
+    policyVersion: text("policy_version"),
+    transport: text("transport"),
+    providerMessageId: text("provider_message_id"),
+    segments: integer("segments"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestampTz("next_attempt_at"),
+    lastError: text("last_error"),
+    /** Options the dispatcher needs after commit, e.g. `{ fallback: true }`. */
+    options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
+    queuedAt: timestampTz("queued_at"),
+    sentAt: timestampTz("sent_at"),
+    deliveredAt: timestampTz("delivered_at"),
+    failedAt: timestampTz("failed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("messages_workspace_idempotency_key").on(t.workspaceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    uniqueIndex("messages_provider_message_id_key").on(t.transport, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),
+    index("messages_workspace_contact_idx").on(t.workspaceId, t.contactId, t.createdAt),
+    index("messages_workspace_created_idx").on(t.workspaceId, t.createdAt),
+    index("messages_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),
+    index("messages_dispatch_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ('queued', 'deferred')`),
+    index("messages_batch_idx").on(t.batchId).where(sql`${t.batchId} is not null`),
+    index("messages_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),
+    index("messages_frequency_idx").on(t.workspaceId, t.addressHash, t.channel, t.createdAt),
+  ],
+);
+
+/** The timeline of a message: decided, queued, sent, delivered, failed… with provider detail. */
+export const messageEvents = pgTable(
+  "message_events",
+  {
+    id: id(),
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    /** pipeline | provider | webhook | admin */
+    source: text("source").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>(),
+    occurredAt: timestampTz("occurred_at").notNull(),
+    recordedAt: timestampTz("recorded_at").notNull().default(sql`now()`),
+  },
+  (t) => [index("message_events_message_idx").on(t.messageId, t.seq)],
+);
+
+/**
+ * Provider webhook deliveries, stored once per dedupe key (Svix id, Twilio MessageSid + status).
+ * `applied_at` stays null while the message it refers to is unknown; the event is applied when
+ * the message appears.
+ */
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id"),
+    provider: text("provider").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    type: text("type").notNull(),
+    providerMessageId: text("provider_message_id"),
+    /** Minimal normalised fields (no addresses or bodies). */
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: timestampTz("occurred_at"),
+    receivedAt: timestampTz("received_at").notNull().default(sql`now()`),
+    appliedAt: timestampTz("applied_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_events_dedupe_key").on(t.provider, t.dedupeKey),
+    index("webhook_events_pending_idx").on(t.provider, t.providerMessageId).where(sql`${t.appliedAt} is null`),
+  ],
+);
+
+/** A batch `send_with_consent` call: its messages carry `batch_id`; status is aggregated live. */
+export const sendBatches = pgTable("send_batches", {
+  id: id(),
+  workspaceId: uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  total: integer("total").notNull(),
+  idempotencyKey: text("idempotency_key"),
+  actorType: text("actor_type").notNull(),
+  actorId: text("actor_id"),
+  createdAt: createdAt(),
+});
+
+export type MessageRow = typeof messages.$inferSelect;
+export type MessageEventRow = typeof messageEvents.$inferSelect;

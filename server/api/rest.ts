@@ -1,0 +1,41 @@
+import type { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { getDbHandle } from "@/server/lib/db";
+import { systemClock } from "@/server/lib/clock";
+import { getOpenApiDocument } from "./openapi";
+import { appRouter } from "./root";
+import { createTrpcContext, resolveRequestAuth } from "./trpc";
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+
+/**
+ * `/api/v1/*`: every route, the OpenAPI document included, needs `Authorization: Bearer <key>`
+ * (no session cookies: a cookie-authenticated REST API would be open to CSRF). A missing or
+ * wrong key answers 401 before any routing, so unknown paths do not leak which routes exist.
+ */
+export async function handleRestRequest(
+  req: Request,
+  createHandler: typeof createOpenApiFetchHandler,
+): Promise<Response> {
+  const { db } = await getDbHandle();
+  const auth = await resolveRequestAuth({ db, headers: req.headers, now: systemClock });
+  if (auth.kind !== "apiKey") {
+    return json(
+      401,
+      { message: "Send a valid API key as `Authorization: Bearer <key>`", code: "UNAUTHORIZED" },
+      { "www-authenticate": 'Bearer realm="optin-manager"' },
+    );
+  }
+  const { pathname } = new URL(req.url);
+  if (req.method === "GET" && pathname.replace(/\/+$/, "") === "/api/v1/openapi.json") {
+    return json(200, getOpenApiDocument());
+  }
+  const response = await createHandler({
+    endpoint: "/api/v1",
+    router: appRouter,
+    req,
+    createContext: () => createTrpcContext({ headers: req.headers, auth }),
+  });
+  response.headers.set("cache-control", "no-store");
+  return response;
+}

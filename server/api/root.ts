@@ -1,0 +1,25 @@
+import { accountRouter } from "./routers/account";
+import { apiKeysRouter } from "./routers/api-keys";
+import { auditRouter } from "./routers/audit";
+import { contactsRouter } from "./routers/contacts";
+import { importsRouter } from "./routers/imports";
+import { formsRouter } from "./routers/forms";
+import { membersRouter } from "./routers/members";
+import { topicsRouter } from "./routers/topics";
+import { workspaceRouter } from "./routers/workspace";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  account: accountRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
+  contacts: contactsRouter,
+  imports: importsRouter,
+  forms: formsRouter,
+  members: membersRouter,
+  topics: topicsRouter,
+  workspace: workspaceRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { createApiKey } from "@/server/services/api-keys/create-api-key";
+import { getApiKey, listApiKeys } from "@/server/services/api-keys/list-api-keys";
+import { revokeApiKey } from "@/server/services/api-keys/revoke-api-key";
+import { ZApiKey, ZApiKeyIdInput, ZCreateApiKeyInput, ZCreateApiKeyOutput } from "@/server/services/api-keys/schemas";
+import { createTRPCRouter, workspaceProcedure } from "../trpc";
+
+const adminTier = workspaceProcedure({ scope: "admin", role: "admin" });
+const TAGS = ["API keys"];
+
+export const apiKeysRouter = createTRPCRouter({
+  list: adminTier
+    .meta({ openapi: { method: "GET", path: "/api-keys", tags: TAGS, summary: "List API keys", protect: true } })
+    .input(z.object({}).optional())
+    .output(z.object({ items: z.array(ZApiKey) }))
+    .query(async ({ ctx }) => ({ items: await listApiKeys({ ctx: ctx.svc }) })),
+
+  get: adminTier
+    .meta({ openapi: { method: "GET", path: "/api-keys/{id}", tags: TAGS, summary: "Get an API key", protect: true } })
+    .input(ZApiKeyIdInput)
+    .output(ZApiKey)
+    .query(({ ctx, input }) => getApiKey({ ctx: ctx.svc, input })),
+
+  create: adminTier
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/api-keys",
+        tags: TAGS,
+        summary: "Create an API key",
+        description: "The answer holds the secret; it is shown once and only its hash is stored.",
+        protect: true,
+      },
+    })
+    .input(ZCreateApiKeyInput)
+    .output(ZCreateApiKeyOutput)
+    .mutation(({ ctx, input }) => createApiKey({ ctx: ctx.svc, input })),
+
+  revoke: adminTier
+    .meta({ openapi: { method: "DELETE", path: "/api-keys/{id}", tags: TAGS, summary: "Revoke an API key (idempotent)", protect: true } })
+    .input(ZApiKeyIdInput)
+    .output(ZApiKey)
+    .mutation(({ ctx, input }) => revokeApiKey({ ctx: ctx.svc, input })),
+});

@@ -1,0 +1,113 @@
+import { z } from "zod";
+import { findContacts, getContact, upsertContact } from "@/server/services/contacts/contacts";
+import { ZContact, ZUpsertContactInput } from "@/server/services/contacts/schemas";
+import { getConsentStates, recordConsent } from "@/server/services/consent/consent-api";
+import { ZConsentState, ZGetConsentInput, ZRecordConsentInput } from "@/server/services/consent/schemas";
+import { getContactDetail, ZContactDetailInput } from "@/server/services/contacts/contact-detail";
+import { getContactHistory, ZContactHistoryInput } from "@/server/services/contacts/contact-history";
+import { listContactTags } from "@/server/services/contacts/list-contact-tags";
+import { listContacts, ZListContactsInput } from "@/server/services/contacts/list-contacts";
+import { revealContact, ZRevealContactInput } from "@/server/services/contacts/reveal-contact";
+import { setContactConsent, ZSetContactConsentInput } from "@/server/services/contacts/set-contact-consent";
+import { updateContact, ZUpdateContactInput } from "@/server/services/contacts/update-contact";
+import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
+
+const TAGS = ["Contacts"];
+const read = workspaceProcedure({ scope: "contacts:read", role: "viewer" });
+const write = workspaceProcedure({ scope: "contacts:write", role: "marketer" });
+const consentWrite = workspaceProcedure({ scope: "consent:write", role: "marketer" });
+/** Admin UI only (session members; API keys use the REST procedures above). */
+const memberRead = memberProcedure("viewer");
+const memberWrite = memberProcedure("marketer");
+
+export const contactsRouter = createTRPCRouter({
+  upsert: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/contacts",
+        tags: TAGS,
+        summary: "Create or update a contact",
+        description:
+          "Upserts by email or phone: the same address in another format (phone normalised to E.164 with the workspace's default region, email case-insensitive) updates the existing contact. Attributes are merged and tags added. 409 when the email and the phone belong to two different contacts.",
+        protect: true,
+      },
+    })
+    .input(ZUpsertContactInput)
+    .output(ZContact)
+    .mutation(async ({ ctx, input }) => (await upsertContact({ ctx: ctx.svc, input })).contact),
+
+  get: read
+    .meta({ openapi: { method: "GET", path: "/contacts/{id}", tags: TAGS, summary: "Get a contact", protect: true } })
+    .input(z.object({ id: z.uuid() }))
+    .output(ZContact)
+    .query(({ ctx, input }) => getContact({ ctx: ctx.svc, input })),
+
+  find: read
+    .meta({
+      openapi: { method: "GET", path: "/contacts", tags: TAGS, summary: "Find contacts by email or phone", description: "Exact match after normalisation.", protect: true },
+    })
+    .input(z.object({ email: z.string().max(320).optional(), phone: z.string().max(40).optional() }))
+    .output(z.object({ items: z.array(ZContact) }))
+    .query(async ({ ctx, input }) => ({ items: await findContacts({ ctx: ctx.svc, input }) })),
+
+  recordConsent: consentWrite
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/contacts/{id}/consent",
+        tags: ["Consent"],
+        summary: "Record an opt-in or opt-out",
+        description:
+          "Appends to the consent ledger and answers the contact's new states on that channel. Without `topic` the change applies to every topic on the channel. An opt-in needs at least one evidence field (400 otherwise); an opt-out never does. An opt-in that happened before a recorded opt-out never revives consent.",
+        protect: true,
+      },
+    })
+    .input(ZRecordConsentInput)
+    .output(z.object({ states: z.array(ZConsentState) }))
+    .mutation(({ ctx, input }) => recordConsent({ ctx: ctx.svc, input })),
+
+  consent: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/contacts/{id}/consent",
+        tags: ["Consent"],
+        summary: "Consent states of a contact",
+        description: "With `at`, the states as they were at that time, replayed from the ledger.",
+        protect: true,
+      },
+    })
+    .input(ZGetConsentInput)
+    .output(z.object({ states: z.array(ZConsentState) }))
+    .query(({ ctx, input }) => getConsentStates({ ctx: ctx.svc, input })),
+
+  // ─── Admin UI (not REST) ───────────────────────────────────────────────────
+
+  /** A page of contacts (50, newest first) with consent summaries; masked for viewers. */
+  list: memberRead.input(ZListContactsInput).query(({ ctx, input }) => listContacts({ ctx: ctx.svc, input })),
+
+  /** Tags in use, for the list's tag filter. */
+  tags: memberRead.query(({ ctx }) => listContactTags({ ctx: ctx.svc })),
+
+  /** Profile, consent grid and suppressions; masked for viewers. */
+  detail: memberRead.input(ZContactDetailInput).query(({ ctx, input }) => getContactDetail({ ctx: ctx.svc, input })),
+
+  /** Consent ledger with evidence, and the activity timeline. */
+  history: memberRead.input(ZContactHistoryInput).query(({ ctx, input }) => getContactHistory({ ctx: ctx.svc, input })),
+
+  /** Full personal fields for a member who sees them masked; audited as `contact.revealed`. */
+  reveal: memberRead.input(ZRevealContactInput).mutation(({ ctx, input }) => revealContact({ ctx: ctx.svc, input })),
+
+  /** "New contact": the same upsert as the REST API, telling the form whether it already existed. */
+  create: memberWrite.input(ZUpsertContactInput).mutation(async ({ ctx, input }) => {
+    const { contact, created } = await upsertContact({ ctx: ctx.svc, input });
+    return { id: contact.id, created };
+  }),
+
+  /** Edit the profile by id (may change an address). */
+  update: memberWrite.input(ZUpdateContactInput).mutation(({ ctx, input }) => updateContact({ ctx: ctx.svc, input })),
+
+  /** Admin opt-out, or opt-in with a note as evidence (source `admin`). */
+  setConsent: memberWrite.input(ZSetContactConsentInput).mutation(({ ctx, input }) => setContactConsent({ ctx: ctx.svc, input })),
+});

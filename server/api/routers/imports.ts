@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { createImport } from "@/server/services/imports/create-import";
+import { getImport, listImports } from "@/server/services/imports/get-import";
+import { previewCsv } from "@/server/services/imports/preview-csv";
+import { ZCreateImportInput, ZImport, ZListImportsInput, ZPreviewCsvInput, ZPreviewCsvOutput } from "@/server/services/imports/schemas";
+import { createTRPCRouter, workspaceProcedure } from "../trpc";
+
+const TAGS = ["Imports"];
+const write = workspaceProcedure({ scope: "contacts:write", role: "marketer" });
+
+/**
+ * CSV imports. Create (mapping + topics/channels), then upload the file body to
+ * `POST /api/imports?importId=…` (streamed, not through tRPC), then poll `get`.
+ */
+export const importsRouter = createTRPCRouter({
+  create: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/imports",
+        tags: TAGS,
+        summary: "Create a CSV import",
+        description:
+          "Declares the column mapping and the topics/channels the consent column applies to. Then send the CSV as the raw request body to `POST /api/imports?importId={id}` with the same key, and poll `GET /imports/{id}`.",
+        protect: true,
+      },
+    })
+    .input(ZCreateImportInput)
+    .output(ZImport)
+    .mutation(({ ctx, input }) => createImport({ ctx: ctx.svc, input })),
+
+  get: write
+    .meta({ openapi: { method: "GET", path: "/imports/{id}", tags: TAGS, summary: "Get an import and its progress counters", protect: true } })
+    .input(z.object({ id: z.uuid() }))
+    .output(ZImport)
+    .query(({ ctx, input }) => getImport({ ctx: ctx.svc, input })),
+
+  list: write
+    .input(ZListImportsInput)
+    .output(z.object({ items: z.array(ZImport) }))
+    .query(async ({ ctx, input }) => ({ items: await listImports({ ctx: ctx.svc, input }) })),
+
+  /** A mutation only because the sample (up to 64 KB) is too large for a GET query string. */
+  preview: write
+    .input(ZPreviewCsvInput)
+    .output(ZPreviewCsvOutput)
+    .mutation(({ input }) => previewCsv({ input })),
+});

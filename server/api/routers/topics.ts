@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { createTopic, listTopics, updateTopic, ZCreateTopicInput, ZTopic, ZUpdateTopicInput } from "@/server/services/topics/topics";
+import { createTRPCRouter, workspaceProcedure } from "../trpc";
+
+const TAGS = ["Topics"];
+
+export const topicsRouter = createTRPCRouter({
+  list: workspaceProcedure({ scope: "contacts:read", role: "viewer" })
+    .meta({ openapi: { method: "GET", path: "/topics", tags: TAGS, summary: "List topics", protect: true } })
+    .input(z.object({ includeArchived: z.boolean().optional() }).optional())
+    .output(z.object({ items: z.array(ZTopic) }))
+    .query(async ({ ctx, input }) => ({ items: await listTopics({ ctx: ctx.svc, input }) })),
+
+  create: workspaceProcedure({ scope: "admin", role: "admin" })
+    .meta({
+      openapi: { method: "POST", path: "/topics", tags: TAGS, summary: "Create a topic", description: "409 when the key exists.", protect: true },
+    })
+    .input(ZCreateTopicInput)
+    .output(ZTopic)
+    .mutation(({ ctx, input }) => createTopic({ ctx: ctx.svc, input })),
+
+  update: workspaceProcedure({ scope: "admin", role: "admin" })
+    .input(ZUpdateTopicInput)
+    .output(ZTopic)
+    .mutation(({ ctx, input }) => updateTopic({ ctx: ctx.svc, input })),
+});

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { API_KEY_SCOPES } from "@/server/services/context";
+import { getWorkspace, updateWorkspace, ZUpdateWorkspaceInput, ZWorkspace } from "@/server/services/workspaces/workspace";
+import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
+
+const ZWhoAmI = z.object({
+  workspace: ZWorkspace,
+  caller: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("apiKey"), apiKeyId: z.uuid(), scopes: z.array(z.enum(API_KEY_SCOPES)) }),
+    z.object({ type: z.literal("user"), userId: z.uuid(), role: z.string() }),
+  ]),
+});
+
+export const workspaceRouter = createTRPCRouter({
+  /** Who is calling and in which workspace: the first call to make with a new key. */
+  me: workspaceProcedure({ scope: null, role: "viewer" })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/me",
+        tags: ["Workspace"],
+        summary: "The key's workspace and scopes",
+        description: "Answers for any valid key, whatever its scopes.",
+        protect: true,
+      },
+    })
+    .input(z.object({}).optional())
+    .output(ZWhoAmI)
+    .query(async ({ ctx }) => {
+      const actor = ctx.svc.actor;
+      const caller =
+        actor.type === "apiKey"
+          ? { type: "apiKey" as const, apiKeyId: actor.apiKeyId, scopes: actor.scopes }
+          : { type: "user" as const, userId: actor.type === "user" ? actor.userId : "", role: actor.type === "user" ? actor.role : "" };
+      return { workspace: await getWorkspace({ ctx: ctx.svc }), caller };
+    }),
+
+  /** The signed-in member's view: user, role, current workspace and the others they can switch to. */
+  current: memberProcedure("viewer").query(({ ctx }) => ctx.membership),
+
+  get: memberProcedure("viewer").output(ZWorkspace).query(({ ctx }) => getWorkspace({ ctx: ctx.svc })),
+
+  update: memberProcedure("admin")
+    .input(ZUpdateWorkspaceInput)
+    .output(ZWorkspace)
+    .mutation(({ ctx, input }) => updateWorkspace({ ctx: ctx.svc, input })),
+});

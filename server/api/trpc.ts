@@ -1,0 +1,206 @@
+/**
+ * tRPC set-up in three sections: (1) context, (2) init with the error formatter,
+ * (3) procedure tiers named after who may call them.
+ */
+import { randomUUID } from "node:crypto";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { getDbHandle } from "@/server/lib/db";
+import { systemClock, type Clock } from "@/server/lib/clock";
+import { logger } from "@/server/lib/logger";
+import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys/authenticate-api-key";
+import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth/session-membership";
+import { hasRole, hasScope, type ApiKeyScope, type Database, type Role, type ServiceContext } from "@/server/services/context";
+import { toTRPCError, zodIssues } from "./errors";
+
+// ─── 1. Context ──────────────────────────────────────────────────────────────
+
+export type RequestAuth =
+  | { kind: "anonymous" }
+  | { kind: "invalid_key" }
+  | { kind: "apiKey"; key: AuthenticatedApiKey }
+  | { kind: "session"; membership: SessionMembership };
+
+export interface TrpcContext {
+  db: Database;
+  now: Clock;
+  requestId: string;
+  auth: RequestAuth;
+  headers: Headers;
+}
+
+export function bearerToken(headers: Headers): string | null {
+  const header = headers.get("authorization");
+  if (!header) return null;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match ? match[1]!.trim() : "";
+}
+
+/** Resolves the caller from a Bearer API key (REST and tRPC) or, where allowed, the session. */
+export async function resolveRequestAuth({
+  db,
+  headers,
+  now,
+  getSessionUserId,
+  requestedWorkspaceId,
+}: {
+  db: Database;
+  headers: Headers;
+  now: Clock;
+  getSessionUserId?: () => Promise<string | null>;
+  requestedWorkspaceId?: string | null;
+}): Promise<RequestAuth> {
+  const token = bearerToken(headers);
+  if (token !== null) {
+    const key = token ? await authenticateApiKey({ db, secret: token, now }) : null;
+    return key ? { kind: "apiKey", key } : { kind: "invalid_key" };
+  }
+  const userId = getSessionUserId ? await getSessionUserId() : null;
+  if (!userId) return { kind: "anonymous" };
+  const membership = await resolveSessionMembership(db, userId, requestedWorkspaceId);
+  return membership ? { kind: "session", membership } : { kind: "anonymous" };
+}
+
+export async function createTrpcContext(opts: {
+  headers: Headers;
+  auth?: RequestAuth;
+  getSessionUserId?: () => Promise<string | null>;
+  requestedWorkspaceId?: string | null;
+  now?: Clock;
+}): Promise<TrpcContext> {
+  const { db } = await getDbHandle();
+  const now = opts.now ?? systemClock;
+  const auth =
+    opts.auth ??
+    (await resolveRequestAuth({
+      db,
+      headers: opts.headers,
+      now,
+      getSessionUserId: opts.getSessionUserId,
+      requestedWorkspaceId: opts.requestedWorkspaceId,
+    }));
+  return { db, now, auth, headers: opts.headers, requestId: opts.headers.get("x-request-id") ?? randomUUID() };
+}
+
+// ─── 2. Init ─────────────────────────────────────────────────────────────────
+
+export type Meta = OpenApiMeta;
+
+const t = initTRPC
+  .context<TrpcContext>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const issues = error.code === "BAD_REQUEST" ? zodIssues(error) : undefined;
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      const field = issues?.[0]?.path.join(".") || (error.cause as { field?: string } | undefined)?.field;
+      return {
+        message: internal ? "Internal server error" : shape.message,
+        code: shape.code,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          ...(field ? { field } : {}),
+          ...(issues ? { issues } : {}),
+        },
+      };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps domain errors once and logs unexpected ones (without input: it may hold PII). */
+const errorMapping = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (result.ok) return result;
+  // Errors thrown by a resolver arrive as INTERNAL_SERVER_ERROR wrapping the original.
+  const original = result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause ? result.error.cause : result.error;
+  const mapped = toTRPCError(original);
+  if (mapped.code === "INTERNAL_SERVER_ERROR") {
+    logger.error({ err: original, path, requestId: ctx.requestId }, "procedure failed");
+  }
+  return { ...result, error: mapped };
+});
+
+// ─── 3. Procedure tiers ──────────────────────────────────────────────────────
+
+/** Anyone. */
+export const publicProcedure = t.procedure.use(errorMapping);
+
+function serviceContext(ctx: TrpcContext, workspaceId: string, actor: ServiceContext["actor"]): ServiceContext {
+  return { db: ctx.db, workspaceId, actor, now: ctx.now, requestId: ctx.requestId };
+}
+
+function unauthorized(): TRPCError {
+  return new TRPCError({ code: "UNAUTHORIZED", message: "Sign in, or send a valid API key as `Authorization: Bearer <key>`" });
+}
+
+/** A signed-in member of the current workspace with at least `minimum` role (admin UI only). */
+export function memberProcedure(minimum: Role) {
+  return publicProcedure.use(({ ctx, next }) => {
+    if (ctx.auth.kind !== "session") throw unauthorized();
+    const { membership } = ctx.auth;
+    if (!hasRole(membership.role, minimum)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role or higher` });
+    }
+    return next({
+      ctx: {
+        membership,
+        svc: serviceContext(ctx, membership.workspace.id, { type: "user", userId: membership.user.id, role: membership.role }),
+      },
+    });
+  });
+}
+
+/** An API key with `scope` (or `admin`). */
+export function apiKeyProcedure(scope: ApiKeyScope) {
+  return workspaceProcedure({ scope, role: "owner", allowSession: false });
+}
+
+/**
+ * Either a member with at least `role` or an API key with `scope`: the same procedure serves the
+ * admin UI and the REST API.
+ */
+export function workspaceProcedure({
+  scope,
+  role,
+  allowSession = true,
+}: {
+  /** null: any valid key of the workspace. */
+  scope: ApiKeyScope | null;
+  role: Role;
+  allowSession?: boolean;
+}) {
+  return publicProcedure.use(({ ctx, next }) => {
+    const auth = ctx.auth;
+    if (auth.kind === "apiKey") {
+      if (scope && !hasScope(auth.key.scopes, scope)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the "${scope}" scope` });
+      }
+      return next({
+        ctx: {
+          svc: serviceContext(ctx, auth.key.workspaceId, { type: "apiKey", apiKeyId: auth.key.apiKeyId, scopes: auth.key.scopes }),
+        },
+      });
+    }
+    if (auth.kind === "session" && allowSession) {
+      if (!hasRole(auth.membership.role, role)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role or higher` });
+      }
+      return next({
+        ctx: {
+          svc: serviceContext(ctx, auth.membership.workspace.id, {
+            type: "user",
+            userId: auth.membership.user.id,
+            role: auth.membership.role,
+          }),
+        },
+      });
+    }
+    throw unauthorized();
+  });
+}

@@ -1,0 +1,68 @@
+import { getDbHandle } from "@/server/lib/db";
+import { getEnv } from "@/server/lib/env";
+import { logger } from "@/server/lib/logger";
+import { getSecrets } from "@/server/lib/secrets";
+import { systemClock } from "@/server/lib/clock";
+import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap/ensure-bootstrap";
+
+/**
+ * Start-up, shared by `npm start`'s preflight and the Next server (instrumentation.ts):
+ * secrets → database (opened, migrated) → default workspace and bootstrap admin. Idempotent.
+ */
+export async function prepareDatabase(): Promise<BootstrapResult> {
+  const env = getEnv();
+  getSecrets();
+  const handle = await getDbHandle();
+  return ensureBootstrap({
+    db: handle.db,
+    now: systemClock,
+    input: {
+      adminEmail: env.INIT_ADMIN_EMAIL,
+      adminPassword: env.INIT_ADMIN_PASSWORD,
+      adminApiKey: env.INIT_ADMIN_API_KEY,
+      defaultRegion: env.DEFAULT_REGION,
+    },
+  });
+}
+
+/**
+ * The admin credentials go to stdout on purpose, once: this is the operator's only way to learn a
+ * generated password. Nothing else prints secrets.
+ */
+export function printAdminBanner(result: BootstrapResult): void {
+  const env = getEnv();
+  const lines = [
+    "",
+    "  OptIn Manager",
+    `  Sign in:   ${env.PUBLIC_URL}/sign-in`,
+    `  Admin:     ${result.adminEmail}`,
+  ];
+  if (result.generatedPassword) {
+    lines.push(`  Password:  ${result.generatedPassword}   (generated; shown this once, change it or set INIT_ADMIN_PASSWORD)`);
+  } else if (result.adminCreated) {
+    lines.push("  Password:  the value of INIT_ADMIN_PASSWORD");
+  } else {
+    lines.push("  Password:  unchanged (printed at the first start, or INIT_ADMIN_PASSWORD)");
+  }
+  lines.push(`  Database:  ${env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${env.DATA_DIR}`}`, "");
+  console.log(lines.join("\n"));
+}
+
+const globalForBoot = globalThis as unknown as { __optinBooted?: Promise<void> };
+
+/** Called once per server process from instrumentation.ts. */
+export function bootServer(): Promise<void> {
+  globalForBoot.__optinBooted ??= (async () => {
+    const env = getEnv();
+    const result = await prepareDatabase();
+    if (result.adminCreated) printAdminBanner(result);
+    if (!env.isInngestServerConfigured && !env.JOBS_DISABLED) {
+      const { startInProcessJobs } = await import("@/inngest/start");
+      await startInProcessJobs();
+      logger.info("background jobs: in-process runner started");
+    } else if (env.isInngestServerConfigured) {
+      logger.info("background jobs: driven by the Inngest server via /api/inngest");
+    }
+  })();
+  return globalForBoot.__optinBooted;
+}

@@ -1,0 +1,86 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { getSecrets } from "./secrets";
+
+/**
+ * PII at rest: AES-256-GCM with the current key of ENCRYPTION_KEYS (first entry); the key id
+ * travels in the ciphertext so older keys keep decrypting after a rotation.
+ *   format: `v1.<keyId>.<iv base64url>.<ciphertext||tag base64url>`
+ * The associated data binds a value to its column ("contact.email"), so a ciphertext copied
+ * into another column does not decrypt.
+ */
+const VERSION = "v1";
+
+export class DecryptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DecryptionError";
+  }
+}
+
+export interface KeyRing {
+  current: { id: string; key: Buffer };
+  byId: Map<string, Buffer>;
+}
+
+export function keyRingFrom(keys: { id: string; key: Buffer }[]): KeyRing {
+  if (!keys[0]) throw new Error("no encryption key configured");
+  return { current: keys[0], byId: new Map(keys.map((k) => [k.id, k.key])) };
+}
+
+function defaultKeyRing(): KeyRing {
+  return keyRingFrom(getSecrets().encryptionKeys);
+}
+
+export function encryptPii(plaintext: string, purpose: string, ring: KeyRing = defaultKeyRing()): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", ring.current.key, iv);
+  cipher.setAAD(Buffer.from(purpose));
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return [VERSION, ring.current.id, iv.toString("base64url"), body.toString("base64url")].join(".");
+}
+
+export function decryptPii(ciphertext: string, purpose: string, ring: KeyRing = defaultKeyRing()): string {
+  const [version, keyId, ivText, bodyText] = ciphertext.split(".");
+  if (version !== VERSION || !keyId || !ivText || !bodyText) throw new DecryptionError("malformed ciphertext");
+  const key = ring.byId.get(keyId);
+  if (!key) throw new DecryptionError(`unknown encryption key id "${keyId}"`);
+  const body = Buffer.from(bodyText, "base64url");
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(ivText, "base64url"));
+  decipher.setAAD(Buffer.from(purpose));
+  decipher.setAuthTag(body.subarray(body.length - 16));
+  try {
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString("utf8");
+  } catch {
+    throw new DecryptionError("ciphertext failed authentication");
+  }
+}
+
+/** Key id a ciphertext was written with (for the re-encryption job). */
+export function ciphertextKeyId(ciphertext: string): string | undefined {
+  return ciphertext.split(".")[1];
+}
+
+export const encryptOptional = (value: string | null | undefined, purpose: string, ring?: KeyRing) =>
+  value == null || value === "" ? null : encryptPii(value, purpose, ring);
+export const decryptOptional = (value: string | null | undefined, purpose: string, ring?: KeyRing) =>
+  value == null ? null : decryptPii(value, purpose, ring);
+
+const globalForIndexKey = globalThis as unknown as { __optinBlindIndexKey?: { secret: string; key: Buffer } };
+
+function blindIndexKey(): Buffer {
+  const secret = getSecrets().appSecret;
+  if (globalForIndexKey.__optinBlindIndexKey?.secret !== secret) {
+    const key = Buffer.from(hkdfSync("sha256", secret, "optin-manager", "blind-index/v1", 32));
+    globalForIndexKey.__optinBlindIndexKey = { secret, key };
+  }
+  return globalForIndexKey.__optinBlindIndexKey.key;
+}
+
+/**
+ * Keyed hash (HMAC-SHA256) of a normalised address, scoped to a workspace and a kind, for exact
+ * lookups without storing the address: contacts by email/phone and the suppression list. Derived
+ * from APP_SECRET, which therefore must not change once data exists.
+ */
+export function blindIndex(workspaceId: string, kind: "email" | "phone", normalized: string): string {
+  return createHmac("sha256", blindIndexKey()).update(`${workspaceId}\u0000${kind}\u0000${normalized}`).digest("hex");
+}

@@ -1,0 +1,147 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads `process.env`. Everything else imports `getEnv()`.
+ * A bad value fails fast with one line naming the variable (see `formatEnvError`).
+ */
+
+const emptyToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url({ message: "must be an http(s) URL" }).optional());
+
+const ENCRYPTION_KEY_ENTRY = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]+={0,2})$/;
+
+export const ZEncryptionKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const keys: { id: string; key: Buffer }[] = [];
+    for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const match = ENCRYPTION_KEY_ENTRY.exec(part);
+      const key = match ? Buffer.from(match[2]!, "base64") : undefined;
+      if (!match || !key || key.length !== 32) {
+        ctx.addIssue({ code: "custom", message: "must be comma-separated keyId:base64 entries of 32-byte keys" });
+        return z.NEVER;
+      }
+      if (keys.some((k) => k.id === match[1])) {
+        ctx.addIssue({ code: "custom", message: `has the key id "${match[1]}" twice` });
+        return z.NEVER;
+      }
+      keys.push({ id: match[1]!, key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: "custom", message: "must hold at least one keyId:base64 entry" });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+const booleanFlag = z.preprocess(
+  (v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.trim().toLowerCase()) : v),
+  z.boolean().default(false),
+);
+
+const ZEnv = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+    PUBLIC_URL: optionalUrl,
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((v) => {
+          try {
+            const url = new URL(v);
+            return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+          } catch {
+            return false;
+          }
+        }, "must be a postgres:// or postgresql:// URL with a host")
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.data")),
+    APP_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+    ENCRYPTION_KEYS: z.preprocess(emptyToUndefined, ZEncryptionKeys.optional()),
+    INIT_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email("must be an email address").default("admin@example.com")),
+    INIT_ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8, "must be at least 8 characters").optional()),
+    INIT_ADMIN_API_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+    DEFAULT_REGION: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, "must be a two-letter ISO country code")
+        .transform((v) => v.toUpperCase())
+        .default("US"),
+    ),
+    EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("OptIn Manager <noreply@localhost>")),
+    POSTAL_ADDRESS: optionalString,
+    RESEND_API_KEY: optionalString,
+    RESEND_BASE_URL: optionalUrl,
+    RESEND_WEBHOOK_SECRET: optionalString,
+    TWILIO_ACCOUNT_SID: optionalString,
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_FROM: optionalString,
+    TWILIO_API_BASE_URL: optionalUrl,
+    INNGEST_EVENT_KEY: optionalString,
+    INNGEST_SIGNING_KEY: optionalString,
+    INNGEST_DEV: optionalString,
+    INNGEST_BASE_URL: optionalUrl,
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ),
+    /** Build-time: emit Next's standalone server (the Dockerfile sets it; `npm start` uses `next start`). */
+    BUILD_STANDALONE: booleanFlag,
+    /** Tests only: turn the in-process job runner off even without an Inngest server. */
+    JOBS_DISABLED: booleanFlag,
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    /** True when an Inngest server (cloud or dev) drives the functions; the in-process runner is off. */
+    isInngestServerConfigured: Boolean(
+      env.INNGEST_EVENT_KEY || env.INNGEST_SIGNING_KEY || env.INNGEST_BASE_URL || (env.INNGEST_DEV && env.INNGEST_DEV !== "0"),
+    ),
+    isResendConfigured: Boolean(env.RESEND_API_KEY),
+    isTwilioConfigured: Boolean(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM),
+  }));
+
+export type Env = z.infer<typeof ZEnv>;
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+/** One line per bad variable, e.g. `DATABASE_URL must be a postgres:// … URL`. */
+export function formatEnvError(error: z.ZodError): string {
+  const lines = error.issues.map((issue) => `${issue.path.join(".") || "env"} ${issue.message}`);
+  return `Invalid environment: ${lines.join("; ")}`;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = ZEnv.safeParse(source);
+  if (!result.success) throw new EnvError(formatEnvError(result.error));
+  return result.data;
+}
+
+const globalForEnv = globalThis as unknown as { __optinEnv?: Env };
+
+export function getEnv(): Env {
+  globalForEnv.__optinEnv ??= parseEnv(process.env);
+  return globalForEnv.__optinEnv;
+}
+
+/** Tests and scripts that change `process.env` call this so the next `getEnv()` re-reads it. */
+export function resetEnv(): void {
+  globalForEnv.__optinEnv = undefined;
+}
+
+/** Read-only view of the raw environment for child processes (e.g. `next start`). */
+export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

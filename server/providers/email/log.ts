@@ -1,0 +1,22 @@
+import { randomUUID } from "node:crypto";
+import { logger, maskEmail } from "@/server/lib/logger";
+import type { EmailSendResult, EmailTransport, OutgoingEmail } from "./types";
+
+/**
+ * The transport used when no provider is configured: the email counts as sent. The log line
+ * carries a masked recipient and an id only, never the subject, body or links.
+ */
+export function createLogEmailTransport(): EmailTransport & { sent: OutgoingEmail[] } {
+  const sent: OutgoingEmail[] = [];
+  return {
+    name: "log",
+    sent,
+    async send(email: OutgoingEmail): Promise<EmailSendResult> {
+      const providerMessageId = `log_${randomUUID()}`;
+      sent.push(email);
+      if (sent.length > 200) sent.shift();
+      logger.info({ transport: "log", providerMessageId, recipient: maskEmail(email.to) }, "email recorded by log transport");
+      return { providerMessageId, transport: "log" };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from "node:crypto";
+import { maskPhone } from "@/server/lib/addresses";
+import { logger } from "@/server/lib/logger";
+import { countSmsSegments } from "@/server/lib/sms-segments";
+import type { OutgoingSms, SmsSendResult, SmsTransport } from "./types";
+
+/**
+ * The transport used when Twilio is not configured: the SMS counts as sent. The log line carries
+ * a masked recipient, an id and the segment count only, never the body (it may hold a code).
+ * `sent` keeps the last messages in memory for tests and the admin outbox.
+ */
+export function createLogSmsTransport(): SmsTransport & { sent: OutgoingSms[] } {
+  const sent: OutgoingSms[] = [];
+  return {
+    name: "log",
+    sent,
+    async send(sms: OutgoingSms): Promise<SmsSendResult> {
+      const providerMessageId = `log_${randomUUID()}`;
+      const { segments } = countSmsSegments(sms.body);
+      sent.push(sms);
+      if (sent.length > 200) sent.shift();
+      logger.info({ transport: "log", providerMessageId, recipient: maskPhone(sms.to), segments }, "sms recorded by log transport");
+      return { providerMessageId, transport: "log", segments };
+    },
+  };
+}

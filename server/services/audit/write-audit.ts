@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import { desc, eq, isNull, sql } from "drizzle-orm";
+import { auditLog } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { actorId, inTransaction, type Actor } from "../context";
+import { computeAuditHash, normalizeJson } from "./audit-hash";
+
+export interface AuditEntry {
+  action: string;
+  targetType?: string;
+  targetId?: string | null;
+  /** Never raw PII: ids, flags, masked values. */
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+}
+
+/**
+ * First key of the two-key advisory lock that serializes appends to one audit chain; the second
+ * key is `hashtext` of the workspace id. Two workspaces whose ids collide merely share a lock.
+ */
+const AUDIT_CHAIN_LOCK = 0x4155_4454; // "AUDT"
+
+/**
+ * Appends one audit row, linked into its workspace's hash chain. Call it inside the transaction
+ * of the change it records so the two commit or roll back together (given the database instead,
+ * it opens a transaction of its own).
+ *
+ * Invariant: one chain per workspace (one for rows without a workspace) never forks. The row
+ * takes a transaction-scoped advisory lock on its chain, then reads the chain's latest hash, so
+ * concurrent writers append one after another and `seq` order is chain order. The lock is held
+ * until the caller's transaction ends. Requires READ COMMITTED (the default): under REPEATABLE
+ * READ the read after the lock could miss a row committed meanwhile.
+ */
+export async function writeAudit(
+  tx: Queryable,
+  ctx: { workspaceId?: string | null; actor: Actor; now: () => Date; requestId?: string },
+  entry: AuditEntry,
+): Promise<void> {
+  const workspaceId = ctx.workspaceId ?? null;
+  await inTransaction(tx, async (t) => {
+    await t.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(AUDIT_CHAIN_LOCK))}, hashtext(${workspaceId ?? ""}::text))`);
+    const [latest] = await t
+      .select({ hash: auditLog.hash })
+      .from(auditLog)
+      .where(workspaceId ? eq(auditLog.workspaceId, workspaceId) : isNull(auditLog.workspaceId))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+
+    const row = {
+      id: randomUUID(),
+      workspaceId,
+      actorType: ctx.actor.type,
+      actorId: actorId(ctx.actor),
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      before: normalizeJson(entry.before),
+      after: normalizeJson(entry.after),
+      requestId: ctx.requestId ?? null,
+      createdAt: ctx.now(),
+      // A chain starts (prevHash null) at its first row, or after rows older than the chain.
+      prevHash: latest?.hash ?? null,
+    };
+    await t.insert(auditLog).values({ ...row, hash: computeAuditHash(row) });
+  });
+}

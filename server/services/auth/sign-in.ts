@@ -1,0 +1,103 @@
+import { eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { memberships, users } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { dummyPasswordHash, verifyPassword } from "@/server/lib/hashing";
+import { createRateLimiter } from "@/server/lib/rate-limit";
+import type { Clock } from "@/server/lib/clock";
+import { writeAudit } from "../audit/write-audit";
+
+export const ZCredentials = z.object({
+  email: z.email().transform((v) => v.trim().toLowerCase()),
+  password: z.string().min(1).max(200),
+});
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+// 10 attempts per address per 15 minutes; a success resets the count.
+const attempts = createRateLimiter({ limit: 10, windowMs: 15 * 60 * 1000 });
+
+export type SignInFailure = "invalid" | "rate_limited" | "no_workspace";
+
+/**
+ * Checks an email + password. Unknown users cost the same hashing time as known ones. A user
+ * without any workspace membership (removed everywhere) cannot sign in. Audits `auth.sign_in`
+ * in each of the user's workspaces.
+ */
+export async function signInWithPassword({
+  db,
+  now,
+  input,
+  requestId,
+}: {
+  db: Queryable;
+  now: Clock;
+  input: unknown;
+  requestId?: string;
+}): Promise<{ ok: true; user: SignedInUser } | { ok: false; reason: SignInFailure }> {
+  const parsed = ZCredentials.safeParse(input);
+  if (!parsed.success) return { ok: false, reason: "invalid" };
+  const { email, password } = parsed.data;
+  if (!attempts.hit(email, now().getTime())) return { ok: false, reason: "rate_limited" };
+
+  const [user] = await db.select().from(users).where(eq(users.email, email));
+  const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (!user || !valid || user.disabledAt) return { ok: false, reason: "invalid" };
+
+  return recordSignIn({ db, now, userId: user.id, method: "password", requestId }).then((result) => {
+    if (result.ok) attempts.reset(email);
+    return result;
+  });
+}
+
+/** Shared by password and magic-link sign-in: requires a membership, stamps and audits the sign-in. */
+export async function recordSignIn({
+  db,
+  now,
+  userId,
+  method,
+  requestId,
+}: {
+  db: Queryable;
+  now: Clock;
+  userId: string;
+  method: "password" | "magic_link";
+  requestId?: string;
+}): Promise<{ ok: true; user: SignedInUser } | { ok: false; reason: SignInFailure }> {
+  return db.transaction(async (tx) => {
+    const memberOf = await tx
+      .select({ workspaceId: memberships.workspaceId, role: memberships.role })
+      .from(memberships)
+      .where(eq(memberships.userId, userId));
+    if (memberOf.length === 0) return { ok: false as const, reason: "no_workspace" as const };
+    const [user] = await tx
+      .update(users)
+      .set({ lastSignInAt: now(), emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now().toISOString()}::timestamptz)` })
+      .where(eq(users.id, userId))
+      .returning({ id: users.id, email: users.email, name: users.name });
+    for (const m of memberOf) {
+      await writeAudit(tx, { workspaceId: m.workspaceId, actor: { type: "user", userId, role: m.role }, now, requestId }, {
+        action: "auth.sign_in",
+        targetType: "user",
+        targetId: userId,
+        after: { method },
+      });
+    }
+    return { ok: true as const, user: user! };
+  });
+}
+
+/** Whether a magic link may be sent to this address: only existing members get one. */
+export async function isMemberEmail(db: Queryable, email: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .where(eq(users.email, email.trim().toLowerCase()))
+    .limit(1);
+  return Boolean(row);
+}

@@ -1,0 +1,131 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { consentConfirmations } from "@/db/schema";
+import { maskEmail } from "@/server/lib/logger";
+import { decryptOptional } from "@/server/lib/crypto";
+import { recordConsentChange } from "../consent/record-consent";
+import type { TEvidence } from "../consent/schemas";
+import { getContactRow } from "../contacts/contacts";
+import { inTransaction } from "../context";
+import { hashLinkToken, isWellFormedLinkToken } from "./secrets";
+import {
+  closeConfirmation,
+  confirmationEvidence,
+  confirmationState,
+  confirmationTopics,
+  contextFor,
+  workspaceName,
+  type ConfirmationRow,
+  type PublicContext,
+} from "./shared";
+
+export interface LinkConfirmationView {
+  status: "pending" | "confirmed" | "expired";
+  brand: string;
+  topicNames: string[];
+  /** Masked address, e.g. `a•••@example.com`. */
+  sentTo: string | null;
+}
+
+async function findByToken(ctx: PublicContext, token: string): Promise<ConfirmationRow | null> {
+  if (!isWellFormedLinkToken(token)) return null;
+  const [row] = await ctx.db
+    .select()
+    .from(consentConfirmations)
+    .where(and(eq(consentConfirmations.secretHash, hashLinkToken(token)), eq(consentConfirmations.method, "link")));
+  return row ?? null;
+}
+
+async function view(ctx: PublicContext, row: ConfirmationRow, status: LinkConfirmationView["status"]): Promise<LinkConfirmationView> {
+  const contact = await getContactRow(ctx.db, row.workspaceId, row.contactId);
+  const email = decryptOptional(contact.emailCiphertext, "contact.email");
+  return {
+    status,
+    brand: await workspaceName(ctx.db, row.workspaceId),
+    topicNames: (await confirmationTopics(ctx.db, row)).map((t) => t.name),
+    sentTo: email ? maskEmail(email) : null,
+  };
+}
+
+/**
+ * What the email link's page shows (GET). Read-only: mail scanners prefetch links, so looking
+ * never confirms anything. null = no such link (the page answers 404).
+ */
+export async function getLinkConfirmation({ ctx, token }: { ctx: PublicContext; token: string }): Promise<LinkConfirmationView | null> {
+  const row = await findByToken(ctx, token);
+  if (!row) return null;
+  const state = confirmationState(row, ctx.now());
+  return view(ctx, row, state === "open" ? "pending" : state === "confirmed" ? "confirmed" : "expired");
+}
+
+export interface ConfirmResult extends LinkConfirmationView {
+  /** True only for the call that confirmed; a repeat answers `confirmed` with `changed: false`. */
+  changed: boolean;
+}
+
+/**
+ * Confirms the request behind an email link (the page's button POSTs here). Idempotent: a second
+ * click answers "already confirmed" and records nothing; the conditional update lets exactly one
+ * concurrent click win. An expired link confirms nothing (and closes the request with an
+ * `expired` event if the nightly job has not yet). On success the `confirmed` ledger event carries
+ * the original request's evidence plus the confirming click's ip and user agent.
+ * Audited as the contact. null = no such link.
+ */
+export async function confirmByLink({
+  ctx,
+  token,
+  meta = {},
+}: {
+  ctx: PublicContext;
+  token: string;
+  meta?: { ip?: string; userAgent?: string };
+}): Promise<ConfirmResult | null> {
+  const row = await findByToken(ctx, token);
+  if (!row) return null;
+  const svc = contextFor(ctx, row, { type: "contact", contactId: row.contactId });
+  const outcome = await inTransaction(ctx.db, async (tx) => {
+    const now = ctx.now();
+    const [won] = await tx
+      .update(consentConfirmations)
+      .set({ confirmedAt: now })
+      .where(
+        and(
+          eq(consentConfirmations.id, row.id),
+          isNull(consentConfirmations.confirmedAt),
+          isNull(consentConfirmations.closedAt),
+          gt(consentConfirmations.expiresAt, now),
+        ),
+      )
+      .returning();
+    if (won) {
+      const topicRows = await confirmationTopics(tx, won);
+      if (topicRows.length > 0) {
+        await recordConsentChange(
+          { ...svc, db: tx },
+          {
+            contactId: won.contactId,
+            channel: won.channel,
+            topicRows,
+            action: "confirmed",
+            source: won.source as Parameters<typeof recordConsentChange>[1]["source"],
+            evidence: confirmedEvidence(won, meta),
+          },
+        );
+      }
+      return { status: "confirmed" as const, changed: true };
+    }
+    const [current] = await tx.select().from(consentConfirmations).where(eq(consentConfirmations.id, row.id));
+    const state = confirmationState(current!, now);
+    if (state === "confirmed") return { status: "confirmed" as const, changed: false };
+    if (state === "expired") await closeConfirmation(tx, svc, current!, "confirmation link expired");
+    return { status: "expired" as const, changed: false };
+  });
+  return { ...(await view(ctx, row, outcome.status)), changed: outcome.changed };
+}
+
+/** The original request's evidence plus how and from where it was confirmed. */
+export function confirmedEvidence(row: ConfirmationRow, meta: { ip?: string; userAgent?: string }): TEvidence {
+  const evidence: Record<string, string> = { ...row.evidence, ...confirmationEvidence(row) };
+  if (meta.ip) evidence.confirmationIp = meta.ip.slice(0, 64);
+  if (meta.userAgent) evidence.confirmationUserAgent = meta.userAgent.slice(0, 512);
+  return evidence as TEvidence;
+}

@@ -1,0 +1,78 @@
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { consentConfirmations, topics, workspaces, type TopicRow } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import type { Clock } from "@/server/lib/clock";
+import { recordConsentChange } from "../consent/record-consent";
+import type { TEvidence } from "../consent/schemas";
+import type { Actor, ServiceContext } from "../context";
+
+export type ConfirmationRow = typeof consentConfirmations.$inferSelect;
+
+/** Public verbs (reached by a link or a code) know no workspace up front: it comes from the row. */
+export interface PublicContext {
+  db: Queryable;
+  now: Clock;
+  requestId?: string;
+}
+
+export type ConfirmationState = "open" | "confirmed" | "expired" | "closed";
+
+export function confirmationState(row: ConfirmationRow, now: Date): ConfirmationState {
+  if (row.confirmedAt) return "confirmed";
+  if (row.closedAt) return "closed";
+  if (row.expiresAt.getTime() <= now.getTime()) return "expired";
+  return "open";
+}
+
+export async function workspaceName(db: Queryable, workspaceId: string): Promise<string> {
+  const [row] = await db.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  return row?.name ?? "OptIn Manager";
+}
+
+/** The topics of a confirmation that still exist (a deleted topic simply drops out). */
+export async function confirmationTopics(db: Queryable, row: ConfirmationRow): Promise<TopicRow[]> {
+  if (row.topicIds.length === 0) return [];
+  return db
+    .select()
+    .from(topics)
+    .where(and(eq(topics.workspaceId, row.workspaceId), inArray(topics.id, row.topicIds)));
+}
+
+export function contextFor(ctx: PublicContext, row: ConfirmationRow, actor: Actor): ServiceContext {
+  return { db: ctx.db, workspaceId: row.workspaceId, actor, now: ctx.now, requestId: ctx.requestId };
+}
+
+/**
+ * Closes an unconfirmed request and writes the `expired` ledger event that ends its pending state.
+ * Idempotent: the conditional update lets exactly one caller close a row; the others record nothing.
+ */
+export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row: ConfirmationRow, note: string): Promise<boolean> {
+  const [closed] = await tx
+    .update(consentConfirmations)
+    .set({ closedAt: ctx.now() })
+    .where(and(eq(consentConfirmations.id, row.id), isNull(consentConfirmations.confirmedAt), isNull(consentConfirmations.closedAt)))
+    .returning({ id: consentConfirmations.id });
+  if (!closed) return false;
+  const topicRows = await confirmationTopics(tx, row);
+  if (topicRows.length > 0) {
+    await recordConsentChange(
+      { ...ctx, db: tx },
+      {
+        contactId: row.contactId,
+        channel: row.channel,
+        topicRows,
+        action: "expired",
+        source: row.source as TopicSource,
+        evidence: { note, ...confirmationEvidence(row) } as TEvidence,
+      },
+    );
+  }
+  return true;
+}
+
+type TopicSource = Parameters<typeof recordConsentChange>[1]["source"];
+
+/** Evidence keys that tie a ledger event to its confirmation request. */
+export function confirmationEvidence(row: ConfirmationRow): Record<string, string> {
+  return { confirmationId: row.id, confirmationMethod: row.method };
+}

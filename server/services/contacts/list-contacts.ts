@@ -1,0 +1,181 @@
+import { and, arrayContains, asc, count, desc, eq, exists, gte, inArray, lt, notExists, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { CHANNELS, CONSENT_STATUSES, consentStates, contacts, topics } from "@/db/schema";
+import { AppError, invalid } from "@/server/lib/errors";
+import type { ServiceContext } from "../context";
+import { findTopicByKey, ZTopicKey } from "../topics/topics";
+import { resolveAddresses, toContact } from "./contacts";
+import { maskContact, seesFullPii } from "./mask-contact";
+
+export const CONTACTS_PAGE_SIZE = 50;
+
+/** `none` = no consent recorded for the topic (on the channel, when one is given). */
+export const CONSENT_FILTER_STATUSES = [...CONSENT_STATUSES, "none"] as const;
+
+export const ZListContactsInput = z.object({
+  /** A complete email address or phone number: PII is encrypted, so search is an exact blind-index match. */
+  search: z.string().trim().max(320).optional(),
+  tag: z.string().trim().min(1).max(64).optional(),
+  consent: z
+    .object({
+      topic: ZTopicKey,
+      channel: z.enum(CHANNELS).optional(),
+      status: z.enum(CONSENT_FILTER_STATUSES),
+    })
+    .optional(),
+  /** Inclusive lower bound on `createdAt`. */
+  createdFrom: z.date().optional(),
+  /** Exclusive upper bound on `createdAt`. */
+  createdTo: z.date().optional(),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(100).default(CONTACTS_PAGE_SIZE),
+});
+export type TListContactsInput = z.input<typeof ZListContactsInput>;
+
+export const ZConsentSummary = z.object({
+  topic: z.string(),
+  topicName: z.string(),
+  channel: z.enum(CHANNELS),
+  status: z.enum(CONSENT_STATUSES),
+});
+
+export const ZContactListItem = z.object({
+  id: z.uuid(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  tags: z.array(z.string()),
+  erased: z.boolean(),
+  createdAt: z.date(),
+  consent: z.array(ZConsentSummary),
+});
+export type TContactListItem = z.infer<typeof ZContactListItem>;
+
+export const ZContactListPage = z.object({
+  items: z.array(ZContactListItem),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+  /** Contacts matching the filters (all pages). */
+  total: z.number().int(),
+  /** True when personal fields are masked for this caller (viewers). */
+  masked: z.boolean(),
+});
+export type TContactListPage = z.infer<typeof ZContactListPage>;
+
+/**
+ * The cursor carries `created_at` as Postgres prints it (microseconds) so rows written by SQL
+ * `now()` in the same millisecond are neither skipped nor repeated; a JS Date would truncate.
+ */
+function encodeCursor(createdAtText: string, id: string): string {
+  return Buffer.from(`${createdAtText}|${id}`, "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!createdAt || !id || !z.uuid().safeParse(id).success || Number.isNaN(Date.parse(createdAt))) {
+    throw invalid("This page link is no longer valid; start from the first page", "cursor");
+  }
+  return { createdAt, id };
+}
+
+/** Blind-index condition for the search box: an email when it has an @, a phone otherwise. */
+async function searchCondition(ctx: ServiceContext, search: string): Promise<SQL> {
+  const isEmail = search.includes("@");
+  try {
+    const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, isEmail ? { email: search } : { phone: search });
+    return isEmail ? eq(contacts.emailHash, addresses.emailHash!) : eq(contacts.phoneHash, addresses.phoneHash!);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "INVALID") {
+      throw invalid(
+        isEmail
+          ? "Enter a complete email address: contacts are encrypted, so search matches whole addresses only"
+          : "Enter a complete email address or phone number: contacts are encrypted, so partial text cannot be searched",
+        "search",
+      );
+    }
+    throw error;
+  }
+}
+
+async function consentCondition(ctx: ServiceContext, filter: NonNullable<z.infer<typeof ZListContactsInput>["consent"]>): Promise<SQL> {
+  const topic = await findTopicByKey(ctx.db, ctx.workspaceId, filter.topic);
+  if (!topic) throw invalid(`Unknown topic "${filter.topic}"`, "consent.topic");
+  const stateOf = (status?: (typeof CONSENT_STATUSES)[number]) =>
+    ctx.db
+      .select({ one: sql`1` })
+      .from(consentStates)
+      .where(
+        and(
+          eq(consentStates.workspaceId, ctx.workspaceId),
+          eq(consentStates.contactId, contacts.id),
+          eq(consentStates.topicId, topic.id),
+          filter.channel ? eq(consentStates.channel, filter.channel) : undefined,
+          status ? eq(consentStates.status, status) : undefined,
+        ),
+      );
+  return filter.status === "none" ? notExists(stateOf()) : exists(stateOf(filter.status));
+}
+
+/**
+ * One page of the workspace's contacts, newest first (keyset on `created_at, id`), with each
+ * contact's consent summary. Filters combine with AND. Viewers get names, email and phone masked
+ * (`maskContact`); everyone else gets them decrypted. Read-only, not audited.
+ */
+export async function listContacts({ ctx, input }: { ctx: ServiceContext; input: TListContactsInput }): Promise<TContactListPage> {
+  const { search, tag, consent, createdFrom, createdTo, cursor, limit } = ZListContactsInput.parse(input);
+  const filters: (SQL | undefined)[] = [
+    eq(contacts.workspaceId, ctx.workspaceId),
+    search ? await searchCondition(ctx, search) : undefined,
+    tag ? arrayContains(contacts.tags, [tag]) : undefined,
+    consent ? await consentCondition(ctx, consent) : undefined,
+    createdFrom ? gte(contacts.createdAt, createdFrom) : undefined,
+    createdTo ? lt(contacts.createdAt, createdTo) : undefined,
+  ];
+  const where = and(...filters);
+  const after = cursor ? decodeCursor(cursor) : undefined;
+
+  const [rows, [totalRow]] = await Promise.all([
+    ctx.db
+      .select({
+        row: contacts,
+        createdAtText: sql<string>`to_char(${contacts.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      })
+      .from(contacts)
+      .where(and(where, after ? sql`(${contacts.createdAt}, ${contacts.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined))
+      .orderBy(desc(contacts.createdAt), desc(contacts.id))
+      .limit(limit + 1),
+    ctx.db.select({ total: count() }).from(contacts).where(where),
+  ]);
+
+  const page = rows.slice(0, limit);
+  const ids = page.map((r) => r.row.id);
+  const states = ids.length
+    ? await ctx.db
+        .select({ contactId: consentStates.contactId, topic: topics.key, topicName: topics.name, channel: consentStates.channel, status: consentStates.status })
+        .from(consentStates)
+        .innerJoin(topics, eq(topics.id, consentStates.topicId))
+        .where(and(eq(consentStates.workspaceId, ctx.workspaceId), inArray(consentStates.contactId, ids)))
+        .orderBy(asc(topics.createdAt), asc(topics.key), asc(consentStates.channel))
+    : [];
+
+  const masked = !seesFullPii(ctx.actor);
+  const items = page.map(({ row }) => {
+    const contact = toContact(row);
+    const item: TContactListItem = {
+      id: contact.id,
+      email: contact.email,
+      phone: contact.phone,
+      firstName: contact.firstName,
+      lastName: contact.lastName,
+      tags: contact.tags,
+      erased: contact.erased,
+      createdAt: contact.createdAt,
+      consent: states.filter((s) => s.contactId === row.id).map(({ contactId: _, ...s }) => s),
+    };
+    return masked ? maskContact(item) : item;
+  });
+  const last = rows.length > limit ? page[page.length - 1] : undefined;
+  return { items, nextCursor: last ? encodeCursor(last.createdAtText, last.row.id) : null, total: totalRow?.total ?? 0, masked };
+}

@@ -1,0 +1,58 @@
+import { createHash } from "node:crypto";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { consentTexts, formVersions, topics, type FormDefinition } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { invalid } from "@/server/lib/errors";
+import type { ServiceContext } from "../context";
+
+/** The same hash `recordConsentChange` gives the consent text, so ledger and form versions match. */
+export function consentTextHash(text: string): string {
+  return createHash("sha256").update(text.normalize("NFC")).digest("hex");
+}
+
+/** Topics must belong to the workspace, be live, and reach a channel the form asks an address for. */
+export async function checkTopics(tx: Queryable, workspaceId: string, definition: FormDefinition): Promise<void> {
+  const rows = await tx
+    .select()
+    .from(topics)
+    .where(and(eq(topics.workspaceId, workspaceId), inArray(topics.id, definition.topicIds), isNull(topics.archivedAt)));
+  if (rows.length !== new Set(definition.topicIds).size) throw invalid("Choose topics of this workspace that are not archived", "definition.topicIds");
+  const channels = new Set(definition.fields.map((f) => (f.name === "email" ? "email" : f.name === "phone" ? "sms" : null)));
+  const unreachable = rows.filter((t) => !t.channels.some((c) => channels.has(c)));
+  if (unreachable.length > 0) {
+    const names = unreachable.map((t) => `"${t.name}"`).join(", ");
+    throw invalid(`${names} is sent by ${unreachable[0]!.channels.join("/")}: add the matching field (email or phone)`, "definition.topicIds");
+  }
+}
+
+/** Appends an immutable version and stores its consent text once (consent_texts, by hash). */
+export async function insertVersion(tx: Queryable, ctx: ServiceContext, formId: string, version: number, definition: FormDefinition) {
+  const hash = consentTextHash(definition.consentText);
+  const now = ctx.now();
+  await tx.insert(consentTexts).values({ workspaceId: ctx.workspaceId, hash, text: definition.consentText, createdAt: now }).onConflictDoNothing();
+  const [row] = await tx
+    .insert(formVersions)
+    .values({
+      workspaceId: ctx.workspaceId,
+      formId,
+      version,
+      definition,
+      consentTextHash: hash,
+      createdByUserId: ctx.actor.type === "user" ? ctx.actor.userId : null,
+      createdAt: now,
+    })
+    .returning();
+  return row!;
+}
+
+/** Stable JSON for "did the definition change?" (key order must not matter). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

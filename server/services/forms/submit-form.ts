@@ -1,0 +1,191 @@
+import type { Channel, TopicRow } from "@/db/schema";
+import { normalizeEmail } from "@/server/lib/addresses";
+import { AppError } from "@/server/lib/errors";
+import { verifyFormToken, type FormTokenCheck } from "@/server/lib/form-token";
+import { createRateLimiter } from "@/server/lib/rate-limit";
+import { recordConsentChange } from "../consent/record-consent";
+import { upsertContact } from "../contacts/contacts";
+import { inTransaction, type ServiceContext } from "../context";
+import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
+import type { PublicContext } from "../confirmations/shared";
+import { getPublicForm, type PublicForm } from "./get-public-form";
+import { FIELD_DEFAULT_LABELS, type FormFieldName } from "./schemas";
+
+/** A refused form token: nothing is recorded; the page re-renders the form with a fresh token. */
+export class FormTokenError extends AppError {
+  constructor(readonly reason: Exclude<FormTokenCheck, "valid"> | "cross_site") {
+    super("FORBIDDEN", "The form token is missing, expired or invalid", { field: "_token" });
+  }
+}
+
+/**
+ * In-process limits (per node): per client IP across all forms, and per form across all IPs.
+ * The per-address limit on confirmation messages is the durable one (see prepareConfirmation).
+ */
+const globalForLimits = globalThis as unknown as {
+  __optinFormLimits?: { perIp: ReturnType<typeof createRateLimiter>; perForm: ReturnType<typeof createRateLimiter> };
+};
+export const FORM_LIMITS = { perIp: { limit: 20, windowMs: 10 * 60_000 }, perForm: { limit: 600, windowMs: 60_000 } };
+function limits() {
+  globalForLimits.__optinFormLimits ??= { perIp: createRateLimiter(FORM_LIMITS.perIp), perForm: createRateLimiter(FORM_LIMITS.perForm) };
+  return globalForLimits.__optinFormLimits;
+}
+
+export interface SubmitFormInput {
+  key: string;
+  /** Raw field values as posted (only the form's own fields are read). */
+  values: Record<string, string | undefined>;
+  meta: { ip?: string; userAgent?: string; url?: string };
+  /** The hidden form token (see server/lib/form-token.ts). */
+  csrf: string | null | undefined;
+  /** The hidden "website" field: people never fill it, bots do. */
+  honeypot?: string | null;
+  /** Set by the route when Origin/Referer name another site than ours. */
+  crossSite?: boolean;
+}
+
+export type SubmitFormResult =
+  | { status: "invalid"; form: PublicForm; errors: Partial<Record<FormFieldName, string>>; values: Partial<Record<FormFieldName, string>> }
+  | {
+      status: "submitted";
+      form: PublicForm;
+      /** Topics that need a click in an email first. */
+      emailPending: boolean;
+      /** The SMS code request to continue with, when a phone needs confirming. */
+      smsConfirmationId: string | null;
+      smsPending: boolean;
+      sentTo: { email?: string; sms?: string };
+    };
+
+function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
+  const values: Partial<Record<FormFieldName, string>> = {};
+  const errors: Partial<Record<FormFieldName, string>> = {};
+  for (const field of form.definition.fields) {
+    const value = (raw[field.name] ?? "").trim();
+    if (value.length > 254) errors[field.name] = "This is too long";
+    values[field.name] = value.slice(0, 254);
+    if (!value && field.required) errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
+  }
+  if (values.email && !errors.email && !normalizeEmail(values.email).ok) errors.email = "Enter a valid email address";
+  const addressFields = form.definition.fields.filter((f) => f.name === "email" || f.name === "phone");
+  if (!values.email && !values.phone && addressFields[0] && !errors[addressFields[0].name]) {
+    errors[addressFields[0].name] = addressFields.length > 1 ? "Enter your email or your phone number" : "This is required";
+  }
+  return { values, errors };
+}
+
+/**
+ * A submission of a hosted form (`POST /f/{key}`), on behalf of the person filling it in.
+ *
+ * Order: form exists (NOT_FOUND) → rate limits per IP and per form (RATE_LIMITED) → form token and
+ * cross-site check (FormTokenError, nothing recorded) → honeypot (answers like a success, records
+ * nothing) → field validation (`status: "invalid"`) → one transaction: upsert the contact (source
+ * form), then per channel the contact gave an address for: topics needing double opt-in (the
+ * form's switch or the topic's own flag) get a pending request, the others an `opted_in` with
+ * evidence {ip, userAgent, url, consent text (stored by hash), formVersion `formId@vN`}. After
+ * commit the confirmation email/SMS go out. Not idempotent (a resubmission is a new act), but a
+ * topic already confirmed is never asked again.
+ */
+export async function submitForm({ ctx, input }: { ctx: PublicContext; input: SubmitFormInput }): Promise<SubmitFormResult> {
+  const form = await getPublicForm({ db: ctx.db, key: input.key });
+  if (!form) throw new AppError("NOT_FOUND", "Form not found");
+
+  const now = ctx.now();
+  const { perIp, perForm } = limits();
+  const ipOk = perIp.hit(`ip:${input.meta.ip ?? "unknown"}`, now.getTime());
+  const formOk = perForm.hit(`form:${form.formId}`, now.getTime());
+  if (!ipOk || !formOk) throw new AppError("RATE_LIMITED", "Too many sign-ups from here. Please try again in a few minutes.");
+
+  const token = verifyFormToken(form.key, input.csrf, now);
+  if (token !== "valid") throw new FormTokenError(token);
+  if (input.crossSite) throw new FormTokenError("cross_site");
+
+  const hasAddresses = { email: false, sms: false };
+  const { values, errors } = validate(form, input.values);
+  if (Object.keys(errors).length > 0) return { status: "invalid", form, errors, values };
+  hasAddresses.email = Boolean(values.email);
+  hasAddresses.sms = Boolean(values.phone);
+
+  const needsConfirmation = (topic: TopicRow) => form.definition.doubleOptIn || topic.requiresDoubleOptIn;
+  if (input.honeypot?.trim()) {
+    // Looks exactly like a success to the bot; nothing is written or sent.
+    const pending = (channel: Channel) => hasAddresses[channel] && form.topics.some((t) => t.channels.includes(channel) && needsConfirmation(t));
+    return { status: "submitted", form, emailPending: pending("email"), smsPending: pending("sms"), smsConfirmationId: null, sentTo: {} };
+  }
+
+  const evidence = {
+    ip: input.meta.ip?.slice(0, 64),
+    userAgent: input.meta.userAgent?.slice(0, 512),
+    url: input.meta.url?.slice(0, 2048),
+    text: form.definition.consentText,
+    formVersion: `${form.formId}@v${form.version}`,
+  };
+
+  let prepared: PreparedConfirmation[];
+  try {
+    prepared = await inTransaction(ctx.db, async (tx) => {
+      const base = { db: tx, workspaceId: form.workspaceId, now: ctx.now, requestId: ctx.requestId };
+      const formActor: ServiceContext = { ...base, actor: { type: "system", job: `form:${form.key}` } };
+      let { contact } = await upsertContact({
+        ctx: formActor,
+        input: { email: values.email || undefined, phone: values.phone || undefined },
+      });
+      // Names fill gaps only: a stranger typing someone's address must not rename them.
+      const names = {
+        ...(values.firstName && !contact.firstName ? { firstName: values.firstName } : {}),
+        ...(values.lastName && !contact.lastName ? { lastName: values.lastName } : {}),
+      };
+      if (Object.keys(names).length > 0) {
+        contact = (await upsertContact({ ctx: formActor, input: { email: values.email || undefined, phone: values.phone || undefined, ...names } })).contact;
+      }
+      const personCtx: ServiceContext = { ...base, actor: { type: "contact", contactId: contact.id } };
+      const out: PreparedConfirmation[] = [];
+      for (const channel of ["email", "sms"] as const) {
+        if (!hasAddresses[channel]) continue;
+        const offered = form.topics.filter((t) => t.channels.includes(channel));
+        const direct = offered.filter((t) => !needsConfirmation(t));
+        const confirm = offered.filter(needsConfirmation);
+        if (direct.length > 0) {
+          await recordConsentChange(personCtx, { contactId: contact.id, channel, topicRows: direct, action: "opted_in", source: "form", evidence });
+        }
+        if (confirm.length > 0) {
+          const request = await prepareConfirmation(personCtx, {
+            contactId: contact.id,
+            channel,
+            topicRows: confirm,
+            source: "form",
+            evidence,
+            formVersionId: form.versionId,
+          });
+          if (request) out.push(request);
+        }
+      }
+      return out;
+    });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "INVALID" && (error.field === "email" || error.field === "phone")) {
+      return { status: "invalid", form, errors: { [error.field]: error.field === "email" ? "Enter a valid email address" : "Enter a valid phone number" }, values };
+    }
+    if (error instanceof AppError && error.code === "CONFLICT") {
+      const field = form.definition.fields.some((f) => f.name === "phone") && values.phone ? "phone" : "email";
+      return { status: "invalid", form, errors: { [field]: "We could not sign up this address. Please contact us." }, values };
+    }
+    throw error;
+  }
+
+  const sentTo: { email?: string; sms?: string } = {};
+  let smsConfirmationId: string | null = null;
+  for (const request of prepared) {
+    const delivered = await deliverConfirmation(request);
+    if (delivered.channel === "sms") smsConfirmationId = delivered.confirmationId;
+    if (delivered.sentTo) sentTo[delivered.channel] = delivered.sentTo;
+  }
+  return {
+    status: "submitted",
+    form,
+    emailPending: prepared.some((p) => p.confirmation.channel === "email"),
+    smsPending: prepared.some((p) => p.confirmation.channel === "sms"),
+    smsConfirmationId,
+    sentTo,
+  };
+}

@@ -1,0 +1,218 @@
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { invitations, memberships, users, workspaces } from "@/db/schema";
+import { AppError, invalid, notFound } from "@/server/lib/errors";
+import { hashPassword, randomToken, sha256Hex } from "@/server/lib/hashing";
+import { writeAudit } from "../audit/write-audit";
+import { inTransaction, type ServiceContext, type SystemContext } from "../context";
+import { ZRole } from "../members/members";
+
+/** Invitations are valid for 7 days; a new invite to the same address replaces the open one. */
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export const ZInviteMemberInput = z.object({
+  email: z.email("Enter a valid email address").transform((v) => v.trim().toLowerCase()),
+  role: ZRole,
+});
+export type TInviteMemberInput = z.input<typeof ZInviteMemberInput>;
+
+export const ZInvitation = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: ZRole,
+  expiresAt: z.date(),
+  createdAt: z.date(),
+});
+export type TInvitation = z.infer<typeof ZInvitation>;
+
+export const ZAcceptInvitationInput = z.object({
+  token: z.string().min(10).max(200),
+  name: z.string().trim().min(1, "Name is required").max(100).optional(),
+  password: z.string().min(10, "Use at least 10 characters").max(200).optional(),
+});
+
+function toInvitation(row: typeof invitations.$inferSelect): TInvitation {
+  return { id: row.id, email: row.email, role: row.role, expiresAt: row.expiresAt, createdAt: row.createdAt };
+}
+
+/**
+ * Creates an invitation and returns its one-time token (only its hash is stored). Re-inviting
+ * an address revokes the previous open invitation. Inviting as owner needs an owner. Audited.
+ */
+export async function inviteMember({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TInviteMemberInput;
+}): Promise<{ invitation: TInvitation; token: string }> {
+  const { email, role } = ZInviteMemberInput.parse(input);
+  if (role === "owner" && !(ctx.actor.type === "user" && ctx.actor.role === "owner")) {
+    throw new AppError("FORBIDDEN", "Only an owner can invite another owner");
+  }
+  const token = randomToken(32);
+  return inTransaction(ctx.db, async (tx) => {
+    const [existingMember] = await tx
+      .select({ userId: users.id })
+      .from(users)
+      .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.workspaceId, ctx.workspaceId)))
+      .where(eq(users.email, email));
+    if (existingMember) throw new AppError("CONFLICT", "This person is already a member of the workspace");
+
+    await tx
+      .update(invitations)
+      .set({ revokedAt: ctx.now() })
+      .where(
+        and(
+          eq(invitations.workspaceId, ctx.workspaceId),
+          eq(invitations.email, email),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      );
+    const [row] = await tx
+      .insert(invitations)
+      .values({
+        workspaceId: ctx.workspaceId,
+        email,
+        role,
+        tokenHash: sha256Hex(token),
+        invitedByUserId: ctx.actor.type === "user" ? ctx.actor.userId : null,
+        expiresAt: new Date(ctx.now().getTime() + INVITATION_TTL_MS),
+        createdAt: ctx.now(),
+      })
+      .returning();
+    await writeAudit(tx, ctx, {
+      action: "member.invited",
+      targetType: "invitation",
+      targetId: row!.id,
+      after: { role },
+    });
+    return { invitation: toInvitation(row!), token };
+  });
+}
+
+/** Open (not accepted, not revoked, not expired) invitations of the workspace. */
+export async function listInvitations({ ctx }: { ctx: ServiceContext }): Promise<TInvitation[]> {
+  const rows = await ctx.db
+    .select()
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.workspaceId, ctx.workspaceId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, ctx.now()),
+      ),
+    )
+    .orderBy(desc(invitations.createdAt));
+  return rows.map(toInvitation);
+}
+
+/** Revokes an open invitation. Idempotent. Audited. */
+export async function revokeInvitation({ ctx, input }: { ctx: ServiceContext; input: { id: string } }) {
+  const { id } = z.object({ id: z.uuid() }).parse(input);
+  return inTransaction(ctx.db, async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.id, id), eq(invitations.workspaceId, ctx.workspaceId)));
+    if (!row) throw notFound("Invitation");
+    if (!row.revokedAt && !row.acceptedAt) {
+      await tx.update(invitations).set({ revokedAt: ctx.now() }).where(eq(invitations.id, id));
+      await writeAudit(tx, ctx, { action: "member.invitation_revoked", targetType: "invitation", targetId: id });
+    }
+    return { revoked: true as const };
+  });
+}
+
+export interface InvitationPreview {
+  workspaceName: string;
+  email: string;
+  role: z.infer<typeof ZRole>;
+  /** True when an account with this email exists: it joins with its current password. */
+  hasAccount: boolean;
+}
+
+async function findOpenInvitation(db: SystemContext["db"], token: string, now: Date) {
+  const [row] = await db
+    .select({ invitation: invitations, workspaceName: workspaces.name })
+    .from(invitations)
+    .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+    .where(eq(invitations.tokenHash, sha256Hex(token)));
+  if (!row || row.invitation.acceptedAt || row.invitation.revokedAt || row.invitation.expiresAt <= now) return null;
+  return row;
+}
+
+/** What the invitation page shows; null for an unknown, used, revoked or expired token. */
+export async function previewInvitation({
+  ctx,
+  token,
+}: {
+  ctx: SystemContext;
+  token: string;
+}): Promise<InvitationPreview | null> {
+  const found = await findOpenInvitation(ctx.db, token, ctx.now());
+  if (!found) return null;
+  const [account] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, found.invitation.email));
+  return {
+    workspaceName: found.workspaceName,
+    email: found.invitation.email,
+    role: found.invitation.role,
+    hasAccount: Boolean(account),
+  };
+}
+
+/**
+ * Accepts an invitation: creates the account (name + password) when the address has none, or
+ * adds the existing account to the workspace without touching its password. One use per token.
+ */
+export async function acceptInvitation({
+  ctx,
+  input,
+}: {
+  ctx: SystemContext;
+  input: z.input<typeof ZAcceptInvitationInput>;
+}): Promise<{ userId: string; workspaceId: string; email: string }> {
+  const { token, name, password } = ZAcceptInvitationInput.parse(input);
+  const passwordHash = password ? await hashPassword(password) : undefined;
+  return inTransaction(ctx.db, async (tx) => {
+    const found = await findOpenInvitation(tx, token, ctx.now());
+    if (!found) throw notFound("Invitation");
+    const invitation = found.invitation;
+    // Claim the token first: a concurrent second accept finds it used.
+    const claimed = await tx
+      .update(invitations)
+      .set({ acceptedAt: ctx.now() })
+      .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt)))
+      .returning({ id: invitations.id });
+    if (claimed.length === 0) throw notFound("Invitation");
+
+    let [user] = await tx.select().from(users).where(eq(users.email, invitation.email));
+    if (!user) {
+      if (!passwordHash) throw invalid("Choose a password", "password");
+      [user] = await tx
+        .insert(users)
+        .values({
+          email: invitation.email,
+          name: name ?? null,
+          passwordHash,
+          emailVerifiedAt: ctx.now(),
+          createdAt: ctx.now(),
+          updatedAt: ctx.now(),
+        })
+        .returning();
+    }
+    await tx
+      .insert(memberships)
+      .values({ workspaceId: invitation.workspaceId, userId: user!.id, role: invitation.role, createdAt: ctx.now(), updatedAt: ctx.now() })
+      .onConflictDoNothing();
+    await writeAudit(
+      tx,
+      { ...ctx, workspaceId: invitation.workspaceId, actor: { type: "user", userId: user!.id, role: invitation.role } },
+      { action: "member.joined", targetType: "user", targetId: user!.id, after: { role: invitation.role } },
+    );
+    return { userId: user!.id, workspaceId: invitation.workspaceId, email: invitation.email };
+  });
+}
+

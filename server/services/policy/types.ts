@@ -1,0 +1,80 @@
+import type { BlockReason } from "@/db/schema/messages";
+import type { Channel, TopicKind } from "@/db/schema/topics";
+import type { ConsentSource, ConsentStatus, SuppressionReason } from "@/db/schema/consent";
+
+/**
+ * The contract of the send policy: `decide(input)` (server/services/policy/decide.ts) is a pure
+ * function of this input. The pipeline loads the input inside the transaction that records the
+ * message, so an opt-out committed before the decision is always seen.
+ */
+export const POLICY_VERSION = "2026-11-30.1";
+
+/** A frequency cap: at most `max` marketing messages in `days` days (per channel, optionally per topic). */
+export interface FrequencyCap {
+  channel: Channel | "any";
+  /** Null: every marketing topic together. */
+  topicKey: string | null;
+  max: number;
+  days: number;
+}
+
+/** Per-workspace messaging policy, stored in `workspaces.settings.messaging`; defaults per CONTRACT.md §4. */
+export interface MessagingSettings {
+  quietHours: {
+    enabled: boolean;
+    /** Local "HH:MM" start of the allowed window (inclusive). Default "08:00". */
+    start: string;
+    /** Local "HH:MM" end of the allowed window (exclusive). Default "21:00". */
+    end: string;
+    /** Apply stricter state rules (e.g. Florida 8:00–20:00 and 3 per 24 h per topic). Default true. */
+    stateRules: boolean;
+  };
+  frequencyCaps: FrequencyCap[];
+  /** IANA zone used when neither the contact nor the phone number tells the recipient's zone. */
+  timezone: string;
+}
+
+/** A marketing or transactional message already sent (or queued) to this recipient, for caps. */
+export interface RecentSend {
+  at: Date;
+  channel: Channel;
+  topicKey: string | null;
+  kind: TopicKind;
+}
+
+export interface PolicyInput {
+  now: Date;
+  channel: Channel;
+  /** `kind` of the send; a transactional send must go to a transactional topic. */
+  kind: TopicKind;
+  topic: { id: string; key: string; kind: TopicKind; channels: Channel[] };
+  contact: {
+    id: string;
+    erased: boolean;
+    /** Contact's IANA time zone, if known. */
+    timezone: string | null;
+    /** E.164 phone (for SMS quiet-hours inference), if any. */
+    phone: string | null;
+  };
+  /** The normalised address on this channel, or null when the contact has none / it is invalid. */
+  address: string | null;
+  /** Current consent_states row for contact × channel × topic, or null. */
+  consent: { status: ConsentStatus; source: ConsentSource; eventId: string; occurredAt: Date } | null;
+  /** Suppression of this address on this channel, or null. */
+  suppression: { reason: SuppressionReason } | null;
+  settings: MessagingSettings;
+  /** Sends to this recipient on any channel in the last `maxWindowDays(settings)` days, newest first. */
+  recentSends: RecentSend[];
+}
+
+export type PolicyDecision =
+  | { outcome: "send"; policyVersion: string; checks: string[]; timezone: string | null }
+  | {
+      outcome: "block";
+      reason: BlockReason;
+      policyVersion: string;
+      checks: string[];
+      timezone: string | null;
+      /** quiet_hours (and state per-day limits): the earliest time the send would be allowed; campaigns defer to it. */
+      retryAt?: Date;
+    };

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { CHANNELS, CONSENT_STATUSES } from "@/db/schema";
+
+/** A link token as it arrives in a URL. Any string: verification decides (and answers NOT_FOUND). */
+export const ZLinkToken = z.string();
+
+/** What we know about the request that carried the click (never the token itself). */
+export const ZLinkEvidence = z
+  .object({
+    ip: z.string().max(64).optional(),
+    userAgent: z.string().max(512).optional(),
+  })
+  .strict();
+export type TLinkEvidence = z.infer<typeof ZLinkEvidence>;
+
+/** "Why are you leaving?": free text, optional, stored as the ledger evidence's `note`. */
+export const ZLeavingReason = z
+  .string()
+  .trim()
+  .max(1000, "Keep it under 1000 characters")
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+export const ZUnsubscribeOneClickInput = z.object({
+  token: ZLinkToken,
+  reason: ZLeavingReason,
+  evidence: ZLinkEvidence.default({}),
+});
+export type TUnsubscribeOneClickInput = z.input<typeof ZUnsubscribeOneClickInput>;
+
+export const ZPreferenceChoice = z.object({
+  topicId: z.uuid(),
+  channel: z.enum(CHANNELS),
+  subscribed: z.boolean(),
+});
+export type TPreferenceChoice = z.infer<typeof ZPreferenceChoice>;
+
+export const ZSavePreferencesInput = z.object({
+  token: ZLinkToken,
+  /** The desired state of some or all topic × channel pairs; pairs left out stay as they are. */
+  choices: z.array(ZPreferenceChoice).max(500).default([]),
+  /** Opt out of every marketing topic on every channel (choices are then ignored). */
+  unsubscribeAll: z.boolean().default(false),
+  reason: ZLeavingReason,
+  evidence: ZLinkEvidence.default({}),
+});
+export type TSavePreferencesInput = z.input<typeof ZSavePreferencesInput>;
+
+export const ZConsentStatusOrNone = z.enum(CONSENT_STATUSES).nullable();
+export type TConsentStatusOrNone = z.infer<typeof ZConsentStatusOrNone>;

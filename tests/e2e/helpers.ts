@@ -1,0 +1,12 @@
+import { expect, type Page } from "@playwright/test";
+import { E2E_ADMIN } from "../../playwright.config";
+
+export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E_ADMIN.password) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("heading", { name: /Welcome/ })).toBeVisible();
+}
+
+export { E2E_ADMIN };

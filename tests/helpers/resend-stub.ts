@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for the Resend HTTP API, just enough for the real `resend` SDK.
+ *
+ * Point the SDK at it with `process.env.RESEND_BASE_URL = stub.url` (the SDK reads that variable
+ * when a `Resend` client is constructed, so set it before the email transport is created, e.g.
+ * followed by `setEmailTransport(undefined)`).
+ *
+ * Routes:
+ * - `POST /emails`: records the request in `sent` and answers `{ id }`.
+ * - `POST /emails/batch`: records the request (its body is the array of emails) in `sent` and
+ *   answers `{ data: [{ id }, …] }`, one id per email.
+ * - anything else: 404 `not_found`, recorded in `requests` only.
+ *
+ * Like the real API:
+ * - a missing or empty `Authorization: Bearer …` header answers 401 `missing_api_key`;
+ * - errors are JSON `{ statusCode, name, message }`, which the SDK returns as `{ error }`;
+ * - `Idempotency-Key`: a repeat with the same key and the same body answers the first response
+ *   again and is NOT recorded in `sent` a second time (nothing is "sent" twice); the same key with
+ *   a different body answers 409 `invalid_idempotent_request`.
+ *
+ * `failNext(status, count)` makes the next `count` email calls (single or batch) fail with that
+ * status before anything is recorded in `sent`, e.g. 429 (with a `Retry-After` header) or 500.
+ */
+
+export interface ResendStubRequest {
+  method: string;
+  /** Path without the query string, e.g. `/emails` or `/emails/batch`. */
+  path: string;
+  /** The parsed JSON body (`undefined` when the body was empty or not JSON). */
+  body: any;
+  /** Request headers, names lower-cased by Node: read `headers["idempotency-key"]`. */
+  headers: Record<string, string>;
+  /** The HTTP status the stub answered. */
+  status: number;
+}
+
+export interface ResendStubSent {
+  path: "/emails" | "/emails/batch";
+  /** `/emails`: one email object (`from`, `to`, `subject`, `text`, `html`, `headers`…); batch: an array of them. */
+  body: any;
+  /** Request headers, names lower-cased (`authorization`, `idempotency-key`, `x-batch-validation`…). */
+  headers: Record<string, string>;
+  /** The id(s) answered: one for `/emails`, one per email for `/emails/batch`. */
+  ids: string[];
+}
+
+export interface FailOptions {
+  /** Seconds for the `Retry-After` header; defaults to 1 for 429, none otherwise. */
+  retryAfter?: number;
+  /** The error `name` in the body; defaults to the name Resend uses for that status. */
+  name?: string;
+  message?: string;
+}
+
+export interface ResendStub {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:54321`. */
+  url: string;
+  /** Emails accepted (2xx on `/emails` or `/emails/batch`), oldest first. Idempotent repeats are not added. */
+  sent: ResendStubSent[];
+  /** Every request the stub received, including refused ones, oldest first. */
+  requests: ResendStubRequest[];
+  /** The next `count` (default 1) email calls answer `status` with a Resend-style error body. */
+  failNext(status: number, count?: number, options?: FailOptions): void;
+  /** Forgets recorded requests, pending failures and idempotency keys. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** The error names Resend answers for each status (https://resend.com/docs/api-reference/errors). */
+const ERROR_NAMES: Record<number, string> = {
+  400: "validation_error",
+  401: "missing_api_key",
+  403: "invalid_api_key",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "invalid_idempotent_request",
+  422: "validation_error",
+  429: "rate_limit_exceeded",
+  500: "internal_server_error",
+  503: "application_error",
+};
+
+interface PendingFailure {
+  status: number;
+  remaining: number;
+  options: FailOptions;
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+function parseJson(raw: string): any {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startResendStub(): Promise<ResendStub> {
+  const sent: ResendStubSent[] = [];
+  const requests: ResendStubRequest[] = [];
+  const failures: PendingFailure[] = [];
+  /** Idempotency-Key → the raw body it was first used with and the answer given. */
+  const idempotency = new Map<string, { raw: string; path: string; response: unknown }>();
+
+  function answer(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(payload));
+  }
+
+  function answerError(res: http.ServerResponse, status: number, options: FailOptions = {}) {
+    const name = options.name ?? ERROR_NAMES[status] ?? "application_error";
+    const headers: Record<string, string> = {};
+    const retryAfter = options.retryAfter ?? (status === 429 ? 1 : undefined);
+    if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+    return answer(res, status, { statusCode: status, name, message: options.message ?? `Stubbed Resend error: ${name}` }, headers);
+  }
+
+  /** What `handle` read of each request, for the `requests` log. */
+  const seen = new WeakMap<http.IncomingMessage, { raw: string; headers: Record<string, string> }>();
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://stub").pathname.replace(/\/+$/, "");
+    const isEmailRoute = req.method === "POST" && (path === "/emails" || path === "/emails/batch");
+    const raw = await readBody(req);
+    const json = parseJson(raw);
+    const headers = flattenHeaders(req.headers);
+    seen.set(req, { raw, headers });
+
+    if (!isEmailRoute) return answerError(res, 404, { message: "The requested endpoint does not exist." });
+    if (!/^Bearer \S+/.test(headers.authorization ?? "")) {
+      return answerError(res, 401, { message: "Missing API key in the authorization header." });
+    }
+
+    const failure = failures[0];
+    if (failure) {
+      failure.remaining -= 1;
+      if (failure.remaining <= 0) failures.shift();
+      return answerError(res, failure.status, failure.options);
+    }
+
+    if (json === undefined || (path === "/emails/batch" ? !Array.isArray(json) : typeof json !== "object" || Array.isArray(json))) {
+      return answerError(res, 422, { message: "Invalid JSON body." });
+    }
+
+    const key = headers["idempotency-key"];
+    if (key) {
+      const previous = idempotency.get(key);
+      if (previous) {
+        if (previous.raw !== raw || previous.path !== path) {
+          return answerError(res, 409, { message: "Same idempotency key used with a different request payload." });
+        }
+        return answer(res, 200, previous.response);
+      }
+    }
+
+    const ids = path === "/emails" ? [randomUUID()] : (json as unknown[]).map(() => randomUUID());
+    const response = path === "/emails" ? { id: ids[0] } : { data: ids.map((id) => ({ id })) };
+    sent.push({ path: path as ResendStubSent["path"], body: json, headers, ids });
+    if (key) idempotency.set(key, { raw, path, response });
+    return answer(res, 200, response);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res)
+      .catch((error: unknown) => {
+        if (!res.headersSent) answerError(res, 500, { message: String(error) });
+      })
+      .finally(() => {
+        const { raw, headers } = seen.get(req) ?? { raw: "", headers: flattenHeaders(req.headers) };
+        requests.push({
+          method: req.method ?? "GET",
+          path: new URL(req.url ?? "/", "http://stub").pathname,
+          body: parseJson(raw),
+          headers,
+          status: res.statusCode,
+        });
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sent,
+    requests,
+    failNext(status, count = 1, options = {}) {
+      if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`failNext: ${status} is not an error status`);
+      if (!Number.isInteger(count) || count < 1) throw new Error(`failNext: count must be a positive integer`);
+      failures.push({ status, remaining: count, options });
+    },
+    reset() {
+      sent.length = 0;
+      requests.length = 0;
+      failures.length = 0;
+      idempotency.clear();
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
