@@ -58,9 +58,18 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
   }
 
   let pglite = options.pglite;
+  let release = () => {};
   if (!pglite) {
-    if (options.pgliteDir) fs.mkdirSync(path.dirname(path.resolve(options.pgliteDir)), { recursive: true });
-    pglite = options.pgliteDir ? await PGlite.create(path.resolve(options.pgliteDir)) : await PGlite.create();
+    if (options.pgliteDir) {
+      fs.mkdirSync(path.dirname(path.resolve(options.pgliteDir)), { recursive: true });
+      release = lockDataDir(path.resolve(options.pgliteDir));
+    }
+    try {
+      pglite = options.pgliteDir ? await PGlite.create(path.resolve(options.pgliteDir)) : await PGlite.create();
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
   const client = pglite;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
@@ -70,6 +79,58 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
     async queryRows<T>(text: string, params: unknown[] = []) {
       return (await client.query<T>(text, params)).rows;
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A file-backed PGlite must be opened by one process at a time (two would corrupt it), so the
+ * directory gets a `<dir>.lock` file holding the owner's pid. A lock left by a dead process is
+ * taken over; a live owner makes this open fail with a clear message. Returns the release function.
+ */
+export function lockDataDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  const mine = String(process.pid);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, mine, { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number.parseInt(fs.readFileSync(lockFile, "utf8").trim(), 10);
+      if (owner === process.pid) break;
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new Error(`the embedded database is in use by another process (pid ${owner}); stop it first, or set DATABASE_URL`);
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.off("exit", release);
+    try {
+      if (fs.readFileSync(lockFile, "utf8").trim() === mine) fs.rmSync(lockFile, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", release);
+  return release;
 }
