@@ -45,6 +45,25 @@ interface ChildResult {
   updated: number;
   rejected: number;
   consentEvents: number;
+  /** CPU seconds (user + system) of the import process, and of its PostgreSQL backends when local. */
+  cpuSeconds: number;
+  dbCpuSeconds: number | null;
+}
+
+/** CPU seconds used so far by the local PostgreSQL backends serving the current database. */
+async function backendCpuSeconds(handle: { queryRows<T>(text: string): Promise<T[]> }): Promise<number | null> {
+  const pids = await handle.queryRows<{ pid: number }>("select pid from pg_stat_activity where datname = current_database()");
+  let ticks = 0;
+  for (const { pid } of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return null; // not on this machine
+    }
+  }
+  return ticks / 100;
 }
 
 /** Address k: a unique email and a unique valid US number (for k < 70 million). */
@@ -110,6 +129,7 @@ async function runChild(config: ChildConfig): Promise<void> {
     actor: { type: "user" as const, userId: config.userId, role: "marketer" as const },
     now: () => new Date(),
   };
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await runImport({
     ctx,
@@ -117,8 +137,10 @@ async function runChild(config: ChildConfig): Promise<void> {
     source: fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }),
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
+  const dbCpuSeconds = config.db === "postgres" ? await backendCpuSeconds(handle) : null;
   await handle.close();
   const out: ChildResult = {
     seconds,
@@ -128,6 +150,8 @@ async function runChild(config: ChildConfig): Promise<void> {
     updated: result.updatedRows,
     rejected: result.rejectedRows,
     consentEvents: result.consentEvents,
+    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+    dbCpuSeconds: dbCpuSeconds === null ? null : Number(dbCpuSeconds.toFixed(2)),
   };
   console.log(JSON.stringify(out));
 }
@@ -278,7 +302,10 @@ export async function run(options: BenchOptions): Promise<void> {
       updated: result.updated,
       rejected: result.rejected,
       consentEvents: result.consentEvents,
+      cpuSeconds: result.cpuSeconds,
+      dbCpuSeconds: result.dbCpuSeconds,
       cpus: os.cpus().length,
+      loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
     };
     console.log(JSON.stringify(summary));
   } finally {

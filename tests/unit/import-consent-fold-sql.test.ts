@@ -23,7 +23,7 @@ beforeAll(async () => {
       status consent_status not null, source consent_source not null, event_id uuid not null,
       occurred_at timestamptz not null, recorded_at timestamptz not null, updated_at timestamptz not null,
       primary key (workspace_id, contact_id, channel, topic_id));`);
-}, 30_000);
+}, 120_000);
 afterAll(async () => {
   await db?.close();
 });

@@ -18,6 +18,12 @@ import { writeBatch, type BatchCounts, type ImportJob } from "./write-batch";
 
 /** Rows per batch: one transaction and one round of set-based statements each. */
 export const IMPORT_BATCH_SIZE = 5_000;
+/**
+ * Rows prepared (validated, hashed, encrypted) between two yields to the event loop. The writer of
+ * the previous batch runs meanwhile; yielding lets it send its next statement as soon as the
+ * database answers, so the database never waits for a whole batch of encryption.
+ */
+const PREPARE_SLICE = 250;
 /** A single CSV record larger than this is refused (protects memory from a missing quote). */
 const MAX_RECORD_BYTES = 1 << 20;
 
@@ -189,15 +195,15 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
   const flush = async () => {
     const records = pending;
     pending = [];
-    const prepared = prepareBatch(records, {
-      columns: resolved!.columns,
-      region,
-      now: ctx.now(),
-      extraTags: resolved!.extraTags,
-      seen,
-      indexer,
-      encryptor,
-    });
+    const deps = { columns: resolved!.columns, region, now: ctx.now(), extraTags: resolved!.extraTags, seen, indexer, encryptor };
+    const prepared: ReturnType<typeof prepareBatch> = { rows: [], rejections: [], rejectedLines: new Set() };
+    for (let at = 0; at < records.length; at += PREPARE_SLICE) {
+      const part = prepareBatch(records.slice(at, at + PREPARE_SLICE), deps);
+      for (const r of part.rows) prepared.rows.push(r);
+      for (const r of part.rejections) prepared.rejections.push(r);
+      for (const line of part.rejectedLines) prepared.rejectedLines.add(line);
+      if (inflight) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     if (inflight) await inflight;
     inflight = writeBatch(ctx.db, resolved!.job, { ...prepared, processed: records.length });
     inflight.catch(() => {});
