@@ -28,7 +28,7 @@ function parseArgs(argv: string[]): { name: string | undefined; options: BenchOp
 async function main() {
   const { name, options } = parseArgs(process.argv.slice(2));
   if (!name || !/^[a-z0-9-]+$/.test(name)) {
-    console.error("usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import)");
+    console.error("usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import, send, webhooks)");
     process.exit(2);
   }
   // Benchmarks run outside the app: deterministic throwaway secrets, no jobs, quiet logs.

@@ -20,3 +20,11 @@ export const tokensPurgeRequested = eventType("auth/tokens.purge.requested", {
 export const piiReencryptRequested = eventType("pii/reencrypt.requested", {
   schema: z.object({ reason: z.string().max(200).optional() }),
 });
+
+/**
+ * Deliver one outbound message (the send pipeline sends it after commit when an Inngest server
+ * is configured; in-process the pipeline delivers directly). Ids only: the row holds the rest.
+ */
+export const messageDispatchRequested = eventType("messages/dispatch.requested", {
+  schema: z.object({ messageId: z.uuid(), workspaceId: z.uuid() }),
+});

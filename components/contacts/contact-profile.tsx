@@ -9,7 +9,6 @@ import {
   CircleSlashIcon,
   EyeIcon,
   EyeOffIcon,
-  InboxIcon,
   PencilIcon,
   PlusIcon,
   ShieldIcon,
@@ -27,6 +26,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
+import { ContactMessages } from "@/components/messages/contact-messages";
 import { ActivityTimeline } from "./activity-timeline";
 import { ConsentChangeDialog, type ConsentChangeRequest } from "./consent-change-dialog";
 import { ConsentGrid } from "./consent-grid";
@@ -39,7 +39,7 @@ type Pii = { email: string | null; phone: string | null; firstName: string | nul
 
 /**
  * One contact: profile, consent grid with admin actions, suppressions, the consent ledger with
- * evidence, an activity timeline and (for now, honestly empty) messages.
+ * evidence, an activity timeline and the contact's messages.
  */
 export function ContactProfile({
   id,
@@ -289,19 +289,7 @@ export function ContactProfile({
               </CardHeader>
               {history.data ? <ActivityTimeline entries={history.data.activity} /> : null}
             </Card>
-            <Card className="gap-0 py-0">
-              <CardHeader className="border-b py-4 [.border-b]:pb-4">
-                <CardTitle>Messages</CardTitle>
-                <CardDescription>Emails and text messages sent to this contact.</CardDescription>
-              </CardHeader>
-              <EmptyState
-                bare
-                className="py-12"
-                icon={InboxIcon}
-                title="No messages yet"
-                description="Sending arrives in a coming release. Each message will be listed here with the consent it relied on."
-              />
-            </Card>
+            <ContactMessages contactId={id} />
           </div>
         </div>
       </div>

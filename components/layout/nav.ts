@@ -26,8 +26,8 @@ export const mainNav: NavItem[] = [
   { href: "/contacts", label: "Contacts", icon: UsersIcon },
   { href: "/forms", label: "Forms", icon: ClipboardListIcon },
   { href: "/campaigns", label: "Campaigns", available: false, icon: MegaphoneIcon },
-  { href: "/templates", label: "Templates", available: false, icon: FileTextIcon },
-  { href: "/messages", label: "Messages", available: false, icon: MessagesSquareIcon },
+  { href: "/templates", label: "Templates", icon: FileTextIcon },
+  { href: "/messages", label: "Messages", icon: MessagesSquareIcon },
 ];
 
 export const secondaryNav: NavItem[] = [{ href: "/settings", label: "Settings", icon: SettingsIcon }];

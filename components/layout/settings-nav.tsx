@@ -13,6 +13,7 @@ export const settingsNav: SettingsNavItem[] = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/topics", label: "Topics" },
+  { href: "/settings/messaging", label: "Messaging" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/account", label: "Your account" },
 ];

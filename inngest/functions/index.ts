@@ -1,3 +1,5 @@
+import { dispatchMessageFunction } from "./dispatch-message";
+import { dispatchSweepFunction } from "./dispatch-sweep";
 import { expireConfirmationsFunction } from "./expire-confirmations";
 import { purgeExpiredTokensFunction } from "./purge-expired-tokens";
 import { reencryptPiiFunction } from "./reencrypt-pii";
@@ -6,4 +8,4 @@ import { reencryptPiiFunction } from "./reencrypt-pii";
  * Every Inngest function of the app: served by `/api/inngest` with an Inngest server and run by
  * the in-process runner without one. Add new functions here (one file each).
  */
-export const functions = [purgeExpiredTokensFunction, reencryptPiiFunction, expireConfirmationsFunction];
+export const functions = [purgeExpiredTokensFunction, reencryptPiiFunction, expireConfirmationsFunction, dispatchMessageFunction, dispatchSweepFunction];

@@ -5,6 +5,10 @@ import { contactsRouter } from "./routers/contacts";
 import { importsRouter } from "./routers/imports";
 import { formsRouter } from "./routers/forms";
 import { membersRouter } from "./routers/members";
+import { messagingSettingsRouter } from "./routers/messaging-settings";
+import { messageHistoryRouter } from "./routers/message-history";
+import { messagesRouter } from "./routers/messages";
+import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
 import { workspaceRouter } from "./routers/workspace";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -17,6 +21,10 @@ export const appRouter = createTRPCRouter({
   imports: importsRouter,
   forms: formsRouter,
   members: membersRouter,
+  messagingSettings: messagingSettingsRouter,
+  messageHistory: messageHistoryRouter,
+  messages: messagesRouter,
+  templates: templatesRouter,
   topics: topicsRouter,
   workspace: workspaceRouter,
 });

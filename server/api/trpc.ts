@@ -170,16 +170,18 @@ export function workspaceProcedure({
   role,
   allowSession = true,
 }: {
-  /** null: any valid key of the workspace. */
-  scope: ApiKeyScope | null;
+  /** null: any valid key of the workspace; a list: any one of these scopes. */
+  scope: ApiKeyScope | readonly ApiKeyScope[] | null;
   role: Role;
   allowSession?: boolean;
 }) {
   return publicProcedure.use(({ ctx, next }) => {
     const auth = ctx.auth;
     if (auth.kind === "apiKey") {
-      if (scope && !hasScope(auth.key.scopes, scope)) {
-        throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the "${scope}" scope` });
+      const accepted = scope === null ? [] : typeof scope === "string" ? [scope] : scope;
+      if (accepted.length > 0 && !accepted.some((one) => hasScope(auth.key.scopes, one))) {
+        const names = accepted.map((one) => `"${one}"`).join(" or ");
+        throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${names} scope` });
       }
       return next({
         ctx: {

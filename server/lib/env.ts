@@ -96,6 +96,8 @@ const ZEnv = z
     BUILD_STANDALONE: booleanFlag,
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
+    /** Benchmarks only (`npm run bench -- send|webhooks` sets it): enables the bare baseline routes under /api/bench. */
+    BENCH_ROUTES: booleanFlag,
   })
   .transform((env) => ({
     ...env,

@@ -18,4 +18,13 @@ export interface EmailSendResult {
 export interface EmailTransport {
   readonly name: "resend" | "log";
   send(email: OutgoingEmail): Promise<EmailSendResult>;
+  /**
+   * Sends up to `MAX_EMAIL_BATCH` emails in one provider call, all or nothing; the results are in
+   * the order of `emails`. `idempotencyKey` covers the whole call (per-email keys are ignored).
+   * Optional: callers fall back to `send` one by one.
+   */
+  sendBatch?(emails: OutgoingEmail[], options?: { idempotencyKey?: string }): Promise<EmailSendResult[]>;
 }
+
+/** Resend's limit for `POST /emails/batch`. */
+export const MAX_EMAIL_BATCH = 100;

@@ -2,33 +2,72 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import twilio from "twilio";
 import RequestClient from "twilio/lib/base/RequestClient";
 import { countSmsSegments } from "@/server/lib/sms-segments";
-import { ProviderError } from "../email/resend";
+import { ProviderError, parseRetryAfter } from "../errors";
 import type { OutgoingSms, SmsSendResult, SmsTransport } from "./types";
 
 const TWILIO_API_ORIGIN = "https://api.twilio.com";
 
-/** The idempotency key of the send in progress, read by the HTTP client of that call only. */
-const requestHeaders = new AsyncLocalStorage<Record<string, string>>();
+/** Per-call state of the send in progress: headers to add, and the answer's `Retry-After`. */
+interface CallState {
+  headers: Record<string, string>;
+  retryAfter?: string;
+}
+const callState = new AsyncLocalStorage<CallState>();
 
 /**
- * The SDK's HTTP client with two additions: every `https://api.twilio.com` URL is rewritten to
- * `baseUrl` (TWILIO_API_BASE_URL: gateways and tests), and per-call headers from the async
- * context (Twilio's `I-Twilio-Idempotency-Token`) are added.
+ * The SDK's HTTP client with three additions: every `https://api.twilio.com` URL is rewritten to
+ * `baseUrl` (TWILIO_API_BASE_URL: gateways and tests), per-call headers from the async context
+ * (Twilio's `I-Twilio-Idempotency-Token`) are added, and the answer's `Retry-After` is kept for
+ * the error classification (the SDK's RestException drops response headers).
  */
 export class RewritingRequestClient extends RequestClient {
   constructor(private readonly baseUrl: string | undefined) {
     super({ timeout: 15_000 });
   }
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const extra = requestHeaders.getStore();
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const state = callState.getStore();
     const uri = this.baseUrl && opts.uri.startsWith(TWILIO_API_ORIGIN) ? `${this.baseUrl.replace(/\/+$/, "")}${opts.uri.slice(TWILIO_API_ORIGIN.length)}` : opts.uri;
-    return super.request({ ...opts, uri, headers: extra ? { ...opts.headers, ...extra } : opts.headers });
+    const response = await super.request({ ...opts, uri, headers: state ? { ...opts.headers, ...state.headers } : opts.headers });
+    if (state) {
+      const headers = (response.headers ?? {}) as Record<string, unknown>;
+      const retryAfter = headers["retry-after"] ?? headers["Retry-After"];
+      state.retryAfter = retryAfter == null ? undefined : String(retryAfter);
+    }
+    return response;
   }
 }
 
-/** Twilio's REST error codes worth retrying (queue overflow, rate limits) besides 429/5xx. */
-const RETRYABLE_CODES = new Set([20429, 30001, 20500, 20503]);
+/** Twilio error codes worth retrying (rate limits, queue overflow, Twilio-side failures) besides 429/5xx. */
+const RETRYABLE_CODES = new Set([20429, 30001, 20500, 20503, 20003, 20005]);
+
+/**
+ * Codes that mean "this recipient cannot get this message": never retried. 21610 is the one the
+ * pipeline also turns into an opt-out (the recipient replied STOP at the carrier/Twilio level).
+ */
+export const FINAL_RECIPIENT_CODES = new Set([21610, 21211, 21614, 21612, 21408, 21217, 21401, 21266]);
+
+/** The recipient replied STOP: Twilio refuses every message to them from this sender. */
+export const TWILIO_UNSUBSCRIBED_CODE = "21610";
+
+/**
+ * Classifies a failed Twilio call. Retryable: no HTTP answer (network error, timeout), 429, 5xx,
+ * and Twilio's rate-limit/queue/auth codes. Final: every other 4xx, in particular 21610
+ * (unsubscribed recipient), 21211 (invalid number) and 21614 (not a mobile number).
+ */
+export function classifyTwilioError(error: unknown, retryAfter?: string, now: Date = new Date()): ProviderError {
+  const status = (error as { status?: number }).status;
+  const rawCode = (error as { code?: number | string }).code;
+  const code = typeof rawCode === "number" ? rawCode : typeof rawCode === "string" && /^\d+$/.test(rawCode) ? Number(rawCode) : undefined;
+  const retryable =
+    code !== undefined && FINAL_RECIPIENT_CODES.has(code)
+      ? false
+      : status === undefined || status === 429 || status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
+  return new ProviderError(`Twilio refused the SMS${code ? `: ${code}` : status ? ` (HTTP ${status})` : ""}`, retryable, code === undefined ? undefined : String(code), {
+    retryAfterMs: parseRetryAfter(retryAfter, now),
+    status,
+  });
+}
 
 export interface TwilioConfig {
   accountSid: string;
@@ -55,9 +94,9 @@ export function createTwilioTransport(config: TwilioConfig): SmsTransport {
         ...(isMessagingServiceSid(sender) ? { messagingServiceSid: sender } : { from: sender }),
         ...(sms.statusCallback ? { statusCallback: sms.statusCallback } : {}),
       };
+      const state: CallState = { headers: sms.idempotencyKey ? { "I-Twilio-Idempotency-Token": sms.idempotencyKey } : {} };
       try {
-        const headers: Record<string, string> = sms.idempotencyKey ? { "I-Twilio-Idempotency-Token": sms.idempotencyKey } : {};
-        const message = await requestHeaders.run(headers, () => client.messages.create(params));
+        const message = await callState.run(state, () => client.messages.create(params));
         const reported = Number(message.numSegments);
         return {
           providerMessageId: message.sid,
@@ -65,10 +104,7 @@ export function createTwilioTransport(config: TwilioConfig): SmsTransport {
           segments: Number.isFinite(reported) && reported > 0 ? reported : countSmsSegments(sms.body).segments,
         };
       } catch (error) {
-        const status = (error as { status?: number }).status;
-        const code = (error as { code?: number }).code;
-        const retryable = status === undefined || status === 429 || status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
-        throw new ProviderError(`Twilio refused the SMS${code ? `: ${code}` : ""}`, retryable, code === undefined ? undefined : String(code));
+        throw classifyTwilioError(error, state.retryAfter);
       }
     },
   };

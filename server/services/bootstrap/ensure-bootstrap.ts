@@ -4,6 +4,7 @@ import type { Queryable } from "@/db/client";
 import { hashPassword, randomToken, sha256Hex } from "@/server/lib/hashing";
 import { writeAudit } from "../audit/write-audit";
 import { ensureDefaultTopics } from "../topics/topics";
+import { ensureDefaultTemplates } from "../templates/defaults";
 import type { Clock } from "@/server/lib/clock";
 
 export interface BootstrapInput {
@@ -61,6 +62,7 @@ export async function ensureBootstrap({
     const [workspace] = await tx.select().from(workspaces).where(eq(workspaces.isDefault, "default"));
     if (!workspace) throw new Error("default workspace missing after insert");
     await ensureDefaultTopics(tx, workspace.id, now());
+    await ensureDefaultTemplates(tx, workspace.id, now);
 
     const inserted = await tx
       .insert(users)

@@ -68,13 +68,22 @@ export interface PolicyInput {
 }
 
 export type PolicyDecision =
-  | { outcome: "send"; policyVersion: string; checks: string[]; timezone: string | null }
+  | {
+      outcome: "send";
+      policyVersion: string;
+      checks: string[];
+      timezone: string | null;
+      /** The rules the send was judged by: marketing unless both the send and its topic are transactional. */
+      effectiveKind?: TopicKind;
+    }
   | {
       outcome: "block";
       reason: BlockReason;
       policyVersion: string;
       checks: string[];
       timezone: string | null;
+      /** The rules the send was judged by (see the send branch). */
+      effectiveKind?: TopicKind;
       /** quiet_hours (and state per-day limits): the earliest time the send would be allowed; campaigns defer to it. */
       retryAt?: Date;
     };

@@ -1,0 +1,82 @@
+/**
+ * The app under test: `next start` from the production build (built first when the sources
+ * changed since the last build, with the same fingerprint `npm start` uses), on its own port,
+ * with a benchmark environment. Its output goes to our stderr so stdout keeps the JSON summary.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface AppServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds when `.next` is missing or stale, with the fingerprint `npm start` uses
+ * (scripts/lib/build.ts), so a build made by either is reused. Build output goes to stderr.
+ */
+export async function ensureBuild(log: (message: string) => void): Promise<void> {
+  const { sourceFingerprint } = await import("../../scripts/lib/build");
+  const fs = await import("node:fs");
+  const { spawnSync } = await import("node:child_process");
+  const marker = path.join(ROOT, ".next", "optin-build-fingerprint");
+  const fingerprint = sourceFingerprint(ROOT);
+  if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) && fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === fingerprint) return;
+  log("production build missing or stale: running next build (several minutes on 2 busy cores)…");
+  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: ["ignore", 2, 2], env: { ...process.env, NODE_ENV: "production" } });
+  if (build.status !== 0) throw new Error("the production build failed (see above)");
+  fs.writeFileSync(marker, fingerprint);
+}
+
+/**
+ * Starts `next start -p port`. The environment is ours minus provider and Inngest settings (so
+ * the log transports and the in-process job runner are used), plus `extra`.
+ */
+export async function startApp(port: number, extra: Record<string, string>): Promise<AppServer> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(RESEND_|TWILIO_|INNGEST_)/.test(name) || name === "JOBS_DISABLED" || name === "PUBLIC_URL") delete env[name];
+  }
+  Object.assign(env, { NODE_ENV: "production", PORT: String(port), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" }, extra);
+  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  // BENCH_APP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (chunk: Buffer) => process.stderr.write(`[app] ${chunk}`));
+  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[app] ${chunk}`));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited) throw new Error(`next start exited early (port ${port} busy?)`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("next start did not answer /api/health within 120 s");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    async stop() {
+      if (exited) return;
+      const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import fs from "node:fs";
+
+/** CPU seconds (user + system) used so far by a process and its descendants (Linux /proc); null elsewhere. */
+export function treeCpuSeconds(rootPid: number): number | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  if (!stats.has(rootPid)) return null;
+  let ticks = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) queue.push(child);
+  }
+  return ticks / 100;
+}
+
+/** CPU seconds used so far by the PostgreSQL backends of one database (local server only). */
+export async function backendCpuSeconds(queryRows: <T>(text: string) => Promise<T[]>): Promise<number | null> {
+  const pids = await queryRows<{ pid: number }>("select pid from pg_stat_activity where datname = current_database()");
+  let total = 0;
+  for (const { pid } of pids) {
+    const cpu = treeCpuSeconds(pid);
+    if (cpu === null) return null;
+    total += cpu;
+  }
+  return total;
+}
+
+/** Value of `--name N` / `--name=N` in the benchmark's extra arguments. */
+export function numberFlag(args: string[], name: string, fallback: number): number {
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i]!.split("=", 2) as [string, string | undefined];
+    if (flag !== name) continue;
+    const value = Number(inline ?? args[i + 1]);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+    return value;
+  }
+  return fallback;
+}

@@ -1,0 +1,541 @@
+"use client";
+
+import * as React from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import {
+  ArrowDownLeftIcon,
+  ArrowUpRightIcon,
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  InboxIcon,
+  MessagesSquareIcon,
+  SearchIcon,
+  ShieldIcon,
+  UserIcon,
+  XIcon,
+} from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { PageHeader } from "@/components/ui/page-header";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { LoadError, LoadingRows } from "@/components/settings/table-states";
+import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
+import { ANY_FILTER, NO_MESSAGE_FILTERS, type MessageFilters } from "./filters";
+import { formatShort, MESSAGE_STATUSES, reasonLabel, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
+import { MessageStatusBadge } from "./message-status-badge";
+import type { MessageBrowseInput, MessageListItem } from "./types";
+
+const ANY = ANY_FILTER;
+const PAGE_SIZE = 50;
+const DAY_MS = 86_400_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type MessageTopicOption = { key: string; name: string };
+
+function toBrowseInput(filters: MessageFilters): MessageBrowseInput {
+  const day = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : undefined);
+  const to = day(filters.to);
+  const pick = <T extends string>(value: string) => (value === ANY ? undefined : (value as T));
+  return {
+    status: pick<MessageStatus>(filters.status),
+    channel: pick<Channel>(filters.channel),
+    topic: pick(filters.topic),
+    direction: pick<"outbound" | "inbound">(filters.direction),
+    recipient: filters.recipient.trim() || undefined,
+    campaignId: UUID.test(filters.campaignId.trim()) ? filters.campaignId.trim() : undefined,
+    contactId: UUID.test(filters.contactId) ? filters.contactId : undefined,
+    createdFrom: day(filters.from),
+    // The "to" day is inclusive.
+    createdTo: to ? new Date(to.getTime() + DAY_MS) : undefined,
+  };
+}
+
+/** Mirrors the filters in the address bar, so a filtered view can be bookmarked or shared. */
+function syncUrl(filters: MessageFilters) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    // Recipients are personal data: they stay out of the URL (and so out of history and logs).
+    if (key === "recipient") continue;
+    if (value && value !== ANY) params.set(key, value);
+  }
+  const query = params.toString();
+  window.history.replaceState(null, "", query ? `/messages?${query}` : "/messages");
+}
+
+/**
+ * The message history: every message sent or received, newest first, 50 per page by keyset, with
+ * status chips (with counts), channel, topic, direction, date, exact-recipient and campaign filters.
+ * Viewers see recipients masked and no content.
+ */
+export function MessagesBrowser({
+  topics,
+  initialFilters,
+  contactLabel,
+  role,
+}: {
+  topics: MessageTopicOption[];
+  initialFilters: MessageFilters;
+  /** Shown on the "contact" filter chip when the page was opened from a contact. */
+  contactLabel: string | null;
+  role: string;
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [filters, setFilters] = React.useState<MessageFilters>(initialFilters);
+  const [recipientDraft, setRecipientDraft] = React.useState(initialFilters.recipient);
+  const [campaignDraft, setCampaignDraft] = React.useState(initialFilters.campaignId);
+  const [campaignError, setCampaignError] = React.useState<string | null>(null);
+  const [cursors, setCursors] = React.useState<(string | undefined)[]>([undefined]);
+
+  const input = React.useMemo(() => ({ ...toBrowseInput(filters), cursor: cursors[cursors.length - 1], limit: PAGE_SIZE }), [filters, cursors]);
+  const list = useQuery({ ...trpc.messageHistory.browse.queryOptions(input), placeholderData: keepPreviousData });
+
+  const apply = (patch: Partial<MessageFilters>) => {
+    setFilters((current) => {
+      const next = { ...current, ...patch };
+      syncUrl(next);
+      return next;
+    });
+    setCursors([undefined]);
+  };
+  const clearAll = () => {
+    setRecipientDraft("");
+    setCampaignDraft("");
+    setCampaignError(null);
+    apply(NO_MESSAGE_FILTERS);
+  };
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_MESSAGE_FILTERS);
+  const fieldError = (list.error?.data as { field?: string } | undefined)?.field;
+  const recipientError = list.isError && fieldError === "recipient" ? errorMessage(list.error) : undefined;
+
+  const data = list.data;
+  const pageIndex = cursors.length - 1;
+  const first = pageIndex * PAGE_SIZE + 1;
+  const counts = data?.statusCounts ?? {};
+  const allCount = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const chips = MESSAGE_STATUSES.filter((status) => (counts[status] ?? 0) > 0 || filters.status === status);
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        className="mb-0 sm:mb-0"
+        title="Messages"
+        description="Every email and text message sent or received, with the consent each send relied on."
+        actions={
+          <Button variant="outline" asChild>
+            <Link href="/messages/outbox">
+              <InboxIcon />
+              Outbox
+            </Link>
+          </Button>
+        }
+      />
+
+      {data?.masked ? (
+        <Alert>
+          <ShieldIcon />
+          <AlertTitle>Recipients are masked for the {role} role</AlertTitle>
+          <AlertDescription>Message content and full addresses are shown to marketers, admins and owners.</AlertDescription>
+        </Alert>
+      ) : null}
+
+      <Card className="gap-0 overflow-hidden py-0">
+        <div className="grid gap-3 border-b bg-muted/30 p-4 sm:px-6">
+          <form
+            role="search"
+            className="grid gap-1.5"
+            onSubmit={(e) => {
+              e.preventDefault();
+              apply({ recipient: recipientDraft });
+            }}
+          >
+            <Label htmlFor="message-recipient" className="sr-only">
+              Find messages by recipient
+            </Label>
+            <div className="flex gap-2">
+              <div className="relative flex-1">
+                <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+                <Input
+                  id="message-recipient"
+                  type="search"
+                  value={recipientDraft}
+                  onChange={(e) => {
+                    setRecipientDraft(e.target.value);
+                    if (!e.target.value && filters.recipient) apply({ recipient: "" });
+                  }}
+                  placeholder="Recipient: exact email or phone"
+                  className="bg-background pl-9"
+                  aria-invalid={recipientError ? true : undefined}
+                  aria-describedby="message-recipient-help"
+                  maxLength={320}
+                />
+              </div>
+              <Button type="submit" variant="secondary">
+                Search
+              </Button>
+            </div>
+            <p
+              id="message-recipient-help"
+              className={cn("text-xs", recipientError ? "font-medium text-destructive" : "text-muted-foreground")}
+              role={recipientError ? "alert" : undefined}
+            >
+              {recipientError ?? "Addresses are encrypted, so search matches a whole email address or phone number."}
+            </p>
+          </form>
+
+          <div className="grid grid-cols-2 gap-2 md:flex md:flex-wrap md:items-end">
+            <FilterSelect label="Channel" value={filters.channel} onChange={(channel) => apply({ channel })} className="md:w-32">
+              <SelectItem value={ANY}>Any channel</SelectItem>
+              <SelectItem value="email">Email</SelectItem>
+              <SelectItem value="sms">SMS</SelectItem>
+            </FilterSelect>
+            <FilterSelect label="Topic" value={filters.topic} onChange={(topic) => apply({ topic })} className="md:w-44">
+              <SelectItem value={ANY}>Any topic</SelectItem>
+              {topics.map((topic) => (
+                <SelectItem key={topic.key} value={topic.key}>
+                  {topic.name}
+                </SelectItem>
+              ))}
+            </FilterSelect>
+            <DateFilter label="From" value={filters.from} onChange={(from) => apply({ from })} />
+            <DateFilter label="To" value={filters.to} onChange={(to) => apply({ to })} />
+            <FilterSelect label="Direction" value={filters.direction} onChange={(direction) => apply({ direction })} className="md:w-36">
+              <SelectItem value={ANY}>Both ways</SelectItem>
+              <SelectItem value="outbound">Outbound</SelectItem>
+              <SelectItem value="inbound">Inbound</SelectItem>
+            </FilterSelect>
+            <form
+              className="grid min-w-0 gap-1 md:w-72"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const value = campaignDraft.trim();
+                if (value && !UUID.test(value)) {
+                  setCampaignError("Paste a campaign ID (a UUID)");
+                  return;
+                }
+                setCampaignError(null);
+                apply({ campaignId: value });
+              }}
+            >
+              <Label htmlFor="message-campaign" className="text-xs font-normal text-muted-foreground">
+                Campaign ID
+              </Label>
+              <Input
+                id="message-campaign"
+                value={campaignDraft}
+                onChange={(e) => {
+                  setCampaignDraft(e.target.value);
+                  if (!e.target.value && filters.campaignId) apply({ campaignId: "" });
+                }}
+                onBlur={(e) => e.currentTarget.form?.requestSubmit()}
+                placeholder="Any campaign"
+                className="bg-background font-mono text-xs"
+                aria-invalid={campaignError ? true : undefined}
+                aria-describedby={campaignError ? "message-campaign-error" : undefined}
+                spellCheck={false}
+              />
+              {campaignError ? (
+                <p id="message-campaign-error" role="alert" className="text-xs font-medium text-destructive">
+                  {campaignError}
+                </p>
+              ) : null}
+            </form>
+            {filtered ? (
+              <Button variant="ghost" size="sm" className="col-span-2 h-9 justify-self-start md:col-span-1" onClick={clearAll}>
+                <XIcon />
+                Clear filters
+              </Button>
+            ) : null}
+          </div>
+
+          {filters.contactId ? (
+            <div className="flex flex-wrap items-center gap-2 text-sm">
+              <Badge variant="secondary" className="gap-1.5 py-1 pr-1 font-normal">
+                <UserIcon aria-hidden />
+                Contact:{" "}
+                <Link href={`/contacts/${filters.contactId}`} className="font-medium hover:underline">
+                  {contactLabel ?? "this contact"}
+                </Link>
+                <button
+                  type="button"
+                  onClick={() => apply({ contactId: "" })}
+                  className="ml-0.5 rounded-sm p-0.5 text-muted-foreground outline-none hover:bg-background hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                  aria-label="Show every contact's messages"
+                >
+                  <XIcon className="size-3" aria-hidden />
+                </button>
+              </Badge>
+            </div>
+          ) : null}
+        </div>
+
+        <div
+          role="group"
+          aria-label="Filter by status"
+          className="flex gap-1.5 overflow-x-auto border-b px-4 py-2.5 [scrollbar-width:none] sm:flex-wrap sm:px-6"
+          data-testid="status-chips"
+        >
+          <StatusChip label="All" count={data ? allCount : undefined} active={filters.status === ANY} onClick={() => apply({ status: ANY })} />
+          {chips.map((status) => (
+            <StatusChip
+              key={status}
+              status={status}
+              label={statusMeta(status).label}
+              count={counts[status] ?? 0}
+              active={filters.status === status}
+              onClick={() => apply({ status: filters.status === status ? ANY : status })}
+            />
+          ))}
+        </div>
+
+        {list.isPending ? (
+          <LoadingRows rows={8} label="Loading messages" />
+        ) : list.isError && !recipientError ? (
+          <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+        ) : !data || data.items.length === 0 || recipientError ? (
+          filtered ? (
+            <EmptyState
+              bare
+              className="py-16"
+              icon={SearchIcon}
+              title="No messages match"
+              description={filters.recipient ? "No message went to or came from exactly this address." : "Try other filters, or clear them."}
+              action={
+                <Button variant="outline" onClick={clearAll}>
+                  Clear filters
+                </Button>
+              }
+            />
+          ) : (
+            <EmptyState
+              bare
+              className="py-16"
+              icon={MessagesSquareIcon}
+              title="No messages yet"
+              description="Messages sent with the API, campaigns and automations appear here, each with the consent it relied on. Text replies from contacts appear too."
+            />
+          )
+        ) : (
+          <>
+            <div className="flex items-center justify-between gap-2 border-b px-4 py-2.5 text-xs text-muted-foreground sm:px-6">
+              <span aria-live="polite" data-testid="message-total">
+                <span className="font-medium text-foreground tabular-nums">{data.total.toLocaleString("en-US")}</span>{" "}
+                {filtered ? (data.total === 1 ? "matching message" : "matching messages") : data.total === 1 ? "message" : "messages"}
+              </span>
+              {list.isFetching ? <span>Updating…</span> : null}
+            </div>
+            <Table className={cn(list.isFetching && "opacity-60 transition-opacity")}>
+              <TableHeader>
+                <TableRow className="hover:bg-transparent">
+                  <TableHead>Message</TableHead>
+                  <TableHead className="hidden lg:table-cell">Topic</TableHead>
+                  <TableHead className="hidden w-36 sm:table-cell">Status</TableHead>
+                  <TableHead className="hidden w-32 md:table-cell">When</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {data.items.map((item) => (
+                  <MessageRow key={item.id} item={item} onOpen={(href) => router.push(href)} />
+                ))}
+              </TableBody>
+            </Table>
+            <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6">
+              <span className="text-muted-foreground tabular-nums">
+                {first.toLocaleString("en-US")}–{(first + data.items.length - 1).toLocaleString("en-US")} of {data.total.toLocaleString("en-US")}
+              </span>
+              <div className="flex gap-2">
+                <Button variant="outline" size="sm" disabled={pageIndex === 0 || list.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                  <ChevronLeftIcon />
+                  Previous
+                </Button>
+                <Button
+                  variant="outline"
+                  size="sm"
+                  disabled={!data.nextCursor || list.isFetching}
+                  onClick={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
+                >
+                  Next
+                  <ChevronRightIcon />
+                </Button>
+              </div>
+            </nav>
+          </>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: string) => void }) {
+  const href = `/messages/${item.id}`;
+  const channel = CHANNEL_META[item.channel as Channel];
+  const inbound = item.direction === "inbound";
+  const DirectionIcon = inbound ? ArrowDownLeftIcon : ArrowUpRightIcon;
+  const address = item.channel === "sms" ? formatPhone(item.address) : item.address;
+  const title = item.preview ?? (inbound ? `${channel.label} from ${address ?? "an unknown sender"}` : `${channel.label} to ${address ?? "an unknown recipient"}`);
+  const why = reasonLabel(item.reason);
+  // The topic has its own column on wide screens; here only where that column is hidden.
+  const subtitle = [
+    item.preview ? `${inbound ? "From" : "To"} ${address ?? "unknown"}` : null,
+    inbound && !item.topicName ? "Reply from a contact" : null,
+    item.relation ? (RELATION_LABELS[item.relation]?.parent ?? item.relation) : null,
+    item.templateName ? `${item.templateName}${item.templateVersion ? ` v${item.templateVersion}` : ""}` : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  return (
+    <TableRow data-testid="message-row" data-status={item.status} className="cursor-pointer" onClick={() => onOpen(href)}>
+      <TableCell className="max-w-0 min-w-0 whitespace-normal sm:min-w-72">
+        <div className="flex min-w-0 items-start gap-3">
+          <span
+            className={cn(
+              "relative mt-0.5 flex size-9 shrink-0 items-center justify-center rounded-lg ring-1 ring-inset",
+              inbound ? "bg-muted text-muted-foreground ring-border" : "bg-primary/8 text-primary ring-primary/15",
+            )}
+            title={`${inbound ? "Inbound" : "Outbound"} ${channel.label}`}
+          >
+            <channel.icon className="size-4" aria-hidden />
+            <DirectionIcon className="absolute -right-1 -bottom-1 size-3.5 rounded-full bg-background p-px ring-1 ring-border" aria-hidden />
+            <span className="sr-only">{inbound ? "Inbound" : "Outbound"} {channel.label}</span>
+          </span>
+          <div className="grid min-w-0 gap-0.5">
+            <Link href={href} className="truncate font-medium hover:underline" onClick={(e) => e.stopPropagation()}>
+              {title}
+            </Link>
+            <span className="truncate text-xs text-muted-foreground">
+              {subtitle}
+              {item.topicName ? (
+                <span className="lg:hidden">
+                  {subtitle ? " · " : ""}
+                  {item.topicName}
+                </span>
+              ) : null}
+            </span>
+            <div className="flex flex-wrap items-center gap-x-2 gap-y-1 md:hidden">
+              <span className="sm:hidden">
+                <MessageStatusBadge status={item.status} reason={item.reason} showReason />
+              </span>
+              <time className="text-xs text-muted-foreground" dateTime={new Date(item.createdAt).toISOString()}>
+                {formatShort(item.createdAt)}
+              </time>
+            </div>
+          </div>
+        </div>
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground lg:table-cell">{item.topicName ?? item.topic ?? "—"}</TableCell>
+      <TableCell className="hidden sm:table-cell">
+        <div className="grid justify-items-start gap-1">
+          <MessageStatusBadge status={item.status} />
+          {why ? <span className="max-w-40 truncate text-xs text-muted-foreground">{why}</span> : null}
+        </div>
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground tabular-nums md:table-cell">
+        <time dateTime={new Date(item.createdAt).toISOString()} title={formatWhen(item.createdAt)}>
+          {formatShort(item.createdAt)}
+        </time>
+      </TableCell>
+    </TableRow>
+  );
+}
+
+function StatusChip({
+  label,
+  count,
+  active,
+  status,
+  onClick,
+}: {
+  label: string;
+  count: number | undefined;
+  active: boolean;
+  status?: string;
+  onClick: () => void;
+}) {
+  const tone = status ? statusMeta(status).variant : null;
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      aria-pressed={active}
+      data-testid="status-chip"
+      data-status={status ?? "all"}
+      className={cn(
+        "inline-flex h-7 shrink-0 items-center gap-1.5 rounded-full border px-3 text-xs font-medium transition-colors outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50",
+        active ? "border-primary bg-primary text-primary-foreground" : "bg-background text-foreground hover:bg-accent",
+      )}
+    >
+      {tone ? (
+        <span
+          aria-hidden
+          className={cn(
+            "size-1.5 rounded-full",
+            active
+              ? "bg-current"
+              : tone === "success"
+                ? "bg-success"
+                : tone === "destructive"
+                  ? "bg-destructive"
+                  : tone === "warning"
+                    ? "bg-warning"
+                    : tone === "info"
+                      ? "bg-info"
+                      : "bg-muted-foreground",
+          )}
+        />
+      ) : null}
+      {label}
+      {count !== undefined ? <span className={cn("tabular-nums", active ? "opacity-80" : "text-muted-foreground")}>{count.toLocaleString("en-US")}</span> : null}
+    </button>
+  );
+}
+
+function FilterSelect({
+  label,
+  value,
+  onChange,
+  className,
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  className?: string;
+  children: React.ReactNode;
+}) {
+  const id = React.useId();
+  return (
+    <div className={cn("grid min-w-0 gap-1", className)}>
+      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
+        {label}
+      </Label>
+      <Select value={value} onValueChange={onChange}>
+        <SelectTrigger id={id} className="bg-background">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>{children}</SelectContent>
+      </Select>
+    </div>
+  );
+}
+
+function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
+  const id = React.useId();
+  return (
+    <div className="grid min-w-0 gap-1 md:w-40">
+      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
+        {label}
+      </Label>
+      <Input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className="min-w-0 bg-background" />
+    </div>
+  );
+}

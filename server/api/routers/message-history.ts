@@ -1,0 +1,63 @@
+import { browseMessages, listMessages, ZListMessagesInput, ZMessageBrowsePage, ZMessagePage } from "@/server/services/messages/list-messages";
+import { getMessage, getMessageDetail, ZGetMessageInput, ZMessageDetail } from "@/server/services/messages/get-message";
+import { ZMessage } from "@/server/services/messages/message-view";
+import { listOutbox, ZOutboxInput, ZOutboxPage } from "@/server/services/messages/outbox";
+import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
+
+const TAGS = ["Messages"];
+/**
+ * Message history is contact data: the contacts read scope covers it; a key that may send can also
+ * read the status of messages (it needs to follow what it sent).
+ */
+const read = workspaceProcedure({ scope: ["contacts:read", "messages:send"], role: "viewer" });
+/** Admin UI only (session members; API keys use the REST procedures above). */
+const memberRead = memberProcedure("viewer");
+
+/**
+ * The read side of messages: history, one message with its consent proof, and the log transport's
+ * outbox. Sending, retry and resend live on the `messages` router.
+ */
+export const messageHistoryRouter = createTRPCRouter({
+  get: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/messages/{id}",
+        tags: TAGS,
+        summary: "Get a message and its timeline",
+        description:
+          "One message with its status, block or failure reason and the timeline of events (decided, queued, sent, delivered, failed…, oldest first). Another workspace's id answers 404. Needs the `contacts:read` or `messages:send` scope.",
+        protect: true,
+      },
+    })
+    .input(ZGetMessageInput)
+    .output(ZMessage)
+    .query(({ ctx, input }) => getMessage({ ctx: ctx.svc, input })),
+
+  list: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/messages",
+        tags: TAGS,
+        summary: "List messages",
+        description:
+          "Messages of the workspace, newest first, each with its timeline; typically `?contactId=…` for one contact's inbound and outbound messages. Filters combine with AND. Pages of `limit` (default 50): pass `nextCursor` back as `cursor`. A `contactId` of another workspace answers 404. Needs the `contacts:read` or `messages:send` scope.",
+        protect: true,
+      },
+    })
+    .input(ZListMessagesInput)
+    .output(ZMessagePage)
+    .query(({ ctx, input }) => listMessages({ ctx: ctx.svc, input })),
+
+  // ─── Admin UI (not REST) ───────────────────────────────────────────────────
+
+  /** The message table: recipient and preview, total and per-status counts; masked for viewers. */
+  browse: memberRead.input(ZListMessagesInput).output(ZMessageBrowsePage).query(({ ctx, input }) => browseMessages({ ctx: ctx.svc, input })),
+
+  /** One message with timeline, consent proof, content and relations; masked for viewers. */
+  detail: memberRead.input(ZGetMessageInput).output(ZMessageDetail).query(({ ctx, input }) => getMessageDetail({ ctx: ctx.svc, input })),
+
+  /** What the log transport recorded, as recipients would see it. */
+  outbox: memberRead.input(ZOutboxInput).output(ZOutboxPage).query(({ ctx, input }) => listOutbox({ ctx: ctx.svc, input })),
+});

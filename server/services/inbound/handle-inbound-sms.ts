@@ -1,0 +1,380 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import { consentEvents, consentStates, contacts, messageEvents, messages, suppressions, topics, type TopicRow } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { normalizePhone } from "@/server/lib/addresses";
+import type { Clock } from "@/server/lib/clock";
+import { blindIndex, encryptPii } from "@/server/lib/crypto";
+import { AppError } from "@/server/lib/errors";
+import { countSmsSegments } from "@/server/lib/sms-segments";
+import { writeAudit } from "../audit/write-audit";
+import { recordConsentChange } from "../consent/record-consent";
+import { inTransaction, type ServiceContext } from "../context";
+import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
+import { POLICY_VERSION } from "../policy/types";
+import { suppressAddress } from "../suppressions/suppressions";
+import { classifyInbound, type InboundClassification } from "./classify-inbound";
+import { findInboundWorkspace, supportContactOf } from "./inbound-workspace";
+import { helpReply, optInConfirmation, optOutConfirmation } from "./replies";
+import { keywordReplyText, type ReplyText } from "./reply-text";
+
+/** The fields of Twilio's inbound webhook we use (the route passes them through unchanged). */
+export const ZInboundSmsInput = z.object({
+  messageSid: z.string().trim().regex(/^[A-Za-z0-9]{2,64}$/, "MessageSid is missing or malformed"),
+  from: z.string().trim().min(1, "From is missing").max(64),
+  to: z.string().trim().max(64).default(""),
+  body: z.string().max(10_000).default(""),
+});
+export type TInboundSmsInput = z.input<typeof ZInboundSmsInput>;
+
+export interface InboundSmsResult {
+  /** The same MessageSid was handled before (a Twilio retry): nothing changed, no reply. */
+  isDuplicate: boolean;
+  workspaceId: string;
+  messageId: string | null;
+  contactId: string | null;
+  classification: InboundClassification;
+  /** The text to answer with in TwiML, or null for none. */
+  reply: string | null;
+}
+
+/** What the inbound row remembers about a STOP, so START can undo exactly that. */
+interface StoredOptOut {
+  consentBatchId: string | null;
+  /** Topics that were `opted_in` before this STOP opted them out. */
+  restorableTopicIds: string[];
+}
+
+/**
+ * Handles one inbound SMS (already verified as coming from Twilio), in one transaction:
+ *
+ * - records it as a message (direction inbound, status received, channel sms, address and body
+ *   encrypted, provider id = MessageSid, contact when the number is known);
+ * - opt-out (STOP… or opt-out phrasing): suppresses the number on SMS (`sms_stop`, so unknown
+ *   numbers are covered and re-imports cannot revive it) and opts the contact out of every
+ *   marketing SMS topic not already opted out (ledger source `sms_keyword`, evidence = the
+ *   MessageSid, one batch); replies once with a confirmation, and only when something changed:
+ *   a repeated STOP records nothing and gets no reply;
+ * - opt-in (START, UNSTOP, YES): lifts an `sms_stop` / `provider_opt_out` suppression and opts
+ *   back in exactly the topics the last STOP removed (those that were opted in before it and whose
+ *   state still rests on that STOP); replies when something changed;
+ * - help (HELP, INFO): replies with the brand, the support contact and opt-out instructions.
+ *
+ * Replies use the workspace's `opt_out_confirmation` / `help_reply` system templates when it has
+ * them (built-in wording otherwise) and are recorded as outbound messages (transactional, status
+ * sent, relation `keyword_reply`, parent = the inbound message); Twilio delivers them from the
+ * TwiML answer.
+ *
+ * Idempotent per MessageSid (the unique provider id of the inbound row): a Twilio retry changes
+ * nothing and gets no reply. Texts from one number are serialised by the advisory lock on its
+ * blind index (the same lock contact upserts take), so a STOP and a START racing each other apply
+ * one after the other. Audited as the provider (`twilio`) through the consent and suppression writers.
+ */
+export async function handleInboundSms(
+  ctx: { db: Queryable; now: Clock; requestId?: string },
+  rawInput: TInboundSmsInput,
+): Promise<InboundSmsResult> {
+  const input = ZInboundSmsInput.parse(rawInput);
+  const workspace = await findInboundWorkspace(ctx.db, input.to);
+  if (!workspace) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
+
+  const phone = normalizePhone(input.from, workspace.defaultRegion);
+  // Short codes and alphanumeric senders have no E.164 form: recorded, but nothing to suppress.
+  const addressHash = phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null;
+  const address = phone.ok ? phone.value : input.from;
+  const classification = classifyInbound(input.body);
+
+  return inTransaction(ctx.db, async (tx) => {
+    const service: ServiceContext = { db: tx, workspaceId: workspace.id, actor: { type: "provider", provider: "twilio" }, now: ctx.now, requestId: ctx.requestId };
+    if (addressHash) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${addressHash}, 0))`);
+    const now = ctx.now();
+
+    const [contact] = addressHash
+      ? await tx
+          .select({ id: contacts.id })
+          .from(contacts)
+          .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.phoneHash, addressHash), isNull(contacts.erasedAt)))
+          .limit(1)
+      : [];
+    const contactId = contact?.id ?? null;
+
+    const [inbound] = await tx
+      .insert(messages)
+      .values({
+        workspaceId: workspace.id,
+        contactId,
+        direction: "inbound",
+        channel: "sms",
+        // Not marketing: inbound texts and keyword replies never count towards marketing caps.
+        kind: "transactional",
+        status: "received",
+        addressHash,
+        addressCiphertext: encryptPii(address, MESSAGE_PII_PURPOSE.address),
+        textCiphertext: input.body ? encryptPii(input.body, MESSAGE_PII_PURPOSE.text) : null,
+        transport: "twilio",
+        providerMessageId: input.messageSid,
+        segments: input.body ? countSmsSegments(input.body).segments : 0,
+        // `to`: our number it was sent to (not PII); the sender is the encrypted address.
+        options: { to: input.to || null, classification: classification.kind, ...(classification.kind === "other" ? {} : { keyword: classification.keyword, matchedBy: classification.matchedBy }) },
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: messages.id });
+    if (!inbound) {
+      return { isDuplicate: true, workspaceId: workspace.id, messageId: null, contactId, classification, reply: null };
+    }
+
+    await tx.insert(messageEvents).values({
+      workspaceId: workspace.id,
+      messageId: inbound.id,
+      status: "received",
+      source: "webhook",
+      detail: {
+        provider: "twilio",
+        classification: classification.kind,
+        ...(classification.kind === "other" ? {} : { matchedBy: classification.matchedBy }),
+        ...(contactId ? {} : { unknownNumber: true }),
+      },
+      occurredAt: now,
+    });
+
+    let reply: ReplyText | null = null;
+    const builtIn = (text: string): ReplyText => ({ text, templateId: null, templateVersionId: null, templateVersion: null, locale: null });
+    const replyInput = { workspaceId: workspace.id, brand: workspace.name, contactId, supportContact: supportContactOf(workspace) };
+    if (classification.kind === "opt_out") {
+      const outcome = await applyOptOut(tx, service, { inboundId: inbound.id, messageSid: input.messageSid, addressHash, contactId, classification });
+      await tx
+        .update(messages)
+        .set({ options: sql`${messages.options} || ${JSON.stringify({ optOut: outcome.stored })}::jsonb` })
+        .where(eq(messages.id, inbound.id));
+      if (outcome.changed) reply = await keywordReplyText(tx, { ...replyInput, systemKey: "opt_out_confirmation", fallback: optOutConfirmation(workspace.name) });
+    } else if (classification.kind === "opt_in") {
+      const outcome = await applyOptIn(tx, service, { messageSid: input.messageSid, addressHash, contactId });
+      if (outcome.changed) reply = builtIn(optInConfirmation(workspace.name, outcome.restoredTopicNames));
+    } else if (classification.kind === "help") {
+      reply = await keywordReplyText(tx, { ...replyInput, systemKey: "help_reply", fallback: helpReply(workspace.name, replyInput.supportContact) });
+    }
+
+    if (reply) {
+      await recordKeywordReply(tx, { workspaceId: workspace.id, contactId, inboundId: inbound.id, addressHash, address, from: input.to, reply, now });
+    }
+    return { isDuplicate: false, workspaceId: workspace.id, messageId: inbound.id, contactId, classification, reply: reply?.text ?? null };
+  });
+}
+
+async function marketingSmsTopics(tx: Queryable, workspaceId: string): Promise<TopicRow[]> {
+  const rows = await tx
+    .select()
+    .from(topics)
+    .where(and(eq(topics.workspaceId, workspaceId), eq(topics.kind, "marketing"), isNull(topics.archivedAt)));
+  return rows.filter((t) => t.channels.includes("sms"));
+}
+
+async function smsStatesOf(tx: Queryable, workspaceId: string, contactId: string, topicIds: string[]) {
+  if (topicIds.length === 0) return new Map<string, { status: string; eventId: string }>();
+  const rows = await tx
+    .select({ topicId: consentStates.topicId, status: consentStates.status, eventId: consentStates.eventId })
+    .from(consentStates)
+    .where(
+      and(
+        eq(consentStates.workspaceId, workspaceId),
+        eq(consentStates.contactId, contactId),
+        eq(consentStates.channel, "sms"),
+        inArray(consentStates.topicId, topicIds),
+      ),
+    );
+  return new Map(rows.map((r) => [r.topicId, r]));
+}
+
+async function applyOptOut(
+  tx: Queryable,
+  service: ServiceContext,
+  input: { inboundId: string; messageSid: string; addressHash: string | null; contactId: string | null; classification: InboundClassification },
+): Promise<{ changed: boolean; stored: StoredOptOut }> {
+  let changed = false;
+  const stored: StoredOptOut = { consentBatchId: null, restorableTopicIds: [] };
+  if (input.contactId) {
+    await lockContact(tx, input.contactId);
+    const marketing = await marketingSmsTopics(tx, service.workspaceId);
+    const states = await smsStatesOf(
+      tx,
+      service.workspaceId,
+      input.contactId,
+      marketing.map((t) => t.id),
+    );
+    const toOptOut = marketing.filter((t) => states.get(t.id)?.status !== "opted_out");
+    if (toOptOut.length > 0) {
+      const batchId = randomUUID();
+      const note = input.classification.kind !== "other" && input.classification.matchedBy === "keyword" ? `SMS keyword ${input.classification.keyword}` : "SMS opt-out phrasing";
+      await recordConsentChange(service, {
+        contactId: input.contactId,
+        channel: "sms",
+        topicRows: toOptOut,
+        action: "opted_out",
+        source: "sms_keyword",
+        evidence: { providerMessageId: input.messageSid, note },
+        batchId,
+      });
+      stored.consentBatchId = batchId;
+      stored.restorableTopicIds = toOptOut.filter((t) => states.get(t.id)?.status === "opted_in").map((t) => t.id);
+      changed = true;
+    }
+  }
+  // After the ledger: contact lock before the audit chain lock, the order every consent writer uses.
+  if (input.addressHash) {
+    const { created } = await suppressAddress(tx, service, {
+      channel: "sms",
+      addressHash: input.addressHash,
+      reason: "sms_stop",
+      source: "sms_keyword",
+      note: `inbound message ${input.inboundId}`,
+      contactId: input.contactId ?? undefined,
+    });
+    changed ||= created;
+  }
+  return { changed, stored };
+}
+
+async function applyOptIn(
+  tx: Queryable,
+  service: ServiceContext,
+  input: { messageSid: string; addressHash: string | null; contactId: string | null },
+): Promise<{ changed: boolean; restoredTopicNames: string[] }> {
+  const restoredTopicNames = input.contactId && input.addressHash ? await restoreLastStop(tx, service, { ...input, contactId: input.contactId, addressHash: input.addressHash }) : [];
+  let changed = restoredTopicNames.length > 0;
+  // After the ledger: contact lock before the audit chain lock, the order every consent writer uses.
+  if (input.addressHash) {
+    const removed = await tx
+      .delete(suppressions)
+      .where(
+        and(
+          eq(suppressions.workspaceId, service.workspaceId),
+          eq(suppressions.channel, "sms"),
+          eq(suppressions.addressHash, input.addressHash),
+          inArray(suppressions.reason, ["sms_stop", "provider_opt_out"]),
+        ),
+      )
+      .returning({ id: suppressions.id, reason: suppressions.reason });
+    if (removed.length > 0) {
+      changed = true;
+      await writeAudit(tx, service, {
+        action: "suppression.removed",
+        targetType: input.contactId ? "contact" : "suppression",
+        targetId: input.contactId ?? removed[0]!.id,
+        before: { channel: "sms", reason: removed[0]!.reason },
+        after: { source: "sms_keyword" },
+      });
+    }
+  }
+  return { changed, restoredTopicNames };
+}
+
+/** Opts back in the topics the last STOP from this number removed; returns their names. */
+async function restoreLastStop(
+  tx: Queryable,
+  service: ServiceContext,
+  input: { messageSid: string; addressHash: string; contactId: string },
+): Promise<string[]> {
+  await lockContact(tx, input.contactId);
+  // The last STOP from this number that opted topics out, and what it removed.
+  const [lastStop] = await tx
+    .select({ options: messages.options })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, service.workspaceId),
+        eq(messages.addressHash, input.addressHash),
+        eq(messages.direction, "inbound"),
+        sql`${messages.options} -> 'optOut' ->> 'consentBatchId' is not null`,
+      ),
+    )
+    .orderBy(desc(messages.createdAt))
+    .limit(1);
+  const stop = lastStop?.options.optOut as StoredOptOut | undefined;
+  if (!stop?.consentBatchId || stop.restorableTopicIds.length === 0) return [];
+
+  const batchEvents = await tx
+    .select({ id: consentEvents.id })
+    .from(consentEvents)
+    .where(and(eq(consentEvents.workspaceId, service.workspaceId), eq(consentEvents.batchId, stop.consentBatchId)));
+  const batchEventIds = new Set(batchEvents.map((e) => e.id));
+  const states = await smsStatesOf(tx, service.workspaceId, input.contactId, stop.restorableTopicIds);
+  // Only topics whose opt-out still rests on that STOP: a later opt-out by other means stands.
+  const restorable = stop.restorableTopicIds.filter((id) => {
+    const state = states.get(id);
+    return state?.status === "opted_out" && batchEventIds.has(state.eventId);
+  });
+  if (restorable.length === 0) return [];
+  const topicRows = await tx
+    .select()
+    .from(topics)
+    .where(and(eq(topics.workspaceId, service.workspaceId), inArray(topics.id, restorable), isNull(topics.archivedAt)));
+  if (topicRows.length === 0) return [];
+  await recordConsentChange(service, {
+    contactId: input.contactId,
+    channel: "sms",
+    topicRows,
+    action: "opted_in",
+    source: "sms_keyword",
+    evidence: { providerMessageId: input.messageSid, note: "SMS keyword START: restores what the last STOP removed" },
+    batchId: randomUUID(),
+  });
+  return topicRows.map((t) => t.name).sort();
+}
+
+/** The contact's consent lock (the key `recordConsentChange` uses), so the states read here stay current. */
+async function lockContact(tx: Queryable, contactId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${contactId}, 0))`);
+}
+
+/** The reply Twilio sends from our TwiML answer, kept in the message history. */
+async function recordKeywordReply(
+  tx: Queryable,
+  input: { workspaceId: string; contactId: string | null; inboundId: string; addressHash: string | null; address: string; from: string; reply: ReplyText; now: Date },
+): Promise<void> {
+  const [reply] = await tx
+    .insert(messages)
+    .values({
+      workspaceId: input.workspaceId,
+      contactId: input.contactId,
+      direction: "outbound",
+      channel: "sms",
+      kind: "transactional",
+      status: "sent",
+      addressHash: input.addressHash,
+      addressCiphertext: encryptPii(input.address, MESSAGE_PII_PURPOSE.address),
+      textCiphertext: encryptPii(input.reply.text, MESSAGE_PII_PURPOSE.text),
+      fromAddress: input.from || null,
+      transport: "twilio",
+      segments: countSmsSegments(input.reply.text).segments,
+      templateId: input.reply.templateId,
+      templateVersionId: input.reply.templateVersionId,
+      templateVersion: input.reply.templateVersion,
+      locale: input.reply.locale,
+      parentMessageId: input.inboundId,
+      relation: "keyword_reply",
+      decision: {
+        outcome: "send",
+        policyVersion: POLICY_VERSION,
+        consent: null,
+        checks: ["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"],
+        decidedAt: input.now.toISOString(),
+      },
+      policyVersion: POLICY_VERSION,
+      queuedAt: input.now,
+      sentAt: input.now,
+      createdAt: input.now,
+      updatedAt: input.now,
+    })
+    .returning({ id: messages.id });
+  await tx.insert(messageEvents).values({
+    workspaceId: input.workspaceId,
+    messageId: reply!.id,
+    status: "sent",
+    source: "webhook",
+    detail: { provider: "twilio", via: "twiml", relation: "keyword_reply" },
+    occurredAt: input.now,
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * Built-in wording of the keyword replies. Kept short (one GSM-7 segment where the brand allows)
+ * and free of marketing: an opt-out confirmation may only confirm (CTIA, TCPA).
+ */
+export function optOutConfirmation(brand: string): string {
+  return `${brand}: You are unsubscribed and will receive no more marketing texts from us. Reply START to resubscribe.`;
+}
+
+export function optInConfirmation(brand: string, topicNames: string[]): string {
+  const what = topicNames.length > 0 ? `You are resubscribed to ${topicNames.join(", ")}.` : "You can receive texts from us again.";
+  return `${brand}: ${what} Msg & data rates may apply. Reply HELP for help, STOP to opt out.`;
+}
+
+export function helpReply(brand: string, supportContact: string): string {
+  return `${brand}: For help, contact ${supportContact}. Msg & data rates may apply. Reply STOP to opt out.`;
+}
+
+/** TwiML answer: Twilio delivers `<Message>` as the reply; an empty `<Response/>` sends nothing. */
+export function twimlResponse(reply: string | null): string {
+  if (!reply) return `<?xml version="1.0" encoding="UTF-8"?><Response/>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${escapeXml(reply)}</Message></Response>`;
+}
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;")
+    // Characters XML 1.0 cannot carry at all.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
+}

@@ -1,0 +1,328 @@
+import { createHash } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import { consentStates, suppressions, type MessageRow } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import type { Clock } from "@/server/lib/clock";
+import { getEnv } from "@/server/lib/env";
+import { logger } from "@/server/lib/logger";
+import { getEmailTransport, type OutgoingEmail } from "@/server/providers/email";
+import { MAX_EMAIL_BATCH } from "@/server/providers/email/types";
+import { ProviderError } from "@/server/providers/errors";
+import { getSmsTransport, type OutgoingSms } from "@/server/providers/sms";
+import { TWILIO_UNSUBSCRIBED_CODE } from "@/server/providers/sms/twilio";
+import { recordConsentChange } from "../consent/record-consent";
+import { inTransaction, type ServiceContext } from "../context";
+import { suppressAddress } from "../suppressions/suppressions";
+import { applyPendingWebhookEvents } from "../webhooks/pending";
+import { retryDelayMs, shouldRetry } from "./backoff";
+import { decryptField } from "./message-secrets";
+import { applyMessageStatus, claimMessagesForDelivery, requeueMessage } from "./status";
+
+export interface DeliveryDeps {
+  db: Queryable;
+  now: Clock;
+}
+
+export interface DeliverySummary {
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+  blocked: number;
+}
+
+/** Called with a message that failed for good or was blocked at delivery, when it asked for a fallback. */
+export type FallbackHook = (deps: DeliveryDeps, message: MessageRow) => Promise<void>;
+
+const globalForHook = globalThis as unknown as { __optinFallbackHook?: FallbackHook };
+
+/** fallback.ts registers itself here (it sits above this module: it runs the pipeline again). */
+export function setFallbackHook(hook: FallbackHook): void {
+  globalForHook.__optinFallbackHook = hook;
+}
+
+const SEND_CONCURRENCY = 8;
+
+async function eachWithLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function twilioStatusCallback(): string {
+  return `${getEnv().PUBLIC_URL}/api/webhooks/twilio/status`;
+}
+
+function toEmail(row: MessageRow): OutgoingEmail {
+  const html = decryptField(row.htmlCiphertext, "html");
+  return {
+    from: row.fromAddress ?? getEnv().EMAIL_FROM,
+    to: decryptField(row.addressCiphertext, "address")!,
+    subject: decryptField(row.subjectCiphertext, "subject") ?? "",
+    text: decryptField(row.textCiphertext, "text") ?? "",
+    ...(html ? { html } : {}),
+    ...(row.headers && Object.keys(row.headers).length > 0 ? { headers: row.headers } : {}),
+    idempotencyKey: row.id,
+  };
+}
+
+function toSms(row: MessageRow): OutgoingSms {
+  return {
+    to: decryptField(row.addressCiphertext, "address")!,
+    body: decryptField(row.textCiphertext, "text") ?? "",
+    ...(row.fromAddress ? { from: row.fromAddress } : {}),
+    statusCallback: twilioStatusCallback(),
+    idempotencyKey: row.id,
+  };
+}
+
+/**
+ * A STOP or suppression that committed after the decision still stops a message that has not
+ * reached the provider yet (deferred, retried, or simply still queued). Set-based: two queries
+ * for every claimed row. Returns the reason per message id for the ones to block.
+ */
+async function blockedSinceDecision(db: Queryable, rows: MessageRow[]): Promise<Map<string, "opted_out" | "suppressed">> {
+  const blocked = new Map<string, "opted_out" | "suppressed">();
+  const withHash = rows.filter((r) => r.addressHash);
+  // Every column of the primary keys is constrained (workspace first): without the workspace these
+  // lookups cannot use the keys and scan the whole table on every delivery.
+  if (withHash.length > 0) {
+    const found = await db
+      .select({ workspaceId: suppressions.workspaceId, channel: suppressions.channel, hash: suppressions.addressHash })
+      .from(suppressions)
+      .where(
+        and(
+          inArray(suppressions.workspaceId, [...new Set(withHash.map((r) => r.workspaceId))]),
+          inArray(suppressions.channel, [...new Set(withHash.map((r) => r.channel))]),
+          inArray(suppressions.addressHash, [...new Set(withHash.map((r) => r.addressHash!))]),
+        ),
+      );
+    const keys = new Set(found.map((s) => `${s.workspaceId}|${s.channel}|${s.hash}`));
+    for (const row of withHash) if (keys.has(`${row.workspaceId}|${row.channel}|${row.addressHash}`)) blocked.set(row.id, "suppressed");
+  }
+  const withContact = rows.filter((r) => r.contactId && r.topicId && !blocked.has(r.id));
+  if (withContact.length > 0) {
+    const states = await db
+      .select({ contactId: consentStates.contactId, channel: consentStates.channel, topicId: consentStates.topicId })
+      .from(consentStates)
+      .where(
+        and(
+          inArray(consentStates.workspaceId, [...new Set(withContact.map((r) => r.workspaceId))]),
+          inArray(consentStates.contactId, [...new Set(withContact.map((r) => r.contactId!))]),
+          inArray(consentStates.topicId, [...new Set(withContact.map((r) => r.topicId!))]),
+          eq(consentStates.status, "opted_out"),
+        ),
+      );
+    const keys = new Set(states.map((s) => `${s.contactId}|${s.channel}|${s.topicId}`));
+    for (const row of withContact) if (keys.has(`${row.contactId}|${row.channel}|${row.topicId}`)) blocked.set(row.id, "opted_out");
+  }
+  return blocked;
+}
+
+async function recordSent(deps: DeliveryDeps, row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }): Promise<void> {
+  await inTransaction(deps.db, async (tx) => {
+    await applyMessageStatus(tx, {
+      workspaceId: row.workspaceId,
+      messageId: row.id,
+      status: "sent",
+      occurredAt: deps.now(),
+      source: "provider",
+      detail: { transport: result.transport, providerMessageId: result.providerMessageId, attempt: row.attempts, ...(result.segments ? { segments: result.segments } : {}) },
+      set: {
+        providerMessageId: result.providerMessageId,
+        transport: result.transport,
+        ...(result.segments ? { segments: result.segments } : {}),
+        nextAttemptAt: null,
+        lastError: null,
+      },
+    });
+    // Webhook events that arrived before we knew the provider id are applied now.
+    if (result.transport === "twilio" || result.transport === "resend") {
+      await applyPendingWebhookEvents(tx, { provider: result.transport, providerMessageId: result.providerMessageId }, { now: deps.now });
+    }
+  });
+}
+
+/**
+ * Twilio 21610: the number replied STOP to our sender at the carrier. Suppress it on SMS
+ * (`provider_opt_out`) and record an opt-out of every marketing SMS topic in the ledger (source
+ * `provider`), in the transaction that fails the message. Twilio answers 21610 on the create
+ * call, so there is no provider message id: the evidence names our message instead.
+ */
+async function applyCarrierOptOut(tx: Queryable, deps: DeliveryDeps, row: MessageRow): Promise<void> {
+  const ctx: ServiceContext = { db: tx, workspaceId: row.workspaceId, actor: { type: "provider", provider: "twilio" }, now: deps.now };
+  if (row.addressHash) {
+    await suppressAddress(tx, ctx, {
+      channel: "sms",
+      addressHash: row.addressHash,
+      reason: "provider_opt_out",
+      source: "twilio",
+      note: `Twilio ${TWILIO_UNSUBSCRIBED_CODE} when sending message ${row.id}`,
+      contactId: row.contactId ?? undefined,
+    });
+  }
+  if (row.contactId) {
+    await recordConsentChange(ctx, {
+      contactId: row.contactId,
+      channel: "sms",
+      marketingOnly: true,
+      action: "opted_out",
+      source: "provider",
+      evidence: { ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}), note: `carrier opt-out (Twilio ${TWILIO_UNSUBSCRIBED_CODE}) on message ${row.id}` },
+    });
+  }
+}
+
+async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown, summary: DeliverySummary): Promise<void> {
+  const providerError =
+    error instanceof ProviderError ? error : new ProviderError(error instanceof Error ? `${error.name}: delivery failed` : "delivery failed", true, "internal_error");
+  if (!(error instanceof ProviderError)) logger.error({ err: error, messageId: row.id }, "message delivery threw an unexpected error");
+  const now = deps.now();
+  const detail = {
+    attempt: row.attempts,
+    ...(providerError.providerCode ? { code: providerError.providerCode } : {}),
+    ...(providerError.status ? { httpStatus: providerError.status } : {}),
+  };
+
+  if (shouldRetry(row.attempts, providerError.retryable)) {
+    const nextAttemptAt = new Date(now.getTime() + retryDelayMs(row.attempts, providerError.retryAfterMs));
+    await requeueMessage(deps.db, { workspaceId: row.workspaceId, messageId: row.id, nextAttemptAt, occurredAt: now, lastError: providerError.message, detail });
+    summary.retrying++;
+    return;
+  }
+
+  const isCarrierOptOut = row.channel === "sms" && providerError.providerCode === TWILIO_UNSUBSCRIBED_CODE;
+  let changed = false;
+  await inTransaction(deps.db, async (tx) => {
+    ({ changed } = await applyMessageStatus(tx, {
+      workspaceId: row.workspaceId,
+      messageId: row.id,
+      status: "failed",
+      occurredAt: now,
+      source: "provider",
+      detail: { ...detail, ...(providerError.retryable ? { exhausted: true } : {}) },
+      set: { reason: providerError.providerCode ?? "provider_error", lastError: providerError.message, nextAttemptAt: null },
+    }));
+    if (isCarrierOptOut) await applyCarrierOptOut(tx, deps, row);
+  });
+  summary.failed++;
+  if (changed) await runFallback(deps, row);
+}
+
+async function runFallback(deps: DeliveryDeps, row: MessageRow): Promise<void> {
+  const options = row.options as { fallback?: boolean };
+  if (!options.fallback || row.relation === "fallback") return;
+  const hook = globalForHook.__optinFallbackHook;
+  if (!hook) return;
+  try {
+    await hook(deps, row);
+  } catch (error) {
+    logger.error({ err: error, messageId: row.id }, "fallback after a failed delivery could not be recorded");
+  }
+}
+
+/** Email rows that go out in one Resend batch call: first attempts only (see `deliverMessages`). */
+function batchKey(rows: MessageRow[]): string {
+  return `batch-${createHash("sha256").update(rows.map((r) => r.id).sort().join(",")).digest("hex").slice(0, 48)}`;
+}
+
+/**
+ * Delivers outbound messages by id (the outbox): claims each row atomically (`queued`/`deferred`
+ * and due → `sending`, attempts + 1; with `stuckBefore`, also `sending` rows abandoned by a dead
+ * dispatcher), re-checks that no opt-out or suppression arrived since the decision, then hands
+ * each to its transport with the message id as the provider idempotency key and records the
+ * outcome:
+ * - accepted → `sent` with the provider id (and SMS segments), then webhook events that were
+ *   waiting for that id are applied;
+ * - retryable error → back to `queued` with `next_attempt_at` (exponential backoff honouring
+ *   Retry-After) until `MAX_DELIVERY_ATTEMPTS`, then `failed`;
+ * - final error → `failed` with the provider's code as reason; Twilio 21610 also suppresses the
+ *   number and opts it out of every marketing SMS topic.
+ * Emails on their first attempt go through Resend's batch endpoint, 100 per call, keyed by the
+ * set of message ids; retries go one by one keyed by the message id.
+ * Safe to call twice with the same ids (the claim lets one caller through). Never throws for a
+ * single message's failure.
+ */
+export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], options: { stuckBefore?: Date } = {}): Promise<DeliverySummary> {
+  const summary: DeliverySummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0 };
+  const unique = [...new Set(messageIds)];
+  if (unique.length === 0) return summary;
+  const claimed = await claimMessagesForDelivery(deps.db, { messageIds: unique, now: deps.now(), stuckBefore: options.stuckBefore });
+  summary.claimed = claimed.length;
+  if (claimed.length === 0) return summary;
+
+  const blocked = await blockedSinceDecision(deps.db, claimed);
+  const ready: MessageRow[] = [];
+  for (const row of claimed) {
+    const reason = blocked.get(row.id) ?? (row.addressCiphertext ? null : "invalid_address");
+    if (!reason) {
+      ready.push(row);
+      continue;
+    }
+    await applyMessageStatus(deps.db, {
+      workspaceId: row.workspaceId,
+      messageId: row.id,
+      status: "blocked",
+      occurredAt: deps.now(),
+      source: "pipeline",
+      detail: { reason, stage: "delivery" },
+      set: { reason, nextAttemptAt: null },
+    });
+    summary.blocked++;
+    await runFallback(deps, row);
+  }
+
+  const email = getEmailTransport();
+  const sms = getSmsTransport();
+  // A failure to record an accepted send leaves the row `sending`: the sweep re-dispatches it
+  // after STUCK_SENDING_MS with the same idempotency key, and the provider answers the first send.
+  const recorded = async (row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }) => {
+    try {
+      await recordSent(deps, row, result);
+      summary.sent++;
+    } catch (error) {
+      logger.error({ err: error, messageId: row.id }, "an accepted message could not be recorded as sent");
+    }
+  };
+  const sendOne = async (row: MessageRow) => {
+    let result: { providerMessageId: string; transport: string; segments?: number };
+    try {
+      result = row.channel === "email" ? await email.send(toEmail(row)) : await sms.send(toSms(row));
+    } catch (error) {
+      await recordFailure(deps, row, error, summary);
+      return;
+    }
+    await recorded(row, result);
+  };
+
+  const batchable = email.sendBatch ? ready.filter((r) => r.channel === "email" && r.attempts === 1) : [];
+  const batched = new Set(batchable.length > 1 ? batchable.map((r) => r.id) : []);
+  const singles = ready.filter((r) => !batched.has(r.id));
+  const groups: MessageRow[][] = [];
+  const toBatch = batchable.filter((r) => batched.has(r.id));
+  for (let i = 0; i < toBatch.length; i += MAX_EMAIL_BATCH) groups.push(toBatch.slice(i, i + MAX_EMAIL_BATCH));
+
+  await Promise.all([
+    eachWithLimit(singles, SEND_CONCURRENCY, sendOne),
+    eachWithLimit(groups, 2, async (group) => {
+      let results: { providerMessageId: string; transport: string }[];
+      try {
+        results = await email.sendBatch!(group.map(toEmail), { idempotencyKey: batchKey(group) });
+      } catch (error) {
+        await eachWithLimit(group, SEND_CONCURRENCY, (row) => recordFailure(deps, row, error, summary));
+        return;
+      }
+      await eachWithLimit(
+        group.map((row, i) => ({ row, result: results[i]! })),
+        SEND_CONCURRENCY,
+        ({ row, result }) => recorded(row, result),
+      );
+    }),
+  ]);
+  return summary;
+}

@@ -1,0 +1,584 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import {
+  consentStates,
+  contacts,
+  messageEvents,
+  messages,
+  suppressions,
+  topics,
+  workspaces,
+  type Channel,
+  type MessageRow,
+  type MessageStatus,
+  type StoredDecision,
+  type SuppressionReason,
+  type TopicKind,
+  type TopicRow,
+} from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
+import { blindIndex } from "@/server/lib/crypto";
+import { getEnv } from "@/server/lib/env";
+import { AppError, invalid, notFound } from "@/server/lib/errors";
+import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
+import { toContact, type ContactRow } from "../contacts/contacts";
+import { inTransaction, type ServiceContext } from "../context";
+import { decide, maxWindowDays } from "../policy/decide";
+import { countryTimeZone } from "../policy/recipient-timezone";
+import { readMessagingSettings } from "../policy/settings";
+import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type RecentSend } from "../policy/types";
+import { renderForSend, type RenderedMessage } from "../templates/render";
+import { encryptField, encryptRequest } from "./message-secrets";
+import type { RecordedSend, SendOutcome, SendRequest } from "./pipeline-types";
+
+/** Statuses that count as "sent to this recipient" for frequency caps and state limits. */
+const COUNTED_STATUSES: MessageStatus[] = ["queued", "deferred", "sending", "sent", "delivered"];
+
+/** Rows per multi-row INSERT (about 40 columns each, far below the 65,535-parameter limit). */
+const INSERT_CHUNK = 250;
+
+export interface MessageOptions {
+  [key: string]: unknown;
+  fallback?: boolean;
+  deferOnQuietHours?: boolean;
+  /** Stored as deferred (quiet hours): the first answer was `queued` with `deliverAt`. */
+  deferred?: boolean;
+  /** Encrypted `{ source, variables }` of the request, for retry, resend and fallback. */
+  request?: string;
+}
+
+/**
+ * The first answer to a send, derived from what was stored, so a repeated idempotency key answers
+ * exactly the same thing whatever happened to the message since.
+ */
+export function firstAnswer(row: Pick<MessageRow, "status" | "reason" | "decision" | "options">): RecordedSend["answer"] {
+  const decision = row.decision;
+  const options = row.options as MessageOptions;
+  if (!decision) return row.status === "blocked" ? { status: "blocked", reason: row.reason ?? undefined } : { status: "queued" };
+  if (decision.outcome === "send") return { status: "queued" };
+  if (options.deferred) return { status: "queued", ...(decision.retryAt ? { deliverAt: decision.retryAt } : {}) };
+  return { status: "blocked", ...(decision.reason ? { reason: decision.reason } : {}) };
+}
+
+function recordedFrom(row: MessageRow, isNew: boolean): RecordedSend {
+  return {
+    messageId: row.id,
+    workspaceId: row.workspaceId,
+    contactId: row.contactId,
+    channel: row.channel,
+    topicKey: row.topicKey ?? "",
+    status: row.status,
+    answer: firstAnswer(row),
+    isNew,
+    fallback: Boolean((row.options as MessageOptions).fallback),
+  };
+}
+
+export const idempotencyConflict = () => new AppError("CONFLICT", "This idempotency key was already used with a different request", { field: "idempotencyKey" });
+
+/** The earlier answer for a repeated key, or CONFLICT when the request differs. */
+function repeatOutcome(row: MessageRow, request: SendRequest): SendOutcome {
+  if (request.requestHash !== null && row.requestHash !== request.requestHash) return { ok: false, error: idempotencyConflict() };
+  return { ok: true, send: recordedFrom(row, false) };
+}
+
+async function messagesByKeys(db: Queryable, workspaceId: string, keys: string[]): Promise<Map<string, MessageRow>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.idempotencyKey, keys)));
+  return new Map(rows.map((r) => [r.idempotencyKey!, r]));
+}
+
+interface ResolvedRecipient {
+  contactId: string | null;
+  /** For an address that matched no contact: the address given and its blind index. */
+  unknownAddress?: { channel: Channel; address: string; hash: string };
+}
+
+interface Workspace {
+  name: string;
+  settings: MessagingSettings;
+  region: string;
+}
+
+async function loadWorkspace(db: Queryable, workspaceId: string): Promise<Workspace> {
+  const [row] = await db
+    .select({ name: workspaces.name, settings: workspaces.settings, region: workspaces.defaultRegion })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  if (!row) throw notFound("Workspace");
+  return { name: row.name, settings: readMessagingSettings(row.settings, countryTimeZone(row.region)), region: row.region };
+}
+
+/** Contacts by blind index, one query; unknown addresses are kept for a contactless blocked record. */
+async function resolveRecipients(
+  db: Queryable,
+  workspaceId: string,
+  region: string,
+  requests: SendRequest[],
+  outcomes: (SendOutcome | undefined)[],
+): Promise<(ResolvedRecipient | undefined)[]> {
+  const resolved: (ResolvedRecipient | undefined)[] = new Array(requests.length);
+  const byAddress: { index: number; kind: "email" | "phone"; address: string; hash: string }[] = [];
+  requests.forEach((request, index) => {
+    if (outcomes[index]) return;
+    const recipient = request.recipient;
+    if ("contactId" in recipient) {
+      resolved[index] = { contactId: recipient.contactId };
+    } else if ("email" in recipient) {
+      const email = normalizeEmail(recipient.email);
+      if (!email.ok) outcomes[index] = { ok: false, error: invalid(`email ${email.reason}`, "email") };
+      else byAddress.push({ index, kind: "email", address: email.value, hash: blindIndex(workspaceId, "email", emailLookupKey(email.value)) });
+    } else {
+      const phone = normalizePhone(recipient.phone, region);
+      if (!phone.ok) outcomes[index] = { ok: false, error: invalid(`phone ${phone.reason}`, "phone") };
+      else byAddress.push({ index, kind: "phone", address: phone.value, hash: blindIndex(workspaceId, "phone", phone.value) });
+    }
+  });
+  if (byAddress.length === 0) return resolved;
+  const emailHashes = byAddress.filter((a) => a.kind === "email").map((a) => a.hash);
+  const phoneHashes = byAddress.filter((a) => a.kind === "phone").map((a) => a.hash);
+  const found = await db
+    .select({ id: contacts.id, emailHash: contacts.emailHash, phoneHash: contacts.phoneHash })
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.workspaceId, workspaceId),
+        sql`(${contacts.emailHash} = any(${sql.param(emailHashes)}::text[]) or ${contacts.phoneHash} = any(${sql.param(phoneHashes)}::text[]))`,
+      ),
+    );
+  const byEmail = new Map(found.filter((c) => c.emailHash).map((c) => [c.emailHash!, c.id]));
+  const byPhone = new Map(found.filter((c) => c.phoneHash).map((c) => [c.phoneHash!, c.id]));
+  for (const entry of byAddress) {
+    const contactId = (entry.kind === "email" ? byEmail : byPhone).get(entry.hash) ?? null;
+    resolved[entry.index] = contactId
+      ? { contactId }
+      : { contactId: null, unknownAddress: { channel: entry.kind === "email" ? "email" : "sms", address: entry.address, hash: entry.hash } };
+  }
+  return resolved;
+}
+
+/** Serialises this send with consent writers of the same contacts (record-consent.ts takes the same lock). */
+async function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
+  if (contactIds.length === 0) return;
+  if (contactIds.length === 1) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${contactIds[0]!}, 0))`);
+    return;
+  }
+  // Sorted, so two batches sharing contacts take the locks in the same order (no deadlock).
+  await tx.execute(
+    sql`select count(*) from (select pg_advisory_xact_lock(hashtextextended(x, 0)) from (select x from unnest(${sql.param([...contactIds].sort())}::text[]) as x order by x) as ordered) as locked`,
+  );
+}
+
+/** The contact's address on a channel as `decide` wants it: normalised, or null when missing or invalid. */
+function channelAddress(contact: ReturnType<typeof toContact>, channel: Channel, region: string): string | null {
+  if (channel === "email") {
+    if (!contact.email) return null;
+    const email = normalizeEmail(contact.email);
+    return email.ok ? email.value : null;
+  }
+  if (!contact.phone) return null;
+  const phone = normalizePhone(contact.phone, region);
+  return phone.ok ? phone.value : null;
+}
+
+function channelHash(row: ContactRow, channel: Channel): string | null {
+  return channel === "email" ? row.emailHash : row.phoneHash;
+}
+
+function effectiveKind(requested: TopicKind, topic: TopicRow): TopicKind {
+  return requested === "transactional" && topic.kind === "transactional" ? "transactional" : "marketing";
+}
+
+function storedDecision(decision: PolicyDecision, consent: StoredDecision["consent"], decidedAt: Date): StoredDecision {
+  return {
+    outcome: decision.outcome,
+    ...(decision.outcome === "block" ? { reason: decision.reason, ...(decision.retryAt ? { retryAt: decision.retryAt.toISOString() } : {}) } : {}),
+    policyVersion: decision.policyVersion,
+    consent,
+    checks: decision.checks,
+    decidedAt: decidedAt.toISOString(),
+  };
+}
+
+/**
+ * Headers of a marketing email: RFC 8058 one-click unsubscribe for this contact and topic.
+ * The URL carries a signed token only (no address), so it may be stored with the message.
+ */
+export function unsubscribeHeaders(url: string): Record<string, string> {
+  return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+}
+
+/**
+ * Decide → render → record, for up to a few hundred sends, in ONE transaction:
+ *
+ * 1. Outside the transaction (no lock needed): the workspace policy, the topics, earlier answers
+ *    for repeated idempotency keys, and contacts found by email/phone blind index.
+ * 2. In the transaction: the per-contact advisory lock that `recordConsentChange` takes (sorted
+ *    for many contacts), then the time of the decision, then consent states, suppressions and
+ *    recent sends are read. An opt-out committed before this point is seen; one committed after
+ *    waits for the lock and finds the message already recorded.
+ * 3. `decide()` per send (in order, so sends earlier in the call count towards caps); allowed
+ *    sends are rendered (template version, links bound to the new message id); every send is
+ *    inserted with its decision (the consent event relied on, policy version, checks), encrypted
+ *    address and content, and a timeline event. `ON CONFLICT DO NOTHING` on the idempotency key:
+ *    a concurrent twin that committed first wins and its row is answered instead.
+ *
+ * An unknown email/phone is recorded as blocked `no_consent` without a contact (no contact is
+ * ever created by a send). Per-send problems (unknown topic or contact, a malformed address, a
+ * template that does not render, a key reused with another body) come back as error outcomes;
+ * nothing is recorded for them. Delivery is not started here: the caller dispatches the queued
+ * ids after commit (`dispatchMessages`).
+ */
+export async function recordSends(ctx: ServiceContext, requests: SendRequest[], options: { batchId?: string | null } = {}): Promise<SendOutcome[]> {
+  const outcomes: (SendOutcome | undefined)[] = new Array(requests.length);
+  const workspace = await loadWorkspace(ctx.db, ctx.workspaceId);
+
+  const topicKeys = [...new Set(requests.map((r) => r.topicKey))];
+  const topicRows = await ctx.db
+    .select()
+    .from(topics)
+    .where(and(eq(topics.workspaceId, ctx.workspaceId), inArray(topics.key, topicKeys)));
+  const topicByKey = new Map(topicRows.map((t) => [t.key, t]));
+  requests.forEach((request, index) => {
+    const topic = topicByKey.get(request.topicKey);
+    if (!topic) outcomes[index] = { ok: false, error: invalid(`Unknown topic "${request.topicKey}"`, "topic") };
+    else if (topic.archivedAt) outcomes[index] = { ok: false, error: invalid(`Topic "${topic.key}" is archived`, "topic") };
+  });
+
+  // Repeated keys: answer what was recorded first (or 409), before any lock is taken.
+  const firstByKey = new Map<string, number>();
+  const duplicateOf = new Map<number, number>();
+  requests.forEach((request, index) => {
+    if (!request.idempotencyKey) return;
+    const first = firstByKey.get(request.idempotencyKey);
+    if (first === undefined) firstByKey.set(request.idempotencyKey, index);
+    else duplicateOf.set(index, first);
+  });
+  const earlier = await messagesByKeys(ctx.db, ctx.workspaceId, [...firstByKey.keys()]);
+  for (const [key, index] of firstByKey) {
+    const row = earlier.get(key);
+    if (row) outcomes[index] = repeatOutcome(row, requests[index]!);
+  }
+  for (const index of duplicateOf.keys()) outcomes[index] ??= { ok: false, error: invalid("Pending", "idempotencyKey") };
+
+  const recipients = await resolveRecipients(ctx.db, ctx.workspaceId, workspace.region, requests, outcomes);
+  const pending = requests.map((_, i) => i).filter((i) => !outcomes[i]);
+
+  if (pending.length > 0) {
+    await inTransaction(ctx.db, (tx) => recordPending(tx, ctx, workspace, requests, pending, recipients, topicByKey, outcomes, options.batchId ?? null));
+  }
+
+  // A key repeated inside one call answers like a repeat of the first.
+  for (const [index, first] of duplicateOf) {
+    const firstOutcome = outcomes[first]!;
+    outcomes[index] =
+      firstOutcome.ok && requests[index]!.requestHash !== requests[first]!.requestHash
+        ? { ok: false, error: idempotencyConflict() }
+        : firstOutcome.ok
+          ? { ok: true, send: { ...firstOutcome.send, isNew: false } }
+          : firstOutcome;
+  }
+  return outcomes.map((o) => o!);
+}
+
+async function recordPending(
+  tx: Queryable,
+  ctx: ServiceContext,
+  workspace: Workspace,
+  requests: SendRequest[],
+  pending: number[],
+  recipients: (ResolvedRecipient | undefined)[],
+  topicByKey: Map<string, TopicRow>,
+  outcomes: (SendOutcome | undefined)[],
+  batchId: string | null,
+): Promise<void> {
+  const contactIds = [...new Set(pending.map((i) => recipients[i]?.contactId).filter((id): id is string => Boolean(id)))];
+  await lockContacts(tx, contactIds);
+  const decidedAt = ctx.now();
+
+  const contactRows = contactIds.length
+    ? await tx
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, ctx.workspaceId), inArray(contacts.id, contactIds)))
+    : [];
+  const contactById = new Map(contactRows.map((c) => [c.id, c]));
+  const topicIds = [...new Set(pending.map((i) => topicByKey.get(requests[i]!.topicKey)!.id))];
+
+  const consentRows = contactRows.length
+    ? await tx
+        .select()
+        .from(consentStates)
+        .where(
+          and(
+            eq(consentStates.workspaceId, ctx.workspaceId),
+            inArray(consentStates.contactId, [...contactById.keys()]),
+            inArray(consentStates.topicId, topicIds),
+          ),
+        )
+    : [];
+  const consentOf = new Map(consentRows.map((r) => [`${r.contactId}|${r.channel}|${r.topicId}`, r]));
+
+  const hashes = new Set<string>();
+  for (const row of contactRows) {
+    if (row.emailHash) hashes.add(row.emailHash);
+    if (row.phoneHash) hashes.add(row.phoneHash);
+  }
+  const suppressionRows = hashes.size
+    ? await tx
+        .select({ channel: suppressions.channel, hash: suppressions.addressHash, reason: suppressions.reason })
+        .from(suppressions)
+        .where(and(eq(suppressions.workspaceId, ctx.workspaceId), inArray(suppressions.addressHash, [...hashes])))
+    : [];
+  const suppressionOf = new Map<string, SuppressionReason>(suppressionRows.map((s) => [`${s.channel}|${s.hash}`, s.reason]));
+
+  const windowStart = new Date(decidedAt.getTime() - maxWindowDays(workspace.settings) * 24 * 60 * 60 * 1000);
+  const recentRows = contactRows.length
+    ? await tx
+        .select({ contactId: messages.contactId, at: messages.createdAt, channel: messages.channel, topicKey: messages.topicKey, kind: messages.kind })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.workspaceId, ctx.workspaceId),
+            inArray(messages.contactId, [...contactById.keys()]),
+            eq(messages.direction, "outbound"),
+            gt(messages.createdAt, windowStart),
+            inArray(messages.status, COUNTED_STATUSES),
+          ),
+        )
+        .orderBy(desc(messages.createdAt))
+    : [];
+  const recentOf = new Map<string, RecentSend[]>();
+  for (const r of recentRows) {
+    const list = recentOf.get(r.contactId!) ?? [];
+    list.push({ at: r.at, channel: r.channel, topicKey: r.topicKey, kind: r.kind });
+    recentOf.set(r.contactId!, list);
+  }
+
+  const env = getEnv();
+  const decrypted = new Map<string, ReturnType<typeof toContact>>();
+  const rows: (typeof messages.$inferInsert)[] = [];
+  const rowIndex: number[] = [];
+
+  for (const index of pending) {
+    const request = requests[index]!;
+    const topic = topicByKey.get(request.topicKey)!;
+    const kind = effectiveKind(request.kind, topic);
+    const recipient = recipients[index]!;
+    const messageId = randomUUID();
+    const base = {
+      id: messageId,
+      workspaceId: ctx.workspaceId,
+      direction: "outbound" as const,
+      channel: request.channel,
+      topicId: topic.id,
+      topicKey: topic.key,
+      kind,
+      fromAddress: request.channel === "email" ? env.EMAIL_FROM : (env.TWILIO_FROM ?? null),
+      idempotencyKey: request.idempotencyKey,
+      requestHash: request.requestHash,
+      batchId,
+      parentMessageId: request.parentMessageId ?? null,
+      relation: request.relation ?? null,
+      createdAt: decidedAt,
+      updatedAt: decidedAt,
+    };
+    const options: MessageOptions = {
+      ...(request.fallback ? { fallback: true } : {}),
+      ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
+      request: encryptRequest({ source: request.source, variables: request.variables }),
+    };
+
+    if (!recipient.contactId) {
+      // No contact has this address: nobody consented to anything. Recorded, never sent.
+      const unknown = recipient.unknownAddress!;
+      const onChannel = unknown.channel === request.channel;
+      const decision: StoredDecision = {
+        outcome: "block",
+        reason: "no_consent",
+        policyVersion: POLICY_VERSION,
+        consent: null,
+        checks: ["contact: no contact has this address (a send never creates one)"],
+        decidedAt: decidedAt.toISOString(),
+      };
+      rows.push({
+        ...base,
+        contactId: null,
+        status: "blocked",
+        reason: "no_consent",
+        addressHash: onChannel ? unknown.hash : null,
+        addressCiphertext: onChannel ? encryptField(unknown.address, "address") : null,
+        decision,
+        policyVersion: POLICY_VERSION,
+        options,
+      });
+      rowIndex.push(index);
+      continue;
+    }
+
+    const contactRow = contactById.get(recipient.contactId);
+    if (!contactRow) {
+      outcomes[index] = { ok: false, error: notFound("Contact") };
+      continue;
+    }
+    let contact = decrypted.get(contactRow.id);
+    if (!contact) {
+      contact = toContact(contactRow);
+      decrypted.set(contactRow.id, contact);
+    }
+    const address = contactRow.erasedAt ? null : channelAddress(contact, request.channel, workspace.region);
+    const addressHash = channelHash(contactRow, request.channel);
+    const consentRow = consentOf.get(`${contactRow.id}|${request.channel}|${topic.id}`) ?? null;
+    const suppression = addressHash ? (suppressionOf.get(`${request.channel}|${addressHash}`) ?? null) : null;
+    const recent = recentOf.get(contactRow.id) ?? [];
+
+    const decision = decide({
+      now: decidedAt,
+      channel: request.channel,
+      kind: request.kind,
+      topic: { id: topic.id, key: topic.key, kind: topic.kind, channels: topic.channels },
+      contact: { id: contactRow.id, erased: contactRow.erasedAt !== null, timezone: contactRow.timezone, phone: contact.phone },
+      address,
+      consent: consentRow ? { status: consentRow.status, source: consentRow.source, eventId: consentRow.eventId, occurredAt: consentRow.occurredAt } : null,
+      suppression: suppression ? { reason: suppression } : null,
+      settings: workspace.settings,
+      recentSends: recent,
+    });
+    const consentProof: StoredDecision["consent"] = consentRow
+      ? { status: consentRow.status, source: consentRow.source, eventId: consentRow.eventId, occurredAt: consentRow.occurredAt.toISOString() }
+      : null;
+    const stored = storedDecision(decision, consentProof, decidedAt);
+    const defer = decision.outcome === "block" && decision.reason === "quiet_hours" && request.deferOnQuietHours && decision.retryAt !== undefined;
+    const common = {
+      ...base,
+      contactId: contactRow.id,
+      addressHash,
+      addressCiphertext: encryptField(address, "address"),
+      decision: stored,
+      consentEventId: consentRow?.eventId ?? null,
+      policyVersion: decision.policyVersion,
+    };
+
+    if (decision.outcome === "block" && !defer) {
+      rows.push({ ...common, status: "blocked", reason: decision.reason, options });
+      rowIndex.push(index);
+      continue;
+    }
+
+    let rendered: RenderedMessage;
+    const links = {
+      unsubscribeUrl: unsubscribeUrl({ workspaceId: ctx.workspaceId, contactId: contactRow.id, channel: request.channel, topicId: topic.id, messageId }),
+      preferencesUrl: preferencesUrl({ workspaceId: ctx.workspaceId, contactId: contactRow.id, channel: request.channel }, { now: decidedAt }),
+    };
+    try {
+      rendered = await renderForSend({
+        db: tx,
+        workspaceId: ctx.workspaceId,
+        source: request.source,
+        channel: request.channel,
+        kind,
+        variables: request.variables,
+        contact: {
+          id: contact.id,
+          firstName: contact.firstName,
+          lastName: contact.lastName,
+          email: contact.email,
+          phone: contact.phone,
+          locale: contact.locale,
+          timezone: contact.timezone,
+          attributes: contact.attributes,
+          tags: contact.tags,
+        },
+        workspace: { name: workspace.name },
+        links,
+      });
+    } catch (error) {
+      if (error instanceof AppError) {
+        outcomes[index] = { ok: false, error };
+        continue;
+      }
+      throw error;
+    }
+
+    const headers = request.channel === "email" && kind === "marketing" ? unsubscribeHeaders(links.unsubscribeUrl) : null;
+    rows.push({
+      ...common,
+      status: defer ? "deferred" : "queued",
+      reason: null,
+      nextAttemptAt: defer && decision.outcome === "block" ? decision.retryAt! : null,
+      queuedAt: decidedAt,
+      subjectCiphertext: encryptField(rendered.subject, "subject"),
+      textCiphertext: encryptField(rendered.text, "text"),
+      htmlCiphertext: encryptField(rendered.html, "html"),
+      headers,
+      templateId: rendered.templateId,
+      templateVersionId: rendered.templateVersionId,
+      templateVersion: rendered.templateVersion,
+      locale: rendered.locale,
+      options: defer ? { ...options, deferred: true } : options,
+    });
+    rowIndex.push(index);
+    // Later sends in this call see this one for caps and state limits.
+    recentOf.set(contactRow.id, [{ at: decidedAt, channel: request.channel, topicKey: topic.key, kind }, ...recent]);
+  }
+
+  const insertedIds = new Set<string>();
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK);
+    const inserted = await tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id });
+    for (const r of inserted) insertedIds.add(r.id);
+  }
+
+  const events = rows
+    .filter((row) => insertedIds.has(row.id!))
+    .map((row) => ({
+      workspaceId: ctx.workspaceId,
+      messageId: row.id!,
+      status: row.status!,
+      source: "pipeline",
+      detail: {
+        ...(row.reason ? { reason: row.reason } : {}),
+        ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
+        ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
+        ...(batchId ? { batchId } : {}),
+        checks: row.decision?.checks ?? [],
+        policyVersion: row.policyVersion,
+      },
+      occurredAt: decidedAt,
+    }));
+  for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+    await tx.insert(messageEvents).values(events.slice(start, start + INSERT_CHUNK));
+  }
+
+  // Rows that lost the race for their idempotency key: answer the winner's record.
+  const lost = rows.map((row, i) => ({ row, index: rowIndex[i]! })).filter(({ row }) => !insertedIds.has(row.id!));
+  const winners = await messagesByKeys(tx, ctx.workspaceId, lost.map(({ row }) => row.idempotencyKey).filter((k): k is string => Boolean(k)));
+  for (const { row, index } of lost) {
+    const winner = row.idempotencyKey ? winners.get(row.idempotencyKey) : undefined;
+    if (!winner) throw new Error("A message insert was skipped without an idempotency-key winner");
+    outcomes[index] = repeatOutcome(winner, requests[index]!);
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (!insertedIds.has(row.id!)) continue;
+    outcomes[rowIndex[i]!] = {
+      ok: true,
+      send: {
+        messageId: row.id!,
+        workspaceId: ctx.workspaceId,
+        contactId: row.contactId ?? null,
+        channel: row.channel,
+        topicKey: row.topicKey ?? "",
+        status: row.status!,
+        answer: firstAnswer({ status: row.status!, reason: row.reason ?? null, decision: row.decision ?? null, options: row.options ?? {} }),
+        isNew: true,
+        fallback: Boolean(row.options && (row.options as MessageOptions).fallback),
+      },
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { isValidTimeZone, parseClock } from "./local-time";
+import type { FrequencyCap, MessagingSettings } from "./types";
+
+/**
+ * The per-workspace messaging policy as stored in `workspaces.settings.messaging`, and the one
+ * schema the settings form, the tRPC procedure and the service share. No database imports here:
+ * the settings page and `decide()` use it too.
+ */
+
+export const DEFAULT_WORKSPACE_TIMEZONE = "America/New_York";
+export const MAX_FREQUENCY_CAPS = 20;
+export const MAX_CAP_DAYS = 90;
+
+const ZClock = z
+  .string()
+  .trim()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use a 24-hour time such as 08:00");
+
+const ZTimezone = z
+  .string()
+  .trim()
+  .min(1, "Choose a time zone")
+  .refine((value) => isValidTimeZone(value), "Unknown time zone");
+
+export const ZQuietHours = z
+  .object({
+    enabled: z.boolean().default(true),
+    start: ZClock.default("08:00"),
+    end: ZClock.default("21:00"),
+    stateRules: z.boolean().default(true),
+  })
+  .superRefine((value, context) => {
+    if (parseClock(value.start) >= parseClock(value.end)) {
+      context.addIssue({ code: "custom", path: ["end"], message: "The window must end after it starts" });
+    }
+  });
+
+export const ZFrequencyCap = z.object({
+  channel: z.enum(["email", "sms", "any"]),
+  /** A topic key, or null for every marketing topic together. */
+  topicKey: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "Choose a topic")
+    .nullable()
+    .default(null),
+  max: z.number({ error: "Enter a number" }).int("Use a whole number").min(1, "At least 1").max(1000, "At most 1000"),
+  days: z
+    .number({ error: "Enter a number" })
+    .int("Use a whole number")
+    .min(1, "At least 1 day")
+    .max(MAX_CAP_DAYS, `At most ${MAX_CAP_DAYS} days`),
+}) satisfies z.ZodType<FrequencyCap, unknown>;
+
+export const ZMessagingSettings = z.object({
+  quietHours: ZQuietHours.default({ enabled: true, start: "08:00", end: "21:00", stateRules: true }),
+  frequencyCaps: z
+    .array(ZFrequencyCap)
+    .max(MAX_FREQUENCY_CAPS, `At most ${MAX_FREQUENCY_CAPS} caps`)
+    .default([])
+    .superRefine((caps, context) => {
+      const seen = new Set<string>();
+      caps.forEach((cap, index) => {
+        const key = `${cap.channel}|${cap.topicKey ?? ""}|${cap.days}`;
+        if (seen.has(key)) {
+          context.addIssue({ code: "custom", path: [index, "max"], message: "Another cap already counts this channel, topic and period" });
+        }
+        seen.add(key);
+      });
+    }),
+  timezone: ZTimezone.default(DEFAULT_WORKSPACE_TIMEZONE),
+}) satisfies z.ZodType<MessagingSettings, unknown>;
+export type TMessagingSettings = z.infer<typeof ZMessagingSettings>;
+
+/** A new workspace's policy (CONTRACT.md §4): quiet hours for marketing SMS on, no caps. */
+export function defaultMessagingSettings(timezone = DEFAULT_WORKSPACE_TIMEZONE): MessagingSettings {
+  return {
+    quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: true },
+    frequencyCaps: [],
+    timezone: isValidTimeZone(timezone) ? timezone : DEFAULT_WORKSPACE_TIMEZONE,
+  };
+}
+
+/**
+ * The effective messaging policy of a workspace from its `settings` JSON. Never throws: a
+ * missing section takes its default, and a section that no longer validates (edited by hand,
+ * written by an older version) falls back to its default alone, so one bad cap cannot switch
+ * quiet hours off. The zone falls back to `settings.messaging.timezone`, then `settings.timezone`,
+ * then `fallbackTimezone`, then America/New_York.
+ */
+export function readMessagingSettings(workspaceSettings: unknown, fallbackTimezone?: string | null): MessagingSettings {
+  const root = isRecord(workspaceSettings) ? workspaceSettings : {};
+  const stored = isRecord(root.messaging) ? root.messaging : {};
+  const topLevelZone = typeof root.timezone === "string" && isValidTimeZone(root.timezone) ? root.timezone : null;
+  const defaults = defaultMessagingSettings(topLevelZone ?? fallbackTimezone ?? DEFAULT_WORKSPACE_TIMEZONE);
+
+  const quietHours = ZQuietHours.safeParse(stored.quietHours ?? {});
+  const frequencyCaps = ZMessagingSettings.shape.frequencyCaps.safeParse(stored.frequencyCaps ?? []);
+  const timezone = ZTimezone.safeParse(stored.timezone ?? defaults.timezone);
+  return {
+    quietHours: quietHours.success ? quietHours.data : defaults.quietHours,
+    frequencyCaps: frequencyCaps.success ? frequencyCaps.data : [],
+    timezone: timezone.success ? timezone.data : defaults.timezone,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,167 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { templates, type TemplateCategory, type TemplateRow } from "@/db/schema";
+import type { Clock } from "@/server/lib/clock";
+import { getEnv } from "@/server/lib/env";
+import { writeAudit } from "../audit/write-audit";
+import { inTransaction, type Actor } from "../context";
+import { resolvePostalAddress } from "./compliance";
+import { checkTemplateContent, normalizeContent, SAMPLE_LINKS } from "./compose";
+import { insertVersion, workspaceName } from "./rows";
+import { isMarketingCategory, type TTemplateVersionContent } from "./schemas";
+
+export const SYSTEM_TEMPLATE_KEYS = ["welcome", "opt_out_confirmation", "help_reply", "newsletter"] as const;
+export type SystemTemplateKey = (typeof SYSTEM_TEMPLATE_KEYS)[number];
+
+interface DefaultTemplate {
+  systemKey: SystemTemplateKey;
+  key: string;
+  name: string;
+  channel: "email" | "sms";
+  category: TemplateCategory;
+  topicKey: string | null;
+  content: TTemplateVersionContent;
+}
+
+const NEWSLETTER_HTML = [
+  `<h1>Hi {{ contact.first_name | default: "there" }},</h1>`,
+  `<p>Here is what's new at {{ workspace.name }} this month.</p>`,
+  `<h2>{{ headline | default: "This month's highlights" }}</h2>`,
+  `<ul><li><p><strong>New this month:</strong> tell your readers about your latest products or stories.</p></li><li><p><strong>Coming up:</strong> share an event, a launch or a tip.</p></li></ul>`,
+  `<p>Thanks for reading,<br>The {{ workspace.name }} team</p>`,
+].join("");
+
+/**
+ * The templates every new workspace starts with. SMS bodies name the brand and fit one GSM-7
+ * segment for a brand of up to ~30 characters; the newsletter is a promotional email that passes
+ * the check once POSTAL_ADDRESS is set (the layout adds the unsubscribe link and the address).
+ */
+export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
+  {
+    systemKey: "welcome",
+    key: "welcome",
+    name: "Welcome (opt-in confirmation)",
+    channel: "sms",
+    category: "confirmation",
+    topicKey: "promotions",
+    content: {
+      defaultLocale: "en",
+      variables: [],
+      variants: {
+        en: {
+          text: "{{ workspace.name }}: Thanks for joining{% if contact.first_name %}, {{ contact.first_name }}{% endif %}! Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to opt out.",
+        },
+      },
+    },
+  },
+  {
+    systemKey: "opt_out_confirmation",
+    key: "opt_out_confirmation",
+    name: "Opt-out confirmation",
+    channel: "sms",
+    category: "system",
+    topicKey: null,
+    content: {
+      defaultLocale: "en",
+      variables: [],
+      variants: { en: { text: "{{ workspace.name }}: You're unsubscribed and will get no more messages from us. Reply START to resubscribe." } },
+    },
+  },
+  {
+    systemKey: "help_reply",
+    key: "help_reply",
+    name: "Help reply",
+    channel: "sms",
+    category: "system",
+    topicKey: null,
+    content: {
+      defaultLocale: "en",
+      variables: [],
+      variants: {
+        en: {
+          text: "{{ workspace.name }}: Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out, START to resubscribe.{% if preferences_url %} Manage your preferences: {{ preferences_url }}{% endif %}",
+        },
+      },
+    },
+  },
+  {
+    systemKey: "newsletter",
+    key: "newsletter",
+    name: "Newsletter",
+    channel: "email",
+    category: "promotional",
+    topicKey: "newsletter",
+    content: {
+      defaultLocale: "en",
+      variables: [{ name: "headline", sample: "Autumn is here", description: "Title of this issue's main story" }],
+      variants: { en: { subject: "{{ workspace.name }} newsletter: {{ headline | default: \"this month's news\" }}", text: "", html: NEWSLETTER_HTML } },
+    },
+  },
+];
+
+/**
+ * Idempotent: creates the default templates a workspace does not have yet (by `system_key`, and
+ * never over a template of the same key). An existing one, edited or archived, is left alone.
+ * Safe under concurrent starts: the insert is ON CONFLICT DO NOTHING and only its winner adds
+ * version 1. Audited per template created, as the system.
+ */
+export async function ensureDefaultTemplates(db: Queryable, workspaceId: string, now: Clock): Promise<void> {
+  await inTransaction(db, (tx) => createMissingTemplates(tx, workspaceId, now));
+}
+
+async function createMissingTemplates(db: Queryable, workspaceId: string, now: Clock): Promise<void> {
+  const existing = await db.select({ systemKey: templates.systemKey, key: templates.key }).from(templates).where(eq(templates.workspaceId, workspaceId));
+  const missing = DEFAULT_TEMPLATES.filter((t) => !existing.some((e) => e.systemKey === t.systemKey || e.key === t.key));
+  if (missing.length === 0) return;
+  const brand = await workspaceName(db, workspaceId);
+  const actor: Actor = { type: "system", job: "bootstrap" };
+  for (const def of missing) {
+    const [row] = await db
+      .insert(templates)
+      .values({
+        workspaceId,
+        key: def.key,
+        name: def.name,
+        channel: def.channel,
+        category: def.category,
+        topicKey: def.topicKey,
+        systemKey: def.systemKey,
+        createdAt: now(),
+        updatedAt: now(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) continue;
+    const variants = normalizeContent(def.channel, def.content.variants);
+    const compliance = await checkTemplateContent({
+      channel: def.channel,
+      isMarketing: isMarketingCategory(def.category),
+      brand,
+      postalAddress: resolvePostalAddress(),
+      defaultLocale: def.content.defaultLocale,
+      variants,
+      variables: def.content.variables,
+      links: SAMPLE_LINKS(getEnv().PUBLIC_URL),
+    });
+    const version = await insertVersion(db, { actor, now }, row, 1, { ...def.content, variants }, compliance);
+    await writeAudit(db, { workspaceId, actor, now }, {
+      action: "template.created",
+      targetType: "template",
+      targetId: row.id,
+      after: { key: row.key, systemKey: def.systemKey, channel: row.channel, category: row.category, version: 1, versionId: version.id, compliant: compliance.ok },
+    });
+  }
+}
+
+/**
+ * A workspace's default template by system key (e.g. "opt_out_confirmation", "help_reply" for
+ * SMS replies), or null when it was never created or is archived: the caller then uses its own
+ * built-in wording. Render it with `renderForSend({ source: { templateId: row.id }, … })`.
+ */
+export async function getSystemTemplate(db: Queryable, workspaceId: string, systemKey: SystemTemplateKey | string): Promise<TemplateRow | null> {
+  const [row] = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.workspaceId, workspaceId), eq(templates.systemKey, systemKey), isNull(templates.archivedAt)));
+  return row ?? null;
+}

@@ -1,0 +1,39 @@
+import type { Queryable } from "@/db/client";
+import type { Channel, TemplateCategory } from "@/db/schema";
+import { getEnv } from "@/server/lib/env";
+import { AppError } from "@/server/lib/errors";
+import { resolvePostalAddress, SETUP_PROBLEM_CODES } from "./compliance";
+import { checkTemplateContent, normalizeContent, SAMPLE_LINKS } from "./compose";
+import { workspaceName } from "./rows";
+import { isMarketingCategory, type TComplianceResult, type TTemplateVersionContent } from "./schemas";
+
+/**
+ * Normalises a version's content and runs the save-time check. Errors in the content (Liquid,
+ * unknown variables, missing subject, compliance) refuse the save with INVALID naming each one;
+ * a set-up problem (POSTAL_ADDRESS not configured) is stored with the version and blocks sends only.
+ */
+export async function prepareVersionContent(
+  db: Queryable,
+  workspaceId: string,
+  template: { channel: Channel; category: TemplateCategory },
+  content: TTemplateVersionContent,
+): Promise<{ content: TTemplateVersionContent; compliance: TComplianceResult }> {
+  const variants = normalizeContent(template.channel, content.variants);
+  const normalized = { ...content, variants };
+  const compliance = await checkTemplateContent({
+    channel: template.channel,
+    isMarketing: isMarketingCategory(template.category),
+    brand: await workspaceName(db, workspaceId),
+    postalAddress: resolvePostalAddress(),
+    defaultLocale: content.defaultLocale,
+    variants,
+    variables: content.variables,
+    links: SAMPLE_LINKS(getEnv().PUBLIC_URL),
+  });
+  const blocking = compliance.problems.filter((p) => p.severity === "error" && !SETUP_PROBLEM_CODES.includes(p.code));
+  if (blocking.length > 0) {
+    const described = blocking.map((p) => (p.locale && Object.keys(variants).length > 1 ? `[${p.locale}] ${p.message}` : p.message));
+    throw new AppError("INVALID", `The template cannot be saved: ${described.join("; ")}`, { field: "content" });
+  }
+  return { content: normalized, compliance };
+}

@@ -1,0 +1,43 @@
+import type { MessageStatus } from "@/db/schema";
+
+export type WebhookProvider = "twilio" | "resend";
+
+/** What an event does beyond the message status (applied once, when the event is applied). */
+export type DeliveryEffect = "hard_bounce" | "complaint" | "provider_opt_out";
+
+/**
+ * A provider event reduced to what we apply. Stored as `webhook_events.payload` (no addresses,
+ * no bodies), so an event for a message we do not know yet can be applied later unchanged.
+ */
+export interface DeliveryEventPayload {
+  /** Our status to move the message to; null = timeline only (opened, clicked, delayed). */
+  status: MessageStatus | null;
+  /** What the message timeline shows for this event (e.g. `delivered`, `opened`). */
+  timeline: string;
+  effect: DeliveryEffect | null;
+  /** Provider detail for the timeline: error codes, bounce type, link host… */
+  detail: Record<string, unknown>;
+}
+
+export interface NormalizedDeliveryEvent extends DeliveryEventPayload {
+  provider: WebhookProvider;
+  /** Unique per provider: Svix id, or Twilio MessageSid + status (+ error code). */
+  dedupeKey: string;
+  /** The provider's own event type (`email.bounced`, `delivered`…). */
+  type: string;
+  providerMessageId: string;
+  occurredAt: Date;
+}
+
+export function toPayload(event: DeliveryEventPayload): Record<string, unknown> {
+  return { status: event.status, timeline: event.timeline, effect: event.effect, detail: event.detail };
+}
+
+export function fromPayload(payload: Record<string, unknown>): DeliveryEventPayload {
+  return {
+    status: (payload.status as MessageStatus | null | undefined) ?? null,
+    timeline: typeof payload.timeline === "string" ? payload.timeline : "event",
+    effect: (payload.effect as DeliveryEffect | null | undefined) ?? null,
+    detail: (payload.detail as Record<string, unknown> | undefined) ?? {},
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { defaultMessagingSettings, readMessagingSettings, ZMessagingSettings } from "@/server/services/policy/settings-schema";
+
+describe("messaging settings defaults (CONTRACT.md §4)", () => {
+  it("a workspace without settings gets quiet hours 08:00–21:00 with state rules, no caps, New York time", () => {
+    expect(readMessagingSettings({})).toEqual({
+      quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: true },
+      frequencyCaps: [],
+      timezone: "America/New_York",
+    });
+    expect(readMessagingSettings(null)).toEqual(defaultMessagingSettings());
+    expect(readMessagingSettings({ messaging: "nonsense" })).toEqual(defaultMessagingSettings());
+  });
+
+  it("the default zone follows the workspace's own zone, then the caller's fallback", () => {
+    expect(readMessagingSettings({ timezone: "Europe/London" }).timezone).toBe("Europe/London");
+    expect(readMessagingSettings({}, "Europe/Berlin").timezone).toBe("Europe/Berlin");
+    expect(readMessagingSettings({ timezone: "Nowhere/Land" }, null).timezone).toBe("America/New_York");
+    expect(readMessagingSettings({ messaging: { timezone: "Asia/Tokyo" }, timezone: "Europe/London" }).timezone).toBe("Asia/Tokyo");
+  });
+
+  it("stored values win, and missing fields take their defaults", () => {
+    const settings = readMessagingSettings({
+      messaging: { quietHours: { start: "09:00" }, frequencyCaps: [{ channel: "sms", topicKey: "promotions", max: 4, days: 7 }] },
+    });
+    expect(settings.quietHours).toEqual({ enabled: true, start: "09:00", end: "21:00", stateRules: true });
+    expect(settings.frequencyCaps).toEqual([{ channel: "sms", topicKey: "promotions", max: 4, days: 7 }]);
+  });
+
+  it("a section that no longer validates falls back to its default alone", () => {
+    const settings = readMessagingSettings({
+      messaging: {
+        quietHours: { enabled: false, start: "25:00", end: "21:00" },
+        frequencyCaps: [{ channel: "sms", topicKey: null, max: 3, days: 7 }],
+        timezone: "Europe/Paris",
+      },
+    });
+    expect(settings.quietHours.enabled).toBe(true);
+    expect(settings.frequencyCaps).toHaveLength(1);
+    expect(settings.timezone).toBe("Europe/Paris");
+    expect(readMessagingSettings({ messaging: { frequencyCaps: [{ channel: "fax", max: 1, days: 1 }] } }).frequencyCaps).toEqual([]);
+  });
+});
+
+describe("ZMessagingSettings", () => {
+  const valid = defaultMessagingSettings();
+  const issues = (value: unknown) => {
+    const result = ZMessagingSettings.safeParse(value);
+    return result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  };
+
+  it("accepts the defaults and fills an empty object with them", () => {
+    expect(issues(valid)).toEqual([]);
+    expect(ZMessagingSettings.parse({})).toEqual(valid);
+  });
+
+  it("rejects malformed times and a window that ends before it starts", () => {
+    expect(issues({ ...valid, quietHours: { ...valid.quietHours, start: "8am" } })).toEqual([
+      { path: "quietHours.start", message: "Use a 24-hour time such as 08:00" },
+    ]);
+    expect(issues({ ...valid, quietHours: { ...valid.quietHours, start: "21:00", end: "08:00" } })).toEqual([
+      { path: "quietHours.end", message: "The window must end after it starts" },
+    ]);
+  });
+
+  it("rejects an unknown time zone", () => {
+    expect(issues({ ...valid, timezone: "Mars/Base" })).toEqual([{ path: "timezone", message: "Unknown time zone" }]);
+  });
+
+  it("validates each cap and refuses duplicates", () => {
+    const cap = { channel: "sms", topicKey: null, max: 3, days: 7 };
+    expect(issues({ ...valid, frequencyCaps: [{ ...cap, max: 0 }] })).toEqual([{ path: "frequencyCaps.0.max", message: "At least 1" }]);
+    expect(issues({ ...valid, frequencyCaps: [{ ...cap, days: 1.5 }] })).toEqual([{ path: "frequencyCaps.0.days", message: "Use a whole number" }]);
+    expect(issues({ ...valid, frequencyCaps: [{ ...cap, days: 365 }] })).toEqual([{ path: "frequencyCaps.0.days", message: "At most 90 days" }]);
+    expect(issues({ ...valid, frequencyCaps: [cap, { ...cap, max: 5 }] })).toEqual([
+      { path: "frequencyCaps.1.max", message: "Another cap already counts this channel, topic and period" },
+    ]);
+    // Same channel and topic over a different period is a second, legitimate cap.
+    expect(issues({ ...valid, frequencyCaps: [cap, { ...cap, max: 1, days: 1 }] })).toEqual([]);
+  });
+});
