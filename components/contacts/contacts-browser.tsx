@@ -23,11 +23,12 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
+import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { initialsFor } from "@/components/ui/initials";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/ui/page-header";
-import { Select, SelectContent, SelectGroup, SelectItem, SelectLabel, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { SelectGroup, SelectItem, SelectLabel } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
@@ -392,47 +393,6 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
       </Card>
 
       <ContactFormDialog open={createOpen} onOpenChange={setCreateOpen} />
-    </div>
-  );
-}
-
-function FilterSelect({
-  label,
-  value,
-  onChange,
-  className,
-  children,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  className?: string;
-  children: React.ReactNode;
-}) {
-  const id = React.useId();
-  return (
-    <div className={cn("grid min-w-0 gap-1", className)}>
-      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
-        {label}
-      </Label>
-      <Select value={value} onValueChange={onChange}>
-        <SelectTrigger id={id} className="bg-background">
-          <SelectValue />
-        </SelectTrigger>
-        <SelectContent>{children}</SelectContent>
-      </Select>
-    </div>
-  );
-}
-
-function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
-  const id = React.useId();
-  return (
-    <div className="grid min-w-0 gap-1 md:w-40">
-      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
-        {label}
-      </Label>
-      <Input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className="bg-background" />
     </div>
   );
 }

@@ -22,10 +22,11 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
+import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/ui/page-header";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { SelectItem } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
@@ -496,46 +497,5 @@ function StatusChip({
       {label}
       {count !== undefined ? <span className={cn("tabular-nums", active ? "opacity-80" : "text-muted-foreground")}>{count.toLocaleString("en-US")}</span> : null}
     </button>
-  );
-}
-
-function FilterSelect({
-  label,
-  value,
-  onChange,
-  className,
-  children,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  className?: string;
-  children: React.ReactNode;
-}) {
-  const id = React.useId();
-  return (
-    <div className={cn("grid min-w-0 gap-1", className)}>
-      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
-        {label}
-      </Label>
-      <Select value={value} onValueChange={onChange}>
-        <SelectTrigger id={id} className="bg-background">
-          <SelectValue />
-        </SelectTrigger>
-        <SelectContent>{children}</SelectContent>
-      </Select>
-    </div>
-  );
-}
-
-function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
-  const id = React.useId();
-  return (
-    <div className="grid min-w-0 gap-1 md:w-40">
-      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
-        {label}
-      </Label>
-      <Input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className="min-w-0 bg-background" />
-    </div>
   );
 }

@@ -1,0 +1,50 @@
+"use client";
+
+import * as React from "react";
+import { cn } from "./cn";
+import { Input } from "./input";
+import { Label } from "./label";
+import { Select, SelectContent, SelectTrigger, SelectValue } from "./select";
+
+/** A labelled select for a list page's filter bar (children are the `SelectItem`s). */
+export function FilterSelect({
+  label,
+  value,
+  onChange,
+  className,
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  className?: string;
+  children: React.ReactNode;
+}) {
+  const id = React.useId();
+  return (
+    <div className={cn("grid min-w-0 gap-1", className)}>
+      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
+        {label}
+      </Label>
+      <Select value={value} onValueChange={onChange}>
+        <SelectTrigger id={id} className="bg-background">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>{children}</SelectContent>
+      </Select>
+    </div>
+  );
+}
+
+/** A labelled `YYYY-MM-DD` date input for a filter bar. */
+export function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
+  const id = React.useId();
+  return (
+    <div className="grid min-w-0 gap-1 md:w-40">
+      <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
+        {label}
+      </Label>
+      <Input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className="min-w-0 bg-background" />
+    </div>
+  );
+}
