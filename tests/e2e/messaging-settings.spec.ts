@@ -81,5 +81,5 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings â
   // The change is in the audit log.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto("/settings/audit");
-  await expect(page.getByText(/updated messaging settings/i).first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("audit-row").filter({ hasText: /updated messaging settings/i }).first()).toBeVisible({ timeout: 30_000 });
 });
