@@ -35,14 +35,18 @@ interface Props {
   errors: Record<string, string>;
   disabled: boolean;
   maxCaps: number;
-  onChange: (caps: CapDraft[]) => void;
+  /** Receives an updater, so quick successive edits never overwrite each other with a stale list. */
+  onChange: (update: (caps: CapDraft[]) => CapDraft[]) => void;
   newRowId: () => string;
 }
 
 /** Frequency caps: add, edit and remove rows of "at most N marketing messages by channel on topic every D days". */
 export function MessagingFrequencyCaps({ caps, topics, errors, disabled, maxCaps, onChange, newRowId }: Props) {
-  const update = (rowId: string, patch: Partial<CapDraft>) => onChange(caps.map((cap) => (cap.rowId === rowId ? { ...cap, ...patch } : cap)));
-  const add = () => onChange([...caps, { rowId: newRowId(), channel: "sms", topicKey: null, max: "4", days: "7" }]);
+  const update = (rowId: string, patch: Partial<CapDraft>) => onChange((current) => current.map((cap) => (cap.rowId === rowId ? { ...cap, ...patch } : cap)));
+  const add = () => {
+    const rowId = newRowId();
+    onChange((current) => [...current, { rowId, channel: "sms", topicKey: null, max: "4", days: "7" }]);
+  };
   const addButton = (
     <Button type="button" variant="outline" size="sm" onClick={add} disabled={disabled || caps.length >= maxCaps}>
       <PlusIcon />
@@ -141,7 +145,7 @@ export function MessagingFrequencyCaps({ caps, topics, errors, disabled, maxCaps
                     variant="ghost"
                     size="sm"
                     className="justify-self-end text-muted-foreground hover:text-destructive sm:mt-[1.375rem] sm:size-9 sm:px-0"
-                    onClick={() => onChange(caps.filter((other) => other.rowId !== cap.rowId))}
+                    onClick={() => onChange((current) => current.filter((other) => other.rowId !== cap.rowId))}
                     aria-label={`Remove cap ${index + 1}`}
                   >
                     <Trash2Icon />

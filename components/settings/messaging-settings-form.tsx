@@ -292,7 +292,7 @@ function MessagingSettingsForm({
             errors={errors}
             disabled={disabled}
             maxCaps={MAX_FREQUENCY_CAPS}
-            onChange={(caps) => set("caps", caps)}
+            onChange={(update) => setDraft((current) => ({ ...current, caps: update(current.caps) }))}
             newRowId={newRowId}
           />
           {errors.frequencyCaps ? (

@@ -37,6 +37,7 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings â
   await first.getByRole("combobox", { name: "Topic of cap 1" }).click();
   await page.getByRole("option", { name: "Promotions" }).click();
   await first.getByLabel("Most messages of cap 1").fill("");
+  await expect(first.getByLabel("Most messages of cap 1")).toHaveValue("");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(first.getByText("Enter a number")).toBeVisible();
   await first.getByLabel("Most messages of cap 1").fill("3");
