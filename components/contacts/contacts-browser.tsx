@@ -5,8 +5,6 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import {
-  ChevronLeftIcon,
-  ChevronRightIcon,
   EyeIcon,
   EyeOffIcon,
   FileUpIcon,
@@ -23,6 +21,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
+import { CursorPager } from "@/components/ui/cursor-pager";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { initialsFor } from "@/components/ui/initials";
 import { Input } from "@/components/ui/input";
@@ -368,26 +367,15 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                 })}
               </TableBody>
             </Table>
-            <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6">
-              <span className="text-muted-foreground tabular-nums">
-                {first.toLocaleString("en-US")}–{(first + data.items.length - 1).toLocaleString("en-US")} of {data.total.toLocaleString("en-US")}
-              </span>
-              <div className="flex gap-2">
-                <Button variant="outline" size="sm" disabled={pageIndex === 0 || list.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  <ChevronLeftIcon />
-                  Previous
-                </Button>
-                <Button
-                  variant="outline"
-                  size="sm"
-                  disabled={!data.nextCursor || list.isFetching}
-                  onClick={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
-                >
-                  Next
-                  <ChevronRightIcon />
-                </Button>
-              </div>
-            </nav>
+            <CursorPager
+              first={first}
+              shown={data.items.length}
+              total={data.total}
+              canGoBack={pageIndex > 0 && !list.isFetching}
+              canGoForward={Boolean(data.nextCursor) && !list.isFetching}
+              onPrevious={() => setCursors((c) => c.slice(0, -1))}
+              onNext={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
+            />
           </>
         )}
       </Card>

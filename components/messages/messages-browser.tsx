@@ -7,8 +7,6 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import {
   ArrowDownLeftIcon,
   ArrowUpRightIcon,
-  ChevronLeftIcon,
-  ChevronRightIcon,
   InboxIcon,
   MessagesSquareIcon,
   SearchIcon,
@@ -22,6 +20,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
+import { CursorPager } from "@/components/ui/cursor-pager";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -350,26 +349,15 @@ export function MessagesBrowser({
                 ))}
               </TableBody>
             </Table>
-            <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6">
-              <span className="text-muted-foreground tabular-nums">
-                {first.toLocaleString("en-US")}–{(first + data.items.length - 1).toLocaleString("en-US")} of {data.total.toLocaleString("en-US")}
-              </span>
-              <div className="flex gap-2">
-                <Button variant="outline" size="sm" disabled={pageIndex === 0 || list.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  <ChevronLeftIcon />
-                  Previous
-                </Button>
-                <Button
-                  variant="outline"
-                  size="sm"
-                  disabled={!data.nextCursor || list.isFetching}
-                  onClick={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
-                >
-                  Next
-                  <ChevronRightIcon />
-                </Button>
-              </div>
-            </nav>
+            <CursorPager
+              first={first}
+              shown={data.items.length}
+              total={data.total}
+              canGoBack={pageIndex > 0 && !list.isFetching}
+              canGoForward={Boolean(data.nextCursor) && !list.isFetching}
+              onPrevious={() => setCursors((c) => c.slice(0, -1))}
+              onNext={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
+            />
           </>
         )}
       </Card>
