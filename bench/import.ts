@@ -192,7 +192,9 @@ async function seedExisting(handle: Awaited<ReturnType<typeof openDb>>["handle"]
 function runChildProcess(config: ChildConfig): Promise<ChildResult> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", self], {
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the timed import alone.
+    const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...extra, "--import", "tsx", self], {
       env: { ...process.env, BENCH_IMPORT_CHILD: JSON.stringify(config) },
       stdio: ["ignore", "pipe", "inherit"],
       cwd: path.resolve(path.dirname(self), ".."),

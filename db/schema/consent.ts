@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz } from "./_columns";
-import { contacts } from "./contacts";
-import { channelEnum, topics } from "./topics";
+import { channelEnum } from "./topics";
 import { workspaces } from "./workspaces";
 
 export const CONSENT_ACTIONS = ["opted_in", "opted_out", "confirmed", "expired"] as const;
@@ -46,22 +45,22 @@ export const consentTexts = pgTable(
  * The append-only consent ledger: one row per change, never updated or deleted (trigger).
  * `occurred_at` is when the person acted; `recorded_at` when we learned it; `seq` is the order in
  * which the projection applied it.
+ *
+ * No foreign keys (here and on consent_states, migration 0008): the ledger is proof that must
+ * outlive what it refers to (an append-only table cannot cascade anyway; contacts, topics and
+ * workspaces are never deleted, only erased/archived), and the referential checks were more than
+ * half the cost of writing consent in bulk (CSV import). Every writer takes the ids from rows it
+ * has just read or written in the same transaction.
  */
 export const consentEvents = pgTable(
   "consent_events",
   {
     id: id(),
     seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    contactId: uuid("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
+    workspaceId: uuid("workspace_id").notNull(),
+    contactId: uuid("contact_id").notNull(),
     channel: channelEnum("channel").notNull(),
-    topicId: uuid("topic_id")
-      .notNull()
-      .references(() => topics.id, { onDelete: "cascade" }),
+    topicId: uuid("topic_id").notNull(),
     action: consentActionEnum("action").notNull(),
     source: consentSourceEnum("source").notNull(),
     evidence: jsonb("evidence").$type<ConsentEvidence>().notNull().default({}),
@@ -87,16 +86,10 @@ export const consentEvents = pgTable(
 export const consentStates = pgTable(
   "consent_states",
   {
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    contactId: uuid("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
+    workspaceId: uuid("workspace_id").notNull(),
+    contactId: uuid("contact_id").notNull(),
     channel: channelEnum("channel").notNull(),
-    topicId: uuid("topic_id")
-      .notNull()
-      .references(() => topics.id, { onDelete: "cascade" }),
+    topicId: uuid("topic_id").notNull(),
     status: consentStatusEnum("status").notNull(),
     source: consentSourceEnum("source").notNull(),
     /** The ledger row this state rests on (per-message consent proof points here). */

@@ -23,7 +23,7 @@ export const IMPORT_BATCH_SIZE = 5_000;
  * the previous batch runs meanwhile; yielding lets it send its next statement as soon as the
  * database answers, so the database never waits for a whole batch of encryption.
  */
-const PREPARE_SLICE = 250;
+const PREPARE_SLICE = 50;
 /** A single CSV record larger than this is refused (protects memory from a missing quote). */
 const MAX_RECORD_BYTES = 1 << 20;
 
