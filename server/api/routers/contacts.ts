@@ -38,8 +38,17 @@ export const contactsRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => (await upsertContact({ ctx: ctx.svc, input })).contact),
 
   get: read
-    .meta({ openapi: { method: "GET", path: "/contacts/{id}", tags: TAGS, summary: "Get a contact", protect: true } })
-    .input(z.object({ id: z.uuid() }))
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/contacts/{id}",
+        tags: TAGS,
+        summary: "Get a contact",
+        description: "One contact with its profile, attributes and tags. Needs the `contacts:read` scope.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: z.uuid().describe("Contact id") }))
     .output(ZContact)
     .query(({ ctx, input }) => getContact({ ctx: ctx.svc, input })),
 
@@ -47,8 +56,18 @@ export const contactsRouter = createTRPCRouter({
     .meta({
       openapi: { method: "GET", path: "/contacts", tags: TAGS, summary: "Find contacts by email or phone", description: "Exact match after normalisation.", protect: true },
     })
-    .input(z.object({ email: z.string().max(320).optional(), phone: z.string().max(40).optional() }))
-    .output(z.object({ items: z.array(ZContact) }))
+    // Query parameters are described before `.optional()`: see liftParameterDescriptions in ../openapi.ts.
+    .input(
+      z.object({
+        email: z.string().max(320).describe("Email address to look up (exact match, case-insensitive); give email, phone or both").optional(),
+        phone: z
+          .string()
+          .max(40)
+          .describe("Phone number to look up, in any format (normalised to E.164 with the workspace's default region); give email, phone or both")
+          .optional(),
+      }),
+    )
+    .output(z.object({ items: z.array(ZContact).describe("The matching contact, or none; with both email and phone, a contact must match both") }))
     .query(async ({ ctx, input }) => ({ items: await findContacts({ ctx: ctx.svc, input }) })),
 
   recordConsent: consentWrite
@@ -64,7 +83,7 @@ export const contactsRouter = createTRPCRouter({
       },
     })
     .input(ZRecordConsentInput)
-    .output(z.object({ states: z.array(ZConsentState) }))
+    .output(z.object({ states: z.array(ZConsentState).describe("The contact's states on this channel after the change (only the given topic's when topic was given)") }))
     .mutation(({ ctx, input }) => recordConsent({ ctx: ctx.svc, input })),
 
   consent: read
@@ -79,7 +98,7 @@ export const contactsRouter = createTRPCRouter({
       },
     })
     .input(ZGetConsentInput)
-    .output(z.object({ states: z.array(ZConsentState) }))
+    .output(z.object({ states: z.array(ZConsentState).describe("One state per channel and topic with a recorded state, sorted by channel then topic key") }))
     .query(({ ctx, input }) => getConsentStates({ ctx: ctx.svc, input })),
 
   // ─── Admin UI (not REST) ───────────────────────────────────────────────────

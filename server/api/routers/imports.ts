@@ -30,8 +30,17 @@ export const importsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createImport({ ctx: ctx.svc, input })),
 
   get: write
-    .meta({ openapi: { method: "GET", path: "/imports/{id}", tags: TAGS, summary: "Get an import and its progress counters", protect: true } })
-    .input(z.object({ id: z.uuid() }))
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/imports/{id}",
+        tags: TAGS,
+        summary: "Get an import and its progress counters",
+        description: "Poll it while `status` is `pending` or `running`; the counters advance as rows are processed. Needs the `contacts:write` scope.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: z.uuid().describe("Import id") }))
     .output(ZImport)
     .query(({ ctx, input }) => getImport({ ctx: ctx.svc, input })),
 

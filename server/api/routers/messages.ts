@@ -18,7 +18,11 @@ import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Messages"];
 const send = workspaceProcedure({ scope: "messages:send", role: "marketer" });
-const IDEMPOTENCY_HEADER = z.object({ "Idempotency-Key": ZIdempotencyKey.optional() });
+const IDEMPOTENCY_HEADER = z.object({
+  "Idempotency-Key": ZIdempotencyKey.optional().describe(
+    "Equivalent to the body's idempotencyKey (up to 255 printable ASCII characters without spaces); both given and different → 400",
+  ),
+});
 
 /**
  * The `Idempotency-Key` header is equivalent to the body's `idempotencyKey` (CONTRACT.md §2);

@@ -6,9 +6,19 @@ const TAGS = ["Topics"];
 
 export const topicsRouter = createTRPCRouter({
   list: workspaceProcedure({ scope: "contacts:read", role: "viewer" })
-    .meta({ openapi: { method: "GET", path: "/topics", tags: TAGS, summary: "List topics", protect: true } })
-    .input(z.object({ includeArchived: z.boolean().optional() }).optional())
-    .output(z.object({ items: z.array(ZTopic) }))
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/topics",
+        tags: TAGS,
+        summary: "List topics",
+        description: "The workspace's topics, oldest first; archived ones only with `includeArchived=true`. Needs the `contacts:read` scope.",
+        protect: true,
+      },
+    })
+    // Described before `.optional()`: see liftParameterDescriptions in ../openapi.ts.
+    .input(z.object({ includeArchived: z.boolean().describe("true to list archived topics too; default false").optional() }).optional())
+    .output(z.object({ items: z.array(ZTopic).describe("Topics, oldest first") }))
     .query(async ({ ctx, input }) => ({ items: await listTopics({ ctx: ctx.svc, input }) })),
 
   create: workspaceProcedure({ scope: "admin", role: "admin" })

@@ -4,11 +4,21 @@ import { getWorkspace, updateWorkspace, ZUpdateWorkspaceInput, ZWorkspace } from
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
 const ZWhoAmI = z.object({
-  workspace: ZWorkspace,
-  caller: z.discriminatedUnion("type", [
-    z.object({ type: z.literal("apiKey"), apiKeyId: z.uuid(), scopes: z.array(z.enum(API_KEY_SCOPES)) }),
-    z.object({ type: z.literal("user"), userId: z.uuid(), role: z.string() }),
-  ]),
+  workspace: ZWorkspace.describe("The workspace the key belongs to; every id in the API is scoped to it"),
+  caller: z
+    .discriminatedUnion("type", [
+      z.object({
+        type: z.literal("apiKey").describe("apiKey: the request was authenticated with an API key (always the case over REST)"),
+        apiKeyId: z.uuid().describe("Id of the API key used"),
+        scopes: z.array(z.enum(API_KEY_SCOPES)).describe("Scopes of the key; admin covers every other scope"),
+      }),
+      z.object({
+        type: z.literal("user").describe("user: a signed-in member of the admin UI (tRPC only)"),
+        userId: z.uuid().describe("Id of the signed-in user"),
+        role: z.string().describe("The member's role in the workspace: owner, admin, marketer or viewer"),
+      }),
+    ])
+    .describe("Who is calling"),
 });
 
 export const workspaceRouter = createTRPCRouter({

@@ -17,17 +17,26 @@ const ZAttributeName = z
 /** CSV column name per field; `attributes` maps CSV column → custom attribute name. */
 export const ZImportMapping = z
   .object({
-    email: ZColumn.optional(),
-    phone: ZColumn.optional(),
-    firstName: ZColumn.optional(),
-    lastName: ZColumn.optional(),
-    locale: ZColumn.optional(),
-    timezone: ZColumn.optional(),
-    tags: ZColumn.optional(),
-    consentStatus: ZColumn.optional(),
-    consentAt: ZColumn.optional(),
-    consentSource: ZColumn.optional(),
-    attributes: z.record(ZColumn, ZAttributeName).optional(),
+    email: ZColumn.optional().describe("Header of the CSV column holding the email address; email or phone must be mapped"),
+    phone: ZColumn.optional().describe("Header of the CSV column holding the phone number, read with the workspace's default region"),
+    firstName: ZColumn.optional().describe("Header of the CSV column holding the first name"),
+    lastName: ZColumn.optional().describe("Header of the CSV column holding the last name"),
+    locale: ZColumn.optional().describe("Header of the CSV column holding a BCP 47 locale such as en-US"),
+    timezone: ZColumn.optional().describe("Header of the CSV column holding an IANA time zone such as America/New_York"),
+    tags: ZColumn.optional().describe("Header of the CSV column holding tags separated by commas or semicolons (added to existing tags)"),
+    consentStatus: ZColumn.optional().describe(
+      "Header of the CSV column holding each row's consent (opted_in/opted_out, yes/no, true/false, 1/0 or subscribed/unsubscribed; an empty cell changes nothing)",
+    ),
+    consentAt: ZColumn.optional().describe(
+      "Header of the CSV column holding when consent was given, as an ISO 8601 date or time (UTC when it has no offset) or epoch seconds or milliseconds; required with consentStatus",
+    ),
+    consentSource: ZColumn.optional().describe(
+      "Header of the CSV column holding where consent came from (free text up to 500 characters, kept as the consent event's evidence note)",
+    ),
+    attributes: z
+      .record(ZColumn, ZAttributeName)
+      .optional()
+      .describe("Custom attributes: CSV column header → attribute name (letters, digits, space, dot, - and _; up to 64 characters)"),
   })
   .refine((m) => Boolean(m.email || m.phone), { message: "Map a column to email or phone", path: ["email"] })
   .refine((m) => !m.consentStatus || Boolean(m.consentAt), {
@@ -38,13 +47,25 @@ export type TImportMapping = z.infer<typeof ZImportMapping>;
 
 export const ZCreateImportInput = z
   .object({
-    filename: z.string().trim().max(255).optional(),
-    mapping: ZImportMapping,
+    filename: z.string().trim().max(255).optional().describe("Name of the file, up to 255 characters, shown in the import history"),
+    mapping: ZImportMapping.describe("Which CSV column (by header) feeds which contact field; a column for email or phone is required"),
     /** Topics the consent column applies to (required when a consent column is mapped). */
-    topicKeys: z.array(ZTopicKey).max(50).default([]),
-    channels: z.array(z.enum(CHANNELS)).max(2).default([]),
+    topicKeys: z
+      .array(ZTopicKey)
+      .max(50)
+      .default([])
+      .describe("Keys of the topics the consent column applies to (up to 50); required when consentStatus is mapped, ignored otherwise"),
+    channels: z
+      .array(z.enum(CHANNELS))
+      .max(2)
+      .default([])
+      .describe("Channels the consent column applies to (email, sms); required when consentStatus is mapped, ignored otherwise"),
     /** Tags added to every imported contact. */
-    tags: z.array(z.string().trim().min(1).max(64).regex(/^[^\r\n\0,]+$/, "Tags cannot contain commas or line breaks")).max(20).optional(),
+    tags: z
+      .array(z.string().trim().min(1).max(64).regex(/^[^\r\n\0,]+$/, "Tags cannot contain commas or line breaks"))
+      .max(20)
+      .optional()
+      .describe("Tags added to every imported contact (up to 20, each 1–64 characters without commas or line breaks)"),
   })
   .refine((v) => !v.mapping.consentStatus || (v.topicKeys.length > 0 && v.channels.length > 0), {
     message: "Choose at least one topic and one channel for the consent column",
@@ -53,21 +74,26 @@ export const ZCreateImportInput = z
 export type TCreateImportInput = z.input<typeof ZCreateImportInput>;
 
 export const ZImport = z.object({
-  id: z.uuid(),
-  status: z.enum(IMPORT_STATUSES),
-  filename: z.string().nullable(),
-  topicKeys: z.array(z.string()),
-  channels: z.array(z.enum(CHANNELS)),
-  totalRows: z.number().int(),
-  processedRows: z.number().int(),
-  insertedRows: z.number().int(),
-  updatedRows: z.number().int(),
-  rejectedRows: z.number().int(),
-  consentEvents: z.number().int(),
-  error: z.string().nullable(),
-  createdAt: z.date(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
+  id: z.uuid().describe("Import id"),
+  status: z
+    .enum(IMPORT_STATUSES)
+    .describe("pending: waiting for the CSV upload; running: rows are being processed; completed: every row was processed; failed: stopped early, see error"),
+  filename: z.string().nullable().describe("Name of the file given at creation; null when none"),
+  topicKeys: z.array(z.string()).describe("Keys of the topics the consent column applies to; empty when no consent column is mapped"),
+  channels: z.array(z.enum(CHANNELS)).describe("Channels the consent column applies to; empty when no consent column is mapped"),
+  totalRows: z
+    .number()
+    .int()
+    .describe("Expected number of data rows: the uploader's estimate while running (0 when unknown), the number of rows read once finished"),
+  processedRows: z.number().int().describe("Data rows read so far, rejected ones included"),
+  insertedRows: z.number().int().describe("Rows that created a new contact"),
+  updatedRows: z.number().int().describe("Rows that updated an existing contact (matched by email or phone)"),
+  rejectedRows: z.number().int().describe("Rows with at least one problem recorded (line, column and reason, never the value)"),
+  consentEvents: z.number().int().describe("Consent ledger events recorded: one per row, topic and channel its consent value applies to"),
+  error: z.string().nullable().describe("Why the import stopped; null unless status is failed"),
+  createdAt: z.date().describe("When the import was created (ISO 8601 UTC)"),
+  startedAt: z.date().nullable().describe("When processing of the upload started (ISO 8601 UTC); null while pending"),
+  finishedAt: z.date().nullable().describe("When the import completed or failed (ISO 8601 UTC); null until then"),
 });
 export type TImport = z.infer<typeof ZImport>;
 

@@ -21,23 +21,27 @@ import {
 export const MESSAGES_PAGE_SIZE = 50;
 
 /** Filters of the message history; they combine with AND. Shared by the REST list and the admin table. */
+/**
+ * Query parameters: each `.describe()` comes before `.optional()`, because the OpenAPI generator
+ * re-wraps optional query parameters and keeps only the inner schema's description.
+ */
 export const ZListMessagesInput = z.object({
-  contactId: z.uuid().optional().describe("Only this contact's messages (inbound and outbound)"),
-  status: z.enum(MESSAGE_STATUSES).optional().describe("Only messages currently in this status"),
-  channel: z.enum(CHANNELS).optional().describe("email or sms"),
-  topic: ZTopicKey.optional().describe("Topic key"),
-  direction: z.enum(MESSAGE_DIRECTIONS).optional().describe("outbound or inbound"),
-  campaignId: z.uuid().optional().describe("Only messages of this campaign"),
+  contactId: z.uuid().describe("Only this contact's messages (inbound and outbound)").optional(),
+  status: z.enum(MESSAGE_STATUSES).describe("Only messages currently in this status").optional(),
+  channel: z.enum(CHANNELS).describe("Only messages on this channel: email or sms").optional(),
+  topic: ZTopicKey.describe("Only messages sent for this topic (its key)").optional(),
+  direction: z.enum(MESSAGE_DIRECTIONS).describe("Only outbound (sent by the workspace) or inbound (received) messages").optional(),
+  campaignId: z.uuid().describe("Only messages of this campaign").optional(),
   recipient: z
     .string()
     .trim()
     .min(1)
     .max(320)
-    .optional()
-    .describe("A complete email address or phone number (any format): addresses are encrypted, so this is an exact match, never a substring"),
-  createdFrom: z.coerce.date().optional().describe("ISO time: only messages recorded at or after it"),
-  createdTo: z.coerce.date().optional().describe("ISO time: only messages recorded before it"),
-  cursor: z.string().max(200).optional().describe("The nextCursor of the previous page"),
+    .describe("A complete email address or phone number (any format): addresses are encrypted, so this is an exact match, never a substring")
+    .optional(),
+  createdFrom: z.coerce.date().describe("ISO 8601 time: only messages recorded at or after it").optional(),
+  createdTo: z.coerce.date().describe("ISO 8601 time: only messages recorded before it").optional(),
+  cursor: z.string().max(200).describe("The nextCursor of the previous page; omit for the first page").optional(),
   limit: z.coerce.number().int().min(1).max(100).default(MESSAGES_PAGE_SIZE).describe("Page size, 1–100 (default 50)"),
 });
 export type TListMessagesInput = z.input<typeof ZListMessagesInput>;

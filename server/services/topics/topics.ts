@@ -14,25 +14,30 @@ export const ZTopicKey = z
   .regex(/^[A-Za-z0-9_-]+$/, "Use letters, digits, - and _ only");
 
 export const ZTopic = z.object({
-  id: z.uuid(),
-  key: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
-  channels: z.array(z.enum(CHANNELS)),
-  kind: z.enum(TOPIC_KINDS),
-  requiresDoubleOptIn: z.boolean(),
-  archived: z.boolean(),
-  createdAt: z.date(),
+  id: z.uuid().describe("Topic id"),
+  key: z.string().describe("Unique key of the topic in the workspace, used as `topic` everywhere in the API; never changes"),
+  name: z.string().describe("Display name shown to contacts, e.g. in the preference center"),
+  description: z.string().nullable().describe("Short explanation shown to contacts; null when none"),
+  channels: z.array(z.enum(CHANNELS)).describe("Channels the topic is offered on (email, sms); consent is recorded per channel"),
+  kind: z.enum(TOPIC_KINDS).describe("marketing (needs opt-in consent) or transactional (messages the contact needs, e.g. receipts); never changes"),
+  requiresDoubleOptIn: z
+    .boolean()
+    .describe("When true, opt-ins from forms and the preference center stay pending until the person confirms they control the address"),
+  archived: z.boolean().describe("True when the topic is archived: hidden from lists by default and no longer usable for sending"),
+  createdAt: z.date().describe("When the topic was created (ISO 8601 UTC)"),
 });
 export type TTopic = z.infer<typeof ZTopic>;
 
 export const ZCreateTopicInput = z.object({
-  key: ZTopicKey,
-  name: z.string().trim().min(1, "Name is required").max(100),
-  description: z.string().trim().max(500).optional(),
-  channels: z.array(z.enum(CHANNELS)).min(1, "Choose at least one channel"),
-  kind: z.enum(TOPIC_KINDS),
-  requiresDoubleOptIn: z.boolean().optional(),
+  key: ZTopicKey.describe("Unique key, 1–64 letters, digits, - and _; used as `topic` in the API and cannot be changed later"),
+  name: z.string().trim().min(1, "Name is required").max(100).describe("Display name shown to contacts, 1–100 characters"),
+  description: z.string().trim().max(500).optional().describe("Short explanation shown to contacts, up to 500 characters"),
+  channels: z.array(z.enum(CHANNELS)).min(1, "Choose at least one channel").describe("Channels the topic is offered on (email, sms), at least one"),
+  kind: z.enum(TOPIC_KINDS).describe("marketing (needs opt-in consent) or transactional (messages the contact needs, e.g. receipts); cannot be changed later"),
+  requiresDoubleOptIn: z
+    .boolean()
+    .optional()
+    .describe("When true, opt-ins from forms and the preference center stay pending until the person confirms; default false"),
 });
 export type TCreateTopicInput = z.input<typeof ZCreateTopicInput>;
 
