@@ -197,6 +197,10 @@ export async function startResendStub(): Promise<ResendStub> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
+    // Like the real APIs' load balancers, keep idle connections longer than clients do (undici: 4 s),
+    // so the client always closes first. With Node's default 5 s, a socket reused just as the stub
+    // closes it fails the call ("other side closed"), which the pipeline rightly retries later.
+    server.keepAliveTimeout = 65_000;
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { textArrayLiteral } from "@/server/services/imports/write-batch";
+import { textArrayLiteral } from "@/server/lib/pg-array";
 
 /** The batch writer ships each column as one `text[]` literal: PostgreSQL must read back exactly the values. */
 let db: PGlite;

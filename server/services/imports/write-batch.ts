@@ -6,6 +6,7 @@ import { inTransaction } from "../context";
 import { CONSENT_PROJECTION_CONFLICT, CONSENT_STATE_COLUMNS } from "./consent-projection-sql";
 import type { PreparedRow, RowRejection } from "./prepare-rows";
 import { uuidv7 } from "./uuid-v7";
+import { textArrayLiteral } from "@/server/lib/pg-array";
 
 /** What a batch writer needs to know about its import, resolved once per run. */
 export interface ImportJob {
@@ -32,25 +33,6 @@ export interface BatchCounts {
 const IMPORT_LOCK = 0x494d_5054;
 
 const p = (value: unknown) => sql.param(value);
-
-/** Characters that force quoting (and, for `"` and `\\`, escaping) of a PostgreSQL array element. */
-const ARRAY_SPECIAL = /[\\"{},\s]|^$|^null$/i;
-const ARRAY_ESCAPE = /[\\"]/g;
-
-/**
- * A `text[]` literal (`{a,"b c",NULL}`) built in one pass, sent as one text parameter and cast in
- * SQL. Cheaper than letting the driver escape a JS array element by element (ciphertexts and
- * hashes never need quoting), and it keeps a 10,000-row batch to a handful of strings.
- */
-export function textArrayLiteral(values: readonly (string | null | undefined)[]): string {
-  const parts = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value === null || value === undefined) parts[i] = "NULL";
-    else parts[i] = ARRAY_SPECIAL.test(value) ? `"${value.replace(ARRAY_ESCAPE, "\\$&")}"` : value;
-  }
-  return `{${parts.join(",")}}`;
-}
 
 const arr = (values: readonly (string | null | undefined)[]) => p(textArrayLiteral(values));
 

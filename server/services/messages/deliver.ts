@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
-import { consentStates, suppressions, type MessageRow } from "@/db/schema";
+import { sql } from "drizzle-orm";
+import { consentStates, messages, suppressions, type MessageRow } from "@/db/schema";
+import { resultRows } from "@/db/map-rows";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
+import { textArrayLiteral } from "@/server/lib/pg-array";
 import { getEmailTransport, type OutgoingEmail } from "@/server/providers/email";
 import { MAX_EMAIL_BATCH } from "@/server/providers/email/types";
 import { ProviderError } from "@/server/providers/errors";
@@ -13,10 +15,10 @@ import { TWILIO_UNSUBSCRIBED_CODE } from "@/server/providers/sms/twilio";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";
 import { suppressAddress } from "../suppressions/suppressions";
-import { applyPendingWebhookEvents } from "../webhooks/pending";
+import { applyPendingWebhookEventsFor } from "../webhooks/pending";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
-import { applyMessageStatus, claimMessagesForDelivery, requeueMessage } from "./status";
+import { applyMessageStatus, claimMessagesForDelivery, markMessagesSent, requeueMessage, type AcceptedSend } from "./status";
 
 export interface DeliveryDeps {
   db: Queryable;
@@ -42,6 +44,8 @@ export function setFallbackHook(hook: FallbackHook): void {
 }
 
 const SEND_CONCURRENCY = 8;
+/** Accepted sends recorded per statement. */
+const RECORD_CHUNK = 500;
 
 async function eachWithLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -83,69 +87,51 @@ function toSms(row: MessageRow): OutgoingSms {
 
 /**
  * A STOP or suppression that committed after the decision still stops a message that has not
- * reached the provider yet (deferred, retried, or simply still queued). Set-based: two queries
- * for every claimed row. Returns the reason per message id for the ones to block.
+ * reached the provider yet (deferred, retried, or simply still queued). One statement for every
+ * claimed row, joined through the messages themselves (every column of the suppression and
+ * consent keys is constrained, workspace first). A suppression wins over an opt-out.
  */
-async function blockedSinceDecision(db: Queryable, rows: MessageRow[]): Promise<Map<string, "opted_out" | "suppressed">> {
+async function blockedSinceDecision(db: Queryable, messageIds: string[]): Promise<Map<string, "opted_out" | "suppressed">> {
   const blocked = new Map<string, "opted_out" | "suppressed">();
-  const withHash = rows.filter((r) => r.addressHash);
-  // Every column of the primary keys is constrained (workspace first): without the workspace these
-  // lookups cannot use the keys and scan the whole table on every delivery.
-  if (withHash.length > 0) {
-    const found = await db
-      .select({ workspaceId: suppressions.workspaceId, channel: suppressions.channel, hash: suppressions.addressHash })
-      .from(suppressions)
-      .where(
-        and(
-          inArray(suppressions.workspaceId, [...new Set(withHash.map((r) => r.workspaceId))]),
-          inArray(suppressions.channel, [...new Set(withHash.map((r) => r.channel))]),
-          inArray(suppressions.addressHash, [...new Set(withHash.map((r) => r.addressHash!))]),
-        ),
-      );
-    const keys = new Set(found.map((s) => `${s.workspaceId}|${s.channel}|${s.hash}`));
-    for (const row of withHash) if (keys.has(`${row.workspaceId}|${row.channel}|${row.addressHash}`)) blocked.set(row.id, "suppressed");
-  }
-  const withContact = rows.filter((r) => r.contactId && r.topicId && !blocked.has(r.id));
-  if (withContact.length > 0) {
-    const states = await db
-      .select({ contactId: consentStates.contactId, channel: consentStates.channel, topicId: consentStates.topicId })
-      .from(consentStates)
-      .where(
-        and(
-          inArray(consentStates.workspaceId, [...new Set(withContact.map((r) => r.workspaceId))]),
-          inArray(consentStates.contactId, [...new Set(withContact.map((r) => r.contactId!))]),
-          inArray(consentStates.topicId, [...new Set(withContact.map((r) => r.topicId!))]),
-          eq(consentStates.status, "opted_out"),
-        ),
-      );
-    const keys = new Set(states.map((s) => `${s.contactId}|${s.channel}|${s.topicId}`));
-    for (const row of withContact) if (keys.has(`${row.contactId}|${row.channel}|${row.topicId}`)) blocked.set(row.id, "opted_out");
-  }
+  if (messageIds.length === 0) return blocked;
+  const ids = sql.param(textArrayLiteral(messageIds));
+  const found = resultRows<{ id: string; reason: "opted_out" | "suppressed" }>(
+    await db.execute(sql`
+      select m.id::text as id, 'suppressed' as reason
+        from ${messages} m join ${suppressions} s on s.workspace_id = m.workspace_id and s.channel = m.channel and s.address_hash = m.address_hash
+       where m.id = any(${ids}::uuid[])
+      union all
+      select m.id::text as id, 'opted_out' as reason
+        from ${messages} m join ${consentStates} c
+             on c.workspace_id = m.workspace_id and c.contact_id = m.contact_id and c.channel = m.channel and c.topic_id = m.topic_id and c.status = 'opted_out'
+       where m.id = any(${ids}::uuid[])`),
+  );
+  for (const row of found) if (row.reason === "suppressed" || !blocked.has(row.id)) blocked.set(row.id, row.reason);
   return blocked;
 }
 
-async function recordSent(deps: DeliveryDeps, row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }): Promise<void> {
-  await inTransaction(deps.db, async (tx) => {
-    await applyMessageStatus(tx, {
-      workspaceId: row.workspaceId,
-      messageId: row.id,
-      status: "sent",
-      occurredAt: deps.now(),
-      source: "provider",
-      detail: { transport: result.transport, providerMessageId: result.providerMessageId, attempt: row.attempts, ...(result.segments ? { segments: result.segments } : {}) },
-      set: {
-        providerMessageId: result.providerMessageId,
-        transport: result.transport,
-        ...(result.segments ? { segments: result.segments } : {}),
-        nextAttemptAt: null,
-        lastError: null,
-      },
-    });
-    // Webhook events that arrived before we knew the provider id are applied now.
-    if (result.transport === "twilio" || result.transport === "resend") {
-      await applyPendingWebhookEvents(tx, { provider: result.transport, providerMessageId: result.providerMessageId }, { now: deps.now });
-    }
-  });
+/**
+ * Records the messages the providers accepted as `sent`, set-based (`markMessagesSent`). Those
+ * sent through Twilio or Resend are recorded in a transaction that then applies the webhook events
+ * that arrived before we knew their provider ids (`applyPendingWebhookEventsFor`).
+ */
+async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[]): Promise<void> {
+  const at = deps.now();
+  const viaWebhooks = accepted.filter((a) => a.transport === "twilio" || a.transport === "resend");
+  const local = accepted.filter((a) => a.transport !== "twilio" && a.transport !== "resend");
+  await Promise.all([
+    markMessagesSent(deps.db, local, at),
+    viaWebhooks.length === 0
+      ? undefined
+      : inTransaction(deps.db, async (tx) => {
+          await markMessagesSent(tx, viaWebhooks, at);
+          await applyPendingWebhookEventsFor(
+            tx,
+            viaWebhooks.map((a) => ({ provider: a.transport as "twilio" | "resend", providerMessageId: a.providerMessageId })),
+            { now: deps.now },
+          );
+        }),
+  ]);
 }
 
 /**
@@ -256,7 +242,7 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
   summary.claimed = claimed.length;
   if (claimed.length === 0) return summary;
 
-  const blocked = await blockedSinceDecision(deps.db, claimed);
+  const blocked = await blockedSinceDecision(deps.db, claimed.map((row) => row.id));
   const ready: MessageRow[] = [];
   for (const row of claimed) {
     const reason = blocked.get(row.id) ?? (row.addressCiphertext ? null : "invalid_address");
@@ -279,15 +265,19 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
 
   const email = getEmailTransport();
   const sms = getSmsTransport();
-  // A failure to record an accepted send leaves the row `sending`: the sweep re-dispatches it
-  // after STUCK_SENDING_MS with the same idempotency key, and the provider answers the first send.
+  // Accepted sends are recorded together once every hand-over of this call has answered. A
+  // failure to record them leaves the rows `sending`: the sweep re-dispatches them after
+  // STUCK_SENDING_MS with the same idempotency keys, and the providers answer the first sends.
+  const accepted: AcceptedSend[] = [];
   const recorded = async (row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }) => {
-    try {
-      await recordSent(deps, row, result);
-      summary.sent++;
-    } catch (error) {
-      logger.error({ err: error, messageId: row.id }, "an accepted message could not be recorded as sent");
-    }
+    accepted.push({
+      workspaceId: row.workspaceId,
+      messageId: row.id,
+      providerMessageId: result.providerMessageId,
+      transport: result.transport,
+      attempt: row.attempts,
+      ...(result.segments ? { segments: result.segments } : {}),
+    });
   };
   const sendOne = async (row: MessageRow) => {
     let result: { providerMessageId: string; transport: string; segments?: number };
@@ -324,5 +314,14 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
       );
     }),
   ]);
+  for (let start = 0; start < accepted.length; start += RECORD_CHUNK) {
+    const chunk = accepted.slice(start, start + RECORD_CHUNK);
+    try {
+      await recordAccepted(deps, chunk);
+      summary.sent += chunk.length;
+    } catch (error) {
+      logger.error({ err: error, count: chunk.length }, "accepted messages could not be recorded as sent; the sweep will hand them over again");
+    }
+  }
   return summary;
 }

@@ -42,15 +42,63 @@ export function dispatchMessages(deps: DeliveryDeps, messages: { id: string; wor
     );
     return;
   }
-  for (let i = 0; i < messages.length; i += DISPATCH_CHUNK) {
-    const ids = messages.slice(i, i + DISPATCH_CHUNK).map((m) => m.id);
+  enqueue(deps, messages.map((m) => m.id));
+}
+
+/**
+ * In-process delivery collects the ids committed within DISPATCH_WINDOW_MS into one
+ * `deliverMessages` call per DISPATCH_CHUNK ids: the claim, the late opt-out check and the
+ * recording of sent messages are set-based, so under load a handful of sends share each of those
+ * statements instead of paying for them one by one. Grouped by database handle and clock.
+ */
+const DISPATCH_WINDOW_MS = 3;
+
+interface Queue {
+  groups: Map<DeliveryDeps["db"], Map<DeliveryDeps["now"], string[]>>;
+  timer?: ReturnType<typeof setTimeout>;
+  flushed?: () => void;
+}
+
+const globalForQueue = globalThis as unknown as { __optinDispatchQueue?: Queue };
+const queue: Queue = (globalForQueue.__optinDispatchQueue ??= { groups: new Map() });
+
+function enqueue(deps: DeliveryDeps, ids: string[]): void {
+  let byClock = queue.groups.get(deps.db);
+  if (!byClock) queue.groups.set(deps.db, (byClock = new Map()));
+  const list = byClock.get(deps.now) ?? [];
+  byClock.set(deps.now, list);
+  for (const id of ids) list.push(id);
+  if (list.length >= DISPATCH_CHUNK) {
+    byClock.delete(deps.now);
+    deliverInChunks({ db: deps.db, now: deps.now }, list);
+  }
+  if (!queue.timer && queue.groups.size > 0) {
+    // Tracked, so waitForDispatches() also waits for ids still waiting for the window to close.
+    track(new Promise<void>((resolve) => (queue.flushed = resolve)));
+    queue.timer = setTimeout(flush, DISPATCH_WINDOW_MS);
+  }
+}
+
+function flush(): void {
+  const groups = queue.groups;
+  const done = queue.flushed;
+  queue.groups = new Map();
+  queue.timer = undefined;
+  queue.flushed = undefined;
+  for (const [db, byClock] of groups) for (const [now, ids] of byClock) if (ids.length > 0) deliverInChunks({ db, now }, ids);
+  done?.();
+}
+
+function deliverInChunks(deps: DeliveryDeps, ids: string[]): void {
+  for (let i = 0; i < ids.length; i += DISPATCH_CHUNK) {
+    const chunk = ids.slice(i, i + DISPATCH_CHUNK);
     track(
       // Loaded on first use: the job functions import this module and should not pay for the provider SDKs.
       import("./deliver")
-        .then(({ deliverMessages }) => deliverMessages(deps, ids))
+        .then(({ deliverMessages }) => deliverMessages(deps, chunk))
         .catch((error: unknown) => {
-        logger.error({ err: error, count: ids.length }, "in-process delivery failed; the sweep will retry these messages");
-      }),
+          logger.error({ err: error, count: chunk.length }, "in-process delivery failed; the sweep will retry these messages");
+        }),
     );
   }
 }

@@ -6,8 +6,6 @@ import {
   messageEvents,
   messages,
   suppressions,
-  topics,
-  workspaces,
   type Channel,
   type MessageRow,
   type MessageStatus,
@@ -19,17 +17,17 @@ import {
 import type { Queryable } from "@/db/client";
 import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
 import { blindIndex } from "@/server/lib/crypto";
+import { textArrayLiteral } from "@/server/lib/pg-array";
 import { getEnv } from "@/server/lib/env";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
 import { toContact, type ContactRow } from "../contacts/contacts";
 import { inTransaction, type ServiceContext } from "../context";
 import { decide, maxWindowDays } from "../policy/decide";
-import { countryTimeZone } from "../policy/recipient-timezone";
-import { readMessagingSettings } from "../policy/settings";
 import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type RecentSend } from "../policy/types";
 import { renderForSend, type RenderedMessage } from "../templates/render";
 import { encryptField, encryptRequest } from "./message-secrets";
+import { getSendContext } from "./send-context";
 import type { RecordedSend, SendOutcome, SendRequest } from "./pipeline-types";
 
 /** Statuses that count as "sent to this recipient" for frequency caps and state limits. */
@@ -102,15 +100,6 @@ interface Workspace {
   name: string;
   settings: MessagingSettings;
   region: string;
-}
-
-async function loadWorkspace(db: Queryable, workspaceId: string): Promise<Workspace> {
-  const [row] = await db
-    .select({ name: workspaces.name, settings: workspaces.settings, region: workspaces.defaultRegion })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId));
-  if (!row) throw notFound("Workspace");
-  return { name: row.name, settings: readMessagingSettings(row.settings, countryTimeZone(row.region)), region: row.region };
 }
 
 /** Contacts by blind index, one query; unknown addresses are kept for a contactless blocked record. */
@@ -236,21 +225,21 @@ export function unsubscribeHeaders(url: string): Record<string, string> {
  */
 export async function recordSends(ctx: ServiceContext, requests: SendRequest[], options: { batchId?: string | null } = {}): Promise<SendOutcome[]> {
   const outcomes: (SendOutcome | undefined)[] = new Array(requests.length);
-  const workspace = await loadWorkspace(ctx.db, ctx.workspaceId);
-
-  const topicKeys = [...new Set(requests.map((r) => r.topicKey))];
-  const topicRows = await ctx.db
-    .select()
-    .from(topics)
-    .where(and(eq(topics.workspaceId, ctx.workspaceId), inArray(topics.key, topicKeys)));
-  const topicByKey = new Map(topicRows.map((t) => [t.key, t]));
+  let context = await getSendContext(ctx.db, ctx.workspaceId);
+  // A key missing from the cached topics may be a topic created a moment ago: read again before refusing.
+  if (requests.some((request) => !context.topicsByKey.has(request.topicKey))) context = await getSendContext(ctx.db, ctx.workspaceId, { fresh: true });
+  const workspace: Workspace = { name: context.name, settings: context.settings, region: context.region };
+  const topicByKey = context.topicsByKey;
   requests.forEach((request, index) => {
     const topic = topicByKey.get(request.topicKey);
     if (!topic) outcomes[index] = { ok: false, error: invalid(`Unknown topic "${request.topicKey}"`, "topic") };
     else if (topic.archivedAt) outcomes[index] = { ok: false, error: invalid(`Topic "${topic.key}" is archived`, "topic") };
   });
 
-  // Repeated keys: answer what was recorded first (or 409), before any lock is taken.
+  // Repeated keys answer what was recorded first (or 409). The keys of requests that would be
+  // refused now (e.g. their topic was archived since) are looked up here, so a repeat still gets
+  // its first answer; the others in the send's transaction, in the same round trip as the
+  // consent reads (`recordPending`).
   const firstByKey = new Map<string, number>();
   const duplicateOf = new Map<number, number>();
   requests.forEach((request, index) => {
@@ -259,10 +248,14 @@ export async function recordSends(ctx: ServiceContext, requests: SendRequest[], 
     if (first === undefined) firstByKey.set(request.idempotencyKey, index);
     else duplicateOf.set(index, first);
   });
-  const earlier = await messagesByKeys(ctx.db, ctx.workspaceId, [...firstByKey.keys()]);
-  for (const [key, index] of firstByKey) {
-    const row = earlier.get(key);
-    if (row) outcomes[index] = repeatOutcome(row, requests[index]!);
+  const refusedKeys = [...firstByKey].filter(([, index]) => outcomes[index]).map(([key]) => key);
+  if (refusedKeys.length > 0) {
+    const earlier = await messagesByKeys(ctx.db, ctx.workspaceId, refusedKeys);
+    for (const key of refusedKeys) {
+      const row = earlier.get(key);
+      const index = firstByKey.get(key)!;
+      if (row) outcomes[index] = repeatOutcome(row, requests[index]!);
+    }
   }
   for (const index of duplicateOf.keys()) outcomes[index] ??= { ok: false, error: invalid("Pending", "idempotencyKey") };
 
@@ -298,61 +291,71 @@ async function recordPending(
   batchId: string | null,
 ): Promise<void> {
   const contactIds = [...new Set(pending.map((i) => recipients[i]?.contactId).filter((id): id is string => Boolean(id)))];
-  await lockContacts(tx, contactIds);
+  const keys = [...new Set(pending.map((i) => requests[i]!.idempotencyKey).filter((key): key is string => Boolean(key)))];
+  const topicIds = [...new Set(pending.map((i) => topicByKey.get(requests[i]!.topicKey)!.id))];
+  // A superset of every cap's window (decide() applies each window itself from `decidedAt`).
+  const windowStart = new Date(ctx.now().getTime() - maxWindowDays(workspace.settings) * 24 * 60 * 60 * 1000);
+  const byContact = contactIds.length > 0;
+
+  // One round trip: the contacts' advisory lock is handed to the connection first and the reads
+  // are pipelined behind it. The server runs them in order and each read takes its snapshot when
+  // it starts, after the lock was granted, so an opt-out that committed while we waited is seen
+  // exactly as if the reads had been sent after the lock returned.
+  const locked = lockContacts(tx, contactIds);
+  const [, earlier, contactRows, consentRows, suppressionRows, recentRows] = await Promise.all([
+    locked,
+    messagesByKeys(tx, ctx.workspaceId, keys),
+    byContact
+      ? tx
+          .select()
+          .from(contacts)
+          .where(and(eq(contacts.workspaceId, ctx.workspaceId), inArray(contacts.id, contactIds)))
+      : [],
+    byContact
+      ? tx
+          .select()
+          .from(consentStates)
+          .where(and(eq(consentStates.workspaceId, ctx.workspaceId), inArray(consentStates.contactId, contactIds), inArray(consentStates.topicId, topicIds)))
+      : [],
+    byContact
+      ? tx
+          .select({ channel: suppressions.channel, hash: suppressions.addressHash, reason: suppressions.reason })
+          .from(suppressions)
+          .where(
+            and(
+              eq(suppressions.workspaceId, ctx.workspaceId),
+              sql`${suppressions.addressHash} in (select h from ${contacts} c cross join lateral (values (c.email_hash), (c.phone_hash)) as v(h)
+                    where c.workspace_id = ${ctx.workspaceId} and c.id = any(${sql.param(textArrayLiteral(contactIds))}::uuid[]) and h is not null)`,
+            ),
+          )
+      : [],
+    byContact
+      ? tx
+          .select({ contactId: messages.contactId, at: messages.createdAt, channel: messages.channel, topicKey: messages.topicKey, kind: messages.kind })
+          .from(messages)
+          .where(
+            and(
+              eq(messages.workspaceId, ctx.workspaceId),
+              inArray(messages.contactId, contactIds),
+              eq(messages.direction, "outbound"),
+              gt(messages.createdAt, windowStart),
+              inArray(messages.status, COUNTED_STATUSES),
+            ),
+          )
+          .orderBy(desc(messages.createdAt))
+      : [],
+  ]);
   const decidedAt = ctx.now();
 
-  const contactRows = contactIds.length
-    ? await tx
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.workspaceId, ctx.workspaceId), inArray(contacts.id, contactIds)))
-    : [];
-  const contactById = new Map(contactRows.map((c) => [c.id, c]));
-  const topicIds = [...new Set(pending.map((i) => topicByKey.get(requests[i]!.topicKey)!.id))];
-
-  const consentRows = contactRows.length
-    ? await tx
-        .select()
-        .from(consentStates)
-        .where(
-          and(
-            eq(consentStates.workspaceId, ctx.workspaceId),
-            inArray(consentStates.contactId, [...contactById.keys()]),
-            inArray(consentStates.topicId, topicIds),
-          ),
-        )
-    : [];
-  const consentOf = new Map(consentRows.map((r) => [`${r.contactId}|${r.channel}|${r.topicId}`, r]));
-
-  const hashes = new Set<string>();
-  for (const row of contactRows) {
-    if (row.emailHash) hashes.add(row.emailHash);
-    if (row.phoneHash) hashes.add(row.phoneHash);
+  // Repeated keys: the first answer (or 409); nothing is decided or recorded for them.
+  for (const index of pending) {
+    const key = requests[index]!.idempotencyKey;
+    const row = key ? earlier.get(key) : undefined;
+    if (row) outcomes[index] = repeatOutcome(row, requests[index]!);
   }
-  const suppressionRows = hashes.size
-    ? await tx
-        .select({ channel: suppressions.channel, hash: suppressions.addressHash, reason: suppressions.reason })
-        .from(suppressions)
-        .where(and(eq(suppressions.workspaceId, ctx.workspaceId), inArray(suppressions.addressHash, [...hashes])))
-    : [];
+  const contactById = new Map(contactRows.map((c) => [c.id, c]));
+  const consentOf = new Map(consentRows.map((r) => [`${r.contactId}|${r.channel}|${r.topicId}`, r]));
   const suppressionOf = new Map<string, SuppressionReason>(suppressionRows.map((s) => [`${s.channel}|${s.hash}`, s.reason]));
-
-  const windowStart = new Date(decidedAt.getTime() - maxWindowDays(workspace.settings) * 24 * 60 * 60 * 1000);
-  const recentRows = contactRows.length
-    ? await tx
-        .select({ contactId: messages.contactId, at: messages.createdAt, channel: messages.channel, topicKey: messages.topicKey, kind: messages.kind })
-        .from(messages)
-        .where(
-          and(
-            eq(messages.workspaceId, ctx.workspaceId),
-            inArray(messages.contactId, [...contactById.keys()]),
-            eq(messages.direction, "outbound"),
-            gt(messages.createdAt, windowStart),
-            inArray(messages.status, COUNTED_STATUSES),
-          ),
-        )
-        .orderBy(desc(messages.createdAt))
-    : [];
   const recentOf = new Map<string, RecentSend[]>();
   for (const r of recentRows) {
     const list = recentOf.get(r.contactId!) ?? [];
@@ -366,6 +369,7 @@ async function recordPending(
   const rowIndex: number[] = [];
 
   for (const index of pending) {
+    if (outcomes[index]) continue;
     const request = requests[index]!;
     const topic = topicByKey.get(request.topicKey)!;
     const kind = effectiveKind(request.kind, topic);
@@ -527,33 +531,39 @@ async function recordPending(
     recentOf.set(contactRow.id, [{ at: decidedAt, channel: request.channel, topicKey: topic.key, kind }, ...recent]);
   }
 
-  const insertedIds = new Set<string>();
+  // One round trip: the message rows and their first timeline event, pipelined. The events
+  // statement runs after the inserts and keeps only the rows that exist under our ids, so a row
+  // skipped by ON CONFLICT (a concurrent twin with the same key won) gets no event from us.
+  const events = rows.map((row) => ({
+    id: row.id!,
+    status: row.status!,
+    detail: JSON.stringify({
+      ...(row.reason ? { reason: row.reason } : {}),
+      ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
+      ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
+      ...(batchId ? { batchId } : {}),
+      checks: row.decision?.checks ?? [],
+      policyVersion: row.policyVersion,
+    }),
+  }));
+  const inserts: Promise<{ id: string }[]>[] = [];
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    const chunk = rows.slice(start, start + INSERT_CHUNK);
-    const inserted = await tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id });
-    for (const r of inserted) insertedIds.add(r.id);
+    // `.execute()` hands each insert to the connection now, ahead of the events statement below.
+    inserts.push(tx.insert(messages).values(rows.slice(start, start + INSERT_CHUNK)).onConflictDoNothing().returning({ id: messages.id }).execute());
   }
-
-  const events = rows
-    .filter((row) => insertedIds.has(row.id!))
-    .map((row) => ({
-      workspaceId: ctx.workspaceId,
-      messageId: row.id!,
-      status: row.status!,
-      source: "pipeline",
-      detail: {
-        ...(row.reason ? { reason: row.reason } : {}),
-        ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
-        ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
-        ...(batchId ? { batchId } : {}),
-        checks: row.decision?.checks ?? [],
-        policyVersion: row.policyVersion,
-      },
-      occurredAt: decidedAt,
-    }));
-  for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-    await tx.insert(messageEvents).values(events.slice(start, start + INSERT_CHUNK));
-  }
+  const [insertedChunks] = await Promise.all([
+    Promise.all(inserts),
+    events.length > 0
+      ? tx.execute(sql`
+          insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+          select ${ctx.workspaceId}::uuid, e.id, e.status, 'pipeline', e.detail::jsonb, ${decidedAt.toISOString()}::timestamptz
+            from unnest(${sql.param(textArrayLiteral(events.map((e) => e.id)))}::uuid[], ${sql.param(textArrayLiteral(events.map((e) => e.status)))}::text[],
+                        ${sql.param(textArrayLiteral(events.map((e) => e.detail)))}::text[]) with ordinality as e(id, status, detail, n)
+           where exists (select 1 from ${messages} m where m.id = e.id and m.workspace_id = ${ctx.workspaceId}::uuid)
+           order by e.n`)
+      : undefined,
+  ]);
+  const insertedIds = new Set(insertedChunks.flat().map((r) => r.id));
 
   // Rows that lost the race for their idempotency key: answer the winner's record.
   const lost = rows.map((row, i) => ({ row, index: rowIndex[i]! })).filter(({ row }) => !insertedIds.has(row.id!));

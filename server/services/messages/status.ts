@@ -1,6 +1,8 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { messageEvents, messages, type MessageStatus } from "@/db/schema";
+import { mapTableRows, resultRows } from "@/db/map-rows";
+import { textArrayLiteral } from "@/server/lib/pg-array";
 
 /**
  * How far along a message is. A status only replaces one of a lower rank, so events may arrive in
@@ -91,26 +93,66 @@ export async function claimMessagesForDelivery(
   input: { messageIds: string[]; now: Date; stuckBefore?: Date },
 ): Promise<(typeof messages.$inferSelect)[]> {
   if (input.messageIds.length === 0) return [];
-  const due = sql`(${messages.status} in ('queued', 'deferred') and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${input.now.toISOString()}::timestamptz))`;
-  const stuck = input.stuckBefore ? sql` or (${messages.status} = 'sending' and ${messages.updatedAt} < ${input.stuckBefore.toISOString()}::timestamptz)` : sql``;
-  const claimed = await db
-    .update(messages)
-    .set({ status: "sending", attempts: sql`${messages.attempts} + 1`, updatedAt: input.now })
-    .where(and(inArray(messages.id, input.messageIds), eq(messages.direction, "outbound"), sql`(${due}${stuck})`))
-    .returning();
-  if (claimed.length > 0) {
-    await db.insert(messageEvents).values(
-      claimed.map((row) => ({
-        workspaceId: row.workspaceId,
-        messageId: row.id,
-        status: "sending",
-        source: "pipeline",
-        detail: { attempt: row.attempts },
-        occurredAt: input.now,
-      })),
-    );
-  }
-  return claimed;
+  const now = input.now.toISOString();
+  const stuck = input.stuckBefore
+    ? sql` or (${messages.status} = 'sending' and ${messages.updatedAt} < ${input.stuckBefore.toISOString()}::timestamptz)`
+    : sql``;
+  // One statement: the claim and its timeline events (a data-modifying CTE), atomic by itself.
+  const result = await db.execute(sql`
+    with claimed as (
+      update ${messages} set status = 'sending', attempts = ${messages.attempts} + 1, updated_at = ${now}::timestamptz
+       where ${messages.id} = any(${sql.param(textArrayLiteral(input.messageIds))}::uuid[]) and ${messages.direction} = 'outbound'
+         and ((${messages.status} in ('queued', 'deferred') and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now}::timestamptz))${stuck})
+      returning ${messages}.*
+    ), events as (
+      insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+      select c.workspace_id, c.id, 'sending', 'pipeline', jsonb_build_object('attempt', c.attempts), ${now}::timestamptz from claimed c
+    )
+    select * from claimed`);
+  return mapTableRows(messages, resultRows(result));
+}
+
+/** A message the provider accepted, to record as `sent` (see `markMessagesSent`). */
+export interface AcceptedSend {
+  workspaceId: string;
+  messageId: string;
+  providerMessageId: string;
+  transport: string;
+  attempt: number;
+  segments?: number;
+}
+
+/**
+ * `applyMessageStatus(…, "sent")` for many messages in one statement: each moves to `sent` with
+ * its provider id, transport and segments unless it already ranks higher (a webhook got there
+ * first), and each gets its timeline event (`applied: false` when it did not move). Atomic by
+ * itself (a data-modifying CTE).
+ */
+export async function markMessagesSent(db: Queryable, accepted: AcceptedSend[], occurredAt: Date): Promise<void> {
+  if (accepted.length === 0) return;
+  const at = occurredAt.toISOString();
+  const column = (pick: (a: AcceptedSend) => string | null) => sql.param(textArrayLiteral(accepted.map(pick)));
+  await db.execute(sql`
+    with u as (
+      select * from unnest(${column((a) => a.messageId)}::uuid[], ${column((a) => a.workspaceId)}::uuid[], ${column((a) => a.providerMessageId)}::text[],
+                           ${column((a) => a.transport)}::text[], ${column((a) => (a.segments ? String(a.segments) : null))}::int[],
+                           ${column((a) => String(a.attempt))}::int[])
+             with ordinality as u(id, workspace_id, provider_message_id, transport, segments, attempt, n)
+    ), moved as (
+      update ${messages}
+         set status = 'sent', sent_at = ${at}::timestamptz, provider_message_id = u.provider_message_id, transport = u.transport,
+             segments = coalesce(u.segments, ${messages.segments}), next_attempt_at = null, last_error = null, updated_at = now()
+        from u
+       where ${messages.id} = u.id and ${messages.workspaceId} = u.workspace_id and ${RANK_SQL} < ${STATUS_RANK.sent}
+      returning ${messages.id} as id
+    )
+    insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+    select u.workspace_id, u.id, 'sent', 'provider',
+           jsonb_strip_nulls(jsonb_build_object('transport', u.transport, 'providerMessageId', u.provider_message_id, 'attempt', u.attempt, 'segments', u.segments))
+             || case when moved.id is null then '{"applied": false}'::jsonb else '{}'::jsonb end,
+           ${at}::timestamptz
+      from u left join moved on moved.id = u.id
+     order by u.n`);
 }
 
 /**

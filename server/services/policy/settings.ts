@@ -6,6 +6,7 @@ import { countryTimeZone } from "./recipient-timezone";
 import { readMessagingSettings, ZMessagingSettings, type TMessagingSettings } from "./settings-schema";
 import type { MessagingSettings } from "./types";
 import { hasRole, hasScope, inTransaction, type ServiceContext } from "../context";
+import { invalidateSendContext } from "../messages/send-context-cache";
 
 export {
   DEFAULT_WORKSPACE_TIMEZONE,
@@ -63,7 +64,7 @@ export async function updateMessagingSettings({
 }): Promise<MessagingSettings> {
   if (!canUpdate(ctx)) throw forbidden("Only admins and owners can change messaging settings");
   const values = ZUpdateMessagingSettingsInput.parse(input);
-  return inTransaction(ctx.db, async (tx) => {
+  const saved = await inTransaction(ctx.db, async (tx) => {
     const [before] = await tx
       .select({ settings: workspaces.settings, defaultRegion: workspaces.defaultRegion })
       .from(workspaces)
@@ -99,4 +100,6 @@ export async function updateMessagingSettings({
     });
     return values;
   });
+  invalidateSendContext(ctx.workspaceId);
+  return saved;
 }

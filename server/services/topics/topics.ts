@@ -5,6 +5,7 @@ import type { Queryable } from "@/db/client";
 import { AppError, notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { invalidateSendContext } from "../messages/send-context-cache";
 
 export const ZTopicKey = z
   .string()
@@ -120,7 +121,7 @@ export async function createTopic({ ctx, input }: { ctx: ServiceContext; input: 
 /** Edits name, description, channels, double opt-in or archives a topic. Keys and kinds never change (consent rests on them). Audited. */
 export async function updateTopic({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZUpdateTopicInput> }): Promise<TTopic> {
   const { id, archived, ...values } = ZUpdateTopicInput.parse(input);
-  return inTransaction(ctx.db, async (tx) => {
+  const updated = await inTransaction(ctx.db, async (tx) => {
     const [before] = await tx.select().from(topics).where(and(eq(topics.id, id), eq(topics.workspaceId, ctx.workspaceId))).for("update");
     if (!before) throw notFound("Topic");
     const [row] = await tx
@@ -142,6 +143,8 @@ export async function updateTopic({ ctx, input }: { ctx: ServiceContext; input: 
     });
     return toTopic(row!);
   });
+  invalidateSendContext(ctx.workspaceId);
+  return updated;
 }
 
 export async function findTopicByKey(db: Queryable, workspaceId: string, key: string): Promise<TopicRow | undefined> {

@@ -1,7 +1,8 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { messages, webhookEvents, type MessageRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { systemClock, type Clock } from "@/server/lib/clock";
+import { textArrayLiteral } from "@/server/lib/pg-array";
 import { inTransaction } from "../context";
 import { applyDeliveryEvent } from "./apply-delivery-event";
 import { fromPayload, type WebhookProvider } from "./delivery-event";
@@ -63,4 +64,50 @@ export async function applyUnappliedEvents(tx: Queryable, now: Clock, message: M
     });
   }
   return claimed.length;
+}
+
+/**
+ * `applyPendingWebhookEvents` for many provider messages at once, in the caller's transaction
+ * right after their provider ids were recorded: the per-message locks (sorted, so two callers
+ * never deadlock) and the lookup of which ones have events waiting go in one round trip; only
+ * those are then applied. Returns how many events were applied.
+ */
+export async function applyPendingWebhookEventsFor(
+  tx: Queryable,
+  accepted: { provider: WebhookProvider; providerMessageId: string }[],
+  options: { now?: Clock } = {},
+): Promise<number> {
+  if (accepted.length === 0) return 0;
+  const now = options.now ?? systemClock;
+  const keys = [...new Set(accepted.map((a) => `webhook:${a.provider}:${a.providerMessageId}`))].sort();
+  // Handed to the connection before the lookup, which therefore runs once every lock is held.
+  const locked = tx.execute(
+    sql`select count(*) from (select pg_advisory_xact_lock(hashtextextended(x, 0)) from (select x from unnest(${sql.param(textArrayLiteral(keys))}::text[]) as x order by x) as ordered) as locked`,
+  );
+  const [, waiting] = await Promise.all([
+    locked,
+    tx
+      .selectDistinct({ provider: webhookEvents.provider, providerMessageId: webhookEvents.providerMessageId })
+      .from(webhookEvents)
+      .where(
+        and(
+          isNull(webhookEvents.appliedAt),
+          inArray(webhookEvents.provider, [...new Set(accepted.map((a) => a.provider))]),
+          inArray(webhookEvents.providerMessageId, [...new Set(accepted.map((a) => a.providerMessageId))]),
+        ),
+      ),
+  ]);
+  const wanted = new Set(accepted.map((a) => `${a.provider}:${a.providerMessageId}`));
+  let applied = 0;
+  for (const row of waiting) {
+    if (!row.providerMessageId || !wanted.has(`${row.provider}:${row.providerMessageId}`)) continue;
+    const provider = row.provider as WebhookProvider;
+    const [message] = await tx
+      .select()
+      .from(messages)
+      .where(and(eq(messages.transport, provider), eq(messages.providerMessageId, row.providerMessageId)))
+      .limit(1);
+    if (message) applied += await applyUnappliedEvents(tx, now, message, provider);
+  }
+  return applied;
 }

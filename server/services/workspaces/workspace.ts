@@ -5,6 +5,7 @@ import type { Queryable } from "@/db/client";
 import { notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { invalidateSendContext } from "../messages/send-context-cache";
 
 export const ZWorkspace = z.object({
   id: z.uuid().describe("Workspace id"),
@@ -44,7 +45,7 @@ export async function updateWorkspace({
   input: TUpdateWorkspaceInput;
 }): Promise<TWorkspace> {
   const values = ZUpdateWorkspaceInput.parse(input);
-  return inTransaction(ctx.db, async (tx) => {
+  const updated = await inTransaction(ctx.db, async (tx) => {
     const [before] = await tx.select().from(workspaces).where(eq(workspaces.id, ctx.workspaceId)).for("update");
     if (!before) throw notFound("Workspace");
     const [after] = await tx
@@ -61,6 +62,8 @@ export async function updateWorkspace({
     });
     return toWorkspace(after!);
   });
+  invalidateSendContext(ctx.workspaceId);
+  return updated;
 }
 
 /** The workspaces a user belongs to, oldest membership first (the first is the default choice). */

@@ -1,0 +1,68 @@
+import { eq } from "drizzle-orm";
+import { topics, workspaces, type TopicRow } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { notFound } from "@/server/lib/errors";
+import { countryTimeZone } from "../policy/recipient-timezone";
+import { readMessagingSettings } from "../policy/settings";
+import type { MessagingSettings } from "../policy/types";
+import { sendContextCache, type CacheEntry } from "./send-context-cache";
+
+export { invalidateSendContext } from "./send-context-cache";
+
+/** What every send of a workspace reads before deciding: its policy settings and its topics. */
+export interface SendContext {
+  name: string;
+  settings: MessagingSettings;
+  region: string;
+  topicsByKey: Map<string, TopicRow>;
+}
+
+/**
+ * How long a workspace's send context is reused. Every API send needs it, and it changes a few
+ * times a year: reading it once per second instead of twice per request is two fewer round trips
+ * per send. Writers in this process drop it at once (`invalidateSendContext` after their commit);
+ * another app instance sees a change within this bound. Consent, suppressions and recent sends
+ * are never cached: they are read in the send's transaction, under the contact's lock.
+ */
+export const SEND_CONTEXT_TTL_MS = 1_000;
+
+const cache = sendContextCache as Map<string, CacheEntry<SendContext>>;
+
+async function load(db: Queryable, workspaceId: string): Promise<SendContext> {
+  const [workspaceRows, topicRows] = await Promise.all([
+    db
+      .select({ name: workspaces.name, settings: workspaces.settings, region: workspaces.defaultRegion })
+      .from(workspaces)
+      .where(eq(workspaces.id, workspaceId)),
+    db.select().from(topics).where(eq(topics.workspaceId, workspaceId)),
+  ]);
+  const row = workspaceRows[0];
+  if (!row) throw notFound("Workspace");
+  return {
+    name: row.name,
+    settings: readMessagingSettings(row.settings, countryTimeZone(row.region)),
+    region: row.region,
+    topicsByKey: new Map(topicRows.map((t) => [t.key, t])),
+  };
+}
+
+/**
+ * The workspace's send context, from the cache when fresh. `fresh: true` reads the database
+ * (used when a topic key is not in the cached copy: a topic created a moment ago is never
+ * reported unknown). Loads inside a caller's transaction are not cached (they could see
+ * uncommitted writes).
+ */
+export async function getSendContext(db: Queryable, workspaceId: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
+  if ("rollback" in db) return load(db, workspaceId);
+  const now = Date.now();
+  const entry = cache.get(workspaceId);
+  if (!options.fresh && entry && now - entry.loadedAt < SEND_CONTEXT_TTL_MS) return entry.value;
+  const value = load(db, workspaceId);
+  const next = { loadedAt: now, value };
+  cache.set(workspaceId, next);
+  value.catch(() => {
+    if (cache.get(workspaceId) === next) cache.delete(workspaceId);
+  });
+  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
+  return value;
+}
