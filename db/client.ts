@@ -37,6 +37,37 @@ export interface CreateDbOptions {
   maxConnections?: number;
 }
 
+/**
+ * Drizzle runs every query as an unnamed statement (postgres.js `prepare: false` unless the query
+ * was given a name), so PostgreSQL parses and plans it again each time and its full text travels
+ * with every call. This makes postgres.js use named statements, which it caches per connection by
+ * query text: a repeated query is only bound and executed. Transactions and savepoints hand
+ * drizzle a scoped client, wrapped the same way. (Behind a transaction-mode PgBouncer, named
+ * statements need PgBouncer 1.21+ with max_prepared_statements.)
+ */
+function withNamedStatements<T extends postgres.Sql>(sql: T): T {
+  type Callback = (scoped: postgres.Sql) => unknown;
+  const wrapScoped =
+    (open: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      const callback = args.pop() as Callback;
+      return open(...args, (scoped: postgres.Sql) => callback(withNamedStatements(scoped)));
+    };
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      if (key === "unsafe") {
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+      }
+      if (key === "begin" || key === "savepoint") {
+        const open = Reflect.get(target, key, receiver) as ((...args: unknown[]) => unknown) | undefined;
+        return open ? wrapScoped(open.bind(target)) : open;
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+}
+
 export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
@@ -46,7 +77,7 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
       // Dates come back as Date objects; bigint counts as numbers.
       types: { bigint: postgres.BigInt },
     });
-    const db = drizzlePostgres(client, { schema });
+    const db = drizzlePostgres(withNamedStatements(client), { schema });
     return {
       db,
       kind: "postgres",
