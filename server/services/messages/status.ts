@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { messageEvents, messages, type MessageStatus } from "@/db/schema";
 import { mapTableRows, resultRows } from "@/db/map-rows";
@@ -64,21 +64,31 @@ export async function applyMessageStatus(db: Queryable, input: ApplyStatusInput)
           : input.status === "queued"
             ? { queuedAt: input.occurredAt }
             : {};
-  const updated = await db
-    .update(messages)
-    .set({ status: input.status, ...stamp, ...input.set, updatedAt: sql`now()` })
-    .where(and(eq(messages.id, input.messageId), eq(messages.workspaceId, input.workspaceId), sql`${RANK_SQL} < ${rank}`))
-    .returning({ id: messages.id });
-  await db.insert(messageEvents).values({
-    workspaceId: input.workspaceId,
-    messageId: input.messageId,
-    status: input.status,
-    source: input.source,
-    detail: { ...input.detail, ...(updated.length === 0 ? { applied: false } : {}) },
-    occurredAt: input.occurredAt,
-  });
-  return { changed: updated.length > 0 };
+  const assignments = Object.entries({ status: input.status, ...stamp, ...input.set })
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => {
+      const column = MESSAGE_COLUMNS[key as keyof typeof MESSAGE_COLUMNS];
+      return sql`${sql.identifier(column.name)} = ${value === null ? sql`null` : sql.param(value, column)}`;
+    });
+  // One statement (data-modifying CTEs): the guarded move and its timeline event, so the event
+  // knows whether the move happened without a second round trip.
+  const result = await db.execute(sql`
+    with moved as (
+      update ${messages} set ${sql.join(assignments, sql`, `)}, updated_at = now()
+       where ${messages.id} = ${input.messageId} and ${messages.workspaceId} = ${input.workspaceId} and ${RANK_SQL} < ${rank}
+      returning ${messages.id}
+    ), event as (
+      insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+      select ${input.workspaceId}::uuid, ${input.messageId}::uuid, ${input.status}, ${input.source},
+             ${JSON.stringify(input.detail ?? {})}::jsonb || case when exists (select 1 from moved) then '{}'::jsonb else '{"applied": false}'::jsonb end,
+             ${input.occurredAt.toISOString()}::timestamptz
+    )
+    select (select count(*) from moved)::int as changed`);
+  const [row] = resultRows<{ changed: number }>(result);
+  return { changed: Number(row?.changed ?? 0) > 0 };
 }
+
+const MESSAGE_COLUMNS = getTableColumns(messages);
 
 /**
  * Claims outbound messages for delivery, atomically: `queued`/`deferred` rows that are due (and,

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { messages, webhookEvents } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
@@ -23,28 +23,32 @@ export type IngestOutcome = "duplicate" | "applied" | "pending";
  */
 export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: NormalizedDeliveryEvent): Promise<IngestOutcome> {
   return inTransaction(db, async (tx) => {
-    await lockProviderMessage(tx, event.provider, event.providerMessageId);
-    const [message] = await tx
-      .select()
-      .from(messages)
-      .where(and(eq(messages.transport, event.provider), eq(messages.providerMessageId, event.providerMessageId)))
-      .limit(1);
     const receivedAt = now();
-    const [stored] = await tx
-      .insert(webhookEvents)
-      .values({
-        workspaceId: message?.workspaceId ?? null,
-        provider: event.provider,
-        dedupeKey: event.dedupeKey,
-        type: event.type,
-        providerMessageId: event.providerMessageId,
-        payload: toPayload(event),
-        occurredAt: event.occurredAt,
-        receivedAt,
-      })
-      .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
-      .returning({ id: webhookEvents.id });
-    if (!stored) return "duplicate";
+    const sameMessage = and(eq(messages.transport, event.provider), eq(messages.providerMessageId, event.providerMessageId));
+    // One round trip: the lock is handed to the connection first; the lookup and the insert run
+    // after it is granted (the server executes them in order), so they see any message or event
+    // committed by whoever held the lock before us.
+    const locked = lockProviderMessage(tx, event.provider, event.providerMessageId);
+    const [, found, inserted] = await Promise.all([
+      locked,
+      tx.select().from(messages).where(sameMessage).limit(1),
+      tx
+        .insert(webhookEvents)
+        .values({
+          workspaceId: sql`(select ${messages.workspaceId} from ${messages} where ${sameMessage} limit 1)`,
+          provider: event.provider,
+          dedupeKey: event.dedupeKey,
+          type: event.type,
+          providerMessageId: event.providerMessageId,
+          payload: toPayload(event),
+          occurredAt: event.occurredAt,
+          receivedAt,
+        })
+        .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
+        .returning({ id: webhookEvents.id }),
+    ]);
+    const message = found[0];
+    if (!inserted[0]) return "duplicate";
     if (!message) return "pending";
     await applyUnappliedEvents(tx, now, message, event.provider);
     return "applied";
