@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { workspaces } from "./workspaces";
 
@@ -27,6 +27,12 @@ export const contacts = pgTable(
     timezone: text("timezone"),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The CSV import, and its line, that last created or updated this contact. An import finds an
+     * address repeated within its own file through this (memory stays flat in the file size).
+     */
+    importId: uuid("import_id"),
+    importLine: integer("import_line"),
     /** Set when the contact was erased (GDPR): PII columns are nulled, the row stays for references. */
     erasedAt: timestampTz("erased_at"),
     createdAt: createdAt(),

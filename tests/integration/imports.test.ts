@@ -14,7 +14,7 @@ import { createImport } from "@/server/services/imports/create-import";
 import { exportContactsCsv } from "@/server/services/imports/export-contacts";
 import { getImport, listImports } from "@/server/services/imports/get-import";
 import { rejectionsCsv } from "@/server/services/imports/rejections-csv";
-import { runImport } from "@/server/services/imports/run-import";
+import { IMPORT_BATCH_SIZE, runImport } from "@/server/services/imports/run-import";
 import type { TCreateImportInput } from "@/server/services/imports/schemas";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -186,6 +186,28 @@ describe("CSV import", () => {
     expect(result).toMatchObject({ insertedRows: 0, updatedRows: 0, rejectedRows: 1 });
     expect(await rejectionsOf(result.id)).toContain("contact was erased");
   });
+
+  it("finds duplicates of rows written by an earlier batch (first wins), including a contact that existed before", async () => {
+    const before = await upsertContact({ ctx: marketer, input: { email: "cross-old@example.com" } });
+    const lines = [header.trim()];
+    lines.push("cross-old@example.com,,Old,,,,,,first"); // line 2: updates the existing contact
+    lines.push("cross-a@example.com,+1 415 555 0199,A,,,,,,first"); // line 3: new contact
+    for (let i = 0; i < IMPORT_BATCH_SIZE + 10; i++) lines.push(`cross-filler${i}@example.com,,F,,,,,,`);
+    const late = lines.length + 1; // the next line's number
+    lines.push("CROSS-OLD@example.com,,Old again,,,,,,second"); // duplicate of line 2 (email), a later batch
+    lines.push("cross-b@example.com,(415) 555-0199,B,,,,,,second"); // duplicate of line 3 (phone), a later batch
+    const result = await importCsv(lines.join("\n") + "\n");
+    expect(result).toMatchObject({ status: "completed", processedRows: IMPORT_BATCH_SIZE + 14, rejectedRows: 2, updatedRows: 1 });
+
+    const report = (await rejectionsOf(result.id)).trim().split("\r\n");
+    expect(report).toContain(`${late},Email,duplicate of line 2`);
+    expect(report).toContain(`${late + 1},Mobile,duplicate of line 3`);
+    const [old] = await findContacts({ ctx: marketer, input: { email: "cross-old@example.com" } });
+    expect(old!.id).toBe(before.contact.id);
+    expect(old!.firstName).toBe("Old");
+    expect(old!.attributes).toMatchObject({ plan: "first" });
+    expect(await findContacts({ ctx: marketer, input: { email: "cross-b@example.com" } })).toHaveLength(0);
+  }, 120_000);
 
   it("streams a 20,000-row file split at arbitrary byte boundaries; counters end equal to the totals", async () => {
     const lines = [header.trim()];

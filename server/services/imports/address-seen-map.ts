@@ -1,12 +1,11 @@
 /**
- * "Which line first had this address?" for the whole file, in typed arrays: 12 bytes per slot
- * (a 64-bit fingerprint of the blind index + the line), at most half full. That is ~48 bytes per
- * imported row with both an email and a phone (≈ 48 MB for a million rows) instead of several
- * hundred bytes for a `Map<string, number>`, and it lives outside the JS heap's object graph, so
- * garbage collection never scans it. The only state of an import that grows with the file.
+ * "Which line first had this address?" within one import batch, in typed arrays: 12 bytes per
+ * slot (a 64-bit fingerprint of the blind index + the line), at most half full, outside the JS
+ * heap's object graph. Created per batch (run-import.ts); duplicates of rows in earlier batches
+ * are found by the batch writer through the contacts' `import_id`/`import_line`.
  *
- * Two different addresses share a fingerprint with probability ~n²/2⁶⁵ (≈ 10⁻⁷ for 2 million
- * addresses); the cost of that would be one row wrongly reported as a duplicate.
+ * Two different addresses share a fingerprint with probability ~n²/2⁶⁵ (negligible for a batch);
+ * the cost of that would be one row wrongly reported as a duplicate.
  */
 export class AddressSeenMap {
   private hi: Uint32Array;

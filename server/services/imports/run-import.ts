@@ -32,9 +32,10 @@ export type ImportSource = AsyncIterable<Buffer | Uint8Array | string> | Readabl
 /**
  * Streams a CSV into the workspace's contacts and consent ledger for an import created by
  * `createImport`. Memory stays flat in the file size: the file is parsed as it arrives and
- * written in batches of IMPORT_BATCH_SIZE rows; the only per-file state is the compact
- * "address → first line" map that detects duplicates within the file (~48 bytes per row).
- * While batch N is written, batch N+1 is parsed, validated and encrypted.
+ * written in batches of IMPORT_BATCH_SIZE rows, and nothing is kept per row between batches (an
+ * address repeated within the file is found in the batch while preparing it, or across batches
+ * through the contact's `import_id`/`import_line`, which every write of the import sets). While
+ * batch N is written, batch N+1 is parsed, validated and encrypted.
  *
  * Per batch, in one transaction (see write-batch.ts): existing contacts looked up by blind index
  * and updated (attributes merged, tags added, erased contacts never revived), new ones inserted,
@@ -185,7 +186,6 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
   feeding.catch(() => {});
 
   const region = await workspaceRegion(ctx.db, ctx.workspaceId);
-  const seen = new AddressSeenMap();
   const encryptor = new PiiBatchEncryptor();
   const indexer = new BlindIndexer(ctx.workspaceId);
   let resolved: Awaited<ReturnType<typeof resolveJob>> | undefined;
@@ -195,6 +195,8 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
   const flush = async () => {
     const records = pending;
     pending = [];
+    // Duplicates within this batch; the batch writer finds those of earlier batches in the database.
+    const seen = new AddressSeenMap(records.length * 4);
     const deps = { columns: resolved!.columns, region, now: ctx.now(), extraTags: resolved!.extraTags, seen, indexer, encryptor };
     const prepared: ReturnType<typeof prepareBatch> = { rows: [], rejections: [], rejectedLines: new Set() };
     for (let at = 0; at < records.length; at += PREPARE_SLICE) {

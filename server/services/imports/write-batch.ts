@@ -53,6 +53,8 @@ interface ExistingContact {
   email_hash: string | null;
   phone_hash: string | null;
   erased: boolean;
+  /** The line of this import that last wrote the contact (an earlier batch), else null. */
+  this_import_line: number | null;
 }
 
 /**
@@ -121,11 +123,13 @@ async function writeBatchOnce(
       ? []
       : await rows<ExistingContact>(
           tx,
-          sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased
+          sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
+                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line
                 from contacts
                where workspace_id = ${ws} and email_hash is not null and email_hash = any(${arr(emailHashes)}::text[])
               union
-              select id::text as id, email_hash, phone_hash, erased_at is not null as erased
+              select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
+                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line
                 from contacts
                where workspace_id = ${ws} and phone_hash is not null and phone_hash = any(${arr(phoneHashes)}::text[])`,
         );
@@ -143,6 +147,15 @@ async function writeBatchOnce(
   for (const row of batch.rows) {
     const e = row.emailHash ? byEmail.get(row.emailHash) : undefined;
     const ph = row.phoneHash ? byPhone.get(row.phoneHash) : undefined;
+    // An address an earlier batch of this file already wrote: a duplicate within the file (the
+    // first occurrence wins), as prepareBatch reports for duplicates within one batch.
+    const firstByEmail = e?.this_import_line ?? 0;
+    const firstByPhone = ph?.this_import_line ?? 0;
+    if (firstByEmail || firstByPhone) {
+      const useEmail = firstByEmail > 0 && (!firstByPhone || firstByEmail <= firstByPhone);
+      reject(row.line, useEmail ? job.emailColumn : job.phoneColumn, `duplicate of line ${useEmail ? firstByEmail : firstByPhone}`);
+      continue;
+    }
     if (e && ph && e.id !== ph.id) {
       reject(row.line, job.emailColumn, "email and phone belong to two different contacts");
       continue;
@@ -206,16 +219,17 @@ async function writeBatchOnce(
   if (inserts.length) {
     await tx.execute(sql`
       insert into contacts (id, workspace_id, email_ciphertext, email_hash, phone_ciphertext, phone_hash, first_name_ciphertext,
-                            last_name_ciphertext, locale, timezone, tags, attributes, created_at, updated_at)
+                            last_name_ciphertext, locale, timezone, tags, attributes, import_id, import_line, created_at, updated_at)
       select u.id, ${ws}::uuid, u.ec, u.eh, u.pc, u.ph, u.fn, u.ln, u.loc, u.tz,
-             coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb), ${nowText}::timestamptz, ${nowText}::timestamptz
+             coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb), ${job.importId}::uuid, u.line,
+             ${nowText}::timestamptz, ${nowText}::timestamptz
         from unnest(${arr(inserts.map((r) => r.id))}::uuid[], ${arr(inserts.map((r) => r.emailCiphertext))}::text[],
                     ${arr(inserts.map((r) => r.emailHash))}::text[], ${arr(inserts.map((r) => r.phoneCiphertext))}::text[],
                     ${arr(inserts.map((r) => r.phoneHash))}::text[], ${arr(inserts.map((r) => r.firstNameCiphertext))}::text[],
                     ${arr(inserts.map((r) => r.lastNameCiphertext))}::text[], ${arr(inserts.map((r) => r.locale))}::text[],
                     ${arr(inserts.map((r) => r.timezone))}::text[], ${arr(inserts.map((r) => r.tags))}::text[],
-                    ${arr(inserts.map((r) => r.attributes))}::text[])
-          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs)`);
+                    ${arr(inserts.map((r) => r.attributes))}::text[], ${arr(inserts.map((r) => String(r.line)))}::int[])
+          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)`);
   }
 
   // 6. Existing contacts: addresses replaced when they differ, empty cells keep the stored value,
@@ -234,14 +248,16 @@ async function writeBatchOnce(
         tags = case when u.tags is null then c.tags
                     else c.tags || array(select t from unnest(string_to_array(u.tags, ',')) as t where t <> all(c.tags)) end,
         attributes = case when u.attrs is null then c.attributes else c.attributes || u.attrs::jsonb end,
+        import_id = ${job.importId}::uuid,
+        import_line = u.line,
         updated_at = ${nowText}::timestamptz
       from unnest(${arr(updates.map((r) => r.id))}::uuid[], ${arr(updates.map((r) => r.emailCiphertext))}::text[],
                   ${arr(updates.map((r) => r.emailHash))}::text[], ${arr(updates.map((r) => r.phoneCiphertext))}::text[],
                   ${arr(updates.map((r) => r.phoneHash))}::text[], ${arr(updates.map((r) => r.firstNameCiphertext))}::text[],
                   ${arr(updates.map((r) => r.lastNameCiphertext))}::text[], ${arr(updates.map((r) => r.locale))}::text[],
                   ${arr(updates.map((r) => r.timezone))}::text[], ${arr(updates.map((r) => r.tags))}::text[],
-                  ${arr(updates.map((r) => r.attributes))}::text[])
-        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs)
+                  ${arr(updates.map((r) => r.attributes))}::text[], ${arr(updates.map((r) => String(r.line)))}::int[])
+        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)
       where c.id = u.id and c.workspace_id = ${ws}`);
   }
 
