@@ -16,8 +16,8 @@ import { buildColumnIndex, prepareBatch, type RawRecord } from "./prepare-rows";
 import { ZImportMapping, type TImport } from "./schemas";
 import { writeBatch, type BatchCounts, type ImportJob } from "./write-batch";
 
-/** Rows per batch: one transaction and one round of set-based statements each. */
-export const IMPORT_BATCH_SIZE = 5_000;
+/** Rows per batch: one transaction and one round of set-based statements each. 2,500 rather than 5,000: ~11% slower, ~45 MB less peak RSS (import bench, 200k rows). */
+export const IMPORT_BATCH_SIZE = 2_500;
 /**
  * Rows prepared (validated, hashed, encrypted) between two yields to the event loop. The writer of
  * the previous batch runs meanwhile; yielding lets it send its next statement as soon as the
