@@ -42,9 +42,14 @@ export interface CreateDbOptions {
  * was given a name), so PostgreSQL parses and plans it again each time and its full text travels
  * with every call. This makes postgres.js use named statements, which it caches per connection by
  * query text: a repeated query is only bound and executed. Transactions and savepoints hand
- * drizzle a scoped client, wrapped the same way. (Behind a transaction-mode PgBouncer, named
- * statements need PgBouncer 1.21+ with max_prepared_statements.)
+ * drizzle a scoped client, wrapped the same way. Only queries with at most
+ * MAX_NAMED_STATEMENT_PARAMS parameters are named: a long `in (…)` list makes a new text for each
+ * length, and each named statement stays in its connection (and in the server's memory) until the
+ * connection is recycled. (Behind a transaction-mode PgBouncer, named statements need PgBouncer
+ * 1.21+ with max_prepared_statements.)
  */
+const MAX_NAMED_STATEMENT_PARAMS = 64;
+
 function withNamedStatements<T extends postgres.Sql>(sql: T): T {
   type Callback = (scoped: postgres.Sql) => unknown;
   const wrapScoped =
@@ -57,7 +62,10 @@ function withNamedStatements<T extends postgres.Sql>(sql: T): T {
     get(target, key, receiver) {
       if (key === "unsafe") {
         return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
-          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
+            ...options,
+            prepare: options?.prepare === true || (params?.length ?? 0) <= MAX_NAMED_STATEMENT_PARAMS,
+          });
       }
       if (key === "begin" || key === "savepoint") {
         const open = Reflect.get(target, key, receiver) as ((...args: unknown[]) => unknown) | undefined;
