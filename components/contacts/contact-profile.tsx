@@ -1,10 +1,8 @@
 "use client";
 
 import * as React from "react";
-import Link from "next/link";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import {
-  ArrowLeftIcon,
   CheckCircle2Icon,
   CircleSlashIcon,
   EyeIcon,
@@ -14,6 +12,7 @@ import {
   ShieldIcon,
   ShieldOffIcon,
 } from "lucide-react";
+import { BackLink } from "@/components/ui/back-link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
@@ -81,10 +80,9 @@ export function ContactProfile({
   return (
     <div className="grid gap-6">
       <div className="grid gap-4">
-        <Link href="/contacts" className="inline-flex w-fit items-center gap-1.5 rounded-sm text-sm text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50">
-          <ArrowLeftIcon className="size-4" aria-hidden />
+        <BackLink href="/contacts" className="text-sm text-muted-foreground">
           Contacts
-        </Link>
+        </BackLink>
         <div className="flex flex-col gap-4 sm:flex-row sm:items-center sm:justify-between">
           <div className="flex min-w-0 items-center gap-4">
             <Avatar className="size-14 text-base">

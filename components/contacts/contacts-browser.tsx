@@ -14,6 +14,7 @@ import {
   UsersIcon,
   XIcon,
 } from "lucide-react";
+import { ExactSearch } from "@/components/ui/exact-search";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
@@ -24,8 +25,6 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { CursorPager } from "@/components/ui/cursor-pager";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { initialsFor } from "@/components/ui/initials";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/ui/page-header";
 import { SelectGroup, SelectItem, SelectLabel } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -145,43 +144,17 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
 
       <Card className="gap-0 overflow-hidden py-0">
         <div className="grid gap-3 border-b bg-muted/30 p-4 sm:px-6">
-          <form
-            role="search"
-            className="grid gap-1.5"
-            onSubmit={(e) => {
-              e.preventDefault();
-              apply({ search: searchDraft });
-            }}
-          >
-            <Label htmlFor="contact-search" className="sr-only">
-              Find a contact by email or phone
-            </Label>
-            <div className="flex gap-2">
-              <div className="relative flex-1">
-                <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
-                <Input
-                  id="contact-search"
-                  type="search"
-                  value={searchDraft}
-                  onChange={(e) => {
-                    setSearchDraft(e.target.value);
-                    if (!e.target.value && filters.search) apply({ search: "" });
-                  }}
-                  placeholder="Exact email or phone, e.g. ann@example.com or +1 415 555 2671"
-                  className="bg-background pl-9"
-                  aria-invalid={searchError ? true : undefined}
-                  aria-describedby="contact-search-help"
-                  maxLength={320}
-                />
-              </div>
-              <Button type="submit" variant="secondary">
-                Search
-              </Button>
-            </div>
-            <p id="contact-search-help" className={cn("text-xs", searchError ? "font-medium text-destructive" : "text-muted-foreground")} role={searchError ? "alert" : undefined}>
-              {searchError ?? "Contact details are encrypted, so search matches a whole email address or phone number, not part of one."}
-            </p>
-          </form>
+          <ExactSearch
+            id="contact-search"
+            label="Find a contact by email or phone"
+            placeholder="Exact email or phone, e.g. ann@example.com or +1 415 555 2671"
+            hint="Contact details are encrypted, so search matches a whole email address or phone number, not part of one."
+            draft={searchDraft}
+            onDraftChange={setSearchDraft}
+            applied={Boolean(filters.search)}
+            onApply={(search) => apply({ search })}
+            error={searchError}
+          />
 
           <div className="grid grid-cols-2 gap-2 md:flex md:flex-wrap md:items-end">
             <FilterSelect label="Tag" value={filters.tag} onChange={(tag) => apply({ tag })} className="md:w-40">

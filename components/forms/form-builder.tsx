@@ -1,22 +1,12 @@
 "use client";
 
 import * as React from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArchiveIcon, ArchiveRestoreIcon, ArrowLeftIcon, ExternalLinkIcon, HistoryIcon, InfoIcon, ShieldCheckIcon } from "lucide-react";
+import { ExternalLinkIcon, HistoryIcon, InfoIcon, ShieldCheckIcon } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
+import { ArchiveButton } from "@/components/ui/archive-button";
+import { BackLink } from "@/components/ui/back-link";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -133,7 +123,7 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
   if (formId && form.isError) {
     return (
       <>
-        <BackLink />
+        <BackLink href="/forms">Forms</BackLink>
         <LoadError message={errorMessage(form.error)} onRetry={() => void form.refetch()} />
       </>
     );
@@ -174,7 +164,7 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
   return (
     <form onSubmit={save} className="grid gap-6" aria-busy={saving}>
       <PageHeader
-        eyebrow={<BackLink />}
+        eyebrow={<BackLink href="/forms">Forms</BackLink>}
         title={
           <span className="flex flex-wrap items-center gap-2">
             {formId ? draft.name || "Untitled form" : "New form"}
@@ -198,7 +188,14 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
               </Button>
             ) : null}
             {saved && canManage ? (
-              <ArchiveButton archived={saved.archived} pending={archive.isPending} onConfirm={() => archive.mutate({ id: saved.id, archived: !saved.archived })} />
+              <ArchiveButton
+                archived={saved.archived}
+                pending={archive.isPending}
+                onConfirm={() => archive.mutate({ id: saved.id, archived: !saved.archived })}
+                noun="form"
+                restoreLabel="Restore"
+                consequences="Its page and embeds stop accepting sign-ups at once. Consent already collected, and its versions, are kept. You can restore it later."
+              />
             ) : null}
             {canManage ? (
               <Button type="submit" disabled={saving}>
@@ -406,48 +403,6 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
         </div>
       </div>
     </form>
-  );
-}
-
-function BackLink() {
-  return (
-    <Link href="/forms" className="inline-flex items-center gap-1 hover:text-foreground">
-      <ArrowLeftIcon className="size-3.5" />
-      Forms
-    </Link>
-  );
-}
-
-function ArchiveButton({ archived, pending, onConfirm }: { archived: boolean; pending: boolean; onConfirm: () => void }) {
-  if (archived) {
-    return (
-      <Button type="button" variant="outline" disabled={pending} onClick={onConfirm}>
-        {pending ? <Spinner /> : <ArchiveRestoreIcon />}
-        Restore
-      </Button>
-    );
-  }
-  return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
-        <Button type="button" variant="outline" disabled={pending}>
-          {pending ? <Spinner /> : <ArchiveIcon />}
-          Archive
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Archive this form?</AlertDialogTitle>
-          <AlertDialogDescription>
-            Its page and embeds stop accepting sign-ups at once. Consent already collected, and its versions, are kept. You can restore it later.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction onClick={onConfirm}>Archive form</AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
   );
 }
 

@@ -5,7 +5,6 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import {
   ArrowDownLeftIcon,
-  ArrowLeftIcon,
   ArrowUpRightIcon,
   BanIcon,
   CheckIcon,
@@ -17,6 +16,7 @@ import {
   ShieldIcon,
   TriangleAlertIcon,
 } from "lucide-react";
+import { BackLink } from "@/components/ui/back-link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -62,13 +62,9 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
   return (
     <div className="grid gap-6">
       <div className="grid gap-4">
-        <Link
-          href="/messages"
-          className="inline-flex w-fit items-center gap-1.5 rounded-sm text-sm text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
-        >
-          <ArrowLeftIcon className="size-4" aria-hidden />
+        <BackLink href="/messages" className="text-sm text-muted-foreground">
           Messages
-        </Link>
+        </BackLink>
         <div className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
           <div className="flex min-w-0 items-start gap-4">
             <span

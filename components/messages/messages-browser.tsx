@@ -14,6 +14,7 @@ import {
   UserIcon,
   XIcon,
 } from "lucide-react";
+import { ExactSearch } from "@/components/ui/exact-search";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -151,47 +152,17 @@ export function MessagesBrowser({
 
       <Card className="gap-0 overflow-hidden py-0">
         <div className="grid gap-3 border-b bg-muted/30 p-4 sm:px-6">
-          <form
-            role="search"
-            className="grid gap-1.5"
-            onSubmit={(e) => {
-              e.preventDefault();
-              apply({ recipient: recipientDraft });
-            }}
-          >
-            <Label htmlFor="message-recipient" className="sr-only">
-              Find messages by recipient
-            </Label>
-            <div className="flex gap-2">
-              <div className="relative flex-1">
-                <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
-                <Input
-                  id="message-recipient"
-                  type="search"
-                  value={recipientDraft}
-                  onChange={(e) => {
-                    setRecipientDraft(e.target.value);
-                    if (!e.target.value && filters.recipient) apply({ recipient: "" });
-                  }}
-                  placeholder="Recipient: exact email or phone"
-                  className="bg-background pl-9"
-                  aria-invalid={recipientError ? true : undefined}
-                  aria-describedby="message-recipient-help"
-                  maxLength={320}
-                />
-              </div>
-              <Button type="submit" variant="secondary">
-                Search
-              </Button>
-            </div>
-            <p
-              id="message-recipient-help"
-              className={cn("text-xs", recipientError ? "font-medium text-destructive" : "text-muted-foreground")}
-              role={recipientError ? "alert" : undefined}
-            >
-              {recipientError ?? "Addresses are encrypted, so search matches a whole email address or phone number."}
-            </p>
-          </form>
+          <ExactSearch
+            id="message-recipient"
+            label="Find messages by recipient"
+            placeholder="Recipient: exact email or phone"
+            hint="Addresses are encrypted, so search matches a whole email address or phone number."
+            draft={recipientDraft}
+            onDraftChange={setRecipientDraft}
+            applied={Boolean(filters.recipient)}
+            onApply={(recipient) => apply({ recipient })}
+            error={recipientError}
+          />
 
           <div className="grid grid-cols-2 gap-2 md:flex md:flex-wrap md:items-end">
             <FilterSelect label="Channel" value={filters.channel} onChange={(channel) => apply({ channel })} className="md:w-32">

@@ -3,7 +3,8 @@
 import * as React from "react";
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ArrowLeftIcon, ChevronLeftIcon, ChevronRightIcon, ExternalLinkIcon, InboxIcon, ShieldIcon } from "lucide-react";
+import { ChevronLeftIcon, ChevronRightIcon, ExternalLinkIcon, InboxIcon, ShieldIcon } from "lucide-react";
+import { BackLink } from "@/components/ui/back-link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
@@ -43,10 +44,7 @@ export function OutboxView() {
       <PageHeader
         className="mb-0 sm:mb-0"
         eyebrow={
-          <Link href="/messages" className="inline-flex items-center gap-1.5 rounded-sm outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50">
-            <ArrowLeftIcon className="size-4" aria-hidden />
-            Messages
-          </Link>
+          <BackLink href="/messages">Messages</BackLink>
         }
         title="Outbox"
         description="With no provider configured, messages are recorded by the log transport instead of being sent. Here they are as each recipient would have received them."

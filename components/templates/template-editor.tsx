@@ -1,22 +1,12 @@
 "use client";
 
 import * as React from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArchiveIcon, ArchiveRestoreIcon, ArrowLeftIcon, InfoIcon, MailIcon, MessageSquareIcon, PlusIcon, ShieldCheckIcon, StarIcon, Trash2Icon, XIcon } from "lucide-react";
+import { InfoIcon, MailIcon, MessageSquareIcon, PlusIcon, ShieldCheckIcon, StarIcon, Trash2Icon, XIcon } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
+import { ArchiveButton } from "@/components/ui/archive-button";
+import { BackLink } from "@/components/ui/back-link";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -220,7 +210,7 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
   if (templateId && template.isError) {
     return (
       <>
-        <PageHeader eyebrow={<BackLink />} title="Template" />
+        <PageHeader eyebrow={<BackLink href="/templates">Templates</BackLink>} title="Template" />
         <LoadError message={errorMessage(template.error)} onRetry={() => void template.refetch()} />
       </>
     );
@@ -254,7 +244,7 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
   return (
     <form onSubmit={save} className="grid gap-6" aria-busy={saving}>
       <PageHeader
-        eyebrow={<BackLink />}
+        eyebrow={<BackLink href="/templates">Templates</BackLink>}
         title={
           <span className="flex flex-wrap items-center gap-2">
             {templateId ? draft.name || "Untitled template" : "New template"}
@@ -269,7 +259,14 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
         }
         actions={
           <>
-            {saved && canEdit ? <ArchiveButton archived={saved.archived} pending={archive.isPending} onConfirm={() => archive.mutate({ id: saved.id, archived: !saved.archived })} /> : null}
+            {saved && canEdit ? <ArchiveButton
+                archived={saved.archived}
+                pending={archive.isPending}
+                onConfirm={() => archive.mutate({ id: saved.id, archived: !saved.archived })}
+                noun="template"
+                restoreLabel="Unarchive"
+                consequences="Sends that name it are refused from now on. Its versions, and the messages sent from them, are kept. You can unarchive it later."
+              /> : null}
             {canEdit ? (
               <Button type="submit" disabled={saving}>
                 {saving ? <Spinner className="text-current" /> : null}
@@ -639,46 +636,6 @@ function LocaleBar({
       </div>
       {adding && trimmed !== "" && !valid ? <p className="text-xs text-destructive">Use a locale code such as fr, es-MX or pt-BR that is not there yet.</p> : null}
     </div>
-  );
-}
-
-function BackLink() {
-  return (
-    <Link href="/templates" className="inline-flex items-center gap-1 hover:text-foreground">
-      <ArrowLeftIcon className="size-3.5" />
-      Templates
-    </Link>
-  );
-}
-
-function ArchiveButton({ archived, pending, onConfirm }: { archived: boolean; pending: boolean; onConfirm: () => void }) {
-  if (archived) {
-    return (
-      <Button type="button" variant="outline" disabled={pending} onClick={onConfirm}>
-        {pending ? <Spinner /> : <ArchiveRestoreIcon />}
-        Unarchive
-      </Button>
-    );
-  }
-  return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
-        <Button type="button" variant="outline" disabled={pending}>
-          {pending ? <Spinner /> : <ArchiveIcon />}
-          Archive
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Archive this template?</AlertDialogTitle>
-          <AlertDialogDescription>Sends that name it are refused from now on. Its versions, and the messages sent from them, are kept. You can unarchive it later.</AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction onClick={onConfirm}>Archive template</AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
   );
 }
 
