@@ -1,3 +1,5 @@
+import { sql, type SQL } from "drizzle-orm";
+
 /** Characters that force quoting (and, for `"` and `\\`, escaping) of a PostgreSQL array element. */
 const ARRAY_SPECIAL = /[\\"{},\s]|^$|^null$/i;
 const ARRAY_ESCAPE = /[\\"]/g;
@@ -15,4 +17,9 @@ export function textArrayLiteral(values: readonly (string | null | undefined)[])
     else parts[i] = ARRAY_SPECIAL.test(value) ? `"${value.replace(ARRAY_ESCAPE, "\\$&")}"` : value;
   }
   return `{${parts.join(",")}}`;
+}
+
+/** `values` as one `text[]` query parameter (cast it in SQL: `${pgTextArray(ids)}::uuid[]`). */
+export function pgTextArray(values: readonly (string | null | undefined)[]): SQL {
+  return sql`${sql.param(textArrayLiteral(values))}`;
 }

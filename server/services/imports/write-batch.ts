@@ -6,7 +6,8 @@ import { inTransaction } from "../context";
 import { CONSENT_PROJECTION_CONFLICT, CONSENT_STATE_COLUMNS } from "./consent-projection-sql";
 import type { PreparedRow, RowRejection } from "./prepare-rows";
 import { uuidv7 } from "./uuid-v7";
-import { textArrayLiteral } from "@/server/lib/pg-array";
+import { lockKeysInOrder } from "@/server/lib/advisory-locks";
+import { pgTextArray } from "@/server/lib/pg-array";
 
 /** What a batch writer needs to know about its import, resolved once per run. */
 export interface ImportJob {
@@ -32,9 +33,7 @@ export interface BatchCounts {
 /** First key of the advisory lock that serialises import batches of one workspace ("IMPT"). */
 const IMPORT_LOCK = 0x494d_5054;
 
-const p = (value: unknown) => sql.param(value);
 
-const arr = (values: readonly (string | null | undefined)[]) => p(textArrayLiteral(values));
 
 async function rows<T>(tx: Queryable, query: SQL): Promise<T[]> {
   const result = (await tx.execute(query)) as unknown;
@@ -126,12 +125,12 @@ async function writeBatchOnce(
           sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
                      case when import_id = ${job.importId}::uuid then import_line end as this_import_line
                 from contacts
-               where workspace_id = ${ws} and email_hash is not null and email_hash = any(${arr(emailHashes)}::text[])
+               where workspace_id = ${ws} and email_hash is not null and email_hash = any(${pgTextArray(emailHashes)}::text[])
               union
               select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
                      case when import_id = ${job.importId}::uuid then import_line end as this_import_line
                 from contacts
-               where workspace_id = ${ws} and phone_hash is not null and phone_hash = any(${arr(phoneHashes)}::text[])`,
+               where workspace_id = ${ws} and phone_hash is not null and phone_hash = any(${pgTextArray(phoneHashes)}::text[])`,
         );
   const byEmail = new Map<string, ExistingContact>();
   const byPhone = new Map<string, ExistingContact>();
@@ -198,18 +197,19 @@ async function writeBatchOnce(
     const found = await rows<{ channel: Channel; address_hash: string }>(
       tx,
       sql`select 'email' as channel, address_hash from suppressions
-           where workspace_id = ${ws} and channel = 'email' and address_hash = any(${arr(optInEmails)}::text[])
+           where workspace_id = ${ws} and channel = 'email' and address_hash = any(${pgTextArray(optInEmails)}::text[])
           union all
           select 'sms' as channel, address_hash from suppressions
-           where workspace_id = ${ws} and channel = 'sms' and address_hash = any(${arr(optInPhones)}::text[])`,
+           where workspace_id = ${ws} and channel = 'sms' and address_hash = any(${pgTextArray(optInPhones)}::text[])`,
     );
     for (const s of found) suppressed.add(`${s.channel}:${s.address_hash}`);
   }
 
   // 4. Lock the pre-existing contacts whose consent this batch changes, then take the time.
   if (oldWithConsent.length) {
-    await tx.execute(
-      sql`select count(*) from (select pg_advisory_xact_lock(hashtextextended(x, 0)) from unnest(${arr(oldWithConsent.map((r) => r.id).sort())}::text[]) as x) as locked`,
+    await lockKeysInOrder(
+      tx,
+      oldWithConsent.map((r) => r.id),
     );
   }
   const now = job.now();
@@ -223,12 +223,12 @@ async function writeBatchOnce(
       select u.id, ${ws}::uuid, u.ec, u.eh, u.pc, u.ph, u.fn, u.ln, u.loc, u.tz,
              coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb), ${job.importId}::uuid, u.line,
              ${nowText}::timestamptz, ${nowText}::timestamptz
-        from unnest(${arr(inserts.map((r) => r.id))}::uuid[], ${arr(inserts.map((r) => r.emailCiphertext))}::text[],
-                    ${arr(inserts.map((r) => r.emailHash))}::text[], ${arr(inserts.map((r) => r.phoneCiphertext))}::text[],
-                    ${arr(inserts.map((r) => r.phoneHash))}::text[], ${arr(inserts.map((r) => r.firstNameCiphertext))}::text[],
-                    ${arr(inserts.map((r) => r.lastNameCiphertext))}::text[], ${arr(inserts.map((r) => r.locale))}::text[],
-                    ${arr(inserts.map((r) => r.timezone))}::text[], ${arr(inserts.map((r) => r.tags))}::text[],
-                    ${arr(inserts.map((r) => r.attributes))}::text[], ${arr(inserts.map((r) => String(r.line)))}::int[])
+        from unnest(${pgTextArray(inserts.map((r) => r.id))}::uuid[], ${pgTextArray(inserts.map((r) => r.emailCiphertext))}::text[],
+                    ${pgTextArray(inserts.map((r) => r.emailHash))}::text[], ${pgTextArray(inserts.map((r) => r.phoneCiphertext))}::text[],
+                    ${pgTextArray(inserts.map((r) => r.phoneHash))}::text[], ${pgTextArray(inserts.map((r) => r.firstNameCiphertext))}::text[],
+                    ${pgTextArray(inserts.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(inserts.map((r) => r.locale))}::text[],
+                    ${pgTextArray(inserts.map((r) => r.timezone))}::text[], ${pgTextArray(inserts.map((r) => r.tags))}::text[],
+                    ${pgTextArray(inserts.map((r) => r.attributes))}::text[], ${pgTextArray(inserts.map((r) => String(r.line)))}::int[])
           as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)`);
   }
 
@@ -251,12 +251,12 @@ async function writeBatchOnce(
         import_id = ${job.importId}::uuid,
         import_line = u.line,
         updated_at = ${nowText}::timestamptz
-      from unnest(${arr(updates.map((r) => r.id))}::uuid[], ${arr(updates.map((r) => r.emailCiphertext))}::text[],
-                  ${arr(updates.map((r) => r.emailHash))}::text[], ${arr(updates.map((r) => r.phoneCiphertext))}::text[],
-                  ${arr(updates.map((r) => r.phoneHash))}::text[], ${arr(updates.map((r) => r.firstNameCiphertext))}::text[],
-                  ${arr(updates.map((r) => r.lastNameCiphertext))}::text[], ${arr(updates.map((r) => r.locale))}::text[],
-                  ${arr(updates.map((r) => r.timezone))}::text[], ${arr(updates.map((r) => r.tags))}::text[],
-                  ${arr(updates.map((r) => r.attributes))}::text[], ${arr(updates.map((r) => String(r.line)))}::int[])
+      from unnest(${pgTextArray(updates.map((r) => r.id))}::uuid[], ${pgTextArray(updates.map((r) => r.emailCiphertext))}::text[],
+                  ${pgTextArray(updates.map((r) => r.emailHash))}::text[], ${pgTextArray(updates.map((r) => r.phoneCiphertext))}::text[],
+                  ${pgTextArray(updates.map((r) => r.phoneHash))}::text[], ${pgTextArray(updates.map((r) => r.firstNameCiphertext))}::text[],
+                  ${pgTextArray(updates.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(updates.map((r) => r.locale))}::text[],
+                  ${pgTextArray(updates.map((r) => r.timezone))}::text[], ${pgTextArray(updates.map((r) => r.tags))}::text[],
+                  ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[])
         as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)
       where c.id = u.id and c.workspace_id = ${ws}`);
   }
@@ -270,8 +270,8 @@ async function writeBatchOnce(
   //    slower on PostgreSQL 15). Contacts created by this batch have no state yet (nobody else
   //    can see them before the commit): a plain insert. Pre-existing ones go through the fold's
   //    ON CONFLICT rule.
-  const pairTopics = arr(job.pairs.map((pair) => pair.topicId));
-  const pairChannels = arr(job.pairs.map((pair) => pair.channel));
+  const pairTopics = pgTextArray(job.pairs.map((pair) => pair.topicId));
+  const pairChannels = pgTextArray(job.pairs.map((pair) => pair.channel));
   let consentEvents = 0;
   for (const [list, fresh] of [
     [newWithConsent, true],
@@ -308,11 +308,11 @@ async function writeBatchOnce(
     if (!events) continue;
     consentEvents += events;
     const prefix = uuidv7().slice(0, 24); // "xxxxxxxx-xxxx-7xxx-yxxx-": time, counter, variant
-    const ids = arr(contactIds);
-    const actionList = arr(actions);
-    const occurredList = arr(occurred);
-    const emailList = arr(emailOk);
-    const smsList = arr(smsOk);
+    const ids = pgTextArray(contactIds);
+    const actionList = pgTextArray(actions);
+    const occurredList = pgTextArray(occurred);
+    const emailList = pgTextArray(emailOk);
+    const smsList = pgTextArray(smsOk);
     const pairsAllowed = sql`cross join unnest(${pairTopics}::uuid[], ${pairChannels}::text[]) with ordinality as p(topic_id, channel, k)
       where case p.channel when 'email' then u.email_ok else u.sms_ok end`;
     const eventId = sql`(${prefix}::text || lpad(to_hex((u.n - 1) * ${job.pairs.length}::int + p.k), 12, '0'))::uuid`;
@@ -323,7 +323,7 @@ async function writeBatchOnce(
              case when u.note is null then '{}'::jsonb else jsonb_build_object('note', u.note) end,
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
         from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[],
-                    ${arr(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, note, n)
+                    ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, note, n)
         ${pairsAllowed}`);
     await tx.execute(sql`
       insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
@@ -340,7 +340,7 @@ async function writeBatchOnce(
     await tx.execute(sql`
       insert into import_rejections (import_id, line, "column", reason)
       select ${job.importId}::uuid, u.line, u.col, u.reason
-        from unnest(${arr(rejections.map((r) => String(r.line)))}::int[], ${arr(rejections.map((r) => r.column))}::text[], ${arr(rejections.map((r) => r.reason))}::text[])
+        from unnest(${pgTextArray(rejections.map((r) => String(r.line)))}::int[], ${pgTextArray(rejections.map((r) => r.column))}::text[], ${pgTextArray(rejections.map((r) => r.reason))}::text[])
           as u(line, col, reason)`);
   }
   const counts: BatchCounts = {

@@ -6,7 +6,7 @@ import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
-import { textArrayLiteral } from "@/server/lib/pg-array";
+import { pgTextArray } from "@/server/lib/pg-array";
 import { getEmailTransport, type OutgoingEmail } from "@/server/providers/email";
 import { MAX_EMAIL_BATCH } from "@/server/providers/email/types";
 import { ProviderError } from "@/server/providers/errors";
@@ -94,7 +94,7 @@ function toSms(row: MessageRow): OutgoingSms {
 async function blockedSinceDecision(db: Queryable, messageIds: string[]): Promise<Map<string, "opted_out" | "suppressed">> {
   const blocked = new Map<string, "opted_out" | "suppressed">();
   if (messageIds.length === 0) return blocked;
-  const ids = sql.param(textArrayLiteral(messageIds));
+  const ids = pgTextArray(messageIds);
   const found = resultRows<{ id: string; reason: "opted_out" | "suppressed" }>(
     await db.execute(sql`
       select m.id::text as id, 'suppressed' as reason

@@ -17,7 +17,8 @@ import {
 import type { Queryable } from "@/db/client";
 import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
 import { blindIndex } from "@/server/lib/crypto";
-import { textArrayLiteral } from "@/server/lib/pg-array";
+import { lockKeysInOrder } from "@/server/lib/advisory-locks";
+import { pgTextArray } from "@/server/lib/pg-array";
 import { getEnv } from "@/server/lib/env";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
@@ -151,16 +152,8 @@ async function resolveRecipients(
 }
 
 /** Serialises this send with consent writers of the same contacts (record-consent.ts takes the same lock). */
-async function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
-  if (contactIds.length === 0) return;
-  if (contactIds.length === 1) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${contactIds[0]!}, 0))`);
-    return;
-  }
-  // Sorted, so two batches sharing contacts take the locks in the same order (no deadlock).
-  await tx.execute(
-    sql`select count(*) from (select pg_advisory_xact_lock(hashtextextended(x, 0)) from (select x from unnest(${sql.param([...contactIds].sort())}::text[]) as x order by x) as ordered) as locked`,
-  );
+function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
+  return lockKeysInOrder(tx, contactIds);
 }
 
 /** The contact's address on a channel as `decide` wants it: normalised, or null when missing or invalid. */
@@ -325,7 +318,7 @@ async function recordPending(
             and(
               eq(suppressions.workspaceId, ctx.workspaceId),
               sql`${suppressions.addressHash} in (select h from ${contacts} c cross join lateral (values (c.email_hash), (c.phone_hash)) as v(h)
-                    where c.workspace_id = ${ctx.workspaceId} and c.id = any(${sql.param(textArrayLiteral(contactIds))}::uuid[]) and h is not null)`,
+                    where c.workspace_id = ${ctx.workspaceId} and c.id = any(${pgTextArray(contactIds)}::uuid[]) and h is not null)`,
             ),
           )
       : [],
@@ -557,8 +550,8 @@ async function recordPending(
       ? tx.execute(sql`
           insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
           select ${ctx.workspaceId}::uuid, e.id, e.status, 'pipeline', e.detail::jsonb, ${decidedAt.toISOString()}::timestamptz
-            from unnest(${sql.param(textArrayLiteral(events.map((e) => e.id)))}::uuid[], ${sql.param(textArrayLiteral(events.map((e) => e.status)))}::text[],
-                        ${sql.param(textArrayLiteral(events.map((e) => e.detail)))}::text[]) with ordinality as e(id, status, detail, n)
+            from unnest(${pgTextArray(events.map((e) => e.id))}::uuid[], ${pgTextArray(events.map((e) => e.status))}::text[],
+                        ${pgTextArray(events.map((e) => e.detail))}::text[]) with ordinality as e(id, status, detail, n)
            where exists (select 1 from ${messages} m where m.id = e.id and m.workspace_id = ${ctx.workspaceId}::uuid)
            order by e.n`)
       : undefined,

@@ -7,7 +7,6 @@ import { readMessagingSettings } from "../policy/settings";
 import type { MessagingSettings } from "../policy/types";
 import { sendContextCache, type CacheEntry } from "./send-context-cache";
 
-export { invalidateSendContext } from "./send-context-cache";
 
 /** What every send of a workspace reads before deciding: its policy settings and its topics. */
 export interface SendContext {

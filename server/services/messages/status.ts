@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { messageEvents, messages, type MessageStatus } from "@/db/schema";
 import { mapTableRows, resultRows } from "@/db/map-rows";
-import { textArrayLiteral } from "@/server/lib/pg-array";
+import { pgTextArray } from "@/server/lib/pg-array";
 
 /**
  * How far along a message is. A status only replaces one of a lower rank, so events may arrive in
@@ -111,7 +111,7 @@ export async function claimMessagesForDelivery(
   const result = await db.execute(sql`
     with claimed as (
       update ${messages} set status = 'sending', attempts = ${messages.attempts} + 1, updated_at = ${now}::timestamptz
-       where ${messages.id} = any(${sql.param(textArrayLiteral(input.messageIds))}::uuid[]) and ${messages.direction} = 'outbound'
+       where ${messages.id} = any(${pgTextArray(input.messageIds)}::uuid[]) and ${messages.direction} = 'outbound'
          and ((${messages.status} in ('queued', 'deferred') and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now}::timestamptz))${stuck})
       returning ${messages}.*
     ), events as (
@@ -141,7 +141,7 @@ export interface AcceptedSend {
 export async function markMessagesSent(db: Queryable, accepted: AcceptedSend[], occurredAt: Date): Promise<void> {
   if (accepted.length === 0) return;
   const at = occurredAt.toISOString();
-  const column = (pick: (a: AcceptedSend) => string | null) => sql.param(textArrayLiteral(accepted.map(pick)));
+  const column = (pick: (a: AcceptedSend) => string | null) => pgTextArray(accepted.map(pick));
   await db.execute(sql`
     with u as (
       select * from unnest(${column((a) => a.messageId)}::uuid[], ${column((a) => a.workspaceId)}::uuid[], ${column((a) => a.providerMessageId)}::text[],

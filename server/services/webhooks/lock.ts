@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import type { Queryable } from "@/db/client";
 
 /**
@@ -8,5 +8,10 @@ import type { Queryable } from "@/db/client";
  * event that raced its message is never left pending. Transaction-scoped.
  */
 export async function lockProviderMessage(tx: Queryable, provider: string, providerMessageId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`webhook:${provider}:${providerMessageId}`}, 0))`);
+  await lockKeysInOrder(tx, [providerMessageLockKey(provider, providerMessageId)]);
+}
+
+/** The advisory-lock key of one provider message (see `lockKeysInOrder`). */
+export function providerMessageLockKey(provider: string, providerMessageId: string): string {
+  return `webhook:${provider}:${providerMessageId}`;
 }

@@ -1,12 +1,12 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { messages, webhookEvents, type MessageRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { systemClock, type Clock } from "@/server/lib/clock";
-import { textArrayLiteral } from "@/server/lib/pg-array";
+import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { inTransaction } from "../context";
 import { applyDeliveryEvent } from "./apply-delivery-event";
 import { fromPayload, type WebhookProvider } from "./delivery-event";
-import { lockProviderMessage } from "./lock";
+import { providerMessageLockKey } from "./lock";
 
 /**
  * Applies the stored-but-unapplied webhook events of one provider message (events that arrived
@@ -24,17 +24,7 @@ export async function applyPendingWebhookEvents(
   input: { provider: WebhookProvider; providerMessageId: string },
   options: { now?: Clock } = {},
 ): Promise<number> {
-  const now = options.now ?? systemClock;
-  return inTransaction(db, async (tx) => {
-    await lockProviderMessage(tx, input.provider, input.providerMessageId);
-    const [message] = await tx
-      .select()
-      .from(messages)
-      .where(and(eq(messages.transport, input.provider), eq(messages.providerMessageId, input.providerMessageId)))
-      .limit(1);
-    if (!message) return 0;
-    return applyUnappliedEvents(tx, now, message, input.provider);
-  });
+  return inTransaction(db, (tx) => applyPendingWebhookEventsFor(tx, [input], options));
 }
 
 /**
@@ -79,10 +69,10 @@ export async function applyPendingWebhookEventsFor(
 ): Promise<number> {
   if (accepted.length === 0) return 0;
   const now = options.now ?? systemClock;
-  const keys = [...new Set(accepted.map((a) => `webhook:${a.provider}:${a.providerMessageId}`))].sort();
   // Handed to the connection before the lookup, which therefore runs once every lock is held.
-  const locked = tx.execute(
-    sql`select count(*) from (select pg_advisory_xact_lock(hashtextextended(x, 0)) from (select x from unnest(${sql.param(textArrayLiteral(keys))}::text[]) as x order by x) as ordered) as locked`,
+  const locked = lockKeysInOrder(
+    tx,
+    accepted.map((a) => providerMessageLockKey(a.provider, a.providerMessageId)),
   );
   const [, waiting] = await Promise.all([
     locked,
