@@ -156,7 +156,12 @@ async function resolveJob(ctx: ServiceContext, row: typeof imports.$inferSelect,
   return { job, columns, extraTags: row.options.tags ?? [] };
 }
 
-async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect, source: ImportSource): Promise<void> {
+/**
+ * The records of a CSV file as it streams in, the header first: the delimiter is detected from the
+ * first line, a BOM is dropped, each record carries the line it ends on. Malformed CSV → INVALID
+ * naming the line (never the value).
+ */
+export async function* csvRecords(source: ImportSource): AsyncGenerator<RawRecord> {
   const input = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await iterator.next();
@@ -184,7 +189,15 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
   });
   const feeding = pipeline(Readable.from(chunks()), parser);
   feeding.catch(() => {});
+  try {
+    for await (const record of parser as AsyncIterable<RawRecord>) yield record;
+    await feeding;
+  } catch (error) {
+    throw csvError(error) ?? error;
+  }
+}
 
+async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect, source: ImportSource): Promise<void> {
   const region = await workspaceRegion(ctx.db, ctx.workspaceId);
   const encryptor = new PiiBatchEncryptor();
   const indexer = new BlindIndexer(ctx.workspaceId);
@@ -212,7 +225,7 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
   };
 
   try {
-    for await (const record of parser as AsyncIterable<RawRecord>) {
+    for await (const record of csvRecords(source)) {
       if (!resolved) {
         const headers = record.cells.map((h) => h.trim());
         if (headers.every((h) => !h)) throw invalid("The first line must name the columns", "file");
@@ -222,10 +235,9 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
       pending.push(record);
       if (pending.length >= IMPORT_BATCH_SIZE) await flush();
     }
-    await feeding;
   } catch (error) {
     if (inflight) await inflight.catch(() => {});
-    throw csvError(error) ?? error;
+    throw error;
   }
   if (!resolved) throw invalid("The file is empty", "file");
   if (pending.length) await flush();
