@@ -51,7 +51,7 @@ export default defineConfig({
       DATA_DIR: dataDir,
       INIT_ADMIN_EMAIL: E2E_ADMIN.email,
       INIT_ADMIN_PASSWORD: E2E_ADMIN.password,
-      INIT_ADMIN_API_KEY: "e2e-admin-key",
+      INIT_ADMIN_API_KEY: "om_e2e_0123456789abcdefghijklmnopqrstuvwxyzABCD",
       APP_SECRET: "e2e-app-secret-e2e-app-secret-e2e-app-secret",
       LOG_LEVEL: "warn",
       NODE_ENV: "production",

@@ -14,7 +14,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
  * API keys: only a SHA-256 of the secret is stored (secrets are high-entropy, so a fast hash
- * is the right one; `INIT_ADMIN_API_KEY` may be short and is the operator's choice).
+ * is the right one; `INIT_ADMIN_API_KEY` must be at least 32 random-looking characters).
  */
 export const apiKeys = pgTable(
   "api_keys",

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -37,6 +38,41 @@ export const ZEncryptionKeys = z
     return keys;
   });
 
+/**
+ * The bootstrap key gets every scope, so it must be as hard to guess as a generated one: at least
+ * 32 characters, not one character repeated, no whitespace. `om_` + 43 url-safe characters (what
+ * Settings → API keys makes) passes.
+ */
+export const ZBootstrapApiKey = z
+  .string()
+  .min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)")
+  .refine((v) => !/\s/.test(v), "must not contain whitespace")
+  .refine((v) => new Set(v).size >= 8, "must not be one character repeated: use a random value (e.g. `openssl rand -base64 32`)");
+
+/** One entry of TRUSTED_PROXIES: an IP address, or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+export interface TrustedProxy {
+  address: string;
+  family: "ipv4" | "ipv6";
+  /** Prefix length; the full length for a single address. */
+  prefix: number;
+}
+
+export const ZTrustedProxies = z.string().transform((raw, ctx) => {
+  const entries: TrustedProxy[] = [];
+  for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [address = "", prefixText] = part.split("/");
+    const version = isIP(address);
+    const maxPrefix = version === 6 ? 128 : 32;
+    const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
+    if (version === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+      ctx.addIssue({ code: "custom", message: `must be comma-separated IP addresses or CIDR blocks ("${part}" is neither)` });
+      return z.NEVER;
+    }
+    entries.push({ address, family: version === 6 ? "ipv6" : "ipv4", prefix });
+  }
+  return entries;
+});
+
 const booleanFlag = z.preprocess(
   (v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.trim().toLowerCase()) : v),
   z.boolean().default(false),
@@ -66,7 +102,7 @@ const ZEnv = z
     ENCRYPTION_KEYS: z.preprocess(emptyToUndefined, ZEncryptionKeys.optional()),
     INIT_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email("must be an email address").default("admin@example.com")),
     INIT_ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8, "must be at least 8 characters").optional()),
-    INIT_ADMIN_API_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+    INIT_ADMIN_API_KEY: z.preprocess(emptyToUndefined, ZBootstrapApiKey.optional()),
     DEFAULT_REGION: z.preprocess(
       emptyToUndefined,
       z
@@ -88,6 +124,8 @@ const ZEnv = z
     INNGEST_SIGNING_KEY: optionalString,
     INNGEST_DEV: optionalString,
     INNGEST_BASE_URL: optionalUrl,
+    /** Proxies allowed to name the client in X-Forwarded-For; none by default (the socket address is the client). */
+    TRUSTED_PROXIES: z.preprocess(emptyToUndefined, ZTrustedProxies.default([])),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -17,6 +17,7 @@ afterAll(async () => {
 });
 
 const input = { adminEmail: "Owner@Example.com", defaultRegion: "GB" };
+const BOOTSTRAP_KEY = "om_bootstrap_test_key_0123456789abcdefXYZ";
 
 describe("bootstrap", () => {
   it("creates the default workspace and an owner with a generated password, once", async () => {
@@ -50,15 +51,15 @@ describe("bootstrap", () => {
   });
 
   it("INIT_ADMIN_API_KEY makes a key with that exact secret and every scope, restored if revoked", async () => {
-    const result = await ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminApiKey: "k" } });
-    const key = await authenticateApiKey({ db: handle.db, secret: "k", now: systemClock });
+    const result = await ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
+    const key = await authenticateApiKey({ db: handle.db, secret: BOOTSTRAP_KEY, now: systemClock });
     expect(key?.workspaceId).toBe(result.workspaceId);
     expect(key?.scopes).toEqual(["contacts:read", "contacts:write", "consent:write", "messages:send", "campaigns:write", "admin"]);
 
     await handle.db.update(apiKeys).set({ revokedAt: new Date(), scopes: ["contacts:read"] }).where(eq(apiKeys.id, key!.apiKeyId));
-    expect(await authenticateApiKey({ db: handle.db, secret: "k", now: systemClock })).toBeNull();
-    await ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminApiKey: "k" } });
-    const restored = await authenticateApiKey({ db: handle.db, secret: "k", now: systemClock });
+    expect(await authenticateApiKey({ db: handle.db, secret: BOOTSTRAP_KEY, now: systemClock })).toBeNull();
+    await ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
+    const restored = await authenticateApiKey({ db: handle.db, secret: BOOTSTRAP_KEY, now: systemClock });
     expect(restored?.apiKeyId).toBe(key!.apiKeyId);
     expect(restored?.scopes).toContain("admin");
     const keys = await handle.db.select().from(apiKeys).where(eq(apiKeys.workspaceId, result.workspaceId));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 import { EnvError, parseEnv } from "@/server/lib/env";
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString("base64");
@@ -55,6 +56,27 @@ describe("environment validation", () => {
     expect(parseEnv({ INNGEST_DEV: "0" }).isInngestServerConfigured).toBe(false);
     expect(parseEnv({ INNGEST_EVENT_KEY: "x" }).isInngestServerConfigured).toBe(true);
     expect(parseEnv({ INNGEST_BASE_URL: "http://127.0.0.1:8288" }).isInngestServerConfigured).toBe(true);
+  });
+
+  it("INIT_ADMIN_API_KEY shorter than 32 characters, or not random-looking, refuses start-up naming it", () => {
+    for (const weak of ["k", "e2e-admin-key", "x".repeat(40), "abcdabcdabcdabcdabcdabcdabcdabcdabcd", `${"a".repeat(20)} ${"b".repeat(20)}`]) {
+      expect(() => parseEnv({ INIT_ADMIN_API_KEY: weak })).toThrow(/^Invalid environment: INIT_ADMIN_API_KEY /);
+    }
+    const generated = `om_${"Q7v_x2LmZ9pR4sT8uW1yB3cD5eF6gH0jK".padEnd(43, "n")}`;
+    expect(parseEnv({ INIT_ADMIN_API_KEY: generated }).INIT_ADMIN_API_KEY).toBe(generated);
+    const random = randomBytes(32).toString("base64");
+    expect(parseEnv({ INIT_ADMIN_API_KEY: random }).INIT_ADMIN_API_KEY).toBe(random);
+  });
+
+  it("TRUSTED_PROXIES takes IPs and CIDR blocks, none by default, and names a bad entry", () => {
+    expect(parseEnv({}).TRUSTED_PROXIES).toEqual([]);
+    expect(parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1,fd00::/8" }).TRUSTED_PROXIES).toEqual([
+      { address: "10.0.0.0", family: "ipv4", prefix: 8 },
+      { address: "127.0.0.1", family: "ipv4", prefix: 32 },
+      { address: "fd00::", family: "ipv6", prefix: 8 },
+    ]);
+    expect(() => parseEnv({ TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => parseEnv({ TRUSTED_PROXIES: "proxy.internal" })).toThrow(/TRUSTED_PROXIES/);
   });
 
   it("treats empty strings as unset", () => {

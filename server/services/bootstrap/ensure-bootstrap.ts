@@ -6,6 +6,7 @@ import { writeAudit } from "../audit/write-audit";
 import { ensureDefaultTopics } from "../topics/topics";
 import { ensureDefaultTemplates } from "../templates/defaults";
 import type { Clock } from "@/server/lib/clock";
+import { ZBootstrapApiKey } from "@/server/lib/env";
 
 export interface BootstrapInput {
   adminEmail: string;
@@ -42,6 +43,8 @@ export async function ensureBootstrap({
   now: Clock;
   input: BootstrapInput;
 }): Promise<BootstrapResult> {
+  // The env check refuses a weak key at start-up; this keeps any other caller from making one.
+  if (input.adminApiKey !== undefined) ZBootstrapApiKey.parse(input.adminApiKey);
   const email = input.adminEmail.trim().toLowerCase();
   const generatedPassword = input.adminPassword ? undefined : randomToken(12);
   const passwordHash = await hashPassword(input.adminPassword ?? generatedPassword!);
