@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1.7
-# Multi-stage build of the standalone Next server. Migrations run at start (instrumentation.ts).
+# Multi-stage build. The image runs the same web server as `npm start` (scripts/serve.ts: Next behind
+# our HTTP server, which sets the client address from the socket and caps request bodies before they
+# are read); migrations and bootstrap run when the server starts (instrumentation.ts).
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -8,23 +10,27 @@ RUN npm install --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV NEXT_TELEMETRY_DISABLED=1 BUILD_STANDALONE=1
+ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN npx next build
+RUN npx next build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 DATA_DIR=/data
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 DATA_DIR=/data
 RUN groupadd --system --gid 1001 optin && useradd --system --uid 1001 --gid optin optin \
   && mkdir -p /data && chown optin:optin /data
-COPY --from=build --chown=optin:optin /app/.next/standalone ./
-COPY --from=build --chown=optin:optin /app/.next/static ./.next/static
+COPY --from=build --chown=optin:optin /app/node_modules ./node_modules
+COPY --from=build --chown=optin:optin /app/.next ./.next
 COPY --from=build --chown=optin:optin /app/public ./public
 COPY --from=build --chown=optin:optin /app/drizzle ./drizzle
+COPY --from=build --chown=optin:optin /app/package.json /app/next.config.ts /app/tsconfig.json /app/instrumentation.ts /app/proxy.ts ./
+COPY --from=build --chown=optin:optin /app/scripts ./scripts
+COPY --from=build --chown=optin:optin /app/server ./server
+COPY --from=build --chown=optin:optin /app/db ./db
 USER optin
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "server.js"]
+CMD ["node", "--import", "tsx", "scripts/serve.ts"]

@@ -9,6 +9,8 @@ import { defineConfig } from "@playwright/test";
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://localhost:${E2E_PORT}`;
 export const E2E_ADMIN = { email: "owner@e2e.test", password: "e2e-owner-password" };
+/** INIT_ADMIN_API_KEY of the e2e server: every scope in the default workspace (32+ characters, as required). */
+export const E2E_ADMIN_API_KEY = "om_e2e_0123456789abcdefghijklmnopqrstuvwxyzABCD";
 const dataDir = path.join(os.tmpdir(), `optin-e2e-${process.pid}-${Date.now()}`);
 
 export default defineConfig({
@@ -51,7 +53,7 @@ export default defineConfig({
       DATA_DIR: dataDir,
       INIT_ADMIN_EMAIL: E2E_ADMIN.email,
       INIT_ADMIN_PASSWORD: E2E_ADMIN.password,
-      INIT_ADMIN_API_KEY: "om_e2e_0123456789abcdefghijklmnopqrstuvwxyzABCD",
+      INIT_ADMIN_API_KEY: E2E_ADMIN_API_KEY,
       APP_SECRET: "e2e-app-secret-e2e-app-secret-e2e-app-secret",
       LOG_LEVEL: "warn",
       NODE_ENV: "production",

@@ -4,7 +4,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import type { DbHandle } from "./client";
 
-/** Folder of the committed SQL migrations; overridable for the standalone (Docker) layout. */
+/** Folder of the committed SQL migrations (the server's working directory holds `drizzle/`). */
 export function migrationsFolder(): string {
   return path.resolve(process.cwd(), "drizzle");
 }

@@ -1,6 +1,7 @@
 /**
  * `npm start` (and `npm run dev` with --dev): validate env → open + migrate the database →
- * bootstrap → production build when sources changed → `next start` on PORT.
+ * bootstrap → production build when sources changed → the web server (scripts/serve.ts: Next behind
+ * our HTTP server) on PORT.
  * Failures before the server starts print one clear line and exit non-zero.
  */
 import { spawn } from "node:child_process";
@@ -11,7 +12,6 @@ import { prepareDatabase, printAdminBanner } from "../server/boot";
 import { buildIfNeeded } from "./lib/build";
 
 const root = path.resolve(__dirname, "..");
-const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const isDev = process.argv.includes("--dev");
 
 function fail(message: string): never {
@@ -20,9 +20,8 @@ function fail(message: string): never {
 }
 
 async function main() {
-  let env;
   try {
-    env = getEnv();
+    getEnv();
   } catch (error) {
     if (error instanceof EnvError) fail(error.message);
     throw error;
@@ -41,7 +40,9 @@ async function main() {
 
   if (!isDev && !buildIfNeeded(root)) fail("The production build failed (see above).");
 
-  const child = spawn(process.execPath, [nextBin, isDev ? "dev" : "start", "-p", String(env.PORT)], {
+  // The web server runs in its own process: the preflight above has closed the database (an
+  // embedded PGlite allows one process at a time) and the server opens it again.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts"), ...(isDev ? ["--dev"] : [])], {
     cwd: root,
     stdio: "inherit",
     env: process.env,

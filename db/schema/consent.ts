@@ -18,6 +18,8 @@ export const consentStatusEnum = pgEnum("consent_status", CONSENT_STATUSES);
 
 export interface ConsentEvidence {
   ip?: string;
+  /** How `ip` was learned: the connection itself, or a trusted proxy's X-Forwarded-For (TRUSTED_PROXIES). */
+  ipSource?: "socket" | "trusted_proxy";
   userAgent?: string;
   url?: string;
   /** SHA-256 of the consent language shown; the text itself lives once in consent_texts. */

@@ -66,6 +66,23 @@ export function clientAddress(headers: Headers, trusted: readonly TrustedProxy[]
   return hops.length > 0 ? { ip: hops[0]!, via: "trusted_proxy" } : { ip: peer, via: "socket" };
 }
 
+/** What a request tells about the person behind it, for consent evidence (trimmed to its limits). */
+export interface RequestEvidence {
+  ip?: string;
+  /** Whether `ip` is the socket's address or was named by a trusted proxy. */
+  ipSource?: "socket" | "trusted_proxy";
+  userAgent?: string;
+}
+
+export function requestEvidence(headers: Headers): RequestEvidence {
+  const { ip, via } = clientAddress(headers);
+  const userAgent = headers.get("user-agent")?.trim() || undefined;
+  return {
+    ...(ip && via !== "unknown" ? { ip: ip.slice(0, 64), ipSource: via } : {}),
+    ...(userAgent ? { userAgent: userAgent.slice(0, 512) } : {}),
+  };
+}
+
 /** A key for rate limits: the client address, or one shared bucket for requests of unknown origin. */
 export function clientRateLimitKey(headers: Headers): string {
   return clientAddress(headers).ip ?? "unknown";

@@ -130,8 +130,6 @@ const ZEnv = z
       emptyToUndefined,
       z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ),
-    /** Build-time: emit Next's standalone server (the Dockerfile sets it; `npm start` uses `next start`). */
-    BUILD_STANDALONE: booleanFlag,
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
     /** Benchmarks only (`npm run bench -- send|webhooks` sets it): enables the bare baseline routes under /api/bench. */

@@ -11,9 +11,5 @@ export async function openLinkContext(headers?: Headers) {
   return { db, now: systemClock, requestId: headers?.get("x-request-id") ?? randomUUID() };
 }
 
-/** IP (first hop of X-Forwarded-For, else X-Real-IP) and user agent, trimmed to the evidence limits. */
-export function requestEvidence(headers: Headers): { ip?: string; userAgent?: string } {
-  const ip = headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip")?.trim() || undefined;
-  const userAgent = headers.get("user-agent")?.trim() || undefined;
-  return { ...(ip ? { ip: ip.slice(0, 64) } : {}), ...(userAgent ? { userAgent: userAgent.slice(0, 512) } : {}) };
-}
+/** The client address (see client-address.ts: never a client-supplied forwarding header) and user agent. */
+export { requestEvidence } from "./client-address";

@@ -1,3 +1,4 @@
+import { requestEvidence, type RequestEvidence } from "./client-address";
 import { getEnv } from "./env";
 
 /**
@@ -36,12 +37,9 @@ export function seeOther(path: string): Response {
   return new Response(null, { status: 303, headers: { location: path, "cache-control": "no-store" } });
 }
 
-/** Client IP (first X-Forwarded-For hop, as set by the reverse proxy in front of the app) and user agent. */
-export function clientMeta(request: Request): { ip?: string; userAgent?: string } {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || request.headers.get("x-real-ip")?.trim() || undefined;
-  const userAgent = request.headers.get("user-agent") ?? undefined;
-  return { ip: ip?.slice(0, 64), userAgent: userAgent?.slice(0, 512) };
+/** Client address and user agent for the evidence (client-address.ts decides what to believe). */
+export function clientMeta(request: Request): RequestEvidence {
+  return requestEvidence(request.headers);
 }
 
 function originOf(value: string | null): string | null {

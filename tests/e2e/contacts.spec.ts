@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, E2E_ADMIN_API_KEY } from "./helpers";
 
-const KEY = { authorization: "Bearer e2e-admin-key" };
+const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
 
 /** A few contacts with consent through the REST API, so the list looks like a real workspace. */
 async function seedContacts(request: APIRequestContext) {

@@ -1,9 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { E2E_ADMIN_API_KEY, signIn } from "./helpers";
 
-const API_KEY = "e2e-admin-key";
+const API_KEY = E2E_ADMIN_API_KEY;
 const auth = { Authorization: `Bearer ${API_KEY}` };
 
 test("build a form in the UI, sign up on its hosted page and in an iframe, and find the consent via the API", async ({ page, browser, request }) => {
@@ -62,7 +62,8 @@ test("build a form in the UI, sign up on its hosted page and in an iframe, and f
   const email = `reader-${Date.now()}@example.com`;
   const response = await publicPage.goto(formUrl);
   expect(response?.status()).toBe(200);
-  expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors *");
+  // The plain URL refuses framing; only the iframe snippet's `?embed=1` URL may be framed.
+  expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
   await expect(publicPage.getByRole("heading", { name: "Get our weekly roast notes" })).toBeVisible();
   await publicPage.setViewportSize({ width: 1280, height: 900 });
   await publicPage.screenshot({ path: "test-results/screens/hosted-form-1280.png", fullPage: true });

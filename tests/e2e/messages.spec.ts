@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, E2E_ADMIN_API_KEY } from "./helpers";
 
-const KEY = { authorization: "Bearer e2e-admin-key" };
+const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
 
 async function createContact(request: APIRequestContext, body: Record<string, unknown>): Promise<string> {
   const res = await request.post("/api/v1/contacts", { headers: KEY, data: body });

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, E2E_ADMIN_API_KEY } from "./helpers";
 
-const KEY = { authorization: "Bearer e2e-admin-key" };
+const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
 
 /**
  * The messaging acceptance path: a marketer builds a template with a variable and previews it, it is

@@ -8,7 +8,9 @@ import { GET as linkGet, POST as linkPost } from "@/app/confirm/[token]/route";
 import { GET as codeGet, POST as codePost } from "@/app/confirm/code/[confirmationId]/route";
 import { createCaller } from "@/server/api/root";
 import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
+import { SOCKET_ADDRESS_HEADER } from "@/server/lib/client-address";
 import { systemClock } from "@/server/lib/clock";
+import { resetEnv } from "@/server/lib/env";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { issueFormToken } from "@/server/lib/form-token";
 import { sha256Hex } from "@/server/lib/hashing";
@@ -92,7 +94,8 @@ async function post(key: string, fields: Record<string, string>, headers: Record
   const res = await formPost(
     new Request(`${BASE}/f/${key}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": ip(), "user-agent": "Mozilla/5.0 (forms test)", ...headers },
+      // The address our HTTP server writes from the socket (a client cannot set it: see client-address.ts).
+      headers: { "content-type": "application/x-www-form-urlencoded", [SOCKET_ADDRESS_HEADER]: ip(), "user-agent": "Mozilla/5.0 (forms test)", ...headers },
       body: new URLSearchParams(fields),
     }),
     params({ formKey: key }),
@@ -167,6 +170,7 @@ describe("submitting a form", () => {
     const [event] = await eventsFor(contactId);
     expect(event!.evidence).toEqual({
       ip: ip(),
+      ipSource: "socket",
       userAgent: "Mozilla/5.0 (forms test)",
       url: `${BASE}/f/${form.key}`,
       formVersion: `${form.id}@v1`,
@@ -203,14 +207,14 @@ describe("submitting a form", () => {
     expect(await state()).toBe("pending");
 
     const click = () =>
-      linkPost(new Request(`${BASE}/confirm/${token}`, { method: "POST", headers: { "x-forwarded-for": "192.0.2.55", "user-agent": "Phone" } }), params({ token }));
+      linkPost(new Request(`${BASE}/confirm/${token}`, { method: "POST", headers: { [SOCKET_ADDRESS_HEADER]: "192.0.2.55", "user-agent": "Phone" } }), params({ token }));
     const first = await click();
     expect(first.status).toBe(200);
     expect(await first.text()).toContain("You&#39;re subscribed");
     expect(await state()).toBe("opted_in");
     const confirmed = (await eventsFor(contactId)).filter((e) => e.action === "confirmed");
     expect(confirmed).toHaveLength(1);
-    expect(confirmed[0]!.evidence).toMatchObject({ formVersion: `${form.id}@v1`, textHash: sha256Hex(CONSENT), confirmationIp: "192.0.2.55" });
+    expect(confirmed[0]!.evidence).toMatchObject({ formVersion: `${form.id}@v1`, textHash: sha256Hex(CONSENT), confirmationIp: "192.0.2.55", confirmationIpSource: "socket" });
 
     const count = (await eventsFor(contactId)).length;
     const second = await click();
@@ -310,6 +314,43 @@ describe("submitting a form", () => {
     expect(bad.html).toContain("Enter a valid email address");
     expect(bad.html).toContain('aria-invalid="true"');
     expect(await countRows()).toEqual(before);
+  });
+
+  it("a forged X-Forwarded-For is neither the evidence's IP nor a way around the per-IP limit", async () => {
+    const form = await createForm({ ctx: admin, input: { name: "Forged", definition: definition() } });
+    ipCounter += 1;
+    const { res } = await post(form.key, { email: "forged@example.com", _token: await tokenFrom(form.key) }, { "x-forwarded-for": "203.0.113.250", "x-real-ip": "203.0.113.251" });
+    expect(res.status).toBe(303);
+    const [event] = await eventsFor((await contactIdByEmail("forged@example.com"))!);
+    expect(event!.evidence).toMatchObject({ ip: ip(), ipSource: "socket" });
+    expect(JSON.stringify(event!.evidence)).not.toContain("203.0.113.25");
+
+    // Rotating the forged header does not give a fresh per-IP budget: the socket address is the key.
+    const flood = await createForm({ ctx: admin, input: { name: "Forged flood", definition: definition() } });
+    const token = await tokenFrom(flood.key);
+    ipCounter += 1;
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await post(flood.key, { email: "", _token: token }, { "x-forwarded-for": `203.0.113.${i}` })).res.status);
+    expect(statuses[20]).toBe(429);
+  });
+
+  it("behind a trusted proxy (TRUSTED_PROXIES), the proxy's X-Forwarded-For names the client and the evidence says so", async () => {
+    process.env.TRUSTED_PROXIES = "10.0.0.0/8";
+    resetEnv();
+    try {
+      const form = await createForm({ ctx: admin, input: { name: "Proxied", definition: definition() } });
+      const { res } = await post(
+        form.key,
+        { email: "proxied@example.com", _token: await tokenFrom(form.key) },
+        { [SOCKET_ADDRESS_HEADER]: "10.1.2.3", "x-forwarded-for": "1.2.3.4, 198.51.100.77" },
+      );
+      expect(res.status).toBe(303);
+      const [event] = await eventsFor((await contactIdByEmail("proxied@example.com"))!);
+      expect(event!.evidence).toMatchObject({ ip: "198.51.100.77", ipSource: "trusted_proxy" });
+    } finally {
+      delete process.env.TRUSTED_PROXIES;
+      resetEnv();
+    }
   });
 
   it("too many submissions from one IP answer 429", async () => {

@@ -232,7 +232,10 @@ describe("unsubscribe link (/u/{token})", () => {
     const url = "http://localhost:3000/u/abcDEF_-123";
     expect(unstable_doesMiddlewareMatch({ config: proxyConfig, url })).toBe(true);
     expect(unstable_doesMiddlewareMatch({ config: proxyConfig, url: "http://localhost:3000/u/abc/one-click" })).toBe(false);
-    expect(unstable_doesMiddlewareMatch({ config: proxyConfig, url: "http://localhost:3000/preferences/abc" })).toBe(false);
+    // The preference page passes through only for its security headers: never rewritten or redirected.
+    const preferences = proxy(new NextRequest("http://localhost:3000/preferences/abc"));
+    expect(isRewrite(preferences)).toBe(false);
+    expect(preferences.headers.get("location")).toBeNull();
 
     const post = proxy(new NextRequest(url, { method: "POST", body: "List-Unsubscribe=One-Click" }));
     expect(isRewrite(post)).toBe(true);

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
 import { authorizeRoute, errorResponse, jsonError } from "@/server/api/route-auth";
+import { BODY_LIMITS, byteLimit, formatBytes, PayloadTooLargeError } from "@/server/lib/body-limits";
 import { runImport } from "@/server/services/imports/run-import";
 
 export const dynamic = "force-dynamic";
@@ -25,11 +26,15 @@ export async function POST(req: Request): Promise<Response> {
     const result = await runImport({
       ctx: authorized.ctx,
       importId: query.data.importId,
-      source: Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>),
+      // A declared length over the limit was refused by the HTTP server; a chunked body stops here.
+      source: Readable.fromWeb(req.body.pipeThrough(byteLimit(BODY_LIMITS.csvUpload)) as unknown as NodeReadableStream<Uint8Array>),
       expectedRows: query.data.expectedRows,
     });
     return Response.json(result, { headers: { "cache-control": "no-store" } });
   } catch (error) {
+    if (error instanceof PayloadTooLargeError || (error as { cause?: unknown })?.cause instanceof PayloadTooLargeError) {
+      return jsonError(413, `The CSV file is larger than ${formatBytes(BODY_LIMITS.csvUpload)}: split it into smaller files`, "PAYLOAD_TOO_LARGE");
+    }
     return errorResponse(error);
   }
 }

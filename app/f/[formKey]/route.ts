@@ -10,25 +10,27 @@ import { clientMeta, htmlResponse, isCrossSite, seeOther, submittedFromUrl } fro
 import { getPublicForm, type PublicForm } from "@/server/services/forms/get-public-form";
 import { FormTokenError, submitForm } from "@/server/services/forms/submit-form";
 import type { FormFieldName } from "@/server/services/forms/schemas";
+import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
  * `GET /f/{formKey}`: the hosted opt-in form; `POST /f/{formKey}`: its submission (CONTRACT §4).
  *
  * A route handler rather than a page, on purpose: a `page.tsx` cannot answer a plain HTML POST at
  * its own URL (Next treats a non-action POST as a render), and a page cannot set response headers
- * such as `frame-ancestors *`. So the form is server-rendered HTML without scripts
- * (components/forms/hosted-html.ts): it works with JS off, in an iframe on any site, and from the
- * copy-paste HTML snippet. Query `?embed=1` gives the compact iframe layout.
+ * such as `frame-ancestors`. So the form is server-rendered HTML without scripts
+ * (components/forms/hosted-html.ts): it works with JS off, in an iframe, and from the copy-paste
+ * HTML snippet. Only `?embed=1` (the iframe snippet's URL, kept through the submission and the
+ * pages after it) may be framed by another site; every other page refuses framing.
  */
 
 type Params = { params: Promise<{ formKey: string }> };
 
 const FIELDS: FormFieldName[] = ["email", "phone", "firstName", "lastName"];
 
-function notFoundPage(): Response {
+function notFoundPage(embed = false): Response {
   return htmlResponse(
     renderMessagePage({ brand: "OptIn Manager", title: "Form not found", message: "This sign-up form does not exist or is no longer accepting sign-ups.", icon: "warn" }),
-    { status: 404, frameable: true },
+    { status: 404, frameable: embed },
   );
 }
 
@@ -47,15 +49,16 @@ function formPage(
     notice: options.notice,
     embed: options.embed,
   });
-  return htmlResponse(html, { status: options.status ?? 200, frameable: true });
+  return htmlResponse(html, { status: options.status ?? 200, frameable: options.embed });
 }
 
 export async function GET(request: Request, { params }: Params) {
   const { formKey } = await params;
   const { db } = await getDbHandle();
+  const embed = new URL(request.url).searchParams.get("embed") === "1";
   const form = await getPublicForm({ db, key: formKey });
-  if (!form) return notFoundPage();
-  return formPage(form, { embed: new URL(request.url).searchParams.get("embed") === "1" });
+  if (!form) return notFoundPage(embed);
+  return formPage(form, { embed });
 }
 
 function field(data: FormData, name: string): string | undefined {
@@ -70,14 +73,14 @@ const TOKEN_NOTICES: Record<FormTokenError["reason"], string> = {
   cross_site: "Please check your details and submit again.",
 };
 
-export async function POST(request: Request, { params }: Params) {
+async function post(request: Request, { params }: Params) {
   const { formKey } = await params;
   const { db } = await getDbHandle();
   const data = await request.formData().catch(() => null);
   const embed = new URL(request.url).searchParams.get("embed") === "1" || (data ? field(data, "embed") === "1" : false);
   if (!data) {
     const form = await getPublicForm({ db, key: formKey });
-    return form ? formPage(form, { embed, status: 400 }) : notFoundPage();
+    return form ? formPage(form, { embed, status: 400 }) : notFoundPage(embed);
   }
   const values = Object.fromEntries(FIELDS.map((name) => [name, field(data, name)]));
   const ctx = { db, now: systemClock, requestId: request.headers.get("x-request-id") ?? randomUUID() };
@@ -107,9 +110,9 @@ export async function POST(request: Request, { params }: Params) {
     if (check) query.set("check", check);
     return seeOther(`/f/${formKey}/done${query.size ? `?${query}` : ""}`);
   } catch (error) {
-    if (error instanceof AppError && error.code === "NOT_FOUND") return notFoundPage();
+    if (error instanceof AppError && error.code === "NOT_FOUND") return notFoundPage(embed);
     const form = await getPublicForm({ db, key: formKey });
-    if (!form) return notFoundPage();
+    if (!form) return notFoundPage(embed);
     const kept = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v?.trim().slice(0, 254) ?? ""]));
     if (error instanceof FormTokenError) {
       return formPage(form, { embed, status: 403, values: kept, notice: { text: TOKEN_NOTICES[error.reason], tone: "warn" } });
@@ -126,3 +129,6 @@ export async function POST(request: Request, { params }: Params) {
     });
   }
 }
+
+/** The body is read within the contact-page limit (64 KB); a larger one answers 413 before any work. */
+export const POST = withinBodyLimit(post, { kind: "html" });

@@ -9,6 +9,7 @@ import { inTransaction } from "../context";
 import { confirmedEvidence } from "./confirm-by-link";
 import { codeMatches } from "./secrets";
 import { closeConfirmation, confirmationState, confirmationTopics, contextFor, workspaceName, type ConfirmationRow, type PublicContext } from "./shared";
+import type { RequestEvidence } from "@/server/lib/client-address";
 
 export const ZConfirmByCodeInput = z.object({
   confirmationId: z.uuid(),
@@ -83,7 +84,7 @@ export async function confirmByCode({
 }: {
   ctx: PublicContext;
   input: z.input<typeof ZConfirmByCodeInput>;
-  meta?: { ip?: string; userAgent?: string };
+  meta?: RequestEvidence;
 }): Promise<CodeResult | null> {
   const parsed = ZConfirmByCodeInput.safeParse(input);
   if (!parsed.success) return null;

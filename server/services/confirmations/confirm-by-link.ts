@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { consentConfirmations } from "@/db/schema";
+import type { RequestEvidence } from "@/server/lib/client-address";
 import { maskEmail } from "@/server/lib/logger";
 import { decryptOptional } from "@/server/lib/crypto";
 import { recordConsentChange } from "../consent/record-consent";
@@ -77,7 +78,7 @@ export async function confirmByLink({
 }: {
   ctx: PublicContext;
   token: string;
-  meta?: { ip?: string; userAgent?: string };
+  meta?: RequestEvidence;
 }): Promise<ConfirmResult | null> {
   const row = await findByToken(ctx, token);
   if (!row) return null;
@@ -123,9 +124,10 @@ export async function confirmByLink({
 }
 
 /** The original request's evidence plus how and from where it was confirmed. */
-export function confirmedEvidence(row: ConfirmationRow, meta: { ip?: string; userAgent?: string }): TEvidence {
+export function confirmedEvidence(row: ConfirmationRow, meta: RequestEvidence): TEvidence {
   const evidence: Record<string, string> = { ...row.evidence, ...confirmationEvidence(row) };
   if (meta.ip) evidence.confirmationIp = meta.ip.slice(0, 64);
+  if (meta.ip && meta.ipSource) evidence.confirmationIpSource = meta.ipSource;
   if (meta.userAgent) evidence.confirmationUserAgent = meta.userAgent.slice(0, 512);
   return evidence as TEvidence;
 }

@@ -1,5 +1,6 @@
 import type { Channel, TopicRow } from "@/db/schema";
 import { normalizeEmail } from "@/server/lib/addresses";
+import type { RequestEvidence } from "@/server/lib/client-address";
 import { AppError } from "@/server/lib/errors";
 import { verifyFormToken, type FormTokenCheck } from "@/server/lib/form-token";
 import { createRateLimiter } from "@/server/lib/rate-limit";
@@ -35,7 +36,7 @@ export interface SubmitFormInput {
   key: string;
   /** Raw field values as posted (only the form's own fields are read). */
   values: Record<string, string | undefined>;
-  meta: { ip?: string; userAgent?: string; url?: string };
+  meta: RequestEvidence & { url?: string };
   /** The hidden form token (see server/lib/form-token.ts). */
   csrf: string | null | undefined;
   /** The hidden "website" field: people never fill it, bots do. */
@@ -115,6 +116,7 @@ export async function submitForm({ ctx, input }: { ctx: PublicContext; input: Su
 
   const evidence = {
     ip: input.meta.ip?.slice(0, 64),
+    ipSource: input.meta.ip ? input.meta.ipSource : undefined,
     userAgent: input.meta.userAgent?.slice(0, 512),
     url: input.meta.url?.slice(0, 2048),
     text: form.definition.consentText,

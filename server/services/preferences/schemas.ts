@@ -8,6 +8,7 @@ export const ZLinkToken = z.string();
 export const ZLinkEvidence = z
   .object({
     ip: z.string().max(64).optional(),
+    ipSource: z.enum(["socket", "trusted_proxy"]).optional(),
     userAgent: z.string().max(512).optional(),
   })
   .strict();

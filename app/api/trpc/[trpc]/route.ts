@@ -4,6 +4,7 @@ import { appRouter } from "@/server/api/root";
 import { createTrpcContext } from "@/server/api/trpc";
 import { auth } from "@/server/auth";
 import { WORKSPACE_COOKIE } from "@/server/auth/workspace-cookie";
+import { withinBodyLimit } from "@/server/lib/body-limits";
 
 export const dynamic = "force-dynamic";
 
@@ -21,4 +22,6 @@ function handler(req: Request) {
   });
 }
 
-export { handler as GET, handler as POST };
+const capped = withinBodyLimit(handler);
+
+export { capped as GET, capped as POST };

@@ -6,6 +6,7 @@ import { AppError } from "@/server/lib/errors";
 import { clientMeta, htmlResponse, seeOther } from "@/server/lib/public-pages";
 import { confirmByCode, getCodeConfirmation, type CodeConfirmationView } from "@/server/services/confirmations/confirm-by-code";
 import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
+import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
  * The SMS code entry page, reached right after submitting a form (often inside its iframe, hence
@@ -15,10 +16,10 @@ import { resendConfirmation } from "@/server/services/confirmations/resend-confi
 
 type Params = { params: Promise<{ confirmationId: string }> };
 
-function notFound(): Response {
+function notFound(embed = false): Response {
   return htmlResponse(
     renderMessagePage({ brand: "OptIn Manager", title: "Not found", message: "This confirmation request does not exist.", icon: "warn" }),
-    { status: 404, frameable: true },
+    { status: 404, frameable: embed },
   );
 }
 
@@ -32,7 +33,7 @@ function finalPage(view: CodeConfirmationView, embed: boolean, already = false):
         message: `${already ? "Your number was already confirmed." : "Thanks for confirming your number."} You'll receive ${what} from ${view.brand}.`,
         embed,
       }),
-      { frameable: true },
+      { frameable: embed },
     );
   }
   const locked = view.status === "locked";
@@ -46,7 +47,7 @@ function finalPage(view: CodeConfirmationView, embed: boolean, already = false):
       icon: "warn",
       embed,
     }),
-    { status: locked ? 403 : 410, frameable: true },
+    { status: locked ? 403 : 410, frameable: embed },
   );
 }
 
@@ -61,7 +62,7 @@ function codePage(view: CodeConfirmationView, id: string, embed: boolean, emailA
       emailAlsoPending,
       embed,
     }),
-    { status, frameable: true },
+    { status, frameable: embed },
   );
 }
 
@@ -71,12 +72,12 @@ export async function GET(request: Request, { params }: Params) {
   const embed = url.searchParams.get("embed") === "1";
   const { db } = await getDbHandle();
   const view = await getCodeConfirmation({ ctx: { db, now: systemClock }, confirmationId });
-  if (!view) return notFound();
+  if (!view) return notFound(embed);
   if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
   return codePage(view, confirmationId, embed, url.searchParams.get("email") === "1");
 }
 
-export async function POST(request: Request, { params }: Params) {
+async function post(request: Request, { params }: Params) {
   const { confirmationId } = await params;
   const { db } = await getDbHandle();
   const data = await request.formData().catch(() => null);
@@ -85,7 +86,7 @@ export async function POST(request: Request, { params }: Params) {
 
   if (data?.get("intent") === "resend") {
     const view = await getCodeConfirmation({ ctx, confirmationId });
-    if (!view) return notFound();
+    if (!view) return notFound(embed);
     if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
     try {
       const sent = await resendConfirmation(
@@ -102,7 +103,7 @@ export async function POST(request: Request, { params }: Params) {
 
   const code = typeof data?.get("code") === "string" ? String(data.get("code")) : "";
   const result = await confirmByCode({ ctx, input: { confirmationId, code }, meta: clientMeta(request) });
-  if (!result) return notFound();
+  if (!result) return notFound(embed);
   switch (result.outcome) {
     case "confirmed":
     case "already_confirmed":
@@ -120,3 +121,6 @@ export async function POST(request: Request, { params }: Params) {
       return finalPage(result, embed);
   }
 }
+
+/** The body is read within the contact-page limit (64 KB); a larger one answers 413 before any work. */
+export const POST = withinBodyLimit(post, { kind: "html" });

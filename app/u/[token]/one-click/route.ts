@@ -3,6 +3,7 @@ import { AppError } from "@/server/lib/errors";
 import { openLinkContext, requestEvidence } from "@/server/lib/link-request";
 import { logger } from "@/server/lib/logger";
 import { unsubscribeOneClick } from "@/server/services/preferences/unsubscribe-one-click";
+import { withinBodyLimit } from "@/server/lib/body-limits";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +18,7 @@ export const dynamic = "force-dynamic";
  *   303 back to the page, which then shows the confirmation (Post/Redirect/Get).
  * - Tampered, foreign or expired token → 404 and nothing changes.
  */
-export async function POST(request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
+async function post(request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
   const { token } = await params;
   const form = await readForm(request);
   const isFromPage = form?.get("via") === "page";
@@ -58,3 +59,6 @@ function text(status: number, body: string): Response {
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" },
   });
 }
+
+/** The body is read within the contact-page limit (64 KB); a larger one answers 413 before any work. */
+export const POST = withinBodyLimit(post, { kind: "html" });
