@@ -9,7 +9,11 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
   typedRoutes: false,
-  /** Pages get their policy, framing and referrer headers in proxy.ts (they need a per-request nonce). */
+  /**
+   * Pages get their policy, framing and referrer headers in proxy.ts (they need a per-request nonce).
+   * Server Actions keep Next's 1 MB body limit; the HTTP server caps the sign-in, invitation and
+   * preference pages' bodies at 64 KB by path before Next reads them.
+   */
   async headers() {
     return [
       {
@@ -21,11 +25,6 @@ const nextConfig: NextConfig = {
         ],
       },
     ];
-  },
-  experimental: {
-    // Server Actions serve the sign-in, invitation and preference pages (64 KB, enforced by the
-    // HTTP server by path) and the signed-in UI; nothing larger than a JSON API body.
-    serverActions: { bodySizeLimit: "1mb" },
   },
 };
 
