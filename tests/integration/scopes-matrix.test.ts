@@ -74,7 +74,7 @@ const PREVIEW = {
   channel: "email",
   category: "promotional",
   defaultLocale: "en",
-  variants: { en: { subject: "For {{ contact.firstName }} {{ contact.lastName }}", text: "{{ contact.email }} / {{ contact.phone }}" } },
+  variants: { en: { subject: "For {{ contact.first_name }} {{ contact.last_name }}", text: "{{ contact.email }} / {{ contact.phone }}" } },
 };
 
 const PROCEDURES: Record<string, Rule> = {
