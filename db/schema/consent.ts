@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz } from "./_columns";
 import { channelEnum } from "./topics";
+import { sealedJsonb } from "./_sealed-json";
 import { workspaces } from "./workspaces";
 
 export const CONSENT_ACTIONS = ["opted_in", "opted_out", "confirmed", "expired"] as const;
@@ -28,6 +29,10 @@ export interface ConsentEvidence {
   providerMessageId?: string;
   note?: string;
 }
+
+/** Evidence that identifies a person: encrypted at rest. */
+export const CONSENT_EVIDENCE_SEALED_KEYS = ["ip", "userAgent", "note"] as const;
+export const CONSENT_EVIDENCE_PURPOSE = "consent_event.evidence";
 
 /** The exact consent language shown to people, stored once per workspace and referenced by hash. */
 export const consentTexts = pgTable(
@@ -65,7 +70,8 @@ export const consentEvents = pgTable(
     topicId: uuid("topic_id").notNull(),
     action: consentActionEnum("action").notNull(),
     source: consentSourceEnum("source").notNull(),
-    evidence: jsonb("evidence").$type<ConsentEvidence>().notNull().default({}),
+    /** ip, userAgent and note are encrypted at rest (one `sealed` ciphertext); see _sealed-json.ts. */
+    evidence: sealedJsonb<ConsentEvidence>("evidence", { keys: CONSENT_EVIDENCE_SEALED_KEYS, purpose: CONSENT_EVIDENCE_PURPOSE }).notNull().default({}),
     /** An opt-in that still needs proof of control of the address (double opt-in): projects to `pending`. */
     needsConfirmation: boolean("needs_confirmation").notNull().default(false),
     /** Groups the per-topic rows of one request (e.g. a STOP that opted out of every SMS topic). */

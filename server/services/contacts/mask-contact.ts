@@ -19,11 +19,16 @@ export function maskName(name: string | null): string | null {
 
 /**
  * The same contact with its personal fields masked (`a•••@example.com`, `+1 ••• ••• 4567`,
- * `A•••`), everything else untouched. Pure: no I/O, no audit; the caller decides who sees what.
+ * `A•••`, attribute values `•••`), everything else untouched. Pure: no I/O, no audit; the caller decides who sees what.
  */
 export function maskContact<T extends ContactPii>(contact: T): T {
+  const attributes = (contact as { attributes?: unknown }).attributes;
   return {
     ...contact,
+    // Attributes may hold anything a workspace chose to store: keys stay visible, values do not.
+    ...(attributes && typeof attributes === "object" && !Array.isArray(attributes)
+      ? { attributes: Object.fromEntries(Object.keys(attributes).map((key) => [key, "•••"])) }
+      : {}),
     email: contact.email ? maskEmail(contact.email) : null,
     phone: contact.phone ? maskPhone(contact.phone) : null,
     firstName: maskName(contact.firstName),

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Channel } from "@/db/schema";
+import { CONSENT_EVIDENCE_PURPOSE, type Channel } from "@/db/schema";
+import { sealJson } from "@/db/schema/_sealed-json";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { inTransaction } from "../context";
@@ -301,7 +302,8 @@ async function writeBatchOnce(
       actions.push(row.consent!);
       // An opt-out without a date happened no later than now; an opt-in always has one (validated).
       occurred.push(row.consentAt ? row.consentAt.toISOString() : nowText);
-      notes.push(row.consentNote);
+      // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
+      notes.push(row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null);
       emailOk.push(email ? "t" : "f");
       smsOk.push(sms ? "t" : "f");
     }
@@ -320,7 +322,7 @@ async function writeBatchOnce(
       insert into consent_events (id, workspace_id, contact_id, channel, topic_id, action, source, evidence, needs_confirmation, batch_id,
                                   actor_type, actor_id, occurred_at, recorded_at)
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
-             case when u.note is null then '{}'::jsonb else jsonb_build_object('note', u.note) end,
+             case when u.note is null then '{}'::jsonb else jsonb_build_object('sealed', u.note) end,
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
         from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[],
                     ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, note, n)
