@@ -6,6 +6,7 @@ import { blindIndex, decryptOptional, encryptOptional } from "@/server/lib/crypt
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { contactForActor } from "./mask-contact";
 import { ZFindContactsInput, ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -183,12 +184,12 @@ export async function getContactRow(db: Queryable, workspaceId: string, id: stri
   return row;
 }
 
-/** One contact of this workspace; another workspace's id is NOT_FOUND. */
+/** One contact of this workspace (masked for viewers); another workspace's id is NOT_FOUND. */
 export async function getContact({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TContact> {
-  return toContact(await getContactRow(ctx.db, ctx.workspaceId, input.id));
+  return contactForActor(ctx.actor, toContact(await getContactRow(ctx.db, ctx.workspaceId, input.id)));
 }
 
-/** Exact lookup by email or phone (normalised the same way as on write). */
+/** Exact lookup by email or phone (normalised the same way as on write); masked for viewers. */
 export async function findContacts({ ctx, input }: { ctx: ServiceContext; input: { email?: string; phone?: string } }): Promise<TContact[]> {
   const parsed = ZFindContactsInput.parse(input);
   const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, parsed);
@@ -202,5 +203,5 @@ export async function findContacts({ ctx, input }: { ctx: ServiceContext; input:
         addresses.phoneHash ? eq(contacts.phoneHash, addresses.phoneHash) : undefined,
       ),
     );
-  return rows.map(toContact);
+  return rows.map((row) => contactForActor(ctx.actor, toContact(row)));
 }
