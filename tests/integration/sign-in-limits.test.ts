@@ -12,6 +12,7 @@ import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
 import { limitKey, recordHit } from "@/server/lib/persistent-rate-limit";
 import { resetSecrets } from "@/server/lib/secrets";
+import { purgeExpiredTokens } from "@/server/services/auth/purge-expired-tokens";
 import { signInWithPassword } from "@/server/services/auth/sign-in";
 import { SIGN_IN_LIMITS } from "@/server/services/auth/sign-in-limits";
 import { changePassword } from "@/server/services/users/account";
@@ -153,6 +154,18 @@ describe("password sign-in limits", () => {
     expect(await attempt("ceiling@acme.test", "ceiling-right-password", "198.51.100.90")).toEqual({ ok: false, reason: "rate_limited" });
     clock.advance(SIGN_IN_LIMITS.instance.windowMs);
     expect((await attempt("ceiling@acme.test", "ceiling-right-password", "198.51.100.90")).ok).toBe(true);
+  });
+});
+
+describe("rate-limit counters", () => {
+  it("the nightly purge drops counters idle for a day and keeps live ones", async () => {
+    const now = clock();
+    await recordHit(handle.db, "test:old", SIGN_IN_LIMITS.perAddress, new Date(now.getTime() - 25 * 3_600_000));
+    await recordHit(handle.db, "test:fresh", SIGN_IN_LIMITS.perAddress, now);
+    await purgeExpiredTokens({ ctx: { db: handle.db, now: clock } });
+    const keys = (await handle.db.select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key);
+    expect(keys).toContain("test:fresh");
+    expect(keys).not.toContain("test:old");
   });
 });
 
