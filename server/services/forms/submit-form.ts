@@ -5,7 +5,7 @@ import { AppError } from "@/server/lib/errors";
 import { verifyFormToken, type FormTokenCheck } from "@/server/lib/form-token";
 import { createRateLimiter } from "@/server/lib/rate-limit";
 import { recordConsentChange } from "../consent/record-consent";
-import { upsertContact } from "../contacts/contacts";
+import { resolveSignupContacts } from "../contacts/resolve-signup-contacts";
 import { inTransaction, type ServiceContext } from "../context";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
 import type { PublicContext } from "../confirmations/shared";
@@ -80,8 +80,10 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  *
  * Order: form exists (NOT_FOUND) → rate limits per IP and per form (RATE_LIMITED) → form token and
  * cross-site check (FormTokenError, nothing recorded) → honeypot (answers like a success, records
- * nothing) → field validation (`status: "invalid"`) → one transaction: upsert the contact (source
- * form), then per channel the contact gave an address for: topics needing double opt-in (the
+ * nothing) → field validation (`status: "invalid"`) → one transaction: find or create the contact
+ * of each address (resolveSignupContacts: a form never changes an existing contact's address, and
+ * the consent it records goes to each address's own contact), then per channel the person gave an
+ * address for: topics needing double opt-in (the
  * form's switch or the topic's own flag) get a pending request, the others an `opted_in` with
  * evidence {ip, userAgent, url, consent text (stored by hash), formVersion `formId@vN`}. After
  * commit the confirmation email/SMS go out. Not idempotent (a resubmission is a new act), but a
@@ -128,22 +130,16 @@ export async function submitForm({ ctx, input }: { ctx: PublicContext; input: Su
     prepared = await inTransaction(ctx.db, async (tx) => {
       const base = { db: tx, workspaceId: form.workspaceId, now: ctx.now, requestId: ctx.requestId };
       const formActor: ServiceContext = { ...base, actor: { type: "system", job: `form:${form.key}` } };
-      let { contact } = await upsertContact({
+      // Each address to its own contact: a form never changes an existing contact's address.
+      const byChannel = await resolveSignupContacts({
         ctx: formActor,
-        input: { email: values.email || undefined, phone: values.phone || undefined },
+        input: { email: values.email || undefined, phone: values.phone || undefined, firstName: values.firstName, lastName: values.lastName },
       });
-      // Names fill gaps only: a stranger typing someone's address must not rename them.
-      const names = {
-        ...(values.firstName && !contact.firstName ? { firstName: values.firstName } : {}),
-        ...(values.lastName && !contact.lastName ? { lastName: values.lastName } : {}),
-      };
-      if (Object.keys(names).length > 0) {
-        contact = (await upsertContact({ ctx: formActor, input: { email: values.email || undefined, phone: values.phone || undefined, ...names } })).contact;
-      }
-      const personCtx: ServiceContext = { ...base, actor: { type: "contact", contactId: contact.id } };
       const out: PreparedConfirmation[] = [];
       for (const channel of ["email", "sms"] as const) {
-        if (!hasAddresses[channel]) continue;
+        const contact = byChannel[channel];
+        if (!hasAddresses[channel] || !contact) continue;
+        const personCtx: ServiceContext = { ...base, actor: { type: "contact", contactId: contact.id } };
         const offered = form.topics.filter((t) => t.channels.includes(channel));
         const direct = offered.filter((t) => !needsConfirmation(t));
         const confirm = offered.filter(needsConfirmation);
