@@ -4,6 +4,7 @@ import type { RequestEvidence } from "@/server/lib/client-address";
 import { AppError } from "@/server/lib/errors";
 import { verifyFormToken, type FormTokenCheck } from "@/server/lib/form-token";
 import { createRateLimiter } from "@/server/lib/rate-limit";
+import { controlCharacterMessage, hasControlCharacter } from "@/server/lib/text";
 import { recordConsentChange } from "../consent/record-consent";
 import { resolveSignupContacts } from "../contacts/resolve-signup-contacts";
 import { inTransaction, type ServiceContext } from "../context";
@@ -58,16 +59,25 @@ export type SubmitFormResult =
       sentTo: { email?: string; sms?: string };
     };
 
+function fieldLabel(form: PublicForm, name: FormFieldName): string {
+  return form.definition.fields.find((f) => f.name === name)?.label || FIELD_DEFAULT_LABELS[name];
+}
+
 function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
   const values: Partial<Record<FormFieldName, string>> = {};
   const errors: Partial<Record<FormFieldName, string>> = {};
   for (const field of form.definition.fields) {
     const value = (raw[field.name] ?? "").trim();
     if (value.length > 254) errors[field.name] = "This is too long";
-    values[field.name] = value.slice(0, 254);
-    if (!value && field.required) errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
+    // Every field of a hosted form is one line: no control characters at all (tab and breaks too).
+    if (hasControlCharacter(raw[field.name] ?? "")) errors[field.name] = controlCharacterMessage(field.label || FIELD_DEFAULT_LABELS[field.name]);
+    values[field.name] = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 254);
+    if (!value && field.required && !errors[field.name]) errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
   }
-  if (values.email && !errors.email && !normalizeEmail(values.email).ok) errors.email = "Enter a valid email address";
+  const email = values.email && !errors.email ? normalizeEmail(values.email) : null;
+  if (email && !email.ok) {
+    errors.email = email.reason.startsWith("contains") ? `${fieldLabel(form, "email")} ${email.reason}` : "Enter a valid email address";
+  }
   const addressFields = form.definition.fields.filter((f) => f.name === "email" || f.name === "phone");
   if (!values.email && !values.phone && addressFields[0] && !errors[addressFields[0].name]) {
     errors[addressFields[0].name] = addressFields.length > 1 ? "Enter your email or your phone number" : "This is required";
