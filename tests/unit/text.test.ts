@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { buildColumnIndex, validateRecord } from "@/server/services/imports/prepare-rows";
 import { controlCharacterMessage, findControlCharacter, hasControlCharacter, ZMultiLine, ZSingleLine } from "@/server/lib/text";
 
 describe("control characters", () => {
@@ -42,5 +43,20 @@ describe("findControlCharacter", () => {
   it("checks object keys and ignores non-strings and non-plain objects", () => {
     expect(findControlCharacter({ attributes: { "plan\u0000": "gold" } })).toBe("attributes");
     expect(findControlCharacter({ at: new Date(), count: 3, ok: true, none: null })).toBeNull();
+  });
+});
+
+describe("CSV import cells", () => {
+  const columns = buildColumnIndex(["Email", "First", "plan"], { email: "Email", firstName: "First", attributes: { plan: "plan" } });
+  const validate = (cells: string[]) => validateRecord({ line: 2, cells }, columns, { region: "US", now: new Date("2026-06-01T00:00:00Z") });
+
+  it("a name with a control character is rejected with its column; an attribute may hold lines but not NUL", () => {
+    expect(validate(["a@example.com", "Ada\u0007", ""])).toEqual({ ok: false, problems: [{ line: 2, column: "First", reason: "contains a control character" }] });
+    expect(validate(["a@example.com", "Ada", "line one\nline two"]).ok).toBe(true);
+    expect(validate(["a@example.com", "Ada", "gold\u0000"])).toEqual({ ok: false, problems: [{ line: 2, column: "plan", reason: "contains a control character" }] });
+  });
+
+  it("an address cell is normalised like every other address (zero-width removed, trailing dot dropped)", () => {
+    expect(validate(["vic\u200btim@Example.com.", "", ""])).toMatchObject({ ok: true, row: { email: "victim@example.com" } });
   });
 });
