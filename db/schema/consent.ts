@@ -9,7 +9,11 @@ export const CONSENT_ACTIONS = ["opted_in", "opted_out", "confirmed", "expired"]
 export type ConsentAction = (typeof CONSENT_ACTIONS)[number];
 export const consentActionEnum = pgEnum("consent_action", CONSENT_ACTIONS);
 
-export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider"] as const;
+/**
+ * `address_changed` is written by the system only: the contact's address on that channel was
+ * replaced or removed, so consent given for the old address ends (it never covers the new one).
+ */
+export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider", "address_changed"] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const consentSourceEnum = pgEnum("consent_source", CONSENT_SOURCES);
 

@@ -5,6 +5,7 @@ import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/add
 import { blindIndex, decryptOptional, encryptOptional } from "@/server/lib/crypto";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
 import { contactForActor } from "./mask-contact";
 import { ZFindContactsInput, ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
@@ -69,7 +70,12 @@ async function lockAddresses(tx: Queryable, hashes: (string | undefined)[]) {
  * addresses are normalised and matched by blind index under an advisory lock, so concurrent
  * upserts cannot create duplicates. When the email and the phone belong to two different
  * contacts → CONFLICT. Attributes are merged, tags added. An erased contact is never revived.
- * Audited (ids and field names only).
+ *
+ * Matched by one address with another address that differs from the stored one, the stored
+ * address is replaced (authenticated callers only: hosted forms never call this with two
+ * addresses that could replace one, see resolveSignupContacts) and the consent given for the
+ * replaced address is withdrawn (`address_changed`, withdrawConsentForReplacedAddress): it never
+ * covers the new address. Audited (ids and field names only).
  */
 export async function upsertContact({
   ctx,
@@ -168,6 +174,8 @@ export async function upsertContact({
     }
 
     const [row] = await tx.update(contacts).set(changes).where(eq(contacts.id, existing.id)).returning();
+    if (changes.emailHash) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "email" });
+    if (changes.phoneHash) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "sms" });
     if (changed.length > 0) {
       await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
     }

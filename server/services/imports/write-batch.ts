@@ -1,6 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { CONSENT_EVIDENCE_PURPOSE, type Channel } from "@/db/schema";
 import { sealJson } from "@/db/schema/_sealed-json";
+import type { Actor } from "../context";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { inTransaction } from "../context";
@@ -16,6 +18,8 @@ export interface ImportJob {
   workspaceId: string;
   actorType: string;
   actorId: string | null;
+  /** The same actor, for the consent writer (address changes withdraw consent through it). */
+  actor: Actor;
   now: Clock;
   /** (topic, channel) pairs the consent column applies to; the topic offers the channel. */
   pairs: { topicId: string; channel: Channel }[];
@@ -144,6 +148,7 @@ async function writeBatchOnce(
   const inserts: (PreparedRow & { id: string })[] = [];
   const updates: (PreparedRow & { id: string })[] = [];
   const targetedBy = new Map<string, number>();
+  const addressChanges: { contactId: string; channel: Channel }[] = [];
   for (const row of batch.rows) {
     const e = row.emailHash ? byEmail.get(row.emailHash) : undefined;
     const ph = row.phoneHash ? byPhone.get(row.phoneHash) : undefined;
@@ -176,6 +181,10 @@ async function writeBatchOnce(
     }
     targetedBy.set(match.id, row.line);
     updates.push({ ...row, id: match.id });
+    // A stored address replaced by another (or added where stale consent exists): the consent of
+    // the old address is withdrawn after the update below, before the row's own consent.
+    if (row.emailHash && row.emailHash !== match.email_hash) addressChanges.push({ contactId: match.id, channel: "email" });
+    if (row.phoneHash && row.phoneHash !== match.phone_hash) addressChanges.push({ contactId: match.id, channel: "sms" });
   }
 
   // 3. Suppressed addresses never get an opt-in.
@@ -207,11 +216,8 @@ async function writeBatchOnce(
   }
 
   // 4. Lock the pre-existing contacts whose consent this batch changes, then take the time.
-  if (oldWithConsent.length) {
-    await lockKeysInOrder(
-      tx,
-      oldWithConsent.map((r) => r.id),
-    );
+  if (oldWithConsent.length || addressChanges.length) {
+    await lockKeysInOrder(tx, [...new Set([...oldWithConsent.map((r) => r.id), ...addressChanges.map((c) => c.contactId)])]);
   }
   const now = job.now();
   const nowText = now.toISOString();
@@ -260,6 +266,12 @@ async function writeBatchOnce(
                   ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[])
         as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)
       where c.id = u.id and c.workspace_id = ${ws}`);
+  }
+
+  // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
+  //     before (and therefore winning over) an opt-in of this row dated no later than now.
+  for (const change of addressChanges) {
+    await withdrawConsentForReplacedAddress({ db: tx, workspaceId: ws, actor: job.actor, now: job.now }, change);
   }
 
   // 7. Consent: one ledger event per row × (topic, channel) the row has an address for, then the
