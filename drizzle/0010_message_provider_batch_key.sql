@@ -1,0 +1,2 @@
+ALTER TABLE "messages" ADD COLUMN "provider_batch_key" text;--> statement-breakpoint
+CREATE INDEX "messages_provider_batch_key_idx" ON "messages" USING btree ("provider_batch_key") WHERE "messages"."provider_batch_key" is not null;
