@@ -123,11 +123,24 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
       processRequest();
     });
     const processRequest = () => {
+      respond();
+      // A held call whose caller was killed: no finish or close event comes any more.
+      if (res.destroyed || req.socket.destroyed) record();
+    };
+    let record = () => {};
+    const respond = () => {
       const path = new URL(req.url ?? "/", "http://stub").pathname;
       const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
       const token = req.headers["i-twilio-idempotency-token"] as string | undefined;
-      const record = () => requests.push({ method: req.method ?? "GET", path, form, idempotencyToken: token, status: res.statusCode });
+      // Recorded once answered, even when the caller is gone (a held call whose client was killed).
+      let recorded = false;
+      record = () => {
+        if (recorded) return;
+        recorded = true;
+        requests.push({ method: req.method ?? "GET", path, form, idempotencyToken: token, status: res.statusCode });
+      };
       res.on("finish", record);
+      res.on("close", record);
 
       const match = MESSAGES_PATH.exec(path);
       if (req.method !== "POST" || !match) return answer(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
