@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleStubControl } from "./stub-control";
 
 /**
  * A local stand-in for the Resend HTTP API, just enough for the real `resend` SDK.
@@ -177,6 +178,7 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
     const headers = flattenHeaders(req.headers);
     seen.set(req, { raw, headers });
 
+    if (handleStubControl(req, res, stub)) return;
     if (!isEmailRoute) return answerError(res, 404, { message: "The requested endpoint does not exist." });
     if (!/^Bearer \S+/.test(headers.authorization ?? "")) {
       return answerError(res, 401, { message: "Missing API key in the authorization header." });
@@ -245,7 +247,7 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
   });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const stub: ResendStub = {
     url: `http://127.0.0.1:${port}`,
     sent,
     requests,
@@ -294,4 +296,5 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
       });
     },
   };
+  return stub;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleStubControl } from "./stub-control";
 
 /**
  * A local stand-in for the Twilio Messages API, just enough for the real `twilio` SDK.
@@ -123,6 +124,7 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
       processRequest();
     });
     const processRequest = () => {
+      if (handleStubControl(req, res, stub)) return;
       respond();
       // A held call whose caller was killed: no finish or close event comes any more.
       if (res.destroyed || req.socket.destroyed) record();
@@ -190,7 +192,7 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
   });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const stub: TwilioStub = {
     url: `http://127.0.0.1:${port}`,
     sent,
     requests,
@@ -237,4 +239,5 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
       });
     },
   };
+  return stub;
 }
