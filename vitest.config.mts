@@ -22,7 +22,8 @@ const integration = (name: string, dbKind: "pglite" | "postgres") => ({
 
 /**
  * Projects: `unit`; `integration` on a fresh PGlite per file; and, when TEST_DATABASE_URL is set,
- * `integration-postgres`: the same files on real PostgreSQL, each file in its own database.
+ * `integration-postgres`: the same files on real PostgreSQL, each file in its own database; and
+ * `crash` (`npm run test:crash`, after `npm run build`): tests/crash/ against the production server.
  */
 export default defineConfig({
   resolve: { alias },
@@ -36,6 +37,24 @@ export default defineConfig({
       },
       integration("integration", "pglite"),
       ...(process.env.TEST_DATABASE_URL ? [integration("integration-postgres", "postgres")] : []),
+      // The production server (built) killed with SIGKILL and restarted on PostgreSQL, one file at a time.
+      ...(process.env.TEST_DATABASE_URL
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: "crash",
+                include: ["tests/crash/**/*.crash.test.ts"],
+                environment: "node",
+                pool: "forks" as const,
+                maxWorkers: 1,
+                fileParallelism: false,
+                testTimeout: 600_000,
+                hookTimeout: 240_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

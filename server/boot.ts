@@ -50,6 +50,21 @@ export function printAdminBanner(result: BootstrapResult): void {
 
 const globalForBoot = globalThis as unknown as { __optinBooted?: Promise<void> };
 
+/**
+ * Imports a previous process left `running` resume in the background (the server answers at
+ * once); the `recover-imports` cron catches what this misses.
+ */
+async function recoverImportsAtStartup(): Promise<void> {
+  try {
+    const handle = await getDbHandle();
+    const { recoverInterruptedImports } = await import("@/server/services/imports/run-import");
+    const result = await recoverInterruptedImports({ db: handle.db, now: systemClock, atStartup: true });
+    if (result.resumed.length || result.failed.length) logger.info({ resumed: result.resumed, failed: result.failed }, "interrupted imports recovered at start-up");
+  } catch (error) {
+    logger.error({ err: error }, "could not recover interrupted imports at start-up; the recover-imports job will retry");
+  }
+}
+
 /** Called once per server process from instrumentation.ts. */
 export function bootServer(): Promise<void> {
   globalForBoot.__optinBooted ??= (async () => {
@@ -63,6 +78,7 @@ export function bootServer(): Promise<void> {
     } else if (env.isInngestServerConfigured) {
       logger.info("background jobs: driven by the Inngest server via /api/inngest");
     }
+    if (!env.JOBS_DISABLED) void recoverImportsAtStartup();
   })();
   return globalForBoot.__optinBooted;
 }

@@ -33,6 +33,7 @@ const LABELS: Record<string, string> = {
   "import.started": "started an import",
   "import.completed": "completed an import",
   "import.failed": "had an import fail",
+  "import.resumed": "resumed an interrupted import",
   "template.created": "created a template",
   "template.updated": "saved a new template version",
   "template.restored": "restored a template version",

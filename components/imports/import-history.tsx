@@ -1,7 +1,8 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { DownloadIcon, HistoryIcon } from "lucide-react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { DownloadIcon, HistoryIcon, PlayIcon } from "lucide-react";
+import { toast } from "@/components/ui/toaster";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
@@ -13,9 +14,23 @@ import { LoadError, LoadingRows } from "@/components/settings/table-states";
 
 const STATUS_VARIANT = { pending: "muted", running: "info", completed: "success", failed: "destructive" } as const;
 
-/** Past imports of the workspace, newest first; refreshes while one is running. */
+/**
+ * Past imports of the workspace, newest first; refreshes while one is running. An import whose
+ * process stopped shows as interrupted; one that can go on (interrupted, or failed on an internal
+ * error, with its file still stored) offers Resume.
+ */
 export function ImportHistory() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const resume = useMutation(
+    trpc.imports.resume.mutationOptions({
+      onSuccess: async () => {
+        toast.success("Import resumed from its last saved row");
+        await queryClient.invalidateQueries({ queryKey: trpc.imports.list.queryKey() });
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
   const list = useQuery({
     ...trpc.imports.list.queryOptions({ limit: 20 }),
     refetchInterval: (query) => (query.state.data?.items.some((i) => i.status === "running") ? 2000 : false),
@@ -43,6 +58,9 @@ export function ImportHistory() {
               <TableHead className="hidden text-right sm:table-cell">Updated</TableHead>
               <TableHead className="text-right">Rejected</TableHead>
               <TableHead className="hidden md:table-cell">Started</TableHead>
+              <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -50,7 +68,7 @@ export function ImportHistory() {
               <TableRow key={item.id} data-testid="import-row">
                 <TableCell className="max-w-48 truncate font-medium">{item.filename ?? "Untitled"}</TableCell>
                 <TableCell>
-                  <Badge variant={STATUS_VARIANT[item.status]}>{item.status}</Badge>
+                  {item.interrupted ? <Badge variant="warning">interrupted</Badge> : <Badge variant={STATUS_VARIANT[item.status]}>{item.status}</Badge>}
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{item.processedRows.toLocaleString()}</TableCell>
                 <TableCell className="hidden text-right tabular-nums sm:table-cell">{item.insertedRows.toLocaleString()}</TableCell>
@@ -68,6 +86,20 @@ export function ImportHistory() {
                   )}
                 </TableCell>
                 <TableCell className="hidden text-muted-foreground md:table-cell">{formatDateTime(item.startedAt ?? item.createdAt)}</TableCell>
+                <TableCell className="text-right">
+                  {item.resumable ? (
+                    <Button
+                      variant="outline"
+                      size="sm"
+                      disabled={resume.isPending}
+                      onClick={() => resume.mutate({ id: item.id })}
+                      aria-label={`Resume import ${item.filename ?? "Untitled"} after line ${item.lastLine}`}
+                    >
+                      <PlayIcon className="size-3.5" />
+                      Resume
+                    </Button>
+                  ) : null}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

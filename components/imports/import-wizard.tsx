@@ -306,11 +306,15 @@ function RunImport({ importId, file, onDone }: { importId: string; file: File; o
     <Card>
       <CardHeader>
         <CardTitle className="flex flex-wrap items-center gap-2" data-testid="import-status-title">
-          {finished ? (data?.status === "completed" ? "Import finished" : "Import failed") : "Importing…"}
+          {finished ? (data?.status === "completed" ? "Import finished" : "Import failed") : data?.interrupted ? "Import interrupted" : "Importing…"}
           <Badge variant="muted">{file.name}</Badge>
         </CardTitle>
         <CardDescription>
-          {finished ? "Rows are committed in batches; everything counted below is saved." : "You can leave this page: the import keeps running on the server."}
+          {finished
+            ? `Rows are committed in batches; everything counted below is saved.${data?.resumable ? " Resume it from Past imports: it continues after the last saved row." : ""}`
+            : data?.interrupted
+              ? "The server stopped while importing. Everything counted below is saved; the import resumes on its own after the last saved row, or use Resume in Past imports."
+              : "You can leave this page: the import keeps running on the server."}
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-5">

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz } from "./_columns";
 import { users, workspaces } from "./workspaces";
@@ -44,12 +45,23 @@ export const imports = pgTable(
     rejectedRows: integer("rejected_rows").notNull().default(0),
     consentEvents: integer("consent_events").notNull().default(0),
     error: text("error"),
+    /** The last CSV line of the last committed batch: a resumed run skips every record up to it. */
+    lastLine: integer("last_line").notNull().default(0),
+    /** Set by each batch commit and by the running process every 30 s; a stale one means the run died. */
+    heartbeatAt: timestampTz("heartbeat_at"),
+    /** The run that owns the import now; batch writes are fenced on it (a run that lost it rolls back). */
+    runId: uuid("run_id"),
+    /** SHA-256 (hex) of the uploaded file, kept in DATA_DIR/imports until the import ends; a resume upload must match it. */
+    fileHash: text("file_hash"),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
     startedAt: timestampTz("started_at"),
     finishedAt: timestampTz("finished_at"),
     createdAt: createdAt(),
   },
-  (t) => [index("imports_workspace_created_idx").on(t.workspaceId, t.createdAt)],
+  (t) => [
+    index("imports_workspace_created_idx").on(t.workspaceId, t.createdAt),
+    index("imports_running_idx").on(t.heartbeatAt).where(sql`${t.status} = 'running'`),
+  ],
 );
 
 /** Rejected rows: line number and reason only (never the raw row: it may hold PII). */

@@ -103,6 +103,12 @@ export const messages = pgTable(
     policyVersion: text("policy_version"),
     transport: text("transport"),
     providerMessageId: text("provider_message_id"),
+    /**
+     * The `Idempotency-Key` of the provider batch call (Resend `/emails/batch`) that first carried
+     * this message, written before that call. Every later attempt of a member replays the same
+     * call: the same members, the same key, the same body (see "Idempotent delivery").
+     */
+    providerBatchKey: text("provider_batch_key"),
     segments: integer("segments"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestampTz("next_attempt_at"),
@@ -135,6 +141,7 @@ export const messages = pgTable(
     index("messages_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),
     index("messages_dispatch_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ('queued', 'deferred')`),
     index("messages_batch_idx").on(t.batchId).where(sql`${t.batchId} is not null`),
+    index("messages_provider_batch_key_idx").on(t.providerBatchKey).where(sql`${t.providerBatchKey} is not null`),
     index("messages_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),
     index("messages_frequency_idx").on(t.workspaceId, t.addressHash, t.channel, t.createdAt),
   ],

@@ -2,10 +2,11 @@ import { dispatchMessageFunction } from "./dispatch-message";
 import { dispatchSweepFunction } from "./dispatch-sweep";
 import { expireConfirmationsFunction } from "./expire-confirmations";
 import { purgeExpiredTokensFunction } from "./purge-expired-tokens";
+import { recoverImportsFunction } from "./recover-imports";
 import { reencryptPiiFunction } from "./reencrypt-pii";
 
 /**
  * Every Inngest function of the app: served by `/api/inngest` with an Inngest server and run by
  * the in-process runner without one. Add new functions here (one file each).
  */
-export const functions = [purgeExpiredTokensFunction, reencryptPiiFunction, expireConfirmationsFunction, dispatchMessageFunction, dispatchSweepFunction];
+export const functions = [purgeExpiredTokensFunction, reencryptPiiFunction, expireConfirmationsFunction, dispatchMessageFunction, dispatchSweepFunction, recoverImportsFunction];

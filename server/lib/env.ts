@@ -130,6 +130,11 @@ const ZEnv = z
       emptyToUndefined,
       z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ),
+    /**
+     * How long a message may stay `sending` before the sweep takes it for abandoned (its
+     * dispatcher died mid-call) and replays the call with the same idempotency key. Default 300.
+     */
+    DELIVERY_STUCK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
     /** Benchmarks only (`npm run bench -- send|webhooks` sets it): enables the bare baseline routes under /api/bench. */

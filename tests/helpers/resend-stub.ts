@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleStubControl } from "./stub-control";
 
 /**
  * A local stand-in for the Resend HTTP API, just enough for the real `resend` SDK.
@@ -24,6 +25,14 @@ import type { AddressInfo } from "node:net";
  *
  * `failNext(status, count)` makes the next `count` email calls (single or batch) fail with that
  * status before anything is recorded in `sent`, e.g. 429 (with a `Retry-After` header) or 500.
+ *
+ * `holdNext(count)` holds the next `count` email calls open (read, not answered) until
+ * `release()`: then they are processed like any call (the emails count as delivered) and answered
+ * if the client is still there, which is how a provider behaves when the caller dies mid-call.
+ *
+ * `deliveries()` lists every email delivered (one per email of each accepted call, idempotent
+ * repeats excluded) with the idempotency key that carried it and its recipient, so a test counts
+ * deliveries by distinct key and by recipient.
  */
 
 export interface ResendStubRequest {
@@ -54,6 +63,19 @@ export interface FailOptions {
   /** The error `name` in the body; defaults to the name Resend uses for that status. */
   name?: string;
   message?: string;
+  /**
+   * Process the call first (the emails are delivered and the key remembered), then answer the
+   * error: a provider that did the work but whose answer was lost or turned into an error.
+   */
+  afterDelivery?: boolean;
+}
+
+export interface ResendStubDelivery {
+  /** The `Idempotency-Key` of the call that delivered the email (undefined without one). */
+  key: string | undefined;
+  path: "/emails" | "/emails/batch";
+  /** The first recipient of the email. */
+  to: string;
 }
 
 export interface ResendStub {
@@ -65,7 +87,17 @@ export interface ResendStub {
   requests: ResendStubRequest[];
   /** The next `count` (default 1) email calls answer `status` with a Resend-style error body. */
   failNext(status: number, count?: number, options?: FailOptions): void;
-  /** Forgets recorded requests, pending failures and idempotency keys. */
+  /** Holds the next `count` (default 1) email calls open until `release()`. */
+  holdNext(count?: number): void;
+  /** Email calls held open now. */
+  readonly heldCount: number;
+  /** Resolves once at least `count` (default 1) calls are held open. */
+  waitForHeld(count?: number, timeoutMs?: number): Promise<void>;
+  /** Processes and answers every held call (and holds no further ones). */
+  release(): void;
+  /** Every email delivered, oldest first (idempotent repeats excluded). */
+  deliveries(): ResendStubDelivery[];
+  /** Forgets recorded requests, pending failures, holds and idempotency keys. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -113,7 +145,9 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startResendStub(): Promise<ResendStub> {
+export async function startResendStub(options: { port?: number } = {}): Promise<ResendStub> {
+  let holds = 0;
+  const held: (() => void)[] = [];
   const sent: ResendStubSent[] = [];
   const requests: ResendStubRequest[] = [];
   const failures: PendingFailure[] = [];
@@ -144,17 +178,25 @@ export async function startResendStub(): Promise<ResendStub> {
     const headers = flattenHeaders(req.headers);
     seen.set(req, { raw, headers });
 
+    if (handleStubControl(req, res, stub)) return;
     if (!isEmailRoute) return answerError(res, 404, { message: "The requested endpoint does not exist." });
     if (!/^Bearer \S+/.test(headers.authorization ?? "")) {
       return answerError(res, 401, { message: "Missing API key in the authorization header." });
+    }
+
+    if (holds > 0) {
+      holds -= 1;
+      await new Promise<void>((resolve) => held.push(resolve));
     }
 
     const failure = failures[0];
     if (failure) {
       failure.remaining -= 1;
       if (failure.remaining <= 0) failures.shift();
-      return answerError(res, failure.status, failure.options);
+      if (!failure.options.afterDelivery) return answerError(res, failure.status, failure.options);
     }
+    const reply = (status: number, payload: unknown) =>
+      failure?.options.afterDelivery ? answerError(res, failure.status, failure.options) : answer(res, status, payload);
 
     if (json === undefined || (path === "/emails/batch" ? !Array.isArray(json) : typeof json !== "object" || Array.isArray(json))) {
       return answerError(res, 422, { message: "Invalid JSON body." });
@@ -167,7 +209,7 @@ export async function startResendStub(): Promise<ResendStub> {
         if (previous.raw !== raw || previous.path !== path) {
           return answerError(res, 409, { message: "Same idempotency key used with a different request payload." });
         }
-        return answer(res, 200, previous.response);
+        return reply(200, previous.response);
       }
     }
 
@@ -175,7 +217,7 @@ export async function startResendStub(): Promise<ResendStub> {
     const response = path === "/emails" ? { id: ids[0] } : { data: ids.map((id) => ({ id })) };
     sent.push({ path: path as ResendStubSent["path"], body: json, headers, ids });
     if (key) idempotency.set(key, { raw, path, response });
-    return answer(res, 200, response);
+    return reply(200, response);
   }
 
   const server = http.createServer((req, res) => {
@@ -201,20 +243,47 @@ export async function startResendStub(): Promise<ResendStub> {
     // so the client always closes first. With Node's default 5 s, a socket reused just as the stub
     // closes it fails the call ("other side closed"), which the pipeline rightly retries later.
     server.keepAliveTimeout = 65_000;
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const stub: ResendStub = {
     url: `http://127.0.0.1:${port}`,
     sent,
     requests,
+    holdNext(count = 1) {
+      holds += count;
+    },
+    get heldCount() {
+      return held.length;
+    },
+    async waitForHeld(count = 1, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (held.length < count) {
+        if (Date.now() > until) throw new Error(`waitForHeld: ${held.length} of ${count} calls held after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    release() {
+      holds = 0;
+      for (const resume of held.splice(0)) resume();
+    },
+    deliveries() {
+      return sent.flatMap((s) =>
+        (s.path === "/emails" ? [s.body] : (s.body as unknown[])).map((email) => {
+          const to = (email as { to?: string | string[] }).to;
+          return { key: s.headers["idempotency-key"], path: s.path, to: String(Array.isArray(to) ? to[0] : to) };
+        }),
+      );
+    },
     failNext(status, count = 1, options = {}) {
       if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`failNext: ${status} is not an error status`);
       if (!Number.isInteger(count) || count < 1) throw new Error(`failNext: count must be a positive integer`);
       failures.push({ status, remaining: count, options });
     },
     reset() {
+      holds = 0;
+      for (const resume of held.splice(0)) resume();
       sent.length = 0;
       requests.length = 0;
       failures.length = 0;
@@ -227,4 +296,5 @@ export async function startResendStub(): Promise<ResendStub> {
       });
     },
   };
+  return stub;
 }

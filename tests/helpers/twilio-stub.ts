@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleStubControl } from "./stub-control";
 
 /**
  * A local stand-in for the Twilio Messages API, just enough for the real `twilio` SDK.
@@ -22,6 +23,11 @@ import type { AddressInfo } from "node:net";
  * - `failNext({ status, code?, retryAfter? }, count)`: the next `count` calls fail, e.g.
  *   `{ status: 503 }`, `{ status: 429, retryAfter: 2 }`, `{ status: 400, code: 21610 }`;
  * - `failFor(to, failure)`: every call to that number fails (e.g. 21610 for a number that texted STOP).
+ *
+ * `holdNext(count)` holds the next `count` calls open until `release()`; then they are processed
+ * (the SMS counts as delivered) and answered if the client is still there, as a provider does
+ * when the caller dies mid-call. `deliveries()` lists each SMS delivered with its idempotency
+ * token and recipient.
  */
 
 export interface TwilioStubFailure {
@@ -31,6 +37,8 @@ export interface TwilioStubFailure {
   /** Seconds for a `Retry-After` header. */
   retryAfter?: number;
   message?: string;
+  /** Process the call first (the SMS is delivered, the token remembered), then answer the error. */
+  afterDelivery?: boolean;
 }
 
 export interface TwilioStubMessage {
@@ -57,6 +65,13 @@ export interface TwilioStub {
   /** Every request, refused ones included, oldest first. */
   requests: TwilioStubRequest[];
   failNext(failure: TwilioStubFailure, count?: number): void;
+  /** Holds the next `count` (default 1) calls open until `release()`. */
+  holdNext(count?: number): void;
+  readonly heldCount: number;
+  waitForHeld(count?: number, timeoutMs?: number): Promise<void>;
+  release(): void;
+  /** Every SMS delivered, oldest first (idempotent repeats excluded). */
+  deliveries(): { key: string | undefined; to: string }[];
   failFor(to: string, failure: TwilioStubFailure): void;
   reset(): void;
   close(): Promise<void>;
@@ -72,7 +87,9 @@ function segmentsOf(body: string): number {
   return body.length <= single ? 1 : Math.ceil(body.length / multi);
 }
 
-export async function startTwilioStub(): Promise<TwilioStub> {
+export async function startTwilioStub(options: { port?: number } = {}): Promise<TwilioStub> {
+  let holds = 0;
+  const held: (() => void)[] = [];
   const sent: TwilioStubMessage[] = [];
   const requests: TwilioStubRequest[] = [];
   const queue: { failure: TwilioStubFailure; remaining: number }[] = [];
@@ -99,11 +116,33 @@ export async function startTwilioStub(): Promise<TwilioStub> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (holds > 0 && req.method === "POST" && MESSAGES_PATH.test(new URL(req.url ?? "/", "http://stub").pathname)) {
+        holds -= 1;
+        held.push(() => processRequest());
+        return;
+      }
+      processRequest();
+    });
+    const processRequest = () => {
+      if (handleStubControl(req, res, stub)) return;
+      respond();
+      // A held call whose caller was killed: no finish or close event comes any more.
+      if (res.destroyed || req.socket.destroyed) record();
+    };
+    let record = () => {};
+    const respond = () => {
       const path = new URL(req.url ?? "/", "http://stub").pathname;
       const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
       const token = req.headers["i-twilio-idempotency-token"] as string | undefined;
-      const record = () => requests.push({ method: req.method ?? "GET", path, form, idempotencyToken: token, status: res.statusCode });
+      // Recorded once answered, even when the caller is gone (a held call whose client was killed).
+      let recorded = false;
+      record = () => {
+        if (recorded) return;
+        recorded = true;
+        requests.push({ method: req.method ?? "GET", path, form, idempotencyToken: token, status: res.statusCode });
+      };
       res.on("finish", record);
+      res.on("close", record);
 
       const match = MESSAGES_PATH.exec(path);
       if (req.method !== "POST" || !match) return answer(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
@@ -113,14 +152,15 @@ export async function startTwilioStub(): Promise<TwilioStub> {
       if (head) {
         head.remaining -= 1;
         if (head.remaining <= 0) queue.shift();
-        return answerFailure(res, head.failure);
+        if (!head.failure.afterDelivery) return answerFailure(res, head.failure);
       }
+      const reply = (resource: unknown) => (head?.failure.afterDelivery ? answerFailure(res, head.failure) : answer(res, 201, resource));
       const perNumber = form.To ? byNumber.get(form.To) : undefined;
       if (perNumber) return answerFailure(res, perNumber);
       if (!form.To || !form.Body || !(form.From || form.MessagingServiceSid)) {
         return answer(res, 400, { code: 21604, message: "A 'To', 'Body' and 'From' or 'MessagingServiceSid' are required", status: 400 });
       }
-      if (token && idempotent.has(token)) return answer(res, 201, idempotent.get(token));
+      if (token && idempotent.has(token)) return reply(idempotent.get(token));
 
       const sid = `SM${randomBytes(16).toString("hex")}`;
       const segments = segmentsOf(form.Body);
@@ -138,8 +178,8 @@ export async function startTwilioStub(): Promise<TwilioStub> {
       };
       sent.push({ sid, accountSid: match[1]!, form, idempotencyToken: token, segments });
       if (token) idempotent.set(token, resource);
-      return answer(res, 201, resource);
-    });
+      return reply(resource);
+    };
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -148,11 +188,11 @@ export async function startTwilioStub(): Promise<TwilioStub> {
     // so the client always closes first. With Node's default 5 s, a socket reused just as the stub
     // closes it fails the call ("other side closed"), which the pipeline rightly retries later.
     server.keepAliveTimeout = 65_000;
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const stub: TwilioStub = {
     url: `http://127.0.0.1:${port}`,
     sent,
     requests,
@@ -160,10 +200,32 @@ export async function startTwilioStub(): Promise<TwilioStub> {
       if (!Number.isInteger(failure.status) || failure.status < 400 || failure.status > 599) throw new Error(`failNext: ${failure.status} is not an error status`);
       queue.push({ failure, remaining: count });
     },
+    holdNext(count = 1) {
+      holds += count;
+    },
+    get heldCount() {
+      return held.length;
+    },
+    async waitForHeld(count = 1, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (held.length < count) {
+        if (Date.now() > until) throw new Error(`waitForHeld: ${held.length} of ${count} calls held after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    release() {
+      holds = 0;
+      for (const resume of held.splice(0)) resume();
+    },
+    deliveries() {
+      return sent.map((m) => ({ key: m.idempotencyToken, to: m.form.To ?? "" }));
+    },
     failFor(to, failure) {
       byNumber.set(to, failure);
     },
     reset() {
+      holds = 0;
+      for (const resume of held.splice(0)) resume();
       sent.length = 0;
       requests.length = 0;
       queue.length = 0;
@@ -177,4 +239,5 @@ export async function startTwilioStub(): Promise<TwilioStub> {
       });
     },
   };
+  return stub;
 }

@@ -107,6 +107,7 @@ const PROCEDURES: Record<string, Rule> = {
   "imports.get": either("contacts:write", "marketer", (s) => ({ id: s.importId })),
   "imports.list": either("contacts:write", "marketer", nothing),
   "imports.preview": either("contacts:write", "marketer"),
+  "imports.resume": either("contacts:write", "marketer", (s) => ({ id: s.importId })),
 
   "forms.list": member("marketer", nothing),
   "forms.get": member("marketer"),
@@ -154,6 +155,8 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.current": member("viewer", nothing),
   "workspace.get": member("viewer", nothing),
   "workspace.update": member("admin"),
+  // Any signed-in member may start a workspace of their own (they become its owner); a key needs admin.
+  "workspace.create": either("admin", "viewer"),
 };
 
 /** Input fields that widen what a call reaches, checked by the service on top of the tier. */

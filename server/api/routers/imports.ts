@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createImport } from "@/server/services/imports/create-import";
 import { getImport, listImports } from "@/server/services/imports/get-import";
 import { previewCsv } from "@/server/services/imports/preview-csv";
+import { resumeImport } from "@/server/services/imports/run-import";
 import { ZCreateImportInput, ZImport, ZListImportsInput, ZPreviewCsvInput, ZPreviewCsvOutput } from "@/server/services/imports/schemas";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
@@ -43,6 +44,22 @@ export const importsRouter = createTRPCRouter({
     .input(z.object({ id: z.uuid().describe("Import id") }))
     .output(ZImport)
     .query(({ ctx, input }) => getImport({ ctx: ctx.svc, input })),
+
+  resume: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/imports/{id}/resume",
+        tags: TAGS,
+        summary: "Resume an interrupted import",
+        description:
+          "Resumes an import whose process stopped (`interrupted`) or that failed on an internal error (`resumable`), from the line after its last committed batch, with the file stored at upload; the run continues in the background (poll `GET /imports/{id}`). 409 when the import cannot be resumed, is already running, or its file is no longer stored (then upload the same file to `POST /api/imports?importId={id}&resume=1`; another file → 409).",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: z.uuid().describe("Import id") }))
+    .output(ZImport)
+    .mutation(({ ctx, input }) => resumeImport({ ctx: ctx.svc, input })),
 
   list: write
     .input(ZListImportsInput)

@@ -2,9 +2,11 @@ import { and, desc, eq } from "drizzle-orm";
 import { imports } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
+import { isInterrupted } from "./import-runs";
 import { ZListImportsInput, type TImport } from "./schemas";
 
-export function toImport(row: typeof imports.$inferSelect): TImport {
+export function toImport(row: typeof imports.$inferSelect, now: Date = new Date()): TImport {
+  const interrupted = isInterrupted(row, now);
   return {
     id: row.id,
     status: row.status,
@@ -18,6 +20,9 @@ export function toImport(row: typeof imports.$inferSelect): TImport {
     rejectedRows: row.rejectedRows,
     consentEvents: row.consentEvents,
     error: row.error,
+    lastLine: row.lastLine,
+    interrupted,
+    resumable: row.fileHash !== null && (row.status === "failed" || interrupted),
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -31,7 +36,7 @@ export async function getImport({ ctx, input }: { ctx: ServiceContext; input: { 
     .from(imports)
     .where(and(eq(imports.id, input.id), eq(imports.workspaceId, ctx.workspaceId)));
   if (!row) throw notFound("Import");
-  return toImport(row);
+  return toImport(row, ctx.now());
 }
 
 /** The workspace's imports, newest first. */
@@ -43,5 +48,5 @@ export async function listImports({ ctx, input }: { ctx: ServiceContext; input?:
     .where(eq(imports.workspaceId, ctx.workspaceId))
     .orderBy(desc(imports.createdAt))
     .limit(limit);
-  return rows.map(toImport);
+  return rows.map((row) => toImport(row, ctx.now()));
 }

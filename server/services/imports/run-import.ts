@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parse, type Options } from "csv-parse";
@@ -9,13 +10,15 @@ import { writeAudit } from "../audit/write-audit";
 import { actorId, inTransaction, requireAccess, type ServiceContext } from "../context";
 import { workspaceRegion } from "../contacts/contacts";
 import { AddressSeenMap } from "./address-seen-map";
-import { IMPORT_CONSENT_ACCESS } from "./create-import";
 import { detectDelimiter } from "./csv-values";
+import { IMPORT_CONSENT_ACCESS } from "./create-import";
 import { toImport } from "./get-import";
 import { PiiBatchEncryptor, BlindIndexer } from "./pii-batch";
 import { buildColumnIndex, prepareBatch, type RawRecord } from "./prepare-rows";
 import { ZImportMapping, type TImport } from "./schemas";
-import { writeBatch, type BatchCounts, type ImportJob } from "./write-batch";
+import { activeRuns, isInterrupted, type ImportRow } from "./import-runs";
+import { discardUpload, hasImportFile, keepUpload, openImportFile, receiveUpload, removeImportFile, type ImportSource, type ReceivedFile } from "./import-files";
+import { ImportSupersededError, writeBatch, type BatchCounts, type ImportJob } from "./write-batch";
 
 /** Rows per batch: one transaction and one round of set-based statements each. 2,500 rather than 5,000: ~11% slower, ~45 MB less peak RSS (import bench, 200k rows). */
 export const IMPORT_BATCH_SIZE = 2_500;
@@ -28,7 +31,12 @@ const PREPARE_SLICE = 50;
 /** A single CSV record larger than this is refused (protects memory from a missing quote). */
 const MAX_RECORD_BYTES = 1 << 20;
 
-export type ImportSource = AsyncIterable<Buffer | Uint8Array | string> | Readable;
+export type { ImportSource } from "./import-files";
+
+/** How often a running import refreshes its heartbeat besides each batch commit. */
+const HEARTBEAT_MS = 30_000;
+const globalForRuns = globalThis as unknown as { __optinImportResumes?: Set<Promise<unknown>> };
+const backgroundResumes = (globalForRuns.__optinImportResumes ??= new Set());
 
 /**
  * Streams a CSV into the workspace's contacts and consent ledger for an import created by
@@ -45,10 +53,13 @@ export type ImportSource = AsyncIterable<Buffer | Uint8Array | string> | Readabl
  * opt-in for a suppressed address, rejections recorded (line, column, reason — never the value),
  * and the progress counters advanced.
  *
- * A consent column needs `consent:write` (or a marketer) again here, not only at create: the key
- * may have been narrowed since. Refused → FORBIDDEN before anything changes.
+ * The upload is first stored whole in DATA_DIR/imports (hashed; see import-files.ts), then read
+ * from there: each batch commit records its last line and a heartbeat, so a run killed mid-way is
+ * resumed from the next line (`recoverInterruptedImports`, `resumeImport`). The file is deleted
+ * when the import completes.
+ *
  * Runs once: a second call for the same import → CONFLICT. Audited at start and at the end
- * (`import.started`, `import.completed` with counts, or `import.failed`).
+ * (`import.started`, `import.completed` with counts, or `import.failed`; `import.resumed`).
  * `expectedRows` is a hint for the progress bar (e.g. the browser's line count).
  */
 export async function runImport({
@@ -62,61 +73,258 @@ export async function runImport({
   source: ImportSource;
   expectedRows?: number;
 }): Promise<TImport> {
-  const [declared] = await ctx.db
-    .select({ mapping: imports.mapping })
-    .from(imports)
-    .where(and(eq(imports.id, importId), eq(imports.workspaceId, ctx.workspaceId)));
-  if (!declared) throw notFound("Import");
-  if (declared.mapping.consentStatus) requireAccess(ctx, IMPORT_CONSENT_ACCESS);
-  const started = await inTransaction(ctx.db, async (tx) => {
-    const [row] = await tx
-      .update(imports)
-      .set({ status: "running", startedAt: ctx.now(), totalRows: Math.max(0, Math.floor(expectedRows ?? 0)) })
-      .where(and(eq(imports.id, importId), eq(imports.workspaceId, ctx.workspaceId), eq(imports.status, "pending")))
-      .returning();
-    if (!row) {
-      const [other] = await tx
-        .select({ status: imports.status })
-        .from(imports)
-        .where(and(eq(imports.id, importId), eq(imports.workspaceId, ctx.workspaceId)));
-      if (!other) throw notFound("Import");
-      throw new AppError("CONFLICT", "This import has already run; create a new one to upload again");
-    }
-    await writeAudit(tx, ctx, {
-      action: "import.started",
-      targetType: "import",
-      targetId: importId,
-      after: { topics: row.options.topicKeys, channels: row.options.channels },
-    });
-    return row;
-  });
-
+  await assertStatus(ctx, importId, ["pending"], "This import has already run; create a new one to upload again");
+  const runId = randomUUID();
+  const file = await receiveUpload(importId, source, runId);
+  let started: ImportRow;
   try {
-    await streamRows(ctx, started, source);
-  } catch (error) {
-    const message =
-      error instanceof AppError ? error.message : `The import stopped because of an internal error${dbCode(error) ? ` (${dbCode(error)})` : ""}`;
-    if (!(error instanceof AppError)) logger.error({ importId, code: dbCode(error) }, "import failed");
-    await inTransaction(ctx.db, async (tx) => {
+    started = await inTransaction(ctx.db, async (tx) => {
       const [row] = await tx
         .update(imports)
-        .set({ status: "failed", error: message, finishedAt: ctx.now(), totalRows: sql`${imports.processedRows}` })
-        .where(eq(imports.id, importId))
+        .set({
+          status: "running",
+          startedAt: ctx.now(),
+          totalRows: Math.max(0, Math.floor(expectedRows ?? 0)),
+          runId,
+          heartbeatAt: ctx.now(),
+          fileHash: file.sha256,
+          lastLine: 0,
+        })
+        .where(and(eq(imports.id, importId), eq(imports.workspaceId, ctx.workspaceId), eq(imports.status, "pending")))
         .returning();
-      await writeAudit(tx, ctx, { action: "import.failed", targetType: "import", targetId: importId, after: counters(row) });
+      if (!row) throw new AppError("CONFLICT", "This import has already run; create a new one to upload again");
+      await writeAudit(tx, ctx, {
+        action: "import.started",
+        targetType: "import",
+        targetId: importId,
+        after: { topics: row.options.topicKeys, channels: row.options.channels },
+      });
+      return row;
     });
+    await keepUpload(importId, file);
+  } catch (error) {
+    await discardUpload(file);
     throw error;
   }
+  return executeRun(ctx, started, runId);
+}
 
-  return inTransaction(ctx.db, async (tx) => {
-    const [row] = await tx
+/**
+ * 404 when the import is not this workspace's; FORBIDDEN when it records consent (a consent
+ * column) and the caller may not (`consent:write`, checked again at every run and resume, not
+ * only at create: the key may have been narrowed since); CONFLICT with `message` when its status
+ * is not one of `statuses`. All before anything changes.
+ */
+async function assertStatus(ctx: ServiceContext, importId: string, statuses: ImportRow["status"][], message: string): Promise<ImportRow> {
+  const [row] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, importId), eq(imports.workspaceId, ctx.workspaceId)));
+  if (!row) throw notFound("Import");
+  if (row.mapping.consentStatus) requireAccess(ctx, IMPORT_CONSENT_ACCESS);
+  if (!statuses.includes(row.status)) throw new AppError("CONFLICT", message);
+  return row;
+}
+
+/**
+ * Processes the import's stored file from the line after `last_line` to the end, as run `runId`
+ * (which must already own the row), then marks it completed, or failed with the reason. A run
+ * that loses the import to another one (it was taken for interrupted) stops without touching it.
+ */
+async function executeRun(ctx: ServiceContext, row: ImportRow, runId: string): Promise<TImport> {
+  const importId = row.id;
+  activeRuns.add(runId);
+  const heartbeat = setInterval(() => {
+    void ctx.db
       .update(imports)
-      .set({ status: "completed", finishedAt: ctx.now(), totalRows: sql`${imports.processedRows}` })
-      .where(eq(imports.id, importId))
+      .set({ heartbeatAt: ctx.now() })
+      .where(and(eq(imports.id, importId), eq(imports.runId, runId), eq(imports.status, "running")))
+      .catch(() => {});
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    try {
+      await streamRows(ctx, row, openImportFile(importId), runId, row.lastLine);
+    } catch (error) {
+      if (error instanceof ImportSupersededError) {
+        logger.warn({ importId }, "import taken over by another run; this run stops");
+        return getImportRow(ctx, importId);
+      }
+      const message =
+        error instanceof AppError ? error.message : `The import stopped because of an internal error${dbCode(error) ? ` (${dbCode(error)})` : ""}`;
+      if (!(error instanceof AppError)) logger.error({ importId, code: dbCode(error) }, "import failed");
+      await inTransaction(ctx.db, async (tx) => {
+        const [failed] = await tx
+          .update(imports)
+          .set({
+            status: "failed",
+            error: message,
+            finishedAt: ctx.now(),
+            totalRows: sql`${imports.processedRows}`,
+            // A file that is not valid CSV cannot be resumed: nothing is kept of it.
+            ...(error instanceof AppError ? { fileHash: null } : {}),
+          })
+          .where(and(eq(imports.id, importId), eq(imports.runId, runId)))
+          .returning();
+        if (failed) await writeAudit(tx, ctx, { action: "import.failed", targetType: "import", targetId: importId, after: counters(failed) });
+      });
+      if (error instanceof AppError) await removeImportFile(importId);
+      throw error;
+    }
+
+    const done = await inTransaction(ctx.db, async (tx) => {
+      const [completed] = await tx
+        .update(imports)
+        .set({ status: "completed", finishedAt: ctx.now(), totalRows: sql`${imports.processedRows}`, heartbeatAt: ctx.now() })
+        .where(and(eq(imports.id, importId), eq(imports.runId, runId), eq(imports.status, "running")))
+        .returning();
+      if (!completed) return undefined;
+      await writeAudit(tx, ctx, { action: "import.completed", targetType: "import", targetId: importId, after: counters(completed) });
+      return toImport(completed);
+    });
+    if (!done) return getImportRow(ctx, importId);
+    await removeImportFile(importId);
+    return done;
+  } finally {
+    clearInterval(heartbeat);
+    activeRuns.delete(runId);
+  }
+}
+
+async function getImportRow(ctx: ServiceContext, importId: string): Promise<TImport> {
+  const [row] = await ctx.db.select().from(imports).where(eq(imports.id, importId));
+  if (!row) throw notFound("Import");
+  return toImport(row);
+}
+
+/**
+ * Takes the import over for a new run: fenced on the run id and status read before, so of two
+ * processes recovering the same import one wins; the loser gets undefined.
+ */
+async function claimForResume(ctx: ServiceContext, row: ImportRow, fileHash?: string): Promise<{ row: ImportRow; runId: string } | undefined> {
+  const runId = randomUUID();
+  return inTransaction(ctx.db, async (tx) => {
+    const [claimed] = await tx
+      .update(imports)
+      .set({ status: "running", runId, heartbeatAt: ctx.now(), error: null, finishedAt: null, ...(fileHash ? { fileHash } : {}) })
+      .where(
+        and(
+          eq(imports.id, row.id),
+          eq(imports.status, row.status),
+          row.runId ? eq(imports.runId, row.runId) : sql`${imports.runId} is null`,
+        ),
+      )
       .returning();
-    await writeAudit(tx, ctx, { action: "import.completed", targetType: "import", targetId: importId, after: counters(row) });
-    return toImport(row!);
+    if (!claimed) return undefined;
+    await writeAudit(tx, { ...ctx, workspaceId: row.workspaceId }, {
+      action: "import.resumed",
+      targetType: "import",
+      targetId: row.id,
+      after: { fromLine: claimed.lastLine + 1, rows: claimed.processedRows },
+    });
+    return { row: claimed, runId };
   });
+}
+
+const NOT_RESUMABLE = "Only an interrupted import, or one that failed on an internal error, can be resumed";
+
+/**
+ * `imports.resume`: resumes an interrupted import (`running` with a dead run) or one that failed
+ * on an internal error, from the line after its last committed batch, with the file kept at
+ * upload. The run goes on in the background (poll `get`); the answer is the import as resumed.
+ * When the file is no longer here → CONFLICT: upload the same file again
+ * (`POST /api/imports?importId=…&resume=1`). Idempotent: a run already going → CONFLICT.
+ */
+export async function resumeImport({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TImport> {
+  const row = await assertStatus(ctx, input.id, ["running", "failed"], NOT_RESUMABLE);
+  if (!isResumable(row, ctx.now())) throw new AppError("CONFLICT", NOT_RESUMABLE);
+  if (!hasImportFile(row.id)) throw new AppError("CONFLICT", "The uploaded file is no longer stored: upload the same file again to resume");
+  const claim = await claimForResume(ctx, row);
+  if (!claim) throw new AppError("CONFLICT", "This import was resumed already");
+  const run = executeRun(ctx, claim.row, claim.runId).catch(() => {});
+  backgroundResumes.add(run);
+  void run.finally(() => backgroundResumes.delete(run));
+  return toImport(claim.row);
+}
+
+function isResumable(row: ImportRow, now: Date): boolean {
+  return row.fileHash !== null && (row.status === "failed" || isInterrupted(row, now));
+}
+
+/**
+ * `POST /api/imports?importId=…&resume=1`: the same file uploaded again to resume an interrupted
+ * or failed import. The upload is stored and hashed first; another file (SHA-256 differs) →
+ * CONFLICT, nothing changed. Then the import resumes from the line after its last committed
+ * batch and the answer is the finished import.
+ */
+export async function resumeImportUpload({ ctx, importId, source }: { ctx: ServiceContext; importId: string; source: ImportSource }): Promise<TImport> {
+  const row = await assertStatus(ctx, importId, ["running", "failed"], NOT_RESUMABLE);
+  if (!isResumable(row, ctx.now())) throw new AppError("CONFLICT", NOT_RESUMABLE);
+  const file: ReceivedFile = await receiveUpload(importId, source, randomUUID());
+  let claim: Awaited<ReturnType<typeof claimForResume>>;
+  try {
+    if (file.sha256 !== row.fileHash) throw new AppError("CONFLICT", "This is not the file this import started with: upload the same file to resume it");
+    claim = await claimForResume(ctx, row);
+    if (!claim) throw new AppError("CONFLICT", "This import was resumed already");
+    await keepUpload(importId, file);
+  } catch (error) {
+    await discardUpload(file);
+    throw error;
+  }
+  return executeRun(ctx, claim.row, claim.runId);
+}
+
+/**
+ * Start-up and the `recover-imports` cron (every 5 minutes): imports left `running` by a dead
+ * process. At start-up that is every `running` import whose run is not in this process and whose
+ * file is here (the file lives in this DATA_DIR, so its run was this installation's); later, those
+ * whose heartbeat is older than IMPORT_STALE_MS. Each resumes from its last committed line when
+ * its file is here; otherwise, once stale, it is marked `failed` with its counts (upload the same
+ * file to resume it). Returns what it did, by import id.
+ */
+export async function recoverInterruptedImports(deps: { db: ServiceContext["db"]; now: () => Date; atStartup?: boolean }): Promise<{ resumed: string[]; failed: string[] }> {
+  const result = { resumed: [] as string[], failed: [] as string[] };
+  const running = await deps.db.select().from(imports).where(eq(imports.status, "running"));
+  for (const row of running) {
+    if (row.runId && activeRuns.has(row.runId)) continue;
+    const now = deps.now();
+    const stale = isInterrupted(row, now);
+    const ctx: ServiceContext = { db: deps.db, workspaceId: row.workspaceId, actor: { type: "system", job: "recover-imports" }, now: deps.now };
+    const fileHere = row.fileHash !== null && hasImportFile(row.id);
+    if (fileHere && (stale || deps.atStartup)) {
+      const claim = await claimForResume(ctx, row);
+      if (!claim) continue;
+      result.resumed.push(row.id);
+      try {
+        await executeRun(ctx, claim.row, claim.runId);
+      } catch (error) {
+        logger.warn({ importId: row.id, code: dbCode(error) }, "resumed import failed");
+      }
+      continue;
+    }
+    if (!stale) continue;
+    const failed = await inTransaction(deps.db, async (tx) => {
+      const [marked] = await tx
+        .update(imports)
+        .set({
+          status: "failed",
+          error: "The import was interrupted and its file is not stored here: upload the same file again to resume it",
+          finishedAt: now,
+          totalRows: sql`${imports.processedRows}`,
+        })
+        .where(and(eq(imports.id, row.id), eq(imports.status, "running"), row.runId ? eq(imports.runId, row.runId) : sql`${imports.runId} is null`))
+        .returning();
+      if (marked) await writeAudit(tx, ctx, { action: "import.failed", targetType: "import", targetId: row.id, after: { ...counters(marked), interrupted: true } });
+      return marked;
+    });
+    if (failed) result.failed.push(row.id);
+  }
+  return result;
+}
+
+/** Tests and shutdown: resolves when the resumes started in the background by `resumeImport` have ended. */
+export async function waitForImportResumes(): Promise<void> {
+  while (backgroundResumes.size > 0) await Promise.allSettled([...backgroundResumes]);
 }
 
 function counters(row: typeof imports.$inferSelect | undefined) {
@@ -207,7 +415,7 @@ export async function* csvRecords(source: ImportSource): AsyncGenerator<RawRecor
   }
 }
 
-async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect, source: ImportSource): Promise<void> {
+async function streamRows(ctx: ServiceContext, row: ImportRow, source: ImportSource, runId: string, skipThrough: number): Promise<void> {
   const region = await workspaceRegion(ctx.db, ctx.workspaceId);
   const encryptor = new PiiBatchEncryptor();
   const indexer = new BlindIndexer(ctx.workspaceId);
@@ -230,7 +438,7 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
       if (inflight) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (inflight) await inflight;
-    inflight = writeBatch(ctx.db, resolved!.job, { ...prepared, processed: records.length });
+    inflight = writeBatch(ctx.db, { ...resolved!.job, runId }, { ...prepared, processed: records.length, lastLine: records[records.length - 1]!.line });
     inflight.catch(() => {});
   };
 
@@ -242,6 +450,8 @@ async function streamRows(ctx: ServiceContext, row: typeof imports.$inferSelect,
         resolved = await resolveJob(ctx, row, headers);
         continue;
       }
+      // Lines an earlier run of this import committed.
+      if (record.line <= skipThrough) continue;
       pending.push(record);
       if (pending.length >= IMPORT_BATCH_SIZE) await flush();
     }

@@ -91,6 +91,11 @@ export const ZImport = z.object({
   rejectedRows: z.number().int().describe("Rows with at least one problem recorded (line, column and reason, never the value)"),
   consentEvents: z.number().int().describe("Consent ledger events recorded: one per row, topic and channel its consent value applies to"),
   error: z.string().nullable().describe("Why the import stopped; null unless status is failed"),
+  lastLine: z.number().int().describe("The last CSV line of the last committed batch: a resumed import starts after it"),
+  interrupted: z.boolean().describe("true when the import is `running` but its process stopped (no progress for 2 minutes); it is resumed or failed automatically"),
+  resumable: z
+    .boolean()
+    .describe("true when `POST /imports/{id}/resume` (or uploading the same file with `resume=1`) can resume it: interrupted, or failed on an internal error"),
   createdAt: z.date().describe("When the import was created (ISO 8601 UTC)"),
   startedAt: z.date().nullable().describe("When processing of the upload started (ISO 8601 UTC); null while pending"),
   finishedAt: z.date().nullable().describe("When the import completed or failed (ISO 8601 UTC); null until then"),

@@ -25,6 +25,16 @@ export interface ImportJob {
   pairs: { topicId: string; channel: Channel }[];
   emailColumn: string;
   phoneColumn: string;
+  /** The run writing the import: every batch is fenced on it (see `ImportSupersededError`). */
+  runId?: string;
+}
+
+/** Another run took the import over (it was taken for interrupted): this run's batch rolls back. */
+export class ImportSupersededError extends Error {
+  constructor(readonly importId: string) {
+    super("The import is being written by another run");
+    this.name = "ImportSupersededError";
+  }
 }
 
 export interface BatchCounts {
@@ -83,7 +93,7 @@ interface ExistingContact {
 export async function writeBatch(
   db: Queryable,
   job: ImportJob,
-  batch: { rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: Set<number>; processed: number },
+  batch: { rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: Set<number>; processed: number; lastLine?: number },
 ): Promise<BatchCounts> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -98,7 +108,7 @@ export async function writeBatch(
 async function writeBatchOnce(
   tx: Queryable,
   job: ImportJob,
-  batch: { rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: Set<number>; processed: number },
+  batch: { rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: Set<number>; processed: number; lastLine?: number },
 ): Promise<BatchCounts> {
   const ws = job.workspaceId;
   // The batch commits without waiting for its WAL flush: the import's final transaction (the
@@ -320,7 +330,6 @@ async function writeBatchOnce(
       smsOk.push(sms ? "t" : "f");
     }
     if (!events) continue;
-    consentEvents += events;
     const prefix = uuidv7().slice(0, 24); // "xxxxxxxx-xxxx-7xxx-yxxx-": time, counter, variant
     const ids = pgTextArray(contactIds);
     const actionList = pgTextArray(actions);
@@ -330,7 +339,16 @@ async function writeBatchOnce(
     const pairsAllowed = sql`cross join unnest(${pairTopics}::uuid[], ${pairChannels}::text[]) with ordinality as p(topic_id, channel, k)
       where case p.channel when 'email' then u.email_ok else u.sms_ok end`;
     const eventId = sql`(${prefix}::text || lpad(to_hex((u.n - 1) * ${job.pairs.length}::int + p.k), 12, '0'))::uuid`;
-    await tx.execute(sql`
+    // Idempotent by content: a contact whose state for the (topic, channel) already is the imported
+    // status gets no new event (importing the same file again, or a resumed run, records nothing).
+    const unchanged = fresh
+      ? sql``
+      : sql` and not exists (select 1 from consent_states s
+                               where s.workspace_id = ${ws}::uuid and s.contact_id = u.contact_id and s.channel = p.channel::channel
+                                 and s.topic_id = p.topic_id and s.status::text = u.action)`;
+    const inserted = await rows<{ n: number }>(
+      tx,
+      sql`with ins as (
       insert into consent_events (id, workspace_id, contact_id, channel, topic_id, action, source, evidence, needs_confirmation, batch_id,
                                   actor_type, actor_id, occurred_at, recorded_at)
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
@@ -338,14 +356,17 @@ async function writeBatchOnce(
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
         from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[],
                     ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, note, n)
-        ${pairsAllowed}`);
+        ${pairsAllowed}${unchanged}
+      returning 1) select count(*)::int as n from ins`,
+    );
+    consentEvents += Number(inserted[0]?.n ?? 0);
     await tx.execute(sql`
       insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
       select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
              u.occurred_at, ${nowText}::timestamptz, ${nowText}::timestamptz
         from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[])
              with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, n)
-        ${pairsAllowed}
+        ${pairsAllowed}${unchanged}
       ${fresh ? sql`` : sql.raw(CONSENT_PROJECTION_CONFLICT)}`);
   }
 
@@ -364,14 +385,23 @@ async function writeBatchOnce(
     rejected: rejectedLines.size,
     consentEvents,
   };
-  await tx.execute(sql`
+  // The progress of the import moves with the batch: the last committed line (where a resumed run
+  // starts again) and the heartbeat, fenced on the run that owns the import.
+  const progressed = await rows<{ id: string }>(
+    tx,
+    sql`
     update imports set
       processed_rows = processed_rows + ${counts.processed},
       inserted_rows = inserted_rows + ${counts.inserted},
       updated_rows = updated_rows + ${counts.updated},
       rejected_rows = rejected_rows + ${counts.rejected},
       consent_events = consent_events + ${counts.consentEvents},
-      total_rows = greatest(total_rows, processed_rows + ${counts.processed})
-    where id = ${job.importId}`);
+      total_rows = greatest(total_rows, processed_rows + ${counts.processed}),
+      last_line = greatest(last_line, ${batch.lastLine ?? 0}),
+      heartbeat_at = ${nowText}::timestamptz
+    where id = ${job.importId}${job.runId ? sql` and run_id = ${job.runId}::uuid and status = 'running'` : sql``}
+    returning id::text as id`,
+  );
+  if (progressed.length === 0) throw new ImportSupersededError(job.importId);
   return counts;
 }

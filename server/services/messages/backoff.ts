@@ -11,7 +11,10 @@ export const MAX_DELIVERY_ATTEMPTS = 6;
 export const BASE_RETRY_DELAY_MS = 30_000;
 export const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 
-/** A `sending` row untouched this long belongs to a dispatcher that died: it is re-dispatched (same idempotency key). */
+/**
+ * A `sending` row untouched this long belongs to a dispatcher that died: it is re-dispatched (same
+ * idempotency key). The default of `DELIVERY_STUCK_SECONDS`.
+ */
 export const STUCK_SENDING_MS = 5 * 60 * 1000;
 
 /** Queued rows younger than this are left to the in-process dispatch that follows their commit. */

@@ -164,11 +164,12 @@ async function applyCarrierOptOut(tx: Queryable, deps: DeliveryDeps, row: Messag
   }
 }
 
-async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown, summary: DeliverySummary): Promise<void> {
+async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown, summary: DeliverySummary, at?: Date): Promise<void> {
   const providerError =
     error instanceof ProviderError ? error : new ProviderError(error instanceof Error ? `${error.name}: delivery failed` : "delivery failed", true, "internal_error");
   if (!(error instanceof ProviderError)) logger.error({ err: error, messageId: row.id }, "message delivery threw an unexpected error");
-  const now = deps.now();
+  // Members of one batch call share `at`, so they come due again together and are replayed as one call.
+  const now = at ?? deps.now();
   const detail = {
     attempt: row.attempts,
     ...(providerError.providerCode ? { code: providerError.providerCode } : {}),
@@ -212,9 +213,49 @@ async function runFallback(deps: DeliveryDeps, row: MessageRow): Promise<void> {
   }
 }
 
-/** Email rows that go out in one Resend batch call: first attempts only (see `deliverMessages`). */
+/** The idempotency key of one batch call: derived from its members' ids (sorted, as the call's order). */
 function batchKey(rows: MessageRow[]): string {
   return `batch-${createHash("sha256").update(rows.map((r) => r.id).sort().join(",")).digest("hex").slice(0, 48)}`;
+}
+
+const byId = (a: MessageRow, b: MessageRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Writes each group's batch key on its members before the batch call is made, so every later
+ * attempt (after a retryable error or a crash) replays that call. Only rows without a key are
+ * written: a key, once written, never changes. Returns false when the keys could not be written
+ * (the groups then go one by one, keyed by message id: no batch call was made for them).
+ */
+async function persistBatchKeys(db: Queryable, groups: { key: string; rows: MessageRow[] }[]): Promise<boolean> {
+  const ids = groups.flatMap((g) => g.rows.map((r) => r.id));
+  const keys = groups.flatMap((g) => g.rows.map(() => g.key));
+  try {
+    const result = await db.execute(sql`
+      update ${messages} m set provider_batch_key = v.key
+        from unnest(${pgTextArray(ids)}::uuid[], ${pgTextArray(keys)}::text[]) as v(id, key)
+       where m.id = v.id and m.provider_batch_key is null
+      returning m.id`);
+    return resultRows(result).length === ids.length;
+  } catch (error) {
+    logger.error({ err: error, count: ids.length }, "could not record batch keys; these emails go one by one");
+    return false;
+  }
+}
+
+/** Every member of the given batches, in the order of their first call (by id). */
+async function batchMembers(db: Queryable, keys: string[]): Promise<Map<string, MessageRow[]>> {
+  const members = new Map<string, MessageRow[]>();
+  if (keys.length === 0) return members;
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(sql`${messages.providerBatchKey} = any(${pgTextArray(keys)}::text[])`);
+  for (const row of rows.sort(byId)) {
+    const list = members.get(row.providerBatchKey!) ?? [];
+    list.push(row);
+    members.set(row.providerBatchKey!, list);
+  }
+  return members;
 }
 
 /**
@@ -229,8 +270,13 @@ function batchKey(rows: MessageRow[]): string {
  *   Retry-After) until `MAX_DELIVERY_ATTEMPTS`, then `failed`;
  * - final error → `failed` with the provider's code as reason; Twilio 21610 also suppresses the
  *   number and opts it out of every marketing SMS topic.
- * Emails on their first attempt go through Resend's batch endpoint, 100 per call, keyed by the
- * set of message ids; retries go one by one keyed by the message id.
+ * Emails on their first attempt go through Resend's batch endpoint, 100 per call: the call's key
+ * is written on its members (`provider_batch_key`) before the call, and any later attempt of a
+ * member replays that exact call (all its members, in the same order, with the same key), so a
+ * provider that honours idempotency keys delivers each email once whatever happened to the first
+ * call. A member of a batch is never sent on its own, and an opt-out recorded after its batch call
+ * was made no longer stops it (the call may already have reached the provider). Every other
+ * message goes one by one keyed by its id, on every attempt.
  * Safe to call twice with the same ids (the claim lets one caller through). Never throws for a
  * single message's failure.
  */
@@ -242,7 +288,8 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
   summary.claimed = claimed.length;
   if (claimed.length === 0) return summary;
 
-  const blocked = await blockedSinceDecision(deps.db, claimed.map((row) => row.id));
+  // A member of a batch call may already be with the provider: only a replay of that call is safe.
+  const blocked = await blockedSinceDecision(deps.db, claimed.filter((row) => !row.providerBatchKey).map((row) => row.id));
   const ready: MessageRow[] = [];
   for (const row of claimed) {
     const reason = blocked.get(row.id) ?? (row.addressCiphertext ? null : "invalid_address");
@@ -267,7 +314,7 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
   const sms = getSmsTransport();
   // Accepted sends are recorded together once every hand-over of this call has answered. A
   // failure to record them leaves the rows `sending`: the sweep re-dispatches them after
-  // STUCK_SENDING_MS with the same idempotency keys, and the providers answer the first sends.
+  // DELIVERY_STUCK_SECONDS with the same idempotency keys (batch members: the same batch call), and the providers answer the first sends.
   const accepted: AcceptedSend[] = [];
   const recorded = async (row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }) => {
     accepted.push({
@@ -290,28 +337,47 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
     await recorded(row, result);
   };
 
-  const batchable = email.sendBatch ? ready.filter((r) => r.channel === "email" && r.attempts === 1) : [];
-  const batched = new Set(batchable.length > 1 ? batchable.map((r) => r.id) : []);
-  const singles = ready.filter((r) => !batched.has(r.id));
-  const groups: MessageRow[][] = [];
-  const toBatch = batchable.filter((r) => batched.has(r.id));
-  for (let i = 0; i < toBatch.length; i += MAX_EMAIL_BATCH) groups.push(toBatch.slice(i, i + MAX_EMAIL_BATCH));
+  const canBatch = Boolean(email.sendBatch);
+  // Replays: members of a batch call made before (the outcome of which is unknown or was a retryable error).
+  const replayKeys = canBatch ? [...new Set(ready.filter((r) => r.channel === "email" && r.providerBatchKey).map((r) => r.providerBatchKey!))] : [];
+  const members = await batchMembers(deps.db, replayKeys);
+  const groups: { key: string; rows: MessageRow[]; claimed: Set<string> }[] = replayKeys.map((key) => ({
+    key,
+    rows: members.get(key) ?? [],
+    claimed: new Set(ready.filter((r) => r.providerBatchKey === key).map((r) => r.id)),
+  }));
+  const replayed = new Set(groups.flatMap((g) => [...g.claimed]));
+
+  // First calls: emails never handed to a provider, grouped by id, their keys written before the call.
+  const fresh = canBatch ? ready.filter((r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey).sort(byId) : [];
+  if (fresh.length > 1) {
+    const firstCalls: { key: string; rows: MessageRow[] }[] = [];
+    for (let i = 0; i < fresh.length; i += MAX_EMAIL_BATCH) {
+      const rows = fresh.slice(i, i + MAX_EMAIL_BATCH);
+      firstCalls.push({ key: batchKey(rows), rows });
+    }
+    if (await persistBatchKeys(deps.db, firstCalls)) {
+      for (const call of firstCalls) {
+        groups.push({ ...call, claimed: new Set(call.rows.map((r) => r.id)) });
+        for (const row of call.rows) replayed.add(row.id);
+      }
+    }
+  }
+  const singles = ready.filter((r) => !replayed.has(r.id));
 
   await Promise.all([
     eachWithLimit(singles, SEND_CONCURRENCY, sendOne),
     eachWithLimit(groups, 2, async (group) => {
+      const mine = group.rows.map((row, i) => ({ row: ready.find((r) => r.id === row.id && group.claimed.has(r.id)), i })).filter((m) => m.row);
       let results: { providerMessageId: string; transport: string }[];
       try {
-        results = await email.sendBatch!(group.map(toEmail), { idempotencyKey: batchKey(group) });
+        results = await email.sendBatch!(group.rows.map(toEmail), { idempotencyKey: group.key });
       } catch (error) {
-        await eachWithLimit(group, SEND_CONCURRENCY, (row) => recordFailure(deps, row, error, summary));
+        const at = deps.now();
+        await eachWithLimit(mine, SEND_CONCURRENCY, ({ row }) => recordFailure(deps, row!, error, summary, at));
         return;
       }
-      await eachWithLimit(
-        group.map((row, i) => ({ row, result: results[i]! })),
-        SEND_CONCURRENCY,
-        ({ row, result }) => recorded(row, result),
-      );
+      await eachWithLimit(mine, SEND_CONCURRENCY, ({ row, i }) => recorded(row!, results[i]!));
     }),
   ]);
   for (let start = 0; start < accepted.length; start += RECORD_CHUNK) {

@@ -1,6 +1,7 @@
 import { asc, sql } from "drizzle-orm";
 import { messages } from "@/db/schema";
-import { STUCK_SENDING_MS, SWEEP_GRACE_MS } from "./backoff";
+import { getEnv } from "@/server/lib/env";
+import { SWEEP_GRACE_MS } from "./backoff";
 import { deliverMessages, type DeliveryDeps, type DeliverySummary } from "./deliver";
 
 const SWEEP_BATCH = 500;
@@ -11,8 +12,9 @@ const MAX_ROUNDS = 20;
  * and that nothing else is delivering:
  * - `queued`/`deferred` whose `next_attempt_at` has come (retries, quiet-hours deferrals);
  * - `queued` without a time, older than SWEEP_GRACE_MS (their after-commit dispatch was lost);
- * - `sending` untouched for STUCK_SENDING_MS (the dispatcher died mid-call): re-dispatched with
- *   the same idempotency key, so a call that did reach the provider is not sent twice.
+ * - `sending` untouched for `DELIVERY_STUCK_SECONDS` (default STUCK_SENDING_MS: the dispatcher died
+ *   mid-call): re-dispatched with the same idempotency key (a batch member: the same batch call),
+ *   so a call that did reach the provider is not sent twice.
  * Re-reads rows when it fires; the atomic claim in `deliverMessages` makes a concurrent
  * dispatcher harmless. Rounds of 500, at most 10,000 messages per run.
  */
@@ -23,7 +25,7 @@ export async function sweepDueMessages(deps: DeliveryDeps): Promise<DeliverySumm
     const now = deps.now();
     const nowText = now.toISOString();
     const graceText = new Date(now.getTime() - SWEEP_GRACE_MS).toISOString();
-    const stuckBefore = new Date(now.getTime() - STUCK_SENDING_MS);
+    const stuckBefore = new Date(now.getTime() - getEnv().DELIVERY_STUCK_SECONDS * 1000);
     const due = await deps.db
       .select({ id: messages.id })
       .from(messages)

@@ -1,0 +1,17 @@
+import type { imports } from "@/db/schema";
+
+export type ImportRow = typeof imports.$inferSelect;
+
+/** A running import whose heartbeat is older than this is taken for interrupted (its process died). */
+export const IMPORT_STALE_MS = 2 * 60_000;
+
+/** Runs in progress in this process (their run ids): at start-up, every other `running` import was interrupted. */
+const globalForRuns = globalThis as unknown as { __optinImportRuns?: Set<string> };
+export const activeRuns = (globalForRuns.__optinImportRuns ??= new Set());
+
+/** Whether a `running` import's run is dead: not running in this process and silent for IMPORT_STALE_MS. */
+export function isInterrupted(row: Pick<ImportRow, "status" | "heartbeatAt" | "runId">, now: Date): boolean {
+  if (row.status !== "running") return false;
+  if (row.runId && activeRuns.has(row.runId)) return false;
+  return !row.heartbeatAt || now.getTime() - row.heartbeatAt.getTime() > IMPORT_STALE_MS;
+}
