@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, asc, eq } from "drizzle-orm";
 import type { DbHandle } from "@/db/client";
-import { consentEvents, topics, type Channel, type TopicRow } from "@/db/schema";
+import { consentConfirmations, consentEvents, topics, type Channel, type TopicRow } from "@/db/schema";
 import { GET as formGet, POST as formPost } from "@/app/f/[formKey]/route";
 import { SOCKET_ADDRESS_HEADER } from "@/server/lib/client-address";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import type { ServiceContext } from "@/server/services/context";
 import { getConsentStates } from "@/server/services/consent/consent-api";
+import { updateContact } from "@/server/services/contacts/update-contact";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { findContacts, getContact, upsertContact } from "@/server/services/contacts/contacts";
 import { createForm } from "@/server/services/forms/create-form";
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 const params = <T extends object>(value: T) => ({ params: Promise.resolve(value) });
 
-async function signupForm(topicKeys: string[]) {
+async function signupForm(topicKeys: string[], doubleOptIn = false) {
   const definition: TFormDefinitionInput = {
     title: "Join us",
     fields: [
@@ -57,7 +58,7 @@ async function signupForm(topicKeys: string[]) {
     ],
     topicIds: topicKeys.map((k) => topicByKey[k]!.id),
     consentText: "Yes, send me Acme's news. I can unsubscribe at any time.",
-    doubleOptIn: false,
+    doubleOptIn,
   };
   return createForm({ ctx: admin, input: { name: `Form ${topicKeys.join("+")}`, definition } });
 }
@@ -197,6 +198,29 @@ describe("an authenticated upsert or import that changes an address withdraws th
     expect(res.body.phone).toBe("+14155550186");
     expect(await stateOf(eve.id, "sms", "deals")).toMatchObject({ status: "opted_out", source: "address_changed" });
     expect((await stateOf(eve.id, "email", "updates"))?.status).toBe("opted_in");
+  });
+
+  it("the admin profile edit that replaces an email withdraws its consent the same way", async () => {
+    const hal = await victim("hal@example.com", "+14155550108");
+    const after = await updateContact({ ctx: admin, input: { id: hal.id, email: "hal.new@example.com" } });
+    expect(after.email).toBe("hal.new@example.com");
+    expect(await stateOf(hal.id, "email", "updates")).toMatchObject({ status: "opted_out", source: "address_changed" });
+    expect((await stateOf(hal.id, "sms", "deals"))?.status).toBe("opted_in");
+  });
+
+  it("an open double opt-in request for the old email is closed: a late click cannot grant the new address", async () => {
+    const { contact: ivy } = await upsertContact({ ctx: admin, input: { email: "ivy@example.com", phone: "+14155550109" } });
+    const form = await signupForm(["updates"], true);
+    await postForm(form.key, { email: "ivy@example.com" });
+    expect((await stateOf(ivy.id, "email", "updates"))?.status).toBe("pending");
+    const open = await handle.db.select().from(consentConfirmations).where(eq(consentConfirmations.contactId, ivy.id));
+    expect(open).toHaveLength(1);
+    expect(open[0]!.closedAt).toBeNull();
+
+    await rest("POST", "/contacts", { key: apiKey, body: { phone: "+14155550109", email: "ivy.new@example.com" } });
+    const [closed] = await handle.db.select().from(consentConfirmations).where(eq(consentConfirmations.contactId, ivy.id));
+    expect(closed!.closedAt).not.toBeNull();
+    expect(await stateOf(ivy.id, "email", "updates")).toMatchObject({ status: "opted_out", source: "address_changed" });
   });
 
   it("the API cannot record address_changed itself", async () => {
