@@ -28,6 +28,12 @@ export interface TrpcContext {
   requestId: string;
   auth: RequestAuth;
   headers: Headers;
+  /**
+   * Re-issues the caller's session cookie at a new `users.session_version` (after a password
+   * change ends the user's other sessions). Only the tRPC route handler, which can set cookies,
+   * provides it.
+   */
+  renewSession?: (userId: string, sessionVersion: number) => Promise<void>;
 }
 
 export function bearerToken(headers: Headers): string | null {
@@ -68,6 +74,7 @@ export async function createTrpcContext(opts: {
   getSessionUserId?: () => Promise<string | null>;
   requestedWorkspaceId?: string | null;
   now?: Clock;
+  renewSession?: TrpcContext["renewSession"];
 }): Promise<TrpcContext> {
   const { db } = await getDbHandle();
   const now = opts.now ?? systemClock;
@@ -80,7 +87,14 @@ export async function createTrpcContext(opts: {
       getSessionUserId: opts.getSessionUserId,
       requestedWorkspaceId: opts.requestedWorkspaceId,
     }));
-  return { db, now, auth, headers: opts.headers, requestId: opts.headers.get("x-request-id") ?? randomUUID() };
+  return {
+    db,
+    now,
+    auth,
+    headers: opts.headers,
+    requestId: opts.headers.get("x-request-id") ?? randomUUID(),
+    ...(opts.renewSession ? { renewSession: opts.renewSession } : {}),
+  };
 }
 
 // ─── 2. Init ─────────────────────────────────────────────────────────────────

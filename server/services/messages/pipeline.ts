@@ -101,6 +101,7 @@ interface Workspace {
   name: string;
   settings: MessagingSettings;
   region: string;
+  smsNumber: string | null;
 }
 
 /** Contacts by blind index, one query; unknown addresses are kept for a contactless blocked record. */
@@ -221,7 +222,7 @@ export async function recordSends(ctx: ServiceContext, requests: SendRequest[], 
   let context = await getSendContext(ctx.db, ctx.workspaceId);
   // A key missing from the cached topics may be a topic created a moment ago: read again before refusing.
   if (requests.some((request) => !context.topicsByKey.has(request.topicKey))) context = await getSendContext(ctx.db, ctx.workspaceId, { fresh: true });
-  const workspace: Workspace = { name: context.name, settings: context.settings, region: context.region };
+  const workspace: Workspace = { name: context.name, settings: context.settings, region: context.region, smsNumber: context.smsNumber };
   const topicByKey = context.topicsByKey;
   requests.forEach((request, index) => {
     const topic = topicByKey.get(request.topicKey);
@@ -376,7 +377,8 @@ async function recordPending(
       topicId: topic.id,
       topicKey: topic.key,
       kind,
-      fromAddress: request.channel === "email" ? env.EMAIL_FROM : (env.TWILIO_FROM ?? null),
+      // SMS go out from the workspace's own number when it has one: replies (STOP) then reach it.
+      fromAddress: request.channel === "email" ? env.EMAIL_FROM : (workspace.smsNumber ?? env.TWILIO_FROM ?? null),
       idempotencyKey: request.idempotencyKey,
       requestHash: request.requestHash,
       batchId,
