@@ -154,6 +154,7 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.current": member("viewer", nothing),
   "workspace.get": member("viewer", nothing),
   "workspace.update": member("admin"),
+  "workspace.create": either("admin", "viewer"),
 };
 
 /** Input fields that widen what a call reaches, checked by the service on top of the tier. */
