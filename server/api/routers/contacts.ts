@@ -30,7 +30,7 @@ export const contactsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "Create or update a contact",
         description:
-          "Upserts by email or phone: the same address in another format (phone normalised to E.164 with the workspace's default region, email case-insensitive) updates the existing contact. Attributes are merged and tags added. 409 when the email and the phone belong to two different contacts. Matched by one address with a different other address, the stored address is replaced and the consent given for it is withdrawn (opt-outs with source address_changed); the new address starts with no consent. Needs the `contacts:write` scope; without `contacts:read` as well, the answer's email, phone and names are masked (`a•••@example.com`, `+1 ••• ••• 4567`, `A•••`) and its attributes left out (`{}`).",
+          "Upserts by email or phone: the same address in another format (phone normalised to E.164 with the workspace's default region, email case-insensitive) updates the existing contact. Attributes are merged and tags added. 409 when the email and the phone belong to two different contacts. Matched by one address with a different other address, the stored address is replaced and the consent given for it is withdrawn (opt-outs with source address_changed); the new address starts with no consent. Needs the `contacts:write` scope; without `contacts:read` as well, the answer's email, phone and names are masked (`a•••@example.com`, `+1 ••• ••• 4567`, `A•••`) attribute values `•••`.",
         protect: true,
       },
     })

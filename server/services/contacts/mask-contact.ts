@@ -46,15 +46,9 @@ export function seesFullPii(actor: Actor): boolean {
   return can({ actor }, { scope: "contacts:read", role: "marketer" });
 }
 
-/**
- * The contact as this actor may see it: in full, or masked (see `seesFullPii`). A key that may not
- * read contacts at all (it only writes them) also gets no custom attributes back: they can hold
- * anything the workspace stores about a person.
- */
-export function contactForActor<T extends ContactPii & { attributes?: Record<string, unknown> }>(actor: Actor, contact: T): T {
-  if (seesFullPii(actor)) return contact;
-  const masked = maskContact(contact);
-  return actor.type === "apiKey" && masked.attributes ? { ...masked, attributes: {} } : masked;
+/** The contact as this actor may see it: in full, or masked (see `seesFullPii`). */
+export function contactForActor<T extends ContactPii>(actor: Actor, contact: T): T {
+  return seesFullPii(actor) ? contact : maskContact(contact);
 }
 
 /** Evidence fields that identify a person: the address they acted from, their browser, free text. */
