@@ -9,14 +9,20 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 
 /**
- * `/api/v1/*`: every route, the OpenAPI document included, needs `Authorization: Bearer <key>`
- * (no session cookies: a cookie-authenticated REST API would be open to CSRF). A missing or
- * wrong key answers 401 before any routing, so unknown paths do not leak which routes exist.
+ * `/api/v1/*`: every route needs `Authorization: Bearer <key>` (no session cookies: a
+ * cookie-authenticated REST API would be open to CSRF). A missing or wrong key answers 401 before
+ * any routing, so unknown paths do not leak which routes exist. The one exception is the OpenAPI
+ * document (`GET /api/v1/openapi.json`): it describes the routes and holds no data, so it is
+ * public, for API tools and the reference page.
  */
 export async function handleRestRequest(
   req: Request,
   createHandler: typeof createOpenApiFetchHandler,
 ): Promise<Response> {
+  const { pathname } = new URL(req.url);
+  if (req.method === "GET" && pathname.replace(/\/+$/, "") === "/api/v1/openapi.json") {
+    return json(200, getOpenApiDocument());
+  }
   const { db } = await getDbHandle();
   const auth = await resolveRequestAuth({ db, headers: req.headers, now: systemClock });
   if (auth.kind !== "apiKey") {
@@ -25,10 +31,6 @@ export async function handleRestRequest(
       { message: "Send a valid API key as `Authorization: Bearer <key>`", code: "UNAUTHORIZED" },
       { "www-authenticate": 'Bearer realm="optin-manager"' },
     );
-  }
-  const { pathname } = new URL(req.url);
-  if (req.method === "GET" && pathname.replace(/\/+$/, "") === "/api/v1/openapi.json") {
-    return json(200, getOpenApiDocument());
   }
   const response = await createHandler({
     endpoint: "/api/v1",
