@@ -200,12 +200,20 @@ function NewWorkspaceForm({ onClose, onCreated }: { onClose: () => void; onCreat
         </DialogDescription>
       </DialogHeader>
       <FormField label="Name" required error={errors.name} description="Shown to contacts as the brand in messages and on their pages.">
-        <Input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" maxLength={100} placeholder="Acme Coffee" autoFocus />
+        <Input
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setErrors((current) => ({ ...current, name: undefined }));
+          }} autoComplete="off" maxLength={100} placeholder="Acme Coffee" autoFocus />
       </FormField>
       <FormField label="Default region" required error={errors.defaultRegion} description="Two-letter country code used to read national phone numbers, e.g. US or GB.">
         <Input
           value={region}
-          onChange={(e) => setRegion(e.target.value.toUpperCase())}
+          onChange={(e) => {
+            setRegion(e.target.value.toUpperCase());
+            setErrors((current) => ({ ...current, defaultRegion: undefined }));
+          }}
           autoComplete="off"
           maxLength={2}
           className="w-24 uppercase"
