@@ -77,7 +77,28 @@ export function PreferenceCenter({
           <AlertTitle>
             {state.intent === "unsubscribe-all" ? `You’re unsubscribed from all marketing from ${model.workspaceName}` : "Your preferences are saved"}
           </AlertTitle>
-          {state.changes?.some((c) => c.status === "pending") ? (
+          {state.confirmations?.length ? (
+            <AlertDescription data-testid="confirmation-notice">
+              {state.confirmations.map((c) =>
+                c.sentTo ? (
+                  <p key={c.channel}>
+                    Check your {c.channel === "sms" ? "phone" : "inbox"}: we sent {c.channel === "sms" ? "a code" : "a link"} to {c.sentTo}. Choices
+                    marked “Awaiting confirmation” start only once you confirm them.
+                    {c.codePath ? (
+                      <>
+                        {" "}
+                        <a href={c.codePath} className="font-medium underline underline-offset-4">
+                          Enter the code
+                        </a>
+                      </>
+                    ) : null}
+                  </p>
+                ) : (
+                  <p key={c.channel}>We could not send the confirmation just now. Choices marked “Awaiting confirmation” do not start until confirmed.</p>
+                ),
+              )}
+            </AlertDescription>
+          ) : state.changes?.some((c) => c.status === "pending") ? (
             <AlertDescription>Choices marked “Awaiting confirmation” start once you confirm them from the message we send you.</AlertDescription>
           ) : null}
         </Alert>

@@ -9,3 +9,4 @@ export * from "./forms";
 export * from "./imports";
 export * from "./templates";
 export * from "./messages";
+export * from "./rate-limits";

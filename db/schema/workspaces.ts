@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 
 /** A workspace is the brand a contact consents to; every row of workspace data carries its id. */
@@ -40,6 +40,11 @@ export const users = pgTable(
     emailVerifiedAt: timestampTz("email_verified_at"),
     lastSignInAt: timestampTz("last_sign_in_at"),
     disabledAt: timestampTz("disabled_at"),
+    /**
+     * Carried in the session token at sign-in; a session whose version is older is refused.
+     * Raised by a password change (the session that made the change is re-issued with the new one).
+     */
+    sessionVersion: integer("session_version").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -6,9 +6,13 @@ import { getEnv } from "@/server/lib/env";
 import { hmacHex } from "@/server/lib/hashing";
 import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
+import { clientRateLimitKey } from "@/server/lib/client-address";
+import { logger } from "@/server/lib/logger";
 import { getEmailTransport } from "@/server/providers/email";
 import { isMemberEmail, recordSignIn, signInWithPassword } from "@/server/services/auth/sign-in";
+import { magicLinkAllowed } from "@/server/services/auth/sign-in-limits";
 import { createAuthAdapter } from "./adapter";
+import { checkSessionToken } from "./session-version";
 import { magicLinkEmail } from "./magic-link-email";
 
 class RateLimitedSignin extends CredentialsSignin {
@@ -26,16 +30,16 @@ const MAGIC_LINK_SENT = "/api/auth/verify-request?provider=email&type=email";
  * through our own email transport. Membership and role are NOT in the token: they are read per
  * request, so removing a member or changing a role takes effect at once.
  */
-export const { handlers, auth, signIn, signOut } = NextAuth(() => {
+export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => {
   const env = getEnv();
   const providers = [
     Credentials({
       id: "credentials",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials) {
+      async authorize(credentials, request) {
         const { db } = await getDbHandle();
-        const result = await signInWithPassword({ db, now: systemClock, input: credentials });
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name };
+        const result = await signInWithPassword({ db, now: systemClock, input: credentials, clientKey: clientRateLimitKey(request.headers) });
+        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion };
         if (result.reason === "rate_limited") throw new RateLimitedSignin();
         return null;
       },
@@ -47,11 +51,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         id: "email",
         from: env.EMAIL_FROM,
         maxAge: 15 * 60,
-        sendVerificationRequest({ identifier, url, expires }) {
+        sendVerificationRequest({ identifier, url, expires, request }) {
           const email = magicLinkEmail({ url, expires });
-          const sending = getEmailTransport()
-            .send({ from: env.EMAIL_FROM, to: identifier, ...email })
-            .then(() => undefined);
+          // Throttled per address and per client address; past a limit nothing is sent, and the
+          // browser still gets the same "check your email" answer.
+          const sending = getDbHandle()
+            .then(({ db }) => magicLinkAllowed(db, identifier, clientRateLimitKey(request.headers), systemClock()))
+            .then(async (allowed) => {
+              if (!allowed) {
+                logger.warn("magic-link request over its limit: not sent");
+                return;
+              }
+              await getEmailTransport().send({ from: env.EMAIL_FROM, to: identifier, ...email });
+            });
           // Auth.js awaits this only after hashing the token, so a quick refusal would briefly be an
           // unhandled rejection. Mark it handled here; Auth.js still gets the error.
           sending.catch(() => {});
@@ -84,9 +96,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         const result = await recordSignIn({ db, now: systemClock, userId: user.id!, method: "magic_link" });
         return result.ok;
       },
-      async jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
-        return token;
+      async jwt({ token, user, trigger, session }) {
+        const { db } = await getDbHandle();
+        return checkSessionToken({ db, token, user: user as { id?: string; sessionVersion?: unknown } | undefined, update: trigger === "update" ? session : undefined });
       },
       async session({ session, token }) {
         if (token.sub && session.user) session.user.id = token.sub;

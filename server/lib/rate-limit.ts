@@ -1,7 +1,7 @@
 /**
- * Fixed-window in-memory limiter for a single process (sign-in attempts, invitation e-mails).
- * Not shared across processes: it slows brute force on one node; a multi-node deployment
- * should put a shared limiter in front.
+ * Fixed-window in-memory limiter for a single process (form posts, invitation e-mails).
+ * Not shared across processes. Limits that must hold across processes and restarts (sign-in,
+ * magic links, password changes) use `persistent-rate-limit.ts` instead.
  */
 export interface RateLimiter {
   /** Counts one hit for `key`; true when it is within the limit. */

@@ -55,7 +55,9 @@ export interface SignOptions {
    * When the token stops working. `undefined` = the purpose's default, `null` = never.
    * Defaults: unsubscribe links never expire (CAN-SPAM asks for at least 30 days and people click
    * year-old emails; the worst a leaked one can do is opt someone *out*); preference links expire
-   * after 90 days (they can also grant consent, so a forwarded email should not work forever).
+   * after 90 days (they can also grant consent, so a forwarded email should not work forever); one
+   * minted from an unsubscribe page lives PREFERENCES_FROM_UNSUBSCRIBE_TTL_MS. No link grants a
+   * double opt-in topic by itself: that always goes through the topic's confirmation.
    */
   expiresAt?: Date | null;
   /** The clock for the default expiry. */
@@ -66,6 +68,13 @@ export const DEFAULT_TOKEN_TTL_MS: Record<TokenPurpose, number | null> = {
   unsubscribe: null,
   preferences: 90 * 24 * 60 * 60 * 1000,
 };
+
+/**
+ * Lifetime of the preference link an unsubscribe page mints ("Manage your preferences"). The
+ * unsubscribe link it comes from never expires, so what it hands out must not outlive the visit:
+ * an old unsubscribe link must not become a standing way back into the preference center.
+ */
+export const PREFERENCES_FROM_UNSUBSCRIBE_TTL_MS = 24 * 60 * 60 * 1000;
 
 const VERSION = 1;
 const PURPOSE_CODE: Record<TokenPurpose, number> = { unsubscribe: 1, preferences: 2 };

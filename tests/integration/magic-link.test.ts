@@ -139,6 +139,9 @@ afterAll(async () => {
 beforeEach(async () => {
   stub.reset();
   await handle.queryRows("delete from verification_tokens");
+  // Each test asks for a few links for the same member; the per-address throttle
+  // (tests/integration/sign-in-limits.test.ts) starts over for each.
+  await handle.queryRows("delete from rate_limits");
 });
 
 describe("magic-link sign-in through Resend", () => {

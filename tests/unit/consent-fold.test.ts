@@ -44,6 +44,14 @@ describe("consent projection rule", () => {
     expect(foldConsent([ev("opted_out", "2026-01-01T00:00Z"), ev("expired", "2026-01-03T00:00Z")]).get("k")?.status).toBe("opted_out");
   });
 
+  it("an unconfirmed opt-in after an opt-out leaves the opt-out in place until it is confirmed", () => {
+    const out = ev("opted_out", "2026-01-01T00:00Z");
+    const request = ev("opted_in", "2026-01-02T00:00Z", undefined, { needsConfirmation: true });
+    expect(foldConsent([out, request]).get("k")?.status).toBe("opted_out");
+    expect(foldConsent([out, request, ev("expired", "2026-01-04T00:00Z")]).get("k")?.status).toBe("opted_out");
+    expect(foldConsent([out, request, ev("confirmed", "2026-01-02T01:00Z")]).get("k")?.status).toBe("opted_in");
+  });
+
   it("a confirmation clicked before a later opt-out was recorded does not revive consent", () => {
     const events = [
       ev("opted_in", "2026-01-01T00:00Z", undefined, { needsConfirmation: true }),

@@ -30,7 +30,7 @@ export async function signInWithPasswordAction(_prev: SignInState, formData: For
         email,
         error:
           code === "rate_limited"
-            ? "Too many attempts for this address. Wait 15 minutes and try again."
+            ? "Too many failed sign-ins. Wait a moment (up to 15 minutes after many failures) and try again."
             : "That email and password do not match an account with access to a workspace.",
       };
     }

@@ -7,11 +7,13 @@ import { AppError } from "@/server/lib/errors";
 import { openLinkContext, requestEvidence } from "@/server/lib/link-request";
 import { logger } from "@/server/lib/logger";
 import type { Preferences } from "@/server/services/preferences/get-preferences";
-import { savePreferences, type PreferenceChange } from "@/server/services/preferences/save-preferences";
+import { savePreferences, type PreferenceChange, type PreferenceConfirmation } from "@/server/services/preferences/save-preferences";
 
 export interface PreferencesFormState {
   preferences?: Preferences;
   changes?: PreferenceChange[];
+  /** Confirmation requests sent for double opt-in topics switched on. */
+  confirmations?: PreferenceConfirmation[];
   /** Which form answered: the switches or "unsubscribe from everything". */
   intent?: "save" | "unsubscribe-all";
   error?: string;
@@ -45,8 +47,12 @@ export async function savePreferencesAction(_prev: PreferencesFormState, formDat
     return { ...result, intent };
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") return { intent, error: "This link is no longer valid. Use the link in a recent message." };
-    if (error instanceof AppError && error.code === "INVALID") return { intent, error: error.message };
-    if (error instanceof ZodError) return { intent, error: "Something in the form could not be read. Reload the page and try again." };
+    if (error instanceof AppError && (error.code === "INVALID" || error.code === "RATE_LIMITED")) return { intent, error: error.message };
+    if (error instanceof ZodError) {
+      const issue = error.issues[0];
+      if (issue?.path[0] === "reason") return { intent, error: "The reason contains a character that cannot be stored (a control character). Remove it and try again." };
+      return { intent, error: "Something in the form could not be read. Reload the page and try again." };
+    }
     logger.error({ err: error }, "saving preferences failed");
     return { intent, error: "Something went wrong and nothing was saved. Please try again." };
   }

@@ -8,5 +8,10 @@ export const accountRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => updateProfile({ ctx: ctx.svc, input })),
   changePassword: memberProcedure("viewer")
     .input(ZChangePasswordInput)
-    .mutation(({ ctx, input }) => changePassword({ ctx: ctx.svc, input })),
+    .mutation(async ({ ctx, input }) => {
+      const { changed, sessionVersion } = await changePassword({ ctx: ctx.svc, input });
+      // Every other session of the user is now stale; this one continues at the new version.
+      if (ctx.svc.actor.type === "user") await ctx.renewSession?.(ctx.svc.actor.userId, sessionVersion);
+      return { changed };
+    }),
 });

@@ -1,5 +1,5 @@
-import { and, isNull, lte } from "drizzle-orm";
-import { invitations, verificationTokens } from "@/db/schema";
+import { and, isNull, lte, or } from "drizzle-orm";
+import { invitations, rateLimits, verificationTokens } from "@/db/schema";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SystemContext } from "../context";
 
@@ -13,7 +13,9 @@ export interface PurgeExpiredTokensResult {
 /**
  * Deletes what can no longer be used: expired magic-link tokens and expired, unaccepted
  * invitations (accepted ones stay as membership history). Deleting an expired open invitation
- * also frees `invitations_open_key`, so the address can be invited again.
+ * also frees `invitations_open_key`, so the address can be invited again. Also drops rate-limit
+ * counters (`rate_limits`) untouched for a day and no longer blocking: every window is shorter
+ * than that, so they count nothing any more (not audited, not counted in the answer).
  *
  * Idempotent: a second call at the same `now` deletes nothing and writes no audit row. Audited
  * as the system actor: one row for the tokens (no workspace) and one per workspace that lost
@@ -31,6 +33,10 @@ export async function purgeExpiredTokens({
       .delete(verificationTokens)
       .where(lte(verificationTokens.expires, now))
       .returning({ identifier: verificationTokens.identifier });
+    const dayAgo = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+    await tx
+      .delete(rateLimits)
+      .where(and(lte(rateLimits.windowStart, dayAgo), or(isNull(rateLimits.blockedUntil), lte(rateLimits.blockedUntil, now))));
     const expiredInvitations = await tx
       .delete(invitations)
       .where(and(isNull(invitations.acceptedAt), lte(invitations.expiresAt, now)))

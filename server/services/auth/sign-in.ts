@@ -3,9 +3,9 @@ import { z } from "zod";
 import { memberships, users } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { dummyPasswordHash, verifyPassword } from "@/server/lib/hashing";
-import { createRateLimiter } from "@/server/lib/rate-limit";
 import type { Clock } from "@/server/lib/clock";
 import { writeAudit } from "../audit/write-audit";
+import { recordSignInFailure, recordSignInSuccess, signInAllowed } from "./sign-in-limits";
 
 export const ZCredentials = z.object({
   email: z.email().transform((v) => v.trim().toLowerCase()),
@@ -16,42 +16,50 @@ export interface SignedInUser {
   id: string;
   email: string;
   name: string | null;
+  /** Goes into the session token; a session with an older version is refused. */
+  sessionVersion: number;
 }
-
-// 10 attempts per address per 15 minutes; a success resets the count.
-const attempts = createRateLimiter({ limit: 10, windowMs: 15 * 60 * 1000 });
 
 export type SignInFailure = "invalid" | "rate_limited" | "no_workspace";
 
 /**
- * Checks an email + password. Unknown users cost the same hashing time as known ones. A user
- * without any workspace membership (removed everywhere) cannot sign in. Audits `auth.sign_in`
- * in each of the user's workspaces.
+ * Checks an email + password. Unknown users cost the same hashing time as known ones, and count
+ * against the limits the same way. A user without any workspace membership (removed everywhere)
+ * cannot sign in. Audits `auth.sign_in` in each of the user's workspaces.
+ *
+ * Limits (`sign-in-limits.ts`): `clientKey` is the client address (`clientRateLimitKey`). A
+ * refused attempt (`rate_limited`) is neither checked nor counted; a failed one is counted per
+ * address, per account and address, per account and for the instance.
  */
 export async function signInWithPassword({
   db,
   now,
   input,
+  clientKey = "unknown",
   requestId,
 }: {
   db: Queryable;
   now: Clock;
   input: unknown;
+  /** `clientRateLimitKey(headers)`; omitted = the shared bucket of requests of unknown origin. */
+  clientKey?: string;
   requestId?: string;
 }): Promise<{ ok: true; user: SignedInUser } | { ok: false; reason: SignInFailure }> {
   const parsed = ZCredentials.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
-  if (!attempts.hit(email, now().getTime())) return { ok: false, reason: "rate_limited" };
+  if (!(await signInAllowed(db, email, clientKey, now()))) return { ok: false, reason: "rate_limited" };
 
   const [user] = await db.select().from(users).where(eq(users.email, email));
   const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-  if (!user || !valid || user.disabledAt) return { ok: false, reason: "invalid" };
+  if (!user || !valid || user.disabledAt) {
+    await recordSignInFailure(db, email, clientKey, now());
+    return { ok: false, reason: "invalid" };
+  }
 
-  return recordSignIn({ db, now, userId: user.id, method: "password", requestId }).then((result) => {
-    if (result.ok) attempts.reset(email);
-    return result;
-  });
+  const result = await recordSignIn({ db, now, userId: user.id, method: "password", requestId });
+  if (result.ok) await recordSignInSuccess(db, email, clientKey);
+  return result;
 }
 
 /** Shared by password and magic-link sign-in: requires a membership, stamps and audits the sign-in. */
@@ -78,7 +86,7 @@ export async function recordSignIn({
       .update(users)
       .set({ lastSignInAt: now(), emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now().toISOString()}::timestamptz)` })
       .where(eq(users.id, userId))
-      .returning({ id: users.id, email: users.email, name: users.name });
+      .returning({ id: users.id, email: users.email, name: users.name, sessionVersion: users.sessionVersion });
     for (const m of memberOf) {
       await writeAudit(tx, { workspaceId: m.workspaceId, actor: { type: "user", userId, role: m.role }, now, requestId }, {
         action: "auth.sign_in",

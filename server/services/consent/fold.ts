@@ -26,7 +26,9 @@ export interface ProjectedState {
  *   of that opt-out (`occurredAt > optOut.recordedAt`). So a late import, a delayed form post or a
  *   concurrent opt-in that raced the opt-out never resurrects consent.
  * - An opt-in that still needs proof of control of the address is `pending`, which is not consent;
- *   it never downgrades an existing opt-in.
+ *   it never downgrades an existing opt-in, and it never replaces an opt-out: after a withdrawal
+ *   the state stays `opted_out` until the request is confirmed (so an expired request cannot
+ *   erase the opt-out from the projection either).
  * - `expired` ends a pending request and nothing else.
  *
  * Returns null when there is no state (nothing recorded, or a pending request expired).
@@ -47,7 +49,7 @@ export function applyConsentEvent(current: ProjectedState | null, event: LedgerE
     case "confirmed": {
       if (current?.status === "opted_out" && event.occurredAt.getTime() <= current.recordedAt.getTime()) return current;
       const pending = event.action === "opted_in" && event.needsConfirmation;
-      if (pending) return current?.status === "opted_in" ? current : next("pending");
+      if (pending) return current?.status === "opted_in" || current?.status === "opted_out" ? current : next("pending");
       return next("opted_in");
     }
     case "expired":

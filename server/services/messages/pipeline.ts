@@ -157,16 +157,21 @@ function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
   return lockKeysInOrder(tx, contactIds);
 }
 
-/** The contact's address on a channel as `decide` wants it: normalised, or null when missing or invalid. */
+/**
+ * The contact's address on a channel as `decide` wants it: normalised, or null when missing or
+ * invalid (→ `invalid_address`). A stored address that today's normaliser would write differently
+ * (a look-alike stored before zero-width characters, bidirectional controls and trailing dots
+ * were handled) is null too: it is not the address its blind index stands for.
+ */
 function channelAddress(contact: ReturnType<typeof toContact>, channel: Channel, region: string): string | null {
   if (channel === "email") {
     if (!contact.email) return null;
     const email = normalizeEmail(contact.email);
-    return email.ok ? email.value : null;
+    return email.ok && email.value === contact.email ? email.value : null;
   }
   if (!contact.phone) return null;
   const phone = normalizePhone(contact.phone, region);
-  return phone.ok ? phone.value : null;
+  return phone.ok && phone.value === contact.phone ? phone.value : null;
 }
 
 function channelHash(row: ContactRow, channel: Channel): string | null {

@@ -1,4 +1,4 @@
-import { signToken } from "@/server/lib/tokens";
+import { PREFERENCES_FROM_UNSUBSCRIBE_TTL_MS, signToken } from "@/server/lib/tokens";
 import type { Channel, ConsentStatus } from "@/db/schema";
 import { consentKey, currentConsent, maskedAddress, resolveUnsubscribeLink, type LinkContext } from "./link-context";
 
@@ -10,7 +10,11 @@ export interface UnsubscribeContext {
   maskedAddress: string | null;
   /** Current consent for this topic on this channel; null = nothing recorded. */
   status: ConsentStatus | null;
-  /** A fresh preference-center token for the same contact, bound to the channel the link came through. */
+  /**
+   * A fresh preference-center token for the same contact, bound to the channel the link came
+   * through, valid for 24 hours only (the unsubscribe token itself never expires, and it can only
+   * opt out).
+   */
   preferencesToken: string;
 }
 
@@ -27,6 +31,10 @@ export async function getUnsubscribeContext({ link, input }: { link: LinkContext
     channel: claims.channel,
     maskedAddress: maskedAddress(contact, claims.channel),
     status: states.get(consentKey(claims.channel, topic.id))?.status ?? null,
-    preferencesToken: signToken("preferences", { workspaceId: ctx.workspaceId, contactId: contact.id, channel: claims.channel }, { now: ctx.now() }),
+    preferencesToken: signToken(
+      "preferences",
+      { workspaceId: ctx.workspaceId, contactId: contact.id, channel: claims.channel },
+      { expiresAt: new Date(ctx.now().getTime() + PREFERENCES_FROM_UNSUBSCRIBE_TTL_MS) },
+    ),
   };
 }

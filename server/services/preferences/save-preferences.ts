@@ -3,7 +3,9 @@ import type { Channel, ConsentAction, ConsentStatus, TopicRow } from "@/db/schem
 import { getEnv } from "@/server/lib/env";
 import { invalid } from "@/server/lib/errors";
 import { inTransaction } from "../context";
+import { logger } from "@/server/lib/logger";
 import { recordConsentChange } from "../consent/record-consent";
+import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
 import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./get-preferences";
 import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink, type LinkContext } from "./link-context";
 import { ZSavePreferencesInput, type TSavePreferencesInput } from "./schemas";
@@ -13,6 +15,15 @@ export interface PreferenceChange {
   channel: Channel;
   /** The state after the change: `opted_in`, `pending` (awaiting confirmation) or `opted_out`. */
   status: ConsentStatus;
+}
+
+/** A confirmation request the save started for double opt-in topics (one per channel). */
+export interface PreferenceConfirmation {
+  channel: Channel;
+  /** For a texted code: the page where the contact enters it (`/confirm/code/{id}`). */
+  codePath: string | null;
+  /** Masked address the link or code went to; null when it could not be sent (the grant stays pending). */
+  sentTo: string | null;
 }
 
 interface Group {
@@ -26,17 +37,14 @@ interface Group {
  * Whether switching a topic on through this link counts as consent at once, or only as a request
  * awaiting proof of control of the address (`pending`, which is not consent).
  *
- * Double opt-in exists to prove that the person granting consent controls the address. A
- * preference link that was delivered *by email* and is being used proves exactly that for the
- * contact's email address (it is the same proof a confirmation email gives: a signed link that
- * only reached that mailbox). So an email grant through an email-delivered link is confirmed.
- * It proves nothing about the phone number, and SMS consent is confirmed in-channel (a reply or a
- * code), so every SMS grant of a double opt-in topic is recorded pending, as is every grant
- * through a link whose delivery channel is unknown. Topics without double opt-in grant at once.
+ * No link grants a double opt-in topic directly: a preference link can be forwarded, and one
+ * minted from an old unsubscribe link must not become a way back in after an opt-out. Switching
+ * on a double opt-in topic starts the topic's own confirmation (an emailed link or a texted code,
+ * `requestConfirmation`), and the ledger records consent only when that is confirmed. Topics
+ * without double opt-in grant at once.
  */
-function grantNeedsConfirmation(topic: TopicRow, channel: Channel, linkChannel: Channel | undefined): boolean {
-  if (!topic.requiresDoubleOptIn) return false;
-  return !(channel === "email" && linkChannel === "email");
+function grantNeedsConfirmation(topic: TopicRow): boolean {
+  return topic.requiresDoubleOptIn;
 }
 
 /**
@@ -47,8 +55,12 @@ function grantNeedsConfirmation(topic: TopicRow, channel: Channel, linkChannel: 
  *
  * - Switching off an opted-in or pending pair → `opted_out` (withdrawing never needs verification),
  *   with the optional reason as `evidence.note`. Off where nothing is recorded → nothing.
- * - Switching on → `opted_in`, or pending per `grantNeedsConfirmation`; on where the contact has
- *   no address on that channel → INVALID. Already on or pending → nothing.
+ * - Switching on a topic without double opt-in → `opted_in`. Switching on a double opt-in topic →
+ *   a confirmation request (`prepareConfirmation`: pending ledger events, which are not consent,
+ *   and an emailed link or texted code sent after commit); consent is recorded only when the
+ *   contact confirms. More than the confirmation limit per address and hour → RATE_LIMITED,
+ *   nothing saved. On where the contact has no address on that channel → INVALID. Already on or
+ *   pending → nothing.
  * - `unsubscribeAll` → `opted_out` of every marketing topic on every channel it is offered on,
  *   wherever the contact is not opted out already — including pairs with nothing recorded, so the
  *   withdrawal is on record and a later import cannot resurrect consent. Transactional topics stay.
@@ -61,12 +73,12 @@ export async function savePreferences({
 }: {
   link: LinkContext;
   input: TSavePreferencesInput;
-}): Promise<{ changes: PreferenceChange[]; preferences: Preferences }> {
+}): Promise<{ changes: PreferenceChange[]; confirmations: PreferenceConfirmation[]; preferences: Preferences }> {
   const parsed = ZSavePreferencesInput.parse(input);
   const resolved = await resolvePreferencesLink(link, parsed.token);
-  const { claims, contact } = resolved;
+  const { contact } = resolved;
 
-  const changes = await inTransaction(link.db, async (tx) => {
+  const { recorded: changes, prepared } = await inTransaction(link.db, async (tx) => {
     const ctx = { ...resolved.ctx, db: tx };
     await lockContactConsent(tx, contact.id);
     const offered = await listOfferedTopics(tx, ctx.workspaceId);
@@ -95,7 +107,7 @@ export async function savePreferences({
         if (status !== "opted_in" && status !== "pending") {
           if (!maskedAddress(contact, channel)) throw invalid(`There is no ${channel === "sms" ? "phone number" : "email address"} to send "${topic.name}" to`, "choices");
           action = "opted_in";
-          needsConfirmation = grantNeedsConfirmation(topic, channel, claims.channel);
+          needsConfirmation = grantNeedsConfirmation(topic);
         }
       } else if (status === "opted_in" || status === "pending" || (parsed.unsubscribeAll && status === null)) {
         action = "opted_out";
@@ -109,26 +121,52 @@ export async function savePreferences({
 
     const batchId = randomUUID();
     const recorded: PreferenceChange[] = [];
+    const prepared: PreparedConfirmation[] = [];
     const consentText = preferenceConsentText(resolved.workspaceName);
     for (const group of groups.values()) {
+      const evidence = {
+        ...parsed.evidence,
+        url: `${getEnv().PUBLIC_URL}/preferences`,
+        ...(group.action === "opted_in" ? { text: consentText } : parsed.reason ? { note: parsed.reason } : {}),
+      };
+      if (group.needsConfirmation) {
+        const request = await prepareConfirmation(ctx, {
+          contactId: contact.id,
+          channel: group.channel,
+          topicRows: group.topics,
+          source: "preference_center",
+          evidence,
+        });
+        if (request) prepared.push(request);
+        for (const topic of group.topics) recorded.push({ topicKey: topic.key, channel: group.channel, status: "pending" });
+        continue;
+      }
       const results = await recordConsentChange(ctx, {
         contactId: contact.id,
         channel: group.channel,
         topicRows: group.topics,
         action: group.action,
         source: "preference_center",
-        needsConfirmation: group.needsConfirmation,
         batchId,
-        evidence: {
-          ...parsed.evidence,
-          url: `${getEnv().PUBLIC_URL}/preferences`,
-          ...(group.action === "opted_in" ? { text: consentText } : parsed.reason ? { note: parsed.reason } : {}),
-        },
+        evidence,
       });
       for (const r of results) recorded.push({ topicKey: r.topicKey, channel: r.channel, status: r.state?.status ?? "opted_out" });
     }
-    return recorded;
+    return { recorded, prepared };
   });
 
-  return { changes, preferences: await buildPreferences(resolved, link.db) };
+  // After commit: the link or code goes out. A failed send leaves the grant pending (not consent)
+  // until the request expires; an admin can resend it.
+  const confirmations: PreferenceConfirmation[] = [];
+  for (const request of prepared) {
+    try {
+      const sent = await deliverConfirmation(request);
+      confirmations.push({ channel: sent.channel, codePath: sent.method === "code" ? `/confirm/code/${request.confirmation.id}` : null, sentTo: sent.sentTo });
+    } catch (error) {
+      logger.error({ err: error, confirmationId: request.confirmation.id }, "sending a preference-center confirmation failed");
+      confirmations.push({ channel: request.confirmation.channel, codePath: null, sentTo: null });
+    }
+  }
+
+  return { changes, confirmations, preferences: await buildPreferences(resolved, link.db) };
 }

@@ -2,7 +2,8 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { cookies } from "next/headers";
 import { appRouter } from "@/server/api/root";
 import { createTrpcContext } from "@/server/api/trpc";
-import { auth } from "@/server/auth";
+import { auth, unstable_update } from "@/server/auth";
+import { sessionVersionGrant, type SessionVersionUpdate } from "@/server/auth/session-version";
 import { WORKSPACE_COOKIE } from "@/server/auth/workspace-cookie";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
@@ -18,6 +19,10 @@ function handler(req: Request) {
         headers: req.headers,
         getSessionUserId: async () => (await auth())?.user?.id ?? null,
         requestedWorkspaceId: (await cookies()).get(WORKSPACE_COOKIE)?.value ?? null,
+        renewSession: async (userId, sessionVersion) => {
+          const update: SessionVersionUpdate = { sessionVersion, sessionGrant: sessionVersionGrant(userId, sessionVersion) };
+          await unstable_update(update as Parameters<typeof unstable_update>[0]);
+        },
       }),
   });
 }
