@@ -154,6 +154,8 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.current": member("viewer", nothing),
   "workspace.get": member("viewer", nothing),
   "workspace.update": member("admin"),
+  /** Any signed-in user becomes the new workspace's owner; a key needs admin (its workspace's owners own it). */
+  "workspace.create": either("admin", "viewer"),
 };
 
 /** Input fields that widen what a call reaches, checked by the service on top of the tier. */
