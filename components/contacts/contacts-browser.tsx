@@ -286,7 +286,7 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                       <TableCell className="max-w-0 min-w-0 whitespace-normal sm:max-w-none sm:min-w-64">
                         <div className="flex min-w-0 items-center gap-3">
                           <Avatar className="size-9">
-                            <AvatarFallback className="bg-primary/10 text-primary">{initialsFor(hasName(shown) ? displayName(shown) : null, shown.email ?? shown.phone)}</AvatarFallback>
+                            <AvatarFallback className="bg-primary/10 font-medium text-foreground">{initialsFor(hasName(shown) ? displayName(shown) : null, shown.email ?? shown.phone)}</AvatarFallback>
                           </Avatar>
                           <div className="grid min-w-0 gap-0.5">
                             <Link href={href} className="truncate font-medium hover:underline" onClick={(e) => e.stopPropagation()}>

@@ -1,7 +1,7 @@
 "use client";
 
 import * as React from "react";
-import { usePathname, useRouter } from "next/navigation";
+import { usePathname } from "next/navigation";
 import { useMutation } from "@tanstack/react-query";
 import { CheckIcon, ChevronsUpDownIcon, PlusIcon } from "lucide-react";
 
@@ -51,7 +51,7 @@ function WorkspaceBadge({ name, className }: { name: string; className?: string 
 
 /**
  * The current workspace in the sidebar, as a menu: the user's workspaces (switching sets the
- * workspace cookie through a server action, then reloads the section the user is in, since ids
+ * workspace cookie through a server action, then loads the section the user is in afresh, since ids
  * of one workspace mean nothing in another) and "New workspace".
  */
 export function WorkspaceSwitcher({
@@ -65,7 +65,6 @@ export function WorkspaceSwitcher({
   switchWorkspaceAction: SwitchWorkspaceAction;
   onNavigate?: () => void;
 }) {
-  const router = useRouter();
   const pathname = usePathname() ?? "/";
   const [creating, setCreating] = React.useState(false);
   const [switchingTo, setSwitchingTo] = React.useState<string | null>(null);
@@ -82,14 +81,13 @@ export function WorkspaceSwitcher({
           return;
         }
         // The section the user is in (its list page), never a record of the previous workspace.
+        // A full load: every client cache of the previous workspace's data goes with it.
         const section = `/${pathname.split("/")[1] ?? ""}`;
         onNavigate?.();
-        router.push(target ?? section);
-        router.refresh();
-        setSwitchingTo(null);
+        window.location.assign(target ?? section);
       });
     },
-    [onNavigate, pathname, router, switchWorkspaceAction],
+    [onNavigate, pathname, switchWorkspaceAction],
   );
 
   return (
@@ -202,12 +200,20 @@ function NewWorkspaceForm({ onClose, onCreated }: { onClose: () => void; onCreat
         </DialogDescription>
       </DialogHeader>
       <FormField label="Name" required error={errors.name} description="Shown to contacts as the brand in messages and on their pages.">
-        <Input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" maxLength={100} placeholder="Acme Coffee" autoFocus />
+        <Input
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setErrors((current) => ({ ...current, name: undefined }));
+          }} autoComplete="off" maxLength={100} placeholder="Acme Coffee" autoFocus />
       </FormField>
       <FormField label="Default region" required error={errors.defaultRegion} description="Two-letter country code used to read national phone numbers, e.g. US or GB.">
         <Input
           value={region}
-          onChange={(e) => setRegion(e.target.value.toUpperCase())}
+          onChange={(e) => {
+            setRegion(e.target.value.toUpperCase());
+            setErrors((current) => ({ ...current, defaultRegion: undefined }));
+          }}
           autoComplete="off"
           maxLength={2}
           className="w-24 uppercase"

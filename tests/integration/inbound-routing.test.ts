@@ -14,7 +14,9 @@ import { resolveSessionMembership } from "@/server/services/auth/session-members
 import { getConsentStates } from "@/server/services/consent/consent-api";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
+import { waitForDispatches } from "@/server/services/messages/dispatch";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
+import { sendWithConsent } from "@/server/services/messages/send-with-consent";
 import { isSuppressed } from "@/server/services/suppressions/suppressions";
 import { ensureDefaultTopics } from "@/server/services/topics/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
@@ -32,7 +34,7 @@ const CEDAR_NUMBER = "+14155550333";
 
 let handle: DbHandle;
 const ws = { acme: "", beta: "", cedar: "", ember: "" };
-const savedEnv = { PUBLIC_URL: process.env.PUBLIC_URL, TWILIO_AUTH_TOKEN: process.env.TWILIO_AUTH_TOKEN };
+const savedEnv = { PUBLIC_URL: process.env.PUBLIC_URL, TWILIO_AUTH_TOKEN: process.env.TWILIO_AUTH_TOKEN, TWILIO_FROM: process.env.TWILIO_FROM };
 
 const newSid = () => `SM${randomBytes(16).toString("hex")}`;
 let phoneSeq = 0;
@@ -99,6 +101,7 @@ async function sessionCaller(userId: string, workspaceId?: string) {
 beforeAll(async () => {
   process.env.PUBLIC_URL = PUBLIC_URL;
   process.env.TWILIO_AUTH_TOKEN = TEST_TWILIO_AUTH_TOKEN;
+  process.env.TWILIO_FROM = SHARED_NUMBER;
   resetEnv();
   handle = await createTestDb();
   setDbHandle(handle);
@@ -259,6 +262,21 @@ describe("inbound SMS to a number one workspace uses", () => {
     expect(await promotions(ws.acme, inAcme)).toBe("opted_in");
     expect(await isSuppressed(handle.db, ws.acme, "sms", phoneHash(phone, ws.acme))).toBeNull();
     expect((await inboundRows(stop.sid)).map((r) => r.workspaceId)).toEqual([ws.cedar]);
+  });
+});
+
+describe("sender numbers", () => {
+  it("a workspace with a number of its own texts from it, so replies reach it; the others from the shared number", async () => {
+    const phone = newPhone();
+    const inCedar = await subscribedContact(ws.cedar, phone);
+    const inAcme = await subscribedContact(ws.acme, phone);
+    const fromCedar = await sendWithConsent({ ctx: systemContext(handle.db, ws.cedar), input: { contactId: inCedar, channel: "sms", topic: "promotions", content: { text: "Spring tune-up: 20% off" } } });
+    const fromAcme = await sendWithConsent({ ctx: systemContext(handle.db, ws.acme), input: { contactId: inAcme, channel: "sms", topic: "promotions", content: { text: "Two for one lattes" } } });
+    await waitForDispatches();
+    const [cedarRow] = await handle.db.select().from(messages).where(eq(messages.id, fromCedar.messageId));
+    const [acmeRow] = await handle.db.select().from(messages).where(eq(messages.id, fromAcme.messageId));
+    expect(cedarRow!.fromAddress).toBe(CEDAR_NUMBER);
+    expect(acmeRow!.fromAddress).toBe(SHARED_NUMBER);
   });
 });
 

@@ -155,7 +155,7 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.current": member("viewer", nothing),
   "workspace.get": member("viewer", nothing),
   "workspace.update": member("admin"),
-  // Any signed-in member may start a workspace of their own (they become its owner); a key needs admin.
+  /** Any signed-in user becomes the new workspace's owner; a key needs admin (its workspace's owners own it). */
   "workspace.create": either("admin", "viewer"),
 };
 
