@@ -43,7 +43,7 @@ export default defineConfig({
   webServer: {
     command: "npx tsx scripts/start.ts",
     url: `${E2E_BASE_URL}/api/health`,
-    timeout: 240_000,
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",

@@ -12,7 +12,8 @@ function describeChain(report: TAuditChainReport): string {
   if (!report.ok) return `BROKEN ${chain}: first broken link at seq ${report.brokenAtSeq} (${report.reason}) after ${report.rows} good rows`;
   const head = report.lastHash ? ` head seq ${report.lastSeq} ${report.lastHash}` : "";
   const legacy = report.legacyRows ? `, ${report.legacyRows} older than the chain (unverified)` : "";
-  return `ok     ${chain}: ${report.rows} rows${legacy}${head}`;
+  const unkeyed = report.unkeyedRows ? `, ${report.unkeyedRows} hashed before the chain was keyed` : "";
+  return `ok     ${chain}: ${report.rows} rows${legacy}${unkeyed}${head}`;
 }
 
 async function main(): Promise<number> {

@@ -3,6 +3,7 @@ import { AppShell } from "@/components/layout/app-shell";
 import { TrpcReactProvider } from "@/components/providers/trpc-provider";
 import { getServerCaller } from "@/server/api/server-caller";
 import { signOut } from "@/server/auth";
+import { switchWorkspaceAction } from "./workspace-actions";
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +19,10 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   return (
     <TrpcReactProvider>
       <AppShell
+        workspaceId={membership.workspace.id}
         workspaceName={membership.workspace.name}
+        workspaces={membership.workspaces.map((w) => ({ id: w.workspaceId, name: w.name, role: w.role }))}
+        switchWorkspaceAction={switchWorkspaceAction}
         user={{ name: membership.user.name, email: membership.user.email, role: membership.role }}
         signOutAction={signOutAction}
       >

@@ -115,9 +115,9 @@ function AuditLog() {
             setApplied(draft);
           }}
         >
-          <FormField label="Actor type">
+          <FormField label="Actor type" id="audit-actor-type">
             <Select value={draft.actorType} onValueChange={(value) => set("actorType")(value as Filters["actorType"])}>
-              <SelectTrigger>
+              <SelectTrigger id="audit-actor-type">
                 <SelectValue />
               </SelectTrigger>
               <SelectContent>
@@ -133,9 +133,9 @@ function AuditLog() {
           <FormField label="Actor" description="An id, or part of a member's email or name.">
             <Input value={draft.actor} onChange={(e) => set("actor")(e.target.value)} placeholder="e.g. ana@example.com" maxLength={200} />
           </FormField>
-          <FormField label="Action">
+          <FormField label="Action" id="audit-action">
             <Select value={draft.action} onValueChange={set("action")}>
-              <SelectTrigger>
+              <SelectTrigger id="audit-action">
                 <SelectValue />
               </SelectTrigger>
               <SelectContent>
@@ -318,6 +318,7 @@ function JsonBlock({ title, value }: { title: string; value: Record<string, unkn
 const BREAK_REASONS = {
   hash_mismatch: "this entry was changed after it was written",
   prev_hash_mismatch: "an entry just before it was removed, inserted or changed",
+  unknown_key: "it is signed with a key this server no longer has (keep retired keys in ENCRYPTION_KEYS)",
 } as const;
 
 /** Runs `audit.verify` only when asked: it reads the whole chain. */

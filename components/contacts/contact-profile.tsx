@@ -154,18 +154,20 @@ export function ContactProfile({
               <CardTitle>Profile</CardTitle>
             </CardHeader>
             <CardContent>
-              <dl className="grid gap-3.5 text-sm" data-testid="contact-profile">
-                <Field label="Email" value={contact.email} copy={!masked} />
-                <Field label="Phone" value={formatPhone(contact.phone)} copyValue={contact.phone} copy={!masked} mono />
-                <div className="grid grid-cols-2 gap-3">
+              <div className="grid gap-3.5 text-sm" data-testid="contact-profile">
+                <dl className="grid gap-3.5">
+                  <Field label="Email" value={contact.email} copy={!masked} />
+                  <Field label="Phone" value={formatPhone(contact.phone)} copyValue={contact.phone} copy={!masked} mono />
+                </dl>
+                <dl className="grid grid-cols-2 gap-3">
                   <Field label="First name" value={contact.firstName} />
                   <Field label="Last name" value={contact.lastName} />
-                </div>
-                <div className="grid grid-cols-2 gap-3">
+                </dl>
+                <dl className="grid grid-cols-2 gap-3">
                   <Field label="Locale" value={data.contact.locale} />
                   <Field label="Time zone" value={data.contact.timezone} />
-                </div>
-                <div className="grid gap-1">
+                </dl>
+                <dl className="grid gap-1">
                   <dt className="text-xs text-muted-foreground">Tags</dt>
                   <dd className="flex flex-wrap gap-1">
                     {data.contact.tags.length ? (
@@ -178,8 +180,8 @@ export function ContactProfile({
                       <span className="text-muted-foreground">None</span>
                     )}
                   </dd>
-                </div>
-              </dl>
+                </dl>
+              </div>
             </CardContent>
           </Card>
 

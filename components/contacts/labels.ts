@@ -26,6 +26,7 @@ export const SOURCE_LABELS: Record<string, string> = {
   import: "Import",
   admin: "Admin entry",
   provider: "Provider",
+  address_changed: "Address changed",
 };
 
 export const ACTION_LABELS: Record<string, string> = {

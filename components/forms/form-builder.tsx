@@ -306,7 +306,7 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
               </CardHeader>
               <CardContent className="grid gap-2">
                 {topics.isPending ? (
-                  <div className="grid gap-2" aria-busy="true" aria-label="Loading topics">
+                  <div className="grid gap-2" role="status" aria-busy="true" aria-label="Loading topics">
                     <Skeleton className="h-12" />
                     <Skeleton className="h-12" />
                   </div>
@@ -459,7 +459,7 @@ function VersionHistory({
 
 function BuilderSkeleton() {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label="Loading form">
+    <div className="grid gap-6" role="status" aria-busy="true" aria-label="Loading form">
       <Skeleton className="h-10 w-72" />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
         <div className="grid gap-6">

@@ -18,9 +18,14 @@ import {
 import { Logo } from "./logo";
 import { isActivePath, mainNav, secondaryNav, type NavItem } from "./nav";
 import { UserMenu, type ShellUser } from "./user-menu";
+import { WorkspaceSwitcher, type ShellWorkspace, type SwitchWorkspaceAction } from "./workspace-switcher";
 
 export type AppShellProps = {
+  workspaceId: string;
   workspaceName: string;
+  /** Every workspace the user belongs to, for the switcher. */
+  workspaces: ShellWorkspace[];
+  switchWorkspaceAction: SwitchWorkspaceAction;
   user: ShellUser;
   signOutAction: () => void | Promise<void>;
   children: React.ReactNode;
@@ -30,7 +35,7 @@ export type AppShellProps = {
  * Signed-in chrome: fixed sidebar on desktop (lg+), top bar + slide-over nav below.
  * Presentational only — pass data and the sign-out server action from a Server Component.
  */
-export function AppShell({ workspaceName, user, signOutAction, children }: AppShellProps) {
+export function AppShell({ workspaceId, workspaceName, workspaces, switchWorkspaceAction, user, signOutAction, children }: AppShellProps) {
   const pathname = usePathname() ?? "/";
   const [mobileOpen, setMobileOpen] = React.useState(false);
 
@@ -47,7 +52,9 @@ export function AppShell({ workspaceName, user, signOutAction, children }: AppSh
       <aside className="fixed inset-y-0 left-0 z-30 hidden w-64 border-r border-sidebar-border bg-sidebar text-sidebar-foreground lg:block">
         <SidebarContents
           pathname={pathname}
-          workspaceName={workspaceName}
+          workspace={{ id: workspaceId, name: workspaceName }}
+          workspaces={workspaces}
+          switchWorkspaceAction={switchWorkspaceAction}
           user={user}
           signOutAction={signOutAction}
         />
@@ -72,7 +79,9 @@ export function AppShell({ workspaceName, user, signOutAction, children }: AppSh
               </SheetDescription>
               <SidebarContents
                 pathname={pathname}
-                workspaceName={workspaceName}
+                workspace={{ id: workspaceId, name: workspaceName }}
+                workspaces={workspaces}
+          switchWorkspaceAction={switchWorkspaceAction}
                 user={user}
                 signOutAction={signOutAction}
                 onNavigate={() => setMobileOpen(false)}
@@ -102,19 +111,21 @@ export function AppShell({ workspaceName, user, signOutAction, children }: AppSh
 
 function SidebarContents({
   pathname,
-  workspaceName,
+  workspace,
+  workspaces,
+  switchWorkspaceAction,
   user,
   signOutAction,
   onNavigate,
 }: {
   pathname: string;
-  workspaceName: string;
+  workspace: { id: string; name: string };
+  workspaces: ShellWorkspace[];
+  switchWorkspaceAction: SwitchWorkspaceAction;
   user: ShellUser;
   signOutAction: () => void | Promise<void>;
   onNavigate?: () => void;
 }) {
-  const workspaceInitial = workspaceName.trim().charAt(0).toUpperCase() || "W";
-
   return (
     <div className="flex h-full flex-col">
       <div className="flex h-14 shrink-0 items-center px-4">
@@ -128,22 +139,7 @@ function SidebarContents({
       </div>
 
       <div className="px-3 pt-1 pb-3">
-        <div className="flex items-center gap-2.5 rounded-lg border border-sidebar-border bg-background px-2.5 py-2 shadow-xs dark:bg-sidebar-accent/40">
-          <span
-            aria-hidden="true"
-            className="flex size-7 shrink-0 items-center justify-center rounded-md bg-gradient-to-br from-primary/20 to-primary/5 text-xs font-semibold text-primary ring-1 ring-primary/15 ring-inset"
-          >
-            {workspaceInitial}
-          </span>
-          <span className="grid min-w-0 leading-tight">
-            <span className="text-[11px] font-medium tracking-wide text-muted-foreground uppercase">
-              Workspace
-            </span>
-            <span className="truncate text-sm font-medium text-sidebar-accent-foreground">
-              {workspaceName}
-            </span>
-          </span>
-        </div>
+        <WorkspaceSwitcher current={workspace} workspaces={workspaces} switchWorkspaceAction={switchWorkspaceAction} onNavigate={onNavigate} />
       </div>
 
       <nav aria-label="Main" className="flex min-h-0 flex-1 flex-col overflow-y-auto px-3 py-1">

@@ -307,9 +307,9 @@ function InviteDialog({
             <FormField label="Email" error={errors.email} required>
               <Input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus required />
             </FormField>
-            <FormField label="Role" description={roles.find((r) => r.value === role)?.hint}>
+            <FormField label="Role" description={roles.find((r) => r.value === role)?.hint} id="invite-role">
               <Select value={role} onValueChange={(value) => setRole(value as Role)}>
-                <SelectTrigger className="w-full">
+                <SelectTrigger className="w-full" id="invite-role">
                   <SelectValue />
                 </SelectTrigger>
                 <SelectContent>

@@ -332,7 +332,7 @@ function MessagingSettingsForm({
 
 function MessagingSettingsSkeleton() {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label="Loading messaging settings">
+    <div className="grid gap-6" role="status" aria-busy="true" aria-label="Loading messaging settings">
       {[0, 1, 2].map((card) => (
         <div key={card} className="grid gap-4 rounded-xl border p-6">
           <Skeleton className="h-5 w-40" />

@@ -6,7 +6,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 /** Placeholder rows while a list loads. */
 export function LoadingRows({ rows = 3, label }: { rows?: number; label: string }) {
   return (
-    <div className="grid gap-2 p-4" aria-busy="true" aria-label={label}>
+    <div className="grid gap-2 p-4" role="status" aria-busy="true" aria-label={label}>
       {Array.from({ length: rows }, (_, i) => (
         <Skeleton key={i} className="h-10 w-full" />
       ))}

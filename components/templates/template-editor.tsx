@@ -641,7 +641,7 @@ function LocaleBar({
 
 function EditorSkeleton() {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label="Loading template">
+    <div className="grid gap-6" role="status" aria-busy="true" aria-label="Loading template">
       <Skeleton className="h-10 w-72" />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
         <div className="grid gap-6">

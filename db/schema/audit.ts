@@ -25,12 +25,17 @@ export const auditLog = pgTable(
     createdAt: createdAt(),
     /**
      * Hash chain, one chain per workspace (and one for rows without a workspace): `hash` is the
-     * hex SHA-256 of the row's canonical content plus `prevHash`, the `hash` of the previous row of
+     * keyed hash (HMAC-SHA256, see `hashKeyId`) of the row's canonical content plus `prevHash`, the `hash` of the previous row of
      * the same chain (null for the first). NULL `hash` only on rows written before the chain
      * existed (migration 0001); see server/services/audit/audit-hash.ts.
      */
     prevHash: text("prev_hash"),
     hash: text("hash"),
+    /**
+     * Which ENCRYPTION_KEYS entry's derived audit key signed `hash` (HMAC-SHA256). NULL on rows
+     * hashed with plain SHA-256 before the chain was keyed (migration 0010).
+     */
+    hashKeyId: text("hash_key_id"),
   },
   (t) => [index("audit_log_workspace_seq_idx").on(t.workspaceId, t.seq)],
 );

@@ -1,14 +1,19 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz } from "./_columns";
 import { channelEnum } from "./topics";
+import { sealedJsonb } from "./_sealed-json";
 import { workspaces } from "./workspaces";
 
 export const CONSENT_ACTIONS = ["opted_in", "opted_out", "confirmed", "expired"] as const;
 export type ConsentAction = (typeof CONSENT_ACTIONS)[number];
 export const consentActionEnum = pgEnum("consent_action", CONSENT_ACTIONS);
 
-export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider"] as const;
+/**
+ * `address_changed` is written by the system only: the contact's address on that channel was
+ * replaced or removed, so consent given for the old address ends (it never covers the new one).
+ */
+export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider", "address_changed"] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const consentSourceEnum = pgEnum("consent_source", CONSENT_SOURCES);
 
@@ -28,6 +33,10 @@ export interface ConsentEvidence {
   providerMessageId?: string;
   note?: string;
 }
+
+/** Evidence that identifies a person: encrypted at rest. */
+export const CONSENT_EVIDENCE_SEALED_KEYS = ["ip", "userAgent", "note"] as const;
+export const CONSENT_EVIDENCE_PURPOSE = "consent_event.evidence";
 
 /** The exact consent language shown to people, stored once per workspace and referenced by hash. */
 export const consentTexts = pgTable(
@@ -65,7 +74,8 @@ export const consentEvents = pgTable(
     topicId: uuid("topic_id").notNull(),
     action: consentActionEnum("action").notNull(),
     source: consentSourceEnum("source").notNull(),
-    evidence: jsonb("evidence").$type<ConsentEvidence>().notNull().default({}),
+    /** ip, userAgent and note are encrypted at rest (one `sealed` ciphertext); see _sealed-json.ts. */
+    evidence: sealedJsonb<ConsentEvidence>("evidence", { keys: CONSENT_EVIDENCE_SEALED_KEYS, purpose: CONSENT_EVIDENCE_PURPOSE }).notNull().default({}),
     /** An opt-in that still needs proof of control of the address (double opt-in): projects to `pending`. */
     needsConfirmation: boolean("needs_confirmation").notNull().default(false),
     /** Groups the per-topic rows of one request (e.g. a STOP that opted out of every SMS topic). */

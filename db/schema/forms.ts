@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
+import { sealedJsonb } from "./_sealed-json";
+import { CONSENT_EVIDENCE_SEALED_KEYS } from "./consent";
 import { contacts } from "./contacts";
 import { channelEnum } from "./topics";
 import { workspaces } from "./workspaces";
@@ -86,8 +88,8 @@ export const consentConfirmations = pgTable(
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull().default(5),
     source: text("source").notNull(),
-    /** The evidence of the original request (ip, user agent, form version, text hash). */
-    evidence: jsonb("evidence").$type<Record<string, string>>().notNull().default({}),
+    /** The evidence of the original request (ip, user agent, form version, text hash); ip, user agent and note encrypted at rest. */
+    evidence: sealedJsonb<Record<string, string>>("evidence", { keys: CONSENT_EVIDENCE_SEALED_KEYS, purpose: "confirmation.evidence" }).notNull().default({}),
     formVersionId: uuid("form_version_id"),
     expiresAt: timestampTz("expires_at").notNull(),
     confirmedAt: timestampTz("confirmed_at"),

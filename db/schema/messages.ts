@@ -118,7 +118,18 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex("messages_workspace_idempotency_key").on(t.workspaceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
-    uniqueIndex("messages_provider_message_id_key").on(t.transport, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),
+    /**
+     * Outbound provider ids are global: status webhooks find their message by (transport, id) alone.
+     * An inbound text to a number several workspaces share is recorded once per workspace it is
+     * routed to, under the same MessageSid, so inbound ids are unique per workspace only (the
+     * MessageSid itself is claimed once in `webhook_events`).
+     */
+    uniqueIndex("messages_provider_message_id_key")
+      .on(t.transport, t.providerMessageId)
+      .where(sql`${t.providerMessageId} is not null and ${t.direction} = 'outbound'`),
+    uniqueIndex("messages_inbound_provider_message_id_key")
+      .on(t.workspaceId, t.transport, t.providerMessageId)
+      .where(sql`${t.providerMessageId} is not null and ${t.direction} = 'inbound'`),
     index("messages_workspace_contact_idx").on(t.workspaceId, t.contactId, t.createdAt),
     index("messages_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("messages_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),

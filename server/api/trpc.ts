@@ -8,7 +8,9 @@ import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { getDbHandle } from "@/server/lib/db";
 import { systemClock, type Clock } from "@/server/lib/clock";
+import { invalid } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
+import { controlCharacterMessage, findControlCharacter } from "@/server/lib/text";
 import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys/authenticate-api-key";
 import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth/session-membership";
 import { hasRole, hasScope, type ApiKeyScope, type Database, type Role, type ServiceContext } from "@/server/services/context";
@@ -140,10 +142,24 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   return { ...result, error: mapped };
 });
 
+/**
+ * Refuses control characters in every string of the input, before the procedure's own schema and
+ * before any work: 400 naming the field (`firstName contains a control character`). Tab, CR and LF
+ * pass only in fields that hold lines (server/lib/text.ts lists them). Runs after the tier's auth
+ * check, so a refused caller learns nothing about input validity.
+ */
+const refuseControlCharacters = t.middleware(async ({ next, getRawInput }) => {
+  const field = findControlCharacter(await getRawInput());
+  if (field) throw invalid(controlCharacterMessage(field), field);
+  return next();
+});
+
 // ─── 3. Procedure tiers ──────────────────────────────────────────────────────
 
+const baseProcedure = t.procedure.use(errorMapping);
+
 /** Anyone. */
-export const publicProcedure = t.procedure.use(errorMapping);
+export const publicProcedure = baseProcedure.use(refuseControlCharacters);
 
 function serviceContext(ctx: TrpcContext, workspaceId: string, actor: ServiceContext["actor"]): ServiceContext {
   return { db: ctx.db, workspaceId, actor, now: ctx.now, requestId: ctx.requestId };
@@ -155,19 +171,21 @@ function unauthorized(): TRPCError {
 
 /** A signed-in member of the current workspace with at least `minimum` role (admin UI only). */
 export function memberProcedure(minimum: Role) {
-  return publicProcedure.use(({ ctx, next }) => {
-    if (ctx.auth.kind !== "session") throw unauthorized();
-    const { membership } = ctx.auth;
-    if (!hasRole(membership.role, minimum)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role or higher` });
-    }
-    return next({
-      ctx: {
-        membership,
-        svc: serviceContext(ctx, membership.workspace.id, { type: "user", userId: membership.user.id, role: membership.role }),
-      },
-    });
-  });
+  return baseProcedure
+    .use(({ ctx, next }) => {
+      if (ctx.auth.kind !== "session") throw unauthorized();
+      const { membership } = ctx.auth;
+      if (!hasRole(membership.role, minimum)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role or higher` });
+      }
+      return next({
+        ctx: {
+          membership,
+          svc: serviceContext(ctx, membership.workspace.id, { type: "user", userId: membership.user.id, role: membership.role }),
+        },
+      });
+    })
+    .use(refuseControlCharacters);
 }
 
 /** An API key with `scope` (or `admin`). */
@@ -189,34 +207,36 @@ export function workspaceProcedure({
   role: Role;
   allowSession?: boolean;
 }) {
-  return publicProcedure.use(({ ctx, next }) => {
-    const auth = ctx.auth;
-    if (auth.kind === "apiKey") {
-      const accepted = scope === null ? [] : typeof scope === "string" ? [scope] : scope;
-      if (accepted.length > 0 && !accepted.some((one) => hasScope(auth.key.scopes, one))) {
-        const names = accepted.map((one) => `"${one}"`).join(" or ");
-        throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${names} scope` });
+  return baseProcedure
+    .use(({ ctx, next }) => {
+      const auth = ctx.auth;
+      if (auth.kind === "apiKey") {
+        const accepted = scope === null ? [] : typeof scope === "string" ? [scope] : scope;
+        if (accepted.length > 0 && !accepted.some((one) => hasScope(auth.key.scopes, one))) {
+          const names = accepted.map((one) => `"${one}"`).join(" or ");
+          throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${names} scope` });
+        }
+        return next({
+          ctx: {
+            svc: serviceContext(ctx, auth.key.workspaceId, { type: "apiKey", apiKeyId: auth.key.apiKeyId, scopes: auth.key.scopes }),
+          },
+        });
       }
-      return next({
-        ctx: {
-          svc: serviceContext(ctx, auth.key.workspaceId, { type: "apiKey", apiKeyId: auth.key.apiKeyId, scopes: auth.key.scopes }),
-        },
-      });
-    }
-    if (auth.kind === "session" && allowSession) {
-      if (!hasRole(auth.membership.role, role)) {
-        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role or higher` });
+      if (auth.kind === "session" && allowSession) {
+        if (!hasRole(auth.membership.role, role)) {
+          throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role or higher` });
+        }
+        return next({
+          ctx: {
+            svc: serviceContext(ctx, auth.membership.workspace.id, {
+              type: "user",
+              userId: auth.membership.user.id,
+              role: auth.membership.role,
+            }),
+          },
+        });
       }
-      return next({
-        ctx: {
-          svc: serviceContext(ctx, auth.membership.workspace.id, {
-            type: "user",
-            userId: auth.membership.user.id,
-            role: auth.membership.role,
-          }),
-        },
-      });
-    }
-    throw unauthorized();
-  });
+      throw unauthorized();
+    })
+    .use(refuseControlCharacters);
 }

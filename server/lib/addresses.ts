@@ -10,13 +10,38 @@ export type AddressResult = { ok: true; value: string } | { ok: false; reason: s
 // the provider's call; our job is to refuse header injection and obvious garbage.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function normalizeEmail(input: string): AddressResult {
+/** Zero-width characters (U+200B–U+200D, U+2060, U+FEFF): invisible, so removed before matching. */
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
+/** Bidirectional overrides, isolates and marks: they make an address display as another one. */
+const BIDI_CONTROL = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * The visible form of an address: refuses line breaks, NUL and bidirectional controls; NFC, then
+ * zero-width characters removed. Shared by emails and phones so look-alikes meet before hashing.
+ */
+function visibleText(input: string): AddressResult {
   if (/[\r\n\0]/.test(input)) return { ok: false, reason: "contains a line break or NUL character" };
-  const trimmed = input.trim();
+  if (BIDI_CONTROL.test(input)) return { ok: false, reason: "contains a bidirectional control character" };
+  return { ok: true, value: input.normalize("NFC").replace(ZERO_WIDTH, "").trim() };
+}
+
+/**
+ * The stored form of an email, the one its blind index is computed from: NFC, zero-width
+ * characters removed, the domain lower-cased without a trailing dot (`Ann@Example.COM.` →
+ * `Ann@example.com`). Bidirectional controls are refused. Every lookup and write goes through
+ * here, so look-alikes are one contact or refused.
+ */
+export function normalizeEmail(input: string): AddressResult {
+  const visible = visibleText(input);
+  if (!visible.ok) return visible;
+  const trimmed = visible.value;
   if (trimmed.length > 254) return { ok: false, reason: "is longer than 254 characters" };
   if (!EMAIL_SHAPE.test(trimmed) || /[\u0000-\u001f\u007f]/.test(trimmed)) return { ok: false, reason: "is not a valid email address" };
   const at = trimmed.lastIndexOf("@");
-  return { ok: true, value: `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}` };
+  const domain = trimmed.slice(at + 1).toLowerCase().replace(/\.$/, "");
+  const value = `${trimmed.slice(0, at)}@${domain}`;
+  if (!EMAIL_SHAPE.test(value)) return { ok: false, reason: "is not a valid email address" };
+  return { ok: true, value };
 }
 
 /** The lookup key for an email: fully lower-cased (mailbox providers treat local parts case-insensitively). */
@@ -26,8 +51,9 @@ export function emailLookupKey(normalized: string): string {
 
 /** E.164 via libphonenumber, reading national numbers in `defaultRegion`. */
 export function normalizePhone(input: string, defaultRegion: string): AddressResult {
-  if (/[\r\n\0]/.test(input)) return { ok: false, reason: "contains a line break or NUL character" };
-  const trimmed = input.trim();
+  const visible = visibleText(input);
+  if (!visible.ok) return visible;
+  const trimmed = visible.value;
   if (!trimmed || trimmed.length > 40) return { ok: false, reason: "is not a valid phone number" };
   const parsed = parsePhoneNumberFromString(trimmed, { defaultCountry: defaultRegion as CountryCode, extract: false });
   if (!parsed || !parsed.isValid()) return { ok: false, reason: "is not a valid phone number" };

@@ -4,6 +4,7 @@ import type { ApiKeyScope, Role } from "@/db/schema";
 export { API_KEY_SCOPES, ROLES } from "@/db/schema";
 export type { ApiKeyScope, Role, Database, Queryable };
 import type { Clock } from "@/server/lib/clock";
+import { forbidden } from "@/server/lib/errors";
 
 /** Who is acting; the audit row names it. */
 export type Actor =
@@ -54,6 +55,39 @@ export function hasRole(role: Role, minimum: Role): boolean {
 
 export function hasScope(scopes: readonly ApiKeyScope[], needed: ApiKeyScope): boolean {
   return scopes.includes("admin") || scopes.includes(needed);
+}
+
+/**
+ * What a service asks of its caller when an input field widens what the call reaches (a preview
+ * rendered for a real contact, a consent column in an import, a recipient-address filter): an
+ * API key needs `scope`, a member needs at least `role`. The procedure tier already checked the
+ * call's own scope or role; this is the second, field-level check.
+ */
+export interface AccessRule {
+  scope: ApiKeyScope;
+  role: Role;
+  /** What needs it, for the refusal message (never personal data). */
+  what?: string;
+}
+
+/**
+ * Whether the actor may do what `rule` guards. Contacts (signed links), providers (webhooks) and
+ * the system (jobs) act only through verbs that already bound what they reach, so they pass.
+ */
+export function can(ctx: Pick<ServiceContext, "actor">, rule: Pick<AccessRule, "scope" | "role">): boolean {
+  const { actor } = ctx;
+  if (actor.type === "apiKey") return hasScope(actor.scopes, rule.scope);
+  if (actor.type === "user") return hasRole(actor.role, rule.role);
+  return true;
+}
+
+/** `can`, or FORBIDDEN naming the missing scope or role (the message never carries personal data). */
+export function requireAccess(ctx: Pick<ServiceContext, "actor">, rule: AccessRule): void {
+  if (can(ctx, rule)) return;
+  const why = rule.what ? ` (needed for ${rule.what})` : "";
+  throw forbidden(
+    ctx.actor.type === "apiKey" ? `This API key lacks the "${rule.scope}" scope${why}` : `This needs the ${rule.role} role or higher${why}`,
+  );
 }
 
 /** Runs `work` in a transaction unless `ctx.db` already is one. */

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { E2E_ADMIN_API_KEY, signIn } from "./helpers";
 
 const API_KEY = E2E_ADMIN_API_KEY;

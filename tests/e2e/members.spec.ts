@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
 
 test("an admin invites a member, who joins with the link, and the admin changes their role", async ({ page, browser }) => {

@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import type { APIRequestContext } from "@playwright/test";
 import { signIn, E2E_ADMIN_API_KEY } from "./helpers";
 
 const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };

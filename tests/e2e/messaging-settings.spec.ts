@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
 
 test("an owner edits quiet hours, the time zone and frequency caps in Settings → Messaging", async ({ page }) => {

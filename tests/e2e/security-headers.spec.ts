@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test, type APIResponse, type Response } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import type { APIResponse, Response } from "@playwright/test";
 import config from "../../playwright.config";
 import { createTokenCodec } from "../../server/lib/tokens";
 import { signIn } from "./helpers";

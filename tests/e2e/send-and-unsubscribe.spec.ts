@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn, E2E_ADMIN_API_KEY } from "./helpers";
 
 const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };

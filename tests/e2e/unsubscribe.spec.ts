@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import type { APIRequestContext, Page } from "@playwright/test";
 import config from "../../playwright.config";
 import { createTokenCodec } from "../../server/lib/tokens";
 

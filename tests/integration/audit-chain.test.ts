@@ -1,9 +1,10 @@
-import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle, Queryable } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
-import { computeAuditHash } from "@/server/services/audit/audit-hash";
+import { randomBytes } from "node:crypto";
+import { asc, eq, sql } from "drizzle-orm";
+import { auditKeyRingFrom, computeAuditHash, defaultAuditKeyRing } from "@/server/services/audit/audit-hash";
 import { verifyAuditChain } from "@/server/services/audit/verify-audit-chain";
 import { writeAudit } from "@/server/services/audit/write-audit";
 import { createMember, createWorkspace, systemContext } from "@/tests/factories";
@@ -162,6 +163,65 @@ describe("audit hash chain", () => {
 
     const result = await verifyAuditChain({ db: handle.db, workspaceId: ws.id });
     expect(result).toMatchObject({ ok: false, workspaceId: ws.id, brokenAtSeq: rows[3]!.seq, reason: "prev_hash_mismatch" });
+  });
+
+  it("signs every new row with the audit key of the current ENCRYPTION_KEYS entry", async () => {
+    const { rows } = await workspaceWithRows(2);
+    const ring = defaultAuditKeyRing();
+    for (const row of rows) {
+      expect(row.hashKeyId).toBe(ring.current.id);
+      expect(row.hash).toBe(computeAuditHash(row, ring));
+    }
+  });
+
+  it("catches a row rewritten and the whole chain after it recomputed by someone without the key", async () => {
+    const { ws, rows } = await workspaceWithRows(5);
+    // The attacker can read the code and the table, disable the trigger, and guess any key but ours.
+    const guessed = auditKeyRingFrom([{ id: rows[0]!.hashKeyId!, key: randomBytes(32) }]);
+    await tamper(async (tx) => {
+      let prevHash = rows[1]!.hash;
+      for (const original of rows.slice(2)) {
+        const forged = { ...original, prevHash, after: original.seq === rows[2]!.seq ? { step: 99 } : original.after };
+        const hash = computeAuditHash(forged, guessed);
+        await tx.update(auditLog).set({ after: forged.after, prevHash, hash }).where(eq(auditLog.id, original.id));
+        prevHash = hash;
+      }
+    });
+    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: false, brokenAtSeq: rows[2]!.seq, reason: "hash_mismatch" });
+  });
+
+  it("catches a rewritten chain downgraded to unkeyed SHA-256 hashes", async () => {
+    const { ws, rows } = await workspaceWithRows(4);
+    await tamper(async (tx) => {
+      let prevHash = rows[0]!.hash;
+      for (const original of rows.slice(1)) {
+        const forged = { ...original, prevHash, hashKeyId: null, requestId: "forged" };
+        const hash = computeAuditHash(forged);
+        await tx.update(auditLog).set({ requestId: "forged", prevHash, hash, hashKeyId: null }).where(eq(auditLog.id, original.id));
+        prevHash = hash;
+      }
+    });
+    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: false, brokenAtSeq: rows[1]!.seq, reason: "hash_mismatch" });
+  });
+
+  it("accepts unkeyed rows from before the chain was keyed only ahead of the first keyed row, and verifies after a key rotation", async () => {
+    const ws = await createWorkspace(handle.db);
+    const old = { id: crypto.randomUUID(), workspaceId: ws.id, actorType: "system", actorId: null, action: "test.unkeyed", targetType: null, targetId: null, before: null, after: null, requestId: null, createdAt: new Date(), prevHash: null, hashKeyId: null };
+    await handle.db.insert(auditLog).values({ ...old, hash: computeAuditHash(old) });
+    await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.keyed" });
+    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: true, chains: [{ rows: 2, unkeyedRows: 1 }] });
+
+    // A rotation puts a new key first; the retired one stays listed, so both generations verify.
+    const current = defaultAuditKeyRing();
+    const rotated = auditKeyRingFrom([{ id: "rotated", key: randomBytes(32) }]);
+    const both = { current: rotated.current, byId: new Map([...current.byId, ...rotated.byId]) };
+    const rows = await chainOf(handle.db, ws.id);
+    const next = { ...old, id: crypto.randomUUID(), action: "test.after_rotation", prevHash: rows[1]!.hash, hashKeyId: "rotated" };
+    await handle.db.insert(auditLog).values({ ...next, hash: computeAuditHash(next, both) });
+    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id, ring: both })).toMatchObject({ ok: true, chains: [{ rows: 3 }] });
+    // Without the rotated key listed, its row cannot be checked and is reported as such.
+    const withoutRotated = await verifyAuditChain({ db: handle.db, workspaceId: ws.id });
+    expect(withoutRotated).toMatchObject({ ok: false, reason: "unknown_key" });
   });
 
   it("walks every chain, page by page, and names the first broken one", async () => {

@@ -2,7 +2,8 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { closeDb, setDbHandle } from "@/server/lib/db";
-import { blindIndex } from "@/server/lib/crypto";
+import { blindIndex, decryptPii } from "@/server/lib/crypto";
+import { CONSENT_EVIDENCE_PURPOSE } from "@/db/schema";
 import { fixedClock } from "@/server/lib/clock";
 import type { ServiceContext } from "@/server/services/context";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
@@ -132,7 +133,11 @@ describe("CSV import", () => {
       [result.id],
     );
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ source: "import", action: "opted_in", actor_type: "user", actor_id: marketerId, channel: "email", key: "newsletter", evidence: { note: "Spring fair" } });
+    expect(events[0]).toMatchObject({ source: "import", action: "opted_in", actor_type: "user", actor_id: marketerId, channel: "email", key: "newsletter" });
+    // The note is evidence that identifies a request: stored encrypted, like every ledger note.
+    const evidence = events[0]!.evidence as { sealed?: string; note?: string };
+    expect(evidence.note).toBeUndefined();
+    expect(JSON.parse(decryptPii(evidence.sealed!, CONSENT_EVIDENCE_PURPOSE))).toEqual({ note: "Spring fair" });
     expect(new Date(events[0]!.occurred_at as string).toISOString()).toBe("2026-04-02T08:30:00.000Z");
     const [hana] = await findContacts({ ctx: marketer, input: { email: "hana@example.com" } });
     const { states } = await getConsentStates({ ctx: marketer, input: { id: hana!.id } });

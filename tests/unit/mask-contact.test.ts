@@ -21,6 +21,11 @@ describe("maskContact", () => {
     });
   });
 
+  it("keeps attribute keys but masks their values", () => {
+    const masked = maskContact({ ...contact, attributes: { plan: "gold", birthday: "1990-02-03", score: 7 } });
+    expect(masked.attributes).toEqual({ plan: "•••", birthday: "•••", score: "•••" });
+  });
+
   it("keeps every other field and does not touch the original", () => {
     const masked = maskContact(contact);
     expect(masked.id).toBe(contact.id);

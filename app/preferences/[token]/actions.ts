@@ -48,7 +48,11 @@ export async function savePreferencesAction(_prev: PreferencesFormState, formDat
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") return { intent, error: "This link is no longer valid. Use the link in a recent message." };
     if (error instanceof AppError && (error.code === "INVALID" || error.code === "RATE_LIMITED")) return { intent, error: error.message };
-    if (error instanceof ZodError) return { intent, error: "Something in the form could not be read. Reload the page and try again." };
+    if (error instanceof ZodError) {
+      const issue = error.issues[0];
+      if (issue?.path[0] === "reason") return { intent, error: "The reason contains a character that cannot be stored (a control character). Remove it and try again." };
+      return { intent, error: "Something in the form could not be read. Reload the page and try again." };
+    }
     logger.error({ err: error }, "saving preferences failed");
     return { intent, error: "Something went wrong and nothing was saved. Please try again." };
   }

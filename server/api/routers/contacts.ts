@@ -7,6 +7,7 @@ import { getContactDetail, ZContactDetailInput } from "@/server/services/contact
 import { getContactHistory, ZContactHistoryInput } from "@/server/services/contacts/contact-history";
 import { listContactTags } from "@/server/services/contacts/list-contact-tags";
 import { listContacts, ZListContactsInput } from "@/server/services/contacts/list-contacts";
+import { contactForActor } from "@/server/services/contacts/mask-contact";
 import { revealContact, ZRevealContactInput } from "@/server/services/contacts/reveal-contact";
 import { setContactConsent, ZSetContactConsentInput } from "@/server/services/contacts/set-contact-consent";
 import { updateContact, ZUpdateContactInput } from "@/server/services/contacts/update-contact";
@@ -29,13 +30,13 @@ export const contactsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "Create or update a contact",
         description:
-          "Upserts by email or phone: the same address in another format (phone normalised to E.164 with the workspace's default region, email case-insensitive) updates the existing contact. Attributes are merged and tags added. 409 when the email and the phone belong to two different contacts.",
+          "Upserts by email or phone: the same address in another format (phone normalised to E.164 with the workspace's default region, email case-insensitive) updates the existing contact. Attributes are merged and tags added. 409 when the email and the phone belong to two different contacts. Needs the `contacts:write` scope; without `contacts:read` as well, the answer's email, phone and names are masked (`a•••@example.com`, `+1 ••• ••• 4567`, `A•••`) and its attributes left out (`{}`).",
         protect: true,
       },
     })
     .input(ZUpsertContactInput)
     .output(ZContact)
-    .mutation(async ({ ctx, input }) => (await upsertContact({ ctx: ctx.svc, input })).contact),
+    .mutation(async ({ ctx, input }) => contactForActor(ctx.svc.actor, (await upsertContact({ ctx: ctx.svc, input })).contact)),
 
   get: read
     .meta({

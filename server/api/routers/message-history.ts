@@ -42,7 +42,7 @@ export const messageHistoryRouter = createTRPCRouter({
         tags: TAGS,
         summary: "List messages",
         description:
-          "Messages of the workspace, newest first, each with its timeline; typically `?contactId=…` for one contact's inbound and outbound messages. Filters combine with AND. Pages of `limit` (default 50): pass `nextCursor` back as `cursor`. A `contactId` of another workspace answers 404. Needs the `contacts:read` or `messages:send` scope.",
+          "Messages of the workspace, newest first, each with its timeline; typically `?contactId=…` for one contact's inbound and outbound messages. Filters combine with AND. Pages of `limit` (default 50): pass `nextCursor` back as `cursor`. A `contactId` of another workspace answers 404. Needs the `contacts:read` or `messages:send` scope; the `recipient` filter (a lookup by address) needs `contacts:read`.",
         protect: true,
       },
     })

@@ -56,7 +56,7 @@ export const templatesRouter = createTRPCRouter({
     .output(ZTemplateDetail)
     .mutation(({ ctx, input }) => archiveTemplate({ ctx: ctx.svc, input })),
 
-  /** Renders a draft (a POST: drafts can be large). */
+  /** Renders a draft (a POST: drafts can be large). With `contactId`: a key needs `contacts:read` too; viewers see the contact masked. */
   preview: read
     .input(ZRenderPreviewInput)
     .output(ZRenderPreview)

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_KEY_SCOPES } from "@/server/services/context";
+import { createWorkspace, ZCreateWorkspaceInput } from "@/server/services/workspaces/create-workspace";
 import { getWorkspace, updateWorkspace, ZUpdateWorkspaceInput, ZWorkspace } from "@/server/services/workspaces/workspace";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
@@ -54,4 +55,21 @@ export const workspaceRouter = createTRPCRouter({
     .input(ZUpdateWorkspaceInput)
     .output(ZWorkspace)
     .mutation(({ ctx, input }) => updateWorkspace({ ctx: ctx.svc, input })),
+
+  /** A new workspace: any signed-in user (who becomes its owner) or a key with `admin`. */
+  create: workspaceProcedure({ scope: "admin", role: "viewer" })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/workspaces",
+        tags: ["Workspace"],
+        summary: "Create a workspace",
+        description:
+          "Creates a workspace with the default topics and templates. Needs the `admin` scope. The owners of the key's workspace become the new workspace's owners; the key stays bound to its own workspace (create a key in the new one from the admin UI). Not idempotent: each call creates a workspace.",
+        protect: true,
+      },
+    })
+    .input(ZCreateWorkspaceInput)
+    .output(ZWorkspace)
+    .mutation(({ ctx, input }) => createWorkspace({ ctx: ctx.svc, input })),
 });

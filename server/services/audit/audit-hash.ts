@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, hkdfSync } from "node:crypto";
+import { getSecrets } from "@/server/lib/secrets";
 
 /**
  * The hashed content of one audit row. `seq` is left out on purpose: it is assigned by the
@@ -18,10 +19,50 @@ export interface AuditHashContent {
   requestId: string | null;
   createdAt: Date;
   prevHash: string | null;
+  /**
+   * Id of the ENCRYPTION_KEYS entry whose derived audit key signed the row (format 2); null on
+   * rows of format 1, hashed with plain SHA-256 before the chain was keyed.
+   */
+  hashKeyId: string | null;
 }
 
 /** Bump (and teach the verifier the old one) if the serialization below ever changes. */
-const HASH_VERSION = 1;
+const UNKEYED_VERSION = 1;
+const KEYED_VERSION = 2;
+
+/** The audit keys: one per ENCRYPTION_KEYS entry, derived so the encryption key itself never signs. */
+export interface AuditKeyRing {
+  current: { id: string; key: Buffer };
+  byId: Map<string, Buffer>;
+}
+
+function deriveAuditKey(encryptionKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", encryptionKey, "optin-manager", "audit-chain/v1", 32));
+}
+
+export function auditKeyRingFrom(keys: { id: string; key: Buffer }[]): AuditKeyRing {
+  const derived = keys.map(({ id, key }) => ({ id, key: deriveAuditKey(key) }));
+  if (!derived[0]) throw new Error("no encryption key configured");
+  return { current: derived[0], byId: new Map(derived.map((k) => [k.id, k.key])) };
+}
+
+const globalForAuditKeys = globalThis as unknown as { __optinAuditKeys?: { source: unknown; ring: AuditKeyRing } };
+
+/** The audit keys of this process's ENCRYPTION_KEYS (rotated with them: the first entry signs new rows). */
+export function defaultAuditKeyRing(): AuditKeyRing {
+  const keys = getSecrets().encryptionKeys;
+  if (globalForAuditKeys.__optinAuditKeys?.source !== keys) {
+    globalForAuditKeys.__optinAuditKeys = { source: keys, ring: auditKeyRingFrom(keys) };
+  }
+  return globalForAuditKeys.__optinAuditKeys.ring;
+}
+
+export class UnknownAuditKeyError extends Error {
+  constructor(keyId: string) {
+    super(`audit row signed with key id "${keyId}", which ENCRYPTION_KEYS no longer holds`);
+    this.name = "UnknownAuditKeyError";
+  }
+}
 
 /**
  * JSON with object keys sorted at every level, so a value hashes the same after a jsonb round
@@ -45,10 +86,17 @@ export function normalizeJson(value: Record<string, unknown> | null | undefined)
   return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }
 
-/** Hex SHA-256 of the row's canonical content and its predecessor's hash. */
-export function computeAuditHash(row: AuditHashContent): string {
+/**
+ * The row's hash: hex HMAC-SHA256, under the audit key named by `hashKeyId`, of its canonical
+ * content and its predecessor's hash (format 2). Rows of format 1 (`hashKeyId` null, written
+ * before the chain was keyed) hash with plain SHA-256; the verifier accepts them only before a
+ * chain's first keyed row, so nobody can re-hash a rewritten row without the key.
+ */
+export function computeAuditHash(row: AuditHashContent, ring: AuditKeyRing = defaultAuditKeyRing()): string {
+  const keyed = row.hashKeyId !== null;
   const canonical = canonicalJson({
-    v: HASH_VERSION,
+    v: keyed ? KEYED_VERSION : UNKEYED_VERSION,
+    ...(keyed ? { k: row.hashKeyId } : {}),
     id: row.id,
     workspaceId: row.workspaceId,
     actorType: row.actorType,
@@ -62,5 +110,8 @@ export function computeAuditHash(row: AuditHashContent): string {
     createdAt: row.createdAt.toISOString(),
     prevHash: row.prevHash,
   });
-  return createHash("sha256").update(canonical, "utf8").digest("hex");
+  if (row.hashKeyId === null) return createHash("sha256").update(canonical, "utf8").digest("hex");
+  const key = ring.byId.get(row.hashKeyId);
+  if (!key) throw new UnknownAuditKeyError(row.hashKeyId);
+  return createHmac("sha256", key).update(canonical, "utf8").digest("hex");
 }

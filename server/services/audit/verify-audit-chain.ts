@@ -3,9 +3,9 @@ import { z } from "zod";
 import { auditLog } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { ServiceContext } from "../context";
-import { computeAuditHash } from "./audit-hash";
+import { computeAuditHash, defaultAuditKeyRing, type AuditKeyRing } from "./audit-hash";
 
-export const ZAuditChainBreak = z.enum(["hash_mismatch", "prev_hash_mismatch"]);
+export const ZAuditChainBreak = z.enum(["hash_mismatch", "prev_hash_mismatch", "unknown_key"]);
 export type TAuditChainBreak = z.infer<typeof ZAuditChainBreak>;
 
 /** One chain's outcome: a workspace's rows, or (workspaceId null) the rows without a workspace. */
@@ -17,6 +17,11 @@ export const ZAuditChainReport = z.discriminatedUnion("ok", [
     rows: z.number().int(),
     /** Leading rows written before the chain existed (no hash; not verifiable). */
     legacyRows: z.number().int(),
+    /**
+     * Leading rows hashed before the chain was keyed (plain SHA-256). They are protected by the
+     * first keyed row after them; a chain of only such rows can be rewritten by anyone.
+     */
+    unkeyedRows: z.number().int(),
     /** The chain's head; record it elsewhere to detect a later truncation of the tail. */
     lastSeq: z.number().int().nullable(),
     lastHash: z.string().nullable(),
@@ -41,8 +46,9 @@ const PAGE_SIZE = 5_000;
 
 /**
  * Walks the audit hash chains in `seq` order and reports the FIRST broken link of each:
- * `hash_mismatch` when a row's content no longer matches its hash (edited, or hash missing after
- * the chain started), `prev_hash_mismatch` when a row does not name its predecessor's hash (a row
+ * `hash_mismatch` when a row's content no longer matches its keyed hash (edited, re-hashed without
+ * the key, hash missing after the chain started, or an unkeyed hash after the first keyed row),
+ * `unknown_key` when a row names an audit key that ENCRYPTION_KEYS no longer holds, `prev_hash_mismatch` when a row does not name its predecessor's hash (a row
  * before it was deleted, inserted or re-hashed). A deleted row is therefore reported at the row
  * after it. Deleting the newest rows of a chain leaves no broken link: compare `lastHash` with a
  * recorded head for that.
@@ -57,6 +63,7 @@ export async function verifyAuditChain({
   workspaceId,
   onChain,
   pageSize = PAGE_SIZE,
+  ring = defaultAuditKeyRing(),
 }: {
   db: Queryable;
   /** One chain only: a workspace's id, or null for the rows without a workspace. */
@@ -65,11 +72,13 @@ export async function verifyAuditChain({
   onChain?: (report: TAuditChainReport) => void;
   /** Rows per keyset page (tests use tiny pages). */
   pageSize?: number;
+  /** The audit keys (default: derived from this process's ENCRYPTION_KEYS). */
+  ring?: AuditKeyRing;
 }): Promise<TVerifyAuditChainResult> {
   const chains: TAuditChainReport[] = [];
   const ids = workspaceId !== undefined ? [workspaceId] : listChainWorkspaceIds(db);
   for await (const id of ids) {
-    const report = await verifyOneChain(db, id, pageSize);
+    const report = await verifyOneChain(db, id, pageSize, ring);
     chains.push(report);
     onChain?.(report);
   }
@@ -98,10 +107,17 @@ async function* listChainWorkspaceIds(db: Queryable): AsyncGenerator<string | nu
   if (global) yield null;
 }
 
-async function verifyOneChain(db: Queryable, workspaceId: string | null, pageSize = PAGE_SIZE): Promise<TAuditChainReport> {
+async function verifyOneChain(
+  db: Queryable,
+  workspaceId: string | null,
+  pageSize = PAGE_SIZE,
+  ring: AuditKeyRing = defaultAuditKeyRing(),
+): Promise<TAuditChainReport> {
   const inChain = workspaceId === null ? isNull(auditLog.workspaceId) : eq(auditLog.workspaceId, workspaceId);
   let rows = 0;
   let legacyRows = 0;
+  let unkeyedRows = 0;
+  let isKeyed = false;
   let lastSeq: number | null = null;
   let expectedPrevHash: string | null = null;
   let isChainStarted = false;
@@ -122,7 +138,15 @@ async function verifyOneChain(db: Queryable, workspaceId: string | null, pageSiz
         legacyRows++;
       } else {
         if (row.prevHash !== expectedPrevHash) return broken("prev_hash_mismatch");
-        if (computeAuditHash(row) !== row.hash) return broken("hash_mismatch");
+        if (row.hashKeyId === null) {
+          // Unkeyed rows may only lead the chain: after a keyed row one would be a forgery.
+          if (isKeyed) return broken("hash_mismatch");
+          unkeyedRows++;
+        } else {
+          if (!ring.byId.has(row.hashKeyId)) return broken("unknown_key");
+          isKeyed = true;
+        }
+        if (computeAuditHash(row, ring) !== row.hash) return broken("hash_mismatch");
         expectedPrevHash = row.hash;
         isChainStarted = true;
       }
@@ -131,7 +155,7 @@ async function verifyOneChain(db: Queryable, workspaceId: string | null, pageSiz
     }
     if (page.length < pageSize) break;
   }
-  return { ok: true, workspaceId, rows, legacyRows, lastSeq, lastHash: expectedPrevHash };
+  return { ok: true, workspaceId, rows, legacyRows, unkeyedRows, lastSeq, lastHash: expectedPrevHash };
 }
 
 /** The admin UI's check: this workspace's chain only. Read-only; not audited. */

@@ -3,7 +3,7 @@ import { desc, eq, isNull, sql } from "drizzle-orm";
 import { auditLog } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { actorId, inTransaction, type Actor } from "../context";
-import { computeAuditHash, normalizeJson } from "./audit-hash";
+import { computeAuditHash, defaultAuditKeyRing, normalizeJson } from "./audit-hash";
 
 export interface AuditEntry {
   action: string;
@@ -37,6 +37,7 @@ export async function writeAudit(
   entry: AuditEntry,
 ): Promise<void> {
   const workspaceId = ctx.workspaceId ?? null;
+  const ring = defaultAuditKeyRing();
   await inTransaction(tx, async (t) => {
     await t.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(AUDIT_CHAIN_LOCK))}, hashtext(${workspaceId ?? ""}::text))`);
     const [latest] = await t
@@ -60,7 +61,9 @@ export async function writeAudit(
       createdAt: ctx.now(),
       // A chain starts (prevHash null) at its first row, or after rows older than the chain.
       prevHash: latest?.hash ?? null,
+      // Signed with the audit key derived from the current ENCRYPTION_KEYS entry.
+      hashKeyId: ring.current.id,
     };
-    await t.insert(auditLog).values({ ...row, hash: computeAuditHash(row) });
+    await t.insert(auditLog).values({ ...row, hash: computeAuditHash(row, ring) });
   });
 }

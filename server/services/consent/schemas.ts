@@ -27,6 +27,7 @@ export const ZRecordConsentInput = z
     status: z.enum(["opted_in", "opted_out"]).describe("opted_in grants consent (needs evidence); opted_out withdraws it (never needs evidence)"),
     source: z
       .enum(CONSENT_SOURCES)
+      .exclude(["address_changed"])
       .describe("Where the change came from: api, form, preference_center, one_click, sms_keyword, import, admin or provider"),
     evidence: ZEvidence.optional().describe(
       "How the consent was obtained; an opt-in needs at least one non-empty field, and fields not listed here are refused",
@@ -51,7 +52,7 @@ export const ZConsentState = z.object({
   status: z
     .enum(CONSENT_STATUSES)
     .describe("opted_in: consented; opted_out: withdrawn; pending: an opt-in waiting for double opt-in confirmation, which is not consent yet"),
-  source: z.enum(CONSENT_SOURCES).describe("Source of the ledger event that set this state (api, form, preference_center, one_click, sms_keyword, import, admin or provider)"),
+  source: z.enum(CONSENT_SOURCES).describe("Source of the ledger event that set this state (api, form, preference_center, one_click, sms_keyword, import, admin, provider, or address_changed when the contact's address on the channel was replaced)"),
   updatedAt: z.date().describe("When the event that set this state was recorded (ISO 8601 UTC)"),
 });
 export type TConsentState = z.infer<typeof ZConsentState>;

@@ -4,6 +4,7 @@ import { CHANNELS, CONSENT_ACTIONS, CONSENT_SOURCES, apiKeys, consentEvents, con
 import { listAudit } from "../audit/list-audit";
 import type { ServiceContext } from "../context";
 import { getContactRow } from "./contacts";
+import { maskEvidence, seesFullPii } from "./mask-contact";
 
 export const ZContactHistoryInput = z.object({ id: z.uuid() });
 
@@ -118,6 +119,9 @@ export async function getContactHistory({ ctx, input }: { ctx: ServiceContext; i
     actorId: event.actorId,
     actorLabel: userName ?? userEmail ?? (apiKeyName ? `API key “${apiKeyName}”` : null),
   }));
+
+  // Viewers see the evidence that identifies a person masked, like the contact's own fields.
+  if (!seesFullPii(ctx.actor)) for (const entry of consent) entry.evidence = maskEvidence(entry.evidence);
 
   const activity: TActivityEntry[] = [
     ...consent.map((event) => ({ kind: "consent" as const, at: event.occurredAt, event })),

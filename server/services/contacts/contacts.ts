@@ -5,7 +5,9 @@ import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/add
 import { blindIndex, decryptOptional, encryptOptional } from "@/server/lib/crypto";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
+import { contactForActor } from "./mask-contact";
 import { ZFindContactsInput, ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -68,7 +70,12 @@ async function lockAddresses(tx: Queryable, hashes: (string | undefined)[]) {
  * addresses are normalised and matched by blind index under an advisory lock, so concurrent
  * upserts cannot create duplicates. When the email and the phone belong to two different
  * contacts → CONFLICT. Attributes are merged, tags added. An erased contact is never revived.
- * Audited (ids and field names only).
+ *
+ * Matched by one address with another address that differs from the stored one, the stored
+ * address is replaced (authenticated callers only: hosted forms never call this with two
+ * addresses that could replace one, see resolveSignupContacts) and the consent given for the
+ * replaced address is withdrawn (`address_changed`, withdrawConsentForReplacedAddress): it never
+ * covers the new address. Audited (ids and field names only).
  */
 export async function upsertContact({
   ctx,
@@ -167,6 +174,8 @@ export async function upsertContact({
     }
 
     const [row] = await tx.update(contacts).set(changes).where(eq(contacts.id, existing.id)).returning();
+    if (changes.emailHash) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "email" });
+    if (changes.phoneHash) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "sms" });
     if (changed.length > 0) {
       await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
     }
@@ -183,12 +192,12 @@ export async function getContactRow(db: Queryable, workspaceId: string, id: stri
   return row;
 }
 
-/** One contact of this workspace; another workspace's id is NOT_FOUND. */
+/** One contact of this workspace (masked for viewers); another workspace's id is NOT_FOUND. */
 export async function getContact({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TContact> {
-  return toContact(await getContactRow(ctx.db, ctx.workspaceId, input.id));
+  return contactForActor(ctx.actor, toContact(await getContactRow(ctx.db, ctx.workspaceId, input.id)));
 }
 
-/** Exact lookup by email or phone (normalised the same way as on write). */
+/** Exact lookup by email or phone (normalised the same way as on write); masked for viewers. */
 export async function findContacts({ ctx, input }: { ctx: ServiceContext; input: { email?: string; phone?: string } }): Promise<TContact[]> {
   const parsed = ZFindContactsInput.parse(input);
   const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, parsed);
@@ -202,5 +211,5 @@ export async function findContacts({ ctx, input }: { ctx: ServiceContext; input:
         addresses.phoneHash ? eq(contacts.phoneHash, addresses.phoneHash) : undefined,
       ),
     );
-  return rows.map(toContact);
+  return rows.map((row) => contactForActor(ctx.actor, toContact(row)));
 }

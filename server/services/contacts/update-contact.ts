@@ -4,6 +4,7 @@ import { contacts } from "@/db/schema";
 import { encryptOptional } from "@/server/lib/crypto";
 import { AppError, invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
 import { getContactRow, resolveAddresses, toContact } from "./contacts";
 import { ZLocale, ZTimezone, type TContact } from "./schemas";
@@ -32,7 +33,9 @@ export type TUpdateContactInput = z.input<typeof ZUpdateContactInput>;
  * Updates a contact's profile. The new address's blind index is locked with the same advisory
  * lock the upsert takes, so an address never ends up on two contacts: one that belongs to another
  * contact → CONFLICT. A contact keeps at least one address (INVALID otherwise); an erased one
- * cannot be edited (CONFLICT). Audited with the changed field names only.
+ * cannot be edited (CONFLICT). A replaced or removed address takes its consent with it
+ * (`address_changed` opt-outs, withdrawConsentForReplacedAddress). Audited with the changed
+ * field names only.
  */
 export async function updateContact({ ctx, input }: { ctx: ServiceContext; input: TUpdateContactInput }): Promise<TContact> {
   const parsed = ZUpdateContactInput.parse(input);
@@ -105,6 +108,8 @@ export async function updateContact({ ctx, input }: { ctx: ServiceContext; input
       .set({ ...changes, updatedAt: ctx.now() })
       .where(eq(contacts.id, existing.id))
       .returning();
+    if (changes.emailHash !== undefined) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "email" });
+    if (changes.phoneHash !== undefined) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "sms" });
     await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
     return toContact(row!);
   });

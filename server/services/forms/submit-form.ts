@@ -4,8 +4,9 @@ import type { RequestEvidence } from "@/server/lib/client-address";
 import { AppError } from "@/server/lib/errors";
 import { verifyFormToken, type FormTokenCheck } from "@/server/lib/form-token";
 import { createRateLimiter } from "@/server/lib/rate-limit";
+import { controlCharacterMessage, hasControlCharacter } from "@/server/lib/text";
 import { recordConsentChange } from "../consent/record-consent";
-import { upsertContact } from "../contacts/contacts";
+import { resolveSignupContacts } from "../contacts/resolve-signup-contacts";
 import { inTransaction, type ServiceContext } from "../context";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
 import type { PublicContext } from "../confirmations/shared";
@@ -58,16 +59,25 @@ export type SubmitFormResult =
       sentTo: { email?: string; sms?: string };
     };
 
+function fieldLabel(form: PublicForm, name: FormFieldName): string {
+  return form.definition.fields.find((f) => f.name === name)?.label || FIELD_DEFAULT_LABELS[name];
+}
+
 function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
   const values: Partial<Record<FormFieldName, string>> = {};
   const errors: Partial<Record<FormFieldName, string>> = {};
   for (const field of form.definition.fields) {
     const value = (raw[field.name] ?? "").trim();
     if (value.length > 254) errors[field.name] = "This is too long";
-    values[field.name] = value.slice(0, 254);
-    if (!value && field.required) errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
+    // Every field of a hosted form is one line: no control characters at all (tab and breaks too).
+    if (hasControlCharacter(raw[field.name] ?? "")) errors[field.name] = controlCharacterMessage(field.label || FIELD_DEFAULT_LABELS[field.name]);
+    values[field.name] = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 254);
+    if (!value && field.required && !errors[field.name]) errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
   }
-  if (values.email && !errors.email && !normalizeEmail(values.email).ok) errors.email = "Enter a valid email address";
+  const email = values.email && !errors.email ? normalizeEmail(values.email) : null;
+  if (email && !email.ok) {
+    errors.email = email.reason.startsWith("contains") ? `${fieldLabel(form, "email")} ${email.reason}` : "Enter a valid email address";
+  }
   const addressFields = form.definition.fields.filter((f) => f.name === "email" || f.name === "phone");
   if (!values.email && !values.phone && addressFields[0] && !errors[addressFields[0].name]) {
     errors[addressFields[0].name] = addressFields.length > 1 ? "Enter your email or your phone number" : "This is required";
@@ -80,8 +90,10 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  *
  * Order: form exists (NOT_FOUND) → rate limits per IP and per form (RATE_LIMITED) → form token and
  * cross-site check (FormTokenError, nothing recorded) → honeypot (answers like a success, records
- * nothing) → field validation (`status: "invalid"`) → one transaction: upsert the contact (source
- * form), then per channel the contact gave an address for: topics needing double opt-in (the
+ * nothing) → field validation (`status: "invalid"`) → one transaction: find or create the contact
+ * of each address (resolveSignupContacts: a form never changes an existing contact's address, and
+ * the consent it records goes to each address's own contact), then per channel the person gave an
+ * address for: topics needing double opt-in (the
  * form's switch or the topic's own flag) get a pending request, the others an `opted_in` with
  * evidence {ip, userAgent, url, consent text (stored by hash), formVersion `formId@vN`}. After
  * commit the confirmation email/SMS go out. Not idempotent (a resubmission is a new act), but a
@@ -128,22 +140,16 @@ export async function submitForm({ ctx, input }: { ctx: PublicContext; input: Su
     prepared = await inTransaction(ctx.db, async (tx) => {
       const base = { db: tx, workspaceId: form.workspaceId, now: ctx.now, requestId: ctx.requestId };
       const formActor: ServiceContext = { ...base, actor: { type: "system", job: `form:${form.key}` } };
-      let { contact } = await upsertContact({
+      // Each address to its own contact: a form never changes an existing contact's address.
+      const byChannel = await resolveSignupContacts({
         ctx: formActor,
-        input: { email: values.email || undefined, phone: values.phone || undefined },
+        input: { email: values.email || undefined, phone: values.phone || undefined, firstName: values.firstName, lastName: values.lastName },
       });
-      // Names fill gaps only: a stranger typing someone's address must not rename them.
-      const names = {
-        ...(values.firstName && !contact.firstName ? { firstName: values.firstName } : {}),
-        ...(values.lastName && !contact.lastName ? { lastName: values.lastName } : {}),
-      };
-      if (Object.keys(names).length > 0) {
-        contact = (await upsertContact({ ctx: formActor, input: { email: values.email || undefined, phone: values.phone || undefined, ...names } })).contact;
-      }
-      const personCtx: ServiceContext = { ...base, actor: { type: "contact", contactId: contact.id } };
       const out: PreparedConfirmation[] = [];
       for (const channel of ["email", "sms"] as const) {
-        if (!hasAddresses[channel]) continue;
+        const contact = byChannel[channel];
+        if (!hasAddresses[channel] || !contact) continue;
+        const personCtx: ServiceContext = { ...base, actor: { type: "contact", contactId: contact.id } };
         const offered = form.topics.filter((t) => t.channels.includes(channel));
         const direct = offered.filter((t) => !needsConfirmation(t));
         const confirm = offered.filter(needsConfirmation);

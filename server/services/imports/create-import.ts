@@ -1,9 +1,12 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { imports, topics } from "@/db/schema";
 import { invalid } from "@/server/lib/errors";
-import type { ServiceContext } from "../context";
+import { requireAccess, type AccessRule, type ServiceContext } from "../context";
 import { toImport } from "./get-import";
 import { ZCreateImportInput, type TCreateImportInput, type TImport } from "./schemas";
+
+/** Recording consent from a file is a consent write: checked when the import is created and again when it runs. */
+export const IMPORT_CONSENT_ACCESS: AccessRule = { scope: "consent:write", role: "marketer", what: "an import with a consent column (mapping.consentStatus)" };
 
 /**
  * Creates a pending import: the column mapping and the topics/channels the consent column
@@ -13,6 +16,7 @@ import { ZCreateImportInput, type TCreateImportInput, type TImport } from "./sch
  */
 export async function createImport({ ctx, input }: { ctx: ServiceContext; input: TCreateImportInput }): Promise<TImport> {
   const parsed = ZCreateImportInput.parse(input);
+  if (parsed.mapping.consentStatus) requireAccess(ctx, IMPORT_CONSENT_ACCESS);
   const topicKeys = [...new Set(parsed.topicKeys)];
   const channels = [...new Set(parsed.channels)];
   if (parsed.mapping.consentStatus && topicKeys.length) {

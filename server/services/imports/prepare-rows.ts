@@ -1,4 +1,5 @@
 import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
+import { hasControlCharacter } from "@/server/lib/text";
 import { invalid } from "@/server/lib/errors";
 import type { AddressSeenMap } from "./address-seen-map";
 import {
@@ -110,7 +111,7 @@ export function validateRecord(
   const name = (field: "firstName" | "lastName") => {
     const value = cell(field);
     if (value.length > 100) reject(field, "is longer than 100 characters");
-    else if (/[\r\n\0]/.test(value)) reject(field, "contains a line break or NUL character");
+    else if (hasControlCharacter(value)) reject(field, "contains a control character");
     return value || null;
   };
   const firstName = name("firstName");
@@ -138,6 +139,10 @@ export function validateRecord(
       problems.push({ line: record.line, column: column.name, reason: "is longer than 2000 characters" });
       continue;
     }
+    if (hasControlCharacter(value, { multiLine: true })) {
+      problems.push({ line: record.line, column: column.name, reason: "contains a control character" });
+      continue;
+    }
     (attributes ??= {})[column.attribute] = value;
   }
 
@@ -155,6 +160,7 @@ export function validateRecord(
   }
   const note = cell("consentSource");
   if (note.length > 500) reject("consentSource", "is longer than 500 characters");
+  else if (hasControlCharacter(note, { multiLine: true })) reject("consentSource", "contains a control character");
 
   if (problems.length > 0) return { ok: false, problems };
   return {

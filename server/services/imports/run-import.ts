@@ -6,9 +6,10 @@ import { imports, topics } from "@/db/schema";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { writeAudit } from "../audit/write-audit";
-import { actorId, inTransaction, type ServiceContext } from "../context";
+import { actorId, inTransaction, requireAccess, type ServiceContext } from "../context";
 import { workspaceRegion } from "../contacts/contacts";
 import { AddressSeenMap } from "./address-seen-map";
+import { IMPORT_CONSENT_ACCESS } from "./create-import";
 import { detectDelimiter } from "./csv-values";
 import { toImport } from "./get-import";
 import { PiiBatchEncryptor, BlindIndexer } from "./pii-batch";
@@ -44,6 +45,8 @@ export type ImportSource = AsyncIterable<Buffer | Uint8Array | string> | Readabl
  * opt-in for a suppressed address, rejections recorded (line, column, reason — never the value),
  * and the progress counters advanced.
  *
+ * A consent column needs `consent:write` (or a marketer) again here, not only at create: the key
+ * may have been narrowed since. Refused → FORBIDDEN before anything changes.
  * Runs once: a second call for the same import → CONFLICT. Audited at start and at the end
  * (`import.started`, `import.completed` with counts, or `import.failed`).
  * `expectedRows` is a hint for the progress bar (e.g. the browser's line count).
@@ -59,6 +62,12 @@ export async function runImport({
   source: ImportSource;
   expectedRows?: number;
 }): Promise<TImport> {
+  const [declared] = await ctx.db
+    .select({ mapping: imports.mapping })
+    .from(imports)
+    .where(and(eq(imports.id, importId), eq(imports.workspaceId, ctx.workspaceId)));
+  if (!declared) throw notFound("Import");
+  if (declared.mapping.consentStatus) requireAccess(ctx, IMPORT_CONSENT_ACCESS);
   const started = await inTransaction(ctx.db, async (tx) => {
     const [row] = await tx
       .update(imports)
@@ -148,6 +157,7 @@ async function resolveJob(ctx: ServiceContext, row: typeof imports.$inferSelect,
     workspaceId: ctx.workspaceId,
     actorType: ctx.actor.type,
     actorId: actorId(ctx.actor),
+    actor: ctx.actor,
     now: ctx.now,
     pairs,
     emailColumn: columns.fields.email?.name ?? "email",

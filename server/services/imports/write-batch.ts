@@ -1,5 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Channel } from "@/db/schema";
+import { CONSENT_EVIDENCE_PURPOSE, type Channel } from "@/db/schema";
+import { sealJson } from "@/db/schema/_sealed-json";
+import type { Actor } from "../context";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { inTransaction } from "../context";
@@ -15,6 +18,8 @@ export interface ImportJob {
   workspaceId: string;
   actorType: string;
   actorId: string | null;
+  /** The same actor, for the consent writer (address changes withdraw consent through it). */
+  actor: Actor;
   now: Clock;
   /** (topic, channel) pairs the consent column applies to; the topic offers the channel. */
   pairs: { topicId: string; channel: Channel }[];
@@ -143,6 +148,7 @@ async function writeBatchOnce(
   const inserts: (PreparedRow & { id: string })[] = [];
   const updates: (PreparedRow & { id: string })[] = [];
   const targetedBy = new Map<string, number>();
+  const addressChanges: { contactId: string; channel: Channel }[] = [];
   for (const row of batch.rows) {
     const e = row.emailHash ? byEmail.get(row.emailHash) : undefined;
     const ph = row.phoneHash ? byPhone.get(row.phoneHash) : undefined;
@@ -175,6 +181,10 @@ async function writeBatchOnce(
     }
     targetedBy.set(match.id, row.line);
     updates.push({ ...row, id: match.id });
+    // A stored address replaced by another (or added where stale consent exists): the consent of
+    // the old address is withdrawn after the update below, before the row's own consent.
+    if (row.emailHash && row.emailHash !== match.email_hash) addressChanges.push({ contactId: match.id, channel: "email" });
+    if (row.phoneHash && row.phoneHash !== match.phone_hash) addressChanges.push({ contactId: match.id, channel: "sms" });
   }
 
   // 3. Suppressed addresses never get an opt-in.
@@ -206,11 +216,8 @@ async function writeBatchOnce(
   }
 
   // 4. Lock the pre-existing contacts whose consent this batch changes, then take the time.
-  if (oldWithConsent.length) {
-    await lockKeysInOrder(
-      tx,
-      oldWithConsent.map((r) => r.id),
-    );
+  if (oldWithConsent.length || addressChanges.length) {
+    await lockKeysInOrder(tx, [...new Set([...oldWithConsent.map((r) => r.id), ...addressChanges.map((c) => c.contactId)])]);
   }
   const now = job.now();
   const nowText = now.toISOString();
@@ -261,6 +268,12 @@ async function writeBatchOnce(
       where c.id = u.id and c.workspace_id = ${ws}`);
   }
 
+  // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
+  //     before (and therefore winning over) an opt-in of this row dated no later than now.
+  for (const change of addressChanges) {
+    await withdrawConsentForReplacedAddress({ db: tx, workspaceId: ws, actor: job.actor, now: job.now }, change);
+  }
+
   // 7. Consent: one ledger event per row × (topic, channel) the row has an address for, then the
   //    projection per the fold rule. The rows travel once per statement (contact, action, time,
   //    note, which channels are allowed) and SQL crosses them with the (topic, channel) pairs.
@@ -301,7 +314,8 @@ async function writeBatchOnce(
       actions.push(row.consent!);
       // An opt-out without a date happened no later than now; an opt-in always has one (validated).
       occurred.push(row.consentAt ? row.consentAt.toISOString() : nowText);
-      notes.push(row.consentNote);
+      // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
+      notes.push(row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null);
       emailOk.push(email ? "t" : "f");
       smsOk.push(sms ? "t" : "f");
     }
@@ -320,7 +334,7 @@ async function writeBatchOnce(
       insert into consent_events (id, workspace_id, contact_id, channel, topic_id, action, source, evidence, needs_confirmation, batch_id,
                                   actor_type, actor_id, occurred_at, recorded_at)
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
-             case when u.note is null then '{}'::jsonb else jsonb_build_object('note', u.note) end,
+             case when u.note is null then '{}'::jsonb else jsonb_build_object('sealed', u.note) end,
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
         from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[],
                     ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, note, n)

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { consentEvents, consentStates, contacts, messageEvents, messages, suppressions, topics, type TopicRow } from "@/db/schema";
+import { consentEvents, consentStates, contacts, messageEvents, messages, suppressions, topics, webhookEvents, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { normalizePhone } from "@/server/lib/addresses";
+import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import type { Clock } from "@/server/lib/clock";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
+import { getEnv } from "@/server/lib/env";
 import { countSmsSegments } from "@/server/lib/sms-segments";
 import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent";
@@ -15,7 +17,7 @@ import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
 import { POLICY_VERSION } from "../policy/types";
 import { suppressAddress } from "../suppressions/suppressions";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
-import { findInboundWorkspace, supportContactOf } from "./inbound-workspace";
+import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
 import { helpReply, optInConfirmation, optOutConfirmation } from "./replies";
 import { keywordReplyText, type ReplyText } from "./reply-text";
 
@@ -28,12 +30,18 @@ export const ZInboundSmsInput = z.object({
 });
 export type TInboundSmsInput = z.input<typeof ZInboundSmsInput>;
 
+/** Where one inbound text was recorded. */
+export interface InboundDelivery {
+  workspaceId: string;
+  messageId: string;
+  contactId: string | null;
+}
+
 export interface InboundSmsResult {
   /** The same MessageSid was handled before (a Twilio retry): nothing changed, no reply. */
   isDuplicate: boolean;
-  workspaceId: string;
-  messageId: string | null;
-  contactId: string | null;
+  /** One entry per workspace the text was routed to (empty for a duplicate). */
+  deliveries: InboundDelivery[];
   classification: InboundClassification;
   /** The text to answer with in TwiML, or null for none. */
   reply: string | null;
@@ -46,122 +54,243 @@ interface StoredOptOut {
   restorableTopicIds: string[];
 }
 
+/** The sender as one candidate workspace reads it (phones are normalised in its default region). */
+interface SenderInWorkspace {
+  workspace: InboundWorkspace;
+  /** Blind index of the sender's phone in this workspace; null for short codes and alphanumeric senders. */
+  addressHash: string | null;
+  address: string;
+}
+
+/** The webhook_events dedupe key that claims an inbound MessageSid (provider `twilio`). */
+export const inboundDedupeKey = (messageSid: string) => `inbound:${messageSid}`;
+
 /**
- * Handles one inbound SMS (already verified as coming from Twilio), in one transaction:
+ * Handles one inbound SMS (already verified as coming from Twilio), in one transaction.
  *
+ * Routing (docs/api.md "Inbound SMS routing"): the candidate workspaces are those using the number
+ * the text was sent to (`findInboundWorkspaces`). Among them the text belongs to every workspace
+ * that knows the sender: where the phone is a contact (not erased) or has been sent an SMS. When
+ * none knows it, an opt-out or opt-in applies in every candidate (an unknown number's STOP must
+ * still suppress it wherever it could be texted from that number), and any other text is recorded
+ * in the first candidate only (the default workspace, else the oldest).
+ *
+ * In each of those workspaces:
  * - records it as a message (direction inbound, status received, channel sms, address and body
  *   encrypted, provider id = MessageSid, contact when the number is known);
  * - opt-out (STOP… or opt-out phrasing): suppresses the number on SMS (`sms_stop`, so unknown
  *   numbers are covered and re-imports cannot revive it) and opts the contact out of every
  *   marketing SMS topic not already opted out (ledger source `sms_keyword`, evidence = the
- *   MessageSid, one batch); replies once with a confirmation, and only when something changed:
- *   a repeated STOP records nothing and gets no reply;
+ *   MessageSid, one batch);
  * - opt-in (START, UNSTOP, YES): lifts an `sms_stop` / `provider_opt_out` suppression and opts
  *   back in exactly the topics the last STOP removed (those that were opted in before it and whose
- *   state still rests on that STOP); replies when something changed;
- * - help (HELP, INFO): replies with the brand, the support contact and opt-out instructions.
+ *   state still rests on that STOP);
+ * - help (HELP, INFO): nothing changes.
  *
- * Replies use the workspace's `opt_out_confirmation` / `help_reply` system templates when it has
- * them (built-in wording otherwise) and are recorded as outbound messages (transactional, status
- * sent, relation `keyword_reply`, parent = the inbound message); Twilio delivers them from the
- * TwiML answer.
+ * One reply at most (Twilio delivers it from the TwiML answer), and only when something changed
+ * for an opt-out or opt-in: a repeated STOP records nothing and gets no reply. Routed to one
+ * workspace, the reply uses its `opt_out_confirmation` / `help_reply` system templates (built-in
+ * wording otherwise) and its brand; routed to several, the built-in neutral wording that names no
+ * workspace. The reply is recorded in each routed workspace's history (transactional, status
+ * sent, relation `keyword_reply`, parent = that workspace's inbound message).
  *
- * Idempotent per MessageSid (the unique provider id of the inbound row): a Twilio retry changes
- * nothing and gets no reply. Texts from one number are serialised by the advisory lock on its
- * blind index (the same lock contact upserts take), so a STOP and a START racing each other apply
- * one after the other. Audited as the provider (`twilio`) through the consent and suppression writers.
+ * Idempotent per MessageSid: it is claimed in `webhook_events` (provider `twilio`, dedupe key
+ * `inbound:<sid>`) first, so a Twilio retry changes nothing and gets no reply. Texts from one
+ * number are serialised by the advisory locks on its blind indexes (the same locks contact upserts
+ * take), so a STOP and a START racing each other apply one after the other. Audited as the
+ * provider (`twilio`) through the consent and suppression writers, in each workspace's own chain.
  */
 export async function handleInboundSms(
   ctx: { db: Queryable; now: Clock; requestId?: string },
   rawInput: TInboundSmsInput,
 ): Promise<InboundSmsResult> {
   const input = ZInboundSmsInput.parse(rawInput);
-  const workspace = await findInboundWorkspace(ctx.db, input.to);
-  if (!workspace) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
+  const candidates = await findInboundWorkspaces(ctx.db, input.to);
+  if (candidates.length === 0) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
 
-  const phone = normalizePhone(input.from, workspace.defaultRegion);
-  // Short codes and alphanumeric senders have no E.164 form: recorded, but nothing to suppress.
-  const addressHash = phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null;
-  const address = phone.ok ? phone.value : input.from;
+  const senders: SenderInWorkspace[] = candidates.map((workspace) => {
+    const phone = normalizePhone(input.from, workspace.defaultRegion);
+    // Short codes and alphanumeric senders have no E.164 form: recorded, but nothing to suppress.
+    return {
+      workspace,
+      addressHash: phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null,
+      address: phone.ok ? phone.value : input.from,
+    };
+  });
   const classification = classifyInbound(input.body);
 
   return inTransaction(ctx.db, async (tx) => {
-    const service: ServiceContext = { db: tx, workspaceId: workspace.id, actor: { type: "provider", provider: "twilio" }, now: ctx.now, requestId: ctx.requestId };
-    if (addressHash) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${addressHash}, 0))`);
+    await lockKeysInOrder(
+      tx,
+      senders.flatMap((s) => (s.addressHash ? [s.addressHash] : [])),
+    );
     const now = ctx.now();
 
-    const [contact] = addressHash
-      ? await tx
-          .select({ id: contacts.id })
-          .from(contacts)
-          .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.phoneHash, addressHash), isNull(contacts.erasedAt)))
-          .limit(1)
-      : [];
-    const contactId = contact?.id ?? null;
-
-    const [inbound] = await tx
-      .insert(messages)
+    const [claimed] = await tx
+      .insert(webhookEvents)
       .values({
-        workspaceId: workspace.id,
-        contactId,
-        direction: "inbound",
-        channel: "sms",
-        // Not marketing: inbound texts and keyword replies never count towards marketing caps.
-        kind: "transactional",
-        status: "received",
-        addressHash,
-        addressCiphertext: encryptPii(address, MESSAGE_PII_PURPOSE.address),
-        textCiphertext: input.body ? encryptPii(input.body, MESSAGE_PII_PURPOSE.text) : null,
-        transport: "twilio",
-        providerMessageId: input.messageSid,
-        segments: input.body ? countSmsSegments(input.body).segments : 0,
-        // `to`: our number it was sent to (not PII); the sender is the encrypted address.
-        options: { to: input.to || null, classification: classification.kind, ...(classification.kind === "other" ? {} : { keyword: classification.keyword, matchedBy: classification.matchedBy }) },
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: messages.id });
-    if (!inbound) {
-      return { isDuplicate: true, workspaceId: workspace.id, messageId: null, contactId, classification, reply: null };
-    }
-
-    await tx.insert(messageEvents).values({
-      workspaceId: workspace.id,
-      messageId: inbound.id,
-      status: "received",
-      source: "webhook",
-      detail: {
         provider: "twilio",
-        classification: classification.kind,
-        ...(classification.kind === "other" ? {} : { matchedBy: classification.matchedBy }),
-        ...(contactId ? {} : { unknownNumber: true }),
-      },
-      occurredAt: now,
-    });
+        dedupeKey: inboundDedupeKey(input.messageSid),
+        type: "inbound",
+        providerMessageId: input.messageSid,
+        payload: { to: input.to || null, classification: classification.kind },
+        occurredAt: now,
+        receivedAt: now,
+        // Nothing waits on it: the inbound text is applied right here.
+        appliedAt: now,
+      })
+      .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
+      .returning({ id: webhookEvents.id });
+    if (!claimed) return { isDuplicate: true, deliveries: [], classification, reply: null };
 
-    let reply: ReplyText | null = null;
-    const builtIn = (text: string): ReplyText => ({ text, templateId: null, templateVersionId: null, templateVersion: null, locale: null });
-    const replyInput = { workspaceId: workspace.id, brand: workspace.name, contactId, supportContact: supportContactOf(workspace) };
-    if (classification.kind === "opt_out") {
-      const outcome = await applyOptOut(tx, service, { inboundId: inbound.id, messageSid: input.messageSid, addressHash, contactId, classification });
-      await tx
-        .update(messages)
-        .set({ options: sql`${messages.options} || ${JSON.stringify({ optOut: outcome.stored })}::jsonb` })
-        .where(eq(messages.id, inbound.id));
-      if (outcome.changed) reply = await keywordReplyText(tx, { ...replyInput, systemKey: "opt_out_confirmation", fallback: optOutConfirmation(workspace.name) });
-    } else if (classification.kind === "opt_in") {
-      const outcome = await applyOptIn(tx, service, { messageSid: input.messageSid, addressHash, contactId });
-      if (outcome.changed) reply = builtIn(optInConfirmation(workspace.name, outcome.restoredTopicNames));
-    } else if (classification.kind === "help") {
-      reply = await keywordReplyText(tx, { ...replyInput, systemKey: "help_reply", fallback: helpReply(workspace.name, replyInput.supportContact) });
+    const known = await sendersKnown(tx, senders);
+    const isKeywordChange = classification.kind === "opt_out" || classification.kind === "opt_in";
+    const routed = known.size > 0 ? senders.filter((s) => known.has(s.workspace.id)) : isKeywordChange ? senders : senders.slice(0, 1);
+    // One order for every handler, so two texts never take workspace locks in opposite orders.
+    routed.sort((a, b) => (a.workspace.id < b.workspace.id ? -1 : 1));
+    const isShared = routed.length > 1;
+
+    const deliveries: (InboundDelivery & { sender: SenderInWorkspace })[] = [];
+    let changed = false;
+    const restoredTopicNames: string[] = [];
+    for (const sender of routed) {
+      const { workspace, addressHash, address } = sender;
+      const service: ServiceContext = { db: tx, workspaceId: workspace.id, actor: { type: "provider", provider: "twilio" }, now: ctx.now, requestId: ctx.requestId };
+      const contactId = known.get(workspace.id)?.contactId ?? null;
+      const [inbound] = await tx
+        .insert(messages)
+        .values({
+          workspaceId: workspace.id,
+          contactId,
+          direction: "inbound",
+          channel: "sms",
+          // Not marketing: inbound texts and keyword replies never count towards marketing caps.
+          kind: "transactional",
+          status: "received",
+          addressHash,
+          addressCiphertext: encryptPii(address, MESSAGE_PII_PURPOSE.address),
+          textCiphertext: input.body ? encryptPii(input.body, MESSAGE_PII_PURPOSE.text) : null,
+          transport: "twilio",
+          providerMessageId: input.messageSid,
+          segments: input.body ? countSmsSegments(input.body).segments : 0,
+          // `to`: our number it was sent to (not PII); the sender is the encrypted address.
+          options: {
+            to: input.to || null,
+            classification: classification.kind,
+            ...(classification.kind === "other" ? {} : { keyword: classification.keyword, matchedBy: classification.matchedBy }),
+            ...(isShared ? { sharedNumber: true } : {}),
+          },
+          createdAt: now,
+          updatedAt: now,
+        })
+        // A text recorded before MessageSids were claimed in webhook_events: still one row.
+        .onConflictDoNothing()
+        .returning({ id: messages.id });
+      if (!inbound) continue;
+      deliveries.push({ workspaceId: workspace.id, messageId: inbound.id, contactId, sender });
+
+      await tx.insert(messageEvents).values({
+        workspaceId: workspace.id,
+        messageId: inbound.id,
+        status: "received",
+        source: "webhook",
+        detail: {
+          provider: "twilio",
+          classification: classification.kind,
+          ...(classification.kind === "other" ? {} : { matchedBy: classification.matchedBy }),
+          ...(contactId ? {} : { unknownNumber: true }),
+        },
+        occurredAt: now,
+      });
+
+      if (classification.kind === "opt_out") {
+        const outcome = await applyOptOut(tx, service, { inboundId: inbound.id, messageSid: input.messageSid, addressHash, contactId, classification });
+        await tx
+          .update(messages)
+          .set({ options: sql`${messages.options} || ${JSON.stringify({ optOut: outcome.stored })}::jsonb` })
+          .where(eq(messages.id, inbound.id));
+        changed ||= outcome.changed;
+      } else if (classification.kind === "opt_in") {
+        const outcome = await applyOptIn(tx, service, { messageSid: input.messageSid, addressHash, contactId });
+        changed ||= outcome.changed;
+        restoredTopicNames.push(...outcome.restoredTopicNames);
+      }
     }
+    if (deliveries.length === 0) return { isDuplicate: true, deliveries: [], classification, reply: null };
 
+    const reply = await replyFor(tx, { classification, changed, restoredTopicNames, deliveries, isShared });
     if (reply) {
-      await recordKeywordReply(tx, { workspaceId: workspace.id, contactId, inboundId: inbound.id, addressHash, address, from: input.to, reply, now });
+      for (const delivery of deliveries) {
+        const { addressHash, address } = delivery.sender;
+        await recordKeywordReply(tx, { workspaceId: delivery.workspaceId, contactId: delivery.contactId, inboundId: delivery.messageId, addressHash, address, from: input.to, reply, now });
+      }
     }
-    return { isDuplicate: false, workspaceId: workspace.id, messageId: inbound.id, contactId, classification, reply: reply?.text ?? null };
+    return {
+      isDuplicate: false,
+      deliveries: deliveries.map(({ workspaceId, messageId, contactId }) => ({ workspaceId, messageId, contactId })),
+      classification,
+      reply: reply?.text ?? null,
+    };
   });
+}
+
+/**
+ * The candidate workspaces that know the sender, with its contact there (null when it was only
+ * sent texts): one round trip for all candidates.
+ */
+async function sendersKnown(tx: Queryable, senders: SenderInWorkspace[]): Promise<Map<string, { contactId: string | null }>> {
+  const hashed = senders.filter((s): s is SenderInWorkspace & { addressHash: string } => s.addressHash !== null);
+  const known = new Map<string, { contactId: string | null }>();
+  if (hashed.length === 0) return known;
+  const [contactRows, messagedRows] = await Promise.all([
+    tx
+      .select({ workspaceId: contacts.workspaceId, id: contacts.id })
+      .from(contacts)
+      .where(and(isNull(contacts.erasedAt), or(...hashed.map((s) => and(eq(contacts.workspaceId, s.workspace.id), eq(contacts.phoneHash, s.addressHash)))))),
+    tx
+      .selectDistinct({ workspaceId: messages.workspaceId })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.direction, "outbound"),
+          eq(messages.channel, "sms"),
+          or(...hashed.map((s) => and(eq(messages.workspaceId, s.workspace.id), eq(messages.addressHash, s.addressHash)))),
+        ),
+      ),
+  ]);
+  for (const row of messagedRows) known.set(row.workspaceId, { contactId: null });
+  for (const row of contactRows) known.set(row.workspaceId, { contactId: row.id });
+  return known;
+}
+
+/**
+ * The one reply to the text, or null: opt-out and opt-in confirm only when something changed;
+ * HELP always answers. Routed to several workspaces → neutral built-in wording naming none.
+ */
+async function replyFor(
+  tx: Queryable,
+  input: {
+    classification: InboundClassification;
+    changed: boolean;
+    restoredTopicNames: string[];
+    deliveries: { workspaceId: string; contactId: string | null; sender: SenderInWorkspace }[];
+    isShared: boolean;
+  },
+): Promise<ReplyText | null> {
+  const builtIn = (text: string): ReplyText => ({ text, templateId: null, templateVersionId: null, templateVersion: null, locale: null });
+  const kind = input.classification.kind;
+  if (kind === "other" || ((kind === "opt_out" || kind === "opt_in") && !input.changed)) return null;
+  if (input.isShared) {
+    if (kind === "opt_out") return builtIn(optOutConfirmation(null));
+    if (kind === "opt_in") return builtIn(optInConfirmation(null, []));
+    return builtIn(helpReply(null, getEnv().PUBLIC_URL));
+  }
+  const [only] = input.deliveries;
+  const workspace = only!.sender.workspace;
+  const replyInput = { workspaceId: workspace.id, brand: workspace.name, contactId: only!.contactId, supportContact: supportContactOf(workspace) };
+  if (kind === "opt_out") return keywordReplyText(tx, { ...replyInput, systemKey: "opt_out_confirmation", fallback: optOutConfirmation(workspace.name) });
+  if (kind === "opt_in") return builtIn(optInConfirmation(workspace.name, [...new Set(input.restoredTopicNames)].sort()));
+  return keywordReplyText(tx, { ...replyInput, systemKey: "help_reply", fallback: helpReply(workspace.name, replyInput.supportContact) });
 }
 
 async function marketingSmsTopics(tx: Queryable, workspaceId: string): Promise<TopicRow[]> {

@@ -19,7 +19,7 @@ import type { ServiceContext } from "../context";
 import { toContact } from "../contacts/contacts";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { ZMessageListItem } from "./list-messages";
-import { loadEvents, messageAddress, messageContent, messagePreview, toMessage, type TMessage } from "./message-view";
+import { loadEvents, messageAddress, messageContent, messageHeaders, messagePreview, toMessage, type TMessage } from "./message-view";
 
 export const ZGetMessageInput = z.object({ id: z.uuid().describe("Message id") });
 
@@ -236,7 +236,7 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
       nextAttemptAt: row.nextAttemptAt,
       batchId: row.batchId,
       policyVersion: row.policyVersion ?? row.decision?.policyVersion ?? null,
-      headers: row.headers ?? {},
+      headers: messageHeaders(row, full),
       queuedAt: row.queuedAt,
       sentAt: row.sentAt,
       deliveredAt: row.deliveredAt,

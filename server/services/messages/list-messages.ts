@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, TOPIC_KINDS, messages, templates, topics, type MessageStatus } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
-import type { ServiceContext } from "../context";
+import { requireAccess, type ServiceContext } from "../context";
 import { getContactRow, resolveAddresses } from "../contacts/contacts";
 import { seesFullPii } from "../contacts/mask-contact";
 import { ZTopicKey } from "../topics/topics";
@@ -113,6 +113,8 @@ async function recipientCondition(ctx: ServiceContext, recipient: string): Promi
 
 /** Filter conditions without the status one (the status chips count across statuses). */
 async function baseConditions(ctx: ServiceContext, filters: ParsedFilters): Promise<SQL[]> {
+  // Looking messages up by address tells whether that address is a contact: a contacts read.
+  if (filters.recipient) requireAccess(ctx, { scope: "contacts:read", role: "viewer", what: "filtering by recipient" });
   if (filters.contactId) await getContactRow(ctx.db, ctx.workspaceId, filters.contactId);
   const conditions: (SQL | undefined)[] = [
     eq(messages.workspaceId, ctx.workspaceId),

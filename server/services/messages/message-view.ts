@@ -142,6 +142,16 @@ export function messageAddress(row: Pick<MessageRow, "channel" | "addressCiphert
   return full ? address : maskAddress(row.channel, address);
 }
 
+/**
+ * The headers sent with a message; unless `full`, the unsubscribe link's token is hidden (it would
+ * let a viewer open the contact's unsubscribe page and, from there, its preference center).
+ */
+export function messageHeaders(row: Pick<MessageRow, "headers">, full: boolean): Record<string, string> {
+  const headers = row.headers ?? {};
+  if (full) return headers;
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replace(/\/u\/[^\s>,]+/g, "/u/•••")]));
+}
+
 export interface MessageContent {
   subject: string | null;
   text: string | null;

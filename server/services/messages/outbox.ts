@@ -5,7 +5,7 @@ import { getEmailTransport } from "@/server/providers/email";
 import { getSmsTransport } from "@/server/providers/sms";
 import type { ServiceContext } from "../context";
 import { seesFullPii } from "../contacts/mask-contact";
-import { CREATED_AT_TEXT_FORMAT, decodeMessageCursor, encodeMessageCursor, messageAddress, messageContent } from "./message-view";
+import { CREATED_AT_TEXT_FORMAT, decodeMessageCursor, encodeMessageCursor, messageAddress, messageContent, messageHeaders } from "./message-view";
 
 /** The transport that records instead of sending (no provider configured). */
 export const LOG_TRANSPORT = "log";
@@ -86,7 +86,7 @@ export async function listOutbox({ ctx, input }: { ctx: ServiceContext; input: T
       from: row.fromAddress,
       to: messageAddress(row, full),
       content: full ? messageContent(row) : null,
-      headers: row.headers ?? {},
+      headers: messageHeaders(row, full),
       segments: row.segments,
       providerMessageId: row.providerMessageId,
       createdAt: row.createdAt,

@@ -101,6 +101,7 @@ interface Workspace {
   name: string;
   settings: MessagingSettings;
   region: string;
+  smsNumber: string | null;
 }
 
 /** Contacts by blind index, one query; unknown addresses are kept for a contactless blocked record. */
@@ -156,16 +157,21 @@ function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
   return lockKeysInOrder(tx, contactIds);
 }
 
-/** The contact's address on a channel as `decide` wants it: normalised, or null when missing or invalid. */
+/**
+ * The contact's address on a channel as `decide` wants it: normalised, or null when missing or
+ * invalid (→ `invalid_address`). A stored address that today's normaliser would write differently
+ * (a look-alike stored before zero-width characters, bidirectional controls and trailing dots
+ * were handled) is null too: it is not the address its blind index stands for.
+ */
 function channelAddress(contact: ReturnType<typeof toContact>, channel: Channel, region: string): string | null {
   if (channel === "email") {
     if (!contact.email) return null;
     const email = normalizeEmail(contact.email);
-    return email.ok ? email.value : null;
+    return email.ok && email.value === contact.email ? email.value : null;
   }
   if (!contact.phone) return null;
   const phone = normalizePhone(contact.phone, region);
-  return phone.ok ? phone.value : null;
+  return phone.ok && phone.value === contact.phone ? phone.value : null;
 }
 
 function channelHash(row: ContactRow, channel: Channel): string | null {
@@ -221,7 +227,7 @@ export async function recordSends(ctx: ServiceContext, requests: SendRequest[], 
   let context = await getSendContext(ctx.db, ctx.workspaceId);
   // A key missing from the cached topics may be a topic created a moment ago: read again before refusing.
   if (requests.some((request) => !context.topicsByKey.has(request.topicKey))) context = await getSendContext(ctx.db, ctx.workspaceId, { fresh: true });
-  const workspace: Workspace = { name: context.name, settings: context.settings, region: context.region };
+  const workspace: Workspace = { name: context.name, settings: context.settings, region: context.region, smsNumber: context.smsNumber };
   const topicByKey = context.topicsByKey;
   requests.forEach((request, index) => {
     const topic = topicByKey.get(request.topicKey);
@@ -376,7 +382,8 @@ async function recordPending(
       topicId: topic.id,
       topicKey: topic.key,
       kind,
-      fromAddress: request.channel === "email" ? env.EMAIL_FROM : (env.TWILIO_FROM ?? null),
+      // SMS go out from the workspace's own number when it has one: replies (STOP) then reach it.
+      fromAddress: request.channel === "email" ? env.EMAIL_FROM : (workspace.smsNumber ?? env.TWILIO_FROM ?? null),
       idempotencyKey: request.idempotencyKey,
       requestHash: request.requestHash,
       batchId,

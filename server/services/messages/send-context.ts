@@ -3,6 +3,7 @@ import { topics, workspaces, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { notFound } from "@/server/lib/errors";
 import { countryTimeZone } from "../policy/recipient-timezone";
+import { readSmsSettings } from "../inbound/inbound-workspace";
 import { readMessagingSettings } from "../policy/settings";
 import type { MessagingSettings } from "../policy/types";
 import { sendContextCache, type CacheEntry } from "./send-context-cache";
@@ -13,6 +14,8 @@ export interface SendContext {
   name: string;
   settings: MessagingSettings;
   region: string;
+  /** The workspace's own SMS number (`settings.sms.inboundNumbers[0]`); null: the account default `TWILIO_FROM`. */
+  smsNumber: string | null;
   topicsByKey: Map<string, TopicRow>;
 }
 
@@ -41,6 +44,7 @@ async function load(db: Queryable, workspaceId: string): Promise<SendContext> {
     name: row.name,
     settings: readMessagingSettings(row.settings, countryTimeZone(row.region)),
     region: row.region,
+    smsNumber: readSmsSettings(row.settings).inboundNumbers?.[0] ?? null,
     topicsByKey: new Map(topicRows.map((t) => [t.key, t])),
   };
 }

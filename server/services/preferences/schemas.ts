@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CHANNELS, CONSENT_STATUSES } from "@/db/schema";
+import { controlCharacterMessage, hasControlCharacter } from "@/server/lib/text";
 
 /** A link token as it arrives in a URL. Any string: verification decides (and answers NOT_FOUND). */
 export const ZLinkToken = z.string();
@@ -14,13 +15,19 @@ export const ZLinkEvidence = z
   .strict();
 export type TLinkEvidence = z.infer<typeof ZLinkEvidence>;
 
-/** "Why are you leaving?": free text, optional, stored as the ledger evidence's `note`. */
+export const LEAVING_REASON_MAX = 1000;
+
+/**
+ * "Why are you leaving?": free text, optional, stored as the ledger evidence's `note`. Lines are
+ * fine, other control characters are refused (naming `reason`). A longer text is cut to 1,000
+ * characters rather than refused: the person's unsubscribe must never fail over their feedback.
+ */
 export const ZLeavingReason = z
   .string()
   .trim()
-  .max(1000, "Keep it under 1000 characters")
+  .refine((v) => !hasControlCharacter(v, { multiLine: true }), controlCharacterMessage("reason"))
   .optional()
-  .transform((v) => (v ? v : undefined));
+  .transform((v) => (v ? v.slice(0, LEAVING_REASON_MAX).trimEnd() : undefined));
 
 export const ZUnsubscribeOneClickInput = z.object({
   token: ZLinkToken,

@@ -4,6 +4,9 @@
  * the body, and a footer that carries the unsubscribe and preference links and the postal address.
  * Pure: no I/O.
  */
+import { sanitizeEmailHtml } from "./sanitize-email-html";
+
+export { sanitizeEmailHtml };
 
 /**
  * Marks links a click tracker must leave alone (unsubscribe and preference links must reach the
@@ -40,19 +43,6 @@ export function decodeEntities(value: string): string {
     }
     return ENTITIES[name.toLowerCase()] ?? whole;
   });
-}
-
-/**
- * Removes what must never be in a message body: scripts, frames, plugins, event handlers and
- * `javascript:` URLs. (Authors are workspace members; this keeps a pasted snippet from doing harm
- * in the preview or in a webmail client.)
- */
-export function sanitizeEmailHtml(html: string): string {
-  return html
-    .replace(/<(script|iframe|object|embed|frameset|frame|applet)\b[\s\S]*?(<\/\1\s*>|$)/gi, "")
-    .replace(/<(script|iframe|object|embed|frame|applet|meta|base|link)\b[^>]*>/gi, "")
-    .replace(/\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "")
-    .replace(/(href|src)\s*=\s*(["']?)\s*(javascript|vbscript|data):[^"'\s>]*\2/gi, '$1="#"');
 }
 
 const CONTENT_STYLES: Record<string, string> = {

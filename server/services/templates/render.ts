@@ -6,7 +6,7 @@ import { AppError } from "@/server/lib/errors";
 import { countSmsSegments } from "@/server/lib/sms-segments";
 import { getContactRow, toContact } from "../contacts/contacts";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
-import type { ServiceContext } from "../context";
+import { requireAccess, type ServiceContext } from "../context";
 import { resolvePostalAddress, SETUP_PROBLEM_CODES } from "./compliance";
 import { checkTemplateContent, composeMessage, normalizeContent, SAMPLE_LINKS, TemplatePartError } from "./compose";
 import { pickLocale } from "./locale";
@@ -191,6 +191,8 @@ export async function renderPreview({ ctx, input }: { ctx: ServiceContext; input
   let contact: ScopeContact;
   let label: string;
   if (parsed.contactId) {
+    // A real contact's fields end up in the answer: that is a contacts read (masked for viewers).
+    requireAccess(ctx, { scope: "contacts:read", role: "viewer", what: "a preview for a contact (contactId)" });
     const row = await getContactRow(ctx.db, ctx.workspaceId, parsed.contactId);
     const full = toContact(row);
     const shown = seesFullPii(ctx.actor) ? full : maskContact(full);

@@ -24,7 +24,9 @@ export type IngestOutcome = "duplicate" | "applied" | "pending";
 export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: NormalizedDeliveryEvent): Promise<IngestOutcome> {
   return inTransaction(db, async (tx) => {
     const receivedAt = now();
-    const sameMessage = and(eq(messages.transport, event.provider), eq(messages.providerMessageId, event.providerMessageId));
+    // Outbound only: provider ids of outbound messages are globally unique; an inbound MessageSid may
+    // be recorded in several workspaces and never gets a status event.
+    const sameMessage = and(eq(messages.transport, event.provider), eq(messages.providerMessageId, event.providerMessageId), eq(messages.direction, "outbound"));
     // One round trip: the lock is handed to the connection first; the lookup and the insert run
     // after it is granted (the server executes them in order), so they see any message or event
     // committed by whoever held the lock before us.

@@ -95,7 +95,7 @@ export async function applyPendingWebhookEventsFor(
     const [message] = await tx
       .select()
       .from(messages)
-      .where(and(eq(messages.transport, provider), eq(messages.providerMessageId, row.providerMessageId)))
+      .where(and(eq(messages.transport, provider), eq(messages.providerMessageId, row.providerMessageId), eq(messages.direction, "outbound")))
       .limit(1);
     if (message) applied += await applyUnappliedEvents(tx, now, message, provider);
   }

@@ -26,7 +26,7 @@ export const ZUpdateWorkspaceInput = z.object({
 });
 export type TUpdateWorkspaceInput = z.infer<typeof ZUpdateWorkspaceInput>;
 
-function toWorkspace(row: typeof workspaces.$inferSelect): TWorkspace {
+export function toWorkspace(row: typeof workspaces.$inferSelect): TWorkspace {
   return { id: row.id, name: row.name, slug: row.slug, defaultRegion: row.defaultRegion, createdAt: row.createdAt };
 }
 

@@ -31,7 +31,8 @@ async function post(request: Request, { params }: { params: Promise<{ token: str
     });
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") return text(404, "This link is not valid.");
-    if (error instanceof ZodError || (error instanceof AppError && error.code === "INVALID")) return text(400, "The request could not be read.");
+    if (error instanceof ZodError) return text(400, readableIssue(error));
+    if (error instanceof AppError && error.code === "INVALID") return text(400, "The request could not be read.");
     logger.error({ err: error }, "one-click unsubscribe failed");
     return text(500, "Something went wrong. Please try again.");
   }
@@ -41,6 +42,13 @@ async function post(request: Request, { params }: { params: Promise<{ token: str
     return new Response(null, { status: 303, headers: { location: `/u/${token}?${query}`, "cache-control": "no-store" } });
   }
   return text(200, "You have been unsubscribed.");
+}
+
+/** The issue's own message when it names its field (e.g. `reason contains a control character`). */
+function readableIssue(error: ZodError): string {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".");
+  return issue && field && issue.message.startsWith(field) ? issue.message : "The request could not be read.";
 }
 
 async function readForm(request: Request): Promise<FormData | null> {

@@ -1,0 +1,19 @@
+-- The audit chain becomes keyed. From this migration on, each new row's `hash` is an
+-- HMAC-SHA256 under an audit key derived (HKDF) from the current ENCRYPTION_KEYS entry, whose id
+-- is stored in `hash_key_id`; the key lives in the environment (or DATA_DIR's secrets file),
+-- never in the database. Rows written before stay as they are (plain SHA-256, `hash_key_id`
+-- NULL): the database cannot re-sign them without the key, and they need not be re-signed, since
+-- the first keyed row after them covers their hashes through `prev_hash`.
+--
+-- What `npm run audit:verify` then detects, even against someone who can disable the
+-- append-only triggers and rewrite rows: an edited row (its keyed hash no longer matches), a row
+-- re-hashed without the key, a deleted or inserted row in the middle of a chain (the next row
+-- names another predecessor), an unkeyed row after a keyed one (a downgrade), and a row signed
+-- with a key the server does not hold.
+--
+-- What it does not detect: rows removed from the END of a chain (compare the head that the
+-- verifier prints with one recorded elsewhere), a whole chain dropped, rewrites of a chain that
+-- holds only pre-migration rows, and changes made by someone who also holds ENCRYPTION_KEYS
+-- (the application's own secret). Rotating ENCRYPTION_KEYS signs new rows with the new first
+-- key; keep retired keys listed so older rows still verify.
+ALTER TABLE "audit_log" ADD COLUMN "hash_key_id" text;

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."consent_source" ADD VALUE 'address_changed';
