@@ -120,7 +120,7 @@ test("RFC 8058 one-click: POST /u/{token} with a form body and no cookie → 200
   await request.dispose();
 });
 
-test("preference center: shows every topic and channel, saves changes, pending SMS, unsubscribe from everything", async ({ page, request }) => {
+test("preference center: shows every topic and channel, double opt-in topics go through confirmation, unsubscribe from everything", async ({ page, request }) => {
   const { workspaceId, contactId } = await setUp(request);
   const token = tokens.sign("preferences", { workspaceId, contactId, channel: "email" });
   // Start from: newsletter (email) off, promotions (SMS) off, so both grants are exercised.
@@ -140,21 +140,32 @@ test("preference center: shows every topic and channel, saves changes, pending S
   await promotions.click();
   await page.getByRole("button", { name: "Save 2 changes" }).click();
   await expect(page.getByText("Your preferences are saved")).toBeVisible();
-  await expect(page.getByTestId("preference-topic").filter({ hasText: "Promotions" }).getByText("Awaiting confirmation")).toBeVisible();
-  await expect(newsletter).toHaveAttribute("aria-checked", "true");
-  // Email grant through an email-delivered link is confirmed; the SMS grant of a double opt-in topic is not consent yet.
-  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_in", source: "preference_center" });
-  expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "pending", source: "preference_center" });
-  await page.reload();
-  await expect(page.getByRole("switch", { name: "Newsletter: Email" })).toHaveAttribute("aria-checked", "true");
+  // Both are double opt-in topics: no link grants them; each channel gets its confirmation, and
+  // the earlier opt-outs stand until the contact confirms.
+  await expect(page.getByTestId("confirmation-notice")).toContainText("Check your inbox");
+  await expect(page.getByTestId("confirmation-notice")).toContainText("Check your phone");
+  await expect(page.getByTestId("confirmation-notice").getByRole("link", { name: "Enter the code" })).toBeVisible();
+  await expect(newsletter).toHaveAttribute("aria-checked", "false");
+  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "api" });
+  expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "api" });
   await screens(page, "preferences");
+
+  // A topic without double opt-in is switched on at once.
+  const notices = page.getByRole("switch", { name: "Account notices: Email" });
+  const noticesOn = (await notices.getAttribute("aria-checked")) === "true";
+  if (!noticesOn) {
+    await notices.click();
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await expect(notices).toHaveAttribute("aria-checked", "true");
+    expect(await consent(request, contactId, "email", "account-notices")).toMatchObject({ status: "opted_in", source: "preference_center" });
+  }
 
   await page.getByLabel(/Why are you leaving/).fill("Inbox zero");
   await page.getByRole("button", { name: "Unsubscribe from everything" }).click();
   await expect(page.getByText(/unsubscribed from all marketing/)).toBeVisible();
   await expect(page.getByRole("switch", { name: "Newsletter: Email" })).toHaveAttribute("aria-checked", "false");
-  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "preference_center" });
-  expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "preference_center" });
+  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_out" });
+  expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out" });
   await screens(page, "preferences-unsubscribed-all");
 
   expect((await request.get(`/preferences/${token.slice(0, -2)}xy`)).status()).toBe(404);
