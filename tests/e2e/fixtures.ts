@@ -72,7 +72,8 @@ export const test = base.extend<{ accessibilityAudit: void }>({
         for (const [shape, href] of seen) {
           if (audited.has(shape)) continue;
           await page.goto(href, { waitUntil: "load" });
-          await page.waitForLoadState("networkidle").catch(() => undefined);
+          // Pages that poll (outbox, import progress) never go idle: give data a moment, no more.
+          await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
           const violations = await axeViolations(page);
           audited.add(shape);
           if (violations.length) failures.push(`${shape} (${page.url()}):\n${JSON.stringify(violations, null, 2)}`);
@@ -82,7 +83,8 @@ export const test = base.extend<{ accessibilityAudit: void }>({
       }
       expect(failures, "axe (WCAG 2.1 AA) violations on pages this test visited").toEqual([]);
     },
-    { auto: true },
+    // Its own time budget, on top of the test's: a test that visits many kinds of page re-opens each.
+    { auto: true, timeout: 90_000 },
   ],
 });
 
