@@ -20,7 +20,6 @@ import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { CursorPager } from "@/components/ui/cursor-pager";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
@@ -261,7 +260,7 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
               </span>
               {list.isFetching ? <span>Updating…</span> : null}
             </div>
-            <Table className={cn(list.isFetching && "opacity-60 transition-opacity")}>
+            <Table aria-busy={list.isFetching}>
               <TableHeader>
                 <TableRow className="hover:bg-transparent">
                   <TableHead>Contact</TableHead>

@@ -69,7 +69,7 @@ export function FormsList({ canManage, publicUrl }: { canManage: boolean; public
               {items.map((form) => {
                 const url = `${publicUrl}/f/${form.key}`;
                 return (
-                  <TableRow key={form.id} data-testid="form-row" className={form.archived ? "opacity-60" : undefined}>
+                  <TableRow key={form.id} data-testid="form-row" data-archived={form.archived ? "" : undefined} className={form.archived ? "bg-muted/40" : undefined}>
                     <TableCell>
                       <Link href={`/forms/${form.id}`} className="font-medium underline-offset-4 hover:underline">
                         {form.name}

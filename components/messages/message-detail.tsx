@@ -297,7 +297,7 @@ function Timeline({ data }: { data: MessageDetail }) {
         );
       })}
       {next ? (
-        <li className="relative flex gap-3 opacity-70" data-testid="timeline-next">
+        <li className="relative flex gap-3" data-testid="timeline-next">
           <span className="relative flex size-8 shrink-0 items-center justify-center rounded-full border border-dashed text-muted-foreground">
             <ChevronRightIcon className="size-3.5" aria-hidden />
           </span>

@@ -8,7 +8,7 @@ export function MessageStatusBadge({ status, reason, showReason = false }: { sta
   return (
     <Badge variant={meta.variant} dot title={meta.description} data-testid="message-status" data-status={status}>
       {meta.label}
-      {why ? <span className="font-normal opacity-80">· {why}</span> : null}
+      {why ? <span className="font-normal">· {why}</span> : null}
     </Badge>
   );
 }

@@ -305,7 +305,7 @@ export function MessagesBrowser({
               </span>
               {list.isFetching ? <span>Updating…</span> : null}
             </div>
-            <Table className={cn(list.isFetching && "opacity-60 transition-opacity")}>
+            <Table aria-busy={list.isFetching}>
               <TableHeader>
                 <TableRow className="hover:bg-transparent">
                   <TableHead>Message</TableHead>

@@ -105,7 +105,7 @@ export function OutboxView() {
         />
       ) : (
         <>
-          <ol className={cn("grid gap-4", outbox.isFetching && "opacity-60 transition-opacity")} data-testid="outbox">
+          <ol className="grid gap-4" aria-busy={outbox.isFetching} data-testid="outbox">
             {data.items.map((item) => (
               <li key={item.id}>
                 <OutboxCard item={item} />

@@ -117,7 +117,7 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
             </TableHeader>
             <TableBody>
               {items.map((key) => (
-                <TableRow key={key.id} data-testid="api-key-row" className={key.revokedAt ? "opacity-60" : undefined}>
+                <TableRow key={key.id} data-testid="api-key-row" data-revoked={key.revokedAt ? "" : undefined} className={key.revokedAt ? "bg-muted/40" : undefined}>
                   <TableCell className="font-medium">
                     {key.name}
                     {key.revokedAt ? (

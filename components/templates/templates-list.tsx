@@ -126,7 +126,7 @@ export function TemplatesList({ canEdit }: { canEdit: boolean }) {
               {items.map((t) => {
                 const Icon = t.channel === "email" ? MailIcon : MessageSquareIcon;
                 return (
-                  <TableRow key={t.id} data-testid="template-row" className={t.archived ? "opacity-60" : undefined}>
+                  <TableRow key={t.id} data-testid="template-row" data-archived={t.archived ? "" : undefined} className={t.archived ? "bg-muted/40" : undefined}>
                     <TableCell>
                       <div className="flex items-start gap-2.5">
                         <span className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md border bg-muted/50 text-muted-foreground" title={CHANNEL_LABELS[t.channel]}>

@@ -57,7 +57,8 @@ test("template → preview → send → outbox and timeline → unsubscribe → 
 
   // In the Outbox, as the recipient sees it.
   await page.goto("/messages/outbox");
-  const item = page.locator('[data-testid="outbox-item"][data-channel="email"]').filter({ hasText: "30% off for you, Lena" });
+  const item = page.locator('[data-testid="outbox-item"][data-channel="email"]').filter({ hasText: `lena.fischer.${stamp}@example.com` })
+    .filter({ hasText: "30% off for you, Lena" });
   await expect(item).toBeVisible();
   await expect(item.frameLocator('[data-testid="email-frame"]').getByText("Everything in the spring collection is 30% off this week.")).toBeVisible();
   const unsubscribeHeader = (await item.locator('[data-header="List-Unsubscribe"]').textContent()) ?? "";
