@@ -1,5 +1,6 @@
 import { createHash, createHmac, hkdfSync } from "node:crypto";
 import { getSecrets } from "@/server/lib/secrets";
+import { canonicalJson } from "@/server/lib/canonical-json";
 
 /**
  * The hashed content of one audit row. `seq` is left out on purpose: it is assigned by the
@@ -64,18 +65,6 @@ export class UnknownAuditKeyError extends Error {
   }
 }
 
-/**
- * JSON with object keys sorted at every level, so a value hashes the same after a jsonb round
- * trip (jsonb reorders keys). Only JSON values are expected: `normalizeJson` runs first.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.keys(value)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(",")}}`;
-}
 
 /**
  * What jsonb will hand back for `value`: undefined keys dropped, dates as ISO strings, etc.

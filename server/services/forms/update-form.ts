@@ -3,7 +3,8 @@ import { formVersions, forms } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
-import { canonicalJson, checkTopics, insertVersion } from "./form-rows";
+import { canonicalJson } from "@/server/lib/canonical-json";
+import { checkTopics, insertVersion } from "./form-rows";
 import { getForm } from "./get-form";
 import { ZUpdateFormInput, type TFormDetail, type TUpdateFormInput } from "./schemas";
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { decryptOptional, encryptOptional, encryptPii, decryptPii } from "@/server/lib/crypto";
+import { canonicalJson } from "@/server/lib/canonical-json";
 import type { RenderSourceInput } from "./pipeline-types";
 
 /**
@@ -32,23 +33,11 @@ export function decryptRequest(ciphertext: unknown): StoredRequest | null {
 export const encryptField = (value: string | null | undefined, field: keyof typeof MESSAGE_PURPOSE) => encryptOptional(value, MESSAGE_PURPOSE[field]);
 export const decryptField = (value: string | null | undefined, field: keyof typeof MESSAGE_PURPOSE) => decryptOptional(value, MESSAGE_PURPOSE[field]);
 
-/** JSON with object keys sorted at every level, so two equal requests hash alike. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value instanceof Date ? value.toISOString() : value);
-}
-
 /**
  * SHA-256 of the canonical parsed request without its idempotency key: the same key with another
  * body answers 409. Parsed (defaults applied), so `kind` omitted and `kind: "marketing"` match.
  */
 export function requestHash(request: Record<string, unknown>): string {
   const { idempotencyKey: _ignored, ...rest } = request;
-  return createHash("sha256").update(canonical(rest)).digest("hex");
+  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
 }

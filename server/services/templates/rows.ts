@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { templateVersions, templates, users, workspaces, type TemplateRow, type TemplateVersionRow } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
+import { canonicalJson } from "@/server/lib/canonical-json";
 import { actorId, type ServiceContext } from "../context";
 import type { TComplianceResult, TTemplateDetail, TTemplateSummary, TTemplateVersion, TTemplateVersionContent } from "./schemas";
 
@@ -63,19 +64,6 @@ export async function insertVersion(
     .set({ currentVersionId: row!.id, currentVersion: version, updatedAt: ctx.now() })
     .where(eq(templates.id, template.id));
   return row!;
-}
-
-/** Key order does not matter when comparing two contents. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 export function sameContent(a: Pick<TTemplateVersionContent, "defaultLocale" | "variants" | "variables">, b: Pick<TemplateVersionRow, "defaultLocale" | "variants" | "variables">): boolean {
