@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { desc, eq, isNull, sql } from "drizzle-orm";
+import { desc, eq, isNull } from "drizzle-orm";
 import { auditLog } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { actorId, inTransaction, type Actor } from "../context";
 import { computeAuditHash, defaultAuditKeyRing, normalizeJson } from "./audit-hash";
+import { lockClass } from "@/server/lib/advisory-locks";
 
 export interface AuditEntry {
   action: string;
@@ -39,7 +40,7 @@ export async function writeAudit(
   const workspaceId = ctx.workspaceId ?? null;
   const ring = defaultAuditKeyRing();
   await inTransaction(tx, async (t) => {
-    await t.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(AUDIT_CHAIN_LOCK))}, hashtext(${workspaceId ?? ""}::text))`);
+    await lockClass(t, AUDIT_CHAIN_LOCK, workspaceId ?? "");
     const [latest] = await t
       .select({ hash: auditLog.hash })
       .from(auditLog)

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import {
   consentEvents,
   consentStates,
@@ -18,6 +18,7 @@ import { writeAudit } from "../audit/write-audit";
 import { getContactRow } from "../contacts/contacts";
 import { applyConsentEvent, type ProjectedState } from "./fold";
 import type { TEvidence } from "./schemas";
+import { lockKey } from "@/server/lib/advisory-locks";
 
 export interface ConsentChange {
   contactId: string;
@@ -87,7 +88,7 @@ export async function recordConsentChange(ctx: ServiceContext, change: ConsentCh
       await tx.insert(consentTexts).values({ workspaceId: ctx.workspaceId, hash: evidence.textHash, text, createdAt: requestTime }).onConflictDoNothing();
     }
 
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${change.contactId}, 0))`);
+    await lockKey(tx, change.contactId);
     // Recorded = when we hold the contact's lock, so an opt-in still in flight when an opt-out
     // was recorded has occurredAt <= that opt-out's recordedAt and cannot override it.
     const lockedAt = ctx.now();

@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import { contacts, workspaces } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
@@ -9,6 +9,7 @@ import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-
 import { inTransaction, type ServiceContext } from "../context";
 import { contactForActor } from "./mask-contact";
 import { ZFindContactsInput, ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
+import { lockKey } from "@/server/lib/advisory-locks";
 
 export type ContactRow = typeof contacts.$inferSelect;
 
@@ -60,7 +61,7 @@ export async function resolveAddresses(
 /** Serialises writers of the same address in one workspace (both drivers support advisory locks). */
 async function lockAddresses(tx: Queryable, hashes: (string | undefined)[]) {
   for (const hash of hashes.filter(Boolean).sort()) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${hash!}, 0))`);
+    await lockKey(tx, hash!);
   }
 }
 

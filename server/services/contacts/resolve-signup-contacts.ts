@@ -1,8 +1,9 @@
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import { consentStates, contacts, type Channel } from "@/db/schema";
 import { inTransaction, type ServiceContext } from "../context";
 import { resolveAddresses, upsertContact, type ContactRow } from "./contacts";
 import type { TContact, TUpsertContactInput } from "./schemas";
+import { lockKey } from "@/server/lib/advisory-locks";
 
 export interface SignupInput {
   email?: string;
@@ -37,7 +38,7 @@ export async function resolveSignupContacts({ ctx, input }: { ctx: ServiceContex
       byChannel = addresses.emailHash ? { email: contact } : { sms: contact };
     } else {
       for (const hash of [addresses.emailHash, addresses.phoneHash].sort()) {
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${hash}, 0))`);
+        await lockKey(tx, hash);
       }
       const matches = await tx
         .select()

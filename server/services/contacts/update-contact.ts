@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { contacts } from "@/db/schema";
 import { encryptOptional } from "@/server/lib/crypto";
@@ -8,6 +8,7 @@ import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-
 import { inTransaction, type ServiceContext } from "../context";
 import { getContactRow, resolveAddresses, toContact } from "./contacts";
 import { ZLocale, ZTimezone, type TContact } from "./schemas";
+import { lockKey } from "@/server/lib/advisory-locks";
 
 const ZTag = z.string().trim().min(1).max(64).regex(/^[^\r\n\0,]+$/, "Tags cannot contain commas or line breaks");
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -46,7 +47,7 @@ export async function updateContact({ ctx, input }: { ctx: ServiceContext; input
   });
   return inTransaction(ctx.db, async (tx) => {
     for (const hash of [addresses.emailHash, addresses.phoneHash].filter((h): h is string => Boolean(h)).sort()) {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${hash}, 0))`);
+      await lockKey(tx, hash);
     }
     const existing = await getContactRow(tx, ctx.workspaceId, parsed.id);
     if (existing.erasedAt) throw new AppError("CONFLICT", "This contact was erased and cannot be edited");

@@ -11,6 +11,7 @@ import type { PreparedRow, RowRejection } from "./prepare-rows";
 import { uuidv7 } from "./uuid-v7";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
+import { classLockSql } from "@/server/lib/advisory-locks";
 
 /** What a batch writer needs to know about its import, resolved once per run. */
 export interface ImportJob {
@@ -115,7 +116,7 @@ async function writeBatchOnce(
   // "completed" status, synchronous) flushes everything before it, and a crash mid-import leaves
   // the import unfinished either way. Saves one fsync wait per batch.
   await tx.execute(
-    sql`select set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(${sql.raw(String(IMPORT_LOCK))}, hashtext(${ws}::text))`,
+    sql`select set_config('synchronous_commit', 'off', true), ${classLockSql(IMPORT_LOCK, ws)}`,
   );
   const rejections = [...batch.rejections];
   const rejectedLines = new Set(batch.rejectedLines);

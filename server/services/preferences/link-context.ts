@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { consentEvents, consentStates, contacts, topics, workspaces, type Channel, type ConsentEvidence, type ConsentStatus, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
@@ -8,6 +8,7 @@ import { maskEmail } from "@/server/lib/logger";
 import { verifyToken, type VerifiedToken } from "@/server/lib/tokens";
 import { toContact, type ContactRow } from "../contacts/contacts";
 import type { ServiceContext } from "../context";
+import { lockKey } from "@/server/lib/advisory-locks";
 
 /**
  * What a contact-facing verb receives before the token tells it the workspace: the database, the
@@ -107,5 +108,5 @@ export function consentKey(channel: Channel, topicId: string): string {
  * so "read the state, record only what changed" cannot interleave with another request.
  */
 export async function lockContactConsent(tx: Queryable, contactId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${contactId}, 0))`);
+  await lockKey(tx, contactId);
 }
