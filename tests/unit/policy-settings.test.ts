@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultMessagingSettings, readMessagingSettings, ZMessagingSettings } from "@/server/services/policy/settings-schema";
+import { defaultMessagingSettings, readMessagingSettings, ZMessagingSettings } from "@/server/shared/messaging-settings";
 
 describe("messaging settings defaults (CONTRACT.md §4)", () => {
   it("a workspace without settings gets quiet hours 08:00–21:00 with state rules, no caps, New York time", () => {
