@@ -170,6 +170,21 @@ export default tseslint.config(
     },
   },
   {
+    // The in-process runner is generic infrastructure: it knows the Inngest SDK and the job tables,
+    // not the app's functions (server/jobs/index.ts binds those) nor the domain.
+    files: ["server/jobs/runner/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/inngest", "@/inngest/*", "@/server/services", "@/server/services/*", "@/server/jobs", "@/server/jobs/*"], message: "The runner stays generic: the app binds its client and functions in server/jobs/index.ts." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["server/lib/env.ts", "tests/**", "scripts/**", "bench/**", "playwright.config.ts", "vitest.config.mts", "drizzle.config.ts", "components/providers/**"],
     rules: { "no-restricted-properties": "off" },
   },
