@@ -22,8 +22,8 @@ export interface StartJobRunnerOptions {
   pollIntervalMs?: number;
 }
 
-// Next may load this module twice (once per bundle that imports it), which would start two
-// runners in one process: the runner lives on globalThis.
+// Next can load a module twice in one process (separate entry points can each get their own
+// copy), which would start two runners: the runner lives on globalThis (docs/development.md).
 const globalForRunner = globalThis as unknown as {
   __optinJobRunner?: JobRunner;
   __optinJobRegistry?: ReadonlyMap<string, RegisteredFunction>;
