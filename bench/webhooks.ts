@@ -23,7 +23,8 @@
  *    and answers empty TwiML, doing nothing), same connections. It is not part of the product, so
  *    it runs without Next.js in front: the ratio also counts the framework's own cost per request.
  * 4. Checks against the expected unique effects: webhook_events rows and message timeline rows
- *    per unique delivery event, inbound message rows per unique MessageSid, consent events and
+ *    per unique delivery event, inbound message rows and `inbound:<MessageSid>` claims in
+ *    webhook_events per unique MessageSid, consent events and
  *    keyword replies per STOP/START; doubleApplied = rows beyond the expected ones, missing =
  *    rows short of them; wrongFinalStatus = messages not at the highest status of their events.
  * Last stdout line: one JSON object (ackPerSec, ackP99Ms, ratio, doubleApplied, stopLate, …).
@@ -418,7 +419,9 @@ export async function run(options: BenchOptions): Promise<void> {
 
     // Expected unique effects vs what the database holds.
     const one = async (text: string, params: unknown[] = []) => (await rows<{ n: number }>(text, params))[0]!.n;
-    const webhookRows = await one("select count(*)::int as n from webhook_events where received_at >= $1", [runStart]);
+    // Delivery events, and the claims of inbound MessageSids (`inbound:<sid>`, one per unique inbound text), apart.
+    const webhookRows = await one("select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key not like 'inbound:%'", [runStart]);
+    const inboundClaims = await one("select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key like 'inbound:%'", [runStart]);
     // Timeline rows of provider events (not the inbound `received` rows, not keyword replies' own `sent`).
     const timelineRows = await one(
       `select count(*)::int as n from message_events e join messages m on m.id = e.message_id
@@ -442,12 +445,14 @@ export async function run(options: BenchOptions): Promise<void> {
       excess(webhookRows, shape.uniqueDeliveryEvents) +
       excess(timelineRows, shape.uniqueDeliveryEvents) +
       excess(inboundRows, shape.uniqueInbound) +
+      excess(inboundClaims, shape.uniqueInbound) +
       consentExcess +
       excess(replyRows, expectedKeyword);
     const missing =
       short(webhookRows, shape.uniqueDeliveryEvents) +
       short(timelineRows, shape.uniqueDeliveryEvents) +
       short(inboundRows, shape.uniqueInbound) +
+      short(inboundClaims, shape.uniqueInbound) +
       consentMissing +
       short(replyRows, expectedKeyword);
     const expectedFinal = [
@@ -487,6 +492,7 @@ export async function run(options: BenchOptions): Promise<void> {
         webhookEvents: `${webhookRows}/${shape.uniqueDeliveryEvents}`,
         timelineRows: `${timelineRows}/${shape.uniqueDeliveryEvents}`,
         inboundMessages: `${inboundRows}/${shape.uniqueInbound}`,
+        inboundClaims: `${inboundClaims}/${shape.uniqueInbound}`,
         keywordConsentEvents: `${consentRows.reduce((sum, r) => sum + r.n, 0)}/${keywordContacts.size}`,
         keywordReplies: `${replyRows}/${expectedKeyword}`,
       },
