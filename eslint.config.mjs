@@ -1,6 +1,80 @@
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
+// ─── Layer rules ─────────────────────────────────────────────────────────────────────────────
+// Module specifiers are matched as written (`@/…` aliases and relative paths alike).
+
+/**
+ * Server code a browser bundle must not load: everything under server/ except server/shared,
+ * the database, the jobs, and the drivers. Type-only imports (`import type …`) are erased at
+ * build time and stay allowed.
+ */
+const SERVER_ONLY_MODULE = String.raw`^(?:(?:@/|(?:\.\./)+)(?:server/(?!shared(?:/|$))|db(?:/|$)|inngest(?:/|$))|(?:drizzle-orm|postgres|@electric-sql/pglite|server-only)(?:/|$)|node:)`;
+const SERVER_ONLY_MESSAGE =
+  "UI code runs in the browser: import server/services, server/lib and db for types only (import type …); shared schemas, labels and constants live in server/shared/.";
+
+/** What server/shared may import: itself, zod, and the pure packages listed here. */
+const SHARED_PURE_PACKAGES = ["zod", "libphonenumber-js"];
+const SHARED_ALLOWED_MODULE = String.raw`^(?!(?:\./|@/server/shared/|(?:${SHARED_PURE_PACKAGES.join("|")})(?:/|$)))`;
+const SHARED_MESSAGE =
+  "server/shared is isomorphic (browser and server): it imports only server/shared itself, zod and pure packages listed in eslint.config.mjs; no @/db, @/server/lib, @/server/services, node:*, env or I/O.";
+
+/** The database, seen from a layer that must reach it through a service. */
+const DATABASE_MODULE = String.raw`^(?:(?:@/|(?:\.\./)+)(?:db(?:/|$)|server/lib/db$)|(?:drizzle-orm|postgres|@electric-sql/pglite)(?:/|$))`;
+const JOB_FUNCTION_MESSAGE = "Inngest functions only call services: move the query into a verb under server/services/.";
+
+/** A query-builder or driver call (see the inngest/functions block). */
+const QUERY_ON = "CallExpression[callee.property.name=/^(execute|queryRows|select|selectDistinct|insert|update|delete|transaction)$/]";
+/** A string that reads as SQL: select … from, insert into, update … set, delete from, with … as (. */
+const RAW_SQL = String.raw`/^\s*(select\s[\s\S]*\sfrom\s|insert\s+into\s|update\s+\S+\s+set\s|delete\s+from\s|with\s+\w+\s+as\s*\()/i`;
+
+/** `import("…")` whose literal specifier matches `regex` (no-restricted-imports only sees static imports). */
+const dynamicImportOf = (regex) => `ImportExpression[source.value=/${regex.replaceAll("/", "\\/")}/]`;
+
+/**
+ * `layers/client-imports`: in a file starting with the "use client" directive, no runtime import
+ * of a module matching `pattern` (static, re-export or dynamic `import()`); type-only imports pass.
+ */
+const layersPlugin = {
+  rules: {
+    "client-imports": {
+      meta: {
+        type: "problem",
+        schema: [{ type: "object", properties: { pattern: { type: "string" }, message: { type: "string" } }, required: ["pattern", "message"], additionalProperties: false }],
+        messages: { restricted: "'{{source}}' in a client component: {{message}}" },
+      },
+      create(context) {
+        const [{ pattern, message }] = context.options;
+        const body = context.sourceCode.ast.body;
+        const isClient = body.some((statement) => statement.type === "ExpressionStatement" && statement.directive === "use client");
+        if (!isClient) return {};
+        const restricted = new RegExp(pattern, "u");
+        const check = (node, source) => {
+          if (typeof source === "string" && restricted.test(source)) context.report({ node, messageId: "restricted", data: { source, message } });
+        };
+        const typeOnlyImport = (node) =>
+          node.importKind === "type" || (node.specifiers.length > 0 && node.specifiers.every((s) => s.type === "ImportSpecifier" && s.importKind === "type"));
+        const typeOnlyExport = (node) =>
+          node.exportKind === "type" || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.exportKind === "type"));
+        return {
+          ImportDeclaration(node) {
+            if (!typeOnlyImport(node)) check(node, node.source.value);
+          },
+          ExportNamedDeclaration(node) {
+            if (node.source && !typeOnlyExport(node)) check(node, node.source.value);
+          },
+          ExportAllDeclaration(node) {
+            if (node.exportKind !== "type") check(node, node.source.value);
+          },
+          ImportExpression(node) {
+            if (node.source.type === "Literal") check(node, node.source.value);
+          },
+        };
+      },
+    },
+  },
+};
+
 export default tseslint.config(
   {
     ignores: [".next/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
@@ -42,7 +116,69 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["next", "next/*", "@trpc/*", "inngest", "inngest/*", "@/inngest/*", "@/server/api/*"], message: "Services are transport-agnostic." },
+            {
+              group: ["next", "next/*", "@trpc/*", "inngest", "inngest/*", "@/inngest/*", "@/server/api/*", "@/server/jobs", "@/server/jobs/*"],
+              message: "Services are transport-agnostic.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The UI: components/ never loads server code at runtime (the browser bundles it).
+    files: ["components/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: SERVER_ONLY_MODULE, allowTypeImports: true, message: SERVER_ONLY_MESSAGE }] }],
+      "no-restricted-syntax": ["error", { selector: dynamicImportOf(SERVER_ONLY_MODULE), message: SERVER_ONLY_MESSAGE }],
+    },
+  },
+  {
+    // Client components under app/ ("use client" files) follow the same rule; server components may import anything.
+    files: ["app/**/*.{ts,tsx}"],
+    plugins: { layers: layersPlugin },
+    rules: { "layers/client-imports": ["error", { pattern: SERVER_ONLY_MODULE, message: SERVER_ONLY_MESSAGE }] },
+  },
+  {
+    // Isomorphic code: the UI and the server both load it.
+    files: ["server/shared/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: SHARED_ALLOWED_MODULE, message: SHARED_MESSAGE }] }],
+      "no-restricted-syntax": ["error", { selector: "ImportExpression", message: SHARED_MESSAGE }],
+      "no-restricted-globals": [
+        "error",
+        ...["process", "Buffer", "require", "__dirname", "__filename", "fetch", "XMLHttpRequest", "WebSocket"].map((name) => ({ name, message: SHARED_MESSAGE })),
+      ],
+    },
+  },
+  {
+    // Jobs are thin: a step gets { db, now } from getJobContext() and hands them to a service verb.
+    files: ["inngest/functions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE }] }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: dynamicImportOf(DATABASE_MODULE), message: JOB_FUNCTION_MESSAGE },
+        { selector: "TaggedTemplateExpression[tag.name='sql'], TaggedTemplateExpression[tag.object.name='sql']", message: JOB_FUNCTION_MESSAGE },
+        {
+          // db.select(…), tx.execute(…), ctx.db.insert(…), handle.queryRows(…)
+          selector: [QUERY_ON + "[callee.object.name=/^(db|tx|handle)$/]", QUERY_ON + "[callee.object.property.name=/^(db|tx|handle)$/]"].join(", "),
+          message: JOB_FUNCTION_MESSAGE,
+        },
+        { selector: `Literal[value=${RAW_SQL}], TemplateElement[value.raw=${RAW_SQL}]`, message: JOB_FUNCTION_MESSAGE },
+      ],
+    },
+  },
+  {
+    // The in-process runner is generic infrastructure: it knows the Inngest SDK and the job tables,
+    // not the app's functions (server/jobs/index.ts binds those) nor the domain.
+    files: ["server/jobs/runner/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/inngest", "@/inngest/*", "@/server/services", "@/server/services/*", "@/server/jobs", "@/server/jobs/*"], message: "The runner stays generic: the app binds its client and functions in server/jobs/index.ts." },
           ],
         },
       ],

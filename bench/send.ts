@@ -1,5 +1,5 @@
 /**
- * Send benchmark: `npm run bench -- send [--size N] [--duration S] [--rate R] [--port P]`.
+ * Send benchmark: `npm run bench -- send [--size N] [--duration S] [--rate R] [--port P] [--baseline-port B]`.
  * Always on PostgreSQL (a scratch database on BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres; `--db` is ignored).
  *
@@ -7,16 +7,18 @@
  *    scratch database migrated and bootstrapped by the app's own start-up (server/boot.ts, with
  *    INIT_ADMIN_API_KEY), N contacts (default 1,000,000) seeded set-based with encrypted
  *    email/phone and consent on the default "newsletter" email topic (90% opted in, 5% opted out,
- *    5% none), then `next start` with the log transports, LOG_LEVEL=warn, in-process jobs and
- *    BENCH_ROUTES=1 (enables the bare baseline route).
+ *    5% none), then `next start` with the log transports, LOG_LEVEL=warn and in-process jobs, and
+ *    the bench-only baseline server (lib/baseline-server.ts) on `--baseline-port` (default P + 1).
  * 2. Load (autocannon, 32 connections): `POST /api/v1/messages/send_with_consent` to random
  *    contacts, inline content, every request with an idempotency key, 10% repeating an earlier
  *    request (same body): first at full speed for `--duration` s (default 30), then at a fixed
  *    `--rate` (default 1,000 req/s) for the same time. Delivery runs in the server after each
  *    answer; between phases the bench waits until every queued message was handed over.
- * 3. Baseline, same server and database: `POST /api/bench/send-baseline` (a bare handler doing
- *    the same SQL: key, topic, contact, consent state, suppression, message row ON CONFLICT on the
- *    idempotency key; no delivery), same two phases.
+ * 3. Baseline, same database, driver and pool settings: `POST /send-baseline` on the baseline
+ *    server, a bare Node HTTP handler doing the same SQL (key, topic, contact, consent state,
+ *    suppression, message row ON CONFLICT on the idempotency key; no delivery), same two phases.
+ *    It is not part of the product, so it runs without Next.js in front: the ratio also counts
+ *    the framework's own cost per request.
  * 4. Checks: duplicates = messages with more than one `sent` event (a second hand-over to the
  *    transport); a repeated key must answer the first message id; dispatch latency = sent_at −
  *    created_at (decision → handed to the transport) of the delivered messages.
@@ -25,7 +27,7 @@
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { ensureBuild, startApp, type AppServer } from "./lib/app-server";
+import { ensureBuild, startApp, startBaselineServer, type AppServer } from "./lib/app-server";
 import { runLoad, type LoadRequest, type PhaseResult } from "./lib/load";
 import { backendCpuSeconds, numberFlag, treeCpuSeconds } from "./lib/proc";
 import { createScratchDatabase } from "./lib/scratch";
@@ -172,11 +174,13 @@ export async function run(options: BenchOptions): Promise<void> {
   const duration = numberFlag(options.args, "--duration", 30);
   const rate = numberFlag(options.args, "--rate", 1000);
   const port = numberFlag(options.args, "--port", Number(process.env.BENCH_PORT ?? 3207));
+  const baselinePort = numberFlag(options.args, "--baseline-port", port + 1);
   if (options.db !== "postgres") log("runs on PostgreSQL only (--db ignored)");
 
   await ensureBuild(log);
   const scratch = await createScratchDatabase("optin_bench_send");
   let app: AppServer | undefined;
+  let baseline: AppServer | undefined;
   try {
     const apiKey = `bench_${randomBytes(24).toString("base64url")}`;
     const { handle, workspaceId, topicIds } = await bootstrapWorkspace(scratch.url, apiKey);
@@ -189,25 +193,25 @@ export async function run(options: BenchOptions): Promise<void> {
     app = await startApp(port, {
       DATABASE_URL: scratch.url,
       INIT_ADMIN_API_KEY: apiKey,
-      BENCH_ROUTES: "1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       // Marketing email needs a postal address in its footer (compliance check).
       POSTAL_ADDRESS: process.env.POSTAL_ADDRESS ?? "1 Benchmark Way, Springfield",
     });
     log(`next start on :${port} (pid ${app.pid})`);
+    baseline = await startBaselineServer(baselinePort, scratch.url);
+    log(`baseline server on :${baselinePort} (pid ${baseline.pid})`);
     const ours = (prefix: string) => sendRequests("/api/v1/messages/send_with_consent", apiKey, seeded.ids, prefix);
-    const bare = (prefix: string) => sendRequests("/api/bench/send-baseline", apiKey, seeded.ids, prefix);
+    const bare = (prefix: string) => sendRequests("/send-baseline", apiKey, seeded.ids, prefix);
 
     // Warm-up (JIT, pools, route compilation), not measured.
-    for (const gen of [ours("warm"), bare("warm-bare")]) {
-      await runLoad({ url: app.url, connections: 8, duration: 3, requests: [gen.request] });
-    }
+    await runLoad({ url: app.url, connections: 8, duration: 3, requests: [ours("warm").request] });
+    await runLoad({ url: baseline.url, connections: 8, duration: 3, requests: [bare("warm-bare").request] });
     await waitForDispatch(rows);
 
     const max = await phase(app, rows, "send_with_consent", ours("max"), { duration });
     const fixed = await phase(app, rows, `send_with_consent @${rate}`, ours("fixed"), { duration, overallRate: rate });
-    const baseMax = await phase(app, rows, "bare handler", bare("bare-max"), { duration });
-    const baseFixed = await phase(app, rows, `bare handler @${rate}`, bare("bare-fixed"), { duration, overallRate: rate });
+    const baseMax = await phase(baseline, rows, "bare handler", bare("bare-max"), { duration });
+    const baseFixed = await phase(baseline, rows, `bare handler @${rate}`, bare("bare-fixed"), { duration, overallRate: rate });
 
     const [dup] = await rows<{ n: number }>(
       "select count(*)::int as n from (select message_id from message_events where status = 'sent' group by message_id having count(*) > 1) as d",
@@ -220,6 +224,8 @@ export async function run(options: BenchOptions): Promise<void> {
     const dispatchMax = await dispatchStats(rows, max.from, max.to);
     await app.stop();
     app = undefined;
+    await baseline.stop();
+    baseline = undefined;
 
     const ratio = baseMax.p99Ms > 0 ? Number((max.p99Ms / baseMax.p99Ms).toFixed(2)) : null;
     const ratioAt1k = baseFixed.p99Ms > 0 ? Number((fixed.p99Ms / baseFixed.p99Ms).toFixed(2)) : null;
@@ -278,6 +284,7 @@ export async function run(options: BenchOptions): Promise<void> {
     console.log(JSON.stringify(summary));
   } finally {
     if (app) await app.stop().catch(() => {});
+    if (baseline) await baseline.stop().catch(() => {});
     const { closeDb } = await import("@/server/lib/db");
     await closeDb().catch(() => {});
     await scratch.drop();

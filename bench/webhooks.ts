@@ -1,5 +1,5 @@
 /**
- * Webhook benchmark: `npm run bench -- webhooks [--size N] [--port P]`. Always on PostgreSQL
+ * Webhook benchmark: `npm run bench -- webhooks [--size N] [--port P] [--baseline-port B]`. Always on PostgreSQL
  * (a scratch database on BENCH_DATABASE_URL; `--db` is ignored).
  *
  * 1. Set-up (not timed): production build (when stale), scratch database bootstrapped by the
@@ -18,17 +18,20 @@
  * 2. Timed: all requests over 64 connections (autocannon). After each STOP is acknowledged the
  *    bench immediately asks `send_with_consent` for an SMS on "promotions" to that contact:
  *    every one must come back blocked (stopLate counts those that did not).
- * 3. Baseline: the same requests against `POST /api/bench/noop` (reads the body, answers empty
- *    TwiML: the route doing nothing), same connections.
+ * 3. Baseline: the same requests against `POST /noop` on the bench-only baseline server
+ *    (lib/baseline-server.ts, `--baseline-port`, default P + 1: bare Node HTTP that reads the body
+ *    and answers empty TwiML, doing nothing), same connections. It is not part of the product, so
+ *    it runs without Next.js in front: the ratio also counts the framework's own cost per request.
  * 4. Checks against the expected unique effects: webhook_events rows and message timeline rows
- *    per unique delivery event, inbound message rows per unique MessageSid, consent events and
+ *    per unique delivery event, inbound message rows and `inbound:<MessageSid>` claims in
+ *    webhook_events per unique MessageSid, consent events and
  *    keyword replies per STOP/START; doubleApplied = rows beyond the expected ones, missing =
  *    rows short of them; wrongFinalStatus = messages not at the highest status of their events.
  * Last stdout line: one JSON object (ackPerSec, ackP99Ms, ratio, doubleApplied, stopLate, …).
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import os from "node:os";
-import { ensureBuild, startApp, type AppServer } from "./lib/app-server";
+import { ensureBuild, startApp, startBaselineServer, type AppServer } from "./lib/app-server";
 import { runLoad, type LoadRequest } from "./lib/load";
 import { backendCpuSeconds, numberFlag, treeCpuSeconds } from "./lib/proc";
 import { createScratchDatabase } from "./lib/scratch";
@@ -233,6 +236,7 @@ function finalize(raw: RawEntry[], ids: string[], publicUrl: string, authToken: 
 export async function run(options: BenchOptions): Promise<void> {
   const size = options.size ?? DEFAULT_SIZE;
   const port = numberFlag(options.args, "--port", Number(process.env.BENCH_PORT ?? 3207));
+  const baselinePort = numberFlag(options.args, "--baseline-port", port + 1);
   if (options.db !== "postgres") log("runs on PostgreSQL only (--db ignored)");
   if (size < 200) throw new Error("--size must be at least 200");
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -242,6 +246,7 @@ export async function run(options: BenchOptions): Promise<void> {
   await ensureBuild(log);
   const scratch = await createScratchDatabase("optin_bench_webhooks");
   let app: AppServer | undefined;
+  let baselineServer: AppServer | undefined;
   try {
     const apiKey = `bench_${randomBytes(24).toString("base64url")}`;
     const { handle, workspaceId, topicIds } = await bootstrapWorkspace(scratch.url, apiKey);
@@ -295,12 +300,13 @@ export async function run(options: BenchOptions): Promise<void> {
     app = await startApp(port, {
       DATABASE_URL: scratch.url,
       INIT_ADMIN_API_KEY: apiKey,
-      BENCH_ROUTES: "1",
       PUBLIC_URL: publicUrl,
       TWILIO_AUTH_TOKEN: authToken,
       RESEND_WEBHOOK_SECRET: webhookSecret,
     });
     log(`next start on :${port} (pid ${app.pid})`);
+    baselineServer = await startBaselineServer(baselinePort, scratch.url);
+    log(`baseline server on :${baselinePort} (pid ${baselineServer.pid})`);
 
     // STOP → immediate send attempt to that contact; must be blocked.
     const stopChecks: Promise<void>[] = [];
@@ -385,7 +391,7 @@ export async function run(options: BenchOptions): Promise<void> {
       },
     };
     await runLoad({ url: app.url, connections: 8, duration: 3, requests: [warmRequest] });
-    await runLoad({ url: app.url, connections: 8, duration: 2, requests: [{ ...warmRequest, setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/noop" }) }] });
+    await runLoad({ url: baselineServer.url, connections: 8, duration: 2, requests: [{ ...warmRequest, setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/noop" }) }] });
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const runStart = new Date().toISOString();
@@ -403,15 +409,19 @@ export async function run(options: BenchOptions): Promise<void> {
     const control = await trySend(ids[0]!);
 
     log(`baseline: the same ${entries.length} requests to the do-nothing route…`);
-    const noop = requestsFor("/api/bench/noop", null);
-    const baseline = await runLoad({ url: app.url, connections: CONNECTIONS, amount: entries.length, requests: [noop.request] });
+    const noop = requestsFor("/noop", null);
+    const baseline = await runLoad({ url: baselineServer.url, connections: CONNECTIONS, amount: entries.length, requests: [noop.request] });
     log(`do-nothing: ${baseline.reqPerSec} req/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
     await app.stop();
     app = undefined;
+    await baselineServer.stop();
+    baselineServer = undefined;
 
     // Expected unique effects vs what the database holds.
     const one = async (text: string, params: unknown[] = []) => (await rows<{ n: number }>(text, params))[0]!.n;
-    const webhookRows = await one("select count(*)::int as n from webhook_events where received_at >= $1", [runStart]);
+    // Delivery events, and the claims of inbound MessageSids (`inbound:<sid>`, one per unique inbound text), apart.
+    const webhookRows = await one("select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key not like 'inbound:%'", [runStart]);
+    const inboundClaims = await one("select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key like 'inbound:%'", [runStart]);
     // Timeline rows of provider events (not the inbound `received` rows, not keyword replies' own `sent`).
     const timelineRows = await one(
       `select count(*)::int as n from message_events e join messages m on m.id = e.message_id
@@ -435,12 +445,14 @@ export async function run(options: BenchOptions): Promise<void> {
       excess(webhookRows, shape.uniqueDeliveryEvents) +
       excess(timelineRows, shape.uniqueDeliveryEvents) +
       excess(inboundRows, shape.uniqueInbound) +
+      excess(inboundClaims, shape.uniqueInbound) +
       consentExcess +
       excess(replyRows, expectedKeyword);
     const missing =
       short(webhookRows, shape.uniqueDeliveryEvents) +
       short(timelineRows, shape.uniqueDeliveryEvents) +
       short(inboundRows, shape.uniqueInbound) +
+      short(inboundClaims, shape.uniqueInbound) +
       consentMissing +
       short(replyRows, expectedKeyword);
     const expectedFinal = [
@@ -480,6 +492,7 @@ export async function run(options: BenchOptions): Promise<void> {
         webhookEvents: `${webhookRows}/${shape.uniqueDeliveryEvents}`,
         timelineRows: `${timelineRows}/${shape.uniqueDeliveryEvents}`,
         inboundMessages: `${inboundRows}/${shape.uniqueInbound}`,
+        inboundClaims: `${inboundClaims}/${shape.uniqueInbound}`,
         keywordConsentEvents: `${consentRows.reduce((sum, r) => sum + r.n, 0)}/${keywordContacts.size}`,
         keywordReplies: `${replyRows}/${expectedKeyword}`,
       },
@@ -507,6 +520,7 @@ export async function run(options: BenchOptions): Promise<void> {
     console.log(JSON.stringify(summary));
   } finally {
     if (app) await app.stop().catch(() => {});
+    if (baselineServer) await baselineServer.stop().catch(() => {});
     const { closeDb } = await import("@/server/lib/db");
     await closeDb().catch(() => {});
     await scratch.drop();

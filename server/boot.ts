@@ -72,7 +72,7 @@ export function bootServer(): Promise<void> {
     const result = await prepareDatabase();
     if (result.adminCreated) printAdminBanner(result);
     if (!env.isInngestServerConfigured && !env.JOBS_DISABLED) {
-      const { startInProcessJobs } = await import("@/inngest/start");
+      const { startInProcessJobs } = await import("@/server/jobs/start");
       await startInProcessJobs();
       logger.info("background jobs: in-process runner started");
     } else if (env.isInngestServerConfigured) {

@@ -1,7 +1,8 @@
 /**
  * The app under test: `next start` from the production build (built first when the sources
  * changed since the last build, with the same fingerprint `npm start` uses), on its own port,
- * with a benchmark environment. Its output goes to our stderr so stdout keeps the JSON summary.
+ * with a benchmark environment; and the bench-only baseline server beside it. Their output goes
+ * to our stderr so stdout keeps the JSON summary.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -46,24 +47,39 @@ export async function startApp(port: number, extra: Record<string, string>): Pro
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
   // BENCH_APP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (chunk: Buffer) => process.stderr.write(`[app] ${chunk}`));
-  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[app] ${chunk}`));
+  return spawnServer("app", "next start", [...nodeArgs, nextBin, "start", "-p", String(port)], env, port, "/api/health");
+}
+
+/**
+ * Starts the bench-only baseline server (./baseline-server.ts: bare Node HTTP, no Next.js) on
+ * `port`, against `databaseUrl`. It is never part of the production build.
+ */
+export async function startBaselineServer(port: number, databaseUrl: string): Promise<AppServer> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: String(port), LOG_LEVEL: "warn", DATABASE_URL: databaseUrl };
+  const entry = path.join(ROOT, "bench", "lib", "baseline-server.ts");
+  return spawnServer("baseline", "the baseline server", ["--import", "tsx", entry], env, port, "/health");
+}
+
+/** Spawns a server process, forwards its output to our stderr, and waits until `healthPath` answers 200. */
+async function spawnServer(tag: string, label: string, args: string[], env: NodeJS.ProcessEnv, port: number, healthPath: string): Promise<AppServer> {
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (chunk: Buffer) => process.stderr.write(`[${tag}] ${chunk}`));
+  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[${tag}] ${chunk}`));
   let exited = false;
   child.on("exit", () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (exited) throw new Error(`next start exited early (port ${port} busy?)`);
+    if (exited) throw new Error(`${label} exited early (port ${port} busy?)`);
     try {
-      const response = await fetch(`${url}/api/health`);
+      const response = await fetch(`${url}${healthPath}`);
       if (response.ok) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error("next start did not answer /api/health within 120 s");
+      throw new Error(`${label} did not answer ${healthPath} within 120 s`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -1,9 +1,9 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { MailIcon, MessageSquareTextIcon, type LucideIcon } from "lucide-react";
 import type { BadgeProps } from "@/components/ui/badge";
+import type { Channel, ConsentStatus } from "@/server/shared/enums";
 
-export type Channel = "email" | "sms";
-export type ConsentStatus = "opted_in" | "opted_out" | "pending";
+export type { Channel, ConsentStatus } from "@/server/shared/enums";
 
 export const CHANNEL_META: Record<Channel, { label: string; icon: LucideIcon }> = {
   email: { label: "Email", icon: MailIcon },

@@ -2,9 +2,8 @@
 
 import { CopyButton } from "@/components/ui/copy-button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
-import type { FormDefinition } from "@/db/schema";
 import { escapeHtml } from "./hosted-html";
-import { FIELD_DEFAULT_LABELS } from "@/server/services/forms/schemas";
+import { FIELD_DEFAULT_LABELS, type FormDefinition } from "@/server/shared/forms";
 
 const INPUT_TYPES = { email: "email", phone: "tel", firstName: "text", lastName: "text" } as const;
 

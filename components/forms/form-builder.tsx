@@ -23,8 +23,7 @@ import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatDateTime } from "@/components/settings/format";
 import { LoadError } from "@/components/settings/table-states";
-import type { FormDefinition } from "@/db/schema";
-import { FIELD_DEFAULT_LABELS, FORM_FIELD_NAMES, type FormFieldName } from "@/server/services/forms/schemas";
+import { FIELD_DEFAULT_LABELS, FORM_FIELD_NAMES, type FormDefinition, type FormFieldName } from "@/server/shared/forms";
 import { EmbedSnippets } from "./embed-snippets";
 import { FormPreview } from "./form-preview";
 

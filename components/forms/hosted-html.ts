@@ -1,4 +1,4 @@
-import type { FormDefinition } from "@/db/schema";
+import type { FormDefinition } from "@/server/shared/forms";
 
 /**
  * The public pages a contact reaches from a form (`/f/{key}`, its success page, `/confirm/…`),

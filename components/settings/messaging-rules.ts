@@ -1,5 +1,5 @@
-import { formatClock } from "@/server/services/policy/local-time";
-import { listStateRules, type DayWindow, type StateRule } from "@/server/services/policy/state-rules";
+import { formatClock } from "@/server/shared/local-time";
+import { listStateRules, type DayWindow, type StateRule } from "@/server/shared/state-rules";
 
 const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 

@@ -17,8 +17,7 @@ import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import type { AppRouter } from "@/server/api/root";
-import { MAX_FREQUENCY_CAPS, ZMessagingSettings } from "@/server/services/policy/settings-schema";
-import type { MessagingSettings } from "@/server/services/policy/types";
+import { MAX_FREQUENCY_CAPS, ZMessagingSettings, type MessagingSettings } from "@/server/shared/messaging-settings";
 import { MessagingFrequencyCaps, type CapDraft, type CapTopic } from "./messaging-frequency-caps";
 import { clockIn, stateRuleLines, timeZoneOptions } from "./messaging-rules";
 

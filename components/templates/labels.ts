@@ -1,4 +1,4 @@
-import type { Channel, TemplateCategory } from "@/db/schema";
+import { TEMPLATE_CATEGORIES, type Channel, type TemplateCategory } from "@/server/shared/enums";
 
 export const CHANNEL_LABELS: Record<Channel, string> = { email: "Email", sms: "SMS" };
 
@@ -10,8 +10,8 @@ export const CATEGORY_LABELS: Record<TemplateCategory, string> = {
   system: "System",
 };
 
-/** In the order the pickers show them (kept here so client bundles need no schema import). */
-export const CATEGORY_ORDER: TemplateCategory[] = ["promotional", "transactional", "notification", "confirmation", "system"];
+/** In the order the pickers show them. */
+export const CATEGORY_ORDER: readonly TemplateCategory[] = TEMPLATE_CATEGORIES;
 
 export const CATEGORY_HINTS: Record<TemplateCategory, string> = {
   promotional: "Marketing: needs consent; SMS carry opt-out wording, email the unsubscribe link and postal address.",
@@ -20,17 +20,6 @@ export const CATEGORY_HINTS: Record<TemplateCategory, string> = {
   confirmation: "Opt-in and double opt-in confirmations.",
   system: "Automatic replies such as HELP and opt-out confirmations.",
 };
-
-/** Names Liquid provides without declaring them. */
-export const BUILT_IN_VARIABLES = [
-  { name: "contact.first_name", hint: "First name (may be empty: add | default: \"there\")" },
-  { name: "contact.last_name", hint: "Last name" },
-  { name: "contact.email", hint: "Email address" },
-  { name: "contact.phone", hint: "Phone number" },
-  { name: "workspace.name", hint: "Your brand" },
-  { name: "unsubscribe_url", hint: "One-click unsubscribe link" },
-  { name: "preferences_url", hint: "Preference center link" },
-] as const;
 
 export function slugifyKey(name: string): string {
   return name

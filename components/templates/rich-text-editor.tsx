@@ -23,7 +23,7 @@ import { cn } from "@/components/ui/cn";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { Input } from "@/components/ui/input";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
-import { BUILT_IN_VARIABLES } from "./labels";
+import { BUILT_IN_VARIABLES } from "@/server/shared/template-variables";
 
 export interface RichTextValue {
   html: string;

@@ -9,7 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import { useTRPC } from "@/components/providers/trpc-provider";
-import type { Channel } from "@/db/schema";
+import type { Channel } from "@/server/shared/enums";
 import type { TComplianceProblem } from "@/server/services/templates/schemas";
 import type { TRenderPreview } from "@/server/services/templates/render";
 

@@ -16,7 +16,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatRelative } from "@/components/settings/format";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
-import type { Channel, TemplateCategory } from "@/db/schema";
+import type { Channel, TemplateCategory } from "@/server/shared/enums";
 import { CATEGORY_LABELS, CATEGORY_ORDER, CHANNEL_LABELS } from "./labels";
 
 const ALL = "all";

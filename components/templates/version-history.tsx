@@ -21,7 +21,7 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Spinner } from "@/components/ui/spinner";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatDateTime } from "@/components/settings/format";
-import type { Channel, TemplateCategory } from "@/db/schema";
+import type { Channel, TemplateCategory } from "@/server/shared/enums";
 import type { TTemplateVersion } from "@/server/services/templates/schemas";
 import { MessagePreview } from "./template-preview";
 

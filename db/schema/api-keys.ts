@@ -1,16 +1,10 @@
 import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz } from "./_columns";
+import type { ApiKeyScope } from "../../server/shared/enums";
 import { users, workspaces } from "./workspaces";
 
-export const API_KEY_SCOPES = [
-  "contacts:read",
-  "contacts:write",
-  "consent:write",
-  "messages:send",
-  "campaigns:write",
-  "admin",
-] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+export { API_KEY_SCOPES, type ApiKeyScope } from "../../server/shared/enums";
+
 
 /**
  * API keys: only a SHA-256 of the secret is stored (secrets are high-entropy, so a fast hash

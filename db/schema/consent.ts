@@ -3,22 +3,25 @@ import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, uuid } from 
 import { createdAt, id, timestampTz } from "./_columns";
 import { channelEnum } from "./topics";
 import { sealedJsonb } from "./_sealed-json";
+import { CONSENT_ACTIONS, CONSENT_SOURCES, CONSENT_STATUSES, SUPPRESSION_REASONS } from "../../server/shared/enums";
 import { workspaces } from "./workspaces";
 
-export const CONSENT_ACTIONS = ["opted_in", "opted_out", "confirmed", "expired"] as const;
-export type ConsentAction = (typeof CONSENT_ACTIONS)[number];
+export {
+  CONSENT_ACTIONS,
+  CONSENT_SOURCES,
+  CONSENT_STATUSES,
+  SUPPRESSION_REASONS,
+  type ConsentAction,
+  type ConsentSource,
+  type ConsentStatus,
+  type SuppressionReason,
+} from "../../server/shared/enums";
+
 export const consentActionEnum = pgEnum("consent_action", CONSENT_ACTIONS);
 
-/**
- * `address_changed` is written by the system only: the contact's address on that channel was
- * replaced or removed, so consent given for the old address ends (it never covers the new one).
- */
-export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider", "address_changed"] as const;
-export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+/** `address_changed` is written by the system only (see CONSENT_SOURCES in server/shared/enums.ts). */
 export const consentSourceEnum = pgEnum("consent_source", CONSENT_SOURCES);
 
-export const CONSENT_STATUSES = ["opted_in", "opted_out", "pending"] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 export const consentStatusEnum = pgEnum("consent_status", CONSENT_STATUSES);
 
 export interface ConsentEvidence {
@@ -116,8 +119,6 @@ export const consentStates = pgTable(
   ],
 );
 
-export const SUPPRESSION_REASONS = ["hard_bounce", "complaint", "sms_stop", "provider_opt_out", "manual", "erased"] as const;
-export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 export const suppressionReasonEnum = pgEnum("suppression_reason", SUPPRESSION_REASONS);
 
 /**

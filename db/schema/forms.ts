@@ -5,22 +5,12 @@ import { sealedJsonb } from "./_sealed-json";
 import { CONSENT_EVIDENCE_SEALED_KEYS } from "./consent";
 import { contacts } from "./contacts";
 import { channelEnum } from "./topics";
+import { CONFIRMATION_METHODS } from "../../server/shared/enums";
+import type { FormDefinition } from "../../server/shared/forms";
 import { workspaces } from "./workspaces";
 
-export interface FormDefinition {
-  title: string;
-  description?: string;
-  /** Which contact fields the form asks for, in order. */
-  fields: { name: "email" | "phone" | "firstName" | "lastName"; required: boolean; label?: string }[];
-  /** Topic ids the person consents to by submitting. */
-  topicIds: string[];
-  /** The exact consent language shown next to the submit button. */
-  consentText: string;
-  /** Ask for proof of control of the address before consent counts (also forced by topics that require it). */
-  doubleOptIn: boolean;
-  submitLabel?: string;
-  successMessage?: string;
-}
+export type { FormDefinition } from "../../server/shared/forms";
+export { CONFIRMATION_METHODS, type ConfirmationMethod } from "../../server/shared/enums";
 
 /** Hosted opt-in forms (`/f/{key}`). Edits create a new immutable version; submissions record the version used. */
 export const forms = pgTable(
@@ -61,7 +51,6 @@ export const formVersions = pgTable(
   (t) => [uniqueIndex("form_versions_form_version_key").on(t.formId, t.version)],
 );
 
-export const CONFIRMATION_METHODS = ["link", "code"] as const;
 export const confirmationMethodEnum = pgEnum("confirmation_method", CONFIRMATION_METHODS);
 
 /**

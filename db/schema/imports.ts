@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz } from "./_columns";
+import { IMPORT_STATUSES } from "../../server/shared/enums";
 import { users, workspaces } from "./workspaces";
 
-export const IMPORT_STATUSES = ["pending", "running", "completed", "failed"] as const;
+export { IMPORT_STATUSES, type ImportStatus } from "../../server/shared/enums";
+
 export const importStatusEnum = pgEnum("import_status", IMPORT_STATUSES);
 
 export interface ImportMapping {

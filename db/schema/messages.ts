@@ -3,43 +3,22 @@ import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { contacts } from "./contacts";
 import { channelEnum, topicKindEnum } from "./topics";
+import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, type BlockReason } from "../../server/shared/enums";
 import { workspaces } from "./workspaces";
 
-export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
-export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+export {
+  BLOCK_REASONS,
+  MESSAGE_DIRECTIONS,
+  MESSAGE_STATUSES,
+  type BlockReason,
+  type MessageDirection,
+  type MessageStatus,
+} from "../../server/shared/enums";
+
 export const messageDirectionEnum = pgEnum("message_direction", MESSAGE_DIRECTIONS);
 
-/**
- * Lifecycle of a message. `rank` orders them so a late provider event never moves a message
- * backwards (delivered stays delivered when a late `sent` arrives); final failures and
- * delivered share the top ranks.
- */
-export const MESSAGE_STATUSES = [
-  "blocked",
-  "deferred",
-  "queued",
-  "sending",
-  "sent",
-  "delivered",
-  "undelivered",
-  "failed",
-  "bounced",
-  "complained",
-  "received",
-] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+/** Lifecycle of a message (order and ranks: MESSAGE_STATUSES in server/shared/enums.ts). */
 export const messageStatusEnum = pgEnum("message_status", MESSAGE_STATUSES);
-
-export const BLOCK_REASONS = [
-  "no_consent",
-  "opted_out",
-  "suppressed",
-  "quiet_hours",
-  "frequency_cap",
-  "invalid_address",
-  "erased",
-] as const;
-export type BlockReason = (typeof BLOCK_REASONS)[number];
 
 /** The policy decision stored with every outbound message: the per-message consent proof. */
 export interface StoredDecision {

@@ -2,10 +2,11 @@ import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { channelEnum } from "./topics";
+import { TEMPLATE_CATEGORIES } from "../../server/shared/enums";
 import { workspaces } from "./workspaces";
 
-export const TEMPLATE_CATEGORIES = ["promotional", "transactional", "notification", "confirmation", "system"] as const;
-export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
+export { TEMPLATE_CATEGORIES, type TemplateCategory } from "../../server/shared/enums";
+
 export const templateCategoryEnum = pgEnum("template_category", TEMPLATE_CATEGORIES);
 
 /** A declared template variable with the sample value used by previews and the save-time check. */

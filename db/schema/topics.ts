@@ -1,13 +1,12 @@
 import { boolean, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
+import { CHANNELS, TOPIC_KINDS } from "../../server/shared/enums";
 import { workspaces } from "./workspaces";
 
-export const CHANNELS = ["email", "sms"] as const;
-export type Channel = (typeof CHANNELS)[number];
+export { CHANNELS, TOPIC_KINDS, type Channel, type TopicKind } from "../../server/shared/enums";
+
 export const channelEnum = pgEnum("channel", CHANNELS);
 
-export const TOPIC_KINDS = ["marketing", "transactional"] as const;
-export type TopicKind = (typeof TOPIC_KINDS)[number];
 export const topicKindEnum = pgEnum("topic_kind", TOPIC_KINDS);
 
 /** What a contact can consent to, per channel. `key` is the stable API name. */

@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "../../server/shared/enums";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
+
+export { ROLES, type Role } from "../../server/shared/enums";
 
 /** A workspace is the brand a contact consents to; every row of workspace data carries its id. */
 export const workspaces = pgTable(
@@ -23,8 +26,6 @@ export const workspaces = pgTable(
   ],
 );
 
-export const ROLES = ["owner", "admin", "marketer", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
 export const roleEnum = pgEnum("member_role", ROLES);
 
 /** Staff accounts. Global: one person may belong to several workspaces. */

@@ -1,12 +1,12 @@
 import { setEventDispatcher } from "@/server/services/messages/dispatch";
 import { inngest } from "../client";
 import { messageDispatchRequested } from "../events";
-import { getJobContext } from "../runner/context";
+import { getJobContext } from "@/server/jobs/runner/context";
 
 // With an Inngest server, the send pipeline dispatches through events (one per message).
-// `../send` is loaded on first use: it imports the runner, which imports this list of functions.
+// `@/server/jobs/send` is loaded on first use: it imports the runner, which imports this list of functions.
 setEventDispatcher(async (messages) => {
-  const { sendEvent } = await import("../send");
+  const { sendEvent } = await import("@/server/jobs/send");
   return sendEvent(messages.map((m) => messageDispatchRequested.create({ messageId: m.id, workspaceId: m.workspaceId }, { id: `dispatch-${m.id}` })));
 });
 

@@ -1,5 +1,5 @@
 import { inngest } from "../client";
-import { getJobContext } from "../runner/context";
+import { getJobContext } from "@/server/jobs/runner/context";
 
 /**
  * Every minute: delivers outbound messages that are due and not in flight: retries whose time

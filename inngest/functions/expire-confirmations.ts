@@ -1,6 +1,6 @@
 import { expireConfirmations } from "@/server/services/confirmations/expire-confirmations";
 import { inngest } from "../client";
-import { getJobContext } from "../runner/context";
+import { getJobContext } from "@/server/jobs/runner/context";
 
 /**
  * Every hour: closes double opt-in requests past their expiry (48 h links, 15 min codes) and

@@ -1,7 +1,7 @@
 import { purgeExpiredTokens } from "@/server/services/auth/purge-expired-tokens";
 import { inngest } from "../client";
 import { tokensPurgeRequested } from "../events";
-import { getJobContext } from "../runner/context";
+import { getJobContext } from "@/server/jobs/runner/context";
 
 /**
  * Nightly (03:00 UTC) and on demand (`auth/tokens.purge.requested`): deletes expired sign-in

@@ -1,5 +1,5 @@
 import { inngest } from "../client";
-import { getJobContext } from "../runner/context";
+import { getJobContext } from "@/server/jobs/runner/context";
 
 /**
  * Every 5 minutes (and once at start-up, from server/boot.ts): imports left `running` by a process

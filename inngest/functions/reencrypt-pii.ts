@@ -1,7 +1,7 @@
 import { reencryptContacts } from "@/server/services/contacts/reencrypt-contacts";
 import { inngest } from "../client";
 import { piiReencryptRequested } from "../events";
-import { getJobContext } from "../runner/context";
+import { getJobContext } from "@/server/jobs/runner/context";
 
 /**
  * Key rotation: daily (04:00 UTC, a no-op query when every value is on the current key) and on

@@ -137,8 +137,6 @@ const ZEnv = z
     DELIVERY_STUCK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
-    /** Benchmarks only (`npm run bench -- send|webhooks` sets it): enables the bare baseline routes under /api/bench. */
-    BENCH_ROUTES: booleanFlag,
   })
   .transform((env) => ({
     ...env,

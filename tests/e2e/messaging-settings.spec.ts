@@ -9,7 +9,7 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings โ
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Messaging" }).click();
   await expect(page).toHaveURL(/\/settings\/messaging$/);
 
-  // The defaults of a new workspace (CONTRACT.md ยง4).
+  // The defaults of a new workspace (docs/contract.md, "Messaging defaults").
   const start = page.getByLabel("Start");
   const end = page.getByLabel("End");
   // The settings load in the browser; allow for a slow first load on a busy CI machine.

@@ -3,8 +3,8 @@ import type { DbHandle } from "@/db/client";
 import { eq } from "drizzle-orm";
 import { jobRuns, verificationTokens } from "@/db/schema";
 import { tokensPurgeRequested } from "@/inngest/events";
-import { drainJobs, getJobRunner, startJobRunner, stopJobRunner } from "@/inngest/runner";
-import { sendEvent } from "@/inngest/send";
+import { drainJobs, getJobRunner, startJobRunner, stopJobRunner } from "@/server/jobs";
+import { sendEvent } from "@/server/jobs/send";
 import { fixedClock } from "@/server/lib/clock";
 import { createTestDb } from "../helpers/db";
 

@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { jobCronFires, jobEvents, jobRuns, jobSteps } from "@/db/schema";
 import { inngest } from "@/inngest/client";
-import { createJobRunner, getJobContext, type JobRunner } from "@/inngest/runner";
+import { createJobRunner, getJobContext, type JobRunner } from "@/server/jobs";
 import { fixedClock } from "@/server/lib/clock";
-import { pruneJobHistory } from "@/inngest/runner/store";
+import { pruneJobHistory } from "@/server/jobs/runner/store";
 import { createTestDb } from "../helpers/db";
 
 /**

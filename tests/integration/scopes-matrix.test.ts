@@ -220,8 +220,6 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
 /** Route handlers with their own authentication (signatures, public pages, Auth.js, tRPC, REST). */
 const OWN_AUTH_ROUTES = [
   "auth/[...nextauth]/route.ts",
-  "bench/noop/route.ts",
-  "bench/send-baseline/route.ts",
   "health/route.ts",
   "inngest/route.ts",
   "trpc/[trpc]/route.ts",

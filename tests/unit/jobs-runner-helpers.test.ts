@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration, resolveWakeTime, retryDelayMs } from "@/inngest/runner/durations";
-import { compileExpression, matches } from "@/inngest/runner/expressions";
-import { eventNameMatches } from "@/inngest/runner/registry";
+import { parseDuration, resolveWakeTime, retryDelayMs } from "@/server/jobs/runner/durations";
+import { compileExpression, matches } from "@/server/jobs/runner/expressions";
+import { eventNameMatches } from "@/server/jobs/runner/registry";
 
 describe("job runner durations", () => {
   it("reads the SDK's duration strings (w/d/h/m/s) and treats an empty one as zero", () => {

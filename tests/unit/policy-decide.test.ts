@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, maxWindowDays } from "@/server/services/policy/decide";
-import { defaultMessagingSettings } from "@/server/services/policy/settings-schema";
+import { defaultMessagingSettings } from "@/server/shared/messaging-settings";
 import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type PolicyInput, type RecentSend } from "@/server/services/policy/types";
 
 const FLORIDA = "+13055550100"; // 305 Miami: Florida, America/New_York

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { defaultMessagingSettings, readMessagingSettings, ZMessagingSettings } from "@/server/services/policy/settings-schema";
+import { defaultMessagingSettings, readMessagingSettings, ZMessagingSettings } from "@/server/shared/messaging-settings";
 
-describe("messaging settings defaults (CONTRACT.md §4)", () => {
+describe("messaging settings defaults (docs/contract.md, Messaging defaults)", () => {
   it("a workspace without settings gets quiet hours 08:00–21:00 with state rules, no caps, New York time", () => {
     expect(readMessagingSettings({})).toEqual({
       quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: true },

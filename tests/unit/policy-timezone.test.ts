@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { knownAreaCodes, lookupAreaCode, nanpAreaCode } from "@/server/lib/nanp-area-codes";
-import { addDays, fromLocal, isValidTimeZone, toLocal } from "@/server/services/policy/local-time";
+import { addDays, fromLocal, isValidTimeZone, toLocal } from "@/server/shared/local-time";
 import { countryTimeZone, resolveRecipientTimezone } from "@/server/services/policy/recipient-timezone";
-import { listStateRules, stateRuleFor } from "@/server/services/policy/state-rules";
+import { listStateRules, stateRuleFor } from "@/server/shared/state-rules";
 
 const resolve = (phone: string | null, contactTimezone: string | null = null, workspaceTimezone = "America/New_York") =>
   resolveRecipientTimezone({ phone, contactTimezone, workspaceTimezone });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countSmsSegments, isGsm7 } from "@/server/lib/sms-segments";
+import { countSmsSegments, isGsm7 } from "@/server/shared/sms-segments";
 
 describe("SMS segments", () => {
   it("an empty body is no message", () => {

@@ -25,7 +25,7 @@ const IDEMPOTENCY_HEADER = z.object({
 });
 
 /**
- * The `Idempotency-Key` header is equivalent to the body's `idempotencyKey` (CONTRACT.md §2);
+ * The `Idempotency-Key` header is equivalent to the body's `idempotencyKey` (docs/contract.md, "HTTP API");
  * both given and different → 400.
  */
 function withHeaderKey<T extends { idempotencyKey?: string }>(headers: Headers, input: T): T {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { maskPhone } from "@/server/lib/addresses";
 import { logger } from "@/server/lib/logger";
-import { countSmsSegments } from "@/server/lib/sms-segments";
+import { countSmsSegments } from "@/server/shared/sms-segments";
 import type { OutgoingSms, SmsSendResult, SmsTransport } from "./types";
 
 /**

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import twilio from "twilio";
 import RequestClient from "twilio/lib/base/RequestClient";
-import { countSmsSegments } from "@/server/lib/sms-segments";
+import { countSmsSegments } from "@/server/shared/sms-segments";
 import { ProviderError, parseRetryAfter } from "../errors";
 import type { OutgoingSms, SmsSendResult, SmsTransport } from "./types";
 

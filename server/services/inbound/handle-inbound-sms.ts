@@ -9,7 +9,7 @@ import type { Clock } from "@/server/lib/clock";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
-import { countSmsSegments } from "@/server/lib/sms-segments";
+import { countSmsSegments } from "@/server/shared/sms-segments";
 import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";

@@ -96,7 +96,7 @@ export const ZSendWithConsentInput = z.object(sendFields).superRefine(refineSend
 export type TSendWithConsentInput = z.input<typeof ZSendWithConsentInput>;
 export type TSendWithConsentParsed = z.output<typeof ZSendWithConsentInput>;
 
-/** The statuses a send answers with (CONTRACT.md §2); a deferred message answers `queued` with `deliverAt`. */
+/** The statuses a send answers with (docs/contract.md, "HTTP API"); a deferred message answers `queued` with `deliverAt`. */
 export const SEND_ANSWER_STATUSES = ["queued", "sent", "blocked"] as const;
 
 export const ZFallbackOutcome = z.object({

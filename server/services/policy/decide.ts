@@ -1,8 +1,8 @@
 import type { BlockReason } from "@/db/schema/messages";
 import type { Channel, TopicKind } from "@/db/schema/topics";
-import { addDays, formatClock, fromLocal, parseClock, toLocal } from "./local-time";
+import { addDays, formatClock, fromLocal, parseClock, toLocal } from "@/server/shared/local-time";
 import { resolveRecipientTimezone, type RecipientTimezone } from "./recipient-timezone";
-import { stateRuleFor, type DayWindow } from "./state-rules";
+import { stateRuleFor, type DayWindow } from "@/server/shared/state-rules";
 import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type PolicyInput, type RecentSend } from "./types";
 
 export { resolveRecipientTimezone } from "./recipient-timezone";

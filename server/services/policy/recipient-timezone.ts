@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { lookupAreaCode, nanpAreaCode } from "@/server/lib/nanp-area-codes";
-import { isValidTimeZone } from "./local-time";
+import { isValidTimeZone } from "@/server/shared/local-time";
 
 /**
  * Countries with one time zone (all of it, or so nearly all of it that quiet hours do not care),

@@ -3,7 +3,7 @@ import { topics, workspaces } from "@/db/schema";
 import { forbidden, invalid, notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { countryTimeZone } from "./recipient-timezone";
-import { readMessagingSettings, ZMessagingSettings, type TMessagingSettings } from "./settings-schema";
+import { readMessagingSettings, ZMessagingSettings, type TMessagingSettings } from "@/server/shared/messaging-settings";
 import type { MessagingSettings } from "./types";
 import { hasRole, hasScope, inTransaction, type ServiceContext } from "../context";
 import { invalidateSendContext } from "../messages/send-context-cache";
@@ -16,7 +16,7 @@ export {
   ZMessagingSettings,
   ZQuietHours,
   type TMessagingSettings,
-} from "./settings-schema";
+} from "@/server/shared/messaging-settings";
 
 export const ZUpdateMessagingSettingsInput = ZMessagingSettings;
 export type TUpdateMessagingSettingsInput = TMessagingSettings;

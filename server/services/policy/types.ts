@@ -1,6 +1,7 @@
-import type { BlockReason } from "@/db/schema/messages";
-import type { Channel, TopicKind } from "@/db/schema/topics";
-import type { ConsentSource, ConsentStatus, SuppressionReason } from "@/db/schema/consent";
+import type { BlockReason, Channel, ConsentSource, ConsentStatus, SuppressionReason, TopicKind } from "@/server/shared/enums";
+import type { MessagingSettings } from "@/server/shared/messaging-settings";
+
+export type { FrequencyCap, MessagingSettings } from "@/server/shared/messaging-settings";
 
 /**
  * The contract of the send policy: `decide(input)` (server/services/policy/decide.ts) is a pure
@@ -8,31 +9,6 @@ import type { ConsentSource, ConsentStatus, SuppressionReason } from "@/db/schem
  * message, so an opt-out committed before the decision is always seen.
  */
 export const POLICY_VERSION = "2026-11-30.1";
-
-/** A frequency cap: at most `max` marketing messages in `days` days (per channel, optionally per topic). */
-export interface FrequencyCap {
-  channel: Channel | "any";
-  /** Null: every marketing topic together. */
-  topicKey: string | null;
-  max: number;
-  days: number;
-}
-
-/** Per-workspace messaging policy, stored in `workspaces.settings.messaging`; defaults per CONTRACT.md §4. */
-export interface MessagingSettings {
-  quietHours: {
-    enabled: boolean;
-    /** Local "HH:MM" start of the allowed window (inclusive). Default "08:00". */
-    start: string;
-    /** Local "HH:MM" end of the allowed window (exclusive). Default "21:00". */
-    end: string;
-    /** Apply stricter state rules (e.g. Florida 8:00–20:00 and 3 per 24 h per topic). Default true. */
-    stateRules: boolean;
-  };
-  frequencyCaps: FrequencyCap[];
-  /** IANA zone used when neither the contact nor the phone number tells the recipient's zone. */
-  timezone: string;
-}
 
 /** A marketing or transactional message already sent (or queued) to this recipient, for caps. */
 export interface RecentSend {

@@ -10,7 +10,7 @@ export { sanitizeEmailHtml };
 
 /**
  * Marks links a click tracker must leave alone (unsubscribe and preference links must reach the
- * contact unwrapped: RFC 8058 and CONTRACT.md §4). Trackers should also skip any href equal to the
+ * contact unwrapped: RFC 8058 and docs/contract.md, "Messaging defaults"). Trackers should also skip any href equal to the
  * message's unsubscribe or preference URL, wherever the template put it.
  */
 export const NO_TRACK_ATTRIBUTE = "data-no-track";

@@ -3,7 +3,7 @@ import type { Queryable } from "@/db/client";
 import { CHANNELS, TEMPLATE_CATEGORIES, TOPIC_KINDS, type Channel, type TemplateContent, type TemplateRow, type TopicKind } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
-import { countSmsSegments } from "@/server/lib/sms-segments";
+import { countSmsSegments } from "@/server/shared/sms-segments";
 import { getContactRow, toContact } from "../contacts/contacts";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { requireAccess, type ServiceContext } from "../context";

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { CHANNELS, TEMPLATE_CATEGORIES, type TemplateCategory, type TemplateComplianceResult, type TemplateContent, type TemplateVariable } from "@/db/schema";
+import { isReservedVariableName, TEMPLATE_VARIABLE_NAME } from "@/server/shared/template-variables";
 import { ZLocale } from "../contacts/schemas";
 
-/** Names the engine provides itself; a declared variable may not shadow them. */
-export const RESERVED_VARIABLE_NAMES = ["contact", "workspace", "unsubscribe_url", "preferences_url"] as const;
+export { RESERVED_VARIABLE_NAMES } from "@/server/shared/template-variables";
 
 export const MAX_LOCALES = 20;
 /** Characters of a TipTap document stored with a variant (its JSON). */
@@ -22,8 +22,8 @@ export const ZTemplateVariable = z.object({
     .trim()
     .min(1, "Name the variable")
     .max(64)
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Start with a letter or _, then letters, digits or _")
-    .refine((name) => !(RESERVED_VARIABLE_NAMES as readonly string[]).includes(name), "This name is built in"),
+    .regex(TEMPLATE_VARIABLE_NAME, "Start with a letter or _, then letters, digits or _")
+    .refine((name) => !isReservedVariableName(name), "This name is built in"),
   sample: z.string().max(2000),
   description: z
     .string()

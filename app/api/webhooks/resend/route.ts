@@ -17,7 +17,7 @@ function json(status: number, body: Record<string, unknown>): Response {
 }
 
 /**
- * `POST /api/webhooks/resend`: Resend events delivered by Svix (CONTRACT.md §3).
+ * `POST /api/webhooks/resend`: Resend events delivered by Svix (docs/contract.md, "Provider webhooks").
  * No RESEND_WEBHOOK_SECRET → 503. Bad signature, missing headers or a timestamp more than 5
  * minutes off → 401 and nothing stored. The svix-id is the dedupe key: a redelivery answers 200
  * and changes nothing. Events for emails not recorded yet are kept and applied later.

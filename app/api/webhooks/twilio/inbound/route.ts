@@ -10,7 +10,7 @@ import { plain, readVerifiedTwilioForm, xml } from "../_request";
 export const dynamic = "force-dynamic";
 
 /**
- * `POST /api/webhooks/twilio/inbound`: Twilio's inbound SMS webhook (CONTRACT.md §3).
+ * `POST /api/webhooks/twilio/inbound`: Twilio's inbound SMS webhook (docs/contract.md, "Provider webhooks").
  * Bad or missing `X-Twilio-Signature` (or no TWILIO_AUTH_TOKEN) → 403 and nothing is stored.
  * Otherwise the text is recorded and keywords are acted on; the answer is TwiML with the reply
  * (opt-out / opt-in confirmation, help) or an empty `<Response/>`. A Twilio retry of the same

@@ -9,7 +9,7 @@ import { plain, readVerifiedTwilioForm, xml } from "../_request";
 export const dynamic = "force-dynamic";
 
 /**
- * `POST /api/webhooks/twilio/status`: Twilio's status callback (CONTRACT.md §3).
+ * `POST /api/webhooks/twilio/status`: Twilio's status callback (docs/contract.md, "Provider webhooks").
  * Bad or missing signature → 403, nothing stored. Each MessageSid + status (+ error code) is
  * stored once and applied to the message without moving it backwards; a callback for a message
  * not recorded yet is kept and applied when the send pipeline records its MessageSid.

@@ -1,12 +1,37 @@
 import { z } from "zod";
+import type { Channel } from "./enums";
 import { isValidTimeZone, parseClock } from "./local-time";
-import type { FrequencyCap, MessagingSettings } from "./types";
 
 /**
  * The per-workspace messaging policy as stored in `workspaces.settings.messaging`, and the one
- * schema the settings form, the tRPC procedure and the service share. No database imports here:
- * the settings page and `decide()` use it too.
+ * schema the settings form, the tRPC procedure and the service share (the settings page and
+ * `decide()` use it too).
  */
+
+/** A frequency cap: at most `max` marketing messages in `days` days (per channel, optionally per topic). */
+export interface FrequencyCap {
+  channel: Channel | "any";
+  /** Null: every marketing topic together. */
+  topicKey: string | null;
+  max: number;
+  days: number;
+}
+
+/** Per-workspace messaging policy, stored in `workspaces.settings.messaging`; defaults in docs/contract.md ("Messaging defaults"). */
+export interface MessagingSettings {
+  quietHours: {
+    enabled: boolean;
+    /** Local "HH:MM" start of the allowed window (inclusive). Default "08:00". */
+    start: string;
+    /** Local "HH:MM" end of the allowed window (exclusive). Default "21:00". */
+    end: string;
+    /** Apply stricter state rules (e.g. Florida 8:00–20:00 and 3 per 24 h per topic). Default true. */
+    stateRules: boolean;
+  };
+  frequencyCaps: FrequencyCap[];
+  /** IANA zone used when neither the contact nor the phone number tells the recipient's zone. */
+  timezone: string;
+}
 
 export const DEFAULT_WORKSPACE_TIMEZONE = "America/New_York";
 export const MAX_FREQUENCY_CAPS = 20;
@@ -73,7 +98,7 @@ export const ZMessagingSettings = z.object({
 }) satisfies z.ZodType<MessagingSettings, unknown>;
 export type TMessagingSettings = z.infer<typeof ZMessagingSettings>;
 
-/** A new workspace's policy (CONTRACT.md §4): quiet hours for marketing SMS on, no caps. */
+/** A new workspace's policy (docs/contract.md, "Messaging defaults"): quiet hours for marketing SMS on, no caps. */
 export function defaultMessagingSettings(timezone = DEFAULT_WORKSPACE_TIMEZONE): MessagingSettings {
   return {
     quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: true },

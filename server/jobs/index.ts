@@ -2,15 +2,19 @@ import type { DbHandle } from "@/db/client";
 import { systemClock, type Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { logger as defaultLogger, type Logger } from "@/server/lib/logger";
-import { inngest } from "../client";
-import { functions as appFunctions } from "../functions";
-import { setDefaultJobContext } from "./context";
-import { buildRegistry, type RegisteredFunction } from "./registry";
-import { JobRunner, type DrainResult, type JobRunnerOptions } from "./runner";
+import { inngest } from "@/inngest/client";
+import { functions as appFunctions } from "@/inngest/functions";
+import { setDefaultJobContext } from "./runner/context";
+import { buildRegistry, type RegisteredFunction } from "./runner/registry";
+import { JobRunner, type DrainResult, type JobRunnerOptions } from "./runner/runner";
 
-export { JobRunner, type DrainResult, type JobRunnerOptions } from "./runner";
-export { getJobContext, type JobContext } from "./context";
+export { JobRunner, type DrainResult, type JobRunnerOptions } from "./runner/runner";
+export { getJobContext, type JobContext } from "./runner/context";
 
+/**
+ * The app's job runner: the generic in-process runner (`./runner/`) bound to the app's Inngest
+ * client and functions (`inngest/`), one per process. See docs/jobs.md.
+ */
 export interface StartJobRunnerOptions {
   handle: DbHandle;
   logger?: Logger;
@@ -18,7 +22,8 @@ export interface StartJobRunnerOptions {
   pollIntervalMs?: number;
 }
 
-// Next may load this module twice (STACK.md trap 4): the runner lives on globalThis.
+// Next can load a module twice in one process (separate entry points can each get their own
+// copy), which would start two runners: the runner lives on globalThis (docs/development.md).
 const globalForRunner = globalThis as unknown as {
   __optinJobRunner?: JobRunner;
   __optinJobRegistry?: ReadonlyMap<string, RegisteredFunction>;

@@ -1,5 +1,5 @@
 import { getDbHandle } from "@/server/lib/db";
-import { startJobRunner, stopJobRunner, type JobRunner } from "./runner";
+import { startJobRunner, stopJobRunner, type JobRunner } from "./index";
 
 /**
  * Boot glue called by `server/boot.ts` when no Inngest server is configured: opens the process

@@ -2,8 +2,8 @@ import type { Queryable } from "@/db/client";
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { getEnv } from "@/server/lib/env";
-import { inngest } from "./client";
-import { getAppRegistry, getJobRunner } from "./runner";
+import { inngest } from "@/inngest/client";
+import { getAppRegistry, getJobRunner } from "./index";
 import { enqueueEvents, normalizeEvents } from "./runner/store";
 
 /** An event to send: `{ name, data, id? }`, or one built with `eventType(...).create(data)`. */
