@@ -77,7 +77,7 @@ const layersPlugin = {
 
 export default tseslint.config(
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
+    ignores: [".next/**", ".next-bench/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
   },
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,9 @@ import { getEnv } from "./server/lib/env";
 const env = getEnv();
 
 const nextConfig: NextConfig = {
+  // The benchmarks' build: its own directory, plus the baseline routes (`route.bench.ts`), which
+  // the production build never sees.
+  ...(env.BENCH_BUILD ? { distDir: ".next-bench", pageExtensions: ["bench.ts", "tsx", "ts", "jsx", "js"] } : {}),
   serverExternalPackages: ["@electric-sql/pglite", "pino", "twilio", "postgres"],
   poweredByHeader: false,
   outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },

@@ -43,6 +43,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof Error ? (process.env.BENCH_DEBUG ? error.stack : error.message) : error);
   process.exit(1);
 });

@@ -8,17 +8,16 @@
  *    INIT_ADMIN_API_KEY), N contacts (default 1,000,000) seeded set-based with encrypted
  *    email/phone and consent on the default "newsletter" email topic (90% opted in, 5% opted out,
  *    5% none), then `next start` with the log transports, LOG_LEVEL=warn and in-process jobs, and
- *    the bench-only baseline server (lib/baseline-server.ts) on `--baseline-port` (default P + 1).
+ *    the baselines' server (the same bench build, no job runner) on `--baseline-port` (default P + 1).
  * 2. Load (autocannon, 32 connections): `POST /api/v1/messages/send_with_consent` to random
  *    contacts, inline content, every request with an idempotency key, 10% repeating an earlier
  *    request (same body): first at full speed for `--duration` s (default 30), then at a fixed
  *    `--rate` (default 1,000 req/s) for the same time. Delivery runs in the server after each
  *    answer; between phases the bench waits until every queued message was handed over.
- * 3. Baseline, same database, driver and pool settings: `POST /send-baseline` on the baseline
- *    server, a bare Node HTTP handler doing the same SQL (key, topic, contact, consent state,
- *    suppression, message row ON CONFLICT on the idempotency key; no delivery), same two phases.
- *    It is not part of the product, so it runs without Next.js in front: the ratio also counts
- *    the framework's own cost per request.
+ * 3. Baseline, same database, driver and pool settings: `POST /api/bench/send-baseline` on the
+ *    baselines' server, a bare route handler doing the same SQL (key, topic, contact, consent
+ *    state, suppression, message row ON CONFLICT on the idempotency key; no delivery), same two
+ *    phases. It exists only in the bench build (`route.bench.ts`), never in the product.
  * 4. Checks: duplicates = messages with more than one `sent` event (a second hand-over to the
  *    transport); a repeated key must answer the first message id; dispatch latency = sent_at −
  *    created_at (decision → handed to the transport) of the delivered messages.
@@ -201,7 +200,7 @@ export async function run(options: BenchOptions): Promise<void> {
     baseline = await startBaselineServer(baselinePort, scratch.url);
     log(`baseline server on :${baselinePort} (pid ${baseline.pid})`);
     const ours = (prefix: string) => sendRequests("/api/v1/messages/send_with_consent", apiKey, seeded.ids, prefix);
-    const bare = (prefix: string) => sendRequests("/send-baseline", apiKey, seeded.ids, prefix);
+    const bare = (prefix: string) => sendRequests("/api/bench/send-baseline", apiKey, seeded.ids, prefix);
 
     // Warm-up (JIT, pools, route compilation), not measured.
     await runLoad({ url: app.url, connections: 8, duration: 3, requests: [ours("warm").request] });

@@ -18,10 +18,10 @@
  * 2. Timed: all requests over 64 connections (autocannon). After each STOP is acknowledged the
  *    bench immediately asks `send_with_consent` for an SMS on "promotions" to that contact:
  *    every one must come back blocked (stopLate counts those that did not).
- * 3. Baseline: the same requests against `POST /noop` on the bench-only baseline server
- *    (lib/baseline-server.ts, `--baseline-port`, default P + 1: bare Node HTTP that reads the body
- *    and answers empty TwiML, doing nothing), same connections. It is not part of the product, so
- *    it runs without Next.js in front: the ratio also counts the framework's own cost per request.
+ * 3. Baseline: the same requests against `POST /api/bench/noop` on the baselines' server (the
+ *    same bench build on `--baseline-port`, default P + 1, no job runner: a route that reads the
+ *    body and answers empty TwiML, doing nothing), same connections. The route exists only in the
+ *    bench build (`route.bench.ts`), never in the product.
  * 4. Checks against the expected unique effects: webhook_events rows and message timeline rows
  *    per unique delivery event, inbound message rows and `inbound:<MessageSid>` claims in
  *    webhook_events per unique MessageSid, consent events and
@@ -370,7 +370,8 @@ export async function run(options: BenchOptions): Promise<void> {
     // Warm-up of both routes with delivery events outside the measured stream (unknown message
     // ids: stored as pending, excluded from the checks by time).
     const warm = finalize(
-      plan(400).entries.filter((e) => e.kind === "svix" || e.path.endsWith("/status")),
+      // Never more contacts than the run seeded (a small --size seeds fewer than 400 requests need).
+      plan(Math.min(400, size)).entries.filter((e) => e.kind === "svix" || e.path.endsWith("/status")),
       ids.map((id) => `${id.slice(0, -4)}beef`),
       publicUrl,
       authToken,
@@ -391,7 +392,7 @@ export async function run(options: BenchOptions): Promise<void> {
       },
     };
     await runLoad({ url: app.url, connections: 8, duration: 3, requests: [warmRequest] });
-    await runLoad({ url: baselineServer.url, connections: 8, duration: 2, requests: [{ ...warmRequest, setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/noop" }) }] });
+    await runLoad({ url: baselineServer.url, connections: 8, duration: 2, requests: [{ ...warmRequest, setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/noop" }) }] });
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const runStart = new Date().toISOString();
@@ -409,7 +410,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const control = await trySend(ids[0]!);
 
     log(`baseline: the same ${entries.length} requests to the do-nothing route…`);
-    const noop = requestsFor("/noop", null);
+    const noop = requestsFor("/api/bench/noop", null);
     const baseline = await runLoad({ url: baselineServer.url, connections: CONNECTIONS, amount: entries.length, requests: [noop.request] });
     log(`do-nothing: ${baseline.reqPerSec} req/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
     await app.stop();

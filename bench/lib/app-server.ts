@@ -1,14 +1,18 @@
 /**
- * The app under test: `next start` from the production build (built first when the sources
- * changed since the last build, with the same fingerprint `npm start` uses), on its own port,
- * with a benchmark environment; and the bench-only baseline server beside it. Their output goes
- * to our stderr so stdout keeps the JSON summary.
+ * The app under test: `next start` from the bench build (`BENCH_BUILD=1`: the production build
+ * plus the baselines' routes, in `.next-bench`; built first when the sources changed since the
+ * last bench build), on its own port, with a benchmark environment; and a second instance of it,
+ * with no job runner, serving the baselines. Their output goes to our stderr so stdout keeps the
+ * JSON summary. The baselines run in Next.js like the app, so a ratio measures our code, not
+ * the framework's per-request cost.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** next.config.ts's `distDir` when `BENCH_BUILD=1`. */
+const BENCH_DIST_DIR = ".next-bench";
 
 export interface AppServer {
   url: string;
@@ -17,20 +21,20 @@ export interface AppServer {
 }
 
 /**
- * Builds when `.next` is missing or stale, with the fingerprint `npm start` uses
- * (scripts/lib/build.ts), so a build made by either is reused. Build output goes to stderr.
+ * Builds `.next-bench` when it is missing or stale, with the fingerprint `npm start` uses for
+ * `.next` (scripts/lib/build.ts). Build output goes to stderr.
  */
 export async function ensureBuild(log: (message: string) => void): Promise<void> {
   const { sourceFingerprint } = await import("../../scripts/lib/build");
   const fs = await import("node:fs");
   const { spawnSync } = await import("node:child_process");
-  const marker = path.join(ROOT, ".next", "optin-build-fingerprint");
+  const marker = path.join(ROOT, BENCH_DIST_DIR, "optin-build-fingerprint");
   const fingerprint = sourceFingerprint(ROOT);
-  if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) && fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === fingerprint) return;
-  log("production build missing or stale: running next build (several minutes on 2 busy cores)…");
+  if (fs.existsSync(path.join(ROOT, BENCH_DIST_DIR, "BUILD_ID")) && fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === fingerprint) return;
+  log("bench build missing or stale: running next build (several minutes on 2 busy cores)…");
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: ["ignore", 2, 2], env: { ...process.env, NODE_ENV: "production" } });
-  if (build.status !== 0) throw new Error("the production build failed (see above)");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: ["ignore", 2, 2], env: { ...process.env, NODE_ENV: "production", BENCH_BUILD: "1" } });
+  if (build.status !== 0) throw new Error("the bench build failed (see above)");
   fs.writeFileSync(marker, fingerprint);
 }
 
@@ -43,7 +47,7 @@ export async function startApp(port: number, extra: Record<string, string>): Pro
   for (const name of Object.keys(env)) {
     if (/^(RESEND_|TWILIO_|INNGEST_)/.test(name) || name === "JOBS_DISABLED" || name === "PUBLIC_URL") delete env[name];
   }
-  Object.assign(env, { NODE_ENV: "production", PORT: String(port), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" }, extra);
+  Object.assign(env, { NODE_ENV: "production", BENCH_BUILD: "1", PORT: String(port), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" }, extra);
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
   // BENCH_APP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -51,13 +55,12 @@ export async function startApp(port: number, extra: Record<string, string>): Pro
 }
 
 /**
- * Starts the bench-only baseline server (./baseline-server.ts: bare Node HTTP, no Next.js) on
- * `port`, against `databaseUrl`. It is never part of the production build.
+ * Starts the baselines' server: the same bench build on `port`, against `databaseUrl`, with the job
+ * runner off (it must not deliver the app's messages). The baselines are its routes under
+ * `/api/bench/` (`app/api/bench/<name>/route.bench.ts`).
  */
 export async function startBaselineServer(port: number, databaseUrl: string): Promise<AppServer> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: String(port), LOG_LEVEL: "warn", DATABASE_URL: databaseUrl };
-  const entry = path.join(ROOT, "bench", "lib", "baseline-server.ts");
-  return spawnServer("baseline", "the baseline server", ["--import", "tsx", entry], env, port, "/health");
+  return startApp(port, { DATABASE_URL: databaseUrl, JOBS_DISABLED: "1" });
 }
 
 /** Spawns a server process, forwards its output to our stderr, and waits until `healthPath` answers 200. */

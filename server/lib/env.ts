@@ -137,6 +137,11 @@ const ZEnv = z
     DELIVERY_STUCK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
+    /**
+     * Benchmarks only (`npm run bench` sets it for `next build` and `next start`): the bench build,
+     * in `.next-bench`, with the baselines' routes (`app/api/bench/<name>/route.bench.ts`).
+     */
+    BENCH_BUILD: booleanFlag,
   })
   .transform((env) => ({
     ...env,
