@@ -23,72 +23,15 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
 import type { Channel, TemplateCategory } from "@/server/shared/enums";
 import { countSmsSegments } from "@/server/shared/sms-segments";
-import type { TRenderPreview } from "@/server/services/templates/render";
-import type { TTemplateDetail } from "@/server/services/templates/schemas";
 import { CATEGORY_HINTS, CATEGORY_LABELS, CATEGORY_ORDER, slugifyKey } from "./labels";
 import { RichTextEditor } from "./rich-text-editor";
 import { ComplianceList, MessagePreview, PreviewContactPicker } from "./template-preview";
+import { contentOf, starterVariant, type Draft, type VariableDraft, type VariantDraft } from "./template-draft";
+import { useTemplateDraft, useTemplatePreview } from "./use-template-editor";
 import { VersionHistory } from "./version-history";
-
-type VariantDraft = { subject: string; text: string; html: string; doc?: unknown };
-type VariableDraft = { name: string; sample: string; description?: string };
-type Draft = {
-  name: string;
-  key: string;
-  channel: Channel;
-  category: TemplateCategory;
-  topicKey: string | null;
-  defaultLocale: string;
-  variants: Record<string, VariantDraft>;
-  variables: VariableDraft[];
-};
 
 const NO_TOPIC = "__none__";
 const LOCALE_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-
-function starterVariant(channel: Channel): VariantDraft {
-  return channel === "email"
-    ? {
-        subject: "News from {{ workspace.name }}",
-        text: "",
-        html: '<h1>Hi {{ contact.first_name | default: "there" }},</h1><p>Write your message here. Type Liquid such as {{ workspace.name }} straight into the text.</p>',
-      }
-    : { subject: "", text: "{{ workspace.name }}: ", html: "" };
-}
-
-function newDraft(channel: Channel): Draft {
-  return { name: "", key: "", channel, category: "promotional", topicKey: null, defaultLocale: "en", variants: { en: starterVariant(channel) }, variables: [] };
-}
-
-function draftFrom(t: TTemplateDetail): Draft {
-  const current = t.current;
-  return {
-    name: t.name,
-    key: t.key,
-    channel: t.channel,
-    category: t.category,
-    topicKey: t.topicKey,
-    defaultLocale: current?.defaultLocale ?? "en",
-    variants: Object.fromEntries(
-      Object.entries(current?.variants ?? { en: { text: "" } }).map(([locale, c]) => [locale, { subject: c.subject ?? "", text: t.channel === "sms" ? c.text : "", html: c.html ?? "", doc: c.doc }]),
-    ),
-    variables: (current?.variables ?? []).map((v) => ({ name: v.name, sample: v.sample, description: v.description })),
-  };
-}
-
-/** What the server gets: email bodies as HTML (+ editor document), SMS as text. */
-function contentOf(draft: Draft) {
-  return {
-    defaultLocale: draft.defaultLocale,
-    variants: Object.fromEntries(
-      Object.entries(draft.variants).map(([locale, v]) => [
-        locale,
-        draft.channel === "email" ? { subject: v.subject, text: "", html: v.html, ...(v.doc !== undefined ? { doc: v.doc } : {}) } : { text: v.text },
-      ]),
-    ),
-    variables: draft.variables.map((v) => ({ name: v.name.trim(), sample: v.sample, ...(v.description ? { description: v.description } : {}) })),
-  };
-}
 
 function issuesOf(error: unknown): Record<string, string> {
   const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })?.data;
@@ -102,63 +45,12 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const template = useQuery({ ...trpc.templates.get.queryOptions({ id: templateId ?? "" }), enabled: Boolean(templateId) });
+  const { template, draft, setDraft, replaceDraft, activeLocale, setActiveLocale, loadCount } = useTemplateDraft(templateId, initialChannel);
   const topics = useQuery(trpc.topics.list.queryOptions());
-  const [draft, setDraft] = React.useState<Draft | null>(templateId ? null : newDraft(initialChannel));
   const [keyTouched, setKeyTouched] = React.useState(false);
-  const [activeLocale, setActiveLocale] = React.useState("en");
-  const [loadCount, setLoadCount] = React.useState(0);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [contactId, setContactId] = React.useState<string | null>(null);
-  const [preview, setPreview] = React.useState<TRenderPreview | undefined>(undefined);
-  const [previewError, setPreviewError] = React.useState<string | null>(null);
-
-  // Load the saved template into the editor once per version (again after a save or restore).
-  const loaded = React.useRef<string | null>(null);
-  React.useEffect(() => {
-    if (!template.data) return;
-    const marker = `${template.data.id}@${template.data.currentVersion}`;
-    if (loaded.current === marker) return;
-    loaded.current = marker;
-    const next = draftFrom(template.data);
-    setDraft(next);
-    setActiveLocale((l) => (Object.hasOwn(next.variants, l) ? l : next.defaultLocale));
-    setLoadCount((n) => n + 1);
-  }, [template.data]);
-
-  // Live preview: render the draft on the server shortly after each change.
-  const previewMutation = useMutation(trpc.templates.preview.mutationOptions());
-  const { mutate: runPreview } = previewMutation;
-  const requestSeq = React.useRef(0);
-  React.useEffect(() => {
-    if (!draft) return;
-    const seq = ++requestSeq.current;
-    const timer = setTimeout(() => {
-      const content = contentOf(draft);
-      runPreview(
-        {
-          channel: draft.channel,
-          category: draft.category,
-          defaultLocale: content.defaultLocale,
-          variants: Object.fromEntries(Object.entries(content.variants).map(([l, v]) => [l, { subject: "subject" in v ? v.subject : undefined, text: v.text, html: "html" in v ? v.html : undefined }])),
-          variables: content.variables.filter((v) => v.name),
-          locale: activeLocale,
-          contactId: contactId ?? undefined,
-        },
-        {
-          onSuccess: (result) => {
-            if (seq !== requestSeq.current) return;
-            setPreview(result);
-            setPreviewError(null);
-          },
-          onError: (error) => {
-            if (seq === requestSeq.current) setPreviewError(errorMessage(error));
-          },
-        },
-      );
-    }, 350);
-    return () => clearTimeout(timer);
-  }, [draft, activeLocale, contactId, runPreview]);
+  const { preview, previewError, previewPending } = useTemplatePreview(draft, activeLocale, contactId);
 
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.templates.pathKey() });
   const onError = (error: unknown) => {
@@ -309,9 +201,7 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                             aria-checked={active}
                             onClick={() => {
                               if (active) return;
-                              setDraft({ ...draft, channel: c, topicKey: null, defaultLocale: "en", variants: { en: starterVariant(c) } });
-                              setActiveLocale("en");
-                              setLoadCount((n) => n + 1);
+                              replaceDraft({ ...draft, channel: c, topicKey: null, defaultLocale: "en", variants: { en: starterVariant(c) } });
                             }}
                             className={cn(
                               "flex items-center gap-2.5 rounded-lg border p-3 text-left text-sm transition-colors",
@@ -462,7 +352,7 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
             </CardHeader>
             <CardContent>
               {previewError ? <p className="mb-2 text-sm text-destructive">{previewError}</p> : null}
-              <MessagePreview channel={draft.channel} brand={brand} preview={preview} pending={previewMutation.isPending} />
+              <MessagePreview channel={draft.channel} brand={brand} preview={preview} pending={previewPending} />
             </CardContent>
           </Card>
           <Card className="gap-4" data-testid="compliance-card">
