@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { classifyResendError } from "@/server/providers/email/resend";
+import { classifyResendError } from "@/server/providers/email/resend/errors";
 import { ProviderError } from "@/server/providers/errors";
-import { classifyTwilioError, createTwilioTransport } from "@/server/providers/sms/twilio";
+import { classifyTwilioError } from "@/server/providers/sms/twilio/errors";
+import { createTwilioTransport } from "@/server/providers/sms/twilio/transport";
 import { startTwilioStub, type TwilioStub } from "@/tests/helpers/twilio-stub";
 
 describe("Resend error classification", () => {

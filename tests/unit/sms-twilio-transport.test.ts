@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTwilioTransport } from "@/server/providers/sms/twilio";
-import { createLogSmsTransport } from "@/server/providers/sms/log";
+import { createTwilioTransport } from "@/server/providers/sms/twilio/transport";
+import { createLogSmsTransport } from "@/server/providers/sms/log/transport";
 
 /** A local stand-in for `POST /2010-04-01/Accounts/{sid}/Messages.json`. */
 interface Seen {
