@@ -227,9 +227,9 @@ const OWN_AUTH_ROUTES = [
   "inngest/route.ts",
   "trpc/[trpc]/route.ts",
   "v1/[...path]/route.ts",
-  "webhooks/resend/route.ts",
-  "webhooks/twilio/inbound/route.ts",
-  "webhooks/twilio/status/route.ts",
+  "webhooks/[provider]/route.ts",
+  "webhooks/[provider]/inbound/route.ts",
+  "webhooks/[provider]/status/route.ts",
 ];
 
 function keyAllows(rule: KeyRule, scopes: readonly ApiKeyScope[]): boolean {
