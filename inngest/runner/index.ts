@@ -18,7 +18,7 @@ export interface StartJobRunnerOptions {
   pollIntervalMs?: number;
 }
 
-// Next may load this module twice (STACK.md trap 4): the runner lives on globalThis.
+// Next may load this module twice: the runner lives on globalThis (one runner per process).
 const globalForRunner = globalThis as unknown as {
   __optinJobRunner?: JobRunner;
   __optinJobRegistry?: ReadonlyMap<string, RegisteredFunction>;
