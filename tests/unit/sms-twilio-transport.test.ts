@@ -106,3 +106,21 @@ describe("log SMS transport", () => {
     expect(transport.sent).toHaveLength(1);
   });
 });
+
+describe("log transports have no webhooks", () => {
+  it("refuse every webhook call without reading it", async () => {
+    const transport = createLogSmsTransport();
+    const request = {
+      pathWithQuery: "/api/webhooks/log/status",
+      headers: new Headers(),
+      readBody: async () => {
+        throw new Error("the body must not be read");
+      },
+      receivedAt: new Date(),
+    };
+    expect(await transport.verifyWebhook(request)).toMatchObject({ ok: false, response: { status: 404 } });
+    expect(await transport.parseEvents(request)).toMatchObject({ ok: false });
+    expect(await transport.parseInbound(request)).toMatchObject({ ok: false });
+    expect(transport.reportsEvents).toBe(false);
+  });
+});
