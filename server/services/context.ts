@@ -42,7 +42,6 @@ export interface SystemContext {
   actor: Actor;
   now: Clock;
   requestId?: string;
-  outbox?: Outbox;
 }
 
 export function actorId(actor: Actor): string | null {

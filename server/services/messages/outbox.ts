@@ -64,7 +64,7 @@ export interface Outbox {
    * delivers them.
    */
   dispatch(deps: { db: Queryable; now: Clock }, messages: QueuedMessage[]): void;
-  /** Runs the final-failure handler for a message that asked for it; never throws (a failure is logged). */
+  /** Runs the final-failure handler for a message that failed for good; never throws (a failure is logged). */
   finalFailure(deps: { db: Queryable; now: Clock }, message: MessageRow): Promise<void>;
   /** The transport answering webhooks for the provider `name`, or undefined. */
   receiver(name: string): EmailTransport | SmsTransport | undefined;
@@ -84,11 +84,11 @@ export function createOutbox(parts: { transports: Transports; dispatcher: Dispat
       dispatcher.dispatch({ db: deps.db, now: deps.now, outbox }, messages);
     },
     async finalFailure(deps, message) {
-      const options = message.options as { fallback?: boolean } | null;
-      if (!options?.fallback || message.relation === "fallback") return;
-      const work = onFinalFailure({ db: deps.db, now: deps.now, outbox }, message).catch((error: unknown) => {
-        logger.error({ err: error, messageId: message.id }, "the fallback of a failed message could not be recorded");
-      });
+      const work = Promise.resolve()
+        .then(() => onFinalFailure({ db: deps.db, now: deps.now, outbox }, message))
+        .catch((error: unknown) => {
+          logger.error({ err: error, messageId: message.id }, "the final-failure handling of a message failed");
+        });
       followUps.add(work);
       try {
         await work;
