@@ -12,7 +12,12 @@ import { readBodyText } from "./_body";
  */
 export function providerOf(request: Request): string {
   const segments = new URL(request.url).pathname.split("/");
-  return decodeURIComponent(segments[segments.indexOf("webhooks") + 1] ?? "");
+  const segment = segments[segments.indexOf("webhooks") + 1] ?? "";
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
 }
 
 /**
