@@ -75,6 +75,44 @@ const layersPlugin = {
   },
 };
 
+// ─── Provider and service rules (no-restricted-imports) ──────────────────────
+// A file gets one set of options per rule (the last matching block wins), so each block below
+// lists every pattern that applies to its files. tests/unit/layer-rules.test.ts plants a
+// violation of each rule and expects the error.
+
+/** How an import names the provider folder: `@/server/providers/…`, `../../providers/…` from server/, `…/server/providers/…`. */
+const PROVIDERS = String.raw`(?:(?:.*/)?server/|(?:\.\./)+)providers`;
+/** The provider-neutral contract modules (`providers/types`, `providers/email/types`, `providers/sms/types`). */
+const PROVIDER_CONTRACT = String.raw`${PROVIDERS}(?:/[^/]+)?/types`;
+const providerMessage =
+  "Only the delivery step (server/services/messages/deliver.ts), the composition root (server/wiring.ts) and the provider folder use providers; everything else gets transports from ctx.outbox. Type-only imports of the provider contract (…/types) are allowed.";
+const providerPatterns = [
+  // The contract: its types name no vendor and vanish at compile time.
+  { regex: String.raw`^${PROVIDER_CONTRACT}$`, allowTypeImports: true, message: providerMessage },
+  // Everything else under providers (selection, vendor folders, errors): not even types.
+  { regex: String.raw`^(?!${PROVIDER_CONTRACT}$)${PROVIDERS}(?:/.*)?$`, message: providerMessage },
+];
+/** Services receive the outbox in their context; they never reach up to the composition root. */
+const wiringPatterns = [{ regex: String.raw`^(?:@/server/wiring|(?:\.\./)+wiring)$`, message: "Services get the outbox from ctx.outbox; server/wiring.ts (the composition root) sits above them." }];
+const servicePatterns = [
+  {
+    group: ["next", "next/*", "@trpc/*", "inngest", "inngest/*", "@/inngest/*", "@/server/api/*", "@/server/jobs", "@/server/jobs/*"],
+    message: "Services are transport-agnostic.",
+  },
+];
+const routerPatterns = [
+  { group: ["drizzle-orm", "drizzle-orm/*"], message: "Routers call services; queries live in server/services/." },
+  { group: ["@/db", "@/db/*", "**/db/*"], message: "Routers call services; the database lives below them." },
+];
+/** Files that may import providers: the delivery step, the composition root, the provider folder itself, tests. */
+const PROVIDER_USERS = ["server/services/messages/deliver.ts", "server/wiring.ts", "server/providers/**", "tests/**"];
+/**
+ * Services that still call a transport directly, through the composition root's
+ * getEmailTransport/getSmsTransport: removed when confirmations/invitations/magic links go through
+ * the outbox.
+ */
+const DIRECT_TRANSPORT_SERVICES = ["server/services/confirmations/request-confirmation.ts", "server/services/invitations/send-invitation-email.ts"];
+
 export default tseslint.config(
   {
     ignores: [".next/**", ".next-bench/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
@@ -94,36 +132,30 @@ export default tseslint.config(
     },
   },
   {
-    // Transport layer: routers validate, call one service verb, map errors. No SQL here.
-    files: ["server/api/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            { group: ["drizzle-orm", "drizzle-orm/*"], message: "Routers call services; queries live in server/services/." },
-            { group: ["@/db", "@/db/*", "**/db/*"], message: "Routers call services; the database lives below them." },
-          ],
-        },
-      ],
-    },
+    // Providers are reached through the outbox: routes, jobs, scripts and the rest of server/ never import them.
+    files: ["app/**/*.{ts,tsx}", "server/**/*.ts", "inngest/**/*.ts", "db/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts", "*.ts"],
+    ignores: PROVIDER_USERS,
+    rules: { "no-restricted-imports": ["error", { patterns: providerPatterns }] },
   },
   {
-    // Services know nothing of HTTP, tRPC, Next.js or Inngest.
+    // Transport layer: routers validate, call one service verb, map errors. No SQL here.
+    files: ["server/api/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [...routerPatterns, ...providerPatterns] }] },
+  },
+  {
+    // Services know nothing of HTTP, tRPC, Next.js, Inngest, providers or the composition root.
     files: ["server/services/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: ["next", "next/*", "@trpc/*", "inngest", "inngest/*", "@/inngest/*", "@/server/api/*", "@/server/jobs", "@/server/jobs/*"],
-              message: "Services are transport-agnostic.",
-            },
-          ],
-        },
-      ],
-    },
+    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...providerPatterns, ...wiringPatterns] }] },
+  },
+  {
+    // The delivery step hands messages to the transports of ctx.outbox: it may use providers.
+    files: ["server/services/messages/deliver.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...wiringPatterns] }] },
+  },
+  {
+    // Temporary: removed when confirmations/invitations/magic links go through the outbox.
+    files: DIRECT_TRANSPORT_SERVICES,
+    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...providerPatterns] }] },
   },
   {
     // The UI: components/ never loads server code at runtime (the browser bundles it).
@@ -155,7 +187,7 @@ export default tseslint.config(
     // Jobs are thin: a step gets { db, now } from getJobContext() and hands them to a service verb.
     files: ["inngest/functions/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE }] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE }, ...providerPatterns] }],
       "no-restricted-syntax": [
         "error",
         { selector: dynamicImportOf(DATABASE_MODULE), message: JOB_FUNCTION_MESSAGE },
@@ -179,6 +211,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["@/inngest", "@/inngest/*", "@/server/services", "@/server/services/*", "@/server/jobs", "@/server/jobs/*"], message: "The runner stays generic: the app binds its client and functions in server/jobs/index.ts." },
+            ...providerPatterns,
           ],
         },
       ],

@@ -48,6 +48,7 @@ export function printAdminBanner(result: BootstrapResult): void {
   console.log(lines.join("\n"));
 }
 
+// On globalThis because Next may load this module twice: the server boots once per process.
 const globalForBoot = globalThis as unknown as { __optinBooted?: Promise<void> };
 
 /**
@@ -65,12 +66,22 @@ async function recoverImportsAtStartup(): Promise<void> {
   }
 }
 
-/** Called once per server process from instrumentation.ts. */
+/**
+ * Called once per server process from instrumentation.ts: database and bootstrap, then the
+ * outbox (providers and dispatcher chosen from the environment, `server/wiring.ts`), then jobs.
+ */
 export function bootServer(): Promise<void> {
   globalForBoot.__optinBooted ??= (async () => {
     const env = getEnv();
     const result = await prepareDatabase();
     if (result.adminCreated) printAdminBanner(result);
+    // Loaded here: npm start's preflight imports this module for the database steps only.
+    const { getOutbox } = await import("@/server/wiring");
+    const outbox = getOutbox();
+    logger.info(
+      { dispatch: outbox.dispatcher.mode, email: outbox.transports.email.name, sms: outbox.transports.sms.name },
+      "outbox ready",
+    );
     if (!env.isInngestServerConfigured && !env.JOBS_DISABLED) {
       const { startInProcessJobs } = await import("@/server/jobs/start");
       await startInProcessJobs();

@@ -1,21 +1,14 @@
-import { setEventDispatcher } from "@/server/services/messages/dispatch";
 import { inngest } from "../client";
 import { messageDispatchRequested } from "../events";
 import { getJobContext } from "@/server/jobs/runner/context";
 
-// With an Inngest server, the send pipeline dispatches through events (one per message).
-// `@/server/jobs/send` is loaded on first use: it imports the runner, which imports this list of functions.
-setEventDispatcher(async (messages) => {
-  const { sendEvent } = await import("@/server/jobs/send");
-  return sendEvent(messages.map((m) => messageDispatchRequested.create({ messageId: m.id, workspaceId: m.workspaceId }, { id: `dispatch-${m.id}` })));
-});
-
 /**
- * With an Inngest server: delivers one message after the pipeline committed it (one event per
- * message, event id `dispatch-<messageId>`). One step; the delivery claims the row atomically,
- * so a retried step or a concurrent sweep never sends twice, and provider calls carry the
- * message id as idempotency key. Provider retries are the outbox's own (back to `queued` with a
- * time, picked up by `dispatch-sweep`), not Inngest's.
+ * With an Inngest server: delivers one message after the pipeline committed it (the outbox's
+ * event dispatcher, chosen at start-up in `server/wiring.ts`, sends one event per message, event
+ * id `dispatch-<messageId>`). One step; the delivery claims the row atomically, so a retried step
+ * or a concurrent sweep never sends twice, and provider calls carry the message id as idempotency
+ * key. Provider retries are the outbox's own (back to `queued` with a time, picked up by
+ * `dispatch-sweep`), not Inngest's.
  */
 export const dispatchMessageFunction = inngest.createFunction(
   {
@@ -28,8 +21,8 @@ export const dispatchMessageFunction = inngest.createFunction(
     return step.run("deliver", async () => {
       const { db, now } = await getJobContext();
       // Loaded when a message is delivered, not when the functions are listed (the provider SDKs are heavy).
-      const [{ deliverMessages }] = await Promise.all([import("@/server/services/messages/deliver"), import("@/server/services/messages/fallback")]);
-      return deliverMessages({ db, now }, [event.data.messageId]);
+      const [{ deliverMessages }, { getOutbox }] = await Promise.all([import("@/server/services/messages/deliver"), import("@/server/wiring")]);
+      return deliverMessages({ db, now, outbox: getOutbox() }, [event.data.messageId]);
     });
   },
 );

@@ -2,7 +2,7 @@ import { cookies } from "next/headers";
 import { auth } from "@/server/auth";
 import { WORKSPACE_COOKIE } from "@/server/auth/workspace-cookie";
 import { AppError } from "@/server/lib/errors";
-import { hasRole, hasScope, type ApiKeyScope, type Role, type ServiceContext } from "@/server/services/context";
+import { hasRole, hasScope, type ApiKeyScope, type Role, type SendingContext } from "@/server/services/context";
 import { createTrpcContext } from "./trpc";
 
 const HTTP_STATUS: Record<AppError["code"], number> = {
@@ -34,13 +34,13 @@ export function errorResponse(error: unknown): Response {
 export async function authorizeRoute(
   req: Request,
   { scope, role }: { scope: ApiKeyScope; role: Role },
-): Promise<{ ok: true; ctx: ServiceContext } | { ok: false; response: Response }> {
+): Promise<{ ok: true; ctx: SendingContext } | { ok: false; response: Response }> {
   const trpc = await createTrpcContext({
     headers: req.headers,
     getSessionUserId: async () => (await auth())?.user?.id ?? null,
     requestedWorkspaceId: (await cookies()).get(WORKSPACE_COOKIE)?.value ?? null,
   });
-  const base = { db: trpc.db, now: trpc.now, requestId: trpc.requestId };
+  const base = { db: trpc.db, now: trpc.now, requestId: trpc.requestId, outbox: trpc.outbox };
   const a = trpc.auth;
   if (a.kind === "apiKey") {
     if (!hasScope(a.key.scopes, scope)) return { ok: false, response: jsonError(403, `This API key lacks the "${scope}" scope`, "FORBIDDEN") };

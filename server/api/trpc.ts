@@ -13,7 +13,8 @@ import { logger } from "@/server/lib/logger";
 import { controlCharacterMessage, findControlCharacter } from "@/server/lib/text";
 import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys/authenticate-api-key";
 import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth/session-membership";
-import { hasRole, hasScope, type ApiKeyScope, type Database, type Role, type ServiceContext } from "@/server/services/context";
+import { hasRole, hasScope, type ApiKeyScope, type Database, type Outbox, type Role, type SendingContext, type ServiceContext } from "@/server/services/context";
+import { getOutbox } from "@/server/wiring";
 import { toTRPCError, zodIssues } from "./errors";
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────
@@ -27,6 +28,8 @@ export type RequestAuth =
 export interface TrpcContext {
   db: Database;
   now: Clock;
+  /** The process's outbox (`server/wiring.ts`), passed to every service context. */
+  outbox: Outbox;
   requestId: string;
   auth: RequestAuth;
   headers: Headers;
@@ -76,6 +79,7 @@ export async function createTrpcContext(opts: {
   getSessionUserId?: () => Promise<string | null>;
   requestedWorkspaceId?: string | null;
   now?: Clock;
+  outbox?: Outbox;
   renewSession?: TrpcContext["renewSession"];
 }): Promise<TrpcContext> {
   const { db } = await getDbHandle();
@@ -92,6 +96,7 @@ export async function createTrpcContext(opts: {
   return {
     db,
     now,
+    outbox: opts.outbox ?? getOutbox(),
     auth,
     headers: opts.headers,
     requestId: opts.headers.get("x-request-id") ?? randomUUID(),
@@ -161,8 +166,8 @@ const baseProcedure = t.procedure.use(errorMapping);
 /** Anyone. */
 export const publicProcedure = baseProcedure.use(refuseControlCharacters);
 
-function serviceContext(ctx: TrpcContext, workspaceId: string, actor: ServiceContext["actor"]): ServiceContext {
-  return { db: ctx.db, workspaceId, actor, now: ctx.now, requestId: ctx.requestId };
+function serviceContext(ctx: TrpcContext, workspaceId: string, actor: ServiceContext["actor"]): SendingContext {
+  return { db: ctx.db, workspaceId, actor, now: ctx.now, requestId: ctx.requestId, outbox: ctx.outbox };
 }
 
 function unauthorized(): TRPCError {

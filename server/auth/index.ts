@@ -8,7 +8,7 @@ import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
 import { clientRateLimitKey } from "@/server/lib/client-address";
 import { logger } from "@/server/lib/logger";
-import { getEmailTransport } from "@/server/providers/email";
+import { getEmailTransport } from "@/server/wiring";
 import { isMemberEmail, recordSignIn, signInWithPassword } from "@/server/services/auth/sign-in";
 import { magicLinkAllowed } from "@/server/services/auth/sign-in-limits";
 import { createAuthAdapter } from "./adapter";

@@ -65,15 +65,15 @@ export const encryptOptional = (value: string | null | undefined, purpose: strin
 export const decryptOptional = (value: string | null | undefined, purpose: string, ring?: KeyRing) =>
   value == null ? null : decryptPii(value, purpose, ring);
 
-const globalForIndexKey = globalThis as unknown as { __optinBlindIndexKey?: { secret: string; key: Buffer } };
+/** Derived once per APP_SECRET; a second copy of this module only derives the same key again. */
+let cachedIndexKey: { secret: string; key: Buffer } | undefined;
 
 function blindIndexKey(): Buffer {
   const secret = getSecrets().appSecret;
-  if (globalForIndexKey.__optinBlindIndexKey?.secret !== secret) {
-    const key = Buffer.from(hkdfSync("sha256", secret, "optin-manager", "blind-index/v1", 32));
-    globalForIndexKey.__optinBlindIndexKey = { secret, key };
+  if (cachedIndexKey?.secret !== secret) {
+    cachedIndexKey = { secret, key: Buffer.from(hkdfSync("sha256", secret, "optin-manager", "blind-index/v1", 32)) };
   }
-  return globalForIndexKey.__optinBlindIndexKey.key;
+  return cachedIndexKey.key;
 }
 
 /**

@@ -175,6 +175,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return result.data;
 }
 
+// On globalThis because Next may load this module twice: resetEnv() must reach every copy's getEnv().
 const globalForEnv = globalThis as unknown as { __optinEnv?: Env };
 
 export function getEnv(): Env {

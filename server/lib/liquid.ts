@@ -76,11 +76,12 @@ function createEngine(mode: LiquidMode): Liquid {
   return engine;
 }
 
-const globalForLiquid = globalThis as unknown as { __optinLiquid?: Record<LiquidMode, Liquid> };
+/** Stateless engines, built on first use; a second copy of this module just builds its own. */
+let engines: Record<LiquidMode, Liquid> | undefined;
 
 function engine(mode: LiquidMode): Liquid {
-  globalForLiquid.__optinLiquid ??= { text: createEngine("text"), html: createEngine("html") };
-  return globalForLiquid.__optinLiquid[mode];
+  engines ??= { text: createEngine("text"), html: createEngine("html") };
+  return engines[mode];
 }
 
 /** Liquid's messages name the rule and the place ("undefined variable: x, line:1, col:4"). */

@@ -80,6 +80,7 @@ export function createLogger(destination?: pino.DestinationStream) {
   );
 }
 
+// On globalThis because Next may load this module twice: one logger (one destination stream) per process.
 const globalForLogger = globalThis as unknown as { __optinLogger?: pino.Logger };
 export const logger: pino.Logger = (globalForLogger.__optinLogger ??= createLogger());
 export type Logger = pino.Logger;

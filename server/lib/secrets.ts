@@ -19,6 +19,7 @@ interface StoredSecrets {
   encryptionKeys: string;
 }
 
+// On globalThis because Next may load this module twice: one set of secrets per process, read (or generated) once.
 const globalForSecrets = globalThis as unknown as { __optinSecrets?: Secrets };
 
 function readOrCreateStored(dataDir: string): StoredSecrets {

@@ -5,13 +5,16 @@ export { API_KEY_SCOPES, ROLES } from "@/db/schema";
 export type { ApiKeyScope, Role, Database, Queryable };
 import type { Clock } from "@/server/lib/clock";
 import { forbidden } from "@/server/lib/errors";
+import type { Outbox } from "./messages/outbox";
+
+export type { Outbox };
 
 /** Who is acting; the audit row names it. */
 export type Actor =
   | { type: "user"; userId: string; role: Role }
   | { type: "apiKey"; apiKeyId: string; scopes: ApiKeyScope[] }
   | { type: "contact"; contactId: string }
-  | { type: "provider"; provider: "twilio" | "resend" }
+  | { type: "provider"; provider: string }
   | { type: "system"; job?: string };
 
 /** What every workspace-scoped service verb receives. */
@@ -22,7 +25,16 @@ export interface ServiceContext {
   now: Clock;
   /** Correlates log lines and audit rows of one request or job run. */
   requestId?: string;
+  /**
+   * The process's outbox (transports, dispatcher, final-failure handling), built once at start-up
+   * by `server/wiring.ts` and passed down by whoever creates the context (tRPC, REST, route
+   * handlers, jobs). Verbs that send or deliver take a `SendingContext`, where it is required.
+   */
+  outbox?: Outbox;
 }
+
+/** A context that may hand messages to providers: the outbox is there. */
+export type SendingContext = ServiceContext & { outbox: Outbox };
 
 /** For verbs that run before a workspace is known (bootstrap, sign-in, invitation acceptance). */
 export interface SystemContext {

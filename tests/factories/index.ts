@@ -3,8 +3,9 @@ import type { Queryable } from "@/db/client";
 import { apiKeys, memberships, users, workspaces, type ApiKeyScope, type Role } from "@/db/schema";
 import { hashPassword, sha256Hex } from "@/server/lib/hashing";
 import { generateApiKeySecret, apiKeyPrefix } from "@/server/services/api-keys/create-api-key";
-import type { Actor, ServiceContext } from "@/server/services/context";
+import type { Actor, SendingContext } from "@/server/services/context";
 import { systemClock, type Clock } from "@/server/lib/clock";
+import { getOutbox } from "@/server/wiring";
 
 export async function createWorkspace(db: Queryable, overrides: Partial<typeof workspaces.$inferInsert> = {}) {
   const suffix = randomUUID().slice(0, 8);
@@ -40,12 +41,14 @@ export async function createMember(db: Queryable, workspaceId: string, role: Rol
   return { user, ctx: memberContext(db, workspaceId, user.id, role) };
 }
 
-export function memberContext(db: Queryable, workspaceId: string, userId: string, role: Role, now: Clock = systemClock): ServiceContext {
-  return { db, workspaceId, actor: { type: "user", userId, role }, now };
+/** A member's service context, with the process's outbox (the installed one in send tests). */
+export function memberContext(db: Queryable, workspaceId: string, userId: string, role: Role, now: Clock = systemClock): SendingContext {
+  return { db, workspaceId, actor: { type: "user", userId, role }, now, outbox: getOutbox() };
 }
 
-export function systemContext(db: Queryable, workspaceId: string, now: Clock = systemClock, actor: Actor = { type: "system" }): ServiceContext {
-  return { db, workspaceId, actor, now };
+/** The system's service context, with the process's outbox (the installed one in send tests). */
+export function systemContext(db: Queryable, workspaceId: string, now: Clock = systemClock, actor: Actor = { type: "system" }): SendingContext {
+  return { db, workspaceId, actor, now, outbox: getOutbox() };
 }
 
 /** Inserts a key directly and returns its secret. */

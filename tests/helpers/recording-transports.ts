@@ -1,15 +1,17 @@
 import type { EmailTransport, OutgoingEmail } from "@/server/providers/email";
-import { setEmailTransport } from "@/server/providers/email";
 import type { OutgoingSms, SmsTransport } from "@/server/providers/sms";
-import { setSmsTransport } from "@/server/providers/sms";
+import { noWebhooks, plainResponse } from "@/server/providers/types";
+import { buildOutbox, installOutbox } from "@/server/wiring";
 
-/** Email and SMS transports that record what would have been sent; installed process-wide. */
+/** Email and SMS transports that record what would have been sent, in an outbox installed as the process's. */
 export function installRecordingTransports() {
   const emails: OutgoingEmail[] = [];
   const sms: OutgoingSms[] = [];
   let n = 0;
   const email: EmailTransport = {
     name: "log",
+    reportsEvents: false,
+    ...noWebhooks(),
     async send(message) {
       emails.push(message);
       return { providerMessageId: `rec_email_${++n}`, transport: "log" };
@@ -17,16 +19,23 @@ export function installRecordingTransports() {
   };
   const text: SmsTransport = {
     name: "log",
+    reportsEvents: false,
+    ...noWebhooks(),
+    async parseInbound() {
+      return { ok: false, response: plainResponse(404, "Not found") };
+    },
+    inboundResponse: () => plainResponse(404, "Not found"),
     async send(message) {
       sms.push(message);
       return { providerMessageId: `rec_sms_${++n}`, transport: "log", segments: 1 };
     },
   };
-  setEmailTransport(email);
-  setSmsTransport(text);
+  const outbox = buildOutbox({ transports: { email, sms: text } });
+  installOutbox(outbox);
   return {
     emails,
     sms,
+    outbox,
     /** The token of the newest confirmation link sent to `to`. */
     linkTokenFor(to: string): string {
       const message = emails.filter((e) => e.to === to).at(-1);
@@ -42,8 +51,7 @@ export function installRecordingTransports() {
       return match[1]!;
     },
     uninstall() {
-      setEmailTransport(undefined);
-      setSmsTransport(undefined);
+      installOutbox(undefined);
     },
   };
 }

@@ -7,8 +7,8 @@ import { handleStubControl } from "./stub-control";
  * A local stand-in for the Resend HTTP API, just enough for the real `resend` SDK.
  *
  * Point the SDK at it with `process.env.RESEND_BASE_URL = stub.url` (the SDK reads that variable
- * when a `Resend` client is constructed, so set it before the email transport is created, e.g.
- * followed by `setEmailTransport(undefined)`).
+ * when a `Resend` client is constructed, so set it before the outbox is built: `resetEnv()`, then
+ * `buildOutbox()` from server/wiring.ts, or the process's `getOutbox()`, which follows `resetEnv()`).
  *
  * Routes:
  * - `POST /emails`: records the request in `sent` and answers `{ id }`.

@@ -7,8 +7,8 @@ import { handleStubControl } from "./stub-control";
  * A local stand-in for the Twilio Messages API, just enough for the real `twilio` SDK.
  *
  * Point the app at it with `TWILIO_API_BASE_URL = stub.url` (plus `TWILIO_ACCOUNT_SID`,
- * `TWILIO_AUTH_TOKEN`, `TWILIO_FROM`), then `resetEnv()` and `setSmsTransport(undefined)` so the
- * transport is rebuilt from the environment.
+ * `TWILIO_AUTH_TOKEN`, `TWILIO_FROM`), then `resetEnv()` and build the outbox from the environment
+ * (`buildOutbox()` from server/wiring.ts, or the process's `getOutbox()`, which follows `resetEnv()`).
  *
  * Routes: `POST /2010-04-01/Accounts/{sid}/Messages.json` (form-encoded) answers 201 with a
  * message resource (`sid`, `status: "queued"`, `num_segments`). Anything else: 404.

@@ -12,6 +12,7 @@ import { upsertContact } from "@/server/services/contacts/contacts";
 import { ensureDefaultTopics } from "@/server/services/topics/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
+import { getOutbox } from "@/server/wiring";
 
 let handle: DbHandle;
 let workspaceId: string;
@@ -24,7 +25,7 @@ const evidence = { ip: "203.0.113.9", text: "Yes, send me the newsletter." };
 async function callerFor(userId: string, workspace = workspaceId) {
   const membership = await resolveSessionMembership(handle.db, userId, workspace);
   const auth: RequestAuth = membership ? { kind: "session", membership } : { kind: "anonymous" };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 

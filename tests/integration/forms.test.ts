@@ -26,6 +26,7 @@ import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topic
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";
+import { getOutbox } from "@/server/wiring";
 
 const BASE = "http://localhost:3000";
 let handle: DbHandle;
@@ -116,7 +117,7 @@ async function contactIdByEmail(email: string) {
 async function adminCaller() {
   const membership = await resolveSessionMembership(handle.db, adminUserId, workspaceId);
   const auth: RequestAuth = { kind: "session", membership: membership! };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "t", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 
@@ -416,7 +417,7 @@ describe("form versions", () => {
   it("marketers can read forms but only admins can change them; another workspace's form is not found", async () => {
     const marketer = await createMember(handle.db, workspaceId, "marketer");
     const membership = await resolveSessionMembership(handle.db, marketer.user.id, workspaceId);
-    const caller = createCaller({ db: handle.db, now: systemClock, requestId: "t", auth: { kind: "session", membership: membership! }, headers: new Headers() });
+    const caller = createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "session", membership: membership! }, headers: new Headers() });
     const form = await createForm({ ctx: admin, input: { name: "Perms", definition: definition() } });
     expect((await caller.forms.list()).items.some((f) => f.id === form.id)).toBe(true);
     expect((await caller.forms.get({ id: form.id })).key).toBe(form.key);

@@ -3,7 +3,7 @@ import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { auditLog, consentEvents, memberships, messages, suppressions, topics, webhookEvents, workspaces, type Channel } from "@/db/schema";
-import { POST as postInbound } from "@/app/api/webhooks/twilio/inbound/route";
+import { POST as postInbound } from "@/app/api/webhooks/[provider]/inbound/route";
 import { createCaller } from "@/server/api/root";
 import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
 import { blindIndex, decryptPii } from "@/server/lib/crypto";
@@ -14,7 +14,6 @@ import { resolveSessionMembership } from "@/server/services/auth/session-members
 import { getConsentStates } from "@/server/services/consent/consent-api";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
-import { waitForDispatches } from "@/server/services/messages/dispatch";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { sendWithConsent } from "@/server/services/messages/send-with-consent";
 import { isSuppressed } from "@/server/services/suppressions/suppressions";
@@ -24,6 +23,7 @@ import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";
 import { TEST_TWILIO_AUTH_TOKEN, twilioRequest } from "@/tests/helpers/twilio-signature";
+import { getOutbox } from "@/server/wiring";
 
 const PUBLIC_URL = "https://sms.optin.test";
 const SIGNED_URL = `${PUBLIC_URL}/api/webhooks/twilio/inbound`;
@@ -89,7 +89,7 @@ async function counts() {
 }
 
 function callerFor(auth: RequestAuth) {
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 
@@ -272,7 +272,7 @@ describe("sender numbers", () => {
     const inAcme = await subscribedContact(ws.acme, phone);
     const fromCedar = await sendWithConsent({ ctx: systemContext(handle.db, ws.cedar), input: { contactId: inCedar, channel: "sms", topic: "promotions", content: { text: "Spring tune-up: 20% off" } } });
     const fromAcme = await sendWithConsent({ ctx: systemContext(handle.db, ws.acme), input: { contactId: inAcme, channel: "sms", topic: "promotions", content: { text: "Two for one lattes" } } });
-    await waitForDispatches();
+    await getOutbox().idle();
     const [cedarRow] = await handle.db.select().from(messages).where(eq(messages.id, fromCedar.messageId));
     const [acmeRow] = await handle.db.select().from(messages).where(eq(messages.id, fromAcme.messageId));
     expect(cedarRow!.fromAddress).toBe(CEDAR_NUMBER);

@@ -6,8 +6,9 @@ import type { handlers as AuthHandlers } from "@/server/auth";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
 import { resetSecrets } from "@/server/lib/secrets";
-import { setEmailTransport } from "@/server/providers/email";
-import { createResendTransport, ProviderError } from "@/server/providers/email/resend";
+import { ProviderError } from "@/server/providers/errors";
+import { createResendTransport } from "@/server/providers/email/resend/transport";
+import { installOutbox } from "@/server/wiring";
 import { Resend } from "resend";
 import { createMember, createUser, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -110,7 +111,7 @@ beforeAll(async () => {
   process.env.EMAIL_FROM = EMAIL_FROM;
   resetEnv();
   resetSecrets();
-  setEmailTransport(undefined);
+  installOutbox(undefined);
 
   handle = await createTestDb();
   setDbHandle(handle);
@@ -131,7 +132,7 @@ afterAll(async () => {
   }
   resetEnv();
   resetSecrets();
-  setEmailTransport(undefined);
+  installOutbox(undefined);
   await closeDb();
   await stub?.close();
 });
@@ -152,13 +153,13 @@ describe("magic-link sign-in through Resend", () => {
     beforeAll(() => {
       delete process.env.RESEND_API_KEY;
       resetEnv();
-      setEmailTransport(undefined);
+      installOutbox(undefined);
     });
 
     afterAll(() => {
       process.env.RESEND_API_KEY = "re_test_magic_link";
       resetEnv();
-      setEmailTransport(undefined);
+      installOutbox(undefined);
     });
 
     it("has no email provider, and POST /signin/email sends nothing and stores no token", async () => {
@@ -314,7 +315,7 @@ describe("the Resend stub", () => {
   const email = { from: EMAIL_FROM, to: "someone@example.test", subject: "Hi", text: "Hello" };
 
   it("records an email with its Idempotency-Key, and answers a repeat without sending twice", async () => {
-    const transport = createResendTransport("re_test_magic_link");
+    const transport = createResendTransport({ apiKey: "re_test_magic_link" });
     const first = await transport.send({ ...email, idempotencyKey: "msg-1" });
     const repeat = await transport.send({ ...email, idempotencyKey: "msg-1" });
     expect(repeat.providerMessageId).toBe(first.providerMessageId);
@@ -327,7 +328,7 @@ describe("the Resend stub", () => {
   });
 
   it("fails the next N calls with the given status, then recovers", async () => {
-    const transport = createResendTransport("re_test_magic_link");
+    const transport = createResendTransport({ apiKey: "re_test_magic_link" });
     stub.failNext(429, 2, { retryAfter: 7 });
     for (let i = 0; i < 2; i++) {
       const error = await transport.send(email).catch((e: unknown) => e);

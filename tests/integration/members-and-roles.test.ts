@@ -11,6 +11,7 @@ import { acceptInvitation, inviteMember, previewInvitation } from "@/server/serv
 import { changeMemberRole, removeMember } from "@/server/services/members/members";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
+import { getOutbox } from "@/server/wiring";
 
 let handle: DbHandle;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ afterAll(async () => {
 async function callerFor(userId: string, workspaceId?: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
   const auth: RequestAuth = membership ? { kind: "session", membership } : { kind: "anonymous" };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 
@@ -50,7 +51,7 @@ describe("roles", () => {
   });
 
   it("an anonymous caller is UNAUTHORIZED on member procedures", async () => {
-    const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "t", auth: { kind: "anonymous" }, headers: new Headers() };
+    const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "anonymous" }, headers: new Headers() };
     await expect(createCaller(ctx).members.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
@@ -60,6 +61,7 @@ describe("roles", () => {
     const ctx: TrpcContext = {
       db: handle.db,
       now: systemClock,
+      outbox: getOutbox(),
       requestId: "t",
       auth: { kind: "apiKey", key: { apiKeyId: key.id, workspaceId: ws.id, scopes: ["admin"] } },
       headers: new Headers(),

@@ -13,6 +13,7 @@ import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factorie
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";
+import { getOutbox } from "@/server/wiring";
 
 let handle: DbHandle;
 let workspaceId: string;
@@ -34,7 +35,7 @@ const at = (minutes: number) => new Date(Date.UTC(2025, 4, 1, 9, 0) + minutes * 
 async function callerFor(userId: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
   const auth: RequestAuth = membership ? { kind: "session", membership } : { kind: "anonymous" };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 

@@ -11,6 +11,7 @@ import type { MessagingSettings } from "@/server/services/policy/types";
 import { ensureDefaultTopics } from "@/server/services/topics/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
+import { getOutbox } from "@/server/wiring";
 
 let handle: DbHandle;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 async function callerFor(userId: string, workspaceId: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "test", auth: membership ? { kind: "session", membership } : { kind: "anonymous" }, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth: membership ? { kind: "session", membership } : { kind: "anonymous" }, headers: new Headers() };
   return createCaller(ctx);
 }
 
@@ -104,12 +105,13 @@ describe("messaging settings", () => {
 
   it("an anonymous caller and an API key cannot use the admin-UI procedures", async () => {
     const ws = await workspaceWithTopics();
-    const anonymous = createCaller({ db: handle.db, now: systemClock, requestId: "t", auth: { kind: "anonymous" }, headers: new Headers() });
+    const anonymous = createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "anonymous" }, headers: new Headers() });
     await expect(anonymous.messagingSettings.get()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const { key } = await createApiKeyFor(handle.db, ws.id, ["admin"]);
     const withKey = createCaller({
       db: handle.db,
       now: systemClock,
+      outbox: getOutbox(),
       requestId: "t",
       auth: { kind: "apiKey", key: { apiKeyId: key.id, workspaceId: ws.id, scopes: ["admin"] } },
       headers: new Headers(),

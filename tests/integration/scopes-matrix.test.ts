@@ -19,6 +19,7 @@ import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";
+import { getOutbox } from "@/server/wiring";
 
 /**
  * Every tRPC procedure, every REST route and every authenticated route handler, against every API
@@ -224,9 +225,9 @@ const OWN_AUTH_ROUTES = [
   "inngest/route.ts",
   "trpc/[trpc]/route.ts",
   "v1/[...path]/route.ts",
-  "webhooks/resend/route.ts",
-  "webhooks/twilio/inbound/route.ts",
-  "webhooks/twilio/status/route.ts",
+  "webhooks/[provider]/route.ts",
+  "webhooks/[provider]/inbound/route.ts",
+  "webhooks/[provider]/status/route.ts",
 ];
 
 function keyAllows(rule: KeyRule, scopes: readonly ApiKeyScope[]): boolean {
@@ -324,7 +325,7 @@ afterAll(async () => {
 type Outcome = { ok: true; answer: unknown } | { ok: false; code: string; message: string };
 
 async function callProcedure(auth: RequestAuth, procedurePath: string, input: unknown): Promise<Outcome> {
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "scopes-matrix", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "scopes-matrix", auth, headers: new Headers() };
   let target: unknown = createCaller(ctx);
   for (const part of procedurePath.split(".")) target = (target as Record<string, unknown>)[part];
   try {

@@ -16,6 +16,7 @@ import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";
+import { getOutbox } from "@/server/wiring";
 
 // The CSV upload is a route handler reading the session through next/headers; keys only here.
 vi.mock("next/headers", () => ({ cookies: async () => ({ get: () => undefined }), headers: async () => new Headers() }));
@@ -45,13 +46,13 @@ afterAll(async () => {
 async function keyWith(scopes: ApiKeyScope[]) {
   const { secret, key } = await createApiKeyFor(handle.db, workspaceId, scopes);
   const auth: RequestAuth = { kind: "apiKey", key: { apiKeyId: key.id, workspaceId, scopes } };
-  return { secret, id: key.id, caller: createCaller({ db: handle.db, now: systemClock, requestId: "t", auth, headers: new Headers() }) };
+  return { secret, id: key.id, caller: createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() }) };
 }
 
 async function viewerCaller() {
   const { user } = await createMember(handle.db, workspaceId, "viewer");
   const membership = await resolveSessionMembership(handle.db, user.id, workspaceId);
-  return createCaller({ db: handle.db, now: systemClock, requestId: "t", auth: { kind: "session", membership: membership! }, headers: new Headers() });
+  return createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "session", membership: membership! }, headers: new Headers() });
 }
 
 async function refusal(call: Promise<unknown>): Promise<TRPCError> {

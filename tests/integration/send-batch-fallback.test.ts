@@ -200,7 +200,7 @@ describe("quiet hours with a controllable clock", () => {
     const clock = fixedClock("2026-12-01T23:30:00Z");
     const contactId = await h.contact({ phone, timezone: "Europe/London" }, ws.id);
     await h.optIn(contactId, "sms", "news", ws.id, clock);
-    const ctx = { db: h.handle.db, workspaceId: ws.id, actor: { type: "system" as const }, now: clock };
+    const ctx = { db: h.handle.db, workspaceId: ws.id, actor: { type: "system" as const }, now: clock, outbox: h.outbox };
 
     const blocked = await sendWithConsent({ ctx, input: { contactId, channel: "sms", topic: "news", content: { text: "Night" } } });
     expect(blocked).toMatchObject({ status: "blocked", reason: "quiet_hours" });
@@ -212,10 +212,10 @@ describe("quiet hours with a controllable clock", () => {
     expect(h.twilio.requests).toHaveLength(0);
 
     clock.set("2026-12-02T07:59:00Z");
-    await sweepDueMessages({ db: h.handle.db, now: clock });
+    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: clock });
     expect(h.twilio.requests).toHaveLength(0);
     clock.set("2026-12-02T08:00:30Z");
-    await sweepDueMessages({ db: h.handle.db, now: clock });
+    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: clock });
     expect(await h.message(deferred.messageId)).toMatchObject({ status: "sent" });
     expect(h.twilio.sent.map((m) => m.idempotencyToken)).toEqual([deferred.messageId]);
   });
@@ -228,12 +228,12 @@ describe("quiet hours with a controllable clock", () => {
     const clock = fixedClock("2026-12-01T23:30:00Z");
     const contactId = await h.contact({ phone: uniquePhone(), timezone: "UTC" }, ws.id);
     await h.optIn(contactId, "sms", "news", ws.id, clock);
-    const ctx = { db: h.handle.db, workspaceId: ws.id, actor: { type: "system" as const }, now: clock };
+    const ctx = { db: h.handle.db, workspaceId: ws.id, actor: { type: "system" as const }, now: clock, outbox: h.outbox };
     const deferred = await sendWithConsent({ ctx, input: { contactId, channel: "sms", topic: "news", content: { text: "Morning" }, deferOnQuietHours: true } });
     clock.set("2026-12-02T02:00:00Z");
     await h.optOut(contactId, "sms", undefined, ws.id, clock);
     clock.set("2026-12-02T09:00:00Z");
-    await sweepDueMessages({ db: h.handle.db, now: clock });
+    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: clock });
     expect(await h.message(deferred.messageId)).toMatchObject({ status: "blocked", reason: "opted_out" });
     expect(h.twilio.requests).toHaveLength(0);
   });

@@ -5,12 +5,10 @@ import { messageEvents, messages, topics, type Channel, type TopicKind } from "@
 import { systemClock, type Clock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
-import { setEmailTransport } from "@/server/providers/email";
-import { setSmsTransport } from "@/server/providers/sms";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
-import type { ServiceContext } from "@/server/services/context";
-import { waitForDispatches } from "@/server/services/messages/dispatch";
+import type { Outbox, SendingContext } from "@/server/services/context";
+import { buildOutbox, installOutbox } from "@/server/wiring";
 import { createApiKeyFor, createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { startResendStub, type ResendStub } from "@/tests/helpers/resend-stub";
@@ -29,9 +27,11 @@ export interface SendHarness {
   handle: DbHandle;
   resend: ResendStub;
   twilio: TwilioStub;
+  /** The outbox of this harness (the real transports pointed at the stubs), installed as the process's. */
+  outbox: Outbox;
   workspaceId: string;
   key: string;
-  ctx(now?: Clock): ServiceContext;
+  ctx(now?: Clock): SendingContext;
   contact(input: { email?: string; phone?: string; timezone?: string }, workspaceId?: string): Promise<string>;
   optIn(contactId: string, channel: Channel, topicKey: string, workspaceId?: string, now?: Clock): Promise<void>;
   optOut(contactId: string, channel: Channel, topicKey: string | undefined, workspaceId?: string, now?: Clock): Promise<void>;
@@ -63,8 +63,8 @@ export async function startSendHarness(): Promise<SendHarness> {
   process.env.POSTAL_ADDRESS = POSTAL;
   process.env.EMAIL_FROM = "Test Sender <news@example.com>";
   resetEnv();
-  setEmailTransport(undefined);
-  setSmsTransport(undefined);
+  const outbox = buildOutbox();
+  installOutbox(outbox);
 
   const workspace = await createWorkspace(handle.db, { settings: NO_QUIET_HOURS });
   const { secret } = await createApiKeyFor(handle.db, workspace.id, ["messages:send"]);
@@ -73,6 +73,7 @@ export async function startSendHarness(): Promise<SendHarness> {
     handle,
     resend,
     twilio,
+    outbox,
     workspaceId: workspace.id,
     key: secret,
     ctx: (now: Clock = systemClock) => systemContext(handle.db, workspace.id, now),
@@ -111,11 +112,10 @@ export async function startSendHarness(): Promise<SendHarness> {
     async events(id) {
       return handle.db.select().from(messageEvents).where(eq(messageEvents.messageId, id)).orderBy(messageEvents.seq);
     },
-    settle: () => waitForDispatches(),
+    settle: () => outbox.idle(),
     async close() {
-      await waitForDispatches();
-      setEmailTransport(undefined);
-      setSmsTransport(undefined);
+      await outbox.idle();
+      installOutbox(undefined);
       for (const name of ["RESEND_API_KEY", "RESEND_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE_URL", "POSTAL_ADDRESS", "EMAIL_FROM"]) {
         delete process.env[name];
       }

@@ -22,6 +22,7 @@ import { updateTemplate } from "@/server/services/templates/update-template";
 import { ensureDefaultTopics } from "@/server/services/topics/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
+import { getOutbox } from "@/server/wiring";
 
 const POSTAL = "Acme Coffee Inc., 1 Market St, San Francisco, CA 94105";
 const LINKS = { unsubscribeUrl: "http://localhost:3000/u/tok-1", preferencesUrl: "http://localhost:3000/preferences/tok-2" };
@@ -105,7 +106,7 @@ async function appError(promise: Promise<unknown>): Promise<{ code: string; mess
 async function callerFor(userId: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
   const auth: RequestAuth = { kind: "session", membership: membership! };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, requestId: "t", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 

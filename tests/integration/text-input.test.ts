@@ -15,6 +15,7 @@ import { createForm } from "@/server/services/forms/create-form";
 import { createApiKeyFor, createMember } from "@/tests/factories";
 import { rest } from "@/tests/helpers/http";
 import { startSendHarness, uniqueEmail, type SendHarness } from "./send-harness";
+import { getOutbox } from "@/server/wiring";
 
 let h: SendHarness;
 let key: string;
@@ -32,7 +33,7 @@ afterAll(async () => {
 async function adminCaller() {
   const membership = await resolveSessionMembership(h.handle.db, adminUserId, h.workspaceId);
   const auth: RequestAuth = { kind: "session", membership: membership! };
-  const ctx: TrpcContext = { db: h.handle.db, now: systemClock, requestId: "t", auth, headers: new Headers() };
+  const ctx: TrpcContext = { db: h.handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() };
   return createCaller(ctx);
 }
 

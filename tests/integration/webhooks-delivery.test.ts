@@ -3,8 +3,8 @@ import { asc, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { consentEvents, messageEvents, messages, webhookEvents, type Channel, type MessageStatus } from "@/db/schema";
-import { POST as postResend } from "@/app/api/webhooks/resend/route";
-import { POST as postTwilioStatus } from "@/app/api/webhooks/twilio/status/route";
+import { POST as postResend } from "@/app/api/webhooks/[provider]/route";
+import { POST as postTwilioStatus } from "@/app/api/webhooks/[provider]/status/route";
 import { emailLookupKey } from "@/server/lib/addresses";
 import { blindIndex } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
@@ -335,3 +335,17 @@ describe("POST /api/webhooks/resend", () => {
     expect(await applyPendingWebhookEvents(handle.db, { provider: "twilio", providerMessageId: id })).toBe(0);
   });
 });
+
+describe("POST /api/webhooks/<provider>", () => {
+  it("a provider nobody configured, or the log transport, answers 404 and stores nothing", async () => {
+    const before = await countWebhookEvents();
+    const event = resendEvent("email.delivered", newEmailId());
+    expect((await postResend(resendWebhookRequest("http://10.0.0.5:3000/api/webhooks/vonage", event))).status).toBe(404);
+    expect((await postResend(resendWebhookRequest("http://10.0.0.5:3000/api/webhooks/log", event))).status).toBe(404);
+    const sid = newSid();
+    const status = twilioRequest("http://10.0.0.5:3000/api/webhooks/log/status", { MessageSid: sid, MessageStatus: "delivered" }, { signedUrl: `${PUBLIC_URL}/api/webhooks/log/status` });
+    expect((await postTwilioStatus(status)).status).toBe(404);
+    expect(await countWebhookEvents()).toBe(before);
+  });
+});
+

@@ -3,7 +3,7 @@ import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { auditLog, consentEvents, messageEvents, messages, suppressions, workspaces, type Channel } from "@/db/schema";
-import { POST as postInbound } from "@/app/api/webhooks/twilio/inbound/route";
+import { POST as postInbound } from "@/app/api/webhooks/[provider]/inbound/route";
 import { blindIndex, decryptPii } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { systemClock } from "@/server/lib/clock";

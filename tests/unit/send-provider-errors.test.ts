@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { classifyResendError } from "@/server/providers/email/resend";
+import { classifyResendError } from "@/server/providers/email/resend/errors";
 import { ProviderError } from "@/server/providers/errors";
-import { classifyTwilioError, createTwilioTransport } from "@/server/providers/sms/twilio";
+import { classifyTwilioError } from "@/server/providers/sms/twilio/errors";
+import { createTwilioTransport } from "@/server/providers/sms/twilio/transport";
 import { startTwilioStub, type TwilioStub } from "@/tests/helpers/twilio-stub";
 
 describe("Resend error classification", () => {
@@ -57,5 +58,31 @@ describe("Twilio transport against the local stub (real SDK)", () => {
     expect(repeat.providerMessageId).toBe(first.providerMessageId);
     expect(stub.sent).toHaveLength(1);
     expect(stub.requests.map((r) => r.status)).toEqual([400, 503, 201, 201]);
+  });
+});
+
+describe("ProviderError kinds (what the services read instead of vendor codes)", () => {
+  it("Twilio codes map to kinds; the code stays on the error for the record", () => {
+    expect(classifyTwilioError({ status: 400, code: 21610 })).toMatchObject({ kind: "recipient_opted_out", retryable: false, providerCode: "21610" });
+    for (const code of [21211, 21614, 21612, 21217, 21401]) expect(classifyTwilioError({ status: 400, code }).kind).toBe("invalid_recipient");
+    expect(classifyTwilioError({ status: 400, code: 21408 }).kind).toBe("rejected");
+    expect(classifyTwilioError({ status: 429, code: 20429 })).toMatchObject({ kind: "throttled", retryable: true });
+    expect(classifyTwilioError({ status: 400, code: 30001 })).toMatchObject({ kind: "throttled", retryable: true });
+    expect(classifyTwilioError({ status: 503 })).toMatchObject({ kind: "unavailable", retryable: true });
+    expect(classifyTwilioError(new Error("socket hang up"))).toMatchObject({ kind: "unavailable", retryable: true });
+    expect(classifyTwilioError({ status: 400, code: 99999 })).toMatchObject({ kind: "rejected", retryable: false, providerCode: "99999" });
+  });
+
+  it("Resend names and statuses map to kinds", () => {
+    expect(classifyResendError({ name: "rate_limit_exceeded", statusCode: 429 }, null).kind).toBe("throttled");
+    expect(classifyResendError({ name: "concurrent_idempotent_requests", statusCode: 409 }, null).kind).toBe("throttled");
+    expect(classifyResendError({ name: "internal_server_error", statusCode: 500 }, null).kind).toBe("unavailable");
+    expect(classifyResendError({ name: "invalid_api_key", statusCode: 403 }, null).kind).toBe("unavailable");
+    expect(classifyResendError({ name: "validation_error", statusCode: 422 }, null)).toMatchObject({ kind: "rejected", retryable: false, providerCode: "validation_error" });
+  });
+
+  it("retryable follows the kind: throttled and unavailable only", () => {
+    const retryable = (["recipient_opted_out", "invalid_recipient", "throttled", "unavailable", "rejected"] as const).filter((kind) => new ProviderError("x", kind).retryable);
+    expect(retryable).toEqual(["throttled", "unavailable"]);
   });
 });

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTwilioTransport } from "@/server/providers/sms/twilio";
-import { createLogSmsTransport } from "@/server/providers/sms/log";
+import { createTwilioTransport } from "@/server/providers/sms/twilio/transport";
+import { createLogSmsTransport } from "@/server/providers/sms/log/transport";
 
 /** A local stand-in for `POST /2010-04-01/Accounts/{sid}/Messages.json`. */
 interface Seen {
@@ -104,5 +104,23 @@ describe("log SMS transport", () => {
     expect(result).toMatchObject({ transport: "log", segments: 2 });
     expect(result.providerMessageId).toMatch(/^log_/);
     expect(transport.sent).toHaveLength(1);
+  });
+});
+
+describe("log transports have no webhooks", () => {
+  it("refuse every webhook call without reading it", async () => {
+    const transport = createLogSmsTransport();
+    const request = {
+      pathWithQuery: "/api/webhooks/log/status",
+      headers: new Headers(),
+      readBody: async () => {
+        throw new Error("the body must not be read");
+      },
+      receivedAt: new Date(),
+    };
+    expect(await transport.verifyWebhook(request)).toMatchObject({ ok: false, response: { status: 404 } });
+    expect(await transport.parseEvents(request)).toMatchObject({ ok: false });
+    expect(await transport.parseInbound(request)).toMatchObject({ ok: false });
+    expect(transport.reportsEvents).toBe(false);
   });
 });

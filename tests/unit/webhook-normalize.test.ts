@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { normalizeResendEvent } from "@/server/services/webhooks/resend-events";
-import { normalizeTwilioStatus } from "@/server/services/webhooks/twilio-status";
+import { normalizeResendEvent } from "@/server/providers/email/resend/webhooks";
+import { normalizeTwilioStatus } from "@/server/providers/sms/twilio/webhooks";
 
 const at = new Date("2026-12-01T12:00:00Z");
 const SID = "SM0123456789abcdef0123456789abcdef";

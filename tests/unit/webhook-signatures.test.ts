@@ -1,8 +1,8 @@
 import { Resend } from "resend";
 import { describe, expect, it } from "vitest";
-import { twimlResponse } from "@/server/services/inbound/replies";
-import { verifySvixRequest } from "@/server/services/webhooks/svix";
-import { isValidTwilioRequest, parseTwilioForm } from "@/server/services/webhooks/twilio-signature";
+import { verifySvixRequest } from "@/server/providers/email/resend/svix";
+import { isValidTwilioRequest, parseTwilioForm } from "@/server/providers/sms/twilio/signature";
+import { twimlResponse } from "@/server/providers/sms/twilio/webhooks";
 import { svixHeaders, TEST_SVIX_SECRET } from "@/tests/helpers/svix-signature";
 import { TEST_TWILIO_AUTH_TOKEN, twilioSignature } from "@/tests/helpers/twilio-signature";
 

@@ -1,7 +1,7 @@
 import { browseMessages, listMessages, ZListMessagesInput, ZMessageBrowsePage, ZMessagePage } from "@/server/services/messages/list-messages";
 import { getMessage, getMessageDetail, ZGetMessageInput, ZMessageDetail } from "@/server/services/messages/get-message";
 import { ZMessage } from "@/server/services/messages/message-view";
-import { listOutbox, ZOutboxInput, ZOutboxPage } from "@/server/services/messages/outbox";
+import { listOutbox, ZOutboxInput, ZOutboxPage } from "@/server/services/messages/list-outbox";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Messages"];

@@ -27,6 +27,7 @@ interface JobContextStore {
   sink?: InProcessEventSink;
 }
 
+// On globalThis because Next may load this module twice: the runner's runs and the functions must share one store.
 const globalForJobs = globalThis as unknown as {
   __optinJobContextStorage?: AsyncLocalStorage<JobContextStore>;
   __optinDefaultJobContext?: JobContextStore;

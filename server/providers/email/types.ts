@@ -1,3 +1,5 @@
+import type { WebhookReceiver } from "../types";
+
 /** One interface for every email transport. No domain logic here: the caller decides and renders. */
 export interface OutgoingEmail {
   from: string;
@@ -12,11 +14,19 @@ export interface OutgoingEmail {
 
 export interface EmailSendResult {
   providerMessageId: string;
-  transport: "resend" | "log";
+  /** The transport's `name`. */
+  transport: string;
 }
 
-export interface EmailTransport {
-  readonly name: "resend" | "log";
+/**
+ * An email provider: sending, and the webhooks it calls us with (delivery events). Errors are
+ * `ProviderError`s with a `kind` (see `../errors.ts`).
+ */
+export interface EmailTransport extends WebhookReceiver {
+  /** The provider's name: recorded as the message's transport, and the URL segment of its webhooks (`/api/webhooks/<name>`). */
+  readonly name: string;
+  /** Whether the provider reports delivery events by webhook (the log transport does not), so events may wait for a message. */
+  readonly reportsEvents: boolean;
   send(email: OutgoingEmail): Promise<EmailSendResult>;
   /**
    * Sends up to `MAX_EMAIL_BATCH` emails in one provider call, all or nothing; the results are in
@@ -26,5 +36,5 @@ export interface EmailTransport {
   sendBatch?(emails: OutgoingEmail[], options?: { idempotencyKey?: string }): Promise<EmailSendResult[]>;
 }
 
-/** Resend's limit for `POST /emails/batch`. */
+/** The most emails one `sendBatch` call takes (Resend's limit for `POST /emails/batch`). */
 export const MAX_EMAIL_BATCH = 100;

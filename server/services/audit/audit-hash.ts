@@ -47,15 +47,14 @@ export function auditKeyRingFrom(keys: { id: string; key: Buffer }[]): AuditKeyR
   return { current: derived[0], byId: new Map(derived.map((k) => [k.id, k.key])) };
 }
 
-const globalForAuditKeys = globalThis as unknown as { __optinAuditKeys?: { source: unknown; ring: AuditKeyRing } };
+/** Derived once per key set; a second copy of this module only derives the same keys again. */
+let cachedAuditKeys: { source: unknown; ring: AuditKeyRing } | undefined;
 
 /** The audit keys of this process's ENCRYPTION_KEYS (rotated with them: the first entry signs new rows). */
 export function defaultAuditKeyRing(): AuditKeyRing {
   const keys = getSecrets().encryptionKeys;
-  if (globalForAuditKeys.__optinAuditKeys?.source !== keys) {
-    globalForAuditKeys.__optinAuditKeys = { source: keys, ring: auditKeyRingFrom(keys) };
-  }
-  return globalForAuditKeys.__optinAuditKeys.ring;
+  if (cachedAuditKeys?.source !== keys) cachedAuditKeys = { source: keys, ring: auditKeyRingFrom(keys) };
+  return cachedAuditKeys.ring;
 }
 
 export class UnknownAuditKeyError extends Error {

@@ -23,6 +23,7 @@ export class FormTokenError extends AppError {
 /**
  * In-process limits (per node): per client IP across all forms, and per form across all IPs.
  * The per-address limit on confirmation messages is the durable one (see prepareConfirmation).
+ * On globalThis because Next may load this module twice, and two copies would each allow the limit.
  */
 const globalForLimits = globalThis as unknown as {
   __optinFormLimits?: { perIp: ReturnType<typeof createRateLimiter>; perForm: ReturnType<typeof createRateLimiter> };

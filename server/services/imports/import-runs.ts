@@ -5,7 +5,11 @@ export type ImportRow = typeof imports.$inferSelect;
 /** A running import whose heartbeat is older than this is taken for interrupted (its process died). */
 export const IMPORT_STALE_MS = 2 * 60_000;
 
-/** Runs in progress in this process (their run ids): at start-up, every other `running` import was interrupted. */
+/**
+ * Runs in progress in this process (their run ids): at start-up, every other `running` import was
+ * interrupted. On globalThis because Next may load this module twice, and a copy that missed a live
+ * run would take it for interrupted and resume it a second time.
+ */
 const globalForRuns = globalThis as unknown as { __optinImportRuns?: Set<string> };
 export const activeRuns = (globalForRuns.__optinImportRuns ??= new Set());
 

@@ -35,6 +35,7 @@ export type { ImportSource } from "./import-files";
 
 /** How often a running import refreshes its heartbeat besides each batch commit. */
 const HEARTBEAT_MS = 30_000;
+// On globalThis because Next may load this module twice: waiting for resumes must see every one started in the process.
 const globalForRuns = globalThis as unknown as { __optinImportResumes?: Set<Promise<unknown>> };
 const backgroundResumes = (globalForRuns.__optinImportResumes ??= new Set());
 

@@ -20,20 +20,3 @@ export function helpReply(brand: string | null, supportContact: string): string 
   if (brand === null) return `For help, visit ${supportContact}. Msg & data rates may apply. Reply STOP to opt out.`;
   return `${brand}: For help, contact ${supportContact}. Msg & data rates may apply. Reply STOP to opt out.`;
 }
-
-/** TwiML answer: Twilio delivers `<Message>` as the reply; an empty `<Response/>` sends nothing. */
-export function twimlResponse(reply: string | null): string {
-  if (!reply) return `<?xml version="1.0" encoding="UTF-8"?><Response/>`;
-  return `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${escapeXml(reply)}</Message></Response>`;
-}
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;")
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
-}

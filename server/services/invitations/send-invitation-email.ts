@@ -1,6 +1,6 @@
 import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
-import { getEmailTransport } from "@/server/providers/email";
+import { getEmailTransport } from "@/server/wiring";
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

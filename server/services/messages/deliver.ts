@@ -3,27 +3,22 @@ import { sql } from "drizzle-orm";
 import { consentStates, messages, suppressions, type MessageRow } from "@/db/schema";
 import { resultRows } from "@/db/map-rows";
 import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
 import { pgTextArray } from "@/server/lib/pg-array";
-import { getEmailTransport, type OutgoingEmail } from "@/server/providers/email";
-import { MAX_EMAIL_BATCH } from "@/server/providers/email/types";
+import { MAX_EMAIL_BATCH, type OutgoingEmail } from "@/server/providers/email";
 import { ProviderError } from "@/server/providers/errors";
-import { getSmsTransport, type OutgoingSms } from "@/server/providers/sms";
-import { TWILIO_UNSUBSCRIBED_CODE } from "@/server/providers/sms/twilio";
+import type { OutgoingSms } from "@/server/providers/sms";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";
 import { suppressAddress } from "../suppressions/suppressions";
 import { applyPendingWebhookEventsFor } from "../webhooks/pending";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
+import type { DeliveryDeps } from "./outbox";
 import { applyMessageStatus, claimMessagesForDelivery, markMessagesSent, requeueMessage, type AcceptedSend } from "./status";
 
-export interface DeliveryDeps {
-  db: Queryable;
-  now: Clock;
-}
+export type { DeliveryDeps } from "./outbox";
 
 export interface DeliverySummary {
   claimed: number;
@@ -31,16 +26,6 @@ export interface DeliverySummary {
   retrying: number;
   failed: number;
   blocked: number;
-}
-
-/** Called with a message that failed for good or was blocked at delivery, when it asked for a fallback. */
-export type FallbackHook = (deps: DeliveryDeps, message: MessageRow) => Promise<void>;
-
-const globalForHook = globalThis as unknown as { __optinFallbackHook?: FallbackHook };
-
-/** fallback.ts registers itself here (it sits above this module: it runs the pipeline again). */
-export function setFallbackHook(hook: FallbackHook): void {
-  globalForHook.__optinFallbackHook = hook;
 }
 
 const SEND_CONCURRENCY = 8;
@@ -56,10 +41,6 @@ async function eachWithLimit<T>(items: T[], limit: number, work: (item: T) => Pr
     }
   });
   await Promise.all(workers);
-}
-
-function twilioStatusCallback(): string {
-  return `${getEnv().PUBLIC_URL}/api/webhooks/twilio/status`;
 }
 
 function toEmail(row: MessageRow): OutgoingEmail {
@@ -80,7 +61,6 @@ function toSms(row: MessageRow): OutgoingSms {
     to: decryptField(row.addressCiphertext, "address")!,
     body: decryptField(row.textCiphertext, "text") ?? "",
     ...(row.fromAddress ? { from: row.fromAddress } : {}),
-    statusCallback: twilioStatusCallback(),
     idempotencyKey: row.id,
   };
 }
@@ -112,66 +92,75 @@ async function blockedSinceDecision(db: Queryable, messageIds: string[]): Promis
 
 /**
  * Records the messages the providers accepted as `sent`, set-based (`markMessagesSent`). Those
- * sent through Twilio or Resend are recorded in a transaction that then applies the webhook events
- * that arrived before we knew their provider ids (`applyPendingWebhookEventsFor`).
+ * sent through a provider that reports delivery events are recorded in a transaction that then
+ * applies the webhook events that arrived before we knew their provider ids
+ * (`applyPendingWebhookEventsFor`); a failure among those events goes to the outbox's
+ * final-failure handling once that transaction committed.
  */
-async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[]): Promise<void> {
+async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[], reportsEvents: ReadonlySet<string>): Promise<void> {
   const at = deps.now();
-  const viaWebhooks = accepted.filter((a) => a.transport === "twilio" || a.transport === "resend");
-  const local = accepted.filter((a) => a.transport !== "twilio" && a.transport !== "resend");
-  await Promise.all([
+  const viaWebhooks = accepted.filter((a) => reportsEvents.has(a.transport));
+  const local = accepted.filter((a) => !reportsEvents.has(a.transport));
+  const [, failed] = await Promise.all([
     markMessagesSent(deps.db, local, at),
     viaWebhooks.length === 0
-      ? undefined
+      ? []
       : inTransaction(deps.db, async (tx) => {
           await markMessagesSent(tx, viaWebhooks, at);
-          await applyPendingWebhookEventsFor(
+          const pending = await applyPendingWebhookEventsFor(
             tx,
-            viaWebhooks.map((a) => ({ provider: a.transport as "twilio" | "resend", providerMessageId: a.providerMessageId })),
+            viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })),
             { now: deps.now },
           );
+          return pending.failed;
         }),
   ]);
+  for (const message of failed) await deps.outbox.finalFailure(deps, message);
 }
 
 /**
- * Twilio 21610: the number replied STOP to our sender at the carrier. Suppress it on SMS
- * (`provider_opt_out`) and record an opt-out of every marketing SMS topic in the ledger (source
- * `provider`), in the transaction that fails the message. Twilio answers 21610 on the create
- * call, so there is no provider message id: the evidence names our message instead.
+ * The provider refused the message because the recipient opted out there (e.g. replied STOP to
+ * our sender at the carrier): suppress the address on its channel (`provider_opt_out`) and record
+ * an opt-out of every marketing topic of that channel in the ledger (source `provider`), in the
+ * transaction that fails the message. The refusal comes on the send call, so there is no provider
+ * message id: the evidence names our message instead.
  */
-async function applyCarrierOptOut(tx: Queryable, deps: DeliveryDeps, row: MessageRow): Promise<void> {
-  const ctx: ServiceContext = { db: tx, workspaceId: row.workspaceId, actor: { type: "provider", provider: "twilio" }, now: deps.now };
+async function applyProviderOptOut(tx: Queryable, deps: DeliveryDeps, row: MessageRow, provider: string, error: ProviderError): Promise<void> {
+  const ctx: ServiceContext = { db: tx, workspaceId: row.workspaceId, actor: { type: "provider", provider }, now: deps.now };
+  const refusal = `${provider}${error.providerCode ? ` ${error.providerCode}` : ""}`;
   if (row.addressHash) {
     await suppressAddress(tx, ctx, {
-      channel: "sms",
+      channel: row.channel,
       addressHash: row.addressHash,
       reason: "provider_opt_out",
-      source: "twilio",
-      note: `Twilio ${TWILIO_UNSUBSCRIBED_CODE} when sending message ${row.id}`,
+      source: provider,
+      note: `${refusal} when sending message ${row.id}`,
       contactId: row.contactId ?? undefined,
     });
   }
   if (row.contactId) {
     await recordConsentChange(ctx, {
       contactId: row.contactId,
-      channel: "sms",
+      channel: row.channel,
       marketingOnly: true,
       action: "opted_out",
       source: "provider",
-      evidence: { ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}), note: `carrier opt-out (Twilio ${TWILIO_UNSUBSCRIBED_CODE}) on message ${row.id}` },
+      evidence: { ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}), note: `carrier opt-out (${refusal}) on message ${row.id}` },
     });
   }
 }
 
 async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown, summary: DeliverySummary, at?: Date): Promise<void> {
   const providerError =
-    error instanceof ProviderError ? error : new ProviderError(error instanceof Error ? `${error.name}: delivery failed` : "delivery failed", true, "internal_error");
+    error instanceof ProviderError
+      ? error
+      : new ProviderError(error instanceof Error ? `${error.name}: delivery failed` : "delivery failed", "unavailable", { providerCode: "internal_error" });
   if (!(error instanceof ProviderError)) logger.error({ err: error, messageId: row.id }, "message delivery threw an unexpected error");
   // Members of one batch call share `at`, so they come due again together and are replayed as one call.
   const now = at ?? deps.now();
   const detail = {
     attempt: row.attempts,
+    kind: providerError.kind,
     ...(providerError.providerCode ? { code: providerError.providerCode } : {}),
     ...(providerError.status ? { httpStatus: providerError.status } : {}),
   };
@@ -183,7 +172,7 @@ async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown
     return;
   }
 
-  const isCarrierOptOut = row.channel === "sms" && providerError.providerCode === TWILIO_UNSUBSCRIBED_CODE;
+  const provider = row.channel === "email" ? deps.outbox.transports.email.name : deps.outbox.transports.sms.name;
   let changed = false;
   await inTransaction(deps.db, async (tx) => {
     ({ changed } = await applyMessageStatus(tx, {
@@ -195,22 +184,10 @@ async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown
       detail: { ...detail, ...(providerError.retryable ? { exhausted: true } : {}) },
       set: { reason: providerError.providerCode ?? "provider_error", lastError: providerError.message, nextAttemptAt: null },
     }));
-    if (isCarrierOptOut) await applyCarrierOptOut(tx, deps, row);
+    if (providerError.kind === "recipient_opted_out") await applyProviderOptOut(tx, deps, row, provider, providerError);
   });
   summary.failed++;
-  if (changed) await runFallback(deps, row);
-}
-
-async function runFallback(deps: DeliveryDeps, row: MessageRow): Promise<void> {
-  const options = row.options as { fallback?: boolean };
-  if (!options.fallback || row.relation === "fallback") return;
-  const hook = globalForHook.__optinFallbackHook;
-  if (!hook) return;
-  try {
-    await hook(deps, row);
-  } catch (error) {
-    logger.error({ err: error, messageId: row.id }, "fallback after a failed delivery could not be recorded");
-  }
+  if (changed) await deps.outbox.finalFailure(deps, row);
 }
 
 /** The idempotency key of one batch call: derived from its members' ids (sorted, as the call's order). */
@@ -268,9 +245,12 @@ async function batchMembers(db: Queryable, keys: string[]): Promise<Map<string, 
  *   waiting for that id are applied;
  * - retryable error → back to `queued` with `next_attempt_at` (exponential backoff honouring
  *   Retry-After) until `MAX_DELIVERY_ATTEMPTS`, then `failed`;
- * - final error → `failed` with the provider's code as reason; Twilio 21610 also suppresses the
- *   number and opts it out of every marketing SMS topic.
- * Emails on their first attempt go through Resend's batch endpoint, 100 per call: the call's key
+ * - final error (by `ProviderError.kind`) → `failed` with the provider's code as reason; a
+ *   `recipient_opted_out` refusal also suppresses the address and opts it out of every marketing
+ *   topic of its channel;
+ * - failed for good, or blocked here → the outbox's final-failure handling (channel fallback).
+ * Emails on their first attempt go through the transport's batch call when it has one
+ * (`sendBatch`, up to `MAX_EMAIL_BATCH` per call): the call's key
  * is written on its members (`provider_batch_key`) before the call, and any later attempt of a
  * member replays that exact call (all its members, in the same order, with the same key), so a
  * provider that honours idempotency keys delivers each email once whatever happened to the first
@@ -307,11 +287,11 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
       set: { reason, nextAttemptAt: null },
     });
     summary.blocked++;
-    await runFallback(deps, row);
+    await deps.outbox.finalFailure(deps, row);
   }
 
-  const email = getEmailTransport();
-  const sms = getSmsTransport();
+  const { email, sms } = deps.outbox.transports;
+  const reportsEvents = new Set([email, sms].filter((t) => t.reportsEvents).map((t) => t.name));
   // Accepted sends are recorded together once every hand-over of this call has answered. A
   // failure to record them leaves the rows `sending`: the sweep re-dispatches them after
   // DELIVERY_STUCK_SECONDS with the same idempotency keys (batch members: the same batch call), and the providers answer the first sends.
@@ -383,7 +363,7 @@ export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], 
   for (let start = 0; start < accepted.length; start += RECORD_CHUNK) {
     const chunk = accepted.slice(start, start + RECORD_CHUNK);
     try {
-      await recordAccepted(deps, chunk);
+      await recordAccepted(deps, chunk, reportsEvents);
       summary.sent += chunk.length;
     } catch (error) {
       logger.error({ err: error, count: chunk.length }, "accepted messages could not be recorded as sent; the sweep will hand them over again");

@@ -1,49 +1,23 @@
-import { getEnv } from "@/server/lib/env";
+import type { Queryable } from "@/db/client";
+import type { Clock } from "@/server/lib/clock";
 import { logger } from "@/server/lib/logger";
-import type { DeliveryDeps } from "./deliver";
+import { deliverMessages } from "./deliver";
+import type { DeliveryDeps, Dispatcher, Outbox, QueuedMessage } from "./outbox";
 
-/** Hands messages to an external job system (one event per message); registered by inngest/functions/dispatch-message.ts. */
-export type EventDispatcher = (messages: { id: string; workspaceId: string }[]) => Promise<unknown>;
-
-const globalForDispatch = globalThis as unknown as { __optinDispatches?: Set<Promise<unknown>>; __optinEventDispatcher?: EventDispatcher };
-const inflight = (globalForDispatch.__optinDispatches ??= new Set());
-
-/** Services know nothing of Inngest: the job layer registers how to send dispatch events. */
-export function setEventDispatcher(dispatcher: EventDispatcher | undefined): void {
-  globalForDispatch.__optinEventDispatcher = dispatcher;
+/**
+ * Starts delivery of messages that were just committed as `queued`, without waiting for it (the
+ * API answers at once; the send benchmark measures accepted → handed to the transport), through
+ * the dispatcher of `ctx.outbox`: in this process, or one event per message to the job system.
+ * Either way the per-minute sweep (`dispatch-sweep`) delivers anything this missed (a crash
+ * between commit and dispatch, an event that could not be sent). Call it after commit only:
+ * inside a caller's transaction it does nothing (the sweep picks those up).
+ */
+export function dispatchMessages(ctx: { db: Queryable; now: Clock; outbox: Outbox }, messages: QueuedMessage[]): void {
+  ctx.outbox.dispatch(ctx, messages);
 }
 
 /** Messages handed to one in-process delivery call (the claim is one statement per call). */
 const DISPATCH_CHUNK = 200;
-
-/**
- * Starts delivery of messages that were just committed as `queued`, without waiting for it
- * (the API answers at once; the send benchmark measures accepted → handed to the transport).
- * - No Inngest server: delivered in this process, fire and forget.
- * - Inngest server (and its dispatcher registered): one `messages/dispatch.requested` event per
- *   message (event id `dispatch-<messageId>`, so a repeat starts nothing), handled by
- *   `dispatch-message`.
- * Either way the per-minute sweep (`dispatch-sweep`) delivers anything this missed (a crash
- * between commit and dispatch, an event that could not be sent). Call it after commit only:
- * never with a transaction's ids that may still roll back.
- */
-export function dispatchMessages(deps: DeliveryDeps, messages: { id: string; workspaceId: string }[]): void {
-  if (messages.length === 0) return;
-  if ("rollback" in deps.db) {
-    // Inside a caller's transaction nothing is committed yet: the sweep picks these up.
-    return;
-  }
-  const eventDispatcher = globalForDispatch.__optinEventDispatcher;
-  if (getEnv().isInngestServerConfigured && eventDispatcher) {
-    track(
-      eventDispatcher(messages).catch((error: unknown) => {
-        logger.warn({ err: error, count: messages.length }, "could not send dispatch events; the sweep will deliver these messages");
-      }),
-    );
-    return;
-  }
-  enqueue(deps, messages.map((m) => m.id));
-}
 
 /**
  * In-process delivery collects the ids committed within DISPATCH_WINDOW_MS into one
@@ -53,62 +27,91 @@ export function dispatchMessages(deps: DeliveryDeps, messages: { id: string; wor
  */
 const DISPATCH_WINDOW_MS = 3;
 
-interface Queue {
-  groups: Map<DeliveryDeps["db"], Map<DeliveryDeps["now"], string[]>>;
-  timer?: ReturnType<typeof setTimeout>;
-  flushed?: () => void;
+/** Tracks promises so `idle()` can wait for them (and for any started while it waits). */
+function tracker() {
+  const inflight = new Set<Promise<unknown>>();
+  return {
+    track(promise: Promise<unknown>): void {
+      inflight.add(promise);
+      void promise.finally(() => inflight.delete(promise));
+    },
+    async idle(): Promise<void> {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
 }
 
-const globalForQueue = globalThis as unknown as { __optinDispatchQueue?: Queue };
-const queue: Queue = (globalForQueue.__optinDispatchQueue ??= { groups: new Map() });
+/**
+ * The dispatcher used when no job server is configured: delivers in this process, fire and
+ * forget, in groups (see DISPATCH_WINDOW_MS). Its queue belongs to the instance (the outbox).
+ */
+export function createInProcessDispatcher(): Dispatcher {
+  const { track, idle } = tracker();
+  let groups = new Map<Queryable, Map<Clock, { outbox: Outbox; ids: string[] }>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let flushed: (() => void) | undefined;
 
-function enqueue(deps: DeliveryDeps, ids: string[]): void {
-  let byClock = queue.groups.get(deps.db);
-  if (!byClock) queue.groups.set(deps.db, (byClock = new Map()));
-  const list = byClock.get(deps.now) ?? [];
-  byClock.set(deps.now, list);
-  for (const id of ids) list.push(id);
-  if (list.length >= DISPATCH_CHUNK) {
-    byClock.delete(deps.now);
-    deliverInChunks({ db: deps.db, now: deps.now }, list);
-  }
-  if (!queue.timer && queue.groups.size > 0) {
-    // Tracked, so waitForDispatches() also waits for ids still waiting for the window to close.
-    track(new Promise<void>((resolve) => (queue.flushed = resolve)));
-    queue.timer = setTimeout(flush, DISPATCH_WINDOW_MS);
-  }
-}
-
-function flush(): void {
-  const groups = queue.groups;
-  const done = queue.flushed;
-  queue.groups = new Map();
-  queue.timer = undefined;
-  queue.flushed = undefined;
-  for (const [db, byClock] of groups) for (const [now, ids] of byClock) if (ids.length > 0) deliverInChunks({ db, now }, ids);
-  done?.();
-}
-
-function deliverInChunks(deps: DeliveryDeps, ids: string[]): void {
-  for (let i = 0; i < ids.length; i += DISPATCH_CHUNK) {
-    const chunk = ids.slice(i, i + DISPATCH_CHUNK);
-    track(
-      // Loaded on first use: the job functions import this module and should not pay for the provider SDKs.
-      import("./deliver")
-        .then(({ deliverMessages }) => deliverMessages(deps, chunk))
-        .catch((error: unknown) => {
+  const deliverInChunks = (deps: DeliveryDeps, ids: string[]) => {
+    for (let i = 0; i < ids.length; i += DISPATCH_CHUNK) {
+      const chunk = ids.slice(i, i + DISPATCH_CHUNK);
+      track(
+        deliverMessages(deps, chunk).catch((error: unknown) => {
           logger.error({ err: error, count: chunk.length }, "in-process delivery failed; the sweep will retry these messages");
         }),
-    );
-  }
+      );
+    }
+  };
+
+  const flush = () => {
+    const due = groups;
+    const done = flushed;
+    groups = new Map();
+    timer = undefined;
+    flushed = undefined;
+    for (const [db, byClock] of due) for (const [now, { outbox, ids }] of byClock) if (ids.length > 0) deliverInChunks({ db, now, outbox }, ids);
+    done?.();
+  };
+
+  return {
+    mode: "in-process",
+    dispatch(deps, messages) {
+      let byClock = groups.get(deps.db);
+      if (!byClock) groups.set(deps.db, (byClock = new Map()));
+      const group = byClock.get(deps.now) ?? { outbox: deps.outbox, ids: [] };
+      byClock.set(deps.now, group);
+      for (const message of messages) group.ids.push(message.id);
+      if (group.ids.length >= DISPATCH_CHUNK) {
+        byClock.delete(deps.now);
+        deliverInChunks(deps, group.ids);
+      }
+      if (!timer && groups.size > 0) {
+        // Tracked, so idle() also waits for ids still waiting for the window to close.
+        track(new Promise<void>((resolve) => (flushed = resolve)));
+        timer = setTimeout(flush, DISPATCH_WINDOW_MS);
+      }
+    },
+    idle,
+  };
 }
 
-function track(promise: Promise<unknown>): void {
-  inflight.add(promise);
-  void promise.finally(() => inflight.delete(promise));
-}
-
-/** Tests and shutdown: resolves when every in-process dispatch started so far has finished. */
-export async function waitForDispatches(): Promise<void> {
-  while (inflight.size > 0) await Promise.allSettled([...inflight]);
+/**
+ * The dispatcher used with an external job system: `send` hands the messages over (one event per
+ * message, idempotent per message id), and the job calls `deliverMessages`. A failed hand-over
+ * is logged; the sweep delivers those messages.
+ */
+export function createEventDispatcher(send: (messages: QueuedMessage[]) => Promise<unknown>): Dispatcher {
+  const { track, idle } = tracker();
+  return {
+    mode: "events",
+    dispatch(_deps, messages) {
+      track(
+        Promise.resolve()
+          .then(() => send(messages))
+          .catch((error: unknown) => {
+            logger.warn({ err: error, count: messages.length }, "could not send dispatch events; the sweep will deliver these messages");
+          }),
+      );
+    },
+    idle,
+  };
 }

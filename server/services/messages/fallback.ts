@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { consentStates, messageEvents, messages, type Channel, type MessageRow } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
-import type { ServiceContext } from "../context";
-import { setFallbackHook } from "./deliver";
+import type { SendingContext, ServiceContext } from "../context";
 import { dispatchMessages } from "./dispatch";
 import { decryptRequest } from "./message-secrets";
+import type { FinalFailureHandler } from "./outbox";
 import { firstAnswer, recordSends } from "./pipeline";
 import type { TSendResult } from "./schemas";
 
@@ -41,7 +41,8 @@ async function noteSkipped(ctx: ServiceContext, parent: MessageRow, detail: Reco
 }
 
 /**
- * When a message that asked for `fallback` is blocked or fails for good, tries the other channel
+ * When a message that asked for `fallback` is blocked or fails for good (at the decision, at
+ * delivery, or later, reported by a webhook: undelivered, bounced), tries the other channel
  * (SMS ↔ email) for the same contact, topic, kind, content source and variables, through the same
  * pipeline (consent, suppression, quiet hours decided again). The new message carries
  * `parent_message_id` and relation `fallback`, never falls back itself, and has the key
@@ -52,7 +53,7 @@ async function noteSkipped(ctx: ServiceContext, parent: MessageRow, detail: Reco
  * parent's timeline and nothing is recorded. A template of the parent's channel cannot render on
  * the other one: such a fallback is skipped the same way (inline content works both ways).
  */
-export async function sendFallback(ctx: ServiceContext, parent: MessageRow): Promise<FallbackAnswer | null> {
+export async function sendFallback(ctx: SendingContext, parent: MessageRow): Promise<FallbackAnswer | null> {
   if (parent.relation === "fallback" || !parent.contactId || !parent.topicKey || !parent.topicId) return null;
   const stored = decryptRequest((parent.options as { request?: unknown }).request);
   if (!stored) return null;
@@ -98,12 +99,12 @@ export async function sendFallback(ctx: ServiceContext, parent: MessageRow): Pro
     return null;
   }
   const send = outcome!.send;
-  if (send.isNew && send.status === "queued") dispatchMessages({ db: ctx.db, now: ctx.now }, [{ id: send.messageId, workspaceId: send.workspaceId }]);
+  if (send.isNew && send.status === "queued") dispatchMessages(ctx, [{ id: send.messageId, workspaceId: send.workspaceId }]);
   return { messageId: send.messageId, channel: send.channel, status: send.answer.status, ...(send.answer.reason ? { reason: send.answer.reason } : {}) };
 }
 
 /** By id (the send paths hold a RecordedSend, not the row). */
-export async function sendFallbackFor(ctx: ServiceContext, messageId: string): Promise<FallbackAnswer | null> {
+export async function sendFallbackFor(ctx: SendingContext, messageId: string): Promise<FallbackAnswer | null> {
   const [parent] = await ctx.db
     .select()
     .from(messages)
@@ -111,7 +112,13 @@ export async function sendFallbackFor(ctx: ServiceContext, messageId: string): P
   return parent ? sendFallback(ctx, parent) : null;
 }
 
-// Delivery-time fallbacks (a final provider failure, or a block found at delivery) come through here.
-setFallbackHook(async (deps, row) => {
-  await sendFallback({ db: deps.db, workspaceId: row.workspaceId, actor: { type: "system", job: "message-fallback" }, now: deps.now }, row);
-});
+/**
+ * The outbox's final-failure handler of the application (`createOutbox({ onFinalFailure })`):
+ * a message that asked for `fallback` and failed for good at delivery, was blocked there, or was
+ * reported failed by a webhook after the hand-over gets its fallback, acting as the system.
+ * Idempotent: the fallback's key makes a second call answer the first fallback.
+ */
+export const fallbackOnFinalFailure: FinalFailureHandler = async (deps, row) => {
+  if (!(row.options as { fallback?: boolean } | null)?.fallback || row.relation === "fallback") return;
+  await sendFallback({ db: deps.db, workspaceId: row.workspaceId, actor: { type: "system", job: "message-fallback" }, now: deps.now, outbox: deps.outbox }, row);
+};

@@ -1,103 +1,111 @@
-import { and, count, desc, eq, sql } from "drizzle-orm";
-import { z } from "zod";
-import { CHANNELS, MESSAGE_STATUSES, messages } from "@/db/schema";
-import { getEmailTransport } from "@/server/providers/email";
-import { getSmsTransport } from "@/server/providers/sms";
-import type { ServiceContext } from "../context";
-import { seesFullPii } from "../contacts/mask-contact";
-import { CREATED_AT_TEXT_FORMAT, decodeMessageCursor, encodeMessageCursor, messageAddress, messageContent, messageHeaders } from "./message-view";
+import type { Queryable } from "@/db/client";
+import type { MessageRow } from "@/db/schema";
+import type { Clock } from "@/server/lib/clock";
+import { logger } from "@/server/lib/logger";
+import type { EmailTransport } from "@/server/providers/email/types";
+import type { SmsTransport } from "@/server/providers/sms/types";
 
-/** The transport that records instead of sending (no provider configured). */
-export const LOG_TRANSPORT = "log";
-export const OUTBOX_PAGE_SIZE = 20;
+/** The transports messages go through, one per channel. */
+export interface Transports {
+  email: EmailTransport;
+  sms: SmsTransport;
+  /**
+   * Every provider whose webhooks are answered, found by name (the URL segment of
+   * `/api/webhooks/<name>/…`). A provider may receive without sending now (events about messages it
+   * sent before; inbound texts). Defaults to `email` and `sms`.
+   */
+  receivers?: readonly (EmailTransport | SmsTransport)[];
+}
 
-export const ZOutboxInput = z.object({
-  channel: z.enum(CHANNELS).optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(50).default(OUTBOX_PAGE_SIZE),
-});
-export type TOutboxInput = z.input<typeof ZOutboxInput>;
+/** What delivery needs: the database, the clock and the outbox (transports, dispatcher, final-failure handling). */
+export interface DeliveryDeps {
+  db: Queryable;
+  now: Clock;
+  outbox: Outbox;
+}
 
-export const ZOutboxItem = z.object({
-  id: z.uuid(),
-  contactId: z.uuid().nullable(),
-  channel: z.enum(CHANNELS),
-  status: z.enum(MESSAGE_STATUSES),
-  topic: z.string().nullable(),
-  from: z.string().nullable(),
-  /** Masked for viewers. */
-  to: z.string().nullable(),
-  /** null for viewers (content is for marketers and above). */
-  content: z.object({ subject: z.string().nullable(), text: z.string().nullable(), html: z.string().nullable() }).nullable(),
-  headers: z.record(z.string(), z.string()),
-  segments: z.number().int().nullable(),
-  providerMessageId: z.string().nullable(),
-  createdAt: z.date(),
-  sentAt: z.date().nullable(),
-});
-export type TOutboxItem = z.infer<typeof ZOutboxItem>;
-
-export const ZOutboxPage = z.object({
-  items: z.array(ZOutboxItem),
-  nextCursor: z.string().nullable(),
-  /** Per channel, every page. */
-  counts: z.object({ email: z.number().int(), sms: z.number().int() }),
-  masked: z.boolean(),
-  /** The transport each channel uses now (`log` = recorded here instead of sent). */
-  transports: z.object({ email: z.string(), sms: z.string() }),
-});
-export type TOutboxPage = z.infer<typeof ZOutboxPage>;
+/** A message committed as `queued`, to be delivered. */
+export interface QueuedMessage {
+  id: string;
+  workspaceId: string;
+}
 
 /**
- * The "Outbox" of the log transport: outbound messages the log transport recorded instead of
- * sending, newest first, as the recipient would have received them (from, to, subject, HTML and
- * text parts, headers such as List-Unsubscribe, SMS segments). Viewers get the recipient masked
- * and no content. Read-only, not audited.
+ * Starts delivery of committed messages: in this process (`createInProcessDispatcher`), or by
+ * handing them to an external job system (`createEventDispatcher`), which then calls
+ * `deliverMessages`. Never throws; what it could not start is delivered by the sweep.
  */
-export async function listOutbox({ ctx, input }: { ctx: ServiceContext; input: TOutboxInput }): Promise<TOutboxPage> {
-  const { channel, cursor, limit } = ZOutboxInput.parse(input);
-  const base = and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.direction, "outbound"), eq(messages.transport, LOG_TRANSPORT));
-  const after = cursor ? decodeMessageCursor(cursor) : undefined;
-  const [rows, counts] = await Promise.all([
-    ctx.db
-      .select({ row: messages, createdAtText: sql<string>`to_char(${messages.createdAt} at time zone 'UTC', ${CREATED_AT_TEXT_FORMAT})` })
-      .from(messages)
-      .where(
-        and(
-          base,
-          channel ? eq(messages.channel, channel) : undefined,
-          after ? sql`(${messages.createdAt}, ${messages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
-        ),
-      )
-      .orderBy(desc(messages.createdAt), desc(messages.id))
-      .limit(limit + 1),
-    ctx.db.select({ channel: messages.channel, total: count() }).from(messages).where(base).groupBy(messages.channel),
-  ]);
-  const full = seesFullPii(ctx.actor);
-  const page = rows.slice(0, limit);
-  const last = rows.length > limit ? page[page.length - 1] : undefined;
-  return {
-    items: page.map(({ row }) => ({
-      id: row.id,
-      contactId: row.contactId,
-      channel: row.channel,
-      status: row.status,
-      topic: row.topicKey,
-      from: row.fromAddress,
-      to: messageAddress(row, full),
-      content: full ? messageContent(row) : null,
-      headers: messageHeaders(row, full),
-      segments: row.segments,
-      providerMessageId: row.providerMessageId,
-      createdAt: row.createdAt,
-      sentAt: row.sentAt,
-    })),
-    nextCursor: last ? encodeMessageCursor(last.createdAtText, last.row.id) : null,
-    counts: {
-      email: Number(counts.find((c) => c.channel === "email")?.total ?? 0),
-      sms: Number(counts.find((c) => c.channel === "sms")?.total ?? 0),
+export interface Dispatcher {
+  readonly mode: "in-process" | "events";
+  dispatch(deps: DeliveryDeps, messages: QueuedMessage[]): void;
+  /** Resolves when every dispatch started so far has finished (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+/**
+ * Called once a message has failed for good (a final provider error, retries exhausted, a block
+ * found at delivery, or a failure a webhook reported after the hand-over), after the transaction
+ * that recorded it committed. The application passes the channel fallback (`fallbackOnFinalFailure`).
+ */
+export type FinalFailureHandler = (deps: DeliveryDeps, message: MessageRow) => Promise<void>;
+
+/**
+ * The outbox: built once at start-up by the composition root (`server/wiring.ts`) and passed down
+ * in the service context (`ctx.outbox`), so every step of a message (record, dispatch, deliver,
+ * fallback, webhooks) uses the same transports and dispatcher, whatever was imported first.
+ * Tests build their own with stub transports.
+ */
+export interface Outbox {
+  readonly transports: Transports;
+  readonly dispatcher: Dispatcher;
+  /**
+   * Starts delivery of messages just committed as `queued`, without waiting for it. Call it after
+   * commit only: inside a transaction (nothing committed yet) it does nothing and the sweep
+   * delivers them.
+   */
+  dispatch(deps: { db: Queryable; now: Clock }, messages: QueuedMessage[]): void;
+  /** Runs the final-failure handler for a message that failed for good; never throws (a failure is logged). */
+  finalFailure(deps: { db: Queryable; now: Clock }, message: MessageRow): Promise<void>;
+  /** The transport answering webhooks for the provider `name`, or undefined. */
+  receiver(name: string): EmailTransport | SmsTransport | undefined;
+  /** Resolves when every dispatch started so far (and what it started) has finished. */
+  idle(): Promise<void>;
+}
+
+export function createOutbox(parts: { transports: Transports; dispatcher: Dispatcher; onFinalFailure: FinalFailureHandler }): Outbox {
+  const { transports, dispatcher, onFinalFailure } = parts;
+  const receivers = transports.receivers ?? [transports.email, transports.sms];
+  const followUps = new Set<Promise<unknown>>();
+  const outbox: Outbox = {
+    transports,
+    dispatcher,
+    dispatch(deps, messages) {
+      if (messages.length === 0 || "rollback" in deps.db) return;
+      dispatcher.dispatch({ db: deps.db, now: deps.now, outbox }, messages);
     },
-    masked: !full,
-    transports: { email: getEmailTransport().name, sms: getSmsTransport().name },
+    async finalFailure(deps, message) {
+      const work = Promise.resolve()
+        .then(() => onFinalFailure({ db: deps.db, now: deps.now, outbox }, message))
+        .catch((error: unknown) => {
+          logger.error({ err: error, messageId: message.id }, "the final-failure handling of a message failed");
+        });
+      followUps.add(work);
+      try {
+        await work;
+      } finally {
+        followUps.delete(work);
+      }
+    },
+    receiver(name) {
+      return receivers.find((transport) => transport.name === name);
+    },
+    async idle() {
+      for (;;) {
+        await Promise.allSettled([...followUps]);
+        await dispatcher.idle();
+        if (followUps.size === 0) return;
+      }
+    },
   };
+  return outbox;
 }

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { messages, type MessageRow } from "@/db/schema";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
-import { inTransaction, type ServiceContext } from "../context";
+import { inTransaction, type SendingContext, type ServiceContext } from "../context";
 import { dispatchMessages } from "./dispatch";
 import { decryptField, decryptRequest, requestHash } from "./message-secrets";
 import { recordSends } from "./pipeline";
@@ -36,7 +36,7 @@ function recipientOf(row: MessageRow): Recipient {
  * since is blocked, not messaged. Audited (`message.retried` / `message.resent`) in the
  * transaction that records the new message; delivery starts after commit.
  */
-async function rerun(ctx: ServiceContext, parent: MessageRow, relation: MessageRelation, key: string | null): Promise<TSendResult> {
+async function rerun(ctx: SendingContext, parent: MessageRow, relation: MessageRelation, key: string | null): Promise<TSendResult> {
   const stored = decryptRequest((parent.options as { request?: unknown }).request);
   if (!stored || !parent.topicKey) throw invalid("This message was not sent by the pipeline and cannot be sent again", "id");
   const options = parent.options as { fallback?: boolean; deferOnQuietHours?: boolean };
@@ -68,7 +68,7 @@ async function rerun(ctx: ServiceContext, parent: MessageRow, relation: MessageR
     }
     return outcome!.send;
   });
-  if (send.isNew && send.status === "queued") dispatchMessages({ db: ctx.db, now: ctx.now }, [{ id: send.messageId, workspaceId: send.workspaceId }]);
+  if (send.isNew && send.status === "queued") dispatchMessages(ctx, [{ id: send.messageId, workspaceId: send.workspaceId }]);
   return answerFor(ctx, send);
 }
 
@@ -77,7 +77,7 @@ async function rerun(ctx: ServiceContext, parent: MessageRow, relation: MessageR
  * `retry`). Idempotent: one retry per failed message (key `~retry:<id>`); asking again answers
  * that retry. Another status → CONFLICT.
  */
-export async function retryMessage({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TSendResult> {
+export async function retryMessage({ ctx, input }: { ctx: SendingContext; input: { id: string } }): Promise<TSendResult> {
   const { id } = ZRetryMessageInput.parse(input);
   const parent = await loadOutbound(ctx, id);
   if (!RETRYABLE_STATUSES.has(parent.status)) throw new AppError("CONFLICT", `Only failed messages can be retried; this one is ${parent.status}`);
@@ -88,7 +88,7 @@ export async function retryMessage({ ctx, input }: { ctx: ServiceContext; input:
  * Sends a recorded outbound message again, whatever its status, as a new message (relation
  * `resend`). Each call is a new message unless `idempotencyKey` is given.
  */
-export async function resendMessage({ ctx, input }: { ctx: ServiceContext; input: { id: string; idempotencyKey?: string } }): Promise<TSendResult> {
+export async function resendMessage({ ctx, input }: { ctx: SendingContext; input: { id: string; idempotencyKey?: string } }): Promise<TSendResult> {
   const parsed = ZResendMessageInput.parse(input);
   const parent = await loadOutbound(ctx, parsed.id);
   return rerun(ctx, parent, "resend", parsed.idempotencyKey ?? null);

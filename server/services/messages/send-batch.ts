@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
 import { MESSAGE_STATUSES, messages, sendBatches, type MessageStatus } from "@/db/schema";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
-import { actorId, type ServiceContext } from "../context";
+import { actorId, type SendingContext, type ServiceContext } from "../context";
 import { dispatchMessages } from "./dispatch";
 import { requestHash } from "./message-secrets";
 import { idempotencyConflict, recordSends } from "./pipeline";
@@ -63,7 +63,7 @@ function mergeItems(parsed: ReturnType<typeof ZSendBatchInput.parse>): TSendWith
  * `<key>:<i>` (unless it has its own), the batch id is derived from the key, so a repeat answers
  * the same batch and messages and sends nothing; the same key with another body → 409.
  */
-export async function sendBatch({ ctx, input }: { ctx: ServiceContext; input: TSendBatchInput }): Promise<TSendBatchResult> {
+export async function sendBatch({ ctx, input }: { ctx: SendingContext; input: TSendBatchInput }): Promise<TSendBatchResult> {
   const parsed = ZSendBatchInput.parse(input);
   const items = mergeItems(parsed);
   const batchKey = parsed.idempotencyKey ?? null;
@@ -97,7 +97,7 @@ export async function sendBatch({ ctx, input }: { ctx: ServiceContext; input: TS
     const chunk = requests.slice(start, start + CHUNK);
     const results = await recordSends(ctx, chunk, { batchId });
     const queued = results.flatMap((r) => (r.ok && r.send.isNew && r.send.status === "queued" ? [{ id: r.send.messageId, workspaceId: r.send.workspaceId }] : []));
-    dispatchMessages({ db: ctx.db, now: ctx.now }, queued);
+    dispatchMessages(ctx, queued);
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
       const index = start + i;

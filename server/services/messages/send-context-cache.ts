@@ -8,6 +8,7 @@ export interface CacheEntry<T> {
   value: Promise<T>;
 }
 
+// On globalThis because Next may load this module twice: an invalidation must reach the copy that reads the cache.
 const globalForCache = globalThis as unknown as { __optinSendContext?: Map<string, CacheEntry<unknown>> };
 
 export const sendContextCache = (globalForCache.__optinSendContext ??= new Map());

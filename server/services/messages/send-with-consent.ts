@@ -1,4 +1,4 @@
-import type { ServiceContext } from "../context";
+import type { SendingContext } from "../context";
 import { dispatchMessages } from "./dispatch";
 import { findFallback, sendFallbackFor } from "./fallback";
 import { requestHash } from "./message-secrets";
@@ -24,7 +24,7 @@ export function toSendRequest(parsed: TSendWithConsentParsed, overrides: Partial
 }
 
 /** The API answer for a recorded send, with its fallback when one was asked for and the send was blocked. */
-export async function answerFor(ctx: ServiceContext, send: RecordedSend): Promise<TSendResult> {
+export async function answerFor(ctx: SendingContext, send: RecordedSend): Promise<TSendResult> {
   const result: TSendResult = {
     messageId: send.messageId,
     status: send.answer.status,
@@ -54,11 +54,11 @@ export async function answerFor(ctx: ServiceContext, send: RecordedSend): Promis
  * a template that does not render or fails the compliance check → INVALID. Not audited (every
  * send has its own timeline of message events instead).
  */
-export async function sendWithConsent({ ctx, input }: { ctx: ServiceContext; input: TSendWithConsentInput }): Promise<TSendResult> {
+export async function sendWithConsent({ ctx, input }: { ctx: SendingContext; input: TSendWithConsentInput }): Promise<TSendResult> {
   const parsed = ZSendWithConsentInput.parse(input);
   const [outcome] = await recordSends(ctx, [toSendRequest(parsed)]);
   if (!outcome!.ok) throw outcome!.error;
   const send = outcome!.send;
-  if (send.isNew && send.status === "queued") dispatchMessages({ db: ctx.db, now: ctx.now }, [{ id: send.messageId, workspaceId: send.workspaceId }]);
+  if (send.isNew && send.status === "queued") dispatchMessages(ctx, [{ id: send.messageId, workspaceId: send.workspaceId }]);
   return answerFor(ctx, send);
 }

@@ -5,7 +5,7 @@ import type { ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent";
 import { applyMessageStatus } from "../messages/status";
 import { suppressAddress } from "../suppressions/suppressions";
-import type { DeliveryEventPayload, WebhookProvider } from "./delivery-event";
+import { FAILED_STATUSES, type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
 
 export interface ApplicableEvent extends DeliveryEventPayload {
   provider: WebhookProvider;
@@ -21,18 +21,24 @@ export interface ApplicableEvent extends DeliveryEventPayload {
  * - hard bounce → the address is suppressed on email (`hard_bounce`);
  * - complaint → suppressed (`complaint`) and opted out of every marketing email topic
  *   (ledger source `provider`, evidence = the provider message id);
- * - Twilio 21610 (recipient replied STOP at the carrier) → suppressed on SMS
- *   (`provider_opt_out`) and opted out of every marketing SMS topic.
+ * - provider opt-out (the recipient opted out at the provider or carrier, e.g. replied STOP to the
+ *   sender there) → suppressed on the message's channel (`provider_opt_out`) and opted out of
+ *   every marketing topic of that channel.
  * Callers guarantee each event is applied once (dedupe key + `applied_at` claim); the effects are
  * idempotent anyway (suppressions keep the first row, an opt-out of an opted-out topic is a no-op
  * for the projection).
+ *
+ * Returns `failed: true` when the event moved the message to a failure (`failed`, `undelivered`,
+ * `bounced`): a failure learned after the hand-over, for the caller to pass to the outbox's final
+ * failure handling (channel fallback) once its transaction has committed.
  */
-export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: MessageRow, event: ApplicableEvent): Promise<void> {
+export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: MessageRow, event: ApplicableEvent): Promise<{ failed: boolean }> {
   const detail = { provider: event.provider, type: event.type, ...event.detail };
+  let failed = false;
   if (event.status) {
     const errorCode = event.detail.errorCode;
-    const isFailure = event.status === "failed" || event.status === "undelivered" || event.status === "bounced";
-    await applyMessageStatus(tx, {
+    const isFailure = FAILED_STATUSES.has(event.status);
+    const { changed } = await applyMessageStatus(tx, {
       workspaceId: message.workspaceId,
       messageId: message.id,
       status: event.status,
@@ -41,6 +47,7 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
       detail,
       set: isFailure && errorCode != null ? { reason: String(errorCode) } : isFailure && event.effect ? { reason: event.effect } : undefined,
     });
+    failed = isFailure && changed;
   } else {
     await tx.insert(messageEvents).values({
       workspaceId: message.workspaceId,
@@ -52,7 +59,7 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
     });
   }
 
-  if (!event.effect) return;
+  if (!event.effect) return { failed };
   const ctx: ServiceContext = { db: tx, workspaceId: message.workspaceId, actor: { type: "provider", provider: event.provider }, now };
   const channel = message.channel;
   const contactId = message.contactId ?? undefined;
@@ -65,7 +72,10 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
       marketingOnly: true,
       action: "opted_out",
       source: "provider",
-      evidence: { providerMessageId: event.providerMessageId, note: event.effect === "complaint" ? "spam complaint" : "carrier opt-out (21610)" },
+      evidence: {
+        providerMessageId: event.providerMessageId,
+        note: event.effect === "complaint" ? "spam complaint" : `carrier opt-out (${event.provider}${event.detail.errorCode != null ? ` ${String(event.detail.errorCode)}` : ""})`,
+      },
       occurredAt: event.occurredAt,
     });
   }
@@ -79,4 +89,5 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
       contactId,
     });
   }
+  return { failed };
 }

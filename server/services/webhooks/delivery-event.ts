@@ -1,9 +1,10 @@
 import type { MessageStatus } from "@/db/schema";
+import type { DeliveryEffect, DeliveryEvent } from "@/server/providers/types";
 
-export type WebhookProvider = "twilio" | "resend";
+export type { DeliveryEffect, DeliveryEvent } from "@/server/providers/types";
 
-/** What an event does beyond the message status (applied once, when the event is applied). */
-export type DeliveryEffect = "hard_bounce" | "complaint" | "provider_opt_out";
+/** A provider's name as its transports report it (`messages.transport`, `webhook_events.provider`). */
+export type WebhookProvider = string;
 
 /**
  * A provider event reduced to what we apply. Stored as `webhook_events.payload` (no addresses,
@@ -19,15 +20,11 @@ export interface DeliveryEventPayload {
   detail: Record<string, unknown>;
 }
 
-export interface NormalizedDeliveryEvent extends DeliveryEventPayload {
-  provider: WebhookProvider;
-  /** Unique per provider: Svix id, or Twilio MessageSid + status (+ error code). */
-  dedupeKey: string;
-  /** The provider's own event type (`email.bounced`, `delivered`…). */
-  type: string;
-  providerMessageId: string;
-  occurredAt: Date;
-}
+/** A verified provider event as the providers parse it (`parseEvents`): what the services store and apply. */
+export type NormalizedDeliveryEvent = DeliveryEvent;
+
+/** Statuses that mean the message will not arrive: when a webhook moves a message to one, it failed for good. */
+export const FAILED_STATUSES: ReadonlySet<MessageStatus> = new Set(["failed", "undelivered", "bounced"]);
 
 export function toPayload(event: DeliveryEventPayload): Record<string, unknown> {
   return { status: event.status, timeline: event.timeline, effect: event.effect, detail: event.detail };

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { messages, webhookEvents } from "@/db/schema";
+import { messages, webhookEvents, type MessageRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { inTransaction } from "../context";
@@ -8,6 +8,12 @@ import { lockProviderMessage } from "./lock";
 import { applyUnappliedEvents } from "./pending";
 
 export type IngestOutcome = "duplicate" | "applied" | "pending";
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  /** The message, when this event (or an older one applied with it) moved it to a failure: for the outbox's final-failure handling after commit. */
+  failed: MessageRow | null;
+}
 
 /**
  * Stores a verified provider event once and applies it, in one transaction:
@@ -20,8 +26,9 @@ export type IngestOutcome = "duplicate" | "applied" | "pending";
  *   `applyPendingWebhookEvents` when the send pipeline records that provider id.
  * The per-message advisory lock shared with `applyPendingWebhookEvents` closes the race between
  * the two. Only normalised fields are stored (no addresses, no bodies).
+ * Call it outside a transaction when `failed` is to be acted on (see `receiveDeliveryWebhook`).
  */
-export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: NormalizedDeliveryEvent): Promise<IngestOutcome> {
+export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: NormalizedDeliveryEvent): Promise<IngestResult> {
   return inTransaction(db, async (tx) => {
     const receivedAt = now();
     // Outbound only: provider ids of outbound messages are globally unique; an inbound MessageSid may
@@ -50,9 +57,9 @@ export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: Norm
         .returning({ id: webhookEvents.id }),
     ]);
     const message = found[0];
-    if (!inserted[0]) return "duplicate";
-    if (!message) return "pending";
-    await applyUnappliedEvents(tx, now, message, event.provider);
-    return "applied";
+    if (!inserted[0]) return { outcome: "duplicate", failed: null };
+    if (!message) return { outcome: "pending", failed: null };
+    const { failed } = await applyUnappliedEvents(tx, now, message, event.provider);
+    return { outcome: "applied", failed: failed ? message : null };
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { NormalizedDeliveryEvent } from "./delivery-event";
+import { jsonResponse, type DeliveryEvent, type EventOutcome, type ParsedWebhook, type WebhookReceiver, type WebhookRequest, type WebhookVerification } from "../../types";
+import { verifySvixRequest } from "./svix";
 
 const ZResendEvent = z.object({
   type: z.string().max(64),
@@ -50,7 +51,7 @@ function linkWithoutQuery(link: string | undefined): string | undefined {
  * - `email.opened`, `email.clicked`, `email.delivery_delayed` and unknown `email.*` types →
  *   timeline only (no status change).
  */
-export function normalizeResendEvent(svixId: string, body: unknown, receivedAt: Date): NormalizedDeliveryEvent | null {
+export function normalizeResendEvent(svixId: string, body: unknown, receivedAt: Date): DeliveryEvent | null {
   const parsed = ZResendEvent.safeParse(body);
   if (!parsed.success) return null;
   const { type, data } = parsed.data;
@@ -95,4 +96,41 @@ export function normalizeResendEvent(svixId: string, body: unknown, receivedAt: 
       // email.opened, email.delivery_delayed, and types Resend may add later.
       return { ...base, status: null, timeline: type.slice("email.".length), effect: null, detail: {} };
   }
+}
+
+/** Resend events are small JSON documents; anything this large is not one. */
+export const MAX_RESEND_BODY_BYTES = 256 * 1024;
+
+/**
+ * Resend's webhooks (`POST /api/webhooks/resend`), delivered by Svix: no secret configured → 503;
+ * body over 256 KB → 413; bad signature, missing headers or a timestamp more than 5 minutes off →
+ * 401. A verified call holds one event (none when it is not about an email: domain and contact
+ * events), deduplicated by its svix id; the answer is JSON `{ received, outcome }`.
+ */
+export function createResendWebhooks(config: { webhookSecret?: string }): WebhookReceiver {
+  const refuse = (status: number, error: string): WebhookVerification => ({ ok: false, response: jsonResponse(status, { error }) });
+  return {
+    async verifyWebhook(request: WebhookRequest): Promise<WebhookVerification> {
+      if (!config.webhookSecret) return refuse(503, "Resend webhooks are not configured");
+      const body = await request.readBody(MAX_RESEND_BODY_BYTES);
+      if (body === null) return refuse(413, "Body too large");
+      const verification = verifySvixRequest({ secret: config.webhookSecret, headers: request.headers, body, now: request.receivedAt });
+      return verification.ok ? { ok: true } : refuse(401, "Invalid signature");
+    },
+    async parseEvents(request: WebhookRequest): Promise<ParsedWebhook<DeliveryEvent>> {
+      const body = (await request.readBody(MAX_RESEND_BODY_BYTES)) ?? "";
+      const id = request.headers.get("svix-id") ?? request.headers.get("webhook-id") ?? "";
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body);
+      } catch {
+        return { ok: false, response: jsonResponse(400, { error: "Body is not JSON" }) };
+      }
+      const event = normalizeResendEvent(id, payload, request.receivedAt);
+      return { ok: true, items: event ? [event] : [] };
+    },
+    eventsResponse(outcomes: EventOutcome[]) {
+      return jsonResponse(200, outcomes.length === 0 ? { received: true, ignored: true } : { received: true, outcome: outcomes[0] });
+    },
+  };
 }

@@ -2,8 +2,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import twilio from "twilio";
 import RequestClient from "twilio/lib/base/RequestClient";
 import { countSmsSegments } from "@/server/shared/sms-segments";
-import { ProviderError, parseRetryAfter } from "../errors";
-import type { OutgoingSms, SmsSendResult, SmsTransport } from "./types";
+import { ProviderError } from "../../errors";
+import type { OutgoingSms, SmsSendResult, SmsTransport } from "../types";
+import { classifyTwilioError } from "./errors";
+import { createTwilioWebhooks } from "./webhooks";
 
 const TWILIO_API_ORIGIN = "https://api.twilio.com";
 
@@ -38,65 +40,54 @@ export class RewritingRequestClient extends RequestClient {
   }
 }
 
-/** Twilio error codes worth retrying (rate limits, queue overflow, Twilio-side failures) besides 429/5xx. */
-const RETRYABLE_CODES = new Set([20429, 30001, 20500, 20503, 20003, 20005]);
-
-/**
- * Codes that mean "this recipient cannot get this message": never retried. 21610 is the one the
- * pipeline also turns into an opt-out (the recipient replied STOP at the carrier/Twilio level).
- */
-export const FINAL_RECIPIENT_CODES = new Set([21610, 21211, 21614, 21612, 21408, 21217, 21401, 21266]);
-
-/** The recipient replied STOP: Twilio refuses every message to them from this sender. */
-export const TWILIO_UNSUBSCRIBED_CODE = "21610";
-
-/**
- * Classifies a failed Twilio call. Retryable: no HTTP answer (network error, timeout), 429, 5xx,
- * and Twilio's rate-limit/queue/auth codes. Final: every other 4xx, in particular 21610
- * (unsubscribed recipient), 21211 (invalid number) and 21614 (not a mobile number).
- */
-export function classifyTwilioError(error: unknown, retryAfter?: string, now: Date = new Date()): ProviderError {
-  const status = (error as { status?: number }).status;
-  const rawCode = (error as { code?: number | string }).code;
-  const code = typeof rawCode === "number" ? rawCode : typeof rawCode === "string" && /^\d+$/.test(rawCode) ? Number(rawCode) : undefined;
-  const retryable =
-    code !== undefined && FINAL_RECIPIENT_CODES.has(code)
-      ? false
-      : status === undefined || status === 429 || status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
-  return new ProviderError(`Twilio refused the SMS${code ? `: ${code}` : status ? ` (HTTP ${status})` : ""}`, retryable, code === undefined ? undefined : String(code), {
-    retryAfterMs: parseRetryAfter(retryAfter, now),
-    status,
-  });
-}
-
 export interface TwilioConfig {
-  accountSid: string;
-  authToken: string;
+  /** Sending needs the account SID, auth token and sender; the auth token alone receives webhooks. */
+  accountSid?: string;
+  authToken?: string;
   /** A phone number, or a Messaging Service SID (`MG…`) sent as `MessagingServiceSid`. */
-  from: string;
+  from?: string;
   apiBaseUrl?: string;
+  /**
+   * The public address Twilio reaches (PUBLIC_URL): webhook signatures are checked over it, and
+   * every SMS asks for status callbacks at `<publicUrl>/api/webhooks/twilio/status` unless the
+   * message names its own.
+   */
+  publicUrl?: string;
 }
+
+/** Where Twilio posts the delivery status of the SMS we send (the `[provider]/status` webhook). */
+export const twilioStatusCallback = (publicUrl: string) => `${publicUrl.replace(/\/+$/, "")}/api/webhooks/twilio/status`;
 
 export function isMessagingServiceSid(value: string): boolean {
   return /^MG[0-9a-fA-F]{32}$/.test(value);
 }
 
-/** Twilio over its SDK. */
+/** Twilio over its SDK; webhooks: see `createTwilioWebhooks`. */
 export function createTwilioTransport(config: TwilioConfig): SmsTransport {
-  const client = twilio(config.accountSid, config.authToken, { httpClient: new RewritingRequestClient(config.apiBaseUrl) });
+  let client: ReturnType<typeof twilio> | undefined;
+  const messages = () => {
+    if (!config.accountSid || !config.authToken) throw new ProviderError("Twilio is not configured (no account SID or auth token)", "unavailable", { providerCode: "not_configured" });
+    client ??= twilio(config.accountSid, config.authToken, { httpClient: new RewritingRequestClient(config.apiBaseUrl) });
+    return client.messages;
+  };
   return {
     name: "twilio",
+    reportsEvents: true,
+    ...createTwilioWebhooks({ authToken: config.authToken, publicUrl: config.publicUrl ?? "" }),
     async send(sms: OutgoingSms): Promise<SmsSendResult> {
       const sender = sms.from ?? config.from;
+      if (!sender) throw new ProviderError("Twilio has no sender configured", "unavailable", { providerCode: "not_configured" });
+      const statusCallback = sms.statusCallback ?? (config.publicUrl ? twilioStatusCallback(config.publicUrl) : undefined);
       const params = {
         to: sms.to,
         body: sms.body,
         ...(isMessagingServiceSid(sender) ? { messagingServiceSid: sender } : { from: sender }),
-        ...(sms.statusCallback ? { statusCallback: sms.statusCallback } : {}),
+        ...(statusCallback ? { statusCallback } : {}),
       };
+      const api = messages();
       const state: CallState = { headers: sms.idempotencyKey ? { "I-Twilio-Idempotency-Token": sms.idempotencyKey } : {} };
       try {
-        const message = await callState.run(state, () => client.messages.create(params));
+        const message = await callState.run(state, () => api.create(params));
         const reported = Number(message.numSegments);
         return {
           providerMessageId: message.sid,

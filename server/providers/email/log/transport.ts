@@ -1,16 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { logger, maskEmail } from "@/server/lib/logger";
-import type { EmailSendResult, EmailTransport, OutgoingEmail } from "./types";
+import { noWebhooks } from "../../types";
+import type { EmailSendResult, EmailTransport, OutgoingEmail } from "../types";
 
 /**
  * The transport used when no provider is configured: the email counts as sent. The log line
- * carries a masked recipient and an id only, never the subject, body or links.
+ * carries a masked recipient and an id only, never the subject, body or links. It has no
+ * webhooks: every call to `/api/webhooks/log` is refused.
  */
 export function createLogEmailTransport(): EmailTransport & { sent: OutgoingEmail[] } {
   const sent: OutgoingEmail[] = [];
   return {
     name: "log",
+    reportsEvents: false,
     sent,
+    ...noWebhooks(),
     async send(email: OutgoingEmail): Promise<EmailSendResult> {
       const providerMessageId = `log_${randomUUID()}`;
       sent.push(email);

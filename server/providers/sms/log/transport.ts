@@ -2,18 +2,28 @@ import { randomUUID } from "node:crypto";
 import { maskPhone } from "@/server/lib/addresses";
 import { logger } from "@/server/lib/logger";
 import { countSmsSegments } from "@/server/shared/sms-segments";
-import type { OutgoingSms, SmsSendResult, SmsTransport } from "./types";
+import { noWebhooks, plainResponse } from "../../types";
+import type { OutgoingSms, SmsSendResult, SmsTransport } from "../types";
 
 /**
- * The transport used when Twilio is not configured: the SMS counts as sent. The log line carries
- * a masked recipient, an id and the segment count only, never the body (it may hold a code).
- * `sent` keeps the last messages in memory for tests and the admin outbox.
+ * The transport used when no SMS provider is configured: the SMS counts as sent. The log line
+ * carries a masked recipient, an id and the segment count only, never the body (it may hold a
+ * code). `sent` keeps the last messages in memory for tests and the admin outbox. It has no
+ * webhooks: every call to `/api/webhooks/log/…` is refused.
  */
 export function createLogSmsTransport(): SmsTransport & { sent: OutgoingSms[] } {
   const sent: OutgoingSms[] = [];
   return {
     name: "log",
+    reportsEvents: false,
     sent,
+    ...noWebhooks(),
+    async parseInbound() {
+      return { ok: false, response: plainResponse(404, "Not found") };
+    },
+    inboundResponse() {
+      return plainResponse(404, "Not found");
+    },
     async send(sms: OutgoingSms): Promise<SmsSendResult> {
       const providerMessageId = `log_${randomUUID()}`;
       const { segments } = countSmsSegments(sms.body);

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { systemClock } from "@/server/lib/clock";
+import { getDbHandle } from "@/server/lib/db";
+import { logger } from "@/server/lib/logger";
+import { receiveDeliveryWebhook, type WebhookContext, type WebhookRequest, type WebhookResponse } from "@/server/services/webhooks/receive-webhook";
+import { getOutbox } from "@/server/wiring";
+import { readBodyText } from "./_body";
+
+/**
+ * The provider a webhook URL names: `/api/webhooks/<provider>`, `/api/webhooks/<provider>/status`,
+ * `/api/webhooks/<provider>/inbound`. Read from the path, so the handlers need no route params.
+ */
+export function providerOf(request: Request): string {
+  const segments = new URL(request.url).pathname.split("/");
+  const segment = segments[segments.indexOf("webhooks") + 1] ?? "";
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The HTTP request as the provider sees it (see `WebhookRequest`): the body is read once, at most
+ * to the limit the provider asks for, before any signature check, so an unauthenticated caller
+ * cannot make us buffer an arbitrarily large body.
+ */
+export function webhookRequest(request: Request, receivedAt: Date): WebhookRequest {
+  const url = new URL(request.url);
+  let body: Promise<string | null> | undefined;
+  return {
+    pathWithQuery: `${url.pathname}${url.search}`,
+    headers: request.headers,
+    readBody: (maxBytes) => (body ??= readBodyText(request, maxBytes)),
+    receivedAt,
+  };
+}
+
+/** The context of a webhook call: the process database, clock and outbox. */
+export async function webhookContext(request: Request): Promise<WebhookContext> {
+  const { db } = await getDbHandle();
+  return { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
+}
+
+export function toResponse(answer: WebhookResponse): Response {
+  return new Response(answer.body, { status: answer.status, headers: { "content-type": answer.contentType, "cache-control": "no-store" } });
+}
+
+export function plain(status: number, text: string): Response {
+  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/**
+ * A delivery-event webhook (`/api/webhooks/<provider>` and `/api/webhooks/<provider>/status`): the
+ * provider's transport verifies and parses the call; each event is stored once by its dedupe key
+ * and applied, never moving a message backwards; events for messages not recorded yet are kept
+ * and applied later. Refusals (bad signature, not configured, too large) store nothing. Unknown
+ * provider → 404.
+ */
+export async function handleDeliveryWebhook(request: Request): Promise<Response> {
+  try {
+    const answer = await receiveDeliveryWebhook(await webhookContext(request), { provider: providerOf(request), request: webhookRequest(request, systemClock()) });
+    return answer ? toResponse(answer) : plain(404, "Not found");
+  } catch (error) {
+    logger.error({ err: error }, "delivery webhook failed");
+    return plain(500, "Internal server error");
+  }
+}
