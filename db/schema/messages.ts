@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { contacts } from "./contacts";
-import { channelEnum, topicKindEnum } from "./topics";
-import { workspaces } from "./workspaces";
+import { channelEnum } from "./topics";
+import { users, workspaces } from "./workspaces";
 
 export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
@@ -14,6 +14,24 @@ export const messageDirectionEnum = pgEnum("message_direction", MESSAGE_DIRECTIO
  * backwards (delivered stays delivered when a late `sent` arrives); final failures and
  * delivered share the top ranks.
  */
+/**
+ * What a message is. `marketing` and `transactional` go to contacts (the kind the send was judged
+ * by: transactional only on a transactional topic, or for a double opt-in confirmation request);
+ * `system` goes to a workspace member (an invitation, a sign-in link): no consent, no contact
+ * suppression list, never counted towards a contact's caps.
+ */
+export const MESSAGE_KINDS = ["marketing", "transactional", "system"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export const messageKindEnum = pgEnum("message_kind", MESSAGE_KINDS);
+
+/**
+ * Why the product sent a message of its own (not a send through the API or a campaign), stored
+ * in `options.purpose`: a double opt-in confirmation (link or code) to a contact, an invitation or
+ * a sign-in link to a member. Keyword replies carry `relation = 'keyword_reply'` instead.
+ */
+export const MESSAGE_PURPOSES = ["double_opt_in", "invitation", "magic_link"] as const;
+export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
+
 export const MESSAGE_STATUSES = [
   "blocked",
   "deferred",
@@ -67,13 +85,15 @@ export const messages = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    /** Null for inbound messages from unknown numbers. */
+    /** Null for inbound messages from unknown numbers, and for system messages (to members). */
     contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    /** The member a system message went to (sign-in link; invitation to an existing account). */
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
     direction: messageDirectionEnum("direction").notNull().default("outbound"),
     channel: channelEnum("channel").notNull(),
     topicId: uuid("topic_id"),
     topicKey: text("topic_key"),
-    kind: topicKindEnum("kind").notNull(),
+    kind: messageKindEnum("kind").notNull(),
     status: messageStatusEnum("status").notNull(),
     /** Block reason, or the provider's final error code. */
     reason: text("reason"),
@@ -143,6 +163,7 @@ export const messages = pgTable(
     index("messages_batch_idx").on(t.batchId).where(sql`${t.batchId} is not null`),
     index("messages_provider_batch_key_idx").on(t.providerBatchKey).where(sql`${t.providerBatchKey} is not null`),
     index("messages_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),
+    index("messages_user_idx").on(t.userId).where(sql`${t.userId} is not null`),
     index("messages_frequency_idx").on(t.workspaceId, t.addressHash, t.channel, t.createdAt),
   ],
 );

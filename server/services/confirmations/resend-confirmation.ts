@@ -56,5 +56,5 @@ export async function resendConfirmation(ctx: ServiceContext, input: z.input<typ
     if (!next) throw new AppError("CONFLICT", "Every topic of this request is already confirmed");
     return next;
   });
-  return deliverConfirmation(prepared);
+  return deliverConfirmation(ctx, prepared);
 }

@@ -184,7 +184,7 @@ export async function submitForm({ ctx, input }: { ctx: PublicContext; input: Su
   const sentTo: { email?: string; sms?: string } = {};
   let smsConfirmationId: string | null = null;
   for (const request of prepared) {
-    const delivered = await deliverConfirmation(request);
+    const delivered = await deliverConfirmation(ctx, request);
     if (delivered.channel === "sms") smsConfirmationId = delivered.confirmationId;
     if (delivered.sentTo) sentTo[delivered.channel] = delivered.sentTo;
   }

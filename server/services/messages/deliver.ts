@@ -33,6 +33,11 @@ export interface DeliverySummary {
   blocked: number;
 }
 
+/** The transport each channel uses now (`log` records instead of sending): the Outbox says which go out for real. */
+export function currentTransports(): { email: string; sms: string } {
+  return { email: getEmailTransport().name, sms: getSmsTransport().name };
+}
+
 /** Called with a message that failed for good or was blocked at delivery, when it asked for a fallback. */
 export type FallbackHook = (deps: DeliveryDeps, message: MessageRow) => Promise<void>;
 

@@ -1,7 +1,7 @@
 import { asc, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, TOPIC_KINDS, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
+import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
@@ -43,7 +43,11 @@ export const ZMessage = z.object({
   direction: z.enum(MESSAGE_DIRECTIONS).describe("outbound: sent by this workspace; inbound: received from a contact (SMS replies and keywords)"),
   channel: z.enum(CHANNELS).describe("email or sms"),
   topic: z.string().nullable().describe("Key of the topic the message was sent for; null for inbound messages"),
-  kind: z.enum(TOPIC_KINDS).describe("marketing or transactional (the kind of the topic at send time)"),
+  kind: z
+    .enum(MESSAGE_KINDS)
+    .describe(
+      "marketing or transactional (the rules the send was judged by; a double opt-in confirmation is transactional and has no topic), or system: a message to a workspace member (an invitation, a sign-in link), not to a contact",
+    ),
   status: z
     .enum(MESSAGE_STATUSES)
     .describe(

@@ -160,7 +160,7 @@ export async function savePreferences({
   const confirmations: PreferenceConfirmation[] = [];
   for (const request of prepared) {
     try {
-      const sent = await deliverConfirmation(request);
+      const sent = await deliverConfirmation(link, request);
       confirmations.push({ channel: sent.channel, codePath: sent.method === "code" ? `/confirm/code/${request.confirmation.id}` : null, sentTo: sent.sentTo });
     } catch (error) {
       logger.error({ err: error, confirmationId: request.confirmation.id }, "sending a preference-center confirmation failed");
