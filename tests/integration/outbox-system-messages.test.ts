@@ -230,7 +230,7 @@ describe("double opt-in confirmations with the log transport", () => {
 describe("invitations and sign-in links: system messages to members", () => {
   it("an invitation is recorded, sent by the outbox, shown in the Outbox to admins and owners only, and in the history", async () => {
     const invited = await inviteMember({ ctx: ctxOf.admin, input: { email: "New.Hire@Acme.test", role: "marketer" } });
-    expect(invited.emailed).toBe(false); // the log transport sends nothing
+    expect(invited).toMatchObject({ emailed: false, delivery: "log" }); // the log transport sends nothing
     expect(invited.inviteUrl).toBe(`http://localhost:3000/invite/${invited.token}`);
     const row = await message(invited.messageId!);
     expect(row).toMatchObject({

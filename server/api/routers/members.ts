@@ -31,8 +31,8 @@ export const membersRouter = createTRPCRouter({
   invite: memberProcedure("admin")
     .input(ZInviteMemberInput)
     .mutation(async ({ ctx, input }) => {
-      const { invitation, inviteUrl, emailed } = await inviteMember({ ctx: ctx.svc, input });
-      return { invitation, inviteUrl, emailed };
+      const { invitation, inviteUrl, emailed, delivery } = await inviteMember({ ctx: ctx.svc, input });
+      return { invitation, inviteUrl, emailed, delivery };
     }),
 
   revokeInvitation: memberProcedure("admin")

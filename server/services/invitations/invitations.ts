@@ -47,9 +47,8 @@ function toInvitation(row: typeof invitations.$inferSelect): TInvitation {
  * contact suppression list), recorded by the pipeline in the invitation's transaction and
  * delivered after commit by the outbox (retries, sweep, status webhooks; the Outbox shows it with
  * the log transport). Returns the one-time token (only its hash is stored; the message keeps the
- * link encrypted), the link, and `emailed`: whether a real provider accepted the email on the
- * first attempt (false with the log transport, or while it is being retried: the admin UI then
- * shows the link to share).
+ * link encrypted), the link, and what became of the email (`delivery`; `emailed` when a real
+ * provider accepted it at once): the admin UI shows the link to share either way.
  */
 export async function inviteMember({
   ctx,
@@ -57,7 +56,7 @@ export async function inviteMember({
 }: {
   ctx: ServiceContext;
   input: TInviteMemberInput;
-}): Promise<{ invitation: TInvitation; token: string; inviteUrl: string; emailed: boolean; messageId: string | null }> {
+}): Promise<{ invitation: TInvitation; token: string; inviteUrl: string; emailed: boolean; delivery: InvitationDelivery; messageId: string | null }> {
   const { email, role } = ZInviteMemberInput.parse(input);
   if (role === "owner" && !(ctx.actor.type === "user" && ctx.actor.role === "owner")) {
     throw new AppError("FORBIDDEN", "Only an owner can invite another owner");
@@ -137,9 +136,16 @@ export async function inviteMember({
     return { invitation: toInvitation(row!), messageId: messageId ?? null };
   });
   const delivered = created.messageId ? (await deliverNow({ db: ctx.db, now: ctx.now }, [created.messageId])).get(created.messageId) : undefined;
-  const emailed = Boolean(delivered && (delivered.status === "sent" || delivered.status === "delivered") && delivered.transport !== "log");
-  return { ...created, token, inviteUrl, emailed };
+  const accepted = Boolean(delivered && (delivered.status === "sent" || delivered.status === "delivered"));
+  const delivery: InvitationDelivery = accepted ? (delivered!.transport === "log" ? "log" : "emailed") : "retrying";
+  return { ...created, token, inviteUrl, emailed: delivery === "emailed", delivery };
 }
+
+/**
+ * What became of the invitation email on its first attempt: `emailed` (a provider accepted it),
+ * `log` (no provider: recorded in the Outbox), `retrying` (the outbox retries it).
+ */
+export type InvitationDelivery = "emailed" | "log" | "retrying";
 
 /** Open (not accepted, not revoked, not expired) invitations of the workspace. */
 export async function listInvitations({ ctx }: { ctx: ServiceContext }): Promise<TInvitation[]> {
