@@ -128,9 +128,16 @@ export function purposeLabel(purpose: string | null | undefined): string | null 
   return purpose ? (PURPOSE_LABELS[purpose] ?? purpose) : null;
 }
 
+/** Who a system message went to: "member" (a sign-in link), "invitee" (an invitation); empty for contacts. */
+export function recipientRoleWord(kind: string, purpose: string | null | undefined): string {
+  if (kind !== "system") return "";
+  return purpose === "invitation" ? "invitee" : "member";
+}
+
 /** "Email to member a•••@example.com" for a system message, "Email to a•••@example.com" otherwise. */
-export function recipientPhrase(channelLabel: string, kind: string, address: string | null): string {
-  return `${channelLabel} to ${kind === "system" ? "member " : ""}${address ?? "an unknown recipient"}`;
+export function recipientPhrase(channelLabel: string, kind: string, purpose: string | null | undefined, address: string | null): string {
+  const word = recipientRoleWord(kind, purpose);
+  return `${channelLabel} to ${word ? `${word} ` : ""}${address ?? "an unknown recipient"}`;
 }
 
 /** `3 Mar, 14:02` in UTC, for dense tables. */

@@ -36,6 +36,7 @@ import {
   purposeLabel,
   reasonLabel,
   recipientPhrase,
+  recipientRoleWord,
   relationLabel,
   statusMeta,
   TONE_CLASSES,
@@ -58,7 +59,7 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
   const channel = CHANNEL_META[message.channel as Channel];
   const inbound = message.direction === "inbound";
   const address = message.channel === "sms" ? formatPhone(message.address) : message.address;
-  const title = data.content?.subject ?? (inbound ? `${channel.label} from ${address ?? "an unknown number"}` : recipientPhrase(channel.label, message.kind, address));
+  const title = data.content?.subject ?? (inbound ? `${channel.label} from ${address ?? "an unknown number"}` : recipientPhrase(channel.label, message.kind, message.purpose, address));
   const why = reasonLabel(message.reason);
   const member = message.kind === "system";
   const what = purposeLabel(message.purpose);
@@ -92,7 +93,7 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                 <MessageStatusBadge status={message.status} reason={message.reason} showReason />
                 <span>
                   {inbound ? "Inbound" : "Outbound"} {message.channel === "sms" ? "SMS" : "email"}
-                  {member ? " to a workspace member" : ""}
+                  {member ? (message.purpose === "invitation" ? " to someone invited to the workspace" : " to a workspace member") : ""}
                   {what ? ` · ${what}` : ""}
                   {message.topicName ? ` · ${message.topicName}` : ""}
                   {message.kind === "transactional" ? " (transactional)" : ""}
@@ -196,7 +197,7 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
             </CardHeader>
             <CardContent>
               <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2.5 text-sm" data-testid="message-details">
-                <Row label={inbound ? "From" : member ? "To member" : "To"} value={address} mono={message.channel === "sms"} />
+                <Row label={inbound ? "From" : member ? `To ${recipientRoleWord(message.kind, message.purpose)}` : "To"} value={address} mono={message.channel === "sms"} />
                 <Row label="Sent as" value={what} />
                 <Row
                   label="Contact"

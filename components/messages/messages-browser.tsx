@@ -32,7 +32,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
 import { ANY_FILTER, NO_MESSAGE_FILTERS, type MessageFilters } from "./filters";
-import { formatShort, MESSAGE_STATUSES, purposeLabel, reasonLabel, recipientPhrase, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
+import { formatShort, MESSAGE_STATUSES, purposeLabel, reasonLabel, recipientPhrase, recipientRoleWord, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
 import { MessageStatusBadge } from "./message-status-badge";
 import type { MessageBrowseInput, MessageListItem } from "./types";
 
@@ -343,12 +343,12 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
   const DirectionIcon = inbound ? ArrowDownLeftIcon : ArrowUpRightIcon;
   const address = item.channel === "sms" ? formatPhone(item.address) : item.address;
   const member = item.kind === "system";
-  const title = item.preview ?? (inbound ? `${channel.label} from ${address ?? "an unknown sender"}` : recipientPhrase(channel.label, item.kind, address));
+  const title = item.preview ?? (inbound ? `${channel.label} from ${address ?? "an unknown sender"}` : recipientPhrase(channel.label, item.kind, item.purpose, address));
   const why = reasonLabel(item.reason);
   const what = purposeLabel(item.purpose);
   // The topic has its own column on wide screens; here only where that column is hidden.
   const subtitle = [
-    item.preview ? `${inbound ? "From" : member ? "To member" : "To"} ${address ?? "unknown"}` : null,
+    item.preview ? `${inbound ? "From" : member ? `To ${recipientRoleWord(item.kind, item.purpose)}` : "To"} ${address ?? "unknown"}` : null,
     inbound && !item.topicName ? "Reply from a contact" : null,
     what,
     item.relation ? (RELATION_LABELS[item.relation]?.parent ?? item.relation) : null,

@@ -15,7 +15,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
 import { EmailPreview } from "./email-preview";
-import { purposeLabel } from "./labels";
+import { purposeLabel, recipientRoleWord } from "./labels";
 import { MessageStatusBadge } from "./message-status-badge";
 import { SmsBubble } from "./sms-bubble";
 import type { OutboxItem } from "./types";
@@ -135,6 +135,7 @@ function OutboxCard({ item }: { item: OutboxItem }) {
   const channel = CHANNEL_META[item.channel as Channel];
   const to = item.channel === "sms" ? formatPhone(item.to) : item.to;
   const member = item.kind === "system";
+  const who = recipientRoleWord(item.kind, item.purpose);
   const what = purposeLabel(item.purpose);
   return (
     <Card className="gap-4" data-testid="outbox-item" data-channel={item.channel} data-purpose={item.purpose ?? "send"}>
@@ -145,7 +146,7 @@ function OutboxCard({ item }: { item: OutboxItem }) {
           </span>
           <div className="grid min-w-0 gap-0.5">
             <p className="truncate text-sm font-medium">
-              {channel.label} to {member ? "member " : ""}
+              {channel.label} to {who ? `${who} ` : ""}
               <span className={cn(item.channel === "sms" && "tabular-nums")}>{to ?? "unknown"}</span>
             </p>
             <p className="truncate text-xs text-muted-foreground">
@@ -168,7 +169,7 @@ function OutboxCard({ item }: { item: OutboxItem }) {
       <CardContent>
         {item.content === null ? (
           <p className="rounded-md border border-dashed px-4 py-6 text-center text-sm text-muted-foreground">
-            {member ? "Hidden for your role: this link acts for the member it was sent to" : "Content hidden for your role"}
+            {member ? `Hidden for your role: this link acts for the ${who} it was sent to` : "Content hidden for your role"}
           </p>
         ) : item.channel === "email" ? (
           <EmailPreview from={item.from} to={item.to} subject={item.content.subject} html={item.content.html} text={item.content.text} headers={item.headers} />
