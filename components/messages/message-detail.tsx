@@ -394,7 +394,8 @@ function ConsentProof({ data }: { data: MessageDetail }) {
           <div className="grid gap-2 rounded-lg border p-3" data-testid="consent-event">
             <div className="flex flex-wrap items-center gap-2 text-sm">
               <span className="font-medium">
-                {ACTION_LABELS[consentEvent.action] ?? consentEvent.action} · {consentEvent.topicName}
+                {consentEvent.action === "opted_in" && consentEvent.needsConfirmation ? "Opt-in awaiting confirmation" : (ACTION_LABELS[consentEvent.action] ?? consentEvent.action)} ·{" "}
+                {consentEvent.topicName}
                 <span className="font-normal text-muted-foreground"> on {CHANNEL_META[consentEvent.channel as Channel].label}</span>
               </span>
               <Badge variant="outline" className="font-normal">

@@ -81,6 +81,7 @@ test("double opt-in from a hosted form is confirmed with the link read in the Ou
   await row.getByRole("link").click();
   await expect(page.getByTestId("decision-outcome")).toHaveText("Allowed to send");
   await expect(page.getByTestId("decision-checks")).toContainText("consent: not required (this message asks for it");
+  await expect(page.getByTestId("consent-event")).toContainText("Opt-in awaiting confirmation · Newsletter");
   await expect(page.locator('[data-testid="timeline-step"][data-status="sent"]')).toBeVisible();
   await page.screenshot({ path: "test-results/screens/message-confirmation-1280.png", fullPage: true });
 });

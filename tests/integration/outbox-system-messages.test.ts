@@ -178,6 +178,8 @@ describe("double opt-in confirmations with the log transport", () => {
     const detail = await getMessageDetail({ ctx: ctxOf.owner, input: { id } });
     expect(detail.can).toEqual({ retry: false, resend: false });
     expect(detail.message.purpose).toBe("double_opt_in");
+    // The proof shown is the pending request it asks to confirm.
+    expect(detail.consentEvent).toMatchObject({ action: "opted_in", needsConfirmation: true, topic: "newsletter", source: "form" });
     await expect(resendMessage({ ctx: ctxOf.owner, input: { id } })).rejects.toMatchObject({ code: "CONFLICT" });
     await handle.db.update(messages).set({ status: "failed" }).where(eq(messages.id, id));
     await expect(retryMessage({ ctx: ctxOf.owner, input: { id } })).rejects.toMatchObject({ code: "CONFLICT" });

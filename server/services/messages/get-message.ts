@@ -120,6 +120,8 @@ export const ZMessageDetail = z.object({
     .object({
       id: z.uuid(),
       action: z.enum(CONSENT_ACTIONS),
+      /** An opt-in still awaiting its double opt-in confirmation (pending, not consent): what a confirmation request relies on. */
+      needsConfirmation: z.boolean(),
       source: z.enum(CONSENT_SOURCES),
       channel: z.enum(CHANNELS),
       topic: z.string(),
@@ -271,6 +273,7 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
       ? {
           id: consentRow.event.id,
           action: consentRow.event.action,
+          needsConfirmation: consentRow.event.needsConfirmation,
           source: consentRow.event.source,
           channel: consentRow.event.channel,
           topic: consentRow.topic,
