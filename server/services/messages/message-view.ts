@@ -39,10 +39,16 @@ export type TMessageEvent = z.infer<typeof ZMessageEvent>;
 /** The message as the REST API answers it (`GET /messages/{id}`, items of `GET /messages`). */
 export const ZMessage = z.object({
   id: z.uuid().describe("Message id"),
-  contactId: z.uuid().nullable().describe("The contact the message went to or came from; null for an inbound SMS from an unknown number or an erased contact"),
+  contactId: z
+    .uuid()
+    .nullable()
+    .describe("The contact the message went to or came from; null for an inbound SMS from an unknown number, an erased contact, or a system message to a member"),
   direction: z.enum(MESSAGE_DIRECTIONS).describe("outbound: sent by this workspace; inbound: received from a contact (SMS replies and keywords)"),
   channel: z.enum(CHANNELS).describe("email or sms"),
-  topic: z.string().nullable().describe("Key of the topic the message was sent for; null for inbound messages"),
+  topic: z
+    .string()
+    .nullable()
+    .describe("Key of the topic the message was sent for; null for inbound messages, keyword replies, double opt-in confirmations (they ask for consent on one or more topics) and system messages"),
   kind: z
     .enum(MESSAGE_KINDS)
     .describe(
