@@ -106,12 +106,6 @@ const routerPatterns = [
 ];
 /** Files that may import providers: the delivery step, the composition root, the provider folder itself, tests. */
 const PROVIDER_USERS = ["server/services/messages/deliver.ts", "server/wiring.ts", "server/providers/**", "tests/**"];
-/**
- * Services that still call a transport directly, through the composition root's
- * getEmailTransport/getSmsTransport: removed when confirmations/invitations/magic links go through
- * the outbox.
- */
-const DIRECT_TRANSPORT_SERVICES = ["server/services/confirmations/request-confirmation.ts", "server/services/invitations/send-invitation-email.ts"];
 
 export default tseslint.config(
   {
@@ -151,11 +145,6 @@ export default tseslint.config(
     // The delivery step hands messages to the transports of ctx.outbox: it may use providers.
     files: ["server/services/messages/deliver.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...wiringPatterns] }] },
-  },
-  {
-    // Temporary: removed when confirmations/invitations/magic links go through the outbox.
-    files: DIRECT_TRANSPORT_SERVICES,
-    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...providerPatterns] }] },
   },
   {
     // The UI: components/ never loads server code at runtime (the browser bundles it).

@@ -77,16 +77,3 @@ export function getOutbox(): Outbox {
 export function installOutbox(outbox: Outbox | undefined): void {
   globalForOutbox.__optinOutbox = outbox ? { outbox } : undefined;
 }
-
-/**
- * The process's email transport, for the callers that still send outside the outbox: double
- * opt-in confirmations, invitations and magic links (removed when they go through the outbox).
- */
-export function getEmailTransport() {
-  return getOutbox().transports.email;
-}
-
-/** The process's SMS transport, for double opt-in codes (removed when confirmations go through the outbox). */
-export function getSmsTransport() {
-  return getOutbox().transports.sms;
-}

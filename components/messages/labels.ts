@@ -114,7 +114,31 @@ export const TRANSPORT_LABELS: Record<string, string> = {
   log: "Log transport (not sent)",
   resend: "Resend",
   twilio: "Twilio",
+  twiml: "Twilio, in the webhook's TwiML answer",
 };
+
+/** Messages the product sends of its own (`purpose`), named for the tables and the Outbox. */
+export const PURPOSE_LABELS: Record<string, string> = {
+  double_opt_in: "Double opt-in confirmation",
+  invitation: "Invitation",
+  magic_link: "Sign-in link",
+};
+
+export function purposeLabel(purpose: string | null | undefined): string | null {
+  return purpose ? (PURPOSE_LABELS[purpose] ?? purpose) : null;
+}
+
+/** Who a system message went to: "member" (a sign-in link), "invitee" (an invitation); empty for contacts. */
+export function recipientRoleWord(kind: string, purpose: string | null | undefined): string {
+  if (kind !== "system") return "";
+  return purpose === "invitation" ? "invitee" : "member";
+}
+
+/** "Email to member a•••@example.com" for a system message, "Email to a•••@example.com" otherwise. */
+export function recipientPhrase(channelLabel: string, kind: string, purpose: string | null | undefined, address: string | null): string {
+  const word = recipientRoleWord(kind, purpose);
+  return `${channelLabel} to ${word ? `${word} ` : ""}${address ?? "an unknown recipient"}`;
+}
 
 /** `3 Mar, 14:02` in UTC, for dense tables. */
 const short = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });

@@ -33,7 +33,10 @@ import {
   EVENT_META,
   EVENT_SOURCE_LABELS,
   formatPrecise,
+  purposeLabel,
   reasonLabel,
+  recipientPhrase,
+  recipientRoleWord,
   relationLabel,
   statusMeta,
   TONE_CLASSES,
@@ -56,8 +59,10 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
   const channel = CHANNEL_META[message.channel as Channel];
   const inbound = message.direction === "inbound";
   const address = message.channel === "sms" ? formatPhone(message.address) : message.address;
-  const title = data.content?.subject ?? (inbound ? `${channel.label} from ${address ?? "an unknown number"}` : `${channel.label} to ${address ?? "an unknown recipient"}`);
+  const title = data.content?.subject ?? (inbound ? `${channel.label} from ${address ?? "an unknown number"}` : recipientPhrase(channel.label, message.kind, message.purpose, address));
   const why = reasonLabel(message.reason);
+  const member = message.kind === "system";
+  const what = purposeLabel(message.purpose);
 
   return (
     <div className="grid gap-6">
@@ -88,6 +93,8 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                 <MessageStatusBadge status={message.status} reason={message.reason} showReason />
                 <span>
                   {inbound ? "Inbound" : "Outbound"} {message.channel === "sms" ? "SMS" : "email"}
+                  {member ? (message.purpose === "invitation" ? " to someone invited to the workspace" : " to a workspace member") : ""}
+                  {what ? ` · ${what}` : ""}
                   {message.topicName ? ` · ${message.topicName}` : ""}
                   {message.kind === "transactional" ? " (transactional)" : ""}
                 </span>
@@ -145,7 +152,11 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                   className="py-10"
                   icon={ShieldIcon}
                   title="Content is hidden for your role"
-                  description="Message bodies are personal data. Marketers, admins and owners can read them."
+                  description={
+                    member
+                      ? "Invitations and sign-in links act for the member they were sent to: only admins and owners at or above that member's role can read them."
+                      : "Message bodies are personal data. Marketers, admins and owners can read them."
+                  }
                 />
               ) : message.channel === "email" ? (
                 <EmailPreview
@@ -186,7 +197,8 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
             </CardHeader>
             <CardContent>
               <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2.5 text-sm" data-testid="message-details">
-                <Row label={inbound ? "From" : "To"} value={address} mono={message.channel === "sms"} />
+                <Row label={inbound ? "From" : member ? `To ${recipientRoleWord(message.kind, message.purpose)}` : "To"} value={address} mono={message.channel === "sms"} />
+                <Row label="Sent as" value={what} />
                 <Row
                   label="Contact"
                   value={
@@ -196,6 +208,8 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                       </Link>
                     ) : inbound ? (
                       "Unknown sender"
+                    ) : member ? (
+                      "None: members are not contacts"
                     ) : null
                   }
                 />
@@ -324,6 +338,10 @@ function ConsentProof({ data }: { data: MessageDetail }) {
       <CardContent className="grid gap-4">
         {inbound ? (
           <p className="text-sm text-muted-foreground">Messages received from contacts need no consent. Keywords such as STOP or START change consent and appear in the contact&apos;s consent history.</p>
+        ) : message.kind === "system" ? (
+          <p className="text-sm text-muted-foreground">
+            A message to a workspace member ({purposeLabel(message.purpose)?.toLowerCase() ?? "system message"}): members are not contacts, so no consent and no contact suppression list apply.
+          </p>
         ) : !decision ? (
           <p className="text-sm text-muted-foreground">No decision was stored with this message.</p>
         ) : (
@@ -376,7 +394,8 @@ function ConsentProof({ data }: { data: MessageDetail }) {
           <div className="grid gap-2 rounded-lg border p-3" data-testid="consent-event">
             <div className="flex flex-wrap items-center gap-2 text-sm">
               <span className="font-medium">
-                {ACTION_LABELS[consentEvent.action] ?? consentEvent.action} · {consentEvent.topicName}
+                {consentEvent.action === "opted_in" && consentEvent.needsConfirmation ? "Opt-in awaiting confirmation" : (ACTION_LABELS[consentEvent.action] ?? consentEvent.action)} ·{" "}
+                {consentEvent.topicName}
                 <span className="font-normal text-muted-foreground"> on {CHANNEL_META[consentEvent.channel as Channel].label}</span>
               </span>
               <Badge variant="outline" className="font-normal">
@@ -415,6 +434,8 @@ function ConsentProof({ data }: { data: MessageDetail }) {
               </Link>
             ) : null}
           </div>
+        ) : message.kind === "system" ? null : decision && decision.outcome === "send" && message.purpose === "double_opt_in" ? (
+          <p className="text-sm text-muted-foreground">Double opt-in confirmation: it asks for consent, so it needs none; the suppression list still applies.</p>
         ) : decision && decision.outcome === "send" && message.kind === "transactional" ? (
           <p className="text-sm text-muted-foreground">Transactional message: sent without a marketing opt-in, as the topic allows.</p>
         ) : decision && !inbound ? (

@@ -32,7 +32,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
 import { ANY_FILTER, NO_MESSAGE_FILTERS, type MessageFilters } from "./filters";
-import { formatShort, MESSAGE_STATUSES, reasonLabel, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
+import { formatShort, MESSAGE_STATUSES, purposeLabel, reasonLabel, recipientPhrase, recipientRoleWord, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
 import { MessageStatusBadge } from "./message-status-badge";
 import type { MessageBrowseInput, MessageListItem } from "./types";
 
@@ -342,12 +342,15 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
   const inbound = item.direction === "inbound";
   const DirectionIcon = inbound ? ArrowDownLeftIcon : ArrowUpRightIcon;
   const address = item.channel === "sms" ? formatPhone(item.address) : item.address;
-  const title = item.preview ?? (inbound ? `${channel.label} from ${address ?? "an unknown sender"}` : `${channel.label} to ${address ?? "an unknown recipient"}`);
+  const member = item.kind === "system";
+  const title = item.preview ?? (inbound ? `${channel.label} from ${address ?? "an unknown sender"}` : recipientPhrase(channel.label, item.kind, item.purpose, address));
   const why = reasonLabel(item.reason);
+  const what = purposeLabel(item.purpose);
   // The topic has its own column on wide screens; here only where that column is hidden.
   const subtitle = [
-    item.preview ? `${inbound ? "From" : "To"} ${address ?? "unknown"}` : null,
+    item.preview ? `${inbound ? "From" : member ? `To ${recipientRoleWord(item.kind, item.purpose)}` : "To"} ${address ?? "unknown"}` : null,
     inbound && !item.topicName ? "Reply from a contact" : null,
+    what,
     item.relation ? (RELATION_LABELS[item.relation]?.parent ?? item.relation) : null,
     item.templateName ? `${item.templateName}${item.templateVersion ? ` v${item.templateVersion}` : ""}` : null,
   ]
@@ -392,7 +395,7 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
           </div>
         </div>
       </TableCell>
-      <TableCell className="hidden text-muted-foreground lg:table-cell">{item.topicName ?? item.topic ?? "—"}</TableCell>
+      <TableCell className="hidden text-muted-foreground lg:table-cell">{item.topicName ?? item.topic ?? what ?? "—"}</TableCell>
       <TableCell className="hidden sm:table-cell">
         <div className="grid justify-items-start gap-1">
           <MessageStatusBadge status={item.status} />

@@ -15,6 +15,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
 import { EmailPreview } from "./email-preview";
+import { purposeLabel, recipientRoleWord } from "./labels";
 import { MessageStatusBadge } from "./message-status-badge";
 import { SmsBubble } from "./sms-bubble";
 import type { OutboxItem } from "./types";
@@ -47,7 +48,7 @@ export function OutboxView() {
           <BackLink href="/messages">Messages</BackLink>
         }
         title="Outbox"
-        description="With no provider configured, messages are recorded by the log transport instead of being sent. Here they are as each recipient would have received them."
+        description="With no provider configured, messages are recorded by the log transport instead of being sent: sends, double opt-in confirmations, invitations and sign-in links. Here they are as each recipient would have received them."
       />
 
       {live.length ? (
@@ -63,7 +64,7 @@ export function OutboxView() {
         <Alert>
           <ShieldIcon />
           <AlertTitle>Recipients and content are hidden for your role</AlertTitle>
-          <AlertDescription>Marketers, admins and owners can read the messages in the outbox.</AlertDescription>
+          <AlertDescription>Marketers, admins and owners can read the messages in the outbox; invitations and sign-in links only admins and owners.</AlertDescription>
         </Alert>
       ) : null}
 
@@ -133,8 +134,11 @@ export function OutboxView() {
 function OutboxCard({ item }: { item: OutboxItem }) {
   const channel = CHANNEL_META[item.channel as Channel];
   const to = item.channel === "sms" ? formatPhone(item.to) : item.to;
+  const member = item.kind === "system";
+  const who = recipientRoleWord(item.kind, item.purpose);
+  const what = purposeLabel(item.purpose);
   return (
-    <Card className="gap-4" data-testid="outbox-item" data-channel={item.channel}>
+    <Card className="gap-4" data-testid="outbox-item" data-channel={item.channel} data-purpose={item.purpose ?? "send"}>
       <CardHeader className="flex flex-wrap items-center gap-3">
         <div className="flex min-w-0 flex-1 basis-56 items-center gap-3">
           <span className="flex size-8 shrink-0 items-center justify-center rounded-lg bg-primary/10 text-primary ring-1 ring-primary/15 ring-inset">
@@ -142,10 +146,12 @@ function OutboxCard({ item }: { item: OutboxItem }) {
           </span>
           <div className="grid min-w-0 gap-0.5">
             <p className="truncate text-sm font-medium">
-              {channel.label} to <span className={cn(item.channel === "sms" && "tabular-nums")}>{to ?? "unknown"}</span>
+              {channel.label} to {who ? `${who} ` : ""}
+              <span className={cn(item.channel === "sms" && "tabular-nums")}>{to ?? "unknown"}</span>
             </p>
             <p className="truncate text-xs text-muted-foreground">
               <time dateTime={new Date(item.sentAt ?? item.createdAt).toISOString()}>{formatWhen(item.sentAt ?? item.createdAt)}</time>
+              {what ? ` · ${what}` : ""}
               {item.topic ? ` · ${item.topic}` : ""}
             </p>
           </div>
@@ -162,7 +168,9 @@ function OutboxCard({ item }: { item: OutboxItem }) {
       </CardHeader>
       <CardContent>
         {item.content === null ? (
-          <p className="rounded-md border border-dashed px-4 py-6 text-center text-sm text-muted-foreground">Content hidden for your role</p>
+          <p className="rounded-md border border-dashed px-4 py-6 text-center text-sm text-muted-foreground">
+            {member ? `Hidden for your role: this link acts for the ${who} it was sent to` : "Content hidden for your role"}
+          </p>
         ) : item.channel === "email" ? (
           <EmailPreview from={item.from} to={item.to} subject={item.content.subject} html={item.content.html} text={item.content.text} headers={item.headers} />
         ) : (

@@ -276,9 +276,11 @@ function InviteDialog({
             <DialogHeader>
               <DialogTitle>Invitation created</DialogTitle>
               <DialogDescription>
-                {result.emailed
+                {result.delivery === "emailed"
                   ? `We emailed ${result.invitation.email} a link. You can also share it yourself:`
-                  : `No email provider is configured, so share this link with ${result.invitation.email} yourself:`}
+                  : result.delivery === "retrying"
+                    ? `The email to ${result.invitation.email} did not go out yet and will be retried. You can also share the link yourself:`
+                    : `No email provider is configured: the invitation is in the Outbox. Share this link with ${result.invitation.email} yourself:`}
               </DialogDescription>
             </DialogHeader>
             <div className="flex items-center gap-2 rounded-md border bg-muted/50 p-2">

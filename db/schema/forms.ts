@@ -4,6 +4,7 @@ import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { sealedJsonb } from "./_sealed-json";
 import { CONSENT_EVIDENCE_SEALED_KEYS } from "./consent";
 import { contacts } from "./contacts";
+import { messages } from "./messages";
 import { channelEnum } from "./topics";
 import { CONFIRMATION_METHODS } from "../../server/shared/enums";
 import type { FormDefinition } from "../../server/shared/forms";
@@ -80,6 +81,8 @@ export const consentConfirmations = pgTable(
     /** The evidence of the original request (ip, user agent, form version, text hash); ip, user agent and note encrypted at rest. */
     evidence: sealedJsonb<Record<string, string>>("evidence", { keys: CONSENT_EVIDENCE_SEALED_KEYS, purpose: "confirmation.evidence" }).notNull().default({}),
     formVersionId: uuid("form_version_id"),
+    /** The message that carries the link or code (recorded in the same transaction; see the Outbox). */
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
     expiresAt: timestampTz("expires_at").notNull(),
     confirmedAt: timestampTz("confirmed_at"),
     /** Set when attempts ran out or it expired (then an `expired` ledger event was written). */

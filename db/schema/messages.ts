@@ -2,21 +2,27 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { contacts } from "./contacts";
-import { channelEnum, topicKindEnum } from "./topics";
-import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, type BlockReason } from "../../server/shared/enums";
-import { workspaces } from "./workspaces";
+import { channelEnum } from "./topics";
+import { MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, type BlockReason } from "../../server/shared/enums";
+import { users, workspaces } from "./workspaces";
 
 export {
   BLOCK_REASONS,
   MESSAGE_DIRECTIONS,
+  MESSAGE_KINDS,
+  MESSAGE_PURPOSES,
   MESSAGE_STATUSES,
   type BlockReason,
   type MessageDirection,
+  type MessageKind,
+  type MessagePurpose,
   type MessageStatus,
 } from "../../server/shared/enums";
 
 export const messageDirectionEnum = pgEnum("message_direction", MESSAGE_DIRECTIONS);
 
+/** What a message is (marketing, transactional, system): MESSAGE_KINDS in server/shared/enums.ts. */
+export const messageKindEnum = pgEnum("message_kind", MESSAGE_KINDS);
 /** Lifecycle of a message (order and ranks: MESSAGE_STATUSES in server/shared/enums.ts). */
 export const messageStatusEnum = pgEnum("message_status", MESSAGE_STATUSES);
 
@@ -46,13 +52,15 @@ export const messages = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    /** Null for inbound messages from unknown numbers. */
+    /** Null for inbound messages from unknown numbers, and for system messages (to members). */
     contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    /** The member a system message went to (sign-in link; invitation to an existing account). */
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
     direction: messageDirectionEnum("direction").notNull().default("outbound"),
     channel: channelEnum("channel").notNull(),
     topicId: uuid("topic_id"),
     topicKey: text("topic_key"),
-    kind: topicKindEnum("kind").notNull(),
+    kind: messageKindEnum("kind").notNull(),
     status: messageStatusEnum("status").notNull(),
     /** Block reason, or the provider's final error code. */
     reason: text("reason"),
@@ -122,6 +130,7 @@ export const messages = pgTable(
     index("messages_batch_idx").on(t.batchId).where(sql`${t.batchId} is not null`),
     index("messages_provider_batch_key_idx").on(t.providerBatchKey).where(sql`${t.providerBatchKey} is not null`),
     index("messages_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),
+    index("messages_user_idx").on(t.userId).where(sql`${t.userId} is not null`),
     index("messages_frequency_idx").on(t.workspaceId, t.addressHash, t.channel, t.createdAt),
   ],
 );

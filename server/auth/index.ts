@@ -8,12 +8,12 @@ import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
 import { clientRateLimitKey } from "@/server/lib/client-address";
 import { logger } from "@/server/lib/logger";
-import { getEmailTransport } from "@/server/wiring";
+import { sendSignInLink } from "@/server/services/auth/send-sign-in-link";
+import { getOutbox } from "@/server/wiring";
 import { isMemberEmail, recordSignIn, signInWithPassword } from "@/server/services/auth/sign-in";
 import { magicLinkAllowed } from "@/server/services/auth/sign-in-limits";
 import { createAuthAdapter } from "./adapter";
 import { checkSessionToken } from "./session-version";
-import { magicLinkEmail } from "./magic-link-email";
 
 class RateLimitedSignin extends CredentialsSignin {
   code = "rate_limited";
@@ -26,8 +26,8 @@ class RateLimitedSignin extends CredentialsSignin {
 const MAGIC_LINK_SENT = "/api/auth/verify-request?provider=email&type=email";
 
 /**
- * Auth.js: email + password (JWT sessions) always; magic links when Resend is configured, sent
- * through our own email transport. Membership and role are NOT in the token: they are read per
+ * Auth.js: email + password (JWT sessions) always; magic links when Resend is configured, recorded
+ * and delivered through the message pipeline's outbox (`sendSignInLink`). Membership and role are NOT in the token: they are read per
  * request, so removing a member or changing a role takes effect at once.
  */
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => {
@@ -52,18 +52,17 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
         from: env.EMAIL_FROM,
         maxAge: 15 * 60,
         sendVerificationRequest({ identifier, url, expires, request }) {
-          const email = magicLinkEmail({ url, expires });
           // Throttled per address and per client address; past a limit nothing is sent, and the
           // browser still gets the same "check your email" answer.
-          const sending = getDbHandle()
-            .then(({ db }) => magicLinkAllowed(db, identifier, clientRateLimitKey(request.headers), systemClock()))
-            .then(async (allowed) => {
-              if (!allowed) {
-                logger.warn("magic-link request over its limit: not sent");
-                return;
-              }
-              await getEmailTransport().send({ from: env.EMAIL_FROM, to: identifier, ...email });
-            });
+          const sending = getDbHandle().then(async ({ db }) => {
+            if (!(await magicLinkAllowed(db, identifier, clientRateLimitKey(request.headers), systemClock()))) {
+              logger.warn("magic-link request over its limit: not sent");
+              return;
+            }
+            // A system message to the member, through the outbox; throws when the first attempt
+            // did not reach the provider (Auth.js then shows its error; the outbox keeps retrying).
+            await sendSignInLink({ db, now: systemClock, outbox: getOutbox(), email: identifier, url, expires });
+          });
           // Auth.js awaits this only after hashing the token, so a quick refusal would briefly be an
           // unhandled rejection. Mark it handled here; Auth.js still gets the error.
           sending.catch(() => {});

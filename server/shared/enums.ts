@@ -30,6 +30,23 @@ export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 
 /**
+ * What a message is. `marketing` and `transactional` go to contacts (the kind the send was judged
+ * by: transactional only on a transactional topic, or for a double opt-in confirmation request);
+ * `system` goes to a workspace member (an invitation, a sign-in link): no consent, no contact
+ * suppression list, never counted towards a contact's caps.
+ */
+export const MESSAGE_KINDS = ["marketing", "transactional", "system"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/**
+ * Why the product sent a message of its own (not a send through the API or a campaign), stored
+ * in `options.purpose`: a double opt-in confirmation (link or code) to a contact, an invitation or
+ * a sign-in link to a member. Keyword replies carry `relation = 'keyword_reply'` instead.
+ */
+export const MESSAGE_PURPOSES = ["double_opt_in", "invitation", "magic_link"] as const;
+export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
+
+/**
  * Lifecycle of a message. `rank` orders them so a late provider event never moves a message
  * backwards (delivered stays delivered when a late `sent` arrives); final failures and
  * delivered share the top ranks.

@@ -24,11 +24,25 @@ async function waitForStatus(request: APIRequestContext, id: string, status: str
 }
 
 /**
+ * How many messages the workspace holds already: specs that ran before this one left double
+ * opt-in confirmations and invitations in the history (they go through the pipeline like sends).
+ */
+async function existingMessages(request: APIRequestContext, channel?: "email" | "sms"): Promise<number> {
+  const res = await request.get(`/api/v1/messages?limit=100${channel ? `&channel=${channel}` : ""}`, { headers: KEY });
+  expect(res.status()).toBe(200);
+  const page = await res.json();
+  expect(page.nextCursor).toBeNull();
+  return page.items.length;
+}
+
+/**
  * A consented contact gets a newsletter email and an account SMS through the public send API
  * (log transport: nothing leaves the machine); an unconsented one is blocked. The admin then
  * filters the history, reads one message's timeline and consent proof, and views the outbox.
  */
 test("message history, one message's timeline and consent proof, and the log transport's outbox", async ({ page, request }) => {
+  const earlier = await existingMessages(request);
+  const earlierEmails = await existingMessages(request, "email");
   const mayaId = await createContact(request, { email: "maya.patel@example.com", phone: "+1 212 555 0199", firstName: "Maya", lastName: "Patel" });
   const consent = await request.post(`/api/v1/contacts/${mayaId}/consent`, {
     headers: KEY,
@@ -75,8 +89,8 @@ test("message history, one message's timeline and consent proof, and the log tra
   await page.getByRole("link", { name: "Messages" }).first().click();
   await expect(page).toHaveURL(/\/messages$/);
   await expect(page.getByRole("heading", { name: "Messages", level: 1 })).toBeVisible();
-  await expect(page.getByTestId("message-row")).toHaveCount(3);
-  await expect(page.getByTestId("message-total")).toContainText("3");
+  await expect(page.getByTestId("message-row")).toHaveCount(earlier + 3);
+  await expect(page.getByTestId("message-total")).toContainText(String(earlier + 3));
   // Newest first: the blocked send was the last one.
   await expect(page.getByTestId("message-row").nth(0)).toContainText("noah.kim@example.com");
   await expect(page.getByTestId("message-row").nth(1)).toContainText("Your order #4821 has shipped");
@@ -87,7 +101,7 @@ test("message history, one message's timeline and consent proof, and the log tra
   await expect(page.getByTestId("message-row")).toHaveCount(1);
   await expect(page.getByTestId("message-row")).toContainText("No consent");
   await page.locator('[data-testid="status-chip"][data-status="all"]').click();
-  await expect(page.getByTestId("message-row")).toHaveCount(3);
+  await expect(page.getByTestId("message-row")).toHaveCount(earlier + 3);
 
   // Exact recipient search, in another format than stored.
   await page.getByPlaceholder("Recipient: exact email or phone").fill("(212) 555-0199");
@@ -95,12 +109,12 @@ test("message history, one message's timeline and consent proof, and the log tra
   await expect(page.getByTestId("message-row")).toHaveCount(1);
   await expect(page.getByTestId("message-row")).toContainText("Your order #4821");
   await page.getByRole("button", { name: "Clear filters" }).first().click();
-  await expect(page.getByTestId("message-row")).toHaveCount(3);
+  await expect(page.getByTestId("message-row")).toHaveCount(earlier + 3);
 
   // Channel filter.
   await page.getByRole("combobox", { name: "Channel" }).click();
   await page.getByRole("option", { name: "Email" }).click();
-  await expect(page.getByTestId("message-row")).toHaveCount(2);
+  await expect(page.getByTestId("message-row")).toHaveCount(earlierEmails + 2);
   await expect(page).toHaveURL(/channel=email/);
 
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -130,18 +144,19 @@ test("message history, one message's timeline and consent proof, and the log tra
   await expect(page.getByTestId("decision-outcome")).toHaveText("Blocked: No consent");
 
   await page.goto("/messages");
-  await expect(page.getByTestId("message-row")).toHaveCount(3);
+  await expect(page.getByTestId("message-row")).toHaveCount(earlier + 3);
   await page.screenshot({ path: "test-results/screens/messages-390.png", fullPage: true });
 
   // The outbox shows what the log transport recorded, as recipients see it.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto("/messages/outbox");
-  await expect(page.getByTestId("outbox-item")).toHaveCount(2);
-  const outboxEmail = page.locator('[data-testid="outbox-item"][data-channel="email"]');
+  // This spec's two sends; confirmations and invitations of earlier specs are there too.
+  await expect(page.locator('[data-testid="outbox-item"][data-purpose="send"]')).toHaveCount(2);
+  const outboxEmail = page.locator('[data-testid="outbox-item"][data-channel="email"][data-purpose="send"]');
   await expect(outboxEmail.getByTestId("email-to")).toHaveText("maya.patel@example.com");
   await expect(outboxEmail.locator('[data-header="List-Unsubscribe"]')).toContainText("/u/");
   await expect(outboxEmail.frameLocator('[data-testid="email-frame"]').getByText("Linen shirts")).toBeVisible();
-  const outboxSms = page.locator('[data-testid="outbox-item"][data-channel="sms"]');
+  const outboxSms = page.locator('[data-testid="outbox-item"][data-channel="sms"][data-purpose="send"]');
   await expect(outboxSms.getByTestId("sms-text")).toContainText("Your order #4821 has shipped");
   await expect(outboxSms.getByTestId("sms-preview")).toContainText("segment");
   await page.screenshot({ path: "test-results/screens/outbox-1280.png", fullPage: true });

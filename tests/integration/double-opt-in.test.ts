@@ -11,7 +11,7 @@ import { expireConfirmations } from "@/server/services/confirmations/expire-conf
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
 import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
 import { upsertContact } from "@/server/services/contacts/contacts";
-import type { ServiceContext } from "@/server/services/context";
+import type { SendingContext } from "@/server/services/context";
 import { ensureDefaultTopics } from "@/server/services/topics/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -22,7 +22,7 @@ let newsletter: TopicRow;
 let promotions: TopicRow;
 let transport: ReturnType<typeof installRecordingTransports>;
 const clock = fixedClock("2026-11-20T12:00:00Z");
-let ctx: ServiceContext;
+let ctx: SendingContext;
 const evidence = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (test)", url: "https://acme.test/signup", text: "Yes, email me the Acme newsletter.", formVersion: "f@v1" };
 
 beforeAll(async () => {
@@ -33,8 +33,9 @@ beforeAll(async () => {
   const rows = await handle.db.select().from(topics).where(eq(topics.workspaceId, ws.id));
   newsletter = rows.find((t) => t.key === "newsletter")!;
   promotions = rows.find((t) => t.key === "promotions")!;
-  ctx = systemContext(handle.db, ws.id, clock, { type: "system", job: "test" });
+  // Installed before the context is made: the context carries the process's outbox.
   transport = installRecordingTransports();
+  ctx = systemContext(handle.db, ws.id, clock, { type: "system", job: "test" });
 });
 afterAll(async () => {
   transport.uninstall();
@@ -246,7 +247,7 @@ describe("limits, resend and expiry", () => {
     const person = await contact({ email: "resend@example.com" });
     await requestConfirmation(ctx, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
     const oldToken = transport.linkTokenFor("resend@example.com");
-    const admin: ServiceContext = { ...ctx, actor: { type: "system", job: "admin-test" } };
+    const admin: SendingContext = { ...ctx, actor: { type: "system", job: "admin-test" } };
     const sent = await resendConfirmation(admin, { contactId: person.id, channel: "email" });
     const newToken = transport.linkTokenFor("resend@example.com");
     expect(newToken).not.toBe(oldToken);

@@ -256,6 +256,22 @@ describe("magic-link sign-in through Resend", () => {
     expect(stub.sent).toHaveLength(1);
   });
 
+  it("records the link as a system message to the member, sent through the outbox", async () => {
+    const before = await handle.queryRows<{ id: string }>("select id from messages where user_id = $1", [memberId]);
+    await requestLink(new CookieJar(), memberEmail);
+    expect(stub.sent).toHaveLength(1);
+    const rows = await handle.queryRows<{ id: string; kind: string; status: string; transport: string; contact_id: string | null; provider_message_id: string; options: any }>(
+      "select id, kind, status, transport, contact_id, provider_message_id, options from messages where user_id = $1 order by created_at",
+      [memberId],
+    );
+    expect(rows).toHaveLength(before.length + 1);
+    const row = rows.at(-1)!;
+    expect(row).toMatchObject({ kind: "system", status: "sent", transport: "resend", contact_id: null, options: { purpose: "magic_link", recipientRole: "marketer" } });
+    // The message id is the provider idempotency key, and the provider id is recorded on the row.
+    expect(stub.sent[0]!.headers["idempotency-key"]).toBe(row.id);
+    expect(row.provider_message_id).toBe(stub.sent[0]!.ids[0]);
+  });
+
   it("accepts the address in any case and with spaces, still sending to the stored address", async () => {
     const res = await requestLink(new CookieJar(), `  ${memberEmail.toUpperCase()} `);
     expect(res.status).toBe(302);

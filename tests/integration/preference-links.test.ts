@@ -1,3 +1,4 @@
+import { getOutbox } from "@/server/wiring";
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +27,7 @@ let workspaceId: string;
 let topicIds: Record<"newsletter" | "promotions" | "account-notices", string>;
 let transport: ReturnType<typeof installRecordingTransports>;
 const clock = fixedClock("2026-11-20T12:00:00Z");
-const link = () => ({ db: handle.db, now: clock });
+const link = () => ({ db: handle.db, now: clock, outbox: getOutbox() });
 
 beforeAll(async () => {
   handle = await createTestDb();

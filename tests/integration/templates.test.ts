@@ -266,15 +266,15 @@ describe("renderForSend", () => {
 });
 
 describe("default templates", () => {
-  it("a new workspace gets compliant welcome, opt-out, help and newsletter templates, once", async () => {
+  it("a new workspace gets compliant welcome, opt-out, help, newsletter and double opt-in templates, once", async () => {
     const ws = await createWorkspace(handle.db, { name: "Bean There" });
     await ensureDefaultTopics(handle.db, ws.id, new Date());
     await ensureDefaultTemplates(handle.db, ws.id, systemClock);
     await ensureDefaultTemplates(handle.db, ws.id, systemClock);
     const rows = await handle.db.select().from(templates).where(eq(templates.workspaceId, ws.id));
-    expect(rows.map((r) => r.systemKey).sort()).toEqual(["help_reply", "newsletter", "opt_out_confirmation", "welcome"]);
+    expect(rows.map((r) => r.systemKey).sort()).toEqual(["double_opt_in_code", "double_opt_in_link", "help_reply", "newsletter", "opt_out_confirmation", "welcome"]);
     const versions = await handle.db.select().from(templateVersions).where(eq(templateVersions.workspaceId, ws.id));
-    expect(versions).toHaveLength(4);
+    expect(versions).toHaveLength(6);
     for (const v of versions) expect(v.compliance).toMatchObject({ ok: true });
 
     const optOut = await getSystemTemplate(handle.db, ws.id, "opt_out_confirmation");
@@ -294,8 +294,30 @@ describe("default templates", () => {
     expect(newsletter.html).toContain(`href="${LINKS.unsubscribeUrl}"`);
     expect(newsletter.html).toContain(POSTAL);
 
+    const link = await renderForSend({
+      ...base,
+      channel: "email",
+      kind: "transactional",
+      source: { templateKey: "double_opt_in_link" },
+      variables: { confirmation_url: "https://optin.test/confirm/abc", topics: "Newsletter and Offers", hours: 48 },
+      links: null,
+    });
+    expect(link.subject).toBe("Confirm your subscription to Bean There");
+    expect(link.text).toContain("https://optin.test/confirm/abc");
+    expect(link.text).toContain("receive Newsletter and Offers from Bean There");
+    expect(link.html).toContain('href="https://optin.test/confirm/abc"');
+    const code = await renderForSend({
+      ...base,
+      channel: "sms",
+      kind: "transactional",
+      source: { templateKey: "double_opt_in_code" },
+      variables: { code: "012345", minutes: 15, topics: "Offers" },
+      links: null,
+    });
+    expect(code.text).toBe("Bean There: your confirmation code is 012345. It expires in 15 min. If you did not ask for it, ignore this message. Reply STOP to opt out.");
+
     const audits = await handle.db.select().from(auditLog).where(and(eq(auditLog.workspaceId, ws.id), eq(auditLog.action, "template.created")));
-    expect(audits).toHaveLength(4);
+    expect(audits).toHaveLength(6);
   });
 });
 

@@ -1,3 +1,4 @@
+import { getOutbox } from "@/server/wiring";
 import { randomUUID } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
 import { NextRequest } from "next/server";
@@ -33,7 +34,7 @@ function advancingClock(): Clock {
   return () => new Date((t += 1000));
 }
 const clock = advancingClock();
-const link = () => ({ db: handle.db, now: clock });
+const link = () => ({ db: handle.db, now: clock, outbox: getOutbox() });
 const evidence = { ip: "203.0.113.9", text: "Yes, send me news." };
 
 async function createContact(input: { email?: string; phone?: string } = { email: `ann-${randomUUID().slice(0, 6)}@example.com`, phone: undefined }) {

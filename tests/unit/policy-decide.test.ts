@@ -235,6 +235,61 @@ describe("decide: transactional sends", () => {
   });
 });
 
+describe("decide: a double opt-in confirmation request (purpose consent_request)", () => {
+  const pending = { ...optedIn, status: "pending" as const };
+  const request = (overrides: Overrides = {}) => build({ purpose: "consent_request", kind: "transactional", consent: pending, ...overrides });
+
+  it("needs no consent: it asks for it, on a marketing topic, with the grant still pending", () => {
+    const decision = decide(request());
+    expect(decision.outcome).toBe("send");
+    expect(decision.effectiveKind).toBe("transactional");
+    expect(decision.checks).toEqual([
+      "contact: active",
+      "address: SMS address on file",
+      "suppression: none",
+      'kind: double opt-in confirmation request (topic "promotions"), judged as transactional',
+      "consent: not required (this message asks for it; the grant stays pending until confirmed); recorded pending via form at 2026-06-01T12:00:00.000Z",
+      "quiet hours: not applied (requested by the person just now)",
+      "frequency cap: not applied (confirmation requests have their own hourly limit per address)",
+    ]);
+  });
+
+  it("goes out after an earlier opt-out (the person asks to come back) and with nothing recorded", () => {
+    expect(decide(request({ consent: { ...optedIn, status: "opted_out" } })).outcome).toBe("send");
+    const fresh = decide(request({ consent: null }));
+    expect(fresh.outcome).toBe("send");
+    expect(fresh.checks).toContain("consent: not required (this message asks for it; the grant stays pending until confirmed)");
+  });
+
+  it("is blocked when the address is suppressed, and the decision says why", () => {
+    const decision = blocked(decide(request({ suppression: { reason: "sms_stop" } })));
+    expect(decision.reason).toBe("suppressed");
+    expect(decision.checks.at(-1)).toBe("suppression: suppressed (sms_stop)");
+    expect(blocked(decide(request({ channel: "email", topic: marketingEmailTopic, address: "a@example.com", suppression: { reason: "hard_bounce" } }))).reason).toBe(
+      "suppressed",
+    );
+  });
+
+  it("never skips erasure, a missing address or a topic not offered on the channel", () => {
+    expect(blocked(decide(request({ contact: { erased: true } }))).reason).toBe("erased");
+    expect(blocked(decide(request({ address: null }))).reason).toBe("invalid_address");
+    expect(blocked(decide(request({ topic: marketingEmailTopic }))).reason).toBe("invalid_address");
+  });
+
+  it("is not held by quiet hours or frequency caps", () => {
+    const now = new Date("2026-12-04T08:00:00Z"); // 02:00 Chicago
+    const decision = decide(
+      request({ now, settings: { frequencyCaps: [{ channel: "any", topicKey: null, max: 1, days: 1 }] }, recentSends: [sms(now, 1), sms(now, 2)] }),
+    );
+    expect(decision.outcome).toBe("send");
+  });
+
+  it("only changes the consent check: the same input as a plain send is refused", () => {
+    expect(blocked(decide(build({ kind: "transactional", consent: pending }))).reason).toBe("no_consent");
+    expect(blocked(decide(build({ purpose: "send", consent: pending }))).reason).toBe("no_consent");
+  });
+});
+
 describe("decide: quiet hours", () => {
   it("a Florida (305) number at 20:30 local is blocked until 08:00 local the next day", () => {
     const decision = blocked(decide(build({ contact: { phone: FLORIDA }, now: new Date("2026-12-04T01:30:00Z") })));

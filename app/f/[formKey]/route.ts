@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { renderFormPage, renderMessagePage } from "@/components/forms/hosted-html";
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
+import { getOutbox } from "@/server/wiring";
 import { getEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
 import { issueFormToken } from "@/server/lib/form-token";
@@ -83,7 +84,7 @@ async function post(request: Request, { params }: Params) {
     return form ? formPage(form, { embed, status: 400 }) : notFoundPage(embed);
   }
   const values = Object.fromEntries(FIELDS.map((name) => [name, field(data, name)]));
-  const ctx = { db, now: systemClock, requestId: request.headers.get("x-request-id") ?? randomUUID() };
+  const ctx = { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
 
   try {
     const result = await submitForm({

@@ -9,7 +9,6 @@ import {
   ZInvitation,
   ZInviteMemberInput,
 } from "@/server/services/invitations/invitations";
-import { sendInvitationEmail } from "@/server/services/invitations/send-invitation-email";
 import {
   changeMemberRole,
   listMembers,
@@ -32,15 +31,8 @@ export const membersRouter = createTRPCRouter({
   invite: memberProcedure("admin")
     .input(ZInviteMemberInput)
     .mutation(async ({ ctx, input }) => {
-      const { invitation, token } = await inviteMember({ ctx: ctx.svc, input });
-      const delivery = await sendInvitationEmail({
-        token,
-        email: invitation.email,
-        workspaceName: ctx.membership.workspace.name,
-        inviterName: ctx.membership.user.name ?? ctx.membership.user.email,
-        role: invitation.role,
-      });
-      return { invitation, inviteUrl: delivery.inviteUrl, emailed: delivery.emailed };
+      const { invitation, inviteUrl, emailed, delivery } = await inviteMember({ ctx: ctx.svc, input });
+      return { invitation, inviteUrl, emailed, delivery };
     }),
 
   revokeInvitation: memberProcedure("admin")

@@ -7,14 +7,17 @@ import { decryptOptional } from "@/server/lib/crypto";
 import { getEnv } from "@/server/lib/env";
 import { AppError, invalid } from "@/server/lib/errors";
 import { maskEmail } from "@/server/lib/logger";
-import { getEmailTransport } from "@/server/wiring";
-import { getSmsTransport } from "@/server/wiring";
 import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent";
 import { ZEvidence } from "../consent/schemas";
 import { getContactRow } from "../contacts/contacts";
-import { inTransaction, type ServiceContext } from "../context";
-import { confirmationEmail, confirmationSms, brandedFrom } from "./messages";
+import { inTransaction, type SendingContext, type ServiceContext } from "../context";
+import { deliverNow } from "../messages/deliver-now";
+import type { DeliveryDeps } from "../messages/outbox";
+import { recordSends } from "../messages/pipeline";
+import type { SendRequest } from "../messages/pipeline-types";
+import { DOUBLE_OPT_IN_CODE_TEXT, DOUBLE_OPT_IN_LINK_CONTENT, systemTemplateFor } from "../templates/defaults";
+import { brandedFrom, listTopics } from "./messages";
 import {
   CODE_MAX_ATTEMPTS,
   CODE_TTL_MS,
@@ -39,14 +42,18 @@ export type TRequestConfirmationInput = z.input<typeof ZRequestConfirmationInput
   topicRows: TopicRow[];
 };
 
-/** A request written to the database and waiting to be delivered (after the transaction commits). */
+/**
+ * A request written to the database with the message that carries its link or code (recorded by
+ * the pipeline in the same transaction), waiting for the outbox after commit. The secret itself
+ * is kept nowhere else than in that message's encrypted content.
+ */
 export interface PreparedConfirmation {
   confirmation: ConfirmationRow;
-  /** The plaintext link token or code: only in memory, on its way to the address. */
-  secret: string;
-  address: string;
-  brand: string;
-  topicNames: string[];
+  messageId: string;
+  /** `queued`, or `blocked` (the address is suppressed, or no longer valid): recorded, never sent. */
+  messageStatus: "queued" | "blocked";
+  /** The address the message is for, masked. */
+  sentTo: string;
 }
 
 export interface RequestedConfirmation {
@@ -62,6 +69,13 @@ export interface RequestedConfirmation {
  * Writes a double opt-in request inside the caller's transaction: the pending `opted_in` ledger
  * events (`needsConfirmation`, which is not consent) and the `consent_confirmations` row holding
  * only a hash of the secret. Topics the contact already has confirmed consent for are left alone.
+ *
+ * The link or code goes out as a transactional message through the send pipeline, recorded in
+ * the same transaction (`recordSends` with `consentRequest`): rendered from the workspace's
+ * `double_opt_in_link` / `double_opt_in_code` template (built-in wording when it is archived,
+ * broken or leaves the link out), decided with purpose `consent_request` (no consent needed, the
+ * suppression list applies: a suppressed address gets a `blocked` message, reason `suppressed`,
+ * and nothing reaches a provider), its id kept on the confirmation row.
  *
  * At most MAX_CONFIRMATIONS_PER_ADDRESS_PER_HOUR requests per address and hour, counted from the
  * table under an advisory lock on the address, so the limit holds across processes and restarts
@@ -140,6 +154,15 @@ export async function prepareConfirmation(ctx: ServiceContext, input: TRequestCo
     const method = isEmail ? ("link" as const) : ("code" as const);
     const link = isEmail ? generateLinkToken() : null;
     const code = isEmail ? null : generateCode();
+    const expiresAt = new Date(now.getTime() + (isEmail ? LINK_TTL_MS : CODE_TTL_MS));
+    const message = await recordConfirmationMessage({ ...ctx, db: tx }, {
+      confirmationId: id,
+      contactId: contact.id,
+      channel: parsed.channel,
+      topics: pendingTopics,
+      secret: link ? confirmationLink(link.token) : code!,
+      lifetimeMs: expiresAt.getTime() - now.getTime(),
+    });
     const [confirmation] = await tx
       .insert(consentConfirmations)
       .values({
@@ -155,7 +178,8 @@ export async function prepareConfirmation(ctx: ServiceContext, input: TRequestCo
         source: parsed.source,
         evidence: Object.fromEntries(Object.entries(stored?.evidence ?? {}).filter(([, v]) => typeof v === "string")) as Record<string, string>,
         formVersionId: parsed.formVersionId ?? null,
-        expiresAt: new Date(now.getTime() + (isEmail ? LINK_TTL_MS : CODE_TTL_MS)),
+        messageId: message.messageId,
+        expiresAt,
         createdAt: now,
       })
       .returning();
@@ -163,45 +187,82 @@ export async function prepareConfirmation(ctx: ServiceContext, input: TRequestCo
       action: "consent.confirmation_requested",
       targetType: "contact",
       targetId: contact.id,
-      after: { confirmationId: id, channel: parsed.channel, method, topics: pendingTopics.map((t) => t.key) },
+      after: { confirmationId: id, channel: parsed.channel, method, topics: pendingTopics.map((t) => t.key), messageId: message.messageId, messageStatus: message.status },
     });
     return {
       confirmation: confirmation!,
-      secret: link ? link.token : code!,
-      address,
-      brand: await workspaceName(tx, ctx.workspaceId),
-      topicNames: pendingTopics.map((t) => t.name),
+      messageId: message.messageId,
+      messageStatus: message.status,
+      sentTo: isEmail ? maskEmail(address) : maskPhone(address),
     };
   });
+}
+
+/**
+ * The confirmation message, recorded by the pipeline in the caller's transaction. Its idempotency
+ * key is `confirmation-<id>`, one message per request. A template that does not render and a
+ * built-in fallback that does not either would be a bug: the error rolls the request back.
+ */
+async function recordConfirmationMessage(
+  ctx: ServiceContext,
+  input: { confirmationId: string; contactId: string; channel: Channel; topics: TopicRow[]; secret: string; lifetimeMs: number },
+): Promise<{ messageId: string; status: "queued" | "blocked" }> {
+  const isEmail = input.channel === "email";
+  const template = await systemTemplateFor(ctx.db, ctx.workspaceId, isEmail ? "double_opt_in_link" : "double_opt_in_code", ctx.now);
+  const topics = listTopics(input.topics.map((t) => t.name));
+  const variables = isEmail
+    ? { confirmation_url: input.secret, topics, hours: Math.round(input.lifetimeMs / 3_600_000) }
+    : { code: input.secret, topics, minutes: Math.round(input.lifetimeMs / 60_000) };
+  const fallback: SendRequest["source"] = { content: isEmail ? DOUBLE_OPT_IN_LINK_CONTENT : { text: DOUBLE_OPT_IN_CODE_TEXT } };
+  const [outcome] = await recordSends(ctx, [
+    {
+      recipient: { contactId: input.contactId },
+      channel: input.channel,
+      // For the decision only (is it offered on this channel?): the message is stored without a topic.
+      topicKey: input.topics[0]!.key,
+      kind: "transactional",
+      source: template ? { templateId: template.id } : fallback,
+      variables,
+      idempotencyKey: `confirmation-${input.confirmationId}`,
+      requestHash: null,
+      fallback: false,
+      deferOnQuietHours: false,
+      consentRequest: {
+        mustInclude: input.secret,
+        fallback,
+        ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
+      },
+    },
+  ]);
+  if (!outcome!.ok) throw outcome!.error;
+  return { messageId: outcome!.send.messageId, status: outcome!.send.status === "blocked" ? "blocked" : "queued" };
 }
 
 export function confirmationLink(token: string): string {
   return `${getEnv().PUBLIC_URL}/confirm/${token}`;
 }
 
-/** Sends the link or code. Idempotent per confirmation at the provider (idempotency key = its id). */
-export async function deliverConfirmation(prepared: PreparedConfirmation): Promise<RequestedConfirmation> {
-  const { confirmation, secret, address, brand } = prepared;
-  const idempotencyKey = `confirmation-${confirmation.id}`;
-  if (confirmation.channel === "email") {
-    const hours = Math.round((confirmation.expiresAt.getTime() - confirmation.createdAt.getTime()) / 3_600_000);
-    const email = confirmationEmail({ brand, topicNames: prepared.topicNames, url: confirmationLink(secret), hours });
-    await getEmailTransport().send({ from: brandedFrom(brand), to: address, ...email, idempotencyKey });
-    return { confirmationId: confirmation.id, channel: "email", method: "link", sentTo: maskEmail(address) };
-  }
-  const minutes = Math.round((confirmation.expiresAt.getTime() - confirmation.createdAt.getTime()) / 60_000);
-  await getSmsTransport().send({ to: address, body: confirmationSms({ brand, code: secret, minutes }), idempotencyKey });
-  return { confirmationId: confirmation.id, channel: "sms", method: "code", sentTo: maskPhone(address) };
+/**
+ * After commit: the outbox's first attempt at the confirmation message (awaited, so the page that
+ * answers knows it left; a retryable failure is retried by the sweep). A blocked message is not
+ * delivered. The answer is the same either way: the masked address it is for, so a sign-up form
+ * never tells whether an address is suppressed.
+ */
+export async function deliverConfirmation(deps: DeliveryDeps, prepared: PreparedConfirmation): Promise<RequestedConfirmation> {
+  const { confirmation } = prepared;
+  if (prepared.messageStatus === "queued") await deliverNow(deps, [prepared.messageId]);
+  return { confirmationId: confirmation.id, channel: confirmation.channel, method: confirmation.method, sentTo: prepared.sentTo };
 }
 
 /**
- * Starts double opt-in for `topicRows` on one channel: records the pending opt-in and sends the
- * email link (48 h) or SMS code (15 min, 5 tries). Must not run inside a caller's transaction
- * (the message is sent after commit); callers with their own transaction use
- * `prepareConfirmation` + `deliverConfirmation`. RATE_LIMITED past 3 requests per address and hour.
+ * Starts double opt-in for `topicRows` on one channel: records the pending opt-in and the message
+ * with the email link (48 h) or SMS code (15 min, 5 tries), then hands it to the outbox. Must not
+ * run inside a caller's transaction (delivery follows the commit); callers with their own
+ * transaction use `prepareConfirmation` + `deliverConfirmation`. RATE_LIMITED past 3 requests per
+ * address and hour.
  */
-export async function requestConfirmation(ctx: ServiceContext, input: TRequestConfirmationInput): Promise<RequestedConfirmation> {
+export async function requestConfirmation(ctx: SendingContext, input: TRequestConfirmationInput): Promise<RequestedConfirmation> {
   const prepared = await prepareConfirmation(ctx, input);
   if (!prepared) return { confirmationId: null, channel: input.channel, method: null, sentTo: null };
-  return deliverConfirmation(prepared);
+  return deliverConfirmation(ctx, prepared);
 }

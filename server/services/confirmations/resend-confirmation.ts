@@ -4,7 +4,7 @@ import { CHANNELS, consentConfirmations, type ConsentSource } from "@/db/schema"
 import { AppError } from "@/server/lib/errors";
 import type { TEvidence } from "../consent/schemas";
 import { getContactRow } from "../contacts/contacts";
-import { inTransaction, type ServiceContext } from "../context";
+import { inTransaction, type SendingContext } from "../context";
 import { deliverConfirmation, prepareConfirmation, type RequestedConfirmation } from "./request-confirmation";
 import { confirmationState, confirmationTopics } from "./shared";
 
@@ -17,7 +17,7 @@ export const ZResendConfirmationInput = z.object({ contactId: z.uuid(), channel:
  * original source and evidence. No open request → CONFLICT (an expired or locked request needs a
  * new sign-up). The per-address hourly limit applies → RATE_LIMITED. Audited as the caller.
  */
-export async function resendConfirmation(ctx: ServiceContext, input: z.input<typeof ZResendConfirmationInput>): Promise<RequestedConfirmation> {
+export async function resendConfirmation(ctx: SendingContext, input: z.input<typeof ZResendConfirmationInput>): Promise<RequestedConfirmation> {
   const { contactId, channel } = ZResendConfirmationInput.parse(input);
   const prepared = await inTransaction(ctx.db, async (tx) => {
     await getContactRow(tx, ctx.workspaceId, contactId);
@@ -56,5 +56,5 @@ export async function resendConfirmation(ctx: ServiceContext, input: z.input<typ
     if (!next) throw new AppError("CONFLICT", "Every topic of this request is already confirmed");
     return next;
   });
-  return deliverConfirmation(prepared);
+  return deliverConfirmation(ctx, prepared);
 }

@@ -5,6 +5,7 @@ import type { Clock } from "@/server/lib/clock";
 import { recordConsentChange } from "../consent/record-consent";
 import type { TEvidence } from "../consent/schemas";
 import type { Actor, ServiceContext } from "../context";
+import type { Outbox } from "../messages/outbox";
 
 export type ConfirmationRow = typeof consentConfirmations.$inferSelect;
 
@@ -14,6 +15,9 @@ export interface PublicContext {
   now: Clock;
   requestId?: string;
 }
+
+/** A public context that may send (a form submission starts a double opt-in). */
+export type SendingPublicContext = PublicContext & { outbox: Outbox };
 
 export type ConfirmationState = "open" | "confirmed" | "expired" | "closed";
 

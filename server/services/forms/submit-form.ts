@@ -9,7 +9,7 @@ import { recordConsentChange } from "../consent/record-consent";
 import { resolveSignupContacts } from "../contacts/resolve-signup-contacts";
 import { inTransaction, type ServiceContext } from "../context";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
-import type { PublicContext } from "../confirmations/shared";
+import type { SendingPublicContext } from "../confirmations/shared";
 import { getPublicForm, type PublicForm } from "./get-public-form";
 import { FIELD_DEFAULT_LABELS, type FormFieldName } from "./schemas";
 
@@ -100,7 +100,7 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  * commit the confirmation email/SMS go out. Not idempotent (a resubmission is a new act), but a
  * topic already confirmed is never asked again.
  */
-export async function submitForm({ ctx, input }: { ctx: PublicContext; input: SubmitFormInput }): Promise<SubmitFormResult> {
+export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; input: SubmitFormInput }): Promise<SubmitFormResult> {
   const form = await getPublicForm({ db: ctx.db, key: input.key });
   if (!form) throw new AppError("NOT_FOUND", "Form not found");
 
@@ -185,7 +185,7 @@ export async function submitForm({ ctx, input }: { ctx: PublicContext; input: Su
   const sentTo: { email?: string; sms?: string } = {};
   let smsConfirmationId: string | null = null;
   for (const request of prepared) {
-    const delivered = await deliverConfirmation(request);
+    const delivered = await deliverConfirmation(ctx, request);
     if (delivered.channel === "sms") smsConfirmationId = delivered.confirmationId;
     if (delivered.sentTo) sentTo[delivered.channel] = delivered.sentTo;
   }

@@ -14,7 +14,7 @@ import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
-import { POLICY_VERSION } from "../policy/types";
+import { recordDirectMessages } from "../messages/pipeline";
 import { suppressAddress } from "../suppressions/suppressions";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
 import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
@@ -458,52 +458,40 @@ async function lockContact(tx: Queryable, contactId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${contactId}, 0))`);
 }
 
-/** The reply Twilio sends from our TwiML answer, kept in the message history. */
+/**
+ * The reply Twilio sends from our TwiML answer, kept in the message history: recorded through the
+ * pipeline's record step as already `sent` with transport `twiml` (it is delivered inside the
+ * webhook's HTTP answer, so the outbox never hands it to a provider again).
+ */
 async function recordKeywordReply(
   tx: Queryable,
   input: { workspaceId: string; contactId: string | null; inboundId: string; addressHash: string | null; address: string; from: string; reply: ReplyText; now: Date },
 ): Promise<void> {
-  const [reply] = await tx
-    .insert(messages)
-    .values({
-      workspaceId: input.workspaceId,
-      contactId: input.contactId,
-      direction: "outbound",
-      channel: "sms",
-      kind: "transactional",
-      status: "sent",
-      addressHash: input.addressHash,
-      addressCiphertext: encryptPii(input.address, MESSAGE_PII_PURPOSE.address),
-      textCiphertext: encryptPii(input.reply.text, MESSAGE_PII_PURPOSE.text),
-      fromAddress: input.from || null,
-      transport: "twilio",
-      segments: countSmsSegments(input.reply.text).segments,
-      templateId: input.reply.templateId,
-      templateVersionId: input.reply.templateVersionId,
-      templateVersion: input.reply.templateVersion,
-      locale: input.reply.locale,
-      parentMessageId: input.inboundId,
-      relation: "keyword_reply",
-      decision: {
-        outcome: "send",
-        policyVersion: POLICY_VERSION,
-        consent: null,
+  await recordDirectMessages(
+    tx,
+    input.now,
+    [
+      {
+        workspaceId: input.workspaceId,
+        channel: "sms",
+        // Not marketing: keyword replies never count towards marketing caps.
+        kind: "transactional",
+        contactId: input.contactId,
+        addressHash: input.addressHash,
+        address: input.address,
+        fromAddress: input.from || null,
+        content: { text: input.reply.text },
+        template: {
+          templateId: input.reply.templateId,
+          templateVersionId: input.reply.templateVersionId,
+          templateVersion: input.reply.templateVersion,
+          locale: input.reply.locale,
+        },
+        parentMessageId: input.inboundId,
+        relation: "keyword_reply",
         checks: ["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"],
-        decidedAt: input.now.toISOString(),
       },
-      policyVersion: POLICY_VERSION,
-      queuedAt: input.now,
-      sentAt: input.now,
-      createdAt: input.now,
-      updatedAt: input.now,
-    })
-    .returning({ id: messages.id });
-  await tx.insert(messageEvents).values({
-    workspaceId: input.workspaceId,
-    messageId: reply!.id,
-    status: "sent",
-    source: "webhook",
-    detail: { provider: "twilio", via: "twiml", relation: "keyword_reply" },
-    occurredAt: input.now,
-  });
+    ],
+    "twiml",
+  );
 }

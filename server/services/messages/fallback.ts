@@ -82,7 +82,7 @@ export async function sendFallback(ctx: SendingContext, parent: MessageRow): Pro
       recipient: { contactId: parent.contactId },
       channel,
       topicKey: parent.topicKey,
-      kind: parent.kind,
+      kind: parent.kind === "transactional" ? "transactional" : "marketing",
       source: stored.source,
       variables: stored.variables,
       idempotencyKey: fallbackKey(parent.id),

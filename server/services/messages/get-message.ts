@@ -19,6 +19,7 @@ import type { ServiceContext } from "../context";
 import { toContact } from "../contacts/contacts";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { ZMessageListItem } from "./list-messages";
+import { messagePurpose, seesMessageContent } from "./message-access";
 import { loadEvents, messageAddress, messageContent, messageHeaders, messagePreview, toMessage, type TMessage } from "./message-view";
 
 export const ZGetMessageInput = z.object({ id: z.uuid().describe("Message id") });
@@ -119,6 +120,8 @@ export const ZMessageDetail = z.object({
     .object({
       id: z.uuid(),
       action: z.enum(CONSENT_ACTIONS),
+      /** An opt-in still awaiting its double opt-in confirmation (pending, not consent): what a confirmation request relies on. */
+      needsConfirmation: z.boolean(),
       source: z.enum(CONSENT_SOURCES),
       channel: z.enum(CHANNELS),
       topic: z.string(),
@@ -203,6 +206,7 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
   const contact = contactRow ? toContact(contactRow) : null;
   const shownContact = contact && !full ? maskContact(contact) : contact;
   const outbound = row.direction === "outbound";
+  const rerunnable = outbound && row.kind !== "system" && messagePurpose(row) === null;
   const parent = parentRows[0];
 
   return {
@@ -214,6 +218,8 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
       topic: row.topicKey,
       topicName: extras?.topicName ?? null,
       kind: row.kind,
+      purpose: messagePurpose(row),
+      userId: row.userId,
       status: row.status,
       reason: row.reason,
       address: messageAddress(row, full),
@@ -243,7 +249,7 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
       failedAt: row.failedAt,
       updatedAt: row.updatedAt,
     },
-    content: full ? messageContent(row) : null,
+    content: seesMessageContent(ctx.actor, row) ? messageContent(row) : null,
     masked: !full,
     contact: shownContact
       ? {
@@ -267,6 +273,7 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
       ? {
           id: consentRow.event.id,
           action: consentRow.event.action,
+          needsConfirmation: consentRow.event.needsConfirmation,
           source: consentRow.event.source,
           channel: consentRow.event.channel,
           topic: consentRow.topic,
@@ -279,9 +286,11 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
       : null,
     parent: parent ? related(parent, row.relation) : null,
     children: childRows.map((child) => related(child, child.relation)),
+    // Confirmations, invitations and sign-in links are sent again by asking again (a new link or
+    // code), never by re-running the message.
     can: {
-      retry: outbound && (RETRYABLE_STATUSES as readonly string[]).includes(row.status),
-      resend: outbound && !(IN_FLIGHT_STATUSES as readonly string[]).includes(row.status),
+      retry: rerunnable && (RETRYABLE_STATUSES as readonly string[]).includes(row.status),
+      resend: rerunnable && !(IN_FLIGHT_STATUSES as readonly string[]).includes(row.status),
     },
   };
 }

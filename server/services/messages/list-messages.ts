@@ -1,10 +1,11 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, TOPIC_KINDS, messages, templates, topics, type MessageStatus } from "@/db/schema";
+import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES, messages, templates, topics, type MessageStatus } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
 import { requireAccess, type ServiceContext } from "../context";
 import { getContactRow, resolveAddresses } from "../contacts/contacts";
 import { seesFullPii } from "../contacts/mask-contact";
+import { messagePurpose } from "./message-access";
 import { ZTopicKey } from "../topics/topics";
 import {
   CREATED_AT_TEXT_FORMAT,
@@ -61,7 +62,11 @@ export const ZMessageListItem = z.object({
   channel: z.enum(CHANNELS),
   topic: z.string().nullable(),
   topicName: z.string().nullable(),
-  kind: z.enum(TOPIC_KINDS),
+  kind: z.enum(MESSAGE_KINDS),
+  /** A message the product sent of its own: a double opt-in confirmation, an invitation, a sign-in link. */
+  purpose: z.enum(MESSAGE_PURPOSES).nullable(),
+  /** The member a system message went to (null for contacts' messages and invitations to new addresses). */
+  userId: z.uuid().nullable(),
   status: z.enum(MESSAGE_STATUSES),
   reason: z.string().nullable(),
   /** Recipient (outbound) or sender (inbound); masked for viewers. */
@@ -198,6 +203,8 @@ export async function browseMessages({ ctx, input }: { ctx: ServiceContext; inpu
     topic: row.topicKey,
     topicName,
     kind: row.kind,
+    purpose: messagePurpose(row),
+    userId: row.userId,
     status: row.status,
     reason: row.reason,
     address: messageAddress(row, full),

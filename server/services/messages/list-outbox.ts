@@ -1,8 +1,9 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { CHANNELS, MESSAGE_STATUSES, messages } from "@/db/schema";
+import { CHANNELS, MESSAGE_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES, messages } from "@/db/schema";
 import type { SendingContext } from "../context";
 import { seesFullPii } from "../contacts/mask-contact";
+import { messagePurpose, seesMessageContent } from "./message-access";
 import { CREATED_AT_TEXT_FORMAT, decodeMessageCursor, encodeMessageCursor, messageAddress, messageContent, messageHeaders } from "./message-view";
 
 /** The transport that records instead of sending (no provider configured). */
@@ -19,13 +20,18 @@ export type TOutboxInput = z.input<typeof ZOutboxInput>;
 export const ZOutboxItem = z.object({
   id: z.uuid(),
   contactId: z.uuid().nullable(),
+  /** The member a system message went to. */
+  userId: z.uuid().nullable(),
   channel: z.enum(CHANNELS),
+  kind: z.enum(MESSAGE_KINDS),
+  /** A double opt-in confirmation, an invitation or a sign-in link (null for a send). */
+  purpose: z.enum(MESSAGE_PURPOSES).nullable(),
   status: z.enum(MESSAGE_STATUSES),
   topic: z.string().nullable(),
   from: z.string().nullable(),
   /** Masked for viewers. */
   to: z.string().nullable(),
-  /** null for viewers (content is for marketers and above). */
+  /** null when withheld for this caller: viewers; and system messages (invitations, sign-in links) below admin or below the recipient's role (message-access.ts). */
   content: z.object({ subject: z.string().nullable(), text: z.string().nullable(), html: z.string().nullable() }).nullable(),
   headers: z.record(z.string(), z.string()),
   segments: z.number().int().nullable(),
@@ -49,8 +55,10 @@ export type TOutboxPage = z.infer<typeof ZOutboxPage>;
 /**
  * The "Outbox" of the log transport: outbound messages the log transport recorded instead of
  * sending, newest first, as the recipient would have received them (from, to, subject, HTML and
- * text parts, headers such as List-Unsubscribe, SMS segments). Viewers get the recipient masked
- * and no content. Read-only, not audited.
+ * text parts, headers such as List-Unsubscribe, SMS segments): sends, double opt-in
+ * confirmations, invitations and sign-in links alike. Viewers get the recipient masked and no
+ * content; the content of an invitation or a sign-in link is shown only to admins and owners
+ * whose role reaches the recipient's (`seesMessageContent`). Read-only, not audited.
  */
 export async function listOutbox({ ctx, input }: { ctx: SendingContext; input: TOutboxInput }): Promise<TOutboxPage> {
   const { channel, cursor, limit } = ZOutboxInput.parse(input);
@@ -78,12 +86,15 @@ export async function listOutbox({ ctx, input }: { ctx: SendingContext; input: T
     items: page.map(({ row }) => ({
       id: row.id,
       contactId: row.contactId,
+      userId: row.userId,
       channel: row.channel,
+      kind: row.kind,
+      purpose: messagePurpose(row),
       status: row.status,
       topic: row.topicKey,
       from: row.fromAddress,
       to: messageAddress(row, full),
-      content: full ? messageContent(row) : null,
+      content: seesMessageContent(ctx.actor, row) ? messageContent(row) : null,
       headers: messageHeaders(row, full),
       segments: row.segments,
       providerMessageId: row.providerMessageId,

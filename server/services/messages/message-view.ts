@@ -1,7 +1,7 @@
 import { asc, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, TOPIC_KINDS, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
+import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
@@ -39,11 +39,21 @@ export type TMessageEvent = z.infer<typeof ZMessageEvent>;
 /** The message as the REST API answers it (`GET /messages/{id}`, items of `GET /messages`). */
 export const ZMessage = z.object({
   id: z.uuid().describe("Message id"),
-  contactId: z.uuid().nullable().describe("The contact the message went to or came from; null for an inbound SMS from an unknown number or an erased contact"),
+  contactId: z
+    .uuid()
+    .nullable()
+    .describe("The contact the message went to or came from; null for an inbound SMS from an unknown number, an erased contact, or a system message to a member"),
   direction: z.enum(MESSAGE_DIRECTIONS).describe("outbound: sent by this workspace; inbound: received from a contact (SMS replies and keywords)"),
   channel: z.enum(CHANNELS).describe("email or sms"),
-  topic: z.string().nullable().describe("Key of the topic the message was sent for; null for inbound messages"),
-  kind: z.enum(TOPIC_KINDS).describe("marketing or transactional (the kind of the topic at send time)"),
+  topic: z
+    .string()
+    .nullable()
+    .describe("Key of the topic the message was sent for; null for inbound messages, keyword replies, double opt-in confirmations (they ask for consent on one or more topics) and system messages"),
+  kind: z
+    .enum(MESSAGE_KINDS)
+    .describe(
+      "marketing or transactional (the rules the send was judged by; a double opt-in confirmation is transactional and has no topic), or system: a message to a workspace member (an invitation, a sign-in link), not to a contact",
+    ),
   status: z
     .enum(MESSAGE_STATUSES)
     .describe(

@@ -28,6 +28,23 @@ export interface SendRequest {
   relation?: MessageRelation | null;
   /** Batch requests derive their keys from the batch's key: a mismatch is the whole batch's 409. */
   keyFromBatch?: boolean;
+  /**
+   * A double opt-in confirmation request (decided with purpose `consent_request`: no consent
+   * check, suppression still applies). Recorded as transactional, without a topic (it may ask for
+   * several, and an earlier opt-out of one must not stop the late opt-out check from sending it),
+   * from the brand's sender, with `options.purpose = "double_opt_in"`, never retried or resent
+   * as a new message (a new request is).
+   */
+  consentRequest?: ConsentRequestSend;
+}
+
+export interface ConsentRequestSend {
+  /** The link or code the message carries: a rendering that leaves it out is replaced by `fallback`. */
+  mustInclude: string;
+  /** Built-in content used when the workspace's template fails to render or omits `mustInclude`. */
+  fallback: RenderSourceInput;
+  /** The email sender (the brand on EMAIL_FROM's address); SMS use the workspace's number. */
+  fromAddress?: string;
 }
 
 /** What the pipeline recorded (or had recorded before, for a repeated idempotency key). */

@@ -7,6 +7,8 @@ import {
   messages,
   suppressions,
   type Channel,
+  type MessageKind,
+  type MessagePurpose,
   type MessageRow,
   type MessageStatus,
   type StoredDecision,
@@ -19,7 +21,9 @@ import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/add
 import { blindIndex } from "@/server/lib/crypto";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
+import { countSmsSegments } from "@/server/shared/sms-segments";
 import { getEnv } from "@/server/lib/env";
+import { logger } from "@/server/lib/logger";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
 import { toContact, type ContactRow } from "../contacts/contacts";
@@ -29,7 +33,7 @@ import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type Recen
 import { renderForSend, type RenderedMessage } from "../templates/render";
 import { encryptField, encryptRequest } from "./message-secrets";
 import { getSendContext } from "./send-context";
-import type { RecordedSend, SendOutcome, SendRequest } from "./pipeline-types";
+import type { RecordedSend, RenderSourceInput, SendOutcome, SendRequest } from "./pipeline-types";
 
 /** Statuses that count as "sent to this recipient" for frequency caps and state limits. */
 const COUNTED_STATUSES: MessageStatus[] = ["queued", "deferred", "sending", "sent", "delivered"];
@@ -39,6 +43,10 @@ const INSERT_CHUNK = 250;
 
 export interface MessageOptions {
   [key: string]: unknown;
+  /** A message the product sends of its own (see MESSAGE_PURPOSES). */
+  purpose?: MessagePurpose;
+  /** System messages: the role the recipient member holds or is invited to (who may read the content, see message-access.ts). */
+  recipientRole?: string;
   fallback?: boolean;
   deferOnQuietHours?: boolean;
   /** Stored as deferred (quiet hours): the first answer was `queued` with `deliverAt`. */
@@ -371,7 +379,10 @@ async function recordPending(
     if (outcomes[index]) continue;
     const request = requests[index]!;
     const topic = topicByKey.get(request.topicKey)!;
-    const kind = effectiveKind(request.kind, topic);
+    const consentRequest = request.consentRequest ?? null;
+    // A confirmation request asks for consent on its topics: transactional, and on no topic of its
+    // own (an earlier opt-out of one of them must not stop it at the late opt-out check).
+    const kind: TopicKind = consentRequest ? "transactional" : effectiveKind(request.kind, topic);
     const recipient = recipients[index]!;
     const messageId = randomUUID();
     const base = {
@@ -379,11 +390,12 @@ async function recordPending(
       workspaceId: ctx.workspaceId,
       direction: "outbound" as const,
       channel: request.channel,
-      topicId: topic.id,
-      topicKey: topic.key,
+      topicId: consentRequest ? null : topic.id,
+      topicKey: consentRequest ? null : topic.key,
       kind,
       // SMS go out from the workspace's own number when it has one: replies (STOP) then reach it.
-      fromAddress: request.channel === "email" ? env.EMAIL_FROM : (workspace.smsNumber ?? env.TWILIO_FROM ?? null),
+      fromAddress:
+        request.channel === "email" ? (consentRequest?.fromAddress ?? env.EMAIL_FROM) : (workspace.smsNumber ?? env.TWILIO_FROM ?? null),
       idempotencyKey: request.idempotencyKey,
       requestHash: request.requestHash,
       batchId,
@@ -392,11 +404,14 @@ async function recordPending(
       createdAt: decidedAt,
       updatedAt: decidedAt,
     };
-    const options: MessageOptions = {
-      ...(request.fallback ? { fallback: true } : {}),
-      ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
-      request: encryptRequest({ source: request.source, variables: request.variables }),
-    };
+    // A confirmation request keeps no copy of its request (the link or code): it is never re-run.
+    const options: MessageOptions = consentRequest
+      ? { purpose: "double_opt_in" }
+      : {
+          ...(request.fallback ? { fallback: true } : {}),
+          ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
+          request: encryptRequest({ source: request.source, variables: request.variables }),
+        };
 
     if (!recipient.contactId) {
       // No contact has this address: nobody consented to anything. Recorded, never sent.
@@ -444,6 +459,7 @@ async function recordPending(
     const decision = decide({
       now: decidedAt,
       channel: request.channel,
+      purpose: consentRequest ? "consent_request" : "send",
       kind: request.kind,
       topic: { id: topic.id, key: topic.key, kind: topic.kind, channels: topic.channels },
       contact: { id: contactRow.id, erased: contactRow.erasedAt !== null, timezone: contactRow.timezone, phone: contact.phone },
@@ -475,15 +491,18 @@ async function recordPending(
     }
 
     let rendered: RenderedMessage;
-    const links = {
-      unsubscribeUrl: unsubscribeUrl({ workspaceId: ctx.workspaceId, contactId: contactRow.id, channel: request.channel, topicId: topic.id, messageId }),
-      preferencesUrl: preferencesUrl({ workspaceId: ctx.workspaceId, contactId: contactRow.id, channel: request.channel }, { now: decidedAt }),
-    };
-    try {
-      rendered = await renderForSend({
+    // A confirmation request carries no unsubscribe or preference link: nothing is subscribed yet.
+    const links = consentRequest
+      ? null
+      : {
+          unsubscribeUrl: unsubscribeUrl({ workspaceId: ctx.workspaceId, contactId: contactRow.id, channel: request.channel, topicId: topic.id, messageId }),
+          preferencesUrl: preferencesUrl({ workspaceId: ctx.workspaceId, contactId: contactRow.id, channel: request.channel }, { now: decidedAt }),
+        };
+    const render = (source: RenderSourceInput) =>
+      renderForSend({
         db: tx,
         workspaceId: ctx.workspaceId,
-        source: request.source,
+        source,
         channel: request.channel,
         kind,
         variables: request.variables,
@@ -501,6 +520,8 @@ async function recordPending(
         workspace: { name: workspace.name },
         links,
       });
+    try {
+      rendered = consentRequest ? await renderConsentRequest(render, request.source, consentRequest) : await render(request.source);
     } catch (error) {
       if (error instanceof AppError) {
         outcomes[index] = { ok: false, error };
@@ -509,7 +530,7 @@ async function recordPending(
       throw error;
     }
 
-    const headers = request.channel === "email" && kind === "marketing" ? unsubscribeHeaders(links.unsubscribeUrl) : null;
+    const headers = request.channel === "email" && kind === "marketing" && links ? unsubscribeHeaders(links.unsubscribeUrl) : null;
     rows.push({
       ...common,
       status: defer ? "deferred" : "queued",
@@ -531,39 +552,26 @@ async function recordPending(
     recentOf.set(contactRow.id, [{ at: decidedAt, channel: request.channel, topicKey: topic.key, kind }, ...recent]);
   }
 
-  // One round trip: the message rows and their first timeline event, pipelined. The events
-  // statement runs after the inserts and keeps only the rows that exist under our ids, so a row
-  // skipped by ON CONFLICT (a concurrent twin with the same key won) gets no event from us.
-  const events = rows.map((row) => ({
-    id: row.id!,
-    status: row.status!,
-    detail: JSON.stringify({
-      ...(row.reason ? { reason: row.reason } : {}),
-      ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
-      ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
-      ...(batchId ? { batchId } : {}),
-      checks: row.decision?.checks ?? [],
-      policyVersion: row.policyVersion,
-    }),
-  }));
-  const inserts: Promise<{ id: string }[]>[] = [];
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    // `.execute()` hands each insert to the connection now, ahead of the events statement below.
-    inserts.push(tx.insert(messages).values(rows.slice(start, start + INSERT_CHUNK)).onConflictDoNothing().returning({ id: messages.id }).execute());
-  }
-  const [insertedChunks] = await Promise.all([
-    Promise.all(inserts),
-    events.length > 0
-      ? tx.execute(sql`
-          insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
-          select ${ctx.workspaceId}::uuid, e.id, e.status, 'pipeline', e.detail::jsonb, ${decidedAt.toISOString()}::timestamptz
-            from unnest(${pgTextArray(events.map((e) => e.id))}::uuid[], ${pgTextArray(events.map((e) => e.status))}::text[],
-                        ${pgTextArray(events.map((e) => e.detail))}::text[]) with ordinality as e(id, status, detail, n)
-           where exists (select 1 from ${messages} m where m.id = e.id and m.workspace_id = ${ctx.workspaceId}::uuid)
-           order by e.n`)
-      : undefined,
-  ]);
-  const insertedIds = new Set(insertedChunks.flat().map((r) => r.id));
+  const insertedIds = await insertMessages(
+    tx,
+    rows.map((row) => ({
+      row,
+      event: {
+        status: row.status!,
+        source: "pipeline",
+        detail: {
+          ...(row.reason ? { reason: row.reason } : {}),
+          ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
+          ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
+          ...(batchId ? { batchId } : {}),
+          ...((row.options as MessageOptions | undefined)?.purpose ? { purpose: (row.options as MessageOptions).purpose } : {}),
+          checks: row.decision?.checks ?? [],
+          policyVersion: row.policyVersion,
+        },
+      },
+    })),
+    decidedAt,
+  );
 
   // Rows that lost the race for their idempotency key: answer the winner's record.
   const lost = rows.map((row, i) => ({ row, index: rowIndex[i]! })).filter(({ row }) => !insertedIds.has(row.id!));
@@ -591,4 +599,157 @@ async function recordPending(
       },
     };
   }
+}
+
+/**
+ * The content of a double opt-in confirmation: the workspace's template (`request.source`), unless
+ * it fails to render or leaves out the link or code it exists to carry (an edited template, an
+ * archived one); then the built-in wording. A person who asked to subscribe always gets a
+ * working link or code.
+ */
+async function renderConsentRequest(
+  render: (source: RenderSourceInput) => Promise<RenderedMessage>,
+  source: RenderSourceInput,
+  consentRequest: NonNullable<SendRequest["consentRequest"]>,
+): Promise<RenderedMessage> {
+  try {
+    const rendered = await render(source);
+    if (rendered.text.includes(consentRequest.mustInclude)) return rendered;
+    logger.warn({ templateId: rendered.templateId }, "confirmation template leaves out the link or code; using the built-in wording");
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    logger.warn({ err: error }, "confirmation template failed to render; using the built-in wording");
+  }
+  return render(consentRequest.fallback);
+}
+
+/** One row of the record step with its first timeline event. */
+interface MessageInsert {
+  row: typeof messages.$inferInsert;
+  event: { status: string; source: string; detail: Record<string, unknown> };
+}
+
+/**
+ * The record step's write, shared by every outbound message (sends, confirmation requests, system
+ * messages, keyword replies): the rows (`ON CONFLICT DO NOTHING`: a concurrent twin with the same
+ * idempotency key may win) and their first timeline events, in ONE round trip: the events
+ * statement runs after the inserts and keeps only the rows that exist under our ids, so a row
+ * skipped by ON CONFLICT gets no event from us. Returns the ids inserted.
+ */
+async function insertMessages(tx: Queryable, items: MessageInsert[], occurredAt: Date): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const inserts: Promise<{ id: string }[]>[] = [];
+  for (let start = 0; start < items.length; start += INSERT_CHUNK) {
+    const chunk = items.slice(start, start + INSERT_CHUNK).map((item) => item.row);
+    // `.execute()` hands each insert to the connection now, ahead of the events statement below.
+    inserts.push(tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id }).execute());
+  }
+  const column = (pick: (item: MessageInsert) => string) => pgTextArray(items.map(pick));
+  const [insertedChunks] = await Promise.all([
+    Promise.all(inserts),
+    tx.execute(sql`
+      insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+      select e.workspace_id, e.id, e.status, e.source, e.detail::jsonb, ${occurredAt.toISOString()}::timestamptz
+        from unnest(${column((i) => i.row.id!)}::uuid[], ${column((i) => i.row.workspaceId)}::uuid[], ${column((i) => i.event.status)}::text[],
+                    ${column((i) => i.event.source)}::text[], ${column((i) => JSON.stringify(i.event.detail))}::text[])
+             with ordinality as e(id, workspace_id, status, source, detail, n)
+       where exists (select 1 from ${messages} m where m.id = e.id and m.workspace_id = e.workspace_id)
+       order by e.n`),
+  ]);
+  return new Set(insertedChunks.flat().map((r) => r.id));
+}
+
+/**
+ * A message the product writes itself, already rendered, to someone it needs no consent from:
+ * a system message to a workspace member (an invitation, a sign-in link), or a keyword reply to
+ * the number that just texted.
+ */
+export interface DirectMessage {
+  workspaceId: string;
+  channel: Channel;
+  kind: MessageKind;
+  purpose?: MessagePurpose;
+  /** The contact (keyword replies), when the address is one. */
+  contactId?: string | null;
+  /** The member (system messages), when the address has an account. */
+  userId?: string | null;
+  /**
+   * Blind index of the address for the suppression checks and the history's address search;
+   * null for members, who are not contacts (a contact suppression never stops their sign-in link).
+   */
+  addressHash: string | null;
+  address: string;
+  fromAddress: string | null;
+  content: { subject?: string | null; text: string; html?: string | null };
+  template?: { templateId: string | null; templateVersionId: string | null; templateVersion: number | null; locale: string | null };
+  parentMessageId?: string | null;
+  relation?: string | null;
+  /** Why it may go out without a consent decision, for the stored decision (never an address). */
+  checks: string[];
+  /** Extra options (e.g. the recipient's role, for who may read a system message). */
+  options?: Record<string, unknown>;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Records messages that need no consent decision through the record step (`insertMessages`):
+ * - `outbox`: `queued`, delivered after commit by the outbox like every send (retries with
+ *   backoff, the sweep, status webhooks, the Outbox with the log transport);
+ * - `twiml`: already on its way inside the webhook's HTTP answer (Twilio sends the TwiML reply),
+ *   so recorded as `sent` with transport `twiml` and never handed to the outbox.
+ * Address and content are encrypted like every message; the stored decision names the checks.
+ * Returns the ids in order. Runs in the caller's transaction when there is one.
+ */
+export async function recordDirectMessages(db: Queryable, now: Date, direct: DirectMessage[], delivery: "outbox" | "twiml"): Promise<string[]> {
+  const items: MessageInsert[] = direct.map((message) => {
+    const id = randomUUID();
+    const sent = delivery === "twiml";
+    const options: MessageOptions = { ...(message.options ?? {}), ...(message.purpose ? { purpose: message.purpose } : {}) };
+    const decision: StoredDecision = { outcome: "send", policyVersion: POLICY_VERSION, consent: null, checks: message.checks, decidedAt: now.toISOString() };
+    return {
+      row: {
+        id,
+        workspaceId: message.workspaceId,
+        contactId: message.contactId ?? null,
+        userId: message.userId ?? null,
+        direction: "outbound",
+        channel: message.channel,
+        kind: message.kind,
+        status: sent ? "sent" : "queued",
+        addressHash: message.addressHash,
+        addressCiphertext: encryptField(message.address, "address"),
+        fromAddress: message.fromAddress,
+        subjectCiphertext: encryptField(message.content.subject ?? null, "subject"),
+        textCiphertext: encryptField(message.content.text, "text"),
+        htmlCiphertext: encryptField(message.content.html ?? null, "html"),
+        templateId: message.template?.templateId ?? null,
+        templateVersionId: message.template?.templateVersionId ?? null,
+        templateVersion: message.template?.templateVersion ?? null,
+        locale: message.template?.locale ?? null,
+        idempotencyKey: message.idempotencyKey ?? null,
+        parentMessageId: message.parentMessageId ?? null,
+        relation: message.relation ?? null,
+        decision,
+        policyVersion: POLICY_VERSION,
+        options,
+        ...(sent ? { transport: "twiml", sentAt: now, segments: message.channel === "sms" ? countSmsSegments(message.content.text).segments : null } : {}),
+        queuedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      },
+      event: {
+        status: sent ? "sent" : "queued",
+        source: sent ? "webhook" : "pipeline",
+        detail: {
+          ...(sent ? { transport: "twiml", via: "webhook answer" } : {}),
+          ...(message.purpose ? { purpose: message.purpose } : {}),
+          ...(message.relation ? { relation: message.relation, parentMessageId: message.parentMessageId } : {}),
+          checks: message.checks,
+          policyVersion: POLICY_VERSION,
+        },
+      },
+    };
+  });
+  const inserted = await inTransaction(db, (tx) => insertMessages(tx, items, now));
+  return items.filter((item) => inserted.has(item.row.id!)).map((item) => item.row.id!);
 }

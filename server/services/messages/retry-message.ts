@@ -5,7 +5,7 @@ import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SendingContext, type ServiceContext } from "../context";
 import { dispatchMessages } from "./dispatch";
 import { decryptField, decryptRequest, requestHash } from "./message-secrets";
-import { recordSends } from "./pipeline";
+import { recordSends, type MessageOptions } from "./pipeline";
 import type { MessageRelation, Recipient, RecordedSend } from "./pipeline-types";
 import { ZResendMessageInput, ZRetryMessageInput, type TSendResult } from "./schemas";
 import { answerFor } from "./send-with-consent";
@@ -37,6 +37,12 @@ function recipientOf(row: MessageRow): Recipient {
  * transaction that records the new message; delivery starts after commit.
  */
 async function rerun(ctx: SendingContext, parent: MessageRow, relation: MessageRelation, key: string | null): Promise<TSendResult> {
+  if (parent.kind === "system" || (parent.options as MessageOptions).purpose) {
+    throw new AppError(
+      "CONFLICT",
+      "Confirmation requests, invitations and sign-in links are not sent again as they were: ask for a new one (resend the confirmation, invite again, request a new link)",
+    );
+  }
   const stored = decryptRequest((parent.options as { request?: unknown }).request);
   if (!stored || !parent.topicKey) throw invalid("This message was not sent by the pipeline and cannot be sent again", "id");
   const options = parent.options as { fallback?: boolean; deferOnQuietHours?: boolean };
@@ -46,7 +52,7 @@ async function rerun(ctx: SendingContext, parent: MessageRow, relation: MessageR
         recipient: recipientOf(parent),
         channel: parent.channel,
         topicKey: parent.topicKey!,
-        kind: parent.kind,
+        kind: parent.kind === "transactional" ? "transactional" : "marketing",
         source: stored.source,
         variables: stored.variables,
         idempotencyKey: key,

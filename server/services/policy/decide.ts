@@ -26,9 +26,12 @@ const TCPA_COUNTRIES = new Set(["US", "PR", "VI", "GU", "MP", "AS"]);
  *  3. suppression: the address is on the suppression list (`suppressed`), transactional sends too.
  *  4. kind: a send is judged as transactional only when both the send and its topic are; a
  *     "transactional" send to a marketing topic, or a marketing send on a transactional topic,
- *     follows the marketing rules below.
+ *     follows the marketing rules below. A consent request (`purpose: "consent_request"`, the
+ *     double opt-in link or code) is judged as transactional whatever its topics.
  *  5. consent (marketing only): `opted_in` passes; `opted_out` → `opted_out`; `pending` (an
- *     unconfirmed double opt-in) or no record → `no_consent`.
+ *     unconfirmed double opt-in) or no record → `no_consent`. Skipped for a consent request,
+ *     which asks for the consent itself (an earlier opt-out does not stop the person from asking
+ *     to subscribe again; the grant stays pending until they confirm).
  *  6. quiet hours (marketing SMS only; email has no statutory hours): the recipient's local
  *     time must be inside the workspace window (when enabled) and, with statutory rules on and a
  *     US number, inside the TCPA window and the number's state window for that weekday.
@@ -50,7 +53,8 @@ export function decide(input: PolicyInput): PolicyDecision {
     phone: input.contact.phone ?? (channel === "sms" ? input.address : null),
     workspaceTimezone: settings.timezone,
   });
-  const effectiveKind: TopicKind = input.kind === "transactional" && topic.kind === "transactional" ? "transactional" : "marketing";
+  const isConsentRequest = input.purpose === "consent_request";
+  const effectiveKind: TopicKind = isConsentRequest || (input.kind === "transactional" && topic.kind === "transactional") ? "transactional" : "marketing";
   const base = { policyVersion: POLICY_VERSION, checks, timezone: recipient.timezone, effectiveKind };
   const block = (reason: BlockReason, retryAt?: Date): PolicyDecision =>
     retryAt ? { outcome: "block", reason, ...base, retryAt } : { outcome: "block", reason, ...base };
@@ -81,11 +85,17 @@ export function decide(input: PolicyInput): PolicyDecision {
   checks.push("suppression: none");
 
   // 4. Kind.
-  checks.push(describeKind(input.kind, topic.kind, topic.key));
+  checks.push(isConsentRequest ? `kind: double opt-in confirmation request (topic "${topic.key}"), judged as transactional` : describeKind(input.kind, topic.kind, topic.key));
 
   // 5. Consent.
   const consent = input.consent;
-  if (effectiveKind === "transactional") {
+  if (isConsentRequest) {
+    checks.push(
+      consent
+        ? `consent: not required (this message asks for it; the grant stays pending until confirmed); recorded ${describeConsent(consent)}`
+        : "consent: not required (this message asks for it; the grant stays pending until confirmed)",
+    );
+  } else if (effectiveKind === "transactional") {
     checks.push(consent ? `consent: not required (transactional); recorded ${describeConsent(consent)}` : "consent: not required (transactional)");
   } else if (!consent) {
     checks.push(`consent: none recorded for "${topic.key}" on ${channelName(channel)}`);
@@ -105,7 +115,7 @@ export function decide(input: PolicyInput): PolicyDecision {
   const isUsNumber = recipient.country !== null && TCPA_COUNTRIES.has(recipient.country);
   const stateRule = settings.quietHours.stateRules && isUsNumber ? stateRuleFor(recipient.region) : null;
   if (!isMarketingSms) {
-    checks.push(`quiet hours: not applied (${effectiveKind === "transactional" ? "transactional" : channelName(channel)})`);
+    checks.push(`quiet hours: not applied (${isConsentRequest ? "requested by the person just now" : effectiveKind === "transactional" ? "transactional" : channelName(channel)})`);
   } else {
     const quiet = checkQuietHours(now, recipient, settings, isUsNumber);
     checks.push(quiet.line);
@@ -128,7 +138,7 @@ export function decide(input: PolicyInput): PolicyDecision {
 
   // 8. Workspace frequency caps.
   if (effectiveKind === "transactional") {
-    checks.push("frequency cap: not applied (transactional)");
+    checks.push(isConsentRequest ? "frequency cap: not applied (confirmation requests have their own hourly limit per address)" : "frequency cap: not applied (transactional)");
   } else {
     const caps = settings.frequencyCaps.filter(
       (cap) => (cap.channel === "any" || cap.channel === channel) && (cap.topicKey === null || cap.topicKey === topic.key),

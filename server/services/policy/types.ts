@@ -1,4 +1,4 @@
-import type { BlockReason, Channel, ConsentSource, ConsentStatus, SuppressionReason, TopicKind } from "@/server/shared/enums";
+import type { BlockReason, Channel, ConsentSource, ConsentStatus, MessageKind, SuppressionReason, TopicKind } from "@/server/shared/enums";
 import type { MessagingSettings } from "@/server/shared/messaging-settings";
 
 export type { FrequencyCap, MessagingSettings } from "@/server/shared/messaging-settings";
@@ -15,12 +15,25 @@ export interface RecentSend {
   at: Date;
   channel: Channel;
   topicKey: string | null;
-  kind: TopicKind;
+  kind: MessageKind;
 }
+
+/**
+ * What a message to a contact is for:
+ * - `send` (default): a message on a topic (API, batch, campaign, retry, resend, fallback);
+ * - `consent_request`: a double opt-in confirmation (the email link or the SMS code) the person has
+ *   just asked for. It asks for consent, so it cannot need it: the consent check is skipped and
+ *   says so; everything else that protects the address (erasure, a valid address, the
+ *   suppression list) applies. Judged as transactional (no quiet hours, no frequency caps: the
+ *   per-address hourly limit of confirmation requests bounds it instead).
+ */
+export type SendPurpose = "send" | "consent_request";
 
 export interface PolicyInput {
   now: Date;
   channel: Channel;
+  /** Default `send`; see SendPurpose. */
+  purpose?: SendPurpose;
   /** `kind` of the send; a transactional send must go to a transactional topic. */
   kind: TopicKind;
   topic: { id: string; key: string; kind: TopicKind; channels: Channel[] };
@@ -49,7 +62,7 @@ export type PolicyDecision =
       policyVersion: string;
       checks: string[];
       timezone: string | null;
-      /** The rules the send was judged by: marketing unless both the send and its topic are transactional. */
+      /** The rules the send was judged by: marketing unless both the send and its topic are transactional (or it is a consent request). */
       effectiveKind?: TopicKind;
     }
   | {

@@ -8,6 +8,7 @@ import { maskEmail } from "@/server/lib/logger";
 import { verifyToken, type VerifiedToken } from "@/server/lib/tokens";
 import { toContact, type ContactRow } from "../contacts/contacts";
 import type { ServiceContext } from "../context";
+import type { Outbox } from "../messages/outbox";
 import { lockKey } from "@/server/lib/advisory-locks";
 
 /**
@@ -17,8 +18,13 @@ import { lockKey } from "@/server/lib/advisory-locks";
 export interface LinkContext {
   db: Queryable;
   now: Clock;
+  /** Where a confirmation the contact asks for (a double opt-in topic) is handed over. */
+  outbox?: Outbox;
   requestId?: string;
 }
+
+/** A link context that may send (saving preferences can start a double opt-in). */
+export type SendingLinkContext = LinkContext & { outbox: Outbox };
 
 /** The one answer for a token that is not good: tampered, foreign, expired, or naming rows that are gone. */
 export const linkNotFound = () => notFound("Link");
@@ -39,7 +45,7 @@ async function resolveContact(link: LinkContext, workspaceId: string, contactId:
     .where(and(eq(contacts.id, contactId), eq(contacts.workspaceId, workspaceId)));
   if (!contact || contact.erasedAt) throw linkNotFound();
   return {
-    ctx: { db: link.db, workspaceId, actor: { type: "contact", contactId }, now: link.now, requestId: link.requestId },
+    ctx: { db: link.db, workspaceId, actor: { type: "contact", contactId }, now: link.now, outbox: link.outbox, requestId: link.requestId },
     workspaceName: workspace.name,
     contact,
   };

@@ -7,7 +7,7 @@ import { logger } from "@/server/lib/logger";
 import { recordConsentChange } from "../consent/record-consent";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
 import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./get-preferences";
-import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink, type LinkContext } from "./link-context";
+import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink, type SendingLinkContext } from "./link-context";
 import { ZSavePreferencesInput, type TSavePreferencesInput } from "./schemas";
 
 export interface PreferenceChange {
@@ -71,7 +71,7 @@ export async function savePreferences({
   link,
   input,
 }: {
-  link: LinkContext;
+  link: SendingLinkContext;
   input: TSavePreferencesInput;
 }): Promise<{ changes: PreferenceChange[]; confirmations: PreferenceConfirmation[]; preferences: Preferences }> {
   const parsed = ZSavePreferencesInput.parse(input);
@@ -160,7 +160,7 @@ export async function savePreferences({
   const confirmations: PreferenceConfirmation[] = [];
   for (const request of prepared) {
     try {
-      const sent = await deliverConfirmation(request);
+      const sent = await deliverConfirmation(link, request);
       confirmations.push({ channel: sent.channel, codePath: sent.method === "code" ? `/confirm/code/${request.confirmation.id}` : null, sentTo: sent.sentTo });
     } catch (error) {
       logger.error({ err: error, confirmationId: request.confirmation.id }, "sending a preference-center confirmation failed");

@@ -1,6 +1,7 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { templates, type TemplateCategory, type TemplateRow } from "@/db/schema";
+import { templates, workspaces, type TemplateCategory, type TemplateRow } from "@/db/schema";
+import { pgTextArray } from "@/server/lib/pg-array";
 import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { writeAudit } from "../audit/write-audit";
@@ -10,7 +11,7 @@ import { checkTemplateContent, normalizeContent, SAMPLE_LINKS } from "./compose"
 import { insertVersion, workspaceName } from "./rows";
 import { isMarketingCategory, type TTemplateVersionContent } from "./schemas";
 
-export const SYSTEM_TEMPLATE_KEYS = ["welcome", "opt_out_confirmation", "help_reply", "newsletter"] as const;
+export const SYSTEM_TEMPLATE_KEYS = ["welcome", "opt_out_confirmation", "help_reply", "newsletter", "double_opt_in_link", "double_opt_in_code"] as const;
 export type SystemTemplateKey = (typeof SYSTEM_TEMPLATE_KEYS)[number];
 
 interface DefaultTemplate {
@@ -30,6 +31,37 @@ const NEWSLETTER_HTML = [
   `<ul><li><p><strong>New this month:</strong> tell your readers about your latest products or stories.</p></li><li><p><strong>Coming up:</strong> share an event, a launch or a tip.</p></li></ul>`,
   `<p>Thanks for reading,<br>The {{ workspace.name }} team</p>`,
 ].join("");
+
+/**
+ * The double opt-in confirmation email (`double_opt_in_link`): one link, what it subscribes to, what
+ * happens if it is ignored. Variables: `confirmation_url`, `topics` (the topic names as one
+ * phrase), `hours` (the link's lifetime). The pipeline falls back to this wording when the
+ * workspace's version fails to render or leaves out the link.
+ */
+export const DOUBLE_OPT_IN_LINK_CONTENT = {
+  subject: "Confirm your subscription to {{ workspace.name }}",
+  text: [
+    "Hi,",
+    "",
+    "Someone (hopefully you) asked to receive {{ topics }} from {{ workspace.name }} at this address.",
+    "Please confirm by opening this link:",
+    "",
+    "{{ confirmation_url }}",
+    "",
+    "The link works for {{ hours }} hours. If you did not ask for this, ignore this email: you will not be subscribed.",
+  ].join("\n"),
+  html: [
+    `<h1>Confirm your subscription</h1>`,
+    `<p>Someone (hopefully you) asked to receive <strong>{{ topics }}</strong> from {{ workspace.name }} at this address. Please confirm to start receiving them.</p>`,
+    `<p><a href="{{ confirmation_url }}" style="display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;font-weight:600;padding:12px 20px;border-radius:8px">Confirm my subscription</a></p>`,
+    `<p>The link works for {{ hours }} hours. If you did not ask for this, ignore this email: you will not be subscribed.</p>`,
+    `<p>Or paste this link into your browser: {{ confirmation_url }}</p>`,
+  ].join(""),
+};
+
+/** The double opt-in SMS (`double_opt_in_code`): brand first, the code, its lifetime, how to opt out. GSM-7 only. Variables: `code`, `minutes`, `topics`. */
+export const DOUBLE_OPT_IN_CODE_TEXT =
+  "{{ workspace.name }}: your confirmation code is {{ code }}. It expires in {{ minutes }} min. If you did not ask for it, ignore this message. Reply STOP to opt out.";
 
 /**
  * The templates every new workspace starts with. SMS bodies name the brand and fit one GSM-7
@@ -85,6 +117,40 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
     },
   },
   {
+    systemKey: "double_opt_in_link",
+    key: "double_opt_in_link",
+    name: "Double opt-in confirmation (email)",
+    channel: "email",
+    category: "confirmation",
+    topicKey: null,
+    content: {
+      defaultLocale: "en",
+      variables: [
+        { name: "confirmation_url", sample: "https://example.com/confirm/sample-token", description: "The confirmation link (keep it: without it nobody can confirm)" },
+        { name: "topics", sample: "Newsletter and Promotions", description: "What the person asked to receive" },
+        { name: "hours", sample: "48", description: "How long the link works" },
+      ],
+      variants: { en: DOUBLE_OPT_IN_LINK_CONTENT },
+    },
+  },
+  {
+    systemKey: "double_opt_in_code",
+    key: "double_opt_in_code",
+    name: "Double opt-in code (SMS)",
+    channel: "sms",
+    category: "confirmation",
+    topicKey: null,
+    content: {
+      defaultLocale: "en",
+      variables: [
+        { name: "code", sample: "123456", description: "The 6-digit confirmation code (keep it: without it nobody can confirm)" },
+        { name: "minutes", sample: "15", description: "How long the code works" },
+        { name: "topics", sample: "Promotions", description: "What the person asked to receive" },
+      ],
+      variants: { en: { text: DOUBLE_OPT_IN_CODE_TEXT } },
+    },
+  },
+  {
     systemKey: "newsletter",
     key: "newsletter",
     name: "Newsletter",
@@ -107,6 +173,42 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
  */
 export async function ensureDefaultTemplates(db: Queryable, workspaceId: string, now: Clock): Promise<void> {
   await inTransaction(db, (tx) => createMissingTemplates(tx, workspaceId, now));
+}
+
+/**
+ * At start-up: every workspace that lacks one of the default templates gets it, so workspaces
+ * created before a default was added (e.g. the double opt-in templates) have it too. One query
+ * finds them; `ensureDefaultTemplates` does the rest (idempotent, never over an existing key).
+ * Returns how many workspaces were looked at. The send paths that need a system template also
+ * create it on first use (see `systemTemplateFor`).
+ */
+export async function ensureDefaultTemplatesEverywhere(db: Queryable, now: Clock): Promise<number> {
+  const keys = DEFAULT_TEMPLATES.map((t) => t.systemKey);
+  const lacking = await db
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(
+      sql`(select count(*) from ${templates} t where t.workspace_id = ${workspaces.id} and t.system_key = any(${pgTextArray(keys)}::text[])) < ${keys.length}`,
+    );
+  for (const { id } of lacking) await ensureDefaultTemplates(db, id, now);
+  return lacking.length;
+}
+
+/**
+ * The workspace's live system template for `systemKey`, creating the defaults first when it was
+ * never created (a workspace older than that default). Null when it exists but is archived, or a
+ * template of the workspace's own holds its key: the caller then uses its built-in wording.
+ */
+export async function systemTemplateFor(db: Queryable, workspaceId: string, systemKey: SystemTemplateKey, now: Clock): Promise<TemplateRow | null> {
+  const found = await getSystemTemplate(db, workspaceId, systemKey);
+  if (found) return found;
+  const [exists] = await db
+    .select({ id: templates.id })
+    .from(templates)
+    .where(and(eq(templates.workspaceId, workspaceId), eq(templates.systemKey, systemKey)));
+  if (exists) return null;
+  await ensureDefaultTemplates(db, workspaceId, now);
+  return getSystemTemplate(db, workspaceId, systemKey);
 }
 
 async function createMissingTemplates(db: Queryable, workspaceId: string, now: Clock): Promise<void> {

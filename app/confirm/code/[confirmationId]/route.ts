@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { renderCodePage, renderMessagePage } from "@/components/forms/hosted-html";
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
+import { getOutbox } from "@/server/wiring";
 import { AppError } from "@/server/lib/errors";
 import { clientMeta, htmlResponse, seeOther } from "@/server/lib/public-pages";
 import { confirmByCode, getCodeConfirmation, type CodeConfirmationView } from "@/server/services/confirmations/confirm-by-code";
@@ -82,7 +83,7 @@ async function post(request: Request, { params }: Params) {
   const { db } = await getDbHandle();
   const data = await request.formData().catch(() => null);
   const embed = new URL(request.url).searchParams.get("embed") === "1" || data?.get("embed") === "1";
-  const ctx = { db, now: systemClock, requestId: request.headers.get("x-request-id") ?? randomUUID() };
+  const ctx = { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
 
   if (data?.get("intent") === "resend") {
     const view = await getCodeConfirmation({ ctx, confirmationId });
