@@ -104,7 +104,8 @@ describe("roles", () => {
     const b = await createWorkspace(handle.db);
     const c = await createWorkspace(handle.db);
     const member = await createMember(handle.db, a.id, "viewer");
-    await handle.db.insert((await import("@/db/schema")).memberships).values({ workspaceId: b.id, userId: member.user.id, role: "admin" });
+    // Joined b a minute after a (explicitly: the row default and the factory's clock may disagree by a few ms).
+    await handle.db.insert((await import("@/db/schema")).memberships).values({ workspaceId: b.id, userId: member.user.id, role: "admin", createdAt: new Date(Date.now() + 60_000) });
     expect((await resolveSessionMembership(handle.db, member.user.id, b.id))?.workspace.id).toBe(b.id);
     expect((await resolveSessionMembership(handle.db, member.user.id, c.id))?.workspace.id).toBe(a.id);
   });
