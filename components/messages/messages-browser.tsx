@@ -32,7 +32,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
 import { ANY_FILTER, NO_MESSAGE_FILTERS, type MessageFilters } from "./filters";
-import { formatShort, MESSAGE_STATUSES, purposeLabel, reasonLabel, recipientPhrase, recipientRoleWord, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
+import { formatShort, MESSAGE_STATUS_ORDER, purposeLabel, reasonLabel, recipientPhrase, recipientRoleWord, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
 import { MessageStatusBadge } from "./message-status-badge";
 import type { MessageBrowseInput, MessageListItem } from "./types";
 
@@ -124,7 +124,7 @@ export function MessagesBrowser({
   const first = pageIndex * PAGE_SIZE + 1;
   const counts = data?.statusCounts ?? {};
   const allCount = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const chips = MESSAGE_STATUSES.filter((status) => (counts[status] ?? 0) > 0 || filters.status === status);
+  const chips = MESSAGE_STATUS_ORDER.filter((status) => (counts[status] ?? 0) > 0 || filters.status === status);
 
   return (
     <div className="grid gap-6">

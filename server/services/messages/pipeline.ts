@@ -10,7 +10,6 @@ import {
   type MessageKind,
   type MessagePurpose,
   type MessageRow,
-  type MessageStatus,
   type StoredDecision,
   type SuppressionReason,
   type TopicKind,
@@ -21,6 +20,7 @@ import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/add
 import { blindIndex } from "@/server/lib/crypto";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
+import { CAP_COUNTED_STATUSES } from "@/server/shared/enums";
 import { countSmsSegments } from "@/server/shared/sms-segments";
 import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
@@ -34,9 +34,6 @@ import { renderForSend, type RenderedMessage } from "../templates/render";
 import { encryptField, encryptRequest } from "./message-secrets";
 import { getSendContext } from "./send-context";
 import type { RecordedSend, RenderSourceInput, SendOutcome, SendRequest } from "./pipeline-types";
-
-/** Statuses that count as "sent to this recipient" for frequency caps and state limits. */
-const COUNTED_STATUSES: MessageStatus[] = ["queued", "deferred", "sending", "sent", "delivered"];
 
 /** Rows per multi-row INSERT (about 40 columns each, far below the 65,535-parameter limit). */
 const INSERT_CHUNK = 250;
@@ -346,7 +343,7 @@ async function recordPending(
               inArray(messages.contactId, contactIds),
               eq(messages.direction, "outbound"),
               gt(messages.createdAt, windowStart),
-              inArray(messages.status, COUNTED_STATUSES),
+              inArray(messages.status, [...CAP_COUNTED_STATUSES]),
             ),
           )
           .orderBy(desc(messages.createdAt))
