@@ -4,32 +4,30 @@ import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import {
-  EyeIcon,
-  EyeOffIcon,
-  FileUpIcon,
-  SearchIcon,
-  ShieldIcon,
-  UserPlusIcon,
-  UsersIcon,
-  XIcon,
-} from "lucide-react";
+import { EyeIcon, EyeOffIcon, FileUpIcon, UserPlusIcon, UsersIcon } from "lucide-react";
 import { ExactSearch } from "@/components/ui/exact-search";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
+import {
+  BrowserCard,
+  BrowserResults,
+  ClearFiltersButton,
+  fieldErrorOf,
+  FilterRow,
+  MaskedNotice,
+  NoMatches,
+  useBrowserFilters,
+  useCursorPagination,
+} from "@/components/ui/data-browser";
 import { EmptyState } from "@/components/ui/empty-state";
-import { CursorPager } from "@/components/ui/cursor-pager";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { initialsFor } from "@/components/ui/initials";
 import { PageHeader } from "@/components/ui/page-header";
 import { SelectGroup, SelectItem, SelectLabel } from "@/components/ui/select";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
-import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { ConsentSummary } from "./consent-badges";
 import { ContactFormDialog } from "./contact-form-dialog";
 import { CHANNEL_META, displayName, formatDay, formatPhone, hasName, STATUS_META, type Channel } from "./labels";
@@ -78,23 +76,23 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
   const trpc = useTRPC();
   const router = useRouter();
   const [searchDraft, setSearchDraft] = React.useState("");
-  const [filters, setFilters] = React.useState<Filters>(NO_FILTERS);
-  /** Cursors of the pages before the current one; the last entry is the current page's cursor. */
-  const [cursors, setCursors] = React.useState<(string | undefined)[]>([undefined]);
+  const pagination = useCursorPagination(PAGE_SIZE);
+  const { filters, apply, filtered } = useBrowserFilters({ initial: NO_FILTERS, none: NO_FILTERS, pagination });
   const [revealed, setRevealed] = React.useState<Record<string, Revealed>>({});
   const [createOpen, setCreateOpen] = React.useState(false);
 
-  const input = React.useMemo(() => ({ ...toListInput(filters), cursor: cursors[cursors.length - 1] }), [filters, cursors]);
+  const input = React.useMemo(
+    () => ({ ...toListInput(filters), cursor: pagination.cursor }),
+    [filters, pagination.cursor],
+  );
   const list = useQuery({ ...trpc.contacts.list.queryOptions(input), placeholderData: keepPreviousData });
   const tags = useQuery(trpc.contacts.tags.queryOptions());
 
-  const apply = (patch: Partial<Filters>) => {
-    setFilters((current) => ({ ...current, ...patch }));
-    setCursors([undefined]);
+  const clearAll = () => {
+    setSearchDraft("");
+    apply(NO_FILTERS);
   };
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
-  const searchError =
-    list.isError && (list.error.data as { field?: string } | undefined)?.field === "search" ? errorMessage(list.error) : undefined;
+  const searchError = fieldErrorOf(list, "search");
 
   const reveal = useMutation(
     trpc.contacts.reveal.mutationOptions({
@@ -106,9 +104,7 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
     }),
   );
 
-  const pageIndex = cursors.length - 1;
   const data = list.data;
-  const first = pageIndex * PAGE_SIZE + 1;
 
   return (
     <div className="grid gap-6">
@@ -134,133 +130,118 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
       />
 
       {data?.masked ? (
-        <Alert>
-          <ShieldIcon />
-          <AlertTitle>Personal data is masked for the {role} role</AlertTitle>
-          <AlertDescription>Use Reveal to see one contact in full. Every reveal is recorded in the audit log.</AlertDescription>
-        </Alert>
+        <MaskedNotice title={`Personal data is masked for the ${role} role`}>
+          Use Reveal to see one contact in full. Every reveal is recorded in the audit log.
+        </MaskedNotice>
       ) : null}
 
-      <Card className="gap-0 overflow-hidden py-0">
-        <div className="grid gap-3 border-b bg-muted/30 p-4 sm:px-6">
-          <ExactSearch
-            id="contact-search"
-            label="Find a contact by email or phone"
-            placeholder="Exact email or phone, e.g. ann@example.com or +1 415 555 2671"
-            hint="Contact details are encrypted, so search matches a whole email address or phone number, not part of one."
-            draft={searchDraft}
-            onDraftChange={setSearchDraft}
-            applied={Boolean(filters.search)}
-            onApply={(search) => apply({ search })}
-            error={searchError}
-          />
+      <BrowserCard
+        filters={
+          <>
+            <ExactSearch
+              id="contact-search"
+              label="Find a contact by email or phone"
+              placeholder="Exact email or phone, e.g. ann@example.com or +1 415 555 2671"
+              hint="Contact details are encrypted, so search matches a whole email address or phone number, not part of one."
+              draft={searchDraft}
+              onDraftChange={setSearchDraft}
+              applied={Boolean(filters.search)}
+              onApply={(search) => apply({ search })}
+              error={searchError}
+            />
 
-          <div className="grid grid-cols-2 gap-2 md:flex md:flex-wrap md:items-end">
-            <FilterSelect label="Tag" value={filters.tag} onChange={(tag) => apply({ tag })} className="md:w-40">
-              <SelectItem value={ANY}>Any tag</SelectItem>
-              {tags.data?.map((t) => (
-                <SelectItem key={t.tag} value={t.tag}>
-                  {t.tag} <span className="text-muted-foreground tabular-nums">{t.count}</span>
-                </SelectItem>
-              ))}
-            </FilterSelect>
-            <FilterSelect label="Consent" value={filters.consent} onChange={(consent) => apply({ consent })} className="md:w-52">
-              <SelectItem value={ANY}>Any consent</SelectItem>
-              {topics.map((topic) => (
-                <SelectGroup key={topic.key}>
-                  <SelectLabel>{topic.name}</SelectLabel>
-                  {topic.channels.map((channel) => (
-                    <SelectItem key={channel} value={`${topic.key}:${channel}`}>
-                      {topic.name} · {CHANNEL_META[channel].label}
-                    </SelectItem>
-                  ))}
-                </SelectGroup>
-              ))}
-            </FilterSelect>
-            {filters.consent !== ANY ? (
-              <FilterSelect label="Status" value={filters.status} onChange={(status) => apply({ status: status as FilterStatus })} className="md:w-36">
-                {FILTER_STATUSES.map((status) => (
-                  <SelectItem key={status} value={status}>
-                    {STATUS_META[status].label}
+            <FilterRow>
+              <FilterSelect label="Tag" value={filters.tag} onChange={(tag) => apply({ tag })} className="md:w-40">
+                <SelectItem value={ANY}>Any tag</SelectItem>
+                {tags.data?.map((t) => (
+                  <SelectItem key={t.tag} value={t.tag}>
+                    {t.tag} <span className="text-muted-foreground tabular-nums">{t.count}</span>
                   </SelectItem>
                 ))}
               </FilterSelect>
-            ) : null}
-            <DateFilter label="Created from" value={filters.from} onChange={(from) => apply({ from })} />
-            <DateFilter label="Created to" value={filters.to} onChange={(to) => apply({ to })} />
-            {filtered ? (
-              <Button
-                variant="ghost"
-                size="sm"
-                className="col-span-2 h-9 justify-self-start md:col-span-1"
-                onClick={() => {
-                  setSearchDraft("");
-                  apply(NO_FILTERS);
-                }}
+              <FilterSelect
+                label="Consent"
+                value={filters.consent}
+                onChange={(consent) => apply({ consent })}
+                className="md:w-52"
               >
-                <XIcon />
-                Clear filters
-              </Button>
-            ) : null}
-          </div>
-        </div>
-
-        {list.isPending ? (
-          <LoadingRows rows={8} label="Loading contacts" />
-        ) : list.isError && !searchError ? (
-          <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
-        ) : !data || data.items.length === 0 || searchError ? (
-          filtered ? (
-            <EmptyState
-              bare
-              className="py-16"
-              icon={SearchIcon}
-              title="No contacts match"
-              description={filters.search ? "No contact has exactly this email address or phone number." : "Try other filters, or clear them."}
-              action={
-                <Button
-                  variant="outline"
-                  onClick={() => {
-                    setSearchDraft("");
-                    apply(NO_FILTERS);
-                  }}
+                <SelectItem value={ANY}>Any consent</SelectItem>
+                {topics.map((topic) => (
+                  <SelectGroup key={topic.key}>
+                    <SelectLabel>{topic.name}</SelectLabel>
+                    {topic.channels.map((channel) => (
+                      <SelectItem key={channel} value={`${topic.key}:${channel}`}>
+                        {topic.name} · {CHANNEL_META[channel].label}
+                      </SelectItem>
+                    ))}
+                  </SelectGroup>
+                ))}
+              </FilterSelect>
+              {filters.consent !== ANY ? (
+                <FilterSelect
+                  label="Status"
+                  value={filters.status}
+                  onChange={(status) => apply({ status: status as FilterStatus })}
+                  className="md:w-36"
                 >
-                  Clear filters
-                </Button>
-              }
-            />
-          ) : (
-            <EmptyState
-              bare
-              className="py-16"
-              icon={UsersIcon}
-              title="No contacts yet"
-              description="Import a CSV, add people one by one, or collect them with a signup form. Consent is recorded for each of them with its evidence."
-              action={
-                canEdit ? (
-                  <>
-                    <Button onClick={() => setCreateOpen(true)}>
-                      <UserPlusIcon />
-                      New contact
-                    </Button>
-                    <Button variant="outline" asChild>
-                      <Link href="/contacts/import">Import CSV</Link>
-                    </Button>
-                  </>
-                ) : null
-              }
-            />
-          )
-        ) : (
-          <>
-            <div className="flex items-center justify-between gap-2 border-b px-4 py-2.5 text-xs text-muted-foreground sm:px-6">
-              <span aria-live="polite">
-                <span className="font-medium text-foreground tabular-nums">{data.total.toLocaleString("en-US")}</span>{" "}
-                {filtered ? (data.total === 1 ? "matching contact" : "matching contacts") : data.total === 1 ? "contact" : "contacts"}
-              </span>
-              {list.isFetching ? <span>Updating…</span> : null}
-            </div>
-            <Table aria-busy={list.isFetching}>
+                  {FILTER_STATUSES.map((status) => (
+                    <SelectItem key={status} value={status}>
+                      {STATUS_META[status].label}
+                    </SelectItem>
+                  ))}
+                </FilterSelect>
+              ) : null}
+              <DateFilter label="Created from" value={filters.from} onChange={(from) => apply({ from })} />
+              <DateFilter label="Created to" value={filters.to} onChange={(to) => apply({ to })} />
+              {filtered ? <ClearFiltersButton onClick={clearAll} /> : null}
+            </FilterRow>
+          </>
+        }
+      >
+        <BrowserResults
+          list={list}
+          pagination={pagination}
+          loadingLabel="Loading contacts"
+          fieldError={searchError}
+          noun={["contact", "contacts"]}
+          filtered={filtered}
+          empty={
+            filtered ? (
+              <NoMatches
+                title="No contacts match"
+                description={
+                  filters.search
+                    ? "No contact has exactly this email address or phone number."
+                    : "Try other filters, or clear them."
+                }
+                onClear={clearAll}
+              />
+            ) : (
+              <EmptyState
+                bare
+                className="py-16"
+                icon={UsersIcon}
+                title="No contacts yet"
+                description="Import a CSV, add people one by one, or collect them with a signup form. Consent is recorded for each of them with its evidence."
+                action={
+                  canEdit ? (
+                    <>
+                      <Button onClick={() => setCreateOpen(true)}>
+                        <UserPlusIcon />
+                        New contact
+                      </Button>
+                      <Button variant="outline" asChild>
+                        <Link href="/contacts/import">Import CSV</Link>
+                      </Button>
+                    </>
+                  ) : null
+                }
+              />
+            )
+          }
+        >
+          {(page) => (
+            <>
               <TableHeader>
                 <TableRow className="hover:bg-transparent">
                   <TableHead>Contact</TableHead>
@@ -268,7 +249,7 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                   <TableHead className="hidden xl:table-cell">Tags</TableHead>
                   <TableHead className="hidden sm:table-cell">Consent</TableHead>
                   <TableHead className="hidden md:table-cell">Created</TableHead>
-                  {data.masked ? (
+                  {page.masked ? (
                     <TableHead className="w-0 text-right">
                       <span className="sr-only">Reveal</span>
                     </TableHead>
@@ -276,29 +257,52 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                 </TableRow>
               </TableHeader>
               <TableBody>
-                {data.items.map((item) => {
+                {page.items.map((item) => {
                   const shown = { ...item, ...revealed[item.id] };
                   const isRevealed = Boolean(revealed[item.id]);
                   const href = `/contacts/${item.id}`;
                   return (
-                    <TableRow key={item.id} data-testid="contact-row" className="cursor-pointer" onClick={() => router.push(href)}>
+                    <TableRow
+                      key={item.id}
+                      data-testid="contact-row"
+                      className="cursor-pointer"
+                      onClick={() => router.push(href)}
+                    >
                       <TableCell className="max-w-0 min-w-0 whitespace-normal sm:max-w-none sm:min-w-64">
                         <div className="flex min-w-0 items-center gap-3">
                           <Avatar className="size-9">
-                            <AvatarFallback className="bg-primary/10 font-medium text-foreground">{initialsFor(hasName(shown) ? displayName(shown) : null, shown.email ?? shown.phone)}</AvatarFallback>
+                            <AvatarFallback className="bg-primary/10 font-medium text-foreground">
+                              {initialsFor(hasName(shown) ? displayName(shown) : null, shown.email ?? shown.phone)}
+                            </AvatarFallback>
                           </Avatar>
                           <div className="grid min-w-0 gap-0.5">
-                            <Link href={href} className="truncate font-medium hover:underline" onClick={(e) => e.stopPropagation()}>
-                              {hasName(shown) ? displayName(shown) : <span className="text-muted-foreground">No name</span>}
+                            <Link
+                              href={href}
+                              className="truncate font-medium hover:underline"
+                              onClick={(e) => e.stopPropagation()}
+                            >
+                              {hasName(shown) ? (
+                                displayName(shown)
+                              ) : (
+                                <span className="text-muted-foreground">No name</span>
+                              )}
                             </Link>
-                            <span className="truncate text-xs text-muted-foreground">{shown.email ?? (shown.phone ? null : "No email")}</span>
-                            {shown.phone ? <span className="truncate text-xs text-muted-foreground tabular-nums lg:hidden">{formatPhone(shown.phone)}</span> : null}
+                            <span className="truncate text-xs text-muted-foreground">
+                              {shown.email ?? (shown.phone ? null : "No email")}
+                            </span>
+                            {shown.phone ? (
+                              <span className="truncate text-xs text-muted-foreground tabular-nums lg:hidden">
+                                {formatPhone(shown.phone)}
+                              </span>
+                            ) : null}
                             <ConsentSummary items={item.consent} className="mt-1 sm:hidden" />
                           </div>
                           {item.erased ? <Badge variant="muted">Erased</Badge> : null}
                         </div>
                       </TableCell>
-                      <TableCell className="hidden text-muted-foreground tabular-nums lg:table-cell">{formatPhone(shown.phone) ?? "—"}</TableCell>
+                      <TableCell className="hidden text-muted-foreground tabular-nums lg:table-cell">
+                        {formatPhone(shown.phone) ?? "—"}
+                      </TableCell>
                       <TableCell className="hidden xl:table-cell">
                         <div className="flex max-w-48 flex-wrap gap-1">
                           {item.tags.slice(0, 3).map((tag) => (
@@ -306,7 +310,11 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                               {tag}
                             </Badge>
                           ))}
-                          {item.tags.length > 3 ? <Badge variant="muted" className="font-normal">+{item.tags.length - 3}</Badge> : null}
+                          {item.tags.length > 3 ? (
+                            <Badge variant="muted" className="font-normal">
+                              +{item.tags.length - 3}
+                            </Badge>
+                          ) : null}
                           {item.tags.length === 0 ? <span className="text-muted-foreground">—</span> : null}
                         </div>
                       </TableCell>
@@ -316,7 +324,7 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                       <TableCell className="hidden text-muted-foreground md:table-cell">
                         <time dateTime={new Date(item.createdAt).toISOString()}>{formatDay(item.createdAt)}</time>
                       </TableCell>
-                      {data.masked ? (
+                      {page.masked ? (
                         <TableCell className="text-right">
                           <Button
                             variant="ghost"
@@ -338,19 +346,10 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                   );
                 })}
               </TableBody>
-            </Table>
-            <CursorPager
-              first={first}
-              shown={data.items.length}
-              total={data.total}
-              canGoBack={pageIndex > 0 && !list.isFetching}
-              canGoForward={Boolean(data.nextCursor) && !list.isFetching}
-              onPrevious={() => setCursors((c) => c.slice(0, -1))}
-              onNext={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
-            />
-          </>
-        )}
-      </Card>
+            </>
+          )}
+        </BrowserResults>
+      </BrowserCard>
 
       <ContactFormDialog open={createOpen} onOpenChange={setCreateOpen} />
     </div>

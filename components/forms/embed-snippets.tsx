@@ -2,7 +2,7 @@
 
 import { CopyButton } from "@/components/ui/copy-button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
-import { escapeHtml } from "./hosted-html";
+import { escapeHtml } from "@/server/shared/html";
 import { FIELD_DEFAULT_LABELS, type FormDefinition } from "@/server/shared/forms";
 
 const INPUT_TYPES = { email: "email", phone: "tel", firstName: "text", lastName: "text" } as const;

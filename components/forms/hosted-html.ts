@@ -1,16 +1,13 @@
 import type { FormDefinition } from "@/server/shared/forms";
+import { escapeHtml } from "@/server/shared/html";
 
 /**
  * The public pages a contact reaches from a form (`/f/{key}`, its success page, `/confirm/…`),
  * rendered to plain HTML with inline CSS and no JavaScript: they work without JS, inside an
  * iframe on any site, and load fast there. Pure string functions (no server imports), so the
  * admin builder's live preview renders exactly the same markup in a sandboxed iframe.
- * Every interpolated value goes through `escapeHtml`.
+ * Every interpolated value goes through `escapeHtml` (server/shared/html.ts).
  */
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 /** Paragraphs and line breaks from plain text. */
 function textBlock(value: string): string {

@@ -15,10 +15,14 @@ import {
   type LucideIcon,
 } from "lucide-react";
 import type { BadgeProps } from "@/components/ui/badge";
+import type { MessageStatus } from "@/server/shared/enums";
+
+export type { MessageStatus };
 
 type Variant = NonNullable<BadgeProps["variant"]>;
 
-export const MESSAGE_STATUSES = [
+/** Every message status (MESSAGE_STATUSES of server/shared/enums.ts) in the order the status chips show them. */
+export const MESSAGE_STATUS_ORDER = [
   "queued",
   "sending",
   "sent",
@@ -30,8 +34,7 @@ export const MESSAGE_STATUSES = [
   "bounced",
   "complained",
   "received",
-] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+] as const satisfies readonly MessageStatus[];
 
 export const MESSAGE_STATUS_META: Record<MessageStatus, { label: string; variant: Variant; description: string }> = {
   queued: { label: "Queued", variant: "info", description: "Accepted and waiting for the transport" },

@@ -26,6 +26,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
 import { ACTION_LABELS, CHANNEL_META, displayName, EVIDENCE_LABELS, formatPhone, formatWhen, SOURCE_LABELS, type Channel } from "@/components/contacts/labels";
+import { AWAITING_DELIVERY_STATUSES, DELIVERY_PROBLEM_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { EmailPreview } from "./email-preview";
 import {
   detailEntries,
@@ -120,7 +121,7 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
           <AlertTitle>Blocked{why ? `: ${why}` : ""}</AlertTitle>
           <AlertDescription>The consent policy refused this message. It was recorded here and never reached a provider.</AlertDescription>
         </Alert>
-      ) : ["failed", "undelivered", "bounced", "complained"].includes(message.status) ? (
+      ) : isStatusIn(DELIVERY_PROBLEM_STATUSES, message.status) ? (
         <Alert variant="destructive">
           <TriangleAlertIcon />
           <AlertTitle>{statusMeta(message.status).label}{why ? `: ${why}` : ""}</AlertTitle>
@@ -275,7 +276,7 @@ function Timeline({ data }: { data: MessageDetail }) {
   if (steps.length === 0) {
     return <EmptyState bare className="py-10" title="No events yet" description="Steps appear here as the message moves through the pipeline." />;
   }
-  const next = data.message.nextAttemptAt && ["queued", "deferred"].includes(data.message.status) ? data.message.nextAttemptAt : null;
+  const next = data.message.nextAttemptAt && isStatusIn(AWAITING_DELIVERY_STATUSES, data.message.status) ? data.message.nextAttemptAt : null;
   return (
     <ol className="grid px-4 py-4 sm:px-6" data-testid="message-timeline">
       {steps.map((step, index) => {

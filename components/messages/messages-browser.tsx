@@ -4,35 +4,44 @@ import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import {
-  ArrowDownLeftIcon,
-  ArrowUpRightIcon,
-  InboxIcon,
-  MessagesSquareIcon,
-  SearchIcon,
-  ShieldIcon,
-  UserIcon,
-  XIcon,
-} from "lucide-react";
+import { ArrowDownLeftIcon, ArrowUpRightIcon, InboxIcon, MessagesSquareIcon, UserIcon, XIcon } from "lucide-react";
 import { ExactSearch } from "@/components/ui/exact-search";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
+import {
+  BrowserCard,
+  BrowserResults,
+  ClearFiltersButton,
+  fieldErrorOf,
+  FilterRow,
+  MaskedNotice,
+  NoMatches,
+  replaceUrlQuery,
+  useBrowserFilters,
+  useCursorPagination,
+} from "@/components/ui/data-browser";
 import { EmptyState } from "@/components/ui/empty-state";
-import { CursorPager } from "@/components/ui/cursor-pager";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/ui/page-header";
 import { SelectItem } from "@/components/ui/select";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
-import { LoadError, LoadingRows } from "@/components/settings/table-states";
+import { TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useTRPC } from "@/components/providers/trpc-provider";
 import { CHANNEL_META, formatPhone, formatWhen, type Channel } from "@/components/contacts/labels";
 import { ANY_FILTER, NO_MESSAGE_FILTERS, type MessageFilters } from "./filters";
-import { formatShort, MESSAGE_STATUSES, purposeLabel, reasonLabel, recipientPhrase, recipientRoleWord, RELATION_LABELS, statusMeta, type MessageStatus } from "./labels";
+import {
+  formatShort,
+  MESSAGE_STATUS_ORDER,
+  purposeLabel,
+  reasonLabel,
+  recipientPhrase,
+  recipientRoleWord,
+  RELATION_LABELS,
+  statusMeta,
+  type MessageStatus,
+} from "./labels";
 import { MessageStatusBadge } from "./message-status-badge";
 import type { MessageBrowseInput, MessageListItem } from "./types";
 
@@ -61,16 +70,12 @@ function toBrowseInput(filters: MessageFilters): MessageBrowseInput {
   };
 }
 
-/** Mirrors the filters in the address bar, so a filtered view can be bookmarked or shared. */
+/**
+ * Mirrors the filters in the address bar, so a filtered view can be bookmarked or shared.
+ * Recipients are personal data: they stay out of the URL (and so out of history and logs).
+ */
 function syncUrl(filters: MessageFilters) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) {
-    // Recipients are personal data: they stay out of the URL (and so out of history and logs).
-    if (key === "recipient") continue;
-    if (value && value !== ANY) params.set(key, value);
-  }
-  const query = params.toString();
-  window.history.replaceState(null, "", query ? `/messages?${query}` : "/messages");
+  replaceUrlQuery("/messages", { ...filters }, { any: ANY, omit: ["recipient"] });
 }
 
 /**
@@ -92,39 +97,35 @@ export function MessagesBrowser({
 }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [filters, setFilters] = React.useState<MessageFilters>(initialFilters);
+  const pagination = useCursorPagination(PAGE_SIZE);
+  const { filters, apply, filtered } = useBrowserFilters({
+    initial: initialFilters,
+    none: NO_MESSAGE_FILTERS,
+    pagination,
+    onChange: syncUrl,
+  });
   const [recipientDraft, setRecipientDraft] = React.useState(initialFilters.recipient);
   const [campaignDraft, setCampaignDraft] = React.useState(initialFilters.campaignId);
   const [campaignError, setCampaignError] = React.useState<string | null>(null);
-  const [cursors, setCursors] = React.useState<(string | undefined)[]>([undefined]);
 
-  const input = React.useMemo(() => ({ ...toBrowseInput(filters), cursor: cursors[cursors.length - 1], limit: PAGE_SIZE }), [filters, cursors]);
+  const input = React.useMemo(
+    () => ({ ...toBrowseInput(filters), cursor: pagination.cursor, limit: PAGE_SIZE }),
+    [filters, pagination.cursor],
+  );
   const list = useQuery({ ...trpc.messageHistory.browse.queryOptions(input), placeholderData: keepPreviousData });
 
-  const apply = (patch: Partial<MessageFilters>) => {
-    setFilters((current) => {
-      const next = { ...current, ...patch };
-      syncUrl(next);
-      return next;
-    });
-    setCursors([undefined]);
-  };
   const clearAll = () => {
     setRecipientDraft("");
     setCampaignDraft("");
     setCampaignError(null);
     apply(NO_MESSAGE_FILTERS);
   };
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_MESSAGE_FILTERS);
-  const fieldError = (list.error?.data as { field?: string } | undefined)?.field;
-  const recipientError = list.isError && fieldError === "recipient" ? errorMessage(list.error) : undefined;
+  const recipientError = fieldErrorOf(list, "recipient");
 
   const data = list.data;
-  const pageIndex = cursors.length - 1;
-  const first = pageIndex * PAGE_SIZE + 1;
   const counts = data?.statusCounts ?? {};
   const allCount = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const chips = MESSAGE_STATUSES.filter((status) => (counts[status] ?? 0) > 0 || filters.status === status);
+  const chips = MESSAGE_STATUS_ORDER.filter((status) => (counts[status] ?? 0) > 0 || filters.status === status);
 
   return (
     <div className="grid gap-6">
@@ -143,169 +144,180 @@ export function MessagesBrowser({
       />
 
       {data?.masked ? (
-        <Alert>
-          <ShieldIcon />
-          <AlertTitle>Recipients are masked for the {role} role</AlertTitle>
-          <AlertDescription>Message content and full addresses are shown to marketers, admins and owners.</AlertDescription>
-        </Alert>
+        <MaskedNotice title={`Recipients are masked for the ${role} role`}>
+          Message content and full addresses are shown to marketers, admins and owners.
+        </MaskedNotice>
       ) : null}
 
-      <Card className="gap-0 overflow-hidden py-0">
-        <div className="grid gap-3 border-b bg-muted/30 p-4 sm:px-6">
-          <ExactSearch
-            id="message-recipient"
-            label="Find messages by recipient"
-            placeholder="Recipient: exact email or phone"
-            hint="Addresses are encrypted, so search matches a whole email address or phone number."
-            draft={recipientDraft}
-            onDraftChange={setRecipientDraft}
-            applied={Boolean(filters.recipient)}
-            onApply={(recipient) => apply({ recipient })}
-            error={recipientError}
-          />
-
-          <div className="grid grid-cols-2 gap-2 md:flex md:flex-wrap md:items-end">
-            <FilterSelect label="Channel" value={filters.channel} onChange={(channel) => apply({ channel })} className="md:w-32">
-              <SelectItem value={ANY}>Any channel</SelectItem>
-              <SelectItem value="email">Email</SelectItem>
-              <SelectItem value="sms">SMS</SelectItem>
-            </FilterSelect>
-            <FilterSelect label="Topic" value={filters.topic} onChange={(topic) => apply({ topic })} className="md:w-44">
-              <SelectItem value={ANY}>Any topic</SelectItem>
-              {topics.map((topic) => (
-                <SelectItem key={topic.key} value={topic.key}>
-                  {topic.name}
-                </SelectItem>
-              ))}
-            </FilterSelect>
-            <DateFilter label="From" value={filters.from} onChange={(from) => apply({ from })} />
-            <DateFilter label="To" value={filters.to} onChange={(to) => apply({ to })} />
-            <FilterSelect label="Direction" value={filters.direction} onChange={(direction) => apply({ direction })} className="md:w-36">
-              <SelectItem value={ANY}>Both ways</SelectItem>
-              <SelectItem value="outbound">Outbound</SelectItem>
-              <SelectItem value="inbound">Inbound</SelectItem>
-            </FilterSelect>
-            <form
-              className="grid min-w-0 gap-1 md:w-72"
-              onSubmit={(e) => {
-                e.preventDefault();
-                const value = campaignDraft.trim();
-                if (value && !UUID.test(value)) {
-                  setCampaignError("Paste a campaign ID (a UUID)");
-                  return;
-                }
-                setCampaignError(null);
-                apply({ campaignId: value });
-              }}
-            >
-              <Label htmlFor="message-campaign" className="text-xs font-normal text-muted-foreground">
-                Campaign ID
-              </Label>
-              <Input
-                id="message-campaign"
-                value={campaignDraft}
-                onChange={(e) => {
-                  setCampaignDraft(e.target.value);
-                  if (!e.target.value && filters.campaignId) apply({ campaignId: "" });
-                }}
-                onBlur={(e) => e.currentTarget.form?.requestSubmit()}
-                placeholder="Any campaign"
-                className="bg-background font-mono text-xs"
-                aria-invalid={campaignError ? true : undefined}
-                aria-describedby={campaignError ? "message-campaign-error" : undefined}
-                spellCheck={false}
-              />
-              {campaignError ? (
-                <p id="message-campaign-error" role="alert" className="text-xs font-medium text-destructive">
-                  {campaignError}
-                </p>
-              ) : null}
-            </form>
-            {filtered ? (
-              <Button variant="ghost" size="sm" className="col-span-2 h-9 justify-self-start md:col-span-1" onClick={clearAll}>
-                <XIcon />
-                Clear filters
-              </Button>
-            ) : null}
-          </div>
-
-          {filters.contactId ? (
-            <div className="flex flex-wrap items-center gap-2 text-sm">
-              <Badge variant="secondary" className="gap-1.5 py-1 pr-1 font-normal">
-                <UserIcon aria-hidden />
-                Contact:{" "}
-                <Link href={`/contacts/${filters.contactId}`} className="font-medium hover:underline">
-                  {contactLabel ?? "this contact"}
-                </Link>
-                <button
-                  type="button"
-                  onClick={() => apply({ contactId: "" })}
-                  className="ml-0.5 rounded-sm p-0.5 text-muted-foreground outline-none hover:bg-background hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
-                  aria-label="Show every contact's messages"
-                >
-                  <XIcon className="size-3" aria-hidden />
-                </button>
-              </Badge>
-            </div>
-          ) : null}
-        </div>
-
-        <div
-          role="group"
-          aria-label="Filter by status"
-          className="flex gap-1.5 overflow-x-auto border-b px-4 py-2.5 [scrollbar-width:none] sm:flex-wrap sm:px-6"
-          data-testid="status-chips"
-        >
-          <StatusChip label="All" count={data ? allCount : undefined} active={filters.status === ANY} onClick={() => apply({ status: ANY })} />
-          {chips.map((status) => (
-            <StatusChip
-              key={status}
-              status={status}
-              label={statusMeta(status).label}
-              count={counts[status] ?? 0}
-              active={filters.status === status}
-              onClick={() => apply({ status: filters.status === status ? ANY : status })}
-            />
-          ))}
-        </div>
-
-        {list.isPending ? (
-          <LoadingRows rows={8} label="Loading messages" />
-        ) : list.isError && !recipientError ? (
-          <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
-        ) : !data || data.items.length === 0 || recipientError ? (
-          filtered ? (
-            <EmptyState
-              bare
-              className="py-16"
-              icon={SearchIcon}
-              title="No messages match"
-              description={filters.recipient ? "No message went to or came from exactly this address." : "Try other filters, or clear them."}
-              action={
-                <Button variant="outline" onClick={clearAll}>
-                  Clear filters
-                </Button>
-              }
-            />
-          ) : (
-            <EmptyState
-              bare
-              className="py-16"
-              icon={MessagesSquareIcon}
-              title="No messages yet"
-              description="Messages sent with the API, campaigns and automations appear here, each with the consent it relied on. Text replies from contacts appear too."
-            />
-          )
-        ) : (
+      <BrowserCard
+        filters={
           <>
-            <div className="flex items-center justify-between gap-2 border-b px-4 py-2.5 text-xs text-muted-foreground sm:px-6">
-              <span aria-live="polite" data-testid="message-total">
-                <span className="font-medium text-foreground tabular-nums">{data.total.toLocaleString("en-US")}</span>{" "}
-                {filtered ? (data.total === 1 ? "matching message" : "matching messages") : data.total === 1 ? "message" : "messages"}
-              </span>
-              {list.isFetching ? <span>Updating…</span> : null}
-            </div>
-            <Table aria-busy={list.isFetching}>
+            <ExactSearch
+              id="message-recipient"
+              label="Find messages by recipient"
+              placeholder="Recipient: exact email or phone"
+              hint="Addresses are encrypted, so search matches a whole email address or phone number."
+              draft={recipientDraft}
+              onDraftChange={setRecipientDraft}
+              applied={Boolean(filters.recipient)}
+              onApply={(recipient) => apply({ recipient })}
+              error={recipientError}
+            />
+
+            <FilterRow>
+              <FilterSelect
+                label="Channel"
+                value={filters.channel}
+                onChange={(channel) => apply({ channel })}
+                className="md:w-32"
+              >
+                <SelectItem value={ANY}>Any channel</SelectItem>
+                <SelectItem value="email">Email</SelectItem>
+                <SelectItem value="sms">SMS</SelectItem>
+              </FilterSelect>
+              <FilterSelect
+                label="Topic"
+                value={filters.topic}
+                onChange={(topic) => apply({ topic })}
+                className="md:w-44"
+              >
+                <SelectItem value={ANY}>Any topic</SelectItem>
+                {topics.map((topic) => (
+                  <SelectItem key={topic.key} value={topic.key}>
+                    {topic.name}
+                  </SelectItem>
+                ))}
+              </FilterSelect>
+              <DateFilter label="From" value={filters.from} onChange={(from) => apply({ from })} />
+              <DateFilter label="To" value={filters.to} onChange={(to) => apply({ to })} />
+              <FilterSelect
+                label="Direction"
+                value={filters.direction}
+                onChange={(direction) => apply({ direction })}
+                className="md:w-36"
+              >
+                <SelectItem value={ANY}>Both ways</SelectItem>
+                <SelectItem value="outbound">Outbound</SelectItem>
+                <SelectItem value="inbound">Inbound</SelectItem>
+              </FilterSelect>
+              <form
+                className="grid min-w-0 gap-1 md:w-72"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const value = campaignDraft.trim();
+                  if (value && !UUID.test(value)) {
+                    setCampaignError("Paste a campaign ID (a UUID)");
+                    return;
+                  }
+                  setCampaignError(null);
+                  apply({ campaignId: value });
+                }}
+              >
+                <Label htmlFor="message-campaign" className="text-xs font-normal text-muted-foreground">
+                  Campaign ID
+                </Label>
+                <Input
+                  id="message-campaign"
+                  value={campaignDraft}
+                  onChange={(e) => {
+                    setCampaignDraft(e.target.value);
+                    if (!e.target.value && filters.campaignId) apply({ campaignId: "" });
+                  }}
+                  onBlur={(e) => e.currentTarget.form?.requestSubmit()}
+                  placeholder="Any campaign"
+                  className="bg-background font-mono text-xs"
+                  aria-invalid={campaignError ? true : undefined}
+                  aria-describedby={campaignError ? "message-campaign-error" : undefined}
+                  spellCheck={false}
+                />
+                {campaignError ? (
+                  <p id="message-campaign-error" role="alert" className="text-xs font-medium text-destructive">
+                    {campaignError}
+                  </p>
+                ) : null}
+              </form>
+              {filtered ? <ClearFiltersButton onClick={clearAll} /> : null}
+            </FilterRow>
+
+            {filters.contactId ? (
+              <div className="flex flex-wrap items-center gap-2 text-sm">
+                <Badge variant="secondary" className="gap-1.5 py-1 pr-1 font-normal">
+                  <UserIcon aria-hidden />
+                  Contact:{" "}
+                  <Link href={`/contacts/${filters.contactId}`} className="font-medium hover:underline">
+                    {contactLabel ?? "this contact"}
+                  </Link>
+                  <button
+                    type="button"
+                    onClick={() => apply({ contactId: "" })}
+                    className="ml-0.5 rounded-sm p-0.5 text-muted-foreground outline-none hover:bg-background hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                    aria-label="Show every contact's messages"
+                  >
+                    <XIcon className="size-3" aria-hidden />
+                  </button>
+                </Badge>
+              </div>
+            ) : null}
+          </>
+        }
+        toolbar={
+          <div
+            role="group"
+            aria-label="Filter by status"
+            className="flex [scrollbar-width:none] gap-1.5 overflow-x-auto border-b px-4 py-2.5 sm:flex-wrap sm:px-6"
+            data-testid="status-chips"
+          >
+            <StatusChip
+              label="All"
+              count={data ? allCount : undefined}
+              active={filters.status === ANY}
+              onClick={() => apply({ status: ANY })}
+            />
+            {chips.map((status) => (
+              <StatusChip
+                key={status}
+                status={status}
+                label={statusMeta(status).label}
+                count={counts[status] ?? 0}
+                active={filters.status === status}
+                onClick={() => apply({ status: filters.status === status ? ANY : status })}
+              />
+            ))}
+          </div>
+        }
+      >
+        <BrowserResults
+          list={list}
+          pagination={pagination}
+          loadingLabel="Loading messages"
+          fieldError={recipientError}
+          noun={["message", "messages"]}
+          filtered={filtered}
+          totalTestId="message-total"
+          empty={
+            filtered ? (
+              <NoMatches
+                title="No messages match"
+                description={
+                  filters.recipient
+                    ? "No message went to or came from exactly this address."
+                    : "Try other filters, or clear them."
+                }
+                onClear={clearAll}
+              />
+            ) : (
+              <EmptyState
+                bare
+                className="py-16"
+                icon={MessagesSquareIcon}
+                title="No messages yet"
+                description="Messages sent with the API, campaigns and automations appear here, each with the consent it relied on. Text replies from contacts appear too."
+              />
+            )
+          }
+        >
+          {(page) => (
+            <>
               <TableHeader>
                 <TableRow className="hover:bg-transparent">
                   <TableHead>Message</TableHead>
@@ -315,23 +327,14 @@ export function MessagesBrowser({
                 </TableRow>
               </TableHeader>
               <TableBody>
-                {data.items.map((item) => (
+                {page.items.map((item) => (
                   <MessageRow key={item.id} item={item} onOpen={(href) => router.push(href)} />
                 ))}
               </TableBody>
-            </Table>
-            <CursorPager
-              first={first}
-              shown={data.items.length}
-              total={data.total}
-              canGoBack={pageIndex > 0 && !list.isFetching}
-              canGoForward={Boolean(data.nextCursor) && !list.isFetching}
-              onPrevious={() => setCursors((c) => c.slice(0, -1))}
-              onNext={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
-            />
-          </>
-        )}
-      </Card>
+            </>
+          )}
+        </BrowserResults>
+      </BrowserCard>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { contacts } from "./contacts";
 import { channelEnum } from "./topics";
-import { MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, type BlockReason } from "../../server/shared/enums";
+import { AWAITING_DELIVERY_STATUSES, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, type BlockReason } from "../../server/shared/enums";
 import { users, workspaces } from "./workspaces";
 
 export {
@@ -18,6 +18,13 @@ export {
   type MessagePurpose,
   type MessageStatus,
 } from "../../server/shared/enums";
+
+/**
+ * AWAITING_DELIVERY_STATUSES as SQL text, a parenthesised list of string literals: the list the dispatch
+ * index's predicate is written with. The outbox's claim and the sweep use the same text, so the
+ * planner can match their conditions to that partial index (a bound parameter would not match).
+ */
+export const AWAITING_DELIVERY_SQL = sql.raw(`(${AWAITING_DELIVERY_STATUSES.map((status) => `'${status}'`).join(", ")})`);
 
 export const messageDirectionEnum = pgEnum("message_direction", MESSAGE_DIRECTIONS);
 
@@ -126,7 +133,7 @@ export const messages = pgTable(
     index("messages_workspace_contact_idx").on(t.workspaceId, t.contactId, t.createdAt),
     index("messages_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("messages_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),
-    index("messages_dispatch_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ('queued', 'deferred')`),
+    index("messages_dispatch_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ${AWAITING_DELIVERY_SQL}`),
     index("messages_batch_idx").on(t.batchId).where(sql`${t.batchId} is not null`),
     index("messages_provider_batch_key_idx").on(t.providerBatchKey).where(sql`${t.providerBatchKey} is not null`),
     index("messages_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),

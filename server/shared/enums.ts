@@ -66,6 +66,44 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+// Named subsets of MESSAGE_STATUSES. Every place that asks "is this message in flight, failed,
+// retryable…" reads one of these; none lists statuses of its own.
+
+/**
+ * Waiting for a delivery attempt: the outbox claims these when they come due (`deferred` = held
+ * back by quiet hours). The dispatch index (`messages_dispatch_idx`) covers exactly these.
+ */
+export const AWAITING_DELIVERY_STATUSES = ["queued", "deferred"] as const satisfies readonly MessageStatus[];
+
+/** Not handed to a provider yet (awaiting delivery, or being handed over): neither retry nor resend applies. */
+export const IN_FLIGHT_STATUSES = [...AWAITING_DELIVERY_STATUSES, "sending"] as const satisfies readonly MessageStatus[];
+
+/** A provider accepted the message (and may have reported its delivery). */
+export const ACCEPTED_STATUSES = ["sent", "delivered"] as const satisfies readonly MessageStatus[];
+
+/**
+ * Count as "sent to this recipient" for frequency caps and state limits: in flight or accepted
+ * (blocked sends and failures do not count).
+ */
+export const CAP_COUNTED_STATUSES = [...AWAITING_DELIVERY_STATUSES, "sending", ...ACCEPTED_STATUSES] as const satisfies readonly MessageStatus[];
+
+/** Failed for good: the message will not arrive (a status webhook moving one here is a final failure). */
+export const FAILED_STATUSES = ["failed", "undelivered", "bounced"] as const satisfies readonly MessageStatus[];
+
+/** A failed delivery that may be retried as a new message (same content, same address). */
+export const RETRYABLE_STATUSES = ["failed", "undelivered"] as const satisfies readonly MessageStatus[];
+
+/** Went wrong after it was handed over: failed for good, or marked as spam by the recipient. */
+export const DELIVERY_PROBLEM_STATUSES = [...FAILED_STATUSES, "complained"] as const satisfies readonly MessageStatus[];
+
+/** Final from the start and never changed by a later event: a blocked send, an inbound message. */
+export const TERMINAL_STATUSES = ["blocked", "received"] as const satisfies readonly MessageStatus[];
+
+/** Whether `status` (typed, or a string from the wire) is one of `statuses`. */
+export function isStatusIn(statuses: readonly MessageStatus[], status: string | null | undefined): boolean {
+  return status != null && (statuses as readonly string[]).includes(status);
+}
+
 /** Why a send was recorded as `blocked` (the `reason` of its answer). */
 export const BLOCK_REASONS = [
   "no_consent",

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, asc, eq } from "drizzle-orm";
 import type { DbHandle } from "@/db/client";
-import { consentConfirmations, consentEvents, consentStates, topics, type TopicRow } from "@/db/schema";
+import { auditLog, consentConfirmations, consentEvents, consentStates, topics, type TopicRow } from "@/db/schema";
 import { fixedClock } from "@/server/lib/clock";
 import { sha256Hex } from "@/server/lib/hashing";
 import { setDbHandle, closeDb } from "@/server/lib/db";
@@ -175,6 +175,37 @@ describe("SMS double opt-in", () => {
     const again = await confirmByCode({ ctx: publicCtx(), input: { confirmationId: sent.confirmationId!, code } });
     expect(again?.outcome).toBe("already_confirmed");
     expect((await events(person.id)).filter((e) => e.action === "confirmed")).toHaveLength(1);
+  });
+
+  it("a right code records the same confirmation as a link: original evidence plus the confirming request's, as the contact, audited once", async () => {
+    const person = await contact({ phone: "(415) 555-0107" });
+    const sent = await requestConfirmation(ctx, { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence });
+    const code = transport.codeFor("+14155550107");
+    const meta = { ip: "198.51.100.9", ipSource: "socket" as const, userAgent: "Phone/3" };
+    expect((await confirmByCode({ ctx: publicCtx(), input: { confirmationId: sent.confirmationId!, code }, meta }))?.outcome).toBe("confirmed");
+    expect((await confirmByCode({ ctx: publicCtx(), input: { confirmationId: sent.confirmationId!, code }, meta }))?.outcome).toBe("already_confirmed");
+
+    const confirmed = (await events(person.id)).filter((e) => e.action === "confirmed");
+    expect(confirmed).toHaveLength(1);
+    expect(confirmed[0]!).toMatchObject({ channel: "sms", topicId: promotions.id, source: "form", actorType: "contact" });
+    expect(confirmed[0]!.evidence).toMatchObject({
+      ip: evidence.ip,
+      userAgent: evidence.userAgent,
+      url: evidence.url,
+      formVersion: "f@v1",
+      textHash: sha256Hex(evidence.text),
+      confirmationId: sent.confirmationId,
+      confirmationMethod: "code",
+      confirmationIp: "198.51.100.9",
+      confirmationIpSource: "socket",
+      confirmationUserAgent: "Phone/3",
+    });
+    const audits = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "consent.confirmed"), eq(auditLog.targetId, person.id)));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!).toMatchObject({ actorType: "contact", targetType: "contact" });
   });
 
   it("five wrong codes lock the request with an expired event; the right code afterwards fails", async () => {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { TRPCError } from "@trpc/server";
 import { displayName } from "@/components/contacts/labels";
-import { MESSAGE_STATUSES } from "@/components/messages/labels";
+import { MESSAGE_STATUSES } from "@/server/shared/enums";
 import { NO_MESSAGE_FILTERS, type MessageFilters } from "@/components/messages/filters";
 import { MessagesBrowser } from "@/components/messages/messages-browser";
 import { getServerCaller } from "@/server/api/server-caller";

@@ -1,7 +1,9 @@
+import { escapeHtml } from "@/server/shared/html";
+
 /** The sign-in link email: plain text and a small HTML part, no tracking. */
 export function magicLinkEmail({ url, expires }: { url: string; expires: Date }) {
   const minutes = Math.max(1, Math.round((expires.getTime() - Date.now()) / 60000));
-  const escaped = url.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  const escaped = escapeHtml(url);
   return {
     subject: "Your OptIn Manager sign-in link",
     text: `Sign in to OptIn Manager:\n\n${url}\n\nThe link works once and expires in ${minutes} minutes. If you did not ask for it, ignore this email.`,

@@ -3,6 +3,7 @@ import { memberships, users, workspaces } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
+import { ACCEPTED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { deliverNow } from "../messages/deliver-now";
 import type { Outbox } from "../messages/outbox";
 import { recordDirectMessages } from "../messages/pipeline";
@@ -71,6 +72,6 @@ export async function sendSignInLink(input: { db: Queryable; now: Clock; outbox:
   );
   if (!messageId) return { messageId: null };
   const state = (await deliverNow({ db: input.db, now: input.now, outbox: input.outbox }, [messageId])).get(messageId);
-  if (!state || (state.status !== "sent" && state.status !== "delivered")) throw new SignInLinkNotSentError();
+  if (!state || !isStatusIn(ACCEPTED_STATUSES, state.status)) throw new SignInLinkNotSentError();
   return { messageId };
 }

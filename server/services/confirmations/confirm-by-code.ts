@@ -3,12 +3,19 @@ import { z } from "zod";
 import { consentConfirmations } from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
-import { recordConsentChange } from "../consent/record-consent";
 import { getContactRow } from "../contacts/contacts";
 import { inTransaction } from "../context";
-import { confirmedEvidence } from "./confirm-by-link";
 import { codeMatches } from "./secrets";
-import { closeConfirmation, confirmationState, confirmationTopics, contextFor, workspaceName, type ConfirmationRow, type PublicContext } from "./shared";
+import {
+  closeConfirmation,
+  confirmationState,
+  confirmationTopics,
+  contextFor,
+  recordConfirmedConsent,
+  workspaceName,
+  type ConfirmationRow,
+  type PublicContext,
+} from "./shared";
 import type { RequestEvidence } from "@/server/lib/client-address";
 
 export const ZConfirmByCodeInput = z.object({
@@ -120,20 +127,7 @@ export async function confirmByCode({
 
     if (codeMatches(attempt.id, parsed.data.code, attempt.secretHash)) {
       await tx.update(consentConfirmations).set({ confirmedAt: now }).where(eq(consentConfirmations.id, attempt.id));
-      const topicRows = await confirmationTopics(tx, attempt);
-      if (topicRows.length > 0) {
-        await recordConsentChange(
-          { ...svc, db: tx },
-          {
-            contactId: attempt.contactId,
-            channel: attempt.channel,
-            topicRows,
-            action: "confirmed",
-            source: attempt.source as Parameters<typeof recordConsentChange>[1]["source"],
-            evidence: confirmedEvidence(attempt, meta),
-          },
-        );
-      }
+      await recordConfirmedConsent(tx, svc, attempt, meta);
       return "confirmed";
     }
     if (attempt.attempts >= attempt.maxAttempts) {

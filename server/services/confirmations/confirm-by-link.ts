@@ -3,17 +3,15 @@ import { consentConfirmations } from "@/db/schema";
 import type { RequestEvidence } from "@/server/lib/client-address";
 import { maskEmail } from "@/server/lib/logger";
 import { decryptOptional } from "@/server/lib/crypto";
-import { recordConsentChange } from "../consent/record-consent";
-import type { TEvidence } from "../consent/schemas";
 import { getContactRow } from "../contacts/contacts";
 import { inTransaction } from "../context";
 import { hashLinkToken, isWellFormedLinkToken } from "./secrets";
 import {
   closeConfirmation,
-  confirmationEvidence,
   confirmationState,
   confirmationTopics,
   contextFor,
+  recordConfirmedConsent,
   workspaceName,
   type ConfirmationRow,
   type PublicContext,
@@ -98,20 +96,7 @@ export async function confirmByLink({
       )
       .returning();
     if (won) {
-      const topicRows = await confirmationTopics(tx, won);
-      if (topicRows.length > 0) {
-        await recordConsentChange(
-          { ...svc, db: tx },
-          {
-            contactId: won.contactId,
-            channel: won.channel,
-            topicRows,
-            action: "confirmed",
-            source: won.source as Parameters<typeof recordConsentChange>[1]["source"],
-            evidence: confirmedEvidence(won, meta),
-          },
-        );
-      }
+      await recordConfirmedConsent(tx, svc, won, meta);
       return { status: "confirmed" as const, changed: true };
     }
     const [current] = await tx.select().from(consentConfirmations).where(eq(consentConfirmations.id, row.id));
@@ -121,13 +106,4 @@ export async function confirmByLink({
     return { status: "expired" as const, changed: false };
   });
   return { ...(await view(ctx, row, outcome.status)), changed: outcome.changed };
-}
-
-/** The original request's evidence plus how and from where it was confirmed. */
-export function confirmedEvidence(row: ConfirmationRow, meta: RequestEvidence): TEvidence {
-  const evidence: Record<string, string> = { ...row.evidence, ...confirmationEvidence(row) };
-  if (meta.ip) evidence.confirmationIp = meta.ip.slice(0, 64);
-  if (meta.ip && meta.ipSource) evidence.confirmationIpSource = meta.ipSource;
-  if (meta.userAgent) evidence.confirmationUserAgent = meta.userAgent.slice(0, 512);
-  return evidence as TEvidence;
 }

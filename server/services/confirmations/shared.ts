@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { consentConfirmations, topics, workspaces, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
+import type { RequestEvidence } from "@/server/lib/client-address";
 import type { Clock } from "@/server/lib/clock";
 import { recordConsentChange } from "../consent/record-consent";
 import type { TEvidence } from "../consent/schemas";
@@ -72,6 +73,39 @@ export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row:
     );
   }
   return true;
+}
+
+/**
+ * Records what confirming a request means: one `confirmed` ledger event per topic of the request
+ * that still exists (a deleted topic drops out; none left, nothing is written), with the original
+ * request's evidence plus the confirming request's (`confirmedEvidence`). `recordConsentChange`
+ * writes the audit row, as the contact, in the caller's transaction. The caller has already won
+ * the conditional update that marks the request confirmed, so this runs once per request: a
+ * repeated click or code records nothing.
+ */
+export async function recordConfirmedConsent(tx: Queryable, ctx: ServiceContext, row: ConfirmationRow, meta: RequestEvidence): Promise<void> {
+  const topicRows = await confirmationTopics(tx, row);
+  if (topicRows.length === 0) return;
+  await recordConsentChange(
+    { ...ctx, db: tx },
+    {
+      contactId: row.contactId,
+      channel: row.channel,
+      topicRows,
+      action: "confirmed",
+      source: row.source as TopicSource,
+      evidence: confirmedEvidence(row, meta),
+    },
+  );
+}
+
+/** The original request's evidence plus how and from where it was confirmed. */
+export function confirmedEvidence(row: ConfirmationRow, meta: RequestEvidence): TEvidence {
+  const evidence: Record<string, string> = { ...row.evidence, ...confirmationEvidence(row) };
+  if (meta.ip) evidence.confirmationIp = meta.ip.slice(0, 64);
+  if (meta.ip && meta.ipSource) evidence.confirmationIpSource = meta.ipSource;
+  if (meta.userAgent) evidence.confirmationUserAgent = meta.userAgent.slice(0, 512);
+  return evidence as TEvidence;
 }
 
 type TopicSource = Parameters<typeof recordConsentChange>[1]["source"];

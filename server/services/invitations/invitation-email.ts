@@ -1,6 +1,4 @@
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+import { escapeHtml } from "@/server/shared/html";
 
 /** The invitation email: who invites, to which workspace, as what, the link and its lifetime. */
 export function invitationEmail(input: { inviteUrl: string; workspaceName: string; inviterName: string; role: string }) {

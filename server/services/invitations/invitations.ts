@@ -4,6 +4,7 @@ import { invitations, memberships, users, workspaces } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { hashPassword, randomToken, sha256Hex } from "@/server/lib/hashing";
+import { ACCEPTED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SendingContext, type ServiceContext, type SystemContext } from "../context";
 import { ZRole } from "../members/members";
@@ -136,7 +137,7 @@ export async function inviteMember({
     return { invitation: toInvitation(row!), messageId: messageId ?? null };
   });
   const delivered = created.messageId ? (await deliverNow({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }, [created.messageId])).get(created.messageId) : undefined;
-  const accepted = Boolean(delivered && (delivered.status === "sent" || delivered.status === "delivered"));
+  const accepted = Boolean(delivered && isStatusIn(ACCEPTED_STATUSES, delivered.status));
   const delivery: InvitationDelivery = accepted ? (delivered!.transport === "log" ? "log" : "emailed") : "retrying";
   return { ...created, token, inviteUrl, emailed: delivery === "emailed", delivery };
 }

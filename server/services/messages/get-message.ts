@@ -15,6 +15,7 @@ import {
   type MessageRow,
 } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
+import { IN_FLIGHT_STATUSES, isStatusIn, RETRYABLE_STATUSES } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
 import { toContact } from "../contacts/contacts";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
@@ -24,10 +25,6 @@ import { loadEvents, messageAddress, messageContent, messageHeaders, messagePrev
 
 export const ZGetMessageInput = z.object({ id: z.uuid().describe("Message id") });
 
-/** Statuses a failed delivery may be retried from (the same message, same content, same address). */
-export const RETRYABLE_STATUSES = ["failed", "undelivered"] as const;
-/** Statuses that are still in flight: neither retry nor resend applies yet. */
-const IN_FLIGHT_STATUSES = ["deferred", "queued", "sending"] as const;
 
 async function getMessageRow(db: Queryable, workspaceId: string, id: string): Promise<MessageRow> {
   const [row] = await db
@@ -289,8 +286,8 @@ export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; in
     // Confirmations, invitations and sign-in links are sent again by asking again (a new link or
     // code), never by re-running the message.
     can: {
-      retry: rerunnable && (RETRYABLE_STATUSES as readonly string[]).includes(row.status),
-      resend: rerunnable && !(IN_FLIGHT_STATUSES as readonly string[]).includes(row.status),
+      retry: rerunnable && isStatusIn(RETRYABLE_STATUSES, row.status),
+      resend: rerunnable && !isStatusIn(IN_FLIGHT_STATUSES, row.status),
     },
   };
 }

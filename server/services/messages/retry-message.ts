@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { messages, type MessageRow } from "@/db/schema";
 import { AppError, invalid, notFound } from "@/server/lib/errors";
+import { isStatusIn, RETRYABLE_STATUSES } from "@/server/shared/enums";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SendingContext, type ServiceContext } from "../context";
 import { dispatchMessages } from "./dispatch";
@@ -11,7 +12,6 @@ import { ZResendMessageInput, ZRetryMessageInput, type TSendResult } from "./sch
 import { answerFor } from "./send-with-consent";
 
 /** Statuses a retry may start from: the provider gave up on the message. */
-const RETRYABLE_STATUSES = new Set(["failed", "undelivered"]);
 
 async function loadOutbound(ctx: ServiceContext, id: string): Promise<MessageRow> {
   const [row] = await ctx.db
@@ -86,7 +86,7 @@ async function rerun(ctx: SendingContext, parent: MessageRow, relation: MessageR
 export async function retryMessage({ ctx, input }: { ctx: SendingContext; input: { id: string } }): Promise<TSendResult> {
   const { id } = ZRetryMessageInput.parse(input);
   const parent = await loadOutbound(ctx, id);
-  if (!RETRYABLE_STATUSES.has(parent.status)) throw new AppError("CONFLICT", `Only failed messages can be retried; this one is ${parent.status}`);
+  if (!isStatusIn(RETRYABLE_STATUSES, parent.status)) throw new AppError("CONFLICT", `Only failed messages can be retried; this one is ${parent.status}`);
   return rerun(ctx, parent, "retry", `~retry:${parent.id}`);
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { messageEvents, messages, type MessageStatus } from "@/db/schema";
+import { AWAITING_DELIVERY_SQL, messageEvents, messages, type MessageStatus } from "@/db/schema";
+import { FAILED_STATUSES, isStatusIn, TERMINAL_STATUSES } from "@/server/shared/enums";
 import { mapTableRows, resultRows } from "@/db/map-rows";
 import { pgTextArray } from "@/server/lib/pg-array";
 
@@ -30,7 +31,7 @@ const RANK_SQL = sql.raw(
 );
 
 export function canMoveTo(current: MessageStatus, next: MessageStatus): boolean {
-  if (current === "blocked" || current === "received") return false;
+  if (isStatusIn(TERMINAL_STATUSES, current)) return false;
   return STATUS_RANK[next] > STATUS_RANK[current];
 }
 
@@ -59,7 +60,7 @@ export async function applyMessageStatus(db: Queryable, input: ApplyStatusInput)
       ? { sentAt: input.occurredAt }
       : input.status === "delivered"
         ? { deliveredAt: input.occurredAt }
-        : ["failed", "undelivered", "bounced"].includes(input.status)
+        : isStatusIn(FAILED_STATUSES, input.status)
           ? { failedAt: input.occurredAt }
           : input.status === "queued"
             ? { queuedAt: input.occurredAt }
@@ -112,7 +113,7 @@ export async function claimMessagesForDelivery(
     with claimed as (
       update ${messages} set status = 'sending', attempts = ${messages.attempts} + 1, updated_at = ${now}::timestamptz
        where ${messages.id} = any(${pgTextArray(input.messageIds)}::uuid[]) and ${messages.direction} = 'outbound'
-         and ((${messages.status} in ('queued', 'deferred') and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now}::timestamptz))${stuck})
+         and ((${messages.status} in ${AWAITING_DELIVERY_SQL} and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now}::timestamptz))${stuck})
       returning ${messages}.*
     ), events as (
       insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)

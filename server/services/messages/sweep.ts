@@ -1,5 +1,5 @@
 import { asc, sql } from "drizzle-orm";
-import { messages } from "@/db/schema";
+import { AWAITING_DELIVERY_SQL, messages } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { SWEEP_GRACE_MS } from "./backoff";
 import { deliverMessages, type DeliveryDeps, type DeliverySummary } from "./deliver";
@@ -31,7 +31,7 @@ export async function sweepDueMessages(deps: DeliveryDeps): Promise<DeliverySumm
       .from(messages)
       .where(
         sql`${messages.direction} = 'outbound' and (
-              (${messages.status} in ('queued', 'deferred') and (${messages.nextAttemptAt} <= ${nowText}::timestamptz
+              (${messages.status} in ${AWAITING_DELIVERY_SQL} and (${messages.nextAttemptAt} <= ${nowText}::timestamptz
                  or (${messages.nextAttemptAt} is null and ${messages.createdAt} <= ${graceText}::timestamptz)))
               or (${messages.status} = 'sending' and ${messages.updatedAt} < ${stuckBefore.toISOString()}::timestamptz))`,
       )

@@ -1,6 +1,6 @@
 import type { Channel } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
-import { escapeHtml } from "./layout";
+import { escapeHtml } from "@/server/shared/html";
 import type { TComplianceProblem, TComplianceResult } from "./schemas";
 
 /**

@@ -4,6 +4,7 @@
  * the body, and a footer that carries the unsubscribe and preference links and the postal address.
  * Pure: no I/O.
  */
+import { escapeHtml } from "@/server/shared/html";
 import { sanitizeEmailHtml } from "./sanitize-email-html";
 
 export { sanitizeEmailHtml };
@@ -28,10 +29,6 @@ const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial
 const TEXT = "#18181b";
 const MUTED = "#71717a";
 const LINK = "#2563eb";
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'", ndash: "–", mdash: "—", hellip: "…", rsquo: "’", lsquo: "‘", rdquo: "”", ldquo: "“", copy: "©" };
 

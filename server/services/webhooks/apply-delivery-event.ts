@@ -1,11 +1,12 @@
 import { messageEvents, type MessageRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
+import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent";
 import { applyMessageStatus } from "../messages/status";
 import { suppressAddress } from "../suppressions/suppressions";
-import { FAILED_STATUSES, type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
+import { type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
 
 export interface ApplicableEvent extends DeliveryEventPayload {
   provider: WebhookProvider;
@@ -37,7 +38,7 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
   let failed = false;
   if (event.status) {
     const errorCode = event.detail.errorCode;
-    const isFailure = FAILED_STATUSES.has(event.status);
+    const isFailure = isStatusIn(FAILED_STATUSES, event.status);
     const { changed } = await applyMessageStatus(tx, {
       workspaceId: message.workspaceId,
       messageId: message.id,

@@ -23,9 +23,6 @@ export interface DeliveryEventPayload {
 /** A verified provider event as the providers parse it (`parseEvents`): what the services store and apply. */
 export type NormalizedDeliveryEvent = DeliveryEvent;
 
-/** Statuses that mean the message will not arrive: when a webhook moves a message to one, it failed for good. */
-export const FAILED_STATUSES: ReadonlySet<MessageStatus> = new Set(["failed", "undelivered", "bounced"]);
-
 export function toPayload(event: DeliveryEventPayload): Record<string, unknown> {
   return { status: event.status, timeline: event.timeline, effect: event.effect, detail: event.detail };
 }
