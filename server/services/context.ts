@@ -36,6 +36,29 @@ export interface ServiceContext {
 /** A context that may hand messages to providers: the outbox is there. */
 export type SendingContext = ServiceContext & { outbox: Outbox };
 
+/**
+ * For verbs reached before any workspace is known: a contact's signed link or code, a form
+ * submission, a provider's webhook. The verb learns the workspace from what it reads (the token,
+ * the form, the event) and derives a ServiceContext from it.
+ */
+export interface PublicContext {
+  db: Queryable;
+  now: Clock;
+  requestId?: string;
+  /** Where a message the call starts (a double opt-in, a fallback) is handed over. */
+  outbox?: Outbox;
+}
+
+/** A public context that may send or receive provider calls: the outbox is there. */
+export type SendingPublicContext = PublicContext & { outbox: Outbox };
+
+/** What a background job's verb receives: no workspace (the job reaches across them), no actor beyond the system. */
+export interface JobContext {
+  db: Queryable;
+  now: Clock;
+  requestId?: string;
+}
+
 /** For verbs that run before a workspace is known (bootstrap, sign-in, invitation acceptance). */
 export interface SystemContext {
   db: Queryable;
