@@ -70,11 +70,11 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Every page; not the route handlers (APIs, webhooks, hosted forms and confirmation pages answer
-  // with their own headers) nor static files.
+  // Every page; not the route handlers (APIs, webhooks, hosted forms, confirmation pages and the API
+  // reference answer with their own headers) nor static files.
   matcher: [
     {
-      source: "/((?!api/|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
+      source: "/((?!api/|docs/api|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
       missing: [{ type: "header", key: "next-router-prefetch" }],
     },
   ],

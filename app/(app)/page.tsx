@@ -44,7 +44,7 @@ export default async function DashboardPage() {
     {
       done: members.members.length > 1 || members.invitations.length > 0,
       title: "Invite a teammate",
-      body: "Marketers build campaigns, viewers see masked data.",
+      body: "Marketers manage contacts, templates and sends; viewers see masked data.",
       href: "/settings/members",
     },
     { done: workspace.name !== "My Workspace", title: "Name your workspace", body: "Contacts see this name on every hosted page.", href: "/settings" },

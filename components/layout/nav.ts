@@ -2,7 +2,6 @@ import {
   ClipboardListIcon,
   FileTextIcon,
   LayoutDashboardIcon,
-  MegaphoneIcon,
   MessagesSquareIcon,
   SettingsIcon,
   UsersIcon,
@@ -25,7 +24,6 @@ export const mainNav: NavItem[] = [
   { href: "/", label: "Dashboard", icon: LayoutDashboardIcon },
   { href: "/contacts", label: "Contacts", icon: UsersIcon },
   { href: "/forms", label: "Forms", icon: ClipboardListIcon },
-  { href: "/campaigns", label: "Campaigns", available: false, icon: MegaphoneIcon },
   { href: "/templates", label: "Templates", icon: FileTextIcon },
   { href: "/messages", label: "Messages", icon: MessagesSquareIcon },
 ];

@@ -11,7 +11,6 @@ export interface MessageFilters {
   /** `YYYY-MM-DD`, inclusive. */
   to: string;
   recipient: string;
-  campaignId: string;
   contactId: string;
 }
 
@@ -23,6 +22,5 @@ export const NO_MESSAGE_FILTERS: MessageFilters = {
   from: "",
   to: "",
   recipient: "",
-  campaignId: "",
   contactId: "",
 };

@@ -64,6 +64,9 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
   const why = reasonLabel(message.reason);
   const member = message.kind === "system";
   const what = purposeLabel(message.purpose);
+  /** Blocked before rendering: there is no content to show, only the reason. */
+  const notSent = message.status === "blocked" && !data.content?.html && !data.content?.text;
+  const unsentYet = message.status === "queued" || message.status === "deferred";
 
   return (
     <div className="grid gap-6">
@@ -109,7 +112,13 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
               </div>
             </div>
           </div>
-          {canAct ? <MessageActions messageId={message.id} canRetry={data.can.retry} canResend={data.can.resend} /> : null}
+          {canAct ? <MessageActions
+              messageId={message.id}
+              canRetry={data.can.retry}
+              canResend={data.can.resend}
+              channelLabel={message.channel === "sms" ? "SMS" : "email"}
+              recipient={address}
+            /> : null}
         </div>
       </div>
 
@@ -118,8 +127,10 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
       {message.status === "blocked" ? (
         <Alert variant="destructive" data-testid="blocked-alert">
           <BanIcon />
-          <AlertTitle>Blocked{why ? `: ${why}` : ""}</AlertTitle>
-          <AlertDescription>The consent policy refused this message. It was recorded here and never reached a provider.</AlertDescription>
+          <AlertTitle>Not sent{why ? `: ${why}` : " — blocked by the consent policy"}</AlertTitle>
+          <AlertDescription>
+            The consent policy refused this message before it was rendered. It was recorded here, with the consent it checked, and never reached a provider.
+          </AlertDescription>
         </Alert>
       ) : isStatusIn(DELIVERY_PROBLEM_STATUSES, message.status) ? (
         <Alert variant="destructive">
@@ -142,13 +153,24 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
         <div className="grid min-w-0 gap-6 lg:col-span-2">
           <Card className="gap-4">
             <CardHeader>
-              <CardTitle>{inbound ? "Message received" : "Message as sent"}</CardTitle>
+              <CardTitle>{inbound ? "Message received" : notSent ? "Message not sent" : unsentYet ? "Message to be sent" : "Message as sent"}</CardTitle>
               <CardDescription>
-                {message.channel === "email" ? "Exactly what the recipient's mail client shows." : "Exactly what the phone shows."}
+                {notSent
+                  ? "Nothing was rendered or handed to a provider."
+                  : message.channel === "email"
+                    ? "Exactly what the recipient's mail client shows."
+                    : "Exactly what the phone shows."}
               </CardDescription>
             </CardHeader>
             <CardContent>
-              {data.content === null ? (
+              {notSent ? (
+                <EmptyState
+                  className="py-10"
+                  icon={BanIcon}
+                  title={why ? `Blocked: ${why}` : "Blocked by the consent policy"}
+                  description="The consent check below shows what was checked and why it refused."
+                />
+              ) : data.content === null ? (
                 <EmptyState
                   className="py-10"
                   icon={ShieldIcon}
@@ -225,7 +247,7 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                 <Row label="Provider ID" value={message.providerMessageId} mono copy />
                 {message.channel === "sms" ? <Row label="Segments" value={message.segments?.toString() ?? null} /> : null}
                 {!inbound ? <Row label="Attempts" value={message.attempts.toString()} /> : null}
-                <Row label="Campaign" value={message.campaignId ? <Link href={`/messages?campaignId=${message.campaignId}`} className="font-mono text-xs text-primary hover:underline">{message.campaignId}</Link> : null} />
+                <Row label="Campaign" value={message.campaignId} mono />
                 <Row label="Batch" value={message.batchId} mono />
                 <Row label="Message ID" value={message.id} mono copy />
               </dl>

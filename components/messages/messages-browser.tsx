@@ -23,8 +23,6 @@ import {
 } from "@/components/ui/data-browser";
 import { EmptyState } from "@/components/ui/empty-state";
 import { DateFilter, FilterSelect } from "@/components/ui/filter-fields";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/ui/page-header";
 import { SelectItem } from "@/components/ui/select";
 import { TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -62,7 +60,6 @@ function toBrowseInput(filters: MessageFilters): MessageBrowseInput {
     topic: pick(filters.topic),
     direction: pick<"outbound" | "inbound">(filters.direction),
     recipient: filters.recipient.trim() || undefined,
-    campaignId: UUID.test(filters.campaignId.trim()) ? filters.campaignId.trim() : undefined,
     contactId: UUID.test(filters.contactId) ? filters.contactId : undefined,
     createdFrom: day(filters.from),
     // The "to" day is inclusive.
@@ -80,7 +77,7 @@ function syncUrl(filters: MessageFilters) {
 
 /**
  * The message history: every message sent or received, newest first, 50 per page by keyset, with
- * status chips (with counts), channel, topic, direction, date, exact-recipient and campaign filters.
+ * status chips (with counts), channel, topic, direction, date and exact-recipient filters.
  * Viewers see recipients masked and no content.
  */
 export function MessagesBrowser({
@@ -105,8 +102,6 @@ export function MessagesBrowser({
     onChange: syncUrl,
   });
   const [recipientDraft, setRecipientDraft] = React.useState(initialFilters.recipient);
-  const [campaignDraft, setCampaignDraft] = React.useState(initialFilters.campaignId);
-  const [campaignError, setCampaignError] = React.useState<string | null>(null);
 
   const input = React.useMemo(
     () => ({ ...toBrowseInput(filters), cursor: pagination.cursor, limit: PAGE_SIZE }),
@@ -116,8 +111,6 @@ export function MessagesBrowser({
 
   const clearAll = () => {
     setRecipientDraft("");
-    setCampaignDraft("");
-    setCampaignError(null);
     apply(NO_MESSAGE_FILTERS);
   };
   const recipientError = fieldErrorOf(list, "recipient");
@@ -200,42 +193,6 @@ export function MessagesBrowser({
                 <SelectItem value="outbound">Outbound</SelectItem>
                 <SelectItem value="inbound">Inbound</SelectItem>
               </FilterSelect>
-              <form
-                className="grid min-w-0 gap-1 md:w-72"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  const value = campaignDraft.trim();
-                  if (value && !UUID.test(value)) {
-                    setCampaignError("Paste a campaign ID (a UUID)");
-                    return;
-                  }
-                  setCampaignError(null);
-                  apply({ campaignId: value });
-                }}
-              >
-                <Label htmlFor="message-campaign" className="text-xs font-normal text-muted-foreground">
-                  Campaign ID
-                </Label>
-                <Input
-                  id="message-campaign"
-                  value={campaignDraft}
-                  onChange={(e) => {
-                    setCampaignDraft(e.target.value);
-                    if (!e.target.value && filters.campaignId) apply({ campaignId: "" });
-                  }}
-                  onBlur={(e) => e.currentTarget.form?.requestSubmit()}
-                  placeholder="Any campaign"
-                  className="bg-background font-mono text-xs"
-                  aria-invalid={campaignError ? true : undefined}
-                  aria-describedby={campaignError ? "message-campaign-error" : undefined}
-                  spellCheck={false}
-                />
-                {campaignError ? (
-                  <p id="message-campaign-error" role="alert" className="text-xs font-medium text-destructive">
-                    {campaignError}
-                  </p>
-                ) : null}
-              </form>
               {filtered ? <ClearFiltersButton onClick={clearAll} /> : null}
             </FilterRow>
 
@@ -311,7 +268,7 @@ export function MessagesBrowser({
                 className="py-16"
                 icon={MessagesSquareIcon}
                 title="No messages yet"
-                description="Messages sent with the API, campaigns and automations appear here, each with the consent it relied on. Text replies from contacts appear too."
+                description="Messages sent with the API or from the outbox appear here, each with the consent it relied on. Text replies from contacts appear too."
               />
             )
           }

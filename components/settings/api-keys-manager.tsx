@@ -63,7 +63,13 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
       <Alert>
         <ShieldAlertIcon />
         <AlertTitle>Admins only</AlertTitle>
-        <AlertDescription>Ask an admin or owner of this workspace to create an API key for you.</AlertDescription>
+        <AlertDescription>
+          Ask an admin or owner of this workspace to create an API key for you. The{" "}
+          <a href="/docs/api" className="font-medium underline underline-offset-4">
+            API reference
+          </a>{" "}
+          describes every route.
+        </AlertDescription>
       </Alert>
     );
   }
@@ -75,7 +81,11 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
         <p className="max-w-2xl text-sm text-muted-foreground">
           Keys authenticate calls to the REST API at <code className="rounded bg-muted px-1 py-0.5 text-xs">{apiBaseUrl}</code> with{" "}
           <code className="rounded bg-muted px-1 py-0.5 text-xs">Authorization: Bearer &lt;key&gt;</code>. Give each integration its own key and
-          only the scopes it needs.
+          only the scopes it needs. Every route, its parameters and answers are in the{" "}
+          <a href="/docs/api" className="font-medium text-foreground underline underline-offset-4">
+            API reference
+          </a>{" "}
+          (also as <a href="/api/v1/openapi.json" className="font-medium text-foreground underline underline-offset-4">OpenAPI JSON</a>).
         </p>
         <Button onClick={() => setCreateOpen(true)}>
           <PlusIcon />

@@ -34,7 +34,7 @@ type Role = "owner" | "admin" | "marketer" | "viewer";
 const ROLES: { value: Role; label: string; hint: string }[] = [
   { value: "owner", label: "Owner", hint: "Everything, including ownership and billing." },
   { value: "admin", label: "Admin", hint: "Members, API keys, settings, and all marketing work." },
-  { value: "marketer", label: "Marketer", hint: "Contacts, templates, campaigns and sends." },
+  { value: "marketer", label: "Marketer", hint: "Contacts, forms, templates and sends." },
   { value: "viewer", label: "Viewer", hint: "Read-only, with personal data masked." },
 ];
 

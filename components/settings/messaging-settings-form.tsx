@@ -187,7 +187,7 @@ function MessagingSettingsForm({
         <CardHeader>
           <CardTitle>Quiet hours</CardTitle>
           <CardDescription>
-            Marketing texts go out only inside this window, in the recipient&apos;s local time. A campaign message outside it waits for the next window;
+            Marketing texts go out only inside this window, in the recipient&apos;s local time. A marketing text outside it waits for the next window;
             email and transactional messages are not held.
           </CardDescription>
         </CardHeader>

@@ -2,12 +2,13 @@ import path from "node:path";
 import { createDbHandle, type DbHandle } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { getEnv } from "./env";
+import { claimEmbeddedDatabase } from "./embedded-db-lock";
 
 /**
  * The process-wide database. Kept on `globalThis` because Next can load a module twice, and an
  * in-memory or file-backed PGlite opened twice would silently become two databases.
  */
-const globalForDb = globalThis as unknown as { __optinDb?: Promise<DbHandle> };
+const globalForDb = globalThis as unknown as { __optinDb?: Promise<DbHandle>; __optinDbRelease?: () => void };
 
 export class DatabaseUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -27,16 +28,28 @@ async function open(): Promise<DbHandle> {
   const pgliteDir = path.join(path.resolve(env.DATA_DIR), "pglite");
   const target = describeTarget(env.DATABASE_URL, pgliteDir);
   let handle: DbHandle;
+  // One process at a time on the embedded database (a second opener would corrupt it).
+  const release = env.DATABASE_URL ? undefined : claimEmbeddedDatabaseOrExplain(pgliteDir);
   try {
     handle = await createDbHandle({ databaseUrl: env.DATABASE_URL, pgliteDir });
     await handle.queryRows("select 1");
   } catch (error) {
+    release?.();
     throw new DatabaseUnavailableError(`Cannot reach the database (${target}): ${(error as Error).message}`, {
       cause: error,
     });
   }
+  globalForDb.__optinDbRelease = release;
   await runMigrations(handle);
   return handle;
+}
+
+function claimEmbeddedDatabaseOrExplain(pgliteDir: string): () => void {
+  try {
+    return claimEmbeddedDatabase(pgliteDir);
+  } catch (error) {
+    throw new DatabaseUnavailableError((error as Error).message, { cause: error });
+  }
 }
 
 /** Opens (once) and migrates the configured database. */
@@ -58,5 +71,11 @@ export function setDbHandle(handle: DbHandle): void {
 export async function closeDb(): Promise<void> {
   const current = globalForDb.__optinDb;
   globalForDb.__optinDb = undefined;
-  if (current) await (await current).close();
+  const release = globalForDb.__optinDbRelease;
+  globalForDb.__optinDbRelease = undefined;
+  try {
+    if (current) await (await current).close();
+  } finally {
+    release?.();
+  }
 }

@@ -56,3 +56,18 @@ test("sign in, create an API key in Settings, and use it against /api/v1", async
   await expect(row.getByText("Revoked")).toBeVisible();
   expect((await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${secret}` } })).status()).toBe(401);
 });
+
+test("the API reference is one click from Settings → API keys and reads the public OpenAPI document", async ({ page, request }) => {
+  const doc = await request.get("/api/v1/openapi.json");
+  expect(doc.status()).toBe(200);
+  expect((await doc.json()).info.title).toBe("OptIn Manager API");
+
+  await signIn(page);
+  await page.goto("/settings/api-keys");
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page).toHaveURL(/\/docs\/api$/);
+  await expect(page.getByRole("heading", { name: "OptIn Manager API", level: 1 })).toBeVisible({ timeout: 20_000 });
+  // The viewer lists the operations of the document, e.g. sending with consent.
+  await expect(page.getByText("Create or update a contact").first()).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/api-reference.png" });
+});

@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 import type { APIRequestContext } from "@playwright/test";
 import { signIn, E2E_ADMIN_API_KEY } from "./helpers";
 
@@ -134,14 +134,29 @@ test("message history, one message's timeline and consent proof, and the log tra
   await expect(page.frameLocator('[data-testid="email-frame"]').getByRole("heading", { name: "Our spring collection is here" })).toBeVisible();
   await expect(page.locator('[data-testid="email-header"][data-header="List-Unsubscribe"]')).toContainText("/u/");
   await expect(page.getByRole("button", { name: "Resend" })).toBeVisible();
+  // Resending asks first, naming the channel and recipient; cancelling sends nothing.
+  const sentUrl = page.url();
+  await page.getByRole("button", { name: "Resend" }).click();
+  const confirm = page.getByRole("alertdialog");
+  await expect(confirm).toContainText("Send this message again?");
+  await expect(confirm).toContainText(/new email to \S+@\S+ now/);
+  await expect(confirm).toContainText("recorded as blocked");
+  await expectAccessible(page);
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toHaveCount(0);
+  expect(page.url()).toBe(sentUrl);
   await page.screenshot({ path: "test-results/screens/message-1280.png", fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: "test-results/screens/message-390.png", fullPage: true });
 
   // The blocked message explains itself.
   await page.goto(`/messages/${blocked.messageId}`);
-  await expect(page.getByTestId("blocked-alert")).toContainText("No consent");
+  await expect(page.getByTestId("blocked-alert")).toContainText("Not sent: No consent");
   await expect(page.getByTestId("decision-outcome")).toHaveText("Blocked: No consent");
+  await expect(page.getByText("Message not sent")).toBeVisible();
+  await expect(page.getByText("Message as sent")).toHaveCount(0);
+  await expect(page.getByText("(no subject)")).toHaveCount(0);
+  await page.screenshot({ path: "test-results/screens/message-blocked.png", fullPage: true });
 
   await page.goto("/messages");
   await expect(page.getByTestId("message-row")).toHaveCount(earlier + 3);

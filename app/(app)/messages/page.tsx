@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-/** Filters from the address bar (links from a contact or a campaign); anything malformed is ignored. */
+/** Filters from the address bar (links from a contact); anything malformed is ignored. */
 function filtersFrom(params: SearchParams, topicKeys: string[]): MessageFilters {
   const one = (key: string) => {
     const value = params[key];
@@ -28,7 +28,6 @@ function filtersFrom(params: SearchParams, topicKeys: string[]): MessageFilters 
     direction: oneOf("direction", ["outbound", "inbound"]),
     from: DATE.test(one("from")) ? one("from") : "",
     to: DATE.test(one("to")) ? one("to") : "",
-    campaignId: UUID.test(one("campaignId")) ? one("campaignId") : "",
     contactId: UUID.test(one("contactId")) ? one("contactId") : "",
   };
 }
