@@ -280,7 +280,7 @@ export async function run(options: BenchOptions): Promise<void> {
     // 1. Set-up.
     const { runMigrations } = await import("@/db/migrate");
     const { createImport } = await import("@/server/services/imports/create-import");
-    const { ensureDefaultTopics } = await import("@/server/services/topics/topics");
+    const { ensureDefaultTopics } = await import("@/server/services/topics");
     const { createMember, createWorkspace } = await import("@/tests/factories");
     let { handle } = await openDb(dbConfig);
     await runMigrations(handle);

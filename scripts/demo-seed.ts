@@ -21,7 +21,7 @@ import { inTransaction, type Actor, type ServiceContext } from "../server/servic
 import { recordConsentChange, type ConsentChange } from "../server/services/consent/record-consent";
 import { upsertContact } from "../server/services/contacts/contacts";
 import { suppressAddress } from "../server/services/suppressions/suppressions";
-import { createTopic, findTopicByKey } from "../server/services/topics/topics";
+import { createTopic, findTopicByKey } from "../server/services/topics";
 
 const CONTACT_COUNT = 1000;
 const DAY = 86_400_000;

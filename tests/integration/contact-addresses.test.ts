@@ -14,7 +14,7 @@ import { createForm } from "@/server/services/forms/create-form";
 import type { TFormDefinitionInput } from "@/server/services/forms/schemas";
 import { createImport } from "@/server/services/imports/create-import";
 import { runImport } from "@/server/services/imports/run-import";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";

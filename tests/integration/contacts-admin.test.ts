@@ -9,7 +9,7 @@ import { blindIndex, encryptOptional } from "@/server/lib/crypto";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox } from "@/server/wiring";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { closeDb, setDbHandle } from "@/server/lib/db";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { fixedClock } from "@/server/lib/clock";
 import { createApiKeyFor, createWorkspace } from "@/tests/factories";

@@ -12,7 +12,7 @@ import { requestConfirmation } from "@/server/services/confirmations/request-con
 import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
 import { upsertContact } from "@/server/services/contacts/contacts";
 import type { SendingContext } from "@/server/services/context";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";

@@ -10,7 +10,7 @@ import { createImport } from "@/server/services/imports/create-import";
 import { getImport } from "@/server/services/imports/get-import";
 import { hasImportFile, removeImportFile } from "@/server/services/imports/import-files";
 import { IMPORT_BATCH_SIZE, recoverInterruptedImports, resumeImport, resumeImportUpload, runImport, waitForImportResumes } from "@/server/services/imports/run-import";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 

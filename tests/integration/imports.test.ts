@@ -10,7 +10,7 @@ import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { findContacts, upsertContact } from "@/server/services/contacts/contacts";
 import { getConsentStates } from "@/server/services/consent/consent-api";
 import { suppressAddress } from "@/server/services/suppressions/suppressions";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createImport } from "@/server/services/imports/create-import";
 import { exportContactsCsv } from "@/server/services/imports/export-contacts";
 import { getImport, listImports } from "@/server/services/imports/get-import";

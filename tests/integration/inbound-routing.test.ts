@@ -17,7 +17,7 @@ import { upsertContact } from "@/server/services/contacts/contacts";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { sendWithConsent } from "@/server/services/messages/send-with-consent";
 import { isSuppressed } from "@/server/services/suppressions/suppressions";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";

@@ -8,7 +8,7 @@ import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";

@@ -25,7 +25,7 @@ import { sweepDueMessages } from "@/server/services/messages/sweep";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { ensureDefaultTemplates, ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
 import { updateTemplate } from "@/server/services/templates/update-template";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { addMember, createMember, createWorkspace, memberContext, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox, installOutbox } from "@/server/wiring";

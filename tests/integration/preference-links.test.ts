@@ -16,7 +16,7 @@ import { getPreferences } from "@/server/services/preferences/get-preferences";
 import { getUnsubscribeContext } from "@/server/services/preferences/get-unsubscribe-context";
 import { savePreferences } from "@/server/services/preferences/save-preferences";
 import { unsubscribeOneClick } from "@/server/services/preferences/unsubscribe-one-click";
-import { ensureDefaultTopics, findTopicByKey } from "@/server/services/topics/topics";
+import { ensureDefaultTopics, findTopicByKey } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";

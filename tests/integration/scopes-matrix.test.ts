@@ -14,7 +14,7 @@ import { recordConsent } from "@/server/services/consent/consent-api";
 import { upsertContact } from "@/server/services/contacts/contacts";
 import { API_KEY_SCOPES, hasRole, hasScope, ROLES, type ApiKeyScope, type Role } from "@/server/services/context";
 import { createImport } from "@/server/services/imports/create-import";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";

@@ -11,7 +11,7 @@ import { resolveSessionMembership } from "@/server/services/auth/session-members
 import { recordConsent } from "@/server/services/consent/consent-api";
 import { upsertContact } from "@/server/services/contacts/contacts";
 import type { ApiKeyScope } from "@/server/services/context";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";

@@ -19,7 +19,7 @@ import { renderForSend, type RenderInput, type RenderRecipient } from "@/server/
 import { restoreTemplateVersion } from "@/server/services/templates/restore-template-version";
 import type { TCreateTemplateInput } from "@/server/services/templates/schemas";
 import { updateTemplate } from "@/server/services/templates/update-template";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox } from "@/server/wiring";

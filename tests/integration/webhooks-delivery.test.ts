@@ -13,7 +13,7 @@ import { getConsentStates } from "@/server/services/consent/consent-api";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
 import { isSuppressed } from "@/server/services/suppressions/suppressions";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { applyPendingWebhookEvents } from "@/server/services/webhooks/pending";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";

@@ -14,7 +14,7 @@ import { upsertContact } from "@/server/services/contacts/contacts";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { isSuppressed } from "@/server/services/suppressions/suppressions";
 import { ensureDefaultTemplates } from "@/server/services/templates/defaults";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { TEST_TWILIO_AUTH_TOKEN, twilioRequest } from "@/tests/helpers/twilio-signature";

@@ -3,7 +3,7 @@ import { API_KEY_SCOPES, apiKeys, memberships, users, workspaces } from "@/db/sc
 import type { Queryable } from "@/db/client";
 import { hashPassword, randomToken, sha256Hex } from "@/server/lib/hashing";
 import { writeAudit } from "../audit/write-audit";
-import { ensureDefaultTopics } from "../topics/topics";
+import { ensureDefaultTopics } from "../topics/defaults";
 import { ensureDefaultTemplates } from "../templates/defaults";
 import type { Clock } from "@/server/lib/clock";
 import { ZBootstrapApiKey } from "@/server/lib/env";

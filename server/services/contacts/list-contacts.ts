@@ -3,7 +3,8 @@ import { z } from "zod";
 import { CHANNELS, CONSENT_STATUSES, consentStates, contacts, topics } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
-import { findTopicByKey, ZTopicKey } from "../topics/topics";
+import { findTopicByKey } from "../topics/queries";
+import { ZTopicKey } from "../topics/schemas";
 import { resolveAddresses, toContact } from "./contacts";
 import { maskContact, seesFullPii } from "./mask-contact";
 

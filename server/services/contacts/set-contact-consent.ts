@@ -5,7 +5,7 @@ import type { ServiceContext } from "../context";
 import { getConsentStates } from "../consent/consent-api";
 import { recordConsentChange } from "../consent/record-consent";
 import type { TConsentState } from "../consent/schemas";
-import { ZTopicKey } from "../topics/topics";
+import { ZTopicKey } from "../topics/schemas";
 import { getContactRow } from "./contacts";
 
 export const MIN_CONSENT_NOTE_LENGTH = 10;

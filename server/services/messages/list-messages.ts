@@ -6,7 +6,7 @@ import { requireAccess, type ServiceContext } from "../context";
 import { getContactRow, resolveAddresses } from "../contacts/contacts";
 import { seesFullPii } from "../contacts/mask-contact";
 import { messagePurpose } from "./message-access";
-import { ZTopicKey } from "../topics/topics";
+import { ZTopicKey } from "../topics/schemas";
 import {
   CREATED_AT_TEXT_FORMAT,
   decodeMessageCursor,

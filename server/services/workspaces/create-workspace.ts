@@ -6,7 +6,7 @@ import { forbidden, invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { hasScope, inTransaction, type ServiceContext } from "../context";
 import { ensureDefaultTemplates } from "../templates/defaults";
-import { ensureDefaultTopics } from "../topics/topics";
+import { ensureDefaultTopics } from "../topics/defaults";
 import { toWorkspace, ZUpdateWorkspaceInput, type TWorkspace } from "./workspace";
 
 export const ZCreateWorkspaceInput = z.object({
