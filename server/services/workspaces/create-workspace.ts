@@ -7,7 +7,9 @@ import { writeAudit } from "../audit/write-audit";
 import { hasScope, inTransaction, type ServiceContext } from "../context";
 import { ensureDefaultTemplates } from "../templates/defaults";
 import { ensureDefaultTopics } from "../topics/defaults";
-import { toWorkspace, ZUpdateWorkspaceInput, type TWorkspace } from "./workspace";
+import { toWorkspace } from "./rows";
+import type { TWorkspace } from "./schemas";
+import { ZUpdateWorkspaceInput } from "./update-workspace";
 
 export const ZCreateWorkspaceInput = z.object({
   name: ZUpdateWorkspaceInput.shape.name.describe("Name of the new workspace, also its brand in messages"),
