@@ -3,7 +3,7 @@ import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
 import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
-import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap/ensure-bootstrap";
+import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap";
 import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
 
 /**
@@ -15,8 +15,7 @@ export async function prepareDatabase(): Promise<BootstrapResult> {
   getSecrets();
   const handle = await getDbHandle();
   const result = await ensureBootstrap({
-    db: handle.db,
-    now: systemClock,
+    ctx: { db: handle.db, now: systemClock },
     input: {
       adminEmail: env.INIT_ADMIN_EMAIL,
       adminPassword: env.INIT_ADMIN_PASSWORD,
