@@ -20,7 +20,7 @@ import { closeDb, getDbHandle } from "../server/lib/db";
 import { inTransaction, type Actor, type ServiceContext } from "../server/services/context";
 import { recordConsentChange, type ConsentChange } from "../server/services/consent/record-consent";
 import { upsertContact } from "../server/services/contacts/contacts";
-import { suppressAddress } from "../server/services/suppressions/suppressions";
+import { suppressAddress } from "../server/services/suppressions";
 import { createTopic, findTopicByKey } from "../server/services/topics";
 
 const CONTACT_COUNT = 1000;
@@ -281,7 +281,7 @@ async function main() {
       add(at + 2000, async () => {
         const hash = channel === "email" ? blindIndex(workspace.id, "email", emailLookupKey(person.email!)) : blindIndex(workspace.id, "phone", person.phone!);
         const ctx = ctxAt(at + 2000, actor);
-        const { created } = await inTransaction(db, (tx) => suppressAddress(tx, { ...ctx, db: tx }, { channel, addressHash: hash, reason, source, note, contactId }));
+        const { created } = await inTransaction(db, (tx) => suppressAddress({ ctx: { ...ctx, db: tx }, input: { channel, addressHash: hash, reason, source, note, contactId } }));
         if (created) counts.suppressions++;
       });
 

@@ -9,7 +9,7 @@ import type { ServiceContext } from "@/server/services/context";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { findContacts, upsertContact } from "@/server/services/contacts/contacts";
 import { getConsentStates } from "@/server/services/consent/consent-api";
-import { suppressAddress } from "@/server/services/suppressions/suppressions";
+import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createImport } from "@/server/services/imports/create-import";
 import { exportContactsCsv } from "@/server/services/imports/export-contacts";
@@ -173,8 +173,8 @@ describe("CSV import", () => {
   });
 
   it("never opts in a suppressed address: the opt-in is skipped and reported as suppressed", async () => {
-    await suppressAddress(marketer.db, marketer, { channel: "email", addressHash: blindIndex(workspaceId, "email", "lou@example.com"), reason: "complaint", source: "test" });
-    await suppressAddress(marketer.db, marketer, { channel: "sms", addressHash: blindIndex(workspaceId, "phone", "+13125550199"), reason: "sms_stop", source: "test" });
+    await suppressAddress({ ctx: marketer, input: { channel: "email", addressHash: blindIndex(workspaceId, "email", "lou@example.com"), reason: "complaint", source: "test" } });
+    await suppressAddress({ ctx: marketer, input: { channel: "sms", addressHash: blindIndex(workspaceId, "phone", "+13125550199"), reason: "sms_stop", source: "test" } });
     const result = await importCsv(header + "lou@example.com,312-555-0199,Lou,,,yes,2026-05-30T00:00:00Z,,\n");
     expect(result).toMatchObject({ insertedRows: 1, rejectedRows: 1, consentEvents: 0 });
     const [lou] = await findContacts({ ctx: marketer, input: { email: "lou@example.com" } });

@@ -16,7 +16,7 @@ import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { sendWithConsent } from "@/server/services/messages/send-with-consent";
-import { isSuppressed } from "@/server/services/suppressions/suppressions";
+import { isSuppressed } from "@/server/services/suppressions/queries";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";

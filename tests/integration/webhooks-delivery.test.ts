@@ -12,7 +12,7 @@ import { resetEnv } from "@/server/lib/env";
 import { getConsentStates } from "@/server/services/consent/consent-api";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts/contacts";
-import { isSuppressed } from "@/server/services/suppressions/suppressions";
+import { isSuppressed } from "@/server/services/suppressions/queries";
 import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { applyPendingWebhookEvents } from "@/server/services/webhooks/pending";
 import { createWorkspace, systemContext } from "@/tests/factories";

@@ -12,7 +12,7 @@ import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { getConsentStates } from "@/server/services/consent/consent-api";
 import { upsertContact } from "@/server/services/contacts/contacts";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
-import { isSuppressed } from "@/server/services/suppressions/suppressions";
+import { isSuppressed } from "@/server/services/suppressions/queries";
 import { ensureDefaultTemplates } from "@/server/services/templates/defaults";
 import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";

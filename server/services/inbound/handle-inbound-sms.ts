@@ -15,7 +15,7 @@ import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
 import { recordDirectMessages } from "../messages/pipeline";
-import { suppressAddress } from "../suppressions/suppressions";
+import { suppressAddress } from "../suppressions/suppress-address";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
 import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
 import { helpReply, optInConfirmation, optOutConfirmation } from "./replies";
@@ -353,14 +353,14 @@ async function applyOptOut(
   }
   // After the ledger: contact lock before the audit chain lock, the order every consent writer uses.
   if (input.addressHash) {
-    const { created } = await suppressAddress(tx, service, {
+    const { created } = await suppressAddress({ ctx: service, input: {
       channel: "sms",
       addressHash: input.addressHash,
       reason: "sms_stop",
       source: "sms_keyword",
       note: `inbound message ${input.inboundId}`,
       contactId: input.contactId ?? undefined,
-    });
+    } });
     changed ||= created;
   }
   return { changed, stored };

@@ -11,7 +11,7 @@ import { ProviderError } from "@/server/providers/errors";
 import type { OutgoingSms } from "@/server/providers/sms";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";
-import { suppressAddress } from "../suppressions/suppressions";
+import { suppressAddress } from "../suppressions/suppress-address";
 import { applyPendingWebhookEventsFor } from "../webhooks/pending";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
@@ -129,14 +129,14 @@ async function applyProviderOptOut(tx: Queryable, deps: DeliveryDeps, row: Messa
   const ctx: ServiceContext = { db: tx, workspaceId: row.workspaceId, actor: { type: "provider", provider }, now: deps.now };
   const refusal = `${provider}${error.providerCode ? ` ${error.providerCode}` : ""}`;
   if (row.addressHash) {
-    await suppressAddress(tx, ctx, {
+    await suppressAddress({ ctx, input: {
       channel: row.channel,
       addressHash: row.addressHash,
       reason: "provider_opt_out",
       source: provider,
       note: `${refusal} when sending message ${row.id}`,
       contactId: row.contactId ?? undefined,
-    });
+    } });
   }
   if (row.contactId) {
     await recordConsentChange(ctx, {

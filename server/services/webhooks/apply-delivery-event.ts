@@ -5,7 +5,7 @@ import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent";
 import { applyMessageStatus } from "../messages/status";
-import { suppressAddress } from "../suppressions/suppressions";
+import { suppressAddress } from "../suppressions/suppress-address";
 import { type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
 
 export interface ApplicableEvent extends DeliveryEventPayload {
@@ -81,14 +81,14 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
     });
   }
   if (message.addressHash) {
-    await suppressAddress(tx, ctx, {
+    await suppressAddress({ ctx, input: {
       channel,
       addressHash: message.addressHash,
       reason: event.effect,
       source: event.provider,
       note: `${event.type} on message ${message.id}`,
       contactId,
-    });
+    } });
   }
   return { failed };
 }
