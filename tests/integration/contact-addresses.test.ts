@@ -6,10 +6,10 @@ import { GET as formGet, POST as formPost } from "@/app/f/[formKey]/route";
 import { SOCKET_ADDRESS_HEADER } from "@/server/lib/client-address";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import type { ServiceContext } from "@/server/services/context";
-import { getConsentStates } from "@/server/services/consent/consent-api";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
 import { updateContact } from "@/server/services/contacts/update-contact";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { findContacts, getContact, upsertContact } from "@/server/services/contacts/contacts";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { findContacts, getContact, upsertContact } from "@/server/services/contacts";
 import { createForm } from "@/server/services/forms/create-form";
 import type { TFormDefinitionInput } from "@/server/services/forms/schemas";
 import { createImport } from "@/server/services/imports/create-import";
@@ -85,7 +85,7 @@ async function victim(email: string, phone: string) {
     ["email", "updates"],
     ["sms", "deals"],
   ] as const) {
-    await recordConsentChange(admin, { contactId: contact.id, channel, topicKey, action: "opted_in", source: "admin", evidence: { note: "signed up at the counter" } });
+    await recordConsentChange({ ctx: admin, input: { contactId: contact.id, channel, topicKey, action: "opted_in", source: "admin", evidence: { note: "signed up at the counter" } } });
   }
   return contact;
 }

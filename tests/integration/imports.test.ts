@@ -6,9 +6,9 @@ import { blindIndex, decryptPii } from "@/server/lib/crypto";
 import { CONSENT_EVIDENCE_PURPOSE } from "@/db/schema";
 import { fixedClock } from "@/server/lib/clock";
 import type { ServiceContext } from "@/server/services/context";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { findContacts, upsertContact } from "@/server/services/contacts/contacts";
-import { getConsentStates } from "@/server/services/consent/consent-api";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { findContacts, upsertContact } from "@/server/services/contacts";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
 import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createImport } from "@/server/services/imports/create-import";
@@ -150,7 +150,7 @@ describe("CSV import", () => {
     // Both opted out on 2026-05-20 (recorded then).
     const optOutClock = fixedClock("2026-05-20T09:00:00Z");
     for (const id of [contact.id, later.id]) {
-      await recordConsentChange({ ...marketer, now: optOutClock }, { contactId: id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" });
+      await recordConsentChange({ ctx: { ...marketer, now: optOutClock }, input: { contactId: id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" } });
     }
     const result = await importCsv(
       header +
@@ -166,7 +166,7 @@ describe("CSV import", () => {
 
   it("an import opt-out overrides an opt-in whatever its date", async () => {
     const { contact } = await upsertContact({ ctx: marketer, input: { email: "kim@example.com" } });
-    await recordConsentChange(marketer, { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form" });
+    await recordConsentChange({ ctx: marketer, input: { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form" } });
     await importCsv(header + "kim@example.com,,,,,unsubscribed,2020-01-01,,\n");
     const kim = await getConsentStates({ ctx: marketer, input: { id: contact.id } });
     expect(kim.states).toEqual([expect.objectContaining({ status: "opted_out", source: "import" })]);

@@ -11,7 +11,7 @@ import { confirmByCode } from "@/server/services/confirmations/confirm-by-code";
 import { confirmByLink } from "@/server/services/confirmations/confirm-by-link";
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
 import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { upsertContact } from "@/server/services/contacts";
 import type { SendingContext } from "@/server/services/context";
 import { handleInboundSms } from "@/server/services/inbound/handle-inbound-sms";
 import { inviteMember } from "@/server/services/invitations/invitations";
@@ -22,7 +22,7 @@ import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { listOutbox, type TOutboxItem } from "@/server/services/messages/list-outbox";
 import { resendMessage, retryMessage } from "@/server/services/messages/retry-message";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
 import { ensureDefaultTemplates, ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
 import { updateTemplate } from "@/server/services/templates/update-template";
 import { ensureDefaultTopics } from "@/server/services/topics";
@@ -323,7 +323,7 @@ describe("keyword replies", () => {
     await ensureDefaultTopics(handle.db, ws.id, new Date());
     const ctx = systemContext(handle.db, ws.id);
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0173" } })).contact;
-    await recordConsentChange(ctx, { contactId: person.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.1" } });
+    await recordConsentChange({ ctx, input: { contactId: person.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.1" } } });
 
     const result = await handleInboundSms({ db: handle.db, now: systemClock }, { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" });
     expect(result.reply).toMatch(/unsubscribed/i);

@@ -8,7 +8,7 @@ import { systemClock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { upsertContact } from "@/server/services/contacts";
 import type { ServiceContext } from "@/server/services/context";
 import { archiveTemplate } from "@/server/services/templates/archive-template";
 import { createTemplate } from "@/server/services/templates/create-template";

@@ -5,7 +5,7 @@ import { AppError, invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
 import { findTopicByKey } from "../topics/queries";
 import { ZTopicKey } from "../topics/schemas";
-import { resolveAddresses, toContact } from "./contacts";
+import { resolveAddresses, toContact } from "./rows";
 import { maskContact, seesFullPii } from "./mask-contact";
 
 export const CONTACTS_PAGE_SIZE = 50;

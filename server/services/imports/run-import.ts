@@ -8,7 +8,7 @@ import { AppError, invalid, notFound } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { writeAudit } from "../audit/write-audit";
 import { actorId, inTransaction, requireAccess, type ServiceContext } from "../context";
-import { workspaceRegion } from "../contacts/contacts";
+import { workspaceRegion } from "../contacts/rows";
 import { AddressSeenMap } from "./address-seen-map";
 import { detectDelimiter } from "./csv-values";
 import { IMPORT_CONSENT_ACCESS } from "./create-import";

@@ -9,7 +9,7 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import { MAX_EMAIL_BATCH, type OutgoingEmail } from "@/server/providers/email";
 import { ProviderError } from "@/server/providers/errors";
 import type { OutgoingSms } from "@/server/providers/sms";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { inTransaction, type ServiceContext } from "../context";
 import { suppressAddress } from "../suppressions/suppress-address";
 import { applyPendingWebhookEventsFor } from "../webhooks/pending";
@@ -139,14 +139,14 @@ async function applyProviderOptOut(tx: Queryable, deps: DeliveryDeps, row: Messa
     } });
   }
   if (row.contactId) {
-    await recordConsentChange(ctx, {
+    await recordConsentChange({ ctx, input: {
       contactId: row.contactId,
       channel: row.channel,
       marketingOnly: true,
       action: "opted_out",
       source: "provider",
       evidence: { ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}), note: `carrier opt-out (${refusal}) on message ${row.id}` },
-    });
+    } });
   }
 }
 

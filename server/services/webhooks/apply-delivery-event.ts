@@ -3,7 +3,7 @@ import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { applyMessageStatus } from "../messages/status";
 import { suppressAddress } from "../suppressions/suppress-address";
 import { type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
@@ -67,7 +67,7 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
   // Consent before suppression: the contact's lock is taken before the audit chain's lock, the
   // order every consent writer uses, so two writers never wait on each other in a cycle.
   if ((event.effect === "complaint" || event.effect === "provider_opt_out") && contactId) {
-    await recordConsentChange(ctx, {
+    await recordConsentChange({ ctx, input: {
       contactId,
       channel,
       marketingOnly: true,
@@ -78,7 +78,7 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
         note: event.effect === "complaint" ? "spam complaint" : `carrier opt-out (${event.provider}${event.detail.errorCode != null ? ` ${String(event.detail.errorCode)}` : ""})`,
       },
       occurredAt: event.occurredAt,
-    });
+    } });
   }
   if (message.addressHash) {
     await suppressAddress({ ctx, input: {

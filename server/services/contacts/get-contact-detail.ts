@@ -4,7 +4,7 @@ import { CHANNELS, CONSENT_SOURCES, CONSENT_STATUSES, SUPPRESSION_REASONS, conse
 import type { ServiceContext } from "../context";
 import { toTopic } from "../topics/rows";
 import { ZTopic } from "../topics/schemas";
-import { getContactRow, toContact } from "./contacts";
+import { getContactRow, toContact } from "./rows";
 import { maskContact, seesFullPii } from "./mask-contact";
 import { ZContact } from "./schemas";
 
