@@ -66,8 +66,8 @@ const globalForBoot = globalThis as unknown as { __optinBooted?: Promise<void> }
 async function recoverImportsAtStartup(): Promise<void> {
   try {
     const handle = await getDbHandle();
-    const { recoverInterruptedImports } = await import("@/server/services/imports/run-import");
-    const result = await recoverInterruptedImports({ db: handle.db, now: systemClock, atStartup: true });
+    const { recoverInterruptedImports } = await import("@/server/services/imports");
+    const result = await recoverInterruptedImports({ ctx: { db: handle.db, now: systemClock }, input: { atStartup: true } });
     if (result.resumed.length || result.failed.length) logger.info({ resumed: result.resumed, failed: result.failed }, "interrupted imports recovered at start-up");
   } catch (error) {
     logger.error({ err: error }, "could not recover interrupted imports at start-up; the recover-imports job will retry");

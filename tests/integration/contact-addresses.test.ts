@@ -246,7 +246,7 @@ describe("an authenticated upsert or import that changes an address withdraws th
     async function* source() {
       yield Buffer.from("Email,Mobile,consent,consent_at\ngus.new@example.com,415-555-0107,yes,2026-01-01\n");
     }
-    const result = await runImport({ ctx: admin, importId: created.id, source: source() });
+    const result = await runImport({ ctx: admin, input: { importId: created.id, source: source() } });
     expect(result).toMatchObject({ status: "completed", updatedRows: 1 });
 
     expect((await getContact({ ctx: admin, input: { id: gus.id } })).email).toBe("gus.new@example.com");

@@ -12,10 +12,12 @@ import { getConsentStates } from "@/server/services/consent/get-consent-states";
 import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createImport } from "@/server/services/imports/create-import";
-import { exportContactsCsv } from "@/server/services/imports/export-contacts";
-import { getImport, listImports } from "@/server/services/imports/get-import";
+import { exportContactsCsv } from "@/server/services/imports/export-contacts-csv";
+import { getImport } from "@/server/services/imports/get-import";
+import { listImports } from "@/server/services/imports/list-imports";
 import { rejectionsCsv } from "@/server/services/imports/rejections-csv";
-import { IMPORT_BATCH_SIZE, runImport } from "@/server/services/imports/run-import";
+import { runImport } from "@/server/services/imports/run-import";
+import { IMPORT_BATCH_SIZE } from "@/server/services/imports/run-steps";
 import type { TCreateImportInput } from "@/server/services/imports/schemas";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -64,13 +66,13 @@ async function importCsv(csv: string | string[], mapping = MAPPING, options: Par
   async function* source() {
     for (const chunk of chunks) yield Buffer.from(chunk);
   }
-  const result = await runImport({ ctx: marketer, importId: created.id, source: source() });
+  const result = await runImport({ ctx: marketer, input: { importId: created.id, source: source() } });
   return result;
 }
 
 async function rejectionsOf(importId: string): Promise<string> {
   let text = "";
-  for await (const chunk of await rejectionsCsv({ ctx: marketer, importId })) text += chunk;
+  for await (const chunk of await rejectionsCsv({ ctx: marketer, input: { importId } })) text += chunk;
   return text;
 }
 
@@ -239,8 +241,8 @@ describe("CSV import", () => {
 
   it("runs once: a second upload to the same import is refused", async () => {
     const created = await createImport({ ctx: marketer, input: { mapping: { email: "email" } } });
-    await runImport({ ctx: marketer, importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) });
-    await expect(runImport({ ctx: marketer, importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) })).rejects.toMatchObject({ code: "CONFLICT" });
+    await runImport({ ctx: marketer, input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) } });
+    await expect(runImport({ ctx: marketer, input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) } })).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await listImports({ ctx: marketer })).map((i) => i.id)).toContain(created.id);
   });
 
