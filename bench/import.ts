@@ -24,7 +24,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import type { Queryable } from "@/db/client";
-import type { RawRecord } from "@/server/services/imports/prepare-rows";
+import type { RawRecord } from "@/server/services/imports";
 import type { BenchOptions } from "./run";
 
 const DEFAULT_SIZE = 1_000_000;
@@ -130,7 +130,7 @@ async function runChild(config: ChildConfig): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const { setDbHandle } = await import("@/server/lib/db");
-  const { runImport } = await import("@/server/services/imports/run-import");
+  const { runImport } = await import("@/server/services/imports");
   const { handle } = await openDb(config);
   setDbHandle(handle);
   const ctx = {
@@ -144,8 +144,7 @@ async function runChild(config: ChildConfig): Promise<void> {
   const started = performance.now();
   const result = await runImport({
     ctx,
-    importId: config.importId,
-    source: fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }),
+    input: { importId: config.importId, source: fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }) },
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
@@ -176,11 +175,9 @@ async function runChild(config: ChildConfig): Promise<void> {
  * `runImport`. What no writer can go below in this process.
  */
 async function prepareOnly(handle: { db: Queryable }, config: ChildConfig): Promise<number> {
-  const { csvRecords, IMPORT_BATCH_SIZE } = await import("@/server/services/imports/run-import");
-  const { buildColumnIndex, prepareBatch } = await import("@/server/services/imports/prepare-rows");
-  const { AddressSeenMap } = await import("@/server/services/imports/address-seen-map");
-  const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports/pii-batch");
-  const { ZImportMapping } = await import("@/server/services/imports/schemas");
+  const { AddressSeenMap, BlindIndexer, buildColumnIndex, csvRecords, IMPORT_BATCH_SIZE, PiiBatchEncryptor, prepareBatch, ZImportMapping } = await import(
+    "@/server/services/imports"
+  );
   const { imports } = await import("@/db/schema");
   const { eq } = await import("drizzle-orm");
   const [row] = await handle.db.select({ mapping: imports.mapping }).from(imports).where(eq(imports.id, config.importId));
@@ -206,7 +203,7 @@ async function prepareOnly(handle: { db: Queryable }, config: ChildConfig): Prom
 // ─── parent: set-up, child, baseline ─────────────────────────────────────────
 
 async function seedExisting(handle: Awaited<ReturnType<typeof openDb>>["handle"], workspaceId: string, size: number): Promise<number> {
-  const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports/pii-batch");
+  const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports");
   const { normalizePhone } = await import("@/server/lib/addresses");
   const indexer = new BlindIndexer(workspaceId);
   const encryptor = new PiiBatchEncryptor();
@@ -279,8 +276,8 @@ export async function run(options: BenchOptions): Promise<void> {
 
     // 1. Set-up.
     const { runMigrations } = await import("@/db/migrate");
-    const { createImport } = await import("@/server/services/imports/create-import");
-    const { ensureDefaultTopics } = await import("@/server/services/topics/topics");
+    const { createImport } = await import("@/server/services/imports");
+    const { ensureDefaultTopics } = await import("@/server/services/topics");
     const { createMember, createWorkspace } = await import("@/tests/factories");
     let { handle } = await openDb(dbConfig);
     await runMigrations(handle);

@@ -5,7 +5,7 @@
  */
 import { EnvError, getEnv } from "../server/lib/env";
 import { closeDb, DatabaseUnavailableError, getDbHandle } from "../server/lib/db";
-import { verifyAuditChain, type TAuditChainReport } from "../server/services/audit/verify-audit-chain";
+import { verifyAuditChain, type TAuditChainReport } from "../server/services/audit";
 
 function describeChain(report: TAuditChainReport): string {
   const chain = report.workspaceId ?? "(no workspace)";
@@ -19,7 +19,7 @@ function describeChain(report: TAuditChainReport): string {
 async function main(): Promise<number> {
   getEnv();
   const { db } = await getDbHandle();
-  const result = await verifyAuditChain({ db, onChain: (report) => console.log(describeChain(report)) });
+  const result = await verifyAuditChain({ ctx: { db }, input: { onChain: (report) => console.log(describeChain(report)) } });
   if (result.chains.length === 0) {
     console.log("No audit rows yet.");
     return 0;

@@ -18,10 +18,10 @@ import { emailLookupKey, normalizePhone } from "../server/lib/addresses";
 import { blindIndex } from "../server/lib/crypto";
 import { closeDb, getDbHandle } from "../server/lib/db";
 import { inTransaction, type Actor, type ServiceContext } from "../server/services/context";
-import { recordConsentChange, type ConsentChange } from "../server/services/consent/record-consent";
-import { upsertContact } from "../server/services/contacts/contacts";
-import { suppressAddress } from "../server/services/suppressions/suppressions";
-import { createTopic, findTopicByKey } from "../server/services/topics/topics";
+import { recordConsentChange, type ConsentChange } from "../server/services/consent";
+import { upsertContact } from "../server/services/contacts";
+import { suppressAddress } from "../server/services/suppressions";
+import { createTopic, findTopicByKey } from "../server/services/topics";
 
 const CONTACT_COUNT = 1000;
 const DAY = 86_400_000;
@@ -274,14 +274,14 @@ async function main() {
     const consent = (at: number, actor: Actor | (() => Actor), change: Omit<ConsentChange, "contactId">, recordedDelay = int(1, 20) * 1000) =>
       add(at + recordedDelay, async () => {
         const who = typeof actor === "function" ? actor() : actor;
-        const results = await recordConsentChange(ctxAt(at + recordedDelay, who), { ...change, contactId, occurredAt: new Date(at) });
+        const results = await recordConsentChange({ ctx: ctxAt(at + recordedDelay, who), input: { ...change, contactId, occurredAt: new Date(at) } });
         counts.events += results.length;
       });
     const suppress = (at: number, actor: Actor, channel: Channel, reason: "hard_bounce" | "complaint" | "sms_stop", source: string, note?: string) =>
       add(at + 2000, async () => {
         const hash = channel === "email" ? blindIndex(workspace.id, "email", emailLookupKey(person.email!)) : blindIndex(workspace.id, "phone", person.phone!);
         const ctx = ctxAt(at + 2000, actor);
-        const { created } = await inTransaction(db, (tx) => suppressAddress(tx, { ...ctx, db: tx }, { channel, addressHash: hash, reason, source, note, contactId }));
+        const { created } = await inTransaction(db, (tx) => suppressAddress({ ctx: { ...ctx, db: tx }, input: { channel, addressHash: hash, reason, source, note, contactId } }));
         if (created) counts.suppressions++;
       });
 
@@ -332,7 +332,7 @@ async function main() {
         };
         // Newsletter needs double opt-in: pending until the link is clicked.
         add(created + 1000, async () => {
-          const results = await recordConsentChange(ctxAt(created + 1000, { type: "contact", contactId }), {
+          const results = await recordConsentChange({ ctx: ctxAt(created + 1000, { type: "contact", contactId }), input: {
             contactId,
             channel: "email",
             topicKey: "newsletter",
@@ -341,7 +341,7 @@ async function main() {
             needsConfirmation: true,
             evidence: formEvidence,
             occurredAt: new Date(created),
-          });
+          } });
           counts.events += results.length;
         });
         if (v2) consent(created, contactActor, { channel: "email", topicKey: "product-updates", action: "opted_in", source: "form", evidence: formEvidence }, 1500);
@@ -349,7 +349,7 @@ async function main() {
           const confirmedAt = created + int(2, 60 * 30) * MINUTE;
           newsletterOptedIn = true;
           add(confirmedAt, async () => {
-            const results = await recordConsentChange(ctxAt(confirmedAt, { type: "contact", contactId }), {
+            const results = await recordConsentChange({ ctx: ctxAt(confirmedAt, { type: "contact", contactId }), input: {
               contactId,
               channel: "email",
               topicKey: "newsletter",
@@ -357,7 +357,7 @@ async function main() {
               source: "form",
               evidence: { ...formEvidence, note: "Confirmed with the link in the confirmation email" },
               occurredAt: new Date(confirmedAt),
-            });
+            } });
             counts.events += results.length;
           });
         }

@@ -3,7 +3,7 @@ import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
 import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
-import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap/ensure-bootstrap";
+import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap";
 import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
 
 /**
@@ -15,8 +15,7 @@ export async function prepareDatabase(): Promise<BootstrapResult> {
   getSecrets();
   const handle = await getDbHandle();
   const result = await ensureBootstrap({
-    db: handle.db,
-    now: systemClock,
+    ctx: { db: handle.db, now: systemClock },
     input: {
       adminEmail: env.INIT_ADMIN_EMAIL,
       adminPassword: env.INIT_ADMIN_PASSWORD,
@@ -67,8 +66,8 @@ const globalForBoot = globalThis as unknown as { __optinBooted?: Promise<void> }
 async function recoverImportsAtStartup(): Promise<void> {
   try {
     const handle = await getDbHandle();
-    const { recoverInterruptedImports } = await import("@/server/services/imports/run-import");
-    const result = await recoverInterruptedImports({ db: handle.db, now: systemClock, atStartup: true });
+    const { recoverInterruptedImports } = await import("@/server/services/imports");
+    const result = await recoverInterruptedImports({ ctx: { db: handle.db, now: systemClock }, input: { atStartup: true } });
     if (result.resumed.length || result.failed.length) logger.info({ resumed: result.resumed, failed: result.failed }, "interrupted imports recovered at start-up");
   } catch (error) {
     logger.error({ err: error }, "could not recover interrupted imports at start-up; the recover-imports job will retry");

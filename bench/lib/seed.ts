@@ -40,7 +40,7 @@ const CHUNK = 10_000;
  * arrays); two chunks are written at a time while the next one is encrypted.
  */
 export async function seedContacts(handle: DbHandle, workspaceId: string, count: number, topics: SeedTopic[], log: (m: string) => void): Promise<SeedResult> {
-  const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports/pii-batch");
+  const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports");
   const { normalizePhone } = await import("@/server/lib/addresses");
   // The generator's numbers are already E.164: check a spread of them once against the app's normaliser.
   for (const k of [0, 1, 9, 6999, 7000, 12345, 4_999_999, count - 1]) {

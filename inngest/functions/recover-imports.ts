@@ -16,9 +16,9 @@ export const recoverImportsFunction = inngest.createFunction(
   },
   async ({ step }) => {
     return step.run("recover", async () => {
-      const { db, now } = await getJobContext();
-      const { recoverInterruptedImports } = await import("@/server/services/imports/run-import");
-      return recoverInterruptedImports({ db, now });
+      const ctx = await getJobContext();
+      const { recoverInterruptedImports } = await import("@/server/services/imports");
+      return recoverInterruptedImports({ ctx });
     });
   },
 );

@@ -1,4 +1,4 @@
-import { reencryptContacts } from "@/server/services/contacts/reencrypt-contacts";
+import { reencryptContacts } from "@/server/services/contacts";
 import { inngest } from "../client";
 import { piiReencryptRequested } from "../events";
 import { getJobContext } from "@/server/jobs/runner/context";
@@ -11,7 +11,6 @@ export const reencryptPiiFunction = inngest.createFunction(
   { id: "reencrypt-pii", name: "Re-encrypt PII with the current key", retries: 3, triggers: [{ cron: "0 4 * * *" }, piiReencryptRequested] },
   async ({ step }) =>
     step.run("reencrypt-contacts", async () => {
-      const { db } = await getJobContext();
-      return reencryptContacts({ db });
+      return reencryptContacts({ ctx: await getJobContext() });
     }),
 );

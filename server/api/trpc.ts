@@ -11,7 +11,7 @@ import { systemClock, type Clock } from "@/server/lib/clock";
 import { invalid } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { controlCharacterMessage, findControlCharacter } from "@/server/lib/text";
-import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys/authenticate-api-key";
+import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys";
 import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth/session-membership";
 import { hasRole, hasScope, type ApiKeyScope, type Database, type Outbox, type Role, type SendingContext, type ServiceContext } from "@/server/services/context";
 import { getOutbox } from "@/server/wiring";
@@ -64,7 +64,7 @@ export async function resolveRequestAuth({
 }): Promise<RequestAuth> {
   const token = bearerToken(headers);
   if (token !== null) {
-    const key = token ? await authenticateApiKey({ db, secret: token, now }) : null;
+    const key = token ? await authenticateApiKey({ ctx: { db, now }, input: { secret: token } }) : null;
     return key ? { kind: "apiKey", key } : { kind: "invalid_key" };
   }
   const userId = getSessionUserId ? await getSessionUserId() : null;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Queryable } from "@/db/client";
 import { apiKeys, memberships, users, workspaces, type ApiKeyScope, type Role } from "@/db/schema";
 import { hashPassword, sha256Hex } from "@/server/lib/hashing";
-import { generateApiKeySecret, apiKeyPrefix } from "@/server/services/api-keys/create-api-key";
+import { generateApiKeySecret, apiKeyPrefix } from "@/server/services/api-keys/secret";
 import type { Actor, SendingContext } from "@/server/services/context";
 import { systemClock, type Clock } from "@/server/lib/clock";
 import { getOutbox } from "@/server/wiring";

@@ -70,8 +70,8 @@ describe("audit hash chain", () => {
     expect(chainB[0]!.prevHash).toBeNull();
     expect(chainB[1]!.prevHash).toBe(chainB[0]!.hash);
 
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: a.id })).toMatchObject({ ok: true, rows: 2 });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: b.id })).toMatchObject({ ok: true, rows: 2 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: a.id } })).toMatchObject({ ok: true, rows: 2 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: b.id } })).toMatchObject({ ok: true, rows: 2 });
   });
 
   it("keeps rows without a workspace in a chain of their own", async () => {
@@ -79,7 +79,7 @@ describe("audit hash chain", () => {
     await writeAudit(handle.db, ctx, { action: "test.global1", after: { when: new Date("2026-01-02T03:04:05.678Z"), skipped: undefined } });
     await writeAudit(handle.db, ctx, { action: "test.global2" });
 
-    const result = await verifyAuditChain({ db: handle.db, workspaceId: null });
+    const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: null } });
     expect(result).toMatchObject({ ok: true });
     expect(result.ok && result.rows).toBeGreaterThanOrEqual(2);
   });
@@ -100,7 +100,7 @@ describe("audit hash chain", () => {
     const rows = await chainOf(handle.db, ws.id);
     expect(rows).toHaveLength(20);
     expect(new Set(rows.map((r) => r.prevHash)).size).toBe(20);
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: true, rows: 20 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, rows: 20 });
   });
 
   it("rolls the audit row back with the transaction that wrote it, leaving the chain intact", async () => {
@@ -112,7 +112,7 @@ describe("audit hash chain", () => {
       }),
     ).rejects.toThrow("change failed");
     await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.after_rollback" });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: true, rows: 2 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, rows: 2 });
   });
 
   it("accepts rows older than the chain only before its first hashed row", async () => {
@@ -120,11 +120,11 @@ describe("audit hash chain", () => {
     const legacy = { workspaceId: ws.id, actorType: "system", action: "test.legacy" };
     await handle.db.insert(auditLog).values(legacy);
     await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.chained" });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: true, chains: [{ rows: 2, legacyRows: 1 }] });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, chains: [{ rows: 2, legacyRows: 1 }] });
 
     await handle.db.insert(auditLog).values(legacy);
     const rows = await chainOf(handle.db, ws.id);
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
       ok: false,
       brokenAtSeq: rows[2]!.seq,
       reason: "hash_mismatch",
@@ -144,7 +144,7 @@ describe("audit hash chain", () => {
     const { ws, rows } = await workspaceWithRows(5);
     await tamper((tx) => tx.update(auditLog).set({ after: { step: 99, nested: { b: 1, a: [2] } } }).where(eq(auditLog.id, rows[2]!.id)));
 
-    const result = await verifyAuditChain({ db: handle.db, workspaceId: ws.id });
+    const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(result).toMatchObject({ ok: false, workspaceId: ws.id, brokenAtSeq: rows[2]!.seq, reason: "hash_mismatch" });
   });
 
@@ -153,7 +153,7 @@ describe("audit hash chain", () => {
     const forged = { ...rows[1]!, after: { step: 99 } };
     await tamper((tx) => tx.update(auditLog).set({ after: forged.after, hash: computeAuditHash(forged) }).where(eq(auditLog.id, forged.id)));
 
-    const result = await verifyAuditChain({ db: handle.db, workspaceId: ws.id });
+    const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(result).toMatchObject({ ok: false, brokenAtSeq: rows[2]!.seq, reason: "prev_hash_mismatch" });
   });
 
@@ -161,7 +161,7 @@ describe("audit hash chain", () => {
     const { ws, rows } = await workspaceWithRows(5);
     await tamper((tx) => tx.delete(auditLog).where(eq(auditLog.id, rows[2]!.id)));
 
-    const result = await verifyAuditChain({ db: handle.db, workspaceId: ws.id });
+    const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(result).toMatchObject({ ok: false, workspaceId: ws.id, brokenAtSeq: rows[3]!.seq, reason: "prev_hash_mismatch" });
   });
 
@@ -187,7 +187,7 @@ describe("audit hash chain", () => {
         prevHash = hash;
       }
     });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: false, brokenAtSeq: rows[2]!.seq, reason: "hash_mismatch" });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: false, brokenAtSeq: rows[2]!.seq, reason: "hash_mismatch" });
   });
 
   it("catches a rewritten chain downgraded to unkeyed SHA-256 hashes", async () => {
@@ -201,7 +201,7 @@ describe("audit hash chain", () => {
         prevHash = hash;
       }
     });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: false, brokenAtSeq: rows[1]!.seq, reason: "hash_mismatch" });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: false, brokenAtSeq: rows[1]!.seq, reason: "hash_mismatch" });
   });
 
   it("accepts unkeyed rows from before the chain was keyed only ahead of the first keyed row, and verifies after a key rotation", async () => {
@@ -209,7 +209,7 @@ describe("audit hash chain", () => {
     const old = { id: crypto.randomUUID(), workspaceId: ws.id, actorType: "system", actorId: null, action: "test.unkeyed", targetType: null, targetId: null, before: null, after: null, requestId: null, createdAt: new Date(), prevHash: null, hashKeyId: null };
     await handle.db.insert(auditLog).values({ ...old, hash: computeAuditHash(old) });
     await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.keyed" });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id })).toMatchObject({ ok: true, chains: [{ rows: 2, unkeyedRows: 1 }] });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, chains: [{ rows: 2, unkeyedRows: 1 }] });
 
     // A rotation puts a new key first; the retired one stays listed, so both generations verify.
     const current = defaultAuditKeyRing();
@@ -218,9 +218,9 @@ describe("audit hash chain", () => {
     const rows = await chainOf(handle.db, ws.id);
     const next = { ...old, id: crypto.randomUUID(), action: "test.after_rotation", prevHash: rows[1]!.hash, hashKeyId: "rotated" };
     await handle.db.insert(auditLog).values({ ...next, hash: computeAuditHash(next, both) });
-    expect(await verifyAuditChain({ db: handle.db, workspaceId: ws.id, ring: both })).toMatchObject({ ok: true, chains: [{ rows: 3 }] });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id, ring: both } })).toMatchObject({ ok: true, chains: [{ rows: 3 }] });
     // Without the rotated key listed, its row cannot be checked and is reported as such.
-    const withoutRotated = await verifyAuditChain({ db: handle.db, workspaceId: ws.id });
+    const withoutRotated = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(withoutRotated).toMatchObject({ ok: false, reason: "unknown_key" });
   });
 
@@ -235,7 +235,7 @@ describe("audit hash chain", () => {
       await writeAudit(fresh.db, { actor: { type: "system" }, now: () => new Date(), workspaceId: null }, { action: "test.global" });
 
       // Pages of 3 rows: every chain but the global one spans more than one page.
-      const intact = await verifyAuditChain({ db: fresh.db, pageSize: 3 });
+      const intact = await verifyAuditChain({ ctx: { db: fresh.db }, input: { pageSize: 3 } });
       expect(intact).toMatchObject({ ok: true, rows: 7 + 4 + 1 });
       expect(intact.chains.map((c) => c.workspaceId).sort()).toEqual([bad.id, good.id, null].sort());
 
@@ -245,7 +245,7 @@ describe("audit hash chain", () => {
         await tx.update(auditLog).set({ requestId: "forged" }).where(eq(auditLog.id, fourth.id));
         await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
       });
-      const broken = await verifyAuditChain({ db: fresh.db, pageSize: 3 });
+      const broken = await verifyAuditChain({ ctx: { db: fresh.db }, input: { pageSize: 3 } });
       expect(broken).toMatchObject({ ok: false, workspaceId: bad.id, brokenAtSeq: fourth.seq, reason: "hash_mismatch" });
       expect(broken.chains.find((c) => c.workspaceId === good.id)).toMatchObject({ ok: true, rows: 7 });
     } finally {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
 import { listAudit } from "@/server/services/audit/list-audit";
-import { updateWorkspace } from "@/server/services/workspaces/workspace";
+import { updateWorkspace } from "@/server/services/workspaces";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 

@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import type { DbHandle } from "@/db/client";
 import { apiKeys, auditLog, memberships, workspaces } from "@/db/schema";
 import { authenticateApiKey } from "@/server/services/api-keys/authenticate-api-key";
-import { countUsersByEmail, ensureBootstrap } from "@/server/services/bootstrap/ensure-bootstrap";
+import { ensureBootstrap } from "@/server/services/bootstrap/ensure-bootstrap";
+import { countUsersByEmail } from "@/server/services/bootstrap/queries";
 import { signInWithPassword } from "@/server/services/auth/sign-in";
 import { systemClock } from "@/server/lib/clock";
 import { createTestDb } from "@/tests/helpers/db";
@@ -21,12 +22,12 @@ const BOOTSTRAP_KEY = "om_bootstrap_test_key_0123456789abcdefXYZ";
 
 describe("bootstrap", () => {
   it("creates the default workspace and an owner with a generated password, once", async () => {
-    const first = await ensureBootstrap({ db: handle.db, now: systemClock, input });
+    const first = await ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input });
     expect(first.adminCreated).toBe(true);
     expect(first.generatedPassword).toMatch(/^\S{12,}$/);
     expect(first.adminEmail).toBe("owner@example.com");
 
-    const second = await ensureBootstrap({ db: handle.db, now: systemClock, input });
+    const second = await ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input });
     expect(second.adminCreated).toBe(false);
     expect(second.generatedPassword).toBeUndefined();
     expect(second.workspaceId).toBe(first.workspaceId);
@@ -44,22 +45,22 @@ describe("bootstrap", () => {
 
   it("survives concurrent starts without duplicates", async () => {
     const results = await Promise.all(
-      Array.from({ length: 4 }, () => ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminEmail: "owner@example.com" } })),
+      Array.from({ length: 4 }, () => ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input: { ...input, adminEmail: "owner@example.com" } })),
     );
     expect(new Set(results.map((r) => r.workspaceId)).size).toBe(1);
     expect(await countUsersByEmail(handle.db, "owner@example.com")).toBe(1);
   });
 
   it("INIT_ADMIN_API_KEY makes a key with that exact secret and every scope, restored if revoked", async () => {
-    const result = await ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
-    const key = await authenticateApiKey({ db: handle.db, secret: BOOTSTRAP_KEY, now: systemClock });
+    const result = await ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
+    const key = await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } });
     expect(key?.workspaceId).toBe(result.workspaceId);
     expect(key?.scopes).toEqual(["contacts:read", "contacts:write", "consent:write", "messages:send", "campaigns:write", "admin"]);
 
     await handle.db.update(apiKeys).set({ revokedAt: new Date(), scopes: ["contacts:read"] }).where(eq(apiKeys.id, key!.apiKeyId));
-    expect(await authenticateApiKey({ db: handle.db, secret: BOOTSTRAP_KEY, now: systemClock })).toBeNull();
-    await ensureBootstrap({ db: handle.db, now: systemClock, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
-    const restored = await authenticateApiKey({ db: handle.db, secret: BOOTSTRAP_KEY, now: systemClock });
+    expect(await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } })).toBeNull();
+    await ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
+    const restored = await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } });
     expect(restored?.apiKeyId).toBe(key!.apiKeyId);
     expect(restored?.scopes).toContain("admin");
     const keys = await handle.db.select().from(apiKeys).where(eq(apiKeys.workspaceId, result.workspaceId));

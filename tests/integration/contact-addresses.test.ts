@@ -6,15 +6,15 @@ import { GET as formGet, POST as formPost } from "@/app/f/[formKey]/route";
 import { SOCKET_ADDRESS_HEADER } from "@/server/lib/client-address";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import type { ServiceContext } from "@/server/services/context";
-import { getConsentStates } from "@/server/services/consent/consent-api";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
 import { updateContact } from "@/server/services/contacts/update-contact";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { findContacts, getContact, upsertContact } from "@/server/services/contacts/contacts";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { findContacts, getContact, upsertContact } from "@/server/services/contacts";
 import { createForm } from "@/server/services/forms/create-form";
 import type { TFormDefinitionInput } from "@/server/services/forms/schemas";
 import { createImport } from "@/server/services/imports/create-import";
 import { runImport } from "@/server/services/imports/run-import";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";
@@ -85,7 +85,7 @@ async function victim(email: string, phone: string) {
     ["email", "updates"],
     ["sms", "deals"],
   ] as const) {
-    await recordConsentChange(admin, { contactId: contact.id, channel, topicKey, action: "opted_in", source: "admin", evidence: { note: "signed up at the counter" } });
+    await recordConsentChange({ ctx: admin, input: { contactId: contact.id, channel, topicKey, action: "opted_in", source: "admin", evidence: { note: "signed up at the counter" } } });
   }
   return contact;
 }
@@ -246,7 +246,7 @@ describe("an authenticated upsert or import that changes an address withdraws th
     async function* source() {
       yield Buffer.from("Email,Mobile,consent,consent_at\ngus.new@example.com,415-555-0107,yes,2026-01-01\n");
     }
-    const result = await runImport({ ctx: admin, importId: created.id, source: source() });
+    const result = await runImport({ ctx: admin, input: { importId: created.id, source: source() } });
     expect(result).toMatchObject({ status: "completed", updatedRows: 1 });
 
     expect((await getContact({ ctx: admin, input: { id: gus.id } })).email).toBe("gus.new@example.com");

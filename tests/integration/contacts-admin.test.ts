@@ -7,9 +7,9 @@ import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
 import { fixedClock, systemClock } from "@/server/lib/clock";
 import { blindIndex, encryptOptional } from "@/server/lib/crypto";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { upsertContact } from "@/server/services/contacts/contacts";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { upsertContact } from "@/server/services/contacts";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox } from "@/server/wiring";
@@ -39,7 +39,7 @@ async function seedContacts() {
       ctx,
       input: { email: `person${i}@example.com`, firstName: `First${i}`, lastName: `Last${i}`, tags: i % 3 === 0 ? ["vip"] : ["lead"] },
     });
-    if (i % 5 === 0) await recordConsentChange(ctx, { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form", evidence });
+    if (i % 5 === 0) await recordConsentChange({ ctx, input: { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form", evidence } });
   }
 }
 

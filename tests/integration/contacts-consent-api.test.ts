@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { closeDb, setDbHandle } from "@/server/lib/db";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
+import { ensureDefaultTopics } from "@/server/services/topics";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
 import { fixedClock } from "@/server/lib/clock";
 import { createApiKeyFor, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -158,8 +158,8 @@ describe("consent ledger", () => {
     for (let round = 0; round < 5; round++) {
       clock.advance(1_000);
       await Promise.all([
-        recordConsentChange(ctx, { contactId: c.body.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form", evidence }),
-        recordConsentChange(ctx, { contactId: c.body.id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" }),
+        recordConsentChange({ ctx, input: { contactId: c.body.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form", evidence } }),
+        recordConsentChange({ ctx, input: { contactId: c.body.id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" } }),
       ]);
       const states = (await rest("GET", url, { key })).body.states;
       expect(states[0].status).toBe("opted_out");

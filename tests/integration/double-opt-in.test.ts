@@ -10,9 +10,9 @@ import { confirmByLink, getLinkConfirmation } from "@/server/services/confirmati
 import { expireConfirmations } from "@/server/services/confirmations/expire-confirmations";
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
 import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { upsertContact } from "@/server/services/contacts";
 import type { SendingContext } from "@/server/services/context";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";

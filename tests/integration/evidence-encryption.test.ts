@@ -2,9 +2,9 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { consentConfirmations, topics } from "@/db/schema";
-import { getContactHistory } from "@/server/services/contacts/contact-history";
-import { upsertContact } from "@/server/services/contacts/contacts";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
+import { getContactHistory } from "@/server/services/contacts/get-contact-history";
+import { upsertContact } from "@/server/services/contacts";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 
@@ -26,14 +26,14 @@ describe("consent evidence at rest", () => {
     const ctx = systemContext(handle.db, ws.id);
     await handle.db.insert(topics).values({ workspaceId: ws.id, key: "news", name: "News", channels: ["email"], kind: "marketing" });
     const { contact } = await upsertContact({ ctx, input: { email: "evidence@example.com" } });
-    await recordConsentChange(ctx, {
+    await recordConsentChange({ ctx, input: {
       contactId: contact.id,
       channel: "email",
       topicKey: "news",
       action: "opted_in",
       source: "form",
       evidence: { ip: IP, userAgent: USER_AGENT, note: NOTE, formVersion: "f1@v1", url: "https://shop.example/signup" },
-    });
+    } });
 
     const raw = await handle.db.execute<{ evidence: string }>(sql`select evidence::text as evidence from consent_events where contact_id = ${contact.id}`);
     const stored = (Array.isArray(raw) ? raw : (raw as { rows: { evidence: string }[] }).rows)[0]!.evidence;

@@ -22,7 +22,7 @@ import { listForms } from "@/server/services/forms/list-forms";
 import type { TFormDefinitionInput } from "@/server/services/forms/schemas";
 import { updateForm } from "@/server/services/forms/update-form";
 import type { ServiceContext } from "@/server/services/context";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";

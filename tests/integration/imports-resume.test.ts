@@ -9,8 +9,13 @@ import type { ServiceContext } from "@/server/services/context";
 import { createImport } from "@/server/services/imports/create-import";
 import { getImport } from "@/server/services/imports/get-import";
 import { hasImportFile, removeImportFile } from "@/server/services/imports/import-files";
-import { IMPORT_BATCH_SIZE, recoverInterruptedImports, resumeImport, resumeImportUpload, runImport, waitForImportResumes } from "@/server/services/imports/run-import";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { waitForImportResumes } from "@/server/services/imports/import-runs";
+import { recoverInterruptedImports } from "@/server/services/imports/recover-interrupted-imports";
+import { resumeImport } from "@/server/services/imports/resume-import";
+import { resumeImportUpload } from "@/server/services/imports/resume-import-upload";
+import { runImport } from "@/server/services/imports/run-import";
+import { IMPORT_BATCH_SIZE } from "@/server/services/imports/run-steps";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 
@@ -81,7 +86,7 @@ describe("an import interrupted mid-way", () => {
   it("failed on a database error after two batches: Resume continues after the last committed line, every row once", async () => {
     const tag = `r1-${randomUUID().slice(0, 6)}`;
     const created = await newImport();
-    const error = await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, importId: created.id, source: chunks(csvOf(ROWS, tag)) }));
+    const error = await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, tag)) } }));
     expect(error).toBeInstanceOf(Error);
     const failed = await getImport({ ctx, input: { id: created.id } });
     expect(failed).toMatchObject({ status: "failed", processedRows: IMPORT_BATCH_SIZE, lastLine: IMPORT_BATCH_SIZE + 1, resumable: true });
@@ -98,7 +103,7 @@ describe("an import interrupted mid-way", () => {
   it("left `running` by a dead process: recovery resumes it from its file and completes it", async () => {
     const tag = `r2-${randomUUID().slice(0, 6)}`;
     const created = await newImport();
-    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, importId: created.id, source: chunks(csvOf(ROWS, tag)) }));
+    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, tag)) } }));
     // What a SIGKILL leaves: still running, an old heartbeat, a run that no longer exists.
     await handle.db
       .update(imports)
@@ -106,7 +111,7 @@ describe("an import interrupted mid-way", () => {
       .where(eq(imports.id, created.id));
     expect(await getImport({ ctx, input: { id: created.id } })).toMatchObject({ status: "running", interrupted: true, resumable: true });
 
-    const result = await recoverInterruptedImports({ db: handle.db, now: () => new Date() });
+    const result = await recoverInterruptedImports({ ctx: { db: handle.db, now: () => new Date() } });
     expect(result.resumed).toContain(created.id);
     await importedOnce(created.id, tag, ROWS);
   }, 120_000);
@@ -118,11 +123,11 @@ describe("an import interrupted mid-way", () => {
       .update(imports)
       .set({ status: "running", runId, heartbeatAt: new Date(), processedRows: 10, lastLine: 11, fileHash: "a".repeat(64) })
       .where(eq(imports.id, created.id));
-    let result = await recoverInterruptedImports({ db: handle.db, now: () => new Date() });
+    let result = await recoverInterruptedImports({ ctx: { db: handle.db, now: () => new Date() } });
     expect(result.failed).not.toContain(created.id);
     expect((await getImport({ ctx, input: { id: created.id } })).status).toBe("running");
 
-    result = await recoverInterruptedImports({ db: handle.db, now: () => new Date(Date.now() + 3 * 60_000) });
+    result = await recoverInterruptedImports({ ctx: { db: handle.db, now: () => new Date(Date.now() + 3 * 60_000) } });
     expect(result.failed).toContain(created.id);
     const failed = await getImport({ ctx, input: { id: created.id } });
     expect(failed).toMatchObject({ status: "failed", processedRows: 10, totalRows: 10, resumable: true });
@@ -133,18 +138,18 @@ describe("an import interrupted mid-way", () => {
     const tag = `r3-${randomUUID().slice(0, 6)}`;
     const csv = csvOf(ROWS, tag);
     const created = await newImport();
-    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, importId: created.id, source: chunks(csv) }));
+    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, input: { importId: created.id, source: chunks(csv) } }));
     await removeImportFile(created.id);
     await expect(resumeImport({ ctx, input: { id: created.id } })).rejects.toMatchObject({ code: "CONFLICT" });
 
     const before = await getImport({ ctx, input: { id: created.id } });
-    const other = await resumeImportUpload({ ctx, importId: created.id, source: chunks(csvOf(ROWS, `${tag}-other`)) }).catch((e: unknown) => e);
+    const other = await resumeImportUpload({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, `${tag}-other`)) } }).catch((e: unknown) => e);
     expect(other).toBeInstanceOf(AppError);
     expect((other as AppError).code).toBe("CONFLICT");
     expect(await getImport({ ctx, input: { id: created.id } })).toEqual(before);
     expect(hasImportFile(created.id)).toBe(false);
 
-    const done = await resumeImportUpload({ ctx, importId: created.id, source: chunks(csv) });
+    const done = await resumeImportUpload({ ctx, input: { importId: created.id, source: chunks(csv) } });
     expect(done.status).toBe("completed");
     await importedOnce(created.id, tag, ROWS);
   }, 120_000);
@@ -155,18 +160,18 @@ describe("importing the same consent again", () => {
     const tag = `twice-${randomUUID().slice(0, 6)}`;
     const csv = csvOf(300, tag);
     const first = await newImport();
-    await runImport({ ctx, importId: first.id, source: chunks(csv) });
+    await runImport({ ctx, input: { importId: first.id, source: chunks(csv) } });
     const [before] = await handle.db.select({ n: count() }).from(consentEvents).where(eq(consentEvents.workspaceId, ctx.workspaceId));
 
     const second = await newImport();
-    const result = await runImport({ ctx, importId: second.id, source: chunks(csv) });
+    const result = await runImport({ ctx, input: { importId: second.id, source: chunks(csv) } });
     expect(result).toMatchObject({ status: "completed", processedRows: 300, updatedRows: 300, insertedRows: 0, consentEvents: 0 });
     const [after] = await handle.db.select({ n: count() }).from(consentEvents).where(eq(consentEvents.workspaceId, ctx.workspaceId));
     expect(after!.n).toBe(before!.n);
 
     // A different status is a change: recorded.
     const third = await newImport();
-    const optOut = await runImport({ ctx, importId: third.id, source: chunks(csv.replaceAll(",yes,", ",no,")) });
+    const optOut = await runImport({ ctx, input: { importId: third.id, source: chunks(csv.replaceAll(",yes,", ",no,")) } });
     expect(optOut.consentEvents).toBe(300);
   }, 60_000);
 });

@@ -6,16 +6,18 @@ import { blindIndex, decryptPii } from "@/server/lib/crypto";
 import { CONSENT_EVIDENCE_PURPOSE } from "@/db/schema";
 import { fixedClock } from "@/server/lib/clock";
 import type { ServiceContext } from "@/server/services/context";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { findContacts, upsertContact } from "@/server/services/contacts/contacts";
-import { getConsentStates } from "@/server/services/consent/consent-api";
-import { suppressAddress } from "@/server/services/suppressions/suppressions";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { findContacts, upsertContact } from "@/server/services/contacts";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
+import { suppressAddress } from "@/server/services/suppressions/suppress-address";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createImport } from "@/server/services/imports/create-import";
-import { exportContactsCsv } from "@/server/services/imports/export-contacts";
-import { getImport, listImports } from "@/server/services/imports/get-import";
+import { exportContactsCsv } from "@/server/services/imports/export-contacts-csv";
+import { getImport } from "@/server/services/imports/get-import";
+import { listImports } from "@/server/services/imports/list-imports";
 import { rejectionsCsv } from "@/server/services/imports/rejections-csv";
-import { IMPORT_BATCH_SIZE, runImport } from "@/server/services/imports/run-import";
+import { runImport } from "@/server/services/imports/run-import";
+import { IMPORT_BATCH_SIZE } from "@/server/services/imports/run-steps";
 import type { TCreateImportInput } from "@/server/services/imports/schemas";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -64,13 +66,13 @@ async function importCsv(csv: string | string[], mapping = MAPPING, options: Par
   async function* source() {
     for (const chunk of chunks) yield Buffer.from(chunk);
   }
-  const result = await runImport({ ctx: marketer, importId: created.id, source: source() });
+  const result = await runImport({ ctx: marketer, input: { importId: created.id, source: source() } });
   return result;
 }
 
 async function rejectionsOf(importId: string): Promise<string> {
   let text = "";
-  for await (const chunk of await rejectionsCsv({ ctx: marketer, importId })) text += chunk;
+  for await (const chunk of await rejectionsCsv({ ctx: marketer, input: { importId } })) text += chunk;
   return text;
 }
 
@@ -150,7 +152,7 @@ describe("CSV import", () => {
     // Both opted out on 2026-05-20 (recorded then).
     const optOutClock = fixedClock("2026-05-20T09:00:00Z");
     for (const id of [contact.id, later.id]) {
-      await recordConsentChange({ ...marketer, now: optOutClock }, { contactId: id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" });
+      await recordConsentChange({ ctx: { ...marketer, now: optOutClock }, input: { contactId: id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" } });
     }
     const result = await importCsv(
       header +
@@ -166,15 +168,15 @@ describe("CSV import", () => {
 
   it("an import opt-out overrides an opt-in whatever its date", async () => {
     const { contact } = await upsertContact({ ctx: marketer, input: { email: "kim@example.com" } });
-    await recordConsentChange(marketer, { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form" });
+    await recordConsentChange({ ctx: marketer, input: { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form" } });
     await importCsv(header + "kim@example.com,,,,,unsubscribed,2020-01-01,,\n");
     const kim = await getConsentStates({ ctx: marketer, input: { id: contact.id } });
     expect(kim.states).toEqual([expect.objectContaining({ status: "opted_out", source: "import" })]);
   });
 
   it("never opts in a suppressed address: the opt-in is skipped and reported as suppressed", async () => {
-    await suppressAddress(marketer.db, marketer, { channel: "email", addressHash: blindIndex(workspaceId, "email", "lou@example.com"), reason: "complaint", source: "test" });
-    await suppressAddress(marketer.db, marketer, { channel: "sms", addressHash: blindIndex(workspaceId, "phone", "+13125550199"), reason: "sms_stop", source: "test" });
+    await suppressAddress({ ctx: marketer, input: { channel: "email", addressHash: blindIndex(workspaceId, "email", "lou@example.com"), reason: "complaint", source: "test" } });
+    await suppressAddress({ ctx: marketer, input: { channel: "sms", addressHash: blindIndex(workspaceId, "phone", "+13125550199"), reason: "sms_stop", source: "test" } });
     const result = await importCsv(header + "lou@example.com,312-555-0199,Lou,,,yes,2026-05-30T00:00:00Z,,\n");
     expect(result).toMatchObject({ insertedRows: 1, rejectedRows: 1, consentEvents: 0 });
     const [lou] = await findContacts({ ctx: marketer, input: { email: "lou@example.com" } });
@@ -239,8 +241,8 @@ describe("CSV import", () => {
 
   it("runs once: a second upload to the same import is refused", async () => {
     const created = await createImport({ ctx: marketer, input: { mapping: { email: "email" } } });
-    await runImport({ ctx: marketer, importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) });
-    await expect(runImport({ ctx: marketer, importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) })).rejects.toMatchObject({ code: "CONFLICT" });
+    await runImport({ ctx: marketer, input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) } });
+    await expect(runImport({ ctx: marketer, input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) } })).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await listImports({ ctx: marketer })).map((i) => i.id)).toContain(created.id);
   });
 

@@ -11,13 +11,13 @@ import { closeDb, setDbHandle } from "@/server/lib/db";
 import { systemClock } from "@/server/lib/clock";
 import { resetEnv } from "@/server/lib/env";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { getConsentStates } from "@/server/services/consent/consent-api";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { upsertContact } from "@/server/services/contacts";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { sendWithConsent } from "@/server/services/messages/send-with-consent";
-import { isSuppressed } from "@/server/services/suppressions/suppressions";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { isSuppressed } from "@/server/services/suppressions/queries";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
@@ -53,7 +53,7 @@ async function sendInbound(from: string, body: string, options: { sid?: string; 
 /** A contact with the phone in the workspace, opted in to promotions by SMS. */
 async function subscribedContact(workspaceId: string, phone: string): Promise<string> {
   const { contact } = await upsertContact({ ctx: systemContext(handle.db, workspaceId), input: { phone } });
-  await recordConsentChange(systemContext(handle.db, workspaceId), { contactId: contact.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } });
+  await recordConsentChange({ ctx: systemContext(handle.db, workspaceId), input: { contactId: contact.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } } });
   return contact.id;
 }
 

@@ -8,7 +8,7 @@ import { fixedClock, systemClock } from "@/server/lib/clock";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
 import { signInWithPassword } from "@/server/services/auth/sign-in";
 import { acceptInvitation, inviteMember, previewInvitation } from "@/server/services/invitations/invitations";
-import { changeMemberRole, removeMember } from "@/server/services/members/members";
+import { changeMemberRole, removeMember } from "@/server/services/members";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox } from "@/server/wiring";

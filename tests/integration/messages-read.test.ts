@@ -6,9 +6,9 @@ import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
 import { systemClock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { upsertContact } from "@/server/services/contacts/contacts";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { upsertContact } from "@/server/services/contacts";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
@@ -54,14 +54,14 @@ beforeAll(async () => {
 
   annId = (await upsertContact({ ctx: owner.ctx, input: { email: "ann.lee@example.com", phone: "+1 415 555 2671", firstName: "Ann" } })).contact.id;
   bobId = (await upsertContact({ ctx: owner.ctx, input: { email: "bob@example.org" } })).contact.id;
-  const [consent] = await recordConsentChange(owner.ctx, {
+  const [consent] = await recordConsentChange({ ctx: owner.ctx, input: {
     contactId: annId,
     channel: "email",
     topicKey: "newsletter",
     action: "opted_in",
     source: "form",
     evidence: { ip: "203.0.113.9", text: "Yes, send me the newsletter.", formVersion: "footer@v2" },
-  });
+  } });
   const [template] = await handle.db
     .insert(templates)
     .values({ workspaceId, key: "spring", name: "Spring newsletter", channel: "email", category: "promotional", currentVersion: 3 })

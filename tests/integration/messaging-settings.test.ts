@@ -8,7 +8,7 @@ import { systemClock } from "@/server/lib/clock";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
 import { getMessagingSettings, updateMessagingSettings } from "@/server/services/policy/settings";
 import type { MessagingSettings } from "@/server/services/policy/types";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox } from "@/server/wiring";

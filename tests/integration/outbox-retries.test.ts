@@ -8,7 +8,7 @@ import { confirmByLink } from "@/server/services/confirmations/confirm-by-link";
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
 import { inviteMember } from "@/server/services/invitations/invitations";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
-import { suppressAddress } from "@/server/services/suppressions/suppressions";
+import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { createMember } from "@/tests/factories";
 import { getOutbox } from "@/server/wiring";
 import { startSendHarness, uniqueEmail, uniquePhone, type SendHarness } from "./send-harness";
@@ -60,7 +60,7 @@ describe("a confirmation to a suppressed address", () => {
   it("email: blocked with reason suppressed, recorded with its request, never at the provider", async () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
-    await suppressAddress(h.handle.db, h.ctx(), { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" });
+    await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" } });
     const before = h.resend.requests.length;
 
     const sent = await requestConfirmation(h.ctx(), { contactId, channel: "email", topicRows: [news], source: "form", evidence });
@@ -86,7 +86,7 @@ describe("a confirmation to a suppressed address", () => {
   it("SMS: a number that texted STOP gets no code", async () => {
     const phone = uniquePhone();
     const contactId = await h.contact({ phone });
-    await suppressAddress(h.handle.db, h.ctx(), { channel: "sms", addressHash: blindIndex(h.workspaceId, "phone", phone), reason: "sms_stop", source: "test" });
+    await suppressAddress({ ctx: h.ctx(), input: { channel: "sms", addressHash: blindIndex(h.workspaceId, "phone", phone), reason: "sms_stop", source: "test" } });
     const before = h.twilio.requests.length;
     const sent = await requestConfirmation(h.ctx(), { contactId, channel: "sms", topicRows: [news], source: "form", evidence });
     const row = await confirmationMessage(sent.confirmationId!);
@@ -102,7 +102,7 @@ describe("a confirmation to a suppressed address", () => {
     const sent = await requestConfirmation(h.ctx(), { contactId, channel: "email", topicRows: [news], source: "form", evidence });
     const row = await confirmationMessage(sent.confirmationId!);
     expect(row.status).toBe("queued");
-    await suppressAddress(h.handle.db, h.ctx(), { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "complaint", source: "test" });
+    await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "complaint", source: "test" } });
     await sweepLater();
     expect(await h.message(row.id)).toMatchObject({ status: "blocked", reason: "suppressed" });
     expect(resendCallsFor(row.id).map((c) => c.status)).toEqual([503]);

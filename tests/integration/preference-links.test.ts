@@ -9,14 +9,14 @@ import { closeDb, setDbHandle } from "@/server/lib/db";
 import { DEFAULT_TOKEN_TTL_MS, signToken, verifyToken } from "@/server/lib/tokens";
 import { confirmByCode } from "@/server/services/confirmations/confirm-by-code";
 import { confirmByLink } from "@/server/services/confirmations/confirm-by-link";
-import { getConsentStates } from "@/server/services/consent/consent-api";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { upsertContact } from "@/server/services/contacts";
 import { getPreferences } from "@/server/services/preferences/get-preferences";
 import { getUnsubscribeContext } from "@/server/services/preferences/get-unsubscribe-context";
 import { savePreferences } from "@/server/services/preferences/save-preferences";
 import { unsubscribeOneClick } from "@/server/services/preferences/unsubscribe-one-click";
-import { ensureDefaultTopics, findTopicByKey } from "@/server/services/topics/topics";
+import { ensureDefaultTopics, findTopicByKey } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";
@@ -49,7 +49,7 @@ afterAll(async () => {
 async function subscribedContact(input: { email?: string; phone?: string }, channel: Channel, topicKey: string) {
   const ctx = systemContext(handle.db, workspaceId, clock);
   const { contact } = await upsertContact({ ctx, input });
-  await recordConsentChange(ctx, { contactId: contact.id, channel, topicKey, action: "opted_in", source: "api", evidence: { note: "signed up at the till" } });
+  await recordConsentChange({ ctx, input: { contactId: contact.id, channel, topicKey, action: "opted_in", source: "api", evidence: { note: "signed up at the till" } } });
   clock.advance(1000);
   return contact.id;
 }

@@ -5,8 +5,8 @@ import { messageEvents, messages, topics, type Channel, type TopicKind } from "@
 import { systemClock, type Clock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { upsertContact } from "@/server/services/contacts";
 import type { Outbox, SendingContext } from "@/server/services/context";
 import { buildOutbox, installOutbox } from "@/server/wiring";
 import { createApiKeyFor, createWorkspace, systemContext } from "@/tests/factories";
@@ -82,23 +82,23 @@ export async function startSendHarness(): Promise<SendHarness> {
       return contact.id;
     },
     async optIn(contactId, channel, topicKey, workspaceId = workspace.id, now = systemClock) {
-      await recordConsentChange(systemContext(handle.db, workspaceId, now), {
+      await recordConsentChange({ ctx: systemContext(handle.db, workspaceId, now), input: {
         contactId,
         channel,
         topicKey,
         action: "opted_in",
         source: "api",
         evidence: { ip: "203.0.113.5", text: "Yes, send me news" },
-      });
+      } });
     },
     async optOut(contactId, channel, topicKey, workspaceId = workspace.id, now = systemClock) {
-      await recordConsentChange(systemContext(handle.db, workspaceId, now), {
+      await recordConsentChange({ ctx: systemContext(handle.db, workspaceId, now), input: {
         contactId,
         channel,
         ...(topicKey ? { topicKey } : { marketingOnly: true }),
         action: "opted_out",
         source: channel === "sms" ? "sms_keyword" : "api",
-      });
+      } });
     },
     async topic(key, channels, kind, workspaceId = workspace.id) {
       const [row] = await handle.db.insert(topics).values({ workspaceId, key, name: key, channels, kind }).returning({ id: topics.id });

@@ -2,7 +2,7 @@ import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { consentEvents, contacts, messages, suppressions, topics } from "@/db/schema";
 import { createApiKeyFor, createWorkspace } from "@/tests/factories";
-import { suppressAddress } from "@/server/services/suppressions/suppressions";
+import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { blindIndex } from "@/server/lib/crypto";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
 import { rest } from "@/tests/helpers/http";
@@ -136,7 +136,7 @@ describe("send_with_consent: every block reason is recorded and never reaches a 
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
     await h.optIn(contactId, "email", "news");
-    await suppressAddress(h.handle.db, h.ctx(), { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" });
+    await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" } });
     await expectBlocked(await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }), "suppressed");
   });
 

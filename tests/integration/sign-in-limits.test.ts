@@ -15,7 +15,7 @@ import { resetSecrets } from "@/server/lib/secrets";
 import { purgeExpiredTokens } from "@/server/services/auth/purge-expired-tokens";
 import { signInWithPassword } from "@/server/services/auth/sign-in";
 import { SIGN_IN_LIMITS } from "@/server/services/auth/sign-in-limits";
-import { changePassword } from "@/server/services/users/account";
+import { changePassword } from "@/server/services/users";
 import { createMember, createWorkspace, memberContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { installRecordingTransports } from "@/tests/helpers/recording-transports";

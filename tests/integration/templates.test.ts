@@ -8,7 +8,7 @@ import { systemClock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { upsertContact } from "@/server/services/contacts";
 import type { ServiceContext } from "@/server/services/context";
 import { archiveTemplate } from "@/server/services/templates/archive-template";
 import { createTemplate } from "@/server/services/templates/create-template";
@@ -19,7 +19,7 @@ import { renderForSend, type RenderInput, type RenderRecipient } from "@/server/
 import { restoreTemplateVersion } from "@/server/services/templates/restore-template-version";
 import type { TCreateTemplateInput } from "@/server/services/templates/schemas";
 import { updateTemplate } from "@/server/services/templates/update-template";
-import { ensureDefaultTopics } from "@/server/services/topics/topics";
+import { ensureDefaultTopics } from "@/server/services/topics";
 import { createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { getOutbox } from "@/server/wiring";

@@ -11,15 +11,15 @@ import { config as proxyConfig, proxy } from "@/proxy";
 import type { Clock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { createTokenCodec, signToken } from "@/server/lib/tokens";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { getConsentStates } from "@/server/services/consent/consent-api";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
+import { upsertContact } from "@/server/services/contacts";
 import type { ServiceContext } from "@/server/services/context";
 import { getPreferences } from "@/server/services/preferences/get-preferences";
 import { getUnsubscribeContext } from "@/server/services/preferences/get-unsubscribe-context";
 import { savePreferences } from "@/server/services/preferences/save-preferences";
 import { unsubscribeOneClick } from "@/server/services/preferences/unsubscribe-one-click";
-import { ensureDefaultTopics, findTopicByKey } from "@/server/services/topics/topics";
+import { ensureDefaultTopics, findTopicByKey } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 
@@ -44,7 +44,7 @@ async function createContact(input: { email?: string; phone?: string } = { email
 }
 
 async function optIn(contactId: string, channel: Channel, topicKey: string) {
-  await recordConsentChange({ ...systemContext(handle.db, workspaceId), now: clock }, { contactId, channel, topicKey, action: "opted_in", source: "api", evidence });
+  await recordConsentChange({ ctx: { ...systemContext(handle.db, workspaceId), now: clock }, input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence } });
 }
 
 async function eventCount(contactId: string): Promise<number> {

@@ -9,11 +9,11 @@ import { emailLookupKey } from "@/server/lib/addresses";
 import { blindIndex } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
-import { getConsentStates } from "@/server/services/consent/consent-api";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { upsertContact } from "@/server/services/contacts/contacts";
-import { isSuppressed } from "@/server/services/suppressions/suppressions";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { upsertContact } from "@/server/services/contacts";
+import { isSuppressed } from "@/server/services/suppressions/queries";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { applyPendingWebhookEvents } from "@/server/services/webhooks/pending";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -42,7 +42,7 @@ async function createContact(input: { email?: string; phone?: string }) {
 }
 
 async function optIn(contactId: string, channel: Channel, topicKey: string) {
-  await recordConsentChange(systemContext(handle.db, workspaceId), { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } });
+  await recordConsentChange({ ctx: systemContext(handle.db, workspaceId), input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } } });
 }
 
 async function stateOf(contactId: string, channel: Channel, topic: string) {

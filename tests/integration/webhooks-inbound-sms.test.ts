@@ -8,13 +8,13 @@ import { blindIndex, decryptPii } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { systemClock } from "@/server/lib/clock";
 import { resetEnv } from "@/server/lib/env";
-import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { getConsentStates } from "@/server/services/consent/consent-api";
-import { upsertContact } from "@/server/services/contacts/contacts";
+import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { getConsentStates } from "@/server/services/consent/get-consent-states";
+import { upsertContact } from "@/server/services/contacts";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
-import { isSuppressed } from "@/server/services/suppressions/suppressions";
+import { isSuppressed } from "@/server/services/suppressions/queries";
 import { ensureDefaultTemplates } from "@/server/services/templates/defaults";
-import { createTopic, ensureDefaultTopics } from "@/server/services/topics/topics";
+import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { TEST_TWILIO_AUTH_TOKEN, twilioRequest } from "@/tests/helpers/twilio-signature";
@@ -60,7 +60,7 @@ async function createContact(phone: string, wsId = workspaceId) {
 }
 
 async function optIn(contactId: string, channel: Channel, topicKey: string, wsId = workspaceId) {
-  await recordConsentChange(systemContext(handle.db, wsId), { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } });
+  await recordConsentChange({ ctx: systemContext(handle.db, wsId), input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } } });
 }
 
 async function stateOf(contactId: string, channel: Channel, topic: string) {
@@ -295,7 +295,7 @@ describe("POST /api/webhooks/twilio/inbound: START and HELP", () => {
     await optIn(contactId, "sms", "promotions");
     await optIn(contactId, "sms", "flash-sales");
     await sendInbound(phone, "STOP");
-    await recordConsentChange(systemContext(handle.db, workspaceId), { contactId, channel: "sms", topicKey: "flash-sales", action: "opted_out", source: "admin" });
+    await recordConsentChange({ ctx: systemContext(handle.db, workspaceId), input: { contactId, channel: "sms", topicKey: "flash-sales", action: "opted_out", source: "admin" } });
 
     const start = await sendInbound(phone, "yes");
     expect(start.reply).toContain("Promotions");

@@ -3,7 +3,7 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
 import { authorizeRoute, errorResponse, jsonError } from "@/server/api/route-auth";
 import { BODY_LIMITS, byteLimit, formatBytes, PayloadTooLargeError } from "@/server/lib/body-limits";
-import { resumeImportUpload, runImport } from "@/server/services/imports/run-import";
+import { resumeImportUpload, runImport } from "@/server/services/imports";
 
 export const dynamic = "force-dynamic";
 // A large file takes a while; the import itself is committed batch by batch.
@@ -32,8 +32,8 @@ export async function POST(req: Request): Promise<Response> {
     // A declared length over the limit was refused by the HTTP server; a chunked body stops here.
     const source = Readable.fromWeb(req.body.pipeThrough(byteLimit(BODY_LIMITS.csvUpload)) as unknown as NodeReadableStream<Uint8Array>);
     const result = query.data.resume
-      ? await resumeImportUpload({ ctx: authorized.ctx, importId: query.data.importId, source })
-      : await runImport({ ctx: authorized.ctx, importId: query.data.importId, source, expectedRows: query.data.expectedRows });
+      ? await resumeImportUpload({ ctx: authorized.ctx, input: { importId: query.data.importId, source } })
+      : await runImport({ ctx: authorized.ctx, input: { importId: query.data.importId, source, expectedRows: query.data.expectedRows } });
     return Response.json(result, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     if (error instanceof PayloadTooLargeError || (error as { cause?: unknown })?.cause instanceof PayloadTooLargeError) {

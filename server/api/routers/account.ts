@@ -1,4 +1,4 @@
-import { changePassword, updateProfile, ZChangePasswordInput, ZUpdateProfileInput } from "@/server/services/users/account";
+import { changePassword, updateProfile, ZChangePasswordInput, ZUpdateProfileInput } from "@/server/services/users";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 
 /** The signed-in person's own account (admin UI only). */

@@ -1,8 +1,5 @@
 import { z } from "zod";
-import { createApiKey } from "@/server/services/api-keys/create-api-key";
-import { getApiKey, listApiKeys } from "@/server/services/api-keys/list-api-keys";
-import { revokeApiKey } from "@/server/services/api-keys/revoke-api-key";
-import { ZApiKey, ZApiKeyIdInput, ZCreateApiKeyInput, ZCreateApiKeyOutput } from "@/server/services/api-keys/schemas";
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey, ZApiKey, ZApiKeyIdInput, ZCreateApiKeyInput, ZCreateApiKeyOutput } from "@/server/services/api-keys";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const adminTier = workspaceProcedure({ scope: "admin", role: "admin" });

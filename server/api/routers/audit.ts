@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { listAudit, ZAuditEntry, ZListAuditInput } from "@/server/services/audit/list-audit";
-import { verifyWorkspaceAuditChain, ZAuditChainReport } from "@/server/services/audit/verify-audit-chain";
+import { listAudit, verifyWorkspaceAuditChain, ZAuditChainReport, ZAuditEntry, ZListAuditInput } from "@/server/services/audit";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 
 export const auditRouter = createTRPCRouter({

@@ -1,16 +1,26 @@
 import { z } from "zod";
-import { findContacts, getContact, upsertContact } from "@/server/services/contacts/contacts";
-import { ZContact, ZUpsertContactInput } from "@/server/services/contacts/schemas";
-import { getConsentStates, recordConsent } from "@/server/services/consent/consent-api";
-import { ZConsentState, ZGetConsentInput, ZRecordConsentInput } from "@/server/services/consent/schemas";
-import { getContactDetail, ZContactDetailInput } from "@/server/services/contacts/contact-detail";
-import { getContactHistory, ZContactHistoryInput } from "@/server/services/contacts/contact-history";
-import { listContactTags } from "@/server/services/contacts/list-contact-tags";
-import { listContacts, ZListContactsInput } from "@/server/services/contacts/list-contacts";
-import { contactForActor } from "@/server/services/contacts/mask-contact";
-import { revealContact, ZRevealContactInput } from "@/server/services/contacts/reveal-contact";
-import { setContactConsent, ZSetContactConsentInput } from "@/server/services/contacts/set-contact-consent";
-import { updateContact, ZUpdateContactInput } from "@/server/services/contacts/update-contact";
+import { getConsentStates, recordConsent, ZConsentState, ZGetConsentInput, ZRecordConsentInput } from "@/server/services/consent";
+import {
+  contactForActor,
+  findContacts,
+  getContact,
+  getContactDetail,
+  getContactHistory,
+  listContacts,
+  listContactTags,
+  revealContact,
+  setContactConsent,
+  updateContact,
+  upsertContact,
+  ZContact,
+  ZContactDetailInput,
+  ZContactHistoryInput,
+  ZListContactsInput,
+  ZRevealContactInput,
+  ZSetContactConsentInput,
+  ZUpdateContactInput,
+  ZUpsertContactInput,
+} from "@/server/services/contacts";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Contacts"];

@@ -1,9 +1,16 @@
 import { z } from "zod";
-import { createImport } from "@/server/services/imports/create-import";
-import { getImport, listImports } from "@/server/services/imports/get-import";
-import { previewCsv } from "@/server/services/imports/preview-csv";
-import { resumeImport } from "@/server/services/imports/run-import";
-import { ZCreateImportInput, ZImport, ZListImportsInput, ZPreviewCsvInput, ZPreviewCsvOutput } from "@/server/services/imports/schemas";
+import {
+  createImport,
+  getImport,
+  listImports,
+  previewCsv,
+  resumeImport,
+  ZCreateImportInput,
+  ZImport,
+  ZListImportsInput,
+  ZPreviewCsvInput,
+  ZPreviewCsvOutput,
+} from "@/server/services/imports";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Imports"];

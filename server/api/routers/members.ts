@@ -16,7 +16,7 @@ import {
   ZChangeMemberRoleInput,
   ZMember,
   ZRemoveMemberInput,
-} from "@/server/services/members/members";
+} from "@/server/services/members";
 import { createTRPCRouter, memberProcedure, publicProcedure } from "../trpc";
 
 /** Settings → Members (admin UI only; not part of the REST API). */

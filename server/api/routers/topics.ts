@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createTopic, listTopics, updateTopic, ZCreateTopicInput, ZTopic, ZUpdateTopicInput } from "@/server/services/topics/topics";
+import { createTopic, listTopics, updateTopic, ZCreateTopicInput, ZTopic, ZUpdateTopicInput } from "@/server/services/topics";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Topics"];

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { API_KEY_SCOPES } from "@/server/services/context";
-import { createWorkspace, ZCreateWorkspaceInput } from "@/server/services/workspaces/create-workspace";
-import { getWorkspace, updateWorkspace, ZUpdateWorkspaceInput, ZWorkspace } from "@/server/services/workspaces/workspace";
+import { createWorkspace, getWorkspace, updateWorkspace, ZCreateWorkspaceInput, ZUpdateWorkspaceInput, ZWorkspace } from "@/server/services/workspaces";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
 const ZWhoAmI = z.object({

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { apiKeys, type ApiKeyScope } from "@/db/schema";
-import type { Queryable } from "@/db/client";
 import { safeEqual, sha256Hex } from "@/server/lib/hashing";
+import type { PublicContext } from "../context";
 
 export interface AuthenticatedApiKey {
   apiKeyId: string;
@@ -16,15 +16,9 @@ const LAST_USED_GRANULARITY_MS = 60_000;
  * Resolves a bearer secret to its key. Looks up by the SHA-256 (unique index), then compares the
  * hashes in constant time. Revoked or unknown → null.
  */
-export async function authenticateApiKey({
-  db,
-  secret,
-  now,
-}: {
-  db: Queryable;
-  secret: string;
-  now: () => Date;
-}): Promise<AuthenticatedApiKey | null> {
+export async function authenticateApiKey({ ctx, input }: { ctx: PublicContext; input: { secret: string } }): Promise<AuthenticatedApiKey | null> {
+  const { db, now } = ctx;
+  const { secret } = input;
   if (!secret || secret.length > 512) return null;
   const hash = sha256Hex(secret);
   const [row] = await db

@@ -1,17 +1,10 @@
 import { apiKeys } from "@/db/schema";
-import { randomToken, sha256Hex } from "@/server/lib/hashing";
+import { sha256Hex } from "@/server/lib/hashing";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { toApiKey } from "./rows";
 import { ZCreateApiKeyInput, type TApiKey, type TCreateApiKeyInput } from "./schemas";
-
-/** Key format: `om_` + 43 url-safe characters (256 bits). Only the SHA-256 is stored. */
-export function generateApiKeySecret(): string {
-  return `om_${randomToken(32)}`;
-}
-
-export function apiKeyPrefix(secret: string): string {
-  return secret.length > 12 ? `${secret.slice(0, 10)}…` : "••••";
-}
+import { apiKeyPrefix, generateApiKeySecret } from "./secret";
 
 /** Creates a key and returns its secret once. Not idempotent (each call makes a new key). Audited. */
 export async function createApiKey({
@@ -44,16 +37,4 @@ export async function createApiKey({
     });
     return { ...toApiKey(row!), secret };
   });
-}
-
-export function toApiKey(row: typeof apiKeys.$inferSelect): TApiKey {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    scopes: row.scopes,
-    createdAt: row.createdAt,
-    lastUsedAt: row.lastUsedAt,
-    revokedAt: row.revokedAt,
-  };
 }

@@ -3,7 +3,7 @@ import { apiKeys } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
-import { toApiKey } from "./create-api-key";
+import { toApiKey } from "./rows";
 import { ZApiKeyIdInput, type TApiKey } from "./schemas";
 
 /** Revokes a key at once. Idempotent: revoking a revoked key keeps its first revocation time. Audited once. */

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { users, type Role } from "@/db/schema";
 import type { Queryable } from "@/db/client";
-import { listUserWorkspaces } from "../workspaces/workspace";
+import { listUserWorkspaces } from "../workspaces/queries";
 
 export interface SessionMembership {
   user: { id: string; email: string; name: string | null };

@@ -1,11 +1,10 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { API_KEY_SCOPES, apiKeys, memberships, users, workspaces } from "@/db/schema";
-import type { Queryable } from "@/db/client";
 import { hashPassword, randomToken, sha256Hex } from "@/server/lib/hashing";
 import { writeAudit } from "../audit/write-audit";
-import { ensureDefaultTopics } from "../topics/topics";
+import type { JobContext } from "../context";
+import { ensureDefaultTopics } from "../topics/defaults";
 import { ensureDefaultTemplates } from "../templates/defaults";
-import type { Clock } from "@/server/lib/clock";
 import { ZBootstrapApiKey } from "@/server/lib/env";
 
 export interface BootstrapInput {
@@ -34,15 +33,8 @@ export interface BootstrapResult {
  * unique index (the default-workspace marker, users.email, the membership key, api_keys.key_hash),
  * then re-read. An existing admin's password is never changed here.
  */
-export async function ensureBootstrap({
-  db,
-  now,
-  input,
-}: {
-  db: Queryable;
-  now: Clock;
-  input: BootstrapInput;
-}): Promise<BootstrapResult> {
+export async function ensureBootstrap({ ctx, input }: { ctx: JobContext; input: BootstrapInput }): Promise<BootstrapResult> {
+  const { db, now } = ctx;
   // The env check refuses a weak key at start-up; this keeps any other caller from making one.
   if (input.adminApiKey !== undefined) ZBootstrapApiKey.parse(input.adminApiKey);
   const email = input.adminEmail.trim().toLowerCase();
@@ -128,13 +120,4 @@ export async function ensureBootstrap({
       generatedPassword: adminCreated ? generatedPassword : undefined,
     };
   });
-}
-
-/** Count of users with this email; used by tests to prove bootstrap never duplicates. */
-export async function countUsersByEmail(db: Queryable, email: string): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(users)
-    .where(eq(users.email, email.toLowerCase()));
-  return row?.count ?? 0;
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { consentConfirmations } from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
-import { getContactRow } from "../contacts/contacts";
+import { getContactRow } from "../contacts/rows";
 import { inTransaction } from "../context";
 import { codeMatches } from "./secrets";
 import {

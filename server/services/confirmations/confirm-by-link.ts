@@ -3,7 +3,7 @@ import { consentConfirmations } from "@/db/schema";
 import type { RequestEvidence } from "@/server/lib/client-address";
 import { maskEmail } from "@/server/lib/logger";
 import { decryptOptional } from "@/server/lib/crypto";
-import { getContactRow } from "../contacts/contacts";
+import { getContactRow } from "../contacts/rows";
 import { inTransaction } from "../context";
 import { hashLinkToken, isWellFormedLinkToken } from "./secrets";
 import {

@@ -8,9 +8,9 @@ import { getEnv } from "@/server/lib/env";
 import { AppError, invalid } from "@/server/lib/errors";
 import { maskEmail } from "@/server/lib/logger";
 import { writeAudit } from "../audit/write-audit";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { ZEvidence } from "../consent/schemas";
-import { getContactRow } from "../contacts/contacts";
+import { getContactRow } from "../contacts/rows";
 import { inTransaction, type SendingContext, type ServiceContext } from "../context";
 import { deliverNow } from "../messages/deliver-now";
 import type { DeliveryDeps } from "../messages/outbox";
@@ -133,9 +133,9 @@ export async function prepareConfirmation(ctx: ServiceContext, input: TRequestCo
       throw new AppError("RATE_LIMITED", "Too many confirmation messages were sent to this address. Please try again in an hour.");
     }
 
-    const recorded = await recordConsentChange(
-      { ...ctx, db: tx },
-      {
+    const recorded = await recordConsentChange({
+      ctx: { ...ctx, db: tx },
+      input: {
         contactId: contact.id,
         channel: parsed.channel,
         topicRows: pendingTopics,
@@ -144,7 +144,7 @@ export async function prepareConfirmation(ctx: ServiceContext, input: TRequestCo
         source: parsed.source as ConsentSource,
         evidence: parsed.evidence,
       },
-    );
+    });
     // The evidence as the ledger stored it (the consent text replaced by its hash).
     const [stored] = recorded[0]
       ? await tx.select({ evidence: consentEvents.evidence }).from(consentEvents).where(eq(consentEvents.id, recorded[0].eventId))

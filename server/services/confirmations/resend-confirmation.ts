@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CHANNELS, consentConfirmations, type ConsentSource } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
 import type { TEvidence } from "../consent/schemas";
-import { getContactRow } from "../contacts/contacts";
+import { getContactRow } from "../contacts/rows";
 import { inTransaction, type SendingContext } from "../context";
 import { deliverConfirmation, prepareConfirmation, type RequestedConfirmation } from "./request-confirmation";
 import { confirmationState, confirmationTopics } from "./shared";

@@ -3,7 +3,7 @@ import { consentConfirmations, topics, workspaces, type TopicRow } from "@/db/sc
 import type { Queryable } from "@/db/client";
 import type { RequestEvidence } from "@/server/lib/client-address";
 import type { Clock } from "@/server/lib/clock";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import type { TEvidence } from "../consent/schemas";
 import type { Actor, ServiceContext } from "../context";
 import type { Outbox } from "../messages/outbox";
@@ -60,9 +60,9 @@ export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row:
   if (!closed) return false;
   const topicRows = await confirmationTopics(tx, row);
   if (topicRows.length > 0) {
-    await recordConsentChange(
-      { ...ctx, db: tx },
-      {
+    await recordConsentChange({
+      ctx: { ...ctx, db: tx },
+      input: {
         contactId: row.contactId,
         channel: row.channel,
         topicRows,
@@ -70,7 +70,7 @@ export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row:
         source: row.source as TopicSource,
         evidence: { note, ...confirmationEvidence(row) } as TEvidence,
       },
-    );
+    });
   }
   return true;
 }
@@ -86,9 +86,9 @@ export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row:
 export async function recordConfirmedConsent(tx: Queryable, ctx: ServiceContext, row: ConfirmationRow, meta: RequestEvidence): Promise<void> {
   const topicRows = await confirmationTopics(tx, row);
   if (topicRows.length === 0) return;
-  await recordConsentChange(
-    { ...ctx, db: tx },
-    {
+  await recordConsentChange({
+    ctx: { ...ctx, db: tx },
+    input: {
       contactId: row.contactId,
       channel: row.channel,
       topicRows,
@@ -96,7 +96,7 @@ export async function recordConfirmedConsent(tx: Queryable, ctx: ServiceContext,
       source: row.source as TopicSource,
       evidence: confirmedEvidence(row, meta),
     },
-  );
+  });
 }
 
 /** The original request's evidence plus how and from where it was confirmed. */
@@ -108,7 +108,7 @@ export function confirmedEvidence(row: ConfirmationRow, meta: RequestEvidence): 
   return evidence as TEvidence;
 }
 
-type TopicSource = Parameters<typeof recordConsentChange>[1]["source"];
+type TopicSource = Parameters<typeof recordConsentChange>[0]["input"]["source"];
 
 /** Evidence keys that tie a ledger event to its confirmation request. */
 export function confirmationEvidence(row: ConfirmationRow): Record<string, string> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CHANNELS, CONSENT_SOURCES, CONSENT_STATUSES } from "@/db/schema";
-import { ZTopicKey } from "../topics/topics";
+import { ZTopicKey } from "../topics/schemas";
 
 export const ZEvidence = z
   .object({

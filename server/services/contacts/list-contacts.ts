@@ -3,8 +3,9 @@ import { z } from "zod";
 import { CHANNELS, CONSENT_STATUSES, consentStates, contacts, topics } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
-import { findTopicByKey, ZTopicKey } from "../topics/topics";
-import { resolveAddresses, toContact } from "./contacts";
+import { findTopicByKey } from "../topics/queries";
+import { ZTopicKey } from "../topics/schemas";
+import { resolveAddresses, toContact } from "./rows";
 import { maskContact, seesFullPii } from "./mask-contact";
 
 export const CONTACTS_PAGE_SIZE = 50;

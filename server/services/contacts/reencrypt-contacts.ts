@@ -1,8 +1,8 @@
 import { and, asc, gt, or, sql } from "drizzle-orm";
 import { contacts } from "@/db/schema";
-import type { Queryable } from "@/db/client";
 import { ciphertextKeyId, decryptOptional, encryptOptional, keyRingFrom, type KeyRing } from "@/server/lib/crypto";
 import { getSecrets } from "@/server/lib/secrets";
+import type { JobContext } from "../context";
 
 const COLUMNS = [
   ["emailCiphertext", "contact.email"],
@@ -18,14 +18,15 @@ const COLUMNS = [
  * not change (they are keyed from APP_SECRET).
  */
 export async function reencryptContacts({
-  db,
-  ring = keyRingFrom(getSecrets().encryptionKeys),
-  batchSize = 500,
+  ctx,
+  input = {},
 }: {
-  db: Queryable;
-  ring?: KeyRing;
-  batchSize?: number;
+  ctx: JobContext;
+  /** `ring`: the keys (default: this process's ENCRYPTION_KEYS); `batchSize`: rows per page. */
+  input?: { ring?: KeyRing; batchSize?: number };
 }): Promise<{ scanned: number; rewritten: number }> {
+  const { db } = ctx;
+  const { ring = keyRingFrom(getSecrets().encryptionKeys), batchSize = 500 } = input;
   const prefix = `v1.${ring.current.id}.%`;
   const stale = (column: (typeof contacts)[(typeof COLUMNS)[number][0]]) => sql`(${column} is not null and ${column} not like ${prefix})`;
   let cursor: string | undefined;

@@ -1,7 +1,8 @@
 import { and, eq, or } from "drizzle-orm";
 import { consentStates, contacts, type Channel } from "@/db/schema";
 import { inTransaction, type ServiceContext } from "../context";
-import { resolveAddresses, upsertContact, type ContactRow } from "./contacts";
+import { resolveAddresses, type ContactRow } from "./rows";
+import { upsertContact } from "./upsert-contact";
 import type { TContact, TUpsertContactInput } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
-import { getContactRow, toContact } from "./contacts";
+import { getContactRow, toContact } from "./rows";
 import type { TContact } from "./schemas";
 
 export const ZRevealContactInput = z.object({ id: z.uuid() });

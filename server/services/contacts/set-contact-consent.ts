@@ -2,11 +2,11 @@ import { z } from "zod";
 import { CHANNELS } from "@/db/schema";
 import { invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
-import { getConsentStates } from "../consent/consent-api";
-import { recordConsentChange } from "../consent/record-consent";
+import { getConsentStates } from "../consent/get-consent-states";
+import { recordConsentChange } from "../consent/record-consent-change";
 import type { TConsentState } from "../consent/schemas";
-import { ZTopicKey } from "../topics/topics";
-import { getContactRow } from "./contacts";
+import { ZTopicKey } from "../topics/schemas";
+import { getContactRow } from "./rows";
 
 export const MIN_CONSENT_NOTE_LENGTH = 10;
 
@@ -51,7 +51,7 @@ export async function setContactConsent({ ctx, input }: { ctx: ServiceContext; i
     const hasAddress = parsed.channel === "email" ? row.emailHash : row.phoneHash;
     if (!hasAddress) throw invalid(`This contact has no ${parsed.channel === "email" ? "email address" : "phone number"}`, "channel");
   }
-  await recordConsentChange(ctx, {
+  await recordConsentChange({ ctx, input: {
     contactId: parsed.id,
     channel: parsed.channel,
     topicKey: parsed.topic,
@@ -59,7 +59,7 @@ export async function setContactConsent({ ctx, input }: { ctx: ServiceContext; i
     source: "admin",
     evidence: parsed.note ? { note: parsed.note } : undefined,
     occurredAt: parsed.occurredAt,
-  });
+  } });
   const { states } = await getConsentStates({ ctx, input: { id: parsed.id } });
   return { states: states.filter((s) => s.channel === parsed.channel) };
 }

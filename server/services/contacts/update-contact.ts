@@ -4,9 +4,9 @@ import { contacts } from "@/db/schema";
 import { encryptOptional } from "@/server/lib/crypto";
 import { AppError, invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
-import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
-import { getContactRow, resolveAddresses, toContact } from "./contacts";
+import { getContactRow, resolveAddresses, toContact } from "./rows";
 import { ZLocale, ZTimezone, type TContact } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
 
@@ -109,8 +109,8 @@ export async function updateContact({ ctx, input }: { ctx: ServiceContext; input
       .set({ ...changes, updatedAt: ctx.now() })
       .where(eq(contacts.id, existing.id))
       .returning();
-    if (changes.emailHash !== undefined) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "email" });
-    if (changes.phoneHash !== undefined) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "sms" });
+    if (changes.emailHash !== undefined) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "email" } });
+    if (changes.phoneHash !== undefined) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "sms" } });
     await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
     return toContact(row!);
   });

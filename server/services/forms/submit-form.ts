@@ -5,7 +5,7 @@ import { AppError } from "@/server/lib/errors";
 import { verifyFormToken, type FormTokenCheck } from "@/server/lib/form-token";
 import { createRateLimiter } from "@/server/lib/rate-limit";
 import { controlCharacterMessage, hasControlCharacter } from "@/server/lib/text";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { resolveSignupContacts } from "../contacts/resolve-signup-contacts";
 import { inTransaction, type ServiceContext } from "../context";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
@@ -155,7 +155,7 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
         const direct = offered.filter((t) => !needsConfirmation(t));
         const confirm = offered.filter(needsConfirmation);
         if (direct.length > 0) {
-          await recordConsentChange(personCtx, { contactId: contact.id, channel, topicRows: direct, action: "opted_in", source: "form", evidence });
+          await recordConsentChange({ ctx: personCtx, input: { contactId: contact.id, channel, topicRows: direct, action: "opted_in", source: "form", evidence } });
         }
         if (confirm.length > 0) {
           const request = await prepareConfirmation(personCtx, {

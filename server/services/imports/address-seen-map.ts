@@ -1,7 +1,7 @@
 /**
  * "Which line first had this address?" within one import batch, in typed arrays: 12 bytes per
  * slot (a 64-bit fingerprint of the blind index + the line), at most half full, outside the JS
- * heap's object graph. Created per batch (run-import.ts); duplicates of rows in earlier batches
+ * heap's object graph. Created per batch (run-steps.ts); duplicates of rows in earlier batches
  * are found by the batch writer through the contacts' `import_id`/`import_line`.
  *
  * Two different addresses share a fingerprint with probability ~n²/2⁶⁵ (negligible for a batch);

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { imports, topics } from "@/db/schema";
 import { invalid } from "@/server/lib/errors";
 import { requireAccess, type AccessRule, type ServiceContext } from "../context";
-import { toImport } from "./get-import";
+import { toImport } from "./rows";
 import { ZCreateImportInput, type TCreateImportInput, type TImport } from "./schemas";
 
 /** Recording consent from a file is a consent write: checked when the import is created and again when it runs. */

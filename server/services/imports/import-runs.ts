@@ -19,3 +19,15 @@ export function isInterrupted(row: Pick<ImportRow, "status" | "heartbeatAt" | "r
   if (row.runId && activeRuns.has(row.runId)) return false;
   return !row.heartbeatAt || now.getTime() - row.heartbeatAt.getTime() > IMPORT_STALE_MS;
 }
+
+/**
+ * Resumes `resumeImport` started in the background. On globalThis because Next may load this
+ * module twice: waiting for resumes must see every one started in the process.
+ */
+const globalForResumes = globalThis as unknown as { __optinImportResumes?: Set<Promise<unknown>> };
+export const backgroundResumes = (globalForResumes.__optinImportResumes ??= new Set());
+
+/** Tests and shutdown: resolves when the resumes started in the background by `resumeImport` have ended. */
+export async function waitForImportResumes(): Promise<void> {
+  while (backgroundResumes.size > 0) await Promise.allSettled([...backgroundResumes]);
+}

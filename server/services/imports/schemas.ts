@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CHANNELS, IMPORT_STATUSES } from "@/db/schema";
-import { ZTopicKey } from "../topics/topics";
+import { ZTopicKey } from "../topics/schemas";
 
 /** Contact fields a CSV column can be mapped to (besides custom attributes). */
 export const IMPORT_FIELDS = ["email", "phone", "firstName", "lastName", "locale", "timezone", "tags", "consentStatus", "consentAt", "consentSource"] as const;

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { CONSENT_EVIDENCE_PURPOSE, type Channel } from "@/db/schema";
 import { sealJson } from "@/db/schema/_sealed-json";
 import type { Actor } from "../context";
-import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { inTransaction } from "../context";
@@ -282,7 +282,7 @@ async function writeBatchOnce(
   // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
   //     before (and therefore winning over) an opt-in of this row dated no later than now.
   for (const change of addressChanges) {
-    await withdrawConsentForReplacedAddress({ db: tx, workspaceId: ws, actor: job.actor, now: job.now }, change);
+    await withdrawConsentForReplacedAddress({ ctx: { db: tx, workspaceId: ws, actor: job.actor, now: job.now }, input: change });
   }
 
   // 7. Consent: one ledger event per row × (topic, channel) the row has an address for, then the

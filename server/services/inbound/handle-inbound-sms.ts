@@ -11,11 +11,11 @@ import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
 import { countSmsSegments } from "@/server/shared/sms-segments";
 import { writeAudit } from "../audit/write-audit";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { inTransaction, type ServiceContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
 import { recordDirectMessages } from "../messages/pipeline";
-import { suppressAddress } from "../suppressions/suppressions";
+import { suppressAddress } from "../suppressions/suppress-address";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
 import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
 import { helpReply, optInConfirmation, optOutConfirmation } from "./replies";
@@ -337,7 +337,7 @@ async function applyOptOut(
     if (toOptOut.length > 0) {
       const batchId = randomUUID();
       const note = input.classification.kind !== "other" && input.classification.matchedBy === "keyword" ? `SMS keyword ${input.classification.keyword}` : "SMS opt-out phrasing";
-      await recordConsentChange(service, {
+      await recordConsentChange({ ctx: service, input: {
         contactId: input.contactId,
         channel: "sms",
         topicRows: toOptOut,
@@ -345,7 +345,7 @@ async function applyOptOut(
         source: "sms_keyword",
         evidence: { providerMessageId: input.messageSid, note },
         batchId,
-      });
+      } });
       stored.consentBatchId = batchId;
       stored.restorableTopicIds = toOptOut.filter((t) => states.get(t.id)?.status === "opted_in").map((t) => t.id);
       changed = true;
@@ -353,14 +353,14 @@ async function applyOptOut(
   }
   // After the ledger: contact lock before the audit chain lock, the order every consent writer uses.
   if (input.addressHash) {
-    const { created } = await suppressAddress(tx, service, {
+    const { created } = await suppressAddress({ ctx: service, input: {
       channel: "sms",
       addressHash: input.addressHash,
       reason: "sms_stop",
       source: "sms_keyword",
       note: `inbound message ${input.inboundId}`,
       contactId: input.contactId ?? undefined,
-    });
+    } });
     changed ||= created;
   }
   return { changed, stored };
@@ -441,7 +441,7 @@ async function restoreLastStop(
     .from(topics)
     .where(and(eq(topics.workspaceId, service.workspaceId), inArray(topics.id, restorable), isNull(topics.archivedAt)));
   if (topicRows.length === 0) return [];
-  await recordConsentChange(service, {
+  await recordConsentChange({ ctx: service, input: {
     contactId: input.contactId,
     channel: "sms",
     topicRows,
@@ -449,7 +449,7 @@ async function restoreLastStop(
     source: "sms_keyword",
     evidence: { providerMessageId: input.messageSid, note: "SMS keyword START: restores what the last STOP removed" },
     batchId: randomUUID(),
-  });
+  } });
   return topicRows.map((t) => t.name).sort();
 }
 

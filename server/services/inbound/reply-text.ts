@@ -1,6 +1,6 @@
 import type { Queryable } from "@/db/client";
 import { logger } from "@/server/lib/logger";
-import { getContactRow, toContact } from "../contacts/contacts";
+import { getContactRow, toContact } from "../contacts/rows";
 import { getSystemTemplate } from "../templates/defaults";
 import { renderForSend, type RenderRecipient } from "../templates/render";
 

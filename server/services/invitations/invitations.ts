@@ -7,7 +7,7 @@ import { hashPassword, randomToken, sha256Hex } from "@/server/lib/hashing";
 import { ACCEPTED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SendingContext, type ServiceContext, type SystemContext } from "../context";
-import { ZRole } from "../members/members";
+import { ZRole } from "../members/schemas";
 import { deliverNow } from "../messages/deliver-now";
 import { recordDirectMessages } from "../messages/pipeline";
 import { invitationEmail } from "./invitation-email";

@@ -9,9 +9,9 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import { MAX_EMAIL_BATCH, type OutgoingEmail } from "@/server/providers/email";
 import { ProviderError } from "@/server/providers/errors";
 import type { OutgoingSms } from "@/server/providers/sms";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { inTransaction, type ServiceContext } from "../context";
-import { suppressAddress } from "../suppressions/suppressions";
+import { suppressAddress } from "../suppressions/suppress-address";
 import { applyPendingWebhookEventsFor } from "../webhooks/pending";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
@@ -129,24 +129,24 @@ async function applyProviderOptOut(tx: Queryable, deps: DeliveryDeps, row: Messa
   const ctx: ServiceContext = { db: tx, workspaceId: row.workspaceId, actor: { type: "provider", provider }, now: deps.now };
   const refusal = `${provider}${error.providerCode ? ` ${error.providerCode}` : ""}`;
   if (row.addressHash) {
-    await suppressAddress(tx, ctx, {
+    await suppressAddress({ ctx, input: {
       channel: row.channel,
       addressHash: row.addressHash,
       reason: "provider_opt_out",
       source: provider,
       note: `${refusal} when sending message ${row.id}`,
       contactId: row.contactId ?? undefined,
-    });
+    } });
   }
   if (row.contactId) {
-    await recordConsentChange(ctx, {
+    await recordConsentChange({ ctx, input: {
       contactId: row.contactId,
       channel: row.channel,
       marketingOnly: true,
       action: "opted_out",
       source: "provider",
       evidence: { ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}), note: `carrier opt-out (${refusal}) on message ${row.id}` },
-    });
+    } });
   }
 }
 

@@ -17,7 +17,7 @@ import {
 import { notFound } from "@/server/lib/errors";
 import { IN_FLIGHT_STATUSES, isStatusIn, RETRYABLE_STATUSES } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
-import { toContact } from "../contacts/contacts";
+import { toContact } from "../contacts/rows";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { ZMessageListItem } from "./list-messages";
 import { messagePurpose, seesMessageContent } from "./message-access";

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES, messages, templates, topics, type MessageStatus } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
 import { requireAccess, type ServiceContext } from "../context";
-import { getContactRow, resolveAddresses } from "../contacts/contacts";
+import { getContactRow, resolveAddresses } from "../contacts/rows";
 import { seesFullPii } from "../contacts/mask-contact";
 import { messagePurpose } from "./message-access";
-import { ZTopicKey } from "../topics/topics";
+import { ZTopicKey } from "../topics/schemas";
 import {
   CREATED_AT_TEXT_FORMAT,
   decodeMessageCursor,

@@ -21,7 +21,7 @@ import { logger } from "@/server/lib/logger";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
 import { CAP_COUNTED_STATUSES } from "@/server/shared/enums";
-import { toContact, type ContactRow } from "../contacts/contacts";
+import { toContact, type ContactRow } from "../contacts/rows";
 import type { ServiceContext } from "../context";
 import { decide, maxWindowDays } from "../policy/decide";
 import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type RecentSend } from "../policy/types";
@@ -168,7 +168,7 @@ export async function lockAndRead({ tx, ctx, workspace, requests, pending, recip
 /** The statuses the recent-sends read counts (a mutable copy for `inArray`). */
 const CAP_COUNTED = [...CAP_COUNTED_STATUSES];
 
-/** Serialises this send with consent writers of the same contacts (record-consent.ts takes the same lock). */
+/** Serialises this send with consent writers of the same contacts (record-consent-change.ts takes the same lock). */
 function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
   return lockKeysInOrder(tx, contactIds);
 }

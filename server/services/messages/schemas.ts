@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BLOCK_REASONS, CHANNELS, MESSAGE_STATUSES, TOPIC_KINDS, type MessageStatus } from "@/db/schema";
-import { ZTopicKey } from "../topics/topics";
+import { ZTopicKey } from "../topics/schemas";
 
 /** Inline content of a send (instead of a template). Marketing email gets the layout and footer added. */
 export const ZMessageContent = z.object({

@@ -6,7 +6,7 @@ import { notFound } from "@/server/lib/errors";
 import { maskPhone } from "@/server/lib/addresses";
 import { maskEmail } from "@/server/lib/logger";
 import { verifyToken, type VerifiedToken } from "@/server/lib/tokens";
-import { toContact, type ContactRow } from "../contacts/contacts";
+import { toContact, type ContactRow } from "../contacts/rows";
 import type { ServiceContext } from "../context";
 import type { Outbox } from "../messages/outbox";
 import { lockKey } from "@/server/lib/advisory-locks";

@@ -4,7 +4,7 @@ import { getEnv } from "@/server/lib/env";
 import { invalid } from "@/server/lib/errors";
 import { inTransaction } from "../context";
 import { logger } from "@/server/lib/logger";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
 import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./get-preferences";
 import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink, type SendingLinkContext } from "./link-context";
@@ -141,7 +141,7 @@ export async function savePreferences({
         for (const topic of group.topics) recorded.push({ topicKey: topic.key, channel: group.channel, status: "pending" });
         continue;
       }
-      const results = await recordConsentChange(ctx, {
+      const results = await recordConsentChange({ ctx, input: {
         contactId: contact.id,
         channel: group.channel,
         topicRows: group.topics,
@@ -149,7 +149,7 @@ export async function savePreferences({
         source: "preference_center",
         batchId,
         evidence,
-      });
+      } });
       for (const r of results) recorded.push({ topicKey: r.topicKey, channel: r.channel, status: r.state?.status ?? "opted_out" });
     }
     return { recorded, prepared };

@@ -1,5 +1,5 @@
 import { inTransaction } from "../context";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { consentKey, currentConsent, lockContactConsent, resolveUnsubscribeLink, type LinkContext } from "./link-context";
 import { ZUnsubscribeOneClickInput, type TUnsubscribeOneClickInput } from "./schemas";
 
@@ -33,14 +33,14 @@ export async function unsubscribeOneClick({ link, input }: { link: LinkContext; 
     const current = (await currentConsent(tx, ctx.workspaceId, claims.contactId)).get(consentKey(claims.channel, topic.id));
     const isOptedOut = current?.status === "opted_out";
     if (isOptedOut && (!reason || current.evidence.note)) return { status: "opted_out", changed: false, topicKey: topic.key };
-    await recordConsentChange(ctx, {
+    await recordConsentChange({ ctx, input: {
       contactId: claims.contactId,
       channel: claims.channel,
       topicRows: [topic],
       action: "opted_out",
       source: "one_click",
       evidence: { ...evidence, ...(reason ? { note: reason } : {}) },
-    });
+    } });
     return { status: "opted_out", changed: true, topicKey: topic.key };
   });
 }

@@ -3,7 +3,7 @@ import { templates, type Channel } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
-import { findTopicByKey } from "../topics/topics";
+import { findTopicByKey } from "../topics/queries";
 import { getTemplate } from "./get-template";
 import { insertVersion } from "./rows";
 import { prepareVersionContent } from "./save-check";

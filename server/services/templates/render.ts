@@ -4,7 +4,7 @@ import { CHANNELS, TEMPLATE_CATEGORIES, TOPIC_KINDS, type Channel, type Template
 import { getEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
 import { countSmsSegments } from "@/server/shared/sms-segments";
-import { getContactRow, toContact } from "../contacts/contacts";
+import { getContactRow, toContact } from "../contacts/rows";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { requireAccess, type ServiceContext } from "../context";
 import { resolvePostalAddress, SETUP_PROBLEM_CODES } from "./compliance";

@@ -3,9 +3,9 @@ import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
-import { recordConsentChange } from "../consent/record-consent";
+import { recordConsentChange } from "../consent/record-consent-change";
 import { applyMessageStatus } from "../messages/status";
-import { suppressAddress } from "../suppressions/suppressions";
+import { suppressAddress } from "../suppressions/suppress-address";
 import { type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
 
 export interface ApplicableEvent extends DeliveryEventPayload {
@@ -67,7 +67,7 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
   // Consent before suppression: the contact's lock is taken before the audit chain's lock, the
   // order every consent writer uses, so two writers never wait on each other in a cycle.
   if ((event.effect === "complaint" || event.effect === "provider_opt_out") && contactId) {
-    await recordConsentChange(ctx, {
+    await recordConsentChange({ ctx, input: {
       contactId,
       channel,
       marketingOnly: true,
@@ -78,17 +78,17 @@ export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: Mes
         note: event.effect === "complaint" ? "spam complaint" : `carrier opt-out (${event.provider}${event.detail.errorCode != null ? ` ${String(event.detail.errorCode)}` : ""})`,
       },
       occurredAt: event.occurredAt,
-    });
+    } });
   }
   if (message.addressHash) {
-    await suppressAddress(tx, ctx, {
+    await suppressAddress({ ctx, input: {
       channel,
       addressHash: message.addressHash,
       reason: event.effect,
       source: event.provider,
       note: `${event.type} on message ${message.id}`,
       contactId,
-    });
+    } });
   }
   return { failed };
 }

@@ -6,8 +6,10 @@ import { forbidden, invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { hasScope, inTransaction, type ServiceContext } from "../context";
 import { ensureDefaultTemplates } from "../templates/defaults";
-import { ensureDefaultTopics } from "../topics/topics";
-import { toWorkspace, ZUpdateWorkspaceInput, type TWorkspace } from "./workspace";
+import { ensureDefaultTopics } from "../topics/defaults";
+import { toWorkspace } from "./rows";
+import type { TWorkspace } from "./schemas";
+import { ZUpdateWorkspaceInput } from "./update-workspace";
 
 export const ZCreateWorkspaceInput = z.object({
   name: ZUpdateWorkspaceInput.shape.name.describe("Name of the new workspace, also its brand in messages"),

@@ -1,6 +1,5 @@
 import { authorizeRoute, errorResponse } from "@/server/api/route-auth";
-import { exportContactsCsv } from "@/server/services/imports/export-contacts";
-import { iterableToStream } from "@/server/services/imports/csv-stream";
+import { exportContactsCsv, iterableToStream } from "@/server/services/imports";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +12,7 @@ export async function GET(req: Request): Promise<Response> {
   if (!authorized.ok) return authorized.response;
   const tag = new URL(req.url).searchParams.get("tag") ?? undefined;
   try {
-    const lines = await exportContactsCsv({ ctx: authorized.ctx, filter: tag ? { tag } : undefined });
+    const lines = await exportContactsCsv({ ctx: authorized.ctx, input: tag ? { tag } : undefined });
     const date = authorized.ctx.now().toISOString().slice(0, 10);
     return new Response(iterableToStream(lines), {
       headers: {

@@ -1,6 +1,5 @@
 import { authorizeRoute, errorResponse, jsonError } from "@/server/api/route-auth";
-import { rejectionsCsv } from "@/server/services/imports/rejections-csv";
-import { iterableToStream } from "@/server/services/imports/csv-stream";
+import { iterableToStream, rejectionsCsv } from "@/server/services/imports";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +10,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) return jsonError(404, "Import not found", "NOT_FOUND");
   try {
-    const lines = await rejectionsCsv({ ctx: authorized.ctx, importId: id });
+    const lines = await rejectionsCsv({ ctx: authorized.ctx, input: { importId: id } });
     return new Response(iterableToStream(lines), {
       headers: {
         "content-type": "text/csv; charset=utf-8",

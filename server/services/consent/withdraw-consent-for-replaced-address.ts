@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { consentConfirmations, consentStates, topics, type Channel } from "@/db/schema";
 import { inTransaction, type ServiceContext } from "../context";
-import { recordConsentChange } from "./record-consent";
+import { recordConsentChange } from "./record-consent-change";
 
 /**
  * Consent is given for an address, but the ledger keys it by contact × channel × topic. So when
@@ -15,7 +15,7 @@ import { recordConsentChange } from "./record-consent";
  *
  * Call it in the transaction that changes the address. Returns the topic keys withdrawn.
  */
-export async function withdrawConsentForReplacedAddress(ctx: ServiceContext, input: { contactId: string; channel: Channel }): Promise<string[]> {
+export async function withdrawConsentForReplacedAddress({ ctx, input }: { ctx: ServiceContext; input: { contactId: string; channel: Channel } }): Promise<string[]> {
   return inTransaction(ctx.db, async (tx) => {
     const now = ctx.now();
     await tx
@@ -43,9 +43,9 @@ export async function withdrawConsentForReplacedAddress(ctx: ServiceContext, inp
         ),
       );
     if (covered.length === 0) return [];
-    const recorded = await recordConsentChange(
-      { ...ctx, db: tx },
-      {
+    const recorded = await recordConsentChange({
+      ctx: { ...ctx, db: tx },
+      input: {
         contactId: input.contactId,
         channel: input.channel,
         topicRows: covered.map((c) => c.topic),
@@ -53,7 +53,7 @@ export async function withdrawConsentForReplacedAddress(ctx: ServiceContext, inp
         source: "address_changed",
         evidence: { note: `The contact's ${input.channel === "email" ? "email address" : "phone number"} was changed` },
       },
-    );
+    });
     return recorded.map((r) => r.topicKey);
   });
 }

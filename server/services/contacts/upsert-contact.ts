@@ -1,62 +1,14 @@
 import { and, eq, or } from "drizzle-orm";
-import { contacts, workspaces } from "@/db/schema";
+import { contacts } from "@/db/schema";
 import type { Queryable } from "@/db/client";
-import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
-import { blindIndex, decryptOptional, encryptOptional } from "@/server/lib/crypto";
-import { AppError, invalid, notFound } from "@/server/lib/errors";
+import { encryptOptional } from "@/server/lib/crypto";
+import { AppError } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
-import { withdrawConsentForReplacedAddress } from "../consent/withdraw-replaced-address";
+import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
-import { contactForActor } from "./mask-contact";
-import { ZFindContactsInput, ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
+import { resolveAddresses, toContact } from "./rows";
+import { ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
-
-export type ContactRow = typeof contacts.$inferSelect;
-
-/** Decrypts a row into the API shape. */
-export function toContact(row: ContactRow): TContact {
-  return {
-    id: row.id,
-    email: decryptOptional(row.emailCiphertext, "contact.email"),
-    phone: decryptOptional(row.phoneCiphertext, "contact.phone"),
-    firstName: decryptOptional(row.firstNameCiphertext, "contact.first_name"),
-    lastName: decryptOptional(row.lastNameCiphertext, "contact.last_name"),
-    locale: row.locale,
-    timezone: row.timezone,
-    attributes: row.attributes,
-    tags: row.tags,
-    erased: row.erasedAt !== null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
-
-export async function workspaceRegion(db: Queryable, workspaceId: string): Promise<string> {
-  const [row] = await db.select({ region: workspaces.defaultRegion }).from(workspaces).where(eq(workspaces.id, workspaceId));
-  return row?.region ?? "US";
-}
-
-/** Normalised addresses and their blind indexes; INVALID naming the field when one is malformed. */
-export async function resolveAddresses(
-  db: Queryable,
-  workspaceId: string,
-  input: { email?: string | null; phone?: string | null },
-): Promise<{ email?: string; emailHash?: string; phone?: string; phoneHash?: string }> {
-  const out: { email?: string; emailHash?: string; phone?: string; phoneHash?: string } = {};
-  if (input.email?.trim()) {
-    const email = normalizeEmail(input.email);
-    if (!email.ok) throw invalid(`email ${email.reason}`, "email");
-    out.email = email.value;
-    out.emailHash = blindIndex(workspaceId, "email", emailLookupKey(email.value));
-  }
-  if (input.phone?.trim()) {
-    const phone = normalizePhone(input.phone, await workspaceRegion(db, workspaceId));
-    if (!phone.ok) throw invalid(`phone ${phone.reason}`, "phone");
-    out.phone = phone.value;
-    out.phoneHash = blindIndex(workspaceId, "phone", phone.value);
-  }
-  return out;
-}
 
 /** Serialises writers of the same address in one workspace (both drivers support advisory locks). */
 async function lockAddresses(tx: Queryable, hashes: (string | undefined)[]) {
@@ -175,42 +127,11 @@ export async function upsertContact({
     }
 
     const [row] = await tx.update(contacts).set(changes).where(eq(contacts.id, existing.id)).returning();
-    if (changes.emailHash) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "email" });
-    if (changes.phoneHash) await withdrawConsentForReplacedAddress({ ...ctx, db: tx }, { contactId: existing.id, channel: "sms" });
+    if (changes.emailHash) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "email" } });
+    if (changes.phoneHash) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "sms" } });
     if (changed.length > 0) {
       await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
     }
     return { contact: toContact(row!), created: false };
   });
-}
-
-export async function getContactRow(db: Queryable, workspaceId: string, id: string): Promise<ContactRow> {
-  const [row] = await db
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.id, id), eq(contacts.workspaceId, workspaceId)));
-  if (!row) throw notFound("Contact");
-  return row;
-}
-
-/** One contact of this workspace (masked for viewers); another workspace's id is NOT_FOUND. */
-export async function getContact({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TContact> {
-  return contactForActor(ctx.actor, toContact(await getContactRow(ctx.db, ctx.workspaceId, input.id)));
-}
-
-/** Exact lookup by email or phone (normalised the same way as on write); masked for viewers. */
-export async function findContacts({ ctx, input }: { ctx: ServiceContext; input: { email?: string; phone?: string } }): Promise<TContact[]> {
-  const parsed = ZFindContactsInput.parse(input);
-  const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, parsed);
-  const rows = await ctx.db
-    .select()
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, ctx.workspaceId),
-        addresses.emailHash ? eq(contacts.emailHash, addresses.emailHash) : undefined,
-        addresses.phoneHash ? eq(contacts.phoneHash, addresses.phoneHash) : undefined,
-      ),
-    );
-  return rows.map((row) => contactForActor(ctx.actor, toContact(row)));
 }

@@ -1,20 +1,12 @@
-import { asc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { memberships, workspaces, type Role } from "@/db/schema";
-import type { Queryable } from "@/db/client";
+import { workspaces } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
 import { invalidateSendContext } from "../messages/send-context-cache";
-
-export const ZWorkspace = z.object({
-  id: z.uuid().describe("Workspace id"),
-  name: z.string().describe("Name of the workspace, also used as the brand in messages"),
-  slug: z.string().describe("Short URL-safe name of the workspace, e.g. default"),
-  defaultRegion: z.string().describe("ISO country used to read national phone numbers"),
-  createdAt: z.date().describe("When the workspace was created (ISO 8601 UTC)"),
-});
-export type TWorkspace = z.infer<typeof ZWorkspace>;
+import { toWorkspace } from "./rows";
+import type { TWorkspace } from "./schemas";
 
 export const ZUpdateWorkspaceInput = z.object({
   name: z.string().trim().min(1, "Name is required").max(100),
@@ -25,16 +17,6 @@ export const ZUpdateWorkspaceInput = z.object({
     .transform((v) => v.toUpperCase()),
 });
 export type TUpdateWorkspaceInput = z.infer<typeof ZUpdateWorkspaceInput>;
-
-export function toWorkspace(row: typeof workspaces.$inferSelect): TWorkspace {
-  return { id: row.id, name: row.name, slug: row.slug, defaultRegion: row.defaultRegion, createdAt: row.createdAt };
-}
-
-export async function getWorkspace({ ctx }: { ctx: ServiceContext }): Promise<TWorkspace> {
-  const [row] = await ctx.db.select().from(workspaces).where(eq(workspaces.id, ctx.workspaceId));
-  if (!row) throw notFound("Workspace");
-  return toWorkspace(row);
-}
 
 /** Renames the workspace / changes its default region. Audited with before and after. */
 export async function updateWorkspace({
@@ -64,17 +46,4 @@ export async function updateWorkspace({
   });
   invalidateSendContext(ctx.workspaceId);
   return updated;
-}
-
-/** The workspaces a user belongs to, oldest membership first (the first is the default choice). */
-export async function listUserWorkspaces(
-  db: Queryable,
-  userId: string,
-): Promise<{ workspaceId: string; name: string; role: Role }[]> {
-  return db
-    .select({ workspaceId: workspaces.id, name: workspaces.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(memberships.createdAt), asc(workspaces.name));
 }

@@ -2,8 +2,9 @@ import { and, asc, eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, CONSENT_SOURCES, CONSENT_STATUSES, SUPPRESSION_REASONS, consentStates, suppressions, topics, type Channel } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { ZTopic, toTopic } from "../topics/topics";
-import { getContactRow, toContact } from "./contacts";
+import { toTopic } from "../topics/rows";
+import { ZTopic } from "../topics/schemas";
+import { getContactRow, toContact } from "./rows";
 import { maskContact, seesFullPii } from "./mask-contact";
 import { ZContact } from "./schemas";
 

@@ -1,11 +1,9 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 import { consentEvents, consentStates, topics, type Channel } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { getContactRow } from "../contacts/contacts";
+import { getContactRow } from "../contacts/rows";
 import { foldConsent } from "./fold";
-import { recordConsentChange } from "./record-consent";
-import { ZGetConsentInput, ZRecordConsentInput, type TConsentState, type TRecordConsentInput } from "./schemas";
-
+import { ZGetConsentInput, type TConsentState } from "./schemas";
 
 /** Current consent states of a contact, or — with `at` — as they were at that time (replayed from the ledger). */
 export async function getConsentStates({ ctx, input }: { ctx: ServiceContext; input: { id: string; at?: Date | string } }): Promise<{ states: TConsentState[] }> {
@@ -43,20 +41,4 @@ export async function getConsentStates({ ctx, input }: { ctx: ServiceContext; in
     })
     .sort((a, b) => a.channel.localeCompare(b.channel) || a.topic.localeCompare(b.topic));
   return { states };
-}
-
-/** `POST /contacts/{id}/consent`: validates (opt-ins need evidence), records, answers the new states of that channel. */
-export async function recordConsent({ ctx, input }: { ctx: ServiceContext; input: TRecordConsentInput }): Promise<{ states: TConsentState[] }> {
-  const parsed = ZRecordConsentInput.parse(input);
-  await recordConsentChange(ctx, {
-    contactId: parsed.id,
-    channel: parsed.channel,
-    topicKey: parsed.topic,
-    action: parsed.status,
-    source: parsed.source,
-    evidence: parsed.evidence,
-    occurredAt: parsed.occurredAt,
-  });
-  const { states } = await getConsentStates({ ctx, input: { id: parsed.id } });
-  return { states: states.filter((s) => s.channel === parsed.channel && (!parsed.topic || s.topic === parsed.topic)) };
 }

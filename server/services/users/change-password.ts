@@ -1,34 +1,18 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { memberships, users } from "@/db/schema";
-import { AppError, forbidden } from "@/server/lib/errors";
+import { AppError } from "@/server/lib/errors";
 import { hashPassword, verifyPassword } from "@/server/lib/hashing";
 import { isBlocked, readLimits, recordHit } from "@/server/lib/persistent-rate-limit";
 import { CHANGE_PASSWORD_LIMIT, changePasswordKey } from "../auth/sign-in-limits";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { requireUser } from "./require-user";
 
-export const ZUpdateProfileInput = z.object({ name: z.string().trim().min(1, "Name is required").max(100) });
 export const ZChangePasswordInput = z.object({
   currentPassword: z.string().max(200),
   newPassword: z.string().min(10, "Use at least 10 characters").max(200),
 });
-
-function requireUser(ctx: ServiceContext): string {
-  if (ctx.actor.type !== "user") throw forbidden("Only a signed-in person can change their account");
-  return ctx.actor.userId;
-}
-
-/** Renames the signed-in user. Audited in every workspace they belong to (names are not PII-logged). */
-export async function updateProfile({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZUpdateProfileInput> }) {
-  const userId = requireUser(ctx);
-  const { name } = ZUpdateProfileInput.parse(input);
-  return inTransaction(ctx.db, async (tx) => {
-    await tx.update(users).set({ name, updatedAt: ctx.now() }).where(eq(users.id, userId));
-    await writeAudit(tx, ctx, { action: "user.profile_updated", targetType: "user", targetId: userId, after: { name: true } });
-    return { name };
-  });
-}
 
 /**
  * Changes the signed-in user's password after checking the current one (a stolen session alone
@@ -38,7 +22,7 @@ export async function updateProfile({ ctx, input }: { ctx: ServiceContext; input
  * version so the caller can re-issue the current session. Audited in each of the user's workspaces.
  */
 export async function changePassword({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZChangePasswordInput> }) {
-  const userId = requireUser(ctx);
+  const userId = requireUser(ctx.actor);
   const { currentPassword, newPassword } = ZChangePasswordInput.parse(input);
   const limitKey = changePasswordKey(userId);
   if (isBlocked((await readLimits(ctx.db, [limitKey])).get(limitKey), ctx.now())) {

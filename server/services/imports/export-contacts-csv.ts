@@ -24,10 +24,10 @@ export const EXPORT_COLUMNS = ["id", "email", "phone", "first_name", "last_name"
  */
 export async function exportContactsCsv({
   ctx,
-  filter,
+  input: filter,
 }: {
   ctx: ServiceContext;
-  filter?: z.input<typeof ZExportContactsFilter>;
+  input?: z.input<typeof ZExportContactsFilter>;
 }): Promise<AsyncIterable<string>> {
   const actor = ctx.actor;
   const allowed = (actor.type === "user" && hasRole(actor.role, "admin")) || (actor.type === "apiKey" && hasScope(actor.scopes, "admin"));

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CHANNELS, CONSENT_ACTIONS, CONSENT_SOURCES, apiKeys, consentEvents, consentTexts, topics, users } from "@/db/schema";
 import { listAudit } from "../audit/list-audit";
 import type { ServiceContext } from "../context";
-import { getContactRow } from "./contacts";
+import { getContactRow } from "./rows";
 import { maskEvidence, seesFullPii } from "./mask-contact";
 
 export const ZContactHistoryInput = z.object({ id: z.uuid() });

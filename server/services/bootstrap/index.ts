@@ -1,0 +1,1 @@
+export { ensureBootstrap, type BootstrapInput, type BootstrapResult } from "./ensure-bootstrap";

@@ -1,0 +1,2 @@
+export { listSuppressions } from "./list-suppressions";
+export { suppressAddress, type TSuppressAddressInput } from "./suppress-address";

@@ -1,0 +1,43 @@
+import { suppressions, type Channel, type SuppressionReason } from "@/db/schema";
+import { writeAudit } from "../audit/write-audit";
+import type { ServiceContext } from "../context";
+
+export interface TSuppressAddressInput {
+  channel: Channel;
+  addressHash: string;
+  reason: SuppressionReason;
+  source: string;
+  note?: string;
+  contactId?: string;
+}
+
+/**
+ * Adds an address (by blind index) to the workspace's suppression list for a channel.
+ * Idempotent: the first suppression and its reason are kept. Audited when it is new.
+ * Call it inside the transaction of the event that caused it (that transaction as `ctx.db`).
+ */
+export async function suppressAddress({ ctx, input: entry }: { ctx: ServiceContext; input: TSuppressAddressInput }): Promise<{ created: boolean }> {
+  const tx = ctx.db;
+  const inserted = await tx
+    .insert(suppressions)
+    .values({
+      workspaceId: ctx.workspaceId,
+      channel: entry.channel,
+      addressHash: entry.addressHash,
+      reason: entry.reason,
+      source: entry.source,
+      note: entry.note ?? null,
+      createdAt: ctx.now(),
+    })
+    .onConflictDoNothing()
+    .returning({ id: suppressions.id });
+  if (inserted.length > 0) {
+    await writeAudit(tx, ctx, {
+      action: "suppression.added",
+      targetType: entry.contactId ? "contact" : "suppression",
+      targetId: entry.contactId ?? inserted[0]!.id,
+      after: { channel: entry.channel, reason: entry.reason, source: entry.source },
+    });
+  }
+  return { created: inserted.length > 0 };
+}

@@ -1,0 +1,2 @@
+export { changePassword, ZChangePasswordInput } from "./change-password";
+export { updateProfile, ZUpdateProfileInput } from "./update-profile";
