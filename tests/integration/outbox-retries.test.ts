@@ -163,7 +163,7 @@ describe("retried by the outbox after a 503", () => {
     const member = await createMember(h.handle.db, h.workspaceId, "marketer");
     h.resend.failNext(503);
     const url = "http://localhost:3000/api/auth/callback/email?token=t0k3n&email=m";
-    await expect(sendSignInLink({ db: h.handle.db, now: () => new Date(), outbox: getOutbox(), email: member.user.email, url, expires: new Date(Date.now() + 15 * 60_000) })).rejects.toBeInstanceOf(
+    await expect(sendSignInLink({ ctx: { db: h.handle.db, now: () => new Date(), outbox: getOutbox() }, input: { email: member.user.email, url, expires: new Date(Date.now() + 15 * 60_000) } })).rejects.toBeInstanceOf(
       SignInLinkNotSentError,
     );
     const [row] = await h.handle.db

@@ -280,7 +280,7 @@ describe("invitations and sign-in links: system messages to members", () => {
 
   it("a sign-in link is recorded in the workspace of the member's highest role and read there only by roles at or above it", async () => {
     const url = "http://localhost:3000/api/auth/callback/email?token=abc123&email=x";
-    const { messageId } = await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: userOf.admin.email.toUpperCase(), url, expires: new Date(Date.now() + 15 * 60_000) });
+    const { messageId } = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.admin.email.toUpperCase(), url, expires: new Date(Date.now() + 15 * 60_000) } });
     const row = await message(messageId!);
     expect(row).toMatchObject({
       workspaceId,
@@ -298,7 +298,7 @@ describe("invitations and sign-in links: system messages to members", () => {
     expect(await outboxItem("marketer", row.id)).toMatchObject({ purpose: "magic_link", content: null });
 
     // The owner's own link: recorded where they are owner; an admin never reads it.
-    const ownerLink = await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: userOf.owner.email, url, expires: new Date(Date.now() + 15 * 60_000) });
+    const ownerLink = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.owner.email, url, expires: new Date(Date.now() + 15 * 60_000) } });
     expect(await message(ownerLink.messageId!)).toMatchObject({ workspaceId, options: { recipientRole: "owner" } });
     expect((await outboxItem("owner", ownerLink.messageId!))!.content!.text).toContain(url);
     expect(await outboxItem("admin", ownerLink.messageId!)).toMatchObject({ content: null });
@@ -307,12 +307,12 @@ describe("invitations and sign-in links: system messages to members", () => {
   it("a member of several workspaces gets the link recorded where they hold the highest role", async () => {
     const higher = await createWorkspace(handle.db, { name: "Viewer's own shop" });
     await addMember(handle.db, higher.id, userOf.viewer.id, "owner");
-    const { messageId } = await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: userOf.viewer.email, url: "http://localhost:3000/x", expires: new Date(Date.now() + 60_000) });
+    const { messageId } = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.viewer.email, url: "http://localhost:3000/x", expires: new Date(Date.now() + 60_000) } });
     expect(await message(messageId!)).toMatchObject({ workspaceId: higher.id, options: { recipientRole: "owner" } });
   });
 
   it("an address without an active member records and sends nothing", async () => {
-    expect(await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: "nobody@acme.test", url: "http://localhost:3000/x", expires: new Date() })).toEqual({ messageId: null });
+    expect(await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: "nobody@acme.test", url: "http://localhost:3000/x", expires: new Date() } })).toEqual({ messageId: null });
   });
 });
 
