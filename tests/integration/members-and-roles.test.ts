@@ -7,7 +7,7 @@ import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
 import { fixedClock, systemClock } from "@/server/lib/clock";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
 import { signInWithPassword } from "@/server/services/auth/sign-in-with-password";
-import { acceptInvitation, inviteMember, previewInvitation } from "@/server/services/invitations/invitations";
+import { acceptInvitation, inviteMember, previewInvitation } from "@/server/services/invitations";
 import { changeMemberRole, removeMember } from "@/server/services/members/members";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -117,7 +117,7 @@ describe("invitations", () => {
     const owner = await createMember(handle.db, ws.id, "owner");
     const { token, invitation } = await inviteMember({ ctx: owner.ctx, input: { email: "New.Person@Example.test", role: "marketer" } });
     expect(invitation.email).toBe("new.person@example.test");
-    const preview = await previewInvitation({ ctx: owner.ctx, token });
+    const preview = await previewInvitation({ ctx: owner.ctx, input: { token } });
     expect(preview).toMatchObject({ email: "new.person@example.test", role: "marketer", hasAccount: false, workspaceName: ws.name });
 
     const sys = { db: handle.db, now: systemClock, actor: { type: "system" as const } };
@@ -127,7 +127,7 @@ describe("invitations", () => {
     expect(membership?.role).toBe("marketer");
     expect(membership?.workspace.id).toBe(ws.id);
     await expect(acceptInvitation({ ctx: sys, input: { token, name: "Again", password: "another-password" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(await previewInvitation({ ctx: owner.ctx, token })).toBeNull();
+    expect(await previewInvitation({ ctx: owner.ctx, input: { token } })).toBeNull();
 
     const signIn = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "new.person@example.test", password: "a-long-password" } } });
     expect(signIn.ok).toBe(true);

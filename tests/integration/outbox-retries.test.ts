@@ -6,7 +6,7 @@ import { sendSignInLink, SignInLinkNotSentError } from "@/server/services/auth/s
 import { confirmByCode } from "@/server/services/confirmations/confirm-by-code";
 import { confirmByLink } from "@/server/services/confirmations/confirm-by-link";
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
-import { inviteMember } from "@/server/services/invitations/invitations";
+import { inviteMember } from "@/server/services/invitations/invite-member";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
 import { suppressAddress } from "@/server/services/suppressions/suppressions";
 import { createMember } from "@/tests/factories";

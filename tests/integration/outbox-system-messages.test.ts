@@ -14,7 +14,7 @@ import { resendConfirmation } from "@/server/services/confirmations/resend-confi
 import { upsertContact } from "@/server/services/contacts/contacts";
 import type { SendingContext } from "@/server/services/context";
 import { handleInboundSms } from "@/server/services/inbound/handle-inbound-sms";
-import { inviteMember } from "@/server/services/invitations/invitations";
+import { inviteMember } from "@/server/services/invitations/invite-member";
 import { deliverMessages } from "@/server/services/messages/deliver";
 import { getMessageDetail } from "@/server/services/messages/get-message";
 import { browseMessages } from "@/server/services/messages/list-messages";
