@@ -1,7 +1,8 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { topics, type Channel, type ConsentStatus, type TopicKind, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
-import { consentKey, currentConsent, maskedAddress, resolvePreferencesLink, type LinkContext, type ResolvedPreferencesLink } from "./link-context";
+import type { PublicContext } from "../context";
+import { consentKey, currentConsent, maskedAddress, resolvePreferencesLink, type ResolvedPreferencesLink } from "./link-context";
 
 export interface PreferenceTopic {
   id: string;
@@ -70,7 +71,7 @@ export async function buildPreferences(resolved: ResolvedPreferencesLink, db: Qu
  * The hosted preference center's model: every non-archived topic of the workspace on every
  * channel it is offered on, with the contact's current state. Read-only. Bad token → NOT_FOUND.
  */
-export async function getPreferences({ link, input }: { link: LinkContext; input: { token: string } }): Promise<Preferences> {
+export async function getPreferences({ ctx: link, input }: { ctx: PublicContext; input: { token: string } }): Promise<Preferences> {
   const resolved = await resolvePreferencesLink(link, input.token);
   return buildPreferences(resolved, link.db);
 }

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Channel, ConsentAction, ConsentStatus, TopicRow } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { invalid } from "@/server/lib/errors";
-import { inTransaction } from "../context";
+import { inTransaction, type SendingPublicContext } from "../context";
 import { logger } from "@/server/lib/logger";
 import { recordConsentChange } from "../consent/record-consent";
 import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
 import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./get-preferences";
-import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink, type SendingLinkContext } from "./link-context";
+import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink } from "./link-context";
 import { ZSavePreferencesInput, type TSavePreferencesInput } from "./schemas";
 
 export interface PreferenceChange {
@@ -68,10 +68,10 @@ function grantNeedsConfirmation(topic: TopicRow): boolean {
  * A pair that is not an offered (non-archived) topic × channel → INVALID. Bad token → NOT_FOUND.
  */
 export async function savePreferences({
-  link,
+  ctx: link,
   input,
 }: {
-  link: SendingLinkContext;
+  ctx: SendingPublicContext;
   input: TSavePreferencesInput;
 }): Promise<{ changes: PreferenceChange[]; confirmations: PreferenceConfirmation[]; preferences: Preferences }> {
   const parsed = ZSavePreferencesInput.parse(input);
