@@ -100,7 +100,7 @@ const text = (row: MessageRow) => decryptPii(row.textCiphertext!, MESSAGE_PII_PU
 describe("double opt-in confirmations with the log transport", () => {
   it("a link is a transactional message from the double_opt_in_link template, sent by the outbox, in the Outbox and the history", async () => {
     const person = await contact({ email: "doi-link@example.com" });
-    const sent = await requestConfirmation(system, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
     expect(sent).toMatchObject({ channel: "email", method: "link", sentTo: "d•••@example.com" });
 
     const confirmation = await confirmationRow(sent.confirmationId!);
@@ -151,18 +151,18 @@ describe("double opt-in confirmations with the log transport", () => {
     ]);
 
     // The link read from the Outbox confirms.
-    expect(await confirmByLink({ ctx: { db: handle.db, now: systemClock }, token: link })).toMatchObject({ status: "confirmed", changed: true });
+    expect(await confirmByLink({ ctx: { db: handle.db, now: systemClock }, input: { token: link } })).toMatchObject({ status: "confirmed", changed: true });
   });
 
   it("a code is an SMS from the double_opt_in_code template; resend records a new message on the same path", async () => {
     const person = await contact({ phone: "+1 415 555 0171" });
-    const sent = await requestConfirmation(system, { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence } });
     const first = await message((await confirmationRow(sent.confirmationId!)).messageId!);
     expect(first).toMatchObject({ channel: "sms", kind: "transactional", status: "sent", transport: "log", topicId: null, options: { purpose: "double_opt_in" } });
     expect(text(first)).toMatch(/^Acme Coffee: your confirmation code is \d{6}\. It expires in 15 min\./);
     expect((await outboxItem("admin", first.id))!.content!.text).toBe(text(first));
 
-    const again = await resendConfirmation(ctxOf.marketer, { contactId: person.id, channel: "sms" });
+    const again = await resendConfirmation({ ctx: ctxOf.marketer, input: { contactId: person.id, channel: "sms" } });
     const second = await message((await confirmationRow(again.confirmationId!)).messageId!);
     expect(second.id).not.toBe(first.id);
     expect(second).toMatchObject({ status: "sent", transport: "log", options: { purpose: "double_opt_in" } });
@@ -172,7 +172,7 @@ describe("double opt-in confirmations with the log transport", () => {
 
   it("is never re-run as a message: retry and resend refuse, the detail offers neither", async () => {
     const person = await contact({ email: "no-rerun@example.com" });
-    const sent = await requestConfirmation(system, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
     const id = (await confirmationRow(sent.confirmationId!)).messageId!;
     const detail = await getMessageDetail({ ctx: ctxOf.owner, input: { id } });
     expect(detail.can).toEqual({ retry: false, resend: false });
@@ -192,7 +192,7 @@ describe("double opt-in confirmations with the log transport", () => {
     await handle.db.update(templates).set({ archivedAt: new Date() }).where(eq(templates.id, template!.id));
     try {
       const person = await contact({ email: "archived-template@example.com" });
-      const sent = await requestConfirmation(system, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
+      const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
       const row = await message((await confirmationRow(sent.confirmationId!)).messageId!);
       expect(row.templateId).toBeNull();
       expect(text(row)).toMatch(/\/confirm\/[A-Za-z0-9_-]{43}/);
@@ -221,7 +221,7 @@ describe("double opt-in confirmations with the log transport", () => {
       .where(and(eq(topics.workspaceId, other.id), eq(topics.key, "promotions")));
     const ctx = systemContext(handle.db, other.id);
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0172" } })).contact;
-    const sent = await requestConfirmation(ctx, { contactId: person.id, channel: "sms", topicRows: [promo!], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx, input: { contactId: person.id, channel: "sms", topicRows: [promo!], source: "form", evidence } });
     const row = await message((await confirmationRow(sent.confirmationId!)).messageId!);
     expect(row.templateId).toBeNull();
     expect(text(row)).toMatch(/^Beta Beans: your confirmation code is \d{6}\./);

@@ -128,7 +128,7 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
 
     clock.advance(60_000);
     const confirmedAt = clock();
-    const result = await confirmByLink({ ctx: link(), token: transport.linkTokenFor(email), meta: { ip: "198.51.100.4" } });
+    const result = await confirmByLink({ ctx: link(), input: { token: transport.linkTokenFor(email), meta: { ip: "198.51.100.4" } } });
     expect(result).toMatchObject({ status: "confirmed", changed: true });
     const state = await statusOf(id, "email", "newsletter");
     expect(state).toMatchObject({ status: "opted_in", source: "preference_center" });
@@ -162,7 +162,7 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
     await savePreferences({ ctx: link(), input: { token: preferencesToken, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] } });
     const token = transport.linkTokenFor(email);
     clock.advance(49 * HOUR);
-    expect(await confirmByLink({ ctx: link(), token })).toMatchObject({ status: "expired", changed: false });
+    expect(await confirmByLink({ ctx: link(), input: { token } })).toMatchObject({ status: "expired", changed: false });
     expect((await statusOf(id, "email", "newsletter"))?.status).toBe("opted_out");
     expect((await events(id)).at(-1)).toMatchObject({ action: "expired" });
   });
