@@ -1,10 +1,16 @@
 import { z } from "zod";
-import { archiveForm } from "@/server/services/forms/archive-form";
-import { createForm } from "@/server/services/forms/create-form";
-import { getForm } from "@/server/services/forms/get-form";
-import { listForms } from "@/server/services/forms/list-forms";
-import { ZArchiveFormInput, ZCreateFormInput, ZFormDetail, ZFormSummary, ZUpdateFormInput } from "@/server/services/forms/schemas";
-import { updateForm } from "@/server/services/forms/update-form";
+import {
+  archiveForm,
+  createForm,
+  getForm,
+  listForms,
+  updateForm,
+  ZArchiveFormInput,
+  ZCreateFormInput,
+  ZFormDetail,
+  ZFormSummary,
+  ZUpdateFormInput,
+} from "@/server/services/forms";
 import { resendConfirmation, ZResendConfirmationInput } from "@/server/services/confirmations";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 

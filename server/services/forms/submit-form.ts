@@ -101,7 +101,7 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  * topic already confirmed is never asked again.
  */
 export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; input: SubmitFormInput }): Promise<SubmitFormResult> {
-  const form = await getPublicForm({ db: ctx.db, key: input.key });
+  const form = await getPublicForm({ ctx, input: { key: input.key } });
   if (!form) throw new AppError("NOT_FOUND", "Form not found");
 
   const now = ctx.now();

@@ -1,5 +1,5 @@
 export { getPreferences } from "./get-preferences";
-export type { Preferences, PreferenceTopic } from "./get-preferences";
+export type { Preferences, PreferenceTopic } from "./model";
 export { getUnsubscribeContext } from "./get-unsubscribe-context";
 export type { UnsubscribeContext } from "./get-unsubscribe-context";
 export { savePreferences } from "./save-preferences";

@@ -7,7 +7,7 @@ import { logger } from "@/server/lib/logger";
 import { recordConsentChange } from "../consent/record-consent";
 import { deliverConfirmation } from "../confirmations/deliver-confirmation";
 import { prepareConfirmation, type PreparedConfirmation } from "../confirmations/prepare-confirmation";
-import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./get-preferences";
+import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./model";
 import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink } from "./link-context";
 import { ZSavePreferencesInput, type TSavePreferencesInput } from "./schemas";
 
