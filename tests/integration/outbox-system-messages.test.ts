@@ -23,7 +23,8 @@ import { listOutbox, type TOutboxItem } from "@/server/services/messages/list-ou
 import { resendMessage, retryMessage } from "@/server/services/messages/retry-message";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
-import { ensureDefaultTemplates, ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
+import { ensureDefaultTemplates } from "@/server/services/templates/defaults";
+import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates/ensure-default-templates-everywhere";
 import { updateTemplate } from "@/server/services/templates/update-template";
 import { ensureDefaultTopics } from "@/server/services/topics/topics";
 import { addMember, createMember, createWorkspace, memberContext, systemContext } from "@/tests/factories";
@@ -365,11 +366,11 @@ describe("keyword replies", () => {
 describe("system templates for existing workspaces", () => {
   it("start-up gives every workspace the default templates it lacks (the double opt-in ones included), once", async () => {
     const old = await createWorkspace(handle.db, { name: "Older shop" });
-    const looked = await ensureDefaultTemplatesEverywhere(handle.db, systemClock);
+    const looked = await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
     expect(looked).toBeGreaterThanOrEqual(1);
     const rows = await handle.db.select({ systemKey: templates.systemKey }).from(templates).where(eq(templates.workspaceId, old.id));
     expect(rows.map((r) => r.systemKey).sort()).toEqual(["double_opt_in_code", "double_opt_in_link", "help_reply", "newsletter", "opt_out_confirmation", "welcome"]);
-    await ensureDefaultTemplatesEverywhere(handle.db, systemClock);
+    await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
     expect(await handle.db.select({ id: templates.id }).from(templates).where(eq(templates.workspaceId, old.id))).toHaveLength(6);
   });
 });
