@@ -4,7 +4,7 @@ import { logger } from "@/server/lib/logger";
 import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
 import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap";
-import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
+import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates";
 
 /**
  * Start-up, shared by `npm start`'s preflight and the Next server (instrumentation.ts):
@@ -26,7 +26,7 @@ export async function prepareDatabase(): Promise<BootstrapResult> {
   // Defaults added since a workspace was created (e.g. the double opt-in templates). Not fatal:
   // the confirmation path creates a missing one on first use.
   try {
-    await ensureDefaultTemplatesEverywhere(handle.db, systemClock);
+    await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
   } catch (error) {
     logger.error({ err: error }, "could not create missing default templates at start-up; they are created on first use");
   }

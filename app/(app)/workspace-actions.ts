@@ -5,7 +5,7 @@ import { auth } from "@/server/auth";
 import { WORKSPACE_COOKIE } from "@/server/auth/workspace-cookie";
 import { getDbHandle } from "@/server/lib/db";
 import { getEnv } from "@/server/lib/env";
-import { resolveSessionMembership } from "@/server/services/auth/session-membership";
+import { resolveSessionMembership } from "@/server/services/auth";
 
 export type SwitchWorkspaceResult = { ok: true } | { ok: false; error: string };
 

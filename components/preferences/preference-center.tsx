@@ -10,7 +10,7 @@ import { Label } from "@/components/ui/label";
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import type { PreferencesFormState } from "@/app/preferences/[token]/actions";
-import type { Preferences } from "@/server/services/preferences/get-preferences";
+import type { Preferences } from "@/server/services/preferences";
 
 import { CHANNEL_LABEL, LinkCard } from "./link-page-shell";
 

@@ -1,5 +1,5 @@
 import type { Channel, TemplateCategory } from "@/server/shared/enums";
-import type { TTemplateDetail } from "@/server/services/templates/schemas";
+import type { TTemplateDetail } from "@/server/services/templates";
 
 /**
  * The template editor's draft: what the form holds between saves, and the pure conversions to and

@@ -10,8 +10,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import type { Channel } from "@/server/shared/enums";
-import type { TComplianceProblem } from "@/server/services/templates/schemas";
-import type { TRenderPreview } from "@/server/services/templates/render";
+import type { TComplianceProblem, TRenderPreview } from "@/server/services/templates";
 
 const SAMPLE = "sample";
 

@@ -4,7 +4,7 @@ import * as React from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import type { Channel } from "@/server/shared/enums";
-import type { TRenderPreview } from "@/server/services/templates/render";
+import type { TRenderPreview } from "@/server/services/templates";
 import { draftFrom, newDraft, previewRequest, type Draft } from "./template-draft";
 
 /**

@@ -22,7 +22,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatDateTime } from "@/components/settings/format";
 import type { Channel, TemplateCategory } from "@/server/shared/enums";
-import type { TTemplateVersion } from "@/server/services/templates/schemas";
+import type { TTemplateVersion } from "@/server/services/templates";
 import { MessagePreview } from "./template-preview";
 
 /** Every version, newest first, with a rendered view of each and "restore" for older ones. */

@@ -1,4 +1,4 @@
-import { expireConfirmations } from "@/server/services/confirmations/expire-confirmations";
+import { expireConfirmations } from "@/server/services/confirmations";
 import { inngest } from "../client";
 import { getJobContext } from "@/server/jobs/runner/context";
 
@@ -17,7 +17,7 @@ export const expireConfirmationsFunction = inngest.createFunction(
   async ({ step }) => {
     return step.run("expire", async () => {
       const { db, now } = await getJobContext();
-      return expireConfirmations({ db, now });
+      return expireConfirmations({ ctx: { db, now } });
     });
   },
 );

@@ -1,4 +1,4 @@
-import { purgeExpiredTokens } from "@/server/services/auth/purge-expired-tokens";
+import { purgeExpiredTokens } from "@/server/services/auth";
 import { inngest } from "../client";
 import { tokensPurgeRequested } from "../events";
 import { getJobContext } from "@/server/jobs/runner/context";

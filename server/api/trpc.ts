@@ -12,7 +12,7 @@ import { invalid } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { controlCharacterMessage, findControlCharacter } from "@/server/lib/text";
 import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys";
-import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth/session-membership";
+import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth";
 import { hasRole, hasScope, type ApiKeyScope, type Database, type Outbox, type Role, type SendingContext, type ServiceContext } from "@/server/services/context";
 import { getOutbox } from "@/server/wiring";
 import { toTRPCError, zodIssues } from "./errors";

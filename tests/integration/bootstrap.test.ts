@@ -5,7 +5,7 @@ import { apiKeys, auditLog, memberships, workspaces } from "@/db/schema";
 import { authenticateApiKey } from "@/server/services/api-keys/authenticate-api-key";
 import { ensureBootstrap } from "@/server/services/bootstrap/ensure-bootstrap";
 import { countUsersByEmail } from "@/server/services/bootstrap/queries";
-import { signInWithPassword } from "@/server/services/auth/sign-in";
+import { signInWithPassword } from "@/server/services/auth/sign-in-with-password";
 import { systemClock } from "@/server/lib/clock";
 import { createTestDb } from "@/tests/helpers/db";
 
@@ -39,7 +39,7 @@ describe("bootstrap", () => {
     expect(membership?.role).toBe("owner");
 
     // The printed password really signs in, and an existing admin's password is never reset.
-    const ok = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: "owner@example.com", password: first.generatedPassword } });
+    const ok = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "owner@example.com", password: first.generatedPassword } } });
     expect(ok.ok).toBe(true);
   });
 

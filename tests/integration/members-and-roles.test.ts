@@ -6,8 +6,8 @@ import { createCaller } from "@/server/api/root";
 import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
 import { fixedClock, systemClock } from "@/server/lib/clock";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { signInWithPassword } from "@/server/services/auth/sign-in";
-import { acceptInvitation, inviteMember, previewInvitation } from "@/server/services/invitations/invitations";
+import { signInWithPassword } from "@/server/services/auth/sign-in-with-password";
+import { acceptInvitation, inviteMember, previewInvitation } from "@/server/services/invitations";
 import { changeMemberRole, removeMember } from "@/server/services/members";
 import { createApiKeyFor, createMember, createWorkspace } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
@@ -117,7 +117,7 @@ describe("invitations", () => {
     const owner = await createMember(handle.db, ws.id, "owner");
     const { token, invitation } = await inviteMember({ ctx: owner.ctx, input: { email: "New.Person@Example.test", role: "marketer" } });
     expect(invitation.email).toBe("new.person@example.test");
-    const preview = await previewInvitation({ ctx: owner.ctx, token });
+    const preview = await previewInvitation({ ctx: owner.ctx, input: { token } });
     expect(preview).toMatchObject({ email: "new.person@example.test", role: "marketer", hasAccount: false, workspaceName: ws.name });
 
     const sys = { db: handle.db, now: systemClock, actor: { type: "system" as const } };
@@ -127,9 +127,9 @@ describe("invitations", () => {
     expect(membership?.role).toBe("marketer");
     expect(membership?.workspace.id).toBe(ws.id);
     await expect(acceptInvitation({ ctx: sys, input: { token, name: "Again", password: "another-password" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(await previewInvitation({ ctx: owner.ctx, token })).toBeNull();
+    expect(await previewInvitation({ ctx: owner.ctx, input: { token } })).toBeNull();
 
-    const signIn = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: "new.person@example.test", password: "a-long-password" } });
+    const signIn = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "new.person@example.test", password: "a-long-password" } } });
     expect(signIn.ok).toBe(true);
   });
 
@@ -141,9 +141,9 @@ describe("invitations", () => {
     const { token } = await inviteMember({ ctx: owner.ctx, input: { email: existing.user.email, role: "admin" } });
     const sys = { db: handle.db, now: systemClock, actor: { type: "system" as const } };
     await acceptInvitation({ ctx: sys, input: { token, password: "attacker-chosen-password" } });
-    const old = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: existing.user.email, password: "original-password" } });
+    const old = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: existing.user.email, password: "original-password" } } });
     expect(old.ok).toBe(true);
-    const attacker = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: existing.user.email, password: "attacker-chosen-password" } });
+    const attacker = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: existing.user.email, password: "attacker-chosen-password" } } });
     expect(attacker.ok).toBe(false);
     expect((await resolveSessionMembership(handle.db, existing.user.id, wsB.id))?.role).toBe("admin");
   });
@@ -170,17 +170,17 @@ describe("password sign-in", () => {
   it("refuses a wrong password, a user without a workspace, and rate-limits an address", async () => {
     const ws = await createWorkspace(handle.db);
     const member = await createMember(handle.db, ws.id, "viewer", { password: "right-password", email: "limit@example.test" });
-    const bad = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: "limit@example.test", password: "wrong" } });
+    const bad = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "limit@example.test", password: "wrong" } } });
     expect(bad).toEqual({ ok: false, reason: "invalid" });
 
     const owner = await createMember(handle.db, ws.id, "owner");
     await removeMember({ ctx: owner.ctx, input: { userId: member.user.id } });
-    const orphan = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: "limit@example.test", password: "right-password" } });
+    const orphan = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "limit@example.test", password: "right-password" } } });
     expect(orphan).toEqual({ ok: false, reason: "no_workspace" });
 
     let last;
     for (let i = 0; i < 12; i++) {
-      last = await signInWithPassword({ db: handle.db, now: systemClock, input: { email: "limit@example.test", password: "wrong" } });
+      last = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "limit@example.test", password: "wrong" } } });
     }
     expect(last).toEqual({ ok: false, reason: "rate_limited" });
   });

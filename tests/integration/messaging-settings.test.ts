@@ -6,7 +6,7 @@ import { createCaller } from "@/server/api/root";
 import type { TrpcContext } from "@/server/api/trpc";
 import { systemClock } from "@/server/lib/clock";
 import { resolveSessionMembership } from "@/server/services/auth/session-membership";
-import { getMessagingSettings, updateMessagingSettings } from "@/server/services/policy/settings";
+import { getMessagingSettings, updateMessagingSettings } from "@/server/services/policy";
 import type { MessagingSettings } from "@/server/services/policy/types";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";

@@ -6,7 +6,7 @@ import { sendSignInLink, SignInLinkNotSentError } from "@/server/services/auth/s
 import { confirmByCode } from "@/server/services/confirmations/confirm-by-code";
 import { confirmByLink } from "@/server/services/confirmations/confirm-by-link";
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
-import { inviteMember } from "@/server/services/invitations/invitations";
+import { inviteMember } from "@/server/services/invitations/invite-member";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
 import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { createMember } from "@/tests/factories";
@@ -63,7 +63,7 @@ describe("a confirmation to a suppressed address", () => {
     await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" } });
     const before = h.resend.requests.length;
 
-    const sent = await requestConfirmation(h.ctx(), { contactId, channel: "email", topicRows: [news], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "email", topicRows: [news], source: "form", evidence } });
     // The same answer as for any address: a sign-up form never tells that an address is suppressed.
     expect(sent).toMatchObject({ channel: "email", method: "link", sentTo: expect.stringMatching(/^p•••@example\.com$/) });
     const row = await confirmationMessage(sent.confirmationId!);
@@ -88,7 +88,7 @@ describe("a confirmation to a suppressed address", () => {
     const contactId = await h.contact({ phone });
     await suppressAddress({ ctx: h.ctx(), input: { channel: "sms", addressHash: blindIndex(h.workspaceId, "phone", phone), reason: "sms_stop", source: "test" } });
     const before = h.twilio.requests.length;
-    const sent = await requestConfirmation(h.ctx(), { contactId, channel: "sms", topicRows: [news], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "sms", topicRows: [news], source: "form", evidence } });
     const row = await confirmationMessage(sent.confirmationId!);
     expect(row).toMatchObject({ status: "blocked", reason: "suppressed", channel: "sms" });
     await sweepLater(60);
@@ -99,7 +99,7 @@ describe("a confirmation to a suppressed address", () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
     h.resend.failNext(503);
-    const sent = await requestConfirmation(h.ctx(), { contactId, channel: "email", topicRows: [news], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "email", topicRows: [news], source: "form", evidence } });
     const row = await confirmationMessage(sent.confirmationId!);
     expect(row.status).toBe("queued");
     await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "complaint", source: "test" } });
@@ -114,7 +114,7 @@ describe("retried by the outbox after a 503", () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
     h.resend.failNext(503);
-    const sent = await requestConfirmation(h.ctx(), { contactId, channel: "email", topicRows: [news], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "email", topicRows: [news], source: "form", evidence } });
     expect(sent.sentTo).toMatch(/•••@example\.com$/);
     const row = await confirmationMessage(sent.confirmationId!);
     await expectRetriedOnce(row, resendCallsFor, 200);
@@ -122,14 +122,14 @@ describe("retried by the outbox after a 503", () => {
     expect(delivered!.body).toMatchObject({ to: [email] });
     expect(delivered!.body.from).toMatch(/^"Workspace [^"]+" <news@example\.com>$/);
     const token = /\/confirm\/([A-Za-z0-9_-]{43})/.exec(delivered!.body.text)![1]!;
-    expect(await confirmByLink({ ctx: { db: h.handle.db, now: () => new Date() }, token })).toMatchObject({ status: "confirmed", changed: true });
+    expect(await confirmByLink({ ctx: { db: h.handle.db, now: () => new Date() }, input: { token } })).toMatchObject({ status: "confirmed", changed: true });
   });
 
   it("a confirmation code", async () => {
     const phone = uniquePhone();
     const contactId = await h.contact({ phone });
     h.twilio.failNext({ status: 503 });
-    const sent = await requestConfirmation(h.ctx(), { contactId, channel: "sms", topicRows: [news], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "sms", topicRows: [news], source: "form", evidence } });
     const row = await confirmationMessage(sent.confirmationId!);
     await expectRetriedOnce(row, twilioCallsFor, 201);
     const [delivered] = h.twilio.sent.filter((m) => m.idempotencyToken === row.id);
@@ -163,7 +163,7 @@ describe("retried by the outbox after a 503", () => {
     const member = await createMember(h.handle.db, h.workspaceId, "marketer");
     h.resend.failNext(503);
     const url = "http://localhost:3000/api/auth/callback/email?token=t0k3n&email=m";
-    await expect(sendSignInLink({ db: h.handle.db, now: () => new Date(), outbox: getOutbox(), email: member.user.email, url, expires: new Date(Date.now() + 15 * 60_000) })).rejects.toBeInstanceOf(
+    await expect(sendSignInLink({ ctx: { db: h.handle.db, now: () => new Date(), outbox: getOutbox() }, input: { email: member.user.email, url, expires: new Date(Date.now() + 15 * 60_000) } })).rejects.toBeInstanceOf(
       SignInLinkNotSentError,
     );
     const [row] = await h.handle.db

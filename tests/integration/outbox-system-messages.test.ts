@@ -14,7 +14,7 @@ import { resendConfirmation } from "@/server/services/confirmations/resend-confi
 import { upsertContact } from "@/server/services/contacts";
 import type { SendingContext } from "@/server/services/context";
 import { handleInboundSms } from "@/server/services/inbound/handle-inbound-sms";
-import { inviteMember } from "@/server/services/invitations/invitations";
+import { inviteMember } from "@/server/services/invitations/invite-member";
 import { deliverMessages } from "@/server/services/messages/deliver";
 import { getMessageDetail } from "@/server/services/messages/get-message";
 import { browseMessages } from "@/server/services/messages/list-messages";
@@ -23,7 +23,8 @@ import { listOutbox, type TOutboxItem } from "@/server/services/messages/list-ou
 import { resendMessage, retryMessage } from "@/server/services/messages/retry-message";
 import { sweepDueMessages } from "@/server/services/messages/sweep";
 import { recordConsentChange } from "@/server/services/consent/record-consent-change";
-import { ensureDefaultTemplates, ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
+import { ensureDefaultTemplates } from "@/server/services/templates/defaults";
+import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates/ensure-default-templates-everywhere";
 import { updateTemplate } from "@/server/services/templates/update-template";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { addMember, createMember, createWorkspace, memberContext, systemContext } from "@/tests/factories";
@@ -100,7 +101,7 @@ const text = (row: MessageRow) => decryptPii(row.textCiphertext!, MESSAGE_PII_PU
 describe("double opt-in confirmations with the log transport", () => {
   it("a link is a transactional message from the double_opt_in_link template, sent by the outbox, in the Outbox and the history", async () => {
     const person = await contact({ email: "doi-link@example.com" });
-    const sent = await requestConfirmation(system, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
     expect(sent).toMatchObject({ channel: "email", method: "link", sentTo: "d•••@example.com" });
 
     const confirmation = await confirmationRow(sent.confirmationId!);
@@ -151,18 +152,18 @@ describe("double opt-in confirmations with the log transport", () => {
     ]);
 
     // The link read from the Outbox confirms.
-    expect(await confirmByLink({ ctx: { db: handle.db, now: systemClock }, token: link })).toMatchObject({ status: "confirmed", changed: true });
+    expect(await confirmByLink({ ctx: { db: handle.db, now: systemClock }, input: { token: link } })).toMatchObject({ status: "confirmed", changed: true });
   });
 
   it("a code is an SMS from the double_opt_in_code template; resend records a new message on the same path", async () => {
     const person = await contact({ phone: "+1 415 555 0171" });
-    const sent = await requestConfirmation(system, { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence } });
     const first = await message((await confirmationRow(sent.confirmationId!)).messageId!);
     expect(first).toMatchObject({ channel: "sms", kind: "transactional", status: "sent", transport: "log", topicId: null, options: { purpose: "double_opt_in" } });
     expect(text(first)).toMatch(/^Acme Coffee: your confirmation code is \d{6}\. It expires in 15 min\./);
     expect((await outboxItem("admin", first.id))!.content!.text).toBe(text(first));
 
-    const again = await resendConfirmation(ctxOf.marketer, { contactId: person.id, channel: "sms" });
+    const again = await resendConfirmation({ ctx: ctxOf.marketer, input: { contactId: person.id, channel: "sms" } });
     const second = await message((await confirmationRow(again.confirmationId!)).messageId!);
     expect(second.id).not.toBe(first.id);
     expect(second).toMatchObject({ status: "sent", transport: "log", options: { purpose: "double_opt_in" } });
@@ -172,7 +173,7 @@ describe("double opt-in confirmations with the log transport", () => {
 
   it("is never re-run as a message: retry and resend refuse, the detail offers neither", async () => {
     const person = await contact({ email: "no-rerun@example.com" });
-    const sent = await requestConfirmation(system, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
     const id = (await confirmationRow(sent.confirmationId!)).messageId!;
     const detail = await getMessageDetail({ ctx: ctxOf.owner, input: { id } });
     expect(detail.can).toEqual({ retry: false, resend: false });
@@ -192,7 +193,7 @@ describe("double opt-in confirmations with the log transport", () => {
     await handle.db.update(templates).set({ archivedAt: new Date() }).where(eq(templates.id, template!.id));
     try {
       const person = await contact({ email: "archived-template@example.com" });
-      const sent = await requestConfirmation(system, { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence });
+      const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
       const row = await message((await confirmationRow(sent.confirmationId!)).messageId!);
       expect(row.templateId).toBeNull();
       expect(text(row)).toMatch(/\/confirm\/[A-Za-z0-9_-]{43}/);
@@ -221,7 +222,7 @@ describe("double opt-in confirmations with the log transport", () => {
       .where(and(eq(topics.workspaceId, other.id), eq(topics.key, "promotions")));
     const ctx = systemContext(handle.db, other.id);
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0172" } })).contact;
-    const sent = await requestConfirmation(ctx, { contactId: person.id, channel: "sms", topicRows: [promo!], source: "form", evidence });
+    const sent = await requestConfirmation({ ctx, input: { contactId: person.id, channel: "sms", topicRows: [promo!], source: "form", evidence } });
     const row = await message((await confirmationRow(sent.confirmationId!)).messageId!);
     expect(row.templateId).toBeNull();
     expect(text(row)).toMatch(/^Beta Beans: your confirmation code is \d{6}\./);
@@ -280,7 +281,7 @@ describe("invitations and sign-in links: system messages to members", () => {
 
   it("a sign-in link is recorded in the workspace of the member's highest role and read there only by roles at or above it", async () => {
     const url = "http://localhost:3000/api/auth/callback/email?token=abc123&email=x";
-    const { messageId } = await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: userOf.admin.email.toUpperCase(), url, expires: new Date(Date.now() + 15 * 60_000) });
+    const { messageId } = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.admin.email.toUpperCase(), url, expires: new Date(Date.now() + 15 * 60_000) } });
     const row = await message(messageId!);
     expect(row).toMatchObject({
       workspaceId,
@@ -298,7 +299,7 @@ describe("invitations and sign-in links: system messages to members", () => {
     expect(await outboxItem("marketer", row.id)).toMatchObject({ purpose: "magic_link", content: null });
 
     // The owner's own link: recorded where they are owner; an admin never reads it.
-    const ownerLink = await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: userOf.owner.email, url, expires: new Date(Date.now() + 15 * 60_000) });
+    const ownerLink = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.owner.email, url, expires: new Date(Date.now() + 15 * 60_000) } });
     expect(await message(ownerLink.messageId!)).toMatchObject({ workspaceId, options: { recipientRole: "owner" } });
     expect((await outboxItem("owner", ownerLink.messageId!))!.content!.text).toContain(url);
     expect(await outboxItem("admin", ownerLink.messageId!)).toMatchObject({ content: null });
@@ -307,12 +308,12 @@ describe("invitations and sign-in links: system messages to members", () => {
   it("a member of several workspaces gets the link recorded where they hold the highest role", async () => {
     const higher = await createWorkspace(handle.db, { name: "Viewer's own shop" });
     await addMember(handle.db, higher.id, userOf.viewer.id, "owner");
-    const { messageId } = await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: userOf.viewer.email, url: "http://localhost:3000/x", expires: new Date(Date.now() + 60_000) });
+    const { messageId } = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.viewer.email, url: "http://localhost:3000/x", expires: new Date(Date.now() + 60_000) } });
     expect(await message(messageId!)).toMatchObject({ workspaceId: higher.id, options: { recipientRole: "owner" } });
   });
 
   it("an address without an active member records and sends nothing", async () => {
-    expect(await sendSignInLink({ db: handle.db, now: systemClock, outbox: getOutbox(), email: "nobody@acme.test", url: "http://localhost:3000/x", expires: new Date() })).toEqual({ messageId: null });
+    expect(await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: "nobody@acme.test", url: "http://localhost:3000/x", expires: new Date() } })).toEqual({ messageId: null });
   });
 });
 
@@ -365,11 +366,11 @@ describe("keyword replies", () => {
 describe("system templates for existing workspaces", () => {
   it("start-up gives every workspace the default templates it lacks (the double opt-in ones included), once", async () => {
     const old = await createWorkspace(handle.db, { name: "Older shop" });
-    const looked = await ensureDefaultTemplatesEverywhere(handle.db, systemClock);
+    const looked = await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
     expect(looked).toBeGreaterThanOrEqual(1);
     const rows = await handle.db.select({ systemKey: templates.systemKey }).from(templates).where(eq(templates.workspaceId, old.id));
     expect(rows.map((r) => r.systemKey).sort()).toEqual(["double_opt_in_code", "double_opt_in_link", "help_reply", "newsletter", "opt_out_confirmation", "welcome"]);
-    await ensureDefaultTemplatesEverywhere(handle.db, systemClock);
+    await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
     expect(await handle.db.select({ id: templates.id }).from(templates).where(eq(templates.workspaceId, old.id))).toHaveLength(6);
   });
 });

@@ -66,9 +66,9 @@ async function events(contactId: string) {
 /** One-click opt-out through an (old, never-expiring) unsubscribe link, then the page's "Manage your preferences" token. */
 async function unsubscribeThenManage(contactId: string, channel: Channel, topicId: string) {
   const token = signToken("unsubscribe", { workspaceId, contactId, channel, topicId }, { now: new Date("2024-01-01T00:00:00Z") });
-  await unsubscribeOneClick({ link: link(), input: { token } });
+  await unsubscribeOneClick({ ctx: link(), input: { token } });
   clock.advance(1000);
-  const page = await getUnsubscribeContext({ link: link(), input: { token } });
+  const page = await getUnsubscribeContext({ ctx: link(), input: { token } });
   expect(page.status).toBe("opted_out");
   return { unsubscribeToken: token, preferencesToken: page.preferencesToken };
 }
@@ -80,17 +80,17 @@ describe("links from an unsubscribe page", () => {
     expect(verifyToken("unsubscribe", unsubscribeToken, { now: new Date("2036-01-01T00:00:00Z") })?.expiresAt).toBeNull();
     // An unsubscribe token is not a preference token: it cannot switch anything on.
     await expect(
-      savePreferences({ link: link(), input: { token: unsubscribeToken, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] } }),
+      savePreferences({ ctx: link(), input: { token: unsubscribeToken, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] } }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     const minted = clock();
     expect(verifyToken("preferences", preferencesToken, { now: minted })?.expiresAt?.getTime()).toBe(minted.getTime() + 24 * HOUR);
     clock.advance(24 * HOUR - 1000);
-    await expect(getPreferences({ link: link(), input: { token: preferencesToken } })).resolves.toMatchObject({ workspaceName: "Acme Coffee" });
+    await expect(getPreferences({ ctx: link(), input: { token: preferencesToken } })).resolves.toMatchObject({ workspaceName: "Acme Coffee" });
     clock.advance(1000);
-    await expect(getPreferences({ link: link(), input: { token: preferencesToken } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getPreferences({ ctx: link(), input: { token: preferencesToken } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(
-      savePreferences({ link: link(), input: { token: preferencesToken, choices: [{ topicId: topicIds["account-notices"], channel: "email", subscribed: false }] } }),
+      savePreferences({ ctx: link(), input: { token: preferencesToken, choices: [{ topicId: topicIds["account-notices"], channel: "email", subscribed: false }] } }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
@@ -111,7 +111,7 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
     const sentBefore = transport.emails.length;
 
     const saved = await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }], evidence: { ip: "198.51.100.4" } },
     });
     expect(saved.changes).toEqual([{ topicKey: "newsletter", channel: "email", status: "pending" }]);
@@ -128,7 +128,7 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
 
     clock.advance(60_000);
     const confirmedAt = clock();
-    const result = await confirmByLink({ ctx: link(), token: transport.linkTokenFor(email), meta: { ip: "198.51.100.4" } });
+    const result = await confirmByLink({ ctx: link(), input: { token: transport.linkTokenFor(email), meta: { ip: "198.51.100.4" } } });
     expect(result).toMatchObject({ status: "confirmed", changed: true });
     const state = await statusOf(id, "email", "newsletter");
     expect(state).toMatchObject({ status: "opted_in", source: "preference_center" });
@@ -142,7 +142,7 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
     const id = await subscribedContact({ phone }, "sms", "promotions");
     const { preferencesToken } = await unsubscribeThenManage(id, "sms", topicIds.promotions);
     const saved = await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] },
     });
     const confirmationId = saved.confirmations[0]?.codePath?.split("/").at(-1);
@@ -159,10 +159,10 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
     const email = `ned-${randomUUID().slice(0, 6)}@example.com`;
     const id = await subscribedContact({ email }, "email", "newsletter");
     const { preferencesToken } = await unsubscribeThenManage(id, "email", topicIds.newsletter);
-    await savePreferences({ link: link(), input: { token: preferencesToken, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] } });
+    await savePreferences({ ctx: link(), input: { token: preferencesToken, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] } });
     const token = transport.linkTokenFor(email);
     clock.advance(49 * HOUR);
-    expect(await confirmByLink({ ctx: link(), token })).toMatchObject({ status: "expired", changed: false });
+    expect(await confirmByLink({ ctx: link(), input: { token } })).toMatchObject({ status: "expired", changed: false });
     expect((await statusOf(id, "email", "newsletter"))?.status).toBe("opted_out");
     expect((await events(id)).at(-1)).toMatchObject({ action: "expired" });
   });
@@ -172,7 +172,7 @@ describe("re-subscribing to a double opt-in topic from the preference center", (
     const { preferencesToken } = await unsubscribeThenManage(id, "email", topicIds["account-notices"]);
     const sentBefore = transport.emails.length;
     const saved = await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken, choices: [{ topicId: topicIds["account-notices"], channel: "email", subscribed: true }] },
     });
     expect(saved.changes).toEqual([{ topicKey: "account-notices", channel: "email", status: "opted_in" }]);

@@ -13,7 +13,7 @@ import { resetEnv } from "@/server/lib/env";
 import { limitKey, recordHit } from "@/server/lib/persistent-rate-limit";
 import { resetSecrets } from "@/server/lib/secrets";
 import { purgeExpiredTokens } from "@/server/services/auth/purge-expired-tokens";
-import { signInWithPassword } from "@/server/services/auth/sign-in";
+import { signInWithPassword } from "@/server/services/auth/sign-in-with-password";
 import { SIGN_IN_LIMITS } from "@/server/services/auth/sign-in-limits";
 import { changePassword } from "@/server/services/users";
 import { createMember, createWorkspace, memberContext } from "@/tests/factories";
@@ -73,7 +73,7 @@ async function member(email: string, password: string, role: Role = "owner") {
 }
 
 function attempt(email: string, password: string, ip: string) {
-  return signInWithPassword({ db: handle.db, now: clock, input: { email, password }, clientKey: ip });
+  return signInWithPassword({ ctx: { db: handle.db, now: clock }, input: { credentials: { email, password }, clientKey: ip } });
 }
 
 async function blockedForMs(key: string): Promise<number> {

@@ -105,7 +105,7 @@ describe("unsubscribe link (/u/{token})", () => {
     const { id } = await createContact({ email: "ann.lee@example.com" });
     await optIn(id, "email", "newsletter");
     const before = await eventCount(id);
-    const context = await getUnsubscribeContext({ link: link(), input: { token: unsubscribeToken(id) } });
+    const context = await getUnsubscribeContext({ ctx: link(), input: { token: unsubscribeToken(id) } });
     expect(context).toMatchObject({
       workspaceName: "Acme Coffee",
       topic: { key: "newsletter", name: "Newsletter" },
@@ -113,7 +113,7 @@ describe("unsubscribe link (/u/{token})", () => {
       maskedAddress: "a•••@example.com",
       status: "opted_in",
     });
-    await getUnsubscribeContext({ link: link(), input: { token: unsubscribeToken(id) } });
+    await getUnsubscribeContext({ ctx: link(), input: { token: unsubscribeToken(id) } });
     expect(await eventCount(id)).toBe(before);
     expect((await statusOf(id, "email", "newsletter"))?.status).toBe("opted_in");
   });
@@ -150,7 +150,7 @@ describe("unsubscribe link (/u/{token})", () => {
     await optIn(id, "email", "newsletter");
     const before = await eventCount(id);
     const token = unsubscribeToken(id);
-    const results = await Promise.all(Array.from({ length: 5 }, () => unsubscribeOneClick({ link: link(), input: { token } })));
+    const results = await Promise.all(Array.from({ length: 5 }, () => unsubscribeOneClick({ ctx: link(), input: { token } })));
     expect(results.filter((r) => r.changed)).toHaveLength(1);
     expect(await eventCount(id)).toBe(before + 1);
   });
@@ -196,7 +196,7 @@ describe("unsubscribe link (/u/{token})", () => {
     for (const token of bad) {
       const res = await oneClick(token);
       expect(res.status, token).toBe(404);
-      await expect(getUnsubscribeContext({ link: link(), input: { token } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(getUnsubscribeContext({ ctx: link(), input: { token } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     }
     expect(await eventCount(id)).toBe(before);
     expect((await statusOf(id, "email", "newsletter"))?.status).toBe("opted_in");
@@ -255,7 +255,7 @@ describe("preference center (/preferences/{token})", () => {
     const { id } = await createContact({ email: "di@example.com" });
     await optIn(id, "email", "newsletter");
     const before = await eventCount(id);
-    const preferences = await getPreferences({ link: link(), input: { token: preferencesToken(id, "email") } });
+    const preferences = await getPreferences({ ctx: link(), input: { token: preferencesToken(id, "email") } });
     expect(preferences.workspaceName).toBe("Acme Coffee");
     expect(preferences.addresses).toEqual({ email: "d•••@example.com", sms: null });
     const pairs = preferences.topics.flatMap((t) => t.channels.map((c) => `${t.key}/${c.channel}/${c.status ?? "none"}/${c.hasAddress}`));
@@ -274,7 +274,7 @@ describe("preference center (/preferences/{token})", () => {
     const before = await eventCount(id);
     // The whole form, as submitted: one real change (account notices by email off), the rest unchanged.
     const { changes, preferences } = await savePreferences({
-      link: link(),
+      ctx: link(),
       input: {
         token,
         choices: [
@@ -300,7 +300,7 @@ describe("preference center (/preferences/{token})", () => {
 
     // The same form again: nothing left to change.
     const again = await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token, choices: [{ topicId: topicIds["account-notices"], channel: "email", subscribed: false }] },
     });
     expect(again.changes).toEqual([]);
@@ -310,7 +310,7 @@ describe("preference center (/preferences/{token})", () => {
   it("granting a double opt-in topic by SMS through the page is pending, not consent", async () => {
     const { id } = await createContact({ email: `fay-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550104" });
     const { changes } = await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken(id, "email"), choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] },
     });
     expect(changes).toEqual([{ topicKey: "promotions", channel: "sms", status: "pending" }]);
@@ -319,31 +319,31 @@ describe("preference center (/preferences/{token})", () => {
     expect(event).toMatchObject({ action: "opted_in", needsConfirmation: true });
     expect(event!.evidence.textHash).toMatch(/^[0-9a-f]{64}$/);
 
-    const view = await getPreferences({ link: link(), input: { token: preferencesToken(id, "sms") } });
+    const view = await getPreferences({ ctx: link(), input: { token: preferencesToken(id, "sms") } });
     expect(view.topics.find((t) => t.key === "promotions")?.channels[0]?.status).toBe("pending");
     // Even a link delivered by SMS does not confirm an SMS grant: SMS consent is confirmed in-channel.
-    await savePreferences({ link: link(), input: { token: preferencesToken(id, "sms"), choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } });
+    await savePreferences({ ctx: link(), input: { token: preferencesToken(id, "sms"), choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } });
     expect((await statusOf(id, "sms", "promotions"))?.status).toBe("pending");
   });
 
   it("granting a double opt-in email topic is pending through any link, even one delivered by email", async () => {
     const viaEmail = await createContact();
     await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken(viaEmail.id, "email"), choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] },
     });
     expect(await statusOf(viaEmail.id, "email", "newsletter")).toMatchObject({ status: "pending", source: "preference_center" });
 
     const unknownChannel = await createContact();
     await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken(unknownChannel.id), choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] },
     });
     expect((await statusOf(unknownChannel.id, "email", "newsletter"))?.status).toBe("pending");
 
     const viaSms = await createContact({ email: `gus-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550105" });
     await savePreferences({
-      link: link(),
+      ctx: link(),
       input: { token: preferencesToken(viaSms.id, "sms"), choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] },
     });
     expect((await statusOf(viaSms.id, "email", "newsletter"))?.status).toBe("pending");
@@ -352,12 +352,12 @@ describe("preference center (/preferences/{token})", () => {
   it("a topic without double opt-in is granted at once; withdrawing a pending grant needs no verification", async () => {
     const { id } = await createContact({ email: `hal-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550106" });
     const token = preferencesToken(id);
-    await savePreferences({ link: link(), input: { token, choices: [{ topicId: topicIds["account-notices"], channel: "sms", subscribed: true }] } });
+    await savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds["account-notices"], channel: "sms", subscribed: true }] } });
     expect((await statusOf(id, "sms", "account-notices"))?.status).toBe("opted_in");
 
-    await savePreferences({ link: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } });
+    await savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } });
     expect((await statusOf(id, "sms", "promotions"))?.status).toBe("pending");
-    await savePreferences({ link: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: false }] } });
+    await savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: false }] } });
     expect(await statusOf(id, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "preference_center" });
   });
 
@@ -365,14 +365,14 @@ describe("preference center (/preferences/{token})", () => {
     const { id } = await createContact();
     const token = preferencesToken(id, "email");
     await expect(
-      savePreferences({ link: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } }),
+      savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } }),
     ).rejects.toMatchObject({ code: "INVALID" });
     await expect(
-      savePreferences({ link: link(), input: { token, choices: [{ topicId: topicIds.newsletter, channel: "sms", subscribed: true }] } }),
+      savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.newsletter, channel: "sms", subscribed: true }] } }),
     ).rejects.toMatchObject({ code: "INVALID" });
     const otherNewsletter = (await findTopicByKey(handle.db, otherWorkspaceId, "newsletter"))!.id;
     await expect(
-      savePreferences({ link: link(), input: { token, choices: [{ topicId: otherNewsletter, channel: "email", subscribed: true }] } }),
+      savePreferences({ ctx: link(), input: { token, choices: [{ topicId: otherNewsletter, channel: "email", subscribed: true }] } }),
     ).rejects.toMatchObject({ code: "INVALID" });
     expect(await eventCount(id)).toBe(0);
   });
@@ -383,7 +383,7 @@ describe("preference center (/preferences/{token})", () => {
     await optIn(id, "sms", "promotions");
     await optIn(id, "email", "account-notices");
     const token = preferencesToken(id, "email");
-    const { changes } = await savePreferences({ link: link(), input: { token, unsubscribeAll: true, reason: "Moving away" } });
+    const { changes } = await savePreferences({ ctx: link(), input: { token, unsubscribeAll: true, reason: "Moving away" } });
     expect(changes.map((c) => `${c.topicKey}/${c.channel}/${c.status}`).sort()).toEqual(["newsletter/email/opted_out", "promotions/sms/opted_out"]);
     expect(await statusOf(id, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "preference_center" });
     expect(await statusOf(id, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "preference_center" });
@@ -395,13 +395,13 @@ describe("preference center (/preferences/{token})", () => {
     expect(notes.map((n) => n.evidence.note)).toEqual(["Moving away", "Moving away"]);
 
     const before = await eventCount(id);
-    expect((await savePreferences({ link: link(), input: { token, unsubscribeAll: true } })).changes).toEqual([]);
+    expect((await savePreferences({ ctx: link(), input: { token, unsubscribeAll: true } })).changes).toEqual([]);
     expect(await eventCount(id)).toBe(before);
   });
 
   it("unsubscribe from everything also puts never-granted marketing pairs on record as opted out", async () => {
     const { id } = await createContact({ email: `jo-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550108" });
-    await savePreferences({ link: link(), input: { token: preferencesToken(id, "email"), unsubscribeAll: true } });
+    await savePreferences({ ctx: link(), input: { token: preferencesToken(id, "email"), unsubscribeAll: true } });
     expect((await statusOf(id, "email", "newsletter"))?.status).toBe("opted_out");
     expect((await statusOf(id, "sms", "promotions"))?.status).toBe("opted_out");
     expect(await statusOf(id, "email", "account-notices")).toBeNull();
@@ -420,11 +420,11 @@ describe("preference center (/preferences/{token})", () => {
       "",
     ];
     for (const token of bad) {
-      await expect(getPreferences({ link: link(), input: { token } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(getPreferences({ ctx: link(), input: { token } })).rejects.toMatchObject({ code: "NOT_FOUND" });
       await expect(
-        savePreferences({ link: link(), input: { token, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: false }] } }),
+        savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: false }] } }),
       ).rejects.toMatchObject({ code: "NOT_FOUND" });
-      await expect(savePreferences({ link: link(), input: { token, unsubscribeAll: true } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(savePreferences({ ctx: link(), input: { token, unsubscribeAll: true } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     }
     expect(await eventCount(id)).toBe(before);
   });

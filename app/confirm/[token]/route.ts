@@ -3,7 +3,7 @@ import { renderConfirmLinkPage, renderMessagePage } from "@/components/forms/hos
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { clientMeta, htmlResponse } from "@/server/lib/public-pages";
-import { confirmByLink, getLinkConfirmation } from "@/server/services/confirmations/confirm-by-link";
+import { confirmByLink, getLinkConfirmation } from "@/server/services/confirmations";
 
 /**
  * The double opt-in email link. `GET /confirm/{token}` only shows what is being confirmed and a
@@ -40,7 +40,7 @@ function expired(brand: string): Response {
 export async function GET(_request: Request, { params }: Params) {
   const { token } = await params;
   const { db } = await getDbHandle();
-  const view = await getLinkConfirmation({ ctx: { db, now: systemClock }, token });
+  const view = await getLinkConfirmation({ ctx: { db, now: systemClock }, input: { token } });
   if (!view) return notFound();
   if (view.status === "expired") return expired(view.brand);
   if (view.status === "confirmed") {
@@ -56,8 +56,7 @@ export async function POST(request: Request, { params }: Params) {
   const { db } = await getDbHandle();
   const result = await confirmByLink({
     ctx: { db, now: systemClock, requestId: request.headers.get("x-request-id") ?? randomUUID() },
-    token,
-    meta: clientMeta(request),
+    input: { token, meta: clientMeta(request) },
   });
   if (!result) return notFound();
   if (result.status === "expired") return expired(result.brand);

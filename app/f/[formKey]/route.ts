@@ -8,9 +8,7 @@ import { AppError } from "@/server/lib/errors";
 import { issueFormToken } from "@/server/lib/form-token";
 import { logger } from "@/server/lib/logger";
 import { clientMeta, htmlResponse, isCrossSite, seeOther, submittedFromUrl } from "@/server/lib/public-pages";
-import { getPublicForm, type PublicForm } from "@/server/services/forms/get-public-form";
-import { FormTokenError, submitForm } from "@/server/services/forms/submit-form";
-import type { FormFieldName } from "@/server/services/forms/schemas";
+import { FormTokenError, getPublicForm, submitForm, type FormFieldName, type PublicForm } from "@/server/services/forms";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
@@ -57,7 +55,7 @@ export async function GET(request: Request, { params }: Params) {
   const { formKey } = await params;
   const { db } = await getDbHandle();
   const embed = new URL(request.url).searchParams.get("embed") === "1";
-  const form = await getPublicForm({ db, key: formKey });
+  const form = await getPublicForm({ ctx: { db, now: systemClock }, input: { key: formKey } });
   if (!form) return notFoundPage(embed);
   return formPage(form, { embed });
 }
@@ -80,7 +78,7 @@ async function post(request: Request, { params }: Params) {
   const data = await request.formData().catch(() => null);
   const embed = new URL(request.url).searchParams.get("embed") === "1" || (data ? field(data, "embed") === "1" : false);
   if (!data) {
-    const form = await getPublicForm({ db, key: formKey });
+    const form = await getPublicForm({ ctx: { db, now: systemClock }, input: { key: formKey } });
     return form ? formPage(form, { embed, status: 400 }) : notFoundPage(embed);
   }
   const values = Object.fromEntries(FIELDS.map((name) => [name, field(data, name)]));
@@ -112,7 +110,7 @@ async function post(request: Request, { params }: Params) {
     return seeOther(`/f/${formKey}/done${query.size ? `?${query}` : ""}`);
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") return notFoundPage(embed);
-    const form = await getPublicForm({ db, key: formKey });
+    const form = await getPublicForm({ ctx, input: { key: formKey } });
     if (!form) return notFoundPage(embed);
     const kept = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v?.trim().slice(0, 254) ?? ""]));
     if (error instanceof FormTokenError) {

@@ -6,8 +6,7 @@ import type { Channel } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
 import { openLinkContext, requestEvidence } from "@/server/lib/link-request";
 import { logger } from "@/server/lib/logger";
-import type { Preferences } from "@/server/services/preferences/get-preferences";
-import { savePreferences, type PreferenceChange, type PreferenceConfirmation } from "@/server/services/preferences/save-preferences";
+import { savePreferences, type PreferenceChange, type PreferenceConfirmation, type Preferences } from "@/server/services/preferences";
 
 export interface PreferencesFormState {
   preferences?: Preferences;
@@ -35,7 +34,7 @@ export async function savePreferencesAction(_prev: PreferencesFormState, formDat
   const requestHeaders = await headers();
   try {
     const result = await savePreferences({
-      link: await openLinkContext(requestHeaders),
+      ctx: await openLinkContext(requestHeaders),
       input: {
         token: String(formData.get("token") ?? ""),
         choices: intent === "save" ? readChoices(formData) : [],

@@ -6,7 +6,7 @@ import { LinkPageShell } from "@/components/preferences/link-page-shell";
 import { PreferenceCenter } from "@/components/preferences/preference-center";
 import { AppError } from "@/server/lib/errors";
 import { openLinkContext } from "@/server/lib/link-request";
-import { getPreferences } from "@/server/services/preferences/get-preferences";
+import { getPreferences } from "@/server/services/preferences";
 import { savePreferencesAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +18,7 @@ export default async function PreferencesPage({ params }: { params: Promise<{ to
   const { token } = await params;
   let preferences;
   try {
-    preferences = await getPreferences({ link: await openLinkContext(await headers()), input: { token } });
+    preferences = await getPreferences({ ctx: await openLinkContext(await headers()), input: { token } });
   } catch (error) {
     if (error instanceof AppError && (error.code === "NOT_FOUND" || error.code === "INVALID")) notFound();
     throw error;

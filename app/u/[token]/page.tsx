@@ -9,7 +9,7 @@ import { LeavingReasonForm, UnsubscribeButtonForm } from "@/components/preferenc
 import { Button } from "@/components/ui/button";
 import { AppError } from "@/server/lib/errors";
 import { openLinkContext } from "@/server/lib/link-request";
-import { getUnsubscribeContext, type UnsubscribeContext } from "@/server/services/preferences/get-unsubscribe-context";
+import { getUnsubscribeContext, type UnsubscribeContext } from "@/server/services/preferences";
 
 export const dynamic = "force-dynamic";
 // The token is a bearer credential: never leak it to another site through Referer, never index it.
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Unsubscribe", robots: { index: false
 
 async function load(token: string): Promise<UnsubscribeContext> {
   try {
-    return await getUnsubscribeContext({ link: await openLinkContext(await headers()), input: { token } });
+    return await getUnsubscribeContext({ ctx: await openLinkContext(await headers()), input: { token } });
   } catch (error) {
     if (error instanceof AppError && (error.code === "NOT_FOUND" || error.code === "INVALID")) notFound();
     throw error;

@@ -1,11 +1,17 @@
 import { z } from "zod";
-import { archiveForm } from "@/server/services/forms/archive-form";
-import { createForm } from "@/server/services/forms/create-form";
-import { getForm } from "@/server/services/forms/get-form";
-import { listForms } from "@/server/services/forms/list-forms";
-import { ZArchiveFormInput, ZCreateFormInput, ZFormDetail, ZFormSummary, ZUpdateFormInput } from "@/server/services/forms/schemas";
-import { updateForm } from "@/server/services/forms/update-form";
-import { resendConfirmation, ZResendConfirmationInput } from "@/server/services/confirmations/resend-confirmation";
+import {
+  archiveForm,
+  createForm,
+  getForm,
+  listForms,
+  updateForm,
+  ZArchiveFormInput,
+  ZCreateFormInput,
+  ZFormDetail,
+  ZFormSummary,
+  ZUpdateFormInput,
+} from "@/server/services/forms";
+import { resendConfirmation, ZResendConfirmationInput } from "@/server/services/confirmations";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 
 /** Hosted opt-in forms (admin UI only; the public side is `/f/{key}`). */
@@ -40,7 +46,7 @@ export const formsRouter = createTRPCRouter({
     .input(ZResendConfirmationInput)
     .output(z.object({ confirmationId: z.string().nullable(), channel: z.enum(["email", "sms"]), sentTo: z.string().nullable() }))
     .mutation(async ({ ctx, input }) => {
-      const sent = await resendConfirmation(ctx.svc, input);
+      const sent = await resendConfirmation({ ctx: ctx.svc, input });
       return { confirmationId: sent.confirmationId, channel: sent.channel, sentTo: sent.sentTo };
     }),
 });

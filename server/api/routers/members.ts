@@ -8,7 +8,7 @@ import {
   ZAcceptInvitationInput,
   ZInvitation,
   ZInviteMemberInput,
-} from "@/server/services/invitations/invitations";
+} from "@/server/services/invitations";
 import {
   changeMemberRole,
   listMembers,
@@ -50,7 +50,7 @@ export const membersRouter = createTRPCRouter({
   previewInvitation: publicProcedure
     .input(z.object({ token: z.string().min(1).max(200) }))
     .query(({ ctx, input }) =>
-      previewInvitation({ ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" } }, token: input.token }),
+      previewInvitation({ ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" } }, input: { token: input.token } }),
     ),
 
   acceptInvitation: publicProcedure.input(ZAcceptInvitationInput).mutation(async ({ ctx, input }) => {

@@ -1,4 +1,4 @@
-import { getMessagingSettings, updateMessagingSettings, ZMessagingSettings, ZUpdateMessagingSettingsInput } from "@/server/services/policy/settings";
+import { getMessagingSettings, updateMessagingSettings, ZMessagingSettings, ZUpdateMessagingSettingsInput } from "@/server/services/policy";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 
 /** Settings → Messaging: quiet hours, statutory rules, frequency caps and the workspace zone. */

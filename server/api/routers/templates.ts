@@ -1,20 +1,23 @@
 import { z } from "zod";
-import { archiveTemplate } from "@/server/services/templates/archive-template";
-import { createTemplate } from "@/server/services/templates/create-template";
-import { getTemplate, ZGetTemplateInput } from "@/server/services/templates/get-template";
-import { listTemplates } from "@/server/services/templates/list-templates";
-import { renderPreview, ZRenderPreview, ZRenderPreviewInput } from "@/server/services/templates/render";
-import { restoreTemplateVersion } from "@/server/services/templates/restore-template-version";
 import {
+  archiveTemplate,
+  createTemplate,
+  getTemplate,
+  listTemplates,
+  renderPreview,
+  restoreTemplateVersion,
+  updateTemplate,
   ZArchiveTemplateInput,
   ZCreateTemplateInput,
+  ZGetTemplateInput,
   ZListTemplatesInput,
+  ZRenderPreview,
+  ZRenderPreviewInput,
   ZRestoreTemplateVersionInput,
   ZTemplateDetail,
   ZTemplateSummary,
   ZUpdateTemplateInput,
-} from "@/server/services/templates/schemas";
-import { updateTemplate } from "@/server/services/templates/update-template";
+} from "@/server/services/templates";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 /** Members read from viewer up; a key that may send may look templates up. */

@@ -1,7 +1,7 @@
 import { and, isNull, lte, or } from "drizzle-orm";
 import { invitations, rateLimits, verificationTokens } from "@/db/schema";
 import { writeAudit } from "../audit/write-audit";
-import { inTransaction, type SystemContext } from "../context";
+import { inTransaction, type JobContext } from "../context";
 
 export interface PurgeExpiredTokensResult {
   /** Auth.js magic-link tokens whose `expires` had passed. */
@@ -21,13 +21,9 @@ export interface PurgeExpiredTokensResult {
  * as the system actor: one row for the tokens (no workspace) and one per workspace that lost
  * invitations, with counts only (no addresses).
  */
-export async function purgeExpiredTokens({
-  ctx,
-}: {
-  ctx: Pick<SystemContext, "db" | "now"> & Partial<Pick<SystemContext, "actor" | "requestId">>;
-}): Promise<PurgeExpiredTokensResult> {
+export async function purgeExpiredTokens({ ctx }: { ctx: JobContext }): Promise<PurgeExpiredTokensResult> {
   const now = ctx.now();
-  const audit = { actor: ctx.actor ?? { type: "system" as const, job: "purge-expired-tokens" }, now: ctx.now, requestId: ctx.requestId };
+  const audit = { actor: { type: "system" as const, job: "purge-expired-tokens" }, now: ctx.now, requestId: ctx.requestId };
   return inTransaction(ctx.db, async (tx) => {
     const tokens = await tx
       .delete(verificationTokens)

@@ -1,13 +1,11 @@
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import { memberships, users, workspaces } from "@/db/schema";
-import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { ACCEPTED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { deliverNow } from "../messages/deliver-now";
-import type { Outbox } from "../messages/outbox";
 import { recordDirectMessages } from "../messages/pipeline";
 import { magicLinkEmail } from "./magic-link-email";
+import type { SendingPublicContext } from "../context";
 
 /** Thrown when the first attempt did not reach the provider: Auth.js then reports it to the browser. */
 export class SignInLinkNotSentError extends Error {
@@ -15,6 +13,14 @@ export class SignInLinkNotSentError extends Error {
     super("The sign-in link could not be sent yet; the outbox retries it");
     this.name = "SignInLinkNotSentError";
   }
+}
+
+export interface TSendSignInLinkInput {
+  /** The address the member typed (trimmed and lower-cased here). */
+  email: string;
+  /** The Auth.js verification URL. */
+  url: string;
+  expires: Date;
 }
 
 /**
@@ -33,9 +39,15 @@ export class SignInLinkNotSentError extends Error {
  * this throws `SignInLinkNotSentError`, so the browser is told the link did not go out, while the
  * outbox keeps retrying it within the link's lifetime.
  */
-export async function sendSignInLink(input: { db: Queryable; now: Clock; outbox: Outbox; email: string; url: string; expires: Date }): Promise<{ messageId: string | null }> {
+export async function sendSignInLink({
+  ctx,
+  input,
+}: {
+  ctx: SendingPublicContext;
+  input: TSendSignInLinkInput;
+}): Promise<{ messageId: string | null }> {
   const address = input.email.trim().toLowerCase();
-  const [member] = await input.db
+  const [member] = await ctx.db
     .select({ userId: users.id, email: users.email, workspaceId: memberships.workspaceId, role: memberships.role })
     .from(users)
     .innerJoin(memberships, eq(memberships.userId, users.id))
@@ -50,8 +62,8 @@ export async function sendSignInLink(input: { db: Queryable; now: Clock; outbox:
   if (!member) return { messageId: null };
 
   const [messageId] = await recordDirectMessages(
-    input.db,
-    input.now(),
+    ctx.db,
+    ctx.now(),
     [
       {
         workspaceId: member.workspaceId,
@@ -71,7 +83,7 @@ export async function sendSignInLink(input: { db: Queryable; now: Clock; outbox:
     "outbox",
   );
   if (!messageId) return { messageId: null };
-  const state = (await deliverNow({ db: input.db, now: input.now, outbox: input.outbox }, [messageId])).get(messageId);
+  const state = (await deliverNow({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }, [messageId])).get(messageId);
   if (!state || !isStatusIn(ACCEPTED_STATUSES, state.status)) throw new SignInLinkNotSentError();
   return { messageId };
 }

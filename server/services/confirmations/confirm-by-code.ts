@@ -1,75 +1,21 @@
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { consentConfirmations } from "@/db/schema";
-import { maskPhone } from "@/server/lib/addresses";
-import { decryptOptional } from "@/server/lib/crypto";
-import { getContactRow } from "../contacts/rows";
-import { inTransaction } from "../context";
-import { codeMatches } from "./secrets";
-import {
-  closeConfirmation,
-  confirmationState,
-  confirmationTopics,
-  contextFor,
-  recordConfirmedConsent,
-  workspaceName,
-  type ConfirmationRow,
-  type PublicContext,
-} from "./shared";
 import type { RequestEvidence } from "@/server/lib/client-address";
+import { inTransaction, type PublicContext } from "../context";
+import { codeMatches } from "./secrets";
+import { closeConfirmation, confirmationState, contextFor, recordConfirmedConsent } from "./shared";
+import { codeView, findCodeRow, type CodeConfirmationView } from "./views";
 
 export const ZConfirmByCodeInput = z.object({
   confirmationId: z.uuid(),
   code: z.string().max(32),
 });
 
-export interface CodeConfirmationView {
-  status: "pending" | "confirmed" | "expired" | "locked";
-  brand: string;
-  topicNames: string[];
-  sentTo: string | null;
-  attemptsLeft: number;
-  expiresAt: Date;
-  workspaceId: string;
-  contactId: string;
-}
-
-async function findCodeRow(ctx: PublicContext, confirmationId: string): Promise<ConfirmationRow | null> {
-  if (!z.uuid().safeParse(confirmationId).success) return null;
-  const [row] = await ctx.db
-    .select()
-    .from(consentConfirmations)
-    .where(and(eq(consentConfirmations.id, confirmationId), eq(consentConfirmations.method, "code")));
-  return row ?? null;
-}
-
-function viewStatus(row: ConfirmationRow, now: Date): CodeConfirmationView["status"] {
-  const state = confirmationState(row, now);
-  if (state === "open") return "pending";
-  if (state === "confirmed") return "confirmed";
-  return row.attempts >= row.maxAttempts ? "locked" : "expired";
-}
-
-async function view(ctx: PublicContext, row: ConfirmationRow): Promise<CodeConfirmationView> {
-  const contact = await getContactRow(ctx.db, row.workspaceId, row.contactId);
-  const phone = decryptOptional(contact.phoneCiphertext, "contact.phone");
-  return {
-    status: viewStatus(row, ctx.now()),
-    brand: await workspaceName(ctx.db, row.workspaceId),
-    topicNames: (await confirmationTopics(ctx.db, row)).map((t) => t.name),
-    sentTo: phone ? maskPhone(phone) : null,
-    attemptsLeft: Math.max(0, row.maxAttempts - row.attempts),
-    expiresAt: row.expiresAt,
-    workspaceId: row.workspaceId,
-    contactId: row.contactId,
-  };
-}
-
-/** What the code entry page shows. Read-only. null = no such request. */
-export async function getCodeConfirmation({ ctx, confirmationId }: { ctx: PublicContext; confirmationId: string }): Promise<CodeConfirmationView | null> {
-  const row = await findCodeRow(ctx, confirmationId);
-  return row ? view(ctx, row) : null;
-}
+export type TConfirmByCodeInput = z.input<typeof ZConfirmByCodeInput> & {
+  /** The confirming request's ip and user agent, added to the ledger evidence. */
+  meta?: RequestEvidence;
+};
 
 export type CodeResult = CodeConfirmationView & {
   /** `wrong_code`: the code did not match and tries are left. */
@@ -84,18 +30,11 @@ export type CodeResult = CodeConfirmationView & {
  * original evidence plus this request's ip and user agent; a repeat records nothing.
  * null = no such request.
  */
-export async function confirmByCode({
-  ctx,
-  input,
-  meta = {},
-}: {
-  ctx: PublicContext;
-  input: z.input<typeof ZConfirmByCodeInput>;
-  meta?: RequestEvidence;
-}): Promise<CodeResult | null> {
+export async function confirmByCode({ ctx, input }: { ctx: PublicContext; input: TConfirmByCodeInput }): Promise<CodeResult | null> {
+  const { meta = {} } = input;
   const parsed = ZConfirmByCodeInput.safeParse(input);
   if (!parsed.success) return null;
-  const row = await findCodeRow(ctx, parsed.data.confirmationId);
+  const row = await findCodeRow(ctx.db, parsed.data.confirmationId);
   if (!row) return null;
   const svc = contextFor(ctx, row, { type: "contact", contactId: row.contactId });
 
@@ -138,5 +77,5 @@ export async function confirmByCode({
   });
 
   const [fresh] = await ctx.db.select().from(consentConfirmations).where(eq(consentConfirmations.id, row.id));
-  return { ...(await view(ctx, fresh!)), outcome };
+  return { ...(await codeView(ctx.db, ctx.now, fresh!)), outcome };
 }

@@ -1,59 +1,15 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { consentConfirmations } from "@/db/schema";
 import type { RequestEvidence } from "@/server/lib/client-address";
-import { maskEmail } from "@/server/lib/logger";
-import { decryptOptional } from "@/server/lib/crypto";
-import { getContactRow } from "../contacts/rows";
-import { inTransaction } from "../context";
-import { hashLinkToken, isWellFormedLinkToken } from "./secrets";
-import {
-  closeConfirmation,
-  confirmationState,
-  confirmationTopics,
-  contextFor,
-  recordConfirmedConsent,
-  workspaceName,
-  type ConfirmationRow,
-  type PublicContext,
-} from "./shared";
+import { inTransaction, type PublicContext } from "../context";
+import { closeConfirmation, confirmationState, contextFor, recordConfirmedConsent } from "./shared";
+import { findByToken, linkView, type LinkConfirmationView } from "./views";
 
-export interface LinkConfirmationView {
-  status: "pending" | "confirmed" | "expired";
-  brand: string;
-  topicNames: string[];
-  /** Masked address, e.g. `a•••@example.com`. */
-  sentTo: string | null;
-}
-
-async function findByToken(ctx: PublicContext, token: string): Promise<ConfirmationRow | null> {
-  if (!isWellFormedLinkToken(token)) return null;
-  const [row] = await ctx.db
-    .select()
-    .from(consentConfirmations)
-    .where(and(eq(consentConfirmations.secretHash, hashLinkToken(token)), eq(consentConfirmations.method, "link")));
-  return row ?? null;
-}
-
-async function view(ctx: PublicContext, row: ConfirmationRow, status: LinkConfirmationView["status"]): Promise<LinkConfirmationView> {
-  const contact = await getContactRow(ctx.db, row.workspaceId, row.contactId);
-  const email = decryptOptional(contact.emailCiphertext, "contact.email");
-  return {
-    status,
-    brand: await workspaceName(ctx.db, row.workspaceId),
-    topicNames: (await confirmationTopics(ctx.db, row)).map((t) => t.name),
-    sentTo: email ? maskEmail(email) : null,
-  };
-}
-
-/**
- * What the email link's page shows (GET). Read-only: mail scanners prefetch links, so looking
- * never confirms anything. null = no such link (the page answers 404).
- */
-export async function getLinkConfirmation({ ctx, token }: { ctx: PublicContext; token: string }): Promise<LinkConfirmationView | null> {
-  const row = await findByToken(ctx, token);
-  if (!row) return null;
-  const state = confirmationState(row, ctx.now());
-  return view(ctx, row, state === "open" ? "pending" : state === "confirmed" ? "confirmed" : "expired");
+export interface TConfirmByLinkInput {
+  /** The token from the emailed link. */
+  token: string;
+  /** The confirming request's ip and user agent, added to the ledger evidence. */
+  meta?: RequestEvidence;
 }
 
 export interface ConfirmResult extends LinkConfirmationView {
@@ -69,16 +25,9 @@ export interface ConfirmResult extends LinkConfirmationView {
  * the original request's evidence plus the confirming click's ip and user agent.
  * Audited as the contact. null = no such link.
  */
-export async function confirmByLink({
-  ctx,
-  token,
-  meta = {},
-}: {
-  ctx: PublicContext;
-  token: string;
-  meta?: RequestEvidence;
-}): Promise<ConfirmResult | null> {
-  const row = await findByToken(ctx, token);
+export async function confirmByLink({ ctx, input }: { ctx: PublicContext; input: TConfirmByLinkInput }): Promise<ConfirmResult | null> {
+  const { token, meta = {} } = input;
+  const row = await findByToken(ctx.db, token);
   if (!row) return null;
   const svc = contextFor(ctx, row, { type: "contact", contactId: row.contactId });
   const outcome = await inTransaction(ctx.db, async (tx) => {
@@ -105,5 +54,5 @@ export async function confirmByLink({
     if (state === "expired") await closeConfirmation(tx, svc, current!, "confirmation link expired");
     return { status: "expired" as const, changed: false };
   });
-  return { ...(await view(ctx, row, outcome.status)), changed: outcome.changed };
+  return { ...(await linkView(ctx.db, row, outcome.status)), changed: outcome.changed };
 }

@@ -1,8 +1,6 @@
 import { and, asc, isNull, lte } from "drizzle-orm";
 import { consentConfirmations } from "@/db/schema";
-import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
-import { inTransaction } from "../context";
+import { inTransaction, type JobContext } from "../context";
 import { closeConfirmation, contextFor } from "./shared";
 
 /**
@@ -11,7 +9,15 @@ import { closeConfirmation, contextFor } from "./shared";
  * twice, see `closeConfirmation`), safe to run concurrently, works in batches of `batchSize`.
  * Returns how many requests it closed.
  */
-export async function expireConfirmations({ db, now, batchSize = 500 }: { db: Queryable; now: Clock; batchSize?: number }): Promise<{ expired: number }> {
+export async function expireConfirmations({
+  ctx,
+  input = {},
+}: {
+  ctx: JobContext;
+  input?: { batchSize?: number };
+}): Promise<{ expired: number }> {
+  const { db, now } = ctx;
+  const { batchSize = 500 } = input;
   let expired = 0;
   for (;;) {
     const due = await db

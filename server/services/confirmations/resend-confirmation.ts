@@ -5,7 +5,8 @@ import { AppError } from "@/server/lib/errors";
 import type { TEvidence } from "../consent/schemas";
 import { getContactRow } from "../contacts/rows";
 import { inTransaction, type SendingContext } from "../context";
-import { deliverConfirmation, prepareConfirmation, type RequestedConfirmation } from "./request-confirmation";
+import { deliverConfirmation, type RequestedConfirmation } from "./deliver-confirmation";
+import { prepareConfirmation } from "./prepare-confirmation";
 import { confirmationState, confirmationTopics } from "./shared";
 
 export const ZResendConfirmationInput = z.object({ contactId: z.uuid(), channel: z.enum(CHANNELS) });
@@ -17,7 +18,13 @@ export const ZResendConfirmationInput = z.object({ contactId: z.uuid(), channel:
  * original source and evidence. No open request → CONFLICT (an expired or locked request needs a
  * new sign-up). The per-address hourly limit applies → RATE_LIMITED. Audited as the caller.
  */
-export async function resendConfirmation(ctx: SendingContext, input: z.input<typeof ZResendConfirmationInput>): Promise<RequestedConfirmation> {
+export async function resendConfirmation({
+  ctx,
+  input,
+}: {
+  ctx: SendingContext;
+  input: z.input<typeof ZResendConfirmationInput>;
+}): Promise<RequestedConfirmation> {
   const { contactId, channel } = ZResendConfirmationInput.parse(input);
   const prepared = await inTransaction(ctx.db, async (tx) => {
     await getContactRow(tx, ctx.workspaceId, contactId);
@@ -39,9 +46,9 @@ export async function resendConfirmation(ctx: SendingContext, input: z.input<typ
       throw new AppError("CONFLICT", "No confirmation is pending on this channel; the person needs to sign up again");
     }
     const topicRows = await confirmationTopics(tx, latest);
-    const next = await prepareConfirmation(
-      { ...ctx, db: tx },
-      {
+    const next = await prepareConfirmation({
+      ctx: { ...ctx, db: tx },
+      input: {
         contactId,
         channel,
         topicRows,
@@ -50,11 +57,11 @@ export async function resendConfirmation(ctx: SendingContext, input: z.input<typ
         evidence: { ...latest.evidence, note: "confirmation re-sent" } as TEvidence,
         formVersionId: latest.formVersionId,
       },
-    );
+    });
     // Superseded after the new one exists, so a rate-limited resend leaves the old request usable.
     await tx.update(consentConfirmations).set({ closedAt: ctx.now() }).where(eq(consentConfirmations.id, latest.id));
     if (!next) throw new AppError("CONFLICT", "Every topic of this request is already confirmed");
     return next;
   });
-  return deliverConfirmation(ctx, prepared);
+  return deliverConfirmation({ ctx, input: prepared });
 }

@@ -2,23 +2,11 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { consentConfirmations, topics, workspaces, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import type { RequestEvidence } from "@/server/lib/client-address";
-import type { Clock } from "@/server/lib/clock";
 import { recordConsentChange } from "../consent/record-consent-change";
 import type { TEvidence } from "../consent/schemas";
-import type { Actor, ServiceContext } from "../context";
-import type { Outbox } from "../messages/outbox";
+import type { Actor, PublicContext, ServiceContext } from "../context";
 
 export type ConfirmationRow = typeof consentConfirmations.$inferSelect;
-
-/** Public verbs (reached by a link or a code) know no workspace up front: it comes from the row. */
-export interface PublicContext {
-  db: Queryable;
-  now: Clock;
-  requestId?: string;
-}
-
-/** A public context that may send (a form submission starts a double opt-in). */
-export type SendingPublicContext = PublicContext & { outbox: Outbox };
 
 export type ConfirmationState = "open" | "confirmed" | "expired" | "closed";
 
@@ -43,6 +31,10 @@ export async function confirmationTopics(db: Queryable, row: ConfirmationRow): P
     .where(and(eq(topics.workspaceId, row.workspaceId), inArray(topics.id, row.topicIds)));
 }
 
+/**
+ * The ServiceContext a public verb (reached by a link or a code) acts in: it knows no workspace up
+ * front, so the workspace comes from the confirmation row.
+ */
 export function contextFor(ctx: PublicContext, row: ConfirmationRow, actor: Actor): ServiceContext {
   return { db: ctx.db, workspaceId: row.workspaceId, actor, now: ctx.now, requestId: ctx.requestId };
 }

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, isNull } from "drizzle-orm";
-import { consentTexts, formVersions, topics, type FormDefinition } from "@/db/schema";
+import { and, countDistinct, eq, inArray, isNull, like, sql } from "drizzle-orm";
+import { consentEvents, consentTexts, formVersions, type forms, topics, type FormDefinition } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
+import type { TFormSummary } from "./schemas";
 
 /** The same hash `recordConsentChange` gives the consent text, so ledger and form versions match. */
 export function consentTextHash(text: string): string {
@@ -45,3 +46,40 @@ export async function insertVersion(tx: Queryable, ctx: ServiceContext, formId: 
   return row!;
 }
 
+type FormRow = typeof forms.$inferSelect;
+
+/** Distinct contacts per form who submitted it (any version), from the ledger evidence. */
+export async function signupCounts(db: Queryable, workspaceId: string, formIds: string[]): Promise<Map<string, number>> {
+  if (formIds.length === 0) return new Map();
+  const formId = sql<string>`split_part(${consentEvents.evidence}->>'formVersion', '@', 1)`;
+  const rows = await db
+    .select({ formId, n: countDistinct(consentEvents.contactId) })
+    .from(consentEvents)
+    .where(
+      and(
+        eq(consentEvents.workspaceId, workspaceId),
+        eq(consentEvents.action, "opted_in"),
+        eq(consentEvents.source, "form"),
+        like(sql`${consentEvents.evidence}->>'formVersion'`, "%@v%"),
+        inArray(formId, formIds),
+      ),
+    )
+    .groupBy(formId);
+  return new Map(rows.map((r) => [r.formId, Number(r.n)]));
+}
+
+export function toSummary(form: FormRow, definition: FormDefinition, signups: number): TFormSummary {
+  return {
+    id: form.id,
+    key: form.key,
+    name: form.name,
+    title: definition.title,
+    currentVersion: form.currentVersion,
+    doubleOptIn: definition.doubleOptIn,
+    topicIds: definition.topicIds,
+    archived: form.archivedAt !== null,
+    signups,
+    createdAt: form.createdAt,
+    updatedAt: form.updatedAt,
+  };
+}

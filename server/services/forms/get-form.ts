@@ -1,47 +1,9 @@
-import { and, asc, countDistinct, eq, inArray, like, sql } from "drizzle-orm";
-import { consentEvents, formVersions, forms, users, type FormDefinition } from "@/db/schema";
-import type { Queryable } from "@/db/client";
+import { and, asc, eq } from "drizzle-orm";
+import { formVersions, forms, users } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
-import type { TFormDetail, TFormSummary } from "./schemas";
-
-type FormRow = typeof forms.$inferSelect;
-
-/** Distinct contacts per form who submitted it (any version), from the ledger evidence. */
-export async function signupCounts(db: Queryable, workspaceId: string, formIds: string[]): Promise<Map<string, number>> {
-  if (formIds.length === 0) return new Map();
-  const formId = sql<string>`split_part(${consentEvents.evidence}->>'formVersion', '@', 1)`;
-  const rows = await db
-    .select({ formId, n: countDistinct(consentEvents.contactId) })
-    .from(consentEvents)
-    .where(
-      and(
-        eq(consentEvents.workspaceId, workspaceId),
-        eq(consentEvents.action, "opted_in"),
-        eq(consentEvents.source, "form"),
-        like(sql`${consentEvents.evidence}->>'formVersion'`, "%@v%"),
-        inArray(formId, formIds),
-      ),
-    )
-    .groupBy(formId);
-  return new Map(rows.map((r) => [r.formId, Number(r.n)]));
-}
-
-export function toSummary(form: FormRow, definition: FormDefinition, signups: number): TFormSummary {
-  return {
-    id: form.id,
-    key: form.key,
-    name: form.name,
-    title: definition.title,
-    currentVersion: form.currentVersion,
-    doubleOptIn: definition.doubleOptIn,
-    topicIds: definition.topicIds,
-    archived: form.archivedAt !== null,
-    signups,
-    createdAt: form.createdAt,
-    updatedAt: form.updatedAt,
-  };
-}
+import { signupCounts, toSummary } from "./form-rows";
+import type { TFormDetail } from "./schemas";
 
 const TRACKED_KEYS = ["title", "description", "fields", "topicIds", "consentText", "doubleOptIn", "submitLabel", "successMessage"] as const;
 

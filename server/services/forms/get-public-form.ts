@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { formVersions, forms, topics, workspaces, type FormDefinition, type TopicRow } from "@/db/schema";
-import type { Queryable } from "@/db/client";
+import type { PublicContext } from "../context";
 
 export interface PublicForm {
   formId: string;
@@ -19,7 +19,9 @@ export interface PublicForm {
  * The current version of a live form, for the hosted page. No auth: the key is the capability.
  * null = unknown or archived key (the page answers 404).
  */
-export async function getPublicForm({ db, key }: { db: Queryable; key: string }): Promise<PublicForm | null> {
+export async function getPublicForm({ ctx, input }: { ctx: PublicContext; input: { key: string } }): Promise<PublicForm | null> {
+  const { db } = ctx;
+  const { key } = input;
   if (!/^[A-Za-z0-9_-]{6,64}$/.test(key)) return null;
   const [row] = await db
     .select({ form: forms, version: formVersions, brand: workspaces.name })

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { formVersions, forms } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { signupCounts, toSummary } from "./get-form";
+import { signupCounts, toSummary } from "./form-rows";
 import type { TFormSummary } from "./schemas";
 
 /** The workspace's forms, most recently changed first; archived ones only when asked. */

@@ -7,9 +7,9 @@ import { createRateLimiter } from "@/server/lib/rate-limit";
 import { controlCharacterMessage, hasControlCharacter } from "@/server/lib/text";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { resolveSignupContacts } from "../contacts/resolve-signup-contacts";
-import { inTransaction, type ServiceContext } from "../context";
-import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
-import type { SendingPublicContext } from "../confirmations/shared";
+import { inTransaction, type SendingPublicContext, type ServiceContext } from "../context";
+import { deliverConfirmation } from "../confirmations/deliver-confirmation";
+import { prepareConfirmation, type PreparedConfirmation } from "../confirmations/prepare-confirmation";
 import { getPublicForm, type PublicForm } from "./get-public-form";
 import { FIELD_DEFAULT_LABELS, type FormFieldName } from "./schemas";
 
@@ -101,7 +101,7 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  * topic already confirmed is never asked again.
  */
 export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; input: SubmitFormInput }): Promise<SubmitFormResult> {
-  const form = await getPublicForm({ db: ctx.db, key: input.key });
+  const form = await getPublicForm({ ctx, input: { key: input.key } });
   if (!form) throw new AppError("NOT_FOUND", "Form not found");
 
   const now = ctx.now();
@@ -158,13 +158,16 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
           await recordConsentChange({ ctx: personCtx, input: { contactId: contact.id, channel, topicRows: direct, action: "opted_in", source: "form", evidence } });
         }
         if (confirm.length > 0) {
-          const request = await prepareConfirmation(personCtx, {
-            contactId: contact.id,
-            channel,
-            topicRows: confirm,
-            source: "form",
-            evidence,
-            formVersionId: form.versionId,
+          const request = await prepareConfirmation({
+            ctx: personCtx,
+            input: {
+              contactId: contact.id,
+              channel,
+              topicRows: confirm,
+              source: "form",
+              evidence,
+              formVersionId: form.versionId,
+            },
           });
           if (request) out.push(request);
         }
@@ -185,7 +188,7 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
   const sentTo: { email?: string; sms?: string } = {};
   let smsConfirmationId: string | null = null;
   for (const request of prepared) {
-    const delivered = await deliverConfirmation(ctx, request);
+    const delivered = await deliverConfirmation({ ctx, input: request });
     if (delivered.channel === "sms") smsConfirmationId = delivered.confirmationId;
     if (delivered.sentTo) sentTo[delivered.channel] = delivered.sentTo;
   }

@@ -4,7 +4,7 @@ import type { Queryable } from "@/db/client";
 import { notFound } from "@/server/lib/errors";
 import { countryTimeZone } from "../policy/recipient-timezone";
 import { readSmsSettings } from "../inbound/inbound-workspace";
-import { readMessagingSettings } from "../policy/settings";
+import { readMessagingSettings } from "@/server/shared/messaging-settings";
 import type { MessagingSettings } from "../policy/types";
 import { sendContextCache, type CacheEntry } from "./send-context-cache";
 

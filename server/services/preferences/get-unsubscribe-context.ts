@@ -1,6 +1,7 @@
 import { PREFERENCES_FROM_UNSUBSCRIBE_TTL_MS, signToken } from "@/server/lib/tokens";
 import type { Channel, ConsentStatus } from "@/db/schema";
-import { consentKey, currentConsent, maskedAddress, resolveUnsubscribeLink, type LinkContext } from "./link-context";
+import type { PublicContext } from "../context";
+import { consentKey, currentConsent, maskedAddress, resolveUnsubscribeLink } from "./link-context";
 
 export interface UnsubscribeContext {
   workspaceName: string;
@@ -22,7 +23,7 @@ export interface UnsubscribeContext {
  * What the unsubscribe page shows for a token. Read-only: a GET must never change state, because
  * mail scanners prefetch links. A bad, foreign or expired token → NOT_FOUND.
  */
-export async function getUnsubscribeContext({ link, input }: { link: LinkContext; input: { token: string } }): Promise<UnsubscribeContext> {
+export async function getUnsubscribeContext({ ctx: link, input }: { ctx: PublicContext; input: { token: string } }): Promise<UnsubscribeContext> {
   const { ctx, claims, topic, contact, workspaceName } = await resolveUnsubscribeLink(link, input.token);
   const states = await currentConsent(ctx.db, ctx.workspaceId, contact.id);
   return {

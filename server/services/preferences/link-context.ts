@@ -1,30 +1,20 @@
 import { and, eq } from "drizzle-orm";
 import { consentEvents, consentStates, contacts, topics, workspaces, type Channel, type ConsentEvidence, type ConsentStatus, type TopicRow } from "@/db/schema";
 import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
 import { notFound } from "@/server/lib/errors";
 import { maskPhone } from "@/server/lib/addresses";
 import { maskEmail } from "@/server/lib/logger";
 import { verifyToken, type VerifiedToken } from "@/server/lib/tokens";
 import { toContact, type ContactRow } from "../contacts/rows";
-import type { ServiceContext } from "../context";
-import type { Outbox } from "../messages/outbox";
+import type { PublicContext, ServiceContext } from "../context";
 import { lockKey } from "@/server/lib/advisory-locks";
 
-/**
- * What a contact-facing verb receives before the token tells it the workspace: the database, the
- * clock and a request id. The verb derives the ServiceContext (actor = the contact) from the token.
+/*
+ * The contact-facing verbs receive a PublicContext (services/context.ts) before the token tells
+ * them the workspace: the database, the clock, a request id and, for saving preferences (which can
+ * start a double opt-in), the outbox. The helpers below derive the ServiceContext (actor = the
+ * contact) from the token.
  */
-export interface LinkContext {
-  db: Queryable;
-  now: Clock;
-  /** Where a confirmation the contact asks for (a double opt-in topic) is handed over. */
-  outbox?: Outbox;
-  requestId?: string;
-}
-
-/** A link context that may send (saving preferences can start a double opt-in). */
-export type SendingLinkContext = LinkContext & { outbox: Outbox };
 
 /** The one answer for a token that is not good: tampered, foreign, expired, or naming rows that are gone. */
 export const linkNotFound = () => notFound("Link");
@@ -36,7 +26,7 @@ export interface ResolvedContact {
 }
 
 /** Loads the workspace and the (not erased) contact a verified token names, both or NOT_FOUND. */
-async function resolveContact(link: LinkContext, workspaceId: string, contactId: string): Promise<ResolvedContact> {
+async function resolveContact(link: PublicContext, workspaceId: string, contactId: string): Promise<ResolvedContact> {
   const [workspace] = await link.db.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, workspaceId));
   if (!workspace) throw linkNotFound();
   const [contact] = await link.db
@@ -60,7 +50,7 @@ export interface ResolvedUnsubscribeLink extends ResolvedContact {
  * Verifies an unsubscribe token and loads what it names. The topic may be archived (an old email's
  * link keeps working) but must belong to the token's workspace and be offered on its channel.
  */
-export async function resolveUnsubscribeLink(link: LinkContext, token: string): Promise<ResolvedUnsubscribeLink> {
+export async function resolveUnsubscribeLink(link: PublicContext, token: string): Promise<ResolvedUnsubscribeLink> {
   const claims = verifyToken("unsubscribe", token, { now: link.now() });
   if (!claims) throw linkNotFound();
   const resolved = await resolveContact(link, claims.workspaceId, claims.contactId);
@@ -76,7 +66,7 @@ export interface ResolvedPreferencesLink extends ResolvedContact {
   claims: VerifiedToken<"preferences">;
 }
 
-export async function resolvePreferencesLink(link: LinkContext, token: string): Promise<ResolvedPreferencesLink> {
+export async function resolvePreferencesLink(link: PublicContext, token: string): Promise<ResolvedPreferencesLink> {
   const claims = verifyToken("preferences", token, { now: link.now() });
   if (!claims) throw linkNotFound();
   return { ...(await resolveContact(link, claims.workspaceId, claims.contactId)), claims };

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Channel, ConsentAction, ConsentStatus, TopicRow } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { invalid } from "@/server/lib/errors";
-import { inTransaction } from "../context";
+import { inTransaction, type SendingPublicContext } from "../context";
 import { logger } from "@/server/lib/logger";
 import { recordConsentChange } from "../consent/record-consent-change";
-import { deliverConfirmation, prepareConfirmation, type PreparedConfirmation } from "../confirmations/request-confirmation";
-import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./get-preferences";
-import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink, type SendingLinkContext } from "./link-context";
+import { deliverConfirmation } from "../confirmations/deliver-confirmation";
+import { prepareConfirmation, type PreparedConfirmation } from "../confirmations/prepare-confirmation";
+import { buildPreferences, listOfferedTopics, preferenceConsentText, type Preferences } from "./model";
+import { consentKey, currentConsent, lockContactConsent, maskedAddress, resolvePreferencesLink } from "./link-context";
 import { ZSavePreferencesInput, type TSavePreferencesInput } from "./schemas";
 
 export interface PreferenceChange {
@@ -68,10 +69,10 @@ function grantNeedsConfirmation(topic: TopicRow): boolean {
  * A pair that is not an offered (non-archived) topic × channel → INVALID. Bad token → NOT_FOUND.
  */
 export async function savePreferences({
-  link,
+  ctx: link,
   input,
 }: {
-  link: SendingLinkContext;
+  ctx: SendingPublicContext;
   input: TSavePreferencesInput;
 }): Promise<{ changes: PreferenceChange[]; confirmations: PreferenceConfirmation[]; preferences: Preferences }> {
   const parsed = ZSavePreferencesInput.parse(input);
@@ -130,12 +131,15 @@ export async function savePreferences({
         ...(group.action === "opted_in" ? { text: consentText } : parsed.reason ? { note: parsed.reason } : {}),
       };
       if (group.needsConfirmation) {
-        const request = await prepareConfirmation(ctx, {
-          contactId: contact.id,
-          channel: group.channel,
-          topicRows: group.topics,
-          source: "preference_center",
-          evidence,
+        const request = await prepareConfirmation({
+          ctx,
+          input: {
+            contactId: contact.id,
+            channel: group.channel,
+            topicRows: group.topics,
+            source: "preference_center",
+            evidence,
+          },
         });
         if (request) prepared.push(request);
         for (const topic of group.topics) recorded.push({ topicKey: topic.key, channel: group.channel, status: "pending" });
@@ -160,7 +164,7 @@ export async function savePreferences({
   const confirmations: PreferenceConfirmation[] = [];
   for (const request of prepared) {
     try {
-      const sent = await deliverConfirmation(link, request);
+      const sent = await deliverConfirmation({ ctx: link, input: request });
       confirmations.push({ channel: sent.channel, codePath: sent.method === "code" ? `/confirm/code/${request.confirmation.id}` : null, sentTo: sent.sentTo });
     } catch (error) {
       logger.error({ err: error, confirmationId: request.confirmation.id }, "sending a preference-center confirmation failed");

@@ -1,6 +1,6 @@
-import { inTransaction } from "../context";
+import { inTransaction, type PublicContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent-change";
-import { consentKey, currentConsent, lockContactConsent, resolveUnsubscribeLink, type LinkContext } from "./link-context";
+import { consentKey, currentConsent, lockContactConsent, resolveUnsubscribeLink } from "./link-context";
 import { ZUnsubscribeOneClickInput, type TUnsubscribeOneClickInput } from "./schemas";
 
 export interface UnsubscribeResult {
@@ -23,7 +23,7 @@ export interface UnsubscribeResult {
  *
  * A bad, foreign or expired token → NOT_FOUND and nothing changes.
  */
-export async function unsubscribeOneClick({ link, input }: { link: LinkContext; input: TUnsubscribeOneClickInput }): Promise<UnsubscribeResult> {
+export async function unsubscribeOneClick({ ctx: link, input }: { ctx: PublicContext; input: TUnsubscribeOneClickInput }): Promise<UnsubscribeResult> {
   const { token, reason, evidence } = ZUnsubscribeOneClickInput.parse(input);
   const resolved = await resolveUnsubscribeLink(link, token);
   const { claims, topic } = resolved;

@@ -1,23 +1,11 @@
-import type { Queryable } from "@/db/client";
-import { templates, type Channel } from "@/db/schema";
+import { templates } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
-import { findTopicByKey } from "../topics/queries";
 import { getTemplate } from "./get-template";
 import { insertVersion } from "./rows";
-import { prepareVersionContent } from "./save-check";
+import { checkTopicKey, prepareVersionContent } from "./save-check";
 import { ZCreateTemplateInput, type TCreateTemplateInput, type TTemplateDetail } from "./schemas";
-
-/** A topic key given to a template must name a topic of the workspace offered on its channel. */
-export async function checkTopicKey(db: Queryable, workspaceId: string, topicKey: string | null, channel: Channel): Promise<void> {
-  if (!topicKey) return;
-  const topic = await findTopicByKey(db, workspaceId, topicKey);
-  if (!topic) throw new AppError("INVALID", `No topic has the key "${topicKey}"`, { field: "topicKey" });
-  if (!topic.channels.includes(channel)) {
-    throw new AppError("INVALID", `The topic "${topic.name}" is not offered by ${channel === "sms" ? "SMS" : "email"}`, { field: "topicKey" });
-  }
-}
 
 /**
  * Creates a template with version 1 after the save-time check (Liquid, variables, compliance).

@@ -1,7 +1,6 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { templates, workspaces, type TemplateCategory, type TemplateRow } from "@/db/schema";
-import { pgTextArray } from "@/server/lib/pg-array";
+import { templates, type TemplateCategory, type TemplateRow } from "@/db/schema";
 import type { Clock } from "@/server/lib/clock";
 import { getEnv } from "@/server/lib/env";
 import { writeAudit } from "../audit/write-audit";
@@ -173,25 +172,6 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
  */
 export async function ensureDefaultTemplates(db: Queryable, workspaceId: string, now: Clock): Promise<void> {
   await inTransaction(db, (tx) => createMissingTemplates(tx, workspaceId, now));
-}
-
-/**
- * At start-up: every workspace that lacks one of the default templates gets it, so workspaces
- * created before a default was added (e.g. the double opt-in templates) have it too. One query
- * finds them; `ensureDefaultTemplates` does the rest (idempotent, never over an existing key).
- * Returns how many workspaces were looked at. The send paths that need a system template also
- * create it on first use (see `systemTemplateFor`).
- */
-export async function ensureDefaultTemplatesEverywhere(db: Queryable, now: Clock): Promise<number> {
-  const keys = DEFAULT_TEMPLATES.map((t) => t.systemKey);
-  const lacking = await db
-    .select({ id: workspaces.id })
-    .from(workspaces)
-    .where(
-      sql`(select count(*) from ${templates} t where t.workspace_id = ${workspaces.id} and t.system_key = any(${pgTextArray(keys)}::text[])) < ${keys.length}`,
-    );
-  for (const { id } of lacking) await ensureDefaultTemplates(db, id, now);
-  return lacking.length;
 }
 
 /**

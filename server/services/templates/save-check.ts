@@ -2,6 +2,7 @@ import type { Queryable } from "@/db/client";
 import type { Channel, TemplateCategory } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
+import { findTopicByKey } from "../topics/queries";
 import { resolvePostalAddress, SETUP_PROBLEM_CODES } from "./compliance";
 import { checkTemplateContent, normalizeContent, SAMPLE_LINKS } from "./compose";
 import { workspaceName } from "./rows";
@@ -36,4 +37,14 @@ export async function prepareVersionContent(
     throw new AppError("INVALID", `The template cannot be saved: ${described.join("; ")}`, { field: "content" });
   }
   return { content: normalized, compliance };
+}
+
+/** A topic key given to a template must name a topic of the workspace offered on its channel. */
+export async function checkTopicKey(db: Queryable, workspaceId: string, topicKey: string | null, channel: Channel): Promise<void> {
+  if (!topicKey) return;
+  const topic = await findTopicByKey(db, workspaceId, topicKey);
+  if (!topic) throw new AppError("INVALID", `No topic has the key "${topicKey}"`, { field: "topicKey" });
+  if (!topic.channels.includes(channel)) {
+    throw new AppError("INVALID", `The topic "${topic.name}" is not offered by ${channel === "sms" ? "SMS" : "email"}`, { field: "topicKey" });
+  }
 }

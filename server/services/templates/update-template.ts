@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { templates } from "@/db/schema";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
-import { checkTopicKey } from "./create-template";
 import { getTemplate } from "./get-template";
 import { findTemplate, findVersion, insertVersion, sameContent } from "./rows";
-import { prepareVersionContent } from "./save-check";
+import { checkTopicKey, prepareVersionContent } from "./save-check";
 import { ZUpdateTemplateInput, type TTemplateDetail, type TUpdateTemplateInput } from "./schemas";
 
 /**

@@ -5,8 +5,7 @@ import { getDbHandle } from "@/server/lib/db";
 import { getOutbox } from "@/server/wiring";
 import { AppError } from "@/server/lib/errors";
 import { clientMeta, htmlResponse, seeOther } from "@/server/lib/public-pages";
-import { confirmByCode, getCodeConfirmation, type CodeConfirmationView } from "@/server/services/confirmations/confirm-by-code";
-import { resendConfirmation } from "@/server/services/confirmations/resend-confirmation";
+import { confirmByCode, getCodeConfirmation, resendConfirmation, type CodeConfirmationView } from "@/server/services/confirmations";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
@@ -72,7 +71,7 @@ export async function GET(request: Request, { params }: Params) {
   const url = new URL(request.url);
   const embed = url.searchParams.get("embed") === "1";
   const { db } = await getDbHandle();
-  const view = await getCodeConfirmation({ ctx: { db, now: systemClock }, confirmationId });
+  const view = await getCodeConfirmation({ ctx: { db, now: systemClock }, input: { confirmationId } });
   if (!view) return notFound(embed);
   if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
   return codePage(view, confirmationId, embed, url.searchParams.get("email") === "1");
@@ -86,14 +85,14 @@ async function post(request: Request, { params }: Params) {
   const ctx = { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
 
   if (data?.get("intent") === "resend") {
-    const view = await getCodeConfirmation({ ctx, confirmationId });
+    const view = await getCodeConfirmation({ ctx, input: { confirmationId } });
     if (!view) return notFound(embed);
     if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
     try {
-      const sent = await resendConfirmation(
-        { ...ctx, workspaceId: view.workspaceId, actor: { type: "contact", contactId: view.contactId } },
-        { contactId: view.contactId, channel: "sms" },
-      );
+      const sent = await resendConfirmation({
+        ctx: { ...ctx, workspaceId: view.workspaceId, actor: { type: "contact", contactId: view.contactId } },
+        input: { contactId: view.contactId, channel: "sms" },
+      });
       return seeOther(`/confirm/code/${sent.confirmationId}${embed ? "?embed=1" : ""}`);
     } catch (error) {
       if (error instanceof AppError && error.code === "RATE_LIMITED") return codePage(view, confirmationId, embed, false, error.message, 429);
@@ -103,7 +102,7 @@ async function post(request: Request, { params }: Params) {
   }
 
   const code = typeof data?.get("code") === "string" ? String(data.get("code")) : "";
-  const result = await confirmByCode({ ctx, input: { confirmationId, code }, meta: clientMeta(request) });
+  const result = await confirmByCode({ ctx, input: { confirmationId, code, meta: clientMeta(request) } });
   if (!result) return notFound(embed);
   switch (result.outcome) {
     case "confirmed":

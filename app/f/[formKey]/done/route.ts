@@ -1,7 +1,8 @@
 import { renderMessagePage } from "@/components/forms/hosted-html";
+import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { htmlResponse } from "@/server/lib/public-pages";
-import { getPublicForm } from "@/server/services/forms/get-public-form";
+import { getPublicForm } from "@/server/services/forms";
 
 /**
  * `GET /f/{formKey}/done`: where a submission lands (303 from `POST /f/{formKey}`).
@@ -14,7 +15,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
   const embed = url.searchParams.get("embed") === "1";
   const check = new Set((url.searchParams.get("check") ?? "").split(","));
   const { db } = await getDbHandle();
-  const form = await getPublicForm({ db, key: formKey });
+  const form = await getPublicForm({ ctx: { db, now: systemClock }, input: { key: formKey } });
   const brand = form?.brand ?? "OptIn Manager";
 
   if (check.has("email") || check.has("sms")) {

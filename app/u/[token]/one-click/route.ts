@@ -2,7 +2,7 @@ import { ZodError } from "zod";
 import { AppError } from "@/server/lib/errors";
 import { openLinkContext, requestEvidence } from "@/server/lib/link-request";
 import { logger } from "@/server/lib/logger";
-import { unsubscribeOneClick } from "@/server/services/preferences/unsubscribe-one-click";
+import { unsubscribeOneClick } from "@/server/services/preferences";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
 export const dynamic = "force-dynamic";
@@ -26,7 +26,7 @@ async function post(request: Request, { params }: { params: Promise<{ token: str
   try {
     const link = await openLinkContext(request.headers);
     await unsubscribeOneClick({
-      link,
+      ctx: link,
       input: { token, reason: typeof reason === "string" ? reason : undefined, evidence: requestEvidence(request.headers) },
     });
   } catch (error) {

@@ -8,32 +8,8 @@ import type { MessagingSettings } from "./types";
 import { hasRole, hasScope, inTransaction, type ServiceContext } from "../context";
 import { invalidateSendContext } from "../messages/send-context-cache";
 
-export {
-  DEFAULT_WORKSPACE_TIMEZONE,
-  defaultMessagingSettings,
-  readMessagingSettings,
-  ZFrequencyCap,
-  ZMessagingSettings,
-  ZQuietHours,
-  type TMessagingSettings,
-} from "@/server/shared/messaging-settings";
-
 export const ZUpdateMessagingSettingsInput = ZMessagingSettings;
 export type TUpdateMessagingSettingsInput = TMessagingSettings;
-
-/**
- * The workspace's effective messaging policy (stored values over defaults). Without a stored
- * zone the default follows the workspace's default region (a GB workspace starts on
- * Europe/London), else America/New_York.
- */
-export async function getMessagingSettings({ ctx }: { ctx: ServiceContext }): Promise<MessagingSettings> {
-  const [row] = await ctx.db
-    .select({ settings: workspaces.settings, defaultRegion: workspaces.defaultRegion })
-    .from(workspaces)
-    .where(eq(workspaces.id, ctx.workspaceId));
-  if (!row) throw notFound("Workspace");
-  return readMessagingSettings(row.settings, countryTimeZone(row.defaultRegion));
-}
 
 function canUpdate(ctx: ServiceContext): boolean {
   switch (ctx.actor.type) {

@@ -1,0 +1,12 @@
+export { signInWithPassword, ZCredentials } from "./sign-in-with-password";
+export type { TSignInWithPasswordInput } from "./sign-in-with-password";
+export { recordSignIn } from "./record-sign-in";
+export type { SignedInUser, SignInFailure, SignInResult, TRecordSignInInput } from "./record-sign-in";
+export { sendSignInLink, SignInLinkNotSentError } from "./send-sign-in-link";
+export type { TSendSignInLinkInput } from "./send-sign-in-link";
+export { purgeExpiredTokens } from "./purge-expired-tokens";
+export type { PurgeExpiredTokensResult } from "./purge-expired-tokens";
+export { resolveSessionMembership } from "./session-membership";
+export type { SessionMembership } from "./session-membership";
+export { isMemberEmail } from "./queries";
+export { magicLinkAllowed } from "./sign-in-limits";

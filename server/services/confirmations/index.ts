@@ -1,0 +1,16 @@
+export { requestConfirmation } from "./request-confirmation";
+export { prepareConfirmation } from "./prepare-confirmation";
+export type { PreparedConfirmation } from "./prepare-confirmation";
+export { deliverConfirmation } from "./deliver-confirmation";
+export type { RequestedConfirmation } from "./deliver-confirmation";
+export { ZRequestConfirmationInput } from "./schemas";
+export type { TRequestConfirmationInput } from "./schemas";
+export { resendConfirmation, ZResendConfirmationInput } from "./resend-confirmation";
+export { getLinkConfirmation } from "./get-link-confirmation";
+export { confirmByLink } from "./confirm-by-link";
+export type { ConfirmResult, TConfirmByLinkInput } from "./confirm-by-link";
+export { getCodeConfirmation } from "./get-code-confirmation";
+export { confirmByCode, ZConfirmByCodeInput } from "./confirm-by-code";
+export type { CodeResult, TConfirmByCodeInput } from "./confirm-by-code";
+export type { CodeConfirmationView, LinkConfirmationView } from "./views";
+export { expireConfirmations } from "./expire-confirmations";

@@ -1,0 +1,5 @@
+export { getMessagingSettings } from "./get-messaging-settings";
+export { updateMessagingSettings, ZUpdateMessagingSettingsInput } from "./update-messaging-settings";
+export type { TUpdateMessagingSettingsInput } from "./update-messaging-settings";
+export { ZMessagingSettings } from "@/server/shared/messaging-settings";
+export type { MessagingSettings } from "./types";

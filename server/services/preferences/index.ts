@@ -1,0 +1,10 @@
+export { getPreferences } from "./get-preferences";
+export type { Preferences, PreferenceTopic } from "./model";
+export { getUnsubscribeContext } from "./get-unsubscribe-context";
+export type { UnsubscribeContext } from "./get-unsubscribe-context";
+export { savePreferences } from "./save-preferences";
+export type { PreferenceChange, PreferenceConfirmation } from "./save-preferences";
+export { unsubscribeOneClick } from "./unsubscribe-one-click";
+export type { UnsubscribeResult } from "./unsubscribe-one-click";
+export { ZSavePreferencesInput, ZUnsubscribeOneClickInput } from "./schemas";
+export type { TSavePreferencesInput, TUnsubscribeOneClickInput } from "./schemas";
