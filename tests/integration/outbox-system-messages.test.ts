@@ -325,7 +325,7 @@ describe("keyword replies", () => {
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0173" } })).contact;
     await recordConsentChange(ctx, { contactId: person.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.1" } });
 
-    const result = await handleInboundSms({ db: handle.db, now: systemClock }, { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" });
+    const result = await handleInboundSms({ ctx: { db: handle.db, now: systemClock }, input: { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" } });
     expect(result.reply).toMatch(/unsubscribed/i);
     const [reply] = await handle.db
       .select()

@@ -5,14 +5,13 @@ import { consentEvents, consentStates, contacts, messageEvents, messages, suppre
 import type { Queryable } from "@/db/client";
 import { normalizePhone } from "@/server/lib/addresses";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
-import type { Clock } from "@/server/lib/clock";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
 import { countSmsSegments } from "@/server/shared/sms-segments";
 import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent";
-import { inTransaction, type ServiceContext } from "../context";
+import { inTransaction, type PublicContext, type ServiceContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
 import { recordDirectMessages } from "../messages/pipeline";
 import { suppressAddress } from "../suppressions/suppressions";
@@ -100,10 +99,7 @@ export const inboundDedupeKey = (messageSid: string) => `inbound:${messageSid}`;
  * take), so a STOP and a START racing each other apply one after the other. Audited as the
  * provider (`twilio`) through the consent and suppression writers, in each workspace's own chain.
  */
-export async function handleInboundSms(
-  ctx: { db: Queryable; now: Clock; requestId?: string },
-  rawInput: TInboundSmsInput,
-): Promise<InboundSmsResult> {
+export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicContext; input: TInboundSmsInput }): Promise<InboundSmsResult> {
   const input = ZInboundSmsInput.parse(rawInput);
   const candidates = await findInboundWorkspaces(ctx.db, input.to);
   if (candidates.length === 0) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");

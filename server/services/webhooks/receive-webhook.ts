@@ -58,10 +58,10 @@ export async function receiveInboundWebhook(ctx: WebhookContext, input: { provid
   if (!parsed.ok) return parsed.response;
   let reply: string | null = null;
   for (const message of parsed.items) {
-    const result = await handleInboundSms(
-      { db: ctx.db, now: ctx.now, requestId: ctx.requestId },
-      { messageSid: message.providerMessageId, from: message.from, to: message.to, body: message.body },
-    );
+    const result = await handleInboundSms({
+      ctx: { db: ctx.db, now: ctx.now, requestId: ctx.requestId },
+      input: { messageSid: message.providerMessageId, from: message.from, to: message.to, body: message.body },
+    });
     reply ??= result.reply;
   }
   return transport.inboundResponse(reply);
