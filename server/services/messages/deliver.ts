@@ -12,7 +12,7 @@ import type { OutgoingSms } from "@/server/providers/sms";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type ServiceContext } from "../context";
 import { suppressAddress } from "../suppressions/suppressions";
-import { applyPendingWebhookEventsFor } from "../webhooks/pending";
+import { applyPendingWebhookEventsFor } from "../webhooks/apply-pending-webhook-events-for";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
 import type { DeliveryDeps } from "./outbox";
@@ -107,11 +107,10 @@ async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[], repo
       ? []
       : inTransaction(deps.db, async (tx) => {
           await markMessagesSent(tx, viaWebhooks, at);
-          const pending = await applyPendingWebhookEventsFor(
-            tx,
-            viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })),
-            { now: deps.now },
-          );
+          const pending = await applyPendingWebhookEventsFor({
+            ctx: { db: tx, now: deps.now },
+            input: { accepted: viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })) },
+          });
           return pending.failed;
         }),
   ]);
