@@ -16,12 +16,13 @@ import type { SendingContext } from "@/server/services/context";
 import { handleInboundSms } from "@/server/services/inbound/handle-inbound-sms";
 import { inviteMember } from "@/server/services/invitations/invitations";
 import { deliverMessages } from "@/server/services/messages/deliver";
-import { getMessageDetail } from "@/server/services/messages/get-message";
-import { browseMessages } from "@/server/services/messages/list-messages";
+import { getMessageDetail } from "@/server/services/messages/get-message-detail";
+import { browseMessages } from "@/server/services/messages/browse-messages";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { listOutbox, type TOutboxItem } from "@/server/services/messages/list-outbox";
-import { resendMessage, retryMessage } from "@/server/services/messages/retry-message";
-import { sweepDueMessages } from "@/server/services/messages/sweep";
+import { resendMessage } from "@/server/services/messages/resend-message";
+import { retryMessage } from "@/server/services/messages/retry-message";
+import { sweepDueMessages } from "@/server/services/messages/sweep-due-messages";
 import { recordConsentChange } from "@/server/services/consent/record-consent";
 import { ensureDefaultTemplates, ensureDefaultTemplatesEverywhere } from "@/server/services/templates/defaults";
 import { updateTemplate } from "@/server/services/templates/update-template";
@@ -349,8 +350,8 @@ describe("keyword replies", () => {
     expect(event!.detail).toMatchObject({ transport: "twiml", relation: "keyword_reply" });
 
     // Neither the outbox nor its sweep claims it.
-    expect((await deliverMessages({ db: handle.db, now: systemClock, outbox: getOutbox() }, [reply!.id])).claimed).toBe(0);
-    await sweepDueMessages({ db: handle.db, now: () => new Date(Date.now() + 60 * 60_000), outbox: getOutbox() });
+    expect((await deliverMessages({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { messageIds: [reply!.id] } })).claimed).toBe(0);
+    await sweepDueMessages({ ctx: { db: handle.db, now: () => new Date(Date.now() + 60 * 60_000), outbox: getOutbox() } });
     expect(await timeline(reply!.id)).toEqual(["sent"]);
     // In the history, not in the Outbox (the log transport did not carry it).
     const history = await browseMessages({ ctx, input: { contactId: person.id } });

@@ -6,7 +6,7 @@ import { getEnv } from "@/server/lib/env";
 import { ACCEPTED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { deliverNow } from "../messages/deliver-now";
 import type { Outbox } from "../messages/outbox";
-import { recordDirectMessages } from "../messages/pipeline";
+import { recordDirectMessages } from "../messages/record-direct-messages";
 import { magicLinkEmail } from "./magic-link-email";
 
 /** Thrown when the first attempt did not reach the provider: Auth.js then reports it to the browser. */
@@ -49,29 +49,30 @@ export async function sendSignInLink(input: { db: Queryable; now: Clock; outbox:
     .limit(1);
   if (!member) return { messageId: null };
 
-  const [messageId] = await recordDirectMessages(
-    input.db,
-    input.now(),
-    [
-      {
-        workspaceId: member.workspaceId,
-        channel: "email",
-        kind: "system",
-        purpose: "magic_link",
-        userId: member.userId,
-        addressHash: null,
-        address: member.email,
-        fromAddress: getEnv().EMAIL_FROM,
-        content: magicLinkEmail({ url: input.url, expires: input.expires }),
-        checks: ["recipient: a member of the workspace signing in (system message, not a contact): consent and the contact suppression list do not apply"],
-        // Who may read the link in the Outbox: admins and owners at or above the member's role here.
-        options: { recipientRole: member.role },
-      },
-    ],
-    "outbox",
-  );
+  const [messageId] = await recordDirectMessages({
+    ctx: { db: input.db, now: input.now },
+    input: {
+      messages: [
+        {
+          workspaceId: member.workspaceId,
+          channel: "email",
+          kind: "system",
+          purpose: "magic_link",
+          userId: member.userId,
+          addressHash: null,
+          address: member.email,
+          fromAddress: getEnv().EMAIL_FROM,
+          content: magicLinkEmail({ url: input.url, expires: input.expires }),
+          checks: ["recipient: a member of the workspace signing in (system message, not a contact): consent and the contact suppression list do not apply"],
+          // Who may read the link in the Outbox: admins and owners at or above the member's role here.
+          options: { recipientRole: member.role },
+        },
+      ],
+      delivery: "outbox",
+    },
+  });
   if (!messageId) return { messageId: null };
-  const state = (await deliverNow({ db: input.db, now: input.now, outbox: input.outbox }, [messageId])).get(messageId);
+  const state = (await deliverNow({ ctx: { db: input.db, now: input.now, outbox: input.outbox }, input: { messageIds: [messageId] } })).get(messageId);
   if (!state || !isStatusIn(ACCEPTED_STATUSES, state.status)) throw new SignInLinkNotSentError();
   return { messageId };
 }

@@ -14,7 +14,7 @@ import { getContactRow } from "../contacts/contacts";
 import { inTransaction, type SendingContext, type ServiceContext } from "../context";
 import { deliverNow } from "../messages/deliver-now";
 import type { DeliveryDeps } from "../messages/outbox";
-import { recordSends } from "../messages/pipeline";
+import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { DOUBLE_OPT_IN_CODE_TEXT, DOUBLE_OPT_IN_LINK_CONTENT, systemTemplateFor } from "../templates/defaults";
 import { brandedFrom, listTopics } from "./messages";
@@ -214,26 +214,31 @@ async function recordConfirmationMessage(
     ? { confirmation_url: input.secret, topics, hours: Math.round(input.lifetimeMs / 3_600_000) }
     : { code: input.secret, topics, minutes: Math.round(input.lifetimeMs / 60_000) };
   const fallback: SendRequest["source"] = { content: isEmail ? DOUBLE_OPT_IN_LINK_CONTENT : { text: DOUBLE_OPT_IN_CODE_TEXT } };
-  const [outcome] = await recordSends(ctx, [
-    {
-      recipient: { contactId: input.contactId },
-      channel: input.channel,
-      // For the decision only (is it offered on this channel?): the message is stored without a topic.
-      topicKey: input.topics[0]!.key,
-      kind: "transactional",
-      source: template ? { templateId: template.id } : fallback,
-      variables,
-      idempotencyKey: `confirmation-${input.confirmationId}`,
-      requestHash: null,
-      fallback: false,
-      deferOnQuietHours: false,
-      consentRequest: {
-        mustInclude: input.secret,
-        fallback,
-        ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
-      },
+  const [outcome] = await recordSends({
+    ctx,
+    input: {
+      requests: [
+        {
+          recipient: { contactId: input.contactId },
+          channel: input.channel,
+          // For the decision only (is it offered on this channel?): the message is stored without a topic.
+          topicKey: input.topics[0]!.key,
+          kind: "transactional",
+          source: template ? { templateId: template.id } : fallback,
+          variables,
+          idempotencyKey: `confirmation-${input.confirmationId}`,
+          requestHash: null,
+          fallback: false,
+          deferOnQuietHours: false,
+          consentRequest: {
+            mustInclude: input.secret,
+            fallback,
+            ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
+          },
+        },
+      ],
     },
-  ]);
+  });
   if (!outcome!.ok) throw outcome!.error;
   return { messageId: outcome!.send.messageId, status: outcome!.send.status === "blocked" ? "blocked" : "queued" };
 }
@@ -250,7 +255,7 @@ export function confirmationLink(token: string): string {
  */
 export async function deliverConfirmation(deps: DeliveryDeps, prepared: PreparedConfirmation): Promise<RequestedConfirmation> {
   const { confirmation } = prepared;
-  if (prepared.messageStatus === "queued") await deliverNow(deps, [prepared.messageId]);
+  if (prepared.messageStatus === "queued") await deliverNow({ ctx: deps, input: { messageIds: [prepared.messageId] } });
   return { confirmationId: confirmation.id, channel: confirmation.channel, method: confirmation.method, sentTo: prepared.sentTo };
 }
 

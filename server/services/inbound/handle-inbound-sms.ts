@@ -13,7 +13,7 @@ import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent";
 import { inTransaction, type PublicContext, type ServiceContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
-import { recordDirectMessages } from "../messages/pipeline";
+import { recordDirectMessages } from "../messages/record-direct-messages";
 import { suppressAddress } from "../suppressions/suppressions";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
 import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
@@ -463,31 +463,32 @@ async function recordKeywordReply(
   tx: Queryable,
   input: { workspaceId: string; contactId: string | null; inboundId: string; addressHash: string | null; address: string; from: string; reply: ReplyText; now: Date },
 ): Promise<void> {
-  await recordDirectMessages(
-    tx,
-    input.now,
-    [
-      {
-        workspaceId: input.workspaceId,
-        channel: "sms",
-        // Not marketing: keyword replies never count towards marketing caps.
-        kind: "transactional",
-        contactId: input.contactId,
-        addressHash: input.addressHash,
-        address: input.address,
-        fromAddress: input.from || null,
-        content: { text: input.reply.text },
-        template: {
-          templateId: input.reply.templateId,
-          templateVersionId: input.reply.templateVersionId,
-          templateVersion: input.reply.templateVersion,
-          locale: input.reply.locale,
+  await recordDirectMessages({
+    ctx: { db: tx, now: () => input.now },
+    input: {
+      messages: [
+        {
+          workspaceId: input.workspaceId,
+          channel: "sms",
+          // Not marketing: keyword replies never count towards marketing caps.
+          kind: "transactional",
+          contactId: input.contactId,
+          addressHash: input.addressHash,
+          address: input.address,
+          fromAddress: input.from || null,
+          content: { text: input.reply.text },
+          template: {
+            templateId: input.reply.templateId,
+            templateVersionId: input.reply.templateVersionId,
+            templateVersion: input.reply.templateVersion,
+            locale: input.reply.locale,
+          },
+          parentMessageId: input.inboundId,
+          relation: "keyword_reply",
+          checks: ["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"],
         },
-        parentMessageId: input.inboundId,
-        relation: "keyword_reply",
-        checks: ["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"],
-      },
-    ],
-    "twiml",
-  );
+      ],
+      delivery: "twiml",
+    },
+  });
 }

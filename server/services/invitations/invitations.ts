@@ -9,7 +9,7 @@ import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SendingContext, type ServiceContext, type SystemContext } from "../context";
 import { ZRole } from "../members/members";
 import { deliverNow } from "../messages/deliver-now";
-import { recordDirectMessages } from "../messages/pipeline";
+import { recordDirectMessages } from "../messages/record-direct-messages";
 import { invitationEmail } from "./invitation-email";
 
 /** Invitations are valid for 7 days; a new invite to the same address replaces the open one. */
@@ -101,33 +101,34 @@ export async function inviteMember({
       ctx.actor.type === "user" ? tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, ctx.actor.userId)) : Promise.resolve([]),
       tx.select({ id: users.id }).from(users).where(eq(users.email, email)),
     ]);
-    const [messageId] = await recordDirectMessages(
-      tx,
-      ctx.now(),
-      [
-        {
-          workspaceId: ctx.workspaceId,
-          channel: "email",
-          kind: "system",
-          purpose: "invitation",
-          userId: account?.id ?? null,
-          addressHash: null,
-          address: email,
-          fromAddress: getEnv().EMAIL_FROM,
-          content: invitationEmail({
-            inviteUrl,
-            workspaceName: workspace?.name ?? "a workspace",
-            inviterName: inviter ? (inviter.name ?? inviter.email) : "A workspace admin",
-            role,
-          }),
-          checks: ["recipient: invited to the workspace (system message to a member, not a contact): consent and the contact suppression list do not apply"],
-          // Who may read the link in the Outbox: admins and owners at or above the invited role.
-          options: { recipientRole: role, invitationId: row!.id },
-          idempotencyKey: `invitation-${row!.id}`,
-        },
-      ],
-      "outbox",
-    );
+    const [messageId] = await recordDirectMessages({
+      ctx: { db: tx, now: ctx.now },
+      input: {
+        messages: [
+          {
+            workspaceId: ctx.workspaceId,
+            channel: "email",
+            kind: "system",
+            purpose: "invitation",
+            userId: account?.id ?? null,
+            addressHash: null,
+            address: email,
+            fromAddress: getEnv().EMAIL_FROM,
+            content: invitationEmail({
+              inviteUrl,
+              workspaceName: workspace?.name ?? "a workspace",
+              inviterName: inviter ? (inviter.name ?? inviter.email) : "A workspace admin",
+              role,
+            }),
+            checks: ["recipient: invited to the workspace (system message to a member, not a contact): consent and the contact suppression list do not apply"],
+            // Who may read the link in the Outbox: admins and owners at or above the invited role.
+            options: { recipientRole: role, invitationId: row!.id },
+            idempotencyKey: `invitation-${row!.id}`,
+          },
+        ],
+        delivery: "outbox",
+      },
+    });
     await writeAudit(tx, ctx, {
       action: "member.invited",
       targetType: "invitation",
@@ -136,7 +137,9 @@ export async function inviteMember({
     });
     return { invitation: toInvitation(row!), messageId: messageId ?? null };
   });
-  const delivered = created.messageId ? (await deliverNow({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }, [created.messageId])).get(created.messageId) : undefined;
+  const delivered = created.messageId
+    ? (await deliverNow({ ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox }, input: { messageIds: [created.messageId] } })).get(created.messageId)
+    : undefined;
   const accepted = Boolean(delivered && isStatusIn(ACCEPTED_STATUSES, delivered.status));
   const delivery: InvitationDelivery = accepted ? (delivered!.transport === "log" ? "log" : "emailed") : "retrying";
   return { ...created, token, inviteUrl, emailed: delivery === "emailed", delivery };

@@ -259,11 +259,17 @@ async function batchMembers(db: Queryable, keys: string[]): Promise<Map<string, 
  * Safe to call twice with the same ids (the claim lets one caller through). Never throws for a
  * single message's failure.
  */
-export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], options: { stuckBefore?: Date } = {}): Promise<DeliverySummary> {
+export async function deliverMessages({
+  ctx: deps,
+  input,
+}: {
+  ctx: DeliveryDeps;
+  input: { messageIds: string[]; stuckBefore?: Date };
+}): Promise<DeliverySummary> {
   const summary: DeliverySummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0 };
-  const unique = [...new Set(messageIds)];
+  const unique = [...new Set(input.messageIds)];
   if (unique.length === 0) return summary;
-  const claimed = await claimMessagesForDelivery(deps.db, { messageIds: unique, now: deps.now(), stuckBefore: options.stuckBefore });
+  const claimed = await claimMessagesForDelivery(deps.db, { messageIds: unique, now: deps.now(), stuckBefore: input.stuckBefore });
   summary.claimed = claimed.length;
   if (claimed.length === 0) return summary;
 
