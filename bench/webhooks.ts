@@ -288,10 +288,10 @@ export async function run(options: BenchOptions): Promise<void> {
       [ids.slice(0, shape.emailMessages), newsletter, sent],
     );
     // The START numbers texted STOP earlier, through the real handler.
-    const { handleInboundSms } = await import("@/server/services/inbound/handle-inbound-sms");
+    const { handleInboundSms } = await import("@/server/services/inbound");
     const { systemClock } = await import("@/server/lib/clock");
     for (const k of shape.startK) {
-      await handleInboundSms({ db: handle.db, now: systemClock }, { messageSid: `SM${randomBytes(16).toString("hex")}`, from: benchPhone(k), to: OUR_NUMBER, body: "STOP" });
+      await handleInboundSms({ ctx: { db: handle.db, now: systemClock }, input: { messageSid: `SM${randomBytes(16).toString("hex")}`, from: benchPhone(k), to: OUR_NUMBER, body: "STOP" } });
     }
     const entries = finalize(shape.entries, ids, publicUrl, authToken);
     await rows("vacuum analyze");

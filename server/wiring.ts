@@ -3,9 +3,15 @@ import { messageDispatchRequested } from "@/inngest/events";
 import { getEnv, type Env } from "@/server/lib/env";
 import { createEmailTransports } from "@/server/providers/email";
 import { createSmsTransports } from "@/server/providers/sms";
-import { createEventDispatcher, createInProcessDispatcher } from "@/server/services/messages/dispatch";
-import { fallbackOnFinalFailure } from "@/server/services/messages/fallback";
-import { createOutbox, type Outbox, type QueuedMessage, type Transports } from "@/server/services/messages/outbox";
+import {
+  createEventDispatcher,
+  createInProcessDispatcher,
+  createOutbox,
+  fallbackOnFinalFailure,
+  type Outbox,
+  type QueuedMessage,
+  type Transports,
+} from "@/server/services/messages";
 
 /**
  * The composition root of delivery: the one module that chooses the providers (from the

@@ -21,8 +21,8 @@ export const dispatchMessageFunction = inngest.createFunction(
     return step.run("deliver", async () => {
       const { db, now } = await getJobContext();
       // Loaded when a message is delivered, not when the functions are listed (the provider SDKs are heavy).
-      const [{ deliverMessages }, { getOutbox }] = await Promise.all([import("@/server/services/messages/deliver"), import("@/server/wiring")]);
-      return deliverMessages({ db, now, outbox: getOutbox() }, [event.data.messageId]);
+      const [{ deliverMessages }, { getOutbox }] = await Promise.all([import("@/server/services/messages"), import("@/server/wiring")]);
+      return deliverMessages({ ctx: { db, now, outbox: getOutbox() }, input: { messageIds: [event.data.messageId] } });
     });
   },
 );

@@ -7,7 +7,7 @@ import { confirmByCode } from "@/server/services/confirmations/confirm-by-code";
 import { confirmByLink } from "@/server/services/confirmations/confirm-by-link";
 import { requestConfirmation } from "@/server/services/confirmations/request-confirmation";
 import { inviteMember } from "@/server/services/invitations/invite-member";
-import { sweepDueMessages } from "@/server/services/messages/sweep";
+import { sweepDueMessages } from "@/server/services/messages/sweep-due-messages";
 import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { createMember } from "@/tests/factories";
 import { getOutbox } from "@/server/wiring";
@@ -38,7 +38,7 @@ afterAll(async () => {
 const resendCallsFor = (messageId: string) => h.resend.requests.filter((r) => r.headers["idempotency-key"] === messageId);
 const twilioCallsFor = (messageId: string) => h.twilio.requests.filter((r) => r.idempotencyToken === messageId);
 /** The sweep as it runs once the first retry delay has passed. */
-const sweepLater = (minutes = 2) => sweepDueMessages({ db: h.handle.db, now: () => new Date(Date.now() + minutes * 60_000), outbox: getOutbox() });
+const sweepLater = (minutes = 2) => sweepDueMessages({ ctx: { db: h.handle.db, now: () => new Date(Date.now() + minutes * 60_000), outbox: getOutbox() } });
 
 async function confirmationMessage(confirmationId: string): Promise<MessageRow> {
   const [confirmation] = await h.handle.db.select().from(consentConfirmations).where(eq(consentConfirmations.id, confirmationId));

@@ -16,12 +16,13 @@ import type { SendingContext } from "@/server/services/context";
 import { handleInboundSms } from "@/server/services/inbound/handle-inbound-sms";
 import { inviteMember } from "@/server/services/invitations/invite-member";
 import { deliverMessages } from "@/server/services/messages/deliver";
-import { getMessageDetail } from "@/server/services/messages/get-message";
-import { browseMessages } from "@/server/services/messages/list-messages";
+import { getMessageDetail } from "@/server/services/messages/get-message-detail";
+import { browseMessages } from "@/server/services/messages/browse-messages";
 import { MESSAGE_PII_PURPOSE } from "@/server/services/messages/message-view";
 import { listOutbox, type TOutboxItem } from "@/server/services/messages/list-outbox";
-import { resendMessage, retryMessage } from "@/server/services/messages/retry-message";
-import { sweepDueMessages } from "@/server/services/messages/sweep";
+import { resendMessage } from "@/server/services/messages/resend-message";
+import { retryMessage } from "@/server/services/messages/retry-message";
+import { sweepDueMessages } from "@/server/services/messages/sweep-due-messages";
 import { recordConsentChange } from "@/server/services/consent/record-consent-change";
 import { ensureDefaultTemplates } from "@/server/services/templates/defaults";
 import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates/ensure-default-templates-everywhere";
@@ -326,7 +327,7 @@ describe("keyword replies", () => {
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0173" } })).contact;
     await recordConsentChange({ ctx, input: { contactId: person.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.1" } } });
 
-    const result = await handleInboundSms({ db: handle.db, now: systemClock }, { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" });
+    const result = await handleInboundSms({ ctx: { db: handle.db, now: systemClock }, input: { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" } });
     expect(result.reply).toMatch(/unsubscribed/i);
     const [reply] = await handle.db
       .select()
@@ -350,8 +351,8 @@ describe("keyword replies", () => {
     expect(event!.detail).toMatchObject({ transport: "twiml", relation: "keyword_reply" });
 
     // Neither the outbox nor its sweep claims it.
-    expect((await deliverMessages({ db: handle.db, now: systemClock, outbox: getOutbox() }, [reply!.id])).claimed).toBe(0);
-    await sweepDueMessages({ db: handle.db, now: () => new Date(Date.now() + 60 * 60_000), outbox: getOutbox() });
+    expect((await deliverMessages({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { messageIds: [reply!.id] } })).claimed).toBe(0);
+    await sweepDueMessages({ ctx: { db: handle.db, now: () => new Date(Date.now() + 60 * 60_000), outbox: getOutbox() } });
     expect(await timeline(reply!.id)).toEqual(["sent"]);
     // In the history, not in the Outbox (the log transport did not carry it).
     const history = await browseMessages({ ctx, input: { contactId: person.id } });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, consentEvents, messages } from "@/db/schema";
 import { fixedClock } from "@/server/lib/clock";
 import { sendWithConsent } from "@/server/services/messages/send-with-consent";
-import { sweepDueMessages } from "@/server/services/messages/sweep";
+import { sweepDueMessages } from "@/server/services/messages/sweep-due-messages";
 import { createWorkspace } from "@/tests/factories";
 import { rest } from "@/tests/helpers/http";
 import { startSendHarness, uniqueEmail, uniquePhone, type SendHarness } from "./send-harness";
@@ -212,10 +212,10 @@ describe("quiet hours with a controllable clock", () => {
     expect(h.twilio.requests).toHaveLength(0);
 
     clock.set("2026-12-02T07:59:00Z");
-    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: clock });
+    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: clock } });
     expect(h.twilio.requests).toHaveLength(0);
     clock.set("2026-12-02T08:00:30Z");
-    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: clock });
+    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: clock } });
     expect(await h.message(deferred.messageId)).toMatchObject({ status: "sent" });
     expect(h.twilio.sent.map((m) => m.idempotencyToken)).toEqual([deferred.messageId]);
   });
@@ -233,7 +233,7 @@ describe("quiet hours with a controllable clock", () => {
     clock.set("2026-12-02T02:00:00Z");
     await h.optOut(contactId, "sms", undefined, ws.id, clock);
     clock.set("2026-12-02T09:00:00Z");
-    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: clock });
+    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: clock } });
     expect(await h.message(deferred.messageId)).toMatchObject({ status: "blocked", reason: "opted_out" });
     expect(h.twilio.requests).toHaveLength(0);
   });

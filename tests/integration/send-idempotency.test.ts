@@ -1,7 +1,7 @@
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { messages } from "@/db/schema";
-import { sweepDueMessages } from "@/server/services/messages/sweep";
+import { sweepDueMessages } from "@/server/services/messages/sweep-due-messages";
 import { rest } from "@/tests/helpers/http";
 import { startSendHarness, uniqueEmail, uniquePhone, type SendHarness } from "./send-harness";
 
@@ -20,7 +20,7 @@ beforeEach(async () => {
 });
 
 /** The sweep as it runs once the retry delay has passed. */
-const sweepLater = (minutes: number) => sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + minutes * 60_000) });
+const sweepLater = (minutes: number) => sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + minutes * 60_000) } });
 
 async function sendEmails(count: number): Promise<{ emails: string[]; ids: string[] }> {
   const emails = Array.from({ length: count }, () => uniqueEmail());
@@ -91,7 +91,7 @@ describe("a retryable error on a batch call", () => {
     // One member comes due earlier than the others (e.g. claimed by another sweep round).
     const { deliverMessages } = await import("@/server/services/messages/deliver");
     await h.handle.db.update(messages).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(inArray(messages.id, [ids[0]!]));
-    const first = await deliverMessages({ db: h.handle.db, outbox: h.outbox, now: () => new Date() }, [ids[0]!]);
+    const first = await deliverMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date() }, input: { messageIds: [ids[0]!] } });
     expect(first).toMatchObject({ claimed: 1, sent: 1 });
     await sweepLater(2);
     const calls = h.resend.requests.filter((r) => r.path.startsWith("/emails"));

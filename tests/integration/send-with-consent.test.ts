@@ -4,7 +4,7 @@ import { consentEvents, contacts, messages, suppressions, topics } from "@/db/sc
 import { createApiKeyFor, createWorkspace } from "@/tests/factories";
 import { suppressAddress } from "@/server/services/suppressions/suppress-address";
 import { blindIndex } from "@/server/lib/crypto";
-import { sweepDueMessages } from "@/server/services/messages/sweep";
+import { sweepDueMessages } from "@/server/services/messages/sweep-due-messages";
 import { rest } from "@/tests/helpers/http";
 import { POSTAL, startSendHarness, TWILIO_FROM, uniqueEmail, uniquePhone, type SendHarness } from "./send-harness";
 
@@ -263,7 +263,7 @@ describe("delivery failures", () => {
     expect(optOuts.every((o) => o.source === "provider")).toBe(true);
 
     // Never retried, even by a sweep long after.
-    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + 3 * 60 * 60 * 1000) });
+    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + 3 * 60 * 60 * 1000) } });
     expect(twilioCallsFor(row.id)).toHaveLength(1);
     // And the next send is blocked before any provider call.
     const next = await send({ contactId, channel: "sms", topic: "news", content: { text: "Again" } });
@@ -282,11 +282,11 @@ describe("delivery failures", () => {
     expect(queued.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 20_000);
 
     // Not due yet: the sweep leaves it alone.
-    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: () => new Date() });
+    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date() } });
     expect(twilioCallsFor(queued.id)).toHaveLength(1);
 
     const later = () => new Date(queued.nextAttemptAt!.getTime() + 1000);
-    const summary = await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: later });
+    const summary = await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: later } });
     expect(summary.sent).toBe(1);
     const sent = await h.message(queued.id);
     expect(sent).toMatchObject({ status: "sent", attempts: 2 });
@@ -328,7 +328,7 @@ describe("delivery failures", () => {
     expect(h.resend.sent).toHaveLength(1);
     // Simulate a dispatcher that died after the provider accepted the call.
     await h.handle.db.update(messages).set({ status: "sending", providerMessageId: null, transport: null, updatedAt: new Date(Date.now() - 10 * 60_000) }).where(eq(messages.id, res.body.messageId));
-    await sweepDueMessages({ db: h.handle.db, outbox: h.outbox, now: () => new Date() });
+    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date() } });
     const row = await h.message(res.body.messageId);
     expect(row.status).toBe("sent");
     expect(row.providerMessageId).toBe(h.resend.sent[0]!.ids[0]);

@@ -7,6 +7,7 @@ import { POST as postResend } from "@/app/api/webhooks/[provider]/route";
 import { POST as postTwilioStatus } from "@/app/api/webhooks/[provider]/status/route";
 import { emailLookupKey } from "@/server/lib/addresses";
 import { blindIndex } from "@/server/lib/crypto";
+import { systemClock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
 import { getConsentStates } from "@/server/services/consent/get-consent-states";
@@ -14,7 +15,7 @@ import { recordConsentChange } from "@/server/services/consent/record-consent-ch
 import { upsertContact } from "@/server/services/contacts";
 import { isSuppressed } from "@/server/services/suppressions/queries";
 import { createTopic, ensureDefaultTopics } from "@/server/services/topics";
-import { applyPendingWebhookEvents } from "@/server/services/webhooks/pending";
+import { applyPendingWebhookEvents } from "@/server/services/webhooks/apply-pending-webhook-events";
 import { createWorkspace, systemContext } from "@/tests/factories";
 import { createTestDb } from "@/tests/helpers/db";
 import { resendWebhookRequest, TEST_SVIX_SECRET } from "@/tests/helpers/svix-signature";
@@ -189,11 +190,11 @@ describe("POST /api/webhooks/twilio/status", () => {
     expect(pending.every((e) => e.appliedAt === null && e.workspaceId === null)).toBe(true);
 
     const message = await createOutbound({ channel: "sms", providerMessageId: sid, address: "+14155552005", status: "queued" });
-    expect(await applyPendingWebhookEvents(handle.db, { provider: "twilio", providerMessageId: sid })).toBe(2);
+    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: sid } })).toBe(2);
     expect((await messageRow(message.id)).status).toBe("delivered");
-    expect(await applyPendingWebhookEvents(handle.db, { provider: "twilio", providerMessageId: sid })).toBe(0);
+    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: sid } })).toBe(0);
     expect(await timeline(message.id)).toHaveLength(2);
-    expect(await applyPendingWebhookEvents(handle.db, { provider: "twilio", providerMessageId: newSid() })).toBe(0);
+    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: newSid() } })).toBe(0);
   });
 
   it("a callback that finds its message also applies older ones still waiting", async () => {
@@ -318,7 +319,7 @@ describe("POST /api/webhooks/resend", () => {
     expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", address))).toBeNull();
 
     const message = await createOutbound({ channel: "email", providerMessageId: emailId, address, status: "sent" });
-    expect(await applyPendingWebhookEvents(handle.db, { provider: "resend", providerMessageId: emailId })).toBe(1);
+    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "resend", providerMessageId: emailId } })).toBe(1);
     expect((await messageRow(message.id)).status).toBe("bounced");
     expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", address))).toBe("hard_bounce");
   });
@@ -332,7 +333,7 @@ describe("POST /api/webhooks/resend", () => {
     expect(await timeline(email.id)).toHaveLength(0);
     const [stored] = await handle.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, `${id}:delivered`));
     expect(stored).toMatchObject({ provider: "twilio", appliedAt: null });
-    expect(await applyPendingWebhookEvents(handle.db, { provider: "twilio", providerMessageId: id })).toBe(0);
+    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: id } })).toBe(0);
   });
 });
 

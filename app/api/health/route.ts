@@ -1,4 +1,4 @@
-import { checkHealth } from "@/server/services/health/check-health";
+import { checkHealth } from "@/server/services/health";
 
 export const dynamic = "force-dynamic";
 

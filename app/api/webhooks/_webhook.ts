@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { logger } from "@/server/lib/logger";
-import { receiveDeliveryWebhook, type WebhookContext, type WebhookRequest, type WebhookResponse } from "@/server/services/webhooks/receive-webhook";
+import type { SendingPublicContext } from "@/server/services/context";
+import { receiveDeliveryWebhook, type WebhookRequest, type WebhookResponse } from "@/server/services/webhooks";
 import { getOutbox } from "@/server/wiring";
 import { readBodyText } from "./_body";
 
@@ -37,7 +38,7 @@ export function webhookRequest(request: Request, receivedAt: Date): WebhookReque
 }
 
 /** The context of a webhook call: the process database, clock and outbox. */
-export async function webhookContext(request: Request): Promise<WebhookContext> {
+export async function webhookContext(request: Request): Promise<SendingPublicContext> {
   const { db } = await getDbHandle();
   return { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
 }
@@ -59,7 +60,7 @@ export function plain(status: number, text: string): Response {
  */
 export async function handleDeliveryWebhook(request: Request): Promise<Response> {
   try {
-    const answer = await receiveDeliveryWebhook(await webhookContext(request), { provider: providerOf(request), request: webhookRequest(request, systemClock()) });
+    const answer = await receiveDeliveryWebhook({ ctx: await webhookContext(request), input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) } });
     return answer ? toResponse(answer) : plain(404, "Not found");
   } catch (error) {
     logger.error({ err: error }, "delivery webhook failed");

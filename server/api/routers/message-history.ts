@@ -1,7 +1,18 @@
-import { browseMessages, listMessages, ZListMessagesInput, ZMessageBrowsePage, ZMessagePage } from "@/server/services/messages/list-messages";
-import { getMessage, getMessageDetail, ZGetMessageInput, ZMessageDetail } from "@/server/services/messages/get-message";
-import { ZMessage } from "@/server/services/messages/message-view";
-import { listOutbox, ZOutboxInput, ZOutboxPage } from "@/server/services/messages/list-outbox";
+import {
+  browseMessages,
+  getMessage,
+  getMessageDetail,
+  listMessages,
+  listOutbox,
+  ZGetMessageInput,
+  ZListMessagesInput,
+  ZMessage,
+  ZMessageBrowsePage,
+  ZMessageDetail,
+  ZMessagePage,
+  ZOutboxInput,
+  ZOutboxPage,
+} from "@/server/services/messages";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Messages"];

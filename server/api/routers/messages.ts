@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { invalid } from "@/server/lib/errors";
-import { retryMessage, resendMessage } from "@/server/services/messages/retry-message";
 import {
+  getBatchStatus,
+  resendMessage,
+  retryMessage,
+  sendBatch,
+  sendWithConsent,
   ZBatchStatus,
   ZBatchStatusInput,
   ZIdempotencyKey,
@@ -11,9 +15,7 @@ import {
   ZSendBatchResult,
   ZSendResult,
   ZSendWithConsentInput,
-} from "@/server/services/messages/schemas";
-import { getBatchStatus, sendBatch } from "@/server/services/messages/send-batch";
-import { sendWithConsent } from "@/server/services/messages/send-with-consent";
+} from "@/server/services/messages";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Messages"];

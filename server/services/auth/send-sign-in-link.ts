@@ -3,7 +3,7 @@ import { memberships, users, workspaces } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { ACCEPTED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { deliverNow } from "../messages/deliver-now";
-import { recordDirectMessages } from "../messages/pipeline";
+import { recordDirectMessages } from "../messages/record-direct-messages";
 import { magicLinkEmail } from "./magic-link-email";
 import type { SendingPublicContext } from "../context";
 
@@ -61,10 +61,11 @@ export async function sendSignInLink({
     .limit(1);
   if (!member) return { messageId: null };
 
-  const [messageId] = await recordDirectMessages(
-    ctx.db,
-    ctx.now(),
-    [
+  const [messageId] = await recordDirectMessages({
+    ctx: { db: ctx.db, now: ctx.now },
+    input: {
+      delivery: "outbox",
+      messages: [
       {
         workspaceId: member.workspaceId,
         channel: "email",
@@ -79,11 +80,11 @@ export async function sendSignInLink({
         // Who may read the link in the Outbox: admins and owners at or above the member's role here.
         options: { recipientRole: member.role },
       },
-    ],
-    "outbox",
-  );
+      ],
+    },
+  });
   if (!messageId) return { messageId: null };
-  const state = (await deliverNow({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }, [messageId])).get(messageId);
+  const state = (await deliverNow({ ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox }, input: { messageIds: [messageId] } })).get(messageId);
   if (!state || !isStatusIn(ACCEPTED_STATUSES, state.status)) throw new SignInLinkNotSentError();
   return { messageId };
 }

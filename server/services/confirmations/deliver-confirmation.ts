@@ -27,6 +27,6 @@ export async function deliverConfirmation({
   input: PreparedConfirmation;
 }): Promise<RequestedConfirmation> {
   const { confirmation } = prepared;
-  if (prepared.messageStatus === "queued") await deliverNow(ctx, [prepared.messageId]);
+  if (prepared.messageStatus === "queued") await deliverNow({ ctx, input: { messageIds: [prepared.messageId] } });
   return { confirmationId: confirmation.id, channel: confirmation.channel, method: confirmation.method, sentTo: prepared.sentTo };
 }

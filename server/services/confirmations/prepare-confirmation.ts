@@ -9,7 +9,7 @@ import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { getContactRow } from "../contacts/rows";
 import { inTransaction, type ServiceContext } from "../context";
-import { recordSends } from "../messages/pipeline";
+import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { DOUBLE_OPT_IN_CODE_TEXT, DOUBLE_OPT_IN_LINK_CONTENT, systemTemplateFor } from "../templates/defaults";
 import { brandedFrom, confirmationLink, listTopics } from "./messages";
@@ -194,7 +194,10 @@ async function recordConfirmationMessage(
     ? { confirmation_url: input.secret, topics, hours: Math.round(input.lifetimeMs / 3_600_000) }
     : { code: input.secret, topics, minutes: Math.round(input.lifetimeMs / 60_000) };
   const fallback: SendRequest["source"] = { content: isEmail ? DOUBLE_OPT_IN_LINK_CONTENT : { text: DOUBLE_OPT_IN_CODE_TEXT } };
-  const [outcome] = await recordSends(ctx, [
+  const [outcome] = await recordSends({
+    ctx,
+    input: {
+      requests: [
     {
       recipient: { contactId: input.contactId },
       channel: input.channel,
@@ -213,7 +216,9 @@ async function recordConfirmationMessage(
         ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
       },
     },
-  ]);
+      ],
+    },
+  });
   if (!outcome!.ok) throw outcome!.error;
   return { messageId: outcome!.send.messageId, status: outcome!.send.status === "blocked" ? "blocked" : "queued" };
 }

@@ -5,16 +5,15 @@ import { consentEvents, consentStates, contacts, messageEvents, messages, suppre
 import type { Queryable } from "@/db/client";
 import { normalizePhone } from "@/server/lib/addresses";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
-import type { Clock } from "@/server/lib/clock";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
 import { countSmsSegments } from "@/server/shared/sms-segments";
 import { writeAudit } from "../audit/write-audit";
 import { recordConsentChange } from "../consent/record-consent-change";
-import { inTransaction, type ServiceContext } from "../context";
+import { inTransaction, type PublicContext, type ServiceContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
-import { recordDirectMessages } from "../messages/pipeline";
+import { recordDirectMessages } from "../messages/record-direct-messages";
 import { suppressAddress } from "../suppressions/suppress-address";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
 import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
@@ -100,10 +99,7 @@ export const inboundDedupeKey = (messageSid: string) => `inbound:${messageSid}`;
  * take), so a STOP and a START racing each other apply one after the other. Audited as the
  * provider (`twilio`) through the consent and suppression writers, in each workspace's own chain.
  */
-export async function handleInboundSms(
-  ctx: { db: Queryable; now: Clock; requestId?: string },
-  rawInput: TInboundSmsInput,
-): Promise<InboundSmsResult> {
+export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicContext; input: TInboundSmsInput }): Promise<InboundSmsResult> {
   const input = ZInboundSmsInput.parse(rawInput);
   const candidates = await findInboundWorkspaces(ctx.db, input.to);
   if (candidates.length === 0) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
@@ -467,31 +463,32 @@ async function recordKeywordReply(
   tx: Queryable,
   input: { workspaceId: string; contactId: string | null; inboundId: string; addressHash: string | null; address: string; from: string; reply: ReplyText; now: Date },
 ): Promise<void> {
-  await recordDirectMessages(
-    tx,
-    input.now,
-    [
-      {
-        workspaceId: input.workspaceId,
-        channel: "sms",
-        // Not marketing: keyword replies never count towards marketing caps.
-        kind: "transactional",
-        contactId: input.contactId,
-        addressHash: input.addressHash,
-        address: input.address,
-        fromAddress: input.from || null,
-        content: { text: input.reply.text },
-        template: {
-          templateId: input.reply.templateId,
-          templateVersionId: input.reply.templateVersionId,
-          templateVersion: input.reply.templateVersion,
-          locale: input.reply.locale,
+  await recordDirectMessages({
+    ctx: { db: tx, now: () => input.now },
+    input: {
+      messages: [
+        {
+          workspaceId: input.workspaceId,
+          channel: "sms",
+          // Not marketing: keyword replies never count towards marketing caps.
+          kind: "transactional",
+          contactId: input.contactId,
+          addressHash: input.addressHash,
+          address: input.address,
+          fromAddress: input.from || null,
+          content: { text: input.reply.text },
+          template: {
+            templateId: input.reply.templateId,
+            templateVersionId: input.reply.templateVersionId,
+            templateVersion: input.reply.templateVersion,
+            locale: input.reply.locale,
+          },
+          parentMessageId: input.inboundId,
+          relation: "keyword_reply",
+          checks: ["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"],
         },
-        parentMessageId: input.inboundId,
-        relation: "keyword_reply",
-        checks: ["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"],
-      },
-    ],
-    "twiml",
-  );
+      ],
+      delivery: "twiml",
+    },
+  });
 }

@@ -9,7 +9,7 @@ import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type SendingContext } from "../context";
 import { ZRole } from "../members/schemas";
 import { deliverNow } from "../messages/deliver-now";
-import { recordDirectMessages } from "../messages/pipeline";
+import { recordDirectMessages } from "../messages/record-direct-messages";
 import { invitationEmail } from "./invitation-email";
 import { toInvitation, type TInvitation } from "./rows";
 
@@ -83,10 +83,11 @@ export async function inviteMember({
       ctx.actor.type === "user" ? tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, ctx.actor.userId)) : Promise.resolve([]),
       tx.select({ id: users.id }).from(users).where(eq(users.email, email)),
     ]);
-    const [messageId] = await recordDirectMessages(
-      tx,
-      ctx.now(),
-      [
+    const [messageId] = await recordDirectMessages({
+      ctx: { db: tx, now: ctx.now },
+      input: {
+        delivery: "outbox",
+        messages: [
         {
           workspaceId: ctx.workspaceId,
           channel: "email",
@@ -107,9 +108,9 @@ export async function inviteMember({
           options: { recipientRole: role, invitationId: row!.id },
           idempotencyKey: `invitation-${row!.id}`,
         },
-      ],
-      "outbox",
-    );
+        ],
+      },
+    });
     await writeAudit(tx, ctx, {
       action: "member.invited",
       targetType: "invitation",
@@ -118,7 +119,7 @@ export async function inviteMember({
     });
     return { invitation: toInvitation(row!), messageId: messageId ?? null };
   });
-  const delivered = created.messageId ? (await deliverNow({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }, [created.messageId])).get(created.messageId) : undefined;
+  const delivered = created.messageId ? (await deliverNow({ ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox }, input: { messageIds: [created.messageId] } })).get(created.messageId) : undefined;
   const accepted = Boolean(delivered && isStatusIn(ACCEPTED_STATUSES, delivered.status));
   const delivery: InvitationDelivery = accepted ? (delivered!.transport === "log" ? "log" : "emailed") : "retrying";
   return { ...created, token, inviteUrl, emailed: delivery === "emailed", delivery };

@@ -20,13 +20,13 @@ export interface DeliveredState {
  * up once committed). Never throws: a delivery that could not run is left to the sweep. Returns
  * each message's status and transport after the attempt (absent when unreadable).
  */
-export async function deliverNow(deps: DeliveryDeps, messageIds: string[]): Promise<Map<string, DeliveredState>> {
+export async function deliverNow({ ctx: deps, input: { messageIds } }: { ctx: DeliveryDeps; input: { messageIds: string[] } }): Promise<Map<string, DeliveredState>> {
   const states = new Map<string, DeliveredState>();
   if (messageIds.length === 0 || "rollback" in deps.db) return states;
   try {
     // Loaded on first use, like the in-process dispatcher: callers should not pay for the provider SDKs up front.
     const { deliverMessages } = await import("./deliver");
-    await deliverMessages(deps, messageIds);
+    await deliverMessages({ ctx: deps, input: { messageIds } });
     const rows = await deps.db
       .select({ id: messages.id, status: messages.status, transport: messages.transport })
       .from(messages)

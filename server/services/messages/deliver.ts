@@ -12,7 +12,7 @@ import type { OutgoingSms } from "@/server/providers/sms";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { inTransaction, type ServiceContext } from "../context";
 import { suppressAddress } from "../suppressions/suppress-address";
-import { applyPendingWebhookEventsFor } from "../webhooks/pending";
+import { applyPendingWebhookEventsFor } from "../webhooks/apply-pending-webhook-events-for";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
 import type { DeliveryDeps } from "./outbox";
@@ -107,11 +107,10 @@ async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[], repo
       ? []
       : inTransaction(deps.db, async (tx) => {
           await markMessagesSent(tx, viaWebhooks, at);
-          const pending = await applyPendingWebhookEventsFor(
-            tx,
-            viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })),
-            { now: deps.now },
-          );
+          const pending = await applyPendingWebhookEventsFor({
+            ctx: { db: tx, now: deps.now },
+            input: { accepted: viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })) },
+          });
           return pending.failed;
         }),
   ]);
@@ -260,11 +259,17 @@ async function batchMembers(db: Queryable, keys: string[]): Promise<Map<string, 
  * Safe to call twice with the same ids (the claim lets one caller through). Never throws for a
  * single message's failure.
  */
-export async function deliverMessages(deps: DeliveryDeps, messageIds: string[], options: { stuckBefore?: Date } = {}): Promise<DeliverySummary> {
+export async function deliverMessages({
+  ctx: deps,
+  input,
+}: {
+  ctx: DeliveryDeps;
+  input: { messageIds: string[]; stuckBefore?: Date };
+}): Promise<DeliverySummary> {
   const summary: DeliverySummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0 };
-  const unique = [...new Set(messageIds)];
+  const unique = [...new Set(input.messageIds)];
   if (unique.length === 0) return summary;
-  const claimed = await claimMessagesForDelivery(deps.db, { messageIds: unique, now: deps.now(), stuckBefore: options.stuckBefore });
+  const claimed = await claimMessagesForDelivery(deps.db, { messageIds: unique, now: deps.now(), stuckBefore: input.stuckBefore });
   summary.claimed = claimed.length;
   if (claimed.length === 0) return summary;
 

@@ -4,18 +4,6 @@ import { logger } from "@/server/lib/logger";
 import { deliverMessages } from "./deliver";
 import type { DeliveryDeps, Dispatcher, Outbox, QueuedMessage } from "./outbox";
 
-/**
- * Starts delivery of messages that were just committed as `queued`, without waiting for it (the
- * API answers at once; the send benchmark measures accepted → handed to the transport), through
- * the dispatcher of `ctx.outbox`: in this process, or one event per message to the job system.
- * Either way the per-minute sweep (`dispatch-sweep`) delivers anything this missed (a crash
- * between commit and dispatch, an event that could not be sent). Call it after commit only:
- * inside a caller's transaction it does nothing (the sweep picks those up).
- */
-export function dispatchMessages(ctx: { db: Queryable; now: Clock; outbox: Outbox }, messages: QueuedMessage[]): void {
-  ctx.outbox.dispatch(ctx, messages);
-}
-
 /** Messages handed to one in-process delivery call (the claim is one statement per call). */
 const DISPATCH_CHUNK = 200;
 
@@ -55,7 +43,7 @@ export function createInProcessDispatcher(): Dispatcher {
     for (let i = 0; i < ids.length; i += DISPATCH_CHUNK) {
       const chunk = ids.slice(i, i + DISPATCH_CHUNK);
       track(
-        deliverMessages(deps, chunk).catch((error: unknown) => {
+        deliverMessages({ ctx: deps, input: { messageIds: chunk } }).catch((error: unknown) => {
           logger.error({ err: error, count: chunk.length }, "in-process delivery failed; the sweep will retry these messages");
         }),
       );

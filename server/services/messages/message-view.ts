@@ -1,7 +1,7 @@
 import { asc, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
+import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
@@ -84,6 +84,35 @@ export const ZMessage = z.object({
   events: z.array(ZMessageEvent).describe("The timeline, oldest first"),
 });
 export type TMessage = z.infer<typeof ZMessage>;
+
+/** A row of the admin message table. */
+export const ZMessageListItem = z.object({
+  id: z.uuid(),
+  contactId: z.uuid().nullable(),
+  direction: z.enum(MESSAGE_DIRECTIONS),
+  channel: z.enum(CHANNELS),
+  topic: z.string().nullable(),
+  topicName: z.string().nullable(),
+  kind: z.enum(MESSAGE_KINDS),
+  /** A message the product sent of its own: a double opt-in confirmation, an invitation, a sign-in link. */
+  purpose: z.enum(MESSAGE_PURPOSES).nullable(),
+  /** The member a system message went to (null for contacts' messages and invitations to new addresses). */
+  userId: z.uuid().nullable(),
+  status: z.enum(MESSAGE_STATUSES),
+  reason: z.string().nullable(),
+  /** Recipient (outbound) or sender (inbound); masked for viewers. */
+  address: z.string().nullable(),
+  /** Email subject or the start of the SMS text; null for viewers (content is withheld). */
+  preview: z.string().nullable(),
+  templateName: z.string().nullable(),
+  templateVersion: z.number().int().nullable(),
+  campaignId: z.uuid().nullable(),
+  relation: z.string().nullable(),
+  parentMessageId: z.uuid().nullable(),
+  transport: z.string().nullable(),
+  createdAt: z.date(),
+});
+export type TMessageListItem = z.infer<typeof ZMessageListItem>;
 
 /** Whether a row's detail object carries anything worth showing. */
 function eventDetail(detail: Record<string, unknown> | null): Record<string, unknown> | undefined {

@@ -4,6 +4,7 @@ import type { Clock } from "@/server/lib/clock";
 import { logger } from "@/server/lib/logger";
 import type { EmailTransport } from "@/server/providers/email/types";
 import type { SmsTransport } from "@/server/providers/sms/types";
+import type { JobContext } from "../context";
 
 /** The transports messages go through, one per channel. */
 export interface Transports {
@@ -17,12 +18,8 @@ export interface Transports {
   receivers?: readonly (EmailTransport | SmsTransport)[];
 }
 
-/** What delivery needs: the database, the clock and the outbox (transports, dispatcher, final-failure handling). */
-export interface DeliveryDeps {
-  db: Queryable;
-  now: Clock;
-  outbox: Outbox;
-}
+/** What delivery needs: a job's context (the database, the clock) and the outbox (transports, dispatcher, final-failure handling). */
+export type DeliveryDeps = JobContext & { outbox: Outbox };
 
 /** A message committed as `queued`, to be delivered. */
 export interface QueuedMessage {

@@ -7,7 +7,7 @@ import type { RecordedSend, SendOutcome, SendRequest } from "./pipeline-types";
 /**
  * What a recorded message answers, first time and every time after: the answer is derived from the
  * stored row, so a repeated idempotency key gets exactly the first answer. Used by the record step
- * (`pipeline.ts`, `record-steps.ts`) and by the verbs that send through it.
+ * (`record-sends.ts`, `record-steps.ts`) and by the verbs that send through it.
  */
 
 export interface MessageOptions {

@@ -31,9 +31,9 @@ import type { RenderSourceInput, SendOutcome, SendRequest } from "./pipeline-typ
 import { firstAnswer, messagesByKeys, repeatOutcome, type MessageOptions } from "./record-answers";
 
 /**
- * The steps of the record step's transaction (`recordPending` in pipeline.ts), in the order it runs
- * them: lock and read → answer repeated keys → per send: draft → decide → render → row → insert
- * with timeline events (pipeline.ts) → answer. Each takes one input object. The reads stay one
+ * The steps of the record step's transaction (`recordPending` in record-sends.ts), in the order it
+ * runs them: lock and read → answer repeated keys → per send: draft → decide → render → row → insert
+ * with timeline events (insert-messages.ts) → answer. Each takes one input object. The reads stay one
  * pipelined round trip and the write one more (`insertMessages`); nothing here adds a query per send.
  */
 

@@ -1,23 +1,23 @@
 import { createHash, randomUUID } from "node:crypto";
-import { and, count, eq } from "drizzle-orm";
-import { MESSAGE_STATUSES, messages, sendBatches, type MessageStatus } from "@/db/schema";
-import { AppError, invalid, notFound } from "@/server/lib/errors";
-import { actorId, type SendingContext, type ServiceContext } from "../context";
-import { dispatchMessages } from "./dispatch";
+import { and, eq } from "drizzle-orm";
+import { messages, sendBatches } from "@/db/schema";
+import { AppError, invalid } from "@/server/lib/errors";
+import { actorId, type SendingContext } from "../context";
+import { answerFor } from "./answer-for";
+import { dispatchMessages } from "./dispatch-messages";
 import { requestHash } from "./message-secrets";
-import { idempotencyConflict, recordSends } from "./pipeline";
 import type { SendRequest } from "./pipeline-types";
+import { idempotencyConflict } from "./record-answers";
+import { recordSends } from "./record-sends";
 import {
-  ZBatchStatusInput,
   ZSendBatchInput,
   ZSendWithConsentInput,
   type TBatchOutcome,
-  type TBatchStatus,
   type TSendBatchInput,
   type TSendBatchResult,
   type TSendWithConsentParsed,
 } from "./schemas";
-import { answerFor, toSendRequest } from "./send-with-consent";
+import { toSendRequest } from "./send-request";
 
 /** Sends per transaction: long enough to be set-based, short enough not to hold hundreds of contact locks for long. */
 const CHUNK = 250;
@@ -95,9 +95,9 @@ export async function sendBatch({ ctx, input }: { ctx: SendingContext; input: TS
   const outcomes: TBatchOutcome[] = [];
   for (let start = 0; start < requests.length; start += CHUNK) {
     const chunk = requests.slice(start, start + CHUNK);
-    const results = await recordSends(ctx, chunk, { batchId });
+    const results = await recordSends({ ctx, input: { requests: chunk, batchId } });
     const queued = results.flatMap((r) => (r.ok && r.send.isNew && r.send.status === "queued" ? [{ id: r.send.messageId, workspaceId: r.send.workspaceId }] : []));
-    dispatchMessages(ctx, queued);
+    dispatchMessages({ ctx, input: { messages: queued } });
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
       const index = start + i;
@@ -107,42 +107,9 @@ export async function sendBatch({ ctx, input }: { ctx: SendingContext; input: TS
         outcomes.push({ index, status: "error", error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } });
         continue;
       }
-      const answer = await answerFor(ctx, result.send);
+      const answer = await answerFor({ ctx, input: { send: result.send } });
       outcomes.push({ index, ...answer });
     }
   }
   return { batchId, total: items.length, outcomes };
-}
-
-/**
- * `GET /messages/batches/{id}`: the batch's messages counted by their current status, live (a
- * webhook moving a message to delivered shows up at once). `errors` = recipients refused before
- * anything was recorded; `done` once nothing is queued, deferred or sending.
- */
-export async function getBatchStatus({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TBatchStatus> {
-  const { id } = ZBatchStatusInput.parse(input);
-  const [batch] = await ctx.db
-    .select()
-    .from(sendBatches)
-    .where(and(eq(sendBatches.id, id), eq(sendBatches.workspaceId, ctx.workspaceId)));
-  if (!batch) throw notFound("Batch");
-  const rows = await ctx.db
-    .select({ status: messages.status, n: count() })
-    .from(messages)
-    .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.batchId, id)))
-    .groupBy(messages.status);
-  const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
-  let recorded = 0;
-  for (const row of rows) {
-    counts[row.status] = Number(row.n);
-    recorded += Number(row.n);
-  }
-  return {
-    batchId: batch.id,
-    total: batch.total,
-    createdAt: batch.createdAt.toISOString(),
-    counts,
-    errors: Math.max(0, batch.total - recorded),
-    done: counts.queued + counts.deferred + counts.sending === 0,
-  };
 }

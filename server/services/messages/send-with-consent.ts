@@ -1,42 +1,9 @@
 import type { SendingContext } from "../context";
-import { dispatchMessages } from "./dispatch";
-import { findFallback, sendFallbackFor } from "./fallback";
-import { requestHash } from "./message-secrets";
-import { recordSends } from "./pipeline";
-import type { RecordedSend, SendRequest } from "./pipeline-types";
-import { ZSendWithConsentInput, type TSendResult, type TSendWithConsentInput, type TSendWithConsentParsed } from "./schemas";
-
-/** A parsed send (single, or a batch item merged with the batch's shared fields) as the pipeline takes it. */
-export function toSendRequest(parsed: TSendWithConsentParsed, overrides: Partial<SendRequest> = {}): SendRequest {
-  return {
-    recipient: parsed.contactId ? { contactId: parsed.contactId } : parsed.email !== undefined ? { email: parsed.email } : { phone: parsed.phone! },
-    channel: parsed.channel,
-    topicKey: parsed.topic,
-    kind: parsed.kind,
-    source: parsed.templateId ? { templateId: parsed.templateId } : parsed.templateKey ? { templateKey: parsed.templateKey } : { content: parsed.content! },
-    variables: parsed.variables,
-    idempotencyKey: parsed.idempotencyKey ?? null,
-    requestHash: requestHash(parsed as unknown as Record<string, unknown>),
-    fallback: parsed.fallback,
-    deferOnQuietHours: parsed.deferOnQuietHours,
-    ...overrides,
-  };
-}
-
-/** The API answer for a recorded send, with its fallback when one was asked for and the send was blocked. */
-export async function answerFor(ctx: SendingContext, send: RecordedSend): Promise<TSendResult> {
-  const result: TSendResult = {
-    messageId: send.messageId,
-    status: send.answer.status,
-    ...(send.answer.reason ? { reason: send.answer.reason as TSendResult["reason"] } : {}),
-    ...(send.answer.deliverAt ? { deliverAt: send.answer.deliverAt } : {}),
-  };
-  if (send.fallback && send.answer.status === "blocked") {
-    const fallback = send.isNew ? await sendFallbackFor(ctx, send.messageId) : await findFallback(ctx, send.messageId);
-    if (fallback) result.fallback = fallback;
-  }
-  return result;
-}
+import { answerFor } from "./answer-for";
+import { dispatchMessages } from "./dispatch-messages";
+import { recordSends } from "./record-sends";
+import { ZSendWithConsentInput, type TSendResult, type TSendWithConsentInput } from "./schemas";
+import { toSendRequest } from "./send-request";
 
 /**
  * `POST /messages/send_with_consent`: one message to one contact (by id, email or phone) on one
@@ -56,9 +23,9 @@ export async function answerFor(ctx: SendingContext, send: RecordedSend): Promis
  */
 export async function sendWithConsent({ ctx, input }: { ctx: SendingContext; input: TSendWithConsentInput }): Promise<TSendResult> {
   const parsed = ZSendWithConsentInput.parse(input);
-  const [outcome] = await recordSends(ctx, [toSendRequest(parsed)]);
+  const [outcome] = await recordSends({ ctx, input: { requests: [toSendRequest(parsed)] } });
   if (!outcome!.ok) throw outcome!.error;
   const send = outcome!.send;
-  if (send.isNew && send.status === "queued") dispatchMessages(ctx, [{ id: send.messageId, workspaceId: send.workspaceId }]);
-  return answerFor(ctx, send);
+  if (send.isNew && send.status === "queued") dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
+  return answerFor({ ctx, input: { send } });
 }

@@ -1,8 +1,6 @@
 import { messageEvents, type MessageRow } from "@/db/schema";
-import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
 import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
-import type { ServiceContext } from "../context";
+import type { JobContext, ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { applyMessageStatus } from "../messages/status";
 import { suppressAddress } from "../suppressions/suppress-address";
@@ -33,7 +31,13 @@ export interface ApplicableEvent extends DeliveryEventPayload {
  * `bounced`): a failure learned after the hand-over, for the caller to pass to the outbox's final
  * failure handling (channel fallback) once its transaction has committed.
  */
-export async function applyDeliveryEvent(tx: Queryable, now: Clock, message: MessageRow, event: ApplicableEvent): Promise<{ failed: boolean }> {
+export async function applyDeliveryEvent({
+  ctx: { db: tx, now },
+  input: { message, event },
+}: {
+  ctx: JobContext;
+  input: { message: MessageRow; event: ApplicableEvent };
+}): Promise<{ failed: boolean }> {
   const detail = { provider: event.provider, type: event.type, ...event.detail };
   let failed = false;
   if (event.status) {

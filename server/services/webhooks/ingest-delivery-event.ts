@@ -1,11 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { messages, webhookEvents, type MessageRow } from "@/db/schema";
-import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
-import { inTransaction } from "../context";
+import { inTransaction, type JobContext } from "../context";
 import { toPayload, type NormalizedDeliveryEvent } from "./delivery-event";
 import { lockProviderMessage } from "./lock";
-import { applyUnappliedEvents } from "./pending";
+import { applyUnappliedEvents } from "./apply-unapplied-events";
 
 export type IngestOutcome = "duplicate" | "applied" | "pending";
 
@@ -28,9 +26,9 @@ export interface IngestResult {
  * the two. Only normalised fields are stored (no addresses, no bodies).
  * Call it outside a transaction when `failed` is to be acted on (see `receiveDeliveryWebhook`).
  */
-export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: NormalizedDeliveryEvent): Promise<IngestResult> {
-  return inTransaction(db, async (tx) => {
-    const receivedAt = now();
+export async function ingestDeliveryEvent({ ctx, input: event }: { ctx: JobContext; input: NormalizedDeliveryEvent }): Promise<IngestResult> {
+  return inTransaction(ctx.db, async (tx) => {
+    const receivedAt = ctx.now();
     // Outbound only: provider ids of outbound messages are globally unique; an inbound MessageSid may
     // be recorded in several workspaces and never gets a status event.
     const sameMessage = and(eq(messages.transport, event.provider), eq(messages.providerMessageId, event.providerMessageId), eq(messages.direction, "outbound"));
@@ -59,7 +57,7 @@ export async function ingestDeliveryEvent(db: Queryable, now: Clock, event: Norm
     const message = found[0];
     if (!inserted[0]) return { outcome: "duplicate", failed: null };
     if (!message) return { outcome: "pending", failed: null };
-    const { failed } = await applyUnappliedEvents(tx, now, message, event.provider);
+    const { failed } = await applyUnappliedEvents({ ctx: { db: tx, now: ctx.now }, input: { message, provider: event.provider } });
     return { outcome: "applied", failed: failed ? message : null };
   });
 }

@@ -2,7 +2,7 @@ import { ZodError } from "zod";
 import { systemClock } from "@/server/lib/clock";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
-import { receiveInboundWebhook } from "@/server/services/webhooks/receive-webhook";
+import { receiveInboundWebhook } from "@/server/services/webhooks";
 import { plain, providerOf, toResponse, webhookContext, webhookRequest } from "../../_webhook";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const answer = await receiveInboundWebhook(await webhookContext(request), { provider: providerOf(request), request: webhookRequest(request, systemClock()) });
+    const answer = await receiveInboundWebhook({ ctx: await webhookContext(request), input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) } });
     return answer ? toResponse(answer) : plain(404, "Not found");
   } catch (error) {
     if (error instanceof ZodError || (error instanceof AppError && error.code === "INVALID")) return plain(400, "Bad request");

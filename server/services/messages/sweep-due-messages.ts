@@ -18,7 +18,7 @@ const MAX_ROUNDS = 20;
  * Re-reads rows when it fires; the atomic claim in `deliverMessages` makes a concurrent
  * dispatcher harmless. Rounds of 500, at most 10,000 messages per run.
  */
-export async function sweepDueMessages(deps: DeliveryDeps): Promise<DeliverySummary & { rounds: number }> {
+export async function sweepDueMessages({ ctx: deps }: { ctx: DeliveryDeps }): Promise<DeliverySummary & { rounds: number }> {
   const total: DeliverySummary & { rounds: number } = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0, rounds: 0 };
   const seen = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -40,7 +40,7 @@ export async function sweepDueMessages(deps: DeliveryDeps): Promise<DeliverySumm
     const ids = due.map((r) => r.id).filter((id) => !seen.has(id));
     if (ids.length === 0) break;
     ids.forEach((id) => seen.add(id));
-    const summary = await deliverMessages(deps, ids, { stuckBefore });
+    const summary = await deliverMessages({ ctx: deps, input: { messageIds: ids, stuckBefore } });
     total.rounds++;
     total.claimed += summary.claimed;
     total.sent += summary.sent;

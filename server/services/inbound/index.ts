@@ -1,0 +1,1 @@
+export { handleInboundSms, ZInboundSmsInput, type InboundSmsResult, type TInboundSmsInput } from "./handle-inbound-sms";

@@ -1,0 +1,2 @@
+export { receiveDeliveryWebhook, type WebhookRequest, type WebhookResponse } from "./receive-delivery-webhook";
+export { receiveInboundWebhook } from "./receive-inbound-webhook";
