@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
@@ -104,6 +105,28 @@ const routerPatterns = [
   { group: ["drizzle-orm", "drizzle-orm/*"], message: "Routers call services; queries live in server/services/." },
   { group: ["@/db", "@/db/*", "**/db/*"], message: "Routers call services; the database lives below them." },
 ];
+// ─── Domain faces (no-restricted-imports) ─────────────────────────────────────
+// Each folder of server/services is a domain whose index.ts is its public face. Callers above the
+// services (routers, route handlers, pages, components, jobs, auth, boot, wiring, scripts, bench)
+// import `@/server/services/<domain>`, never a file inside it; services import each other's files
+// directly and never an index (an index imports the whole domain: cycles).
+
+/** The domain folders, read from disk so a new domain is covered without touching this file. */
+const DOMAINS = fs
+  .readdirSync(new URL("./server/services/", import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .join("|");
+/** `@/server/services/<domain>/<file>` or `../../server/services/<domain>/<file>` (scripts, bench). */
+const DEEP_SERVICE_MODULE = String.raw`^(?:@/|(?:\.\./)+)server/services/(?:${DOMAINS})/.+`;
+const DEEP_SERVICE_MESSAGE = "Import a domain through its public face, @/server/services/<domain> (its index.ts), not a file inside it.";
+const deepServicePatterns = [{ regex: DEEP_SERVICE_MODULE, message: DEEP_SERVICE_MESSAGE }];
+/** A domain index seen from inside server/services: `@/server/services/<domain>`, `../<domain>`, `.`, `./index`. */
+const SERVICE_INDEX_MODULE = String.raw`^(?:(?:@/server/services/|\.\./)(?:${DOMAINS})(?:/index)?|\.|\./index)$`;
+const serviceIndexPatterns = [
+  { regex: SERVICE_INDEX_MODULE, message: "Inside server/services, import the file that holds what you need (../contacts/rows), not a domain's index.ts: indexes are for callers above the services." },
+];
+
 /** Files that may import providers: the delivery step, the composition root, the provider folder itself, tests. */
 const PROVIDER_USERS = ["server/services/messages/deliver.ts", "server/wiring.ts", "server/providers/**", "tests/**"];
 
@@ -129,28 +152,42 @@ export default tseslint.config(
     // Providers are reached through the outbox: routes, jobs, scripts and the rest of server/ never import them.
     files: ["app/**/*.{ts,tsx}", "server/**/*.ts", "inngest/**/*.ts", "db/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts", "*.ts"],
     ignores: PROVIDER_USERS,
-    rules: { "no-restricted-imports": ["error", { patterns: providerPatterns }] },
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...providerPatterns, ...deepServicePatterns] }],
+      "no-restricted-syntax": ["error", { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE }],
+    },
+  },
+  {
+    // The composition root may use providers, and reaches the domains through their faces.
+    files: ["server/wiring.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: deepServicePatterns }],
+      "no-restricted-syntax": ["error", { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE }],
+    },
   },
   {
     // Transport layer: routers validate, call one service verb, map errors. No SQL here.
     files: ["server/api/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [...routerPatterns, ...providerPatterns] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [...routerPatterns, ...providerPatterns, ...deepServicePatterns] }] },
   },
   {
     // Services know nothing of HTTP, tRPC, Next.js, Inngest, providers or the composition root.
     files: ["server/services/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...providerPatterns, ...wiringPatterns] }] },
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...providerPatterns, ...wiringPatterns, ...serviceIndexPatterns] }],
+      "no-restricted-syntax": ["error", { selector: dynamicImportOf(SERVICE_INDEX_MODULE), message: serviceIndexPatterns[0].message }],
+    },
   },
   {
     // The delivery step hands messages to the transports of ctx.outbox: it may use providers.
     files: ["server/services/messages/deliver.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...wiringPatterns] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...wiringPatterns, ...serviceIndexPatterns] }] },
   },
   {
     // The UI: components/ never loads server code at runtime (the browser bundles it).
     files: ["components/**/*.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: SERVER_ONLY_MODULE, allowTypeImports: true, message: SERVER_ONLY_MESSAGE }] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: SERVER_ONLY_MODULE, allowTypeImports: true, message: SERVER_ONLY_MESSAGE }, ...deepServicePatterns] }],
       "no-restricted-syntax": ["error", { selector: dynamicImportOf(SERVER_ONLY_MODULE), message: SERVER_ONLY_MESSAGE }],
     },
   },
@@ -176,10 +213,11 @@ export default tseslint.config(
     // Jobs are thin: a step gets { db, now } from getJobContext() and hands them to a service verb.
     files: ["inngest/functions/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE }, ...providerPatterns] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE }, ...providerPatterns, ...deepServicePatterns] }],
       "no-restricted-syntax": [
         "error",
         { selector: dynamicImportOf(DATABASE_MODULE), message: JOB_FUNCTION_MESSAGE },
+        { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE },
         { selector: "TaggedTemplateExpression[tag.name='sql'], TaggedTemplateExpression[tag.object.name='sql']", message: JOB_FUNCTION_MESSAGE },
         {
           // db.select(…), tx.execute(…), ctx.db.insert(…), handle.queryRows(…)

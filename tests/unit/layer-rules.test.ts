@@ -24,6 +24,8 @@ interface PlantedCase {
 
 const PROVIDERS_MESSAGE = "Only the delivery step";
 const WIRING_MESSAGE = "Services get the outbox from ctx.outbox";
+const DOMAIN_FACE_MESSAGE = "Import a domain through its public face";
+const SERVICE_INDEX_MESSAGE = "not a domain's index.ts";
 
 const CASES: PlantedCase[] = [
   // Providers: only the delivery step, the composition root, the provider folder and tests.
@@ -148,6 +150,67 @@ const CASES: PlantedCase[] = [
     code: `import { sql } from "drizzle-orm";\nexport const planted = sql;\n`,
     rejects: true,
     message: "Routers call services",
+  },
+  // Domains: callers above the services use a domain's index; services never do.
+  ...(
+    [
+      ["a router", "server/api/routers/planted.ts"],
+      ["a page", "app/(app)/planted/page.tsx"],
+      ["a route handler", "app/api/planted/route.ts"],
+      ["a component (even for types)", "components/planted/planted.tsx"],
+      ["the composition root", "server/wiring.ts"],
+      ["the start-up", "server/boot.ts"],
+      ["the auth config", "server/auth/planted.ts"],
+      ["an Inngest function", "inngest/functions/planted.ts"],
+    ] as const
+  ).map(
+    ([who, file]): PlantedCase => ({
+      name: `${who} importing a file inside a domain`,
+      file,
+      code: `import type { ContactRow } from "@/server/services/contacts/rows";\nexport type Planted = ContactRow;\n`,
+      rejects: true,
+      message: DOMAIN_FACE_MESSAGE,
+    }),
+  ),
+  {
+    name: "a script importing a file inside a domain by a relative path",
+    file: "scripts/planted.ts",
+    code: `import { upsertContact } from "../server/services/contacts/upsert-contact";\nexport const planted = upsertContact;\n`,
+    rejects: true,
+    message: DOMAIN_FACE_MESSAGE,
+  },
+  {
+    name: "a router importing a domain's index and the service context",
+    file: "server/api/routers/planted.ts",
+    code: `import { upsertContact } from "@/server/services/contacts";\nimport type { ServiceContext } from "@/server/services/context";\nexport const planted = upsertContact;\nexport type Planted = ServiceContext;\n`,
+    rejects: false,
+  },
+  {
+    name: "a service importing another domain's index",
+    file: "server/services/forms/planted.ts",
+    code: `import { upsertContact } from "../contacts";\nexport const planted = upsertContact;\n`,
+    rejects: true,
+    message: SERVICE_INDEX_MESSAGE,
+  },
+  {
+    name: "a service importing a domain's index by its alias",
+    file: "server/services/forms/planted.ts",
+    code: `import { upsertContact } from "@/server/services/contacts";\nexport const planted = upsertContact;\n`,
+    rejects: true,
+    message: SERVICE_INDEX_MESSAGE,
+  },
+  {
+    name: "a service importing its own domain's index",
+    file: "server/services/forms/planted.ts",
+    code: `import { submitForm } from "./index";\nexport const planted = submitForm;\n`,
+    rejects: true,
+    message: SERVICE_INDEX_MESSAGE,
+  },
+  {
+    name: "a service importing another domain's file and the service context",
+    file: "server/services/forms/planted.ts",
+    code: `import { upsertContact } from "../contacts/upsert-contact";\nimport { inTransaction } from "../context";\nexport const planted = [upsertContact, inTransaction];\n`,
+    rejects: false,
   },
 ];
 
