@@ -25,7 +25,8 @@ const DATABASE_MODULE = String.raw`^(?:(?:@/|(?:\.\./)+)(?:db(?:/|$)|server/lib/
 const JOB_FUNCTION_MESSAGE = "Inngest functions only call services: move the query into a verb under server/services/.";
 
 /** A query-builder or driver call (see the inngest/functions block). */
-const QUERY_ON = "CallExpression[callee.property.name=/^(execute|queryRows|select|selectDistinct|insert|update|delete|transaction)$/]";
+const QUERY_ON =
+  "CallExpression[callee.property.name=/^(execute|queryRows|select|selectDistinct|insert|update|delete|transaction)$/]";
 /** A string that reads as SQL: select … from, insert into, update … set, delete from, with … as (. */
 const RAW_SQL = String.raw`/^\s*(select\s[\s\S]*\sfrom\s|insert\s+into\s|update\s+\S+\s+set\s|delete\s+from\s|with\s+\w+\s+as\s*\()/i`;
 
@@ -41,22 +42,35 @@ const layersPlugin = {
     "client-imports": {
       meta: {
         type: "problem",
-        schema: [{ type: "object", properties: { pattern: { type: "string" }, message: { type: "string" } }, required: ["pattern", "message"], additionalProperties: false }],
+        schema: [
+          {
+            type: "object",
+            properties: { pattern: { type: "string" }, message: { type: "string" } },
+            required: ["pattern", "message"],
+            additionalProperties: false,
+          },
+        ],
         messages: { restricted: "'{{source}}' in a client component: {{message}}" },
       },
       create(context) {
         const [{ pattern, message }] = context.options;
         const body = context.sourceCode.ast.body;
-        const isClient = body.some((statement) => statement.type === "ExpressionStatement" && statement.directive === "use client");
+        const isClient = body.some(
+          (statement) => statement.type === "ExpressionStatement" && statement.directive === "use client",
+        );
         if (!isClient) return {};
         const restricted = new RegExp(pattern, "u");
         const check = (node, source) => {
-          if (typeof source === "string" && restricted.test(source)) context.report({ node, messageId: "restricted", data: { source, message } });
+          if (typeof source === "string" && restricted.test(source))
+            context.report({ node, messageId: "restricted", data: { source, message } });
         };
         const typeOnlyImport = (node) =>
-          node.importKind === "type" || (node.specifiers.length > 0 && node.specifiers.every((s) => s.type === "ImportSpecifier" && s.importKind === "type"));
+          node.importKind === "type" ||
+          (node.specifiers.length > 0 &&
+            node.specifiers.every((s) => s.type === "ImportSpecifier" && s.importKind === "type"));
         const typeOnlyExport = (node) =>
-          node.exportKind === "type" || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.exportKind === "type"));
+          node.exportKind === "type" ||
+          (node.specifiers?.length > 0 && node.specifiers.every((s) => s.exportKind === "type"));
         return {
           ImportDeclaration(node) {
             if (!typeOnlyImport(node)) check(node, node.source.value);
@@ -94,10 +108,25 @@ const providerPatterns = [
   { regex: String.raw`^(?!${PROVIDER_CONTRACT}$)${PROVIDERS}(?:/.*)?$`, message: providerMessage },
 ];
 /** Services receive the outbox in their context; they never reach up to the composition root. */
-const wiringPatterns = [{ regex: String.raw`^(?:@/server/wiring|(?:\.\./)+wiring)$`, message: "Services get the outbox from ctx.outbox; server/wiring.ts (the composition root) sits above them." }];
+const wiringPatterns = [
+  {
+    regex: String.raw`^(?:@/server/wiring|(?:\.\./)+wiring)$`,
+    message: "Services get the outbox from ctx.outbox; server/wiring.ts (the composition root) sits above them.",
+  },
+];
 const servicePatterns = [
   {
-    group: ["next", "next/*", "@trpc/*", "inngest", "inngest/*", "@/inngest/*", "@/server/api/*", "@/server/jobs", "@/server/jobs/*"],
+    group: [
+      "next",
+      "next/*",
+      "@trpc/*",
+      "inngest",
+      "inngest/*",
+      "@/inngest/*",
+      "@/server/api/*",
+      "@/server/jobs",
+      "@/server/jobs/*",
+    ],
     message: "Services are transport-agnostic.",
   },
 ];
@@ -119,12 +148,17 @@ const DOMAINS = fs
   .join("|");
 /** `@/server/services/<domain>/<file>` or `../../server/services/<domain>/<file>` (scripts, bench). */
 const DEEP_SERVICE_MODULE = String.raw`^(?:@/|(?:\.\./)+)server/services/(?:${DOMAINS})/.+`;
-const DEEP_SERVICE_MESSAGE = "Import a domain through its public face, @/server/services/<domain> (its index.ts), not a file inside it.";
+const DEEP_SERVICE_MESSAGE =
+  "Import a domain through its public face, @/server/services/<domain> (its index.ts), not a file inside it.";
 const deepServicePatterns = [{ regex: DEEP_SERVICE_MODULE, message: DEEP_SERVICE_MESSAGE }];
 /** A domain index seen from inside server/services: `@/server/services/<domain>`, `../<domain>`, `.`, `./index`. */
 const SERVICE_INDEX_MODULE = String.raw`^(?:(?:@/server/services/|\.\./)(?:${DOMAINS})(?:/index)?|\.|\./index)$`;
 const serviceIndexPatterns = [
-  { regex: SERVICE_INDEX_MODULE, message: "Inside server/services, import the file that holds what you need (../contacts/rows), not a domain's index.ts: indexes are for callers above the services." },
+  {
+    regex: SERVICE_INDEX_MODULE,
+    message:
+      "Inside server/services, import the file that holds what you need (../contacts/rows), not a domain's index.ts: indexes are for callers above the services.",
+  },
 ];
 
 /** Files that may import providers: the delivery step, the composition root, the provider folder itself, tests. */
@@ -132,7 +166,16 @@ const PROVIDER_USERS = ["server/services/messages/deliver.ts", "server/wiring.ts
 
 export default tseslint.config(
   {
-    ignores: [".next/**", ".next-bench/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
+    ignores: [
+      ".next/**",
+      ".next-bench/**",
+      "node_modules/**",
+      ".data/**",
+      "drizzle/**",
+      "next-env.d.ts",
+      "test-results/**",
+      "playwright-report/**",
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -150,11 +193,22 @@ export default tseslint.config(
   },
   {
     // Providers are reached through the outbox: routes, jobs, scripts and the rest of server/ never import them.
-    files: ["app/**/*.{ts,tsx}", "server/**/*.ts", "inngest/**/*.ts", "db/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts", "*.ts"],
+    files: [
+      "app/**/*.{ts,tsx}",
+      "server/**/*.ts",
+      "inngest/**/*.ts",
+      "db/**/*.ts",
+      "scripts/**/*.ts",
+      "bench/**/*.ts",
+      "*.ts",
+    ],
     ignores: PROVIDER_USERS,
     rules: {
       "no-restricted-imports": ["error", { patterns: [...providerPatterns, ...deepServicePatterns] }],
-      "no-restricted-syntax": ["error", { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE },
+      ],
     },
   },
   {
@@ -162,33 +216,63 @@ export default tseslint.config(
     files: ["server/wiring.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: deepServicePatterns }],
-      "no-restricted-syntax": ["error", { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE },
+      ],
     },
   },
   {
     // Transport layer: routers validate, call one service verb, map errors. No SQL here.
     files: ["server/api/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [...routerPatterns, ...providerPatterns, ...deepServicePatterns] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...routerPatterns, ...providerPatterns, ...deepServicePatterns] },
+      ],
+    },
   },
   {
     // Services know nothing of HTTP, tRPC, Next.js, Inngest, providers or the composition root.
     files: ["server/services/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...providerPatterns, ...wiringPatterns, ...serviceIndexPatterns] }],
-      "no-restricted-syntax": ["error", { selector: dynamicImportOf(SERVICE_INDEX_MODULE), message: serviceIndexPatterns[0].message }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...servicePatterns, ...providerPatterns, ...wiringPatterns, ...serviceIndexPatterns] },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: dynamicImportOf(SERVICE_INDEX_MODULE), message: serviceIndexPatterns[0].message },
+      ],
     },
   },
   {
     // The delivery step hands messages to the transports of ctx.outbox: it may use providers.
     files: ["server/services/messages/deliver.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [...servicePatterns, ...wiringPatterns, ...serviceIndexPatterns] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...servicePatterns, ...wiringPatterns, ...serviceIndexPatterns] },
+      ],
+    },
   },
   {
     // The UI: components/ never loads server code at runtime (the browser bundles it).
     files: ["components/**/*.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: SERVER_ONLY_MODULE, allowTypeImports: true, message: SERVER_ONLY_MESSAGE }, ...deepServicePatterns] }],
-      "no-restricted-syntax": ["error", { selector: dynamicImportOf(SERVER_ONLY_MODULE), message: SERVER_ONLY_MESSAGE }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: SERVER_ONLY_MODULE, allowTypeImports: true, message: SERVER_ONLY_MESSAGE },
+            ...deepServicePatterns,
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: dynamicImportOf(SERVER_ONLY_MODULE), message: SERVER_ONLY_MESSAGE },
+      ],
     },
   },
   {
@@ -205,7 +289,9 @@ export default tseslint.config(
       "no-restricted-syntax": ["error", { selector: "ImportExpression", message: SHARED_MESSAGE }],
       "no-restricted-globals": [
         "error",
-        ...["process", "Buffer", "require", "__dirname", "__filename", "fetch", "XMLHttpRequest", "WebSocket"].map((name) => ({ name, message: SHARED_MESSAGE })),
+        ...["process", "Buffer", "require", "__dirname", "__filename", "fetch", "XMLHttpRequest", "WebSocket"].map(
+          (name) => ({ name, message: SHARED_MESSAGE }),
+        ),
       ],
     },
   },
@@ -213,15 +299,30 @@ export default tseslint.config(
     // Jobs are thin: a step gets { db, now } from getJobContext() and hands them to a service verb.
     files: ["inngest/functions/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE }, ...providerPatterns, ...deepServicePatterns] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: DATABASE_MODULE, message: JOB_FUNCTION_MESSAGE },
+            ...providerPatterns,
+            ...deepServicePatterns,
+          ],
+        },
+      ],
       "no-restricted-syntax": [
         "error",
         { selector: dynamicImportOf(DATABASE_MODULE), message: JOB_FUNCTION_MESSAGE },
         { selector: dynamicImportOf(DEEP_SERVICE_MODULE), message: DEEP_SERVICE_MESSAGE },
-        { selector: "TaggedTemplateExpression[tag.name='sql'], TaggedTemplateExpression[tag.object.name='sql']", message: JOB_FUNCTION_MESSAGE },
+        {
+          selector: "TaggedTemplateExpression[tag.name='sql'], TaggedTemplateExpression[tag.object.name='sql']",
+          message: JOB_FUNCTION_MESSAGE,
+        },
         {
           // db.select(…), tx.execute(…), ctx.db.insert(…), handle.queryRows(…)
-          selector: [QUERY_ON + "[callee.object.name=/^(db|tx|handle)$/]", QUERY_ON + "[callee.object.property.name=/^(db|tx|handle)$/]"].join(", "),
+          selector: [
+            QUERY_ON + "[callee.object.name=/^(db|tx|handle)$/]",
+            QUERY_ON + "[callee.object.property.name=/^(db|tx|handle)$/]",
+          ].join(", "),
           message: JOB_FUNCTION_MESSAGE,
         },
         { selector: `Literal[value=${RAW_SQL}], TemplateElement[value.raw=${RAW_SQL}]`, message: JOB_FUNCTION_MESSAGE },
@@ -237,7 +338,17 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["@/inngest", "@/inngest/*", "@/server/services", "@/server/services/*", "@/server/jobs", "@/server/jobs/*"], message: "The runner stays generic: the app binds its client and functions in server/jobs/index.ts." },
+            {
+              group: [
+                "@/inngest",
+                "@/inngest/*",
+                "@/server/services",
+                "@/server/services/*",
+                "@/server/jobs",
+                "@/server/jobs/*",
+              ],
+              message: "The runner stays generic: the app binds its client and functions in server/jobs/index.ts.",
+            },
             ...providerPatterns,
           ],
         },
@@ -245,7 +356,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ["server/lib/env.ts", "tests/**", "scripts/**", "bench/**", "playwright.config.ts", "vitest.config.mts", "drizzle.config.ts", "components/providers/**"],
+    files: [
+      "server/lib/env.ts",
+      "tests/**",
+      "scripts/**",
+      "bench/**",
+      "playwright.config.ts",
+      "vitest.config.mts",
+      "drizzle.config.ts",
+      "components/providers/**",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   {

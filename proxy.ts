@@ -47,7 +47,8 @@ export function proxy(request: NextRequest) {
     const token = pathname.split("/")[2];
     if (token) return NextResponse.rewrite(new URL(`/u/${token}/one-click`, request.url));
   }
-  const isAdmin = pathname === "/" || ADMIN_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+  const isAdmin =
+    pathname === "/" || ADMIN_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
   if (isAdmin && request.method === "GET" && !SESSION_COOKIES.some((name) => request.cookies.has(name))) {
     return NextResponse.redirect(new URL("/sign-in", request.url));
   }
@@ -64,7 +65,9 @@ export function proxy(request: NextRequest) {
   response.headers.set("x-frame-options", "DENY");
   response.headers.set(
     "referrer-policy",
-    TOKEN_PAGE_PREFIXES.some((prefix) => pathname.startsWith(prefix)) ? "no-referrer" : "strict-origin-when-cross-origin",
+    TOKEN_PAGE_PREFIXES.some((prefix) => pathname.startsWith(prefix))
+      ? "no-referrer"
+      : "strict-origin-when-cross-origin",
   );
   return response;
 }
@@ -74,7 +77,8 @@ export const config = {
   // reference answer with their own headers) nor static files.
   matcher: [
     {
-      source: "/((?!api/|docs/api|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
+      source:
+        "/((?!api/|docs/api|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
       missing: [{ type: "header", key: "next-router-prefetch" }],
     },
   ],

@@ -33,7 +33,14 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", pool: "threads", testTimeout: 20_000, env: { NODE_ENV: "test" } },
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.ts"],
+          environment: "node",
+          pool: "threads",
+          testTimeout: 20_000,
+          env: { NODE_ENV: "test" },
+        },
       },
       integration("integration", "pglite"),
       ...(process.env.TEST_DATABASE_URL ? [integration("integration-postgres", "postgres")] : []),

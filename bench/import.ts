@@ -62,7 +62,9 @@ interface ChildResult {
 
 /** CPU seconds used so far by the local PostgreSQL backends serving the current database. */
 async function backendCpuSeconds(handle: { queryRows<T>(text: string): Promise<T[]> }): Promise<number | null> {
-  const pids = await handle.queryRows<{ pid: number }>("select pid from pg_stat_activity where datname = current_database()");
+  const pids = await handle.queryRows<{ pid: number }>(
+    "select pid from pg_stat_activity where datname = current_database()",
+  );
   let ticks = 0;
   for (const { pid } of pids) {
     try {
@@ -116,7 +118,8 @@ async function writeCsv(file: string, size: number): Promise<void> {
 
 async function openDb(config: { db: "pglite" | "postgres"; url?: string; pgliteDir?: string }) {
   const { createDbHandle } = await import("@/db/client");
-  if (config.db === "postgres") return { handle: await createDbHandle({ databaseUrl: config.url!, maxConnections: 4 }), pglite: undefined };
+  if (config.db === "postgres")
+    return { handle: await createDbHandle({ databaseUrl: config.url!, maxConnections: 4 }), pglite: undefined };
   const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create(config.pgliteDir!);
   return { handle: await createDbHandle({ pglite }), pglite };
@@ -175,12 +178,22 @@ async function runChild(config: ChildConfig): Promise<void> {
  * `runImport`. What no writer can go below in this process.
  */
 async function prepareOnly(handle: { db: Queryable }, config: ChildConfig): Promise<number> {
-  const { AddressSeenMap, BlindIndexer, buildColumnIndex, csvRecords, IMPORT_BATCH_SIZE, PiiBatchEncryptor, prepareBatch, ZImportMapping } = await import(
-    "@/server/services/imports"
-  );
+  const {
+    AddressSeenMap,
+    BlindIndexer,
+    buildColumnIndex,
+    csvRecords,
+    IMPORT_BATCH_SIZE,
+    PiiBatchEncryptor,
+    prepareBatch,
+    ZImportMapping,
+  } = await import("@/server/services/imports");
   const { imports } = await import("@/db/schema");
   const { eq } = await import("drizzle-orm");
-  const [row] = await handle.db.select({ mapping: imports.mapping }).from(imports).where(eq(imports.id, config.importId));
+  const [row] = await handle.db
+    .select({ mapping: imports.mapping })
+    .from(imports)
+    .where(eq(imports.id, config.importId));
   const mapping = ZImportMapping.parse(row!.mapping);
   const indexer = new BlindIndexer(config.workspaceId);
   const encryptor = new PiiBatchEncryptor();
@@ -193,7 +206,11 @@ async function prepareOnly(handle: { db: Queryable }, config: ChildConfig): Prom
     batch = [];
   };
   for await (const record of csvRecords(fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }))) {
-    if (!columns) columns = buildColumnIndex(record.cells.map((cell) => cell.trim()), mapping);
+    if (!columns)
+      columns = buildColumnIndex(
+        record.cells.map((cell) => cell.trim()),
+        mapping,
+      );
     else if (batch.push(record) >= IMPORT_BATCH_SIZE) prepare();
   }
   if (batch.length) prepare();
@@ -202,7 +219,11 @@ async function prepareOnly(handle: { db: Queryable }, config: ChildConfig): Prom
 
 // ─── parent: set-up, child, baseline ─────────────────────────────────────────
 
-async function seedExisting(handle: Awaited<ReturnType<typeof openDb>>["handle"], workspaceId: string, size: number): Promise<number> {
+async function seedExisting(
+  handle: Awaited<ReturnType<typeof openDb>>["handle"],
+  workspaceId: string,
+  size: number,
+): Promise<number> {
   const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports");
   const { normalizePhone } = await import("@/server/lib/addresses");
   const indexer = new BlindIndexer(workspaceId);
@@ -289,7 +310,9 @@ export async function run(options: BenchOptions): Promise<void> {
     log(`seeded ${seeded} existing contacts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
     await writeCsv(csvPath, size);
-    log(`wrote ${size} rows (${(fs.statSync(csvPath).size / 1024 / 1024).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    log(
+      `wrote ${size} rows (${(fs.statSync(csvPath).size / 1024 / 1024).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
     const created = await createImport({
       ctx,
       input: {
@@ -312,13 +335,23 @@ export async function run(options: BenchOptions): Promise<void> {
 
     // 2. The import, timed in a child process.
     log(`importing through runImport (${options.db})…`);
-    const result = await runChildProcess({ ...dbConfig, csvPath, importId: created.id, workspaceId: ws.id, userId: user.id });
+    const result = await runChildProcess({
+      ...dbConfig,
+      csvPath,
+      importId: created.id,
+      workspaceId: ws.id,
+      userId: user.id,
+    });
     log(`import: ${result.seconds.toFixed(1)} s, peak RSS ${result.peakRssMb} MB`);
 
     // 3. Baseline COPY of the same file into an unindexed staging table.
     const reopened = await openDb(dbConfig);
     handle = reopened.handle;
-    await handle.queryRows(`create table bench_staging (${HEADER.split(",").map((c) => `${c} text`).join(", ")})`);
+    await handle.queryRows(
+      `create table bench_staging (${HEADER.split(",")
+        .map((c) => `${c} text`)
+        .join(", ")})`,
+    );
     t = performance.now();
     if (options.db === "postgres") {
       const sql = postgres(url!, { max: 1, onnotice: () => {} });
@@ -369,7 +402,11 @@ export async function run(options: BenchOptions): Promise<void> {
 
 if (process.env.BENCH_IMPORT_CHILD) {
   runChild(JSON.parse(process.env.BENCH_IMPORT_CHILD) as ChildConfig).catch((error) => {
-    console.error(error instanceof Error ? `${error.name}: ${String((error as { code?: string }).code ?? "")} ${error.message.slice(0, 200)}` : error);
+    console.error(
+      error instanceof Error
+        ? `${error.name}: ${String((error as { code?: string }).code ?? "")} ${error.message.slice(0, 200)}`
+        : error,
+    );
     process.exit(1);
   });
 }

@@ -21,14 +21,17 @@ function parseArgs(argv: string[]): { name: string | undefined; options: BenchOp
     if (flag === "--size") options.size = Number(value());
     else if (flag === "--db") options.db = value() === "postgres" ? "postgres" : "pglite";
   }
-  if (options.size !== undefined && (!Number.isInteger(options.size) || options.size <= 0)) throw new Error("--size must be a positive integer");
+  if (options.size !== undefined && (!Number.isInteger(options.size) || options.size <= 0))
+    throw new Error("--size must be a positive integer");
   return { name, options };
 }
 
 async function main() {
   const { name, options } = parseArgs(process.argv.slice(2));
   if (!name || !/^[a-z0-9-]+$/.test(name)) {
-    console.error("usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import, send, webhooks)");
+    console.error(
+      "usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import, send, webhooks)",
+    );
     process.exit(2);
   }
   // Benchmarks run outside the app: deterministic throwaway secrets, no jobs, quiet logs.

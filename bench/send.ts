@@ -151,21 +151,38 @@ async function phase(
   gen: Generator,
   options: { duration: number; overallRate?: number },
 ): Promise<Measured> {
-  log(`${label}: ${options.overallRate ? `${options.overallRate} req/s` : "full speed"}, ${CONNECTIONS} connections, ${options.duration} s…`);
+  log(
+    `${label}: ${options.overallRate ? `${options.overallRate} req/s` : "full speed"}, ${CONNECTIONS} connections, ${options.duration} s…`,
+  );
   const appCpu = treeCpuSeconds(app.pid);
   const dbCpu = await backendCpuSeconds(rows);
   const from = new Date();
-  const result = await runLoad({ url: app.url, connections: CONNECTIONS, duration: options.duration, overallRate: options.overallRate, requests: [gen.request] });
+  const result = await runLoad({
+    url: app.url,
+    connections: CONNECTIONS,
+    duration: options.duration,
+    overallRate: options.overallRate,
+    requests: [gen.request],
+  });
   const to = new Date();
   const left = await waitForDispatch(rows);
   const appCpuAfter = treeCpuSeconds(app.pid);
   const dbCpuAfter = await backendCpuSeconds(rows);
   const perReq = (before: number | null, after: number | null) =>
-    before === null || after === null || result.requests === 0 ? null : Number((((after - before) * 1000) / result.requests).toFixed(2));
+    before === null || after === null || result.requests === 0
+      ? null
+      : Number((((after - before) * 1000) / result.requests).toFixed(2));
   log(
     `${label}: ${result.reqPerSec} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}, errors ${result.errors}${left ? `, ${left} still queued` : ""}`,
   );
-  return { ...result, appCpuMsPerReq: perReq(appCpu, appCpuAfter), dbCpuMsPerReq: perReq(dbCpu, dbCpuAfter), from, to, gen: gen.stats };
+  return {
+    ...result,
+    appCpuMsPerReq: perReq(appCpu, appCpuAfter),
+    dbCpuMsPerReq: perReq(dbCpu, dbCpuAfter),
+    from,
+    to,
+    gen: gen.stats,
+  };
 }
 
 export async function run(options: BenchOptions): Promise<void> {
@@ -185,7 +202,13 @@ export async function run(options: BenchOptions): Promise<void> {
     const { handle, workspaceId, topicIds } = await bootstrapWorkspace(scratch.url, apiKey);
     const rows: Rows = (text, params) => handle.queryRows(text, params);
     log(`seeding ${size} contacts…`);
-    const seeded = await seedContacts(handle, workspaceId, size, [{ id: topicIds.get("newsletter")!, channel: "email", consentOf: newsletterConsent }], log);
+    const seeded = await seedContacts(
+      handle,
+      workspaceId,
+      size,
+      [{ id: topicIds.get("newsletter")!, channel: "email", consentOf: newsletterConsent }],
+      log,
+    );
     log(`seeded ${size} contacts and ${seeded.consentEvents} consent events in ${seeded.seconds.toFixed(1)} s`);
     await handle.queryRows("vacuum analyze");
 
@@ -210,7 +233,10 @@ export async function run(options: BenchOptions): Promise<void> {
     const max = await phase(app, rows, "send_with_consent", ours("max"), { duration });
     const fixed = await phase(app, rows, `send_with_consent @${rate}`, ours("fixed"), { duration, overallRate: rate });
     const baseMax = await phase(baseline, rows, "bare handler", bare("bare-max"), { duration });
-    const baseFixed = await phase(baseline, rows, `bare handler @${rate}`, bare("bare-fixed"), { duration, overallRate: rate });
+    const baseFixed = await phase(baseline, rows, `bare handler @${rate}`, bare("bare-fixed"), {
+      duration,
+      overallRate: rate,
+    });
 
     const [dup] = await rows<{ n: number }>(
       "select count(*)::int as n from (select message_id from message_events where status = 'sent' group by message_id having count(*) > 1) as d",

@@ -149,18 +149,31 @@ function plan(size: number): Plan {
   let emitted = 0;
   for (let k = 0; k < emailMessages && emitted < resendEvents; k++) {
     const bounced = random() < 0.05;
-    const types = bounced ? ["email.sent", "email.bounced", "email.opened"] : ["email.sent", "email.delivered", "email.opened"];
+    const types = bounced
+      ? ["email.sent", "email.bounced", "email.opened"]
+      : ["email.sent", "email.delivered", "email.opened"];
     let best = "sent";
     types.forEach((type, step) => {
       if (emitted >= resendEvents) return;
       emitted++;
       const svixId = `msg_${randomBytes(12).toString("hex")}`;
       const at = new Date(base + k + step * 1000).toISOString();
-      const data: Record<string, unknown> = { email_id: `#${k}`, created_at: at, to: [`bench${k}@example.com`], subject: "Benchmark" };
-      if (type === "email.bounced") data.bounce = { type: "Permanent", subType: "General", message: "mailbox does not exist" };
+      const data: Record<string, unknown> = {
+        email_id: `#${k}`,
+        created_at: at,
+        to: [`bench${k}@example.com`],
+        subject: "Benchmark",
+      };
+      if (type === "email.bounced")
+        data.bounce = { type: "Permanent", subType: "General", message: "mailbox does not exist" };
       const status = type.slice("email.".length);
       if ((RANK[status] ?? 0) > (RANK[best] ?? 0)) best = status;
-      unsigned.push({ kind: "svix", path: "/api/webhooks/resend", svixId, body: JSON.stringify({ type, created_at: at, data }) });
+      unsigned.push({
+        kind: "svix",
+        path: "/api/webhooks/resend",
+        svixId,
+        body: JSON.stringify({ type, created_at: at, data }),
+      });
     });
     expectedEmail.set(k, best);
   }
@@ -168,7 +181,14 @@ function plan(size: number): Plan {
     unsigned.push({
       kind: "twilio",
       path: inboundPath,
-      params: { MessageSid: `SM${randomBytes(16).toString("hex")}`, AccountSid: ACCOUNT_SID, From: benchPhone(k), To: OUR_NUMBER, Body: body, NumMedia: "0" },
+      params: {
+        MessageSid: `SM${randomBytes(16).toString("hex")}`,
+        AccountSid: ACCOUNT_SID,
+        From: benchPhone(k),
+        To: OUR_NUMBER,
+        Body: body,
+        NumMedia: "0",
+      },
       ...(stop ? { stopK: k } : {}),
     });
   for (const k of stopK) inbound(k, "STOP", true);
@@ -225,7 +245,10 @@ function finalize(raw: RawEntry[], ids: string[], publicUrl: string, authToken: 
         ...(item.stopK !== undefined ? { stopContact: ids[item.stopK]! } : {}),
       };
     } else {
-      const body = item.body.replace(/"email_id":"#(\d+)"/, (_, k: string) => `"email_id":"${emailId(ids[Number(k)]!)}"`);
+      const body = item.body.replace(
+        /"email_id":"#(\d+)"/,
+        (_, k: string) => `"email_id":"${emailId(ids[Number(k)]!)}"`,
+      );
       entry = { kind: "svix", path: item.path, body, svixId: item.svixId };
     }
     cache.set(item, entry);
@@ -269,10 +292,14 @@ export async function run(options: BenchOptions): Promise<void> {
     );
     const ids = seeded.ids;
     // Quiet hours off: a send to a number that did not opt out must go out (the control below).
-    await rows(
-      `update workspaces set settings = jsonb_set(settings, '{messaging}', $2::jsonb) where id = $1`,
-      [workspaceId, JSON.stringify({ quietHours: { enabled: false, start: "08:00", end: "21:00", stateRules: false }, frequencyCaps: [], timezone: "America/New_York" })],
-    );
+    await rows(`update workspaces set settings = jsonb_set(settings, '{messaging}', $2::jsonb) where id = $1`, [
+      workspaceId,
+      JSON.stringify({
+        quietHours: { enabled: false, start: "08:00", end: "21:00", stateRules: false },
+        frequencyCaps: [],
+        timezone: "America/New_York",
+      }),
+    ]);
     // Messages already handed to the providers (ids derived from the contact id, as in `finalize`).
     const sent = new Date(Date.now() - 120_000).toISOString();
     await rows(
@@ -291,11 +318,21 @@ export async function run(options: BenchOptions): Promise<void> {
     const { handleInboundSms } = await import("@/server/services/inbound");
     const { systemClock } = await import("@/server/lib/clock");
     for (const k of shape.startK) {
-      await handleInboundSms({ ctx: { db: handle.db, now: systemClock }, input: { messageSid: `SM${randomBytes(16).toString("hex")}`, from: benchPhone(k), to: OUR_NUMBER, body: "STOP" } });
+      await handleInboundSms({
+        ctx: { db: handle.db, now: systemClock },
+        input: {
+          messageSid: `SM${randomBytes(16).toString("hex")}`,
+          from: benchPhone(k),
+          to: OUR_NUMBER,
+          body: "STOP",
+        },
+      });
     }
     const entries = finalize(shape.entries, ids, publicUrl, authToken);
     await rows("vacuum analyze");
-    log(`set-up done in ${((performance.now() - t0) / 1000).toFixed(1)} s (contacts seeded in ${seeded.seconds.toFixed(1)} s)`);
+    log(
+      `set-up done in ${((performance.now() - t0) / 1000).toFixed(1)} s (contacts seeded in ${seeded.seconds.toFixed(1)} s)`,
+    );
 
     app = await startApp(port, {
       DATABASE_URL: scratch.url,
@@ -315,7 +352,12 @@ export async function run(options: BenchOptions): Promise<void> {
       const response = await fetch(`${app!.url}/api/v1/messages/send_with_consent`, {
         method: "POST",
         headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ contactId, channel: "sms", topic: "promotions", content: { text: "Bench offer: 10% off this week." } }),
+        body: JSON.stringify({
+          contactId,
+          channel: "sms",
+          topic: "promotions",
+          content: { text: "Bench offer: 10% off this week." },
+        }),
       });
       if (!response.ok) return null;
       return (await response.json()) as { status: string; reason?: string };
@@ -328,7 +370,8 @@ export async function run(options: BenchOptions): Promise<void> {
             if (!answer) return void stopOutcome.errors++;
             const label = answer.reason ? `${answer.status}:${answer.reason}` : answer.status;
             stopOutcome.answers[label] = (stopOutcome.answers[label] ?? 0) + 1;
-            if (answer.status !== "blocked" || !["opted_out", "suppressed"].includes(answer.reason ?? "")) stopOutcome.late++;
+            if (answer.status !== "blocked" || !["opted_out", "suppressed"].includes(answer.reason ?? ""))
+              stopOutcome.late++;
           },
           () => void stopOutcome.errors++,
         ),
@@ -346,7 +389,10 @@ export async function run(options: BenchOptions): Promise<void> {
           req.path = pathOverride ?? entry.path;
           req.body = entry.body;
           if (entry.kind === "twilio") {
-            req.headers = { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": entry.signature };
+            req.headers = {
+              "content-type": "application/x-www-form-urlencoded",
+              "x-twilio-signature": entry.signature,
+            };
           } else {
             const timestamp = Math.floor(Date.now() / 1000);
             req.headers = {
@@ -387,12 +433,27 @@ export async function run(options: BenchOptions): Promise<void> {
         req.headers =
           entry.kind === "twilio"
             ? { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": entry.signature }
-            : { "content-type": "application/json", "svix-id": entry.svixId, "svix-timestamp": String(timestamp), "svix-signature": svixSign(webhookSecret, entry.svixId, timestamp, entry.body) };
+            : {
+                "content-type": "application/json",
+                "svix-id": entry.svixId,
+                "svix-timestamp": String(timestamp),
+                "svix-signature": svixSign(webhookSecret, entry.svixId, timestamp, entry.body),
+              };
         return req;
       },
     };
     await runLoad({ url: app.url, connections: 8, duration: 3, requests: [warmRequest] });
-    await runLoad({ url: baselineServer.url, connections: 8, duration: 2, requests: [{ ...warmRequest, setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/noop" }) }] });
+    await runLoad({
+      url: baselineServer.url,
+      connections: 8,
+      duration: 2,
+      requests: [
+        {
+          ...warmRequest,
+          setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/noop" }),
+        },
+      ],
+    });
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const runStart = new Date().toISOString();
@@ -400,18 +461,30 @@ export async function run(options: BenchOptions): Promise<void> {
     const ours = requestsFor(null, checkStop);
     const appCpu = treeCpuSeconds(app.pid);
     const dbCpu = await backendCpuSeconds(rows);
-    const result = await runLoad({ url: app.url, connections: CONNECTIONS, amount: entries.length, requests: [ours.request] });
+    const result = await runLoad({
+      url: app.url,
+      connections: CONNECTIONS,
+      amount: entries.length,
+      requests: [ours.request],
+    });
     const appCpuAfter = treeCpuSeconds(app.pid);
     const dbCpuAfter = await backendCpuSeconds(rows);
     await Promise.all(stopChecks);
-    log(`webhooks: ${result.reqPerSec} acks/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, codes ${JSON.stringify(ours.codes)}; STOP checks ${stopOutcome.checks}, late ${stopOutcome.late}`);
+    log(
+      `webhooks: ${result.reqPerSec} acks/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, codes ${JSON.stringify(ours.codes)}; STOP checks ${stopOutcome.checks}, late ${stopOutcome.late}`,
+    );
 
     // Control: a send to a contact that never opted out goes out, so the STOP check can fail.
     const control = await trySend(ids[0]!);
 
     log(`baseline: the same ${entries.length} requests to the do-nothing route…`);
     const noop = requestsFor("/api/bench/noop", null);
-    const baseline = await runLoad({ url: baselineServer.url, connections: CONNECTIONS, amount: entries.length, requests: [noop.request] });
+    const baseline = await runLoad({
+      url: baselineServer.url,
+      connections: CONNECTIONS,
+      amount: entries.length,
+      requests: [noop.request],
+    });
     log(`do-nothing: ${baseline.reqPerSec} req/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
     await app.stop();
     app = undefined;
@@ -421,23 +494,41 @@ export async function run(options: BenchOptions): Promise<void> {
     // Expected unique effects vs what the database holds.
     const one = async (text: string, params: unknown[] = []) => (await rows<{ n: number }>(text, params))[0]!.n;
     // Delivery events, and the claims of inbound MessageSids (`inbound:<sid>`, one per unique inbound text), apart.
-    const webhookRows = await one("select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key not like 'inbound:%'", [runStart]);
-    const inboundClaims = await one("select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key like 'inbound:%'", [runStart]);
+    const webhookRows = await one(
+      "select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key not like 'inbound:%'",
+      [runStart],
+    );
+    const inboundClaims = await one(
+      "select count(*)::int as n from webhook_events where received_at >= $1 and dedupe_key like 'inbound:%'",
+      [runStart],
+    );
     // Timeline rows of provider events (not the inbound `received` rows, not keyword replies' own `sent`).
     const timelineRows = await one(
       `select count(*)::int as n from message_events e join messages m on m.id = e.message_id
         where e.source = 'webhook' and e.status <> 'received' and m.relation is distinct from 'keyword_reply' and e.recorded_at >= $1`,
       [runStart],
     );
-    const inboundRows = await one("select count(*)::int as n from messages where direction = 'inbound' and created_at >= $1", [runStart]);
+    const inboundRows = await one(
+      "select count(*)::int as n from messages where direction = 'inbound' and created_at >= $1",
+      [runStart],
+    );
     const consentRows = await rows<{ contact_id: string; n: number }>(
       "select contact_id, count(*)::int as n from consent_events where source = 'sms_keyword' and recorded_at >= $1 group by contact_id",
       [runStart],
     );
-    const replyRows = await one("select count(*)::int as n from messages where relation = 'keyword_reply' and created_at >= $1", [runStart]);
-    const pendingRows = await one("select count(*)::int as n from webhook_events where applied_at is null and received_at >= $1", [runStart]);
+    const replyRows = await one(
+      "select count(*)::int as n from messages where relation = 'keyword_reply' and created_at >= $1",
+      [runStart],
+    );
+    const pendingRows = await one(
+      "select count(*)::int as n from webhook_events where applied_at is null and received_at >= $1",
+      [runStart],
+    );
     const keywordContacts = new Set([...shape.stopK, ...shape.startK].map((k) => ids[k]!));
-    const consentExcess = consentRows.reduce((sum, r) => sum + Math.max(0, r.n - 1) + (keywordContacts.has(r.contact_id) ? 0 : r.n), 0);
+    const consentExcess = consentRows.reduce(
+      (sum, r) => sum + Math.max(0, r.n - 1) + (keywordContacts.has(r.contact_id) ? 0 : r.n),
+      0,
+    );
     const consentMissing = [...keywordContacts].filter((id) => !consentRows.some((r) => r.contact_id === id)).length;
     const expectedKeyword = shape.stopK.length + shape.startK.length;
     const excess = (actual: number, expected: number) => Math.max(0, actual - expected);

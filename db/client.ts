@@ -154,7 +154,9 @@ export function lockDataDir(dir: string): () => void {
       const owner = Number.parseInt(fs.readFileSync(lockFile, "utf8").trim(), 10);
       if (owner === process.pid) break;
       if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new Error(`the embedded database is in use by another process (pid ${owner}); stop it first, or set DATABASE_URL`);
+        throw new Error(
+          `the embedded database is in use by another process (pid ${owner}); stop it first, or set DATABASE_URL`,
+        );
       }
       fs.rmSync(lockFile, { force: true });
     }

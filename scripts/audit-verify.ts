@@ -9,7 +9,8 @@ import { verifyAuditChain, type TAuditChainReport } from "../server/services/aud
 
 function describeChain(report: TAuditChainReport): string {
   const chain = report.workspaceId ?? "(no workspace)";
-  if (!report.ok) return `BROKEN ${chain}: first broken link at seq ${report.brokenAtSeq} (${report.reason}) after ${report.rows} good rows`;
+  if (!report.ok)
+    return `BROKEN ${chain}: first broken link at seq ${report.brokenAtSeq} (${report.reason}) after ${report.rows} good rows`;
   const head = report.lastHash ? ` head seq ${report.lastSeq} ${report.lastHash}` : "";
   const legacy = report.legacyRows ? `, ${report.legacyRows} older than the chain (unverified)` : "";
   const unkeyed = report.unkeyedRows ? `, ${report.unkeyedRows} hashed before the chain was keyed` : "";
@@ -19,13 +20,18 @@ function describeChain(report: TAuditChainReport): string {
 async function main(): Promise<number> {
   getEnv();
   const { db } = await getDbHandle();
-  const result = await verifyAuditChain({ ctx: { db }, input: { onChain: (report) => console.log(describeChain(report)) } });
+  const result = await verifyAuditChain({
+    ctx: { db },
+    input: { onChain: (report) => console.log(describeChain(report)) },
+  });
   if (result.chains.length === 0) {
     console.log("No audit rows yet.");
     return 0;
   }
   if (!result.ok) {
-    console.error(`Audit chain broken: workspace ${result.workspaceId ?? "(none)"} at seq ${result.brokenAtSeq} (${result.reason}).`);
+    console.error(
+      `Audit chain broken: workspace ${result.workspaceId ?? "(none)"} at seq ${result.brokenAtSeq} (${result.reason}).`,
+    );
     return 1;
   }
   console.log(`Audit chains intact: ${result.rows} rows in ${result.chains.length} chain(s).`);

@@ -60,30 +60,132 @@ type Region = "US" | "GB" | "DE" | "FR" | "AU" | "CA";
 
 const REGIONS: Record<
   Region,
-  { weight: number; first: string[]; last: string[]; locales: string[]; zones: string[]; cities: string[]; phone: () => string }
+  {
+    weight: number;
+    first: string[];
+    last: string[];
+    locales: string[];
+    zones: string[];
+    cities: string[];
+    phone: () => string;
+  }
 > = {
   US: {
     weight: 38,
-    first: ["James", "Olivia", "Liam", "Emma", "Noah", "Ava", "Ethan", "Sophia", "Mason", "Isabella", "Lucas", "Mia", "Aiden", "Harper", "Elijah", "Camila", "Grace", "Jackson"],
-    last: ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Lee", "Walker", "Hall", "Young", "King", "Nguyen"],
+    first: [
+      "James",
+      "Olivia",
+      "Liam",
+      "Emma",
+      "Noah",
+      "Ava",
+      "Ethan",
+      "Sophia",
+      "Mason",
+      "Isabella",
+      "Lucas",
+      "Mia",
+      "Aiden",
+      "Harper",
+      "Elijah",
+      "Camila",
+      "Grace",
+      "Jackson",
+    ],
+    last: [
+      "Smith",
+      "Johnson",
+      "Williams",
+      "Brown",
+      "Jones",
+      "Garcia",
+      "Miller",
+      "Davis",
+      "Rodriguez",
+      "Martinez",
+      "Lee",
+      "Walker",
+      "Hall",
+      "Young",
+      "King",
+      "Nguyen",
+    ],
     locales: ["en-US", "en-US", "en-US", "es-US"],
     zones: ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"],
     cities: ["New York", "Chicago", "Austin", "Denver", "Seattle", "Boston", "Miami", "San Francisco"],
-    phone: () => `+1${pick(["212", "305", "312", "404", "415", "512", "617", "646", "702", "206", "303", "213"])}${int(2, 9)}${digits(2)}${digits(4)}`,
+    phone: () =>
+      `+1${pick(["212", "305", "312", "404", "415", "512", "617", "646", "702", "206", "303", "213"])}${int(2, 9)}${digits(2)}${digits(4)}`,
   },
   CA: {
     weight: 12,
-    first: ["Liam", "Chloé", "Noah", "Emily", "William", "Léa", "Benjamin", "Charlotte", "Félix", "Abigail", "Owen", "Zoé"],
-    last: ["Tremblay", "Martin", "Roy", "Wilson", "MacDonald", "Gagnon", "Taylor", "Campbell", "Anderson", "Côté", "Bouchard", "Scott"],
+    first: [
+      "Liam",
+      "Chloé",
+      "Noah",
+      "Emily",
+      "William",
+      "Léa",
+      "Benjamin",
+      "Charlotte",
+      "Félix",
+      "Abigail",
+      "Owen",
+      "Zoé",
+    ],
+    last: [
+      "Tremblay",
+      "Martin",
+      "Roy",
+      "Wilson",
+      "MacDonald",
+      "Gagnon",
+      "Taylor",
+      "Campbell",
+      "Anderson",
+      "Côté",
+      "Bouchard",
+      "Scott",
+    ],
     locales: ["en-CA", "en-CA", "fr-CA"],
     zones: ["America/Toronto", "America/Vancouver", "America/Edmonton", "America/Halifax"],
     cities: ["Toronto", "Montréal", "Vancouver", "Calgary", "Ottawa", "Halifax"],
-    phone: () => `+1${pick(["416", "647", "604", "778", "514", "438", "403", "613"])}${int(2, 9)}${digits(2)}${digits(4)}`,
+    phone: () =>
+      `+1${pick(["416", "647", "604", "778", "514", "438", "403", "613"])}${int(2, 9)}${digits(2)}${digits(4)}`,
   },
   GB: {
     weight: 16,
-    first: ["Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Lily", "Charlie", "Freya", "Alfie", "Poppy", "Arthur", "Evie"],
-    last: ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas", "Roberts", "Walker", "Wright", "Hughes", "Patel", "Khan"],
+    first: [
+      "Oliver",
+      "Amelia",
+      "George",
+      "Isla",
+      "Harry",
+      "Ava",
+      "Jack",
+      "Lily",
+      "Charlie",
+      "Freya",
+      "Alfie",
+      "Poppy",
+      "Arthur",
+      "Evie",
+    ],
+    last: [
+      "Smith",
+      "Jones",
+      "Taylor",
+      "Brown",
+      "Williams",
+      "Wilson",
+      "Evans",
+      "Thomas",
+      "Roberts",
+      "Walker",
+      "Wright",
+      "Hughes",
+      "Patel",
+      "Khan",
+    ],
     locales: ["en-GB"],
     zones: ["Europe/London"],
     cities: ["London", "Manchester", "Bristol", "Leeds", "Edinburgh", "Glasgow", "Brighton"],
@@ -91,17 +193,75 @@ const REGIONS: Record<
   },
   DE: {
     weight: 12,
-    first: ["Lukas", "Mia", "Leon", "Emma", "Finn", "Hannah", "Jonas", "Sophie", "Paul", "Lena", "Felix", "Marie", "Jürgen", "Anja"],
-    last: ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter"],
+    first: [
+      "Lukas",
+      "Mia",
+      "Leon",
+      "Emma",
+      "Finn",
+      "Hannah",
+      "Jonas",
+      "Sophie",
+      "Paul",
+      "Lena",
+      "Felix",
+      "Marie",
+      "Jürgen",
+      "Anja",
+    ],
+    last: [
+      "Müller",
+      "Schmidt",
+      "Schneider",
+      "Fischer",
+      "Weber",
+      "Meyer",
+      "Wagner",
+      "Becker",
+      "Schulz",
+      "Hoffmann",
+      "Koch",
+      "Richter",
+    ],
     locales: ["de-DE"],
     zones: ["Europe/Berlin"],
     cities: ["Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Leipzig"],
-    phone: () => `+49${pick(["151", "152", "157", "160", "162", "170", "171", "172", "175", "176", "177", "178", "179"])}${digits(8)}`,
+    phone: () =>
+      `+49${pick(["151", "152", "157", "160", "162", "170", "171", "172", "175", "176", "177", "178", "179"])}${digits(8)}`,
   },
   FR: {
     weight: 11,
-    first: ["Gabriel", "Louise", "Raphaël", "Jade", "Léo", "Ambre", "Louis", "Alice", "Hugo", "Chloé", "Arthur", "Inès", "Jules", "Manon"],
-    last: ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre"],
+    first: [
+      "Gabriel",
+      "Louise",
+      "Raphaël",
+      "Jade",
+      "Léo",
+      "Ambre",
+      "Louis",
+      "Alice",
+      "Hugo",
+      "Chloé",
+      "Arthur",
+      "Inès",
+      "Jules",
+      "Manon",
+    ],
+    last: [
+      "Martin",
+      "Bernard",
+      "Dubois",
+      "Thomas",
+      "Robert",
+      "Richard",
+      "Petit",
+      "Durand",
+      "Leroy",
+      "Moreau",
+      "Simon",
+      "Laurent",
+      "Lefèvre",
+    ],
     locales: ["fr-FR"],
     zones: ["Europe/Paris"],
     cities: ["Paris", "Lyon", "Marseille", "Toulouse", "Bordeaux", "Lille", "Nantes"],
@@ -109,8 +269,34 @@ const REGIONS: Record<
   },
   AU: {
     weight: 11,
-    first: ["Oliver", "Charlotte", "Jack", "Olivia", "William", "Mia", "Noah", "Amelia", "Thomas", "Ruby", "Lachlan", "Matilda"],
-    last: ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Nguyen", "Johnson", "Martin", "White", "Kelly", "Ryan"],
+    first: [
+      "Oliver",
+      "Charlotte",
+      "Jack",
+      "Olivia",
+      "William",
+      "Mia",
+      "Noah",
+      "Amelia",
+      "Thomas",
+      "Ruby",
+      "Lachlan",
+      "Matilda",
+    ],
+    last: [
+      "Smith",
+      "Jones",
+      "Williams",
+      "Brown",
+      "Wilson",
+      "Taylor",
+      "Nguyen",
+      "Johnson",
+      "Martin",
+      "White",
+      "Kelly",
+      "Ryan",
+    ],
     locales: ["en-AU"],
     zones: ["Australia/Sydney", "Australia/Melbourne", "Australia/Brisbane", "Australia/Perth", "Australia/Adelaide"],
     cities: ["Sydney", "Melbourne", "Brisbane", "Perth", "Adelaide", "Hobart"],
@@ -118,7 +304,17 @@ const REGIONS: Record<
   },
 };
 
-const TAGS = ["customer", "vip", "webinar-2025", "trial", "wholesale", "churn-risk", "beta-tester", "black-friday", "loyalty"];
+const TAGS = [
+  "customer",
+  "vip",
+  "webinar-2025",
+  "trial",
+  "wholesale",
+  "churn-risk",
+  "beta-tester",
+  "black-friday",
+  "loyalty",
+];
 const DOMAINS = ["example.com", "example.net", "example.org"];
 const USER_AGENTS = [
   "Mozilla/5.0 (iPhone; CPU iPhone OS 18_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.3 Mobile/15E148 Safari/604.1",
@@ -131,16 +327,27 @@ const FORM_TEXT_V1 =
   "Yes, send me the monthly newsletter. I can unsubscribe at any time with the link in every email. See our privacy policy.";
 const FORM_TEXT_V2 =
   "Yes, email me the newsletter and product updates (about twice a month). Unsubscribe any time from any email. We never share your address.";
-const SMS_TEXT = "Reply JOIN to get offers by text from Example Shop. Up to 4 msgs/month. Msg & data rates may apply. Reply STOP to cancel, HELP for help.";
+const SMS_TEXT =
+  "Reply JOIN to get offers by text from Example Shop. Up to 4 msgs/month. Msg & data rates may apply. Reply STOP to cancel, HELP for help.";
 
-const ascii = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^A-Za-z]/g, "").toLowerCase();
+const ascii = (s: string) =>
+  s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z]/g, "")
+    .toLowerCase();
 
 function mobileFor(region: Region): string | undefined {
   for (let attempt = 0; attempt < 60; attempt++) {
     const candidate = REGIONS[region].phone();
     const parsed = parsePhoneNumberFromString(candidate);
     const type = parsed?.getType();
-    if (parsed?.isValid() && (type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE") && normalizePhone(candidate, region).ok) return parsed.number;
+    if (
+      parsed?.isValid() &&
+      (type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE") &&
+      normalizePhone(candidate, region).ok
+    )
+      return parsed.number;
   }
   return undefined;
 }
@@ -166,7 +373,10 @@ interface Person {
 function makePeople(now: number): Person[] {
   const emails = new Set<string>();
   const phones = new Set<string>();
-  const regionWeights = Object.fromEntries(Object.entries(REGIONS).map(([r, v]) => [r, v.weight])) as Record<Region, number>;
+  const regionWeights = Object.fromEntries(Object.entries(REGIONS).map(([r, v]) => [r, v.weight])) as Record<
+    Region,
+    number
+  >;
   const people: Person[] = [];
   for (let i = 0; i < CONTACT_COUNT; i++) {
     const region = weighted(regionWeights);
@@ -178,7 +388,12 @@ function makePeople(now: number): Person[] {
     const wantsPhone = scenario === "sms_keyword" || chance(0.55);
     let email: string | undefined;
     if (wantsEmail) {
-      const local = pick([`${ascii(firstName)}.${ascii(lastName)}`, `${ascii(firstName)}${ascii(lastName)}`, `${ascii(firstName)[0]}${ascii(lastName)}`, `${ascii(firstName)}.${ascii(lastName)}${int(1, 99)}`]);
+      const local = pick([
+        `${ascii(firstName)}.${ascii(lastName)}`,
+        `${ascii(firstName)}${ascii(lastName)}`,
+        `${ascii(firstName)[0]}${ascii(lastName)}`,
+        `${ascii(firstName)}.${ascii(lastName)}${int(1, 99)}`,
+      ]);
       email = `${local}@${pick(DOMAINS)}`;
       while (emails.has(email)) email = `${local}${int(1, 9999)}@${pick(DOMAINS)}`;
       emails.add(email);
@@ -236,23 +451,41 @@ async function main() {
     .where(and(eq(memberships.workspaceId, workspace.id), eq(memberships.role, "owner")));
 
   const now = Date.now();
-  const ctxAt = (at: number, actor: Actor): ServiceContext => ({ db, workspaceId: workspace.id, actor, now: () => new Date(Math.min(at, Date.now())), requestId: "demo-seed" });
-  const adminActor: Actor = owner ? { type: "user", userId: owner.userId, role: "owner" } : { type: "system", job: "demo-seed" };
+  const ctxAt = (at: number, actor: Actor): ServiceContext => ({
+    db,
+    workspaceId: workspace.id,
+    actor,
+    now: () => new Date(Math.min(at, Date.now())),
+    requestId: "demo-seed",
+  });
+  const adminActor: Actor = owner
+    ? { type: "user", userId: owner.userId, role: "owner" }
+    : { type: "system", job: "demo-seed" };
 
   // One more marketing topic on email, so the consent grid shows a non-DOI topic too.
   if (!(await findTopicByKey(db, workspace.id, "product-updates"))) {
     await createTopic({
       ctx: ctxAt(now - 364 * DAY, adminActor),
-      input: { key: "product-updates", name: "Product updates", description: "New features and improvements, twice a month.", channels: ["email"], kind: "marketing" },
+      input: {
+        key: "product-updates",
+        name: "Product updates",
+        description: "New features and improvements, twice a month.",
+        channels: ["email"],
+        kind: "marketing",
+      },
     });
   }
 
   const people = makePeople(now);
   const existingEmail = new Set(
-    (await db.select({ hash: contacts.emailHash }).from(contacts).where(eq(contacts.workspaceId, workspace.id))).map((r) => r.hash).filter(Boolean),
+    (await db.select({ hash: contacts.emailHash }).from(contacts).where(eq(contacts.workspaceId, workspace.id)))
+      .map((r) => r.hash)
+      .filter(Boolean),
   );
   const existingPhone = new Set(
-    (await db.select({ hash: contacts.phoneHash }).from(contacts).where(eq(contacts.workspaceId, workspace.id))).map((r) => r.hash).filter(Boolean),
+    (await db.select({ hash: contacts.phoneHash }).from(contacts).where(eq(contacts.workspaceId, workspace.id)))
+      .map((r) => r.hash)
+      .filter(Boolean),
   );
   const isExisting = (p: Person) =>
     (p.email && existingEmail.has(blindIndex(workspace.id, "email", emailLookupKey(p.email)))) ||
@@ -261,7 +494,10 @@ async function main() {
   const steps: Step[] = [];
   let order = 0;
   const counts = { created: 0, skipped: 0, events: 0, suppressions: 0 };
-  const importBatches = [now - 300 * DAY, now - 170 * DAY, now - 60 * DAY].map((at, i) => ({ at, name: ["shopify-customers", "pos-loyalty", "webinar-attendees"][i]! }));
+  const importBatches = [now - 300 * DAY, now - 170 * DAY, now - 60 * DAY].map((at, i) => ({
+    at,
+    name: ["shopify-customers", "pos-loyalty", "webinar-attendees"][i]!,
+  }));
 
   for (const person of people) {
     if (isExisting(person)) {
@@ -269,19 +505,43 @@ async function main() {
       continue;
     }
     let contactId = "";
-    const add = (at: number, run: () => Promise<void>) => steps.push({ at: Math.min(at, now - MINUTE), order: order++, run });
+    const add = (at: number, run: () => Promise<void>) =>
+      steps.push({ at: Math.min(at, now - MINUTE), order: order++, run });
     /** `actor` may be a function: the contact's own id is only known once the creation step ran. */
-    const consent = (at: number, actor: Actor | (() => Actor), change: Omit<ConsentChange, "contactId">, recordedDelay = int(1, 20) * 1000) =>
+    const consent = (
+      at: number,
+      actor: Actor | (() => Actor),
+      change: Omit<ConsentChange, "contactId">,
+      recordedDelay = int(1, 20) * 1000,
+    ) =>
       add(at + recordedDelay, async () => {
         const who = typeof actor === "function" ? actor() : actor;
-        const results = await recordConsentChange({ ctx: ctxAt(at + recordedDelay, who), input: { ...change, contactId, occurredAt: new Date(at) } });
+        const results = await recordConsentChange({
+          ctx: ctxAt(at + recordedDelay, who),
+          input: { ...change, contactId, occurredAt: new Date(at) },
+        });
         counts.events += results.length;
       });
-    const suppress = (at: number, actor: Actor, channel: Channel, reason: "hard_bounce" | "complaint" | "sms_stop", source: string, note?: string) =>
+    const suppress = (
+      at: number,
+      actor: Actor,
+      channel: Channel,
+      reason: "hard_bounce" | "complaint" | "sms_stop",
+      source: string,
+      note?: string,
+    ) =>
       add(at + 2000, async () => {
-        const hash = channel === "email" ? blindIndex(workspace.id, "email", emailLookupKey(person.email!)) : blindIndex(workspace.id, "phone", person.phone!);
+        const hash =
+          channel === "email"
+            ? blindIndex(workspace.id, "email", emailLookupKey(person.email!))
+            : blindIndex(workspace.id, "phone", person.phone!);
         const ctx = ctxAt(at + 2000, actor);
-        const { created } = await inTransaction(db, (tx) => suppressAddress({ ctx: { ...ctx, db: tx }, input: { channel, addressHash: hash, reason, source, note, contactId } }));
+        const { created } = await inTransaction(db, (tx) =>
+          suppressAddress({
+            ctx: { ...ctx, db: tx },
+            input: { channel, addressHash: hash, reason, source, note, contactId },
+          }),
+        );
         if (created) counts.suppressions++;
       });
 
@@ -326,38 +586,60 @@ async function main() {
         const formEvidence = {
           ip,
           userAgent: ua,
-          url: pick(["https://www.example.com/", "https://www.example.com/blog/spring-collection", "https://www.example.com/pricing"]),
+          url: pick([
+            "https://www.example.com/",
+            "https://www.example.com/blog/spring-collection",
+            "https://www.example.com/pricing",
+          ]),
           text: v2 ? FORM_TEXT_V2 : FORM_TEXT_V1,
           formVersion: v2 ? "footer-signup@v2" : "footer-signup@v1",
         };
         // Newsletter needs double opt-in: pending until the link is clicked.
         add(created + 1000, async () => {
-          const results = await recordConsentChange({ ctx: ctxAt(created + 1000, { type: "contact", contactId }), input: {
-            contactId,
-            channel: "email",
-            topicKey: "newsletter",
-            action: "opted_in",
-            source: "form",
-            needsConfirmation: true,
-            evidence: formEvidence,
-            occurredAt: new Date(created),
-          } });
+          const results = await recordConsentChange({
+            ctx: ctxAt(created + 1000, { type: "contact", contactId }),
+            input: {
+              contactId,
+              channel: "email",
+              topicKey: "newsletter",
+              action: "opted_in",
+              source: "form",
+              needsConfirmation: true,
+              evidence: formEvidence,
+              occurredAt: new Date(created),
+            },
+          });
           counts.events += results.length;
         });
-        if (v2) consent(created, contactActor, { channel: "email", topicKey: "product-updates", action: "opted_in", source: "form", evidence: formEvidence }, 1500);
+        if (v2)
+          consent(
+            created,
+            contactActor,
+            {
+              channel: "email",
+              topicKey: "product-updates",
+              action: "opted_in",
+              source: "form",
+              evidence: formEvidence,
+            },
+            1500,
+          );
         if (chance(0.86)) {
           const confirmedAt = created + int(2, 60 * 30) * MINUTE;
           newsletterOptedIn = true;
           add(confirmedAt, async () => {
-            const results = await recordConsentChange({ ctx: ctxAt(confirmedAt, { type: "contact", contactId }), input: {
-              contactId,
-              channel: "email",
-              topicKey: "newsletter",
-              action: "confirmed",
-              source: "form",
-              evidence: { ...formEvidence, note: "Confirmed with the link in the confirmation email" },
-              occurredAt: new Date(confirmedAt),
-            } });
+            const results = await recordConsentChange({
+              ctx: ctxAt(confirmedAt, { type: "contact", contactId }),
+              input: {
+                contactId,
+                channel: "email",
+                topicKey: "newsletter",
+                action: "confirmed",
+                source: "form",
+                evidence: { ...formEvidence, note: "Confirmed with the link in the confirmation email" },
+                occurredAt: new Date(confirmedAt),
+              },
+            });
             counts.events += results.length;
           });
         }
@@ -367,84 +649,133 @@ async function main() {
         const signedUp = created - int(20, 400) * DAY;
         if (person.email) {
           newsletterOptedIn = true;
-          consent(signedUp, creator, {
-            channel: "email",
-            topicKey: "newsletter",
-            action: "opted_in",
-            source: "import",
-            evidence: {
-              note: `Imported from ${importBatch!.name}.csv: “accepts_marketing = yes”, opted in at checkout`,
-              formVersion: `import:${importBatch!.name}`,
+          consent(
+            signedUp,
+            creator,
+            {
+              channel: "email",
+              topicKey: "newsletter",
+              action: "opted_in",
+              source: "import",
+              evidence: {
+                note: `Imported from ${importBatch!.name}.csv: “accepts_marketing = yes”, opted in at checkout`,
+                formVersion: `import:${importBatch!.name}`,
+              },
             },
-          }, created - signedUp + int(5, 60) * 1000);
+            created - signedUp + int(5, 60) * 1000,
+          );
         }
         if (person.phone && chance(0.35)) {
-          consent(signedUp, creator, {
-            channel: "sms",
-            topicKey: "promotions",
-            action: "opted_in",
-            source: "import",
-            evidence: { note: `Imported from ${importBatch!.name}.csv: signed the in-store loyalty card form (SMS box ticked)`, text: SMS_TEXT },
-          }, created - signedUp + int(5, 60) * 1000);
+          consent(
+            signedUp,
+            creator,
+            {
+              channel: "sms",
+              topicKey: "promotions",
+              action: "opted_in",
+              source: "import",
+              evidence: {
+                note: `Imported from ${importBatch!.name}.csv: signed the in-store loyalty card form (SMS box ticked)`,
+                text: SMS_TEXT,
+              },
+            },
+            created - signedUp + int(5, 60) * 1000,
+          );
         }
         break;
       }
       case "sms_keyword": {
         const sid = `SM${hex(32)}`;
-        consent(created, { type: "provider", provider: "twilio" }, {
-          channel: "sms",
-          topicKey: "promotions",
-          action: "opted_in",
-          source: "sms_keyword",
-          evidence: { providerMessageId: sid, text: SMS_TEXT, note: "Texted JOIN to the short code" },
-        }, 1500);
+        consent(
+          created,
+          { type: "provider", provider: "twilio" },
+          {
+            channel: "sms",
+            topicKey: "promotions",
+            action: "opted_in",
+            source: "sms_keyword",
+            evidence: { providerMessageId: sid, text: SMS_TEXT, note: "Texted JOIN to the short code" },
+          },
+          1500,
+        );
         if (chance(0.22)) {
           const stoppedAt = created + int(3, 200) * DAY;
           if (stoppedAt < now) {
-            consent(stoppedAt, { type: "provider", provider: "twilio" }, {
-              channel: "sms",
-              marketingOnly: true,
-              action: "opted_out",
-              source: "sms_keyword",
-              evidence: { providerMessageId: `SM${hex(32)}`, note: "Replied “STOP”" },
-            }, 1000);
+            consent(
+              stoppedAt,
+              { type: "provider", provider: "twilio" },
+              {
+                channel: "sms",
+                marketingOnly: true,
+                action: "opted_out",
+                source: "sms_keyword",
+                evidence: { providerMessageId: `SM${hex(32)}`, note: "Replied “STOP”" },
+              },
+              1000,
+            );
             suppress(stoppedAt, { type: "provider", provider: "twilio" }, "sms", "sms_stop", "twilio", "Inbound STOP");
           }
         }
         break;
       }
       case "checkout": {
-        consent(created, { type: "system", job: "shop-sync" }, {
-          channel: person.email ? "email" : "sms",
-          topicKey: "account-notices",
-          action: "opted_in",
-          source: "api",
-          evidence: { ip, userAgent: ua, url: "https://shop.example.com/checkout", note: "Order receipts and delivery updates requested at checkout" },
-        }, 3000);
-        if (person.email && chance(0.4)) {
-          newsletterOptedIn = true;
-          consent(created, { type: "system", job: "shop-sync" }, {
-            channel: "email",
-            topicKey: "newsletter",
+        consent(
+          created,
+          { type: "system", job: "shop-sync" },
+          {
+            channel: person.email ? "email" : "sms",
+            topicKey: "account-notices",
             action: "opted_in",
             source: "api",
-            evidence: { ip, userAgent: ua, url: "https://shop.example.com/checkout", text: FORM_TEXT_V1, formVersion: "checkout@v3" },
-          }, 4000);
+            evidence: {
+              ip,
+              userAgent: ua,
+              url: "https://shop.example.com/checkout",
+              note: "Order receipts and delivery updates requested at checkout",
+            },
+          },
+          3000,
+        );
+        if (person.email && chance(0.4)) {
+          newsletterOptedIn = true;
+          consent(
+            created,
+            { type: "system", job: "shop-sync" },
+            {
+              channel: "email",
+              topicKey: "newsletter",
+              action: "opted_in",
+              source: "api",
+              evidence: {
+                ip,
+                userAgent: ua,
+                url: "https://shop.example.com/checkout",
+                text: FORM_TEXT_V1,
+                formVersion: "checkout@v3",
+              },
+            },
+            4000,
+          );
         }
         break;
       }
       case "admin": {
         const askedAt = created + int(0, 3) * DAY + int(5, 300) * MINUTE;
         const channel: Channel = person.email ? "email" : "sms";
-        consent(askedAt, adminActor, {
-          channel,
-          topicKey: channel === "email" ? "newsletter" : "promotions",
-          action: "opted_in",
-          source: "admin",
-          evidence: {
-            note: `${pick(["Customer asked by phone", "Asked at the store counter", "Requested by email to support"])} on ${new Date(askedAt).toISOString().slice(0, 10)}, ticket #${int(1000, 9999)}`,
+        consent(
+          askedAt,
+          adminActor,
+          {
+            channel,
+            topicKey: channel === "email" ? "newsletter" : "promotions",
+            action: "opted_in",
+            source: "admin",
+            evidence: {
+              note: `${pick(["Customer asked by phone", "Asked at the store counter", "Requested by email to support"])} on ${new Date(askedAt).toISOString().slice(0, 10)}, ticket #${int(1000, 9999)}`,
+            },
           },
-        }, int(1, 48) * 60 * MINUTE);
+          int(1, 48) * 60 * MINUTE,
+        );
         newsletterOptedIn = channel === "email";
         break;
       }
@@ -457,29 +788,72 @@ async function main() {
       const later = created + int(10, 250) * DAY;
       const roll = random();
       if (later < now && roll < 0.09) {
-        consent(later, contactActor, {
-          channel: "email",
-          topicKey: "newsletter",
-          action: "opted_out",
-          source: "one_click",
-          evidence: { userAgent: pick(["Gmail one-click unsubscribe (RFC 8058)", "Yahoo Mail one-click unsubscribe (RFC 8058)", ua]), providerMessageId: `re_${hex(24)}` },
-        }, 800);
+        consent(
+          later,
+          contactActor,
+          {
+            channel: "email",
+            topicKey: "newsletter",
+            action: "opted_out",
+            source: "one_click",
+            evidence: {
+              userAgent: pick([
+                "Gmail one-click unsubscribe (RFC 8058)",
+                "Yahoo Mail one-click unsubscribe (RFC 8058)",
+                ua,
+              ]),
+              providerMessageId: `re_${hex(24)}`,
+            },
+          },
+          800,
+        );
       } else if (later < now && roll < 0.14) {
-        consent(later, contactActor, { channel: "email", topicKey: "newsletter", action: "opted_out", source: "preference_center", evidence: { ip: ipFor(), userAgent: ua } }, 500);
+        consent(
+          later,
+          contactActor,
+          {
+            channel: "email",
+            topicKey: "newsletter",
+            action: "opted_out",
+            source: "preference_center",
+            evidence: { ip: ipFor(), userAgent: ua },
+          },
+          500,
+        );
       } else if (later < now && roll < 0.155) {
-        consent(later, { type: "provider", provider: "resend" }, {
-          channel: "email",
-          marketingOnly: true,
-          action: "opted_out",
-          source: "provider",
-          evidence: { providerMessageId: `re_${hex(24)}`, note: "Marked the newsletter as spam (feedback loop)" },
-        }, 60_000);
-        suppress(later, { type: "provider", provider: "resend" }, "email", "complaint", "resend", "Spam complaint via feedback loop");
+        consent(
+          later,
+          { type: "provider", provider: "resend" },
+          {
+            channel: "email",
+            marketingOnly: true,
+            action: "opted_out",
+            source: "provider",
+            evidence: { providerMessageId: `re_${hex(24)}`, note: "Marked the newsletter as spam (feedback loop)" },
+          },
+          60_000,
+        );
+        suppress(
+          later,
+          { type: "provider", provider: "resend" },
+          "email",
+          "complaint",
+          "resend",
+          "Spam complaint via feedback loop",
+        );
       }
     }
     if (person.email && chance(0.015)) {
       const bouncedAt = created + int(1, 120) * DAY;
-      if (bouncedAt < now) suppress(bouncedAt, { type: "provider", provider: "resend" }, "email", "hard_bounce", "resend", "550 5.1.1 The email account that you tried to reach does not exist");
+      if (bouncedAt < now)
+        suppress(
+          bouncedAt,
+          { type: "provider", provider: "resend" },
+          "email",
+          "hard_bounce",
+          "resend",
+          "550 5.1.1 The email account that you tried to reach does not exist",
+        );
     }
   }
 

@@ -50,18 +50,26 @@ export function newestInMajor(pinned: string, published: string[]): string {
 
 function main() {
   const root = path.resolve(__dirname, "..");
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
   let behind = 0;
   for (const name of WATCHED) {
     const pinned = pkg.dependencies[name]!;
-    const published = JSON.parse(execFileSync("npm", ["view", name, "versions", "--json"], { encoding: "utf8" })) as string[];
+    const published = JSON.parse(
+      execFileSync("npm", ["view", name, "versions", "--json"], { encoding: "utf8" }),
+    ) as string[];
     const newest = newestInMajor(pinned, published);
     const ok = newest === pinned;
     if (!ok) behind++;
-    console.log(`${ok ? "ok     " : "BEHIND "} ${name.padEnd(10)} pinned ${pinned.padEnd(16)} newest in its major ${newest}`);
+    console.log(
+      `${ok ? "ok     " : "BEHIND "} ${name.padEnd(10)} pinned ${pinned.padEnd(16)} newest in its major ${newest}`,
+    );
   }
   if (behind > 0) {
-    console.error(`${behind} security-sensitive dependenc${behind === 1 ? "y is" : "ies are"} behind: update package.json and the README's Security table.`);
+    console.error(
+      `${behind} security-sensitive dependenc${behind === 1 ? "y is" : "ies are"} behind: update package.json and the README's Security table.`,
+    );
     process.exit(1);
   }
 }

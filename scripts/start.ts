@@ -42,11 +42,15 @@ async function main() {
 
   // The web server runs in its own process: the preflight above has closed the database (an
   // embedded PGlite allows one process at a time) and the server opens it again.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts"), ...(isDev ? ["--dev"] : [])], {
-    cwd: root,
-    stdio: "inherit",
-    env: process.env,
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "scripts", "serve.ts"), ...(isDev ? ["--dev"] : [])],
+    {
+      cwd: root,
+      stdio: "inherit",
+      env: process.env,
+    },
+  );
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);

@@ -28,7 +28,10 @@ export async function prepareDatabase(): Promise<BootstrapResult> {
   try {
     await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
   } catch (error) {
-    logger.error({ err: error }, "could not create missing default templates at start-up; they are created on first use");
+    logger.error(
+      { err: error },
+      "could not create missing default templates at start-up; they are created on first use",
+    );
   }
   return result;
 }
@@ -39,20 +42,20 @@ export async function prepareDatabase(): Promise<BootstrapResult> {
  */
 export function printAdminBanner(result: BootstrapResult): void {
   const env = getEnv();
-  const lines = [
-    "",
-    "  OptIn Manager",
-    `  Sign in:   ${env.PUBLIC_URL}/sign-in`,
-    `  Admin:     ${result.adminEmail}`,
-  ];
+  const lines = ["", "  OptIn Manager", `  Sign in:   ${env.PUBLIC_URL}/sign-in`, `  Admin:     ${result.adminEmail}`];
   if (result.generatedPassword) {
-    lines.push(`  Password:  ${result.generatedPassword}   (generated; shown this once, change it or set INIT_ADMIN_PASSWORD)`);
+    lines.push(
+      `  Password:  ${result.generatedPassword}   (generated; shown this once, change it or set INIT_ADMIN_PASSWORD)`,
+    );
   } else if (result.adminCreated) {
     lines.push("  Password:  the value of INIT_ADMIN_PASSWORD");
   } else {
     lines.push("  Password:  unchanged (printed at the first start, or INIT_ADMIN_PASSWORD)");
   }
-  lines.push(`  Database:  ${env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${env.DATA_DIR}`}`, "");
+  lines.push(
+    `  Database:  ${env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${env.DATA_DIR}`}`,
+    "",
+  );
   console.log(lines.join("\n"));
 }
 
@@ -67,10 +70,17 @@ async function recoverImportsAtStartup(): Promise<void> {
   try {
     const handle = await getDbHandle();
     const { recoverInterruptedImports } = await import("@/server/services/imports");
-    const result = await recoverInterruptedImports({ ctx: { db: handle.db, now: systemClock }, input: { atStartup: true } });
-    if (result.resumed.length || result.failed.length) logger.info({ resumed: result.resumed, failed: result.failed }, "interrupted imports recovered at start-up");
+    const result = await recoverInterruptedImports({
+      ctx: { db: handle.db, now: systemClock },
+      input: { atStartup: true },
+    });
+    if (result.resumed.length || result.failed.length)
+      logger.info({ resumed: result.resumed, failed: result.failed }, "interrupted imports recovered at start-up");
   } catch (error) {
-    logger.error({ err: error }, "could not recover interrupted imports at start-up; the recover-imports job will retry");
+    logger.error(
+      { err: error },
+      "could not recover interrupted imports at start-up; the recover-imports job will retry",
+    );
   }
 }
 

@@ -51,10 +51,21 @@ export function buildOutbox(options: BuildOutboxOptions = {}): Outbox {
   const sendEvents: SendEvents = options.sendEvents ?? ((events) => inngest.send(events));
   const dispatcher = env.isInngestServerConfigured
     ? createEventDispatcher((messages: QueuedMessage[]) =>
-        sendEvents(messages.map((m) => messageDispatchRequested.create({ messageId: m.id, workspaceId: m.workspaceId }, { id: `dispatch-${m.id}` }))),
+        sendEvents(
+          messages.map((m) =>
+            messageDispatchRequested.create(
+              { messageId: m.id, workspaceId: m.workspaceId },
+              { id: `dispatch-${m.id}` },
+            ),
+          ),
+        ),
       )
     : createInProcessDispatcher();
-  return createOutbox({ transports: options.transports ?? createTransports(env), dispatcher, onFinalFailure: fallbackOnFinalFailure });
+  return createOutbox({
+    transports: options.transports ?? createTransports(env),
+    dispatcher,
+    onFinalFailure: fallbackOnFinalFailure,
+  });
 }
 
 // On globalThis because Next may load this module twice (instrumentation and route bundles): one

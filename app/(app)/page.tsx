@@ -12,7 +12,17 @@ import { getEnv } from "@/server/lib/env";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-function Stat({ icon: Icon, label, value, hint }: { icon: typeof UsersIcon; label: string; value: string; hint?: string }) {
+function Stat({
+  icon: Icon,
+  label,
+  value,
+  hint,
+}: {
+  icon: typeof UsersIcon;
+  label: string;
+  value: string;
+  hint?: string;
+}) {
   return (
     <Card className="gap-2 py-4">
       <CardHeader className="px-4">
@@ -40,14 +50,24 @@ export default async function DashboardPage() {
   const activeKeys = keys?.items.filter((k) => !k.revokedAt).length;
   const env = getEnv();
   const steps = [
-    { done: (keys?.items.length ?? 0) > 0, title: "Create an API key", body: "Connect your app to the REST API.", href: "/settings/api-keys" },
+    {
+      done: (keys?.items.length ?? 0) > 0,
+      title: "Create an API key",
+      body: "Connect your app to the REST API.",
+      href: "/settings/api-keys",
+    },
     {
       done: members.members.length > 1 || members.invitations.length > 0,
       title: "Invite a teammate",
       body: "Marketers manage contacts, templates and sends; viewers see masked data.",
       href: "/settings/members",
     },
-    { done: workspace.name !== "My Workspace", title: "Name your workspace", body: "Contacts see this name on every hosted page.", href: "/settings" },
+    {
+      done: workspace.name !== "My Workspace",
+      title: "Name your workspace",
+      body: "Contacts see this name on every hosted page.",
+      href: "/settings",
+    },
   ];
 
   return (
@@ -57,9 +77,19 @@ export default async function DashboardPage() {
         description={`Overview of ${workspace.name}.`}
       />
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
-        <Stat icon={UsersIcon} label="Members" value={String(members.members.length)} hint={members.invitations.length ? `${members.invitations.length} invitation(s) pending` : undefined} />
+        <Stat
+          icon={UsersIcon}
+          label="Members"
+          value={String(members.members.length)}
+          hint={members.invitations.length ? `${members.invitations.length} invitation(s) pending` : undefined}
+        />
         <Stat icon={KeyRoundIcon} label="Active API keys" value={activeKeys === undefined ? "—" : String(activeKeys)} />
-        <Stat icon={GlobeIcon} label="Default region" value={workspace.defaultRegion} hint="Used to read national phone numbers" />
+        <Stat
+          icon={GlobeIcon}
+          label="Default region"
+          value={workspace.defaultRegion}
+          hint="Used to read national phone numbers"
+        />
         <Stat
           icon={CpuIcon}
           label="Background jobs"
@@ -104,7 +134,11 @@ export default async function DashboardPage() {
             {activity === null ? (
               <p className="text-sm text-muted-foreground">Activity is visible to admins and owners.</p>
             ) : activity.length === 0 ? (
-              <EmptyState icon={ActivityIcon} title="No activity yet" description="Actions in this workspace will show up here." />
+              <EmptyState
+                icon={ActivityIcon}
+                title="No activity yet"
+                description="Actions in this workspace will show up here."
+              />
             ) : (
               <ul className="divide-y">
                 {activity.map((entry) => (

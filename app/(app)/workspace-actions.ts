@@ -19,7 +19,8 @@ export async function switchWorkspaceAction(workspaceId: string): Promise<Switch
   if (!userId) return { ok: false, error: "Your session has ended. Sign in again." };
   const { db } = await getDbHandle();
   const membership = typeof workspaceId === "string" ? await resolveSessionMembership(db, userId, workspaceId) : null;
-  if (!membership || membership.workspace.id !== workspaceId) return { ok: false, error: "You are not a member of that workspace." };
+  if (!membership || membership.workspace.id !== workspaceId)
+    return { ok: false, error: "You are not a member of that workspace." };
   (await cookies()).set(WORKSPACE_COOKIE, workspaceId, {
     httpOnly: true,
     sameSite: "lax",

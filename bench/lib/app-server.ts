@@ -30,10 +30,19 @@ export async function ensureBuild(log: (message: string) => void): Promise<void>
   const { spawnSync } = await import("node:child_process");
   const marker = path.join(ROOT, BENCH_DIST_DIR, "optin-build-fingerprint");
   const fingerprint = sourceFingerprint(ROOT);
-  if (fs.existsSync(path.join(ROOT, BENCH_DIST_DIR, "BUILD_ID")) && fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === fingerprint) return;
+  if (
+    fs.existsSync(path.join(ROOT, BENCH_DIST_DIR, "BUILD_ID")) &&
+    fs.existsSync(marker) &&
+    fs.readFileSync(marker, "utf8") === fingerprint
+  )
+    return;
   log("bench build missing or stale: running next build (several minutes on 2 busy cores)…");
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: ["ignore", 2, 2], env: { ...process.env, NODE_ENV: "production", BENCH_BUILD: "1" } });
+  const build = spawnSync(process.execPath, [nextBin, "build"], {
+    cwd: ROOT,
+    stdio: ["ignore", 2, 2],
+    env: { ...process.env, NODE_ENV: "production", BENCH_BUILD: "1" },
+  });
   if (build.status !== 0) throw new Error("the bench build failed (see above)");
   fs.writeFileSync(marker, fingerprint);
 }
@@ -47,11 +56,22 @@ export async function startApp(port: number, extra: Record<string, string>): Pro
   for (const name of Object.keys(env)) {
     if (/^(RESEND_|TWILIO_|INNGEST_)/.test(name) || name === "JOBS_DISABLED" || name === "PUBLIC_URL") delete env[name];
   }
-  Object.assign(env, { NODE_ENV: "production", BENCH_BUILD: "1", PORT: String(port), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" }, extra);
+  Object.assign(
+    env,
+    { NODE_ENV: "production", BENCH_BUILD: "1", PORT: String(port), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
+    extra,
+  );
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
   // BENCH_APP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  return spawnServer("app", "next start", [...nodeArgs, nextBin, "start", "-p", String(port)], env, port, "/api/health");
+  return spawnServer(
+    "app",
+    "next start",
+    [...nodeArgs, nextBin, "start", "-p", String(port)],
+    env,
+    port,
+    "/api/health",
+  );
 }
 
 /**
@@ -64,7 +84,14 @@ export async function startBaselineServer(port: number, databaseUrl: string): Pr
 }
 
 /** Spawns a server process, forwards its output to our stderr, and waits until `healthPath` answers 200. */
-async function spawnServer(tag: string, label: string, args: string[], env: NodeJS.ProcessEnv, port: number, healthPath: string): Promise<AppServer> {
+async function spawnServer(
+  tag: string,
+  label: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  healthPath: string,
+): Promise<AppServer> {
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (chunk: Buffer) => process.stderr.write(`[${tag}] ${chunk}`));
   child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[${tag}] ${chunk}`));

@@ -35,7 +35,10 @@ interface AutocannonOptions {
   requests: LoadRequest[];
 }
 
-type Autocannon = (options: AutocannonOptions, done: (error: Error | null, result: AutocannonResult) => void) => unknown;
+type Autocannon = (
+  options: AutocannonOptions,
+  done: (error: Error | null, result: AutocannonResult) => void,
+) => unknown;
 
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 

@@ -39,13 +39,20 @@ const CHUNK = 10_000;
  * topic where `consentOf(k)` is not null. One multi-row statement per table and chunk (unnest of
  * arrays); two chunks are written at a time while the next one is encrypted.
  */
-export async function seedContacts(handle: DbHandle, workspaceId: string, count: number, topics: SeedTopic[], log: (m: string) => void): Promise<SeedResult> {
+export async function seedContacts(
+  handle: DbHandle,
+  workspaceId: string,
+  count: number,
+  topics: SeedTopic[],
+  log: (m: string) => void,
+): Promise<SeedResult> {
   const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports");
   const { normalizePhone } = await import("@/server/lib/addresses");
   // The generator's numbers are already E.164: check a spread of them once against the app's normaliser.
   for (const k of [0, 1, 9, 6999, 7000, 12345, 4_999_999, count - 1]) {
     const normalized = normalizePhone(benchPhone(k), "US");
-    if (!normalized.ok || normalized.value !== benchPhone(k)) throw new Error(`bench phone ${k} does not normalise to itself`);
+    if (!normalized.ok || normalized.value !== benchPhone(k))
+      throw new Error(`bench phone ${k} does not normalise to itself`);
   }
   const indexer = new BlindIndexer(workspaceId);
   const encryptor = new PiiBatchEncryptor();
@@ -131,7 +138,10 @@ export async function seedContacts(handle: DbHandle, workspaceId: string, count:
 }
 
 /** Bootstraps the app's default workspace, owner and INIT_ADMIN_API_KEY through server/boot.ts. */
-export async function bootstrapWorkspace(databaseUrl: string, apiKey: string): Promise<{ handle: DbHandle; workspaceId: string; topicIds: Map<string, string> }> {
+export async function bootstrapWorkspace(
+  databaseUrl: string,
+  apiKey: string,
+): Promise<{ handle: DbHandle; workspaceId: string; topicIds: Map<string, string> }> {
   process.env.DATABASE_URL = databaseUrl;
   process.env.INIT_ADMIN_API_KEY = apiKey;
   const { resetEnv } = await import("@/server/lib/env");
@@ -142,6 +152,9 @@ export async function bootstrapWorkspace(databaseUrl: string, apiKey: string): P
   const handle = await getDbHandle();
   const [workspace] = await handle.queryRows<{ id: string }>("select id from workspaces where is_default = 'default'");
   if (!workspace) throw new Error("bootstrap created no default workspace");
-  const topics = await handle.queryRows<{ id: string; key: string }>("select id, key from topics where workspace_id = $1", [workspace.id]);
+  const topics = await handle.queryRows<{ id: string; key: string }>(
+    "select id, key from topics where workspace_id = $1",
+    [workspace.id],
+  );
   return { handle, workspaceId: workspace.id, topicIds: new Map(topics.map((t) => [t.key, t.id])) };
 }

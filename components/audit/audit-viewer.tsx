@@ -102,7 +102,10 @@ function AuditLog() {
     getNextPageParam: (page) => (page.length === PAGE_SIZE ? page[page.length - 1]!.seq : undefined),
   });
   const entries = log.data?.pages.flat() ?? [];
-  const set = <K extends keyof Filters>(key: K) => (value: Filters[K]) => setDraft((current) => ({ ...current, [key]: value }));
+  const set =
+    <K extends keyof Filters>(key: K) =>
+    (value: Filters[K]) =>
+      setDraft((current) => ({ ...current, [key]: value }));
 
   return (
     <>
@@ -131,7 +134,12 @@ function AuditLog() {
             </Select>
           </FormField>
           <FormField label="Actor" description="An id, or part of a member's email or name.">
-            <Input value={draft.actor} onChange={(e) => set("actor")(e.target.value)} placeholder="e.g. ana@example.com" maxLength={200} />
+            <Input
+              value={draft.actor}
+              onChange={(e) => set("actor")(e.target.value)}
+              placeholder="e.g. ana@example.com"
+              maxLength={200}
+            />
           </FormField>
           <FormField label="Action" id="audit-action">
             <Select value={draft.action} onValueChange={set("action")}>
@@ -150,17 +158,32 @@ function AuditLog() {
           </FormField>
           <div className="grid grid-cols-2 gap-3">
             <FormField label="Target type">
-              <Input value={draft.targetType} onChange={(e) => set("targetType")(e.target.value)} placeholder="e.g. api_key" maxLength={100} />
+              <Input
+                value={draft.targetType}
+                onChange={(e) => set("targetType")(e.target.value)}
+                placeholder="e.g. api_key"
+                maxLength={100}
+              />
             </FormField>
             <FormField label="Target id">
               <Input value={draft.targetId} onChange={(e) => set("targetId")(e.target.value)} maxLength={200} />
             </FormField>
           </div>
           <FormField label="From (UTC)">
-            <Input type="date" value={draft.from} onChange={(e) => set("from")(e.target.value)} max={draft.to || undefined} />
+            <Input
+              type="date"
+              value={draft.from}
+              onChange={(e) => set("from")(e.target.value)}
+              max={draft.to || undefined}
+            />
           </FormField>
           <FormField label="To (UTC, inclusive)">
-            <Input type="date" value={draft.to} onChange={(e) => set("to")(e.target.value)} min={draft.from || undefined} />
+            <Input
+              type="date"
+              value={draft.to}
+              onChange={(e) => set("to")(e.target.value)}
+              min={draft.from || undefined}
+            />
           </FormField>
           <div className="flex items-end gap-2 sm:col-span-2">
             <Button type="submit" disabled={log.isFetching && !log.isFetchingNextPage}>
@@ -276,7 +299,9 @@ function AuditRow({ entry }: { entry: Entry }) {
             "—"
           )}
         </TableCell>
-        <TableCell className="hidden text-right text-muted-foreground tabular-nums sm:table-cell">{entry.seq}</TableCell>
+        <TableCell className="hidden text-right text-muted-foreground tabular-nums sm:table-cell">
+          {entry.seq}
+        </TableCell>
       </TableRow>
       {isOpen ? (
         <TableRow id={detailsId} className="hover:bg-transparent">
@@ -307,7 +332,9 @@ function JsonBlock({ title, value }: { title: string; value: Record<string, unkn
     <div className="min-w-0">
       <p className="mb-1 text-xs font-medium text-muted-foreground">{title}</p>
       {value ? (
-        <pre className="max-h-72 overflow-auto rounded-md border bg-background p-2 text-xs">{JSON.stringify(value, null, 2)}</pre>
+        <pre className="max-h-72 overflow-auto rounded-md border bg-background p-2 text-xs">
+          {JSON.stringify(value, null, 2)}
+        </pre>
       ) : (
         <p className="text-xs text-muted-foreground">Nothing recorded.</p>
       )}
@@ -324,14 +351,16 @@ const BREAK_REASONS = {
 /** Runs `audit.verify` only when asked: it reads the whole chain. */
 function ChainCheck() {
   const trpc = useTRPC();
-  const check = useQuery({ ...trpc.audit.verify.queryOptions(undefined, { enabled: false, staleTime: 0, gcTime: 60_000, retry: false }) });
+  const check = useQuery({
+    ...trpc.audit.verify.queryOptions(undefined, { enabled: false, staleTime: 0, gcTime: 60_000, retry: false }),
+  });
   const result = check.data;
   return (
     <Card className="gap-3 p-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="max-w-2xl text-sm text-muted-foreground">
-          Every entry stores a hash of the previous one, and the database refuses edits and deletions. Verifying recomputes the chain to
-          show that no entry was altered or removed behind its back.
+          Every entry stores a hash of the previous one, and the database refuses edits and deletions. Verifying
+          recomputes the chain to show that no entry was altered or removed behind its back.
         </p>
         <Button variant="outline" onClick={() => void check.refetch()} disabled={check.isFetching}>
           {check.isFetching ? <Spinner /> : <ShieldCheckIcon />}
@@ -359,8 +388,8 @@ function ChainCheck() {
           <ShieldXIcon />
           <AlertTitle>Chain broken at entry #{result.brokenAtSeq}</AlertTitle>
           <AlertDescription>
-            The first broken link: {BREAK_REASONS[result.reason]}. {result.rows} earlier entries verified. Compare this entry with
-            your backups before relying on the entries after it.
+            The first broken link: {BREAK_REASONS[result.reason]}. {result.rows} earlier entries verified. Compare this
+            entry with your backups before relying on the entries after it.
           </AlertDescription>
         </Alert>
       )}

@@ -5,7 +5,14 @@ import { describeAction } from "@/components/audit/describe-action";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { actionIcon, describeConsentActor } from "./consent-history";
-import { ACTION_LABELS, CHANNEL_META, formatWhen, SOURCE_LABELS, SUPPRESSION_REASON_LABELS, type Channel } from "./labels";
+import {
+  ACTION_LABELS,
+  CHANNEL_META,
+  formatWhen,
+  SOURCE_LABELS,
+  SUPPRESSION_REASON_LABELS,
+  type Channel,
+} from "./labels";
 import type { ActivityEntry } from "./types";
 
 const FIELD_LABELS: Record<string, string> = {
@@ -29,13 +36,19 @@ function describeAudit(entry: Extract<ActivityEntry, { kind: "audit" }>): { titl
     case "contact.created":
       return { title: "Contact created", Icon: UserPlusIcon };
     case "contact.updated":
-      return { title: `Profile updated${fieldList(entry.after) ? `: ${fieldList(entry.after)}` : ""}`, Icon: PencilIcon };
+      return {
+        title: `Profile updated${fieldList(entry.after) ? `: ${fieldList(entry.after)}` : ""}`,
+        Icon: PencilIcon,
+      };
     case "contact.revealed":
       return { title: "Personal data revealed", Icon: EyeIcon };
     case "suppression.added": {
       const channel = entry.after?.channel as Channel | undefined;
       const reason = SUPPRESSION_REASON_LABELS[String(entry.after?.reason)] ?? String(entry.after?.reason ?? "");
-      return { title: `Suppressed on ${channel ? CHANNEL_META[channel].label : "a channel"}${reason ? `: ${reason}` : ""}`, Icon: ShieldOffIcon };
+      return {
+        title: `Suppressed on ${channel ? CHANNEL_META[channel].label : "a channel"}${reason ? `: ${reason}` : ""}`,
+        Icon: ShieldOffIcon,
+      };
     }
     default: {
       const text = describeAction(entry.action);
@@ -52,7 +65,15 @@ function auditActor(entry: Extract<ActivityEntry, { kind: "audit" }>): string {
 /** Consent events and audit rows about the contact, newest first, on one vertical line. */
 export function ActivityTimeline({ entries }: { entries: ActivityEntry[] }) {
   if (entries.length === 0) {
-    return <EmptyState bare className="py-10" icon={ActivityIcon} title="No activity yet" description="Changes to this contact will show up here." />;
+    return (
+      <EmptyState
+        bare
+        className="py-10"
+        icon={ActivityIcon}
+        title="No activity yet"
+        description="Changes to this contact will show up here."
+      />
+    );
   }
   return (
     <ol className="relative grid gap-0 px-4 py-4 sm:px-6" data-testid="activity-timeline">
@@ -75,7 +96,12 @@ export function ActivityTimeline({ entries }: { entries: ActivityEntry[] }) {
         return (
           <li key={entry.kind === "consent" ? entry.event.id : entry.id} className="relative flex gap-3 pb-5 last:pb-0">
             {!isLast ? <span aria-hidden className="absolute top-8 bottom-0 left-[15px] w-px bg-border" /> : null}
-            <span className={cn("relative flex size-8 shrink-0 items-center justify-center rounded-full ring-1 ring-inset", tone)}>
+            <span
+              className={cn(
+                "relative flex size-8 shrink-0 items-center justify-center rounded-full ring-1 ring-inset",
+                tone,
+              )}
+            >
               <Icon className="size-3.5" aria-hidden />
             </span>
             <div className="grid min-w-0 gap-0.5 pt-1">

@@ -35,7 +35,9 @@ export function ConsentSummary({ items, max = 3, className }: { items: Summary[]
           <li key={`${item.topic}:${item.channel}`}>
             <Badge variant={STATUS_META[item.status].variant} title={label} className="gap-1 px-1.5 font-normal">
               <Icon aria-hidden="true" />
-              <span className={cn("max-w-28 truncate", item.status === "opted_out" && "line-through decoration-1")}>{item.topicName}</span>
+              <span className={cn("max-w-28 truncate", item.status === "opted_out" && "line-through decoration-1")}>
+                {item.topicName}
+              </span>
               <span className="sr-only">
                 {" "}
                 on {CHANNEL_META[item.channel].label}: {STATUS_META[item.status].label}
@@ -46,7 +48,14 @@ export function ConsentSummary({ items, max = 3, className }: { items: Summary[]
       })}
       {rest > 0 ? (
         <li>
-          <Badge variant="muted" className="px-1.5 font-normal" title={sorted.slice(max).map((i) => `${i.topicName} (${CHANNEL_META[i.channel].label}): ${STATUS_META[i.status].label}`).join("\n")}>
+          <Badge
+            variant="muted"
+            className="px-1.5 font-normal"
+            title={sorted
+              .slice(max)
+              .map((i) => `${i.topicName} (${CHANNEL_META[i.channel].label}): ${STATUS_META[i.status].label}`)
+              .join("\n")}
+          >
             +{rest}
           </Badge>
         </li>

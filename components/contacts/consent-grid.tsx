@@ -3,7 +3,12 @@
 import { MoreHorizontalIcon } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ConsentStatusBadge } from "./consent-badges";
 import type { ConsentChangeRequest } from "./consent-change-dialog";
@@ -42,21 +47,43 @@ export function ConsentGrid({
           const firstOfTopic = index === 0 || cells[index - 1]!.topic.id !== cell.topic.id;
           const canOptIn = channelsWithAddress.includes(cell.channel) && !cell.topic.archived;
           return (
-            <TableRow key={`${cell.topic.id}:${cell.channel}`} data-testid="consent-cell" data-topic={cell.topic.key} data-channel={cell.channel} className={firstOfTopic ? undefined : "border-t-0"}>
+            <TableRow
+              key={`${cell.topic.id}:${cell.channel}`}
+              data-testid="consent-cell"
+              data-topic={cell.topic.key}
+              data-channel={cell.channel}
+              className={firstOfTopic ? undefined : "border-t-0"}
+            >
               <TableCell className="whitespace-normal">
                 <div className="flex items-start gap-2.5">
-                  <span className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md border bg-muted/40 text-muted-foreground" title={CHANNEL_META[cell.channel].label}>
+                  <span
+                    className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md border bg-muted/40 text-muted-foreground"
+                    title={CHANNEL_META[cell.channel].label}
+                  >
                     <Icon className="size-3.5" aria-hidden />
                   </span>
                   <div className="grid gap-0.5">
                     <span className="font-medium">
-                      {cell.topic.name} <span className="font-normal text-muted-foreground">· {CHANNEL_META[cell.channel].label}</span>
+                      {cell.topic.name}{" "}
+                      <span className="font-normal text-muted-foreground">· {CHANNEL_META[cell.channel].label}</span>
                     </span>
                     <span className="flex flex-wrap items-center gap-1.5 text-xs text-muted-foreground">
                       <code className="hidden sm:inline">{cell.topic.key}</code>
-                      {cell.topic.kind === "transactional" ? <Badge variant="muted" className="px-1.5 py-0 text-[11px] font-normal">Transactional</Badge> : null}
-                      {cell.topic.requiresDoubleOptIn ? <Badge variant="muted" className="px-1.5 py-0 text-[11px] font-normal">Double opt-in</Badge> : null}
-                      {cell.topic.archived ? <Badge variant="muted" className="px-1.5 py-0 text-[11px] font-normal">Archived</Badge> : null}
+                      {cell.topic.kind === "transactional" ? (
+                        <Badge variant="muted" className="px-1.5 py-0 text-[11px] font-normal">
+                          Transactional
+                        </Badge>
+                      ) : null}
+                      {cell.topic.requiresDoubleOptIn ? (
+                        <Badge variant="muted" className="px-1.5 py-0 text-[11px] font-normal">
+                          Double opt-in
+                        </Badge>
+                      ) : null}
+                      {cell.topic.archived ? (
+                        <Badge variant="muted" className="px-1.5 py-0 text-[11px] font-normal">
+                          Archived
+                        </Badge>
+                      ) : null}
                     </span>
                     <div className="mt-1 grid gap-1 sm:hidden">
                       <ConsentStatusBadge status={cell.state?.status ?? null} />
@@ -81,7 +108,9 @@ export function ConsentGrid({
                 {cell.state ? (
                   <div className="grid gap-0.5">
                     <span className="text-foreground">{SOURCE_LABELS[cell.state.source] ?? cell.state.source}</span>
-                    <time dateTime={new Date(cell.state.occurredAt).toISOString()}>{formatWhen(cell.state.occurredAt)}</time>
+                    <time dateTime={new Date(cell.state.occurredAt).toISOString()}>
+                      {formatWhen(cell.state.occurredAt)}
+                    </time>
                   </div>
                 ) : (
                   "Never asked"
@@ -91,12 +120,19 @@ export function ConsentGrid({
                 <TableCell className="text-right">
                   <DropdownMenu>
                     <DropdownMenuTrigger asChild>
-                      <Button variant="ghost" size="icon-sm" aria-label={`Change consent for ${cell.topic.name} on ${CHANNEL_META[cell.channel].label}`}>
+                      <Button
+                        variant="ghost"
+                        size="icon-sm"
+                        aria-label={`Change consent for ${cell.topic.name} on ${CHANNEL_META[cell.channel].label}`}
+                      >
                         <MoreHorizontalIcon />
                       </Button>
                     </DropdownMenuTrigger>
                     <DropdownMenuContent align="end">
-                      <DropdownMenuItem disabled={!canOptIn} onSelect={() => onChange({ action: "opted_in", channel: cell.channel, topic: cell.topic.key })}>
+                      <DropdownMenuItem
+                        disabled={!canOptIn}
+                        onSelect={() => onChange({ action: "opted_in", channel: cell.channel, topic: cell.topic.key })}
+                      >
                         Record opt-in…
                       </DropdownMenuItem>
                       <DropdownMenuItem

@@ -1,6 +1,14 @@
 "use client";
 
-import { CheckCircle2Icon, ChevronRightIcon, CircleSlashIcon, ClockIcon, FileTextIcon, HistoryIcon, TimerOffIcon } from "lucide-react";
+import {
+  CheckCircle2Icon,
+  ChevronRightIcon,
+  CircleSlashIcon,
+  ClockIcon,
+  FileTextIcon,
+  HistoryIcon,
+  TimerOffIcon,
+} from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -8,7 +16,11 @@ import { ACTION_LABELS, CHANNEL_META, EVIDENCE_LABELS, formatWhen, SOURCE_LABELS
 import type { ConsentHistoryEntry } from "./types";
 
 /** Who recorded a ledger row, in words. */
-export function describeConsentActor(entry: { actorType: string; actorId: string | null; actorLabel: string | null }): string {
+export function describeConsentActor(entry: {
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string | null;
+}): string {
   switch (entry.actorType) {
     case "user":
       return entry.actorLabel ?? "A member";
@@ -79,7 +91,12 @@ export function ConsentHistory({ entries }: { entries: ConsentHistoryEntry[] }) 
         const hasEvidence = evidence.length > 0 || entry.consentText || entry.evidence.textHash;
         return (
           <li key={entry.id} className="flex gap-3 px-4 py-4 sm:px-6" data-testid="consent-history-entry">
-            <span className={cn("mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-full ring-1 ring-inset", tone)}>
+            <span
+              className={cn(
+                "mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-full ring-1 ring-inset",
+                tone,
+              )}
+            >
               <Icon className="size-4" aria-hidden />
             </span>
             <div className="grid min-w-0 flex-1 gap-1.5">
@@ -100,12 +117,16 @@ export function ConsentHistory({ entries }: { entries: ConsentHistoryEntry[] }) 
                 {sameMinute(entry.occurredAt, entry.recordedAt) ? null : (
                   <>
                     {" "}
-                    · recorded <time dateTime={new Date(entry.recordedAt).toISOString()}>{formatWhen(entry.recordedAt)}</time>
+                    · recorded{" "}
+                    <time dateTime={new Date(entry.recordedAt).toISOString()}>{formatWhen(entry.recordedAt)}</time>
                   </>
                 )}
               </p>
               {entry.evidence.note ? (
-                <p className="rounded-md border-l-2 border-primary/40 bg-muted/40 px-3 py-1.5 text-sm" data-testid="consent-note">
+                <p
+                  className="rounded-md border-l-2 border-primary/40 bg-muted/40 px-3 py-1.5 text-sm"
+                  data-testid="consent-note"
+                >
                   {entry.evidence.note}
                 </p>
               ) : null}
@@ -123,14 +144,18 @@ export function ConsentHistory({ entries }: { entries: ConsentHistoryEntry[] }) 
                     {evidence.map(([key, value]) => (
                       <EvidenceRow key={key} label={EVIDENCE_LABELS[key] ?? key} value={value} />
                     ))}
-                    {entry.evidence.textHash ? <EvidenceRow label={EVIDENCE_LABELS.textHash!} value={entry.evidence.textHash} mono /> : null}
+                    {entry.evidence.textHash ? (
+                      <EvidenceRow label={EVIDENCE_LABELS.textHash!} value={entry.evidence.textHash} mono />
+                    ) : null}
                     {entry.consentText ? (
                       <>
                         <dt className="flex items-start gap-1 text-muted-foreground">
                           <FileTextIcon className="mt-0.5 size-3" aria-hidden /> Consent text
                         </dt>
                         <dd>
-                          <blockquote className="rounded-md border bg-background px-3 py-2 text-[13px] leading-relaxed whitespace-pre-wrap">{entry.consentText}</blockquote>
+                          <blockquote className="rounded-md border bg-background px-3 py-2 text-[13px] leading-relaxed whitespace-pre-wrap">
+                            {entry.consentText}
+                          </blockquote>
                         </dd>
                       </>
                     ) : null}

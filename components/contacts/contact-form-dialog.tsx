@@ -4,7 +4,14 @@ import * as React from "react";
 import { useRouter } from "next/navigation";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toaster";
@@ -21,10 +28,25 @@ export type ContactFormValues = {
   timezone: string;
 };
 
-const EMPTY: ContactFormValues = { email: "", phone: "", firstName: "", lastName: "", tags: "", locale: "", timezone: "" };
+const EMPTY: ContactFormValues = {
+  email: "",
+  phone: "",
+  firstName: "",
+  lastName: "",
+  tags: "",
+  locale: "",
+  timezone: "",
+};
 
 function parseTags(text: string): string[] {
-  return [...new Set(text.split(",").map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 let timeZones: string[] | undefined;
@@ -93,7 +115,8 @@ function ContactForm({
     }),
   );
   const pending = create.isPending || update.isPending;
-  const set = (key: keyof ContactFormValues) => (e: React.ChangeEvent<HTMLInputElement>) => setValues((v) => ({ ...v, [key]: e.target.value }));
+  const set = (key: keyof ContactFormValues) => (e: React.ChangeEvent<HTMLInputElement>) =>
+    setValues((v) => ({ ...v, [key]: e.target.value }));
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -129,51 +152,77 @@ function ContactForm({
   };
 
   return (
-        <form className="grid gap-4" onSubmit={submit} noValidate>
-          <DialogHeader>
-            <DialogTitle>{isEdit ? "Edit contact" : "New contact"}</DialogTitle>
-            <DialogDescription>
-              {isEdit
-                ? "Changes are recorded in the audit log. Consent is changed separately, on the contact page."
-                : "Adding a contact grants no consent: record an opt-in with evidence afterwards. An address that already exists updates that contact."}
-            </DialogDescription>
-          </DialogHeader>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <FormField label="First name" error={errors.firstName}>
-              <Input value={values.firstName} onChange={set("firstName")} autoComplete="off" maxLength={100} autoFocus />
-            </FormField>
-            <FormField label="Last name" error={errors.lastName}>
-              <Input value={values.lastName} onChange={set("lastName")} autoComplete="off" maxLength={100} />
-            </FormField>
-          </div>
-          <FormField label="Email" error={errors.email}>
-            <Input type="email" value={values.email} onChange={set("email")} autoComplete="off" placeholder="name@example.com" maxLength={320} />
-          </FormField>
-          <FormField label="Phone" error={errors.phone} description="Any format; national numbers are read in the workspace's default region and stored as E.164.">
-            <Input type="tel" value={values.phone} onChange={set("phone")} autoComplete="off" placeholder="+1 415 555 2671" maxLength={40} />
-          </FormField>
-          <FormField label="Tags" error={errors.tags} description="Separate tags with commas.">
-            <Input value={values.tags} onChange={set("tags")} autoComplete="off" placeholder="customer, vip" />
-          </FormField>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <FormField label="Locale" error={errors.locale}>
-              <Input value={values.locale} onChange={set("locale")} autoComplete="off" placeholder="en-US" maxLength={35} />
-            </FormField>
-            <FormField label="Time zone" error={errors.timezone}>
-              <Input value={values.timezone} onChange={set("timezone")} autoComplete="off" placeholder="America/New_York" list={zonesId} />
-            </FormField>
-            <datalist id={zonesId}>
-              {supportedTimeZones().map((zone) => <option key={zone} value={zone} />)}
-            </datalist>
-          </div>
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={pending}>
-              {isEdit ? "Save changes" : "Create contact"}
-            </Button>
-          </DialogFooter>
-        </form>
+    <form className="grid gap-4" onSubmit={submit} noValidate>
+      <DialogHeader>
+        <DialogTitle>{isEdit ? "Edit contact" : "New contact"}</DialogTitle>
+        <DialogDescription>
+          {isEdit
+            ? "Changes are recorded in the audit log. Consent is changed separately, on the contact page."
+            : "Adding a contact grants no consent: record an opt-in with evidence afterwards. An address that already exists updates that contact."}
+        </DialogDescription>
+      </DialogHeader>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <FormField label="First name" error={errors.firstName}>
+          <Input value={values.firstName} onChange={set("firstName")} autoComplete="off" maxLength={100} autoFocus />
+        </FormField>
+        <FormField label="Last name" error={errors.lastName}>
+          <Input value={values.lastName} onChange={set("lastName")} autoComplete="off" maxLength={100} />
+        </FormField>
+      </div>
+      <FormField label="Email" error={errors.email}>
+        <Input
+          type="email"
+          value={values.email}
+          onChange={set("email")}
+          autoComplete="off"
+          placeholder="name@example.com"
+          maxLength={320}
+        />
+      </FormField>
+      <FormField
+        label="Phone"
+        error={errors.phone}
+        description="Any format; national numbers are read in the workspace's default region and stored as E.164."
+      >
+        <Input
+          type="tel"
+          value={values.phone}
+          onChange={set("phone")}
+          autoComplete="off"
+          placeholder="+1 415 555 2671"
+          maxLength={40}
+        />
+      </FormField>
+      <FormField label="Tags" error={errors.tags} description="Separate tags with commas.">
+        <Input value={values.tags} onChange={set("tags")} autoComplete="off" placeholder="customer, vip" />
+      </FormField>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <FormField label="Locale" error={errors.locale}>
+          <Input value={values.locale} onChange={set("locale")} autoComplete="off" placeholder="en-US" maxLength={35} />
+        </FormField>
+        <FormField label="Time zone" error={errors.timezone}>
+          <Input
+            value={values.timezone}
+            onChange={set("timezone")}
+            autoComplete="off"
+            placeholder="America/New_York"
+            list={zonesId}
+          />
+        </FormField>
+        <datalist id={zonesId}>
+          {supportedTimeZones().map((zone) => (
+            <option key={zone} value={zone} />
+          ))}
+        </datalist>
+      </div>
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={pending}>
+          {isEdit ? "Save changes" : "Create contact"}
+        </Button>
+      </DialogFooter>
+    </form>
   );
 }

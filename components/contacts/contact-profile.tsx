@@ -31,7 +31,16 @@ import { ConsentChangeDialog, type ConsentChangeRequest } from "./consent-change
 import { ConsentGrid } from "./consent-grid";
 import { ConsentHistory } from "./consent-history";
 import { ContactFormDialog } from "./contact-form-dialog";
-import { CHANNEL_META, displayName, formatDay, formatPhone, formatWhen, hasName, SUPPRESSION_REASON_LABELS, type Channel } from "./labels";
+import {
+  CHANNEL_META,
+  displayName,
+  formatDay,
+  formatPhone,
+  formatWhen,
+  hasName,
+  SUPPRESSION_REASON_LABELS,
+  type Channel,
+} from "./labels";
 import type { ContactDetail, ContactHistory } from "./types";
 
 type Pii = { email: string | null; phone: string | null; firstName: string | null; lastName: string | null };
@@ -127,7 +136,10 @@ export function ContactProfile({
                   <PencilIcon />
                   Edit
                 </Button>
-                <Button onClick={() => setConsentRequest({ action: "opted_in" })} disabled={channelsWithAddress.length === 0}>
+                <Button
+                  onClick={() => setConsentRequest({ action: "opted_in" })}
+                  disabled={channelsWithAddress.length === 0}
+                >
                   <PlusIcon />
                   Record opt-in
                 </Button>
@@ -141,7 +153,9 @@ export function ContactProfile({
         <Alert>
           <ShieldIcon />
           <AlertTitle>Personal data is masked for your role</AlertTitle>
-          <AlertDescription>Reveal shows this contact in full. Each reveal is recorded in the audit log with your name.</AlertDescription>
+          <AlertDescription>
+            Reveal shows this contact in full. Each reveal is recorded in the audit log with your name.
+          </AlertDescription>
         </Alert>
       ) : null}
 
@@ -157,7 +171,13 @@ export function ContactProfile({
               <div className="grid gap-3.5 text-sm" data-testid="contact-profile">
                 <dl className="grid gap-3.5">
                   <Field label="Email" value={contact.email} copy={!masked} />
-                  <Field label="Phone" value={formatPhone(contact.phone)} copyValue={contact.phone} copy={!masked} mono />
+                  <Field
+                    label="Phone"
+                    value={formatPhone(contact.phone)}
+                    copyValue={contact.phone}
+                    copy={!masked}
+                    mono
+                  />
                 </dl>
                 <dl className="grid grid-cols-2 gap-3">
                   <Field label="First name" value={contact.firstName} />
@@ -196,7 +216,9 @@ export function ContactProfile({
                   {attributes.map(([key, value]) => (
                     <React.Fragment key={key}>
                       <dt className="truncate font-mono text-xs leading-5 text-muted-foreground">{key}</dt>
-                      <dd className="min-w-0 break-words">{typeof value === "string" ? value : JSON.stringify(value)}</dd>
+                      <dd className="min-w-0 break-words">
+                        {typeof value === "string" ? value : JSON.stringify(value)}
+                      </dd>
                     </React.Fragment>
                   ))}
                 </dl>
@@ -219,7 +241,9 @@ export function ContactProfile({
                       <div className="grid min-w-0 gap-0.5">
                         <span className="font-medium">{CHANNEL_META[s.channel as Channel].label}</span>
                         {!s.hasAddress ? (
-                          <span className="text-xs text-muted-foreground">No {s.channel === "email" ? "email address" : "phone number"}</span>
+                          <span className="text-xs text-muted-foreground">
+                            No {s.channel === "email" ? "email address" : "phone number"}
+                          </span>
                         ) : s.suppression ? (
                           <>
                             <span className="flex items-center gap-1.5 text-destructive">
@@ -229,7 +253,9 @@ export function ContactProfile({
                             <span className="text-xs text-muted-foreground">
                               {s.suppression.source} · {formatWhen(s.suppression.createdAt)}
                             </span>
-                            {s.suppression.note ? <span className="text-xs text-muted-foreground">{s.suppression.note}</span> : null}
+                            {s.suppression.note ? (
+                              <span className="text-xs text-muted-foreground">{s.suppression.note}</span>
+                            ) : null}
                           </>
                         ) : (
                           <span className="flex items-center gap-1.5 text-xs text-success">
@@ -250,7 +276,9 @@ export function ContactProfile({
           <Card className="gap-0 py-0">
             <CardHeader className="border-b py-4 [.border-b]:pb-4">
               <CardTitle>Consent</CardTitle>
-              <CardDescription>Current state per topic and channel. Every change is appended to the consent ledger.</CardDescription>
+              <CardDescription>
+                Current state per topic and channel. Every change is appended to the consent ledger.
+              </CardDescription>
               {editable ? (
                 <CardAction>
                   <Button variant="outline" size="sm" onClick={() => setConsentRequest({ action: "opted_out" })}>
@@ -261,16 +289,28 @@ export function ContactProfile({
               ) : null}
             </CardHeader>
             {data.consent.length === 0 ? (
-              <EmptyState bare className="py-10" title="No topics yet" description="Create topics in Settings → Topics to record consent." />
+              <EmptyState
+                bare
+                className="py-10"
+                title="No topics yet"
+                description="Create topics in Settings → Topics to record consent."
+              />
             ) : (
-              <ConsentGrid cells={data.consent} canEdit={editable} channelsWithAddress={channelsWithAddress} onChange={setConsentRequest} />
+              <ConsentGrid
+                cells={data.consent}
+                canEdit={editable}
+                channelsWithAddress={channelsWithAddress}
+                onChange={setConsentRequest}
+              />
             )}
           </Card>
 
           <Card className="gap-0 py-0">
             <CardHeader className="border-b py-4 [.border-b]:pb-4">
               <CardTitle>Consent history</CardTitle>
-              <CardDescription>The ledger, newest first: what happened, when, how, and the evidence kept.</CardDescription>
+              <CardDescription>
+                The ledger, newest first: what happened, when, how, and the evidence kept.
+              </CardDescription>
             </CardHeader>
             {history.isError ? (
               <LoadError message={errorMessage(history.error)} onRetry={() => void history.refetch()} />
@@ -322,13 +362,36 @@ export function ContactProfile({
   );
 }
 
-function Field({ label, value, copy, copyValue, mono }: { label: string; value: string | null; copy?: boolean; copyValue?: string | null; mono?: boolean }) {
+function Field({
+  label,
+  value,
+  copy,
+  copyValue,
+  mono,
+}: {
+  label: string;
+  value: string | null;
+  copy?: boolean;
+  copyValue?: string | null;
+  mono?: boolean;
+}) {
   return (
     <div className="grid gap-0.5">
       <dt className="text-xs text-muted-foreground">{label}</dt>
       <dd className="flex min-w-0 items-center gap-1">
-        {value ? <span className={mono ? "truncate tabular-nums" : "truncate"}>{value}</span> : <span className="text-muted-foreground">—</span>}
-        {value && copy ? <CopyButton value={copyValue ?? value} srLabel={`Copy ${label.toLowerCase()}`} variant="ghost" className="-my-1 size-6 text-muted-foreground" /> : null}
+        {value ? (
+          <span className={mono ? "truncate tabular-nums" : "truncate"}>{value}</span>
+        ) : (
+          <span className="text-muted-foreground">—</span>
+        )}
+        {value && copy ? (
+          <CopyButton
+            value={copyValue ?? value}
+            srLabel={`Copy ${label.toLowerCase()}`}
+            variant="ghost"
+            className="-my-1 size-6 text-muted-foreground"
+          />
+        ) : null}
       </dd>
     </div>
   );

@@ -10,7 +10,10 @@ export const CHANNEL_META: Record<Channel, { label: string; icon: LucideIcon }> 
   sms: { label: "SMS", icon: MessageSquareTextIcon },
 };
 
-export const STATUS_META: Record<ConsentStatus | "none", { label: string; variant: NonNullable<BadgeProps["variant"]> }> = {
+export const STATUS_META: Record<
+  ConsentStatus | "none",
+  { label: string; variant: NonNullable<BadgeProps["variant"]> }
+> = {
   opted_in: { label: "Opted in", variant: "success" },
   pending: { label: "Pending", variant: "warning" },
   opted_out: { label: "Opted out", variant: "destructive" },
@@ -57,7 +60,14 @@ export const SUPPRESSION_REASON_LABELS: Record<string, string> = {
   erased: "Contact erased",
 };
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
 const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 /** `3 Mar 2025, 14:02 UTC`: UTC so server and browser render the same text. */
@@ -70,7 +80,12 @@ export function formatDay(value: Date | string): string {
   return day.format(new Date(value));
 }
 
-export function displayName(contact: { firstName: string | null; lastName: string | null; email: string | null; phone: string | null }): string {
+export function displayName(contact: {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+}): string {
   const name = [contact.firstName, contact.lastName].filter(Boolean).join(" ");
   return name || contact.email || contact.phone || "Unnamed contact";
 }
@@ -81,8 +96,11 @@ export function hasName(contact: { firstName: string | null; lastName: string | 
 
 /** Field errors from a tRPC error (zod issues, or the field an AppError names). */
 export function fieldErrors(error: unknown, fallbackField: string, fallbackMessage: string): Record<string, string> {
-  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } } | undefined)?.data;
-  if (data?.issues?.length) return Object.fromEntries(data.issues.map((issue) => [String(issue.path[0] ?? fallbackField), issue.message]));
+  const data = (
+    error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } } | undefined
+  )?.data;
+  if (data?.issues?.length)
+    return Object.fromEntries(data.issues.map((issue) => [String(issue.path[0] ?? fallbackField), issue.message]));
   return { [data?.field ?? fallbackField]: fallbackMessage };
 }
 

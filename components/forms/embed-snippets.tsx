@@ -23,7 +23,12 @@ ${fields}
 </form>`;
   const snippets = [
     { id: "link", label: "Link", value: url, hint: "Share it anywhere: emails, social posts, QR codes." },
-    { id: "iframe", label: "Iframe", value: iframe, hint: "Paste into your site's HTML. The form, its confirmation step and thank-you page all stay inside the frame." },
+    {
+      id: "iframe",
+      label: "Iframe",
+      value: iframe,
+      hint: "Paste into your site's HTML. The form, its confirmation step and thank-you page all stay inside the frame.",
+    },
     {
       id: "html",
       label: "HTML form",
@@ -43,10 +48,19 @@ ${fields}
       {snippets.map((s) => (
         <TabsContent key={s.id} value={s.id} className="grid gap-2">
           <div className="relative">
-            <pre className="max-h-56 overflow-auto rounded-md border bg-muted/50 p-3 pr-12 text-xs leading-relaxed whitespace-pre-wrap break-all" data-testid={`snippet-${s.id}`}>
+            <pre
+              className="max-h-56 overflow-auto rounded-md border bg-muted/50 p-3 pr-12 text-xs leading-relaxed break-all whitespace-pre-wrap"
+              data-testid={`snippet-${s.id}`}
+            >
               {s.value}
             </pre>
-            <CopyButton value={s.value} srLabel={`Copy ${s.label.toLowerCase()} snippet`} size="icon-sm" variant="ghost" className="absolute top-2 right-2" />
+            <CopyButton
+              value={s.value}
+              srLabel={`Copy ${s.label.toLowerCase()} snippet`}
+              size="icon-sm"
+              variant="ghost"
+              className="absolute top-2 right-2"
+            />
           </div>
           <p className="text-xs text-muted-foreground">{s.hint}</p>
         </TabsContent>

@@ -28,7 +28,15 @@ import { EmbedSnippets } from "./embed-snippets";
 import { FormPreview } from "./form-preview";
 
 type Draft = { name: string; definition: FormDefinition };
-type Topic = { id: string; key: string; name: string; description: string | null; channels: ("email" | "sms")[]; kind: string; requiresDoubleOptIn: boolean };
+type Topic = {
+  id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  channels: ("email" | "sms")[];
+  kind: string;
+  requiresDoubleOptIn: boolean;
+};
 
 function defaultDraft(brand: string): Draft {
   return {
@@ -58,14 +66,25 @@ const FIELD_HINTS: Record<FormFieldName, string> = {
 
 /** Issues from a tRPC BAD_REQUEST, keyed by their dotted path ("definition.consentText"). */
 function issuesOf(error: unknown): Record<string, string> {
-  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })?.data;
+  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })
+    ?.data;
   const out: Record<string, string> = {};
   for (const issue of data?.issues ?? []) out[issue.path.slice(0, 2).join(".")] ??= issue.message;
   if (!data?.issues && data?.field) out[data.field] = errorMessage(error);
   return out;
 }
 
-export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: string; brand: string; publicUrl: string; canManage: boolean }) {
+export function FormBuilder({
+  formId,
+  brand,
+  publicUrl,
+  canManage,
+}: {
+  formId?: string;
+  brand: string;
+  publicUrl: string;
+  canManage: boolean;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -103,7 +122,9 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
   const update = useMutation(
     trpc.forms.update.mutationOptions({
       onSuccess: (saved) => {
-        toast.success(saved.currentVersion === form.data?.currentVersion ? "Saved" : `Saved as version ${saved.currentVersion}`);
+        toast.success(
+          saved.currentVersion === form.data?.currentVersion ? "Saved" : `Saved as version ${saved.currentVersion}`,
+        );
         void invalidate();
       },
       onError,
@@ -130,9 +151,12 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
   if (!draft) return <BuilderSkeleton />;
 
   const def = draft.definition;
-  const setDef = (patch: Partial<FormDefinition>) => setDraft((d) => (d ? { ...d, definition: { ...d.definition, ...patch } } : d));
+  const setDef = (patch: Partial<FormDefinition>) =>
+    setDraft((d) => (d ? { ...d, definition: { ...d.definition, ...patch } } : d));
   const topicItems = (topics.data?.items ?? []) as Topic[];
-  const selectedTopics = def.topicIds.map((id) => topicItems.find((t) => t.id === id)).filter((t): t is Topic => Boolean(t));
+  const selectedTopics = def.topicIds
+    .map((id) => topicItems.find((t) => t.id === id))
+    .filter((t): t is Topic => Boolean(t));
   const channels = new Set(def.fields.map((f) => (f.name === "email" ? "email" : f.name === "phone" ? "sms" : null)));
   const forcedDoi = selectedTopics.filter((t) => t.requiresDoubleOptIn);
   const saving = create.isPending || update.isPending;
@@ -143,7 +167,14 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
     setDef({
       fields: on
         ? FORM_FIELD_NAMES.filter((n) => n === name || def.fields.some((f) => f.name === n)).map(
-            (n) => def.fields.find((f) => f.name === n) ?? { name: n, required: n === "email" || n === "phone" ? def.fields.every((f) => f.name !== "email" && f.name !== "phone") : false },
+            (n) =>
+              def.fields.find((f) => f.name === n) ?? {
+                name: n,
+                required:
+                  n === "email" || n === "phone"
+                    ? def.fields.every((f) => f.name !== "email" && f.name !== "phone")
+                    : false,
+              },
           )
         : def.fields.filter((f) => f.name !== name),
     });
@@ -153,7 +184,12 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
   const save = (event: React.FormEvent) => {
     event.preventDefault();
     setErrors({});
-    const definition: FormDefinition = { ...def, description: def.description || undefined, submitLabel: def.submitLabel || undefined, successMessage: def.successMessage || undefined };
+    const definition: FormDefinition = {
+      ...def,
+      description: def.description || undefined,
+      submitLabel: def.submitLabel || undefined,
+      successMessage: def.successMessage || undefined,
+    };
     if (formId) update.mutate({ id: formId, name: draft.name, definition });
     else create.mutate({ name: draft.name, definition });
   };
@@ -231,17 +267,28 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
             <Card>
               <CardHeader>
                 <CardTitle>Basics</CardTitle>
-                <CardDescription>The name is for your team; the title and description are what people see.</CardDescription>
+                <CardDescription>
+                  The name is for your team; the title and description are what people see.
+                </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-4">
                 <FormField label="Name" required error={errors.name} description="Only shown in OptIn Manager.">
-                  <Input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} maxLength={100} />
+                  <Input
+                    value={draft.name}
+                    onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+                    maxLength={100}
+                  />
                 </FormField>
                 <FormField label="Title" required error={errors["definition.title"]}>
                   <Input value={def.title} onChange={(e) => setDef({ title: e.target.value })} maxLength={120} />
                 </FormField>
                 <FormField label="Description" error={errors["definition.description"]}>
-                  <Textarea value={def.description ?? ""} onChange={(e) => setDef({ description: e.target.value })} maxLength={1000} rows={2} />
+                  <Textarea
+                    value={def.description ?? ""}
+                    onChange={(e) => setDef({ description: e.target.value })}
+                    maxLength={1000}
+                    rows={2}
+                  />
                 </FormField>
               </CardContent>
             </Card>
@@ -258,10 +305,17 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
                     <div key={name} className="grid gap-3 rounded-lg border p-3" data-testid={`field-${name}`}>
                       <div className="flex items-center justify-between gap-3">
                         <div className="flex items-center gap-2.5">
-                          <Checkbox id={`use-${name}`} checked={Boolean(field)} onCheckedChange={(v) => toggleField(name, v === true)} aria-label={`Ask for ${FIELD_DEFAULT_LABELS[name]}`} />
+                          <Checkbox
+                            id={`use-${name}`}
+                            checked={Boolean(field)}
+                            onCheckedChange={(v) => toggleField(name, v === true)}
+                            aria-label={`Ask for ${FIELD_DEFAULT_LABELS[name]}`}
+                          />
                           <Label htmlFor={`use-${name}`} className="flex flex-col items-start gap-0">
                             <span>{FIELD_DEFAULT_LABELS[name]}</span>
-                            {FIELD_HINTS[name] ? <span className="text-xs font-normal text-muted-foreground">{FIELD_HINTS[name]}</span> : null}
+                            {FIELD_HINTS[name] ? (
+                              <span className="text-xs font-normal text-muted-foreground">{FIELD_HINTS[name]}</span>
+                            ) : null}
                           </Label>
                         </div>
                         {field ? (
@@ -301,7 +355,10 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
             <Card>
               <CardHeader>
                 <CardTitle>Topics</CardTitle>
-                <CardDescription>Submitting the form opts the person in to every topic you tick, on the channels they give an address for.</CardDescription>
+                <CardDescription>
+                  Submitting the form opts the person in to every topic you tick, on the channels they give an address
+                  for.
+                </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-2">
                 {topics.isPending ? (
@@ -327,7 +384,12 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
                           id={`topic-${topic.id}`}
                           className="mt-0.5"
                           checked={checked}
-                          onCheckedChange={(v) => setDef({ topicIds: v === true ? [...def.topicIds, topic.id] : def.topicIds.filter((id) => id !== topic.id) })}
+                          onCheckedChange={(v) =>
+                            setDef({
+                              topicIds:
+                                v === true ? [...def.topicIds, topic.id] : def.topicIds.filter((id) => id !== topic.id),
+                            })
+                          }
                         />
                         <span className="grid min-w-0 gap-1">
                           <span className="flex flex-wrap items-center gap-1.5 text-sm font-medium">
@@ -340,9 +402,13 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
                             {topic.kind === "transactional" ? <Badge variant="muted">Transactional</Badge> : null}
                             {topic.requiresDoubleOptIn ? <Badge variant="info">Always double opt-in</Badge> : null}
                           </span>
-                          {topic.description ? <span className="text-xs text-muted-foreground">{topic.description}</span> : null}
+                          {topic.description ? (
+                            <span className="text-xs text-muted-foreground">{topic.description}</span>
+                          ) : null}
                           {checked && !reachable ? (
-                            <span className="text-xs font-medium text-warning">Add the {topic.channels.includes("sms") ? "phone" : "email"} field to reach this topic.</span>
+                            <span className="text-xs font-medium text-warning">
+                              Add the {topic.channels.includes("sms") ? "phone" : "email"} field to reach this topic.
+                            </span>
                           ) : null}
                         </span>
                       </label>
@@ -360,11 +426,18 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
             <Card>
               <CardHeader>
                 <CardTitle>Consent</CardTitle>
-                <CardDescription>The exact words shown next to the button. They are stored with every sign-up as proof.</CardDescription>
+                <CardDescription>
+                  The exact words shown next to the button. They are stored with every sign-up as proof.
+                </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-4">
                 <FormField label="Consent text" required error={errors["definition.consentText"]}>
-                  <Textarea value={def.consentText} onChange={(e) => setDef({ consentText: e.target.value })} maxLength={5000} rows={3} />
+                  <Textarea
+                    value={def.consentText}
+                    onChange={(e) => setDef({ consentText: e.target.value })}
+                    maxLength={5000}
+                    rows={3}
+                  />
                 </FormField>
                 <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
                   <div className="grid gap-1">
@@ -374,17 +447,37 @@ export function FormBuilder({ formId, brand, publicUrl, canManage }: { formId?: 
                     </Label>
                     <p className="text-xs text-muted-foreground">
                       People confirm by clicking a link in an email or typing a code sent by SMS before consent counts.
-                      {forcedDoi.length > 0 && !def.doubleOptIn ? ` ${forcedDoi.map((t) => t.name).join(", ")} always ask${forcedDoi.length === 1 ? "s" : ""} for it anyway.` : ""}
+                      {forcedDoi.length > 0 && !def.doubleOptIn
+                        ? ` ${forcedDoi.map((t) => t.name).join(", ")} always ask${forcedDoi.length === 1 ? "s" : ""} for it anyway.`
+                        : ""}
                     </p>
                   </div>
-                  <Switch id="double-opt-in" checked={def.doubleOptIn} onCheckedChange={(v) => setDef({ doubleOptIn: v })} />
+                  <Switch
+                    id="double-opt-in"
+                    checked={def.doubleOptIn}
+                    onCheckedChange={(v) => setDef({ doubleOptIn: v })}
+                  />
                 </div>
                 <div className="grid gap-4 sm:grid-cols-2">
                   <FormField label="Button label" error={errors["definition.submitLabel"]}>
-                    <Input value={def.submitLabel ?? ""} placeholder="Subscribe" onChange={(e) => setDef({ submitLabel: e.target.value })} maxLength={40} />
+                    <Input
+                      value={def.submitLabel ?? ""}
+                      placeholder="Subscribe"
+                      onChange={(e) => setDef({ submitLabel: e.target.value })}
+                      maxLength={40}
+                    />
                   </FormField>
-                  <FormField label="Success message" error={errors["definition.successMessage"]} description="Shown after a sign-up without double opt-in.">
-                    <Input value={def.successMessage ?? ""} placeholder="Thanks! You're subscribed." onChange={(e) => setDef({ successMessage: e.target.value })} maxLength={1000} />
+                  <FormField
+                    label="Success message"
+                    error={errors["definition.successMessage"]}
+                    description="Shown after a sign-up without double opt-in."
+                  >
+                    <Input
+                      value={def.successMessage ?? ""}
+                      placeholder="Thanks! You're subscribed."
+                      onChange={(e) => setDef({ successMessage: e.target.value })}
+                      maxLength={1000}
+                    />
                   </FormField>
                 </div>
               </CardContent>
@@ -420,7 +513,14 @@ function VersionHistory({
   versions,
   current,
 }: {
-  versions: { id: string; version: number; createdAt: Date; createdBy: string | null; changed: string[]; consentTextHash: string }[];
+  versions: {
+    id: string;
+    version: number;
+    createdAt: Date;
+    createdBy: string | null;
+    changed: string[];
+    consentTextHash: string;
+  }[];
   current: number;
 }) {
   return (
@@ -436,16 +536,24 @@ function VersionHistory({
         <ol className="grid gap-3" data-testid="version-history">
           {versions.map((v) => (
             <li key={v.id} className="flex items-start gap-3 text-sm">
-              <Badge variant={v.version === current ? "default" : "muted"} className="mt-0.5 w-9 justify-center tabular-nums">
+              <Badge
+                variant={v.version === current ? "default" : "muted"}
+                className="mt-0.5 w-9 justify-center tabular-nums"
+              >
                 v{v.version}
               </Badge>
               <div className="grid min-w-0 gap-0.5">
                 <span>
-                  {v.version === 1 ? "Created" : v.changed.length ? `Changed ${v.changed.map((c) => CHANGE_LABELS[c] ?? c).join(", ")}` : "Saved"}
+                  {v.version === 1
+                    ? "Created"
+                    : v.changed.length
+                      ? `Changed ${v.changed.map((c) => CHANGE_LABELS[c] ?? c).join(", ")}`
+                      : "Saved"}
                   {v.version === current ? <span className="text-muted-foreground"> · live</span> : null}
                 </span>
                 <span className="truncate text-xs text-muted-foreground">
-                  {formatDateTime(v.createdAt)} UTC{v.createdBy ? ` · ${v.createdBy}` : ""} · text {v.consentTextHash.slice(0, 8)}
+                  {formatDateTime(v.createdAt)} UTC{v.createdBy ? ` · ${v.createdBy}` : ""} · text{" "}
+                  {v.consentTextHash.slice(0, 8)}
                 </span>
               </div>
             </li>

@@ -12,7 +12,10 @@ import { renderFormPage, type FormPageOptions } from "./hosted-html";
  */
 export function FormPreview({ brand, definition, topics }: Pick<FormPageOptions, "brand" | "definition" | "topics">) {
   const [width, setWidth] = React.useState<"desktop" | "mobile">("desktop");
-  const html = React.useMemo(() => renderFormPage({ brand, definition, topics, action: "#" }), [brand, definition, topics]);
+  const html = React.useMemo(
+    () => renderFormPage({ brand, definition, topics, action: "#" }),
+    [brand, definition, topics],
+  );
   return (
     <div className="grid gap-2">
       <div className="flex items-center justify-between gap-2">
@@ -45,7 +48,10 @@ export function FormPreview({ brand, definition, topics }: Pick<FormPageOptions,
           title="Form preview"
           sandbox=""
           srcDoc={html}
-          className={cn("mx-auto block h-[min(680px,calc(100vh-7rem))] min-h-[480px] w-full bg-transparent transition-[max-width]", width === "mobile" ? "max-w-[390px] border-x" : "max-w-full")}
+          className={cn(
+            "mx-auto block h-[min(680px,calc(100vh-7rem))] min-h-[480px] w-full bg-transparent transition-[max-width]",
+            width === "mobile" ? "max-w-[390px] border-x" : "max-w-full",
+          )}
         />
       </div>
     </div>

@@ -69,7 +69,12 @@ export function FormsList({ canManage, publicUrl }: { canManage: boolean; public
               {items.map((form) => {
                 const url = `${publicUrl}/f/${form.key}`;
                 return (
-                  <TableRow key={form.id} data-testid="form-row" data-archived={form.archived ? "" : undefined} className={form.archived ? "bg-muted/40" : undefined}>
+                  <TableRow
+                    key={form.id}
+                    data-testid="form-row"
+                    data-archived={form.archived ? "" : undefined}
+                    className={form.archived ? "bg-muted/40" : undefined}
+                  >
                     <TableCell>
                       <Link href={`/forms/${form.id}`} className="font-medium underline-offset-4 hover:underline">
                         {form.name}
@@ -95,7 +100,9 @@ export function FormsList({ canManage, publicUrl }: { canManage: boolean; public
                     </TableCell>
                     <TableCell className="hidden text-muted-foreground sm:table-cell">v{form.currentVersion}</TableCell>
                     <TableCell className="text-right tabular-nums">{form.signups}</TableCell>
-                    <TableCell className="hidden text-muted-foreground lg:table-cell">{formatRelative(form.updatedAt)}</TableCell>
+                    <TableCell className="hidden text-muted-foreground lg:table-cell">
+                      {formatRelative(form.updatedAt)}
+                    </TableCell>
                   </TableRow>
                 );
               })}

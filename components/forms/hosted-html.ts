@@ -121,7 +121,10 @@ export interface HostedTopic {
 
 export type FieldName = FormDefinition["fields"][number]["name"];
 
-const FIELD_INPUT: Record<FieldName, { type: string; autocomplete: string; label: string; inputmode?: string; placeholder?: string }> = {
+const FIELD_INPUT: Record<
+  FieldName,
+  { type: string; autocomplete: string; label: string; inputmode?: string; placeholder?: string }
+> = {
   email: { type: "email", autocomplete: "email", label: "Email", inputmode: "email", placeholder: "you@example.com" },
   phone: { type: "tel", autocomplete: "tel", label: "Mobile phone", inputmode: "tel", placeholder: "+1 555 123 4567" },
   firstName: { type: "text", autocomplete: "given-name", label: "First name" },
@@ -217,7 +220,17 @@ ${extraHtml}`;
 }
 
 /** The email link's page: says what is being confirmed; the button POSTs (a GET never confirms). */
-export function renderConfirmLinkPage({ brand, topicNames, sentTo, action }: { brand: string; topicNames: string[]; sentTo: string | null; action: string }): string {
+export function renderConfirmLinkPage({
+  brand,
+  topicNames,
+  sentTo,
+  action,
+}: {
+  brand: string;
+  topicNames: string[];
+  sentTo: string | null;
+  action: string;
+}): string {
   const what = topicNames.length ? topicNames.map(escapeHtml).join(", ") : "messages";
   const body = `<div class="icon info">${ICONS.mail}</div>
 <h1>Confirm your subscription</h1>

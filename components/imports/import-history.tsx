@@ -46,7 +46,13 @@ export function ImportHistory() {
       ) : list.isError ? (
         <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : items.length === 0 ? (
-        <EmptyState bare className="py-10" icon={HistoryIcon} title="No imports yet" description="Imports you run appear here with their counts." />
+        <EmptyState
+          bare
+          className="py-10"
+          icon={HistoryIcon}
+          title="No imports yet"
+          description="Imports you run appear here with their counts."
+        />
       ) : (
         <Table>
           <TableHeader>
@@ -68,15 +74,27 @@ export function ImportHistory() {
               <TableRow key={item.id} data-testid="import-row">
                 <TableCell className="max-w-48 truncate font-medium">{item.filename ?? "Untitled"}</TableCell>
                 <TableCell>
-                  {item.interrupted ? <Badge variant="warning">interrupted</Badge> : <Badge variant={STATUS_VARIANT[item.status]}>{item.status}</Badge>}
+                  {item.interrupted ? (
+                    <Badge variant="warning">interrupted</Badge>
+                  ) : (
+                    <Badge variant={STATUS_VARIANT[item.status]}>{item.status}</Badge>
+                  )}
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{item.processedRows.toLocaleString()}</TableCell>
-                <TableCell className="hidden text-right tabular-nums sm:table-cell">{item.insertedRows.toLocaleString()}</TableCell>
-                <TableCell className="hidden text-right tabular-nums sm:table-cell">{item.updatedRows.toLocaleString()}</TableCell>
+                <TableCell className="hidden text-right tabular-nums sm:table-cell">
+                  {item.insertedRows.toLocaleString()}
+                </TableCell>
+                <TableCell className="hidden text-right tabular-nums sm:table-cell">
+                  {item.updatedRows.toLocaleString()}
+                </TableCell>
                 <TableCell className="text-right tabular-nums">
                   {item.rejectedRows > 0 && item.status !== "running" ? (
                     <Button asChild variant="link" size="sm" className="h-auto p-0">
-                      <a href={`/api/imports/${item.id}/rejections`} download aria-label={`Download ${item.rejectedRows} rejected rows`}>
+                      <a
+                        href={`/api/imports/${item.id}/rejections`}
+                        download
+                        aria-label={`Download ${item.rejectedRows} rejected rows`}
+                      >
                         {item.rejectedRows.toLocaleString()}
                         <DownloadIcon className="size-3.5" />
                       </a>
@@ -85,7 +103,9 @@ export function ImportHistory() {
                     item.rejectedRows.toLocaleString()
                   )}
                 </TableCell>
-                <TableCell className="hidden text-muted-foreground md:table-cell">{formatDateTime(item.startedAt ?? item.createdAt)}</TableCell>
+                <TableCell className="hidden text-muted-foreground md:table-cell">
+                  {formatDateTime(item.startedAt ?? item.createdAt)}
+                </TableCell>
                 <TableCell className="text-right">
                   {item.resumable ? (
                     <Button

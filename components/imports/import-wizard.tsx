@@ -16,16 +16,32 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { MAPPING_FIELDS, estimateRows, type MappingField } from "./import-fields";
 
 const PREVIEW_BYTES = 64 * 1024;
-type Preview = { headers: string[]; rows: string[][]; suggestedMapping: { fields: Partial<Record<MappingField, string>>; attributes: Record<string, string> } };
-type Step = { name: "choose" } | { name: "map"; file: File; preview: Preview; sample: string } | { name: "run"; importId: string; file: File };
+type Preview = {
+  headers: string[];
+  rows: string[][];
+  suggestedMapping: { fields: Partial<Record<MappingField, string>>; attributes: Record<string, string> };
+};
+type Step =
+  | { name: "choose" }
+  | { name: "map"; file: File; preview: Preview; sample: string }
+  | { name: "run"; importId: string; file: File };
 
 /** Upload → preview → mapping → topics → progress → summary. */
 export function ImportWizard() {
   const [step, setStep] = React.useState<Step>({ name: "choose" });
   const reset = () => setStep({ name: "choose" });
-  if (step.name === "choose") return <ChooseFile onReady={(file, preview, sample) => setStep({ name: "map", file, preview, sample })} />;
+  if (step.name === "choose")
+    return <ChooseFile onReady={(file, preview, sample) => setStep({ name: "map", file, preview, sample })} />;
   if (step.name === "map")
-    return <MapColumns file={step.file} preview={step.preview} sample={step.sample} onCancel={reset} onStarted={(importId) => setStep({ name: "run", importId, file: step.file })} />;
+    return (
+      <MapColumns
+        file={step.file}
+        preview={step.preview}
+        sample={step.sample}
+        onCancel={reset}
+        onStarted={(importId) => setStep({ name: "run", importId, file: step.file })}
+      />
+    );
   return <RunImport importId={step.importId} file={step.file} onDone={reset} />;
 }
 
@@ -50,7 +66,8 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
       <CardHeader>
         <CardTitle>Upload a CSV file</CardTitle>
         <CardDescription>
-          The first line must name the columns. Comma, semicolon and tab separated files work; the file is streamed, so size is not a problem.
+          The first line must name the columns. Comma, semicolon and tab separated files work; the file is streamed, so
+          size is not a problem.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
@@ -71,10 +88,25 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
             dragging && "border-primary bg-muted/50",
           )}
         >
-          {preview.isPending ? <Spinner className="size-6" /> : <FileUpIcon className="size-8 text-muted-foreground" aria-hidden />}
-          <span className="font-medium">{preview.isPending ? "Reading the file…" : "Choose a CSV file or drop it here"}</span>
-          <span className="text-sm text-muted-foreground">Email or phone is required per row; everything else is optional.</span>
-          <input id="import-file" type="file" accept=".csv,.tsv,.txt,text/csv" className="sr-only" aria-label="CSV file" onChange={(e) => void choose(e.target.files?.[0])} />
+          {preview.isPending ? (
+            <Spinner className="size-6" />
+          ) : (
+            <FileUpIcon className="size-8 text-muted-foreground" aria-hidden />
+          )}
+          <span className="font-medium">
+            {preview.isPending ? "Reading the file…" : "Choose a CSV file or drop it here"}
+          </span>
+          <span className="text-sm text-muted-foreground">
+            Email or phone is required per row; everything else is optional.
+          </span>
+          <input
+            id="import-file"
+            type="file"
+            accept=".csv,.tsv,.txt,text/csv"
+            className="sr-only"
+            aria-label="CSV file"
+            onChange={(e) => void choose(e.target.files?.[0])}
+          />
         </label>
         {error ? (
           <Alert variant="destructive">
@@ -91,7 +123,18 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
 const selectClass =
   "h-9 w-full rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 dark:bg-input/30";
 
-function MapColumns({ file, preview, onCancel, onStarted }: { file: File; preview: Preview; sample: string; onCancel: () => void; onStarted: (importId: string) => void }) {
+function MapColumns({
+  file,
+  preview,
+  onCancel,
+  onStarted,
+}: {
+  file: File;
+  preview: Preview;
+  sample: string;
+  onCancel: () => void;
+  onStarted: (importId: string) => void;
+}) {
   const trpc = useTRPC();
   const topics = useQuery(trpc.topics.list.queryOptions());
   const [fields, setFields] = React.useState<Partial<Record<MappingField, string>>>(preview.suggestedMapping.fields);
@@ -106,15 +149,24 @@ function MapColumns({ file, preview, onCancel, onStarted }: { file: File; previe
   const create = useMutation(trpc.imports.create.mutationOptions());
 
   const used = new Set(Object.values(fields).filter(Boolean));
-  const attributes = keepOthers ? Object.fromEntries(Object.entries(preview.suggestedMapping.attributes).filter(([column]) => !used.has(column))) : {};
+  const attributes = keepOthers
+    ? Object.fromEntries(Object.entries(preview.suggestedMapping.attributes).filter(([column]) => !used.has(column)))
+    : {};
   const hasConsent = Boolean(fields.consentStatus);
   const availableTopics = (topics.data?.items ?? []).filter((t) => !t.archived);
 
   const start = () => {
     setError(null);
-    const mapping = Object.fromEntries(Object.entries(fields).filter(([, v]) => v)) as Partial<Record<MappingField, string>>;
+    const mapping = Object.fromEntries(Object.entries(fields).filter(([, v]) => v)) as Partial<
+      Record<MappingField, string>
+    >;
     create.mutate(
-      { filename: file.name.slice(0, 255), mapping: { ...mapping, attributes }, topicKeys: hasConsent ? topicKeys : [], channels: hasConsent ? channels : [] },
+      {
+        filename: file.name.slice(0, 255),
+        mapping: { ...mapping, attributes },
+        topicKeys: hasConsent ? topicKeys : [],
+        channels: hasConsent ? channels : [],
+      },
       { onSuccess: (created) => onStarted(created.id), onError: (e) => setError(errorMessage(e)) },
     );
   };
@@ -159,7 +211,10 @@ function MapColumns({ file, preview, onCancel, onStarted }: { file: File; previe
       <Card>
         <CardHeader>
           <CardTitle>Map columns</CardTitle>
-          <CardDescription>We matched columns by their names. Check them; an unmapped column is ignored unless kept as a custom attribute.</CardDescription>
+          <CardDescription>
+            We matched columns by their names. Check them; an unmapped column is ignored unless kept as a custom
+            attribute.
+          </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">
           <div className="grid gap-3 sm:grid-cols-2">
@@ -188,7 +243,12 @@ function MapColumns({ file, preview, onCancel, onStarted }: { file: File; previe
             })}
           </div>
           <div className="flex items-start gap-3 rounded-md border p-3">
-            <Checkbox id="keep-others" checked={keepOthers} onCheckedChange={(v) => setKeepOthers(v === true)} className="mt-0.5" />
+            <Checkbox
+              id="keep-others"
+              checked={keepOthers}
+              onCheckedChange={(v) => setKeepOthers(v === true)}
+              className="mt-0.5"
+            />
             <Label htmlFor="keep-others" className="grid gap-1 font-normal">
               <span className="font-medium">Keep the other columns as custom attributes</span>
               <span className="text-xs text-muted-foreground">
@@ -204,8 +264,8 @@ function MapColumns({ file, preview, onCancel, onStarted }: { file: File; previe
           <CardHeader>
             <CardTitle>Consent</CardTitle>
             <CardDescription>
-              Each row&apos;s consent becomes a ledger event for these topics, dated with the consent date. An opt-in never overrides a later opt-out, and suppressed
-              addresses are never opted in.
+              Each row&apos;s consent becomes a ledger event for these topics, dated with the consent date. An opt-in
+              never overrides a later opt-out, and suppressed addresses are never opted in.
             </CardDescription>
           </CardHeader>
           <CardContent className="grid gap-4 sm:grid-cols-2">
@@ -217,7 +277,9 @@ function MapColumns({ file, preview, onCancel, onStarted }: { file: File; previe
                   <Checkbox
                     id={`topic-${topic.key}`}
                     checked={topicKeys.includes(topic.key)}
-                    onCheckedChange={(v) => setTopicKeys((cur) => (v === true ? [...cur, topic.key] : cur.filter((k) => k !== topic.key)))}
+                    onCheckedChange={(v) =>
+                      setTopicKeys((cur) => (v === true ? [...cur, topic.key] : cur.filter((k) => k !== topic.key)))
+                    }
                   />
                   <Label htmlFor={`topic-${topic.key}`} className="font-normal">
                     {topic.name} <span className="text-xs text-muted-foreground">({topic.channels.join(", ")})</span>
@@ -232,7 +294,9 @@ function MapColumns({ file, preview, onCancel, onStarted }: { file: File; previe
                   <Checkbox
                     id={`channel-${channel}`}
                     checked={channels.includes(channel)}
-                    onCheckedChange={(v) => setChannels((cur) => (v === true ? [...cur, channel] : cur.filter((c) => c !== channel)))}
+                    onCheckedChange={(v) =>
+                      setChannels((cur) => (v === true ? [...cur, channel] : cur.filter((c) => c !== channel)))
+                    }
                   />
                   <Label htmlFor={`channel-${channel}`} className="font-normal">
                     {channel === "email" ? "Email (rows with an email)" : "SMS (rows with a phone)"}
@@ -272,7 +336,10 @@ function RunImport({ importId, file, onDone }: { importId: string; file: File; o
   const started = React.useRef(false);
   const status = useQuery({
     ...trpc.imports.get.queryOptions({ id: importId }),
-    refetchInterval: (query) => (query.state.data && (query.state.data.status === "completed" || query.state.data.status === "failed") ? false : 500),
+    refetchInterval: (query) =>
+      query.state.data && (query.state.data.status === "completed" || query.state.data.status === "failed")
+        ? false
+        : 500,
   });
 
   React.useEffect(() => {
@@ -286,7 +353,11 @@ function RunImport({ importId, file, onDone }: { importId: string; file: File; o
           body: file,
           headers: { "content-type": "text/csv" },
         });
-        if (!res.ok) setUploadError(((await res.json().catch(() => null)) as { message?: string } | null)?.message ?? `Upload failed (${res.status})`);
+        if (!res.ok)
+          setUploadError(
+            ((await res.json().catch(() => null)) as { message?: string } | null)?.message ??
+              `Upload failed (${res.status})`,
+          );
       } catch {
         setUploadError("The upload was interrupted. Check your connection and try again.");
       } finally {
@@ -300,13 +371,24 @@ function RunImport({ importId, file, onDone }: { importId: string; file: File; o
   const data = status.data;
   const finished = data?.status === "completed" || data?.status === "failed";
   const total = Math.max(data?.totalRows ?? 0, data?.processedRows ?? 0);
-  const percent = finished && data?.status === "completed" ? 100 : total ? Math.min(99, Math.floor(((data?.processedRows ?? 0) / total) * 100)) : 0;
+  const percent =
+    finished && data?.status === "completed"
+      ? 100
+      : total
+        ? Math.min(99, Math.floor(((data?.processedRows ?? 0) / total) * 100))
+        : 0;
 
   return (
     <Card>
       <CardHeader>
         <CardTitle className="flex flex-wrap items-center gap-2" data-testid="import-status-title">
-          {finished ? (data?.status === "completed" ? "Import finished" : "Import failed") : data?.interrupted ? "Import interrupted" : "Importing…"}
+          {finished
+            ? data?.status === "completed"
+              ? "Import finished"
+              : "Import failed"
+            : data?.interrupted
+              ? "Import interrupted"
+              : "Importing…"}
           <Badge variant="muted">{file.name}</Badge>
         </CardTitle>
         <CardDescription>
@@ -327,7 +409,13 @@ function RunImport({ importId, file, onDone }: { importId: string; file: File; o
             aria-valuenow={percent}
             className="h-2.5 w-full overflow-hidden rounded-full bg-muted"
           >
-            <div className={cn("h-full rounded-full transition-[width] duration-300", data?.status === "failed" ? "bg-destructive" : "bg-primary")} style={{ width: `${percent}%` }} />
+            <div
+              className={cn(
+                "h-full rounded-full transition-[width] duration-300",
+                data?.status === "failed" ? "bg-destructive" : "bg-primary",
+              )}
+              style={{ width: `${percent}%` }}
+            />
           </div>
           <p className="text-sm text-muted-foreground" data-testid="import-progress-text">
             {(data?.processedRows ?? 0).toLocaleString()} of {total ? total.toLocaleString() : "…"} rows · {percent}%
@@ -352,7 +440,9 @@ function RunImport({ importId, file, onDone }: { importId: string; file: File; o
             <AlertTitle>Done</AlertTitle>
             <AlertDescription>
               {data.processedRows.toLocaleString()} rows read.
-              {data.rejectedRows ? " Rejected rows list the line, the column and the reason — never the value." : " No row was rejected."}
+              {data.rejectedRows
+                ? " Rejected rows list the line, the column and the reason — never the value."
+                : " No row was rejected."}
             </AlertDescription>
           </Alert>
         ) : null}
@@ -381,7 +471,9 @@ function Stat({ label, value, tone }: { label: string; value: number | undefined
   return (
     <div className="rounded-lg border p-3">
       <dt className="text-xs text-muted-foreground">{label}</dt>
-      <dd className={cn("text-xl font-semibold tabular-nums", tone === "warning" && "text-warning")}>{value === undefined ? "—" : value.toLocaleString()}</dd>
+      <dd className={cn("text-xl font-semibold tabular-nums", tone === "warning" && "text-warning")}>
+        {value === undefined ? "—" : value.toLocaleString()}
+      </dd>
     </div>
   );
 }

@@ -7,13 +7,7 @@ import { MenuIcon } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import {
-  Sheet,
-  SheetContent,
-  SheetDescription,
-  SheetTitle,
-  SheetTrigger,
-} from "@/components/ui/sheet";
+import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
 
 import { Logo } from "./logo";
 import { isActivePath, mainNav, secondaryNav, type NavItem } from "./nav";
@@ -35,7 +29,15 @@ export type AppShellProps = {
  * Signed-in chrome: fixed sidebar on desktop (lg+), top bar + slide-over nav below.
  * Presentational only — pass data and the sign-out server action from a Server Component.
  */
-export function AppShell({ workspaceId, workspaceName, workspaces, switchWorkspaceAction, user, signOutAction, children }: AppShellProps) {
+export function AppShell({
+  workspaceId,
+  workspaceName,
+  workspaces,
+  switchWorkspaceAction,
+  user,
+  signOutAction,
+  children,
+}: AppShellProps) {
   const pathname = usePathname() ?? "/";
   const [mobileOpen, setMobileOpen] = React.useState(false);
 
@@ -74,24 +76,19 @@ export function AppShell({ workspaceId, workspaceName, workspaces, switchWorkspa
               className="w-72 gap-0 border-sidebar-border bg-sidebar p-0 text-sidebar-foreground sm:max-w-72"
             >
               <SheetTitle className="sr-only">Navigation</SheetTitle>
-              <SheetDescription className="sr-only">
-                Main navigation for {workspaceName}
-              </SheetDescription>
+              <SheetDescription className="sr-only">Main navigation for {workspaceName}</SheetDescription>
               <SidebarContents
                 pathname={pathname}
                 workspace={{ id: workspaceId, name: workspaceName }}
                 workspaces={workspaces}
-          switchWorkspaceAction={switchWorkspaceAction}
+                switchWorkspaceAction={switchWorkspaceAction}
                 user={user}
                 signOutAction={signOutAction}
                 onNavigate={() => setMobileOpen(false)}
               />
             </SheetContent>
           </Sheet>
-          <Link
-            href="/"
-            className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-          >
+          <Link href="/" className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50">
             <Logo />
           </Link>
           <div className="ml-auto">
@@ -100,9 +97,7 @@ export function AppShell({ workspaceId, workspaceName, workspaces, switchWorkspa
         </header>
 
         <main id="main-content" tabIndex={-1} className="flex-1 outline-none">
-          <div className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-8 lg:px-10 lg:py-10">
-            {children}
-          </div>
+          <div className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-8 lg:px-10 lg:py-10">{children}</div>
         </main>
       </div>
     </div>
@@ -139,7 +134,12 @@ function SidebarContents({
       </div>
 
       <div className="px-3 pt-1 pb-3">
-        <WorkspaceSwitcher current={workspace} workspaces={workspaces} switchWorkspaceAction={switchWorkspaceAction} onNavigate={onNavigate} />
+        <WorkspaceSwitcher
+          current={workspace}
+          workspaces={workspaces}
+          switchWorkspaceAction={switchWorkspaceAction}
+          onNavigate={onNavigate}
+        />
       </div>
 
       <nav aria-label="Main" className="flex min-h-0 flex-1 flex-col overflow-y-auto px-3 py-1">
@@ -156,15 +156,7 @@ function SidebarContents({
   );
 }
 
-function NavList({
-  items,
-  pathname,
-  onNavigate,
-}: {
-  items: NavItem[];
-  pathname: string;
-  onNavigate?: () => void;
-}) {
+function NavList({ items, pathname, onNavigate }: { items: NavItem[]; pathname: string; onNavigate?: () => void }) {
   return (
     <ul className="flex flex-col gap-0.5">
       {items.map((item) => {
@@ -180,7 +172,7 @@ function NavList({
               >
                 <Icon aria-hidden="true" className="size-4 shrink-0 text-muted-foreground/60" />
                 <span className="truncate">{item.label}</span>
-                <span className="ml-auto rounded border border-sidebar-border px-1.5 text-[10px] uppercase tracking-wide text-muted-foreground">
+                <span className="ml-auto rounded border border-sidebar-border px-1.5 text-[10px] tracking-wide text-muted-foreground uppercase">
                   Soon
                 </span>
               </span>

@@ -32,7 +32,7 @@ export function AuthCard({ title, description, children, footer, note, className
       />
       <div
         aria-hidden="true"
-        className="pointer-events-none absolute inset-0 -z-10 [mask-image:radial-gradient(60%_50%_at_50%_0%,black,transparent)] bg-[linear-gradient(to_right,var(--border)_1px,transparent_1px),linear-gradient(to_bottom,var(--border)_1px,transparent_1px)] bg-[size:32px_32px] opacity-60"
+        className="pointer-events-none absolute inset-0 -z-10 bg-[linear-gradient(to_right,var(--border)_1px,transparent_1px),linear-gradient(to_bottom,var(--border)_1px,transparent_1px)] [mask-image:radial-gradient(60%_50%_at_50%_0%,black,transparent)] bg-[size:32px_32px] opacity-60"
       />
 
       <div className="w-full max-w-[400px]">
@@ -44,9 +44,7 @@ export function AuthCard({ title, description, children, footer, note, className
           <div className="px-6 pt-7 pb-6 sm:px-8 sm:pt-8 sm:pb-8">
             <div className="text-center">
               <h1 className="text-xl font-semibold tracking-tight text-balance">{title}</h1>
-              {description ? (
-                <p className="mt-2 text-sm text-pretty text-muted-foreground">{description}</p>
-              ) : null}
+              {description ? <p className="mt-2 text-sm text-pretty text-muted-foreground">{description}</p> : null}
             </div>
             {children ? <div className="mt-6">{children}</div> : null}
           </div>

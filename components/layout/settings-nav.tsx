@@ -24,13 +24,7 @@ function isActive(pathname: string, href: string): boolean {
 }
 
 /** Underlined tab-style links for the Settings section. Place under the PageHeader. */
-export function SettingsNav({
-  items = settingsNav,
-  className,
-}: {
-  items?: SettingsNavItem[];
-  className?: string;
-}) {
+export function SettingsNav({ items = settingsNav, className }: { items?: SettingsNavItem[]; className?: string }) {
   const pathname = usePathname() ?? "";
 
   return (

@@ -66,12 +66,8 @@ export function UserMenu({ user, signOutAction, variant = "sidebar" }: UserMenuP
         {variant === "sidebar" ? (
           <>
             <span className="grid min-w-0 flex-1 leading-tight">
-              <span className="truncate text-sm font-medium text-sidebar-accent-foreground">
-                {displayName}
-              </span>
-              {user.name ? (
-                <span className="truncate text-xs text-muted-foreground">{user.email}</span>
-              ) : null}
+              <span className="truncate text-sm font-medium text-sidebar-accent-foreground">{displayName}</span>
+              {user.name ? <span className="truncate text-xs text-muted-foreground">{user.email}</span> : null}
             </span>
             <ChevronsUpDownIcon className="size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
           </>
@@ -81,10 +77,7 @@ export function UserMenu({ user, signOutAction, variant = "sidebar" }: UserMenuP
         side={variant === "sidebar" ? "top" : "bottom"}
         align={variant === "sidebar" ? "start" : "end"}
         sideOffset={8}
-        className={cn(
-          "w-64",
-          variant === "sidebar" && "w-(--radix-dropdown-menu-trigger-width) min-w-60",
-        )}
+        className={cn("w-64", variant === "sidebar" && "w-(--radix-dropdown-menu-trigger-width) min-w-60")}
       >
         <DropdownMenuLabel className="flex items-center gap-3 py-2 font-normal">
           {avatar}
@@ -95,19 +88,12 @@ export function UserMenu({ user, signOutAction, variant = "sidebar" }: UserMenuP
                 {formatRole(user.role)}
               </Badge>
             </span>
-            {user.name ? (
-              <span className="truncate text-xs text-muted-foreground">{user.email}</span>
-            ) : null}
+            {user.name ? <span className="truncate text-xs text-muted-foreground">{user.email}</span> : null}
           </span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
-        <DropdownMenuLabel className="pt-1 pb-1 text-xs font-normal text-muted-foreground">
-          Theme
-        </DropdownMenuLabel>
-        <DropdownMenuRadioGroup
-          value={theme}
-          onValueChange={(value) => setTheme(value as ThemePreference)}
-        >
+        <DropdownMenuLabel className="pt-1 pb-1 text-xs font-normal text-muted-foreground">Theme</DropdownMenuLabel>
+        <DropdownMenuRadioGroup value={theme} onValueChange={(value) => setTheme(value as ThemePreference)}>
           <DropdownMenuRadioItem value="light" onSelect={(e) => e.preventDefault()}>
             <SunIcon className="text-muted-foreground" /> Light
           </DropdownMenuRadioItem>

@@ -8,7 +8,14 @@ import { CheckIcon, ChevronsUpDownIcon, PlusIcon } from "lucide-react";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -140,7 +147,10 @@ export function WorkspaceSwitcher({
           </DropdownMenuGroup>
           <DropdownMenuSeparator />
           <DropdownMenuItem onSelect={() => setCreating(true)} className="gap-2.5">
-            <span aria-hidden="true" className="flex size-6 items-center justify-center rounded-md border border-dashed">
+            <span
+              aria-hidden="true"
+              className="flex size-6 items-center justify-center rounded-md border border-dashed"
+            >
               <PlusIcon className="size-3.5" />
             </span>
             New workspace
@@ -150,7 +160,9 @@ export function WorkspaceSwitcher({
 
       <Dialog open={creating} onOpenChange={setCreating}>
         <DialogContent className="sm:max-w-md">
-          {creating ? <NewWorkspaceForm onClose={() => setCreating(false)} onCreated={(id) => switchTo(id, "/")} /> : null}
+          {creating ? (
+            <NewWorkspaceForm onClose={() => setCreating(false)} onCreated={(id) => switchTo(id, "/")} />
+          ) : null}
         </DialogContent>
       </Dialog>
     </>
@@ -174,7 +186,8 @@ function NewWorkspaceForm({ onClose, onCreated }: { onClose: () => void; onCreat
       onError: (error) => {
         const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[] } }).data;
         const issues = data?.issues ?? [];
-        if (issues.length > 0) setErrors(Object.fromEntries(issues.map((issue) => [String(issue.path[0] ?? "name"), issue.message])));
+        if (issues.length > 0)
+          setErrors(Object.fromEntries(issues.map((issue) => [String(issue.path[0] ?? "name"), issue.message])));
         else setErrors({ name: errorMessage(error) });
       },
     }),
@@ -196,18 +209,34 @@ function NewWorkspaceForm({ onClose, onCreated }: { onClose: () => void; onCreat
       <DialogHeader>
         <DialogTitle>New workspace</DialogTitle>
         <DialogDescription>
-          A workspace is a brand with its own contacts, consent, templates and API keys. You become its owner; invite others from its settings.
+          A workspace is a brand with its own contacts, consent, templates and API keys. You become its owner; invite
+          others from its settings.
         </DialogDescription>
       </DialogHeader>
-      <FormField label="Name" required error={errors.name} description="Shown to contacts as the brand in messages and on their pages.">
+      <FormField
+        label="Name"
+        required
+        error={errors.name}
+        description="Shown to contacts as the brand in messages and on their pages."
+      >
         <Input
           value={name}
           onChange={(e) => {
             setName(e.target.value);
             setErrors((current) => ({ ...current, name: undefined }));
-          }} autoComplete="off" maxLength={100} placeholder="Acme Coffee" autoFocus />
+          }}
+          autoComplete="off"
+          maxLength={100}
+          placeholder="Acme Coffee"
+          autoFocus
+        />
       </FormField>
-      <FormField label="Default region" required error={errors.defaultRegion} description="Two-letter country code used to read national phone numbers, e.g. US or GB.">
+      <FormField
+        label="Default region"
+        required
+        error={errors.defaultRegion}
+        description="Two-letter country code used to read national phone numbers, e.g. US or GB."
+      >
         <Input
           value={region}
           onChange={(e) => {

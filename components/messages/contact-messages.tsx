@@ -63,13 +63,27 @@ export function ContactMessages({ contactId }: { contactId: string }) {
                   className="flex items-center gap-3 px-4 py-3 text-sm outline-none hover:bg-muted/40 focus-visible:bg-muted/40 sm:px-6"
                   data-testid="contact-message"
                 >
-                  <span className={cn("relative flex size-8 shrink-0 items-center justify-center rounded-lg ring-1 ring-inset", inbound ? "bg-muted text-muted-foreground ring-border" : "bg-primary/8 text-primary ring-primary/15")}>
+                  <span
+                    className={cn(
+                      "relative flex size-8 shrink-0 items-center justify-center rounded-lg ring-1 ring-inset",
+                      inbound
+                        ? "bg-muted text-muted-foreground ring-border"
+                        : "bg-primary/8 text-primary ring-primary/15",
+                    )}
+                  >
                     <channel.icon className="size-3.5" aria-hidden />
-                    <DirectionIcon className="absolute -right-1 -bottom-1 size-3 rounded-full bg-background ring-1 ring-border" aria-hidden />
-                    <span className="sr-only">{inbound ? "Inbound" : "Outbound"} {channel.label}</span>
+                    <DirectionIcon
+                      className="absolute -right-1 -bottom-1 size-3 rounded-full bg-background ring-1 ring-border"
+                      aria-hidden
+                    />
+                    <span className="sr-only">
+                      {inbound ? "Inbound" : "Outbound"} {channel.label}
+                    </span>
                   </span>
                   <div className="grid min-w-0 flex-1 gap-0.5">
-                    <span className="truncate font-medium">{item.preview ?? item.topicName ?? (inbound ? "Text from the contact" : channel.label)}</span>
+                    <span className="truncate font-medium">
+                      {item.preview ?? item.topicName ?? (inbound ? "Text from the contact" : channel.label)}
+                    </span>
                     <span className="truncate text-xs text-muted-foreground">
                       {formatShort(item.createdAt)}
                       {item.preview && item.topicName ? ` · ${item.topicName}` : ""}

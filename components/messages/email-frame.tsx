@@ -8,11 +8,14 @@ import { cn } from "@/components/ui/cn";
  * policy below); `allow-same-origin` only lets this page measure the document's height. Links open
  * in a new tab. Remote images load as they would in a mail client.
  */
-const POLICY = "default-src 'none'; img-src https: http: data: cid:; style-src 'unsafe-inline' https:; font-src https: data:";
+const POLICY =
+  "default-src 'none'; img-src https: http: data: cid:; style-src 'unsafe-inline' https:; font-src https: data:";
 
 function documentFor(html: string): string {
   const head = `<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${POLICY}"><base target="_blank"><style>html,body{margin:0;padding:0;background:#fff;color:#111;font-family:ui-sans-serif,system-ui,sans-serif;}body{overflow-wrap:anywhere;}img{max-width:100%;height:auto;}</style>`;
-  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (tag) => `${tag}${head}`) : `<!doctype html><html><head>${head}</head><body>${html}</body></html>`;
+  return /<head[^>]*>/i.test(html)
+    ? html.replace(/<head[^>]*>/i, (tag) => `${tag}${head}`)
+    : `<!doctype html><html><head>${head}</head><body>${html}</body></html>`;
 }
 
 /** An email's HTML part rendered as the recipient would see it, in a sandboxed iframe sized to its content. */

@@ -50,7 +50,11 @@ export function EmailPreview({
             {shownHeaders.map(([name, value]) => (
               <React.Fragment key={name}>
                 <dt className="font-mono text-xs leading-5 text-muted-foreground">{name}</dt>
-                <dd className="-mt-1 min-w-0 font-mono text-xs leading-5 break-all sm:mt-0" data-testid="email-header" data-header={name}>
+                <dd
+                  className="-mt-1 min-w-0 font-mono text-xs leading-5 break-all sm:mt-0"
+                  data-testid="email-header"
+                  data-header={name}
+                >
                   {value}
                 </dd>
               </React.Fragment>
@@ -82,7 +86,10 @@ export function EmailPreview({
 
 function PlainText({ text }: { text: string }) {
   return (
-    <pre className="max-h-[32rem] overflow-auto rounded-md border bg-background p-4 font-mono text-[13px] leading-relaxed break-words whitespace-pre-wrap" data-testid="email-text">
+    <pre
+      className="max-h-[32rem] overflow-auto rounded-md border bg-background p-4 font-mono text-[13px] leading-relaxed break-words whitespace-pre-wrap"
+      data-testid="email-text"
+    >
       {text || <span className="text-muted-foreground">(no plain-text part)</span>}
     </pre>
   );

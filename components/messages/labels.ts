@@ -51,7 +51,9 @@ export const MESSAGE_STATUS_META: Record<MessageStatus, { label: string; variant
 };
 
 export function statusMeta(status: string) {
-  return MESSAGE_STATUS_META[status as MessageStatus] ?? { label: status, variant: "muted" as Variant, description: "" };
+  return (
+    MESSAGE_STATUS_META[status as MessageStatus] ?? { label: status, variant: "muted" as Variant, description: "" }
+  );
 }
 
 export const REASON_LABELS: Record<string, string> = {
@@ -81,7 +83,10 @@ export function relationLabel(relation: string | null, side: "parent" | "child")
 }
 
 /** Titles and icons of timeline steps (statuses and pipeline steps). */
-export const EVENT_META: Record<string, { label: string; icon: LucideIcon; tone: "success" | "danger" | "warning" | "info" | "muted" }> = {
+export const EVENT_META: Record<
+  string,
+  { label: string; icon: LucideIcon; tone: "success" | "danger" | "warning" | "info" | "muted" }
+> = {
   decided: { label: "Consent checked", icon: ShieldCheckIcon, tone: "info" },
   queued: { label: "Queued", icon: ClockIcon, tone: "muted" },
   sending: { label: "Handed to the provider", icon: SendIcon, tone: "info" },
@@ -138,13 +143,24 @@ export function recipientRoleWord(kind: string, purpose: string | null | undefin
 }
 
 /** "Email to member a•••@example.com" for a system message, "Email to a•••@example.com" otherwise. */
-export function recipientPhrase(channelLabel: string, kind: string, purpose: string | null | undefined, address: string | null): string {
+export function recipientPhrase(
+  channelLabel: string,
+  kind: string,
+  purpose: string | null | undefined,
+  address: string | null,
+): string {
   const word = recipientRoleWord(kind, purpose);
   return `${channelLabel} to ${word ? `${word} ` : ""}${address ?? "an unknown recipient"}`;
 }
 
 /** `3 Mar, 14:02` in UTC, for dense tables. */
-const short = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const short = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
 const precise = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
   month: "short",
@@ -167,10 +183,15 @@ export function formatPrecise(value: Date | string): string {
 /** Detail values of a timeline event as short strings (objects as compact JSON). */
 export function detailEntries(detail: Record<string, unknown> | null): [string, string][] {
   if (!detail) return [];
-  return Object.entries(detail)
-    // `checks` belong to the consent proof panel, `applied` is shown as "arrived late".
-    .filter(([key, value]) => key !== "applied" && key !== "checks" && value !== null && value !== undefined && value !== "")
-    .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
+  return (
+    Object.entries(detail)
+      // `checks` belong to the consent proof panel, `applied` is shown as "arrived late".
+      .filter(
+        ([key, value]) =>
+          key !== "applied" && key !== "checks" && value !== null && value !== undefined && value !== "",
+      )
+      .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])
+  );
 }
 
 const DETAIL_LABELS: Record<string, string> = {

@@ -50,12 +50,23 @@ export function MessageActions({
 
   const onAnswer = (verb: Verb) => (answer: SendAnswer) => {
     void queryClient.invalidateQueries({ queryKey: trpc.messageHistory.pathKey() });
-    if (answer.status === "blocked") toast.error(`${verb} blocked: ${reasonLabel(answer.reason) ?? "not allowed"}. It is recorded in the history.`);
+    if (answer.status === "blocked")
+      toast.error(`${verb} blocked: ${reasonLabel(answer.reason) ?? "not allowed"}. It is recorded in the history.`);
     else toast.success(`${verb} queued as a new message.`);
     router.push(`/messages/${answer.messageId}`);
   };
-  const retry = useMutation(trpc.messages.retry.mutationOptions({ onSuccess: onAnswer("Retry"), onError: (error) => toast.error(errorMessage(error)) }));
-  const resend = useMutation(trpc.messages.resend.mutationOptions({ onSuccess: onAnswer("Resend"), onError: (error) => toast.error(errorMessage(error)) }));
+  const retry = useMutation(
+    trpc.messages.retry.mutationOptions({
+      onSuccess: onAnswer("Retry"),
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+  const resend = useMutation(
+    trpc.messages.resend.mutationOptions({
+      onSuccess: onAnswer("Resend"),
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
   const busy = retry.isPending || resend.isPending;
   const to = recipient ? `${channelLabel} to ${recipient}` : `${channelLabel} to the same recipient`;
 
@@ -122,8 +133,9 @@ function ConfirmSend({
           <AlertDialogDescription>{what}</AlertDialogDescription>
         </AlertDialogHeader>
         <p className="text-sm text-muted-foreground">
-          Consent, suppressions and frequency caps are checked again first. If they no longer allow it, nothing is sent: the new message is
-          recorded as blocked, with the reason, and you are taken to it. Quiet hours may hold a text until they end.
+          Consent, suppressions and frequency caps are checked again first. If they no longer allow it, nothing is sent:
+          the new message is recorded as blocked, with the reason, and you are taken to it. Quiet hours may hold a text
+          until they end.
         </p>
         <AlertDialogFooter>
           <AlertDialogCancel>Cancel</AlertDialogCancel>

@@ -25,7 +25,16 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
-import { ACTION_LABELS, CHANNEL_META, displayName, EVIDENCE_LABELS, formatPhone, formatWhen, SOURCE_LABELS, type Channel } from "@/components/contacts/labels";
+import {
+  ACTION_LABELS,
+  CHANNEL_META,
+  displayName,
+  EVIDENCE_LABELS,
+  formatPhone,
+  formatWhen,
+  SOURCE_LABELS,
+  type Channel,
+} from "@/components/contacts/labels";
 import { AWAITING_DELIVERY_STATUSES, DELIVERY_PROBLEM_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { EmailPreview } from "./email-preview";
 import {
@@ -60,7 +69,11 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
   const channel = CHANNEL_META[message.channel as Channel];
   const inbound = message.direction === "inbound";
   const address = message.channel === "sms" ? formatPhone(message.address) : message.address;
-  const title = data.content?.subject ?? (inbound ? `${channel.label} from ${address ?? "an unknown number"}` : recipientPhrase(channel.label, message.kind, message.purpose, address));
+  const title =
+    data.content?.subject ??
+    (inbound
+      ? `${channel.label} from ${address ?? "an unknown number"}`
+      : recipientPhrase(channel.label, message.kind, message.purpose, address));
   const why = reasonLabel(message.reason);
   const member = message.kind === "system";
   const what = purposeLabel(message.purpose);
@@ -84,9 +97,15 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
             >
               <channel.icon className="size-5" aria-hidden />
               {inbound ? (
-                <ArrowDownLeftIcon className="absolute -right-1 -bottom-1 size-4 rounded-full bg-background p-px ring-1 ring-border" aria-hidden />
+                <ArrowDownLeftIcon
+                  className="absolute -right-1 -bottom-1 size-4 rounded-full bg-background p-px ring-1 ring-border"
+                  aria-hidden
+                />
               ) : (
-                <ArrowUpRightIcon className="absolute -right-1 -bottom-1 size-4 rounded-full bg-background p-px ring-1 ring-border" aria-hidden />
+                <ArrowUpRightIcon
+                  className="absolute -right-1 -bottom-1 size-4 rounded-full bg-background p-px ring-1 ring-border"
+                  aria-hidden
+                />
               )}
             </span>
             <div className="grid min-w-0 gap-1.5">
@@ -97,7 +116,11 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                 <MessageStatusBadge status={message.status} reason={message.reason} showReason />
                 <span>
                   {inbound ? "Inbound" : "Outbound"} {message.channel === "sms" ? "SMS" : "email"}
-                  {member ? (message.purpose === "invitation" ? " to someone invited to the workspace" : " to a workspace member") : ""}
+                  {member
+                    ? message.purpose === "invitation"
+                      ? " to someone invited to the workspace"
+                      : " to a workspace member"
+                    : ""}
                   {what ? ` · ${what}` : ""}
                   {message.topicName ? ` · ${message.topicName}` : ""}
                   {message.kind === "transactional" ? " (transactional)" : ""}
@@ -112,13 +135,15 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
               </div>
             </div>
           </div>
-          {canAct ? <MessageActions
+          {canAct ? (
+            <MessageActions
               messageId={message.id}
               canRetry={data.can.retry}
               canResend={data.can.resend}
               channelLabel={message.channel === "sms" ? "SMS" : "email"}
               recipient={address}
-            /> : null}
+            />
+          ) : null}
         </div>
       </div>
 
@@ -129,13 +154,17 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
           <BanIcon />
           <AlertTitle>Not sent{why ? `: ${why}` : " — blocked by the consent policy"}</AlertTitle>
           <AlertDescription>
-            The consent policy refused this message before it was rendered. It was recorded here, with the consent it checked, and never reached a provider.
+            The consent policy refused this message before it was rendered. It was recorded here, with the consent it
+            checked, and never reached a provider.
           </AlertDescription>
         </Alert>
       ) : isStatusIn(DELIVERY_PROBLEM_STATUSES, message.status) ? (
         <Alert variant="destructive">
           <TriangleAlertIcon />
-          <AlertTitle>{statusMeta(message.status).label}{why ? `: ${why}` : ""}</AlertTitle>
+          <AlertTitle>
+            {statusMeta(message.status).label}
+            {why ? `: ${why}` : ""}
+          </AlertTitle>
           <AlertDescription>
             {message.lastError ?? statusMeta(message.status).description}.
             {data.can.retry && canAct ? " Retry sends it again as a new message, after checking consent again." : ""}
@@ -153,7 +182,15 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
         <div className="grid min-w-0 gap-6 lg:col-span-2">
           <Card className="gap-4">
             <CardHeader>
-              <CardTitle>{inbound ? "Message received" : notSent ? "Message not sent" : unsentYet ? "Message to be sent" : "Message as sent"}</CardTitle>
+              <CardTitle>
+                {inbound
+                  ? "Message received"
+                  : notSent
+                    ? "Message not sent"
+                    : unsentYet
+                      ? "Message to be sent"
+                      : "Message as sent"}
+              </CardTitle>
               <CardDescription>
                 {notSent
                   ? "Nothing was rendered or handed to a provider."
@@ -219,8 +256,15 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
               <CardTitle>Details</CardTitle>
             </CardHeader>
             <CardContent>
-              <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2.5 text-sm" data-testid="message-details">
-                <Row label={inbound ? "From" : member ? `To ${recipientRoleWord(message.kind, message.purpose)}` : "To"} value={address} mono={message.channel === "sms"} />
+              <dl
+                className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2.5 text-sm"
+                data-testid="message-details"
+              >
+                <Row
+                  label={inbound ? "From" : member ? `To ${recipientRoleWord(message.kind, message.purpose)}` : "To"}
+                  value={address}
+                  mono={message.channel === "sms"}
+                />
                 <Row label="Sent as" value={what} />
                 <Row
                   label="Contact"
@@ -237,15 +281,31 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                   }
                 />
                 {!inbound ? <Row label="From" value={message.fromAddress} /> : null}
-                <Row label="Topic" value={message.topicName ? `${message.topicName} (${message.topic})` : message.topic} />
+                <Row
+                  label="Topic"
+                  value={message.topicName ? `${message.topicName} (${message.topic})` : message.topic}
+                />
                 <Row
                   label="Template"
-                  value={message.templateName ? `${message.templateName}${message.templateVersion ? ` · v${message.templateVersion}` : ""}` : message.templateId ? "Deleted template" : inbound ? null : "Inline content"}
+                  value={
+                    message.templateName
+                      ? `${message.templateName}${message.templateVersion ? ` · v${message.templateVersion}` : ""}`
+                      : message.templateId
+                        ? "Deleted template"
+                        : inbound
+                          ? null
+                          : "Inline content"
+                  }
                 />
                 <Row label="Locale" value={message.locale} />
-                <Row label="Transport" value={message.transport ? (TRANSPORT_LABELS[message.transport] ?? message.transport) : null} />
+                <Row
+                  label="Transport"
+                  value={message.transport ? (TRANSPORT_LABELS[message.transport] ?? message.transport) : null}
+                />
                 <Row label="Provider ID" value={message.providerMessageId} mono copy />
-                {message.channel === "sms" ? <Row label="Segments" value={message.segments?.toString() ?? null} /> : null}
+                {message.channel === "sms" ? (
+                  <Row label="Segments" value={message.segments?.toString() ?? null} />
+                ) : null}
                 {!inbound ? <Row label="Attempts" value={message.attempts.toString()} /> : null}
                 <Row label="Campaign" value={message.campaignId} mono />
                 <Row label="Batch" value={message.batchId} mono />
@@ -268,13 +328,27 @@ function Row({ label, value, mono, copy }: { label: string; value: React.ReactNo
       <dt className="text-muted-foreground">{label}</dt>
       <dd className="flex min-w-0 items-center gap-1">
         <span className={cn("min-w-0 break-words", mono && "font-mono text-xs break-all")}>{value}</span>
-        {copy && typeof value === "string" ? <CopyButton value={value} srLabel={`Copy ${label.toLowerCase()}`} variant="ghost" className="-my-1 size-6 shrink-0 text-muted-foreground" /> : null}
+        {copy && typeof value === "string" ? (
+          <CopyButton
+            value={value}
+            srLabel={`Copy ${label.toLowerCase()}`}
+            variant="ghost"
+            className="-my-1 size-6 shrink-0 text-muted-foreground"
+          />
+        ) : null}
       </dd>
     </>
   );
 }
 
-type Step = { key: string; status: string; at: Date | string; source: string; detail: Record<string, unknown> | null; late: boolean };
+type Step = {
+  key: string;
+  status: string;
+  at: Date | string;
+  source: string;
+  detail: Record<string, unknown> | null;
+  late: boolean;
+};
 
 /** Events oldest first; the decision as the first step when the pipeline did not record it as an event. */
 function stepsOf(data: MessageDetail): Step[] {
@@ -287,8 +361,16 @@ function stepsOf(data: MessageDetail): Step[] {
     late: e.detail?.applied === false,
   }));
   if (data.decision && !steps.some((s) => s.status === "decided")) {
-    const checks = data.decision.outcome === "block" ? { outcome: "blocked", reason: data.decision.reason } : { outcome: "allowed" };
-    steps.unshift({ key: "decided", status: "decided", at: data.decision.decidedAt, source: "pipeline", detail: checks, late: false });
+    const checks =
+      data.decision.outcome === "block" ? { outcome: "blocked", reason: data.decision.reason } : { outcome: "allowed" };
+    steps.unshift({
+      key: "decided",
+      status: "decided",
+      at: data.decision.decidedAt,
+      source: "pipeline",
+      detail: checks,
+      late: false,
+    });
   }
   return steps;
 }
@@ -296,9 +378,19 @@ function stepsOf(data: MessageDetail): Step[] {
 function Timeline({ data }: { data: MessageDetail }) {
   const steps = stepsOf(data);
   if (steps.length === 0) {
-    return <EmptyState bare className="py-10" title="No events yet" description="Steps appear here as the message moves through the pipeline." />;
+    return (
+      <EmptyState
+        bare
+        className="py-10"
+        title="No events yet"
+        description="Steps appear here as the message moves through the pipeline."
+      />
+    );
   }
-  const next = data.message.nextAttemptAt && isStatusIn(AWAITING_DELIVERY_STATUSES, data.message.status) ? data.message.nextAttemptAt : null;
+  const next =
+    data.message.nextAttemptAt && isStatusIn(AWAITING_DELIVERY_STATUSES, data.message.status)
+      ? data.message.nextAttemptAt
+      : null;
   return (
     <ol className="grid px-4 py-4 sm:px-6" data-testid="message-timeline">
       {steps.map((step, index) => {
@@ -306,25 +398,40 @@ function Timeline({ data }: { data: MessageDetail }) {
         const entries = detailEntries(step.detail);
         const isLast = index === steps.length - 1 && !next;
         return (
-          <li key={step.key} className="relative flex gap-3 pb-5 last:pb-0" data-testid="timeline-step" data-status={step.status}>
+          <li
+            key={step.key}
+            className="relative flex gap-3 pb-5 last:pb-0"
+            data-testid="timeline-step"
+            data-status={step.status}
+          >
             {!isLast ? <span aria-hidden className="absolute top-8 bottom-0 left-[15px] w-px bg-border" /> : null}
-            <span className={cn("relative flex size-8 shrink-0 items-center justify-center rounded-full ring-1 ring-inset", TONE_CLASSES[meta.tone])}>
+            <span
+              className={cn(
+                "relative flex size-8 shrink-0 items-center justify-center rounded-full ring-1 ring-inset",
+                TONE_CLASSES[meta.tone],
+              )}
+            >
               <meta.icon className="size-3.5" aria-hidden />
             </span>
             <div className="grid min-w-0 flex-1 gap-0.5 pt-1">
               <p className="text-sm font-medium">
                 {meta.label}
-                {step.late ? <span className="font-normal text-muted-foreground"> (arrived late, status kept)</span> : null}
+                {step.late ? (
+                  <span className="font-normal text-muted-foreground"> (arrived late, status kept)</span>
+                ) : null}
               </p>
               <p className="text-xs text-muted-foreground">
-                <time dateTime={new Date(step.at).toISOString()}>{formatPrecise(step.at)}</time> · {EVENT_SOURCE_LABELS[step.source] ?? step.source}
+                <time dateTime={new Date(step.at).toISOString()}>{formatPrecise(step.at)}</time> ·{" "}
+                {EVENT_SOURCE_LABELS[step.source] ?? step.source}
               </p>
               {entries.length ? (
                 <dl className="mt-1 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 rounded-md border bg-muted/30 px-2.5 py-1.5 text-xs">
                   {entries.map(([key, value]) => (
                     <React.Fragment key={key}>
                       <dt className="text-muted-foreground">{detailLabel(key)}</dt>
-                      <dd className="min-w-0 font-mono text-[11px] leading-4 break-all">{key === "reason" ? (reasonLabel(value) ?? value) : value}</dd>
+                      <dd className="min-w-0 font-mono text-[11px] leading-4 break-all">
+                        {key === "reason" ? (reasonLabel(value) ?? value) : value}
+                      </dd>
                     </React.Fragment>
                   ))}
                 </dl>
@@ -356,14 +463,21 @@ function ConsentProof({ data }: { data: MessageDetail }) {
     <Card className="gap-4" data-testid="consent-proof">
       <CardHeader>
         <CardTitle>Consent proof</CardTitle>
-        <CardDescription>Why this message was allowed or refused, decided under the contact&apos;s consent lock before anything was sent.</CardDescription>
+        <CardDescription>
+          Why this message was allowed or refused, decided under the contact&apos;s consent lock before anything was
+          sent.
+        </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
         {inbound ? (
-          <p className="text-sm text-muted-foreground">Messages received from contacts need no consent. Keywords such as STOP or START change consent and appear in the contact&apos;s consent history.</p>
+          <p className="text-sm text-muted-foreground">
+            Messages received from contacts need no consent. Keywords such as STOP or START change consent and appear in
+            the contact&apos;s consent history.
+          </p>
         ) : message.kind === "system" ? (
           <p className="text-sm text-muted-foreground">
-            A message to a workspace member ({purposeLabel(message.purpose)?.toLowerCase() ?? "system message"}): members are not contacts, so no consent and no contact suppression list apply.
+            A message to a workspace member ({purposeLabel(message.purpose)?.toLowerCase() ?? "system message"}):
+            members are not contacts, so no consent and no contact suppression list apply.
           </p>
         ) : !decision ? (
           <p className="text-sm text-muted-foreground">No decision was stored with this message.</p>
@@ -372,7 +486,9 @@ function ConsentProof({ data }: { data: MessageDetail }) {
             <div
               className={cn(
                 "flex items-start gap-3 rounded-lg border p-3",
-                decision.outcome === "send" ? "border-success/25 bg-success/5" : "border-destructive/25 bg-destructive/5",
+                decision.outcome === "send"
+                  ? "border-success/25 bg-success/5"
+                  : "border-destructive/25 bg-destructive/5",
               )}
             >
               {decision.outcome === "send" ? (
@@ -382,10 +498,13 @@ function ConsentProof({ data }: { data: MessageDetail }) {
               )}
               <div className="grid gap-0.5 text-sm">
                 <p className="font-medium" data-testid="decision-outcome">
-                  {decision.outcome === "send" ? "Allowed to send" : `Blocked: ${reasonLabel(decision.reason) ?? "refused"}`}
+                  {decision.outcome === "send"
+                    ? "Allowed to send"
+                    : `Blocked: ${reasonLabel(decision.reason) ?? "refused"}`}
                 </p>
                 <p className="text-xs text-muted-foreground">
-                  Decided {formatPrecise(decision.decidedAt)} · policy <span className="font-mono">{decision.policyVersion}</span>
+                  Decided {formatPrecise(decision.decidedAt)} · policy{" "}
+                  <span className="font-mono">{decision.policyVersion}</span>
                   {decision.retryAt ? ` · allowed again from ${formatWhen(decision.retryAt)}` : ""}
                 </p>
               </div>
@@ -417,9 +536,14 @@ function ConsentProof({ data }: { data: MessageDetail }) {
           <div className="grid gap-2 rounded-lg border p-3" data-testid="consent-event">
             <div className="flex flex-wrap items-center gap-2 text-sm">
               <span className="font-medium">
-                {consentEvent.action === "opted_in" && consentEvent.needsConfirmation ? "Opt-in awaiting confirmation" : (ACTION_LABELS[consentEvent.action] ?? consentEvent.action)} ·{" "}
-                {consentEvent.topicName}
-                <span className="font-normal text-muted-foreground"> on {CHANNEL_META[consentEvent.channel as Channel].label}</span>
+                {consentEvent.action === "opted_in" && consentEvent.needsConfirmation
+                  ? "Opt-in awaiting confirmation"
+                  : (ACTION_LABELS[consentEvent.action] ?? consentEvent.action)}{" "}
+                · {consentEvent.topicName}
+                <span className="font-normal text-muted-foreground">
+                  {" "}
+                  on {CHANNEL_META[consentEvent.channel as Channel].label}
+                </span>
               </span>
               <Badge variant="outline" className="font-normal">
                 {SOURCE_LABELS[consentEvent.source] ?? consentEvent.source}
@@ -444,7 +568,9 @@ function ConsentProof({ data }: { data: MessageDetail }) {
                     <FileTextIcon className="mt-0.5 size-3" aria-hidden /> Consent text
                   </dt>
                   <dd>
-                    <blockquote className="rounded-md border bg-muted/30 px-3 py-2 text-[13px] leading-relaxed whitespace-pre-wrap">{consentEvent.consentText}</blockquote>
+                    <blockquote className="rounded-md border bg-muted/30 px-3 py-2 text-[13px] leading-relaxed whitespace-pre-wrap">
+                      {consentEvent.consentText}
+                    </blockquote>
                   </dd>
                 </>
               ) : null}
@@ -452,15 +578,24 @@ function ConsentProof({ data }: { data: MessageDetail }) {
               <dd className="font-mono text-[11px] break-all">{consentEvent.id}</dd>
             </dl>
             {message.contactId ? (
-              <Link href={`/contacts/${message.contactId}`} className="w-fit text-xs font-medium text-primary hover:underline">
+              <Link
+                href={`/contacts/${message.contactId}`}
+                className="w-fit text-xs font-medium text-primary hover:underline"
+              >
                 Full consent history of this contact
               </Link>
             ) : null}
           </div>
-        ) : message.kind === "system" ? null : decision && decision.outcome === "send" && message.purpose === "double_opt_in" ? (
-          <p className="text-sm text-muted-foreground">Double opt-in confirmation: it asks for consent, so it needs none; the suppression list still applies.</p>
+        ) : message.kind === "system" ? null : decision &&
+          decision.outcome === "send" &&
+          message.purpose === "double_opt_in" ? (
+          <p className="text-sm text-muted-foreground">
+            Double opt-in confirmation: it asks for consent, so it needs none; the suppression list still applies.
+          </p>
         ) : decision && decision.outcome === "send" && message.kind === "transactional" ? (
-          <p className="text-sm text-muted-foreground">Transactional message: sent without a marketing opt-in, as the topic allows.</p>
+          <p className="text-sm text-muted-foreground">
+            Transactional message: sent without a marketing opt-in, as the topic allows.
+          </p>
         ) : decision && !inbound ? (
           <p className="text-sm text-muted-foreground">No consent event was relied on for this decision.</p>
         ) : null}
@@ -488,7 +623,11 @@ function Relations({ data }: { data: MessageDetail }) {
           const Icon = CHANNEL_META[row.channel as Channel].icon;
           return (
             <li key={row.id}>
-              <Link href={`/messages/${row.id}`} className="flex items-center gap-3 px-4 py-3 text-sm outline-none hover:bg-muted/40 focus-visible:bg-muted/40 sm:px-6" data-testid="related-message">
+              <Link
+                href={`/messages/${row.id}`}
+                className="flex items-center gap-3 px-4 py-3 text-sm outline-none hover:bg-muted/40 focus-visible:bg-muted/40 sm:px-6"
+                data-testid="related-message"
+              >
                 <Icon className="size-4 shrink-0 text-muted-foreground" aria-hidden />
                 <div className="grid min-w-0 flex-1 gap-0.5">
                   <span className="font-medium">{row.label}</span>

@@ -2,7 +2,15 @@ import { Badge } from "@/components/ui/badge";
 import { reasonLabel, statusMeta } from "./labels";
 
 /** A message status as a coloured badge, with the block or failure reason when there is one. */
-export function MessageStatusBadge({ status, reason, showReason = false }: { status: string; reason?: string | null; showReason?: boolean }) {
+export function MessageStatusBadge({
+  status,
+  reason,
+  showReason = false,
+}: {
+  status: string;
+  reason?: string | null;
+  showReason?: boolean;
+}) {
   const meta = statusMeta(status);
   const why = showReason ? reasonLabel(reason) : null;
   return (

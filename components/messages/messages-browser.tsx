@@ -303,12 +303,18 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
   const DirectionIcon = inbound ? ArrowDownLeftIcon : ArrowUpRightIcon;
   const address = item.channel === "sms" ? formatPhone(item.address) : item.address;
   const member = item.kind === "system";
-  const title = item.preview ?? (inbound ? `${channel.label} from ${address ?? "an unknown sender"}` : recipientPhrase(channel.label, item.kind, item.purpose, address));
+  const title =
+    item.preview ??
+    (inbound
+      ? `${channel.label} from ${address ?? "an unknown sender"}`
+      : recipientPhrase(channel.label, item.kind, item.purpose, address));
   const why = reasonLabel(item.reason);
   const what = purposeLabel(item.purpose);
   // The topic has its own column on wide screens; here only where that column is hidden.
   const subtitle = [
-    item.preview ? `${inbound ? "From" : member ? `To ${recipientRoleWord(item.kind, item.purpose)}` : "To"} ${address ?? "unknown"}` : null,
+    item.preview
+      ? `${inbound ? "From" : member ? `To ${recipientRoleWord(item.kind, item.purpose)}` : "To"} ${address ?? "unknown"}`
+      : null,
     inbound && !item.topicName ? "Reply from a contact" : null,
     what,
     item.relation ? (RELATION_LABELS[item.relation]?.parent ?? item.relation) : null,
@@ -317,7 +323,12 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
     .filter(Boolean)
     .join(" · ");
   return (
-    <TableRow data-testid="message-row" data-status={item.status} className="cursor-pointer" onClick={() => onOpen(href)}>
+    <TableRow
+      data-testid="message-row"
+      data-status={item.status}
+      className="cursor-pointer"
+      onClick={() => onOpen(href)}
+    >
       <TableCell className="max-w-0 min-w-0 whitespace-normal sm:min-w-72">
         <div className="flex min-w-0 items-start gap-3">
           <span
@@ -328,8 +339,13 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
             title={`${inbound ? "Inbound" : "Outbound"} ${channel.label}`}
           >
             <channel.icon className="size-4" aria-hidden />
-            <DirectionIcon className="absolute -right-1 -bottom-1 size-3.5 rounded-full bg-background p-px ring-1 ring-border" aria-hidden />
-            <span className="sr-only">{inbound ? "Inbound" : "Outbound"} {channel.label}</span>
+            <DirectionIcon
+              className="absolute -right-1 -bottom-1 size-3.5 rounded-full bg-background p-px ring-1 ring-border"
+              aria-hidden
+            />
+            <span className="sr-only">
+              {inbound ? "Inbound" : "Outbound"} {channel.label}
+            </span>
           </span>
           <div className="grid min-w-0 gap-0.5">
             <Link href={href} className="truncate font-medium hover:underline" onClick={(e) => e.stopPropagation()}>
@@ -355,7 +371,9 @@ function MessageRow({ item, onOpen }: { item: MessageListItem; onOpen: (href: st
           </div>
         </div>
       </TableCell>
-      <TableCell className="hidden text-muted-foreground lg:table-cell">{item.topicName ?? item.topic ?? what ?? "—"}</TableCell>
+      <TableCell className="hidden text-muted-foreground lg:table-cell">
+        {item.topicName ?? item.topic ?? what ?? "—"}
+      </TableCell>
       <TableCell className="hidden sm:table-cell">
         <div className="grid justify-items-start gap-1">
           <MessageStatusBadge status={item.status} />
@@ -417,7 +435,11 @@ function StatusChip({
         />
       ) : null}
       {label}
-      {count !== undefined ? <span className={cn("tabular-nums", active ? "opacity-80" : "text-muted-foreground")}>{count.toLocaleString("en-US")}</span> : null}
+      {count !== undefined ? (
+        <span className={cn("tabular-nums", active ? "opacity-80" : "text-muted-foreground")}>
+          {count.toLocaleString("en-US")}
+        </span>
+      ) : null}
     </button>
   );
 }

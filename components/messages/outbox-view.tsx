@@ -44,9 +44,7 @@ export function OutboxView() {
     <div className="grid gap-6">
       <PageHeader
         className="mb-0 sm:mb-0"
-        eyebrow={
-          <BackLink href="/messages">Messages</BackLink>
-        }
+        eyebrow={<BackLink href="/messages">Messages</BackLink>}
         title="Outbox"
         description="With no provider configured, messages are recorded by the log transport instead of being sent: sends, double opt-in confirmations, invitations and sign-in links. Here they are as each recipient would have received them."
       />
@@ -54,9 +52,13 @@ export function OutboxView() {
       {live.length ? (
         <Alert>
           <InboxIcon />
-          <AlertTitle>{live.map((c) => CHANNEL_META[c].label).join(" and ")} {live.length === 1 ? "goes" : "go"} through a real provider</AlertTitle>
+          <AlertTitle>
+            {live.map((c) => CHANNEL_META[c].label).join(" and ")} {live.length === 1 ? "goes" : "go"} through a real
+            provider
+          </AlertTitle>
           <AlertDescription>
-            Only messages recorded by the log transport appear here. Messages sent with {live.map((c) => transports?.[c]).join(" and ")} are in the message history.
+            Only messages recorded by the log transport appear here. Messages sent with{" "}
+            {live.map((c) => transports?.[c]).join(" and ")} are in the message history.
           </AlertDescription>
         </Alert>
       ) : null}
@@ -64,11 +66,18 @@ export function OutboxView() {
         <Alert>
           <ShieldIcon />
           <AlertTitle>Recipients and content are hidden for your role</AlertTitle>
-          <AlertDescription>Marketers, admins and owners can read the messages in the outbox; invitations and sign-in links only admins and owners.</AlertDescription>
+          <AlertDescription>
+            Marketers, admins and owners can read the messages in the outbox; invitations and sign-in links only admins
+            and owners.
+          </AlertDescription>
         </Alert>
       ) : null}
 
-      <div role="tablist" aria-label="Channel" className="inline-flex h-9 w-fit items-center rounded-lg bg-muted p-[3px] text-muted-foreground">
+      <div
+        role="tablist"
+        aria-label="Channel"
+        className="inline-flex h-9 w-fit items-center rounded-lg bg-muted p-[3px] text-muted-foreground"
+      >
         {(["all", "email", "sms"] as const).map((value) => {
           const count = data ? (value === "all" ? data.counts.email + data.counts.sms : data.counts[value]) : undefined;
           return (
@@ -101,7 +110,9 @@ export function OutboxView() {
       ) : !data || data.items.length === 0 ? (
         <EmptyState
           icon={InboxIcon}
-          title={tab === "all" ? "The outbox is empty" : `No ${tab === "sms" ? "text messages" : "emails"} in the outbox`}
+          title={
+            tab === "all" ? "The outbox is empty" : `No ${tab === "sms" ? "text messages" : "emails"} in the outbox`
+          }
           description="Messages recorded by the log transport appear here, exactly as they would have been delivered, including the unsubscribe headers and links."
         />
       ) : (
@@ -115,11 +126,21 @@ export function OutboxView() {
           </ol>
           {cursors.length > 1 || data.nextCursor ? (
             <nav aria-label="Pagination" className="flex justify-end gap-2">
-              <Button variant="outline" size="sm" disabled={cursors.length === 1 || outbox.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              <Button
+                variant="outline"
+                size="sm"
+                disabled={cursors.length === 1 || outbox.isFetching}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
                 <ChevronLeftIcon />
                 Newer
               </Button>
-              <Button variant="outline" size="sm" disabled={!data.nextCursor || outbox.isFetching} onClick={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}>
+              <Button
+                variant="outline"
+                size="sm"
+                disabled={!data.nextCursor || outbox.isFetching}
+                onClick={() => setCursors((c) => [...c, data.nextCursor ?? undefined])}
+              >
                 Older
                 <ChevronRightIcon />
               </Button>
@@ -150,7 +171,9 @@ function OutboxCard({ item }: { item: OutboxItem }) {
               <span className={cn(item.channel === "sms" && "tabular-nums")}>{to ?? "unknown"}</span>
             </p>
             <p className="truncate text-xs text-muted-foreground">
-              <time dateTime={new Date(item.sentAt ?? item.createdAt).toISOString()}>{formatWhen(item.sentAt ?? item.createdAt)}</time>
+              <time dateTime={new Date(item.sentAt ?? item.createdAt).toISOString()}>
+                {formatWhen(item.sentAt ?? item.createdAt)}
+              </time>
               {what ? ` · ${what}` : ""}
               {item.topic ? ` · ${item.topic}` : ""}
             </p>
@@ -169,12 +192,28 @@ function OutboxCard({ item }: { item: OutboxItem }) {
       <CardContent>
         {item.content === null ? (
           <p className="rounded-md border border-dashed px-4 py-6 text-center text-sm text-muted-foreground">
-            {member ? `Hidden for your role: this link acts for the ${who} it was sent to` : "Content hidden for your role"}
+            {member
+              ? `Hidden for your role: this link acts for the ${who} it was sent to`
+              : "Content hidden for your role"}
           </p>
         ) : item.channel === "email" ? (
-          <EmailPreview from={item.from} to={item.to} subject={item.content.subject} html={item.content.html} text={item.content.text} headers={item.headers} />
+          <EmailPreview
+            from={item.from}
+            to={item.to}
+            subject={item.content.subject}
+            html={item.content.html}
+            text={item.content.text}
+            headers={item.headers}
+          />
         ) : (
-          <SmsBubble text={item.content.text ?? ""} direction="outbound" party={to} segments={item.segments} at={formatWhen(item.sentAt ?? item.createdAt)} className="sm:mx-0" />
+          <SmsBubble
+            text={item.content.text ?? ""}
+            direction="outbound"
+            party={to}
+            segments={item.segments}
+            at={formatWhen(item.sentAt ?? item.createdAt)}
+            className="sm:mx-0"
+          />
         )}
       </CardContent>
     </Card>

@@ -36,7 +36,11 @@ export function LinkPageShell({
           </span>
         </div>
       </header>
-      <main className={cn("mx-auto w-full flex-1 px-4 pb-10 sm:px-6", width === "narrow" ? "max-w-[440px]" : "max-w-2xl")}>{children}</main>
+      <main
+        className={cn("mx-auto w-full flex-1 px-4 pb-10 sm:px-6", width === "narrow" ? "max-w-[440px]" : "max-w-2xl")}
+      >
+        {children}
+      </main>
       <footer className="flex items-center justify-center gap-2 px-4 pb-8 text-xs text-muted-foreground">
         <LogoMark className="size-4 rounded-[5px]" />
         <span>Consent managed with OptIn Manager</span>

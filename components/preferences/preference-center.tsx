@@ -23,7 +23,8 @@ const pairKey = (topicId: string, channel: Channel) => `${topicId}:${channel}`;
 function switchesOf(model: Preferences): Record<string, boolean> {
   const out: Record<string, boolean> = {};
   for (const topic of model.topics) {
-    for (const c of topic.channels) out[pairKey(topic.id, c.channel)] = c.status === "opted_in" || c.status === "pending";
+    for (const c of topic.channels)
+      out[pairKey(topic.id, c.channel)] = c.status === "opted_in" || c.status === "pending";
   }
   return out;
 }
@@ -54,8 +55,11 @@ export function PreferenceCenter({
     setDesired(saved);
   }
   const changed = Object.keys(desired).filter((key) => desired[key] !== saved[key]);
-  const marketingChannels = new Set(model.topics.filter((t) => t.kind === "marketing").flatMap((t) => t.channels.map((c) => c.channel)));
-  const marketingNouns = [...marketingChannels].map((c) => (c === "email" ? "emails" : "text messages")).join(" and ") || "messages";
+  const marketingChannels = new Set(
+    model.topics.filter((t) => t.kind === "marketing").flatMap((t) => t.channels.map((c) => c.channel)),
+  );
+  const marketingNouns =
+    [...marketingChannels].map((c) => (c === "email" ? "emails" : "text messages")).join(" and ") || "messages";
 
   return (
     <div className="grid gap-6">
@@ -75,15 +79,18 @@ export function PreferenceCenter({
         <Alert variant="success" role="status">
           <CheckCircle2Icon aria-hidden />
           <AlertTitle>
-            {state.intent === "unsubscribe-all" ? `You’re unsubscribed from all marketing from ${model.workspaceName}` : "Your preferences are saved"}
+            {state.intent === "unsubscribe-all"
+              ? `You’re unsubscribed from all marketing from ${model.workspaceName}`
+              : "Your preferences are saved"}
           </AlertTitle>
           {state.confirmations?.length ? (
             <AlertDescription data-testid="confirmation-notice">
               {state.confirmations.map((c) =>
                 c.sentTo ? (
                   <p key={c.channel}>
-                    Check your {c.channel === "sms" ? "phone" : "inbox"}: we sent {c.channel === "sms" ? "a code" : "a link"} to {c.sentTo}. Choices
-                    marked “Awaiting confirmation” start only once you confirm them.
+                    Check your {c.channel === "sms" ? "phone" : "inbox"}: we sent{" "}
+                    {c.channel === "sms" ? "a code" : "a link"} to {c.sentTo}. Choices marked “Awaiting confirmation”
+                    start only once you confirm them.
                     {c.codePath ? (
                       <>
                         {" "}
@@ -94,19 +101,26 @@ export function PreferenceCenter({
                     ) : null}
                   </p>
                 ) : (
-                  <p key={c.channel}>We could not send the confirmation just now. Choices marked “Awaiting confirmation” do not start until confirmed.</p>
+                  <p key={c.channel}>
+                    We could not send the confirmation just now. Choices marked “Awaiting confirmation” do not start
+                    until confirmed.
+                  </p>
                 ),
               )}
             </AlertDescription>
           ) : state.changes?.some((c) => c.status === "pending") ? (
-            <AlertDescription>Choices marked “Awaiting confirmation” start once you confirm them from the message we send you.</AlertDescription>
+            <AlertDescription>
+              Choices marked “Awaiting confirmation” start once you confirm them from the message we send you.
+            </AlertDescription>
           ) : null}
         </Alert>
       ) : null}
 
       <LinkCard aria-label="Topics">
         {model.topics.length === 0 ? (
-          <p className="px-6 py-10 text-center text-sm text-muted-foreground">{model.workspaceName} has no topics to choose from yet.</p>
+          <p className="px-6 py-10 text-center text-sm text-muted-foreground">
+            {model.workspaceName} has no topics to choose from yet.
+          </p>
         ) : (
           <ul className="divide-y">
             {model.topics.map((topic) => (
@@ -115,7 +129,9 @@ export function PreferenceCenter({
                   <h2 className="font-semibold tracking-tight">{topic.name}</h2>
                   {topic.kind === "transactional" ? <Badge variant="muted">Account</Badge> : null}
                 </div>
-                {topic.description ? <p className="mt-1 text-sm text-pretty text-muted-foreground">{topic.description}</p> : null}
+                {topic.description ? (
+                  <p className="mt-1 text-sm text-pretty text-muted-foreground">{topic.description}</p>
+                ) : null}
                 <div className="mt-3 grid gap-2">
                   {topic.channels.map((c) => {
                     const key = pairKey(topic.id, c.channel);
@@ -123,7 +139,10 @@ export function PreferenceCenter({
                     const Icon = CHANNEL_ICON[c.channel];
                     const isOn = desired[key] ?? false;
                     return (
-                      <div key={key} className="flex min-h-12 items-center justify-between gap-3 rounded-lg border bg-background px-3 py-2 dark:bg-input/20">
+                      <div
+                        key={key}
+                        className="flex min-h-12 items-center justify-between gap-3 rounded-lg border bg-background px-3 py-2 dark:bg-input/20"
+                      >
                         <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
                           <Label htmlFor={id} className="gap-2 font-normal">
                             <Icon className="size-4 text-muted-foreground" aria-hidden />
@@ -135,7 +154,9 @@ export function PreferenceCenter({
                             </Badge>
                           ) : null}
                           {!c.hasAddress ? (
-                            <span className="text-xs text-muted-foreground">No {c.channel === "sms" ? "phone number" : "email address"} on file</span>
+                            <span className="text-xs text-muted-foreground">
+                              No {c.channel === "sms" ? "phone number" : "email address"} on file
+                            </span>
                           ) : null}
                         </div>
                         <Switch
@@ -168,25 +189,41 @@ export function PreferenceCenter({
             <input key={key} type="hidden" name="choice" value={`${key}:${desired[key] ? 1 : 0}`} />
           ))}
           <p className="text-xs text-pretty text-muted-foreground">{model.consentText}</p>
-          <Button type="submit" className="w-full shrink-0 sm:w-auto" disabled={changed.length === 0} loading={isPending && submitting === "save"}>
+          <Button
+            type="submit"
+            className="w-full shrink-0 sm:w-auto"
+            disabled={changed.length === 0}
+            loading={isPending && submitting === "save"}
+          >
             {changed.length > 1 ? `Save ${changed.length} changes` : "Save preferences"}
           </Button>
         </form>
       </LinkCard>
 
-      <form action={formAction} onSubmit={() => setSubmitting("unsubscribe-all")} aria-label="Unsubscribe from everything">
+      <form
+        action={formAction}
+        onSubmit={() => setSubmitting("unsubscribe-all")}
+        aria-label="Unsubscribe from everything"
+      >
         <input type="hidden" name="token" value={token} />
         <input type="hidden" name="intent" value="unsubscribe-all" />
         <LinkCard className="px-5 py-5 sm:px-6">
           <h2 className="font-semibold tracking-tight">Unsubscribe from everything</h2>
           <p className="mt-1 text-sm text-pretty text-muted-foreground">
-            Stop all marketing {marketingNouns} from {model.workspaceName}. Account notices, like receipts and security alerts, still reach you.
+            Stop all marketing {marketingNouns} from {model.workspaceName}. Account notices, like receipts and security
+            alerts, still reach you.
           </p>
           <div className="mt-4 grid gap-2">
             <Label htmlFor="leaving-reason">
               Why are you leaving? <span className="font-normal text-muted-foreground">(optional)</span>
             </Label>
-            <Textarea id="leaving-reason" name="reason" maxLength={1000} rows={2} placeholder="Too many messages, not relevant to me…" />
+            <Textarea
+              id="leaving-reason"
+              name="reason"
+              maxLength={1000}
+              rows={2}
+              placeholder="Too many messages, not relevant to me…"
+            />
           </div>
           <Button
             type="submit"

@@ -33,7 +33,14 @@ export function LeavingReasonForm({ token }: { token: string }) {
         <Label htmlFor={id}>
           Why are you leaving? <span className="font-normal text-muted-foreground">(optional)</span>
         </Label>
-        <Textarea id={id} name="reason" maxLength={1000} rows={3} required placeholder="Too many messages, not relevant to me…" />
+        <Textarea
+          id={id}
+          name="reason"
+          maxLength={1000}
+          rows={3}
+          required
+          placeholder="Too many messages, not relevant to me…"
+        />
       </div>
       <Button type="submit" variant="outline" className="w-full sm:w-auto sm:justify-self-start" loading={isPending}>
         Send feedback

@@ -66,7 +66,13 @@ export function AccountForms({ name: initialName, email }: { name: string; email
               <Input value={email} readOnly disabled />
             </FormField>
             <FormField label="Name" error={profileErrors.name} required>
-              <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="name" required />
+              <Input
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                maxLength={100}
+                autoComplete="name"
+                required
+              />
             </FormField>
           </CardContent>
           <CardFooter className="justify-end border-t pt-4">
@@ -90,7 +96,9 @@ export function AccountForms({ name: initialName, email }: { name: string; email
         <Card>
           <CardHeader>
             <CardTitle>Password</CardTitle>
-            <CardDescription>Use at least 10 characters. A password manager&apos;s generated password is best.</CardDescription>
+            <CardDescription>
+              Use at least 10 characters. A password manager&apos;s generated password is best.
+            </CardDescription>
           </CardHeader>
           <CardContent className="grid max-w-xl gap-4">
             <input type="text" name="username" autoComplete="username" value={email} readOnly hidden />

@@ -20,7 +20,14 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -79,13 +86,18 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
     <div className="grid gap-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="max-w-2xl text-sm text-muted-foreground">
-          Keys authenticate calls to the REST API at <code className="rounded bg-muted px-1 py-0.5 text-xs">{apiBaseUrl}</code> with{" "}
-          <code className="rounded bg-muted px-1 py-0.5 text-xs">Authorization: Bearer &lt;key&gt;</code>. Give each integration its own key and
-          only the scopes it needs. Every route, its parameters and answers are in the{" "}
+          Keys authenticate calls to the REST API at{" "}
+          <code className="rounded bg-muted px-1 py-0.5 text-xs">{apiBaseUrl}</code> with{" "}
+          <code className="rounded bg-muted px-1 py-0.5 text-xs">Authorization: Bearer &lt;key&gt;</code>. Give each
+          integration its own key and only the scopes it needs. Every route, its parameters and answers are in the{" "}
           <a href="/docs/api" className="font-medium text-foreground underline underline-offset-4">
             API reference
           </a>{" "}
-          (also as <a href="/api/v1/openapi.json" className="font-medium text-foreground underline underline-offset-4">OpenAPI JSON</a>).
+          (also as{" "}
+          <a href="/api/v1/openapi.json" className="font-medium text-foreground underline underline-offset-4">
+            OpenAPI JSON
+          </a>
+          ).
         </p>
         <Button onClick={() => setCreateOpen(true)}>
           <PlusIcon />
@@ -127,7 +139,12 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
             </TableHeader>
             <TableBody>
               {items.map((key) => (
-                <TableRow key={key.id} data-testid="api-key-row" data-revoked={key.revokedAt ? "" : undefined} className={key.revokedAt ? "bg-muted/40" : undefined}>
+                <TableRow
+                  key={key.id}
+                  data-testid="api-key-row"
+                  data-revoked={key.revokedAt ? "" : undefined}
+                  className={key.revokedAt ? "bg-muted/40" : undefined}
+                >
                   <TableCell className="font-medium">
                     {key.name}
                     {key.revokedAt ? (
@@ -148,7 +165,9 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
                       ))}
                     </div>
                   </TableCell>
-                  <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDateTime(key.createdAt)}</TableCell>
+                  <TableCell className="hidden text-muted-foreground sm:table-cell">
+                    {formatDateTime(key.createdAt)}
+                  </TableCell>
                   <TableCell className="text-muted-foreground">{formatRelative(key.lastUsedAt)}</TableCell>
                   <TableCell className="text-right">
                     {key.revokedAt ? null : (
@@ -162,7 +181,8 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
                           <AlertDialogHeader>
                             <AlertDialogTitle>Revoke &ldquo;{key.name}&rdquo;?</AlertDialogTitle>
                             <AlertDialogDescription>
-                              Calls with this key fail with 401 from now on. This cannot be undone: integrations using it need a new key.
+                              Calls with this key fail with 401 from now on. This cannot be undone: integrations using
+                              it need a new key.
                             </AlertDialogDescription>
                           </AlertDialogHeader>
                           <AlertDialogFooter>
@@ -184,7 +204,12 @@ export function ApiKeysManager({ canManage, apiBaseUrl }: { canManage: boolean; 
           </Table>
         )}
       </Card>
-      <CreateApiKeyDialog open={createOpen} onOpenChange={setCreateOpen} onCreated={invalidate} apiBaseUrl={apiBaseUrl} />
+      <CreateApiKeyDialog
+        open={createOpen}
+        onOpenChange={setCreateOpen}
+        onCreated={invalidate}
+        apiBaseUrl={apiBaseUrl}
+      />
     </div>
   );
 }
@@ -202,13 +227,19 @@ function CreateApiKeyDialog({
 }) {
   const trpc = useTRPC();
   const [name, setName] = React.useState("");
-  const [scopes, setScopes] = React.useState<Scope[]>(["contacts:read", "contacts:write", "consent:write", "messages:send"]);
+  const [scopes, setScopes] = React.useState<Scope[]>([
+    "contacts:read",
+    "contacts:write",
+    "consent:write",
+    "messages:send",
+  ]);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
       onSuccess: () => onCreated(),
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
+        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
+          ?.issues;
         if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
         else toast.error(errorMessage(error));
       },
@@ -232,11 +263,13 @@ function CreateApiKeyDialog({
           <>
             <DialogHeader>
               <DialogTitle>Copy your new key</DialogTitle>
-              <DialogDescription>This is the only time the key is shown. Store it in your secret manager now.</DialogDescription>
+              <DialogDescription>
+                This is the only time the key is shown. Store it in your secret manager now.
+              </DialogDescription>
             </DialogHeader>
             <div className="grid gap-3">
               <div className="flex items-center gap-2 rounded-md border bg-muted/50 p-2">
-                <code className="flex-1 break-all text-sm" data-testid="new-api-key-secret">
+                <code className="flex-1 text-sm break-all" data-testid="new-api-key-secret">
                   {created.secret}
                 </code>
                 <CopyButton value={created.secret} srLabel="Copy API key" />
@@ -261,10 +294,18 @@ function CreateApiKeyDialog({
           >
             <DialogHeader>
               <DialogTitle>Create API key</DialogTitle>
-              <DialogDescription>Name it after the system that will use it, so you know what breaks when you revoke it.</DialogDescription>
+              <DialogDescription>
+                Name it after the system that will use it, so you know what breaks when you revoke it.
+              </DialogDescription>
             </DialogHeader>
             <FormField label="Name" error={errors.name} required>
-              <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Checkout service" maxLength={100} autoFocus />
+              <Input
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                placeholder="e.g. Checkout service"
+                maxLength={100}
+                autoFocus
+              />
             </FormField>
             <fieldset className="grid gap-2">
               <legend className="mb-1 text-sm font-medium">Scopes</legend>
@@ -276,7 +317,9 @@ function CreateApiKeyDialog({
                       id={id}
                       checked={scopes.includes(scope.value)}
                       onCheckedChange={(checked) =>
-                        setScopes((current) => (checked ? [...current, scope.value] : current.filter((s) => s !== scope.value)))
+                        setScopes((current) =>
+                          checked ? [...current, scope.value] : current.filter((s) => s !== scope.value),
+                        )
                       }
                       className="mt-0.5"
                     />

@@ -18,7 +18,14 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -127,8 +134,15 @@ export function MembersManager({ currentUserId, currentRole }: { currentUserId: 
                     </TableCell>
                     <TableCell>
                       {mayEdit ? (
-                        <Select value={member.role} onValueChange={(role) => changeRole.mutate({ userId: member.userId, role: role as Role })}>
-                          <SelectTrigger size="sm" className="w-32" aria-label={`Role of ${member.name ?? member.email}`}>
+                        <Select
+                          value={member.role}
+                          onValueChange={(role) => changeRole.mutate({ userId: member.userId, role: role as Role })}
+                        >
+                          <SelectTrigger
+                            size="sm"
+                            className="w-32"
+                            aria-label={`Role of ${member.name ?? member.email}`}
+                          >
                             <SelectValue />
                           </SelectTrigger>
                           <SelectContent>
@@ -145,8 +159,12 @@ export function MembersManager({ currentUserId, currentRole }: { currentUserId: 
                         </Badge>
                       )}
                     </TableCell>
-                    <TableCell className="hidden text-muted-foreground md:table-cell">{formatDateTime(member.joinedAt).slice(0, 10)}</TableCell>
-                    <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(member.lastSignInAt)}</TableCell>
+                    <TableCell className="hidden text-muted-foreground md:table-cell">
+                      {formatDateTime(member.joinedAt).slice(0, 10)}
+                    </TableCell>
+                    <TableCell className="hidden text-muted-foreground sm:table-cell">
+                      {formatRelative(member.lastSignInAt)}
+                    </TableCell>
                     <TableCell className="text-right">
                       {mayEdit ? (
                         <AlertDialog>
@@ -192,7 +210,13 @@ export function MembersManager({ currentUserId, currentRole }: { currentUserId: 
           {list.isPending ? (
             <LoadingRows rows={1} label="Loading invitations" />
           ) : list.isError ? null : list.data.invitations.length === 0 ? (
-            <EmptyState bare className="py-10" icon={MailPlusIcon} title="No pending invitations" description="Invite teammates to collaborate on this workspace." />
+            <EmptyState
+              bare
+              className="py-10"
+              icon={MailPlusIcon}
+              title="No pending invitations"
+              description="Invite teammates to collaborate on this workspace."
+            />
           ) : (
             <Table>
               <TableHeader>
@@ -214,7 +238,9 @@ export function MembersManager({ currentUserId, currentRole }: { currentUserId: 
                         {invitation.role}
                       </Badge>
                     </TableCell>
-                    <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDateTime(invitation.expiresAt)}</TableCell>
+                    <TableCell className="hidden text-muted-foreground sm:table-cell">
+                      {formatDateTime(invitation.expiresAt)}
+                    </TableCell>
                     <TableCell className="text-right">
                       <Button variant="ghost" size="sm" onClick={() => revokeInvite.mutate({ id: invitation.id })}>
                         Withdraw
@@ -252,7 +278,8 @@ function InviteDialog({
     trpc.members.invite.mutationOptions({
       onSuccess: () => onInvited(),
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
+        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
+          ?.issues;
         if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
         else setErrors({ email: errorMessage(error) });
       },
@@ -284,7 +311,7 @@ function InviteDialog({
               </DialogDescription>
             </DialogHeader>
             <div className="flex items-center gap-2 rounded-md border bg-muted/50 p-2">
-              <code className="flex-1 break-all text-xs" data-testid="invite-url">
+              <code className="flex-1 text-xs break-all" data-testid="invite-url">
                 {result.inviteUrl}
               </code>
               <CopyButton value={result.inviteUrl} srLabel="Copy invitation link" />

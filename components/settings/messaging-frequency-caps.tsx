@@ -42,7 +42,8 @@ interface Props {
 
 /** Frequency caps: add, edit and remove rows of "at most N marketing messages by channel on topic every D days". */
 export function MessagingFrequencyCaps({ caps, topics, errors, disabled, maxCaps, onChange, newRowId }: Props) {
-  const update = (rowId: string, patch: Partial<CapDraft>) => onChange((current) => current.map((cap) => (cap.rowId === rowId ? { ...cap, ...patch } : cap)));
+  const update = (rowId: string, patch: Partial<CapDraft>) =>
+    onChange((current) => current.map((cap) => (cap.rowId === rowId ? { ...cap, ...patch } : cap)));
   const add = () => {
     const rowId = newRowId();
     onChange((current) => [...current, { rowId, channel: "sms", topicKey: null, max: "4", days: "7" }]);
@@ -178,8 +179,11 @@ export function MessagingFrequencyCaps({ caps, topics, errors, disabled, maxCaps
 function describeCap(cap: CapDraft, topics: CapTopic[]): string {
   const max = Number(cap.max);
   const days = Number(cap.days);
-  if (!Number.isInteger(max) || !Number.isInteger(days) || max < 1 || days < 1) return "Enter whole numbers of messages and days.";
-  const topic = cap.topicKey ? `“${topics.find((t) => t.key === cap.topicKey)?.name ?? cap.topicKey}”` : "all marketing topics together";
+  if (!Number.isInteger(max) || !Number.isInteger(days) || max < 1 || days < 1)
+    return "Enter whole numbers of messages and days.";
+  const topic = cap.topicKey
+    ? `“${topics.find((t) => t.key === cap.topicKey)?.name ?? cap.topicKey}”`
+    : "all marketing topics together";
   const channel = cap.channel === "any" ? "on any channel" : `by ${CHANNEL_LABELS[cap.channel]}`;
   return `At most ${max} marketing ${max === 1 ? "message" : "messages"} ${channel} on ${topic} in any ${days === 1 ? "24 hours" : `${days} days`}.`;
 }

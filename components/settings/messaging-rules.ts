@@ -4,7 +4,8 @@ import { listStateRules, type DayWindow, type StateRule } from "@/server/shared/
 const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 const range = (window: NonNullable<DayWindow>) => `${formatClock(window.start)}–${formatClock(window.end)}`;
-const same = (a: DayWindow, b: DayWindow) => (a === null ? b === null : b !== null && a.start === b.start && a.end === b.end);
+const same = (a: DayWindow, b: DayWindow) =>
+  a === null ? b === null : b !== null && a.start === b.start && a.end === b.end;
 
 /** "08:00–20:00", "09:00–21:00, Sunday 12:00–21:00", "Mon–Fri 09:00–18:00, Saturday 10:00–17:00, never on Sunday". */
 export function describeStateWindows(rule: StateRule): string {
@@ -17,7 +18,9 @@ export function describeStateWindows(rule: StateRule): string {
   } else if (weekdaysSame && monday) {
     parts.push(`Mon–Fri ${range(monday)}`, saturday ? `Saturday ${range(saturday)}` : "never on Saturday");
   } else {
-    rule.windows.slice(1).forEach((window, index) => parts.push(`${DAY_NAMES[index + 1]} ${window ? range(window) : "closed"}`));
+    rule.windows
+      .slice(1)
+      .forEach((window, index) => parts.push(`${DAY_NAMES[index + 1]} ${window ? range(window) : "closed"}`));
   }
   if (sunday === null) parts.push("never on Sunday");
   else if (sunday && monday && !same(sunday, monday)) parts.push(`Sunday ${range(sunday)}`);
@@ -44,7 +47,9 @@ export function timeZoneOptions(current: string): string[] {
 /** The current wall-clock time in a zone ("14:05"), or null for a zone the browser rejects. */
 export function clockIn(timeZone: string, now: Date): string | null {
   try {
-    return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(now);
+    return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+      now,
+    );
   } catch {
     return null;
   }

@@ -37,7 +37,13 @@ function toDraft(settings: MessagingSettings): Draft {
   return {
     ...settings.quietHours,
     timezone: settings.timezone,
-    caps: settings.frequencyCaps.map((cap) => ({ rowId: newRowId(), channel: cap.channel, topicKey: cap.topicKey, max: String(cap.max), days: String(cap.days) })),
+    caps: settings.frequencyCaps.map((cap) => ({
+      rowId: newRowId(),
+      channel: cap.channel,
+      topicKey: cap.topicKey,
+      max: String(cap.max),
+      days: String(cap.days),
+    })),
   };
 }
 
@@ -46,7 +52,12 @@ function toInput(draft: Draft) {
   const number = (value: string) => (value.trim() === "" ? Number.NaN : Number(value));
   return {
     quietHours: { enabled: draft.enabled, start: draft.start, end: draft.end, stateRules: draft.stateRules },
-    frequencyCaps: draft.caps.map((cap) => ({ channel: cap.channel, topicKey: cap.topicKey, max: number(cap.max), days: number(cap.days) })),
+    frequencyCaps: draft.caps.map((cap) => ({
+      channel: cap.channel,
+      topicKey: cap.topicKey,
+      max: number(cap.max),
+      days: number(cap.days),
+    })),
     timezone: draft.timezone,
   };
 }
@@ -94,7 +105,12 @@ export function MessagingSettingsManager({
       </Alert>
     );
   }
-  const topicList: CapTopic[] = (topics.data?.items ?? []).map((t) => ({ key: t.key, name: t.name, channels: t.channels, kind: t.kind }));
+  const topicList: CapTopic[] = (topics.data?.items ?? []).map((t) => ({
+    key: t.key,
+    name: t.name,
+    channels: t.channels,
+    kind: t.kind,
+  }));
   return (
     <MessagingSettingsForm
       key={settings.dataUpdatedAt}
@@ -144,7 +160,8 @@ function MessagingSettingsForm({
         queryClient.setQueryData(trpc.messagingSettings.get.queryKey(), saved);
       },
       onError: (error) => {
-        const data = error.data as { issues?: { path: (string | number)[]; message: string }[]; field?: string } | undefined;
+        const data = error.data as
+          { issues?: { path: (string | number)[]; message: string }[]; field?: string } | undefined;
         if (data?.issues?.length) setErrors(issuesToErrors(data.issues));
         else if (data?.field) setErrors({ [data.field]: error.message });
         else toast.error(errorMessage(error));
@@ -157,7 +174,12 @@ function MessagingSettingsForm({
   const disabled = !canEdit || save.isPending;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
   const zones = React.useMemo(
-    () => (browserZones ? (browserZones.includes(draft.timezone) ? browserZones : [draft.timezone, ...browserZones]) : [draft.timezone]),
+    () =>
+      browserZones
+        ? browserZones.includes(draft.timezone)
+          ? browserZones
+          : [draft.timezone, ...browserZones]
+        : [draft.timezone],
     [browserZones, draft.timezone],
   );
   const outsideFederal = draft.enabled && !draft.stateRules && (draft.start < "08:00" || draft.end > "21:00");
@@ -187,13 +209,18 @@ function MessagingSettingsForm({
         <CardHeader>
           <CardTitle>Quiet hours</CardTitle>
           <CardDescription>
-            Marketing texts go out only inside this window, in the recipient&apos;s local time. A marketing text outside it waits for the next window;
-            email and transactional messages are not held.
+            Marketing texts go out only inside this window, in the recipient&apos;s local time. A marketing text outside
+            it waits for the next window; email and transactional messages are not held.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-6">
           <div className="flex items-start gap-3">
-            <Switch id="quiet-hours-enabled" checked={draft.enabled} onCheckedChange={(on) => set("enabled", on)} disabled={disabled} />
+            <Switch
+              id="quiet-hours-enabled"
+              checked={draft.enabled}
+              onCheckedChange={(on) => set("enabled", on)}
+              disabled={disabled}
+            />
             <div className="grid gap-1">
               <Label htmlFor="quiet-hours-enabled">Hold marketing texts outside the window</Label>
               <p className="text-xs text-muted-foreground">When off, only the statutory rules below limit the hours.</p>
@@ -201,10 +228,22 @@ function MessagingSettingsForm({
           </div>
           <div className="grid max-w-md grid-cols-2 gap-4">
             <FormField label="Start" error={errors["quietHours.start"]} description="First minute allowed">
-              <Input type="time" value={draft.start} onChange={(e) => set("start", e.target.value)} disabled={disabled || !draft.enabled} required />
+              <Input
+                type="time"
+                value={draft.start}
+                onChange={(e) => set("start", e.target.value)}
+                disabled={disabled || !draft.enabled}
+                required
+              />
             </FormField>
             <FormField label="End" error={errors["quietHours.end"]} description="Sending stops at this time">
-              <Input type="time" value={draft.end} onChange={(e) => set("end", e.target.value)} disabled={disabled || !draft.enabled} required />
+              <Input
+                type="time"
+                value={draft.end}
+                onChange={(e) => set("end", e.target.value)}
+                disabled={disabled || !draft.enabled}
+                required
+              />
             </FormField>
           </div>
           {outsideFederal ? (
@@ -212,17 +251,23 @@ function MessagingSettingsForm({
               <AlertTriangleIcon />
               <AlertTitle>Wider than the federal window</AlertTitle>
               <AlertDescription>
-                The TCPA allows marketing texts to US numbers only between 08:00 and 21:00 local time. Turn statutory rules on to keep US recipients inside it.
+                The TCPA allows marketing texts to US numbers only between 08:00 and 21:00 local time. Turn statutory
+                rules on to keep US recipients inside it.
               </AlertDescription>
             </Alert>
           ) : null}
           <div className="flex items-start gap-3 border-t pt-6">
-            <Switch id="quiet-hours-state-rules" checked={draft.stateRules} onCheckedChange={(on) => set("stateRules", on)} disabled={disabled} />
+            <Switch
+              id="quiet-hours-state-rules"
+              checked={draft.stateRules}
+              onCheckedChange={(on) => set("stateRules", on)}
+              disabled={disabled}
+            />
             <div className="grid min-w-0 gap-1">
               <Label htmlFor="quiet-hours-state-rules">Apply statutory rules</Label>
               <p className="text-xs text-muted-foreground">
-                US numbers keep to the federal 08:00–21:00 window and to stricter state rules, chosen by the number&apos;s area code. The stricter of
-                your window and the state&apos;s always wins.
+                US numbers keep to the federal 08:00–21:00 window and to stricter state rules, chosen by the
+                number&apos;s area code. The stricter of your window and the state&apos;s always wins.
               </p>
               <details className="group mt-1 text-xs">
                 <summary className="w-fit cursor-pointer font-medium text-foreground underline-offset-4 hover:underline">
@@ -245,7 +290,8 @@ function MessagingSettingsForm({
         <CardHeader>
           <CardTitle>Time zone</CardTitle>
           <CardDescription>
-            A recipient&apos;s local time comes from their contact record, else from their phone number (area code or country), else from this zone.
+            A recipient&apos;s local time comes from their contact record, else from their phone number (area code or
+            country), else from this zone.
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -277,13 +323,15 @@ function MessagingSettingsForm({
         <CardHeader>
           <CardTitle>Frequency caps</CardTitle>
           <CardDescription>
-            Limit how many marketing messages one person receives. A message over a cap is blocked, not postponed; transactional messages are never
-            capped.
+            Limit how many marketing messages one person receives. A message over a cap is blocked, not postponed;
+            transactional messages are never capped.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-3">
           {topicsFailed ? (
-            <p className="text-xs text-destructive">Topics could not be loaded; caps can still count all topics together.</p>
+            <p className="text-xs text-destructive">
+              Topics could not be loaded; caps can still count all topics together.
+            </p>
           ) : null}
           <MessagingFrequencyCaps
             caps={draft.caps}
@@ -303,7 +351,11 @@ function MessagingSettingsForm({
         {canEdit ? (
           <CardFooter className="flex-wrap justify-between gap-3 border-t pt-4">
             <p className="text-xs text-muted-foreground" aria-live="polite">
-              {Object.keys(errors).length > 0 ? "Fix the highlighted fields, then save." : dirty ? "You have unsaved changes." : "All changes saved."}
+              {Object.keys(errors).length > 0
+                ? "Fix the highlighted fields, then save."
+                : dirty
+                  ? "You have unsaved changes."
+                  : "All changes saved."}
             </p>
             <div className="flex gap-2">
               <Button

@@ -30,7 +30,8 @@ export function WorkspaceSettingsForm({ workspace, canEdit }: Props) {
         router.refresh();
       },
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
+        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
+          ?.issues;
         if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
         else toast.error(errorMessage(error));
       },
@@ -48,11 +49,19 @@ export function WorkspaceSettingsForm({ workspace, canEdit }: Props) {
       <Card>
         <CardHeader>
           <CardTitle>Workspace</CardTitle>
-          <CardDescription>The brand your contacts consent to. Its name appears on every hosted page and message footer.</CardDescription>
+          <CardDescription>
+            The brand your contacts consent to. Its name appears on every hosted page and message footer.
+          </CardDescription>
         </CardHeader>
         <CardContent className="grid max-w-xl gap-4">
           <FormField label="Name" error={errors.name} required>
-            <Input value={name} onChange={(e) => setName(e.target.value)} disabled={!canEdit} maxLength={100} required />
+            <Input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              disabled={!canEdit}
+              maxLength={100}
+              required
+            />
           </FormField>
           <FormField
             label="Default region"
@@ -78,7 +87,9 @@ export function WorkspaceSettingsForm({ workspace, canEdit }: Props) {
             </Button>
           </CardFooter>
         ) : (
-          <CardFooter className="border-t pt-4 text-sm text-muted-foreground">Only admins and owners can change these settings.</CardFooter>
+          <CardFooter className="border-t pt-4 text-sm text-muted-foreground">
+            Only admins and owners can change these settings.
+          </CardFooter>
         )}
       </Card>
     </form>

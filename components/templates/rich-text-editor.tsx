@@ -20,7 +20,14 @@ import {
 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 import { Input } from "@/components/ui/input";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
 import { BUILT_IN_VARIABLES } from "@/server/shared/template-variables";
@@ -66,7 +73,12 @@ export function RichTextEditor({
         heading: { levels: [1, 2, 3] },
         code: false,
         codeBlock: false,
-        link: { openOnClick: false, autolink: true, defaultProtocol: "https", HTMLAttributes: { rel: "noopener noreferrer", target: null } },
+        link: {
+          openOnClick: false,
+          autolink: true,
+          defaultProtocol: "https",
+          HTMLAttributes: { rel: "noopener noreferrer", target: null },
+        },
       }),
     ],
     content: (initialContent as string | object | null) ?? "",
@@ -94,16 +106,20 @@ export function RichTextEditor({
         disabled && "opacity-70",
       )}
     >
-      {editor ? <Toolbar editor={editor} variables={variables} disabled={disabled} /> : <div className="h-10 border-b bg-muted/40" />}
+      {editor ? (
+        <Toolbar editor={editor} variables={variables} disabled={disabled} />
+      ) : (
+        <div className="h-10 border-b bg-muted/40" />
+      )}
       <EditorContent
         editor={editor}
         className={cn(
           "text-sm leading-relaxed",
-          "[&_.ProseMirror_p]:my-2 [&_.ProseMirror_h1]:mt-3 [&_.ProseMirror_h1]:mb-2 [&_.ProseMirror_h1]:text-2xl [&_.ProseMirror_h1]:font-bold",
+          "[&_.ProseMirror_h1]:mt-3 [&_.ProseMirror_h1]:mb-2 [&_.ProseMirror_h1]:text-2xl [&_.ProseMirror_h1]:font-bold [&_.ProseMirror_p]:my-2",
           "[&_.ProseMirror_h2]:mt-3 [&_.ProseMirror_h2]:mb-2 [&_.ProseMirror_h2]:text-xl [&_.ProseMirror_h2]:font-semibold",
           "[&_.ProseMirror_h3]:mt-2 [&_.ProseMirror_h3]:mb-1 [&_.ProseMirror_h3]:text-base [&_.ProseMirror_h3]:font-semibold",
-          "[&_.ProseMirror_ul]:my-2 [&_.ProseMirror_ul]:list-disc [&_.ProseMirror_ul]:pl-6 [&_.ProseMirror_ol]:my-2 [&_.ProseMirror_ol]:list-decimal [&_.ProseMirror_ol]:pl-6",
-          "[&_.ProseMirror_li_p]:my-0.5 [&_.ProseMirror_a]:text-primary [&_.ProseMirror_a]:underline [&_.ProseMirror_blockquote]:border-l-2 [&_.ProseMirror_blockquote]:pl-3 [&_.ProseMirror_blockquote]:text-muted-foreground",
+          "[&_.ProseMirror_ol]:my-2 [&_.ProseMirror_ol]:list-decimal [&_.ProseMirror_ol]:pl-6 [&_.ProseMirror_ul]:my-2 [&_.ProseMirror_ul]:list-disc [&_.ProseMirror_ul]:pl-6",
+          "[&_.ProseMirror_a]:text-primary [&_.ProseMirror_a]:underline [&_.ProseMirror_blockquote]:border-l-2 [&_.ProseMirror_blockquote]:pl-3 [&_.ProseMirror_blockquote]:text-muted-foreground [&_.ProseMirror_li_p]:my-0.5",
           "[&_.ProseMirror_hr]:my-4",
         )}
       />
@@ -111,11 +127,32 @@ export function RichTextEditor({
   );
 }
 
-function ToolButton({ label, active, onClick, disabled, children }: { label: string; active?: boolean; onClick: () => void; disabled?: boolean; children: React.ReactNode }) {
+function ToolButton({
+  label,
+  active,
+  onClick,
+  disabled,
+  children,
+}: {
+  label: string;
+  active?: boolean;
+  onClick: () => void;
+  disabled?: boolean;
+  children: React.ReactNode;
+}) {
   return (
     <Tooltip>
       <TooltipTrigger asChild>
-        <Button type="button" size="icon-sm" variant={active ? "secondary" : "ghost"} aria-label={label} aria-pressed={active} disabled={disabled} onMouseDown={(e) => e.preventDefault()} onClick={onClick}>
+        <Button
+          type="button"
+          size="icon-sm"
+          variant={active ? "secondary" : "ghost"}
+          aria-label={label}
+          aria-pressed={active}
+          disabled={disabled}
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={onClick}
+        >
           {children}
         </Button>
       </TooltipTrigger>
@@ -164,34 +201,78 @@ function Toolbar({ editor, variables, disabled }: { editor: Editor; variables: s
         <ToolButton label="Bold" active={state.bold} disabled={disabled} onClick={() => chain().toggleBold().run()}>
           <BoldIcon />
         </ToolButton>
-        <ToolButton label="Italic" active={state.italic} disabled={disabled} onClick={() => chain().toggleItalic().run()}>
+        <ToolButton
+          label="Italic"
+          active={state.italic}
+          disabled={disabled}
+          onClick={() => chain().toggleItalic().run()}
+        >
           <ItalicIcon />
         </ToolButton>
-        <ToolButton label="Underline" active={state.underline} disabled={disabled} onClick={() => chain().toggleUnderline().run()}>
+        <ToolButton
+          label="Underline"
+          active={state.underline}
+          disabled={disabled}
+          onClick={() => chain().toggleUnderline().run()}
+        >
           <UnderlineIcon />
         </ToolButton>
         <span className="mx-1 h-5 w-px bg-border" aria-hidden="true" />
-        <ToolButton label="Heading 1" active={state.h1} disabled={disabled} onClick={() => chain().toggleHeading({ level: 1 }).run()}>
+        <ToolButton
+          label="Heading 1"
+          active={state.h1}
+          disabled={disabled}
+          onClick={() => chain().toggleHeading({ level: 1 }).run()}
+        >
           <Heading1Icon />
         </ToolButton>
-        <ToolButton label="Heading 2" active={state.h2} disabled={disabled} onClick={() => chain().toggleHeading({ level: 2 }).run()}>
+        <ToolButton
+          label="Heading 2"
+          active={state.h2}
+          disabled={disabled}
+          onClick={() => chain().toggleHeading({ level: 2 }).run()}
+        >
           <Heading2Icon />
         </ToolButton>
-        <ToolButton label="Heading 3" active={state.h3} disabled={disabled} onClick={() => chain().toggleHeading({ level: 3 }).run()}>
+        <ToolButton
+          label="Heading 3"
+          active={state.h3}
+          disabled={disabled}
+          onClick={() => chain().toggleHeading({ level: 3 }).run()}
+        >
           <Heading3Icon />
         </ToolButton>
         <span className="mx-1 h-5 w-px bg-border" aria-hidden="true" />
-        <ToolButton label="Bulleted list" active={state.bullet} disabled={disabled} onClick={() => chain().toggleBulletList().run()}>
+        <ToolButton
+          label="Bulleted list"
+          active={state.bullet}
+          disabled={disabled}
+          onClick={() => chain().toggleBulletList().run()}
+        >
           <ListIcon />
         </ToolButton>
-        <ToolButton label="Numbered list" active={state.ordered} disabled={disabled} onClick={() => chain().toggleOrderedList().run()}>
+        <ToolButton
+          label="Numbered list"
+          active={state.ordered}
+          disabled={disabled}
+          onClick={() => chain().toggleOrderedList().run()}
+        >
           <ListOrderedIcon />
         </ToolButton>
-        <ToolButton label={state.link ? "Edit link" : "Add link"} active={state.link || linkOpen} disabled={disabled} onClick={openLink}>
+        <ToolButton
+          label={state.link ? "Edit link" : "Add link"}
+          active={state.link || linkOpen}
+          disabled={disabled}
+          onClick={openLink}
+        >
           <LinkIcon />
         </ToolButton>
         {state.link ? (
-          <ToolButton label="Remove link" disabled={disabled} onClick={() => chain().extendMarkRange("link").unsetLink().run()}>
+          <ToolButton
+            label="Remove link"
+            disabled={disabled}
+            onClick={() => chain().extendMarkRange("link").unsetLink().run()}
+          >
             <UnlinkIcon />
           </ToolButton>
         ) : null}

@@ -29,7 +29,16 @@ export function starterVariant(channel: Channel): VariantDraft {
 }
 
 export function newDraft(channel: Channel): Draft {
-  return { name: "", key: "", channel, category: "promotional", topicKey: null, defaultLocale: "en", variants: { en: starterVariant(channel) }, variables: [] };
+  return {
+    name: "",
+    key: "",
+    channel,
+    category: "promotional",
+    topicKey: null,
+    defaultLocale: "en",
+    variants: { en: starterVariant(channel) },
+    variables: [],
+  };
 }
 
 export function draftFrom(t: TTemplateDetail): Draft {
@@ -42,7 +51,10 @@ export function draftFrom(t: TTemplateDetail): Draft {
     topicKey: t.topicKey,
     defaultLocale: current?.defaultLocale ?? "en",
     variants: Object.fromEntries(
-      Object.entries(current?.variants ?? { en: { text: "" } }).map(([locale, c]) => [locale, { subject: c.subject ?? "", text: t.channel === "sms" ? c.text : "", html: c.html ?? "", doc: c.doc }]),
+      Object.entries(current?.variants ?? { en: { text: "" } }).map(([locale, c]) => [
+        locale,
+        { subject: c.subject ?? "", text: t.channel === "sms" ? c.text : "", html: c.html ?? "", doc: c.doc },
+      ]),
     ),
     variables: (current?.variables ?? []).map((v) => ({ name: v.name, sample: v.sample, description: v.description })),
   };
@@ -55,10 +67,16 @@ export function contentOf(draft: Draft) {
     variants: Object.fromEntries(
       Object.entries(draft.variants).map(([locale, v]) => [
         locale,
-        draft.channel === "email" ? { subject: v.subject, text: "", html: v.html, ...(v.doc !== undefined ? { doc: v.doc } : {}) } : { text: v.text },
+        draft.channel === "email"
+          ? { subject: v.subject, text: "", html: v.html, ...(v.doc !== undefined ? { doc: v.doc } : {}) }
+          : { text: v.text },
       ]),
     ),
-    variables: draft.variables.map((v) => ({ name: v.name.trim(), sample: v.sample, ...(v.description ? { description: v.description } : {}) })),
+    variables: draft.variables.map((v) => ({
+      name: v.name.trim(),
+      sample: v.sample,
+      ...(v.description ? { description: v.description } : {}),
+    })),
   };
 }
 
@@ -70,7 +88,10 @@ export function previewRequest(draft: Draft, locale: string, contactId: string |
     category: draft.category,
     defaultLocale: content.defaultLocale,
     variants: Object.fromEntries(
-      Object.entries(content.variants).map(([l, v]) => [l, { subject: "subject" in v ? v.subject : undefined, text: v.text, html: "html" in v ? v.html : undefined }]),
+      Object.entries(content.variants).map(([l, v]) => [
+        l,
+        { subject: "subject" in v ? v.subject : undefined, text: v.text, html: "html" in v ? v.html : undefined },
+      ]),
     ),
     variables: content.variables.filter((v) => v.name),
     locale,

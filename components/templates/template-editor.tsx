@@ -3,7 +3,16 @@
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { InfoIcon, MailIcon, MessageSquareIcon, PlusIcon, ShieldCheckIcon, StarIcon, Trash2Icon, XIcon } from "lucide-react";
+import {
+  InfoIcon,
+  MailIcon,
+  MessageSquareIcon,
+  PlusIcon,
+  ShieldCheckIcon,
+  StarIcon,
+  Trash2Icon,
+  XIcon,
+} from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { ArchiveButton } from "@/components/ui/archive-button";
 import { BackLink } from "@/components/ui/back-link";
@@ -34,18 +43,32 @@ const NO_TOPIC = "__none__";
 const LOCALE_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 function issuesOf(error: unknown): Record<string, string> {
-  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })?.data;
+  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })
+    ?.data;
   const out: Record<string, string> = {};
   for (const issue of data?.issues ?? []) out[String(issue.path[0])] ??= issue.message;
   if (!data?.issues && data?.field) out[data.field] = errorMessage(error);
   return out;
 }
 
-export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "email" }: { templateId?: string; brand: string; canEdit: boolean; initialChannel?: Channel }) {
+export function TemplateEditor({
+  templateId,
+  brand,
+  canEdit,
+  initialChannel = "email",
+}: {
+  templateId?: string;
+  brand: string;
+  canEdit: boolean;
+  initialChannel?: Channel;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { template, draft, setDraft, replaceDraft, activeLocale, setActiveLocale, loadCount } = useTemplateDraft(templateId, initialChannel);
+  const { template, draft, setDraft, replaceDraft, activeLocale, setActiveLocale, loadCount } = useTemplateDraft(
+    templateId,
+    initialChannel,
+  );
   const topics = useQuery(trpc.topics.list.queryOptions());
   const [keyTouched, setKeyTouched] = React.useState(false);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
@@ -71,7 +94,9 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
   const update = useMutation(
     trpc.templates.update.mutationOptions({
       onSuccess: (saved) => {
-        toast.success(saved.currentVersion === template.data?.currentVersion ? "Saved" : `Saved as version ${saved.currentVersion}`);
+        toast.success(
+          saved.currentVersion === template.data?.currentVersion ? "Saved" : `Saved as version ${saved.currentVersion}`,
+        );
         queryClient.setQueryData(trpc.templates.get.queryKey({ id: saved.id }), saved);
         void invalidate();
       },
@@ -116,7 +141,8 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
   const locale = Object.hasOwn(draft.variants, activeLocale) ? activeLocale : draft.defaultLocale;
   const variant = draft.variants[locale]!;
   const patch = (p: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...p } : d));
-  const patchVariant = (p: Partial<VariantDraft>) => setDraft((d) => (d ? { ...d, variants: { ...d.variants, [locale]: { ...d.variants[locale]!, ...p } } } : d));
+  const patchVariant = (p: Partial<VariantDraft>) =>
+    setDraft((d) => (d ? { ...d, variants: { ...d.variants, [locale]: { ...d.variants[locale]!, ...p } } } : d));
   const topicItems = (topics.data?.items ?? []).filter((t) => t.channels.includes(draft.channel) && !t.archived);
   const blocking = preview?.canSave === false;
   const declaredNames = draft.variables.map((v) => v.name.trim()).filter(Boolean);
@@ -129,8 +155,17 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
       return;
     }
     const content = contentOf(draft);
-    if (templateId) update.mutate({ id: templateId, name: draft.name, category: draft.category, topicKey: draft.topicKey, content });
-    else create.mutate({ key: draft.key, name: draft.name, channel: draft.channel, category: draft.category, topicKey: draft.topicKey, content });
+    if (templateId)
+      update.mutate({ id: templateId, name: draft.name, category: draft.category, topicKey: draft.topicKey, content });
+    else
+      create.mutate({
+        key: draft.key,
+        name: draft.name,
+        channel: draft.channel,
+        category: draft.category,
+        topicKey: draft.topicKey,
+        content,
+      });
   };
 
   return (
@@ -151,14 +186,16 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
         }
         actions={
           <>
-            {saved && canEdit ? <ArchiveButton
+            {saved && canEdit ? (
+              <ArchiveButton
                 archived={saved.archived}
                 pending={archive.isPending}
                 onConfirm={() => archive.mutate({ id: saved.id, archived: !saved.archived })}
                 noun="template"
                 restoreLabel="Unarchive"
                 consequences="Sends that name it are refused from now on. Its versions, and the messages sent from them, are kept. You can unarchive it later."
-              /> : null}
+              />
+            ) : null}
             {canEdit ? (
               <Button type="submit" disabled={saving}>
                 {saving ? <Spinner className="text-current" /> : null}
@@ -183,7 +220,9 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
             <Card>
               <CardHeader>
                 <CardTitle>Basics</CardTitle>
-                <CardDescription>The name is for your team; the key is how the API and automations refer to the template.</CardDescription>
+                <CardDescription>
+                  The name is for your team; the key is how the API and automations refer to the template.
+                </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-4">
                 {!templateId ? (
@@ -201,7 +240,13 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                             aria-checked={active}
                             onClick={() => {
                               if (active) return;
-                              replaceDraft({ ...draft, channel: c, topicKey: null, defaultLocale: "en", variants: { en: starterVariant(c) } });
+                              replaceDraft({
+                                ...draft,
+                                channel: c,
+                                topicKey: null,
+                                defaultLocale: "en",
+                                variants: { en: starterVariant(c) },
+                              });
                             }}
                             className={cn(
                               "flex items-center gap-2.5 rounded-lg border p-3 text-left text-sm transition-colors",
@@ -211,7 +256,9 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                             <Icon className="size-4 text-muted-foreground" />
                             <span className="grid">
                               <span className="font-medium">{c === "email" ? "Email" : "SMS"}</span>
-                              <span className="text-xs text-muted-foreground">{c === "email" ? "Rich text in a branded layout" : "Plain text, billed per segment"}</span>
+                              <span className="text-xs text-muted-foreground">
+                                {c === "email" ? "Rich text in a branded layout" : "Plain text, billed per segment"}
+                              </span>
                             </span>
                           </button>
                         );
@@ -225,10 +272,20 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                       value={draft.name}
                       maxLength={100}
                       placeholder="Order shipped"
-                      onChange={(e) => patch({ name: e.target.value, ...(!templateId && !keyTouched ? { key: slugifyKey(e.target.value) } : {}) })}
+                      onChange={(e) =>
+                        patch({
+                          name: e.target.value,
+                          ...(!templateId && !keyTouched ? { key: slugifyKey(e.target.value) } : {}),
+                        })
+                      }
                     />
                   </FormField>
-                  <FormField label="Key" required error={errors.key} description={templateId ? "Fixed once created." : "Letters, digits, - and _."}>
+                  <FormField
+                    label="Key"
+                    required
+                    error={errors.key}
+                    description={templateId ? "Fixed once created." : "Letters, digits, - and _."}
+                  >
                     <Input
                       value={draft.key}
                       maxLength={64}
@@ -257,8 +314,15 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                       </SelectContent>
                     </Select>
                   </FormField>
-                  <FormField label="Usual topic" error={errors.topicKey} description="The consent topic it is normally sent for.">
-                    <Select value={draft.topicKey ?? NO_TOPIC} onValueChange={(v) => patch({ topicKey: v === NO_TOPIC ? null : v })}>
+                  <FormField
+                    label="Usual topic"
+                    error={errors.topicKey}
+                    description="The consent topic it is normally sent for."
+                  >
+                    <Select
+                      value={draft.topicKey ?? NO_TOPIC}
+                      onValueChange={(v) => patch({ topicKey: v === NO_TOPIC ? null : v })}
+                    >
                       <SelectTrigger aria-label="Usual topic">
                         <SelectValue />
                       </SelectTrigger>
@@ -282,8 +346,10 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
               <CardHeader>
                 <CardTitle>Content</CardTitle>
                 <CardDescription>
-                  One version per locale; a contact gets their locale, or the same language, or the default ({draft.defaultLocale}). Liquid works everywhere:{" "}
-                  <code className="text-xs">{'{{ contact.first_name | default: "there" }}'}</code>, <code className="text-xs">{"{% if %}"}</code>, <code className="text-xs">{"{% for %}"}</code>.
+                  One version per locale; a contact gets their locale, or the same language, or the default (
+                  {draft.defaultLocale}). Liquid works everywhere:{" "}
+                  <code className="text-xs">{'{{ contact.first_name | default: "there" }}'}</code>,{" "}
+                  <code className="text-xs">{"{% if %}"}</code>, <code className="text-xs">{"{% for %}"}</code>.
                 </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-4">
@@ -293,7 +359,10 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                   defaultLocale={draft.defaultLocale}
                   onSelect={setActiveLocale}
                   onAdd={(l) => {
-                    setDraft({ ...draft, variants: { ...draft.variants, [l]: { ...draft.variants[draft.defaultLocale]! } } });
+                    setDraft({
+                      ...draft,
+                      variants: { ...draft.variants, [l]: { ...draft.variants[draft.defaultLocale]! } },
+                    });
                     setActiveLocale(l);
                   }}
                   onRemove={() => {
@@ -307,7 +376,12 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                 {draft.channel === "email" ? (
                   <>
                     <FormField label="Subject" required>
-                      <Input value={variant.subject} maxLength={500} onChange={(e) => patchVariant({ subject: e.target.value })} placeholder="Your order {{ order_id }} is on its way" />
+                      <Input
+                        value={variant.subject}
+                        maxLength={500}
+                        onChange={(e) => patchVariant({ subject: e.target.value })}
+                        placeholder="Your order {{ order_id }} is on its way"
+                      />
                     </FormField>
                     <div className="grid gap-2">
                       <span className="text-sm font-medium" id="body-label">
@@ -321,7 +395,10 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                         disabled={readOnly || saving}
                         onChange={({ html, doc }) => patchVariant({ html, doc })}
                       />
-                      <p className="text-xs text-muted-foreground">The layout adds your brand, and a footer with the unsubscribe link, preference link and postal address. A plain-text version is made from the body.</p>
+                      <p className="text-xs text-muted-foreground">
+                        The layout adds your brand, and a footer with the unsubscribe link, preference link and postal
+                        address. A plain-text version is made from the body.
+                      </p>
                     </div>
                   </>
                 ) : (
@@ -347,7 +424,12 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
         <div className="grid min-w-0 gap-6 lg:sticky lg:top-6">
           <Card className="gap-4">
             <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
-              <CardTitle>Preview{locales.length > 1 ? <span className="font-normal text-muted-foreground"> · {preview?.locale ?? locale}</span> : null}</CardTitle>
+              <CardTitle>
+                Preview
+                {locales.length > 1 ? (
+                  <span className="font-normal text-muted-foreground"> · {preview?.locale ?? locale}</span>
+                ) : null}
+              </CardTitle>
               <PreviewContactPicker value={contactId} onChange={setContactId} />
             </CardHeader>
             <CardContent>
@@ -362,12 +444,22 @@ export function TemplateEditor({ templateId, brand, canEdit, initialChannel = "e
                 Compliance
               </CardTitle>
               <CardDescription>
-                {draft.category === "promotional" ? "Marketing rules apply to this template." : "Checked as a non-marketing message; a marketing send still adds the marketing checks."}
+                {draft.category === "promotional"
+                  ? "Marketing rules apply to this template."
+                  : "Checked as a non-marketing message; a marketing send still adds the marketing checks."}
               </CardDescription>
             </CardHeader>
             <CardContent>
-              <ComplianceList problems={preview?.problems ?? []} checked={preview !== undefined} multiLocale={locales.length > 1} />
-              {blocking ? <p className="mt-3 text-xs font-medium text-destructive">Saving is blocked until the errors are fixed.</p> : null}
+              <ComplianceList
+                problems={preview?.problems ?? []}
+                checked={preview !== undefined}
+                multiLocale={locales.length > 1}
+              />
+              {blocking ? (
+                <p className="mt-3 text-xs font-medium text-destructive">
+                  Saving is blocked until the errors are fixed.
+                </p>
+              ) : null}
             </CardContent>
           </Card>
         </div>
@@ -383,47 +475,97 @@ function SmsBody({ value, onChange, locale }: { value: string; onChange: (text: 
       label="Message"
       required
       description={
-        <span className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1" data-testid="sms-counter" aria-live="polite">
+        <span
+          className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1"
+          data-testid="sms-counter"
+          aria-live="polite"
+        >
           <span>
-            {info.units} {info.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {info.encoding} · {info.segments} segment{info.segments === 1 ? "" : "s"} · {info.remaining} left in this segment
+            {info.units} {info.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {info.encoding} · {info.segments}{" "}
+            segment{info.segments === 1 ? "" : "s"} · {info.remaining} left in this segment
           </span>
-          {info.encoding === "UCS-2" ? <span className="text-warning">Emoji or special characters: 70 per segment instead of 160</span> : null}
+          {info.encoding === "UCS-2" ? (
+            <span className="text-warning">Emoji or special characters: 70 per segment instead of 160</span>
+          ) : null}
         </span>
       }
     >
-      <Textarea value={value} onChange={(e) => onChange(e.target.value)} rows={6} maxLength={1600} aria-label={`SMS text (${locale})`} className="font-mono text-sm" />
+      <Textarea
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        rows={6}
+        maxLength={1600}
+        aria-label={`SMS text (${locale})`}
+        className="font-mono text-sm"
+      />
     </FormField>
   );
 }
 
-function VariablesCard({ variables, onChange }: { variables: VariableDraft[]; onChange: (variables: VariableDraft[]) => void }) {
-  const set = (i: number, p: Partial<VariableDraft>) => onChange(variables.map((v, j) => (j === i ? { ...v, ...p } : v)));
+function VariablesCard({
+  variables,
+  onChange,
+}: {
+  variables: VariableDraft[];
+  onChange: (variables: VariableDraft[]) => void;
+}) {
+  const set = (i: number, p: Partial<VariableDraft>) =>
+    onChange(variables.map((v, j) => (j === i ? { ...v, ...p } : v)));
   return (
     <Card>
       <CardHeader>
         <CardTitle>Variables</CardTitle>
         <CardDescription>
-          Values the sender passes, such as <code className="text-xs">{"{{ order_id }}"}</code>. The sample is used by the preview and the check. Contact fields and{" "}
-          <code className="text-xs">{"{{ workspace.name }}"}</code> need no declaration.
+          Values the sender passes, such as <code className="text-xs">{"{{ order_id }}"}</code>. The sample is used by
+          the preview and the check. Contact fields and <code className="text-xs">{"{{ workspace.name }}"}</code> need
+          no declaration.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-3">
         {variables.length === 0 ? <p className="text-sm text-muted-foreground">No variables yet.</p> : null}
         {variables.map((v, i) => (
-          <div key={i} className="grid gap-2 rounded-lg border p-3 sm:grid-cols-[minmax(0,12rem)_minmax(0,1fr)_auto] sm:items-end" data-testid="variable-row">
+          <div
+            key={i}
+            className="grid gap-2 rounded-lg border p-3 sm:grid-cols-[minmax(0,12rem)_minmax(0,1fr)_auto] sm:items-end"
+            data-testid="variable-row"
+          >
             <FormField label="Name">
-              <Input value={v.name} maxLength={64} className="font-mono text-sm" placeholder="order_id" onChange={(e) => set(i, { name: e.target.value })} />
+              <Input
+                value={v.name}
+                maxLength={64}
+                className="font-mono text-sm"
+                placeholder="order_id"
+                onChange={(e) => set(i, { name: e.target.value })}
+              />
             </FormField>
             <FormField label="Sample value">
-              <Input value={v.sample} maxLength={2000} placeholder="A-1001" onChange={(e) => set(i, { sample: e.target.value })} />
+              <Input
+                value={v.sample}
+                maxLength={2000}
+                placeholder="A-1001"
+                onChange={(e) => set(i, { sample: e.target.value })}
+              />
             </FormField>
-            <Button type="button" variant="ghost" size="icon" aria-label={`Remove variable ${v.name || i + 1}`} onClick={() => onChange(variables.filter((_, j) => j !== i))} className="justify-self-end">
+            <Button
+              type="button"
+              variant="ghost"
+              size="icon"
+              aria-label={`Remove variable ${v.name || i + 1}`}
+              onClick={() => onChange(variables.filter((_, j) => j !== i))}
+              className="justify-self-end"
+            >
               <Trash2Icon />
             </Button>
           </div>
         ))}
         <div>
-          <Button type="button" variant="outline" size="sm" onClick={() => onChange([...variables, { name: "", sample: "" }])} disabled={variables.length >= 50}>
+          <Button
+            type="button"
+            variant="outline"
+            size="sm"
+            onClick={() => onChange([...variables, { name: "", sample: "" }])}
+            disabled={variables.length >= 50}
+          >
             <PlusIcon />
             Add variable
           </Button>
@@ -463,7 +605,11 @@ function LocaleBar({
   return (
     <div className="grid gap-2">
       <div className="flex flex-wrap items-center gap-2">
-        <div className="flex flex-wrap items-center gap-1 rounded-lg bg-muted p-[3px]" role="tablist" aria-label="Locales">
+        <div
+          className="flex flex-wrap items-center gap-1 rounded-lg bg-muted p-[3px]"
+          role="tablist"
+          aria-label="Locales"
+        >
           {locales.map((l) => (
             <button
               key={l}
@@ -477,7 +623,9 @@ function LocaleBar({
               )}
             >
               {l}
-              {l === defaultLocale ? <StarIcon className="size-3 fill-current text-warning" aria-label="default" /> : null}
+              {l === defaultLocale ? (
+                <StarIcon className="size-3 fill-current text-warning" aria-label="default" />
+              ) : null}
             </button>
           ))}
         </div>
@@ -506,7 +654,13 @@ function LocaleBar({
             </Button>
           </div>
         ) : (
-          <Button type="button" size="sm" variant="ghost" onClick={() => setAdding(true)} disabled={locales.length >= 20}>
+          <Button
+            type="button"
+            size="sm"
+            variant="ghost"
+            onClick={() => setAdding(true)}
+            disabled={locales.length >= 20}
+          >
             <PlusIcon />
             Add locale
           </Button>
@@ -517,14 +671,22 @@ function LocaleBar({
               <StarIcon />
               Make default
             </Button>
-            <Button type="button" size="sm" variant="ghost" onClick={onRemove} className="text-destructive hover:text-destructive">
+            <Button
+              type="button"
+              size="sm"
+              variant="ghost"
+              onClick={onRemove}
+              className="text-destructive hover:text-destructive"
+            >
               <Trash2Icon />
               Remove {active}
             </Button>
           </div>
         ) : null}
       </div>
-      {adding && trimmed !== "" && !valid ? <p className="text-xs text-destructive">Use a locale code such as fr, es-MX or pt-BR that is not there yet.</p> : null}
+      {adding && trimmed !== "" && !valid ? (
+        <p className="text-xs text-destructive">Use a locale code such as fr, es-MX or pt-BR that is not there yet.</p>
+      ) : null}
     </div>
   );
 }

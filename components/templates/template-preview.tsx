@@ -15,7 +15,13 @@ import type { TComplianceProblem, TRenderPreview } from "@/server/services/templ
 const SAMPLE = "sample";
 
 /** "Preview as": the sample contact (declared sample values) or one of the workspace's contacts. */
-export function PreviewContactPicker({ value, onChange }: { value: string | null; onChange: (contactId: string | null) => void }) {
+export function PreviewContactPicker({
+  value,
+  onChange,
+}: {
+  value: string | null;
+  onChange: (contactId: string | null) => void;
+}) {
   const trpc = useTRPC();
   const contacts = useQuery(trpc.contacts.list.queryOptions({ limit: 25 }));
   const items = contacts.data?.items.filter((c) => !c.erased) ?? [];
@@ -37,7 +43,19 @@ export function PreviewContactPicker({ value, onChange }: { value: string | null
 }
 
 /** The rendered message: an email in a sandboxed frame under its envelope, or an SMS bubble. */
-export function MessagePreview({ channel, brand, preview, pending, frameTitle = "Email preview" }: { channel: Channel; brand: string; preview: TRenderPreview | undefined; pending: boolean; frameTitle?: string }) {
+export function MessagePreview({
+  channel,
+  brand,
+  preview,
+  pending,
+  frameTitle = "Email preview",
+}: {
+  channel: Channel;
+  brand: string;
+  preview: TRenderPreview | undefined;
+  pending: boolean;
+  frameTitle?: string;
+}) {
   const [width, setWidth] = React.useState<"desktop" | "mobile">("desktop");
   if (channel === "sms") return <SmsPreview brand={brand} preview={preview} pending={pending} />;
   return (
@@ -45,10 +63,24 @@ export function MessagePreview({ channel, brand, preview, pending, frameTitle = 
       <div className="flex items-center justify-end gap-1">
         {pending ? <Spinner className="mr-auto size-4 text-muted-foreground" /> : null}
         <div className="flex items-center gap-1 rounded-md border p-0.5" role="group" aria-label="Preview width">
-          <Button type="button" size="icon-sm" variant={width === "desktop" ? "secondary" : "ghost"} aria-pressed={width === "desktop"} aria-label="Desktop width" onClick={() => setWidth("desktop")}>
+          <Button
+            type="button"
+            size="icon-sm"
+            variant={width === "desktop" ? "secondary" : "ghost"}
+            aria-pressed={width === "desktop"}
+            aria-label="Desktop width"
+            onClick={() => setWidth("desktop")}
+          >
             <MonitorIcon />
           </Button>
-          <Button type="button" size="icon-sm" variant={width === "mobile" ? "secondary" : "ghost"} aria-pressed={width === "mobile"} aria-label="Phone width" onClick={() => setWidth("mobile")}>
+          <Button
+            type="button"
+            size="icon-sm"
+            variant={width === "mobile" ? "secondary" : "ghost"}
+            aria-pressed={width === "mobile"}
+            aria-label="Phone width"
+            onClick={() => setWidth("mobile")}
+          >
             <SmartphoneIcon />
           </Button>
         </div>
@@ -70,7 +102,10 @@ export function MessagePreview({ channel, brand, preview, pending, frameTitle = 
               title={frameTitle}
               sandbox=""
               srcDoc={preview.html}
-              className={cn("mx-auto block h-[min(640px,calc(100vh-10rem))] min-h-[420px] w-full bg-[#f4f4f5] transition-[max-width]", width === "mobile" ? "max-w-[390px] border-x" : "max-w-full")}
+              className={cn(
+                "mx-auto block h-[min(640px,calc(100vh-10rem))] min-h-[420px] w-full bg-[#f4f4f5] transition-[max-width]",
+                width === "mobile" ? "max-w-[390px] border-x" : "max-w-full",
+              )}
             />
           ) : (
             <div className="flex min-h-[420px] items-center justify-center p-6 text-center text-sm text-muted-foreground">
@@ -83,34 +118,62 @@ export function MessagePreview({ channel, brand, preview, pending, frameTitle = 
   );
 }
 
-function SmsPreview({ brand, preview, pending }: { brand: string; preview: TRenderPreview | undefined; pending: boolean }) {
+function SmsPreview({
+  brand,
+  preview,
+  pending,
+}: {
+  brand: string;
+  preview: TRenderPreview | undefined;
+  pending: boolean;
+}) {
   const sms = preview?.sms;
   return (
     <div className="grid gap-2">
       <div className="mx-auto w-full max-w-[340px] rounded-[2rem] border-4 border-foreground/80 bg-background p-3 shadow-sm">
         <div className="mx-auto mb-3 h-1.5 w-16 rounded-full bg-foreground/20" />
         <p className="text-center text-xs font-medium text-muted-foreground">{brand}</p>
-        <p className="mb-4 text-center text-[11px] text-muted-foreground">Text message · to {preview?.contact.label ?? "Sample contact"}</p>
+        <p className="mb-4 text-center text-[11px] text-muted-foreground">
+          Text message · to {preview?.contact.label ?? "Sample contact"}
+        </p>
         <div className="min-h-[260px]">
           {preview?.text ? (
-            <div className="max-w-[85%] rounded-2xl rounded-bl-sm bg-muted px-3.5 py-2 text-sm leading-relaxed break-words whitespace-pre-wrap" data-testid="sms-bubble">
+            <div
+              className="max-w-[85%] rounded-2xl rounded-bl-sm bg-muted px-3.5 py-2 text-sm leading-relaxed break-words whitespace-pre-wrap"
+              data-testid="sms-bubble"
+            >
               {preview.text}
             </div>
           ) : (
-            <p className="pt-16 text-center text-sm text-muted-foreground">{pending ? "Rendering…" : "Type a message to see it here."}</p>
+            <p className="pt-16 text-center text-sm text-muted-foreground">
+              {pending ? "Rendering…" : "Type a message to see it here."}
+            </p>
           )}
         </div>
       </div>
-      <p className="flex items-center justify-center gap-2 text-center text-xs text-muted-foreground" aria-live="polite">
+      <p
+        className="flex items-center justify-center gap-2 text-center text-xs text-muted-foreground"
+        aria-live="polite"
+      >
         {pending ? <Spinner className="size-3" /> : null}
-        {sms ? `As sent: ${sms.units} ${sms.encoding === "GSM-7" ? "characters" : "UCS-2 units"}, ${sms.segments} segment${sms.segments === 1 ? "" : "s"} (${sms.encoding})` : null}
+        {sms
+          ? `As sent: ${sms.units} ${sms.encoding === "GSM-7" ? "characters" : "UCS-2 units"}, ${sms.segments} segment${sms.segments === 1 ? "" : "s"} (${sms.encoding})`
+          : null}
       </p>
     </div>
   );
 }
 
 /** Compliance and template problems, errors first; the note says what blocks what. */
-export function ComplianceList({ problems, checked, multiLocale }: { problems: TComplianceProblem[]; checked: boolean; multiLocale: boolean }) {
+export function ComplianceList({
+  problems,
+  checked,
+  multiLocale,
+}: {
+  problems: TComplianceProblem[];
+  checked: boolean;
+  multiLocale: boolean;
+}) {
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   if (!checked) {
@@ -127,8 +190,18 @@ export function ComplianceList({ problems, checked, multiLocale }: { problems: T
   return (
     <ul className="grid gap-2" data-testid="compliance-problems">
       {[...errors, ...warnings].map((p, i) => (
-        <li key={`${p.code}-${p.locale}-${i}`} className={cn("flex items-start gap-2 rounded-md border p-2.5 text-sm", p.severity === "error" ? "border-destructive/30 bg-destructive/5" : "border-warning/30 bg-warning/5")}>
-          {p.severity === "error" ? <CircleAlertIcon className="mt-0.5 size-4 shrink-0 text-destructive" /> : <TriangleAlertIcon className="mt-0.5 size-4 shrink-0 text-warning" />}
+        <li
+          key={`${p.code}-${p.locale}-${i}`}
+          className={cn(
+            "flex items-start gap-2 rounded-md border p-2.5 text-sm",
+            p.severity === "error" ? "border-destructive/30 bg-destructive/5" : "border-warning/30 bg-warning/5",
+          )}
+        >
+          {p.severity === "error" ? (
+            <CircleAlertIcon className="mt-0.5 size-4 shrink-0 text-destructive" />
+          ) : (
+            <TriangleAlertIcon className="mt-0.5 size-4 shrink-0 text-warning" />
+          )}
           <span className="min-w-0 break-words">
             {multiLocale && p.locale ? (
               <Badge variant="muted" className="mr-1.5 align-middle">
@@ -136,7 +209,11 @@ export function ComplianceList({ problems, checked, multiLocale }: { problems: T
               </Badge>
             ) : null}
             {p.message}
-            {p.code === "postal_address_missing" ? <span className="block text-xs text-muted-foreground">You can save; sends of this template are refused until the server has a postal address.</span> : null}
+            {p.code === "postal_address_missing" ? (
+              <span className="block text-xs text-muted-foreground">
+                You can save; sends of this template are refused until the server has a postal address.
+              </span>
+            ) : null}
           </span>
         </li>
       ))}

@@ -3,7 +3,15 @@
 import * as React from "react";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { CheckCircle2Icon, FileTextIcon, MailIcon, MessageSquareIcon, PlusIcon, SearchIcon, TriangleAlertIcon } from "lucide-react";
+import {
+  CheckCircle2Icon,
+  FileTextIcon,
+  MailIcon,
+  MessageSquareIcon,
+  PlusIcon,
+  SearchIcon,
+  TriangleAlertIcon,
+} from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -50,7 +58,13 @@ export function TemplatesList({ canEdit }: { canEdit: boolean }) {
       <div className="flex flex-col gap-3 sm:flex-row sm:flex-wrap sm:items-center">
         <div className="relative sm:w-64">
           <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-          <Input value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search name or key" aria-label="Search templates" className="pl-8" />
+          <Input
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="Search name or key"
+            aria-label="Search templates"
+            className="pl-8"
+          />
         </div>
         <div className="grid grid-cols-2 gap-3 sm:flex">
           <Select value={channel} onValueChange={(v) => setChannel(v as Channel | typeof ALL)}>
@@ -126,10 +140,18 @@ export function TemplatesList({ canEdit }: { canEdit: boolean }) {
               {items.map((t) => {
                 const Icon = t.channel === "email" ? MailIcon : MessageSquareIcon;
                 return (
-                  <TableRow key={t.id} data-testid="template-row" data-archived={t.archived ? "" : undefined} className={t.archived ? "bg-muted/40" : undefined}>
+                  <TableRow
+                    key={t.id}
+                    data-testid="template-row"
+                    data-archived={t.archived ? "" : undefined}
+                    className={t.archived ? "bg-muted/40" : undefined}
+                  >
                     <TableCell>
                       <div className="flex items-start gap-2.5">
-                        <span className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md border bg-muted/50 text-muted-foreground" title={CHANNEL_LABELS[t.channel]}>
+                        <span
+                          className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md border bg-muted/50 text-muted-foreground"
+                          title={CHANNEL_LABELS[t.channel]}
+                        >
                           <Icon className="size-3.5" aria-label={CHANNEL_LABELS[t.channel]} />
                         </span>
                         <div className="min-w-0">
@@ -146,7 +168,9 @@ export function TemplatesList({ canEdit }: { canEdit: boolean }) {
                       </div>
                     </TableCell>
                     <TableCell className="hidden sm:table-cell">
-                      <Badge variant={t.category === "promotional" ? "info" : "outline"}>{CATEGORY_LABELS[t.category]}</Badge>
+                      <Badge variant={t.category === "promotional" ? "info" : "outline"}>
+                        {CATEGORY_LABELS[t.category]}
+                      </Badge>
                     </TableCell>
                     <TableCell className="hidden text-muted-foreground md:table-cell">{t.locales.join(", ")}</TableCell>
                     <TableCell>
@@ -162,7 +186,9 @@ export function TemplatesList({ canEdit }: { canEdit: boolean }) {
                         </Badge>
                       )}
                     </TableCell>
-                    <TableCell className="hidden text-muted-foreground lg:table-cell">{formatRelative(t.updatedAt)}</TableCell>
+                    <TableCell className="hidden text-muted-foreground lg:table-cell">
+                      {formatRelative(t.updatedAt)}
+                    </TableCell>
                   </TableRow>
                 );
               })}

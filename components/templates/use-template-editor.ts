@@ -14,7 +14,10 @@ import { draftFrom, newDraft, previewRequest, type Draft } from "./template-draf
  */
 export function useTemplateDraft(templateId: string | undefined, initialChannel: Channel) {
   const trpc = useTRPC();
-  const template = useQuery({ ...trpc.templates.get.queryOptions({ id: templateId ?? "" }), enabled: Boolean(templateId) });
+  const template = useQuery({
+    ...trpc.templates.get.queryOptions({ id: templateId ?? "" }),
+    enabled: Boolean(templateId),
+  });
   const [draft, setDraft] = React.useState<Draft | null>(templateId ? null : newDraft(initialChannel));
   const [activeLocale, setActiveLocale] = React.useState("en");
   const [loadCount, setLoadCount] = React.useState(0);

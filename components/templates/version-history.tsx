@@ -53,36 +53,62 @@ export function VersionHistory({
           <HistoryIcon className="size-4 text-muted-foreground" />
           Version history
         </CardTitle>
-        <CardDescription>Versions never change once saved; every message records the one it was sent from. Restoring copies an old version into a new one.</CardDescription>
+        <CardDescription>
+          Versions never change once saved; every message records the one it was sent from. Restoring copies an old
+          version into a new one.
+        </CardDescription>
       </CardHeader>
       <CardContent>
         <ol className="grid gap-1" data-testid="version-history">
           {versions.map((v) => (
-            <li key={v.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md px-1 py-1.5 text-sm hover:bg-muted/40" data-testid={`version-${v.version}`}>
+            <li
+              key={v.id}
+              className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md px-1 py-1.5 text-sm hover:bg-muted/40"
+              data-testid={`version-${v.version}`}
+            >
               <Badge variant={v.version === current ? "default" : "muted"} className="w-10 justify-center tabular-nums">
                 v{v.version}
               </Badge>
               <div className="grid min-w-0 flex-1 gap-0.5">
                 <span>
-                  {v.restoredFromVersion ? `Restored from v${v.restoredFromVersion}` : v.version === 1 ? "Created" : "Edited"}
+                  {v.restoredFromVersion
+                    ? `Restored from v${v.restoredFromVersion}`
+                    : v.version === 1
+                      ? "Created"
+                      : "Edited"}
                   {v.version === current ? <span className="text-muted-foreground"> · live</span> : null}
                 </span>
                 <span className="truncate text-xs text-muted-foreground">
-                  {formatDateTime(v.createdAt)} UTC{v.createdBy ? ` · ${v.createdBy}` : ""} · {Object.keys(v.variants).join(", ")}
+                  {formatDateTime(v.createdAt)} UTC{v.createdBy ? ` · ${v.createdBy}` : ""} ·{" "}
+                  {Object.keys(v.variants).join(", ")}
                 </span>
               </div>
               <div className="flex items-center gap-1">
-                <Button type="button" size="sm" variant="ghost" onClick={() => setViewing(v)} aria-label={`View version ${v.version}`}>
+                <Button
+                  type="button"
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => setViewing(v)}
+                  aria-label={`View version ${v.version}`}
+                >
                   <EyeIcon />
                   View
                 </Button>
-                {canEdit && v.version !== current ? <RestoreButton version={v.version} pending={restoring} onConfirm={() => onRestore(v.version)} /> : null}
+                {canEdit && v.version !== current ? (
+                  <RestoreButton version={v.version} pending={restoring} onConfirm={() => onRestore(v.version)} />
+                ) : null}
               </div>
             </li>
           ))}
         </ol>
       </CardContent>
-      <VersionDialog version={viewing} channel={channel} category={category} brand={brand} onClose={() => setViewing(null)} />
+      <VersionDialog
+        version={viewing}
+        channel={channel}
+        category={category}
+        brand={brand}
+        onClose={() => setViewing(null)}
+      />
     </Card>
   );
 }
@@ -100,7 +126,8 @@ function RestoreButton({ version, pending, onConfirm }: { version: number; pendi
         <AlertDialogHeader>
           <AlertDialogTitle>Restore version {version}?</AlertDialogTitle>
           <AlertDialogDescription>
-            Its content becomes a new live version. Nothing is deleted: the current version stays in the history, and unsaved edits in the editor are replaced.
+            Its content becomes a new live version. Nothing is deleted: the current version stays in the history, and
+            unsaved edits in the editor are replaced.
           </AlertDialogDescription>
         </AlertDialogHeader>
         <AlertDialogFooter>
@@ -112,7 +139,19 @@ function RestoreButton({ version, pending, onConfirm }: { version: number; pendi
   );
 }
 
-function VersionDialog({ version, channel, category, brand, onClose }: { version: TTemplateVersion | null; channel: Channel; category: TemplateCategory; brand: string; onClose: () => void }) {
+function VersionDialog({
+  version,
+  channel,
+  category,
+  brand,
+  onClose,
+}: {
+  version: TTemplateVersion | null;
+  channel: Channel;
+  category: TemplateCategory;
+  brand: string;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const preview = useMutation(trpc.templates.preview.mutationOptions());
   const { mutate, reset } = preview;
@@ -126,7 +165,9 @@ function VersionDialog({ version, channel, category, brand, onClose }: { version
       channel,
       category,
       defaultLocale: version.defaultLocale,
-      variants: Object.fromEntries(Object.entries(version.variants).map(([l, c]) => [l, { subject: c.subject, text: c.text, html: c.html }])),
+      variants: Object.fromEntries(
+        Object.entries(version.variants).map(([l, c]) => [l, { subject: c.subject, text: c.text, html: c.html }]),
+      ),
       variables: version.variables.map((v) => ({ name: v.name, sample: v.sample })),
       locale: locale ?? version.defaultLocale,
     });
@@ -146,20 +187,34 @@ function VersionDialog({ version, channel, category, brand, onClose }: { version
         <DialogHeader>
           <DialogTitle>Version {version?.version}</DialogTitle>
           <DialogDescription>
-            {version ? `${formatDateTime(version.createdAt)} UTC${version.createdBy ? ` · ${version.createdBy}` : ""}. Rendered with its sample values.` : null}
+            {version
+              ? `${formatDateTime(version.createdAt)} UTC${version.createdBy ? ` · ${version.createdBy}` : ""}. Rendered with its sample values.`
+              : null}
           </DialogDescription>
         </DialogHeader>
         {locales.length > 1 ? (
           <div className="flex flex-wrap gap-1" role="group" aria-label="Locale">
             {locales.map((l) => (
-              <Button key={l} type="button" size="sm" variant={(locale ?? version?.defaultLocale) === l ? "secondary" : "ghost"} onClick={() => setLocale(l)}>
+              <Button
+                key={l}
+                type="button"
+                size="sm"
+                variant={(locale ?? version?.defaultLocale) === l ? "secondary" : "ghost"}
+                onClick={() => setLocale(l)}
+              >
                 {l}
               </Button>
             ))}
           </div>
         ) : null}
         {preview.isError ? <p className="text-sm text-destructive">{errorMessage(preview.error)}</p> : null}
-        <MessagePreview channel={channel} brand={brand} preview={preview.data} pending={preview.isPending} frameTitle="Version preview" />
+        <MessagePreview
+          channel={channel}
+          brand={brand}
+          preview={preview.data}
+          pending={preview.isPending}
+          frameTitle="Version preview"
+        />
       </DialogContent>
     </Dialog>
   );

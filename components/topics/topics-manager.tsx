@@ -19,7 +19,14 @@ import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { cn } from "@/components/ui/cn";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -33,7 +40,16 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { CHANNEL_META, fieldErrors, type Channel } from "@/components/contacts/labels";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 
-type Topic = { id: string; key: string; name: string; description: string | null; channels: Channel[]; kind: "marketing" | "transactional"; requiresDoubleOptIn: boolean; archived: boolean };
+type Topic = {
+  id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  channels: Channel[];
+  kind: "marketing" | "transactional";
+  requiresDoubleOptIn: boolean;
+  archived: boolean;
+};
 
 const KIND_HINT = {
   marketing: "Promotions, newsletters: needs an opt-in, and every message carries an unsubscribe.",
@@ -128,10 +144,16 @@ export function TopicsManager({ canManage }: { canManage: boolean }) {
             </TableHeader>
             <TableBody>
               {topics.map((topic) => (
-                <TableRow key={topic.id} data-testid="topic-row" className={cn(topic.archived && "text-muted-foreground")}>
+                <TableRow
+                  key={topic.id}
+                  data-testid="topic-row"
+                  className={cn(topic.archived && "text-muted-foreground")}
+                >
                   <TableCell className="max-w-72 whitespace-normal">
                     <div className="font-medium">{topic.name}</div>
-                    {topic.description ? <div className="line-clamp-2 text-xs text-muted-foreground">{topic.description}</div> : null}
+                    {topic.description ? (
+                      <div className="line-clamp-2 text-xs text-muted-foreground">{topic.description}</div>
+                    ) : null}
                     <code className="text-xs text-muted-foreground md:hidden">{topic.key}</code>
                   </TableCell>
                   <TableCell className="hidden md:table-cell">
@@ -165,22 +187,43 @@ export function TopicsManager({ canManage }: { canManage: boolean }) {
                     )}
                   </TableCell>
                   <TableCell className="hidden sm:table-cell">
-                    {topic.archived ? <Badge variant="muted">Archived</Badge> : <Badge variant="success" dot>Active</Badge>}
+                    {topic.archived ? (
+                      <Badge variant="muted">Archived</Badge>
+                    ) : (
+                      <Badge variant="success" dot>
+                        Active
+                      </Badge>
+                    )}
                   </TableCell>
                   {canManage ? (
                     <TableCell className="text-right">
                       <div className="flex justify-end gap-1">
-                        <Button variant="ghost" size="sm" onClick={() => setEditing(topic)} aria-label={`Edit ${topic.name}`}>
+                        <Button
+                          variant="ghost"
+                          size="sm"
+                          onClick={() => setEditing(topic)}
+                          aria-label={`Edit ${topic.name}`}
+                        >
                           <PencilIcon />
                           <span className="hidden lg:inline">Edit</span>
                         </Button>
                         {topic.archived ? (
-                          <Button variant="ghost" size="sm" onClick={() => archive.mutate({ id: topic.id, archived: false })} aria-label={`Restore ${topic.name}`}>
+                          <Button
+                            variant="ghost"
+                            size="sm"
+                            onClick={() => archive.mutate({ id: topic.id, archived: false })}
+                            aria-label={`Restore ${topic.name}`}
+                          >
                             <ArchiveRestoreIcon />
                             <span className="hidden lg:inline">Restore</span>
                           </Button>
                         ) : (
-                          <Button variant="ghost" size="sm" onClick={() => setArchiving(topic)} aria-label={`Archive ${topic.name}`}>
+                          <Button
+                            variant="ghost"
+                            size="sm"
+                            onClick={() => setArchiving(topic)}
+                            aria-label={`Archive ${topic.name}`}
+                          >
                             <ArchiveIcon />
                             <span className="hidden lg:inline">Archive</span>
                           </Button>
@@ -202,12 +245,15 @@ export function TopicsManager({ canManage }: { canManage: boolean }) {
           <AlertDialogHeader>
             <AlertDialogTitle>Archive {archiving?.name}?</AlertDialogTitle>
             <AlertDialogDescription>
-              It disappears from forms, preference pages and “every topic” changes. Consent already recorded is kept, and you can restore the topic later.
+              It disappears from forms, preference pages and “every topic” changes. Consent already recorded is kept,
+              and you can restore the topic later.
             </AlertDialogDescription>
           </AlertDialogHeader>
           <AlertDialogFooter>
             <AlertDialogCancel>Cancel</AlertDialogCancel>
-            <AlertDialogAction onClick={() => archiving && archive.mutate({ id: archiving.id, archived: true })}>Archive topic</AlertDialogAction>
+            <AlertDialogAction onClick={() => archiving && archive.mutate({ id: archiving.id, archived: true })}>
+              Archive topic
+            </AlertDialogAction>
           </AlertDialogFooter>
         </AlertDialogContent>
       </AlertDialog>
@@ -215,8 +261,22 @@ export function TopicsManager({ canManage }: { canManage: boolean }) {
   );
 }
 
-type Draft = { key: string; name: string; description: string; channels: Channel[]; kind: Topic["kind"]; requiresDoubleOptIn: boolean };
-const NEW_TOPIC: Draft = { key: "", name: "", description: "", channels: ["email"], kind: "marketing", requiresDoubleOptIn: true };
+type Draft = {
+  key: string;
+  name: string;
+  description: string;
+  channels: Channel[];
+  kind: Topic["kind"];
+  requiresDoubleOptIn: boolean;
+};
+const NEW_TOPIC: Draft = {
+  key: "",
+  name: "",
+  description: "",
+  channels: ["email"],
+  kind: "marketing",
+  requiresDoubleOptIn: true,
+};
 
 function suggestKey(name: string): string {
   return name
@@ -227,10 +287,20 @@ function suggestKey(name: string): string {
     .slice(0, 64);
 }
 
-function TopicDialog({ topic, onClose, onSaved }: { topic: Topic | "new" | null; onClose: () => void; onSaved: () => void }) {
+function TopicDialog({
+  topic,
+  onClose,
+  onSaved,
+}: {
+  topic: Topic | "new" | null;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   return (
     <Dialog open={topic !== null} onOpenChange={(open) => (open ? null : onClose())}>
-      <DialogContent className="sm:max-w-lg">{topic ? <TopicForm topic={topic} onClose={onClose} onSaved={onSaved} /> : null}</DialogContent>
+      <DialogContent className="sm:max-w-lg">
+        {topic ? <TopicForm topic={topic} onClose={onClose} onSaved={onSaved} /> : null}
+      </DialogContent>
     </Dialog>
   );
 }
@@ -239,7 +309,9 @@ function TopicDialog({ topic, onClose, onSaved }: { topic: Topic | "new" | null;
 function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose: () => void; onSaved: () => void }) {
   const trpc = useTRPC();
   const isNew = topic === "new";
-  const [draft, setDraft] = React.useState<Draft>(() => (topic === "new" ? NEW_TOPIC : { ...topic, description: topic.description ?? "" }));
+  const [draft, setDraft] = React.useState<Draft>(() =>
+    topic === "new" ? NEW_TOPIC : { ...topic, description: topic.description ?? "" },
+  );
   const [keyTouched, setKeyTouched] = React.useState(false);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
 
@@ -249,11 +321,18 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
     onSaved();
     onClose();
   };
-  const create = useMutation(trpc.topics.create.mutationOptions({ onSuccess: (t) => done(`${t.name} created`), onError }));
-  const update = useMutation(trpc.topics.update.mutationOptions({ onSuccess: (t) => done(`${t.name} saved`), onError }));
+  const create = useMutation(
+    trpc.topics.create.mutationOptions({ onSuccess: (t) => done(`${t.name} created`), onError }),
+  );
+  const update = useMutation(
+    trpc.topics.update.mutationOptions({ onSuccess: (t) => done(`${t.name} saved`), onError }),
+  );
 
   const toggleChannel = (channel: Channel, on: boolean) =>
-    setDraft((d) => ({ ...d, channels: on ? [...new Set([...d.channels, channel])] : d.channels.filter((c) => c !== channel) }));
+    setDraft((d) => ({
+      ...d,
+      channels: on ? [...new Set([...d.channels, channel])] : d.channels.filter((c) => c !== channel),
+    }));
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -272,88 +351,125 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
         requiresDoubleOptIn: draft.requiresDoubleOptIn,
       });
     } else {
-      update.mutate({ id: topic.id, name: draft.name, description: draft.description.trim() || null, channels: draft.channels, requiresDoubleOptIn: draft.requiresDoubleOptIn });
+      update.mutate({
+        id: topic.id,
+        name: draft.name,
+        description: draft.description.trim() || null,
+        channels: draft.channels,
+        requiresDoubleOptIn: draft.requiresDoubleOptIn,
+      });
     }
   };
 
   return (
-        <form className="grid gap-4" onSubmit={submit} noValidate>
-          <DialogHeader>
-            <DialogTitle>{isNew ? "New topic" : `Edit ${topic.name}`}</DialogTitle>
-            <DialogDescription>
-              {isNew ? "People opt in to topics one by one, on each channel the topic offers." : "The key and kind never change: recorded consent rests on them."}
-            </DialogDescription>
-          </DialogHeader>
-          <FormField label="Name" error={errors.name} required>
-            <Input
-              value={draft.name}
-              onChange={(e) => {
-                const name = e.target.value;
-                setDraft((d) => ({ ...d, name, key: isNew && !keyTouched ? suggestKey(name) : d.key }));
-              }}
-              maxLength={100}
-              autoFocus
-              placeholder="Product updates"
-            />
-          </FormField>
-          <FormField label="Key" error={errors.key} required={isNew} description={isNew ? "The stable name used by the API and forms. Letters, digits, - and _." : "Keys cannot be changed."}>
-            <Input
-              value={draft.key}
-              onChange={(e) => {
-                setKeyTouched(true);
-                setDraft((d) => ({ ...d, key: e.target.value }));
-              }}
-              disabled={!isNew}
-              maxLength={64}
-              className="font-mono"
-              placeholder="product-updates"
-            />
-          </FormField>
-          <FormField label="Description" error={errors.description} description="Shown to people on forms and the preference center.">
-            <Textarea value={draft.description} onChange={(e) => setDraft((d) => ({ ...d, description: e.target.value }))} rows={2} maxLength={500} />
-          </FormField>
-          <fieldset className="grid gap-2">
-            <legend className="mb-2 text-sm font-medium">Channels</legend>
-            <div className="flex gap-6">
-              {(["email", "sms"] as const).map((channel) => (
-                <label key={channel} className="flex items-center gap-2 text-sm">
-                  <Checkbox checked={draft.channels.includes(channel)} onCheckedChange={(on) => toggleChannel(channel, on === true)} />
-                  {CHANNEL_META[channel].label}
-                </label>
-              ))}
-            </div>
-            {errors.channels ? (
-              <p role="alert" className="text-xs font-medium text-destructive">
-                {errors.channels}
-              </p>
-            ) : null}
-          </fieldset>
-          <FormField label="Kind" description={KIND_HINT[draft.kind]} id="topic-kind">
-            <Select value={draft.kind} onValueChange={(kind) => setDraft((d) => ({ ...d, kind: kind as Draft["kind"] }))} disabled={!isNew}>
-              <SelectTrigger className="w-full" id="topic-kind">
-                <SelectValue />
-              </SelectTrigger>
-              <SelectContent>
-                <SelectItem value="marketing">Marketing</SelectItem>
-                <SelectItem value="transactional">Transactional</SelectItem>
-              </SelectContent>
-            </Select>
-          </FormField>
-          <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
-            <div className="grid gap-0.5">
-              <Label htmlFor="topic-doi">Require double opt-in</Label>
-              <p className="text-xs text-muted-foreground">Sign-ups on hosted pages stay pending until the person confirms by link or code.</p>
-            </div>
-            <Switch id="topic-doi" checked={draft.requiresDoubleOptIn} onCheckedChange={(on) => setDraft((d) => ({ ...d, requiresDoubleOptIn: on }))} />
-          </div>
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending || update.isPending}>
-              {isNew ? "Create topic" : "Save changes"}
-            </Button>
-          </DialogFooter>
-        </form>
+    <form className="grid gap-4" onSubmit={submit} noValidate>
+      <DialogHeader>
+        <DialogTitle>{isNew ? "New topic" : `Edit ${topic.name}`}</DialogTitle>
+        <DialogDescription>
+          {isNew
+            ? "People opt in to topics one by one, on each channel the topic offers."
+            : "The key and kind never change: recorded consent rests on them."}
+        </DialogDescription>
+      </DialogHeader>
+      <FormField label="Name" error={errors.name} required>
+        <Input
+          value={draft.name}
+          onChange={(e) => {
+            const name = e.target.value;
+            setDraft((d) => ({ ...d, name, key: isNew && !keyTouched ? suggestKey(name) : d.key }));
+          }}
+          maxLength={100}
+          autoFocus
+          placeholder="Product updates"
+        />
+      </FormField>
+      <FormField
+        label="Key"
+        error={errors.key}
+        required={isNew}
+        description={
+          isNew ? "The stable name used by the API and forms. Letters, digits, - and _." : "Keys cannot be changed."
+        }
+      >
+        <Input
+          value={draft.key}
+          onChange={(e) => {
+            setKeyTouched(true);
+            setDraft((d) => ({ ...d, key: e.target.value }));
+          }}
+          disabled={!isNew}
+          maxLength={64}
+          className="font-mono"
+          placeholder="product-updates"
+        />
+      </FormField>
+      <FormField
+        label="Description"
+        error={errors.description}
+        description="Shown to people on forms and the preference center."
+      >
+        <Textarea
+          value={draft.description}
+          onChange={(e) => setDraft((d) => ({ ...d, description: e.target.value }))}
+          rows={2}
+          maxLength={500}
+        />
+      </FormField>
+      <fieldset className="grid gap-2">
+        <legend className="mb-2 text-sm font-medium">Channels</legend>
+        <div className="flex gap-6">
+          {(["email", "sms"] as const).map((channel) => (
+            <label key={channel} className="flex items-center gap-2 text-sm">
+              <Checkbox
+                checked={draft.channels.includes(channel)}
+                onCheckedChange={(on) => toggleChannel(channel, on === true)}
+              />
+              {CHANNEL_META[channel].label}
+            </label>
+          ))}
+        </div>
+        {errors.channels ? (
+          <p role="alert" className="text-xs font-medium text-destructive">
+            {errors.channels}
+          </p>
+        ) : null}
+      </fieldset>
+      <FormField label="Kind" description={KIND_HINT[draft.kind]} id="topic-kind">
+        <Select
+          value={draft.kind}
+          onValueChange={(kind) => setDraft((d) => ({ ...d, kind: kind as Draft["kind"] }))}
+          disabled={!isNew}
+        >
+          <SelectTrigger className="w-full" id="topic-kind">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value="marketing">Marketing</SelectItem>
+            <SelectItem value="transactional">Transactional</SelectItem>
+          </SelectContent>
+        </Select>
+      </FormField>
+      <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
+        <div className="grid gap-0.5">
+          <Label htmlFor="topic-doi">Require double opt-in</Label>
+          <p className="text-xs text-muted-foreground">
+            Sign-ups on hosted pages stay pending until the person confirms by link or code.
+          </p>
+        </div>
+        <Switch
+          id="topic-doi"
+          checked={draft.requiresDoubleOptIn}
+          onCheckedChange={(on) => setDraft((d) => ({ ...d, requiresDoubleOptIn: on }))}
+        />
+      </div>
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={create.isPending || update.isPending}>
+          {isNew ? "Create topic" : "Save changes"}
+        </Button>
+      </DialogFooter>
+    </form>
   );
 }

@@ -3,7 +3,15 @@ import { ArrowLeftIcon } from "lucide-react";
 import { cn } from "./cn";
 
 /** "← Contacts": the link back to a section's list, above a detail page's title. */
-export function BackLink({ href, children, className }: { href: string; children: React.ReactNode; className?: string }) {
+export function BackLink({
+  href,
+  children,
+  className,
+}: {
+  href: string;
+  children: React.ReactNode;
+  className?: string;
+}) {
   return (
     <Link
       href={href}

@@ -10,8 +10,7 @@ const badgeVariants = cva(
     variants: {
       variant: {
         default: "border-transparent bg-primary text-primary-foreground [a&]:hover:bg-primary/90",
-        secondary:
-          "border-transparent bg-secondary text-secondary-foreground [a&]:hover:bg-secondary/90",
+        secondary: "border-transparent bg-secondary text-secondary-foreground [a&]:hover:bg-secondary/90",
         destructive:
           "border-destructive/20 bg-destructive/10 text-destructive dark:border-destructive/30 dark:bg-destructive/15",
         outline: "text-foreground [a&]:hover:bg-accent [a&]:hover:text-accent-foreground",
@@ -43,9 +42,7 @@ function Badge({ className, variant, asChild = false, dot = false, children, ...
 
   return (
     <Comp data-slot="badge" className={cn(badgeVariants({ variant }), className)} {...props}>
-      {dot && !asChild ? (
-        <span aria-hidden="true" className="size-1.5 shrink-0 rounded-full bg-current" />
-      ) : null}
+      {dot && !asChild ? <span aria-hidden="true" className="size-1.5 shrink-0 rounded-full bg-current" /> : null}
       {children}
     </Comp>
   );

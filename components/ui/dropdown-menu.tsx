@@ -138,10 +138,7 @@ function DropdownMenuLabel({
   );
 }
 
-function DropdownMenuSeparator({
-  className,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.Separator>) {
+function DropdownMenuSeparator({ className, ...props }: React.ComponentProps<typeof DropdownMenuPrimitive.Separator>) {
   return (
     <DropdownMenuPrimitive.Separator
       data-slot="dropdown-menu-separator"
@@ -195,11 +192,7 @@ function DropdownMenuSubContent({
     <DropdownMenuPrimitive.Portal>
       <DropdownMenuPrimitive.SubContent
         data-slot="dropdown-menu-sub-content"
-        className={cn(
-          menuContentClass,
-          "origin-(--radix-dropdown-menu-content-transform-origin)",
-          className,
-        )}
+        className={cn(menuContentClass, "origin-(--radix-dropdown-menu-content-transform-origin)", className)}
         {...props}
       />
     </DropdownMenuPrimitive.Portal>

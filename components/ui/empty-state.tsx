@@ -47,9 +47,7 @@ function EmptyState({
         </div>
       ) : null}
       <h3 className="text-base font-semibold tracking-tight">{title}</h3>
-      {description ? (
-        <p className="mt-1.5 max-w-sm text-sm text-muted-foreground">{description}</p>
-      ) : null}
+      {description ? <p className="mt-1.5 max-w-sm text-sm text-muted-foreground">{description}</p> : null}
       {action ? <div className="mt-5 flex flex-wrap items-center justify-center gap-2">{action}</div> : null}
       {children}
     </div>

@@ -48,7 +48,10 @@ export function ExactSearch({
       </Label>
       <div className="flex gap-2">
         <div className="relative flex-1">
-          <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+          <SearchIcon
+            className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground"
+            aria-hidden
+          />
           <Input
             id={id}
             type="search"
@@ -68,7 +71,11 @@ export function ExactSearch({
           Search
         </Button>
       </div>
-      <p id={`${id}-help`} className={cn("text-xs", error ? "font-medium text-destructive" : "text-muted-foreground")} role={error ? "alert" : undefined}>
+      <p
+        id={`${id}-help`}
+        className={cn("text-xs", error ? "font-medium text-destructive" : "text-muted-foreground")}
+        role={error ? "alert" : undefined}
+      >
         {error ?? hint}
       </p>
     </form>

@@ -37,14 +37,28 @@ export function FilterSelect({
 }
 
 /** A labelled `YYYY-MM-DD` date input for a filter bar. */
-export function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
+export function DateFilter({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
   const id = React.useId();
   return (
     <div className="grid min-w-0 gap-1 md:w-40">
       <Label htmlFor={id} className="text-xs font-normal text-muted-foreground">
         {label}
       </Label>
-      <Input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className="min-w-0 bg-background" />
+      <Input
+        id={id}
+        type="date"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        className="min-w-0 bg-background"
+      />
     </div>
   );
 }

@@ -44,8 +44,7 @@ function FormField({
   const controlId = id ?? child.props.id ?? `field-${generatedId}`;
   const descriptionId = description ? `${controlId}-description` : undefined;
   const errorId = error ? `${controlId}-error` : undefined;
-  const describedBy =
-    [child.props["aria-describedby"], descriptionId, errorId].filter(Boolean).join(" ") || undefined;
+  const describedBy = [child.props["aria-describedby"], descriptionId, errorId].filter(Boolean).join(" ") || undefined;
 
   const control = React.cloneElement(child, {
     id: controlId,

@@ -2,13 +2,7 @@
 
 import * as React from "react";
 import { Toaster as Sonner, toast, type ToasterProps } from "sonner";
-import {
-  CircleCheckIcon,
-  InfoIcon,
-  Loader2Icon,
-  OctagonXIcon,
-  TriangleAlertIcon,
-} from "lucide-react";
+import { CircleCheckIcon, InfoIcon, Loader2Icon, OctagonXIcon, TriangleAlertIcon } from "lucide-react";
 
 /**
  * App-wide toast outlet (sonner). Rendered once in app/layout.tsx.

@@ -9,11 +9,15 @@ import { decryptPii, encryptPii } from "../../server/lib/crypto";
  * are. Every read and write through Drizzle goes through this codec; raw SQL that writes the
  * column must store `{"sealed": sealJson(...)}` itself (see sealJson).
  */
-export function sealedJsonb<T extends object>(name: string, { keys, purpose }: { keys: readonly string[]; purpose: string }) {
+export function sealedJsonb<T extends object>(
+  name: string,
+  { keys, purpose }: { keys: readonly string[]; purpose: string },
+) {
   return customType<{ data: T; driverData: string | Record<string, unknown> }>({
     dataType: () => "jsonb",
     toDriver: (value) => JSON.stringify(seal(value as Record<string, unknown>, keys, purpose)),
-    fromDriver: (stored) => open(typeof stored === "string" ? (JSON.parse(stored) as Record<string, unknown>) : stored, purpose) as T,
+    fromDriver: (stored) =>
+      open(typeof stored === "string" ? (JSON.parse(stored) as Record<string, unknown>) : stored, purpose) as T,
   })(name);
 }
 

@@ -5,7 +5,6 @@ import { users, workspaces } from "./workspaces";
 
 export { API_KEY_SCOPES, type ApiKeyScope } from "../../server/shared/enums";
 
-
 /**
  * API keys: only a SHA-256 of the secret is stored (secrets are high-entropy, so a fast hash
  * is the right one; `INIT_ADMIN_API_KEY` must be at least 32 random-looking characters).

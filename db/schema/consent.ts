@@ -78,7 +78,12 @@ export const consentEvents = pgTable(
     action: consentActionEnum("action").notNull(),
     source: consentSourceEnum("source").notNull(),
     /** ip, userAgent and note are encrypted at rest (one `sealed` ciphertext); see _sealed-json.ts. */
-    evidence: sealedJsonb<ConsentEvidence>("evidence", { keys: CONSENT_EVIDENCE_SEALED_KEYS, purpose: CONSENT_EVIDENCE_PURPOSE }).notNull().default({}),
+    evidence: sealedJsonb<ConsentEvidence>("evidence", {
+      keys: CONSENT_EVIDENCE_SEALED_KEYS,
+      purpose: CONSENT_EVIDENCE_PURPOSE,
+    })
+      .notNull()
+      .default({}),
     /** An opt-in that still needs proof of control of the address (double opt-in): projects to `pending`. */
     needsConfirmation: boolean("needs_confirmation").notNull().default(false),
     /** Groups the per-topic rows of one request (e.g. a STOP that opted out of every SMS topic). */
@@ -86,7 +91,9 @@ export const consentEvents = pgTable(
     actorType: text("actor_type").notNull(),
     actorId: text("actor_id"),
     occurredAt: timestampTz("occurred_at").notNull(),
-    recordedAt: timestampTz("recorded_at").notNull().default(sql`now()`),
+    recordedAt: timestampTz("recorded_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     index("consent_events_contact_idx").on(t.workspaceId, t.contactId, t.seq),

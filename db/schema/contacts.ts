@@ -25,7 +25,10 @@ export const contacts = pgTable(
     locale: text("locale"),
     /** IANA, e.g. "America/New_York". */
     timezone: text("timezone"),
-    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    tags: text("tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
     /**
      * The CSV import, and its line, that last created or updated this contact. An import finds an
@@ -39,8 +42,12 @@ export const contacts = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("contacts_workspace_email_key").on(t.workspaceId, t.emailHash).where(sql`${t.emailHash} is not null`),
-    uniqueIndex("contacts_workspace_phone_key").on(t.workspaceId, t.phoneHash).where(sql`${t.phoneHash} is not null`),
+    uniqueIndex("contacts_workspace_email_key")
+      .on(t.workspaceId, t.emailHash)
+      .where(sql`${t.emailHash} is not null`),
+    uniqueIndex("contacts_workspace_phone_key")
+      .on(t.workspaceId, t.phoneHash)
+      .where(sql`${t.phoneHash} is not null`),
     index("contacts_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("contacts_tags_idx").using("gin", t.tags),
   ],

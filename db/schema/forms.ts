@@ -79,7 +79,12 @@ export const consentConfirmations = pgTable(
     maxAttempts: integer("max_attempts").notNull().default(5),
     source: text("source").notNull(),
     /** The evidence of the original request (ip, user agent, form version, text hash); ip, user agent and note encrypted at rest. */
-    evidence: sealedJsonb<Record<string, string>>("evidence", { keys: CONSENT_EVIDENCE_SEALED_KEYS, purpose: "confirmation.evidence" }).notNull().default({}),
+    evidence: sealedJsonb<Record<string, string>>("evidence", {
+      keys: CONSENT_EVIDENCE_SEALED_KEYS,
+      purpose: "confirmation.evidence",
+    })
+      .notNull()
+      .default({}),
     formVersionId: uuid("form_version_id"),
     /** The message that carries the link or code (recorded in the same transaction; see the Outbox). */
     messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
@@ -92,6 +97,8 @@ export const consentConfirmations = pgTable(
   (t) => [
     uniqueIndex("consent_confirmations_secret_key").on(t.secretHash),
     index("consent_confirmations_address_idx").on(t.workspaceId, t.addressHash, t.createdAt),
-    index("consent_confirmations_open_idx").on(t.expiresAt).where(sql`${t.confirmedAt} is null and ${t.closedAt} is null`),
+    index("consent_confirmations_open_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.confirmedAt} is null and ${t.closedAt} is null`),
   ],
 );

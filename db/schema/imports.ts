@@ -39,7 +39,9 @@ export const imports = pgTable(
     filename: text("filename"),
     mapping: jsonb("mapping").$type<ImportMapping>().notNull(),
     /** Topic keys the consent columns apply to, and the channel(s). */
-    options: jsonb("options").$type<{ topicKeys: string[]; channels: ("email" | "sms")[]; tags?: string[] }>().notNull(),
+    options: jsonb("options")
+      .$type<{ topicKeys: string[]; channels: ("email" | "sms")[]; tags?: string[] }>()
+      .notNull(),
     totalRows: integer("total_rows").notNull().default(0),
     processedRows: integer("processed_rows").notNull().default(0),
     insertedRows: integer("inserted_rows").notNull().default(0),
@@ -62,7 +64,9 @@ export const imports = pgTable(
   },
   (t) => [
     index("imports_workspace_created_idx").on(t.workspaceId, t.createdAt),
-    index("imports_running_idx").on(t.heartbeatAt).where(sql`${t.status} = 'running'`),
+    index("imports_running_idx")
+      .on(t.heartbeatAt)
+      .where(sql`${t.status} = 'running'`),
   ],
 );
 

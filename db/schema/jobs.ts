@@ -35,7 +35,15 @@ export type PendingOp =
       if?: string;
     };
 
-export const JOB_RUN_STATUSES = ["queued", "running", "sleeping", "waiting", "completed", "failed", "cancelled"] as const;
+export const JOB_RUN_STATUSES = [
+  "queued",
+  "running",
+  "sleeping",
+  "waiting",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
 export type JobRunStatus = (typeof JOB_RUN_STATUSES)[number];
 
 /**
@@ -54,7 +62,9 @@ export const jobEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("job_events_external_id_key").on(t.externalId).where(sql`${t.externalId} is not null`),
+    uniqueIndex("job_events_external_id_key")
+      .on(t.externalId)
+      .where(sql`${t.externalId} is not null`),
     index("job_events_name_received_idx").on(t.name, t.receivedAt),
   ],
 );
@@ -98,10 +108,16 @@ export const jobRuns = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index("job_runs_due_idx").on(t.wakeAt).where(sql`${t.wakeAt} is not null`),
-    index("job_runs_waiting_idx").on(t.status).where(sql`${t.status} = 'waiting'`),
+    index("job_runs_due_idx")
+      .on(t.wakeAt)
+      .where(sql`${t.wakeAt} is not null`),
+    index("job_runs_waiting_idx")
+      .on(t.status)
+      .where(sql`${t.status} = 'waiting'`),
     index("job_runs_function_created_idx").on(t.functionId, t.createdAt),
-    uniqueIndex("job_runs_idempotency_key").on(t.functionId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    uniqueIndex("job_runs_idempotency_key")
+      .on(t.functionId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
   ],
 );
 

@@ -3,7 +3,13 @@ import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { contacts } from "./contacts";
 import { channelEnum } from "./topics";
-import { AWAITING_DELIVERY_STATUSES, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_STATUSES, type BlockReason } from "../../server/shared/enums";
+import {
+  AWAITING_DELIVERY_STATUSES,
+  MESSAGE_DIRECTIONS,
+  MESSAGE_KINDS,
+  MESSAGE_STATUSES,
+  type BlockReason,
+} from "../../server/shared/enums";
 import { users, workspaces } from "./workspaces";
 
 export {
@@ -24,7 +30,9 @@ export {
  * index's predicate is written with. The outbox's claim and the sweep use the same text, so the
  * planner can match their conditions to that partial index (a bound parameter would not match).
  */
-export const AWAITING_DELIVERY_SQL = sql.raw(`(${AWAITING_DELIVERY_STATUSES.map((status) => `'${status}'`).join(", ")})`);
+export const AWAITING_DELIVERY_SQL = sql.raw(
+  `(${AWAITING_DELIVERY_STATUSES.map((status) => `'${status}'`).join(", ")})`,
+);
 
 export const messageDirectionEnum = pgEnum("message_direction", MESSAGE_DIRECTIONS);
 
@@ -117,7 +125,9 @@ export const messages = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("messages_workspace_idempotency_key").on(t.workspaceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    uniqueIndex("messages_workspace_idempotency_key")
+      .on(t.workspaceId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     /**
      * Outbound provider ids are global: status webhooks find their message by (transport, id) alone.
      * An inbound text to a number several workspaces share is recorded once per workspace it is
@@ -133,11 +143,21 @@ export const messages = pgTable(
     index("messages_workspace_contact_idx").on(t.workspaceId, t.contactId, t.createdAt),
     index("messages_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("messages_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),
-    index("messages_dispatch_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ${AWAITING_DELIVERY_SQL}`),
-    index("messages_batch_idx").on(t.batchId).where(sql`${t.batchId} is not null`),
-    index("messages_provider_batch_key_idx").on(t.providerBatchKey).where(sql`${t.providerBatchKey} is not null`),
-    index("messages_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),
-    index("messages_user_idx").on(t.userId).where(sql`${t.userId} is not null`),
+    index("messages_dispatch_idx")
+      .on(t.status, t.nextAttemptAt)
+      .where(sql`${t.status} in ${AWAITING_DELIVERY_SQL}`),
+    index("messages_batch_idx")
+      .on(t.batchId)
+      .where(sql`${t.batchId} is not null`),
+    index("messages_provider_batch_key_idx")
+      .on(t.providerBatchKey)
+      .where(sql`${t.providerBatchKey} is not null`),
+    index("messages_campaign_idx")
+      .on(t.campaignId)
+      .where(sql`${t.campaignId} is not null`),
+    index("messages_user_idx")
+      .on(t.userId)
+      .where(sql`${t.userId} is not null`),
     index("messages_frequency_idx").on(t.workspaceId, t.addressHash, t.channel, t.createdAt),
   ],
 );
@@ -159,7 +179,9 @@ export const messageEvents = pgTable(
     source: text("source").notNull(),
     detail: jsonb("detail").$type<Record<string, unknown>>(),
     occurredAt: timestampTz("occurred_at").notNull(),
-    recordedAt: timestampTz("recorded_at").notNull().default(sql`now()`),
+    recordedAt: timestampTz("recorded_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index("message_events_message_idx").on(t.messageId, t.seq)],
 );
@@ -181,12 +203,16 @@ export const webhookEvents = pgTable(
     /** Minimal normalised fields (no addresses or bodies). */
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
     occurredAt: timestampTz("occurred_at"),
-    receivedAt: timestampTz("received_at").notNull().default(sql`now()`),
+    receivedAt: timestampTz("received_at")
+      .notNull()
+      .default(sql`now()`),
     appliedAt: timestampTz("applied_at"),
   },
   (t) => [
     uniqueIndex("webhook_events_dedupe_key").on(t.provider, t.dedupeKey),
-    index("webhook_events_pending_idx").on(t.provider, t.providerMessageId).where(sql`${t.appliedAt} is null`),
+    index("webhook_events_pending_idx")
+      .on(t.provider, t.providerMessageId)
+      .where(sql`${t.appliedAt} is null`),
   ],
 );
 

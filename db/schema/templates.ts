@@ -58,7 +58,9 @@ export const templates = pgTable(
   },
   (t) => [
     uniqueIndex("templates_workspace_key_key").on(t.workspaceId, t.key),
-    uniqueIndex("templates_workspace_system_key").on(t.workspaceId, t.systemKey).where(sql`${t.systemKey} is not null`),
+    uniqueIndex("templates_workspace_system_key")
+      .on(t.workspaceId, t.systemKey)
+      .where(sql`${t.systemKey} is not null`),
   ],
 );
 

@@ -22,7 +22,9 @@ export const workspaces = pgTable(
   },
   (t) => [
     uniqueIndex("workspaces_slug_key").on(t.slug),
-    uniqueIndex("workspaces_default_key").on(t.isDefault).where(sql`${t.isDefault} is not null`),
+    uniqueIndex("workspaces_default_key")
+      .on(t.isDefault)
+      .where(sql`${t.isDefault} is not null`),
   ],
 );
 

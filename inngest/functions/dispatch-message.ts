@@ -21,7 +21,10 @@ export const dispatchMessageFunction = inngest.createFunction(
     return step.run("deliver", async () => {
       const { db, now } = await getJobContext();
       // Loaded when a message is delivered, not when the functions are listed (the provider SDKs are heavy).
-      const [{ deliverMessages }, { getOutbox }] = await Promise.all([import("@/server/services/messages"), import("@/server/wiring")]);
+      const [{ deliverMessages }, { getOutbox }] = await Promise.all([
+        import("@/server/services/messages"),
+        import("@/server/wiring"),
+      ]);
       return deliverMessages({ ctx: { db, now, outbox: getOutbox() }, input: { messageIds: [event.data.messageId] } });
     });
   },

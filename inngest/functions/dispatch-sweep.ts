@@ -18,7 +18,10 @@ export const dispatchSweepFunction = inngest.createFunction(
     return step.run("sweep", async () => {
       const { db, now } = await getJobContext();
       // Loaded when the sweep runs, not when the functions are listed (the provider SDKs are heavy).
-      const [{ sweepDueMessages }, { getOutbox }] = await Promise.all([import("@/server/services/messages"), import("@/server/wiring")]);
+      const [{ sweepDueMessages }, { getOutbox }] = await Promise.all([
+        import("@/server/services/messages"),
+        import("@/server/wiring"),
+      ]);
       return sweepDueMessages({ ctx: { db, now, outbox: getOutbox() } });
     });
   },

@@ -9,4 +9,11 @@ import { reencryptPiiFunction } from "./reencrypt-pii";
  * Every Inngest function of the app: served by `/api/inngest` with an Inngest server and run by
  * the in-process runner without one. Add new functions here (one file each).
  */
-export const functions = [purgeExpiredTokensFunction, reencryptPiiFunction, expireConfirmationsFunction, dispatchMessageFunction, dispatchSweepFunction, recoverImportsFunction];
+export const functions = [
+  purgeExpiredTokensFunction,
+  reencryptPiiFunction,
+  expireConfirmationsFunction,
+  dispatchMessageFunction,
+  dispatchSweepFunction,
+  recoverImportsFunction,
+];

@@ -8,7 +8,12 @@ import { getJobContext } from "@/server/jobs/runner/context";
  * demand. The service pages through contacts and is idempotent, so a retry just continues.
  */
 export const reencryptPiiFunction = inngest.createFunction(
-  { id: "reencrypt-pii", name: "Re-encrypt PII with the current key", retries: 3, triggers: [{ cron: "0 4 * * *" }, piiReencryptRequested] },
+  {
+    id: "reencrypt-pii",
+    name: "Re-encrypt PII with the current key",
+    retries: 3,
+    triggers: [{ cron: "0 4 * * *" }, piiReencryptRequested],
+  },
   async ({ step }) =>
     step.run("reencrypt-contacts", async () => {
       return reencryptContacts({ ctx: await getJobContext() });

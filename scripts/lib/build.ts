@@ -4,7 +4,14 @@ import fs from "node:fs";
 import path from "node:path";
 
 const SOURCES = ["app", "components", "server", "db", "drizzle", "inngest", "public"];
-const FILES = ["next.config.ts", "package.json", "package-lock.json", "tsconfig.json", "postcss.config.mjs", "instrumentation.ts"];
+const FILES = [
+  "next.config.ts",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "postcss.config.mjs",
+  "instrumentation.ts",
+];
 
 /** Cheap source fingerprint (paths, sizes, mtimes) so a second `npm start` skips the build. */
 export function sourceFingerprint(root: string): string {
@@ -33,7 +40,9 @@ export function buildIfNeeded(root: string, { force = false }: { force?: boolean
     fs.existsSync(marker) &&
     fs.readFileSync(marker, "utf8") === fingerprint;
   if (upToDate) return true;
-  console.log(force ? "Building the production bundle…" : "Building the production bundle (first start or sources changed)…");
+  console.log(
+    force ? "Building the production bundle…" : "Building the production bundle (first start or sources changed)…",
+  );
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: process.env });
   if (build.status !== 0) return false;

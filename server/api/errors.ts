@@ -16,8 +16,10 @@ const CODE_MAP: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
 
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
-  if (error instanceof AppError) return new TRPCError({ code: CODE_MAP[error.code], message: error.message, cause: error });
-  if (error instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: "Input validation failed", cause: error });
+  if (error instanceof AppError)
+    return new TRPCError({ code: CODE_MAP[error.code], message: error.message, cause: error });
+  if (error instanceof ZodError)
+    return new TRPCError({ code: "BAD_REQUEST", message: "Input validation failed", cause: error });
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error", cause: error as Error });
 }
 
@@ -28,6 +30,14 @@ export interface FieldIssue {
 
 /** Validation issues without the offending values (they may be PII). */
 export function zodIssues(error: unknown): FieldIssue[] | undefined {
-  const cause = error instanceof ZodError ? error : error instanceof Error && error.cause instanceof ZodError ? error.cause : undefined;
-  return cause?.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: issue.message }));
+  const cause =
+    error instanceof ZodError
+      ? error
+      : error instanceof Error && error.cause instanceof ZodError
+        ? error.cause
+        : undefined;
+  return cause?.issues.map((issue) => ({
+    path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+    message: issue.message,
+  }));
 }

@@ -43,18 +43,35 @@ export async function authorizeRoute(
   const base = { db: trpc.db, now: trpc.now, requestId: trpc.requestId, outbox: trpc.outbox };
   const a = trpc.auth;
   if (a.kind === "apiKey") {
-    if (!hasScope(a.key.scopes, scope)) return { ok: false, response: jsonError(403, `This API key lacks the "${scope}" scope`, "FORBIDDEN") };
-    return { ok: true, ctx: { ...base, workspaceId: a.key.workspaceId, actor: { type: "apiKey", apiKeyId: a.key.apiKeyId, scopes: a.key.scopes } } };
-  }
-  if (a.kind === "session") {
-    if (req.method !== "GET" && !isSameOrigin(req)) return { ok: false, response: jsonError(403, "Cross-site request refused", "FORBIDDEN") };
-    if (!hasRole(a.membership.role, role)) return { ok: false, response: jsonError(403, `This needs the ${role} role or higher`, "FORBIDDEN") };
+    if (!hasScope(a.key.scopes, scope))
+      return { ok: false, response: jsonError(403, `This API key lacks the "${scope}" scope`, "FORBIDDEN") };
     return {
       ok: true,
-      ctx: { ...base, workspaceId: a.membership.workspace.id, actor: { type: "user", userId: a.membership.user.id, role: a.membership.role } },
+      ctx: {
+        ...base,
+        workspaceId: a.key.workspaceId,
+        actor: { type: "apiKey", apiKeyId: a.key.apiKeyId, scopes: a.key.scopes },
+      },
     };
   }
-  return { ok: false, response: jsonError(401, "Sign in, or send a valid API key as `Authorization: Bearer <key>`", "UNAUTHORIZED") };
+  if (a.kind === "session") {
+    if (req.method !== "GET" && !isSameOrigin(req))
+      return { ok: false, response: jsonError(403, "Cross-site request refused", "FORBIDDEN") };
+    if (!hasRole(a.membership.role, role))
+      return { ok: false, response: jsonError(403, `This needs the ${role} role or higher`, "FORBIDDEN") };
+    return {
+      ok: true,
+      ctx: {
+        ...base,
+        workspaceId: a.membership.workspace.id,
+        actor: { type: "user", userId: a.membership.user.id, role: a.membership.role },
+      },
+    };
+  }
+  return {
+    ok: false,
+    response: jsonError(401, "Sign in, or send a valid API key as `Authorization: Bearer <key>`", "UNAUTHORIZED"),
+  };
 }
 
 function isSameOrigin(req: Request): boolean {

@@ -13,7 +13,16 @@ import { logger } from "@/server/lib/logger";
 import { controlCharacterMessage, findControlCharacter } from "@/server/lib/text";
 import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys";
 import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth";
-import { hasRole, hasScope, type ApiKeyScope, type Database, type Outbox, type Role, type SendingContext, type ServiceContext } from "@/server/services/context";
+import {
+  hasRole,
+  hasScope,
+  type ApiKeyScope,
+  type Database,
+  type Outbox,
+  type Role,
+  type SendingContext,
+  type ServiceContext,
+} from "@/server/services/context";
 import { getOutbox } from "@/server/wiring";
 import { toTRPCError, zodIssues } from "./errors";
 
@@ -139,7 +148,8 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (result.ok) return result;
   // Errors thrown by a resolver arrive as INTERNAL_SERVER_ERROR wrapping the original.
-  const original = result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause ? result.error.cause : result.error;
+  const original =
+    result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause ? result.error.cause : result.error;
   const mapped = toTRPCError(original);
   if (mapped.code === "INTERNAL_SERVER_ERROR") {
     logger.error({ err: original, path, requestId: ctx.requestId }, "procedure failed");
@@ -171,7 +181,10 @@ function serviceContext(ctx: TrpcContext, workspaceId: string, actor: ServiceCon
 }
 
 function unauthorized(): TRPCError {
-  return new TRPCError({ code: "UNAUTHORIZED", message: "Sign in, or send a valid API key as `Authorization: Bearer <key>`" });
+  return new TRPCError({
+    code: "UNAUTHORIZED",
+    message: "Sign in, or send a valid API key as `Authorization: Bearer <key>`",
+  });
 }
 
 /** A signed-in member of the current workspace with at least `minimum` role (admin UI only). */
@@ -186,7 +199,11 @@ export function memberProcedure(minimum: Role) {
       return next({
         ctx: {
           membership,
-          svc: serviceContext(ctx, membership.workspace.id, { type: "user", userId: membership.user.id, role: membership.role }),
+          svc: serviceContext(ctx, membership.workspace.id, {
+            type: "user",
+            userId: membership.user.id,
+            role: membership.role,
+          }),
         },
       });
     })
@@ -223,7 +240,11 @@ export function workspaceProcedure({
         }
         return next({
           ctx: {
-            svc: serviceContext(ctx, auth.key.workspaceId, { type: "apiKey", apiKeyId: auth.key.apiKeyId, scopes: auth.key.scopes }),
+            svc: serviceContext(ctx, auth.key.workspaceId, {
+              type: "apiKey",
+              apiKeyId: auth.key.apiKeyId,
+              scopes: auth.key.scopes,
+            }),
           },
         });
       }

@@ -8,7 +8,13 @@ import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
 import { clientRateLimitKey } from "@/server/lib/client-address";
 import { logger } from "@/server/lib/logger";
-import { isMemberEmail, magicLinkAllowed, recordSignIn, sendSignInLink, signInWithPassword } from "@/server/services/auth";
+import {
+  isMemberEmail,
+  magicLinkAllowed,
+  recordSignIn,
+  sendSignInLink,
+  signInWithPassword,
+} from "@/server/services/auth";
 import { getOutbox } from "@/server/wiring";
 import { createAuthAdapter } from "./adapter";
 import { checkSessionToken } from "./session-version";
@@ -36,8 +42,17 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
         const { db } = await getDbHandle();
-        const result = await signInWithPassword({ ctx: { db, now: systemClock }, input: { credentials, clientKey: clientRateLimitKey(request.headers) } });
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion };
+        const result = await signInWithPassword({
+          ctx: { db, now: systemClock },
+          input: { credentials, clientKey: clientRateLimitKey(request.headers) },
+        });
+        if (result.ok)
+          return {
+            id: result.user.id,
+            email: result.user.email,
+            name: result.user.name,
+            sessionVersion: result.user.sessionVersion,
+          };
         if (result.reason === "rate_limited") throw new RateLimitedSignin();
         return null;
       },
@@ -59,7 +74,10 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
             }
             // A system message to the member, through the outbox; throws when the first attempt
             // did not reach the provider (Auth.js then shows its error; the outbox keeps retrying).
-            await sendSignInLink({ ctx: { db, now: systemClock, outbox: getOutbox() }, input: { email: identifier, url, expires } });
+            await sendSignInLink({
+              ctx: { db, now: systemClock, outbox: getOutbox() },
+              input: { email: identifier, url, expires },
+            });
           });
           // Auth.js awaits this only after hashing the token, so a quick refusal would briefly be an
           // unhandled rejection. Mark it handled here; Auth.js still gets the error.
@@ -90,12 +108,20 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
           const active = (await adapter?.getUserByEmail?.(address)) && (await isMemberEmail(db, address));
           return active ? true : MAGIC_LINK_SENT;
         }
-        const result = await recordSignIn({ ctx: { db, now: systemClock }, input: { userId: user.id!, method: "magic_link" } });
+        const result = await recordSignIn({
+          ctx: { db, now: systemClock },
+          input: { userId: user.id!, method: "magic_link" },
+        });
         return result.ok;
       },
       async jwt({ token, user, trigger, session }) {
         const { db } = await getDbHandle();
-        return checkSessionToken({ db, token, user: user as { id?: string; sessionVersion?: unknown } | undefined, update: trigger === "update" ? session : undefined });
+        return checkSessionToken({
+          db,
+          token,
+          user: user as { id?: string; sessionVersion?: unknown } | undefined,
+          update: trigger === "update" ? session : undefined,
+        });
       },
       async session({ session, token }) {
         if (token.sub && session.user) session.user.id = token.sub;

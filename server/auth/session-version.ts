@@ -54,10 +54,14 @@ export async function checkSessionToken({
 }): Promise<JWT | null> {
   if (user?.id) {
     token.sub = user.id;
-    token.sv = typeof user.sessionVersion === "number" ? user.sessionVersion : ((await currentSessionVersion(db, user.id)) ?? 0);
+    token.sv =
+      typeof user.sessionVersion === "number" ? user.sessionVersion : ((await currentSessionVersion(db, user.id)) ?? 0);
   }
   if (!token.sub) return token;
-  if (isVersionUpdate(update) && safeEqual(update.sessionGrant, sessionVersionGrant(token.sub, update.sessionVersion))) {
+  if (
+    isVersionUpdate(update) &&
+    safeEqual(update.sessionGrant, sessionVersionGrant(token.sub, update.sessionVersion))
+  ) {
     token.sv = update.sessionVersion;
   }
   const current = await currentSessionVersion(db, token.sub);

@@ -13,7 +13,10 @@ export async function inProcessFetch(input: string | URL | Request, init?: Reque
   const json = (status: number, body: unknown) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   if (!EVENT_PATH.test(url.pathname) || (init?.method ?? "GET").toUpperCase() !== "POST") {
-    return json(501, { error: `No Inngest server is configured; ${url.pathname} is not available in-process`, status: 501 });
+    return json(501, {
+      error: `No Inngest server is configured; ${url.pathname} is not available in-process`,
+      status: 501,
+    });
   }
   const sink = getInProcessEventSink();
   if (!sink) return json(503, { error: "The in-process job runner is not started", status: 503 });

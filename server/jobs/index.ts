@@ -38,7 +38,9 @@ export function getAppRegistry(): ReadonlyMap<string, RegisteredFunction> {
  * A runner over the app's functions (or `options.functions`) that is neither started nor
  * registered as the process's runner. Tests use it to run two runners against one database.
  */
-export function createJobRunner(options: Omit<JobRunnerOptions, "client" | "functions"> & Partial<Pick<JobRunnerOptions, "client" | "functions">>): JobRunner {
+export function createJobRunner(
+  options: Omit<JobRunnerOptions, "client" | "functions"> & Partial<Pick<JobRunnerOptions, "client" | "functions">>,
+): JobRunner {
   return new JobRunner({ client: inngest, functions: appFunctions, ...options });
 }
 

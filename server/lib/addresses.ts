@@ -36,9 +36,13 @@ export function normalizeEmail(input: string): AddressResult {
   if (!visible.ok) return visible;
   const trimmed = visible.value;
   if (trimmed.length > 254) return { ok: false, reason: "is longer than 254 characters" };
-  if (!EMAIL_SHAPE.test(trimmed) || /[\u0000-\u001f\u007f]/.test(trimmed)) return { ok: false, reason: "is not a valid email address" };
+  if (!EMAIL_SHAPE.test(trimmed) || /[\u0000-\u001f\u007f]/.test(trimmed))
+    return { ok: false, reason: "is not a valid email address" };
   const at = trimmed.lastIndexOf("@");
-  const domain = trimmed.slice(at + 1).toLowerCase().replace(/\.$/, "");
+  const domain = trimmed
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, "");
   const value = `${trimmed.slice(0, at)}@${domain}`;
   if (!EMAIL_SHAPE.test(value)) return { ok: false, reason: "is not a valid email address" };
   return { ok: true, value };

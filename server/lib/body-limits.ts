@@ -25,7 +25,8 @@ const PUBLIC_AUTH_PREFIXES = ["/sign-in", "/invite/", "/api/auth/"];
 /** The limit class of a request path (query string ignored). */
 export function bodyLimitClass(pathname: string): BodyLimitClass {
   if (CONTACT_PAGE_PREFIXES.some((prefix) => pathname.startsWith(prefix))) return "contactPage";
-  if (PUBLIC_AUTH_PREFIXES.some((prefix) => pathname === prefix.replace(/\/$/, "") || pathname.startsWith(prefix))) return "publicAuth";
+  if (PUBLIC_AUTH_PREFIXES.some((prefix) => pathname === prefix.replace(/\/$/, "") || pathname.startsWith(prefix)))
+    return "publicAuth";
   if (pathname === "/api/imports" || pathname === "/api/imports/") return "csvUpload";
   if (pathname === "/api/inngest") return "inngest";
   return "api";
@@ -131,10 +132,13 @@ export function payloadTooLargeResponse(limit: number, kind: "json" | "html" = "
   const message = `The request body is larger than ${formatBytes(limit)}.`;
   const headers = { "cache-control": "no-store", connection: "close" };
   if (kind === "html") {
-    return new Response(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Request too large</title></head><body><h1>Request too large</h1><p>${message}</p></body></html>`, {
-      status: 413,
-      headers: { ...headers, "content-type": "text/html; charset=utf-8" },
-    });
+    return new Response(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Request too large</title></head><body><h1>Request too large</h1><p>${message}</p></body></html>`,
+      {
+        status: 413,
+        headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+      },
+    );
   }
   return Response.json({ message, code: "PAYLOAD_TOO_LARGE" }, { status: 413, headers });
 }

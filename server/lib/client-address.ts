@@ -50,7 +50,10 @@ function isTrusted(ip: string, trusted: readonly TrustedProxy[]): boolean {
  * read from the right, skipping hops that are trusted proxies too; the first other hop is the client
  * (the left-most entries are whatever the client wrote and are never believed).
  */
-export function clientAddress(headers: Headers, trusted: readonly TrustedProxy[] = getEnv().TRUSTED_PROXIES): ClientAddress {
+export function clientAddress(
+  headers: Headers,
+  trusted: readonly TrustedProxy[] = getEnv().TRUSTED_PROXIES,
+): ClientAddress {
   const peer = normalizeIp(headers.get(SOCKET_ADDRESS_HEADER));
   if (!peer) return { ip: null, via: "unknown" };
   if (!isTrusted(peer, trusted)) return { ip: peer, via: "socket" };

@@ -6,37 +6,37 @@ import { z } from "zod";
  * A bad value fails fast with one line naming the variable (see `formatEnvError`).
  */
 
-const emptyToUndefined = (value: unknown) =>
-  typeof value === "string" && value.trim() === "" ? undefined : value;
+const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = z.preprocess(emptyToUndefined, z.url({ message: "must be an http(s) URL" }).optional());
 
 const ENCRYPTION_KEY_ENTRY = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]+={0,2})$/;
 
-export const ZEncryptionKeys = z
-  .string()
-  .transform((raw, ctx) => {
-    const keys: { id: string; key: Buffer }[] = [];
-    for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
-      const match = ENCRYPTION_KEY_ENTRY.exec(part);
-      const key = match ? Buffer.from(match[2]!, "base64") : undefined;
-      if (!match || !key || key.length !== 32) {
-        ctx.addIssue({ code: "custom", message: "must be comma-separated keyId:base64 entries of 32-byte keys" });
-        return z.NEVER;
-      }
-      if (keys.some((k) => k.id === match[1])) {
-        ctx.addIssue({ code: "custom", message: `has the key id "${match[1]}" twice` });
-        return z.NEVER;
-      }
-      keys.push({ id: match[1]!, key });
-    }
-    if (keys.length === 0) {
-      ctx.addIssue({ code: "custom", message: "must hold at least one keyId:base64 entry" });
+export const ZEncryptionKeys = z.string().transform((raw, ctx) => {
+  const keys: { id: string; key: Buffer }[] = [];
+  for (const part of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = ENCRYPTION_KEY_ENTRY.exec(part);
+    const key = match ? Buffer.from(match[2]!, "base64") : undefined;
+    if (!match || !key || key.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "must be comma-separated keyId:base64 entries of 32-byte keys" });
       return z.NEVER;
     }
-    return keys;
-  });
+    if (keys.some((k) => k.id === match[1])) {
+      ctx.addIssue({ code: "custom", message: `has the key id "${match[1]}" twice` });
+      return z.NEVER;
+    }
+    keys.push({ id: match[1]!, key });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: "custom", message: "must hold at least one keyId:base64 entry" });
+    return z.NEVER;
+  }
+  return keys;
+});
 
 /**
  * The bootstrap key gets every scope, so it must be as hard to guess as a generated one: at least
@@ -47,7 +47,10 @@ export const ZBootstrapApiKey = z
   .string()
   .min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)")
   .refine((v) => !/\s/.test(v), "must not contain whitespace")
-  .refine((v) => new Set(v).size >= 8, "must not be one character repeated: use a random value (e.g. `openssl rand -base64 32`)");
+  .refine(
+    (v) => new Set(v).size >= 8,
+    "must not be one character repeated: use a random value (e.g. `openssl rand -base64 32`)",
+  );
 
 /** One entry of TRUSTED_PROXIES: an IP address, or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
 export interface TrustedProxy {
@@ -59,13 +62,25 @@ export interface TrustedProxy {
 
 export const ZTrustedProxies = z.string().transform((raw, ctx) => {
   const entries: TrustedProxy[] = [];
-  for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [address = "", prefixText] = part.split("/");
     const version = isIP(address);
     const maxPrefix = version === 6 ? 128 : 32;
     const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-    if (version === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
-      ctx.addIssue({ code: "custom", message: `must be comma-separated IP addresses or CIDR blocks ("${part}" is neither)` });
+    if (
+      version === 0 ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > maxPrefix ||
+      (prefixText !== undefined && !/^\d+$/.test(prefixText))
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be comma-separated IP addresses or CIDR blocks ("${part}" is neither)`,
+      });
       return z.NEVER;
     }
     entries.push({ address, family: version === 6 ? "ipv6" : "ipv4", prefix });
@@ -148,7 +163,10 @@ const ZEnv = z
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     /** True when an Inngest server (cloud or dev) drives the functions; the in-process runner is off. */
     isInngestServerConfigured: Boolean(
-      env.INNGEST_EVENT_KEY || env.INNGEST_SIGNING_KEY || env.INNGEST_BASE_URL || (env.INNGEST_DEV && env.INNGEST_DEV !== "0"),
+      env.INNGEST_EVENT_KEY ||
+      env.INNGEST_SIGNING_KEY ||
+      env.INNGEST_BASE_URL ||
+      (env.INNGEST_DEV && env.INNGEST_DEV !== "0"),
     ),
     isResendConfigured: Boolean(env.RESEND_API_KEY),
     isTwilioConfigured: Boolean(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM),

@@ -2,7 +2,15 @@
  * Typed domain errors. Services throw `AppError(code)`; one adapter (server/api/errors.ts)
  * maps them to tRPC/HTTP. Any other error's message never reaches a client.
  */
-export const APP_ERROR_CODES = ["NOT_FOUND", "CONFLICT", "FORBIDDEN", "UNAUTHORIZED", "INVALID", "RATE_LIMITED", "UNAVAILABLE"] as const;
+export const APP_ERROR_CODES = [
+  "NOT_FOUND",
+  "CONFLICT",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+  "INVALID",
+  "RATE_LIMITED",
+  "UNAVAILABLE",
+] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 
 export class AppError extends Error {

@@ -23,7 +23,12 @@ export function issueFormToken(formKey: string, now: Date, secret = getSecrets()
 
 export type FormTokenCheck = "valid" | "missing" | "invalid" | "expired";
 
-export function verifyFormToken(formKey: string, token: string | null | undefined, now: Date, secret = getSecrets().appSecret): FormTokenCheck {
+export function verifyFormToken(
+  formKey: string,
+  token: string | null | undefined,
+  now: Date,
+  secret = getSecrets().appSecret,
+): FormTokenCheck {
   if (!token) return "missing";
   const parts = token.split(".");
   if (parts.length !== 3) return "invalid";

@@ -96,7 +96,10 @@ function describe(error: unknown): string {
 function toTemplateError(error: unknown, phase: "syntax" | "render"): LiquidTemplateError {
   const message = describe(error);
   const isLimit = /limit exceeded/i.test(message);
-  return new LiquidTemplateError(isLimit ? `${message}: the template does too much work` : message, isLimit ? "limit" : phase);
+  return new LiquidTemplateError(
+    isLimit ? `${message}: the template does too much work` : message,
+    isLimit ? "limit" : phase,
+  );
 }
 
 /**
@@ -118,7 +121,10 @@ export function unescapeLiquidInHtml(html: string): string {
 
 function prepare(source: string, mode: LiquidMode): string {
   if (source.length > LIQUID_LIMITS.sourceChars) {
-    throw new LiquidTemplateError(`The template is ${source.length} characters; the limit is ${LIQUID_LIMITS.sourceChars}`, "limit");
+    throw new LiquidTemplateError(
+      `The template is ${source.length} characters; the limit is ${LIQUID_LIMITS.sourceChars}`,
+      "limit",
+    );
   }
   return mode === "html" ? unescapeLiquidInHtml(source) : source;
 }
@@ -157,8 +163,10 @@ export async function renderLiquid(source: string, scope: Record<string, unknown
   }
   const text = typeof output === "string" ? output : String(output ?? "");
   if (text.length > LIQUID_LIMITS.outputChars) {
-    throw new LiquidTemplateError(`The rendered text is ${text.length} characters; the limit is ${LIQUID_LIMITS.outputChars}`, "limit");
+    throw new LiquidTemplateError(
+      `The rendered text is ${text.length} characters; the limit is ${LIQUID_LIMITS.outputChars}`,
+      "limit",
+    );
   }
   return text;
 }
-

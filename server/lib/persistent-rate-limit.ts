@@ -26,7 +26,10 @@ export interface LimitState {
 }
 
 /** Back-off after the `failures`-th counted failure: 0 while free, then base · 2^(failures − free), capped. Pure. */
-export function backoffDelayMs(failures: number, { free, baseMs, capMs }: { free: number; baseMs: number; capMs: number }): number {
+export function backoffDelayMs(
+  failures: number,
+  { free, baseMs, capMs }: { free: number; baseMs: number; capMs: number },
+): number {
   if (failures < free) return 0;
   const exponent = Math.min(failures - free, 40);
   return Math.min(capMs, baseMs * 2 ** exponent);
@@ -89,7 +92,12 @@ export async function recordHit(db: Queryable, key: string, rule: LimitRule, now
 export async function readLimits(db: Queryable, keys: string[]): Promise<Map<string, LimitState>> {
   if (keys.length === 0) return new Map();
   const rows = await db
-    .select({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart, blockedUntil: rateLimits.blockedUntil })
+    .select({
+      key: rateLimits.key,
+      count: rateLimits.count,
+      windowStart: rateLimits.windowStart,
+      blockedUntil: rateLimits.blockedUntil,
+    })
     .from(rateLimits)
     .where(inArray(rateLimits.key, keys));
   return new Map(rows.map(({ key, ...state }) => [key, state]));

@@ -10,7 +10,10 @@ import { getEnv } from "./env";
  * `frameable`: hosted forms and the code page are meant to be embedded in an iframe on any site
  * (`frame-ancestors *`); everything else refuses framing (clickjacking of a "Confirm" button).
  */
-export function htmlResponse(html: string, { status = 200, frameable = false }: { status?: number; frameable?: boolean } = {}): Response {
+export function htmlResponse(
+  html: string,
+  { status = 200, frameable = false }: { status?: number; frameable?: boolean } = {},
+): Response {
   return new Response(html, {
     status,
     headers: {

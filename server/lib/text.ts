@@ -22,10 +22,14 @@ export function controlCharacterMessage(field: string): string {
 }
 
 /** A one-line text field: any control character (tab and line breaks included) is refused. */
-export const ZSingleLine = z.string().refine((v) => !hasControlCharacter(v), { message: "contains a control character" });
+export const ZSingleLine = z
+  .string()
+  .refine((v) => !hasControlCharacter(v), { message: "contains a control character" });
 
 /** A text field that may hold lines: tab, CR and LF are allowed, other control characters are not. */
-export const ZMultiLine = z.string().refine((v) => !hasControlCharacter(v, { multiLine: true }), { message: "contains a control character" });
+export const ZMultiLine = z
+  .string()
+  .refine((v) => !hasControlCharacter(v, { multiLine: true }), { message: "contains a control character" });
 
 /**
  * Field names whose strings may hold lines: template and message bodies (`text`, `html`, `body`,

@@ -154,7 +154,11 @@ export function createTokenCodec(secret: string) {
   function sign<P extends TokenPurpose>(purpose: P, claims: TokenClaims<P>, options: SignOptions = {}): string {
     const ttl = DEFAULT_TOKEN_TTL_MS[purpose];
     const expiresAt =
-      options.expiresAt !== undefined ? options.expiresAt : ttl === null ? null : new Date((options.now ?? new Date()).getTime() + ttl);
+      options.expiresAt !== undefined
+        ? options.expiresAt
+        : ttl === null
+          ? null
+          : new Date((options.now ?? new Date()).getTime() + ttl);
     const parts: Buffer[] = [uuidBytes(claims.workspaceId, "workspaceId"), uuidBytes(claims.contactId, "contactId")];
     let flags = 0;
     if (purpose === "unsubscribe") {
@@ -173,7 +177,8 @@ export function createTokenCodec(secret: string) {
     }
     if (expiresAt) {
       const seconds = Math.ceil(expiresAt.getTime() / 1000);
-      if (!Number.isFinite(seconds) || seconds < 0 || seconds > 0xffff_ffff) throw new RangeError("expiresAt is out of range");
+      if (!Number.isFinite(seconds) || seconds < 0 || seconds > 0xffff_ffff)
+        throw new RangeError("expiresAt is out of range");
       flags |= FLAG_EXPIRY;
       const expiry = Buffer.alloc(4);
       expiry.writeUInt32BE(seconds);
@@ -187,7 +192,11 @@ export function createTokenCodec(secret: string) {
    * The claims of a token of this purpose, or null when it is malformed, altered, signed with
    * another secret, minted for another purpose, or expired at `now`. Never throws on input.
    */
-  function verify<P extends TokenPurpose>(purpose: P, token: string, options: { now?: Date } = {}): VerifiedToken<P> | null {
+  function verify<P extends TokenPurpose>(
+    purpose: P,
+    token: string,
+    options: { now?: Date } = {},
+  ): VerifiedToken<P> | null {
     if (typeof token !== "string" || token.length > 512 || !BASE64URL.test(token)) return null;
     const bytes = Buffer.from(token, "base64url");
     // Canonical encoding only: otherwise a character differing in unused low bits decodes alike.
@@ -234,7 +243,11 @@ export function signToken<P extends TokenPurpose>(purpose: P, claims: TokenClaim
 }
 
 /** The claims, or null for anything that is not an intact, unexpired token of this purpose signed with APP_SECRET. */
-export function verifyToken<P extends TokenPurpose>(purpose: P, token: string, options?: { now?: Date }): VerifiedToken<P> | null {
+export function verifyToken<P extends TokenPurpose>(
+  purpose: P,
+  token: string,
+  options?: { now?: Date },
+): VerifiedToken<P> | null {
   return appCodec().verify(purpose, token, options);
 }
 

@@ -14,7 +14,13 @@
  * - `rejected`: the provider refused this message for any other reason (validation, content, an
  *   idempotency key reused with another body). Final.
  */
-export const PROVIDER_ERROR_KINDS = ["recipient_opted_out", "invalid_recipient", "throttled", "unavailable", "rejected"] as const;
+export const PROVIDER_ERROR_KINDS = [
+  "recipient_opted_out",
+  "invalid_recipient",
+  "throttled",
+  "unavailable",
+  "rejected",
+] as const;
 export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
 
 const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(["throttled", "unavailable"]);
@@ -37,7 +43,11 @@ export class ProviderError extends Error {
   /** HTTP status of the provider's answer; undefined for network errors and timeouts. */
   readonly status?: number;
 
-  constructor(message: string, kind: ProviderErrorKind, options: { providerCode?: string; retryAfterMs?: number; status?: number } = {}) {
+  constructor(
+    message: string,
+    kind: ProviderErrorKind,
+    options: { providerCode?: string; retryAfterMs?: number; status?: number } = {},
+  ) {
     super(message);
     this.name = "ProviderError";
     this.kind = kind;

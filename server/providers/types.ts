@@ -5,7 +5,8 @@
  */
 
 /** The statuses a provider may report for a message we sent (a subset of ours). */
-export type DeliveryStatus = "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "bounced" | "complained";
+export type DeliveryStatus =
+  "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "bounced" | "complained";
 
 /** What an event does beyond the message status (applied once, when the event is applied). */
 export type DeliveryEffect = "hard_bounce" | "complaint" | "provider_opt_out";
@@ -94,7 +95,8 @@ export function webhookResponse(status: number, contentType: string, body: strin
 export const jsonResponse = (status: number, body: Record<string, unknown>): WebhookResponse =>
   webhookResponse(status, "application/json", JSON.stringify(body));
 
-export const plainResponse = (status: number, text: string): WebhookResponse => webhookResponse(status, "text/plain; charset=utf-8", `${text}\n`);
+export const plainResponse = (status: number, text: string): WebhookResponse =>
+  webhookResponse(status, "text/plain; charset=utf-8", `${text}\n`);
 
 /** The webhook half of a transport that has no webhooks (the log transports): every call is refused. */
 export function noWebhooks(): WebhookReceiver {

@@ -121,7 +121,9 @@ export function requireAccess(ctx: Pick<ServiceContext, "actor">, rule: AccessRu
   if (can(ctx, rule)) return;
   const why = rule.what ? ` (needed for ${rule.what})` : "";
   throw forbidden(
-    ctx.actor.type === "apiKey" ? `This API key lacks the "${rule.scope}" scope${why}` : `This needs the ${rule.role} role or higher${why}`,
+    ctx.actor.type === "apiKey"
+      ? `This API key lacks the "${rule.scope}" scope${why}`
+      : `This needs the ${rule.role} role or higher${why}`,
   );
 }
 

@@ -17,13 +17,30 @@ export type ConsentAction = (typeof CONSENT_ACTIONS)[number];
  * `address_changed` is written by the system only: the contact's address on that channel was
  * replaced or removed, so consent given for the old address ends (it never covers the new one).
  */
-export const CONSENT_SOURCES = ["api", "form", "preference_center", "one_click", "sms_keyword", "import", "admin", "provider", "address_changed"] as const;
+export const CONSENT_SOURCES = [
+  "api",
+  "form",
+  "preference_center",
+  "one_click",
+  "sms_keyword",
+  "import",
+  "admin",
+  "provider",
+  "address_changed",
+] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 
 export const CONSENT_STATUSES = ["opted_in", "opted_out", "pending"] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
-export const SUPPRESSION_REASONS = ["hard_bounce", "complaint", "sms_stop", "provider_opt_out", "manual", "erased"] as const;
+export const SUPPRESSION_REASONS = [
+  "hard_bounce",
+  "complaint",
+  "sms_stop",
+  "provider_opt_out",
+  "manual",
+  "erased",
+] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
@@ -76,7 +93,10 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const AWAITING_DELIVERY_STATUSES = ["queued", "deferred"] as const satisfies readonly MessageStatus[];
 
 /** Not handed to a provider yet (awaiting delivery, or being handed over): neither retry nor resend applies. */
-export const IN_FLIGHT_STATUSES = [...AWAITING_DELIVERY_STATUSES, "sending"] as const satisfies readonly MessageStatus[];
+export const IN_FLIGHT_STATUSES = [
+  ...AWAITING_DELIVERY_STATUSES,
+  "sending",
+] as const satisfies readonly MessageStatus[];
 
 /** A provider accepted the message (and may have reported its delivery). */
 export const ACCEPTED_STATUSES = ["sent", "delivered"] as const satisfies readonly MessageStatus[];
@@ -85,7 +105,11 @@ export const ACCEPTED_STATUSES = ["sent", "delivered"] as const satisfies readon
  * Count as "sent to this recipient" for frequency caps and state limits: in flight or accepted
  * (blocked sends and failures do not count).
  */
-export const CAP_COUNTED_STATUSES = [...AWAITING_DELIVERY_STATUSES, "sending", ...ACCEPTED_STATUSES] as const satisfies readonly MessageStatus[];
+export const CAP_COUNTED_STATUSES = [
+  ...AWAITING_DELIVERY_STATUSES,
+  "sending",
+  ...ACCEPTED_STATUSES,
+] as const satisfies readonly MessageStatus[];
 
 /** Failed for good: the message will not arrive (a status webhook moving one here is a final failure). */
 export const FAILED_STATUSES = ["failed", "undelivered", "bounced"] as const satisfies readonly MessageStatus[];

@@ -54,7 +54,10 @@ export const ZFormDefinition = z.object({
     .min(1, "Add at least one field")
     .max(FORM_FIELD_NAMES.length)
     .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, "Each field can appear once")
-    .refine((fields) => fields.some((f) => f.name === "email" || f.name === "phone"), "Ask for an email address or a phone number"),
+    .refine(
+      (fields) => fields.some((f) => f.name === "email" || f.name === "phone"),
+      "Ask for an email address or a phone number",
+    ),
   topicIds: z.array(z.uuid()).min(1, "Choose at least one topic").max(20),
   consentText: z.string().trim().min(10, "Write the consent text people agree to (at least 10 characters)").max(5000),
   doubleOptIn: z.boolean(),

@@ -103,7 +103,10 @@ export function fromLocal(
 }
 
 /** The calendar date `days` after the given one, with its weekday (pure calendar arithmetic). */
-export function addDays(date: { year: number; month: number; day: number }, days: number): { year: number; month: number; day: number; weekday: number } {
+export function addDays(
+  date: { year: number; month: number; day: number },
+  days: number,
+): { year: number; month: number; day: number; weekday: number } {
   const at = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
   return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), weekday: at.getUTCDay() };
 }

@@ -89,7 +89,11 @@ export const ZMessagingSettings = z.object({
       caps.forEach((cap, index) => {
         const key = `${cap.channel}|${cap.topicKey ?? ""}|${cap.days}`;
         if (seen.has(key)) {
-          context.addIssue({ code: "custom", path: [index, "max"], message: "Another cap already counts this channel, topic and period" });
+          context.addIssue({
+            code: "custom",
+            path: [index, "max"],
+            message: "Another cap already counts this channel, topic and period",
+          });
         }
         seen.add(key);
       });

@@ -37,14 +37,21 @@ export interface StateRule {
 
 const h = (hours: number, minutes = 0) => hours * 60 + minutes;
 const every = (start: number, end: number): DayWindow[] => Array.from({ length: 7 }, () => ({ start, end }));
-const notOnSunday = (start: number, end: number): DayWindow[] => [null, ...Array.from({ length: 6 }, () => ({ start, end }))];
+const notOnSunday = (start: number, end: number): DayWindow[] => [
+  null,
+  ...Array.from({ length: 6 }, () => ({ start, end })),
+];
 
 const RULES: StateRule[] = [
   { region: "FL", label: "Florida (FTSA)", windows: every(h(8), h(20)), maxPerTopicPer24h: 3 },
   { region: "OK", label: "Oklahoma (OTSA)", windows: every(h(8), h(21)), maxPerTopicPer24h: 3 },
   { region: "MD", label: "Maryland (Stop the Spam Calls Act)", windows: every(h(8), h(20)), maxPerTopicPer24h: 3 },
   { region: "WA", label: "Washington", windows: every(h(8), h(20)) },
-  { region: "TX", label: "Texas", windows: [{ start: h(12), end: h(21) }, ...Array.from({ length: 6 }, () => ({ start: h(9), end: h(21) }))] },
+  {
+    region: "TX",
+    label: "Texas",
+    windows: [{ start: h(12), end: h(21) }, ...Array.from({ length: 6 }, () => ({ start: h(9), end: h(21) }))],
+  },
   { region: "CT", label: "Connecticut", windows: every(h(9), h(20)) },
   { region: "MA", label: "Massachusetts", windows: every(h(8), h(20)) },
   { region: "MN", label: "Minnesota", windows: every(h(9), h(21)) },

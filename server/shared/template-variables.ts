@@ -17,7 +17,7 @@ export function isReservedVariableName(name: string): boolean {
 
 /** Names Liquid provides without declaring them, as the editor offers them. */
 export const BUILT_IN_VARIABLES = [
-  { name: "contact.first_name", hint: "First name (may be empty: add | default: \"there\")" },
+  { name: "contact.first_name", hint: 'First name (may be empty: add | default: "there")' },
   { name: "contact.last_name", hint: "Last name" },
   { name: "contact.email", hint: "Email address" },
   { name: "contact.phone", hint: "Phone number" },

@@ -34,7 +34,12 @@ export interface CrashServer {
   /** SIGKILL: no shutdown handler runs. Resolves once the process is gone. */
   kill(): Promise<void>;
   /** Calls `/api/v1` with the bootstrap key. */
-  api(method: string, route: string, body?: unknown, init?: { headers?: Record<string, string>; rawBody?: BodyInit }): Promise<{ status: number; body: any }>;
+  api(
+    method: string,
+    route: string,
+    body?: unknown,
+    init?: { headers?: Record<string, string>; rawBody?: BodyInit },
+  ): Promise<{ status: number; body: any }>;
   /** Runs SQL on the server's database (read-only checks). */
   sql: postgres.Sql;
   /** What the server printed (stdout and stderr), for failure messages. */
@@ -59,7 +64,8 @@ let counter = 0;
 export async function startCrashServer(options: CrashServerOptions = {}): Promise<CrashServer> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error("crash tests need TEST_DATABASE_URL");
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("crash tests run the production build: run `npm run build` first");
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID")))
+    throw new Error("crash tests run the production build: run `npm run build` first");
 
   const dbName = `optin_crash_${process.pid}_${Date.now().toString(36)}_${++counter}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -97,7 +103,10 @@ export async function startCrashServer(options: CrashServerOptions = {}): Promis
   async function waitForHealth(proc: ChildProcess, timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the server exited (${proc.exitCode ?? proc.signalCode}) before it was healthy:\n${log.slice(-4000)}`);
+      if (proc.exitCode !== null || proc.signalCode !== null)
+        throw new Error(
+          `the server exited (${proc.exitCode ?? proc.signalCode}) before it was healthy:\n${log.slice(-4000)}`,
+        );
       try {
         const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
         if (res.status === 200) return;
@@ -114,8 +123,13 @@ export async function startCrashServer(options: CrashServerOptions = {}): Promis
     databaseUrl,
     sql,
     async start() {
-      if (child && child.exitCode === null && child.signalCode === null) throw new Error("the server is already running");
-      const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "serve.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      if (child && child.exitCode === null && child.signalCode === null)
+        throw new Error("the server is already running");
+      const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "serve.ts")], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       child = proc;
       proc.stdout!.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
       proc.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
@@ -161,7 +175,12 @@ export async function startCrashServer(options: CrashServerOptions = {}): Promis
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 120_000,
+  intervalMs = 250,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

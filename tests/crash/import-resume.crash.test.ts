@@ -46,7 +46,9 @@ describe("SIGKILL during a CSV import", () => {
     const midway = await waitFor(
       "some but not all rows to be committed",
       async () => {
-        const [row] = await server.sql<{ processed_rows: number; status: string }[]>`select processed_rows, status from imports where id = ${importId}`;
+        const [row] = await server.sql<
+          { processed_rows: number; status: string }[]
+        >`select processed_rows, status from imports where id = ${importId}`;
         return row && row.processed_rows > 0 && row.processed_rows < ROWS ? row : undefined;
       },
       120_000,
@@ -74,8 +76,18 @@ describe("SIGKILL during a CSV import", () => {
       180_000,
       500,
     );
-    console.info(`import crash → completed after restart: ${Math.round((Date.now() - killedAt) / 1000)} s (killed at ${left!.processed_rows} of ${ROWS} rows)`);
-    expect(done).toMatchObject({ status: "completed", processedRows: ROWS, insertedRows: ROWS, updatedRows: 0, rejectedRows: 0, consentEvents: ROWS, totalRows: ROWS });
+    console.info(
+      `import crash → completed after restart: ${Math.round((Date.now() - killedAt) / 1000)} s (killed at ${left!.processed_rows} of ${ROWS} rows)`,
+    );
+    expect(done).toMatchObject({
+      status: "completed",
+      processedRows: ROWS,
+      insertedRows: ROWS,
+      updatedRows: 0,
+      rejectedRows: 0,
+      consentEvents: ROWS,
+      totalRows: ROWS,
+    });
 
     const [contacts] = await server.sql<{ n: number; addresses: number }[]>`
       select count(*)::int as n, count(distinct email_hash)::int as addresses from contacts`;
@@ -83,7 +95,9 @@ describe("SIGKILL during a CSV import", () => {
     const [events] = await server.sql<{ n: number; contacts: number }[]>`
       select count(*)::int as n, count(distinct contact_id)::int as contacts from consent_events where batch_id = ${importId}`;
     expect(events).toEqual({ n: ROWS, contacts: ROWS });
-    const audit = await server.sql<{ action: string }[]>`select action from audit_log where target_id = ${importId} order by seq`;
+    const audit = await server.sql<
+      { action: string }[]
+    >`select action from audit_log where target_id = ${importId} order by seq`;
     expect(audit.map((a) => a.action)).toEqual(["import.started", "import.resumed", "import.completed"]);
   });
 });

@@ -41,7 +41,11 @@ afterAll(async () => {
   await twilio?.close();
 });
 
-async function contactWithConsent(address: { email?: string; phone?: string }, channel: "email" | "sms", topic: string): Promise<string> {
+async function contactWithConsent(
+  address: { email?: string; phone?: string },
+  channel: "email" | "sms",
+  topic: string,
+): Promise<string> {
   const contact = await server.api("POST", "/contacts", address);
   expect(contact.status).toBe(200);
   const consent = await server.api("POST", `/contacts/${contact.body.id}/consent`, {
@@ -63,7 +67,13 @@ function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
 
 describe("SIGKILL while the provider holds the call", () => {
   it("a Resend batch call and a Twilio call: after the restart each recipient has exactly one message", async () => {
-    const topic = await server.api("POST", "/topics", { key: "crash-news", name: "Crash news", channels: ["email", "sms"], kind: "marketing", requiresDoubleOptIn: false });
+    const topic = await server.api("POST", "/topics", {
+      key: "crash-news",
+      name: "Crash news",
+      channels: ["email", "sms"],
+      kind: "marketing",
+      requiresDoubleOptIn: false,
+    });
     expect(topic.status).toBe(200);
 
     const emails = Array.from({ length: 5 }, (_, i) => `crash-${i}-${Date.now().toString(36)}@example.com`);
@@ -104,7 +114,10 @@ describe("SIGKILL while the provider holds the call", () => {
     // The provider finishes the calls the dead server made: the messages are delivered once.
     resend.release();
     twilio.release();
-    await waitFor("the stubs to record the held calls", async () => resend.deliveries().length === emails.length && twilio.deliveries().length === phones.length);
+    await waitFor(
+      "the stubs to record the held calls",
+      async () => resend.deliveries().length === emails.length && twilio.deliveries().length === phones.length,
+    );
 
     const messageIds = [...batch.body.outcomes.map((o: { messageId: string }) => o.messageId), ...smsIds];
     const stuck = await server.sql<{ status: string; provider_batch_key: string | null; channel: string }[]>`
@@ -117,7 +130,9 @@ describe("SIGKILL while the provider holds the call", () => {
     await waitFor(
       "every message to be recorded as sent after the restart",
       async () => {
-        const rows = await server.sql<{ n: number }[]>`select count(*)::int as n from messages where id = any(${messageIds}::uuid[]) and status = 'sent'`;
+        const rows = await server.sql<
+          { n: number }[]
+        >`select count(*)::int as n from messages where id = any(${messageIds}::uuid[]) and status = 'sent'`;
         return rows[0]!.n === messageIds.length;
       },
       150_000,
@@ -132,7 +147,9 @@ describe("SIGKILL while the provider holds the call", () => {
     expect(new Set(emailCalls.map((c) => c.headers["idempotency-key"])).size).toBe(1);
     const emailDeliveries = resend.deliveries();
     expect(new Set(emailDeliveries.map((d) => d.key)).size).toBe(1);
-    expect([...countBy(emailDeliveries, (d) => d.to).entries()].sort()).toEqual(emails.map((e) => [e, 1] as const).sort());
+    expect([...countBy(emailDeliveries, (d) => d.to).entries()].sort()).toEqual(
+      emails.map((e) => [e, 1] as const).sort(),
+    );
 
     // SMS: every attempt of one message carried its id as I-Twilio-Idempotency-Token.
     for (const id of smsIds) {
@@ -142,6 +159,8 @@ describe("SIGKILL while the provider holds the call", () => {
     expect(twilio.requests.every((r) => r.idempotencyToken && smsIds.includes(r.idempotencyToken))).toBe(true);
     const smsDeliveries = twilio.deliveries();
     expect(new Set(smsDeliveries.map((d) => d.key))).toEqual(new Set(smsIds));
-    expect([...countBy(smsDeliveries, (d) => d.to).entries()].sort()).toEqual(phones.map((p) => [p, 1] as const).sort());
+    expect([...countBy(smsDeliveries, (d) => d.to).entries()].sort()).toEqual(
+      phones.map((p) => [p, 1] as const).sort(),
+    );
   });
 });

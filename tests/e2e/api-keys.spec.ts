@@ -57,7 +57,10 @@ test("sign in, create an API key in Settings, and use it against /api/v1", async
   expect((await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${secret}` } })).status()).toBe(401);
 });
 
-test("the API reference is one click from Settings → API keys and reads the public OpenAPI document", async ({ page, request }) => {
+test("the API reference is one click from Settings → API keys and reads the public OpenAPI document", async ({
+  page,
+  request,
+}) => {
   const doc = await request.get("/api/v1/openapi.json");
   expect(doc.status()).toBe(200);
   expect((await doc.json()).info.title).toBe("OptIn Manager API");

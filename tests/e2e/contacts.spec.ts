@@ -7,10 +7,38 @@ const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
 /** A few contacts with consent through the REST API, so the list looks like a real workspace. */
 async function seedContacts(request: APIRequestContext) {
   const people = [
-    { firstName: "Ava", lastName: "Thompson", email: "ava.thompson@example.com", phone: "+1 212 555 0148", tags: ["customer", "vip"], newsletter: "in", sms: "in" },
-    { firstName: "Lukas", lastName: "Müller", email: "lukas.mueller@example.net", phone: "+49 151 23456789", tags: ["trial"], newsletter: "in" },
-    { firstName: "Chloé", lastName: "Dubois", email: "chloe.dubois@example.org", tags: ["customer"], newsletter: "out" },
-    { firstName: "Oliver", lastName: "Wright", email: "oliver.wright@example.com", phone: "+44 7911 123456", tags: ["wholesale"], sms: "out" },
+    {
+      firstName: "Ava",
+      lastName: "Thompson",
+      email: "ava.thompson@example.com",
+      phone: "+1 212 555 0148",
+      tags: ["customer", "vip"],
+      newsletter: "in",
+      sms: "in",
+    },
+    {
+      firstName: "Lukas",
+      lastName: "Müller",
+      email: "lukas.mueller@example.net",
+      phone: "+49 151 23456789",
+      tags: ["trial"],
+      newsletter: "in",
+    },
+    {
+      firstName: "Chloé",
+      lastName: "Dubois",
+      email: "chloe.dubois@example.org",
+      tags: ["customer"],
+      newsletter: "out",
+    },
+    {
+      firstName: "Oliver",
+      lastName: "Wright",
+      email: "oliver.wright@example.com",
+      phone: "+44 7911 123456",
+      tags: ["wholesale"],
+      sms: "out",
+    },
     { firstName: "Mia", lastName: "Nguyen", email: "mia.nguyen@example.com", tags: [] },
     { firstName: "Jack", lastName: "Kelly", phone: "+61 412 345 678", tags: ["loyalty"], sms: "in" },
   ];
@@ -19,22 +47,46 @@ async function seedContacts(request: APIRequestContext) {
     const res = await request.post("/api/v1/contacts", { headers: KEY, data: body });
     expect(res.status()).toBe(200);
     const { id } = await res.json();
-    const evidence = { ip: "203.0.113.7", text: "Yes, send me the newsletter. Unsubscribe any time.", formVersion: "footer@v2" };
+    const evidence = {
+      ip: "203.0.113.7",
+      text: "Yes, send me the newsletter. Unsubscribe any time.",
+      formVersion: "footer@v2",
+    };
     if (newsletter) {
-      await request.post(`/api/v1/contacts/${id}/consent`, { headers: KEY, data: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence } });
-      if (newsletter === "out") await request.post(`/api/v1/contacts/${id}/consent`, { headers: KEY, data: { channel: "email", topic: "newsletter", status: "opted_out", source: "one_click" } });
+      await request.post(`/api/v1/contacts/${id}/consent`, {
+        headers: KEY,
+        data: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence },
+      });
+      if (newsletter === "out")
+        await request.post(`/api/v1/contacts/${id}/consent`, {
+          headers: KEY,
+          data: { channel: "email", topic: "newsletter", status: "opted_out", source: "one_click" },
+        });
     }
     if (sms) {
       await request.post(`/api/v1/contacts/${id}/consent`, {
         headers: KEY,
-        data: { channel: "sms", topic: "promotions", status: "opted_in", source: "sms_keyword", evidence: { providerMessageId: "SM0123456789abcdef0123456789abcdef" } },
+        data: {
+          channel: "sms",
+          topic: "promotions",
+          status: "opted_in",
+          source: "sms_keyword",
+          evidence: { providerMessageId: "SM0123456789abcdef0123456789abcdef" },
+        },
       });
-      if (sms === "out") await request.post(`/api/v1/contacts/${id}/consent`, { headers: KEY, data: { channel: "sms", status: "opted_out", source: "sms_keyword" } });
+      if (sms === "out")
+        await request.post(`/api/v1/contacts/${id}/consent`, {
+          headers: KEY,
+          data: { channel: "sms", status: "opted_out", source: "sms_keyword" },
+        });
     }
   }
 }
 
-test("create a contact in the UI, record an admin opt-in with a note, and see the state and the history", async ({ page, request }) => {
+test("create a contact in the UI, record an admin opt-in with a note, and see the state and the history", async ({
+  page,
+  request,
+}) => {
   await seedContacts(request);
   await signIn(page);
 

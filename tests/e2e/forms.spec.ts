@@ -6,7 +6,11 @@ import { E2E_ADMIN_API_KEY, signIn } from "./helpers";
 const API_KEY = E2E_ADMIN_API_KEY;
 const auth = { Authorization: `Bearer ${API_KEY}` };
 
-test("build a form in the UI, sign up on its hosted page and in an iframe, and find the consent via the API", async ({ page, browser, request }) => {
+test("build a form in the UI, sign up on its hosted page and in an iframe, and find the consent via the API", async ({
+  page,
+  browser,
+  request,
+}) => {
   // A marketing topic without double opt-in, so the log transport's (unreadable) link is not needed.
   const topicKey = `e2e-updates-${Date.now()}`;
   const topic = await request.post("/api/v1/topics", {
@@ -21,7 +25,10 @@ test("build a form in the UI, sign up on its hosted page and in an iframe, and f
   await expect(page.getByRole("heading", { name: "Forms", level: 1 })).toBeVisible();
   await page.screenshot({ path: "test-results/screens/forms-list-empty.png", fullPage: true });
 
-  await page.getByRole("link", { name: /New form|Create a form/ }).first().click();
+  await page
+    .getByRole("link", { name: /New form|Create a form/ })
+    .first()
+    .click();
   await expect(page).toHaveURL(/\/forms\/new$/);
   await page.getByRole("textbox", { name: "Name", exact: true }).fill("Website footer");
   await page.getByRole("textbox", { name: "Title", exact: true }).fill("Get our weekly roast notes");
@@ -29,7 +36,9 @@ test("build a form in the UI, sign up on its hosted page and in an iframe, and f
   await page.getByRole("checkbox", { name: "Weekly roast notes" }).check();
   await page.getByRole("switch", { name: "Double opt-in" }).click();
   await expect(page.getByRole("switch", { name: "Double opt-in" })).toHaveAttribute("aria-checked", "false");
-  await page.getByRole("textbox", { name: "Success message", exact: true }).fill("Thanks! Your first roast notes arrive on Friday.");
+  await page
+    .getByRole("textbox", { name: "Success message", exact: true })
+    .fill("Thanks! Your first roast notes arrive on Friday.");
   // The live preview renders the same page the public gets.
   const preview = page.frameLocator('iframe[title="Form preview"]');
   await expect(preview.getByRole("heading", { name: "Get our weekly roast notes" })).toBeVisible();
@@ -47,7 +56,9 @@ test("build a form in the UI, sign up on its hosted page and in an iframe, and f
   await page.screenshot({ path: "test-results/screens/form-builder-saved.png", fullPage: true });
 
   // An edit becomes version 2.
-  await page.getByRole("textbox", { name: "Description", exact: true }).fill("Tasting notes, brewing tips and the odd discount. Every Friday.");
+  await page
+    .getByRole("textbox", { name: "Description", exact: true })
+    .fill("Tasting notes, brewing tips and the odd discount. Every Friday.");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Saved as version 2")).toBeVisible();
   await expect(page.getByTestId("version-history")).toContainText("Changed description");
@@ -83,7 +94,9 @@ test("build a form in the UI, sign up on its hosted page and in an iframe, and f
   const contact = (await found.json()).items[0];
   expect(contact.firstName).toBe("Rita");
   const consent = await (await request.get(`/api/v1/contacts/${contact.id}/consent`, { headers: auth })).json();
-  expect(consent.states).toEqual([expect.objectContaining({ channel: "email", topic: topicKey, status: "opted_in", source: "form" })]);
+  expect(consent.states).toEqual([
+    expect.objectContaining({ channel: "email", topic: topicKey, status: "opted_in", source: "form" }),
+  ]);
 
   // Embedded in an iframe on another page: the form, its submission and the thank-you page stay inside.
   // The embedding page is served by a tiny local server at another site (127.0.0.1 vs localhost).
@@ -104,13 +117,19 @@ test("build a form in the UI, sign up on its hosted page and in an iframe, and f
   await frame.getByLabel("Email").fill(embedEmail);
   await frame.getByRole("button", { name: "Subscribe" }).click();
   await expect(frame.getByRole("heading", { name: "You're subscribed" })).toBeVisible();
-  const embedded = await (await request.get(`/api/v1/contacts?email=${encodeURIComponent(embedEmail)}`, { headers: auth })).json();
+  const embedded = await (
+    await request.get(`/api/v1/contacts?email=${encodeURIComponent(embedEmail)}`, { headers: auth })
+  ).json();
   expect(embedded.items).toHaveLength(1);
   await visitor.close();
   await new Promise((resolve) => hostServer.close(resolve));
 });
 
-test("a double opt-in form leaves the contact pending until the email link is confirmed", async ({ page, browser, request }) => {
+test("a double opt-in form leaves the contact pending until the email link is confirmed", async ({
+  page,
+  browser,
+  request,
+}) => {
   await signIn(page);
   await page.goto("/forms/new");
   await page.getByRole("textbox", { name: "Name", exact: true }).fill("Newsletter DOI");
@@ -130,7 +149,9 @@ test("a double opt-in form leaves the contact pending until the email link is co
   await expect(publicPage.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await publicPage.screenshot({ path: "test-results/screens/hosted-form-check-email-390.png", fullPage: true });
 
-  const contact = (await (await request.get(`/api/v1/contacts?email=${encodeURIComponent(email)}`, { headers: auth })).json()).items[0];
+  const contact = (
+    await (await request.get(`/api/v1/contacts?email=${encodeURIComponent(email)}`, { headers: auth })).json()
+  ).items[0];
   const consent = await (await request.get(`/api/v1/contacts/${contact.id}/consent`, { headers: auth })).json();
   expect(consent.states).toEqual([expect.objectContaining({ topic: "newsletter", status: "pending" })]);
 

@@ -20,7 +20,9 @@ test("import a CSV: preview, map, consent topics, progress, summary, rejected ro
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: "test-results/screens/import-empty-1280.png", fullPage: true });
 
-  await page.getByLabel("CSV file").setInputFiles({ name: "contacts.csv", mimeType: "text/csv", buffer: Buffer.from(CSV) });
+  await page
+    .getByLabel("CSV file")
+    .setInputFiles({ name: "contacts.csv", mimeType: "text/csv", buffer: Buffer.from(CSV) });
   await expect(page.getByTestId("import-preview")).toContainText("ann@example.com");
 
   // Suggested mapping from the header names.

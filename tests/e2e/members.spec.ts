@@ -1,7 +1,10 @@
 import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
 
-test("an admin invites a member, who joins with the link, and the admin changes their role", async ({ page, browser }) => {
+test("an admin invites a member, who joins with the link, and the admin changes their role", async ({
+  page,
+  browser,
+}) => {
   await signIn(page);
   await page.goto("/settings/members");
   await expect(page.getByTestId("member-row")).toHaveCount(1);
@@ -52,7 +55,10 @@ test("an admin invites a member, who joins with the link, and the admin changes 
 
 test("signing out ends the session", async ({ page }) => {
   await signIn(page);
-  await page.getByRole("button", { name: /account menu|owner@e2e.test|Admin/i }).first().click();
+  await page
+    .getByRole("button", { name: /account menu|owner@e2e.test|Admin/i })
+    .first()
+    .click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await page.goto("/settings");

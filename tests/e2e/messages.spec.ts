@@ -10,7 +10,10 @@ async function createContact(request: APIRequestContext, body: Record<string, un
   return (await res.json()).id;
 }
 
-async function send(request: APIRequestContext, body: Record<string, unknown>): Promise<{ messageId: string; status: string; reason?: string }> {
+async function send(
+  request: APIRequestContext,
+  body: Record<string, unknown>,
+): Promise<{ messageId: string; status: string; reason?: string }> {
   const res = await request.post("/api/v1/messages/send_with_consent", { headers: KEY, data: body });
   expect(res.status(), await res.text()).toBe(200);
   return res.json();
@@ -19,7 +22,9 @@ async function send(request: APIRequestContext, body: Record<string, unknown>): 
 /** Waits until the log transport has recorded the message (delivery runs after the send commits). */
 async function waitForStatus(request: APIRequestContext, id: string, status: string) {
   await expect
-    .poll(async () => (await (await request.get(`/api/v1/messages/${id}`, { headers: KEY })).json()).status, { timeout: 20_000 })
+    .poll(async () => (await (await request.get(`/api/v1/messages/${id}`, { headers: KEY })).json()).status, {
+      timeout: 20_000,
+    })
     .toBe(status);
 }
 
@@ -40,10 +45,18 @@ async function existingMessages(request: APIRequestContext, channel?: "email" | 
  * (log transport: nothing leaves the machine); an unconsented one is blocked. The admin then
  * filters the history, reads one message's timeline and consent proof, and views the outbox.
  */
-test("message history, one message's timeline and consent proof, and the log transport's outbox", async ({ page, request }) => {
+test("message history, one message's timeline and consent proof, and the log transport's outbox", async ({
+  page,
+  request,
+}) => {
   const earlier = await existingMessages(request);
   const earlierEmails = await existingMessages(request, "email");
-  const mayaId = await createContact(request, { email: "maya.patel@example.com", phone: "+1 212 555 0199", firstName: "Maya", lastName: "Patel" });
+  const mayaId = await createContact(request, {
+    email: "maya.patel@example.com",
+    phone: "+1 212 555 0199",
+    firstName: "Maya",
+    lastName: "Patel",
+  });
   const consent = await request.post(`/api/v1/contacts/${mayaId}/consent`, {
     headers: KEY,
     data: {
@@ -51,7 +64,11 @@ test("message history, one message's timeline and consent proof, and the log tra
       topic: "newsletter",
       status: "opted_in",
       source: "form",
-      evidence: { ip: "203.0.113.7", text: "Yes, send me the newsletter. Unsubscribe any time.", formVersion: "footer@v2" },
+      evidence: {
+        ip: "203.0.113.7",
+        text: "Yes, send me the newsletter. Unsubscribe any time.",
+        formVersion: "footer@v2",
+      },
     },
   });
   expect(consent.status()).toBe(200);
@@ -64,7 +81,7 @@ test("message history, one message's timeline and consent proof, and the log tra
     content: {
       subject: "Our spring collection is here",
       text: "Hi Maya,\n\nOur spring collection has arrived: linen shirts, light jackets and new colours.\n\nSee you soon!",
-      html: "<h1 style=\"font-size:22px\">Our spring collection is here</h1><p>Hi Maya,</p><p>Linen shirts, light jackets and new colours have arrived.</p><p><a href=\"https://shop.example.com/spring\">Shop the collection</a></p>",
+      html: '<h1 style="font-size:22px">Our spring collection is here</h1><p>Hi Maya,</p><p>Linen shirts, light jackets and new colours have arrived.</p><p><a href="https://shop.example.com/spring">Shop the collection</a></p>',
     },
   });
   expect(email.status).not.toBe("blocked");
@@ -76,7 +93,12 @@ test("message history, one message's timeline and consent proof, and the log tra
     content: { text: "Your order #4821 has shipped and arrives Thursday. Track it at https://shop.example.com/t/4821" },
   });
   expect(sms.status).not.toBe("blocked");
-  const blocked = await send(request, { contactId: noahId, channel: "email", topic: "newsletter", content: { subject: "Spring", text: "Hello" } });
+  const blocked = await send(request, {
+    contactId: noahId,
+    channel: "email",
+    topic: "newsletter",
+    content: { subject: "Spring", text: "Hello" },
+  });
   expect(blocked).toMatchObject({ status: "blocked", reason: "no_consent" });
   await waitForStatus(request, email.messageId, "sent");
   await waitForStatus(request, sms.messageId, "sent");
@@ -131,7 +153,9 @@ test("message history, one message's timeline and consent proof, and the log tra
   await expect(page.getByTestId("consent-event")).toContainText("Signup form");
   await expect(page.getByTestId("consent-event")).toContainText("Yes, send me the newsletter.");
   await expect(page.getByTestId("email-subject")).toHaveText("Our spring collection is here");
-  await expect(page.frameLocator('[data-testid="email-frame"]').getByRole("heading", { name: "Our spring collection is here" })).toBeVisible();
+  await expect(
+    page.frameLocator('[data-testid="email-frame"]').getByRole("heading", { name: "Our spring collection is here" }),
+  ).toBeVisible();
   await expect(page.locator('[data-testid="email-header"][data-header="List-Unsubscribe"]')).toContainText("/u/");
   await expect(page.getByRole("button", { name: "Resend" })).toBeVisible();
   // Resending asks first, naming the channel and recipient; cancelling sends nothing.

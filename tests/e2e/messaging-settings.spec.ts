@@ -48,7 +48,9 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings â
   await page.getByRole("option", { name: "Any channel" }).click();
   await second.getByLabel("Most messages of cap 2").fill("10");
   await second.getByLabel("Days of cap 2").fill("30");
-  await expect(second.getByText("At most 10 marketing messages on any channel on all marketing topics together in any 30 days.")).toBeVisible();
+  await expect(
+    second.getByText("At most 10 marketing messages on any channel on all marketing topics together in any 30 days."),
+  ).toBeVisible();
 
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Messaging settings saved")).toBeVisible();
@@ -61,7 +63,9 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings â
   await expect(page.getByLabel("End")).toHaveValue("20:00");
   await expect(page.getByRole("combobox", { name: "Workspace time zone" })).toHaveText("America/Chicago");
   await expect(page.getByTestId("frequency-cap")).toHaveCount(2);
-  await expect(page.getByTestId("frequency-cap").nth(0).getByRole("combobox", { name: "Topic of cap 1" })).toHaveText("Promotions");
+  await expect(page.getByTestId("frequency-cap").nth(0).getByRole("combobox", { name: "Topic of cap 1" })).toHaveText(
+    "Promotions",
+  );
   await expect(page.getByTestId("frequency-cap").nth(1).getByLabel("Days of cap 2")).toHaveValue("30");
 
   // Remove a cap and turn statutory rules off; discard brings nothing back once saved.
@@ -82,5 +86,10 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings â
   // The change is in the audit log.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto("/settings/audit");
-  await expect(page.getByTestId("audit-row").filter({ hasText: /updated messaging settings/i }).first()).toBeVisible({ timeout: 30_000 });
+  await expect(
+    page
+      .getByTestId("audit-row")
+      .filter({ hasText: /updated messaging settings/i })
+      .first(),
+  ).toBeVisible({ timeout: 30_000 });
 });

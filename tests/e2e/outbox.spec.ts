@@ -8,7 +8,11 @@ const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
  * Outbox is where it can be read. A double opt-in sign-up is confirmed from the link in the
  * confirmation email found there; an invitation shows up next to it.
  */
-test("double opt-in from a hosted form is confirmed with the link read in the Outbox, next to an invitation", async ({ page, browser, request }) => {
+test("double opt-in from a hosted form is confirmed with the link read in the Outbox, next to an invitation", async ({
+  page,
+  browser,
+  request,
+}) => {
   test.setTimeout(180_000);
   const stamp = Date.now();
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -31,7 +35,9 @@ test("double opt-in from a hosted form is confirmed with the link read in the Ou
   await publicPage.getByLabel("Email").fill(email);
   await publicPage.getByRole("button", { name: "Subscribe" }).click();
   await expect(publicPage.getByRole("heading", { name: "Check your email" })).toBeVisible();
-  const contact = (await (await request.get(`/api/v1/contacts?email=${encodeURIComponent(email)}`, { headers: KEY })).json()).items[0];
+  const contact = (
+    await (await request.get(`/api/v1/contacts?email=${encodeURIComponent(email)}`, { headers: KEY })).json()
+  ).items[0];
   const pending = await (await request.get(`/api/v1/contacts/${contact.id}/consent`, { headers: KEY })).json();
   expect(pending.states).toEqual([expect.objectContaining({ topic: "newsletter", status: "pending" })]);
 
@@ -49,15 +55,23 @@ test("double opt-in from a hosted form is confirmed with the link read in the Ou
 
   // The Outbox shows both, as their recipients get them.
   await page.goto("/messages/outbox");
-  const confirmation = page.locator('[data-testid="outbox-item"][data-purpose="double_opt_in"]').filter({ hasText: email });
+  const confirmation = page
+    .locator('[data-testid="outbox-item"][data-purpose="double_opt_in"]')
+    .filter({ hasText: email });
   await expect(confirmation).toBeVisible();
   await expect(confirmation).toContainText("Double opt-in confirmation");
   await expect(confirmation.getByTestId("email-subject")).toHaveText(/^Confirm your subscription to /);
-  const invitation = page.locator('[data-testid="outbox-item"][data-purpose="invitation"]').filter({ hasText: invitee });
+  const invitation = page
+    .locator('[data-testid="outbox-item"][data-purpose="invitation"]')
+    .filter({ hasText: invitee });
   await expect(invitation).toBeVisible();
   await expect(invitation).toContainText(`Email to invitee ${invitee}`);
-  await expect(invitation.frameLocator('[data-testid="email-frame"]').getByRole("link", { name: "Accept the invitation" })).toHaveAttribute("href", inviteUrl);
-  const confirmLink = confirmation.frameLocator('[data-testid="email-frame"]').getByRole("link", { name: "Confirm my subscription" });
+  await expect(
+    invitation.frameLocator('[data-testid="email-frame"]').getByRole("link", { name: "Accept the invitation" }),
+  ).toHaveAttribute("href", inviteUrl);
+  const confirmLink = confirmation
+    .frameLocator('[data-testid="email-frame"]')
+    .getByRole("link", { name: "Confirm my subscription" });
   await expect(confirmLink).toBeVisible();
   await confirmation.scrollIntoViewIfNeeded();
   await page.screenshot({ path: "test-results/screens/outbox-confirmation-invitation-1280.png", fullPage: true });

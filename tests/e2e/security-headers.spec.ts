@@ -33,10 +33,21 @@ test("the admin UI and the contact pages carry the security headers", async ({ p
   }
 
   const me = await (await request.get("/api/v1/me", { headers: auth })).json();
-  const topics = (await (await request.get("/api/v1/topics", { headers: auth })).json()).items as { key: string; id: string }[];
-  const contact = await (await request.post("/api/v1/contacts", { headers: auth, data: { email: `headers-${randomUUID().slice(0, 8)}@example.com` } })).json();
+  const topics = (await (await request.get("/api/v1/topics", { headers: auth })).json()).items as {
+    key: string;
+    id: string;
+  }[];
+  const contact = await (
+    await request.post("/api/v1/contacts", {
+      headers: auth,
+      data: { email: `headers-${randomUUID().slice(0, 8)}@example.com` },
+    })
+  ).json();
   const claims = { workspaceId: me.workspace.id as string, contactId: contact.id as string, channel: "email" as const };
-  const unsubscribe = tokens.sign("unsubscribe", { ...claims, topicId: topics.find((t) => t.key === "newsletter")!.id });
+  const unsubscribe = tokens.sign("unsubscribe", {
+    ...claims,
+    topicId: topics.find((t) => t.key === "newsletter")!.id,
+  });
   expectPageHeaders(await page.goto(`/u/${unsubscribe}`), { referrer: "no-referrer" });
   expectPageHeaders(await page.goto(`/preferences/${tokens.sign("preferences", claims)}`), { referrer: "no-referrer" });
 
@@ -48,7 +59,10 @@ test("the admin UI and the contact pages carry the security headers", async ({ p
 test("an admin page framed by another site does not render; a form's embed URL does", async ({ page, request }) => {
   // A form to embed, made by the signed-in owner (forms are an admin-UI feature).
   await signIn(page);
-  const topics = (await (await request.get("/api/v1/topics", { headers: auth })).json()).items as { key: string; id: string }[];
+  const topics = (await (await request.get("/api/v1/topics", { headers: auth })).json()).items as {
+    key: string;
+    id: string;
+  }[];
   const created = await page.request.post("/api/trpc/forms.create", {
     headers: { "content-type": "application/json", origin: config.use!.baseURL! },
     data: {

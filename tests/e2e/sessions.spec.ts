@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-test("changing the password ends the user's other sessions and keeps the one that changed it", async ({ page, browser }) => {
+test("changing the password ends the user's other sessions and keeps the one that changed it", async ({
+  page,
+  browser,
+}) => {
   // A user of our own (the admin's password stays as the other specs expect it).
   await signIn(page);
   await page.goto("/settings/members");

@@ -14,7 +14,9 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-test("create an email template with a variable, preview it live, save a second version and restore the first", async ({ page }) => {
+test("create an email template with a variable, preview it live, save a second version and restore the first", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   await signIn(page);
@@ -95,7 +97,9 @@ test("an SMS template counts segments and shows the opt-out wording a marketing 
   const text = page.getByRole("textbox", { name: "SMS text (en)" });
   await text.fill("Flash sale: 20% off everything today only");
   await expect(page.getByTestId("sms-counter")).toContainText("41 characters · GSM-7 · 1 segment");
-  await expect(page.getByTestId("sms-bubble")).toHaveText(/: Flash sale: 20% off everything today only\. Reply STOP to opt out\.$/);
+  await expect(page.getByTestId("sms-bubble")).toHaveText(
+    /: Flash sale: 20% off everything today only\. Reply STOP to opt out\.$/,
+  );
   await expect(page.getByTestId("compliance-problems")).toContainText("must say how to opt out");
   await text.fill("Flash sale 🎉 20% off");
   await expect(page.getByTestId("sms-counter")).toContainText("UCS-2");

@@ -25,10 +25,16 @@ async function setUp(request: APIRequestContext): Promise<Setup> {
   expect(me.status()).toBe(200);
   const workspaceId = (await me.json()).workspace.id as string;
   const topics = await request.get("/api/v1/topics", { headers: auth });
-  const topicIds = Object.fromEntries(((await topics.json()).items as { key: string; id: string }[]).map((t) => [t.key, t.id]));
+  const topicIds = Object.fromEntries(
+    ((await topics.json()).items as { key: string; id: string }[]).map((t) => [t.key, t.id]),
+  );
   const contact = await request.post("/api/v1/contacts", {
     headers: auth,
-    data: { email: `e2e-${randomUUID().slice(0, 8)}@example.com`, phone: `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`, firstName: "Robin" },
+    data: {
+      email: `e2e-${randomUUID().slice(0, 8)}@example.com`,
+      phone: `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`,
+      firstName: "Robin",
+    },
   });
   expect(contact.status()).toBe(200);
   const contactId = (await contact.json()).id as string;
@@ -38,7 +44,13 @@ async function setUp(request: APIRequestContext): Promise<Setup> {
   ]) {
     const res = await request.post(`/api/v1/contacts/${contactId}/consent`, {
       headers: auth,
-      data: { channel, topic, status: "opted_in", source: "api", evidence: { ip: "203.0.113.5", text: "Yes, keep me posted." } },
+      data: {
+        channel,
+        topic,
+        status: "opted_in",
+        source: "api",
+        evidence: { ip: "203.0.113.5", text: "Yes, keep me posted." },
+      },
     });
     expect(res.status()).toBe(200);
   }
@@ -60,7 +72,10 @@ async function screens(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-test("unsubscribe page: GET shows the topic and changes nothing; the one button opts out and confirms", async ({ page, request }) => {
+test("unsubscribe page: GET shows the topic and changes nothing; the one button opts out and confirms", async ({
+  page,
+  request,
+}) => {
   const { workspaceId, contactId, topicIds } = await setUp(request);
   const token = tokens.sign("unsubscribe", { workspaceId, contactId, channel: "email", topicId: topicIds.newsletter! });
 
@@ -79,9 +94,15 @@ test("unsubscribe page: GET shows the topic and changes nothing; the one button 
   await page.getByRole("button", { name: "Unsubscribe" }).click();
   await expect(page.getByRole("heading", { name: "You’re unsubscribed" })).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`/u/${token}\\?done=1$`));
-  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "one_click" });
+  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({
+    status: "opted_out",
+    source: "one_click",
+  });
   expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_in" });
-  await expect(page.getByRole("link", { name: "Manage your preferences" })).toHaveAttribute("href", /^\/preferences\/[A-Za-z0-9_-]+$/);
+  await expect(page.getByRole("link", { name: "Manage your preferences" })).toHaveAttribute(
+    "href",
+    /^\/preferences\/[A-Za-z0-9_-]+$/,
+  );
   await screens(page, "unsubscribe-done");
 
   await page.getByLabel(/Why are you leaving/).fill("Too many emails");
@@ -90,24 +111,43 @@ test("unsubscribe page: GET shows the topic and changes nothing; the one button 
   expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_out" });
 });
 
-test("RFC 8058 one-click: POST /u/{token} with a form body and no cookie → 200 and opted out; bad token → 404", async ({ playwright, baseURL }) => {
+test("RFC 8058 one-click: POST /u/{token} with a form body and no cookie → 200 and opted out; bad token → 404", async ({
+  playwright,
+  baseURL,
+}) => {
   const request = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   const { workspaceId, contactId, topicIds } = await setUp(request);
-  const token = tokens.sign("unsubscribe", { workspaceId, contactId, channel: "sms", topicId: topicIds.promotions!, messageId: randomUUID() });
+  const token = tokens.sign("unsubscribe", {
+    workspaceId,
+    contactId,
+    channel: "sms",
+    topicId: topicIds.promotions!,
+    messageId: randomUUID(),
+  });
 
   const first = await request.post(`/u/${token}`, { form: { "List-Unsubscribe": "One-Click" }, maxRedirects: 0 });
   expect(first.status()).toBe(200);
   expect(await first.text()).toContain("unsubscribed");
-  expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "one_click" });
+  expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({
+    status: "opted_out",
+    source: "one_click",
+  });
   expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_in" });
 
   const again = await request.post(`/u/${token}`, { multipart: { "List-Unsubscribe": "One-Click" }, maxRedirects: 0 });
   expect(again.status()).toBe(200);
   expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out" });
 
-  const newsletter = tokens.sign("unsubscribe", { workspaceId, contactId, channel: "email", topicId: topicIds.newsletter! });
+  const newsletter = tokens.sign("unsubscribe", {
+    workspaceId,
+    contactId,
+    channel: "email",
+    topicId: topicIds.newsletter!,
+  });
   const tampered = newsletter.slice(0, 20) + (newsletter[20] === "A" ? "B" : "A") + newsletter.slice(21);
-  expect((await request.post(`/u/${tampered}`, { form: { "List-Unsubscribe": "One-Click" }, maxRedirects: 0 })).status()).toBe(404);
+  expect(
+    (await request.post(`/u/${tampered}`, { form: { "List-Unsubscribe": "One-Click" }, maxRedirects: 0 })).status(),
+  ).toBe(404);
   expect((await request.get(`/u/${tampered}`)).status()).toBe(404);
   const foreign = createTokenCodec("not-the-server-secret-not-the-server-secret").sign("unsubscribe", {
     workspaceId,
@@ -115,17 +155,28 @@ test("RFC 8058 one-click: POST /u/{token} with a form body and no cookie → 200
     channel: "email",
     topicId: topicIds.newsletter!,
   });
-  expect((await request.post(`/u/${foreign}`, { form: { "List-Unsubscribe": "One-Click" }, maxRedirects: 0 })).status()).toBe(404);
+  expect(
+    (await request.post(`/u/${foreign}`, { form: { "List-Unsubscribe": "One-Click" }, maxRedirects: 0 })).status(),
+  ).toBe(404);
   expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_in" });
   await request.dispose();
 });
 
-test("preference center: shows every topic and channel, double opt-in topics go through confirmation, unsubscribe from everything", async ({ page, request }) => {
+test("preference center: shows every topic and channel, double opt-in topics go through confirmation, unsubscribe from everything", async ({
+  page,
+  request,
+}) => {
   const { workspaceId, contactId } = await setUp(request);
   const token = tokens.sign("preferences", { workspaceId, contactId, channel: "email" });
   // Start from: newsletter (email) off, promotions (SMS) off, so both grants are exercised.
-  await request.post(`/api/v1/contacts/${contactId}/consent`, { headers: auth, data: { channel: "email", topic: "newsletter", status: "opted_out", source: "api" } });
-  await request.post(`/api/v1/contacts/${contactId}/consent`, { headers: auth, data: { channel: "sms", topic: "promotions", status: "opted_out", source: "api" } });
+  await request.post(`/api/v1/contacts/${contactId}/consent`, {
+    headers: auth,
+    data: { channel: "email", topic: "newsletter", status: "opted_out", source: "api" },
+  });
+  await request.post(`/api/v1/contacts/${contactId}/consent`, {
+    headers: auth,
+    data: { channel: "sms", topic: "promotions", status: "opted_out", source: "api" },
+  });
 
   await page.goto(`/preferences/${token}`);
   await expect(page.getByRole("heading", { name: "Your preferences" })).toBeVisible();
@@ -146,7 +197,10 @@ test("preference center: shows every topic and channel, double opt-in topics go 
   await expect(page.getByTestId("confirmation-notice")).toContainText("Check your phone");
   await expect(page.getByTestId("confirmation-notice").getByRole("link", { name: "Enter the code" })).toBeVisible();
   await expect(newsletter).toHaveAttribute("aria-checked", "false");
-  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "api" });
+  expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({
+    status: "opted_out",
+    source: "api",
+  });
   expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "api" });
   await screens(page, "preferences");
 
@@ -157,7 +211,10 @@ test("preference center: shows every topic and channel, double opt-in topics go 
     await notices.click();
     await page.getByRole("button", { name: "Save preferences" }).click();
     await expect(notices).toHaveAttribute("aria-checked", "true");
-    expect(await consent(request, contactId, "email", "account-notices")).toMatchObject({ status: "opted_in", source: "preference_center" });
+    expect(await consent(request, contactId, "email", "account-notices")).toMatchObject({
+      status: "opted_in",
+      source: "preference_center",
+    });
   }
 
   await page.getByLabel(/Why are you leaving/).fill("Inbox zero");

@@ -12,15 +12,31 @@ const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
 async function expectAccessibleLayer(page: Page, selector: string) {
   // Colours are measured at rest: the open animation (fade and zoom) finished, no control hovered.
   await page.mouse.move(0, 0);
-  await page.locator(selector).evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
-  const results = await new AxeBuilder({ page }).include(selector).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(results.violations.map((v) => ({ rule: v.id, targets: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`) }))).toEqual([]);
+  await page
+    .locator(selector)
+    .evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+  const results = await new AxeBuilder({ page })
+    .include(selector)
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(
+    results.violations.map((v) => ({
+      rule: v.id,
+      targets: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`),
+    })),
+  ).toEqual([]);
 }
 
-test("an owner creates a second workspace from the switcher, switches to it (no contacts there) and back", async ({ page, request }) => {
+test("an owner creates a second workspace from the switcher, switches to it (no contacts there) and back", async ({
+  page,
+  request,
+}) => {
   // A contact in the default workspace, to tell the two workspaces apart.
   const lastName = `Switch${Date.now()}`;
-  const seeded = await request.post("/api/v1/contacts", { headers: KEY, data: { firstName: "Wanda", lastName, email: `wanda.${lastName.toLowerCase()}@example.com` } });
+  const seeded = await request.post("/api/v1/contacts", {
+    headers: KEY,
+    data: { firstName: "Wanda", lastName, email: `wanda.${lastName.toLowerCase()}@example.com` },
+  });
   expect(seeded.status()).toBe(200);
 
   await signIn(page);
@@ -59,7 +75,10 @@ test("an owner creates a second workspace from the switcher, switches to it (no 
   await switcher.click();
   await expect(page.getByRole("menu").getByRole("menuitem")).toHaveCount(3); // two workspaces + "New workspace"
   await page.screenshot({ path: "test-results/e2e/workspaces-switcher-menu.png" });
-  await page.getByRole("menu").getByRole("menuitem", { name: new RegExp(originalName) }).click();
+  await page
+    .getByRole("menu")
+    .getByRole("menuitem", { name: new RegExp(originalName) })
+    .click();
 
   // Back in the first workspace, on the same section.
   await expect(switcher).toContainText(originalName);

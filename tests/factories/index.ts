@@ -16,7 +16,10 @@ export async function createWorkspace(db: Queryable, overrides: Partial<typeof w
   return row!;
 }
 
-export async function createUser(db: Queryable, overrides: Partial<typeof users.$inferInsert> & { password?: string } = {}) {
+export async function createUser(
+  db: Queryable,
+  overrides: Partial<typeof users.$inferInsert> & { password?: string } = {},
+) {
   const { password, ...rest } = overrides;
   const [row] = await db
     .insert(users)
@@ -35,19 +38,35 @@ export async function addMember(db: Queryable, workspaceId: string, userId: stri
 }
 
 /** A workspace member and the service context acting as them. */
-export async function createMember(db: Queryable, workspaceId: string, role: Role, overrides: { email?: string; password?: string } = {}) {
+export async function createMember(
+  db: Queryable,
+  workspaceId: string,
+  role: Role,
+  overrides: { email?: string; password?: string } = {},
+) {
   const user = await createUser(db, overrides);
   await addMember(db, workspaceId, user.id, role);
   return { user, ctx: memberContext(db, workspaceId, user.id, role) };
 }
 
 /** A member's service context, with the process's outbox (the installed one in send tests). */
-export function memberContext(db: Queryable, workspaceId: string, userId: string, role: Role, now: Clock = systemClock): SendingContext {
+export function memberContext(
+  db: Queryable,
+  workspaceId: string,
+  userId: string,
+  role: Role,
+  now: Clock = systemClock,
+): SendingContext {
   return { db, workspaceId, actor: { type: "user", userId, role }, now, outbox: getOutbox() };
 }
 
 /** The system's service context, with the process's outbox (the installed one in send tests). */
-export function systemContext(db: Queryable, workspaceId: string, now: Clock = systemClock, actor: Actor = { type: "system" }): SendingContext {
+export function systemContext(
+  db: Queryable,
+  workspaceId: string,
+  now: Clock = systemClock,
+  actor: Actor = { type: "system" },
+): SendingContext {
   return { db, workspaceId, actor, now, outbox: getOutbox() };
 }
 

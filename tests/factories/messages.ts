@@ -37,7 +37,11 @@ export interface MessageFactoryInput {
   events?: { status: string; source?: string; at?: Date; detail?: Record<string, unknown> }[];
 }
 
-function addressHash(workspaceId: string, channel: "email" | "sms", address: string): { normalized: string; hash: string } {
+function addressHash(
+  workspaceId: string,
+  channel: "email" | "sms",
+  address: string,
+): { normalized: string; hash: string } {
   if (channel === "email") {
     const email = normalizeEmail(address);
     if (!email.ok) throw new Error(`factory: bad email (${email.reason})`);
@@ -56,14 +60,25 @@ export async function createMessage(db: Queryable, input: MessageFactoryInput): 
   const channel = input.channel ?? "email";
   const direction = input.direction ?? "outbound";
   const status = input.status ?? (direction === "inbound" ? "received" : "sent");
-  const topicKey = input.topic === undefined ? (direction === "inbound" ? null : channel === "email" ? "newsletter" : "promotions") : input.topic;
+  const topicKey =
+    input.topic === undefined
+      ? direction === "inbound"
+        ? null
+        : channel === "email"
+          ? "newsletter"
+          : "promotions"
+      : input.topic;
   const [topic] = topicKey
     ? await db
         .select()
         .from(topics)
         .where(and(eq(topics.workspaceId, input.workspaceId), eq(topics.key, topicKey)))
     : [];
-  const address = addressHash(input.workspaceId, channel, input.address ?? (channel === "email" ? "ann@example.com" : "+14155552671"));
+  const address = addressHash(
+    input.workspaceId,
+    channel,
+    input.address ?? (channel === "email" ? "ann@example.com" : "+14155552671"),
+  );
   const createdAt = input.createdAt ?? new Date();
   const transport = input.transport === undefined ? "log" : input.transport;
   const reached = (s: MessageStatus) => status === s;
@@ -82,9 +97,20 @@ export async function createMessage(db: Queryable, input: MessageFactoryInput): 
       reason: input.reason ?? null,
       addressHash: address.hash,
       addressCiphertext: encryptOptional(address.normalized, MESSAGE_PII_PURPOSE.address),
-      fromAddress: input.from === undefined ? (channel === "email" ? "OptIn Manager <noreply@localhost>" : "+15005550006") : input.from,
-      subjectCiphertext: encryptOptional(input.subject === undefined ? (channel === "email" ? "Spring news" : null) : input.subject, MESSAGE_PII_PURPOSE.subject),
-      textCiphertext: encryptOptional(input.text === undefined ? "Hello from the test suite." : input.text, MESSAGE_PII_PURPOSE.text),
+      fromAddress:
+        input.from === undefined
+          ? channel === "email"
+            ? "OptIn Manager <noreply@localhost>"
+            : "+15005550006"
+          : input.from,
+      subjectCiphertext: encryptOptional(
+        input.subject === undefined ? (channel === "email" ? "Spring news" : null) : input.subject,
+        MESSAGE_PII_PURPOSE.subject,
+      ),
+      textCiphertext: encryptOptional(
+        input.text === undefined ? "Hello from the test suite." : input.text,
+        MESSAGE_PII_PURPOSE.text,
+      ),
       htmlCiphertext: encryptOptional(input.html ?? null, MESSAGE_PII_PURPOSE.html),
       headers: input.headers ?? null,
       templateId: input.templateId ?? null,
@@ -114,10 +140,7 @@ export async function createMessage(db: Queryable, input: MessageFactoryInput): 
       ? [{ status: "received", source: "webhook" }]
       : status === "blocked"
         ? [{ status: "blocked", source: "pipeline", detail: { reason: input.reason ?? "no_consent" } }]
-        : [
-            { status: "queued", source: "pipeline" },
-            ...(status !== "queued" ? [{ status, source: "provider" }] : []),
-          ]);
+        : [{ status: "queued", source: "pipeline" }, ...(status !== "queued" ? [{ status, source: "provider" }] : [])]);
   if (events.length) {
     await db.insert(messageEvents).values(
       events.map((e, i) => ({

@@ -164,7 +164,12 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
     const headers: Record<string, string> = {};
     const retryAfter = options.retryAfter ?? (status === 429 ? 1 : undefined);
     if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
-    return answer(res, status, { statusCode: status, name, message: options.message ?? `Stubbed Resend error: ${name}` }, headers);
+    return answer(
+      res,
+      status,
+      { statusCode: status, name, message: options.message ?? `Stubbed Resend error: ${name}` },
+      headers,
+    );
   }
 
   /** What `handle` read of each request, for the `requests` log. */
@@ -198,7 +203,10 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
     const reply = (status: number, payload: unknown) =>
       failure?.options.afterDelivery ? answerError(res, failure.status, failure.options) : answer(res, status, payload);
 
-    if (json === undefined || (path === "/emails/batch" ? !Array.isArray(json) : typeof json !== "object" || Array.isArray(json))) {
+    if (
+      json === undefined ||
+      (path === "/emails/batch" ? !Array.isArray(json) : typeof json !== "object" || Array.isArray(json))
+    ) {
       return answerError(res, 422, { message: "Invalid JSON body." });
     }
 
@@ -260,7 +268,8 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
     async waitForHeld(count = 1, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       while (held.length < count) {
-        if (Date.now() > until) throw new Error(`waitForHeld: ${held.length} of ${count} calls held after ${timeoutMs} ms`);
+        if (Date.now() > until)
+          throw new Error(`waitForHeld: ${held.length} of ${count} calls held after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -277,7 +286,8 @@ export async function startResendStub(options: { port?: number } = {}): Promise<
       );
     },
     failNext(status, count = 1, options = {}) {
-      if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`failNext: ${status} is not an error status`);
+      if (!Number.isInteger(status) || status < 400 || status > 599)
+        throw new Error(`failNext: ${status} is not an error status`);
       if (!Number.isInteger(count) || count < 1) throw new Error(`failNext: count must be a positive integer`);
       failures.push({ status, remaining: count, options });
     },

@@ -15,7 +15,11 @@ export interface ControllableStub {
  * `GET /__stub/deliveries` (each email or SMS delivered, with its idempotency key and recipient).
  * Returns false when the path is not a control route.
  */
-export function handleStubControl(req: http.IncomingMessage, res: http.ServerResponse, stub: ControllableStub): boolean {
+export function handleStubControl(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  stub: ControllableStub,
+): boolean {
   const url = new URL(req.url ?? "/", "http://stub");
   if (!url.pathname.startsWith("/__stub/")) return false;
   const reply = (status: number, payload: unknown) => {

@@ -3,7 +3,11 @@ import twilio from "twilio";
 export const TEST_TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789ab";
 
 /** `X-Twilio-Signature` exactly as Twilio computes it for `url` and the form parameters. */
-export function twilioSignature(url: string, params: Record<string, string>, authToken = TEST_TWILIO_AUTH_TOKEN): string {
+export function twilioSignature(
+  url: string,
+  params: Record<string, string>,
+  authToken = TEST_TWILIO_AUTH_TOKEN,
+): string {
   return twilio.getExpectedTwilioSignature(authToken, url, params);
 }
 
@@ -15,9 +19,18 @@ export function twilioSignature(url: string, params: Record<string, string>, aut
 export function twilioRequest(
   url: string,
   params: Record<string, string>,
-  options: { signedUrl?: string; signature?: string | null; tamper?: Record<string, string>; authToken?: string; headers?: Record<string, string> } = {},
+  options: {
+    signedUrl?: string;
+    signature?: string | null;
+    tamper?: Record<string, string>;
+    authToken?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Request {
-  const signature = options.signature === undefined ? twilioSignature(options.signedUrl ?? url, params, options.authToken) : options.signature;
+  const signature =
+    options.signature === undefined
+      ? twilioSignature(options.signedUrl ?? url, params, options.authToken)
+      : options.signature;
   const body = new URLSearchParams({ ...params, ...options.tamper }).toString();
   return new Request(url, {
     method: "POST",

@@ -103,11 +103,17 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
 
   function answerFailure(res: http.ServerResponse, failure: TwilioStubFailure) {
     const code = failure.code ?? (failure.status === 429 ? 20429 : failure.status >= 500 ? 20500 : 21211);
-    const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
+    const headers: Record<string, string> =
+      failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
     answer(
       res,
       failure.status,
-      { code, message: failure.message ?? `Stubbed Twilio error ${code}`, more_info: `https://www.twilio.com/docs/errors/${code}`, status: failure.status },
+      {
+        code,
+        message: failure.message ?? `Stubbed Twilio error ${code}`,
+        more_info: `https://www.twilio.com/docs/errors/${code}`,
+        status: failure.status,
+      },
       headers,
     );
   }
@@ -145,8 +151,10 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
       res.on("close", record);
 
       const match = MESSAGES_PATH.exec(path);
-      if (req.method !== "POST" || !match) return answer(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
-      if (!/^Basic \S+/.test(req.headers.authorization ?? "")) return answer(res, 401, { code: 20003, message: "Authenticate", status: 401 });
+      if (req.method !== "POST" || !match)
+        return answer(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
+      if (!/^Basic \S+/.test(req.headers.authorization ?? ""))
+        return answer(res, 401, { code: 20003, message: "Authenticate", status: 401 });
 
       const head = queue[0];
       if (head) {
@@ -154,11 +162,16 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
         if (head.remaining <= 0) queue.shift();
         if (!head.failure.afterDelivery) return answerFailure(res, head.failure);
       }
-      const reply = (resource: unknown) => (head?.failure.afterDelivery ? answerFailure(res, head.failure) : answer(res, 201, resource));
+      const reply = (resource: unknown) =>
+        head?.failure.afterDelivery ? answerFailure(res, head.failure) : answer(res, 201, resource);
       const perNumber = form.To ? byNumber.get(form.To) : undefined;
       if (perNumber) return answerFailure(res, perNumber);
       if (!form.To || !form.Body || !(form.From || form.MessagingServiceSid)) {
-        return answer(res, 400, { code: 21604, message: "A 'To', 'Body' and 'From' or 'MessagingServiceSid' are required", status: 400 });
+        return answer(res, 400, {
+          code: 21604,
+          message: "A 'To', 'Body' and 'From' or 'MessagingServiceSid' are required",
+          status: 400,
+        });
       }
       if (token && idempotent.has(token)) return reply(idempotent.get(token));
 
@@ -197,7 +210,8 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
     sent,
     requests,
     failNext(failure, count = 1) {
-      if (!Number.isInteger(failure.status) || failure.status < 400 || failure.status > 599) throw new Error(`failNext: ${failure.status} is not an error status`);
+      if (!Number.isInteger(failure.status) || failure.status < 400 || failure.status > 599)
+        throw new Error(`failNext: ${failure.status} is not an error status`);
       queue.push({ failure, remaining: count });
     },
     holdNext(count = 1) {
@@ -209,7 +223,8 @@ export async function startTwilioStub(options: { port?: number } = {}): Promise<
     async waitForHeld(count = 1, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       while (held.length < count) {
-        if (Date.now() > until) throw new Error(`waitForHeld: ${held.length} of ${count} calls held after ${timeoutMs} ms`);
+        if (Date.now() > until)
+          throw new Error(`waitForHeld: ${held.length} of ${count} calls held after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -27,7 +27,12 @@ async function workspaceWithRows(count: number) {
   const ws = await createWorkspace(handle.db);
   const ctx = systemContext(handle.db, ws.id);
   for (let i = 0; i < count; i++) {
-    await writeAudit(handle.db, ctx, { action: "test.step", targetType: "thing", targetId: `t${i}`, after: { step: i, nested: { b: 1, a: [i] } } });
+    await writeAudit(handle.db, ctx, {
+      action: "test.step",
+      targetType: "thing",
+      targetId: `t${i}`,
+      after: { step: i, nested: { b: 1, a: [i] } },
+    });
   }
   return { ws, rows: await chainOf(handle.db, ws.id) };
 }
@@ -59,7 +64,11 @@ describe("audit hash chain", () => {
     const owner = await createMember(handle.db, a.id, "owner");
     await createApiKey({ ctx: owner.ctx, input: { name: "Shop", scopes: ["admin"] } });
     await writeAudit(handle.db, systemContext(handle.db, b.id), { action: "test.b1" });
-    await writeAudit(handle.db, systemContext(handle.db, a.id), { action: "test.a2", before: { flag: false }, after: { flag: true } });
+    await writeAudit(handle.db, systemContext(handle.db, a.id), {
+      action: "test.a2",
+      before: { flag: false },
+      after: { flag: true },
+    });
     await writeAudit(handle.db, systemContext(handle.db, b.id), { action: "test.b2" });
 
     const chainA = await chainOf(handle.db, a.id);
@@ -70,13 +79,22 @@ describe("audit hash chain", () => {
     expect(chainB[0]!.prevHash).toBeNull();
     expect(chainB[1]!.prevHash).toBe(chainB[0]!.hash);
 
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: a.id } })).toMatchObject({ ok: true, rows: 2 });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: b.id } })).toMatchObject({ ok: true, rows: 2 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: a.id } })).toMatchObject({
+      ok: true,
+      rows: 2,
+    });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: b.id } })).toMatchObject({
+      ok: true,
+      rows: 2,
+    });
   });
 
   it("keeps rows without a workspace in a chain of their own", async () => {
     const ctx = { actor: { type: "system" as const, job: "test" }, now: () => new Date(), workspaceId: null };
-    await writeAudit(handle.db, ctx, { action: "test.global1", after: { when: new Date("2026-01-02T03:04:05.678Z"), skipped: undefined } });
+    await writeAudit(handle.db, ctx, {
+      action: "test.global1",
+      after: { when: new Date("2026-01-02T03:04:05.678Z"), skipped: undefined },
+    });
     await writeAudit(handle.db, ctx, { action: "test.global2" });
 
     const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: null } });
@@ -100,7 +118,10 @@ describe("audit hash chain", () => {
     const rows = await chainOf(handle.db, ws.id);
     expect(rows).toHaveLength(20);
     expect(new Set(rows.map((r) => r.prevHash)).size).toBe(20);
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, rows: 20 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
+      ok: true,
+      rows: 20,
+    });
   });
 
   it("rolls the audit row back with the transaction that wrote it, leaving the chain intact", async () => {
@@ -112,7 +133,10 @@ describe("audit hash chain", () => {
       }),
     ).rejects.toThrow("change failed");
     await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.after_rollback" });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, rows: 2 });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
+      ok: true,
+      rows: 2,
+    });
   });
 
   it("accepts rows older than the chain only before its first hashed row", async () => {
@@ -120,7 +144,10 @@ describe("audit hash chain", () => {
     const legacy = { workspaceId: ws.id, actorType: "system", action: "test.legacy" };
     await handle.db.insert(auditLog).values(legacy);
     await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.chained" });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, chains: [{ rows: 2, legacyRows: 1 }] });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
+      ok: true,
+      chains: [{ rows: 2, legacyRows: 1 }],
+    });
 
     await handle.db.insert(auditLog).values(legacy);
     const rows = await chainOf(handle.db, ws.id);
@@ -134,7 +161,9 @@ describe("audit hash chain", () => {
   it("the database refuses UPDATE, DELETE and TRUNCATE on the audit log", async () => {
     const { rows } = await workspaceWithRows(1);
     const id = rows[0]!.id;
-    expect(await refusal(handle.db.update(auditLog).set({ action: "edited" }).where(eq(auditLog.id, id)))).toMatch(/append-only: UPDATE refused/);
+    expect(await refusal(handle.db.update(auditLog).set({ action: "edited" }).where(eq(auditLog.id, id)))).toMatch(
+      /append-only: UPDATE refused/,
+    );
     expect(await refusal(handle.db.delete(auditLog).where(eq(auditLog.id, id)))).toMatch(/append-only: DELETE refused/);
     expect(await refusal(handle.db.execute(sql`truncate audit_log`))).toMatch(/append-only: TRUNCATE refused/);
     expect(await chainOf(handle.db, rows[0]!.workspaceId!)).toEqual(rows);
@@ -142,7 +171,12 @@ describe("audit hash chain", () => {
 
   it("reports an edited row as the first broken link", async () => {
     const { ws, rows } = await workspaceWithRows(5);
-    await tamper((tx) => tx.update(auditLog).set({ after: { step: 99, nested: { b: 1, a: [2] } } }).where(eq(auditLog.id, rows[2]!.id)));
+    await tamper((tx) =>
+      tx
+        .update(auditLog)
+        .set({ after: { step: 99, nested: { b: 1, a: [2] } } })
+        .where(eq(auditLog.id, rows[2]!.id)),
+    );
 
     const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(result).toMatchObject({ ok: false, workspaceId: ws.id, brokenAtSeq: rows[2]!.seq, reason: "hash_mismatch" });
@@ -151,7 +185,12 @@ describe("audit hash chain", () => {
   it("reports the row after an edited-and-rehashed row as the first broken link", async () => {
     const { ws, rows } = await workspaceWithRows(4);
     const forged = { ...rows[1]!, after: { step: 99 } };
-    await tamper((tx) => tx.update(auditLog).set({ after: forged.after, hash: computeAuditHash(forged) }).where(eq(auditLog.id, forged.id)));
+    await tamper((tx) =>
+      tx
+        .update(auditLog)
+        .set({ after: forged.after, hash: computeAuditHash(forged) })
+        .where(eq(auditLog.id, forged.id)),
+    );
 
     const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(result).toMatchObject({ ok: false, brokenAtSeq: rows[2]!.seq, reason: "prev_hash_mismatch" });
@@ -162,7 +201,12 @@ describe("audit hash chain", () => {
     await tamper((tx) => tx.delete(auditLog).where(eq(auditLog.id, rows[2]!.id)));
 
     const result = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
-    expect(result).toMatchObject({ ok: false, workspaceId: ws.id, brokenAtSeq: rows[3]!.seq, reason: "prev_hash_mismatch" });
+    expect(result).toMatchObject({
+      ok: false,
+      workspaceId: ws.id,
+      brokenAtSeq: rows[3]!.seq,
+      reason: "prev_hash_mismatch",
+    });
   });
 
   it("signs every new row with the audit key of the current ENCRYPTION_KEYS entry", async () => {
@@ -187,7 +231,11 @@ describe("audit hash chain", () => {
         prevHash = hash;
       }
     });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: false, brokenAtSeq: rows[2]!.seq, reason: "hash_mismatch" });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
+      ok: false,
+      brokenAtSeq: rows[2]!.seq,
+      reason: "hash_mismatch",
+    });
   });
 
   it("catches a rewritten chain downgraded to unkeyed SHA-256 hashes", async () => {
@@ -197,28 +245,60 @@ describe("audit hash chain", () => {
       for (const original of rows.slice(1)) {
         const forged = { ...original, prevHash, hashKeyId: null, requestId: "forged" };
         const hash = computeAuditHash(forged);
-        await tx.update(auditLog).set({ requestId: "forged", prevHash, hash, hashKeyId: null }).where(eq(auditLog.id, original.id));
+        await tx
+          .update(auditLog)
+          .set({ requestId: "forged", prevHash, hash, hashKeyId: null })
+          .where(eq(auditLog.id, original.id));
         prevHash = hash;
       }
     });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: false, brokenAtSeq: rows[1]!.seq, reason: "hash_mismatch" });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
+      ok: false,
+      brokenAtSeq: rows[1]!.seq,
+      reason: "hash_mismatch",
+    });
   });
 
   it("accepts unkeyed rows from before the chain was keyed only ahead of the first keyed row, and verifies after a key rotation", async () => {
     const ws = await createWorkspace(handle.db);
-    const old = { id: crypto.randomUUID(), workspaceId: ws.id, actorType: "system", actorId: null, action: "test.unkeyed", targetType: null, targetId: null, before: null, after: null, requestId: null, createdAt: new Date(), prevHash: null, hashKeyId: null };
+    const old = {
+      id: crypto.randomUUID(),
+      workspaceId: ws.id,
+      actorType: "system",
+      actorId: null,
+      action: "test.unkeyed",
+      targetType: null,
+      targetId: null,
+      before: null,
+      after: null,
+      requestId: null,
+      createdAt: new Date(),
+      prevHash: null,
+      hashKeyId: null,
+    };
     await handle.db.insert(auditLog).values({ ...old, hash: computeAuditHash(old) });
     await writeAudit(handle.db, systemContext(handle.db, ws.id), { action: "test.keyed" });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({ ok: true, chains: [{ rows: 2, unkeyedRows: 1 }] });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } })).toMatchObject({
+      ok: true,
+      chains: [{ rows: 2, unkeyedRows: 1 }],
+    });
 
     // A rotation puts a new key first; the retired one stays listed, so both generations verify.
     const current = defaultAuditKeyRing();
     const rotated = auditKeyRingFrom([{ id: "rotated", key: randomBytes(32) }]);
     const both = { current: rotated.current, byId: new Map([...current.byId, ...rotated.byId]) };
     const rows = await chainOf(handle.db, ws.id);
-    const next = { ...old, id: crypto.randomUUID(), action: "test.after_rotation", prevHash: rows[1]!.hash, hashKeyId: "rotated" };
+    const next = {
+      ...old,
+      id: crypto.randomUUID(),
+      action: "test.after_rotation",
+      prevHash: rows[1]!.hash,
+      hashKeyId: "rotated",
+    };
     await handle.db.insert(auditLog).values({ ...next, hash: computeAuditHash(next, both) });
-    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id, ring: both } })).toMatchObject({ ok: true, chains: [{ rows: 3 }] });
+    expect(await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id, ring: both } })).toMatchObject(
+      { ok: true, chains: [{ rows: 3 }] },
+    );
     // Without the rotated key listed, its row cannot be checked and is reported as such.
     const withoutRotated = await verifyAuditChain({ ctx: { db: handle.db }, input: { workspaceId: ws.id } });
     expect(withoutRotated).toMatchObject({ ok: false, reason: "unknown_key" });
@@ -231,8 +311,13 @@ describe("audit hash chain", () => {
       const bad = await createWorkspace(fresh.db);
       const goodCtx = systemContext(fresh.db, good.id);
       for (let i = 0; i < 7; i++) await writeAudit(fresh.db, goodCtx, { action: "test.bulk", targetId: String(i) });
-      for (let i = 0; i < 4; i++) await writeAudit(fresh.db, systemContext(fresh.db, bad.id), { action: "test.bad", targetId: String(i) });
-      await writeAudit(fresh.db, { actor: { type: "system" }, now: () => new Date(), workspaceId: null }, { action: "test.global" });
+      for (let i = 0; i < 4; i++)
+        await writeAudit(fresh.db, systemContext(fresh.db, bad.id), { action: "test.bad", targetId: String(i) });
+      await writeAudit(
+        fresh.db,
+        { actor: { type: "system" }, now: () => new Date(), workspaceId: null },
+        { action: "test.global" },
+      );
 
       // Pages of 3 rows: every chain but the global one spans more than one page.
       const intact = await verifyAuditChain({ ctx: { db: fresh.db }, input: { pageSize: 3 } });
@@ -246,7 +331,12 @@ describe("audit hash chain", () => {
         await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
       });
       const broken = await verifyAuditChain({ ctx: { db: fresh.db }, input: { pageSize: 3 } });
-      expect(broken).toMatchObject({ ok: false, workspaceId: bad.id, brokenAtSeq: fourth.seq, reason: "hash_mismatch" });
+      expect(broken).toMatchObject({
+        ok: false,
+        workspaceId: bad.id,
+        brokenAtSeq: fourth.seq,
+        reason: "hash_mismatch",
+      });
       expect(broken.chains.find((c) => c.workspaceId === good.id)).toMatchObject({ ok: true, rows: 7 });
     } finally {
       await fresh.close();

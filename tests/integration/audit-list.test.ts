@@ -26,7 +26,11 @@ describe("audit log listing", () => {
 
     const entries = await listAudit({ ctx: owner.ctx, input: { limit: 10 } });
     expect(entries.map((e) => e.action)).toEqual(["workspace.updated", "api_key.created"]);
-    expect(entries[0]).toMatchObject({ actorType: "user", actorLabel: owner.user.name, after: { name: "Renamed", defaultRegion: "GB" } });
+    expect(entries[0]).toMatchObject({
+      actorType: "user",
+      actorLabel: owner.user.name,
+      after: { name: "Renamed", defaultRegion: "GB" },
+    });
     const older = await listAudit({ ctx: owner.ctx, input: { limit: 10, beforeSeq: entries[0]!.seq } });
     expect(older.map((e) => e.action)).toEqual(["api_key.created"]);
   });

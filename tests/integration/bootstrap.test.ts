@@ -39,28 +39,60 @@ describe("bootstrap", () => {
     expect(membership?.role).toBe("owner");
 
     // The printed password really signs in, and an existing admin's password is never reset.
-    const ok = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "owner@example.com", password: first.generatedPassword } } });
+    const ok = await signInWithPassword({
+      ctx: { db: handle.db, now: systemClock },
+      input: { credentials: { email: "owner@example.com", password: first.generatedPassword } },
+    });
     expect(ok.ok).toBe(true);
   });
 
   it("survives concurrent starts without duplicates", async () => {
     const results = await Promise.all(
-      Array.from({ length: 4 }, () => ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input: { ...input, adminEmail: "owner@example.com" } })),
+      Array.from({ length: 4 }, () =>
+        ensureBootstrap({
+          ctx: { db: handle.db, now: systemClock },
+          input: { ...input, adminEmail: "owner@example.com" },
+        }),
+      ),
     );
     expect(new Set(results.map((r) => r.workspaceId)).size).toBe(1);
     expect(await countUsersByEmail(handle.db, "owner@example.com")).toBe(1);
   });
 
   it("INIT_ADMIN_API_KEY makes a key with that exact secret and every scope, restored if revoked", async () => {
-    const result = await ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
-    const key = await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } });
+    const result = await ensureBootstrap({
+      ctx: { db: handle.db, now: systemClock },
+      input: { ...input, adminApiKey: BOOTSTRAP_KEY },
+    });
+    const key = await authenticateApiKey({
+      ctx: { db: handle.db, now: systemClock },
+      input: { secret: BOOTSTRAP_KEY },
+    });
     expect(key?.workspaceId).toBe(result.workspaceId);
-    expect(key?.scopes).toEqual(["contacts:read", "contacts:write", "consent:write", "messages:send", "campaigns:write", "admin"]);
+    expect(key?.scopes).toEqual([
+      "contacts:read",
+      "contacts:write",
+      "consent:write",
+      "messages:send",
+      "campaigns:write",
+      "admin",
+    ]);
 
-    await handle.db.update(apiKeys).set({ revokedAt: new Date(), scopes: ["contacts:read"] }).where(eq(apiKeys.id, key!.apiKeyId));
-    expect(await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } })).toBeNull();
-    await ensureBootstrap({ ctx: { db: handle.db, now: systemClock }, input: { ...input, adminApiKey: BOOTSTRAP_KEY } });
-    const restored = await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } });
+    await handle.db
+      .update(apiKeys)
+      .set({ revokedAt: new Date(), scopes: ["contacts:read"] })
+      .where(eq(apiKeys.id, key!.apiKeyId));
+    expect(
+      await authenticateApiKey({ ctx: { db: handle.db, now: systemClock }, input: { secret: BOOTSTRAP_KEY } }),
+    ).toBeNull();
+    await ensureBootstrap({
+      ctx: { db: handle.db, now: systemClock },
+      input: { ...input, adminApiKey: BOOTSTRAP_KEY },
+    });
+    const restored = await authenticateApiKey({
+      ctx: { db: handle.db, now: systemClock },
+      input: { secret: BOOTSTRAP_KEY },
+    });
     expect(restored?.apiKeyId).toBe(key!.apiKeyId);
     expect(restored?.scopes).toContain("admin");
     const keys = await handle.db.select().from(apiKeys).where(eq(apiKeys.workspaceId, result.workspaceId));

@@ -35,7 +35,10 @@ beforeAll(async () => {
   await ensureDefaultTopics(handle.db, ws.id, new Date());
   admin = (await createMember(handle.db, ws.id, "admin")).ctx;
   apiKey = (await createApiKeyFor(handle.db, ws.id, ["contacts:read", "contacts:write", "consent:write"])).secret;
-  await createTopic({ ctx: admin, input: { key: "updates", name: "Weekly updates", channels: ["email"], kind: "marketing" } });
+  await createTopic({
+    ctx: admin,
+    input: { key: "updates", name: "Weekly updates", channels: ["email"], kind: "marketing" },
+  });
   await createTopic({ ctx: admin, input: { key: "deals", name: "Text deals", channels: ["sms"], kind: "marketing" } });
   const rows = await handle.db.select().from(topics).where(eq(topics.workspaceId, ws.id));
   topicByKey = Object.fromEntries(rows.map((t) => [t.key, t]));
@@ -70,7 +73,11 @@ async function postForm(key: string, fields: Record<string, string>) {
   const res = await formPost(
     new Request(`${BASE}/f/${key}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", [SOCKET_ADDRESS_HEADER]: `198.51.100.${ipCounter}`, "user-agent": "addresses test" },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        [SOCKET_ADDRESS_HEADER]: `198.51.100.${ipCounter}`,
+        "user-agent": "addresses test",
+      },
       body: new URLSearchParams({ ...fields, _token: token }),
     }),
     params({ formKey: key }),
@@ -85,7 +92,17 @@ async function victim(email: string, phone: string) {
     ["email", "updates"],
     ["sms", "deals"],
   ] as const) {
-    await recordConsentChange({ ctx: admin, input: { contactId: contact.id, channel, topicKey, action: "opted_in", source: "admin", evidence: { note: "signed up at the counter" } } });
+    await recordConsentChange({
+      ctx: admin,
+      input: {
+        contactId: contact.id,
+        channel,
+        topicKey,
+        action: "opted_in",
+        source: "admin",
+        evidence: { note: "signed up at the counter" },
+      },
+    });
   }
   return contact;
 }
@@ -107,7 +124,11 @@ describe("a public form never changes an existing contact's addresses", () => {
   it("known phone + new email: the contact keeps its email, the new email is a new contact its opt-ins do not cover", async () => {
     const vera = await victim("vera@example.com", "+14155550101");
     const form = await signupForm(["deals"]);
-    const { status } = await postForm(form.key, { phone: "(415) 555-0101", email: "attacker@example.net", firstName: "Mallory" });
+    const { status } = await postForm(form.key, {
+      phone: "(415) 555-0101",
+      email: "attacker@example.net",
+      firstName: "Mallory",
+    });
     expect(status).toBe(303);
 
     const after = await getContact({ ctx: admin, input: { id: vera.id } });
@@ -146,8 +167,14 @@ describe("a public form never changes an existing contact's addresses", () => {
     expect(status).toBe(303);
     expect(html).not.toContain("could not sign up");
 
-    expect(await getContact({ ctx: admin, input: { id: ann.contact.id } })).toMatchObject({ email: "ann@example.com", phone: null });
-    expect(await getContact({ ctx: admin, input: { id: bob.contact.id } })).toMatchObject({ email: null, phone: "+14155550103" });
+    expect(await getContact({ ctx: admin, input: { id: ann.contact.id } })).toMatchObject({
+      email: "ann@example.com",
+      phone: null,
+    });
+    expect(await getContact({ ctx: admin, input: { id: bob.contact.id } })).toMatchObject({
+      email: null,
+      phone: "+14155550103",
+    });
     expect((await stateOf(ann.contact.id, "email", "updates"))?.status).toBe("opted_in");
     expect(await stateOf(ann.contact.id, "sms", "deals")).toBeNull();
     expect((await stateOf(bob.contact.id, "sms", "deals"))?.status).toBe("opted_in");
@@ -175,17 +202,25 @@ async function addressChangedEvents(contactId: string) {
 describe("an authenticated upsert or import that changes an address withdraws the old address's consent", () => {
   it("API upsert matched by phone with a new email: email consent ends with address_changed, SMS consent stays", async () => {
     const dora = await victim("dora@example.com", "+14155550105");
-    const res = await rest("POST", "/contacts", { key: apiKey, body: { phone: "+14155550105", email: "dora.new@example.com" } });
+    const res = await rest("POST", "/contacts", {
+      key: apiKey,
+      body: { phone: "+14155550105", email: "dora.new@example.com" },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: dora.id, email: "dora.new@example.com" });
 
-    expect(await stateOf(dora.id, "email", "updates")).toMatchObject({ status: "opted_out", source: "address_changed" });
+    expect(await stateOf(dora.id, "email", "updates")).toMatchObject({
+      status: "opted_out",
+      source: "address_changed",
+    });
     expect((await stateOf(dora.id, "sms", "deals"))?.status).toBe("opted_in");
     const events = await addressChangedEvents(dora.id);
     expect(events.map((e) => [e.channel, e.action])).toEqual([["email", "opted_out"]]);
     // The REST view names the reason too.
     const consent = await rest("GET", `/contacts/${dora.id}/consent`, { key: apiKey });
-    expect(consent.body.states).toContainEqual(expect.objectContaining({ channel: "email", topic: "updates", status: "opted_out", source: "address_changed" }));
+    expect(consent.body.states).toContainEqual(
+      expect.objectContaining({ channel: "email", topic: "updates", status: "opted_out", source: "address_changed" }),
+    );
     // The same address again changes nothing more.
     await rest("POST", "/contacts", { key: apiKey, body: { phone: "+14155550105", email: "dora.new@example.com" } });
     expect(await addressChangedEvents(dora.id)).toHaveLength(1);
@@ -193,7 +228,10 @@ describe("an authenticated upsert or import that changes an address withdraws th
 
   it("API upsert matched by email with a new phone: SMS consent ends with address_changed", async () => {
     const eve = await victim("eve@example.com", "+14155550106");
-    const res = await rest("POST", "/contacts", { key: apiKey, body: { email: "eve@example.com", phone: "+14155550186" } });
+    const res = await rest("POST", "/contacts", {
+      key: apiKey,
+      body: { email: "eve@example.com", phone: "+14155550186" },
+    });
     expect(res.status).toBe(200);
     expect(res.body.phone).toBe("+14155550186");
     expect(await stateOf(eve.id, "sms", "deals")).toMatchObject({ status: "opted_out", source: "address_changed" });
@@ -209,7 +247,10 @@ describe("an authenticated upsert or import that changes an address withdraws th
   });
 
   it("an open double opt-in request for the old email is closed: a late click cannot grant the new address", async () => {
-    const { contact: ivy } = await upsertContact({ ctx: admin, input: { email: "ivy@example.com", phone: "+14155550109" } });
+    const { contact: ivy } = await upsertContact({
+      ctx: admin,
+      input: { email: "ivy@example.com", phone: "+14155550109" },
+    });
     const form = await signupForm(["updates"], true);
     await postForm(form.key, { email: "ivy@example.com" });
     expect((await stateOf(ivy.id, "email", "updates"))?.status).toBe("pending");
@@ -218,7 +259,10 @@ describe("an authenticated upsert or import that changes an address withdraws th
     expect(open[0]!.closedAt).toBeNull();
 
     await rest("POST", "/contacts", { key: apiKey, body: { phone: "+14155550109", email: "ivy.new@example.com" } });
-    const [closed] = await handle.db.select().from(consentConfirmations).where(eq(consentConfirmations.contactId, ivy.id));
+    const [closed] = await handle.db
+      .select()
+      .from(consentConfirmations)
+      .where(eq(consentConfirmations.contactId, ivy.id));
     expect(closed!.closedAt).not.toBeNull();
     expect(await stateOf(ivy.id, "email", "updates")).toMatchObject({ status: "opted_out", source: "address_changed" });
   });

@@ -25,7 +25,14 @@ const evidence = { ip: "203.0.113.9", text: "Yes, send me the newsletter." };
 async function callerFor(userId: string, workspace = workspaceId) {
   const membership = await resolveSessionMembership(handle.db, userId, workspace);
   const auth: RequestAuth = membership ? { kind: "session", membership } : { kind: "anonymous" };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "test",
+    auth,
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -37,9 +44,25 @@ async function seedContacts() {
     clock.set(new Date(Date.UTC(2025, 2, 1) + (119 - i) * 60_000));
     const { contact } = await upsertContact({
       ctx,
-      input: { email: `person${i}@example.com`, firstName: `First${i}`, lastName: `Last${i}`, tags: i % 3 === 0 ? ["vip"] : ["lead"] },
+      input: {
+        email: `person${i}@example.com`,
+        firstName: `First${i}`,
+        lastName: `Last${i}`,
+        tags: i % 3 === 0 ? ["vip"] : ["lead"],
+      },
     });
-    if (i % 5 === 0) await recordConsentChange({ ctx, input: { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form", evidence } });
+    if (i % 5 === 0)
+      await recordConsentChange({
+        ctx,
+        input: {
+          contactId: contact.id,
+          channel: "email",
+          topicKey: "newsletter",
+          action: "opted_in",
+          source: "form",
+          evidence,
+        },
+      });
   }
 }
 
@@ -56,7 +79,8 @@ beforeAll(async () => {
   const other = await createWorkspace(handle.db);
   await ensureDefaultTopics(handle.db, other.id, new Date());
   const otherOwner = await createMember(handle.db, other.id, "owner");
-  otherWorkspaceContactId = (await upsertContact({ ctx: otherOwner.ctx, input: { email: "elsewhere@example.com" } })).contact.id;
+  otherWorkspaceContactId = (await upsertContact({ ctx: otherOwner.ctx, input: { email: "elsewhere@example.com" } }))
+    .contact.id;
 });
 afterAll(async () => {
   await handle.close();
@@ -83,16 +107,29 @@ describe("contacts list", () => {
   it("keeps rows written in the same millisecond apart (the cursor keeps microseconds)", async () => {
     const ws = await createWorkspace(handle.db);
     const member = await createMember(handle.db, ws.id, "admin");
-    for (const [i, at] of ["2025-01-01 00:00:00.000100+00", "2025-01-01 00:00:00.000200+00", "2025-01-01 00:00:00.000300+00"].entries()) {
+    for (const [i, at] of [
+      "2025-01-01 00:00:00.000100+00",
+      "2025-01-01 00:00:00.000200+00",
+      "2025-01-01 00:00:00.000300+00",
+    ].entries()) {
       await handle.queryRows(
         "insert into contacts (workspace_id, email_ciphertext, email_hash, created_at, updated_at) values ($1, $2, $3, $4, $4)",
-        [ws.id, encryptOptional(`tie${i}@example.com`, "contact.email"), blindIndex(ws.id, "email", `tie${i}@example.com`), at],
+        [
+          ws.id,
+          encryptOptional(`tie${i}@example.com`, "contact.email"),
+          blindIndex(ws.id, "email", `tie${i}@example.com`),
+          at,
+        ],
       );
     }
     const caller = await callerFor(member.user.id, ws.id);
     const first = await caller.contacts.list({ limit: 2 });
     const second = await caller.contacts.list({ limit: 2, cursor: first.nextCursor! });
-    expect([...first.items, ...second.items].map((c) => c.email)).toEqual(["tie2@example.com", "tie1@example.com", "tie0@example.com"]);
+    expect([...first.items, ...second.items].map((c) => c.email)).toEqual([
+      "tie2@example.com",
+      "tie1@example.com",
+      "tie0@example.com",
+    ]);
     expect(second.nextCursor).toBeNull();
   });
 
@@ -102,24 +139,42 @@ describe("contacts list", () => {
 
     const optedIn = await caller.contacts.list({ consent: { topic: "newsletter", status: "opted_in" } });
     expect(optedIn.total).toBe(24);
-    expect(optedIn.items.every((c) => c.consent.some((s) => s.topic === "newsletter" && s.channel === "email" && s.status === "opted_in"))).toBe(true);
-    expect((await caller.contacts.list({ consent: { topic: "newsletter", channel: "email", status: "none" } })).total).toBe(96);
-    expect((await caller.contacts.list({ consent: { topic: "newsletter", status: "opted_in" }, tag: "vip" })).total).toBe(8);
+    expect(
+      optedIn.items.every((c) =>
+        c.consent.some((s) => s.topic === "newsletter" && s.channel === "email" && s.status === "opted_in"),
+      ),
+    ).toBe(true);
+    expect(
+      (await caller.contacts.list({ consent: { topic: "newsletter", channel: "email", status: "none" } })).total,
+    ).toBe(96);
+    expect(
+      (await caller.contacts.list({ consent: { topic: "newsletter", status: "opted_in" }, tag: "vip" })).total,
+    ).toBe(8);
 
-    const range = await caller.contacts.list({ createdFrom: new Date("2025-03-01T00:10:00Z"), createdTo: new Date("2025-03-01T00:20:00Z") });
+    const range = await caller.contacts.list({
+      createdFrom: new Date("2025-03-01T00:10:00Z"),
+      createdTo: new Date("2025-03-01T00:20:00Z"),
+    });
     expect(range.total).toBe(10);
 
     const byEmail = await caller.contacts.list({ search: "  PERSON7@EXAMPLE.COM " });
     expect(byEmail.items.map((c) => c.firstName)).toEqual(["First7"]);
     await upsertContact({ ctx: owner.ctx, input: { phone: "(415) 555-2671", firstName: "Phoebe" } });
-    expect((await caller.contacts.list({ search: "+1 415 555 2671" })).items.map((c) => c.firstName)).toEqual(["Phoebe"]);
+    expect((await caller.contacts.list({ search: "+1 415 555 2671" })).items.map((c) => c.firstName)).toEqual([
+      "Phoebe",
+    ]);
     expect((await caller.contacts.list({ search: "nobody@example.com" })).items).toEqual([]);
   });
 
   it("refuses partial search text with a message saying search is exact, naming the field", async () => {
     const caller = await callerFor(marketer.user.id);
-    await expect(caller.contacts.list({ search: "person" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/complete email address or phone number/) });
-    await expect(caller.contacts.list({ consent: { topic: "no-such-topic", status: "opted_in" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.contacts.list({ search: "person" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/complete email address or phone number/),
+    });
+    await expect(
+      caller.contacts.list({ consent: { topic: "no-such-topic", status: "opted_in" } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("lists the tags in use with their counts", async () => {
@@ -162,7 +217,12 @@ describe("masking and reveal", () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, "contact.revealed"), eq(auditLog.targetId, item!.id)));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actorType: "user", actorId: viewer.user.id, targetType: "contact", after: { fields: ["email", "firstName", "lastName"] } });
+    expect(rows[0]).toMatchObject({
+      actorType: "user",
+      actorId: viewer.user.id,
+      targetType: "contact",
+      after: { fields: ["email", "firstName", "lastName"] },
+    });
     expect(JSON.stringify(rows[0])).not.toContain("person7");
     const history = await caller.contacts.history({ id: item!.id });
     expect(history.activity.some((a) => a.kind === "audit" && a.action === "contact.revealed")).toBe(true);
@@ -173,8 +233,18 @@ describe("admin consent changes", () => {
   it("an admin opt-in without a note is refused and records nothing", async () => {
     const caller = await callerFor(owner.user.id);
     const { contact } = await upsertContact({ ctx: owner.ctx, input: { email: "no-note@example.com" } });
-    await expect(caller.contacts.setConsent({ id: contact.id, channel: "email", topic: "newsletter", status: "opted_in" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(caller.contacts.setConsent({ id: contact.id, channel: "email", topic: "newsletter", status: "opted_in", note: "  ok  " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.contacts.setConsent({ id: contact.id, channel: "email", topic: "newsletter", status: "opted_in" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.contacts.setConsent({
+        id: contact.id,
+        channel: "email",
+        topic: "newsletter",
+        status: "opted_in",
+        note: "  ok  ",
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await caller.contacts.history({ id: contact.id })).consent).toEqual([]);
   });
 
@@ -182,8 +252,16 @@ describe("admin consent changes", () => {
     const caller = await callerFor(marketer.user.id);
     const { contact } = await upsertContact({ ctx: owner.ctx, input: { email: "asked@example.com" } });
     const note = "Customer asked by phone on 3 March";
-    const result = await caller.contacts.setConsent({ id: contact.id, channel: "email", topic: "newsletter", status: "opted_in", note });
-    expect(result.states).toContainEqual(expect.objectContaining({ topic: "newsletter", status: "opted_in", source: "admin" }));
+    const result = await caller.contacts.setConsent({
+      id: contact.id,
+      channel: "email",
+      topic: "newsletter",
+      status: "opted_in",
+      note,
+    });
+    expect(result.states).toContainEqual(
+      expect.objectContaining({ topic: "newsletter", status: "opted_in", source: "admin" }),
+    );
 
     const detail = await caller.contacts.detail({ id: contact.id });
     const cell = detail.consent.find((c) => c.topic.key === "newsletter" && c.channel === "email");
@@ -191,7 +269,13 @@ describe("admin consent changes", () => {
     expect(detail.consent.find((c) => c.topic.key === "promotions")?.state).toBeNull();
 
     const history = await caller.contacts.history({ id: contact.id });
-    expect(history.consent[0]).toMatchObject({ action: "opted_in", source: "admin", evidence: { note }, actorType: "user", actorId: marketer.user.id });
+    expect(history.consent[0]).toMatchObject({
+      action: "opted_in",
+      source: "admin",
+      evidence: { note },
+      actorType: "user",
+      actorId: marketer.user.id,
+    });
     expect(history.consent[0]!.actorLabel).toBeTruthy();
 
     await caller.contacts.setConsent({ id: contact.id, channel: "email", status: "opted_out" });
@@ -203,7 +287,13 @@ describe("admin consent changes", () => {
     const caller = await callerFor(owner.user.id);
     const { contact } = await upsertContact({ ctx: owner.ctx, input: { email: "email-only@example.com" } });
     await expect(
-      caller.contacts.setConsent({ id: contact.id, channel: "sms", topic: "promotions", status: "opted_in", note: "Asked at the counter on Monday" }),
+      caller.contacts.setConsent({
+        id: contact.id,
+        channel: "sms",
+        topic: "promotions",
+        status: "opted_in",
+        note: "Asked at the counter on Monday",
+      }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("no phone number") });
   });
 
@@ -211,14 +301,24 @@ describe("admin consent changes", () => {
     const caller = await callerFor(owner.user.id);
     const [item] = (await caller.contacts.list({ search: "person5@example.com" })).items;
     const history = await caller.contacts.history({ id: item!.id });
-    expect(history.consent[0]).toMatchObject({ action: "opted_in", source: "form", consentText: evidence.text, evidence: { ip: evidence.ip } });
-    expect(history.activity.map((a) => (a.kind === "audit" ? a.action : `consent:${a.event.action}`))).toEqual(["consent:opted_in", "contact.created"]);
+    expect(history.consent[0]).toMatchObject({
+      action: "opted_in",
+      source: "form",
+      consentText: evidence.text,
+      evidence: { ip: evidence.ip },
+    });
+    expect(history.activity.map((a) => (a.kind === "audit" ? a.action : `consent:${a.event.action}`))).toEqual([
+      "consent:opted_in",
+      "contact.created",
+    ]);
   });
 
   it("a viewer can neither change consent nor create or edit contacts", async () => {
     const caller = await callerFor(viewer.user.id);
     const [item] = (await caller.contacts.list({ search: "person1@example.com" })).items;
-    await expect(caller.contacts.setConsent({ id: item!.id, channel: "email", status: "opted_out" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      caller.contacts.setConsent({ id: item!.id, channel: "email", status: "opted_out" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(caller.contacts.create({ email: "new@example.com" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(caller.contacts.update({ id: item!.id, firstName: "X" })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
@@ -231,13 +331,31 @@ describe("profile edits", () => {
     expect(created.created).toBe(true);
     expect((await caller.contacts.create({ email: "EDIT-ME@example.com" })).created).toBe(false);
 
-    const updated = await caller.contacts.update({ id: created.id, email: "edited@example.com", phone: "+44 20 7946 0000", lastName: "Edits", tags: ["b", "a"], timezone: "Europe/London" });
-    expect(updated).toMatchObject({ email: "edited@example.com", phone: "+442079460000", firstName: "Eddie", lastName: "Edits", tags: ["b", "a"], timezone: "Europe/London" });
+    const updated = await caller.contacts.update({
+      id: created.id,
+      email: "edited@example.com",
+      phone: "+44 20 7946 0000",
+      lastName: "Edits",
+      tags: ["b", "a"],
+      timezone: "Europe/London",
+    });
+    expect(updated).toMatchObject({
+      email: "edited@example.com",
+      phone: "+442079460000",
+      firstName: "Eddie",
+      lastName: "Edits",
+      tags: ["b", "a"],
+      timezone: "Europe/London",
+    });
     expect((await caller.contacts.list({ search: "edit-me@example.com" })).items).toEqual([]);
     expect((await caller.contacts.list({ search: "edited@example.com" })).items).toHaveLength(1);
 
-    await expect(caller.contacts.update({ id: created.id, email: "person3@example.com" })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(caller.contacts.update({ id: created.id, email: "", phone: null })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.contacts.update({ id: created.id, email: "person3@example.com" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await expect(caller.contacts.update({ id: created.id, email: "", phone: null })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     const cleared = await caller.contacts.update({ id: created.id, phone: "", lastName: null });
     expect(cleared).toMatchObject({ phone: null, lastName: null, email: "edited@example.com" });
   });
@@ -251,7 +369,9 @@ describe("workspace isolation", () => {
     await expect(caller.contacts.history({ id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(caller.contacts.reveal({ id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(caller.contacts.update({ id, firstName: "Mallory" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(caller.contacts.setConsent({ id, channel: "email", status: "opted_out" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.contacts.setConsent({ id, channel: "email", status: "opted_out" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect((await caller.contacts.list({ search: "elsewhere@example.com" })).items).toEqual([]);
   });
 });
@@ -261,21 +381,40 @@ describe("topics admin", () => {
     const marketerCaller = await callerFor(marketer.user.id);
     const viewerCaller = await callerFor(viewer.user.id);
     const adminCaller = await callerFor(owner.user.id);
-    const input = { key: "product-updates", name: "Product updates", channels: ["email" as const], kind: "marketing" as const };
+    const input = {
+      key: "product-updates",
+      name: "Product updates",
+      channels: ["email" as const],
+      kind: "marketing" as const,
+    };
     await expect(marketerCaller.topics.create(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(viewerCaller.topics.create(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
 
-    const topic = await adminCaller.topics.create({ ...input, description: "What shipped this month.", requiresDoubleOptIn: true });
+    const topic = await adminCaller.topics.create({
+      ...input,
+      description: "What shipped this month.",
+      requiresDoubleOptIn: true,
+    });
     expect(topic).toMatchObject({ key: "product-updates", requiresDoubleOptIn: true, archived: false });
     await expect(adminCaller.topics.create(input)).rejects.toMatchObject({ code: "CONFLICT" });
 
-    await expect(marketerCaller.topics.update({ id: topic.id, archived: true })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    const edited = await adminCaller.topics.update({ id: topic.id, name: "Product news", channels: ["email", "sms"], requiresDoubleOptIn: false });
+    await expect(marketerCaller.topics.update({ id: topic.id, archived: true })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const edited = await adminCaller.topics.update({
+      id: topic.id,
+      name: "Product news",
+      channels: ["email", "sms"],
+      requiresDoubleOptIn: false,
+    });
     expect(edited).toMatchObject({ name: "Product news", channels: ["email", "sms"], requiresDoubleOptIn: false });
 
     await adminCaller.topics.update({ id: topic.id, archived: true });
     expect((await viewerCaller.topics.list()).items.map((t) => t.key)).not.toContain("product-updates");
-    expect((await viewerCaller.topics.list({ includeArchived: true })).items.find((t) => t.key === "product-updates")?.archived).toBe(true);
+    expect(
+      (await viewerCaller.topics.list({ includeArchived: true })).items.find((t) => t.key === "product-updates")
+        ?.archived,
+    ).toBe(true);
     await adminCaller.topics.update({ id: topic.id, archived: false });
     expect((await viewerCaller.topics.list()).items.map((t) => t.key)).toContain("product-updates");
   });

@@ -48,14 +48,19 @@ describe("contacts", () => {
 
   it("emails match case-insensitively, keep the local part, lower-case the domain", async () => {
     const a = await rest("POST", "/contacts", { key, body: { email: "  Ann.Lee@Example.COM ", firstName: "Ann" } });
-    const b = await rest("POST", "/contacts", { key, body: { email: "ann.lee@example.com", lastName: "Lee", tags: ["vip"] } });
+    const b = await rest("POST", "/contacts", {
+      key,
+      body: { email: "ann.lee@example.com", lastName: "Lee", tags: ["vip"] },
+    });
     expect(a.body.id).toBe(b.body.id);
     expect(a.body.email).toBe("Ann.Lee@example.com");
     expect(b.body).toMatchObject({ firstName: "Ann", lastName: "Lee", tags: ["vip"] });
   });
 
   it("concurrent upserts of one address never make two contacts", async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => rest("POST", "/contacts", { key, body: { email: "race@example.com" } })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => rest("POST", "/contacts", { key, body: { email: "race@example.com" } })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
   });
@@ -75,7 +80,10 @@ describe("contacts", () => {
   });
 
   it("stores no plaintext email, phone or name", async () => {
-    await rest("POST", "/contacts", { key, body: { email: "secret.person@example.org", phone: "+44 20 7946 0958", firstName: "Zelda" } });
+    await rest("POST", "/contacts", {
+      key,
+      body: { email: "secret.person@example.org", phone: "+44 20 7946 0958", firstName: "Zelda" },
+    });
     const rows = await handle.queryRows<Record<string, unknown>>("select * from contacts");
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain("secret.person");
@@ -88,7 +96,14 @@ describe("contacts", () => {
     const mine = await rest("POST", "/contacts", { key, body: { email: "mine@example.com" } });
     expect((await rest("GET", `/contacts/${mine.body.id}`, { key: otherKey })).status).toBe(404);
     expect((await rest("GET", `/contacts/${mine.body.id}/consent`, { key: otherKey })).status).toBe(404);
-    expect((await rest("POST", `/contacts/${mine.body.id}/consent`, { key: otherKey, body: { channel: "email", status: "opted_out", source: "api" } })).status).toBe(404);
+    expect(
+      (
+        await rest("POST", `/contacts/${mine.body.id}/consent`, {
+          key: otherKey,
+          body: { channel: "email", status: "opted_out", source: "api" },
+        })
+      ).status,
+    ).toBe(404);
     expect((await rest("POST", "/contacts", { key: readOnly, body: { email: "nope@example.com" } })).status).toBe(403);
     expect((await rest("GET", `/contacts/${mine.body.id}`, { key: readOnly })).status).toBe(200);
   });
@@ -97,48 +112,116 @@ describe("contacts", () => {
 describe("topics", () => {
   it("a new workspace has default topics; creating one needs the admin scope; keys are unique", async () => {
     const list = await rest("GET", "/topics", { key });
-    expect(list.body.items.map((t: { key: string }) => t.key)).toEqual(["account-notices", "newsletter", "promotions"].sort() && expect.arrayContaining(["newsletter", "promotions", "account-notices"]));
-    expect((await rest("POST", "/topics", { key, body: { key: "tips", name: "Tips", channels: ["email"], kind: "marketing" } })).status).toBe(403);
-    const created = await rest("POST", "/topics", { key: otherKey, body: { key: "tips", name: "Tips", channels: ["email"], kind: "marketing" } });
+    expect(list.body.items.map((t: { key: string }) => t.key)).toEqual(
+      ["account-notices", "newsletter", "promotions"].sort() &&
+        expect.arrayContaining(["newsletter", "promotions", "account-notices"]),
+    );
+    expect(
+      (
+        await rest("POST", "/topics", {
+          key,
+          body: { key: "tips", name: "Tips", channels: ["email"], kind: "marketing" },
+        })
+      ).status,
+    ).toBe(403);
+    const created = await rest("POST", "/topics", {
+      key: otherKey,
+      body: { key: "tips", name: "Tips", channels: ["email"], kind: "marketing" },
+    });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ key: "tips", channels: ["email"], kind: "marketing", requiresDoubleOptIn: false });
-    expect((await rest("POST", "/topics", { key: otherKey, body: { key: "tips", name: "Again", channels: ["email"], kind: "marketing" } })).status).toBe(409);
-    expect((await rest("POST", "/topics", { key: otherKey, body: { key: "bad key!", name: "x", channels: ["email"], kind: "marketing" } })).status).toBe(400);
+    expect(created.body).toMatchObject({
+      key: "tips",
+      channels: ["email"],
+      kind: "marketing",
+      requiresDoubleOptIn: false,
+    });
+    expect(
+      (
+        await rest("POST", "/topics", {
+          key: otherKey,
+          body: { key: "tips", name: "Again", channels: ["email"], kind: "marketing" },
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await rest("POST", "/topics", {
+          key: otherKey,
+          body: { key: "bad key!", name: "x", channels: ["email"], kind: "marketing" },
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
 describe("consent ledger", () => {
   it("an opt-in without evidence is refused with 400; an opt-out needs none", async () => {
     const c = await rest("POST", "/contacts", { key, body: { email: "evidence@example.com" } });
-    const bad = await rest("POST", `/contacts/${c.body.id}/consent`, { key, body: { channel: "email", topic: "newsletter", status: "opted_in", source: "api" } });
+    const bad = await rest("POST", `/contacts/${c.body.id}/consent`, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_in", source: "api" },
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.issues)).toContain("evidence");
     expect((await rest("GET", `/contacts/${c.body.id}/consent`, { key })).body.states).toEqual([]);
-    const out = await rest("POST", `/contacts/${c.body.id}/consent`, { key, body: { channel: "email", topic: "newsletter", status: "opted_out", source: "api" } });
+    const out = await rest("POST", `/contacts/${c.body.id}/consent`, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_out", source: "api" },
+    });
     expect(out.status).toBe(200);
-    expect(out.body.states).toEqual([expect.objectContaining({ channel: "email", topic: "newsletter", status: "opted_out", source: "api" })]);
+    expect(out.body.states).toEqual([
+      expect.objectContaining({ channel: "email", topic: "newsletter", status: "opted_out", source: "api" }),
+    ]);
   });
 
   it("rejects an unknown topic and a topic not offered on the channel", async () => {
     const c = await rest("POST", "/contacts", { key, body: { email: "topics@example.com", phone: "+12025550143" } });
-    expect((await rest("POST", `/contacts/${c.body.id}/consent`, { key, body: { channel: "email", topic: "nope", status: "opted_out", source: "api" } })).status).toBe(400);
-    expect((await rest("POST", `/contacts/${c.body.id}/consent`, { key, body: { channel: "email", topic: "promotions", status: "opted_out", source: "api" } })).status).toBe(400);
+    expect(
+      (
+        await rest("POST", `/contacts/${c.body.id}/consent`, {
+          key,
+          body: { channel: "email", topic: "nope", status: "opted_out", source: "api" },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await rest("POST", `/contacts/${c.body.id}/consent`, {
+          key,
+          body: { channel: "email", topic: "promotions", status: "opted_out", source: "api" },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it("?at= answers the state before and after a change", async () => {
     const c = await rest("POST", "/contacts", { key, body: { email: "history@example.com" } });
-    const inRes = await rest("POST", `/contacts/${c.body.id}/consent`, { key, body: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence } });
+    const inRes = await rest("POST", `/contacts/${c.body.id}/consent`, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence },
+    });
     expect(inRes.body.states[0].status).toBe("opted_in");
     const between = new Date(Date.now() + 5).toISOString();
     await new Promise((r) => setTimeout(r, 30));
-    await rest("POST", `/contacts/${c.body.id}/consent`, { key, body: { channel: "email", topic: "newsletter", status: "opted_out", source: "one_click" } });
+    await rest("POST", `/contacts/${c.body.id}/consent`, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_out", source: "one_click" },
+    });
 
-    const before = await rest("GET", `/contacts/${c.body.id}/consent?at=${encodeURIComponent("2000-01-01T00:00:00Z")}`, { key });
+    const before = await rest(
+      "GET",
+      `/contacts/${c.body.id}/consent?at=${encodeURIComponent("2000-01-01T00:00:00Z")}`,
+      { key },
+    );
     expect(before.body.states).toEqual([]);
     const then = await rest("GET", `/contacts/${c.body.id}/consent?at=${encodeURIComponent(between)}`, { key });
-    expect(then.body.states).toEqual([expect.objectContaining({ topic: "newsletter", status: "opted_in", source: "form" })]);
+    expect(then.body.states).toEqual([
+      expect.objectContaining({ topic: "newsletter", status: "opted_in", source: "form" }),
+    ]);
     const now = await rest("GET", `/contacts/${c.body.id}/consent`, { key });
-    expect(now.body.states).toEqual([expect.objectContaining({ topic: "newsletter", status: "opted_out", source: "one_click" })]);
+    expect(now.body.states).toEqual([
+      expect.objectContaining({ topic: "newsletter", status: "opted_out", source: "one_click" }),
+    ]);
     expect((await rest("GET", `/contacts/${c.body.id}/consent?at=yesterday`, { key })).status).toBe(400);
   });
 
@@ -146,9 +229,22 @@ describe("consent ledger", () => {
     const c = await rest("POST", "/contacts", { key, body: { email: "race-consent@example.com" } });
     const url = `/contacts/${c.body.id}/consent`;
     const earlier = new Date(Date.now() - 60_000).toISOString();
-    await rest("POST", url, { key, body: { channel: "email", topic: "newsletter", status: "opted_out", source: "one_click" } });
+    await rest("POST", url, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_out", source: "one_click" },
+    });
     // A form post that was made a minute ago but arrives now: recorded later, happened earlier.
-    const late = await rest("POST", url, { key, body: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence, occurredAt: earlier } });
+    const late = await rest("POST", url, {
+      key,
+      body: {
+        channel: "email",
+        topic: "newsletter",
+        status: "opted_in",
+        source: "form",
+        evidence,
+        occurredAt: earlier,
+      },
+    });
     expect(late.status).toBe(200);
     expect(late.body.states[0].status).toBe("opted_out");
 
@@ -158,25 +254,56 @@ describe("consent ledger", () => {
     for (let round = 0; round < 5; round++) {
       clock.advance(1_000);
       await Promise.all([
-        recordConsentChange({ ctx, input: { contactId: c.body.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form", evidence } }),
-        recordConsentChange({ ctx, input: { contactId: c.body.id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" } }),
+        recordConsentChange({
+          ctx,
+          input: {
+            contactId: c.body.id,
+            channel: "email",
+            topicKey: "newsletter",
+            action: "opted_in",
+            source: "form",
+            evidence,
+          },
+        }),
+        recordConsentChange({
+          ctx,
+          input: {
+            contactId: c.body.id,
+            channel: "email",
+            topicKey: "newsletter",
+            action: "opted_out",
+            source: "one_click",
+          },
+        }),
       ]);
       const states = (await rest("GET", url, { key })).body.states;
       expect(states[0].status).toBe("opted_out");
     }
-    const ledger = await handle.queryRows<{ n: number }>("select count(*)::int as n from consent_events where contact_id = $1", [c.body.id]);
+    const ledger = await handle.queryRows<{ n: number }>(
+      "select count(*)::int as n from consent_events where contact_id = $1",
+      [c.body.id],
+    );
     expect(ledger[0]!.n).toBe(12);
   });
 
   it("a fresh opt-in after an opt-out is honoured, and without a topic a change covers every topic of the channel", async () => {
     const c = await rest("POST", "/contacts", { key, body: { email: "back@example.com", phone: "+12025550188" } });
     const url = `/contacts/${c.body.id}/consent`;
-    await rest("POST", url, { key, body: { channel: "email", topic: "newsletter", status: "opted_out", source: "api" } });
+    await rest("POST", url, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_out", source: "api" },
+    });
     await new Promise((r) => setTimeout(r, 5));
-    const again = await rest("POST", url, { key, body: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence } });
+    const again = await rest("POST", url, {
+      key,
+      body: { channel: "email", topic: "newsletter", status: "opted_in", source: "form", evidence },
+    });
     expect(again.body.states[0].status).toBe("opted_in");
 
-    const stop = await rest("POST", url, { key, body: { channel: "sms", status: "opted_out", source: "sms_keyword", evidence: { providerMessageId: "SM123" } } });
+    const stop = await rest("POST", url, {
+      key,
+      body: { channel: "sms", status: "opted_out", source: "sms_keyword", evidence: { providerMessageId: "SM123" } },
+    });
     expect(stop.body.states.map((s: { topic: string }) => s.topic).sort()).toEqual(["account-notices", "promotions"]);
     expect(stop.body.states.every((s: { status: string }) => s.status === "opted_out")).toBe(true);
   });
@@ -187,9 +314,13 @@ describe("consent ledger", () => {
   });
 
   it("the consent text is stored once and referenced by hash", async () => {
-    const rows = await handle.queryRows<{ n: number }>("select count(*)::int as n from consent_texts where text = $1", [evidence.text]);
+    const rows = await handle.queryRows<{ n: number }>("select count(*)::int as n from consent_texts where text = $1", [
+      evidence.text,
+    ]);
     expect(rows[0]!.n).toBe(1);
-    const events = await handle.queryRows<{ evidence: { textHash?: string; text?: string } }>("select evidence from consent_events where source = 'form'");
+    const events = await handle.queryRows<{ evidence: { textHash?: string; text?: string } }>(
+      "select evidence from consent_events where source = 'form'",
+    );
     expect(events.length).toBeGreaterThan(1);
     expect(events.every((e) => typeof e.evidence.textHash === "string" && e.evidence.text === undefined)).toBe(true);
   });

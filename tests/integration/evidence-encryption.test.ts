@@ -24,18 +24,31 @@ describe("consent evidence at rest", () => {
   it("stores ip, user agent and note encrypted, keeps the other evidence readable to SQL, and reads it all back", async () => {
     const ws = await createWorkspace(handle.db);
     const ctx = systemContext(handle.db, ws.id);
-    await handle.db.insert(topics).values({ workspaceId: ws.id, key: "news", name: "News", channels: ["email"], kind: "marketing" });
+    await handle.db
+      .insert(topics)
+      .values({ workspaceId: ws.id, key: "news", name: "News", channels: ["email"], kind: "marketing" });
     const { contact } = await upsertContact({ ctx, input: { email: "evidence@example.com" } });
-    await recordConsentChange({ ctx, input: {
-      contactId: contact.id,
-      channel: "email",
-      topicKey: "news",
-      action: "opted_in",
-      source: "form",
-      evidence: { ip: IP, userAgent: USER_AGENT, note: NOTE, formVersion: "f1@v1", url: "https://shop.example/signup" },
-    } });
+    await recordConsentChange({
+      ctx,
+      input: {
+        contactId: contact.id,
+        channel: "email",
+        topicKey: "news",
+        action: "opted_in",
+        source: "form",
+        evidence: {
+          ip: IP,
+          userAgent: USER_AGENT,
+          note: NOTE,
+          formVersion: "f1@v1",
+          url: "https://shop.example/signup",
+        },
+      },
+    });
 
-    const raw = await handle.db.execute<{ evidence: string }>(sql`select evidence::text as evidence from consent_events where contact_id = ${contact.id}`);
+    const raw = await handle.db.execute<{ evidence: string }>(
+      sql`select evidence::text as evidence from consent_events where contact_id = ${contact.id}`,
+    );
     const stored = (Array.isArray(raw) ? raw : (raw as { rows: { evidence: string }[] }).rows)[0]!.evidence;
     expect(stored).not.toContain(IP);
     expect(stored).not.toContain("Evidence Test");
@@ -67,7 +80,9 @@ describe("consent evidence at rest", () => {
         expiresAt: new Date(Date.now() + 60_000),
       })
       .returning();
-    const raw = await handle.db.execute<{ evidence: string }>(sql`select evidence::text as evidence from consent_confirmations where id = ${row!.id}`);
+    const raw = await handle.db.execute<{ evidence: string }>(
+      sql`select evidence::text as evidence from consent_confirmations where id = ${row!.id}`,
+    );
     const stored = (Array.isArray(raw) ? raw : (raw as { rows: { evidence: string }[] }).rows)[0]!.evidence;
     expect(stored).not.toContain(IP);
     expect(stored).toContain('"textHash": "abc"');

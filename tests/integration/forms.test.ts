@@ -48,7 +48,10 @@ beforeAll(async () => {
   const owner = await createMember(handle.db, ws.id, "admin");
   admin = owner.ctx;
   adminUserId = owner.user.id;
-  await createTopic({ ctx: admin, input: { key: "updates", name: "Weekly updates", channels: ["email"], kind: "marketing" } });
+  await createTopic({
+    ctx: admin,
+    input: { key: "updates", name: "Weekly updates", channels: ["email"], kind: "marketing" },
+  });
   await createTopic({ ctx: admin, input: { key: "deals", name: "Text deals", channels: ["sms"], kind: "marketing" } });
   const rows = await handle.db.select().from(topics).where(eq(topics.workspaceId, ws.id));
   topicByKey = Object.fromEntries(rows.map((t) => [t.key, t]));
@@ -96,7 +99,12 @@ async function post(key: string, fields: Record<string, string>, headers: Record
     new Request(`${BASE}/f/${key}`, {
       method: "POST",
       // The address our HTTP server writes from the socket (a client cannot set it: see client-address.ts).
-      headers: { "content-type": "application/x-www-form-urlencoded", [SOCKET_ADDRESS_HEADER]: ip(), "user-agent": "Mozilla/5.0 (forms test)", ...headers },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        [SOCKET_ADDRESS_HEADER]: ip(),
+        "user-agent": "Mozilla/5.0 (forms test)",
+        ...headers,
+      },
       body: new URLSearchParams(fields),
     }),
     params({ formKey: key }),
@@ -105,7 +113,11 @@ async function post(key: string, fields: Record<string, string>, headers: Record
 }
 
 async function eventsFor(contactId: string) {
-  return handle.db.select().from(consentEvents).where(eq(consentEvents.contactId, contactId)).orderBy(asc(consentEvents.seq));
+  return handle.db
+    .select()
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, contactId))
+    .orderBy(asc(consentEvents.seq));
 }
 
 async function contactIdByEmail(email: string) {
@@ -117,7 +129,14 @@ async function contactIdByEmail(email: string) {
 async function adminCaller() {
   const membership = await resolveSessionMembership(handle.db, adminUserId, workspaceId);
   const auth: RequestAuth = { kind: "session", membership: membership! };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "t",
+    auth,
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -167,7 +186,12 @@ describe("submitting a form", () => {
     const contactId = (await contactIdByEmail("reader@example.com"))!;
     expect(contactId).toBeTruthy();
     const [stateRow] = await handle.db.select().from(consentStates).where(eq(consentStates.contactId, contactId));
-    expect(stateRow).toMatchObject({ status: "opted_in", source: "form", channel: "email", topicId: topicByKey.updates!.id });
+    expect(stateRow).toMatchObject({
+      status: "opted_in",
+      source: "form",
+      channel: "email",
+      topicId: topicByKey.updates!.id,
+    });
     const [event] = await eventsFor(contactId);
     expect(event!.evidence).toEqual({
       ip: ip(),
@@ -178,7 +202,10 @@ describe("submitting a form", () => {
       textHash: sha256Hex(CONSENT),
     });
     expect(event!.actorType).toBe("contact");
-    const [text] = await handle.db.select().from(consentTexts).where(eq(consentTexts.hash, sha256Hex(CONSENT)));
+    const [text] = await handle.db
+      .select()
+      .from(consentTexts)
+      .where(eq(consentTexts.hash, sha256Hex(CONSENT)));
     expect(text!.text).toBe(CONSENT);
     expect(form.consentTextHash).toBe(sha256Hex(CONSENT));
     const caller = await adminCaller();
@@ -189,7 +216,10 @@ describe("submitting a form", () => {
   });
 
   it("with double opt-in the contact is pending; the link page's GET changes nothing, its POST confirms once", async () => {
-    const form = await createForm({ ctx: admin, input: { name: "DOI", definition: definition({ doubleOptIn: true }) } });
+    const form = await createForm({
+      ctx: admin,
+      input: { name: "DOI", definition: definition({ doubleOptIn: true }) },
+    });
     const { res } = await post(form.key, { email: "doi@example.com", _token: await tokenFrom(form.key) });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`/f/${form.key}/done?check=email`);
@@ -197,7 +227,8 @@ describe("submitting a form", () => {
     expect(await done.text()).toContain("Check your email");
 
     const contactId = (await contactIdByEmail("doi@example.com"))!;
-    const state = async () => (await handle.db.select().from(consentStates).where(eq(consentStates.contactId, contactId)))[0]?.status;
+    const state = async () =>
+      (await handle.db.select().from(consentStates).where(eq(consentStates.contactId, contactId)))[0]?.status;
     expect(await state()).toBe("pending");
 
     const token = transport.linkTokenFor("doi@example.com");
@@ -208,14 +239,25 @@ describe("submitting a form", () => {
     expect(await state()).toBe("pending");
 
     const click = () =>
-      linkPost(new Request(`${BASE}/confirm/${token}`, { method: "POST", headers: { [SOCKET_ADDRESS_HEADER]: "192.0.2.55", "user-agent": "Phone" } }), params({ token }));
+      linkPost(
+        new Request(`${BASE}/confirm/${token}`, {
+          method: "POST",
+          headers: { [SOCKET_ADDRESS_HEADER]: "192.0.2.55", "user-agent": "Phone" },
+        }),
+        params({ token }),
+      );
     const first = await click();
     expect(first.status).toBe(200);
     expect(await first.text()).toContain("You&#39;re subscribed");
     expect(await state()).toBe("opted_in");
     const confirmed = (await eventsFor(contactId)).filter((e) => e.action === "confirmed");
     expect(confirmed).toHaveLength(1);
-    expect(confirmed[0]!.evidence).toMatchObject({ formVersion: `${form.id}@v1`, textHash: sha256Hex(CONSENT), confirmationIp: "192.0.2.55", confirmationIpSource: "socket" });
+    expect(confirmed[0]!.evidence).toMatchObject({
+      formVersion: `${form.id}@v1`,
+      textHash: sha256Hex(CONSENT),
+      confirmationIp: "192.0.2.55",
+      confirmationIpSource: "socket",
+    });
 
     const count = (await eventsFor(contactId)).length;
     const second = await click();
@@ -226,7 +268,10 @@ describe("submitting a form", () => {
   it("a topic that requires double opt-in is pending even on a form without it", async () => {
     const form = await createForm({
       ctx: admin,
-      input: { name: "Mixed", definition: definition({ topicIds: [topicByKey.updates!.id, topicByKey.newsletter!.id] }) },
+      input: {
+        name: "Mixed",
+        definition: definition({ topicIds: [topicByKey.updates!.id, topicByKey.newsletter!.id] }),
+      },
     });
     await post(form.key, { email: "mixed@example.com", _token: await tokenFrom(form.key) });
     const contactId = (await contactIdByEmail("mixed@example.com"))!;
@@ -239,7 +284,14 @@ describe("submitting a form", () => {
   it("SMS double opt-in continues on the code page, which confirms the right code", async () => {
     const form = await createForm({
       ctx: admin,
-      input: { name: "SMS", definition: definition({ fields: [{ name: "phone", required: true }], topicIds: [topicByKey.deals!.id], doubleOptIn: true }) },
+      input: {
+        name: "SMS",
+        definition: definition({
+          fields: [{ name: "phone", required: true }],
+          topicIds: [topicByKey.deals!.id],
+          doubleOptIn: true,
+        }),
+      },
     });
     const { res } = await post(form.key, { phone: "415-555-0188", _token: await tokenFrom(form.key), embed: "1" });
     expect(res.status).toBe(303);
@@ -251,7 +303,11 @@ describe("submitting a form", () => {
 
     const submit = (code: string) =>
       codePost(
-        new Request(`${BASE}/confirm/code/${id}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ intent: "confirm", code }) }),
+        new Request(`${BASE}/confirm/code/${id}`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ intent: "confirm", code }),
+        }),
         params({ confirmationId: id }),
       );
     const code = transport.codeFor("+14155550188");
@@ -264,7 +320,10 @@ describe("submitting a form", () => {
   });
 
   it("a filled honeypot answers the normal success page and records nothing", async () => {
-    const form = await createForm({ ctx: admin, input: { name: "Bots", definition: definition({ doubleOptIn: true }) } });
+    const form = await createForm({
+      ctx: admin,
+      input: { name: "Bots", definition: definition({ doubleOptIn: true }) },
+    });
     const token = await tokenFrom(form.key);
     const before = await countRows();
     const { res } = await post(form.key, { email: "bot@example.com", website: "http://spam.example", _token: token });
@@ -320,7 +379,11 @@ describe("submitting a form", () => {
   it("a forged X-Forwarded-For is neither the evidence's IP nor a way around the per-IP limit", async () => {
     const form = await createForm({ ctx: admin, input: { name: "Forged", definition: definition() } });
     ipCounter += 1;
-    const { res } = await post(form.key, { email: "forged@example.com", _token: await tokenFrom(form.key) }, { "x-forwarded-for": "203.0.113.250", "x-real-ip": "203.0.113.251" });
+    const { res } = await post(
+      form.key,
+      { email: "forged@example.com", _token: await tokenFrom(form.key) },
+      { "x-forwarded-for": "203.0.113.250", "x-real-ip": "203.0.113.251" },
+    );
     expect(res.status).toBe(303);
     const [event] = await eventsFor((await contactIdByEmail("forged@example.com"))!);
     expect(event!.evidence).toMatchObject({ ip: ip(), ipSource: "socket" });
@@ -331,7 +394,10 @@ describe("submitting a form", () => {
     const token = await tokenFrom(flood.key);
     ipCounter += 1;
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await post(flood.key, { email: "", _token: token }, { "x-forwarded-for": `203.0.113.${i}` })).res.status);
+    for (let i = 0; i < 21; i++)
+      statuses.push(
+        (await post(flood.key, { email: "", _token: token }, { "x-forwarded-for": `203.0.113.${i}` })).res.status,
+      );
     expect(statuses[20]).toBe(429);
   });
 
@@ -364,11 +430,16 @@ describe("submitting a form", () => {
   });
 
   it("per-address limit: a fourth confirmation email within the hour is refused with 429", async () => {
-    const form = await createForm({ ctx: admin, input: { name: "Limit", definition: definition({ doubleOptIn: true }) } });
+    const form = await createForm({
+      ctx: admin,
+      input: { name: "Limit", definition: definition({ doubleOptIn: true }) },
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
       ipCounter += 1; // different IPs: the address limit is what bites
-      statuses.push((await post(form.key, { email: "limit@example.com", _token: await tokenFrom(form.key) })).res.status);
+      statuses.push(
+        (await post(form.key, { email: "limit@example.com", _token: await tokenFrom(form.key) })).res.status,
+      );
     }
     expect(statuses).toEqual([303, 303, 303, 429]);
     expect(transport.emails.filter((e) => e.to === "limit@example.com")).toHaveLength(3);
@@ -380,7 +451,10 @@ describe("form versions", () => {
     const form = await createForm({ ctx: admin, input: { name: "Versioned", definition: definition() } });
     await post(form.key, { email: "v1@example.com", _token: await tokenFrom(form.key) });
     const newText = "Yes, send me updates and occasional surveys. Unsubscribe any time.";
-    const edited = await updateForm({ ctx: admin, input: { id: form.id, definition: definition({ consentText: newText }) } });
+    const edited = await updateForm({
+      ctx: admin,
+      input: { id: form.id, definition: definition({ consentText: newText }) },
+    });
     expect(edited.currentVersion).toBe(2);
     expect(edited.versions.map((v) => v.version)).toEqual([2, 1]);
     expect(edited.versions[0]!.changed).toEqual(["consentText"]);
@@ -395,7 +469,10 @@ describe("form versions", () => {
     expect(v2.evidence).toMatchObject({ formVersion: `${form.id}@v2`, textHash: sha256Hex(newText) });
 
     // Saving the same definition again adds no version; a rename alone only renames.
-    const same = await updateForm({ ctx: admin, input: { id: form.id, name: "Renamed", definition: definition({ consentText: newText }) } });
+    const same = await updateForm({
+      ctx: admin,
+      input: { id: form.id, name: "Renamed", definition: definition({ consentText: newText }) },
+    });
     expect(same.currentVersion).toBe(2);
     expect(same.name).toBe("Renamed");
     const listed = (await listForms({ ctx: admin })).find((f) => f.id === form.id)!;
@@ -408,8 +485,13 @@ describe("form versions", () => {
     ).rejects.toMatchObject({ code: "INVALID", field: "definition.topicIds" });
     const otherWs = await createWorkspace(handle.db);
     await ensureDefaultTopics(handle.db, otherWs.id, new Date());
-    const [foreign] = await handle.db.select().from(topics).where(and(eq(topics.workspaceId, otherWs.id), eq(topics.key, "newsletter")));
-    await expect(createForm({ ctx: admin, input: { name: "Bad", definition: definition({ topicIds: [foreign!.id] }) } })).rejects.toMatchObject({
+    const [foreign] = await handle.db
+      .select()
+      .from(topics)
+      .where(and(eq(topics.workspaceId, otherWs.id), eq(topics.key, "newsletter")));
+    await expect(
+      createForm({ ctx: admin, input: { name: "Bad", definition: definition({ topicIds: [foreign!.id] }) } }),
+    ).rejects.toMatchObject({
       code: "INVALID",
     });
   });
@@ -417,12 +499,21 @@ describe("form versions", () => {
   it("marketers can read forms but only admins can change them; another workspace's form is not found", async () => {
     const marketer = await createMember(handle.db, workspaceId, "marketer");
     const membership = await resolveSessionMembership(handle.db, marketer.user.id, workspaceId);
-    const caller = createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "session", membership: membership! }, headers: new Headers() });
+    const caller = createCaller({
+      db: handle.db,
+      now: systemClock,
+      outbox: getOutbox(),
+      requestId: "t",
+      auth: { kind: "session", membership: membership! },
+      headers: new Headers(),
+    });
     const form = await createForm({ ctx: admin, input: { name: "Perms", definition: definition() } });
     expect((await caller.forms.list()).items.some((f) => f.id === form.id)).toBe(true);
     expect((await caller.forms.get({ id: form.id })).key).toBe(form.key);
     await expect(caller.forms.update({ id: form.id, name: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(caller.forms.create({ name: "x", definition: definition() })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.forms.create({ name: "x", definition: definition() })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
 
     const otherWs = await createWorkspace(handle.db);
     const stranger = await createMember(handle.db, otherWs.id, "owner");

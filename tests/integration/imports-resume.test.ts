@@ -48,7 +48,12 @@ async function* chunks(text: string) {
 async function newImport() {
   return createImport({
     ctx,
-    input: { filename: "list.csv", mapping: { email: "email", consentStatus: "consent", consentAt: "consent_at" }, topicKeys: ["newsletter"], channels: ["email"] },
+    input: {
+      filename: "list.csv",
+      mapping: { email: "email", consentStatus: "consent", consentAt: "consent_at" },
+      topicKeys: ["newsletter"],
+      channels: ["email"],
+    },
   });
 }
 
@@ -58,7 +63,11 @@ async function newImport() {
  */
 async function failingPast<T>(importId: string, line: number, work: () => Promise<T>): Promise<T | Error> {
   const name = `stop_${randomUUID().slice(0, 8)}`;
-  await handle.db.execute(sql.raw(`alter table imports add constraint ${name} check (id <> '${importId}'::uuid or last_line < ${line}) not valid`));
+  await handle.db.execute(
+    sql.raw(
+      `alter table imports add constraint ${name} check (id <> '${importId}'::uuid or last_line < ${line}) not valid`,
+    ),
+  );
   try {
     return await work();
   } catch (error) {
@@ -69,16 +78,29 @@ async function failingPast<T>(importId: string, line: number, work: () => Promis
 }
 
 async function importedOnce(importId: string, tag: string, rows: number) {
-  const [contactCount] = await handle.db.select({ n: count() }).from(contacts).where(and(eq(contacts.workspaceId, ctx.workspaceId), eq(contacts.importId, importId)));
+  const [contactCount] = await handle.db
+    .select({ n: count() })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, ctx.workspaceId), eq(contacts.importId, importId)));
   expect(contactCount!.n).toBe(rows);
   // One opt-in per row, never two for one contact.
   const perContact = await handle.db.execute(sql`
     select count(*)::int as events, count(distinct contact_id)::int as contacts
       from consent_events where workspace_id = ${ctx.workspaceId} and batch_id = ${importId}::uuid`);
-  const [stats] = (Array.isArray(perContact) ? perContact : (perContact as { rows: unknown[] }).rows) as { events: number; contacts: number }[];
+  const [stats] = (Array.isArray(perContact) ? perContact : (perContact as { rows: unknown[] }).rows) as {
+    events: number;
+    contacts: number;
+  }[];
   expect(stats).toEqual({ events: rows, contacts: rows });
   const result = await getImport({ ctx, input: { id: importId } });
-  expect(result).toMatchObject({ status: "completed", processedRows: rows, insertedRows: rows, rejectedRows: 0, consentEvents: rows, totalRows: rows });
+  expect(result).toMatchObject({
+    status: "completed",
+    processedRows: rows,
+    insertedRows: rows,
+    rejectedRows: 0,
+    consentEvents: rows,
+    totalRows: rows,
+  });
   expect(tag).toBeTruthy();
 }
 
@@ -86,10 +108,17 @@ describe("an import interrupted mid-way", () => {
   it("failed on a database error after two batches: Resume continues after the last committed line, every row once", async () => {
     const tag = `r1-${randomUUID().slice(0, 6)}`;
     const created = await newImport();
-    const error = await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, tag)) } }));
+    const error = await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () =>
+      runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, tag)) } }),
+    );
     expect(error).toBeInstanceOf(Error);
     const failed = await getImport({ ctx, input: { id: created.id } });
-    expect(failed).toMatchObject({ status: "failed", processedRows: IMPORT_BATCH_SIZE, lastLine: IMPORT_BATCH_SIZE + 1, resumable: true });
+    expect(failed).toMatchObject({
+      status: "failed",
+      processedRows: IMPORT_BATCH_SIZE,
+      lastLine: IMPORT_BATCH_SIZE + 1,
+      resumable: true,
+    });
     expect(hasImportFile(created.id)).toBe(true);
 
     const resumed = await resumeImport({ ctx, input: { id: created.id } });
@@ -103,13 +132,25 @@ describe("an import interrupted mid-way", () => {
   it("left `running` by a dead process: recovery resumes it from its file and completes it", async () => {
     const tag = `r2-${randomUUID().slice(0, 6)}`;
     const created = await newImport();
-    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, tag)) } }));
+    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () =>
+      runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, tag)) } }),
+    );
     // What a SIGKILL leaves: still running, an old heartbeat, a run that no longer exists.
     await handle.db
       .update(imports)
-      .set({ status: "running", error: null, finishedAt: null, runId: randomUUID(), heartbeatAt: new Date(Date.now() - 10 * 60_000) })
+      .set({
+        status: "running",
+        error: null,
+        finishedAt: null,
+        runId: randomUUID(),
+        heartbeatAt: new Date(Date.now() - 10 * 60_000),
+      })
       .where(eq(imports.id, created.id));
-    expect(await getImport({ ctx, input: { id: created.id } })).toMatchObject({ status: "running", interrupted: true, resumable: true });
+    expect(await getImport({ ctx, input: { id: created.id } })).toMatchObject({
+      status: "running",
+      interrupted: true,
+      resumable: true,
+    });
 
     const result = await recoverInterruptedImports({ ctx: { db: handle.db, now: () => new Date() } });
     expect(result.resumed).toContain(created.id);
@@ -121,7 +162,14 @@ describe("an import interrupted mid-way", () => {
     const runId = randomUUID();
     await handle.db
       .update(imports)
-      .set({ status: "running", runId, heartbeatAt: new Date(), processedRows: 10, lastLine: 11, fileHash: "a".repeat(64) })
+      .set({
+        status: "running",
+        runId,
+        heartbeatAt: new Date(),
+        processedRows: 10,
+        lastLine: 11,
+        fileHash: "a".repeat(64),
+      })
       .where(eq(imports.id, created.id));
     let result = await recoverInterruptedImports({ ctx: { db: handle.db, now: () => new Date() } });
     expect(result.failed).not.toContain(created.id);
@@ -138,12 +186,17 @@ describe("an import interrupted mid-way", () => {
     const tag = `r3-${randomUUID().slice(0, 6)}`;
     const csv = csvOf(ROWS, tag);
     const created = await newImport();
-    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () => runImport({ ctx, input: { importId: created.id, source: chunks(csv) } }));
+    await failingPast(created.id, IMPORT_BATCH_SIZE * 2, () =>
+      runImport({ ctx, input: { importId: created.id, source: chunks(csv) } }),
+    );
     await removeImportFile(created.id);
     await expect(resumeImport({ ctx, input: { id: created.id } })).rejects.toMatchObject({ code: "CONFLICT" });
 
     const before = await getImport({ ctx, input: { id: created.id } });
-    const other = await resumeImportUpload({ ctx, input: { importId: created.id, source: chunks(csvOf(ROWS, `${tag}-other`)) } }).catch((e: unknown) => e);
+    const other = await resumeImportUpload({
+      ctx,
+      input: { importId: created.id, source: chunks(csvOf(ROWS, `${tag}-other`)) },
+    }).catch((e: unknown) => e);
     expect(other).toBeInstanceOf(AppError);
     expect((other as AppError).code).toBe("CONFLICT");
     expect(await getImport({ ctx, input: { id: created.id } })).toEqual(before);
@@ -161,17 +214,32 @@ describe("importing the same consent again", () => {
     const csv = csvOf(300, tag);
     const first = await newImport();
     await runImport({ ctx, input: { importId: first.id, source: chunks(csv) } });
-    const [before] = await handle.db.select({ n: count() }).from(consentEvents).where(eq(consentEvents.workspaceId, ctx.workspaceId));
+    const [before] = await handle.db
+      .select({ n: count() })
+      .from(consentEvents)
+      .where(eq(consentEvents.workspaceId, ctx.workspaceId));
 
     const second = await newImport();
     const result = await runImport({ ctx, input: { importId: second.id, source: chunks(csv) } });
-    expect(result).toMatchObject({ status: "completed", processedRows: 300, updatedRows: 300, insertedRows: 0, consentEvents: 0 });
-    const [after] = await handle.db.select({ n: count() }).from(consentEvents).where(eq(consentEvents.workspaceId, ctx.workspaceId));
+    expect(result).toMatchObject({
+      status: "completed",
+      processedRows: 300,
+      updatedRows: 300,
+      insertedRows: 0,
+      consentEvents: 0,
+    });
+    const [after] = await handle.db
+      .select({ n: count() })
+      .from(consentEvents)
+      .where(eq(consentEvents.workspaceId, ctx.workspaceId));
     expect(after!.n).toBe(before!.n);
 
     // A different status is a change: recorded.
     const third = await newImport();
-    const optOut = await runImport({ ctx, input: { importId: third.id, source: chunks(csv.replaceAll(",yes,", ",no,")) } });
+    const optOut = await runImport({
+      ctx,
+      input: { importId: third.id, source: chunks(csv.replaceAll(",yes,", ",no,")) },
+    });
     expect(optOut.consentEvents).toBe(300);
   }, 60_000);
 });

@@ -60,7 +60,13 @@ const MAPPING: TCreateImportInput["mapping"] = {
 async function importCsv(csv: string | string[], mapping = MAPPING, options: Partial<TCreateImportInput> = {}) {
   const created = await createImport({
     ctx: marketer,
-    input: { filename: "list.csv", mapping, topicKeys: ["newsletter", "promotions"], channels: ["email", "sms"], ...options },
+    input: {
+      filename: "list.csv",
+      mapping,
+      topicKeys: ["newsletter", "promotions"],
+      channels: ["email", "sms"],
+      ...options,
+    },
   });
   const chunks = Array.isArray(csv) ? csv : [csv];
   async function* source() {
@@ -88,9 +94,16 @@ describe("CSV import", () => {
       "carl@example.com,415 555 2671,Carl,,,,,,\n" + // line 5: duplicate of 2 (phone)
       "dora@example.com,,Dora,Mars/Base,,maybe,2026-05-01,,\n" + // line 6: bad tz + consent value
       "eve@example.com,,Eve,,,opted_in,,,\n" + // line 7: opt-in without date
-      "\"frank@example.com\",,\"Frank, Jr.\",Europe/Paris,,no,,,silver\n"; // line 8: ok, opt-out without date
+      '"frank@example.com",,"Frank, Jr.",Europe/Paris,,no,,,silver\n'; // line 8: ok, opt-out without date
     const result = await importCsv(csv);
-    expect(result).toMatchObject({ status: "completed", processedRows: 7, totalRows: 7, insertedRows: 2, updatedRows: 0, rejectedRows: 5 });
+    expect(result).toMatchObject({
+      status: "completed",
+      processedRows: 7,
+      totalRows: 7,
+      insertedRows: 2,
+      updatedRows: 0,
+      rejectedRows: 5,
+    });
     // ann: newsletter/email + promotions/sms; frank: newsletter/email opt-out
     expect(result.consentEvents).toBe(3);
 
@@ -107,7 +120,13 @@ describe("CSV import", () => {
     expect(report).not.toContain("Mars");
 
     const [ann] = await findContacts({ ctx: marketer, input: { email: "ann@example.com" } });
-    expect(ann).toMatchObject({ phone: "+14155552671", firstName: "Ann", timezone: "America/New_York", tags: ["vip", "beta"], attributes: { plan: "gold" } });
+    expect(ann).toMatchObject({
+      phone: "+14155552671",
+      firstName: "Ann",
+      timezone: "America/New_York",
+      tags: ["vip", "beta"],
+      attributes: { plan: "gold" },
+    });
     const [frank] = await findContacts({ ctx: marketer, input: { email: "frank@example.com" } });
     expect(frank?.firstName).toBe("Frank, Jr.");
   });
@@ -115,17 +134,28 @@ describe("CSV import", () => {
   it("updates existing contacts instead of duplicating them: attributes merged, tags added, empty cells keep values", async () => {
     const { contact } = await upsertContact({
       ctx: marketer,
-      input: { email: "gina@example.com", firstName: "Gina", tags: ["old"], attributes: { plan: "bronze", city: "Oslo" } },
+      input: {
+        email: "gina@example.com",
+        firstName: "Gina",
+        tags: ["old"],
+        attributes: { plan: "bronze", city: "Oslo" },
+      },
     });
     const result = await importCsv(header + "Gina@Example.com,+1 212 555 0100,,,new,,,,platinum\n");
     expect(result).toMatchObject({ insertedRows: 0, updatedRows: 1, rejectedRows: 0 });
-    const rows = await handle.queryRows<{ n: number }>("select count(*)::int as n from contacts where workspace_id = $1 and email_hash = $2", [
-      workspaceId,
-      blindIndex(workspaceId, "email", "gina@example.com"),
-    ]);
+    const rows = await handle.queryRows<{ n: number }>(
+      "select count(*)::int as n from contacts where workspace_id = $1 and email_hash = $2",
+      [workspaceId, blindIndex(workspaceId, "email", "gina@example.com")],
+    );
     expect(rows[0]!.n).toBe(1);
     const [gina] = await findContacts({ ctx: marketer, input: { email: "gina@example.com" } });
-    expect(gina).toMatchObject({ id: contact.id, firstName: "Gina", phone: "+12125550100", tags: ["old", "new"], attributes: { plan: "platinum", city: "Oslo" } });
+    expect(gina).toMatchObject({
+      id: contact.id,
+      firstName: "Gina",
+      phone: "+12125550100",
+      tags: ["old", "new"],
+      attributes: { plan: "platinum", city: "Oslo" },
+    });
   });
 
   it("records consent events with source import, the uploader as actor and the row's consent time", async () => {
@@ -135,7 +165,14 @@ describe("CSV import", () => {
       [result.id],
     );
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ source: "import", action: "opted_in", actor_type: "user", actor_id: marketerId, channel: "email", key: "newsletter" });
+    expect(events[0]).toMatchObject({
+      source: "import",
+      action: "opted_in",
+      actor_type: "user",
+      actor_id: marketerId,
+      channel: "email",
+      key: "newsletter",
+    });
     // The note is evidence that identifies a request: stored encrypted, like every ledger note.
     const evidence = events[0]!.evidence as { sealed?: string; note?: string };
     expect(evidence.note).toBeUndefined();
@@ -143,7 +180,9 @@ describe("CSV import", () => {
     expect(new Date(events[0]!.occurred_at as string).toISOString()).toBe("2026-04-02T08:30:00.000Z");
     const [hana] = await findContacts({ ctx: marketer, input: { email: "hana@example.com" } });
     const { states } = await getConsentStates({ ctx: marketer, input: { id: hana!.id } });
-    expect(states).toEqual([expect.objectContaining({ channel: "email", topic: "newsletter", status: "opted_in", source: "import" })]);
+    expect(states).toEqual([
+      expect.objectContaining({ channel: "email", topic: "newsletter", status: "opted_in", source: "import" }),
+    ]);
   });
 
   it("never resurrects an opted-out address: an older opt-in in the file leaves it opted out", async () => {
@@ -152,7 +191,10 @@ describe("CSV import", () => {
     // Both opted out on 2026-05-20 (recorded then).
     const optOutClock = fixedClock("2026-05-20T09:00:00Z");
     for (const id of [contact.id, later.id]) {
-      await recordConsentChange({ ctx: { ...marketer, now: optOutClock }, input: { contactId: id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" } });
+      await recordConsentChange({
+        ctx: { ...marketer, now: optOutClock },
+        input: { contactId: id, channel: "email", topicKey: "newsletter", action: "opted_out", source: "one_click" },
+      });
     }
     const result = await importCsv(
       header +
@@ -163,20 +205,41 @@ describe("CSV import", () => {
     const ivan = await getConsentStates({ ctx: marketer, input: { id: contact.id } });
     expect(ivan.states).toEqual([expect.objectContaining({ topic: "newsletter", status: "opted_out" })]);
     const jill = await getConsentStates({ ctx: marketer, input: { id: later.id } });
-    expect(jill.states).toEqual([expect.objectContaining({ topic: "newsletter", status: "opted_in", source: "import" })]);
+    expect(jill.states).toEqual([
+      expect.objectContaining({ topic: "newsletter", status: "opted_in", source: "import" }),
+    ]);
   });
 
   it("an import opt-out overrides an opt-in whatever its date", async () => {
     const { contact } = await upsertContact({ ctx: marketer, input: { email: "kim@example.com" } });
-    await recordConsentChange({ ctx: marketer, input: { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form" } });
+    await recordConsentChange({
+      ctx: marketer,
+      input: { contactId: contact.id, channel: "email", topicKey: "newsletter", action: "opted_in", source: "form" },
+    });
     await importCsv(header + "kim@example.com,,,,,unsubscribed,2020-01-01,,\n");
     const kim = await getConsentStates({ ctx: marketer, input: { id: contact.id } });
     expect(kim.states).toEqual([expect.objectContaining({ status: "opted_out", source: "import" })]);
   });
 
   it("never opts in a suppressed address: the opt-in is skipped and reported as suppressed", async () => {
-    await suppressAddress({ ctx: marketer, input: { channel: "email", addressHash: blindIndex(workspaceId, "email", "lou@example.com"), reason: "complaint", source: "test" } });
-    await suppressAddress({ ctx: marketer, input: { channel: "sms", addressHash: blindIndex(workspaceId, "phone", "+13125550199"), reason: "sms_stop", source: "test" } });
+    await suppressAddress({
+      ctx: marketer,
+      input: {
+        channel: "email",
+        addressHash: blindIndex(workspaceId, "email", "lou@example.com"),
+        reason: "complaint",
+        source: "test",
+      },
+    });
+    await suppressAddress({
+      ctx: marketer,
+      input: {
+        channel: "sms",
+        addressHash: blindIndex(workspaceId, "phone", "+13125550199"),
+        reason: "sms_stop",
+        source: "test",
+      },
+    });
     const result = await importCsv(header + "lou@example.com,312-555-0199,Lou,,,yes,2026-05-30T00:00:00Z,,\n");
     expect(result).toMatchObject({ insertedRows: 1, rejectedRows: 1, consentEvents: 0 });
     const [lou] = await findContacts({ ctx: marketer, input: { email: "lou@example.com" } });
@@ -188,7 +251,9 @@ describe("CSV import", () => {
 
   it("never revives an erased contact", async () => {
     const { contact } = await upsertContact({ ctx: marketer, input: { email: "erased@example.com" } });
-    await handle.queryRows("update contacts set erased_at = now(), email_ciphertext = null where id = $1", [contact.id]);
+    await handle.queryRows("update contacts set erased_at = now(), email_ciphertext = null where id = $1", [
+      contact.id,
+    ]);
     const result = await importCsv(header + "erased@example.com,,Back,,,,,,\n");
     expect(result).toMatchObject({ insertedRows: 0, updatedRows: 0, rejectedRows: 1 });
     expect(await rejectionsOf(result.id)).toContain("contact was erased");
@@ -204,7 +269,12 @@ describe("CSV import", () => {
     lines.push("CROSS-OLD@example.com,,Old again,,,,,,second"); // duplicate of line 2 (email), a later batch
     lines.push("cross-b@example.com,(415) 555-0199,B,,,,,,second"); // duplicate of line 3 (phone), a later batch
     const result = await importCsv(lines.join("\n") + "\n");
-    expect(result).toMatchObject({ status: "completed", processedRows: IMPORT_BATCH_SIZE + 14, rejectedRows: 2, updatedRows: 1 });
+    expect(result).toMatchObject({
+      status: "completed",
+      processedRows: IMPORT_BATCH_SIZE + 14,
+      rejectedRows: 2,
+      updatedRows: 1,
+    });
 
     const report = (await rejectionsOf(result.id)).trim().split("\r\n");
     expect(report).toContain(`${late},Email,duplicate of line 2`);
@@ -221,14 +291,18 @@ describe("CSV import", () => {
     for (let i = 0; i < 20_000; i++) {
       const bad = i % 100 === 7;
       const dup = i % 50 === 9 && i > 0;
-      lines.push(`${bad ? "bad-address" : dup ? `bulk${i - 1}@example.com` : `bulk${i}@example.com`},,Name ${i},Europe/Berlin,bulk,${i % 3 === 0 ? "yes" : "no"},2026-03-01T00:00:00Z,bulk,p${i % 5}`);
+      lines.push(
+        `${bad ? "bad-address" : dup ? `bulk${i - 1}@example.com` : `bulk${i}@example.com`},,Name ${i},Europe/Berlin,bulk,${i % 3 === 0 ? "yes" : "no"},2026-03-01T00:00:00Z,bulk,p${i % 5}`,
+      );
     }
     const text = lines.join("\r\n") + "\r\n";
     const chunks: string[] = [];
     for (let at = 0; at < text.length; at += 65_521) chunks.push(text.slice(at, at + 65_521));
     const result = await importCsv(chunks);
     const bad = 200;
-    const dups = Array.from({ length: 20_000 }, (_, i) => i).filter((i) => i % 50 === 9 && i > 0 && (i - 1) % 100 !== 7).length;
+    const dups = Array.from({ length: 20_000 }, (_, i) => i).filter(
+      (i) => i % 50 === 9 && i > 0 && (i - 1) % 100 !== 7,
+    ).length;
     expect(result.processedRows).toBe(20_000);
     expect(result.totalRows).toBe(20_000);
     expect(result.rejectedRows).toBe(bad + dups);
@@ -241,17 +315,39 @@ describe("CSV import", () => {
 
   it("runs once: a second upload to the same import is refused", async () => {
     const created = await createImport({ ctx: marketer, input: { mapping: { email: "email" } } });
-    await runImport({ ctx: marketer, input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) } });
-    await expect(runImport({ ctx: marketer, input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await runImport({
+      ctx: marketer,
+      input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) },
+    });
+    await expect(
+      runImport({
+        ctx: marketer,
+        input: { importId: created.id, source: Readable.from(["email\nonce@example.com\n"]) },
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await listImports({ ctx: marketer })).map((i) => i.id)).toContain(created.id);
   });
 
   it("refuses unknown topics and topics not offered on the chosen channel", async () => {
     await expect(
-      createImport({ ctx: marketer, input: { mapping: { email: "e", consentStatus: "c", consentAt: "d" }, topicKeys: ["nope"], channels: ["email"] } }),
+      createImport({
+        ctx: marketer,
+        input: {
+          mapping: { email: "e", consentStatus: "c", consentAt: "d" },
+          topicKeys: ["nope"],
+          channels: ["email"],
+        },
+      }),
     ).rejects.toMatchObject({ code: "INVALID" });
     await expect(
-      createImport({ ctx: marketer, input: { mapping: { email: "e", consentStatus: "c", consentAt: "d" }, topicKeys: ["promotions"], channels: ["email"] } }),
+      createImport({
+        ctx: marketer,
+        input: {
+          mapping: { email: "e", consentStatus: "c", consentAt: "d" },
+          topicKeys: ["promotions"],
+          channels: ["email"],
+        },
+      }),
     ).rejects.toMatchObject({ code: "INVALID" });
   });
 
@@ -269,7 +365,15 @@ describe("CSV import", () => {
 
 describe("contacts export", () => {
   it("streams decrypted contacts with formula cells escaped, and audits the row count", async () => {
-    await upsertContact({ ctx: marketer, input: { email: "formula@example.com", firstName: "=HYPERLINK(\"http://evil\")", lastName: "@SUM(A1)", attributes: { note: "-2+3" } } });
+    await upsertContact({
+      ctx: marketer,
+      input: {
+        email: "formula@example.com",
+        firstName: '=HYPERLINK("http://evil")',
+        lastName: "@SUM(A1)",
+        attributes: { note: "-2+3" },
+      },
+    });
     let csv = "";
     for await (const chunk of await exportContactsCsv({ ctx: admin })) csv += chunk;
     const lines = csv.trim().split("\r\n");
@@ -278,7 +382,9 @@ describe("contacts export", () => {
     expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(row).toContain(",'@SUM(A1),");
     expect(csv).toContain("'+14155552671");
-    const audit = await handle.queryRows<{ after: Record<string, unknown> }>("select after from audit_log where action = 'contacts.exported' order by seq desc limit 1");
+    const audit = await handle.queryRows<{ after: Record<string, unknown> }>(
+      "select after from audit_log where action = 'contacts.exported' order by seq desc limit 1",
+    );
     expect(audit[0]!.after).toMatchObject({ rows: lines.length - 1, completed: true });
   });
 

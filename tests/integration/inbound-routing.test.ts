@@ -2,7 +2,17 @@ import { randomBytes } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { auditLog, consentEvents, memberships, messages, suppressions, topics, webhookEvents, workspaces, type Channel } from "@/db/schema";
+import {
+  auditLog,
+  consentEvents,
+  memberships,
+  messages,
+  suppressions,
+  topics,
+  webhookEvents,
+  workspaces,
+  type Channel,
+} from "@/db/schema";
 import { POST as postInbound } from "@/app/api/webhooks/[provider]/inbound/route";
 import { createCaller } from "@/server/api/root";
 import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
@@ -34,7 +44,11 @@ const CEDAR_NUMBER = "+14155550333";
 
 let handle: DbHandle;
 const ws = { acme: "", beta: "", cedar: "", ember: "" };
-const savedEnv = { PUBLIC_URL: process.env.PUBLIC_URL, TWILIO_AUTH_TOKEN: process.env.TWILIO_AUTH_TOKEN, TWILIO_FROM: process.env.TWILIO_FROM };
+const savedEnv = {
+  PUBLIC_URL: process.env.PUBLIC_URL,
+  TWILIO_AUTH_TOKEN: process.env.TWILIO_AUTH_TOKEN,
+  TWILIO_FROM: process.env.TWILIO_FROM,
+};
 
 const newSid = () => `SM${randomBytes(16).toString("hex")}`;
 let phoneSeq = 0;
@@ -43,7 +57,15 @@ const phoneHash = (phone: string, workspaceId: string) => blindIndex(workspaceId
 
 async function sendInbound(from: string, body: string, options: { sid?: string; to?: string } = {}) {
   const sid = options.sid ?? newSid();
-  const params = { MessageSid: sid, SmsSid: sid, AccountSid: "AC0123456789abcdef0123456789abcdef", From: from, To: options.to ?? SHARED_NUMBER, Body: body, NumMedia: "0" };
+  const params = {
+    MessageSid: sid,
+    SmsSid: sid,
+    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    From: from,
+    To: options.to ?? SHARED_NUMBER,
+    Body: body,
+    NumMedia: "0",
+  };
   const response = await postInbound(twilioRequest(SIGNED_URL, params));
   const text = await response.text();
   const replies = [...text.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]!);
@@ -53,13 +75,31 @@ async function sendInbound(from: string, body: string, options: { sid?: string; 
 /** A contact with the phone in the workspace, opted in to promotions by SMS. */
 async function subscribedContact(workspaceId: string, phone: string): Promise<string> {
   const { contact } = await upsertContact({ ctx: systemContext(handle.db, workspaceId), input: { phone } });
-  await recordConsentChange({ ctx: systemContext(handle.db, workspaceId), input: { contactId: contact.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } } });
+  await recordConsentChange({
+    ctx: systemContext(handle.db, workspaceId),
+    input: {
+      contactId: contact.id,
+      channel: "sms",
+      topicKey: "promotions",
+      action: "opted_in",
+      source: "api",
+      evidence: { ip: "203.0.113.7" },
+    },
+  });
   return contact.id;
 }
 
 /** A marketing text the workspace sent to the phone from `from`. */
 async function sentText(workspaceId: string, contactId: string | null, phone: string, from = SHARED_NUMBER) {
-  await createMessage(handle.db, { workspaceId, contactId, channel: "sms", address: phone, from, transport: "twilio", providerMessageId: newSid() });
+  await createMessage(handle.db, {
+    workspaceId,
+    contactId,
+    channel: "sms",
+    address: phone,
+    from,
+    transport: "twilio",
+    providerMessageId: newSid(),
+  });
 }
 
 async function promotions(workspaceId: string, contactId: string, channel: Channel = "sms") {
@@ -68,16 +108,29 @@ async function promotions(workspaceId: string, contactId: string, channel: Chann
 }
 
 async function inboundRows(sid: string) {
-  return handle.db.select().from(messages).where(and(eq(messages.providerMessageId, sid), eq(messages.direction, "inbound")));
+  return handle.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.providerMessageId, sid), eq(messages.direction, "inbound")));
 }
 
 async function keywordReplies(workspaceId: string) {
-  return handle.db.select().from(messages).where(and(eq(messages.workspaceId, workspaceId), eq(messages.relation, "keyword_reply")));
+  return handle.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.relation, "keyword_reply")));
 }
 
 async function counts() {
-  const one = async (table: typeof consentEvents | typeof messages | typeof suppressions | typeof auditLog | typeof webhookEvents | typeof workspaces) =>
-    (await handle.db.select({ n: count() }).from(table))[0]!.n;
+  const one = async (
+    table:
+      | typeof consentEvents
+      | typeof messages
+      | typeof suppressions
+      | typeof auditLog
+      | typeof webhookEvents
+      | typeof workspaces,
+  ) => (await handle.db.select({ n: count() }).from(table))[0]!.n;
   return {
     events: await one(consentEvents),
     messages: await one(messages),
@@ -89,7 +142,14 @@ async function counts() {
 }
 
 function callerFor(auth: RequestAuth) {
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "test",
+    auth,
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -107,7 +167,9 @@ beforeAll(async () => {
   setDbHandle(handle);
   ws.acme = (await createWorkspace(handle.db, { name: "Acme Coffee", isDefault: "default" })).id;
   ws.beta = (await createWorkspace(handle.db, { name: "Beta Books" })).id;
-  ws.cedar = (await createWorkspace(handle.db, { name: "Cedar Cycles", settings: { sms: { inboundNumbers: [CEDAR_NUMBER] } } })).id;
+  ws.cedar = (
+    await createWorkspace(handle.db, { name: "Cedar Cycles", settings: { sms: { inboundNumbers: [CEDAR_NUMBER] } } })
+  ).id;
   ws.ember = (await createWorkspace(handle.db, { name: "Ember Events" })).id;
   for (const id of Object.values(ws)) await ensureDefaultTopics(handle.db, id, new Date());
 });
@@ -150,7 +212,10 @@ describe("inbound SMS to a number several workspaces share", () => {
       const [reply] = (await keywordReplies(row.workspaceId)).filter((r) => r.parentMessageId === row.id);
       expect(decryptPii(reply!.textCiphertext!, MESSAGE_PII_PURPOSE.text)).toBe(stop.reply);
     }
-    const [claim] = await handle.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, `inbound:${stop.sid}`));
+    const [claim] = await handle.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.dedupeKey, `inbound:${stop.sid}`));
     expect(claim).toMatchObject({ provider: "twilio", type: "inbound" });
     expect(claim!.appliedAt).not.toBeNull();
   });
@@ -166,7 +231,10 @@ describe("inbound SMS to a number several workspaces share", () => {
     const before = await counts();
 
     const retry = await sendInbound(phone, "STOP", { sid: first.sid });
-    const concurrent = await Promise.all([sendInbound(phone, "STOP", { sid: first.sid }), sendInbound(phone, "STOP", { sid: first.sid })]);
+    const concurrent = await Promise.all([
+      sendInbound(phone, "STOP", { sid: first.sid }),
+      sendInbound(phone, "STOP", { sid: first.sid }),
+    ]);
     for (const response of [retry, ...concurrent]) {
       expect(response.status).toBe(200);
       expect(response.replies).toHaveLength(0);
@@ -241,7 +309,8 @@ describe("inbound SMS to a number several workspaces share", () => {
     const stop = await sendInbound(phone, "STOP");
     expect(stop.replies).toHaveLength(1);
     expect(stop.reply).not.toContain("Acme");
-    for (const id of [ws.acme, ws.beta, ws.ember]) expect(await isSuppressed(handle.db, id, "sms", phoneHash(phone, id))).toBe("sms_stop");
+    for (const id of [ws.acme, ws.beta, ws.ember])
+      expect(await isSuppressed(handle.db, id, "sms", phoneHash(phone, id))).toBe("sms_stop");
     expect(await isSuppressed(handle.db, ws.cedar, "sms", phoneHash(phone, ws.cedar))).toBeNull();
   });
 });
@@ -270,8 +339,14 @@ describe("sender numbers", () => {
     const phone = newPhone();
     const inCedar = await subscribedContact(ws.cedar, phone);
     const inAcme = await subscribedContact(ws.acme, phone);
-    const fromCedar = await sendWithConsent({ ctx: systemContext(handle.db, ws.cedar), input: { contactId: inCedar, channel: "sms", topic: "promotions", content: { text: "Spring tune-up: 20% off" } } });
-    const fromAcme = await sendWithConsent({ ctx: systemContext(handle.db, ws.acme), input: { contactId: inAcme, channel: "sms", topic: "promotions", content: { text: "Two for one lattes" } } });
+    const fromCedar = await sendWithConsent({
+      ctx: systemContext(handle.db, ws.cedar),
+      input: { contactId: inCedar, channel: "sms", topic: "promotions", content: { text: "Spring tune-up: 20% off" } },
+    });
+    const fromAcme = await sendWithConsent({
+      ctx: systemContext(handle.db, ws.acme),
+      input: { contactId: inAcme, channel: "sms", topic: "promotions", content: { text: "Two for one lattes" } },
+    });
     await getOutbox().idle();
     const [cedarRow] = await handle.db.select().from(messages).where(eq(messages.id, fromCedar.messageId));
     const [acmeRow] = await handle.db.select().from(messages).where(eq(messages.id, fromAcme.messageId));
@@ -284,11 +359,33 @@ describe("provider message ids", () => {
   it("an outbound provider id stays unique across workspaces; one inbound MessageSid may be recorded once per workspace", async () => {
     const providerMessageId = newSid();
     await createMessage(handle.db, { workspaceId: ws.acme, channel: "sms", transport: "twilio", providerMessageId });
-    await expect(createMessage(handle.db, { workspaceId: ws.beta, channel: "sms", transport: "twilio", providerMessageId })).rejects.toThrow();
+    await expect(
+      createMessage(handle.db, { workspaceId: ws.beta, channel: "sms", transport: "twilio", providerMessageId }),
+    ).rejects.toThrow();
     const inboundSid = newSid();
-    await createMessage(handle.db, { workspaceId: ws.acme, direction: "inbound", channel: "sms", transport: "twilio", providerMessageId: inboundSid });
-    await createMessage(handle.db, { workspaceId: ws.beta, direction: "inbound", channel: "sms", transport: "twilio", providerMessageId: inboundSid });
-    await expect(createMessage(handle.db, { workspaceId: ws.beta, direction: "inbound", channel: "sms", transport: "twilio", providerMessageId: inboundSid })).rejects.toThrow();
+    await createMessage(handle.db, {
+      workspaceId: ws.acme,
+      direction: "inbound",
+      channel: "sms",
+      transport: "twilio",
+      providerMessageId: inboundSid,
+    });
+    await createMessage(handle.db, {
+      workspaceId: ws.beta,
+      direction: "inbound",
+      channel: "sms",
+      transport: "twilio",
+      providerMessageId: inboundSid,
+    });
+    await expect(
+      createMessage(handle.db, {
+        workspaceId: ws.beta,
+        direction: "inbound",
+        channel: "sms",
+        transport: "twilio",
+        providerMessageId: inboundSid,
+      }),
+    ).rejects.toThrow();
   });
 });
 
@@ -300,11 +397,17 @@ describe("creating a workspace", () => {
     expect(created).toMatchObject({ name: "Delta Deli", defaultRegion: "GB" });
     expect(created.slug).toMatch(/^delta-deli-[0-9a-f]{6}$/);
 
-    const [membership] = await handle.db.select().from(memberships).where(and(eq(memberships.workspaceId, created.id), eq(memberships.userId, viewer.user.id)));
+    const [membership] = await handle.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.workspaceId, created.id), eq(memberships.userId, viewer.user.id)));
     expect(membership!.role).toBe("owner");
     const seeded = await handle.db.select().from(topics).where(eq(topics.workspaceId, created.id));
     expect(seeded.length).toBeGreaterThan(0);
-    const [audit] = await handle.db.select().from(auditLog).where(and(eq(auditLog.workspaceId, created.id), eq(auditLog.action, "workspace.created")));
+    const [audit] = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.workspaceId, created.id), eq(auditLog.action, "workspace.created")));
     expect(audit).toMatchObject({ actorType: "user", actorId: viewer.user.id });
 
     // Switching = asking for it by id; the membership is checked on every request.
@@ -321,9 +424,15 @@ describe("creating a workspace", () => {
     const member = await createMember(handle.db, ws.beta, "marketer");
     const caller = await sessionCaller(member.user.id);
     const before = await counts();
-    await expect(caller.workspace.create({ name: "  ", defaultRegion: "US" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(caller.workspace.create({ name: "Ok", defaultRegion: "USA" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(callerFor({ kind: "anonymous" }).workspace.create({ name: "Nope", defaultRegion: "US" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(caller.workspace.create({ name: "  ", defaultRegion: "US" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(caller.workspace.create({ name: "Ok", defaultRegion: "USA" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      callerFor({ kind: "anonymous" }).workspace.create({ name: "Nope", defaultRegion: "US" }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect((await counts()).workspaces).toBe(before.workspaces);
   });
 
@@ -331,23 +440,38 @@ describe("creating a workspace", () => {
     const owner = await createMember(handle.db, ws.ember, "owner");
     const admin = await createMember(handle.db, ws.ember, "admin");
     const { secret: adminKey } = await createApiKeyFor(handle.db, ws.ember, ["admin"]);
-    const { secret: narrowKey } = await createApiKeyFor(handle.db, ws.ember, ["contacts:write", "consent:write", "messages:send"]);
+    const { secret: narrowKey } = await createApiKeyFor(handle.db, ws.ember, [
+      "contacts:write",
+      "consent:write",
+      "messages:send",
+    ]);
     const before = await counts();
 
-    const refused = await rest("POST", "/workspaces", { key: narrowKey, body: { name: "Via API", defaultRegion: "US" } });
+    const refused = await rest("POST", "/workspaces", {
+      key: narrowKey,
+      body: { name: "Via API", defaultRegion: "US" },
+    });
     expect(refused.status).toBe(403);
     const invalid = await rest("POST", "/workspaces", { key: adminKey, body: { name: "", defaultRegion: "US" } });
     expect(invalid.status).toBe(400);
     expect((await counts()).workspaces).toBe(before.workspaces);
 
-    const created = await rest("POST", "/workspaces", { key: adminKey, body: { name: "Via API", defaultRegion: "US" } });
+    const created = await rest("POST", "/workspaces", {
+      key: adminKey,
+      body: { name: "Via API", defaultRegion: "US" },
+    });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ name: "Via API", defaultRegion: "US" });
     const members = await handle.db.select().from(memberships).where(eq(memberships.workspaceId, created.body.id));
     expect(members.map((m) => [m.userId, m.role])).toEqual([[owner.user.id, "owner"]]);
     expect(members.some((m) => m.userId === admin.user.id)).toBe(false);
     const audits = await handle.db.select().from(auditLog).where(eq(auditLog.action, "workspace.created"));
-    expect(audits.filter((a) => a.targetId === created.body.id).map((a) => a.workspaceId).sort()).toEqual([created.body.id, ws.ember].sort());
+    expect(
+      audits
+        .filter((a) => a.targetId === created.body.id)
+        .map((a) => a.workspaceId)
+        .sort(),
+    ).toEqual([created.body.id, ws.ember].sort());
 
     const me = await rest("GET", "/me", { key: adminKey });
     expect(me.body.workspace.id).toBe(ws.ember);

@@ -26,12 +26,17 @@ afterEach(async () => {
 });
 
 /** Runs of the purge function only: every-minute crons (the dispatch sweep) also fire once at start. */
-const purgeRuns = () => handle.db.select().from(jobRuns).where(eq(jobRuns.functionId, "optin-manager-purge-expired-tokens"));
+const purgeRuns = () =>
+  handle.db.select().from(jobRuns).where(eq(jobRuns.functionId, "optin-manager-purge-expired-tokens"));
 
 async function seedExpiredToken() {
   await handle.db
     .insert(verificationTokens)
-    .values({ identifier: "someone@example.com", token: `t-${Math.random()}`, expires: new Date("2030-01-01T00:00:00.000Z") });
+    .values({
+      identifier: "someone@example.com",
+      token: `t-${Math.random()}`,
+      expires: new Date("2030-01-01T00:00:00.000Z"),
+    });
 }
 
 describe("job runner boot API", () => {

@@ -29,8 +29,20 @@ async function seed(now: Date = NOW) {
   const base = { workspaceId: workspace!.id, role: "viewer" as const };
   await handle.db.insert(invitations).values([
     { ...base, email: "expired-open@example.com", tokenHash: "h1", expiresAt: new Date(now.getTime() - HOUR) },
-    { ...base, email: "expired-revoked@example.com", tokenHash: "h2", expiresAt: new Date(now.getTime() - HOUR), revokedAt: new Date(now.getTime() - 2 * HOUR) },
-    { ...base, email: "accepted@example.com", tokenHash: "h3", expiresAt: new Date(now.getTime() - HOUR), acceptedAt: new Date(now.getTime() - 3 * HOUR) },
+    {
+      ...base,
+      email: "expired-revoked@example.com",
+      tokenHash: "h2",
+      expiresAt: new Date(now.getTime() - HOUR),
+      revokedAt: new Date(now.getTime() - 2 * HOUR),
+    },
+    {
+      ...base,
+      email: "accepted@example.com",
+      tokenHash: "h3",
+      expiresAt: new Date(now.getTime() - HOUR),
+      acceptedAt: new Date(now.getTime() - 3 * HOUR),
+    },
     { ...base, email: "pending@example.com", tokenHash: "h4", expiresAt: new Date(now.getTime() + HOUR) },
   ]);
   return workspace!;
@@ -123,12 +135,20 @@ describe("purge-expired-tokens (Inngest function)", () => {
     // Purged as of 03:00 (the fake clock), not the wall clock.
     expect(nightly?.output).toEqual({ verificationTokens: 1, invitations: 2 });
 
-    await handle.db.insert(verificationTokens).values({ identifier: "late@example.com", token: "t-late", expires: new Date(clock().getTime() - 1) });
+    await handle.db
+      .insert(verificationTokens)
+      .values({ identifier: "late@example.com", token: "t-late", expires: new Date(clock().getTime() - 1) });
     await runner.send([tokensPurgeRequested.create({ reason: "admin" })]);
     await runner.drain();
-    const runs = await handle.db.select().from(jobRuns).where(eq(jobRuns.functionId, "optin-manager-purge-expired-tokens"));
+    const runs = await handle.db
+      .select()
+      .from(jobRuns)
+      .where(eq(jobRuns.functionId, "optin-manager-purge-expired-tokens"));
     expect(runs).toHaveLength(2);
-    expect(runs.find((r) => r.event.name === "auth/tokens.purge.requested")?.output).toEqual({ verificationTokens: 1, invitations: 0 });
+    expect(runs.find((r) => r.event.name === "auth/tokens.purge.requested")?.output).toEqual({
+      verificationTokens: 1,
+      invitations: 0,
+    });
     await runner.stop();
   });
 

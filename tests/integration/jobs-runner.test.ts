@@ -87,7 +87,10 @@ const nightly = inngest.createFunction(
 const fanOut = inngest.createFunction(
   { id: "test-fan-out", retries: 0, triggers: [{ event: "test/fan-out.requested" }] },
   async ({ step }) => {
-    await step.sendEvent("fan-out", [1, 2, 3].map((i) => ({ name: "test/child.requested", data: { i } })));
+    await step.sendEvent(
+      "fan-out",
+      [1, 2, 3].map((i) => ({ name: "test/child.requested", data: { i } })),
+    );
     return "sent";
   },
 );
@@ -149,7 +152,19 @@ const usurped = inngest.createFunction(
   },
 );
 
-const testFunctions = [multiStep, flaky, doomed, sleeper, nightly, fanOut, child, approval, withFailureHandler, cancellable, usurped];
+const testFunctions = [
+  multiStep,
+  flaky,
+  doomed,
+  sleeper,
+  nightly,
+  fanOut,
+  child,
+  approval,
+  withFailureHandler,
+  cancellable,
+  usurped,
+];
 
 let handle: DbHandle;
 let clock: ReturnType<typeof fixedClock>;
@@ -168,7 +183,10 @@ function newRunner(overrides: { runnerId?: string; leaseMs?: number } = {}): Job
 }
 
 async function runsOf(functionId: string) {
-  return handle.db.select().from(jobRuns).where(eq(jobRuns.functionId, `optin-manager-${functionId}`));
+  return handle.db
+    .select()
+    .from(jobRuns)
+    .where(eq(jobRuns.functionId, `optin-manager-${functionId}`));
 }
 
 async function onlyRunOf(functionId: string) {
@@ -397,7 +415,8 @@ describe("in-process job runner", () => {
     await runner.drain({ until: new Date(T0.getTime() + 2 * 24 * 3600_000) });
 
     const runs = await runsOf("test-cancellable");
-    const statusOf = (id: string) => runs.find((r) => (r.event.data as { reminderId: string }).reminderId === id)?.status;
+    const statusOf = (id: string) =>
+      runs.find((r) => (r.event.data as { reminderId: string }).reminderId === id)?.status;
     expect([statusOf("a"), statusOf("b")]).toEqual(["cancelled", "completed"]);
     expect(count("reminder:sent")).toBe(1);
   });
@@ -432,7 +451,9 @@ describe("in-process job runner", () => {
     runners.push(runner);
     runner.start();
     await runner.send([{ name: "test/multi.requested", data: { start: 2 } }]);
-    await expect.poll(async () => (await runsOf("test-multi-step"))[0]?.status, { timeout: 10_000, interval: 25 }).toBe("completed");
+    await expect
+      .poll(async () => (await runsOf("test-multi-step"))[0]?.status, { timeout: 10_000, interval: 25 })
+      .toBe("completed");
     await runner.stop();
     expect(runner.isRunning).toBe(false);
   });

@@ -79,7 +79,11 @@ async function call(
 ): Promise<Response> {
   const headers = new Headers({ cookie: jar.header() });
   if (form) headers.set("content-type", "application/x-www-form-urlencoded");
-  const request = new NextRequest(new URL(url, ORIGIN), { method, headers, body: form ? new URLSearchParams(form) : undefined });
+  const request = new NextRequest(new URL(url, ORIGIN), {
+    method,
+    headers,
+    body: form ? new URLSearchParams(form) : undefined,
+  });
   const response = await (method === "GET" ? handlers.GET : handlers.POST)(request);
   jar.store(response);
   return response;
@@ -163,7 +167,10 @@ describe("magic-link sign-in through Resend", () => {
     });
 
     it("has no email provider, and POST /signin/email sends nothing and stores no token", async () => {
-      const providers = (await (await call(new CookieJar(), "GET", "/api/auth/providers")).json()) as Record<string, unknown>;
+      const providers = (await (await call(new CookieJar(), "GET", "/api/auth/providers")).json()) as Record<
+        string,
+        unknown
+      >;
       expect(Object.keys(providers)).toEqual(["credentials"]);
 
       const res = await requestLink(new CookieJar(), memberEmail);
@@ -200,7 +207,11 @@ describe("magic-link sign-in through Resend", () => {
     const [email] = stub.sent;
     expect(email!.path).toBe("/emails");
     expect(email!.headers.authorization).toBe("Bearer re_test_magic_link");
-    expect(email!.body).toMatchObject({ from: EMAIL_FROM, to: [memberEmail], subject: "Your OptIn Manager sign-in link" });
+    expect(email!.body).toMatchObject({
+      from: EMAIL_FROM,
+      to: [memberEmail],
+      subject: "Your OptIn Manager sign-in link",
+    });
     const link = LINK.exec(email!.body.text)?.[0];
     expect(link, email!.body.text).toBeDefined();
     const linkUrl = new URL(link!);
@@ -260,13 +271,27 @@ describe("magic-link sign-in through Resend", () => {
     const before = await handle.queryRows<{ id: string }>("select id from messages where user_id = $1", [memberId]);
     await requestLink(new CookieJar(), memberEmail);
     expect(stub.sent).toHaveLength(1);
-    const rows = await handle.queryRows<{ id: string; kind: string; status: string; transport: string; contact_id: string | null; provider_message_id: string; options: any }>(
+    const rows = await handle.queryRows<{
+      id: string;
+      kind: string;
+      status: string;
+      transport: string;
+      contact_id: string | null;
+      provider_message_id: string;
+      options: any;
+    }>(
       "select id, kind, status, transport, contact_id, provider_message_id, options from messages where user_id = $1 order by created_at",
       [memberId],
     );
     expect(rows).toHaveLength(before.length + 1);
     const row = rows.at(-1)!;
-    expect(row).toMatchObject({ kind: "system", status: "sent", transport: "resend", contact_id: null, options: { purpose: "magic_link", recipientRole: "marketer" } });
+    expect(row).toMatchObject({
+      kind: "system",
+      status: "sent",
+      transport: "resend",
+      contact_id: null,
+      options: { purpose: "magic_link", recipientRole: "marketer" },
+    });
     // The message id is the provider idempotency key, and the provider id is recorded on the row.
     expect(stub.sent[0]!.headers["idempotency-key"]).toBe(row.id);
     expect(row.provider_message_id).toBe(stub.sent[0]!.ids[0]);
@@ -352,7 +377,10 @@ describe("the Resend stub", () => {
       expect(error).toMatchObject({ retryable: true, providerCode: "rate_limit_exceeded" });
     }
     stub.failNext(500);
-    await expect(transport.send(email)).rejects.toMatchObject({ retryable: true, providerCode: "internal_server_error" });
+    await expect(transport.send(email)).rejects.toMatchObject({
+      retryable: true,
+      providerCode: "internal_server_error",
+    });
     await expect(transport.send(email)).resolves.toMatchObject({ transport: "resend" });
     expect(stub.requests.map((r) => r.status)).toEqual([429, 429, 500, 200]);
     expect(stub.sent).toHaveLength(1);

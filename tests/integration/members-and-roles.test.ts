@@ -24,7 +24,14 @@ afterAll(async () => {
 async function callerFor(userId: string, workspaceId?: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
   const auth: RequestAuth = membership ? { kind: "session", membership } : { kind: "anonymous" };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "test",
+    auth,
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -35,8 +42,12 @@ describe("roles", () => {
     const viewer = await createMember(handle.db, ws.id, "viewer");
     const caller = await callerFor(viewer.user.id);
     expect((await caller.members.list()).members).toHaveLength(2);
-    await expect(caller.members.invite({ email: "x@example.test", role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(caller.members.changeRole({ userId: owner.user.id, role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.members.invite({ email: "x@example.test", role: "viewer" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(caller.members.changeRole({ userId: owner.user.id, role: "viewer" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(caller.apiKeys.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(caller.apiKeys.create({ name: "n", scopes: ["admin"] })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
@@ -51,7 +62,14 @@ describe("roles", () => {
   });
 
   it("an anonymous caller is UNAUTHORIZED on member procedures", async () => {
-    const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "anonymous" }, headers: new Headers() };
+    const ctx: TrpcContext = {
+      db: handle.db,
+      now: systemClock,
+      outbox: getOutbox(),
+      requestId: "t",
+      auth: { kind: "anonymous" },
+      headers: new Headers(),
+    };
     await expect(createCaller(ctx).members.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
@@ -75,10 +93,18 @@ describe("roles", () => {
     const admin = await createMember(handle.db, ws.id, "admin");
     const marketer = await createMember(handle.db, ws.id, "marketer");
 
-    await expect(changeMemberRole({ ctx: admin.ctx, input: { userId: marketer.user.id, role: "owner" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(changeMemberRole({ ctx: admin.ctx, input: { userId: owner.user.id, role: "viewer" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(changeMemberRole({ ctx: owner.ctx, input: { userId: owner.user.id, role: "admin" } })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(removeMember({ ctx: owner.ctx, input: { userId: owner.user.id } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      changeMemberRole({ ctx: admin.ctx, input: { userId: marketer.user.id, role: "owner" } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      changeMemberRole({ ctx: admin.ctx, input: { userId: owner.user.id, role: "viewer" } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      changeMemberRole({ ctx: owner.ctx, input: { userId: owner.user.id, role: "admin" } }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(removeMember({ ctx: owner.ctx, input: { userId: owner.user.id } })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
 
     const promoted = await changeMemberRole({ ctx: admin.ctx, input: { userId: marketer.user.id, role: "admin" } });
     expect(promoted.role).toBe("admin");
@@ -105,7 +131,9 @@ describe("roles", () => {
     const c = await createWorkspace(handle.db);
     const member = await createMember(handle.db, a.id, "viewer");
     // Joined b a minute after a (explicitly: the row default and the factory's clock may disagree by a few ms).
-    await handle.db.insert((await import("@/db/schema")).memberships).values({ workspaceId: b.id, userId: member.user.id, role: "admin", createdAt: new Date(Date.now() + 60_000) });
+    await handle.db
+      .insert((await import("@/db/schema")).memberships)
+      .values({ workspaceId: b.id, userId: member.user.id, role: "admin", createdAt: new Date(Date.now() + 60_000) });
     expect((await resolveSessionMembership(handle.db, member.user.id, b.id))?.workspace.id).toBe(b.id);
     expect((await resolveSessionMembership(handle.db, member.user.id, c.id))?.workspace.id).toBe(a.id);
   });
@@ -115,21 +143,37 @@ describe("invitations", () => {
   it("an invitation creates the account and membership once; the link cannot be reused", async () => {
     const ws = await createWorkspace(handle.db);
     const owner = await createMember(handle.db, ws.id, "owner");
-    const { token, invitation } = await inviteMember({ ctx: owner.ctx, input: { email: "New.Person@Example.test", role: "marketer" } });
+    const { token, invitation } = await inviteMember({
+      ctx: owner.ctx,
+      input: { email: "New.Person@Example.test", role: "marketer" },
+    });
     expect(invitation.email).toBe("new.person@example.test");
     const preview = await previewInvitation({ ctx: owner.ctx, input: { token } });
-    expect(preview).toMatchObject({ email: "new.person@example.test", role: "marketer", hasAccount: false, workspaceName: ws.name });
+    expect(preview).toMatchObject({
+      email: "new.person@example.test",
+      role: "marketer",
+      hasAccount: false,
+      workspaceName: ws.name,
+    });
 
     const sys = { db: handle.db, now: systemClock, actor: { type: "system" as const } };
     await expect(acceptInvitation({ ctx: sys, input: { token, name: "New", password: "short" } })).rejects.toThrow();
-    const accepted = await acceptInvitation({ ctx: sys, input: { token, name: "New Person", password: "a-long-password" } });
+    const accepted = await acceptInvitation({
+      ctx: sys,
+      input: { token, name: "New Person", password: "a-long-password" },
+    });
     const membership = await resolveSessionMembership(handle.db, accepted.userId);
     expect(membership?.role).toBe("marketer");
     expect(membership?.workspace.id).toBe(ws.id);
-    await expect(acceptInvitation({ ctx: sys, input: { token, name: "Again", password: "another-password" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      acceptInvitation({ ctx: sys, input: { token, name: "Again", password: "another-password" } }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await previewInvitation({ ctx: owner.ctx, input: { token } })).toBeNull();
 
-    const signIn = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "new.person@example.test", password: "a-long-password" } } });
+    const signIn = await signInWithPassword({
+      ctx: { db: handle.db, now: systemClock },
+      input: { credentials: { email: "new.person@example.test", password: "a-long-password" } },
+    });
     expect(signIn.ok).toBe(true);
   });
 
@@ -141,9 +185,15 @@ describe("invitations", () => {
     const { token } = await inviteMember({ ctx: owner.ctx, input: { email: existing.user.email, role: "admin" } });
     const sys = { db: handle.db, now: systemClock, actor: { type: "system" as const } };
     await acceptInvitation({ ctx: sys, input: { token, password: "attacker-chosen-password" } });
-    const old = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: existing.user.email, password: "original-password" } } });
+    const old = await signInWithPassword({
+      ctx: { db: handle.db, now: systemClock },
+      input: { credentials: { email: existing.user.email, password: "original-password" } },
+    });
     expect(old.ok).toBe(true);
-    const attacker = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: existing.user.email, password: "attacker-chosen-password" } } });
+    const attacker = await signInWithPassword({
+      ctx: { db: handle.db, now: systemClock },
+      input: { credentials: { email: existing.user.email, password: "attacker-chosen-password" } },
+    });
     expect(attacker.ok).toBe(false);
     expect((await resolveSessionMembership(handle.db, existing.user.id, wsB.id))?.role).toBe("admin");
   });
@@ -152,35 +202,56 @@ describe("invitations", () => {
     const ws = await createWorkspace(handle.db);
     const owner = await createMember(handle.db, ws.id, "owner");
     const clock = fixedClock("2026-01-01T00:00:00Z");
-    const { token } = await inviteMember({ ctx: { ...owner.ctx, now: clock }, input: { email: "late@example.test", role: "viewer" } });
+    const { token } = await inviteMember({
+      ctx: { ...owner.ctx, now: clock },
+      input: { email: "late@example.test", role: "viewer" },
+    });
     clock.advance(8 * 24 * 3600 * 1000);
     const sys = { db: handle.db, now: clock, actor: { type: "system" as const } };
-    await expect(acceptInvitation({ ctx: sys, input: { token, name: "Late", password: "a-long-password" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      acceptInvitation({ ctx: sys, input: { token, name: "Late", password: "a-long-password" } }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("an admin cannot invite an owner, and members cannot be invited twice", async () => {
     const ws = await createWorkspace(handle.db);
     const admin = await createMember(handle.db, ws.id, "admin");
-    await expect(inviteMember({ ctx: admin.ctx, input: { email: "boss@example.test", role: "owner" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(inviteMember({ ctx: admin.ctx, input: { email: admin.user.email, role: "viewer" } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      inviteMember({ ctx: admin.ctx, input: { email: "boss@example.test", role: "owner" } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      inviteMember({ ctx: admin.ctx, input: { email: admin.user.email, role: "viewer" } }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 });
 
 describe("password sign-in", () => {
   it("refuses a wrong password, a user without a workspace, and rate-limits an address", async () => {
     const ws = await createWorkspace(handle.db);
-    const member = await createMember(handle.db, ws.id, "viewer", { password: "right-password", email: "limit@example.test" });
-    const bad = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "limit@example.test", password: "wrong" } } });
+    const member = await createMember(handle.db, ws.id, "viewer", {
+      password: "right-password",
+      email: "limit@example.test",
+    });
+    const bad = await signInWithPassword({
+      ctx: { db: handle.db, now: systemClock },
+      input: { credentials: { email: "limit@example.test", password: "wrong" } },
+    });
     expect(bad).toEqual({ ok: false, reason: "invalid" });
 
     const owner = await createMember(handle.db, ws.id, "owner");
     await removeMember({ ctx: owner.ctx, input: { userId: member.user.id } });
-    const orphan = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "limit@example.test", password: "right-password" } } });
+    const orphan = await signInWithPassword({
+      ctx: { db: handle.db, now: systemClock },
+      input: { credentials: { email: "limit@example.test", password: "right-password" } },
+    });
     expect(orphan).toEqual({ ok: false, reason: "no_workspace" });
 
     let last;
     for (let i = 0; i < 12; i++) {
-      last = await signInWithPassword({ ctx: { db: handle.db, now: systemClock }, input: { credentials: { email: "limit@example.test", password: "wrong" } } });
+      last = await signInWithPassword({
+        ctx: { db: handle.db, now: systemClock },
+        input: { credentials: { email: "limit@example.test", password: "wrong" } },
+      });
     }
     expect(last).toEqual({ ok: false, reason: "rate_limited" });
   });

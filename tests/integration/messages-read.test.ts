@@ -28,14 +28,24 @@ let annId: string;
 let bobId: string;
 let otherContactId: string;
 let otherMessageId: string;
-const ids = {} as Record<"annEmailFailed" | "annEmailRetry" | "annSmsBlocked" | "annInbound" | "bobEmail" | "unknownInbound", string>;
+const ids = {} as Record<
+  "annEmailFailed" | "annEmailRetry" | "annSmsBlocked" | "annInbound" | "bobEmail" | "unknownInbound",
+  string
+>;
 const campaignId = "7d3c1f0a-5a1e-4f4e-9a52-0c7b8f2f9c11";
 const at = (minutes: number) => new Date(Date.UTC(2025, 4, 1, 9, 0) + minutes * 60_000);
 
 async function callerFor(userId: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
   const auth: RequestAuth = membership ? { kind: "session", membership } : { kind: "anonymous" };
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "test",
+    auth,
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -52,19 +62,34 @@ beforeAll(async () => {
   marketer = await createMember(handle.db, ws.id, "marketer");
   viewer = await createMember(handle.db, ws.id, "viewer");
 
-  annId = (await upsertContact({ ctx: owner.ctx, input: { email: "ann.lee@example.com", phone: "+1 415 555 2671", firstName: "Ann" } })).contact.id;
+  annId = (
+    await upsertContact({
+      ctx: owner.ctx,
+      input: { email: "ann.lee@example.com", phone: "+1 415 555 2671", firstName: "Ann" },
+    })
+  ).contact.id;
   bobId = (await upsertContact({ ctx: owner.ctx, input: { email: "bob@example.org" } })).contact.id;
-  const [consent] = await recordConsentChange({ ctx: owner.ctx, input: {
-    contactId: annId,
-    channel: "email",
-    topicKey: "newsletter",
-    action: "opted_in",
-    source: "form",
-    evidence: { ip: "203.0.113.9", text: "Yes, send me the newsletter.", formVersion: "footer@v2" },
-  } });
+  const [consent] = await recordConsentChange({
+    ctx: owner.ctx,
+    input: {
+      contactId: annId,
+      channel: "email",
+      topicKey: "newsletter",
+      action: "opted_in",
+      source: "form",
+      evidence: { ip: "203.0.113.9", text: "Yes, send me the newsletter.", formVersion: "footer@v2" },
+    },
+  });
   const [template] = await handle.db
     .insert(templates)
-    .values({ workspaceId, key: "spring", name: "Spring newsletter", channel: "email", category: "promotional", currentVersion: 3 })
+    .values({
+      workspaceId,
+      key: "spring",
+      name: "Spring newsletter",
+      channel: "email",
+      category: "promotional",
+      currentVersion: 3,
+    })
     .returning();
   const decision: StoredDecision = {
     outcome: "send",
@@ -82,7 +107,10 @@ beforeAll(async () => {
       subject: "Spring is here",
       text: "Hi Ann, spring is here.",
       html: "<p>Hi Ann, <b>spring</b> is here.</p>",
-      headers: { "List-Unsubscribe": "<http://localhost/u/abc>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+      headers: {
+        "List-Unsubscribe": "<http://localhost/u/abc>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      },
       status: "failed",
       reason: "provider_error",
       templateId: template!.id,
@@ -111,16 +139,47 @@ beforeAll(async () => {
     })
   ).id;
   ids.annSmsBlocked = (
-    await createMessage(handle.db, { workspaceId, contactId: annId, channel: "sms", address: "+14155552671", status: "blocked", reason: "no_consent", createdAt: at(10) })
+    await createMessage(handle.db, {
+      workspaceId,
+      contactId: annId,
+      channel: "sms",
+      address: "+14155552671",
+      status: "blocked",
+      reason: "no_consent",
+      createdAt: at(10),
+    })
   ).id;
   ids.annInbound = (
-    await createMessage(handle.db, { workspaceId, contactId: annId, channel: "sms", direction: "inbound", address: "(415) 555-2671", text: "STOP", createdAt: at(20) })
+    await createMessage(handle.db, {
+      workspaceId,
+      contactId: annId,
+      channel: "sms",
+      direction: "inbound",
+      address: "(415) 555-2671",
+      text: "STOP",
+      createdAt: at(20),
+    })
   ).id;
   ids.bobEmail = (
-    await createMessage(handle.db, { workspaceId, contactId: bobId, address: "bob@example.org", transport: "resend", providerMessageId: "re_123", createdAt: at(30) })
+    await createMessage(handle.db, {
+      workspaceId,
+      contactId: bobId,
+      address: "bob@example.org",
+      transport: "resend",
+      providerMessageId: "re_123",
+      createdAt: at(30),
+    })
   ).id;
   ids.unknownInbound = (
-    await createMessage(handle.db, { workspaceId, contactId: null, channel: "sms", direction: "inbound", address: "+12125550148", text: "HELP", createdAt: at(40) })
+    await createMessage(handle.db, {
+      workspaceId,
+      contactId: null,
+      channel: "sms",
+      direction: "inbound",
+      address: "+12125550148",
+      text: "HELP",
+      createdAt: at(40),
+    })
   ).id;
 
   const other = await createWorkspace(handle.db);
@@ -128,7 +187,14 @@ beforeAll(async () => {
   otherKey = (await createApiKeyFor(handle.db, other.id, ["admin"])).secret;
   const otherOwner = await createMember(handle.db, other.id, "owner");
   otherContactId = (await upsertContact({ ctx: otherOwner.ctx, input: { email: "elsewhere@example.com" } })).contact.id;
-  otherMessageId = (await createMessage(handle.db, { workspaceId: other.id, contactId: otherContactId, address: "elsewhere@example.com", createdAt: at(50) })).id;
+  otherMessageId = (
+    await createMessage(handle.db, {
+      workspaceId: other.id,
+      contactId: otherContactId,
+      address: "elsewhere@example.com",
+      createdAt: at(50),
+    })
+  ).id;
 });
 afterAll(async () => {
   await closeDb();
@@ -163,7 +229,12 @@ describe("GET /api/v1/messages/{id}", () => {
     expect(sent.body.status).toBe("sent");
     expect(sent.body).not.toHaveProperty("reason");
     const blocked = await rest("GET", `/messages/${ids.annSmsBlocked}`, { key });
-    expect(blocked.body).toMatchObject({ status: "blocked", reason: "no_consent", channel: "sms", topic: "promotions" });
+    expect(blocked.body).toMatchObject({
+      status: "blocked",
+      reason: "no_consent",
+      channel: "sms",
+      topic: "promotions",
+    });
   });
 
   it("never carries the address or the content", async () => {
@@ -195,20 +266,34 @@ describe("GET /api/v1/messages", () => {
   it("lists one contact's inbound and outbound messages newest first", async () => {
     const res = await rest("GET", `/messages?contactId=${annId}`, { key });
     expect(res.status).toBe(200);
-    expect(res.body.items.map((m: { id: string }) => m.id)).toEqual([ids.annInbound, ids.annSmsBlocked, ids.annEmailRetry, ids.annEmailFailed]);
-    expect(res.body.items[0]).toMatchObject({ direction: "inbound", status: "received", topic: null, events: [{ status: "received" }] });
+    expect(res.body.items.map((m: { id: string }) => m.id)).toEqual([
+      ids.annInbound,
+      ids.annSmsBlocked,
+      ids.annEmailRetry,
+      ids.annEmailFailed,
+    ]);
+    expect(res.body.items[0]).toMatchObject({
+      direction: "inbound",
+      status: "received",
+      topic: null,
+      events: [{ status: "received" }],
+    });
     expect(res.body.items[2]).toMatchObject({ parentMessageId: ids.annEmailFailed, relation: "retry" });
     expect(res.body.nextCursor).toBeNull();
   });
 
   it("filters by status, channel, topic, direction, campaign and date range", async () => {
-    const idsOf = async (query: string) => (await rest("GET", `/messages?${query}`, { key })).body.items.map((m: { id: string }) => m.id);
+    const idsOf = async (query: string) =>
+      (await rest("GET", `/messages?${query}`, { key })).body.items.map((m: { id: string }) => m.id);
     expect(await idsOf("status=blocked")).toEqual([ids.annSmsBlocked]);
     expect(await idsOf("channel=sms&direction=outbound")).toEqual([ids.annSmsBlocked]);
     expect(await idsOf("direction=inbound")).toEqual([ids.unknownInbound, ids.annInbound]);
     expect(await idsOf("topic=newsletter&contactId=" + annId)).toEqual([ids.annEmailRetry, ids.annEmailFailed]);
     expect(await idsOf(`campaignId=${campaignId}`)).toEqual([ids.annEmailFailed]);
-    expect(await idsOf(`createdFrom=${at(5).toISOString()}&createdTo=${at(20).toISOString()}`)).toEqual([ids.annSmsBlocked, ids.annEmailRetry]);
+    expect(await idsOf(`createdFrom=${at(5).toISOString()}&createdTo=${at(20).toISOString()}`)).toEqual([
+      ids.annSmsBlocked,
+      ids.annEmailRetry,
+    ]);
   });
 
   it("finds messages by exact recipient in any format, through the blind index", async () => {
@@ -231,7 +316,14 @@ describe("GET /api/v1/messages", () => {
       seen.push(...res.body.items.map((m: { id: string }) => m.id));
       cursor = res.body.nextCursor;
     } while (cursor);
-    expect(seen).toEqual([ids.unknownInbound, ids.bobEmail, ids.annInbound, ids.annSmsBlocked, ids.annEmailRetry, ids.annEmailFailed]);
+    expect(seen).toEqual([
+      ids.unknownInbound,
+      ids.bobEmail,
+      ids.annInbound,
+      ids.annSmsBlocked,
+      ids.annEmailRetry,
+      ids.annEmailFailed,
+    ]);
   });
 
   it("answers 404 for another workspace's contact and 400 for a malformed one", async () => {
@@ -247,7 +339,9 @@ describe("GET /api/v1/messages", () => {
     const get = doc.paths["/messages/{id}"].get;
     const list = doc.paths["/messages"].get;
     expect(get.summary).toBeTruthy();
-    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(["contactId", "status", "recipient", "cursor", "limit"]));
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["contactId", "status", "recipient", "cursor", "limit"]),
+    );
     const schema = get.responses["200"].content["application/json"].schema;
     const properties = schema.properties ?? doc.components?.schemas?.[schema.$ref?.split("/").pop()]?.properties;
     for (const field of ["id", "contactId", "channel", "topic", "kind", "status", "reason", "events"]) {
@@ -262,7 +356,12 @@ describe("admin message history", () => {
     expect(asMarketer.masked).toBe(false);
     expect(asMarketer.total).toBe(4);
     const failed = asMarketer.items.find((m) => m.id === ids.annEmailFailed)!;
-    expect(failed).toMatchObject({ address: "Ann.Lee@example.com", preview: "Spring is here", templateName: "Spring newsletter", topicName: "Newsletter" });
+    expect(failed).toMatchObject({
+      address: "Ann.Lee@example.com",
+      preview: "Spring is here",
+      templateName: "Spring newsletter",
+      topicName: "Newsletter",
+    });
 
     const asViewer = await (await callerFor(viewer.user.id)).messageHistory.browse({ contactId: annId });
     expect(asViewer.masked).toBe(true);
@@ -289,8 +388,17 @@ describe("admin message history", () => {
 
   it("shows one message with its timeline, consent proof, template, content and relations", async () => {
     const detail = await (await callerFor(marketer.user.id)).messageHistory.detail({ id: ids.annEmailFailed });
-    expect(detail.content).toEqual({ subject: "Spring is here", text: "Hi Ann, spring is here.", html: "<p>Hi Ann, <b>spring</b> is here.</p>" });
-    expect(detail.message).toMatchObject({ templateName: "Spring newsletter", templateKey: "spring", templateVersion: 3, policyVersion: "2025-05-01" });
+    expect(detail.content).toEqual({
+      subject: "Spring is here",
+      text: "Hi Ann, spring is here.",
+      html: "<p>Hi Ann, <b>spring</b> is here.</p>",
+    });
+    expect(detail.message).toMatchObject({
+      templateName: "Spring newsletter",
+      templateKey: "spring",
+      templateVersion: 3,
+      policyVersion: "2025-05-01",
+    });
     expect(detail.message.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
     expect(detail.events.map((e) => e.status)).toEqual(["decided", "queued", "failed"]);
     expect(detail.events[2]!.detail).toEqual({ code: "rate_limited", attempt: 3 });
@@ -303,7 +411,9 @@ describe("admin message history", () => {
       evidence: { ip: "203.0.113.9", formVersion: "footer@v2" },
       consentText: "Yes, send me the newsletter.",
     });
-    expect(detail.children).toEqual([expect.objectContaining({ id: ids.annEmailRetry, relation: "retry", status: "delivered" })]);
+    expect(detail.children).toEqual([
+      expect.objectContaining({ id: ids.annEmailRetry, relation: "retry", status: "delivered" }),
+    ]);
     expect(detail.can).toEqual({ retry: true, resend: true });
 
     const retry = await (await callerFor(marketer.user.id)).messageHistory.detail({ id: ids.annEmailRetry });
@@ -314,7 +424,9 @@ describe("admin message history", () => {
   });
 
   it("another workspace's message is not found in the admin UI either", async () => {
-    await expect((await callerFor(owner.user.id)).messageHistory.detail({ id: otherMessageId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect((await callerFor(owner.user.id)).messageHistory.detail({ id: otherMessageId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("the outbox lists only what the log transport recorded, as the recipient would see it", async () => {

@@ -23,7 +23,14 @@ afterAll(async () => {
 
 async function callerFor(userId: string, workspaceId: string) {
   const membership = await resolveSessionMembership(handle.db, userId, workspaceId);
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "test", auth: membership ? { kind: "session", membership } : { kind: "anonymous" }, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "test",
+    auth: membership ? { kind: "session", membership } : { kind: "anonymous" },
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -66,7 +73,10 @@ describe("messaging settings", () => {
     expect(await caller.messagingSettings.update(policy)).toEqual(policy);
     expect(await caller.messagingSettings.get()).toEqual(policy);
 
-    const [row] = await handle.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, ws.id));
+    const [row] = await handle.db
+      .select({ settings: workspaces.settings })
+      .from(workspaces)
+      .where(eq(workspaces.id, ws.id));
     expect(row!.settings).toEqual({ branding: { color: "#123456" }, messaging: policy });
 
     const audits = await handle.db
@@ -74,9 +84,17 @@ describe("messaging settings", () => {
       .from(auditLog)
       .where(and(eq(auditLog.workspaceId, ws.id), eq(auditLog.action, "workspace.messaging_settings_updated")));
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ actorType: "user", actorId: admin.user.id, targetType: "workspace", targetId: ws.id });
+    expect(audits[0]).toMatchObject({
+      actorType: "user",
+      actorId: admin.user.id,
+      targetType: "workspace",
+      targetId: ws.id,
+    });
     expect(audits[0]!.before).toMatchObject({ quietHours: { start: "08:00", end: "21:00" }, frequencyCaps: [] });
-    expect(audits[0]!.after).toMatchObject({ quietHours: { start: "09:00", end: "20:00" }, timezone: "America/Chicago" });
+    expect(audits[0]!.after).toMatchObject({
+      quietHours: { start: "09:00", end: "20:00" },
+      timezone: "America/Chicago",
+    });
   });
 
   it("an owner may update too, and a second save replaces the first", async () => {
@@ -97,15 +115,27 @@ describe("messaging settings", () => {
       await expect(caller.messagingSettings.get()).resolves.toMatchObject({ timezone: "America/New_York" });
       await expect(caller.messagingSettings.update(policy)).rejects.toMatchObject({ code: "FORBIDDEN" });
       // The service refuses on its own too, whatever calls it.
-      await expect(updateMessagingSettings({ ctx: member.ctx, input: policy })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(updateMessagingSettings({ ctx: member.ctx, input: policy })).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
     }
-    const [row] = await handle.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, ws.id));
+    const [row] = await handle.db
+      .select({ settings: workspaces.settings })
+      .from(workspaces)
+      .where(eq(workspaces.id, ws.id));
     expect(row!.settings).toEqual({});
   });
 
   it("an anonymous caller and an API key cannot use the admin-UI procedures", async () => {
     const ws = await workspaceWithTopics();
-    const anonymous = createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "anonymous" }, headers: new Headers() });
+    const anonymous = createCaller({
+      db: handle.db,
+      now: systemClock,
+      outbox: getOutbox(),
+      requestId: "t",
+      auth: { kind: "anonymous" },
+      headers: new Headers(),
+    });
     await expect(anonymous.messagingSettings.get()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const { key } = await createApiKeyFor(handle.db, ws.id, ["admin"]);
     const withKey = createCaller({
@@ -126,16 +156,27 @@ describe("messaging settings", () => {
 
     const badWindow = { ...policy, quietHours: { ...policy.quietHours, start: "22:00", end: "07:00" } };
     await expect(caller.messagingSettings.update(badWindow)).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(caller.messagingSettings.update({ ...policy, timezone: "Atlantis/Capital" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    const unknownTopic = { ...policy, frequencyCaps: [{ channel: "sms" as const, topicKey: "no-such-topic", max: 1, days: 1 }] };
+    await expect(caller.messagingSettings.update({ ...policy, timezone: "Atlantis/Capital" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    const unknownTopic = {
+      ...policy,
+      frequencyCaps: [{ channel: "sms" as const, topicKey: "no-such-topic", max: 1, days: 1 }],
+    };
     await expect(updateMessagingSettings({ ctx: admin.ctx, input: unknownTopic })).rejects.toMatchObject({
       code: "INVALID",
       field: "frequencyCaps.0.topicKey",
     });
     await expect(caller.messagingSettings.update(unknownTopic)).rejects.toMatchObject({ code: "BAD_REQUEST" });
 
-    expect(await caller.messagingSettings.get()).toMatchObject({ quietHours: { start: "08:00", end: "21:00" }, frequencyCaps: [] });
-    const audits = await handle.db.select().from(auditLog).where(and(eq(auditLog.workspaceId, ws.id), eq(auditLog.action, "workspace.messaging_settings_updated")));
+    expect(await caller.messagingSettings.get()).toMatchObject({
+      quietHours: { start: "08:00", end: "21:00" },
+      frequencyCaps: [],
+    });
+    const audits = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.workspaceId, ws.id), eq(auditLog.action, "workspace.messaging_settings_updated")));
     expect(audits).toHaveLength(0);
   });
 
@@ -144,7 +185,10 @@ describe("messaging settings", () => {
     const other = await workspaceWithTopics();
     const admin = await createMember(handle.db, mine.id, "admin");
     await expect(
-      updateMessagingSettings({ ctx: admin.ctx, input: { ...policy, frequencyCaps: [{ channel: "sms", topicKey: "promotions", max: 1, days: 1 }] } }),
+      updateMessagingSettings({
+        ctx: admin.ctx,
+        input: { ...policy, frequencyCaps: [{ channel: "sms", topicKey: "promotions", max: 1, days: 1 }] },
+      }),
     ).rejects.toMatchObject({ code: "INVALID" });
     expect((await getMessagingSettings({ ctx: systemContext(handle.db, other.id) })).frequencyCaps).toEqual([]);
   });

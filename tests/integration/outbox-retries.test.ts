@@ -21,7 +21,13 @@ import { startSendHarness, uniqueEmail, uniquePhone, type SendHarness } from "./
 
 let h: SendHarness;
 let news: TopicRow;
-const evidence = { ip: "203.0.113.20", userAgent: "Mozilla/5.0 (retry test)", url: "https://shop.test/signup", text: "Yes, send me news.", formVersion: "f@v2" };
+const evidence = {
+  ip: "203.0.113.20",
+  userAgent: "Mozilla/5.0 (retry test)",
+  url: "https://shop.test/signup",
+  text: "Yes, send me news.",
+  formVersion: "f@v2",
+};
 
 beforeAll(async () => {
   h = await startSendHarness();
@@ -35,13 +41,20 @@ afterAll(async () => {
   await h?.close();
 });
 
-const resendCallsFor = (messageId: string) => h.resend.requests.filter((r) => r.headers["idempotency-key"] === messageId);
+const resendCallsFor = (messageId: string) =>
+  h.resend.requests.filter((r) => r.headers["idempotency-key"] === messageId);
 const twilioCallsFor = (messageId: string) => h.twilio.requests.filter((r) => r.idempotencyToken === messageId);
 /** The sweep as it runs once the first retry delay has passed. */
-const sweepLater = (minutes = 2) => sweepDueMessages({ ctx: { db: h.handle.db, now: () => new Date(Date.now() + minutes * 60_000), outbox: getOutbox() } });
+const sweepLater = (minutes = 2) =>
+  sweepDueMessages({
+    ctx: { db: h.handle.db, now: () => new Date(Date.now() + minutes * 60_000), outbox: getOutbox() },
+  });
 
 async function confirmationMessage(confirmationId: string): Promise<MessageRow> {
-  const [confirmation] = await h.handle.db.select().from(consentConfirmations).where(eq(consentConfirmations.id, confirmationId));
+  const [confirmation] = await h.handle.db
+    .select()
+    .from(consentConfirmations)
+    .where(eq(consentConfirmations.id, confirmationId));
   return h.message(confirmation!.messageId!);
 }
 
@@ -53,21 +66,50 @@ async function expectRetriedOnce(row: MessageRow, calls: (id: string) => { statu
   expect(summary.sent).toBeGreaterThanOrEqual(1);
   expect(await h.message(row.id)).toMatchObject({ status: "sent", attempts: 2 });
   expect(calls(row.id).map((c) => c.status)).toEqual([503, ok]);
-  expect((await h.events(row.id)).map((e) => e.status)).toEqual(["queued", "sending", "retry_scheduled", "sending", "sent"]);
+  expect((await h.events(row.id)).map((e) => e.status)).toEqual([
+    "queued",
+    "sending",
+    "retry_scheduled",
+    "sending",
+    "sent",
+  ]);
 }
 
 describe("a confirmation to a suppressed address", () => {
   it("email: blocked with reason suppressed, recorded with its request, never at the provider", async () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
-    await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" } });
+    await suppressAddress({
+      ctx: h.ctx(),
+      input: {
+        channel: "email",
+        addressHash: blindIndex(h.workspaceId, "email", email),
+        reason: "hard_bounce",
+        source: "test",
+      },
+    });
     const before = h.resend.requests.length;
 
-    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "email", topicRows: [news], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: h.ctx(),
+      input: { contactId, channel: "email", topicRows: [news], source: "form", evidence },
+    });
     // The same answer as for any address: a sign-up form never tells that an address is suppressed.
-    expect(sent).toMatchObject({ channel: "email", method: "link", sentTo: expect.stringMatching(/^p•••@example\.com$/) });
+    expect(sent).toMatchObject({
+      channel: "email",
+      method: "link",
+      sentTo: expect.stringMatching(/^p•••@example\.com$/),
+    });
     const row = await confirmationMessage(sent.confirmationId!);
-    expect(row).toMatchObject({ status: "blocked", reason: "suppressed", kind: "transactional", contactId, transport: null, attempts: 0, options: { purpose: "double_opt_in" } });
+    expect(row).toMatchObject({
+      status: "blocked",
+      reason: "suppressed",
+      kind: "transactional",
+      contactId,
+      transport: null,
+      attempts: 0,
+      options: { purpose: "double_opt_in" },
+    });
     expect(row.decision).toMatchObject({ outcome: "block", reason: "suppressed" });
     expect(row.decision!.checks).toContain("suppression: suppressed (hard_bounce)");
     expect((await h.events(row.id)).map((e) => e.status)).toEqual(["blocked"]);
@@ -86,9 +128,20 @@ describe("a confirmation to a suppressed address", () => {
   it("SMS: a number that texted STOP gets no code", async () => {
     const phone = uniquePhone();
     const contactId = await h.contact({ phone });
-    await suppressAddress({ ctx: h.ctx(), input: { channel: "sms", addressHash: blindIndex(h.workspaceId, "phone", phone), reason: "sms_stop", source: "test" } });
+    await suppressAddress({
+      ctx: h.ctx(),
+      input: {
+        channel: "sms",
+        addressHash: blindIndex(h.workspaceId, "phone", phone),
+        reason: "sms_stop",
+        source: "test",
+      },
+    });
     const before = h.twilio.requests.length;
-    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "sms", topicRows: [news], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: h.ctx(),
+      input: { contactId, channel: "sms", topicRows: [news], source: "form", evidence },
+    });
     const row = await confirmationMessage(sent.confirmationId!);
     expect(row).toMatchObject({ status: "blocked", reason: "suppressed", channel: "sms" });
     await sweepLater(60);
@@ -99,10 +152,21 @@ describe("a confirmation to a suppressed address", () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
     h.resend.failNext(503);
-    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "email", topicRows: [news], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: h.ctx(),
+      input: { contactId, channel: "email", topicRows: [news], source: "form", evidence },
+    });
     const row = await confirmationMessage(sent.confirmationId!);
     expect(row.status).toBe("queued");
-    await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "complaint", source: "test" } });
+    await suppressAddress({
+      ctx: h.ctx(),
+      input: {
+        channel: "email",
+        addressHash: blindIndex(h.workspaceId, "email", email),
+        reason: "complaint",
+        source: "test",
+      },
+    });
     await sweepLater();
     expect(await h.message(row.id)).toMatchObject({ status: "blocked", reason: "suppressed" });
     expect(resendCallsFor(row.id).map((c) => c.status)).toEqual([503]);
@@ -114,7 +178,10 @@ describe("retried by the outbox after a 503", () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
     h.resend.failNext(503);
-    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "email", topicRows: [news], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: h.ctx(),
+      input: { contactId, channel: "email", topicRows: [news], source: "form", evidence },
+    });
     expect(sent.sentTo).toMatch(/•••@example\.com$/);
     const row = await confirmationMessage(sent.confirmationId!);
     await expectRetriedOnce(row, resendCallsFor, 200);
@@ -122,20 +189,31 @@ describe("retried by the outbox after a 503", () => {
     expect(delivered!.body).toMatchObject({ to: [email] });
     expect(delivered!.body.from).toMatch(/^"Workspace [^"]+" <news@example\.com>$/);
     const token = /\/confirm\/([A-Za-z0-9_-]{43})/.exec(delivered!.body.text)![1]!;
-    expect(await confirmByLink({ ctx: { db: h.handle.db, now: () => new Date() }, input: { token } })).toMatchObject({ status: "confirmed", changed: true });
+    expect(await confirmByLink({ ctx: { db: h.handle.db, now: () => new Date() }, input: { token } })).toMatchObject({
+      status: "confirmed",
+      changed: true,
+    });
   });
 
   it("a confirmation code", async () => {
     const phone = uniquePhone();
     const contactId = await h.contact({ phone });
     h.twilio.failNext({ status: 503 });
-    const sent = await requestConfirmation({ ctx: h.ctx(), input: { contactId, channel: "sms", topicRows: [news], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: h.ctx(),
+      input: { contactId, channel: "sms", topicRows: [news], source: "form", evidence },
+    });
     const row = await confirmationMessage(sent.confirmationId!);
     await expectRetriedOnce(row, twilioCallsFor, 201);
     const [delivered] = h.twilio.sent.filter((m) => m.idempotencyToken === row.id);
     expect(delivered!.form.To).toBe(phone);
     const code = /code is (\d{6})/.exec(delivered!.form.Body!)![1]!;
-    expect(await confirmByCode({ ctx: { db: h.handle.db, now: () => new Date() }, input: { confirmationId: sent.confirmationId!, code } })).toMatchObject({
+    expect(
+      await confirmByCode({
+        ctx: { db: h.handle.db, now: () => new Date() },
+        input: { confirmationId: sent.confirmationId!, code },
+      }),
+    ).toMatchObject({
       outcome: "confirmed",
     });
   });
@@ -163,9 +241,12 @@ describe("retried by the outbox after a 503", () => {
     const member = await createMember(h.handle.db, h.workspaceId, "marketer");
     h.resend.failNext(503);
     const url = "http://localhost:3000/api/auth/callback/email?token=t0k3n&email=m";
-    await expect(sendSignInLink({ ctx: { db: h.handle.db, now: () => new Date(), outbox: getOutbox() }, input: { email: member.user.email, url, expires: new Date(Date.now() + 15 * 60_000) } })).rejects.toBeInstanceOf(
-      SignInLinkNotSentError,
-    );
+    await expect(
+      sendSignInLink({
+        ctx: { db: h.handle.db, now: () => new Date(), outbox: getOutbox() },
+        input: { email: member.user.email, url, expires: new Date(Date.now() + 15 * 60_000) },
+      }),
+    ).rejects.toBeInstanceOf(SignInLinkNotSentError);
     const [row] = await h.handle.db
       .select()
       .from(messages)

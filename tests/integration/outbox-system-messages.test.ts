@@ -1,7 +1,16 @@
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { consentConfirmations, messageEvents, messages, templates, topics, type MessageRow, type Role, type TopicRow } from "@/db/schema";
+import {
+  consentConfirmations,
+  messageEvents,
+  messages,
+  templates,
+  topics,
+  type MessageRow,
+  type Role,
+  type TopicRow,
+} from "@/db/schema";
 import { systemClock } from "@/server/lib/clock";
 import { decryptPii } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
@@ -38,8 +47,20 @@ import { getOutbox, installOutbox } from "@/server/wiring";
  * transport, no provider configured) in the Outbox, where content is shown only to those allowed.
  */
 
-const NO_QUIET_HOURS = { messaging: { quietHours: { enabled: false, start: "08:00", end: "21:00", stateRules: false }, frequencyCaps: [], timezone: "UTC" } };
-const evidence = { ip: "203.0.113.9", userAgent: "Mozilla/5.0 (outbox test)", url: "https://acme.test/signup", text: "Yes, email me the news.", formVersion: "f@v1" };
+const NO_QUIET_HOURS = {
+  messaging: {
+    quietHours: { enabled: false, start: "08:00", end: "21:00", stateRules: false },
+    frequencyCaps: [],
+    timezone: "UTC",
+  },
+};
+const evidence = {
+  ip: "203.0.113.9",
+  userAgent: "Mozilla/5.0 (outbox test)",
+  url: "https://acme.test/signup",
+  text: "Yes, email me the news.",
+  formVersion: "f@v1",
+};
 
 let handle: DbHandle;
 let workspaceId: string;
@@ -63,7 +84,9 @@ beforeAll(async () => {
   newsletter = rows.find((t) => t.key === "newsletter")!;
   promotions = rows.find((t) => t.key === "promotions")!;
   for (const role of ["owner", "admin", "marketer", "viewer"] as const) {
-    const member = await createMember(handle.db, workspaceId, role, { email: `${role}-${workspaceId.slice(0, 6)}@acme.test` });
+    const member = await createMember(handle.db, workspaceId, role, {
+      email: `${role}-${workspaceId.slice(0, 6)}@acme.test`,
+    });
     ctxOf[role] = member.ctx;
     userOf[role] = { id: member.user.id, email: member.user.email };
   }
@@ -84,7 +107,9 @@ async function message(id: string): Promise<MessageRow> {
 }
 
 async function timeline(id: string) {
-  return (await handle.db.select().from(messageEvents).where(eq(messageEvents.messageId, id)).orderBy(asc(messageEvents.seq))).map((e) => e.status);
+  return (
+    await handle.db.select().from(messageEvents).where(eq(messageEvents.messageId, id)).orderBy(asc(messageEvents.seq))
+  ).map((e) => e.status);
 }
 
 async function confirmationRow(id: string) {
@@ -102,7 +127,10 @@ const text = (row: MessageRow) => decryptPii(row.textCiphertext!, MESSAGE_PII_PU
 describe("double opt-in confirmations with the log transport", () => {
   it("a link is a transactional message from the double_opt_in_link template, sent by the outbox, in the Outbox and the history", async () => {
     const person = await contact({ email: "doi-link@example.com" });
-    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: system,
+      input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence },
+    });
     expect(sent).toMatchObject({ channel: "email", method: "link", sentTo: "d•••@example.com" });
 
     const confirmation = await confirmationRow(sent.confirmationId!);
@@ -133,14 +161,22 @@ describe("double opt-in confirmations with the log transport", () => {
     // The proof it relied on: the pending request itself (not consent), as in the ledger.
     expect(row.decision).toMatchObject({ outcome: "send", consent: { status: "pending", source: "form" } });
     expect(row.consentEventId).toBe(row.decision!.consent!.eventId);
-    expect(row.decision!.checks.find((c) => c.startsWith("consent:"))).toMatch(/^consent: not required \(this message asks for it; the grant stays pending until confirmed\); recorded pending via form/);
+    expect(row.decision!.checks.find((c) => c.startsWith("consent:"))).toMatch(
+      /^consent: not required \(this message asks for it; the grant stays pending until confirmed\); recorded pending via form/,
+    );
     expect(await timeline(row.id)).toEqual(["queued", "sending", "sent"]);
     // The token is only in the encrypted content.
     expect(JSON.stringify(row)).not.toMatch(/\/confirm\//);
     const link = /\/confirm\/([A-Za-z0-9_-]{43})/.exec(text(row))![1]!;
 
     const item = await outboxItem("owner", row.id);
-    expect(item).toMatchObject({ channel: "email", kind: "transactional", purpose: "double_opt_in", to: "doi-link@example.com", status: "sent" });
+    expect(item).toMatchObject({
+      channel: "email",
+      kind: "transactional",
+      purpose: "double_opt_in",
+      to: "doi-link@example.com",
+      status: "sent",
+    });
     expect(item!.content!.subject).toBe("Confirm your subscription to Acme Coffee");
     expect(item!.content!.html).toContain(`/confirm/${link}`);
     expect((await outboxItem("marketer", row.id))!.content!.text).toContain(link);
@@ -148,19 +184,39 @@ describe("double opt-in confirmations with the log transport", () => {
     expect(viewerItem).toMatchObject({ to: "d•••@example.com", content: null });
 
     const history = await browseMessages({ ctx: ctxOf.marketer, input: { contactId: person.id } });
-    expect(history.items.map((i) => ({ id: i.id, purpose: i.purpose, kind: i.kind, templateName: i.templateName }))).toEqual([
-      { id: row.id, purpose: "double_opt_in", kind: "transactional", templateName: "Double opt-in confirmation (email)" },
+    expect(
+      history.items.map((i) => ({ id: i.id, purpose: i.purpose, kind: i.kind, templateName: i.templateName })),
+    ).toEqual([
+      {
+        id: row.id,
+        purpose: "double_opt_in",
+        kind: "transactional",
+        templateName: "Double opt-in confirmation (email)",
+      },
     ]);
 
     // The link read from the Outbox confirms.
-    expect(await confirmByLink({ ctx: { db: handle.db, now: systemClock }, input: { token: link } })).toMatchObject({ status: "confirmed", changed: true });
+    expect(await confirmByLink({ ctx: { db: handle.db, now: systemClock }, input: { token: link } })).toMatchObject({
+      status: "confirmed",
+      changed: true,
+    });
   });
 
   it("a code is an SMS from the double_opt_in_code template; resend records a new message on the same path", async () => {
     const person = await contact({ phone: "+1 415 555 0171" });
-    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: system,
+      input: { contactId: person.id, channel: "sms", topicRows: [promotions], source: "form", evidence },
+    });
     const first = await message((await confirmationRow(sent.confirmationId!)).messageId!);
-    expect(first).toMatchObject({ channel: "sms", kind: "transactional", status: "sent", transport: "log", topicId: null, options: { purpose: "double_opt_in" } });
+    expect(first).toMatchObject({
+      channel: "sms",
+      kind: "transactional",
+      status: "sent",
+      transport: "log",
+      topicId: null,
+      options: { purpose: "double_opt_in" },
+    });
     expect(text(first)).toMatch(/^Acme Coffee: your confirmation code is \d{6}\. It expires in 15 min\./);
     expect((await outboxItem("admin", first.id))!.content!.text).toBe(text(first));
 
@@ -169,18 +225,31 @@ describe("double opt-in confirmations with the log transport", () => {
     expect(second.id).not.toBe(first.id);
     expect(second).toMatchObject({ status: "sent", transport: "log", options: { purpose: "double_opt_in" } });
     const code = /code is (\d{6})/.exec(text(second))![1]!;
-    expect(await confirmByCode({ ctx: { db: handle.db, now: systemClock }, input: { confirmationId: again.confirmationId!, code } })).toMatchObject({ outcome: "confirmed" });
+    expect(
+      await confirmByCode({
+        ctx: { db: handle.db, now: systemClock },
+        input: { confirmationId: again.confirmationId!, code },
+      }),
+    ).toMatchObject({ outcome: "confirmed" });
   });
 
   it("is never re-run as a message: retry and resend refuse, the detail offers neither", async () => {
     const person = await contact({ email: "no-rerun@example.com" });
-    const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx: system,
+      input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence },
+    });
     const id = (await confirmationRow(sent.confirmationId!)).messageId!;
     const detail = await getMessageDetail({ ctx: ctxOf.owner, input: { id } });
     expect(detail.can).toEqual({ retry: false, resend: false });
     expect(detail.message.purpose).toBe("double_opt_in");
     // The proof shown is the pending request it asks to confirm.
-    expect(detail.consentEvent).toMatchObject({ action: "opted_in", needsConfirmation: true, topic: "newsletter", source: "form" });
+    expect(detail.consentEvent).toMatchObject({
+      action: "opted_in",
+      needsConfirmation: true,
+      topic: "newsletter",
+      source: "form",
+    });
     await expect(resendMessage({ ctx: ctxOf.owner, input: { id } })).rejects.toMatchObject({ code: "CONFLICT" });
     await handle.db.update(messages).set({ status: "failed" }).where(eq(messages.id, id));
     await expect(retryMessage({ ctx: ctxOf.owner, input: { id } })).rejects.toMatchObject({ code: "CONFLICT" });
@@ -194,11 +263,16 @@ describe("double opt-in confirmations with the log transport", () => {
     await handle.db.update(templates).set({ archivedAt: new Date() }).where(eq(templates.id, template!.id));
     try {
       const person = await contact({ email: "archived-template@example.com" });
-      const sent = await requestConfirmation({ ctx: system, input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence } });
+      const sent = await requestConfirmation({
+        ctx: system,
+        input: { contactId: person.id, channel: "email", topicRows: [newsletter], source: "form", evidence },
+      });
       const row = await message((await confirmationRow(sent.confirmationId!)).messageId!);
       expect(row.templateId).toBeNull();
       expect(text(row)).toMatch(/\/confirm\/[A-Za-z0-9_-]{43}/);
-      expect(decryptPii(row.subjectCiphertext!, MESSAGE_PII_PURPOSE.subject)).toBe("Confirm your subscription to Acme Coffee");
+      expect(decryptPii(row.subjectCiphertext!, MESSAGE_PII_PURPOSE.subject)).toBe(
+        "Confirm your subscription to Acme Coffee",
+      );
     } finally {
       await handle.db.update(templates).set({ archivedAt: null }).where(eq(templates.id, template!.id));
     }
@@ -215,7 +289,14 @@ describe("double opt-in confirmations with the log transport", () => {
     // An admin's edit that drops the code: the template is valid, it just cannot confirm anything.
     await updateTemplate({
       ctx: systemContext(handle.db, other.id),
-      input: { id: codeTemplate!.id, content: { defaultLocale: "en", variables: [], variants: { en: { text: "{{ workspace.name }}: reply YES to join." } } } },
+      input: {
+        id: codeTemplate!.id,
+        content: {
+          defaultLocale: "en",
+          variables: [],
+          variants: { en: { text: "{{ workspace.name }}: reply YES to join." } },
+        },
+      },
     });
     const [promo] = await handle.db
       .select()
@@ -223,7 +304,10 @@ describe("double opt-in confirmations with the log transport", () => {
       .where(and(eq(topics.workspaceId, other.id), eq(topics.key, "promotions")));
     const ctx = systemContext(handle.db, other.id);
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0172" } })).contact;
-    const sent = await requestConfirmation({ ctx, input: { contactId: person.id, channel: "sms", topicRows: [promo!], source: "form", evidence } });
+    const sent = await requestConfirmation({
+      ctx,
+      input: { contactId: person.id, channel: "sms", topicRows: [promo!], source: "form", evidence },
+    });
     const row = await message((await confirmationRow(sent.confirmationId!)).messageId!);
     expect(row.templateId).toBeNull();
     expect(text(row)).toMatch(/^Beta Beans: your confirmation code is \d{6}\./);
@@ -260,7 +344,12 @@ describe("invitations and sign-in links: system messages to members", () => {
     expect(await outboxItem("viewer", row.id)).toMatchObject({ to: "n•••@acme.test", content: null });
 
     const history = await browseMessages({ ctx: ctxOf.viewer, input: {} });
-    expect(history.items.find((i) => i.id === row.id)).toMatchObject({ kind: "system", purpose: "invitation", address: "n•••@acme.test", preview: null });
+    expect(history.items.find((i) => i.id === row.id)).toMatchObject({
+      kind: "system",
+      purpose: "invitation",
+      address: "n•••@acme.test",
+      preview: null,
+    });
     const detail = await getMessageDetail({ ctx: ctxOf.admin, input: { id: row.id } });
     expect(detail.content!.text).toContain(invited.inviteUrl);
     expect(detail.can).toEqual({ retry: false, resend: false });
@@ -276,13 +365,23 @@ describe("invitations and sign-in links: system messages to members", () => {
 
   it("an invitation to an address that already has an account names that member", async () => {
     const other = await createWorkspace(handle.db, { name: "Other" });
-    const invited = await inviteMember({ ctx: memberContext(handle.db, other.id, userOf.owner.id, "owner"), input: { email: userOf.viewer.email, role: "admin" } });
-    expect(await message(invited.messageId!)).toMatchObject({ workspaceId: other.id, userId: userOf.viewer.id, kind: "system" });
+    const invited = await inviteMember({
+      ctx: memberContext(handle.db, other.id, userOf.owner.id, "owner"),
+      input: { email: userOf.viewer.email, role: "admin" },
+    });
+    expect(await message(invited.messageId!)).toMatchObject({
+      workspaceId: other.id,
+      userId: userOf.viewer.id,
+      kind: "system",
+    });
   });
 
   it("a sign-in link is recorded in the workspace of the member's highest role and read there only by roles at or above it", async () => {
     const url = "http://localhost:3000/api/auth/callback/email?token=abc123&email=x";
-    const { messageId } = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.admin.email.toUpperCase(), url, expires: new Date(Date.now() + 15 * 60_000) } });
+    const { messageId } = await sendSignInLink({
+      ctx: { db: handle.db, now: systemClock, outbox: getOutbox() },
+      input: { email: userOf.admin.email.toUpperCase(), url, expires: new Date(Date.now() + 15 * 60_000) },
+    });
     const row = await message(messageId!);
     expect(row).toMatchObject({
       workspaceId,
@@ -300,7 +399,10 @@ describe("invitations and sign-in links: system messages to members", () => {
     expect(await outboxItem("marketer", row.id)).toMatchObject({ purpose: "magic_link", content: null });
 
     // The owner's own link: recorded where they are owner; an admin never reads it.
-    const ownerLink = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.owner.email, url, expires: new Date(Date.now() + 15 * 60_000) } });
+    const ownerLink = await sendSignInLink({
+      ctx: { db: handle.db, now: systemClock, outbox: getOutbox() },
+      input: { email: userOf.owner.email, url, expires: new Date(Date.now() + 15 * 60_000) },
+    });
     expect(await message(ownerLink.messageId!)).toMatchObject({ workspaceId, options: { recipientRole: "owner" } });
     expect((await outboxItem("owner", ownerLink.messageId!))!.content!.text).toContain(url);
     expect(await outboxItem("admin", ownerLink.messageId!)).toMatchObject({ content: null });
@@ -309,12 +411,20 @@ describe("invitations and sign-in links: system messages to members", () => {
   it("a member of several workspaces gets the link recorded where they hold the highest role", async () => {
     const higher = await createWorkspace(handle.db, { name: "Viewer's own shop" });
     await addMember(handle.db, higher.id, userOf.viewer.id, "owner");
-    const { messageId } = await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: userOf.viewer.email, url: "http://localhost:3000/x", expires: new Date(Date.now() + 60_000) } });
+    const { messageId } = await sendSignInLink({
+      ctx: { db: handle.db, now: systemClock, outbox: getOutbox() },
+      input: { email: userOf.viewer.email, url: "http://localhost:3000/x", expires: new Date(Date.now() + 60_000) },
+    });
     expect(await message(messageId!)).toMatchObject({ workspaceId: higher.id, options: { recipientRole: "owner" } });
   });
 
   it("an address without an active member records and sends nothing", async () => {
-    expect(await sendSignInLink({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { email: "nobody@acme.test", url: "http://localhost:3000/x", expires: new Date() } })).toEqual({ messageId: null });
+    expect(
+      await sendSignInLink({
+        ctx: { db: handle.db, now: systemClock, outbox: getOutbox() },
+        input: { email: "nobody@acme.test", url: "http://localhost:3000/x", expires: new Date() },
+      }),
+    ).toEqual({ messageId: null });
   });
 });
 
@@ -325,9 +435,22 @@ describe("keyword replies", () => {
     await ensureDefaultTopics(handle.db, ws.id, new Date());
     const ctx = systemContext(handle.db, ws.id);
     const person = (await upsertContact({ ctx, input: { phone: "+1 415 555 0173" } })).contact;
-    await recordConsentChange({ ctx, input: { contactId: person.id, channel: "sms", topicKey: "promotions", action: "opted_in", source: "api", evidence: { ip: "203.0.113.1" } } });
+    await recordConsentChange({
+      ctx,
+      input: {
+        contactId: person.id,
+        channel: "sms",
+        topicKey: "promotions",
+        action: "opted_in",
+        source: "api",
+        evidence: { ip: "203.0.113.1" },
+      },
+    });
 
-    const result = await handleInboundSms({ ctx: { db: handle.db, now: systemClock }, input: { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" } });
+    const result = await handleInboundSms({
+      ctx: { db: handle.db, now: systemClock },
+      input: { messageSid: "SM0123456789abcdef0123456789abcdef", from: "+14155550173", to: number, body: "STOP" },
+    });
     expect(result.reply).toMatch(/unsubscribed/i);
     const [reply] = await handle.db
       .select()
@@ -345,14 +468,25 @@ describe("keyword replies", () => {
       segments: 1,
     });
     expect(text(reply!)).toBe(result.reply);
-    expect(reply!.decision!.checks).toEqual(["keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent"]);
+    expect(reply!.decision!.checks).toEqual([
+      "keyword reply: answers an inbound SMS keyword, carries no marketing, needs no consent",
+    ]);
     expect(await timeline(reply!.id)).toEqual(["sent"]);
     const [event] = await handle.db.select().from(messageEvents).where(eq(messageEvents.messageId, reply!.id));
     expect(event!.detail).toMatchObject({ transport: "twiml", relation: "keyword_reply" });
 
     // Neither the outbox nor its sweep claims it.
-    expect((await deliverMessages({ ctx: { db: handle.db, now: systemClock, outbox: getOutbox() }, input: { messageIds: [reply!.id] } })).claimed).toBe(0);
-    await sweepDueMessages({ ctx: { db: handle.db, now: () => new Date(Date.now() + 60 * 60_000), outbox: getOutbox() } });
+    expect(
+      (
+        await deliverMessages({
+          ctx: { db: handle.db, now: systemClock, outbox: getOutbox() },
+          input: { messageIds: [reply!.id] },
+        })
+      ).claimed,
+    ).toBe(0);
+    await sweepDueMessages({
+      ctx: { db: handle.db, now: () => new Date(Date.now() + 60 * 60_000), outbox: getOutbox() },
+    });
     expect(await timeline(reply!.id)).toEqual(["sent"]);
     // In the history, not in the Outbox (the log transport did not carry it).
     const history = await browseMessages({ ctx, input: { contactId: person.id } });
@@ -369,9 +503,21 @@ describe("system templates for existing workspaces", () => {
     const old = await createWorkspace(handle.db, { name: "Older shop" });
     const looked = await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
     expect(looked).toBeGreaterThanOrEqual(1);
-    const rows = await handle.db.select({ systemKey: templates.systemKey }).from(templates).where(eq(templates.workspaceId, old.id));
-    expect(rows.map((r) => r.systemKey).sort()).toEqual(["double_opt_in_code", "double_opt_in_link", "help_reply", "newsletter", "opt_out_confirmation", "welcome"]);
+    const rows = await handle.db
+      .select({ systemKey: templates.systemKey })
+      .from(templates)
+      .where(eq(templates.workspaceId, old.id));
+    expect(rows.map((r) => r.systemKey).sort()).toEqual([
+      "double_opt_in_code",
+      "double_opt_in_link",
+      "help_reply",
+      "newsletter",
+      "opt_out_confirmation",
+      "welcome",
+    ]);
     await ensureDefaultTemplatesEverywhere({ ctx: { db: handle.db, now: systemClock } });
-    expect(await handle.db.select({ id: templates.id }).from(templates).where(eq(templates.workspaceId, old.id))).toHaveLength(6);
+    expect(
+      await handle.db.select({ id: templates.id }).from(templates).where(eq(templates.workspaceId, old.id)),
+    ).toHaveLength(6);
   });
 });

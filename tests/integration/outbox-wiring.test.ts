@@ -33,7 +33,10 @@ afterEach(() => {
 async function sendEmail() {
   const contactId = await h.contact({ email: uniqueEmail() });
   await h.optIn(contactId, "email", "news");
-  const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "email", topic: "news", content: { subject: "Hi", text: "Hello" } } });
+  const res = await rest("POST", "/messages/send_with_consent", {
+    key: h.key,
+    body: { contactId, channel: "email", topic: "news", content: { subject: "Hi", text: "Hello" } },
+  });
   expect(res.body.status).toBe("queued");
   return res.body.messageId as string;
 }
@@ -44,7 +47,10 @@ describe("the dispatcher is chosen at start-up", () => {
     resetEnv();
     const events: Parameters<SendEvents>[0] = [];
     // The Inngest client's send, replaced: no network.
-    const outbox = buildOutbox({ transports: h.outbox.transports, sendEvents: async (batch) => void events.push(...batch) });
+    const outbox = buildOutbox({
+      transports: h.outbox.transports,
+      sendEvents: async (batch) => void events.push(...batch),
+    });
     expect(outbox.dispatcher.mode).toBe("events");
     installOutbox(outbox);
 
@@ -52,7 +58,11 @@ describe("the dispatcher is chosen at start-up", () => {
     const first = await sendEmail();
     await outbox.idle();
     expect(events.map((e) => ({ name: e.name, id: e.id, data: e.data }))).toEqual([
-      { name: "messages/dispatch.requested", id: `dispatch-${first}`, data: { messageId: first, workspaceId: h.workspaceId } },
+      {
+        name: "messages/dispatch.requested",
+        id: `dispatch-${first}`,
+        data: { messageId: first, workspaceId: h.workspaceId },
+      },
     ]);
     expect(h.resend.requests).toHaveLength(0);
     expect(await h.message(first)).toMatchObject({ status: "queued" });
@@ -67,7 +77,9 @@ describe("the dispatcher is chosen at start-up", () => {
 
     // The job the event starts delivers through the process's outbox.
     const engine = new InngestTestEngine({ function: dispatchMessageFunction, events: [events[0]!] });
-    const { error } = await runWithJobContext({ context: { db: h.handle.db, now: systemClock } }, () => engine.execute());
+    const { error } = await runWithJobContext({ context: { db: h.handle.db, now: systemClock } }, () =>
+      engine.execute(),
+    );
     expect(error).toBeUndefined();
     expect(await h.message(first)).toMatchObject({ status: "sent", transport: "resend" });
     expect(h.resend.sent).toHaveLength(1);

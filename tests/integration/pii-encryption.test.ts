@@ -40,7 +40,10 @@ describe("PII encryption at rest", () => {
       })),
     );
     const rotated = keyRingFrom([newKey, oldKey]);
-    const first = await reencryptContacts({ ctx: { db: handle.db, now: () => new Date() }, input: { ring: rotated, batchSize: 3 } });
+    const first = await reencryptContacts({
+      ctx: { db: handle.db, now: () => new Date() },
+      input: { ring: rotated, batchSize: 3 },
+    });
     expect(first.rewritten).toBe(7);
     const rows = await handle.db.select().from(contacts);
     for (const row of rows) {
@@ -48,6 +51,8 @@ describe("PII encryption at rest", () => {
       expect(decryptPii(row.emailCiphertext!, "contact.email", keyRingFrom([newKey]))).toMatch(/^p\d@example\.com$/);
       if (row.firstNameCiphertext) expect(ciphertextKeyId(row.firstNameCiphertext)).toBe("new");
     }
-    expect((await reencryptContacts({ ctx: { db: handle.db, now: () => new Date() }, input: { ring: rotated } })).rewritten).toBe(0);
+    expect(
+      (await reencryptContacts({ ctx: { db: handle.db, now: () => new Date() }, input: { ring: rotated } })).rewritten,
+    ).toBe(0);
   });
 });

@@ -103,7 +103,9 @@ describe("REST API authentication (/api/v1)", () => {
 
   it("never stores the secret itself", async () => {
     const created = await rest("POST", "/api-keys", { key: adminKey, body: { name: "hash check", scopes: ["admin"] } });
-    const rows = await handle.queryRows<Record<string, unknown>>("select * from api_keys where id = $1", [created.body.id]);
+    const rows = await handle.queryRows<Record<string, unknown>>("select * from api_keys where id = $1", [
+      created.body.id,
+    ]);
     expect(JSON.stringify(rows)).not.toContain(created.body.secret);
   });
 });

@@ -75,7 +75,12 @@ const PREVIEW = {
   channel: "email",
   category: "promotional",
   defaultLocale: "en",
-  variants: { en: { subject: "For {{ contact.first_name }} {{ contact.last_name }}", text: "{{ contact.email }} / {{ contact.phone }}" } },
+  variants: {
+    en: {
+      subject: "For {{ contact.first_name }} {{ contact.last_name }}",
+      text: "{{ contact.email }} / {{ contact.phone }}",
+    },
+  },
 };
 
 const PROCEDURES: Record<string, Rule> = {
@@ -216,7 +221,13 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     url: (s) => `/api/imports/${s.importId}/rejections`,
     params: (s) => ({ id: s.importId }),
   },
-  "contacts/export/route.ts": { method: "GET", key: "admin", role: "admin", load: () => import("@/app/api/contacts/export/route"), url: () => "/api/contacts/export" },
+  "contacts/export/route.ts": {
+    method: "GET",
+    key: "admin",
+    role: "admin",
+    load: () => import("@/app/api/contacts/export/route"),
+    url: () => "/api/contacts/export",
+  },
 };
 /** Route handlers with their own authentication (signatures, public pages, Auth.js, tRPC, REST). */
 const OWN_AUTH_ROUTES = [
@@ -286,7 +297,11 @@ beforeAll(async () => {
       topic: "newsletter",
       status: "opted_in",
       source: "form",
-      evidence: { ip: "198.51.100.23", userAgent: `Mozilla/5.0 (${PERSON.firstName}'s laptop)`, note: `met ${PERSON.firstName} ${PERSON.lastName} at the booth` },
+      evidence: {
+        ip: "198.51.100.23",
+        userAgent: `Mozilla/5.0 (${PERSON.firstName}'s laptop)`,
+        note: `met ${PERSON.firstName} ${PERSON.lastName} at the booth`,
+      },
     },
   });
   const message = await createMessage(handle.db, {
@@ -295,15 +310,32 @@ beforeAll(async () => {
     address: PERSON.email,
     subject: `Hello ${PERSON.firstName}`,
     text: `Hi ${PERSON.firstName} ${PERSON.lastName}, this went to ${PERSON.email}`,
-    headers: { "List-Unsubscribe": `<http://localhost:3000/u/${UNSUBSCRIBE_TOKEN}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+    headers: {
+      "List-Unsubscribe": `<http://localhost:3000/u/${UNSUBSCRIBE_TOKEN}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    },
     transport: "log",
   });
-  const plainImport = await createImport({ ctx: system, input: { filename: "plain.csv", mapping: { email: "email" } } });
+  const plainImport = await createImport({
+    ctx: system,
+    input: { filename: "plain.csv", mapping: { email: "email" } },
+  });
   const consentImport = await createImport({
     ctx: system,
-    input: { filename: "consent.csv", mapping: { email: "email", consentStatus: "consent", consentAt: "at" }, topicKeys: ["newsletter"], channels: ["email"] },
+    input: {
+      filename: "consent.csv",
+      mapping: { email: "email", consentStatus: "consent", consentAt: "at" },
+      topicKeys: ["newsletter"],
+      channels: ["email"],
+    },
   });
-  seed = { contactId: contact.id, messageId: message.id, importId: plainImport.id, consentImportId: consentImport.id, email: PERSON.email };
+  seed = {
+    contactId: contact.id,
+    messageId: message.id,
+    importId: plainImport.id,
+    consentImportId: consentImport.id,
+    email: PERSON.email,
+  };
 
   for (const scopes of KEY_SCOPE_SETS) {
     const { secret, key } = await createApiKeyFor(handle.db, ws.id, scopes, scopes.join("+"));
@@ -325,7 +357,14 @@ afterAll(async () => {
 type Outcome = { ok: true; answer: unknown } | { ok: false; code: string; message: string };
 
 async function callProcedure(auth: RequestAuth, procedurePath: string, input: unknown): Promise<Outcome> {
-  const ctx: TrpcContext = { db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "scopes-matrix", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "scopes-matrix",
+    auth,
+    headers: new Headers(),
+  };
   let target: unknown = createCaller(ctx);
   for (const part of procedurePath.split(".")) target = (target as Record<string, unknown>)[part];
   try {
@@ -363,25 +402,32 @@ async function checkProcedure({ label, path: procedurePath, rule }: Check): Prom
     const who = `${label} with a key [${key.scopes.join(", ")}]`;
     const outcome = await callProcedure(key.auth, procedurePath, input);
     const allowed = rule.role === "public" || keyAllows(rule.key, key.scopes);
-    if (allowed && isRefused(outcome)) problems.push(`${who}: refused (${!outcome.ok && outcome.code}) but should be allowed`);
+    if (allowed && isRefused(outcome))
+      problems.push(`${who}: refused (${!outcome.ok && outcome.code}) but should be allowed`);
     if (!allowed) {
       const expected = rule.key === "none" ? "UNAUTHORIZED" : "FORBIDDEN";
-      if (outcome.ok || outcome.code !== expected) problems.push(`${who}: expected ${expected}, got ${outcome.ok ? "an answer" : outcome.code}`);
-      else if (expected === "FORBIDDEN" && !/scope/.test(outcome.message)) problems.push(`${who}: refusal does not name the missing scope`);
+      if (outcome.ok || outcome.code !== expected)
+        problems.push(`${who}: expected ${expected}, got ${outcome.ok ? "an answer" : outcome.code}`);
+      else if (expected === "FORBIDDEN" && !/scope/.test(outcome.message))
+        problems.push(`${who}: refusal does not name the missing scope`);
     }
-    if ((!allowed || !keyReadsPii(key.scopes)) && leaked(outcome).length) problems.push(`${who}: answer holds ${leaked(outcome).join(", ")}`);
+    if ((!allowed || !keyReadsPii(key.scopes)) && leaked(outcome).length)
+      problems.push(`${who}: answer holds ${leaked(outcome).join(", ")}`);
   }
   for (const m of members) {
     const who = `${label} as ${m.role}`;
     const outcome = await callProcedure(m.auth, procedurePath, input);
     const allowed = roleAllows(rule.role, m.role);
-    if (allowed && isRefused(outcome)) problems.push(`${who}: refused (${!outcome.ok && outcome.code}) but should be allowed`);
+    if (allowed && isRefused(outcome))
+      problems.push(`${who}: refused (${!outcome.ok && outcome.code}) but should be allowed`);
     if (!allowed) {
       const expected = rule.role === "none" ? "UNAUTHORIZED" : "FORBIDDEN";
-      if (outcome.ok || outcome.code !== expected) problems.push(`${who}: expected ${expected}, got ${outcome.ok ? "an answer" : outcome.code}`);
+      if (outcome.ok || outcome.code !== expected)
+        problems.push(`${who}: expected ${expected}, got ${outcome.ok ? "an answer" : outcome.code}`);
     }
     const mayRead = roleReadsPii(m.role) || (m.role === "viewer" && procedurePath === REVEAL && allowed);
-    if ((!allowed || !mayRead) && leaked(outcome).length) problems.push(`${who}: answer holds ${leaked(outcome).join(", ")}`);
+    if ((!allowed || !mayRead) && leaked(outcome).length)
+      problems.push(`${who}: answer holds ${leaked(outcome).join(", ")}`);
   }
   return problems;
 }
@@ -389,18 +435,29 @@ async function checkProcedure({ label, path: procedurePath, rule }: Check): Prom
 // ─── Tests ──────────────────────────────────────────────────────────────────
 
 /** Flat at run time: "router.procedure" → procedure (the type describes the nested record). */
-const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { openapi?: { method: string; path: string } } } }>;
+const procedures = appRouter._def.procedures as unknown as Record<
+  string,
+  { _def: { meta?: { openapi?: { method: string; path: string } } } }
+>;
 const procedurePaths = Object.keys(procedures).sort();
 
 describe("scope and role matrix: tRPC procedures", () => {
   it("has a row for every procedure of the app router (and no stale rows)", () => {
-    expect(procedurePaths.filter((p) => !(p in PROCEDURES)), "procedures without a row").toEqual([]);
-    expect(Object.keys(PROCEDURES).filter((p) => !procedurePaths.includes(p)), "rows without a procedure").toEqual([]);
+    expect(
+      procedurePaths.filter((p) => !(p in PROCEDURES)),
+      "procedures without a row",
+    ).toEqual([]);
+    expect(
+      Object.keys(PROCEDURES).filter((p) => !procedurePaths.includes(p)),
+      "rows without a procedure",
+    ).toEqual([]);
     for (const w of WIDENED) expect(procedurePaths).toContain(w.path);
   });
 
   it.each(procedurePaths.filter((p) => p in PROCEDURES))("%s", async (procedurePath) => {
-    expect(await checkProcedure({ label: procedurePath, path: procedurePath, rule: PROCEDURES[procedurePath]! })).toEqual([]);
+    expect(
+      await checkProcedure({ label: procedurePath, path: procedurePath, rule: PROCEDURES[procedurePath]! }),
+    ).toEqual([]);
   });
 
   it.each(WIDENED.map((w) => [`${w.path} ${w.label}`, w] as const))("%s", async (label, w) => {
@@ -459,8 +516,10 @@ async function checkRest(label: string, method: string, url: string, body: unkno
     if (res.status === 401) problems.push(`${who}: 401 for a valid key`);
     if (allowed && res.status === 403) problems.push(`${who}: 403 but should be allowed`);
     if (!allowed && res.status !== 403) problems.push(`${who}: expected 403, got ${res.status}`);
-    if (!allowed && res.status === 403 && !/scope/.test(String(res.body?.message))) problems.push(`${who}: refusal does not name the scope`);
-    if ((!allowed || !keyReadsPii(key.scopes)) && leaked(res.body).length) problems.push(`${who}: answer holds ${leaked(res.body).join(", ")}`);
+    if (!allowed && res.status === 403 && !/scope/.test(String(res.body?.message)))
+      problems.push(`${who}: refusal does not name the scope`);
+    if ((!allowed || !keyReadsPii(key.scopes)) && leaked(res.body).length)
+      problems.push(`${who}: answer holds ${leaked(res.body).join(", ")}`);
   }
   return problems;
 }
@@ -470,24 +529,41 @@ describe("scope matrix: REST routes (/api/v1, from the OpenAPI document)", () =>
 
   it("every documented route is served by a procedure with a row", () => {
     expect(routes.length).toBeGreaterThan(10);
-    expect(routes.filter((r) => !r.procedure || !(r.procedure in PROCEDURES)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(
+      routes.filter((r) => !r.procedure || !(r.procedure in PROCEDURES)).map((r) => `${r.method} ${r.path}`),
+    ).toEqual([]);
   });
 
-  it.each(routes.filter((r) => r.procedure in PROCEDURES).map((r) => [`${r.method} ${r.path}`, r] as const))("%s", async (label, route) => {
-    const rule = PROCEDURES[route.procedure]!;
-    expect(rule.key, `${label} is served over REST, so keys must be able to call it`).not.toBe("none");
-    const { url, body } = restRequest(route);
-    expect(await checkRest(label, route.method, url, body, rule)).toEqual([]);
-  });
+  it.each(routes.filter((r) => r.procedure in PROCEDURES).map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s",
+    async (label, route) => {
+      const rule = PROCEDURES[route.procedure]!;
+      expect(rule.key, `${label} is served over REST, so keys must be able to call it`).not.toBe("none");
+      const { url, body } = restRequest(route);
+      expect(await checkRest(label, route.method, url, body, rule)).toEqual([]);
+    },
+  );
 
   it("POST /imports with a consent column needs consent:write as well", async () => {
-    const body = { filename: "list.csv", mapping: { email: "email", consentStatus: "consent", consentAt: "at" }, topicKeys: ["newsletter"], channels: ["email"] };
-    expect(await checkRest("POST /imports (consent column)", "POST", "/imports", body, { key: { all: ["contacts:write", "consent:write"] }, role: "marketer" })).toEqual([]);
+    const body = {
+      filename: "list.csv",
+      mapping: { email: "email", consentStatus: "consent", consentAt: "at" },
+      topicKeys: ["newsletter"],
+      channels: ["email"],
+    };
+    expect(
+      await checkRest("POST /imports (consent column)", "POST", "/imports", body, {
+        key: { all: ["contacts:write", "consent:write"] },
+        role: "marketer",
+      }),
+    ).toEqual([]);
   });
 
   it("GET /messages?recipient= (a lookup by address) needs contacts:read", async () => {
     const url = `/messages?recipient=${encodeURIComponent(seed.email)}`;
-    expect(await checkRest("GET /messages?recipient", "GET", url, undefined, { key: "contacts:read", role: "viewer" })).toEqual([]);
+    expect(
+      await checkRest("GET /messages?recipient", "GET", url, undefined, { key: "contacts:read", role: "viewer" }),
+    ).toEqual([]);
   });
 
   it("the OpenAPI document answers every valid key, whatever its scopes", async () => {
@@ -514,8 +590,12 @@ async function callRouteHandler(rule: RouteRule, as: { key?: string; userId?: st
   session.userId = as.userId ?? null;
   session.workspaceId = as.userId ? workspaceId : null;
   try {
-    const headers: Record<string, string> = as.key ? { authorization: `Bearer ${as.key}` } : { "sec-fetch-site": "same-origin" };
-    const res = await handler(new Request(url, { method: rule.method, headers, body: rule.body }), { params: Promise.resolve(params) });
+    const headers: Record<string, string> = as.key
+      ? { authorization: `Bearer ${as.key}` }
+      : { "sec-fetch-site": "same-origin" };
+    const res = await handler(new Request(url, { method: rule.method, headers, body: rule.body }), {
+      params: Promise.resolve(params),
+    });
     return { status: res.status, text: await res.text() };
   } finally {
     session.userId = null;
@@ -536,26 +616,35 @@ describe("scope and role matrix: route handlers under app/api", () => {
       const { status, text } = await callRouteHandler(rule, { key: key.secret });
       const allowed = keyAllows(rule.key, key.scopes);
       const who = `${file} with a key [${key.scopes.join(", ")}]`;
-      if (allowed === (status === 403) || status === 401) problems.push(`${who}: ${status}, expected ${allowed ? "allowed" : "403"}`);
-      if ((!allowed || !keyReadsPii(key.scopes)) && leaked(text).length) problems.push(`${who}: answer holds ${leaked(text).join(", ")}`);
+      if (allowed === (status === 403) || status === 401)
+        problems.push(`${who}: ${status}, expected ${allowed ? "allowed" : "403"}`);
+      if ((!allowed || !keyReadsPii(key.scopes)) && leaked(text).length)
+        problems.push(`${who}: answer holds ${leaked(text).join(", ")}`);
     }
     for (const m of members) {
       const { status, text } = await callRouteHandler(rule, { userId: m.userId });
       const allowed = roleAllows(rule.role, m.role);
-      if (allowed === (status === 403) || status === 401) problems.push(`${file} as ${m.role}: ${status}, expected ${allowed ? "allowed" : "403"}`);
-      if ((!allowed || !roleReadsPii(m.role)) && leaked(text).length) problems.push(`${file} as ${m.role}: answer holds ${leaked(text).join(", ")}`);
+      if (allowed === (status === 403) || status === 401)
+        problems.push(`${file} as ${m.role}: ${status}, expected ${allowed ? "allowed" : "403"}`);
+      if ((!allowed || !roleReadsPii(m.role)) && leaked(text).length)
+        problems.push(`${file} as ${m.role}: answer holds ${leaked(text).join(", ")}`);
     }
     expect(problems).toEqual([]);
   });
 
   it("running an import with a consent column needs consent:write (or a marketer) too", async () => {
     const file = "imports/route.ts";
-    const rule = { ...ROUTE_HANDLERS[file]!, url: () => `/api/imports?importId=${seed.consentImportId}`, body: "email,consent,at\n" };
+    const rule = {
+      ...ROUTE_HANDLERS[file]!,
+      url: () => `/api/imports?importId=${seed.consentImportId}`,
+      body: "email,consent,at\n",
+    };
     const problems: string[] = [];
     for (const key of keys) {
       const { status } = await callRouteHandler(rule, { key: key.secret });
       const allowed = keyAllows({ all: ["contacts:write", "consent:write"] }, key.scopes);
-      if (allowed === (status === 403)) problems.push(`[${key.scopes.join(", ")}]: ${status}, expected ${allowed ? "allowed" : "403"}`);
+      if (allowed === (status === 403))
+        problems.push(`[${key.scopes.join(", ")}]: ${status}, expected ${allowed ? "allowed" : "403"}`);
     }
     for (const m of members) {
       const { status } = await callRouteHandler(rule, { userId: m.userId });

@@ -19,10 +19,18 @@ import { rest } from "@/tests/helpers/http";
 import { getOutbox } from "@/server/wiring";
 
 // The CSV upload is a route handler reading the session through next/headers; keys only here.
-vi.mock("next/headers", () => ({ cookies: async () => ({ get: () => undefined }), headers: async () => new Headers() }));
+vi.mock("next/headers", () => ({
+  cookies: async () => ({ get: () => undefined }),
+  headers: async () => new Headers(),
+}));
 vi.mock("@/server/auth", () => ({ auth: async () => null }));
 
-const PERSON = { email: "ottoline.brackenbury@example.net", phone: "+14155550188", firstName: "Ottoline", lastName: "Brackenbury" };
+const PERSON = {
+  email: "ottoline.brackenbury@example.net",
+  phone: "+14155550188",
+  firstName: "Ottoline",
+  lastName: "Brackenbury",
+};
 const PII = Object.values(PERSON);
 const containsPii = (value: unknown) => PII.filter((p) => (JSON.stringify(value) ?? "").includes(p));
 
@@ -46,13 +54,31 @@ afterAll(async () => {
 async function keyWith(scopes: ApiKeyScope[]) {
   const { secret, key } = await createApiKeyFor(handle.db, workspaceId, scopes);
   const auth: RequestAuth = { kind: "apiKey", key: { apiKeyId: key.id, workspaceId, scopes } };
-  return { secret, id: key.id, caller: createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() }) };
+  return {
+    secret,
+    id: key.id,
+    caller: createCaller({
+      db: handle.db,
+      now: systemClock,
+      outbox: getOutbox(),
+      requestId: "t",
+      auth,
+      headers: new Headers(),
+    }),
+  };
 }
 
 async function viewerCaller() {
   const { user } = await createMember(handle.db, workspaceId, "viewer");
   const membership = await resolveSessionMembership(handle.db, user.id, workspaceId);
-  return createCaller({ db: handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth: { kind: "session", membership: membership! }, headers: new Headers() });
+  return createCaller({
+    db: handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "t",
+    auth: { kind: "session", membership: membership! },
+    headers: new Headers(),
+  });
 }
 
 async function refusal(call: Promise<unknown>): Promise<TRPCError> {
@@ -68,7 +94,12 @@ const PREVIEW = {
   channel: "email" as const,
   category: "promotional" as const,
   defaultLocale: "en",
-  variants: { en: { subject: "Hi {{ contact.first_name }} {{ contact.last_name }}", text: "Your address: {{ contact.email }}, phone {{ contact.phone }}" } },
+  variants: {
+    en: {
+      subject: "Hi {{ contact.first_name }} {{ contact.last_name }}",
+      text: "Your address: {{ contact.email }}, phone {{ contact.phone }}",
+    },
+  },
 };
 
 describe("templates.preview for a contact", () => {
@@ -105,7 +136,8 @@ describe("imports with a consent column", () => {
     topicKeys: ["newsletter"],
     channels: ["email"],
   };
-  const importCount = async () => (await handle.db.select({ id: imports.id }).from(imports).where(eq(imports.workspaceId, workspaceId))).length;
+  const importCount = async () =>
+    (await handle.db.select({ id: imports.id }).from(imports).where(eq(imports.workspaceId, workspaceId))).length;
 
   it("a key with only contacts:write cannot create one (403 naming consent:write, nothing created)", async () => {
     const { secret } = await keyWith(["contacts:write"]);
@@ -115,7 +147,10 @@ describe("imports with a consent column", () => {
     expect(res.body.message).toContain('"consent:write"');
     expect(await importCount()).toBe(before);
     // The same key may still import contacts without consent.
-    const plain = await rest("POST", "/imports", { key: secret, body: { filename: "list.csv", mapping: { email: "email" } } });
+    const plain = await rest("POST", "/imports", {
+      key: secret,
+      body: { filename: "list.csv", mapping: { email: "email" } },
+    });
     expect(plain.status).toBe(200);
   });
 
@@ -123,7 +158,10 @@ describe("imports with a consent column", () => {
     const { secret, id } = await keyWith(["contacts:write", "consent:write"]);
     const created = await rest("POST", "/imports", { key: secret, body: CONSENT_IMPORT });
     expect(created.status).toBe(200);
-    await handle.db.update(apiKeys).set({ scopes: ["contacts:write"] }).where(eq(apiKeys.id, id));
+    await handle.db
+      .update(apiKeys)
+      .set({ scopes: ["contacts:write"] })
+      .where(eq(apiKeys.id, id));
 
     const { POST } = await import("@/app/api/imports/route");
     const upload = (key: string) =>
@@ -139,10 +177,18 @@ describe("imports with a consent column", () => {
     expect((await refused.json()).message).toContain('"consent:write"');
     const [row] = await handle.db.select().from(imports).where(eq(imports.id, created.body.id));
     expect(row!.status).toBe("pending");
-    expect(await handle.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.importId, created.body.id))).toEqual([]);
-    expect((await handle.db.select({ id: consentEvents.id }).from(consentEvents).where(eq(consentEvents.source, "import"))).length).toBe(0);
+    expect(
+      await handle.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.importId, created.body.id)),
+    ).toEqual([]);
+    expect(
+      (await handle.db.select({ id: consentEvents.id }).from(consentEvents).where(eq(consentEvents.source, "import")))
+        .length,
+    ).toBe(0);
 
-    await handle.db.update(apiKeys).set({ scopes: ["contacts:write", "consent:write"] }).where(eq(apiKeys.id, id));
+    await handle.db
+      .update(apiKeys)
+      .set({ scopes: ["contacts:write", "consent:write"] })
+      .where(eq(apiKeys.id, id));
     const ran = await upload(secret);
     expect(ran.status).toBe(200);
     expect(await ran.json()).toMatchObject({ status: "completed", insertedRows: 1, consentEvents: 1 });
@@ -152,10 +198,23 @@ describe("imports with a consent column", () => {
 describe("answers that carry contact data", () => {
   it("upsert answers masked fields to a key without contacts:read, and stores them in full", async () => {
     const { secret } = await keyWith(["contacts:write"]);
-    const person = { email: "marigold.featherstone@example.net", phone: "+14155550189", firstName: "Marigold", lastName: "Featherstone" };
-    const res = await rest("POST", "/contacts", { key: secret, body: { ...person, attributes: { birthday: "1990-04-01" } } });
+    const person = {
+      email: "marigold.featherstone@example.net",
+      phone: "+14155550189",
+      firstName: "Marigold",
+      lastName: "Featherstone",
+    };
+    const res = await rest("POST", "/contacts", {
+      key: secret,
+      body: { ...person, attributes: { birthday: "1990-04-01" } },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ email: "m•••@example.net", phone: "+1 ••• ••• 0189", firstName: "M•••", lastName: "F•••" });
+    expect(res.body).toMatchObject({
+      email: "m•••@example.net",
+      phone: "+1 ••• ••• 0189",
+      firstName: "M•••",
+      lastName: "F•••",
+    });
     expect(res.body.attributes).toEqual({ birthday: "•••" });
     expect(JSON.stringify(res.body)).not.toMatch(/marigold\.featherstone|Marigold|Featherstone|4155550189|1990-04-01/);
 
@@ -163,7 +222,9 @@ describe("answers that carry contact data", () => {
     const stored = await rest("GET", `/contacts/${res.body.id}`, { key: reader.secret });
     expect(stored.body).toMatchObject({ ...person, attributes: { birthday: "1990-04-01" } });
     const both = await keyWith(["contacts:write", "contacts:read"]);
-    expect((await rest("POST", "/contacts", { key: both.secret, body: { email: person.email } })).body.email).toBe(person.email);
+    expect((await rest("POST", "/contacts", { key: both.secret, body: { email: person.email } })).body.email).toBe(
+      person.email,
+    );
   });
 
   it("a key with only messages:send cannot look messages up by address", async () => {
@@ -178,7 +239,10 @@ describe("answers that carry contact data", () => {
     expect(byContact.status).toBe(200);
     expect(byContact.body.items.length).toBeGreaterThan(0);
     const reader = await keyWith(["contacts:read"]);
-    expect((await rest("GET", `/messages?recipient=${encodeURIComponent(PERSON.email)}`, { key: reader.secret })).body.items.length).toBeGreaterThan(0);
+    expect(
+      (await rest("GET", `/messages?recipient=${encodeURIComponent(PERSON.email)}`, { key: reader.secret })).body.items
+        .length,
+    ).toBeGreaterThan(0);
   });
 
   it("a viewer gets contacts, consent evidence and unsubscribe links masked", async () => {
@@ -190,7 +254,12 @@ describe("answers that carry contact data", () => {
         topic: "newsletter",
         status: "opted_in",
         source: "form",
-        evidence: { ip: "203.0.113.9", userAgent: "Ottoline's browser", note: "Signed up as Ottoline Brackenbury", url: "https://example.net/signup" },
+        evidence: {
+          ip: "203.0.113.9",
+          userAgent: "Ottoline's browser",
+          note: "Signed up as Ottoline Brackenbury",
+          url: "https://example.net/signup",
+        },
       },
     });
     const message = await createMessage(handle.db, {

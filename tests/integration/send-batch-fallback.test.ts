@@ -47,7 +47,13 @@ describe("send_batch", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(5);
-    expect(res.body.outcomes.map((o: { status: string }) => o.status)).toEqual(["queued", "queued", "blocked", "error", "blocked"]);
+    expect(res.body.outcomes.map((o: { status: string }) => o.status)).toEqual([
+      "queued",
+      "queued",
+      "blocked",
+      "error",
+      "blocked",
+    ]);
     expect(res.body.outcomes[2].reason).toBe("no_consent");
     expect(res.body.outcomes[3].error.code).toBe("NOT_FOUND");
     expect(res.body.outcomes.map((o: { index: number }) => o.index)).toEqual([0, 1, 2, 3, 4]);
@@ -57,7 +63,10 @@ describe("send_batch", () => {
     expect(h.resend.sent).toHaveLength(1);
     expect(h.resend.sent[0]!.path).toBe("/emails/batch");
     // Members are ordered by message id inside a provider batch (so a replay is byte-identical).
-    expect(h.resend.sent[0]!.body.map((e: { text: string }) => e.text.split("\n")[0]).sort()).toEqual(["Hello Bea", "Hello there"]);
+    expect(h.resend.sent[0]!.body.map((e: { text: string }) => e.text.split("\n")[0]).sort()).toEqual([
+      "Hello Bea",
+      "Hello there",
+    ]);
 
     const status = await rest("GET", `/messages/batches/${res.body.batchId}`, { key: h.key });
     expect(status.status).toBe(200);
@@ -65,7 +74,10 @@ describe("send_batch", () => {
     expect(status.body.counts).toMatchObject({ sent: 2, blocked: 2, queued: 0, failed: 0 });
 
     // Live: a later status change shows at once.
-    await h.handle.db.update(messages).set({ status: "delivered" }).where(eq(messages.id, res.body.outcomes[0].messageId));
+    await h.handle.db
+      .update(messages)
+      .set({ status: "delivered" })
+      .where(eq(messages.id, res.body.outcomes[0].messageId));
     const live = await rest("GET", `/messages/batches/${res.body.batchId}`, { key: h.key });
     expect(live.body.counts).toMatchObject({ sent: 1, delivered: 1 });
   });
@@ -74,7 +86,13 @@ describe("send_batch", () => {
     const ids: string[] = [];
     for (let i = 0; i < 600; i++) ids.push(await h.contact({ email: uniqueEmail() }));
     await Promise.all(ids.filter((_, i) => i % 3 !== 2).map((id) => h.optIn(id, "email", "news")));
-    const body = { channel: "email", topic: "news", content: { subject: "Big", text: "Big news" }, idempotencyKey: `big-${ids[0]}`, recipients: ids.map((contactId) => ({ contactId })) };
+    const body = {
+      channel: "email",
+      topic: "news",
+      content: { subject: "Big", text: "Big news" },
+      idempotencyKey: `big-${ids[0]}`,
+      recipients: ids.map((contactId) => ({ contactId })),
+    };
 
     const started = Date.now();
     const res = await rest("POST", "/messages/send_batch", { key: h.key, body });
@@ -95,7 +113,10 @@ describe("send_batch", () => {
     await h.settle();
     expect(h.resend.sent.flatMap((s) => s.body)).toHaveLength(400);
 
-    const changed = await rest("POST", "/messages/send_batch", { key: h.key, body: { ...body, content: { subject: "Other", text: "Other" } } });
+    const changed = await rest("POST", "/messages/send_batch", {
+      key: h.key,
+      body: { ...body, content: { subject: "Other", text: "Other" } },
+    });
     expect(changed.status).toBe(409);
     const status = await rest("GET", `/messages/batches/${res.body.batchId}`, { key: h.key });
     expect(status.body.counts).toMatchObject({ sent: 400, blocked: 200 });
@@ -104,7 +125,12 @@ describe("send_batch", () => {
   it("more than 1,000 recipients is refused with 400 naming recipients", async () => {
     const res = await rest("POST", "/messages/send_batch", {
       key: h.key,
-      body: { channel: "email", topic: "news", content: { text: "x" }, recipients: Array.from({ length: 1001 }, () => ({ email: "a@example.com" })) },
+      body: {
+        channel: "email",
+        topic: "news",
+        content: { text: "x" },
+        recipients: Array.from({ length: 1001 }, () => ({ email: "a@example.com" })),
+      },
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toContain("recipients");
@@ -116,19 +142,34 @@ describe("fallback", () => {
     const email = uniqueEmail();
     const contactId = await h.contact({ email, phone: uniquePhone() });
     await h.optIn(contactId, "email", "news");
-    const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "sms", topic: "news", content: { subject: "Hi", text: "Hello" }, fallback: true } });
-    expect(res.body).toMatchObject({ status: "blocked", reason: "no_consent", fallback: { channel: "email", status: "queued" } });
+    const res = await rest("POST", "/messages/send_with_consent", {
+      key: h.key,
+      body: { contactId, channel: "sms", topic: "news", content: { subject: "Hi", text: "Hello" }, fallback: true },
+    });
+    expect(res.body).toMatchObject({
+      status: "blocked",
+      reason: "no_consent",
+      fallback: { channel: "email", status: "queued" },
+    });
     await h.settle();
     expect(h.twilio.requests).toHaveLength(0);
     expect(h.resend.sent).toHaveLength(1);
     expect(h.resend.sent[0]!.body.to).toEqual([email]);
     const child = await h.message(res.body.fallback.messageId);
-    expect(child).toMatchObject({ status: "sent", channel: "email", parentMessageId: res.body.messageId, relation: "fallback" });
+    expect(child).toMatchObject({
+      status: "sent",
+      channel: "email",
+      parentMessageId: res.body.messageId,
+      relation: "fallback",
+    });
   });
 
   it("no fallback where the contact did not consent on the other channel", async () => {
     const contactId = await h.contact({ email: uniqueEmail(), phone: uniquePhone() });
-    const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "sms", topic: "news", content: { text: "Hello" }, fallback: true } });
+    const res = await rest("POST", "/messages/send_with_consent", {
+      key: h.key,
+      body: { contactId, channel: "sms", topic: "news", content: { text: "Hello" }, fallback: true },
+    });
     expect(res.body).toEqual({ messageId: expect.any(String), status: "blocked", reason: "no_consent" });
     expect((await h.events(res.body.messageId)).map((e) => e.status)).toEqual(["blocked", "fallback_skipped"]);
   });
@@ -139,7 +180,10 @@ describe("fallback", () => {
     await h.optIn(contactId, "sms", "news");
     await h.optIn(contactId, "email", "news");
     h.twilio.failFor(phone, { status: 400, code: 21211 });
-    const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "sms", topic: "news", content: { subject: "Hi", text: "Hello" }, fallback: true } });
+    const res = await rest("POST", "/messages/send_with_consent", {
+      key: h.key,
+      body: { contactId, channel: "sms", topic: "news", content: { subject: "Hi", text: "Hello" }, fallback: true },
+    });
     expect(res.body.status).toBe("queued");
     await h.settle();
     expect((await h.message(res.body.messageId)).status).toBe("failed");
@@ -155,7 +199,10 @@ describe("retry and resend", () => {
     const contactId = await h.contact({ phone });
     await h.optIn(contactId, "sms", "deals");
     h.twilio.failFor(phone, { status: 400, code: 21211 });
-    const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "sms", topic: "deals", content: { text: "Deal {{ n }}" }, variables: { n: 7 } } });
+    const res = await rest("POST", "/messages/send_with_consent", {
+      key: h.key,
+      body: { contactId, channel: "sms", topic: "deals", content: { text: "Deal {{ n }}" }, variables: { n: 7 } },
+    });
     await h.settle();
     expect((await h.message(res.body.messageId)).status).toBe("failed");
 
@@ -172,14 +219,20 @@ describe("retry and resend", () => {
     const again = await rest("POST", `/messages/${res.body.messageId}/retry`, { key: h.key, body: {} });
     expect(again.body.messageId).toBe(retry.body.messageId);
     expect((await rest("POST", `/messages/${retry.body.messageId}/retry`, { key: h.key, body: {} })).status).toBe(409);
-    const audits = await h.handle.db.select().from(auditLog).where(and(eq(auditLog.action, "message.retried"), eq(auditLog.targetId, retry.body.messageId)));
+    const audits = await h.handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "message.retried"), eq(auditLog.targetId, retry.body.messageId)));
     expect(audits).toHaveLength(1);
   });
 
   it("resend decides consent again: after an opt-out the resend is blocked", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
     await h.optIn(contactId, "email", "news");
-    const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } } });
+    const res = await rest("POST", "/messages/send_with_consent", {
+      key: h.key,
+      body: { contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } },
+    });
     await h.settle();
     const resent = await rest("POST", `/messages/${res.body.messageId}/resend`, { key: h.key, body: {} });
     expect(resent.body.status).toBe("queued");
@@ -193,20 +246,42 @@ describe("retry and resend", () => {
 describe("quiet hours with a controllable clock", () => {
   it("blocks a marketing SMS at night, or defers it to the window and delivers it then", async () => {
     const ws = await createWorkspace(h.handle.db, {
-      settings: { messaging: { quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: false }, frequencyCaps: [], timezone: "UTC" } },
+      settings: {
+        messaging: {
+          quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: false },
+          frequencyCaps: [],
+          timezone: "UTC",
+        },
+      },
     });
     await h.topic("news", ["sms"], "marketing", ws.id);
     const phone = uniquePhone();
     const clock = fixedClock("2026-12-01T23:30:00Z");
     const contactId = await h.contact({ phone, timezone: "Europe/London" }, ws.id);
     await h.optIn(contactId, "sms", "news", ws.id, clock);
-    const ctx = { db: h.handle.db, workspaceId: ws.id, actor: { type: "system" as const }, now: clock, outbox: h.outbox };
+    const ctx = {
+      db: h.handle.db,
+      workspaceId: ws.id,
+      actor: { type: "system" as const },
+      now: clock,
+      outbox: h.outbox,
+    };
 
-    const blocked = await sendWithConsent({ ctx, input: { contactId, channel: "sms", topic: "news", content: { text: "Night" } } });
+    const blocked = await sendWithConsent({
+      ctx,
+      input: { contactId, channel: "sms", topic: "news", content: { text: "Night" } },
+    });
     expect(blocked).toMatchObject({ status: "blocked", reason: "quiet_hours" });
 
-    const deferred = await sendWithConsent({ ctx, input: { contactId, channel: "sms", topic: "news", content: { text: "Morning" }, deferOnQuietHours: true } });
-    expect(deferred).toEqual({ messageId: expect.any(String), status: "queued", deliverAt: "2026-12-02T08:00:00.000Z" });
+    const deferred = await sendWithConsent({
+      ctx,
+      input: { contactId, channel: "sms", topic: "news", content: { text: "Morning" }, deferOnQuietHours: true },
+    });
+    expect(deferred).toEqual({
+      messageId: expect.any(String),
+      status: "queued",
+      deliverAt: "2026-12-02T08:00:00.000Z",
+    });
     await h.settle();
     expect(await h.message(deferred.messageId)).toMatchObject({ status: "deferred" });
     expect(h.twilio.requests).toHaveLength(0);
@@ -222,14 +297,29 @@ describe("quiet hours with a controllable clock", () => {
 
   it("an opt-out that arrives while a message is deferred stops it at delivery", async () => {
     const ws = await createWorkspace(h.handle.db, {
-      settings: { messaging: { quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: false }, frequencyCaps: [], timezone: "UTC" } },
+      settings: {
+        messaging: {
+          quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: false },
+          frequencyCaps: [],
+          timezone: "UTC",
+        },
+      },
     });
     await h.topic("news", ["sms"], "marketing", ws.id);
     const clock = fixedClock("2026-12-01T23:30:00Z");
     const contactId = await h.contact({ phone: uniquePhone(), timezone: "UTC" }, ws.id);
     await h.optIn(contactId, "sms", "news", ws.id, clock);
-    const ctx = { db: h.handle.db, workspaceId: ws.id, actor: { type: "system" as const }, now: clock, outbox: h.outbox };
-    const deferred = await sendWithConsent({ ctx, input: { contactId, channel: "sms", topic: "news", content: { text: "Morning" }, deferOnQuietHours: true } });
+    const ctx = {
+      db: h.handle.db,
+      workspaceId: ws.id,
+      actor: { type: "system" as const },
+      now: clock,
+      outbox: h.outbox,
+    };
+    const deferred = await sendWithConsent({
+      ctx,
+      input: { contactId, channel: "sms", topic: "news", content: { text: "Morning" }, deferOnQuietHours: true },
+    });
     clock.set("2026-12-02T02:00:00Z");
     await h.optOut(contactId, "sms", undefined, ws.id, clock);
     clock.set("2026-12-02T09:00:00Z");
@@ -262,11 +352,27 @@ describe("a STOP racing a send", () => {
     );
     await h.settle();
 
-    const rows = await h.handle.db.select().from(messages).where(inArray(messages.id, results.map((r) => r.answer.messageId)));
+    const rows = await h.handle.db
+      .select()
+      .from(messages)
+      .where(
+        inArray(
+          messages.id,
+          results.map((r) => r.answer.messageId),
+        ),
+      );
     const optOuts = await h.handle.db
       .select({ contactId: consentEvents.contactId, recordedAt: consentEvents.recordedAt })
       .from(consentEvents)
-      .where(and(inArray(consentEvents.contactId, runs.map((r) => r.contactId)), eq(consentEvents.action, "opted_out")));
+      .where(
+        and(
+          inArray(
+            consentEvents.contactId,
+            runs.map((r) => r.contactId),
+          ),
+          eq(consentEvents.action, "opted_out"),
+        ),
+      );
     const optOutAt = new Map(optOuts.map((o) => [o.contactId, o.recordedAt.getTime()]));
     expect(rows).toHaveLength(200);
     expect(optOutAt.size).toBe(200);
@@ -290,6 +396,7 @@ describe("a STOP racing a send", () => {
     expect(after + before).toBe(200);
     // Provider calls happened only for sends decided before their STOP.
     const sentIds = new Set(h.twilio.requests.map((r) => r.idempotencyToken));
-    for (const row of rows) if (sentIds.has(row.id)) expect(Date.parse(row.decision!.decidedAt)).toBeLessThan(optOutAt.get(row.contactId!)!);
+    for (const row of rows)
+      if (sentIds.has(row.id)) expect(Date.parse(row.decision!.decidedAt)).toBeLessThan(optOutAt.get(row.contactId!)!);
   }, 120_000);
 });

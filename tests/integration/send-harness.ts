@@ -34,7 +34,13 @@ export interface SendHarness {
   ctx(now?: Clock): SendingContext;
   contact(input: { email?: string; phone?: string; timezone?: string }, workspaceId?: string): Promise<string>;
   optIn(contactId: string, channel: Channel, topicKey: string, workspaceId?: string, now?: Clock): Promise<void>;
-  optOut(contactId: string, channel: Channel, topicKey: string | undefined, workspaceId?: string, now?: Clock): Promise<void>;
+  optOut(
+    contactId: string,
+    channel: Channel,
+    topicKey: string | undefined,
+    workspaceId?: string,
+    now?: Clock,
+  ): Promise<void>;
   topic(key: string, channels: Channel[], kind: TopicKind, workspaceId?: string): Promise<string>;
   message(id: string): Promise<typeof messages.$inferSelect>;
   events(id: string): Promise<(typeof messageEvents.$inferSelect)[]>;
@@ -42,7 +48,13 @@ export interface SendHarness {
   close(): Promise<void>;
 }
 
-export const NO_QUIET_HOURS = { messaging: { quietHours: { enabled: false, start: "08:00", end: "21:00", stateRules: false }, frequencyCaps: [], timezone: "UTC" } };
+export const NO_QUIET_HOURS = {
+  messaging: {
+    quietHours: { enabled: false, start: "08:00", end: "21:00", stateRules: false },
+    frequencyCaps: [],
+    timezone: "UTC",
+  },
+};
 
 let counter = Math.floor(Math.random() * 5000);
 export const uniqueEmail = () => `person-${randomUUID().slice(0, 8)}@example.com`;
@@ -82,26 +94,35 @@ export async function startSendHarness(): Promise<SendHarness> {
       return contact.id;
     },
     async optIn(contactId, channel, topicKey, workspaceId = workspace.id, now = systemClock) {
-      await recordConsentChange({ ctx: systemContext(handle.db, workspaceId, now), input: {
-        contactId,
-        channel,
-        topicKey,
-        action: "opted_in",
-        source: "api",
-        evidence: { ip: "203.0.113.5", text: "Yes, send me news" },
-      } });
+      await recordConsentChange({
+        ctx: systemContext(handle.db, workspaceId, now),
+        input: {
+          contactId,
+          channel,
+          topicKey,
+          action: "opted_in",
+          source: "api",
+          evidence: { ip: "203.0.113.5", text: "Yes, send me news" },
+        },
+      });
     },
     async optOut(contactId, channel, topicKey, workspaceId = workspace.id, now = systemClock) {
-      await recordConsentChange({ ctx: systemContext(handle.db, workspaceId, now), input: {
-        contactId,
-        channel,
-        ...(topicKey ? { topicKey } : { marketingOnly: true }),
-        action: "opted_out",
-        source: channel === "sms" ? "sms_keyword" : "api",
-      } });
+      await recordConsentChange({
+        ctx: systemContext(handle.db, workspaceId, now),
+        input: {
+          contactId,
+          channel,
+          ...(topicKey ? { topicKey } : { marketingOnly: true }),
+          action: "opted_out",
+          source: channel === "sms" ? "sms_keyword" : "api",
+        },
+      });
     },
     async topic(key, channels, kind, workspaceId = workspace.id) {
-      const [row] = await handle.db.insert(topics).values({ workspaceId, key, name: key, channels, kind }).returning({ id: topics.id });
+      const [row] = await handle.db
+        .insert(topics)
+        .values({ workspaceId, key, name: key, channels, kind })
+        .returning({ id: topics.id });
       return row!.id;
     },
     async message(id) {
@@ -116,7 +137,16 @@ export async function startSendHarness(): Promise<SendHarness> {
     async close() {
       await outbox.idle();
       installOutbox(undefined);
-      for (const name of ["RESEND_API_KEY", "RESEND_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_BASE_URL", "POSTAL_ADDRESS", "EMAIL_FROM"]) {
+      for (const name of [
+        "RESEND_API_KEY",
+        "RESEND_BASE_URL",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_FROM",
+        "TWILIO_API_BASE_URL",
+        "POSTAL_ADDRESS",
+        "EMAIL_FROM",
+      ]) {
         delete process.env[name];
       }
       resetEnv();

@@ -20,7 +20,8 @@ beforeEach(async () => {
 });
 
 /** The sweep as it runs once the retry delay has passed. */
-const sweepLater = (minutes: number) => sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + minutes * 60_000) } });
+const sweepLater = (minutes: number) =>
+  sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + minutes * 60_000) } });
 
 async function sendEmails(count: number): Promise<{ emails: string[]; ids: string[] }> {
   const emails = Array.from({ length: count }, () => uniqueEmail());
@@ -32,7 +33,12 @@ async function sendEmails(count: number): Promise<{ emails: string[]; ids: strin
   }
   const res = await rest("POST", "/messages/send_batch", {
     key: h.key,
-    body: { channel: "email", topic: "news", content: { subject: "Hello", text: "Hello there" }, recipients: contactIds.map((contactId) => ({ contactId })) },
+    body: {
+      channel: "email",
+      topic: "news",
+      content: { subject: "Hello", text: "Hello there" },
+      recipients: contactIds.map((contactId) => ({ contactId })),
+    },
   });
   expect(res.status).toBe(200);
   return { emails, ids: res.body.outcomes.map((o: { messageId: string }) => o.messageId) };
@@ -90,14 +96,22 @@ describe("a retryable error on a batch call", () => {
     await h.settle();
     // One member comes due earlier than the others (e.g. claimed by another sweep round).
     const { deliverMessages } = await import("@/server/services/messages/deliver");
-    await h.handle.db.update(messages).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(inArray(messages.id, [ids[0]!]));
-    const first = await deliverMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date() }, input: { messageIds: [ids[0]!] } });
+    await h.handle.db
+      .update(messages)
+      .set({ nextAttemptAt: new Date(Date.now() - 1000) })
+      .where(inArray(messages.id, [ids[0]!]));
+    const first = await deliverMessages({
+      ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date() },
+      input: { messageIds: [ids[0]!] },
+    });
     expect(first).toMatchObject({ claimed: 1, sent: 1 });
     await sweepLater(2);
     const calls = h.resend.requests.filter((r) => r.path.startsWith("/emails"));
     expect(calls.every((c) => c.path === "/emails/batch" && c.body.length === 3)).toBe(true);
     expect(new Set(calls.map((c) => c.headers["idempotency-key"])).size).toBe(1);
-    expect([...perRecipient(h.resend.deliveries()).entries()].sort()).toEqual(emails.map((e) => [e, 1] as const).sort());
+    expect([...perRecipient(h.resend.deliveries()).entries()].sort()).toEqual(
+      emails.map((e) => [e, 1] as const).sort(),
+    );
     const after = await h.handle.db.select().from(messages).where(inArray(messages.id, ids));
     expect(after.every((r) => r.status === "sent")).toBe(true);
   });
@@ -106,13 +120,18 @@ describe("a retryable error on a batch call", () => {
     const { emails, ids } = await sendEmails(2);
     h.resend.failNext(500, 1, { afterDelivery: true });
     await h.settle();
-    const [row] = await h.handle.db.select().from(messages).where(inArray(messages.id, [ids[0]!]));
+    const [row] = await h.handle.db
+      .select()
+      .from(messages)
+      .where(inArray(messages.id, [ids[0]!]));
     await h.optOut(row!.contactId!, "email", "news");
     await sweepLater(2);
     const calls = h.resend.requests.filter((r) => r.path.startsWith("/emails"));
     expect(calls.map((c) => c.path)).toEqual(["/emails/batch", "/emails/batch"]);
     expect(calls[1]!.headers["idempotency-key"]).toBe(calls[0]!.headers["idempotency-key"]);
-    expect([...perRecipient(h.resend.deliveries()).entries()].sort()).toEqual(emails.map((e) => [e, 1] as const).sort());
+    expect([...perRecipient(h.resend.deliveries()).entries()].sort()).toEqual(
+      emails.map((e) => [e, 1] as const).sort(),
+    );
   });
 });
 
@@ -122,7 +141,10 @@ describe("a retryable error on an SMS", () => {
     const contactId = await h.contact({ phone });
     await h.optIn(contactId, "sms", "news");
     h.twilio.failNext({ status: 500, afterDelivery: true });
-    const res = await rest("POST", "/messages/send_with_consent", { key: h.key, body: { contactId, channel: "sms", topic: "news", content: { text: "Hello" } } });
+    const res = await rest("POST", "/messages/send_with_consent", {
+      key: h.key,
+      body: { contactId, channel: "sms", topic: "news", content: { text: "Hello" } },
+    });
     expect(res.body.status).toBe("queued");
     await h.settle();
     expect((await h.message(res.body.messageId)).status).toBe("queued");

@@ -27,7 +27,8 @@ const send = (body: Record<string, unknown>, headers: Record<string, string> = {
 
 /** Twilio calls that carried this message id as their idempotency token (one per provider call). */
 const twilioCallsFor = (messageId: string) => h.twilio.requests.filter((r) => r.idempotencyToken === messageId);
-const resendCallsFor = (messageId: string) => h.resend.requests.filter((r) => r.headers["idempotency-key"] === messageId);
+const resendCallsFor = (messageId: string) =>
+  h.resend.requests.filter((r) => r.headers["idempotency-key"] === messageId);
 
 describe("send_with_consent: delivery through the real SDKs", () => {
   it("a marketing email to an opted-in contact is queued, then sent with List-Unsubscribe headers, text and html", async () => {
@@ -35,7 +36,16 @@ describe("send_with_consent: delivery through the real SDKs", () => {
     const contactId = await h.contact({ email });
     await h.optIn(contactId, "email", "news");
 
-    const res = await send({ contactId, channel: "email", topic: "news", content: { subject: "Spring sale", text: "Hello {{ contact.first_name | default: 'friend' }}", html: "<p>Hello</p>" } });
+    const res = await send({
+      contactId,
+      channel: "email",
+      topic: "news",
+      content: {
+        subject: "Spring sale",
+        text: "Hello {{ contact.first_name | default: 'friend' }}",
+        html: "<p>Hello</p>",
+      },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ messageId: expect.any(String), status: "queued" });
     await h.settle();
@@ -53,7 +63,15 @@ describe("send_with_consent: delivery through the real SDKs", () => {
     expect(sent.body.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
 
     const row = await h.message(res.body.messageId);
-    expect(row).toMatchObject({ status: "sent", transport: "resend", providerMessageId: sent.ids[0], contactId, topicKey: "news", kind: "marketing", attempts: 1 });
+    expect(row).toMatchObject({
+      status: "sent",
+      transport: "resend",
+      providerMessageId: sent.ids[0],
+      contactId,
+      topicKey: "news",
+      kind: "marketing",
+      attempts: 1,
+    });
     expect(row.decision).toMatchObject({ outcome: "send", consent: { status: "opted_in", source: "api" } });
     expect(row.consentEventId).toBe(row.decision!.consent!.eventId);
     expect(row.policyVersion).toBeTruthy();
@@ -65,7 +83,13 @@ describe("send_with_consent: delivery through the real SDKs", () => {
 
   it("a transactional email carries no List-Unsubscribe header", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
-    const res = await send({ contactId, channel: "email", topic: "receipts", kind: "transactional", content: { subject: "Your receipt", text: "Order 42" } });
+    const res = await send({
+      contactId,
+      channel: "email",
+      topic: "receipts",
+      kind: "transactional",
+      content: { subject: "Your receipt", text: "Order 42" },
+    });
     expect(res.body.status).toBe("queued");
     await h.settle();
     expect(h.resend.sent).toHaveLength(1);
@@ -89,7 +113,12 @@ describe("send_with_consent: delivery through the real SDKs", () => {
     expect(sms.form.Body).toMatch(/STOP/);
     expect(sms.idempotencyToken).toBe(res.body.messageId);
     const row = await h.message(res.body.messageId);
-    expect(row).toMatchObject({ status: "sent", transport: "twilio", providerMessageId: sms.sid, segments: sms.segments });
+    expect(row).toMatchObject({
+      status: "sent",
+      transport: "twilio",
+      providerMessageId: sms.sid,
+      segments: sms.segments,
+    });
   });
 });
 
@@ -112,15 +141,27 @@ describe("send_with_consent: every block reason is recorded and never reaches a 
 
   it("no_consent: the contact never opted in", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
-    await expectBlocked(await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }), "no_consent");
+    await expectBlocked(
+      await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }),
+      "no_consent",
+    );
   });
 
   it("no_consent: an unknown email is recorded without creating a contact", async () => {
-    const [before] = await h.handle.db.select({ n: count() }).from(contacts).where(eq(contacts.workspaceId, h.workspaceId));
-    const row = await expectBlocked(await send({ email: uniqueEmail(), channel: "email", topic: "news", content: { subject: "s", text: "t" } }), "no_consent");
+    const [before] = await h.handle.db
+      .select({ n: count() })
+      .from(contacts)
+      .where(eq(contacts.workspaceId, h.workspaceId));
+    const row = await expectBlocked(
+      await send({ email: uniqueEmail(), channel: "email", topic: "news", content: { subject: "s", text: "t" } }),
+      "no_consent",
+    );
     expect(row.contactId).toBeNull();
     expect(row.addressHash).toBeTruthy();
-    const [after] = await h.handle.db.select({ n: count() }).from(contacts).where(eq(contacts.workspaceId, h.workspaceId));
+    const [after] = await h.handle.db
+      .select({ n: count() })
+      .from(contacts)
+      .where(eq(contacts.workspaceId, h.workspaceId));
     expect(after!.n).toBe(before!.n);
   });
 
@@ -128,7 +169,10 @@ describe("send_with_consent: every block reason is recorded and never reaches a 
     const contactId = await h.contact({ email: uniqueEmail() });
     await h.optIn(contactId, "email", "news");
     await h.optOut(contactId, "email", "news");
-    const row = await expectBlocked(await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }), "opted_out");
+    const row = await expectBlocked(
+      await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }),
+      "opted_out",
+    );
     expect(row.decision!.consent).toMatchObject({ status: "opted_out" });
   });
 
@@ -136,20 +180,40 @@ describe("send_with_consent: every block reason is recorded and never reaches a 
     const email = uniqueEmail();
     const contactId = await h.contact({ email });
     await h.optIn(contactId, "email", "news");
-    await suppressAddress({ ctx: h.ctx(), input: { channel: "email", addressHash: blindIndex(h.workspaceId, "email", email), reason: "hard_bounce", source: "test" } });
-    await expectBlocked(await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }), "suppressed");
+    await suppressAddress({
+      ctx: h.ctx(),
+      input: {
+        channel: "email",
+        addressHash: blindIndex(h.workspaceId, "email", email),
+        reason: "hard_bounce",
+        source: "test",
+      },
+    });
+    await expectBlocked(
+      await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }),
+      "suppressed",
+    );
   });
 
   it("invalid_address: SMS to a contact without a phone", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
-    await expectBlocked(await send({ contactId, channel: "sms", topic: "news", content: { text: "t" } }), "invalid_address");
+    await expectBlocked(
+      await send({ contactId, channel: "sms", topic: "news", content: { text: "t" } }),
+      "invalid_address",
+    );
   });
 
   it("erased: the contact was erased", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
     await h.optIn(contactId, "email", "news");
-    await h.handle.db.update(contacts).set({ erasedAt: new Date(), emailCiphertext: null }).where(eq(contacts.id, contactId));
-    await expectBlocked(await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }), "erased");
+    await h.handle.db
+      .update(contacts)
+      .set({ erasedAt: new Date(), emailCiphertext: null })
+      .where(eq(contacts.id, contactId));
+    await expectBlocked(
+      await send({ contactId, channel: "email", topic: "news", content: { subject: "s", text: "t" } }),
+      "erased",
+    );
   });
 
   it("frequency_cap and quiet_hours in a workspace with a cap and a window that excludes now", async () => {
@@ -171,12 +235,22 @@ describe("send_with_consent: every block reason is recorded and never reaches a 
     await h.optIn(contactId, "email", "news", ws.id);
     await h.optIn(contactId, "sms", "news", ws.id);
 
-    const first = await send({ contactId, channel: "email", topic: "news", content: { subject: "1", text: "one" } }, {}, key);
+    const first = await send(
+      { contactId, channel: "email", topic: "news", content: { subject: "1", text: "one" } },
+      {},
+      key,
+    );
     expect(first.body.status).toBe("queued");
     await h.settle();
     h.resend.reset();
-    await expectBlocked(await send({ contactId, channel: "email", topic: "news", content: { subject: "2", text: "two" } }, {}, key), "frequency_cap");
-    const quiet = await expectBlocked(await send({ contactId, channel: "sms", topic: "news", content: { text: "late" } }, {}, key), "quiet_hours");
+    await expectBlocked(
+      await send({ contactId, channel: "email", topic: "news", content: { subject: "2", text: "two" } }, {}, key),
+      "frequency_cap",
+    );
+    const quiet = await expectBlocked(
+      await send({ contactId, channel: "sms", topic: "news", content: { text: "late" } }, {}, key),
+      "quiet_hours",
+    );
     expect(quiet.decision!.retryAt).toBeTruthy();
   });
 });
@@ -185,14 +259,23 @@ describe("send_with_consent: idempotency", () => {
   it("the same key ten times in parallel records one message and makes one provider call", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
     await h.optIn(contactId, "email", "news");
-    const body = { contactId, channel: "email", topic: "news", content: { subject: "Once", text: "only once" }, idempotencyKey: `order-${contactId}` };
+    const body = {
+      contactId,
+      channel: "email",
+      topic: "news",
+      content: { subject: "Once", text: "only once" },
+      idempotencyKey: `order-${contactId}`,
+    };
     const answers = await Promise.all(Array.from({ length: 10 }, () => send(body)));
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
     const ids = new Set(answers.map((a) => a.body.messageId));
     expect(ids.size).toBe(1);
     expect(answers.every((a) => a.body.status === "queued")).toBe(true);
     await h.settle();
-    const [rows] = await h.handle.db.select({ n: count() }).from(messages).where(and(eq(messages.workspaceId, h.workspaceId), eq(messages.idempotencyKey, body.idempotencyKey)));
+    const [rows] = await h.handle.db
+      .select({ n: count() })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, h.workspaceId), eq(messages.idempotencyKey, body.idempotencyKey)));
     expect(rows!.n).toBe(1);
     expect(h.resend.requests).toHaveLength(1);
     expect(h.resend.sent).toHaveLength(1);
@@ -207,11 +290,23 @@ describe("send_with_consent: idempotency", () => {
   it("the same key with another body answers 409; the Idempotency-Key header is equivalent to the body field", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
     const key = `k-${contactId}`;
-    const first = await send({ contactId, channel: "email", topic: "news", content: { subject: "a", text: "a" } }, { "Idempotency-Key": key });
+    const first = await send(
+      { contactId, channel: "email", topic: "news", content: { subject: "a", text: "a" } },
+      { "Idempotency-Key": key },
+    );
     expect(first.body.status).toBe("blocked");
-    const same = await send({ contactId, channel: "email", topic: "news", content: { subject: "a", text: "a" }, idempotencyKey: key });
+    const same = await send({
+      contactId,
+      channel: "email",
+      topic: "news",
+      content: { subject: "a", text: "a" },
+      idempotencyKey: key,
+    });
     expect(same.body).toEqual(first.body);
-    const other = await send({ contactId, channel: "email", topic: "news", content: { subject: "b", text: "b" } }, { "Idempotency-Key": key });
+    const other = await send(
+      { contactId, channel: "email", topic: "news", content: { subject: "b", text: "b" } },
+      { "Idempotency-Key": key },
+    );
     expect(other.status).toBe(409);
   });
 });
@@ -220,19 +315,38 @@ describe("send_with_consent: input and access", () => {
   it("a key without messages:send gets 403; unknown topic 400 naming it; unknown contact 404; two recipients 400", async () => {
     const readOnly = (await createApiKeyFor(h.handle.db, h.workspaceId, ["contacts:read"])).secret;
     const contactId = await h.contact({ email: uniqueEmail() });
-    expect((await send({ contactId, channel: "email", topic: "news", content: { text: "t" } }, {}, readOnly)).status).toBe(403);
+    expect(
+      (await send({ contactId, channel: "email", topic: "news", content: { text: "t" } }, {}, readOnly)).status,
+    ).toBe(403);
     const unknownTopic = await send({ contactId, channel: "email", topic: "nope", content: { text: "t" } });
     expect(unknownTopic.status).toBe(400);
     expect(JSON.stringify(unknownTopic.body)).toContain("topic");
-    expect((await send({ contactId: "00000000-0000-4000-8000-000000000000", channel: "email", topic: "news", content: { text: "t" } })).status).toBe(404);
-    const both = await send({ contactId, email: "a@example.com", channel: "email", topic: "news", content: { text: "t" } });
+    expect(
+      (
+        await send({
+          contactId: "00000000-0000-4000-8000-000000000000",
+          channel: "email",
+          topic: "news",
+          content: { text: "t" },
+        })
+      ).status,
+    ).toBe(404);
+    const both = await send({
+      contactId,
+      email: "a@example.com",
+      channel: "email",
+      topic: "news",
+      content: { text: "t" },
+    });
     expect(both.status).toBe(400);
     expect(h.resend.requests).toHaveLength(0);
   });
 
   it("the OpenAPI document describes the send, batch and batch-status routes", async () => {
     const doc = await rest("GET", "/openapi.json", { key: h.key });
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/messages/send_with_consent", "/messages/send_batch", "/messages/batches/{id}"]));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(["/messages/send_with_consent", "/messages/send_batch", "/messages/batches/{id}"]),
+    );
   });
 });
 
@@ -252,7 +366,12 @@ describe("delivery failures", () => {
     const [suppression] = await h.handle.db
       .select()
       .from(suppressions)
-      .where(and(eq(suppressions.workspaceId, h.workspaceId), eq(suppressions.addressHash, blindIndex(h.workspaceId, "phone", phone))));
+      .where(
+        and(
+          eq(suppressions.workspaceId, h.workspaceId),
+          eq(suppressions.addressHash, blindIndex(h.workspaceId, "phone", phone)),
+        ),
+      );
     expect(suppression).toMatchObject({ channel: "sms", reason: "provider_opt_out" });
     const optOuts = await h.handle.db
       .select({ topicKey: topics.key, source: consentEvents.source })
@@ -263,7 +382,9 @@ describe("delivery failures", () => {
     expect(optOuts.every((o) => o.source === "provider")).toBe(true);
 
     // Never retried, even by a sweep long after.
-    await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + 3 * 60 * 60 * 1000) } });
+    await sweepDueMessages({
+      ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date(Date.now() + 3 * 60 * 60 * 1000) },
+    });
     expect(twilioCallsFor(row.id)).toHaveLength(1);
     // And the next send is blocked before any provider call.
     const next = await send({ contactId, channel: "sms", topic: "news", content: { text: "Again" } });
@@ -294,7 +415,13 @@ describe("delivery failures", () => {
     expect(h.twilio.sent.filter((m) => m.idempotencyToken === queued.id)).toHaveLength(1);
     const [n] = await h.handle.db.select({ n: count() }).from(messages).where(eq(messages.contactId, contactId));
     expect(n!.n).toBe(1);
-    expect((await h.events(queued.id)).map((e) => e.status)).toEqual(["queued", "sending", "retry_scheduled", "sending", "sent"]);
+    expect((await h.events(queued.id)).map((e) => e.status)).toEqual([
+      "queued",
+      "sending",
+      "retry_scheduled",
+      "sending",
+      "sent",
+    ]);
   });
 
   it("429 with Retry-After waits at least that long", async () => {
@@ -327,7 +454,15 @@ describe("delivery failures", () => {
     await h.settle();
     expect(h.resend.sent).toHaveLength(1);
     // Simulate a dispatcher that died after the provider accepted the call.
-    await h.handle.db.update(messages).set({ status: "sending", providerMessageId: null, transport: null, updatedAt: new Date(Date.now() - 10 * 60_000) }).where(eq(messages.id, res.body.messageId));
+    await h.handle.db
+      .update(messages)
+      .set({
+        status: "sending",
+        providerMessageId: null,
+        transport: null,
+        updatedAt: new Date(Date.now() - 10 * 60_000),
+      })
+      .where(eq(messages.id, res.body.messageId));
     await sweepDueMessages({ ctx: { db: h.handle.db, outbox: h.outbox, now: () => new Date() } });
     const row = await h.message(res.body.messageId);
     expect(row.status).toBe("sent");

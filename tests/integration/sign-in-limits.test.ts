@@ -73,7 +73,10 @@ async function member(email: string, password: string, role: Role = "owner") {
 }
 
 function attempt(email: string, password: string, ip: string) {
-  return signInWithPassword({ ctx: { db: handle.db, now: clock }, input: { credentials: { email, password }, clientKey: ip } });
+  return signInWithPassword({
+    ctx: { db: handle.db, now: clock },
+    input: { credentials: { email, password }, clientKey: ip },
+  });
 }
 
 async function blockedForMs(key: string): Promise<number> {
@@ -93,30 +96,44 @@ describe("password sign-in limits", () => {
     // Only a few guesses were even checked: back-off, then the address's quota.
     expect(outcomes.invalid).toBeLessThanOrEqual(SIGN_IN_LIMITS.perAddress.limit);
     expect(outcomes.invalid + outcomes.rate_limited).toBe(300);
-    expect(await attempt("owner@acme.test", "the-right-password", "203.0.113.10")).toEqual({ ok: false, reason: "rate_limited" });
+    expect(await attempt("owner@acme.test", "the-right-password", "203.0.113.10")).toEqual({
+      ok: false,
+      reason: "rate_limited",
+    });
 
     const owner = await attempt("owner@acme.test", "the-right-password", "198.51.100.20");
     expect(owner.ok).toBe(true);
   });
 
-  it("300 addresses tried from one client address are refused after the per-address limit", { timeout: 180_000 }, async () => {
-    const results = [];
-    for (let i = 0; i < 300; i++) results.push(await attempt(`person-${i}@spray.test`, "Winter2026!", "203.0.113.30"));
-    const checked = results.filter((r) => !r.ok && r.reason === "invalid").length;
-    expect(checked).toBe(SIGN_IN_LIMITS.perAddress.limit);
-    expect(results.slice(SIGN_IN_LIMITS.perAddress.limit).every((r) => !r.ok && r.reason === "rate_limited")).toBe(true);
-    // A real member from that address is refused too until the window ends, then let in.
-    await member("spray-victim@acme.test", "another-right-password");
-    expect(await attempt("spray-victim@acme.test", "another-right-password", "203.0.113.30")).toEqual({ ok: false, reason: "rate_limited" });
-    clock.advance(SIGN_IN_LIMITS.perAddress.windowMs);
-    expect((await attempt("spray-victim@acme.test", "another-right-password", "203.0.113.30")).ok).toBe(true);
-  });
+  it(
+    "300 addresses tried from one client address are refused after the per-address limit",
+    { timeout: 180_000 },
+    async () => {
+      const results = [];
+      for (let i = 0; i < 300; i++)
+        results.push(await attempt(`person-${i}@spray.test`, "Winter2026!", "203.0.113.30"));
+      const checked = results.filter((r) => !r.ok && r.reason === "invalid").length;
+      expect(checked).toBe(SIGN_IN_LIMITS.perAddress.limit);
+      expect(results.slice(SIGN_IN_LIMITS.perAddress.limit).every((r) => !r.ok && r.reason === "rate_limited")).toBe(
+        true,
+      );
+      // A real member from that address is refused too until the window ends, then let in.
+      await member("spray-victim@acme.test", "another-right-password");
+      expect(await attempt("spray-victim@acme.test", "another-right-password", "203.0.113.30")).toEqual({
+        ok: false,
+        reason: "rate_limited",
+      });
+      clock.advance(SIGN_IN_LIMITS.perAddress.windowMs);
+      expect((await attempt("spray-victim@acme.test", "another-right-password", "203.0.113.30")).ok).toBe(true);
+    },
+  );
 
   it("the back-off per account and address grows 1 s, 2 s, 4 s, 8 s after five free failures", async () => {
     await member("backoff@acme.test", "backoff-right-password");
     const ip = "203.0.113.40";
     const key = limitKey("sign-in-account-address", "backoff@acme.test", ip);
-    for (let i = 0; i < 4; i++) expect(await attempt("backoff@acme.test", "nope", ip)).toEqual({ ok: false, reason: "invalid" });
+    for (let i = 0; i < 4; i++)
+      expect(await attempt("backoff@acme.test", "nope", ip)).toEqual({ ok: false, reason: "invalid" });
     expect(await blockedForMs(key)).toBe(0);
     const waits: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -124,7 +141,10 @@ describe("password sign-in limits", () => {
       const wait = await blockedForMs(key);
       waits.push(wait);
       // Even the right password waits out the back-off from this address.
-      expect(await attempt("backoff@acme.test", "backoff-right-password", ip)).toEqual({ ok: false, reason: "rate_limited" });
+      expect(await attempt("backoff@acme.test", "backoff-right-password", ip)).toEqual({
+        ok: false,
+        reason: "rate_limited",
+      });
       clock.advance(wait - 1);
       expect(await attempt("backoff@acme.test", "nope", ip)).toEqual({ ok: false, reason: "rate_limited" });
       clock.advance(1);
@@ -135,26 +155,44 @@ describe("password sign-in limits", () => {
     expect(await blockedForMs(key)).toBe(0);
   });
 
-  it("the account-wide back-off slows addresses that failed but never an address with no failures", { timeout: 180_000 }, async () => {
-    await member("target@acme.test", "target-right-password");
-    for (let i = 0; i < SIGN_IN_LIMITS.perAccount.backoff.free; i++) {
-      expect(await attempt("target@acme.test", `spread-${i}`, `192.0.2.${i + 1}`)).toEqual({ ok: false, reason: "invalid" });
-    }
-    expect(await blockedForMs(limitKey("sign-in-account", "target@acme.test"))).toBe(1000);
-    // An address that has failed is held back, even with the right password…
-    expect(await attempt("target@acme.test", "target-right-password", "192.0.2.1")).toEqual({ ok: false, reason: "rate_limited" });
-    // …the owner from an address with no failures is not.
-    expect((await attempt("target@acme.test", "target-right-password", "198.51.100.77")).ok).toBe(true);
-  });
+  it(
+    "the account-wide back-off slows addresses that failed but never an address with no failures",
+    { timeout: 180_000 },
+    async () => {
+      await member("target@acme.test", "target-right-password");
+      for (let i = 0; i < SIGN_IN_LIMITS.perAccount.backoff.free; i++) {
+        expect(await attempt("target@acme.test", `spread-${i}`, `192.0.2.${i + 1}`)).toEqual({
+          ok: false,
+          reason: "invalid",
+        });
+      }
+      expect(await blockedForMs(limitKey("sign-in-account", "target@acme.test"))).toBe(1000);
+      // An address that has failed is held back, even with the right password…
+      expect(await attempt("target@acme.test", "target-right-password", "192.0.2.1")).toEqual({
+        ok: false,
+        reason: "rate_limited",
+      });
+      // …the owner from an address with no failures is not.
+      expect((await attempt("target@acme.test", "target-right-password", "198.51.100.77")).ok).toBe(true);
+    },
+  );
 
-  it("past the instance-wide ceiling every sign-in is refused until the minute ends", { timeout: 180_000 }, async () => {
-    await member("ceiling@acme.test", "ceiling-right-password");
-    clock.advance(SIGN_IN_LIMITS.instance.windowMs);
-    for (let i = 0; i < SIGN_IN_LIMITS.instance.limit; i++) await recordHit(handle.db, "sign-in-instance", SIGN_IN_LIMITS.instance, clock());
-    expect(await attempt("ceiling@acme.test", "ceiling-right-password", "198.51.100.90")).toEqual({ ok: false, reason: "rate_limited" });
-    clock.advance(SIGN_IN_LIMITS.instance.windowMs);
-    expect((await attempt("ceiling@acme.test", "ceiling-right-password", "198.51.100.90")).ok).toBe(true);
-  });
+  it(
+    "past the instance-wide ceiling every sign-in is refused until the minute ends",
+    { timeout: 180_000 },
+    async () => {
+      await member("ceiling@acme.test", "ceiling-right-password");
+      clock.advance(SIGN_IN_LIMITS.instance.windowMs);
+      for (let i = 0; i < SIGN_IN_LIMITS.instance.limit; i++)
+        await recordHit(handle.db, "sign-in-instance", SIGN_IN_LIMITS.instance, clock());
+      expect(await attempt("ceiling@acme.test", "ceiling-right-password", "198.51.100.90")).toEqual({
+        ok: false,
+        reason: "rate_limited",
+      });
+      clock.advance(SIGN_IN_LIMITS.instance.windowMs);
+      expect((await attempt("ceiling@acme.test", "ceiling-right-password", "198.51.100.90")).ok).toBe(true);
+    },
+  );
 });
 
 describe("rate-limit counters", () => {
@@ -174,15 +212,27 @@ describe("changing the password", () => {
     const { user } = await member("changer@acme.test", "changer-right-password");
     const ctx = memberContext(handle.db, workspaceId, user.id, "owner", clock);
     for (let i = 0; i < 5; i++) {
-      await expect(changePassword({ ctx, input: { currentPassword: `guess-${i}`, newPassword: "a-brand-new-password" } })).rejects.toMatchObject({
+      await expect(
+        changePassword({ ctx, input: { currentPassword: `guess-${i}`, newPassword: "a-brand-new-password" } }),
+      ).rejects.toMatchObject({
         code: "INVALID",
       });
     }
-    await expect(changePassword({ ctx, input: { currentPassword: "changer-right-password", newPassword: "a-brand-new-password" } })).rejects.toMatchObject({
+    await expect(
+      changePassword({
+        ctx,
+        input: { currentPassword: "changer-right-password", newPassword: "a-brand-new-password" },
+      }),
+    ).rejects.toMatchObject({
       code: "RATE_LIMITED",
     });
     clock.advance(15 * 60_000);
-    await expect(changePassword({ ctx, input: { currentPassword: "changer-right-password", newPassword: "a-brand-new-password" } })).resolves.toEqual({
+    await expect(
+      changePassword({
+        ctx,
+        input: { currentPassword: "changer-right-password", newPassword: "a-brand-new-password" },
+      }),
+    ).resolves.toEqual({
       changed: true,
       sessionVersion: 1,
     });
@@ -213,10 +263,20 @@ class CookieJar {
   }
 }
 
-async function call(jar: CookieJar, method: "GET" | "POST", url: string, form?: Record<string, string>, ip = "198.51.100.200"): Promise<Response> {
+async function call(
+  jar: CookieJar,
+  method: "GET" | "POST",
+  url: string,
+  form?: Record<string, string>,
+  ip = "198.51.100.200",
+): Promise<Response> {
   const headers = new Headers({ cookie: jar.header(), [SOCKET_ADDRESS_HEADER]: ip });
   if (form) headers.set("content-type", "application/x-www-form-urlencoded");
-  const request = new NextRequest(new URL(url, ORIGIN), { method, headers, body: form ? new URLSearchParams(form) : undefined });
+  const request = new NextRequest(new URL(url, ORIGIN), {
+    method,
+    headers,
+    body: form ? new URLSearchParams(form) : undefined,
+  });
   const response = await (method === "GET" ? handlers.GET : handlers.POST)(request);
   jar.store(response);
   return response;
@@ -241,7 +301,13 @@ describe("through the Auth.js handlers", () => {
     for (let i = 0; i < 5; i++) {
       const jar = new CookieJar();
       const ip = `198.51.100.${110 + i}`;
-      const res = await call(jar, "POST", "/api/auth/signin/email", { csrfToken: await csrf(jar, ip), email: "magic@acme.test", callbackUrl: "/" }, ip);
+      const res = await call(
+        jar,
+        "POST",
+        "/api/auth/signin/email",
+        { csrfToken: await csrf(jar, ip), email: "magic@acme.test", callbackUrl: "/" },
+        ip,
+      );
       answers.push(`${res.status} ${res.headers.get("location")}`);
     }
     expect(new Set(answers).size).toBe(1);
@@ -251,7 +317,11 @@ describe("through the Auth.js handlers", () => {
 
     // The same answer for an address that is not a member.
     const jar = new CookieJar();
-    const stranger = await call(jar, "POST", "/api/auth/signin/email", { csrfToken: await csrf(jar), email: "nobody@acme.test", callbackUrl: "/" });
+    const stranger = await call(jar, "POST", "/api/auth/signin/email", {
+      csrfToken: await csrf(jar),
+      email: "nobody@acme.test",
+      callbackUrl: "/",
+    });
     expect(`${stranger.status} ${stranger.headers.get("location")}`).toBe(answers[0]);
   });
 
@@ -262,7 +332,13 @@ describe("through the Auth.js handlers", () => {
       const email = `ml-${i}@acme.test`;
       await member(email, "ml-right-password-long", "viewer");
       const jar = new CookieJar();
-      const res = await call(jar, "POST", "/api/auth/signin/email", { csrfToken: await csrf(jar, ip), email, callbackUrl: "/" }, ip);
+      const res = await call(
+        jar,
+        "POST",
+        "/api/auth/signin/email",
+        { csrfToken: await csrf(jar, ip), email, callbackUrl: "/" },
+        ip,
+      );
       expect(res.headers.get("location")).toBe(`${ORIGIN}/api/auth/verify-request?provider=email&type=email`);
     }
     expect(transport.emails.length - before).toBe(10);
@@ -298,9 +374,19 @@ describe("through the Auth.js handlers", () => {
     // a stale token cannot grant itself a version.
     const token = { sub: user.id, sv: 0 };
     expect(await checkSessionToken({ db: handle.db, token: { ...token } })).toBeNull();
-    expect(await checkSessionToken({ db: handle.db, token: { ...token }, update: { sessionVersion: 1, sessionGrant: "0".repeat(64) } })).toBeNull();
     expect(
-      await checkSessionToken({ db: handle.db, token: { ...token }, update: { sessionVersion: 1, sessionGrant: sessionVersionGrant(user.id, 1) } }),
+      await checkSessionToken({
+        db: handle.db,
+        token: { ...token },
+        update: { sessionVersion: 1, sessionGrant: "0".repeat(64) },
+      }),
+    ).toBeNull();
+    expect(
+      await checkSessionToken({
+        db: handle.db,
+        token: { ...token },
+        update: { sessionVersion: 1, sessionGrant: sessionVersionGrant(user.id, 1) },
+      }),
     ).toMatchObject({ sub: user.id, sv: 1 });
 
     // Signing in with the new password gives a working session at the new version.

@@ -23,7 +23,8 @@ let adminUserId: string;
 
 beforeAll(async () => {
   h = await startSendHarness();
-  key = (await createApiKeyFor(h.handle.db, h.workspaceId, ["contacts:read", "contacts:write", "messages:send"])).secret;
+  key = (await createApiKeyFor(h.handle.db, h.workspaceId, ["contacts:read", "contacts:write", "messages:send"]))
+    .secret;
   adminUserId = (await createMember(h.handle.db, h.workspaceId, "admin")).user.id;
 });
 afterAll(async () => {
@@ -33,7 +34,14 @@ afterAll(async () => {
 async function adminCaller() {
   const membership = await resolveSessionMembership(h.handle.db, adminUserId, h.workspaceId);
   const auth: RequestAuth = { kind: "session", membership: membership! };
-  const ctx: TrpcContext = { db: h.handle.db, now: systemClock, outbox: getOutbox(), requestId: "t", auth, headers: new Headers() };
+  const ctx: TrpcContext = {
+    db: h.handle.db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: "t",
+    auth,
+    headers: new Headers(),
+  };
   return createCaller(ctx);
 }
 
@@ -46,14 +54,19 @@ describe("control characters in text fields", () => {
   it("tRPC contact create with a NUL in firstName → 400 naming firstName, nothing stored", async () => {
     const before = await contactCount();
     const caller = await adminCaller();
-    const error = await caller.contacts.create({ email: uniqueEmail(), firstName: "Ada\u0000" }).catch((e: unknown) => e);
+    const error = await caller.contacts
+      .create({ email: uniqueEmail(), firstName: "Ada\u0000" })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "BAD_REQUEST", message: "firstName contains a control character" });
     expect(await contactCount()).toBe(before);
   });
 
   it("REST: 400 naming the field (nested paths too), before any work", async () => {
     const before = await contactCount();
-    const res = await rest("POST", "/contacts", { key, body: { email: uniqueEmail(), lastName: "Lovelace\u001b[31m" } });
+    const res = await rest("POST", "/contacts", {
+      key,
+      body: { email: uniqueEmail(), lastName: "Lovelace\u001b[31m" },
+    });
     expect(res.status).toBe(400);
     expect(res.body.message).toBe("lastName contains a control character");
     expect(res.body.data?.field ?? res.body.field ?? JSON.stringify(res.body)).toContain("lastName");
@@ -66,18 +79,33 @@ describe("control characters in text fields", () => {
   it("a line break is refused in a one-line field and allowed where a field holds lines", async () => {
     const send = await rest("POST", "/messages/send_with_consent", {
       key,
-      body: { email: uniqueEmail(), channel: "email", topic: "news", content: { subject: "Hi\nBcc: x@example.com", text: "t" } },
+      body: {
+        email: uniqueEmail(),
+        channel: "email",
+        topic: "news",
+        content: { subject: "Hi\nBcc: x@example.com", text: "t" },
+      },
     });
     expect(send.status).toBe(400);
     expect(send.body.message).toBe("content.subject contains a control character");
     const lines = await rest("POST", "/messages/send_with_consent", {
       key,
-      body: { email: uniqueEmail(), channel: "email", topic: "news", content: { subject: "Hi", text: "Line one\r\n\tLine two" } },
+      body: {
+        email: uniqueEmail(),
+        channel: "email",
+        topic: "news",
+        content: { subject: "Hi", text: "Line one\r\n\tLine two" },
+      },
     });
     expect(lines.status).toBe(200);
     const nul = await rest("POST", "/messages/send_with_consent", {
       key,
-      body: { email: uniqueEmail(), channel: "email", topic: "news", content: { subject: "Hi", text: "Line one\u0000" } },
+      body: {
+        email: uniqueEmail(),
+        channel: "email",
+        topic: "news",
+        content: { subject: "Hi", text: "Line one\u0000" },
+      },
     });
     expect(nul.status).toBe(400);
     expect(nul.body.message).toBe("content.text contains a control character");
@@ -122,7 +150,10 @@ describe("addresses are normalised before hashing", () => {
         .returning({ id: contacts.id });
       await h.optIn(row!.id, "email", "news");
       h.resend.reset();
-      const res = await rest("POST", "/messages/send_with_consent", { key, body: { contactId: row!.id, channel: "email", topic: "news", content: { subject: "s", text: "t" } } });
+      const res = await rest("POST", "/messages/send_with_consent", {
+        key,
+        body: { contactId: row!.id, channel: "email", topic: "news", content: { subject: "s", text: "t" } },
+      });
       expect(res.body).toMatchObject({ status: "blocked", reason: "invalid_address" });
       await h.settle();
       expect(h.resend.requests).toHaveLength(0);
@@ -132,9 +163,17 @@ describe("addresses are normalised before hashing", () => {
 
 describe("public pages", () => {
   it("a hosted form POST with a control character → 400 naming the field, nothing stored", async () => {
-    const [topic] = await h.handle.db.select().from(topics).where(and(eq(topics.workspaceId, h.workspaceId), eq(topics.key, "news")));
+    const [topic] = await h.handle.db
+      .select()
+      .from(topics)
+      .where(and(eq(topics.workspaceId, h.workspaceId), eq(topics.key, "news")));
     const form = await createForm({
-      ctx: { db: h.handle.db, workspaceId: h.workspaceId, actor: { type: "user", userId: adminUserId, role: "admin" }, now: systemClock },
+      ctx: {
+        db: h.handle.db,
+        workspaceId: h.workspaceId,
+        actor: { type: "user", userId: adminUserId, role: "admin" },
+        now: systemClock,
+      },
       input: {
         name: "Footer",
         definition: {
@@ -149,7 +188,11 @@ describe("public pages", () => {
         },
       },
     });
-    const page = await (await formGet(new Request(`http://localhost:3000/f/${form.key}`), { params: Promise.resolve({ formKey: form.key }) })).text();
+    const page = await (
+      await formGet(new Request(`http://localhost:3000/f/${form.key}`), {
+        params: Promise.resolve({ formKey: form.key }),
+      })
+    ).text();
     const token = /name="_token" value="([^"]+)"/.exec(page)![1]!;
     const before = await contactCount();
     const res = await formPost(
@@ -168,11 +211,23 @@ describe("public pages", () => {
   it("unsubscribe feedback: a reason over 1,000 characters is kept cut to 1,000; a control character → 400 naming reason", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
     await h.optIn(contactId, "email", "news");
-    const [topic] = await h.handle.db.select().from(topics).where(and(eq(topics.workspaceId, h.workspaceId), eq(topics.key, "news")));
-    const token = signToken("unsubscribe", { workspaceId: h.workspaceId, contactId, channel: "email", topicId: topic!.id });
+    const [topic] = await h.handle.db
+      .select()
+      .from(topics)
+      .where(and(eq(topics.workspaceId, h.workspaceId), eq(topics.key, "news")));
+    const token = signToken("unsubscribe", {
+      workspaceId: h.workspaceId,
+      contactId,
+      channel: "email",
+      topicId: topic!.id,
+    });
     const post = (body: Record<string, string>) =>
       postUnsubscribe(
-        new Request(`http://localhost:3000/u/${token}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) }),
+        new Request(`http://localhost:3000/u/${token}`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(body),
+        }),
         { params: Promise.resolve({ token }) },
       );
     const long = `${"Too many messages. ".repeat(60)}\r\nAnd a second line.`;

@@ -37,18 +37,29 @@ const clock = advancingClock();
 const link = () => ({ db: handle.db, now: clock, outbox: getOutbox() });
 const evidence = { ip: "203.0.113.9", text: "Yes, send me news." };
 
-async function createContact(input: { email?: string; phone?: string } = { email: `ann-${randomUUID().slice(0, 6)}@example.com`, phone: undefined }) {
+async function createContact(
+  input: { email?: string; phone?: string } = {
+    email: `ann-${randomUUID().slice(0, 6)}@example.com`,
+    phone: undefined,
+  },
+) {
   const ctx: ServiceContext = { ...systemContext(handle.db, workspaceId), now: clock };
   const { contact } = await upsertContact({ ctx, input });
   return { id: contact.id, ctx };
 }
 
 async function optIn(contactId: string, channel: Channel, topicKey: string) {
-  await recordConsentChange({ ctx: { ...systemContext(handle.db, workspaceId), now: clock }, input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence } });
+  await recordConsentChange({
+    ctx: { ...systemContext(handle.db, workspaceId), now: clock },
+    input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence },
+  });
 }
 
 async function eventCount(contactId: string): Promise<number> {
-  const [row] = await handle.db.select({ n: count() }).from(consentEvents).where(eq(consentEvents.contactId, contactId));
+  const [row] = await handle.db
+    .select({ n: count() })
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, contactId));
   return row!.n;
 }
 
@@ -57,17 +68,32 @@ async function statusOf(contactId: string, channel: Channel, topic: string) {
   return states.find((s) => s.channel === channel && s.topic === topic) ?? null;
 }
 
-function unsubscribeToken(contactId: string, overrides: Partial<{ workspaceId: string; channel: Channel; topicId: string; expiresAt: Date | null }> = {}) {
+function unsubscribeToken(
+  contactId: string,
+  overrides: Partial<{ workspaceId: string; channel: Channel; topicId: string; expiresAt: Date | null }> = {},
+) {
   const { expiresAt, ...claims } = overrides;
-  return signToken("unsubscribe", { workspaceId, contactId, channel: "email", topicId: topicIds.newsletter, ...claims }, { expiresAt });
+  return signToken(
+    "unsubscribe",
+    { workspaceId, contactId, channel: "email", topicId: topicIds.newsletter, ...claims },
+    { expiresAt },
+  );
 }
 
 function preferencesToken(contactId: string, channel?: Channel, options: { expiresAt?: Date | null } = {}) {
-  return signToken("preferences", { workspaceId, contactId, ...(channel ? { channel } : {}) }, { now: clock(), ...options });
+  return signToken(
+    "preferences",
+    { workspaceId, contactId, ...(channel ? { channel } : {}) },
+    { now: clock(), ...options },
+  );
 }
 
 /** `POST /u/{token}` as a mail provider sends it: form-encoded, no cookie, no session. */
-function oneClick(token: string, body: BodyInit = "List-Unsubscribe=One-Click", contentType: string | null = "application/x-www-form-urlencoded") {
+function oneClick(
+  token: string,
+  body: BodyInit = "List-Unsubscribe=One-Click",
+  contentType: string | null = "application/x-www-form-urlencoded",
+) {
   const request = new Request(`http://localhost:3000/u/${token}`, {
     method: "POST",
     headers: contentType ? { "content-type": contentType } : {},
@@ -150,7 +176,9 @@ describe("unsubscribe link (/u/{token})", () => {
     await optIn(id, "email", "newsletter");
     const before = await eventCount(id);
     const token = unsubscribeToken(id);
-    const results = await Promise.all(Array.from({ length: 5 }, () => unsubscribeOneClick({ ctx: link(), input: { token } })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => unsubscribeOneClick({ ctx: link(), input: { token } })),
+    );
     expect(results.filter((r) => r.changed)).toHaveLength(1);
     expect(await eventCount(id)).toBe(before + 1);
   });
@@ -196,7 +224,9 @@ describe("unsubscribe link (/u/{token})", () => {
     for (const token of bad) {
       const res = await oneClick(token);
       expect(res.status, token).toBe(404);
-      await expect(getUnsubscribeContext({ ctx: link(), input: { token } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(getUnsubscribeContext({ ctx: link(), input: { token } })).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
     }
     expect(await eventCount(id)).toBe(before);
     expect((await statusOf(id, "email", "newsletter"))?.status).toBe("opted_in");
@@ -232,7 +262,9 @@ describe("unsubscribe link (/u/{token})", () => {
   it("proxy.ts sends POST /u/{token} to the one-click route and leaves GETs and Server Actions to the page", () => {
     const url = "http://localhost:3000/u/abcDEF_-123";
     expect(unstable_doesMiddlewareMatch({ config: proxyConfig, url })).toBe(true);
-    expect(unstable_doesMiddlewareMatch({ config: proxyConfig, url: "http://localhost:3000/u/abc/one-click" })).toBe(false);
+    expect(unstable_doesMiddlewareMatch({ config: proxyConfig, url: "http://localhost:3000/u/abc/one-click" })).toBe(
+      false,
+    );
     // The preference page passes through only for its security headers: never rewritten or redirected.
     const preferences = proxy(new NextRequest("http://localhost:3000/preferences/abc"));
     expect(isRewrite(preferences)).toBe(false);
@@ -242,7 +274,9 @@ describe("unsubscribe link (/u/{token})", () => {
     expect(isRewrite(post)).toBe(true);
     expect(getRewrittenUrl(post)).toBe("http://localhost:3000/u/abcDEF_-123/one-click");
     expect(isRewrite(proxy(new NextRequest(url)))).toBe(false);
-    expect(isRewrite(proxy(new NextRequest(url, { method: "POST", headers: { "next-action": "abc123" }, body: "[]" })))).toBe(false);
+    expect(
+      isRewrite(proxy(new NextRequest(url, { method: "POST", headers: { "next-action": "abc123" }, body: "[]" }))),
+    ).toBe(false);
   });
 });
 
@@ -250,7 +284,14 @@ describe("preference center (/preferences/{token})", () => {
   it("lists every non-archived topic on every channel it is offered on, with the current choice", async () => {
     const [archived] = await handle.db
       .insert(topics)
-      .values({ workspaceId, key: `old-${randomUUID().slice(0, 6)}`, name: "Old deals", channels: ["email"], kind: "marketing", archivedAt: new Date() })
+      .values({
+        workspaceId,
+        key: `old-${randomUUID().slice(0, 6)}`,
+        name: "Old deals",
+        channels: ["email"],
+        kind: "marketing",
+        archivedAt: new Date(),
+      })
       .returning();
     const { id } = await createContact({ email: "di@example.com" });
     await optIn(id, "email", "newsletter");
@@ -258,9 +299,16 @@ describe("preference center (/preferences/{token})", () => {
     const preferences = await getPreferences({ ctx: link(), input: { token: preferencesToken(id, "email") } });
     expect(preferences.workspaceName).toBe("Acme Coffee");
     expect(preferences.addresses).toEqual({ email: "d•••@example.com", sms: null });
-    const pairs = preferences.topics.flatMap((t) => t.channels.map((c) => `${t.key}/${c.channel}/${c.status ?? "none"}/${c.hasAddress}`));
+    const pairs = preferences.topics.flatMap((t) =>
+      t.channels.map((c) => `${t.key}/${c.channel}/${c.status ?? "none"}/${c.hasAddress}`),
+    );
     expect(pairs.sort()).toEqual(
-      ["account-notices/email/none/true", "account-notices/sms/none/false", "newsletter/email/opted_in/true", "promotions/sms/none/false"].sort(),
+      [
+        "account-notices/email/none/true",
+        "account-notices/sms/none/false",
+        "newsletter/email/opted_in/true",
+        "promotions/sms/none/false",
+      ].sort(),
     );
     expect(preferences.topics.some((t) => t.id === archived!.id)).toBe(false);
     expect(await eventCount(id)).toBe(before);
@@ -289,14 +337,23 @@ describe("preference center (/preferences/{token})", () => {
     });
     expect(changes).toEqual([{ topicKey: "account-notices", channel: "email", status: "opted_out" }]);
     expect(await eventCount(id)).toBe(before + 1);
-    expect(await statusOf(id, "email", "account-notices")).toMatchObject({ status: "opted_out", source: "preference_center" });
+    expect(await statusOf(id, "email", "account-notices")).toMatchObject({
+      status: "opted_out",
+      source: "preference_center",
+    });
     expect((await statusOf(id, "email", "newsletter"))?.source).toBe("api");
     const [event] = await handle.db
       .select()
       .from(consentEvents)
       .where(and(eq(consentEvents.contactId, id), eq(consentEvents.source, "preference_center")));
-    expect(event).toMatchObject({ actorType: "contact", actorId: id, evidence: { ip: "198.51.100.7", userAgent: "Vitest", note: "Only want the newsletter" } });
-    expect(preferences.topics.find((t) => t.key === "account-notices")?.channels.find((c) => c.channel === "email")?.status).toBe("opted_out");
+    expect(event).toMatchObject({
+      actorType: "contact",
+      actorId: id,
+      evidence: { ip: "198.51.100.7", userAgent: "Vitest", note: "Only want the newsletter" },
+    });
+    expect(
+      preferences.topics.find((t) => t.key === "account-notices")?.channels.find((c) => c.channel === "email")?.status,
+    ).toBe("opted_out");
 
     // The same form again: nothing left to change.
     const again = await savePreferences({
@@ -311,7 +368,10 @@ describe("preference center (/preferences/{token})", () => {
     const { id } = await createContact({ email: `fay-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550104" });
     const { changes } = await savePreferences({
       ctx: link(),
-      input: { token: preferencesToken(id, "email"), choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] },
+      input: {
+        token: preferencesToken(id, "email"),
+        choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }],
+      },
     });
     expect(changes).toEqual([{ topicKey: "promotions", channel: "sms", status: "pending" }]);
     expect(await statusOf(id, "sms", "promotions")).toMatchObject({ status: "pending", source: "preference_center" });
@@ -322,7 +382,13 @@ describe("preference center (/preferences/{token})", () => {
     const view = await getPreferences({ ctx: link(), input: { token: preferencesToken(id, "sms") } });
     expect(view.topics.find((t) => t.key === "promotions")?.channels[0]?.status).toBe("pending");
     // Even a link delivered by SMS does not confirm an SMS grant: SMS consent is confirmed in-channel.
-    await savePreferences({ ctx: link(), input: { token: preferencesToken(id, "sms"), choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } });
+    await savePreferences({
+      ctx: link(),
+      input: {
+        token: preferencesToken(id, "sms"),
+        choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }],
+      },
+    });
     expect((await statusOf(id, "sms", "promotions"))?.status).toBe("pending");
   });
 
@@ -330,21 +396,33 @@ describe("preference center (/preferences/{token})", () => {
     const viaEmail = await createContact();
     await savePreferences({
       ctx: link(),
-      input: { token: preferencesToken(viaEmail.id, "email"), choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] },
+      input: {
+        token: preferencesToken(viaEmail.id, "email"),
+        choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }],
+      },
     });
-    expect(await statusOf(viaEmail.id, "email", "newsletter")).toMatchObject({ status: "pending", source: "preference_center" });
+    expect(await statusOf(viaEmail.id, "email", "newsletter")).toMatchObject({
+      status: "pending",
+      source: "preference_center",
+    });
 
     const unknownChannel = await createContact();
     await savePreferences({
       ctx: link(),
-      input: { token: preferencesToken(unknownChannel.id), choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] },
+      input: {
+        token: preferencesToken(unknownChannel.id),
+        choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }],
+      },
     });
     expect((await statusOf(unknownChannel.id, "email", "newsletter"))?.status).toBe("pending");
 
     const viaSms = await createContact({ email: `gus-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550105" });
     await savePreferences({
       ctx: link(),
-      input: { token: preferencesToken(viaSms.id, "sms"), choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }] },
+      input: {
+        token: preferencesToken(viaSms.id, "sms"),
+        choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: true }],
+      },
     });
     expect((await statusOf(viaSms.id, "email", "newsletter"))?.status).toBe("pending");
   });
@@ -352,12 +430,21 @@ describe("preference center (/preferences/{token})", () => {
   it("a topic without double opt-in is granted at once; withdrawing a pending grant needs no verification", async () => {
     const { id } = await createContact({ email: `hal-${randomUUID().slice(0, 6)}@example.com`, phone: "+14155550106" });
     const token = preferencesToken(id);
-    await savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds["account-notices"], channel: "sms", subscribed: true }] } });
+    await savePreferences({
+      ctx: link(),
+      input: { token, choices: [{ topicId: topicIds["account-notices"], channel: "sms", subscribed: true }] },
+    });
     expect((await statusOf(id, "sms", "account-notices"))?.status).toBe("opted_in");
 
-    await savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } });
+    await savePreferences({
+      ctx: link(),
+      input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] },
+    });
     expect((await statusOf(id, "sms", "promotions"))?.status).toBe("pending");
-    await savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: false }] } });
+    await savePreferences({
+      ctx: link(),
+      input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: false }] },
+    });
     expect(await statusOf(id, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "preference_center" });
   });
 
@@ -365,14 +452,23 @@ describe("preference center (/preferences/{token})", () => {
     const { id } = await createContact();
     const token = preferencesToken(id, "email");
     await expect(
-      savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] } }),
+      savePreferences({
+        ctx: link(),
+        input: { token, choices: [{ topicId: topicIds.promotions, channel: "sms", subscribed: true }] },
+      }),
     ).rejects.toMatchObject({ code: "INVALID" });
     await expect(
-      savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.newsletter, channel: "sms", subscribed: true }] } }),
+      savePreferences({
+        ctx: link(),
+        input: { token, choices: [{ topicId: topicIds.newsletter, channel: "sms", subscribed: true }] },
+      }),
     ).rejects.toMatchObject({ code: "INVALID" });
     const otherNewsletter = (await findTopicByKey(handle.db, otherWorkspaceId, "newsletter"))!.id;
     await expect(
-      savePreferences({ ctx: link(), input: { token, choices: [{ topicId: otherNewsletter, channel: "email", subscribed: true }] } }),
+      savePreferences({
+        ctx: link(),
+        input: { token, choices: [{ topicId: otherNewsletter, channel: "email", subscribed: true }] },
+      }),
     ).rejects.toMatchObject({ code: "INVALID" });
     expect(await eventCount(id)).toBe(0);
   });
@@ -383,9 +479,18 @@ describe("preference center (/preferences/{token})", () => {
     await optIn(id, "sms", "promotions");
     await optIn(id, "email", "account-notices");
     const token = preferencesToken(id, "email");
-    const { changes } = await savePreferences({ ctx: link(), input: { token, unsubscribeAll: true, reason: "Moving away" } });
-    expect(changes.map((c) => `${c.topicKey}/${c.channel}/${c.status}`).sort()).toEqual(["newsletter/email/opted_out", "promotions/sms/opted_out"]);
-    expect(await statusOf(id, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "preference_center" });
+    const { changes } = await savePreferences({
+      ctx: link(),
+      input: { token, unsubscribeAll: true, reason: "Moving away" },
+    });
+    expect(changes.map((c) => `${c.topicKey}/${c.channel}/${c.status}`).sort()).toEqual([
+      "newsletter/email/opted_out",
+      "promotions/sms/opted_out",
+    ]);
+    expect(await statusOf(id, "email", "newsletter")).toMatchObject({
+      status: "opted_out",
+      source: "preference_center",
+    });
     expect(await statusOf(id, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "preference_center" });
     expect((await statusOf(id, "email", "account-notices"))?.status).toBe("opted_in");
     const notes = await handle.db
@@ -422,9 +527,14 @@ describe("preference center (/preferences/{token})", () => {
     for (const token of bad) {
       await expect(getPreferences({ ctx: link(), input: { token } })).rejects.toMatchObject({ code: "NOT_FOUND" });
       await expect(
-        savePreferences({ ctx: link(), input: { token, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: false }] } }),
+        savePreferences({
+          ctx: link(),
+          input: { token, choices: [{ topicId: topicIds.newsletter, channel: "email", subscribed: false }] },
+        }),
       ).rejects.toMatchObject({ code: "NOT_FOUND" });
-      await expect(savePreferences({ ctx: link(), input: { token, unsubscribeAll: true } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(savePreferences({ ctx: link(), input: { token, unsubscribeAll: true } })).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
     }
     expect(await eventCount(id)).toBe(before);
   });

@@ -37,14 +37,23 @@ beforeEach(async () => {
 });
 
 async function twilioStatus(sid: string, status: string, errorCode?: string) {
-  const params = { MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, AccountSid: "AC0123456789abcdef0123456789abcdef", ...(errorCode ? { ErrorCode: errorCode } : {}) };
+  const params = {
+    MessageSid: sid,
+    SmsSid: sid,
+    MessageStatus: status,
+    SmsStatus: status,
+    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    ...(errorCode ? { ErrorCode: errorCode } : {}),
+  };
   const response = await postStatus(twilioRequest(STATUS_URL, params, { authToken: TWILIO_AUTH_TOKEN }));
   return response.status;
 }
 
 async function resendEvent(type: string, emailId: string, data: Record<string, unknown> = {}) {
   const at = new Date().toISOString();
-  const response = await postDeliveryEvents(resendWebhookRequest(RESEND_URL, { type, created_at: at, data: { email_id: emailId, created_at: at, ...data } }));
+  const response = await postDeliveryEvents(
+    resendWebhookRequest(RESEND_URL, { type, created_at: at, data: { email_id: emailId, created_at: at, ...data } }),
+  );
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -59,12 +68,19 @@ async function reachableContact() {
 }
 
 const send = (body: Record<string, unknown>) => rest("POST", "/messages/send_with_consent", { key: h.key, body });
-const fallbacksOf = (messageId: string) => h.handle.db.select().from(messages).where(eq(messages.parentMessageId, messageId));
+const fallbacksOf = (messageId: string) =>
+  h.handle.db.select().from(messages).where(eq(messages.parentMessageId, messageId));
 
 describe("a failure reported by a webhook after the hand-over", () => {
   it("an SMS reported undelivered falls back to email once, however often and however it is reported", async () => {
     const { contactId, email } = await reachableContact();
-    const res = await send({ contactId, channel: "sms", topic: "news", content: { subject: "Your order", text: "It shipped" }, fallback: true });
+    const res = await send({
+      contactId,
+      channel: "sms",
+      topic: "news",
+      content: { subject: "Your order", text: "It shipped" },
+      fallback: true,
+    });
     expect(res.body.status).toBe("queued");
     await h.settle();
     const sent = await h.message(res.body.messageId);
@@ -74,7 +90,13 @@ describe("a failure reported by a webhook after the hand-over", () => {
     expect(await twilioStatus(sent.providerMessageId!, "undelivered", "30005")).toBe(200);
     expect(await h.message(sent.id)).toMatchObject({ status: "undelivered", reason: "30005" });
     const [fallback] = await fallbacksOf(sent.id);
-    expect(fallback).toMatchObject({ channel: "email", relation: "fallback", contactId, topicKey: "news", idempotencyKey: `~fallback:${sent.id}` });
+    expect(fallback).toMatchObject({
+      channel: "email",
+      relation: "fallback",
+      contactId,
+      topicKey: "news",
+      idempotencyKey: `~fallback:${sent.id}`,
+    });
     await h.settle();
     expect(await h.message(fallback!.id)).toMatchObject({ status: "sent", transport: "resend" });
     expect(h.resend.sent).toHaveLength(1);
@@ -90,14 +112,27 @@ describe("a failure reported by a webhook after the hand-over", () => {
 
   it("an email that bounces after it was sent falls back to SMS", async () => {
     const { contactId, phone } = await reachableContact();
-    const res = await send({ contactId, channel: "email", topic: "news", content: { subject: "Welcome", text: "Hello" }, fallback: true });
+    const res = await send({
+      contactId,
+      channel: "email",
+      topic: "news",
+      content: { subject: "Welcome", text: "Hello" },
+      fallback: true,
+    });
     await h.settle();
     const sent = await h.message(res.body.messageId);
     expect(sent).toMatchObject({ status: "sent", transport: "resend" });
 
-    expect(await resendEvent("email.delivered", sent.providerMessageId!)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect(await resendEvent("email.delivered", sent.providerMessageId!)).toMatchObject({
+      status: 200,
+      body: { outcome: "applied" },
+    });
     expect(await fallbacksOf(sent.id)).toHaveLength(0);
-    expect(await resendEvent("email.bounced", sent.providerMessageId!, { bounce: { type: "Permanent", subType: "General" } })).toMatchObject({ status: 200 });
+    expect(
+      await resendEvent("email.bounced", sent.providerMessageId!, {
+        bounce: { type: "Permanent", subType: "General" },
+      }),
+    ).toMatchObject({ status: 200 });
     expect(await h.message(sent.id)).toMatchObject({ status: "bounced" });
     const [fallback] = await fallbacksOf(sent.id);
     expect(fallback).toMatchObject({ channel: "sms", relation: "fallback" });
@@ -108,13 +143,21 @@ describe("a failure reported by a webhook after the hand-over", () => {
 
   it("a message that did not ask for a fallback gets none", async () => {
     const { contactId } = await reachableContact();
-    const res = await send({ contactId, channel: "sms", topic: "news", content: { subject: "s", text: "No fallback" } });
+    const res = await send({
+      contactId,
+      channel: "sms",
+      topic: "news",
+      content: { subject: "s", text: "No fallback" },
+    });
     await h.settle();
     const sent = await h.message(res.body.messageId);
     await twilioStatus(sent.providerMessageId!, "undelivered", "30003");
     expect(await h.message(sent.id)).toMatchObject({ status: "undelivered" });
     expect(await fallbacksOf(sent.id)).toHaveLength(0);
-    const [{ n }] = (await h.handle.db.select({ n: count() }).from(messages).where(eq(messages.contactId, contactId))) as [{ n: number }];
+    const [{ n }] = (await h.handle.db
+      .select({ n: count() })
+      .from(messages)
+      .where(eq(messages.contactId, contactId))) as [{ n: number }];
     expect(n).toBe(1);
   });
 
@@ -132,7 +175,13 @@ describe("a failure reported by a webhook after the hand-over", () => {
     const outbox = buildOutbox({ transports: { ...h.outbox.transports, sms: racing } });
     installOutbox(outbox);
     const { contactId } = await reachableContact();
-    const res = await send({ contactId, channel: "sms", topic: "news", content: { subject: "Race", text: "Overtaken" }, fallback: true });
+    const res = await send({
+      contactId,
+      channel: "sms",
+      topic: "news",
+      content: { subject: "Race", text: "Overtaken" },
+      fallback: true,
+    });
     await outbox.idle();
 
     const row = await h.message(res.body.messageId);

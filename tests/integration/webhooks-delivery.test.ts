@@ -43,7 +43,10 @@ async function createContact(input: { email?: string; phone?: string }) {
 }
 
 async function optIn(contactId: string, channel: Channel, topicKey: string) {
-  await recordConsentChange({ ctx: systemContext(handle.db, workspaceId), input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } } });
+  await recordConsentChange({
+    ctx: systemContext(handle.db, workspaceId),
+    input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } },
+  });
 }
 
 async function stateOf(contactId: string, channel: Channel, topic: string) {
@@ -52,8 +55,17 @@ async function stateOf(contactId: string, channel: Channel, topic: string) {
 }
 
 /** An outbound message as the send pipeline records it once the provider accepted it. */
-async function createOutbound(input: { channel: Channel; providerMessageId: string | null; address: string; contactId?: string | null; status?: MessageStatus }) {
-  const addressHash = input.channel === "email" ? blindIndex(workspaceId, "email", emailLookupKey(input.address)) : blindIndex(workspaceId, "phone", input.address);
+async function createOutbound(input: {
+  channel: Channel;
+  providerMessageId: string | null;
+  address: string;
+  contactId?: string | null;
+  status?: MessageStatus;
+}) {
+  const addressHash =
+    input.channel === "email"
+      ? blindIndex(workspaceId, "email", emailLookupKey(input.address))
+      : blindIndex(workspaceId, "phone", input.address);
   const [row] = await handle.db
     .insert(messages)
     .values({
@@ -86,15 +98,46 @@ async function countWebhookEvents() {
   return row!.n;
 }
 
-async function twilioStatus(sid: string, status: string, extra: Record<string, string> = {}, options: { signedUrl?: string; signature?: string | null; tamper?: Record<string, string> } = {}) {
-  const params = { MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, AccountSid: "AC0123456789abcdef0123456789abcdef", ...extra };
-  const request = twilioRequest(STATUS_URL, params, { signedUrl: options.signedUrl ?? `${PUBLIC_URL}/api/webhooks/twilio/status`, ...options });
+async function twilioStatus(
+  sid: string,
+  status: string,
+  extra: Record<string, string> = {},
+  options: { signedUrl?: string; signature?: string | null; tamper?: Record<string, string> } = {},
+) {
+  const params = {
+    MessageSid: sid,
+    SmsSid: sid,
+    MessageStatus: status,
+    SmsStatus: status,
+    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    ...extra,
+  };
+  const request = twilioRequest(STATUS_URL, params, {
+    signedUrl: options.signedUrl ?? `${PUBLIC_URL}/api/webhooks/twilio/status`,
+    ...options,
+  });
   const response = await postTwilioStatus(request);
   return { status: response.status, text: await response.text() };
 }
 
-function resendEvent(type: string, emailId: string, data: Record<string, unknown> = {}, createdAt = new Date(Date.UTC(2026, 11, 1, 12, 0, ++seq))) {
-  return { type, created_at: createdAt.toISOString(), data: { email_id: emailId, created_at: createdAt.toISOString(), from: "news@acme.test", to: ["x@example.com"], subject: "News", ...data } };
+function resendEvent(
+  type: string,
+  emailId: string,
+  data: Record<string, unknown> = {},
+  createdAt = new Date(Date.UTC(2026, 11, 1, 12, 0, ++seq)),
+) {
+  return {
+    type,
+    created_at: createdAt.toISOString(),
+    data: {
+      email_id: emailId,
+      created_at: createdAt.toISOString(),
+      from: "news@acme.test",
+      to: ["x@example.com"],
+      subject: "News",
+      ...data,
+    },
+  };
 }
 
 async function resend(event: unknown, options: Parameters<typeof resendWebhookRequest>[2] = {}) {
@@ -112,7 +155,10 @@ beforeAll(async () => {
   const ws = await createWorkspace(handle.db, { name: "Acme Coffee", isDefault: "default" });
   workspaceId = ws.id;
   await ensureDefaultTopics(handle.db, workspaceId, new Date());
-  await createTopic({ ctx: systemContext(handle.db, workspaceId), input: { key: "offers", name: "Offers", channels: ["email"], kind: "marketing" } });
+  await createTopic({
+    ctx: systemContext(handle.db, workspaceId),
+    input: { key: "offers", name: "Offers", channels: ["email"], kind: "marketing" },
+  });
 });
 
 afterAll(async () => {
@@ -142,7 +188,12 @@ describe("POST /api/webhooks/twilio/status", () => {
 
   it("delivered then a late sent keeps delivered; a duplicate callback is stored once", async () => {
     const sid = newSid();
-    const message = await createOutbound({ channel: "sms", providerMessageId: sid, address: "+14155552002", status: "queued" });
+    const message = await createOutbound({
+      channel: "sms",
+      providerMessageId: sid,
+      address: "+14155552002",
+      status: "queued",
+    });
     expect((await twilioStatus(sid, "delivered")).status).toBe(200);
     expect((await twilioStatus(sid, "delivered")).status).toBe(200);
     expect((await twilioStatus(sid, "sent")).status).toBe(200);
@@ -175,9 +226,16 @@ describe("POST /api/webhooks/twilio/status", () => {
     const sid = newSid();
     await createOutbound({ channel: "sms", providerMessageId: sid, address: phone, contactId });
     await twilioStatus(sid, "failed", { ErrorCode: "21610" });
-    expect(await isSuppressed(handle.db, workspaceId, "sms", blindIndex(workspaceId, "phone", phone))).toBe("provider_opt_out");
+    expect(await isSuppressed(handle.db, workspaceId, "sms", blindIndex(workspaceId, "phone", phone))).toBe(
+      "provider_opt_out",
+    );
     expect(await stateOf(contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "provider" });
-    const [event] = await handle.db.select().from(consentEvents).where(eq(consentEvents.contactId, contactId)).orderBy(asc(consentEvents.seq)).offset(1);
+    const [event] = await handle.db
+      .select()
+      .from(consentEvents)
+      .where(eq(consentEvents.contactId, contactId))
+      .orderBy(asc(consentEvents.seq))
+      .offset(1);
     expect(event!.evidence).toMatchObject({ providerMessageId: sid });
   });
 
@@ -189,18 +247,43 @@ describe("POST /api/webhooks/twilio/status", () => {
     expect(pending).toHaveLength(2);
     expect(pending.every((e) => e.appliedAt === null && e.workspaceId === null)).toBe(true);
 
-    const message = await createOutbound({ channel: "sms", providerMessageId: sid, address: "+14155552005", status: "queued" });
-    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: sid } })).toBe(2);
+    const message = await createOutbound({
+      channel: "sms",
+      providerMessageId: sid,
+      address: "+14155552005",
+      status: "queued",
+    });
+    expect(
+      await applyPendingWebhookEvents({
+        ctx: { db: handle.db, now: systemClock },
+        input: { provider: "twilio", providerMessageId: sid },
+      }),
+    ).toBe(2);
     expect((await messageRow(message.id)).status).toBe("delivered");
-    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: sid } })).toBe(0);
+    expect(
+      await applyPendingWebhookEvents({
+        ctx: { db: handle.db, now: systemClock },
+        input: { provider: "twilio", providerMessageId: sid },
+      }),
+    ).toBe(0);
     expect(await timeline(message.id)).toHaveLength(2);
-    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: newSid() } })).toBe(0);
+    expect(
+      await applyPendingWebhookEvents({
+        ctx: { db: handle.db, now: systemClock },
+        input: { provider: "twilio", providerMessageId: newSid() },
+      }),
+    ).toBe(0);
   });
 
   it("a callback that finds its message also applies older ones still waiting", async () => {
     const sid = newSid();
     await twilioStatus(sid, "sent");
-    const message = await createOutbound({ channel: "sms", providerMessageId: sid, address: "+14155552006", status: "queued" });
+    const message = await createOutbound({
+      channel: "sms",
+      providerMessageId: sid,
+      address: "+14155552006",
+      status: "queued",
+    });
     await twilioStatus(sid, "delivered");
     expect((await messageRow(message.id)).status).toBe("delivered");
     expect((await timeline(message.id)).map((e) => e.status)).toEqual(["sent", "delivered"]);
@@ -212,12 +295,18 @@ describe("POST /api/webhooks/twilio/status", () => {
 describe("POST /api/webhooks/resend", () => {
   it("a bad signature, a tampered body, missing headers or a stale timestamp → 401 and nothing is stored", async () => {
     const emailId = newEmailId();
-    const message = await createOutbound({ channel: "email", providerMessageId: emailId, address: "bad-sig@example.com" });
+    const message = await createOutbound({
+      channel: "email",
+      providerMessageId: emailId,
+      address: "bad-sig@example.com",
+    });
     const before = await countWebhookEvents();
     const event = resendEvent("email.delivered", emailId);
     const responses = [
       await resend(event, { secret: `whsec_${Buffer.alloc(24, 9).toString("base64")}` }),
-      await resend(event, { body: JSON.stringify(resendEvent("email.bounced", emailId, { bounce: { type: "Permanent" } })) }),
+      await resend(event, {
+        body: JSON.stringify(resendEvent("email.bounced", emailId, { bounce: { type: "Permanent" } })),
+      }),
       await resend(event, { headers: { "svix-signature": "" } }),
       await resend(event, { at: new Date(Date.now() - 10 * 60_000) }),
       await resend(event, { at: new Date(Date.now() + 10 * 60_000) }),
@@ -247,7 +336,11 @@ describe("POST /api/webhooks/resend", () => {
 
   it("a replayed delivery (same svix-id) is answered 200 and changes nothing", async () => {
     const emailId = newEmailId();
-    const message = await createOutbound({ channel: "email", providerMessageId: emailId, address: "replay@example.com" });
+    const message = await createOutbound({
+      channel: "email",
+      providerMessageId: emailId,
+      address: "replay@example.com",
+    });
     const event = resendEvent("email.delivered", emailId);
     const first = await resend(event, { id: "msg_replay_1" });
     expect(first).toMatchObject({ status: 200, body: { outcome: "applied" } });
@@ -259,7 +352,12 @@ describe("POST /api/webhooks/resend", () => {
 
   it("delivered then a late sent keeps delivered", async () => {
     const emailId = newEmailId();
-    const message = await createOutbound({ channel: "email", providerMessageId: emailId, address: "order@example.com", status: "queued" });
+    const message = await createOutbound({
+      channel: "email",
+      providerMessageId: emailId,
+      address: "order@example.com",
+      status: "queued",
+    });
     await resend(resendEvent("email.delivered", emailId));
     await resend(resendEvent("email.sent", emailId));
     expect((await messageRow(message.id)).status).toBe("delivered");
@@ -268,7 +366,12 @@ describe("POST /api/webhooks/resend", () => {
 
   it("opens and clicks are timeline events only", async () => {
     const emailId = newEmailId();
-    const message = await createOutbound({ channel: "email", providerMessageId: emailId, address: "reader@example.com", status: "delivered" });
+    const message = await createOutbound({
+      channel: "email",
+      providerMessageId: emailId,
+      address: "reader@example.com",
+      status: "delivered",
+    });
     await resend(resendEvent("email.opened", emailId));
     await resend(resendEvent("email.clicked", emailId, { click: { link: "https://shop.example.com/sale?ref=abc" } }));
     expect((await messageRow(message.id)).status).toBe("delivered");
@@ -281,16 +384,24 @@ describe("POST /api/webhooks/resend", () => {
     const hardAddress = "gone@example.com";
     const hardId = newEmailId();
     const hard = await createOutbound({ channel: "email", providerMessageId: hardId, address: hardAddress });
-    await resend(resendEvent("email.bounced", hardId, { bounce: { type: "Permanent", subType: "General", message: "mailbox does not exist" } }));
+    await resend(
+      resendEvent("email.bounced", hardId, {
+        bounce: { type: "Permanent", subType: "General", message: "mailbox does not exist" },
+      }),
+    );
     expect(await messageRow(hard.id)).toMatchObject({ status: "bounced", reason: "hard_bounce" });
-    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", hardAddress))).toBe("hard_bounce");
+    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", hardAddress))).toBe(
+      "hard_bounce",
+    );
 
     const softAddress = "full@example.com";
     const softId = newEmailId();
     const soft = await createOutbound({ channel: "email", providerMessageId: softId, address: softAddress });
     await resend(resendEvent("email.bounced", softId, { bounce: { type: "Transient", subType: "MailboxFull" } }));
     expect((await messageRow(soft.id)).status).toBe("bounced");
-    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", softAddress))).toBeNull();
+    expect(
+      await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", softAddress)),
+    ).toBeNull();
   });
 
   it("a complaint suppresses the address and opts the contact out of every marketing email topic", async () => {
@@ -301,11 +412,19 @@ describe("POST /api/webhooks/resend", () => {
     await optIn(contactId, "email", "account-notices");
     await optIn(contactId, "sms", "promotions");
     const emailId = newEmailId();
-    const message = await createOutbound({ channel: "email", providerMessageId: emailId, address: email, contactId, status: "delivered" });
+    const message = await createOutbound({
+      channel: "email",
+      providerMessageId: emailId,
+      address: email,
+      contactId,
+      status: "delivered",
+    });
 
     await resend(resendEvent("email.complained", emailId));
     expect((await messageRow(message.id)).status).toBe("complained");
-    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", email))).toBe("complaint");
+    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", email))).toBe(
+      "complaint",
+    );
     expect(await stateOf(contactId, "email", "newsletter")).toMatchObject({ status: "opted_out", source: "provider" });
     expect(await stateOf(contactId, "email", "offers")).toMatchObject({ status: "opted_out", source: "provider" });
     expect(await stateOf(contactId, "email", "account-notices")).toMatchObject({ status: "opted_in" });
@@ -315,13 +434,22 @@ describe("POST /api/webhooks/resend", () => {
   it("a bounce for an email not recorded yet is applied, suppression included, when the message appears", async () => {
     const address = "early-bounce@example.com";
     const emailId = newEmailId();
-    expect((await resend(resendEvent("email.bounced", emailId, { bounce: { type: "Permanent" } }))).body).toMatchObject({ outcome: "pending" });
+    expect((await resend(resendEvent("email.bounced", emailId, { bounce: { type: "Permanent" } }))).body).toMatchObject(
+      { outcome: "pending" },
+    );
     expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", address))).toBeNull();
 
     const message = await createOutbound({ channel: "email", providerMessageId: emailId, address, status: "sent" });
-    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "resend", providerMessageId: emailId } })).toBe(1);
+    expect(
+      await applyPendingWebhookEvents({
+        ctx: { db: handle.db, now: systemClock },
+        input: { provider: "resend", providerMessageId: emailId },
+      }),
+    ).toBe(1);
     expect((await messageRow(message.id)).status).toBe("bounced");
-    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", address))).toBe("hard_bounce");
+    expect(await isSuppressed(handle.db, workspaceId, "email", blindIndex(workspaceId, "email", address))).toBe(
+      "hard_bounce",
+    );
   });
 
   it("events of another provider with the same id are not mixed up", async () => {
@@ -331,9 +459,17 @@ describe("POST /api/webhooks/resend", () => {
     await twilioStatus(id, "delivered");
     expect((await messageRow(email.id)).status).toBe("sent");
     expect(await timeline(email.id)).toHaveLength(0);
-    const [stored] = await handle.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, `${id}:delivered`));
+    const [stored] = await handle.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.dedupeKey, `${id}:delivered`));
     expect(stored).toMatchObject({ provider: "twilio", appliedAt: null });
-    expect(await applyPendingWebhookEvents({ ctx: { db: handle.db, now: systemClock }, input: { provider: "twilio", providerMessageId: id } })).toBe(0);
+    expect(
+      await applyPendingWebhookEvents({
+        ctx: { db: handle.db, now: systemClock },
+        input: { provider: "twilio", providerMessageId: id },
+      }),
+    ).toBe(0);
   });
 });
 
@@ -341,12 +477,17 @@ describe("POST /api/webhooks/<provider>", () => {
   it("a provider nobody configured, or the log transport, answers 404 and stores nothing", async () => {
     const before = await countWebhookEvents();
     const event = resendEvent("email.delivered", newEmailId());
-    expect((await postResend(resendWebhookRequest("http://10.0.0.5:3000/api/webhooks/vonage", event))).status).toBe(404);
+    expect((await postResend(resendWebhookRequest("http://10.0.0.5:3000/api/webhooks/vonage", event))).status).toBe(
+      404,
+    );
     expect((await postResend(resendWebhookRequest("http://10.0.0.5:3000/api/webhooks/log", event))).status).toBe(404);
     const sid = newSid();
-    const status = twilioRequest("http://10.0.0.5:3000/api/webhooks/log/status", { MessageSid: sid, MessageStatus: "delivered" }, { signedUrl: `${PUBLIC_URL}/api/webhooks/log/status` });
+    const status = twilioRequest(
+      "http://10.0.0.5:3000/api/webhooks/log/status",
+      { MessageSid: sid, MessageStatus: "delivered" },
+      { signedUrl: `${PUBLIC_URL}/api/webhooks/log/status` },
+    );
     expect((await postTwilioStatus(status)).status).toBe(404);
     expect(await countWebhookEvents()).toBe(before);
   });
 });
-

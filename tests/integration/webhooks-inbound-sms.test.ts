@@ -46,8 +46,20 @@ interface InboundOptions {
 
 async function sendInbound(from: string, body: string, options: InboundOptions = {}) {
   const sid = options.sid ?? newSid();
-  const params = { MessageSid: sid, SmsSid: sid, AccountSid: "AC0123456789abcdef0123456789abcdef", From: from, To: options.to ?? OUR_NUMBER, Body: body, NumMedia: "0" };
-  const request = twilioRequest(INTERNAL_URL, params, { signedUrl: options.signedUrl ?? SIGNED_URL, signature: options.signature, tamper: options.tamper });
+  const params = {
+    MessageSid: sid,
+    SmsSid: sid,
+    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    From: from,
+    To: options.to ?? OUR_NUMBER,
+    Body: body,
+    NumMedia: "0",
+  };
+  const request = twilioRequest(INTERNAL_URL, params, {
+    signedUrl: options.signedUrl ?? SIGNED_URL,
+    signature: options.signature,
+    tamper: options.tamper,
+  });
   const response = await postInbound(request);
   const text = await response.text();
   const reply = /<Message>([\s\S]*)<\/Message>/.exec(text)?.[1] ?? null;
@@ -60,7 +72,10 @@ async function createContact(phone: string, wsId = workspaceId) {
 }
 
 async function optIn(contactId: string, channel: Channel, topicKey: string, wsId = workspaceId) {
-  await recordConsentChange({ ctx: systemContext(handle.db, wsId), input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } } });
+  await recordConsentChange({
+    ctx: systemContext(handle.db, wsId),
+    input: { contactId, channel, topicKey, action: "opted_in", source: "api", evidence: { ip: "203.0.113.7" } },
+  });
 }
 
 async function stateOf(contactId: string, channel: Channel, topic: string) {
@@ -94,12 +109,22 @@ beforeAll(async () => {
   resetEnv();
   handle = await createTestDb();
   setDbHandle(handle);
-  const ws = await createWorkspace(handle.db, { name: "Acme Coffee", isDefault: "default", settings: { sms: { supportContact: "support@acme.test" } } });
+  const ws = await createWorkspace(handle.db, {
+    name: "Acme Coffee",
+    isDefault: "default",
+    settings: { sms: { supportContact: "support@acme.test" } },
+  });
   workspaceId = ws.id;
   await ensureDefaultTopics(handle.db, workspaceId, new Date());
   // A second marketing SMS topic, so "restore only what STOP removed" has something to tell apart.
-  await createTopic({ ctx: systemContext(handle.db, workspaceId), input: { key: "flash-sales", name: "Flash sales", channels: ["sms"], kind: "marketing" } });
-  const other = await createWorkspace(handle.db, { name: "Beta Books", settings: { sms: { inboundNumbers: [OTHER_BRAND_NUMBER] } } });
+  await createTopic({
+    ctx: systemContext(handle.db, workspaceId),
+    input: { key: "flash-sales", name: "Flash sales", channels: ["sms"], kind: "marketing" },
+  });
+  const other = await createWorkspace(handle.db, {
+    name: "Beta Books",
+    settings: { sms: { inboundNumbers: [OTHER_BRAND_NUMBER] } },
+  });
   otherWorkspaceId = other.id;
   await ensureDefaultTopics(handle.db, otherWorkspaceId, new Date());
 });
@@ -163,24 +188,45 @@ describe("POST /api/webhooks/twilio/inbound: STOP", () => {
 
     // Every marketing SMS topic, including one never consented to; transactional and email untouched.
     expect(await stateOf(contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "sms_keyword" });
-    expect(await stateOf(contactId, "sms", "flash-sales")).toMatchObject({ status: "opted_out", source: "sms_keyword" });
+    expect(await stateOf(contactId, "sms", "flash-sales")).toMatchObject({
+      status: "opted_out",
+      source: "sms_keyword",
+    });
     expect(await stateOf(contactId, "sms", "account-notices")).toMatchObject({ status: "opted_in" });
     expect(await stateOf(contactId, "email", "newsletter")).toMatchObject({ status: "opted_in" });
 
     const optOuts = (await contactEvents(contactId)).filter((e) => e.action === "opted_out");
     expect(optOuts).toHaveLength(2);
-    expect(optOuts.every((e) => e.evidence.providerMessageId === response.sid && e.source === "sms_keyword" && e.actorType === "provider")).toBe(true);
+    expect(
+      optOuts.every(
+        (e) =>
+          e.evidence.providerMessageId === response.sid && e.source === "sms_keyword" && e.actorType === "provider",
+      ),
+    ).toBe(true);
     expect(new Set(optOuts.map((e) => e.batchId)).size).toBe(1);
     expect(await isSuppressed(handle.db, workspaceId, "sms", phoneHash(phone))).toBe("sms_stop");
 
     // The inbound message and the reply are in the contact's message history.
     const rows = await handle.db.select().from(messages).where(eq(messages.contactId, contactId));
     const inbound = rows.find((m) => m.direction === "inbound")!;
-    expect(inbound).toMatchObject({ status: "received", channel: "sms", transport: "twilio", providerMessageId: response.sid, workspaceId });
+    expect(inbound).toMatchObject({
+      status: "received",
+      channel: "sms",
+      transport: "twilio",
+      providerMessageId: response.sid,
+      workspaceId,
+    });
     expect(decryptPii(inbound.textCiphertext!, MESSAGE_PII_PURPOSE.text)).toBe("  Stop! ");
     expect(decryptPii(inbound.addressCiphertext!, MESSAGE_PII_PURPOSE.address)).toBe(phone);
     const reply = rows.find((m) => m.relation === "keyword_reply")!;
-    expect(reply).toMatchObject({ direction: "outbound", status: "sent", kind: "transactional", parentMessageId: inbound.id, fromAddress: OUR_NUMBER, topicId: null });
+    expect(reply).toMatchObject({
+      direction: "outbound",
+      status: "sent",
+      kind: "transactional",
+      parentMessageId: inbound.id,
+      fromAddress: OUR_NUMBER,
+      topicId: null,
+    });
     expect(decryptPii(reply.textCiphertext!, MESSAGE_PII_PURPOSE.text)).toBe(response.reply!.replace(/&apos;/g, "'"));
     const timeline = await handle.db.select().from(messageEvents).where(eq(messageEvents.messageId, inbound.id));
     expect(timeline.map((e) => e.status)).toEqual(["received"]);
@@ -207,7 +253,10 @@ describe("POST /api/webhooks/twilio/inbound: STOP", () => {
     expect(after.events).toBe(afterFirst.events);
     expect(after.suppressions).toBe(afterFirst.suppressions);
     expect(after.messages).toBe(afterFirst.messages + 1); // the repeated STOP itself is recorded, no reply
-    const replies = await handle.db.select().from(messages).where(and(eq(messages.contactId, contactId), eq(messages.relation, "keyword_reply")));
+    const replies = await handle.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.contactId, contactId), eq(messages.relation, "keyword_reply")));
     expect(replies).toHaveLength(1);
   });
 
@@ -278,7 +327,9 @@ describe("POST /api/webhooks/twilio/inbound: START and HELP", () => {
     // Never consented before the STOP: stays opted out.
     expect(await stateOf(contactId, "sms", "flash-sales")).toMatchObject({ status: "opted_out" });
     expect(await isSuppressed(handle.db, workspaceId, "sms", phoneHash(phone))).toBeNull();
-    const optIns = (await contactEvents(contactId)).filter((e) => e.action === "opted_in" && e.source === "sms_keyword");
+    const optIns = (await contactEvents(contactId)).filter(
+      (e) => e.action === "opted_in" && e.source === "sms_keyword",
+    );
     expect(optIns).toHaveLength(1);
     expect(optIns[0]!.evidence.providerMessageId).toBe(start.sid);
 
@@ -295,7 +346,10 @@ describe("POST /api/webhooks/twilio/inbound: START and HELP", () => {
     await optIn(contactId, "sms", "promotions");
     await optIn(contactId, "sms", "flash-sales");
     await sendInbound(phone, "STOP");
-    await recordConsentChange({ ctx: systemContext(handle.db, workspaceId), input: { contactId, channel: "sms", topicKey: "flash-sales", action: "opted_out", source: "admin" } });
+    await recordConsentChange({
+      ctx: systemContext(handle.db, workspaceId),
+      input: { contactId, channel: "sms", topicKey: "flash-sales", action: "opted_out", source: "admin" },
+    });
 
     const start = await sendInbound(phone, "yes");
     expect(start.reply).toContain("Promotions");
@@ -323,7 +377,10 @@ describe("POST /api/webhooks/twilio/inbound: START and HELP", () => {
     const after = await snapshot();
     expect(after.events).toBe(before.events);
     expect(after.messages).toBe(before.messages + 2); // the HELP and its reply
-    const reply = await handle.db.select().from(messages).where(and(eq(messages.contactId, contactId), eq(messages.relation, "keyword_reply")));
+    const reply = await handle.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.contactId, contactId), eq(messages.relation, "keyword_reply")));
     expect(reply).toHaveLength(1);
   });
 
@@ -348,13 +405,18 @@ describe("POST /api/webhooks/twilio/inbound: START and HELP", () => {
     await optIn(contactId, "sms", "promotions", otherWorkspaceId);
 
     const stop = await sendInbound(phone, "STOP", { to: OTHER_BRAND_NUMBER });
-    expect(stop.reply).toBe("Beta Books: You&apos;re unsubscribed and will get no more messages from us. Reply START to resubscribe.");
+    expect(stop.reply).toBe(
+      "Beta Books: You&apos;re unsubscribed and will get no more messages from us. Reply START to resubscribe.",
+    );
     const help = await sendInbound(phone, "HELP", { to: OTHER_BRAND_NUMBER });
     expect(help.reply).toContain("Beta Books:");
     expect(help.reply).toContain("Reply STOP to opt out");
     expect(help.reply).toContain(`Support: ${PUBLIC_URL}`);
 
-    const replies = await handle.db.select().from(messages).where(and(eq(messages.contactId, contactId), eq(messages.relation, "keyword_reply")));
+    const replies = await handle.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.contactId, contactId), eq(messages.relation, "keyword_reply")));
     expect(replies).toHaveLength(2);
     expect(replies.every((r) => r.templateId !== null && r.templateVersion === 1)).toBe(true);
   });

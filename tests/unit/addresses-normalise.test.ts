@@ -25,9 +25,24 @@ describe("email normalisation before hashing", () => {
   });
 
   it("refuses bidirectional overrides, isolates and marks", () => {
-    for (const bidi of ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"]) {
+    for (const bidi of [
+      "\u202a",
+      "\u202b",
+      "\u202c",
+      "\u202d",
+      "\u202e",
+      "\u2066",
+      "\u2067",
+      "\u2068",
+      "\u2069",
+      "\u200e",
+      "\u200f",
+    ]) {
       const result = normalizeEmail(`victim@example.com${bidi}`);
-      expect(result, `U+${bidi.charCodeAt(0).toString(16)}`).toEqual({ ok: false, reason: "contains a bidirectional control character" });
+      expect(result, `U+${bidi.charCodeAt(0).toString(16)}`).toEqual({
+        ok: false,
+        reason: "contains a bidirectional control character",
+      });
     }
   });
 
@@ -41,6 +56,9 @@ describe("email normalisation before hashing", () => {
 describe("phone normalisation", () => {
   it("removes zero-width characters and refuses bidi controls", () => {
     expect(normalizePhone("+1 415\u200b 555 2671", "US")).toEqual({ ok: true, value: "+14155552671" });
-    expect(normalizePhone("\u202e+14155552671", "US")).toEqual({ ok: false, reason: "contains a bidirectional control character" });
+    expect(normalizePhone("\u202e+14155552671", "US")).toEqual({
+      ok: false,
+      reason: "contains a bidirectional control character",
+    });
   });
 });

@@ -17,16 +17,30 @@ describe("canonicalJson", () => {
   });
 
   it("equals JSON.stringify for scalars and escapes keys and strings the same way", () => {
-    for (const value of [0, -1.5, "a\"b\\c\u2028", true, null]) expect(canonicalJson(value)).toBe(JSON.stringify(value));
+    for (const value of [0, -1.5, 'a"b\\c\u2028', true, null]) expect(canonicalJson(value)).toBe(JSON.stringify(value));
     expect(canonicalJson({ 'k"ey': "v" })).toBe('{"k\\"ey":"v"}');
   });
 
   it("keeps the exact bytes stored hashes were computed from (audit rows, request hashes)", () => {
     // A jsonb round trip reorders keys; the hash of the canonical form must not move.
-    const row = { workspaceId: "w1", action: "contact.created", after: { email: "m•••@example.com", tags: ["a", "b"] }, before: null };
+    const row = {
+      workspaceId: "w1",
+      action: "contact.created",
+      after: { email: "m•••@example.com", tags: ["a", "b"] },
+      before: null,
+    };
     const hash = createHash("sha256").update(canonicalJson(row)).digest("hex");
-    const roundTripped = JSON.parse(JSON.stringify({ before: null, after: { tags: ["a", "b"], email: "m•••@example.com" }, action: "contact.created", workspaceId: "w1" }));
+    const roundTripped = JSON.parse(
+      JSON.stringify({
+        before: null,
+        after: { tags: ["a", "b"], email: "m•••@example.com" },
+        action: "contact.created",
+        workspaceId: "w1",
+      }),
+    );
     expect(createHash("sha256").update(canonicalJson(roundTripped)).digest("hex")).toBe(hash);
-    expect(canonicalJson(row)).toBe('{"action":"contact.created","after":{"email":"m•••@example.com","tags":["a","b"]},"before":null,"workspaceId":"w1"}');
+    expect(canonicalJson(row)).toBe(
+      '{"action":"contact.created","after":{"email":"m•••@example.com","tags":["a","b"]},"before":null,"workspaceId":"w1"}',
+    );
   });
 });

@@ -22,10 +22,21 @@ const pagination = (pageIndex = 0): CursorPagination => ({
 });
 
 function query(patch: Partial<BrowserQuery<BrowserPage>>): BrowserQuery<BrowserPage> {
-  return { data: undefined, error: null, isPending: false, isError: false, isFetching: false, refetch: () => {}, ...patch };
+  return {
+    data: undefined,
+    error: null,
+    isPending: false,
+    isError: false,
+    isFetching: false,
+    refetch: () => {},
+    ...patch,
+  };
 }
 
-function render(list: BrowserQuery<BrowserPage>, options: { fieldError?: string; filtered?: boolean; pageIndex?: number } = {}) {
+function render(
+  list: BrowserQuery<BrowserPage>,
+  options: { fieldError?: string; filtered?: boolean; pageIndex?: number } = {},
+) {
   return renderToStaticMarkup(
     createElement(BrowserResults<BrowserPage>, {
       list,
@@ -37,12 +48,20 @@ function render(list: BrowserQuery<BrowserPage>, options: { fieldError?: string;
       filtered: options.filtered ?? false,
       totalTestId: "thing-total",
       children: (page: BrowserPage): ReactNode =>
-        createElement("tbody", null, page.items.map((item, i) => createElement("tr", { key: i }, createElement("td", null, String(item))))),
+        createElement(
+          "tbody",
+          null,
+          page.items.map((item, i) => createElement("tr", { key: i }, createElement("td", null, String(item)))),
+        ),
     }),
   );
 }
 
-const page = (items: string[], total: number, nextCursor: string | null = null): BrowserPage => ({ items, total, nextCursor });
+const page = (items: string[], total: number, nextCursor: string | null = null): BrowserPage => ({
+  items,
+  total,
+  nextCursor,
+});
 
 describe("data browser: cursor stack", () => {
   it("starts on the first page, Next pushes the page's cursor, Previous pops it", () => {
@@ -61,9 +80,12 @@ describe("data browser: cursor stack", () => {
 
 describe("data browser: filters in the address bar", () => {
   it("keeps the filters that are set, drops empty and `any` ones and the omitted (personal) ones", () => {
-    expect(filtersQuery({ status: "sent", channel: "any", from: "", recipient: "ann@example.com", topic: "news letter" }, { any: "any", omit: ["recipient"] })).toBe(
-      "status=sent&topic=news+letter",
-    );
+    expect(
+      filtersQuery(
+        { status: "sent", channel: "any", from: "", recipient: "ann@example.com", topic: "news letter" },
+        { any: "any", omit: ["recipient"] },
+      ),
+    ).toBe("status=sent&topic=news+letter");
     expect(filtersQuery({ status: "any", recipient: "ann@example.com" }, { any: "any", omit: ["recipient"] })).toBe("");
   });
 });

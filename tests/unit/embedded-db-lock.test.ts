@@ -31,7 +31,9 @@ describe("claimEmbeddedDatabase", () => {
     try {
       fs.writeFileSync(`${dir}.lock`, `${other.pid}\n`);
       expect(() => claimEmbeddedDatabase(dir)).toThrowError(EmbeddedDatabaseInUseError);
-      expect(() => claimEmbeddedDatabase(dir)).toThrowError(new RegExp(`in use by another process \\(pid ${other.pid}\\)\\. Stop the server first`));
+      expect(() => claimEmbeddedDatabase(dir)).toThrowError(
+        new RegExp(`in use by another process \\(pid ${other.pid}\\)\\. Stop the server first`),
+      );
       expect(fs.readFileSync(`${dir}.lock`, "utf8").trim()).toBe(String(other.pid));
     } finally {
       other.kill("SIGKILL");

@@ -59,7 +59,13 @@ describe("environment validation", () => {
   });
 
   it("INIT_ADMIN_API_KEY shorter than 32 characters, or not random-looking, refuses start-up naming it", () => {
-    for (const weak of ["k", "e2e-admin-key", "x".repeat(40), "abcdabcdabcdabcdabcdabcdabcdabcdabcd", `${"a".repeat(20)} ${"b".repeat(20)}`]) {
+    for (const weak of [
+      "k",
+      "e2e-admin-key",
+      "x".repeat(40),
+      "abcdabcdabcdabcdabcdabcdabcdabcdabcd",
+      `${"a".repeat(20)} ${"b".repeat(20)}`,
+    ]) {
       expect(() => parseEnv({ INIT_ADMIN_API_KEY: weak })).toThrow(/^Invalid environment: INIT_ADMIN_API_KEY /);
     }
     const generated = `om_${"Q7v_x2LmZ9pR4sT8uW1yB3cD5eF6gH0jK".padEnd(43, "n")}`;

@@ -10,7 +10,9 @@ const root = path.resolve(__dirname, "../..");
 
 describe("escapeHtml (server/shared/html.ts)", () => {
   it("turns the five characters HTML gives a meaning to into entities", () => {
-    expect(escapeHtml(`<a href="x" title='y'>Tom & Jerry</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;");
+    expect(escapeHtml(`<a href="x" title='y'>Tom & Jerry</a>`)).toBe(
+      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;",
+    );
   });
 
   it("leaves every other character as it is (accents, emoji, line breaks, an empty string)", () => {
@@ -28,13 +30,20 @@ describe("escapeHtml (server/shared/html.ts)", () => {
   });
 
   it("is what the product's HTML strings use: a form page, an invitation, a sign-in link", () => {
-    expect(renderMessagePage({ title: "<b>Done</b>", message: "a & b", brand: "Acme's" })).toContain("&lt;b&gt;Done&lt;/b&gt;");
-    expect(invitationEmail({ inviteUrl: "https://x.test/i?a=1&b=2", workspaceName: "<Acme>", inviterName: "Ann", role: "admin" }).html).toContain(
-      `href="https://x.test/i?a=1&amp;b=2"`,
+    expect(renderMessagePage({ title: "<b>Done</b>", message: "a & b", brand: "Acme's" })).toContain(
+      "&lt;b&gt;Done&lt;/b&gt;",
     );
-    expect(magicLinkEmail({ url: `https://x.test/s?t=1&u="'>`, expires: new Date(Date.now() + 600_000) }).html).toContain(
-      `href="https://x.test/s?t=1&amp;u=&quot;&#39;&gt;"`,
-    );
+    expect(
+      invitationEmail({
+        inviteUrl: "https://x.test/i?a=1&b=2",
+        workspaceName: "<Acme>",
+        inviterName: "Ann",
+        role: "admin",
+      }).html,
+    ).toContain(`href="https://x.test/i?a=1&amp;b=2"`);
+    expect(
+      magicLinkEmail({ url: `https://x.test/s?t=1&u="'>`, expires: new Date(Date.now() + 600_000) }).html,
+    ).toContain(`href="https://x.test/s?t=1&amp;u=&quot;&#39;&gt;"`);
   });
 
   it("has one implementation: no other file defines an escapeHtml of its own", () => {
@@ -43,7 +52,11 @@ describe("escapeHtml (server/shared/html.ts)", () => {
       for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
         const rel = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(rel);
-        else if (/\.(ts|tsx)$/.test(entry.name) && /function escapeHtml\b|const escapeHtml\b/.test(fs.readFileSync(path.join(root, rel), "utf8"))) offenders.push(rel);
+        else if (
+          /\.(ts|tsx)$/.test(entry.name) &&
+          /function escapeHtml\b|const escapeHtml\b/.test(fs.readFileSync(path.join(root, rel), "utf8"))
+        )
+          offenders.push(rel);
       }
     };
     for (const dir of ["app", "components", "server", "db", "inngest", "scripts"]) walk(dir);

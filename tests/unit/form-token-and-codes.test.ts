@@ -37,7 +37,9 @@ describe("form token", () => {
   it("expires after its lifetime and refuses tokens from the far future", () => {
     const token = issueFormToken("abcDEF123", now, SECRET);
     expect(verifyFormToken("abcDEF123", token, new Date(now.getTime() + FORM_TOKEN_TTL_MS), SECRET)).toBe("valid");
-    expect(verifyFormToken("abcDEF123", token, new Date(now.getTime() + FORM_TOKEN_TTL_MS + 1), SECRET)).toBe("expired");
+    expect(verifyFormToken("abcDEF123", token, new Date(now.getTime() + FORM_TOKEN_TTL_MS + 1), SECRET)).toBe(
+      "expired",
+    );
     expect(verifyFormToken("abcDEF123", token, new Date(now.getTime() - 60 * 60_000), SECRET)).toBe("expired");
   });
 

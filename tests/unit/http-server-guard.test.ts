@@ -2,7 +2,13 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppHttpServer } from "@/server/http/server";
-import { BODY_LIMITS, bodyLimitClass, PayloadTooLargeError, readBodyWithin, withinBodyLimit } from "@/server/lib/body-limits";
+import {
+  BODY_LIMITS,
+  bodyLimitClass,
+  PayloadTooLargeError,
+  readBodyWithin,
+  withinBodyLimit,
+} from "@/server/lib/body-limits";
 import { SOCKET_ADDRESS_HEADER } from "@/server/lib/client-address";
 
 /** Our HTTP server in front of a stand-in for Next that records what reached it. */
@@ -14,7 +20,11 @@ beforeAll(async () => {
   server = createAppHttpServer(async (req, res) => {
     let bytes = 0;
     for await (const chunk of req) bytes += (chunk as Buffer).byteLength;
-    reached.push({ path: req.url ?? "", socketAddress: req.headers[SOCKET_ADDRESS_HEADER] as string | undefined, bytes });
+    reached.push({
+      path: req.url ?? "",
+      socketAddress: req.headers[SOCKET_ADDRESS_HEADER] as string | undefined,
+      bytes,
+    });
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ ok: true }));
   });
@@ -29,7 +39,9 @@ afterAll(async () => {
 describe("HTTP server: client address", () => {
   it("writes the socket address over any value a client sends under that header", async () => {
     reached.length = 0;
-    const res = await fetch(`${base}/sign-in`, { headers: { [SOCKET_ADDRESS_HEADER]: "203.0.113.66", "x-forwarded-for": "203.0.113.66" } });
+    const res = await fetch(`${base}/sign-in`, {
+      headers: { [SOCKET_ADDRESS_HEADER]: "203.0.113.66", "x-forwarded-for": "203.0.113.66" },
+    });
     expect(res.status).toBe(200);
     expect(reached[0]!.socketAddress).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
   });
@@ -40,7 +52,11 @@ describe("HTTP server: body caps before reading", () => {
     reached.length = 0;
     const body = "x".repeat(BODY_LIMITS.contactPage + 1);
     for (const path of ["/f/signup", "/u/token", "/preferences/token", "/confirm/code/123"]) {
-      const res = await fetch(`${base}${path}`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" } });
+      const res = await fetch(`${base}${path}`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      });
       expect(res.status).toBe(413);
       expect(await res.text()).toContain("larger than 64 KB");
     }
@@ -49,12 +65,22 @@ describe("HTTP server: body caps before reading", () => {
 
   it("API JSON over 1 MB answers 413 with a JSON error; within the limit it is handed over", async () => {
     reached.length = 0;
-    const big = await fetch(`${base}/api/v1/contacts`, { method: "POST", body: "x".repeat(BODY_LIMITS.api + 1), headers: { "content-type": "application/json" } });
+    const big = await fetch(`${base}/api/v1/contacts`, {
+      method: "POST",
+      body: "x".repeat(BODY_LIMITS.api + 1),
+      headers: { "content-type": "application/json" },
+    });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ message: "The request body is larger than 1 MB.", code: "PAYLOAD_TOO_LARGE" });
-    const fine = await fetch(`${base}/api/v1/contacts`, { method: "POST", body: "x".repeat(BODY_LIMITS.contactPage * 2), headers: { "content-type": "application/json" } });
+    const fine = await fetch(`${base}/api/v1/contacts`, {
+      method: "POST",
+      body: "x".repeat(BODY_LIMITS.contactPage * 2),
+      headers: { "content-type": "application/json" },
+    });
     expect(fine.status).toBe(200);
-    expect(reached).toEqual([{ path: "/api/v1/contacts", socketAddress: expect.any(String), bytes: BODY_LIMITS.contactPage * 2 }]);
+    expect(reached).toEqual([
+      { path: "/api/v1/contacts", socketAddress: expect.any(String), bytes: BODY_LIMITS.contactPage * 2 },
+    ]);
   });
 
   it("a 100 MB declared form body is refused at once, without the server reading it", async () => {
@@ -92,18 +118,27 @@ describe("body limits inside the application (bodies without a declared length)"
         controller.enqueue(new Uint8Array(16 * 1024));
       },
     });
-    const request = new Request("http://localhost/f/x", { method: "POST", body: stream, duplex: "half" } as RequestInit);
+    const request = new Request("http://localhost/f/x", {
+      method: "POST",
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     await expect(readBodyWithin(request, BODY_LIMITS.contactPage)).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(pulled).toBeLessThan(10);
   });
 
   it("withinBodyLimit answers 413 and never calls the handler", async () => {
     let called = false;
-    const handler = withinBodyLimit(async () => {
-      called = true;
-      return new Response("ok");
-    }, { kind: "html" });
-    const res = await handler(new Request("http://localhost/f/x", { method: "POST", body: "a".repeat(BODY_LIMITS.contactPage + 10) }));
+    const handler = withinBodyLimit(
+      async () => {
+        called = true;
+        return new Response("ok");
+      },
+      { kind: "html" },
+    );
+    const res = await handler(
+      new Request("http://localhost/f/x", { method: "POST", body: "a".repeat(BODY_LIMITS.contactPage + 10) }),
+    );
     expect(res.status).toBe(413);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(called).toBe(false);

@@ -36,10 +36,10 @@ describe("textArrayLiteral", () => {
 
   it("gives an empty array for no values and keeps order for many", async () => {
     const many = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? null : `value ${i}`));
-    const { rows } = await db.query<{ empty: string[]; many: (string | null)[] }>("select $1::text[] as empty, $2::text[] as many", [
-      textArrayLiteral([]),
-      textArrayLiteral(many),
-    ]);
+    const { rows } = await db.query<{ empty: string[]; many: (string | null)[] }>(
+      "select $1::text[] as empty, $2::text[] as many",
+      [textArrayLiteral([]), textArrayLiteral(many)],
+    );
     expect(rows[0]!.empty).toEqual([]);
     expect(rows[0]!.many).toEqual(many);
   });

@@ -33,13 +33,26 @@ const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0
 
 const currents: (ProjectedState | null)[] = [
   null,
-  ...(["opted_in", "opted_out", "pending"] as const).map((status, i) => ({ status, source: "form" as const, eventId: uuid(100 + i), occurredAt: T(0), recordedAt: T(10) })),
+  ...(["opted_in", "opted_out", "pending"] as const).map((status, i) => ({
+    status,
+    source: "form" as const,
+    eventId: uuid(100 + i),
+    occurredAt: T(0),
+    recordedAt: T(10),
+  })),
 ];
 const events: LedgerEvent[] = [];
 let n = 200;
 for (const action of ["opted_in", "opted_out"] as const) {
   for (const occurred of [5, 10, 15]) {
-    events.push({ id: uuid(n++), action, source: "import", needsConfirmation: false, occurredAt: T(occurred), recordedAt: T(20) });
+    events.push({
+      id: uuid(n++),
+      action,
+      source: "import",
+      needsConfirmation: false,
+      occurredAt: T(occurred),
+      recordedAt: T(20),
+    });
   }
 }
 
@@ -51,27 +64,54 @@ describe("SQL projection ≡ applyConsentEvent", () => {
       it(name, async () => {
         const contactId = uuid(contact++);
         if (current) {
-          await db.query(`insert into consent_states (${CONSENT_STATE_COLUMNS}) values ($1, $2, 'email', $3, $4, $5, $6, $7, $8, $8)`, [
-            WS,
-            contactId,
-            TOPIC,
-            current.status,
-            current.source,
-            current.eventId,
-            current.occurredAt.toISOString(),
-            current.recordedAt.toISOString(),
-          ]);
+          await db.query(
+            `insert into consent_states (${CONSENT_STATE_COLUMNS}) values ($1, $2, 'email', $3, $4, $5, $6, $7, $8, $8)`,
+            [
+              WS,
+              contactId,
+              TOPIC,
+              current.status,
+              current.source,
+              current.eventId,
+              current.occurredAt.toISOString(),
+              current.recordedAt.toISOString(),
+            ],
+          );
         }
         await db.query(
           `insert into consent_states (${CONSENT_STATE_COLUMNS}) values ($1, $2, 'email', $3, $4::text::consent_status, 'import', $5, $6, $7, $7) ${CONSENT_PROJECTION_CONFLICT}`,
-          [WS, contactId, TOPIC, event.action, event.id, event.occurredAt.toISOString(), event.recordedAt.toISOString()],
+          [
+            WS,
+            contactId,
+            TOPIC,
+            event.action,
+            event.id,
+            event.occurredAt.toISOString(),
+            event.recordedAt.toISOString(),
+          ],
         );
-        const { rows } = await db.query<{ status: string; source: string; event_id: string; occurred_at: Date; recorded_at: Date }>(
+        const { rows } = await db.query<{
+          status: string;
+          source: string;
+          event_id: string;
+          occurred_at: Date;
+          recorded_at: Date;
+        }>(
           "select status::text, source::text, event_id::text, occurred_at, recorded_at from consent_states where contact_id = $1",
           [contactId],
         );
         const expected = applyConsentEvent(current, event);
-        expect(rows[0] ? { status: rows[0].status, source: rows[0].source, eventId: rows[0].event_id, occurredAt: rows[0].occurred_at, recordedAt: rows[0].recorded_at } : null).toEqual(expected);
+        expect(
+          rows[0]
+            ? {
+                status: rows[0].status,
+                source: rows[0].source,
+                eventId: rows[0].event_id,
+                occurredAt: rows[0].occurred_at,
+                recordedAt: rows[0].recorded_at,
+              }
+            : null,
+        ).toEqual(expected);
       });
     }
   }

@@ -1,10 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvLine, escapeFormula, normalizeHeader, suggestMapping, unescapeFormulaCell } from "@/server/services/imports/csv-values";
+import {
+  csvCell,
+  csvLine,
+  escapeFormula,
+  normalizeHeader,
+  suggestMapping,
+  unescapeFormulaCell,
+} from "@/server/services/imports/csv-values";
 import { previewCsv } from "@/server/services/imports/preview-csv";
 
 describe("mapping suggestions", () => {
   it("matches common header spellings and keeps the rest as attributes", () => {
-    const suggestion = suggestMapping(["E-mail", "Mobile Number", "First Name", "surname", "Time Zone", "Opt-in", "Consent Date", "Source", "Plan"]);
+    const suggestion = suggestMapping([
+      "E-mail",
+      "Mobile Number",
+      "First Name",
+      "surname",
+      "Time Zone",
+      "Opt-in",
+      "Consent Date",
+      "Source",
+      "Plan",
+    ]);
     expect(suggestion.fields).toEqual({
       email: "E-mail",
       phone: "Mobile Number",
@@ -30,7 +47,10 @@ describe("mapping suggestions", () => {
 
 describe("CSV preview", () => {
   it("returns headers, at most 10 rows and the suggestion; drops a cut last line", () => {
-    const lines = ["email;phone;plan", ...Array.from({ length: 12 }, (_, i) => `u${i}@x.io;+1415555${String(i).padStart(4, "0")};gold`)];
+    const lines = [
+      "email;phone;plan",
+      ...Array.from({ length: 12 }, (_, i) => `u${i}@x.io;+1415555${String(i).padStart(4, "0")};gold`),
+    ];
     const preview = previewCsv({ input: { text: `${lines.join("\n")}\nu99@x.i`, truncated: true } });
     expect(preview.delimiter).toBe(";");
     expect(preview.headers).toEqual(["email", "phone", "plan"]);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { keyRingFrom, decryptPii, blindIndex } from "@/server/lib/crypto";
 import { AddressSeenMap } from "@/server/services/imports/address-seen-map";
-import { parseConsentDate, parseConsentStatus, parseTags, detectDelimiter, isValidTimezone } from "@/server/services/imports/csv-values";
+import {
+  parseConsentDate,
+  parseConsentStatus,
+  parseTags,
+  detectDelimiter,
+  isValidTimezone,
+} from "@/server/services/imports/csv-values";
 import { BlindIndexer, PiiBatchEncryptor } from "@/server/services/imports/pii-batch";
 import { buildColumnIndex, prepareBatch, validateRecord } from "@/server/services/imports/prepare-rows";
 
@@ -24,7 +30,16 @@ const validate = (cells: string[], line = 2) => validateRecord({ line, cells }, 
 
 describe("import row validation", () => {
   it("normalises email (domain lower-cased) and phone (E.164 in the workspace region)", () => {
-    const result = validate([" Ann.Lee@Example.COM ", "(415) 555-2671", "Ann", "Europe/Paris", "yes", "2026-05-01", "fair", "gold"]);
+    const result = validate([
+      " Ann.Lee@Example.COM ",
+      "(415) 555-2671",
+      "Ann",
+      "Europe/Paris",
+      "yes",
+      "2026-05-01",
+      "fair",
+      "gold",
+    ]);
     expect(result).toEqual({
       ok: true,
       row: expect.objectContaining({
@@ -55,17 +70,32 @@ describe("import row validation", () => {
   });
 
   it("needs an email or a phone", () => {
-    expect(validate(["", "", "Nobody", "", "", "", "", ""])).toMatchObject({ ok: false, problems: [{ reason: "row has no email or phone" }] });
+    expect(validate(["", "", "Nobody", "", "", "", "", ""])).toMatchObject({
+      ok: false,
+      problems: [{ reason: "row has no email or phone" }],
+    });
   });
 
   it("refuses an opt-in without a date (it could not be ordered against an opt-out) and dates in the future", () => {
-    expect(validate(["a@b.co", "", "", "", "opted_in", "", "", ""])).toMatchObject({ ok: false, problems: [{ column: "consent_at" }] });
-    expect(validate(["a@b.co", "", "", "", "no", "", "", ""])).toMatchObject({ ok: true, row: { consent: "opted_out", consentAt: null } });
-    expect(validate(["a@b.co", "", "", "", "yes", "2027-01-01", "", ""])).toMatchObject({ ok: false, problems: [{ reason: "consent date is in the future" }] });
+    expect(validate(["a@b.co", "", "", "", "opted_in", "", "", ""])).toMatchObject({
+      ok: false,
+      problems: [{ column: "consent_at" }],
+    });
+    expect(validate(["a@b.co", "", "", "", "no", "", "", ""])).toMatchObject({
+      ok: true,
+      row: { consent: "opted_out", consentAt: null },
+    });
+    expect(validate(["a@b.co", "", "", "", "yes", "2027-01-01", "", ""])).toMatchObject({
+      ok: false,
+      problems: [{ reason: "consent date is in the future" }],
+    });
   });
 
   it("strips the apostrophe our export adds before formula characters", () => {
-    expect(validate(["a@b.co", "'+14155552671", "'-Ann", "", "", "", "", ""])).toMatchObject({ ok: true, row: { phone: "+14155552671", firstName: "-Ann" } });
+    expect(validate(["a@b.co", "'+14155552671", "'-Ann", "", "", "", "", ""])).toMatchObject({
+      ok: true,
+      row: { phone: "+14155552671", firstName: "-Ann" },
+    });
   });
 
   it("names a missing mapped column", () => {
@@ -120,7 +150,15 @@ describe("consent values, dates, tags, delimiters", () => {
 describe("batch preparation", () => {
   it("drops in-file duplicates by email or phone (first occurrence wins, across batches)", () => {
     const seen = new AddressSeenMap(4);
-    const deps = { columns, region: "US", now, extraTags: ["imported"], seen, indexer: new BlindIndexer("ws-1"), encryptor: new PiiBatchEncryptor() };
+    const deps = {
+      columns,
+      region: "US",
+      now,
+      extraTags: ["imported"],
+      seen,
+      indexer: new BlindIndexer("ws-1"),
+      encryptor: new PiiBatchEncryptor(),
+    };
     const first = prepareBatch(
       [
         { line: 2, cells: ["a@example.com", "+14155552671", "", "", "", "", "", ""] },
@@ -128,7 +166,10 @@ describe("batch preparation", () => {
       ],
       deps,
     );
-    const second = prepareBatch([{ line: 9, cells: ["other@example.com", "415 555 2671", "", "", "", "", "", ""] }], deps);
+    const second = prepareBatch(
+      [{ line: 9, cells: ["other@example.com", "415 555 2671", "", "", "", "", "", ""] }],
+      deps,
+    );
     expect(first.rows.map((r) => r.line)).toEqual([2]);
     expect(first.rejections).toEqual([{ line: 3, column: "Email", reason: "duplicate of line 2" }]);
     expect(second.rejections).toEqual([{ line: 9, column: "Phone", reason: "duplicate of line 2" }]);
@@ -143,7 +184,9 @@ describe("batch preparation", () => {
     expect(decryptPii(cipher, "contact.email", ring)).toBe("ann@example.com");
     expect(() => decryptPii(cipher, "contact.phone", ring)).toThrow();
     expect(encryptor.encrypt("ann@example.com", "contact.email")).not.toBe(cipher);
-    expect(new BlindIndexer("ws-1").hash("email", "ann@example.com")).toBe(blindIndex("ws-1", "email", "ann@example.com"));
+    expect(new BlindIndexer("ws-1").hash("email", "ann@example.com")).toBe(
+      blindIndex("ws-1", "email", "ann@example.com"),
+    );
   });
 
   it("the seen-map keeps every address through growth", () => {

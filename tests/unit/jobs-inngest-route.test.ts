@@ -9,7 +9,8 @@ describe("/api/inngest", () => {
     resetEnv();
   });
 
-  const request = (method: string) => new Request("http://localhost:3000/api/inngest", { method }) as unknown as NextRequest;
+  const request = (method: string) =>
+    new Request("http://localhost:3000/api/inngest", { method }) as unknown as NextRequest;
 
   it("answers 404 on every method when no Inngest server is configured", async () => {
     delete process.env.INNGEST_DEV;

@@ -38,7 +38,9 @@ describe("job runner expressions", () => {
   it("supports literals, != , && and || (with && binding tighter)", () => {
     expect(matches(compileExpression("event.data.count == 2 && event.data.nested.ok == true"), { event })).toBe(true);
     expect(matches(compileExpression("event.data.requestId != 'r-1' || event.data.count == 2"), { event })).toBe(true);
-    expect(matches(compileExpression(`event.data.requestId == "r-9" || event.data.count == 3 && true`), { event })).toBe(false);
+    expect(
+      matches(compileExpression(`event.data.requestId == "r-9" || event.data.count == 3 && true`), { event }),
+    ).toBe(false);
   });
 
   it("evaluates a bare path to its value (idempotency keys)", () => {

@@ -4,11 +4,14 @@ import { classifyInbound, normalizeInboundText } from "@/server/services/inbound
 const kindOf = (body: string) => classifyInbound(body).kind;
 
 describe("classifyInbound: exact keywords", () => {
-  it.each(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"])("%s opts out, in any case", (keyword) => {
-    for (const variant of [keyword, keyword.toLowerCase(), keyword[0] + keyword.slice(1).toLowerCase()]) {
-      expect(classifyInbound(variant)).toEqual({ kind: "opt_out", keyword, matchedBy: "keyword" });
-    }
-  });
+  it.each(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"])(
+    "%s opts out, in any case",
+    (keyword) => {
+      for (const variant of [keyword, keyword.toLowerCase(), keyword[0] + keyword.slice(1).toLowerCase()]) {
+        expect(classifyInbound(variant)).toEqual({ kind: "opt_out", keyword, matchedBy: "keyword" });
+      }
+    },
+  );
 
   it.each(["START", "UNSTOP", "YES"])("%s opts back in", (keyword) => {
     expect(classifyInbound(keyword.toLowerCase())).toEqual({ kind: "opt_in", keyword, matchedBy: "keyword" });
@@ -23,7 +26,7 @@ describe("classifyInbound: exact keywords", () => {
     "Stop.",
     "STOP!!!",
     "stop?",
-    "\"stop\"",
+    '"stop"',
     "STOP 🛑",
     "🛑 Stop 🛑",
     "\nStop\n",
@@ -100,7 +103,11 @@ describe("classifyInbound: reasonable opt-out phrasing", () => {
   it("phrases are reported as matched by phrase, with the keyword or phrase found", () => {
     expect(classifyInbound("please stop texting me")).toMatchObject({ kind: "opt_out", matchedBy: "phrase" });
     expect(classifyInbound("stop please")).toEqual({ kind: "opt_out", keyword: "STOP", matchedBy: "phrase" });
-    expect(classifyInbound("Remove me from your list")).toEqual({ kind: "opt_out", keyword: "remove me", matchedBy: "phrase" });
+    expect(classifyInbound("Remove me from your list")).toEqual({
+      kind: "opt_out",
+      keyword: "remove me",
+      matchedBy: "phrase",
+    });
   });
 });
 

@@ -25,10 +25,16 @@ const rules = (messages: Linter.LintMessage[]) => [...new Set(messages.map((m) =
 
 describe("components/ imports server code for types only", () => {
   it.each([
-    ["a service", 'import { getPreferences } from "@/server/services/preferences/get-preferences";\nexport const load = getPreferences;\n'],
+    [
+      "a service",
+      'import { getPreferences } from "@/server/services/preferences/get-preferences";\nexport const load = getPreferences;\n',
+    ],
     ["server/lib", 'import { getEnv } from "@/server/lib/env";\nexport const env = getEnv;\n'],
     ["the database schema", 'import { contacts } from "@/db/schema";\nexport const table = contacts;\n'],
-    ["server/lib by a relative path", 'import { countRows } from "../../server/lib/db";\nexport const count = countRows;\n'],
+    [
+      "server/lib by a relative path",
+      'import { countRows } from "../../server/lib/db";\nexport const count = countRows;\n',
+    ],
     ["a service re-exported", 'export { FIELD_DEFAULT_LABELS } from "@/server/services/forms/schemas";\n'],
   ])("refuses a runtime import of %s", async (_what, code) => {
     const messages = await lint("components/planted/widget.tsx", code);
@@ -57,7 +63,8 @@ describe("components/ imports server code for types only", () => {
 });
 
 describe('"use client" files under app/ follow the same rule', () => {
-  const serviceImport = 'import { savePreferences } from "@/server/services/preferences/save-preferences";\nexport const save = savePreferences;\n';
+  const serviceImport =
+    'import { savePreferences } from "@/server/services/preferences/save-preferences";\nexport const save = savePreferences;\n';
 
   it("refuses a runtime service import in a client component", async () => {
     const messages = await lint("app/planted/form.tsx", `"use client";\n\n${serviceImport}`);
@@ -67,19 +74,36 @@ describe('"use client" files under app/ follow the same rule', () => {
 
   it("lets a server component import services, and a client component import their types", async () => {
     expect(await lint("app/planted/page.tsx", serviceImport)).toEqual([]);
-    const typeOnly = '"use client";\n\nimport type { Preferences } from "@/server/services/preferences/get-preferences";\nexport type View = Preferences;\n';
+    const typeOnly =
+      '"use client";\n\nimport type { Preferences } from "@/server/services/preferences/get-preferences";\nexport type View = Preferences;\n';
     expect(await lint("app/planted/view.tsx", typeOnly)).toEqual([]);
   });
 });
 
 describe("inngest/functions/ only call services", () => {
   it.each([
-    ["the database schema", 'import { messages } from "@/db/schema";\nexport const table = messages;\n', "no-restricted-imports"],
-    ["the db singleton", 'import { getDbHandle } from "@/server/lib/db";\nexport const open = getDbHandle;\n', "no-restricted-imports"],
+    [
+      "the database schema",
+      'import { messages } from "@/db/schema";\nexport const table = messages;\n',
+      "no-restricted-imports",
+    ],
+    [
+      "the db singleton",
+      'import { getDbHandle } from "@/server/lib/db";\nexport const open = getDbHandle;\n',
+      "no-restricted-imports",
+    ],
     ["drizzle-orm", 'import { sql } from "drizzle-orm";\nexport const q = sql;\n', "no-restricted-imports"],
     ["a dynamic import of the database", 'export const open = () => import("@/db/client");\n', "no-restricted-syntax"],
-    ["a query on the job's database", "export async function step(ctx: { db: { execute(q: string): Promise<unknown> } }) {\n  return ctx.db.execute(query);\n}\nconst query = 'x';\n", "no-restricted-syntax"],
-    ["a raw SQL string", 'export const query = "delete from job_runs where status = \'failed\'";\n', "no-restricted-syntax"],
+    [
+      "a query on the job's database",
+      "export async function step(ctx: { db: { execute(q: string): Promise<unknown> } }) {\n  return ctx.db.execute(query);\n}\nconst query = 'x';\n",
+      "no-restricted-syntax",
+    ],
+    [
+      "a raw SQL string",
+      "export const query = \"delete from job_runs where status = 'failed'\";\n",
+      "no-restricted-syntax",
+    ],
   ])("refuses %s", async (_what, code, rule) => {
     const messages = await lint("inngest/functions/planted.ts", code);
     expect(rules(messages)).toContain(rule);
@@ -98,7 +122,10 @@ describe("server/shared/ is isomorphic", () => {
     ["a database type", 'import type { Channel } from "@/db/schema";\nexport type C = Channel;\n'],
     ["a service", 'import { decide } from "@/server/services/policy/decide";\nexport const d = decide;\n'],
     ["a Node built-in", 'import fs from "node:fs";\nexport const read = fs.readFileSync;\n'],
-    ["a module outside the folder by a relative path", 'import { getEnv } from "../lib/env";\nexport const env = getEnv;\n'],
+    [
+      "a module outside the folder by a relative path",
+      'import { getEnv } from "../lib/env";\nexport const env = getEnv;\n',
+    ],
   ])("refuses %s", async (_what, code) => {
     const messages = await lint("server/shared/planted.ts", code);
     expect(rules(messages)).toContain("no-restricted-imports");
@@ -124,7 +151,10 @@ describe("server/shared/ is isomorphic", () => {
 
 describe("server/jobs/runner/ stays generic", () => {
   it("refuses the app's functions", async () => {
-    const messages = await lint("server/jobs/runner/planted.ts", 'import { functions } from "@/inngest/functions";\nexport const all = functions;\n');
+    const messages = await lint(
+      "server/jobs/runner/planted.ts",
+      'import { functions } from "@/inngest/functions";\nexport const all = functions;\n',
+    );
     expect(rules(messages)).toEqual(["no-restricted-imports"]);
   });
 });

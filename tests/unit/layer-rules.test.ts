@@ -163,15 +163,13 @@ const CASES: PlantedCase[] = [
       ["the auth config", "server/auth/planted.ts"],
       ["an Inngest function", "inngest/functions/planted.ts"],
     ] as const
-  ).map(
-    ([who, file]): PlantedCase => ({
-      name: `${who} importing a file inside a domain`,
-      file,
-      code: `import type { ContactRow } from "@/server/services/contacts/rows";\nexport type Planted = ContactRow;\n`,
-      rejects: true,
-      message: DOMAIN_FACE_MESSAGE,
-    }),
-  ),
+  ).map(([who, file]): PlantedCase => ({
+    name: `${who} importing a file inside a domain`,
+    file,
+    code: `import type { ContactRow } from "@/server/services/contacts/rows";\nexport type Planted = ContactRow;\n`,
+    rejects: true,
+    message: DOMAIN_FACE_MESSAGE,
+  })),
   {
     name: "a script importing a file inside a domain by a relative path",
     file: "scripts/planted.ts",

@@ -51,7 +51,8 @@ describe("maskContact", () => {
 describe("who sees full personal data", () => {
   it("viewers see it masked; marketers, admins, owners, API keys and jobs see it in full", () => {
     expect(seesFullPii({ type: "user", userId: "u", role: "viewer" })).toBe(false);
-    for (const role of ["marketer", "admin", "owner"] as const) expect(seesFullPii({ type: "user", userId: "u", role })).toBe(true);
+    for (const role of ["marketer", "admin", "owner"] as const)
+      expect(seesFullPii({ type: "user", userId: "u", role })).toBe(true);
     expect(seesFullPii({ type: "apiKey", apiKeyId: "k", scopes: ["contacts:read"] })).toBe(true);
     expect(seesFullPii({ type: "system" })).toBe(true);
   });

@@ -22,7 +22,16 @@ const sorted = (list: readonly string[]) => [...list].sort();
 
 describe("named subsets of message statuses (server/shared/enums.ts)", () => {
   it("each subset is made of message statuses, without repeats", () => {
-    const subsets = { ACCEPTED_STATUSES, AWAITING_DELIVERY_STATUSES, CAP_COUNTED_STATUSES, DELIVERY_PROBLEM_STATUSES, FAILED_STATUSES, IN_FLIGHT_STATUSES, RETRYABLE_STATUSES, TERMINAL_STATUSES };
+    const subsets = {
+      ACCEPTED_STATUSES,
+      AWAITING_DELIVERY_STATUSES,
+      CAP_COUNTED_STATUSES,
+      DELIVERY_PROBLEM_STATUSES,
+      FAILED_STATUSES,
+      IN_FLIGHT_STATUSES,
+      RETRYABLE_STATUSES,
+      TERMINAL_STATUSES,
+    };
     for (const [name, subset] of Object.entries(subsets)) {
       for (const status of subset) expect(MESSAGE_STATUSES, name).toContain(status);
       expect(new Set(subset).size, name).toBe(subset.length);
@@ -68,7 +77,12 @@ describe("named subsets of message statuses (server/shared/enums.ts)", () => {
 
   it("no other file spells out a status subset of its own", () => {
     const offenders: string[] = [];
-    const lists = [/["']queued["'],\s*["']deferred["']/, /["']deferred["'],\s*["']queued["']/, /["']failed["'],\s*["']undelivered["']/, /["']sent["'],\s*["']delivered["']\]/];
+    const lists = [
+      /["']queued["'],\s*["']deferred["']/,
+      /["']deferred["'],\s*["']queued["']/,
+      /["']failed["'],\s*["']undelivered["']/,
+      /["']sent["'],\s*["']delivered["']\]/,
+    ];
     const walk = (dir: string) => {
       for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
         const rel = path.join(dir, entry.name);

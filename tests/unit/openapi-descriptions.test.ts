@@ -87,7 +87,10 @@ function findMissingDescriptions(): string[] {
       if (!isNode(operation)) continue;
       const op = `${method.toUpperCase()} ${path}`;
 
-      const parameters = [...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []), ...(Array.isArray(operation.parameters) ? operation.parameters : [])];
+      const parameters = [
+        ...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []),
+        ...(Array.isArray(operation.parameters) ? operation.parameters : []),
+      ];
       for (const entry of parameters) {
         const parameter = isNode(entry) && typeof entry.$ref === "string" ? resolve(entry.$ref) : entry;
         if (!isNode(parameter)) {
@@ -99,7 +102,10 @@ function findMissingDescriptions(): string[] {
         walkSchema(parameter.schema, where);
       }
 
-      const body = isNode(operation.requestBody) && typeof operation.requestBody.$ref === "string" ? resolve(operation.requestBody.$ref) : operation.requestBody;
+      const body =
+        isNode(operation.requestBody) && typeof operation.requestBody.$ref === "string"
+          ? resolve(operation.requestBody.$ref)
+          : operation.requestBody;
       if (isNode(body)) walkContent(body.content, `${op} body`);
 
       if (isNode(operation.responses)) {
@@ -114,7 +120,8 @@ function findMissingDescriptions(): string[] {
   // Components not reached from an operation still end up in the published document.
   const components = isNode(document.components) ? document.components : {};
   const schemas = isNode(components.schemas) ? components.schemas : {};
-  for (const name of Object.keys(schemas)) walkRef(`#/components/schemas/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`, `#/components/schemas/${name}`);
+  for (const name of Object.keys(schemas))
+    walkRef(`#/components/schemas/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`, `#/components/schemas/${name}`);
 
   return missing;
 }
@@ -122,12 +129,16 @@ function findMissingDescriptions(): string[] {
 describe("OpenAPI document", () => {
   it("describes every parameter and every property, nested ones included", () => {
     const missing = findMissingDescriptions();
-    expect(missing, `Fields without a description (add .describe() to the zod schema):\n${missing.join("\n")}`).toEqual([]);
+    expect(missing, `Fields without a description (add .describe() to the zod schema):\n${missing.join("\n")}`).toEqual(
+      [],
+    );
   });
 
   it("gives every operation a summary, a description and a declared tag", () => {
     const { document } = loadDocument();
-    const declared = new Set((Array.isArray(document.tags) ? document.tags : []).map((tag) => (isNode(tag) ? tag.name : undefined)));
+    const declared = new Set(
+      (Array.isArray(document.tags) ? document.tags : []).map((tag) => (isNode(tag) ? tag.name : undefined)),
+    );
     const problems: string[] = [];
     for (const [path, pathItem] of Object.entries(isNode(document.paths) ? document.paths : {})) {
       if (!isNode(pathItem)) continue;
@@ -139,7 +150,8 @@ describe("OpenAPI document", () => {
         if (!hasText(operation.description)) problems.push(`${op}: no description`);
         const tags = Array.isArray(operation.tags) ? operation.tags : [];
         if (tags.length === 0) problems.push(`${op}: no tag`);
-        for (const tag of tags) if (!declared.has(tag)) problems.push(`${op}: tag "${String(tag)}" is not in the document's tags`);
+        for (const tag of tags)
+          if (!declared.has(tag)) problems.push(`${op}: tag "${String(tag)}" is not in the document's tags`);
       }
     }
     expect(problems, problems.join("\n")).toEqual([]);

@@ -34,7 +34,9 @@ describe("lockDataDir: one process per embedded database", () => {
 
   it("takes over a lock left by a process that is gone", () => {
     const dir = tempDir();
-    const finished = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    const finished = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+      encoding: "utf8",
+    });
     fs.writeFileSync(`${dir}.lock`, finished.stdout);
     const release = lockDataDir(dir);
     expect(fs.readFileSync(`${dir}.lock`, "utf8")).toBe(String(process.pid));

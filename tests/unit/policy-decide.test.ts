@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { decide, maxWindowDays } from "@/server/services/policy/decide";
 import { defaultMessagingSettings } from "@/server/shared/messaging-settings";
-import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type PolicyInput, type RecentSend } from "@/server/services/policy/types";
+import {
+  POLICY_VERSION,
+  type MessagingSettings,
+  type PolicyDecision,
+  type PolicyInput,
+  type RecentSend,
+} from "@/server/services/policy/types";
 
 const FLORIDA = "+13055550100"; // 305 Miami: Florida, America/New_York
 const NEW_YORK = "+12125550100"; // 212 Manhattan
@@ -14,10 +20,25 @@ const TOLL_FREE = "+18005550199";
 const LONDON = "+442079460958";
 
 const marketingSmsTopic = { id: "t-promo", key: "promotions", kind: "marketing" as const, channels: ["sms" as const] };
-const marketingEmailTopic = { id: "t-news", key: "newsletter", kind: "marketing" as const, channels: ["email" as const] };
-const transactionalTopic = { id: "t-acct", key: "account-notices", kind: "transactional" as const, channels: ["email" as const, "sms" as const] };
+const marketingEmailTopic = {
+  id: "t-news",
+  key: "newsletter",
+  kind: "marketing" as const,
+  channels: ["email" as const],
+};
+const transactionalTopic = {
+  id: "t-acct",
+  key: "account-notices",
+  kind: "transactional" as const,
+  channels: ["email" as const, "sms" as const],
+};
 
-const optedIn = { status: "opted_in" as const, source: "form" as const, eventId: "ev-1", occurredAt: new Date("2026-06-01T12:00:00Z") };
+const optedIn = {
+  status: "opted_in" as const,
+  source: "form" as const,
+  eventId: "ev-1",
+  occurredAt: new Date("2026-06-01T12:00:00Z"),
+};
 
 type Overrides = Partial<Omit<PolicyInput, "contact" | "settings">> & {
   contact?: Partial<PolicyInput["contact"]>;
@@ -88,7 +109,11 @@ describe("decide: the happy path", () => {
   });
 
   it("never writes the recipient's address into the checks", () => {
-    for (const input of [build({ contact: { phone: FLORIDA } }), build({ suppression: { reason: "sms_stop" } }), build({ now: new Date("2026-12-04T04:00:00Z") })]) {
+    for (const input of [
+      build({ contact: { phone: FLORIDA } }),
+      build({ suppression: { reason: "sms_stop" } }),
+      build({ now: new Date("2026-12-04T04:00:00Z") }),
+    ]) {
       expect(decide(input).checks.join("\n")).not.toContain("5550100");
     }
   });
@@ -110,7 +135,9 @@ describe("decide: every block reason", () => {
     expect(decision.reason).toBe("invalid_address");
     expect(decision.checks.at(-1)).toBe('address: topic "promotions" is not offered on email');
     const transactional = { ...transactionalTopic, channels: ["email" as const] };
-    expect(blocked(decide(build({ kind: "transactional", topic: transactional, consent: null }))).reason).toBe("invalid_address");
+    expect(blocked(decide(build({ kind: "transactional", topic: transactional, consent: null }))).reason).toBe(
+      "invalid_address",
+    );
   });
 
   it("suppressed: a suppressed address is blocked", () => {
@@ -146,7 +173,12 @@ describe("decide: every block reason", () => {
   it("frequency_cap: a workspace cap is reached (dropped, no retryAt)", () => {
     const now = new Date("2026-12-03T18:00:00Z");
     const decision = blocked(
-      decide(build({ settings: { frequencyCaps: [{ channel: "sms", topicKey: null, max: 2, days: 7 }] }, recentSends: [sms(now, 30), sms(now, 100)] })),
+      decide(
+        build({
+          settings: { frequencyCaps: [{ channel: "sms", topicKey: null, max: 2, days: 7 }] },
+          recentSends: [sms(now, 30), sms(now, 100)],
+        }),
+      ),
     );
     expect(decision.reason).toBe("frequency_cap");
     expect(decision.retryAt).toBeUndefined();
@@ -155,7 +187,9 @@ describe("decide: every block reason", () => {
 
 describe("decide: the order of checks", () => {
   it("erased beats everything else", () => {
-    const decision = blocked(decide(build({ contact: { erased: true }, address: null, suppression: { reason: "erased" }, consent: null })));
+    const decision = blocked(
+      decide(build({ contact: { erased: true }, address: null, suppression: { reason: "erased" }, consent: null })),
+    );
     expect(decision.reason).toBe("erased");
     expect(decision.checks).toEqual(["contact: erased"]);
   });
@@ -165,7 +199,10 @@ describe("decide: the order of checks", () => {
   });
 
   it("suppression beats consent: a suppressed, opted-out contact reads as suppressed", () => {
-    expect(blocked(decide(build({ suppression: { reason: "sms_stop" }, consent: { ...optedIn, status: "opted_out" } }))).reason).toBe("suppressed");
+    expect(
+      blocked(decide(build({ suppression: { reason: "sms_stop" }, consent: { ...optedIn, status: "opted_out" } })))
+        .reason,
+    ).toBe("suppressed");
   });
 
   it("consent beats quiet hours: no consent at 23:00 reads as no_consent", () => {
@@ -175,14 +212,21 @@ describe("decide: the order of checks", () => {
   it("quiet hours beat frequency caps", () => {
     const now = new Date("2026-12-04T05:00:00Z");
     const decision = blocked(
-      decide(build({ now, settings: { frequencyCaps: [{ channel: "any", topicKey: null, max: 1, days: 1 }] }, recentSends: [sms(now, 2)] })),
+      decide(
+        build({
+          now,
+          settings: { frequencyCaps: [{ channel: "any", topicKey: null, max: 1, days: 1 }] },
+          recentSends: [sms(now, 2)],
+        }),
+      ),
     );
     expect(decision.reason).toBe("quiet_hours");
   });
 });
 
 describe("decide: transactional sends", () => {
-  const transactional = (overrides: Overrides = {}) => build({ kind: "transactional", topic: transactionalTopic, consent: null, ...overrides });
+  const transactional = (overrides: Overrides = {}) =>
+    build({ kind: "transactional", topic: transactionalTopic, consent: null, ...overrides });
 
   it("skip marketing consent", () => {
     const decision = decide(transactional());
@@ -194,7 +238,9 @@ describe("decide: transactional sends", () => {
   it("still go out when the contact opted out of marketing, and the timeline says so", () => {
     const decision = decide(transactional({ consent: { ...optedIn, status: "opted_out" } }));
     expect(decision.outcome).toBe("send");
-    expect(decision.checks).toContain("consent: not required (transactional); recorded opted_out via form at 2026-06-01T12:00:00.000Z");
+    expect(decision.checks).toContain(
+      "consent: not required (transactional); recorded opted_out via form at 2026-06-01T12:00:00.000Z",
+    );
   });
 
   it("never skip suppression", () => {
@@ -224,12 +270,18 @@ describe("decide: transactional sends", () => {
     const decision = blocked(decide(build({ kind: "transactional", consent: null })));
     expect(decision.reason).toBe("no_consent");
     expect(decision.effectiveKind).toBe("marketing");
-    expect(decision.checks).toContain('kind: marketing (a transactional send to marketing topic "promotions" follows marketing rules)');
+    expect(decision.checks).toContain(
+      'kind: marketing (a transactional send to marketing topic "promotions" follows marketing rules)',
+    );
   });
 
   it("a marketing send on a transactional topic needs consent and keeps quiet hours", () => {
-    expect(blocked(decide(build({ kind: "marketing", topic: transactionalTopic, consent: null }))).reason).toBe("no_consent");
-    const late = blocked(decide(build({ kind: "marketing", topic: transactionalTopic, now: new Date("2026-12-04T05:00:00Z") })));
+    expect(blocked(decide(build({ kind: "marketing", topic: transactionalTopic, consent: null }))).reason).toBe(
+      "no_consent",
+    );
+    const late = blocked(
+      decide(build({ kind: "marketing", topic: transactionalTopic, now: new Date("2026-12-04T05:00:00Z") })),
+    );
     expect(late.reason).toBe("quiet_hours");
     expect(decide(build({ kind: "marketing", topic: transactionalTopic })).outcome).toBe("send");
   });
@@ -237,7 +289,8 @@ describe("decide: transactional sends", () => {
 
 describe("decide: a double opt-in confirmation request (purpose consent_request)", () => {
   const pending = { ...optedIn, status: "pending" as const };
-  const request = (overrides: Overrides = {}) => build({ purpose: "consent_request", kind: "transactional", consent: pending, ...overrides });
+  const request = (overrides: Overrides = {}) =>
+    build({ purpose: "consent_request", kind: "transactional", consent: pending, ...overrides });
 
   it("needs no consent: it asks for it, on a marketing topic, with the grant still pending", () => {
     const decision = decide(request());
@@ -258,16 +311,27 @@ describe("decide: a double opt-in confirmation request (purpose consent_request)
     expect(decide(request({ consent: { ...optedIn, status: "opted_out" } })).outcome).toBe("send");
     const fresh = decide(request({ consent: null }));
     expect(fresh.outcome).toBe("send");
-    expect(fresh.checks).toContain("consent: not required (this message asks for it; the grant stays pending until confirmed)");
+    expect(fresh.checks).toContain(
+      "consent: not required (this message asks for it; the grant stays pending until confirmed)",
+    );
   });
 
   it("is blocked when the address is suppressed, and the decision says why", () => {
     const decision = blocked(decide(request({ suppression: { reason: "sms_stop" } })));
     expect(decision.reason).toBe("suppressed");
     expect(decision.checks.at(-1)).toBe("suppression: suppressed (sms_stop)");
-    expect(blocked(decide(request({ channel: "email", topic: marketingEmailTopic, address: "a@example.com", suppression: { reason: "hard_bounce" } }))).reason).toBe(
-      "suppressed",
-    );
+    expect(
+      blocked(
+        decide(
+          request({
+            channel: "email",
+            topic: marketingEmailTopic,
+            address: "a@example.com",
+            suppression: { reason: "hard_bounce" },
+          }),
+        ),
+      ).reason,
+    ).toBe("suppressed");
   });
 
   it("never skips erasure, a missing address or a topic not offered on the channel", () => {
@@ -279,7 +343,11 @@ describe("decide: a double opt-in confirmation request (purpose consent_request)
   it("is not held by quiet hours or frequency caps", () => {
     const now = new Date("2026-12-04T08:00:00Z"); // 02:00 Chicago
     const decision = decide(
-      request({ now, settings: { frequencyCaps: [{ channel: "any", topicKey: null, max: 1, days: 1 }] }, recentSends: [sms(now, 1), sms(now, 2)] }),
+      request({
+        now,
+        settings: { frequencyCaps: [{ channel: "any", topicKey: null, max: 1, days: 1 }] },
+        recentSends: [sms(now, 1), sms(now, 2)],
+      }),
     );
     expect(decision.outcome).toBe("send");
   });
@@ -313,11 +381,14 @@ describe("decide: quiet hours", () => {
   it("the window's start is inclusive and its end exclusive", () => {
     expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-12-03T13:00:00Z") })).outcome).toBe("send"); // 08:00
     expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-12-04T01:59:59Z") })).outcome).toBe("send"); // 20:59:59
-    expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-12-04T02:00:00Z") })).outcome).toBe("block"); // 21:00
+    expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-12-04T02:00:00Z") })).outcome).toBe(
+      "block",
+    ); // 21:00
   });
 
   it("the contact's own time zone beats the area code", () => {
-    const tokyo = (now: string) => decide(build({ contact: { phone: NEW_YORK, timezone: "Asia/Tokyo" }, now: new Date(now) }));
+    const tokyo = (now: string) =>
+      decide(build({ contact: { phone: NEW_YORK, timezone: "Asia/Tokyo" }, now: new Date(now) }));
     expect(tokyo("2026-12-03T23:00:00Z").outcome).toBe("send"); // 08:00 Tokyo, 18:00 New York
     const late = blocked(tokyo("2026-12-03T13:00:00Z")); // 22:00 Tokyo, 08:00 New York
     expect(late.timezone).toBe("Asia/Tokyo");
@@ -326,12 +397,18 @@ describe("decide: quiet hours", () => {
   });
 
   it("an invalid contact time zone is ignored in favour of the number", () => {
-    expect(decide(build({ contact: { phone: NEW_YORK, timezone: "Mars/Olympus_Mons" } })).timezone).toBe("America/New_York");
+    expect(decide(build({ contact: { phone: NEW_YORK, timezone: "Mars/Olympus_Mons" } })).timezone).toBe(
+      "America/New_York",
+    );
   });
 
   it("state rules follow the area code even when the contact's zone is known", () => {
     // 20:30 in Chicago for a Florida number whose owner lives in Chicago: Florida's 20:00 end applies.
-    const decision = blocked(decide(build({ contact: { phone: FLORIDA, timezone: "America/Chicago" }, now: new Date("2026-12-04T02:30:00Z") })));
+    const decision = blocked(
+      decide(
+        build({ contact: { phone: FLORIDA, timezone: "America/Chicago" }, now: new Date("2026-12-04T02:30:00Z") }),
+      ),
+    );
     expect(decision.retryAt).toEqual(new Date("2026-12-04T14:00:00Z"));
   });
 
@@ -347,11 +424,15 @@ describe("decide: quiet hours", () => {
 
   it("a number that says nothing about its owner's clock falls back to the workspace zone", () => {
     const settings = { timezone: "America/Los_Angeles" };
-    const decision = blocked(decide(build({ contact: { phone: TOLL_FREE }, settings, now: new Date("2026-12-04T05:30:00Z") }))); // 21:30 LA
+    const decision = blocked(
+      decide(build({ contact: { phone: TOLL_FREE }, settings, now: new Date("2026-12-04T05:30:00Z") })),
+    ); // 21:30 LA
     expect(decision.timezone).toBe("America/Los_Angeles");
     expect(decision.retryAt).toEqual(new Date("2026-12-04T16:00:00Z"));
     expect(decision.checks.at(-1)).toContain("(workspace time zone)");
-    expect(decide(build({ contact: { phone: TOLL_FREE }, settings, now: new Date("2026-12-04T03:30:00Z") })).outcome).toBe("send"); // 19:30 LA
+    expect(
+      decide(build({ contact: { phone: TOLL_FREE }, settings, now: new Date("2026-12-04T03:30:00Z") })).outcome,
+    ).toBe("send"); // 19:30 LA
   });
 
   it("spring forward: a Saturday-evening block retries at 08:00 daylight time on Sunday, not 24 h later in standard time", () => {
@@ -359,7 +440,9 @@ describe("decide: quiet hours", () => {
     const decision = blocked(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-03-08T02:30:00Z") })));
     expect(decision.retryAt).toEqual(new Date("2026-03-08T12:00:00Z")); // 08:00 EDT (UTC−4)
     expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-03-08T12:00:00Z") })).outcome).toBe("send");
-    expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-03-08T11:59:00Z") })).outcome).toBe("block");
+    expect(decide(build({ contact: { phone: NEW_YORK }, now: new Date("2026-03-08T11:59:00Z") })).outcome).toBe(
+      "block",
+    );
   });
 
   it("fall back: a block on the night of the change retries at 08:00 standard time", () => {
@@ -370,14 +453,21 @@ describe("decide: quiet hours", () => {
 
   it("email is never held by quiet hours", () => {
     const decision = decide(
-      build({ channel: "email", topic: marketingEmailTopic, address: "a@example.test", now: new Date("2026-12-04T09:00:00Z") }), // 03:00 Chicago
+      build({
+        channel: "email",
+        topic: marketingEmailTopic,
+        address: "a@example.test",
+        now: new Date("2026-12-04T09:00:00Z"),
+      }), // 03:00 Chicago
     );
     expect(decision.outcome).toBe("send");
     expect(decision.checks).toContain("quiet hours: not applied (email)");
   });
 
   it("with quiet hours and statutory rules off, a marketing SMS goes out at 03:00", () => {
-    const decision = decide(build({ settings: { quietHours: { enabled: false, stateRules: false } }, now: new Date("2026-12-04T09:00:00Z") }));
+    const decision = decide(
+      build({ settings: { quietHours: { enabled: false, stateRules: false } }, now: new Date("2026-12-04T09:00:00Z") }),
+    );
     expect(decision.outcome).toBe("send");
     expect(decision.checks).toContain("quiet hours: off (03:00 America/Chicago (area code 312, IL))");
   });
@@ -387,26 +477,39 @@ describe("decide: quiet hours", () => {
     const decision = blocked(decide(build({ settings, now: new Date("2026-12-04T09:00:00Z") })));
     expect(decision.retryAt).toEqual(new Date("2026-12-04T14:00:00Z"));
     // …but not a number abroad.
-    expect(decide(build({ settings, contact: { phone: LONDON }, now: new Date("2026-12-04T03:00:00Z") })).outcome).toBe("send");
+    expect(decide(build({ settings, contact: { phone: LONDON }, now: new Date("2026-12-04T03:00:00Z") })).outcome).toBe(
+      "send",
+    );
   });
 
   it("with statutory rules off, the Florida window no longer applies but the workspace's does", () => {
     const settings = { quietHours: { stateRules: false } };
-    expect(decide(build({ settings, contact: { phone: FLORIDA }, now: new Date("2026-12-04T01:30:00Z") })).outcome).toBe("send"); // 20:30
-    expect(decide(build({ settings, contact: { phone: FLORIDA }, now: new Date("2026-12-04T02:30:00Z") })).outcome).toBe("block"); // 21:30
+    expect(
+      decide(build({ settings, contact: { phone: FLORIDA }, now: new Date("2026-12-04T01:30:00Z") })).outcome,
+    ).toBe("send"); // 20:30
+    expect(
+      decide(build({ settings, contact: { phone: FLORIDA }, now: new Date("2026-12-04T02:30:00Z") })).outcome,
+    ).toBe("block"); // 21:30
   });
 
   it("a stricter workspace window wins over a state window", () => {
     const settings = { quietHours: { start: "10:00", end: "18:00" } };
-    const decision = blocked(decide(build({ settings, contact: { phone: FLORIDA }, now: new Date("2026-12-03T14:00:00Z") }))); // 09:00
+    const decision = blocked(
+      decide(build({ settings, contact: { phone: FLORIDA }, now: new Date("2026-12-03T14:00:00Z") })),
+    ); // 09:00
     expect(decision.retryAt).toEqual(new Date("2026-12-03T15:00:00Z")); // 10:00 New York
   });
 
   it("a wider workspace window cannot widen the statutory one", () => {
     const settings = { quietHours: { start: "06:00", end: "23:00" } };
-    expect(decide(build({ settings, contact: { phone: NEW_YORK }, now: new Date("2026-12-03T12:00:00Z") })).outcome).toBe("block"); // 07:00
+    expect(
+      decide(build({ settings, contact: { phone: NEW_YORK }, now: new Date("2026-12-03T12:00:00Z") })).outcome,
+    ).toBe("block"); // 07:00
     const withoutStatutory = { quietHours: { start: "06:00", end: "23:00", stateRules: false } };
-    expect(decide(build({ settings: withoutStatutory, contact: { phone: NEW_YORK }, now: new Date("2026-12-03T12:00:00Z") })).outcome).toBe("send");
+    expect(
+      decide(build({ settings: withoutStatutory, contact: { phone: NEW_YORK }, now: new Date("2026-12-03T12:00:00Z") }))
+        .outcome,
+    ).toBe("send");
   });
 
   it("Texas: Sunday texts wait until noon", () => {
@@ -417,14 +520,18 @@ describe("decide: quiet hours", () => {
   });
 
   it("Rhode Island: no Sunday texts; the retry is Monday 09:00", () => {
-    const decision = blocked(decide(build({ contact: { phone: RHODE_ISLAND }, now: new Date("2026-12-06T17:00:00Z") }))); // Sunday 12:00
+    const decision = blocked(
+      decide(build({ contact: { phone: RHODE_ISLAND }, now: new Date("2026-12-06T17:00:00Z") })),
+    ); // Sunday 12:00
     expect(decision.retryAt).toEqual(new Date("2026-12-07T14:00:00Z"));
     expect(decision.checks.at(-1)).toContain("no marketing texts on Sunday (Rhode Island)");
   });
 
   it("rules that leave no window on any day block without a retry time", () => {
     const settings = { quietHours: { start: "19:00", end: "21:00" } }; // Rhode Island ends at 18:00 (17:00 Saturday)
-    const decision = blocked(decide(build({ settings, contact: { phone: RHODE_ISLAND }, now: new Date("2026-12-03T17:00:00Z") })));
+    const decision = blocked(
+      decide(build({ settings, contact: { phone: RHODE_ISLAND }, now: new Date("2026-12-03T17:00:00Z") })),
+    );
     expect(decision.reason).toBe("quiet_hours");
     expect(decision.retryAt).toBeUndefined();
     expect(decision.checks.at(-1)).toContain("no sending window in the coming week");
@@ -435,7 +542,9 @@ describe("decide: statutory per-24-hour limits", () => {
   const now = new Date("2026-12-03T18:00:00Z"); // 13:00 in Florida
 
   it("Florida: a 4th marketing text on the same topic within 24 h waits until the oldest ages out", () => {
-    const decision = blocked(decide(build({ now, contact: { phone: FLORIDA }, recentSends: [sms(now, 1), sms(now, 20), sms(now, 5)] })));
+    const decision = blocked(
+      decide(build({ now, contact: { phone: FLORIDA }, recentSends: [sms(now, 1), sms(now, 20), sms(now, 5)] })),
+    );
     expect(decision.reason).toBe("frequency_cap");
     expect(decision.retryAt).toEqual(new Date(hoursAgo(now, 20).getTime() + 24 * 3_600_000));
     expect(decision.checks.at(-1)).toBe(
@@ -447,11 +556,20 @@ describe("decide: statutory per-24-hour limits", () => {
     const decision = decide(build({ now, contact: { phone: FLORIDA }, recentSends: [sms(now, 1), sms(now, 5)] }));
     expect(decision.outcome).toBe("send");
     expect(decision.checks).toContain('state limit: 2 of 3 marketing texts on "promotions" in 24 h (Florida (FTSA))');
-    expect(decide(build({ now, contact: { phone: FLORIDA }, recentSends: [sms(now, 1), sms(now, 5), sms(now, 24)] })).outcome).toBe("send");
+    expect(
+      decide(build({ now, contact: { phone: FLORIDA }, recentSends: [sms(now, 1), sms(now, 5), sms(now, 24)] }))
+        .outcome,
+    ).toBe("send");
   });
 
   it("Florida: other topics, emails and transactional texts do not count", () => {
-    const recentSends = [sms(now, 1, "flash-sale"), sms(now, 2, "flash-sale"), sms(now, 3, "flash-sale"), email(now, 1, "promotions"), sms(now, 2, "promotions", "transactional")];
+    const recentSends = [
+      sms(now, 1, "flash-sale"),
+      sms(now, 2, "flash-sale"),
+      sms(now, 3, "flash-sale"),
+      email(now, 1, "promotions"),
+      sms(now, 2, "promotions", "transactional"),
+    ];
     expect(decide(build({ now, contact: { phone: FLORIDA }, recentSends })).outcome).toBe("send");
   });
 
@@ -464,7 +582,10 @@ describe("decide: statutory per-24-hour limits", () => {
 
   it("with statutory rules off the state limit does not apply", () => {
     const recentSends = [sms(now, 1), sms(now, 2), sms(now, 3)];
-    expect(decide(build({ now, contact: { phone: FLORIDA }, recentSends, settings: { quietHours: { stateRules: false } } })).outcome).toBe("send");
+    expect(
+      decide(build({ now, contact: { phone: FLORIDA }, recentSends, settings: { quietHours: { stateRules: false } } }))
+        .outcome,
+    ).toBe("send");
   });
 });
 
@@ -475,30 +596,43 @@ describe("decide: workspace frequency caps", () => {
 
   it("a channel cap counts only that channel", () => {
     const settings = { frequencyCaps: [{ channel: "email" as const, topicKey: null, max: 2, days: 7 }] };
-    expect(blocked(decide(emailSend({ now, settings, recentSends: [email(now, 10), email(now, 100, "offers")] }))).reason).toBe("frequency_cap");
-    expect(decide(emailSend({ now, settings, recentSends: [email(now, 10), sms(now, 5), sms(now, 6)] })).outcome).toBe("send");
+    expect(
+      blocked(decide(emailSend({ now, settings, recentSends: [email(now, 10), email(now, 100, "offers")] }))).reason,
+    ).toBe("frequency_cap");
+    expect(decide(emailSend({ now, settings, recentSends: [email(now, 10), sms(now, 5), sms(now, 6)] })).outcome).toBe(
+      "send",
+    );
     // An SMS is not held by an email cap.
     expect(decide(build({ now, settings, recentSends: [email(now, 10), email(now, 11)] })).outcome).toBe("send");
   });
 
   it("a topic cap counts only that topic and applies only to it", () => {
     const settings = { frequencyCaps: [{ channel: "email" as const, topicKey: "newsletter", max: 1, days: 30 }] };
-    expect(blocked(decide(emailSend({ now, settings, recentSends: [email(now, 24 * 20)] }))).reason).toBe("frequency_cap");
+    expect(blocked(decide(emailSend({ now, settings, recentSends: [email(now, 24 * 20)] }))).reason).toBe(
+      "frequency_cap",
+    );
     expect(decide(emailSend({ now, settings, recentSends: [email(now, 24 * 20, "offers")] })).outcome).toBe("send");
     const offers = { ...marketingEmailTopic, key: "offers" };
-    expect(decide(emailSend({ now, settings, topic: offers, recentSends: [email(now, 1), email(now, 2, "offers")] })).outcome).toBe("send");
+    expect(
+      decide(emailSend({ now, settings, topic: offers, recentSends: [email(now, 1), email(now, 2, "offers")] }))
+        .outcome,
+    ).toBe("send");
   });
 
   it("an 'any channel' cap counts email and SMS together", () => {
     const settings = { frequencyCaps: [{ channel: "any" as const, topicKey: null, max: 3, days: 7 }] };
-    const decision = blocked(decide(build({ now, settings, recentSends: [email(now, 10), sms(now, 30), email(now, 50, "offers")] })));
+    const decision = blocked(
+      decide(build({ now, settings, recentSends: [email(now, 10), sms(now, 30), email(now, 50, "offers")] })),
+    );
     expect(decision.reason).toBe("frequency_cap");
     expect(decision.checks.at(-1)).toBe("frequency cap: 3 of 3 marketing messages on any channel in 7 days");
   });
 
   it("counts only sends inside the period and only marketing sends", () => {
     const settings = { frequencyCaps: [{ channel: "sms" as const, topicKey: "promotions", max: 2, days: 2 }] };
-    const decision = decide(build({ now, settings, recentSends: [sms(now, 47), sms(now, 48), sms(now, 1, "promotions", "transactional")] }));
+    const decision = decide(
+      build({ now, settings, recentSends: [sms(now, 47), sms(now, 48), sms(now, 1, "promotions", "transactional")] }),
+    );
     expect(decision.outcome).toBe("send");
     expect(decision.checks).toContain('frequency cap: 1 of 2 marketing messages by SMS on "promotions" in 2 days');
   });

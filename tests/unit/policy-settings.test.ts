@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { defaultMessagingSettings, readMessagingSettings, ZMessagingSettings } from "@/server/shared/messaging-settings";
+import {
+  defaultMessagingSettings,
+  readMessagingSettings,
+  ZMessagingSettings,
+} from "@/server/shared/messaging-settings";
 
 describe("messaging settings defaults (docs/contract.md, Messaging defaults)", () => {
   it("a workspace without settings gets quiet hours 08:00–21:00 with state rules, no caps, New York time", () => {
@@ -16,12 +20,17 @@ describe("messaging settings defaults (docs/contract.md, Messaging defaults)", (
     expect(readMessagingSettings({ timezone: "Europe/London" }).timezone).toBe("Europe/London");
     expect(readMessagingSettings({}, "Europe/Berlin").timezone).toBe("Europe/Berlin");
     expect(readMessagingSettings({ timezone: "Nowhere/Land" }, null).timezone).toBe("America/New_York");
-    expect(readMessagingSettings({ messaging: { timezone: "Asia/Tokyo" }, timezone: "Europe/London" }).timezone).toBe("Asia/Tokyo");
+    expect(readMessagingSettings({ messaging: { timezone: "Asia/Tokyo" }, timezone: "Europe/London" }).timezone).toBe(
+      "Asia/Tokyo",
+    );
   });
 
   it("stored values win, and missing fields take their defaults", () => {
     const settings = readMessagingSettings({
-      messaging: { quietHours: { start: "09:00" }, frequencyCaps: [{ channel: "sms", topicKey: "promotions", max: 4, days: 7 }] },
+      messaging: {
+        quietHours: { start: "09:00" },
+        frequencyCaps: [{ channel: "sms", topicKey: "promotions", max: 4, days: 7 }],
+      },
     });
     expect(settings.quietHours).toEqual({ enabled: true, start: "09:00", end: "21:00", stateRules: true });
     expect(settings.frequencyCaps).toEqual([{ channel: "sms", topicKey: "promotions", max: 4, days: 7 }]);
@@ -38,7 +47,9 @@ describe("messaging settings defaults (docs/contract.md, Messaging defaults)", (
     expect(settings.quietHours.enabled).toBe(true);
     expect(settings.frequencyCaps).toHaveLength(1);
     expect(settings.timezone).toBe("Europe/Paris");
-    expect(readMessagingSettings({ messaging: { frequencyCaps: [{ channel: "fax", max: 1, days: 1 }] } }).frequencyCaps).toEqual([]);
+    expect(
+      readMessagingSettings({ messaging: { frequencyCaps: [{ channel: "fax", max: 1, days: 1 }] } }).frequencyCaps,
+    ).toEqual([]);
   });
 });
 
@@ -46,7 +57,9 @@ describe("ZMessagingSettings", () => {
   const valid = defaultMessagingSettings();
   const issues = (value: unknown) => {
     const result = ZMessagingSettings.safeParse(value);
-    return result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+    return result.success
+      ? []
+      : result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
   };
 
   it("accepts the defaults and fills an empty object with them", () => {
@@ -69,9 +82,15 @@ describe("ZMessagingSettings", () => {
 
   it("validates each cap and refuses duplicates", () => {
     const cap = { channel: "sms", topicKey: null, max: 3, days: 7 };
-    expect(issues({ ...valid, frequencyCaps: [{ ...cap, max: 0 }] })).toEqual([{ path: "frequencyCaps.0.max", message: "At least 1" }]);
-    expect(issues({ ...valid, frequencyCaps: [{ ...cap, days: 1.5 }] })).toEqual([{ path: "frequencyCaps.0.days", message: "Use a whole number" }]);
-    expect(issues({ ...valid, frequencyCaps: [{ ...cap, days: 365 }] })).toEqual([{ path: "frequencyCaps.0.days", message: "At most 90 days" }]);
+    expect(issues({ ...valid, frequencyCaps: [{ ...cap, max: 0 }] })).toEqual([
+      { path: "frequencyCaps.0.max", message: "At least 1" },
+    ]);
+    expect(issues({ ...valid, frequencyCaps: [{ ...cap, days: 1.5 }] })).toEqual([
+      { path: "frequencyCaps.0.days", message: "Use a whole number" },
+    ]);
+    expect(issues({ ...valid, frequencyCaps: [{ ...cap, days: 365 }] })).toEqual([
+      { path: "frequencyCaps.0.days", message: "At most 90 days" },
+    ]);
     expect(issues({ ...valid, frequencyCaps: [cap, { ...cap, max: 5 }] })).toEqual([
       { path: "frequencyCaps.1.max", message: "Another cap already counts this channel, topic and period" },
     ]);

@@ -20,7 +20,8 @@ describe("NANP area codes", () => {
   });
 
   it("leave non-geographic codes unmapped", () => {
-    for (const code of ["800", "833", "844", "855", "866", "877", "888", "900", "500"]) expect(lookupAreaCode(code)).toBeNull();
+    for (const code of ["800", "833", "844", "855", "866", "877", "888", "900", "500"])
+      expect(lookupAreaCode(code)).toBeNull();
   });
 
   it("list every code once, each with a zone Intl knows", () => {
@@ -58,24 +59,43 @@ describe("resolveRecipientTimezone", () => {
 
   it("infers from the area code of a US or Canadian number", () => {
     expect(resolve("+13125550100")).toMatchObject({ timezone: "America/Chicago", source: "area_code", region: "IL" });
-    expect(resolve("+16045550100")).toMatchObject({ timezone: "America/Vancouver", source: "area_code", country: "CA", region: "BC" });
+    expect(resolve("+16045550100")).toMatchObject({
+      timezone: "America/Vancouver",
+      source: "area_code",
+      country: "CA",
+      region: "BC",
+    });
   });
 
   it("infers from the country of other numbers, Caribbean +1 numbers included", () => {
-    expect(resolve("+442079460958")).toMatchObject({ timezone: "Europe/London", source: "country", country: "GB", region: null });
+    expect(resolve("+442079460958")).toMatchObject({
+      timezone: "Europe/London",
+      source: "country",
+      country: "GB",
+      region: null,
+    });
     expect(resolve("+33612345678")).toMatchObject({ timezone: "Europe/Paris", source: "country", country: "FR" });
     expect(resolve("+61412345678")).toMatchObject({ timezone: "Australia/Sydney", source: "country", country: "AU" });
     expect(resolve("+18765550100")).toMatchObject({ timezone: "America/Jamaica", source: "country", country: "JM" });
   });
 
   it("falls back to the workspace zone for toll-free numbers, unparseable numbers, countries it does not know and no phone", () => {
-    expect(resolve("+18005550199", null, "America/Denver")).toMatchObject({ timezone: "America/Denver", source: "workspace", areaCode: "800" });
+    expect(resolve("+18005550199", null, "America/Denver")).toMatchObject({
+      timezone: "America/Denver",
+      source: "workspace",
+      areaCode: "800",
+    });
     expect(resolve("+999123", null, "Europe/Berlin")).toMatchObject({ timezone: "Europe/Berlin", source: "workspace" });
-    expect(resolve(null, null, "Asia/Tokyo")).toMatchObject({ timezone: "Asia/Tokyo", source: "workspace", country: null });
+    expect(resolve(null, null, "Asia/Tokyo")).toMatchObject({
+      timezone: "Asia/Tokyo",
+      source: "workspace",
+      country: null,
+    });
   });
 
   it("country zones are all valid", () => {
-    for (const country of ["GB", "FR", "DE", "IN", "BR", "MX", "AU", "UA", "ZA", "JP"]) expect(countryTimeZone(country)).not.toBeNull();
+    for (const country of ["GB", "FR", "DE", "IN", "BR", "MX", "AU", "UA", "ZA", "JP"])
+      expect(countryTimeZone(country)).not.toBeNull();
     expect(countryTimeZone("ZZ")).toBeNull();
     expect(countryTimeZone(null)).toBeNull();
   });
@@ -83,21 +103,38 @@ describe("resolveRecipientTimezone", () => {
 
 describe("local time", () => {
   it("reads the wall clock in a zone", () => {
-    expect(toLocal(new Date("2026-12-04T01:30:00Z"), "America/New_York")).toEqual({ year: 2026, month: 12, day: 3, hour: 20, minute: 30, weekday: 4 });
+    expect(toLocal(new Date("2026-12-04T01:30:00Z"), "America/New_York")).toEqual({
+      year: 2026,
+      month: 12,
+      day: 3,
+      hour: 20,
+      minute: 30,
+      weekday: 4,
+    });
     expect(toLocal(new Date("2026-07-01T00:00:00Z"), "Asia/Kolkata")).toMatchObject({ hour: 5, minute: 30 });
   });
 
   it("converts a wall time to an instant on both sides of DST", () => {
-    expect(fromLocal({ year: 2026, month: 3, day: 7 }, { hour: 8, minute: 0 }, "America/New_York")).toEqual(new Date("2026-03-07T13:00:00Z"));
-    expect(fromLocal({ year: 2026, month: 3, day: 8 }, { hour: 8, minute: 0 }, "America/New_York")).toEqual(new Date("2026-03-08T12:00:00Z"));
-    expect(fromLocal({ year: 2026, month: 3, day: 29 }, { hour: 8, minute: 0 }, "Europe/London")).toEqual(new Date("2026-03-29T07:00:00Z"));
+    expect(fromLocal({ year: 2026, month: 3, day: 7 }, { hour: 8, minute: 0 }, "America/New_York")).toEqual(
+      new Date("2026-03-07T13:00:00Z"),
+    );
+    expect(fromLocal({ year: 2026, month: 3, day: 8 }, { hour: 8, minute: 0 }, "America/New_York")).toEqual(
+      new Date("2026-03-08T12:00:00Z"),
+    );
+    expect(fromLocal({ year: 2026, month: 3, day: 29 }, { hour: 8, minute: 0 }, "Europe/London")).toEqual(
+      new Date("2026-03-29T07:00:00Z"),
+    );
   });
 
   it("a skipped wall time moves later by the gap; a repeated one takes its first occurrence", () => {
     // 02:30 does not exist in New York on 2026-03-08 (02:00 → 03:00).
-    expect(fromLocal({ year: 2026, month: 3, day: 8 }, { hour: 2, minute: 30 }, "America/New_York")).toEqual(new Date("2026-03-08T07:30:00Z"));
+    expect(fromLocal({ year: 2026, month: 3, day: 8 }, { hour: 2, minute: 30 }, "America/New_York")).toEqual(
+      new Date("2026-03-08T07:30:00Z"),
+    );
     // 01:30 happens twice on 2026-11-01: first in EDT (05:30 UTC), then in EST.
-    expect(fromLocal({ year: 2026, month: 11, day: 1 }, { hour: 1, minute: 30 }, "America/New_York")).toEqual(new Date("2026-11-01T05:30:00Z"));
+    expect(fromLocal({ year: 2026, month: 11, day: 1 }, { hour: 1, minute: 30 }, "America/New_York")).toEqual(
+      new Date("2026-11-01T05:30:00Z"),
+    );
   });
 
   it("adds calendar days across month and year ends", () => {

@@ -70,7 +70,16 @@ describe("logging", () => {
     });
     const log = createLogger(sink);
     log.level = "info";
-    log.info({ email: "a@b.c", phone: "+15551234567", contact: { email: "x@y.z" }, headers: { authorization: "Bearer s3cret" }, contactId: "c1" }, "hello");
+    log.info(
+      {
+        email: "a@b.c",
+        phone: "+15551234567",
+        contact: { email: "x@y.z" },
+        headers: { authorization: "Bearer s3cret" },
+        contactId: "c1",
+      },
+      "hello",
+    );
     const out = lines.join("");
     expect(out).not.toContain("a@b.c");
     expect(out).not.toContain("+15551234567");
@@ -89,7 +98,7 @@ describe("logging", () => {
 describe("error logging", () => {
   it("drops SQL parameters from failed-query errors", async () => {
     const { serializeError } = await import("@/server/lib/logger");
-    const error = Object.assign(new Error('Failed query: select 1 where email = $1\nparams: alice@example.com'), {
+    const error = Object.assign(new Error("Failed query: select 1 where email = $1\nparams: alice@example.com"), {
       params: ["alice@example.com"],
       cause: new Error("boom"),
     });

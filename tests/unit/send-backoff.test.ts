@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BASE_RETRY_DELAY_MS, MAX_DELIVERY_ATTEMPTS, MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetry } from "@/server/services/messages/backoff";
+import {
+  BASE_RETRY_DELAY_MS,
+  MAX_DELIVERY_ATTEMPTS,
+  MAX_RETRY_DELAY_MS,
+  retryDelayMs,
+  shouldRetry,
+} from "@/server/services/messages/backoff";
 import { requestHash } from "@/server/services/messages/message-secrets";
 import { parseRetryAfter } from "@/server/providers/errors";
 
@@ -40,8 +46,18 @@ describe("Retry-After parsing", () => {
 
 describe("request hash (idempotency conflicts)", () => {
   it("ignores key order and the idempotency key, and changes with any field", () => {
-    const a = requestHash({ channel: "email", topic: "news", content: { text: "x", subject: "s" }, idempotencyKey: "k1" });
-    const b = requestHash({ content: { subject: "s", text: "x" }, topic: "news", channel: "email", idempotencyKey: "k2" });
+    const a = requestHash({
+      channel: "email",
+      topic: "news",
+      content: { text: "x", subject: "s" },
+      idempotencyKey: "k1",
+    });
+    const b = requestHash({
+      content: { subject: "s", text: "x" },
+      topic: "news",
+      channel: "email",
+      idempotencyKey: "k2",
+    });
     expect(a).toBe(b);
     expect(requestHash({ channel: "email", topic: "news", content: { text: "y", subject: "s" } })).not.toBe(a);
     expect(requestHash({ channel: "sms", topic: "news", content: { text: "x", subject: "s" } })).not.toBe(a);

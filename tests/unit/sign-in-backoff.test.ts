@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { activeCount, backoffDelayMs, blockedUntilFor, isBlocked, type LimitRule } from "@/server/lib/persistent-rate-limit";
+import {
+  activeCount,
+  backoffDelayMs,
+  blockedUntilFor,
+  isBlocked,
+  type LimitRule,
+} from "@/server/lib/persistent-rate-limit";
 import { SIGN_IN_LIMITS } from "@/server/services/auth/sign-in-limits";
 
 const MINUTE = 60_000;

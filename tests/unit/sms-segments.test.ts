@@ -7,7 +7,12 @@ describe("SMS segments", () => {
   });
 
   it("160 GSM-7 characters fit one message; 161 need two segments of 153", () => {
-    expect(countSmsSegments("a".repeat(160))).toMatchObject({ encoding: "GSM-7", segments: 1, units: 160, remaining: 0 });
+    expect(countSmsSegments("a".repeat(160))).toMatchObject({
+      encoding: "GSM-7",
+      segments: 1,
+      units: 160,
+      remaining: 0,
+    });
     expect(countSmsSegments("a".repeat(161))).toMatchObject({ segments: 2, perSegment: 153 });
     expect(countSmsSegments("a".repeat(306)).segments).toBe(2);
     expect(countSmsSegments("a".repeat(307)).segments).toBe(3);
@@ -42,7 +47,8 @@ describe("SMS segments", () => {
   });
 
   it("the confirmation SMS fits in one GSM-7 segment for a typical brand", () => {
-    const body = "Acme Coffee: your confirmation code is 123456. It expires in 15 min. If you did not ask for it, ignore this message. Reply STOP to opt out.";
+    const body =
+      "Acme Coffee: your confirmation code is 123456. It expires in 15 min. If you did not ask for it, ignore this message. Reply STOP to opt out.";
     expect(countSmsSegments(body)).toMatchObject({ encoding: "GSM-7", segments: 1 });
   });
 });

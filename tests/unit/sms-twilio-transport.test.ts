@@ -40,7 +40,15 @@ beforeAll(async () => {
         return;
       }
       res.writeHead(201, { "content-type": "application/json" });
-      res.end(JSON.stringify({ sid: `SM${"a".repeat(32)}`, status: "queued", num_segments: "2", to: form.To, body: form.Body }));
+      res.end(
+        JSON.stringify({
+          sid: `SM${"a".repeat(32)}`,
+          status: "queued",
+          num_segments: "2",
+          to: form.To,
+          body: form.Body,
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -57,7 +65,12 @@ const SID = `AC${"1".repeat(32)}`;
 
 describe("Twilio SMS transport (real SDK against a local stub)", () => {
   it("POSTs To/From/Body/StatusCallback to Messages.json with basic auth, at TWILIO_API_BASE_URL", async () => {
-    const transport = createTwilioTransport({ accountSid: SID, authToken: "secret-token", from: "+15005550006", apiBaseUrl: baseUrl });
+    const transport = createTwilioTransport({
+      accountSid: SID,
+      authToken: "secret-token",
+      from: "+15005550006",
+      apiBaseUrl: baseUrl,
+    });
     const result = await transport.send({
       to: "+14155550100",
       body: "Hello from the test",
@@ -89,11 +102,23 @@ describe("Twilio SMS transport (real SDK against a local stub)", () => {
   });
 
   it("provider errors become ProviderError, retryable for 429 and not for a bad number", async () => {
-    const transport = createTwilioTransport({ accountSid: SID, authToken: "t", from: "+15005550006", apiBaseUrl: baseUrl });
+    const transport = createTwilioTransport({
+      accountSid: SID,
+      authToken: "t",
+      from: "+15005550006",
+      apiBaseUrl: baseUrl,
+    });
     failNext = 429;
-    await expect(transport.send({ to: "+14155550102", body: "x" })).rejects.toMatchObject({ name: "ProviderError", retryable: true });
+    await expect(transport.send({ to: "+14155550102", body: "x" })).rejects.toMatchObject({
+      name: "ProviderError",
+      retryable: true,
+    });
     failNext = 400;
-    await expect(transport.send({ to: "+14155550102", body: "x" })).rejects.toMatchObject({ name: "ProviderError", retryable: false, providerCode: "21211" });
+    await expect(transport.send({ to: "+14155550102", body: "x" })).rejects.toMatchObject({
+      name: "ProviderError",
+      retryable: false,
+      providerCode: "21211",
+    });
   });
 });
 

@@ -41,39 +41,65 @@ describe("compliance check", () => {
   });
 
   it("accepts common opt-out phrasings and the brand in any case", () => {
-    for (const text of ["ACME COFFEE: deal. Text STOP to quit", "Acme coffee deal. Reply END to cancel.", "Acme Coffee: deal. Opt out: reply STOP", "acme coffee! To unsubscribe reply STOP"]) {
+    for (const text of [
+      "ACME COFFEE: deal. Text STOP to quit",
+      "Acme coffee deal. Reply END to cancel.",
+      "Acme Coffee: deal. Opt out: reply STOP",
+      "acme coffee! To unsubscribe reply STOP",
+    ]) {
       expect(check({ message: { subject: null, text, html: null } })).toEqual([]);
     }
   });
 
   it("a transactional SMS needs neither", () => {
-    expect(check({ isMarketing: false, message: { subject: null, text: "Your code is 1234", html: null } })).toEqual([]);
+    expect(check({ isMarketing: false, message: { subject: null, text: "Your code is 1234", html: null } })).toEqual(
+      [],
+    );
   });
 
   it("the pipeline prefixes the brand and appends the opt-out wording, once", () => {
     const fixed = applySmsCompliance("20% off today", "Acme Coffee");
     expect(fixed.text).toBe("Acme Coffee: 20% off today. Reply STOP to opt out.");
-    expect(applySmsCompliance(fixed.text, "Acme Coffee")).toEqual({ text: fixed.text, prefixedBrand: false, appendedOptOut: false });
+    expect(applySmsCompliance(fixed.text, "Acme Coffee")).toEqual({
+      text: fixed.text,
+      prefixedBrand: false,
+      appendedOptOut: false,
+    });
   });
 
   it("a marketing email needs the unsubscribe link and a real postal address", () => {
-    const html = wrapEmailHtml({ bodyHtml: "<p>Hi</p>", subject: "Hi", footer: { brand: "Acme", isMarketing: true, ...LINKS, postalAddress: ADDRESS.address } });
+    const html = wrapEmailHtml({
+      bodyHtml: "<p>Hi</p>",
+      subject: "Hi",
+      footer: { brand: "Acme", isMarketing: true, ...LINKS, postalAddress: ADDRESS.address },
+    });
     const text = `Hi\n\nUnsubscribe: ${LINKS.unsubscribeUrl}\n${ADDRESS.address}`;
     expect(check({ channel: "email", message: { subject: "Hi", text, html } })).toEqual([]);
-    expect(codes(check({ channel: "email", message: { subject: "Hi", text: "Hi", html: "<p>Hi</p>" } }))).toEqual(["postal_address_missing", "unsubscribe_missing"]);
-    expect(codes(check({ channel: "email", links: null, message: { subject: "Hi", text, html } }))).toEqual(["unsubscribe_missing"]);
+    expect(codes(check({ channel: "email", message: { subject: "Hi", text: "Hi", html: "<p>Hi</p>" } }))).toEqual([
+      "postal_address_missing",
+      "unsubscribe_missing",
+    ]);
+    expect(codes(check({ channel: "email", links: null, message: { subject: "Hi", text, html } }))).toEqual([
+      "unsubscribe_missing",
+    ]);
   });
 
   it("the placeholder postal address fails the check", () => {
     expect(resolvePostalAddress(undefined)).toEqual({ address: POSTAL_ADDRESS_PLACEHOLDER, isPlaceholder: true });
     expect(resolvePostalAddress("  ")).toMatchObject({ isPlaceholder: true });
     expect(resolvePostalAddress(POSTAL_ADDRESS_PLACEHOLDER)).toMatchObject({ isPlaceholder: true });
-    const problems = check({ channel: "email", postalAddress: resolvePostalAddress(undefined), message: { subject: "Hi", text: `x ${LINKS.unsubscribeUrl}`, html: null } });
+    const problems = check({
+      channel: "email",
+      postalAddress: resolvePostalAddress(undefined),
+      message: { subject: "Hi", text: `x ${LINKS.unsubscribeUrl}`, html: null },
+    });
     expect(problems).toEqual([expect.objectContaining({ code: "postal_address_missing", severity: "error" })]);
   });
 
   it("every email needs a subject; a transactional one nothing else", () => {
-    expect(codes(check({ channel: "email", isMarketing: false, message: { subject: " ", text: "Receipt", html: null } }))).toEqual(["subject_missing"]);
+    expect(
+      codes(check({ channel: "email", isMarketing: false, message: { subject: " ", text: "Receipt", html: null } })),
+    ).toEqual(["subject_missing"]);
   });
 });
 
@@ -91,9 +117,18 @@ describe("locale fallback", () => {
 
 describe("email layout", () => {
   it("wraps the body in a responsive inlined layout whose footer carries the untracked links and the address", async () => {
-    const scope = buildScope({ variables: {}, contact: sampleContact("en"), workspace: { name: "Acme <Coffee>" }, links: LINKS });
+    const scope = buildScope({
+      variables: {},
+      contact: sampleContact("en"),
+      workspace: { name: "Acme <Coffee>" },
+      links: LINKS,
+    });
     const message = await composeMessage({
-      content: { subject: "News for {{ contact.first_name }}", text: "", html: '<h1>Hi {{ contact.first_name }}</h1><p>Read <a href="https://acme.test/blog">our blog</a>.</p><ul><li><p>One</p></li></ul>' },
+      content: {
+        subject: "News for {{ contact.first_name }}",
+        text: "",
+        html: '<h1>Hi {{ contact.first_name }}</h1><p>Read <a href="https://acme.test/blog">our blog</a>.</p><ul><li><p>One</p></li></ul>',
+      },
       channel: "email",
       isMarketing: true,
       brand: "Acme <Coffee>",
@@ -119,7 +154,8 @@ describe("email layout", () => {
 
   it("keeps a whole HTML document and still inserts the footer, and strips scripts and handlers", () => {
     const html = wrapEmailHtml({
-      bodyHtml: '<html><body><p onclick="x()">Hi</p><script>alert(1)</script><a href="javascript:alert(1)">x</a></body></html>',
+      bodyHtml:
+        '<html><body><p onclick="x()">Hi</p><script>alert(1)</script><a href="javascript:alert(1)">x</a></body></html>',
       subject: "Hi",
       footer: { brand: "Acme", isMarketing: true, ...LINKS, postalAddress: ADDRESS.address },
     });
@@ -128,6 +164,8 @@ describe("email layout", () => {
   });
 
   it("the plain-text part of HTML keeps structure and link targets", () => {
-    expect(htmlToText("<h2>Title</h2><p>One<br>Two &amp; three</p><ol><li>A</li><li>B</li></ol>")).toBe("Title\n\nOne\nTwo & three\n\n- A\n- B");
+    expect(htmlToText("<h2>Title</h2><p>One<br>Two &amp; three</p><ol><li>A</li><li>B</li></ol>")).toBe(
+      "Title\n\nOne\nTwo & three\n\n- A\n- B",
+    );
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { LIQUID_LIMITS, LiquidTemplateError, liquidGlobalPaths, parseLiquid, renderLiquid, unescapeLiquidInHtml } from "@/server/lib/liquid";
+import {
+  LIQUID_LIMITS,
+  LiquidTemplateError,
+  liquidGlobalPaths,
+  parseLiquid,
+  renderLiquid,
+  unescapeLiquidInHtml,
+} from "@/server/lib/liquid";
 import { buildScope, sampleContact, unknownVariables } from "@/server/services/templates/scope";
 
 const scope = buildScope({
@@ -41,7 +48,9 @@ describe("Liquid engine (strict and sandboxed)", () => {
 
   it("refuses include, render and layout: nothing is read from disk", () => {
     for (const tag of ["include", "render", "layout"]) {
-      expect(() => parseLiquid(`{% ${tag} "/etc/passwd" %}`, "text")).toThrow(new RegExp(`tag "${tag}" is not available`));
+      expect(() => parseLiquid(`{% ${tag} "/etc/passwd" %}`, "text")).toThrow(
+        new RegExp(`tag "${tag}" is not available`),
+      );
     }
   });
 
@@ -53,7 +62,9 @@ describe("Liquid engine (strict and sandboxed)", () => {
   it("a render that loops too long or allocates too much stops with a limit error", async () => {
     const slow = await failure("{% for i in (1..3000) %}{% for j in (1..3000) %}{% endfor %}{% endfor %}");
     expect(slow.kind).toBe("limit");
-    const big = await failure('{% assign a = "xxxxxxxxxx" %}{% for i in (1..40) %}{% assign a = a | append: a %}{% endfor %}{{ a }}');
+    const big = await failure(
+      '{% assign a = "xxxxxxxxxx" %}{% for i in (1..40) %}{% assign a = a | append: a %}{% endfor %}{{ a }}',
+    );
     expect(big.kind).toBe("limit");
   });
 
@@ -62,14 +73,21 @@ describe("Liquid engine (strict and sandboxed)", () => {
   });
 
   it("the html engine escapes values unless told raw; the text engine writes them as they are", async () => {
-    const s = buildScope({ variables: { note: "<b>Tom & Jerry</b>" }, contact: sampleContact("en"), workspace: { name: "Acme" }, links: null });
+    const s = buildScope({
+      variables: { note: "<b>Tom & Jerry</b>" },
+      contact: sampleContact("en"),
+      workspace: { name: "Acme" },
+      links: null,
+    });
     expect(await renderLiquid("<p>{{ note }}</p>", s, "html")).toBe("<p>&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</p>");
     expect(await renderLiquid("{{ note }}", s, "text")).toBe("<b>Tom & Jerry</b>");
   });
 
   it("reads Liquid typed into rich text even though the editor escaped it", async () => {
     const html = "<p>{{ contact.first_name | default: &quot;there&quot; }}{% if 2 &gt; 1 %}!{% endif %} &amp; more</p>";
-    expect(unescapeLiquidInHtml(html)).toBe('<p>{{ contact.first_name | default: "there" }}{% if 2 > 1 %}!{% endif %} &amp; more</p>');
+    expect(unescapeLiquidInHtml(html)).toBe(
+      '<p>{{ contact.first_name | default: "there" }}{% if 2 > 1 %}!{% endif %} &amp; more</p>',
+    );
     expect(await renderLiquid(html, scope, "html")).toBe("<p>there! &amp; more</p>");
   });
 
@@ -78,6 +96,10 @@ describe("Liquid engine (strict and sandboxed)", () => {
       "{{ order_id }} {{ contact.frist_name }} {{ contact.attributes.plan }} {{ workspace.name }} {{ workspace.id }} {{ unsubscribe_url }} {% assign x = 1 %}{{ x }} {% for i in items %}{{ i.name }}{% endfor %} {{ coupon }}",
       "text",
     );
-    expect(unknownVariables(paths, ["order_id", "items"]).sort()).toEqual(["contact.frist_name", "coupon", "workspace.id"]);
+    expect(unknownVariables(paths, ["order_id", "items"]).sort()).toEqual([
+      "contact.frist_name",
+      "coupon",
+      "workspace.id",
+    ]);
   });
 });

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { buildColumnIndex, validateRecord } from "@/server/services/imports/prepare-rows";
-import { controlCharacterMessage, findControlCharacter, hasControlCharacter, ZMultiLine, ZSingleLine } from "@/server/lib/text";
+import {
+  controlCharacterMessage,
+  findControlCharacter,
+  hasControlCharacter,
+  ZMultiLine,
+  ZSingleLine,
+} from "@/server/lib/text";
 
 describe("control characters", () => {
   it("a one-line field refuses every C0 control character and DEL, tab and line breaks included", () => {
-    for (let code = 0; code <= 0x1f; code++) expect(hasControlCharacter(`a${String.fromCharCode(code)}b`), `U+${code.toString(16)}`).toBe(true);
+    for (let code = 0; code <= 0x1f; code++)
+      expect(hasControlCharacter(`a${String.fromCharCode(code)}b`), `U+${code.toString(16)}`).toBe(true);
     expect(hasControlCharacter("a\u007fb")).toBe(true);
     expect(hasControlCharacter("Zoë O'Brien – café ☕")).toBe(false);
   });
@@ -27,7 +34,9 @@ describe("control characters", () => {
 describe("findControlCharacter", () => {
   it("names the first offending field by its path, through objects and arrays", () => {
     expect(findControlCharacter({ email: "a@example.com", firstName: "Ada\u0000" })).toBe("firstName");
-    expect(findControlCharacter({ recipients: [{ email: "ok@example.com" }, { email: "x@example.com\r\n" }] })).toBe("recipients[1].email");
+    expect(findControlCharacter({ recipients: [{ email: "ok@example.com" }, { email: "x@example.com\r\n" }] })).toBe(
+      "recipients[1].email",
+    );
     expect(findControlCharacter("bare\u0007")).toBe("input");
     expect(controlCharacterMessage("firstName")).toBe("firstName contains a control character");
   });
@@ -47,16 +56,30 @@ describe("findControlCharacter", () => {
 });
 
 describe("CSV import cells", () => {
-  const columns = buildColumnIndex(["Email", "First", "plan"], { email: "Email", firstName: "First", attributes: { plan: "plan" } });
-  const validate = (cells: string[]) => validateRecord({ line: 2, cells }, columns, { region: "US", now: new Date("2026-06-01T00:00:00Z") });
+  const columns = buildColumnIndex(["Email", "First", "plan"], {
+    email: "Email",
+    firstName: "First",
+    attributes: { plan: "plan" },
+  });
+  const validate = (cells: string[]) =>
+    validateRecord({ line: 2, cells }, columns, { region: "US", now: new Date("2026-06-01T00:00:00Z") });
 
   it("a name with a control character is rejected with its column; an attribute may hold lines but not NUL", () => {
-    expect(validate(["a@example.com", "Ada\u0007", ""])).toEqual({ ok: false, problems: [{ line: 2, column: "First", reason: "contains a control character" }] });
+    expect(validate(["a@example.com", "Ada\u0007", ""])).toEqual({
+      ok: false,
+      problems: [{ line: 2, column: "First", reason: "contains a control character" }],
+    });
     expect(validate(["a@example.com", "Ada", "line one\nline two"]).ok).toBe(true);
-    expect(validate(["a@example.com", "Ada", "gold\u0000"])).toEqual({ ok: false, problems: [{ line: 2, column: "plan", reason: "contains a control character" }] });
+    expect(validate(["a@example.com", "Ada", "gold\u0000"])).toEqual({
+      ok: false,
+      problems: [{ line: 2, column: "plan", reason: "contains a control character" }],
+    });
   });
 
   it("an address cell is normalised like every other address (zero-width removed, trailing dot dropped)", () => {
-    expect(validate(["vic\u200btim@Example.com.", "", ""])).toMatchObject({ ok: true, row: { email: "victim@example.com" } });
+    expect(validate(["vic\u200btim@Example.com.", "", ""])).toMatchObject({
+      ok: true,
+      row: { email: "victim@example.com" },
+    });
   });
 });

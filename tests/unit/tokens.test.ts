@@ -17,9 +17,16 @@ describe("link tokens", () => {
     const token = codec.sign("unsubscribe", unsubscribe);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(token.length).toBeLessThan(100);
-    expect(codec.verify("unsubscribe", token, { now: new Date("2090-01-01T00:00:00Z") })).toEqual({ ...unsubscribe, expiresAt: null });
+    expect(codec.verify("unsubscribe", token, { now: new Date("2090-01-01T00:00:00Z") })).toEqual({
+      ...unsubscribe,
+      expiresAt: null,
+    });
 
-    const withMessage = codec.sign("unsubscribe", { ...unsubscribe, channel: "sms", messageId: "11111111-2222-4333-8444-555555555555" });
+    const withMessage = codec.sign("unsubscribe", {
+      ...unsubscribe,
+      channel: "sms",
+      messageId: "11111111-2222-4333-8444-555555555555",
+    });
     expect(codec.verify("unsubscribe", withMessage)).toEqual({
       ...unsubscribe,
       channel: "sms",
@@ -30,7 +37,11 @@ describe("link tokens", () => {
 
   it("round-trips preference claims; preference links expire after 90 days by default", () => {
     const now = new Date("2030-03-01T12:00:00Z");
-    const token = codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId, channel: "email" }, { now });
+    const token = codec.sign(
+      "preferences",
+      { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId, channel: "email" },
+      { now },
+    );
     const claims = codec.verify("preferences", token, { now });
     expect(claims).toEqual({
       workspaceId: unsubscribe.workspaceId,
@@ -38,7 +49,11 @@ describe("link tokens", () => {
       channel: "email",
       expiresAt: new Date("2030-05-30T12:00:00Z"),
     });
-    const noChannel = codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId }, { now });
+    const noChannel = codec.sign(
+      "preferences",
+      { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId },
+      { now },
+    );
     expect(codec.verify("preferences", noChannel, { now })).not.toHaveProperty("channel");
   });
 
@@ -51,7 +66,10 @@ describe("link tokens", () => {
 
   it("a token of one purpose is refused for the other", () => {
     const unsubscribeToken = codec.sign("unsubscribe", unsubscribe);
-    const preferencesToken = codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId });
+    const preferencesToken = codec.sign("preferences", {
+      workspaceId: unsubscribe.workspaceId,
+      contactId: unsubscribe.contactId,
+    });
     expect(codec.verify("preferences", unsubscribeToken)).toBeNull();
     expect(codec.verify("unsubscribe", preferencesToken)).toBeNull();
   });
@@ -60,7 +78,14 @@ describe("link tokens", () => {
     ["unsubscribe", codec.sign("unsubscribe", unsubscribe)],
     ["unsubscribe", codec.sign("unsubscribe", { ...unsubscribe, messageId: "11111111-2222-4333-8444-555555555555" })],
     // 56 bytes: the last character carries unused bits, so only a strict decoder refuses every change.
-    ["preferences", codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId, channel: "email" })],
+    [
+      "preferences",
+      codec.sign("preferences", {
+        workspaceId: unsubscribe.workspaceId,
+        contactId: unsubscribe.contactId,
+        channel: "email",
+      }),
+    ],
   ] as const)("refuses every single-character alteration at every position (%s, %#)", (purpose, token) => {
     expect(codec.verify(purpose, token)).not.toBeNull();
     let tried = 0;
@@ -76,7 +101,11 @@ describe("link tokens", () => {
   });
 
   it("refuses every single-bit flip of the decoded bytes, truncation, extension and junk", () => {
-    const token = codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId, channel: "sms" });
+    const token = codec.sign("preferences", {
+      workspaceId: unsubscribe.workspaceId,
+      contactId: unsubscribe.contactId,
+      channel: "sms",
+    });
     const bytes = Buffer.from(token, "base64url");
     for (let i = 0; i < bytes.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
@@ -98,7 +127,9 @@ describe("link tokens", () => {
   it("refuses a token signed with another secret", () => {
     const foreign = createTokenCodec("another-secret-another-secret-another-secret").sign("unsubscribe", unsubscribe);
     expect(codec.verify("unsubscribe", foreign)).toBeNull();
-    expect(createTokenCodec("another-secret-another-secret-another-secret").verify("unsubscribe", foreign)).not.toBeNull();
+    expect(
+      createTokenCodec("another-secret-another-secret-another-secret").verify("unsubscribe", foreign),
+    ).not.toBeNull();
   });
 
   it("honours expiry: valid until the instant it expires, refused from then on", () => {
@@ -109,10 +140,18 @@ describe("link tokens", () => {
     expect(codec.verify("unsubscribe", token, { now: new Date("2032-01-01T00:00:00Z") })).toBeNull();
 
     const now = new Date("2030-01-01T00:00:00Z");
-    const preferences = codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId }, { now });
+    const preferences = codec.sign(
+      "preferences",
+      { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId },
+      { now },
+    );
     expect(codec.verify("preferences", preferences, { now: new Date(now.getTime() + 89 * 86_400_000) })).not.toBeNull();
     expect(codec.verify("preferences", preferences, { now: new Date(now.getTime() + 90 * 86_400_000) })).toBeNull();
-    const forever = codec.sign("preferences", { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId }, { now, expiresAt: null });
+    const forever = codec.sign(
+      "preferences",
+      { workspaceId: unsubscribe.workspaceId, contactId: unsubscribe.contactId },
+      { now, expiresAt: null },
+    );
     expect(codec.verify("preferences", forever, { now: new Date("2099-01-01T00:00:00Z") })?.expiresAt).toBeNull();
   });
 });

@@ -19,7 +19,8 @@ function filtersFrom(params: SearchParams, topicKeys: string[]): MessageFilters 
     const value = params[key];
     return typeof value === "string" ? value : "";
   };
-  const oneOf = (key: string, allowed: readonly string[]) => (allowed.includes(one(key)) ? one(key) : NO_MESSAGE_FILTERS.status);
+  const oneOf = (key: string, allowed: readonly string[]) =>
+    allowed.includes(one(key)) ? one(key) : NO_MESSAGE_FILTERS.status;
   return {
     ...NO_MESSAGE_FILTERS,
     status: oneOf("status", MESSAGE_STATUSES),
@@ -34,7 +35,11 @@ function filtersFrom(params: SearchParams, topicKeys: string[]): MessageFilters 
 
 export default async function MessagesPage(props: { searchParams: Promise<SearchParams> }) {
   const { caller } = await getServerCaller();
-  const [membership, topics, params] = await Promise.all([caller.workspace.current(), caller.topics.list(), props.searchParams]);
+  const [membership, topics, params] = await Promise.all([
+    caller.workspace.current(),
+    caller.topics.list(),
+    props.searchParams,
+  ]);
   const filters = filtersFrom(
     params,
     topics.items.map((t) => t.key),

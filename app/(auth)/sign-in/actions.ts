@@ -44,7 +44,8 @@ export async function signInWithEmailLinkAction(_prev: SignInState, formData: Fo
     await signIn("email", { email, redirectTo: safeRedirect(formData.get("callbackUrl")) });
     return {};
   } catch (error) {
-    if (error instanceof AuthError) return { email, error: "We could not send a sign-in link. Try again, or use your password." };
+    if (error instanceof AuthError)
+      return { email, error: "We could not send a sign-in link. Try again, or use your password." };
     throw error;
   }
 }

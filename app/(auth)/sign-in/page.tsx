@@ -15,15 +15,23 @@ const ERRORS: Record<string, string> = {
   CredentialsSignin: "That email and password do not match an account with access to a workspace.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const params = await searchParams;
   const { auth } = await getServerCaller();
   if (auth.kind === "session") redirect("/");
-  const callbackUrl = params.callbackUrl?.startsWith("/") && !params.callbackUrl.startsWith("//") ? params.callbackUrl : "/";
+  const callbackUrl =
+    params.callbackUrl?.startsWith("/") && !params.callbackUrl.startsWith("//") ? params.callbackUrl : "/";
 
   if (params.check?.startsWith("email")) {
     return (
-      <AuthCard title="Check your email" description="If that address belongs to a member, a sign-in link is on its way. It works once and expires in 15 minutes.">
+      <AuthCard
+        title="Check your email"
+        description="If that address belongs to a member, a sign-in link is on its way. It works once and expires in 15 minutes."
+      >
         <div className="flex justify-center py-2 text-primary">
           <MailCheckIcon className="size-10" aria-hidden />
         </div>

@@ -10,11 +10,25 @@ import { Separator } from "@/components/ui/separator";
 import { Spinner } from "@/components/ui/spinner";
 import { signInWithEmailLinkAction, signInWithPasswordAction, type SignInState } from "./actions";
 
-export function SignInForm({ callbackUrl, magicLinkEnabled, initialError }: { callbackUrl: string; magicLinkEnabled: boolean; initialError?: string }) {
-  const [state, passwordAction, passwordPending] = React.useActionState<SignInState, FormData>(signInWithPasswordAction, {
-    error: initialError,
-  });
-  const [linkState, linkAction, linkPending] = React.useActionState<SignInState, FormData>(signInWithEmailLinkAction, {});
+export function SignInForm({
+  callbackUrl,
+  magicLinkEnabled,
+  initialError,
+}: {
+  callbackUrl: string;
+  magicLinkEnabled: boolean;
+  initialError?: string;
+}) {
+  const [state, passwordAction, passwordPending] = React.useActionState<SignInState, FormData>(
+    signInWithPasswordAction,
+    {
+      error: initialError,
+    },
+  );
+  const [linkState, linkAction, linkPending] = React.useActionState<SignInState, FormData>(
+    signInWithEmailLinkAction,
+    {},
+  );
   const [email, setEmail] = React.useState(state.email ?? "");
   const error = state.error ?? linkState.error;
 

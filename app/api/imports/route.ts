@@ -30,14 +30,26 @@ export async function POST(req: Request): Promise<Response> {
   if (!req.body) return jsonError(400, "Send the CSV file as the request body", "INVALID");
   try {
     // A declared length over the limit was refused by the HTTP server; a chunked body stops here.
-    const source = Readable.fromWeb(req.body.pipeThrough(byteLimit(BODY_LIMITS.csvUpload)) as unknown as NodeReadableStream<Uint8Array>);
+    const source = Readable.fromWeb(
+      req.body.pipeThrough(byteLimit(BODY_LIMITS.csvUpload)) as unknown as NodeReadableStream<Uint8Array>,
+    );
     const result = query.data.resume
       ? await resumeImportUpload({ ctx: authorized.ctx, input: { importId: query.data.importId, source } })
-      : await runImport({ ctx: authorized.ctx, input: { importId: query.data.importId, source, expectedRows: query.data.expectedRows } });
+      : await runImport({
+          ctx: authorized.ctx,
+          input: { importId: query.data.importId, source, expectedRows: query.data.expectedRows },
+        });
     return Response.json(result, { headers: { "cache-control": "no-store" } });
   } catch (error) {
-    if (error instanceof PayloadTooLargeError || (error as { cause?: unknown })?.cause instanceof PayloadTooLargeError) {
-      return jsonError(413, `The CSV file is larger than ${formatBytes(BODY_LIMITS.csvUpload)}: split it into smaller files`, "PAYLOAD_TOO_LARGE");
+    if (
+      error instanceof PayloadTooLargeError ||
+      (error as { cause?: unknown })?.cause instanceof PayloadTooLargeError
+    ) {
+      return jsonError(
+        413,
+        `The CSV file is larger than ${formatBytes(BODY_LIMITS.csvUpload)}: split it into smaller files`,
+        "PAYLOAD_TOO_LARGE",
+      );
     }
     return errorResponse(error);
   }

@@ -19,7 +19,10 @@ type RouteHandler = (request: NextRequest, context: unknown) => Promise<Response
 function onlyWithInngestServer(method: RouteHandler): RouteHandler {
   return async (request, context) => {
     if (!getEnv().isInngestServerConfigured) {
-      return Response.json({ error: "not_found", message: "No Inngest server is configured; jobs run in-process" }, { status: 404 });
+      return Response.json(
+        { error: "not_found", message: "No Inngest server is configured; jobs run in-process" },
+        { status: 404 },
+      );
     }
     return method(request, context);
   };

@@ -44,11 +44,17 @@ export async function webhookContext(request: Request): Promise<SendingPublicCon
 }
 
 export function toResponse(answer: WebhookResponse): Response {
-  return new Response(answer.body, { status: answer.status, headers: { "content-type": answer.contentType, "cache-control": "no-store" } });
+  return new Response(answer.body, {
+    status: answer.status,
+    headers: { "content-type": answer.contentType, "cache-control": "no-store" },
+  });
 }
 
 export function plain(status: number, text: string): Response {
-  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  return new Response(`${text}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 /**
@@ -60,7 +66,10 @@ export function plain(status: number, text: string): Response {
  */
 export async function handleDeliveryWebhook(request: Request): Promise<Response> {
   try {
-    const answer = await receiveDeliveryWebhook({ ctx: await webhookContext(request), input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) } });
+    const answer = await receiveDeliveryWebhook({
+      ctx: await webhookContext(request),
+      input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) },
+    });
     return answer ? toResponse(answer) : plain(404, "Not found");
   } catch (error) {
     logger.error({ err: error }, "delivery webhook failed");

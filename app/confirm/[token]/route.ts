@@ -16,7 +16,12 @@ type Params = { params: Promise<{ token: string }> };
 
 function notFound(): Response {
   return htmlResponse(
-    renderMessagePage({ brand: "OptIn Manager", title: "Link not found", message: "This confirmation link is not valid. Please check that you copied all of it.", icon: "warn" }),
+    renderMessagePage({
+      brand: "OptIn Manager",
+      title: "Link not found",
+      message: "This confirmation link is not valid. Please check that you copied all of it.",
+      icon: "warn",
+    }),
     { status: 404 },
   );
 }
@@ -30,7 +35,8 @@ function expired(brand: string): Response {
     renderMessagePage({
       brand,
       title: "This link has expired",
-      message: "Confirmation links work for 48 hours, and only the newest one counts. Please sign up again to get a new link.",
+      message:
+        "Confirmation links work for 48 hours, and only the newest one counts. Please sign up again to get a new link.",
       icon: "warn",
     }),
     { status: 410 },
@@ -45,10 +51,21 @@ export async function GET(_request: Request, { params }: Params) {
   if (view.status === "expired") return expired(view.brand);
   if (view.status === "confirmed") {
     return htmlResponse(
-      renderMessagePage({ brand: view.brand, title: "Already confirmed", message: `Your subscription is already confirmed. ${topicsLine(view.brand, view.topicNames)}` }),
+      renderMessagePage({
+        brand: view.brand,
+        title: "Already confirmed",
+        message: `Your subscription is already confirmed. ${topicsLine(view.brand, view.topicNames)}`,
+      }),
     );
   }
-  return htmlResponse(renderConfirmLinkPage({ brand: view.brand, topicNames: view.topicNames, sentTo: view.sentTo, action: `/confirm/${token}` }));
+  return htmlResponse(
+    renderConfirmLinkPage({
+      brand: view.brand,
+      topicNames: view.topicNames,
+      sentTo: view.sentTo,
+      action: `/confirm/${token}`,
+    }),
+  );
 }
 
 export async function POST(request: Request, { params }: Params) {

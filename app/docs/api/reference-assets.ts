@@ -7,7 +7,15 @@ import path from "node:path";
  * production image ships), and its start-up script. Everything comes from this origin.
  */
 
-const VIEWER_FILE = path.join(process.cwd(), "node_modules", "@scalar", "api-reference", "dist", "browser", "standalone.js");
+const VIEWER_FILE = path.join(
+  process.cwd(),
+  "node_modules",
+  "@scalar",
+  "api-reference",
+  "dist",
+  "browser",
+  "standalone.js",
+);
 
 let viewer: Promise<string> | undefined;
 

@@ -8,7 +8,13 @@ import { AppError } from "@/server/lib/errors";
 import { issueFormToken } from "@/server/lib/form-token";
 import { logger } from "@/server/lib/logger";
 import { clientMeta, htmlResponse, isCrossSite, seeOther, submittedFromUrl } from "@/server/lib/public-pages";
-import { FormTokenError, getPublicForm, submitForm, type FormFieldName, type PublicForm } from "@/server/services/forms";
+import {
+  FormTokenError,
+  getPublicForm,
+  submitForm,
+  type FormFieldName,
+  type PublicForm,
+} from "@/server/services/forms";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
@@ -28,14 +34,25 @@ const FIELDS: FormFieldName[] = ["email", "phone", "firstName", "lastName"];
 
 function notFoundPage(embed = false): Response {
   return htmlResponse(
-    renderMessagePage({ brand: "OptIn Manager", title: "Form not found", message: "This sign-up form does not exist or is no longer accepting sign-ups.", icon: "warn" }),
+    renderMessagePage({
+      brand: "OptIn Manager",
+      title: "Form not found",
+      message: "This sign-up form does not exist or is no longer accepting sign-ups.",
+      icon: "warn",
+    }),
     { status: 404, frameable: embed },
   );
 }
 
 function formPage(
   form: PublicForm,
-  options: { embed: boolean; status?: number; values?: Partial<Record<FormFieldName, string>>; errors?: Partial<Record<FormFieldName, string>>; notice?: { text: string; tone?: "warn" | "error" } },
+  options: {
+    embed: boolean;
+    status?: number;
+    values?: Partial<Record<FormFieldName, string>>;
+    errors?: Partial<Record<FormFieldName, string>>;
+    notice?: { text: string; tone?: "warn" | "error" };
+  },
 ): Response {
   const html = renderFormPage({
     brand: form.brand,
@@ -82,7 +99,12 @@ async function post(request: Request, { params }: Params) {
     return form ? formPage(form, { embed, status: 400 }) : notFoundPage(embed);
   }
   const values = Object.fromEntries(FIELDS.map((name) => [name, field(data, name)]));
-  const ctx = { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
+  const ctx = {
+    db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: request.headers.get("x-request-id") ?? randomUUID(),
+  };
 
   try {
     const result = await submitForm({
@@ -114,7 +136,12 @@ async function post(request: Request, { params }: Params) {
     if (!form) return notFoundPage(embed);
     const kept = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v?.trim().slice(0, 254) ?? ""]));
     if (error instanceof FormTokenError) {
-      return formPage(form, { embed, status: 403, values: kept, notice: { text: TOKEN_NOTICES[error.reason], tone: "warn" } });
+      return formPage(form, {
+        embed,
+        status: 403,
+        values: kept,
+        notice: { text: TOKEN_NOTICES[error.reason], tone: "warn" },
+      });
     }
     if (error instanceof AppError && error.code === "RATE_LIMITED") {
       return formPage(form, { embed, status: 429, values: kept, notice: { text: error.message, tone: "error" } });

@@ -6,7 +6,12 @@ import type { Channel } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
 import { openLinkContext, requestEvidence } from "@/server/lib/link-request";
 import { logger } from "@/server/lib/logger";
-import { savePreferences, type PreferenceChange, type PreferenceConfirmation, type Preferences } from "@/server/services/preferences";
+import {
+  savePreferences,
+  type PreferenceChange,
+  type PreferenceConfirmation,
+  type Preferences,
+} from "@/server/services/preferences";
 
 export interface PreferencesFormState {
   preferences?: Preferences;
@@ -28,7 +33,10 @@ function readChoices(formData: FormData): { topicId: string; channel: Channel; s
 }
 
 /** One action for both forms of the preference center; the token travels in a hidden field. */
-export async function savePreferencesAction(_prev: PreferencesFormState, formData: FormData): Promise<PreferencesFormState> {
+export async function savePreferencesAction(
+  _prev: PreferencesFormState,
+  formData: FormData,
+): Promise<PreferencesFormState> {
   const intent = formData.get("intent") === "unsubscribe-all" ? "unsubscribe-all" : "save";
   const reason = formData.get("reason");
   const requestHeaders = await headers();
@@ -45,11 +53,18 @@ export async function savePreferencesAction(_prev: PreferencesFormState, formDat
     });
     return { ...result, intent };
   } catch (error) {
-    if (error instanceof AppError && error.code === "NOT_FOUND") return { intent, error: "This link is no longer valid. Use the link in a recent message." };
-    if (error instanceof AppError && (error.code === "INVALID" || error.code === "RATE_LIMITED")) return { intent, error: error.message };
+    if (error instanceof AppError && error.code === "NOT_FOUND")
+      return { intent, error: "This link is no longer valid. Use the link in a recent message." };
+    if (error instanceof AppError && (error.code === "INVALID" || error.code === "RATE_LIMITED"))
+      return { intent, error: error.message };
     if (error instanceof ZodError) {
       const issue = error.issues[0];
-      if (issue?.path[0] === "reason") return { intent, error: "The reason contains a character that cannot be stored (a control character). Remove it and try again." };
+      if (issue?.path[0] === "reason")
+        return {
+          intent,
+          error:
+            "The reason contains a character that cannot be stored (a control character). Remove it and try again.",
+        };
       return { intent, error: "Something in the form could not be read. Reload the page and try again." };
     }
     logger.error({ err: error }, "saving preferences failed");

@@ -11,7 +11,11 @@ import { savePreferencesAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 // The token is a bearer credential: never leak it to another site through Referer, never index it.
-export const metadata: Metadata = { title: "Your preferences", robots: { index: false, follow: false }, referrer: "no-referrer" };
+export const metadata: Metadata = {
+  title: "Your preferences",
+  robots: { index: false, follow: false },
+  referrer: "no-referrer",
+};
 
 /** `GET /preferences/{token}`: the hosted preference center. Reading changes nothing; saving is a Server Action. */
 export default async function PreferencesPage({ params }: { params: Promise<{ token: string }> }) {

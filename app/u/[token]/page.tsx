@@ -13,7 +13,11 @@ import { getUnsubscribeContext, type UnsubscribeContext } from "@/server/service
 
 export const dynamic = "force-dynamic";
 // The token is a bearer credential: never leak it to another site through Referer, never index it.
-export const metadata: Metadata = { title: "Unsubscribe", robots: { index: false, follow: false }, referrer: "no-referrer" };
+export const metadata: Metadata = {
+  title: "Unsubscribe",
+  robots: { index: false, follow: false },
+  referrer: "no-referrer",
+};
 
 async function load(token: string): Promise<UnsubscribeContext> {
   try {
@@ -65,7 +69,9 @@ export default async function UnsubscribePage({
             <dt className="text-muted-foreground">Topic</dt>
             <dd className="min-w-0 font-medium" data-testid="unsubscribe-topic">
               {topic.name}
-              {topic.description ? <span className="mt-0.5 block font-normal text-pretty text-muted-foreground">{topic.description}</span> : null}
+              {topic.description ? (
+                <span className="mt-0.5 block font-normal text-pretty text-muted-foreground">{topic.description}</span>
+              ) : null}
             </dd>
             <dt className="text-muted-foreground">Channel</dt>
             <dd className="font-medium" data-testid="unsubscribe-channel">
@@ -77,7 +83,10 @@ export default async function UnsubscribePage({
           </div>
           <div className="border-t bg-muted/40 px-6 py-4 text-center text-sm text-muted-foreground sm:px-8">
             Only want fewer messages?{" "}
-            <Link href={`/preferences/${context.preferencesToken}`} className="font-medium text-foreground underline-offset-4 hover:underline">
+            <Link
+              href={`/preferences/${context.preferencesToken}`}
+              className="font-medium text-foreground underline-offset-4 hover:underline"
+            >
               Manage your preferences
             </Link>
           </div>

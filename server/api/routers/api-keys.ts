@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey, ZApiKey, ZApiKeyIdInput, ZCreateApiKeyInput, ZCreateApiKeyOutput } from "@/server/services/api-keys";
+import {
+  createApiKey,
+  getApiKey,
+  listApiKeys,
+  revokeApiKey,
+  ZApiKey,
+  ZApiKeyIdInput,
+  ZCreateApiKeyInput,
+  ZCreateApiKeyOutput,
+} from "@/server/services/api-keys";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const adminTier = workspaceProcedure({ scope: "admin", role: "admin" });
@@ -13,7 +22,8 @@ export const apiKeysRouter = createTRPCRouter({
         path: "/api-keys",
         tags: TAGS,
         summary: "List API keys",
-        description: "Every key of the workspace, newest first, revoked ones included; secrets are never shown again. Needs the `admin` scope.",
+        description:
+          "Every key of the workspace, newest first, revoked ones included; secrets are never shown again. Needs the `admin` scope.",
         protect: true,
       },
     })

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { listAudit, verifyWorkspaceAuditChain, ZAuditChainReport, ZAuditEntry, ZListAuditInput } from "@/server/services/audit";
+import {
+  listAudit,
+  verifyWorkspaceAuditChain,
+  ZAuditChainReport,
+  ZAuditEntry,
+  ZListAuditInput,
+} from "@/server/services/audit";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 
 export const auditRouter = createTRPCRouter({

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { getConsentStates, recordConsent, ZConsentState, ZGetConsentInput, ZRecordConsentInput } from "@/server/services/consent";
+import {
+  getConsentStates,
+  recordConsent,
+  ZConsentState,
+  ZGetConsentInput,
+  ZRecordConsentInput,
+} from "@/server/services/consent";
 import {
   contactForActor,
   findContacts,
@@ -46,7 +52,9 @@ export const contactsRouter = createTRPCRouter({
     })
     .input(ZUpsertContactInput)
     .output(ZContact)
-    .mutation(async ({ ctx, input }) => contactForActor(ctx.svc.actor, (await upsertContact({ ctx: ctx.svc, input })).contact)),
+    .mutation(async ({ ctx, input }) =>
+      contactForActor(ctx.svc.actor, (await upsertContact({ ctx: ctx.svc, input })).contact),
+    ),
 
   get: read
     .meta({
@@ -65,20 +73,39 @@ export const contactsRouter = createTRPCRouter({
 
   find: read
     .meta({
-      openapi: { method: "GET", path: "/contacts", tags: TAGS, summary: "Find contacts by email or phone", description: "Exact match after normalisation.", protect: true },
+      openapi: {
+        method: "GET",
+        path: "/contacts",
+        tags: TAGS,
+        summary: "Find contacts by email or phone",
+        description: "Exact match after normalisation.",
+        protect: true,
+      },
     })
     // Query parameters are described before `.optional()`: see liftParameterDescriptions in ../openapi.ts.
     .input(
       z.object({
-        email: z.string().max(320).describe("Email address to look up (exact match, case-insensitive); give email, phone or both").optional(),
+        email: z
+          .string()
+          .max(320)
+          .describe("Email address to look up (exact match, case-insensitive); give email, phone or both")
+          .optional(),
         phone: z
           .string()
           .max(40)
-          .describe("Phone number to look up, in any format (normalised to E.164 with the workspace's default region); give email, phone or both")
+          .describe(
+            "Phone number to look up, in any format (normalised to E.164 with the workspace's default region); give email, phone or both",
+          )
           .optional(),
       }),
     )
-    .output(z.object({ items: z.array(ZContact).describe("The matching contact, or none; with both email and phone, a contact must match both") }))
+    .output(
+      z.object({
+        items: z
+          .array(ZContact)
+          .describe("The matching contact, or none; with both email and phone, a contact must match both"),
+      }),
+    )
     .query(async ({ ctx, input }) => ({ items: await findContacts({ ctx: ctx.svc, input }) })),
 
   recordConsent: consentWrite
@@ -94,7 +121,15 @@ export const contactsRouter = createTRPCRouter({
       },
     })
     .input(ZRecordConsentInput)
-    .output(z.object({ states: z.array(ZConsentState).describe("The contact's states on this channel after the change (only the given topic's when topic was given)") }))
+    .output(
+      z.object({
+        states: z
+          .array(ZConsentState)
+          .describe(
+            "The contact's states on this channel after the change (only the given topic's when topic was given)",
+          ),
+      }),
+    )
     .mutation(({ ctx, input }) => recordConsent({ ctx: ctx.svc, input })),
 
   consent: read
@@ -109,7 +144,13 @@ export const contactsRouter = createTRPCRouter({
       },
     })
     .input(ZGetConsentInput)
-    .output(z.object({ states: z.array(ZConsentState).describe("One state per channel and topic with a recorded state, sorted by channel then topic key") }))
+    .output(
+      z.object({
+        states: z
+          .array(ZConsentState)
+          .describe("One state per channel and topic with a recorded state, sorted by channel then topic key"),
+      }),
+    )
     .query(({ ctx, input }) => getConsentStates({ ctx: ctx.svc, input })),
 
   // ─── Admin UI (not REST) ───────────────────────────────────────────────────
@@ -139,5 +180,7 @@ export const contactsRouter = createTRPCRouter({
   update: memberWrite.input(ZUpdateContactInput).mutation(({ ctx, input }) => updateContact({ ctx: ctx.svc, input })),
 
   /** Admin opt-out, or opt-in with a note as evidence (source `admin`). */
-  setConsent: memberWrite.input(ZSetContactConsentInput).mutation(({ ctx, input }) => setContactConsent({ ctx: ctx.svc, input })),
+  setConsent: memberWrite
+    .input(ZSetContactConsentInput)
+    .mutation(({ ctx, input }) => setContactConsent({ ctx: ctx.svc, input })),
 });

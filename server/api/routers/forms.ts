@@ -44,7 +44,13 @@ export const formsRouter = createTRPCRouter({
   /** Sends a fresh double opt-in link or code for the contact's open request on a channel. */
   resendConfirmation: memberProcedure("marketer")
     .input(ZResendConfirmationInput)
-    .output(z.object({ confirmationId: z.string().nullable(), channel: z.enum(["email", "sms"]), sentTo: z.string().nullable() }))
+    .output(
+      z.object({
+        confirmationId: z.string().nullable(),
+        channel: z.enum(["email", "sms"]),
+        sentTo: z.string().nullable(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const sent = await resendConfirmation({ ctx: ctx.svc, input });
       return { confirmationId: sent.confirmationId, channel: sent.channel, sentTo: sent.sentTo };

@@ -44,7 +44,8 @@ export const importsRouter = createTRPCRouter({
         path: "/imports/{id}",
         tags: TAGS,
         summary: "Get an import and its progress counters",
-        description: "Poll it while `status` is `pending` or `running`; the counters advance as rows are processed. Needs the `contacts:write` scope.",
+        description:
+          "Poll it while `status` is `pending` or `running`; the counters advance as rows are processed. Needs the `contacts:write` scope.",
         protect: true,
       },
     })

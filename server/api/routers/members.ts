@@ -25,7 +25,10 @@ export const membersRouter = createTRPCRouter({
     .output(z.object({ members: z.array(ZMember), invitations: z.array(ZInvitation) }))
     .query(async ({ ctx }) => ({
       members: await listMembers({ ctx: ctx.svc }),
-      invitations: ctx.membership.role === "owner" || ctx.membership.role === "admin" ? await listInvitations({ ctx: ctx.svc }) : [],
+      invitations:
+        ctx.membership.role === "owner" || ctx.membership.role === "admin"
+          ? await listInvitations({ ctx: ctx.svc })
+          : [],
     })),
 
   invite: memberProcedure("admin")
@@ -50,11 +53,17 @@ export const membersRouter = createTRPCRouter({
   previewInvitation: publicProcedure
     .input(z.object({ token: z.string().min(1).max(200) }))
     .query(({ ctx, input }) =>
-      previewInvitation({ ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" } }, input: { token: input.token } }),
+      previewInvitation({
+        ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" } },
+        input: { token: input.token },
+      }),
     ),
 
   acceptInvitation: publicProcedure.input(ZAcceptInvitationInput).mutation(async ({ ctx, input }) => {
-    const result = await acceptInvitation({ ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" }, requestId: ctx.requestId }, input });
+    const result = await acceptInvitation({
+      ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" }, requestId: ctx.requestId },
+      input,
+    });
     return { email: result.email };
   }),
 });

@@ -64,11 +64,20 @@ export const messageHistoryRouter = createTRPCRouter({
   // ─── Admin UI (not REST) ───────────────────────────────────────────────────
 
   /** The message table: recipient and preview, total and per-status counts; masked for viewers. */
-  browse: memberRead.input(ZListMessagesInput).output(ZMessageBrowsePage).query(({ ctx, input }) => browseMessages({ ctx: ctx.svc, input })),
+  browse: memberRead
+    .input(ZListMessagesInput)
+    .output(ZMessageBrowsePage)
+    .query(({ ctx, input }) => browseMessages({ ctx: ctx.svc, input })),
 
   /** One message with timeline, consent proof, content and relations; masked for viewers. */
-  detail: memberRead.input(ZGetMessageInput).output(ZMessageDetail).query(({ ctx, input }) => getMessageDetail({ ctx: ctx.svc, input })),
+  detail: memberRead
+    .input(ZGetMessageInput)
+    .output(ZMessageDetail)
+    .query(({ ctx, input }) => getMessageDetail({ ctx: ctx.svc, input })),
 
   /** What the log transport recorded, as recipients would see it. */
-  outbox: memberRead.input(ZOutboxInput).output(ZOutboxPage).query(({ ctx, input }) => listOutbox({ ctx: ctx.svc, input })),
+  outbox: memberRead
+    .input(ZOutboxInput)
+    .output(ZOutboxPage)
+    .query(({ ctx, input }) => listOutbox({ ctx: ctx.svc, input })),
 });

@@ -68,7 +68,7 @@ export const messagesRouter = createTRPCRouter({
         tags: TAGS,
         summary: "Send to up to 1,000 recipients",
         description:
-          "Each recipient is a single send (same rules and answers as send_with_consent); channel, topic, kind, template or content, variables and options can be given once for all and overridden per recipient. Answers the batch id and one outcome per recipient, in order; a recipient that cannot be sent to (unknown contact, malformed address, template error) has `status: \"error\"` and nothing recorded. With `idempotencyKey` (or the header) a repeat answers the same batch and sends nothing; reused with another body → 409. Needs the `messages:send` scope.",
+          'Each recipient is a single send (same rules and answers as send_with_consent); channel, topic, kind, template or content, variables and options can be given once for all and overridden per recipient. Answers the batch id and one outcome per recipient, in order; a recipient that cannot be sent to (unknown contact, malformed address, template error) has `status: "error"` and nothing recorded. With `idempotencyKey` (or the header) a repeat answers the same batch and sends nothing; reused with another body → 409. Needs the `messages:send` scope.',
         protect: true,
         requestHeaders: IDEMPOTENCY_HEADER,
       },
@@ -84,7 +84,8 @@ export const messagesRouter = createTRPCRouter({
         path: "/messages/batches/{id}",
         tags: TAGS,
         summary: "Status of a batch",
-        description: "The batch's messages counted by current status (live), recipients refused with an error, and whether delivery is done. Needs the `messages:send` scope.",
+        description:
+          "The batch's messages counted by current status (live), recipients refused with an error, and whether delivery is done. Needs the `messages:send` scope.",
         protect: true,
       },
     })

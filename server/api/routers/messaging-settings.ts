@@ -1,4 +1,9 @@
-import { getMessagingSettings, updateMessagingSettings, ZMessagingSettings, ZUpdateMessagingSettingsInput } from "@/server/services/policy";
+import {
+  getMessagingSettings,
+  updateMessagingSettings,
+  ZMessagingSettings,
+  ZUpdateMessagingSettingsInput,
+} from "@/server/services/policy";
 import { createTRPCRouter, memberProcedure } from "../trpc";
 
 /** Settings → Messaging: quiet hours, statutory rules, frequency caps and the workspace zone. */

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { createTopic, listTopics, updateTopic, ZCreateTopicInput, ZTopic, ZUpdateTopicInput } from "@/server/services/topics";
+import {
+  createTopic,
+  listTopics,
+  updateTopic,
+  ZCreateTopicInput,
+  ZTopic,
+  ZUpdateTopicInput,
+} from "@/server/services/topics";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Topics"];
@@ -12,18 +19,30 @@ export const topicsRouter = createTRPCRouter({
         path: "/topics",
         tags: TAGS,
         summary: "List topics",
-        description: "The workspace's topics, oldest first; archived ones only with `includeArchived=true`. Needs the `contacts:read` scope.",
+        description:
+          "The workspace's topics, oldest first; archived ones only with `includeArchived=true`. Needs the `contacts:read` scope.",
         protect: true,
       },
     })
     // Described before `.optional()`: see liftParameterDescriptions in ../openapi.ts.
-    .input(z.object({ includeArchived: z.boolean().describe("true to list archived topics too; default false").optional() }).optional())
+    .input(
+      z
+        .object({ includeArchived: z.boolean().describe("true to list archived topics too; default false").optional() })
+        .optional(),
+    )
     .output(z.object({ items: z.array(ZTopic).describe("Topics, oldest first") }))
     .query(async ({ ctx, input }) => ({ items: await listTopics({ ctx: ctx.svc, input }) })),
 
   create: workspaceProcedure({ scope: "admin", role: "admin" })
     .meta({
-      openapi: { method: "POST", path: "/topics", tags: TAGS, summary: "Create a topic", description: "409 when the key exists.", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/topics",
+        tags: TAGS,
+        summary: "Create a topic",
+        description: "409 when the key exists.",
+        protect: true,
+      },
     })
     .input(ZCreateTopicInput)
     .output(ZTopic)

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { API_KEY_SCOPES } from "@/server/services/context";
-import { createWorkspace, getWorkspace, updateWorkspace, ZCreateWorkspaceInput, ZUpdateWorkspaceInput, ZWorkspace } from "@/server/services/workspaces";
+import {
+  createWorkspace,
+  getWorkspace,
+  updateWorkspace,
+  ZCreateWorkspaceInput,
+  ZUpdateWorkspaceInput,
+  ZWorkspace,
+} from "@/server/services/workspaces";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
 const ZWhoAmI = z.object({
@@ -8,7 +15,9 @@ const ZWhoAmI = z.object({
   caller: z
     .discriminatedUnion("type", [
       z.object({
-        type: z.literal("apiKey").describe("apiKey: the request was authenticated with an API key (always the case over REST)"),
+        type: z
+          .literal("apiKey")
+          .describe("apiKey: the request was authenticated with an API key (always the case over REST)"),
         apiKeyId: z.uuid().describe("Id of the API key used"),
         scopes: z.array(z.enum(API_KEY_SCOPES)).describe("Scopes of the key; admin covers every other scope"),
       }),
@@ -41,14 +50,20 @@ export const workspaceRouter = createTRPCRouter({
       const caller =
         actor.type === "apiKey"
           ? { type: "apiKey" as const, apiKeyId: actor.apiKeyId, scopes: actor.scopes }
-          : { type: "user" as const, userId: actor.type === "user" ? actor.userId : "", role: actor.type === "user" ? actor.role : "" };
+          : {
+              type: "user" as const,
+              userId: actor.type === "user" ? actor.userId : "",
+              role: actor.type === "user" ? actor.role : "",
+            };
       return { workspace: await getWorkspace({ ctx: ctx.svc }), caller };
     }),
 
   /** The signed-in member's view: user, role, current workspace and the others they can switch to. */
   current: memberProcedure("viewer").query(({ ctx }) => ctx.membership),
 
-  get: memberProcedure("viewer").output(ZWorkspace).query(({ ctx }) => getWorkspace({ ctx: ctx.svc })),
+  get: memberProcedure("viewer")
+    .output(ZWorkspace)
+    .query(({ ctx }) => getWorkspace({ ctx: ctx.svc })),
 
   update: memberProcedure("admin")
     .input(ZUpdateWorkspaceInput)

@@ -14,7 +14,8 @@
 export type ExpressionScope = { event?: unknown; async?: unknown };
 export type CompiledExpression = (scope: ExpressionScope) => unknown;
 
-const TOKEN = /\s*(?:(&&|\|\||==|!=)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))/y;
+const TOKEN =
+  /\s*(?:(&&|\|\||==|!=)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))/y;
 
 type Token = { kind: "op"; value: string } | { kind: "value"; value: unknown } | { kind: "path"; value: string[] };
 
@@ -65,7 +66,8 @@ export function compileExpression(source: string): CompiledExpression {
     let join: "&&" | "||" | null = null;
     if (clauses.length > 0) {
       const t = tokens[i++];
-      if (t?.kind !== "op" || (t.value !== "&&" && t.value !== "||")) throw new Error(`Unsupported expression "${source}"`);
+      if (t?.kind !== "op" || (t.value !== "&&" && t.value !== "||"))
+        throw new Error(`Unsupported expression "${source}"`);
       join = t.value;
     }
     const left = operand(tokens[i++], source);

@@ -73,7 +73,9 @@ export function buildRegistry(
     const fnId = fn.id(appId);
     for (const key of UNSUPPORTED_OPTIONS) {
       if (opts[key] !== undefined) {
-        throw new Error(`Function "${fnId}" uses "${key}", which the in-process job runner does not support (docs/jobs.md)`);
+        throw new Error(
+          `Function "${fnId}" uses "${key}", which the in-process job runner does not support (docs/jobs.md)`,
+        );
       }
     }
     const ignored = IGNORED_OPTIONS.filter((key) => opts[key] !== undefined);
@@ -104,7 +106,14 @@ export function buildRegistry(
     });
     if (failureFnId) {
       // The SDK registers failure handlers with one retry.
-      registry.set(failureFnId, { fnId: failureFnId, kind: "failure", maxAttempts: 2, eventTriggers: [], crons: [], cancelOn: [] });
+      registry.set(failureFnId, {
+        fnId: failureFnId,
+        kind: "failure",
+        maxAttempts: 2,
+        eventTriggers: [],
+        crons: [],
+        cancelOn: [],
+      });
     }
   }
   return registry;

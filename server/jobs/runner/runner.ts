@@ -5,7 +5,15 @@ import type { Inngest, InngestFunction } from "inngest";
 import { serve } from "inngest/next";
 import type { NextRequest } from "next/server";
 import type { DbHandle, Queryable } from "@/db/client";
-import { jobCronFires, jobEvents, jobRuns, jobSteps, type PendingOp, type StoredEvent, type StoredStepResult } from "@/db/schema";
+import {
+  jobCronFires,
+  jobEvents,
+  jobRuns,
+  jobSteps,
+  type PendingOp,
+  type StoredEvent,
+  type StoredStepResult,
+} from "@/db/schema";
 import { systemClock, type Clock } from "@/server/lib/clock";
 import { logger as defaultLogger, type Logger } from "@/server/lib/logger";
 import { runWithJobContext } from "./context";
@@ -242,7 +250,9 @@ export class JobRunner {
   private async nextWakeUp(): Promise<Date | null> {
     const [row] = await this.handle.db
       .select({
-        at: sql<Date | null>`min(greatest(${jobRuns.wakeAt}, coalesce(${jobRuns.lockedUntil}, ${jobRuns.wakeAt})))`.mapWith(jobRuns.wakeAt),
+        at: sql<Date | null>`min(greatest(${jobRuns.wakeAt}, coalesce(${jobRuns.lockedUntil}, ${jobRuns.wakeAt})))`.mapWith(
+          jobRuns.wakeAt,
+        ),
       })
       .from(jobRuns)
       .where(and(isNotNull(jobRuns.wakeAt), inArray(jobRuns.status, [...ACTIVE_STATUSES])));
@@ -290,8 +300,19 @@ export class JobRunner {
         .onConflictDoNothing({ target: [jobCronFires.functionId, jobCronFires.slot] })
         .returning({ id: jobCronFires.id });
       if (!fire) return false;
-      const event: StoredEvent = { id: randomUUID(), name: CRON_EVENT_NAME, data: { cron: expression }, ts: slot.getTime() };
-      const runId = await insertRun(tx, { fn, event, eventId: null, now, idempotencyKey: `cron:${slot.toISOString()}` });
+      const event: StoredEvent = {
+        id: randomUUID(),
+        name: CRON_EVENT_NAME,
+        data: { cron: expression },
+        ts: slot.getTime(),
+      };
+      const runId = await insertRun(tx, {
+        fn,
+        event,
+        eventId: null,
+        now,
+        idempotencyKey: `cron:${slot.toISOString()}`,
+      });
       await tx.update(jobCronFires).set({ runId }).where(eq(jobCronFires.id, fire.id));
       this.logger.info({ fnId: fn.fnId, slot: slot.toISOString(), runId }, "cron slot fired");
       return true;
@@ -339,11 +360,19 @@ export class JobRunner {
     });
     if (!claimed) return false;
     if (claimed.previous.status === "running" && claimed.previous.lockedBy) {
-      this.logger.warn({ runId: claimed.run.id, deadRunner: claimed.previous.lockedBy }, "recovered a run whose lease expired");
+      this.logger.warn(
+        { runId: claimed.run.id, deadRunner: claimed.previous.lockedBy },
+        "recovered a run whose lease expired",
+      );
     }
-    const heartbeat = setInterval(() => {
-      void this.extendLease(claimed.run.id).catch((error: unknown) => this.logger.warn({ err: error }, "lease heartbeat failed"));
-    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        void this.extendLease(claimed.run.id).catch((error: unknown) =>
+          this.logger.warn({ err: error }, "lease heartbeat failed"),
+        );
+      },
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
     heartbeat.unref?.();
     try {
       await this.processRun(claimed.run);
@@ -375,7 +404,11 @@ export class JobRunner {
   }
 
   /** An update that only applies while this runner still holds the run. */
-  private async fencedUpdate(db: Queryable, runId: string, values: Partial<typeof jobRuns.$inferInsert>): Promise<void> {
+  private async fencedUpdate(
+    db: Queryable,
+    runId: string,
+    values: Partial<typeof jobRuns.$inferInsert>,
+  ): Promise<void> {
     const [row] = await db
       .update(jobRuns)
       .set({ ...values, updatedAt: this.clock() })
@@ -398,10 +431,16 @@ export class JobRunner {
     // A run still holding its pending op is only claimable once `wake_at` passed: the sleep ended
     // or the wait timed out (an event that satisfies a wait clears the op when it resumes the run).
     if (run.pendingOp) {
-      await this.recordStep(run.id, run.pendingOp.stepId, run.pendingOp.kind === "sleep" ? "Sleep" : "WaitForEvent", run.pendingOp.displayName, {
-        type: "data",
-        data: null,
-      });
+      await this.recordStep(
+        run.id,
+        run.pendingOp.stepId,
+        run.pendingOp.kind === "sleep" ? "Sleep" : "WaitForEvent",
+        run.pendingOp.displayName,
+        {
+          type: "data",
+          data: null,
+        },
+      );
       await this.fencedUpdate(this.handle.db, run.id, { pendingOp: null });
     }
 
@@ -422,7 +461,9 @@ export class JobRunner {
       }
       if (response.status !== 206) {
         const noRetry = response.headers.get("x-inngest-no-retry") === "true";
-        const error = (response.body && typeof response.body === "object" ? response.body : { message: String(response.body) }) as Record<string, unknown>;
+        const error = (
+          response.body && typeof response.body === "object" ? response.body : { message: String(response.body) }
+        ) as Record<string, unknown>;
         if (noRetry || attempt + 1 >= run.maxAttempts) await this.failRun(run, error);
         else await this.releaseForRetry({ ...run, attempt }, error, response.headers.get("retry-after"));
         return;
@@ -435,16 +476,37 @@ export class JobRunner {
         switch (op.op) {
           case "StepRun":
           case "Step":
-            await this.recordStep(run.id, op.id, op.op, op.displayName ?? op.name, { type: "data", data: op.data ?? null }, position++);
+            await this.recordStep(
+              run.id,
+              op.id,
+              op.op,
+              op.displayName ?? op.name,
+              { type: "data", data: op.data ?? null },
+              position++,
+            );
             attempt = 0;
             break;
           case "StepFailed":
-            await this.recordStep(run.id, op.id, op.op, op.displayName ?? op.name, { type: "error", error: op.error ?? {} }, position++);
+            await this.recordStep(
+              run.id,
+              op.id,
+              op.op,
+              op.displayName ?? op.name,
+              { type: "error", error: op.error ?? {} },
+              position++,
+            );
             attempt = 0;
             break;
           case "StepError":
             if (attempt + 1 >= run.maxAttempts) {
-              await this.recordStep(run.id, op.id, "StepFailed", op.displayName ?? op.name, { type: "error", error: op.error ?? {} }, position++);
+              await this.recordStep(
+                run.id,
+                op.id,
+                "StepFailed",
+                op.displayName ?? op.name,
+                { type: "error", error: op.error ?? {} },
+                position++,
+              );
               attempt = 0;
             } else {
               await this.releaseForRetry({ ...run, attempt }, op.error ?? {}, response.headers.get("retry-after"));
@@ -471,7 +533,10 @@ export class JobRunner {
           }
         }
       }
-      await this.fencedUpdate(this.handle.db, run.id, { attempt, lockedUntil: new Date(this.clock().getTime() + this.leaseMs) });
+      await this.fencedUpdate(this.handle.db, run.id, {
+        attempt,
+        lockedUntil: new Date(this.clock().getTime() + this.leaseMs),
+      });
       if (planned.length > 0) continue;
       if (parked) {
         const parkedFor = await this.park(run, parked, callStartedAt);
@@ -480,7 +545,12 @@ export class JobRunner {
       }
     }
     // Long runs give the queue back so other runs get a turn; this one is due again at once.
-    await this.fencedUpdate(this.handle.db, run.id, { status: "queued", wakeAt: this.clock(), lockedBy: null, lockedUntil: null });
+    await this.fencedUpdate(this.handle.db, run.id, {
+      status: "queued",
+      wakeAt: this.clock(),
+      lockedBy: null,
+      lockedUntil: null,
+    });
   }
 
   private async callHandler(
@@ -533,7 +603,13 @@ export class JobRunner {
     if (op.op === "Sleep") {
       const wakeAt = resolveWakeTime(op.name ?? "", now);
       const pendingOp: PendingOp = { kind: "sleep", stepId: op.id, displayName };
-      await this.fencedUpdate(this.handle.db, run.id, { status: "sleeping", wakeAt, pendingOp, lockedBy: null, lockedUntil: null });
+      await this.fencedUpdate(this.handle.db, run.id, {
+        status: "sleeping",
+        wakeAt,
+        pendingOp,
+        lockedBy: null,
+        lockedUntil: null,
+      });
       return "parked";
     }
     const eventName = op.name ?? "";
@@ -558,19 +634,41 @@ export class JobRunner {
     }
     const timeout = typeof op.opts?.timeout === "string" ? op.opts.timeout : "";
     const wakeAt = resolveWakeTime(timeout, now);
-    const pendingOp: PendingOp = { kind: "wait_for_event", stepId: op.id, displayName, event: eventName, ...(condition ? { if: condition } : {}) };
-    await this.fencedUpdate(this.handle.db, run.id, { status: "waiting", wakeAt, pendingOp, lockedBy: null, lockedUntil: null });
+    const pendingOp: PendingOp = {
+      kind: "wait_for_event",
+      stepId: op.id,
+      displayName,
+      event: eventName,
+      ...(condition ? { if: condition } : {}),
+    };
+    await this.fencedUpdate(this.handle.db, run.id, {
+      status: "waiting",
+      wakeAt,
+      pendingOp,
+      lockedBy: null,
+      lockedUntil: null,
+    });
     return "parked";
   }
 
   /** Memoises one step result; the first result recorded for a step id wins. */
-  private async recordStep(runId: string, stepId: string, op: string, name: string | undefined, result: StoredStepResult, position?: number): Promise<void> {
+  private async recordStep(
+    runId: string,
+    stepId: string,
+    op: string,
+    name: string | undefined,
+    result: StoredStepResult,
+    position?: number,
+  ): Promise<void> {
     const now = this.clock();
     await this.handle.db.transaction(async (tx) => {
       await this.fencedUpdate(tx, runId, { lockedUntil: new Date(now.getTime() + this.leaseMs) });
       let at = position;
       if (at === undefined) {
-        const [row] = await tx.select({ count: sql<number>`count(*)::int` }).from(jobSteps).where(eq(jobSteps.runId, runId));
+        const [row] = await tx
+          .select({ count: sql<number>`count(*)::int` })
+          .from(jobSteps)
+          .where(eq(jobSteps.runId, runId));
         at = Number(row?.count ?? 0);
       }
       await tx
@@ -597,7 +695,10 @@ export class JobRunner {
       lockedBy: null,
       lockedUntil: null,
     });
-    this.logger.info({ runId: run.id, fnId: run.functionId, attempt: run.attempt + 1, delayMs: delay }, "run will be retried");
+    this.logger.info(
+      { runId: run.id, fnId: run.functionId, attempt: run.attempt + 1, delayMs: delay },
+      "run will be retried",
+    );
   }
 
   private async completeRun(run: RunRow, output: unknown): Promise<void> {
@@ -643,4 +744,3 @@ export class JobRunner {
     this.logger.warn({ runId: run.id, fnId: run.functionId, errorName: error.name }, "run failed");
   }
 }
-

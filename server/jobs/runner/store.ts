@@ -40,7 +40,10 @@ export async function normalizeEvents(raw: readonly unknown[]): Promise<Incoming
     if (!value || typeof value !== "object") throw new Error("An event must be an object with a name");
     const event = value as Record<string, unknown>;
     if (typeof event.name !== "string" || event.name.length === 0) throw new Error("An event must have a name");
-    if (event.data !== undefined && (event.data === null || typeof event.data !== "object" || Array.isArray(event.data))) {
+    if (
+      event.data !== undefined &&
+      (event.data === null || typeof event.data !== "object" || Array.isArray(event.data))
+    ) {
       throw new Error(`Event "${event.name}" has non-object data`);
     }
     events.push({
@@ -104,7 +107,15 @@ export async function insertRun(
  */
 export async function resumeParkedRun(
   db: Queryable,
-  input: { runId: string; fromStatus: "waiting" | "sleeping"; stepId: string; op: string; name?: string; result: StoredStepResult; now: Date },
+  input: {
+    runId: string;
+    fromStatus: "waiting" | "sleeping";
+    stepId: string;
+    op: string;
+    name?: string;
+    result: StoredStepResult;
+    now: Date;
+  },
 ): Promise<boolean> {
   const [resumed] = await db
     .update(jobRuns)
@@ -118,7 +129,15 @@ export async function resumeParkedRun(
     .where(eq(jobSteps.runId, input.runId));
   await db
     .insert(jobSteps)
-    .values({ runId: input.runId, stepId: input.stepId, name: input.name ?? null, op: input.op, result: input.result, position: Number(count), createdAt: input.now })
+    .values({
+      runId: input.runId,
+      stepId: input.stepId,
+      name: input.name ?? null,
+      op: input.op,
+      result: input.result,
+      position: Number(count),
+      createdAt: input.now,
+    })
     .onConflictDoNothing({ target: [jobSteps.runId, jobSteps.stepId] });
   return true;
 }
@@ -149,7 +168,14 @@ export async function enqueueEvents(
     };
     const [inserted] = await db
       .insert(jobEvents)
-      .values({ id: rowId, externalId: incoming.id ?? null, name: incoming.name, payload: stored, receivedAt: now, createdAt: now })
+      .values({
+        id: rowId,
+        externalId: incoming.id ?? null,
+        name: incoming.name,
+        payload: stored,
+        receivedAt: now,
+        createdAt: now,
+      })
       .onConflictDoNothing({ target: jobEvents.externalId, where: sql`${jobEvents.externalId} is not null` })
       .returning({ id: jobEvents.id });
     if (!inserted) {
@@ -201,7 +227,15 @@ async function cancelMatchingRuns(
     // A runner mid-call on one of these loses its fenced writes and stops.
     await db
       .update(jobRuns)
-      .set({ status: "cancelled", wakeAt: null, lockedBy: null, lockedUntil: null, pendingOp: null, endedAt: now, updatedAt: now })
+      .set({
+        status: "cancelled",
+        wakeAt: null,
+        lockedBy: null,
+        lockedUntil: null,
+        pendingOp: null,
+        endedAt: now,
+        updatedAt: now,
+      })
       .where(and(inArray(jobRuns.id, doomed), notInArray(jobRuns.status, [...TERMINAL_STATUSES])));
   }
 }
@@ -210,7 +244,13 @@ async function resumeWaitingRuns(db: Queryable, event: StoredEvent, now: Date): 
   const waiting = await db
     .select({ id: jobRuns.id, event: jobRuns.event, pendingOp: jobRuns.pendingOp })
     .from(jobRuns)
-    .where(and(eq(jobRuns.status, "waiting"), isNotNull(jobRuns.pendingOp), sql`${jobRuns.pendingOp}->>'event' = ${event.name}`));
+    .where(
+      and(
+        eq(jobRuns.status, "waiting"),
+        isNotNull(jobRuns.pendingOp),
+        sql`${jobRuns.pendingOp}->>'event' = ${event.name}`,
+      ),
+    );
   for (const run of waiting) {
     const op = run.pendingOp;
     if (op?.kind !== "wait_for_event") continue;
@@ -233,12 +273,18 @@ async function resumeWaitingRuns(db: Queryable, event: StoredEvent, now: Date): 
  * Event-id deduplication therefore holds for the retention window (Inngest keeps 24 hours).
  * Active runs keep their trigger event in `job_runs.event`, so deleting old events is safe.
  */
-export async function pruneJobHistory(db: Queryable, before: Date): Promise<{ runs: number; events: number; cronFires: number }> {
+export async function pruneJobHistory(
+  db: Queryable,
+  before: Date,
+): Promise<{ runs: number; events: number; cronFires: number }> {
   const runs = await db
     .delete(jobRuns)
     .where(and(inArray(jobRuns.status, [...TERMINAL_STATUSES]), lt(jobRuns.updatedAt, before)))
     .returning({ id: jobRuns.id });
-  const cronFires = await db.delete(jobCronFires).where(lt(jobCronFires.slot, before)).returning({ id: jobCronFires.id });
+  const cronFires = await db
+    .delete(jobCronFires)
+    .where(lt(jobCronFires.slot, before))
+    .returning({ id: jobCronFires.id });
   const events = await db.delete(jobEvents).where(lt(jobEvents.receivedAt, before)).returning({ id: jobEvents.id });
   return { runs: runs.length, events: events.length, cronFires: cronFires.length };
 }

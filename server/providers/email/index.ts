@@ -12,7 +12,10 @@ export { MAX_EMAIL_BATCH } from "./types";
  * whose webhooks we answer, by name, whether or not it sends now (events about emails it sent
  * earlier). A new provider is one folder next to `resend/` and one line here.
  */
-export function createEmailTransports(env: Pick<Env, "RESEND_API_KEY" | "RESEND_WEBHOOK_SECRET">): { sender: EmailTransport; receivers: EmailTransport[] } {
+export function createEmailTransports(env: Pick<Env, "RESEND_API_KEY" | "RESEND_WEBHOOK_SECRET">): {
+  sender: EmailTransport;
+  receivers: EmailTransport[];
+} {
   const resend = createResendTransport({ apiKey: env.RESEND_API_KEY, webhookSecret: env.RESEND_WEBHOOK_SECRET });
   const log = createLogEmailTransport();
   return { sender: env.RESEND_API_KEY ? resend : log, receivers: [resend, log] };

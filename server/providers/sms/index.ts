@@ -13,7 +13,15 @@ export type { SmsTransport, OutgoingSms, SmsSendResult } from "./types";
  * next to `twilio/` and one line here.
  */
 export function createSmsTransports(
-  env: Pick<Env, "isTwilioConfigured" | "TWILIO_ACCOUNT_SID" | "TWILIO_AUTH_TOKEN" | "TWILIO_FROM" | "TWILIO_API_BASE_URL" | "PUBLIC_URL">,
+  env: Pick<
+    Env,
+    | "isTwilioConfigured"
+    | "TWILIO_ACCOUNT_SID"
+    | "TWILIO_AUTH_TOKEN"
+    | "TWILIO_FROM"
+    | "TWILIO_API_BASE_URL"
+    | "PUBLIC_URL"
+  >,
 ): { sender: SmsTransport; receivers: SmsTransport[] } {
   const twilio = createTwilioTransport({
     accountSid: env.TWILIO_ACCOUNT_SID,

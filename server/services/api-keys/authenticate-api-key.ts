@@ -16,7 +16,13 @@ const LAST_USED_GRANULARITY_MS = 60_000;
  * Resolves a bearer secret to its key. Looks up by the SHA-256 (unique index), then compares the
  * hashes in constant time. Revoked or unknown → null.
  */
-export async function authenticateApiKey({ ctx, input }: { ctx: PublicContext; input: { secret: string } }): Promise<AuthenticatedApiKey | null> {
+export async function authenticateApiKey({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: { secret: string };
+}): Promise<AuthenticatedApiKey | null> {
   const { db, now } = ctx;
   const { secret } = input;
   if (!secret || secret.length > 512) return null;

@@ -3,4 +3,12 @@ export { createApiKey } from "./create-api-key";
 export { getApiKey } from "./get-api-key";
 export { listApiKeys } from "./list-api-keys";
 export { revokeApiKey } from "./revoke-api-key";
-export { ZApiKey, ZApiKeyIdInput, ZApiKeyScope, ZCreateApiKeyInput, ZCreateApiKeyOutput, type TApiKey, type TCreateApiKeyInput } from "./schemas";
+export {
+  ZApiKey,
+  ZApiKeyIdInput,
+  ZApiKeyScope,
+  ZCreateApiKeyInput,
+  ZCreateApiKeyOutput,
+  type TApiKey,
+  type TCreateApiKeyInput,
+} from "./schemas";

@@ -13,14 +13,30 @@ export const ZApiKey = z.object({
   prefix: z.string().describe("First characters of the secret, to tell keys apart"),
   scopes: z.array(ZApiKeyScope).describe("What the key may do; admin covers every other scope"),
   createdAt: z.date().describe("When the key was created (ISO 8601 UTC)"),
-  lastUsedAt: z.date().nullable().describe("When the key last authenticated a request (ISO 8601 UTC, updated at most once a minute); null if never used"),
-  revokedAt: z.date().nullable().describe("When the key was revoked (ISO 8601 UTC) and stopped working; null while it is active"),
+  lastUsedAt: z
+    .date()
+    .nullable()
+    .describe(
+      "When the key last authenticated a request (ISO 8601 UTC, updated at most once a minute); null if never used",
+    ),
+  revokedAt: z
+    .date()
+    .nullable()
+    .describe("When the key was revoked (ISO 8601 UTC) and stopped working; null while it is active"),
 });
 export type TApiKey = z.infer<typeof ZApiKey>;
 
 export const ZCreateApiKeyInput = z.object({
-  name: z.string().trim().min(1, "Name is required").max(100).describe("A name for the key, 1–100 characters, e.g. the system that will use it"),
-  scopes: z.array(ZApiKeyScope).min(1, "Choose at least one scope").describe("What the key may do, at least one scope; duplicates are ignored"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name is required")
+    .max(100)
+    .describe("A name for the key, 1–100 characters, e.g. the system that will use it"),
+  scopes: z
+    .array(ZApiKeyScope)
+    .min(1, "Choose at least one scope")
+    .describe("What the key may do, at least one scope; duplicates are ignored"),
 });
 export type TCreateApiKeyInput = z.infer<typeof ZCreateApiKeyInput>;
 

@@ -64,7 +64,6 @@ export class UnknownAuditKeyError extends Error {
   }
 }
 
-
 /**
  * What jsonb will hand back for `value`: undefined keys dropped, dates as ISO strings, etc.
  * The writer stores and hashes this form so the verifier, reading the row back, hashes the same.

@@ -48,7 +48,13 @@ export async function verifyOneChain(
       .limit(pageSize);
 
     for (const row of page) {
-      const broken = (reason: TAuditChainBreak): TAuditChainReport => ({ ok: false, workspaceId, rows, brokenAtSeq: row.seq, reason });
+      const broken = (reason: TAuditChainBreak): TAuditChainReport => ({
+        ok: false,
+        workspaceId,
+        rows,
+        brokenAtSeq: row.seq,
+        reason,
+      });
       if (row.hash === null) {
         // Rows older than the chain may only come first; a missing hash later is tampering.
         if (isChainStarted) return broken("hash_mismatch");

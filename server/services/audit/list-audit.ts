@@ -49,13 +49,21 @@ function likeContains(text: string): string {
  * The workspace's audit rows, newest first, with a readable actor label for staff actors.
  * Filters combine with AND; page with `beforeSeq` = the last row's `seq`.
  */
-export async function listAudit({ ctx, input }: { ctx: ServiceContext; input: TListAuditInput }): Promise<TAuditEntry[]> {
+export async function listAudit({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TListAuditInput;
+}): Promise<TAuditEntry[]> {
   const { limit, beforeSeq, actorType, actor, action, targetType, targetId, from, to } = ZListAuditInput.parse(input);
   const filters: (SQL | undefined)[] = [
     eq(auditLog.workspaceId, ctx.workspaceId),
     beforeSeq ? lt(auditLog.seq, beforeSeq) : undefined,
     actorType ? eq(auditLog.actorType, actorType) : undefined,
-    actor ? or(eq(auditLog.actorId, actor), ilike(users.email, likeContains(actor)), ilike(users.name, likeContains(actor))) : undefined,
+    actor
+      ? or(eq(auditLog.actorId, actor), ilike(users.email, likeContains(actor)), ilike(users.name, likeContains(actor)))
+      : undefined,
     action ? eq(auditLog.action, action) : undefined,
     targetType ? eq(auditLog.targetType, targetType) : undefined,
     targetId ? eq(auditLog.targetId, targetId) : undefined,

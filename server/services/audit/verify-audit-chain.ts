@@ -4,8 +4,7 @@ import { listChainWorkspaceIds, PAGE_SIZE, verifyOneChain } from "./chains";
 import type { TAuditChainBreak, TAuditChainReport } from "./schemas";
 
 export type TVerifyAuditChainResult = (
-  | { ok: true; rows: number }
-  | { ok: false; workspaceId: string | null; brokenAtSeq: number; reason: TAuditChainBreak }
+  { ok: true; rows: number } | { ok: false; workspaceId: string | null; brokenAtSeq: number; reason: TAuditChainBreak }
 ) & { chains: TAuditChainReport[] };
 
 export interface TVerifyAuditChainInput {
@@ -50,7 +49,13 @@ export async function verifyAuditChain({
   }
   const broken = chains.find((chain) => !chain.ok);
   if (broken && !broken.ok) {
-    return { ok: false, workspaceId: broken.workspaceId, brokenAtSeq: broken.brokenAtSeq, reason: broken.reason, chains };
+    return {
+      ok: false,
+      workspaceId: broken.workspaceId,
+      brokenAtSeq: broken.brokenAtSeq,
+      reason: broken.reason,
+      chains,
+    };
   }
   return { ok: true, rows: chains.reduce((sum, chain) => sum + chain.rows, 0), chains };
 }

@@ -23,7 +23,11 @@ export interface PurgeExpiredTokensResult {
  */
 export async function purgeExpiredTokens({ ctx }: { ctx: JobContext }): Promise<PurgeExpiredTokensResult> {
   const now = ctx.now();
-  const audit = { actor: { type: "system" as const, job: "purge-expired-tokens" }, now: ctx.now, requestId: ctx.requestId };
+  const audit = {
+    actor: { type: "system" as const, job: "purge-expired-tokens" },
+    now: ctx.now,
+    requestId: ctx.requestId,
+  };
   return inTransaction(ctx.db, async (tx) => {
     const tokens = await tx
       .delete(verificationTokens)
@@ -32,24 +36,33 @@ export async function purgeExpiredTokens({ ctx }: { ctx: JobContext }): Promise<
     const dayAgo = new Date(now.getTime() - 24 * 60 * 60 * 1000);
     await tx
       .delete(rateLimits)
-      .where(and(lte(rateLimits.windowStart, dayAgo), or(isNull(rateLimits.blockedUntil), lte(rateLimits.blockedUntil, now))));
+      .where(
+        and(
+          lte(rateLimits.windowStart, dayAgo),
+          or(isNull(rateLimits.blockedUntil), lte(rateLimits.blockedUntil, now)),
+        ),
+      );
     const expiredInvitations = await tx
       .delete(invitations)
       .where(and(isNull(invitations.acceptedAt), lte(invitations.expiresAt, now)))
       .returning({ workspaceId: invitations.workspaceId });
 
     if (tokens.length > 0) {
-      await writeAudit(tx, { ...audit, workspaceId: null }, {
-        action: "auth.verification_tokens.purged",
-        after: { count: tokens.length },
-      });
+      await writeAudit(
+        tx,
+        { ...audit, workspaceId: null },
+        {
+          action: "auth.verification_tokens.purged",
+          after: { count: tokens.length },
+        },
+      );
     }
     const perWorkspace = new Map<string, number>();
-    for (const { workspaceId } of expiredInvitations) perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
+    for (const { workspaceId } of expiredInvitations)
+      perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
     for (const [workspaceId, count] of perWorkspace) {
       await writeAudit(tx, { ...audit, workspaceId }, { action: "invitations.expired_purged", after: { count } });
     }
     return { verificationTokens: tokens.length, invitations: expiredInvitations.length };
   });
 }
-

@@ -21,7 +21,13 @@ export interface TRecordSignInInput {
 }
 
 /** Shared by password and magic-link sign-in: requires a membership, stamps and audits the sign-in. */
-export async function recordSignIn({ ctx, input }: { ctx: PublicContext; input: TRecordSignInInput }): Promise<SignInResult> {
+export async function recordSignIn({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: TRecordSignInInput;
+}): Promise<SignInResult> {
   const { db, now, requestId } = ctx;
   const { userId, method } = input;
   return db.transaction(async (tx) => {
@@ -32,16 +38,23 @@ export async function recordSignIn({ ctx, input }: { ctx: PublicContext; input: 
     if (memberOf.length === 0) return { ok: false as const, reason: "no_workspace" as const };
     const [user] = await tx
       .update(users)
-      .set({ lastSignInAt: now(), emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now().toISOString()}::timestamptz)` })
+      .set({
+        lastSignInAt: now(),
+        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now().toISOString()}::timestamptz)`,
+      })
       .where(eq(users.id, userId))
       .returning({ id: users.id, email: users.email, name: users.name, sessionVersion: users.sessionVersion });
     for (const m of memberOf) {
-      await writeAudit(tx, { workspaceId: m.workspaceId, actor: { type: "user", userId, role: m.role }, now, requestId }, {
-        action: "auth.sign_in",
-        targetType: "user",
-        targetId: userId,
-        after: { method },
-      });
+      await writeAudit(
+        tx,
+        { workspaceId: m.workspaceId, actor: { type: "user", userId, role: m.role }, now, requestId },
+        {
+          action: "auth.sign_in",
+          targetType: "user",
+          targetId: userId,
+          after: { method },
+        },
+      );
     }
     return { ok: true as const, user: user! };
   });

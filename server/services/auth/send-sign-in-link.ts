@@ -66,25 +66,29 @@ export async function sendSignInLink({
     input: {
       delivery: "outbox",
       messages: [
-      {
-        workspaceId: member.workspaceId,
-        channel: "email",
-        kind: "system",
-        purpose: "magic_link",
-        userId: member.userId,
-        addressHash: null,
-        address: member.email,
-        fromAddress: getEnv().EMAIL_FROM,
-        content: magicLinkEmail({ url: input.url, expires: input.expires }),
-        checks: ["recipient: a member of the workspace signing in (system message, not a contact): consent and the contact suppression list do not apply"],
-        // Who may read the link in the Outbox: admins and owners at or above the member's role here.
-        options: { recipientRole: member.role },
-      },
+        {
+          workspaceId: member.workspaceId,
+          channel: "email",
+          kind: "system",
+          purpose: "magic_link",
+          userId: member.userId,
+          addressHash: null,
+          address: member.email,
+          fromAddress: getEnv().EMAIL_FROM,
+          content: magicLinkEmail({ url: input.url, expires: input.expires }),
+          checks: [
+            "recipient: a member of the workspace signing in (system message, not a contact): consent and the contact suppression list do not apply",
+          ],
+          // Who may read the link in the Outbox: admins and owners at or above the member's role here.
+          options: { recipientRole: member.role },
+        },
       ],
     },
   });
   if (!messageId) return { messageId: null };
-  const state = (await deliverNow({ ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox }, input: { messageIds: [messageId] } })).get(messageId);
+  const state = (
+    await deliverNow({ ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox }, input: { messageIds: [messageId] } })
+  ).get(messageId);
   if (!state || !isStatusIn(ACCEPTED_STATUSES, state.status)) throw new SignInLinkNotSentError();
   return { messageId };
 }

@@ -30,4 +30,3 @@ export async function resolveSessionMembership(
   if (!chosen) return null;
   return { user, workspace: { id: chosen.workspaceId, name: chosen.name }, role: chosen.role, workspaces: all };
 }
-

@@ -56,7 +56,11 @@ function signInKeys(email: string, clientKey: string) {
 export async function signInAllowed(db: Queryable, email: string, clientKey: string, now: Date): Promise<boolean> {
   const keys = signInKeys(email, clientKey);
   const states = await readLimits(db, Object.values(keys));
-  if (isBlocked(states.get(keys.instance), now) || isBlocked(states.get(keys.address), now) || isBlocked(states.get(keys.accountAddress), now)) {
+  if (
+    isBlocked(states.get(keys.instance), now) ||
+    isBlocked(states.get(keys.address), now) ||
+    isBlocked(states.get(keys.accountAddress), now)
+  ) {
     return false;
   }
   const addressHasFailed =

@@ -27,7 +27,13 @@ export interface TSignInWithPasswordInput {
  * refused attempt (`rate_limited`) is neither checked nor counted; a failed one is counted per
  * address, per account and address, per account and for the instance.
  */
-export async function signInWithPassword({ ctx, input }: { ctx: PublicContext; input: TSignInWithPasswordInput }): Promise<SignInResult> {
+export async function signInWithPassword({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: TSignInWithPasswordInput;
+}): Promise<SignInResult> {
   const { db, now, requestId } = ctx;
   const { clientKey = "unknown" } = input;
   const parsed = ZCredentials.safeParse(input.credentials);

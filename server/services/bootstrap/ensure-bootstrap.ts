@@ -33,7 +33,13 @@ export interface BootstrapResult {
  * unique index (the default-workspace marker, users.email, the membership key, api_keys.key_hash),
  * then re-read. An existing admin's password is never changed here.
  */
-export async function ensureBootstrap({ ctx, input }: { ctx: JobContext; input: BootstrapInput }): Promise<BootstrapResult> {
+export async function ensureBootstrap({
+  ctx,
+  input,
+}: {
+  ctx: JobContext;
+  input: BootstrapInput;
+}): Promise<BootstrapResult> {
   const { db, now } = ctx;
   // The env check refuses a weak key at start-up; this keeps any other caller from making one.
   if (input.adminApiKey !== undefined) ZBootstrapApiKey.parse(input.adminApiKey);
@@ -74,12 +80,16 @@ export async function ensureBootstrap({ ctx, input }: { ctx: JobContext; input: 
       .onConflictDoNothing()
       .returning({ userId: memberships.userId });
     if (membership.length === 1 || adminCreated) {
-      await writeAudit(tx, { workspaceId: workspace.id, actor, now }, {
-        action: "member.bootstrapped",
-        targetType: "user",
-        targetId: admin.id,
-        after: { role: "owner" },
-      });
+      await writeAudit(
+        tx,
+        { workspaceId: workspace.id, actor, now },
+        {
+          action: "member.bootstrapped",
+          targetType: "user",
+          targetId: admin.id,
+          after: { role: "owner" },
+        },
+      );
     }
 
     if (input.adminApiKey) {
@@ -103,12 +113,16 @@ export async function ensureBootstrap({ ctx, input }: { ctx: JobContext; input: 
           .set({ revokedAt: null, scopes: [...API_KEY_SCOPES] })
           .where(and(eq(apiKeys.keyHash, keyHash), eq(apiKeys.workspaceId, workspace.id)));
       } else {
-        await writeAudit(tx, { workspaceId: workspace.id, actor, now }, {
-          action: "api_key.created",
-          targetType: "api_key",
-          targetId: created[0]!.id,
-          after: { name: "INIT_ADMIN_API_KEY", scopes: [...API_KEY_SCOPES] },
-        });
+        await writeAudit(
+          tx,
+          { workspaceId: workspace.id, actor, now },
+          {
+            action: "api_key.created",
+            targetType: "api_key",
+            targetId: created[0]!.id,
+            after: { name: "INIT_ADMIN_API_KEY", scopes: [...API_KEY_SCOPES] },
+          },
+        );
       }
     }
 

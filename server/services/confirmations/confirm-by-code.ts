@@ -30,7 +30,13 @@ export type CodeResult = CodeConfirmationView & {
  * original evidence plus this request's ip and user agent; a repeat records nothing.
  * null = no such request.
  */
-export async function confirmByCode({ ctx, input }: { ctx: PublicContext; input: TConfirmByCodeInput }): Promise<CodeResult | null> {
+export async function confirmByCode({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: TConfirmByCodeInput;
+}): Promise<CodeResult | null> {
   const { meta = {} } = input;
   const parsed = ZConfirmByCodeInput.safeParse(input);
   if (!parsed.success) return null;
@@ -59,7 +65,12 @@ export async function confirmByCode({ ctx, input }: { ctx: PublicContext; input:
       if (state === "confirmed") return "already_confirmed";
       if (state === "open" || state === "expired") {
         // Expired, or out of tries without having been closed yet: close it now.
-        await closeConfirmation(tx, svc, current!, state === "expired" ? "confirmation code expired" : "too many wrong codes");
+        await closeConfirmation(
+          tx,
+          svc,
+          current!,
+          state === "expired" ? "confirmation code expired" : "too many wrong codes",
+        );
       }
       return current!.attempts >= current!.maxAttempts ? "locked" : "expired";
     }

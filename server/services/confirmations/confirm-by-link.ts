@@ -25,7 +25,13 @@ export interface ConfirmResult extends LinkConfirmationView {
  * the original request's evidence plus the confirming click's ip and user agent.
  * Audited as the contact. null = no such link.
  */
-export async function confirmByLink({ ctx, input }: { ctx: PublicContext; input: TConfirmByLinkInput }): Promise<ConfirmResult | null> {
+export async function confirmByLink({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: TConfirmByLinkInput;
+}): Promise<ConfirmResult | null> {
   const { token, meta = {} } = input;
   const row = await findByToken(ctx.db, token);
   if (!row) return null;

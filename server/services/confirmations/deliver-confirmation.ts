@@ -28,5 +28,10 @@ export async function deliverConfirmation({
 }): Promise<RequestedConfirmation> {
   const { confirmation } = prepared;
   if (prepared.messageStatus === "queued") await deliverNow({ ctx, input: { messageIds: [prepared.messageId] } });
-  return { confirmationId: confirmation.id, channel: confirmation.channel, method: confirmation.method, sentTo: prepared.sentTo };
+  return {
+    confirmationId: confirmation.id,
+    channel: confirmation.channel,
+    method: confirmation.method,
+    sentTo: prepared.sentTo,
+  };
 }

@@ -23,12 +23,23 @@ export async function expireConfirmations({
     const due = await db
       .select()
       .from(consentConfirmations)
-      .where(and(isNull(consentConfirmations.confirmedAt), isNull(consentConfirmations.closedAt), lte(consentConfirmations.expiresAt, now())))
+      .where(
+        and(
+          isNull(consentConfirmations.confirmedAt),
+          isNull(consentConfirmations.closedAt),
+          lte(consentConfirmations.expiresAt, now()),
+        ),
+      )
       .orderBy(asc(consentConfirmations.expiresAt))
       .limit(batchSize);
     for (const row of due) {
       const closed = await inTransaction(db, (tx) =>
-        closeConfirmation(tx, contextFor({ db: tx, now }, row, { type: "system", job: "expire-confirmations" }), row, "confirmation expired"),
+        closeConfirmation(
+          tx,
+          contextFor({ db: tx, now }, row, { type: "system", job: "expire-confirmations" }),
+          row,
+          "confirmation expired",
+        ),
       );
       if (closed) expired += 1;
     }

@@ -6,7 +6,13 @@ import { findByToken, linkView, type LinkConfirmationView } from "./views";
  * What the email link's page shows (GET). Read-only: mail scanners prefetch links, so looking
  * never confirms anything. null = no such link (the page answers 404).
  */
-export async function getLinkConfirmation({ ctx, input }: { ctx: PublicContext; input: { token: string } }): Promise<LinkConfirmationView | null> {
+export async function getLinkConfirmation({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: { token: string };
+}): Promise<LinkConfirmationView | null> {
   const row = await findByToken(ctx.db, input.token);
   if (!row) return null;
   const state = confirmationState(row, ctx.now());

@@ -4,7 +4,10 @@ import { getEnv } from "@/server/lib/env";
 export function brandedFrom(brand: string, emailFrom = getEnv().EMAIL_FROM): string {
   const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(emailFrom);
   const address = match ? match[1]! : emailFrom.trim();
-  const name = brand.replace(/[\r\n"<>\\]/g, " ").replace(/\s+/g, " ").trim();
+  const name = brand
+    .replace(/[\r\n"<>\\]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return name ? `"${name}" <${address}>` : emailFrom;
 }
 

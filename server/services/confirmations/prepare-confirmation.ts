@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { and, count, eq, gt, inArray, sql } from "drizzle-orm";
-import { consentConfirmations, consentEvents, consentStates, type Channel, type ConsentSource, type TopicRow } from "@/db/schema";
+import {
+  consentConfirmations,
+  consentEvents,
+  consentStates,
+  type Channel,
+  type ConsentSource,
+  type TopicRow,
+} from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { AppError, invalid } from "@/server/lib/errors";
@@ -67,16 +74,20 @@ export async function prepareConfirmation({
   if (topicRows.length === 0) return null;
   for (const topic of topicRows) {
     if (topic.workspaceId !== ctx.workspaceId) throw invalid("Unknown topic", "topicRows");
-    if (!topic.channels.includes(parsed.channel)) throw invalid(`Topic "${topic.key}" is not offered on ${parsed.channel}`, "channel");
+    if (!topic.channels.includes(parsed.channel))
+      throw invalid(`Topic "${topic.key}" is not offered on ${parsed.channel}`, "channel");
   }
 
   return inTransaction(ctx.db, async (tx) => {
     const contact = await getContactRow(tx, ctx.workspaceId, parsed.contactId);
     if (contact.erasedAt) throw new AppError("CONFLICT", "This contact was erased");
     const isEmail = parsed.channel === "email";
-    const address = isEmail ? decryptOptional(contact.emailCiphertext, "contact.email") : decryptOptional(contact.phoneCiphertext, "contact.phone");
+    const address = isEmail
+      ? decryptOptional(contact.emailCiphertext, "contact.email")
+      : decryptOptional(contact.phoneCiphertext, "contact.phone");
     const addressHash = isEmail ? contact.emailHash : contact.phoneHash;
-    if (!address || !addressHash) throw invalid(`The contact has no ${isEmail ? "email address" : "phone number"}`, isEmail ? "email" : "phone");
+    if (!address || !addressHash)
+      throw invalid(`The contact has no ${isEmail ? "email address" : "phone number"}`, isEmail ? "email" : "phone");
 
     // Topics already confirmed need no new request (and a pending event would be noise).
     const states = await tx
@@ -110,7 +121,10 @@ export async function prepareConfirmation({
         ),
       );
     if ((recent?.n ?? 0) >= MAX_CONFIRMATIONS_PER_ADDRESS_PER_HOUR) {
-      throw new AppError("RATE_LIMITED", "Too many confirmation messages were sent to this address. Please try again in an hour.");
+      throw new AppError(
+        "RATE_LIMITED",
+        "Too many confirmation messages were sent to this address. Please try again in an hour.",
+      );
     }
 
     const recorded = await recordConsentChange({
@@ -127,7 +141,10 @@ export async function prepareConfirmation({
     });
     // The evidence as the ledger stored it (the consent text replaced by its hash).
     const [stored] = recorded[0]
-      ? await tx.select({ evidence: consentEvents.evidence }).from(consentEvents).where(eq(consentEvents.id, recorded[0].eventId))
+      ? await tx
+          .select({ evidence: consentEvents.evidence })
+          .from(consentEvents)
+          .where(eq(consentEvents.id, recorded[0].eventId))
       : [];
 
     const id = randomUUID();
@@ -135,14 +152,17 @@ export async function prepareConfirmation({
     const link = isEmail ? generateLinkToken() : null;
     const code = isEmail ? null : generateCode();
     const expiresAt = new Date(now.getTime() + (isEmail ? LINK_TTL_MS : CODE_TTL_MS));
-    const message = await recordConfirmationMessage({ ...ctx, db: tx }, {
-      confirmationId: id,
-      contactId: contact.id,
-      channel: parsed.channel,
-      topics: pendingTopics,
-      secret: link ? confirmationLink(link.token) : code!,
-      lifetimeMs: expiresAt.getTime() - now.getTime(),
-    });
+    const message = await recordConfirmationMessage(
+      { ...ctx, db: tx },
+      {
+        confirmationId: id,
+        contactId: contact.id,
+        channel: parsed.channel,
+        topics: pendingTopics,
+        secret: link ? confirmationLink(link.token) : code!,
+        lifetimeMs: expiresAt.getTime() - now.getTime(),
+      },
+    );
     const [confirmation] = await tx
       .insert(consentConfirmations)
       .values({
@@ -156,7 +176,9 @@ export async function prepareConfirmation({
         addressHash,
         maxAttempts: CODE_MAX_ATTEMPTS,
         source: parsed.source,
-        evidence: Object.fromEntries(Object.entries(stored?.evidence ?? {}).filter(([, v]) => typeof v === "string")) as Record<string, string>,
+        evidence: Object.fromEntries(
+          Object.entries(stored?.evidence ?? {}).filter(([, v]) => typeof v === "string"),
+        ) as Record<string, string>,
         formVersionId: parsed.formVersionId ?? null,
         messageId: message.messageId,
         expiresAt,
@@ -167,7 +189,14 @@ export async function prepareConfirmation({
       action: "consent.confirmation_requested",
       targetType: "contact",
       targetId: contact.id,
-      after: { confirmationId: id, channel: parsed.channel, method, topics: pendingTopics.map((t) => t.key), messageId: message.messageId, messageStatus: message.status },
+      after: {
+        confirmationId: id,
+        channel: parsed.channel,
+        method,
+        topics: pendingTopics.map((t) => t.key),
+        messageId: message.messageId,
+        messageStatus: message.status,
+      },
     });
     return {
       confirmation: confirmation!,
@@ -185,37 +214,51 @@ export async function prepareConfirmation({
  */
 async function recordConfirmationMessage(
   ctx: ServiceContext,
-  input: { confirmationId: string; contactId: string; channel: Channel; topics: TopicRow[]; secret: string; lifetimeMs: number },
+  input: {
+    confirmationId: string;
+    contactId: string;
+    channel: Channel;
+    topics: TopicRow[];
+    secret: string;
+    lifetimeMs: number;
+  },
 ): Promise<{ messageId: string; status: "queued" | "blocked" }> {
   const isEmail = input.channel === "email";
-  const template = await systemTemplateFor(ctx.db, ctx.workspaceId, isEmail ? "double_opt_in_link" : "double_opt_in_code", ctx.now);
+  const template = await systemTemplateFor(
+    ctx.db,
+    ctx.workspaceId,
+    isEmail ? "double_opt_in_link" : "double_opt_in_code",
+    ctx.now,
+  );
   const topics = listTopics(input.topics.map((t) => t.name));
   const variables = isEmail
     ? { confirmation_url: input.secret, topics, hours: Math.round(input.lifetimeMs / 3_600_000) }
     : { code: input.secret, topics, minutes: Math.round(input.lifetimeMs / 60_000) };
-  const fallback: SendRequest["source"] = { content: isEmail ? DOUBLE_OPT_IN_LINK_CONTENT : { text: DOUBLE_OPT_IN_CODE_TEXT } };
+  const fallback: SendRequest["source"] = {
+    content: isEmail ? DOUBLE_OPT_IN_LINK_CONTENT : { text: DOUBLE_OPT_IN_CODE_TEXT },
+  };
   const [outcome] = await recordSends({
     ctx,
     input: {
       requests: [
-    {
-      recipient: { contactId: input.contactId },
-      channel: input.channel,
-      // For the decision only (is it offered on this channel?): the message is stored without a topic.
-      topicKey: input.topics[0]!.key,
-      kind: "transactional",
-      source: template ? { templateId: template.id } : fallback,
-      variables,
-      idempotencyKey: `confirmation-${input.confirmationId}`,
-      requestHash: null,
-      fallback: false,
-      deferOnQuietHours: false,
-      consentRequest: {
-        mustInclude: input.secret,
-        fallback,
-        ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
-      },
-    },
+        {
+          recipient: { contactId: input.contactId },
+          channel: input.channel,
+          // For the decision only (is it offered on this channel?): the message is stored without a topic.
+          topicKey: input.topics[0]!.key,
+          kind: "transactional",
+          source: template ? { templateId: template.id } : fallback,
+          variables,
+          idempotencyKey: `confirmation-${input.confirmationId}`,
+          requestHash: null,
+          fallback: false,
+          deferOnQuietHours: false,
+          consentRequest: {
+            mustInclude: input.secret,
+            fallback,
+            ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
+          },
+        },
       ],
     },
   });

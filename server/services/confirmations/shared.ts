@@ -43,11 +43,22 @@ export function contextFor(ctx: PublicContext, row: ConfirmationRow, actor: Acto
  * Closes an unconfirmed request and writes the `expired` ledger event that ends its pending state.
  * Idempotent: the conditional update lets exactly one caller close a row; the others record nothing.
  */
-export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row: ConfirmationRow, note: string): Promise<boolean> {
+export async function closeConfirmation(
+  tx: Queryable,
+  ctx: ServiceContext,
+  row: ConfirmationRow,
+  note: string,
+): Promise<boolean> {
   const [closed] = await tx
     .update(consentConfirmations)
     .set({ closedAt: ctx.now() })
-    .where(and(eq(consentConfirmations.id, row.id), isNull(consentConfirmations.confirmedAt), isNull(consentConfirmations.closedAt)))
+    .where(
+      and(
+        eq(consentConfirmations.id, row.id),
+        isNull(consentConfirmations.confirmedAt),
+        isNull(consentConfirmations.closedAt),
+      ),
+    )
     .returning({ id: consentConfirmations.id });
   if (!closed) return false;
   const topicRows = await confirmationTopics(tx, row);
@@ -75,7 +86,12 @@ export async function closeConfirmation(tx: Queryable, ctx: ServiceContext, row:
  * the conditional update that marks the request confirmed, so this runs once per request: a
  * repeated click or code records nothing.
  */
-export async function recordConfirmedConsent(tx: Queryable, ctx: ServiceContext, row: ConfirmationRow, meta: RequestEvidence): Promise<void> {
+export async function recordConfirmedConsent(
+  tx: Queryable,
+  ctx: ServiceContext,
+  row: ConfirmationRow,
+  meta: RequestEvidence,
+): Promise<void> {
   const topicRows = await confirmationTopics(tx, row);
   if (topicRows.length === 0) return;
   await recordConsentChange({

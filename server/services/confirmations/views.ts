@@ -33,7 +33,11 @@ export async function findByToken(db: Queryable, token: string): Promise<Confirm
   return row ?? null;
 }
 
-export async function linkView(db: Queryable, row: ConfirmationRow, status: LinkConfirmationView["status"]): Promise<LinkConfirmationView> {
+export async function linkView(
+  db: Queryable,
+  row: ConfirmationRow,
+  status: LinkConfirmationView["status"],
+): Promise<LinkConfirmationView> {
   const contact = await getContactRow(db, row.workspaceId, row.contactId);
   const email = decryptOptional(contact.emailCiphertext, "contact.email");
   return {

@@ -6,12 +6,24 @@ import { foldConsent } from "./fold";
 import { ZGetConsentInput, type TConsentState } from "./schemas";
 
 /** Current consent states of a contact, or — with `at` — as they were at that time (replayed from the ledger). */
-export async function getConsentStates({ ctx, input }: { ctx: ServiceContext; input: { id: string; at?: Date | string } }): Promise<{ states: TConsentState[] }> {
+export async function getConsentStates({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { id: string; at?: Date | string };
+}): Promise<{ states: TConsentState[] }> {
   const { id, at } = ZGetConsentInput.parse(input);
   await getContactRow(ctx.db, ctx.workspaceId, id);
   if (!at) {
     const rows = await ctx.db
-      .select({ channel: consentStates.channel, topic: topics.key, status: consentStates.status, source: consentStates.source, updatedAt: consentStates.recordedAt })
+      .select({
+        channel: consentStates.channel,
+        topic: topics.key,
+        status: consentStates.status,
+        source: consentStates.source,
+        updatedAt: consentStates.recordedAt,
+      })
       .from(consentStates)
       .innerJoin(topics, eq(topics.id, consentStates.topicId))
       .where(and(eq(consentStates.workspaceId, ctx.workspaceId), eq(consentStates.contactId, id)))
@@ -31,7 +43,13 @@ export async function getConsentStates({ ctx, input }: { ctx: ServiceContext; in
     })
     .from(consentEvents)
     .innerJoin(topics, eq(topics.id, consentEvents.topicId))
-    .where(and(eq(consentEvents.workspaceId, ctx.workspaceId), eq(consentEvents.contactId, id), lte(consentEvents.recordedAt, at)))
+    .where(
+      and(
+        eq(consentEvents.workspaceId, ctx.workspaceId),
+        eq(consentEvents.contactId, id),
+        lte(consentEvents.recordedAt, at),
+      ),
+    )
     .orderBy(asc(consentEvents.seq));
   const folded = foldConsent(events.map((e) => ({ ...e, key: `${e.channel}\u0000${e.topic}` })));
   const states = [...folded.entries()]

@@ -52,15 +52,25 @@ function hashText(text: string): string {
 async function resolveTopics(tx: Queryable, workspaceId: string, change: ConsentChange): Promise<TopicRow[]> {
   if (change.topicRows) return change.topicRows;
   if (change.topicKey) {
-    const [topic] = await tx.select().from(topics).where(and(eq(topics.workspaceId, workspaceId), eq(topics.key, change.topicKey)));
+    const [topic] = await tx
+      .select()
+      .from(topics)
+      .where(and(eq(topics.workspaceId, workspaceId), eq(topics.key, change.topicKey)));
     if (!topic) throw invalid(`Unknown topic "${change.topicKey}"`, "topic");
-    if (!topic.channels.includes(change.channel)) throw invalid(`Topic "${topic.key}" is not offered on ${change.channel}`, "channel");
+    if (!topic.channels.includes(change.channel))
+      throw invalid(`Topic "${topic.key}" is not offered on ${change.channel}`, "channel");
     return [topic];
   }
   const all = await tx
     .select()
     .from(topics)
-    .where(and(eq(topics.workspaceId, workspaceId), isNull(topics.archivedAt), change.marketingOnly ? eq(topics.kind, "marketing") : undefined));
+    .where(
+      and(
+        eq(topics.workspaceId, workspaceId),
+        isNull(topics.archivedAt),
+        change.marketingOnly ? eq(topics.kind, "marketing") : undefined,
+      ),
+    );
   return all.filter((t) => t.channels.includes(change.channel));
 }
 
@@ -73,7 +83,13 @@ async function resolveTopics(tx: Queryable, workspaceId: string, change: Consent
  * Not idempotent by itself (each call appends); callers that can retry pass a batch id they
  * dedupe on. Audited once per call.
  */
-export async function recordConsentChange({ ctx, input: change }: { ctx: ServiceContext; input: ConsentChange }): Promise<RecordedConsent[]> {
+export async function recordConsentChange({
+  ctx,
+  input: change,
+}: {
+  ctx: ServiceContext;
+  input: ConsentChange;
+}): Promise<RecordedConsent[]> {
   return inTransaction(ctx.db, async (tx) => {
     await getContactRow(tx, ctx.workspaceId, change.contactId);
     const topicRows = await resolveTopics(tx, ctx.workspaceId, change);
@@ -82,10 +98,15 @@ export async function recordConsentChange({ ctx, input: change }: { ctx: Service
     const requestTime = ctx.now();
     const occurredAt = change.occurredAt && change.occurredAt < requestTime ? change.occurredAt : requestTime;
     const { text, ...rest } = change.evidence ?? {};
-    const evidence: ConsentEvidence = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== ""));
+    const evidence: ConsentEvidence = Object.fromEntries(
+      Object.entries(rest).filter(([, v]) => v !== undefined && v !== ""),
+    );
     if (text?.trim()) {
       evidence.textHash = hashText(text);
-      await tx.insert(consentTexts).values({ workspaceId: ctx.workspaceId, hash: evidence.textHash, text, createdAt: requestTime }).onConflictDoNothing();
+      await tx
+        .insert(consentTexts)
+        .values({ workspaceId: ctx.workspaceId, hash: evidence.textHash, text, createdAt: requestTime })
+        .onConflictDoNothing();
     }
 
     await lockKey(tx, change.contactId);
@@ -141,7 +162,12 @@ export async function recordConsentChange({ ctx, input: change }: { ctx: Service
         occurredAt,
         recordedAt: now,
       });
-      const key = { workspaceId: ctx.workspaceId, contactId: change.contactId, channel: change.channel, topicId: topic.id };
+      const key = {
+        workspaceId: ctx.workspaceId,
+        contactId: change.contactId,
+        channel: change.channel,
+        topicId: topic.id,
+      };
       if (!state) {
         if (before) {
           await tx
@@ -161,7 +187,14 @@ export async function recordConsentChange({ ctx, input: change }: { ctx: Service
           .values({ ...key, ...state, updatedAt: now })
           .onConflictDoUpdate({
             target: [consentStates.workspaceId, consentStates.contactId, consentStates.channel, consentStates.topicId],
-            set: { status: state.status, source: state.source, eventId: state.eventId, occurredAt: state.occurredAt, recordedAt: state.recordedAt, updatedAt: now },
+            set: {
+              status: state.status,
+              source: state.source,
+              eventId: state.eventId,
+              occurredAt: state.occurredAt,
+              recordedAt: state.recordedAt,
+              updatedAt: now,
+            },
           });
       }
       results.push({ topicKey: topic.key, channel: change.channel, eventId: event.id, state });

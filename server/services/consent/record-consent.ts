@@ -4,7 +4,13 @@ import { recordConsentChange } from "./record-consent-change";
 import { ZRecordConsentInput, type TConsentState, type TRecordConsentInput } from "./schemas";
 
 /** `POST /contacts/{id}/consent`: validates (opt-ins need evidence), records, answers the new states of that channel. */
-export async function recordConsent({ ctx, input }: { ctx: ServiceContext; input: TRecordConsentInput }): Promise<{ states: TConsentState[] }> {
+export async function recordConsent({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TRecordConsentInput;
+}): Promise<{ states: TConsentState[] }> {
   const parsed = ZRecordConsentInput.parse(input);
   await recordConsentChange({
     ctx,

@@ -15,7 +15,13 @@ import { recordConsentChange } from "./record-consent-change";
  *
  * Call it in the transaction that changes the address. Returns the topic keys withdrawn.
  */
-export async function withdrawConsentForReplacedAddress({ ctx, input }: { ctx: ServiceContext; input: { contactId: string; channel: Channel } }): Promise<string[]> {
+export async function withdrawConsentForReplacedAddress({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { contactId: string; channel: Channel };
+}): Promise<string[]> {
   return inTransaction(ctx.db, async (tx) => {
     const now = ctx.now();
     await tx

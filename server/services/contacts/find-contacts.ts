@@ -6,7 +6,13 @@ import { resolveAddresses, toContact } from "./rows";
 import { ZFindContactsInput, type TContact } from "./schemas";
 
 /** Exact lookup by email or phone (normalised the same way as on write); masked for viewers. */
-export async function findContacts({ ctx, input }: { ctx: ServiceContext; input: { email?: string; phone?: string } }): Promise<TContact[]> {
+export async function findContacts({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { email?: string; phone?: string };
+}): Promise<TContact[]> {
   const parsed = ZFindContactsInput.parse(input);
   const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, parsed);
   const rows = await ctx.db

@@ -1,6 +1,15 @@
 import { and, asc, eq, or } from "drizzle-orm";
 import { z } from "zod";
-import { CHANNELS, CONSENT_SOURCES, CONSENT_STATUSES, SUPPRESSION_REASONS, consentStates, suppressions, topics, type Channel } from "@/db/schema";
+import {
+  CHANNELS,
+  CONSENT_SOURCES,
+  CONSENT_STATUSES,
+  SUPPRESSION_REASONS,
+  consentStates,
+  suppressions,
+  topics,
+  type Channel,
+} from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { toTopic } from "../topics/rows";
 import { ZTopic } from "../topics/schemas";
@@ -30,7 +39,12 @@ export const ZChannelSuppression = z.object({
   /** Whether the contact has an address on this channel at all. */
   hasAddress: z.boolean(),
   suppression: z
-    .object({ reason: z.enum(SUPPRESSION_REASONS), source: z.string(), note: z.string().nullable(), createdAt: z.date() })
+    .object({
+      reason: z.enum(SUPPRESSION_REASONS),
+      source: z.string(),
+      note: z.string().nullable(),
+      createdAt: z.date(),
+    })
     .nullable(),
 });
 
@@ -48,11 +62,21 @@ export type TContactDetail = z.infer<typeof ZContactDetail>;
  * A contact's profile, consent grid and suppression status per channel. Another workspace's id is
  * NOT_FOUND. Viewers get personal fields masked (and suppression notes withheld). Not audited.
  */
-export async function getContactDetail({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZContactDetailInput> }): Promise<TContactDetail> {
+export async function getContactDetail({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZContactDetailInput>;
+}): Promise<TContactDetail> {
   const { id } = ZContactDetailInput.parse(input);
   const row = await getContactRow(ctx.db, ctx.workspaceId, id);
   const [topicRows, stateRows, suppressionRows] = await Promise.all([
-    ctx.db.select().from(topics).where(eq(topics.workspaceId, ctx.workspaceId)).orderBy(asc(topics.createdAt), asc(topics.key)),
+    ctx.db
+      .select()
+      .from(topics)
+      .where(eq(topics.workspaceId, ctx.workspaceId))
+      .orderBy(asc(topics.createdAt), asc(topics.key)),
     ctx.db
       .select()
       .from(consentStates)
@@ -65,8 +89,12 @@ export async function getContactDetail({ ctx, input }: { ctx: ServiceContext; in
             and(
               eq(suppressions.workspaceId, ctx.workspaceId),
               or(
-                row.emailHash ? and(eq(suppressions.channel, "email"), eq(suppressions.addressHash, row.emailHash)) : undefined,
-                row.phoneHash ? and(eq(suppressions.channel, "sms"), eq(suppressions.addressHash, row.phoneHash)) : undefined,
+                row.emailHash
+                  ? and(eq(suppressions.channel, "email"), eq(suppressions.addressHash, row.emailHash))
+                  : undefined,
+                row.phoneHash
+                  ? and(eq(suppressions.channel, "sms"), eq(suppressions.addressHash, row.phoneHash))
+                  : undefined,
               ),
             ),
           )
@@ -76,14 +104,19 @@ export async function getContactDetail({ ctx, input }: { ctx: ServiceContext; in
   const consent: TConsentCell[] = [];
   for (const topicRow of topicRows) {
     const topic = toTopic(topicRow);
-    const channels = new Set<Channel>([...topic.channels, ...stateRows.filter((s) => s.topicId === topic.id).map((s) => s.channel)]);
+    const channels = new Set<Channel>([
+      ...topic.channels,
+      ...stateRows.filter((s) => s.topicId === topic.id).map((s) => s.channel),
+    ]);
     for (const channel of CHANNELS.filter((c) => channels.has(c))) {
       const state = stateRows.find((s) => s.topicId === topic.id && s.channel === channel);
       if (topic.archived && !state) continue;
       consent.push({
         topic,
         channel,
-        state: state ? { status: state.status, source: state.source, occurredAt: state.occurredAt, recordedAt: state.recordedAt } : null,
+        state: state
+          ? { status: state.status, source: state.source, occurredAt: state.occurredAt, recordedAt: state.recordedAt }
+          : null,
       });
     }
   }
@@ -99,7 +132,9 @@ export async function getContactDetail({ ctx, input }: { ctx: ServiceContext; in
       return {
         channel,
         hasAddress: Boolean(channel === "email" ? row.emailHash : row.phoneHash),
-        suppression: found ? { reason: found.reason, source: found.source, note: full ? found.note : null, createdAt: found.createdAt } : null,
+        suppression: found
+          ? { reason: found.reason, source: found.source, note: full ? found.note : null, createdAt: found.createdAt }
+          : null,
       };
     }),
   };

@@ -1,6 +1,15 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { CHANNELS, CONSENT_ACTIONS, CONSENT_SOURCES, apiKeys, consentEvents, consentTexts, topics, users } from "@/db/schema";
+import {
+  CHANNELS,
+  CONSENT_ACTIONS,
+  CONSENT_SOURCES,
+  apiKeys,
+  consentEvents,
+  consentTexts,
+  topics,
+  users,
+} from "@/db/schema";
 import { listAudit } from "../audit/list-audit";
 import type { ServiceContext } from "../context";
 import { getContactRow } from "./rows";
@@ -59,7 +68,9 @@ export const ZContactHistory = z.object({
 export type TContactHistory = z.infer<typeof ZContactHistory>;
 
 function stringEvidence(evidence: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(evidence).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
+  return Object.fromEntries(
+    Object.entries(evidence).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  );
 }
 
 /**
@@ -68,7 +79,13 @@ function stringEvidence(evidence: Record<string, unknown>): Record<string, strin
  * left out of the timeline because the ledger rows they summarise are already in it, in more
  * detail. Another workspace's id is NOT_FOUND. Read-only, not audited.
  */
-export async function getContactHistory({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZContactHistoryInput> }): Promise<TContactHistory> {
+export async function getContactHistory({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZContactHistoryInput>;
+}): Promise<TContactHistory> {
   const { id } = ZContactHistoryInput.parse(input);
   await getContactRow(ctx.db, ctx.workspaceId, id);
 
@@ -85,7 +102,10 @@ export async function getContactHistory({ ctx, input }: { ctx: ServiceContext; i
       .from(consentEvents)
       .innerJoin(topics, eq(topics.id, consentEvents.topicId))
       .leftJoin(users, and(eq(consentEvents.actorType, "user"), eq(sql`${users.id}::text`, consentEvents.actorId)))
-      .leftJoin(apiKeys, and(eq(consentEvents.actorType, "apiKey"), eq(sql`${apiKeys.id}::text`, consentEvents.actorId)))
+      .leftJoin(
+        apiKeys,
+        and(eq(consentEvents.actorType, "apiKey"), eq(sql`${apiKeys.id}::text`, consentEvents.actorId)),
+      )
       .where(and(eq(consentEvents.workspaceId, ctx.workspaceId), eq(consentEvents.contactId, id)))
       .orderBy(desc(consentEvents.seq))
       .limit(HISTORY_LIMIT),
@@ -101,24 +121,26 @@ export async function getContactHistory({ ctx, input }: { ctx: ServiceContext; i
     : [];
   const textByHash = new Map(texts.map((t) => [t.hash, t.text]));
 
-  const consent: TConsentHistoryEntry[] = events.map(({ event, topic, topicName, userName, userEmail, apiKeyName }) => ({
-    id: event.id,
-    seq: event.seq,
-    channel: event.channel,
-    topic,
-    topicName,
-    action: event.action,
-    source: event.source,
-    needsConfirmation: event.needsConfirmation,
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt,
-    evidence: stringEvidence(event.evidence as Record<string, unknown>),
-    consentText: event.evidence.textHash ? (textByHash.get(event.evidence.textHash) ?? null) : null,
-    batchId: event.batchId,
-    actorType: event.actorType,
-    actorId: event.actorId,
-    actorLabel: userName ?? userEmail ?? (apiKeyName ? `API key “${apiKeyName}”` : null),
-  }));
+  const consent: TConsentHistoryEntry[] = events.map(
+    ({ event, topic, topicName, userName, userEmail, apiKeyName }) => ({
+      id: event.id,
+      seq: event.seq,
+      channel: event.channel,
+      topic,
+      topicName,
+      action: event.action,
+      source: event.source,
+      needsConfirmation: event.needsConfirmation,
+      occurredAt: event.occurredAt,
+      recordedAt: event.recordedAt,
+      evidence: stringEvidence(event.evidence as Record<string, unknown>),
+      consentText: event.evidence.textHash ? (textByHash.get(event.evidence.textHash) ?? null) : null,
+      batchId: event.batchId,
+      actorType: event.actorType,
+      actorId: event.actorId,
+      actorLabel: userName ?? userEmail ?? (apiKeyName ? `API key “${apiKeyName}”` : null),
+    }),
+  );
 
   // Viewers see the evidence that identifies a person masked, like the contact's own fields.
   if (!seesFullPii(ctx.actor)) for (const entry of consent) entry.evidence = maskEvidence(entry.evidence);

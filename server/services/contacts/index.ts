@@ -36,7 +36,20 @@ export { contactForActor } from "./mask-contact";
 export { reencryptContacts } from "./reencrypt-contacts";
 export { resolveSignupContacts, type SignupInput } from "./resolve-signup-contacts";
 export { revealContact, ZRevealContactInput } from "./reveal-contact";
-export { setContactConsent, MIN_CONSENT_NOTE_LENGTH, ZSetContactConsentInput, type TSetContactConsentInput } from "./set-contact-consent";
+export {
+  setContactConsent,
+  MIN_CONSENT_NOTE_LENGTH,
+  ZSetContactConsentInput,
+  type TSetContactConsentInput,
+} from "./set-contact-consent";
 export { updateContact, ZUpdateContactInput, type TUpdateContactInput } from "./update-contact";
 export { upsertContact } from "./upsert-contact";
-export { ZContact, ZFindContactsInput, ZLocale, ZTimezone, ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
+export {
+  ZContact,
+  ZFindContactsInput,
+  ZLocale,
+  ZTimezone,
+  ZUpsertContactInput,
+  type TContact,
+  type TUpsertContactInput,
+} from "./schemas";

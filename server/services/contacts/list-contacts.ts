@@ -1,4 +1,18 @@
-import { and, arrayContains, asc, count, desc, eq, exists, gte, inArray, lt, notExists, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  arrayContains,
+  asc,
+  count,
+  desc,
+  eq,
+  exists,
+  gte,
+  inArray,
+  lt,
+  notExists,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, CONSENT_STATUSES, consentStates, contacts, topics } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
@@ -100,7 +114,10 @@ async function searchCondition(ctx: ServiceContext, search: string): Promise<SQL
   }
 }
 
-async function consentCondition(ctx: ServiceContext, filter: NonNullable<z.infer<typeof ZListContactsInput>["consent"]>): Promise<SQL> {
+async function consentCondition(
+  ctx: ServiceContext,
+  filter: NonNullable<z.infer<typeof ZListContactsInput>["consent"]>,
+): Promise<SQL> {
   const topic = await findTopicByKey(ctx.db, ctx.workspaceId, filter.topic);
   if (!topic) throw invalid(`Unknown topic "${filter.topic}"`, "consent.topic");
   const stateOf = (status?: (typeof CONSENT_STATUSES)[number]) =>
@@ -124,7 +141,13 @@ async function consentCondition(ctx: ServiceContext, filter: NonNullable<z.infer
  * contact's consent summary. Filters combine with AND. Viewers get names, email and phone masked
  * (`maskContact`); everyone else gets them decrypted. Read-only, not audited.
  */
-export async function listContacts({ ctx, input }: { ctx: ServiceContext; input: TListContactsInput }): Promise<TContactListPage> {
+export async function listContacts({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TListContactsInput;
+}): Promise<TContactListPage> {
   const { search, tag, consent, createdFrom, createdTo, cursor, limit } = ZListContactsInput.parse(input);
   const filters: (SQL | undefined)[] = [
     eq(contacts.workspaceId, ctx.workspaceId),
@@ -144,7 +167,14 @@ export async function listContacts({ ctx, input }: { ctx: ServiceContext; input:
         createdAtText: sql<string>`to_char(${contacts.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       })
       .from(contacts)
-      .where(and(where, after ? sql`(${contacts.createdAt}, ${contacts.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined))
+      .where(
+        and(
+          where,
+          after
+            ? sql`(${contacts.createdAt}, ${contacts.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+            : undefined,
+        ),
+      )
       .orderBy(desc(contacts.createdAt), desc(contacts.id))
       .limit(limit + 1),
     ctx.db.select({ total: count() }).from(contacts).where(where),
@@ -154,7 +184,13 @@ export async function listContacts({ ctx, input }: { ctx: ServiceContext; input:
   const ids = page.map((r) => r.row.id);
   const states = ids.length
     ? await ctx.db
-        .select({ contactId: consentStates.contactId, topic: topics.key, topicName: topics.name, channel: consentStates.channel, status: consentStates.status })
+        .select({
+          contactId: consentStates.contactId,
+          topic: topics.key,
+          topicName: topics.name,
+          channel: consentStates.channel,
+          status: consentStates.status,
+        })
         .from(consentStates)
         .innerJoin(topics, eq(topics.id, consentStates.topicId))
         .where(and(eq(consentStates.workspaceId, ctx.workspaceId), inArray(consentStates.contactId, ids)))
@@ -178,5 +214,10 @@ export async function listContacts({ ctx, input }: { ctx: ServiceContext; input:
     return masked ? maskContact(item) : item;
   });
   const last = rows.length > limit ? page[page.length - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor(last.createdAtText, last.row.id) : null, total: totalRow?.total ?? 0, masked };
+  return {
+    items,
+    nextCursor: last ? encodeCursor(last.createdAtText, last.row.id) : null,
+    total: totalRow?.total ?? 0,
+    masked,
+  };
 }

@@ -28,7 +28,8 @@ export async function reencryptContacts({
   const { db } = ctx;
   const { ring = keyRingFrom(getSecrets().encryptionKeys), batchSize = 500 } = input;
   const prefix = `v1.${ring.current.id}.%`;
-  const stale = (column: (typeof contacts)[(typeof COLUMNS)[number][0]]) => sql`(${column} is not null and ${column} not like ${prefix})`;
+  const stale = (column: (typeof contacts)[(typeof COLUMNS)[number][0]]) =>
+    sql`(${column} is not null and ${column} not like ${prefix})`;
   let cursor: string | undefined;
   let scanned = 0;
   let rewritten = 0;
@@ -37,10 +38,7 @@ export async function reencryptContacts({
       .select()
       .from(contacts)
       .where(
-        and(
-          cursor ? gt(contacts.id, cursor) : undefined,
-          or(...COLUMNS.map(([column]) => stale(contacts[column]))),
-        ),
+        and(cursor ? gt(contacts.id, cursor) : undefined, or(...COLUMNS.map(([column]) => stale(contacts[column])))),
       )
       .orderBy(asc(contacts.id))
       .limit(batchSize);
@@ -55,7 +53,10 @@ export async function reencryptContacts({
           }
         }
         if (Object.keys(changes).length > 0) {
-          await tx.update(contacts).set(changes).where(sql`${contacts.id} = ${row.id}`);
+          await tx
+            .update(contacts)
+            .set(changes)
+            .where(sql`${contacts.id} = ${row.id}`);
           rewritten += 1;
         }
       }

@@ -27,11 +27,18 @@ export interface SignupInput {
  * them). An erased contact is never revived (CONFLICT from upsertContact). Runs in the caller's
  * transaction; addresses are locked and matched as upsertContact does.
  */
-export async function resolveSignupContacts({ ctx, input }: { ctx: ServiceContext; input: SignupInput }): Promise<Partial<Record<Channel, TContact>>> {
+export async function resolveSignupContacts({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: SignupInput;
+}): Promise<Partial<Record<Channel, TContact>>> {
   return inTransaction(ctx.db, async (tx) => {
     const txCtx: ServiceContext = { ...ctx, db: tx };
     const addresses = await resolveAddresses(tx, ctx.workspaceId, input);
-    const upsert = async (upsertInput: TUpsertContactInput) => (await upsertContact({ ctx: txCtx, input: upsertInput })).contact;
+    const upsert = async (upsertInput: TUpsertContactInput) =>
+      (await upsertContact({ ctx: txCtx, input: upsertInput })).contact;
 
     let byChannel: Partial<Record<Channel, TContact>>;
     if (!addresses.emailHash || !addresses.phoneHash) {
@@ -44,18 +51,30 @@ export async function resolveSignupContacts({ ctx, input }: { ctx: ServiceContex
       const matches = await tx
         .select()
         .from(contacts)
-        .where(and(eq(contacts.workspaceId, ctx.workspaceId), or(eq(contacts.emailHash, addresses.emailHash), eq(contacts.phoneHash, addresses.phoneHash))));
+        .where(
+          and(
+            eq(contacts.workspaceId, ctx.workspaceId),
+            or(eq(contacts.emailHash, addresses.emailHash), eq(contacts.phoneHash, addresses.phoneHash)),
+          ),
+        );
       const byEmail = matches.find((c) => c.emailHash === addresses.emailHash);
       const byPhone = matches.find((c) => c.phoneHash === addresses.phoneHash);
       const canFill = async (row: ContactRow | undefined, channel: Channel) =>
-        row !== undefined && !row.erasedAt && (channel === "email" ? !row.emailHash : !row.phoneHash) && !(await hasConsentOn(tx, row, channel));
+        row !== undefined &&
+        !row.erasedAt &&
+        (channel === "email" ? !row.emailHash : !row.phoneHash) &&
+        !(await hasConsentOn(tx, row, channel));
 
       if (byEmail && byPhone && byEmail.id === byPhone.id) {
         const contact = await upsert({ email: input.email, phone: input.phone });
         byChannel = { email: contact, sms: contact };
       } else if (byEmail && byPhone) {
         byChannel = { email: await upsert({ email: input.email }), sms: await upsert({ phone: input.phone }) };
-      } else if ((byEmail && (await canFill(byEmail, "sms"))) || (byPhone && (await canFill(byPhone, "email"))) || (!byEmail && !byPhone)) {
+      } else if (
+        (byEmail && (await canFill(byEmail, "sms"))) ||
+        (byPhone && (await canFill(byPhone, "email"))) ||
+        (!byEmail && !byPhone)
+      ) {
         const contact = await upsert({ email: input.email, phone: input.phone });
         byChannel = { email: contact, sms: contact };
       } else {
@@ -79,7 +98,10 @@ export async function resolveSignupContacts({ ctx, input }: { ctx: ServiceContex
       };
       const updated =
         Object.keys(gaps).length > 0
-          ? await upsert({ ...(channel === "email" ? { email: contact.email ?? undefined } : { phone: contact.phone ?? undefined }), ...gaps })
+          ? await upsert({
+              ...(channel === "email" ? { email: contact.email ?? undefined } : { phone: contact.phone ?? undefined }),
+              ...gaps,
+            })
           : contact;
       filled.set(contact.id, updated);
       byChannel[channel] = updated;
@@ -92,8 +114,13 @@ async function hasConsentOn(tx: ServiceContext["db"], row: ContactRow, channel: 
   const [state] = await tx
     .select({ topicId: consentStates.topicId })
     .from(consentStates)
-    .where(and(eq(consentStates.workspaceId, row.workspaceId), eq(consentStates.contactId, row.id), eq(consentStates.channel, channel)))
+    .where(
+      and(
+        eq(consentStates.workspaceId, row.workspaceId),
+        eq(consentStates.contactId, row.id),
+        eq(consentStates.channel, channel),
+      ),
+    )
     .limit(1);
   return Boolean(state);
 }
-

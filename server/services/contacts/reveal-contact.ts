@@ -11,7 +11,13 @@ export const ZRevealContactInput = z.object({ id: z.uuid() });
  * writes a `contact.revealed` audit row naming the member and which fields were present (never
  * the values), in the same transaction as the read. Another workspace's id is NOT_FOUND.
  */
-export async function revealContact({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZRevealContactInput> }): Promise<TContact> {
+export async function revealContact({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZRevealContactInput>;
+}): Promise<TContact> {
   const { id } = ZRevealContactInput.parse(input);
   return inTransaction(ctx.db, async (tx) => {
     const contact = toContact(await getContactRow(tx, ctx.workspaceId, id));

@@ -27,7 +27,10 @@ export function toContact(row: ContactRow): TContact {
 }
 
 export async function workspaceRegion(db: Queryable, workspaceId: string): Promise<string> {
-  const [row] = await db.select({ region: workspaces.defaultRegion }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  const [row] = await db
+    .select({ region: workspaces.defaultRegion })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
   return row?.region ?? "US";
 }
 

@@ -31,7 +31,8 @@ export const ZSetContactConsentInput = z
       ctx.addIssue({
         code: "custom",
         path: ["note"],
-        message: "Describe how the person gave consent, e.g. “Customer asked by phone on 3 March” (at least 10 characters)",
+        message:
+          "Describe how the person gave consent, e.g. “Customer asked by phone on 3 March” (at least 10 characters)",
       });
     }
   });
@@ -43,23 +44,33 @@ export type TSetContactConsentInput = z.input<typeof ZSetContactConsentInput>;
  * An opt-in on a channel the contact has no address for is INVALID. Not idempotent: each call
  * appends a ledger event. Audited as the member.
  */
-export async function setContactConsent({ ctx, input }: { ctx: ServiceContext; input: TSetContactConsentInput }): Promise<{ states: TConsentState[] }> {
+export async function setContactConsent({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TSetContactConsentInput;
+}): Promise<{ states: TConsentState[] }> {
   const parsed = ZSetContactConsentInput.parse(input);
   const row = await getContactRow(ctx.db, ctx.workspaceId, parsed.id);
   if (parsed.status === "opted_in") {
     if (row.erasedAt) throw invalid("This contact was erased", "id");
     const hasAddress = parsed.channel === "email" ? row.emailHash : row.phoneHash;
-    if (!hasAddress) throw invalid(`This contact has no ${parsed.channel === "email" ? "email address" : "phone number"}`, "channel");
+    if (!hasAddress)
+      throw invalid(`This contact has no ${parsed.channel === "email" ? "email address" : "phone number"}`, "channel");
   }
-  await recordConsentChange({ ctx, input: {
-    contactId: parsed.id,
-    channel: parsed.channel,
-    topicKey: parsed.topic,
-    action: parsed.status,
-    source: "admin",
-    evidence: parsed.note ? { note: parsed.note } : undefined,
-    occurredAt: parsed.occurredAt,
-  } });
+  await recordConsentChange({
+    ctx,
+    input: {
+      contactId: parsed.id,
+      channel: parsed.channel,
+      topicKey: parsed.topic,
+      action: parsed.status,
+      source: "admin",
+      evidence: parsed.note ? { note: parsed.note } : undefined,
+      occurredAt: parsed.occurredAt,
+    },
+  });
   const { states } = await getConsentStates({ ctx, input: { id: parsed.id } });
   return { states: states.filter((s) => s.channel === parsed.channel) };
 }

@@ -10,7 +10,12 @@ import { getContactRow, resolveAddresses, toContact } from "./rows";
 import { ZLocale, ZTimezone, type TContact } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
 
-const ZTag = z.string().trim().min(1).max(64).regex(/^[^\r\n\0,]+$/, "Tags cannot contain commas or line breaks");
+const ZTag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\r\n\0,]+$/, "Tags cannot contain commas or line breaks");
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
 /**
@@ -38,7 +43,13 @@ export type TUpdateContactInput = z.input<typeof ZUpdateContactInput>;
  * (`address_changed` opt-outs, withdrawConsentForReplacedAddress). Audited with the changed
  * field names only.
  */
-export async function updateContact({ ctx, input }: { ctx: ServiceContext; input: TUpdateContactInput }): Promise<TContact> {
+export async function updateContact({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TUpdateContactInput;
+}): Promise<TContact> {
   const parsed = ZUpdateContactInput.parse(input);
   const blank = (value: string | null | undefined) => value === null || value === "";
   const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, {
@@ -66,8 +77,15 @@ export async function updateContact({ ctx, input }: { ctx: ServiceContext; input
         const [taken] = await tx
           .select({ id: contacts.id })
           .from(contacts)
-          .where(and(eq(contacts.workspaceId, ctx.workspaceId), eq(contacts[hashKey], hash), ne(contacts.id, existing.id)));
-        if (taken) throw new AppError("CONFLICT", `Another contact already has this ${field === "email" ? "email address" : "phone number"}`, { field });
+          .where(
+            and(eq(contacts.workspaceId, ctx.workspaceId), eq(contacts[hashKey], hash), ne(contacts.id, existing.id)),
+          );
+        if (taken)
+          throw new AppError(
+            "CONFLICT",
+            `Another contact already has this ${field === "email" ? "email address" : "phone number"}`,
+            { field },
+          );
       }
       changes[cipherKey] = encryptOptional(value, column);
       changes[hashKey] = hash ?? null;
@@ -109,9 +127,22 @@ export async function updateContact({ ctx, input }: { ctx: ServiceContext; input
       .set({ ...changes, updatedAt: ctx.now() })
       .where(eq(contacts.id, existing.id))
       .returning();
-    if (changes.emailHash !== undefined) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "email" } });
-    if (changes.phoneHash !== undefined) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "sms" } });
-    await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
+    if (changes.emailHash !== undefined)
+      await withdrawConsentForReplacedAddress({
+        ctx: { ...ctx, db: tx },
+        input: { contactId: existing.id, channel: "email" },
+      });
+    if (changes.phoneHash !== undefined)
+      await withdrawConsentForReplacedAddress({
+        ctx: { ...ctx, db: tx },
+        input: { contactId: existing.id, channel: "sms" },
+      });
+    await writeAudit(tx, ctx, {
+      action: "contact.updated",
+      targetType: "contact",
+      targetId: existing.id,
+      after: { fields: changed },
+    });
     return toContact(row!);
   });
 }

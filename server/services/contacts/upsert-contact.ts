@@ -127,10 +127,23 @@ export async function upsertContact({
     }
 
     const [row] = await tx.update(contacts).set(changes).where(eq(contacts.id, existing.id)).returning();
-    if (changes.emailHash) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "email" } });
-    if (changes.phoneHash) await withdrawConsentForReplacedAddress({ ctx: { ...ctx, db: tx }, input: { contactId: existing.id, channel: "sms" } });
+    if (changes.emailHash)
+      await withdrawConsentForReplacedAddress({
+        ctx: { ...ctx, db: tx },
+        input: { contactId: existing.id, channel: "email" },
+      });
+    if (changes.phoneHash)
+      await withdrawConsentForReplacedAddress({
+        ctx: { ...ctx, db: tx },
+        input: { contactId: existing.id, channel: "sms" },
+      });
     if (changed.length > 0) {
-      await writeAudit(tx, ctx, { action: "contact.updated", targetType: "contact", targetId: existing.id, after: { fields: changed } });
+      await writeAudit(tx, ctx, {
+        action: "contact.updated",
+        targetType: "contact",
+        targetId: existing.id,
+        after: { fields: changed },
+      });
     }
     return { contact: toContact(row!), created: false };
   });

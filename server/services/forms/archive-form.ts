@@ -11,7 +11,13 @@ import { ZArchiveFormInput, type TFormDetail } from "./schemas";
  * Archives (or restores) a form. An archived form's page answers 404 and accepts no submissions;
  * its versions and the consent they collected stay. Idempotent. Audited when it changes.
  */
-export async function archiveForm({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZArchiveFormInput> }): Promise<TFormDetail> {
+export async function archiveForm({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZArchiveFormInput>;
+}): Promise<TFormDetail> {
   const { id, archived } = ZArchiveFormInput.parse(input);
   await inTransaction(ctx.db, async (tx) => {
     const [form] = await tx
@@ -26,7 +32,11 @@ export async function archiveForm({ ctx, input }: { ctx: ServiceContext; input: 
       .update(forms)
       .set({ archivedAt: archived ? now : null, updatedAt: now })
       .where(eq(forms.id, id));
-    await writeAudit(tx, ctx, { action: archived ? "form.archived" : "form.restored", targetType: "form", targetId: id });
+    await writeAudit(tx, ctx, {
+      action: archived ? "form.archived" : "form.restored",
+      targetType: "form",
+      targetId: id,
+    });
   });
   return getForm({ ctx, input: { id } });
 }

@@ -16,21 +16,38 @@ export async function checkTopics(tx: Queryable, workspaceId: string, definition
   const rows = await tx
     .select()
     .from(topics)
-    .where(and(eq(topics.workspaceId, workspaceId), inArray(topics.id, definition.topicIds), isNull(topics.archivedAt)));
-  if (rows.length !== new Set(definition.topicIds).size) throw invalid("Choose topics of this workspace that are not archived", "definition.topicIds");
-  const channels = new Set(definition.fields.map((f) => (f.name === "email" ? "email" : f.name === "phone" ? "sms" : null)));
+    .where(
+      and(eq(topics.workspaceId, workspaceId), inArray(topics.id, definition.topicIds), isNull(topics.archivedAt)),
+    );
+  if (rows.length !== new Set(definition.topicIds).size)
+    throw invalid("Choose topics of this workspace that are not archived", "definition.topicIds");
+  const channels = new Set(
+    definition.fields.map((f) => (f.name === "email" ? "email" : f.name === "phone" ? "sms" : null)),
+  );
   const unreachable = rows.filter((t) => !t.channels.some((c) => channels.has(c)));
   if (unreachable.length > 0) {
     const names = unreachable.map((t) => `"${t.name}"`).join(", ");
-    throw invalid(`${names} is sent by ${unreachable[0]!.channels.join("/")}: add the matching field (email or phone)`, "definition.topicIds");
+    throw invalid(
+      `${names} is sent by ${unreachable[0]!.channels.join("/")}: add the matching field (email or phone)`,
+      "definition.topicIds",
+    );
   }
 }
 
 /** Appends an immutable version and stores its consent text once (consent_texts, by hash). */
-export async function insertVersion(tx: Queryable, ctx: ServiceContext, formId: string, version: number, definition: FormDefinition) {
+export async function insertVersion(
+  tx: Queryable,
+  ctx: ServiceContext,
+  formId: string,
+  version: number,
+  definition: FormDefinition,
+) {
   const hash = consentTextHash(definition.consentText);
   const now = ctx.now();
-  await tx.insert(consentTexts).values({ workspaceId: ctx.workspaceId, hash, text: definition.consentText, createdAt: now }).onConflictDoNothing();
+  await tx
+    .insert(consentTexts)
+    .values({ workspaceId: ctx.workspaceId, hash, text: definition.consentText, createdAt: now })
+    .onConflictDoNothing();
   const [row] = await tx
     .insert(formVersions)
     .values({
@@ -49,7 +66,11 @@ export async function insertVersion(tx: Queryable, ctx: ServiceContext, formId: 
 type FormRow = typeof forms.$inferSelect;
 
 /** Distinct contacts per form who submitted it (any version), from the ledger evidence. */
-export async function signupCounts(db: Queryable, workspaceId: string, formIds: string[]): Promise<Map<string, number>> {
+export async function signupCounts(
+  db: Queryable,
+  workspaceId: string,
+  formIds: string[],
+): Promise<Map<string, number>> {
   if (formIds.length === 0) return new Map();
   const formId = sql<string>`split_part(${consentEvents.evidence}->>'formVersion', '@', 1)`;
   const rows = await db

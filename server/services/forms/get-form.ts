@@ -5,7 +5,16 @@ import type { ServiceContext } from "../context";
 import { signupCounts, toSummary } from "./form-rows";
 import type { TFormDetail } from "./schemas";
 
-const TRACKED_KEYS = ["title", "description", "fields", "topicIds", "consentText", "doubleOptIn", "submitLabel", "successMessage"] as const;
+const TRACKED_KEYS = [
+  "title",
+  "description",
+  "fields",
+  "topicIds",
+  "consentText",
+  "doubleOptIn",
+  "submitLabel",
+  "successMessage",
+] as const;
 
 /** One form of this workspace with its current definition and every version (newest first). */
 export async function getForm({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TFormDetail> {
@@ -30,7 +39,9 @@ export async function getForm({ ctx, input }: { ctx: ServiceContext; input: { id
       .map((v, i) => {
         const previous = versions[i - 1]?.version.definition;
         const changed = previous
-          ? TRACKED_KEYS.filter((k) => JSON.stringify(previous[k] ?? null) !== JSON.stringify(v.version.definition[k] ?? null))
+          ? TRACKED_KEYS.filter(
+              (k) => JSON.stringify(previous[k] ?? null) !== JSON.stringify(v.version.definition[k] ?? null),
+            )
           : [];
         return {
           id: v.version.id,

@@ -19,7 +19,13 @@ export interface PublicForm {
  * The current version of a live form, for the hosted page. No auth: the key is the capability.
  * null = unknown or archived key (the page answers 404).
  */
-export async function getPublicForm({ ctx, input }: { ctx: PublicContext; input: { key: string } }): Promise<PublicForm | null> {
+export async function getPublicForm({
+  ctx,
+  input,
+}: {
+  ctx: PublicContext;
+  input: { key: string };
+}): Promise<PublicForm | null> {
   const { db } = ctx;
   const { key } = input;
   if (!/^[A-Za-z0-9_-]{6,64}$/.test(key)) return null;
@@ -35,7 +41,13 @@ export async function getPublicForm({ ctx, input }: { ctx: PublicContext; input:
     ? await db
         .select()
         .from(topics)
-        .where(and(eq(topics.workspaceId, row.form.workspaceId), inArray(topics.id, definition.topicIds), isNull(topics.archivedAt)))
+        .where(
+          and(
+            eq(topics.workspaceId, row.form.workspaceId),
+            inArray(topics.id, definition.topicIds),
+            isNull(topics.archivedAt),
+          ),
+        )
     : [];
   const order = new Map(definition.topicIds.map((id, i) => [id, i]));
   return {

@@ -8,4 +8,11 @@ export type { PublicForm } from "./get-public-form";
 export { FormTokenError, submitForm } from "./submit-form";
 export type { SubmitFormInput, SubmitFormResult } from "./submit-form";
 export { ZArchiveFormInput, ZCreateFormInput, ZFormDetail, ZFormSummary, ZUpdateFormInput } from "./schemas";
-export type { FormFieldName, TCreateFormInput, TFormDefinitionInput, TFormDetail, TFormSummary, TUpdateFormInput } from "./schemas";
+export type {
+  FormFieldName,
+  TCreateFormInput,
+  TFormDefinitionInput,
+  TFormDetail,
+  TFormSummary,
+  TUpdateFormInput,
+} from "./schemas";

@@ -5,7 +5,13 @@ import { signupCounts, toSummary } from "./form-rows";
 import type { TFormSummary } from "./schemas";
 
 /** The workspace's forms, most recently changed first; archived ones only when asked. */
-export async function listForms({ ctx, input }: { ctx: ServiceContext; input?: { includeArchived?: boolean } }): Promise<TFormSummary[]> {
+export async function listForms({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input?: { includeArchived?: boolean };
+}): Promise<TFormSummary[]> {
   const rows = await ctx.db
     .select({ form: forms, definition: formVersions.definition })
     .from(forms)

@@ -30,7 +30,10 @@ const globalForLimits = globalThis as unknown as {
 };
 export const FORM_LIMITS = { perIp: { limit: 20, windowMs: 10 * 60_000 }, perForm: { limit: 600, windowMs: 60_000 } };
 function limits() {
-  globalForLimits.__optinFormLimits ??= { perIp: createRateLimiter(FORM_LIMITS.perIp), perForm: createRateLimiter(FORM_LIMITS.perForm) };
+  globalForLimits.__optinFormLimits ??= {
+    perIp: createRateLimiter(FORM_LIMITS.perIp),
+    perForm: createRateLimiter(FORM_LIMITS.perForm),
+  };
   return globalForLimits.__optinFormLimits;
 }
 
@@ -48,7 +51,12 @@ export interface SubmitFormInput {
 }
 
 export type SubmitFormResult =
-  | { status: "invalid"; form: PublicForm; errors: Partial<Record<FormFieldName, string>>; values: Partial<Record<FormFieldName, string>> }
+  | {
+      status: "invalid";
+      form: PublicForm;
+      errors: Partial<Record<FormFieldName, string>>;
+      values: Partial<Record<FormFieldName, string>>;
+    }
   | {
       status: "submitted";
       form: PublicForm;
@@ -71,17 +79,22 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
     const value = (raw[field.name] ?? "").trim();
     if (value.length > 254) errors[field.name] = "This is too long";
     // Every field of a hosted form is one line: no control characters at all (tab and breaks too).
-    if (hasControlCharacter(raw[field.name] ?? "")) errors[field.name] = controlCharacterMessage(field.label || FIELD_DEFAULT_LABELS[field.name]);
+    if (hasControlCharacter(raw[field.name] ?? ""))
+      errors[field.name] = controlCharacterMessage(field.label || FIELD_DEFAULT_LABELS[field.name]);
     values[field.name] = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 254);
-    if (!value && field.required && !errors[field.name]) errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
+    if (!value && field.required && !errors[field.name])
+      errors[field.name] = `${field.label || FIELD_DEFAULT_LABELS[field.name]} is required`;
   }
   const email = values.email && !errors.email ? normalizeEmail(values.email) : null;
   if (email && !email.ok) {
-    errors.email = email.reason.startsWith("contains") ? `${fieldLabel(form, "email")} ${email.reason}` : "Enter a valid email address";
+    errors.email = email.reason.startsWith("contains")
+      ? `${fieldLabel(form, "email")} ${email.reason}`
+      : "Enter a valid email address";
   }
   const addressFields = form.definition.fields.filter((f) => f.name === "email" || f.name === "phone");
   if (!values.email && !values.phone && addressFields[0] && !errors[addressFields[0].name]) {
-    errors[addressFields[0].name] = addressFields.length > 1 ? "Enter your email or your phone number" : "This is required";
+    errors[addressFields[0].name] =
+      addressFields.length > 1 ? "Enter your email or your phone number" : "This is required";
   }
   return { values, errors };
 }
@@ -100,7 +113,13 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  * commit the confirmation email/SMS go out. Not idempotent (a resubmission is a new act), but a
  * topic already confirmed is never asked again.
  */
-export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; input: SubmitFormInput }): Promise<SubmitFormResult> {
+export async function submitForm({
+  ctx,
+  input,
+}: {
+  ctx: SendingPublicContext;
+  input: SubmitFormInput;
+}): Promise<SubmitFormResult> {
   const form = await getPublicForm({ ctx, input: { key: input.key } });
   if (!form) throw new AppError("NOT_FOUND", "Form not found");
 
@@ -108,7 +127,8 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
   const { perIp, perForm } = limits();
   const ipOk = perIp.hit(`ip:${input.meta.ip ?? "unknown"}`, now.getTime());
   const formOk = perForm.hit(`form:${form.formId}`, now.getTime());
-  if (!ipOk || !formOk) throw new AppError("RATE_LIMITED", "Too many sign-ups from here. Please try again in a few minutes.");
+  if (!ipOk || !formOk)
+    throw new AppError("RATE_LIMITED", "Too many sign-ups from here. Please try again in a few minutes.");
 
   const token = verifyFormToken(form.key, input.csrf, now);
   if (token !== "valid") throw new FormTokenError(token);
@@ -123,8 +143,16 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
   const needsConfirmation = (topic: TopicRow) => form.definition.doubleOptIn || topic.requiresDoubleOptIn;
   if (input.honeypot?.trim()) {
     // Looks exactly like a success to the bot; nothing is written or sent.
-    const pending = (channel: Channel) => hasAddresses[channel] && form.topics.some((t) => t.channels.includes(channel) && needsConfirmation(t));
-    return { status: "submitted", form, emailPending: pending("email"), smsPending: pending("sms"), smsConfirmationId: null, sentTo: {} };
+    const pending = (channel: Channel) =>
+      hasAddresses[channel] && form.topics.some((t) => t.channels.includes(channel) && needsConfirmation(t));
+    return {
+      status: "submitted",
+      form,
+      emailPending: pending("email"),
+      smsPending: pending("sms"),
+      smsConfirmationId: null,
+      sentTo: {},
+    };
   }
 
   const evidence = {
@@ -144,7 +172,12 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
       // Each address to its own contact: a form never changes an existing contact's address.
       const byChannel = await resolveSignupContacts({
         ctx: formActor,
-        input: { email: values.email || undefined, phone: values.phone || undefined, firstName: values.firstName, lastName: values.lastName },
+        input: {
+          email: values.email || undefined,
+          phone: values.phone || undefined,
+          firstName: values.firstName,
+          lastName: values.lastName,
+        },
       });
       const out: PreparedConfirmation[] = [];
       for (const channel of ["email", "sms"] as const) {
@@ -155,7 +188,10 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
         const direct = offered.filter((t) => !needsConfirmation(t));
         const confirm = offered.filter(needsConfirmation);
         if (direct.length > 0) {
-          await recordConsentChange({ ctx: personCtx, input: { contactId: contact.id, channel, topicRows: direct, action: "opted_in", source: "form", evidence } });
+          await recordConsentChange({
+            ctx: personCtx,
+            input: { contactId: contact.id, channel, topicRows: direct, action: "opted_in", source: "form", evidence },
+          });
         }
         if (confirm.length > 0) {
           const request = await prepareConfirmation({
@@ -176,11 +212,23 @@ export async function submitForm({ ctx, input }: { ctx: SendingPublicContext; in
     });
   } catch (error) {
     if (error instanceof AppError && error.code === "INVALID" && (error.field === "email" || error.field === "phone")) {
-      return { status: "invalid", form, errors: { [error.field]: error.field === "email" ? "Enter a valid email address" : "Enter a valid phone number" }, values };
+      return {
+        status: "invalid",
+        form,
+        errors: {
+          [error.field]: error.field === "email" ? "Enter a valid email address" : "Enter a valid phone number",
+        },
+        values,
+      };
     }
     if (error instanceof AppError && error.code === "CONFLICT") {
       const field = form.definition.fields.some((f) => f.name === "phone") && values.phone ? "phone" : "email";
-      return { status: "invalid", form, errors: { [field]: "We could not sign up this address. Please contact us." }, values };
+      return {
+        status: "invalid",
+        form,
+        errors: { [field]: "We could not sign up this address. Please contact us." },
+        values,
+      };
     }
     throw error;
   }

@@ -15,7 +15,13 @@ import { ZUpdateFormInput, type TFormDetail, type TUpdateFormInput } from "./sch
  * alone only renames. The form row is locked, so two concurrent saves get versions N+1 and N+2.
  * Audited.
  */
-export async function updateForm({ ctx, input }: { ctx: ServiceContext; input: TUpdateFormInput }): Promise<TFormDetail> {
+export async function updateForm({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TUpdateFormInput;
+}): Promise<TFormDetail> {
   const { id, name, definition } = ZUpdateFormInput.parse(input);
   await inTransaction(ctx.db, async (tx) => {
     const [form] = await tx

@@ -15,7 +15,8 @@ export const CONSENT_FOLD_WHERE = `excluded.status = 'opted_out'
       or consent_states.status <> 'opted_out'
       or excluded.occurred_at > consent_states.recorded_at`;
 
-export const CONSENT_STATE_COLUMNS = "workspace_id, contact_id, channel, topic_id, status, source, event_id, occurred_at, recorded_at, updated_at";
+export const CONSENT_STATE_COLUMNS =
+  "workspace_id, contact_id, channel, topic_id, status, source, event_id, occurred_at, recorded_at, updated_at";
 
 export const CONSENT_PROJECTION_CONFLICT = `on conflict (workspace_id, contact_id, channel, topic_id) do update set
     status = excluded.status,

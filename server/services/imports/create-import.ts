@@ -6,7 +6,11 @@ import { toImport } from "./rows";
 import { ZCreateImportInput, type TCreateImportInput, type TImport } from "./schemas";
 
 /** Recording consent from a file is a consent write: checked when the import is created and again when it runs. */
-export const IMPORT_CONSENT_ACCESS: AccessRule = { scope: "consent:write", role: "marketer", what: "an import with a consent column (mapping.consentStatus)" };
+export const IMPORT_CONSENT_ACCESS: AccessRule = {
+  scope: "consent:write",
+  role: "marketer",
+  what: "an import with a consent column (mapping.consentStatus)",
+};
 
 /**
  * Creates a pending import: the column mapping and the topics/channels the consent column
@@ -14,7 +18,13 @@ export const IMPORT_CONSENT_ACCESS: AccessRule = { scope: "consent:write", role:
  * Not idempotent (each call is a new import); the upload then runs it once (`runImport`).
  * Not audited here: `runImport` audits the start and the end.
  */
-export async function createImport({ ctx, input }: { ctx: ServiceContext; input: TCreateImportInput }): Promise<TImport> {
+export async function createImport({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TCreateImportInput;
+}): Promise<TImport> {
   const parsed = ZCreateImportInput.parse(input);
   if (parsed.mapping.consentStatus) requireAccess(ctx, IMPORT_CONSENT_ACCESS);
   const topicKeys = [...new Set(parsed.topicKeys)];
@@ -38,7 +48,11 @@ export async function createImport({ ctx, input }: { ctx: ServiceContext; input:
       workspaceId: ctx.workspaceId,
       filename: parsed.filename || null,
       mapping: parsed.mapping,
-      options: { topicKeys: parsed.mapping.consentStatus ? topicKeys : [], channels: parsed.mapping.consentStatus ? channels : [], tags: parsed.tags },
+      options: {
+        topicKeys: parsed.mapping.consentStatus ? topicKeys : [],
+        channels: parsed.mapping.consentStatus ? channels : [],
+        tags: parsed.tags,
+      },
       createdByUserId: ctx.actor.type === "user" ? ctx.actor.userId : null,
       createdAt: ctx.now(),
     })

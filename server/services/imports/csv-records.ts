@@ -38,7 +38,10 @@ export async function* csvRecords(source: ImportSource): AsyncGenerator<RawRecor
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
     // The line a record ends on, for rejections (a quoted field may span lines).
-    on_record: ((record: string[], context: { lines: number }) => ({ line: context.lines, cells: record })) as unknown as Options["on_record"],
+    on_record: ((record: string[], context: { lines: number }) => ({
+      line: context.lines,
+      cells: record,
+    })) as unknown as Options["on_record"],
   });
   const feeding = pipeline(Readable.from(chunks()), parser);
   feeding.catch(() => {});

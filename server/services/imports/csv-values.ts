@@ -56,7 +56,12 @@ export function parseConsentDate(value: string): Date | null {
   if (!Number.isFinite(ms)) return null;
   const date = new Date(ms);
   // Reject impossible calendar dates that Date.parse rolls over (2024-02-31).
-  if (ISO_DATE.test(text.slice(0, 10)) && date.toISOString().slice(0, 10) !== text.slice(0, 10) && !/[+-]\d{2}:?\d{2}$/.test(text)) return null;
+  if (
+    ISO_DATE.test(text.slice(0, 10)) &&
+    date.toISOString().slice(0, 10) !== text.slice(0, 10) &&
+    !/[+-]\d{2}:?\d{2}$/.test(text)
+  )
+    return null;
   return date;
 }
 
@@ -113,14 +118,48 @@ export function detectDelimiter(firstLine: string): "," | ";" | "\t" {
 
 const FIELD_SYNONYMS: Record<ImportField, string[]> = {
   email: ["email", "e_mail", "email_address", "mail", "emailaddress"],
-  phone: ["phone", "phone_number", "mobile", "mobile_phone", "mobile_number", "cell", "cell_phone", "telephone", "tel", "msisdn", "sms", "phonenumber"],
+  phone: [
+    "phone",
+    "phone_number",
+    "mobile",
+    "mobile_phone",
+    "mobile_number",
+    "cell",
+    "cell_phone",
+    "telephone",
+    "tel",
+    "msisdn",
+    "sms",
+    "phonenumber",
+  ],
   firstName: ["first_name", "firstname", "first", "given_name", "forename", "fname"],
   lastName: ["last_name", "lastname", "last", "surname", "family_name", "lname"],
   locale: ["locale", "language", "lang"],
   timezone: ["timezone", "time_zone", "tz", "zone"],
   tags: ["tags", "tag", "labels", "segments"],
-  consentStatus: ["consent", "consent_status", "status", "opt_in", "optin", "opted_in", "subscribed", "subscription_status", "marketing_consent"],
-  consentAt: ["consent_at", "consent_date", "consent_timestamp", "consented_at", "opt_in_date", "optin_date", "subscribed_at", "consent_time", "date", "timestamp"],
+  consentStatus: [
+    "consent",
+    "consent_status",
+    "status",
+    "opt_in",
+    "optin",
+    "opted_in",
+    "subscribed",
+    "subscription_status",
+    "marketing_consent",
+  ],
+  consentAt: [
+    "consent_at",
+    "consent_date",
+    "consent_timestamp",
+    "consented_at",
+    "opt_in_date",
+    "optin_date",
+    "subscribed_at",
+    "consent_time",
+    "date",
+    "timestamp",
+  ],
   consentSource: ["consent_source", "source", "signup_source", "opt_in_source", "origin"],
 };
 
@@ -139,7 +178,10 @@ export function normalizeHeader(header: string): string {
  * Suggested mapping from header names: exact synonyms first (each column used once), then the
  * remaining columns as custom attributes named after their header.
  */
-export function suggestMapping(headers: string[]): { fields: Partial<Record<ImportField, string>>; attributes: Record<string, string> } {
+export function suggestMapping(headers: string[]): {
+  fields: Partial<Record<ImportField, string>>;
+  attributes: Record<string, string>;
+} {
   const fields: Partial<Record<ImportField, string>> = {};
   const used = new Set<string>();
   const normalized = headers.map((h) => ({ header: h, key: normalizeHeader(h) }));
@@ -178,7 +220,9 @@ export function escapeFormula(value: string): string {
 
 /** The inverse of `escapeFormula` for cells of a file we exported. */
 export function unescapeFormulaCell(value: string): string {
-  return value.length > 1 && value.charCodeAt(0) === 39 /* ' */ && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+  return value.length > 1 && value.charCodeAt(0) === 39 /* ' */ && FORMULA_START.test(value.slice(1))
+    ? value.slice(1)
+    : value;
 }
 
 /** One CSV cell (RFC 4180 quoting) after formula escaping. */

@@ -9,11 +9,21 @@ import { csvLine } from "./csv-values";
 
 const PAGE = 2_000;
 
-export const ZExportContactsFilter = z
-  .object({ tag: z.string().trim().min(1).max(64).optional() })
-  .optional();
+export const ZExportContactsFilter = z.object({ tag: z.string().trim().min(1).max(64).optional() }).optional();
 
-export const EXPORT_COLUMNS = ["id", "email", "phone", "first_name", "last_name", "locale", "timezone", "tags", "attributes", "created_at", "updated_at"];
+export const EXPORT_COLUMNS = [
+  "id",
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+  "locale",
+  "timezone",
+  "tags",
+  "attributes",
+  "created_at",
+  "updated_at",
+];
 
 /**
  * The workspace's contacts (not erased) as CSV, decrypted, streamed in pages of 2,000 by id.
@@ -30,7 +40,9 @@ export async function exportContactsCsv({
   input?: z.input<typeof ZExportContactsFilter>;
 }): Promise<AsyncIterable<string>> {
   const actor = ctx.actor;
-  const allowed = (actor.type === "user" && hasRole(actor.role, "admin")) || (actor.type === "apiKey" && hasScope(actor.scopes, "admin"));
+  const allowed =
+    (actor.type === "user" && hasRole(actor.role, "admin")) ||
+    (actor.type === "apiKey" && hasScope(actor.scopes, "admin"));
   if (!allowed) throw forbidden("Exporting contacts needs the admin role");
   const parsed = ZExportContactsFilter.parse(filter);
 

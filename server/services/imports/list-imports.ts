@@ -5,7 +5,13 @@ import { toImport } from "./rows";
 import { ZListImportsInput, type TImport } from "./schemas";
 
 /** The workspace's imports, newest first. */
-export async function listImports({ ctx, input }: { ctx: ServiceContext; input?: { limit?: number } }): Promise<TImport[]> {
+export async function listImports({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input?: { limit?: number };
+}): Promise<TImport[]> {
   const { limit } = ZListImportsInput.parse(input) ?? { limit: 20 };
   const rows = await ctx.db
     .select()

@@ -52,7 +52,10 @@ export function buildColumnIndex(headers: string[], mapping: TImportMapping): Co
     if (field === "attributes" || typeof column !== "string" || !column) continue;
     fields[field] = find(column);
   }
-  const attributes = Object.entries(mapping.attributes ?? {}).map(([column, attribute]) => ({ ...find(column), attribute }));
+  const attributes = Object.entries(mapping.attributes ?? {}).map(([column, attribute]) => ({
+    ...find(column),
+    attribute,
+  }));
   return { fields, attributes };
 }
 
@@ -153,7 +156,8 @@ export function validateRecord(
   if (consentAtText) {
     consentAt = parseConsentDate(consentAtText);
     if (!consentAt) reject("consentAt", "consent date is not an ISO 8601 date or time");
-    else if (consentAt.getTime() > options.now.getTime() + 5 * 60_000) reject("consentAt", "consent date is in the future");
+    else if (consentAt.getTime() > options.now.getTime() + 5 * 60_000)
+      reject("consentAt", "consent date is in the future");
   } else if (consent === "opted_in") {
     // Without a date an opt-in could not be ordered against an opt-out already recorded.
     reject("consentAt", "an opt-in needs a consent date");
@@ -241,14 +245,22 @@ export function prepareBatch(
     const firstByPhone = phoneHash ? seen.get(phoneHash) : 0;
     if (firstByEmail || firstByPhone) {
       const useEmail = firstByEmail && (!firstByPhone || firstByEmail <= firstByPhone);
-      rejections.push({ line: row.line, column: useEmail ? emailColumn : phoneColumn, reason: `duplicate of line ${useEmail ? firstByEmail : firstByPhone}` });
+      rejections.push({
+        line: row.line,
+        column: useEmail ? emailColumn : phoneColumn,
+        reason: `duplicate of line ${useEmail ? firstByEmail : firstByPhone}`,
+      });
       rejectedLines.add(row.line);
       continue;
     }
     if (emailHash) seen.setIfAbsent(emailHash, row.line);
     if (phoneHash) seen.setIfAbsent(phoneHash, row.line);
 
-    const tags = deps.extraTags.length ? [...new Set([...row.tags, ...deps.extraTags])] : row.tags.length > 1 ? [...new Set(row.tags)] : row.tags;
+    const tags = deps.extraTags.length
+      ? [...new Set([...row.tags, ...deps.extraTags])]
+      : row.tags.length > 1
+        ? [...new Set(row.tags)]
+        : row.tags;
     rows.push({
       line: row.line,
       emailHash,

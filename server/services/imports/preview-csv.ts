@@ -19,7 +19,13 @@ export function previewCsv({ input }: { input: { text: string; truncated?: boole
   const delimiter = detectDelimiter(body.split(/\r?\n/, 1)[0] ?? "");
   let records: string[][];
   try {
-    records = parse(body, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, to: PREVIEW_ROWS + 1 });
+    records = parse(body, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      to: PREVIEW_ROWS + 1,
+    });
   } catch (error) {
     const code = (error as { code?: string }).code ?? "CSV_ERROR";
     throw invalid(`This does not look like a CSV file (${code})`, "file");

@@ -29,7 +29,12 @@ export async function recoverInterruptedImports({
     if (row.runId && activeRuns.has(row.runId)) continue;
     const now = job.now();
     const stale = isInterrupted(row, now);
-    const ctx: ServiceContext = { db: job.db, workspaceId: row.workspaceId, actor: { type: "system", job: "recover-imports" }, now: job.now };
+    const ctx: ServiceContext = {
+      db: job.db,
+      workspaceId: row.workspaceId,
+      actor: { type: "system", job: "recover-imports" },
+      now: job.now,
+    };
     const fileHere = row.fileHash !== null && hasImportFile(row.id);
     if (fileHere && (stale || input.atStartup)) {
       const claim = await claimForResume({ ctx, input: { row } });
@@ -52,9 +57,21 @@ export async function recoverInterruptedImports({
           finishedAt: now,
           totalRows: sql`${imports.processedRows}`,
         })
-        .where(and(eq(imports.id, row.id), eq(imports.status, "running"), row.runId ? eq(imports.runId, row.runId) : sql`${imports.runId} is null`))
+        .where(
+          and(
+            eq(imports.id, row.id),
+            eq(imports.status, "running"),
+            row.runId ? eq(imports.runId, row.runId) : sql`${imports.runId} is null`,
+          ),
+        )
         .returning();
-      if (marked) await writeAudit(tx, ctx, { action: "import.failed", targetType: "import", targetId: row.id, after: { ...counters(marked), interrupted: true } });
+      if (marked)
+        await writeAudit(tx, ctx, {
+          action: "import.failed",
+          targetType: "import",
+          targetId: row.id,
+          after: { ...counters(marked), interrupted: true },
+        });
       return marked;
     });
     if (failed) result.failed.push(row.id);

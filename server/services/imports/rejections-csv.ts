@@ -11,7 +11,13 @@ const PAGE = 5_000;
  * Holds no raw values (none are stored). Another workspace's import → NOT_FOUND, checked before
  * the first line is produced.
  */
-export async function rejectionsCsv({ ctx, input }: { ctx: ServiceContext; input: { importId: string } }): Promise<AsyncIterable<string>> {
+export async function rejectionsCsv({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { importId: string };
+}): Promise<AsyncIterable<string>> {
   const { importId } = input;
   const [row] = await ctx.db
     .select({ id: imports.id })

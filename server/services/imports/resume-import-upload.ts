@@ -11,14 +11,27 @@ import type { TImport } from "./schemas";
  * CONFLICT, nothing changed. Then the import resumes from the line after its last committed
  * batch and the answer is the finished import.
  */
-export async function resumeImportUpload({ ctx, input }: { ctx: ServiceContext; input: { importId: string; source: ImportSource } }): Promise<TImport> {
+export async function resumeImportUpload({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { importId: string; source: ImportSource };
+}): Promise<TImport> {
   const { importId, source } = input;
-  const row = await assertImportStatus({ ctx, input: { importId, statuses: ["running", "failed"], message: NOT_RESUMABLE } });
+  const row = await assertImportStatus({
+    ctx,
+    input: { importId, statuses: ["running", "failed"], message: NOT_RESUMABLE },
+  });
   if (!isResumable(row, ctx.now())) throw new AppError("CONFLICT", NOT_RESUMABLE);
   const file: ReceivedFile = await receiveUpload(importId, source, randomUUID());
   let claim: Awaited<ReturnType<typeof claimForResume>>;
   try {
-    if (file.sha256 !== row.fileHash) throw new AppError("CONFLICT", "This is not the file this import started with: upload the same file to resume it");
+    if (file.sha256 !== row.fileHash)
+      throw new AppError(
+        "CONFLICT",
+        "This is not the file this import started with: upload the same file to resume it",
+      );
     claim = await claimForResume({ ctx, input: { row } });
     if (!claim) throw new AppError("CONFLICT", "This import was resumed already");
     await keepUpload(importId, file);

@@ -14,9 +14,13 @@ import type { TImport } from "./schemas";
  * (`POST /api/imports?importId=…&resume=1`). Idempotent: a run already going → CONFLICT.
  */
 export async function resumeImport({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TImport> {
-  const row = await assertImportStatus({ ctx, input: { importId: input.id, statuses: ["running", "failed"], message: NOT_RESUMABLE } });
+  const row = await assertImportStatus({
+    ctx,
+    input: { importId: input.id, statuses: ["running", "failed"], message: NOT_RESUMABLE },
+  });
   if (!isResumable(row, ctx.now())) throw new AppError("CONFLICT", NOT_RESUMABLE);
-  if (!hasImportFile(row.id)) throw new AppError("CONFLICT", "The uploaded file is no longer stored: upload the same file again to resume");
+  if (!hasImportFile(row.id))
+    throw new AppError("CONFLICT", "The uploaded file is no longer stored: upload the same file again to resume");
   const claim = await claimForResume({ ctx, input: { row } });
   if (!claim) throw new AppError("CONFLICT", "This import was resumed already");
   const run = executeRun({ ctx, input: { row: claim.row, runId: claim.runId } }).catch(() => {});

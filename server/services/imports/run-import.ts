@@ -41,7 +41,14 @@ export interface TRunImportInput {
  */
 export async function runImport({ ctx, input }: { ctx: ServiceContext; input: TRunImportInput }): Promise<TImport> {
   const { importId, source, expectedRows } = input;
-  await assertImportStatus({ ctx, input: { importId, statuses: ["pending"], message: "This import has already run; create a new one to upload again" } });
+  await assertImportStatus({
+    ctx,
+    input: {
+      importId,
+      statuses: ["pending"],
+      message: "This import has already run; create a new one to upload again",
+    },
+  });
   const runId = randomUUID();
   const file = await receiveUpload(importId, source, runId);
   let started: ImportRow;

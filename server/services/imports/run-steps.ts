@@ -63,7 +63,13 @@ export async function assertImportStatus({
  * (which must already own the row), then marks it completed, or failed with the reason. A run
  * that loses the import to another one (it was taken for interrupted) stops without touching it.
  */
-export async function executeRun({ ctx, input: { row, runId } }: { ctx: ServiceContext; input: { row: ImportRow; runId: string } }): Promise<TImport> {
+export async function executeRun({
+  ctx,
+  input: { row, runId },
+}: {
+  ctx: ServiceContext;
+  input: { row: ImportRow; runId: string };
+}): Promise<TImport> {
   const importId = row.id;
   activeRuns.add(runId);
   const heartbeat = setInterval(() => {
@@ -83,7 +89,9 @@ export async function executeRun({ ctx, input: { row, runId } }: { ctx: ServiceC
         return getImportRow(ctx, importId);
       }
       const message =
-        error instanceof AppError ? error.message : `The import stopped because of an internal error${dbCode(error) ? ` (${dbCode(error)})` : ""}`;
+        error instanceof AppError
+          ? error.message
+          : `The import stopped because of an internal error${dbCode(error) ? ` (${dbCode(error)})` : ""}`;
       if (!(error instanceof AppError)) logger.error({ importId, code: dbCode(error) }, "import failed");
       await inTransaction(ctx.db, async (tx) => {
         const [failed] = await tx
@@ -98,7 +106,13 @@ export async function executeRun({ ctx, input: { row, runId } }: { ctx: ServiceC
           })
           .where(and(eq(imports.id, importId), eq(imports.runId, runId)))
           .returning();
-        if (failed) await writeAudit(tx, ctx, { action: "import.failed", targetType: "import", targetId: importId, after: counters(failed) });
+        if (failed)
+          await writeAudit(tx, ctx, {
+            action: "import.failed",
+            targetType: "import",
+            targetId: importId,
+            after: counters(failed),
+          });
       });
       if (error instanceof AppError) await removeImportFile(importId);
       throw error;
@@ -107,11 +121,21 @@ export async function executeRun({ ctx, input: { row, runId } }: { ctx: ServiceC
     const done = await inTransaction(ctx.db, async (tx) => {
       const [completed] = await tx
         .update(imports)
-        .set({ status: "completed", finishedAt: ctx.now(), totalRows: sql`${imports.processedRows}`, heartbeatAt: ctx.now() })
+        .set({
+          status: "completed",
+          finishedAt: ctx.now(),
+          totalRows: sql`${imports.processedRows}`,
+          heartbeatAt: ctx.now(),
+        })
         .where(and(eq(imports.id, importId), eq(imports.runId, runId), eq(imports.status, "running")))
         .returning();
       if (!completed) return undefined;
-      await writeAudit(tx, ctx, { action: "import.completed", targetType: "import", targetId: importId, after: counters(completed) });
+      await writeAudit(tx, ctx, {
+        action: "import.completed",
+        targetType: "import",
+        targetId: importId,
+        after: counters(completed),
+      });
       return toImport(completed);
     });
     if (!done) return getImportRow(ctx, importId);
@@ -144,7 +168,14 @@ export async function claimForResume({
   return inTransaction(ctx.db, async (tx) => {
     const [claimed] = await tx
       .update(imports)
-      .set({ status: "running", runId, heartbeatAt: ctx.now(), error: null, finishedAt: null, ...(fileHash ? { fileHash } : {}) })
+      .set({
+        status: "running",
+        runId,
+        heartbeatAt: ctx.now(),
+        error: null,
+        finishedAt: null,
+        ...(fileHash ? { fileHash } : {}),
+      })
       .where(
         and(
           eq(imports.id, row.id),
@@ -154,18 +185,21 @@ export async function claimForResume({
       )
       .returning();
     if (!claimed) return undefined;
-    await writeAudit(tx, { ...ctx, workspaceId: row.workspaceId }, {
-      action: "import.resumed",
-      targetType: "import",
-      targetId: row.id,
-      after: { fromLine: claimed.lastLine + 1, rows: claimed.processedRows },
-    });
+    await writeAudit(
+      tx,
+      { ...ctx, workspaceId: row.workspaceId },
+      {
+        action: "import.resumed",
+        targetType: "import",
+        targetId: row.id,
+        after: { fromLine: claimed.lastLine + 1, rows: claimed.processedRows },
+      },
+    );
     return { row: claimed, runId };
   });
 }
 
 export const NOT_RESUMABLE = "Only an interrupted import, or one that failed on an internal error, can be resumed";
-
 
 export function isResumable(row: ImportRow, now: Date): boolean {
   return row.fileHash !== null && (row.status === "failed" || isInterrupted(row, now));
@@ -203,7 +237,9 @@ async function resolveJob(ctx: ServiceContext, row: typeof imports.$inferSelect,
           .from(topics)
           .where(and(eq(topics.workspaceId, ctx.workspaceId), inArray(topics.key, row.options.topicKeys)))
       : [];
-  const pairs = topicRows.flatMap((topic) => [...new Set(topic.channels)].filter((c) => channels.has(c)).map((channel) => ({ topicId: topic.id, channel })));
+  const pairs = topicRows.flatMap((topic) =>
+    [...new Set(topic.channels)].filter((c) => channels.has(c)).map((channel) => ({ topicId: topic.id, channel })),
+  );
   const job: ImportJob = {
     importId: row.id,
     workspaceId: ctx.workspaceId,
@@ -218,7 +254,13 @@ async function resolveJob(ctx: ServiceContext, row: typeof imports.$inferSelect,
   return { job, columns, extraTags: row.options.tags ?? [] };
 }
 
-async function streamRows(ctx: ServiceContext, row: ImportRow, source: ImportSource, runId: string, skipThrough: number): Promise<void> {
+async function streamRows(
+  ctx: ServiceContext,
+  row: ImportRow,
+  source: ImportSource,
+  runId: string,
+  skipThrough: number,
+): Promise<void> {
   const region = await workspaceRegion(ctx.db, ctx.workspaceId);
   const encryptor = new PiiBatchEncryptor();
   const indexer = new BlindIndexer(ctx.workspaceId);
@@ -231,7 +273,15 @@ async function streamRows(ctx: ServiceContext, row: ImportRow, source: ImportSou
     pending = [];
     // Duplicates within this batch; the batch writer finds those of earlier batches in the database.
     const seen = new AddressSeenMap(records.length * 4);
-    const deps = { columns: resolved!.columns, region, now: ctx.now(), extraTags: resolved!.extraTags, seen, indexer, encryptor };
+    const deps = {
+      columns: resolved!.columns,
+      region,
+      now: ctx.now(),
+      extraTags: resolved!.extraTags,
+      seen,
+      indexer,
+      encryptor,
+    };
     const prepared: ReturnType<typeof prepareBatch> = { rows: [], rejections: [], rejectedLines: new Set() };
     for (let at = 0; at < records.length; at += PREPARE_SLICE) {
       const part = prepareBatch(records.slice(at, at + PREPARE_SLICE), deps);
@@ -241,7 +291,11 @@ async function streamRows(ctx: ServiceContext, row: ImportRow, source: ImportSou
       if (inflight) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (inflight) await inflight;
-    inflight = writeBatch(ctx.db, { ...resolved!.job, runId }, { ...prepared, processed: records.length, lastLine: records[records.length - 1]!.line });
+    inflight = writeBatch(
+      ctx.db,
+      { ...resolved!.job, runId },
+      { ...prepared, processed: records.length, lastLine: records[records.length - 1]!.line },
+    );
     inflight.catch(() => {});
   };
 

@@ -49,8 +49,6 @@ export interface BatchCounts {
 /** First key of the advisory lock that serialises import batches of one workspace ("IMPT"). */
 const IMPORT_LOCK = 0x494d_5054;
 
-
-
 async function rows<T>(tx: Queryable, query: SQL): Promise<T[]> {
   const result = (await tx.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
@@ -94,7 +92,13 @@ interface ExistingContact {
 export async function writeBatch(
   db: Queryable,
   job: ImportJob,
-  batch: { rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: Set<number>; processed: number; lastLine?: number },
+  batch: {
+    rows: PreparedRow[];
+    rejections: RowRejection[];
+    rejectedLines: Set<number>;
+    processed: number;
+    lastLine?: number;
+  },
 ): Promise<BatchCounts> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -109,15 +113,19 @@ export async function writeBatch(
 async function writeBatchOnce(
   tx: Queryable,
   job: ImportJob,
-  batch: { rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: Set<number>; processed: number; lastLine?: number },
+  batch: {
+    rows: PreparedRow[];
+    rejections: RowRejection[];
+    rejectedLines: Set<number>;
+    processed: number;
+    lastLine?: number;
+  },
 ): Promise<BatchCounts> {
   const ws = job.workspaceId;
   // The batch commits without waiting for its WAL flush: the import's final transaction (the
   // "completed" status, synchronous) flushes everything before it, and a crash mid-import leaves
   // the import unfinished either way. Saves one fsync wait per batch.
-  await tx.execute(
-    sql`select set_config('synchronous_commit', 'off', true), ${classLockSql(IMPORT_LOCK, ws)}`,
-  );
+  await tx.execute(sql`select set_config('synchronous_commit', 'off', true), ${classLockSql(IMPORT_LOCK, ws)}`);
   const rejections = [...batch.rejections];
   const rejectedLines = new Set(batch.rejectedLines);
   const reject = (line: number, column: string | null, reason: string) => {
@@ -169,7 +177,11 @@ async function writeBatchOnce(
     const firstByPhone = ph?.this_import_line ?? 0;
     if (firstByEmail || firstByPhone) {
       const useEmail = firstByEmail > 0 && (!firstByPhone || firstByEmail <= firstByPhone);
-      reject(row.line, useEmail ? job.emailColumn : job.phoneColumn, `duplicate of line ${useEmail ? firstByEmail : firstByPhone}`);
+      reject(
+        row.line,
+        useEmail ? job.emailColumn : job.phoneColumn,
+        `duplicate of line ${useEmail ? firstByEmail : firstByPhone}`,
+      );
       continue;
     }
     if (e && ph && e.id !== ph.id) {
@@ -194,14 +206,17 @@ async function writeBatchOnce(
     updates.push({ ...row, id: match.id });
     // A stored address replaced by another (or added where stale consent exists): the consent of
     // the old address is withdrawn after the update below, before the row's own consent.
-    if (row.emailHash && row.emailHash !== match.email_hash) addressChanges.push({ contactId: match.id, channel: "email" });
-    if (row.phoneHash && row.phoneHash !== match.phone_hash) addressChanges.push({ contactId: match.id, channel: "sms" });
+    if (row.emailHash && row.emailHash !== match.email_hash)
+      addressChanges.push({ contactId: match.id, channel: "email" });
+    if (row.phoneHash && row.phoneHash !== match.phone_hash)
+      addressChanges.push({ contactId: match.id, channel: "sms" });
   }
 
   // 3. Suppressed addresses never get an opt-in.
   const hasEmailChannel = job.pairs.some((pair) => pair.channel === "email");
   const hasSmsChannel = job.pairs.some((pair) => pair.channel === "sms");
-  const consentOf = (list: (PreparedRow & { id: string })[]) => (job.pairs.length > 0 ? list.filter((row) => row.consent) : []);
+  const consentOf = (list: (PreparedRow & { id: string })[]) =>
+    job.pairs.length > 0 ? list.filter((row) => row.consent) : [];
   const newWithConsent = consentOf(inserts);
   const oldWithConsent = consentOf(updates);
   const optInEmails: string[] = [];
@@ -228,7 +243,9 @@ async function writeBatchOnce(
 
   // 4. Lock the pre-existing contacts whose consent this batch changes, then take the time.
   if (oldWithConsent.length || addressChanges.length) {
-    await lockKeysInOrder(tx, [...new Set([...oldWithConsent.map((r) => r.id), ...addressChanges.map((c) => c.contactId)])]);
+    await lockKeysInOrder(tx, [
+      ...new Set([...oldWithConsent.map((r) => r.id), ...addressChanges.map((c) => c.contactId)]),
+    ]);
   }
   const now = job.now();
   const nowText = now.toISOString();
@@ -282,7 +299,10 @@ async function writeBatchOnce(
   // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
   //     before (and therefore winning over) an opt-in of this row dated no later than now.
   for (const change of addressChanges) {
-    await withdrawConsentForReplacedAddress({ ctx: { db: tx, workspaceId: ws, actor: job.actor, now: job.now }, input: change });
+    await withdrawConsentForReplacedAddress({
+      ctx: { db: tx, workspaceId: ws, actor: job.actor, now: job.now },
+      input: change,
+    });
   }
 
   // 7. Consent: one ledger event per row × (topic, channel) the row has an address for, then the
@@ -311,7 +331,8 @@ async function writeBatchOnce(
     let events = 0;
     for (const row of list) {
       const optIn = row.consent === "opted_in";
-      const emailSuppressed = optIn && hasEmailChannel && row.emailHash !== null && suppressed.has(`email:${row.emailHash}`);
+      const emailSuppressed =
+        optIn && hasEmailChannel && row.emailHash !== null && suppressed.has(`email:${row.emailHash}`);
       const smsSuppressed = optIn && hasSmsChannel && row.phoneHash !== null && suppressed.has(`sms:${row.phoneHash}`);
       if (emailSuppressed) reject(row.line, job.emailColumn, "suppressed: the opt-in on email was not recorded");
       if (smsSuppressed) reject(row.line, job.phoneColumn, "suppressed: the opt-in on sms was not recorded");

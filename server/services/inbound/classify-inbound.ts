@@ -21,8 +21,7 @@
  *    must be the keyword alone (re-subscribing someone by a guess would be the worse mistake).
  */
 export type InboundClassification =
-  | { kind: "opt_out" | "opt_in" | "help"; keyword: string; matchedBy: "keyword" | "phrase" }
-  | { kind: "other" };
+  { kind: "opt_out" | "opt_in" | "help"; keyword: string; matchedBy: "keyword" | "phrase" } | { kind: "other" };
 
 const OPT_OUT_KEYWORDS = ["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"] as const;
 const OPT_IN_KEYWORDS = ["start", "unstop", "yes"] as const;
@@ -64,7 +63,8 @@ function exactKeyword(normalized: string): string | null {
   return KEYWORD_KIND.has(compact) ? compact : null;
 }
 
-const NEGATED_OPT_OUT = /\b(dont|do not|doesnt|does not|never|cant|cannot|can not|wont|will not|couldnt|shouldnt|didnt|did not)( \w+)? (stop|stopall|unsubscribe|cancel|quit|end|revoke|opt out|optout)\b/;
+const NEGATED_OPT_OUT =
+  /\b(dont|do not|doesnt|does not|never|cant|cannot|can not|wont|will not|couldnt|shouldnt|didnt|did not)( \w+)? (stop|stopall|unsubscribe|cancel|quit|end|revoke|opt out|optout)\b/;
 
 const OPT_OUT_PHRASES: RegExp[] = [
   /\bunsubscribe\b/,
@@ -92,7 +92,11 @@ function matchOptOutPhrase(normalized: string, sentences: string[]): string | nu
   }
   // A short message made of an opt-out keyword and filler.
   const words = normalized.split(" ");
-  if (words.length <= 6 && words.some((w) => OPT_OUT_SET.has(w)) && words.every((w) => OPT_OUT_SET.has(w) || FILLER.has(w))) {
+  if (
+    words.length <= 6 &&
+    words.some((w) => OPT_OUT_SET.has(w)) &&
+    words.every((w) => OPT_OUT_SET.has(w) || FILLER.has(w))
+  ) {
     return words.find((w) => OPT_OUT_SET.has(w))!;
   }
   for (const pattern of OPT_OUT_PHRASES) {
@@ -118,6 +122,7 @@ export function classifyInbound(body: string | null | undefined): InboundClassif
     .map(normalizeInboundText)
     .filter(Boolean);
   const phrase = matchOptOutPhrase(normalized, sentences);
-  if (phrase) return { kind: "opt_out", keyword: OPT_OUT_SET.has(phrase) ? phrase.toUpperCase() : phrase, matchedBy: "phrase" };
+  if (phrase)
+    return { kind: "opt_out", keyword: OPT_OUT_SET.has(phrase) ? phrase.toUpperCase() : phrase, matchedBy: "phrase" };
   return { kind: "other" };
 }

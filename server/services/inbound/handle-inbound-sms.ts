@@ -1,7 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { consentEvents, consentStates, contacts, messageEvents, messages, suppressions, topics, webhookEvents, type TopicRow } from "@/db/schema";
+import {
+  consentEvents,
+  consentStates,
+  contacts,
+  messageEvents,
+  messages,
+  suppressions,
+  topics,
+  webhookEvents,
+  type TopicRow,
+} from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { normalizePhone } from "@/server/lib/addresses";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
@@ -22,7 +32,10 @@ import { keywordReplyText, type ReplyText } from "./reply-text";
 
 /** The fields of Twilio's inbound webhook we use (the route passes them through unchanged). */
 export const ZInboundSmsInput = z.object({
-  messageSid: z.string().trim().regex(/^[A-Za-z0-9]{2,64}$/, "MessageSid is missing or malformed"),
+  messageSid: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{2,64}$/, "MessageSid is missing or malformed"),
   from: z.string().trim().min(1, "From is missing").max(64),
   to: z.string().trim().max(64).default(""),
   body: z.string().max(10_000).default(""),
@@ -99,7 +112,13 @@ export const inboundDedupeKey = (messageSid: string) => `inbound:${messageSid}`;
  * take), so a STOP and a START racing each other apply one after the other. Audited as the
  * provider (`twilio`) through the consent and suppression writers, in each workspace's own chain.
  */
-export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicContext; input: TInboundSmsInput }): Promise<InboundSmsResult> {
+export async function handleInboundSms({
+  ctx,
+  input: rawInput,
+}: {
+  ctx: PublicContext;
+  input: TInboundSmsInput;
+}): Promise<InboundSmsResult> {
   const input = ZInboundSmsInput.parse(rawInput);
   const candidates = await findInboundWorkspaces(ctx.db, input.to);
   if (candidates.length === 0) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
@@ -141,7 +160,12 @@ export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicCo
 
     const known = await sendersKnown(tx, senders);
     const isKeywordChange = classification.kind === "opt_out" || classification.kind === "opt_in";
-    const routed = known.size > 0 ? senders.filter((s) => known.has(s.workspace.id)) : isKeywordChange ? senders : senders.slice(0, 1);
+    const routed =
+      known.size > 0
+        ? senders.filter((s) => known.has(s.workspace.id))
+        : isKeywordChange
+          ? senders
+          : senders.slice(0, 1);
     // One order for every handler, so two texts never take workspace locks in opposite orders.
     routed.sort((a, b) => (a.workspace.id < b.workspace.id ? -1 : 1));
     const isShared = routed.length > 1;
@@ -151,7 +175,13 @@ export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicCo
     const restoredTopicNames: string[] = [];
     for (const sender of routed) {
       const { workspace, addressHash, address } = sender;
-      const service: ServiceContext = { db: tx, workspaceId: workspace.id, actor: { type: "provider", provider: "twilio" }, now: ctx.now, requestId: ctx.requestId };
+      const service: ServiceContext = {
+        db: tx,
+        workspaceId: workspace.id,
+        actor: { type: "provider", provider: "twilio" },
+        now: ctx.now,
+        requestId: ctx.requestId,
+      };
       const contactId = known.get(workspace.id)?.contactId ?? null;
       const [inbound] = await tx
         .insert(messages)
@@ -173,7 +203,9 @@ export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicCo
           options: {
             to: input.to || null,
             classification: classification.kind,
-            ...(classification.kind === "other" ? {} : { keyword: classification.keyword, matchedBy: classification.matchedBy }),
+            ...(classification.kind === "other"
+              ? {}
+              : { keyword: classification.keyword, matchedBy: classification.matchedBy }),
             ...(isShared ? { sharedNumber: true } : {}),
           },
           createdAt: now,
@@ -200,7 +232,13 @@ export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicCo
       });
 
       if (classification.kind === "opt_out") {
-        const outcome = await applyOptOut(tx, service, { inboundId: inbound.id, messageSid: input.messageSid, addressHash, contactId, classification });
+        const outcome = await applyOptOut(tx, service, {
+          inboundId: inbound.id,
+          messageSid: input.messageSid,
+          addressHash,
+          contactId,
+          classification,
+        });
         await tx
           .update(messages)
           .set({ options: sql`${messages.options} || ${JSON.stringify({ optOut: outcome.stored })}::jsonb` })
@@ -218,7 +256,16 @@ export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicCo
     if (reply) {
       for (const delivery of deliveries) {
         const { addressHash, address } = delivery.sender;
-        await recordKeywordReply(tx, { workspaceId: delivery.workspaceId, contactId: delivery.contactId, inboundId: delivery.messageId, addressHash, address, from: input.to, reply, now });
+        await recordKeywordReply(tx, {
+          workspaceId: delivery.workspaceId,
+          contactId: delivery.contactId,
+          inboundId: delivery.messageId,
+          addressHash,
+          address,
+          from: input.to,
+          reply,
+          now,
+        });
       }
     }
     return {
@@ -234,7 +281,10 @@ export async function handleInboundSms({ ctx, input: rawInput }: { ctx: PublicCo
  * The candidate workspaces that know the sender, with its contact there (null when it was only
  * sent texts): one round trip for all candidates.
  */
-async function sendersKnown(tx: Queryable, senders: SenderInWorkspace[]): Promise<Map<string, { contactId: string | null }>> {
+async function sendersKnown(
+  tx: Queryable,
+  senders: SenderInWorkspace[],
+): Promise<Map<string, { contactId: string | null }>> {
   const hashed = senders.filter((s): s is SenderInWorkspace & { addressHash: string } => s.addressHash !== null);
   const known = new Map<string, { contactId: string | null }>();
   if (hashed.length === 0) return known;
@@ -242,7 +292,14 @@ async function sendersKnown(tx: Queryable, senders: SenderInWorkspace[]): Promis
     tx
       .select({ workspaceId: contacts.workspaceId, id: contacts.id })
       .from(contacts)
-      .where(and(isNull(contacts.erasedAt), or(...hashed.map((s) => and(eq(contacts.workspaceId, s.workspace.id), eq(contacts.phoneHash, s.addressHash)))))),
+      .where(
+        and(
+          isNull(contacts.erasedAt),
+          or(
+            ...hashed.map((s) => and(eq(contacts.workspaceId, s.workspace.id), eq(contacts.phoneHash, s.addressHash))),
+          ),
+        ),
+      ),
     tx
       .selectDistinct({ workspaceId: messages.workspaceId })
       .from(messages)
@@ -250,7 +307,11 @@ async function sendersKnown(tx: Queryable, senders: SenderInWorkspace[]): Promis
         and(
           eq(messages.direction, "outbound"),
           eq(messages.channel, "sms"),
-          or(...hashed.map((s) => and(eq(messages.workspaceId, s.workspace.id), eq(messages.addressHash, s.addressHash)))),
+          or(
+            ...hashed.map((s) =>
+              and(eq(messages.workspaceId, s.workspace.id), eq(messages.addressHash, s.addressHash)),
+            ),
+          ),
         ),
       ),
   ]);
@@ -273,7 +334,13 @@ async function replyFor(
     isShared: boolean;
   },
 ): Promise<ReplyText | null> {
-  const builtIn = (text: string): ReplyText => ({ text, templateId: null, templateVersionId: null, templateVersion: null, locale: null });
+  const builtIn = (text: string): ReplyText => ({
+    text,
+    templateId: null,
+    templateVersionId: null,
+    templateVersion: null,
+    locale: null,
+  });
   const kind = input.classification.kind;
   if (kind === "other" || ((kind === "opt_out" || kind === "opt_in") && !input.changed)) return null;
   if (input.isShared) {
@@ -283,10 +350,25 @@ async function replyFor(
   }
   const [only] = input.deliveries;
   const workspace = only!.sender.workspace;
-  const replyInput = { workspaceId: workspace.id, brand: workspace.name, contactId: only!.contactId, supportContact: supportContactOf(workspace) };
-  if (kind === "opt_out") return keywordReplyText(tx, { ...replyInput, systemKey: "opt_out_confirmation", fallback: optOutConfirmation(workspace.name) });
-  if (kind === "opt_in") return builtIn(optInConfirmation(workspace.name, [...new Set(input.restoredTopicNames)].sort()));
-  return keywordReplyText(tx, { ...replyInput, systemKey: "help_reply", fallback: helpReply(workspace.name, replyInput.supportContact) });
+  const replyInput = {
+    workspaceId: workspace.id,
+    brand: workspace.name,
+    contactId: only!.contactId,
+    supportContact: supportContactOf(workspace),
+  };
+  if (kind === "opt_out")
+    return keywordReplyText(tx, {
+      ...replyInput,
+      systemKey: "opt_out_confirmation",
+      fallback: optOutConfirmation(workspace.name),
+    });
+  if (kind === "opt_in")
+    return builtIn(optInConfirmation(workspace.name, [...new Set(input.restoredTopicNames)].sort()));
+  return keywordReplyText(tx, {
+    ...replyInput,
+    systemKey: "help_reply",
+    fallback: helpReply(workspace.name, replyInput.supportContact),
+  });
 }
 
 async function marketingSmsTopics(tx: Queryable, workspaceId: string): Promise<TopicRow[]> {
@@ -316,7 +398,13 @@ async function smsStatesOf(tx: Queryable, workspaceId: string, contactId: string
 async function applyOptOut(
   tx: Queryable,
   service: ServiceContext,
-  input: { inboundId: string; messageSid: string; addressHash: string | null; contactId: string | null; classification: InboundClassification },
+  input: {
+    inboundId: string;
+    messageSid: string;
+    addressHash: string | null;
+    contactId: string | null;
+    classification: InboundClassification;
+  },
 ): Promise<{ changed: boolean; stored: StoredOptOut }> {
   let changed = false;
   const stored: StoredOptOut = { consentBatchId: null, restorableTopicIds: [] };
@@ -332,16 +420,22 @@ async function applyOptOut(
     const toOptOut = marketing.filter((t) => states.get(t.id)?.status !== "opted_out");
     if (toOptOut.length > 0) {
       const batchId = randomUUID();
-      const note = input.classification.kind !== "other" && input.classification.matchedBy === "keyword" ? `SMS keyword ${input.classification.keyword}` : "SMS opt-out phrasing";
-      await recordConsentChange({ ctx: service, input: {
-        contactId: input.contactId,
-        channel: "sms",
-        topicRows: toOptOut,
-        action: "opted_out",
-        source: "sms_keyword",
-        evidence: { providerMessageId: input.messageSid, note },
-        batchId,
-      } });
+      const note =
+        input.classification.kind !== "other" && input.classification.matchedBy === "keyword"
+          ? `SMS keyword ${input.classification.keyword}`
+          : "SMS opt-out phrasing";
+      await recordConsentChange({
+        ctx: service,
+        input: {
+          contactId: input.contactId,
+          channel: "sms",
+          topicRows: toOptOut,
+          action: "opted_out",
+          source: "sms_keyword",
+          evidence: { providerMessageId: input.messageSid, note },
+          batchId,
+        },
+      });
       stored.consentBatchId = batchId;
       stored.restorableTopicIds = toOptOut.filter((t) => states.get(t.id)?.status === "opted_in").map((t) => t.id);
       changed = true;
@@ -349,14 +443,17 @@ async function applyOptOut(
   }
   // After the ledger: contact lock before the audit chain lock, the order every consent writer uses.
   if (input.addressHash) {
-    const { created } = await suppressAddress({ ctx: service, input: {
-      channel: "sms",
-      addressHash: input.addressHash,
-      reason: "sms_stop",
-      source: "sms_keyword",
-      note: `inbound message ${input.inboundId}`,
-      contactId: input.contactId ?? undefined,
-    } });
+    const { created } = await suppressAddress({
+      ctx: service,
+      input: {
+        channel: "sms",
+        addressHash: input.addressHash,
+        reason: "sms_stop",
+        source: "sms_keyword",
+        note: `inbound message ${input.inboundId}`,
+        contactId: input.contactId ?? undefined,
+      },
+    });
     changed ||= created;
   }
   return { changed, stored };
@@ -367,7 +464,10 @@ async function applyOptIn(
   service: ServiceContext,
   input: { messageSid: string; addressHash: string | null; contactId: string | null },
 ): Promise<{ changed: boolean; restoredTopicNames: string[] }> {
-  const restoredTopicNames = input.contactId && input.addressHash ? await restoreLastStop(tx, service, { ...input, contactId: input.contactId, addressHash: input.addressHash }) : [];
+  const restoredTopicNames =
+    input.contactId && input.addressHash
+      ? await restoreLastStop(tx, service, { ...input, contactId: input.contactId, addressHash: input.addressHash })
+      : [];
   let changed = restoredTopicNames.length > 0;
   // After the ledger: contact lock before the audit chain lock, the order every consent writer uses.
   if (input.addressHash) {
@@ -437,15 +537,18 @@ async function restoreLastStop(
     .from(topics)
     .where(and(eq(topics.workspaceId, service.workspaceId), inArray(topics.id, restorable), isNull(topics.archivedAt)));
   if (topicRows.length === 0) return [];
-  await recordConsentChange({ ctx: service, input: {
-    contactId: input.contactId,
-    channel: "sms",
-    topicRows,
-    action: "opted_in",
-    source: "sms_keyword",
-    evidence: { providerMessageId: input.messageSid, note: "SMS keyword START: restores what the last STOP removed" },
-    batchId: randomUUID(),
-  } });
+  await recordConsentChange({
+    ctx: service,
+    input: {
+      contactId: input.contactId,
+      channel: "sms",
+      topicRows,
+      action: "opted_in",
+      source: "sms_keyword",
+      evidence: { providerMessageId: input.messageSid, note: "SMS keyword START: restores what the last STOP removed" },
+      batchId: randomUUID(),
+    },
+  });
   return topicRows.map((t) => t.name).sort();
 }
 
@@ -461,7 +564,16 @@ async function lockContact(tx: Queryable, contactId: string): Promise<void> {
  */
 async function recordKeywordReply(
   tx: Queryable,
-  input: { workspaceId: string; contactId: string | null; inboundId: string; addressHash: string | null; address: string; from: string; reply: ReplyText; now: Date },
+  input: {
+    workspaceId: string;
+    contactId: string | null;
+    inboundId: string;
+    addressHash: string | null;
+    address: string;
+    from: string;
+    reply: ReplyText;
+    now: Date;
+  },
 ): Promise<void> {
   await recordDirectMessages({
     ctx: { db: tx, now: () => input.now },

@@ -49,10 +49,15 @@ export async function findInboundWorkspaces(db: Queryable, to: string): Promise<
     })
     .from(workspaces)
     .where(sql`${to ? sql`${claimsTo} or ` : sql``}${hasNoNumber} or ${workspaces.isDefault} = 'default'`)
-    .orderBy(sql`case when ${workspaces.isDefault} = 'default' then 0 else 1 end`, asc(workspaces.createdAt), asc(workspaces.id));
+    .orderBy(
+      sql`case when ${workspaces.isDefault} = 'default' then 0 else 1 end`,
+      asc(workspaces.createdAt),
+      asc(workspaces.id),
+    );
   const claiming = rows.filter((r) => r.claimsTo);
   const sharing = rows.filter((r) => r.hasNoNumber);
-  const chosen = claiming.length > 0 ? claiming : sharing.length > 0 ? sharing : rows.filter((r) => r.isDefault === "default");
+  const chosen =
+    claiming.length > 0 ? claiming : sharing.length > 0 ? sharing : rows.filter((r) => r.isDefault === "default");
   return chosen.map((row) => ({
     id: row.id,
     name: row.name,
@@ -67,7 +72,9 @@ export function readSmsSettings(settings: Record<string, unknown>): WorkspaceSms
   if (!sms || typeof sms !== "object") return {};
   const { inboundNumbers, supportContact } = sms as Record<string, unknown>;
   return {
-    inboundNumbers: Array.isArray(inboundNumbers) ? inboundNumbers.filter((n): n is string => typeof n === "string") : undefined,
+    inboundNumbers: Array.isArray(inboundNumbers)
+      ? inboundNumbers.filter((n): n is string => typeof n === "string")
+      : undefined,
     supportContact: typeof supportContact === "string" && supportContact.trim() ? supportContact.trim() : undefined,
   };
 }

@@ -6,13 +6,18 @@
  * name none of them, so the wording speaks of "this number" instead.
  */
 export function optOutConfirmation(brand: string | null): string {
-  if (brand === null) return "You are unsubscribed and will receive no more marketing texts from this number. Reply START to resubscribe.";
+  if (brand === null)
+    return "You are unsubscribed and will receive no more marketing texts from this number. Reply START to resubscribe.";
   return `${brand}: You are unsubscribed and will receive no more marketing texts from us. Reply START to resubscribe.`;
 }
 
 export function optInConfirmation(brand: string | null, topicNames: string[]): string {
-  if (brand === null) return "You can receive texts from this number again. Msg & data rates may apply. Reply HELP for help, STOP to opt out.";
-  const what = topicNames.length > 0 ? `You are resubscribed to ${topicNames.join(", ")}.` : "You can receive texts from us again.";
+  if (brand === null)
+    return "You can receive texts from this number again. Msg & data rates may apply. Reply HELP for help, STOP to opt out.";
+  const what =
+    topicNames.length > 0
+      ? `You are resubscribed to ${topicNames.join(", ")}.`
+      : "You can receive texts from us again.";
   return `${brand}: ${what} Msg & data rates may apply. Reply HELP for help, STOP to opt out.`;
 }
 

@@ -30,7 +30,13 @@ export async function keywordReplyText(
     fallback: string;
   },
 ): Promise<ReplyText> {
-  const builtIn: ReplyText = { text: input.fallback, templateId: null, templateVersionId: null, templateVersion: null, locale: null };
+  const builtIn: ReplyText = {
+    text: input.fallback,
+    templateId: null,
+    templateVersionId: null,
+    templateVersion: null,
+    locale: null,
+  };
   const template = await getSystemTemplate(db, input.workspaceId, input.systemKey);
   if (!template || template.channel !== "sms") return builtIn;
   try {
@@ -41,16 +47,28 @@ export async function keywordReplyText(
       channel: "sms",
       kind: "transactional",
       variables: { support_contact: input.supportContact },
-      contact: input.contactId ? recipientOf(toContact(await getContactRow(db, input.workspaceId, input.contactId))) : anonymousRecipient(),
+      contact: input.contactId
+        ? recipientOf(toContact(await getContactRow(db, input.workspaceId, input.contactId)))
+        : anonymousRecipient(),
       workspace: { name: input.brand },
       links: null,
     });
     let text = rendered.text.trim();
     if (!text) return builtIn;
-    if (input.systemKey === "help_reply" && !text.includes(input.supportContact)) text = `${text} Support: ${input.supportContact}`;
-    return { text, templateId: rendered.templateId, templateVersionId: rendered.templateVersionId, templateVersion: rendered.templateVersion, locale: rendered.locale };
+    if (input.systemKey === "help_reply" && !text.includes(input.supportContact))
+      text = `${text} Support: ${input.supportContact}`;
+    return {
+      text,
+      templateId: rendered.templateId,
+      templateVersionId: rendered.templateVersionId,
+      templateVersion: rendered.templateVersion,
+      locale: rendered.locale,
+    };
   } catch (error) {
-    logger.warn({ err: error, templateId: template.id, systemKey: input.systemKey }, "keyword reply template failed to render; using the built-in wording");
+    logger.warn(
+      { err: error, templateId: template.id, systemKey: input.systemKey },
+      "keyword reply template failed to render; using the built-in wording",
+    );
     return builtIn;
   }
 }
@@ -71,5 +89,15 @@ function recipientOf(contact: ReturnType<typeof toContact>): RenderRecipient {
 
 /** An unknown number: no name, no attributes (a template using them renders them empty). */
 function anonymousRecipient(): RenderRecipient {
-  return { id: "", firstName: null, lastName: null, email: null, phone: null, locale: null, timezone: null, attributes: {}, tags: [] };
+  return {
+    id: "",
+    firstName: null,
+    lastName: null,
+    email: null,
+    phone: null,
+    locale: null,
+    timezone: null,
+    attributes: {},
+    tags: [],
+  };
 }

@@ -55,7 +55,13 @@ export async function acceptInvitation({
     }
     await tx
       .insert(memberships)
-      .values({ workspaceId: invitation.workspaceId, userId: user!.id, role: invitation.role, createdAt: ctx.now(), updatedAt: ctx.now() })
+      .values({
+        workspaceId: invitation.workspaceId,
+        userId: user!.id,
+        role: invitation.role,
+        createdAt: ctx.now(),
+        updatedAt: ctx.now(),
+      })
       .onConflictDoNothing();
     await writeAudit(
       tx,

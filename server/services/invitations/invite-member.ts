@@ -39,7 +39,14 @@ export async function inviteMember({
 }: {
   ctx: SendingContext;
   input: TInviteMemberInput;
-}): Promise<{ invitation: TInvitation; token: string; inviteUrl: string; emailed: boolean; delivery: InvitationDelivery; messageId: string | null }> {
+}): Promise<{
+  invitation: TInvitation;
+  token: string;
+  inviteUrl: string;
+  emailed: boolean;
+  delivery: InvitationDelivery;
+  messageId: string | null;
+}> {
   const { email, role } = ZInviteMemberInput.parse(input);
   if (role === "owner" && !(ctx.actor.type === "user" && ctx.actor.role === "owner")) {
     throw new AppError("FORBIDDEN", "Only an owner can invite another owner");
@@ -80,7 +87,9 @@ export async function inviteMember({
 
     const [[workspace], [inviter], [account]] = await Promise.all([
       tx.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, ctx.workspaceId)),
-      ctx.actor.type === "user" ? tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, ctx.actor.userId)) : Promise.resolve([]),
+      ctx.actor.type === "user"
+        ? tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, ctx.actor.userId))
+        : Promise.resolve([]),
       tx.select({ id: users.id }).from(users).where(eq(users.email, email)),
     ]);
     const [messageId] = await recordDirectMessages({
@@ -88,26 +97,28 @@ export async function inviteMember({
       input: {
         delivery: "outbox",
         messages: [
-        {
-          workspaceId: ctx.workspaceId,
-          channel: "email",
-          kind: "system",
-          purpose: "invitation",
-          userId: account?.id ?? null,
-          addressHash: null,
-          address: email,
-          fromAddress: getEnv().EMAIL_FROM,
-          content: invitationEmail({
-            inviteUrl,
-            workspaceName: workspace?.name ?? "a workspace",
-            inviterName: inviter ? (inviter.name ?? inviter.email) : "A workspace admin",
-            role,
-          }),
-          checks: ["recipient: invited to the workspace (system message to a member, not a contact): consent and the contact suppression list do not apply"],
-          // Who may read the link in the Outbox: admins and owners at or above the invited role.
-          options: { recipientRole: role, invitationId: row!.id },
-          idempotencyKey: `invitation-${row!.id}`,
-        },
+          {
+            workspaceId: ctx.workspaceId,
+            channel: "email",
+            kind: "system",
+            purpose: "invitation",
+            userId: account?.id ?? null,
+            addressHash: null,
+            address: email,
+            fromAddress: getEnv().EMAIL_FROM,
+            content: invitationEmail({
+              inviteUrl,
+              workspaceName: workspace?.name ?? "a workspace",
+              inviterName: inviter ? (inviter.name ?? inviter.email) : "A workspace admin",
+              role,
+            }),
+            checks: [
+              "recipient: invited to the workspace (system message to a member, not a contact): consent and the contact suppression list do not apply",
+            ],
+            // Who may read the link in the Outbox: admins and owners at or above the invited role.
+            options: { recipientRole: role, invitationId: row!.id },
+            idempotencyKey: `invitation-${row!.id}`,
+          },
         ],
       },
     });
@@ -119,7 +130,14 @@ export async function inviteMember({
     });
     return { invitation: toInvitation(row!), messageId: messageId ?? null };
   });
-  const delivered = created.messageId ? (await deliverNow({ ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox }, input: { messageIds: [created.messageId] } })).get(created.messageId) : undefined;
+  const delivered = created.messageId
+    ? (
+        await deliverNow({
+          ctx: { db: ctx.db, now: ctx.now, outbox: ctx.outbox },
+          input: { messageIds: [created.messageId] },
+        })
+      ).get(created.messageId)
+    : undefined;
   const accepted = Boolean(delivered && isStatusIn(ACCEPTED_STATUSES, delivered.status));
   const delivery: InvitationDelivery = accepted ? (delivered!.transport === "log" ? "log" : "emailed") : "retrying";
   return { ...created, token, inviteUrl, emailed: delivery === "emailed", delivery };

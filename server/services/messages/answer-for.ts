@@ -5,7 +5,13 @@ import type { TSendResult } from "./schemas";
 import { sendFallbackFor } from "./send-fallback-for";
 
 /** The API answer for a recorded send, with its fallback when one was asked for and the send was blocked. */
-export async function answerFor({ ctx, input: { send } }: { ctx: SendingContext; input: { send: RecordedSend } }): Promise<TSendResult> {
+export async function answerFor({
+  ctx,
+  input: { send },
+}: {
+  ctx: SendingContext;
+  input: { send: RecordedSend };
+}): Promise<TSendResult> {
   const result: TSendResult = {
     messageId: send.messageId,
     status: send.answer.status,

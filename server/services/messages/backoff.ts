@@ -24,7 +24,10 @@ export const SWEEP_GRACE_MS = 30_000;
 export function retryDelayMs(attempt: number, retryAfterMs?: number): number {
   const exponent = Math.max(0, Math.min(attempt - 1, 20));
   const backoff = Math.min(BASE_RETRY_DELAY_MS * 2 ** exponent, MAX_RETRY_DELAY_MS);
-  const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.min(Math.max(0, retryAfterMs), MAX_RETRY_DELAY_MS) : 0;
+  const asked =
+    retryAfterMs !== undefined && Number.isFinite(retryAfterMs)
+      ? Math.min(Math.max(0, retryAfterMs), MAX_RETRY_DELAY_MS)
+      : 0;
   return Math.max(backoff, asked);
 }
 

@@ -24,7 +24,13 @@ export type TMessageBrowsePage = z.infer<typeof ZMessageBrowsePage>;
  * and per-status counts for the same filters. Viewers get addresses masked and no preview
  * (content is for marketers and above). Read-only, not audited.
  */
-export async function browseMessages({ ctx, input }: { ctx: ServiceContext; input: TListMessagesInput }): Promise<TMessageBrowsePage> {
+export async function browseMessages({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TListMessagesInput;
+}): Promise<TMessageBrowsePage> {
   const filters = ZListMessagesInput.parse(input);
   const base = await baseConditions({ ctx, input: filters });
   const where = and(...base, filters.status ? eq(messages.status, filters.status) : undefined);
@@ -39,7 +45,9 @@ export async function browseMessages({ ctx, input }: { ctx: ServiceContext; inpu
   const full = seesFullPii(ctx.actor);
   const statusCounts: Partial<Record<MessageStatus, number>> = {};
   for (const c of counts) statusCounts[c.status] = Number(c.total);
-  const total = filters.status ? (statusCounts[filters.status] ?? 0) : counts.reduce((sum, c) => sum + Number(c.total), 0);
+  const total = filters.status
+    ? (statusCounts[filters.status] ?? 0)
+    : counts.reduce((sum, c) => sum + Number(c.total), 0);
   const items: TMessageListItem[] = page.map(({ row, topicName, templateName }) => ({
     id: row.id,
     contactId: row.contactId,

@@ -20,7 +20,13 @@ export interface DeliveredState {
  * up once committed). Never throws: a delivery that could not run is left to the sweep. Returns
  * each message's status and transport after the attempt (absent when unreadable).
  */
-export async function deliverNow({ ctx: deps, input: { messageIds } }: { ctx: DeliveryDeps; input: { messageIds: string[] } }): Promise<Map<string, DeliveredState>> {
+export async function deliverNow({
+  ctx: deps,
+  input: { messageIds },
+}: {
+  ctx: DeliveryDeps;
+  input: { messageIds: string[] };
+}): Promise<Map<string, DeliveredState>> {
   const states = new Map<string, DeliveredState>();
   if (messageIds.length === 0 || "rollback" in deps.db) return states;
   try {
@@ -33,7 +39,10 @@ export async function deliverNow({ ctx: deps, input: { messageIds } }: { ctx: De
       .where(inArray(messages.id, messageIds));
     for (const row of rows) states.set(row.id, { status: row.status, transport: row.transport });
   } catch (error) {
-    logger.error({ err: error, count: messageIds.length }, "delivering just-recorded messages failed; the sweep will retry them");
+    logger.error(
+      { err: error, count: messageIds.length },
+      "delivering just-recorded messages failed; the sweep will retry them",
+    );
   }
   return states;
 }

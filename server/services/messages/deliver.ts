@@ -16,7 +16,13 @@ import { applyPendingWebhookEventsFor } from "../webhooks/apply-pending-webhook-
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { decryptField } from "./message-secrets";
 import type { DeliveryDeps } from "./outbox";
-import { applyMessageStatus, claimMessagesForDelivery, markMessagesSent, requeueMessage, type AcceptedSend } from "./status";
+import {
+  applyMessageStatus,
+  claimMessagesForDelivery,
+  markMessagesSent,
+  requeueMessage,
+  type AcceptedSend,
+} from "./status";
 
 export type { DeliveryDeps } from "./outbox";
 
@@ -71,7 +77,10 @@ function toSms(row: MessageRow): OutgoingSms {
  * claimed row, joined through the messages themselves (every column of the suppression and
  * consent keys is constrained, workspace first). A suppression wins over an opt-out.
  */
-async function blockedSinceDecision(db: Queryable, messageIds: string[]): Promise<Map<string, "opted_out" | "suppressed">> {
+async function blockedSinceDecision(
+  db: Queryable,
+  messageIds: string[],
+): Promise<Map<string, "opted_out" | "suppressed">> {
   const blocked = new Map<string, "opted_out" | "suppressed">();
   if (messageIds.length === 0) return blocked;
   const ids = pgTextArray(messageIds);
@@ -97,7 +106,11 @@ async function blockedSinceDecision(db: Queryable, messageIds: string[]): Promis
  * (`applyPendingWebhookEventsFor`); a failure among those events goes to the outbox's
  * final-failure handling once that transaction committed.
  */
-async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[], reportsEvents: ReadonlySet<string>): Promise<void> {
+async function recordAccepted(
+  deps: DeliveryDeps,
+  accepted: AcceptedSend[],
+  reportsEvents: ReadonlySet<string>,
+): Promise<void> {
   const at = deps.now();
   const viaWebhooks = accepted.filter((a) => reportsEvents.has(a.transport));
   const local = accepted.filter((a) => !reportsEvents.has(a.transport));
@@ -109,7 +122,9 @@ async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[], repo
           await markMessagesSent(tx, viaWebhooks, at);
           const pending = await applyPendingWebhookEventsFor({
             ctx: { db: tx, now: deps.now },
-            input: { accepted: viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })) },
+            input: {
+              accepted: viaWebhooks.map((a) => ({ provider: a.transport, providerMessageId: a.providerMessageId })),
+            },
           });
           return pending.failed;
         }),
@@ -124,37 +139,68 @@ async function recordAccepted(deps: DeliveryDeps, accepted: AcceptedSend[], repo
  * transaction that fails the message. The refusal comes on the send call, so there is no provider
  * message id: the evidence names our message instead.
  */
-async function applyProviderOptOut(tx: Queryable, deps: DeliveryDeps, row: MessageRow, provider: string, error: ProviderError): Promise<void> {
-  const ctx: ServiceContext = { db: tx, workspaceId: row.workspaceId, actor: { type: "provider", provider }, now: deps.now };
+async function applyProviderOptOut(
+  tx: Queryable,
+  deps: DeliveryDeps,
+  row: MessageRow,
+  provider: string,
+  error: ProviderError,
+): Promise<void> {
+  const ctx: ServiceContext = {
+    db: tx,
+    workspaceId: row.workspaceId,
+    actor: { type: "provider", provider },
+    now: deps.now,
+  };
   const refusal = `${provider}${error.providerCode ? ` ${error.providerCode}` : ""}`;
   if (row.addressHash) {
-    await suppressAddress({ ctx, input: {
-      channel: row.channel,
-      addressHash: row.addressHash,
-      reason: "provider_opt_out",
-      source: provider,
-      note: `${refusal} when sending message ${row.id}`,
-      contactId: row.contactId ?? undefined,
-    } });
+    await suppressAddress({
+      ctx,
+      input: {
+        channel: row.channel,
+        addressHash: row.addressHash,
+        reason: "provider_opt_out",
+        source: provider,
+        note: `${refusal} when sending message ${row.id}`,
+        contactId: row.contactId ?? undefined,
+      },
+    });
   }
   if (row.contactId) {
-    await recordConsentChange({ ctx, input: {
-      contactId: row.contactId,
-      channel: row.channel,
-      marketingOnly: true,
-      action: "opted_out",
-      source: "provider",
-      evidence: { ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}), note: `carrier opt-out (${refusal}) on message ${row.id}` },
-    } });
+    await recordConsentChange({
+      ctx,
+      input: {
+        contactId: row.contactId,
+        channel: row.channel,
+        marketingOnly: true,
+        action: "opted_out",
+        source: "provider",
+        evidence: {
+          ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}),
+          note: `carrier opt-out (${refusal}) on message ${row.id}`,
+        },
+      },
+    });
   }
 }
 
-async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown, summary: DeliverySummary, at?: Date): Promise<void> {
+async function recordFailure(
+  deps: DeliveryDeps,
+  row: MessageRow,
+  error: unknown,
+  summary: DeliverySummary,
+  at?: Date,
+): Promise<void> {
   const providerError =
     error instanceof ProviderError
       ? error
-      : new ProviderError(error instanceof Error ? `${error.name}: delivery failed` : "delivery failed", "unavailable", { providerCode: "internal_error" });
-  if (!(error instanceof ProviderError)) logger.error({ err: error, messageId: row.id }, "message delivery threw an unexpected error");
+      : new ProviderError(
+          error instanceof Error ? `${error.name}: delivery failed` : "delivery failed",
+          "unavailable",
+          { providerCode: "internal_error" },
+        );
+  if (!(error instanceof ProviderError))
+    logger.error({ err: error, messageId: row.id }, "message delivery threw an unexpected error");
   // Members of one batch call share `at`, so they come due again together and are replayed as one call.
   const now = at ?? deps.now();
   const detail = {
@@ -166,7 +212,14 @@ async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown
 
   if (shouldRetry(row.attempts, providerError.retryable)) {
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(row.attempts, providerError.retryAfterMs));
-    await requeueMessage(deps.db, { workspaceId: row.workspaceId, messageId: row.id, nextAttemptAt, occurredAt: now, lastError: providerError.message, detail });
+    await requeueMessage(deps.db, {
+      workspaceId: row.workspaceId,
+      messageId: row.id,
+      nextAttemptAt,
+      occurredAt: now,
+      lastError: providerError.message,
+      detail,
+    });
     summary.retrying++;
     return;
   }
@@ -181,7 +234,11 @@ async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown
       occurredAt: now,
       source: "provider",
       detail: { ...detail, ...(providerError.retryable ? { exhausted: true } : {}) },
-      set: { reason: providerError.providerCode ?? "provider_error", lastError: providerError.message, nextAttemptAt: null },
+      set: {
+        reason: providerError.providerCode ?? "provider_error",
+        lastError: providerError.message,
+        nextAttemptAt: null,
+      },
     }));
     if (providerError.kind === "recipient_opted_out") await applyProviderOptOut(tx, deps, row, provider, providerError);
   });
@@ -191,7 +248,15 @@ async function recordFailure(deps: DeliveryDeps, row: MessageRow, error: unknown
 
 /** The idempotency key of one batch call: derived from its members' ids (sorted, as the call's order). */
 function batchKey(rows: MessageRow[]): string {
-  return `batch-${createHash("sha256").update(rows.map((r) => r.id).sort().join(",")).digest("hex").slice(0, 48)}`;
+  return `batch-${createHash("sha256")
+    .update(
+      rows
+        .map((r) => r.id)
+        .sort()
+        .join(","),
+    )
+    .digest("hex")
+    .slice(0, 48)}`;
 }
 
 const byId = (a: MessageRow, b: MessageRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -269,12 +334,19 @@ export async function deliverMessages({
   const summary: DeliverySummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0 };
   const unique = [...new Set(input.messageIds)];
   if (unique.length === 0) return summary;
-  const claimed = await claimMessagesForDelivery(deps.db, { messageIds: unique, now: deps.now(), stuckBefore: input.stuckBefore });
+  const claimed = await claimMessagesForDelivery(deps.db, {
+    messageIds: unique,
+    now: deps.now(),
+    stuckBefore: input.stuckBefore,
+  });
   summary.claimed = claimed.length;
   if (claimed.length === 0) return summary;
 
   // A member of a batch call may already be with the provider: only a replay of that call is safe.
-  const blocked = await blockedSinceDecision(deps.db, claimed.filter((row) => !row.providerBatchKey).map((row) => row.id));
+  const blocked = await blockedSinceDecision(
+    deps.db,
+    claimed.filter((row) => !row.providerBatchKey).map((row) => row.id),
+  );
   const ready: MessageRow[] = [];
   for (const row of claimed) {
     const reason = blocked.get(row.id) ?? (row.addressCiphertext ? null : "invalid_address");
@@ -301,7 +373,10 @@ export async function deliverMessages({
   // failure to record them leaves the rows `sending`: the sweep re-dispatches them after
   // DELIVERY_STUCK_SECONDS with the same idempotency keys (batch members: the same batch call), and the providers answer the first sends.
   const accepted: AcceptedSend[] = [];
-  const recorded = async (row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }) => {
+  const recorded = async (
+    row: MessageRow,
+    result: { providerMessageId: string; transport: string; segments?: number },
+  ) => {
     accepted.push({
       workspaceId: row.workspaceId,
       messageId: row.id,
@@ -324,7 +399,9 @@ export async function deliverMessages({
 
   const canBatch = Boolean(email.sendBatch);
   // Replays: members of a batch call made before (the outcome of which is unknown or was a retryable error).
-  const replayKeys = canBatch ? [...new Set(ready.filter((r) => r.channel === "email" && r.providerBatchKey).map((r) => r.providerBatchKey!))] : [];
+  const replayKeys = canBatch
+    ? [...new Set(ready.filter((r) => r.channel === "email" && r.providerBatchKey).map((r) => r.providerBatchKey!))]
+    : [];
   const members = await batchMembers(deps.db, replayKeys);
   const groups: { key: string; rows: MessageRow[]; claimed: Set<string> }[] = replayKeys.map((key) => ({
     key,
@@ -334,7 +411,9 @@ export async function deliverMessages({
   const replayed = new Set(groups.flatMap((g) => [...g.claimed]));
 
   // First calls: emails never handed to a provider, grouped by id, their keys written before the call.
-  const fresh = canBatch ? ready.filter((r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey).sort(byId) : [];
+  const fresh = canBatch
+    ? ready.filter((r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey).sort(byId)
+    : [];
   if (fresh.length > 1) {
     const firstCalls: { key: string; rows: MessageRow[] }[] = [];
     for (let i = 0; i < fresh.length; i += MAX_EMAIL_BATCH) {
@@ -353,7 +432,9 @@ export async function deliverMessages({
   await Promise.all([
     eachWithLimit(singles, SEND_CONCURRENCY, sendOne),
     eachWithLimit(groups, 2, async (group) => {
-      const mine = group.rows.map((row, i) => ({ row: ready.find((r) => r.id === row.id && group.claimed.has(r.id)), i })).filter((m) => m.row);
+      const mine = group.rows
+        .map((row, i) => ({ row: ready.find((r) => r.id === row.id && group.claimed.has(r.id)), i }))
+        .filter((m) => m.row);
       let results: { providerMessageId: string; transport: string }[];
       try {
         results = await email.sendBatch!(group.rows.map(toEmail), { idempotencyKey: group.key });
@@ -371,7 +452,10 @@ export async function deliverMessages({
       await recordAccepted(deps, chunk, reportsEvents);
       summary.sent += chunk.length;
     } catch (error) {
-      logger.error({ err: error, count: chunk.length }, "accepted messages could not be recorded as sent; the sweep will hand them over again");
+      logger.error(
+        { err: error, count: chunk.length },
+        "accepted messages could not be recorded as sent; the sweep will hand them over again",
+      );
     }
   }
   return summary;

@@ -44,7 +44,10 @@ export function createInProcessDispatcher(): Dispatcher {
       const chunk = ids.slice(i, i + DISPATCH_CHUNK);
       track(
         deliverMessages({ ctx: deps, input: { messageIds: chunk } }).catch((error: unknown) => {
-          logger.error({ err: error, count: chunk.length }, "in-process delivery failed; the sweep will retry these messages");
+          logger.error(
+            { err: error, count: chunk.length },
+            "in-process delivery failed; the sweep will retry these messages",
+          );
         }),
       );
     }
@@ -56,7 +59,8 @@ export function createInProcessDispatcher(): Dispatcher {
     groups = new Map();
     timer = undefined;
     flushed = undefined;
-    for (const [db, byClock] of due) for (const [now, { outbox, ids }] of byClock) if (ids.length > 0) deliverInChunks({ db, now, outbox }, ids);
+    for (const [db, byClock] of due)
+      for (const [now, { outbox, ids }] of byClock) if (ids.length > 0) deliverInChunks({ db, now, outbox }, ids);
     done?.();
   };
 
@@ -96,7 +100,10 @@ export function createEventDispatcher(send: (messages: QueuedMessage[]) => Promi
         Promise.resolve()
           .then(() => send(messages))
           .catch((error: unknown) => {
-            logger.warn({ err: error, count: messages.length }, "could not send dispatch events; the sweep will deliver these messages");
+            logger.warn(
+              { err: error, count: messages.length },
+              "could not send dispatch events; the sweep will deliver these messages",
+            );
           }),
       );
     },

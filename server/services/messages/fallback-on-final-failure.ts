@@ -10,7 +10,13 @@ import { sendFallback } from "./send-fallback";
 export const fallbackOnFinalFailure: FinalFailureHandler = async (deps, row) => {
   if (!(row.options as { fallback?: boolean } | null)?.fallback || row.relation === "fallback") return;
   await sendFallback({
-    ctx: { db: deps.db, workspaceId: row.workspaceId, actor: { type: "system", job: "message-fallback" }, now: deps.now, outbox: deps.outbox },
+    ctx: {
+      db: deps.db,
+      workspaceId: row.workspaceId,
+      actor: { type: "system", job: "message-fallback" },
+      now: deps.now,
+      outbox: deps.outbox,
+    },
     input: { parent: row },
   });
 };

@@ -10,7 +10,14 @@ export const otherChannel = (channel: Channel): Channel => (channel === "sms" ? 
 /** The idempotency key of a message's fallback: at most one per message, whoever asks. */
 export const fallbackKey = (messageId: string) => `~fallback:${messageId}`;
 
-export function toFallbackAnswer(row: Pick<MessageRow, "id" | "channel" | "status" | "reason" | "decision" | "options">): FallbackAnswer {
+export function toFallbackAnswer(
+  row: Pick<MessageRow, "id" | "channel" | "status" | "reason" | "decision" | "options">,
+): FallbackAnswer {
   const answer = firstAnswer(row);
-  return { messageId: row.id, channel: row.channel, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) };
+  return {
+    messageId: row.id,
+    channel: row.channel,
+    status: answer.status,
+    ...(answer.reason ? { reason: answer.reason } : {}),
+  };
 }

@@ -4,7 +4,13 @@ import type { ServiceContext } from "../context";
 import { fallbackKey, toFallbackAnswer, type FallbackAnswer } from "./fallback";
 
 /** The fallback already recorded for a message, if any (a repeated send answers it again). */
-export async function findFallback({ ctx, input }: { ctx: ServiceContext; input: { messageId: string } }): Promise<FallbackAnswer | null> {
+export async function findFallback({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { messageId: string };
+}): Promise<FallbackAnswer | null> {
   const [row] = await ctx.db
     .select()
     .from(messages)

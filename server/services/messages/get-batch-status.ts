@@ -9,7 +9,13 @@ import { ZBatchStatusInput, type TBatchStatus } from "./schemas";
  * webhook moving a message to delivered shows up at once). `errors` = recipients refused before
  * anything was recorded; `done` once nothing is queued, deferred or sending.
  */
-export async function getBatchStatus({ ctx, input }: { ctx: ServiceContext; input: { id: string } }): Promise<TBatchStatus> {
+export async function getBatchStatus({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { id: string };
+}): Promise<TBatchStatus> {
   const { id } = ZBatchStatusInput.parse(input);
   const [batch] = await ctx.db
     .select()

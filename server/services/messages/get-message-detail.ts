@@ -19,7 +19,14 @@ import { toContact } from "../contacts/rows";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { ZGetMessageInput } from "./get-message";
 import { messagePurpose, seesMessageContent } from "./message-access";
-import { loadEvents, messageAddress, messageContent, messageHeaders, messagePreview, ZMessageListItem } from "./message-view";
+import {
+  loadEvents,
+  messageAddress,
+  messageContent,
+  messageHeaders,
+  messagePreview,
+  ZMessageListItem,
+} from "./message-view";
 import { getMessageRow } from "./queries";
 
 const ZRelatedMessage = z.object({
@@ -53,7 +60,9 @@ export const ZMessageDetail = z.object({
     updatedAt: z.date(),
   }),
   /** Decrypted parts; null when withheld for this caller's role (viewers). */
-  content: z.object({ subject: z.string().nullable(), text: z.string().nullable(), html: z.string().nullable() }).nullable(),
+  content: z
+    .object({ subject: z.string().nullable(), text: z.string().nullable(), html: z.string().nullable() })
+    .nullable(),
   /** True when the address is masked and content withheld (viewers). */
   masked: z.boolean(),
   contact: z
@@ -82,7 +91,10 @@ export const ZMessageDetail = z.object({
       outcome: z.enum(["send", "block"]),
       reason: z.string().optional(),
       policyVersion: z.string(),
-      consent: z.object({ status: z.string(), source: z.string(), eventId: z.string(), occurredAt: z.string() }).nullable().optional(),
+      consent: z
+        .object({ status: z.string(), source: z.string(), eventId: z.string(), occurredAt: z.string() })
+        .nullable()
+        .optional(),
       checks: z.array(z.string()),
       retryAt: z.string().optional(),
       decidedAt: z.string(),
@@ -113,12 +125,24 @@ export const ZMessageDetail = z.object({
 });
 export type TMessageDetail = z.infer<typeof ZMessageDetail>;
 
-function related(row: Pick<MessageRow, "id" | "relation" | "direction" | "channel" | "status" | "createdAt">, relation: string | null) {
-  return { id: row.id, relation, direction: row.direction, channel: row.channel, status: row.status, createdAt: row.createdAt };
+function related(
+  row: Pick<MessageRow, "id" | "relation" | "direction" | "channel" | "status" | "createdAt">,
+  relation: string | null,
+) {
+  return {
+    id: row.id,
+    relation,
+    direction: row.direction,
+    channel: row.channel,
+    status: row.status,
+    createdAt: row.createdAt,
+  };
 }
 
 function stringEvidence(evidence: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(evidence).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
+  return Object.fromEntries(
+    Object.entries(evidence).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  );
 }
 
 /**
@@ -128,7 +152,13 @@ function stringEvidence(evidence: Record<string, unknown>): Record<string, strin
  * the address masked (mask-contact rules) and no content. Another workspace's id is NOT_FOUND.
  * Read-only, not audited.
  */
-export async function getMessageDetail({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZGetMessageInput> }): Promise<TMessageDetail> {
+export async function getMessageDetail({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZGetMessageInput>;
+}): Promise<TMessageDetail> {
   const { id } = ZGetMessageInput.parse(input);
   const row = await getMessageRow(ctx.db, ctx.workspaceId, id);
   const consentEventId = row.consentEventId ?? row.decision?.consent?.eventId ?? null;

@@ -9,7 +9,13 @@ export const ZGetMessageInput = z.object({ id: z.uuid().describe("Message id") }
  * `GET /messages/{id}`: one message with its timeline. Another workspace's id is NOT_FOUND.
  * Carries no address or content. Read-only, not audited.
  */
-export async function getMessage({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZGetMessageInput> }): Promise<TMessage> {
+export async function getMessage({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZGetMessageInput>;
+}): Promise<TMessage> {
   const { id } = ZGetMessageInput.parse(input);
   const row = await getMessageRow(ctx.db, ctx.workspaceId, id);
   const events = await loadEvents(ctx.db, ctx.workspaceId, [id]);

@@ -6,10 +6,25 @@ export { getBatchStatus } from "./get-batch-status";
 export { getMessage, ZGetMessageInput } from "./get-message";
 export { getMessageDetail, ZMessageDetail, type TMessageDetail } from "./get-message-detail";
 export { listMessages, ZMessagePage, type TMessagePage } from "./list-messages";
-export { listOutbox, ZOutboxInput, ZOutboxPage, type TOutboxInput, type TOutboxItem, type TOutboxPage } from "./list-outbox";
+export {
+  listOutbox,
+  ZOutboxInput,
+  ZOutboxPage,
+  type TOutboxInput,
+  type TOutboxItem,
+  type TOutboxPage,
+} from "./list-outbox";
 export { ZListMessagesInput, type TListMessagesInput } from "./message-filters";
 export { ZMessage, type TMessage } from "./message-view";
-export { createOutbox, type DeliveryDeps, type Dispatcher, type FinalFailureHandler, type Outbox, type QueuedMessage, type Transports } from "./outbox";
+export {
+  createOutbox,
+  type DeliveryDeps,
+  type Dispatcher,
+  type FinalFailureHandler,
+  type Outbox,
+  type QueuedMessage,
+  type Transports,
+} from "./outbox";
 export { resendMessage } from "./resend-message";
 export { retryMessage } from "./retry-message";
 export {

@@ -16,7 +16,13 @@ export type TMessagePage = z.infer<typeof ZMessagePage>;
  * each with its timeline. A `contactId` of another workspace is NOT_FOUND; a malformed recipient
  * is INVALID naming `recipient`. No addresses or content in this shape. Read-only, not audited.
  */
-export async function listMessages({ ctx, input }: { ctx: ServiceContext; input: TListMessagesInput }): Promise<TMessagePage> {
+export async function listMessages({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TListMessagesInput;
+}): Promise<TMessagePage> {
   const filters = ZListMessagesInput.parse(input);
   const conditions = await baseConditions({ ctx, input: filters });
   if (filters.status) conditions.push(eq(messages.status, filters.status));

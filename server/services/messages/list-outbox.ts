@@ -4,7 +4,14 @@ import { CHANNELS, MESSAGE_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES, messages }
 import type { SendingContext } from "../context";
 import { seesFullPii } from "../contacts/mask-contact";
 import { messagePurpose, seesMessageContent } from "./message-access";
-import { CREATED_AT_TEXT_FORMAT, decodeMessageCursor, encodeMessageCursor, messageAddress, messageContent, messageHeaders } from "./message-view";
+import {
+  CREATED_AT_TEXT_FORMAT,
+  decodeMessageCursor,
+  encodeMessageCursor,
+  messageAddress,
+  messageContent,
+  messageHeaders,
+} from "./message-view";
 
 /** The transport that records instead of sending (no provider configured). */
 export const LOG_TRANSPORT = "log";
@@ -32,7 +39,9 @@ export const ZOutboxItem = z.object({
   /** Masked for viewers. */
   to: z.string().nullable(),
   /** null when withheld for this caller: viewers; and system messages (invitations, sign-in links) below admin or below the recipient's role (message-access.ts). */
-  content: z.object({ subject: z.string().nullable(), text: z.string().nullable(), html: z.string().nullable() }).nullable(),
+  content: z
+    .object({ subject: z.string().nullable(), text: z.string().nullable(), html: z.string().nullable() })
+    .nullable(),
   headers: z.record(z.string(), z.string()),
   segments: z.number().int().nullable(),
   providerMessageId: z.string().nullable(),
@@ -62,17 +71,26 @@ export type TOutboxPage = z.infer<typeof ZOutboxPage>;
  */
 export async function listOutbox({ ctx, input }: { ctx: SendingContext; input: TOutboxInput }): Promise<TOutboxPage> {
   const { channel, cursor, limit } = ZOutboxInput.parse(input);
-  const base = and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.direction, "outbound"), eq(messages.transport, LOG_TRANSPORT));
+  const base = and(
+    eq(messages.workspaceId, ctx.workspaceId),
+    eq(messages.direction, "outbound"),
+    eq(messages.transport, LOG_TRANSPORT),
+  );
   const after = cursor ? decodeMessageCursor(cursor) : undefined;
   const [rows, counts] = await Promise.all([
     ctx.db
-      .select({ row: messages, createdAtText: sql<string>`to_char(${messages.createdAt} at time zone 'UTC', ${CREATED_AT_TEXT_FORMAT})` })
+      .select({
+        row: messages,
+        createdAtText: sql<string>`to_char(${messages.createdAt} at time zone 'UTC', ${CREATED_AT_TEXT_FORMAT})`,
+      })
       .from(messages)
       .where(
         and(
           base,
           channel ? eq(messages.channel, channel) : undefined,
-          after ? sql`(${messages.createdAt}, ${messages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+          after
+            ? sql`(${messages.createdAt}, ${messages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+            : undefined,
         ),
       )
       .orderBy(desc(messages.createdAt), desc(messages.id))

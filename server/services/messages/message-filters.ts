@@ -25,14 +25,19 @@ export const ZListMessagesInput = z.object({
   status: z.enum(MESSAGE_STATUSES).describe("Only messages currently in this status").optional(),
   channel: z.enum(CHANNELS).describe("Only messages on this channel: email or sms").optional(),
   topic: ZTopicKey.describe("Only messages sent for this topic (its key)").optional(),
-  direction: z.enum(MESSAGE_DIRECTIONS).describe("Only outbound (sent by the workspace) or inbound (received) messages").optional(),
+  direction: z
+    .enum(MESSAGE_DIRECTIONS)
+    .describe("Only outbound (sent by the workspace) or inbound (received) messages")
+    .optional(),
   campaignId: z.uuid().describe("Only messages of this campaign").optional(),
   recipient: z
     .string()
     .trim()
     .min(1)
     .max(320)
-    .describe("A complete email address or phone number (any format): addresses are encrypted, so this is an exact match, never a substring")
+    .describe(
+      "A complete email address or phone number (any format): addresses are encrypted, so this is an exact match, never a substring",
+    )
     .optional(),
   createdFrom: z.coerce.date().describe("ISO 8601 time: only messages recorded at or after it").optional(),
   createdTo: z.coerce.date().describe("ISO 8601 time: only messages recorded before it").optional(),
@@ -46,7 +51,11 @@ export type ParsedFilters = z.infer<typeof ZListMessagesInput>;
 async function recipientCondition(ctx: ServiceContext, recipient: string): Promise<SQL> {
   const isEmail = recipient.includes("@");
   try {
-    const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, isEmail ? { email: recipient } : { phone: recipient });
+    const addresses = await resolveAddresses(
+      ctx.db,
+      ctx.workspaceId,
+      isEmail ? { email: recipient } : { phone: recipient },
+    );
     return isEmail
       ? and(eq(messages.channel, "email"), eq(messages.addressHash, addresses.emailHash!))!
       : and(eq(messages.channel, "sms"), eq(messages.addressHash, addresses.phoneHash!))!;
@@ -64,7 +73,13 @@ async function recipientCondition(ctx: ServiceContext, recipient: string): Promi
 }
 
 /** Filter conditions without the status one (the status chips count across statuses). */
-export async function baseConditions({ ctx, input: filters }: { ctx: ServiceContext; input: ParsedFilters }): Promise<SQL[]> {
+export async function baseConditions({
+  ctx,
+  input: filters,
+}: {
+  ctx: ServiceContext;
+  input: ParsedFilters;
+}): Promise<SQL[]> {
   // Looking messages up by address tells whether that address is a contact: a contacts read.
   if (filters.recipient) requireAccess(ctx, { scope: "contacts:read", role: "viewer", what: "filtering by recipient" });
   if (filters.contactId) await getContactRow(ctx.db, ctx.workspaceId, filters.contactId);
@@ -95,7 +110,14 @@ export async function selectPage(db: Queryable, where: SQL | undefined, cursor: 
     .from(messages)
     .leftJoin(topics, and(eq(topics.id, messages.topicId), eq(topics.workspaceId, messages.workspaceId)))
     .leftJoin(templates, and(eq(templates.id, messages.templateId), eq(templates.workspaceId, messages.workspaceId)))
-    .where(and(where, after ? sql`(${messages.createdAt}, ${messages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined))
+    .where(
+      and(
+        where,
+        after
+          ? sql`(${messages.createdAt}, ${messages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);

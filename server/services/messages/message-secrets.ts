@@ -30,8 +30,10 @@ export function decryptRequest(ciphertext: unknown): StoredRequest | null {
   return JSON.parse(decryptPii(ciphertext, MESSAGE_PURPOSE.request)) as StoredRequest;
 }
 
-export const encryptField = (value: string | null | undefined, field: keyof typeof MESSAGE_PURPOSE) => encryptOptional(value, MESSAGE_PURPOSE[field]);
-export const decryptField = (value: string | null | undefined, field: keyof typeof MESSAGE_PURPOSE) => decryptOptional(value, MESSAGE_PURPOSE[field]);
+export const encryptField = (value: string | null | undefined, field: keyof typeof MESSAGE_PURPOSE) =>
+  encryptOptional(value, MESSAGE_PURPOSE[field]);
+export const decryptField = (value: string | null | undefined, field: keyof typeof MESSAGE_PURPOSE) =>
+  decryptOptional(value, MESSAGE_PURPOSE[field]);
 
 /**
  * SHA-256 of the canonical parsed request without its idempotency key: the same key with another

@@ -1,7 +1,16 @@
 import { asc, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES, messageEvents, type MessageEventRow, type MessageRow } from "@/db/schema";
+import {
+  CHANNELS,
+  MESSAGE_DIRECTIONS,
+  MESSAGE_KINDS,
+  MESSAGE_PURPOSES,
+  MESSAGE_STATUSES,
+  messageEvents,
+  type MessageEventRow,
+  type MessageRow,
+} from "@/db/schema";
 import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
@@ -32,7 +41,9 @@ export const ZMessageEvent = z.object({
   detail: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe("Provider detail (error code, provider message id, segments…); never addresses or message bodies. Absent when there is none"),
+    .describe(
+      "Provider detail (error code, provider message id, segments…); never addresses or message bodies. Absent when there is none",
+    ),
 });
 export type TMessageEvent = z.infer<typeof ZMessageEvent>;
 
@@ -42,13 +53,19 @@ export const ZMessage = z.object({
   contactId: z
     .uuid()
     .nullable()
-    .describe("The contact the message went to or came from; null for an inbound SMS from an unknown number, an erased contact, or a system message to a member"),
-  direction: z.enum(MESSAGE_DIRECTIONS).describe("outbound: sent by this workspace; inbound: received from a contact (SMS replies and keywords)"),
+    .describe(
+      "The contact the message went to or came from; null for an inbound SMS from an unknown number, an erased contact, or a system message to a member",
+    ),
+  direction: z
+    .enum(MESSAGE_DIRECTIONS)
+    .describe("outbound: sent by this workspace; inbound: received from a contact (SMS replies and keywords)"),
   channel: z.enum(CHANNELS).describe("email or sms"),
   topic: z
     .string()
     .nullable()
-    .describe("Key of the topic the message was sent for; null for inbound messages, keyword replies, double opt-in confirmations (they ask for consent on one or more topics) and system messages"),
+    .describe(
+      "Key of the topic the message was sent for; null for inbound messages, keyword replies, double opt-in confirmations (they ask for consent on one or more topics) and system messages",
+    ),
   kind: z
     .enum(MESSAGE_KINDS)
     .describe(
@@ -67,15 +84,29 @@ export const ZMessage = z.object({
     ),
   templateId: z.uuid().nullable().describe("Template the content was rendered from; null for inline content"),
   templateVersion: z.number().int().nullable().describe("Version number of that template"),
-  transport: z.string().nullable().describe("Transport that carried it: resend, twilio or log (the log transport records without sending)"),
+  transport: z
+    .string()
+    .nullable()
+    .describe("Transport that carried it: resend, twilio or log (the log transport records without sending)"),
   providerMessageId: z.string().nullable().describe("The provider's id for the message (Resend email id, Twilio SID)"),
   segments: z.number().int().nullable().describe("SMS segments billed (SMS only)"),
   attempts: z.number().int().describe("Delivery attempts made so far"),
-  parentMessageId: z.uuid().nullable().describe("The message this one follows from (retried, resent, fell back to another channel, or answers as a keyword reply)"),
-  relation: z.string().nullable().describe("How it relates to parentMessageId: retry, resend, fallback or keyword_reply"),
+  parentMessageId: z
+    .uuid()
+    .nullable()
+    .describe(
+      "The message this one follows from (retried, resent, fell back to another channel, or answers as a keyword reply)",
+    ),
+  relation: z
+    .string()
+    .nullable()
+    .describe("How it relates to parentMessageId: retry, resend, fallback or keyword_reply"),
   campaignId: z.uuid().nullable().describe("Campaign that sent it, if any"),
   batchId: z.uuid().nullable().describe("Batch send_with_consent call that created it, if any"),
-  consentEventId: z.uuid().nullable().describe("The consent ledger event this send relied on (the per-message consent proof)"),
+  consentEventId: z
+    .uuid()
+    .nullable()
+    .describe("The consent ledger event this send relied on (the per-message consent proof)"),
   policyVersion: z.string().nullable().describe("Version of the consent policy that decided this send"),
   createdAt: z.date().describe("When the message was recorded"),
   sentAt: z.date().nullable().describe("When the transport accepted it"),
@@ -125,7 +156,11 @@ export function toMessageEvent(row: MessageEventRow): TMessageEvent {
 }
 
 /** Timelines of many messages in one query, each oldest first (recording order). */
-export async function loadEvents(db: Queryable, workspaceId: string, messageIds: string[]): Promise<Map<string, MessageEventRow[]>> {
+export async function loadEvents(
+  db: Queryable,
+  workspaceId: string,
+  messageIds: string[],
+): Promise<Map<string, MessageEventRow[]>> {
   const byMessage = new Map<string, MessageEventRow[]>(messageIds.map((id) => [id, []]));
   if (messageIds.length === 0) return byMessage;
   const rows = await db
@@ -188,7 +223,9 @@ export function messageAddress(row: Pick<MessageRow, "channel" | "addressCiphert
 export function messageHeaders(row: Pick<MessageRow, "headers">, full: boolean): Record<string, string> {
   const headers = row.headers ?? {};
   if (full) return headers;
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replace(/\/u\/[^\s>,]+/g, "/u/•••")]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, value.replace(/\/u\/[^\s>,]+/g, "/u/•••")]),
+  );
 }
 
 export interface MessageContent {
@@ -198,7 +235,9 @@ export interface MessageContent {
 }
 
 /** Decrypted subject, text and HTML parts. */
-export function messageContent(row: Pick<MessageRow, "subjectCiphertext" | "textCiphertext" | "htmlCiphertext">): MessageContent {
+export function messageContent(
+  row: Pick<MessageRow, "subjectCiphertext" | "textCiphertext" | "htmlCiphertext">,
+): MessageContent {
   return {
     subject: decryptOptional(row.subjectCiphertext, MESSAGE_PII_PURPOSE.subject),
     text: decryptOptional(row.textCiphertext, MESSAGE_PII_PURPOSE.text),
@@ -208,7 +247,8 @@ export function messageContent(row: Pick<MessageRow, "subjectCiphertext" | "text
 
 /** A one-line preview: the email subject, or the start of the SMS text. */
 export function messagePreview(row: MessageRow): string | null {
-  if (row.channel === "email" && row.subjectCiphertext) return decryptOptional(row.subjectCiphertext, MESSAGE_PII_PURPOSE.subject);
+  if (row.channel === "email" && row.subjectCiphertext)
+    return decryptOptional(row.subjectCiphertext, MESSAGE_PII_PURPOSE.subject);
   const text = decryptOptional(row.textCiphertext, MESSAGE_PII_PURPOSE.text);
   if (text === null) return null;
   const line = text.replace(/\s+/g, " ").trim();

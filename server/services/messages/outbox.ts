@@ -69,7 +69,11 @@ export interface Outbox {
   idle(): Promise<void>;
 }
 
-export function createOutbox(parts: { transports: Transports; dispatcher: Dispatcher; onFinalFailure: FinalFailureHandler }): Outbox {
+export function createOutbox(parts: {
+  transports: Transports;
+  dispatcher: Dispatcher;
+  onFinalFailure: FinalFailureHandler;
+}): Outbox {
   const { transports, dispatcher, onFinalFailure } = parts;
   const receivers = transports.receivers ?? [transports.email, transports.sms];
   const followUps = new Set<Promise<unknown>>();

@@ -3,9 +3,7 @@ import type { AppError } from "@/server/lib/errors";
 
 /** Where the content comes from: the same union `renderForSend` takes. */
 export type RenderSourceInput =
-  | { templateId: string }
-  | { templateKey: string }
-  | { content: { subject?: string; text: string; html?: string } };
+  { templateId: string } | { templateKey: string } | { content: { subject?: string; text: string; html?: string } };
 
 export type Recipient = { contactId: string } | { email: string } | { phone: string };
 

@@ -28,10 +28,13 @@ export interface MessageOptions {
  * The first answer to a send, derived from what was stored, so a repeated idempotency key answers
  * exactly the same thing whatever happened to the message since.
  */
-export function firstAnswer(row: Pick<MessageRow, "status" | "reason" | "decision" | "options">): RecordedSend["answer"] {
+export function firstAnswer(
+  row: Pick<MessageRow, "status" | "reason" | "decision" | "options">,
+): RecordedSend["answer"] {
   const decision = row.decision;
   const options = row.options as MessageOptions;
-  if (!decision) return row.status === "blocked" ? { status: "blocked", reason: row.reason ?? undefined } : { status: "queued" };
+  if (!decision)
+    return row.status === "blocked" ? { status: "blocked", reason: row.reason ?? undefined } : { status: "queued" };
   if (decision.outcome === "send") return { status: "queued" };
   if (options.deferred) return { status: "queued", ...(decision.retryAt ? { deliverAt: decision.retryAt } : {}) };
   return { status: "blocked", ...(decision.reason ? { reason: decision.reason } : {}) };
@@ -51,16 +54,24 @@ export function recordedFrom(row: MessageRow, isNew: boolean): RecordedSend {
   };
 }
 
-export const idempotencyConflict = () => new AppError("CONFLICT", "This idempotency key was already used with a different request", { field: "idempotencyKey" });
+export const idempotencyConflict = () =>
+  new AppError("CONFLICT", "This idempotency key was already used with a different request", {
+    field: "idempotencyKey",
+  });
 
 /** The earlier answer for a repeated key, or CONFLICT when the request differs. */
 export function repeatOutcome(row: MessageRow, request: SendRequest): SendOutcome {
-  if (request.requestHash !== null && row.requestHash !== request.requestHash) return { ok: false, error: idempotencyConflict() };
+  if (request.requestHash !== null && row.requestHash !== request.requestHash)
+    return { ok: false, error: idempotencyConflict() };
   return { ok: true, send: recordedFrom(row, false) };
 }
 
 /** The workspace's messages recorded under these idempotency keys, one query. */
-export async function messagesByKeys(db: Queryable, workspaceId: string, keys: string[]): Promise<Map<string, MessageRow>> {
+export async function messagesByKeys(
+  db: Queryable,
+  workspaceId: string,
+  keys: string[],
+): Promise<Map<string, MessageRow>> {
   if (keys.length === 0) return new Map();
   const rows = await db
     .select()

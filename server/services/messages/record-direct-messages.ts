@@ -29,7 +29,12 @@ export interface DirectMessage {
   address: string;
   fromAddress: string | null;
   content: { subject?: string | null; text: string; html?: string | null };
-  template?: { templateId: string | null; templateVersionId: string | null; templateVersion: number | null; locale: string | null };
+  template?: {
+    templateId: string | null;
+    templateVersionId: string | null;
+    templateVersion: number | null;
+    locale: string | null;
+  };
   parentMessageId?: string | null;
   relation?: string | null;
   /** Why it may go out without a consent decision, for the stored decision (never an address). */
@@ -60,8 +65,17 @@ export async function recordDirectMessages({
   const items: MessageInsert[] = direct.map((message) => {
     const id = randomUUID();
     const sent = delivery === "twiml";
-    const options: MessageOptions = { ...(message.options ?? {}), ...(message.purpose ? { purpose: message.purpose } : {}) };
-    const decision: StoredDecision = { outcome: "send", policyVersion: POLICY_VERSION, consent: null, checks: message.checks, decidedAt: now.toISOString() };
+    const options: MessageOptions = {
+      ...(message.options ?? {}),
+      ...(message.purpose ? { purpose: message.purpose } : {}),
+    };
+    const decision: StoredDecision = {
+      outcome: "send",
+      policyVersion: POLICY_VERSION,
+      consent: null,
+      checks: message.checks,
+      decidedAt: now.toISOString(),
+    };
     return {
       row: {
         id,
@@ -88,7 +102,13 @@ export async function recordDirectMessages({
         decision,
         policyVersion: POLICY_VERSION,
         options,
-        ...(sent ? { transport: "twiml", sentAt: now, segments: message.channel === "sms" ? countSmsSegments(message.content.text).segments : null } : {}),
+        ...(sent
+          ? {
+              transport: "twiml",
+              sentAt: now,
+              segments: message.channel === "sms" ? countSmsSegments(message.content.text).segments : null,
+            }
+          : {}),
         queuedAt: now,
         createdAt: now,
         updatedAt: now,

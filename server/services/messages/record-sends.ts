@@ -38,11 +38,23 @@ async function resolveRecipients(
     } else if ("email" in recipient) {
       const email = normalizeEmail(recipient.email);
       if (!email.ok) outcomes[index] = { ok: false, error: invalid(`email ${email.reason}`, "email") };
-      else byAddress.push({ index, kind: "email", address: email.value, hash: blindIndex(workspaceId, "email", emailLookupKey(email.value)) });
+      else
+        byAddress.push({
+          index,
+          kind: "email",
+          address: email.value,
+          hash: blindIndex(workspaceId, "email", emailLookupKey(email.value)),
+        });
     } else {
       const phone = normalizePhone(recipient.phone, region);
       if (!phone.ok) outcomes[index] = { ok: false, error: invalid(`phone ${phone.reason}`, "phone") };
-      else byAddress.push({ index, kind: "phone", address: phone.value, hash: blindIndex(workspaceId, "phone", phone.value) });
+      else
+        byAddress.push({
+          index,
+          kind: "phone",
+          address: phone.value,
+          hash: blindIndex(workspaceId, "phone", phone.value),
+        });
     }
   });
   if (byAddress.length === 0) return resolved;
@@ -63,7 +75,14 @@ async function resolveRecipients(
     const contactId = (entry.kind === "email" ? byEmail : byPhone).get(entry.hash) ?? null;
     resolved[entry.index] = contactId
       ? { contactId }
-      : { contactId: null, unknownAddress: { channel: entry.kind === "email" ? "email" : "sms", address: entry.address, hash: entry.hash } };
+      : {
+          contactId: null,
+          unknownAddress: {
+            channel: entry.kind === "email" ? "email" : "sms",
+            address: entry.address,
+            hash: entry.hash,
+          },
+        };
   }
   return resolved;
 }
@@ -99,13 +118,20 @@ export async function recordSends({
   const outcomes: (SendOutcome | undefined)[] = new Array(requests.length);
   let context = await getSendContext(ctx.db, ctx.workspaceId);
   // A key missing from the cached topics may be a topic created a moment ago: read again before refusing.
-  if (requests.some((request) => !context.topicsByKey.has(request.topicKey))) context = await getSendContext(ctx.db, ctx.workspaceId, { fresh: true });
-  const workspace: Workspace = { name: context.name, settings: context.settings, region: context.region, smsNumber: context.smsNumber };
+  if (requests.some((request) => !context.topicsByKey.has(request.topicKey)))
+    context = await getSendContext(ctx.db, ctx.workspaceId, { fresh: true });
+  const workspace: Workspace = {
+    name: context.name,
+    settings: context.settings,
+    region: context.region,
+    smsNumber: context.smsNumber,
+  };
   const topicByKey = context.topicsByKey;
   requests.forEach((request, index) => {
     const topic = topicByKey.get(request.topicKey);
     if (!topic) outcomes[index] = { ok: false, error: invalid(`Unknown topic "${request.topicKey}"`, "topic") };
-    else if (topic.archivedAt) outcomes[index] = { ok: false, error: invalid(`Topic "${topic.key}" is archived`, "topic") };
+    else if (topic.archivedAt)
+      outcomes[index] = { ok: false, error: invalid(`Topic "${topic.key}" is archived`, "topic") };
   });
 
   // Repeated keys answer what was recorded first (or 409). The keys of requests that would be
@@ -129,7 +155,8 @@ export async function recordSends({
       if (row) outcomes[index] = repeatOutcome(row, requests[index]!);
     }
   }
-  for (const index of duplicateOf.keys()) outcomes[index] ??= { ok: false, error: invalid("Pending", "idempotencyKey") };
+  for (const index of duplicateOf.keys())
+    outcomes[index] ??= { ok: false, error: invalid("Pending", "idempotencyKey") };
 
   const recipients = await resolveRecipients(ctx.db, ctx.workspaceId, workspace.region, requests, outcomes);
   const pending = requests.map((_, i) => i).filter((i) => !outcomes[i]);

@@ -94,9 +94,21 @@ export interface SendState {
  * granted, so an opt-out that committed while we waited is seen exactly as if the reads had been
  * sent after the lock returned. The decision time is taken after the reads.
  */
-export async function lockAndRead({ tx, ctx, workspace, requests, pending, recipients, topicByKey }: PendingSends): Promise<SendState> {
-  const contactIds = [...new Set(pending.map((i) => recipients[i]?.contactId).filter((id): id is string => Boolean(id)))];
-  const keys = [...new Set(pending.map((i) => requests[i]!.idempotencyKey).filter((key): key is string => Boolean(key)))];
+export async function lockAndRead({
+  tx,
+  ctx,
+  workspace,
+  requests,
+  pending,
+  recipients,
+  topicByKey,
+}: PendingSends): Promise<SendState> {
+  const contactIds = [
+    ...new Set(pending.map((i) => recipients[i]?.contactId).filter((id): id is string => Boolean(id))),
+  ];
+  const keys = [
+    ...new Set(pending.map((i) => requests[i]!.idempotencyKey).filter((key): key is string => Boolean(key))),
+  ];
   const topicIds = [...new Set(pending.map((i) => topicByKey.get(requests[i]!.topicKey)!.id))];
   // A superset of every cap's window (decide() applies each window itself from `decidedAt`).
   const windowStart = new Date(ctx.now().getTime() - maxWindowDays(workspace.settings) * 24 * 60 * 60 * 1000);
@@ -116,7 +128,13 @@ export async function lockAndRead({ tx, ctx, workspace, requests, pending, recip
       ? tx
           .select()
           .from(consentStates)
-          .where(and(eq(consentStates.workspaceId, ctx.workspaceId), inArray(consentStates.contactId, contactIds), inArray(consentStates.topicId, topicIds)))
+          .where(
+            and(
+              eq(consentStates.workspaceId, ctx.workspaceId),
+              inArray(consentStates.contactId, contactIds),
+              inArray(consentStates.topicId, topicIds),
+            ),
+          )
       : [],
     byContact
       ? tx
@@ -132,7 +150,13 @@ export async function lockAndRead({ tx, ctx, workspace, requests, pending, recip
       : [],
     byContact
       ? tx
-          .select({ contactId: messages.contactId, at: messages.createdAt, channel: messages.channel, topicKey: messages.topicKey, kind: messages.kind })
+          .select({
+            contactId: messages.contactId,
+            at: messages.createdAt,
+            channel: messages.channel,
+            topicKey: messages.topicKey,
+            kind: messages.kind,
+          })
           .from(messages)
           .where(
             and(
@@ -174,7 +198,12 @@ function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
 }
 
 /** Step 2: repeated keys answer what was recorded first (or 409); nothing is decided or recorded for them. */
-export function answerRepeatedKeys({ requests, pending, outcomes, earlier }: Pick<PendingSends, "requests" | "pending" | "outcomes"> & Pick<SendState, "earlier">): void {
+export function answerRepeatedKeys({
+  requests,
+  pending,
+  outcomes,
+  earlier,
+}: Pick<PendingSends, "requests" | "pending" | "outcomes"> & Pick<SendState, "earlier">): void {
   for (const index of pending) {
     const key = requests[index]!.idempotencyKey;
     const row = key ? earlier.get(key) : undefined;
@@ -224,7 +253,17 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
       continue;
     }
 
-    const rendered = await renderSend({ tx: sends.tx, ctx: sends.ctx, workspace: sends.workspace, request, topic, draft, contact, contactId: contactRow.id, decidedAt: state.decidedAt });
+    const rendered = await renderSend({
+      tx: sends.tx,
+      ctx: sends.ctx,
+      workspace: sends.workspace,
+      request,
+      topic,
+      draft,
+      contact,
+      contactId: contactRow.id,
+      decidedAt: state.decidedAt,
+    });
     if (rendered instanceof AppError) {
       outcomes[index] = { ok: false, error: rendered };
       continue;
@@ -232,7 +271,10 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
     rows.push(sendRow({ draft, judged, rendered, decidedAt: state.decidedAt }));
     rowIndex.push(index);
     // Later sends in this call see this one for caps and state limits.
-    state.recentOf.set(contactRow.id, [{ at: state.decidedAt, channel: request.channel, topicKey: topic.key, kind: draft.kind }, ...judged.recent]);
+    state.recentOf.set(contactRow.id, [
+      { at: state.decidedAt, channel: request.channel, topicKey: topic.key, kind: draft.kind },
+      ...judged.recent,
+    ]);
   }
   return { rows, rowIndex };
 }
@@ -277,7 +319,9 @@ function draftMessage({
     kind,
     // SMS go out from the workspace's own number when it has one: replies (STOP) then reach it.
     fromAddress:
-      request.channel === "email" ? (consentRequest?.fromAddress ?? env.EMAIL_FROM) : (sends.workspace.smsNumber ?? env.TWILIO_FROM ?? null),
+      request.channel === "email"
+        ? (consentRequest?.fromAddress ?? env.EMAIL_FROM)
+        : (sends.workspace.smsNumber ?? env.TWILIO_FROM ?? null),
     idempotencyKey: request.idempotencyKey,
     requestHash: request.requestHash,
     batchId: sends.batchId,
@@ -298,7 +342,15 @@ function draftMessage({
 }
 
 /** No contact has this address: nobody consented to anything. Recorded as blocked, never sent. */
-function unknownRecipientRow({ draft, unknown, decidedAt }: { draft: Draft; unknown: NonNullable<ResolvedRecipient["unknownAddress"]>; decidedAt: Date }): MessageInsertRow {
+function unknownRecipientRow({
+  draft,
+  unknown,
+  decidedAt,
+}: {
+  draft: Draft;
+  unknown: NonNullable<ResolvedRecipient["unknownAddress"]>;
+  decidedAt: Date;
+}): MessageInsertRow {
   const onChannel = unknown.channel === draft.base.channel;
   const decision: StoredDecision = {
     outcome: "block",
@@ -370,18 +422,39 @@ function decideSend({
     purpose: draft.consentRequest ? "consent_request" : "send",
     kind: request.kind,
     topic: { id: topic.id, key: topic.key, kind: topic.kind, channels: topic.channels },
-    contact: { id: contactRow.id, erased: contactRow.erasedAt !== null, timezone: contactRow.timezone, phone: contact.phone },
+    contact: {
+      id: contactRow.id,
+      erased: contactRow.erasedAt !== null,
+      timezone: contactRow.timezone,
+      phone: contact.phone,
+    },
     address,
-    consent: consentRow ? { status: consentRow.status, source: consentRow.source, eventId: consentRow.eventId, occurredAt: consentRow.occurredAt } : null,
+    consent: consentRow
+      ? {
+          status: consentRow.status,
+          source: consentRow.source,
+          eventId: consentRow.eventId,
+          occurredAt: consentRow.occurredAt,
+        }
+      : null,
     suppression: suppression ? { reason: suppression } : null,
     settings: workspace.settings,
     recentSends: recent,
   });
   const consentProof: StoredDecision["consent"] = consentRow
-    ? { status: consentRow.status, source: consentRow.source, eventId: consentRow.eventId, occurredAt: consentRow.occurredAt.toISOString() }
+    ? {
+        status: consentRow.status,
+        source: consentRow.source,
+        eventId: consentRow.eventId,
+        occurredAt: consentRow.occurredAt.toISOString(),
+      }
     : null;
   const stored = storedDecision(decision, consentProof, decidedAt);
-  const defer = decision.outcome === "block" && decision.reason === "quiet_hours" && request.deferOnQuietHours && decision.retryAt !== undefined;
+  const defer =
+    decision.outcome === "block" &&
+    decision.reason === "quiet_hours" &&
+    request.deferOnQuietHours &&
+    decision.retryAt !== undefined;
   const common = {
     ...draft.base,
     contactId: contactRow.id,
@@ -431,8 +504,17 @@ async function renderSend({
   const links = consentRequest
     ? null
     : {
-        unsubscribeUrl: unsubscribeUrl({ workspaceId: ctx.workspaceId, contactId, channel: request.channel, topicId: topic.id, messageId }),
-        preferencesUrl: preferencesUrl({ workspaceId: ctx.workspaceId, contactId, channel: request.channel }, { now: decidedAt }),
+        unsubscribeUrl: unsubscribeUrl({
+          workspaceId: ctx.workspaceId,
+          contactId,
+          channel: request.channel,
+          topicId: topic.id,
+          messageId,
+        }),
+        preferencesUrl: preferencesUrl(
+          { workspaceId: ctx.workspaceId, contactId, channel: request.channel },
+          { now: decidedAt },
+        ),
       };
   const render = (source: RenderSourceInput) =>
     renderForSend({
@@ -457,7 +539,9 @@ async function renderSend({
       links,
     });
   try {
-    const rendered = consentRequest ? await renderConsentRequest(render, request.source, consentRequest) : await render(request.source);
+    const rendered = consentRequest
+      ? await renderConsentRequest(render, request.source, consentRequest)
+      : await render(request.source);
     return { rendered, links };
   } catch (error) {
     if (error instanceof AppError) return error;
@@ -466,9 +550,22 @@ async function renderSend({
 }
 
 /** The row of an allowed send (`queued`) or one held back by quiet hours (`deferred` until they end). */
-function sendRow({ draft, judged, rendered: { rendered, links }, decidedAt }: { draft: Draft; judged: Judged; rendered: RenderedSend; decidedAt: Date }): MessageInsertRow {
+function sendRow({
+  draft,
+  judged,
+  rendered: { rendered, links },
+  decidedAt,
+}: {
+  draft: Draft;
+  judged: Judged;
+  rendered: RenderedSend;
+  decidedAt: Date;
+}): MessageInsertRow {
   const { decision, defer } = judged;
-  const headers = draft.base.channel === "email" && draft.kind === "marketing" && links ? unsubscribeHeaders(links.unsubscribeUrl) : null;
+  const headers =
+    draft.base.channel === "email" && draft.kind === "marketing" && links
+      ? unsubscribeHeaders(links.unsubscribeUrl)
+      : null;
   return {
     ...judged.common,
     status: defer ? "deferred" : "queued",
@@ -488,7 +585,11 @@ function sendRow({ draft, judged, rendered: { rendered, links }, decidedAt }: { 
 }
 
 /** Step 4's timeline event of a recorded send: its status, why, and what the decision checked. */
-export function timelineEvent({ row, batchId }: { row: MessageInsertRow; batchId: string | null }): { status: string; source: string; detail: Record<string, unknown> } {
+export function timelineEvent({ row, batchId }: { row: MessageInsertRow; batchId: string | null }): {
+  status: string;
+  source: string;
+  detail: Record<string, unknown>;
+} {
   return {
     status: row.status!,
     source: "pipeline",
@@ -497,7 +598,9 @@ export function timelineEvent({ row, batchId }: { row: MessageInsertRow; batchId
       ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
       ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
       ...(batchId ? { batchId } : {}),
-      ...((row.options as MessageOptions | undefined)?.purpose ? { purpose: (row.options as MessageOptions).purpose } : {}),
+      ...((row.options as MessageOptions | undefined)?.purpose
+        ? { purpose: (row.options as MessageOptions).purpose }
+        : {}),
       checks: row.decision?.checks ?? [],
       policyVersion: row.policyVersion,
     },
@@ -517,9 +620,14 @@ export async function answerRecorded({
   rows,
   rowIndex,
   insertedIds,
-}: Pick<PendingSends, "tx" | "ctx" | "requests" | "outcomes"> & RecordRows & { insertedIds: Set<string> }): Promise<void> {
+}: Pick<PendingSends, "tx" | "ctx" | "requests" | "outcomes"> &
+  RecordRows & { insertedIds: Set<string> }): Promise<void> {
   const lost = rows.map((row, i) => ({ row, index: rowIndex[i]! })).filter(({ row }) => !insertedIds.has(row.id!));
-  const winners = await messagesByKeys(tx, ctx.workspaceId, lost.map(({ row }) => row.idempotencyKey).filter((k): k is string => Boolean(k)));
+  const winners = await messagesByKeys(
+    tx,
+    ctx.workspaceId,
+    lost.map(({ row }) => row.idempotencyKey).filter((k): k is string => Boolean(k)),
+  );
   for (const { row, index } of lost) {
     const winner = row.idempotencyKey ? winners.get(row.idempotencyKey) : undefined;
     if (!winner) throw new Error("A message insert was skipped without an idempotency-key winner");
@@ -537,7 +645,12 @@ export async function answerRecorded({
         channel: row.channel,
         topicKey: row.topicKey ?? "",
         status: row.status!,
-        answer: firstAnswer({ status: row.status!, reason: row.reason ?? null, decision: row.decision ?? null, options: row.options ?? {} }),
+        answer: firstAnswer({
+          status: row.status!,
+          reason: row.reason ?? null,
+          decision: row.decision ?? null,
+          options: row.options ?? {},
+        }),
         isNew: true,
         fallback: Boolean(row.options && (row.options as MessageOptions).fallback),
       },
@@ -573,7 +686,9 @@ function effectiveKind(requested: TopicKind, topic: TopicRow): TopicKind {
 function storedDecision(decision: PolicyDecision, consent: StoredDecision["consent"], decidedAt: Date): StoredDecision {
   return {
     outcome: decision.outcome,
-    ...(decision.outcome === "block" ? { reason: decision.reason, ...(decision.retryAt ? { retryAt: decision.retryAt.toISOString() } : {}) } : {}),
+    ...(decision.outcome === "block"
+      ? { reason: decision.reason, ...(decision.retryAt ? { retryAt: decision.retryAt.toISOString() } : {}) }
+      : {}),
     policyVersion: decision.policyVersion,
     consent,
     checks: decision.checks,
@@ -603,7 +718,10 @@ async function renderConsentRequest(
   try {
     const rendered = await render(source);
     if (rendered.text.includes(consentRequest.mustInclude)) return rendered;
-    logger.warn({ templateId: rendered.templateId }, "confirmation template leaves out the link or code; using the built-in wording");
+    logger.warn(
+      { templateId: rendered.templateId },
+      "confirmation template leaves out the link or code; using the built-in wording",
+    );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     logger.warn({ err: error }, "confirmation template failed to render; using the built-in wording");

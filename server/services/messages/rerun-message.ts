@@ -38,7 +38,8 @@ export async function rerunMessage({
     );
   }
   const stored = decryptRequest((parent.options as { request?: unknown }).request);
-  if (!stored || !parent.topicKey) throw invalid("This message was not sent by the pipeline and cannot be sent again", "id");
+  if (!stored || !parent.topicKey)
+    throw invalid("This message was not sent by the pipeline and cannot be sent again", "id");
   const options = parent.options as { fallback?: boolean; deferOnQuietHours?: boolean };
   const send = await inTransaction(ctx.db, async (tx): Promise<RecordedSend> => {
     const [outcome] = await recordSends({
@@ -68,11 +69,17 @@ export async function rerunMessage({
         action: relation === "retry" ? "message.retried" : "message.resent",
         targetType: "message",
         targetId: outcome!.send.messageId,
-        after: { parentMessageId: parent.id, channel: parent.channel, topic: parent.topicKey, status: outcome!.send.status },
+        after: {
+          parentMessageId: parent.id,
+          channel: parent.channel,
+          topic: parent.topicKey,
+          status: outcome!.send.status,
+        },
       });
     }
     return outcome!.send;
   });
-  if (send.isNew && send.status === "queued") dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
+  if (send.isNew && send.status === "queued")
+    dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
   return answerFor({ ctx, input: { send } });
 }

@@ -10,9 +10,16 @@ import { ZRetryMessageInput, type TSendResult } from "./schemas";
  * `retry`). Idempotent: one retry per failed message (key `~retry:<id>`); asking again answers
  * that retry. Another status → CONFLICT.
  */
-export async function retryMessage({ ctx, input }: { ctx: SendingContext; input: { id: string } }): Promise<TSendResult> {
+export async function retryMessage({
+  ctx,
+  input,
+}: {
+  ctx: SendingContext;
+  input: { id: string };
+}): Promise<TSendResult> {
   const { id } = ZRetryMessageInput.parse(input);
   const parent = await loadOutbound(ctx.db, ctx.workspaceId, id);
-  if (!isStatusIn(RETRYABLE_STATUSES, parent.status)) throw new AppError("CONFLICT", `Only failed messages can be retried; this one is ${parent.status}`);
+  if (!isStatusIn(RETRYABLE_STATUSES, parent.status))
+    throw new AppError("CONFLICT", `Only failed messages can be retried; this one is ${parent.status}`);
   return rerunMessage({ ctx, input: { parent, relation: "retry", key: `~retry:${parent.id}` } });
 }

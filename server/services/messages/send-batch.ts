@@ -34,7 +34,12 @@ function mergeItems(parsed: ReturnType<typeof ZSendBatchInput.parse>): TSendWith
   return recipients.map((item, index) => {
     const hasOwnSource = item.templateId !== undefined || item.templateKey !== undefined || item.content !== undefined;
     const merged = {
-      ...Object.fromEntries(Object.entries(shared).filter(([key, value]) => value !== undefined && !(hasOwnSource && ["templateId", "templateKey", "content"].includes(key)))),
+      ...Object.fromEntries(
+        Object.entries(shared).filter(
+          ([key, value]) =>
+            value !== undefined && !(hasOwnSource && ["templateId", "templateKey", "content"].includes(key)),
+        ),
+      ),
       ...Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined)),
       variables: { ...sharedVariables, ...item.variables },
     };
@@ -63,7 +68,13 @@ function mergeItems(parsed: ReturnType<typeof ZSendBatchInput.parse>): TSendWith
  * `<key>:<i>` (unless it has its own), the batch id is derived from the key, so a repeat answers
  * the same batch and messages and sends nothing; the same key with another body → 409.
  */
-export async function sendBatch({ ctx, input }: { ctx: SendingContext; input: TSendBatchInput }): Promise<TSendBatchResult> {
+export async function sendBatch({
+  ctx,
+  input,
+}: {
+  ctx: SendingContext;
+  input: TSendBatchInput;
+}): Promise<TSendBatchResult> {
   const parsed = ZSendBatchInput.parse(input);
   const items = mergeItems(parsed);
   const batchKey = parsed.idempotencyKey ?? null;
@@ -74,7 +85,11 @@ export async function sendBatch({ ctx, input }: { ctx: SendingContext; input: TS
     toSendRequest(
       item,
       !item.idempotencyKey && batchKey
-        ? { idempotencyKey: `${batchKey}:${index}`, requestHash: createHash("sha256").update(`${batchHash}:${index}`).digest("hex"), keyFromBatch: true }
+        ? {
+            idempotencyKey: `${batchKey}:${index}`,
+            requestHash: createHash("sha256").update(`${batchHash}:${index}`).digest("hex"),
+            keyFromBatch: true,
+          }
         : {},
     ),
   );
@@ -89,22 +104,41 @@ export async function sendBatch({ ctx, input }: { ctx: SendingContext; input: TS
 
   await ctx.db
     .insert(sendBatches)
-    .values({ id: batchId, workspaceId: ctx.workspaceId, total: items.length, idempotencyKey: batchKey, actorType: ctx.actor.type, actorId: actorId(ctx.actor), createdAt: ctx.now() })
+    .values({
+      id: batchId,
+      workspaceId: ctx.workspaceId,
+      total: items.length,
+      idempotencyKey: batchKey,
+      actorType: ctx.actor.type,
+      actorId: actorId(ctx.actor),
+      createdAt: ctx.now(),
+    })
     .onConflictDoNothing();
 
   const outcomes: TBatchOutcome[] = [];
   for (let start = 0; start < requests.length; start += CHUNK) {
     const chunk = requests.slice(start, start + CHUNK);
     const results = await recordSends({ ctx, input: { requests: chunk, batchId } });
-    const queued = results.flatMap((r) => (r.ok && r.send.isNew && r.send.status === "queued" ? [{ id: r.send.messageId, workspaceId: r.send.workspaceId }] : []));
+    const queued = results.flatMap((r) =>
+      r.ok && r.send.isNew && r.send.status === "queued"
+        ? [{ id: r.send.messageId, workspaceId: r.send.workspaceId }]
+        : [],
+    );
     dispatchMessages({ ctx, input: { messages: queued } });
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
       const index = start + i;
       if (!result.ok) {
         if (chunk[i]!.keyFromBatch && result.error.code === "CONFLICT") throw idempotencyConflict();
-        const error = result.error instanceof AppError ? result.error : new AppError("INVALID", "This recipient could not be sent to");
-        outcomes.push({ index, status: "error", error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } });
+        const error =
+          result.error instanceof AppError
+            ? result.error
+            : new AppError("INVALID", "This recipient could not be sent to");
+        outcomes.push({
+          index,
+          status: "error",
+          error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+        });
         continue;
       }
       const answer = await answerFor({ ctx, input: { send: result.send } });

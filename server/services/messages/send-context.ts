@@ -8,7 +8,6 @@ import { readMessagingSettings } from "@/server/shared/messaging-settings";
 import type { MessagingSettings } from "../policy/types";
 import { sendContextCache, type CacheEntry } from "./send-context-cache";
 
-
 /** What every send of a workspace reads before deciding: its policy settings and its topics. */
 export interface SendContext {
   name: string;
@@ -55,7 +54,11 @@ async function load(db: Queryable, workspaceId: string): Promise<SendContext> {
  * reported unknown). Loads inside a caller's transaction are not cached (they could see
  * uncommitted writes).
  */
-export async function getSendContext(db: Queryable, workspaceId: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
+export async function getSendContext(
+  db: Queryable,
+  workspaceId: string,
+  options: { fresh?: boolean } = {},
+): Promise<SendContext> {
   if ("rollback" in db) return load(db, workspaceId);
   const now = Date.now();
   const entry = cache.get(workspaceId);

@@ -5,7 +5,13 @@ import type { FallbackAnswer } from "./fallback";
 import { sendFallback } from "./send-fallback";
 
 /** `sendFallback` by message id (the send paths hold a RecordedSend, not the row). */
-export async function sendFallbackFor({ ctx, input }: { ctx: SendingContext; input: { messageId: string } }): Promise<FallbackAnswer | null> {
+export async function sendFallbackFor({
+  ctx,
+  input,
+}: {
+  ctx: SendingContext;
+  input: { messageId: string };
+}): Promise<FallbackAnswer | null> {
   const [parent] = await ctx.db
     .select()
     .from(messages)

@@ -31,7 +31,13 @@ async function noteSkipped(ctx: ServiceContext, parent: MessageRow, detail: Reco
  * parent's timeline and nothing is recorded. A template of the parent's channel cannot render on
  * the other one: such a fallback is skipped the same way (inline content works both ways).
  */
-export async function sendFallback({ ctx, input: { parent } }: { ctx: SendingContext; input: { parent: MessageRow } }): Promise<FallbackAnswer | null> {
+export async function sendFallback({
+  ctx,
+  input: { parent },
+}: {
+  ctx: SendingContext;
+  input: { parent: MessageRow };
+}): Promise<FallbackAnswer | null> {
   if (parent.relation === "fallback" || !parent.contactId || !parent.topicKey || !parent.topicId) return null;
   const stored = decryptRequest((parent.options as { request?: unknown }).request);
   if (!stored) return null;
@@ -78,10 +84,20 @@ export async function sendFallback({ ctx, input: { parent } }: { ctx: SendingCon
   });
   if (!outcome!.ok) {
     const error = outcome!.error;
-    await noteSkipped(ctx, parent, { reason: "not_recordable", code: error instanceof AppError ? error.code : "ERROR", message: error.message });
+    await noteSkipped(ctx, parent, {
+      reason: "not_recordable",
+      code: error instanceof AppError ? error.code : "ERROR",
+      message: error.message,
+    });
     return null;
   }
   const send = outcome!.send;
-  if (send.isNew && send.status === "queued") dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
-  return { messageId: send.messageId, channel: send.channel, status: send.answer.status, ...(send.answer.reason ? { reason: send.answer.reason } : {}) };
+  if (send.isNew && send.status === "queued")
+    dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
+  return {
+    messageId: send.messageId,
+    channel: send.channel,
+    status: send.answer.status,
+    ...(send.answer.reason ? { reason: send.answer.reason } : {}),
+  };
 }

@@ -21,11 +21,18 @@ import { toSendRequest } from "./send-request";
  * a template that does not render or fails the compliance check → INVALID. Not audited (every
  * send has its own timeline of message events instead).
  */
-export async function sendWithConsent({ ctx, input }: { ctx: SendingContext; input: TSendWithConsentInput }): Promise<TSendResult> {
+export async function sendWithConsent({
+  ctx,
+  input,
+}: {
+  ctx: SendingContext;
+  input: TSendWithConsentInput;
+}): Promise<TSendResult> {
   const parsed = ZSendWithConsentInput.parse(input);
   const [outcome] = await recordSends({ ctx, input: { requests: [toSendRequest(parsed)] } });
   if (!outcome!.ok) throw outcome!.error;
   const send = outcome!.send;
-  if (send.isNew && send.status === "queued") dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
+  if (send.isNew && send.status === "queued")
+    dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
   return answerFor({ ctx, input: { send } });
 }

@@ -45,7 +45,12 @@ export interface ApplyStatusInput {
   /** Provider detail for the timeline (error codes, provider ids); never addresses or bodies. */
   detail?: Record<string, unknown>;
   /** Extra columns to set when the status moves (e.g. providerMessageId, reason). */
-  set?: Partial<Pick<typeof messages.$inferInsert, "providerMessageId" | "transport" | "reason" | "lastError" | "segments" | "nextAttemptAt">>;
+  set?: Partial<
+    Pick<
+      typeof messages.$inferInsert,
+      "providerMessageId" | "transport" | "reason" | "lastError" | "segments" | "nextAttemptAt"
+    >
+  >;
 }
 
 /**
@@ -173,19 +178,41 @@ export async function markMessagesSent(db: Queryable, accepted: AcceptedSend[], 
  */
 export async function requeueMessage(
   db: Queryable,
-  input: { workspaceId: string; messageId: string; nextAttemptAt: Date; occurredAt: Date; lastError: string; detail?: Record<string, unknown> },
+  input: {
+    workspaceId: string;
+    messageId: string;
+    nextAttemptAt: Date;
+    occurredAt: Date;
+    lastError: string;
+    detail?: Record<string, unknown>;
+  },
 ): Promise<{ changed: boolean }> {
   const updated = await db
     .update(messages)
-    .set({ status: "queued", nextAttemptAt: input.nextAttemptAt, lastError: input.lastError, updatedAt: input.occurredAt })
-    .where(and(eq(messages.id, input.messageId), eq(messages.workspaceId, input.workspaceId), eq(messages.status, "sending")))
+    .set({
+      status: "queued",
+      nextAttemptAt: input.nextAttemptAt,
+      lastError: input.lastError,
+      updatedAt: input.occurredAt,
+    })
+    .where(
+      and(
+        eq(messages.id, input.messageId),
+        eq(messages.workspaceId, input.workspaceId),
+        eq(messages.status, "sending"),
+      ),
+    )
     .returning({ id: messages.id });
   await db.insert(messageEvents).values({
     workspaceId: input.workspaceId,
     messageId: input.messageId,
     status: "retry_scheduled",
     source: "pipeline",
-    detail: { ...input.detail, retryAt: input.nextAttemptAt.toISOString(), ...(updated.length === 0 ? { applied: false } : {}) },
+    detail: {
+      ...input.detail,
+      retryAt: input.nextAttemptAt.toISOString(),
+      ...(updated.length === 0 ? { applied: false } : {}),
+    },
     occurredAt: input.occurredAt,
   });
   return { changed: updated.length > 0 };

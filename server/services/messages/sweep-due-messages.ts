@@ -18,8 +18,19 @@ const MAX_ROUNDS = 20;
  * Re-reads rows when it fires; the atomic claim in `deliverMessages` makes a concurrent
  * dispatcher harmless. Rounds of 500, at most 10,000 messages per run.
  */
-export async function sweepDueMessages({ ctx: deps }: { ctx: DeliveryDeps }): Promise<DeliverySummary & { rounds: number }> {
-  const total: DeliverySummary & { rounds: number } = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0, rounds: 0 };
+export async function sweepDueMessages({
+  ctx: deps,
+}: {
+  ctx: DeliveryDeps;
+}): Promise<DeliverySummary & { rounds: number }> {
+  const total: DeliverySummary & { rounds: number } = {
+    claimed: 0,
+    sent: 0,
+    retrying: 0,
+    failed: 0,
+    blocked: 0,
+    rounds: 0,
+  };
   const seen = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const now = deps.now();

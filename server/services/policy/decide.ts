@@ -3,7 +3,13 @@ import type { Channel, TopicKind } from "@/db/schema/topics";
 import { addDays, formatClock, fromLocal, parseClock, toLocal } from "@/server/shared/local-time";
 import { resolveRecipientTimezone, type RecipientTimezone } from "./recipient-timezone";
 import { stateRuleFor, type DayWindow } from "@/server/shared/state-rules";
-import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type PolicyInput, type RecentSend } from "./types";
+import {
+  POLICY_VERSION,
+  type MessagingSettings,
+  type PolicyDecision,
+  type PolicyInput,
+  type RecentSend,
+} from "./types";
 
 export { resolveRecipientTimezone } from "./recipient-timezone";
 
@@ -54,7 +60,10 @@ export function decide(input: PolicyInput): PolicyDecision {
     workspaceTimezone: settings.timezone,
   });
   const isConsentRequest = input.purpose === "consent_request";
-  const effectiveKind: TopicKind = isConsentRequest || (input.kind === "transactional" && topic.kind === "transactional") ? "transactional" : "marketing";
+  const effectiveKind: TopicKind =
+    isConsentRequest || (input.kind === "transactional" && topic.kind === "transactional")
+      ? "transactional"
+      : "marketing";
   const base = { policyVersion: POLICY_VERSION, checks, timezone: recipient.timezone, effectiveKind };
   const block = (reason: BlockReason, retryAt?: Date): PolicyDecision =>
     retryAt ? { outcome: "block", reason, ...base, retryAt } : { outcome: "block", reason, ...base };
@@ -85,7 +94,11 @@ export function decide(input: PolicyInput): PolicyDecision {
   checks.push("suppression: none");
 
   // 4. Kind.
-  checks.push(isConsentRequest ? `kind: double opt-in confirmation request (topic "${topic.key}"), judged as transactional` : describeKind(input.kind, topic.kind, topic.key));
+  checks.push(
+    isConsentRequest
+      ? `kind: double opt-in confirmation request (topic "${topic.key}"), judged as transactional`
+      : describeKind(input.kind, topic.kind, topic.key),
+  );
 
   // 5. Consent.
   const consent = input.consent;
@@ -96,7 +109,11 @@ export function decide(input: PolicyInput): PolicyDecision {
         : "consent: not required (this message asks for it; the grant stays pending until confirmed)",
     );
   } else if (effectiveKind === "transactional") {
-    checks.push(consent ? `consent: not required (transactional); recorded ${describeConsent(consent)}` : "consent: not required (transactional)");
+    checks.push(
+      consent
+        ? `consent: not required (transactional); recorded ${describeConsent(consent)}`
+        : "consent: not required (transactional)",
+    );
   } else if (!consent) {
     checks.push(`consent: none recorded for "${topic.key}" on ${channelName(channel)}`);
     return block("no_consent");
@@ -115,7 +132,9 @@ export function decide(input: PolicyInput): PolicyDecision {
   const isUsNumber = recipient.country !== null && TCPA_COUNTRIES.has(recipient.country);
   const stateRule = settings.quietHours.stateRules && isUsNumber ? stateRuleFor(recipient.region) : null;
   if (!isMarketingSms) {
-    checks.push(`quiet hours: not applied (${isConsentRequest ? "requested by the person just now" : effectiveKind === "transactional" ? "transactional" : channelName(channel)})`);
+    checks.push(
+      `quiet hours: not applied (${isConsentRequest ? "requested by the person just now" : effectiveKind === "transactional" ? "transactional" : channelName(channel)})`,
+    );
   } else {
     const quiet = checkQuietHours(now, recipient, settings, isUsNumber);
     checks.push(quiet.line);
@@ -125,7 +144,12 @@ export function decide(input: PolicyInput): PolicyDecision {
   // 7. State per-24-hour limit.
   if (isMarketingSms && stateRule?.maxPerTopicPer24h) {
     const limit = stateRule.maxPerTopicPer24h;
-    const inWindow = sendsWithin(input.recentSends, now, 1, (send) => send.channel === "sms" && send.topicKey === topic.key);
+    const inWindow = sendsWithin(
+      input.recentSends,
+      now,
+      1,
+      (send) => send.channel === "sms" && send.topicKey === topic.key,
+    );
     if (inWindow.length >= limit) {
       const retryAt = new Date(inWindow[limit - 1]!.at.getTime() + DAY_MS);
       checks.push(
@@ -133,15 +157,22 @@ export function decide(input: PolicyInput): PolicyDecision {
       );
       return block("frequency_cap", retryAt);
     }
-    checks.push(`state limit: ${inWindow.length} of ${limit} marketing texts on "${topic.key}" in 24 h (${stateRule.label})`);
+    checks.push(
+      `state limit: ${inWindow.length} of ${limit} marketing texts on "${topic.key}" in 24 h (${stateRule.label})`,
+    );
   }
 
   // 8. Workspace frequency caps.
   if (effectiveKind === "transactional") {
-    checks.push(isConsentRequest ? "frequency cap: not applied (confirmation requests have their own hourly limit per address)" : "frequency cap: not applied (transactional)");
+    checks.push(
+      isConsentRequest
+        ? "frequency cap: not applied (confirmation requests have their own hourly limit per address)"
+        : "frequency cap: not applied (transactional)",
+    );
   } else {
     const caps = settings.frequencyCaps.filter(
-      (cap) => (cap.channel === "any" || cap.channel === channel) && (cap.topicKey === null || cap.topicKey === topic.key),
+      (cap) =>
+        (cap.channel === "any" || cap.channel === channel) && (cap.topicKey === null || cap.topicKey === topic.key),
     );
     if (caps.length === 0) checks.push("frequency cap: none set");
     for (const cap of caps) {
@@ -149,7 +180,9 @@ export function decide(input: PolicyInput): PolicyDecision {
         input.recentSends,
         now,
         cap.days,
-        (send) => (cap.channel === "any" || send.channel === cap.channel) && (cap.topicKey === null || send.topicKey === cap.topicKey),
+        (send) =>
+          (cap.channel === "any" || send.channel === cap.channel) &&
+          (cap.topicKey === null || send.topicKey === cap.topicKey),
       ).length;
       const scope = `${cap.channel === "any" ? "on any channel" : `by ${channelName(cap.channel)}`}${cap.topicKey ? ` on "${cap.topicKey}"` : ""}`;
       const period = cap.days === 1 ? "1 day" : `${cap.days} days`;
@@ -186,7 +219,11 @@ function windowOn(
 ): { window: DayWindow; rules: NamedWindow[]; closedBy?: string } {
   const rules: NamedWindow[] = [];
   if (settings.quietHours.enabled) {
-    rules.push({ start: parseClock(settings.quietHours.start), end: parseClock(settings.quietHours.end), label: "workspace" });
+    rules.push({
+      start: parseClock(settings.quietHours.start),
+      end: parseClock(settings.quietHours.end),
+      label: "workspace",
+    });
   }
   let closedBy: string | undefined;
   if (settings.quietHours.stateRules && isUsNumber) {
@@ -218,9 +255,14 @@ function checkQuietHours(
   if (!settings.quietHours.enabled && !(settings.quietHours.stateRules && isUsNumber)) {
     return { allowed: true, line: `quiet hours: off (${clock})` };
   }
-  const rulesText = today.rules.map((rule) => `${rule.label} ${formatClock(rule.start)}–${formatClock(rule.end)}`).join(", ");
+  const rulesText = today.rules
+    .map((rule) => `${rule.label} ${formatClock(rule.start)}–${formatClock(rule.end)}`)
+    .join(", ");
   if (today.window && minutes >= today.window.start && minutes < today.window.end) {
-    return { allowed: true, line: `quiet hours: ${clock} within ${formatClock(today.window.start)}–${formatClock(today.window.end)} (${rulesText || "no limits"})` };
+    return {
+      allowed: true,
+      line: `quiet hours: ${clock} within ${formatClock(today.window.start)}–${formatClock(today.window.end)} (${rulesText || "no limits"})`,
+    };
   }
 
   const reason = today.window
@@ -258,18 +300,27 @@ function describeZoneSource(recipient: RecipientTimezone): string {
 // ─── Helpers ─────────────────────────────────────────────────────────────────
 
 /** Marketing sends in the `days` × 24 h before `now` that match, newest first. */
-function sendsWithin(sends: RecentSend[], now: Date, days: number, matches: (send: RecentSend) => boolean): RecentSend[] {
+function sendsWithin(
+  sends: RecentSend[],
+  now: Date,
+  days: number,
+  matches: (send: RecentSend) => boolean,
+): RecentSend[] {
   const until = now.getTime();
   const since = until - days * DAY_MS;
   return sends
-    .filter((send) => send.kind === "marketing" && send.at.getTime() > since && send.at.getTime() <= until && matches(send))
+    .filter(
+      (send) => send.kind === "marketing" && send.at.getTime() > since && send.at.getTime() <= until && matches(send),
+    )
     .sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
 function describeKind(sendKind: TopicKind, topicKind: TopicKind, topicKey: string): string {
   if (sendKind === "transactional" && topicKind === "transactional") return `kind: transactional (topic "${topicKey}")`;
-  if (sendKind === "transactional") return `kind: marketing (a transactional send to marketing topic "${topicKey}" follows marketing rules)`;
-  if (topicKind === "transactional") return `kind: marketing (a marketing send on transactional topic "${topicKey}" follows marketing rules)`;
+  if (sendKind === "transactional")
+    return `kind: marketing (a transactional send to marketing topic "${topicKey}" follows marketing rules)`;
+  if (topicKind === "transactional")
+    return `kind: marketing (a marketing send on transactional topic "${topicKey}" follows marketing rules)`;
   return `kind: marketing (topic "${topicKey}")`;
 }
 

@@ -1,4 +1,12 @@
-import type { BlockReason, Channel, ConsentSource, ConsentStatus, MessageKind, SuppressionReason, TopicKind } from "@/server/shared/enums";
+import type {
+  BlockReason,
+  Channel,
+  ConsentSource,
+  ConsentStatus,
+  MessageKind,
+  SuppressionReason,
+  TopicKind,
+} from "@/server/shared/enums";
 import type { MessagingSettings } from "@/server/shared/messaging-settings";
 
 export type { FrequencyCap, MessagingSettings } from "@/server/shared/messaging-settings";

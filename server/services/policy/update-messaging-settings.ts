@@ -48,7 +48,9 @@ export async function updateMessagingSettings({
       .for("update");
     if (!before) throw notFound("Workspace");
 
-    const topicKeys = [...new Set(values.frequencyCaps.map((cap) => cap.topicKey).filter((key): key is string => key !== null))];
+    const topicKeys = [
+      ...new Set(values.frequencyCaps.map((cap) => cap.topicKey).filter((key): key is string => key !== null)),
+    ];
     if (topicKeys.length > 0) {
       const found = await tx
         .select({ key: topics.key })
@@ -56,7 +58,8 @@ export async function updateMessagingSettings({
         .where(and(eq(topics.workspaceId, ctx.workspaceId), inArray(topics.key, topicKeys)));
       const known = new Set(found.map((row) => row.key));
       const index = values.frequencyCaps.findIndex((cap) => cap.topicKey !== null && !known.has(cap.topicKey));
-      if (index >= 0) throw invalid(`Unknown topic "${values.frequencyCaps[index]!.topicKey}"`, `frequencyCaps.${index}.topicKey`);
+      if (index >= 0)
+        throw invalid(`Unknown topic "${values.frequencyCaps[index]!.topicKey}"`, `frequencyCaps.${index}.topicKey`);
     }
 
     const previous = readMessagingSettings(before.settings, countryTimeZone(before.defaultRegion));

@@ -23,7 +23,13 @@ export interface UnsubscribeContext {
  * What the unsubscribe page shows for a token. Read-only: a GET must never change state, because
  * mail scanners prefetch links. A bad, foreign or expired token → NOT_FOUND.
  */
-export async function getUnsubscribeContext({ ctx: link, input }: { ctx: PublicContext; input: { token: string } }): Promise<UnsubscribeContext> {
+export async function getUnsubscribeContext({
+  ctx: link,
+  input,
+}: {
+  ctx: PublicContext;
+  input: { token: string };
+}): Promise<UnsubscribeContext> {
   const { ctx, claims, topic, contact, workspaceName } = await resolveUnsubscribeLink(link, input.token);
   const states = await currentConsent(ctx.db, ctx.workspaceId, contact.id);
   return {

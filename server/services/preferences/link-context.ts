@@ -1,5 +1,15 @@
 import { and, eq } from "drizzle-orm";
-import { consentEvents, consentStates, contacts, topics, workspaces, type Channel, type ConsentEvidence, type ConsentStatus, type TopicRow } from "@/db/schema";
+import {
+  consentEvents,
+  consentStates,
+  contacts,
+  topics,
+  workspaces,
+  type Channel,
+  type ConsentEvidence,
+  type ConsentStatus,
+  type TopicRow,
+} from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { notFound } from "@/server/lib/errors";
 import { maskPhone } from "@/server/lib/addresses";
@@ -27,7 +37,10 @@ export interface ResolvedContact {
 
 /** Loads the workspace and the (not erased) contact a verified token names, both or NOT_FOUND. */
 async function resolveContact(link: PublicContext, workspaceId: string, contactId: string): Promise<ResolvedContact> {
-  const [workspace] = await link.db.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  const [workspace] = await link.db
+    .select({ name: workspaces.name })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
   if (!workspace) throw linkNotFound();
   const [contact] = await link.db
     .select()
@@ -35,7 +48,14 @@ async function resolveContact(link: PublicContext, workspaceId: string, contactI
     .where(and(eq(contacts.id, contactId), eq(contacts.workspaceId, workspaceId)));
   if (!contact || contact.erasedAt) throw linkNotFound();
   return {
-    ctx: { db: link.db, workspaceId, actor: { type: "contact", contactId }, now: link.now, outbox: link.outbox, requestId: link.requestId },
+    ctx: {
+      db: link.db,
+      workspaceId,
+      actor: { type: "contact", contactId },
+      now: link.now,
+      outbox: link.outbox,
+      requestId: link.requestId,
+    },
     workspaceName: workspace.name,
     contact,
   };
@@ -85,9 +105,18 @@ export interface CurrentConsent {
 }
 
 /** Current projected state per `${channel}:${topicId}`, with the evidence of the event it rests on. */
-export async function currentConsent(db: Queryable, workspaceId: string, contactId: string): Promise<Map<string, CurrentConsent>> {
+export async function currentConsent(
+  db: Queryable,
+  workspaceId: string,
+  contactId: string,
+): Promise<Map<string, CurrentConsent>> {
   const rows = await db
-    .select({ channel: consentStates.channel, topicId: consentStates.topicId, status: consentStates.status, evidence: consentEvents.evidence })
+    .select({
+      channel: consentStates.channel,
+      topicId: consentStates.topicId,
+      status: consentStates.status,
+      evidence: consentEvents.evidence,
+    })
     .from(consentStates)
     .innerJoin(consentEvents, eq(consentEvents.id, consentStates.eventId))
     .where(and(eq(consentStates.workspaceId, workspaceId), eq(consentStates.contactId, contactId)));

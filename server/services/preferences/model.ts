@@ -43,25 +43,33 @@ export async function listOfferedTopics(db: Queryable, workspaceId: string): Pro
 /** Builds the page model from a resolved link (shared with savePreferences' answer). */
 export async function buildPreferences(resolved: ResolvedPreferencesLink, db: Queryable): Promise<Preferences> {
   const { ctx, contact, workspaceName } = resolved;
-  const [rows, states] = await Promise.all([listOfferedTopics(db, ctx.workspaceId), currentConsent(db, ctx.workspaceId, contact.id)]);
-  const addresses: Record<Channel, string | null> = { email: maskedAddress(contact, "email"), sms: maskedAddress(contact, "sms") };
+  const [rows, states] = await Promise.all([
+    listOfferedTopics(db, ctx.workspaceId),
+    currentConsent(db, ctx.workspaceId, contact.id),
+  ]);
+  const addresses: Record<Channel, string | null> = {
+    email: maskedAddress(contact, "email"),
+    sms: maskedAddress(contact, "sms"),
+  };
   return {
     workspaceName,
     addresses,
     consentText: preferenceConsentText(workspaceName),
     // Marketing first: that is what people come here to change; account notices last.
-    topics: rows.toSorted((a, b) => Number(a.kind !== "marketing") - Number(b.kind !== "marketing")).map((topic) => ({
-      id: topic.id,
-      key: topic.key,
-      name: topic.name,
-      description: topic.description,
-      kind: topic.kind,
-      requiresDoubleOptIn: topic.requiresDoubleOptIn,
-      channels: [...new Set(topic.channels)].map((channel) => ({
-        channel,
-        status: states.get(consentKey(channel, topic.id))?.status ?? null,
-        hasAddress: addresses[channel] !== null,
+    topics: rows
+      .toSorted((a, b) => Number(a.kind !== "marketing") - Number(b.kind !== "marketing"))
+      .map((topic) => ({
+        id: topic.id,
+        key: topic.key,
+        name: topic.name,
+        description: topic.description,
+        kind: topic.kind,
+        requiresDoubleOptIn: topic.requiresDoubleOptIn,
+        channels: [...new Set(topic.channels)].map((channel) => ({
+          channel,
+          status: states.get(consentKey(channel, topic.id))?.status ?? null,
+          hasAddress: addresses[channel] !== null,
+        })),
       })),
-    })),
   };
 }

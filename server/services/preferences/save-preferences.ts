@@ -88,14 +88,20 @@ export async function savePreferences({
     const desired = new Map<string, { topic: TopicRow; channel: Channel; subscribed: boolean }>();
     if (parsed.unsubscribeAll) {
       for (const topic of offered.filter((t) => t.kind === "marketing")) {
-        for (const channel of new Set(topic.channels)) desired.set(consentKey(channel, topic.id), { topic, channel, subscribed: false });
+        for (const channel of new Set(topic.channels))
+          desired.set(consentKey(channel, topic.id), { topic, channel, subscribed: false });
       }
     } else {
       const byId = new Map(offered.map((t) => [t.id, t]));
       for (const choice of parsed.choices) {
         const topic = byId.get(choice.topicId);
-        if (!topic || !topic.channels.includes(choice.channel)) throw invalid("That topic is not offered on that channel", "choices");
-        desired.set(consentKey(choice.channel, topic.id), { topic, channel: choice.channel, subscribed: choice.subscribed });
+        if (!topic || !topic.channels.includes(choice.channel))
+          throw invalid("That topic is not offered on that channel", "choices");
+        desired.set(consentKey(choice.channel, topic.id), {
+          topic,
+          channel: choice.channel,
+          subscribed: choice.subscribed,
+        });
       }
     }
 
@@ -106,7 +112,11 @@ export async function savePreferences({
       let needsConfirmation = false;
       if (subscribed) {
         if (status !== "opted_in" && status !== "pending") {
-          if (!maskedAddress(contact, channel)) throw invalid(`There is no ${channel === "sms" ? "phone number" : "email address"} to send "${topic.name}" to`, "choices");
+          if (!maskedAddress(contact, channel))
+            throw invalid(
+              `There is no ${channel === "sms" ? "phone number" : "email address"} to send "${topic.name}" to`,
+              "choices",
+            );
           action = "opted_in";
           needsConfirmation = grantNeedsConfirmation(topic);
         }
@@ -142,19 +152,24 @@ export async function savePreferences({
           },
         });
         if (request) prepared.push(request);
-        for (const topic of group.topics) recorded.push({ topicKey: topic.key, channel: group.channel, status: "pending" });
+        for (const topic of group.topics)
+          recorded.push({ topicKey: topic.key, channel: group.channel, status: "pending" });
         continue;
       }
-      const results = await recordConsentChange({ ctx, input: {
-        contactId: contact.id,
-        channel: group.channel,
-        topicRows: group.topics,
-        action: group.action,
-        source: "preference_center",
-        batchId,
-        evidence,
-      } });
-      for (const r of results) recorded.push({ topicKey: r.topicKey, channel: r.channel, status: r.state?.status ?? "opted_out" });
+      const results = await recordConsentChange({
+        ctx,
+        input: {
+          contactId: contact.id,
+          channel: group.channel,
+          topicRows: group.topics,
+          action: group.action,
+          source: "preference_center",
+          batchId,
+          evidence,
+        },
+      });
+      for (const r of results)
+        recorded.push({ topicKey: r.topicKey, channel: r.channel, status: r.state?.status ?? "opted_out" });
     }
     return { recorded, prepared };
   });
@@ -165,9 +180,16 @@ export async function savePreferences({
   for (const request of prepared) {
     try {
       const sent = await deliverConfirmation({ ctx: link, input: request });
-      confirmations.push({ channel: sent.channel, codePath: sent.method === "code" ? `/confirm/code/${request.confirmation.id}` : null, sentTo: sent.sentTo });
+      confirmations.push({
+        channel: sent.channel,
+        codePath: sent.method === "code" ? `/confirm/code/${request.confirmation.id}` : null,
+        sentTo: sent.sentTo,
+      });
     } catch (error) {
-      logger.error({ err: error, confirmationId: request.confirmation.id }, "sending a preference-center confirmation failed");
+      logger.error(
+        { err: error, confirmationId: request.confirmation.id },
+        "sending a preference-center confirmation failed",
+      );
       confirmations.push({ channel: request.confirmation.channel, codePath: null, sentTo: null });
     }
   }

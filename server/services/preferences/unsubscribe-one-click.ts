@@ -23,24 +23,36 @@ export interface UnsubscribeResult {
  *
  * A bad, foreign or expired token → NOT_FOUND and nothing changes.
  */
-export async function unsubscribeOneClick({ ctx: link, input }: { ctx: PublicContext; input: TUnsubscribeOneClickInput }): Promise<UnsubscribeResult> {
+export async function unsubscribeOneClick({
+  ctx: link,
+  input,
+}: {
+  ctx: PublicContext;
+  input: TUnsubscribeOneClickInput;
+}): Promise<UnsubscribeResult> {
   const { token, reason, evidence } = ZUnsubscribeOneClickInput.parse(input);
   const resolved = await resolveUnsubscribeLink(link, token);
   const { claims, topic } = resolved;
   return inTransaction(link.db, async (tx) => {
     const ctx = { ...resolved.ctx, db: tx };
     await lockContactConsent(tx, claims.contactId);
-    const current = (await currentConsent(tx, ctx.workspaceId, claims.contactId)).get(consentKey(claims.channel, topic.id));
+    const current = (await currentConsent(tx, ctx.workspaceId, claims.contactId)).get(
+      consentKey(claims.channel, topic.id),
+    );
     const isOptedOut = current?.status === "opted_out";
-    if (isOptedOut && (!reason || current.evidence.note)) return { status: "opted_out", changed: false, topicKey: topic.key };
-    await recordConsentChange({ ctx, input: {
-      contactId: claims.contactId,
-      channel: claims.channel,
-      topicRows: [topic],
-      action: "opted_out",
-      source: "one_click",
-      evidence: { ...evidence, ...(reason ? { note: reason } : {}) },
-    } });
+    if (isOptedOut && (!reason || current.evidence.note))
+      return { status: "opted_out", changed: false, topicKey: topic.key };
+    await recordConsentChange({
+      ctx,
+      input: {
+        contactId: claims.contactId,
+        channel: claims.channel,
+        topicRows: [topic],
+        action: "opted_out",
+        source: "one_click",
+        evidence: { ...evidence, ...(reason ? { note: reason } : {}) },
+      },
+    });
     return { status: "opted_out", changed: true, topicKey: topic.key };
   });
 }

@@ -4,7 +4,13 @@ import type { ServiceContext } from "../context";
 
 export async function listSuppressions({ ctx, input }: { ctx: ServiceContext; input: { limit?: number } }) {
   return ctx.db
-    .select({ id: suppressions.id, channel: suppressions.channel, reason: suppressions.reason, source: suppressions.source, createdAt: suppressions.createdAt })
+    .select({
+      id: suppressions.id,
+      channel: suppressions.channel,
+      reason: suppressions.reason,
+      source: suppressions.source,
+      createdAt: suppressions.createdAt,
+    })
     .from(suppressions)
     .where(eq(suppressions.workspaceId, ctx.workspaceId))
     .orderBy(desc(suppressions.createdAt))

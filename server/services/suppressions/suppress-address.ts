@@ -16,7 +16,13 @@ export interface TSuppressAddressInput {
  * Idempotent: the first suppression and its reason are kept. Audited when it is new.
  * Call it inside the transaction of the event that caused it (that transaction as `ctx.db`).
  */
-export async function suppressAddress({ ctx, input: entry }: { ctx: ServiceContext; input: TSuppressAddressInput }): Promise<{ created: boolean }> {
+export async function suppressAddress({
+  ctx,
+  input: entry,
+}: {
+  ctx: ServiceContext;
+  input: TSuppressAddressInput;
+}): Promise<{ created: boolean }> {
   const tx = ctx.db;
   const inserted = await tx
     .insert(suppressions)

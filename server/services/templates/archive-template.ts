@@ -11,7 +11,13 @@ import { ZArchiveTemplateInput, type TArchiveTemplateInput, type TTemplateDetail
  * messages that used them are kept. Idempotent: archiving an archived template changes nothing.
  * Audited when something changes.
  */
-export async function archiveTemplate({ ctx, input }: { ctx: ServiceContext; input: TArchiveTemplateInput }): Promise<TTemplateDetail> {
+export async function archiveTemplate({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TArchiveTemplateInput;
+}): Promise<TTemplateDetail> {
   const { id, archived } = ZArchiveTemplateInput.parse(input);
   await inTransaction(ctx.db, async (tx) => {
     const template = await findTemplate(tx, ctx.workspaceId, { id }, { lock: true });

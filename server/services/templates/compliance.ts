@@ -58,7 +58,10 @@ export function namesBrand(text: string, brand: string): boolean {
  * What the pipeline does to a marketing SMS that lacks the required wording: prefix
  * "<Brand>: " and append " Reply STOP to opt out.". Idempotent.
  */
-export function applySmsCompliance(text: string, brand: string): { text: string; prefixedBrand: boolean; appendedOptOut: boolean } {
+export function applySmsCompliance(
+  text: string,
+  brand: string,
+): { text: string; prefixedBrand: boolean; appendedOptOut: boolean } {
   let out = text.trim();
   const cleanBrand = brand.replace(/[\r\n]+/g, " ").trim();
   const prefixedBrand = !namesBrand(out, cleanBrand);
@@ -86,14 +89,23 @@ export function checkCompliance(input: ComplianceCheckInput): TComplianceProblem
   const add = (code: string, severity: TComplianceProblem["severity"], text: string) =>
     problems.push({ code, severity, message: text, ...(locale ? { locale } : {}) });
 
-  if (!message.text.trim() && !message.html?.replace(/<[^>]*>/g, "").trim()) add("body_missing", "error", "The message is empty");
+  if (!message.text.trim() && !message.html?.replace(/<[^>]*>/g, "").trim())
+    add("body_missing", "error", "The message is empty");
 
   if (channel === "sms") {
     if (isMarketing && !namesBrand(message.text, input.brand)) {
-      add("sms_brand_missing", "warning", `A marketing SMS must name the brand: "${input.brand.trim()}: " is added at the start when it is missing`);
+      add(
+        "sms_brand_missing",
+        "warning",
+        `A marketing SMS must name the brand: "${input.brand.trim()}: " is added at the start when it is missing`,
+      );
     }
     if (isMarketing && !hasSmsOptOut(message.text)) {
-      add("sms_opt_out_missing", "warning", `A marketing SMS must say how to opt out: "${SMS_OPT_OUT_SUFFIX}" is added at the end when it is missing`);
+      add(
+        "sms_opt_out_missing",
+        "warning",
+        `A marketing SMS must say how to opt out: "${SMS_OPT_OUT_SUFFIX}" is added at the end when it is missing`,
+      );
     }
     return problems;
   }
@@ -103,16 +115,25 @@ export function checkCompliance(input: ComplianceCheckInput): TComplianceProblem
 
   const html = message.html ?? "";
   if (!input.links) {
-    add("unsubscribe_missing", "error", "A marketing email needs an unsubscribe link, and none was given for this send");
+    add(
+      "unsubscribe_missing",
+      "error",
+      "A marketing email needs an unsubscribe link, and none was given for this send",
+    );
   } else {
     const href = escapeHtml(input.links.unsubscribeUrl);
-    const inHtml = !message.html || html.includes(`href="${href}"`) || html.includes(`href="${input.links.unsubscribeUrl}"`);
+    const inHtml =
+      !message.html || html.includes(`href="${href}"`) || html.includes(`href="${input.links.unsubscribeUrl}"`);
     if (!inHtml || !message.text.includes(input.links.unsubscribeUrl)) {
       add("unsubscribe_missing", "error", "A marketing email must carry a visible unsubscribe link");
     }
   }
   if (input.postalAddress.isPlaceholder) {
-    add("postal_address_missing", "error", "A marketing email must show your postal address: set POSTAL_ADDRESS on the server (the placeholder is not accepted)");
+    add(
+      "postal_address_missing",
+      "error",
+      "A marketing email must show your postal address: set POSTAL_ADDRESS on the server (the placeholder is not accepted)",
+    );
   } else {
     const address = input.postalAddress.address.replace(/\n/g, ", ");
     if ((message.html && !html.includes(escapeHtml(address))) || !message.text.includes(address)) {

@@ -1,5 +1,11 @@
 import type { Channel, TemplateContent, TemplateVariable } from "@/db/schema";
-import { LiquidTemplateError, liquidGlobalPaths, renderLiquid, unescapeLiquidInHtml, type SegmentArray } from "@/server/lib/liquid";
+import {
+  LiquidTemplateError,
+  liquidGlobalPaths,
+  renderLiquid,
+  unescapeLiquidInHtml,
+  type SegmentArray,
+} from "@/server/lib/liquid";
 import { applySmsCompliance, checkCompliance, toComplianceResult, type PostalAddress } from "./compliance";
 import { footerText, htmlToText, sanitizeEmailHtml, textToHtml, wrapEmailHtml } from "./layout";
 import type { TComplianceProblem, TComplianceResult } from "./schemas";
@@ -40,7 +46,11 @@ export class TemplatePartError extends Error {
   }
 }
 
-async function renderPart(part: "subject" | "text" | "html", source: string, scope: Record<string, unknown>): Promise<string> {
+async function renderPart(
+  part: "subject" | "text" | "html",
+  source: string,
+  scope: Record<string, unknown>,
+): Promise<string> {
   try {
     return await renderLiquid(source, scope, part === "html" ? "html" : "text");
   } catch (error) {
@@ -61,17 +71,37 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     const rendered = (await renderPart("text", content.text, scope)).trim();
     const text = isMarketing ? applySmsCompliance(rendered, brand).text : rendered;
     // Checked before the fix, so the author sees what the pipeline adds (warnings, never errors).
-    const problems = checkCompliance({ channel, isMarketing, brand, postalAddress, message: { subject: null, text: rendered, html: null }, links, locale });
+    const problems = checkCompliance({
+      channel,
+      isMarketing,
+      brand,
+      postalAddress,
+      message: { subject: null, text: rendered, html: null },
+      links,
+      locale,
+    });
     if (text.length > SMS_MAX_CHARS) {
-      problems.push({ code: "too_long", severity: "error", message: `The SMS is ${text.length} characters; the most one message can be is ${SMS_MAX_CHARS}`, ...(locale ? { locale } : {}) });
+      problems.push({
+        code: "too_long",
+        severity: "error",
+        message: `The SMS is ${text.length} characters; the most one message can be is ${SMS_MAX_CHARS}`,
+        ...(locale ? { locale } : {}),
+      });
     }
     return { subject: null, text, html: null, problems };
   }
 
-  const subject = content.subject === undefined ? "" : (await renderPart("subject", content.subject, scope)).replace(/\s+/g, " ").trim();
+  const subject =
+    content.subject === undefined
+      ? ""
+      : (await renderPart("subject", content.subject, scope)).replace(/\s+/g, " ").trim();
   const hasHtml = Boolean(content.html?.trim());
   const bodyHtml = hasHtml ? await renderPart("html", content.html!, scope) : null;
-  const bodyText = content.text.trim() ? (await renderPart("text", content.text, scope)).trim() : bodyHtml ? htmlToText(bodyHtml) : "";
+  const bodyText = content.text.trim()
+    ? (await renderPart("text", content.text, scope)).trim()
+    : bodyHtml
+      ? htmlToText(bodyHtml)
+      : "";
   const footer = {
     brand,
     isMarketing,
@@ -99,7 +129,10 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
  * HTML, the editor document, and a plain-text part derived from the HTML when none is given
  * (Liquid included, so it renders like the HTML).
  */
-export function normalizeContent(channel: Channel, variants: Record<string, TemplateContent>): Record<string, TemplateContent> {
+export function normalizeContent(
+  channel: Channel,
+  variants: Record<string, TemplateContent>,
+): Record<string, TemplateContent> {
   const out: Record<string, TemplateContent> = {};
   for (const [locale, content] of Object.entries(variants)) {
     if (channel === "sms") {
@@ -118,7 +151,10 @@ export function normalizeContent(channel: Channel, variants: Record<string, Temp
   return out;
 }
 
-export const SAMPLE_LINKS = (publicUrl: string) => ({ unsubscribeUrl: `${publicUrl}/u/preview`, preferencesUrl: `${publicUrl}/preferences/preview` });
+export const SAMPLE_LINKS = (publicUrl: string) => ({
+  unsubscribeUrl: `${publicUrl}/u/preview`,
+  preferencesUrl: `${publicUrl}/preferences/preview`,
+});
 
 export interface CheckContentInput {
   channel: Channel;
@@ -158,7 +194,12 @@ export async function checkTemplateContent(input: CheckContentInput): Promise<TC
       } catch (error) {
         if (!(error instanceof LiquidTemplateError)) throw error;
         broken = true;
-        problems.push({ code: "liquid_syntax", severity: "error", locale, message: `${PART_LABELS[part]}: ${error.message}` });
+        problems.push({
+          code: "liquid_syntax",
+          severity: "error",
+          locale,
+          message: `${PART_LABELS[part]}: ${error.message}`,
+        });
       }
     }
     if (broken) continue;
@@ -173,7 +214,12 @@ export async function checkTemplateContent(input: CheckContentInput): Promise<TC
       problems.push(...composed.problems);
     } catch (error) {
       if (!(error instanceof TemplatePartError)) throw error;
-      problems.push({ code: error.liquidError.kind === "limit" ? "render_limit" : "render_failed", severity: "error", locale, message: error.message });
+      problems.push({
+        code: error.liquidError.kind === "limit" ? "render_limit" : "render_failed",
+        severity: "error",
+        locale,
+        message: error.message,
+      });
     }
   }
   return toComplianceResult(problems);

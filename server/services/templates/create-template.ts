@@ -11,7 +11,13 @@ import { ZCreateTemplateInput, type TCreateTemplateInput, type TTemplateDetail }
  * Creates a template with version 1 after the save-time check (Liquid, variables, compliance).
  * A key already used in the workspace → CONFLICT. Audited (`template.created`).
  */
-export async function createTemplate({ ctx, input }: { ctx: ServiceContext; input: TCreateTemplateInput }): Promise<TTemplateDetail> {
+export async function createTemplate({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TCreateTemplateInput;
+}): Promise<TTemplateDetail> {
   const values = ZCreateTemplateInput.parse(input);
   const id = await inTransaction(ctx.db, async (tx) => {
     await checkTopicKey(tx, ctx.workspaceId, values.topicKey, values.channel);
@@ -31,13 +37,22 @@ export async function createTemplate({ ctx, input }: { ctx: ServiceContext; inpu
       })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw new AppError("CONFLICT", `A template with the key "${values.key}" already exists`, { field: "key" });
+    if (!row)
+      throw new AppError("CONFLICT", `A template with the key "${values.key}" already exists`, { field: "key" });
     const version = await insertVersion(tx, ctx, row, 1, content, compliance);
     await writeAudit(tx, ctx, {
       action: "template.created",
       targetType: "template",
       targetId: row.id,
-      after: { key: row.key, channel: row.channel, category: row.category, version: 1, versionId: version.id, locales: Object.keys(content.variants), compliant: compliance.ok },
+      after: {
+        key: row.key,
+        channel: row.channel,
+        category: row.category,
+        version: 1,
+        versionId: version.id,
+        locales: Object.keys(content.variants),
+        compliant: compliance.ok,
+      },
     });
     return row.id;
   });

@@ -10,7 +10,14 @@ import { checkTemplateContent, normalizeContent, SAMPLE_LINKS } from "./compose"
 import { insertVersion, workspaceName } from "./rows";
 import { isMarketingCategory, type TTemplateVersionContent } from "./schemas";
 
-export const SYSTEM_TEMPLATE_KEYS = ["welcome", "opt_out_confirmation", "help_reply", "newsletter", "double_opt_in_link", "double_opt_in_code"] as const;
+export const SYSTEM_TEMPLATE_KEYS = [
+  "welcome",
+  "opt_out_confirmation",
+  "help_reply",
+  "newsletter",
+  "double_opt_in_link",
+  "double_opt_in_code",
+] as const;
 export type SystemTemplateKey = (typeof SYSTEM_TEMPLATE_KEYS)[number];
 
 interface DefaultTemplate {
@@ -95,7 +102,11 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
     content: {
       defaultLocale: "en",
       variables: [],
-      variants: { en: { text: "{{ workspace.name }}: You're unsubscribed and will get no more messages from us. Reply START to resubscribe." } },
+      variants: {
+        en: {
+          text: "{{ workspace.name }}: You're unsubscribed and will get no more messages from us. Reply START to resubscribe.",
+        },
+      },
     },
   },
   {
@@ -125,7 +136,11 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
     content: {
       defaultLocale: "en",
       variables: [
-        { name: "confirmation_url", sample: "https://example.com/confirm/sample-token", description: "The confirmation link (keep it: without it nobody can confirm)" },
+        {
+          name: "confirmation_url",
+          sample: "https://example.com/confirm/sample-token",
+          description: "The confirmation link (keep it: without it nobody can confirm)",
+        },
         { name: "topics", sample: "Newsletter and Promotions", description: "What the person asked to receive" },
         { name: "hours", sample: "48", description: "How long the link works" },
       ],
@@ -142,7 +157,11 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
     content: {
       defaultLocale: "en",
       variables: [
-        { name: "code", sample: "123456", description: "The 6-digit confirmation code (keep it: without it nobody can confirm)" },
+        {
+          name: "code",
+          sample: "123456",
+          description: "The 6-digit confirmation code (keep it: without it nobody can confirm)",
+        },
         { name: "minutes", sample: "15", description: "How long the code works" },
         { name: "topics", sample: "Promotions", description: "What the person asked to receive" },
       ],
@@ -159,7 +178,13 @@ export const DEFAULT_TEMPLATES: DefaultTemplate[] = [
     content: {
       defaultLocale: "en",
       variables: [{ name: "headline", sample: "Autumn is here", description: "Title of this issue's main story" }],
-      variants: { en: { subject: "{{ workspace.name }} newsletter: {{ headline | default: \"this month's news\" }}", text: "", html: NEWSLETTER_HTML } },
+      variants: {
+        en: {
+          subject: '{{ workspace.name }} newsletter: {{ headline | default: "this month\'s news" }}',
+          text: "",
+          html: NEWSLETTER_HTML,
+        },
+      },
     },
   },
 ];
@@ -179,7 +204,12 @@ export async function ensureDefaultTemplates(db: Queryable, workspaceId: string,
  * never created (a workspace older than that default). Null when it exists but is archived, or a
  * template of the workspace's own holds its key: the caller then uses its built-in wording.
  */
-export async function systemTemplateFor(db: Queryable, workspaceId: string, systemKey: SystemTemplateKey, now: Clock): Promise<TemplateRow | null> {
+export async function systemTemplateFor(
+  db: Queryable,
+  workspaceId: string,
+  systemKey: SystemTemplateKey,
+  now: Clock,
+): Promise<TemplateRow | null> {
   const found = await getSystemTemplate(db, workspaceId, systemKey);
   if (found) return found;
   const [exists] = await db
@@ -192,8 +222,13 @@ export async function systemTemplateFor(db: Queryable, workspaceId: string, syst
 }
 
 async function createMissingTemplates(db: Queryable, workspaceId: string, now: Clock): Promise<void> {
-  const existing = await db.select({ systemKey: templates.systemKey, key: templates.key }).from(templates).where(eq(templates.workspaceId, workspaceId));
-  const missing = DEFAULT_TEMPLATES.filter((t) => !existing.some((e) => e.systemKey === t.systemKey || e.key === t.key));
+  const existing = await db
+    .select({ systemKey: templates.systemKey, key: templates.key })
+    .from(templates)
+    .where(eq(templates.workspaceId, workspaceId));
+  const missing = DEFAULT_TEMPLATES.filter(
+    (t) => !existing.some((e) => e.systemKey === t.systemKey || e.key === t.key),
+  );
   if (missing.length === 0) return;
   const brand = await workspaceName(db, workspaceId);
   const actor: Actor = { type: "system", job: "bootstrap" };
@@ -226,12 +261,24 @@ async function createMissingTemplates(db: Queryable, workspaceId: string, now: C
       links: SAMPLE_LINKS(getEnv().PUBLIC_URL),
     });
     const version = await insertVersion(db, { actor, now }, row, 1, { ...def.content, variants }, compliance);
-    await writeAudit(db, { workspaceId, actor, now }, {
-      action: "template.created",
-      targetType: "template",
-      targetId: row.id,
-      after: { key: row.key, systemKey: def.systemKey, channel: row.channel, category: row.category, version: 1, versionId: version.id, compliant: compliance.ok },
-    });
+    await writeAudit(
+      db,
+      { workspaceId, actor, now },
+      {
+        action: "template.created",
+        targetType: "template",
+        targetId: row.id,
+        after: {
+          key: row.key,
+          systemKey: def.systemKey,
+          channel: row.channel,
+          category: row.category,
+          version: 1,
+          versionId: version.id,
+          compliant: compliance.ok,
+        },
+      },
+    );
   }
 }
 
@@ -240,10 +287,16 @@ async function createMissingTemplates(db: Queryable, workspaceId: string, now: C
  * SMS replies), or null when it was never created or is archived: the caller then uses its own
  * built-in wording. Render it with `renderForSend({ source: { templateId: row.id }, … })`.
  */
-export async function getSystemTemplate(db: Queryable, workspaceId: string, systemKey: SystemTemplateKey | string): Promise<TemplateRow | null> {
+export async function getSystemTemplate(
+  db: Queryable,
+  workspaceId: string,
+  systemKey: SystemTemplateKey | string,
+): Promise<TemplateRow | null> {
   const [row] = await db
     .select()
     .from(templates)
-    .where(and(eq(templates.workspaceId, workspaceId), eq(templates.systemKey, systemKey), isNull(templates.archivedAt)));
+    .where(
+      and(eq(templates.workspaceId, workspaceId), eq(templates.systemKey, systemKey), isNull(templates.archivedAt)),
+    );
   return row ?? null;
 }

@@ -30,12 +30,29 @@ const TEXT = "#18181b";
 const MUTED = "#71717a";
 const LINK = "#2563eb";
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'", ndash: "–", mdash: "—", hellip: "…", rsquo: "’", lsquo: "‘", rdquo: "”", ldquo: "“", copy: "©" };
+const ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  "#39": "'",
+  ndash: "–",
+  mdash: "—",
+  hellip: "…",
+  rsquo: "’",
+  lsquo: "‘",
+  rdquo: "”",
+  ldquo: "“",
+  copy: "©",
+};
 
 export function decodeEntities(value: string): string {
   return value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (whole, name: string) => {
     if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      const code =
+        name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole;
     }
     return ENTITIES[name.toLowerCase()] ?? whole;
@@ -61,15 +78,18 @@ const CONTENT_STYLES: Record<string, string> = {
 
 /** Inlines the layout's typography into the body's own tags (keeping any style they already have). */
 export function inlineContentStyles(html: string): string {
-  const withTags = html.replace(/<(p|h1|h2|h3|h4|ul|ol|li|a|blockquote|hr|pre|code|img)\b([^>]*?)(\/?)>/gi, (whole, tag: string, attrs: string, selfClose: string) => {
-    const style = CONTENT_STYLES[tag.toLowerCase()]!;
-    const existing = /\sstyle\s*=\s*("([^"]*)"|'([^']*)')/i.exec(attrs);
-    if (existing) {
-      const merged = `${style};${existing[2] ?? existing[3] ?? ""}`;
-      return `<${tag}${attrs.replace(existing[0], ` style="${merged}"`)}${selfClose}>`;
-    }
-    return `<${tag}${attrs} style="${style}"${selfClose}>`;
-  });
+  const withTags = html.replace(
+    /<(p|h1|h2|h3|h4|ul|ol|li|a|blockquote|hr|pre|code|img)\b([^>]*?)(\/?)>/gi,
+    (whole, tag: string, attrs: string, selfClose: string) => {
+      const style = CONTENT_STYLES[tag.toLowerCase()]!;
+      const existing = /\sstyle\s*=\s*("([^"]*)"|'([^']*)')/i.exec(attrs);
+      if (existing) {
+        const merged = `${style};${existing[2] ?? existing[3] ?? ""}`;
+        return `<${tag}${attrs.replace(existing[0], ` style="${merged}"`)}${selfClose}>`;
+      }
+      return `<${tag}${attrs} style="${style}"${selfClose}>`;
+    },
+  );
   // Rich-text editors wrap list items in paragraphs: no paragraph margin inside a list item.
   return withTags.replace(/(<li\b[^>]*>\s*)<p style="margin:0 0 16px;/gi, '$1<p style="margin:0;');
 }
@@ -83,12 +103,15 @@ export function htmlToText(html: string): string {
     .replace(/\n/g, " ")
     // A list item's first paragraph is the item's own line.
     .replace(/(<li\b[^>]*>)\s*<p\b[^>]*>([\s\S]*?)<\/p\s*>/gi, "$1$2")
-    .replace(/<a\b[^>]*?href\s*=\s*("([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi, (_whole, _q, dq: string | undefined, sq: string | undefined, inner: string) => {
-      const href = decodeEntities(dq ?? sq ?? "").trim();
-      const label = decodeEntities(inner.replace(/<[^>]+>/g, "")).trim();
-      if (!href || href === "#" || href.startsWith("mailto:") && label === href.slice(7)) return label || href;
-      return !label || label === href ? href : `${label} (${href})`;
-    })
+    .replace(
+      /<a\b[^>]*?href\s*=\s*("([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi,
+      (_whole, _q, dq: string | undefined, sq: string | undefined, inner: string) => {
+        const href = decodeEntities(dq ?? sq ?? "").trim();
+        const label = decodeEntities(inner.replace(/<[^>]+>/g, "")).trim();
+        if (!href || href === "#" || (href.startsWith("mailto:") && label === href.slice(7))) return label || href;
+        return !label || label === href ? href : `${label} (${href})`;
+      },
+    )
     .replace(/<br\s*\/?>/gi, "\n")
     .replace(/<li\b[^>]*>/gi, "\n- ")
     .replace(/<hr\b[^>]*>/gi, "\n\n---\n\n")
@@ -118,17 +141,23 @@ export function textToHtml(text: string): string {
 function footerHtml(footer: EmailFooter): string {
   const links: string[] = [];
   if (footer.unsubscribeUrl) {
-    links.push(`<a href="${escapeHtml(footer.unsubscribeUrl)}" ${NO_TRACK_ATTRIBUTE}="true" style="color:${MUTED};text-decoration:underline">Unsubscribe</a>`);
+    links.push(
+      `<a href="${escapeHtml(footer.unsubscribeUrl)}" ${NO_TRACK_ATTRIBUTE}="true" style="color:${MUTED};text-decoration:underline">Unsubscribe</a>`,
+    );
   }
   if (footer.preferencesUrl) {
-    links.push(`<a href="${escapeHtml(footer.preferencesUrl)}" ${NO_TRACK_ATTRIBUTE}="true" style="color:${MUTED};text-decoration:underline">Manage preferences</a>`);
+    links.push(
+      `<a href="${escapeHtml(footer.preferencesUrl)}" ${NO_TRACK_ATTRIBUTE}="true" style="color:${MUTED};text-decoration:underline">Manage preferences</a>`,
+    );
   }
   const why = footer.isMarketing
     ? `You are receiving this email because you opted in to messages from ${escapeHtml(footer.brand)}.`
     : `This is a service message from ${escapeHtml(footer.brand)} about your account or a request you made.`;
   const rows = [
     `<p style="margin:0 0 8px;font-size:12px;line-height:1.6;color:${MUTED}">${why}</p>`,
-    links.length ? `<p style="margin:0 0 8px;font-size:12px;line-height:1.6;color:${MUTED}">${links.join(" &middot; ")}</p>` : "",
+    links.length
+      ? `<p style="margin:0 0 8px;font-size:12px;line-height:1.6;color:${MUTED}">${links.join(" &middot; ")}</p>`
+      : "",
     footer.postalAddress
       ? `<p style="margin:0;font-size:12px;line-height:1.6;color:${MUTED}">${escapeHtml(footer.brand)} &middot; ${escapeHtml(footer.postalAddress).replace(/\n/g, ", ")}</p>`
       : "",
@@ -154,11 +183,21 @@ export function footerText(footer: EmailFooter): string {
  * inline content from the API) keeps its own design: only the footer is inserted before
  * `</body>`, so a marketing message always carries it.
  */
-export function wrapEmailHtml({ bodyHtml, subject, footer }: { bodyHtml: string; subject: string; footer: EmailFooter }): string {
+export function wrapEmailHtml({
+  bodyHtml,
+  subject,
+  footer,
+}: {
+  bodyHtml: string;
+  subject: string;
+  footer: EmailFooter;
+}): string {
   const body = sanitizeEmailHtml(bodyHtml);
   const footerBlock = `<div style="max-width:600px;margin:0 auto;padding:24px 24px 32px;font-family:${FONT};text-align:center">${footerHtml(footer)}</div>`;
   if (/<body\b/i.test(body)) {
-    return /<\/body\s*>/i.test(body) ? body.replace(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i, `${footerBlock}</body>`) : `${body}${footerBlock}`;
+    return /<\/body\s*>/i.test(body)
+      ? body.replace(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i, `${footerBlock}</body>`)
+      : `${body}${footerBlock}`;
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>${escapeHtml(subject)}</title></head>

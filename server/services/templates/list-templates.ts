@@ -7,7 +7,13 @@ import { ZListTemplatesInput, type TListTemplatesInput, type TTemplateSummary } 
 const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The workspace's templates, filtered by channel, category and a name/key search; archived ones on request. */
-export async function listTemplates({ ctx, input }: { ctx: ServiceContext; input?: TListTemplatesInput }): Promise<TTemplateSummary[]> {
+export async function listTemplates({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input?: TListTemplatesInput;
+}): Promise<TTemplateSummary[]> {
   const filters = ZListTemplatesInput.parse(input) ?? {};
   const rows = await ctx.db
     .select({ template: templates, variants: templateVersions.variants, compliance: templateVersions.compliance })
@@ -19,9 +25,13 @@ export async function listTemplates({ ctx, input }: { ctx: ServiceContext; input
         filters.includeArchived ? undefined : isNull(templates.archivedAt),
         filters.channel ? eq(templates.channel, filters.channel) : undefined,
         filters.category ? eq(templates.category, filters.category) : undefined,
-        filters.search ? or(ilike(templates.name, likePattern(filters.search)), ilike(templates.key, likePattern(filters.search))) : undefined,
+        filters.search
+          ? or(ilike(templates.name, likePattern(filters.search)), ilike(templates.key, likePattern(filters.search)))
+          : undefined,
       ),
     )
     .orderBy(asc(templates.name), asc(templates.key));
-  return rows.map((r) => toSummary(r.template, r.variants && r.compliance ? { variants: r.variants, compliance: r.compliance } : null));
+  return rows.map((r) =>
+    toSummary(r.template, r.variants && r.compliance ? { variants: r.variants, compliance: r.compliance } : null),
+  );
 }

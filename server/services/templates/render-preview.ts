@@ -22,9 +22,16 @@ export const ZRenderPreviewInput = z.object({
   defaultLocale: z.string().max(35),
   variants: z.record(
     z.string().max(35),
-    z.object({ subject: z.string().max(500).optional(), text: z.string().max(20_000).default(""), html: z.string().max(200_000).optional() }),
+    z.object({
+      subject: z.string().max(500).optional(),
+      text: z.string().max(20_000).default(""),
+      html: z.string().max(200_000).optional(),
+    }),
   ),
-  variables: z.array(z.object({ name: z.string().max(64), sample: z.string().max(2000) })).max(50).default([]),
+  variables: z
+    .array(z.object({ name: z.string().max(64), sample: z.string().max(2000) }))
+    .max(50)
+    .default([]),
   /** Which variant to show; default: the contact's locale, else the default locale. */
   locale: z.string().max(35).optional(),
   /** Render for this contact instead of the sample contact. */
@@ -38,7 +45,9 @@ export const ZRenderPreview = z.object({
   text: z.string(),
   html: z.string().nullable(),
   /** For SMS: how the final body is encoded and billed. */
-  sms: z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number().int(), units: z.number().int() }).nullable(),
+  sms: z
+    .object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number().int(), units: z.number().int() })
+    .nullable(),
   /** Problems of the whole draft (every locale), as on save; plus render errors of the shown one. */
   problems: z.array(ZComplianceProblem),
   /** Whether saving is allowed: no errors other than server set-up. */
@@ -52,7 +61,13 @@ export type TRenderPreview = z.infer<typeof ZRenderPreview>;
  * sample contact or a chosen contact (decrypted; masked for viewers). Never throws on template
  * errors: they come back as problems. Not audited, no writes.
  */
-export async function renderPreview({ ctx, input }: { ctx: ServiceContext; input: TRenderPreviewInput }): Promise<TRenderPreview> {
+export async function renderPreview({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TRenderPreviewInput;
+}): Promise<TRenderPreview> {
   const parsed = ZRenderPreviewInput.parse(input);
   const validVariables = parsed.variables.filter((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name));
   const variants = normalizeContent(parsed.channel, parsed.variants);
@@ -64,7 +79,16 @@ export async function renderPreview({ ctx, input }: { ctx: ServiceContext; input
   const links = SAMPLE_LINKS(getEnv().PUBLIC_URL);
   const isMarketing = parsed.kind ? parsed.kind === "marketing" : isMarketingCategory(parsed.category);
 
-  const check = await checkTemplateContent({ channel: parsed.channel, isMarketing, brand, postalAddress, defaultLocale, variants, variables: validVariables, links });
+  const check = await checkTemplateContent({
+    channel: parsed.channel,
+    isMarketing,
+    brand,
+    postalAddress,
+    defaultLocale,
+    variants,
+    variables: validVariables,
+    links,
+  });
 
   let contact: ScopeContact;
   let label: string;
@@ -98,17 +122,28 @@ export async function renderPreview({ ctx, input }: { ctx: ServiceContext; input
   let text = "";
   let html: string | null = null;
   try {
-    const composed = await composeMessage({ content, channel: parsed.channel, isMarketing, brand, postalAddress, scope, links, locale });
+    const composed = await composeMessage({
+      content,
+      channel: parsed.channel,
+      isMarketing,
+      brand,
+      postalAddress,
+      scope,
+      links,
+      locale,
+    });
     subject = composed.subject;
     text = composed.text;
     html = composed.html;
     if (parsed.contactId) {
-      for (const p of composed.problems) if (!problems.some((q) => q.code === p.code && q.locale === p.locale)) problems.push(p);
+      for (const p of composed.problems)
+        if (!problems.some((q) => q.code === p.code && q.locale === p.locale)) problems.push(p);
     }
   } catch (error) {
     if (!(error instanceof TemplatePartError)) throw error;
     const message = `${error.message}${parsed.contactId ? " (with this contact)" : ""}`;
-    if (!problems.some((p) => p.locale === locale && p.message === error.message)) problems.push({ code: "render_failed", severity: "error", locale, message });
+    if (!problems.some((p) => p.locale === locale && p.message === error.message))
+      problems.push({ code: "render_failed", severity: "error", locale, message });
   }
   const segments = parsed.channel === "sms" && text ? countSmsSegments(text) : null;
   return {

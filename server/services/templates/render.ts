@@ -24,7 +24,8 @@ export interface RenderRecipient {
 export interface RenderInput {
   db: Queryable;
   workspaceId: string;
-  source: { templateId: string } | { templateKey: string } | { content: { subject?: string; text: string; html?: string } };
+  source:
+    { templateId: string } | { templateKey: string } | { content: { subject?: string; text: string; html?: string } };
   channel: Channel;
   kind: TopicKind;
   /** The caller's variables, at the top level in Liquid (`{{ order_id }}`). */
@@ -52,9 +53,14 @@ function describeProblems(problems: TComplianceProblem[]): string {
 /** Loads the live version of a usable template: not archived, of this channel. */
 async function loadForSend(db: Queryable, workspaceId: string, by: { id: string } | { key: string }, channel: Channel) {
   const template = await findTemplate(db, workspaceId, by);
-  if (template.archivedAt) throw new AppError("INVALID", `Template "${template.key}" is archived`, { field: "templateId" });
+  if (template.archivedAt)
+    throw new AppError("INVALID", `Template "${template.key}" is archived`, { field: "templateId" });
   if (template.channel !== channel) {
-    throw new AppError("INVALID", `Template "${template.key}" is for ${template.channel === "sms" ? "SMS" : "email"}, not ${channel === "sms" ? "SMS" : "email"}`, { field: "templateId" });
+    throw new AppError(
+      "INVALID",
+      `Template "${template.key}" is for ${template.channel === "sms" ? "SMS" : "email"}, not ${channel === "sms" ? "SMS" : "email"}`,
+      { field: "templateId" },
+    );
   }
   const version = await findVersion(db, template);
   if (!version) throw new AppError("INVALID", `Template "${template.key}" has no content yet`, { field: "templateId" });
@@ -81,9 +87,16 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
   let locale: string | null = null;
 
   if ("content" in source) {
-    content = normalizeContent(channel, { inline: { subject: source.content.subject, text: source.content.text ?? "", html: source.content.html } }).inline!;
+    content = normalizeContent(channel, {
+      inline: { subject: source.content.subject, text: source.content.text ?? "", html: source.content.html },
+    }).inline!;
   } else {
-    const loaded = await loadForSend(db, workspaceId, "templateId" in source ? { id: source.templateId } : { key: source.templateKey }, channel);
+    const loaded = await loadForSend(
+      db,
+      workspaceId,
+      "templateId" in source ? { id: source.templateId } : { key: source.templateKey },
+      channel,
+    );
     template = loaded.template;
     versionId = loaded.version.id;
     version = loaded.version.version;
@@ -92,7 +105,12 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
   }
 
   const isMarketing = kind === "marketing" || (template !== null && isMarketingCategory(template.category));
-  const scope = buildScope({ variables: input.variables, contact: input.contact, workspace: input.workspace, links: input.links });
+  const scope = buildScope({
+    variables: input.variables,
+    contact: input.contact,
+    workspace: input.workspace,
+    links: input.links,
+  });
   const name = template ? `Template "${template.key}"` : "The message";
   let composed;
   try {
@@ -107,15 +125,19 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
       locale: locale ?? undefined,
     });
   } catch (error) {
-    if (error instanceof TemplatePartError) throw new AppError("INVALID", `${name} could not be rendered: ${error.message}`, { cause: error });
+    if (error instanceof TemplatePartError)
+      throw new AppError("INVALID", `${name} could not be rendered: ${error.message}`, { cause: error });
     throw error;
   }
   // With the log transport nothing leaves the machine, so a missing POSTAL_ADDRESS is shown (the
   // footer carries the placeholder and the editor flags it) without blocking a demo; once a real
   // email provider is configured, a marketing email without a postal address is never sent.
   const logTransportOnly = channel === "email" && !getEnv().isResendConfigured;
-  const blocking = composed.problems.filter((p) => p.severity === "error" && !(logTransportOnly && p.code === "postal_address_missing"));
-  if (blocking.length > 0) throw new AppError("INVALID", `${name} fails the compliance check: ${describeProblems(blocking)}`);
+  const blocking = composed.problems.filter(
+    (p) => p.severity === "error" && !(logTransportOnly && p.code === "postal_address_missing"),
+  );
+  if (blocking.length > 0)
+    throw new AppError("INVALID", `${name} fails the compliance check: ${describeProblems(blocking)}`);
 
   return {
     subject: composed.subject,

@@ -11,13 +11,20 @@ import { ZRestoreTemplateVersionInput, type TRestoreTemplateVersionInput, type T
  * `restoredFromVersion`): history only grows, and messages sent from any version keep pointing at
  * it. The copy passes the same check as a save. Restoring the live version → INVALID. Audited.
  */
-export async function restoreTemplateVersion({ ctx, input }: { ctx: ServiceContext; input: TRestoreTemplateVersionInput }): Promise<TTemplateDetail> {
+export async function restoreTemplateVersion({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TRestoreTemplateVersionInput;
+}): Promise<TTemplateDetail> {
   const { id, version } = ZRestoreTemplateVersionInput.parse(input);
   await inTransaction(ctx.db, async (tx) => {
     const template = await findTemplate(tx, ctx.workspaceId, { id }, { lock: true });
     const source = await findVersion(tx, template, version);
     if (!source) throw notFound("Template version");
-    if (version === template.currentVersion) throw new AppError("INVALID", `Version ${version} is already live`, { field: "version" });
+    if (version === template.currentVersion)
+      throw new AppError("INVALID", `Version ${version} is already live`, { field: "version" });
     const prepared = await prepareVersionContent(tx, ctx.workspaceId, template, {
       defaultLocale: source.defaultLocale,
       variants: source.variants,

@@ -5,25 +5,47 @@ import { templateVersions, templates, users, workspaces, type TemplateRow, type 
 import { notFound } from "@/server/lib/errors";
 import { canonicalJson } from "@/server/lib/canonical-json";
 import { actorId, type ServiceContext } from "../context";
-import type { TComplianceResult, TTemplateDetail, TTemplateSummary, TTemplateVersion, TTemplateVersionContent } from "./schemas";
+import type {
+  TComplianceResult,
+  TTemplateDetail,
+  TTemplateSummary,
+  TTemplateVersion,
+  TTemplateVersionContent,
+} from "./schemas";
 
 /** One template of the workspace by id or key; another workspace's (or a malformed id) is NOT_FOUND. */
-export async function findTemplate(db: Queryable, workspaceId: string, by: { id: string } | { key: string }, options: { lock?: boolean } = {}): Promise<TemplateRow> {
+export async function findTemplate(
+  db: Queryable,
+  workspaceId: string,
+  by: { id: string } | { key: string },
+  options: { lock?: boolean } = {},
+): Promise<TemplateRow> {
   if ("id" in by && !z.uuid().safeParse(by.id).success) throw notFound("Template");
   const query = db
     .select()
     .from(templates)
-    .where(and(eq(templates.workspaceId, workspaceId), "id" in by ? eq(templates.id, by.id) : eq(templates.key, by.key)));
+    .where(
+      and(eq(templates.workspaceId, workspaceId), "id" in by ? eq(templates.id, by.id) : eq(templates.key, by.key)),
+    );
   const [row] = options.lock ? await query.for("update") : await query;
   if (!row) throw notFound("Template");
   return row;
 }
 
-export async function findVersion(db: Queryable, template: TemplateRow, version?: number): Promise<TemplateVersionRow | undefined> {
+export async function findVersion(
+  db: Queryable,
+  template: TemplateRow,
+  version?: number,
+): Promise<TemplateVersionRow | undefined> {
   const [row] = await db
     .select()
     .from(templateVersions)
-    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.version, version ?? template.currentVersion)));
+    .where(
+      and(
+        eq(templateVersions.templateId, template.id),
+        eq(templateVersions.version, version ?? template.currentVersion),
+      ),
+    );
   return row;
 }
 
@@ -66,15 +88,24 @@ export async function insertVersion(
   return row!;
 }
 
-export function sameContent(a: Pick<TTemplateVersionContent, "defaultLocale" | "variants" | "variables">, b: Pick<TemplateVersionRow, "defaultLocale" | "variants" | "variables">): boolean {
-  return canonicalJson({ d: a.defaultLocale, v: a.variants, x: a.variables }) === canonicalJson({ d: b.defaultLocale, v: b.variants, x: b.variables });
+export function sameContent(
+  a: Pick<TTemplateVersionContent, "defaultLocale" | "variants" | "variables">,
+  b: Pick<TemplateVersionRow, "defaultLocale" | "variants" | "variables">,
+): boolean {
+  return (
+    canonicalJson({ d: a.defaultLocale, v: a.variants, x: a.variables }) ===
+    canonicalJson({ d: b.defaultLocale, v: b.variants, x: b.variables })
+  );
 }
 
 function normalizeCompliance(value: TemplateVersionRow["compliance"] | null | undefined): TComplianceResult | null {
   if (!value) return null;
   return {
     ok: value.ok,
-    problems: value.problems.map((p) => ({ ...p, severity: (p as { severity?: "error" | "warning" }).severity ?? "error" })),
+    problems: value.problems.map((p) => ({
+      ...p,
+      severity: (p as { severity?: "error" | "warning" }).severity ?? "error",
+    })),
   };
 }
 
@@ -92,7 +123,10 @@ export function toVersion(row: TemplateVersionRow, createdBy: string | null): TT
   };
 }
 
-export function toSummary(row: TemplateRow, current: Pick<TemplateVersionRow, "variants" | "compliance"> | null): TTemplateSummary {
+export function toSummary(
+  row: TemplateRow,
+  current: Pick<TemplateVersionRow, "variants" | "compliance"> | null,
+): TTemplateSummary {
   return {
     id: row.id,
     key: row.key,
@@ -117,11 +151,19 @@ export async function loadTemplateDetail(db: Queryable, workspaceId: string, id:
   const versionRows = await db
     .select({ version: templateVersions, userName: users.name, userEmail: users.email })
     .from(templateVersions)
-    .leftJoin(users, and(eq(templateVersions.createdByType, "user"), sql`${users.id}::text = ${templateVersions.createdById}`))
+    .leftJoin(
+      users,
+      and(eq(templateVersions.createdByType, "user"), sql`${users.id}::text = ${templateVersions.createdById}`),
+    )
     .where(and(eq(templateVersions.templateId, id), eq(templateVersions.workspaceId, workspaceId)))
     .orderBy(desc(templateVersions.version));
   const versions = versionRows.map((r) =>
-    toVersion(r.version, r.userName ?? r.userEmail ?? (r.version.createdByType === "system" ? "System" : r.version.createdByType === "apiKey" ? "API key" : null)),
+    toVersion(
+      r.version,
+      r.userName ??
+        r.userEmail ??
+        (r.version.createdByType === "system" ? "System" : r.version.createdByType === "apiKey" ? "API key" : null),
+    ),
   );
   const current = versions.find((v) => v.version === row.currentVersion) ?? null;
   const currentRow = versionRows.find((r) => r.version.version === row.currentVersion)?.version ?? null;

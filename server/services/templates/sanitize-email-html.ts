@@ -9,13 +9,83 @@ import sanitizeHtml from "sanitize-html";
  * http(s), mailto, tel and cid. Authors are workspace members; this keeps a pasted snippet from
  * doing harm in the preview, in a webmail client, or as a phishing form inside our mail.
  */
-const TEXT_TAGS = ["p", "br", "span", "div", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "strike", "del", "ins", "small", "sub", "sup", "mark", "abbr", "code", "pre", "blockquote", "q", "cite", "hr", "center", "font", "wbr"];
+const TEXT_TAGS = [
+  "p",
+  "br",
+  "span",
+  "div",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "strong",
+  "b",
+  "em",
+  "i",
+  "u",
+  "s",
+  "strike",
+  "del",
+  "ins",
+  "small",
+  "sub",
+  "sup",
+  "mark",
+  "abbr",
+  "code",
+  "pre",
+  "blockquote",
+  "q",
+  "cite",
+  "hr",
+  "center",
+  "font",
+  "wbr",
+];
 const LIST_TAGS = ["ul", "ol", "li", "dl", "dt", "dd"];
 const TABLE_TAGS = ["table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col"];
-const DOCUMENT_TAGS = ["html", "head", "body", "title", "style", "meta", "center", "section", "article", "header", "footer", "main", "nav", "aside", "figure", "figcaption", "picture", "source"];
+const DOCUMENT_TAGS = [
+  "html",
+  "head",
+  "body",
+  "title",
+  "style",
+  "meta",
+  "center",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "main",
+  "nav",
+  "aside",
+  "figure",
+  "figcaption",
+  "picture",
+  "source",
+];
 const MEDIA_TAGS = ["a", "img"];
 
-const COMMON_ATTRIBUTES = ["style", "class", "id", "align", "valign", "width", "height", "bgcolor", "color", "border", "dir", "lang", "title", "role", "aria-*", "data-*"];
+const COMMON_ATTRIBUTES = [
+  "style",
+  "class",
+  "id",
+  "align",
+  "valign",
+  "width",
+  "height",
+  "bgcolor",
+  "color",
+  "border",
+  "dir",
+  "lang",
+  "title",
+  "role",
+  "aria-*",
+  "data-*",
+];
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...TEXT_TAGS, ...LIST_TAGS, ...TABLE_TAGS, ...DOCUMENT_TAGS, ...MEDIA_TAGS],
@@ -40,7 +110,24 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ["http", "https", "cid"], source: ["http", "https"] },
   allowProtocolRelative: true,
   // Dropped with everything inside them (scripts' code, a form's fields, an iframe's fallback).
-  nonTextTags: ["script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "button", "select", "textarea", "option", "template", "svg", "math"],
+  nonTextTags: [
+    "script",
+    "noscript",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "option",
+    "template",
+    "svg",
+    "math",
+  ],
   allowVulnerableTags: true,
   transformTags: {
     // Inline CSS stays; legacy script-bearing CSS does not.
@@ -61,5 +148,8 @@ function scrubCss(css: string): string {
 export function sanitizeEmailHtml(html: string): string {
   const clean = sanitizeHtml(html, OPTIONS);
   // <style> keeps its text: scrub it the same way as inline styles.
-  return clean.replace(/(<style\b[^>]*>)([\s\S]*?)(<\/style>)/gi, (_whole, open: string, css: string, close: string) => `${open}${scrubCss(css)}${close}`);
+  return clean.replace(
+    /(<style\b[^>]*>)([\s\S]*?)(<\/style>)/gi,
+    (_whole, open: string, css: string, close: string) => `${open}${scrubCss(css)}${close}`,
+  );
 }

@@ -33,18 +33,29 @@ export async function prepareVersionContent(
   });
   const blocking = compliance.problems.filter((p) => p.severity === "error" && !SETUP_PROBLEM_CODES.includes(p.code));
   if (blocking.length > 0) {
-    const described = blocking.map((p) => (p.locale && Object.keys(variants).length > 1 ? `[${p.locale}] ${p.message}` : p.message));
+    const described = blocking.map((p) =>
+      p.locale && Object.keys(variants).length > 1 ? `[${p.locale}] ${p.message}` : p.message,
+    );
     throw new AppError("INVALID", `The template cannot be saved: ${described.join("; ")}`, { field: "content" });
   }
   return { content: normalized, compliance };
 }
 
 /** A topic key given to a template must name a topic of the workspace offered on its channel. */
-export async function checkTopicKey(db: Queryable, workspaceId: string, topicKey: string | null, channel: Channel): Promise<void> {
+export async function checkTopicKey(
+  db: Queryable,
+  workspaceId: string,
+  topicKey: string | null,
+  channel: Channel,
+): Promise<void> {
   if (!topicKey) return;
   const topic = await findTopicByKey(db, workspaceId, topicKey);
   if (!topic) throw new AppError("INVALID", `No topic has the key "${topicKey}"`, { field: "topicKey" });
   if (!topic.channels.includes(channel)) {
-    throw new AppError("INVALID", `The topic "${topic.name}" is not offered by ${channel === "sms" ? "SMS" : "email"}`, { field: "topicKey" });
+    throw new AppError(
+      "INVALID",
+      `The topic "${topic.name}" is not offered by ${channel === "sms" ? "SMS" : "email"}`,
+      { field: "topicKey" },
+    );
   }
 }

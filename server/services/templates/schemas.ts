@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { CHANNELS, TEMPLATE_CATEGORIES, type TemplateCategory, type TemplateComplianceResult, type TemplateContent, type TemplateVariable } from "@/db/schema";
+import {
+  CHANNELS,
+  TEMPLATE_CATEGORIES,
+  type TemplateCategory,
+  type TemplateComplianceResult,
+  type TemplateContent,
+  type TemplateVariable,
+} from "@/db/schema";
 import { isReservedVariableName, TEMPLATE_VARIABLE_NAME } from "@/server/shared/template-variables";
 import { ZLocale } from "../contacts/schemas";
 
@@ -58,7 +65,10 @@ export const ZTemplateVersionContent = z
       .default([])
       .refine((vars) => new Set(vars.map((v) => v.name)).size === vars.length, "Each variable name can appear once"),
   })
-  .refine((v) => Object.hasOwn(v.variants, v.defaultLocale), { message: "The default locale needs content", path: ["defaultLocale"] });
+  .refine((v) => Object.hasOwn(v.variants, v.defaultLocale), {
+    message: "The default locale needs content",
+    path: ["defaultLocale"],
+  });
 export type TTemplateVersionContentInput = z.input<typeof ZTemplateVersionContent>;
 /** A version's content as stored (the parsed input, or a row read back). */
 export interface TTemplateVersionContent {

@@ -10,7 +10,17 @@ import { liquidGlobalPaths, type LiquidMode, type SegmentArray } from "@/server/
  *   {{ unsubscribe_url }}, {{ preferences_url }}   null when the send has no links
  */
 
-export const CONTACT_FIELDS = ["id", "first_name", "last_name", "email", "phone", "locale", "timezone", "attributes", "tags"] as const;
+export const CONTACT_FIELDS = [
+  "id",
+  "first_name",
+  "last_name",
+  "email",
+  "phone",
+  "locale",
+  "timezone",
+  "attributes",
+  "tags",
+] as const;
 export const WORKSPACE_FIELDS = ["name"] as const;
 export const LINK_VARIABLES = ["unsubscribe_url", "preferences_url"] as const;
 
@@ -110,7 +120,9 @@ export function sampleContact(locale: string | null, attributes: Record<string, 
 }
 
 /** The Liquid sources of one variant with the engine mode each is rendered in. */
-export function variantParts(content: TemplateContent): { part: "subject" | "text" | "html"; source: string; mode: LiquidMode }[] {
+export function variantParts(
+  content: TemplateContent,
+): { part: "subject" | "text" | "html"; source: string; mode: LiquidMode }[] {
   const parts: { part: "subject" | "text" | "html"; source: string; mode: LiquidMode }[] = [];
   if (content.subject !== undefined) parts.push({ part: "subject", source: content.subject, mode: "text" });
   parts.push({ part: "text", source: content.text, mode: "text" });
@@ -130,12 +142,22 @@ export function unknownVariables(paths: SegmentArray[], declared: readonly strin
     if (typeof root !== "string") continue;
     if (declared.includes(root) || (LINK_VARIABLES as readonly string[]).includes(root)) continue;
     if (root === "contact") {
-      if (field === undefined || (typeof field === "string" && (CONTACT_FIELDS as readonly string[]).includes(field)) || Array.isArray(field)) continue;
+      if (
+        field === undefined ||
+        (typeof field === "string" && (CONTACT_FIELDS as readonly string[]).includes(field)) ||
+        Array.isArray(field)
+      )
+        continue;
       unknown.add(name(path.slice(0, 2)));
       continue;
     }
     if (root === "workspace") {
-      if (field === undefined || (typeof field === "string" && (WORKSPACE_FIELDS as readonly string[]).includes(field)) || Array.isArray(field)) continue;
+      if (
+        field === undefined ||
+        (typeof field === "string" && (WORKSPACE_FIELDS as readonly string[]).includes(field)) ||
+        Array.isArray(field)
+      )
+        continue;
       unknown.add(name(path.slice(0, 2)));
       continue;
     }

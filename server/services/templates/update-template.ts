@@ -14,7 +14,13 @@ import { ZUpdateTemplateInput, type TTemplateDetail, type TUpdateTemplateInput }
  * the check on the content it leaves live (a category can make it marketing). The template row is
  * locked, so two concurrent saves get N+1 and N+2. Key and channel never change. Audited.
  */
-export async function updateTemplate({ ctx, input }: { ctx: ServiceContext; input: TUpdateTemplateInput }): Promise<TTemplateDetail> {
+export async function updateTemplate({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TUpdateTemplateInput;
+}): Promise<TTemplateDetail> {
   const values = ZUpdateTemplateInput.parse(input);
   const topicGiven = input.topicKey !== undefined;
   await inTransaction(ctx.db, async (tx) => {
@@ -22,12 +28,22 @@ export async function updateTemplate({ ctx, input }: { ctx: ServiceContext; inpu
     const current = await findVersion(tx, template);
     const category = values.category ?? template.category;
     const topicKey = topicGiven ? values.topicKey : template.topicKey;
-    if (topicGiven && topicKey !== template.topicKey) await checkTopicKey(tx, ctx.workspaceId, topicKey, template.channel);
+    if (topicGiven && topicKey !== template.topicKey)
+      await checkTopicKey(tx, ctx.workspaceId, topicKey, template.channel);
 
-    const wanted = values.content ?? (current ? { defaultLocale: current.defaultLocale, variants: current.variants, variables: current.variables } : null);
-    const prepared = wanted ? await prepareVersionContent(tx, ctx.workspaceId, { channel: template.channel, category }, wanted) : null;
+    const wanted =
+      values.content ??
+      (current
+        ? { defaultLocale: current.defaultLocale, variants: current.variants, variables: current.variables }
+        : null);
+    const prepared = wanted
+      ? await prepareVersionContent(tx, ctx.workspaceId, { channel: template.channel, category }, wanted)
+      : null;
     const changedContent = prepared !== null && (!current || !sameContent(prepared.content, current));
-    const changedMeta = (values.name !== undefined && values.name !== template.name) || category !== template.category || topicKey !== template.topicKey;
+    const changedMeta =
+      (values.name !== undefined && values.name !== template.name) ||
+      category !== template.category ||
+      topicKey !== template.topicKey;
     if (!changedContent && !changedMeta) return;
 
     let version = template.currentVersion;
@@ -44,8 +60,20 @@ export async function updateTemplate({ ctx, input }: { ctx: ServiceContext; inpu
       action: "template.updated",
       targetType: "template",
       targetId: template.id,
-      before: { name: template.name, category: template.category, topicKey: template.topicKey, version: template.currentVersion },
-      after: { name: values.name ?? template.name, category, topicKey, version, versionId, compliant: prepared?.compliance.ok ?? null },
+      before: {
+        name: template.name,
+        category: template.category,
+        topicKey: template.topicKey,
+        version: template.currentVersion,
+      },
+      after: {
+        name: values.name ?? template.name,
+        category,
+        topicKey,
+        version,
+        versionId,
+        compliant: prepared?.compliance.ok ?? null,
+      },
     });
   });
   return getTemplate({ ctx, input: { id: values.id } });

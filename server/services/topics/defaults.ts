@@ -5,8 +5,22 @@ import type { ZCreateTopicInput } from "./create-topic";
 
 /** The topics every new workspace starts with. */
 export const DEFAULT_TOPICS: z.infer<typeof ZCreateTopicInput>[] = [
-  { key: "newsletter", name: "Newsletter", description: "News and stories, about once a month.", channels: ["email"], kind: "marketing", requiresDoubleOptIn: true },
-  { key: "promotions", name: "Promotions", description: "Offers and sales by text message.", channels: ["sms"], kind: "marketing", requiresDoubleOptIn: true },
+  {
+    key: "newsletter",
+    name: "Newsletter",
+    description: "News and stories, about once a month.",
+    channels: ["email"],
+    kind: "marketing",
+    requiresDoubleOptIn: true,
+  },
+  {
+    key: "promotions",
+    name: "Promotions",
+    description: "Offers and sales by text message.",
+    channels: ["sms"],
+    kind: "marketing",
+    requiresDoubleOptIn: true,
+  },
   {
     key: "account-notices",
     name: "Account notices",
@@ -21,6 +35,14 @@ export const DEFAULT_TOPICS: z.infer<typeof ZCreateTopicInput>[] = [
 export async function ensureDefaultTopics(db: Queryable, workspaceId: string, now: Date): Promise<void> {
   await db
     .insert(topics)
-    .values(DEFAULT_TOPICS.map((t) => ({ ...t, requiresDoubleOptIn: t.requiresDoubleOptIn ?? false, workspaceId, createdAt: now, updatedAt: now })))
+    .values(
+      DEFAULT_TOPICS.map((t) => ({
+        ...t,
+        requiresDoubleOptIn: t.requiresDoubleOptIn ?? false,
+        workspaceId,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
     .onConflictDoNothing();
 }

@@ -4,7 +4,13 @@ import type { ServiceContext } from "../context";
 import { toTopic } from "./rows";
 import type { TTopic } from "./schemas";
 
-export async function listTopics({ ctx, input }: { ctx: ServiceContext; input?: { includeArchived?: boolean } }): Promise<TTopic[]> {
+export async function listTopics({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input?: { includeArchived?: boolean };
+}): Promise<TTopic[]> {
   const rows = await ctx.db
     .select()
     .from(topics)

@@ -18,10 +18,20 @@ export const ZUpdateTopicInput = z.object({
 });
 
 /** Edits name, description, channels, double opt-in or archives a topic. Keys and kinds never change (consent rests on them). Audited. */
-export async function updateTopic({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZUpdateTopicInput> }): Promise<TTopic> {
+export async function updateTopic({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZUpdateTopicInput>;
+}): Promise<TTopic> {
   const { id, archived, ...values } = ZUpdateTopicInput.parse(input);
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const [before] = await tx.select().from(topics).where(and(eq(topics.id, id), eq(topics.workspaceId, ctx.workspaceId))).for("update");
+    const [before] = await tx
+      .select()
+      .from(topics)
+      .where(and(eq(topics.id, id), eq(topics.workspaceId, ctx.workspaceId)))
+      .for("update");
     if (!before) throw notFound("Topic");
     const [row] = await tx
       .update(topics)
@@ -37,8 +47,18 @@ export async function updateTopic({ ctx, input }: { ctx: ServiceContext; input: 
       action: "topic.updated",
       targetType: "topic",
       targetId: id,
-      before: { name: before.name, channels: before.channels, requiresDoubleOptIn: before.requiresDoubleOptIn, archived: before.archivedAt !== null },
-      after: { name: row!.name, channels: row!.channels, requiresDoubleOptIn: row!.requiresDoubleOptIn, archived: row!.archivedAt !== null },
+      before: {
+        name: before.name,
+        channels: before.channels,
+        requiresDoubleOptIn: before.requiresDoubleOptIn,
+        archived: before.archivedAt !== null,
+      },
+      after: {
+        name: row!.name,
+        channels: row!.channels,
+        requiresDoubleOptIn: row!.requiresDoubleOptIn,
+        archived: row!.archivedAt !== null,
+      },
     });
     return toTopic(row!);
   });

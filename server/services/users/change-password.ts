@@ -21,7 +21,13 @@ export const ZChangePasswordInput = z.object({
  * `users.session_version`, which ends every other session of the user; the answer carries the new
  * version so the caller can re-issue the current session. Audited in each of the user's workspaces.
  */
-export async function changePassword({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ZChangePasswordInput> }) {
+export async function changePassword({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: z.input<typeof ZChangePasswordInput>;
+}) {
   const userId = requireUser(ctx.actor);
   const { currentPassword, newPassword } = ZChangePasswordInput.parse(input);
   const limitKey = changePasswordKey(userId);
@@ -40,9 +46,16 @@ export async function changePassword({ ctx, input }: { ctx: ServiceContext; inpu
       .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: ctx.now() })
       .where(eq(users.id, userId))
       .returning({ sessionVersion: users.sessionVersion });
-    const memberOf = await tx.select({ workspaceId: memberships.workspaceId }).from(memberships).where(eq(memberships.userId, userId));
+    const memberOf = await tx
+      .select({ workspaceId: memberships.workspaceId })
+      .from(memberships)
+      .where(eq(memberships.userId, userId));
     for (const { workspaceId } of memberOf) {
-      await writeAudit(tx, { ...ctx, workspaceId }, { action: "user.password_changed", targetType: "user", targetId: userId });
+      await writeAudit(
+        tx,
+        { ...ctx, workspaceId },
+        { action: "user.password_changed", targetType: "user", targetId: userId },
+      );
     }
     return { changed: true as const, sessionVersion: updated!.sessionVersion };
   });

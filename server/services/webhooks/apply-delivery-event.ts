@@ -50,7 +50,12 @@ export async function applyDeliveryEvent({
       occurredAt: event.occurredAt,
       source: "webhook",
       detail,
-      set: isFailure && errorCode != null ? { reason: String(errorCode) } : isFailure && event.effect ? { reason: event.effect } : undefined,
+      set:
+        isFailure && errorCode != null
+          ? { reason: String(errorCode) }
+          : isFailure && event.effect
+            ? { reason: event.effect }
+            : undefined,
     });
     failed = isFailure && changed;
   } else {
@@ -65,34 +70,48 @@ export async function applyDeliveryEvent({
   }
 
   if (!event.effect) return { failed };
-  const ctx: ServiceContext = { db: tx, workspaceId: message.workspaceId, actor: { type: "provider", provider: event.provider }, now };
+  const ctx: ServiceContext = {
+    db: tx,
+    workspaceId: message.workspaceId,
+    actor: { type: "provider", provider: event.provider },
+    now,
+  };
   const channel = message.channel;
   const contactId = message.contactId ?? undefined;
   // Consent before suppression: the contact's lock is taken before the audit chain's lock, the
   // order every consent writer uses, so two writers never wait on each other in a cycle.
   if ((event.effect === "complaint" || event.effect === "provider_opt_out") && contactId) {
-    await recordConsentChange({ ctx, input: {
-      contactId,
-      channel,
-      marketingOnly: true,
-      action: "opted_out",
-      source: "provider",
-      evidence: {
-        providerMessageId: event.providerMessageId,
-        note: event.effect === "complaint" ? "spam complaint" : `carrier opt-out (${event.provider}${event.detail.errorCode != null ? ` ${String(event.detail.errorCode)}` : ""})`,
+    await recordConsentChange({
+      ctx,
+      input: {
+        contactId,
+        channel,
+        marketingOnly: true,
+        action: "opted_out",
+        source: "provider",
+        evidence: {
+          providerMessageId: event.providerMessageId,
+          note:
+            event.effect === "complaint"
+              ? "spam complaint"
+              : `carrier opt-out (${event.provider}${event.detail.errorCode != null ? ` ${String(event.detail.errorCode)}` : ""})`,
+        },
+        occurredAt: event.occurredAt,
       },
-      occurredAt: event.occurredAt,
-    } });
+    });
   }
   if (message.addressHash) {
-    await suppressAddress({ ctx, input: {
-      channel,
-      addressHash: message.addressHash,
-      reason: event.effect,
-      source: event.provider,
-      note: `${event.type} on message ${message.id}`,
-      contactId,
-    } });
+    await suppressAddress({
+      ctx,
+      input: {
+        channel,
+        addressHash: message.addressHash,
+        reason: event.effect,
+        source: event.provider,
+        note: `${event.type} on message ${message.id}`,
+        contactId,
+      },
+    });
   }
   return { failed };
 }

@@ -48,7 +48,13 @@ export async function applyPendingWebhookEventsFor({
     const [message] = await tx
       .select()
       .from(messages)
-      .where(and(eq(messages.transport, provider), eq(messages.providerMessageId, row.providerMessageId), eq(messages.direction, "outbound")))
+      .where(
+        and(
+          eq(messages.transport, provider),
+          eq(messages.providerMessageId, row.providerMessageId),
+          eq(messages.direction, "outbound"),
+        ),
+      )
       .limit(1);
     if (!message) continue;
     const result = await applyUnappliedEvents({ ctx: { db: tx, now }, input: { message, provider } });

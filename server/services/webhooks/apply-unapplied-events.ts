@@ -22,7 +22,13 @@ export async function applyUnappliedEvents({
   const claimed = await tx
     .update(webhookEvents)
     .set({ appliedAt: now(), workspaceId: message.workspaceId })
-    .where(and(eq(webhookEvents.provider, provider), eq(webhookEvents.providerMessageId, providerMessageId), isNull(webhookEvents.appliedAt)))
+    .where(
+      and(
+        eq(webhookEvents.provider, provider),
+        eq(webhookEvents.providerMessageId, providerMessageId),
+        isNull(webhookEvents.appliedAt),
+      ),
+    )
     .returning();
   claimed.sort(
     (a, b) =>

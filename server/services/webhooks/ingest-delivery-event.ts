@@ -26,12 +26,22 @@ export interface IngestResult {
  * the two. Only normalised fields are stored (no addresses, no bodies).
  * Call it outside a transaction when `failed` is to be acted on (see `receiveDeliveryWebhook`).
  */
-export async function ingestDeliveryEvent({ ctx, input: event }: { ctx: JobContext; input: NormalizedDeliveryEvent }): Promise<IngestResult> {
+export async function ingestDeliveryEvent({
+  ctx,
+  input: event,
+}: {
+  ctx: JobContext;
+  input: NormalizedDeliveryEvent;
+}): Promise<IngestResult> {
   return inTransaction(ctx.db, async (tx) => {
     const receivedAt = ctx.now();
     // Outbound only: provider ids of outbound messages are globally unique; an inbound MessageSid may
     // be recorded in several workspaces and never gets a status event.
-    const sameMessage = and(eq(messages.transport, event.provider), eq(messages.providerMessageId, event.providerMessageId), eq(messages.direction, "outbound"));
+    const sameMessage = and(
+      eq(messages.transport, event.provider),
+      eq(messages.providerMessageId, event.providerMessageId),
+      eq(messages.direction, "outbound"),
+    );
     // One round trip: the lock is handed to the connection first; the lookup and the insert run
     // after it is granted (the server executes them in order), so they see any message or event
     // committed by whoever held the lock before us.
@@ -57,7 +67,10 @@ export async function ingestDeliveryEvent({ ctx, input: event }: { ctx: JobConte
     const message = found[0];
     if (!inserted[0]) return { outcome: "duplicate", failed: null };
     if (!message) return { outcome: "pending", failed: null };
-    const { failed } = await applyUnappliedEvents({ ctx: { db: tx, now: ctx.now }, input: { message, provider: event.provider } });
+    const { failed } = await applyUnappliedEvents({
+      ctx: { db: tx, now: ctx.now },
+      input: { message, provider: event.provider },
+    });
     return { outcome: "applied", failed: failed ? message : null };
   });
 }

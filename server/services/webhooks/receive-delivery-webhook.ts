@@ -29,7 +29,10 @@ export async function receiveDeliveryWebhook({
   if (!parsed.ok) return parsed.response;
   const outcomes: EventOutcome[] = [];
   for (const event of parsed.items) {
-    const { outcome, failed } = await ingestDeliveryEvent({ ctx: { db: ctx.db, now: ctx.now }, input: { ...event, provider: transport.name } });
+    const { outcome, failed } = await ingestDeliveryEvent({
+      ctx: { db: ctx.db, now: ctx.now },
+      input: { ...event, provider: transport.name },
+    });
     outcomes.push(outcome);
     if (failed) await ctx.outbox.finalFailure(ctx, failed);
   }

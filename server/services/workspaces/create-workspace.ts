@@ -13,7 +13,9 @@ import { ZUpdateWorkspaceInput } from "./update-workspace";
 
 export const ZCreateWorkspaceInput = z.object({
   name: ZUpdateWorkspaceInput.shape.name.describe("Name of the new workspace, also its brand in messages"),
-  defaultRegion: ZUpdateWorkspaceInput.shape.defaultRegion.describe("ISO country used to read national phone numbers, e.g. US"),
+  defaultRegion: ZUpdateWorkspaceInput.shape.defaultRegion.describe(
+    "ISO country used to read national phone numbers, e.g. US",
+  ),
 });
 export type TCreateWorkspaceInput = z.input<typeof ZCreateWorkspaceInput>;
 
@@ -39,10 +41,18 @@ function slugFor(name: string): string {
  * key also in the key's workspace (its owners gained a workspace). Not idempotent: every call
  * creates a workspace (a retried request makes a second one with another slug).
  */
-export async function createWorkspace({ ctx, input }: { ctx: ServiceContext; input: TCreateWorkspaceInput }): Promise<TWorkspace> {
+export async function createWorkspace({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TCreateWorkspaceInput;
+}): Promise<TWorkspace> {
   const actor = ctx.actor;
-  if (actor.type === "apiKey" && !hasScope(actor.scopes, "admin")) throw forbidden('Creating a workspace needs the "admin" scope');
-  if (actor.type !== "user" && actor.type !== "apiKey") throw forbidden("Only a signed-in user or an admin API key can create a workspace");
+  if (actor.type === "apiKey" && !hasScope(actor.scopes, "admin"))
+    throw forbidden('Creating a workspace needs the "admin" scope');
+  if (actor.type !== "user" && actor.type !== "apiKey")
+    throw forbidden("Only a signed-in user or an admin API key can create a workspace");
   const values = ZCreateWorkspaceInput.parse(input);
 
   return inTransaction(ctx.db, async (tx) => {
@@ -60,10 +70,26 @@ export async function createWorkspace({ ctx, input }: { ctx: ServiceContext; inp
 
     const [row] = await tx
       .insert(workspaces)
-      .values({ name: values.name, slug: slugFor(values.name), defaultRegion: values.defaultRegion, createdAt: now, updatedAt: now })
+      .values({
+        name: values.name,
+        slug: slugFor(values.name),
+        defaultRegion: values.defaultRegion,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
     const workspace = row!;
-    await tx.insert(memberships).values(ownerIds.map((userId) => ({ workspaceId: workspace.id, userId, role: "owner" as const, createdAt: now, updatedAt: now })));
+    await tx
+      .insert(memberships)
+      .values(
+        ownerIds.map((userId) => ({
+          workspaceId: workspace.id,
+          userId,
+          role: "owner" as const,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      );
     await ensureDefaultTopics(tx, workspace.id, now);
     await ensureDefaultTemplates(tx, workspace.id, ctx.now);
 

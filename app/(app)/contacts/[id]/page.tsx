@@ -10,7 +10,11 @@ export const metadata: Metadata = { title: "Contact" };
 async function load(id: string) {
   const { caller } = await getServerCaller();
   try {
-    const [membership, detail, history] = await Promise.all([caller.workspace.current(), caller.contacts.detail({ id }), caller.contacts.history({ id })]);
+    const [membership, detail, history] = await Promise.all([
+      caller.workspace.current(),
+      caller.contacts.detail({ id }),
+      caller.contacts.history({ id }),
+    ]);
     return { membership, detail, history };
   } catch (error) {
     // Another workspace's id, a deleted contact or a malformed id: all "not found".
@@ -22,5 +26,7 @@ async function load(id: string) {
 export default async function ContactPage(props: { params: Promise<{ id: string }> }) {
   const { id } = await props.params;
   const { membership, detail, history } = await load(id);
-  return <ContactProfile id={id} canEdit={membership.role !== "viewer"} initialDetail={detail} initialHistory={history} />;
+  return (
+    <ContactProfile id={id} canEdit={membership.role !== "viewer"} initialDetail={detail} initialHistory={history} />
+  );
 }

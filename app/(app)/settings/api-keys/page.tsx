@@ -8,5 +8,10 @@ export const metadata: Metadata = { title: "API keys" };
 export default async function ApiKeysPage() {
   const { caller } = await getServerCaller();
   const membership = await caller.workspace.current();
-  return <ApiKeysManager canManage={membership.role === "owner" || membership.role === "admin"} apiBaseUrl={`${getEnv().PUBLIC_URL}/api/v1`} />;
+  return (
+    <ApiKeysManager
+      canManage={membership.role === "owner" || membership.role === "admin"}
+      apiBaseUrl={`${getEnv().PUBLIC_URL}/api/v1`}
+    />
+  );
 }

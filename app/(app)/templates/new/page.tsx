@@ -8,5 +8,11 @@ export default async function NewTemplatePage({ searchParams }: { searchParams: 
   const { channel } = await searchParams;
   const { caller } = await getServerCaller();
   const membership = await caller.workspace.current();
-  return <TemplateEditor brand={membership.workspace.name} canEdit={membership.role !== "viewer"} initialChannel={channel === "sms" ? "sms" : "email"} />;
+  return (
+    <TemplateEditor
+      brand={membership.workspace.name}
+      canEdit={membership.role !== "viewer"}
+      initialChannel={channel === "sms" ? "sms" : "email"}
+    />
+  );
 }

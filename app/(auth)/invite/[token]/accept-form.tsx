@@ -8,7 +8,15 @@ import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { acceptInvitationAction, type AcceptState } from "./actions";
 
-export function AcceptInvitationForm({ token, email, hasAccount }: { token: string; email: string; hasAccount: boolean }) {
+export function AcceptInvitationForm({
+  token,
+  email,
+  hasAccount,
+}: {
+  token: string;
+  email: string;
+  hasAccount: boolean;
+}) {
   const [state, action, pending] = React.useActionState<AcceptState, FormData>(acceptInvitationAction, {});
   const fieldError = (name: string) => state.fieldErrors?.[name];
   return (

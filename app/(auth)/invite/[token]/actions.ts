@@ -28,7 +28,8 @@ export async function acceptInvitationAction(_prev: AcceptState, formData: FormD
       if (error.code === "BAD_REQUEST" && issues?.length) {
         return { fieldErrors: Object.fromEntries(issues.map((i) => [String(i.path[0] ?? "form"), i.message])) };
       }
-      if (error.code === "NOT_FOUND") return { error: "This invitation is no longer valid. Ask an admin for a new one." };
+      if (error.code === "NOT_FOUND")
+        return { error: "This invitation is no longer valid. Ask an admin for a new one." };
       return { error: error.message };
     }
     throw error;

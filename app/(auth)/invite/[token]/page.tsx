@@ -26,10 +26,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
     );
   }
   return (
-    <AuthCard
-      title={`Join ${invitation.workspaceName}`}
-      description={`You were invited as ${invitation.role}.`}
-    >
+    <AuthCard title={`Join ${invitation.workspaceName}`} description={`You were invited as ${invitation.role}.`}>
       <AcceptInvitationForm token={token} email={invitation.email} hasAccount={invitation.hasAccount} />
     </AuthCard>
   );

@@ -23,16 +23,29 @@ export async function POST(request: Request): Promise<Response> {
   };
 
   const token = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
-  const [key] = token ? await rows(db, sql`select id, workspace_id, revoked_at from api_keys where key_hash = ${sha256Hex(token)}`) : [];
+  const [key] = token
+    ? await rows(db, sql`select id, workspace_id, revoked_at from api_keys where key_hash = ${sha256Hex(token)}`)
+    : [];
   if (!key || key.revoked_at) return Response.json({ code: "UNAUTHORIZED" }, { status: 401 });
   const workspaceId = key.workspace_id as string;
 
-  const body = (await request.json()) as { contactId: string; channel: "email" | "sms"; topic: string; idempotencyKey?: string };
-  const [topic] = await rows(db, sql`select id, key from topics where workspace_id = ${workspaceId} and key = ${body.topic}`);
+  const body = (await request.json()) as {
+    contactId: string;
+    channel: "email" | "sms";
+    topic: string;
+    idempotencyKey?: string;
+  };
+  const [topic] = await rows(
+    db,
+    sql`select id, key from topics where workspace_id = ${workspaceId} and key = ${body.topic}`,
+  );
   if (!topic) return Response.json({ code: "BAD_REQUEST" }, { status: 400 });
 
   const answer = await db.transaction(async (tx) => {
-    const [contact] = await rows(tx, sql`select id, email_hash, phone_hash, erased_at from contacts where workspace_id = ${workspaceId} and id = ${body.contactId}`);
+    const [contact] = await rows(
+      tx,
+      sql`select id, email_hash, phone_hash, erased_at from contacts where workspace_id = ${workspaceId} and id = ${body.contactId}`,
+    );
     if (!contact) return null;
     const addressHash = (body.channel === "email" ? contact.email_hash : contact.phone_hash) as string | null;
     const [consent] = await rows(
@@ -40,9 +53,18 @@ export async function POST(request: Request): Promise<Response> {
       sql`select status from consent_states where workspace_id = ${workspaceId} and contact_id = ${body.contactId} and channel = ${body.channel} and topic_id = ${topic.id}`,
     );
     const [suppressed] = addressHash
-      ? await rows(tx, sql`select 1 from suppressions where workspace_id = ${workspaceId} and channel = ${body.channel} and address_hash = ${addressHash}`)
+      ? await rows(
+          tx,
+          sql`select 1 from suppressions where workspace_id = ${workspaceId} and channel = ${body.channel} and address_hash = ${addressHash}`,
+        )
       : [];
-    const reason = suppressed ? "suppressed" : consent?.status === "opted_in" ? null : consent?.status === "opted_out" ? "opted_out" : "no_consent";
+    const reason = suppressed
+      ? "suppressed"
+      : consent?.status === "opted_in"
+        ? null
+        : consent?.status === "opted_out"
+          ? "opted_out"
+          : "no_consent";
     const status = reason ? "blocked" : "queued";
     const [inserted] = await rows(
       tx,
@@ -52,7 +74,10 @@ export async function POST(request: Request): Promise<Response> {
           returning id, status, reason`,
     );
     if (inserted) return inserted;
-    const [first] = await rows(tx, sql`select id, status, reason from messages where workspace_id = ${workspaceId} and idempotency_key = ${body.idempotencyKey ?? null}`);
+    const [first] = await rows(
+      tx,
+      sql`select id, status, reason from messages where workspace_id = ${workspaceId} and idempotency_key = ${body.idempotencyKey ?? null}`,
+    );
     return first ?? null;
   });
   if (!answer) return Response.json({ code: "NOT_FOUND" }, { status: 404 });

@@ -20,7 +20,10 @@ function handler(req: Request) {
         getSessionUserId: async () => (await auth())?.user?.id ?? null,
         requestedWorkspaceId: (await cookies()).get(WORKSPACE_COOKIE)?.value ?? null,
         renewSession: async (userId, sessionVersion) => {
-          const update: SessionVersionUpdate = { sessionVersion, sessionGrant: sessionVersionGrant(userId, sessionVersion) };
+          const update: SessionVersionUpdate = {
+            sessionVersion,
+            sessionGrant: sessionVersionGrant(userId, sessionVersion),
+          };
           await unstable_update(update as Parameters<typeof unstable_update>[0]);
         },
       }),

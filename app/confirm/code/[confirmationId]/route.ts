@@ -5,7 +5,12 @@ import { getDbHandle } from "@/server/lib/db";
 import { getOutbox } from "@/server/wiring";
 import { AppError } from "@/server/lib/errors";
 import { clientMeta, htmlResponse, seeOther } from "@/server/lib/public-pages";
-import { confirmByCode, getCodeConfirmation, resendConfirmation, type CodeConfirmationView } from "@/server/services/confirmations";
+import {
+  confirmByCode,
+  getCodeConfirmation,
+  resendConfirmation,
+  type CodeConfirmationView,
+} from "@/server/services/confirmations";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
@@ -18,7 +23,12 @@ type Params = { params: Promise<{ confirmationId: string }> };
 
 function notFound(embed = false): Response {
   return htmlResponse(
-    renderMessagePage({ brand: "OptIn Manager", title: "Not found", message: "This confirmation request does not exist.", icon: "warn" }),
+    renderMessagePage({
+      brand: "OptIn Manager",
+      title: "Not found",
+      message: "This confirmation request does not exist.",
+      icon: "warn",
+    }),
     { status: 404, frameable: embed },
   );
 }
@@ -51,7 +61,14 @@ function finalPage(view: CodeConfirmationView, embed: boolean, already = false):
   );
 }
 
-function codePage(view: CodeConfirmationView, id: string, embed: boolean, emailAlsoPending: boolean, error?: string, status = 200): Response {
+function codePage(
+  view: CodeConfirmationView,
+  id: string,
+  embed: boolean,
+  emailAlsoPending: boolean,
+  error?: string,
+  status = 200,
+): Response {
   return htmlResponse(
     renderCodePage({
       brand: view.brand,
@@ -82,7 +99,12 @@ async function post(request: Request, { params }: Params) {
   const { db } = await getDbHandle();
   const data = await request.formData().catch(() => null);
   const embed = new URL(request.url).searchParams.get("embed") === "1" || data?.get("embed") === "1";
-  const ctx = { db, now: systemClock, outbox: getOutbox(), requestId: request.headers.get("x-request-id") ?? randomUUID() };
+  const ctx = {
+    db,
+    now: systemClock,
+    outbox: getOutbox(),
+    requestId: request.headers.get("x-request-id") ?? randomUUID(),
+  };
 
   if (data?.get("intent") === "resend") {
     const view = await getCodeConfirmation({ ctx, input: { confirmationId } });
@@ -95,8 +117,10 @@ async function post(request: Request, { params }: Params) {
       });
       return seeOther(`/confirm/code/${sent.confirmationId}${embed ? "?embed=1" : ""}`);
     } catch (error) {
-      if (error instanceof AppError && error.code === "RATE_LIMITED") return codePage(view, confirmationId, embed, false, error.message, 429);
-      if (error instanceof AppError && error.code === "CONFLICT") return finalPage({ ...view, status: "expired" }, embed);
+      if (error instanceof AppError && error.code === "RATE_LIMITED")
+        return codePage(view, confirmationId, embed, false, error.message, 429);
+      if (error instanceof AppError && error.code === "CONFLICT")
+        return finalPage({ ...view, status: "expired" }, embed);
       throw error;
     }
   }

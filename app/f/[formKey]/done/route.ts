@@ -19,12 +19,30 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
   const brand = form?.brand ?? "OptIn Manager";
 
   if (check.has("email") || check.has("sms")) {
-    const where = check.has("email") && check.has("sms") ? "your email and your phone" : check.has("email") ? "your email" : "your phone";
+    const where =
+      check.has("email") && check.has("sms")
+        ? "your email and your phone"
+        : check.has("email")
+          ? "your email"
+          : "your phone";
     const how = check.has("email")
       ? "We sent you a link to confirm your subscription. It works for 48 hours; until you click it, you won't receive anything."
       : "We sent you a text message with a code to confirm your subscription.";
-    return htmlResponse(renderMessagePage({ brand, title: `Check ${where}`, message: how, icon: check.has("email") ? "mail" : "phone", embed }), { frameable: embed });
+    return htmlResponse(
+      renderMessagePage({
+        brand,
+        title: `Check ${where}`,
+        message: how,
+        icon: check.has("email") ? "mail" : "phone",
+        embed,
+      }),
+      { frameable: embed },
+    );
   }
-  const message = form?.definition.successMessage || "Thanks! You're subscribed. You can change your preferences or unsubscribe at any time from any message we send.";
-  return htmlResponse(renderMessagePage({ brand, title: "You're subscribed", message, icon: "ok", embed }), { frameable: embed });
+  const message =
+    form?.definition.successMessage ||
+    "Thanks! You're subscribed. You can change your preferences or unsubscribe at any time from any message we send.";
+  return htmlResponse(renderMessagePage({ brand, title: "You're subscribed", message, icon: "ok", embed }), {
+    frameable: embed,
+  });
 }

@@ -27,7 +27,11 @@ async function post(request: Request, { params }: { params: Promise<{ token: str
     const link = await openLinkContext(request.headers);
     await unsubscribeOneClick({
       ctx: link,
-      input: { token, reason: typeof reason === "string" ? reason : undefined, evidence: requestEvidence(request.headers) },
+      input: {
+        token,
+        reason: typeof reason === "string" ? reason : undefined,
+        evidence: requestEvidence(request.headers),
+      },
     });
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") return text(404, "This link is not valid.");
@@ -39,7 +43,10 @@ async function post(request: Request, { params }: { params: Promise<{ token: str
   if (isFromPage) {
     const query = typeof reason === "string" && reason.trim() ? "feedback=sent" : "done=1";
     // A relative Location keeps the redirect on the host the browser used (PUBLIC_URL or not).
-    return new Response(null, { status: 303, headers: { location: `/u/${token}?${query}`, "cache-control": "no-store" } });
+    return new Response(null, {
+      status: 303,
+      headers: { location: `/u/${token}?${query}`, "cache-control": "no-store" },
+    });
   }
   return text(200, "You have been unsubscribed.");
 }

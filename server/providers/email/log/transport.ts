@@ -19,7 +19,10 @@ export function createLogEmailTransport(): EmailTransport & { sent: OutgoingEmai
       const providerMessageId = `log_${randomUUID()}`;
       sent.push(email);
       if (sent.length > 200) sent.shift();
-      logger.info({ transport: "log", providerMessageId, recipient: maskEmail(email.to) }, "email recorded by log transport");
+      logger.info(
+        { transport: "log", providerMessageId, recipient: maskEmail(email.to) },
+        "email recorded by log transport",
+      );
       return { providerMessageId, transport: "log" };
     },
   };

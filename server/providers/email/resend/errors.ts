@@ -23,7 +23,8 @@ export function classifyResendError(
 ): ProviderError {
   const name = error?.name ?? "unknown_error";
   const status = typeof error?.statusCode === "number" ? error.statusCode : undefined;
-  const kind: ProviderErrorKind = KIND_OF_NAME[name] ?? (status === 401 || status === 403 ? "unavailable" : kindOfStatus(status));
+  const kind: ProviderErrorKind =
+    KIND_OF_NAME[name] ?? (status === 401 || status === 403 ? "unavailable" : kindOfStatus(status));
   const retryAfterMs = parseRetryAfter(headers?.["retry-after"], now);
   return new ProviderError(`Resend refused the email: ${name}`, kind, { providerCode: name, retryAfterMs, status });
 }

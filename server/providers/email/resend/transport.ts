@@ -30,7 +30,10 @@ function toApiEmail(email: OutgoingEmail) {
 export function createResendTransport(config: ResendConfig): EmailTransport {
   let client: Resend | undefined;
   const resend = () => {
-    if (!config.apiKey) throw new ProviderError("Resend is not configured (no API key)", "unavailable", { providerCode: "not_configured" });
+    if (!config.apiKey)
+      throw new ProviderError("Resend is not configured (no API key)", "unavailable", {
+        providerCode: "not_configured",
+      });
     return (client ??= new Resend(config.apiKey));
   };
   return {
@@ -47,7 +50,8 @@ export function createResendTransport(config: ResendConfig): EmailTransport {
     },
     async sendBatch(emails: OutgoingEmail[], options: { idempotencyKey?: string } = {}): Promise<EmailSendResult[]> {
       if (emails.length === 0) return [];
-      if (emails.length > MAX_EMAIL_BATCH) throw new RangeError(`A Resend batch holds at most ${MAX_EMAIL_BATCH} emails`);
+      if (emails.length > MAX_EMAIL_BATCH)
+        throw new RangeError(`A Resend batch holds at most ${MAX_EMAIL_BATCH} emails`);
       const { data, error, headers } = await resend().batch.send(
         emails.map(toApiEmail),
         options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : undefined,
@@ -57,7 +61,9 @@ export function createResendTransport(config: ResendConfig): EmailTransport {
       if (ids.length !== emails.length) {
         // Resend answered something other than one id per email: the outcome is unknown, so the
         // caller retries with the same idempotency key (Resend then answers the first response).
-        throw new ProviderError("Resend answered a batch with a different number of ids", "unavailable", { providerCode: "batch_mismatch" });
+        throw new ProviderError("Resend answered a batch with a different number of ids", "unavailable", {
+          providerCode: "batch_mismatch",
+        });
       }
       return ids.map((item) => ({ providerMessageId: item.id, transport: "resend" }));
     },

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { jsonResponse, type DeliveryEvent, type EventOutcome, type ParsedWebhook, type WebhookReceiver, type WebhookRequest, type WebhookVerification } from "../../types";
+import {
+  jsonResponse,
+  type DeliveryEvent,
+  type EventOutcome,
+  type ParsedWebhook,
+  type WebhookReceiver,
+  type WebhookRequest,
+  type WebhookVerification,
+} from "../../types";
 import { verifySvixRequest } from "./svix";
 
 const ZResendEvent = z.object({
@@ -9,7 +17,10 @@ const ZResendEvent = z.object({
     .object({
       email_id: z.string().max(128).optional(),
       created_at: z.string().optional(),
-      bounce: z.object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() }).partial().optional(),
+      bounce: z
+        .object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() })
+        .partial()
+        .optional(),
       click: z.object({ link: z.string().optional() }).partial().optional(),
     })
     .passthrough(),
@@ -108,13 +119,21 @@ export const MAX_RESEND_BODY_BYTES = 256 * 1024;
  * events), deduplicated by its svix id; the answer is JSON `{ received, outcome }`.
  */
 export function createResendWebhooks(config: { webhookSecret?: string }): WebhookReceiver {
-  const refuse = (status: number, error: string): WebhookVerification => ({ ok: false, response: jsonResponse(status, { error }) });
+  const refuse = (status: number, error: string): WebhookVerification => ({
+    ok: false,
+    response: jsonResponse(status, { error }),
+  });
   return {
     async verifyWebhook(request: WebhookRequest): Promise<WebhookVerification> {
       if (!config.webhookSecret) return refuse(503, "Resend webhooks are not configured");
       const body = await request.readBody(MAX_RESEND_BODY_BYTES);
       if (body === null) return refuse(413, "Body too large");
-      const verification = verifySvixRequest({ secret: config.webhookSecret, headers: request.headers, body, now: request.receivedAt });
+      const verification = verifySvixRequest({
+        secret: config.webhookSecret,
+        headers: request.headers,
+        body,
+        now: request.receivedAt,
+      });
       return verification.ok ? { ok: true } : refuse(401, "Invalid signature");
     },
     async parseEvents(request: WebhookRequest): Promise<ParsedWebhook<DeliveryEvent>> {
@@ -130,7 +149,10 @@ export function createResendWebhooks(config: { webhookSecret?: string }): Webhoo
       return { ok: true, items: event ? [event] : [] };
     },
     eventsResponse(outcomes: EventOutcome[]) {
-      return jsonResponse(200, outcomes.length === 0 ? { received: true, ignored: true } : { received: true, outcome: outcomes[0] });
+      return jsonResponse(
+        200,
+        outcomes.length === 0 ? { received: true, ignored: true } : { received: true, outcome: outcomes[0] },
+      );
     },
   };
 }

@@ -29,7 +29,10 @@ export function createLogSmsTransport(): SmsTransport & { sent: OutgoingSms[] } 
       const { segments } = countSmsSegments(sms.body);
       sent.push(sms);
       if (sent.length > 200) sent.shift();
-      logger.info({ transport: "log", providerMessageId, recipient: maskPhone(sms.to), segments }, "sms recorded by log transport");
+      logger.info(
+        { transport: "log", providerMessageId, recipient: maskPhone(sms.to), segments },
+        "sms recorded by log transport",
+      );
       return { providerMessageId, transport: "log", segments };
     },
   };

@@ -36,7 +36,12 @@ const KIND_OF_CODE: ReadonlyMap<number, ProviderErrorKind> = new Map([
 export function classifyTwilioError(error: unknown, retryAfter?: string, now: Date = new Date()): ProviderError {
   const status = (error as { status?: number }).status;
   const rawCode = (error as { code?: number | string }).code;
-  const code = typeof rawCode === "number" ? rawCode : typeof rawCode === "string" && /^\d+$/.test(rawCode) ? Number(rawCode) : undefined;
+  const code =
+    typeof rawCode === "number"
+      ? rawCode
+      : typeof rawCode === "string" && /^\d+$/.test(rawCode)
+        ? Number(rawCode)
+        : undefined;
   const kind = (code !== undefined ? KIND_OF_CODE.get(code) : undefined) ?? kindOfStatus(status);
   return new ProviderError(`Twilio refused the SMS${code ? `: ${code}` : status ? ` (HTTP ${status})` : ""}`, kind, {
     providerCode: code === undefined ? undefined : String(code),

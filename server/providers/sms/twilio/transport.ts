@@ -29,8 +29,15 @@ export class RewritingRequestClient extends RequestClient {
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
     const state = callState.getStore();
-    const uri = this.baseUrl && opts.uri.startsWith(TWILIO_API_ORIGIN) ? `${this.baseUrl.replace(/\/+$/, "")}${opts.uri.slice(TWILIO_API_ORIGIN.length)}` : opts.uri;
-    const response = await super.request({ ...opts, uri, headers: state ? { ...opts.headers, ...state.headers } : opts.headers });
+    const uri =
+      this.baseUrl && opts.uri.startsWith(TWILIO_API_ORIGIN)
+        ? `${this.baseUrl.replace(/\/+$/, "")}${opts.uri.slice(TWILIO_API_ORIGIN.length)}`
+        : opts.uri;
+    const response = await super.request({
+      ...opts,
+      uri,
+      headers: state ? { ...opts.headers, ...state.headers } : opts.headers,
+    });
     if (state) {
       const headers = (response.headers ?? {}) as Record<string, unknown>;
       const retryAfter = headers["retry-after"] ?? headers["Retry-After"];
@@ -56,7 +63,8 @@ export interface TwilioConfig {
 }
 
 /** Where Twilio posts the delivery status of the SMS we send (the `[provider]/status` webhook). */
-export const twilioStatusCallback = (publicUrl: string) => `${publicUrl.replace(/\/+$/, "")}/api/webhooks/twilio/status`;
+export const twilioStatusCallback = (publicUrl: string) =>
+  `${publicUrl.replace(/\/+$/, "")}/api/webhooks/twilio/status`;
 
 export function isMessagingServiceSid(value: string): boolean {
   return /^MG[0-9a-fA-F]{32}$/.test(value);
@@ -66,8 +74,13 @@ export function isMessagingServiceSid(value: string): boolean {
 export function createTwilioTransport(config: TwilioConfig): SmsTransport {
   let client: ReturnType<typeof twilio> | undefined;
   const messages = () => {
-    if (!config.accountSid || !config.authToken) throw new ProviderError("Twilio is not configured (no account SID or auth token)", "unavailable", { providerCode: "not_configured" });
-    client ??= twilio(config.accountSid, config.authToken, { httpClient: new RewritingRequestClient(config.apiBaseUrl) });
+    if (!config.accountSid || !config.authToken)
+      throw new ProviderError("Twilio is not configured (no account SID or auth token)", "unavailable", {
+        providerCode: "not_configured",
+      });
+    client ??= twilio(config.accountSid, config.authToken, {
+      httpClient: new RewritingRequestClient(config.apiBaseUrl),
+    });
     return client.messages;
   };
   return {
@@ -76,8 +89,10 @@ export function createTwilioTransport(config: TwilioConfig): SmsTransport {
     ...createTwilioWebhooks({ authToken: config.authToken, publicUrl: config.publicUrl ?? "" }),
     async send(sms: OutgoingSms): Promise<SmsSendResult> {
       const sender = sms.from ?? config.from;
-      if (!sender) throw new ProviderError("Twilio has no sender configured", "unavailable", { providerCode: "not_configured" });
-      const statusCallback = sms.statusCallback ?? (config.publicUrl ? twilioStatusCallback(config.publicUrl) : undefined);
+      if (!sender)
+        throw new ProviderError("Twilio has no sender configured", "unavailable", { providerCode: "not_configured" });
+      const statusCallback =
+        sms.statusCallback ?? (config.publicUrl ? twilioStatusCallback(config.publicUrl) : undefined);
       const params = {
         to: sms.to,
         body: sms.body,
@@ -85,7 +100,9 @@ export function createTwilioTransport(config: TwilioConfig): SmsTransport {
         ...(statusCallback ? { statusCallback } : {}),
       };
       const api = messages();
-      const state: CallState = { headers: sms.idempotencyKey ? { "I-Twilio-Idempotency-Token": sms.idempotencyKey } : {} };
+      const state: CallState = {
+        headers: sms.idempotencyKey ? { "I-Twilio-Idempotency-Token": sms.idempotencyKey } : {},
+      };
       try {
         const message = await callState.run(state, () => api.create(params));
         const reported = Number(message.numSegments);

@@ -62,7 +62,13 @@ export function normalizeTwilioStatus(params: Record<string, string>, receivedAt
 
 /** The fields of Twilio's inbound-message webhook we use, passed on unchanged (validated by the service). */
 export function inboundFromTwilio(params: Record<string, string>): InboundMessage {
-  return { provider: "twilio", providerMessageId: params.MessageSid ?? params.SmsSid ?? "", from: params.From ?? "", to: params.To ?? "", body: params.Body ?? "" };
+  return {
+    provider: "twilio",
+    providerMessageId: params.MessageSid ?? params.SmsSid ?? "",
+    from: params.From ?? "",
+    to: params.To ?? "",
+    body: params.Body ?? "",
+  };
 }
 
 /** TwiML answer: Twilio delivers `<Message>` as the reply; an empty `<Response/>` sends nothing. */
@@ -72,20 +78,23 @@ export function twimlResponse(reply: string | null): string {
 }
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;")
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
+  return (
+    text
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&apos;")
+      // Characters XML 1.0 cannot carry at all.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "")
+  );
 }
 
 /** Twilio's webhook bodies are a few kilobytes (an SMS is at most 1,600 characters). */
 export const MAX_TWILIO_BODY_BYTES = 64 * 1024;
 
-const twiml = (reply: string | null): WebhookResponse => webhookResponse(200, "text/xml; charset=utf-8", twimlResponse(reply));
+const twiml = (reply: string | null): WebhookResponse =>
+  webhookResponse(200, "text/xml; charset=utf-8", twimlResponse(reply));
 
 export interface TwilioWebhookConfig {
   /** The signature key; without it every call is refused (we cannot tell Twilio from anyone else). */
@@ -101,9 +110,12 @@ export interface TwilioWebhookConfig {
  * parameters with the auth token; anything else (or no auth token) → 403 and nothing is stored.
  * A status callback naming no message → 400. Answers are TwiML.
  */
-export function createTwilioWebhooks(config: TwilioWebhookConfig): Pick<SmsTransport, "verifyWebhook" | "parseEvents" | "eventsResponse" | "parseInbound" | "inboundResponse"> {
+export function createTwilioWebhooks(
+  config: TwilioWebhookConfig,
+): Pick<SmsTransport, "verifyWebhook" | "parseEvents" | "eventsResponse" | "parseInbound" | "inboundResponse"> {
   const forbidden: WebhookVerification = { ok: false, response: plainResponse(403, "Forbidden") };
-  const params = async (request: WebhookRequest) => parseTwilioForm((await request.readBody(MAX_TWILIO_BODY_BYTES)) ?? "");
+  const params = async (request: WebhookRequest) =>
+    parseTwilioForm((await request.readBody(MAX_TWILIO_BODY_BYTES)) ?? "");
   return {
     async verifyWebhook(request: WebhookRequest): Promise<WebhookVerification> {
       const type = request.headers.get("content-type") ?? "";

@@ -15,10 +15,14 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const answer = await receiveInboundWebhook({ ctx: await webhookContext(request), input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) } });
+    const answer = await receiveInboundWebhook({
+      ctx: await webhookContext(request),
+      input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) },
+    });
     return answer ? toResponse(answer) : plain(404, "Not found");
   } catch (error) {
-    if (error instanceof ZodError || (error instanceof AppError && error.code === "INVALID")) return plain(400, "Bad request");
+    if (error instanceof ZodError || (error instanceof AppError && error.code === "INVALID"))
+      return plain(400, "Bad request");
     if (error instanceof AppError && error.code === "UNAVAILABLE") return plain(503, "Not ready");
     logger.error({ err: error }, "inbound webhook failed");
     return plain(500, "Internal server error");
