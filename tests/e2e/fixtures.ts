@@ -33,13 +33,11 @@ export async function axeViolations(page: Page) {
     rule: v.id,
     impact: v.impact,
     help: v.help,
-    nodes: v.nodes
-      .slice(0, 5)
-      .map((n) => ({
-        target: n.target.join(" "),
-        html: n.html.slice(0, 160),
-        why: n.failureSummary?.split("\n").slice(1).join(" ").slice(0, 200),
-      })),
+    nodes: v.nodes.slice(0, 5).map((n) => ({
+      target: n.target.join(" "),
+      html: n.html.slice(0, 160),
+      why: n.failureSummary?.split("\n").slice(1).join(" ").slice(0, 200),
+    })),
   }));
 }
 

@@ -30,13 +30,11 @@ const purgeRuns = () =>
   handle.db.select().from(jobRuns).where(eq(jobRuns.functionId, "optin-manager-purge-expired-tokens"));
 
 async function seedExpiredToken() {
-  await handle.db
-    .insert(verificationTokens)
-    .values({
-      identifier: "someone@example.com",
-      token: `t-${Math.random()}`,
-      expires: new Date("2030-01-01T00:00:00.000Z"),
-    });
+  await handle.db.insert(verificationTokens).values({
+    identifier: "someone@example.com",
+    token: `t-${Math.random()}`,
+    expires: new Date("2030-01-01T00:00:00.000Z"),
+  });
 }
 
 describe("job runner boot API", () => {

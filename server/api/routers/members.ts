@@ -50,14 +50,12 @@ export const membersRouter = createTRPCRouter({
     .input(ZRemoveMemberInput)
     .mutation(({ ctx, input }) => removeMember({ ctx: ctx.svc, input })),
 
-  previewInvitation: publicProcedure
-    .input(z.object({ token: z.string().min(1).max(200) }))
-    .query(({ ctx, input }) =>
-      previewInvitation({
-        ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" } },
-        input: { token: input.token },
-      }),
-    ),
+  previewInvitation: publicProcedure.input(z.object({ token: z.string().min(1).max(200) })).query(({ ctx, input }) =>
+    previewInvitation({
+      ctx: { db: ctx.db, now: ctx.now, actor: { type: "system" } },
+      input: { token: input.token },
+    }),
+  ),
 
   acceptInvitation: publicProcedure.input(ZAcceptInvitationInput).mutation(async ({ ctx, input }) => {
     const result = await acceptInvitation({

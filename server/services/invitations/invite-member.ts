@@ -33,13 +33,7 @@ export type TInviteMemberInput = z.input<typeof ZInviteMemberInput>;
  * link encrypted), the link, and what became of the email (`delivery`; `emailed` when a real
  * provider accepted it at once): the admin UI shows the link to share either way.
  */
-export async function inviteMember({
-  ctx,
-  input,
-}: {
-  ctx: SendingContext;
-  input: TInviteMemberInput;
-}): Promise<{
+export async function inviteMember({ ctx, input }: { ctx: SendingContext; input: TInviteMemberInput }): Promise<{
   invitation: TInvitation;
   token: string;
   inviteUrl: string;

@@ -79,17 +79,15 @@ export async function createWorkspace({
       })
       .returning();
     const workspace = row!;
-    await tx
-      .insert(memberships)
-      .values(
-        ownerIds.map((userId) => ({
-          workspaceId: workspace.id,
-          userId,
-          role: "owner" as const,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      );
+    await tx.insert(memberships).values(
+      ownerIds.map((userId) => ({
+        workspaceId: workspace.id,
+        userId,
+        role: "owner" as const,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
     await ensureDefaultTopics(tx, workspace.id, now);
     await ensureDefaultTemplates(tx, workspace.id, ctx.now);
 
