@@ -27,7 +27,7 @@ describe("components/ imports server code for types only", () => {
   it.each([
     [
       "a service",
-      'import { getPreferences } from "@/server/services/preferences/get-preferences";\nexport const load = getPreferences;\n',
+      'import { getPreferences } from "@/server/services/preferences";\nexport const load = getPreferences;\n',
     ],
     ["server/lib", 'import { getEnv } from "@/server/lib/env";\nexport const env = getEnv;\n'],
     ["the database schema", 'import { contacts } from "@/db/schema";\nexport const table = contacts;\n'],
@@ -35,7 +35,7 @@ describe("components/ imports server code for types only", () => {
       "server/lib by a relative path",
       'import { countRows } from "../../server/lib/db";\nexport const count = countRows;\n',
     ],
-    ["a service re-exported", 'export { FIELD_DEFAULT_LABELS } from "@/server/services/forms/schemas";\n'],
+    ["a service re-exported", 'export { ZFormDetail } from "@/server/services/forms";\n'],
   ])("refuses a runtime import of %s", async (_what, code) => {
     const messages = await lint("components/planted/widget.tsx", code);
     expect(rules(messages)).toContain("no-restricted-imports");
@@ -49,7 +49,7 @@ describe("components/ imports server code for types only", () => {
 
   it("allows type-only imports of services and the schema, and value imports from server/shared", async () => {
     const code = [
-      'import type { Preferences } from "@/server/services/preferences/get-preferences";',
+      'import type { Preferences } from "@/server/services/preferences";',
       'import { type TemplateRow } from "@/db/schema";',
       'import { CHANNELS, type Channel } from "@/server/shared/enums";',
       'import { countSmsSegments } from "@/server/shared/sms-segments";',
@@ -64,18 +64,18 @@ describe("components/ imports server code for types only", () => {
 
 describe('"use client" files under app/ follow the same rule', () => {
   const serviceImport =
-    'import { savePreferences } from "@/server/services/preferences/save-preferences";\nexport const save = savePreferences;\n';
+    'import { savePreferences } from "@/server/services/preferences";\nexport const save = savePreferences;\n';
 
   it("refuses a runtime service import in a client component", async () => {
     const messages = await lint("app/planted/form.tsx", `"use client";\n\n${serviceImport}`);
     expect(rules(messages)).toEqual(["layers/client-imports"]);
-    expect(messages[0]!.message).toContain("@/server/services/preferences/save-preferences");
+    expect(messages[0]!.message).toContain("@/server/services/preferences");
   });
 
   it("lets a server component import services, and a client component import their types", async () => {
     expect(await lint("app/planted/page.tsx", serviceImport)).toEqual([]);
     const typeOnly =
-      '"use client";\n\nimport type { Preferences } from "@/server/services/preferences/get-preferences";\nexport type View = Preferences;\n';
+      '"use client";\n\nimport type { Preferences } from "@/server/services/preferences";\nexport type View = Preferences;\n';
     expect(await lint("app/planted/view.tsx", typeOnly)).toEqual([]);
   });
 });
@@ -120,7 +120,10 @@ describe("server/shared/ is isomorphic", () => {
   it.each([
     ["the db singleton", 'import { getDbHandle } from "@/server/lib/db";\nexport const open = getDbHandle;\n'],
     ["a database type", 'import type { Channel } from "@/db/schema";\nexport type C = Channel;\n'],
-    ["a service", 'import { decide } from "@/server/services/policy/decide";\nexport const d = decide;\n'],
+    [
+      "a service",
+      'import { getMessagingSettings } from "@/server/services/policy";\nexport const d = getMessagingSettings;\n',
+    ],
     ["a Node built-in", 'import fs from "node:fs";\nexport const read = fs.readFileSync;\n'],
     [
       "a module outside the folder by a relative path",
