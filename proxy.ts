@@ -78,7 +78,7 @@ export const config = {
   matcher: [
     {
       source:
-        "/((?!api/|docs/api|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
+        "/((?!api/|docs/api|brand/|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
       missing: [{ type: "header", key: "next-router-prefetch" }],
     },
   ],

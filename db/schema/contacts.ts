@@ -29,6 +29,17 @@ export const contacts = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /**
+     * Keyed search index: HMAC-SHA-256 (a key derived from the blind-index key, scoped to the
+     * workspace) of each normalised first/last name token and of each email prefix of three or
+     * more characters. Lets the contacts list match a name or the start of an address without
+     * decrypting; reveals only which contacts share a token. Rewritten with the row, emptied on
+     * erasure (server/services/contacts/search-tokens.ts).
+     */
+    searchTokens: text("search_tokens")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
     /**
      * The CSV import, and its line, that last created or updated this contact. An import finds an
@@ -50,5 +61,6 @@ export const contacts = pgTable(
       .where(sql`${t.phoneHash} is not null`),
     index("contacts_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("contacts_tags_idx").using("gin", t.tags),
+    index("contacts_search_tokens_idx").using("gin", t.searchTokens),
   ],
 );

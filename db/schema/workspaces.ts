@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { ROLES } from "../../server/shared/enums";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 
@@ -27,6 +38,26 @@ export const workspaces = pgTable(
       .where(sql`${t.isDefault} is not null`),
   ],
 );
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * A workspace's uploaded logo, shown on its hosted pages (forms, confirmation, preference center,
+ * unsubscribe). Kept out of `workspaces` so reading a workspace never loads the image.
+ */
+export const workspaceLogos = pgTable("workspace_logos", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  contentType: text("content_type").notNull(),
+  data: bytea("data").notNull(),
+  /** SHA-256 of the bytes, used as the ETag and in the URL so a new logo is never served stale. */
+  sha256: text("sha256").notNull(),
+  updatedAt: updatedAt(),
+});
 
 export const roleEnum = pgEnum("member_role", ROLES);
 
