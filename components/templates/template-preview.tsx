@@ -1,6 +1,7 @@
 "use client";
 
 import * as React from "react";
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { CircleAlertIcon, CircleCheckIcon, MonitorIcon, SmartphoneIcon, TriangleAlertIcon } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
@@ -88,7 +89,7 @@ export function MessagePreview({
       <div className="overflow-hidden rounded-xl border bg-background">
         <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 border-b px-4 py-3 text-sm">
           <dt className="text-muted-foreground">From</dt>
-          <dd className="truncate font-medium">{brand}</dd>
+          <dd className="truncate font-medium">{preview?.from ?? brand}</dd>
           <dt className="text-muted-foreground">To</dt>
           <dd className="truncate">{preview?.contact.label ?? "Sample contact"}</dd>
           <dt className="text-muted-foreground">Subject</dt>
@@ -211,7 +212,10 @@ export function ComplianceList({
             {p.message}
             {p.code === "postal_address_missing" ? (
               <span className="block text-xs text-muted-foreground">
-                You can save; sends of this template are refused until the server has a postal address.
+                You can save this template.{" "}
+                <Link href="/settings" className="font-medium text-foreground underline underline-offset-2">
+                  Set the postal address
+                </Link>
               </span>
             ) : null}
           </span>

@@ -379,13 +379,15 @@ describe("renderForSend", () => {
     resetEnv();
     try {
       // The log transport (no provider): rendered, with the placeholder visible in the footer.
-      expect((await renderForSend(marketing)).html).toContain("set POSTAL_ADDRESS");
+      expect((await renderForSend(marketing)).html).toContain("[Postal address: set it in Settings");
       // A real provider: refused.
       process.env.RESEND_API_KEY = "re_test_key";
       resetEnv();
       expect((await appError(renderForSend(marketing))).message).toMatch(/postal address/);
       // A transactional email is fine without one.
-      expect((await renderForSend({ ...marketing, kind: "transactional" })).html).not.toContain("set POSTAL_ADDRESS");
+      expect((await renderForSend({ ...marketing, kind: "transactional" })).html).not.toContain(
+        "[Postal address: set it in Settings",
+      );
     } finally {
       delete process.env.RESEND_API_KEY;
       process.env.POSTAL_ADDRESS = POSTAL;

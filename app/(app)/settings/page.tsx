@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { WorkspaceProfileForm } from "@/components/settings/workspace-profile-form";
 import { WorkspaceSettingsForm } from "@/components/settings/workspace-settings-form";
 import { getServerCaller } from "@/server/api/server-caller";
 
@@ -6,8 +7,16 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function GeneralSettingsPage() {
   const { caller } = await getServerCaller();
-  const [workspace, membership] = await Promise.all([caller.workspace.get(), caller.workspace.current()]);
+  const [workspace, membership, profile] = await Promise.all([
+    caller.workspace.get(),
+    caller.workspace.current(),
+    caller.workspace.profile(),
+  ]);
+  const canEdit = membership.role === "owner" || membership.role === "admin";
   return (
-    <WorkspaceSettingsForm workspace={workspace} canEdit={membership.role === "owner" || membership.role === "admin"} />
+    <div className="grid gap-6">
+      <WorkspaceSettingsForm workspace={workspace} canEdit={canEdit} />
+      <WorkspaceProfileForm workspaceName={workspace.name} profile={profile} canEdit={canEdit} />
+    </div>
   );
 }

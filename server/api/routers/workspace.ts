@@ -3,10 +3,17 @@ import { API_KEY_SCOPES } from "@/server/services/context";
 import {
   createWorkspace,
   getWorkspace,
+  getWorkspaceProfile,
+  removeWorkspaceLogo,
+  setWorkspaceLogo,
   updateWorkspace,
+  updateWorkspaceProfile,
   ZCreateWorkspaceInput,
+  ZSetWorkspaceLogoInput,
   ZUpdateWorkspaceInput,
+  ZUpdateWorkspaceProfileInput,
   ZWorkspace,
+  ZWorkspaceProfileView,
 } from "@/server/services/workspaces";
 import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 
@@ -69,6 +76,21 @@ export const workspaceRouter = createTRPCRouter({
     .input(ZUpdateWorkspaceInput)
     .output(ZWorkspace)
     .mutation(({ ctx, input }) => updateWorkspace({ ctx: ctx.svc, input })),
+
+  /** Sender name, reply-to, postal address and hosted-page brand, with the server defaults. */
+  profile: memberProcedure("viewer")
+    .output(ZWorkspaceProfileView)
+    .query(({ ctx }) => getWorkspaceProfile({ ctx: ctx.svc })),
+
+  updateProfile: memberProcedure("admin")
+    .input(ZUpdateWorkspaceProfileInput)
+    .mutation(({ ctx, input }) => updateWorkspaceProfile({ ctx: ctx.svc, input })),
+
+  setLogo: memberProcedure("admin")
+    .input(ZSetWorkspaceLogoInput)
+    .mutation(({ ctx, input }) => setWorkspaceLogo({ ctx: ctx.svc, input })),
+
+  removeLogo: memberProcedure("admin").mutation(({ ctx }) => removeWorkspaceLogo({ ctx: ctx.svc })),
 
   /** A new workspace: any signed-in user (who becomes its owner) or a key with `admin`. */
   create: workspaceProcedure({ scope: "admin", role: "viewer" })

@@ -7,6 +7,7 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html?: string;
+  /** Extra headers: List-Unsubscribe and List-Unsubscribe-Post, and Reply-To when the workspace set one. */
   headers?: Record<string, string>;
   /** Passed to the provider so a retried call never sends twice. */
   idempotencyKey?: string;

@@ -1,15 +1,6 @@
 import { getEnv } from "@/server/lib/env";
 
-/** The display name of confirmation emails: the workspace's brand on our sender address. */
-export function brandedFrom(brand: string, emailFrom = getEnv().EMAIL_FROM): string {
-  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(emailFrom);
-  const address = match ? match[1]! : emailFrom.trim();
-  const name = brand
-    .replace(/[\r\n"<>\\]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return name ? `"${name}" <${address}>` : emailFrom;
-}
+export { brandedFrom } from "../workspaces/sender";
 
 /** "Newsletter", "Newsletter and Offers", "News, Offers and Events": the `topics` variable of confirmation messages. */
 export function listTopics(names: string[]): string {

@@ -19,7 +19,10 @@ import { inTransaction, type ServiceContext } from "../context";
 import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { DOUBLE_OPT_IN_CODE_TEXT, DOUBLE_OPT_IN_LINK_CONTENT, systemTemplateFor } from "../templates/defaults";
-import { brandedFrom, confirmationLink, listTopics } from "./messages";
+import { confirmationLink, listTopics } from "./messages";
+import { workspaceFrom } from "../workspaces/sender";
+import { workspacePresentation } from "../templates/rows";
+import type { Queryable } from "@/db/client";
 import { ZRequestConfirmationInput, type TRequestConfirmationInput } from "./schemas";
 import {
   CODE_MAX_ATTEMPTS,
@@ -30,7 +33,7 @@ import {
   LINK_TTL_MS,
   MAX_CONFIRMATIONS_PER_ADDRESS_PER_HOUR,
 } from "./secrets";
-import { workspaceName, type ConfirmationRow } from "./shared";
+import type { ConfirmationRow } from "./shared";
 
 /**
  * A request written to the database with the message that carries its link or code (recorded by
@@ -256,7 +259,7 @@ async function recordConfirmationMessage(
           consentRequest: {
             mustInclude: input.secret,
             fallback,
-            ...(isEmail ? { fromAddress: brandedFrom(await workspaceName(ctx.db, ctx.workspaceId)) } : {}),
+            ...(isEmail ? { fromAddress: await confirmationFrom(ctx.db, ctx.workspaceId) } : {}),
           },
         },
       ],
@@ -264,4 +267,10 @@ async function recordConfirmationMessage(
   });
   if (!outcome!.ok) throw outcome!.error;
   return { messageId: outcome!.send.messageId, status: outcome!.send.status === "blocked" ? "blocked" : "queued" };
+}
+
+/** A confirmation carries the brand the person is consenting to: the sender name, else the workspace's name. */
+async function confirmationFrom(db: Queryable, workspaceId: string): Promise<string> {
+  const workspace = await workspacePresentation(db, workspaceId);
+  return workspaceFrom(workspace.profile, { fallbackName: workspace.name });
 }

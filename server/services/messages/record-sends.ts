@@ -125,6 +125,7 @@ export async function recordSends({
     settings: context.settings,
     region: context.region,
     smsNumber: context.smsNumber,
+    profile: context.profile,
   };
   const topicByKey = context.topicsByKey;
   requests.forEach((request, index) => {

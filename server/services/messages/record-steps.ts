@@ -21,8 +21,10 @@ import { logger } from "@/server/lib/logger";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
 import { CAP_COUNTED_STATUSES } from "@/server/shared/enums";
+import type { WorkspaceProfile } from "@/server/shared/workspace-profile";
 import { toContact, type ContactRow } from "../contacts/rows";
 import type { ServiceContext } from "../context";
+import { replyToHeaders, workspaceFrom, workspacePostalAddress } from "../workspaces/sender";
 import { decide, maxWindowDays } from "../policy/decide";
 import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type RecentSend } from "../policy/types";
 import { renderForSend, type RenderedMessage } from "../templates/render";
@@ -46,6 +48,7 @@ export interface Workspace {
   settings: MessagingSettings;
   region: string;
   smsNumber: string | null;
+  profile: WorkspaceProfile;
 }
 
 export interface ResolvedRecipient {
@@ -268,7 +271,7 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
       outcomes[index] = { ok: false, error: rendered };
       continue;
     }
-    rows.push(sendRow({ draft, judged, rendered, decidedAt: state.decidedAt }));
+    rows.push(sendRow({ draft, judged, rendered, decidedAt: state.decidedAt, profile: sends.workspace.profile }));
     rowIndex.push(index);
     // Later sends in this call see this one for caps and state limits.
     state.recentOf.set(contactRow.id, [
@@ -320,7 +323,7 @@ function draftMessage({
     // SMS go out from the workspace's own number when it has one: replies (STOP) then reach it.
     fromAddress:
       request.channel === "email"
-        ? (consentRequest?.fromAddress ?? env.EMAIL_FROM)
+        ? (consentRequest?.fromAddress ?? workspaceFrom(sends.workspace.profile, { emailFrom: env.EMAIL_FROM }))
         : (sends.workspace.smsNumber ?? env.TWILIO_FROM ?? null),
     idempotencyKey: request.idempotencyKey,
     requestHash: request.requestHash,
@@ -535,7 +538,7 @@ async function renderSend({
         attributes: contact.attributes,
         tags: contact.tags,
       },
-      workspace: { name: workspace.name },
+      workspace: { name: workspace.name, postalAddress: workspacePostalAddress(workspace.profile) },
       links,
     });
   try {
@@ -555,17 +558,20 @@ function sendRow({
   judged,
   rendered: { rendered, links },
   decidedAt,
+  profile,
 }: {
   draft: Draft;
   judged: Judged;
+  profile: WorkspaceProfile;
   rendered: RenderedSend;
   decidedAt: Date;
 }): MessageInsertRow {
   const { decision, defer } = judged;
-  const headers =
-    draft.base.channel === "email" && draft.kind === "marketing" && links
-      ? unsubscribeHeaders(links.unsubscribeUrl)
-      : null;
+  const email = draft.base.channel === "email";
+  const listHeaders = email && draft.kind === "marketing" && links ? unsubscribeHeaders(links.unsubscribeUrl) : {};
+  const replyTo = email ? replyToHeaders(profile) : {};
+  const merged = { ...listHeaders, ...replyTo };
+  const headers = Object.keys(merged).length > 0 ? merged : null;
   return {
     ...judged.common,
     status: defer ? "deferred" : "queued",

@@ -5,6 +5,7 @@ import { notFound } from "@/server/lib/errors";
 import { countryTimeZone } from "../policy/recipient-timezone";
 import { readSmsSettings } from "../inbound/inbound-workspace";
 import { readMessagingSettings } from "@/server/shared/messaging-settings";
+import { readWorkspaceProfile, type WorkspaceProfile } from "@/server/shared/workspace-profile";
 import type { MessagingSettings } from "../policy/types";
 import { sendContextCache, type CacheEntry } from "./send-context-cache";
 
@@ -16,6 +17,8 @@ export interface SendContext {
   /** The workspace's own SMS number (`settings.sms.inboundNumbers[0]`); null: the account default `TWILIO_FROM`. */
   smsNumber: string | null;
   topicsByKey: Map<string, TopicRow>;
+  /** Sender name, reply-to and postal address of its email (Settings → General). */
+  profile: WorkspaceProfile;
 }
 
 /**
@@ -45,6 +48,7 @@ async function load(db: Queryable, workspaceId: string): Promise<SendContext> {
     region: row.region,
     smsNumber: readSmsSettings(row.settings).inboundNumbers?.[0] ?? null,
     topicsByKey: new Map(topicRows.map((t) => [t.key, t])),
+    profile: readWorkspaceProfile(row.settings),
   };
 }
 

@@ -17,12 +17,23 @@ import type { TComplianceProblem, TComplianceResult } from "./schemas";
  */
 
 /** Shown, and refused, while POSTAL_ADDRESS is not configured. */
-export const POSTAL_ADDRESS_PLACEHOLDER = "[Postal address: set POSTAL_ADDRESS]";
+export const POSTAL_ADDRESS_PLACEHOLDER = "[Postal address: set it in Settings → General]";
 
 export const SMS_OPT_OUT_SUFFIX = "Reply STOP to opt out.";
 
 /** Problem codes that are the workspace's set-up, not the template's content: they block sends, not saves. */
 export const SETUP_PROBLEM_CODES: readonly string[] = ["postal_address_missing"];
+
+/**
+ * What happens to marketing email while no postal address is set, said as it really is: with the
+ * log transport (no email provider configured) it still goes out, to the log, with the placeholder;
+ * with a provider it is refused.
+ */
+export function postalAddressMissingMessage(providerConfigured = getEnv().isResendConfigured): string {
+  return providerConfigured
+    ? "A marketing email must show your postal address. Set it in Settings → General (or POSTAL_ADDRESS on the server): until then marketing email is not sent."
+    : "A marketing email must show your postal address. Set it in Settings → General (or POSTAL_ADDRESS on the server). No email provider is configured, so for now marketing email goes to the log with a placeholder; once one is, it is not sent without an address.";
+}
 
 export interface PostalAddress {
   address: string;
@@ -31,7 +42,7 @@ export interface PostalAddress {
 
 export function resolvePostalAddress(raw: string | undefined = getEnv().POSTAL_ADDRESS): PostalAddress {
   const value = raw?.trim();
-  if (!value || value === POSTAL_ADDRESS_PLACEHOLDER || /set postal_address/i.test(value)) {
+  if (!value || value === POSTAL_ADDRESS_PLACEHOLDER || /set postal_address|\[postal address: set/i.test(value)) {
     return { address: POSTAL_ADDRESS_PLACEHOLDER, isPlaceholder: true };
   }
   return { address: value, isPlaceholder: false };
@@ -129,11 +140,7 @@ export function checkCompliance(input: ComplianceCheckInput): TComplianceProblem
     }
   }
   if (input.postalAddress.isPlaceholder) {
-    add(
-      "postal_address_missing",
-      "error",
-      "A marketing email must show your postal address: set POSTAL_ADDRESS on the server (the placeholder is not accepted)",
-    );
+    add("postal_address_missing", "error", postalAddressMissingMessage());
   } else {
     const address = input.postalAddress.address.replace(/\n/g, ", ");
     if ((message.html && !html.includes(escapeHtml(address))) || !message.text.includes(address)) {

@@ -9,7 +9,8 @@ import { requireAccess, type ServiceContext } from "../context";
 import { resolvePostalAddress, SETUP_PROBLEM_CODES } from "./compliance";
 import { checkTemplateContent, composeMessage, normalizeContent, SAMPLE_LINKS, TemplatePartError } from "./compose";
 import { pickLocale } from "./locale";
-import { workspaceName } from "./rows";
+import { workspaceFrom, workspacePostalAddress } from "../workspaces/sender";
+import { workspacePresentation } from "./rows";
 import { ZComplianceProblem, isMarketingCategory } from "./schemas";
 import { buildScope, sampleAttributes, sampleContact, sampleVariables, variantPaths, type ScopeContact } from "./scope";
 
@@ -53,6 +54,8 @@ export const ZRenderPreview = z.object({
   /** Whether saving is allowed: no errors other than server set-up. */
   canSave: z.boolean(),
   contact: z.object({ id: z.string(), label: z.string(), sample: z.boolean() }),
+  /** The From an email of this workspace carries (sender name on EMAIL_FROM's address); null for SMS. */
+  from: z.string().nullable(),
 });
 export type TRenderPreview = z.infer<typeof ZRenderPreview>;
 
@@ -74,8 +77,9 @@ export async function renderPreview({
   const locales = Object.keys(variants);
   if (locales.length === 0) throw new AppError("INVALID", "Add at least one locale", { field: "variants" });
   const defaultLocale = Object.hasOwn(variants, parsed.defaultLocale) ? parsed.defaultLocale : locales[0]!;
-  const brand = await workspaceName(ctx.db, ctx.workspaceId);
-  const postalAddress = resolvePostalAddress();
+  const workspace = await workspacePresentation(ctx.db, ctx.workspaceId);
+  const brand = workspace.name;
+  const postalAddress = resolvePostalAddress(workspacePostalAddress(workspace.profile));
   const links = SAMPLE_LINKS(getEnv().PUBLIC_URL);
   const isMarketing = parsed.kind ? parsed.kind === "marketing" : isMarketingCategory(parsed.category);
 
@@ -155,5 +159,6 @@ export async function renderPreview({
     problems,
     canSave: !check.problems.some((p) => p.severity === "error" && !SETUP_PROBLEM_CODES.includes(p.code)),
     contact: { id: contact.id, label, sample: !parsed.contactId },
+    from: parsed.channel === "email" ? workspaceFrom(workspace.profile) : null,
   };
 }

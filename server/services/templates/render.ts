@@ -31,7 +31,8 @@ export interface RenderInput {
   /** The caller's variables, at the top level in Liquid (`{{ order_id }}`). */
   variables: Record<string, unknown>;
   contact: RenderRecipient;
-  workspace: { name: string };
+  /** `postalAddress`: the workspace's (else POSTAL_ADDRESS); undefined shows the placeholder. */
+  workspace: { name: string; postalAddress?: string };
   /** `{{ unsubscribe_url }}`, `{{ preferences_url }}` and the email footer; null = none (then a marketing email is refused). */
   links: { unsubscribeUrl: string; preferencesUrl: string } | null;
 }
@@ -119,7 +120,7 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
       channel,
       isMarketing,
       brand: input.workspace.name,
-      postalAddress: resolvePostalAddress(),
+      postalAddress: resolvePostalAddress(input.workspace.postalAddress),
       scope,
       links: input.links,
       locale: locale ?? undefined,

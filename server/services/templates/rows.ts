@@ -1,3 +1,4 @@
+import { readWorkspaceProfile, type WorkspaceProfile } from "@/server/shared/workspace-profile";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
@@ -47,6 +48,19 @@ export async function findVersion(
       ),
     );
   return row;
+}
+
+/** The workspace's name and profile (sender, postal address): what a preview or a check needs to show the real footer and From. */
+export async function workspacePresentation(
+  db: Queryable,
+  workspaceId: string,
+): Promise<{ name: string; profile: WorkspaceProfile }> {
+  const [row] = await db
+    .select({ name: workspaces.name, settings: workspaces.settings })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  if (!row) throw notFound("Workspace");
+  return { name: row.name, profile: readWorkspaceProfile(row.settings) };
 }
 
 export async function workspaceName(db: Queryable, workspaceId: string): Promise<string> {

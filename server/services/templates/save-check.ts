@@ -5,13 +5,14 @@ import { AppError } from "@/server/lib/errors";
 import { findTopicByKey } from "../topics/queries";
 import { resolvePostalAddress, SETUP_PROBLEM_CODES } from "./compliance";
 import { checkTemplateContent, normalizeContent, SAMPLE_LINKS } from "./compose";
-import { workspaceName } from "./rows";
+import { workspacePostalAddress } from "../workspaces/sender";
+import { workspacePresentation } from "./rows";
 import { isMarketingCategory, type TComplianceResult, type TTemplateVersionContent } from "./schemas";
 
 /**
  * Normalises a version's content and runs the save-time check. Errors in the content (Liquid,
  * unknown variables, missing subject, compliance) refuse the save with INVALID naming each one;
- * a set-up problem (POSTAL_ADDRESS not configured) is stored with the version and blocks sends only.
+ * a set-up problem (no postal address set) is stored with the version and blocks sends only.
  */
 export async function prepareVersionContent(
   db: Queryable,
@@ -21,11 +22,12 @@ export async function prepareVersionContent(
 ): Promise<{ content: TTemplateVersionContent; compliance: TComplianceResult }> {
   const variants = normalizeContent(template.channel, content.variants);
   const normalized = { ...content, variants };
+  const workspace = await workspacePresentation(db, workspaceId);
   const compliance = await checkTemplateContent({
     channel: template.channel,
     isMarketing: isMarketingCategory(template.category),
-    brand: await workspaceName(db, workspaceId),
-    postalAddress: resolvePostalAddress(),
+    brand: workspace.name,
+    postalAddress: resolvePostalAddress(workspacePostalAddress(workspace.profile)),
     defaultLocale: content.defaultLocale,
     variants,
     variables: content.variables,

@@ -11,14 +11,17 @@ export interface ResendConfig {
   webhookSecret?: string;
 }
 
+/** Resend takes Reply-To as a field of its own (`replyTo`), the other headers as given. */
 function toApiEmail(email: OutgoingEmail) {
+  const { "Reply-To": replyTo, ...headers } = email.headers ?? {};
   return {
     from: email.from,
     to: [email.to],
     subject: email.subject,
     text: email.text,
     ...(email.html ? { html: email.html } : {}),
-    ...(email.headers && Object.keys(email.headers).length > 0 ? { headers: email.headers } : {}),
+    ...(replyTo ? { replyTo } : {}),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
   };
 }
 
