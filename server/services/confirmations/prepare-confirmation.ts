@@ -1,5 +1,6 @@
+import { lockKey } from "@/server/lib/advisory-locks";
 import { randomUUID } from "node:crypto";
-import { and, count, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray } from "drizzle-orm";
 import {
   consentConfirmations,
   consentEvents,
@@ -112,7 +113,7 @@ export async function prepareConfirmation({
     if (pendingTopics.length === 0) return null;
 
     const now = ctx.now();
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`confirmations:${addressHash}`}, 0))`);
+    await lockKey(tx, `confirmations:${addressHash}`);
     const [recent] = await tx
       .select({ n: count() })
       .from(consentConfirmations)

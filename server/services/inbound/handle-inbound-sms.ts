@@ -14,7 +14,7 @@ import {
 } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { normalizePhone } from "@/server/lib/addresses";
-import { lockKeysInOrder } from "@/server/lib/advisory-locks";
+import { lockKey, lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
@@ -554,7 +554,7 @@ async function restoreLastStop(
 
 /** The contact's consent lock (the key `recordConsentChange` uses), so the states read here stay current. */
 async function lockContact(tx: Queryable, contactId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${contactId}, 0))`);
+  await lockKey(tx, contactId);
 }
 
 /**
