@@ -133,8 +133,22 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
     ? `"${values.senderName.trim()}" <${/<([^<>]+)>\s*$/.exec(profile.defaults.from)?.[1] ?? profile.defaults.from}>`
     : profile.defaults.from;
 
+  const footer = canEdit ? (
+    <CardFooter className="justify-end border-t pt-4">
+      <Button type="submit" disabled={!dirty || update.isPending}>
+        {update.isPending ? <Spinner /> : null}
+        Save sender and brand
+      </Button>
+    </CardFooter>
+  ) : (
+    <CardFooter className="border-t pt-4 text-sm text-muted-foreground">
+      Only admins and owners can change these settings.
+    </CardFooter>
+  );
+
   return (
     <form
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         update.mutate(values);
@@ -143,7 +157,9 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
     >
       <Card>
         <CardHeader>
-          <CardTitle>Email sender</CardTitle>
+          <CardTitle role="heading" aria-level={2}>
+            Email sender
+          </CardTitle>
           <CardDescription>
             Who your email comes from, where replies go, and the postal address every marketing email must show.
           </CardDescription>
@@ -198,11 +214,14 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
             />
           </FormField>
         </CardContent>
+        {footer}
       </Card>
 
       <Card>
         <CardHeader>
-          <CardTitle>Hosted pages</CardTitle>
+          <CardTitle role="heading" aria-level={2}>
+            Hosted pages
+          </CardTitle>
           <CardDescription>
             Your logo and colour on sign-up forms, confirmation, preference and unsubscribe pages.
           </CardDescription>
@@ -314,18 +333,7 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
             </div>
           </figure>
         </CardContent>
-        {canEdit ? (
-          <CardFooter className="justify-end border-t pt-4">
-            <Button type="submit" disabled={!dirty || update.isPending}>
-              {update.isPending ? <Spinner /> : null}
-              Save sender and brand
-            </Button>
-          </CardFooter>
-        ) : (
-          <CardFooter className="border-t pt-4 text-sm text-muted-foreground">
-            Only admins and owners can change these settings.
-          </CardFooter>
-        )}
+        {footer}
       </Card>
     </form>
   );

@@ -14,7 +14,7 @@ test("an admin sets the sender, postal address, accent colour and logo in Settin
   // A bad reply-to and colour are named next to their fields; nothing is saved.
   await page.getByLabel("Reply-to address").fill("not-an-address");
   await page.getByLabel("Accent colour").fill("teal");
-  await page.getByRole("button", { name: "Save sender and brand" }).click();
+  await page.getByRole("button", { name: "Save sender and brand" }).first().click();
   await expect(page.getByText("Enter an email address like name@example.com")).toBeVisible();
   await expect(page.getByText("Enter a colour like #0f766e")).toBeVisible();
 
@@ -23,7 +23,7 @@ test("an admin sets the sender, postal address, accent colour and logo in Settin
   await page.getByLabel("Reply-to address").fill("support@acme.example");
   await page.getByLabel("Postal address").fill("Acme Inc., 9 Harbour Road, Portland, ME 04101");
   await page.getByLabel("Accent colour").fill("#1d4ed8");
-  await page.getByRole("button", { name: "Save sender and brand" }).click();
+  await page.getByRole("button", { name: "Save sender and brand" }).first().click();
   await expect(page.getByText("Sender and brand saved")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Sender name")).toHaveValue("Acme News");
@@ -51,6 +51,6 @@ test("an admin sets the sender, postal address, accent colour and logo in Settin
   await expect(page.getByText("Logo removed")).toBeVisible();
   for (const label of ["Sender name", "Reply-to address", "Postal address", "Accent colour"])
     await page.getByLabel(label).fill("");
-  await page.getByRole("button", { name: "Save sender and brand" }).click();
+  await page.getByRole("button", { name: "Save sender and brand" }).first().click();
   await expect(page.getByText("Sender and brand saved")).toBeVisible();
 });
