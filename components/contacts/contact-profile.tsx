@@ -9,6 +9,7 @@ import {
   EyeOffIcon,
   PencilIcon,
   PlusIcon,
+  SendIcon,
   ShieldIcon,
   ShieldOffIcon,
 } from "lucide-react";
@@ -31,6 +32,7 @@ import { ConsentChangeDialog, type ConsentChangeRequest } from "./consent-change
 import { ConsentGrid } from "./consent-grid";
 import { ConsentHistory } from "./consent-history";
 import { ContactFormDialog } from "./contact-form-dialog";
+import { SendMessageDialog } from "./send-message-dialog";
 import {
   CHANNEL_META,
   displayName,
@@ -66,6 +68,7 @@ export function ContactProfile({
   const [revealed, setRevealed] = React.useState<Pii | null>(null);
   const [editOpen, setEditOpen] = React.useState(false);
   const [consentRequest, setConsentRequest] = React.useState<ConsentChangeRequest | null>(null);
+  const [sendOpen, setSendOpen] = React.useState(false);
 
   const reveal = useMutation(
     trpc.contacts.reveal.mutationOptions({
@@ -135,6 +138,14 @@ export function ContactProfile({
                 <Button variant="outline" onClick={() => setEditOpen(true)}>
                   <PencilIcon />
                   Edit
+                </Button>
+                <Button
+                  variant="outline"
+                  onClick={() => setSendOpen(true)}
+                  disabled={channelsWithAddress.length === 0}
+                >
+                  <SendIcon />
+                  Send message
                 </Button>
                 <Button
                   onClick={() => setConsentRequest({ action: "opted_in" })}
@@ -348,6 +359,16 @@ export function ContactProfile({
             locale: data.contact.locale ?? "",
             timezone: data.contact.timezone ?? "",
           }}
+        />
+      ) : null}
+      {editable ? (
+        <SendMessageDialog
+          open={sendOpen}
+          onOpenChange={setSendOpen}
+          contactId={id}
+          contactName={name}
+          cells={data.consent}
+          channelsWithAddress={channelsWithAddress}
         />
       ) : null}
       <ConsentChangeDialog
