@@ -139,11 +139,7 @@ export function ContactProfile({
                   <PencilIcon />
                   Edit
                 </Button>
-                <Button
-                  variant="outline"
-                  onClick={() => setSendOpen(true)}
-                  disabled={channelsWithAddress.length === 0}
-                >
+                <Button variant="outline" onClick={() => setSendOpen(true)} disabled={channelsWithAddress.length === 0}>
                   <SendIcon />
                   Send message
                 </Button>
