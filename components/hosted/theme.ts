@@ -39,7 +39,7 @@ export const HOSTED_COLORS = {
   control: "#8e8e97",
   subtle: "#fafafa",
   danger: "#b91c1c",
-  success: "#15803d",
+  success: "#166534",
 } as const;
 
 export const HOSTED_FONT =
@@ -67,7 +67,8 @@ export function hostedBrand(brand: Partial<HostedBrand> | null | undefined): Hos
   if (!brand?.name?.trim()) return PRODUCT_BRAND;
   return {
     name: brand.name.trim(),
-    accentColor: brand.accentColor && HEX_COLOR.test(brand.accentColor) ? brand.accentColor.toLowerCase() : DEFAULT_ACCENT_COLOR,
+    accentColor:
+      brand.accentColor && HEX_COLOR.test(brand.accentColor) ? brand.accentColor.toLowerCase() : DEFAULT_ACCENT_COLOR,
     logoSrc: safeLogoSrc(brand.logoSrc),
   };
 }

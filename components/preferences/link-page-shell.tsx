@@ -99,7 +99,7 @@ export function LinkPageShell({
 }) {
   const brand = hostedBrand(given);
   return (
-    <div className="flex min-h-svh flex-col text-[15px] antialiased" style={shellStyle(brand)} data-hosted-page="">
+    <div className="flex min-h-svh flex-col text-[15px] antialiased" style={shellStyle(brand)}>
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: LIGHT_ONLY_SCRIPT }} />
       <BrandHeader brand={brand} />
       <main
