@@ -70,8 +70,8 @@ function channelLabel(channels: ("email" | "sms")[]): string {
   return channels.map((c) => (c === "sms" ? "SMS" : "Email")).join(" · ");
 }
 
-function topicText(topic: HostedTopic): string {
-  return `<span class="topic-name">${escapeHtml(topic.name)}</span><span class="chip">${channelLabel(topic.channels)}</span>`;
+function topicChip(topic: HostedTopic, id?: string): string {
+  return `<span class="chip"${id ? ` id="${id}"` : ""}>${channelLabel(topic.channels)}</span>`;
 }
 
 /**
@@ -83,7 +83,7 @@ function renderTopics(options: FormPageOptions): string {
   if (topics.length === 0) return "";
   if (topics.length === 1) {
     const topic = topics[0]!;
-    return `<div class="topics"><p class="topics-label">You're signing up for</p><div class="topic-list"><div class="topic"><span>${topicText(topic)}${
+    return `<div class="topics"><p class="topics-label">You're signing up for</p><div class="topic-list"><div class="topic"><span><span class="topic-name">${escapeHtml(topic.name)}</span>${topicChip(topic)}${
       topic.description ? `<span class="topic-desc">${escapeHtml(topic.description)}</span>` : ""
     }</span></div></div></div>`;
   }
@@ -91,10 +91,12 @@ function renderTopics(options: FormPageOptions): string {
   const error = options.errors?.topics;
   const items = topics
     .map((topic, i) => {
+      // The box is named by the topic alone; its channels and description describe it.
       const id = `t-${i}`;
+      const described = [`${id}-ch`, ...(topic.description ? [`${id}-desc`] : [])].join(" ");
       return `<div class="topic"><input type="checkbox" id="${id}" name="${TOPIC_CHOICE_FIELD}" value="${escapeHtml(topic.key)}"${
         chosen.has(topic.key) ? " checked" : ""
-      }${topic.description ? ` aria-describedby="${id}-desc"` : ""}><span><label for="${id}">${topicText(topic)}</label>${
+      } aria-describedby="${described}"><span><label for="${id}" class="topic-name">${escapeHtml(topic.name)}</label>${topicChip(topic, `${id}-ch`)}${
         topic.description ? `<span class="topic-desc" id="${id}-desc">${escapeHtml(topic.description)}</span>` : ""
       }</span></div>`;
     })

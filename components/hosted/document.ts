@@ -57,7 +57,7 @@ label{display:block;font-size:14px;font-weight:550;margin:0 0 6px}
 .topic{display:flex;gap:12px;align-items:flex-start;padding:12px 0}
 .topic+.topic{border-top:1px solid var(--hosted-border)}
 .topic input[type=checkbox]{flex:none;width:18px;height:18px;margin:2px 0 0;accent-color:var(--hosted-accent);cursor:pointer}
-.topic label{margin:0;cursor:pointer}
+.topic label{display:inline;margin:0;cursor:pointer}
 .topic-name{font-weight:550;font-size:14px}
 .topic-desc{display:block;color:var(--hosted-muted);font-size:13px;font-weight:400}
 .chip{display:inline-block;margin-left:6px;padding:0 7px;border-radius:999px;border:1px solid var(--hosted-border);background:#fff;color:var(--hosted-muted);font-size:11px;font-weight:500;line-height:18px;vertical-align:1px}
