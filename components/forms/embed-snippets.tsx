@@ -3,12 +3,38 @@
 import { CopyButton } from "@/components/ui/copy-button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { escapeHtml } from "@/server/shared/html";
-import { FIELD_DEFAULT_LABELS, type FormDefinition } from "@/server/shared/forms";
+import { FIELD_DEFAULT_LABELS, TOPIC_CHOICE_FIELD, type FormDefinition } from "@/server/shared/forms";
+import type { HostedTopic } from "./hosted-html";
 
 const INPUT_TYPES = { email: "email", phone: "tel", firstName: "text", lastName: "text" } as const;
 
+/**
+ * The topic part of the plain HTML form, as on the hosted page: several topics are unticked
+ * checkboxes (`topics` = the topic's key), one topic is only named.
+ */
+function topicsSnippet(topics: HostedTopic[]): string {
+  if (topics.length === 0) return "";
+  if (topics.length === 1) return `  <p>You're signing up for ${escapeHtml(topics[0]!.name)}</p>\n`;
+  const boxes = topics
+    .map(
+      (t) =>
+        `    <label><input type="checkbox" name="${TOPIC_CHOICE_FIELD}" value="${escapeHtml(t.key)}"> ${escapeHtml(t.name)}</label>`,
+    )
+    .join("\n");
+  return `  <fieldset>\n    <legend>Choose what you'd like to get</legend>\n${boxes}\n  </fieldset>\n`;
+}
+
 /** Copy-paste ways to use a form: its link, an iframe, and a plain HTML form posting to `/f/{key}`. */
-export function EmbedSnippets({ url, definition }: { url: string; definition: FormDefinition }) {
+export function EmbedSnippets({
+  url,
+  definition,
+  topics,
+}: {
+  url: string;
+  definition: FormDefinition;
+  /** The form's live topics, in its order. */
+  topics: HostedTopic[];
+}) {
   const iframe = `<iframe src="${url}?embed=1" title="${escapeHtml(definition.title)}" style="width:100%;max-width:480px;height:640px;border:0" loading="lazy"></iframe>`;
   const fields = definition.fields
     .map((f) => {
@@ -18,7 +44,7 @@ export function EmbedSnippets({ url, definition }: { url: string; definition: Fo
     .join("\n");
   const html = `<form method="post" action="${url}">
 ${fields}
-  <p>${escapeHtml(definition.consentText)}</p>
+${topicsSnippet(topics)}  <p>${escapeHtml(definition.consentText)}</p>
   <button type="submit">${escapeHtml(definition.submitLabel || "Subscribe")}</button>
 </form>`;
   const snippets = [

@@ -26,6 +26,7 @@ import { LoadError } from "@/components/settings/table-states";
 import { FIELD_DEFAULT_LABELS, FORM_FIELD_NAMES, type FormDefinition, type FormFieldName } from "@/server/shared/forms";
 import { EmbedSnippets } from "./embed-snippets";
 import { FormPreview } from "./form-preview";
+import type { HostedBrand } from "@/components/hosted/theme";
 
 type Draft = { name: string; definition: FormDefinition };
 type Topic = {
@@ -81,7 +82,8 @@ export function FormBuilder({
   canManage,
 }: {
   formId?: string;
-  brand: string;
+  /** The workspace's brand, as its hosted pages show it (the preview uses it). */
+  brand: HostedBrand;
   publicUrl: string;
   canManage: boolean;
 }) {
@@ -90,7 +92,7 @@ export function FormBuilder({
   const queryClient = useQueryClient();
   const form = useQuery({ ...trpc.forms.get.queryOptions({ id: formId ?? "" }), enabled: Boolean(formId) });
   const topics = useQuery(trpc.topics.list.queryOptions());
-  const [draft, setDraft] = React.useState<Draft | null>(formId ? null : defaultDraft(brand));
+  const [draft, setDraft] = React.useState<Draft | null>(formId ? null : defaultDraft(brand.name));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
 
   // Load the saved form into the editor once (and again after each save).
@@ -159,6 +161,7 @@ export function FormBuilder({
     .filter((t): t is Topic => Boolean(t));
   const channels = new Set(def.fields.map((f) => (f.name === "email" ? "email" : f.name === "phone" ? "sms" : null)));
   const forcedDoi = selectedTopics.filter((t) => t.requiresDoubleOptIn);
+  const hostedTopic = (t: Topic) => ({ key: t.key, name: t.name, description: t.description, channels: t.channels });
   const saving = create.isPending || update.isPending;
   const readOnly = !canManage;
   const saved = form.data;
@@ -259,7 +262,14 @@ export function FormBuilder({
                 <CardDescription>Always serves the latest saved version.</CardDescription>
               </CardHeader>
               <CardContent>
-                <EmbedSnippets url={url} definition={saved.definition} />
+                <EmbedSnippets
+                  url={url}
+                  definition={saved.definition}
+                  topics={saved.definition.topicIds
+                    .map((id) => topicItems.find((t) => t.id === id))
+                    .filter((t): t is Topic => Boolean(t))
+                    .map(hostedTopic)}
+                />
               </CardContent>
             </Card>
           ) : null}
@@ -487,11 +497,7 @@ export function FormBuilder({
         </div>
 
         <div className="min-w-0 lg:sticky lg:top-6">
-          <FormPreview
-            brand={brand}
-            definition={def}
-            topics={selectedTopics.map((t) => ({ name: t.name, description: t.description, channels: t.channels }))}
-          />
+          <FormPreview brand={brand} definition={def} topics={selectedTopics.map(hostedTopic)} />
         </div>
       </div>
     </form>

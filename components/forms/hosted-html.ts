@@ -1,11 +1,14 @@
-import type { FormDefinition } from "@/server/shared/forms";
+import { renderHostedDocument } from "@/components/hosted/document";
+import { hostedBrand, type HostedBrand } from "@/components/hosted/theme";
+import { TOPIC_CHOICE_FIELD, type FormDefinition } from "@/server/shared/forms";
 import { escapeHtml } from "@/server/shared/html";
 
 /**
  * The public pages a contact reaches from a form (`/f/{key}`, its success page, `/confirm/…`),
  * rendered to plain HTML with inline CSS and no JavaScript: they work without JS, inside an
  * iframe on any site, and load fast there. Pure string functions (no server imports), so the
- * admin builder's live preview renders exactly the same markup in a sandboxed iframe.
+ * admin builder's live preview renders exactly the same markup in a sandboxed iframe. The frame
+ * (brand, card, footer) and the styles are the hosted pages' shared ones (components/hosted/).
  * Every interpolated value goes through `escapeHtml` (server/shared/html.ts).
  */
 
@@ -18,62 +21,6 @@ function textBlock(value: string): string {
     .join("</p><p>");
 }
 
-const CSS = `
-:root{color-scheme:light;--fg:#18181b;--muted:#71717a;--border:#e4e4e7;--bg:#f4f4f5;--card:#fff;--accent:#18181b;--accent-fg:#fff;--danger:#dc2626;--ring:rgba(24,24,27,.14);--ok:#16a34a}
-*{box-sizing:border-box}
-html,body{margin:0}
-body{font:15px/1.55 ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg);-webkit-font-smoothing:antialiased;text-rendering:optimizeLegibility}
-.page{min-height:100vh;display:flex;align-items:flex-start;justify-content:center;padding:56px 16px}
-.card{width:100%;max-width:440px;background:var(--card);border:1px solid var(--border);border-radius:16px;padding:32px;box-shadow:0 1px 2px rgba(0,0,0,.04),0 12px 32px -12px rgba(0,0,0,.08)}
-.embed body{background:transparent}
-.embed .page{min-height:0;padding:8px}
-.embed .card{box-shadow:none}
-.brand{display:flex;align-items:center;gap:10px;font-size:13px;font-weight:600;color:var(--muted);margin:0 0 22px}
-.mark{flex:none;width:28px;height:28px;border-radius:8px;background:var(--accent);color:var(--accent-fg);display:grid;place-items:center;font-size:13px;font-weight:700;text-transform:uppercase}
-h1{font-size:22px;line-height:1.25;margin:0 0 8px;letter-spacing:-.015em;font-weight:650;text-wrap:balance}
-p{margin:0}
-.lead{color:var(--muted);margin:0 0 24px}
-.lead p+p{margin-top:8px}
-.field{margin:0 0 16px}
-label{display:block;font-size:14px;font-weight:550;margin:0 0 6px}
-.opt{color:var(--muted);font-weight:400;font-size:13px}
-.input{display:block;width:100%;height:44px;padding:0 12px;border:1px solid var(--border);border-radius:9px;font:inherit;background:#fff;color:inherit;transition:border-color .15s,box-shadow .15s}
-.input::placeholder{color:#a1a1aa}
-.input:focus{outline:none;border-color:var(--fg);box-shadow:0 0 0 3px var(--ring)}
-.input[aria-invalid=true]{border-color:var(--danger)}
-.input[aria-invalid=true]:focus{box-shadow:0 0 0 3px rgba(220,38,38,.15)}
-.error{color:var(--danger);font-size:13px;margin-top:6px}
-.topics{list-style:none;margin:4px 0 20px;padding:4px 14px;border:1px solid var(--border);border-radius:12px;background:#fafafa}
-.topics li{display:flex;gap:10px;padding:10px 0}
-.topics li+li{border-top:1px solid var(--border)}
-.check{flex:none;width:18px;height:18px;margin-top:2px;border-radius:5px;background:var(--accent);display:grid;place-items:center}
-.check svg{width:12px;height:12px;stroke:var(--accent-fg)}
-.topic-name{font-weight:550;font-size:14px}
-.topic-desc{color:var(--muted);font-size:13px}
-.chip{display:inline-block;margin-left:6px;padding:0 6px;border-radius:999px;border:1px solid var(--border);background:#fff;color:var(--muted);font-size:11px;font-weight:500;line-height:18px;vertical-align:1px}
-.consent{font-size:13px;line-height:1.5;color:var(--muted);margin:0 0 14px}
-.consent p+p{margin-top:6px}
-.btn{display:flex;align-items:center;justify-content:center;width:100%;height:46px;border:0;border-radius:9px;background:var(--accent);color:var(--accent-fg);font:inherit;font-weight:600;cursor:pointer;text-decoration:none;transition:opacity .15s}
-.btn:hover{opacity:.9}
-.btn:focus-visible{outline:none;box-shadow:0 0 0 3px var(--ring)}
-.btn-ghost{background:transparent;color:var(--fg);border:1px solid var(--border);height:40px;font-weight:500;font-size:14px}
-.notice{border-radius:10px;padding:10px 12px;font-size:14px;margin:0 0 18px;border:1px solid #fde68a;background:#fffbeb;color:#92400e}
-.notice.err{border-color:#fecaca;background:#fef2f2;color:#991b1b}
-.hp{position:absolute!important;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
-.foot{margin-top:22px;font-size:12px;color:#a1a1aa;text-align:center}
-.icon{width:48px;height:48px;border-radius:999px;display:grid;place-items:center;margin:0 0 18px}
-.icon svg{width:24px;height:24px}
-.icon.ok{background:#dcfce7;color:var(--ok)}
-.icon.info{background:#f4f4f5;color:var(--fg)}
-.icon.warn{background:#fef3c7;color:#b45309}
-.code{letter-spacing:.45em;text-align:center;font-size:24px;font-weight:600;height:56px;font-variant-numeric:tabular-nums;padding-left:calc(12px + .45em)}
-.muted{color:var(--muted);font-size:14px}
-.stack>*+*{margin-top:12px}
-.sep{height:1px;background:var(--border);margin:22px 0}
-@media (max-width:480px){.page{padding:20px 12px}.card{padding:24px 20px;border-radius:14px}h1{font-size:20px}}
-`;
-
-const CHECK = `<svg viewBox="0 0 24 24" fill="none" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M5 12.5l4.5 4.5L19 7.5"/></svg>`;
 const ICONS = {
   ok: `<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M5 12.5l4.5 4.5L19 7.5"/></svg>`,
   mail: `<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="3" y="5" width="18" height="14" rx="2"/><path d="M3 7l9 6 9-6"/></svg>`,
@@ -82,38 +29,9 @@ const ICONS = {
 };
 export type HostedIcon = keyof typeof ICONS;
 
-export interface DocumentOptions {
-  brand: string;
-  /** The document title (tab). */
-  title: string;
-  /** Compact layout without page padding, for iframes. */
-  embed?: boolean;
-  body: string;
-}
-
-/** The HTML document around a page body: brand header, card, footer. */
-export function renderDocument({ brand, title, embed, body }: DocumentOptions): string {
-  const initial = escapeHtml((brand.trim()[0] ?? "•").toUpperCase());
-  return `<!doctype html>
-<html lang="en"${embed ? ' class="embed"' : ""}>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · ${escapeHtml(brand)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main class="page"><div class="card">
-<div class="brand"><span class="mark" aria-hidden="true">${initial}</span><span>${escapeHtml(brand)}</span></div>
-${body}
-<p class="foot">Powered by OptIn Manager</p>
-</div></main>
-</body>
-</html>`;
-}
-
 export interface HostedTopic {
+  /** The topic's key: the value of its checkbox when the form offers several topics. */
+  key: string;
   name: string;
   description?: string | null;
   channels: ("email" | "sms")[];
@@ -132,7 +50,8 @@ const FIELD_INPUT: Record<
 };
 
 export interface FormPageOptions {
-  brand: string;
+  /** The workspace's brand; null: the product's own. */
+  brand: HostedBrand | null;
   definition: Pick<FormDefinition, "title" | "description" | "fields" | "consentText" | "submitLabel">;
   topics: HostedTopic[];
   /** Where the form posts (`/f/{key}`); empty in the preview. */
@@ -140,13 +59,51 @@ export interface FormPageOptions {
   /** Hidden anti-forgery token. */
   token?: string;
   values?: Partial<Record<FieldName, string>>;
-  errors?: Partial<Record<FieldName, string>>;
+  /** Keys of the topics the person ticked (kept when the form comes back with an error). */
+  chosenTopics?: string[];
+  errors?: Partial<Record<FieldName | "topics", string>>;
   notice?: { text: string; tone?: "warn" | "error" };
   embed?: boolean;
 }
 
 function channelLabel(channels: ("email" | "sms")[]): string {
   return channels.map((c) => (c === "sms" ? "SMS" : "Email")).join(" · ");
+}
+
+function topicChip(topic: HostedTopic, id?: string): string {
+  return `<span class="chip"${id ? ` id="${id}"` : ""}>${channelLabel(topic.channels)}</span>`;
+}
+
+/**
+ * What the person subscribes to. One topic: shown, nothing to tick (submitting subscribes to it).
+ * Several: a checkbox each, none ticked until the person ticks it; only ticked ones are recorded.
+ */
+function renderTopics(options: FormPageOptions): string {
+  const { topics } = options;
+  if (topics.length === 0) return "";
+  if (topics.length === 1) {
+    const topic = topics[0]!;
+    return `<div class="topics"><p class="topics-label">You're signing up for</p><div class="topic-list"><div class="topic"><span><span class="topic-name">${escapeHtml(topic.name)}</span>${topicChip(topic)}${
+      topic.description ? `<span class="topic-desc">${escapeHtml(topic.description)}</span>` : ""
+    }</span></div></div></div>`;
+  }
+  const chosen = new Set(options.chosenTopics ?? []);
+  const error = options.errors?.topics;
+  const items = topics
+    .map((topic, i) => {
+      // The box is named by the topic alone; its channels and description describe it.
+      const id = `t-${i}`;
+      const described = [`${id}-ch`, ...(topic.description ? [`${id}-desc`] : [])].join(" ");
+      return `<div class="topic"><input type="checkbox" id="${id}" name="${TOPIC_CHOICE_FIELD}" value="${escapeHtml(topic.key)}"${
+        chosen.has(topic.key) ? " checked" : ""
+      } aria-describedby="${described}"><span><label for="${id}" class="topic-name">${escapeHtml(topic.name)}</label>${topicChip(topic, `${id}-ch`)}${
+        topic.description ? `<span class="topic-desc" id="${id}-desc">${escapeHtml(topic.description)}</span>` : ""
+      }</span></div>`;
+    })
+    .join("");
+  return `<fieldset class="topics${error ? ' invalid" aria-describedby="topics-error' : ""}"><legend class="topics-label">Choose what you'd like to get</legend><div class="topic-list">${items}</div>${
+    error ? `<p class="error" id="topics-error">${escapeHtml(error)}</p>` : ""
+  }</fieldset>`;
 }
 
 /** The hosted opt-in form: fields, what you subscribe to, the consent text next to the button. */
@@ -167,16 +124,6 @@ export function renderFormPage(options: FormPageOptions): string {
 ${error ? `<p class="error" id="${id}-error">${escapeHtml(error)}</p>` : ""}</div>`;
     })
     .join("\n");
-  const topics = options.topics.length
-    ? `<ul class="topics" aria-label="You are signing up for">${options.topics
-        .map(
-          (t) =>
-            `<li><span class="check">${CHECK}</span><span><span class="topic-name">${escapeHtml(t.name)}</span><span class="chip">${channelLabel(t.channels)}</span>${
-              t.description ? `<br><span class="topic-desc">${escapeHtml(t.description)}</span>` : ""
-            }</span></li>`,
-        )
-        .join("")}</ul>`
-    : "";
   const notice = options.notice
     ? `<div class="notice${options.notice.tone === "error" ? " err" : ""}" role="alert">${escapeHtml(options.notice.text)}</div>`
     : "";
@@ -188,11 +135,11 @@ ${options.token ? `<input type="hidden" name="_token" value="${escapeHtml(option
 ${options.embed ? '<input type="hidden" name="embed" value="1">' : ""}
 <div class="hp" aria-hidden="true"><label for="f-website">Website</label><input id="f-website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
 ${fields}
-${topics}
+${renderTopics(options)}
 <div class="consent" id="consent-text"><p>${textBlock(definition.consentText)}</p></div>
 <button class="btn" type="submit" aria-describedby="consent-text">${escapeHtml(definition.submitLabel || "Subscribe")}</button>
 </form>`;
-  return renderDocument({ brand: options.brand, title: definition.title, embed: options.embed, body });
+  return renderHostedDocument({ brand: options.brand, title: definition.title, embed: options.embed, body });
 }
 
 /** A result page: icon, heading, text, optional extra HTML (already escaped by the caller). */
@@ -204,7 +151,8 @@ export function renderMessagePage({
   embed,
   extraHtml = "",
 }: {
-  brand: string;
+  /** The workspace's brand; null or left out: the product's own. */
+  brand?: HostedBrand | null;
   title: string;
   message: string;
   icon?: HostedIcon;
@@ -216,7 +164,7 @@ export function renderMessagePage({
 <h1>${escapeHtml(title)}</h1>
 <div class="lead"><p>${textBlock(message)}</p></div>
 ${extraHtml}`;
-  return renderDocument({ brand, title, embed, body });
+  return renderHostedDocument({ brand, title, embed, body });
 }
 
 /** The email link's page: says what is being confirmed; the button POSTs (a GET never confirms). */
@@ -226,7 +174,7 @@ export function renderConfirmLinkPage({
   sentTo,
   action,
 }: {
-  brand: string;
+  brand: HostedBrand | null;
   topicNames: string[];
   sentTo: string | null;
   action: string;
@@ -234,10 +182,10 @@ export function renderConfirmLinkPage({
   const what = topicNames.length ? topicNames.map(escapeHtml).join(", ") : "messages";
   const body = `<div class="icon info">${ICONS.mail}</div>
 <h1>Confirm your subscription</h1>
-<div class="lead"><p>You asked to receive <strong>${what}</strong> from ${escapeHtml(brand)}${sentTo ? ` at <strong>${escapeHtml(sentTo)}</strong>` : ""}. Press the button to confirm.</p></div>
+<div class="lead"><p>You asked to receive <strong>${what}</strong> from ${escapeHtml(hostedBrand(brand).name)}${sentTo ? ` at <strong>${escapeHtml(sentTo)}</strong>` : ""}. Press the button to confirm.</p></div>
 <form method="post" action="${escapeHtml(action)}"><button class="btn" type="submit">Confirm my subscription</button></form>
 <p class="muted" style="margin-top:14px">Didn't ask for this? Just close this page: you won't be subscribed.</p>`;
-  return renderDocument({ brand, title: "Confirm your subscription", body });
+  return renderHostedDocument({ brand, title: "Confirm your subscription", body });
 }
 
 /** The SMS code entry page (also reached inside the form's iframe). */
@@ -250,7 +198,7 @@ export function renderCodePage({
   emailAlsoPending,
   embed,
 }: {
-  brand: string;
+  brand: HostedBrand | null;
   sentTo: string | null;
   action: string;
   error?: string;
@@ -279,5 +227,5 @@ ${error ? `<p class="error" id="f-code-error">${escapeHtml(error)}</p>` : `<p cl
 ${embed ? '<input type="hidden" name="embed" value="1">' : ""}
 <button class="btn btn-ghost" type="submit" name="intent" value="resend" formnovalidate>Send me a new code</button>
 </form>`;
-  return renderDocument({ brand, title: "Enter your code", embed, body });
+  return renderHostedDocument({ brand, title: "Enter your code", embed, body });
 }

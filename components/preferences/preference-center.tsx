@@ -30,8 +30,10 @@ function switchesOf(model: Preferences): Record<string, boolean> {
 }
 
 /**
- * The hosted preference center: a switch per topic × channel showing the current choice
+ * The hosted preference center: a switch per marketing topic × channel showing the current choice
  * (pending shown as "Awaiting confirmation"), one Save, and "unsubscribe from everything".
+ * Transactional topics (receipts, security alerts) are sent whatever is recorded, so they show
+ * "Always on" instead of a switch that would change nothing.
  * Only changed pairs are submitted; the server records ledger events for real changes only.
  */
 export function PreferenceCenter({
@@ -94,7 +96,7 @@ export function PreferenceCenter({
                     {c.codePath ? (
                       <>
                         {" "}
-                        <a href={c.codePath} className="font-medium underline underline-offset-4">
+                        <a href={c.codePath} className="font-medium text-primary underline underline-offset-4">
                           Enter the code
                         </a>
                       </>
@@ -132,16 +134,43 @@ export function PreferenceCenter({
                 {topic.description ? (
                   <p className="mt-1 text-sm text-pretty text-muted-foreground">{topic.description}</p>
                 ) : null}
+                {topic.kind === "transactional" ? (
+                  <p className="mt-1 text-sm text-pretty text-muted-foreground">
+                    Sent whenever your account needs it, so it can’t be switched off.
+                  </p>
+                ) : null}
                 <div className="mt-3 grid gap-2">
                   {topic.channels.map((c) => {
                     const key = pairKey(topic.id, c.channel);
                     const id = `switch-${key}`;
                     const Icon = CHANNEL_ICON[c.channel];
                     const isOn = desired[key] ?? false;
+                    if (topic.kind === "transactional") {
+                      return (
+                        <div
+                          key={key}
+                          className="flex min-h-12 items-center justify-between gap-3 rounded-lg border bg-background px-3 py-2"
+                          data-testid={`always-on-${topic.key}-${c.channel}`}
+                        >
+                          <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1 text-sm">
+                            <span className="inline-flex items-center gap-2">
+                              <Icon className="size-4 text-muted-foreground" aria-hidden />
+                              {CHANNEL_LABEL[c.channel]}
+                            </span>
+                            {!c.hasAddress ? (
+                              <span className="text-xs text-muted-foreground">
+                                No {c.channel === "sms" ? "phone number" : "email address"} on file
+                              </span>
+                            ) : null}
+                          </div>
+                          <Badge variant="success">Always on</Badge>
+                        </div>
+                      );
+                    }
                     return (
                       <div
                         key={key}
-                        className="flex min-h-12 items-center justify-between gap-3 rounded-lg border bg-background px-3 py-2 dark:bg-input/20"
+                        className="flex min-h-12 items-center justify-between gap-3 rounded-lg border bg-background px-3 py-2"
                       >
                         <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
                           <Label htmlFor={id} className="gap-2 font-normal">

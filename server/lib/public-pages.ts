@@ -23,7 +23,8 @@ export function htmlResponse(
       "content-security-policy": [
         "default-src 'none'",
         "style-src 'unsafe-inline'",
-        "img-src data:",
+        // The workspace's logo: uploaded (`/brand/{id}/logo`, this site) or an https URL from settings.
+        "img-src 'self' https: data:",
         "form-action 'self'",
         "base-uri 'none'",
         `frame-ancestors ${frameable ? "*" : "'none'"}`,

@@ -15,6 +15,12 @@ export const FIELD_DEFAULT_LABELS: Record<FormFieldName, string> = {
   lastName: "Last name",
 };
 
+/**
+ * The field a hosted form posts the person's topic choices in (one `topics=<topic key>` per ticked
+ * box), when the form offers more than one topic. A single-topic form has no boxes.
+ */
+export const TOPIC_CHOICE_FIELD = "topics";
+
 /** One form version's content, as stored in `form_versions.definition`. */
 export interface FormDefinition {
   title: string;

@@ -93,6 +93,9 @@ test("unsubscribe page: GET shows the topic and changes nothing; the one button 
 
   await page.getByRole("button", { name: "Unsubscribe" }).click();
   await expect(page.getByRole("heading", { name: "You’re unsubscribed" })).toBeVisible();
+  await expect(page.getByTestId("unsubscribe-confirmation")).toHaveText(
+    /You won't get Newsletter emails at e•••@example\.com any more\./,
+  );
   await expect(page).toHaveURL(new RegExp(`/u/${token}\\?done=1$`));
   expect(await consent(request, contactId, "email", "newsletter")).toMatchObject({
     status: "opted_out",
@@ -184,8 +187,10 @@ test("preference center: shows every topic and channel, double opt-in topics go 
   const promotions = page.getByRole("switch", { name: "Promotions: Text messages" });
   await expect(newsletter).toHaveAttribute("aria-checked", "false");
   await expect(promotions).toHaveAttribute("aria-checked", "false");
-  await expect(page.getByRole("switch", { name: "Account notices: Email" })).toBeVisible();
-  await expect(page.getByRole("switch", { name: "Account notices: Text messages" })).toBeVisible();
+  // Account notices are transactional: sent whatever is recorded, so "Always on", not a switch.
+  await expect(page.getByTestId("always-on-account-notices-email")).toContainText("Always on");
+  await expect(page.getByTestId("always-on-account-notices-sms")).toContainText("Always on");
+  await expect(page.getByRole("switch", { name: /Account notices/ })).toHaveCount(0);
 
   await newsletter.click();
   await promotions.click();
@@ -203,19 +208,6 @@ test("preference center: shows every topic and channel, double opt-in topics go 
   });
   expect(await consent(request, contactId, "sms", "promotions")).toMatchObject({ status: "opted_out", source: "api" });
   await screens(page, "preferences");
-
-  // A topic without double opt-in is switched on at once.
-  const notices = page.getByRole("switch", { name: "Account notices: Email" });
-  const noticesOn = (await notices.getAttribute("aria-checked")) === "true";
-  if (!noticesOn) {
-    await notices.click();
-    await page.getByRole("button", { name: "Save preferences" }).click();
-    await expect(notices).toHaveAttribute("aria-checked", "true");
-    expect(await consent(request, contactId, "email", "account-notices")).toMatchObject({
-      status: "opted_in",
-      source: "preference_center",
-    });
-  }
 
   await page.getByLabel(/Why are you leaving/).fill("Inbox zero");
   await page.getByRole("button", { name: "Unsubscribe from everything" }).click();

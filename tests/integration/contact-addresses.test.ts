@@ -66,7 +66,8 @@ async function signupForm(topicKeys: string[], doubleOptIn = false) {
   return createForm({ ctx: admin, input: { name: `Form ${topicKeys.join("+")}`, definition } });
 }
 
-async function postForm(key: string, fields: Record<string, string>) {
+/** Posts the form as a browser would; `topics` are the ticked boxes of a form offering several. */
+async function postForm(key: string, fields: Record<string, string>, topics: string[] = []) {
   const page = await (await formGet(new Request(`${BASE}/f/${key}`), params({ formKey: key }))).text();
   const token = /name="_token" value="([^"]+)"/.exec(page)![1]!;
   ipCounter += 1;
@@ -78,7 +79,7 @@ async function postForm(key: string, fields: Record<string, string>) {
         [SOCKET_ADDRESS_HEADER]: `198.51.100.${ipCounter}`,
         "user-agent": "addresses test",
       },
-      body: new URLSearchParams({ ...fields, _token: token }),
+      body: new URLSearchParams([...Object.entries({ ...fields, _token: token }), ...topics.map((t) => ["topics", t])]),
     }),
     params({ formKey: key }),
   );
@@ -163,7 +164,10 @@ describe("a public form never changes an existing contact's addresses", () => {
     const ann = await upsertContact({ ctx: admin, input: { email: "ann@example.com" } });
     const bob = await upsertContact({ ctx: admin, input: { phone: "+14155550103" } });
     const form = await signupForm(["updates", "deals"]);
-    const { status, html } = await postForm(form.key, { email: "ann@example.com", phone: "415 555 0103" });
+    const { status, html } = await postForm(form.key, { email: "ann@example.com", phone: "415 555 0103" }, [
+      "updates",
+      "deals",
+    ]);
     expect(status).toBe(303);
     expect(html).not.toContain("could not sign up");
 
@@ -184,7 +188,7 @@ describe("a public form never changes an existing contact's addresses", () => {
   it("a new phone fills the gap of a contact that has none and no SMS consent", async () => {
     const cara = await upsertContact({ ctx: admin, input: { email: "cara@example.com" } });
     const form = await signupForm(["updates", "deals"]);
-    await postForm(form.key, { email: "cara@example.com", phone: "415 555 0104" });
+    await postForm(form.key, { email: "cara@example.com", phone: "415 555 0104" }, ["updates", "deals"]);
     const after = await getContact({ ctx: admin, input: { id: cara.contact.id } });
     expect(after.phone).toBe("+14155550104");
     expect((await stateOf(cara.contact.id, "sms", "deals"))?.status).toBe("opted_in");

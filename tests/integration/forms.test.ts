@@ -94,7 +94,15 @@ async function tokenFrom(key: string): Promise<string> {
   return /name="_token" value="([^"]+)"/.exec(html)![1]!;
 }
 
-async function post(key: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+/** A form body; an array is one field posted several times (the ticked topic boxes). */
+function formBody(fields: Record<string, string | string[]>): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields))
+    for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
+  return body;
+}
+
+async function post(key: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) {
   const res = await formPost(
     new Request(`${BASE}/f/${key}`, {
       method: "POST",
@@ -105,7 +113,7 @@ async function post(key: string, fields: Record<string, string>, headers: Record
         "user-agent": "Mozilla/5.0 (forms test)",
         ...headers,
       },
-      body: new URLSearchParams(fields),
+      body: formBody(fields),
     }),
     params({ formKey: key }),
   );
@@ -273,7 +281,11 @@ describe("submitting a form", () => {
         definition: definition({ topicIds: [topicByKey.updates!.id, topicByKey.newsletter!.id] }),
       },
     });
-    await post(form.key, { email: "mixed@example.com", _token: await tokenFrom(form.key) });
+    await post(form.key, {
+      email: "mixed@example.com",
+      topics: ["updates", "newsletter"],
+      _token: await tokenFrom(form.key),
+    });
     const contactId = (await contactIdByEmail("mixed@example.com"))!;
     const states = await handle.db.select().from(consentStates).where(eq(consentStates.contactId, contactId));
     const byTopic = Object.fromEntries(states.map((s) => [s.topicId, s.status]));

@@ -5,6 +5,7 @@ import { escapeHtml } from "@/server/shared/html";
 import { invitationEmail } from "@/server/services/invitations/invitation-email";
 import { magicLinkEmail } from "@/server/services/auth/magic-link-email";
 import { renderMessagePage } from "@/components/forms/hosted-html";
+import { hostedBrand } from "@/components/hosted/theme";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -30,9 +31,9 @@ describe("escapeHtml (server/shared/html.ts)", () => {
   });
 
   it("is what the product's HTML strings use: a form page, an invitation, a sign-in link", () => {
-    expect(renderMessagePage({ title: "<b>Done</b>", message: "a & b", brand: "Acme's" })).toContain(
-      "&lt;b&gt;Done&lt;/b&gt;",
-    );
+    const page = renderMessagePage({ title: "<b>Done</b>", message: "a & b", brand: hostedBrand({ name: "Acme's" }) });
+    expect(page).toContain("&lt;b&gt;Done&lt;/b&gt;");
+    expect(page).toContain("Acme&#39;s");
     expect(
       invitationEmail({
         inviteUrl: "https://x.test/i?a=1&b=2",

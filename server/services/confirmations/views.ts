@@ -19,6 +19,8 @@ import { confirmationState, confirmationTopics, workspaceName, type Confirmation
 export interface LinkConfirmationView {
   status: "pending" | "confirmed" | "expired";
   brand: string;
+  /** The workspace that asked (its logo and colour brand the page). */
+  workspaceId: string;
   topicNames: string[];
   /** Masked address, e.g. `a•••@example.com`. */
   sentTo: string | null;
@@ -43,6 +45,7 @@ export async function linkView(
   return {
     status,
     brand: await workspaceName(db, row.workspaceId),
+    workspaceId: row.workspaceId,
     topicNames: (await confirmationTopics(db, row)).map((t) => t.name),
     sentTo: email ? maskEmail(email) : null,
   };

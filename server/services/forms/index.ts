@@ -5,8 +5,8 @@ export { getForm } from "./get-form";
 export { listForms } from "./list-forms";
 export { getPublicForm } from "./get-public-form";
 export type { PublicForm } from "./get-public-form";
-export { FormTokenError, submitForm } from "./submit-form";
-export type { SubmitFormInput, SubmitFormResult } from "./submit-form";
+export { FormTokenError, submitForm, TOPIC_CHOICE_ERRORS } from "./submit-form";
+export type { SubmitFormErrors, SubmitFormInput, SubmitFormResult } from "./submit-form";
 export { ZArchiveFormInput, ZCreateFormInput, ZFormDetail, ZFormSummary, ZUpdateFormInput } from "./schemas";
 export type {
   FormFieldName,

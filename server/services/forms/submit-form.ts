@@ -48,14 +48,33 @@ export interface SubmitFormInput {
   honeypot?: string | null;
   /** Set by the route when Origin/Referer name another site than ours. */
   crossSite?: boolean;
+  /**
+   * Keys of the topics the person ticked. A form offering several topics shows a box per topic,
+   * none ticked, and records consent for the ticked ones only: at least one, each a topic the form
+   * offers. A single-topic form shows no box and subscribes to its topic (`topics` may be left out).
+   */
+  topics?: string[];
 }
+
+/** The fields of a submission that can be wrong: the form's own fields and the topic choice. */
+export type SubmitFormErrors = Partial<Record<FormFieldName | "topics", string>>;
+
+export const TOPIC_CHOICE_ERRORS = {
+  none: "Choose at least one topic",
+  unknown: "Choose from the topics on this form",
+} as const;
+
+/** At most this many choices are read (a form offers at most 20 topics). */
+const MAX_TOPIC_CHOICES = 20;
 
 export type SubmitFormResult =
   | {
       status: "invalid";
       form: PublicForm;
-      errors: Partial<Record<FormFieldName, string>>;
+      errors: SubmitFormErrors;
       values: Partial<Record<FormFieldName, string>>;
+      /** The ticked topics that the form offers, to tick them again on the re-rendered form. */
+      topics: string[];
     }
   | {
       status: "submitted";
@@ -72,9 +91,31 @@ function fieldLabel(form: PublicForm, name: FormFieldName): string {
   return form.definition.fields.find((f) => f.name === name)?.label || FIELD_DEFAULT_LABELS[name];
 }
 
-function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
+/**
+ * The topics the submission subscribes to: the form's only topic, or the ticked ones of several.
+ * `keys` are the ticked ones the form offers (what the page ticks again after an error).
+ */
+function chooseTopics(
+  form: PublicForm,
+  raw: string[] | undefined,
+): { topics: TopicRow[]; keys: string[]; error?: string } {
+  const ticked = [...new Set(raw ?? [])];
+  const byKey = new Map(form.topics.map((t) => [t.key, t]));
+  const known = ticked.filter((key) => byKey.has(key));
+  if (ticked.length > MAX_TOPIC_CHOICES || known.length < ticked.length)
+    return { topics: [], keys: known.slice(0, MAX_TOPIC_CHOICES), error: TOPIC_CHOICE_ERRORS.unknown };
+  if (form.topics.length === 1 && known.length === 0) return { topics: form.topics, keys: [] };
+  if (known.length === 0) return { topics: [], keys: [], error: TOPIC_CHOICE_ERRORS.none };
+  // In the form's order, whatever order the boxes arrived in.
+  const chosen = new Set(known);
+  return { topics: form.topics.filter((t) => chosen.has(t.key)), keys: known };
+}
+
+const ADDRESS_FIELD: Record<Channel, FormFieldName> = { email: "email", sms: "phone" };
+
+function validate(form: PublicForm, raw: SubmitFormInput["values"], rawTopics: string[] | undefined) {
   const values: Partial<Record<FormFieldName, string>> = {};
-  const errors: Partial<Record<FormFieldName, string>> = {};
+  const errors: SubmitFormErrors = {};
   for (const field of form.definition.fields) {
     const value = (raw[field.name] ?? "").trim();
     if (value.length > 254) errors[field.name] = "This is too long";
@@ -96,7 +137,21 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
     errors[addressFields[0].name] =
       addressFields.length > 1 ? "Enter your email or your phone number" : "This is required";
   }
-  return { values, errors };
+  const choice = chooseTopics(form, rawTopics);
+  if (choice.error) errors.topics = choice.error;
+  // A chosen topic must reach the person on a channel they gave an address for.
+  if (values.email || values.phone) {
+    for (const topic of choice.topics) {
+      const channels = topic.channels.filter((c) => form.definition.fields.some((f) => f.name === ADDRESS_FIELD[c]));
+      if (channels.length === 0 || channels.some((c) => values[ADDRESS_FIELD[c]])) continue;
+      const field = ADDRESS_FIELD[channels[0]!];
+      errors[field] ??=
+        field === "email"
+          ? `Enter your email address to get ${topic.name}`
+          : `Enter your mobile phone number to get ${topic.name}`;
+    }
+  }
+  return { values, errors, topics: choice.topics, topicKeys: choice.keys };
 }
 
 /**
@@ -104,10 +159,12 @@ function validate(form: PublicForm, raw: SubmitFormInput["values"]) {
  *
  * Order: form exists (NOT_FOUND) → rate limits per IP and per form (RATE_LIMITED) → form token and
  * cross-site check (FormTokenError, nothing recorded) → honeypot (answers like a success, records
- * nothing) → field validation (`status: "invalid"`) → one transaction: find or create the contact
+ * nothing) → validation of the fields and the topic choice (`status: "invalid"`: on a form offering
+ * several topics at least one ticked, each one the form offers, each reachable through an address
+ * given) → one transaction: find or create the contact
  * of each address (resolveSignupContacts: a form never changes an existing contact's address, and
  * the consent it records goes to each address's own contact), then per channel the person gave an
- * address for: topics needing double opt-in (the
+ * address for, for the chosen topics only: topics needing double opt-in (the
  * form's switch or the topic's own flag) get a pending request, the others an `opted_in` with
  * evidence {ip, userAgent, url, consent text (stored by hash), formVersion `formId@vN`}. After
  * commit the confirmation email/SMS go out. Not idempotent (a resubmission is a new act), but a
@@ -135,8 +192,8 @@ export async function submitForm({
   if (input.crossSite) throw new FormTokenError("cross_site");
 
   const hasAddresses = { email: false, sms: false };
-  const { values, errors } = validate(form, input.values);
-  if (Object.keys(errors).length > 0) return { status: "invalid", form, errors, values };
+  const { values, errors, topics: chosen, topicKeys } = validate(form, input.values, input.topics);
+  if (Object.keys(errors).length > 0) return { status: "invalid", form, errors, values, topics: topicKeys };
   hasAddresses.email = Boolean(values.email);
   hasAddresses.sms = Boolean(values.phone);
 
@@ -144,7 +201,7 @@ export async function submitForm({
   if (input.honeypot?.trim()) {
     // Looks exactly like a success to the bot; nothing is written or sent.
     const pending = (channel: Channel) =>
-      hasAddresses[channel] && form.topics.some((t) => t.channels.includes(channel) && needsConfirmation(t));
+      hasAddresses[channel] && chosen.some((t) => t.channels.includes(channel) && needsConfirmation(t));
     return {
       status: "submitted",
       form,
@@ -184,7 +241,8 @@ export async function submitForm({
         const contact = byChannel[channel];
         if (!hasAddresses[channel] || !contact) continue;
         const personCtx: ServiceContext = { ...base, actor: { type: "contact", contactId: contact.id } };
-        const offered = form.topics.filter((t) => t.channels.includes(channel));
+        // Only the topics the person chose: consent (and its evidence) is recorded for those alone.
+        const offered = chosen.filter((t) => t.channels.includes(channel));
         const direct = offered.filter((t) => !needsConfirmation(t));
         const confirm = offered.filter(needsConfirmation);
         if (direct.length > 0) {
@@ -219,6 +277,7 @@ export async function submitForm({
           [error.field]: error.field === "email" ? "Enter a valid email address" : "Enter a valid phone number",
         },
         values,
+        topics: topicKeys,
       };
     }
     if (error instanceof AppError && error.code === "CONFLICT") {
@@ -228,6 +287,7 @@ export async function submitForm({
         form,
         errors: { [field]: "We could not sign up this address. Please contact us." },
         values,
+        topics: topicKeys,
       };
     }
     throw error;

@@ -1,3 +1,4 @@
+export { getLinkBrand } from "./get-link-brand";
 export { getPreferences } from "./get-preferences";
 export type { Preferences, PreferenceTopic } from "./model";
 export { getUnsubscribeContext } from "./get-unsubscribe-context";

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { renderCodePage, renderMessagePage } from "@/components/forms/hosted-html";
+import { hostedBrand, type HostedBrand } from "@/components/hosted/theme";
+import type { Queryable } from "@/db/client";
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { getOutbox } from "@/server/wiring";
@@ -11,12 +13,14 @@ import {
   resendConfirmation,
   type CodeConfirmationView,
 } from "@/server/services/confirmations";
+import { getWorkspaceBrand } from "@/server/services/workspaces";
 import { withinBodyLimit } from "@/server/lib/body-limits";
 
 /**
  * The SMS code entry page, reached right after submitting a form (often inside its iframe, hence
  * frameable and script-free). `POST` with `intent=confirm` checks the code; `intent=resend`
- * sends a new one (the old request is superseded; the per-address hourly limit applies).
+ * sends a new one (the old request is superseded; the per-address hourly limit applies). Pages of
+ * a known request carry its workspace's brand; an unknown one, the product's.
  */
 
 type Params = { params: Promise<{ confirmationId: string }> };
@@ -24,7 +28,7 @@ type Params = { params: Promise<{ confirmationId: string }> };
 function notFound(embed = false): Response {
   return htmlResponse(
     renderMessagePage({
-      brand: "OptIn Manager",
+      brand: null,
       title: "Not found",
       message: "This confirmation request does not exist.",
       icon: "warn",
@@ -33,14 +37,19 @@ function notFound(embed = false): Response {
   );
 }
 
-function finalPage(view: CodeConfirmationView, embed: boolean, already = false): Response {
+async function brandOf(db: Queryable, view: CodeConfirmationView): Promise<HostedBrand> {
+  const brand = await getWorkspaceBrand({ ctx: { db, now: systemClock }, input: { workspaceId: view.workspaceId } });
+  return hostedBrand(brand ?? { name: view.brand });
+}
+
+function finalPage(view: CodeConfirmationView, brand: HostedBrand, embed: boolean, already = false): Response {
   if (view.status === "confirmed") {
     const what = view.topicNames.length ? view.topicNames.join(", ") : "our messages";
     return htmlResponse(
       renderMessagePage({
-        brand: view.brand,
+        brand,
         title: already ? "Already confirmed" : "You're subscribed",
-        message: `${already ? "Your number was already confirmed." : "Thanks for confirming your number."} You'll receive ${what} from ${view.brand}.`,
+        message: `${already ? "Your number was already confirmed." : "Thanks for confirming your number."} You'll receive ${what} from ${brand.name}.`,
         embed,
       }),
       { frameable: embed },
@@ -49,7 +58,7 @@ function finalPage(view: CodeConfirmationView, embed: boolean, already = false):
   const locked = view.status === "locked";
   return htmlResponse(
     renderMessagePage({
-      brand: view.brand,
+      brand,
       title: locked ? "Too many wrong codes" : "This code has expired",
       message: locked
         ? "For your security this request is now closed. Please sign up again to get a new code."
@@ -63,6 +72,7 @@ function finalPage(view: CodeConfirmationView, embed: boolean, already = false):
 
 function codePage(
   view: CodeConfirmationView,
+  brand: HostedBrand,
   id: string,
   embed: boolean,
   emailAlsoPending: boolean,
@@ -71,7 +81,7 @@ function codePage(
 ): Response {
   return htmlResponse(
     renderCodePage({
-      brand: view.brand,
+      brand,
       sentTo: view.sentTo,
       action: `/confirm/code/${id}${embed ? "?embed=1" : ""}`,
       error,
@@ -90,8 +100,9 @@ export async function GET(request: Request, { params }: Params) {
   const { db } = await getDbHandle();
   const view = await getCodeConfirmation({ ctx: { db, now: systemClock }, input: { confirmationId } });
   if (!view) return notFound(embed);
-  if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
-  return codePage(view, confirmationId, embed, url.searchParams.get("email") === "1");
+  const brand = await brandOf(db, view);
+  if (view.status !== "pending") return finalPage(view, brand, embed, view.status === "confirmed");
+  return codePage(view, brand, confirmationId, embed, url.searchParams.get("email") === "1");
 }
 
 async function post(request: Request, { params }: Params) {
@@ -109,7 +120,8 @@ async function post(request: Request, { params }: Params) {
   if (data?.get("intent") === "resend") {
     const view = await getCodeConfirmation({ ctx, input: { confirmationId } });
     if (!view) return notFound(embed);
-    if (view.status !== "pending") return finalPage(view, embed, view.status === "confirmed");
+    const brand = await brandOf(db, view);
+    if (view.status !== "pending") return finalPage(view, brand, embed, view.status === "confirmed");
     try {
       const sent = await resendConfirmation({
         ctx: { ...ctx, workspaceId: view.workspaceId, actor: { type: "contact", contactId: view.contactId } },
@@ -118,9 +130,9 @@ async function post(request: Request, { params }: Params) {
       return seeOther(`/confirm/code/${sent.confirmationId}${embed ? "?embed=1" : ""}`);
     } catch (error) {
       if (error instanceof AppError && error.code === "RATE_LIMITED")
-        return codePage(view, confirmationId, embed, false, error.message, 429);
+        return codePage(view, brand, confirmationId, embed, false, error.message, 429);
       if (error instanceof AppError && error.code === "CONFLICT")
-        return finalPage({ ...view, status: "expired" }, embed);
+        return finalPage({ ...view, status: "expired" }, brand, embed);
       throw error;
     }
   }
@@ -128,13 +140,15 @@ async function post(request: Request, { params }: Params) {
   const code = typeof data?.get("code") === "string" ? String(data.get("code")) : "";
   const result = await confirmByCode({ ctx, input: { confirmationId, code, meta: clientMeta(request) } });
   if (!result) return notFound(embed);
+  const brand = await brandOf(db, result);
   switch (result.outcome) {
     case "confirmed":
     case "already_confirmed":
-      return finalPage(result, embed, result.outcome === "already_confirmed");
+      return finalPage(result, brand, embed, result.outcome === "already_confirmed");
     case "wrong_code":
       return codePage(
         result,
+        brand,
         confirmationId,
         embed,
         false,
@@ -142,7 +156,7 @@ async function post(request: Request, { params }: Params) {
         400,
       );
     default:
-      return finalPage(result, embed);
+      return finalPage(result, brand, embed);
   }
 }
 

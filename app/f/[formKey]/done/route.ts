@@ -1,8 +1,10 @@
 import { renderMessagePage } from "@/components/forms/hosted-html";
+import { hostedBrand } from "@/components/hosted/theme";
 import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { htmlResponse } from "@/server/lib/public-pages";
 import { getPublicForm } from "@/server/services/forms";
+import { getWorkspaceBrand } from "@/server/services/workspaces";
 
 /**
  * `GET /f/{formKey}/done`: where a submission lands (303 from `POST /f/{formKey}`).
@@ -16,7 +18,13 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
   const check = new Set((url.searchParams.get("check") ?? "").split(","));
   const { db } = await getDbHandle();
   const form = await getPublicForm({ ctx: { db, now: systemClock }, input: { key: formKey } });
-  const brand = form?.brand ?? "OptIn Manager";
+  const brand = form
+    ? hostedBrand(
+        (await getWorkspaceBrand({ ctx: { db, now: systemClock }, input: { workspaceId: form.workspaceId } })) ?? {
+          name: form.brand,
+        },
+      )
+    : null;
 
   if (check.has("email") || check.has("sms")) {
     const where =
