@@ -85,14 +85,36 @@ async function recoverImportsAtStartup(): Promise<void> {
 }
 
 /**
- * Called once per server process from instrumentation.ts: database and bootstrap, then the
- * outbox (providers and dispatcher chosen from the environment, `server/wiring.ts`), then jobs.
+ * Contacts written before the search index existed get their tokens, in the background (the
+ * server answers at once; until then such a contact is found by exact address only). When every
+ * contact has its tokens this is one indexed query.
+ */
+async function backfillSearchTokensAtStartup(): Promise<void> {
+  try {
+    const handle = await getDbHandle();
+    const { backfillSearchTokens } = await import("@/server/services/contacts");
+    const result = await backfillSearchTokens({ ctx: { db: handle.db, now: systemClock } });
+    if (result.filled || result.skipped)
+      logger.info({ filled: result.filled, skipped: result.skipped }, "contact search index filled at start-up");
+  } catch (error) {
+    logger.error(
+      { err: error },
+      "could not fill the contact search index at start-up; it is retried at the next start",
+    );
+  }
+}
+
+/**
+ * Called once per server process from instrumentation.ts: database and bootstrap (then, in the
+ * background, the contacts' search index), then the outbox (providers and dispatcher chosen from
+ * the environment, `server/wiring.ts`), then jobs.
  */
 export function bootServer(): Promise<void> {
   globalForBoot.__optinBooted ??= (async () => {
     const env = getEnv();
     const result = await prepareDatabase();
     if (result.adminCreated) printAdminBanner(result);
+    void backfillSearchTokensAtStartup();
     // Loaded here: npm start's preflight imports this module for the database steps only.
     const { getOutbox } = await import("@/server/wiring");
     const outbox = getOutbox();

@@ -22,6 +22,8 @@ import { describeAction, describeActor, KNOWN_AUDIT_ACTIONS } from "./describe-a
 
 const PAGE_SIZE = 50;
 const ALL = "all";
+/** A filter field's one column never grows past its cell: a long choice (an action and its code) truncates. */
+const FIELD_CLASS = "min-w-0 grid-cols-1";
 
 const ACTOR_TYPES = [
   { value: "user", label: "Member" },
@@ -80,8 +82,10 @@ export function AuditViewer({ canView }: { canView: boolean }) {
       </Alert>
     );
   }
+  // One column that never grows past the page (minmax(0, 1fr)): a long value truncates instead
+  // of widening the page.
   return (
-    <div className="grid gap-4">
+    <div className="grid min-w-0 grid-cols-1 gap-4">
       <ChainCheck />
       <AuditLog />
     </div>
@@ -111,19 +115,19 @@ function AuditLog() {
     <>
       <Card className="p-4">
         <form
-          className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4"
+          className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-4"
           aria-label="Filter the audit log"
           onSubmit={(e) => {
             e.preventDefault();
             setApplied(draft);
           }}
         >
-          <FormField label="Actor type" id="audit-actor-type">
+          <FormField className={FIELD_CLASS} label="Actor type" id="audit-actor-type">
             <Select value={draft.actorType} onValueChange={(value) => set("actorType")(value as Filters["actorType"])}>
               <SelectTrigger id="audit-actor-type">
                 <SelectValue />
               </SelectTrigger>
-              <SelectContent>
+              <SelectContent aria-label="Actor type">
                 <SelectItem value={ALL}>Anyone</SelectItem>
                 {ACTOR_TYPES.map((type) => (
                   <SelectItem key={type.value} value={type.value}>
@@ -133,7 +137,7 @@ function AuditLog() {
               </SelectContent>
             </Select>
           </FormField>
-          <FormField label="Actor" description="An id, or part of a member's email or name.">
+          <FormField className={FIELD_CLASS} label="Actor" description="An id, or part of a member's email or name.">
             <Input
               value={draft.actor}
               onChange={(e) => set("actor")(e.target.value)}
@@ -141,12 +145,12 @@ function AuditLog() {
               maxLength={200}
             />
           </FormField>
-          <FormField label="Action" id="audit-action">
+          <FormField className={FIELD_CLASS} label="Action" id="audit-action">
             <Select value={draft.action} onValueChange={set("action")}>
               <SelectTrigger id="audit-action">
                 <SelectValue />
               </SelectTrigger>
-              <SelectContent>
+              <SelectContent aria-label="Action">
                 <SelectItem value={ALL}>Any action</SelectItem>
                 {KNOWN_AUDIT_ACTIONS.map(({ action, label }) => (
                   <SelectItem key={action} value={action}>
@@ -156,8 +160,8 @@ function AuditLog() {
               </SelectContent>
             </Select>
           </FormField>
-          <div className="grid grid-cols-2 gap-3">
-            <FormField label="Target type">
+          <div className="grid min-w-0 grid-cols-2 gap-3">
+            <FormField className={FIELD_CLASS} label="Target type">
               <Input
                 value={draft.targetType}
                 onChange={(e) => set("targetType")(e.target.value)}
@@ -165,11 +169,11 @@ function AuditLog() {
                 maxLength={100}
               />
             </FormField>
-            <FormField label="Target id">
+            <FormField className={FIELD_CLASS} label="Target id">
               <Input value={draft.targetId} onChange={(e) => set("targetId")(e.target.value)} maxLength={200} />
             </FormField>
           </div>
-          <FormField label="From (UTC)">
+          <FormField className={FIELD_CLASS} label="From (UTC)">
             <Input
               type="date"
               value={draft.from}
@@ -177,7 +181,7 @@ function AuditLog() {
               max={draft.to || undefined}
             />
           </FormField>
-          <FormField label="To (UTC, inclusive)">
+          <FormField className={FIELD_CLASS} label="To (UTC, inclusive)">
             <Input
               type="date"
               value={draft.to}
@@ -185,7 +189,7 @@ function AuditLog() {
               min={draft.from || undefined}
             />
           </FormField>
-          <div className="flex items-end gap-2 sm:col-span-2">
+          <div className="flex flex-wrap items-end gap-2 sm:col-span-2">
             <Button type="submit" disabled={log.isFetching && !log.isFetchingNextPage}>
               {log.isFetching && !log.isFetchingNextPage ? <Spinner /> : null}
               Apply filters
@@ -223,17 +227,19 @@ function AuditLog() {
             }
           />
         ) : (
-          <Table>
+          // Fixed layout: the columns share the card's width, and long actors, actions and targets
+          // truncate (the full text in their title) rather than widening the page.
+          <Table className="table-fixed">
             <TableHeader>
               <TableRow>
-                <TableHead className="w-0">
+                <TableHead className="w-12 sm:w-14">
                   <span className="sr-only">Details</span>
                 </TableHead>
-                <TableHead>When (UTC)</TableHead>
+                <TableHead className="w-28 sm:w-40">When (UTC)</TableHead>
                 <TableHead>Actor</TableHead>
                 <TableHead>Action</TableHead>
-                <TableHead className="hidden md:table-cell">Target</TableHead>
-                <TableHead className="hidden text-right sm:table-cell">#</TableHead>
+                <TableHead className="hidden w-[28%] md:table-cell">Target</TableHead>
+                <TableHead className="hidden w-16 text-right sm:table-cell">#</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -262,6 +268,8 @@ type Entry = inferRouterOutputs<AppRouter>["audit"]["list"][number];
 function AuditRow({ entry }: { entry: Entry }) {
   const [isOpen, setIsOpen] = React.useState(false);
   const detailsId = `audit-${entry.id}`;
+  const actor = describeActor(entry);
+  const actorType = ACTOR_TYPES.find((type) => type.value === entry.actorType)?.label ?? entry.actorType;
   return (
     <>
       <TableRow data-testid="audit-row" data-state={isOpen ? "selected" : undefined}>
@@ -278,23 +286,34 @@ function AuditRow({ entry }: { entry: Entry }) {
             <ChevronRightIcon className={isOpen ? "rotate-90 transition-transform" : "transition-transform"} />
           </Button>
         </TableCell>
-        <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(entry.createdAt)}</TableCell>
-        <TableCell>
-          <span className="font-medium">{describeActor(entry)}</span>
-          <Badge variant="muted" className="ml-2">
-            {ACTOR_TYPES.find((type) => type.value === entry.actorType)?.label ?? entry.actorType}
-          </Badge>
+        <TableCell className="whitespace-normal text-muted-foreground tabular-nums sm:whitespace-nowrap">
+          {formatDateTime(entry.createdAt)}
         </TableCell>
         <TableCell>
-          {describeAction(entry.action)}
-          <code className="ml-2 hidden text-xs text-muted-foreground lg:inline">{entry.action}</code>
+          <div className="flex min-w-0 items-center gap-2">
+            <span className="truncate font-medium" title={actor}>
+              {actor}
+            </span>
+            <Badge variant="muted" className="hidden shrink-0 lg:inline-flex">
+              {actorType}
+            </Badge>
+          </div>
+        </TableCell>
+        <TableCell>
+          <div className="truncate" title={`${describeAction(entry.action)} (${entry.action})`}>
+            {describeAction(entry.action)}
+            <code className="ml-2 hidden text-xs text-muted-foreground xl:inline">{entry.action}</code>
+          </div>
         </TableCell>
         <TableCell className="hidden md:table-cell">
           {entry.targetType ? (
-            <span className="text-muted-foreground">
+            <div
+              className="truncate text-muted-foreground"
+              title={entry.targetId ? `${entry.targetType} ${entry.targetId}` : entry.targetType}
+            >
               {entry.targetType}
               {entry.targetId ? <code className="ml-1 text-xs">{entry.targetId}</code> : null}
-            </span>
+            </div>
           ) : (
             "—"
           )}
@@ -310,9 +329,17 @@ function AuditRow({ entry }: { entry: Entry }) {
               <JsonBlock title="Before" value={entry.before} />
               <JsonBlock title="After" value={entry.after} />
             </div>
-            <dl className="grid gap-x-4 gap-y-1 pb-2 text-xs text-muted-foreground sm:grid-cols-[auto_1fr]">
+            <dl className="grid grid-cols-1 gap-x-4 gap-y-1 pb-2 text-xs text-muted-foreground sm:grid-cols-[auto_minmax(0,1fr)]">
               <dt>Sequence</dt>
               <dd className="tabular-nums">{entry.seq}</dd>
+              <dt>Actor</dt>
+              <dd className="wrap-anywhere">
+                {actor} ({actorType})
+              </dd>
+              <dt>Target</dt>
+              <dd className="break-all">
+                {entry.targetType ? `${entry.targetType}${entry.targetId ? ` ${entry.targetId}` : ""}` : "—"}
+              </dd>
               <dt>Actor id</dt>
               <dd className="break-all">{entry.actorId ?? "—"}</dd>
               <dt>Request id</dt>
@@ -358,11 +385,11 @@ function ChainCheck() {
   return (
     <Card className="gap-3 p-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="max-w-2xl text-sm text-muted-foreground">
+        <p className="max-w-2xl min-w-0 flex-1 basis-72 text-sm text-muted-foreground">
           Every entry stores a hash of the previous one, and the database refuses edits and deletions. Verifying
           recomputes the chain to show that no entry was altered or removed behind its back.
         </p>
-        <Button variant="outline" onClick={() => void check.refetch()} disabled={check.isFetching}>
+        <Button variant="outline" className="shrink-0" onClick={() => void check.refetch()} disabled={check.isFetching}>
           {check.isFetching ? <Spinner /> : <ShieldCheckIcon />}
           {check.isFetching ? "Verifying…" : "Verify chain"}
         </Button>

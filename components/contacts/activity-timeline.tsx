@@ -1,10 +1,11 @@
 "use client";
 
+import type * as React from "react";
 import { ActivityIcon, EyeIcon, PencilIcon, ShieldOffIcon, UserPlusIcon, type LucideIcon } from "lucide-react";
 import { describeAction } from "@/components/audit/describe-action";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
-import { actionIcon, describeConsentActor } from "./consent-history";
+import { actionIcon, ActorName, HistoryLinkText } from "./consent-history";
 import {
   ACTION_LABELS,
   CHANNEL_META,
@@ -57,11 +58,6 @@ function describeAudit(entry: Extract<ActivityEntry, { kind: "audit" }>): { titl
   }
 }
 
-function auditActor(entry: Extract<ActivityEntry, { kind: "audit" }>): string {
-  if (entry.actorLabel) return entry.actorLabel;
-  return describeConsentActor({ actorType: entry.actorType, actorId: entry.actorId, actorLabel: null });
-}
-
 /** Consent events and audit rows about the contact, newest first, on one vertical line. */
 export function ActivityTimeline({ entries }: { entries: ActivityEntry[] }) {
   if (entries.length === 0) {
@@ -80,7 +76,7 @@ export function ActivityTimeline({ entries }: { entries: ActivityEntry[] }) {
       {entries.map((entry, index) => {
         const isLast = index === entries.length - 1;
         let title: string;
-        let detail: string;
+        let detail: React.ReactNode;
         let Icon: LucideIcon;
         let tone = "bg-muted text-muted-foreground ring-border";
         if (entry.kind === "consent") {
@@ -88,10 +84,23 @@ export function ActivityTimeline({ entries }: { entries: ActivityEntry[] }) {
           const pending = e.action === "opted_in" && e.needsConfirmation;
           ({ Icon, tone } = actionIcon(e.action, pending));
           title = `${pending ? "Opt-in awaiting confirmation" : (ACTION_LABELS[e.action] ?? e.action)}: ${e.topicName} (${CHANNEL_META[e.channel].label})`;
-          detail = `${SOURCE_LABELS[e.source] ?? e.source} · by ${describeConsentActor(e)}`;
+          detail = (
+            <>
+              {e.origin ? (
+                <HistoryLinkText label={e.origin.label} href={e.origin.href} />
+              ) : (
+                (SOURCE_LABELS[e.source] ?? e.source)
+              )}{" "}
+              · by <ActorName entry={e} />
+            </>
+          );
         } else {
           ({ title, Icon } = describeAudit(entry));
-          detail = `By ${auditActor(entry)}`;
+          detail = (
+            <>
+              By <ActorName entry={entry} />
+            </>
+          );
         }
         return (
           <li key={entry.kind === "consent" ? entry.event.id : entry.id} className="relative flex gap-3 pb-5 last:pb-0">

@@ -9,23 +9,30 @@ import {
   HistoryIcon,
   TimerOffIcon,
 } from "lucide-react";
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ACTION_LABELS, CHANNEL_META, EVIDENCE_LABELS, formatWhen, SOURCE_LABELS } from "./labels";
 import type { ConsentHistoryEntry } from "./types";
 
-/** Who recorded a ledger row, in words. */
-export function describeConsentActor(entry: {
+interface HistoryActor {
   actorType: string;
   actorId: string | null;
+  /** The actor by name (a member, an API key, a form), resolved by the server. */
   actorLabel: string | null;
-}): string {
+  /** The actor's admin page (a form's builder), when it has one. */
+  actorHref?: string | null;
+}
+
+/** Who recorded a ledger row (or wrote an audit row), in words. */
+export function describeConsentActor(entry: HistoryActor): string {
+  if (entry.actorLabel) return entry.actorLabel;
   switch (entry.actorType) {
     case "user":
-      return entry.actorLabel ?? "A member";
+      return "A member";
     case "apiKey":
-      return entry.actorLabel ?? "An API key";
+      return "An API key";
     case "contact":
       return "The contact";
     case "provider":
@@ -37,6 +44,25 @@ export function describeConsentActor(entry: {
       return "System";
     }
   }
+}
+
+const LINK_CLASS =
+  "rounded-sm font-medium text-foreground underline underline-offset-2 outline-none hover:text-primary focus-visible:ring-[3px] focus-visible:ring-ring/50";
+
+/** A name in a history line, linked to its page when it has one. */
+export function HistoryLinkText({ label, href }: { label: string; href: string | null | undefined }) {
+  return href ? (
+    <Link href={href} className={LINK_CLASS}>
+      {label}
+    </Link>
+  ) : (
+    <>{label}</>
+  );
+}
+
+/** The actor of a history line by name, linked to its page (a form's builder) when it has one. */
+export function ActorName({ entry }: { entry: HistoryActor }) {
+  return <HistoryLinkText label={describeConsentActor(entry)} href={entry.actorHref} />;
 }
 
 export function actionIcon(action: string, pending: boolean) {
@@ -112,7 +138,14 @@ export function ConsentHistory({ entries }: { entries: ConsentHistoryEntry[] }) 
                 </Badge>
               </div>
               <p className="text-xs text-muted-foreground">
-                By {describeConsentActor(entry)} · <span className="sr-only">Occurred </span>
+                By <ActorName entry={entry} />
+                {entry.origin ? (
+                  <>
+                    {" "}
+                    · <HistoryLinkText label={entry.origin.label} href={entry.origin.href} />
+                  </>
+                ) : null}{" "}
+                · <span className="sr-only">Occurred </span>
                 <time dateTime={new Date(entry.occurredAt).toISOString()}>{formatWhen(entry.occurredAt)}</time>
                 {sameMinute(entry.occurredAt, entry.recordedAt) ? null : (
                   <>

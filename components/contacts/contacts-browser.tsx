@@ -68,7 +68,8 @@ function toListInput(filters: Filters) {
 type Revealed = { email: string | null; phone: string | null; firstName: string | null; lastName: string | null };
 
 /**
- * The contacts list: exact-address search (PII is encrypted, so no substring search), tag, consent
+ * The contacts list: search by name, start of an email or exact phone (viewers: exact address
+ * only; personal data is encrypted, matched through keyed tokens, never by substring), tag, consent
  * and created-date filters, 50 per page by keyset. Viewers see masked values and may reveal one
  * contact at a time (audited).
  */
@@ -80,6 +81,8 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
   const { filters, apply, filtered } = useBrowserFilters({ initial: NO_FILTERS, none: NO_FILTERS, pagination });
   const [revealed, setRevealed] = React.useState<Record<string, Revealed>>({});
   const [createOpen, setCreateOpen] = React.useState(false);
+  // Names and the start of an address are searchable by those who see them; viewers search exactly.
+  const byName = role !== "viewer";
 
   const input = React.useMemo(
     () => ({ ...toListInput(filters), cursor: pagination.cursor }),
@@ -140,9 +143,17 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
           <>
             <ExactSearch
               id="contact-search"
-              label="Find a contact by email or phone"
-              placeholder="Exact email or phone, e.g. ann@example.com or +1 415 555 2671"
-              hint="Contact details are encrypted, so search matches a whole email address or phone number, not part of one."
+              {...(byName
+                ? {
+                    label: "Find a contact by name, email or phone",
+                    placeholder: "Name, start of an email, or phone, e.g. Ann Lee, ann.l or +1 415 555 2671",
+                    hint: "Matches whole words of a name (every word you type), the start of an email address (3 characters or more), or a complete phone number.",
+                  }
+                : {
+                    label: "Find a contact by email or phone",
+                    placeholder: "Exact email or phone, e.g. ann@example.com or +1 415 555 2671",
+                    hint: "Contact details are masked for your role, so search matches a whole email address or phone number, not part of one.",
+                  })}
               draft={searchDraft}
               onDraftChange={setSearchDraft}
               applied={Boolean(filters.search)}
@@ -211,7 +222,9 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                 title="No contacts match"
                 description={
                   filters.search
-                    ? "No contact has exactly this email address or phone number."
+                    ? byName
+                      ? "No contact has this name, an email address starting with this text, or this phone number."
+                      : "No contact has exactly this email address or phone number."
                     : "Try other filters, or clear them."
                 }
                 onClear={clearAll}

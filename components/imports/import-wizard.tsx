@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/components/ui/cn";
@@ -120,8 +121,8 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
   );
 }
 
-const selectClass =
-  "h-9 w-full rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 dark:bg-input/30";
+/** The mapping select's "not imported" choice (a select item cannot have an empty value). */
+const NOT_IMPORTED = "__not_imported__";
 
 function MapColumns({
   file,
@@ -172,8 +173,8 @@ function MapColumns({
   };
 
   return (
-    <div className="grid gap-4">
-      <Card>
+    <div className="grid grid-cols-1 gap-4">
+      <Card className="min-w-0">
         <CardHeader>
           <CardTitle className="flex flex-wrap items-center gap-2">
             Preview <Badge variant="muted">{file.name}</Badge>
@@ -217,27 +218,36 @@ function MapColumns({
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">
-          <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
             {MAPPING_FIELDS.map(({ field, label, ...rest }) => {
               const hint = "hint" in rest ? rest.hint : undefined;
               const id = `map-${field}`;
               return (
-                <div key={field} className="grid gap-1.5">
+                <div key={field} className="grid min-w-0 gap-1.5">
                   <Label htmlFor={id}>{label}</Label>
-                  <select
-                    id={id}
-                    className={selectClass}
-                    value={fields[field] ?? ""}
-                    onChange={(e) => setFields((current) => ({ ...current, [field]: e.target.value || undefined }))}
+                  <Select
+                    value={fields[field] ?? NOT_IMPORTED}
+                    onValueChange={(value) =>
+                      setFields((current) => ({ ...current, [field]: value === NOT_IMPORTED ? undefined : value }))
+                    }
                   >
-                    <option value="">— Not imported —</option>
-                    {preview.headers.filter(Boolean).map((h) => (
-                      <option key={h} value={h}>
-                        {h}
-                      </option>
-                    ))}
-                  </select>
-                  {hint ? <p className="text-xs text-muted-foreground">{hint}</p> : null}
+                    <SelectTrigger id={id} className="min-w-0" aria-describedby={hint ? `${id}-hint` : undefined}>
+                      <SelectValue />
+                    </SelectTrigger>
+                    <SelectContent aria-label={label}>
+                      <SelectItem value={NOT_IMPORTED}>— Not imported —</SelectItem>
+                      {[...new Set(preview.headers.filter(Boolean))].map((h) => (
+                        <SelectItem key={h} value={h}>
+                          {h}
+                        </SelectItem>
+                      ))}
+                    </SelectContent>
+                  </Select>
+                  {hint ? (
+                    <p id={`${id}-hint`} className="text-xs text-muted-foreground">
+                      {hint}
+                    </p>
+                  ) : null}
                 </div>
               );
             })}

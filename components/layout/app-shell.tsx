@@ -26,7 +26,10 @@ export type AppShellProps = {
 };
 
 /**
- * Signed-in chrome: fixed sidebar on desktop (lg+), top bar + slide-over nav below.
+ * Signed-in chrome: on desktop (lg+) a sidebar the height of the window that stays in place on
+ * long pages (sticky, scrolling on its own when the nav is taller than the window); top bar +
+ * slide-over nav below. The content column may shrink (min-w-0), so a wide table scrolls or
+ * truncates inside the page instead of widening it.
  * Presentational only — pass data and the sign-out server action from a Server Component.
  */
 export function AppShell({
@@ -42,7 +45,7 @@ export function AppShell({
   const [mobileOpen, setMobileOpen] = React.useState(false);
 
   return (
-    <div className="min-h-svh bg-background">
+    <div className="min-h-svh bg-background lg:flex">
       <a
         href="#main-content"
         className="sr-only z-[60] rounded-md border bg-background text-sm font-medium shadow-md focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:px-3 focus:py-2 focus:ring-[3px] focus:ring-ring/50 focus:outline-none"
@@ -51,7 +54,7 @@ export function AppShell({
       </a>
 
       {/* Desktop sidebar */}
-      <aside className="fixed inset-y-0 left-0 z-30 hidden w-64 border-r border-sidebar-border bg-sidebar text-sidebar-foreground lg:block">
+      <aside className="sticky top-0 z-30 hidden h-screen w-64 shrink-0 overflow-y-auto border-r border-sidebar-border bg-sidebar text-sidebar-foreground lg:block">
         <SidebarContents
           pathname={pathname}
           workspace={{ id: workspaceId, name: workspaceName }}
@@ -62,7 +65,7 @@ export function AppShell({
         />
       </aside>
 
-      <div className="flex min-h-svh flex-col lg:pl-64">
+      <div className="flex min-h-svh min-w-0 flex-col lg:flex-1">
         {/* Mobile top bar */}
         <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/85 px-3 backdrop-blur-md supports-[backdrop-filter]:bg-background/70 sm:px-4 lg:hidden">
           <Sheet open={mobileOpen} onOpenChange={setMobileOpen}>

@@ -14,7 +14,6 @@ import {
   BrowserResults,
   ClearFiltersButton,
   fieldErrorOf,
-  FilterRow,
   MaskedNotice,
   NoMatches,
   replaceUrlQuery,
@@ -157,7 +156,8 @@ export function MessagesBrowser({
               error={recipientError}
             />
 
-            <FilterRow>
+            {/* Wider gaps than the shared filter row: the selects here sit side by side on one line. */}
+            <div className="grid grid-cols-2 gap-3 md:flex md:flex-wrap md:items-end md:gap-x-4 md:gap-y-3">
               <FilterSelect
                 label="Channel"
                 value={filters.channel}
@@ -194,7 +194,7 @@ export function MessagesBrowser({
                 <SelectItem value="inbound">Inbound</SelectItem>
               </FilterSelect>
               {filtered ? <ClearFiltersButton onClick={clearAll} /> : null}
-            </FilterRow>
+            </div>
 
             {filters.contactId ? (
               <div className="flex flex-wrap items-center gap-2 text-sm">

@@ -84,3 +84,28 @@ function blindIndexKey(): Buffer {
 export function blindIndex(workspaceId: string, kind: "email" | "phone", normalized: string): string {
   return createHmac("sha256", blindIndexKey()).update(`${workspaceId}\u0000${kind}\u0000${normalized}`).digest("hex");
 }
+
+/** Derived once per APP_SECRET, like the blind-index key (a second module copy derives it again). */
+let cachedSearchKey: { secret: string; key: Buffer } | undefined;
+
+/**
+ * The key of the contacts' search index: HMAC(blind-index key, "search-index/v1"). Derived from
+ * the blind-index key but never equal to it, so a search token can never be compared with an
+ * `email_hash` (an email prefix as long as the address would otherwise equal its blind index).
+ */
+function searchIndexKey(): Buffer {
+  const secret = getSecrets().appSecret;
+  if (cachedSearchKey?.secret !== secret) {
+    cachedSearchKey = { secret, key: createHmac("sha256", blindIndexKey()).update("search-index/v1").digest() };
+  }
+  return cachedSearchKey.key;
+}
+
+/**
+ * One token of the contacts' search index (`contacts.search_tokens`): HMAC-SHA256 hex of a
+ * normalised name token or email prefix, scoped to a workspace and a kind. Tokens are built and
+ * normalised in server/services/contacts/search-tokens.ts; this only keys them.
+ */
+export function searchToken(workspaceId: string, kind: "name" | "email", token: string): string {
+  return createHmac("sha256", searchIndexKey()).update(`${workspaceId}\u0000${kind}\u0000${token}`).digest("hex");
+}

@@ -26,11 +26,12 @@ test("import a CSV: preview, map, consent topics, progress, summary, rejected ro
   await expect(page.getByTestId("import-preview")).toContainText("ann@example.com");
 
   // Suggested mapping from the header names.
-  await expect(page.getByLabel("Email", { exact: true })).toHaveValue("Email");
-  await expect(page.getByLabel("Phone", { exact: true })).toHaveValue("Mobile");
-  await expect(page.getByLabel("First name")).toHaveValue("First name");
-  await expect(page.getByLabel("Consent status")).toHaveValue("Consent");
-  await expect(page.getByLabel("Consent date")).toHaveValue("Consent date");
+  const mapped = (field: string) => page.getByRole("combobox", { name: field, exact: true });
+  await expect(mapped("Email")).toHaveText("Email");
+  await expect(mapped("Phone")).toHaveText("Mobile");
+  await expect(mapped("First name")).toHaveText("First name");
+  await expect(mapped("Consent status")).toHaveText("Consent");
+  await expect(mapped("Consent date")).toHaveText("Consent date");
 
   await page.getByLabel(/Newsletter/).check();
   await page.getByLabel(/Promotions/).check();

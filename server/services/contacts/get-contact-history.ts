@@ -12,6 +12,7 @@ import {
 } from "@/db/schema";
 import { listAudit } from "../audit/list-audit";
 import type { ServiceContext } from "../context";
+import { historyNames, ZHistoryLink } from "./history-actors";
 import { getContactRow } from "./rows";
 import { maskEvidence, seesFullPii } from "./mask-contact";
 
@@ -40,7 +41,12 @@ export const ZConsentHistoryEntry = z.object({
   batchId: z.uuid().nullable(),
   actorType: z.string(),
   actorId: z.string().nullable(),
+  /** The actor by name: a member's name or email, `API key “…”`, `Form “…”` (null: describe by type). */
   actorLabel: z.string().nullable(),
+  /** The admin page of the actor (a form's builder), when there is one. */
+  actorHref: z.string().nullable(),
+  /** Where the event came from when that is not the actor: the import or the form (name and page). */
+  origin: ZHistoryLink.nullable(),
 });
 export type TConsentHistoryEntry = z.infer<typeof ZConsentHistoryEntry>;
 
@@ -54,6 +60,7 @@ export const ZActivityEntry = z.discriminatedUnion("kind", [
     actorType: z.string(),
     actorId: z.string().nullable(),
     actorLabel: z.string().nullable(),
+    actorHref: z.string().nullable(),
     after: z.record(z.string(), z.unknown()).nullable(),
   }),
 ]);
@@ -67,6 +74,11 @@ export const ZContactHistory = z.object({
 });
 export type TContactHistory = z.infer<typeof ZContactHistory>;
 
+/** The form id of a submission's evidence (`formVersion` is `<form id>@v<version>`). */
+function formIdOf(formVersion: unknown): string | undefined {
+  return typeof formVersion === "string" ? /^([0-9a-f-]{36})@v\d+$/i.exec(formVersion)?.[1] : undefined;
+}
+
 function stringEvidence(evidence: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(evidence).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
@@ -75,7 +87,9 @@ function stringEvidence(evidence: Record<string, unknown>): Record<string, strin
 
 /**
  * The contact's consent ledger with its evidence (consent text resolved by hash) and an activity
- * timeline: consent events plus audit rows targeting the contact. The `consent.*` audit rows are
+ * timeline: consent events plus audit rows targeting the contact. Actors and imports are named
+ * (a member's name, an API key's name, a form's name linked to its page, an import's file name),
+ * never shown by key or id. The `consent.*` audit rows are
  * left out of the timeline because the ledger rows they summarise are already in it, in more
  * detail. Another workspace's id is NOT_FOUND. Read-only, not audited.
  */
@@ -120,9 +134,25 @@ export async function getContactHistory({
         .where(and(eq(consentTexts.workspaceId, ctx.workspaceId), inArray(consentTexts.hash, hashes)))
     : [];
   const textByHash = new Map(texts.map((t) => [t.hash, t.text]));
+  // Forms, API keys and imports by name, not by key or id.
+  const names = await historyNames(ctx.db, ctx.workspaceId, {
+    actors: [...events.map((e) => e.event), ...audit],
+    formIds: events.flatMap((e) => {
+      const formId = formIdOf(e.event.evidence.formVersion);
+      return formId ? [formId] : [];
+    }),
+    importIds: events.flatMap((e) => (e.event.source === "import" && e.event.batchId ? [e.event.batchId] : [])),
+  });
+  /** Where an event came from, when that is not its actor: the import, or the form submitted. */
+  const originOf = (event: (typeof events)[number]["event"]) => {
+    if (event.source === "import" && event.batchId) return names.importOf(event.batchId);
+    const formId = event.source === "form" ? formIdOf(event.evidence.formVersion) : undefined;
+    return formId ? names.formOf(formId) : null;
+  };
 
-  const consent: TConsentHistoryEntry[] = events.map(
-    ({ event, topic, topicName, userName, userEmail, apiKeyName }) => ({
+  const consent: TConsentHistoryEntry[] = events.map(({ event, topic, topicName, userName, userEmail, apiKeyName }) => {
+    const named = names.actor(event.actorType, event.actorId);
+    return {
       id: event.id,
       seq: event.seq,
       channel: event.channel,
@@ -138,9 +168,11 @@ export async function getContactHistory({
       batchId: event.batchId,
       actorType: event.actorType,
       actorId: event.actorId,
-      actorLabel: userName ?? userEmail ?? (apiKeyName ? `API key “${apiKeyName}”` : null),
-    }),
-  );
+      actorLabel: userName ?? userEmail ?? (apiKeyName ? `API key “${apiKeyName}”` : (named?.label ?? null)),
+      actorHref: named?.href ?? null,
+      origin: originOf(event),
+    };
+  });
 
   // Viewers see the evidence that identifies a person masked, like the contact's own fields.
   if (!seesFullPii(ctx.actor)) for (const entry of consent) entry.evidence = maskEvidence(entry.evidence);
@@ -149,16 +181,20 @@ export async function getContactHistory({
     ...consent.map((event) => ({ kind: "consent" as const, at: event.occurredAt, event })),
     ...audit
       .filter((row) => !row.action.startsWith("consent."))
-      .map((row) => ({
-        kind: "audit" as const,
-        at: row.createdAt,
-        id: row.id,
-        action: row.action,
-        actorType: row.actorType,
-        actorId: row.actorId,
-        actorLabel: row.actorLabel,
-        after: row.after,
-      })),
+      .map((row) => {
+        const named = names.actor(row.actorType, row.actorId);
+        return {
+          kind: "audit" as const,
+          at: row.createdAt,
+          id: row.id,
+          action: row.action,
+          actorType: row.actorType,
+          actorId: row.actorId,
+          actorLabel: row.actorLabel ?? named?.label ?? null,
+          actorHref: named?.href ?? null,
+          after: row.after,
+        };
+      }),
   ].sort((a, b) => b.at.getTime() - a.at.getTime());
 
   return { consent, activity };

@@ -53,3 +53,4 @@ export {
   type TContact,
   type TUpsertContactInput,
 } from "./schemas";
+export { backfillSearchTokens } from "./backfill-search-tokens";

@@ -10,6 +10,7 @@ import {
   inArray,
   lt,
   notExists,
+  or,
   sql,
   type SQL,
 } from "drizzle-orm";
@@ -21,6 +22,7 @@ import { findTopicByKey } from "../topics/queries";
 import { ZTopicKey } from "../topics/schemas";
 import { resolveAddresses, toContact } from "./rows";
 import { maskContact, seesFullPii } from "./mask-contact";
+import { searchQueryTokens } from "./search-tokens";
 
 export const CONTACTS_PAGE_SIZE = 50;
 
@@ -28,7 +30,11 @@ export const CONTACTS_PAGE_SIZE = 50;
 export const CONSENT_FILTER_STATUSES = [...CONSENT_STATUSES, "none"] as const;
 
 export const ZListContactsInput = z.object({
-  /** A complete email address or phone number: PII is encrypted, so search is an exact blind-index match. */
+  /**
+   * A complete email address or phone number (exact blind-index match); for callers who see
+   * personal data in full, also a name (every word must match) or the start of an email address
+   * (3 characters or more), through the keyed search tokens.
+   */
   search: z.string().trim().max(320).optional(),
   tag: z.string().trim().min(1).max(64).optional(),
   consent: z
@@ -95,23 +101,41 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   return { createdAt, id };
 }
 
-/** Blind-index condition for the search box: an email when it has an @, a phone otherwise. */
+/**
+ * The search box. Everyone may find a contact by a complete email address or phone number (blind
+ * index, exact). Members and keys who see personal data in full may also find one by name or by
+ * the start of an email address, through the keyed search tokens (`searchQueryTokens`: the email
+ * prefix, or every word of the name). Viewers see names and addresses masked, so they get no
+ * partial matching: it would let them spell out a masked address or test names unaudited.
+ */
 async function searchCondition(ctx: ServiceContext, search: string): Promise<SQL> {
+  const partial = seesFullPii(ctx.actor);
   const isEmail = search.includes("@");
+  const conditions: SQL[] = [];
   try {
     const addresses = await resolveAddresses(ctx.db, ctx.workspaceId, isEmail ? { email: search } : { phone: search });
-    return isEmail ? eq(contacts.emailHash, addresses.emailHash!) : eq(contacts.phoneHash, addresses.phoneHash!);
+    conditions.push(
+      isEmail ? eq(contacts.emailHash, addresses.emailHash!) : eq(contacts.phoneHash, addresses.phoneHash!),
+    );
   } catch (error) {
-    if (error instanceof AppError && error.code === "INVALID") {
-      throw invalid(
-        isEmail
+    if (!(error instanceof AppError && error.code === "INVALID")) throw error;
+  }
+  if (partial) {
+    const { email, names } = searchQueryTokens(ctx.workspaceId, search);
+    if (email) conditions.push(arrayContains(contacts.searchTokens, [email]));
+    if (names.length) conditions.push(arrayContains(contacts.searchTokens, names));
+  }
+  if (conditions.length === 0) {
+    throw invalid(
+      partial
+        ? "Enter a name, the start of an email address (3 characters or more), or a complete phone number"
+        : isEmail
           ? "Enter a complete email address: contacts are encrypted, so search matches whole addresses only"
           : "Enter a complete email address or phone number: contacts are encrypted, so partial text cannot be searched",
-        "search",
-      );
-    }
-    throw error;
+      "search",
+    );
   }
+  return or(...conditions)!;
 }
 
 async function consentCondition(

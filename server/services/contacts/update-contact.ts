@@ -7,6 +7,7 @@ import { writeAudit } from "../audit/write-audit";
 import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
 import { getContactRow, resolveAddresses, toContact } from "./rows";
+import { contactSearchTokens } from "./search-tokens";
 import { ZLocale, ZTimezone, type TContact } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
 
@@ -95,15 +96,17 @@ export async function updateContact({
     const phoneHash = changes.phoneHash !== undefined ? changes.phoneHash : existing.phoneHash;
     if (!emailHash && !phoneHash) throw invalid("A contact needs an email address or a phone number", "email");
 
+    const current = toContact(existing);
+    const after = { firstName: current.firstName, lastName: current.lastName };
     for (const [field, cipherKey, column] of [
       ["firstName", "firstNameCiphertext", "contact.first_name"],
       ["lastName", "lastNameCiphertext", "contact.last_name"],
     ] as const) {
       if (parsed[field] === undefined) continue;
-      const current = toContact(existing)[field];
       const next = blank(parsed[field]) ? null : parsed[field]!;
-      if (next === current) continue;
+      if (next === current[field]) continue;
       changes[cipherKey] = encryptOptional(next ?? undefined, column);
+      after[field] = next;
       changed.push(field);
     }
     for (const field of ["locale", "timezone"] as const) {
@@ -120,7 +123,19 @@ export async function updateContact({
         changed.push("tags");
       }
     }
-    if (changed.length === 0) return toContact(existing);
+    if (changed.length === 0) return current;
+
+    // The search index follows the names and email as they are after this write.
+    if (
+      changes.firstNameCiphertext !== undefined ||
+      changes.lastNameCiphertext !== undefined ||
+      changes.emailHash !== undefined
+    ) {
+      changes.searchTokens = contactSearchTokens(ctx.workspaceId, {
+        ...after,
+        email: changes.emailHash !== undefined ? (addresses.email ?? null) : current.email,
+      });
+    }
 
     const [row] = await tx
       .update(contacts)

@@ -7,6 +7,7 @@ import { writeAudit } from "../audit/write-audit";
 import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
 import { inTransaction, type ServiceContext } from "../context";
 import { resolveAddresses, toContact } from "./rows";
+import { contactSearchTokens } from "./search-tokens";
 import { ZUpsertContactInput, type TContact, type TUpsertContactInput } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
 
@@ -76,6 +77,11 @@ export async function upsertContact({
           timezone: parsed.timezone ?? null,
           attributes: parsed.attributes ?? {},
           tags: [...new Set(parsed.tags ?? [])],
+          searchTokens: contactSearchTokens(ctx.workspaceId, {
+            firstName: parsed.firstName,
+            lastName: parsed.lastName,
+            email: addresses.email,
+          }),
           createdAt: now,
           updatedAt: now,
         })
@@ -125,6 +131,15 @@ export async function upsertContact({
       changes.tags = [...new Set([...existing.tags, ...parsed.tags])];
       changed.push("tags");
     }
+
+    // The search index follows the names and email as they are after this write.
+    const current = toContact(existing);
+    const searchTokens = contactSearchTokens(ctx.workspaceId, {
+      firstName: parsed.firstName !== undefined ? parsed.firstName : current.firstName,
+      lastName: parsed.lastName !== undefined ? parsed.lastName : current.lastName,
+      email: changes.emailHash ? addresses.email : current.email,
+    });
+    if (searchTokens.join(",") !== existing.searchTokens.join(",")) changes.searchTokens = searchTokens;
 
     const [row] = await tx.update(contacts).set(changes).where(eq(contacts.id, existing.id)).returning();
     if (changes.emailHash)

@@ -52,7 +52,7 @@ export class PiiBatchEncryptor {
 export class BlindIndexer {
   private readonly key: Buffer;
 
-  constructor(private readonly workspaceId: string) {
+  constructor(readonly workspaceId: string) {
     this.key = Buffer.from(hkdfSync("sha256", getSecrets().appSecret, "optin-manager", "blind-index/v1", 32));
   }
 

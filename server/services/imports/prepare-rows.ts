@@ -12,6 +12,7 @@ import {
   unescapeFormulaCell,
   type ParsedConsentStatus,
 } from "./csv-values";
+import { emailSearchTokens, nameSearchTokens } from "../contacts/search-tokens";
 import type { BlindIndexer, PiiBatchEncryptor } from "./pii-batch";
 import type { TImportMapping } from "./schemas";
 
@@ -195,6 +196,13 @@ export interface PreparedRow {
   phoneCiphertext: string | null;
   firstNameCiphertext: string | null;
   lastNameCiphertext: string | null;
+  /**
+   * Search tokens (contacts/search-tokens.ts) of the row's first name, last name and email, each
+   * null when the row leaves that field empty (an existing contact keeps its stored value).
+   */
+  firstNameTokens: string[] | null;
+  lastNameTokens: string[] | null;
+  emailTokens: string[] | null;
   locale: string | null;
   timezone: string | null;
   /** Comma-joined (tags cannot contain commas), null when none. */
@@ -269,6 +277,9 @@ export function prepareBatch(
       phoneCiphertext: row.phone ? encryptor.encrypt(row.phone, "contact.phone") : null,
       firstNameCiphertext: encryptor.encryptOptional(row.firstName, "contact.first_name"),
       lastNameCiphertext: encryptor.encryptOptional(row.lastName, "contact.last_name"),
+      firstNameTokens: row.firstName ? nameSearchTokens(indexer.workspaceId, row.firstName) : null,
+      lastNameTokens: row.lastName ? nameSearchTokens(indexer.workspaceId, row.lastName) : null,
+      emailTokens: row.email ? emailSearchTokens(indexer.workspaceId, row.email) : null,
       locale: row.locale,
       timezone: row.timezone,
       tags: tags.length ? tags.join(",") : null,

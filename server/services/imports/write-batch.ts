@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { CONSENT_EVIDENCE_PURPOSE, type Channel } from "@/db/schema";
 import { sealJson } from "@/db/schema/_sealed-json";
 import type { Actor } from "../context";
 import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
+import { emailSearchTokens, mergeSearchTokens, nameSearchTokens } from "../contacts/search-tokens";
+import { decryptOptional } from "@/server/lib/crypto";
 import type { Queryable } from "@/db/client";
 import type { Clock } from "@/server/lib/clock";
 import { inTransaction } from "../context";
@@ -70,9 +73,60 @@ interface ExistingContact {
   this_import_line: number | null;
 }
 
+/** Search tokens of a contact the batch creates, comma-joined (hex tokens hold no comma); null when none. */
+function newContactTokens(row: PreparedRow): string | null {
+  const tokens = mergeSearchTokens(row.firstNameTokens, row.lastNameTokens, row.emailTokens);
+  return tokens.length ? tokens.join(",") : null;
+}
+
+/** What the update of existing contacts returns: the stored values the row left as they were. */
+interface UpdatedContact {
+  id: string;
+  /** Ciphertexts of the fields the row had no value for (null where the row gave one). */
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  /** md5 of the stored tokens, comma-joined: unchanged tokens are not sent again. */
+  tokens_md5: string;
+}
+
 /**
- * Writes one batch in one transaction, set-based: one lookup, one insert, one update, one
- * statement each for consent events and their projection (per new / existing contacts), one for
+ * 6a. The search tokens of the contacts the batch updated, from their names and email as they are
+ * now: the row's values, and for the fields the row left empty the stored values, read back by
+ * the update itself (the rows are locked by it, so no other writer changes them in between).
+ * Only contacts whose tokens changed are written, in one statement.
+ */
+async function rewriteSearchTokens(
+  tx: Queryable,
+  ws: string,
+  updates: (PreparedRow & { id: string })[],
+  updated: UpdatedContact[],
+): Promise<void> {
+  const byId = new Map(updates.map((row) => [row.id, row]));
+  const ids: string[] = [];
+  const tokenLists: string[] = [];
+  for (const contact of updated) {
+    const row = byId.get(contact.id);
+    if (!row) continue;
+    const tokens = mergeSearchTokens(
+      row.firstNameTokens ?? nameSearchTokens(ws, decryptOptional(contact.first_name, "contact.first_name")),
+      row.lastNameTokens ?? nameSearchTokens(ws, decryptOptional(contact.last_name, "contact.last_name")),
+      row.emailTokens ?? emailSearchTokens(ws, decryptOptional(contact.email, "contact.email")),
+    ).join(",");
+    if (createHash("md5").update(tokens).digest("hex") === contact.tokens_md5) continue;
+    ids.push(contact.id);
+    tokenLists.push(tokens);
+  }
+  if (!ids.length) return;
+  await tx.execute(sql`
+    update contacts as c set search_tokens = coalesce(string_to_array(nullif(u.st, ''), ','), '{}'::text[])
+      from unnest(${pgTextArray(ids)}::uuid[], ${pgTextArray(tokenLists)}::text[]) as u(id, st)
+     where c.id = u.id and c.workspace_id = ${ws}`);
+}
+
+/**
+ * Writes one batch in one transaction, set-based: one lookup, one insert, one update (and one for
+ * the search tokens it changed), one statement each for consent events and their projection (per new / existing contacts), one for
  * rejections, one for the counters — each over `unnest` of whole-column array literals, whatever
  * the batch size. The transaction commits without waiting for its WAL flush
  * (`synchronous_commit = off`, local to it): the import's final, synchronous transaction flushes
@@ -254,23 +308,28 @@ async function writeBatchOnce(
   if (inserts.length) {
     await tx.execute(sql`
       insert into contacts (id, workspace_id, email_ciphertext, email_hash, phone_ciphertext, phone_hash, first_name_ciphertext,
-                            last_name_ciphertext, locale, timezone, tags, attributes, import_id, import_line, created_at, updated_at)
+                            last_name_ciphertext, locale, timezone, tags, attributes, search_tokens, import_id, import_line,
+                            created_at, updated_at)
       select u.id, ${ws}::uuid, u.ec, u.eh, u.pc, u.ph, u.fn, u.ln, u.loc, u.tz,
-             coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb), ${job.importId}::uuid, u.line,
+             coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb),
+             coalesce(string_to_array(u.st, ','), '{}'::text[]), ${job.importId}::uuid, u.line,
              ${nowText}::timestamptz, ${nowText}::timestamptz
         from unnest(${pgTextArray(inserts.map((r) => r.id))}::uuid[], ${pgTextArray(inserts.map((r) => r.emailCiphertext))}::text[],
                     ${pgTextArray(inserts.map((r) => r.emailHash))}::text[], ${pgTextArray(inserts.map((r) => r.phoneCiphertext))}::text[],
                     ${pgTextArray(inserts.map((r) => r.phoneHash))}::text[], ${pgTextArray(inserts.map((r) => r.firstNameCiphertext))}::text[],
                     ${pgTextArray(inserts.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(inserts.map((r) => r.locale))}::text[],
                     ${pgTextArray(inserts.map((r) => r.timezone))}::text[], ${pgTextArray(inserts.map((r) => r.tags))}::text[],
-                    ${pgTextArray(inserts.map((r) => r.attributes))}::text[], ${pgTextArray(inserts.map((r) => String(r.line)))}::int[])
-          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)`);
+                    ${pgTextArray(inserts.map((r) => r.attributes))}::text[], ${pgTextArray(inserts.map(newContactTokens))}::text[],
+                    ${pgTextArray(inserts.map((r) => String(r.line)))}::int[])
+          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, st, line)`);
   }
 
   // 6. Existing contacts: addresses replaced when they differ, empty cells keep the stored value,
-  //    attributes merged, tags added (as upsertContact does).
+  //    attributes merged, tags added (as upsertContact does). Then their search tokens (6a).
   if (updates.length) {
-    await tx.execute(sql`
+    const updated = await rows<UpdatedContact>(
+      tx,
+      sql`
       update contacts as c set
         email_ciphertext = case when u.eh is not null and u.eh is distinct from c.email_hash then u.ec else c.email_ciphertext end,
         email_hash = coalesce(u.eh, c.email_hash),
@@ -293,7 +352,12 @@ async function writeBatchOnce(
                   ${pgTextArray(updates.map((r) => r.timezone))}::text[], ${pgTextArray(updates.map((r) => r.tags))}::text[],
                   ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[])
         as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)
-      where c.id = u.id and c.workspace_id = ${ws}`);
+      where c.id = u.id and c.workspace_id = ${ws}
+      returning c.id::text as id, case when u.fn is null then c.first_name_ciphertext end as first_name,
+                case when u.ln is null then c.last_name_ciphertext end as last_name,
+                case when u.eh is null then c.email_ciphertext end as email, md5(array_to_string(c.search_tokens, ',')) as tokens_md5`,
+    );
+    await rewriteSearchTokens(tx, ws, updates, updated);
   }
 
   // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
