@@ -107,5 +107,9 @@ function searchIndexKey(): Buffer {
  * normalised in server/services/contacts/search-tokens.ts; this only keys them.
  */
 export function searchToken(workspaceId: string, kind: "name" | "email", token: string): string {
-  return createHmac("sha256", searchIndexKey()).update(`${workspaceId}\u0000${kind}\u0000${token}`).digest("hex");
+  // 128 bits: unique enough within a workspace's tokens, and half the bytes to store and index.
+  return createHmac("sha256", searchIndexKey())
+    .update(`${workspaceId}\u0000${kind}\u0000${token}`)
+    .digest("hex")
+    .slice(0, 32);
 }

@@ -9,9 +9,11 @@ import { searchToken } from "@/server/lib/crypto";
  * - each word of the first and last name (kind `name`): NFKD, diacritics removed, lower-cased,
  *   split on white space and punctuation (hyphens, apostrophes, dots…): `Anne-Marie O'Brien` →
  *   `anne`, `marie`, `o`, `brien`; `Jiří` → `jiri`;
- * - each prefix of three characters or more of the lower-cased email address (kind `email`), up
- *   to the whole address: `jan@ex.io` → `jan`, `jan@`, `jan@e`, … `jan@ex.io`. The prefixes of the
- *   local part are among them.
+ * - each prefix of three characters or more of the lower-cased email's local part, the local part
+ *   with its `@`, and the whole address (kind `email`): `jan.novak@ex.io` → `jan`, `jan.`, …
+ *   `jan.novak`, `jan.novak@`, `jan.novak@ex.io`. Prefixes that run into the domain are not
+ *   indexed (they would double the tokens of every contact, and a CSV import writes them all); a
+ *   query that does is looked up by its local part and `@`.
  *
  * A search looks tokens up with `@>` (the GIN index on the column). Someone holding the database
  * without the key learns which contacts share a name word or an email prefix, never the text.
@@ -35,13 +37,28 @@ function emailSearchText(text: string): string {
 /** Shortest email prefix that is indexed and searched. */
 export const MIN_EMAIL_PREFIX = 3;
 
-/** Every prefix of the address from three characters to its whole length (local-part prefixes included). */
+/** Every prefix of the local part from three characters to its whole length, and the whole address. */
 export function emailSearchPrefixes(email: string | null | undefined): string[] {
   if (!email) return [];
-  const chars = Array.from(emailSearchText(email));
+  const text = emailSearchText(email);
+  const at = text.lastIndexOf("@");
+  const local = Array.from(at >= 0 ? text.slice(0, at) : text);
   const prefixes: string[] = [];
-  for (let length = MIN_EMAIL_PREFIX; length <= chars.length; length++) prefixes.push(chars.slice(0, length).join(""));
-  return prefixes;
+  for (let length = MIN_EMAIL_PREFIX; length <= local.length; length++) prefixes.push(local.slice(0, length).join(""));
+  if (at >= 0) prefixes.push(`${local.join("")}@`);
+  if (Array.from(text).length >= MIN_EMAIL_PREFIX && !prefixes.includes(text)) prefixes.push(text);
+  return [...new Set(prefixes.filter((p) => Array.from(p).length >= MIN_EMAIL_PREFIX))];
+}
+
+/**
+ * The indexed prefix a typed address start is looked up by: the whole text when it is a whole
+ * address or has no `@`, else its local part with the `@` (`jan.novak@ex` → `jan.novak@`).
+ */
+function emailQueryPrefix(text: string): string {
+  const at = text.lastIndexOf("@");
+  if (at < 0) return text;
+  const domain = text.slice(at + 1);
+  return /^[^@\s]+\.[^@\s.]{2,}$/.test(domain) ? text : text.slice(0, at + 1);
 }
 
 /** Tokens of one name (first or last). */
@@ -87,7 +104,8 @@ export function contactSearchTokens(
 export function searchQueryTokens(workspaceId: string, query: string): { email: string | null; names: string[] } {
   const text = emailSearchText(query);
   const oneWord = text.length > 0 && !/\s/u.test(text);
-  const email = oneWord && Array.from(text).length >= MIN_EMAIL_PREFIX ? searchToken(workspaceId, "email", text) : null;
+  const prefix = oneWord ? emailQueryPrefix(text) : "";
+  const email = Array.from(prefix).length >= MIN_EMAIL_PREFIX ? searchToken(workspaceId, "email", prefix) : null;
   const names = text.includes("@") ? [] : nameSearchTokens(workspaceId, query);
   return { email, names };
 }
