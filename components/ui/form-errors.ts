@@ -1,10 +1,4 @@
-import {
-  fieldErrorsOf,
-  installErrorMessages,
-  issueSentence,
-  issueSummary,
-  type IssueLike,
-} from "@/server/shared/error-messages";
+import { fieldErrorsOf, installErrorMessages, issueSummary, type IssueLike } from "@/server/shared/error-messages";
 
 // Schemas parsed in the browser (form checks before sending) get the same sentences as the server.
 installErrorMessages();
@@ -106,9 +100,4 @@ export function fieldError(fieldErrors: Record<string, string>, name: string): s
   const prefix = `${name}.`;
   for (const [key, message] of Object.entries(fieldErrors)) if (key.startsWith(prefix)) return message;
   return undefined;
-}
-
-/** One field error as a sentence that names its field, for places that list errors away from the field. */
-export function fieldErrorSentence(key: string, message: string): string {
-  return issueSentence({ path: key.split("."), message });
 }

@@ -45,13 +45,11 @@ test("a PNG dropped on the import is refused in words, and Start says why it is 
   await page.screenshot({ path: "test-results/screens/import-not-csv.png", fullPage: true });
 
   // A PDF chosen with the file picker says what it looks like too.
-  await page
-    .getByLabel("CSV file")
-    .setInputFiles({
-      name: "list.pdf",
-      mimeType: "application/pdf",
-      buffer: Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
-    });
+  await page.getByLabel("CSV file").setInputFiles({
+    name: "list.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+  });
   await expect(error).toContainText("it looks like a PDF document");
 });
 
