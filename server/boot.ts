@@ -3,6 +3,7 @@ import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
 import { getSecrets } from "@/server/lib/secrets";
 import { systemClock } from "@/server/lib/clock";
+import { installErrorMessages } from "@/server/shared/error-messages";
 import { ensureBootstrap, type BootstrapResult } from "@/server/services/bootstrap";
 import { ensureDefaultTemplatesEverywhere } from "@/server/services/templates";
 
@@ -105,12 +106,14 @@ async function backfillSearchTokensAtStartup(): Promise<void> {
 }
 
 /**
- * Called once per server process from instrumentation.ts: database and bootstrap (then, in the
- * background, the contacts' search index), then the outbox (providers and dispatcher chosen from
- * the environment, `server/wiring.ts`), then jobs.
+ * Called once per server process from instrumentation.ts: validation messages, database and
+ * bootstrap (then, in the background, the contacts' search index), then the outbox (providers and
+ * dispatcher chosen from the environment, `server/wiring.ts`), then jobs.
  */
 export function bootServer(): Promise<void> {
   globalForBoot.__optinBooted ??= (async () => {
+    // Readable validation messages for every parse in this process (pages, actions, jobs too).
+    installErrorMessages();
     const env = getEnv();
     const result = await prepareDatabase();
     if (result.adminCreated) printAdminBanner(result);

@@ -18,8 +18,9 @@ import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
-import { CHANNEL_META, fieldErrors, type Channel } from "./labels";
+import { useTRPC } from "@/components/providers/trpc-provider";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
+import { CHANNEL_META, type Channel } from "./labels";
 import type { ConsentCell } from "./types";
 
 const ALL_TOPICS = "__all__";
@@ -101,7 +102,11 @@ function ConsentChangeForm({
         void queryClient.invalidateQueries({ queryKey: trpc.contacts.list.pathKey() });
         onClose();
       },
-      onError: (error) => setErrors(fieldErrors(error, "note", errorMessage(error))),
+      onError: (error) => {
+        const { fieldErrors, formError } = formErrorsFrom(error, { fallbackField: "note" });
+        setErrors(fieldErrors);
+        toast.error(formError);
+      },
     }),
   );
 
@@ -133,7 +138,7 @@ function ConsentChangeForm({
         </DialogDescription>
       </DialogHeader>
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="Channel" error={errors.channel} id={`${fieldId}-channel`}>
+        <FormField label="Channel" error={fieldError(errors, "channel")} id={`${fieldId}-channel`}>
           <Select
             value={channel}
             onValueChange={(value) => {
@@ -153,7 +158,7 @@ function ConsentChangeForm({
             </SelectContent>
           </Select>
         </FormField>
-        <FormField label="Topic" error={errors.topic} id={`${fieldId}-topic`}>
+        <FormField label="Topic" error={fieldError(errors, "topic")} id={`${fieldId}-topic`}>
           <Select value={topic} onValueChange={setTopic}>
             <SelectTrigger className="w-full" id={`${fieldId}-topic`}>
               <SelectValue />
@@ -183,7 +188,7 @@ function ConsentChangeForm({
       <FormField
         label={isOptIn ? "Evidence" : "Reason"}
         required={isOptIn}
-        error={errors.note}
+        error={fieldError(errors, "note")}
         description={
           isOptIn
             ? "Who asked, how and when, e.g. “Customer asked by phone on 3 March, ticket #4821”."
@@ -200,7 +205,7 @@ function ConsentChangeForm({
       </FormField>
       <FormField
         label="When did this happen?"
-        error={errors.occurredAt}
+        error={fieldError(errors, "occurredAt")}
         description="Leave empty for now. Times are in your browser's time zone."
       >
         <Input

@@ -15,8 +15,8 @@ import {
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toaster";
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
-import { fieldErrors } from "./labels";
+import { useTRPC } from "@/components/providers/trpc-provider";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 
 export type ContactFormValues = {
   email: string;
@@ -91,7 +91,11 @@ function ContactForm({
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const zonesId = React.useId();
 
-  const onError = (error: unknown) => setErrors(fieldErrors(error, "email", errorMessage(error)));
+  const onError = (error: unknown) => {
+    const { fieldErrors, formError } = formErrorsFrom(error, { fallbackField: "email" });
+    setErrors(fieldErrors);
+    toast.error(formError);
+  };
   const create = useMutation(
     trpc.contacts.create.mutationOptions({
       onSuccess: ({ id, created }) => {
@@ -162,14 +166,14 @@ function ContactForm({
         </DialogDescription>
       </DialogHeader>
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="First name" error={errors.firstName}>
+        <FormField label="First name" error={fieldError(errors, "firstName")}>
           <Input value={values.firstName} onChange={set("firstName")} autoComplete="off" maxLength={100} autoFocus />
         </FormField>
-        <FormField label="Last name" error={errors.lastName}>
+        <FormField label="Last name" error={fieldError(errors, "lastName")}>
           <Input value={values.lastName} onChange={set("lastName")} autoComplete="off" maxLength={100} />
         </FormField>
       </div>
-      <FormField label="Email" error={errors.email}>
+      <FormField label="Email" error={fieldError(errors, "email")}>
         <Input
           type="email"
           value={values.email}
@@ -181,7 +185,7 @@ function ContactForm({
       </FormField>
       <FormField
         label="Phone"
-        error={errors.phone}
+        error={fieldError(errors, "phone")}
         description="Any format; national numbers are read in the workspace's default region and stored as E.164."
       >
         <Input
@@ -193,14 +197,14 @@ function ContactForm({
           maxLength={40}
         />
       </FormField>
-      <FormField label="Tags" error={errors.tags} description="Separate tags with commas.">
+      <FormField label="Tags" error={fieldError(errors, "tags")} description="Separate tags with commas.">
         <Input value={values.tags} onChange={set("tags")} autoComplete="off" placeholder="customer, vip" />
       </FormField>
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="Locale" error={errors.locale}>
+        <FormField label="Locale" error={fieldError(errors, "locale")}>
           <Input value={values.locale} onChange={set("locale")} autoComplete="off" placeholder="en-US" maxLength={35} />
         </FormField>
-        <FormField label="Time zone" error={errors.timezone}>
+        <FormField label="Time zone" error={fieldError(errors, "timezone")}>
           <Input
             value={values.timezone}
             onChange={set("timezone")}

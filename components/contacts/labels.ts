@@ -94,16 +94,6 @@ export function hasName(contact: { firstName: string | null; lastName: string | 
   return Boolean(contact.firstName || contact.lastName);
 }
 
-/** Field errors from a tRPC error (zod issues, or the field an AppError names). */
-export function fieldErrors(error: unknown, fallbackField: string, fallbackMessage: string): Record<string, string> {
-  const data = (
-    error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } } | undefined
-  )?.data;
-  if (data?.issues?.length)
-    return Object.fromEntries(data.issues.map((issue) => [String(issue.path[0] ?? fallbackField), issue.message]));
-  return { [data?.field ?? fallbackField]: fallbackMessage };
-}
-
 /** `+14155552671` → `+1 415 555 2671`; masked or unparsable values are shown as they are. */
 export function formatPhone(phone: string | null): string | null {
   if (!phone || phone.includes("•")) return phone;

@@ -20,6 +20,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatDateTime } from "@/components/settings/format";
 import { LoadError } from "@/components/settings/table-states";
@@ -65,16 +66,6 @@ const FIELD_HINTS: Record<FormFieldName, string> = {
   lastName: "",
 };
 
-/** Issues from a tRPC BAD_REQUEST, keyed by their dotted path ("definition.consentText"). */
-function issuesOf(error: unknown): Record<string, string> {
-  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })
-    ?.data;
-  const out: Record<string, string> = {};
-  for (const issue of data?.issues ?? []) out[issue.path.slice(0, 2).join(".")] ??= issue.message;
-  if (!data?.issues && data?.field) out[data.field] = errorMessage(error);
-  return out;
-}
-
 export function FormBuilder({
   formId,
   brand,
@@ -107,9 +98,9 @@ export function FormBuilder({
 
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.forms.pathKey() });
   const onError = (error: unknown) => {
-    const issues = issuesOf(error);
-    setErrors(issues);
-    toast.error(Object.keys(issues).length ? "Please fix the highlighted fields" : errorMessage(error));
+    const { fieldErrors, formError } = formErrorsFrom(error);
+    setErrors(fieldErrors);
+    toast.error(formError);
   };
   const create = useMutation(
     trpc.forms.create.mutationOptions({
@@ -165,6 +156,8 @@ export function FormBuilder({
   const saving = create.isPending || update.isPending;
   const readOnly = !canManage;
   const saved = form.data;
+  const fieldsError = errors["definition.fields"];
+  const topicsError = fieldError(errors, "definition.topicIds");
 
   const toggleField = (name: FormFieldName, on: boolean) =>
     setDef({
@@ -282,17 +275,22 @@ export function FormBuilder({
                 </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-4">
-                <FormField label="Name" required error={errors.name} description="Only shown in OptIn Manager.">
+                <FormField
+                  label="Name"
+                  required
+                  error={fieldError(errors, "name")}
+                  description="Only shown in OptIn Manager."
+                >
                   <Input
                     value={draft.name}
                     onChange={(e) => setDraft({ ...draft, name: e.target.value })}
                     maxLength={100}
                   />
                 </FormField>
-                <FormField label="Title" required error={errors["definition.title"]}>
+                <FormField label="Title" required error={fieldError(errors, "definition.title")}>
                   <Input value={def.title} onChange={(e) => setDef({ title: e.target.value })} maxLength={120} />
                 </FormField>
-                <FormField label="Description" error={errors["definition.description"]}>
+                <FormField label="Description" error={fieldError(errors, "definition.description")}>
                   <Textarea
                     value={def.description ?? ""}
                     onChange={(e) => setDef({ description: e.target.value })}
@@ -310,7 +308,9 @@ export function FormBuilder({
               </CardHeader>
               <CardContent className="grid gap-2">
                 {FORM_FIELD_NAMES.map((name) => {
-                  const field = def.fields.find((f) => f.name === name);
+                  const index = def.fields.findIndex((f) => f.name === name);
+                  const field = def.fields[index];
+                  const labelError = index >= 0 ? fieldError(errors, `definition.fields.${index}`) : undefined;
                   return (
                     <div key={name} className="grid gap-3 rounded-lg border p-3" data-testid={`field-${name}`}>
                       <div className="flex items-center justify-between gap-3">
@@ -320,6 +320,7 @@ export function FormBuilder({
                             checked={Boolean(field)}
                             onCheckedChange={(v) => toggleField(name, v === true)}
                             aria-label={`Ask for ${FIELD_DEFAULT_LABELS[name]}`}
+                            aria-describedby={fieldsError ? "form-fields-error" : undefined}
                           />
                           <Label htmlFor={`use-${name}`} className="flex flex-col items-start gap-0">
                             <span>{FIELD_DEFAULT_LABELS[name]}</span>
@@ -345,18 +346,25 @@ export function FormBuilder({
                       {field ? (
                         <Input
                           aria-label={`Label for ${FIELD_DEFAULT_LABELS[name]}`}
+                          aria-invalid={labelError ? true : undefined}
+                          aria-describedby={labelError ? `field-${name}-error` : undefined}
                           placeholder={`Label shown on the form (default: ${FIELD_DEFAULT_LABELS[name]})`}
                           value={field.label ?? ""}
                           maxLength={80}
                           onChange={(e) => patchField(name, { label: e.target.value })}
                         />
                       ) : null}
+                      {labelError ? (
+                        <p id={`field-${name}-error`} role="alert" className="text-xs font-medium text-destructive">
+                          {labelError}
+                        </p>
+                      ) : null}
                     </div>
                   );
                 })}
-                {errors["definition.fields"] ? (
-                  <p role="alert" className="text-xs font-medium text-destructive">
-                    {errors["definition.fields"]}
+                {fieldsError ? (
+                  <p id="form-fields-error" role="alert" className="text-xs font-medium text-destructive">
+                    {fieldsError}
                   </p>
                 ) : null}
               </CardContent>
@@ -392,6 +400,7 @@ export function FormBuilder({
                       >
                         <Checkbox
                           id={`topic-${topic.id}`}
+                          aria-describedby={topicsError ? "form-topics-error" : undefined}
                           className="mt-0.5"
                           checked={checked}
                           onCheckedChange={(v) =>
@@ -425,9 +434,9 @@ export function FormBuilder({
                     );
                   })
                 )}
-                {errors["definition.topicIds"] ? (
-                  <p role="alert" className="text-xs font-medium text-destructive">
-                    {errors["definition.topicIds"]}
+                {topicsError ? (
+                  <p id="form-topics-error" role="alert" className="text-xs font-medium text-destructive">
+                    {topicsError}
                   </p>
                 ) : null}
               </CardContent>
@@ -441,7 +450,7 @@ export function FormBuilder({
                 </CardDescription>
               </CardHeader>
               <CardContent className="grid gap-4">
-                <FormField label="Consent text" required error={errors["definition.consentText"]}>
+                <FormField label="Consent text" required error={fieldError(errors, "definition.consentText")}>
                   <Textarea
                     value={def.consentText}
                     onChange={(e) => setDef({ consentText: e.target.value })}
@@ -469,7 +478,7 @@ export function FormBuilder({
                   />
                 </div>
                 <div className="grid gap-4 sm:grid-cols-2">
-                  <FormField label="Button label" error={errors["definition.submitLabel"]}>
+                  <FormField label="Button label" error={fieldError(errors, "definition.submitLabel")}>
                     <Input
                       value={def.submitLabel ?? ""}
                       placeholder="Subscribe"
@@ -479,7 +488,7 @@ export function FormBuilder({
                   </FormField>
                   <FormField
                     label="Success message"
-                    error={errors["definition.successMessage"]}
+                    error={fieldError(errors, "definition.successMessage")}
                     description="Shown after a sign-up without double opt-in."
                   >
                     <Input

@@ -13,7 +13,9 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/components/ui/cn";
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
+import { useTRPC } from "@/components/providers/trpc-provider";
+import { csvFileProblem, FILE_CHECK_BYTES, withoutControlCharacters } from "@/server/shared/file-type";
 import { MAPPING_FIELDS, estimateRows, type MappingField } from "./import-fields";
 
 const PREVIEW_BYTES = 64 * 1024;
@@ -49,18 +51,47 @@ export function ImportWizard() {
 function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sample: string) => void }) {
   const trpc = useTRPC();
   const preview = useMutation(trpc.imports.preview.mutationOptions());
-  const [error, setError] = React.useState<string | null>(null);
+  const [chosen, setChosen] = React.useState<string | null>(null);
+  const [error, setError] = React.useState<{ message: string; notCsv: boolean } | null>(null);
   const [dragging, setDragging] = React.useState(false);
 
   const choose = async (file: File | undefined) => {
     if (!file) return;
     setError(null);
+    setChosen(file.name);
+    let problem: string | null;
+    try {
+      const head = new Uint8Array(await file.slice(0, FILE_CHECK_BYTES).arrayBuffer());
+      problem = csvFileProblem(head, { complete: file.size <= FILE_CHECK_BYTES });
+    } catch {
+      setError({ message: "This file could not be read. Choose it again.", notCsv: false });
+      return;
+    }
+    if (problem) {
+      setError({ message: problem, notCsv: true });
+      return;
+    }
     const sample = await file.slice(0, PREVIEW_BYTES).text();
     preview.mutate(
-      { text: sample, truncated: file.size > PREVIEW_BYTES },
-      { onSuccess: (result) => onReady(file, result, sample), onError: (e) => setError(errorMessage(e)) },
+      // A stray control character is reported on its row by the import; the preview leaves it out.
+      { text: withoutControlCharacters(sample), truncated: file.size > PREVIEW_BYTES },
+      {
+        onSuccess: (result) => onReady(file, result, sample),
+        onError: (e) => {
+          const { fieldErrors, formError } = formErrorsFrom(e);
+          setError({ message: formError, notCsv: Boolean(fieldErrors.file ?? fieldErrors.text) });
+        },
+      },
     );
   };
+
+  const startReason = preview.isPending
+    ? "Reading the file…"
+    : error?.notCsv
+      ? "The chosen file is not a CSV. Choose another file to start."
+      : error
+        ? "The chosen file could not be read. Choose it again to start."
+        : "Choose a CSV file to start.";
 
   return (
     <Card>
@@ -87,6 +118,7 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
           className={cn(
             "flex cursor-pointer flex-col items-center justify-center gap-2 rounded-lg border-2 border-dashed px-4 py-10 text-center transition-colors hover:bg-muted/50",
             dragging && "border-primary bg-muted/50",
+            error && "border-destructive/50",
           )}
         >
           {preview.isPending ? (
@@ -98,7 +130,13 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
             {preview.isPending ? "Reading the file…" : "Choose a CSV file or drop it here"}
           </span>
           <span className="text-sm text-muted-foreground">
-            Email or phone is required per row; everything else is optional.
+            {chosen ? (
+              <>
+                Chosen: <span className="font-medium break-all text-foreground">{chosen}</span>
+              </>
+            ) : (
+              "Email or phone is required per row; everything else is optional."
+            )}
           </span>
           <input
             id="import-file"
@@ -106,16 +144,23 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
             accept=".csv,.tsv,.txt,text/csv"
             className="sr-only"
             aria-label="CSV file"
-            onChange={(e) => void choose(e.target.files?.[0])}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "import-file-error" : undefined}
+            onChange={(e) => {
+              void choose(e.target.files?.[0]);
+              // Choosing the same file again (after exporting it anew) reads it again.
+              e.target.value = "";
+            }}
           />
         </label>
         {error ? (
-          <Alert variant="destructive">
+          <Alert variant="destructive" data-testid="import-file-error">
             <AlertCircleIcon />
-            <AlertTitle>Could not read this file</AlertTitle>
-            <AlertDescription>{error}</AlertDescription>
+            <AlertTitle>{error.notCsv ? "This file cannot be imported" : "Could not read this file"}</AlertTitle>
+            <AlertDescription id="import-file-error">{error.message}</AlertDescription>
           </Alert>
         ) : null}
+        <StartImport reason={startReason} />
       </CardContent>
     </Card>
   );
@@ -123,6 +168,49 @@ function ChooseFile({ onReady }: { onReady: (file: File, preview: Preview, sampl
 
 /** The mapping select's "not imported" choice (a select item cannot have an empty value). */
 const NOT_IMPORTED = "__not_imported__";
+
+/**
+ * The Start button, with the reason it cannot be pressed yet written next to it (and linked to it
+ * for assistive tech) whenever it is disabled.
+ */
+function StartImport({
+  reason,
+  pending = false,
+  onStart,
+  children,
+}: {
+  reason: string | null;
+  pending?: boolean;
+  onStart?: () => void;
+  children?: React.ReactNode;
+}) {
+  const reasonId = React.useId();
+  return (
+    <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-2">
+      {reason ? (
+        <p
+          id={reasonId}
+          className="mr-auto text-sm text-muted-foreground sm:mr-0"
+          data-testid="import-start-reason"
+          aria-live="polite"
+        >
+          {reason}
+        </p>
+      ) : null}
+      {children}
+      <Button onClick={onStart} disabled={Boolean(reason) || pending} aria-describedby={reason ? reasonId : undefined}>
+        {pending ? <Spinner /> : <UploadIcon />}
+        Start import
+      </Button>
+    </div>
+  );
+}
+
+/** The first characters of a long cell, for its tooltip (the cell holds the full text). */
+function tooltip(text: string): string | undefined {
+  if (text.length <= 40) return undefined;
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}
 
 function MapColumns({
   file,
@@ -146,7 +234,8 @@ function MapColumns({
     ...(preview.suggestedMapping.fields.email ? ["email" as const] : []),
     ...(preview.suggestedMapping.fields.phone ? ["sms" as const] : []),
   ]);
-  const [error, setError] = React.useState<string | null>(null);
+  const [errors, setErrors] = React.useState<Record<string, string>>({});
+  const [formError, setFormError] = React.useState<string | null>(null);
   const create = useMutation(trpc.imports.create.mutationOptions());
 
   const used = new Set(Object.values(fields).filter(Boolean));
@@ -155,9 +244,26 @@ function MapColumns({
     : {};
   const hasConsent = Boolean(fields.consentStatus);
   const availableTopics = (topics.data?.items ?? []).filter((t) => !t.archived);
+  const topicsError = fieldError(errors, "topicKeys");
+  const channelsError = fieldError(errors, "channels");
+  const attributesError = fieldError(errors, "mapping.attributes");
+
+  const startReason =
+    !fields.email && !fields.phone
+      ? "Map a column to Email or Phone to start."
+      : hasConsent && !fields.consentAt
+        ? "Map the Consent date column too: an opt-in without a date could override a later opt-out."
+        : hasConsent && topicKeys.length === 0
+          ? "Choose at least one topic for the consent column."
+          : hasConsent && channels.length === 0
+            ? "Choose at least one channel for the consent column."
+            : preview.rows.length === 0
+              ? "This file has no rows below the column names."
+              : null;
 
   const start = () => {
-    setError(null);
+    setErrors({});
+    setFormError(null);
     const mapping = Object.fromEntries(Object.entries(fields).filter(([, v]) => v)) as Partial<
       Record<MappingField, string>
     >;
@@ -168,7 +274,14 @@ function MapColumns({
         topicKeys: hasConsent ? topicKeys : [],
         channels: hasConsent ? channels : [],
       },
-      { onSuccess: (created) => onStarted(created.id), onError: (e) => setError(errorMessage(e)) },
+      {
+        onSuccess: (created) => onStarted(created.id),
+        onError: (e) => {
+          const result = formErrorsFrom(e);
+          setErrors(result.fieldErrors);
+          setFormError(result.formError);
+        },
+      },
     );
   };
 
@@ -179,7 +292,11 @@ function MapColumns({
           <CardTitle className="flex flex-wrap items-center gap-2">
             Preview <Badge variant="muted">{file.name}</Badge>
           </CardTitle>
-          <CardDescription>The first {preview.rows.length} rows as we read them.</CardDescription>
+          <CardDescription>
+            {preview.rows.length === 0
+              ? "The file names its columns but has no rows below them."
+              : `The first ${preview.rows.length === 1 ? "row" : `${preview.rows.length} rows`} as we read ${preview.rows.length === 1 ? "it" : "them"}; long values are cut short here, not in the import.`}
+          </CardDescription>
         </CardHeader>
         <CardContent>
           <div className="max-h-72 overflow-auto rounded-md border">
@@ -188,7 +305,13 @@ function MapColumns({
                 <TableRow>
                   {preview.headers.map((h, i) => (
                     <TableHead key={i} className="whitespace-nowrap">
-                      {h || <span className="text-muted-foreground">(no name)</span>}
+                      {h ? (
+                        <span className="block max-w-48 truncate" title={tooltip(h)}>
+                          {h}
+                        </span>
+                      ) : (
+                        <span className="text-muted-foreground">(no name)</span>
+                      )}
                     </TableHead>
                   ))}
                 </TableRow>
@@ -197,8 +320,10 @@ function MapColumns({
                 {preview.rows.map((row, r) => (
                   <TableRow key={r}>
                     {row.map((cell, c) => (
-                      <TableCell key={c} className="max-w-48 truncate whitespace-nowrap">
-                        {cell}
+                      <TableCell key={c} className="whitespace-nowrap">
+                        <span className="block max-w-48 truncate" title={tooltip(cell)}>
+                          {cell}
+                        </span>
                       </TableCell>
                     ))}
                   </TableRow>
@@ -222,16 +347,27 @@ function MapColumns({
             {MAPPING_FIELDS.map(({ field, label, ...rest }) => {
               const hint = "hint" in rest ? rest.hint : undefined;
               const id = `map-${field}`;
+              const fieldErrorText = fieldError(errors, `mapping.${field}`);
+              const describedBy = [hint ? `${id}-hint` : null, fieldErrorText ? `${id}-error` : null]
+                .filter(Boolean)
+                .join(" ");
               return (
                 <div key={field} className="grid min-w-0 gap-1.5">
-                  <Label htmlFor={id}>{label}</Label>
+                  <Label htmlFor={id} className={cn(fieldErrorText && "text-destructive")}>
+                    {label}
+                  </Label>
                   <Select
                     value={fields[field] ?? NOT_IMPORTED}
                     onValueChange={(value) =>
                       setFields((current) => ({ ...current, [field]: value === NOT_IMPORTED ? undefined : value }))
                     }
                   >
-                    <SelectTrigger id={id} className="min-w-0" aria-describedby={hint ? `${id}-hint` : undefined}>
+                    <SelectTrigger
+                      id={id}
+                      className="min-w-0"
+                      aria-invalid={fieldErrorText ? true : undefined}
+                      aria-describedby={describedBy || undefined}
+                    >
                       <SelectValue />
                     </SelectTrigger>
                     <SelectContent aria-label={label}>
@@ -248,6 +384,11 @@ function MapColumns({
                       {hint}
                     </p>
                   ) : null}
+                  {fieldErrorText ? (
+                    <p id={`${id}-error`} role="alert" className="text-xs font-medium text-destructive">
+                      {fieldErrorText}
+                    </p>
+                  ) : null}
                 </div>
               );
             })}
@@ -257,6 +398,8 @@ function MapColumns({
               id="keep-others"
               checked={keepOthers}
               onCheckedChange={(v) => setKeepOthers(v === true)}
+              aria-invalid={attributesError ? true : undefined}
+              aria-describedby={attributesError ? "keep-others-error" : undefined}
               className="mt-0.5"
             />
             <Label htmlFor="keep-others" className="grid gap-1 font-normal">
@@ -264,6 +407,11 @@ function MapColumns({
               <span className="text-xs text-muted-foreground">
                 {Object.keys(attributes).length ? Object.keys(attributes).join(", ") : "No other columns."}
               </span>
+              {attributesError ? (
+                <span id="keep-others-error" role="alert" className="text-xs font-medium text-destructive">
+                  {attributesError}
+                </span>
+              ) : null}
             </Label>
           </div>
         </CardContent>
@@ -279,7 +427,7 @@ function MapColumns({
             </CardDescription>
           </CardHeader>
           <CardContent className="grid gap-4 sm:grid-cols-2">
-            <fieldset className="grid gap-2">
+            <fieldset className="grid content-start gap-2" aria-describedby="import-topics-note">
               <legend className="mb-1 text-sm font-medium">Topics</legend>
               {topics.isPending ? <Spinner /> : null}
               {availableTopics.map((topic) => (
@@ -287,6 +435,7 @@ function MapColumns({
                   <Checkbox
                     id={`topic-${topic.key}`}
                     checked={topicKeys.includes(topic.key)}
+                    aria-invalid={topicsError ? true : undefined}
                     onCheckedChange={(v) =>
                       setTopicKeys((cur) => (v === true ? [...cur, topic.key] : cur.filter((k) => k !== topic.key)))
                     }
@@ -296,14 +445,28 @@ function MapColumns({
                   </Label>
                 </div>
               ))}
+              <p
+                id="import-topics-note"
+                role={topicsError ? "alert" : undefined}
+                className={cn("text-xs", topicsError ? "font-medium text-destructive" : "text-muted-foreground")}
+              >
+                {topicsError ??
+                  (topicKeys.length === 0
+                    ? "Choose at least one topic: the consent column applies to the topics chosen here."
+                    : `${topicKeys.length} chosen.`)}
+              </p>
             </fieldset>
-            <fieldset className="grid content-start gap-2">
+            <fieldset
+              className="grid content-start gap-2"
+              aria-describedby={channelsError ? "import-channels-error" : undefined}
+            >
               <legend className="mb-1 text-sm font-medium">Channels</legend>
               {(["email", "sms"] as const).map((channel) => (
                 <div key={channel} className="flex items-center gap-2">
                   <Checkbox
                     id={`channel-${channel}`}
                     checked={channels.includes(channel)}
+                    aria-invalid={channelsError ? true : undefined}
                     onCheckedChange={(v) =>
                       setChannels((cur) => (v === true ? [...cur, channel] : cur.filter((c) => c !== channel)))
                     }
@@ -313,27 +476,28 @@ function MapColumns({
                   </Label>
                 </div>
               ))}
+              {channelsError ? (
+                <p id="import-channels-error" role="alert" className="text-xs font-medium text-destructive">
+                  {channelsError}
+                </p>
+              ) : null}
             </fieldset>
           </CardContent>
         </Card>
       ) : null}
 
-      {error ? (
+      {formError ? (
         <Alert variant="destructive">
           <AlertCircleIcon />
           <AlertTitle>Cannot start this import</AlertTitle>
-          <AlertDescription>{error}</AlertDescription>
+          <AlertDescription>{formError}</AlertDescription>
         </Alert>
       ) : null}
-      <div className="flex flex-wrap justify-end gap-2">
+      <StartImport reason={startReason} pending={create.isPending} onStart={start}>
         <Button variant="outline" onClick={onCancel}>
           Choose another file
         </Button>
-        <Button onClick={start} disabled={create.isPending || (!fields.email && !fields.phone)}>
-          {create.isPending ? <Spinner /> : <UploadIcon />}
-          Start import
-        </Button>
-      </div>
+      </StartImport>
     </div>
   );
 }

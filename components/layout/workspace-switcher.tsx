@@ -5,7 +5,7 @@ import { usePathname } from "next/navigation";
 import { useMutation } from "@tanstack/react-query";
 import { CheckIcon, ChevronsUpDownIcon, PlusIcon } from "lucide-react";
 
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { useTRPC } from "@/components/providers/trpc-provider";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import {
@@ -26,6 +26,7 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { FormField } from "@/components/ui/form-field";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toaster";
@@ -184,11 +185,9 @@ function NewWorkspaceForm({ onClose, onCreated }: { onClose: () => void; onCreat
         onCreated(workspace.id);
       },
       onError: (error) => {
-        const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[] } }).data;
-        const issues = data?.issues ?? [];
-        if (issues.length > 0)
-          setErrors(Object.fromEntries(issues.map((issue) => [String(issue.path[0] ?? "name"), issue.message])));
-        else setErrors({ name: errorMessage(error) });
+        const { fieldErrors, formError } = formErrorsFrom(error, { fallbackField: "name" });
+        setErrors({ name: fieldError(fieldErrors, "name"), defaultRegion: fieldError(fieldErrors, "defaultRegion") });
+        toast.error(formError);
       },
     }),
   );

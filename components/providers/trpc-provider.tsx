@@ -5,6 +5,7 @@ import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import * as React from "react";
 import superjson from "superjson";
+import { formErrorsFrom } from "@/components/ui/form-errors";
 import type { AppRouter } from "@/server/api/root";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -52,10 +53,11 @@ export function TrpcReactProvider({ children }: { children: React.ReactNode }) {
   );
 }
 
-/** The message to show for a failed call: the server's (already safe) message, or a generic one. */
+/**
+ * The message to show for a failed call: the server's readable message (validation issues as
+ * sentences), or a generic one for internal and network errors. Forms use `formErrorsFrom`
+ * (components/ui/form-errors.ts) to place errors next to their fields as well.
+ */
 export function errorMessage(error: unknown): string {
-  if (error && typeof error === "object" && "message" in error && typeof error.message === "string" && error.message) {
-    return error.message;
-  }
-  return "Something went wrong. Try again.";
+  return formErrorsFrom(error).formError;
 }

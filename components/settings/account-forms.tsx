@@ -9,14 +9,14 @@ import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toaster";
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
+import { useTRPC } from "@/components/providers/trpc-provider";
 
-type Issues = { path: (string | number)[]; message: string }[] | undefined;
-
-function fieldErrors(error: { data?: unknown; message: string }, fallbackField: string): Record<string, string> {
-  const data = error.data as { issues?: Issues; field?: string } | undefined;
-  if (data?.issues?.length) return Object.fromEntries(data.issues.map((i) => [String(i.path[0]), i.message]));
-  return { [data?.field ?? fallbackField]: errorMessage(error) };
+/** Field errors next to their fields, and the summary in a toast. */
+function showErrors(error: unknown, setErrors: (errors: Record<string, string>) => void, fallbackField: string) {
+  const { fieldErrors, formError } = formErrorsFrom(error, { fallbackField });
+  setErrors(fieldErrors);
+  toast.error(formError);
 }
 
 export function AccountForms({ name: initialName, email }: { name: string; email: string }) {
@@ -34,7 +34,7 @@ export function AccountForms({ name: initialName, email }: { name: string; email
         toast.success("Profile saved");
         router.refresh();
       },
-      onError: (error) => setProfileErrors(fieldErrors(error, "name")),
+      onError: (error) => showErrors(error, setProfileErrors, "name"),
     }),
   );
   const password = useMutation(
@@ -44,7 +44,7 @@ export function AccountForms({ name: initialName, email }: { name: string; email
         setPasswords({ currentPassword: "", newPassword: "", confirm: "" });
         toast.success("Password changed");
       },
-      onError: (error) => setPasswordErrors(fieldErrors(error, "currentPassword")),
+      onError: (error) => showErrors(error, setPasswordErrors, "currentPassword"),
     }),
   );
 
@@ -65,7 +65,7 @@ export function AccountForms({ name: initialName, email }: { name: string; email
             <FormField label="Email" description="Your sign-in address. Ask an owner to change it.">
               <Input value={email} readOnly disabled />
             </FormField>
-            <FormField label="Name" error={profileErrors.name} required>
+            <FormField label="Name" error={fieldError(profileErrors, "name")} required>
               <Input
                 value={name}
                 onChange={(e) => setName(e.target.value)}
@@ -102,7 +102,7 @@ export function AccountForms({ name: initialName, email }: { name: string; email
           </CardHeader>
           <CardContent className="grid max-w-xl gap-4">
             <input type="text" name="username" autoComplete="username" value={email} readOnly hidden />
-            <FormField label="Current password" error={passwordErrors.currentPassword} required>
+            <FormField label="Current password" error={fieldError(passwordErrors, "currentPassword")} required>
               <Input
                 type="password"
                 autoComplete="current-password"
@@ -111,7 +111,7 @@ export function AccountForms({ name: initialName, email }: { name: string; email
                 required
               />
             </FormField>
-            <FormField label="New password" error={passwordErrors.newPassword} required>
+            <FormField label="New password" error={fieldError(passwordErrors, "newPassword")} required>
               <Input
                 type="password"
                 autoComplete="new-password"
@@ -121,7 +121,7 @@ export function AccountForms({ name: initialName, email }: { name: string; email
                 required
               />
             </FormField>
-            <FormField label="Confirm new password" error={passwordErrors.confirm} required>
+            <FormField label="Confirm new password" error={fieldError(passwordErrors, "confirm")} required>
               <Input
                 type="password"
                 autoComplete="new-password"

@@ -35,6 +35,7 @@ import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatDateTime, formatRelative } from "./format";
 import { LoadError, LoadingRows } from "./table-states";
@@ -238,14 +239,14 @@ function CreateApiKeyDialog({
     trpc.apiKeys.create.mutationOptions({
       onSuccess: () => onCreated(),
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
-          ?.issues;
-        if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
-        else toast.error(errorMessage(error));
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setErrors(fieldErrors);
+        toast.error(formError);
       },
     }),
   );
   const created = create.data;
+  const scopesError = fieldError(errors, "scopes");
 
   const close = (next: boolean) => {
     onOpenChange(next);
@@ -298,7 +299,7 @@ function CreateApiKeyDialog({
                 Name it after the system that will use it, so you know what breaks when you revoke it.
               </DialogDescription>
             </DialogHeader>
-            <FormField label="Name" error={errors.name} required>
+            <FormField label="Name" error={fieldError(errors, "name")} required>
               <Input
                 value={name}
                 onChange={(e) => setName(e.target.value)}
@@ -322,6 +323,8 @@ function CreateApiKeyDialog({
                         )
                       }
                       className="mt-0.5"
+                      aria-invalid={scopesError ? true : undefined}
+                      aria-describedby={scopesError ? "api-key-scopes-error" : undefined}
                     />
                     <Label htmlFor={id} className="grid cursor-pointer gap-0.5 font-normal">
                       <span className="font-medium">
@@ -332,7 +335,11 @@ function CreateApiKeyDialog({
                   </div>
                 );
               })}
-              {errors.scopes ? <p className="text-sm text-destructive">{errors.scopes}</p> : null}
+              {scopesError ? (
+                <p id="api-key-scopes-error" role="alert" className="text-xs font-medium text-destructive">
+                  {scopesError}
+                </p>
+              ) : null}
             </fieldset>
             <DialogFooter>
               <Button type="button" variant="outline" onClick={() => close(false)}>

@@ -33,6 +33,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatDateTime, formatRelative } from "./format";
 import { LoadError, LoadingRows } from "./table-states";
@@ -278,10 +279,9 @@ function InviteDialog({
     trpc.members.invite.mutationOptions({
       onSuccess: () => onInvited(),
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
-          ?.issues;
-        if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
-        else setErrors({ email: errorMessage(error) });
+        const { fieldErrors, formError } = formErrorsFrom(error, { fallbackField: "email" });
+        setErrors(fieldErrors);
+        toast.error(formError);
       },
     }),
   );
@@ -333,10 +333,15 @@ function InviteDialog({
               <DialogTitle>Invite a member</DialogTitle>
               <DialogDescription>They get a link to set a password and join this workspace.</DialogDescription>
             </DialogHeader>
-            <FormField label="Email" error={errors.email} required>
+            <FormField label="Email" error={fieldError(errors, "email")} required>
               <Input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus required />
             </FormField>
-            <FormField label="Role" description={roles.find((r) => r.value === role)?.hint} id="invite-role">
+            <FormField
+              label="Role"
+              description={roles.find((r) => r.value === role)?.hint}
+              error={fieldError(errors, "role")}
+              id="invite-role"
+            >
               <Select value={role} onValueChange={(value) => setRole(value as Role)}>
                 <SelectTrigger className="w-full" id="invite-role">
                   <SelectValue />

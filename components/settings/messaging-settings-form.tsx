@@ -15,8 +15,10 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toaster";
+import { formErrorsFrom } from "@/components/ui/form-errors";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import type { AppRouter } from "@/server/api/root";
+import { fieldErrorsOf } from "@/server/shared/error-messages";
 import { MAX_FREQUENCY_CAPS, ZMessagingSettings, type MessagingSettings } from "@/server/shared/messaging-settings";
 import { MessagingFrequencyCaps, type CapDraft, type CapTopic } from "./messaging-frequency-caps";
 import { clockIn, stateRuleLines, timeZoneOptions } from "./messaging-rules";
@@ -60,15 +62,6 @@ function toInput(draft: Draft) {
     })),
     timezone: draft.timezone,
   };
-}
-
-function issuesToErrors(issues: { path: PropertyKey[]; message: string }[]): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of issues) {
-    const key = issue.path.map(String).join(".");
-    errors[key] ??= issue.message;
-  }
-  return errors;
 }
 
 type TopicsList = inferRouterOutputs<AppRouter>["topics"]["list"];
@@ -160,11 +153,9 @@ function MessagingSettingsForm({
         queryClient.setQueryData(trpc.messagingSettings.get.queryKey(), saved);
       },
       onError: (error) => {
-        const data = error.data as
-          { issues?: { path: (string | number)[]; message: string }[]; field?: string } | undefined;
-        if (data?.issues?.length) setErrors(issuesToErrors(data.issues));
-        else if (data?.field) setErrors({ [data.field]: error.message });
-        else toast.error(errorMessage(error));
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setErrors(fieldErrors);
+        toast.error(formError);
       },
     }),
   );
@@ -189,7 +180,8 @@ function MessagingSettingsForm({
     event.preventDefault();
     const parsed = ZMessagingSettings.safeParse(input);
     if (!parsed.success) {
-      setErrors(issuesToErrors(parsed.error.issues));
+      // Shown next to their fields; the footer says to fix them (no toast for a check made here).
+      setErrors(fieldErrorsOf(parsed.error.issues));
       return;
     }
     setErrors({});

@@ -42,6 +42,29 @@ export interface RichTextValue {
  * typed as plain text (`{{ contact.first_name }}`, `{% if … %}`); the server reads it back out of
  * the HTML. `initialContent` is read once: remount (key) to load another locale or version.
  */
+/** The editable area's attributes: a labelled multi-line textbox, marked invalid with its reason when refused. */
+function editorAttributes({
+  id,
+  ariaLabel,
+  invalid,
+  describedBy,
+}: {
+  id?: string;
+  ariaLabel?: string;
+  invalid?: boolean;
+  describedBy?: string;
+}): Record<string, string> {
+  return {
+    ...(id ? { id } : {}),
+    role: "textbox",
+    "aria-multiline": "true",
+    "aria-label": ariaLabel ?? "Email body",
+    ...(invalid ? { "aria-invalid": "true" } : {}),
+    ...(invalid && describedBy ? { "aria-describedby": describedBy } : {}),
+    class: "min-h-72 px-4 py-3 outline-none",
+  };
+}
+
 export function RichTextEditor({
   initialContent,
   onChange,
@@ -50,6 +73,7 @@ export function RichTextEditor({
   invalid,
   id,
   "aria-label": ariaLabel,
+  "aria-describedby": describedBy,
 }: {
   initialContent: unknown;
   onChange: (value: RichTextValue) => void;
@@ -59,6 +83,8 @@ export function RichTextEditor({
   invalid?: boolean;
   id?: string;
   "aria-label"?: string;
+  /** Id of the element explaining why the body was refused (with `invalid`). */
+  "aria-describedby"?: string;
 }) {
   const onChangeRef = React.useRef(onChange);
   React.useEffect(() => {
@@ -82,21 +108,17 @@ export function RichTextEditor({
       }),
     ],
     content: (initialContent as string | object | null) ?? "",
-    editorProps: {
-      attributes: {
-        ...(id ? { id } : {}),
-        role: "textbox",
-        "aria-multiline": "true",
-        "aria-label": ariaLabel ?? "Email body",
-        class: "min-h-72 px-4 py-3 outline-none",
-      },
-    },
+    editorProps: { attributes: editorAttributes({ id, ariaLabel }) },
     onUpdate: ({ editor: e }) => onChangeRef.current({ html: e.getHTML(), doc: e.getJSON() }),
   });
 
   React.useEffect(() => {
     editor?.setEditable(!disabled);
   }, [editor, disabled]);
+
+  React.useEffect(() => {
+    editor?.setOptions({ editorProps: { attributes: editorAttributes({ id, ariaLabel, invalid, describedBy }) } });
+  }, [editor, id, ariaLabel, invalid, describedBy]);
 
   return (
     <div

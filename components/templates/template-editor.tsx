@@ -28,6 +28,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
 import type { Channel, TemplateCategory } from "@/server/shared/enums";
@@ -41,15 +42,6 @@ import { VersionHistory } from "./version-history";
 
 const NO_TOPIC = "__none__";
 const LOCALE_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-
-function issuesOf(error: unknown): Record<string, string> {
-  const data = (error as { data?: { issues?: { path: (string | number)[]; message: string }[]; field?: string } })
-    ?.data;
-  const out: Record<string, string> = {};
-  for (const issue of data?.issues ?? []) out[String(issue.path[0])] ??= issue.message;
-  if (!data?.issues && data?.field) out[data.field] = errorMessage(error);
-  return out;
-}
 
 export function TemplateEditor({
   templateId,
@@ -77,9 +69,9 @@ export function TemplateEditor({
 
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.templates.pathKey() });
   const onError = (error: unknown) => {
-    const issues = issuesOf(error);
-    setErrors(issues);
-    toast.error(errorMessage(error));
+    const { fieldErrors, formError } = formErrorsFrom(error);
+    setErrors(fieldErrors);
+    toast.error(formError);
   };
   const create = useMutation(
     trpc.templates.create.mutationOptions({
@@ -146,6 +138,9 @@ export function TemplateEditor({
   const topicItems = (topics.data?.items ?? []).filter((t) => t.channels.includes(draft.channel) && !t.archived);
   const blocking = preview?.canSave === false;
   const declaredNames = draft.variables.map((v) => v.name.trim()).filter(Boolean);
+  const variantError = (field: keyof VariantDraft) => fieldError(errors, `content.variants.${locale}.${field}`);
+  const localesWithErrors = locales.filter((l) => fieldError(errors, `content.variants.${l}`) !== undefined);
+  const contentError = errors["content.variants"] ?? errors["content.defaultLocale"] ?? errors["content"];
 
   const save = (event: React.FormEvent) => {
     event.preventDefault();
@@ -267,7 +262,7 @@ export function TemplateEditor({
                   </div>
                 ) : null}
                 <div className="grid gap-4 sm:grid-cols-2">
-                  <FormField label="Name" required error={errors.name}>
+                  <FormField label="Name" required error={fieldError(errors, "name")}>
                     <Input
                       value={draft.name}
                       maxLength={100}
@@ -283,7 +278,7 @@ export function TemplateEditor({
                   <FormField
                     label="Key"
                     required
-                    error={errors.key}
+                    error={fieldError(errors, "key")}
                     description={templateId ? "Fixed once created." : "Letters, digits, - and _."}
                   >
                     <Input
@@ -316,7 +311,7 @@ export function TemplateEditor({
                   </FormField>
                   <FormField
                     label="Usual topic"
-                    error={errors.topicKey}
+                    error={fieldError(errors, "topicKey")}
                     description="The consent topic it is normally sent for."
                   >
                     <Select
@@ -340,7 +335,7 @@ export function TemplateEditor({
               </CardContent>
             </Card>
 
-            <VariablesCard variables={draft.variables} onChange={(variables) => patch({ variables })} />
+            <VariablesCard variables={draft.variables} errors={errors} onChange={(variables) => patch({ variables })} />
 
             <Card>
               <CardHeader>
@@ -355,6 +350,7 @@ export function TemplateEditor({
               <CardContent className="grid gap-4">
                 <LocaleBar
                   locales={locales}
+                  withErrors={localesWithErrors}
                   active={locale}
                   defaultLocale={draft.defaultLocale}
                   onSelect={setActiveLocale}
@@ -373,9 +369,14 @@ export function TemplateEditor({
                   }}
                   onMakeDefault={() => patch({ defaultLocale: locale })}
                 />
+                {contentError ? (
+                  <p role="alert" className="text-xs font-medium text-destructive">
+                    {contentError}
+                  </p>
+                ) : null}
                 {draft.channel === "email" ? (
                   <>
-                    <FormField label="Subject" required>
+                    <FormField label="Subject" required error={variantError("subject")}>
                       <Input
                         value={variant.subject}
                         maxLength={500}
@@ -388,6 +389,8 @@ export function TemplateEditor({
                         Body
                       </span>
                       <RichTextEditor
+                        invalid={Boolean(variantError("html") ?? variantError("doc"))}
+                        aria-describedby="body-error"
                         key={`${locale}-${loadCount}`}
                         aria-label={`Email body (${locale})`}
                         initialContent={variant.doc ?? variant.html}
@@ -399,10 +402,20 @@ export function TemplateEditor({
                         The layout adds your brand, and a footer with the unsubscribe link, preference link and postal
                         address. A plain-text version is made from the body.
                       </p>
+                      {variantError("html") || variantError("doc") ? (
+                        <p id="body-error" role="alert" className="text-xs font-medium text-destructive">
+                          {variantError("html") ?? variantError("doc")}
+                        </p>
+                      ) : null}
                     </div>
                   </>
                 ) : (
-                  <SmsBody value={variant.text} onChange={(text) => patchVariant({ text })} locale={locale} />
+                  <SmsBody
+                    value={variant.text}
+                    error={variantError("text")}
+                    onChange={(text) => patchVariant({ text })}
+                    locale={locale}
+                  />
                 )}
               </CardContent>
             </Card>
@@ -468,12 +481,23 @@ export function TemplateEditor({
   );
 }
 
-function SmsBody({ value, onChange, locale }: { value: string; onChange: (text: string) => void; locale: string }) {
+function SmsBody({
+  value,
+  error,
+  onChange,
+  locale,
+}: {
+  value: string;
+  error?: string;
+  onChange: (text: string) => void;
+  locale: string;
+}) {
   const info = countSmsSegments(value);
   return (
     <FormField
       label="Message"
       required
+      error={error}
       description={
         <span
           className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1"
@@ -504,9 +528,12 @@ function SmsBody({ value, onChange, locale }: { value: string; onChange: (text: 
 
 function VariablesCard({
   variables,
+  errors,
   onChange,
 }: {
   variables: VariableDraft[];
+  /** Field errors of the save, keyed `content.variables.<i>.<field>`. */
+  errors: Record<string, string>;
   onChange: (variables: VariableDraft[]) => void;
 }) {
   const set = (i: number, p: Partial<VariableDraft>) =>
@@ -523,13 +550,18 @@ function VariablesCard({
       </CardHeader>
       <CardContent className="grid gap-3">
         {variables.length === 0 ? <p className="text-sm text-muted-foreground">No variables yet.</p> : null}
+        {errors["content.variables"] ? (
+          <p role="alert" className="text-xs font-medium text-destructive">
+            {errors["content.variables"]}
+          </p>
+        ) : null}
         {variables.map((v, i) => (
           <div
             key={i}
             className="grid gap-2 rounded-lg border p-3 sm:grid-cols-[minmax(0,12rem)_minmax(0,1fr)_auto] sm:items-end"
             data-testid="variable-row"
           >
-            <FormField label="Name">
+            <FormField label="Name" error={fieldError(errors, `content.variables.${i}.name`)}>
               <Input
                 value={v.name}
                 maxLength={64}
@@ -538,7 +570,7 @@ function VariablesCard({
                 onChange={(e) => set(i, { name: e.target.value })}
               />
             </FormField>
-            <FormField label="Sample value">
+            <FormField label="Sample value" error={fieldError(errors, `content.variables.${i}.sample`)}>
               <Input
                 value={v.sample}
                 maxLength={2000}
@@ -577,6 +609,7 @@ function VariablesCard({
 
 function LocaleBar({
   locales,
+  withErrors,
   active,
   defaultLocale,
   onSelect,
@@ -585,6 +618,8 @@ function LocaleBar({
   onMakeDefault,
 }: {
   locales: string[];
+  /** Locales whose content the last save refused: marked on their tab. */
+  withErrors: string[];
   active: string;
   defaultLocale: string;
   onSelect: (locale: string) => void;
@@ -623,6 +658,11 @@ function LocaleBar({
               )}
             >
               {l}
+              {withErrors.includes(l) ? (
+                <span className="size-1.5 rounded-full bg-destructive">
+                  <span className="sr-only">(has errors)</span>
+                </span>
+              ) : null}
               {l === defaultLocale ? (
                 <StarIcon className="size-3 fill-current text-warning" aria-label="default" />
               ) : null}

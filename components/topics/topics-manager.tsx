@@ -37,7 +37,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
-import { CHANNEL_META, fieldErrors, type Channel } from "@/components/contacts/labels";
+import { CHANNEL_META, type Channel } from "@/components/contacts/labels";
+import { fieldError, formErrorsFrom } from "@/components/ui/form-errors";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 
 type Topic = {
@@ -315,7 +316,11 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
   const [keyTouched, setKeyTouched] = React.useState(false);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
 
-  const onError = (error: unknown) => setErrors(fieldErrors(error, "key", errorMessage(error)));
+  const onError = (error: unknown) => {
+    const { fieldErrors, formError } = formErrorsFrom(error, { fallbackField: "key" });
+    setErrors(fieldErrors);
+    toast.error(formError);
+  };
   const done = (message: string) => {
     toast.success(message);
     onSaved();
@@ -328,6 +333,7 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
     trpc.topics.update.mutationOptions({ onSuccess: (t) => done(`${t.name} saved`), onError }),
   );
 
+  const channelsError = fieldError(errors, "channels");
   const toggleChannel = (channel: Channel, on: boolean) =>
     setDraft((d) => ({
       ...d,
@@ -371,7 +377,7 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
             : "The key and kind never change: recorded consent rests on them."}
         </DialogDescription>
       </DialogHeader>
-      <FormField label="Name" error={errors.name} required>
+      <FormField label="Name" error={fieldError(errors, "name")} required>
         <Input
           value={draft.name}
           onChange={(e) => {
@@ -385,7 +391,7 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
       </FormField>
       <FormField
         label="Key"
-        error={errors.key}
+        error={fieldError(errors, "key")}
         required={isNew}
         description={
           isNew ? "The stable name used by the API and forms. Letters, digits, - and _." : "Keys cannot be changed."
@@ -405,7 +411,7 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
       </FormField>
       <FormField
         label="Description"
-        error={errors.description}
+        error={fieldError(errors, "description")}
         description="Shown to people on forms and the preference center."
       >
         <Textarea
@@ -423,14 +429,16 @@ function TopicForm({ topic, onClose, onSaved }: { topic: Topic | "new"; onClose:
               <Checkbox
                 checked={draft.channels.includes(channel)}
                 onCheckedChange={(on) => toggleChannel(channel, on === true)}
+                aria-invalid={channelsError ? true : undefined}
+                aria-describedby={channelsError ? "topic-channels-error" : undefined}
               />
               {CHANNEL_META[channel].label}
             </label>
           ))}
         </div>
-        {errors.channels ? (
-          <p role="alert" className="text-xs font-medium text-destructive">
-            {errors.channels}
+        {channelsError ? (
+          <p id="topic-channels-error" role="alert" className="text-xs font-medium text-destructive">
+            {channelsError}
           </p>
         ) : null}
       </fieldset>

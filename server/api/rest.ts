@@ -1,6 +1,7 @@
 import type { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { getDbHandle } from "@/server/lib/db";
 import { systemClock } from "@/server/lib/clock";
+import { issueSummary, type IssueLike } from "@/server/shared/error-messages";
 import { getOpenApiDocument } from "./openapi";
 import { appRouter } from "./root";
 import { createTrpcContext, resolveRequestAuth } from "./trpc";
@@ -38,6 +39,35 @@ export async function handleRestRequest(
     req,
     createContext: () => createTrpcContext({ headers: req.headers, auth }),
   });
-  response.headers.set("cache-control", "no-store");
-  return response;
+  const answer = await withReadableValidationMessage(response);
+  answer.headers.set("cache-control", "no-store");
+  return answer;
+}
+
+/** trpc-to-openapi's fixed message for invalid input; the body also carries the issues. */
+const GENERIC_VALIDATION_MESSAGE = "Input validation failed";
+
+/**
+ * A 400 for invalid input keeps its body (`message`, `code`, `issues`), with `message` made of the
+ * issues as sentences ("Name is required. Scopes: choose one of …") instead of the library's
+ * generic text.
+ */
+async function withReadableValidationMessage(response: Response): Promise<Response> {
+  if (response.status !== 400 || !(response.headers.get("content-type") ?? "").includes("json")) return response;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { message?: unknown; issues?: unknown } | null;
+  if (!body || body.message !== GENERIC_VALIDATION_MESSAGE || !Array.isArray(body.issues)) return response;
+  const issues = (body.issues as Partial<IssueLike>[]).filter(
+    (issue): issue is IssueLike => Array.isArray(issue?.path) && typeof issue?.message === "string",
+  );
+  if (issues.length === 0) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify({ ...body, message: issueSummary(issues) }), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }

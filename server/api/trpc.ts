@@ -10,6 +10,7 @@ import { getDbHandle } from "@/server/lib/db";
 import { systemClock, type Clock } from "@/server/lib/clock";
 import { invalid } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
+import { fieldErrorsOf, installErrorMessages, issueSummary } from "@/server/shared/error-messages";
 import { controlCharacterMessage, findControlCharacter } from "@/server/lib/text";
 import { authenticateApiKey, type AuthenticatedApiKey } from "@/server/services/api-keys";
 import { resolveSessionMembership, type SessionMembership } from "@/server/services/auth";
@@ -117,23 +118,35 @@ export async function createTrpcContext(opts: {
 
 export type Meta = OpenApiMeta;
 
+// Validation messages in sentences ("Name is required", "Use at most 100 characters") for every
+// schema parsed in this process from here on: procedure inputs and the services they call.
+installErrorMessages();
+
 const t = initTRPC
   .context<TrpcContext>()
   .meta<Meta>()
   .create({
     transformer: superjson,
+    /**
+     * Every error's shape: a readable `message` (for validation errors, the issues as sentences,
+     * never zod's JSON), and in `data` the field it is about, `fieldErrors` (field path joined with
+     * "." → its first message) and the `issues` (path and message, never the refused value).
+     */
     errorFormatter({ shape, error }) {
       const issues = error.code === "BAD_REQUEST" ? zodIssues(error) : undefined;
       const internal = error.code === "INTERNAL_SERVER_ERROR";
-      const field = issues?.[0]?.path.join(".") || (error.cause as { field?: string } | undefined)?.field;
+      const appField = internal ? undefined : (error.cause as { field?: string } | undefined)?.field;
+      const field = issues?.[0]?.path.join(".") || appField;
+      const fieldErrors = issues ? fieldErrorsOf(issues) : appField ? { [appField]: shape.message } : undefined;
       return {
-        message: internal ? "Internal server error" : shape.message,
+        message: internal ? "Internal server error" : issues ? issueSummary(issues) : shape.message,
         code: shape.code,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           ...(field ? { field } : {}),
+          ...(fieldErrors ? { fieldErrors } : {}),
           ...(issues ? { issues } : {}),
         },
       };

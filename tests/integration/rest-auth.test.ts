@@ -87,6 +87,10 @@ describe("REST API authentication (/api/v1)", () => {
     const empty = await rest("POST", "/api-keys", { key: adminKey, body: { name: "", scopes: ["admin"] } });
     expect(empty.status).toBe(400);
     expect(empty.body.issues[0].path).toEqual(["name"]);
+    // The same body, with a message made of sentences instead of a generic text or JSON.
+    expect(res.body.code).toBe("BAD_REQUEST");
+    expect(res.body.message).toMatch(/^Scopes: choose one of contacts:read, .* or admin\.$/);
+    expect(empty.body.message).toBe("Name is required.");
   });
 
   it("creates a key whose secret works once returned, and stops working when revoked", async () => {

@@ -2,6 +2,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parse, type Options } from "csv-parse";
 import { invalid, type AppError } from "@/server/lib/errors";
+import { unreadableCsvMessage } from "@/server/shared/file-type";
+import { csvErrorReason } from "./csv-check";
 import { detectDelimiter } from "./csv-values";
 import type { ImportSource } from "./import-files";
 import type { RawRecord } from "./prepare-rows";
@@ -53,10 +55,8 @@ export async function* csvRecords(source: ImportSource): AsyncGenerator<RawRecor
   }
 }
 
-/** csv-parse errors as INVALID naming the line and the problem (their messages can quote values). */
+/** csv-parse errors as INVALID naming the problem and the line, plainly (their messages can quote values). */
 function csvError(error: unknown): AppError | undefined {
-  const e = error as { code?: unknown; lines?: unknown };
-  if (typeof e?.code !== "string" || !e.code.startsWith("CSV_")) return undefined;
-  const line = typeof e.lines === "number" ? ` near line ${e.lines}` : "";
-  return invalid(`The file is not valid CSV${line} (${e.code})`, "file");
+  const reason = csvErrorReason(error);
+  return reason ? invalid(unreadableCsvMessage(reason), "file") : undefined;
 }

@@ -36,18 +36,60 @@ export interface ReceivedFile {
   bytes: number;
 }
 
-/** Streams an upload to disk (memory stays flat) while hashing it. */
-export async function receiveUpload(importId: string, source: ImportSource, tag: string): Promise<ReceivedFile> {
+/**
+ * Looks at the beginning of an upload (up to `bytes`, or the whole file when shorter) before any
+ * of it is stored; throwing refuses the upload.
+ */
+export interface HeadInspection {
+  bytes: number;
+  inspect: (head: Buffer, complete: boolean) => void;
+}
+
+/**
+ * Streams an upload to disk (memory stays flat) while hashing it. With `head`, nothing is written
+ * until the beginning of the file passed `head.inspect`; a refused upload is read to its end
+ * (so the client gets the answer, not a reset connection) without being stored, and the error
+ * is thrown.
+ */
+export async function receiveUpload(
+  importId: string,
+  source: ImportSource,
+  tag: string,
+  head?: HeadInspection,
+): Promise<ReceivedFile> {
   await mkdir(importsDir(), { recursive: true });
   const tempPath = path.join(importsDir(), `${importId}.${tag}.upload`);
   const hash = createHash("sha256");
   let bytes = 0;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let inspected = !head;
+  let refused: unknown;
+  const release = (stream: Transform, complete: boolean) => {
+    inspected = true;
+    try {
+      head!.inspect(Buffer.concat(held, heldBytes), complete);
+      for (const chunk of held) stream.push(chunk);
+    } catch (error) {
+      refused = error;
+    }
+    held = [];
+  };
   const counter = new Transform({
     transform(chunk: Buffer | string, _encoding, done) {
       const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      if (refused) return done();
       hash.update(buffer);
       bytes += buffer.length;
-      done(null, buffer);
+      if (inspected) return done(null, buffer);
+      held.push(buffer);
+      heldBytes += buffer.length;
+      if (heldBytes >= head!.bytes) release(this, false);
+      done();
+    },
+    flush(done) {
+      if (!inspected) release(this, true);
+      done();
     },
   });
   const input = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
@@ -56,6 +98,10 @@ export async function receiveUpload(importId: string, source: ImportSource, tag:
   } catch (error) {
     await rm(tempPath, { force: true });
     throw error;
+  }
+  if (refused) {
+    await rm(tempPath, { force: true });
+    throw refused;
   }
   return { tempPath, sha256: hash.digest("hex"), bytes };
 }

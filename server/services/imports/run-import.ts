@@ -4,10 +4,12 @@ import { imports } from "@/db/schema";
 import { AppError } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { checkCsvHead, CSV_HEAD_BYTES } from "./csv-check";
 import { discardUpload, keepUpload, receiveUpload, type ImportSource } from "./import-files";
 import type { ImportRow } from "./import-runs";
+import { buildColumnIndex } from "./prepare-rows";
 import { assertImportStatus, executeRun } from "./run-steps";
-import type { TImport } from "./schemas";
+import { ZImportMapping, type TImport } from "./schemas";
 
 export interface TRunImportInput {
   importId: string;
@@ -35,13 +37,17 @@ export interface TRunImportInput {
  * resumed from the next line (`recoverInterruptedImports`, `resumeImport`). The file is deleted
  * when the import completes.
  *
+ * A file that is not CSV text (another file type, binary data, not UTF-8, unparseable, no column
+ * names) or that lacks a mapped column is refused from its first 64 KB before anything is stored
+ * or changed: INVALID (400) naming `file` or `mapping`, and the import stays `pending`.
+ *
  * Runs once: a second call for the same import → CONFLICT. Audited at start and at the end
  * (`import.started`, `import.completed` with counts, or `import.failed`; `import.resumed`).
  * `expectedRows` is a hint for the progress bar (e.g. the browser's line count).
  */
 export async function runImport({ ctx, input }: { ctx: ServiceContext; input: TRunImportInput }): Promise<TImport> {
   const { importId, source, expectedRows } = input;
-  await assertImportStatus({
+  const pending = await assertImportStatus({
     ctx,
     input: {
       importId,
@@ -49,8 +55,15 @@ export async function runImport({ ctx, input }: { ctx: ServiceContext; input: TR
       message: "This import has already run; create a new one to upload again",
     },
   });
+  const mapping = ZImportMapping.parse(pending.mapping);
   const runId = randomUUID();
-  const file = await receiveUpload(importId, source, runId);
+  const file = await receiveUpload(importId, source, runId, {
+    bytes: CSV_HEAD_BYTES,
+    inspect: (head, complete) => {
+      const { headers } = checkCsvHead(head, { complete });
+      if (headers) buildColumnIndex(headers, mapping);
+    },
+  });
   let started: ImportRow;
   try {
     started = await inTransaction(ctx.db, async (tx) => {

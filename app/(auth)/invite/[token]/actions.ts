@@ -2,7 +2,9 @@
 
 import { redirect } from "next/navigation";
 import { TRPCError } from "@trpc/server";
+import { zodIssues } from "@/server/api/errors";
 import { getServerCaller } from "@/server/api/server-caller";
+import { fieldErrorsOf, issueSummary } from "@/server/shared/error-messages";
 import { signIn } from "@/server/auth";
 
 export interface AcceptState {
@@ -24,10 +26,10 @@ export async function acceptInvitationAction(_prev: AcceptState, formData: FormD
     ({ email } = await caller.members.acceptInvitation({ token, name, password }));
   } catch (error) {
     if (error instanceof TRPCError) {
-      const issues = (error.cause as { issues?: { path: PropertyKey[]; message: string }[] } | undefined)?.issues;
-      if (error.code === "BAD_REQUEST" && issues?.length) {
-        return { fieldErrors: Object.fromEntries(issues.map((i) => [String(i.path[0] ?? "form"), i.message])) };
-      }
+      const issues = error.code === "BAD_REQUEST" ? zodIssues(error) : undefined;
+      if (issues?.length) return { fieldErrors: fieldErrorsOf(issues), error: issueSummary(issues) };
+      const field = error.code === "BAD_REQUEST" ? (error.cause as { field?: string } | undefined)?.field : undefined;
+      if (field) return { fieldErrors: { [field]: error.message } };
       if (error.code === "NOT_FOUND")
         return { error: "This invitation is no longer valid. Ask an admin for a new one." };
       return { error: error.message };
