@@ -19,6 +19,7 @@ import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { formErrorsFrom } from "@/components/ui/form-errors";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
@@ -191,10 +192,9 @@ function SendMessageForm({
         if (answer.status !== "blocked") toast.success("Message queued");
       },
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
-          ?.issues;
-        if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
-        toast.error(errorMessage(error));
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setErrors(fieldErrors);
+        toast.error(formError);
       },
     }),
   );

@@ -9,6 +9,7 @@ import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle }
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
+import { formErrorsFrom } from "@/components/ui/form-errors";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
@@ -27,11 +28,6 @@ interface Props {
 }
 
 type Fields = "senderName" | "replyTo" | "postalAddress" | "accentColor" | "logoUrl";
-
-function fieldErrorsOf(error: { data?: unknown }): Record<string, string> {
-  const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
-  return issues?.length ? Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])) : {};
-}
 
 function initials(name: string): string {
   return (
@@ -80,9 +76,9 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
         router.refresh();
       },
       onError: (error) => {
-        const fields = fieldErrorsOf(error);
-        setErrors(fields);
-        toast.error(Object.keys(fields).length ? "Check the highlighted fields" : errorMessage(error));
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setErrors(fieldErrors);
+        toast.error(formError);
       },
     }),
   );
@@ -93,7 +89,10 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
         toast.success("Logo uploaded");
         router.refresh();
       },
-      onError: (error) => setLogoError(Object.values(fieldErrorsOf(error))[0] ?? errorMessage(error)),
+      onError: (error) => {
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setLogoError(fieldErrors.data ?? formError);
+      },
     }),
   );
   const removeLogo = useMutation(

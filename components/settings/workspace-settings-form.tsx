@@ -9,7 +9,8 @@ import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toaster";
-import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { formErrorsFrom } from "@/components/ui/form-errors";
+import { useTRPC } from "@/components/providers/trpc-provider";
 
 interface Props {
   workspace: { name: string; defaultRegion: string };
@@ -30,10 +31,9 @@ export function WorkspaceSettingsForm({ workspace, canEdit }: Props) {
         router.refresh();
       },
       onError: (error) => {
-        const issues = (error.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)
-          ?.issues;
-        if (issues?.length) setErrors(Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message])));
-        else toast.error(errorMessage(error));
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setErrors(fieldErrors);
+        toast.error(formError);
       },
     }),
   );
