@@ -161,6 +161,10 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.current": member("viewer", nothing),
   "workspace.get": member("viewer", nothing),
   "workspace.update": member("admin"),
+  "workspace.profile": member("viewer", nothing),
+  "workspace.updateProfile": member("admin"),
+  "workspace.setLogo": member("admin"),
+  "workspace.removeLogo": member("admin", nothing),
   /** Any signed-in user becomes the new workspace's owner; a key needs admin (its workspace's owners own it). */
   "workspace.create": either("admin", "viewer"),
 };
