@@ -251,7 +251,11 @@ const STATIC_FIELDS: Record<string, StaticField> = {
 export const LAST_MESSAGE_CHANNELS = ["any", ...CHANNELS] as const;
 export type LastMessageChannel = (typeof LAST_MESSAGE_CHANNELS)[number];
 
-export const SEGMENT_CHANNEL_LABELS: Record<LastMessageChannel, string> = { any: "any channel", email: "email", sms: "SMS" };
+export const SEGMENT_CHANNEL_LABELS: Record<LastMessageChannel, string> = {
+  any: "any channel",
+  email: "email",
+  sms: "SMS",
+};
 
 /** Topic keys as topics define them (letters, digits, - and _). */
 const TOPIC_KEY = /^[A-Za-z0-9_-]{1,64}$/;
@@ -477,7 +481,9 @@ export function valueProblem(kind: SegmentValueKind, value: unknown): string | n
     case "texts":
       return list(value, isText) ? null : `Enter 1 to ${SEGMENT_LIMITS.maxListValues} values`;
     case "scalar":
-      return isText(value) || isNumber(value) || typeof value === "boolean" ? null : "Enter text, a number or true/false";
+      return isText(value) || isNumber(value) || typeof value === "boolean"
+        ? null
+        : "Enter text, a number or true/false";
     case "scalars":
       return list(value, (v) => isText(v) || isNumber(v)) ? null : `Enter 1 to ${SEGMENT_LIMITS.maxListValues} values`;
     case "comparable":
@@ -620,6 +626,13 @@ const ZAnyGroup: z.ZodType<SegmentAnyGroup> = z
   })
   .describe("A group of which at least one member must match");
 
+/** A filter's shape only (a stored filter, as answered); `ZSegmentFilter` checks it against the catalogue too. */
+export const ZSegmentFilterShape = z
+  .union([ZAllGroup, ZAnyGroup])
+  .describe(
+    'The filter tree: a group {"all": [...]} (AND) or {"any": [...]} (OR) of conditions {"field", "op", "value"} and nested groups',
+  );
+
 /**
  * A whole filter, checked against the catalogue: an unknown field or operator, an operator the
  * field does not take or a value of the wrong kind is refused with its path
@@ -628,7 +641,8 @@ const ZAnyGroup: z.ZodType<SegmentAnyGroup> = z
 export const ZSegmentFilter = z
   .union([ZAllGroup, ZAnyGroup])
   .superRefine((filter, ctx) => {
-    for (const issue of filterIssues(filter)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    for (const issue of filterIssues(filter))
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   })
   .describe(
     'The filter tree: a group {"all": [...]} (AND) or {"any": [...]} (OR) of conditions {"field", "op", "value"} and nested groups; {"all": []} matches every contact',
