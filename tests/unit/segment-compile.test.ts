@@ -114,7 +114,7 @@ describe("compiling conditions: every value is a bound parameter", () => {
     {
       condition: { field: "locale", op: "in", value: [MARK, "fr"] },
       params: [MARK, "fr"],
-      sql: /in \(\$1::text, \$2::text\)/,
+      sql: /in \(lower\(\$1::text\), lower\(\$2::text\)\)/,
     },
     { condition: { field: "locale", op: "not_in", value: [MARK] }, params: [MARK], sql: /\(not coalesce\(lower/ },
     { condition: { field: "timezone", op: "exists" }, params: [], sql: /coalesce\("contacts"\."timezone", ''\) <> ''/ },
@@ -126,7 +126,7 @@ describe("compiling conditions: every value is a bound parameter", () => {
     {
       condition: { field: "country", op: "in", value: ["US", "CA"] },
       params: ["US", "CA"],
-      sql: /in \(\$1::text, \$2::text\)/,
+      sql: /in \(lower\(\$1::text\), lower\(\$2::text\)\)/,
     },
     {
       condition: { field: "tags", op: "contains", value: MARK },

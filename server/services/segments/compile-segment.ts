@@ -191,7 +191,12 @@ function textCondition(expression: SQL, op: SegmentOp, value: unknown): SQL {
     case "not_contains":
       return not(textCondition(expression, "contains", value));
     case "in":
-      return strict(sql`lower(${expression}) in (${params(value as string[], "::text")})`);
+      return strict(
+        sql`lower(${expression}) in (${sql.join(
+          (value as string[]).map((v) => sql`lower(${v}::text)`),
+          sql`, `,
+        )})`,
+      );
     case "not_in":
       return not(textCondition(expression, "in", value));
     case "exists":
