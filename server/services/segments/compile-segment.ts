@@ -15,7 +15,7 @@ import {
   type SegmentNode,
   type SegmentOp,
 } from "@/server/shared/segment-filter";
-import { AppError, invalid } from "@/server/lib/errors";
+import { type AppError, invalid } from "@/server/lib/errors";
 
 /**
  * The segment compiler: a filter (server/shared/segment-filter.ts) becomes ONE SQL boolean
