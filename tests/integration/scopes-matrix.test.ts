@@ -157,6 +157,7 @@ const PROCEDURES: Record<string, Rule> = {
   "segments.archive": either("campaigns:write", "marketer"),
   "segments.count": either("campaigns:read", "viewer", bySegment),
   "segments.contacts": either("campaigns:read", "viewer", bySegment),
+  "segments.attributeKeys": either("campaigns:read", "viewer", nothing),
   "segments.countFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
   "segments.previewFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
 

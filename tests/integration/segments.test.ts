@@ -17,6 +17,7 @@ import {
   countSegment,
   createSegment,
   getSegment,
+  listAttributeKeys,
   listSegments,
   previewFilter,
   previewSegmentContacts,
@@ -789,6 +790,19 @@ describe("counts", () => {
       }),
     );
     expect(error.message).toContain("cycle");
+  });
+});
+
+describe("the builder's field options", () => {
+  it("lists the attribute keys in use, sorted, from the workspace only", async () => {
+    expect(await listAttributeKeys({ ctx: viewer })).toEqual([
+      "badges",
+      "country",
+      "plan",
+      "renewal",
+      "seats",
+      "trial",
+    ]);
   });
 });
 

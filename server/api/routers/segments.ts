@@ -5,6 +5,7 @@ import {
   countSegment,
   createSegment,
   getSegment,
+  listAttributeKeys,
   listSegments,
   previewFilter,
   previewSegmentContacts,
@@ -145,6 +146,11 @@ export const segmentsRouter = createTRPCRouter({
     .query(({ ctx, input }) => previewSegmentContacts({ ctx: ctx.svc, input })),
 
   // ─── The builder (tRPC only) ───────────────────────────────────────────────
+
+  /** Attribute keys in use, for the field picker. */
+  attributeKeys: read
+    .output(z.object({ keys: z.array(z.string()) }))
+    .query(async ({ ctx }) => ({ keys: await listAttributeKeys({ ctx: ctx.svc }) })),
 
   /** Live count of an unsaved filter (a POST: filters can be large). */
   countFilter: read

@@ -7,6 +7,7 @@ export { countSegment, DEFAULT_COUNT_WAIT_SECONDS } from "./count-segment";
 export { previewSegmentContacts } from "./preview-segment-contacts";
 export { countFilter } from "./count-filter";
 export { previewFilter } from "./preview-filter";
+export { listAttributeKeys } from "./list-attribute-keys";
 export { COUNT_FRESH_MS, COUNT_STATEMENT_TIMEOUT_MS, FILTER_COUNT_TIMEOUT_MS } from "./count-runner";
 export {
   SEGMENT_PREVIEW_PAGE_SIZE,
