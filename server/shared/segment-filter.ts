@@ -612,15 +612,17 @@ export const ZSegmentCondition = z
   .describe("A condition on one field of the contact");
 
 /** One node of the tree: a condition or a nested group. */
-export const ZSegmentNode: z.ZodType<SegmentNode> = z.lazy(() => z.union([ZSegmentCondition, ZAllGroup, ZAnyGroup]));
+export const ZSegmentNode: z.ZodType<SegmentNode, SegmentNode> = z.lazy(() =>
+  z.union([ZSegmentCondition, ZAllGroup, ZAnyGroup]),
+);
 
-const ZAllGroup: z.ZodType<SegmentAllGroup> = z
+const ZAllGroup: z.ZodType<SegmentAllGroup, SegmentAllGroup> = z
   .strictObject({
     all: z.array(ZSegmentNode).max(SEGMENT_LIMITS.maxGroupSize).describe("Every member must match (AND)"),
   })
   .describe("A group whose members must all match");
 
-const ZAnyGroup: z.ZodType<SegmentAnyGroup> = z
+const ZAnyGroup: z.ZodType<SegmentAnyGroup, SegmentAnyGroup> = z
   .strictObject({
     any: z.array(ZSegmentNode).max(SEGMENT_LIMITS.maxGroupSize).describe("At least one member must match (OR)"),
   })
