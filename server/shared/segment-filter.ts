@@ -609,24 +609,27 @@ export const ZSegmentCondition = z
       ),
     value: ZSegmentValue.optional(),
   })
-  .describe("A condition on one field of the contact");
+  .describe("A condition on one field of the contact")
+  .meta({ id: "SegmentCondition" });
 
 /** One node of the tree: a condition or a nested group. */
-export const ZSegmentNode: z.ZodType<SegmentNode, SegmentNode> = z.lazy(() =>
-  z.union([ZSegmentCondition, ZAllGroup, ZAnyGroup]),
-);
+export const ZSegmentNode: z.ZodType<SegmentNode, SegmentNode> = z
+  .lazy(() => z.union([ZSegmentCondition, ZAllGroup, ZAnyGroup]))
+  .meta({ id: "SegmentFilterNode", description: "A condition, or a nested group" });
 
 const ZAllGroup: z.ZodType<SegmentAllGroup, SegmentAllGroup> = z
   .strictObject({
     all: z.array(ZSegmentNode).max(SEGMENT_LIMITS.maxGroupSize).describe("Every member must match (AND)"),
   })
-  .describe("A group whose members must all match");
+  .describe("A group whose members must all match")
+  .meta({ id: "SegmentAllGroup" });
 
 const ZAnyGroup: z.ZodType<SegmentAnyGroup, SegmentAnyGroup> = z
   .strictObject({
     any: z.array(ZSegmentNode).max(SEGMENT_LIMITS.maxGroupSize).describe("At least one member must match (OR)"),
   })
-  .describe("A group of which at least one member must match");
+  .describe("A group of which at least one member must match")
+  .meta({ id: "SegmentAnyGroup" });
 
 /** A filter's shape only (a stored filter, as answered); `ZSegmentFilter` checks it against the catalogue too. */
 export const ZSegmentFilterShape = z
