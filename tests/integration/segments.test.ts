@@ -884,12 +884,15 @@ describe("REST", () => {
     // ann, bob, cat, lea, and the VIP added by the count test (no country): 4.
     expect(counted.body).toMatchObject({ count: 4, status: "ready" });
     expect(typeof counted.body.computedAt).toBe("string");
+    const list = await rest("GET", "/segments", { key: readOnly });
+    expect(list.body.items.find((s: { id: string }) => s.id === created.body.id).count.count).toBe(4);
+    // refresh=true counts again; wait=0 answers at once (pending while the count runs).
     const again = await rest("GET", `/segments/${created.body.id}/count?refresh=true&wait=0`, { key: readOnly });
     expect(again.status).toBe(200);
     expect(["pending", "ready"]).toContain(again.body.status);
+    const settled = await rest("GET", `/segments/${created.body.id}/count`, { key: readOnly });
+    expect(settled.body).toMatchObject({ count: 4, status: "ready" });
     expect((await rest("GET", `/segments/${created.body.id}/count?wait=11`, { key: readOnly })).status).toBe(400);
-    const list = await rest("GET", "/segments", { key: readOnly });
-    expect(list.body.items.find((s: { id: string }) => s.id === created.body.id).count.count).toBe(4);
     const patched = await rest("PATCH", `/segments/${created.body.id}`, {
       key,
       body: { filter: one({ field: "country", op: "eq", value: "GB" }) },
