@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 /** Signed-in admin areas: without a session cookie they go straight to the sign-in page. */
-const ADMIN_PREFIXES = ["/contacts", "/forms", "/settings", "/templates", "/messages", "/campaigns"];
+const ADMIN_PREFIXES = ["/contacts", "/segments", "/forms", "/settings", "/templates", "/messages", "/campaigns"];
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 /** Pages whose URL holds a secret token: the address must not leak to other sites through Referer. */
 const TOKEN_PAGE_PREFIXES = ["/u/", "/preferences/"];

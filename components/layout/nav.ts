@@ -1,6 +1,7 @@
 import {
   ClipboardListIcon,
   FileTextIcon,
+  FilterIcon,
   LayoutDashboardIcon,
   MessagesSquareIcon,
   SettingsIcon,
@@ -23,6 +24,7 @@ export type NavItem = {
 export const mainNav: NavItem[] = [
   { href: "/", label: "Dashboard", icon: LayoutDashboardIcon },
   { href: "/contacts", label: "Contacts", icon: UsersIcon },
+  { href: "/segments", label: "Segments", icon: FilterIcon },
   { href: "/forms", label: "Forms", icon: ClipboardListIcon },
   { href: "/templates", label: "Templates", icon: FileTextIcon },
   { href: "/messages", label: "Messages", icon: MessagesSquareIcon },

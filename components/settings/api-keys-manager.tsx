@@ -45,7 +45,12 @@ const SCOPES = [
   { value: "contacts:write", label: "Write contacts", hint: "Create and update contacts." },
   { value: "consent:write", label: "Record consent", hint: "Append opt-ins and opt-outs to the ledger." },
   { value: "messages:send", label: "Send messages", hint: "Call send_with_consent and read message status." },
-  { value: "campaigns:write", label: "Manage campaigns", hint: "Create and schedule campaigns." },
+  {
+    value: "campaigns:read",
+    label: "Read segments",
+    hint: "List segments, count them and page through their contacts (masked without Read contacts).",
+  },
+  { value: "campaigns:write", label: "Manage campaigns", hint: "Create and edit segments and templates." },
   { value: "admin", label: "Admin", hint: "Everything above, plus API keys and workspace settings." },
 ] as const;
 type Scope = (typeof SCOPES)[number]["value"];

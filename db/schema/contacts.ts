@@ -40,6 +40,12 @@ export const contacts = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /**
+     * ISO 3166-1 alpha-2 country of the phone number (`phoneCountry` in server/lib/addresses.ts),
+     * null without a phone or when the number belongs to no single country. Segments read a
+     * contact's country from here, else from `attributes.country`.
+     */
+    phoneCountry: text("phone_country"),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
     /**
      * The CSV import, and its line, that last created or updated this contact. An import finds an
@@ -60,6 +66,7 @@ export const contacts = pgTable(
       .on(t.workspaceId, t.phoneHash)
       .where(sql`${t.phoneHash} is not null`),
     index("contacts_workspace_created_idx").on(t.workspaceId, t.createdAt),
+    index("contacts_workspace_phone_country_idx").on(t.workspaceId, t.phoneCountry),
     index("contacts_tags_idx").using("gin", t.tags),
     index("contacts_search_tokens_idx").using("gin", t.searchTokens),
   ],

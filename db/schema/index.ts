@@ -10,3 +10,4 @@ export * from "./imports";
 export * from "./templates";
 export * from "./messages";
 export * from "./rate-limits";
+export * from "./segments";

@@ -8,6 +8,7 @@ import { membersRouter } from "./routers/members";
 import { messagingSettingsRouter } from "./routers/messaging-settings";
 import { messageHistoryRouter } from "./routers/message-history";
 import { messagesRouter } from "./routers/messages";
+import { segmentsRouter } from "./routers/segments";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
 import { workspaceRouter } from "./routers/workspace";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   messagingSettings: messagingSettingsRouter,
   messageHistory: messageHistoryRouter,
   messages: messagesRouter,
+  segments: segmentsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
   workspace: workspaceRouter,

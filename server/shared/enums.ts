@@ -160,7 +160,15 @@ export const API_KEY_SCOPES = [
   "contacts:write",
   "consent:write",
   "messages:send",
+  "campaigns:read",
   "campaigns:write",
   "admin",
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * State of a segment's cached count (`segment_counts.status`): being computed, computed, failed,
+ * or stopped by the statement timeout.
+ */
+export const SEGMENT_COUNT_STATUSES = ["pending", "ready", "failed", "timed_out"] as const;
+export type SegmentCountStatus = (typeof SEGMENT_COUNT_STATUSES)[number];

@@ -74,6 +74,7 @@ describe("bootstrap", () => {
       "contacts:write",
       "consent:write",
       "messages:send",
+      "campaigns:read",
       "campaigns:write",
       "admin",
     ]);

@@ -14,6 +14,7 @@ import { recordConsent } from "@/server/services/consent/record-consent";
 import { upsertContact } from "@/server/services/contacts";
 import { API_KEY_SCOPES, hasRole, hasScope, ROLES, type ApiKeyScope, type Role } from "@/server/services/context";
 import { createImport } from "@/server/services/imports/create-import";
+import { createSegment } from "@/server/services/segments";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, systemContext } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
@@ -52,6 +53,7 @@ interface Seed {
   messageId: string;
   importId: string;
   consentImportId: string;
+  segmentId: string;
   email: string;
 }
 
@@ -67,6 +69,9 @@ const either = (key: KeyRule, role: Role, input?: Rule["input"]): Rule => ({ key
 
 const byContact = (seed: Seed) => ({ id: seed.contactId });
 const byMessage = (seed: Seed) => ({ id: seed.messageId });
+const bySegment = (seed: Seed) => ({ id: seed.segmentId });
+/** A segment filter the seeded contact matches, so a preview could leak them. */
+const WITH_EMAIL = { all: [{ field: "email", op: "exists" }] };
 const empty = () => ({});
 const nothing = () => undefined;
 
@@ -144,6 +149,17 @@ const PROCEDURES: Record<string, Rule> = {
   "messages.batchStatus": either("messages:send", "marketer", () => ({ id: randomUUID() })),
   "messages.retry": either("messages:send", "marketer"),
   "messages.resend": either("messages:send", "marketer"),
+
+  "segments.list": either("campaigns:read", "viewer", nothing),
+  "segments.get": either("campaigns:read", "viewer", bySegment),
+  "segments.create": either("campaigns:write", "marketer"),
+  "segments.update": either("campaigns:write", "marketer"),
+  "segments.archive": either("campaigns:write", "marketer"),
+  "segments.count": either("campaigns:read", "viewer", bySegment),
+  "segments.contacts": either("campaigns:read", "viewer", bySegment),
+  "segments.attributeKeys": either("campaigns:read", "viewer", nothing),
+  "segments.countFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
+  "segments.previewFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
 
   "templates.list": either("messages:send", "viewer", empty),
   "templates.get": either("messages:send", "viewer"),
@@ -277,6 +293,7 @@ const KEY_SCOPE_SETS: ApiKeyScope[][] = [
   ["messages:send", "contacts:read"],
   ["contacts:write", "consent:write"],
   ["contacts:write", "contacts:read"],
+  ["campaigns:read", "contacts:read"],
 ];
 
 let handle: DbHandle;
@@ -333,7 +350,9 @@ beforeAll(async () => {
       channels: ["email"],
     },
   });
+  const segment = await createSegment({ ctx: system, input: { name: "Has an email", filter: WITH_EMAIL } });
   seed = {
+    segmentId: segment.id,
     contactId: contact.id,
     messageId: message.id,
     importId: plainImport.id,
@@ -501,6 +520,7 @@ function restRequest(route: RestRoute): { url: string; body?: unknown } {
     if (route.path.startsWith("/contacts/")) return seed.contactId;
     if (route.path.startsWith("/imports/")) return seed.importId;
     if (route.path === "/messages/{id}") return seed.messageId;
+    if (route.path.startsWith("/segments/")) return seed.segmentId;
     return randomUUID();
   })();
   let url = route.path.replace("{id}", id);
