@@ -86,17 +86,25 @@ async function recoverImportsAtStartup(): Promise<void> {
 }
 
 /**
- * Contacts written before the search index existed get their tokens, in the background (the
- * server answers at once; until then such a contact is found by exact address only). When every
- * contact has its tokens this is one indexed query.
+ * Contacts written before the search index (or the phone country segments read) existed get
+ * them, in the background (the server answers at once; until then such a contact is found by exact
+ * address only, and matches `country` by its attribute only). When nothing is missing these are
+ * two indexed queries.
  */
 async function backfillSearchTokensAtStartup(): Promise<void> {
   try {
     const handle = await getDbHandle();
-    const { backfillSearchTokens } = await import("@/server/services/contacts");
-    const result = await backfillSearchTokens({ ctx: { db: handle.db, now: systemClock } });
+    const { backfillPhoneCountries, backfillSearchTokens } = await import("@/server/services/contacts");
+    const ctx = { db: handle.db, now: systemClock };
+    const result = await backfillSearchTokens({ ctx });
     if (result.filled || result.skipped)
       logger.info({ filled: result.filled, skipped: result.skipped }, "contact search index filled at start-up");
+    const countries = await backfillPhoneCountries({ ctx });
+    if (countries.filled || countries.skipped)
+      logger.info(
+        { filled: countries.filled, skipped: countries.skipped },
+        "contact phone countries filled at start-up",
+      );
   } catch (error) {
     logger.error(
       { err: error },

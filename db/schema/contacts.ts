@@ -67,6 +67,10 @@ export const contacts = pgTable(
       .where(sql`${t.phoneHash} is not null`),
     index("contacts_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("contacts_workspace_phone_country_idx").on(t.workspaceId, t.phoneCountry),
+    // Contacts whose phone country is still to be derived (the start-up backfill): empty once done.
+    index("contacts_phone_country_missing_idx")
+      .on(t.id)
+      .where(sql`${t.phoneCountry} is null and ${t.phoneCiphertext} is not null and ${t.erasedAt} is null`),
     index("contacts_tags_idx").using("gin", t.tags),
     index("contacts_search_tokens_idx").using("gin", t.searchTokens),
   ],

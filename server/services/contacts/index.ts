@@ -54,3 +54,4 @@ export {
   type TUpsertContactInput,
 } from "./schemas";
 export { backfillSearchTokens } from "./backfill-search-tokens";
+export { backfillPhoneCountries } from "./backfill-phone-countries";

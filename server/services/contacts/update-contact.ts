@@ -1,3 +1,4 @@
+import { phoneCountry } from "@/server/lib/addresses";
 import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { contacts } from "@/db/schema";
@@ -90,6 +91,7 @@ export async function updateContact({
       }
       changes[cipherKey] = encryptOptional(value, column);
       changes[hashKey] = hash ?? null;
+      if (field === "phone") changes.phoneCountry = value ? (phoneCountry(value) ?? null) : null;
       changed.push(field);
     }
     const emailHash = changes.emailHash !== undefined ? changes.emailHash : existing.emailHash;

@@ -1,3 +1,4 @@
+import { phoneCountry } from "@/server/lib/addresses";
 import { and, eq, or } from "drizzle-orm";
 import { contacts } from "@/db/schema";
 import type { Queryable } from "@/db/client";
@@ -71,6 +72,7 @@ export async function upsertContact({
           emailHash: addresses.emailHash ?? null,
           phoneCiphertext: encryptOptional(addresses.phone, "contact.phone"),
           phoneHash: addresses.phoneHash ?? null,
+          phoneCountry: addresses.phone ? (phoneCountry(addresses.phone) ?? null) : null,
           firstNameCiphertext: encryptOptional(parsed.firstName, "contact.first_name"),
           lastNameCiphertext: encryptOptional(parsed.lastName, "contact.last_name"),
           locale: parsed.locale ?? null,
@@ -105,6 +107,7 @@ export async function upsertContact({
     if (addresses.phone && existing.phoneHash !== addresses.phoneHash) {
       changes.phoneCiphertext = encryptOptional(addresses.phone, "contact.phone");
       changes.phoneHash = addresses.phoneHash;
+      changes.phoneCountry = phoneCountry(addresses.phone) ?? null;
       changed.push("phone");
     }
     if (parsed.firstName !== undefined) {

@@ -1,4 +1,4 @@
-import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
+import { emailLookupKey, normalizeEmail, normalizePhone, phoneCountry } from "@/server/lib/addresses";
 import { hasControlCharacter } from "@/server/lib/text";
 import { invalid } from "@/server/lib/errors";
 import type { AddressSeenMap } from "./address-seen-map";
@@ -194,6 +194,8 @@ export interface PreparedRow {
   emailCiphertext: string | null;
   phoneHash: string | null;
   phoneCiphertext: string | null;
+  /** ISO country of the phone number (segments' `country`), null without one. */
+  phoneCountry: string | null;
   firstNameCiphertext: string | null;
   lastNameCiphertext: string | null;
   /**
@@ -275,6 +277,7 @@ export function prepareBatch(
       emailCiphertext: row.email ? encryptor.encrypt(row.email, "contact.email") : null,
       phoneHash,
       phoneCiphertext: row.phone ? encryptor.encrypt(row.phone, "contact.phone") : null,
+      phoneCountry: row.phone ? (phoneCountry(row.phone) ?? null) : null,
       firstNameCiphertext: encryptor.encryptOptional(row.firstName, "contact.first_name"),
       lastNameCiphertext: encryptor.encryptOptional(row.lastName, "contact.last_name"),
       firstNameTokens: row.firstName ? nameSearchTokens(indexer.workspaceId, row.firstName) : null,

@@ -307,10 +307,10 @@ async function writeBatchOnce(
   // 5. New contacts.
   if (inserts.length) {
     await tx.execute(sql`
-      insert into contacts (id, workspace_id, email_ciphertext, email_hash, phone_ciphertext, phone_hash, first_name_ciphertext,
-                            last_name_ciphertext, locale, timezone, tags, attributes, search_tokens, import_id, import_line,
-                            created_at, updated_at)
-      select u.id, ${ws}::uuid, u.ec, u.eh, u.pc, u.ph, u.fn, u.ln, u.loc, u.tz,
+      insert into contacts (id, workspace_id, email_ciphertext, email_hash, phone_ciphertext, phone_hash, phone_country,
+                            first_name_ciphertext, last_name_ciphertext, locale, timezone, tags, attributes, search_tokens,
+                            import_id, import_line, created_at, updated_at)
+      select u.id, ${ws}::uuid, u.ec, u.eh, u.pc, u.ph, u.pcc, u.fn, u.ln, u.loc, u.tz,
              coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb),
              coalesce(string_to_array(u.st, ','), '{}'::text[]), ${job.importId}::uuid, u.line,
              ${nowText}::timestamptz, ${nowText}::timestamptz
@@ -320,8 +320,8 @@ async function writeBatchOnce(
                     ${pgTextArray(inserts.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(inserts.map((r) => r.locale))}::text[],
                     ${pgTextArray(inserts.map((r) => r.timezone))}::text[], ${pgTextArray(inserts.map((r) => r.tags))}::text[],
                     ${pgTextArray(inserts.map((r) => r.attributes))}::text[], ${pgTextArray(inserts.map(newContactTokens))}::text[],
-                    ${pgTextArray(inserts.map((r) => String(r.line)))}::int[])
-          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, st, line)`);
+                    ${pgTextArray(inserts.map((r) => String(r.line)))}::int[], ${pgTextArray(inserts.map((r) => r.phoneCountry))}::text[])
+          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, st, line, pcc)`);
   }
 
   // 6. Existing contacts: addresses replaced when they differ, empty cells keep the stored value,
@@ -335,6 +335,7 @@ async function writeBatchOnce(
         email_hash = coalesce(u.eh, c.email_hash),
         phone_ciphertext = case when u.ph is not null and u.ph is distinct from c.phone_hash then u.pc else c.phone_ciphertext end,
         phone_hash = coalesce(u.ph, c.phone_hash),
+        phone_country = case when u.ph is not null and u.ph is distinct from c.phone_hash then u.pcc else c.phone_country end,
         first_name_ciphertext = coalesce(u.fn, c.first_name_ciphertext),
         last_name_ciphertext = coalesce(u.ln, c.last_name_ciphertext),
         locale = coalesce(u.loc, c.locale),
@@ -350,8 +351,9 @@ async function writeBatchOnce(
                   ${pgTextArray(updates.map((r) => r.phoneHash))}::text[], ${pgTextArray(updates.map((r) => r.firstNameCiphertext))}::text[],
                   ${pgTextArray(updates.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(updates.map((r) => r.locale))}::text[],
                   ${pgTextArray(updates.map((r) => r.timezone))}::text[], ${pgTextArray(updates.map((r) => r.tags))}::text[],
-                  ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[])
-        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line)
+                  ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[],
+                  ${pgTextArray(updates.map((r) => r.phoneCountry))}::text[])
+        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line, pcc)
       where c.id = u.id and c.workspace_id = ${ws}
       returning c.id::text as id, case when u.fn is null then c.first_name_ciphertext end as first_name,
                 case when u.ln is null then c.last_name_ciphertext end as last_name,

@@ -1,0 +1,1 @@
+CREATE INDEX "contacts_phone_country_missing_idx" ON "contacts" USING btree ("id") WHERE "contacts"."phone_country" is null and "contacts"."phone_ciphertext" is not null and "contacts"."erased_at" is null;
