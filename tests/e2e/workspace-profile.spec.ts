@@ -15,8 +15,8 @@ test("an admin sets the sender, postal address, accent colour and logo in Settin
   await page.getByLabel("Reply-to address").fill("not-an-address");
   await page.getByLabel("Accent colour").fill("teal");
   await page.getByRole("button", { name: "Save sender and brand" }).first().click();
-  await expect(page.getByText("Enter an email address like name@example.com")).toBeVisible();
-  await expect(page.getByText("Enter a colour like #0f766e")).toBeVisible();
+  await expect(page.getByText("Enter an email address like name@example.com").first()).toBeVisible();
+  await expect(page.getByText("Enter a colour like #0f766e").first()).toBeVisible();
 
   await page.getByLabel("Sender name").fill("Acme News");
   await expect(page.getByText('"Acme News" <', { exact: false })).toBeVisible();
