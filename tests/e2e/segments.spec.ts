@@ -113,9 +113,11 @@ test("build a segment with a nested AND/OR filter, see its live count and previe
   await expect(page.getByTestId("segment-group").nth(1)).toHaveAttribute("data-mode", "any");
   await expect(page.getByTestId("segment-live-count")).toHaveText("3 contacts match", { timeout: 30_000 });
   await expect(page.getByTestId("segment-preview-row")).toHaveCount(3);
+  await page.screenshot({ path: "test-results/screens/segment-builder-1280.png", fullPage: true });
 
   // The list shows the saved segment with its count.
   await page.getByRole("link", { name: "Segments" }).first().click();
   const row = page.getByTestId("segment-row").filter({ hasText: name });
   await expect(row.getByTestId("segment-count")).toHaveText("3 contacts", { timeout: 30_000 });
+  await page.screenshot({ path: "test-results/screens/segments-list-1280.png", fullPage: true });
 });
