@@ -42,13 +42,23 @@ export type TopicOption = { key: string; name: string; channels: Channel[] };
 interface Filters {
   search: string;
   tag: string;
+  /** A saved segment's id, or ANY. */
+  segment: string;
   /** `topicKey:channel` or ANY. */
   consent: string;
   status: FilterStatus;
   from: string;
   to: string;
 }
-const NO_FILTERS: Filters = { search: "", tag: ANY, consent: ANY, status: "opted_in", from: "", to: "" };
+const NO_FILTERS: Filters = {
+  search: "",
+  tag: ANY,
+  segment: ANY,
+  consent: ANY,
+  status: "opted_in",
+  from: "",
+  to: "",
+};
 const DAY_MS = 86_400_000;
 
 function toListInput(filters: Filters) {
@@ -58,6 +68,7 @@ function toListInput(filters: Filters) {
   return {
     search: filters.search.trim() || undefined,
     tag: filters.tag === ANY ? undefined : filters.tag,
+    segmentId: filters.segment === ANY ? undefined : filters.segment,
     consent: topic ? { topic, channel: channel as Channel, status: filters.status } : undefined,
     createdFrom: day(filters.from),
     // The "to" day is inclusive.
@@ -90,6 +101,7 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
   );
   const list = useQuery({ ...trpc.contacts.list.queryOptions(input), placeholderData: keepPreviousData });
   const tags = useQuery(trpc.contacts.tags.queryOptions());
+  const segments = useQuery(trpc.segments.list.queryOptions());
 
   const clearAll = () => {
     setSearchDraft("");
@@ -170,6 +182,21 @@ export function ContactsBrowser({ topics, canEdit, role }: { topics: TopicOption
                   </SelectItem>
                 ))}
               </FilterSelect>
+              {segments.data?.items.length ? (
+                <FilterSelect
+                  label="Segment"
+                  value={filters.segment}
+                  onChange={(segment) => apply({ segment })}
+                  className="md:w-52"
+                >
+                  <SelectItem value={ANY}>Any segment</SelectItem>
+                  {segments.data.items.map((segment) => (
+                    <SelectItem key={segment.id} value={segment.id}>
+                      {segment.name}
+                    </SelectItem>
+                  ))}
+                </FilterSelect>
+              ) : null}
               <FilterSelect
                 label="Consent"
                 value={filters.consent}

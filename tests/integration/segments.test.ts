@@ -9,7 +9,7 @@ import { fixedClock } from "@/server/lib/clock";
 import { AppError } from "@/server/lib/errors";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { recordConsentChange } from "@/server/services/consent/record-consent-change";
-import { upsertContact } from "@/server/services/contacts";
+import { listContacts, upsertContact } from "@/server/services/contacts";
 import type { ServiceContext } from "@/server/services/context";
 import {
   archiveSegment,
@@ -938,5 +938,24 @@ describe("REST", () => {
     const otherKey = (await createApiKeyFor(handle.db, otherWorkspaceId, ["campaigns:read"])).secret;
     expect((await rest("GET", `/segments/${saved.vips}`, { key: otherKey })).status).toBe(404);
     expect((await rest("GET", `/segments/${saved.vips}/count`, { key: otherKey })).status).toBe(404);
+  });
+});
+
+describe("a segment as a filter of the contacts list", () => {
+  it("lists exactly the contacts the segment's preview holds, with the other filters on top, and refuses another workspace's segment", async () => {
+    const preview = await previewSegmentContacts({ ctx: marketer, input: { id: saved.vipOutsideCanada, limit: 100 } });
+    const listed = await listContacts({ ctx: marketer, input: { segmentId: saved.vipOutsideCanada, limit: 100 } });
+    expect(listed.items.map((i) => i.id).sort()).toEqual(preview.items.map((i) => i.id).sort());
+    expect(listed.items.length).toBeGreaterThan(0);
+    const none = await listContacts({
+      ctx: marketer,
+      input: { segmentId: saved.vipOutsideCanada, tag: `no-such-tag-${randomUUID()}` },
+    });
+    expect(none.items).toEqual([]);
+    const other = await createWorkspace(handle.db);
+    const outsider = (await createMember(handle.db, other.id, "marketer")).ctx;
+    await expect(listContacts({ ctx: outsider, input: { segmentId: saved.vips } })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { compileForWorkspace, findSegment } from "../segments/rows";
 import {
   and,
   arrayContains,
@@ -37,6 +38,8 @@ export const ZListContactsInput = z.object({
    */
   search: z.string().trim().max(320).optional(),
   tag: z.string().trim().min(1).max(64).optional(),
+  /** Only the contacts a saved segment holds now (its filter compiled into this query). */
+  segmentId: z.uuid().optional(),
   consent: z
     .object({
       topic: ZTopicKey,
@@ -160,6 +163,14 @@ async function consentCondition(
   return filter.status === "none" ? notExists(stateOf()) : exists(stateOf(filter.status));
 }
 
+/** The saved segment's filter as a condition on `contacts` (NOT_FOUND for another workspace's or an unknown id). */
+async function segmentCondition(ctx: ServiceContext, segmentId: string): Promise<SQL> {
+  const segment = await findSegment(ctx.db, ctx.workspaceId, segmentId);
+  return compileForWorkspace(ctx.db, ctx.workspaceId, ctx.now(), segment.filter, {
+    self: { id: segment.id, name: segment.name },
+  });
+}
+
 /**
  * One page of the workspace's contacts, newest first (keyset on `created_at, id`), with each
  * contact's consent summary. Filters combine with AND. Viewers get names, email and phone masked
@@ -172,11 +183,12 @@ export async function listContacts({
   ctx: ServiceContext;
   input: TListContactsInput;
 }): Promise<TContactListPage> {
-  const { search, tag, consent, createdFrom, createdTo, cursor, limit } = ZListContactsInput.parse(input);
+  const { search, tag, segmentId, consent, createdFrom, createdTo, cursor, limit } = ZListContactsInput.parse(input);
   const filters: (SQL | undefined)[] = [
     eq(contacts.workspaceId, ctx.workspaceId),
     search ? await searchCondition(ctx, search) : undefined,
     tag ? arrayContains(contacts.tags, [tag]) : undefined,
+    segmentId ? await segmentCondition(ctx, segmentId) : undefined,
     consent ? await consentCondition(ctx, consent) : undefined,
     createdFrom ? gte(contacts.createdAt, createdFrom) : undefined,
     createdTo ? lt(contacts.createdAt, createdTo) : undefined,
