@@ -30,7 +30,7 @@ export function FilterSelect({
         <SelectTrigger id={id} className="bg-background">
           <SelectValue />
         </SelectTrigger>
-        <SelectContent>{children}</SelectContent>
+        <SelectContent aria-label={label}>{children}</SelectContent>
       </Select>
     </div>
   );

@@ -120,4 +120,12 @@ test("build a segment with a nested AND/OR filter, see its live count and previe
   const row = page.getByTestId("segment-row").filter({ hasText: name });
   await expect(row.getByTestId("segment-count")).toHaveText("3 contacts", { timeout: 30_000 });
   await page.screenshot({ path: "test-results/screens/segments-list-1280.png", fullPage: true });
+
+  // The same segment filters the contacts list.
+  await page.getByRole("link", { name: "Contacts" }).first().click();
+  await page.getByRole("combobox", { name: "Segment" }).click();
+  await page.getByRole("option", { name }).click();
+  await expect(page.getByTestId("contact-row")).toHaveCount(3);
+  for (const person of ["Priya", "Colin", "Chantal"])
+    await expect(page.getByTestId("contact-row").filter({ hasText: person })).toHaveCount(1);
 });
