@@ -89,9 +89,14 @@ test("the message filters stand apart", async ({ page }) => {
   await signIn(page);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto("/messages");
-  const channel = await page.getByRole("combobox", { name: "Channel" }).boundingBox();
-  const topic = await page.getByRole("combobox", { name: "Topic" }).boundingBox();
-  expect(channel && topic).toBeTruthy();
-  expect(topic!.x - (channel!.x + channel!.width)).toBeGreaterThanOrEqual(12);
+  await page.waitForLoadState("networkidle");
+  // Measured once the page has settled (fonts and hydrated selects can still move the row).
+  await expect
+    .poll(async () => {
+      const channel = await page.getByRole("combobox", { name: "Channel" }).boundingBox();
+      const topic = await page.getByRole("combobox", { name: "Topic" }).boundingBox();
+      return channel && topic ? topic.x - (channel.x + channel.width) : -1;
+    })
+    .toBeGreaterThanOrEqual(12);
   await expectNoHorizontalScroll(page);
 });
