@@ -6,7 +6,7 @@ import { auditLog, campaigns, contacts, suppressions, workspaces } from "@/db/sc
 import { emailLookupKey } from "@/server/lib/addresses";
 import { fixedClock } from "@/server/lib/clock";
 import { blindIndex } from "@/server/lib/crypto";
-import { AppError } from "@/server/lib/errors";
+import { type AppError } from "@/server/lib/errors";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import {
   archiveCampaign,

@@ -5,6 +5,7 @@ export { listCampaigns } from "./list-campaigns";
 export { archiveCampaign } from "./archive-campaign";
 export { duplicateCampaign } from "./duplicate-campaign";
 export { dryRunCampaign, DRY_RUN_TIMEOUT_MS } from "./dry-run-campaign";
+export { testSendCampaign } from "./test-send-campaign";
 export {
   DEFAULT_SMS_SEGMENT_PRICE,
   MAX_EXCLUSION_SEGMENTS,
@@ -19,6 +20,8 @@ export {
   ZDuplicateCampaignInput,
   ZGetCampaignInput,
   ZListCampaignsInput,
+  ZTestSendCampaignInput,
+  ZTestSendResult,
   ZUpdateCampaignInput,
 } from "./schemas";
 export type {
@@ -31,5 +34,7 @@ export type {
   TDuplicateCampaignInput,
   TGetCampaignInput,
   TListCampaignsInput,
+  TTestSendCampaignInput,
+  TTestSendResult,
   TUpdateCampaignInput,
 } from "./schemas";

@@ -28,14 +28,14 @@ export async function sampleSmsSegments(ctx: ServiceContext, row: CampaignRow): 
   return preview.text ? countSmsSegments(preview.text).segments : null;
 }
 
-type Draft = {
+export type Draft = {
   category: "promotional" | "transactional" | "notification" | "confirmation" | "system";
   defaultLocale: string;
   variants: Record<string, { subject?: string; text: string; html?: string }>;
   variables: { name: string; sample: string }[];
 };
 
-async function draftOf(db: Queryable, row: CampaignRow): Promise<Draft | null> {
+export async function draftOf(db: Queryable, row: CampaignRow): Promise<Draft | null> {
   const category = row.kind === "transactional" ? "transactional" : "promotional";
   if (row.content) return { category, defaultLocale: "en", variants: { en: row.content }, variables: [] };
   if (!row.templateId) return null;

@@ -137,3 +137,26 @@ export type TListCampaignsInput = z.input<typeof ZListCampaignsInput>;
 
 export const ZCampaignList = z.object({ items: z.array(ZCampaign) });
 export type TCampaignList = z.infer<typeof ZCampaignList>;
+
+export const ZTestSendCampaignInput = z.object({
+  id: ZCampaignId,
+  to: z
+    .array(z.string().trim().min(1).max(320))
+    .min(1, "Add an address")
+    .max(MAX_TEST_ADDRESSES, `At most ${MAX_TEST_ADDRESSES} addresses`)
+    .describe("Email addresses (email campaigns) or phone numbers (SMS campaigns)"),
+});
+export type TTestSendCampaignInput = z.input<typeof ZTestSendCampaignInput>;
+
+export const ZTestSendResult = z.object({
+  results: z.array(
+    z.object({
+      to: z.string().describe("The address as given"),
+      member: z.boolean().describe("A workspace member's address: consent is not required for the test"),
+      status: z.enum(["queued", "blocked", "invalid"]),
+      messageId: z.uuid().nullable(),
+      reason: z.string().nullable().describe("Why it was blocked or refused"),
+    }),
+  ),
+});
+export type TTestSendResult = z.infer<typeof ZTestSendResult>;
