@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import type { Queryable } from "@/db/client";
-import { auditLog, campaigns, contacts, suppressions, workspaces } from "@/db/schema";
+import { auditLog, campaigns, consentStates, contacts, messages, suppressions, topics, workspaces } from "@/db/schema";
 import { emailLookupKey } from "@/server/lib/addresses";
 import { fixedClock } from "@/server/lib/clock";
 import { blindIndex } from "@/server/lib/crypto";
@@ -18,6 +18,7 @@ import {
   updateCampaign,
 } from "@/server/services/campaigns";
 import { audienceWhere, classifyAudience } from "@/server/services/campaigns/audience";
+import { decide } from "@/server/services/policy/decide";
 import { recordConsentChange } from "@/server/services/consent/record-consent-change";
 import { upsertContact } from "@/server/services/contacts";
 import type { ServiceContext } from "@/server/services/context";
@@ -332,6 +333,68 @@ describe("dry run", () => {
       amount: Math.round(result.smsSegments! * 0.01 * 10_000) / 10_000,
       currency: "USD",
     });
+  });
+
+  it("agrees with decide() contact by contact (email)", async () => {
+    const campaign = await createCampaign({
+      ctx: marketer,
+      input: { name: "Cross-check", channel: "email", topic: "newsletter", content: { subject: "s", text: "t" } },
+    });
+    const [row] = await handle.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
+    const [ws] = await handle.db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    const [topic] = await handle.db.select().from(topics).where(eq(topics.id, row!.topicId));
+    const settings = readMessagingSettings(ws!.settings);
+    const members = await handle.db
+      .select()
+      .from(contacts)
+      .where(await audienceWhere(handle.db, row!, NOW));
+    const expected: Record<string, number> = {};
+    let sendable = 0;
+    for (const contact of members) {
+      const [state] = await handle.db
+        .select()
+        .from(consentStates)
+        .where(
+          and(
+            eq(consentStates.contactId, contact.id),
+            eq(consentStates.topicId, topic!.id),
+            eq(consentStates.channel, "email"),
+          ),
+        );
+      const suppressed = contact.emailHash
+        ? await handle.db
+            .select()
+            .from(suppressions)
+            .where(
+              and(
+                eq(suppressions.workspaceId, workspaceId),
+                eq(suppressions.channel, "email"),
+                eq(suppressions.addressHash, contact.emailHash),
+              ),
+            )
+        : [];
+      const recent = await handle.db.select().from(messages).where(eq(messages.contactId, contact.id));
+      const decision = decide({
+        now: NOW,
+        channel: "email",
+        kind: "marketing",
+        topic: { id: topic!.id, key: topic!.key, kind: topic!.kind, channels: topic!.channels },
+        contact: { id: contact.id, erased: contact.erasedAt !== null, timezone: contact.timezone, phone: null },
+        address: contact.emailHash ? "present@example.com" : null,
+        consent: state
+          ? { status: state.status, source: state.source, eventId: state.eventId, occurredAt: state.occurredAt }
+          : null,
+        suppression: suppressed[0] ? { reason: suppressed[0].reason } : null,
+        settings,
+        recentSends: recent.map((m) => ({ at: m.createdAt, channel: m.channel, topicKey: m.topicKey, kind: m.kind })),
+      });
+      if (decision.outcome === "send") sendable++;
+      else expected[decision.reason] = (expected[decision.reason] ?? 0) + 1;
+    }
+    const result = await dryRunCampaign({ ctx: marketer, input: { id: campaign.id } });
+    expect(result.audience).toBe(members.length);
+    expect(result.sendable).toBe(sendable);
+    expect(result.blocked).toEqual(expected);
   });
 
   it("classifies the whole audience in one statement", async () => {
