@@ -25,6 +25,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
+import { PreviewContactPicker } from "@/components/templates/template-preview";
 import { reasonLabel } from "@/components/messages/labels";
 import type { TCampaign, TDryRun, TTestSendResult } from "@/server/services/campaigns";
 import type { TRenderPreview } from "@/server/services/templates";
@@ -466,9 +467,10 @@ function EditorBody({
   );
 }
 
-/** The content rendered for the sample contact, as the template editor previews it. */
+/** The content rendered for the sample contact or a chosen contact, as the template editor previews it. */
 function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "transactional" }) {
   const trpc = useTRPC();
+  const [contactId, setContactId] = React.useState<string | null>(null);
   const template = useQuery({
     ...trpc.templates.get.queryOptions({ id: draft.templateId }),
     enabled: draft.source === "template" && draft.templateId !== "",
@@ -484,6 +486,7 @@ function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "tr
         defaultLocale: current.defaultLocale,
         variants: current.variants as Record<string, { subject?: string; text?: string; html?: string }>,
         variables: current.variables.map((v) => ({ name: v.name, sample: v.sample ?? "" })),
+        ...(contactId ? { contactId } : {}),
       };
     }
     if (!draft.text.trim()) return null;
@@ -493,6 +496,7 @@ function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "tr
       kind,
       defaultLocale: "en",
       variants: { en: draft.channel === "email" ? { subject: draft.subject, text: draft.text } : { text: draft.text } },
+      ...(contactId ? { contactId } : {}),
     };
   })();
   const key = input ? JSON.stringify(input) : null;
@@ -515,7 +519,10 @@ function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "tr
 
   return (
     <div className="grid content-start gap-2 rounded-md border bg-muted/30 p-4" aria-live="polite">
-      <p className="text-sm font-medium">Preview for the sample contact</p>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="text-sm font-medium">Preview</p>
+        <PreviewContactPicker value={contactId} onChange={setContactId} />
+      </div>
       {!shown ? (
         <p className="text-sm text-muted-foreground">The message appears here as you write it.</p>
       ) : (
