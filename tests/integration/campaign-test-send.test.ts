@@ -1,4 +1,6 @@
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "@/db/schema";
 import { createCampaign, testSendCampaign } from "@/server/services/campaigns";
 import { createMember, memberContext } from "@/tests/factories";
 import { startSendHarness, uniqueEmail, type SendHarness } from "./send-harness";
@@ -54,6 +56,12 @@ describe("campaign test send", () => {
       expect(message.campaignId).toBe(campaign.id);
       expect(message.options).toMatchObject({ test: true });
     }
+    const [audit] = await h.handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, campaign.id), eq(auditLog.action, "campaign.test_sent")));
+    expect(audit!.after).toMatchObject({ addresses: 5, members: 1, queued: 2, blocked: 2 });
+    expect(JSON.stringify(audit!.after)).not.toContain("example.com");
     const memberMessage = await h.message(results[0]!.messageId!);
     expect(memberMessage.userId).toBe(admin.user.id);
     await h.settle();

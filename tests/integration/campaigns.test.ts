@@ -282,6 +282,11 @@ describe("dry run", () => {
     const stored = await getCampaign({ ctx: marketer, input: { id: campaign.id } });
     expect(stored.counts).toEqual({ audience: 8, sendable: 3 });
     expect(stored.lastDryRun).toEqual(result);
+    const audited = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, campaign.id), eq(auditLog.action, "campaign.dry_run")));
+    expect(audited[0]!.after).toMatchObject({ audience: 8, sendable: 3 });
   });
 
   it("a segment audience: contacts without an address on the channel are invalid_address; erased ones are never in it", async () => {

@@ -3,7 +3,8 @@ import { campaigns, topics, workspaces } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import { readMessagingSettings } from "@/server/shared/messaging-settings";
 import { countryTimeZone } from "../policy/recipient-timezone";
-import type { ServiceContext } from "../context";
+import { writeAudit } from "../audit/write-audit";
+import { inTransaction, type ServiceContext } from "../context";
 import { withStatementTimeout } from "../segments/count-runner";
 import { audienceWhere, classifyAudience } from "./audience";
 import { findCampaign } from "./rows";
@@ -19,7 +20,8 @@ export const DRY_RUN_TIMEOUT_MS = 30_000;
  * reason and how many SMS would wait for quiet hours to end (`classifyAudience`: one statement).
  * For SMS, the segments of the text rendered for the sample contact × sendable, and the cost at
  * the workspace's price per segment (`settings.sms.segmentPrice`, USD; default 0.0079). The
- * answer is stored on the campaign as its last dry run; nothing else changes. Not audited.
+ * answer is stored on the campaign as its last dry run; nothing else changes. Audited
+ * (`campaign.dry_run`, with the counts).
  */
 export async function dryRunCampaign({
   ctx,
@@ -56,7 +58,20 @@ export async function dryRunCampaign({
     }
   }
   const result: TDryRun = { ...counts, smsSegments, estimatedCost, computedAt: now.toISOString() };
-  await ctx.db.update(campaigns).set({ lastDryRun: result, lastDryRunAt: now }).where(eq(campaigns.id, row.id));
+  await inTransaction(ctx.db, async (tx) => {
+    await tx.update(campaigns).set({ lastDryRun: result, lastDryRunAt: now }).where(eq(campaigns.id, row.id));
+    await writeAudit(tx, ctx, {
+      action: "campaign.dry_run",
+      targetType: "campaign",
+      targetId: row.id,
+      after: {
+        audience: result.audience,
+        sendable: result.sendable,
+        blocked: result.blocked,
+        deferred: result.deferred,
+      },
+    });
+  });
   return result;
 }
 

@@ -4,6 +4,7 @@ import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/add
 import { blindIndex } from "@/server/lib/crypto";
 import { getEnv } from "@/server/lib/env";
 import { invalid } from "@/server/lib/errors";
+import { writeAudit } from "../audit/write-audit";
 import type { SendingContext } from "../context";
 import { workspaceRegion } from "../contacts/rows";
 import { dispatchMessages } from "../messages/dispatch-messages";
@@ -30,8 +31,8 @@ type Result = TTestSendResult["results"][number];
  *   real send: it may be blocked (no contact with the address, no consent, suppressed…), and the
  *   answer says why, per address.
  *
- * A malformed address is answered as `invalid` and nothing is recorded for it. Not audited (each
- * message has its own timeline).
+ * A malformed address is answered as `invalid` and nothing is recorded for it. Audited
+ * (`campaign.test_sent`: counts and message ids, never the addresses).
  */
 export async function testSendCampaign({
   ctx,
@@ -203,6 +204,19 @@ export async function testSendCampaign({
       if (send.isNew && send.status === "queued") queued.push({ id: send.messageId, workspaceId: send.workspaceId });
     });
   }
+  await writeAudit(ctx.db, ctx, {
+    action: "campaign.test_sent",
+    targetType: "campaign",
+    targetId: row.id,
+    // Counts and message ids only: never the addresses.
+    after: {
+      addresses: results.length,
+      members: results.filter((r) => r.member).length,
+      queued: results.filter((r) => r.status === "queued").length,
+      blocked: results.filter((r) => r.status === "blocked").length,
+      messageIds: results.flatMap((r) => (r.messageId ? [r.messageId] : [])),
+    },
+  });
   if (queued.length > 0) dispatchMessages({ ctx, input: { messages: queued } });
   return { results };
 }
