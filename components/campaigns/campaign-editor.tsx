@@ -260,7 +260,7 @@ function EditorBody({
         <TabsList>
           <TabsTrigger value="audience">1. Audience</TabsTrigger>
           <TabsTrigger value="content">2. Content</TabsTrigger>
-          {campaign ? <TabsTrigger value="test">3. Test</TabsTrigger> : null}
+          {campaign && canEdit ? <TabsTrigger value="test">3. Test</TabsTrigger> : null}
           {campaign ? <TabsTrigger value="review">4. Review</TabsTrigger> : null}
         </TabsList>
 
@@ -443,9 +443,9 @@ function EditorBody({
           </Card>
         </TabsContent>
 
-        {campaign ? (
+        {campaign && canEdit ? (
           <TabsContent value="test" className="mt-4">
-            <TestSend campaign={campaign} canEdit={canEdit} />
+            <TestSend campaign={campaign} />
           </TabsContent>
         ) : null}
         {campaign ? (
@@ -548,7 +548,7 @@ function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "tr
   );
 }
 
-function TestSend({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean }) {
+function TestSend({ campaign }: { campaign: TCampaign }) {
   const trpc = useTRPC();
   const [to, setTo] = React.useState("");
   const [error, setError] = React.useState<string | null>(null);
@@ -580,12 +580,12 @@ function TestSend({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean
       </CardHeader>
       <CardContent className="grid gap-4 md:max-w-xl">
         <FormField label="Send to" error={error}>
-          <Textarea rows={3} value={to} onChange={(e) => setTo(e.target.value)} disabled={!canEdit} />
+          <Textarea rows={3} value={to} onChange={(e) => setTo(e.target.value)} />
         </FormField>
         <div>
           <Button
             type="button"
-            disabled={!canEdit || addresses.length === 0 || send.isPending}
+            disabled={addresses.length === 0 || send.isPending}
             onClick={() => send.mutate({ id: campaign.id, to: addresses })}
           >
             {send.isPending ? <Spinner /> : <SendIcon />}
@@ -652,16 +652,14 @@ function Review({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean }
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
-        <div>
-          <Button
-            type="button"
-            disabled={!canEdit || dryRun.isPending}
-            onClick={() => dryRun.mutate({ id: campaign.id })}
-          >
-            {dryRun.isPending ? <Spinner /> : <FlaskConicalIcon />}
-            Run dry run
-          </Button>
-        </div>
+        {canEdit ? (
+          <div>
+            <Button type="button" disabled={dryRun.isPending} onClick={() => dryRun.mutate({ id: campaign.id })}>
+              {dryRun.isPending ? <Spinner /> : <FlaskConicalIcon />}
+              Run dry run
+            </Button>
+          </div>
+        ) : null}
         {result ? (
           <Table data-testid="dry-run">
             <TableBody>
