@@ -11,3 +11,4 @@ export * from "./templates";
 export * from "./messages";
 export * from "./rate-limits";
 export * from "./segments";
+export * from "./campaigns";

@@ -1,6 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { campaignsRouter } from "./routers/campaigns";
 import { contactsRouter } from "./routers/contacts";
 import { importsRouter } from "./routers/imports";
 import { formsRouter } from "./routers/forms";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  campaigns: campaignsRouter,
   contacts: contactsRouter,
   imports: importsRouter,
   forms: formsRouter,

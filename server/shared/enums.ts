@@ -172,3 +172,16 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
  */
 export const SEGMENT_COUNT_STATUSES = ["pending", "ready", "failed", "timed_out"] as const;
 export type SegmentCountStatus = (typeof SEGMENT_COUNT_STATUSES)[number];
+
+/** A campaign's life: edited as a draft; the later states belong to scheduling and sending. */
+export const CAMPAIGN_STATUSES = [
+  "draft",
+  "scheduled",
+  "sending",
+  "paused",
+  "completed",
+  "cancelled",
+  "failed",
+  "archived",
+] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];

@@ -150,6 +150,15 @@ const PROCEDURES: Record<string, Rule> = {
   "messages.retry": either("messages:send", "marketer"),
   "messages.resend": either("messages:send", "marketer"),
 
+  "campaigns.list": either("campaigns:read", "viewer", nothing),
+  "campaigns.get": either("campaigns:read", "viewer"),
+  "campaigns.create": either("campaigns:write", "marketer"),
+  "campaigns.update": either("campaigns:write", "marketer"),
+  "campaigns.archive": either("campaigns:write", "marketer"),
+  "campaigns.duplicate": either("campaigns:write", "marketer"),
+  "campaigns.dryRun": either("campaigns:write", "marketer"),
+  "campaigns.testSend": either("campaigns:write", "marketer"),
+
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),
   "segments.create": either("campaigns:write", "marketer"),

@@ -24,6 +24,10 @@ export interface SendRequest {
   deferOnQuietHours: boolean;
   parentMessageId?: string | null;
   relation?: MessageRelation | null;
+  /** The campaign the message belongs to (stored in `messages.campaign_id`). */
+  campaignId?: string | null;
+  /** A campaign's test send: stored with `options.test = true`. */
+  test?: boolean;
   /** Batch requests derive their keys from the batch's key: a mismatch is the whole batch's 409. */
   keyFromBatch?: boolean;
   /**

@@ -18,6 +18,8 @@ export interface MessageOptions {
   recipientRole?: string;
   fallback?: boolean;
   deferOnQuietHours?: boolean;
+  /** A campaign's test send. */
+  test?: boolean;
   /** Stored as deferred (quiet hours): the first answer was `queued` with `deliverAt`. */
   deferred?: boolean;
   /** Encrypted `{ source, variables }` of the request, for retry, resend and fallback. */

@@ -37,6 +37,8 @@ export interface DirectMessage {
   };
   parentMessageId?: string | null;
   relation?: string | null;
+  /** The campaign it belongs to (a campaign's test send to a member). */
+  campaignId?: string | null;
   /** Why it may go out without a consent decision, for the stored decision (never an address). */
   checks: string[];
   /** Extra options (e.g. the recipient's role, for who may read a system message). */
@@ -99,6 +101,7 @@ export async function recordDirectMessages({
         idempotencyKey: message.idempotencyKey ?? null,
         parentMessageId: message.parentMessageId ?? null,
         relation: message.relation ?? null,
+        campaignId: message.campaignId ?? null,
         decision,
         policyVersion: POLICY_VERSION,
         options,

@@ -330,6 +330,7 @@ function draftMessage({
     batchId: sends.batchId,
     parentMessageId: request.parentMessageId ?? null,
     relation: request.relation ?? null,
+    campaignId: request.campaignId ?? null,
     createdAt: decidedAt,
     updatedAt: decidedAt,
   };
@@ -339,6 +340,7 @@ function draftMessage({
     : {
         ...(request.fallback ? { fallback: true } : {}),
         ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
+        ...(request.test ? { test: true } : {}),
         request: encryptRequest({ source: request.source, variables: request.variables }),
       };
   return { base, options, kind, consentRequest, messageId };

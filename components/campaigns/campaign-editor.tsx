@@ -1,0 +1,711 @@
+"use client";
+
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { CopyIcon, FlaskConicalIcon, InfoIcon, SendIcon } from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { ArchiveButton } from "@/components/ui/archive-button";
+import { BackLink } from "@/components/ui/back-link";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Checkbox } from "@/components/ui/checkbox";
+import { FormField } from "@/components/ui/form-field";
+import { formErrorsFrom } from "@/components/ui/form-errors";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { PageHeader } from "@/components/ui/page-header";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Spinner } from "@/components/ui/spinner";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Textarea } from "@/components/ui/textarea";
+import { toast } from "@/components/ui/toaster";
+import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { LoadError } from "@/components/settings/table-states";
+import { PreviewContactPicker } from "@/components/templates/template-preview";
+import { reasonLabel } from "@/components/messages/labels";
+import type { TCampaign, TDryRun, TTestSendResult } from "@/server/services/campaigns";
+import type { TRenderPreview } from "@/server/services/templates";
+import type { Channel } from "@/server/shared/enums";
+import { countSmsSegments } from "@/server/shared/sms-segments";
+import { CHANNEL_LABELS, DRY_RUN_REASONS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
+
+const EVERYONE = "__everyone__";
+/** Statuses a campaign may be archived from (the server refuses the others). */
+const ARCHIVABLE = new Set(["draft", "completed", "cancelled", "failed"]);
+
+interface Draft {
+  name: string;
+  channel: Channel;
+  topic: string;
+  segmentId: string;
+  exclusionSegmentIds: string[];
+  source: "template" | "write";
+  templateId: string;
+  subject: string;
+  text: string;
+}
+
+function draftFrom(campaign: TCampaign | undefined): Draft {
+  return {
+    name: campaign?.name ?? "",
+    channel: campaign?.channel ?? "email",
+    topic: campaign?.topic ?? "",
+    segmentId: campaign?.segmentId ?? EVERYONE,
+    exclusionSegmentIds: campaign?.exclusionSegmentIds ?? [],
+    source: campaign?.templateId ? "template" : "write",
+    templateId: campaign?.templateId ?? "",
+    subject: campaign?.content?.subject ?? "",
+    text: campaign?.content?.text ?? "",
+  };
+}
+
+/**
+ * Creates or edits a campaign in steps: Audience, Content, and once saved, Test (send it to a
+ * few addresses) and Review (the dry run). Only drafts are edited; sending arrives with
+ * scheduling, so there is no send button.
+ */
+export function CampaignEditor({ campaignId, canEdit }: { campaignId?: string; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const campaign = useQuery({ ...trpc.campaigns.get.queryOptions({ id: campaignId ?? "" }), enabled: !!campaignId });
+  // Kept here so saving (which remounts the form with the saved values) stays on the same step.
+  const [step, setStep] = React.useState("audience");
+
+  if (campaignId && campaign.isPending)
+    return (
+      <div className="grid gap-4">
+        <PageHeader eyebrow={<BackLink href="/campaigns">Campaigns</BackLink>} title="Campaign" />
+        <Skeleton className="h-64 w-full" />
+      </div>
+    );
+  if (campaignId && campaign.isError)
+    return (
+      <div className="grid gap-4">
+        <PageHeader eyebrow={<BackLink href="/campaigns">Campaigns</BackLink>} title="Campaign" />
+        <LoadError message={errorMessage(campaign.error)} onRetry={() => void campaign.refetch()} />
+      </div>
+    );
+  return (
+    <EditorBody
+      key={campaign.data?.updatedAt.toString() ?? "new"}
+      campaign={campaign.data}
+      canEdit={canEdit}
+      step={step}
+      setStep={setStep}
+    />
+  );
+}
+
+function EditorBody({
+  campaign,
+  canEdit,
+  step,
+  setStep,
+}: {
+  campaign: TCampaign | undefined;
+  canEdit: boolean;
+  step: string;
+  setStep: (step: string) => void;
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = React.useState<Draft>(() => draftFrom(campaign));
+  const [errors, setErrors] = React.useState<Record<string, string>>({});
+  const editable = canEdit && (!campaign || campaign.status === "draft");
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const topics = useQuery(trpc.topics.list.queryOptions());
+  const channelTopics = (topics.data?.items ?? []).filter((t) => !t.archived && t.channels.includes(draft.channel));
+  const topic = channelTopics.find((t) => t.key === draft.topic);
+  const segments = useQuery(trpc.segments.list.queryOptions({}));
+  const segmentItems = (segments.data?.items ?? []).filter((s) => !s.archived);
+  const templates = useQuery(trpc.templates.list.queryOptions({ channel: draft.channel }));
+  const usableTemplates = (templates.data?.items ?? []).filter(
+    (t) => !t.archived && !t.systemKey && t.currentVersionId,
+  );
+
+  const invalidate = () => void queryClient.invalidateQueries({ queryKey: trpc.campaigns.pathKey() });
+  const onError = (error: unknown) => {
+    const { fieldErrors, formError } = formErrorsFrom(error);
+    setErrors(fieldErrors);
+    toast.error(formError);
+  };
+
+  const kind = topic?.kind === "transactional" ? ("transactional" as const) : ("marketing" as const);
+  const body = {
+    name: draft.name,
+    topic: draft.topic,
+    kind,
+    segmentId: draft.segmentId === EVERYONE ? null : draft.segmentId,
+    exclusionSegmentIds: draft.exclusionSegmentIds.filter((id) => id !== draft.segmentId),
+    ...(draft.source === "template"
+      ? { templateId: draft.templateId || null }
+      : {
+          content:
+            draft.channel === "email" ? { subject: draft.subject.trim(), text: draft.text } : { text: draft.text },
+        }),
+  };
+
+  const create = useMutation(
+    trpc.campaigns.create.mutationOptions({
+      onSuccess: (created) => {
+        invalidate();
+        toast.success("Draft saved");
+        router.push(`/campaigns/${created.id}`);
+      },
+      onError,
+    }),
+  );
+  const update = useMutation(
+    trpc.campaigns.update.mutationOptions({
+      onSuccess: () => {
+        invalidate();
+        setErrors({});
+        toast.success("Draft saved");
+      },
+      onError,
+    }),
+  );
+  const duplicate = useMutation(
+    trpc.campaigns.duplicate.mutationOptions({
+      onSuccess: (copy) => {
+        invalidate();
+        toast.success("Copy created");
+        router.push(`/campaigns/${copy.id}`);
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+  const archive = useMutation(
+    trpc.campaigns.archive.mutationOptions({
+      onSuccess: () => {
+        invalidate();
+        toast.success("Campaign archived");
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+
+  function save(e: React.FormEvent) {
+    e.preventDefault();
+    const missing: Record<string, string> = {};
+    if (!draft.name.trim()) missing.name = "Name the campaign";
+    if (!draft.topic) missing.topic = "Choose a topic";
+    if (draft.source === "template" && !draft.templateId) missing.templateId = "Choose a template";
+    if (draft.source === "write" && !draft.text.trim()) missing["content.text"] = "Write the message";
+    if (draft.source === "write" && draft.channel === "email" && !draft.subject.trim())
+      missing["content.subject"] = "Write a subject";
+    setErrors(missing);
+    if (Object.keys(missing).length > 0) {
+      setStep(missing.name || missing.topic ? "audience" : "content");
+      return;
+    }
+    if (campaign) update.mutate({ id: campaign.id, ...body });
+    else create.mutate({ ...body, channel: draft.channel });
+  }
+
+  const saving = create.isPending || update.isPending;
+  const sms = draft.channel === "sms" && draft.source === "write" && draft.text ? countSmsSegments(draft.text) : null;
+
+  return (
+    <form onSubmit={save} className="grid gap-6" noValidate>
+      <PageHeader
+        eyebrow={<BackLink href="/campaigns">Campaigns</BackLink>}
+        title={campaign ? campaign.name : "New campaign"}
+        description={
+          campaign ? (
+            <span className="flex items-center gap-2">
+              <Badge variant={STATUS_VARIANTS[campaign.status]}>{STATUS_LABELS[campaign.status]}</Badge>
+              {CHANNEL_LABELS[campaign.channel]} · topic {campaign.topic}
+            </span>
+          ) : (
+            "Choose who it goes to and what it says; then send yourself a test and run a dry run."
+          )
+        }
+        actions={
+          campaign && canEdit ? (
+            <>
+              <Button type="button" variant="outline" onClick={() => duplicate.mutate({ id: campaign.id })}>
+                <CopyIcon />
+                Duplicate
+              </Button>
+              {ARCHIVABLE.has(campaign.status) ? (
+                <ArchiveButton
+                  archived={false}
+                  noun="campaign"
+                  restoreLabel="Restore"
+                  consequences="It leaves the list of campaigns (Show archived brings it back into view) and can no longer be edited; its messages and history stay."
+                  pending={archive.isPending}
+                  onConfirm={() => archive.mutate({ id: campaign.id })}
+                />
+              ) : null}
+            </>
+          ) : null
+        }
+      />
+
+      {campaign && campaign.status !== "draft" ? (
+        <Alert>
+          <InfoIcon />
+          <AlertTitle>Read only</AlertTitle>
+          <AlertDescription>Only drafts can be changed. Duplicate this campaign to edit a copy.</AlertDescription>
+        </Alert>
+      ) : null}
+
+      <Tabs value={step} onValueChange={setStep}>
+        <TabsList>
+          <TabsTrigger value="audience">1. Audience</TabsTrigger>
+          <TabsTrigger value="content">2. Content</TabsTrigger>
+          {campaign && canEdit ? <TabsTrigger value="test">3. Test</TabsTrigger> : null}
+          {campaign ? <TabsTrigger value="review">4. Review</TabsTrigger> : null}
+        </TabsList>
+
+        <TabsContent value="audience" className="mt-4">
+          <Card>
+            <CardHeader>
+              <CardTitle>Audience</CardTitle>
+              <CardDescription>
+                A segment, or everyone with an address on the channel. Contacts in an excluded segment are left out; the
+                send policy then blocks those without consent.
+              </CardDescription>
+            </CardHeader>
+            <CardContent className="grid gap-4 md:max-w-xl">
+              <FormField label="Name" required error={errors.name}>
+                <Input value={draft.name} onChange={(e) => set("name", e.target.value)} disabled={!editable} />
+              </FormField>
+              <FormField label="Channel" required>
+                <Select
+                  value={draft.channel}
+                  onValueChange={(value) =>
+                    setDraft((d) => ({ ...d, channel: value as Channel, topic: "", templateId: "" }))
+                  }
+                  disabled={!editable || !!campaign}
+                >
+                  <SelectTrigger className="w-full">
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value="email">Email</SelectItem>
+                    <SelectItem value="sms">SMS</SelectItem>
+                  </SelectContent>
+                </Select>
+              </FormField>
+              <FormField label="Topic" required error={errors.topic}>
+                <Select value={draft.topic} onValueChange={(value) => set("topic", value)} disabled={!editable}>
+                  <SelectTrigger className="w-full">
+                    <SelectValue placeholder="Choose a topic" />
+                  </SelectTrigger>
+                  <SelectContent>
+                    {channelTopics.map((t) => (
+                      <SelectItem key={t.key} value={t.key}>
+                        {t.name} ({t.kind})
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+              </FormField>
+              <FormField label="Segment" error={errors.segmentId}>
+                <Select value={draft.segmentId} onValueChange={(value) => set("segmentId", value)} disabled={!editable}>
+                  <SelectTrigger className="w-full" data-testid="campaign-segment">
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value={EVERYONE}>Everyone with an address</SelectItem>
+                    {segmentItems.map((s) => (
+                      <SelectItem key={s.id} value={s.id}>
+                        {s.name}
+                        {s.count?.status === "ready" && s.count.count !== null
+                          ? ` (${s.count.count.toLocaleString()} contacts)`
+                          : ""}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+              </FormField>
+              {segmentItems.length > 0 ? (
+                <fieldset className="grid gap-2">
+                  <legend className="mb-1 text-sm font-medium">Exclude contacts in</legend>
+                  {segmentItems
+                    .filter((s) => s.id !== draft.segmentId)
+                    .map((s) => {
+                      const id = `exclude-${s.id}`;
+                      const checked = draft.exclusionSegmentIds.includes(s.id);
+                      return (
+                        <div key={s.id} className="flex items-center gap-2">
+                          <Checkbox
+                            id={id}
+                            checked={checked}
+                            disabled={!editable}
+                            onCheckedChange={(value) =>
+                              set(
+                                "exclusionSegmentIds",
+                                value
+                                  ? [...draft.exclusionSegmentIds, s.id]
+                                  : draft.exclusionSegmentIds.filter((x) => x !== s.id),
+                              )
+                            }
+                          />
+                          <Label htmlFor={id} className="font-normal">
+                            {s.name}
+                          </Label>
+                        </div>
+                      );
+                    })}
+                  {errors.exclusionSegmentIds ? (
+                    <p className="text-sm text-destructive">{errors.exclusionSegmentIds}</p>
+                  ) : null}
+                </fieldset>
+              ) : null}
+            </CardContent>
+          </Card>
+        </TabsContent>
+
+        <TabsContent value="content" className="mt-4">
+          <Card>
+            <CardHeader>
+              <CardTitle>Content</CardTitle>
+              <CardDescription>A saved template for the channel, or a message written here.</CardDescription>
+            </CardHeader>
+            <CardContent className="grid gap-4 md:grid-cols-2">
+              <div className="grid content-start gap-4">
+                <Tabs value={draft.source} onValueChange={(value) => set("source", value as Draft["source"])}>
+                  <TabsList>
+                    <TabsTrigger value="write" disabled={!editable}>
+                      Write
+                    </TabsTrigger>
+                    <TabsTrigger value="template" disabled={!editable}>
+                      Template
+                    </TabsTrigger>
+                  </TabsList>
+                </Tabs>
+                {draft.source === "template" ? (
+                  <FormField label="Template" required error={errors.templateId}>
+                    <Select
+                      value={draft.templateId}
+                      onValueChange={(value) => set("templateId", value)}
+                      disabled={!editable}
+                    >
+                      <SelectTrigger className="w-full">
+                        <SelectValue placeholder="Choose a template" />
+                      </SelectTrigger>
+                      <SelectContent>
+                        {usableTemplates.map((t) => (
+                          <SelectItem key={t.id} value={t.id}>
+                            {t.name}
+                          </SelectItem>
+                        ))}
+                      </SelectContent>
+                    </Select>
+                  </FormField>
+                ) : (
+                  <>
+                    {draft.channel === "email" ? (
+                      <FormField label="Subject" required error={errors["content.subject"]}>
+                        <Input
+                          value={draft.subject}
+                          onChange={(e) => set("subject", e.target.value)}
+                          disabled={!editable}
+                        />
+                      </FormField>
+                    ) : null}
+                    <FormField
+                      label="Message"
+                      required
+                      error={errors["content.text"] ?? errors.content}
+                      description={
+                        sms ? (
+                          <span data-testid="sms-counter" aria-live="polite">
+                            {sms.units} {sms.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {sms.encoding} ·{" "}
+                            {sms.segments} {sms.segments === 1 ? "segment" : "segments"} ({sms.remaining} left in this
+                            one)
+                          </span>
+                        ) : (
+                          "Use {{ contact.first_name }} and the other variables of templates."
+                        )
+                      }
+                    >
+                      <Textarea
+                        rows={8}
+                        value={draft.text}
+                        onChange={(e) => set("text", e.target.value)}
+                        disabled={!editable}
+                      />
+                    </FormField>
+                  </>
+                )}
+              </div>
+              <ContentPreview draft={draft} kind={kind} />
+            </CardContent>
+          </Card>
+        </TabsContent>
+
+        {campaign && canEdit ? (
+          <TabsContent value="test" className="mt-4">
+            <TestSend campaign={campaign} />
+          </TabsContent>
+        ) : null}
+        {campaign ? (
+          <TabsContent value="review" className="mt-4">
+            <Review campaign={campaign} canEdit={canEdit} />
+          </TabsContent>
+        ) : null}
+      </Tabs>
+
+      {editable && (step === "audience" || step === "content") ? (
+        <div className="flex justify-end">
+          <Button type="submit" disabled={saving}>
+            {saving ? <Spinner /> : null}
+            {campaign ? "Save draft" : "Create draft"}
+          </Button>
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+/** The content rendered for the sample contact or a chosen contact, as the template editor previews it. */
+function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "transactional" }) {
+  const trpc = useTRPC();
+  const [contactId, setContactId] = React.useState<string | null>(null);
+  const template = useQuery({
+    ...trpc.templates.get.queryOptions({ id: draft.templateId }),
+    enabled: draft.source === "template" && draft.templateId !== "",
+  });
+  const input = (() => {
+    if (draft.source === "template") {
+      const current = template.data?.current;
+      if (!template.data || !current) return null;
+      return {
+        channel: draft.channel,
+        category: template.data.category,
+        kind,
+        defaultLocale: current.defaultLocale,
+        variants: current.variants as Record<string, { subject?: string; text?: string; html?: string }>,
+        variables: current.variables.map((v) => ({ name: v.name, sample: v.sample ?? "" })),
+        ...(contactId ? { contactId } : {}),
+      };
+    }
+    if (!draft.text.trim()) return null;
+    return {
+      channel: draft.channel,
+      category: kind === "transactional" ? ("transactional" as const) : ("promotional" as const),
+      kind,
+      defaultLocale: "en",
+      variants: { en: draft.channel === "email" ? { subject: draft.subject, text: draft.text } : { text: draft.text } },
+      ...(contactId ? { contactId } : {}),
+    };
+  })();
+  const key = input ? JSON.stringify(input) : null;
+  const [preview, setPreview] = React.useState<TRenderPreview | null>(null);
+  const { mutate } = useMutation(trpc.templates.preview.mutationOptions());
+  const seq = React.useRef(0);
+  React.useEffect(() => {
+    const mine = ++seq.current;
+    if (!key) return;
+    const timer = setTimeout(() => {
+      mutate(JSON.parse(key) as NonNullable<typeof input>, {
+        onSuccess: (answer) => {
+          if (mine === seq.current) setPreview(answer);
+        },
+      });
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [key, mutate]);
+  const shown = key ? preview : null;
+
+  return (
+    <div className="grid content-start gap-2 rounded-md border bg-muted/30 p-4" aria-live="polite">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="text-sm font-medium">Preview</p>
+        <PreviewContactPicker value={contactId} onChange={setContactId} />
+      </div>
+      {!shown ? (
+        <p className="text-sm text-muted-foreground">The message appears here as you write it.</p>
+      ) : (
+        <>
+          {shown.subject ? <p className="text-sm font-medium">{shown.subject}</p> : null}
+          <pre className="font-sans text-sm whitespace-pre-wrap">{shown.text}</pre>
+          {shown.sms ? (
+            <p className="text-xs text-muted-foreground">
+              Sent as {shown.sms.segments} {shown.sms.segments === 1 ? "segment" : "segments"} ({shown.sms.encoding}),
+              footer included
+            </p>
+          ) : null}
+          {shown.problems
+            .filter((p) => p.severity === "error")
+            .map((p) => (
+              <p key={`${p.code}-${p.locale}-${p.message}`} className="text-sm text-destructive">
+                {p.message}
+              </p>
+            ))}
+        </>
+      )}
+    </div>
+  );
+}
+
+function TestSend({ campaign }: { campaign: TCampaign }) {
+  const trpc = useTRPC();
+  const [to, setTo] = React.useState("");
+  const [error, setError] = React.useState<string | null>(null);
+  const [results, setResults] = React.useState<TTestSendResult["results"] | null>(null);
+  const send = useMutation(
+    trpc.campaigns.testSend.mutationOptions({
+      onSuccess: (answer) => {
+        setResults(answer.results);
+        setError(null);
+      },
+      onError: (e) => {
+        const { fieldErrors, formError } = formErrorsFrom(e);
+        setError(fieldErrors.to ?? formError);
+      },
+    }),
+  );
+  const addresses = to
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Send a test</CardTitle>
+        <CardDescription>
+          Up to 10 {campaign.channel === "email" ? "email addresses" : "phone numbers"}. Members of this workspace get
+          it without a consent check; any other address goes through the same checks as a real send and may be blocked.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-4 md:max-w-xl">
+        <FormField label="Send to" error={error}>
+          <Textarea rows={3} value={to} onChange={(e) => setTo(e.target.value)} />
+        </FormField>
+        <div>
+          <Button
+            type="button"
+            disabled={addresses.length === 0 || send.isPending}
+            onClick={() => send.mutate({ id: campaign.id, to: addresses })}
+          >
+            {send.isPending ? <Spinner /> : <SendIcon />}
+            Send test
+          </Button>
+        </div>
+        {results ? (
+          <Table data-testid="test-send-results">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Address</TableHead>
+                <TableHead>Result</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {results.map((r, i) => (
+                <TableRow key={`${r.to}-${i}`}>
+                  <TableCell>
+                    {r.to}
+                    {r.member ? (
+                      <Badge variant="info" className="ml-2">
+                        Member
+                      </Badge>
+                    ) : null}
+                  </TableCell>
+                  <TableCell className="whitespace-normal">
+                    {r.status === "queued"
+                      ? "Queued"
+                      : r.status === "blocked"
+                        ? `Blocked: ${reasonLabel(r.reason) ?? r.reason}`
+                        : `Not sent: ${r.reason}`}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+function Review({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [result, setResult] = React.useState<TDryRun | null>(campaign.lastDryRun);
+  const dryRun = useMutation(
+    trpc.campaigns.dryRun.mutationOptions({
+      onSuccess: (answer) => {
+        setResult(answer);
+        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.list.pathKey() });
+      },
+      onError: (e) => toast.error(errorMessage(e)),
+    }),
+  );
+  const blockedRows = DRY_RUN_REASONS.filter(([reason]) => (result?.blocked[reason] ?? 0) > 0);
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Review</CardTitle>
+        <CardDescription>
+          A dry run counts who the campaign would reach now and why the others would be blocked, without sending
+          anything. Sending arrives with scheduling.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-4">
+        {canEdit ? (
+          <div>
+            <Button type="button" disabled={dryRun.isPending} onClick={() => dryRun.mutate({ id: campaign.id })}>
+              {dryRun.isPending ? <Spinner /> : <FlaskConicalIcon />}
+              Run dry run
+            </Button>
+          </div>
+        ) : null}
+        {result ? (
+          <Table data-testid="dry-run">
+            <TableBody>
+              <TableRow>
+                <TableHead scope="row">Audience</TableHead>
+                <TableCell className="tabular-nums">{result.audience.toLocaleString()}</TableCell>
+              </TableRow>
+              <TableRow>
+                <TableHead scope="row">Sendable</TableHead>
+                <TableCell className="tabular-nums">{result.sendable.toLocaleString()}</TableCell>
+              </TableRow>
+              {blockedRows.map(([reason, label]) => (
+                <TableRow key={reason}>
+                  <TableHead scope="row">Blocked: {label}</TableHead>
+                  <TableCell className="tabular-nums">{(result.blocked[reason] ?? 0).toLocaleString()}</TableCell>
+                </TableRow>
+              ))}
+              {campaign.channel === "sms" ? (
+                <>
+                  <TableRow>
+                    <TableHead scope="row">Deferred by quiet hours</TableHead>
+                    <TableCell className="tabular-nums">{result.deferred.toLocaleString()}</TableCell>
+                  </TableRow>
+                  <TableRow>
+                    <TableHead scope="row">SMS segments (estimate)</TableHead>
+                    <TableCell className="tabular-nums">{result.smsSegments?.toLocaleString() ?? "—"}</TableCell>
+                  </TableRow>
+                  <TableRow>
+                    <TableHead scope="row">Estimated cost</TableHead>
+                    <TableCell className="tabular-nums">
+                      {result.estimatedCost
+                        ? `${result.estimatedCost.amount.toLocaleString(undefined, { maximumFractionDigits: 4 })} USD`
+                        : "—"}
+                    </TableCell>
+                  </TableRow>
+                </>
+              ) : null}
+            </TableBody>
+          </Table>
+        ) : (
+          <p className="text-sm text-muted-foreground">No dry run yet.</p>
+        )}
+        {result ? (
+          <p className="text-xs text-muted-foreground">Counted {new Date(result.computedAt).toLocaleString()}.</p>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}

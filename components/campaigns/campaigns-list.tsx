@@ -1,0 +1,99 @@
+"use client";
+
+import * as React from "react";
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { MegaphoneIcon, PlusIcon } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Label } from "@/components/ui/label";
+import { Switch } from "@/components/ui/switch";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
+import { formatRelative } from "@/components/settings/format";
+import { LoadError, LoadingRows } from "@/components/settings/table-states";
+import { CHANNEL_LABELS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
+
+/** The workspace's campaigns: status, channel, audience from the last dry run, last change. */
+export function CampaignsList({ canEdit }: { canEdit: boolean }) {
+  const trpc = useTRPC();
+  const [includeArchived, setIncludeArchived] = React.useState(false);
+  const list = useQuery(trpc.campaigns.list.queryOptions({ includeArchived }));
+  const items = list.data?.items ?? [];
+
+  return (
+    <div className="grid gap-4">
+      <div className="flex items-center justify-end gap-2">
+        <Switch id="campaigns-archived" checked={includeArchived} onCheckedChange={setIncludeArchived} />
+        <Label htmlFor="campaigns-archived" className="text-sm font-normal text-muted-foreground">
+          Show archived
+        </Label>
+      </div>
+      <Card className="py-0">
+        {list.isPending ? (
+          <LoadingRows label="Loading campaigns" />
+        ) : list.isError ? (
+          <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+        ) : items.length === 0 ? (
+          <EmptyState
+            bare
+            className="py-14"
+            icon={MegaphoneIcon}
+            title="No campaigns yet"
+            description="A campaign is one message, on one channel and topic, to an audience: a segment, or everyone with an address. Check who it would reach with a dry run and send yourself a test."
+            action={
+              canEdit ? (
+                <Button asChild>
+                  <Link href="/campaigns/new">
+                    <PlusIcon />
+                    New campaign
+                  </Link>
+                </Button>
+              ) : null
+            }
+          />
+        ) : (
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Campaign</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Channel</TableHead>
+                <TableHead>Audience</TableHead>
+                <TableHead className="hidden md:table-cell">Updated</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {items.map((c) => (
+                <TableRow key={c.id} data-testid="campaign-row">
+                  <TableCell className="whitespace-normal">
+                    <Link href={`/campaigns/${c.id}`} className="font-medium underline-offset-4 hover:underline">
+                      {c.name}
+                    </Link>
+                    <div className="mt-0.5 text-xs text-muted-foreground">Topic {c.topic}</div>
+                  </TableCell>
+                  <TableCell>
+                    <Badge variant={STATUS_VARIANTS[c.status]}>{STATUS_LABELS[c.status]}</Badge>
+                  </TableCell>
+                  <TableCell>{CHANNEL_LABELS[c.channel]}</TableCell>
+                  <TableCell className="tabular-nums">
+                    {c.counts.audience === null ? (
+                      <span className="text-muted-foreground">No dry run yet</span>
+                    ) : (
+                      `${c.counts.audience.toLocaleString()} (${(c.counts.sendable ?? 0).toLocaleString()} sendable)`
+                    )}
+                  </TableCell>
+                  <TableCell className="hidden text-muted-foreground md:table-cell">
+                    {formatRelative(c.updatedAt)}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Card>
+    </div>
+  );
+}

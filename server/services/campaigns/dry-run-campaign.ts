@@ -1,0 +1,86 @@
+import { eq } from "drizzle-orm";
+import { campaigns, topics, workspaces } from "@/db/schema";
+import { notFound } from "@/server/lib/errors";
+import { readMessagingSettings } from "@/server/shared/messaging-settings";
+import { countryTimeZone } from "../policy/recipient-timezone";
+import { writeAudit } from "../audit/write-audit";
+import { inTransaction, type ServiceContext } from "../context";
+import { withStatementTimeout } from "../segments/count-runner";
+import { audienceWhere, classifyAudience } from "./audience";
+import { findCampaign } from "./rows";
+import { sampleSmsSegments } from "./sample-render";
+import { DEFAULT_SMS_SEGMENT_PRICE, ZDryRunCampaignInput, type TDryRun, type TDryRunCampaignInput } from "./schemas";
+
+/** Longest the dry run's statement may run. */
+export const DRY_RUN_TIMEOUT_MS = 30_000;
+
+/**
+ * What sending the campaign now would do, without sending or recording any message: the
+ * audience (see `audienceWhere`), how many the policy would send to, how many it would block by
+ * reason and how many SMS would wait for quiet hours to end (`classifyAudience`: one statement).
+ * For SMS, the segments of the text rendered for the sample contact × sendable, and the cost at
+ * the workspace's price per segment (`settings.sms.segmentPrice`, USD; default 0.0079). The
+ * answer is stored on the campaign as its last dry run; nothing else changes. Audited
+ * (`campaign.dry_run`, with the counts).
+ */
+export async function dryRunCampaign({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TDryRunCampaignInput;
+}): Promise<TDryRun> {
+  const { id } = ZDryRunCampaignInput.parse(input);
+  const row = await findCampaign(ctx.db, ctx.workspaceId, id);
+  const [topic] = await ctx.db.select().from(topics).where(eq(topics.id, row.topicId));
+  if (!topic) throw notFound("Topic");
+  const [workspace] = await ctx.db
+    .select({ settings: workspaces.settings, defaultRegion: workspaces.defaultRegion })
+    .from(workspaces)
+    .where(eq(workspaces.id, ctx.workspaceId));
+  if (!workspace) throw notFound("Workspace");
+  const settings = readMessagingSettings(workspace.settings, countryTimeZone(workspace.defaultRegion));
+  const now = ctx.now();
+
+  const where = await audienceWhere(ctx.db, row, now);
+  const counts = await withStatementTimeout(ctx.db, DRY_RUN_TIMEOUT_MS, (tx) =>
+    classifyAudience(tx, { row, where, topic, settings, now }),
+  );
+
+  let smsSegments: number | null = null;
+  let estimatedCost: TDryRun["estimatedCost"] = null;
+  if (row.channel === "sms") {
+    const perMessage = await sampleSmsSegments(ctx, row);
+    if (perMessage !== null) {
+      smsSegments = perMessage * counts.sendable;
+      const price = segmentPrice(workspace.settings);
+      estimatedCost = { amount: Math.round(smsSegments * price * 10_000) / 10_000, currency: "USD" };
+    }
+  }
+  const result: TDryRun = { ...counts, smsSegments, estimatedCost, computedAt: now.toISOString() };
+  await inTransaction(ctx.db, async (tx) => {
+    await tx.update(campaigns).set({ lastDryRun: result, lastDryRunAt: now }).where(eq(campaigns.id, row.id));
+    await writeAudit(tx, ctx, {
+      action: "campaign.dry_run",
+      targetType: "campaign",
+      targetId: row.id,
+      after: {
+        audience: result.audience,
+        sendable: result.sendable,
+        blocked: result.blocked,
+        deferred: result.deferred,
+      },
+    });
+  });
+  return result;
+}
+
+/** The workspace's price of one SMS segment in USD (`settings.sms.segmentPrice`), or the default. */
+function segmentPrice(settings: Record<string, unknown>): number {
+  const sms = settings.sms;
+  if (sms && typeof sms === "object" && "segmentPrice" in sms) {
+    const value = (sms as { segmentPrice: unknown }).segmentPrice;
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+  }
+  return DEFAULT_SMS_SEGMENT_PRICE;
+}

@@ -1,0 +1,62 @@
+import { and, eq } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { templateVersions, templates, type CampaignRow } from "@/db/schema";
+import { countSmsSegments } from "@/server/shared/sms-segments";
+import type { ServiceContext } from "../context";
+import { renderPreview } from "../templates/render-preview";
+
+/**
+ * Segments of the campaign's SMS text rendered once for the sample contact (with the compliance
+ * footer a marketing text gets), or null when it does not render. An estimate: real contacts'
+ * names and values change the length.
+ */
+export async function sampleSmsSegments(ctx: ServiceContext, row: CampaignRow): Promise<number | null> {
+  const draft = await draftOf(ctx.db, row);
+  if (!draft) return null;
+  const preview = await renderPreview({
+    ctx,
+    input: {
+      channel: "sms",
+      category: draft.category,
+      kind: row.kind,
+      defaultLocale: draft.defaultLocale,
+      variants: draft.variants,
+      variables: draft.variables,
+    },
+  });
+  if (preview.sms) return preview.sms.segments;
+  return preview.text ? countSmsSegments(preview.text).segments : null;
+}
+
+export type Draft = {
+  category: "promotional" | "transactional" | "notification" | "confirmation" | "system";
+  defaultLocale: string;
+  variants: Record<string, { subject?: string; text: string; html?: string }>;
+  variables: { name: string; sample: string }[];
+};
+
+export async function draftOf(db: Queryable, row: CampaignRow): Promise<Draft | null> {
+  const category = row.kind === "transactional" ? "transactional" : "promotional";
+  if (row.content) return { category, defaultLocale: "en", variants: { en: row.content }, variables: [] };
+  if (!row.templateId) return null;
+  const [found] = await db
+    .select({ template: templates, version: templateVersions })
+    .from(templates)
+    .innerJoin(
+      templateVersions,
+      and(eq(templateVersions.templateId, templates.id), eq(templateVersions.version, templates.currentVersion)),
+    )
+    .where(and(eq(templates.workspaceId, row.workspaceId), eq(templates.id, row.templateId)));
+  if (!found) return null;
+  return {
+    category: found.template.category,
+    defaultLocale: found.version.defaultLocale,
+    variants: Object.fromEntries(
+      Object.entries(found.version.variants).map(([locale, v]) => [
+        locale,
+        { subject: v.subject, text: v.text, html: v.html },
+      ]),
+    ),
+    variables: found.version.variables.map((v) => ({ name: v.name, sample: String(v.sample ?? "") })),
+  };
+}
