@@ -44,7 +44,10 @@ export const ZDryRun = z.object({
     .nullable()
     .describe("SMS only: segments of the rendered text (sample contact) × sendable; an estimate"),
   estimatedCost: z
-    .object({ amount: z.number(), currency: z.literal("USD") })
+    .object({
+      amount: z.number().describe("Estimated price"),
+      currency: z.literal("USD").describe("Currency of the amount: USD"),
+    })
     .nullable()
     .describe("SMS only: smsSegments × the workspace's price per segment"),
   computedAt: z.string().describe("When the dry run ran (ISO 8601 UTC)"),
@@ -53,25 +56,27 @@ export type TDryRun = z.infer<typeof ZDryRun>;
 
 export const ZCampaign = z.object({
   id: ZCampaignId,
-  name: z.string(),
-  channel: z.enum(CHANNELS),
+  name: z.string().describe("Name of the campaign"),
+  channel: z.enum(CHANNELS).describe("Channel the campaign is sent on: email or sms"),
   topic: z.string().describe("Topic key"),
-  kind: z.enum(TOPIC_KINDS),
+  kind: z.enum(TOPIC_KINDS).describe("marketing (needs the contact's opt-in) or transactional"),
   segmentId: z.uuid().nullable().describe("Audience segment; null = every contact with an address on the channel"),
   exclusionSegmentIds: z.array(z.uuid()).describe("Contacts in any of these segments are left out"),
-  templateId: z.uuid().nullable(),
-  content: ZCampaignContent.nullable(),
-  status: z.enum(CAMPAIGN_STATUSES),
+  templateId: z.uuid().nullable().describe("Template rendered for each recipient; null when the content is inline"),
+  content: ZCampaignContent.nullable().describe("Inline content; null when a template is used"),
+  status: z
+    .enum(CAMPAIGN_STATUSES)
+    .describe("draft, scheduled, sending, paused, completed, cancelled, failed or archived"),
   schedule: z.null().describe("Scheduling is not available yet: always null"),
   counts: z
     .object({
-      audience: z.number().int().nullable(),
-      sendable: z.number().int().nullable(),
+      audience: z.number().int().nullable().describe("Contacts in the audience at the last dry run"),
+      sendable: z.number().int().nullable().describe("Contacts the last dry run would send to"),
     })
     .describe("From the last dry run; null before the first one"),
-  lastDryRun: ZDryRun.nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
+  lastDryRun: ZDryRun.nullable().describe("The last dry run's answer; null before the first one"),
+  createdAt: z.date().describe("When the campaign was created (ISO 8601 UTC)"),
+  updatedAt: z.date().describe("When the campaign last changed (ISO 8601 UTC)"),
 });
 export type TCampaign = z.infer<typeof ZCampaign>;
 
@@ -91,13 +96,19 @@ const contentRefinement = (
 export const ZCreateCampaignInput = z
   .object({
     name: ZCampaignName,
-    channel: z.enum(CHANNELS),
+    channel: z.enum(CHANNELS).describe("Channel: email or sms"),
     topic: ZTopicKey,
-    kind: z.enum(TOPIC_KINDS).default("marketing"),
-    segmentId: ZSegmentRef.nullish(),
-    exclusionSegmentIds: z.array(ZSegmentRef).max(MAX_EXCLUSION_SEGMENTS).default([]),
-    templateId: z.uuid("Choose a template").nullish(),
-    content: ZCampaignContent.nullish(),
+    kind: z.enum(TOPIC_KINDS).default("marketing").describe("marketing (default) or transactional"),
+    segmentId: ZSegmentRef.nullish().describe(
+      "Audience segment; absent: every contact of the workspace with an address on the channel",
+    ),
+    exclusionSegmentIds: z
+      .array(ZSegmentRef)
+      .max(MAX_EXCLUSION_SEGMENTS)
+      .default([])
+      .describe("Contacts in any of these segments are left out (up to 10)"),
+    templateId: z.uuid("Choose a template").nullish().describe("Template to send; give a template or content"),
+    content: ZCampaignContent.nullish().describe("Inline content; give a template or content"),
   })
   .superRefine((value, context) => contentRefinement(value, context, true));
 export type TCreateCampaignInput = z.input<typeof ZCreateCampaignInput>;
@@ -107,11 +118,15 @@ export const ZUpdateCampaignInput = z
     id: ZCampaignId,
     name: ZCampaignName.optional(),
     topic: ZTopicKey.optional(),
-    kind: z.enum(TOPIC_KINDS).optional(),
-    segmentId: ZSegmentRef.nullish(),
-    exclusionSegmentIds: z.array(ZSegmentRef).max(MAX_EXCLUSION_SEGMENTS).optional(),
-    templateId: z.uuid("Choose a template").nullish(),
-    content: ZCampaignContent.nullish(),
+    kind: z.enum(TOPIC_KINDS).optional().describe("marketing or transactional"),
+    segmentId: ZSegmentRef.nullish().describe("Audience segment; null: every contact with an address on the channel"),
+    exclusionSegmentIds: z
+      .array(ZSegmentRef)
+      .max(MAX_EXCLUSION_SEGMENTS)
+      .optional()
+      .describe("Contacts in any of these segments are left out (up to 10)"),
+    templateId: z.uuid("Choose a template").nullish().describe("Template to send (replaces inline content)"),
+    content: ZCampaignContent.nullish().describe("Inline content (replaces the template)"),
   })
   .superRefine((value, context) => contentRefinement(value, context, false));
 export type TUpdateCampaignInput = z.input<typeof ZUpdateCampaignInput>;
@@ -129,13 +144,13 @@ export const ZDryRunCampaignInput = z.object({ id: ZCampaignId });
 export type TDryRunCampaignInput = z.input<typeof ZDryRunCampaignInput>;
 
 export const ZListCampaignsInput = z.object({
-  status: z.enum(CAMPAIGN_STATUSES).optional().describe("Only campaigns in this status"),
-  channel: z.enum(CHANNELS).optional().describe("Only campaigns on this channel"),
+  status: z.enum(CAMPAIGN_STATUSES).describe("Only campaigns in this status").optional(),
+  channel: z.enum(CHANNELS).describe("Only campaigns on this channel").optional(),
   includeArchived: z.boolean().default(false).describe("Include archived campaigns"),
 });
 export type TListCampaignsInput = z.input<typeof ZListCampaignsInput>;
 
-export const ZCampaignList = z.object({ items: z.array(ZCampaign) });
+export const ZCampaignList = z.object({ items: z.array(ZCampaign).describe("Campaigns, newest first") });
 export type TCampaignList = z.infer<typeof ZCampaignList>;
 
 export const ZTestSendCampaignInput = z.object({
@@ -149,14 +164,18 @@ export const ZTestSendCampaignInput = z.object({
 export type TTestSendCampaignInput = z.input<typeof ZTestSendCampaignInput>;
 
 export const ZTestSendResult = z.object({
-  results: z.array(
-    z.object({
-      to: z.string().describe("The address as given"),
-      member: z.boolean().describe("A workspace member's address: consent is not required for the test"),
-      status: z.enum(["queued", "blocked", "invalid"]),
-      messageId: z.uuid().nullable(),
-      reason: z.string().nullable().describe("Why it was blocked or refused"),
-    }),
-  ),
+  results: z
+    .array(
+      z.object({
+        to: z.string().describe("The address as given"),
+        member: z.boolean().describe("A workspace member's address: consent is not required for the test"),
+        status: z
+          .enum(["queued", "blocked", "invalid"])
+          .describe("queued: on its way; blocked: refused by the policy; invalid: not an address of the channel"),
+        messageId: z.uuid().nullable().describe("The recorded message; null when nothing was recorded"),
+        reason: z.string().nullable().describe("Why it was blocked or refused"),
+      }),
+    )
+    .describe("One result per address, in the order given"),
 });
 export type TTestSendResult = z.infer<typeof ZTestSendResult>;
