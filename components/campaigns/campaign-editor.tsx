@@ -111,6 +111,7 @@ function EditorBody({
   setStep: (step: string) => void;
 }) {
   const trpc = useTRPC();
+  const fieldId = React.useId();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [draft, setDraft] = React.useState<Draft>(() => draftFrom(campaign));
@@ -277,7 +278,7 @@ function EditorBody({
               <FormField label="Name" required error={errors.name}>
                 <Input value={draft.name} onChange={(e) => set("name", e.target.value)} disabled={!editable} />
               </FormField>
-              <FormField label="Channel" required>
+              <FormField id={`${fieldId}-channel`} label="Channel" required>
                 <Select
                   value={draft.channel}
                   onValueChange={(value) =>
@@ -285,7 +286,7 @@ function EditorBody({
                   }
                   disabled={!editable || !!campaign}
                 >
-                  <SelectTrigger className="w-full">
+                  <SelectTrigger id={`${fieldId}-channel`} className="w-full">
                     <SelectValue />
                   </SelectTrigger>
                   <SelectContent>
@@ -294,9 +295,9 @@ function EditorBody({
                   </SelectContent>
                 </Select>
               </FormField>
-              <FormField label="Topic" required error={errors.topic}>
+              <FormField id={`${fieldId}-topic`} label="Topic" required error={errors.topic}>
                 <Select value={draft.topic} onValueChange={(value) => set("topic", value)} disabled={!editable}>
-                  <SelectTrigger className="w-full">
+                  <SelectTrigger id={`${fieldId}-topic`} className="w-full">
                     <SelectValue placeholder="Choose a topic" />
                   </SelectTrigger>
                   <SelectContent>
@@ -308,9 +309,9 @@ function EditorBody({
                   </SelectContent>
                 </Select>
               </FormField>
-              <FormField label="Segment" error={errors.segmentId}>
+              <FormField id={`${fieldId}-segment`} label="Segment" error={errors.segmentId}>
                 <Select value={draft.segmentId} onValueChange={(value) => set("segmentId", value)} disabled={!editable}>
-                  <SelectTrigger className="w-full" data-testid="campaign-segment">
+                  <SelectTrigger id={`${fieldId}-segment`} className="w-full" data-testid="campaign-segment">
                     <SelectValue />
                   </SelectTrigger>
                   <SelectContent>
@@ -383,13 +384,13 @@ function EditorBody({
                   </TabsList>
                 </Tabs>
                 {draft.source === "template" ? (
-                  <FormField label="Template" required error={errors.templateId}>
+                  <FormField id={`${fieldId}-template`} label="Template" required error={errors.templateId}>
                     <Select
                       value={draft.templateId}
                       onValueChange={(value) => set("templateId", value)}
                       disabled={!editable}
                     >
-                      <SelectTrigger className="w-full">
+                      <SelectTrigger id={`${fieldId}-template`} className="w-full">
                         <SelectValue placeholder="Choose a template" />
                       </SelectTrigger>
                       <SelectContent>

@@ -5,7 +5,7 @@ import { E2E_ADMIN, E2E_ADMIN_API_KEY, signIn } from "./helpers";
 const KEY = { authorization: `Bearer ${E2E_ADMIN_API_KEY}` };
 
 async function choose(page: Page, within: Locator | Page, control: string, option: string | RegExp) {
-  await within.getByLabel(control, { exact: true }).click();
+  await within.getByRole("combobox", { name: control, exact: true }).click();
   await page.getByRole("option", { name: option }).first().click();
 }
 
