@@ -162,7 +162,7 @@ export function MessagesBrowser({
                 label="Channel"
                 value={filters.channel}
                 onChange={(channel) => apply({ channel })}
-                className="md:w-32"
+                className="md:w-36"
               >
                 <SelectItem value={ANY}>Any channel</SelectItem>
                 <SelectItem value="email">Email</SelectItem>

@@ -27,7 +27,7 @@ export function FilterSelect({
         {label}
       </Label>
       <Select value={value} onValueChange={onChange}>
-        <SelectTrigger id={id} className="bg-background">
+        <SelectTrigger id={id} className="w-full bg-background">
           <SelectValue />
         </SelectTrigger>
         <SelectContent aria-label={label}>{children}</SelectContent>
