@@ -16,6 +16,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import type { TWorkspaceProfileView } from "@/server/services/workspaces";
 import {
   DEFAULT_ACCENT_COLOR,
+  formatFrom,
   LOGO_CONTENT_TYPES,
   MAX_LOGO_BYTES,
   readableAccent,
@@ -128,9 +129,8 @@ export function WorkspaceProfileForm({ workspaceName, profile, canEdit }: Props)
 
   const accent = readableAccent(/^#[0-9a-fA-F]{6}$/.test(values.accentColor) ? values.accentColor : null);
   const logoSrc = profile.uploadedLogoSrc ?? (values.logoUrl.startsWith("https://") ? values.logoUrl : null);
-  const fromPreview = values.senderName.trim()
-    ? `"${values.senderName.trim()}" <${/<([^<>]+)>\s*$/.exec(profile.defaults.from)?.[1] ?? profile.defaults.from}>`
-    : profile.defaults.from;
+  // What the server will write: the same formatting as every email's From.
+  const fromPreview = formatFrom(values.senderName, profile.defaults.from);
 
   const footer = canEdit ? (
     <CardFooter className="justify-end border-t pt-4">

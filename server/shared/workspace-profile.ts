@@ -103,3 +103,19 @@ export function readableAccent(hex: string | null | undefined): string {
   }
   return color;
 }
+
+/** Where an uploaded logo is served: the hash in the query makes a new logo a new URL (cached for a year). */
+export function uploadedLogoPath(workspaceId: string, sha256: string): string {
+  return `/brand/${workspaceId}/logo?v=${sha256.slice(0, 16)}`;
+}
+
+/** `"Name" <address>`: a display name on the address of `emailFrom` (quotes, brackets and line breaks dropped). */
+export function formatFrom(name: string, emailFrom: string): string {
+  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(emailFrom);
+  const address = match ? match[1]! : emailFrom.trim();
+  const clean = name
+    .replace(/[\r\n"<>\\]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return clean ? `"${clean}" <${address}>` : emailFrom;
+}

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { workspaceLogos, workspaces } from "@/db/schema";
-import { readableAccent, readWorkspaceProfile } from "@/server/shared/workspace-profile";
+import { readableAccent, readWorkspaceProfile, uploadedLogoPath } from "@/server/shared/workspace-profile";
 import type { PublicContext } from "../context";
 
 /** What a hosted page (form, confirmation, preference center, unsubscribe) shows of its workspace. */
@@ -32,6 +32,6 @@ export async function getWorkspaceBrand({
     workspaceId: row.id,
     name: row.name,
     accentColor: readableAccent(profile.accentColor),
-    logoSrc: row.logoSha ? `/brand/${row.id}/logo?v=${row.logoSha.slice(0, 16)}` : profile.logoUrl,
+    logoSrc: row.logoSha ? uploadedLogoPath(row.id, row.logoSha) : profile.logoUrl,
   };
 }

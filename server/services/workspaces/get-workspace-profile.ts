@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { workspaceLogos, workspaces } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { notFound } from "@/server/lib/errors";
-import { readWorkspaceProfile } from "@/server/shared/workspace-profile";
+import { readWorkspaceProfile, uploadedLogoPath } from "@/server/shared/workspace-profile";
 import type { ServiceContext } from "../context";
 import type { TWorkspaceProfileView } from "./profile-schemas";
 import { workspaceFrom } from "./sender";
@@ -19,7 +19,7 @@ export async function getWorkspaceProfile({ ctx }: { ctx: ServiceContext }): Pro
   const env = getEnv();
   return {
     ...profile,
-    uploadedLogoSrc: row.logoSha ? `/brand/${ctx.workspaceId}/logo?v=${row.logoSha.slice(0, 16)}` : null,
+    uploadedLogoSrc: row.logoSha ? uploadedLogoPath(ctx.workspaceId, row.logoSha) : null,
     defaults: { from: env.EMAIL_FROM, postalAddress: env.POSTAL_ADDRESS?.trim() || null },
     from: workspaceFrom(profile),
   };

@@ -1,15 +1,9 @@
 import { getEnv } from "@/server/lib/env";
-import type { WorkspaceProfile } from "@/server/shared/workspace-profile";
+import { formatFrom, type WorkspaceProfile } from "@/server/shared/workspace-profile";
 
-/** `"Name" <address>`: a display name on the address of EMAIL_FROM (quotes and line breaks dropped). */
+/** `"Name" <address>` on the address of EMAIL_FROM (see `formatFrom`). */
 export function brandedFrom(brand: string, emailFrom = getEnv().EMAIL_FROM): string {
-  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(emailFrom);
-  const address = match ? match[1]! : emailFrom.trim();
-  const name = brand
-    .replace(/[\r\n"<>\\]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return name ? `"${name}" <${address}>` : emailFrom;
+  return formatFrom(brand, emailFrom);
 }
 
 /**

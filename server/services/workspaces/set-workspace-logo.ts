@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { workspaceLogos } from "@/db/schema";
 import { invalid } from "@/server/lib/errors";
-import { MAX_LOGO_BYTES } from "@/server/shared/workspace-profile";
+import { MAX_LOGO_BYTES, uploadedLogoPath } from "@/server/shared/workspace-profile";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, requireAccess, type ServiceContext } from "../context";
 import { ZSetWorkspaceLogoInput, type TSetWorkspaceLogoInput } from "./profile-schemas";
@@ -69,7 +69,7 @@ export async function setWorkspaceLogo({
       after: { contentType, bytes: bytes.length, sha256 },
     });
   });
-  return { src: `/brand/${ctx.workspaceId}/logo?v=${sha256.slice(0, 16)}` };
+  return { src: uploadedLogoPath(ctx.workspaceId, sha256) };
 }
 
 /** Removes the uploaded logo (the logo URL, if set, then applies). Idempotent; audited when one was removed. */
