@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { CAMPAIGN_STATUSES } from "../../server/shared/enums";
 import { channelEnum, topicKindEnum, topics } from "./topics";
@@ -58,13 +58,154 @@ export const campaigns = pgTable(
     createdById: text("created_by_id"),
     lastDryRun: jsonb("last_dry_run").$type<CampaignDryRunResult>(),
     lastDryRunAt: timestampTz("last_dry_run_at"),
+    schedule: jsonb("schedule").$type<CampaignSchedule>(),
+    options: jsonb("options").$type<CampaignOptions>().notNull().default({}),
+    /** When the scheduler next starts a run of it (recurring: the next occurrence); null when none. */
+    nextRunAt: timestampTz("next_run_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index("campaigns_workspace_updated_idx").on(t.workspaceId, t.updatedAt),
     index("campaigns_workspace_status_idx").on(t.workspaceId, t.status),
+    index("campaigns_next_run_idx")
+      .on(t.nextRunAt)
+      .where(sql`${t.nextRunAt} is not null`),
   ],
 );
 
 export type CampaignRow = typeof campaigns.$inferSelect;
+
+/** When a campaign is sent (`campaigns.schedule`); null while it is a draft. */
+export type CampaignSchedule =
+  /** As soon as it is scheduled. */
+  | { type: "now" }
+  /** Once, at an instant (given as a wall-clock time in `timezone`, stored as the instant). */
+  | { type: "at"; at: string; timezone: string }
+  /**
+   * Once, at `localTime` on `date` in each recipient's zone (contact zone, else the zone of the
+   * phone number's country, else the workspace's). Where that time has already passed when the
+   * run starts: `late` = "next_day" (default) waits for it the next day, "send_now" sends at once.
+   */
+  | { type: "local"; localTime: string; date: string; late: "next_day" | "send_now" }
+  /** Recurring: each occurrence of an RFC 5545 rule (DTSTART in `timezone`) is a run. */
+  | { type: "recurring"; rrule: string; timezone: string };
+
+/** Per-campaign sending options (`campaigns.options`). Absent keys take the defaults. */
+export interface CampaignOptions {
+  /** "pause" (default): pause the run after `maxErrors` final errors; "skip": keep going. */
+  errorPolicy?: "pause" | "skip";
+  /** Final errors before a pause (default 100, or 5% of the first 1,000 sent). */
+  maxErrors?: number;
+  /** Spread the run over this many hours (null: as fast as the sender's limits allow). */
+  pacingHours?: number | null;
+  /** Deliver only inside this window of the workspace zone; paused outside it. */
+  sendingWindow?: { days: number[]; start: string; end: string } | null;
+  /** Legal notices only (admins): do not count towards, nor be stopped by, frequency caps. */
+  ignoreFrequencyCaps?: boolean;
+  /** Pause a run for review when its audience or SMS cost moved more than this share from the reviewed dry run (default 0.1). */
+  driftTolerance?: number;
+}
+
+export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up"] as const;
+export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
+
+export const CAMPAIGN_RUN_STATUSES = [
+  "scheduled",
+  "materialising",
+  "sending",
+  "paused",
+  "completed",
+  "cancelled",
+  "failed",
+] as const;
+export type CampaignRunStatus = (typeof CAMPAIGN_RUN_STATUSES)[number];
+
+/**
+ * One send of a campaign: the one-off send, each recurring occurrence, a follow-up "send to the
+ * rest". Each has its own audience (frozen when it starts) and counts; exactly-once delivery is
+ * per run × recipient (`campaign_recipients` primary key, and the message idempotency key
+ * `campaign-run:<run id>:<contact id>`).
+ */
+export const campaignRuns = pgTable(
+  "campaign_runs",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<CampaignRunKind>().notNull(),
+    /** A follow-up's run (the one it sends the rest of). */
+    parentRunId: uuid("parent_run_id"),
+    /** A recurring occurrence's instant (ISO), unique per campaign: a occurrence is never run twice. */
+    occurrenceKey: text("occurrence_key"),
+    status: text("status").$type<CampaignRunStatus>().notNull(),
+    /** Why the run paused or failed (a reason code: `manual`, `errors`, `drift`, `window`, `provider`). */
+    statusReason: text("status_reason"),
+    /** When the run starts (the earliest zone's time for a local-time send). */
+    scheduledFor: timestampTz("scheduled_for").notNull(),
+    frozenAt: timestampTz("frozen_at"),
+    startedAt: timestampTz("started_at"),
+    completedAt: timestampTz("completed_at"),
+    /** The schedule the run was made from, as it was then. */
+    schedule: jsonb("schedule").$type<CampaignSchedule>(),
+    /** The dry run at freeze time (counts only), compared with the reviewed one. */
+    frozenDryRun: jsonb("frozen_dry_run").$type<CampaignDryRunResult>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("campaign_runs_campaign_idx").on(t.campaignId, t.createdAt),
+    index("campaign_runs_due_idx")
+      .on(t.scheduledFor)
+      .where(sql`${t.status} in ('scheduled', 'materialising', 'sending')`),
+    uniqueIndex("campaign_runs_occurrence_key")
+      .on(t.campaignId, t.occurrenceKey)
+      .where(sql`${t.occurrenceKey} is not null`),
+  ],
+);
+
+export type CampaignRunRow = typeof campaignRuns.$inferSelect;
+
+export const CAMPAIGN_RECIPIENT_STATUSES = ["pending", "blocked", "handed", "cancelled", "skipped"] as const;
+export type CampaignRecipientStatus = (typeof CAMPAIGN_RECIPIENT_STATUSES)[number];
+
+/**
+ * The frozen audience of a run, one row per contact: `pending` until its chunk records the
+ * message (`handed`, with `message_id`: the message's own status says sent/delivered/failed),
+ * `blocked` at freeze with the reason, `cancelled` when the run was cancelled before its turn,
+ * `skipped` when the error policy or a seed rule left it out. `send_at` is the recipient's own
+ * time for a local-time run (null: as soon as the run sends). Ids and times only: no address.
+ */
+export const campaignRecipients = pgTable(
+  "campaign_recipients",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => campaignRuns.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id").notNull(),
+    workspaceId: uuid("workspace_id").notNull(),
+    status: text("status").$type<CampaignRecipientStatus>().notNull(),
+    reason: text("reason"),
+    sendAt: timestampTz("send_at"),
+    /** The zone of a local-time send, and where it came from (`contact`, `phone`, `workspace`, `fallback`). */
+    zone: text("zone"),
+    zoneSource: text("zone_source"),
+    messageId: uuid("message_id"),
+    handedAt: timestampTz("handed_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.contactId] }),
+    index("campaign_recipients_pending_idx")
+      .on(t.runId, t.sendAt, t.contactId)
+      .where(sql`${t.status} = 'pending'`),
+    index("campaign_recipients_message_idx")
+      .on(t.messageId)
+      .where(sql`${t.messageId} is not null`),
+  ],
+);
+
+export type CampaignRecipientRow = typeof campaignRecipients.$inferSelect;

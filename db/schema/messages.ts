@@ -97,6 +97,10 @@ export const messages = pgTable(
     requestHash: text("request_hash"),
     batchId: uuid("batch_id"),
     campaignId: uuid("campaign_id"),
+    /** The campaign run the message belongs to (each run's recipients get one message each). */
+    campaignRunId: uuid("campaign_run_id"),
+    /** A deferred (quiet hours) message not sent by then fails with reason `expired`. */
+    expiresAt: timestampTz("expires_at"),
     /** The message this one replaces (fallback to the other channel, retry, resend). */
     parentMessageId: uuid("parent_message_id"),
     relation: text("relation"),
@@ -152,6 +156,9 @@ export const messages = pgTable(
     index("messages_provider_batch_key_idx")
       .on(t.providerBatchKey)
       .where(sql`${t.providerBatchKey} is not null`),
+    index("messages_campaign_run_idx")
+      .on(t.campaignRunId, t.status)
+      .where(sql`${t.campaignRunId} is not null`),
     index("messages_campaign_idx")
       .on(t.campaignId)
       .where(sql`${t.campaignId} is not null`),
