@@ -15,6 +15,16 @@ CREATE TABLE "sender_rate_windows" (
 	CONSTRAINT "sender_rate_windows_sender_window_seconds_window_start_pk" PRIMARY KEY("sender","window_seconds","window_start")
 );
 --> statement-breakpoint
+CREATE TABLE "campaign_events" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"campaign_id" uuid NOT NULL,
+	"run_id" uuid,
+	"type" text NOT NULL,
+	"detail" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"occurred_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "campaign_recipients" (
 	"run_id" uuid NOT NULL,
 	"contact_id" uuid NOT NULL,
@@ -53,9 +63,11 @@ ALTER TABLE "messages" ADD COLUMN "expires_at" timestamp with time zone;--> stat
 ALTER TABLE "campaigns" ADD COLUMN "schedule" jsonb;--> statement-breakpoint
 ALTER TABLE "campaigns" ADD COLUMN "options" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "campaigns" ADD COLUMN "next_run_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "campaign_events" ADD CONSTRAINT "campaign_events_campaign_id_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "campaign_recipients" ADD CONSTRAINT "campaign_recipients_run_id_campaign_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."campaign_runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "campaign_runs" ADD CONSTRAINT "campaign_runs_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "campaign_runs" ADD CONSTRAINT "campaign_runs_campaign_id_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "campaign_events_campaign_idx" ON "campaign_events" USING btree ("campaign_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "campaign_recipients_pending_idx" ON "campaign_recipients" USING btree ("run_id","send_at","contact_id") WHERE "campaign_recipients"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "campaign_recipients_message_idx" ON "campaign_recipients" USING btree ("message_id") WHERE "campaign_recipients"."message_id" is not null;--> statement-breakpoint
 CREATE INDEX "campaign_runs_campaign_idx" ON "campaign_runs" USING btree ("campaign_id","created_at");--> statement-breakpoint

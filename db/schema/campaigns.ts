@@ -209,3 +209,25 @@ export const campaignRecipients = pgTable(
 );
 
 export type CampaignRecipientRow = typeof campaignRecipients.$inferSelect;
+
+/**
+ * The timeline of a campaign: scheduled, run started (audience frozen), each chunk handed over,
+ * paused (and why), resumed, cancelled, completed. Counts and ids only.
+ */
+export const campaignEvents = pgTable(
+  "campaign_events",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id").notNull(),
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    runId: uuid("run_id"),
+    type: text("type").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: timestampTz("occurred_at").notNull(),
+  },
+  (t) => [index("campaign_events_campaign_idx").on(t.campaignId, t.occurredAt)],
+);
+
+export type CampaignEventRow = typeof campaignEvents.$inferSelect;
