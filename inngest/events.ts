@@ -28,3 +28,11 @@ export const piiReencryptRequested = eventType("pii/reencrypt.requested", {
 export const messageDispatchRequested = eventType("messages/dispatch.requested", {
   schema: z.object({ messageId: z.uuid(), workspaceId: z.uuid() }),
 });
+
+/**
+ * Start (or carry on with) a campaign run: its freeze, then its chunks. Event id
+ * `campaign-run-<runId>` (a resume or a rescue adds a suffix): ids only.
+ */
+export const campaignRunRequested = eventType("campaigns/run.requested", {
+  schema: z.object({ runId: z.uuid(), workspaceId: z.uuid() }),
+});

@@ -62,6 +62,8 @@ export const campaigns = pgTable(
     options: jsonb("options").$type<CampaignOptions>().notNull().default({}),
     /** When the scheduler next starts a run of it (recurring: the next occurrence); null when none. */
     nextRunAt: timestampTz("next_run_at"),
+    /** When a recurring schedule was set: its rule's DTSTART date (occurrences are computed from it). */
+    scheduleAnchor: timestampTz("schedule_anchor"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,3 +1,5 @@
+import { campaignRunFunction } from "./campaign-run";
+import { campaignSchedulerFunction } from "./campaign-scheduler";
 import { dispatchMessageFunction } from "./dispatch-message";
 import { dispatchSweepFunction } from "./dispatch-sweep";
 import { expireConfirmationsFunction } from "./expire-confirmations";
@@ -16,4 +18,6 @@ export const functions = [
   dispatchMessageFunction,
   dispatchSweepFunction,
   recoverImportsFunction,
+  campaignRunFunction,
+  campaignSchedulerFunction,
 ];

@@ -191,7 +191,7 @@ describe("campaign drafts", () => {
       segmentId: null,
       schedule: null,
     });
-    expect(created.counts).toEqual({ audience: null, sendable: null });
+    expect(created.counts).toMatchObject({ audience: null, sendable: null, sent: null, blocked: {} });
 
     const updated = await updateCampaign({
       ctx: marketer,
@@ -280,7 +280,7 @@ describe("dry run", () => {
       estimatedCost: null,
     });
     const stored = await getCampaign({ ctx: marketer, input: { id: campaign.id } });
-    expect(stored.counts).toEqual({ audience: 8, sendable: 3 });
+    expect(stored.counts).toMatchObject({ audience: 8, sendable: 3, queued: null });
     expect(stored.lastDryRun).toEqual(result);
     const audited = await handle.db
       .select()

@@ -37,30 +37,30 @@ export interface AudienceCounts {
   deferred: number;
 }
 
+/** What classifying an audience needs: the campaign, its audience condition, topic and settings, and the time. */
+export interface ClassifyInput {
+  row: CampaignRow;
+  where: SQL;
+  topic: { id: string; key: string; kind: TopicKind };
+  settings: MessagingSettings;
+  now: Date;
+}
+
 /**
- * Classifies every audience member in ONE statement, with the precedence of `decide()`:
+ * The CTEs `audience` (id, erased_at, address_hash, timezone, phone_country) and `classified`
+ * (id, reason, timezone, phone_country) of an audience, with the precedence of `decide()`:
  * erased → invalid_address (no address on the channel) → suppressed (the address's blind index on
  * the channel's suppression list) → consent (marketing only: opted_out, or no_consent when there
  * is no record or it is pending) → frequency_cap (each workspace cap that applies to the channel
- * and topic: marketing messages counted like the pipeline's recent sends, in the cap's window).
- * Members who pass are sendable; a sendable marketing SMS whose recipient's local time (the
- * contact's time zone, else the workspace's) is outside the workspace quiet-hours window counts
- * as deferred too. Nothing is written.
+ * and topic: marketing messages counted like the pipeline's recent sends, in the cap's window;
+ * none when the campaign ignores caps). `reason` is null for members who pass. The dry run counts
+ * them; a run's freeze inserts them (`materialiseRun`): one statement either way.
  */
-export async function classifyAudience(
-  db: Queryable,
-  input: {
-    row: CampaignRow;
-    where: SQL;
-    topic: { id: string; key: string; kind: TopicKind };
-    settings: MessagingSettings;
-    now: Date;
-  },
-): Promise<AudienceCounts> {
+export function classifiedAudienceCtes(input: ClassifyInput): SQL {
   const { row, where, topic, settings, now } = input;
   const ws = row.workspaceId;
   const channel = row.channel;
-  const marketing = !(row.kind === "transactional" && topic.kind === "transactional");
+  const marketing = isMarketing(row, topic);
   const at = now.toISOString();
   const addressColumn = channel === "email" ? contacts.emailHash : contacts.phoneHash;
   const counted = sql.join(
@@ -68,12 +68,13 @@ export async function classifyAudience(
     sql`, `,
   );
 
-  const caps = marketing
-    ? settings.frequencyCaps.filter(
-        (cap) =>
-          (cap.channel === "any" || cap.channel === channel) && (cap.topicKey === null || cap.topicKey === topic.key),
-      )
-    : [];
+  const caps =
+    marketing && !row.options.ignoreFrequencyCaps
+      ? settings.frequencyCaps.filter(
+          (cap) =>
+            (cap.channel === "any" || cap.channel === channel) && (cap.topicKey === null || cap.topicKey === topic.key),
+        )
+      : [];
   const capChecks = caps.map(
     (cap) => sql`(select count(*) from messages m
       where m.workspace_id = ${ws} and m.contact_id = a.id and m.direction = 'outbound' and m.kind = 'marketing'
@@ -85,24 +86,15 @@ export async function classifyAudience(
   );
   const capped = capChecks.length > 0 ? sql.join(capChecks, sql` or `) : sql`false`;
 
-  const quiet = marketing && channel === "sms" && settings.quietHours.enabled;
-  const startMinutes = parseClock(settings.quietHours.start);
-  const endMinutes = parseClock(settings.quietHours.end);
-  const localMinutes = sql`(extract(hour from (${at}::timestamptz at time zone coalesce(a.timezone, ${settings.timezone}))) * 60
-    + extract(minute from (${at}::timestamptz at time zone coalesce(a.timezone, ${settings.timezone}))))`;
-  const deferred = quiet
-    ? sql`not (${localMinutes} >= ${startMinutes}::int and ${localMinutes} < ${endMinutes}::int)`
-    : sql`false`;
-
   const consentReason = marketing
     ? sql`when cs.status = 'opted_out' then 'opted_out'
           when cs.status is null or cs.status <> 'opted_in' then 'no_consent'`
     : sql``;
 
-  const result = await db.execute(sql`
+  return sql`
     with audience as (
       select ${contacts.id} as id, ${contacts.erasedAt} as erased_at, ${addressColumn} as address_hash,
-             ${contacts.timezone} as timezone
+             ${contacts.timezone} as timezone, ${contacts.phoneCountry} as phone_country
       from ${contacts}
       where ${where}
     ),
@@ -117,11 +109,38 @@ export async function classifyAudience(
           ${consentReason}
           when ${capped} then 'frequency_cap'
         end as reason,
-        a.timezone
+        a.timezone, a.phone_country
       from audience a
       left join consent_states cs
         on cs.workspace_id = ${ws} and cs.contact_id = a.id and cs.channel = ${channel} and cs.topic_id = ${topic.id}
-    )
+    )`;
+}
+
+/** A campaign is sent as marketing unless both it and its topic are transactional (as the pipeline decides). */
+export function isMarketing(row: CampaignRow, topic: { kind: TopicKind }): boolean {
+  return !(row.kind === "transactional" && topic.kind === "transactional");
+}
+
+/**
+ * Counts every audience member by reason in ONE statement (`classifiedAudienceCtes`). Members who
+ * pass are sendable; a sendable marketing SMS whose recipient's local time (the contact's time
+ * zone, else the workspace's) is outside the workspace quiet-hours window counts as deferred too.
+ * Nothing is written.
+ */
+export async function classifyAudience(db: Queryable, input: ClassifyInput): Promise<AudienceCounts> {
+  const { row, topic, settings, now } = input;
+  const at = now.toISOString();
+  const quiet = isMarketing(row, topic) && row.channel === "sms" && settings.quietHours.enabled;
+  const startMinutes = parseClock(settings.quietHours.start);
+  const endMinutes = parseClock(settings.quietHours.end);
+  const localMinutes = sql`(extract(hour from (${at}::timestamptz at time zone coalesce(a.timezone, ${settings.timezone}))) * 60
+    + extract(minute from (${at}::timestamptz at time zone coalesce(a.timezone, ${settings.timezone}))))`;
+  const deferred = quiet
+    ? sql`not (${localMinutes} >= ${startMinutes}::int and ${localMinutes} < ${endMinutes}::int)`
+    : sql`false`;
+
+  const result = await db.execute(sql`
+    ${classifiedAudienceCtes(input)}
     select reason, count(*)::int as n,
            (count(*) filter (where reason is null and ${deferred}))::int as deferred
     from classified a

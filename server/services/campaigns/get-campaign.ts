@@ -1,8 +1,9 @@
 import type { ServiceContext } from "../context";
 import { findCampaign, toCampaign, topicKeyOf } from "./rows";
+import { latestCountsOf } from "./runs";
 import { ZGetCampaignInput, type TCampaign, type TGetCampaignInput } from "./schemas";
 
-/** One campaign of the workspace (NOT_FOUND otherwise). */
+/** One campaign of the workspace (NOT_FOUND otherwise), with its latest run's counts. */
 export async function getCampaign({
   ctx,
   input,
@@ -12,5 +13,6 @@ export async function getCampaign({
 }): Promise<TCampaign> {
   const { id } = ZGetCampaignInput.parse(input);
   const row = await findCampaign(ctx.db, ctx.workspaceId, id);
-  return toCampaign(row, await topicKeyOf(ctx.db, row));
+  const [topicKey, counts] = await Promise.all([topicKeyOf(ctx.db, row), latestCountsOf(ctx.db, [row.id])]);
+  return toCampaign(row, topicKey, counts.get(row.id));
 }

@@ -6,11 +6,31 @@ export { archiveCampaign } from "./archive-campaign";
 export { duplicateCampaign } from "./duplicate-campaign";
 export { dryRunCampaign, DRY_RUN_TIMEOUT_MS } from "./dry-run-campaign";
 export { testSendCampaign } from "./test-send-campaign";
+export { scheduleCampaign, type ScheduledCampaign } from "./schedule-campaign";
+export { pauseCampaign } from "./pause-campaign";
+export { resumeCampaign } from "./resume-campaign";
+export { cancelCampaign } from "./cancel-campaign";
+export { sendCampaignToRest } from "./send-campaign-to-rest";
+export { advanceRun, deliverRunChunk, CHUNK_SIZE, runMessageKey, type SendingJobContext } from "./deliver-run-chunk";
+export { freezeRun, type RunStep } from "./freeze-run";
+export { runCampaignScheduler } from "./run-scheduler";
+export { listCampaignRuns } from "./list-campaign-runs";
+export { listCampaignRecipients } from "./list-campaign-recipients";
+export { getCampaignProgress } from "./get-campaign-progress";
+export { updateCampaignOptions } from "./update-campaign-options";
 export {
   DEFAULT_SMS_SEGMENT_PRICE,
   MAX_EXCLUSION_SEGMENTS,
   MAX_TEST_ADDRESSES,
   ZArchiveCampaignInput,
+  ZCampaignActionInput,
+  ZCampaignProgress,
+  ZCampaignRun,
+  ZCampaignRunList,
+  ZListRecipientsInput,
+  ZRecipientPage,
+  ZScheduleCampaignInput,
+  ZUpdateCampaignOptionsInput,
   ZCampaign,
   ZCampaignContent,
   ZCampaignList,
@@ -26,6 +46,14 @@ export {
 } from "./schemas";
 export type {
   TArchiveCampaignInput,
+  TCampaignActionInput,
+  TCampaignProgress,
+  TCampaignRun,
+  TCampaignRunList,
+  TListRecipientsInput,
+  TRecipientPage,
+  TScheduleCampaignInput,
+  TUpdateCampaignOptionsInput,
   TCampaign,
   TCampaignList,
   TCreateCampaignInput,

@@ -2,6 +2,7 @@ import { and, desc, eq, ne, type SQL } from "drizzle-orm";
 import { campaigns, topics } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { toCampaign } from "./rows";
+import { latestCountsOf } from "./runs";
 import { ZListCampaignsInput, type TCampaignList, type TListCampaignsInput } from "./schemas";
 
 /** The workspace's campaigns, most recently changed first; archived ones only when asked (or filtered by status). */
@@ -24,5 +25,9 @@ export async function listCampaigns({
     .where(and(...conditions))
     .orderBy(desc(campaigns.updatedAt), desc(campaigns.id))
     .limit(500);
-  return { items: rows.map((r) => toCampaign(r.campaign, r.topicKey)) };
+  const counts = await latestCountsOf(
+    ctx.db,
+    rows.map((r) => r.campaign.id),
+  );
+  return { items: rows.map((r) => toCampaign(r.campaign, r.topicKey, counts.get(r.campaign.id))) };
 }

@@ -4,7 +4,7 @@ import type { Queryable } from "@/db/client";
 import { campaigns, segments, templates, topics, type CampaignRow } from "@/db/schema";
 import { AppError, conflict, invalid, notFound } from "@/server/lib/errors";
 import type { Channel } from "@/server/shared/enums";
-import type { TCampaign } from "./schemas";
+import type { TCampaign, TCampaignCounts } from "./schemas";
 
 /** One campaign of the workspace; another workspace's (or a malformed id) is NOT_FOUND. */
 export async function findCampaign(
@@ -23,7 +23,11 @@ export async function findCampaign(
   return row;
 }
 
-export function toCampaign(row: CampaignRow, topicKey: string): TCampaign {
+/**
+ * The campaign as answered. `counts` are its latest run's (`latestCountsOf`); without a run, the
+ * last dry run's audience and sendable, the rest null.
+ */
+export function toCampaign(row: CampaignRow, topicKey: string, counts?: TCampaignCounts): TCampaign {
   return {
     id: row.id,
     name: row.name,
@@ -35,8 +39,21 @@ export function toCampaign(row: CampaignRow, topicKey: string): TCampaign {
     templateId: row.templateId,
     content: row.content ?? null,
     status: row.status,
-    schedule: null,
-    counts: { audience: row.lastDryRun?.audience ?? null, sendable: row.lastDryRun?.sendable ?? null },
+    schedule: row.schedule ?? null,
+    nextRunAt: row.nextRunAt,
+    options: row.options,
+    counts: counts ?? {
+      audience: row.lastDryRun?.audience ?? null,
+      sendable: row.lastDryRun?.sendable ?? null,
+      queued: null,
+      deferred: null,
+      sent: null,
+      delivered: null,
+      failed: null,
+      cancelled: null,
+      skipped: null,
+      blocked: {},
+    },
     lastDryRun: row.lastDryRun ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -54,6 +54,103 @@ export const ZDryRun = z.object({
 });
 export type TDryRun = z.infer<typeof ZDryRun>;
 
+const ZBlockedCounts = z
+  .partialRecord(z.string(), z.number().int())
+  .describe("Recipients blocked, by reason (at the audience freeze or by the policy at send time)");
+
+export const ZCampaignCounts = z.object({
+  audience: z.number().int().nullable().describe("Contacts in the audience"),
+  sendable: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Contacts that passed the checks at the audience freeze (or the dry run)"),
+  queued: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Waiting to be handed to the provider (including deferred by quiet hours)"),
+  deferred: z.number().int().nullable().describe("Held back by quiet hours until the recipient's allowed time"),
+  sent: z.number().int().nullable().describe("Accepted by the provider (delivered included)"),
+  delivered: z.number().int().nullable().describe("Reported delivered by the provider"),
+  failed: z.number().int().nullable().describe("Failed for good (provider errors, bounces, expired deferrals)"),
+  cancelled: z.number().int().nullable().describe("Never sent because the run was cancelled"),
+  skipped: z.number().int().nullable().describe("Left out while sending (e.g. content that did not render for them)"),
+  blocked: ZBlockedCounts,
+});
+export type TCampaignCounts = z.infer<typeof ZCampaignCounts>;
+
+export const ZCampaignSchedule = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("now").describe("Sent as soon as scheduled") }),
+    z.object({
+      type: z.literal("at").describe("Sent once at an instant"),
+      at: z.string().describe("The instant (ISO 8601 UTC)"),
+      timezone: z.string().describe("Zone the time was given in"),
+    }),
+    z.object({
+      type: z.literal("local").describe("Sent at a wall-clock time in each recipient's zone"),
+      localTime: z.string().describe("HH:MM in each recipient's zone"),
+      date: z.string().describe("The date (YYYY-MM-DD)"),
+      late: z
+        .enum(["next_day", "send_now"])
+        .describe("Where the time has passed when the run starts: the next day, or at once"),
+    }),
+    z.object({
+      type: z.literal("recurring").describe("Each occurrence of a recurrence rule is a run"),
+      rrule: z.string().describe("RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=10;BYMINUTE=0;COUNT=8"),
+      timezone: z.string().describe("Zone the rule's times are read in"),
+    }),
+  ])
+  .describe("When the campaign is sent");
+
+const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Give the time as HH:MM");
+
+export const ZCampaignOptions = z
+  .object({
+    errorPolicy: z
+      .enum(["pause", "skip"])
+      .optional()
+      .describe("pause (default): pause the run after maxErrors final errors; skip: keep sending"),
+    maxErrors: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe("Final errors before a pause (default 100, or 5% of the first 1,000 sent)"),
+    pacingHours: z
+      .number()
+      .min(0.1)
+      .max(72)
+      .nullish()
+      .describe("Spread each run over this many hours (empty: as fast as the sender's limits allow)"),
+    sendingWindow: z
+      .object({
+        days: z
+          .array(z.number().int().min(0).max(6))
+          .min(1, "Choose at least one day")
+          .describe("Days of the week (0 = Sunday … 6 = Saturday)"),
+        start: ZClock.describe("Opens at (HH:MM, workspace zone)"),
+        end: ZClock.describe("Closes at (HH:MM, workspace zone)"),
+      })
+      .nullish()
+      .describe("Deliver only inside this window of the workspace's zone"),
+    ignoreFrequencyCaps: z
+      .boolean()
+      .optional()
+      .describe("Legal notices only (admins): neither counted towards nor stopped by frequency caps"),
+    driftTolerance: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Pause a run for review when its audience or SMS cost moved more than this share from the dry run (default 0.1)",
+      ),
+  })
+  .describe("Sending options");
+
 export const ZCampaign = z.object({
   id: ZCampaignId,
   name: z.string().describe("Name of the campaign"),
@@ -67,13 +164,12 @@ export const ZCampaign = z.object({
   status: z
     .enum(CAMPAIGN_STATUSES)
     .describe("draft, scheduled, sending, paused, completed, cancelled, failed or archived"),
-  schedule: z.null().describe("Scheduling is not available yet: always null"),
-  counts: z
-    .object({
-      audience: z.number().int().nullable().describe("Contacts in the audience at the last dry run"),
-      sendable: z.number().int().nullable().describe("Contacts the last dry run would send to"),
-    })
-    .describe("From the last dry run; null before the first one"),
+  schedule: ZCampaignSchedule.nullable().describe("When it is sent; null while it is a draft"),
+  nextRunAt: z.date().nullable().describe("Next recurring occurrence (ISO 8601 UTC); null when none"),
+  options: ZCampaignOptions,
+  counts: ZCampaignCounts.describe(
+    "The latest run's counts; before any run, the last dry run's audience and sendable (the rest null)",
+  ),
   lastDryRun: ZDryRun.nullable().describe("The last dry run's answer; null before the first one"),
   createdAt: z.date().describe("When the campaign was created (ISO 8601 UTC)"),
   updatedAt: z.date().describe("When the campaign last changed (ISO 8601 UTC)"),
@@ -179,3 +275,122 @@ export const ZTestSendResult = z.object({
     .describe("One result per address, in the order given"),
 });
 export type TTestSendResult = z.infer<typeof ZTestSendResult>;
+
+export const ZScheduleCampaignInput = z.object({
+  id: ZCampaignId,
+  at: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .describe("Send once at this time: an ISO instant, or a date and time read in `timezone`")
+    .optional(),
+  timezone: z.string().trim().max(64).describe("Zone of `at` or `rrule` (default: the workspace's)").optional(),
+  localTime: z.string().trim().max(5).describe("Send at this HH:MM in each recipient's zone").optional(),
+  date: z.string().trim().max(10).describe("With localTime: the date (YYYY-MM-DD, default today)").optional(),
+  late: z
+    .enum(["next_day", "send_now"])
+    .describe("With localTime: where the time has passed at start, the next day (default) or at once")
+    .optional(),
+  rrule: z.string().trim().max(500).describe("Recurring: an RFC 5545 RRULE (daily, weekly, monthly)").optional(),
+});
+export type TScheduleCampaignInput = z.input<typeof ZScheduleCampaignInput>;
+
+export const ZCampaignActionInput = z.object({ id: ZCampaignId });
+export type TCampaignActionInput = z.input<typeof ZCampaignActionInput>;
+
+export const ZUpdateCampaignOptionsInput = z.object({ id: ZCampaignId, options: ZCampaignOptions });
+export type TUpdateCampaignOptionsInput = z.input<typeof ZUpdateCampaignOptionsInput>;
+
+export const CAMPAIGN_RUN_STATUS_VALUES = [
+  "scheduled",
+  "materialising",
+  "sending",
+  "paused",
+  "completed",
+  "cancelled",
+  "failed",
+] as const;
+
+export const ZCampaignRun = z.object({
+  id: z.uuid().describe("Run id"),
+  kind: z.enum(["once", "occurrence", "follow_up"]).describe("once, a recurring occurrence, or a follow-up"),
+  status: z.enum(CAMPAIGN_RUN_STATUS_VALUES).describe("Status of the run"),
+  statusReason: z.string().nullable().describe("Why it paused or failed: manual, errors, drift, window, provider"),
+  parentRunId: z.uuid().nullable().describe("A follow-up's original run"),
+  scheduledFor: z.date().describe("When the run starts (ISO 8601 UTC)"),
+  frozenAt: z.date().nullable().describe("When its audience was fixed"),
+  startedAt: z.date().nullable().describe("When it started sending"),
+  completedAt: z.date().nullable().describe("When it ended"),
+  counts: ZCampaignCounts.describe("Counts of the run"),
+});
+export type TCampaignRun = z.infer<typeof ZCampaignRun>;
+
+export const ZCampaignRunList = z.object({ items: z.array(ZCampaignRun).describe("Runs, newest first") });
+export type TCampaignRunList = z.infer<typeof ZCampaignRunList>;
+
+export const RECIPIENT_OUTCOMES = [
+  "pending",
+  "queued",
+  "deferred",
+  "sent",
+  "delivered",
+  "failed",
+  "blocked",
+  "cancelled",
+  "skipped",
+] as const;
+
+export const ZListRecipientsInput = z.object({
+  id: ZCampaignId,
+  runId: z.uuid().describe("Run (default: the latest)").optional(),
+  outcome: z.enum(RECIPIENT_OUTCOMES).describe("Only recipients with this outcome").optional(),
+  cursor: z.string().max(200).describe("Opaque cursor from the previous page").optional(),
+  limit: z.number().int().min(1).max(200).default(50).describe("Page size (1–200)"),
+});
+export type TListRecipientsInput = z.input<typeof ZListRecipientsInput>;
+
+export const ZCampaignRecipient = z.object({
+  contactId: z.uuid().describe("Contact id"),
+  name: z.string().nullable().describe("The contact's name (masked for viewers)"),
+  address: z.string().nullable().describe("The contact's address on the channel (masked for viewers)"),
+  outcome: z.enum(RECIPIENT_OUTCOMES).describe("Where the recipient stands"),
+  reason: z.string().nullable().describe("Why it was blocked, skipped or failed"),
+  sendAt: z.date().nullable().describe("Their own send time (local-time runs)"),
+  zone: z.string().nullable().describe("Zone used for a local-time run"),
+  messageId: z.uuid().nullable().describe("The message recorded for them"),
+});
+export type TCampaignRecipient = z.infer<typeof ZCampaignRecipient>;
+
+export const ZRecipientPage = z.object({
+  runId: z.uuid().nullable().describe("The run listed; null when the campaign has none"),
+  items: z.array(ZCampaignRecipient).describe("Recipients, by contact id"),
+  nextCursor: z.string().nullable().describe("Cursor of the next page; null at the end"),
+});
+export type TRecipientPage = z.infer<typeof ZRecipientPage>;
+
+export const ZCampaignProgress = z.object({
+  run: ZCampaignRun.nullable().describe("The latest run; null before the first"),
+  zones: z
+    .array(
+      z.object({
+        zone: z.string().describe("Time zone"),
+        source: z.string().describe("contact, phone, workspace or fallback"),
+        sendAt: z.date().nullable().describe("When that zone's recipients are sent"),
+        total: z.number().int().describe("Recipients in the zone"),
+        pending: z.number().int().describe("Not handed over yet"),
+      }),
+    )
+    .describe("Local-time runs: progress per zone"),
+  timeline: z
+    .array(
+      z.object({
+        type: z.string().describe("scheduled, started, chunk, paused, resumed, cancelled, completed…"),
+        runId: z.uuid().nullable().describe("The run it is about"),
+        detail: z.record(z.string(), z.unknown()).describe("Counts and reasons"),
+        occurredAt: z.date().describe("When (ISO 8601 UTC)"),
+      }),
+    )
+    .describe("The campaign's timeline, newest first (up to 100)"),
+});
+export type TCampaignProgress = z.infer<typeof ZCampaignProgress>;

@@ -26,6 +26,8 @@ export interface SendRequest {
   relation?: MessageRelation | null;
   /** The campaign the message belongs to (stored in `messages.campaign_id`). */
   campaignId?: string | null;
+  /** The campaign run (stored in `messages.campaign_run_id`; counted in the run's progress). */
+  campaignRunId?: string | null;
   /** A campaign's test send: stored with `options.test = true`. */
   test?: boolean;
   /** Batch requests derive their keys from the batch's key: a mismatch is the whole batch's 409. */

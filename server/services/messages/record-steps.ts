@@ -331,6 +331,7 @@ function draftMessage({
     parentMessageId: request.parentMessageId ?? null,
     relation: request.relation ?? null,
     campaignId: request.campaignId ?? null,
+    campaignRunId: request.campaignRunId ?? null,
     createdAt: decidedAt,
     updatedAt: decidedAt,
   };

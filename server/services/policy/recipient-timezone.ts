@@ -153,6 +153,11 @@ export function countryTimeZone(country: string | null | undefined): string | nu
   return zone && isValidTimeZone(zone) ? zone : null;
 }
 
+/** Every country with its zone (valid zones only), for set-based zone resolution in SQL. */
+export function countryZoneEntries(): [country: string, zone: string][] {
+  return Object.entries(COUNTRY_ZONES).filter(([, zone]) => isValidTimeZone(zone));
+}
+
 export type TimezoneSource = "contact" | "area_code" | "country" | "workspace";
 
 export interface RecipientTimezone {

@@ -1,0 +1,176 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { campaignRecipients, campaigns, topics, type CampaignRow, type CampaignRunRow } from "@/db/schema";
+import { lockClass } from "@/server/lib/advisory-locks";
+import { logger } from "@/server/lib/logger";
+import { inTransaction, type JobContext } from "../context";
+import { countryZoneEntries } from "../policy/recipient-timezone";
+import { audienceWhere, classifiedAudienceCtes } from "./audience";
+import { addCampaignEvent, countRuns, moveRun, runById, workspaceSettingsOf } from "./runs";
+import { DEFAULT_DRIFT_TOLERANCE, drifted } from "./schedule-rules";
+
+/** Serialises the work on one run (freeze, chunks, pause, cancel): `lockClass(RUN_LOCK, runId)`. */
+export const RUN_LOCK = 0x4352_554e; // "CRUN"
+
+/** What a run's job does next: wait until a time, go on with the next chunk, or stop (the run's status says why). */
+export type RunStep =
+  { state: "wait"; until: string } | { state: "more" } | { state: "done"; status: CampaignRunRow["status"] };
+
+/**
+ * Starts a run when its time has come: fixes its audience (the "freeze") in ONE statement and
+ * moves it to `sending`. Re-reads the run first and does nothing unless it is still `scheduled`
+ * (a paused, cancelled or rescheduled run stays as it is); before its time it answers `wait`.
+ *
+ * The freeze inserts a `campaign_recipients` row per audience member (`classifiedAudienceCtes`):
+ * `pending`, or `blocked` with the reason (erased, invalid address, suppressed, no consent, opted
+ * out, frequency cap). A local-time run also gives each one its send time: the wall-clock time on
+ * the schedule's date in the contact's zone when Postgres knows it, else the zone of the phone
+ * number's country, else the workspace's (`zone_source`: contact, phone, workspace, or fallback
+ * for a zone that is set but unknown); where that time has passed at the freeze, the next day's
+ * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients.
+ *
+ * The freeze's counts are compared with the campaign's reviewed dry run: when the audience or the
+ * sendable count (hence the SMS cost) moved more than the tolerance (default 10%), the run pauses
+ * for review (`drift`) instead of sending. Idempotent: a second call finds the run frozen.
+ */
+export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runId: string } }): Promise<RunStep> {
+  const first = await runById(ctx.db, input.runId);
+  if (!first) return { state: "done", status: "failed" };
+  if (first.status === "sending") return { state: "more" };
+  if (first.status !== "scheduled" && first.status !== "materialising") return { state: "done", status: first.status };
+  const now = ctx.now();
+  if (first.scheduledFor.getTime() > now.getTime()) return { state: "wait", until: first.scheduledFor.toISOString() };
+
+  return inTransaction(ctx.db, async (tx): Promise<RunStep> => {
+    await lockClass(tx, RUN_LOCK, first.id);
+    const run = (await runById(tx, first.id))!;
+    if (run.status === "sending") return { state: "more" };
+    if (run.status !== "scheduled" && run.status !== "materialising") return { state: "done", status: run.status };
+    const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, run.campaignId));
+    if (!campaign || campaign.status === "archived") {
+      await moveRun(tx, { run, from: ["scheduled", "materialising"], to: "cancelled", reason: "archived", at: now });
+      return { state: "done", status: "cancelled" };
+    }
+    const started = Date.now();
+    const inserted = await insertRecipients(tx, campaign, run, now);
+    const counts = (await countRuns(tx, [run.id])).get(run.id)!;
+    const frozenDryRun = {
+      audience: counts.audience ?? 0,
+      sendable: counts.sendable ?? 0,
+      blocked: counts.blocked as Record<string, number>,
+      deferred: 0,
+      smsSegments: null,
+      estimatedCost: null,
+      computedAt: now.toISOString(),
+    };
+    const reviewed = campaign.lastDryRun;
+    const tolerance = campaign.options.driftTolerance ?? DEFAULT_DRIFT_TOLERANCE;
+    const drift =
+      run.kind === "once" &&
+      reviewed != null &&
+      (drifted(reviewed.audience, frozenDryRun.audience, tolerance) ||
+        drifted(reviewed.sendable, frozenDryRun.sendable, tolerance));
+    await moveRun(tx, {
+      run,
+      from: ["scheduled", "materialising"],
+      to: drift ? "paused" : "sending",
+      reason: drift ? "drift" : null,
+      at: now,
+      set: { frozenAt: now, startedAt: now, frozenDryRun },
+    });
+    await addCampaignEvent(tx, {
+      workspaceId: run.workspaceId,
+      campaignId: run.campaignId,
+      runId: run.id,
+      type: drift ? "paused" : "started",
+      detail: {
+        audience: frozenDryRun.audience,
+        sendable: frozenDryRun.sendable,
+        blocked: frozenDryRun.blocked,
+        ...(drift ? { reason: "drift", reviewed: { audience: reviewed!.audience, sendable: reviewed!.sendable } } : {}),
+      },
+      at: now,
+    });
+    logger.info(
+      { runId: run.id, campaignId: run.campaignId, recipients: inserted, ms: Date.now() - started },
+      "campaign run frozen",
+    );
+    return drift ? { state: "done", status: "paused" } : { state: "more" };
+  });
+}
+
+/** The freeze's one statement; answers the number of rows written. */
+async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: CampaignRunRow, now: Date): Promise<number> {
+  if (run.kind === "follow_up" && run.parentRunId) {
+    const result = await tx.execute(sql`
+      insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status)
+      select ${run.id}::uuid, r.contact_id, r.workspace_id, 'pending'
+        from ${campaignRecipients} r
+       where r.run_id = ${run.parentRunId}::uuid
+         and (r.status in ('pending', 'cancelled', 'skipped')
+              or (r.status = 'handed' and exists (
+                    select 1 from messages m where m.id = r.message_id and m.status = 'failed' and m.reason = 'cancelled')))
+      on conflict do nothing`);
+    return rowCount(result);
+  }
+  const [topic] = await tx.select().from(topics).where(eq(topics.id, campaign.topicId));
+  const { messaging } = await workspaceSettingsOf(tx, campaign.workspaceId);
+  const where = await audienceWhere(tx, campaign, now);
+  const ctes = classifiedAudienceCtes({
+    row: campaign,
+    where,
+    topic: { id: topic!.id, key: topic!.key, kind: topic!.kind },
+    settings: messaging,
+    now,
+  });
+  const schedule = run.schedule;
+  let zoneColumns: SQL = sql`null::timestamptz, null::text, null::text`;
+  let zoneJoin: SQL = sql``;
+  let extraCtes: SQL = sql``;
+  if (schedule?.type === "local") {
+    const entries = countryZoneEntries();
+    const values = sql.join(
+      entries.map(([country, zone]) => sql`(${country}, ${zone})`),
+      sql`, `,
+    );
+    extraCtes = sql`, known_zones as materialized (select name from pg_timezone_names),
+      country_zones(country, zone) as (values ${values}),
+      zoned as (
+        select c.id,
+          case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then c.timezone
+               when cz.zone is not null then cz.zone
+               else ${messaging.timezone} end as zone,
+          case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then 'contact'
+               when cz.zone is not null then 'phone'
+               when c.timezone is not null then 'fallback'
+               else 'workspace' end as zone_source
+          from classified c left join country_zones cz on cz.country = c.phone_country)`;
+    const onDate = sql`((${schedule.date}::date + ${schedule.localTime}::time) at time zone z.zone)`;
+    const nextDay = sql`((${schedule.date}::date + 1 + ${schedule.localTime}::time) at time zone z.zone)`;
+    const late = schedule.late === "send_now" ? sql`null::timestamptz` : nextDay;
+    zoneColumns = sql`case when ${onDate} < ${now.toISOString()}::timestamptz then ${late} else ${onDate} end, z.zone, z.zone_source`;
+    zoneJoin = sql`join zoned z on z.id = c.id`;
+  }
+  const result = await tx.execute(sql`
+    ${ctes}${extraCtes}
+    insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source)
+    select ${run.id}::uuid, c.id, ${campaign.workspaceId}::uuid,
+           case when c.reason is null then 'pending' else 'blocked' end, c.reason, ${zoneColumns}
+      from classified c ${zoneJoin}
+    on conflict do nothing`);
+  return rowCount(result);
+}
+
+function rowCount(result: unknown): number {
+  const r = result as { count?: number; affectedRows?: number; rowCount?: number };
+  return Number(r.count ?? r.affectedRows ?? r.rowCount ?? 0);
+}
+
+/** Pending recipients of a run (for tests and the scheduler). */
+export async function pendingCount(db: Queryable, runId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(campaignRecipients)
+    .where(and(eq(campaignRecipients.runId, runId), eq(campaignRecipients.status, "pending")));
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,57 @@
+import { desc, eq, sql } from "drizzle-orm";
+import { campaignEvents } from "@/db/schema";
+import { resultRows } from "@/db/map-rows";
+import type { ServiceContext } from "../context";
+import { findCampaign } from "./rows";
+import { countRuns, latestRun, toRun } from "./runs";
+import { ZCampaignActionInput, type TCampaignActionInput, type TCampaignProgress } from "./schemas";
+
+/**
+ * What the campaign page shows while it sends: the latest run with its counts, per-zone progress
+ * of a local-time run, and the campaign's timeline (newest first). Three small statements plus
+ * the counts; polled by the page every few seconds.
+ */
+export async function getCampaignProgress({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TCampaignActionInput;
+}): Promise<TCampaignProgress> {
+  const { id } = ZCampaignActionInput.parse(input);
+  const campaign = await findCampaign(ctx.db, ctx.workspaceId, id);
+  const [run, timeline] = await Promise.all([
+    latestRun(ctx.db, campaign.id),
+    ctx.db
+      .select()
+      .from(campaignEvents)
+      .where(eq(campaignEvents.campaignId, campaign.id))
+      .orderBy(desc(campaignEvents.occurredAt), desc(campaignEvents.id))
+      .limit(100),
+  ]);
+  const counts = run ? await countRuns(ctx.db, [run.id]) : new Map();
+  const zones =
+    run?.schedule?.type === "local"
+      ? resultRows<{ zone: string; source: string; send_at: string | null; total: number; pending: number }>(
+          await ctx.db.execute(sql`
+            select zone, zone_source as source, min(send_at)::text as send_at, count(*)::int as total,
+                   (count(*) filter (where status = 'pending'))::int as pending
+              from campaign_recipients
+             where run_id = ${run.id}::uuid and status <> 'blocked' and zone is not null
+             group by zone, zone_source
+             order by min(send_at) nulls first, zone
+             limit 200`),
+        ).map((z) => ({
+          zone: z.zone,
+          source: z.source,
+          sendAt: z.send_at ? new Date(z.send_at) : null,
+          total: Number(z.total),
+          pending: Number(z.pending),
+        }))
+      : [];
+  return {
+    run: run ? toRun(run, counts.get(run.id)!) : null,
+    zones,
+    timeline: timeline.map((e) => ({ type: e.type, runId: e.runId, detail: e.detail, occurredAt: e.occurredAt })),
+  };
+}
