@@ -22,7 +22,8 @@ import {
   type RunStep,
 } from "@/server/services/campaigns";
 import { createSegment } from "@/server/services/segments";
-import { createMember, createWorkspace, memberContext } from "@/tests/factories";
+import { createApiKeyFor, createMember, createWorkspace, memberContext } from "@/tests/factories";
+import { rest } from "@/tests/helpers/http";
 import { NO_QUIET_HOURS, startSendHarness, uniqueEmail, type SendHarness } from "./send-harness";
 
 /**
@@ -106,7 +107,7 @@ describe("campaign runs", () => {
     const campaign = await newsCampaign(ws.ctx());
 
     const { campaign: scheduled, runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
-    expect(scheduled.status).toBe("scheduled");
+    expect(scheduled.status).toBe("sending");
     expect(scheduled.schedule).toEqual({ type: "now" });
     expect(runIds).toHaveLength(1);
     const runId = runIds[0]!;
@@ -406,5 +407,41 @@ describe("campaign runs", () => {
     expect(await messagesOfRun(runIds[0]!)).toHaveLength(3);
     const [ws2] = await h.handle.db.select().from(workspaces).where(eq(workspaces.id, ws.id));
     expect(ws2).toBeDefined();
+  });
+});
+
+describe("campaign runs over REST", () => {
+  it("schedule {} answers sending; runs, progress and recipients are listed; bad input is a 400 that changes nothing", async () => {
+    const ws = await workspace();
+    await people(ws.id, 2);
+    const { secret: key } = await createApiKeyFor(h.handle.db, ws.id, ["campaigns:read", "campaigns:write"]);
+    const campaign = await newsCampaign(ws.ctx());
+
+    const bad = await rest("POST", `/campaigns/${campaign.id}/schedule`, { key, body: { localTime: "25:00" } });
+    expect(bad.status).toBe(400);
+    expect((await getCampaign({ ctx: ws.ctx(), input: { id: campaign.id } })).status).toBe("draft");
+
+    const scheduled = await rest("POST", `/campaigns/${campaign.id}/schedule`, { key, body: {} });
+    expect(scheduled.status).toBe(200);
+    expect(scheduled.body).toMatchObject({ status: "sending", schedule: { type: "now" } });
+    const runs = await rest("GET", `/campaigns/${campaign.id}/runs`, { key });
+    expect(runs.status).toBe(200);
+    const runId = (runs.body as { items: { id: string; kind: string }[] }).items[0]!.id;
+    await drive(runId);
+    const recipients = await rest("GET", `/campaigns/${campaign.id}/recipients?outcome=queued`, { key });
+    const sentNow = await rest("GET", `/campaigns/${campaign.id}/recipients`, { key });
+    expect(sentNow.status).toBe(200);
+    expect((sentNow.body as { items: unknown[] }).items).toHaveLength(2);
+    expect(recipients.status).toBe(200);
+    const progress = await rest("GET", `/campaigns/${campaign.id}/progress`, { key });
+    expect(progress.status).toBe(200);
+    expect((progress.body as { run: { id: string } }).run.id).toBe(runId);
+
+    const again = await rest("POST", `/campaigns/${campaign.id}/schedule`, { key, body: {} });
+    expect(again.status).toBe(409);
+    await h.settle();
+    await drive(runId);
+    const paused = await rest("POST", `/campaigns/${campaign.id}/pause`, { key, body: {} });
+    expect(paused.status).toBe(409); // completed: nothing left to pause
   });
 });

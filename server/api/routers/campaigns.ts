@@ -1,5 +1,21 @@
 import {
   archiveCampaign,
+  cancelCampaign,
+  getCampaignProgress,
+  listCampaignRecipients,
+  listCampaignRuns,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+  sendCampaignToRest,
+  updateCampaignOptions,
+  ZCampaignActionInput,
+  ZCampaignProgress,
+  ZCampaignRunList,
+  ZListRecipientsInput,
+  ZRecipientPage,
+  ZScheduleCampaignInput,
+  ZUpdateCampaignOptionsInput,
   createCampaign,
   dryRunCampaign,
   duplicateCampaign,
@@ -20,6 +36,7 @@ import {
   ZTestSendResult,
   ZUpdateCampaignInput,
 } from "@/server/services/campaigns";
+import { requestCampaignRuns } from "@/server/jobs/campaign-runs";
 import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 const TAGS = ["Campaigns"];
@@ -155,4 +172,160 @@ export const campaignsRouter = createTRPCRouter({
     .input(ZTestSendCampaignInput)
     .output(ZTestSendResult)
     .mutation(({ ctx, input }) => testSendCampaign({ ctx: ctx.svc, input })),
+
+  schedule: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/schedule",
+        tags: TAGS,
+        summary: "Schedule or send a campaign",
+        description:
+          "`{}` sends now (the campaign answers `sending`); `{at, timezone}` once at that time (an ISO instant, or a date and time read in `timezone`); `{localTime:\"HH:MM\", date?, late?}` at that time in each recipient's zone (contact zone, else the phone number's country, else the workspace's; `late`: `next_day` (default) or `send_now` where the time has passed); `{rrule, timezone}` recurring (RFC 5545, at most hourly). A scheduled campaign may be rescheduled until its run starts. 409 unless a draft or scheduled. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZScheduleCampaignInput)
+    .output(ZCampaign)
+    .mutation(async ({ ctx, input }) => {
+      const { campaign, runIds } = await scheduleCampaign({ ctx: ctx.svc, input });
+      await requestCampaignRuns(ctx.svc.workspaceId, runIds);
+      return campaign;
+    }),
+
+  pause: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/pause",
+        tags: TAGS,
+        summary: "Pause a campaign",
+        description:
+          "Stops recording new messages before the run's next chunk; messages already recorded keep going. Idempotent on a paused campaign; 409 unless scheduled or sending. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaign)
+    .mutation(({ ctx, input }) => pauseCampaign({ ctx: ctx.svc, input })),
+
+  resume: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/resume",
+        tags: TAGS,
+        summary: "Resume a paused campaign",
+        description:
+          "Carries on where the run stopped (a run paused for review after its audience moved sends its frozen audience); recipients already handed are never sent twice. 409 unless paused. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaign)
+    .mutation(async ({ ctx, input }) => {
+      const { campaign, runIds } = await resumeCampaign({ ctx: ctx.svc, input });
+      await requestCampaignRuns(ctx.svc.workspaceId, runIds, { suffix: `resume-${Date.now()}` });
+      return campaign;
+    }),
+
+  cancel: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/cancel",
+        tags: TAGS,
+        summary: "Cancel a campaign",
+        description:
+          "Ends its runs: recipients not reached yet are `cancelled`, messages not yet handed to a provider end `failed` with reason `cancelled`; messages already with the provider are reported as sent. Idempotent; 409 unless scheduled, sending or paused. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaign)
+    .mutation(({ ctx, input }) => cancelCampaign({ ctx: ctx.svc, input })),
+
+  sendToRest: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/send_to_rest",
+        tags: TAGS,
+        summary: "Send to the rest",
+        description:
+          "After a cancel or a failure: a follow-up run for exactly the recipients the last run never sent (through the policy again). Starts now. 409 unless cancelled or failed. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaign)
+    .mutation(async ({ ctx, input }) => {
+      const { campaign, runIds } = await sendCampaignToRest({ ctx: ctx.svc, input });
+      await requestCampaignRuns(ctx.svc.workspaceId, runIds);
+      return campaign;
+    }),
+
+  updateOptions: write
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/campaigns/{id}/options",
+        tags: TAGS,
+        summary: "Set a campaign's sending options",
+        description:
+          "Error policy (pause after N final errors, or skip), pacing (spread over N hours), a sending window (days and hours, workspace zone), the drift tolerance, and (admins only) ignoring frequency caps for legal notices. Until the campaign ends. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZUpdateCampaignOptionsInput)
+    .output(ZCampaign)
+    .mutation(({ ctx, input }) => updateCampaignOptions({ ctx: ctx.svc, input })),
+
+  runs: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/runs",
+        tags: TAGS,
+        summary: "List a campaign's runs",
+        description:
+          "Each send of the campaign (the one-off send, each recurring occurrence, a follow-up) with its status and counts, newest first. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaignRunList)
+    .query(({ ctx, input }) => listCampaignRuns({ ctx: ctx.svc, input })),
+
+  recipients: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/recipients",
+        tags: TAGS,
+        summary: "List a run's recipients",
+        description:
+          "The recipients of a run (default: the latest) with their outcome, reason and message, filtered by `outcome`, a page at a time. Addresses and names are masked for viewers. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZListRecipientsInput)
+    .output(ZRecipientPage)
+    .query(({ ctx, input }) => listCampaignRecipients({ ctx: ctx.svc, input })),
+
+  progress: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/progress",
+        tags: TAGS,
+        summary: "Sending progress",
+        description:
+          "The latest run with its counts, per-zone progress of a local-time run, and the campaign's timeline. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaignProgress)
+    .query(({ ctx, input }) => getCampaignProgress({ ctx: ctx.svc, input })),
 });

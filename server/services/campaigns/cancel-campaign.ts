@@ -1,5 +1,12 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { campaignRecipients, campaignRuns, campaigns, messageEvents, messages } from "@/db/schema";
+import {
+  AWAITING_DELIVERY_SQL,
+  campaignRecipients,
+  campaignRuns,
+  campaigns,
+  messageEvents,
+  messages,
+} from "@/db/schema";
 import { resultRows } from "@/db/map-rows";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { conflict } from "@/server/lib/errors";
@@ -57,7 +64,7 @@ export async function cancelCampaign({
           with moved as (
             update ${messages} set status = 'failed', reason = ${CANCELLED_REASON}, failed_at = ${now.toISOString()}::timestamptz,
                    next_attempt_at = null, updated_at = now()
-             where campaign_run_id = ${run.id}::uuid and status in ('queued', 'deferred')
+             where campaign_run_id = ${run.id}::uuid and status in ${AWAITING_DELIVERY_SQL}
             returning id, workspace_id
           )
           insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)

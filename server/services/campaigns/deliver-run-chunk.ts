@@ -3,13 +3,13 @@ import { campaignRecipients, campaignRuns, campaigns, messages, topics, type Cam
 import { resultRows } from "@/db/map-rows";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
-import { IN_FLIGHT_STATUSES } from "@/server/shared/enums";
+import { FAILED_STATUSES, IN_FLIGHT_STATUSES } from "@/server/shared/enums";
 import { inTransaction, type JobContext, type Outbox, type ServiceContext } from "../context";
 import { dispatchMessages } from "../messages/dispatch-messages";
 import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { freezeRun, RUN_LOCK, type RunStep } from "./freeze-run";
-import { addCampaignEvent, CANCELLED_REASON, moveRun, runById, workspaceSettingsOf } from "./runs";
+import { addCampaignEvent, CANCELLED_REASON, moveRun, runById, statusesSql, workspaceSettingsOf } from "./runs";
 import { errorPolicyTrips, insideSendingWindow, nextWindowOpening } from "./schedule-rules";
 
 /** Recipients recorded per chunk: one `recordSends` call (one transaction) each. */
@@ -246,7 +246,7 @@ async function applyErrorPolicy(
   if (options.errorPolicy === "skip") return false;
   const [row] = resultRows<{ failed: number; attempted: number }>(
     await ctx.db.execute(sql`
-      select count(*) filter (where status in ('failed', 'undelivered', 'bounced') and coalesce(reason, '') <> ${CANCELLED_REASON})::int as failed,
+      select count(*) filter (where status::text in (${statusesSql(FAILED_STATUSES)}) and coalesce(reason, '') <> ${CANCELLED_REASON})::int as failed,
              count(*) filter (where status <> 'blocked')::int as attempted
         from ${messages} where campaign_run_id = ${runId}::uuid`),
   );

@@ -5,7 +5,8 @@ import { invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { findCampaign } from "./rows";
-import { CANCELLED_REASON, findRun, latestRun } from "./runs";
+import { CANCELLED_REASON, findRun, latestRun, statusesSql } from "./runs";
+import { FAILED_STATUSES } from "@/server/shared/enums";
 import {
   ZListRecipientsInput,
   type TCampaignRecipient,
@@ -37,7 +38,7 @@ function outcomeCondition(outcome: Outcome): SQL {
     case "delivered":
       return sql`${m.status} = 'delivered'`;
     case "failed":
-      return sql`(${m.status} in ('failed', 'undelivered', 'bounced') and coalesce(${m.reason}, '') <> ${CANCELLED_REASON})`;
+      return sql`(${m.status} in (${statusesSql(FAILED_STATUSES)}) and coalesce(${m.reason}, '') <> ${CANCELLED_REASON})`;
   }
 }
 

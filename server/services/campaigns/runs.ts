@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { resultRows } from "@/db/map-rows";
 import {
@@ -258,4 +258,12 @@ export async function workspaceSettingsOf(
 export async function campaignView(db: Queryable, row: CampaignRow): Promise<TCampaign> {
   const [topicKey, counts] = await Promise.all([topicKeyOf(db, row), latestCountsOf(db, [row.id])]);
   return toCampaign(row, topicKey, counts.get(row.id));
+}
+
+/** A list of statuses as SQL literals' parameters, for `status::text in (…)`. */
+export function statusesSql(statuses: readonly string[]): SQL {
+  return sql.join(
+    statuses.map((s) => sql`${s}`),
+    sql`, `,
+  );
 }

@@ -61,7 +61,8 @@ export async function scheduleCampaign({
         campaignId: row.id,
         kind: recurring ? "occurrence" : "once",
         occurrenceKey: recurring ? firstRunAt.toISOString() : null,
-        status: "scheduled",
+        // "Now" is already under way (the campaign answers `sending`); its job freezes the audience.
+        status: schedule.type === "now" ? "materialising" : "scheduled",
         scheduledFor: firstRunAt,
         schedule,
         createdAt: now,

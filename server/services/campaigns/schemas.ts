@@ -332,9 +332,9 @@ export type TCampaignRunList = z.infer<typeof ZCampaignRunList>;
 export const RECIPIENT_OUTCOMES = [
   "pending",
   "queued",
-  "deferred",
   "sent",
   "delivered",
+  "deferred",
   "failed",
   "blocked",
   "cancelled",
