@@ -332,7 +332,10 @@ interface Held {
   detail: Record<string, unknown>;
 }
 
-/** The most a delivery call waits, in total, for sending windows to open before it hands the rest back. */
+/**
+ * The most a delivery call waits, in total, for sending windows to open before it hands the rest
+ * back (less when `DELIVERY_STUCK_SECONDS` is short: a quarter of it).
+ */
 export const MAX_LIMIT_WAIT_MS = 5_000;
 /** Rounds of one delivery call (each: gate, send what may go, wait): a bound whatever the clock does. */
 const MAX_ROUNDS = 50;
@@ -591,6 +594,9 @@ export async function deliverMessages({
       })),
   ];
 
+  // Held rows stay `sending` while the call waits: well inside the time after which the sweep
+  // would take them for a dead dispatcher's.
+  const maxWait = Math.min(MAX_LIMIT_WAIT_MS, getEnv().DELIVERY_STUCK_SECONDS * 250);
   let waited = 0;
   for (let round = 1; pending.length > 0; round++) {
     const now = deps.now();
@@ -599,7 +605,7 @@ export async function deliverMessages({
     pending = held.map((h) => h.unit);
     if (held.length === 0) break;
     const wait = Math.max(0, Math.min(...held.map((h) => h.at.getTime())) - deps.now().getTime());
-    if (round >= MAX_ROUNDS || waited + wait > MAX_LIMIT_WAIT_MS) {
+    if (round >= MAX_ROUNDS || waited + wait > maxWait) {
       await releaseHeld(deps, held, claimedAt, summary);
       break;
     }
