@@ -64,6 +64,7 @@ export const REASON_LABELS: Record<string, string> = {
   frequency_cap: "Frequency cap reached",
   invalid_address: "Invalid address",
   erased: "Contact erased",
+  expired: "Expired before it could be sent",
 };
 
 export function reasonLabel(reason: string | null | undefined): string | null {
@@ -93,6 +94,7 @@ export const EVENT_META: Record<
   sent: { label: "Sent", icon: CheckIcon, tone: "info" },
   delivered: { label: "Delivered", icon: CheckCheckIcon, tone: "success" },
   deferred: { label: "Deferred", icon: TimerIcon, tone: "warning" },
+  delayed: { label: "Waiting to send", icon: TimerIcon, tone: "warning" },
   blocked: { label: "Blocked", icon: BanIcon, tone: "danger" },
   undelivered: { label: "Undelivered", icon: MailWarningIcon, tone: "danger" },
   failed: { label: "Failed", icon: XCircleIcon, tone: "danger" },

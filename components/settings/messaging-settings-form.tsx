@@ -19,8 +19,14 @@ import { formErrorsFrom } from "@/components/ui/form-errors";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import type { AppRouter } from "@/server/api/root";
 import { fieldErrorsOf } from "@/server/shared/error-messages";
-import { MAX_FREQUENCY_CAPS, ZMessagingSettings, type MessagingSettings } from "@/server/shared/messaging-settings";
+import {
+  MAX_FREQUENCY_CAPS,
+  MAX_SENDING_WINDOWS,
+  ZMessagingSettings,
+  type MessagingSettings,
+} from "@/server/shared/messaging-settings";
 import { MessagingFrequencyCaps, type CapDraft, type CapTopic } from "./messaging-frequency-caps";
+import { MessagingSendingLimits, type LimitsDraft } from "./messaging-sending-limits";
 import { clockIn, stateRuleLines, timeZoneOptions } from "./messaging-rules";
 
 interface Draft {
@@ -30,10 +36,11 @@ interface Draft {
   stateRules: boolean;
   timezone: string;
   caps: CapDraft[];
+  limits: LimitsDraft;
 }
 
 let rowCounter = 0;
-const newRowId = () => `cap-${++rowCounter}`;
+const newRowId = () => `row-${++rowCounter}`;
 
 function toDraft(settings: MessagingSettings): Draft {
   return {
@@ -46,6 +53,10 @@ function toDraft(settings: MessagingSettings): Draft {
       max: String(cap.max),
       days: String(cap.days),
     })),
+    limits: {
+      email: settings.sendingLimits.email.map((w) => ({ rowId: newRowId(), seconds: w.seconds, max: String(w.max) })),
+      sms: settings.sendingLimits.sms.map((w) => ({ rowId: newRowId(), seconds: w.seconds, max: String(w.max) })),
+    },
   };
 }
 
@@ -60,6 +71,10 @@ function toInput(draft: Draft) {
       max: number(cap.max),
       days: number(cap.days),
     })),
+    sendingLimits: {
+      email: draft.limits.email.map((row) => ({ seconds: row.seconds, max: number(row.max) })),
+      sms: draft.limits.sms.map((row) => ({ seconds: row.seconds, max: number(row.max) })),
+    },
     timezone: draft.timezone,
   };
 }
@@ -340,6 +355,27 @@ function MessagingSettingsForm({
             </p>
           ) : null}
         </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Sending limits</CardTitle>
+          <CardDescription>
+            How fast messages leave each sender (your sending address or number), to stay within what your provider
+            allows. Several limits apply together; a message over one waits for the next window instead of being
+            refused. Every message counts: campaigns, API sends, retries and fallbacks alike.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <MessagingSendingLimits
+            limits={draft.limits}
+            errors={errors}
+            disabled={disabled}
+            maxPerChannel={MAX_SENDING_WINDOWS}
+            onChange={(update) => setDraft((current) => ({ ...current, limits: update(current.limits) }))}
+            newRowId={newRowId}
+          />
+        </CardContent>
         {canEdit ? (
           <CardFooter className="flex-wrap justify-between gap-3 border-t pt-4">
             <p className="text-xs text-muted-foreground" aria-live="polite">
@@ -376,7 +412,7 @@ function MessagingSettingsForm({
 function MessagingSettingsSkeleton() {
   return (
     <div className="grid gap-6" role="status" aria-busy="true" aria-label="Loading messaging settings">
-      {[0, 1, 2].map((card) => (
+      {[0, 1, 2, 3].map((card) => (
         <div key={card} className="grid gap-4 rounded-xl border p-6">
           <Skeleton className="h-5 w-40" />
           <Skeleton className="h-4 w-full max-w-lg" />

@@ -6,7 +6,8 @@ import { pgTextArray } from "./pg-array";
  * Every transaction-scoped advisory lock the product takes goes through this file, so the lock
  * spaces cannot collide by accident:
  * - keyed locks on `hashtextextended(key, 0)` (one bigint): per contact (the contact id), per
- *   address (its blind index), per named resource (`confirmations:<hash>`…);
+ *   address (its blind index), per named resource (`confirmations:<hash>`…), per sender's rate
+ *   windows (`sender-rate:<sender>`, server/services/messages/sending-limits.ts);
  * - class-scoped locks on `(classId, hashtext(scope))` (two int4s): one class per serialised
  *   stream, e.g. a workspace's audit chain or its import writer.
  */

@@ -46,6 +46,13 @@ const policy: MessagingSettings = {
     { channel: "sms", topicKey: "promotions", max: 4, days: 7 },
     { channel: "any", topicKey: null, max: 10, days: 30 },
   ],
+  sendingLimits: {
+    email: [{ seconds: 1, max: 10 }],
+    sms: [
+      { seconds: 1, max: 5 },
+      { seconds: 86_400, max: 5000 },
+    ],
+  },
   timezone: "America/Chicago",
 };
 
@@ -56,6 +63,7 @@ describe("messaging settings", () => {
     expect(await (await callerFor(viewer.user.id, ws.id)).messagingSettings.get()).toEqual({
       quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: true },
       frequencyCaps: [],
+      sendingLimits: { email: [], sms: [] },
       timezone: "America/New_York",
     });
   });
@@ -163,6 +171,20 @@ describe("messaging settings", () => {
       ...policy,
       frequencyCaps: [{ channel: "sms" as const, topicKey: "no-such-topic", max: 1, days: 1 }],
     };
+    const twoPerSecond = {
+      ...policy,
+      sendingLimits: {
+        email: [],
+        sms: [
+          { seconds: 1, max: 5 },
+          { seconds: 1, max: 8 },
+        ],
+      },
+    };
+    await expect(caller.messagingSettings.update(twoPerSecond)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.messagingSettings.update({ ...policy, sendingLimits: { email: [{ seconds: 172_800, max: 1 }], sms: [] } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(updateMessagingSettings({ ctx: admin.ctx, input: unknownTopic })).rejects.toMatchObject({
       code: "INVALID",
       field: "frequencyCaps.0.topicKey",
@@ -172,6 +194,7 @@ describe("messaging settings", () => {
     expect(await caller.messagingSettings.get()).toMatchObject({
       quietHours: { start: "08:00", end: "21:00" },
       frequencyCaps: [],
+      sendingLimits: { email: [], sms: [] },
     });
     const audits = await handle.db
       .select()

@@ -10,6 +10,7 @@ describe("messaging settings defaults (docs/contract.md, Messaging defaults)", (
     expect(readMessagingSettings({})).toEqual({
       quietHours: { enabled: true, start: "08:00", end: "21:00", stateRules: true },
       frequencyCaps: [],
+      sendingLimits: { email: [], sms: [] },
       timezone: "America/New_York",
     });
     expect(readMessagingSettings(null)).toEqual(defaultMessagingSettings());
@@ -50,6 +51,18 @@ describe("messaging settings defaults (docs/contract.md, Messaging defaults)", (
     expect(
       readMessagingSettings({ messaging: { frequencyCaps: [{ channel: "fax", max: 1, days: 1 }] } }).frequencyCaps,
     ).toEqual([]);
+    // A broken sending limit means no limit (never a stop), and leaves the other sections alone.
+    const limits = readMessagingSettings({
+      messaging: {
+        sendingLimits: { sms: [{ seconds: 0, max: 5 }] },
+        frequencyCaps: [{ channel: "sms", topicKey: null, max: 3, days: 7 }],
+      },
+    });
+    expect(limits.sendingLimits).toEqual({ email: [], sms: [] });
+    expect(limits.frequencyCaps).toHaveLength(1);
+    expect(
+      readMessagingSettings({ messaging: { sendingLimits: { sms: [{ seconds: 60, max: 20 }] } } }).sendingLimits,
+    ).toEqual({ email: [], sms: [{ seconds: 60, max: 20 }] });
   });
 });
 
@@ -96,5 +109,46 @@ describe("ZMessagingSettings", () => {
     ]);
     // Same channel and topic over a different period is a second, legitimate cap.
     expect(issues({ ...valid, frequencyCaps: [cap, { ...cap, max: 1, days: 1 }] })).toEqual([]);
+  });
+
+  it("validates sending limits with readable messages, one limit per channel and period", () => {
+    const limits = (sms: unknown[]) => ({ ...valid, sendingLimits: { email: [], sms } });
+    expect(
+      issues(
+        limits([
+          { seconds: 1, max: 5 },
+          { seconds: 60, max: 20 },
+          { seconds: 86_400, max: 10_000 },
+        ]),
+      ),
+    ).toEqual([]);
+    expect(issues(limits([{ seconds: 0, max: 5 }]))).toEqual([
+      { path: "sendingLimits.sms.0.seconds", message: "At least 1 second" },
+    ]);
+    expect(issues(limits([{ seconds: 90_000, max: 5 }]))).toEqual([
+      { path: "sendingLimits.sms.0.seconds", message: "At most one day" },
+    ]);
+    expect(issues(limits([{ seconds: 60, max: 0 }]))).toEqual([
+      { path: "sendingLimits.sms.0.max", message: "At least 1" },
+    ]);
+    expect(issues(limits([{ seconds: 60, max: 2.5 }]))).toEqual([
+      { path: "sendingLimits.sms.0.max", message: "Use a whole number" },
+    ]);
+    expect(issues(limits([{ seconds: 60, max: Number.NaN }]))).toEqual([
+      { path: "sendingLimits.sms.0.max", message: "Enter a number" },
+    ]);
+    expect(
+      issues(
+        limits([
+          { seconds: 60, max: 20 },
+          { seconds: 60, max: 30 },
+        ]),
+      ),
+    ).toEqual([
+      { path: "sendingLimits.sms.1.seconds", message: "Another limit of this channel already counts this period" },
+    ]);
+    expect(issues(limits(Array.from({ length: 6 }, (_, i) => ({ seconds: i + 1, max: 1 }))))).toEqual([
+      { path: "sendingLimits.sms", message: "At most 5 limits per channel" },
+    ]);
   });
 });

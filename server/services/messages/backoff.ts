@@ -17,6 +17,15 @@ export const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
  */
 export const STUCK_SENDING_MS = 5 * 60 * 1000;
 
+/**
+ * A quiet-hours deferral expires this long after its decision (`messages.expires_at`; a send may
+ * choose another span, `SendRequest.deferredExpiryHours`): a marketing text that could not go out
+ * within half a day is stale, so it fails as `expired` (then its fallback, if it asked for one)
+ * instead of arriving a day late. A deferral longer than this (a state that forbids Sundays, a
+ * message deferred on Saturday evening) therefore expires before its window opens.
+ */
+export const DEFERRED_EXPIRY_HOURS = 12;
+
 /** Queued rows younger than this are left to the in-process dispatch that follows their commit. */
 export const SWEEP_GRACE_MS = 30_000;
 

@@ -9,17 +9,25 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import { MAX_EMAIL_BATCH, type OutgoingEmail } from "@/server/providers/email";
 import { ProviderError } from "@/server/providers/errors";
 import type { OutgoingSms } from "@/server/providers/sms";
+import { AWAITING_DELIVERY_STATUSES } from "@/server/shared/enums";
+import type { SendingLimits } from "@/server/shared/messaging-settings";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { inTransaction, type ServiceContext } from "../context";
 import { suppressAddress } from "../suppressions/suppress-address";
 import { applyPendingWebhookEventsFor } from "../webhooks/apply-pending-webhook-events-for";
 import { retryDelayMs, shouldRetry } from "./backoff";
+import { CIRCUIT_PROBE_WAIT_MS, gateOf, type Circuit } from "./circuit-state";
 import { decryptField } from "./message-secrets";
 import type { DeliveryDeps } from "./outbox";
+import { claimProbe, readCircuits, recordCircuitOutcome } from "./provider-circuits";
+import { getSendContext } from "./send-context";
+import { acquireSendingTokens } from "./sending-limits";
+import { senderKey } from "./sending-windows";
 import {
   applyMessageStatus,
   claimMessagesForDelivery,
   markMessagesSent,
+  releaseClaims,
   requeueMessage,
   type AcceptedSend,
 } from "./status";
@@ -32,6 +40,10 @@ export interface DeliverySummary {
   retrying: number;
   failed: number;
   blocked: number;
+  /** Handed back without a provider call (a sending limit, a paused provider); due again later. */
+  delayed: number;
+  /** Deferred past their expiry: failed with reason `expired`. */
+  expired: number;
 }
 
 const SEND_CONCURRENCY = 8;
@@ -299,6 +311,161 @@ async function batchMembers(db: Queryable, keys: string[]): Promise<Map<string, 
   return members;
 }
 
+/** A provider call's worth of claimed messages: one message, or a batch call replayed whole. */
+interface Unit {
+  /** The claimed rows this call delivers. */
+  rows: MessageRow[];
+  /** A batch call made before: its key and every member in the call's order (the provider sees them all). */
+  replay?: { key: string; members: MessageRow[] };
+  /** The transport's name (the circuit breaker's key). */
+  transport: string;
+  /** The sender the limits count for (`senderKey`). */
+  sender: string;
+  /** Whose sending limits apply. */
+  workspaceId: string;
+}
+
+/** A unit that may not go yet, and until when. */
+interface Held {
+  unit: Unit;
+  at: Date;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The most a delivery call waits, in total, for sending windows to open before it hands the rest
+ * back (less when `DELIVERY_STUCK_SECONDS` is short: a quarter of it).
+ */
+export const MAX_LIMIT_WAIT_MS = 5_000;
+/** Rounds of one delivery call (each: gate, send what may go, wait): a bound whatever the clock does. */
+const MAX_ROUNDS = 50;
+
+/** Per provider, the outcomes of one round's calls, for the circuit breaker. */
+type Tallies = Map<string, { failures: number; succeeded: boolean }>;
+
+function tallyOutcome(tallies: Tallies, provider: string, outcome: "answered" | "failed"): void {
+  const tally = tallies.get(provider) ?? { failures: 0, succeeded: false };
+  if (outcome === "answered") {
+    tally.succeeded = true;
+    tally.failures = 0;
+  } else tally.failures++;
+  tallies.set(provider, tally);
+}
+
+/** Whether an error counts against the provider's circuit: retryable refusals and unexpected errors. */
+function countsAsFailure(error: unknown): boolean {
+  return !(error instanceof ProviderError) || error.retryable;
+}
+
+const noLimits: SendingLimits = { email: [], sms: [] };
+
+/** The sending limits of each workspace (from the send context, cached for a second). */
+async function limitsOf(db: Queryable, workspaceIds: string[]): Promise<Map<string, SendingLimits>> {
+  const entries = await Promise.all(
+    workspaceIds.map(async (id) => {
+      try {
+        return [id, (await getSendContext(db, id)).settings.sendingLimits] as const;
+      } catch (error) {
+        logger.warn({ err: error, workspaceId: id }, "could not read sending limits; sending without them");
+        return [id, noLimits] as const;
+      }
+    }),
+  );
+  return new Map(entries);
+}
+
+type GateInputs = [Map<string, Circuit>, Map<string, SendingLimits>];
+
+/** The circuits of these providers and the sending limits of these workspaces, read together. */
+function readGateInputs(deps: DeliveryDeps, providers: string[], workspaceIds: string[]): Promise<GateInputs> {
+  return Promise.all([readCircuits(deps.db, providers), limitsOf(deps.db, [...new Set(workspaceIds)])]);
+}
+
+/**
+ * Decides which units go in this round: units of a provider whose circuit is open wait until it
+ * closes (a provider whose wait is over gets one unit through, the probe, and the rest waits for
+ * its outcome); the others take their senders' tokens (`acquireSendingTokens`), and what gets
+ * none waits for its projected window. A probe is claimed only once its unit has tokens.
+ */
+async function gateUnits(
+  deps: DeliveryDeps,
+  units: Unit[],
+  now: Date,
+  prefetched?: Promise<GateInputs>,
+): Promise<{ go: Unit[]; held: Held[]; probes: Set<string>; circuits: Map<string, Circuit> }> {
+  const [circuits, limits] = await (prefetched ??
+    readGateInputs(
+      deps,
+      units.map((u) => u.transport),
+      units.map((u) => u.workspaceId),
+    ));
+  const held: Held[] = [];
+  const candidates: Unit[] = [];
+  const probeDue = new Set<string>();
+  /** Per provider whose probe is due, the units waiting for its outcome (their time is set below). */
+  const behindProbe = new Map<string, Held[]>();
+  for (const unit of units) {
+    const gate = gateOf(circuits.get(unit.transport), now);
+    const paused = { reason: "provider_paused", provider: unit.transport };
+    if (gate.kind === "wait") held.push({ unit, at: gate.until, detail: paused });
+    else if (gate.kind === "probe" && probeDue.has(unit.transport)) {
+      const waiting = { unit, at: now, detail: paused };
+      held.push(waiting);
+      behindProbe.set(unit.transport, [...(behindProbe.get(unit.transport) ?? []), waiting]);
+    } else {
+      if (gate.kind === "probe") probeDue.add(unit.transport);
+      candidates.push(unit);
+    }
+  }
+
+  // Units of one sender and workspace form one demand, in their order.
+  const demands = new Map<string, { sender: string; workspaceId: string; units: Unit[] }>();
+  for (const unit of candidates) {
+    const id = `${unit.workspaceId}|${unit.sender}`;
+    const demand = demands.get(id) ?? { sender: unit.sender, workspaceId: unit.workspaceId, units: [] };
+    demand.units.push(unit);
+    demands.set(id, demand);
+  }
+  const list = [...demands.values()];
+  const times = await acquireSendingTokens(
+    deps.db,
+    list.map((d) => ({
+      sender: d.sender,
+      windows: (limits.get(d.workspaceId) ?? noLimits)[d.units[0]!.rows[0]!.channel],
+      units: d.units.map((u) => u.replay?.members.length ?? u.rows.length),
+    })),
+    now,
+  );
+  const go: Unit[] = [];
+  list.forEach((demand, i) =>
+    demand.units.forEach((unit, j) => {
+      const at = times[i]![j]!;
+      if (at <= now.getTime()) go.push(unit);
+      else held.push({ unit, at: new Date(at), detail: { reason: "rate_limit", sender: unit.sender } });
+    }),
+  );
+
+  // The probe unit goes if it has tokens and this call wins the probe. What waits behind it is
+  // looked at again right after its outcome (this call's probe), when its tokens come, or a moment
+  // later (another process's probe).
+  const probes = new Set<string>();
+  for (const provider of probeDue) {
+    const index = go.findIndex((u) => u.transport === provider);
+    let next = now;
+    if (index < 0) {
+      next = held.find((h) => h.unit.transport === provider && h.detail.reason === "rate_limit")?.at ?? now;
+    } else if (await claimProbe(deps.db, provider, now)) {
+      probes.add(provider);
+    } else {
+      const [unit] = go.splice(index, 1);
+      next = new Date(now.getTime() + CIRCUIT_PROBE_WAIT_MS);
+      held.push({ unit: unit!, at: next, detail: { reason: "provider_paused", provider } });
+    }
+    for (const waiting of behindProbe.get(provider) ?? []) waiting.at = next;
+  }
+  return { go, held, probes, circuits };
+}
+
 /**
  * Delivers outbound messages by id (the outbox): claims each row atomically (`queued`/`deferred`
  * and due → `sending`, attempts + 1; with `stuckBefore`, also `sending` rows abandoned by a dead
@@ -313,14 +480,27 @@ async function batchMembers(db: Queryable, keys: string[]): Promise<Map<string, 
  *   `recipient_opted_out` refusal also suppresses the address and opts it out of every marketing
  *   topic of its channel;
  * - failed for good, or blocked here → the outbox's final-failure handling (channel fallback).
+ * A waiting message past its `expires_at` (a quiet-hours deferral) is not claimed: it fails with
+ * reason `expired` (then the final-failure handling).
+ *
+ * Before any provider call, two gates shared by every path that delivers (sends, batches,
+ * campaigns, retries, fallbacks, deferrals coming due, test sends):
+ * - the provider's circuit breaker (circuit-state.ts): while open, its messages are not sent;
+ * - the workspace's sending limits per sender (`sendingLimits`, fixed windows counted in
+ *   `sender_rate_windows` across processes): each call takes its tokens first.
+ * What may not go waits in this call, claimed, for the next window (at most MAX_LIMIT_WAIT_MS in
+ * all), then goes back to `queued` with `next_attempt_at` = when it may go (the projected window,
+ * or the circuit's `open_until`), without counting an attempt (`releaseClaims`).
+ *
  * Emails on their first attempt go through the transport's batch call when it has one
  * (`sendBatch`, up to `MAX_EMAIL_BATCH` per call): the call's key
  * is written on its members (`provider_batch_key`) before the call, and any later attempt of a
  * member replays that exact call (all its members, in the same order, with the same key), so a
  * provider that honours idempotency keys delivers each email once whatever happened to the first
  * call. A member of a batch is never sent on its own, and an opt-out recorded after its batch call
- * was made no longer stops it (the call may already have reached the provider). Every other
- * message goes one by one keyed by its id, on every attempt.
+ * was made no longer stops it (the call may already have reached the provider). A replay counts
+ * all its members against the limits (the provider sees them all). Every other message goes one
+ * by one keyed by its id, on every attempt.
  * Safe to call twice with the same ids (the claim lets one caller through). Never throws for a
  * single message's failure.
  */
@@ -331,16 +511,27 @@ export async function deliverMessages({
   ctx: DeliveryDeps;
   input: { messageIds: string[]; stuckBefore?: Date };
 }): Promise<DeliverySummary> {
-  const summary: DeliverySummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0 };
+  const summary: DeliverySummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, blocked: 0, delayed: 0, expired: 0 };
   const unique = [...new Set(input.messageIds)];
   if (unique.length === 0) return summary;
-  const claimed = await claimMessagesForDelivery(deps.db, {
+  const claimedAt = deps.now();
+  const { claimed, expired } = await claimMessagesForDelivery(deps.db, {
     messageIds: unique,
-    now: deps.now(),
+    now: claimedAt,
     stuckBefore: input.stuckBefore,
   });
   summary.claimed = claimed.length;
+  await eachWithLimit(expired, SEND_CONCURRENCY, (row) => expireMessage(deps, row, summary));
   if (claimed.length === 0) return summary;
+
+  const { email, sms } = deps.outbox.transports;
+  // The first round's circuits and limits are read alongside the checks below (one round trip less).
+  const firstGate = readGateInputs(
+    deps,
+    [email.name, sms.name],
+    claimed.map((row) => row.workspaceId),
+  );
+  firstGate.catch(() => {});
 
   // A member of a batch call may already be with the provider: only a replay of that call is safe.
   const blocked = await blockedSinceDecision(
@@ -367,16 +558,121 @@ export async function deliverMessages({
     await deps.outbox.finalFailure(deps, row);
   }
 
+  const canBatch = Boolean(email.sendBatch);
+  const transportOf = (row: MessageRow) => (row.channel === "email" ? email.name : sms.name);
+  const senderOf = (row: MessageRow) =>
+    senderKey(
+      row.channel,
+      transportOf(row),
+      row.channel === "email" ? (row.fromAddress ?? getEnv().EMAIL_FROM) : row.fromAddress,
+    );
+  // Replays: members of a batch call made before (the outcome of which is unknown or was a retryable error).
+  const replayKeys = canBatch
+    ? [...new Set(ready.filter((r) => r.channel === "email" && r.providerBatchKey).map((r) => r.providerBatchKey!))]
+    : [];
+  const members = await batchMembers(deps.db, replayKeys);
+  const oldestFirst = (a: MessageRow, b: MessageRow) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a, b);
+  let pending: Unit[] = [
+    ...replayKeys.map((key) => {
+      const rows = ready.filter((r) => r.providerBatchKey === key);
+      return {
+        rows,
+        replay: { key, members: members.get(key) ?? rows },
+        transport: email.name,
+        sender: senderOf(rows[0]!),
+        workspaceId: rows[0]!.workspaceId,
+      };
+    }),
+    ...ready
+      .filter((r) => !(canBatch && r.channel === "email" && r.providerBatchKey))
+      .sort(oldestFirst)
+      .map((row) => ({
+        rows: [row],
+        transport: transportOf(row),
+        sender: senderOf(row),
+        workspaceId: row.workspaceId,
+      })),
+  ];
+
+  // Held rows stay `sending` while the call waits: well inside the time after which the sweep
+  // would take them for a dead dispatcher's.
+  const maxWait = Math.min(MAX_LIMIT_WAIT_MS, getEnv().DELIVERY_STUCK_SECONDS * 250);
+  let waited = 0;
+  for (let round = 1; pending.length > 0; round++) {
+    const now = deps.now();
+    const { go, held, probes, circuits } = await gateUnits(deps, pending, now, round === 1 ? firstGate : undefined);
+    if (go.length > 0) await deliverUnits(deps, go, probes, circuits, summary);
+    pending = held.map((h) => h.unit);
+    if (held.length === 0) break;
+    const wait = Math.max(0, Math.min(...held.map((h) => h.at.getTime())) - deps.now().getTime());
+    if (round >= MAX_ROUNDS || waited + wait > maxWait) {
+      await releaseHeld(deps, held, claimedAt, summary);
+      break;
+    }
+    waited += wait;
+    if (wait > 0) await deps.outbox.sleep(wait);
+  }
+  return summary;
+}
+
+/** Hands the units that could not go back to `queued` (see `releaseClaims`); a failure leaves them to the stuck-row sweep. */
+async function releaseHeld(deps: DeliveryDeps, held: Held[], claimedAt: Date, summary: DeliverySummary): Promise<void> {
+  const released = held.flatMap((h) =>
+    h.unit.rows.map((row) => ({
+      workspaceId: row.workspaceId,
+      messageId: row.id,
+      nextAttemptAt: h.at,
+      detail: h.detail,
+    })),
+  );
+  try {
+    await releaseClaims(deps.db, released, claimedAt, deps.now());
+    summary.delayed += released.length;
+  } catch (error) {
+    logger.error(
+      { err: error, count: released.length },
+      "could not hand delayed messages back; the sweep will pick them up as stuck",
+    );
+  }
+}
+
+/** A waiting message past its expiry: `failed` with reason `expired`, then the final-failure handling. */
+async function expireMessage(deps: DeliveryDeps, row: MessageRow, summary: DeliverySummary): Promise<void> {
+  const { changed } = await applyMessageStatus(deps.db, {
+    workspaceId: row.workspaceId,
+    messageId: row.id,
+    status: "failed",
+    occurredAt: deps.now(),
+    source: "pipeline",
+    detail: { reason: "expired", expiresAt: row.expiresAt?.toISOString(), stage: "delivery" },
+    onlyFrom: AWAITING_DELIVERY_STATUSES,
+    set: { reason: "expired", nextAttemptAt: null },
+  });
+  if (!changed) return;
+  summary.expired++;
+  await deps.outbox.finalFailure(deps, { ...row, status: "failed", reason: "expired" });
+}
+
+/**
+ * One round's provider calls: replays as their batch call, emails on their first attempt grouped
+ * into new batch calls (keys written first), everything else one by one; then the accepted sends
+ * are recorded and each provider's outcomes go to its circuit.
+ */
+async function deliverUnits(
+  deps: DeliveryDeps,
+  units: Unit[],
+  probes: Set<string>,
+  circuits: Map<string, Circuit>,
+  summary: DeliverySummary,
+): Promise<void> {
   const { email, sms } = deps.outbox.transports;
   const reportsEvents = new Set([email, sms].filter((t) => t.reportsEvents).map((t) => t.name));
-  // Accepted sends are recorded together once every hand-over of this call has answered. A
+  const tallies: Tallies = new Map();
+  // Accepted sends are recorded together once every hand-over of this round has answered. A
   // failure to record them leaves the rows `sending`: the sweep re-dispatches them after
   // DELIVERY_STUCK_SECONDS with the same idempotency keys (batch members: the same batch call), and the providers answer the first sends.
   const accepted: AcceptedSend[] = [];
-  const recorded = async (
-    row: MessageRow,
-    result: { providerMessageId: string; transport: string; segments?: number },
-  ) => {
+  const recorded = (row: MessageRow, result: { providerMessageId: string; transport: string; segments?: number }) => {
     accepted.push({
       workspaceId: row.workspaceId,
       messageId: row.id,
@@ -387,32 +683,27 @@ export async function deliverMessages({
     });
   };
   const sendOne = async (row: MessageRow) => {
+    const transport = row.channel === "email" ? email.name : sms.name;
     let result: { providerMessageId: string; transport: string; segments?: number };
     try {
       result = row.channel === "email" ? await email.send(toEmail(row)) : await sms.send(toSms(row));
     } catch (error) {
+      tallyOutcome(tallies, transport, countsAsFailure(error) ? "failed" : "answered");
       await recordFailure(deps, row, error, summary);
       return;
     }
-    await recorded(row, result);
+    tallyOutcome(tallies, transport, "answered");
+    recorded(row, result);
   };
 
-  const canBatch = Boolean(email.sendBatch);
-  // Replays: members of a batch call made before (the outcome of which is unknown or was a retryable error).
-  const replayKeys = canBatch
-    ? [...new Set(ready.filter((r) => r.channel === "email" && r.providerBatchKey).map((r) => r.providerBatchKey!))]
-    : [];
-  const members = await batchMembers(deps.db, replayKeys);
-  const groups: { key: string; rows: MessageRow[]; claimed: Set<string> }[] = replayKeys.map((key) => ({
-    key,
-    rows: members.get(key) ?? [],
-    claimed: new Set(ready.filter((r) => r.providerBatchKey === key).map((r) => r.id)),
-  }));
-  const replayed = new Set(groups.flatMap((g) => [...g.claimed]));
-
+  const groups: { key: string; rows: MessageRow[]; claimed: Set<string> }[] = units
+    .filter((u) => u.replay)
+    .map((u) => ({ key: u.replay!.key, rows: u.replay!.members, claimed: new Set(u.rows.map((r) => r.id)) }));
+  const others = units.filter((u) => !u.replay).map((u) => u.rows[0]!);
+  const grouped = new Set<string>();
   // First calls: emails never handed to a provider, grouped by id, their keys written before the call.
-  const fresh = canBatch
-    ? ready.filter((r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey).sort(byId)
+  const fresh = email.sendBatch
+    ? others.filter((r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey).sort(byId)
     : [];
   if (fresh.length > 1) {
     const firstCalls: { key: string; rows: MessageRow[] }[] = [];
@@ -423,27 +714,30 @@ export async function deliverMessages({
     if (await persistBatchKeys(deps.db, firstCalls)) {
       for (const call of firstCalls) {
         groups.push({ ...call, claimed: new Set(call.rows.map((r) => r.id)) });
-        for (const row of call.rows) replayed.add(row.id);
+        for (const row of call.rows) grouped.add(row.id);
       }
     }
   }
-  const singles = ready.filter((r) => !replayed.has(r.id));
+  const claimedRows = new Map(units.flatMap((u) => u.rows).map((r) => [r.id, r]));
+  const singles = others.filter((r) => !grouped.has(r.id));
 
   await Promise.all([
     eachWithLimit(singles, SEND_CONCURRENCY, sendOne),
     eachWithLimit(groups, 2, async (group) => {
       const mine = group.rows
-        .map((row, i) => ({ row: ready.find((r) => r.id === row.id && group.claimed.has(r.id)), i }))
+        .map((row, i) => ({ row: group.claimed.has(row.id) ? claimedRows.get(row.id) : undefined, i }))
         .filter((m) => m.row);
       let results: { providerMessageId: string; transport: string }[];
       try {
         results = await email.sendBatch!(group.rows.map(toEmail), { idempotencyKey: group.key });
       } catch (error) {
+        tallyOutcome(tallies, email.name, countsAsFailure(error) ? "failed" : "answered");
         const at = deps.now();
         await eachWithLimit(mine, SEND_CONCURRENCY, ({ row }) => recordFailure(deps, row!, error, summary, at));
         return;
       }
-      await eachWithLimit(mine, SEND_CONCURRENCY, ({ row, i }) => recorded(row!, results[i]!));
+      tallyOutcome(tallies, email.name, "answered");
+      for (const { row, i } of mine) recorded(row!, results[i]!);
     }),
   ]);
   for (let start = 0; start < accepted.length; start += RECORD_CHUNK) {
@@ -458,5 +752,15 @@ export async function deliverMessages({
       );
     }
   }
-  return summary;
+
+  // A healthy provider whose circuit counts nothing costs no write.
+  for (const [provider, tally] of tallies) {
+    const probe = probes.has(provider);
+    if (!probe && tally.failures === 0 && (circuits.get(provider)?.failures ?? 0) === 0) continue;
+    try {
+      await recordCircuitOutcome(deps.db, provider, { ...tally, probe }, deps.now());
+    } catch (error) {
+      logger.error({ err: error, provider }, "could not record the provider's circuit state");
+    }
+  }
 }

@@ -3,6 +3,7 @@ export { deliverMessages, type DeliverySummary } from "./deliver";
 export { createEventDispatcher, createInProcessDispatcher } from "./dispatch";
 export { fallbackOnFinalFailure } from "./fallback-on-final-failure";
 export { getBatchStatus } from "./get-batch-status";
+export { getProviderCircuits, type ProviderCircuitView } from "./get-provider-circuits";
 export { getMessage, ZGetMessageInput } from "./get-message";
 export { getMessageDetail, ZMessageDetail, type TMessageDetail } from "./get-message-detail";
 export { listMessages, ZMessagePage, type TMessagePage } from "./list-messages";

@@ -67,12 +67,21 @@ export interface Outbox {
   receiver(name: string): EmailTransport | SmsTransport | undefined;
   /** Resolves when every dispatch started so far (and what it started) has finished. */
   idle(): Promise<void>;
+  /**
+   * How delivery waits for a sending window to open (a few seconds at most, see `deliverMessages`):
+   * a timer by default; tests pass one that moves their clock instead.
+   */
+  sleep(ms: number): Promise<void>;
 }
+
+const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export function createOutbox(parts: {
   transports: Transports;
   dispatcher: Dispatcher;
   onFinalFailure: FinalFailureHandler;
+  /** See `Outbox.sleep`; default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }): Outbox {
   const { transports, dispatcher, onFinalFailure } = parts;
   const receivers = transports.receivers ?? [transports.email, transports.sms];
@@ -107,6 +116,7 @@ export function createOutbox(parts: {
         if (followUps.size === 0) return;
       }
     },
+    sleep: parts.sleep ?? timerSleep,
   };
   return outbox;
 }

@@ -22,6 +22,11 @@ export interface SendRequest {
   requestHash: string | null;
   fallback: boolean;
   deferOnQuietHours: boolean;
+  /**
+   * How long a quiet-hours deferral of this send stays worth sending, in hours from the decision
+   * (default DEFERRED_EXPIRY_HOURS): a deferred message not sent by then fails as `expired`.
+   */
+  deferredExpiryHours?: number;
   parentMessageId?: string | null;
   relation?: MessageRelation | null;
   /** The campaign the message belongs to (stored in `messages.campaign_id`). */

@@ -30,6 +30,7 @@ import { POLICY_VERSION, type MessagingSettings, type PolicyDecision, type Recen
 import { renderForSend, type RenderedMessage } from "../templates/render";
 import { encryptField, encryptRequest } from "./message-secrets";
 import type { RenderSourceInput, SendOutcome, SendRequest } from "./pipeline-types";
+import { DEFERRED_EXPIRY_HOURS } from "./backoff";
 import { firstAnswer, messagesByKeys, repeatOutcome, type MessageOptions } from "./record-answers";
 
 /**
@@ -194,6 +195,7 @@ export async function lockAndRead({
 
 /** The statuses the recent-sends read counts (a mutable copy for `inArray`). */
 const CAP_COUNTED = [...CAP_COUNTED_STATUSES];
+const HOUR_MS = 3_600_000;
 
 /** Serialises this send with consent writers of the same contacts (record-consent-change.ts takes the same lock). */
 function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
@@ -271,7 +273,16 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
       outcomes[index] = { ok: false, error: rendered };
       continue;
     }
-    rows.push(sendRow({ draft, judged, rendered, decidedAt: state.decidedAt, profile: sends.workspace.profile }));
+    rows.push(
+      sendRow({
+        draft,
+        judged,
+        rendered,
+        decidedAt: state.decidedAt,
+        profile: sends.workspace.profile,
+        expiryHours: request.deferredExpiryHours ?? DEFERRED_EXPIRY_HOURS,
+      }),
+    );
     rowIndex.push(index);
     // Later sends in this call see this one for caps and state limits.
     state.recentOf.set(contactRow.id, [
@@ -555,19 +566,24 @@ async function renderSend({
   }
 }
 
-/** The row of an allowed send (`queued`) or one held back by quiet hours (`deferred` until they end). */
+/**
+ * The row of an allowed send (`queued`) or one held back by quiet hours (`deferred` until they
+ * end, expiring `expiryHours` after the decision: a message that could not go by then is stale).
+ */
 function sendRow({
   draft,
   judged,
   rendered: { rendered, links },
   decidedAt,
   profile,
+  expiryHours,
 }: {
   draft: Draft;
   judged: Judged;
   profile: WorkspaceProfile;
   rendered: RenderedSend;
   decidedAt: Date;
+  expiryHours: number;
 }): MessageInsertRow {
   const { decision, defer } = judged;
   const email = draft.base.channel === "email";
@@ -580,6 +596,7 @@ function sendRow({
     status: defer ? "deferred" : "queued",
     reason: null,
     nextAttemptAt: defer && decision.outcome === "block" ? decision.retryAt! : null,
+    expiresAt: defer ? new Date(decidedAt.getTime() + expiryHours * HOUR_MS) : null,
     queuedAt: decidedAt,
     subjectCiphertext: encryptField(rendered.subject, "subject"),
     textCiphertext: encryptField(rendered.text, "text"),
@@ -605,6 +622,7 @@ export function timelineEvent({ row, batchId }: { row: MessageInsertRow; batchId
     detail: {
       ...(row.reason ? { reason: row.reason } : {}),
       ...(row.status === "deferred" && row.nextAttemptAt ? { until: row.nextAttemptAt.toISOString() } : {}),
+      ...(row.status === "deferred" && row.expiresAt ? { expiresAt: row.expiresAt.toISOString() } : {}),
       ...(row.relation ? { relation: row.relation, parentMessageId: row.parentMessageId } : {}),
       ...(batchId ? { batchId } : {}),
       ...((row.options as MessageOptions | undefined)?.purpose

@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { AWAITING_DELIVERY_SQL, messageEvents, messages, type MessageStatus } from "@/db/schema";
+import { AWAITING_DELIVERY_SQL, messageEvents, messages, type MessageRow, type MessageStatus } from "@/db/schema";
 import { FAILED_STATUSES, isStatusIn, TERMINAL_STATUSES } from "@/server/shared/enums";
 import { mapTableRows, resultRows } from "@/db/map-rows";
 import { pgTextArray } from "@/server/lib/pg-array";
@@ -44,6 +44,11 @@ export interface ApplyStatusInput {
   source: string;
   /** Provider detail for the timeline (error codes, provider ids); never addresses or bodies. */
   detail?: Record<string, unknown>;
+  /**
+   * Move only from one of these statuses (besides the rank rule): e.g. expiring a message only
+   * while it waits, never once a dispatcher has claimed it.
+   */
+  onlyFrom?: readonly MessageStatus[];
   /** Extra columns to set when the status moves (e.g. providerMessageId, reason). */
   set?: Partial<
     Pick<
@@ -76,12 +81,15 @@ export async function applyMessageStatus(db: Queryable, input: ApplyStatusInput)
       const column = MESSAGE_COLUMNS[key as keyof typeof MESSAGE_COLUMNS];
       return sql`${sql.identifier(column.name)} = ${value === null ? sql`null` : sql.param(value, column)}`;
     });
+  const from = input.onlyFrom
+    ? sql` and ${messages.status}::text = any(${pgTextArray([...input.onlyFrom])}::text[])`
+    : sql``;
   // One statement (data-modifying CTEs): the guarded move and its timeline event, so the event
   // knows whether the move happened without a second round trip.
   const result = await db.execute(sql`
     with moved as (
       update ${messages} set ${sql.join(assignments, sql`, `)}, updated_at = now()
-       where ${messages.id} = ${input.messageId} and ${messages.workspaceId} = ${input.workspaceId} and ${RANK_SQL} < ${rank}
+       where ${messages.id} = ${input.messageId} and ${messages.workspaceId} = ${input.workspaceId} and ${RANK_SQL} < ${rank}${from}
       returning ${messages.id}
     ), event as (
       insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
@@ -97,35 +105,117 @@ export async function applyMessageStatus(db: Queryable, input: ApplyStatusInput)
 const MESSAGE_COLUMNS = getTableColumns(messages);
 
 /**
+ * A waiting message past its `expires_at` (a quiet-hours deferral not sent in time) that was never
+ * handed to a provider: it fails with reason `expired` instead of being sent. A message already
+ * tried once is left to its retries (its first call may have reached the provider), and a batch
+ * member only ever replays its call.
+ */
+const EXPIRED_SQL = (now: string) =>
+  sql`(${messages.expiresAt} <= ${now}::timestamptz and ${messages.attempts} = 0 and ${messages.providerBatchKey} is null)`;
+
+/**
  * Claims outbound messages for delivery, atomically: `queued`/`deferred` rows that are due (and,
  * with `stuckBefore`, `sending` rows untouched since then, whose dispatcher died) move to
  * `sending` with `attempts + 1`. Two dispatchers racing for a row: one statement wins, the other
  * gets nothing back, so a message is never handed to a provider twice by us (a re-claimed stuck
  * row reuses its idempotency key, so the provider dedupes a call that did go through).
  * Writes a `sending` timeline event per claimed row.
+ *
+ * Waiting rows past their expiry (see EXPIRED_SQL) are not claimed: the same statement answers
+ * them as `expired` (due or not), for the caller to fail with `applyMessageStatus`.
  */
 export async function claimMessagesForDelivery(
   db: Queryable,
   input: { messageIds: string[]; now: Date; stuckBefore?: Date },
-): Promise<(typeof messages.$inferSelect)[]> {
-  if (input.messageIds.length === 0) return [];
+): Promise<{ claimed: MessageRow[]; expired: MessageRow[] }> {
+  if (input.messageIds.length === 0) return { claimed: [], expired: [] };
   const now = input.now.toISOString();
+  const ids = pgTextArray(input.messageIds);
   const stuck = input.stuckBefore
     ? sql` or (${messages.status} = 'sending' and ${messages.updatedAt} < ${input.stuckBefore.toISOString()}::timestamptz)`
     : sql``;
-  // One statement: the claim and its timeline events (a data-modifying CTE), atomic by itself.
+  // One statement: the claim and its timeline events (a data-modifying CTE), atomic by itself; the
+  // expired rows are read from the same snapshot (the claim never touches them).
   const result = await db.execute(sql`
     with claimed as (
       update ${messages} set status = 'sending', attempts = ${messages.attempts} + 1, updated_at = ${now}::timestamptz
-       where ${messages.id} = any(${pgTextArray(input.messageIds)}::uuid[]) and ${messages.direction} = 'outbound'
-         and ((${messages.status} in ${AWAITING_DELIVERY_SQL} and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now}::timestamptz))${stuck})
+       where ${messages.id} = any(${ids}::uuid[]) and ${messages.direction} = 'outbound'
+         and ((${messages.status} in ${AWAITING_DELIVERY_SQL} and (${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now}::timestamptz)
+               and not coalesce(${EXPIRED_SQL(now)}, false))${stuck})
       returning ${messages}.*
     ), events as (
       insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
       select c.workspace_id, c.id, 'sending', 'pipeline', jsonb_build_object('attempt', c.attempts), ${now}::timestamptz from claimed c
     )
-    select * from claimed`);
-  return mapTableRows(messages, resultRows(result));
+    select claimed.*, false as expired from claimed
+    union all
+    select ${messages}.*, true as expired from ${messages}
+     where ${messages.id} = any(${ids}::uuid[]) and ${messages.direction} = 'outbound'
+       and ${messages.status} in ${AWAITING_DELIVERY_SQL} and ${EXPIRED_SQL(now)}`);
+  const raw = resultRows<Record<string, unknown> & { expired: boolean }>(result);
+  const rows = mapTableRows(messages, raw);
+  return {
+    claimed: rows.filter((_, i) => !raw[i]!.expired),
+    expired: rows.filter((_, i) => raw[i]!.expired),
+  };
+}
+
+/** A claimed message handed back without a provider call (a sending limit, a paused provider). */
+export interface ReleasedClaim {
+  workspaceId: string;
+  messageId: string;
+  /** When it may be claimed again. */
+  nextAttemptAt: Date;
+  /** Why it waits, for its timeline: `{ reason: "rate_limit" | "provider_paused", … }`. */
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Hands claimed messages back to `queued` with their next attempt time, as if the claim had not
+ * happened: `attempts` goes back down (no provider saw them) and the claim's `sending` event is
+ * removed. The timeline gets one `delayed` event with the reason and `retryAt`; a message delayed
+ * again before anything else happened to it has that event's detail refreshed instead of a new
+ * one, so a long wait behind a limit stays one line. Only from `sending`; one statement for all.
+ */
+export async function releaseClaims(
+  db: Queryable,
+  released: ReleasedClaim[],
+  claimedAt: Date,
+  now: Date,
+): Promise<void> {
+  if (released.length === 0) return;
+  const column = (pick: (r: ReleasedClaim) => string) => pgTextArray(released.map(pick));
+  const at = now.toISOString();
+  const claimTime = claimedAt.toISOString();
+  await db.execute(sql`
+    with v as (
+      select * from unnest(${column((r) => r.messageId)}::uuid[], ${column((r) => r.workspaceId)}::uuid[],
+                           ${column((r) => r.nextAttemptAt.toISOString())}::timestamptz[],
+                           ${column((r) => JSON.stringify({ ...r.detail, retryAt: r.nextAttemptAt.toISOString() }))}::text[])
+             as v(id, workspace_id, next_attempt_at, detail)
+    ), released as (
+      update ${messages} m
+         set status = 'queued', attempts = greatest(m.attempts - 1, 0), next_attempt_at = v.next_attempt_at, updated_at = ${at}::timestamptz
+        from v
+       where m.id = v.id and m.workspace_id = v.workspace_id and m.status = 'sending'
+      returning m.id, m.workspace_id
+    ), claim_events as (
+      delete from ${messageEvents} e using released r
+       where e.message_id = r.id and e.status = 'sending' and e.source = 'pipeline' and e.occurred_at = ${claimTime}::timestamptz
+    ), latest as (
+      select distinct on (e.message_id) e.id, e.message_id, e.status
+        from ${messageEvents} e join released r on r.id = e.message_id
+       where not (e.status = 'sending' and e.source = 'pipeline' and e.occurred_at = ${claimTime}::timestamptz)
+       order by e.message_id, e.seq desc
+    ), refreshed as (
+      update ${messageEvents} e set detail = v.detail::jsonb
+        from latest l join v on v.id = l.message_id
+       where e.id = l.id and l.status = 'delayed'
+    )
+    insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+    select r.workspace_id, r.id, 'delayed', 'pipeline', v.detail::jsonb, ${at}::timestamptz
+      from released r join v on v.id = r.id
+     where not exists (select 1 from latest l where l.message_id = r.id and l.status = 'delayed')`);
 }
 
 /** A message the provider accepted, to record as `sent` (see `markMessagesSent`). */

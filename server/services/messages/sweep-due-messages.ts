@@ -10,7 +10,10 @@ const MAX_ROUNDS = 20;
 /**
  * The outbox sweep (every minute, `dispatch-sweep`): delivers outbound messages that are due
  * and that nothing else is delivering:
- * - `queued`/`deferred` whose `next_attempt_at` has come (retries, quiet-hours deferrals);
+ * - `queued`/`deferred` whose `next_attempt_at` has come (retries, quiet-hours deferrals, messages
+ *   a sending limit or a paused provider handed back);
+ * - `queued`/`deferred` past their `expires_at` and never tried, due or not (`deliverMessages`
+ *   fails them as `expired`);
  * - `queued` without a time, older than SWEEP_GRACE_MS (their after-commit dispatch was lost);
  * - `sending` untouched for `DELIVERY_STUCK_SECONDS` (default STUCK_SENDING_MS: the dispatcher died
  *   mid-call): re-dispatched with the same idempotency key (a batch member: the same batch call),
@@ -29,6 +32,8 @@ export async function sweepDueMessages({
     retrying: 0,
     failed: 0,
     blocked: 0,
+    delayed: 0,
+    expired: 0,
     rounds: 0,
   };
   const seen = new Set<string>();
@@ -43,7 +48,8 @@ export async function sweepDueMessages({
       .where(
         sql`${messages.direction} = 'outbound' and (
               (${messages.status} in ${AWAITING_DELIVERY_SQL} and (${messages.nextAttemptAt} <= ${nowText}::timestamptz
-                 or (${messages.nextAttemptAt} is null and ${messages.createdAt} <= ${graceText}::timestamptz)))
+                 or (${messages.nextAttemptAt} is null and ${messages.createdAt} <= ${graceText}::timestamptz)
+                 or (${messages.expiresAt} <= ${nowText}::timestamptz and ${messages.attempts} = 0 and ${messages.providerBatchKey} is null)))
               or (${messages.status} = 'sending' and ${messages.updatedAt} < ${stuckBefore.toISOString()}::timestamptz))`,
       )
       .orderBy(asc(sql`coalesce(${messages.nextAttemptAt}, ${messages.createdAt})`))
@@ -58,6 +64,8 @@ export async function sweepDueMessages({
     total.retrying += summary.retrying;
     total.failed += summary.failed;
     total.blocked += summary.blocked;
+    total.delayed += summary.delayed;
+    total.expired += summary.expired;
     if (due.length < SWEEP_BATCH) break;
   }
   return total;

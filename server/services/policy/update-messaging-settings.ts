@@ -25,7 +25,8 @@ function canUpdate(ctx: ServiceContext): boolean {
 }
 
 /**
- * Replaces the workspace's messaging policy (quiet hours, statutory rules, frequency caps, zone).
+ * Replaces the workspace's messaging policy (quiet hours, statutory rules, frequency caps, sending
+ * limits, zone).
  * Admins and owners only. Every cap's topic must be a topic of this workspace. Only the
  * `messaging` key of `workspaces.settings` is written (a JSON merge, so other settings written
  * concurrently survive); audited as `workspace.messaging_settings_updated` with before and after.
