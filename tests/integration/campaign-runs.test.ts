@@ -1,7 +1,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { campaignRecipients, campaignRuns, campaigns, messages, workspaces } from "@/db/schema";
+import { campaignRecipients, campaignRuns, campaigns, messages, providerCircuits, workspaces } from "@/db/schema";
 import { campaignRunRequested } from "@/inngest/events";
 import { campaignRunFunction } from "@/inngest/functions/campaign-run";
 import { runWithJobContext } from "@/server/jobs/runner/context";
@@ -388,6 +388,36 @@ describe("campaign runs", () => {
     expect(secondMessages.every((m) => m.status !== "blocked")).toBe(true);
     const [row] = await h.handle.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
     expect(row!.nextRunAt!.toISOString()).toBe("2026-03-09T14:00:00.000Z");
+  });
+
+  it("while the provider's circuit is open the run waits (nothing dropped, shown on the progress), then carries on", async () => {
+    const ws = await workspace();
+    await people(ws.id, 3);
+    const campaign = await newsCampaign(ws.ctx());
+    const { runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
+    const runId = runIds[0]!;
+    const ctx = { db: h.handle.db, now: () => new Date(), outbox: h.outbox };
+    await advanceRun({ ctx, input: { runId } });
+    const provider = h.outbox.transports.email.name;
+    const openUntil = new Date(Date.now() + 60_000);
+    await h.handle.db
+      .insert(providerCircuits)
+      .values({ provider, state: "open", failures: 10, windowStart: new Date(), openedAt: new Date(), openUntil });
+    try {
+      expect(await advanceRun({ ctx, input: { runId } })).toEqual({ state: "wait", until: openUntil.toISOString() });
+      expect(await messagesOfRun(runId)).toHaveLength(0);
+      const progress = await getCampaignProgress({
+        ctx: { ...ws.ctx(), outbox: h.outbox },
+        input: { id: campaign.id },
+      });
+      expect(progress.provider).toMatchObject({ name: provider, state: "open" });
+      expect(progress.timeline[0]!.type).toBe("provider_paused");
+      const later = () => new Date(openUntil.getTime() + 1000);
+      await drive(runId, later);
+      expect(await messagesOfRun(runId)).toHaveLength(3);
+    } finally {
+      await h.handle.db.delete(providerCircuits).where(eq(providerCircuits.provider, provider));
+    }
   });
 
   it("the campaign-run function drives a run through its steps (InngestTestEngine)", async () => {

@@ -6,6 +6,7 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, IN_FLIGHT_STATUSES } from "@/server/shared/enums";
 import { inTransaction, type JobContext, type Outbox, type ServiceContext } from "../context";
 import { dispatchMessages } from "../messages/dispatch-messages";
+import { getProviderCircuits } from "../messages/get-provider-circuits";
 import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { freezeRun, RUN_LOCK, type RunStep } from "./freeze-run";
@@ -63,6 +64,20 @@ export async function deliverRunChunk({
   if (window && !insideSendingWindow(window, now, messaging.timezone)) {
     const opening = nextWindowOpening(window, now, messaging.timezone);
     if (opening) return { state: "wait", until: opening.toISOString() };
+  }
+  // The provider keeps failing (its circuit is open): the run waits, nothing is dropped.
+  const provider = ctx.outbox.transports[campaign.channel].name;
+  const circuit = (await getProviderCircuits({ ctx })).find((c) => c.provider === provider);
+  if (circuit?.state === "open" && circuit.openUntil) {
+    await addCampaignEvent(ctx.db, {
+      workspaceId: run.workspaceId,
+      campaignId: run.campaignId,
+      runId: run.id,
+      type: "provider_paused",
+      detail: { provider, until: circuit.openUntil.toISOString(), failures: circuit.failures },
+      at: now,
+    });
+    return { state: "wait", until: circuit.openUntil.toISOString() };
   }
   const pace = await paceWait(ctx, run.id, campaign.options.pacingHours ?? null, run.startedAt ?? now, now);
   if (pace) return { state: "wait", until: pace.toISOString() };

@@ -2,6 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { campaignEvents } from "@/db/schema";
 import { resultRows } from "@/db/map-rows";
 import type { ServiceContext } from "../context";
+import { getProviderCircuits } from "../messages/get-provider-circuits";
 import { findCampaign } from "./rows";
 import { countRuns, latestRun, toRun } from "./runs";
 import { ZCampaignActionInput, type TCampaignActionInput, type TCampaignProgress } from "./schemas";
@@ -49,8 +50,11 @@ export async function getCampaignProgress({
           pending: Number(z.pending),
         }))
       : [];
+  const providerName = ctx.outbox?.transports[campaign.channel].name ?? campaign.channel;
+  const circuit = (await getProviderCircuits({ ctx })).find((c) => c.provider === providerName);
   return {
     run: run ? toRun(run, counts.get(run.id)!) : null,
+    provider: { name: providerName, state: circuit?.state ?? "closed", openUntil: circuit?.openUntil ?? null },
     zones,
     timeline: timeline.map((e) => ({ type: e.type, runId: e.runId, detail: e.detail, occurredAt: e.occurredAt })),
   };

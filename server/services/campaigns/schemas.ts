@@ -371,6 +371,15 @@ export type TRecipientPage = z.infer<typeof ZRecipientPage>;
 
 export const ZCampaignProgress = z.object({
   run: ZCampaignRun.nullable().describe("The latest run; null before the first"),
+  provider: z
+    .object({
+      name: z.string().describe("The provider of the campaign's channel"),
+      state: z
+        .enum(["closed", "open", "half_open"])
+        .describe("closed: sending; open: failing, delivery waits; half_open: probing"),
+      openUntil: z.date().nullable().describe("While open: when delivery is tried again"),
+    })
+    .describe("The circuit breaker of the campaign's provider"),
   zones: z
     .array(
       z.object({
