@@ -21,6 +21,17 @@ export const campaignRunFunction = inngest.createFunction(
     retries: 3,
     triggers: [campaignRunRequested],
     concurrency: [{ key: "event.data.runId", limit: 1 }],
+    // Retries spent: the run ends `failed` (what it never sent can go out with "send to the rest").
+    onFailure: async ({ event, step }) => {
+      await step.run("mark-failed", async () => {
+        const { db, now } = await getJobContext();
+        const { failRun } = await import("@/server/services/campaigns");
+        return failRun({
+          ctx: { db, now },
+          input: { runId: event.data.event.data.runId, error: event.data.error.name ?? "Error" },
+        });
+      });
+    },
   },
   async ({ event, step }) => {
     const runId = event.data.runId;

@@ -10,6 +10,7 @@ import {
   advanceRun,
   cancelCampaign,
   createCampaign,
+  failRun,
   getCampaign,
   getCampaignProgress,
   listCampaignRecipients,
@@ -241,6 +242,23 @@ describe("campaign runs", () => {
       ["once", "cancelled"],
     ]);
     expect((await getCampaign({ ctx: ws.ctx(), input: { id: campaign.id } })).status).toBe("completed");
+  });
+
+  it("a run whose job failed for good ends failed; the rest is sent by a follow-up", async () => {
+    const ws = await workspace();
+    await people(ws.id, 5);
+    const campaign = await newsCampaign(ws.ctx());
+    const { runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
+    const runId = runIds[0]!;
+    const ctx = { db: h.handle.db, now: () => new Date(), outbox: h.outbox };
+    await advanceRun({ ctx, input: { runId } });
+    await advanceRun({ ctx, input: { runId, limit: 2 } });
+    expect(await failRun({ ctx, input: { runId, error: "TypeError" } })).toEqual({ failed: true });
+    expect((await getCampaign({ ctx: ws.ctx(), input: { id: campaign.id } })).status).toBe("failed");
+    expect(await advanceRun({ ctx, input: { runId } })).toEqual({ state: "done", status: "failed" });
+    const rest = await sendCampaignToRest({ ctx: ws.ctx(), input: { id: campaign.id } });
+    await drive(rest.runIds[0]!);
+    expect(await messagesOfRun(rest.runIds[0]!)).toHaveLength(3);
   });
 
   it("an exclusion segment leaves its members out of the run", async () => {

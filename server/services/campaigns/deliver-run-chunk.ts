@@ -299,3 +299,33 @@ export async function advanceRun({
   if (run.status === "scheduled" || run.status === "materialising") return freezeRun({ ctx, input });
   return deliverRunChunk({ ctx, input });
 }
+
+/**
+ * A run whose job failed for good (its retries spent on an error that kept coming back): the run
+ * ends `failed` with the error's name (no message text: it may carry data), recipients not yet
+ * reached stay pending, so "send to the rest" can reach them once the cause is fixed.
+ */
+export async function failRun({ ctx, input }: { ctx: JobContext; input: { runId: string; error: string } }) {
+  const now = ctx.now();
+  return inTransaction(ctx.db, async (tx) => {
+    const run = await runById(tx, input.runId);
+    if (!run) return { failed: false };
+    const moved = await moveRun(tx, {
+      run,
+      from: ["scheduled", "materialising", "sending"],
+      to: "failed",
+      reason: "error",
+      at: now,
+    });
+    if (moved)
+      await addCampaignEvent(tx, {
+        workspaceId: run.workspaceId,
+        campaignId: run.campaignId,
+        runId: run.id,
+        type: "failed",
+        detail: { error: input.error.slice(0, 100) },
+        at: now,
+      });
+    return { failed: Boolean(moved) };
+  });
+}

@@ -11,7 +11,14 @@ export { pauseCampaign } from "./pause-campaign";
 export { resumeCampaign } from "./resume-campaign";
 export { cancelCampaign } from "./cancel-campaign";
 export { sendCampaignToRest } from "./send-campaign-to-rest";
-export { advanceRun, deliverRunChunk, CHUNK_SIZE, runMessageKey, type SendingJobContext } from "./deliver-run-chunk";
+export {
+  advanceRun,
+  deliverRunChunk,
+  failRun,
+  CHUNK_SIZE,
+  runMessageKey,
+  type SendingJobContext,
+} from "./deliver-run-chunk";
 export { freezeRun, type RunStep } from "./freeze-run";
 export { runCampaignScheduler } from "./run-scheduler";
 export { listCampaignRuns } from "./list-campaign-runs";
