@@ -1,9 +1,18 @@
 import { InngestTestEngine } from "@inngest/test";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { campaignRecipients, campaignRuns, campaigns, messages, providerCircuits, workspaces } from "@/db/schema";
+import {
+  campaignRecipients,
+  campaignRuns,
+  campaigns,
+  jobRuns,
+  messages,
+  providerCircuits,
+  workspaces,
+} from "@/db/schema";
 import { campaignRunRequested } from "@/inngest/events";
 import { campaignRunFunction } from "@/inngest/functions/campaign-run";
+import { createJobRunner } from "@/server/jobs";
 import { runWithJobContext } from "@/server/jobs/runner/context";
 import { fixedClock, type Clock } from "@/server/lib/clock";
 import {
@@ -491,5 +500,32 @@ describe("campaign runs over REST", () => {
     await drive(runId);
     const paused = await rest("POST", `/campaigns/${campaign.id}/pause`, { key, body: {} });
     expect(paused.status).toBe(409); // completed: nothing left to pause
+  });
+});
+
+describe("campaign runs through the in-process runner", () => {
+  it("the schedule's event starts the run's job, which freezes and sends it once", async () => {
+    const ws = await workspace();
+    await people(ws.id, 4);
+    const campaign = await newsCampaign(ws.ctx());
+    const { runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
+    const runner = createJobRunner({ handle: h.handle, clock: () => new Date(), functions: [campaignRunFunction] });
+    try {
+      await runner.send([
+        campaignRunRequested.create({ runId: runIds[0]!, workspaceId: ws.id }, { id: `campaign-run-${runIds[0]!}` }),
+      ]);
+      // A second request with the run's event id starts nothing.
+      await runner.send([
+        campaignRunRequested.create({ runId: runIds[0]!, workspaceId: ws.id }, { id: `campaign-run-${runIds[0]!}` }),
+      ]);
+      await runner.drain();
+      await h.settle();
+      const sent = await messagesOfRun(runIds[0]!);
+      expect(sent).toHaveLength(4);
+      const jobs = (await h.handle.db.select().from(jobRuns)).filter((j) => j.functionId.endsWith("-campaign-run"));
+      expect(jobs.filter((j) => j.event.data.runId === runIds[0]).map((j) => j.status)).toEqual(["completed"]);
+    } finally {
+      await runner.stop();
+    }
   });
 });
