@@ -24,6 +24,8 @@ export interface CampaignDryRunResult {
   deferred: number;
   smsSegments: number | null;
   estimatedCost: { amount: number; currency: "USD" } | null;
+  /** Where a local-time send takes the members' zones from (absent in dry runs before it was counted). */
+  timezones?: { contact: number; phone: number; workspace: number; fallback: number };
   computedAt: string;
 }
 

@@ -19,6 +19,7 @@ import {
   advanceRun,
   cancelCampaign,
   createCampaign,
+  dryRunCampaign,
   failRun,
   getCampaign,
   getCampaignProgress,
@@ -345,6 +346,8 @@ describe("campaign runs", () => {
     await h.handle.db.execute(sql`update contacts set timezone = 'Mars/Olympus_Mons' where id = ${bogus!}::uuid`);
     const [none] = await people(ws.id, 1);
     const campaign = await newsCampaign(ws.ctx(fixedClock(T0)));
+    const dry = await dryRunCampaign({ ctx: ws.ctx(fixedClock(T0)), input: { id: campaign.id } });
+    expect(dry.timezones).toEqual({ contact: 3, phone: 0, workspace: 1, fallback: 1 });
     const { runIds, campaign: scheduled } = await scheduleCampaign({
       ctx: ws.ctx(fixedClock(T0)),
       input: { id: campaign.id, localTime: "02:30", date: "2026-03-08" },

@@ -1,8 +1,11 @@
-import { eq } from "drizzle-orm";
-import { campaigns, topics, workspaces } from "@/db/schema";
+import { eq, sql, type SQL } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { resultRows } from "@/db/map-rows";
+import { pgTextArray } from "@/server/lib/pg-array";
+import { campaigns, contacts, topics, workspaces } from "@/db/schema";
 import { notFound } from "@/server/lib/errors";
 import { readMessagingSettings } from "@/server/shared/messaging-settings";
-import { countryTimeZone } from "../policy/recipient-timezone";
+import { countryTimeZone, countryZoneEntries } from "../policy/recipient-timezone";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
 import { withStatementTimeout } from "../segments/count-runner";
@@ -47,6 +50,8 @@ export async function dryRunCampaign({
     classifyAudience(tx, { row, where, topic, settings, now }),
   );
 
+  const timezones = await withStatementTimeout(ctx.db, DRY_RUN_TIMEOUT_MS, (tx) => countZoneSources(tx, where));
+
   let smsSegments: number | null = null;
   let estimatedCost: TDryRun["estimatedCost"] = null;
   if (row.channel === "sms") {
@@ -57,7 +62,7 @@ export async function dryRunCampaign({
       estimatedCost = { amount: Math.round(smsSegments * price * 10_000) / 10_000, currency: "USD" };
     }
   }
-  const result: TDryRun = { ...counts, smsSegments, estimatedCost, computedAt: now.toISOString() };
+  const result: TDryRun = { ...counts, smsSegments, estimatedCost, timezones, computedAt: now.toISOString() };
   await inTransaction(ctx.db, async (tx) => {
     await tx.update(campaigns).set({ lastDryRun: result, lastDryRunAt: now }).where(eq(campaigns.id, row.id));
     await writeAudit(tx, ctx, {
@@ -83,4 +88,31 @@ function segmentPrice(settings: Record<string, unknown>): number {
     if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
   }
   return DEFAULT_SMS_SEGMENT_PRICE;
+}
+
+/**
+ * Where a local-time send would take each audience member's zone from (`freezeRun` resolves it
+ * the same way): the contact's own zone when the database knows it, the phone number's country,
+ * the workspace's when none is set, and `fallback` for a zone that is set but unknown (sent on
+ * the workspace's clock: a figure to check before a local-time send).
+ */
+async function countZoneSources(db: Queryable, where: SQL): Promise<TDryRun["timezones"]> {
+  const countries = countryZoneEntries().map(([country]) => country);
+  const rows = resultRows<{ source: string; n: number }>(
+    await db.execute(sql`
+      with known_zones as materialized (select name from pg_timezone_names)
+      select case
+               when ${contacts.timezone} is not null
+                    and exists (select 1 from known_zones k where k.name = ${contacts.timezone}) then 'contact'
+               when ${contacts.phoneCountry} = any(${pgTextArray(countries)}::text[]) then 'phone'
+               when ${contacts.timezone} is not null then 'fallback'
+               else 'workspace'
+             end as source, count(*)::int as n
+        from ${contacts}
+       where ${where}
+       group by 1`),
+  );
+  const counts = { contact: 0, phone: 0, workspace: 0, fallback: 0 };
+  for (const row of rows) counts[row.source as keyof typeof counts] = Number(row.n);
+  return counts;
 }

@@ -50,6 +50,15 @@ export const ZDryRun = z.object({
     })
     .nullable()
     .describe("SMS only: smsSegments × the workspace's price per segment"),
+  timezones: z
+    .object({
+      contact: z.number().int().describe("Members whose own time zone is known"),
+      phone: z.number().int().describe("Members without one, placed by their phone number's country"),
+      workspace: z.number().int().describe("Members with neither: the workspace's zone is used"),
+      fallback: z.number().int().describe("Members whose stored zone is not a known one: the workspace's zone is used"),
+    })
+    .optional()
+    .describe("Where a local-time send takes each audience member's zone from"),
   computedAt: z.string().describe("When the dry run ran (ISO 8601 UTC)"),
 });
 export type TDryRun = z.infer<typeof ZDryRun>;
