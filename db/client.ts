@@ -1,6 +1,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import type { Logger } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -35,6 +36,8 @@ export interface CreateDbOptions {
   pglite?: PGlite;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** Sees every query run through `db` (not `queryRows`); benchmarks count statements with it. */
+  logger?: Logger;
 }
 
 /**
@@ -85,7 +88,7 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
       // Dates come back as Date objects; bigint counts as numbers.
       types: { bigint: postgres.BigInt },
     });
-    const db = drizzlePostgres(withNamedStatements(client), { schema });
+    const db = drizzlePostgres(withNamedStatements(client), { schema, logger: options.logger });
     return {
       db,
       kind: "postgres",
@@ -111,7 +114,7 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
     }
   }
   const client = pglite;
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const db = drizzlePglite(client, { schema, logger: options.logger }) as unknown as Database;
   return {
     db,
     kind: "pglite",

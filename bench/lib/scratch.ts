@@ -8,6 +8,8 @@ export interface ScratchDatabase {
   url: string;
   name: string;
   drop(): Promise<void>;
+  /** Closes the admin connection and leaves the database in place (to look at it afterwards). */
+  keep(): Promise<void>;
 }
 
 export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
@@ -23,6 +25,9 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
     name,
     async drop() {
       await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
+      await admin.end();
+    },
+    async keep() {
       await admin.end();
     },
   };

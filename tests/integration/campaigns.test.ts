@@ -22,7 +22,7 @@ import { decide } from "@/server/services/policy/decide";
 import { recordConsentChange } from "@/server/services/consent/record-consent-change";
 import { upsertContact } from "@/server/services/contacts";
 import type { ServiceContext } from "@/server/services/context";
-import { readMessagingSettings } from "@/server/shared/messaging-settings";
+import { readMessagingSettings, type MessagingSettings } from "@/server/shared/messaging-settings";
 import { createSegment } from "@/server/services/segments";
 import { ensureDefaultTopics } from "@/server/services/topics";
 import { createApiKeyFor, createMember, createWorkspace, memberContext, systemContext } from "@/tests/factories";
@@ -175,6 +175,59 @@ afterAll(async () => {
 
 function expectAppError(code: string) {
   return expect.objectContaining({ code }) as unknown as AppError;
+}
+
+/** What decide() answers for each member of a campaign's audience, counted like a dry run. */
+async function decideEach(row: typeof campaigns.$inferSelect, settings: MessagingSettings) {
+  const [topic] = await handle.db.select().from(topics).where(eq(topics.id, row.topicId));
+  const members = await handle.db
+    .select()
+    .from(contacts)
+    .where(await audienceWhere(handle.db, row, NOW));
+  const expected: Record<string, number> = {};
+  let sendable = 0;
+  for (const contact of members) {
+    const [state] = await handle.db
+      .select()
+      .from(consentStates)
+      .where(
+        and(
+          eq(consentStates.contactId, contact.id),
+          eq(consentStates.topicId, topic!.id),
+          eq(consentStates.channel, "email"),
+        ),
+      );
+    const suppressed = contact.emailHash
+      ? await handle.db
+          .select()
+          .from(suppressions)
+          .where(
+            and(
+              eq(suppressions.workspaceId, workspaceId),
+              eq(suppressions.channel, "email"),
+              eq(suppressions.addressHash, contact.emailHash),
+            ),
+          )
+      : [];
+    const recent = await handle.db.select().from(messages).where(eq(messages.contactId, contact.id));
+    const decision = decide({
+      now: NOW,
+      channel: "email",
+      kind: "marketing",
+      topic: { id: topic!.id, key: topic!.key, kind: topic!.kind, channels: topic!.channels },
+      contact: { id: contact.id, erased: contact.erasedAt !== null, timezone: contact.timezone, phone: null },
+      address: contact.emailHash ? "present@example.com" : null,
+      consent: state
+        ? { status: state.status, source: state.source, eventId: state.eventId, occurredAt: state.occurredAt }
+        : null,
+      suppression: suppressed[0] ? { reason: suppressed[0].reason } : null,
+      settings,
+      recentSends: recent.map((m) => ({ at: m.createdAt, channel: m.channel, topicKey: m.topicKey, kind: m.kind })),
+    });
+    if (decision.outcome === "send") sendable++;
+    else expected[decision.reason] = (expected[decision.reason] ?? 0) + 1;
+  }
+  return { audience: members.length, sendable, blocked: expected };
 }
 
 describe("campaign drafts", () => {
@@ -348,59 +401,41 @@ describe("dry run", () => {
     });
     const [row] = await handle.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
     const [ws] = await handle.db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
-    const [topic] = await handle.db.select().from(topics).where(eq(topics.id, row!.topicId));
-    const settings = readMessagingSettings(ws!.settings);
-    const members = await handle.db
-      .select()
-      .from(contacts)
-      .where(await audienceWhere(handle.db, row!, NOW));
-    const expected: Record<string, number> = {};
-    let sendable = 0;
-    for (const contact of members) {
-      const [state] = await handle.db
-        .select()
-        .from(consentStates)
-        .where(
-          and(
-            eq(consentStates.contactId, contact.id),
-            eq(consentStates.topicId, topic!.id),
-            eq(consentStates.channel, "email"),
-          ),
-        );
-      const suppressed = contact.emailHash
-        ? await handle.db
-            .select()
-            .from(suppressions)
-            .where(
-              and(
-                eq(suppressions.workspaceId, workspaceId),
-                eq(suppressions.channel, "email"),
-                eq(suppressions.addressHash, contact.emailHash),
-              ),
-            )
-        : [];
-      const recent = await handle.db.select().from(messages).where(eq(messages.contactId, contact.id));
-      const decision = decide({
-        now: NOW,
-        channel: "email",
-        kind: "marketing",
-        topic: { id: topic!.id, key: topic!.key, kind: topic!.kind, channels: topic!.channels },
-        contact: { id: contact.id, erased: contact.erasedAt !== null, timezone: contact.timezone, phone: null },
-        address: contact.emailHash ? "present@example.com" : null,
-        consent: state
-          ? { status: state.status, source: state.source, eventId: state.eventId, occurredAt: state.occurredAt }
-          : null,
-        suppression: suppressed[0] ? { reason: suppressed[0].reason } : null,
-        settings,
-        recentSends: recent.map((m) => ({ at: m.createdAt, channel: m.channel, topicKey: m.topicKey, kind: m.kind })),
-      });
-      if (decision.outcome === "send") sendable++;
-      else expected[decision.reason] = (expected[decision.reason] ?? 0) + 1;
-    }
+    const expected = await decideEach(row!, readMessagingSettings(ws!.settings));
     const result = await dryRunCampaign({ ctx: marketer, input: { id: campaign.id } });
-    expect(result.audience).toBe(members.length);
-    expect(result.sendable).toBe(sendable);
-    expect(result.blocked).toEqual(expected);
+    expect(result).toMatchObject(expected);
+    expect(result.blocked).toEqual(expected.blocked);
+  });
+
+  it("several caps: each counts in its own window, as decide() does", async () => {
+    const campaign = await createCampaign({
+      ctx: marketer,
+      input: { name: "Caps", channel: "email", topic: "newsletter", content: { subject: "s", text: "t" } },
+    });
+    const [row] = await handle.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
+    const [ws] = await handle.db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    const [topic] = await handle.db.select().from(topics).where(eq(topics.id, row!.topicId));
+    // capped: 2 newsletter emails 1 and 2 days ago; oldSends: 2 of them 10 and 12 days ago. Every
+    // cap's count comes from the widest window (30 days): each must keep to its own.
+    const settings: MessagingSettings = {
+      ...readMessagingSettings(ws!.settings),
+      frequencyCaps: [
+        { channel: "email", topicKey: null, max: 3, days: 30 }, // 2 each: neither
+        { channel: "any", topicKey: "newsletter", max: 3, days: 20 }, // 2 each: neither
+        { channel: "any", topicKey: null, max: 2, days: 5 }, // capped only: oldSends's are older
+      ],
+    };
+    const expected = await decideEach(row!, settings);
+    expect(expected.blocked.frequency_cap).toBe(1);
+    const counts = await classifyAudience(handle.db, {
+      row: row!,
+      where: await audienceWhere(handle.db, row!, NOW),
+      topic: topic!,
+      settings,
+      now: NOW,
+    });
+    expect(counts).toMatchObject({ audience: expected.audience, sendable: expected.sendable });
+    expect(counts.blocked).toEqual(expected.blocked);
   });
 
   it("classifies the whole audience in one statement", async () => {

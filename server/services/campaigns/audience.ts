@@ -54,7 +54,16 @@ export interface ClassifyInput {
  * is no record or it is pending) → frequency_cap (each workspace cap that applies to the channel
  * and topic: marketing messages counted like the pipeline's recent sends, in the cap's window;
  * none when the campaign ignores caps). `reason` is null for members who pass. The dry run counts
- * them; a run's freeze inserts them (`materialiseRun`): one statement either way.
+ * them; a run's freeze inserts them (`freezeRun`): one statement either way.
+ *
+ * Written for a million members (bench/fanout.ts): every lookup is a join that yields at most one
+ * row per member, so `reason` is plain column tests, cheap however often a caller's SQL repeats
+ * it (an inlined CTE copies the expression into each reference; with subqueries in it the freeze
+ * ran each one twice per member). Suppressions and consent are joined on their primary keys. The
+ * caps' counts come from ONE lateral aggregate per member over that contact's recent messages
+ * (the `messages_workspace_contact_idx` range of the widest cap's window), each cap a `filter` of
+ * it: the work follows the audience, never the workspace's whole sending history (a grouped scan
+ * of every recent message would, and would cost a small segment as much as the whole list).
  */
 export function classifiedAudienceCtes(input: ClassifyInput): SQL {
   const { row, where, topic, settings, now } = input;
@@ -75,16 +84,30 @@ export function classifiedAudienceCtes(input: ClassifyInput): SQL {
             (cap.channel === "any" || cap.channel === channel) && (cap.topicKey === null || cap.topicKey === topic.key),
         )
       : [];
-  const capChecks = caps.map(
-    (cap) => sql`(select count(*) from messages m
-      where m.workspace_id = ${ws} and m.contact_id = a.id and m.direction = 'outbound' and m.kind = 'marketing'
-        and m.status::text in (${counted})
-        and m.created_at > ${at}::timestamptz - make_interval(days => ${cap.days}::int)
-        and m.created_at <= ${at}::timestamptz
+  // One count per cap (`sent_<i>`), all from the same rows: the widest window, then each cap's own.
+  const capCounts = caps.map(
+    (cap, i) => sql`count(*) filter (where m.created_at > ${at}::timestamptz - make_interval(days => ${cap.days}::int)
         ${cap.channel === "any" ? sql`` : sql`and m.channel = ${cap.channel}`}
-        ${cap.topicKey === null ? sql`` : sql`and m.topic_key = ${cap.topicKey}`}) >= ${cap.max}::int`,
+        ${cap.topicKey === null ? sql`` : sql`and m.topic_key = ${cap.topicKey}`}) as ${sql.raw(`sent_${i}`)}`,
   );
-  const capped = capChecks.length > 0 ? sql.join(capChecks, sql` or `) : sql`false`;
+  const widestDays = Math.max(0, ...caps.map((cap) => cap.days));
+  const recentSends =
+    caps.length > 0
+      ? sql`cross join lateral (
+          select ${sql.join(capCounts, sql`, `)}
+            from messages m
+           where m.workspace_id = ${ws} and m.contact_id = a.id and m.direction = 'outbound' and m.kind = 'marketing'
+             and m.status::text in (${counted})
+             and m.created_at > ${at}::timestamptz - make_interval(days => ${widestDays}::int)
+             and m.created_at <= ${at}::timestamptz) rs`
+      : sql``;
+  const capped =
+    caps.length > 0
+      ? sql.join(
+          caps.map((cap, i) => sql`${sql.raw(`rs.sent_${i}`)} >= ${cap.max}::int`),
+          sql` or `,
+        )
+      : sql`false`;
 
   const consentReason = marketing
     ? sql`when cs.status = 'opted_out' then 'opted_out'
@@ -103,16 +126,17 @@ export function classifiedAudienceCtes(input: ClassifyInput): SQL {
         case
           when a.erased_at is not null then 'erased'
           when a.address_hash is null then 'invalid_address'
-          when exists (select 1 from suppressions s
-                       where s.workspace_id = ${ws} and s.channel = ${channel} and s.address_hash = a.address_hash)
-            then 'suppressed'
+          when s.address_hash is not null then 'suppressed'
           ${consentReason}
           when ${capped} then 'frequency_cap'
         end as reason,
         a.timezone, a.phone_country
       from audience a
+      left join suppressions s
+        on s.workspace_id = ${ws} and s.channel = ${channel} and s.address_hash = a.address_hash
       left join consent_states cs
         on cs.workspace_id = ${ws} and cs.contact_id = a.id and cs.channel = ${channel} and cs.topic_id = ${topic.id}
+      ${recentSends}
     )`;
 }
 

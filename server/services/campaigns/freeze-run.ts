@@ -151,13 +151,19 @@ async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: Campa
     zoneColumns = sql`case when ${onDate} < ${now.toISOString()}::timestamptz then ${late} else ${onDate} end, z.zone, z.zone_source`;
     zoneJoin = sql`join zoned z on z.id = c.id`;
   }
+  // In contact order: the primary key (run, contact), and the pending index too when there is no
+  // send time, then grow at their right edge instead of touching a random leaf page for each row
+  // (at a million rows the sort costs less than it saves; bench/fanout.ts), and the chunks read
+  // them back in that order. No ON CONFLICT: the run's lock and status make this the run's only
+  // insert and every contact comes once, so a per-row conflict check (a speculative insertion
+  // each) would only cost time.
   const result = await tx.execute(sql`
     ${ctes}${extraCtes}
     insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source)
     select ${run.id}::uuid, c.id, ${campaign.workspaceId}::uuid,
            case when c.reason is null then 'pending' else 'blocked' end, c.reason, ${zoneColumns}
       from classified c ${zoneJoin}
-    on conflict do nothing`);
+     order by c.id`);
   return rowCount(result);
 }
 
