@@ -3,7 +3,7 @@
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CopyIcon, FlaskConicalIcon, InfoIcon, SendIcon } from "lucide-react";
+import { CalendarClockIcon, CopyIcon, FlaskConicalIcon, InfoIcon, SendIcon } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { ArchiveButton } from "@/components/ui/archive-button";
 import { BackLink } from "@/components/ui/back-link";
@@ -31,7 +31,9 @@ import type { TCampaign, TDryRun, TTestSendResult } from "@/server/services/camp
 import type { TRenderPreview } from "@/server/services/templates";
 import type { Channel } from "@/server/shared/enums";
 import { countSmsSegments } from "@/server/shared/sms-segments";
+import { CampaignProgress, LIVE_STATUSES } from "./campaign-progress";
 import { CHANNEL_LABELS, DRY_RUN_REASONS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
+import { ScheduleStep } from "./schedule-step";
 
 const EVERYONE = "__everyone__";
 /** Statuses a campaign may be archived from (the server refuses the others). */
@@ -63,16 +65,59 @@ function draftFrom(campaign: TCampaign | undefined): Draft {
   };
 }
 
+/** A campaign past its draft opens on its progress; a draft (or a new one) on its audience. */
+function initialStep(campaign: TCampaign | undefined): string {
+  return campaign && campaign.status !== "draft" && campaign.status !== "archived" ? "progress" : "audience";
+}
+
+/**
+ * The form's identity: it remounts (showing the saved values) when the saved draft changes or the
+ * campaign leaves the draft state, not when a live campaign's status, figures or options move
+ * (which would throw away what is being typed in the schedule and options forms).
+ */
+function formKey(campaign: TCampaign | undefined): string {
+  if (!campaign) return "new";
+  const { id, status, name, topic, kind, segmentId, exclusionSegmentIds, templateId, content } = campaign;
+  return JSON.stringify([
+    id,
+    status === "draft",
+    name,
+    topic,
+    kind,
+    segmentId,
+    exclusionSegmentIds,
+    templateId,
+    content,
+  ]);
+}
+
 /**
  * Creates or edits a campaign in steps: Audience, Content, and once saved, Test (send it to a
- * few addresses) and Review (the dry run). Only drafts are edited; sending arrives with
- * scheduling, so there is no send button.
+ * few addresses), Review (the dry run) and Schedule (send now, later, at each recipient's local
+ * time or on a recurring schedule, with the sending options). Once it is scheduled, Progress
+ * follows the runs live. Only drafts are edited.
  */
-export function CampaignEditor({ campaignId, canEdit }: { campaignId?: string; canEdit: boolean }) {
+export function CampaignEditor({
+  campaignId,
+  canEdit,
+  isAdmin = false,
+}: {
+  campaignId?: string;
+  canEdit: boolean;
+  /** Admins may send outside the frequency caps (legal notices). */
+  isAdmin?: boolean;
+}) {
   const trpc = useTRPC();
-  const campaign = useQuery({ ...trpc.campaigns.get.queryOptions({ id: campaignId ?? "" }), enabled: !!campaignId });
-  // Kept here so saving (which remounts the form with the saved values) stays on the same step.
-  const [step, setStep] = React.useState("audience");
+  const campaign = useQuery({
+    ...trpc.campaigns.get.queryOptions({ id: campaignId ?? "" }),
+    enabled: !!campaignId,
+    // Live while it is scheduled or sending: the status moves on its own (started, completed…).
+    refetchInterval: (query) => (query.state.data && LIVE_STATUSES.has(query.state.data.status) ? 2000 : false),
+  });
+  // Kept here so saving (which remounts the form with the saved values) stays on the same step;
+  // until a step is chosen, the campaign's status chooses it.
+  const [chosenStep, setStep] = React.useState<string | null>(null);
+  const step = chosenStep ?? initialStep(campaign.data);
 
   if (campaignId && campaign.isPending)
     return (
@@ -90,9 +135,10 @@ export function CampaignEditor({ campaignId, canEdit }: { campaignId?: string; c
     );
   return (
     <EditorBody
-      key={campaign.data?.updatedAt.toString() ?? "new"}
+      key={formKey(campaign.data)}
       campaign={campaign.data}
       canEdit={canEdit}
+      isAdmin={isAdmin}
       step={step}
       setStep={setStep}
     />
@@ -102,11 +148,13 @@ export function CampaignEditor({ campaignId, canEdit }: { campaignId?: string; c
 function EditorBody({
   campaign,
   canEdit,
-  step,
+  isAdmin,
+  step: chosenStep,
   setStep,
 }: {
   campaign: TCampaign | undefined;
   canEdit: boolean;
+  isAdmin: boolean;
   step: string;
   setStep: (step: string) => void;
 }) {
@@ -117,6 +165,19 @@ function EditorBody({
   const [draft, setDraft] = React.useState<Draft>(() => draftFrom(campaign));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const editable = canEdit && (!campaign || campaign.status === "draft");
+  const showTest = !!campaign && canEdit;
+  const showSchedule = !!campaign && canEdit && (campaign.status === "draft" || campaign.status === "scheduled");
+  const showProgress = !!campaign && campaign.status !== "draft";
+  const steps = [
+    "audience",
+    "content",
+    ...(showTest ? ["test"] : []),
+    ...(campaign ? ["review"] : []),
+    ...(showSchedule ? ["schedule"] : []),
+    ...(showProgress ? ["progress"] : []),
+  ];
+  // A step the campaign no longer offers (Schedule once it sends) falls back to its progress.
+  const step = steps.includes(chosenStep) ? chosenStep : showProgress ? "progress" : "audience";
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const topics = useQuery(trpc.topics.list.queryOptions());
@@ -193,6 +254,8 @@ function EditorBody({
 
   function save(e: React.FormEvent) {
     e.preventDefault();
+    // Enter in a field of another step submits this form too: only Audience and Content save.
+    if (!editable || (step !== "audience" && step !== "content")) return;
     const missing: Record<string, string> = {};
     if (!draft.name.trim()) missing.name = "Name the campaign";
     if (!draft.topic) missing.topic = "Choose a topic";
@@ -249,7 +312,7 @@ function EditorBody({
         }
       />
 
-      {campaign && campaign.status !== "draft" ? (
+      {campaign && campaign.status !== "draft" && (step === "audience" || step === "content") ? (
         <Alert>
           <InfoIcon />
           <AlertTitle>Read only</AlertTitle>
@@ -263,6 +326,8 @@ function EditorBody({
           <TabsTrigger value="content">2. Content</TabsTrigger>
           {campaign && canEdit ? <TabsTrigger value="test">3. Test</TabsTrigger> : null}
           {campaign ? <TabsTrigger value="review">4. Review</TabsTrigger> : null}
+          {showSchedule ? <TabsTrigger value="schedule">5. Schedule</TabsTrigger> : null}
+          {showProgress ? <TabsTrigger value="progress">Progress</TabsTrigger> : null}
         </TabsList>
 
         <TabsContent value="audience" className="mt-4">
@@ -444,14 +509,33 @@ function EditorBody({
           </Card>
         </TabsContent>
 
-        {campaign && canEdit ? (
+        {showTest ? (
           <TabsContent value="test" className="mt-4">
             <TestSend campaign={campaign} />
           </TabsContent>
         ) : null}
         {campaign ? (
           <TabsContent value="review" className="mt-4">
-            <Review campaign={campaign} canEdit={canEdit} />
+            <Review
+              campaign={campaign}
+              canEdit={canEdit}
+              onSchedule={showSchedule ? () => setStep("schedule") : undefined}
+            />
+          </TabsContent>
+        ) : null}
+        {campaign && showSchedule ? (
+          <TabsContent value="schedule" className="mt-4">
+            <ScheduleStep
+              campaign={campaign}
+              isAdmin={isAdmin}
+              onScheduled={() => setStep("progress")}
+              onReview={() => setStep("review")}
+            />
+          </TabsContent>
+        ) : null}
+        {campaign && showProgress ? (
+          <TabsContent value="progress" className="mt-4">
+            <CampaignProgress campaign={campaign} canEdit={canEdit} isAdmin={isAdmin} />
           </TabsContent>
         ) : null}
       </Tabs>
@@ -629,7 +713,16 @@ function TestSend({ campaign }: { campaign: TCampaign }) {
   );
 }
 
-function Review({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean }) {
+function Review({
+  campaign,
+  canEdit,
+  onSchedule,
+}: {
+  campaign: TCampaign;
+  canEdit: boolean;
+  /** Set while the campaign can be scheduled: the way on to the Schedule step. */
+  onSchedule?: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [result, setResult] = React.useState<TDryRun | null>(campaign.lastDryRun);
@@ -637,7 +730,8 @@ function Review({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean }
     trpc.campaigns.dryRun.mutationOptions({
       onSuccess: (answer) => {
         setResult(answer);
-        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.list.pathKey() });
+        // The list shows its figures and the Schedule step its summary.
+        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.pathKey() });
       },
       onError: (e) => toast.error(errorMessage(e)),
     }),
@@ -649,16 +743,23 @@ function Review({ campaign, canEdit }: { campaign: TCampaign; canEdit: boolean }
         <CardTitle>Review</CardTitle>
         <CardDescription>
           A dry run counts who the campaign would reach now and why the others would be blocked, without sending
-          anything. Sending arrives with scheduling.
+          anything. Run one just before you schedule: a run whose audience moved more than the drift tolerance since
+          pauses for review.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
         {canEdit ? (
-          <div>
+          <div className="flex flex-wrap gap-2">
             <Button type="button" disabled={dryRun.isPending} onClick={() => dryRun.mutate({ id: campaign.id })}>
               {dryRun.isPending ? <Spinner /> : <FlaskConicalIcon />}
               Run dry run
             </Button>
+            {onSchedule ? (
+              <Button type="button" variant="outline" onClick={onSchedule}>
+                <CalendarClockIcon />
+                Continue to scheduling
+              </Button>
+            ) : null}
           </div>
         ) : null}
         {result ? (

@@ -14,13 +14,40 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatRelative } from "@/components/settings/format";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
+import type { TCampaign } from "@/server/services/campaigns";
+import { formatWhen } from "@/components/contacts/labels";
 import { CHANNEL_LABELS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
 
-/** The workspace's campaigns: status, channel, audience from the last dry run, last change. */
+/** While a campaign is sending or waiting for its run, the list is read again this often. */
+const LIVE_REFRESH_MS = 5_000;
+const LIVE = new Set(["scheduled", "sending"]);
+
+/**
+ * "1,234 / 1,500 sent" once the campaign has a run (its latest run's figures); before that the
+ * last dry run's "1,500 (1,430 sendable)", or none.
+ */
+function reachText(counts: TCampaign["counts"]): string | null {
+  const n = (value: number | null) => (value ?? 0).toLocaleString("en-US");
+  if (counts.sent !== null) return `${n(counts.sent)} / ${n(counts.audience)} sent`;
+  if (counts.audience !== null) return `${n(counts.audience)} (${n(counts.sendable)} sendable)`;
+  return null;
+}
+
+/** When a scheduled campaign goes next: its next occurrence, or the time it was scheduled at. */
+function nextSend(campaign: TCampaign): Date | null {
+  if (campaign.status !== "scheduled") return null;
+  if (campaign.nextRunAt) return campaign.nextRunAt;
+  return campaign.schedule?.type === "at" ? new Date(campaign.schedule.at) : null;
+}
+
+/** The workspace's campaigns: status, channel, sent / audience of the latest run (or the last dry run), last change. */
 export function CampaignsList({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
   const [includeArchived, setIncludeArchived] = React.useState(false);
-  const list = useQuery(trpc.campaigns.list.queryOptions({ includeArchived }));
+  const list = useQuery({
+    ...trpc.campaigns.list.queryOptions({ includeArchived }),
+    refetchInterval: (query) => (query.state.data?.items.some((c) => LIVE.has(c.status)) ? LIVE_REFRESH_MS : false),
+  });
   const items = list.data?.items ?? [];
 
   return (
@@ -76,14 +103,13 @@ export function CampaignsList({ canEdit }: { canEdit: boolean }) {
                   </TableCell>
                   <TableCell>
                     <Badge variant={STATUS_VARIANTS[c.status]}>{STATUS_LABELS[c.status]}</Badge>
+                    {nextSend(c) ? (
+                      <div className="mt-0.5 text-xs text-muted-foreground">Next {formatWhen(nextSend(c)!)}</div>
+                    ) : null}
                   </TableCell>
                   <TableCell>{CHANNEL_LABELS[c.channel]}</TableCell>
-                  <TableCell className="tabular-nums">
-                    {c.counts.audience === null ? (
-                      <span className="text-muted-foreground">No dry run yet</span>
-                    ) : (
-                      `${c.counts.audience.toLocaleString()} (${(c.counts.sendable ?? 0).toLocaleString()} sendable)`
-                    )}
+                  <TableCell className="tabular-nums" data-testid="campaign-reach">
+                    {reachText(c.counts) ?? <span className="text-muted-foreground">No dry run yet</span>}
                   </TableCell>
                   <TableCell className="hidden text-muted-foreground md:table-cell">
                     {formatRelative(c.updatedAt)}

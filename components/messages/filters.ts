@@ -12,6 +12,8 @@ export interface MessageFilters {
   to: string;
   recipient: string;
   contactId: string;
+  /** Only this campaign's messages (links from a campaign's progress). */
+  campaignId: string;
 }
 
 export const NO_MESSAGE_FILTERS: MessageFilters = {
@@ -23,4 +25,5 @@ export const NO_MESSAGE_FILTERS: MessageFilters = {
   to: "",
   recipient: "",
   contactId: "",
+  campaignId: "",
 };

@@ -4,7 +4,15 @@ import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ArrowDownLeftIcon, ArrowUpRightIcon, InboxIcon, MessagesSquareIcon, UserIcon, XIcon } from "lucide-react";
+import {
+  ArrowDownLeftIcon,
+  ArrowUpRightIcon,
+  InboxIcon,
+  MegaphoneIcon,
+  MessagesSquareIcon,
+  UserIcon,
+  XIcon,
+} from "lucide-react";
 import { ExactSearch } from "@/components/ui/exact-search";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -60,6 +68,7 @@ function toBrowseInput(filters: MessageFilters): MessageBrowseInput {
     direction: pick<"outbound" | "inbound">(filters.direction),
     recipient: filters.recipient.trim() || undefined,
     contactId: UUID.test(filters.contactId) ? filters.contactId : undefined,
+    campaignId: UUID.test(filters.campaignId) ? filters.campaignId : undefined,
     createdFrom: day(filters.from),
     // The "to" day is inclusive.
     createdTo: to ? new Date(to.getTime() + DAY_MS) : undefined,
@@ -83,12 +92,15 @@ export function MessagesBrowser({
   topics,
   initialFilters,
   contactLabel,
+  campaignLabel = null,
   role,
 }: {
   topics: MessageTopicOption[];
   initialFilters: MessageFilters;
   /** Shown on the "contact" filter chip when the page was opened from a contact. */
   contactLabel: string | null;
+  /** Shown on the "campaign" filter chip when the page was opened from a campaign. */
+  campaignLabel?: string | null;
   role: string;
 }) {
   const trpc = useTRPC();
@@ -196,23 +208,42 @@ export function MessagesBrowser({
               {filtered ? <ClearFiltersButton onClick={clearAll} /> : null}
             </div>
 
-            {filters.contactId ? (
+            {filters.contactId || filters.campaignId ? (
               <div className="flex flex-wrap items-center gap-2 text-sm">
-                <Badge variant="secondary" className="gap-1.5 py-1 pr-1 font-normal">
-                  <UserIcon aria-hidden />
-                  Contact:{" "}
-                  <Link href={`/contacts/${filters.contactId}`} className="font-medium hover:underline">
-                    {contactLabel ?? "this contact"}
-                  </Link>
-                  <button
-                    type="button"
-                    onClick={() => apply({ contactId: "" })}
-                    className="ml-0.5 rounded-sm p-0.5 text-muted-foreground outline-none hover:bg-background hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
-                    aria-label="Show every contact's messages"
-                  >
-                    <XIcon className="size-3" aria-hidden />
-                  </button>
-                </Badge>
+                {filters.contactId ? (
+                  <Badge variant="secondary" className="gap-1.5 py-1 pr-1 font-normal">
+                    <UserIcon aria-hidden />
+                    Contact:{" "}
+                    <Link href={`/contacts/${filters.contactId}`} className="font-medium hover:underline">
+                      {contactLabel ?? "this contact"}
+                    </Link>
+                    <button
+                      type="button"
+                      onClick={() => apply({ contactId: "" })}
+                      className="ml-0.5 rounded-sm p-0.5 text-muted-foreground outline-none hover:bg-background hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                      aria-label="Show every contact's messages"
+                    >
+                      <XIcon className="size-3" aria-hidden />
+                    </button>
+                  </Badge>
+                ) : null}
+                {filters.campaignId ? (
+                  <Badge variant="secondary" className="gap-1.5 py-1 pr-1 font-normal" data-testid="campaign-filter">
+                    <MegaphoneIcon aria-hidden />
+                    Campaign:{" "}
+                    <Link href={`/campaigns/${filters.campaignId}`} className="font-medium hover:underline">
+                      {campaignLabel ?? "this campaign"}
+                    </Link>
+                    <button
+                      type="button"
+                      onClick={() => apply({ campaignId: "" })}
+                      className="ml-0.5 rounded-sm p-0.5 text-muted-foreground outline-none hover:bg-background hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                      aria-label="Show every campaign's messages"
+                    >
+                      <XIcon className="size-3" aria-hidden />
+                    </button>
+                  </Badge>
+                ) : null}
               </div>
             ) : null}
           </>

@@ -52,14 +52,16 @@ test("an SMS campaign to a segment: segment counter, dry run blocked by reason",
   await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
 
   await page.getByRole("tab", { name: "4. Review" }).click();
-  await expect(page.getByText("Sending arrives with scheduling.")).toBeVisible();
+  await expect(page.getByText(/Run one just before you schedule/)).toBeVisible();
   await page.getByRole("button", { name: "Run dry run" }).click();
   const table = page.getByTestId("dry-run");
   await expect(table.getByRole("row", { name: /Audience/ })).toContainText("2");
   await expect(table.getByRole("row", { name: /Sendable/ })).toContainText("0");
   await expect(table.getByRole("row", { name: /Blocked: No consent/ })).toContainText("2");
   await expect(table.getByRole("row", { name: /Estimated cost/ })).toBeVisible();
-  await expect(page.getByRole("button", { name: /^Send$|Schedule/ })).toHaveCount(0);
+  // A draft goes on to scheduling; nothing is sent from the review itself.
+  await expect(page.getByRole("tab", { name: "5. Schedule" })).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Send/ })).toHaveCount(0);
 });
 
 test("test-send an email campaign to the admin's own address", async ({ page }) => {

@@ -242,6 +242,8 @@ interface RouteRule extends Rule {
   params?: (s: Seed) => Record<string, string>;
   body?: string;
 }
+/** The recipients export's masking is checked in campaign-recipients-csv.test.ts; here, who may call it. */
+const UNKNOWN_CAMPAIGN = randomUUID();
 const ROUTE_HANDLERS: Record<string, RouteRule> = {
   "imports/route.ts": {
     method: "POST",
@@ -265,6 +267,14 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     role: "admin",
     load: () => import("@/app/api/contacts/export/route"),
     url: () => "/api/contacts/export",
+  },
+  "campaigns/[id]/recipients.csv/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/[id]/recipients.csv/route"),
+    url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/recipients.csv`,
+    params: () => ({ id: UNKNOWN_CAMPAIGN }),
   },
 };
 /** Route handlers with their own authentication (signatures, public pages, Auth.js, tRPC, REST). */

@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-/** Filters from the address bar (links from a contact); anything malformed is ignored. */
+/** Filters from the address bar (links from a contact or a campaign); anything malformed is ignored. */
 function filtersFrom(params: SearchParams, topicKeys: string[]): MessageFilters {
   const one = (key: string) => {
     const value = params[key];
@@ -30,6 +30,7 @@ function filtersFrom(params: SearchParams, topicKeys: string[]): MessageFilters 
     from: DATE.test(one("from")) ? one("from") : "",
     to: DATE.test(one("to")) ? one("to") : "",
     contactId: UUID.test(one("contactId")) ? one("contactId") : "",
+    campaignId: UUID.test(one("campaignId")) ? one("campaignId") : "",
   };
 }
 
@@ -53,12 +54,22 @@ export default async function MessagesPage(props: { searchParams: Promise<Search
       filters.contactId = "";
     }
   }
+  let campaignLabel: string | null = null;
+  if (filters.campaignId) {
+    try {
+      campaignLabel = (await caller.campaigns.get({ id: filters.campaignId })).name;
+    } catch (error) {
+      if (!(error instanceof TRPCError && error.code === "NOT_FOUND")) throw error;
+      filters.campaignId = "";
+    }
+  }
   return (
     <MessagesBrowser
       role={membership.role}
       topics={topics.items.map((t) => ({ key: t.key, name: t.name }))}
       initialFilters={filters}
       contactLabel={contactLabel}
+      campaignLabel={campaignLabel}
     />
   );
 }

@@ -11,5 +11,11 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
   if (!z.uuid().safeParse(id).success) notFound();
   const { caller } = await getServerCaller();
   const membership = await caller.workspace.current();
-  return <CampaignEditor campaignId={id} canEdit={membership.role !== "viewer"} />;
+  return (
+    <CampaignEditor
+      campaignId={id}
+      canEdit={membership.role !== "viewer"}
+      isAdmin={membership.role === "admin" || membership.role === "owner"}
+    />
+  );
 }
