@@ -128,8 +128,8 @@ test("schedule at a local time, then pause, resume and cancel", async ({ page, r
 
   await page.getByRole("tab", { name: "5. Schedule" }).click();
   await page.getByRole("radio", { name: /At a local time/ }).check();
-  await page.getByLabel("Date", { exact: true }).fill(date);
-  await page.getByLabel("Local time", { exact: true }).fill("10:00");
+  await page.getByRole("textbox", { name: "Date", exact: true }).fill(date);
+  await page.getByRole("textbox", { name: "Local time", exact: true }).fill("10:00");
   await page.getByRole("button", { name: "Schedule", exact: true }).click();
 
   await expect(page.getByRole("tab", { name: "Progress" })).toHaveAttribute("aria-selected", "true");
