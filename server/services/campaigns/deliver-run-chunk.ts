@@ -131,6 +131,7 @@ export async function deliverRunChunk({
       deferOnQuietHours: true,
       campaignId: campaign.id,
       campaignRunId: run.id,
+      ...(campaign.options.ignoreFrequencyCaps ? { ignoreFrequencyCaps: true } : {}),
     }));
     const outcomes = await recordSends({ ctx: { ...service, db: tx }, input: { requests } });
     const handed: { contactId: string; messageId: string }[] = [];

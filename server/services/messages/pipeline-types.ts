@@ -35,6 +35,12 @@ export interface SendRequest {
   campaignRunId?: string | null;
   /** A campaign's test send: stored with `options.test = true`. */
   test?: boolean;
+  /**
+   * A legal-notice campaign's send (`campaigns.options.ignoreFrequencyCaps`, admins only): the
+   * decision skips the workspace frequency caps and records that it did; consent, suppression,
+   * quiet hours and the statutory state limits still apply.
+   */
+  ignoreFrequencyCaps?: boolean;
   /** Batch requests derive their keys from the batch's key: a mismatch is the whole batch's 409. */
   keyFromBatch?: boolean;
   /**

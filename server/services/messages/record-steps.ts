@@ -457,6 +457,7 @@ function decideSend({
     suppression: suppression ? { reason: suppression } : null,
     settings: workspace.settings,
     recentSends: recent,
+    ...(request.ignoreFrequencyCaps ? { ignoreFrequencyCaps: true } : {}),
   });
   const consentProof: StoredDecision["consent"] = consentRow
     ? {
