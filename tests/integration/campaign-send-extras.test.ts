@@ -6,6 +6,7 @@ import {
   advanceRun,
   createCampaign,
   scheduleCampaign,
+  testSendCampaign,
   updateCampaignOptions,
   type RunStep,
 } from "@/server/services/campaigns";
@@ -15,7 +16,8 @@ import { NO_QUIET_HOURS, startSendHarness, uniqueEmail, type SendHarness } from 
 
 /**
  * What a campaign run adds to each message, end to end on a real database (PGlite, or PostgreSQL
- * with TEST_DATABASE_URL): a legal notice past the frequency caps.
+ * with TEST_DATABASE_URL): a legal notice past the frequency caps; the preheader and UTM
+ * parameters of a campaign email.
  */
 
 let h: SendHarness;
@@ -37,7 +39,7 @@ async function workspace(settings: Record<string, unknown> = NO_QUIET_HOURS) {
   const member = await createMember(h.handle.db, ws.id, "admin");
   const ctx = () => memberContext(h.handle.db, ws.id, member.user.id, "admin");
   await h.topic("news", ["email", "sms"], "marketing", ws.id);
-  return { id: ws.id, ctx };
+  return { id: ws.id, ctx, memberEmail: member.user.email };
 }
 
 async function person(workspaceId: string, email = uniqueEmail()): Promise<string> {
@@ -121,5 +123,82 @@ describe("a legal notice ignores frequency caps at send time", () => {
     await drive(runIds[0]!);
     const [message] = await h.handle.db.select().from(messages).where(eq(messages.campaignRunId, runIds[0]!));
     expect([message!.status, message!.reason]).toEqual(["blocked", "opted_out"]);
+  });
+});
+
+/** The email the provider received for `to` (the last one). */
+function emailTo(to: string): { subject: string; text: string; html: string } {
+  const emails = h.resend.sent.flatMap((call) => (Array.isArray(call.body) ? call.body : [call.body]));
+  const found = emails.filter((e: { to: string | string[] }) => [e.to].flat().includes(to)).at(-1);
+  if (!found) throw new Error("no email was delivered to that address");
+  return found;
+}
+
+describe("a campaign email's preheader and UTM parameters", () => {
+  const UTM = "utm_source=optin&utm_medium=email&utm_campaign=spring-sale-2026&utm_term=shoes";
+  const content = {
+    subject: "Spring",
+    preheader: "Spring deals inside",
+    text: "Shop at https://shop.example.com/sale?ref=1. Questions: mailto:help@example.com\nLeave: {{ unsubscribe_url }}",
+    html: '<p>Shop <a href="https://shop.example.com/sale?ref=1">now</a>. <a href="mailto:help@example.com">Write</a> <a href="tel:+15555550100">Call</a> <a href="{{ unsubscribe_url }}">Leave</a> <a href="{{ preferences_url }}">Choose</a></p>',
+  };
+
+  async function sendCampaign(withUtm: boolean) {
+    const ws = await workspace();
+    const email = uniqueEmail();
+    await person(ws.id, email);
+    const campaign = await createCampaign({
+      ctx: ws.ctx(),
+      input: { name: "Spring Sale 2026!", channel: "email", topic: "news", content },
+    });
+    expect(campaign.content?.preheader).toBe("Spring deals inside");
+    if (withUtm)
+      await updateCampaignOptions({ ctx: ws.ctx(), input: { id: campaign.id, options: { utm: { term: "shoes" } } } });
+    const { runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
+    await drive(runIds[0]!);
+    await h.settle();
+    return { ws, email, campaign };
+  }
+
+  it("the hidden preheader opens the body; http(s) links carry the UTM parameters, unsubscribe, preferences, mailto: and tel: do not", async () => {
+    const { email } = await sendCampaign(true);
+    const sent = emailTo(email);
+    expect(sent.html).toMatch(
+      /<body[^>]*>\s*<span data-preheader="true" style="display:none[^"]*">Spring deals inside/,
+    );
+    expect(sent.html).toContain(`href="https://shop.example.com/sale?ref=1&amp;${UTM.replace(/&/g, "&amp;")}"`);
+    expect(sent.text).toContain(
+      `Shop at https://shop.example.com/sale?ref=1&${UTM}. Questions: mailto:help@example.com`,
+    );
+    expect(sent.html).toContain('href="mailto:help@example.com"');
+    expect(sent.html).toContain('href="tel:+15555550100"');
+    // Every link to the app (unsubscribe, preferences, in the body and the footer) is exactly as signed.
+    const appLinks = [...sent.html.matchAll(/href="(http:\/\/[^"]*\/(?:u|preferences)\/[^"]*)"/g)].map((m) => m[1]!);
+    expect(appLinks.length).toBeGreaterThanOrEqual(4);
+    expect(appLinks.some((link) => link.includes("utm_"))).toBe(false);
+    expect(sent.text.match(/https?:\/\/\S*\/u\/\S*/g)!.some((link) => link.includes("utm_"))).toBe(false);
+  });
+
+  it("without UTM settings the links stay as written", async () => {
+    const { email } = await sendCampaign(false);
+    const sent = emailTo(email);
+    expect(sent.html).toContain('href="https://shop.example.com/sale?ref=1"');
+    expect(sent.text).toContain("Shop at https://shop.example.com/sale?ref=1.");
+    expect(sent.html).toContain("Spring deals inside");
+  });
+
+  it("a test send to a member shows the preheader and the tagged links, as the real send will", async () => {
+    const ws = await workspace();
+    const campaign = await createCampaign({
+      ctx: ws.ctx(),
+      input: { name: "Spring Sale 2026!", channel: "email", topic: "news", content },
+    });
+    await updateCampaignOptions({ ctx: ws.ctx(), input: { id: campaign.id, options: { utm: { term: "shoes" } } } });
+    const { results } = await testSendCampaign({ ctx: ws.ctx(), input: { id: campaign.id, to: [ws.memberEmail] } });
+    expect(results[0]).toMatchObject({ member: true, status: "queued" });
+    await h.settle();
+    const sent = emailTo(ws.memberEmail);
+    expect(sent.html).toContain("Spring deals inside");
+    expect(sent.html).toContain(`href="https://shop.example.com/sale?ref=1&amp;${UTM.replace(/&/g, "&amp;")}"`);
   });
 });

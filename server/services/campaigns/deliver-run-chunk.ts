@@ -4,6 +4,7 @@ import { resultRows } from "@/db/map-rows";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, IN_FLIGHT_STATUSES } from "@/server/shared/enums";
+import { utmParameters } from "@/server/shared/utm";
 import { inTransaction, type JobContext, type Outbox, type ServiceContext } from "../context";
 import { dispatchMessages } from "../messages/dispatch-messages";
 import { getProviderCircuits } from "../messages/get-provider-circuits";
@@ -118,6 +119,8 @@ export async function deliverRunChunk({
     const source: SendRequest["source"] = campaign.templateId
       ? { templateId: campaign.templateId }
       : { content: campaign.content! };
+    const utm =
+      campaign.channel === "email" && campaign.options.utm ? utmParameters(campaign.options.utm, campaign.name) : null;
     const requests: SendRequest[] = due.map((r) => ({
       recipient: { contactId: r.contactId },
       channel: campaign.channel,
@@ -132,6 +135,7 @@ export async function deliverRunChunk({
       campaignId: campaign.id,
       campaignRunId: run.id,
       ...(campaign.options.ignoreFrequencyCaps ? { ignoreFrequencyCaps: true } : {}),
+      ...(utm ? { utm } : {}),
     }));
     const outcomes = await recordSends({ ctx: { ...service, db: tx }, input: { requests } });
     const handed: { contactId: string; messageId: string }[] = [];
