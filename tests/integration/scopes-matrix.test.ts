@@ -140,6 +140,7 @@ const PROCEDURES: Record<string, Rule> = {
 
   "messageHistory.get": either(["contacts:read", "messages:send"], "viewer", byMessage),
   "messageHistory.list": either(["contacts:read", "messages:send"], "viewer", (s) => ({ contactId: s.contactId })),
+  "messageHistory.deadLetters": either(["contacts:read", "messages:send"], "viewer", empty),
   "messageHistory.browse": member("viewer", empty),
   "messageHistory.detail": member("viewer", byMessage),
   "messageHistory.outbox": member("viewer", empty),
