@@ -4,7 +4,15 @@ import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ArrowDownLeftIcon, ArrowUpRightIcon, InboxIcon, MessagesSquareIcon, UserIcon, XIcon } from "lucide-react";
+import {
+  ArrowDownLeftIcon,
+  ArrowUpRightIcon,
+  InboxIcon,
+  MailWarningIcon,
+  MessagesSquareIcon,
+  UserIcon,
+  XIcon,
+} from "lucide-react";
 import { ExactSearch } from "@/components/ui/exact-search";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -126,12 +134,20 @@ export function MessagesBrowser({
         title="Messages"
         description="Every email and text message sent or received, with the consent each send relied on."
         actions={
-          <Button variant="outline" asChild>
-            <Link href="/messages/outbox">
-              <InboxIcon />
-              Outbox
-            </Link>
-          </Button>
+          <>
+            <Button variant="outline" asChild>
+              <Link href="/messages/dead-letters">
+                <MailWarningIcon />
+                Dead letters
+              </Link>
+            </Button>
+            <Button variant="outline" asChild>
+              <Link href="/messages/outbox">
+                <InboxIcon />
+                Outbox
+              </Link>
+            </Button>
+          </>
         }
       />
 

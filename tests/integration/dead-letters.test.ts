@@ -142,6 +142,7 @@ describe("dead letters", () => {
 
     const first = await listDeadLetters({ ctx: ws.marketer(), input: { limit: 2 } });
     expect(first.items.map((i) => i.id)).toEqual([c.id, b.id]);
+    expect([first.total, sms.total, ofCampaign.total]).toEqual([3, 1, 1]);
     expect(first.nextCursor).not.toBeNull();
     const second = await listDeadLetters({ ctx: ws.marketer(), input: { limit: 2, cursor: first.nextCursor! } });
     expect(second.items.map((i) => i.id)).toEqual([a.id]);

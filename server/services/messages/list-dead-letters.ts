@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { campaigns, messages } from "@/db/schema";
 import { CHANNELS, MESSAGE_KINDS, MESSAGE_PURPOSES, RETRYABLE_STATUSES } from "@/server/shared/enums";
@@ -65,6 +65,7 @@ export type TDeadLetter = z.infer<typeof ZDeadLetter>;
 export const ZDeadLetterPage = z.object({
   items: z.array(ZDeadLetter).describe("Dead letters, newest first"),
   nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page"),
+  total: z.number().int().describe("Dead letters matching the filters (all pages)"),
   masked: z.boolean().describe("True when recipients are masked or withheld for this caller"),
 });
 export type TDeadLetterPage = z.infer<typeof ZDeadLetterPage>;
@@ -87,7 +88,18 @@ export async function listDeadLetters({
 }): Promise<TDeadLetterPage> {
   const filters = ZListDeadLettersInput.parse(input);
   const after = filters.cursor ? decodeMessageCursor(filters.cursor) : undefined;
-  const rows = await ctx.db
+  const matching = and(
+    eq(messages.workspaceId, ctx.workspaceId),
+    eq(messages.direction, "outbound"),
+    inArray(messages.status, [...RETRYABLE_STATUSES]),
+    sql`coalesce(${messages.reason}, '') <> ${CANCELLED_REASON}`,
+    // Found through the unique index on (workspace_id, idempotency_key).
+    sql`not exists (select 1 from messages r
+          where r.workspace_id = ${messages.workspaceId} and r.idempotency_key = '~retry:' || ${messages.id}::text)`,
+    filters.channel ? eq(messages.channel, filters.channel) : undefined,
+    filters.campaignId ? eq(messages.campaignId, filters.campaignId) : undefined,
+  );
+  const pageQuery = ctx.db
     .select({
       row: messages,
       campaignName: campaigns.name,
@@ -100,15 +112,7 @@ export async function listDeadLetters({
     .leftJoin(campaigns, and(eq(campaigns.id, messages.campaignId), eq(campaigns.workspaceId, messages.workspaceId)))
     .where(
       and(
-        eq(messages.workspaceId, ctx.workspaceId),
-        eq(messages.direction, "outbound"),
-        inArray(messages.status, [...RETRYABLE_STATUSES]),
-        sql`coalesce(${messages.reason}, '') <> ${CANCELLED_REASON}`,
-        // Found through the unique index on (workspace_id, idempotency_key).
-        sql`not exists (select 1 from messages r
-              where r.workspace_id = ${messages.workspaceId} and r.idempotency_key = '~retry:' || ${messages.id}::text)`,
-        filters.channel ? eq(messages.channel, filters.channel) : undefined,
-        filters.campaignId ? eq(messages.campaignId, filters.campaignId) : undefined,
+        matching,
         after
           ? sql`(${messages.createdAt}, ${messages.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
           : undefined,
@@ -116,6 +120,10 @@ export async function listDeadLetters({
     )
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(filters.limit + 1);
+  const [rows, [counted]] = await Promise.all([
+    pageQuery,
+    ctx.db.select({ total: count() }).from(messages).where(matching),
+  ]);
 
   const page = rows.slice(0, filters.limit);
   const last = rows.length > filters.limit ? page[page.length - 1] : undefined;
@@ -148,6 +156,7 @@ export async function listDeadLetters({
   return {
     items,
     nextCursor: last ? encodeMessageCursor(last.createdAtText, last.row.id) : null,
+    total: Number(counted?.total ?? 0),
     masked: !full,
   };
 }
