@@ -200,6 +200,8 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.updateProfile": member("admin"),
   "workspace.setLogo": member("admin"),
   "workspace.removeLogo": member("admin", nothing),
+  "workspace.seedList": member("viewer", nothing),
+  "workspace.updateSeedList": member("admin"),
   /** Any signed-in user becomes the new workspace's owner; a key needs admin (its workspace's owners own it). */
   "workspace.create": either("admin", "viewer"),
 };

@@ -12,6 +12,7 @@ import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { freezeRun, RUN_LOCK, type RunStep } from "./freeze-run";
 import { addCampaignEvent, CANCELLED_REASON, moveRun, runById, statusesSql, workspaceSettingsOf } from "./runs";
+import { seedRun } from "./seed-run";
 import { errorPolicyTrips, insideSendingWindow, nextWindowOpening } from "./schedule-rules";
 
 /** Recipients recorded per chunk: one `recordSends` call (one transaction) each. */
@@ -59,7 +60,7 @@ export async function deliverRunChunk({
   if (run.status !== "sending") return { state: "done", status: run.status };
   const [campaign] = await ctx.db.select().from(campaigns).where(eq(campaigns.id, run.campaignId));
   if (!campaign) return { state: "done", status: "failed" };
-  const { messaging } = await workspaceSettingsOf(ctx.db, run.workspaceId);
+  const { messaging, raw: settings } = await workspaceSettingsOf(ctx.db, run.workspaceId);
 
   const window = campaign.options.sendingWindow;
   if (window && !insideSendingWindow(window, now, messaging.timezone)) {
@@ -91,6 +92,9 @@ export async function deliverRunChunk({
     now: ctx.now,
     outbox: ctx.outbox,
   };
+  // The workspace's seed addresses get the real message once per run, before its first chunk.
+  const seeds = await seedRun({ ctx: service, input: { runId: run.id, campaign, settings } });
+  if (seeds.length > 0) dispatchMessages({ ctx, input: { messages: seeds } });
 
   type Chunk =
     | { kind: "stopped"; status: CampaignRunStatus }

@@ -8,7 +8,7 @@ import { MAX_DELIVERY_ATTEMPTS } from "./backoff";
 import { messagePurpose } from "./message-access";
 import { CREATED_AT_TEXT_FORMAT, decodeMessageCursor, encodeMessageCursor, messageAddress } from "./message-view";
 
-/** The reason a cancelled campaign run writes on the messages it never handed over (not a delivery failure). */
+/** The reason a cancelled campaign run writes on the messages it never handed over (`CANCELLED_REASON` in campaigns/runs.ts): not a delivery failure. */
 const CANCELLED_REASON = "cancelled";
 
 /**
