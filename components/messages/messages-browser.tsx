@@ -8,6 +8,7 @@ import {
   ArrowDownLeftIcon,
   ArrowUpRightIcon,
   InboxIcon,
+  MailWarningIcon,
   MegaphoneIcon,
   MessagesSquareIcon,
   UserIcon,
@@ -138,12 +139,20 @@ export function MessagesBrowser({
         title="Messages"
         description="Every email and text message sent or received, with the consent each send relied on."
         actions={
-          <Button variant="outline" asChild>
-            <Link href="/messages/outbox">
-              <InboxIcon />
-              Outbox
-            </Link>
-          </Button>
+          <>
+            <Button variant="outline" asChild>
+              <Link href="/messages/dead-letters">
+                <MailWarningIcon />
+                Dead letters
+              </Link>
+            </Button>
+            <Button variant="outline" asChild>
+              <Link href="/messages/outbox">
+                <InboxIcon />
+                Outbox
+              </Link>
+            </Button>
+          </>
         }
       />
 

@@ -3,7 +3,14 @@
 import * as React from "react";
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ChevronLeftIcon, ChevronRightIcon, ExternalLinkIcon, InboxIcon, ShieldIcon } from "lucide-react";
+import {
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  ExternalLinkIcon,
+  InboxIcon,
+  MailWarningIcon,
+  ShieldIcon,
+} from "lucide-react";
 import { BackLink } from "@/components/ui/back-link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -47,6 +54,14 @@ export function OutboxView() {
         eyebrow={<BackLink href="/messages">Messages</BackLink>}
         title="Outbox"
         description="With no provider configured, messages are recorded by the log transport instead of being sent: sends, double opt-in confirmations, invitations and sign-in links. Here they are as each recipient would have received them."
+        actions={
+          <Button variant="outline" asChild>
+            <Link href="/messages/dead-letters">
+              <MailWarningIcon />
+              Dead letters
+            </Link>
+          </Button>
+        }
       />
 
       {live.length ? (

@@ -9,3 +9,5 @@ export type MessageTimelineEvent = MessageDetail["events"][number];
 export type OutboxPage = HistoryOutputs["outbox"];
 export type OutboxItem = OutboxPage["items"][number];
 export type MessageBrowseInput = inferRouterInputs<AppRouter>["messageHistory"]["browse"];
+export type DeadLetterPage = HistoryOutputs["deadLetters"];
+export type DeadLetter = DeadLetterPage["items"][number];

@@ -14,6 +14,8 @@ export interface CampaignContent {
   subject?: string;
   text: string;
   html?: string;
+  /** Email: the preview line inbox lists show after the subject, hidden at the top of the HTML body. */
+  preheader?: string;
 }
 
 /** The last dry run of a campaign, as answered (counts only: no addresses, no contact ids). */
@@ -109,6 +111,12 @@ export interface CampaignOptions {
   ignoreFrequencyCaps?: boolean;
   /** Pause a run for review when its audience or SMS cost moved more than this share from the reviewed dry run (default 0.1). */
   driftTolerance?: number;
+  /**
+   * Email: UTM parameters appended to the message's http(s) links (empty fields: source "optin",
+   * medium "email", campaign the slug of the campaign's name; see server/shared/utm.ts). Absent:
+   * links are left as written.
+   */
+  utm?: { source?: string; medium?: string; campaign?: string; term?: string; content?: string } | null;
 }
 
 export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up"] as const;

@@ -140,6 +140,7 @@ const PROCEDURES: Record<string, Rule> = {
 
   "messageHistory.get": either(["contacts:read", "messages:send"], "viewer", byMessage),
   "messageHistory.list": either(["contacts:read", "messages:send"], "viewer", (s) => ({ contactId: s.contactId })),
+  "messageHistory.deadLetters": either(["contacts:read", "messages:send"], "viewer", empty),
   "messageHistory.browse": member("viewer", empty),
   "messageHistory.detail": member("viewer", byMessage),
   "messageHistory.outbox": member("viewer", empty),
@@ -199,6 +200,8 @@ const PROCEDURES: Record<string, Rule> = {
   "workspace.updateProfile": member("admin"),
   "workspace.setLogo": member("admin"),
   "workspace.removeLogo": member("admin", nothing),
+  "workspace.seedList": member("viewer", nothing),
+  "workspace.updateSeedList": member("admin"),
   /** Any signed-in user becomes the new workspace's owner; a key needs admin (its workspace's owners own it). */
   "workspace.create": either("admin", "viewer"),
 };

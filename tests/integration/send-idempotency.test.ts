@@ -57,6 +57,8 @@ describe("a retryable error on a batch call", () => {
     await h.settle();
     const rows = await h.handle.db.select().from(messages).where(inArray(messages.id, ids));
     expect(rows.map((r) => r.status)).toEqual(["queued", "queued", "queued"]);
+    // The retry's jitter is drawn once for the call: its members come due at the same instant.
+    expect(new Set(rows.map((r) => r.nextAttemptAt!.getTime())).size).toBe(1);
     const keys = new Set(rows.map((r) => r.providerBatchKey));
     expect(keys.size).toBe(1);
     expect([...keys][0]).toMatch(/^batch-/);

@@ -185,6 +185,42 @@ describe("decide: every block reason", () => {
   });
 });
 
+describe("decide: a legal notice ignores frequency caps", () => {
+  const now = new Date("2026-12-03T18:00:00Z");
+  const capped = {
+    settings: { frequencyCaps: [{ channel: "any" as const, topicKey: null, max: 1, days: 7 }] },
+    recentSends: [sms(now, 30)],
+  };
+
+  it("a capped contact gets the legal notice, and the checks say the caps were ignored", () => {
+    expect(blocked(decide(build(capped))).reason).toBe("frequency_cap");
+    const decision = decide(build({ ...capped, ignoreFrequencyCaps: true }));
+    expect(decision.outcome).toBe("send");
+    expect(decision.checks.at(-1)).toBe("frequency cap: ignored (legal notice)");
+    expect(decision.checks.some((line) => line.startsWith("frequency cap: 1 of 1"))).toBe(false);
+  });
+
+  it("only the caps: consent, suppression, quiet hours and the state limit still block", () => {
+    const ignoring = (overrides: Overrides) => decide(build({ ...capped, ...overrides, ignoreFrequencyCaps: true }));
+    expect(blocked(ignoring({ consent: null })).reason).toBe("no_consent");
+    expect(blocked(ignoring({ consent: { ...optedIn, status: "opted_out" } })).reason).toBe("opted_out");
+    expect(blocked(ignoring({ suppression: { reason: "sms_stop" } })).reason).toBe("suppressed");
+    expect(blocked(ignoring({ now: new Date("2026-12-04T04:00:00Z") })).reason).toBe("quiet_hours");
+    const florida = blocked(
+      ignoring({ contact: { phone: FLORIDA }, recentSends: [sms(now, 1), sms(now, 2), sms(now, 3)] }),
+    );
+    expect(florida.reason).toBe("frequency_cap");
+    expect(florida.checks.at(-1)).toMatch(/^state limit: 3 of 3/);
+  });
+
+  it("a transactional send still reads as not applied (transactional)", () => {
+    const decision = decide(
+      build({ kind: "transactional", topic: transactionalTopic, consent: null, ignoreFrequencyCaps: true }),
+    );
+    expect(decision.checks).toContain("frequency cap: not applied (transactional)");
+  });
+});
+
 describe("decide: the order of checks", () => {
   it("erased beats everything else", () => {
     const decision = blocked(

@@ -3,6 +3,7 @@ import {
   BASE_RETRY_DELAY_MS,
   MAX_DELIVERY_ATTEMPTS,
   MAX_RETRY_DELAY_MS,
+  RETRY_JITTER,
   retryDelayMs,
   shouldRetry,
 } from "@/server/services/messages/backoff";
@@ -10,17 +11,48 @@ import { requestHash } from "@/server/services/messages/message-secrets";
 import { parseRetryAfter } from "@/server/providers/errors";
 
 describe("delivery backoff", () => {
+  /** The draw that lands on the schedule itself (no jitter). */
+  const onSchedule = () => 0.5;
+
   it("doubles from 30 s per attempt and caps at one hour", () => {
-    expect([1, 2, 3, 4].map((a) => retryDelayMs(a))).toEqual([30_000, 60_000, 120_000, 240_000]);
-    expect(retryDelayMs(30)).toBe(MAX_RETRY_DELAY_MS);
-    expect(retryDelayMs(0)).toBe(BASE_RETRY_DELAY_MS);
+    expect([1, 2, 3, 4].map((a) => retryDelayMs(a, undefined, onSchedule))).toEqual([30_000, 60_000, 120_000, 240_000]);
+    expect(retryDelayMs(30, undefined, onSchedule)).toBe(MAX_RETRY_DELAY_MS);
+    expect(retryDelayMs(0, undefined, onSchedule)).toBe(BASE_RETRY_DELAY_MS);
   });
 
-  it("waits at least as long as the provider's Retry-After, capped at one hour", () => {
-    expect(retryDelayMs(1, 120_000)).toBe(120_000);
-    expect(retryDelayMs(3, 5_000)).toBe(120_000);
-    expect(retryDelayMs(1, 10 * 60 * 60 * 1000)).toBe(MAX_RETRY_DELAY_MS);
-    expect(retryDelayMs(1, Number.NaN)).toBe(30_000);
+  it("moves each delay by at most ±20% with the random draw", () => {
+    expect(RETRY_JITTER).toBe(0.2);
+    expect(retryDelayMs(1, undefined, () => 0)).toBe(24_000);
+    expect(retryDelayMs(1, undefined, () => 0.25)).toBe(27_000);
+    expect(retryDelayMs(1, undefined, () => 0.75)).toBe(33_000);
+    expect(retryDelayMs(1, undefined, () => 0.999_999)).toBe(36_000);
+    expect(retryDelayMs(3, undefined, () => 0)).toBe(96_000);
+    expect(retryDelayMs(3, undefined, () => 1)).toBe(144_000);
+    // Out-of-range draws are clamped, a NaN draw lands on the schedule.
+    expect(retryDelayMs(1, undefined, () => -3)).toBe(24_000);
+    expect(retryDelayMs(1, undefined, () => 7)).toBe(36_000);
+    expect(retryDelayMs(1, undefined, () => Number.NaN)).toBe(30_000);
+    // Never above the one-hour cap, even drawn late.
+    expect(retryDelayMs(30, undefined, () => 1)).toBe(MAX_RETRY_DELAY_MS);
+    expect(retryDelayMs(30, undefined, () => 0)).toBe(MAX_RETRY_DELAY_MS * 0.8);
+  });
+
+  it("uses Math.random by default: delays spread within the band", () => {
+    const delays = Array.from({ length: 200 }, () => retryDelayMs(2));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(48_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(72_000);
+    expect(new Set(delays).size).toBeGreaterThan(1);
+  });
+
+  it("waits at least as long as the provider's Retry-After, whatever the jitter, capped at one hour", () => {
+    expect(retryDelayMs(1, 120_000, onSchedule)).toBe(120_000);
+    expect(retryDelayMs(1, 120_000, () => 0)).toBe(120_000);
+    expect(retryDelayMs(1, 120_000, () => 1)).toBe(120_000);
+    expect(retryDelayMs(1, 28_000, () => 0)).toBe(28_000);
+    expect(retryDelayMs(1, 28_000, () => 1)).toBe(36_000);
+    expect(retryDelayMs(3, 5_000, onSchedule)).toBe(120_000);
+    expect(retryDelayMs(1, 10 * 60 * 60 * 1000, () => 0)).toBe(MAX_RETRY_DELAY_MS);
+    expect(retryDelayMs(1, Number.NaN, onSchedule)).toBe(30_000);
   });
 
   it("retries retryable errors until the attempt budget is spent, never final ones", () => {

@@ -2,9 +2,12 @@ import {
   browseMessages,
   getMessage,
   getMessageDetail,
+  listDeadLetters,
   listMessages,
   listOutbox,
+  ZDeadLetterPage,
   ZGetMessageInput,
+  ZListDeadLettersInput,
   ZListMessagesInput,
   ZMessage,
   ZMessageBrowsePage,
@@ -29,6 +32,24 @@ const memberRead = memberProcedure("viewer");
  * outbox. Sending, retry and resend live on the `messages` router.
  */
 export const messageHistoryRouter = createTRPCRouter({
+  // Before `get`: REST routes match in the order procedures are defined, and `/messages/{id}`
+  // would otherwise take `/messages/dead_letters` (and answer 400 for an id that is not a uuid).
+  deadLetters: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/messages/dead_letters",
+        tags: TAGS,
+        summary: "List dead letters",
+        description:
+          "Outbound messages that will not be delivered unless someone acts, newest first: `failed` (retries ran out, the provider refused it for good, a quiet-hours deferral expired) or `undelivered`, each with its last error, attempts and whether retries ran out (`exhausted`). Messages already retried and messages a cancelled campaign never sent are left out. Send one again with `POST /messages/{id}/retry`. Pages of `limit` (default 50): pass `nextCursor` back as `cursor`. Needs the `contacts:read` or `messages:send` scope; recipients are shown only with `contacts:read`.",
+        protect: true,
+      },
+    })
+    .input(ZListDeadLettersInput)
+    .output(ZDeadLetterPage)
+    .query(({ ctx, input }) => listDeadLetters({ ctx: ctx.svc, input })),
+
   get: read
     .meta({
       openapi: {

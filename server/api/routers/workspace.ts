@@ -3,13 +3,17 @@ import { API_KEY_SCOPES } from "@/server/services/context";
 import {
   createWorkspace,
   getWorkspace,
+  getSeedList,
   getWorkspaceProfile,
   removeWorkspaceLogo,
   setWorkspaceLogo,
+  updateSeedList,
   updateWorkspace,
   updateWorkspaceProfile,
   ZCreateWorkspaceInput,
+  ZSeedList,
   ZSetWorkspaceLogoInput,
+  ZUpdateSeedListInput,
   ZUpdateWorkspaceInput,
   ZUpdateWorkspaceProfileInput,
   ZWorkspace,
@@ -91,6 +95,16 @@ export const workspaceRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => setWorkspaceLogo({ ctx: ctx.svc, input })),
 
   removeLogo: memberProcedure("admin").mutation(({ ctx }) => removeWorkspaceLogo({ ctx: ctx.svc })),
+
+  /** The seed list: addresses that get a copy of every campaign run (masked for viewers). */
+  seedList: memberProcedure("viewer")
+    .output(ZSeedList)
+    .query(({ ctx }) => getSeedList({ ctx: ctx.svc })),
+
+  updateSeedList: memberProcedure("admin")
+    .input(ZUpdateSeedListInput)
+    .output(ZSeedList)
+    .mutation(({ ctx, input }) => updateSeedList({ ctx: ctx.svc, input })),
 
   /** A new workspace: any signed-in user (who becomes its owner) or a key with `admin`. */
   create: workspaceProcedure({ scope: "admin", role: "viewer" })

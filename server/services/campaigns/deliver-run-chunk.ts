@@ -4,6 +4,7 @@ import { resultRows } from "@/db/map-rows";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, IN_FLIGHT_STATUSES } from "@/server/shared/enums";
+import { utmParameters } from "@/server/shared/utm";
 import { inTransaction, type JobContext, type Outbox, type ServiceContext } from "../context";
 import { dispatchMessages } from "../messages/dispatch-messages";
 import { getProviderCircuits } from "../messages/get-provider-circuits";
@@ -11,6 +12,7 @@ import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { freezeRun, RUN_LOCK, type RunStep } from "./freeze-run";
 import { addCampaignEvent, CANCELLED_REASON, moveRun, runById, statusesSql, workspaceSettingsOf } from "./runs";
+import { seedRun } from "./seed-run";
 import { errorPolicyTrips, insideSendingWindow, nextWindowOpening } from "./schedule-rules";
 
 /** Recipients recorded per chunk: one `recordSends` call (one transaction) each. */
@@ -58,7 +60,7 @@ export async function deliverRunChunk({
   if (run.status !== "sending") return { state: "done", status: run.status };
   const [campaign] = await ctx.db.select().from(campaigns).where(eq(campaigns.id, run.campaignId));
   if (!campaign) return { state: "done", status: "failed" };
-  const { messaging } = await workspaceSettingsOf(ctx.db, run.workspaceId);
+  const { messaging, raw: settings } = await workspaceSettingsOf(ctx.db, run.workspaceId);
 
   const window = campaign.options.sendingWindow;
   if (window && !insideSendingWindow(window, now, messaging.timezone)) {
@@ -90,6 +92,9 @@ export async function deliverRunChunk({
     now: ctx.now,
     outbox: ctx.outbox,
   };
+  // The workspace's seed addresses get the real message once per run, before its first chunk.
+  const seeds = await seedRun({ ctx: service, input: { runId: run.id, campaign, settings } });
+  if (seeds.length > 0) dispatchMessages({ ctx, input: { messages: seeds } });
 
   type Chunk =
     | { kind: "stopped"; status: CampaignRunStatus }
@@ -118,6 +123,8 @@ export async function deliverRunChunk({
     const source: SendRequest["source"] = campaign.templateId
       ? { templateId: campaign.templateId }
       : { content: campaign.content! };
+    const utm =
+      campaign.channel === "email" && campaign.options.utm ? utmParameters(campaign.options.utm, campaign.name) : null;
     const requests: SendRequest[] = due.map((r) => ({
       recipient: { contactId: r.contactId },
       channel: campaign.channel,
@@ -131,6 +138,8 @@ export async function deliverRunChunk({
       deferOnQuietHours: true,
       campaignId: campaign.id,
       campaignRunId: run.id,
+      ...(campaign.options.ignoreFrequencyCaps ? { ignoreFrequencyCaps: true } : {}),
+      ...(utm ? { utm } : {}),
     }));
     const outcomes = await recordSends({ ctx: { ...service, db: tx }, input: { requests } });
     const handed: { contactId: string; messageId: string }[] = [];

@@ -29,6 +29,7 @@ export { updateCampaignOptions } from "./update-campaign-options";
 export {
   DEFAULT_SMS_SEGMENT_PRICE,
   MAX_EXCLUSION_SEGMENTS,
+  MAX_PREHEADER,
   MAX_TEST_ADDRESSES,
   ZArchiveCampaignInput,
   ZCampaignActionInput,
@@ -42,6 +43,7 @@ export {
   ZCampaign,
   ZCampaignContent,
   ZCampaignList,
+  ZCampaignUtm,
   ZCreateCampaignInput,
   ZDryRun,
   ZDryRunCampaignInput,

@@ -33,11 +33,22 @@ export type Draft = {
   defaultLocale: string;
   variants: Record<string, { subject?: string; text: string; html?: string }>;
   variables: { name: string; sample: string }[];
+  /** Inline email content's preheader. */
+  preheader?: string;
 };
 
 export async function draftOf(db: Queryable, row: CampaignRow): Promise<Draft | null> {
   const category = row.kind === "transactional" ? "transactional" : "promotional";
-  if (row.content) return { category, defaultLocale: "en", variants: { en: row.content }, variables: [] };
+  if (row.content) {
+    const { preheader, ...content } = row.content;
+    return {
+      category,
+      defaultLocale: "en",
+      variants: { en: content },
+      variables: [],
+      ...(preheader ? { preheader } : {}),
+    };
+  }
   if (!row.templateId) return null;
   const [found] = await db
     .select({ template: templates, version: templateVersions })

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { BLOCK_REASONS, CAMPAIGN_STATUSES, CHANNELS, TOPIC_KINDS } from "@/server/shared/enums";
+import { UTM_VALUE_MAX } from "@/server/shared/utm";
 
 /** At most this many addresses per test send. */
 export const MAX_TEST_ADDRESSES = 10;
 /** At most this many exclusion segments per campaign. */
 export const MAX_EXCLUSION_SEGMENTS = 10;
+/** At most this many characters of an email preheader. */
+export const MAX_PREHEADER = 200;
 /** Price of one SMS segment when the workspace sets none (`settings.sms.segmentPrice`, USD). */
 export const DEFAULT_SMS_SEGMENT_PRICE = 0.0079;
 
@@ -17,6 +20,14 @@ export const ZCampaignContent = z
     subject: z.string().trim().max(500).optional().describe("Email subject (required for email)"),
     text: z.string().trim().min(1, "Write the message").max(20_000).describe("Text body"),
     html: z.string().max(200_000).optional().describe("Email HTML body"),
+    preheader: z
+      .string()
+      .trim()
+      .max(MAX_PREHEADER, `Keep the preheader to ${MAX_PREHEADER} characters`)
+      .optional()
+      .describe(
+        "Email only: the preview line inbox lists show after the subject (up to 200 characters; Liquid like the subject), hidden at the top of the HTML body",
+      ),
   })
   .describe("Inline content (instead of a template)");
 
@@ -113,6 +124,18 @@ export const ZCampaignSchedule = z
   ])
   .describe("When the campaign is sent");
 
+const ZUtmValue = z.string().trim().max(UTM_VALUE_MAX, `Use at most ${UTM_VALUE_MAX} characters`);
+
+export const ZCampaignUtm = z
+  .object({
+    source: ZUtmValue.optional().describe("utm_source (default: optin)"),
+    medium: ZUtmValue.optional().describe("utm_medium (default: email)"),
+    campaign: ZUtmValue.optional().describe("utm_campaign (default: the campaign's name as a slug, e.g. spring-sale)"),
+    term: ZUtmValue.optional().describe("utm_term, added only when set"),
+    content: ZUtmValue.optional().describe("utm_content, added only when set"),
+  })
+  .describe("UTM parameters of the campaign's links");
+
 const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Give the time as HH:MM");
 
 export const ZCampaignOptions = z
@@ -157,6 +180,9 @@ export const ZCampaignOptions = z
       .describe(
         "Pause a run for review when its audience or SMS cost moved more than this share from the dry run (default 0.1)",
       ),
+    utm: ZCampaignUtm.nullish().describe(
+      "Email only: UTM parameters appended to the message's http(s) links (never to unsubscribe, preference or other links to this app's pages, mailto: or tel:); empty or null: links are left as written",
+    ),
   })
   .describe("Sending options");
 

@@ -3,6 +3,7 @@ import { memberships, suppressions, users } from "@/db/schema";
 import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/addresses";
 import { blindIndex } from "@/server/lib/crypto";
 import { getEnv } from "@/server/lib/env";
+import { utmParameters } from "@/server/shared/utm";
 import { invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import type { SendingContext } from "../context";
@@ -91,6 +92,8 @@ export async function testSendCampaign({
       ? { content: row.content }
       : null;
   if (!source) throw invalid("Choose a template or write the content first", "content");
+  // The links carry the campaign's UTM parameters, as they will in the real send.
+  const utm = row.channel === "email" && row.options.utm ? utmParameters(row.options.utm, row.name) : null;
 
   // Members: rendered for the sample contact, recorded without a consent decision.
   const memberIndexes = normalized
@@ -109,6 +112,8 @@ export async function testSendCampaign({
         defaultLocale: draft.defaultLocale,
         variants: draft.variants,
         variables: draft.variables,
+        ...(draft.preheader ? { preheader: draft.preheader } : {}),
+        ...(utm ? { utm } : {}),
       },
     });
     const workspace = await workspacePresentation(ctx.db, ctx.workspaceId);
@@ -188,6 +193,7 @@ export async function testSendCampaign({
           deferOnQuietHours: false,
           campaignId: row.id,
           test: true,
+          ...(utm ? { utm } : {}),
         })),
       },
     });

@@ -3,9 +3,13 @@
  *
  * A retryable provider error puts the message back to `queued` with `next_attempt_at` =
  * now + `retryDelayMs(attempt, retryAfterMs)`; after `MAX_DELIVERY_ATTEMPTS` calls it fails.
- * Schedule (no Retry-After): 30 s, 1 min, 2 min, 4 min, 8 min … capped at 1 h, so six attempts
- * span about 16 minutes (enough for a provider blip, short enough that a message is not
- * delivered hours late). A provider's `Retry-After` wins when it asks for longer.
+ * Schedule (no Retry-After): 30 s, 1 min, 2 min, 4 min, 8 min … capped at 1 h, each moved by up to
+ * ±`RETRY_JITTER` at random, so six attempts span about 16 minutes (13 to 19; enough for a provider
+ * blip, short enough that a message is not delivered hours late). The jitter spreads the messages
+ * that failed together in one provider outage (a campaign chunk, a burst of API sends) over a
+ * window instead of sending them all back at the same second, which would hit the recovering
+ * provider, and our sending limits, as one wave again. A provider's `Retry-After` is a floor the
+ * jitter never goes below: it wins when it asks for longer.
  */
 export const MAX_DELIVERY_ATTEMPTS = 6;
 export const BASE_RETRY_DELAY_MS = 30_000;
@@ -29,10 +33,23 @@ export const DEFERRED_EXPIRY_HOURS = 12;
 /** Queued rows younger than this are left to the in-process dispatch that follows their commit. */
 export const SWEEP_GRACE_MS = 30_000;
 
-/** Delay before attempt `attempt + 1`, where `attempt` (≥ 1) is the number of calls already made. */
-export function retryDelayMs(attempt: number, retryAfterMs?: number): number {
+/** The share of the exponential delay by which a retry may come earlier or later (±20%). */
+export const RETRY_JITTER = 0.2;
+
+/**
+ * Delay before attempt `attempt + 1`, where `attempt` (≥ 1) is the number of calls already made.
+ * `random` returns a number in [0, 1) (0 → 20% earlier, 0.5 → on the schedule, towards 1 → 20%
+ * later); tests pass a fixed one, and the members of one batch call pass the same draw so they
+ * come due together and are replayed as one call. The result never exceeds `MAX_RETRY_DELAY_MS`.
+ */
+export function retryDelayMs(attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
   const exponent = Math.max(0, Math.min(attempt - 1, 20));
-  const backoff = Math.min(BASE_RETRY_DELAY_MS * 2 ** exponent, MAX_RETRY_DELAY_MS);
+  const raw = random();
+  const draw = Number.isFinite(raw) ? Math.min(Math.max(raw, 0), 1) : 0.5;
+  const factor = 1 + RETRY_JITTER * (2 * draw - 1);
+  // Capped before the jitter too, so delays at the cap still spread (over its last fifth).
+  const scheduled = Math.min(BASE_RETRY_DELAY_MS * 2 ** exponent, MAX_RETRY_DELAY_MS);
+  const backoff = Math.min(Math.round(scheduled * factor), MAX_RETRY_DELAY_MS);
   const asked =
     retryAfterMs !== undefined && Number.isFinite(retryAfterMs)
       ? Math.min(Math.max(0, retryAfterMs), MAX_RETRY_DELAY_MS)

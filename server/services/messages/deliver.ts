@@ -202,6 +202,7 @@ async function recordFailure(
   error: unknown,
   summary: DeliverySummary,
   at?: Date,
+  jitter?: number,
 ): Promise<void> {
   const providerError =
     error instanceof ProviderError
@@ -213,7 +214,8 @@ async function recordFailure(
         );
   if (!(error instanceof ProviderError))
     logger.error({ err: error, messageId: row.id }, "message delivery threw an unexpected error");
-  // Members of one batch call share `at`, so they come due again together and are replayed as one call.
+  // Members of one batch call share `at` and the jitter's draw, so they come due again together and
+  // are replayed as one call.
   const now = at ?? deps.now();
   const detail = {
     attempt: row.attempts,
@@ -223,7 +225,10 @@ async function recordFailure(
   };
 
   if (shouldRetry(row.attempts, providerError.retryable)) {
-    const nextAttemptAt = new Date(now.getTime() + retryDelayMs(row.attempts, providerError.retryAfterMs));
+    const nextAttemptAt = new Date(
+      now.getTime() +
+        retryDelayMs(row.attempts, providerError.retryAfterMs, jitter === undefined ? undefined : () => jitter),
+    );
     await requeueMessage(deps.db, {
       workspaceId: row.workspaceId,
       messageId: row.id,
@@ -733,7 +738,8 @@ async function deliverUnits(
       } catch (error) {
         tallyOutcome(tallies, email.name, countsAsFailure(error) ? "failed" : "answered");
         const at = deps.now();
-        await eachWithLimit(mine, SEND_CONCURRENCY, ({ row }) => recordFailure(deps, row!, error, summary, at));
+        const jitter = Math.random();
+        await eachWithLimit(mine, SEND_CONCURRENCY, ({ row }) => recordFailure(deps, row!, error, summary, at, jitter));
         return;
       }
       tallyOutcome(tallies, email.name, "answered");

@@ -6,6 +6,15 @@ export { getBatchStatus } from "./get-batch-status";
 export { getProviderCircuits, type ProviderCircuitView } from "./get-provider-circuits";
 export { getMessage, ZGetMessageInput } from "./get-message";
 export { getMessageDetail, ZMessageDetail, type TMessageDetail } from "./get-message-detail";
+export {
+  listDeadLetters,
+  ZDeadLetter,
+  ZDeadLetterPage,
+  ZListDeadLettersInput,
+  type TDeadLetter,
+  type TDeadLetterPage,
+  type TListDeadLettersInput,
+} from "./list-dead-letters";
 export { listMessages, ZMessagePage, type TMessagePage } from "./list-messages";
 export {
   listOutbox,

@@ -19,6 +19,8 @@ export const MESSAGE_PURPOSE = {
 export interface StoredRequest {
   source: RenderSourceInput;
   variables: Record<string, unknown>;
+  /** A campaign email's UTM parameters, so a retry or resend tags its links the same way. */
+  utm?: Record<string, string>;
 }
 
 export function encryptRequest(request: StoredRequest): string {

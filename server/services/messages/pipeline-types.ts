@@ -3,7 +3,10 @@ import type { AppError } from "@/server/lib/errors";
 
 /** Where the content comes from: the same union `renderForSend` takes. */
 export type RenderSourceInput =
-  { templateId: string } | { templateKey: string } | { content: { subject?: string; text: string; html?: string } };
+  | { templateId: string }
+  | { templateKey: string }
+  /** `preheader`: a campaign's preview line, hidden at the top of the email's HTML. */
+  | { content: { subject?: string; text: string; html?: string; preheader?: string } };
 
 export type Recipient = { contactId: string } | { email: string } | { phone: string };
 
@@ -35,6 +38,18 @@ export interface SendRequest {
   campaignRunId?: string | null;
   /** A campaign's test send: stored with `options.test = true`. */
   test?: boolean;
+  /**
+   * A legal-notice campaign's send (`campaigns.options.ignoreFrequencyCaps`, admins only): the
+   * decision skips the workspace frequency caps and records that it did; consent, suppression,
+   * quiet hours and the statutory state limits still apply.
+   */
+  ignoreFrequencyCaps?: boolean;
+  /**
+   * A campaign email's UTM parameters (`utm_source`, `utm_medium`, `utm_campaign`, and `utm_term`
+   * and `utm_content` when set), appended to its http(s) links at render time; never to the
+   * unsubscribe, preference or other links to the product's own pages. Ignored for SMS.
+   */
+  utm?: Record<string, string>;
   /** Batch requests derive their keys from the batch's key: a mismatch is the whole batch's 409. */
   keyFromBatch?: boolean;
   /**

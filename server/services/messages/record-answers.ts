@@ -20,6 +20,8 @@ export interface MessageOptions {
   deferOnQuietHours?: boolean;
   /** A campaign's test send. */
   test?: boolean;
+  /** A campaign run's copy to a seed address of the workspace (campaign id, no run id). */
+  seed?: boolean;
   /** Stored as deferred (quiet hours): the first answer was `queued` with `deliverAt`. */
   deferred?: boolean;
   /** Encrypted `{ source, variables }` of the request, for retry, resend and fallback. */

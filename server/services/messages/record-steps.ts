@@ -353,7 +353,11 @@ function draftMessage({
         ...(request.fallback ? { fallback: true } : {}),
         ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
         ...(request.test ? { test: true } : {}),
-        request: encryptRequest({ source: request.source, variables: request.variables }),
+        request: encryptRequest({
+          source: request.source,
+          variables: request.variables,
+          ...(request.utm ? { utm: request.utm } : {}),
+        }),
       };
   return { base, options, kind, consentRequest, messageId };
 }
@@ -457,6 +461,7 @@ function decideSend({
     suppression: suppression ? { reason: suppression } : null,
     settings: workspace.settings,
     recentSends: recent,
+    ...(request.ignoreFrequencyCaps ? { ignoreFrequencyCaps: true } : {}),
   });
   const consentProof: StoredDecision["consent"] = consentRow
     ? {
@@ -554,6 +559,7 @@ async function renderSend({
       },
       workspace: { name: workspace.name, postalAddress: workspacePostalAddress(workspace.profile) },
       links,
+      ...(request.utm ? { utm: request.utm } : {}),
     });
   try {
     const rendered = consentRequest

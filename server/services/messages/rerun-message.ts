@@ -53,6 +53,7 @@ export async function rerunMessage({
             kind: parent.kind === "transactional" ? "transactional" : "marketing",
             source: stored.source,
             variables: stored.variables,
+            ...(stored.utm ? { utm: stored.utm } : {}),
             idempotencyKey: key,
             requestHash: requestHash({ [relation]: parent.id }),
             fallback: relation === "retry" ? Boolean(options.fallback) : false,

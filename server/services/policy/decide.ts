@@ -47,7 +47,10 @@ const TCPA_COUNTRIES = new Set(["US", "PR", "VI", "GU", "MP", "AS"]);
  *     of them ages out).
  *  8. workspace frequency caps (marketing, any channel): at most `max` marketing messages in the
  *     last `days` × 24 h matching the cap's channel and topic (`frequency_cap`, no `retryAt`: a
- *     capped message is dropped, not postponed).
+ *     capped message is dropped, not postponed). Skipped, and said so, for a send that ignores
+ *     caps (`ignoreFrequencyCaps`: a campaign an admin marked as a legal notice, which must reach
+ *     everyone who consented however many messages they had); every other check still applies,
+ *     the statutory state limit of step 7 included (it is the law, not the workspace's choice).
  *
  * `checks` narrates each check that ran, for the message timeline; it never contains an address.
  */
@@ -169,6 +172,8 @@ export function decide(input: PolicyInput): PolicyDecision {
         ? "frequency cap: not applied (confirmation requests have their own hourly limit per address)"
         : "frequency cap: not applied (transactional)",
     );
+  } else if (input.ignoreFrequencyCaps) {
+    checks.push("frequency cap: ignored (legal notice)");
   } else {
     const caps = settings.frequencyCaps.filter(
       (cap) =>

@@ -62,6 +62,11 @@ export interface PolicyInput {
   settings: MessagingSettings;
   /** Sends to this recipient on any channel in the last `maxWindowDays(settings)` days, newest first. */
   recentSends: RecentSend[];
+  /**
+   * Skip the workspace frequency caps (and only them): a legal-notice campaign
+   * (`campaigns.options.ignoreFrequencyCaps`, set by admins only). The check says it was ignored.
+   */
+  ignoreFrequencyCaps?: boolean;
 }
 
 export type PolicyDecision =

@@ -14,7 +14,9 @@ import { buildScope, sampleAttributes, sampleContact, sampleVariables, unknownVa
 /** The most a single SMS body may be (Twilio refuses longer ones). */
 export const SMS_MAX_CHARS = 1600;
 
-const PART_LABELS = { subject: "Subject", text: "Text", html: "Body" } as const;
+const PART_LABELS = { subject: "Subject", text: "Text", html: "Body", preheader: "Preheader" } as const;
+
+type Part = keyof typeof PART_LABELS;
 
 export interface ComposeInput {
   content: TemplateContent;
@@ -25,6 +27,11 @@ export interface ComposeInput {
   scope: Record<string, unknown>;
   links: { unsubscribeUrl: string; preferencesUrl: string } | null;
   locale?: string;
+  /**
+   * Email only: the preview line inbox lists show after the subject (a campaign's `preheader`),
+   * Liquid like the subject, hidden at the top of the HTML body. Absent or blank: none.
+   */
+  preheader?: string;
 }
 
 export interface ComposedMessage {
@@ -38,7 +45,7 @@ export interface ComposedMessage {
 /** A Liquid failure in one part, named for the author: `Body: undefined variable: x (line 2, column 4)`. */
 export class TemplatePartError extends Error {
   constructor(
-    readonly part: "subject" | "text" | "html",
+    readonly part: Part,
     readonly liquidError: LiquidTemplateError,
   ) {
     super(`${PART_LABELS[part]}: ${liquidError.message}`);
@@ -46,11 +53,7 @@ export class TemplatePartError extends Error {
   }
 }
 
-async function renderPart(
-  part: "subject" | "text" | "html",
-  source: string,
-  scope: Record<string, unknown>,
-): Promise<string> {
+async function renderPart(part: Part, source: string, scope: Record<string, unknown>): Promise<string> {
   try {
     return await renderLiquid(source, scope, part === "html" ? "html" : "text");
   } catch (error) {
@@ -65,7 +68,7 @@ async function renderPart(
  * wording where missing. Then the compliance check on the result. Throws TemplatePartError.
  */
 export async function composeMessage(input: ComposeInput): Promise<ComposedMessage> {
-  const { content, channel, isMarketing, brand, scope, links, postalAddress, locale } = input;
+  const { content, channel, isMarketing, brand, scope, links, postalAddress, locale, preheader } = input;
 
   if (channel === "sms") {
     const rendered = (await renderPart("text", content.text, scope)).trim();
@@ -110,7 +113,10 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     // Marketing mail always shows the line (the placeholder makes the check fail); service mail only a real address.
     postalAddress: isMarketing || !postalAddress.isPlaceholder ? postalAddress.address : null,
   };
-  const html = wrapEmailHtml({ bodyHtml: bodyHtml ?? textToHtml(bodyText), subject, footer });
+  const hiddenLine = preheader?.trim()
+    ? (await renderPart("preheader", preheader, scope)).replace(/\s+/g, " ").trim()
+    : null;
+  const html = wrapEmailHtml({ bodyHtml: bodyHtml ?? textToHtml(bodyText), subject, footer, preheader: hiddenLine });
   const text = `${bodyText}\n\n--\n${footerText(footer)}`;
   const problems = checkCompliance({
     channel,

@@ -178,30 +178,49 @@ export function footerText(footer: EmailFooter): string {
   return lines.join("\n");
 }
 
+/** Invisible filler after a preheader, so mail clients do not pull the body's first words into the preview line. */
+const PREHEADER_FILLER = "&#847;&zwnj;&nbsp;".repeat(60);
+
+/**
+ * The preheader: the line inbox lists show after the subject, hidden in the message itself
+ * (every property mail clients honour for that: `display:none`, `mso-hide` for Outlook, zero
+ * size and opacity for the clients that drop `display`), then filler. Null without one.
+ */
+export function preheaderHtml(preheader: string | null | undefined): string | null {
+  const line = preheader?.replace(/\s+/g, " ").trim();
+  if (!line) return null;
+  return `<span data-preheader="true" style="display:none !important;visibility:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#f4f4f5;max-height:0;max-width:0;opacity:0;overflow:hidden">${escapeHtml(line)}${PREHEADER_FILLER}</span>`;
+}
+
 /**
  * Wraps a body in the layout. A body that already is a whole document (`<html>`/`<body>`, e.g.
  * inline content from the API) keeps its own design: only the footer is inserted before
- * `</body>`, so a marketing message always carries it.
+ * `</body>`, so a marketing message always carries it. A preheader (campaign content) is the
+ * first thing inside `<body>` either way.
  */
 export function wrapEmailHtml({
   bodyHtml,
   subject,
   footer,
+  preheader,
 }: {
   bodyHtml: string;
   subject: string;
   footer: EmailFooter;
+  preheader?: string | null;
 }): string {
   const body = sanitizeEmailHtml(bodyHtml);
+  const hidden = preheaderHtml(preheader);
   const footerBlock = `<div style="max-width:600px;margin:0 auto;padding:24px 24px 32px;font-family:${FONT};text-align:center">${footerHtml(footer)}</div>`;
   if (/<body\b/i.test(body)) {
-    return /<\/body\s*>/i.test(body)
+    const withFooter = /<\/body\s*>/i.test(body)
       ? body.replace(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i, `${footerBlock}</body>`)
       : `${body}${footerBlock}`;
+    return hidden ? withFooter.replace(/<body\b[^>]*>/i, (tag) => `${tag}${hidden}`) : withFooter;
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>${escapeHtml(subject)}</title></head>
-<body style="margin:0;padding:0;background:#f4f4f5;-webkit-text-size-adjust:100%">
+<body style="margin:0;padding:0;background:#f4f4f5;-webkit-text-size-adjust:100%">${hidden ? `\n${hidden}` : ""}
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f4f5"><tr><td align="center" style="padding:24px 12px 0">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px">
 <tr><td style="padding:0 4px 16px;font-family:${FONT};font-size:15px;font-weight:700;color:${TEXT}">${escapeHtml(footer.brand)}</td></tr>

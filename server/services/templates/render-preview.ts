@@ -3,6 +3,7 @@ import { CHANNELS, TEMPLATE_CATEGORIES, TOPIC_KINDS } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
 import { countSmsSegments } from "@/server/shared/sms-segments";
+import { tagLinksInHtml, tagLinksInText } from "@/server/shared/utm";
 import { getContactRow, toContact } from "../contacts/rows";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { requireAccess, type ServiceContext } from "../context";
@@ -37,6 +38,10 @@ export const ZRenderPreviewInput = z.object({
   locale: z.string().max(35).optional(),
   /** Render for this contact instead of the sample contact. */
   contactId: z.uuid().optional(),
+  /** Email: a campaign's preheader (hidden preview line at the top of the HTML). */
+  preheader: z.string().max(200).optional(),
+  /** Email: a campaign's UTM parameters (`utm_source`…), appended to the links as a send would. */
+  utm: z.record(z.string().regex(/^utm_[a-z]+$/), z.string().max(100)).optional(),
 });
 export type TRenderPreviewInput = z.input<typeof ZRenderPreviewInput>;
 
@@ -135,10 +140,17 @@ export async function renderPreview({
       scope,
       links,
       locale,
+      ...(parsed.preheader ? { preheader: parsed.preheader } : {}),
     });
     subject = composed.subject;
     text = composed.text;
     html = composed.html;
+    if (parsed.utm && parsed.channel === "email") {
+      // As renderForSend tags a campaign email: never the unsubscribe, preference or the app's own links.
+      const skip = { urls: [links.unsubscribeUrl, links.preferencesUrl], origins: [getEnv().PUBLIC_URL] };
+      text = tagLinksInText(text, parsed.utm, skip);
+      html = html === null ? null : tagLinksInHtml(html, parsed.utm, skip);
+    }
     if (parsed.contactId) {
       for (const p of composed.problems)
         if (!problems.some((q) => q.code === p.code && q.locale === p.locale)) problems.push(p);

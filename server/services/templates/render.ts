@@ -2,6 +2,7 @@ import type { Queryable } from "@/db/client";
 import type { Channel, TemplateContent, TemplateRow, TopicKind } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
+import { tagLinksInHtml, tagLinksInText, type UtmParameters } from "@/server/shared/utm";
 import { resolvePostalAddress } from "./compliance";
 import { composeMessage, normalizeContent, TemplatePartError } from "./compose";
 import { pickLocale } from "./locale";
@@ -25,7 +26,9 @@ export interface RenderInput {
   db: Queryable;
   workspaceId: string;
   source:
-    { templateId: string } | { templateKey: string } | { content: { subject?: string; text: string; html?: string } };
+    | { templateId: string }
+    | { templateKey: string }
+    | { content: { subject?: string; text: string; html?: string; preheader?: string } };
   channel: Channel;
   kind: TopicKind;
   /** The caller's variables, at the top level in Liquid (`{{ order_id }}`). */
@@ -35,6 +38,12 @@ export interface RenderInput {
   workspace: { name: string; postalAddress?: string };
   /** `{{ unsubscribe_url }}`, `{{ preferences_url }}` and the email footer; null = none (then a marketing email is refused). */
   links: { unsubscribeUrl: string; preferencesUrl: string } | null;
+  /**
+   * A campaign email's UTM parameters (`utm_source`…), appended to its http(s) links in the HTML
+   * and the text (`server/shared/utm.ts`); never to the unsubscribe and preference links nor to
+   * any link to the product's own pages (PUBLIC_URL). Ignored for SMS.
+   */
+  utm?: UtmParameters;
 }
 
 export interface RenderedMessage {
@@ -86,8 +95,10 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
   let versionId: string | null = null;
   let version: number | null = null;
   let locale: string | null = null;
+  let preheader: string | undefined;
 
   if ("content" in source) {
+    preheader = source.content.preheader;
     content = normalizeContent(channel, {
       inline: { subject: source.content.subject, text: source.content.text ?? "", html: source.content.html },
     }).inline!;
@@ -124,6 +135,7 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
       scope,
       links: input.links,
       locale: locale ?? undefined,
+      ...(preheader ? { preheader } : {}),
     });
   } catch (error) {
     if (error instanceof TemplatePartError)
@@ -140,13 +152,34 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
   if (blocking.length > 0)
     throw new AppError("INVALID", `${name} fails the compliance check: ${describeProblems(blocking)}`);
 
+  const tagged = channel === "email" && input.utm ? tagLinks(composed, input.utm, input.links) : composed;
   return {
     subject: composed.subject,
-    text: composed.text,
-    html: composed.html,
+    text: tagged.text,
+    html: tagged.html,
     templateId: template?.id ?? null,
     templateVersionId: versionId,
     templateVersion: version,
     locale,
+  };
+}
+
+/**
+ * The composed email with the campaign's UTM parameters on its links. The message's own
+ * unsubscribe and preference URLs and every link to PUBLIC_URL (web version, forms, hosted pages)
+ * stay exactly as signed.
+ */
+function tagLinks(
+  composed: { text: string; html: string | null },
+  utm: UtmParameters,
+  links: RenderInput["links"],
+): { text: string; html: string | null } {
+  const skip = {
+    urls: links ? [links.unsubscribeUrl, links.preferencesUrl] : [],
+    origins: [getEnv().PUBLIC_URL],
+  };
+  return {
+    text: tagLinksInText(composed.text, utm, skip),
+    html: composed.html === null ? null : tagLinksInHtml(composed.html, utm, skip),
   };
 }

@@ -15,3 +15,6 @@ export {
   type TUpdateWorkspaceProfileInput,
   type TWorkspaceProfileView,
 } from "./profile-schemas";
+export { getSeedList } from "./get-seed-list";
+export { updateSeedList } from "./update-seed-list";
+export { ZSeedList, ZUpdateSeedListInput, type TSeedList, type TUpdateSeedListInput } from "./seed-list-schemas";
