@@ -26,6 +26,8 @@ import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
 import { PreviewContactPicker } from "@/components/templates/template-preview";
+import { RichTextEditor } from "@/components/templates/rich-text-editor";
+import { CampaignPreheaderField } from "./campaign-preheader-field";
 import { reasonLabel } from "@/components/messages/labels";
 import type { TCampaign, TDryRun, TTestSendResult } from "@/server/services/campaigns";
 import type { TRenderPreview } from "@/server/services/templates";
@@ -48,6 +50,10 @@ interface Draft {
   source: "template" | "write";
   templateId: string;
   subject: string;
+  preheader: string;
+  /** Email body written in the rich-text editor (HTML), and its editor document. */
+  html: string;
+  doc: unknown;
   text: string;
 }
 
@@ -61,8 +67,21 @@ function draftFrom(campaign: TCampaign | undefined): Draft {
     source: campaign?.templateId ? "template" : "write",
     templateId: campaign?.templateId ?? "",
     subject: campaign?.content?.subject ?? "",
+    preheader: campaign?.content?.preheader ?? "",
+    html: campaign?.content?.html ?? "",
+    doc: undefined,
     text: campaign?.content?.text ?? "",
   };
+}
+
+/** Whether the rich-text body holds anything but empty paragraphs. */
+function hasHtml(html: string): boolean {
+  return (
+    html
+      .replace(/<p>\s*<\/p>/g, "")
+      .replace(/<[^>]+>/g, "")
+      .trim() !== "" || /<img\b/i.test(html)
+  );
 }
 
 /** A campaign past its draft opens on its progress; a draft (or a new one) on its audience. */
@@ -208,7 +227,15 @@ function EditorBody({
       ? { templateId: draft.templateId || null }
       : {
           content:
-            draft.channel === "email" ? { subject: draft.subject.trim(), text: draft.text } : { text: draft.text },
+            draft.channel === "email"
+              ? {
+                  subject: draft.subject.trim(),
+                  ...(draft.preheader.trim() ? { preheader: draft.preheader.trim() } : {}),
+                  // The plain-text part may be left empty: the server derives it from the HTML.
+                  text: draft.text,
+                  ...(hasHtml(draft.html) ? { html: draft.html } : {}),
+                }
+              : { text: draft.text },
         }),
   };
 
@@ -470,17 +497,42 @@ function EditorBody({
                 ) : (
                   <>
                     {draft.channel === "email" ? (
-                      <FormField label="Subject" required error={errors["content.subject"]}>
-                        <Input
-                          value={draft.subject}
-                          onChange={(e) => set("subject", e.target.value)}
+                      <>
+                        <FormField label="Subject" required error={errors["content.subject"]}>
+                          <Input
+                            value={draft.subject}
+                            onChange={(e) => set("subject", e.target.value)}
+                            disabled={!editable}
+                          />
+                        </FormField>
+                        <CampaignPreheaderField
+                          value={draft.preheader}
+                          onChange={(value) => set("preheader", value)}
                           disabled={!editable}
+                          error={errors["content.preheader"]}
                         />
-                      </FormField>
+                        <div className="grid gap-2">
+                          <Label id={`${fieldId}-body-label`}>Email body</Label>
+                          <div className="rounded-md border">
+                            <RichTextEditor
+                              aria-label="Email body"
+                              initialContent={draft.html}
+                              variables={[]}
+                              disabled={!editable}
+                              invalid={Boolean(errors["content.html"])}
+                              onChange={({ html }) => set("html", html)}
+                            />
+                          </div>
+                          <p className="text-xs text-muted-foreground">
+                            Links, images by URL, headings and lists. Type Liquid such as {"{{ contact.first_name }}"}{" "}
+                            straight into the text.
+                          </p>
+                        </div>
+                      </>
                     ) : null}
                     <FormField
-                      label="Message"
-                      required
+                      label={draft.channel === "email" ? "Plain-text version" : "Message"}
+                      required={draft.channel !== "email"}
                       error={errors["content.text"] ?? errors.content}
                       description={
                         sms ? (
@@ -490,7 +542,7 @@ function EditorBody({
                             one)
                           </span>
                         ) : (
-                          "Use {{ contact.first_name }} and the other variables of templates."
+                          "Optional: left empty, it is made from the email body. Use {{ contact.first_name }} and the other variables of templates."
                         )
                       }
                     >
@@ -574,13 +626,19 @@ function ContentPreview({ draft, kind }: { draft: Draft; kind: "marketing" | "tr
         ...(contactId ? { contactId } : {}),
       };
     }
-    if (!draft.text.trim()) return null;
+    if (!draft.text.trim() && !(draft.channel === "email" && hasHtml(draft.html))) return null;
     return {
       channel: draft.channel,
       category: kind === "transactional" ? ("transactional" as const) : ("promotional" as const),
       kind,
       defaultLocale: "en",
-      variants: { en: draft.channel === "email" ? { subject: draft.subject, text: draft.text } : { text: draft.text } },
+      variants: {
+        en:
+          draft.channel === "email"
+            ? { subject: draft.subject, text: draft.text, ...(hasHtml(draft.html) ? { html: draft.html } : {}) }
+            : { text: draft.text },
+      },
+      ...(draft.channel === "email" && draft.preheader.trim() ? { preheader: draft.preheader.trim() } : {}),
       ...(contactId ? { contactId } : {}),
     };
   })();

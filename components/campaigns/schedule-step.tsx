@@ -45,6 +45,7 @@ import {
   type ScheduleMode,
 } from "./schedule-draft";
 import { SendingOptionsCard } from "./sending-options";
+import { CampaignUtmCard } from "./campaign-utm-card";
 
 const MODES: { value: ScheduleMode; label: string; hint: string }[] = [
   { value: "now", label: "Send now", hint: "As soon as you confirm." },
@@ -95,6 +96,7 @@ export function ScheduleStep({
         <DryRunSummary campaign={campaign} onReview={onReview} />
       </div>
       <SendingOptionsCard campaign={campaign} isAdmin={isAdmin} />
+      <CampaignUtmCard campaign={campaign} canEdit />
     </div>
   );
 }

@@ -57,7 +57,11 @@ export function SendingOptionsCard({ campaign, isAdmin }: { campaign: TCampaign;
       return;
     }
     setErrors({});
-    save.mutate({ id: campaign.id, options: checked.value });
+    // Options edited elsewhere (UTM parameters) are sent back unchanged.
+    save.mutate({
+      id: campaign.id,
+      options: { ...(campaign.options.utm ? { utm: campaign.options.utm } : {}), ...checked.value },
+    });
   }
 
   const daysError = fieldError(errors, "options.sendingWindow.days");

@@ -51,7 +51,13 @@ async function createDraft(page: Page, name: string, topicName: string) {
   await choose(page, page, "Topic", new RegExp(topicName));
   await page.getByRole("tab", { name: "2. Content" }).click();
   await page.getByRole("textbox", { name: "Subject" }).fill("We launched");
-  await page.getByRole("textbox", { name: "Message" }).fill("Hello {{ contact.first_name }}, it is live.");
+  await page.getByRole("textbox", { name: "Preheader" }).fill("Everything you asked about, in one place");
+  // The body is written in the rich-text (TipTap) editor; the plain-text part is made from it.
+  const body = page.getByRole("textbox", { name: "Email body" });
+  await body.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("Hello {{ contact.first_name }}, it is live.");
+  await expect(page.getByText("Hello Sam, it is live.").or(page.getByText("it is live.").first())).toBeVisible();
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
 }

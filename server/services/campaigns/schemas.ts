@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { htmlToText } from "../templates/layout";
 import { BLOCK_REASONS, CAMPAIGN_STATUSES, CHANNELS, TOPIC_KINDS } from "@/server/shared/enums";
 import { UTM_VALUE_MAX } from "@/server/shared/utm";
 
@@ -15,10 +16,15 @@ const ZCampaignId = z.uuid().describe("Campaign id");
 
 const ZCampaignName = z.string().trim().min(1, "Name the campaign").max(120).describe("Name of the campaign");
 
-export const ZCampaignContent = z
+const ZCampaignContentFields = z
   .object({
     subject: z.string().trim().max(500).optional().describe("Email subject (required for email)"),
-    text: z.string().trim().min(1, "Write the message").max(20_000).describe("Text body"),
+    text: z
+      .string()
+      .trim()
+      .max(20_000)
+      .default("")
+      .describe("Text body (email: the plain-text part; empty with `html`: derived from it)"),
     html: z.string().max(200_000).optional().describe("Email HTML body"),
     preheader: z
       .string()
@@ -29,6 +35,16 @@ export const ZCampaignContent = z
         "Email only: the preview line inbox lists show after the subject (up to 200 characters; Liquid like the subject), hidden at the top of the HTML body",
       ),
   })
+  .describe("Inline content (instead of a template)");
+
+/** Inline content as given: an email with HTML and no text gets its plain-text part from the HTML. */
+export const ZCampaignContent = ZCampaignContentFields.superRefine((value, context) => {
+  if (!value.text && !value.html?.trim())
+    context.addIssue({ code: "custom", path: ["text"], message: "Write the message" });
+})
+  .transform((value) =>
+    !value.text && value.html?.trim() ? { ...value, text: htmlToText(value.html) || value.html.trim() } : value,
+  )
   .describe("Inline content (instead of a template)");
 
 const ZTopicKey = z
@@ -195,7 +211,7 @@ export const ZCampaign = z.object({
   segmentId: z.uuid().nullable().describe("Audience segment; null = every contact with an address on the channel"),
   exclusionSegmentIds: z.array(z.uuid()).describe("Contacts in any of these segments are left out"),
   templateId: z.uuid().nullable().describe("Template rendered for each recipient; null when the content is inline"),
-  content: ZCampaignContent.nullable().describe("Inline content; null when a template is used"),
+  content: ZCampaignContentFields.nullable().describe("Inline content; null when a template is used"),
   status: z
     .enum(CAMPAIGN_STATUSES)
     .describe("draft, scheduled, sending, paused, completed, cancelled, failed or archived"),
