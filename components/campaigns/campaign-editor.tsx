@@ -287,7 +287,8 @@ function EditorBody({
     if (!draft.name.trim()) missing.name = "Name the campaign";
     if (!draft.topic) missing.topic = "Choose a topic";
     if (draft.source === "template" && !draft.templateId) missing.templateId = "Choose a template";
-    if (draft.source === "write" && !draft.text.trim()) missing["content.text"] = "Write the message";
+    if (draft.source === "write" && !draft.text.trim() && !(draft.channel === "email" && hasHtml(draft.html)))
+      missing["content.text"] = "Write the message";
     if (draft.source === "write" && draft.channel === "email" && !draft.subject.trim())
       missing["content.subject"] = "Write a subject";
     setErrors(missing);

@@ -74,7 +74,9 @@ test("test-send an email campaign to the admin's own address", async ({ page }) 
   await choose(page, page, "Topic", /Newsletter/);
   await page.getByRole("tab", { name: "2. Content" }).click();
   await page.getByRole("textbox", { name: "Subject" }).fill("Our June news");
-  await page.getByRole("textbox", { name: "Plain-text version" }).fill("Hello {{ contact.first_name }}, here is our news.");
+  await page
+    .getByRole("textbox", { name: "Plain-text version" })
+    .fill("Hello {{ contact.first_name }}, here is our news.");
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
 
