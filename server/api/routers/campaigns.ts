@@ -54,7 +54,7 @@ export const campaignsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "List campaigns",
         description:
-          "The workspace's campaigns, most recently changed first, filtered by `status` and `channel`; archived ones only with `includeArchived=true` or `status=archived`. `counts` come from the last dry run. Needs the `campaigns:read` scope.",
+          "The workspace's campaigns, most recently changed first, filtered by `status` and `channel`; archived ones only with `includeArchived=true` or `status=archived`. `counts` are the latest run's (before any run, the last dry run's audience and sendable). Needs the `campaigns:read` scope.",
         protect: true,
       },
     })
