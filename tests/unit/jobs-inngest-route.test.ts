@@ -30,6 +30,12 @@ describe("/api/inngest", () => {
     const response = await route.GET(request("GET"), undefined);
     expect(response.status).toBe(200);
     const { functions } = await import("@/inngest/functions");
-    expect(await response.json()).toMatchObject({ function_count: functions.length, mode: "dev" });
+    // An `onFailure` handler is served as a function of its own.
+    const withFailureHandlers = functions.reduce(
+      (n, f) => n + 1 + ((f as unknown as { opts: { onFailure?: unknown } }).opts.onFailure ? 1 : 0),
+      0,
+    );
+    expect(withFailureHandlers).toBeGreaterThan(functions.length);
+    expect(await response.json()).toMatchObject({ function_count: withFailureHandlers, mode: "dev" });
   });
 });
