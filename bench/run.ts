@@ -30,7 +30,7 @@ async function main() {
   const { name, options } = parseArgs(process.argv.slice(2));
   if (!name || !/^[a-z0-9-]+$/.test(name)) {
     console.error(
-      "usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import, send, webhooks, fanout)",
+      "usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import, send, webhooks, fanout, delivery)",
     );
     process.exit(2);
   }

@@ -45,6 +45,12 @@ export async function seedContacts(
   count: number,
   topics: SeedTopic[],
   log: (m: string) => void,
+  /**
+   * Where the addresses start (default 0): contact k gets `benchEmail(first + k)` and
+   * `benchPhone(first + k)`, so several sets in one database share no address; `ids` and
+   * `consentOf` still count from 0.
+   */
+  first = 0,
 ): Promise<SeedResult> {
   const { BlindIndexer, PiiBatchEncryptor } = await import("@/server/services/imports");
   const { normalizePhone } = await import("@/server/lib/addresses");
@@ -69,8 +75,8 @@ export async function seedContacts(
     for (let k = from; k < to; k++) {
       const id = randomUUID();
       ids[k] = id;
-      const email = benchEmail(k);
-      const phone = benchPhone(k);
+      const email = benchEmail(first + k);
+      const phone = benchPhone(first + k);
       cols.id.push(id);
       cols.ec.push(encryptor.encrypt(email, "contact.email"));
       cols.eh.push(indexer.hash("email", email));
@@ -133,7 +139,9 @@ export async function seedContacts(
   }
   await Promise.all(inflight);
   log(`  rebuilding ${indexes.length} indexes…`);
-  for (const index of indexes) await handle.queryRows(`set maintenance_work_mem = '256MB'; ${index.def}`);
+  // PGlite takes one statement per query (extended protocol); PostgreSQL gets more memory for the sorts.
+  for (const index of indexes)
+    await handle.queryRows(handle.kind === "pglite" ? index.def : `set maintenance_work_mem = '256MB'; ${index.def}`);
   return { ids, consentEvents, seconds: (performance.now() - started) / 1000 };
 }
 

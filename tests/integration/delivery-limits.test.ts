@@ -1,10 +1,11 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { messageEvents, messages, senderRateWindows, topics, type Channel } from "@/db/schema";
+import { campaignRecipients, messageEvents, messages, senderRateWindows, topics, type Channel } from "@/db/schema";
 import { fixedClock, type Clock } from "@/server/lib/clock";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { recordConsentChange } from "@/server/services/consent/record-consent-change";
+import { advanceRun, createCampaign, scheduleCampaign, type RunStep } from "@/server/services/campaigns";
 import { upsertContact } from "@/server/services/contacts";
 import type { SendingContext } from "@/server/services/context";
 import {
@@ -23,7 +24,7 @@ import { dispatchMessages } from "@/server/services/messages/dispatch-messages";
 import type { SendRequest } from "@/server/services/messages/pipeline-types";
 import { recordSends } from "@/server/services/messages/record-sends";
 import type { SendingWindow } from "@/server/shared/messaging-settings";
-import { createWorkspace } from "@/tests/factories";
+import { createMember, createWorkspace } from "@/tests/factories";
 import { createMessage } from "@/tests/factories/messages";
 import { createTestDb } from "@/tests/helpers/db";
 import {
@@ -296,6 +297,64 @@ describe("sending limits per sender", () => {
     expect(sms.log.overLimit).toBe(0);
     expect(sms.log.busiest(1)).toBe(10);
     expect((await rowsOf(ids)).every((r) => r.status === "sent" && r.attempts === 1)).toBe(true);
+  });
+
+  it("a campaign run at 5/s: its job sends what the limit handed back as it comes due (no sweep) and records no chunk while two are on their way", async () => {
+    const T0 = Date.parse("2026-12-02T14:00:00.300Z");
+    const clock = fixedClock(new Date(T0));
+    const limits = [{ seconds: 1, max: 5 }];
+    const sms = limitedSmsTransport({ name: "limited-run", clock, limits });
+    // Delivery's own waits do not move the clock: what may not go goes back with its time at once.
+    const outbox = outboxWith(sms, clock, "none");
+    const ws = await limitedWorkspace({ sms: limits });
+    const contacts = await optedInContacts(ctxFor(ws.id, clock, outbox), 24);
+    const { ctx: member } = await createMember(handle.db, ws.id, "admin");
+    const ctx = { ...member, now: clock, outbox };
+    const campaign = await createCampaign({
+      ctx,
+      input: { name: "Flash sale", channel: "sms", topic: "deals", content: { text: "Flash sale today" } },
+    });
+    const { runIds } = await scheduleCampaign({ ctx, input: { id: campaign.id } });
+    const runId = runIds[0]!;
+
+    // The run's job, chunks of 4; between steps delivery settles and the clock goes to the step's time.
+    const job = { db: handle.db, now: clock, outbox };
+    let step: RunStep = { state: "more" };
+    let maxOnTheirWay = 0;
+    let waitsWithRecipientsPending = 0;
+    for (let i = 0; i < 200 && step.state !== "done"; i++) {
+      step = await advanceRun({ ctx: job, input: { runId, limit: 4 } });
+      await outbox.idle();
+      const [row] = await handle.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(messages)
+        .where(and(eq(messages.campaignRunId, runId), inArray(messages.status, ["queued", "sending"])));
+      maxOnTheirWay = Math.max(maxOnTheirWay, Number(row!.n));
+      if (step.state === "wait") {
+        const pending = await handle.db
+          .select()
+          .from(campaignRecipients)
+          .where(and(eq(campaignRecipients.runId, runId), eq(campaignRecipients.status, "pending")));
+        if (pending.length > 0) waitsWithRecipientsPending++;
+        if (new Date(step.until) > clock()) clock.set(step.until);
+      }
+    }
+
+    expect(step).toEqual({ state: "done", status: "completed" });
+    const sent = await handle.db.select().from(messages).where(eq(messages.campaignRunId, runId));
+    expect(sent).toHaveLength(24);
+    expect(new Set(sent.map((m) => m.contactId))).toEqual(new Set(contacts));
+    expect(sent.every((m) => m.status === "sent" && m.attempts === 1)).toBe(true);
+    expect(sms.log.calls).toHaveLength(24);
+    expect(new Set(sms.log.calls.map((c) => c.idempotencyKey))).toEqual(new Set(sent.map((m) => m.id)));
+    expect(sms.log.overLimit).toBe(0);
+    expect(sms.log.busiest(1)).toBe(5);
+    // 24 messages at 5 a second: done within the fifth second, the job waking as they came due.
+    expect(Math.max(...sms.log.calls.map((c) => c.at))).toBeLessThan(T0 + 5_000);
+    // Backpressure: the job waited for the sender with recipients not yet recorded, never more
+    // than two chunks (8) on their way before it stopped recording (plus the chunk that crossed it).
+    expect(waitsWithRecipientsPending).toBeGreaterThan(0);
+    expect(maxOnTheirWay).toBeLessThanOrEqual(12);
   });
 
   it("two processes delivering the same sender at once share its windows", async () => {

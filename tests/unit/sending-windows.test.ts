@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   countKey,
   grantedCount,
+  guardedStartMs,
   normaliseWindows,
   planUnits,
   senderKey,
+  WINDOW_GUARD_MS,
   windowStartMs,
   type WindowCounts,
 } from "@/server/services/messages/sending-windows";
@@ -41,6 +43,24 @@ describe("fixed windows", () => {
         { seconds: 1, max: 0 },
       ]),
     ).toEqual([{ seconds: 60, max: 10 }]);
+  });
+});
+
+describe("the guard at a window's end", () => {
+  it("plans from the window's end in its last 200 ms (a call granted then could reach the provider in the next window), else from now", () => {
+    expect(WINDOW_GUARD_MS).toBe(200);
+    expect(guardedStartMs(perSecondAndMinute, T0 + 300)).toBe(T0 + 300);
+    expect(guardedStartMs(perSecondAndMinute, T0 + 799)).toBe(T0 + 799);
+    expect(guardedStartMs(perSecondAndMinute, T0 + 800)).toBe(T0 + 1_000);
+    expect(guardedStartMs(perSecondAndMinute, T0 + 999)).toBe(T0 + 1_000);
+    expect(guardedStartMs(perSecondAndMinute, T0 + 59_950)).toBe(T0 + 60_000);
+    // A minute-only limit guards the minute's end, not every second's.
+    expect(guardedStartMs([{ seconds: 60, max: 20 }], T0 + 999)).toBe(T0 + 999);
+    expect(guardedStartMs([], T0 + 999)).toBe(T0 + 999);
+    // Planned from there, nothing is granted now: the units wait for the next window.
+    const times = planUnits(perSecondAndMinute, new Map(), guardedStartMs(perSecondAndMinute, T0 + 900), [1, 1]);
+    expect(times).toEqual([T0 + 1_000, T0 + 1_000]);
+    expect(grantedCount(times, T0 + 900)).toBe(0);
   });
 });
 

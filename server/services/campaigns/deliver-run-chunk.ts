@@ -32,6 +32,8 @@ export function runMessageKey(runId: string, contactId: string): string {
  * 1. Re-reads the run: anything but `sending` (paused, cancelled…) stops here, so pause and
  *    cancel take effect within one chunk. Outside the campaign's sending window it waits for the
  *    next opening; with pacing ("spread over N hours") it waits until the run is behind its pace.
+ *    When the sender has sending limits, the run's messages they handed back go to delivery again
+ *    as they come due, and it waits while two chunks' worth are on their way (`driveSenderBacklog`).
  * 2. Under the run's lock, takes up to CHUNK_SIZE `pending` recipients that are due (local-time
  *    runs: their `send_at` has come) and records one send each with `recordSends`: the policy
  *    decides again for each (an opt-out committed since the freeze blocks it; frequency caps are
@@ -44,7 +46,8 @@ export function runMessageKey(runId: string, contactId: string): string {
  * 4. Applies the error policy: too many final errors → the run pauses (`errors`).
  *
  * With no due recipient left: waits for the next `send_at` (local time), or, when none is
- * pending, completes the run once no message of it is in flight (else the scheduler completes it).
+ * pending, completes the run once no message of it is in flight (else the scheduler completes it);
+ * under sending limits it keeps driving its messages until none is on its way.
  */
 export async function deliverRunChunk({
   ctx,
@@ -83,6 +86,14 @@ export async function deliverRunChunk({
   }
   const pace = await paceWait(ctx, run.id, campaign.options.pacingHours ?? null, run.startedAt ?? now, now);
   if (pace) return { state: "wait", until: pace.toISOString() };
+  // Under sending limits the sender, not the run, sets the pace: the job hands the run's messages
+  // the limits gave back to delivery again as they come due, and records no new chunk while two
+  // chunks' worth are still on their way.
+  const backlog =
+    messaging.sendingLimits[campaign.channel].length > 0
+      ? await driveSenderBacklog(ctx, run.id, run.workspaceId, now)
+      : null;
+  if (backlog && backlog.inFlight >= 2 * limit) return { state: "wait", until: backlog.until.toISOString() };
 
   const [topic] = await ctx.db.select().from(topics).where(eq(topics.id, campaign.topicId));
   const service: ServiceContext = {
@@ -180,12 +191,53 @@ export async function deliverRunChunk({
   });
 
   if (chunk.kind === "stopped") return { state: "done", status: chunk.status };
-  if (chunk.kind === "empty") return finishOrWait(ctx, run.id, now);
+  if (chunk.kind === "empty") {
+    if (backlog && backlog.inFlight > 0) return { state: "wait", until: backlog.until.toISOString() };
+    return finishOrWait(ctx, run.id, now);
+  }
 
   dispatchMessages({ ctx, input: { messages: chunk.queued } });
   const paused = await applyErrorPolicy(ctx, run.id, campaign.options, now);
   if (paused) return { state: "done", status: "paused", handed: chunk.handed };
   return { state: "more", handed: chunk.handed };
+}
+
+/** How soon the job looks again while messages of its run are with delivery (which hands back what may not go yet within seconds). */
+const BACKLOG_RECHECK_MS = 1000;
+
+/**
+ * A run whose sender has limits: its messages on their way (`queued` or `sending`), and among them
+ * those waiting with a time (`queued` with `next_attempt_at`: handed back by the limits, or a retry
+ * after a provider error). Those due now (up to CHUNK_SIZE, oldest first) are handed to the outbox
+ * again, so a run going at its sender's limit keeps the sender busy instead of waiting for the
+ * once-a-minute sweep between windows (the sweep still delivers whatever this misses; the claim
+ * in `deliverMessages` lets one of them through). Answers the count on its way and when the job
+ * should look again: in a second while some are with delivery (they may come back), else when the
+ * next waiting one comes due.
+ */
+async function driveSenderBacklog(
+  ctx: SendingJobContext,
+  runId: string,
+  workspaceId: string,
+  now: Date,
+): Promise<{ inFlight: number; until: Date }> {
+  const at = now.toISOString();
+  const [row] = resultRows<{ in_flight: number; delivering: number; next_ms: number | null; due: string[] | null }>(
+    await ctx.db.execute(sql`
+      select count(*)::int as in_flight,
+             count(*) filter (where status = 'sending' or next_attempt_at is null)::int as delivering,
+             (extract(epoch from min(next_attempt_at) filter (where status = 'queued' and next_attempt_at > ${at}::timestamptz)) * 1000)::float8 as next_ms,
+             (array_agg(id::text order by next_attempt_at, id)
+                filter (where status = 'queued' and next_attempt_at <= ${at}::timestamptz))[1:${sql.raw(String(CHUNK_SIZE))}] as due
+        from ${messages}
+       where campaign_run_id = ${runId}::uuid and status in ('queued', 'sending')`),
+  );
+  const due = row?.due ?? [];
+  if (due.length > 0) dispatchMessages({ ctx, input: { messages: due.map((id) => ({ id, workspaceId })) } });
+  const recheck = now.getTime() + BACKLOG_RECHECK_MS;
+  const next = row?.next_ms == null ? recheck : Number(row.next_ms);
+  const busy = due.length > 0 || Number(row?.delivering ?? 0) > 0;
+  return { inFlight: Number(row?.in_flight ?? 0), until: new Date(busy ? Math.min(next, recheck) : next) };
 }
 
 /** No due recipient: wait for the next local send time, or complete the run when nothing of it is in flight. */

@@ -1,16 +1,60 @@
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { messageEvents, messages } from "@/db/schema";
 import type { Queryable } from "@/db/client";
+import { resultRows } from "@/db/map-rows";
 import { pgTextArray } from "@/server/lib/pg-array";
 import type { MessageInsertRow } from "./record-steps";
 
-/** Rows per multi-row INSERT (about 40 columns each, far below the 65,535-parameter limit). */
+/** Rows per multi-row INSERT on the query builder's path (about 40 columns each, far below the 65,535-parameter limit). */
 const INSERT_CHUNK = 250;
 
 /** One row of the record step with its first timeline event. */
 export interface MessageInsert {
   row: MessageInsertRow;
   event: { status: string; source: string; detail: Record<string, unknown> };
+}
+
+type MessageColumn = ReturnType<typeof getTableColumns<typeof messages>>[keyof MessageInsertRow];
+const COLUMNS = Object.entries(getTableColumns(messages)) as [keyof MessageInsertRow, MessageColumn][];
+
+/** The array type a column's values are cast to from `text[]` (enums by their type name). */
+function arrayType(column: MessageColumn): SQL {
+  const type = column.getSQLType();
+  if (type.startsWith("timestamp")) return sql.raw(type.includes("with time zone") ? "timestamptz[]" : "timestamp[]");
+  if (column.columnType.startsWith("PgEnum")) return sql`${sql.identifier(type)}[]`;
+  return sql.raw(`${type}[]`);
+}
+
+/**
+ * The rows as ONE `INSERT … SELECT FROM unnest(…)`: one `text[]` parameter per column, each
+ * value through its column's own driver mapping (dates, JSON), cast to the column's type in SQL.
+ * Building a multi-row `VALUES` list costs the query builder and the driver a parameter per cell
+ * (about 40 per row), which dominated the record step of large batches; this costs one per
+ * column. Columns no row sets are left to their defaults. Answers undefined when a column with a
+ * default is set in some rows and not in others (a default cannot be asked for per element):
+ * the caller then uses the query builder, which writes `DEFAULT` cell by cell.
+ */
+function unnestInsert(rows: MessageInsertRow[]): SQL | undefined {
+  const names: SQL[] = [];
+  const arrays: SQL[] = [];
+  for (const [key, column] of COLUMNS) {
+    let set = 0;
+    for (const row of rows) if (row[key] !== undefined) set++;
+    if (set === 0) continue;
+    if (set < rows.length && (column.hasDefault || column.defaultFn)) return undefined;
+    const values = rows.map((row) => {
+      const value = row[key];
+      if (value === null || value === undefined) return null;
+      return String(column.mapToDriverValue(value));
+    });
+    names.push(sql`${sql.identifier(column.name)}`);
+    arrays.push(sql`${pgTextArray(values)}::${arrayType(column)}`);
+  }
+  return sql`
+    insert into ${messages} (${sql.join(names, sql`, `)})
+    select * from unnest(${sql.join(arrays, sql`, `)})
+    on conflict do nothing
+    returning ${messages.id} as id`;
 }
 
 /**
@@ -22,11 +66,23 @@ export interface MessageInsert {
  */
 export async function insertMessages(tx: Queryable, items: MessageInsert[], occurredAt: Date): Promise<Set<string>> {
   if (items.length === 0) return new Set();
+  const rows = items.map((item) => item.row);
   const inserts: Promise<{ id: string }[]>[] = [];
-  for (let start = 0; start < items.length; start += INSERT_CHUNK) {
-    const chunk = items.slice(start, start + INSERT_CHUNK).map((item) => item.row);
-    // `.execute()` hands each insert to the connection now, ahead of the events statement below.
-    inserts.push(tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id }).execute());
+  const unnest = unnestInsert(rows);
+  if (unnest) {
+    // `.execute()` hands the insert to the connection now, ahead of the events statement below.
+    inserts.push(
+      tx
+        .execute(unnest)
+        .execute()
+        .then((result) => resultRows<{ id: string }>(result)),
+    );
+  } else {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      const chunk = rows.slice(start, start + INSERT_CHUNK);
+      // `.execute()` hands each insert to the connection now, ahead of the events statement below.
+      inserts.push(tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id }).execute());
+    }
   }
   const column = (pick: (item: MessageInsert) => string) => pgTextArray(items.map(pick));
   const [insertedChunks] = await Promise.all([
@@ -40,5 +96,5 @@ export async function insertMessages(tx: Queryable, items: MessageInsert[], occu
        where exists (select 1 from ${messages} m where m.id = e.id and m.workspace_id = e.workspace_id)
        order by e.n`),
   ]);
-  return new Set(insertedChunks.flat().map((r) => r.id));
+  return new Set(insertedChunks.flat().map((r) => String(r.id)));
 }

@@ -9,6 +9,7 @@ import { inTransaction } from "../context";
 import {
   countKey,
   grantedCount,
+  guardedStartMs,
   normaliseWindows,
   planUnits,
   windowStartMs,
@@ -36,7 +37,8 @@ export const senderLockKey = (sender: string): string => `sender-rate:${sender}`
  *
  * Answers, per demand, when each unit may go (`planUnits`): `now` for the units granted (their
  * tokens are taken), a projected window start for the others (nothing taken for them; the caller
- * asks again then). Demands without windows are granted without touching the database.
+ * asks again then); in the last WINDOW_GUARD_MS of a window, nothing is granted and the units are
+ * planned from its end. Demands without windows are granted without touching the database.
  */
 export async function acquireSendingTokens(
   db: Queryable,
@@ -71,7 +73,8 @@ export async function acquireSendingTokens(
     for (const demand of limited) {
       const mine = counts.get(demand.sender)!;
       // Plan on a copy: the units placed in later windows (of this minute, too) are a projection, not taken.
-      const times = planUnits(demand.windows, new Map(mine), nowMs, demand.units);
+      // Near a window's end, from its end (WINDOW_GUARD_MS): nothing is granted now, the units wait for it.
+      const times = planUnits(demand.windows, new Map(mine), guardedStartMs(demand.windows, nowMs), demand.units);
       answers[demand.index] = times;
       const granted = grantedCount(times, nowMs);
       const add = demand.units.slice(0, granted).reduce((sum, size) => sum + Math.max(size, 1), 0);

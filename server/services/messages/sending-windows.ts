@@ -84,6 +84,25 @@ export function planUnits(
   return times;
 }
 
+/**
+ * No tokens are granted in the last WINDOW_GUARD_MS of a window: a call granted then could reach
+ * the provider after the window ended, where the provider counts it in the next window, on top of
+ * the full window we grant at its start, and answers 429 (a 30 s retry). What asks then waits for
+ * the next window's start (at most this long). A saturated sender takes its tokens at window
+ * starts, so the guard costs it nothing; it only holds back a late straggler.
+ */
+export const WINDOW_GUARD_MS = 200;
+
+/** When units asking at `nowMs` may be planned from: `nowMs`, or, within the last WINDOW_GUARD_MS of a window, its end. */
+export function guardedStartMs(windows: readonly SendingWindow[], nowMs: number): number {
+  let start = nowMs;
+  for (const { seconds } of windows) {
+    const end = windowStartMs(nowMs, seconds) + seconds * 1000;
+    if (end - nowMs <= WINDOW_GUARD_MS) start = Math.max(start, end);
+  }
+  return start;
+}
+
 /** How many units of `planUnits`' answer may go now (its leading entries equal to `nowMs`). */
 export function grantedCount(times: readonly number[], nowMs: number): number {
   let n = 0;
