@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
-import { CAMPAIGN_STATUSES } from "../../server/shared/enums";
+import { CAMPAIGN_STATUSES, type CampaignRunKind, type CampaignRunStatus } from "../../server/shared/enums";
 import { channelEnum, topicKindEnum, topics } from "./topics";
 import { workspaces } from "./workspaces";
 
@@ -119,19 +119,12 @@ export interface CampaignOptions {
   utm?: { source?: string; medium?: string; campaign?: string; term?: string; content?: string } | null;
 }
 
-export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up"] as const;
-export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
-
-export const CAMPAIGN_RUN_STATUSES = [
-  "scheduled",
-  "materialising",
-  "sending",
-  "paused",
-  "completed",
-  "cancelled",
-  "failed",
-] as const;
-export type CampaignRunStatus = (typeof CAMPAIGN_RUN_STATUSES)[number];
+export {
+  CAMPAIGN_RUN_KINDS,
+  CAMPAIGN_RUN_STATUSES,
+  type CampaignRunKind,
+  type CampaignRunStatus,
+} from "../../server/shared/enums";
 
 /**
  * One send of a campaign: the one-off send, each recurring occurrence, a follow-up "send to the

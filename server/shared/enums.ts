@@ -185,3 +185,19 @@ export const CAMPAIGN_STATUSES = [
   "archived",
 ] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** What a campaign run is: the one-off send, a recurring occurrence, or a follow-up to the rest. */
+export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up"] as const;
+export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
+
+/** A campaign run's life (`campaign_runs.status`). */
+export const CAMPAIGN_RUN_STATUSES = [
+  "scheduled",
+  "materialising",
+  "sending",
+  "paused",
+  "completed",
+  "cancelled",
+  "failed",
+] as const;
+export type CampaignRunStatus = (typeof CAMPAIGN_RUN_STATUSES)[number];

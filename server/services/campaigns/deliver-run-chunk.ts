@@ -261,10 +261,7 @@ async function finishOrWait(ctx: SendingJobContext, runId: string, now: Date): P
  * Returns whether it completed it.
  */
 export async function completeRunIfSettled(ctx: JobContext, runId: string, now: Date): Promise<boolean> {
-  const inFlight = sql.join(
-    IN_FLIGHT_STATUSES.map((s) => sql`${s}`),
-    sql`, `,
-  );
+  const inFlight = statusesSql(IN_FLIGHT_STATUSES);
   const [open] = resultRows<{ pending: boolean; in_flight: boolean }>(
     await ctx.db.execute(sql`
       select exists (select 1 from ${campaignRecipients} where run_id = ${runId}::uuid and status = 'pending') as pending,

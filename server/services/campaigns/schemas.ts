@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { htmlToText } from "../templates/layout";
-import { BLOCK_REASONS, CAMPAIGN_STATUSES, CHANNELS, TOPIC_KINDS } from "@/server/shared/enums";
+import {
+  BLOCK_REASONS,
+  CAMPAIGN_RUN_KINDS,
+  CAMPAIGN_RUN_STATUSES,
+  CAMPAIGN_STATUSES,
+  CHANNELS,
+  TOPIC_KINDS,
+} from "@/server/shared/enums";
 import { UTM_VALUE_MAX } from "@/server/shared/utm";
 
 /** At most this many addresses per test send. */
@@ -353,20 +360,10 @@ export type TCampaignActionInput = z.input<typeof ZCampaignActionInput>;
 export const ZUpdateCampaignOptionsInput = z.object({ id: ZCampaignId, options: ZCampaignOptions });
 export type TUpdateCampaignOptionsInput = z.input<typeof ZUpdateCampaignOptionsInput>;
 
-export const CAMPAIGN_RUN_STATUS_VALUES = [
-  "scheduled",
-  "materialising",
-  "sending",
-  "paused",
-  "completed",
-  "cancelled",
-  "failed",
-] as const;
-
 export const ZCampaignRun = z.object({
   id: z.uuid().describe("Run id"),
-  kind: z.enum(["once", "occurrence", "follow_up"]).describe("once, a recurring occurrence, or a follow-up"),
-  status: z.enum(CAMPAIGN_RUN_STATUS_VALUES).describe("Status of the run"),
+  kind: z.enum(CAMPAIGN_RUN_KINDS).describe("once, a recurring occurrence, or a follow-up"),
+  status: z.enum(CAMPAIGN_RUN_STATUSES).describe("Status of the run"),
   statusReason: z.string().nullable().describe("Why it paused or failed: manual, errors, drift, window, provider"),
   parentRunId: z.uuid().nullable().describe("A follow-up's original run"),
   scheduledFor: z.date().describe("When the run starts (ISO 8601 UTC)"),
