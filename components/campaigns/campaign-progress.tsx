@@ -96,9 +96,14 @@ export function CampaignProgress({
         <CardHeader className="pb-4">
           <CardHeading>Runs</CardHeading>
           <CardDescription>
-            Each send of the campaign: the one-off send, each recurring occurrence, a follow-up to the rest. Choose one
-            to list its recipients.
+            Each send of the campaign: the one-off send, each recurring occurrence, a follow-up to the rest or to the
+            recipients a frequency cap skipped. Choose one to list its recipients.
           </CardDescription>
+          {runs.data && runs.data.capSkipped > 0 ? (
+            <CardAction>
+              <SendToCapSkipped campaign={campaign} count={runs.data.capSkipped} canEdit={canEdit} />
+            </CardAction>
+          ) : null}
         </CardHeader>
         {runs.isPending ? (
           <LoadingRows label="Loading runs" />
@@ -271,6 +276,57 @@ function CampaignActions({ campaign }: { campaign: TCampaign }) {
         </Button>
       ) : null}
     </>
+  );
+}
+
+/**
+ * "Send to N cap-skipped" (confirmed): a follow-up run to the recipients a frequency cap blocked
+ * that no later run reached. Disabled for viewers.
+ */
+function SendToCapSkipped({ campaign, count, canEdit }: { campaign: TCampaign; count: number; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const send = useMutation(
+    trpc.campaigns.sendToCapSkipped.mutationOptions({
+      onSuccess: (updated) => {
+        queryClient.setQueryData(trpc.campaigns.get.queryKey({ id: updated.id }), updated);
+        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.pathKey() });
+        toast.success("Sending to the cap-skipped recipients");
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+  const label = `Send to ${count.toLocaleString("en-US")} cap-skipped`;
+  return (
+    <AlertDialog>
+      <AlertDialogTrigger asChild>
+        <Button
+          type="button"
+          variant="outline"
+          size="sm"
+          disabled={!canEdit || send.isPending}
+          title={canEdit ? undefined : "Viewers cannot send campaigns"}
+          data-testid="send-to-cap-skipped"
+        >
+          {send.isPending ? <Spinner /> : <SendIcon />}
+          {label}
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Send to the cap-skipped recipients?</AlertDialogTitle>
+          <AlertDialogDescription>
+            {count === 1 ? "1 recipient was" : `${count.toLocaleString("en-US")} recipients were`} not sent this
+            campaign because of a frequency cap. A new run sends it to them now. Each is checked again when sent: anyone
+            still at a cap, or who opted out meanwhile, is blocked again.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Not now</AlertDialogCancel>
+          <AlertDialogAction onClick={() => send.mutate({ id: campaign.id })}>{label}</AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
   );
 }
 

@@ -17,7 +17,15 @@ import { reasonLabel } from "@/components/messages/labels";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaignRun } from "@/server/services/campaigns";
 import { CardHeading } from "./card-heading";
-import { blockReasonLabel, OUTCOME_LABELS, OUTCOME_VARIANTS, RUN_KIND_LABELS, type RecipientOutcome } from "./labels";
+import type { BlockReason } from "@/server/shared/enums";
+import {
+  blockReasonLabel,
+  OUTCOME_LABELS,
+  OUTCOME_VARIANTS,
+  RECIPIENT_REASON_FILTERS,
+  RUN_KIND_LABELS,
+  type RecipientOutcome,
+} from "./labels";
 
 const ALL = "all";
 const PAGE_SIZE = 50;
@@ -25,7 +33,8 @@ const PAGE_SIZE = 50;
 const LIVE_REFRESH_MS = 5_000;
 
 /**
- * A run's recipients, filtered by outcome, 50 at a time with "Load more"; names and addresses
+ * A run's recipients, filtered by outcome and by block reason ("Frequency cap": the recipients a
+ * cap skipped, whom the runs card can send to later), 50 at a time with "Load more"; names and addresses
  * are masked for viewers (by the server). "Export CSV" downloads the same list, whole.
  */
 export function CampaignRecipients({
@@ -45,16 +54,18 @@ export function CampaignRecipients({
   const trpc = useTRPC();
   const fieldId = React.useId();
   const [outcome, setOutcome] = React.useState<RecipientOutcome | typeof ALL>(ALL);
+  const [reason, setReason] = React.useState<BlockReason | typeof ALL>(ALL);
+  const filters = { ...(outcome === ALL ? {} : { outcome }), ...(reason === ALL ? {} : { reason }) };
   const list = useInfiniteQuery({
     ...trpc.campaigns.recipients.infiniteQueryOptions(
-      { id: campaignId, runId: run.id, ...(outcome === ALL ? {} : { outcome }), limit: PAGE_SIZE },
+      { id: campaignId, runId: run.id, ...filters, limit: PAGE_SIZE },
       { getNextPageParam: (page) => page.nextCursor },
     ),
     refetchInterval: live && latest ? LIVE_REFRESH_MS : false,
   });
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   const local = items.some((r) => r.sendAt !== null);
-  const csv = new URLSearchParams({ runId: run.id, ...(outcome === ALL ? {} : { outcome }) });
+  const csv = new URLSearchParams({ runId: run.id, ...filters });
 
   return (
     <Card className="gap-0 pb-0" data-testid="campaign-recipients">
@@ -73,8 +84,8 @@ export function CampaignRecipients({
           </Button>
         </CardAction>
       </CardHeader>
-      <CardContent className="pb-4">
-        <FormField id={`${fieldId}-outcome`} label="Outcome" className="max-w-56">
+      <CardContent className="flex flex-wrap gap-4 pb-4">
+        <FormField id={`${fieldId}-outcome`} label="Outcome" className="w-56">
           <Select value={outcome} onValueChange={(value) => setOutcome(value as RecipientOutcome | typeof ALL)}>
             <SelectTrigger id={`${fieldId}-outcome`} className="w-full">
               <SelectValue />
@@ -89,6 +100,21 @@ export function CampaignRecipients({
             </SelectContent>
           </Select>
         </FormField>
+        <FormField id={`${fieldId}-reason`} label="Blocked reason" className="w-56">
+          <Select value={reason} onValueChange={(value) => setReason(value as BlockReason | typeof ALL)}>
+            <SelectTrigger id={`${fieldId}-reason`} className="w-full">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              <SelectItem value={ALL}>Any reason</SelectItem>
+              {RECIPIENT_REASON_FILTERS.map(([value, label]) => (
+                <SelectItem key={value} value={value}>
+                  {label}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        </FormField>
       </CardContent>
       {list.isPending ? (
         <LoadingRows label="Loading recipients" />
@@ -96,9 +122,11 @@ export function CampaignRecipients({
         <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : items.length === 0 ? (
         <p className="px-6 pb-6 text-sm text-muted-foreground" role="status">
-          {outcome === ALL
-            ? "No recipients in this run yet: the audience is fixed when the run starts."
-            : `No recipient is ${OUTCOME_LABELS[outcome].toLowerCase()}.`}
+          {reason !== ALL
+            ? `No recipient of this run matches: none was blocked for ${blockReasonLabel(reason).toLowerCase()}${outcome === ALL ? "" : ` with this outcome`}.`
+            : outcome === ALL
+              ? "No recipients in this run yet: the audience is fixed when the run starts."
+              : `No recipient is ${OUTCOME_LABELS[outcome].toLowerCase()}.`}
         </p>
       ) : (
         <>

@@ -69,7 +69,11 @@ export const RUN_KIND_LABELS: Record<string, string> = {
   once: "One-off",
   occurrence: "Occurrence",
   follow_up: "Follow-up (the rest)",
+  cap_follow_up: "Follow-up (cap-skipped)",
 };
+
+/** Block reasons a recipients list can be filtered by, in the order the policy checks (quiet hours last). */
+export const RECIPIENT_REASON_FILTERS = [...DRY_RUN_REASONS, ["quiet_hours", "Quiet hours"]] as const;
 
 /** Outcomes of a run's recipients, in the order the filter lists them. */
 export const OUTCOME_LABELS = {

@@ -63,6 +63,7 @@ export const TIMELINE_LABELS: Record<string, string> = {
   completed: "Completed",
   occurrence: "Occurrence created",
   follow_up: "Sent to the rest",
+  cap_follow_up: "Sent to the cap-skipped",
 };
 
 const num = (value: unknown) => (typeof value === "number" ? value : Number(value ?? 0) || 0);
@@ -111,6 +112,8 @@ export function timelineSummary(event: TimelineEvent, options: CampaignOptions):
       return typeof d.after === "string" ? `After: ${statusReasonText("paused", d.after, options) ?? d.after}` : "";
     case "cancelled":
       return `${plural(num(d.recipients), "recipient", "recipients")} not reached, ${plural(num(d.messages), "message", "messages")} stopped`;
+    case "cap_follow_up":
+      return plural(num(d.recipients), "cap-skipped recipient", "cap-skipped recipients");
     case "occurrence":
       return typeof d.at === "string" ? `For ${d.at.replace("T", " ").slice(0, 16)} UTC` : "";
     default:

@@ -1,7 +1,12 @@
 import { sql } from "drizzle-orm";
 import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
-import { CAMPAIGN_STATUSES, type CampaignRunKind, type CampaignRunStatus } from "../../server/shared/enums";
+import {
+  CAMPAIGN_STATUSES,
+  OPEN_CAMPAIGN_RUN_STATUSES,
+  type CampaignRunKind,
+  type CampaignRunStatus,
+} from "../../server/shared/enums";
 import { channelEnum, topicKindEnum, topics } from "./topics";
 import { workspaces } from "./workspaces";
 
@@ -122,13 +127,20 @@ export interface CampaignOptions {
 export {
   CAMPAIGN_RUN_KINDS,
   CAMPAIGN_RUN_STATUSES,
+  OPEN_CAMPAIGN_RUN_STATUSES,
   type CampaignRunKind,
   type CampaignRunStatus,
 } from "../../server/shared/enums";
 
 /**
+ * The open run statuses as SQL literals, for the predicate of a partial index (a bound parameter
+ * cannot be part of an index definition).
+ */
+export const OPEN_CAMPAIGN_RUN_SQL = sql.raw(`(${OPEN_CAMPAIGN_RUN_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+
+/**
  * One send of a campaign: the one-off send, each recurring occurrence, a follow-up "send to the
- * rest". Each has its own audience (frozen when it starts) and counts; exactly-once delivery is
+ * rest", a follow-up to the recipients a frequency cap skipped. Each has its own audience (frozen when it starts) and counts; exactly-once delivery is
  * per run × recipient (`campaign_recipients` primary key, and the message idempotency key
  * `campaign-run:<run id>:<contact id>`).
  */
@@ -170,6 +182,10 @@ export const campaignRuns = pgTable(
     uniqueIndex("campaign_runs_occurrence_key")
       .on(t.campaignId, t.occurrenceKey)
       .where(sql`${t.occurrenceKey} is not null`),
+    /** At most one open follow-up to the cap-skipped recipients per campaign. */
+    uniqueIndex("campaign_runs_open_cap_follow_up_key")
+      .on(t.campaignId)
+      .where(sql`${t.kind} = 'cap_follow_up' and ${t.status} in ${OPEN_CAMPAIGN_RUN_SQL}`),
   ],
 );
 
@@ -210,6 +226,10 @@ export const campaignRecipients = pgTable(
     index("campaign_recipients_message_idx")
       .on(t.messageId)
       .where(sql`${t.messageId} is not null`),
+    /** Recipients a frequency cap blocked at the freeze (the cap-skipped list; few rows). */
+    index("campaign_recipients_cap_blocked_idx")
+      .on(t.runId, t.contactId)
+      .where(sql`${t.status} = 'blocked' and ${t.reason} = 'frequency_cap'`),
   ],
 );
 

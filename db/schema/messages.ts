@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import { contacts } from "./contacts";
 import { channelEnum } from "./topics";
@@ -107,6 +107,12 @@ export const messages = pgTable(
     decision: jsonb("decision").$type<StoredDecision>(),
     consentEventId: uuid("consent_event_id"),
     policyVersion: text("policy_version"),
+    /**
+     * Whether the message counts towards the workspace frequency caps of later sends: false for a
+     * legal-notice campaign's messages (`campaigns.options.ignoreFrequencyCaps`), which are neither
+     * stopped by the caps nor use them up. The statutory state limits count every message.
+     */
+    countsTowardCaps: boolean("counts_toward_caps").notNull().default(true),
     transport: text("transport"),
     providerMessageId: text("provider_message_id"),
     /**

@@ -186,8 +186,11 @@ export const CAMPAIGN_STATUSES = [
 ] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
-/** What a campaign run is: the one-off send, a recurring occurrence, or a follow-up to the rest. */
-export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up"] as const;
+/**
+ * What a campaign run is: the one-off send, a recurring occurrence, a follow-up to the rest (after a
+ * cancel or a failure), or a follow-up to the recipients a frequency cap skipped (sent by hand later).
+ */
+export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up", "cap_follow_up"] as const;
 export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
 
 /** A campaign run's life (`campaign_runs.status`). */
@@ -201,3 +204,11 @@ export const CAMPAIGN_RUN_STATUSES = [
   "failed",
 ] as const;
 export type CampaignRunStatus = (typeof CAMPAIGN_RUN_STATUSES)[number];
+
+/** Run statuses in which a run still has work to do (open): waiting, freezing, sending or paused. */
+export const OPEN_CAMPAIGN_RUN_STATUSES = [
+  "scheduled",
+  "materialising",
+  "sending",
+  "paused",
+] as const satisfies readonly CampaignRunStatus[];

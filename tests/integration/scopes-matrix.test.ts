@@ -164,6 +164,7 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.resume": either("campaigns:write", "marketer"),
   "campaigns.cancel": either("campaigns:write", "marketer"),
   "campaigns.sendToRest": either("campaigns:write", "marketer"),
+  "campaigns.sendToCapSkipped": either("campaigns:write", "marketer"),
   "campaigns.updateOptions": either("campaigns:write", "marketer"),
   "campaigns.runs": either("campaigns:read", "viewer"),
   "campaigns.recipients": either("campaigns:read", "viewer"),

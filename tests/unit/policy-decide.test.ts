@@ -219,6 +219,20 @@ describe("decide: a legal notice ignores frequency caps", () => {
     );
     expect(decision.checks).toContain("frequency cap: not applied (transactional)");
   });
+  it("a legal notice's messages do not use up the workspace caps of later sends; the state limit counts them", () => {
+    const notice = (hours: number): RecentSend => ({ ...sms(now, hours), countsTowardCaps: false });
+    const afterNotices = decide(build({ ...capped, recentSends: [notice(2), notice(30)] }));
+    expect(afterNotices.outcome).toBe("send");
+    expect(afterNotices.checks).toContain("frequency cap: 0 of 1 marketing messages on any channel in 7 days");
+    // One ordinary message among them is counted, and caps the send.
+    const mixed = blocked(decide(build({ ...capped, recentSends: [notice(2), sms(now, 3)] })));
+    expect(mixed.checks.at(-1)).toBe("frequency cap: 1 of 1 marketing messages on any channel in 7 days");
+    // The statutory limit (3 texts per topic per 24 h in Florida) counts notices like any text.
+    const florida = blocked(
+      decide(build({ contact: { phone: FLORIDA }, recentSends: [notice(1), notice(2), notice(3)] })),
+    );
+    expect(florida.checks.at(-1)).toMatch(/^state limit: 3 of 3/);
+  });
 });
 
 describe("decide: the order of checks", () => {

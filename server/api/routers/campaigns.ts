@@ -7,6 +7,7 @@ import {
   pauseCampaign,
   resumeCampaign,
   scheduleCampaign,
+  sendCampaignToCapSkipped,
   sendCampaignToRest,
   updateCampaignOptions,
   ZCampaignActionInput,
@@ -265,6 +266,26 @@ export const campaignsRouter = createTRPCRouter({
       return campaign;
     }),
 
+  sendToCapSkipped: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/send_to_cap_skipped",
+        tags: TAGS,
+        summary: "Send to the cap-skipped",
+        description:
+          "A follow-up run (`cap_follow_up`) for exactly the recipients a frequency cap blocked in the campaign's runs and that no later run has reached (`capSkipped` of the runs list; `GET /campaigns/{id}/recipients?reason=frequency_cap` lists them per run). Each is checked by the policy again when sent: the caps still apply (they may have cleared since) and so does consent (an opt-out since then blocks them). Starts now. 409 when another one is still open, when no recipient is cap-skipped, or when the campaign is a draft or archived. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaign)
+    .mutation(async ({ ctx, input }) => {
+      const { campaign, runIds } = await sendCampaignToCapSkipped({ ctx: ctx.svc, input });
+      await requestCampaignRuns(ctx.svc.workspaceId, runIds);
+      return campaign;
+    }),
+
   updateOptions: write
     .meta({
       openapi: {
@@ -289,7 +310,7 @@ export const campaignsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "List a campaign's runs",
         description:
-          "Each send of the campaign (the one-off send, each recurring occurrence, a follow-up) with its status and counts, newest first. Needs the `campaigns:read` scope.",
+          "Each send of the campaign (the one-off send, each recurring occurrence, a follow-up to the rest or to the cap-skipped) with its status and counts, newest first, and `capSkipped`: how many recipients a frequency cap blocked that no later run has reached. Needs the `campaigns:read` scope.",
         protect: true,
       },
     })
@@ -305,7 +326,7 @@ export const campaignsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "List a run's recipients",
         description:
-          "The recipients of a run (default: the latest) with their outcome, reason and message, filtered by `outcome`, a page at a time. Addresses and names are masked for viewers. Needs the `campaigns:read` scope.",
+          "The recipients of a run (default: the latest) with their outcome, reason and message, filtered by `outcome` and by block `reason` (`frequency_cap`: the recipients a cap skipped), a page at a time. Addresses and names are masked for viewers. Needs the `campaigns:read` scope.",
         protect: true,
       },
     })

@@ -52,8 +52,9 @@ export interface ClassifyInput {
  * erased → invalid_address (no address on the channel) → suppressed (the address's blind index on
  * the channel's suppression list) → consent (marketing only: opted_out, or no_consent when there
  * is no record or it is pending) → frequency_cap (each workspace cap that applies to the channel
- * and topic: marketing messages counted like the pipeline's recent sends, in the cap's window;
- * none when the campaign ignores caps). `reason` is null for members who pass. The dry run counts
+ * and topic: marketing messages counted like the pipeline's recent sends, in the cap's window,
+ * legal notices' messages (`counts_toward_caps` false) left out; none when the campaign ignores
+ * caps). `reason` is null for members who pass. The dry run counts
  * them; a run's freeze inserts them (`freezeRun`): one statement either way.
  *
  * Written for a million members (bench/fanout.ts): every lookup is a join that yields at most one
@@ -97,7 +98,7 @@ export function classifiedAudienceCtes(input: ClassifyInput): SQL {
           select ${sql.join(capCounts, sql`, `)}
             from messages m
            where m.workspace_id = ${ws} and m.contact_id = a.id and m.direction = 'outbound' and m.kind = 'marketing'
-             and m.status::text in (${counted})
+             and m.status::text in (${counted}) and m.counts_toward_caps
              and m.created_at > ${at}::timestamptz - make_interval(days => ${widestDays}::int)
              and m.created_at <= ${at}::timestamptz) rs`
       : sql``;

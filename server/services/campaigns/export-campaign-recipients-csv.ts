@@ -7,6 +7,7 @@ import { listCampaignRecipients } from "./list-campaign-recipients";
 import { findCampaign } from "./rows";
 import { findRun } from "./runs";
 import { RECIPIENT_OUTCOMES } from "./schemas";
+import { BLOCK_REASONS } from "@/server/shared/enums";
 
 /** Recipients read per page (the list's largest page). */
 const PAGE = 200;
@@ -26,10 +27,12 @@ const ZExportRecipientsInput = z.object({
   id: z.uuid(),
   runId: z.uuid("Give the id of one of the campaign's runs").optional(),
   outcome: z.enum(RECIPIENT_OUTCOMES, `Outcome is one of ${RECIPIENT_OUTCOMES.join(", ")}`).optional(),
+  reason: z.enum(BLOCK_REASONS, `Reason is one of ${BLOCK_REASONS.join(", ")}`).optional(),
 });
 
 /**
- * A run's recipients (default: the latest run), optionally of one outcome, as CSV lines, read
+ * A run's recipients (default: the latest run), optionally of one outcome and one block reason
+ * (`frequency_cap`: the cap-skipped), as CSV lines, read
  * page by page through `listCampaignRecipients`: the same rows as the progress tab, so names and
  * addresses are masked exactly as they are there (viewers, keys without `contacts:read`). Every
  * cell goes through `escapeFormula`. The campaign and the run are checked before the first line
@@ -42,14 +45,14 @@ export async function exportCampaignRecipientsCsv({
   input,
 }: {
   ctx: ServiceContext;
-  input: { id: string; runId?: string; outcome?: string };
+  input: { id: string; runId?: string; outcome?: string; reason?: string };
 }): Promise<AsyncIterable<string>> {
   const parsed = ZExportRecipientsInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw invalid(issue.message, issue.path.join("."));
   }
-  const { id, outcome } = parsed.data;
+  const { id, outcome, reason } = parsed.data;
   const campaign = await findCampaign(ctx.db, ctx.workspaceId, id);
   if (parsed.data.runId) {
     const run = await findRun(ctx.db, ctx.workspaceId, parsed.data.runId);
@@ -65,7 +68,7 @@ export async function exportCampaignRecipientsCsv({
       yield csvLine(RECIPIENT_CSV_COLUMNS);
       let cursor: string | undefined;
       for (;;) {
-        const page = await listCampaignRecipients({ ctx, input: { id, runId, outcome, cursor, limit: PAGE } });
+        const page = await listCampaignRecipients({ ctx, input: { id, runId, outcome, reason, cursor, limit: PAGE } });
         if (!page.runId) break;
         runId = page.runId;
         let chunk = "";
@@ -92,7 +95,7 @@ export async function exportCampaignRecipientsCsv({
         action: "campaign.recipients_exported",
         targetType: "campaign",
         targetId: campaign.id,
-        after: { runId: runId ?? null, outcome: outcome ?? null, rows, completed },
+        after: { runId: runId ?? null, outcome: outcome ?? null, ...(reason ? { reason } : {}), rows, completed },
       });
     }
   })();

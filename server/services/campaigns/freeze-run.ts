@@ -6,6 +6,7 @@ import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
 import { countryZoneEntries } from "../policy/recipient-timezone";
 import { audienceWhere, classifiedAudienceCtes } from "./audience";
+import { capSkippedContactsSql } from "./cap-skipped";
 import { addCampaignEvent, countRuns, moveRun, runById, workspaceSettingsOf } from "./runs";
 import { DEFAULT_DRIFT_TOLERANCE, drifted } from "./schedule-rules";
 
@@ -27,7 +28,8 @@ export type RunStep =
  * the schedule's date in the contact's zone when Postgres knows it, else the zone of the phone
  * number's country, else the workspace's (`zone_source`: contact, phone, workspace, or fallback
  * for a zone that is set but unknown); where that time has passed at the freeze, the next day's
- * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients.
+ * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients; a cap
+ * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending.
  *
  * The freeze's counts are compared with the campaign's reviewed dry run: when the audience or the
  * sendable count (hence the SMS cost) moved more than the tolerance (default 10%), the run pauses
@@ -110,6 +112,17 @@ async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: Campa
          and (r.status in ('pending', 'cancelled', 'skipped')
               or (r.status = 'handed' and exists (
                     select 1 from messages m where m.id = r.message_id and m.status = 'failed' and m.reason = 'cancelled')))
+      on conflict do nothing`);
+    return rowCount(result);
+  }
+  if (run.kind === "cap_follow_up") {
+    // The recipients a frequency cap skipped and no later run reached, all pending: each chunk's
+    // policy decides again (the cap may have cleared; an opt-out since then blocks them).
+    const result = await tx.execute(sql`
+      insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status)
+      select ${run.id}::uuid, s.contact_id, ${campaign.workspaceId}::uuid, 'pending'
+        from (${capSkippedContactsSql(campaign.workspaceId, campaign.id)}) s
+       order by s.contact_id
       on conflict do nothing`);
     return rowCount(result);
   }

@@ -11,6 +11,7 @@ export { pauseCampaign } from "./pause-campaign";
 export { resumeCampaign } from "./resume-campaign";
 export { cancelCampaign } from "./cancel-campaign";
 export { sendCampaignToRest } from "./send-campaign-to-rest";
+export { sendCampaignToCapSkipped } from "./send-campaign-to-cap-skipped";
 export {
   advanceRun,
   deliverRunChunk,

@@ -6,7 +6,7 @@ import type { ServiceContext } from "../context";
 import { maskContact, seesFullPii } from "../contacts/mask-contact";
 import { findCampaign } from "./rows";
 import { CANCELLED_REASON, findRun, latestRun, statusesSql } from "./runs";
-import { FAILED_STATUSES } from "@/server/shared/enums";
+import { FAILED_STATUSES, type BlockReason } from "@/server/shared/enums";
 import {
   ZListRecipientsInput,
   type TCampaignRecipient,
@@ -42,6 +42,12 @@ function outcomeCondition(outcome: Outcome): SQL {
   }
 }
 
+/** Blocked with this reason: at the freeze (the recipient row) or when its chunk decided (its message). */
+function blockedWith(reason: BlockReason): SQL {
+  return sql`((${campaignRecipients.status} = 'blocked' and ${campaignRecipients.reason} = ${reason})
+    or (${messages.status}::text = 'blocked' and ${messages.reason} = ${reason}))`;
+}
+
 function outcomeOf(recipientStatus: string, messageStatus: string | null, messageReason: string | null): Outcome {
   if (recipientStatus !== "handed") return recipientStatus as Outcome;
   switch (messageStatus) {
@@ -66,7 +72,8 @@ function outcomeOf(recipientStatus: string, messageStatus: string | null, messag
 }
 
 /**
- * A run's recipients (default: the latest run), by contact id, filtered by outcome, a page at a
+ * A run's recipients (default: the latest run), by contact id, filtered by outcome and by block
+ * reason (`reason=frequency_cap`: the recipients a cap skipped), a page at a
  * time (keyset on contact id). Each with the contact's name and address on the campaign's channel
  * (masked for viewers), the outcome, the reason (blocked, skipped, failed) and the message id.
  */
@@ -77,7 +84,7 @@ export async function listCampaignRecipients({
   ctx: ServiceContext;
   input: TListRecipientsInput;
 }): Promise<TRecipientPage> {
-  const { id, runId, outcome, cursor, limit } = ZListRecipientsInput.parse(input);
+  const { id, runId, outcome, reason, cursor, limit } = ZListRecipientsInput.parse(input);
   const campaign = await findCampaign(ctx.db, ctx.workspaceId, id);
   const run = runId ? await findRun(ctx.db, ctx.workspaceId, runId) : await latestRun(ctx.db, campaign.id);
   if (!run || run.campaignId !== campaign.id) return { runId: null, items: [], nextCursor: null };
@@ -86,6 +93,7 @@ export async function listCampaignRecipients({
   const conditions: SQL[] = [eq(campaignRecipients.runId, run.id)];
   if (cursor) conditions.push(gt(campaignRecipients.contactId, cursor));
   if (outcome) conditions.push(outcomeCondition(outcome));
+  if (reason) conditions.push(blockedWith(reason));
   const rows = await ctx.db
     .select({
       contactId: campaignRecipients.contactId,

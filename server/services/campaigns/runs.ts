@@ -16,12 +16,12 @@ import {
 import { readMessagingSettings, type MessagingSettings } from "@/server/shared/messaging-settings";
 import { countryTimeZone } from "../policy/recipient-timezone";
 import { notFound } from "@/server/lib/errors";
-import { ACCEPTED_STATUSES, FAILED_STATUSES } from "@/server/shared/enums";
+import { ACCEPTED_STATUSES, FAILED_STATUSES, OPEN_CAMPAIGN_RUN_STATUSES } from "@/server/shared/enums";
 import { toCampaign, topicKeyOf } from "./rows";
 import type { TCampaign, TCampaignCounts, TCampaignRun } from "./schemas";
 
 /** Run statuses in which the run still has work to do. */
-export const ACTIVE_RUN_STATUSES: readonly CampaignRunStatus[] = ["scheduled", "materialising", "sending", "paused"];
+export const ACTIVE_RUN_STATUSES: readonly CampaignRunStatus[] = OPEN_CAMPAIGN_RUN_STATUSES;
 
 /** A message failed with this reason when its run was cancelled before it was handed over. */
 export const CANCELLED_REASON = "cancelled";

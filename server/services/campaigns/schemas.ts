@@ -362,7 +362,11 @@ export type TUpdateCampaignOptionsInput = z.input<typeof ZUpdateCampaignOptionsI
 
 export const ZCampaignRun = z.object({
   id: z.uuid().describe("Run id"),
-  kind: z.enum(CAMPAIGN_RUN_KINDS).describe("once, a recurring occurrence, or a follow-up"),
+  kind: z
+    .enum(CAMPAIGN_RUN_KINDS)
+    .describe(
+      "once, occurrence (a recurring occurrence), follow_up (send to the rest) or cap_follow_up (send to the cap-skipped)",
+    ),
   status: z.enum(CAMPAIGN_RUN_STATUSES).describe("Status of the run"),
   statusReason: z.string().nullable().describe("Why it paused or failed: manual, errors, drift, window, provider"),
   parentRunId: z.uuid().nullable().describe("A follow-up's original run"),
@@ -374,7 +378,15 @@ export const ZCampaignRun = z.object({
 });
 export type TCampaignRun = z.infer<typeof ZCampaignRun>;
 
-export const ZCampaignRunList = z.object({ items: z.array(ZCampaignRun).describe("Runs, newest first") });
+export const ZCampaignRunList = z.object({
+  items: z.array(ZCampaignRun).describe("Runs, newest first"),
+  capSkipped: z
+    .number()
+    .int()
+    .describe(
+      "Recipients a frequency cap blocked in a run that no later run has reached: what `send_to_cap_skipped` would send to now",
+    ),
+});
 export type TCampaignRunList = z.infer<typeof ZCampaignRunList>;
 
 export const RECIPIENT_OUTCOMES = [
@@ -393,6 +405,10 @@ export const ZListRecipientsInput = z.object({
   id: ZCampaignId,
   runId: z.uuid().describe("Run (default: the latest)").optional(),
   outcome: z.enum(RECIPIENT_OUTCOMES).describe("Only recipients with this outcome").optional(),
+  reason: z
+    .enum(BLOCK_REASONS)
+    .describe("Only recipients blocked with this reason (e.g. frequency_cap: the cap-skipped)")
+    .optional(),
   cursor: z.string().max(200).describe("Opaque cursor from the previous page").optional(),
   limit: z.number().int().min(1).max(200).default(50).describe("Page size (1–200)"),
 });

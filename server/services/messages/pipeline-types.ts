@@ -41,7 +41,8 @@ export interface SendRequest {
   /**
    * A legal-notice campaign's send (`campaigns.options.ignoreFrequencyCaps`, admins only): the
    * decision skips the workspace frequency caps and records that it did; consent, suppression,
-   * quiet hours and the statutory state limits still apply.
+   * quiet hours and the statutory state limits still apply. Its message is recorded with
+   * `counts_toward_caps` false: later sends' caps do not count it.
    */
   ignoreFrequencyCaps?: boolean;
   /**

@@ -160,6 +160,7 @@ export async function lockAndRead({
             channel: messages.channel,
             topicKey: messages.topicKey,
             kind: messages.kind,
+            countsTowardCaps: messages.countsTowardCaps,
           })
           .from(messages)
           .where(
@@ -179,7 +180,13 @@ export async function lockAndRead({
   const recentOf = new Map<string, RecentSend[]>();
   for (const r of recentRows) {
     const list = recentOf.get(r.contactId!) ?? [];
-    list.push({ at: r.at, channel: r.channel, topicKey: r.topicKey, kind: r.kind });
+    list.push({
+      at: r.at,
+      channel: r.channel,
+      topicKey: r.topicKey,
+      kind: r.kind,
+      ...(r.countsTowardCaps ? {} : { countsTowardCaps: false }),
+    });
     recentOf.set(r.contactId!, list);
   }
   return {
@@ -286,7 +293,13 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
     rowIndex.push(index);
     // Later sends in this call see this one for caps and state limits.
     state.recentOf.set(contactRow.id, [
-      { at: state.decidedAt, channel: request.channel, topicKey: topic.key, kind: draft.kind },
+      {
+        at: state.decidedAt,
+        channel: request.channel,
+        topicKey: topic.key,
+        kind: draft.kind,
+        ...(request.ignoreFrequencyCaps ? { countsTowardCaps: false } : {}),
+      },
       ...judged.recent,
     ]);
   }
@@ -343,6 +356,8 @@ function draftMessage({
     relation: request.relation ?? null,
     campaignId: request.campaignId ?? null,
     campaignRunId: request.campaignRunId ?? null,
+    // Set on every row of the call (the one-statement insert takes a column from all rows or none).
+    countsTowardCaps: !request.ignoreFrequencyCaps,
     createdAt: decidedAt,
     updatedAt: decidedAt,
   };

@@ -51,6 +51,9 @@ const TCPA_COUNTRIES = new Set(["US", "PR", "VI", "GU", "MP", "AS"]);
  *     caps (`ignoreFrequencyCaps`: a campaign an admin marked as a legal notice, which must reach
  *     everyone who consented however many messages they had); every other check still applies,
  *     the statutory state limit of step 7 included (it is the law, not the workspace's choice).
+ *     A legal notice's own messages (`countsTowardCaps: false`) are not counted by these caps
+ *     either: a notice everyone had to receive does not use up the marketing they may get; the
+ *     state limit of step 7 counts them like any text.
  *
  * `checks` narrates each check that ran, for the message timeline; it never contains an address.
  */
@@ -186,6 +189,7 @@ export function decide(input: PolicyInput): PolicyDecision {
         now,
         cap.days,
         (send) =>
+          send.countsTowardCaps !== false &&
           (cap.channel === "any" || send.channel === cap.channel) &&
           (cap.topicKey === null || send.topicKey === cap.topicKey),
       ).length;

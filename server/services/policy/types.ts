@@ -16,7 +16,7 @@ export type { FrequencyCap, MessagingSettings } from "@/server/shared/messaging-
  * function of this input. The pipeline loads the input inside the transaction that records the
  * message, so an opt-out committed before the decision is always seen.
  */
-export const POLICY_VERSION = "2026-11-30.1";
+export const POLICY_VERSION = "2026-12-06.1";
 
 /** A marketing or transactional message already sent (or queued) to this recipient, for caps. */
 export interface RecentSend {
@@ -24,6 +24,11 @@ export interface RecentSend {
   channel: Channel;
   topicKey: string | null;
   kind: MessageKind;
+  /**
+   * False for a legal notice's message (`messages.counts_toward_caps`): the workspace frequency
+   * caps do not count it; the statutory state limits do. Absent: true.
+   */
+  countsTowardCaps?: boolean;
 }
 
 /**

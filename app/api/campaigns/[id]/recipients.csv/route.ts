@@ -5,7 +5,7 @@ import { iterableToStream } from "@/server/services/imports";
 export const dynamic = "force-dynamic";
 
 /**
- * `GET /api/campaigns/{id}/recipients.csv[?runId=…&outcome=…]`: a run's recipients (default: the
+ * `GET /api/campaigns/{id}/recipients.csv[?runId=…&outcome=…&reason=…]`: a run's recipients (default: the
  * latest run) as CSV, streamed a page at a time. Whoever may read campaigns (viewer and up, or a
  * key with `campaigns:read`); names and addresses are masked as in the app for viewers and for keys
  * without `contacts:read`. Audited.
@@ -19,7 +19,12 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   try {
     const lines = await exportCampaignRecipientsCsv({
       ctx: authorized.ctx,
-      input: { id, runId: query.get("runId") ?? undefined, outcome: query.get("outcome") ?? undefined },
+      input: {
+        id,
+        runId: query.get("runId") ?? undefined,
+        outcome: query.get("outcome") ?? undefined,
+        reason: query.get("reason") ?? undefined,
+      },
     });
     const date = authorized.ctx.now().toISOString().slice(0, 10);
     return new Response(iterableToStream(lines), {

@@ -1,0 +1,3 @@
+ALTER TABLE "messages" ADD COLUMN "counts_toward_caps" boolean DEFAULT true NOT NULL;--> statement-breakpoint
+CREATE INDEX "campaign_recipients_cap_blocked_idx" ON "campaign_recipients" USING btree ("run_id","contact_id") WHERE "campaign_recipients"."status" = 'blocked' and "campaign_recipients"."reason" = 'frequency_cap';--> statement-breakpoint
+CREATE UNIQUE INDEX "campaign_runs_open_cap_follow_up_key" ON "campaign_runs" USING btree ("campaign_id") WHERE "campaign_runs"."kind" = 'cap_follow_up' and "campaign_runs"."status" in ('scheduled', 'materialising', 'sending', 'paused');
