@@ -27,6 +27,24 @@ export function isKnownCountry(code: string): boolean {
   return KNOWN_COUNTRIES.has(code);
 }
 
+let regionNames: Intl.DisplayNames | null | undefined;
+
+/** A country's English name ("United Kingdom"), or its code when the runtime has no name for it. */
+export function countryName(code: string): string {
+  if (regionNames === undefined) {
+    try {
+      regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
+    } catch {
+      regionNames = null;
+    }
+  }
+  try {
+    return regionNames?.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 export interface SmsPricing {
   /** USD per segment for countries without a price of their own and numbers of unknown country. */
   segmentPrice: number;

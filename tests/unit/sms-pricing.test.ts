@@ -7,6 +7,7 @@ import {
   readSmsPricing,
   SMS_PRICE_COUNTRIES,
   TYPICAL_SMS_PRICES,
+  countryName,
   ZSmsPricing,
 } from "@/server/shared/sms-pricing";
 
@@ -121,5 +122,13 @@ describe("SMS cost", () => {
       { country: "US", recipients: 3, segments: 3, price: 0.0079, defaultPrice: false, cost: 0.0237 },
     ]);
     expect(estimateSmsCost(pricing, [], 3)).toEqual({ amount: 0, currency: "USD", byCountry: [], defaultPriced: 0 });
+  });
+});
+
+describe("country names", () => {
+  it("names countries in English, and falls back to the code", () => {
+    expect(countryName("GB")).toBe("United Kingdom");
+    expect(countryName("US")).toBe("United States");
+    expect(countryName("not a code")).toBe("not a code");
   });
 });
