@@ -214,11 +214,11 @@ function SmsPricesForm({ initial, canEdit }: { initial: SmsPricing; canEdit: boo
                   <TableRow>
                     <TableHead scope="col">Country</TableHead>
                     <TableHead scope="col">Price per segment (USD)</TableHead>
-                    {disabled ? null : (
+                    {canEdit ? (
                       <TableHead scope="col">
                         <span className="sr-only">Actions</span>
                       </TableHead>
-                    )}
+                    ) : null}
                   </TableRow>
                 </TableHeader>
                 <TableBody>
@@ -247,7 +247,7 @@ function SmsPricesForm({ initial, canEdit }: { initial: SmsPricing; canEdit: boo
                             </p>
                           ) : null}
                         </TableCell>
-                        {disabled ? null : (
+                        {canEdit ? (
                           <TableCell className="w-12 text-right">
                             <Button
                               type="button"
@@ -255,12 +255,13 @@ function SmsPricesForm({ initial, canEdit }: { initial: SmsPricing; canEdit: boo
                               size="icon"
                               className="text-muted-foreground hover:text-destructive"
                               onClick={() => removeRow(row.rowId)}
+                              disabled={disabled}
                               aria-label={`Remove ${name}`}
                             >
                               <Trash2Icon />
                             </Button>
                           </TableCell>
-                        )}
+                        ) : null}
                       </TableRow>
                     );
                   })}
