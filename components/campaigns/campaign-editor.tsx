@@ -803,8 +803,8 @@ function Review({
         <CardTitle>Review</CardTitle>
         <CardDescription>
           A dry run counts who the campaign would reach now and why the others would be blocked, without sending
-          anything. Run one just before you schedule: a run whose audience moved more than the drift tolerance since
-          pauses for review.
+          anything. Run one just before you schedule: a run whose audience (or, for SMS, estimated cost) moved more than
+          the drift tolerance since pauses for review.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
