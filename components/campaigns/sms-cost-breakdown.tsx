@@ -12,6 +12,12 @@ export function formatUsd(amount: number): string {
   return `${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 5 })} USD`;
 }
 
+/** The summed rows' cost like the total: whole 1/100,000 USD, rounded to 4 decimals once. */
+function restCost(rows: CountryRow[]): number {
+  const units = rows.reduce((sum, row) => sum + row.segments * Math.round(row.price * 100_000), 0);
+  return Math.round(units / 10) / 10_000;
+}
+
 function label(row: CountryRow): string {
   return row.country === null ? "Unknown country" : `${countryName(row.country)} (${row.country})`;
 }
@@ -85,9 +91,7 @@ export function SmsCostBreakdown({ estimate }: { estimate: Estimate }) {
               <TableCell className="text-right tabular-nums">{restTotals.recipients.toLocaleString("en-US")}</TableCell>
               <TableCell className="text-right tabular-nums">{restTotals.segments.toLocaleString("en-US")}</TableCell>
               <TableCell className="text-right text-muted-foreground">various</TableCell>
-              <TableCell className="text-right tabular-nums">
-                {formatUsd(Math.round(rest.reduce((sum, row) => sum + row.cost, 0) * 10_000) / 10_000)}
-              </TableCell>
+              <TableCell className="text-right tabular-nums">{formatUsd(restCost(rest))}</TableCell>
             </TableRow>
           ) : null}
         </TableBody>
