@@ -35,7 +35,7 @@ export interface AudienceCounts {
   sendable: number;
   blocked: Partial<Record<BlockReason, number>>;
   deferred: number;
-  /** Sendable members by their phone number's country (null: unknown), for the SMS cost. */
+  /** SMS: sendable members by their phone number's country (null: unknown), for the cost; other channels: one group, country null. */
   sendableByCountry: { country: string | null; recipients: number }[];
 }
 
@@ -148,8 +148,8 @@ export function isMarketing(row: CampaignRow, topic: { kind: TopicKind }): boole
 }
 
 /**
- * Counts every audience member by reason in ONE statement (`classifiedAudienceCtes`), the sendable
- * ones also by their phone number's country (GROUP BY, for the SMS cost). Members who pass are
+ * Counts every audience member by reason in ONE statement (`classifiedAudienceCtes`), for SMS the
+ * sendable ones also by their phone number's country (GROUP BY, for the cost). Members who pass are
  * sendable; a sendable marketing SMS whose recipient's local time (the contact's time
  * zone, else the workspace's) is outside the workspace quiet-hours window counts as deferred too.
  * Nothing is written.
@@ -166,9 +166,11 @@ export async function classifyAudience(db: Queryable, input: ClassifyInput): Pro
     ? sql`not (${localMinutes} >= ${startMinutes}::int and ${localMinutes} < ${endMinutes}::int)`
     : sql`false`;
 
+  // Only SMS is priced by country: other channels keep one row per reason.
+  const country = row.channel === "sms" ? sql`case when reason is null then phone_country end` : sql`null::text`;
   const result = await db.execute(sql`
     ${classifiedAudienceCtes(input)}
-    select reason, case when reason is null then phone_country end as country, count(*)::int as n,
+    select reason, ${country} as country, count(*)::int as n,
            (count(*) filter (where reason is null and ${deferred}))::int as deferred
     from classified a
     group by 1, 2`);
