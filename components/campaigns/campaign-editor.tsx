@@ -36,6 +36,7 @@ import { countSmsSegments } from "@/server/shared/sms-segments";
 import { CampaignProgress, LIVE_STATUSES } from "./campaign-progress";
 import { CHANNEL_LABELS, DRY_RUN_REASONS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
 import { ScheduleStep } from "./schedule-step";
+import { formatUsd, SmsCostBreakdown } from "./sms-cost-breakdown";
 
 const EVERYONE = "__everyone__";
 /** Statuses a campaign may be archived from (the server refuses the others). */
@@ -802,8 +803,8 @@ function Review({
         <CardTitle>Review</CardTitle>
         <CardDescription>
           A dry run counts who the campaign would reach now and why the others would be blocked, without sending
-          anything. Run one just before you schedule: a run whose audience moved more than the drift tolerance since
-          pauses for review.
+          anything. Run one just before you schedule: a run whose audience (or, for SMS, estimated cost) moved more than
+          the drift tolerance since pauses for review.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
@@ -851,9 +852,7 @@ function Review({
                   <TableRow>
                     <TableHead scope="row">Estimated cost</TableHead>
                     <TableCell className="tabular-nums">
-                      {result.estimatedCost
-                        ? `${result.estimatedCost.amount.toLocaleString(undefined, { maximumFractionDigits: 4 })} USD`
-                        : "—"}
+                      {result.estimatedCost ? formatUsd(result.estimatedCost.amount) : "—"}
                     </TableCell>
                   </TableRow>
                 </>
@@ -863,6 +862,9 @@ function Review({
         ) : (
           <p className="text-sm text-muted-foreground">No dry run yet.</p>
         )}
+        {result && campaign.channel === "sms" && result.estimatedCost ? (
+          <SmsCostBreakdown estimate={result.estimatedCost} />
+        ) : null}
         {result ? (
           <p className="text-xs text-muted-foreground">Counted {new Date(result.computedAt).toLocaleString()}.</p>
         ) : null}

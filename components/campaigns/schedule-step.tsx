@@ -46,6 +46,7 @@ import {
 } from "./schedule-draft";
 import { SendingOptionsCard } from "./sending-options";
 import { CampaignUtmCard } from "./campaign-utm-card";
+import { formatUsd } from "./sms-cost-breakdown";
 
 const MODES: { value: ScheduleMode; label: string; hint: string }[] = [
   { value: "now", label: "Send now", hint: "As soon as you confirm." },
@@ -431,8 +432,8 @@ function DryRunSummary({ campaign, onReview }: { campaign: TCampaign; onReview: 
       <CardHeader>
         <CardHeading>Last dry run</CardHeading>
         <CardDescription>
-          Run one just before you send: a run whose audience moved more than {driftPercentOf(campaign.options)} from it
-          pauses for review.
+          Run one just before you send: a run whose audience{campaign.channel === "sms" ? " or SMS cost" : ""} moved
+          more than {driftPercentOf(campaign.options)} from it pauses for review.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
@@ -443,6 +444,18 @@ function DryRunSummary({ campaign, onReview }: { campaign: TCampaign; onReview: 
               <Figure label="Sendable" value={dry.sendable} />
               <Figure label="Blocked" value={blocked} />
             </dl>
+            {campaign.channel === "sms" && dry.estimatedCost ? (
+              <p className="text-sm">
+                Estimated cost:{" "}
+                <span className="font-semibold tabular-nums">{formatUsd(dry.estimatedCost.amount)}</span>
+                {dry.estimatedCost.defaultPriced ? (
+                  <span className="text-muted-foreground">
+                    {" "}
+                    ({dry.estimatedCost.defaultPriced.toLocaleString("en-US")} at the default price)
+                  </span>
+                ) : null}
+              </p>
+            ) : null}
             <p className="text-xs text-muted-foreground">Counted {formatWhen(dry.computedAt)}.</p>
           </>
         ) : (

@@ -30,7 +30,20 @@ export interface CampaignDryRunResult {
   blocked: Record<string, number>;
   deferred: number;
   smsSegments: number | null;
-  estimatedCost: { amount: number; currency: "USD" } | null;
+  /** SMS: the total, and per destination country (`byCountry`, `defaultPriced`: absent in dry runs before them). */
+  estimatedCost: {
+    amount: number;
+    currency: "USD";
+    byCountry?: {
+      country: string | null;
+      recipients: number;
+      segments: number;
+      price: number;
+      defaultPrice: boolean;
+      cost: number;
+    }[];
+    defaultPriced?: number;
+  } | null;
   /** Where a local-time send takes the members' zones from (absent in dry runs before it was counted). */
   timezones?: { contact: number; phone: number; workspace: number; fallback: number };
   computedAt: string;

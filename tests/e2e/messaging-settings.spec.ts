@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 import { signIn } from "./helpers";
 
 test("an owner edits quiet hours, the time zone and frequency caps in Settings → Messaging", async ({ page }) => {
@@ -90,6 +90,56 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings �
     page
       .getByTestId("audit-row")
       .filter({ hasText: /updated messaging settings/i })
+      .first(),
+  ).toBeVisible({ timeout: 30_000 });
+});
+
+test("an owner sets SMS prices per country in Settings → Messaging", async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await page.goto("/settings/messaging");
+  const card = page.getByRole("form", { name: "SMS prices" });
+  const defaultPrice = card.getByRole("spinbutton", { name: "Default price per segment (USD)" });
+  await expect(defaultPrice).toBeVisible({ timeout: 30_000 });
+
+  // A negative price is refused next to its field, before anything is sent.
+  await defaultPrice.fill("-1");
+  await card.getByRole("button", { name: "Save SMS prices" }).click();
+  await expect(card.getByText("The price cannot be negative")).toBeVisible();
+  await defaultPrice.fill("0.009");
+
+  // One country by hand, then the typical prices (a price already set is kept).
+  await card.getByRole("combobox", { name: "Country" }).click();
+  await page.getByRole("option", { name: "United Kingdom (GB)" }).click();
+  await card.getByRole("spinbutton", { name: "Price (USD)" }).fill("0.05");
+  await card.getByRole("button", { name: "Add country" }).click();
+  await expect(card.getByRole("spinbutton", { name: "Price for United Kingdom" })).toHaveValue("0.05");
+  await card.getByRole("button", { name: "Add typical prices" }).click();
+  await expect(card.getByRole("spinbutton", { name: "Price for United States" })).toHaveValue("0.0083");
+  await expect(card.getByRole("spinbutton", { name: "Price for United Kingdom" })).toHaveValue("0.05");
+  await card.getByRole("button", { name: "Remove France" }).click();
+  await expect(card.getByRole("spinbutton", { name: "Price for France" })).toHaveCount(0);
+  await expect(card.getByRole("columnheader", { name: "Price per segment (USD)" })).toBeVisible();
+  await expectAccessible(page);
+
+  await card.getByRole("button", { name: "Save SMS prices" }).click();
+  await expect(page.getByText("SMS prices saved")).toBeVisible();
+
+  // Saved for real.
+  await page.reload();
+  await expect(card.getByRole("spinbutton", { name: "Default price per segment (USD)" })).toHaveValue("0.009", {
+    timeout: 30_000,
+  });
+  await expect(card.getByRole("spinbutton", { name: "Price for United Kingdom" })).toHaveValue("0.05");
+  await expect(card.getByRole("spinbutton", { name: "Price for Germany" })).toHaveValue("0.0946");
+  await expect(card.getByRole("spinbutton", { name: "Price for France" })).toHaveCount(0);
+
+  await page.goto("/settings/audit");
+  await expect(
+    page
+      .getByTestId("audit-row")
+      .filter({ hasText: /updated SMS prices/i })
       .first(),
   ).toBeVisible({ timeout: 30_000 });
 });

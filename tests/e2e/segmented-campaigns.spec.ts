@@ -58,7 +58,9 @@ test("an SMS campaign to a segment: segment counter, dry run blocked by reason",
   await expect(table.getByRole("row", { name: /Audience/ })).toContainText("2");
   await expect(table.getByRole("row", { name: /Sendable/ })).toContainText("0");
   await expect(table.getByRole("row", { name: /Blocked: No consent/ })).toContainText("2");
-  await expect(table.getByRole("row", { name: /Estimated cost/ })).toBeVisible();
+  // No one sendable: the estimate is zero, and there is no country to break it down by.
+  await expect(table.getByRole("row", { name: /Estimated cost/ })).toContainText("0.00 USD");
+  await expect(page.getByText("No sendable recipients: nothing to price.")).toBeVisible();
   // A draft goes on to scheduling; nothing is sent from the review itself.
   await expect(page.getByRole("tab", { name: "5. Schedule" })).toBeVisible();
   await expect(page.getByRole("button", { name: /^Send/ })).toHaveCount(0);

@@ -388,10 +388,13 @@ describe("dry run", () => {
     expect(result).toMatchObject({ audience: 4, sendable: 4, blocked: {}, deferred: 1 });
     expect(result.smsSegments).toBeGreaterThan(0);
     expect(result.smsSegments! % 4).toBe(0);
-    expect(result.estimatedCost).toEqual({
+    // No price per country here: every recipient at the workspace's default price.
+    expect(result.estimatedCost).toMatchObject({
       amount: Math.round(result.smsSegments! * 0.01 * 10_000) / 10_000,
       currency: "USD",
+      defaultPriced: 4,
     });
+    expect(result.estimatedCost!.byCountry!.every((row) => row.defaultPrice && row.price === 0.01)).toBe(true);
   });
 
   it("agrees with decide() contact by contact (email)", async () => {

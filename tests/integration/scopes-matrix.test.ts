@@ -137,6 +137,8 @@ const PROCEDURES: Record<string, Rule> = {
 
   "messagingSettings.get": member("viewer", nothing),
   "messagingSettings.update": member("admin"),
+  "messagingSettings.smsPricing": member("viewer", nothing),
+  "messagingSettings.updateSmsPricing": member("admin"),
 
   "messageHistory.get": either(["contacts:read", "messages:send"], "viewer", byMessage),
   "messageHistory.list": either(["contacts:read", "messages:send"], "viewer", (s) => ({ contactId: s.contactId })),

@@ -35,6 +35,8 @@ export interface AudienceCounts {
   sendable: number;
   blocked: Partial<Record<BlockReason, number>>;
   deferred: number;
+  /** SMS: sendable members by their phone number's country (null: unknown), for the cost; other channels: one group, country null. */
+  sendableByCountry: { country: string | null; recipients: number }[];
 }
 
 /** What classifying an audience needs: the campaign, its audience condition, topic and settings, and the time. */
@@ -147,8 +149,9 @@ export function isMarketing(row: CampaignRow, topic: { kind: TopicKind }): boole
 }
 
 /**
- * Counts every audience member by reason in ONE statement (`classifiedAudienceCtes`). Members who
- * pass are sendable; a sendable marketing SMS whose recipient's local time (the contact's time
+ * Counts every audience member by reason in ONE statement (`classifiedAudienceCtes`), for SMS the
+ * sendable ones also by their phone number's country (GROUP BY, for the cost). Members who pass are
+ * sendable; a sendable marketing SMS whose recipient's local time (the contact's time
  * zone, else the workspace's) is outside the workspace quiet-hours window counts as deferred too.
  * Nothing is written.
  */
@@ -164,20 +167,23 @@ export async function classifyAudience(db: Queryable, input: ClassifyInput): Pro
     ? sql`not (${localMinutes} >= ${startMinutes}::int and ${localMinutes} < ${endMinutes}::int)`
     : sql`false`;
 
+  // Only SMS is priced by country: other channels keep one row per reason.
+  const country = row.channel === "sms" ? sql`case when reason is null then phone_country end` : sql`null::text`;
   const result = await db.execute(sql`
     ${classifiedAudienceCtes(input)}
-    select reason, count(*)::int as n,
+    select reason, ${country} as country, count(*)::int as n,
            (count(*) filter (where reason is null and ${deferred}))::int as deferred
     from classified a
-    group by reason`);
+    group by 1, 2`);
 
-  const counts: AudienceCounts = { audience: 0, sendable: 0, blocked: {}, deferred: 0 };
-  for (const r of resultRows<{ reason: string | null; n: number; deferred: number }>(result)) {
+  const counts: AudienceCounts = { audience: 0, sendable: 0, blocked: {}, deferred: 0, sendableByCountry: [] };
+  for (const r of resultRows<{ reason: string | null; country: string | null; n: number; deferred: number }>(result)) {
     const n = Number(r.n);
     counts.audience += n;
     if (r.reason === null) {
       counts.sendable += n;
       counts.deferred += Number(r.deferred);
+      counts.sendableByCountry.push({ country: r.country ?? null, recipients: n });
     } else if ((BLOCK_REASONS as readonly string[]).includes(r.reason)) {
       counts.blocked[r.reason as BlockReason] = n;
     }

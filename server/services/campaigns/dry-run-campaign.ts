@@ -12,7 +12,8 @@ import { withStatementTimeout } from "../segments/count-runner";
 import { audienceWhere, classifyAudience } from "./audience";
 import { findCampaign } from "./rows";
 import { sampleSmsSegments } from "./sample-render";
-import { DEFAULT_SMS_SEGMENT_PRICE, ZDryRunCampaignInput, type TDryRun, type TDryRunCampaignInput } from "./schemas";
+import { estimateSmsCost, readSmsPricing } from "@/server/shared/sms-pricing";
+import { ZDryRunCampaignInput, type TDryRun, type TDryRunCampaignInput } from "./schemas";
 
 /** Longest the dry run's statement may run. */
 export const DRY_RUN_TIMEOUT_MS = 30_000;
@@ -21,8 +22,11 @@ export const DRY_RUN_TIMEOUT_MS = 30_000;
  * What sending the campaign now would do, without sending or recording any message: the
  * audience (see `audienceWhere`), how many the policy would send to, how many it would block by
  * reason and how many SMS would wait for quiet hours to end (`classifyAudience`: one statement).
- * For SMS, the segments of the text rendered for the sample contact × sendable, and the cost at
- * the workspace's price per segment (`settings.sms.segmentPrice`, USD; default 0.0079). The
+ * For SMS, the segments of the text rendered for the sample contact × sendable, and the cost per
+ * destination country: the sendable members counted by their phone number's country in the same
+ * statement (GROUP BY), each country at its price (`settings.sms.countryPrices`) or the default
+ * (`settings.sms.segmentPrice`, USD; default 0.0079), `estimateSmsCost` (the freeze's drift check
+ * uses the same function). The
  * answer is stored on the campaign as its last dry run; nothing else changes. Audited
  * (`campaign.dry_run`, with the counts).
  */
@@ -46,7 +50,7 @@ export async function dryRunCampaign({
   const now = ctx.now();
 
   const where = await audienceWhere(ctx.db, row, now);
-  const counts = await withStatementTimeout(ctx.db, DRY_RUN_TIMEOUT_MS, (tx) =>
+  const { sendableByCountry, ...counts } = await withStatementTimeout(ctx.db, DRY_RUN_TIMEOUT_MS, (tx) =>
     classifyAudience(tx, { row, where, topic, settings, now }),
   );
 
@@ -58,8 +62,7 @@ export async function dryRunCampaign({
     const perMessage = await sampleSmsSegments(ctx, row);
     if (perMessage !== null) {
       smsSegments = perMessage * counts.sendable;
-      const price = segmentPrice(workspace.settings);
-      estimatedCost = { amount: Math.round(smsSegments * price * 10_000) / 10_000, currency: "USD" };
+      estimatedCost = estimateSmsCost(readSmsPricing(workspace.settings), sendableByCountry, perMessage);
     }
   }
   const result: TDryRun = { ...counts, smsSegments, estimatedCost, timezones, computedAt: now.toISOString() };
@@ -78,16 +81,6 @@ export async function dryRunCampaign({
     });
   });
   return result;
-}
-
-/** The workspace's price of one SMS segment in USD (`settings.sms.segmentPrice`), or the default. */
-function segmentPrice(settings: Record<string, unknown>): number {
-  const sms = settings.sms;
-  if (sms && typeof sms === "object" && "segmentPrice" in sms) {
-    const value = (sms as { segmentPrice: unknown }).segmentPrice;
-    if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
-  }
-  return DEFAULT_SMS_SEGMENT_PRICE;
 }
 
 /**

@@ -1,6 +1,16 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { campaignRecipients, campaigns, topics, type CampaignRow, type CampaignRunRow } from "@/db/schema";
+import { resultRows } from "@/db/map-rows";
+import {
+  campaignRecipients,
+  campaigns,
+  contacts,
+  topics,
+  type CampaignDryRunResult,
+  type CampaignRow,
+  type CampaignRunRow,
+} from "@/db/schema";
+import { estimateSmsCost, readSmsPricing } from "@/server/shared/sms-pricing";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
@@ -31,9 +41,13 @@ export type RunStep =
  * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients; a cap
  * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending.
  *
- * The freeze's counts are compared with the campaign's reviewed dry run: when the audience or the
- * sendable count (hence the SMS cost) moved more than the tolerance (default 10%), the run pauses
- * for review (`drift`) instead of sending. Idempotent: a second call finds the run frozen.
+ * The freeze's counts are compared with the campaign's reviewed dry run: when the audience, the
+ * sendable count or (SMS) the estimated cost moved more than the tolerance (default 10%), the run
+ * pauses for review (`drift`) instead of sending. The frozen cost is the dry run's function
+ * (`estimateSmsCost`) over the frozen sendable recipients by their phone number's country (one
+ * GROUP BY) at the workspace's prices now, with the reviewed dry run's segments per message: a
+ * shift towards dearer countries, or a price changed since the review, is drift too.
+ * Idempotent: a second call finds the run frozen.
  */
 export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runId: string } }): Promise<RunStep> {
   const first = await runById(ctx.db, input.runId);
@@ -56,22 +70,30 @@ export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runI
     const started = Date.now();
     const inserted = await insertRecipients(tx, campaign, run, now);
     const counts = (await countRuns(tx, [run.id])).get(run.id)!;
-    const frozenDryRun = {
+    const reviewed = campaign.lastDryRun;
+    const sendable = counts.sendable ?? 0;
+    const cost = await frozenSmsCost(tx, campaign, run, reviewed, sendable);
+    const frozenDryRun: CampaignDryRunResult = {
       audience: counts.audience ?? 0,
-      sendable: counts.sendable ?? 0,
+      sendable,
       blocked: counts.blocked as Record<string, number>,
       deferred: 0,
-      smsSegments: null,
-      estimatedCost: null,
+      smsSegments: cost?.smsSegments ?? null,
+      estimatedCost: cost?.estimatedCost ?? null,
       computedAt: now.toISOString(),
     };
-    const reviewed = campaign.lastDryRun;
     const tolerance = campaign.options.driftTolerance ?? DEFAULT_DRIFT_TOLERANCE;
+    const reviewedCost = reviewed?.estimatedCost?.amount;
+    const costDrift =
+      reviewedCost !== undefined &&
+      frozenDryRun.estimatedCost !== null &&
+      drifted(reviewedCost, frozenDryRun.estimatedCost.amount, tolerance);
     const drift =
       run.kind === "once" &&
       reviewed != null &&
       (drifted(reviewed.audience, frozenDryRun.audience, tolerance) ||
-        drifted(reviewed.sendable, frozenDryRun.sendable, tolerance));
+        drifted(reviewed.sendable, frozenDryRun.sendable, tolerance) ||
+        costDrift);
     await moveRun(tx, {
       run,
       from: ["scheduled", "materialising"],
@@ -89,7 +111,17 @@ export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runI
         audience: frozenDryRun.audience,
         sendable: frozenDryRun.sendable,
         blocked: frozenDryRun.blocked,
-        ...(drift ? { reason: "drift", reviewed: { audience: reviewed!.audience, sendable: reviewed!.sendable } } : {}),
+        ...(frozenDryRun.estimatedCost ? { estimatedCost: frozenDryRun.estimatedCost.amount } : {}),
+        ...(drift
+          ? {
+              reason: "drift",
+              reviewed: {
+                audience: reviewed!.audience,
+                sendable: reviewed!.sendable,
+                ...(reviewedCost !== undefined ? { estimatedCost: reviewedCost } : {}),
+              },
+            }
+          : {}),
       },
       at: now,
     });
@@ -99,6 +131,39 @@ export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runI
     );
     return drift ? { state: "done", status: "paused" } : { state: "more" };
   });
+}
+
+/**
+ * The SMS cost of a frozen run, computed like the dry run's (`estimateSmsCost`): its sendable
+ * recipients counted by their phone number's country in one GROUP BY, the workspace's prices now,
+ * and the segments per message of the reviewed dry run (its segments ÷ its sendable). Null for
+ * email, without a reviewed SMS estimate, or when the review had no one to send to.
+ */
+async function frozenSmsCost(
+  tx: Queryable,
+  campaign: CampaignRow,
+  run: CampaignRunRow,
+  reviewed: CampaignDryRunResult | null,
+  sendable: number,
+): Promise<Pick<CampaignDryRunResult, "smsSegments" | "estimatedCost"> | null> {
+  if (campaign.channel !== "sms" || !reviewed?.estimatedCost || reviewed.smsSegments == null || reviewed.sendable <= 0)
+    return null;
+  const perMessage = Math.round(reviewed.smsSegments / reviewed.sendable);
+  const rows = resultRows<{ country: string | null; n: number }>(
+    await tx.execute(sql`
+      select c.phone_country as country, count(*)::int as n
+        from ${campaignRecipients} r
+        join ${contacts} c on c.id = r.contact_id
+       where r.run_id = ${run.id}::uuid and r.status <> 'blocked'
+       group by 1`),
+  );
+  const { raw } = await workspaceSettingsOf(tx, campaign.workspaceId);
+  const estimatedCost = estimateSmsCost(
+    readSmsPricing(raw),
+    rows.map((row) => ({ country: row.country ?? null, recipients: Number(row.n) })),
+    perMessage,
+  );
+  return { smsSegments: perMessage * sendable, estimatedCost };
 }
 
 /** The freeze's one statement; answers the number of rows written. */

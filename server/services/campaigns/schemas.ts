@@ -17,7 +17,7 @@ export const MAX_EXCLUSION_SEGMENTS = 10;
 /** At most this many characters of an email preheader. */
 export const MAX_PREHEADER = 200;
 /** Price of one SMS segment when the workspace sets none (`settings.sms.segmentPrice`, USD). */
-export const DEFAULT_SMS_SEGMENT_PRICE = 0.0079;
+export { DEFAULT_SMS_SEGMENT_PRICE } from "@/server/shared/sms-pricing";
 
 const ZCampaignId = z.uuid().describe("Campaign id");
 
@@ -79,11 +79,42 @@ export const ZDryRun = z.object({
     .describe("SMS only: segments of the rendered text (sample contact) × sendable; an estimate"),
   estimatedCost: z
     .object({
-      amount: z.number().describe("Estimated price"),
+      amount: z
+        .number()
+        .describe("Estimated price: the sum over destination countries, rounded to 4 decimals once at the end"),
       currency: z.literal("USD").describe("Currency of the amount: USD"),
+      byCountry: z
+        .array(
+          z.object({
+            country: z
+              .string()
+              .nullable()
+              .describe("Destination country of the phone numbers (ISO 3166-1 alpha-2); null when unknown"),
+            recipients: z.number().int().describe("Sendable recipients in the country"),
+            segments: z.number().int().describe("Their segments: recipients × segments per message"),
+            price: z.number().describe("USD per segment used: the country's price, else the workspace's default"),
+            defaultPrice: z
+              .boolean()
+              .describe("True when `price` is the default (no price for the country, or the country is unknown)"),
+            cost: z.number().describe("segments × price in USD, rounded to 4 decimals"),
+          }),
+        )
+        .optional()
+        .describe(
+          "The cost per destination country, costliest first (absent in dry runs stored before prices per country)",
+        ),
+      defaultPriced: z
+        .number()
+        .int()
+        .optional()
+        .describe(
+          "Sendable recipients priced with the default price: country unknown, or no price set for it (absent in older dry runs)",
+        ),
     })
     .nullable()
-    .describe("SMS only: smsSegments × the workspace's price per segment"),
+    .describe(
+      "SMS only: each destination country's segments × its price per segment (`settings.sms.countryPrices`, else the default `settings.sms.segmentPrice`)",
+    ),
   timezones: z
     .object({
       contact: z.number().int().describe("Members whose own time zone is known"),
