@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { campaignAttachments, campaigns } from "@/db/schema";
-import { AppError, conflict, invalid } from "@/server/lib/errors";
+import { AppError, conflict, invalid, notFound } from "@/server/lib/errors";
 import {
   checkAttachmentType,
   formatFileSize,
@@ -39,7 +39,9 @@ export async function addCampaignAttachment({
   ctx: ServiceContext;
   input: TAddCampaignAttachmentInput;
 }): Promise<TCampaignAttachment> {
-  const { id, filename: rawName, contentType: declared, bytes } = ZAddCampaignAttachmentInput.parse(input);
+  const parsed = ZAddCampaignAttachmentInput.safeParse(input);
+  if (!parsed.success) throw notFound("Campaign");
+  const { id, filename: rawName, contentType: declared, bytes } = parsed.data;
   const filename = sanitizeFilename(rawName);
   const type = checkAttachmentType(filename, declared);
   if (!type.ok) throw invalid(type.message, "file");

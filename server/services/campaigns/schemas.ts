@@ -409,8 +409,8 @@ export type TRemoveCampaignAttachmentInput = z.input<typeof ZRemoveCampaignAttac
 /** An upload as the route handler hands it over (not a REST schema: the body is multipart). */
 export const ZAddCampaignAttachmentInput = z.object({
   id: ZCampaignId,
-  filename: z.string().max(1000),
-  contentType: z.string().max(255).nullable(),
+  filename: z.string(),
+  contentType: z.string().nullable(),
   bytes: z.instanceof(Uint8Array),
 });
 export type TAddCampaignAttachmentInput = z.input<typeof ZAddCampaignAttachmentInput>;
