@@ -212,9 +212,9 @@ export function sniffDangerousContent(bytes: Uint8Array): string | null {
   return null;
 }
 
-/** "1.2 MB", "340 KB", "12 bytes": sizes as the editor and the emails show them. */
+/** "1.2 MB", "5 MB", "340 KB", "12 bytes": sizes as the editor and the emails show them. */
 export function formatFileSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} ${bytes === 1 ? "byte" : "bytes"}`;
 }
