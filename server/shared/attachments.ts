@@ -17,8 +17,8 @@ export const MAX_ATTACHMENT_FILENAME = 120;
  * macro-enabled Office files, and pages or images that run script when opened from disk.
  */
 export const BLOCKED_EXTENSIONS: readonly string[] = [
-  "app",
   "apk",
+  "app",
   "appx",
   "bat",
   "cmd",
