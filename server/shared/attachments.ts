@@ -126,7 +126,6 @@ const TYPE_BY_EXTENSION: Record<string, string> = {
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 // Control characters, bidirectional overrides (a name that reads "invoice.pdf" but ends ".exe")
 // and characters no file system accepts.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]/g;
 
 /** The lower-cased extension of a name ("" when it has none). */
@@ -164,8 +163,7 @@ function bareType(declared: string | null | undefined): string {
 }
 
 export type AttachmentTypeCheck =
-  | { ok: true; contentType: string }
-  | { ok: false; reason: "blocked_extension" | "blocked_type"; message: string };
+  { ok: true; contentType: string } | { ok: false; reason: "blocked_extension" | "blocked_type"; message: string };
 
 /**
  * Whether a file of this (already sanitised) name and declared type may be attached, and the

@@ -9,7 +9,6 @@ import {
   advanceRun,
   createCampaign,
   listCampaignAttachments,
-  removeCampaignAttachment,
   scheduleCampaign,
   testSendCampaign,
   updateCampaignOptions,
@@ -175,7 +174,7 @@ describe("uploading files to an email campaign", () => {
     const notMultipart = await upload(ws.writeKey, campaign.id, null, { body: "x", contentType: "text/plain" });
     expect(notMultipart.status).toBe(415);
     const noField = await upload(ws.writeKey, campaign.id, null, {
-      body: "--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n",
+      body: '--b\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n--b--\r\n',
       contentType: "multipart/form-data; boundary=b",
     });
     expect([noField.status, noField.body.message]).toEqual([400, "Send the file in a form field named `file`"]);
@@ -251,7 +250,12 @@ describe("uploading files to an email campaign", () => {
     expect([again.status, again.body.items.length]).toEqual([200, 1]);
 
     const audit = await h.handle.db
-      .select({ action: auditLog.action, before: auditLog.before, after: auditLog.after, actorType: auditLog.actorType })
+      .select({
+        action: auditLog.action,
+        before: auditLog.before,
+        after: auditLog.after,
+        actorType: auditLog.actorType,
+      })
       .from(auditLog)
       .where(and(eq(auditLog.workspaceId, ws.id), eq(auditLog.targetId, campaign.id)))
       .orderBy(auditLog.seq);

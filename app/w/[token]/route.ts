@@ -49,7 +49,6 @@ export async function GET(_request: Request, { params }: { params: Promise<{ tok
   const version = await getWebVersion({ ctx: { db, now: systemClock }, input: { token } });
   if (version.status === "not_found")
     return page(404, "Email not found", "This link is not valid. Check that it was copied whole.");
-  if (version.status === "gone")
-    return page(410, "This email is no longer available", "Its content has been removed.");
+  if (version.status === "gone") return page(410, "This email is no longer available", "Its content has been removed.");
   return new Response(version.html, { headers: { ...HEADERS, "content-type": "text/html; charset=utf-8" } });
 }

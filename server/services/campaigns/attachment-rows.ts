@@ -65,7 +65,11 @@ export function directCampaignCopy(
   workspaceId: string,
   content: { subject: string | null; text: string; html: string | null },
   extras: CampaignSendExtras,
-): { id: string; content: { subject: string | null; text: string; html: string | null }; options: Record<string, unknown> } {
+): {
+  id: string;
+  content: { subject: string | null; text: string; html: string | null };
+  options: Record<string, unknown>;
+} {
   const id = randomUUID();
   const webVersion = extras.webVersion ? webVersionUrl({ workspaceId, id }) : null;
   // The preview rendered `{{ web_version_url }}` as the sample link: this copy has a real one.

@@ -354,9 +354,7 @@ function draftMessage({
         ...(request.fallback ? { fallback: true } : {}),
         ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
         ...(request.test ? { test: true } : {}),
-        ...(request.channel === "email" && request.attachmentIds?.length
-          ? { attachments: request.attachmentIds }
-          : {}),
+        ...(request.channel === "email" && request.attachmentIds?.length ? { attachments: request.attachmentIds } : {}),
         request: encryptRequest({
           source: request.source,
           variables: request.variables,

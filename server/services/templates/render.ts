@@ -160,7 +160,9 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
     throw new AppError("INVALID", `${name} fails the compliance check: ${describeProblems(blocking)}`);
 
   const extended =
-    channel === "email" ? addEmailExtras(composed, { webVersionUrl: input.links?.webVersionUrl, files: input.files }) : composed;
+    channel === "email"
+      ? addEmailExtras(composed, { webVersionUrl: input.links?.webVersionUrl, files: input.files })
+      : composed;
   const tagged = channel === "email" && input.utm ? tagLinks(extended, input.utm, input.links) : extended;
   return {
     subject: composed.subject,

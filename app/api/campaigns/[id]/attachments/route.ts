@@ -25,8 +25,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   try {
     // A declared length over the limit was refused by the HTTP server; a chunked body stops here.
     const body = await readBodyWithin(req, BODY_LIMITS.attachmentUpload);
-    form = await new Response(body as BodyInit, { headers: { "content-type": req.headers.get("content-type")! } })
-      .formData();
+    form = await new Response(body as BodyInit, {
+      headers: { "content-type": req.headers.get("content-type")! },
+    }).formData();
   } catch (error) {
     if (error instanceof PayloadTooLargeError)
       return jsonError(
