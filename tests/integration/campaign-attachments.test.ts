@@ -8,6 +8,7 @@ import {
   addCampaignAttachment,
   advanceRun,
   createCampaign,
+  duplicateCampaign,
   listCampaignAttachments,
   scheduleCampaign,
   testSendCampaign,
@@ -15,6 +16,7 @@ import {
   type RunStep,
 } from "@/server/services/campaigns";
 import type { SendingContext, ServiceContext } from "@/server/services/context";
+import { resendMessage } from "@/server/services/messages";
 import { buildOutbox } from "@/server/wiring";
 import { createApiKeyFor, createMember, createWorkspace, memberContext } from "@/tests/factories";
 import { rest } from "@/tests/helpers/http";
@@ -327,6 +329,45 @@ describe("sending a campaign with files", () => {
       expect(row.options).toMatchObject({ attachments: [pdf.id] });
       expect(JSON.stringify(row.options)).not.toContain(PDF.toString("base64").slice(0, 20));
     }
+  });
+
+  it("a resend carries the same files; a duplicate of the campaign keeps its files and how they are delivered", async () => {
+    const ws = await workspace();
+    const contact = await person(ws.id);
+    const campaign = await emailCampaign(ws.ctx(), "Resent catalogue");
+    const file = await addCampaignAttachment({
+      ctx: ws.ctx(),
+      input: { id: campaign.id, filename: "catalogue.pdf", contentType: "application/pdf", bytes: PDF },
+    });
+    const { runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
+    await drive(runIds[0]!);
+    await h.settle();
+    const [first] = await h.handle.db.select().from(messages).where(eq(messages.campaignRunId, runIds[0]!));
+    const before = h.resend.sent.length;
+    const resent = await resendMessage({ ctx: ws.ctx(), input: { id: first!.id } });
+    await h.settle();
+    expect((await h.message(resent.messageId)).options).toMatchObject({ attachments: [file.id] });
+    const call = resendEmails()
+      .slice(before)
+      .find((s) => [s.email.to].flat().includes(contact.email))!;
+    expect(call.email.attachments?.[0]?.filename).toBe("catalogue.pdf");
+
+    const linked = await emailCampaign(ws.ctx(), "Linked original");
+    await addCampaignAttachment({
+      ctx: ws.ctx(),
+      input: { id: linked.id, filename: "a.txt", contentType: "text/plain", bytes: Buffer.from("A") },
+    });
+    await updateCampaignOptions({
+      ctx: ws.ctx(),
+      input: { id: linked.id, options: { attachmentDelivery: "link", webVersionLink: true, maxErrors: 5 } },
+    });
+    const copy = await duplicateCampaign({ ctx: ws.ctx(), input: { id: linked.id } });
+    expect(copy.options).toEqual({ attachmentDelivery: "link", webVersionLink: true });
+    const files = await listCampaignAttachments({ ctx: ws.ctx(), input: { id: copy.id } });
+    expect(files.items.map((f) => [f.filename, f.sizeBytes])).toEqual([["a.txt", 1]]);
+    expect(files.delivery).toBe("link");
+    const original = await listCampaignAttachments({ ctx: ws.ctx(), input: { id: linked.id } });
+    expect(files.items[0]!.id).not.toBe(original.items[0]!.id);
   });
 
   it("a test send carries the files too, to a member and to a contact", async () => {
