@@ -88,8 +88,10 @@ export function CampaignAttachmentsCard({ campaign, canEdit }: { campaign: TCamp
 
   const items = files.data?.items ?? [];
   const used = files.data?.totalBytes ?? 0;
-  const delivery = campaign.options.attachmentDelivery ?? "attach";
-  const webVersion = Boolean(campaign.options.webVersionLink);
+  // While a change is being saved, show it (the campaign query catches up once it is saved).
+  const options = saveOptions.isPending && saveOptions.variables ? saveOptions.variables.options : campaign.options;
+  const delivery = options.attachmentDelivery ?? "attach";
+  const webVersion = Boolean(options.webVersionLink);
   const full = items.length >= MAX_ATTACHMENTS;
 
   async function upload(file: File) {

@@ -9,6 +9,8 @@ import {
   sniffDangerousContent,
 } from "@/server/shared/attachments";
 import { ATTACHMENT_EDITABLE_CAMPAIGN_STATUSES, CAMPAIGN_STATUSES } from "@/server/shared/enums";
+import { bodyLimitClass, BODY_LIMITS } from "@/server/lib/body-limits";
+import { createLogEmailTransport, LOG_KEPT_FILE_BYTES } from "@/server/providers/email/log/transport";
 import { addEmailExtras, withoutWebVersionLine } from "@/server/services/templates/email-extras";
 
 describe("campaign file names", () => {
@@ -170,5 +172,32 @@ describe("email extras: web-version line and files list", () => {
     );
     const text = addEmailExtras({ text: "Hi", html: null }, { webVersionUrl: "http://x/w/t" });
     expect(text.html).toBeNull();
+  });
+});
+
+describe("around the files", () => {
+  it("the upload route takes a campaign's 5 MB plus multipart framing; the public file and web pages take contact-page bodies", () => {
+    expect(bodyLimitClass("/api/campaigns/0b6f3c1e-8d2a-4f57-9a1b-2c3d4e5f6a7b/attachments")).toBe("attachmentUpload");
+    expect(bodyLimitClass("/api/campaigns/x/attachments/")).toBe("attachmentUpload");
+    expect(bodyLimitClass("/api/campaigns/x/attachments/y")).toBe("api");
+    expect(BODY_LIMITS.attachmentUpload).toBeGreaterThan(5 * 1024 * 1024);
+    expect(BODY_LIMITS.attachmentUpload).toBeLessThan(6 * 1024 * 1024);
+    expect(bodyLimitClass("/w/abc")).toBe("contactPage");
+    expect(bodyLimitClass("/files/abc")).toBe("contactPage");
+  });
+
+  it("the log transport keeps the files of the emails it remembers, within a bound", async () => {
+    const log = createLogEmailTransport();
+    const file = {
+      filename: "big.bin",
+      contentType: "application/octet-stream",
+      content: Buffer.alloc(5 * 1024 * 1024),
+    };
+    for (let i = 0; i < 10; i++)
+      await log.send({ from: "a@example.com", to: `b${i}@example.com`, subject: "s", text: "t", attachments: [file] });
+    const kept = log.sent.reduce((sum, e) => sum + (e.attachments ?? []).reduce((n, f) => n + f.content.length, 0), 0);
+    expect(kept).toBeLessThanOrEqual(LOG_KEPT_FILE_BYTES);
+    expect(log.sent.at(-1)!.to).toBe("b9@example.com");
+    expect(log.sent.at(-1)!.attachments).toEqual([file]);
   });
 });
