@@ -52,7 +52,6 @@ export function CampaignAttachmentsCard({ campaign, canEdit }: { campaign: TCamp
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = React.useId();
-  const fileInput = React.useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = React.useState(false);
   const [uploadError, setUploadError] = React.useState<string | null>(null);
   const isEmail = campaign.channel === "email";
@@ -120,7 +119,6 @@ export function CampaignAttachmentsCard({ campaign, canEdit }: { campaign: TCamp
       setUploadError("The upload was interrupted. Check your connection and try again.");
     } finally {
       setUploading(false);
-      if (fileInput.current) fileInput.current.value = "";
     }
   }
 
@@ -236,7 +234,6 @@ export function CampaignAttachmentsCard({ campaign, canEdit }: { campaign: TCamp
               <Label htmlFor={`${id}-upload`}>Attach a file</Label>
               <div className="flex items-center gap-3">
                 <Input
-                  ref={fileInput}
                   id={`${id}-upload`}
                   type="file"
                   disabled={uploading || full}
@@ -244,6 +241,8 @@ export function CampaignAttachmentsCard({ campaign, canEdit }: { campaign: TCamp
                   aria-invalid={uploadError ? true : undefined}
                   onChange={(e) => {
                     const file = e.target.files?.[0];
+                    // Cleared at once: choosing the same file again after a refusal or a removal is a change.
+                    e.target.value = "";
                     if (file) void upload(file);
                   }}
                 />
