@@ -27,6 +27,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
 import { PreviewContactPicker } from "@/components/templates/template-preview";
 import { RichTextEditor } from "@/components/templates/rich-text-editor";
+import { CampaignAttachmentsCard } from "./campaign-attachments-card";
 import { CampaignPreheaderField } from "./campaign-preheader-field";
 import { reasonLabel } from "@/components/messages/labels";
 import type { TCampaign, TDryRun, TTestSendResult } from "@/server/services/campaigns";
@@ -459,7 +460,7 @@ function EditorBody({
           </Card>
         </TabsContent>
 
-        <TabsContent value="content" className="mt-4">
+        <TabsContent value="content" className="mt-4 grid gap-4">
           <Card>
             <CardHeader>
               <CardTitle>Content</CardTitle>
@@ -561,6 +562,13 @@ function EditorBody({
               <ContentPreview draft={draft} kind={kind} />
             </CardContent>
           </Card>
+          {campaign ? (
+            <CampaignAttachmentsCard campaign={campaign} canEdit={canEdit} />
+          ) : draft.channel === "email" ? (
+            <p className="text-sm text-muted-foreground">
+              Files and a &ldquo;View in your browser&rdquo; link can be added once the draft is saved.
+            </p>
+          ) : null}
         </TabsContent>
 
         {showTest ? (

@@ -1,9 +1,21 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import {
   CAMPAIGN_STATUSES,
   OPEN_CAMPAIGN_RUN_STATUSES,
+  type AttachmentDelivery,
   type CampaignRunKind,
   type CampaignRunStatus,
 } from "../../server/shared/enums";
@@ -135,6 +147,13 @@ export interface CampaignOptions {
    * links are left as written.
    */
   utm?: { source?: string; medium?: string; campaign?: string; term?: string; content?: string } | null;
+  /**
+   * Email: how the campaign's files (`campaign_attachments`) reach recipients: "attach" (default)
+   * with each email, "link" as a "Files" list of signed download links appended to the email.
+   */
+  attachmentDelivery?: AttachmentDelivery;
+  /** Email: add a "View in your browser" link (`/w/{token}`) and the `{{ web_version_url }}` variable. */
+  webVersionLink?: boolean;
 }
 
 export {
@@ -269,3 +288,40 @@ export const campaignEvents = pgTable(
 );
 
 export type CampaignEventRow = typeof campaignEvents.$inferSelect;
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * Files of an email campaign (at most 10, 5 MB together: server/shared/attachments.ts), sent with
+ * each email or linked from it (`options.attachmentDelivery`). The bytes live here once: a message
+ * names the files it carries by id (`messages.options.attachments`) and delivery reads them when it
+ * builds the provider request. Removed with their campaign.
+ */
+export const campaignAttachments = pgTable(
+  "campaign_attachments",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    /** Sanitised (server/shared/attachments.ts `sanitizeFilename`). */
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    bytes: bytea("bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    createdAt: createdAt(),
+    /** Who uploaded it: the actor type and id, as in the audit log. */
+    createdByType: text("created_by_type").notNull(),
+    createdById: text("created_by_id"),
+  },
+  (t) => [index("campaign_attachments_campaign_idx").on(t.campaignId, t.createdAt)],
+);
+
+export type CampaignAttachmentRow = typeof campaignAttachments.$inferSelect;

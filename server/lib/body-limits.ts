@@ -5,7 +5,7 @@
  * docs/api.md lists these limits; change both together.
  */
 export const BODY_LIMITS = {
-  /** Hosted pages a contact reaches without signing in: forms, unsubscribe, preferences, confirmation. */
+  /** Hosted pages a contact reaches without signing in: forms, unsubscribe, preferences, confirmation, web versions, file links. */
   contactPage: 64 * 1024,
   /** Sign-in and invitation pages (no session yet). */
   publicAuth: 64 * 1024,
@@ -13,13 +13,18 @@ export const BODY_LIMITS = {
   api: 1024 * 1024,
   /** A CSV file uploaded to `POST /api/imports` (streamed, never held in memory whole). */
   csvUpload: 256 * 1024 * 1024,
+  /**
+   * A campaign file uploaded to `POST /api/campaigns/{id}/attachments` (multipart): the 5 MB a
+   * campaign's files may take in all, plus room for the multipart framing.
+   */
+  attachmentUpload: 5 * 1024 * 1024 + 64 * 1024,
   /** Calls from an Inngest server carry step results. */
   inngest: 4 * 1024 * 1024,
 } as const;
 
 export type BodyLimitClass = keyof typeof BODY_LIMITS;
 
-const CONTACT_PAGE_PREFIXES = ["/f/", "/u/", "/preferences/", "/confirm/"];
+const CONTACT_PAGE_PREFIXES = ["/f/", "/u/", "/preferences/", "/confirm/", "/w/", "/files/"];
 const PUBLIC_AUTH_PREFIXES = ["/sign-in", "/invite/", "/api/auth/"];
 
 /** The limit class of a request path (query string ignored). */
@@ -28,6 +33,7 @@ export function bodyLimitClass(pathname: string): BodyLimitClass {
   if (PUBLIC_AUTH_PREFIXES.some((prefix) => pathname === prefix.replace(/\/$/, "") || pathname.startsWith(prefix)))
     return "publicAuth";
   if (pathname === "/api/imports" || pathname === "/api/imports/") return "csvUpload";
+  if (/^\/api\/campaigns\/[^/]+\/attachments\/?$/.test(pathname)) return "attachmentUpload";
   if (pathname === "/api/inngest") return "inngest";
   return "api";
 }

@@ -187,6 +187,20 @@ export const CAMPAIGN_STATUSES = [
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /**
+ * The campaign statuses whose attachments may still change (upload, remove): before the audience
+ * has everything, never once the campaign ended or while a run is recording messages.
+ */
+export const ATTACHMENT_EDITABLE_CAMPAIGN_STATUSES = ["draft", "scheduled", "paused"] as const;
+
+/**
+ * How an email campaign's files reach the recipient (`campaigns.options.attachmentDelivery`):
+ * `attach` (default) sends them with each email; `link` appends a "Files" list of signed download
+ * links instead (far kinder to deliverability on bulk sends).
+ */
+export const ATTACHMENT_DELIVERIES = ["attach", "link"] as const;
+export type AttachmentDelivery = (typeof ATTACHMENT_DELIVERIES)[number];
+
+/**
  * What a campaign run is: the one-off send, a recurring occurrence, a follow-up to the rest (after a
  * cancel or a failure), or a follow-up to the recipients a frequency cap skipped (sent by hand later).
  */

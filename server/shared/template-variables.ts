@@ -5,7 +5,13 @@
  */
 
 /** Names the engine provides itself; a declared variable may not shadow them. */
-export const RESERVED_VARIABLE_NAMES = ["contact", "workspace", "unsubscribe_url", "preferences_url"] as const;
+export const RESERVED_VARIABLE_NAMES = [
+  "contact",
+  "workspace",
+  "unsubscribe_url",
+  "preferences_url",
+  "web_version_url",
+] as const;
 
 /** A declared variable's name: a Liquid identifier. */
 export const TEMPLATE_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -24,4 +30,5 @@ export const BUILT_IN_VARIABLES = [
   { name: "workspace.name", hint: "Your brand" },
   { name: "unsubscribe_url", hint: "One-click unsubscribe link" },
   { name: "preferences_url", hint: "Preference center link" },
+  { name: "web_version_url", hint: "View in your browser link (email campaigns with the web version on)" },
 ] as const;

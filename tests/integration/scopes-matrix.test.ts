@@ -171,6 +171,8 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.runs": either("campaigns:read", "viewer"),
   "campaigns.recipients": either("campaigns:read", "viewer"),
   "campaigns.progress": either("campaigns:read", "viewer"),
+  "campaigns.attachments": either("campaigns:read", "viewer"),
+  "campaigns.removeAttachment": either("campaigns:write", "marketer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),
@@ -281,6 +283,15 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     load: () => import("@/app/api/campaigns/[id]/recipients.csv/route"),
     url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/recipients.csv`,
     params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "campaigns/[id]/attachments/route.ts": {
+    method: "POST",
+    key: "campaigns:write",
+    role: "marketer",
+    load: () => import("@/app/api/campaigns/[id]/attachments/route"),
+    url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/attachments`,
+    params: () => ({ id: UNKNOWN_CAMPAIGN }),
+    body: "not multipart",
   },
 };
 /** Route handlers with their own authentication (signatures, public pages, Auth.js, tRPC, REST). */

@@ -1,4 +1,8 @@
 import {
+  listCampaignAttachments,
+  removeCampaignAttachment,
+  ZCampaignAttachmentList,
+  ZRemoveCampaignAttachmentInput,
   archiveCampaign,
   cancelCampaign,
   getCampaignProgress,
@@ -294,13 +298,45 @@ export const campaignsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "Set a campaign's sending options",
         description:
-          "Error policy (pause after N final errors, or skip), pacing (spread over N hours), a sending window (days and hours, workspace zone), the drift tolerance, and (admins only) ignoring frequency caps for legal notices. Until the campaign ends. Needs the `campaigns:write` scope.",
+          "Error policy (pause after N final errors, or skip), pacing (spread over N hours), a sending window (days and hours, workspace zone), the drift tolerance, (admins only) ignoring frequency caps for legal notices, and for email UTM parameters, how files are delivered (`attachmentDelivery`: attach or link) and the web-version link (`webVersionLink`). Until the campaign ends. Needs the `campaigns:write` scope.",
         protect: true,
       },
     })
     .input(ZUpdateCampaignOptionsInput)
     .output(ZCampaign)
     .mutation(({ ctx, input }) => updateCampaignOptions({ ctx: ctx.svc, input })),
+
+  attachments: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/attachments",
+        tags: TAGS,
+        summary: "List a campaign's files",
+        description:
+          "The email campaign's files (name, type, size, SHA-256; never the bytes), the bytes they use of the 5 MB allowance, the most files (10) and how they reach recipients (`attach` with each email, or `link`: a Files list of signed download links). Upload with `POST /api/campaigns/{id}/attachments` (multipart, field `file`). Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaignAttachmentList)
+    .query(({ ctx, input }) => listCampaignAttachments({ ctx: ctx.svc, input })),
+
+  removeAttachment: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/remove_attachment",
+        tags: TAGS,
+        summary: "Remove a file from a campaign",
+        description:
+          "Removes one file and answers the files left. Idempotent: a file the campaign does not have changes nothing. Emails already recorded with it are sent without it, and its download links answer 404. 409 unless the campaign is a draft, scheduled or paused. Audited. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZRemoveCampaignAttachmentInput)
+    .output(ZCampaignAttachmentList)
+    .mutation(({ ctx, input }) => removeCampaignAttachment({ ctx: ctx.svc, input })),
 
   runs: read
     .meta({

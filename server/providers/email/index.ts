@@ -3,7 +3,7 @@ import { createLogEmailTransport } from "./log/transport";
 import { createResendTransport } from "./resend/transport";
 import type { EmailTransport } from "./types";
 
-export type { EmailTransport, OutgoingEmail, EmailSendResult } from "./types";
+export type { EmailAttachment, EmailTransport, OutgoingEmail, EmailSendResult } from "./types";
 export { MAX_EMAIL_BATCH } from "./types";
 
 /**

@@ -11,6 +11,17 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
   /** Passed to the provider so a retried call never sends twice. */
   idempotencyKey?: string;
+  /**
+   * Files sent with the email (a campaign's attachments, read when the call is built: never
+   * stored per message). Emails with attachments are sent one by one (`send`), never in a batch.
+   */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export interface EmailSendResult {

@@ -12,6 +12,7 @@ import { recordSends } from "../messages/record-sends";
 import type { SendRequest } from "../messages/pipeline-types";
 import { freezeRun, RUN_LOCK, type RunStep } from "./freeze-run";
 import { addCampaignEvent, CANCELLED_REASON, moveRun, runById, statusesSql, workspaceSettingsOf } from "./runs";
+import { campaignSendExtras } from "./attachment-rows";
 import { seedRun } from "./seed-run";
 import { errorPolicyTrips, insideSendingWindow, nextWindowOpening } from "./schedule-rules";
 
@@ -136,6 +137,7 @@ export async function deliverRunChunk({
       : { content: campaign.content! };
     const utm =
       campaign.channel === "email" && campaign.options.utm ? utmParameters(campaign.options.utm, campaign.name) : null;
+    const extras = await campaignSendExtras(tx, campaign);
     const requests: SendRequest[] = due.map((r) => ({
       recipient: { contactId: r.contactId },
       channel: campaign.channel,
@@ -151,6 +153,7 @@ export async function deliverRunChunk({
       campaignRunId: run.id,
       ...(campaign.options.ignoreFrequencyCaps ? { ignoreFrequencyCaps: true } : {}),
       ...(utm ? { utm } : {}),
+      ...extras,
     }));
     const outcomes = await recordSends({ ctx: { ...service, db: tx }, input: { requests } });
     const handed: { contactId: string; messageId: string }[] = [];

@@ -27,12 +27,20 @@ export { listCampaignRecipients } from "./list-campaign-recipients";
 export { getCampaignProgress } from "./get-campaign-progress";
 export { exportCampaignRecipientsCsv, RECIPIENT_CSV_COLUMNS } from "./export-campaign-recipients-csv";
 export { updateCampaignOptions } from "./update-campaign-options";
+export { addCampaignAttachment } from "./add-campaign-attachment";
+export { listCampaignAttachments } from "./list-campaign-attachments";
+export { removeCampaignAttachment } from "./remove-campaign-attachment";
+export { getCampaignFile, type CampaignFile } from "./get-campaign-file";
 export {
   DEFAULT_SMS_SEGMENT_PRICE,
   MAX_EXCLUSION_SEGMENTS,
   MAX_PREHEADER,
   MAX_TEST_ADDRESSES,
   ZArchiveCampaignInput,
+  ZAddCampaignAttachmentInput,
+  ZCampaignAttachment,
+  ZCampaignAttachmentList,
+  ZRemoveCampaignAttachmentInput,
   ZCampaignActionInput,
   ZCampaignProgress,
   ZCampaignRun,
@@ -57,6 +65,10 @@ export {
 } from "./schemas";
 export type {
   TArchiveCampaignInput,
+  TAddCampaignAttachmentInput,
+  TCampaignAttachment,
+  TCampaignAttachmentList,
+  TRemoveCampaignAttachmentInput,
   TCampaignActionInput,
   TCampaignProgress,
   TCampaignRun,

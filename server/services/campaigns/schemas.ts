@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { htmlToText } from "../templates/layout";
 import {
+  ATTACHMENT_DELIVERIES,
   BLOCK_REASONS,
   CAMPAIGN_RUN_KINDS,
   CAMPAIGN_RUN_STATUSES,
@@ -9,6 +10,7 @@ import {
   TOPIC_KINDS,
 } from "@/server/shared/enums";
 import { UTM_VALUE_MAX } from "@/server/shared/utm";
+import { MAX_ATTACHMENT_TOTAL_BYTES, MAX_ATTACHMENTS } from "@/server/shared/attachments";
 
 /** At most this many addresses per test send. */
 export const MAX_TEST_ADDRESSES = 10;
@@ -237,6 +239,18 @@ export const ZCampaignOptions = z
     utm: ZCampaignUtm.nullish().describe(
       "Email only: UTM parameters appended to the message's http(s) links (never to unsubscribe, preference or other links to this app's pages, mailto: or tel:); empty or null: links are left as written",
     ),
+    attachmentDelivery: z
+      .enum(ATTACHMENT_DELIVERIES)
+      .optional()
+      .describe(
+        "Email only: how the campaign's files reach recipients. attach (default): with each email; link: a Files list of signed download links (/files/{token}) appended to the email instead, kinder to deliverability on bulk sends",
+      ),
+    webVersionLink: z
+      .boolean()
+      .optional()
+      .describe(
+        'Email only: add a "View in your browser" link to each email (its own message, rendered for its contact, at /w/{token}); `{{ web_version_url }}` is then available in the content',
+      ),
   })
   .describe("Sending options");
 
@@ -390,6 +404,47 @@ export type TCampaignActionInput = z.input<typeof ZCampaignActionInput>;
 
 export const ZUpdateCampaignOptionsInput = z.object({ id: ZCampaignId, options: ZCampaignOptions });
 export type TUpdateCampaignOptionsInput = z.input<typeof ZUpdateCampaignOptionsInput>;
+
+export const ZCampaignAttachment = z
+  .object({
+    id: z.uuid().describe("Attachment id"),
+    campaignId: z.uuid().describe("The campaign it belongs to"),
+    filename: z.string().describe("File name as stored (sanitised: no path, no control characters)"),
+    contentType: z.string().describe("Content type it is sent and served with"),
+    sizeBytes: z.number().int().describe("Size in bytes"),
+    sha256: z.string().describe("SHA-256 of the bytes (hex)"),
+    createdAt: z.date().describe("When it was uploaded (ISO 8601 UTC)"),
+  })
+  .describe("A file attached to an email campaign");
+export type TCampaignAttachment = z.infer<typeof ZCampaignAttachment>;
+
+export const ZCampaignAttachmentList = z
+  .object({
+    items: z.array(ZCampaignAttachment).describe("The campaign's files, oldest first"),
+    totalBytes: z.number().int().describe("Bytes used by all files together"),
+    maxBytes: z.number().int().describe(`Most bytes allowed per campaign (${MAX_ATTACHMENT_TOTAL_BYTES})`),
+    maxFiles: z.number().int().describe(`Most files allowed per campaign (${MAX_ATTACHMENTS})`),
+    delivery: z
+      .enum(ATTACHMENT_DELIVERIES)
+      .describe("How the files reach recipients (the campaign's options.attachmentDelivery, default attach)"),
+  })
+  .describe("A campaign's files and how much of the allowance they use");
+export type TCampaignAttachmentList = z.infer<typeof ZCampaignAttachmentList>;
+
+export const ZRemoveCampaignAttachmentInput = z.object({
+  id: ZCampaignId,
+  attachmentId: z.uuid().describe("The file to remove"),
+});
+export type TRemoveCampaignAttachmentInput = z.input<typeof ZRemoveCampaignAttachmentInput>;
+
+/** An upload as the route handler hands it over (not a REST schema: the body is multipart). */
+export const ZAddCampaignAttachmentInput = z.object({
+  id: ZCampaignId,
+  filename: z.string(),
+  contentType: z.string().nullable(),
+  bytes: z.instanceof(Uint8Array),
+});
+export type TAddCampaignAttachmentInput = z.input<typeof ZAddCampaignAttachmentInput>;
 
 export const ZCampaignRun = z.object({
   id: z.uuid().describe("Run id"),

@@ -12,6 +12,7 @@ import { recordDirectMessages } from "../messages/record-direct-messages";
 import { renderPreview } from "../templates/render-preview";
 import { workspaceFrom } from "../workspaces/sender";
 import { RUN_LOCK } from "./freeze-run";
+import { campaignSendExtras, directCampaignCopy } from "./attachment-rows";
 import { addCampaignEvent, runById } from "./runs";
 import { draftOf } from "./sample-render";
 
@@ -121,28 +122,37 @@ export async function seedRun({
       campaign.channel === "email"
         ? workspaceFrom(send.profile, { emailFrom: env.EMAIL_FROM })
         : (send.smsNumber ?? env.TWILIO_FROM ?? null);
+    const extras = await campaignSendExtras(tx, campaign);
     const ids = await recordDirectMessages({
       ctx: { db: tx, now: ctx.now },
       input: {
         delivery: "outbox",
         messages: hashed
           .filter(({ hash }) => !suppressed.has(hash))
-          .map(({ address, hash }) => ({
-            workspaceId: campaign.workspaceId,
-            channel: campaign.channel,
-            kind: campaign.kind,
-            addressHash: hash,
-            address,
-            fromAddress,
-            content: { subject: preview.subject, text: preview.text, html: preview.html },
-            campaignId: campaign.id,
-            idempotencyKey: seedMessageKey(runId, hash),
-            checks: [
-              "recipient: a seed address of the workspace (campaign seed list): consent not required",
-              "suppression: none",
-            ],
-            options: { seed: true },
-          })),
+          .map(({ address, hash }) => {
+            const copy = directCampaignCopy(
+              campaign.workspaceId,
+              { subject: preview.subject, text: preview.text!, html: preview.html },
+              extras,
+            );
+            return {
+              id: copy.id,
+              workspaceId: campaign.workspaceId,
+              channel: campaign.channel,
+              kind: campaign.kind,
+              addressHash: hash,
+              address,
+              fromAddress,
+              content: copy.content,
+              campaignId: campaign.id,
+              idempotencyKey: seedMessageKey(runId, hash),
+              checks: [
+                "recipient: a seed address of the workspace (campaign seed list): consent not required",
+                "suppression: none",
+              ],
+              options: { ...copy.options, seed: true },
+            };
+          }),
       },
     });
     await seeded({ queued: ids.length, suppressed: suppressed.size });

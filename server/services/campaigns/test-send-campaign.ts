@@ -15,6 +15,7 @@ import type { SendRequest } from "../messages/pipeline-types";
 import { renderPreview } from "../templates/render-preview";
 import { workspacePresentation } from "../templates/rows";
 import { workspaceFrom } from "../workspaces/sender";
+import { campaignSendExtras, directCampaignCopy } from "./attachment-rows";
 import { findCampaign, topicKeyOf } from "./rows";
 import { draftOf } from "./sample-render";
 import { ZTestSendCampaignInput, type TTestSendCampaignInput, type TTestSendResult } from "./schemas";
@@ -94,6 +95,8 @@ export async function testSendCampaign({
   if (!source) throw invalid("Choose a template or write the content first", "content");
   // The links carry the campaign's UTM parameters, as they will in the real send.
   const utm = row.channel === "email" && row.options.utm ? utmParameters(row.options.utm, row.name) : null;
+  // Test sends carry the campaign's files (attached or as links) and web version like the real send.
+  const extras = await campaignSendExtras(ctx.db, row);
 
   // Members: rendered for the sample contact, recorded without a consent decision.
   const memberIndexes = normalized
@@ -142,12 +145,18 @@ export async function testSendCampaign({
         continue;
       }
       const member = memberByEmail.get(value!.toLowerCase())!;
+      const copy = directCampaignCopy(
+        ctx.workspaceId,
+        { subject: preview.subject, text: preview.text, html: preview.html },
+        extras,
+      );
       const [messageId] = await recordDirectMessages({
         ctx: { db: ctx.db, now: ctx.now },
         input: {
           delivery: "outbox",
           messages: [
             {
+              id: copy.id,
               workspaceId: ctx.workspaceId,
               channel: "email",
               kind: row.kind,
@@ -155,13 +164,13 @@ export async function testSendCampaign({
               addressHash: hash,
               address: value!,
               fromAddress: workspaceFrom(workspace.profile, { emailFrom: getEnv().EMAIL_FROM }),
-              content: { subject: preview.subject, text: preview.text, html: preview.html },
+              content: copy.content,
               campaignId: row.id,
               checks: [
                 "recipient: a member of the workspace (campaign test send): consent not required",
                 "suppression: none",
               ],
-              options: { test: true, recipientRole: member.role },
+              options: { ...copy.options, test: true, recipientRole: member.role },
             },
           ],
         },
@@ -194,6 +203,7 @@ export async function testSendCampaign({
           campaignId: row.id,
           test: true,
           ...(utm ? { utm } : {}),
+          ...extras,
         })),
       },
     });

@@ -6,7 +6,7 @@ import type { Queryable } from "@/db/client";
 import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
 import { pgTextArray } from "@/server/lib/pg-array";
-import { MAX_EMAIL_BATCH, type OutgoingEmail } from "@/server/providers/email";
+import { MAX_EMAIL_BATCH, type EmailAttachment, type OutgoingEmail } from "@/server/providers/email";
 import { ProviderError } from "@/server/providers/errors";
 import type { OutgoingSms } from "@/server/providers/sms";
 import { AWAITING_DELIVERY_STATUSES } from "@/server/shared/enums";
@@ -17,6 +17,7 @@ import { suppressAddress } from "../suppressions/suppress-address";
 import { applyPendingWebhookEventsFor } from "../webhooks/apply-pending-webhook-events-for";
 import { retryDelayMs, shouldRetry } from "./backoff";
 import { CIRCUIT_PROBE_WAIT_MS, gateOf, type Circuit } from "./circuit-state";
+import { attachmentIdsOf, loadAttachmentFiles } from "./attachment-files";
 import { decryptField } from "./message-secrets";
 import type { DeliveryDeps } from "./outbox";
 import { claimProbe, readCircuits, recordCircuitOutcome } from "./provider-circuits";
@@ -61,8 +62,16 @@ async function eachWithLimit<T>(items: T[], limit: number, work: (item: T) => Pr
   await Promise.all(workers);
 }
 
-function toEmail(row: MessageRow): OutgoingEmail {
+/**
+ * The provider request of one email, built from its row at delivery time. Its campaign files
+ * (`options.attachments`) come from `files`, read for the whole call; a file removed since the
+ * message was recorded is left out.
+ */
+function toEmail(row: MessageRow, files: ReadonlyMap<string, EmailAttachment>): OutgoingEmail {
   const html = decryptField(row.htmlCiphertext, "html");
+  const attachments = attachmentIdsOf(row)
+    .map((id) => files.get(id))
+    .filter((file): file is EmailAttachment => file !== undefined);
   return {
     from: row.fromAddress ?? getEnv().EMAIL_FROM,
     to: decryptField(row.addressCiphertext, "address")!,
@@ -71,6 +80,7 @@ function toEmail(row: MessageRow): OutgoingEmail {
     ...(html ? { html } : {}),
     ...(row.headers && Object.keys(row.headers).length > 0 ? { headers: row.headers } : {}),
     idempotencyKey: row.id,
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
 }
 
@@ -687,11 +697,15 @@ async function deliverUnits(
       ...(result.segments ? { segments: result.segments } : {}),
     });
   };
+  // The files of this round's emails, read once for every email that carries them.
+  const files = await loadAttachmentFiles(deps.db, [
+    ...units.flatMap((u) => u.replay?.members ?? u.rows).filter((r) => r.channel === "email"),
+  ]);
   const sendOne = async (row: MessageRow) => {
     const transport = row.channel === "email" ? email.name : sms.name;
     let result: { providerMessageId: string; transport: string; segments?: number };
     try {
-      result = row.channel === "email" ? await email.send(toEmail(row)) : await sms.send(toSms(row));
+      result = row.channel === "email" ? await email.send(toEmail(row, files)) : await sms.send(toSms(row));
     } catch (error) {
       tallyOutcome(tallies, transport, countsAsFailure(error) ? "failed" : "answered");
       await recordFailure(deps, row, error, summary);
@@ -707,8 +721,13 @@ async function deliverUnits(
   const others = units.filter((u) => !u.replay).map((u) => u.rows[0]!);
   const grouped = new Set<string>();
   // First calls: emails never handed to a provider, grouped by id, their keys written before the call.
+  // Emails with files go one by one (batch calls carry no attachments).
   const fresh = email.sendBatch
-    ? others.filter((r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey).sort(byId)
+    ? others
+        .filter(
+          (r) => r.channel === "email" && r.attempts === 1 && !r.providerBatchKey && attachmentIdsOf(r).length === 0,
+        )
+        .sort(byId)
     : [];
   if (fresh.length > 1) {
     const firstCalls: { key: string; rows: MessageRow[] }[] = [];
@@ -734,7 +753,10 @@ async function deliverUnits(
         .filter((m) => m.row);
       let results: { providerMessageId: string; transport: string }[];
       try {
-        results = await email.sendBatch!(group.rows.map(toEmail), { idempotencyKey: group.key });
+        results = await email.sendBatch!(
+          group.rows.map((row) => toEmail(row, files)),
+          { idempotencyKey: group.key },
+        );
       } catch (error) {
         tallyOutcome(tallies, email.name, countsAsFailure(error) ? "failed" : "answered");
         const at = deps.now();

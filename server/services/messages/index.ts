@@ -6,6 +6,7 @@ export { getBatchStatus } from "./get-batch-status";
 export { getProviderCircuits, type ProviderCircuitView } from "./get-provider-circuits";
 export { getMessage, ZGetMessageInput } from "./get-message";
 export { getMessageDetail, ZMessageDetail, type TMessageDetail } from "./get-message-detail";
+export { getWebVersion, type WebVersion } from "./get-web-version";
 export {
   listDeadLetters,
   ZDeadLetter,

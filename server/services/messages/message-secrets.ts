@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { decryptOptional, encryptOptional, encryptPii, decryptPii } from "@/server/lib/crypto";
 import { canonicalJson } from "@/server/lib/canonical-json";
-import type { RenderSourceInput } from "./pipeline-types";
+import type { CampaignFileLink, RenderSourceInput } from "./pipeline-types";
 
 /**
  * Column-bound encryption purposes of a message's PII (the read side in message-view.ts uses the
@@ -21,6 +21,10 @@ export interface StoredRequest {
   variables: Record<string, unknown>;
   /** A campaign email's UTM parameters, so a retry or resend tags its links the same way. */
   utm?: Record<string, string>;
+  /** A campaign email's attached files (ids), links to files, and web version: a retry or resend carries them too. */
+  attachmentIds?: string[];
+  fileLinks?: CampaignFileLink[];
+  webVersion?: boolean;
 }
 
 export function encryptRequest(request: StoredRequest): string {

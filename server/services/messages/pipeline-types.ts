@@ -8,6 +8,13 @@ export type RenderSourceInput =
   /** `preheader`: a campaign's preview line, hidden at the top of the email's HTML. */
   | { content: { subject?: string; text: string; html?: string; preheader?: string } };
 
+/** A campaign file named in an email as a download link (`/files/{token}`, signed at render). */
+export interface CampaignFileLink {
+  id: string;
+  filename: string;
+  sizeBytes: number;
+}
+
 export type Recipient = { contactId: string } | { email: string } | { phone: string };
 
 export type MessageRelation = "fallback" | "retry" | "resend";
@@ -51,6 +58,15 @@ export interface SendRequest {
    * unsubscribe, preference or other links to the product's own pages. Ignored for SMS.
    */
   utm?: Record<string, string>;
+  /**
+   * Email: a campaign's files sent with the message (`campaign_attachments` ids, stored in
+   * `options.attachments`); delivery reads their bytes when it builds the provider request.
+   */
+  attachmentIds?: string[];
+  /** Email: a campaign's files sent as links, listed under "Files" at the end of the body. */
+  fileLinks?: CampaignFileLink[];
+  /** Email: add a "View in your browser" link to this message's web version (`/w/{token}`). */
+  webVersion?: boolean;
   /** Batch requests derive their keys from the batch's key: a mismatch is the whole batch's 409. */
   keyFromBatch?: boolean;
   /**

@@ -24,6 +24,8 @@ export interface MessageOptions {
   seed?: boolean;
   /** Stored as deferred (quiet hours): the first answer was `queued` with `deliverAt`. */
   deferred?: boolean;
+  /** Email: the campaign files (`campaign_attachments` ids) delivery attaches to the provider request. */
+  attachments?: string[];
   /** Encrypted `{ source, variables }` of the request, for retry, resend and fallback. */
   request?: string;
 }

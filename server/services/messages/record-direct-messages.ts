@@ -44,6 +44,8 @@ export interface DirectMessage {
   /** Extra options (e.g. the recipient's role, for who may read a system message). */
   options?: Record<string, unknown>;
   idempotencyKey?: string | null;
+  /** The message id, when the content already names it (a campaign copy's web-version link); default a new one. */
+  id?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function recordDirectMessages({
 }): Promise<string[]> {
   const now = ctx.now();
   const items: MessageInsert[] = direct.map((message) => {
-    const id = randomUUID();
+    const id = message.id ?? randomUUID();
     const sent = delivery === "twiml";
     const options: MessageOptions = {
       ...(message.options ?? {}),

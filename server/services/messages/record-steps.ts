@@ -20,6 +20,7 @@ import { AppError, notFound } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
+import { fileDownloadUrl, webVersionUrl } from "@/server/lib/resource-tokens";
 import { CAP_COUNTED_STATUSES } from "@/server/shared/enums";
 import type { WorkspaceProfile } from "@/server/shared/workspace-profile";
 import { toContact, type ContactRow } from "../contacts/rows";
@@ -368,10 +369,14 @@ function draftMessage({
         ...(request.fallback ? { fallback: true } : {}),
         ...(request.deferOnQuietHours ? { deferOnQuietHours: true } : {}),
         ...(request.test ? { test: true } : {}),
+        ...(request.channel === "email" && request.attachmentIds?.length ? { attachments: request.attachmentIds } : {}),
         request: encryptRequest({
           source: request.source,
           variables: request.variables,
           ...(request.utm ? { utm: request.utm } : {}),
+          ...(request.attachmentIds?.length ? { attachmentIds: request.attachmentIds } : {}),
+          ...(request.fileLinks?.length ? { fileLinks: request.fileLinks } : {}),
+          ...(request.webVersion ? { webVersion: true } : {}),
         }),
       };
   return { base, options, kind, consentRequest, messageId };
@@ -552,6 +557,9 @@ async function renderSend({
           { workspaceId: ctx.workspaceId, contactId, channel: request.channel },
           { now: decidedAt },
         ),
+        ...(request.channel === "email" && request.webVersion
+          ? { webVersionUrl: webVersionUrl({ workspaceId: ctx.workspaceId, id: messageId }) }
+          : {}),
       };
   const render = (source: RenderSourceInput) =>
     renderForSend({
@@ -575,6 +583,15 @@ async function renderSend({
       workspace: { name: workspace.name, postalAddress: workspacePostalAddress(workspace.profile) },
       links,
       ...(request.utm ? { utm: request.utm } : {}),
+      ...(request.channel === "email" && request.fileLinks?.length
+        ? {
+            files: request.fileLinks.map((file) => ({
+              filename: file.filename,
+              sizeBytes: file.sizeBytes,
+              url: fileDownloadUrl({ workspaceId: ctx.workspaceId, id: file.id }),
+            })),
+          }
+        : {}),
     });
   try {
     const rendered = consentRequest

@@ -160,6 +160,7 @@ export function normalizeContent(
 export const SAMPLE_LINKS = (publicUrl: string) => ({
   unsubscribeUrl: `${publicUrl}/u/preview`,
   preferencesUrl: `${publicUrl}/preferences/preview`,
+  webVersionUrl: `${publicUrl}/w/preview`,
 });
 
 export interface CheckContentInput {

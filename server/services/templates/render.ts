@@ -5,6 +5,7 @@ import { AppError } from "@/server/lib/errors";
 import { tagLinksInHtml, tagLinksInText, type UtmParameters } from "@/server/shared/utm";
 import { resolvePostalAddress } from "./compliance";
 import { composeMessage, normalizeContent, TemplatePartError } from "./compose";
+import { addEmailExtras, type EmailFileLink } from "./email-extras";
 import { pickLocale } from "./locale";
 import { findTemplate, findVersion } from "./rows";
 import { isMarketingCategory, type TComplianceProblem } from "./schemas";
@@ -36,8 +37,14 @@ export interface RenderInput {
   contact: RenderRecipient;
   /** `postalAddress`: the workspace's (else POSTAL_ADDRESS); undefined shows the placeholder. */
   workspace: { name: string; postalAddress?: string };
-  /** `{{ unsubscribe_url }}`, `{{ preferences_url }}` and the email footer; null = none (then a marketing email is refused). */
-  links: { unsubscribeUrl: string; preferencesUrl: string } | null;
+  /**
+   * `{{ unsubscribe_url }}`, `{{ preferences_url }}` and the email footer; null = none (then a
+   * marketing email is refused). `webVersionUrl` (email): `{{ web_version_url }}` and a "View in
+   * your browser" line at the top of the email.
+   */
+  links: { unsubscribeUrl: string; preferencesUrl: string; webVersionUrl?: string } | null;
+  /** Email: a campaign's files sent as links, listed under "Files" at the end of the body. */
+  files?: EmailFileLink[];
   /**
    * A campaign email's UTM parameters (`utm_source`…), appended to its http(s) links in the HTML
    * and the text (`server/shared/utm.ts`); never to the unsubscribe and preference links nor to
@@ -152,7 +159,11 @@ export async function renderForSend(input: RenderInput): Promise<RenderedMessage
   if (blocking.length > 0)
     throw new AppError("INVALID", `${name} fails the compliance check: ${describeProblems(blocking)}`);
 
-  const tagged = channel === "email" && input.utm ? tagLinks(composed, input.utm, input.links) : composed;
+  const extended =
+    channel === "email"
+      ? addEmailExtras(composed, { webVersionUrl: input.links?.webVersionUrl, files: input.files })
+      : composed;
+  const tagged = channel === "email" && input.utm ? tagLinks(extended, input.utm, input.links) : extended;
   return {
     subject: composed.subject,
     text: tagged.text,

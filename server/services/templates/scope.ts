@@ -8,6 +8,7 @@ import { liquidGlobalPaths, type LiquidMode, type SegmentArray } from "@/server/
  *   {{ contact.first_name }}       first_name, last_name, email, phone, locale, timezone, tags, attributes.<any>
  *   {{ workspace.name }}           the brand
  *   {{ unsubscribe_url }}, {{ preferences_url }}   null when the send has no links
+ *   {{ web_version_url }}          the message's web version (campaigns with it on); null otherwise
  */
 
 export const CONTACT_FIELDS = [
@@ -22,7 +23,7 @@ export const CONTACT_FIELDS = [
   "tags",
 ] as const;
 export const WORKSPACE_FIELDS = ["name"] as const;
-export const LINK_VARIABLES = ["unsubscribe_url", "preferences_url"] as const;
+export const LINK_VARIABLES = ["unsubscribe_url", "preferences_url", "web_version_url"] as const;
 
 export interface ScopeContact {
   id: string;
@@ -40,7 +41,7 @@ export interface ScopeInput {
   variables: Record<string, unknown>;
   contact: ScopeContact;
   workspace: { name: string };
-  links: { unsubscribeUrl: string; preferencesUrl: string } | null;
+  links: { unsubscribeUrl: string; preferencesUrl: string; webVersionUrl?: string } | null;
 }
 
 /** The Liquid scope: the caller's variables at the top level; built-in names always win. */
@@ -63,6 +64,7 @@ export function buildScope({ variables, contact, workspace, links }: ScopeInput)
     workspace: { name: workspace.name },
     unsubscribe_url: links?.unsubscribeUrl ?? null,
     preferences_url: links?.preferencesUrl ?? null,
+    web_version_url: links?.webVersionUrl ?? null,
   };
 }
 

@@ -11,7 +11,10 @@ export interface ResendConfig {
   webhookSecret?: string;
 }
 
-/** Resend takes Reply-To as a field of its own (`replyTo`), the other headers as given. */
+/**
+ * Resend takes Reply-To as a field of its own (`replyTo`), the other headers as given, and files
+ * as `attachments` (the SDK sends their bytes base64-encoded).
+ */
 function toApiEmail(email: OutgoingEmail) {
   const { "Reply-To": replyTo, ...headers } = email.headers ?? {};
   return {
@@ -22,6 +25,15 @@ function toApiEmail(email: OutgoingEmail) {
     ...(email.html ? { html: email.html } : {}),
     ...(replyTo ? { replyTo } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(email.attachments?.length
+      ? {
+          attachments: email.attachments.map((file) => ({
+            filename: file.filename,
+            content: file.content,
+            contentType: file.contentType,
+          })),
+        }
+      : {}),
   };
 }
 
