@@ -477,28 +477,27 @@ function EditorBody({
                       Template
                     </TabsTrigger>
                   </TabsList>
-                </Tabs>
-                {draft.source === "template" ? (
-                  <FormField id={`${fieldId}-template`} label="Template" required error={errors.templateId}>
-                    <Select
-                      value={draft.templateId}
-                      onValueChange={(value) => set("templateId", value)}
-                      disabled={!editable}
-                    >
-                      <SelectTrigger id={`${fieldId}-template`} className="w-full">
-                        <SelectValue placeholder="Choose a template" />
-                      </SelectTrigger>
-                      <SelectContent>
-                        {usableTemplates.map((t) => (
-                          <SelectItem key={t.id} value={t.id}>
-                            {t.name}
-                          </SelectItem>
-                        ))}
-                      </SelectContent>
-                    </Select>
-                  </FormField>
-                ) : (
-                  <>
+                  <TabsContent value="template" className="mt-2 grid gap-4">
+                    <FormField id={`${fieldId}-template`} label="Template" required error={errors.templateId}>
+                      <Select
+                        value={draft.templateId}
+                        onValueChange={(value) => set("templateId", value)}
+                        disabled={!editable}
+                      >
+                        <SelectTrigger id={`${fieldId}-template`} className="w-full">
+                          <SelectValue placeholder="Choose a template" />
+                        </SelectTrigger>
+                        <SelectContent>
+                          {usableTemplates.map((t) => (
+                            <SelectItem key={t.id} value={t.id}>
+                              {t.name}
+                            </SelectItem>
+                          ))}
+                        </SelectContent>
+                      </Select>
+                    </FormField>
+                  </TabsContent>
+                  <TabsContent value="write" className="mt-2 grid gap-4">
                     {draft.channel === "email" ? (
                       <>
                         <FormField label="Subject" required error={errors["content.subject"]}>
@@ -556,8 +555,8 @@ function EditorBody({
                         disabled={!editable}
                       />
                     </FormField>
-                  </>
-                )}
+                  </TabsContent>
+                </Tabs>
               </div>
               <ContentPreview draft={draft} kind={kind} />
             </CardContent>

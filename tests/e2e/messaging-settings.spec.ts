@@ -54,7 +54,7 @@ test("an owner edits quiet hours, the time zone and frequency caps in Settings â
 
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Messaging settings saved")).toBeVisible();
-  await expect(page.getByText("All changes saved.")).toBeVisible();
+  await expect(page.getByRole("form", { name: "Messaging settings" }).getByText("All changes saved.")).toBeVisible();
   await page.screenshot({ path: "test-results/screens/messaging-settings-1280.png", fullPage: true });
 
   // Saved for real: a reload shows the same policy.
