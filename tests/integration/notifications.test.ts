@@ -1,11 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, messages, notifications, providerCircuits, users } from "@/db/schema";
+import { auditLog, campaigns, imports, messages, notifications, providerCircuits, users } from "@/db/schema";
 import { fixedClock, type Clock } from "@/server/lib/clock";
-import { advanceRun, createCampaign, failRun, scheduleCampaign, type RunStep } from "@/server/services/campaigns";
+import {
+  advanceRun,
+  createCampaign,
+  failRun,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+  type RunStep,
+} from "@/server/services/campaigns";
+import { moveRun, runById } from "@/server/services/campaigns/runs";
 import type { ServiceContext } from "@/server/services/context";
 import { createImport } from "@/server/services/imports/create-import";
+import { recoverInterruptedImports } from "@/server/services/imports/recover-interrupted-imports";
 import { runImport } from "@/server/services/imports/run-import";
 import {
   countUnreadNotifications,
@@ -351,6 +361,65 @@ describe("producers", () => {
     } finally {
       await h.handle.db.delete(providerCircuits).where(eq(providerCircuits.provider, provider));
     }
+  });
+
+  it("a run paused for drift review or by the error policy notifies; a member's own pause notifies nobody", async () => {
+    const ws = await team();
+    const { campaign, runId } = await campaignFor(ws, 2);
+    const ctx = { ...ws.admin.ctx, outbox: h.outbox };
+    // A member pauses and resumes: nobody is told.
+    await pauseCampaign({ ctx, input: { id: campaign.id } });
+    await resumeCampaign({ ctx, input: { id: campaign.id } });
+    expect(await rowsOf(ws.id)).toHaveLength(0);
+
+    // The reviewed dry run saw 10 people; the freeze finds 2: paused for review.
+    await h.handle.db
+      .update(campaigns)
+      .set({
+        lastDryRun: {
+          audience: 10,
+          sendable: 10,
+          blocked: {},
+          deferred: 0,
+          smsSegments: null,
+          estimatedCost: null,
+          computedAt: new Date().toISOString(),
+        },
+      })
+      .where(eq(campaigns.id, campaign.id));
+    expect(await drive(runId)).toEqual({ state: "done", status: "paused" });
+    const drift = await rowsOf(ws.id, "campaign_paused");
+    expect(drift).toHaveLength(4);
+    expect(drift[0]).toMatchObject({ title: 'Campaign "Spring sale" paused for review', data: { reason: "drift" } });
+
+    // Resumed, then the error policy trips: a second, different notification.
+    await resumeCampaign({ ctx, input: { id: campaign.id } });
+    const run = (await runById(h.handle.db, runId))!;
+    expect(run.status).toBe("sending");
+    const later = new Date(Date.now() + 1000);
+    await moveRun(h.handle.db, { run, from: ["sending"], to: "paused", reason: "errors", at: later });
+    const paused = await rowsOf(ws.id, "campaign_paused");
+    expect(paused).toHaveLength(8);
+    expect(paused.filter((r) => r.title === 'Campaign "Spring sale" paused: too many errors')).toHaveLength(4);
+  });
+
+  it("an interrupted import whose file is gone is marked failed, and that notifies", async () => {
+    const ws = await team();
+    const ctx = at(ws.marketer);
+    const created = await createImport({
+      ctx,
+      input: { filename: "lost.csv", mapping: { email: "Email" }, topicKeys: [], channels: [] },
+    });
+    // A run that died two hours ago in another process, its file not stored here.
+    await h.handle.db
+      .update(imports)
+      .set({ status: "running", runId: randomUUID(), heartbeatAt: new Date(Date.now() - 2 * 3600_000) })
+      .where(eq(imports.id, created.id));
+    const result = await recoverInterruptedImports({ ctx: { db: h.handle.db, now: () => new Date() } });
+    expect(result.failed).toContain(created.id);
+    const rows = await rowsOf(ws.id, "import_failed");
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toMatchObject({ title: 'Import "lost.csv" failed', data: { importId: created.id } });
   });
 
   it("an import that finished with rejections notifies once, with the count and no row content", async () => {
