@@ -37,11 +37,14 @@ export function NotificationBell({ className }: { className?: string }) {
     ...trpc.notifications.list.queryOptions({ limit: LATEST }),
     enabled: open,
   });
-  // A new notification arrived while the list is open: show it.
-  const { refetch } = latest;
+  // The count moved (a new notification, or read elsewhere): the list is out of date. An open list
+  // refetches now, a closed one when it opens.
+  const seen = React.useRef(count);
   React.useEffect(() => {
-    if (open) void refetch();
-  }, [count, open, refetch]);
+    if (seen.current === count) return;
+    seen.current = count;
+    void queryClient.invalidateQueries({ queryKey: trpc.notifications.list.pathKey() });
+  }, [count, queryClient, trpc]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.notifications.pathKey() });
   const markRead = useMutation(trpc.notifications.markRead.mutationOptions({ onSuccess: refresh }));

@@ -156,6 +156,24 @@ describe("notify: fan-out by preference", () => {
     expect(await notificationEmails(ws.id)).toHaveLength(1);
   });
 
+  it("cuts an over-long title and body instead of refusing them (a long campaign name must not stop a run)", async () => {
+    const ws = await team();
+    await notify({
+      ctx: { db: h.handle.db, now: () => new Date() },
+      input: {
+        workspaceId: ws.id,
+        kind: "campaign_completed",
+        title: "T".repeat(300),
+        body: "B".repeat(2000),
+        dedupeKey: "long",
+      },
+    });
+    const [row] = await rowsOf(ws.id);
+    expect(row!.title).toHaveLength(200);
+    expect(row!.title.endsWith("…")).toBe(true);
+    expect(row!.body).toHaveLength(1000);
+  });
+
   it("refuses a link that leaves the app and changes nothing", async () => {
     const ws = await team();
     await expect(

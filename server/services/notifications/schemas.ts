@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { NOTIFICATION_KINDS } from "@/server/shared/enums";
 
+const TITLE_MAX = 200;
+const BODY_MAX = 1000;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS).describe("What the notification is about");
 
 /** An app path such as `/campaigns/<id>`: never an absolute URL, so a link cannot leave the app. */
@@ -17,8 +24,17 @@ const ZAppPath = z
 export const ZNotifyInput = z.object({
   workspaceId: z.uuid(),
   kind: ZNotificationKind,
-  title: z.string().trim().min(1).max(200),
-  body: z.string().trim().max(1000).default(""),
+  /** Longer titles and bodies are cut (with "…"), never refused: a long campaign name must not stop a run. */
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .transform((v) => cut(v, TITLE_MAX)),
+  body: z
+    .string()
+    .trim()
+    .default("")
+    .transform((v) => cut(v, BODY_MAX)),
   link: ZAppPath.nullable().default(null),
   data: z.record(z.string(), z.unknown()).default({}),
   /**
