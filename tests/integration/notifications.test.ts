@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, campaigns, imports, messages, notifications, providerCircuits, users } from "@/db/schema";
+import { auditLog, campaigns, imports, jobRuns, messages, notifications, providerCircuits, users } from "@/db/schema";
+import { pruneNotificationsFunction } from "@/inngest/functions/prune-notifications";
+import { createJobRunner } from "@/server/jobs";
 import { fixedClock, type Clock } from "@/server/lib/clock";
 import {
   advanceRun,
@@ -527,6 +529,47 @@ describe("retention", () => {
     expect(left).toEqual(["fresh", "read-89", "unread-179"]);
     const audit = await h.handle.db.select().from(auditLog).where(eq(auditLog.action, "notifications.pruned"));
     expect(audit.map((a) => a.after)).toEqual(expect.arrayContaining([{ count: 2 }]));
+  });
+
+  it("runs nightly at 03:30 UTC in the job runner, as of the runner's clock", async () => {
+    await h.handle.db.delete(notifications);
+    const ws = await team();
+    const clock = fixedClock("2031-02-01T03:29:00.000Z");
+    const day = 24 * 3600_000;
+    await h.handle.db.insert(notifications).values([
+      {
+        workspaceId: ws.id,
+        userId: ws.owner.user.id,
+        kind: "import_completed" as const,
+        title: "old and read",
+        body: "",
+        dedupeKey: "old-read",
+        createdAt: new Date(clock().getTime() - 100 * day),
+        readAt: new Date(clock().getTime() - 99 * day),
+      },
+      {
+        workspaceId: ws.id,
+        userId: ws.owner.user.id,
+        kind: "import_completed" as const,
+        title: "old and unread",
+        body: "",
+        dedupeKey: "old-unread",
+        createdAt: new Date(clock().getTime() - 100 * day),
+      },
+    ]);
+    const runner = createJobRunner({ handle: h.handle, clock, functions: [pruneNotificationsFunction] });
+    try {
+      await runner.drain({ until: new Date("2031-02-01T03:30:30.000Z") });
+      const runs = await h.handle.db
+        .select()
+        .from(jobRuns)
+        .where(eq(jobRuns.functionId, "optin-manager-prune-notifications"));
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ status: "completed", output: { deleted: 1, more: false } });
+      expect((await rowsOf(ws.id)).map((r) => r.title)).toEqual(["old and unread"]);
+    } finally {
+      await runner.stop();
+    }
   });
 
   it("a member who leaves takes their notifications and preferences along", async () => {
