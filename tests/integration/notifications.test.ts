@@ -121,6 +121,35 @@ describe("notify: fan-out by preference", () => {
     expect(await rowsOf(other.id)).toHaveLength(0);
   });
 
+  it("delivers the emails through the outbox: to the member's address, with the title, the link and no contact data", async () => {
+    const ws = await team();
+    await updateNotificationPreferences({
+      ctx: at(ws.marketer),
+      input: { preferences: [{ kind: "import_completed", inApp: true, email: true }] },
+    });
+    const before = h.resend.sent.length;
+    const result = await notify({
+      ctx: { db: h.handle.db, now: () => new Date(), outbox: h.outbox },
+      input: {
+        workspaceId: ws.id,
+        kind: "import_completed",
+        title: 'Import "leads.csv" finished',
+        body: "3 added, 0 updated.",
+        link: "/contacts/import",
+        dedupeKey: "delivered",
+      },
+    });
+    await h.settle();
+    expect(result.emailMessageIds).toHaveLength(1);
+    const message = await h.message(result.emailMessageIds[0]!);
+    expect(message.status).toBe("sent");
+    const mail = JSON.stringify(h.resend.sent.slice(before).map((s) => s.body));
+    expect(mail).toContain(ws.marketer.user.email);
+    expect(mail).toContain('Import \\"leads.csv\\" finished');
+    expect(mail).toContain("/contacts/import");
+    expect(mail).toContain("/settings/account#notifications");
+  });
+
   it("uses the catalogue's defaults without a preference row: failures are emailed, completions are not", async () => {
     const ws = await team();
     const prefs = await getNotificationPreferences({ ctx: at(ws.viewer) });
