@@ -14,6 +14,8 @@ const LABELS: Record<string, string> = {
   "user.password_changed": "changed their password",
   "auth.verification_tokens.purged": "purged expired sign-in links",
   "invitations.expired_purged": "cleared expired invitations",
+  "notification_preferences.updated": "changed their notification preferences",
+  "notifications.pruned": "deleted old notifications",
   "workspace.messaging_settings_updated": "updated messaging settings",
   "workspace.sms_pricing_updated": "updated SMS prices",
   "workspace.seed_list_updated": "updated the campaign seed list",

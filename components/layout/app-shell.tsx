@@ -9,6 +9,8 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
 
+import { NotificationBell } from "@/components/notifications/notification-bell";
+
 import { Logo } from "./logo";
 import { isActivePath, mainNav, secondaryNav, type NavItem } from "./nav";
 import { UserMenu, type ShellUser } from "./user-menu";
@@ -62,6 +64,7 @@ export function AppShell({
           switchWorkspaceAction={switchWorkspaceAction}
           user={user}
           signOutAction={signOutAction}
+          bell
         />
       </aside>
 
@@ -94,7 +97,8 @@ export function AppShell({
           <Link href="/" className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50">
             <Logo />
           </Link>
-          <div className="ml-auto">
+          <div className="ml-auto flex items-center gap-1">
+            <NotificationBell />
             <UserMenu user={user} signOutAction={signOutAction} variant="compact" />
           </div>
         </header>
@@ -115,6 +119,7 @@ function SidebarContents({
   user,
   signOutAction,
   onNavigate,
+  bell = false,
 }: {
   pathname: string;
   workspace: { id: string; name: string };
@@ -123,10 +128,12 @@ function SidebarContents({
   user: ShellUser;
   signOutAction: () => void | Promise<void>;
   onNavigate?: () => void;
+  /** Shows the notification bell beside the logo (the desktop sidebar; the mobile top bar has its own). */
+  bell?: boolean;
 }) {
   return (
     <div className="flex h-full flex-col">
-      <div className="flex h-14 shrink-0 items-center px-4">
+      <div className="flex h-14 shrink-0 items-center justify-between gap-2 px-4">
         <Link
           href="/"
           onClick={onNavigate}
@@ -134,6 +141,7 @@ function SidebarContents({
         >
           <Logo />
         </Link>
+        {bell ? <NotificationBell className="-mr-2" /> : null}
       </div>
 
       <div className="px-3 pt-1 pb-3">

@@ -132,6 +132,7 @@ export const PURPOSE_LABELS: Record<string, string> = {
   double_opt_in: "Double opt-in confirmation",
   invitation: "Invitation",
   magic_link: "Sign-in link",
+  notification: "Notification",
 };
 
 export function purposeLabel(purpose: string | null | undefined): string | null {

@@ -3,6 +3,7 @@ import { campaignSchedulerFunction } from "./campaign-scheduler";
 import { dispatchMessageFunction } from "./dispatch-message";
 import { dispatchSweepFunction } from "./dispatch-sweep";
 import { expireConfirmationsFunction } from "./expire-confirmations";
+import { pruneNotificationsFunction } from "./prune-notifications";
 import { purgeExpiredTokensFunction } from "./purge-expired-tokens";
 import { recoverImportsFunction } from "./recover-imports";
 import { reencryptPiiFunction } from "./reencrypt-pii";
@@ -20,4 +21,5 @@ export const functions = [
   recoverImportsFunction,
   campaignRunFunction,
   campaignSchedulerFunction,
+  pruneNotificationsFunction,
 ];

@@ -9,6 +9,7 @@ import { membersRouter } from "./routers/members";
 import { messagingSettingsRouter } from "./routers/messaging-settings";
 import { messageHistoryRouter } from "./routers/message-history";
 import { messagesRouter } from "./routers/messages";
+import { notificationsRouter } from "./routers/notifications";
 import { segmentsRouter } from "./routers/segments";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   messagingSettings: messagingSettingsRouter,
   messageHistory: messageHistoryRouter,
   messages: messagesRouter,
+  notifications: notificationsRouter,
   segments: segmentsRouter,
   templates: templatesRouter,
   topics: topicsRouter,

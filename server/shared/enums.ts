@@ -58,9 +58,10 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 /**
  * Why the product sent a message of its own (not a send through the API or a campaign), stored
  * in `options.purpose`: a double opt-in confirmation (link or code) to a contact, an invitation or
- * a sign-in link to a member. Keyword replies carry `relation = 'keyword_reply'` instead.
+ * a sign-in link to a member, a notification emailed to a member who asked for it by email.
+ * Keyword replies carry `relation = 'keyword_reply'` instead.
  */
-export const MESSAGE_PURPOSES = ["double_opt_in", "invitation", "magic_link"] as const;
+export const MESSAGE_PURPOSES = ["double_opt_in", "invitation", "magic_link", "notification"] as const;
 export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
 
 /**
@@ -226,3 +227,21 @@ export const OPEN_CAMPAIGN_RUN_STATUSES = [
   "sending",
   "paused",
 ] as const satisfies readonly CampaignRunStatus[];
+
+/**
+ * What an in-app notification is about (`notifications.kind`, one preference row per member ×
+ * kind). The catalogue (titles, descriptions, default channels) is `server/shared/notifications.ts`.
+ * `ab_test_winner` and `report_sent` are reserved for A/B tests and scheduled reports.
+ */
+export const NOTIFICATION_KINDS = [
+  "campaign_completed",
+  "campaign_failed",
+  "campaign_paused",
+  "campaign_provider_paused",
+  "import_completed",
+  "import_failed",
+  "ab_test_winner",
+  "report_sent",
+  "webhook_failing",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -91,6 +91,12 @@ const PREVIEW = {
 const PROCEDURES: Record<string, Rule> = {
   "account.updateProfile": member("viewer"),
   "account.changePassword": member("viewer"),
+  "notifications.list": member("viewer", empty),
+  "notifications.unreadCount": member("viewer", nothing),
+  "notifications.markRead": member("viewer"),
+  "notifications.markAllRead": member("viewer", nothing),
+  "notifications.preferences": member("viewer", nothing),
+  "notifications.updatePreferences": member("viewer"),
 
   "apiKeys.list": either("admin", "admin", nothing),
   "apiKeys.get": either("admin", "admin"),

@@ -13,6 +13,7 @@ import type { SendRequest } from "../messages/pipeline-types";
 import { freezeRun, RUN_LOCK, type RunStep } from "./freeze-run";
 import { addCampaignEvent, CANCELLED_REASON, moveRun, runById, statusesSql, workspaceSettingsOf } from "./runs";
 import { campaignSendExtras } from "./attachment-rows";
+import { notifyRunProviderPaused } from "./notify-run";
 import { seedRun } from "./seed-run";
 import { errorPolicyTrips, insideSendingWindow, nextWindowOpening } from "./schedule-rules";
 
@@ -83,6 +84,7 @@ export async function deliverRunChunk({
       detail: { provider, until: circuit.openUntil.toISOString(), failures: circuit.failures },
       at: now,
     });
+    await notifyRunProviderPaused(ctx.db, { run, provider, until: circuit.openUntil, at: now });
     return { state: "wait", until: circuit.openUntil.toISOString() };
   }
   const pace = await paceWait(ctx, run.id, campaign.options.pacingHours ?? null, run.startedAt ?? now, now);

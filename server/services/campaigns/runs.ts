@@ -17,6 +17,7 @@ import { readMessagingSettings, type MessagingSettings } from "@/server/shared/m
 import { countryTimeZone } from "../policy/recipient-timezone";
 import { notFound } from "@/server/lib/errors";
 import { ACCEPTED_STATUSES, FAILED_STATUSES, OPEN_CAMPAIGN_RUN_STATUSES } from "@/server/shared/enums";
+import { notifyRunMoved } from "./notify-run";
 import { toCampaign, topicKeyOf } from "./rows";
 import type { TCampaign, TCampaignCounts, TCampaignRun } from "./schemas";
 
@@ -77,8 +78,9 @@ export async function addCampaignEvent(
 
 /**
  * Moves a run to `status` when it is in one of `from` (fenced: a concurrent change wins), and the
- * campaign with it (`campaignStatusFor`). Returns the updated run, or undefined when the run was
- * not in `from`.
+ * campaign with it (`campaignStatusFor`), and notifies the members of an end or of a pause nobody
+ * asked for (`notifyRunMoved`, same transaction). Returns the updated run, or undefined when the
+ * run was not in `from`.
  */
 export async function moveRun(
   db: Queryable,
@@ -105,6 +107,7 @@ export async function moveRun(
     .returning();
   if (!updated) return undefined;
   await syncCampaignStatus(db, run.campaignId, at);
+  await notifyRunMoved(db, updated, at);
   return updated;
 }
 

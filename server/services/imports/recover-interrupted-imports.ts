@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { imports } from "@/db/schema";
 import { logger } from "@/server/lib/logger";
+import { notifyImportFinished } from "./notify-import";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type JobContext, type ServiceContext } from "../context";
 import { hasImportFile } from "./import-files";
@@ -65,13 +66,15 @@ export async function recoverInterruptedImports({
           ),
         )
         .returning();
-      if (marked)
+      if (marked) {
         await writeAudit(tx, ctx, {
           action: "import.failed",
           targetType: "import",
           targetId: row.id,
           after: { ...counters(marked), interrupted: true },
         });
+        await notifyImportFinished(tx, marked, now);
+      }
       return marked;
     });
     if (failed) result.failed.push(row.id);

@@ -10,6 +10,7 @@ import { AddressSeenMap } from "./address-seen-map";
 import { IMPORT_CONSENT_ACCESS } from "./create-import";
 import { csvRecords } from "./csv-records";
 import { activeRuns, isInterrupted, type ImportRow } from "./import-runs";
+import { notifyImportFinished } from "./notify-import";
 import { openImportFile, removeImportFile, type ImportSource } from "./import-files";
 import { PiiBatchEncryptor, BlindIndexer } from "./pii-batch";
 import { prepareBatch, buildColumnIndex, type RawRecord } from "./prepare-rows";
@@ -106,13 +107,15 @@ export async function executeRun({
           })
           .where(and(eq(imports.id, importId), eq(imports.runId, runId)))
           .returning();
-        if (failed)
+        if (failed) {
           await writeAudit(tx, ctx, {
             action: "import.failed",
             targetType: "import",
             targetId: importId,
             after: counters(failed),
           });
+          await notifyImportFinished(tx, failed, ctx.now());
+        }
       });
       if (error instanceof AppError) await removeImportFile(importId);
       throw error;
@@ -136,6 +139,7 @@ export async function executeRun({
         targetId: importId,
         after: counters(completed),
       });
+      await notifyImportFinished(tx, completed, ctx.now());
       return toImport(completed);
     });
     if (!done) return getImportRow(ctx, importId);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { NotificationPreferencesCard } from "@/components/notifications/notification-preferences-card";
 import { AccountForms } from "@/components/settings/account-forms";
 import { getServerCaller } from "@/server/api/server-caller";
 
@@ -7,5 +8,10 @@ export const metadata: Metadata = { title: "Your account" };
 export default async function AccountPage() {
   const { caller } = await getServerCaller();
   const membership = await caller.workspace.current();
-  return <AccountForms name={membership.user.name ?? ""} email={membership.user.email} />;
+  return (
+    <div className="grid gap-6">
+      <AccountForms name={membership.user.name ?? ""} email={membership.user.email} />
+      <NotificationPreferencesCard />
+    </div>
+  );
 }
