@@ -12,3 +12,4 @@ export * from "./messages";
 export * from "./rate-limits";
 export * from "./segments";
 export * from "./campaigns";
+export * from "./tracking";
