@@ -73,12 +73,12 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Every page; not the route handlers (APIs, webhooks, hosted forms, confirmation pages and the API
+  // Every page; not the route handlers (APIs, webhooks, hosted forms, confirmation pages, tracking and the API
   // reference answer with their own headers) nor static files.
   matcher: [
     {
       source:
-        "/((?!api/|docs/api|brand/|f/|confirm/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
+        "/((?!api/|docs/api|brand/|f/|confirm/|t/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
       missing: [{ type: "header", key: "next-router-prefetch" }],
     },
   ],

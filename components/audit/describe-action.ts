@@ -15,6 +15,7 @@ const LABELS: Record<string, string> = {
   "auth.verification_tokens.purged": "purged expired sign-in links",
   "invitations.expired_purged": "cleared expired invitations",
   "workspace.messaging_settings_updated": "updated messaging settings",
+  "workspace.tracking_settings_updated": "updated tracking settings",
   "workspace.seed_list_updated": "updated the campaign seed list",
   "contact.created": "created a contact",
   "contact.updated": "updated a contact",

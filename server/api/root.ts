@@ -12,6 +12,7 @@ import { messagesRouter } from "./routers/messages";
 import { segmentsRouter } from "./routers/segments";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
+import { trackingSettingsRouter } from "./routers/tracking-settings";
 import { workspaceRouter } from "./routers/workspace";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   segments: segmentsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
+  trackingSettings: trackingSettingsRouter,
   workspace: workspaceRouter,
 });
 

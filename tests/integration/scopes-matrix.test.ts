@@ -137,6 +137,8 @@ const PROCEDURES: Record<string, Rule> = {
 
   "messagingSettings.get": member("viewer", nothing),
   "messagingSettings.update": member("admin"),
+  "trackingSettings.get": member("viewer", nothing),
+  "trackingSettings.update": member("admin"),
 
   "messageHistory.get": either(["contacts:read", "messages:send"], "viewer", byMessage),
   "messageHistory.list": either(["contacts:read", "messages:send"], "viewer", (s) => ({ contactId: s.contactId })),
@@ -168,6 +170,7 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.runs": either("campaigns:read", "viewer"),
   "campaigns.recipients": either("campaigns:read", "viewer"),
   "campaigns.progress": either("campaigns:read", "viewer"),
+  "campaigns.engagement": either("campaigns:read", "viewer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),

@@ -24,6 +24,7 @@ export { runCampaignScheduler } from "./run-scheduler";
 export { listCampaignRuns } from "./list-campaign-runs";
 export { listCampaignRecipients } from "./list-campaign-recipients";
 export { getCampaignProgress } from "./get-campaign-progress";
+export { getCampaignEngagement } from "./get-campaign-engagement";
 export { exportCampaignRecipientsCsv, RECIPIENT_CSV_COLUMNS } from "./export-campaign-recipients-csv";
 export { updateCampaignOptions } from "./update-campaign-options";
 export {
@@ -34,6 +35,8 @@ export {
   ZArchiveCampaignInput,
   ZCampaignActionInput,
   ZCampaignProgress,
+  ZCampaignEngagement,
+  type TCampaignEngagement,
   ZCampaignRun,
   ZCampaignRunList,
   ZListRecipientsInput,
