@@ -29,7 +29,8 @@ import { NO_QUIET_HOURS, startSendHarness, uniqueEmail, uniquePhone, type SendHa
  * are attributed, and segments read the events.
  */
 
-const BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15";
+const BROWSER =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15";
 const SCANNER = "Mozilla/5.0 (compatible; Barracuda Sentinel URL Scanner)";
 const SALE = "https://shop.example.com/sale?x=1&y=2";
 const BLOG = "https://blog.example.com/post";
@@ -194,7 +195,11 @@ describe("email tracking", () => {
     expect((await open("AAAA")).status).toBe(404);
 
     const scanned = await eventsOf(b!.id);
-    expect(scanned[0]).toMatchObject({ machine: true, machineReason: "scanner_user_agent", userAgentClass: "scanner:barracuda" });
+    expect(scanned[0]).toMatchObject({
+      machine: true,
+      machineReason: "scanner_user_agent",
+      userAgentClass: "scanner:barracuda",
+    });
     expect((await eventsOf(c!.id))[0]).toMatchObject({ machine: true, machineReason: "apple_privacy_proxy" });
     expect((await h.message(a!.id)).openedAt).not.toBeNull();
     expect((await h.message(b!.id)).openedAt).toBeNull();
@@ -288,7 +293,11 @@ describe("email tracking", () => {
     const ws = await workspace();
     await people(ws.id, 1);
     await updateTrackingSettings({ ctx: ws.ctx(), input: { opens: false, clicks: false } });
-    expect(await getTrackingSettings({ ctx: ws.ctx() })).toEqual({ opens: false, clicks: false, countMachineOpens: false });
+    expect(await getTrackingSettings({ ctx: ws.ctx() })).toEqual({
+      opens: false,
+      clicks: false,
+      countMachineOpens: false,
+    });
     const { sent } = await sendEmailCampaign(ws);
     const body = html(sent[0]!);
     expect(body).toContain(BLOG);

@@ -15,7 +15,19 @@ const DELIVERED = sql.raw(`(${[...ACCEPTED_STATUSES, "complained"].map((s) => `'
 
 function counts(
   kind: "open" | "click",
-  row: Pick<CampaignEngagementRow, "uniqueOpens" | "totalOpens" | "uniqueMachineOpens" | "machineOpens" | "uniqueAnyOpens" | "uniqueClicks" | "totalClicks" | "uniqueMachineClicks" | "machineClicks" | "uniqueAnyClicks">,
+  row: Pick<
+    CampaignEngagementRow,
+    | "uniqueOpens"
+    | "totalOpens"
+    | "uniqueMachineOpens"
+    | "machineOpens"
+    | "uniqueAnyOpens"
+    | "uniqueClicks"
+    | "totalClicks"
+    | "uniqueMachineClicks"
+    | "machineClicks"
+    | "uniqueAnyClicks"
+  >,
   delivered: number,
   countMachine: boolean,
 ): Counts {

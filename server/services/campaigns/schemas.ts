@@ -455,7 +455,12 @@ export type TCampaignProgress = z.infer<typeof ZCampaignProgress>;
 const ZEngagementCounts = z.object({
   unique: z.number().int().describe("Messages with at least one (people's only, unless machine events count)"),
   total: z.number().int().describe("Every event of people (machine events left out unless they count)"),
-  machine: z.number().int().describe("Events taken for a machine's (security scanners, Apple Mail Privacy Protection, too soon after the send)"),
+  machine: z
+    .number()
+    .int()
+    .describe(
+      "Events taken for a machine's (security scanners, Apple Mail Privacy Protection, too soon after the send)",
+    ),
   uniqueMachine: z.number().int().describe("Messages with at least one machine event"),
   rate: z.number().nullable().describe("unique ÷ delivered (0–1); null before anything was delivered"),
 });
@@ -473,7 +478,9 @@ export const ZCampaignEngagement = z.object({
   campaignId: z.uuid().describe("The campaign"),
   countMachineOpens: z
     .boolean()
-    .describe("Whether machine opens and clicks count in `unique`, `total` and `rate` (the workspace's tracking setting)"),
+    .describe(
+      "Whether machine opens and clicks count in `unique`, `total` and `rate` (the workspace's tracking setting)",
+    ),
   delivered: z.number().int().describe("Messages of every run the provider accepted (sent or delivered)"),
   opens: ZEngagementCounts.describe("Opens over every run"),
   clicks: ZEngagementCounts.describe("Clicks over every run"),

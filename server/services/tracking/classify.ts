@@ -34,7 +34,10 @@ const SCANNER_PATTERNS: [RegExp, string][] = [
   [/fortinet|fortiguard/i, "fortinet"],
   [/zscaler/i, "zscaler"],
   [/checkpoint|check point/i, "checkpoint"],
-  [/\b(bot|crawler|spider|scanner|headlesschrome|phantomjs|python-requests|curl|wget|go-http-client|okhttp|java\/)\b/i, "bot"],
+  [
+    /\b(bot|crawler|spider|scanner|headlesschrome|phantomjs|python-requests|curl|wget|go-http-client|okhttp|java\/)\b/i,
+    "bot",
+  ],
 ];
 
 export interface UserAgentClass {
@@ -51,7 +54,8 @@ export function classifyUserAgent(userAgent: string | null | undefined): UserAge
   for (const [pattern, name] of SCANNER_PATTERNS) {
     if (pattern.test(ua)) return { userAgentClass: `scanner:${name}`, machineReason: "scanner_user_agent" };
   }
-  if (/^mozilla\/5\.0$/i.test(ua)) return { userAgentClass: "apple_privacy_proxy", machineReason: "apple_privacy_proxy" };
+  if (/^mozilla\/5\.0$/i.test(ua))
+    return { userAgentClass: "apple_privacy_proxy", machineReason: "apple_privacy_proxy" };
   return { userAgentClass: "browser", machineReason: null };
 }
 

@@ -77,7 +77,8 @@ export async function recordTrackingEvent({
       .where(eq(messages.id, input.messageId))
       .for("update");
     if (!message) return { recorded: false, reason: "unknown_message" };
-    if (message.direction !== "outbound" || message.kind !== "marketing") return { recorded: false, reason: "not_tracked" };
+    if (message.direction !== "outbound" || message.kind !== "marketing")
+      return { recorded: false, reason: "not_tracked" };
 
     const [prior, linkCount] = await Promise.all([
       tx

@@ -37,7 +37,13 @@ export function tallyDelta(kind: TrackingEventKind, before: MessageTally, after:
   const machine = after.machine - before.machine;
   const uniqueAny = flag(after.human + after.machine) - flag(before.human + before.machine);
   return kind === "open"
-    ? { uniqueOpens: unique, totalOpens: total, uniqueMachineOpens: uniqueMachine, machineOpens: machine, uniqueAnyOpens: uniqueAny }
+    ? {
+        uniqueOpens: unique,
+        totalOpens: total,
+        uniqueMachineOpens: uniqueMachine,
+        machineOpens: machine,
+        uniqueAnyOpens: uniqueAny,
+      }
     : {
         uniqueClicks: unique,
         totalClicks: total,

@@ -19,7 +19,12 @@ export async function GET(request: Request, { params }: Params) {
     const { db } = await getDbHandle();
     await recordTrackingEvent({
       ctx: { db, now: systemClock },
-      input: { messageId: claims.messageId, kind: "open", source: "ours", userAgent: request.headers.get("user-agent") },
+      input: {
+        messageId: claims.messageId,
+        kind: "open",
+        source: "ours",
+        userAgent: request.headers.get("user-agent"),
+      },
     });
   });
   return pixelResponse();
