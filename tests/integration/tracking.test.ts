@@ -9,12 +9,15 @@ import { resetEnv } from "@/server/lib/env";
 import {
   advanceRun,
   createCampaign,
+  dryRunCampaign,
   getCampaignEngagement,
   scheduleCampaign,
   type RunStep,
 } from "@/server/services/campaigns";
 import { handleInboundSms } from "@/server/services/inbound";
+import { sendWithConsent } from "@/server/services/messages";
 import { decryptField } from "@/server/services/messages/message-secrets";
+import { countSmsSegments } from "@/server/shared/sms-segments";
 import { countFilter } from "@/server/services/segments";
 import { getTrackingSettings, recordTrackingEvent, updateTrackingSettings } from "@/server/services/tracking";
 import { createMember, createWorkspace, memberContext } from "@/tests/factories";
@@ -343,19 +346,51 @@ describe("email tracking", () => {
   });
 });
 
+describe("sends outside campaigns", () => {
+  it("a marketing send through the API is tracked; a transactional one is not", async () => {
+    const ws = await workspace();
+    await h.topic("receipts", ["email"], "transactional", ws.id);
+    const [contactId] = await people(ws.id, 1);
+    const content = { subject: "Hi", text: `See ${BLOG}`, html: `<p><a href="${SALE}">Sale</a></p>` };
+    const ctx = { ...ws.ctx(), outbox: h.outbox };
+    const marketing = await sendWithConsent({
+      ctx,
+      input: { contactId, channel: "email", topic: "news", content },
+    });
+    const receipt = await sendWithConsent({
+      ctx,
+      input: { contactId, channel: "email", topic: "receipts", kind: "transactional", content },
+    });
+    await h.settle();
+    const tracked = html(await h.message(marketing.messageId!));
+    expect(tokensOf(tracked, "c")).toHaveLength(1);
+    expect(tokensOf(tracked, "o")).toHaveLength(1);
+    const plain = html(await h.message(receipt.messageId!));
+    expect(plain).toContain(SALE.replace("&", "&amp;"));
+    expect(tokensOf(plain, "o")).toEqual([]);
+  });
+});
+
 describe("SMS tracking", () => {
   it("links become short links on TRACKING_BASE_URL, the code redirects, replies are attributed to the campaign", async () => {
     const ws = await workspace();
     const [contact] = await people(ws.id, 1, "sms");
-    const long = "https://shop.example.com/a/very/long/path/that/would/take/many/characters?campaign=spring-sale-2026";
+    const long =
+      "https://shop.example.com/a/very/long/path/that/would/take/many/characters/of/the/text?campaign=spring-sale-2026&utm_source=sms";
     const campaign = await createCampaign({
       ctx: ws.ctx(),
       input: { name: "Texts", channel: "sms", topic: "news", content: { text: `Spring sale: ${long}` } },
     });
+    // The dry run estimates segments on the text as it leaves: the link shortened.
+    const dry = await dryRunCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
     const { runIds } = await scheduleCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
     await drive(runIds[0]!);
     const [message] = await h.handle.db.select().from(messages).where(eq(messages.campaignRunId, runIds[0]!));
     const text = decryptField(message!.textCiphertext, "text") ?? "";
+    expect(dry.smsSegments).toBe(countSmsSegments(text).segments);
+    expect(countSmsSegments(text.replace(/http:\/\/\S+\/t\/[0-9A-Za-z]{10}/, long)).segments).toBeGreaterThan(
+      dry.smsSegments!,
+    );
     expect(text).not.toContain(long);
     const code = /\/t\/([0-9A-Za-z]{10})\b/.exec(text)?.[1];
     expect(code).toBeDefined();
