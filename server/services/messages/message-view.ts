@@ -112,6 +112,9 @@ export const ZMessage = z.object({
   sentAt: z.date().nullable().describe("When the transport accepted it"),
   deliveredAt: z.date().nullable().describe("When the provider reported delivery"),
   failedAt: z.date().nullable().describe("When it finally failed, bounced or was reported undelivered"),
+  openedAt: z.date().nullable().describe("Marketing email: the first open by a person (machine opens left out)"),
+  clickedAt: z.date().nullable().describe("Marketing message: the first click on a tracked link by a person"),
+  repliedAt: z.date().nullable().describe("Campaign SMS: when the first reply came (within 72 hours)"),
   events: z.array(ZMessageEvent).describe("The timeline, oldest first"),
 });
 export type TMessage = z.infer<typeof ZMessage>;
@@ -200,6 +203,9 @@ export function toMessage(row: MessageRow, events: MessageEventRow[]): TMessage 
     sentAt: row.sentAt,
     deliveredAt: row.deliveredAt,
     failedAt: row.failedAt,
+    openedAt: row.openedAt,
+    clickedAt: row.clickedAt,
+    repliedAt: row.repliedAt,
     events: events.map(toMessageEvent),
   };
 }
