@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTrackingCodec, newShortCode, SHORT_CODE_PATTERN } from "@/server/lib/tracking-tokens";
 import { allLinksClicked, classifyEvent, classifyUserAgent } from "@/server/services/tracking/classify";
-import { rewriteForTracking, shortenedForEstimate } from "@/server/services/tracking/rewrite-links";
+import { rewriteForTracking, shortenedForEstimate, stripTrackingPixel } from "@/server/services/tracking/rewrite-links";
 import { tallyDelta } from "@/server/services/tracking/rollup";
 
 const MESSAGE = "6f1d7c1e-2b43-4b8e-9a43-1c2d3e4f5a6b";
@@ -154,8 +154,11 @@ describe("link rewriting", () => {
     expect(out.html).toContain(`${base}/t/c/${token}"`);
     expect(out.text).toContain(unsubscribe);
     expect(out.text).toContain(preferences);
-    // The pixel sits before </body>.
+    // The pixel sits before </body>; shown in the app, the message loses it.
     expect(out.html).toMatch(new RegExp(`<img src="${base}/t/o/${codec.signOpen(MESSAGE)}"[^>]*/></body>`));
+    const shown = stripTrackingPixel(out.html!);
+    expect(shown).not.toContain("/t/o/");
+    expect(shown).toContain("</body></html>");
   });
 
   it("switches: no clicks leaves links alone; no opens adds no pixel; no HTML no pixel", () => {

@@ -15,6 +15,7 @@ import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
 import { maskEmail } from "@/server/lib/logger";
+import { stripTrackingPixel } from "../tracking/rewrite-links";
 
 /**
  * Read-side helpers shared by the message history, the outbox and the REST read routes:
@@ -247,8 +248,13 @@ export function messageContent(
   return {
     subject: decryptOptional(row.subjectCiphertext, MESSAGE_PII_PURPOSE.subject),
     text: decryptOptional(row.textCiphertext, MESSAGE_PII_PURPOSE.text),
-    html: decryptOptional(row.htmlCiphertext, MESSAGE_PII_PURPOSE.html),
+    html: withoutPixel(decryptOptional(row.htmlCiphertext, MESSAGE_PII_PURPOSE.html)),
   };
+}
+
+/** Shown in the app, a tracked email loses its open pixel: viewing it is not the recipient's open. */
+function withoutPixel(html: string | null): string | null {
+  return html === null ? null : stripTrackingPixel(html);
 }
 
 /** A one-line preview: the email subject, or the start of the SMS text. */

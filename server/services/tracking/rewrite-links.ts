@@ -98,7 +98,7 @@ export function rewriteForTracking(input: RewriteInput): Rewritten {
 }
 
 function withPixel(html: string, input: RewriteInput): string {
-  const pixel = `<img src="${input.baseUrl}/t/o/${input.signOpen(input.messageId)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0" />`;
+  const pixel = `<img src="${input.baseUrl}/t/o/${input.signOpen(input.messageId)}" width="1" height="1" alt="" data-tracking-pixel style="display:block;width:1px;height:1px;border:0" />`;
   const close = html.search(/<\/body\s*>/i);
   return close >= 0 ? `${html.slice(0, close)}${pixel}${html.slice(close)}` : `${html}${pixel}`;
 }
@@ -106,4 +106,12 @@ function withPixel(html: string, input: RewriteInput): string {
 /** An SMS text as it will be measured once its links are shortened (dry runs, estimates). */
 export function shortenedForEstimate(text: string, baseUrl: string, skip: RewriteInput["skip"]): string {
   return mapLinksInText(text, (url) => (isTrackable(url, skip) ? `${baseUrl}/t/XXXXXXXXXX` : url));
+}
+
+/**
+ * The HTML without its open pixel: for showing a sent message in the app (the message detail,
+ * the Outbox), where loading the pixel would record the viewer's open as the recipient's.
+ */
+export function stripTrackingPixel(html: string): string {
+  return html.replace(/<img\b[^>]*\sdata-tracking-pixel\b[^>]*>/gi, "");
 }
