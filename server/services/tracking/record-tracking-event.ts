@@ -99,7 +99,7 @@ export async function recordTrackingEvent({
             .then((rows) => Number(rows[0]?.n ?? 0))
         : Promise.resolve(0),
     ]);
-    const events: PriorEvent[] = prior.map((e) => ({ ...e, source: e.source }));
+    const events: PriorEvent[] = prior;
 
     const windowMs = DEDUPE_WINDOW_SECONDS * 1000;
     const twin = events.some(
