@@ -74,12 +74,12 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   // Every page; not the route handlers (APIs, webhooks, hosted forms, confirmation pages, campaign
-  // file downloads `/files/{token}`, email web versions `/w/{token}` and the API reference answer
-  // with their own headers, and need no session) nor static files.
+  // file downloads `/files/{token}`, email web versions `/w/{token}`, tracking `/t/…` and the API
+  // reference answer with their own headers, and need no session) nor static files.
   matcher: [
     {
       source:
-        "/((?!api/|docs/api|brand/|f/|confirm/|files/|w/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
+        "/((?!api/|docs/api|brand/|f/|confirm/|files/|w/|t/|u/[^/]+/one-click|_next/static|_next/image|favicon\\.ico|icon\\.svg|robots\\.txt).*)",
       missing: [{ type: "header", key: "next-router-prefetch" }],
     },
   ],

@@ -18,6 +18,7 @@ const LABELS: Record<string, string> = {
   "notifications.pruned": "deleted old notifications",
   "workspace.messaging_settings_updated": "updated messaging settings",
   "workspace.sms_pricing_updated": "updated SMS prices",
+  "workspace.tracking_settings_updated": "updated tracking settings",
   "workspace.seed_list_updated": "updated the campaign seed list",
   "contact.created": "created a contact",
   "contact.updated": "updated a contact",

@@ -27,6 +27,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatWhen } from "@/components/contacts/labels";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaign, TCampaignProgress, TCampaignRun } from "@/server/services/campaigns";
+import { CampaignEngagementCard } from "./campaign-engagement";
 import { CampaignRecipients } from "./campaign-recipients";
 import { CardHeading } from "./card-heading";
 import {
@@ -91,6 +92,9 @@ export function CampaignProgress({
         <LoadError message={errorMessage(progress.error)} onRetry={() => void progress.refetch()} />
       ) : null}
       {progress.data && progress.data.zones.length > 0 ? <ZonesCard zones={progress.data.zones} /> : null}
+      {runItems.length > 0 && campaign.kind === "marketing" ? (
+        <CampaignEngagementCard campaign={campaign} live={live} />
+      ) : null}
 
       <Card className="gap-0 pb-0">
         <CardHeader className="pb-4">

@@ -308,6 +308,9 @@ export function MessageDetailView({ id, initial, canAct }: { id: string; initial
                 ) : null}
                 {!inbound ? <Row label="Attempts" value={message.attempts.toString()} /> : null}
                 <Row label="Campaign" value={message.campaignId} mono />
+                {message.openedAt ? <Row label="First opened" value={formatWhen(message.openedAt)} /> : null}
+                {message.clickedAt ? <Row label="First clicked" value={formatWhen(message.clickedAt)} /> : null}
+                {message.repliedAt ? <Row label="Replied" value={formatWhen(message.repliedAt)} /> : null}
                 <Row label="Batch" value={message.batchId} mono />
                 <Row label="Message ID" value={message.id} mono copy />
               </dl>

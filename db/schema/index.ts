@@ -13,3 +13,4 @@ export * from "./rate-limits";
 export * from "./segments";
 export * from "./campaigns";
 export * from "./notifications";
+export * from "./tracking";

@@ -131,6 +131,10 @@ export const messages = pgTable(
     sentAt: timestampTz("sent_at"),
     deliveredAt: timestampTz("delivered_at"),
     failedAt: timestampTz("failed_at"),
+    /** The first open, click and reply of a person (machine events leave these alone). */
+    openedAt: timestampTz("opened_at"),
+    clickedAt: timestampTz("clicked_at"),
+    repliedAt: timestampTz("replied_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

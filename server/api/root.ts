@@ -13,6 +13,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { segmentsRouter } from "./routers/segments";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
+import { trackingSettingsRouter } from "./routers/tracking-settings";
 import { workspaceRouter } from "./routers/workspace";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   segments: segmentsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
+  trackingSettings: trackingSettingsRouter,
   workspace: workspaceRouter,
 });
 

@@ -98,6 +98,11 @@ const ZEnv = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
     PUBLIC_URL: optionalUrl,
+    /**
+     * Where open pixels and click redirects point (`/t/o/…`, `/t/c/…`, SMS short links `/t/{code}`):
+     * a short domain routed to this app. Default PUBLIC_URL.
+     */
+    TRACKING_BASE_URL: optionalUrl,
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
       z
@@ -161,6 +166,7 @@ const ZEnv = z
   .transform((env) => ({
     ...env,
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    TRACKING_BASE_URL: (env.TRACKING_BASE_URL ?? env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     /** True when an Inngest server (cloud or dev) drives the functions; the in-process runner is off. */
     isInngestServerConfigured: Boolean(
       env.INNGEST_EVENT_KEY ||

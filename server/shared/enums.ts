@@ -245,3 +245,19 @@ export const NOTIFICATION_KINDS = [
   "webhook_failing",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** What a tracking event records: the open pixel loaded, or a tracked link followed. */
+export const TRACKING_EVENT_KINDS = ["open", "click"] as const;
+export type TrackingEventKind = (typeof TRACKING_EVENT_KINDS)[number];
+
+/** Who saw the event: our pixel and redirects (`ours`), or the email provider's webhook (`provider`). */
+export const TRACKING_SOURCES = ["ours", "provider"] as const;
+export type TrackingSource = (typeof TRACKING_SOURCES)[number];
+
+/**
+ * Why an open or click was taken for a machine's rather than a person's: a known security
+ * scanner's user agent, Apple Mail Privacy Protection's proxy, an event within seconds of the
+ * send, or every link of the message clicked within seconds.
+ */
+export const MACHINE_REASONS = ["scanner_user_agent", "apple_privacy_proxy", "too_soon", "all_links"] as const;
+export type MachineReason = (typeof MACHINE_REASONS)[number];

@@ -29,6 +29,10 @@ export const SEGMENT_OPS = [
   "older_than_days",
   "sent",
   "not_sent",
+  "opened",
+  "not_opened",
+  "clicked",
+  "not_clicked",
 ] as const;
 export type SegmentOp = (typeof SEGMENT_OPS)[number];
 
@@ -179,7 +183,7 @@ export const SEGMENT_OPS_BY_TYPE: Record<SegmentFieldType, readonly SegmentOp[]>
   last_message: ["within_days", "older_than_days", "exists", "not_exists"],
   engagement: ["within_days", "exists", "not_exists"],
   segment: ["in", "not_in"],
-  campaign: ["sent", "not_sent"],
+  campaign: ["sent", "not_sent", "opened", "not_opened", "clicked", "not_clicked"],
 };
 
 interface StaticField {
@@ -225,19 +229,19 @@ const STATIC_FIELDS: Record<string, StaticField> = {
     label: "Campaign",
     group: "activity",
     type: "campaign",
-    description: "Whether a campaign's message was sent to the contact",
+    description: "Whether a campaign's message was sent to the contact, and whether they opened it or clicked in it",
   },
   opened: {
     label: "Opened an email",
     group: "activity",
     type: "engagement",
-    description: "An open reported by the email provider",
+    description: "A person's open of an email (the open pixel, or the provider's report; machine opens left out)",
   },
   clicked: {
     label: "Clicked a link",
     group: "activity",
     type: "engagement",
-    description: "A click reported by the email provider",
+    description: "A person's click on a tracked link of an email or SMS (machine clicks left out)",
   },
   segment: {
     label: "Segment",
@@ -404,7 +408,17 @@ export function opLabel(type: SegmentFieldType, op: SegmentOp): string {
     if (labels[op]) return labels[op];
   }
   if (type === "segment") return op === "in" ? "is in" : "is not in";
-  if (type === "campaign") return op === "sent" ? "was sent" : "was not sent";
+  if (type === "campaign") {
+    const labels: Partial<Record<SegmentOp, string>> = {
+      sent: "was sent",
+      not_sent: "was not sent",
+      opened: "opened",
+      not_opened: "did not open",
+      clicked: "clicked in",
+      not_clicked: "did not click in",
+    };
+    if (labels[op]) return labels[op];
+  }
   if (type === "consent") {
     if (op === "within_days") return "opted in within the last";
     if (op === "older_than_days") return "opted in more than";
@@ -436,6 +450,10 @@ export function opLabel(type: SegmentFieldType, op: SegmentOp): string {
     older_than_days: "is more than",
     sent: "was sent",
     not_sent: "was not sent",
+    opened: "opened",
+    not_opened: "did not open",
+    clicked: "clicked in",
+    not_clicked: "did not click in",
   };
   return labels[op];
 }
@@ -605,7 +623,7 @@ export const ZSegmentCondition = z
       .min(1)
       .max(40)
       .describe(
-        "eq, neq, contains, not_contains, in, not_in, gt, gte, lt, lte, exists, not_exists, within_days, older_than_days, sent, not_sent (which ones a field takes: docs/contract.md, Segments)",
+        "eq, neq, contains, not_contains, in, not_in, gt, gte, lt, lte, exists, not_exists, within_days, older_than_days, sent, not_sent, opened, not_opened, clicked, not_clicked (which ones a field takes: docs/contract.md, Segments)",
       ),
     value: ZSegmentValue.optional(),
   })

@@ -111,21 +111,27 @@ function decodeAttribute(value: string): string {
 }
 
 /**
- * Tags the `href` of every `<a>` and `<area>` of an HTML document (see `tagUrl`); a tag marked
- * `data-no-track` is left alone. Only the attribute changes: the rest of the markup stays as it is.
+ * Passes the `href` of every `<a>` and `<area>` of an HTML document through `map` (decoded as the
+ * browser reads it); a tag marked `data-no-track` is left alone. Only the attribute changes: the
+ * rest of the markup stays as it is. Shared by UTM tagging and click tracking.
  */
-export function tagLinksInHtml(html: string, params: UtmParameters, skip: UtmSkip = {}): string {
+export function mapLinksInHtml(html: string, map: (href: string) => string): string {
   return html.replace(/<(a|area)\b[^>]*>/gi, (tag) => {
     if (/\sdata-no-track(\s*=|[\s/>])/i.test(tag)) return tag;
     return tag.replace(
       /(\shref\s*=\s*)("([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i,
       (whole, prefix: string, _quoted, dq?: string, sq?: string, bare?: string) => {
         const href = decodeAttribute((dq ?? sq ?? bare ?? "").trim());
-        const tagged = tagUrl(href, params, skip);
-        return tagged === href ? whole : `${prefix}"${escapeHtml(tagged)}"`;
+        const mapped = map(href);
+        return mapped === href ? whole : `${prefix}"${escapeHtml(mapped)}"`;
       },
     );
   });
+}
+
+/** Tags the `href` of every `<a>` and `<area>` of an HTML document (see `tagUrl`, `mapLinksInHtml`). */
+export function tagLinksInHtml(html: string, params: UtmParameters, skip: UtmSkip = {}): string {
+  return mapLinksInHtml(html, (href) => tagUrl(href, params, skip));
 }
 
 /** Characters that end a sentence rather than a URL when they close it. */
@@ -148,10 +154,15 @@ function trimUrl(candidate: string): string {
   }
 }
 
-/** Tags every http(s) URL written in plain text (see `tagUrl`). */
-export function tagLinksInText(text: string, params: UtmParameters, skip: UtmSkip = {}): string {
+/** Passes every http(s) URL written in plain text (without the sentence's closing punctuation) through `map`. */
+export function mapLinksInText(text: string, map: (url: string) => string): string {
   return text.replace(/\bhttps?:\/\/[^\s<>"]+/gi, (candidate) => {
     const url = trimUrl(candidate);
-    return tagUrl(url, params, skip) + candidate.slice(url.length);
+    return map(url) + candidate.slice(url.length);
   });
+}
+
+/** Tags every http(s) URL written in plain text (see `tagUrl`). */
+export function tagLinksInText(text: string, params: UtmParameters, skip: UtmSkip = {}): string {
+  return mapLinksInText(text, (url) => tagUrl(url, params, skip));
 }

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as clickRedirect } from "@/app/t/c/[token]/route";
 import { messages } from "@/db/schema";
 import type { Clock } from "@/server/lib/clock";
 import {
@@ -143,8 +144,11 @@ describe("a campaign email's preheader and UTM parameters", () => {
     html: '<p>Shop <a href="https://shop.example.com/sale?ref=1">now</a>. <a href="mailto:help@example.com">Write</a> <a href="tel:+15555550100">Call</a> <a href="{{ unsubscribe_url }}">Leave</a> <a href="{{ preferences_url }}">Choose</a></p>',
   };
 
-  async function sendCampaign(withUtm: boolean) {
-    const ws = await workspace();
+  /** Click tracking off unless asked for: these tests read the links as the message carries them. */
+  async function sendCampaign(withUtm: boolean, tracking = false) {
+    const ws = await workspace(
+      tracking ? NO_QUIET_HOURS : { ...NO_QUIET_HOURS, tracking: { opens: false, clicks: false } },
+    );
     const email = uniqueEmail();
     await person(ws.id, email);
     const campaign = await createCampaign({
@@ -177,6 +181,20 @@ describe("a campaign email's preheader and UTM parameters", () => {
     expect(appLinks.length).toBeGreaterThanOrEqual(4);
     expect(appLinks.some((link) => link.includes("utm_"))).toBe(false);
     expect(sent.text.match(/https?:\/\/\S*\/u\/\S*/g)!.some((link) => link.includes("utm_"))).toBe(false);
+  });
+
+  it("with click tracking on, the redirect goes to the UTM-tagged link; app links stay as signed", async () => {
+    const { email } = await sendCampaign(true, true);
+    const sent = emailTo(email);
+    expect(sent.html).not.toContain("shop.example.com");
+    const token = /\/t\/c\/([A-Za-z0-9_-]+)/.exec(sent.html)![1]!;
+    const response = await clickRedirect(new Request(`http://localhost:3000/t/c/${token}`), {
+      params: Promise.resolve({ token }),
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`https://shop.example.com/sale?ref=1&${UTM}`);
+    const appLinks = [...sent.html.matchAll(/href="(http:\/\/[^"]*\/(?:u|preferences)\/[^"]*)"/g)].map((m) => m[1]!);
+    expect(appLinks.length).toBeGreaterThanOrEqual(4);
   });
 
   it("without UTM settings the links stay as written", async () => {

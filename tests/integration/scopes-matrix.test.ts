@@ -145,6 +145,8 @@ const PROCEDURES: Record<string, Rule> = {
   "messagingSettings.update": member("admin"),
   "messagingSettings.smsPricing": member("viewer", nothing),
   "messagingSettings.updateSmsPricing": member("admin"),
+  "trackingSettings.get": member("viewer", nothing),
+  "trackingSettings.update": member("admin"),
 
   "messageHistory.get": either(["contacts:read", "messages:send"], "viewer", byMessage),
   "messageHistory.list": either(["contacts:read", "messages:send"], "viewer", (s) => ({ contactId: s.contactId })),
@@ -179,6 +181,7 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.progress": either("campaigns:read", "viewer"),
   "campaigns.attachments": either("campaigns:read", "viewer"),
   "campaigns.removeAttachment": either("campaigns:write", "marketer"),
+  "campaigns.engagement": either("campaigns:read", "viewer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),

@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import type { DbHandle } from "@/db/client";
-import { auditLog, contacts, segmentCounts } from "@/db/schema";
+import { auditLog, contacts, segmentCounts, trackingEvents } from "@/db/schema";
 import { normalizePhone, phoneCountry } from "@/server/lib/addresses";
 import { fixedClock } from "@/server/lib/clock";
 import { AppError } from "@/server/lib/errors";
@@ -189,7 +189,7 @@ beforeAll(async () => {
   // Messages: what was sent, replied, opened and clicked.
   const message = (person: Person, input: Omit<Parameters<typeof createMessage>[1], "workspaceId" | "contactId">) =>
     createMessage(handle.db, { workspaceId, contactId: ids[person], ...input });
-  await message("ann", {
+  const annMessage = await message("ann", {
     status: "sent",
     createdAt: ago(3),
     events: [
@@ -200,8 +200,8 @@ beforeAll(async () => {
   });
   await message("dan", { channel: "sms", address: "+442071838750", status: "delivered", createdAt: ago(40) });
   await message("dan", { channel: "sms", direction: "inbound", address: "+442071838750", createdAt: ago(1) });
-  await message("fay", { status: "sent", campaignId: CAMPAIGN, createdAt: ago(15) });
-  await message("max", {
+  const fayMessage = await message("fay", { status: "sent", campaignId: CAMPAIGN, createdAt: ago(15) });
+  const maxMessage = await message("max", {
     status: "delivered",
     createdAt: ago(90),
     events: [
@@ -210,6 +210,25 @@ beforeAll(async () => {
     ],
   });
   await message("ned", { status: "blocked", reason: "no_consent", createdAt: ago(1) });
+  // Tracking events: people's opens and clicks count; a scanner's open of fay's campaign email does not.
+  await handle.db.insert(trackingEvents).values(
+    (
+      [
+        [annMessage, "open", false, ago(2)],
+        [maxMessage, "click", false, ago(20)],
+        [fayMessage, "open", true, ago(15)],
+        [fayMessage, "click", false, ago(14)],
+      ] as const
+    ).map(([m, kind, machine, occurredAt]) => ({
+      workspaceId,
+      messageId: m.id,
+      kind,
+      source: "ours" as const,
+      machine,
+      machineReason: machine ? ("scanner_user_agent" as const) : null,
+      occurredAt,
+    })),
+  );
   await message("jay", { status: "failed", createdAt: ago(2) });
 
   const vips = await createSegment({
@@ -560,7 +579,27 @@ const TABLE: { label: string; filter: () => SegmentFilter; expected: Person[] }[
   {
     label: "clicked within 30 days",
     filter: () => one({ field: "clicked", op: "within_days", value: 30 }),
-    expected: ["max"],
+    expected: ["fay", "max"],
+  },
+  {
+    label: "opened the campaign (a scanner's open does not count)",
+    filter: () => one({ field: "campaign", op: "opened", value: CAMPAIGN }),
+    expected: [],
+  },
+  {
+    label: "did not open the campaign",
+    filter: () => one({ field: "campaign", op: "not_opened", value: CAMPAIGN }),
+    expected: except(),
+  },
+  {
+    label: "clicked in the campaign",
+    filter: () => one({ field: "campaign", op: "clicked", value: CAMPAIGN }),
+    expected: ["fay"],
+  },
+  {
+    label: "did not click in the campaign",
+    filter: () => one({ field: "campaign", op: "not_clicked", value: CAMPAIGN }),
+    expected: except("fay"),
   },
   {
     label: "clicked within 7 days",

@@ -315,15 +315,35 @@ describe("compiling conditions: every value is a bound parameter", () => {
     },
     {
       condition: { field: "opened", op: "within_days", value: 14 },
-      params: [WS, WS, "opened", "2026-06-01T12:00:00.000Z"],
-      sql: /from "message_events" inner join "messages"/,
+      params: [WS, WS, "open", false, "2026-06-01T12:00:00.000Z"],
+      sql: /from "tracking_events" inner join "messages"/,
     },
     {
       condition: { field: "clicked", op: "exists" },
-      params: [WS, WS, "clicked"],
-      sql: /"message_events"\."status" = \$3/,
+      params: [WS, WS, "click", false],
+      sql: /"tracking_events"\."kind" = \$3 and "tracking_events"\."machine" = \$4/,
     },
-    { condition: { field: "opened", op: "not_exists" }, params: [WS, WS, "opened"], sql: /\(not exists/ },
+    { condition: { field: "opened", op: "not_exists" }, params: [WS, WS, "open", false], sql: /\(not exists/ },
+    {
+      condition: { field: "campaign", op: "opened", value: CAMPAIGN },
+      params: [WS, WS, "open", false, CAMPAIGN],
+      sql: /from "tracking_events" inner join "messages".*"campaign_id" = \$5::uuid/,
+    },
+    {
+      condition: { field: "campaign", op: "not_opened", value: CAMPAIGN },
+      params: [WS, WS, "open", false, CAMPAIGN],
+      sql: /\(not exists \(select 1 from "tracking_events"/,
+    },
+    {
+      condition: { field: "campaign", op: "clicked", value: CAMPAIGN },
+      params: [WS, WS, "click", false, CAMPAIGN],
+      sql: /"tracking_events"\."kind" = \$3/,
+    },
+    {
+      condition: { field: "campaign", op: "not_clicked", value: CAMPAIGN },
+      params: [WS, WS, "click", false, CAMPAIGN],
+      sql: /\(not exists/,
+    },
   ];
 
   it.each(cases.map((c) => [`${c.condition.field} ${c.condition.op}`, c] as const))("%s", (_label, c) => {

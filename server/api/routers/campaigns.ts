@@ -6,6 +6,7 @@ import {
   archiveCampaign,
   cancelCampaign,
   getCampaignProgress,
+  getCampaignEngagement,
   listCampaignRecipients,
   listCampaignRuns,
   pauseCampaign,
@@ -16,6 +17,7 @@ import {
   updateCampaignOptions,
   ZCampaignActionInput,
   ZCampaignProgress,
+  ZCampaignEngagement,
   ZCampaignRunList,
   ZListRecipientsInput,
   ZRecipientPage,
@@ -385,4 +387,19 @@ export const campaignsRouter = createTRPCRouter({
     .input(ZCampaignActionInput)
     .output(ZCampaignProgress)
     .query(({ ctx, input }) => getCampaignProgress({ ctx: ctx.svc, input })),
+  engagement: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/engagement",
+        tags: TAGS,
+        summary: "Engagement",
+        description:
+          "Opens, clicks and replies of the campaign's runs: unique and total counts, unique rates over delivered messages, machine opens and clicks (security scanners, Apple Mail Privacy Protection) apart, and the most clicked links. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignActionInput)
+    .output(ZCampaignEngagement)
+    .query(({ ctx, input }) => getCampaignEngagement({ ctx: ctx.svc, input })),
 });

@@ -25,6 +25,7 @@ export { runCampaignScheduler } from "./run-scheduler";
 export { listCampaignRuns } from "./list-campaign-runs";
 export { listCampaignRecipients } from "./list-campaign-recipients";
 export { getCampaignProgress } from "./get-campaign-progress";
+export { getCampaignEngagement } from "./get-campaign-engagement";
 export { exportCampaignRecipientsCsv, RECIPIENT_CSV_COLUMNS } from "./export-campaign-recipients-csv";
 export { updateCampaignOptions } from "./update-campaign-options";
 export { addCampaignAttachment } from "./add-campaign-attachment";
@@ -43,6 +44,8 @@ export {
   ZRemoveCampaignAttachmentInput,
   ZCampaignActionInput,
   ZCampaignProgress,
+  ZCampaignEngagement,
+  type TCampaignEngagement,
   ZCampaignRun,
   ZCampaignRunList,
   ZListRecipientsInput,

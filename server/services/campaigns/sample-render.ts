@@ -4,11 +4,15 @@ import { templateVersions, templates, type CampaignRow } from "@/db/schema";
 import { countSmsSegments } from "@/server/shared/sms-segments";
 import type { ServiceContext } from "../context";
 import { renderPreview } from "../templates/render-preview";
+import { getTrackingSettings } from "../tracking/get-tracking-settings";
+import { shortenedForEstimate } from "../tracking/rewrite-links";
+import { getEnv } from "@/server/lib/env";
 
 /**
  * Segments of the campaign's SMS text rendered once for the sample contact (with the compliance
  * footer a marketing text gets), or null when it does not render. An estimate: real contacts'
- * names and values change the length.
+ * names and values change the length. With click tracking on, a marketing text's links are
+ * measured as the short links they become (`TRACKING_BASE_URL/t/` + 10 characters).
  */
 export async function sampleSmsSegments(ctx: ServiceContext, row: CampaignRow): Promise<number | null> {
   const draft = await draftOf(ctx.db, row);
@@ -24,6 +28,12 @@ export async function sampleSmsSegments(ctx: ServiceContext, row: CampaignRow): 
       variables: draft.variables,
     },
   });
+  // A marketing text's links leave as short tracking links: measure the text as it will be sent.
+  if (row.kind === "marketing" && preview.text && (await getTrackingSettings({ ctx })).clicks) {
+    const env = getEnv();
+    const skip = { urls: [], origins: [env.PUBLIC_URL, env.TRACKING_BASE_URL] };
+    return countSmsSegments(shortenedForEstimate(preview.text, env.TRACKING_BASE_URL, skip)).segments;
+  }
   if (preview.sms) return preview.sms.segments;
   return preview.text ? countSmsSegments(preview.text).segments : null;
 }

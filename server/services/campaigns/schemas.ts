@@ -553,3 +553,49 @@ export const ZCampaignProgress = z.object({
     .describe("The campaign's timeline, newest first (up to 100)"),
 });
 export type TCampaignProgress = z.infer<typeof ZCampaignProgress>;
+
+const ZEngagementCounts = z.object({
+  unique: z.number().int().describe("Messages with at least one (people's only, unless machine events count)"),
+  total: z.number().int().describe("Every event of people (machine events left out unless they count)"),
+  machine: z
+    .number()
+    .int()
+    .describe(
+      "Events taken for a machine's (security scanners, Apple Mail Privacy Protection, too soon after the send)",
+    ),
+  uniqueMachine: z.number().int().describe("Messages with at least one machine event"),
+  rate: z.number().nullable().describe("unique ÷ delivered (0–1); null before anything was delivered"),
+});
+
+export const ZCampaignEngagementRun = z.object({
+  runId: z.uuid().describe("The campaign run"),
+  variant: z.string().nullable().describe("The A/B variant; null: the campaign's only content"),
+  delivered: z.number().int().describe("The run's messages the provider accepted (sent or delivered)"),
+  opens: ZEngagementCounts.describe("Opens of the run's emails (the open pixel, and the provider's reports)"),
+  clicks: ZEngagementCounts.describe("Clicks on the run's tracked links"),
+  replies: z.number().int().describe("The run's SMS that got a reply within 72 hours (one per message)"),
+});
+
+export const ZCampaignEngagement = z.object({
+  campaignId: z.uuid().describe("The campaign"),
+  countMachineOpens: z
+    .boolean()
+    .describe(
+      "Whether machine opens and clicks count in `unique`, `total` and `rate` (the workspace's tracking setting)",
+    ),
+  delivered: z.number().int().describe("Messages of every run the provider accepted (sent or delivered)"),
+  opens: ZEngagementCounts.describe("Opens over every run"),
+  clicks: ZEngagementCounts.describe("Clicks over every run"),
+  replies: z.number().int().describe("Replies over every run (SMS)"),
+  runs: z.array(ZCampaignEngagementRun).describe("Per run (and variant), newest run first"),
+  topLinks: z
+    .array(
+      z.object({
+        url: z.string().describe("The link as the message carried it"),
+        uniqueClicks: z.number().int().describe("Messages in which it was clicked"),
+        totalClicks: z.number().int().describe("Clicks on it"),
+      }),
+    )
+    .describe("The most clicked links (up to 10), most unique clicks first"),
+});
+export type TCampaignEngagement = z.infer<typeof ZCampaignEngagement>;

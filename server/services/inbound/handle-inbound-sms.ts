@@ -28,6 +28,7 @@ import { suppressAddress } from "../suppressions/suppress-address";
 import { classifyInbound, type InboundClassification } from "./classify-inbound";
 import { findInboundWorkspaces, supportContactOf, type InboundWorkspace } from "./inbound-workspace";
 import { helpReply, optInConfirmation, optOutConfirmation } from "./replies";
+import { attributeReply } from "../tracking/attribute-reply";
 import { keywordReplyText, type ReplyText } from "./reply-text";
 
 /** The fields of Twilio's inbound webhook we use (the route passes them through unchanged). */
@@ -230,6 +231,10 @@ export async function handleInboundSms({
         },
         occurredAt: now,
       });
+
+      // A reply (not a keyword) to a campaign text sent lately counts as that message's reply.
+      if (classification.kind === "other" && contactId)
+        await attributeReply(tx, { workspaceId: workspace.id, contactId, at: now });
 
       if (classification.kind === "opt_out") {
         const outcome = await applyOptOut(tx, service, {

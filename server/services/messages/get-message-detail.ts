@@ -57,6 +57,10 @@ export const ZMessageDetail = z.object({
     sentAt: z.date().nullable(),
     deliveredAt: z.date().nullable(),
     failedAt: z.date().nullable(),
+    /** First open, click and reply by a person (tracking). */
+    openedAt: z.date().nullable(),
+    clickedAt: z.date().nullable(),
+    repliedAt: z.date().nullable(),
     updatedAt: z.date(),
   }),
   /** Decrypted parts; null when withheld for this caller's role (viewers). */
@@ -250,6 +254,9 @@ export async function getMessageDetail({
       sentAt: row.sentAt,
       deliveredAt: row.deliveredAt,
       failedAt: row.failedAt,
+      openedAt: row.openedAt,
+      clickedAt: row.clickedAt,
+      repliedAt: row.repliedAt,
       updatedAt: row.updatedAt,
     },
     content: seesMessageContent(ctx.actor, row) ? messageContent(row) : null,

@@ -98,3 +98,32 @@ export async function insertMessages(tx: Queryable, items: MessageInsert[], occu
   ]);
   return new Set(insertedChunks.flat().map((r) => String(r.id)));
 }
+
+/** A tracked link of a message being recorded (`message_links`), its URL already encrypted. */
+export interface MessageLinkInsert {
+  id: string;
+  workspaceId: string;
+  messageId: string;
+  position: number;
+  urlCiphertext: string;
+  urlHash: string;
+  shortCode: string | null;
+}
+
+/**
+ * The tracked links of the messages just recorded, as ONE `INSERT … SELECT FROM unnest(…)` for
+ * the whole call (a campaign chunk's links included). Only links of messages that exist under
+ * their ids are kept: a message skipped by ON CONFLICT (a twin won its key) gets none of ours.
+ */
+export async function insertMessageLinks(tx: Queryable, links: MessageLinkInsert[]): Promise<void> {
+  if (links.length === 0) return;
+  const column = (pick: (link: MessageLinkInsert) => string | null) => pgTextArray(links.map(pick));
+  await tx.execute(sql`
+    insert into message_links (id, workspace_id, message_id, position, url_ciphertext, url_hash, short_code)
+    select l.id, l.workspace_id, l.message_id, l.position, l.url_ciphertext, l.url_hash, l.short_code
+      from unnest(${column((l) => l.id)}::uuid[], ${column((l) => l.workspaceId)}::uuid[], ${column((l) => l.messageId)}::uuid[],
+                  ${column((l) => String(l.position))}::int[], ${column((l) => l.urlCiphertext)}::text[],
+                  ${column((l) => l.urlHash)}::text[], ${column((l) => l.shortCode)}::text[])
+           as l(id, workspace_id, message_id, position, url_ciphertext, url_hash, short_code)
+     where exists (select 1 from ${messages} m where m.id = l.message_id and m.workspace_id = l.workspace_id)`);
+}

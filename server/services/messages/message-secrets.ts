@@ -14,6 +14,8 @@ export const MESSAGE_PURPOSE = {
   text: "message.text",
   html: "message.html",
   request: "message.request",
+  /** A tracked link's URL (`message_links.url_ciphertext`). */
+  link: "message.link",
 } as const;
 
 export interface StoredRequest {

@@ -15,6 +15,7 @@ import { maskPhone } from "@/server/lib/addresses";
 import { decryptOptional } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
 import { maskEmail } from "@/server/lib/logger";
+import { stripTrackingPixel } from "../tracking/rewrite-links";
 
 /**
  * Read-side helpers shared by the message history, the outbox and the REST read routes:
@@ -112,6 +113,9 @@ export const ZMessage = z.object({
   sentAt: z.date().nullable().describe("When the transport accepted it"),
   deliveredAt: z.date().nullable().describe("When the provider reported delivery"),
   failedAt: z.date().nullable().describe("When it finally failed, bounced or was reported undelivered"),
+  openedAt: z.date().nullable().describe("Marketing email: the first open by a person (machine opens left out)"),
+  clickedAt: z.date().nullable().describe("Marketing message: the first click on a tracked link by a person"),
+  repliedAt: z.date().nullable().describe("Campaign SMS: when the first reply came (within 72 hours)"),
   events: z.array(ZMessageEvent).describe("The timeline, oldest first"),
 });
 export type TMessage = z.infer<typeof ZMessage>;
@@ -200,6 +204,9 @@ export function toMessage(row: MessageRow, events: MessageEventRow[]): TMessage 
     sentAt: row.sentAt,
     deliveredAt: row.deliveredAt,
     failedAt: row.failedAt,
+    openedAt: row.openedAt,
+    clickedAt: row.clickedAt,
+    repliedAt: row.repliedAt,
     events: events.map(toMessageEvent),
   };
 }
@@ -241,8 +248,13 @@ export function messageContent(
   return {
     subject: decryptOptional(row.subjectCiphertext, MESSAGE_PII_PURPOSE.subject),
     text: decryptOptional(row.textCiphertext, MESSAGE_PII_PURPOSE.text),
-    html: decryptOptional(row.htmlCiphertext, MESSAGE_PII_PURPOSE.html),
+    html: withoutPixel(decryptOptional(row.htmlCiphertext, MESSAGE_PII_PURPOSE.html)),
   };
+}
+
+/** Shown in the app, a tracked email loses its open pixel: viewing it is not the recipient's open. */
+function withoutPixel(html: string | null): string | null {
+  return html === null ? null : stripTrackingPixel(html);
 }
 
 /** A one-line preview: the email subject, or the start of the SMS text. */

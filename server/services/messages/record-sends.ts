@@ -5,7 +5,7 @@ import { emailLookupKey, normalizeEmail, normalizePhone } from "@/server/lib/add
 import { blindIndex } from "@/server/lib/crypto";
 import { invalid } from "@/server/lib/errors";
 import { inTransaction, type ServiceContext } from "../context";
-import { insertMessages } from "./insert-messages";
+import { insertMessageLinks, insertMessages } from "./insert-messages";
 import { getSendContext } from "./send-context";
 import type { SendOutcome, SendRequest } from "./pipeline-types";
 import { idempotencyConflict, messagesByKeys, repeatOutcome } from "./record-answers";
@@ -126,6 +126,7 @@ export async function recordSends({
     region: context.region,
     smsNumber: context.smsNumber,
     profile: context.profile,
+    tracking: context.tracking,
   };
   const topicByKey = context.topicsByKey;
   requests.forEach((request, index) => {
@@ -190,11 +191,12 @@ export async function recordSends({
 async function recordPending(sends: PendingSends): Promise<void> {
   const state = await lockAndRead(sends);
   answerRepeatedKeys({ ...sends, earlier: state.earlier });
-  const { rows, rowIndex } = await buildRows(sends, state);
+  const { rows, rowIndex, links } = await buildRows(sends, state);
   const insertedIds = await insertMessages(
     sends.tx,
     rows.map((row) => ({ row, event: timelineEvent({ row, batchId: sends.batchId }) })),
     state.decidedAt,
   );
+  await insertMessageLinks(sends.tx, links);
   await answerRecorded({ ...sends, rows, rowIndex, insertedIds });
 }

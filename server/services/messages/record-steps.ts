@@ -22,7 +22,11 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import { preferencesUrl, unsubscribeUrl } from "@/server/lib/tokens";
 import { fileDownloadUrl, webVersionUrl } from "@/server/lib/resource-tokens";
 import { CAP_COUNTED_STATUSES } from "@/server/shared/enums";
+import type { TrackingSettings } from "@/server/shared/tracking-settings";
 import type { WorkspaceProfile } from "@/server/shared/workspace-profile";
+import { newShortCode, trackingBaseUrl, trackingCodec } from "@/server/lib/tracking-tokens";
+import { rewriteForTracking } from "../tracking/rewrite-links";
+import type { MessageLinkInsert } from "./insert-messages";
 import { toContact, type ContactRow } from "../contacts/rows";
 import type { ServiceContext } from "../context";
 import { replyToHeaders, workspaceFrom, workspacePostalAddress } from "../workspaces/sender";
@@ -51,6 +55,8 @@ export interface Workspace {
   region: string;
   smsNumber: string | null;
   profile: WorkspaceProfile;
+  /** Open and click tracking of marketing messages. */
+  tracking: TrackingSettings;
 }
 
 export interface ResolvedRecipient {
@@ -228,6 +234,8 @@ export function answerRepeatedKeys({
 export interface RecordRows {
   rows: MessageInsertRow[];
   rowIndex: number[];
+  /** The tracked links of the rows (inserted with them, one statement for the call). */
+  links: MessageLinkInsert[];
 }
 
 /**
@@ -240,6 +248,8 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
   const env = getEnv();
   const rows: MessageInsertRow[] = [];
   const rowIndex: number[] = [];
+  const links: MessageLinkInsert[] = [];
+  const tracking = trackingFor(sends.workspace.tracking, env);
   for (const index of pending) {
     if (outcomes[index]) continue;
     const request = requests[index]!;
@@ -281,6 +291,8 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
       outcomes[index] = { ok: false, error: rendered };
       continue;
     }
+    if (tracking && draft.kind === "marketing" && !request.test && !draft.consentRequest)
+      trackSend({ tracking, draft, rendered, links, workspaceId: sends.ctx.workspaceId });
     rows.push(
       sendRow({
         draft,
@@ -304,7 +316,70 @@ export async function buildRows(sends: PendingSends, state: SendState): Promise<
       ...judged.recent,
     ]);
   }
-  return { rows, rowIndex };
+  return { rows, rowIndex, links };
+}
+
+/** What tracking a call's marketing sends get, or null when the workspace tracks nothing. */
+interface Tracking {
+  settings: TrackingSettings;
+  baseUrl: string;
+  origins: string[];
+  codec: ReturnType<typeof trackingCodec>;
+}
+
+function trackingFor(settings: TrackingSettings, env: ReturnType<typeof getEnv>): Tracking | null {
+  if (!settings.opens && !settings.clicks) return null;
+  const baseUrl = trackingBaseUrl();
+  return { settings, baseUrl, origins: [env.PUBLIC_URL, baseUrl], codec: trackingCodec() };
+}
+
+/**
+ * A marketing send's content rewritten for tracking (click redirects, SMS short links, the open
+ * pixel), in place; its links join the call's list (URLs encrypted). The unsubscribe and
+ * preference links and the product's own pages are never rewritten (`rewrite-links.ts`).
+ */
+function trackSend({
+  tracking,
+  draft,
+  rendered,
+  links,
+  workspaceId,
+}: {
+  tracking: Tracking;
+  draft: Draft;
+  rendered: RenderedSend;
+  links: MessageLinkInsert[];
+  workspaceId: string;
+}): void {
+  const message = rendered.rendered;
+  const result = rewriteForTracking({
+    channel: draft.base.channel,
+    messageId: draft.messageId,
+    text: message.text,
+    html: message.html,
+    clicks: tracking.settings.clicks,
+    opens: tracking.settings.opens,
+    skip: {
+      urls: rendered.links ? [rendered.links.unsubscribeUrl, rendered.links.preferencesUrl] : [],
+      origins: tracking.origins,
+    },
+    baseUrl: tracking.baseUrl,
+    signOpen: tracking.codec.signOpen,
+    signClick: tracking.codec.signClick,
+    newShortCode,
+  });
+  rendered.rendered = { ...message, text: result.text, html: result.html };
+  for (const link of result.links) {
+    links.push({
+      id: link.id,
+      workspaceId,
+      messageId: draft.messageId,
+      position: link.position,
+      urlCiphertext: encryptField(link.url, "link")!,
+      urlHash: link.urlHash,
+      shortCode: link.shortCode,
+    });
+  }
 }
 
 /** A row before its status is known. */
@@ -686,7 +761,7 @@ export async function answerRecorded({
   rowIndex,
   insertedIds,
 }: Pick<PendingSends, "tx" | "ctx" | "requests" | "outcomes"> &
-  RecordRows & { insertedIds: Set<string> }): Promise<void> {
+  Omit<RecordRows, "links"> & { insertedIds: Set<string> }): Promise<void> {
   const lost = rows.map((row, i) => ({ row, index: rowIndex[i]! })).filter(({ row }) => !insertedIds.has(row.id!));
   const winners = await messagesByKeys(
     tx,

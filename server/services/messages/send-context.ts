@@ -5,6 +5,7 @@ import { notFound } from "@/server/lib/errors";
 import { countryTimeZone } from "../policy/recipient-timezone";
 import { readSmsSettings } from "../inbound/inbound-workspace";
 import { readMessagingSettings } from "@/server/shared/messaging-settings";
+import { readTrackingSettings, type TrackingSettings } from "@/server/shared/tracking-settings";
 import { readWorkspaceProfile, type WorkspaceProfile } from "@/server/shared/workspace-profile";
 import type { MessagingSettings } from "../policy/types";
 import { sendContextCache, type CacheEntry } from "./send-context-cache";
@@ -19,6 +20,8 @@ export interface SendContext {
   topicsByKey: Map<string, TopicRow>;
   /** Sender name, reply-to and postal address of its email (Settings → General). */
   profile: WorkspaceProfile;
+  /** Open and click tracking of marketing messages (Settings → General). */
+  tracking: TrackingSettings;
 }
 
 /**
@@ -49,6 +52,7 @@ async function load(db: Queryable, workspaceId: string): Promise<SendContext> {
     smsNumber: readSmsSettings(row.settings).inboundNumbers?.[0] ?? null,
     topicsByKey: new Map(topicRows.map((t) => [t.key, t])),
     profile: readWorkspaceProfile(row.settings),
+    tracking: readTrackingSettings(row.settings),
   };
 }
 

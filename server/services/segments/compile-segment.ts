@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { consentStates, contacts, messageEvents, messages } from "@/db/schema";
+import { consentStates, contacts, messages, trackingEvents } from "@/db/schema";
 import { ACCEPTED_STATUSES, type Channel } from "@/server/shared/enums";
 import {
   describeField,
@@ -382,7 +382,22 @@ function lastMessageCondition(
   }
 }
 
-/** An open or click the email provider reported for one of this contact's messages. */
+/**
+ * A person's open or click (tracking events not taken for a machine's) of one of this contact's
+ * messages, optionally since a cutoff or of one campaign: one EXISTS over `tracking_events`
+ * joined to the contact's messages.
+ */
+function engaged(workspaceId: string, event: "opened" | "clicked", extra: SQL[]): SQL {
+  return sql`exists (select 1 from ${trackingEvents} inner join ${messages} on ${messages.id} = ${trackingEvents.messageId} where ${and(
+    eq(messages.workspaceId, workspaceId),
+    sql`${messages.contactId} = ${contacts.id}`,
+    eq(trackingEvents.workspaceId, workspaceId),
+    eq(trackingEvents.kind, event === "opened" ? "open" : "click"),
+    eq(trackingEvents.machine, false),
+    ...extra,
+  )})`;
+}
+
 function engagementCondition(
   workspaceId: string,
   event: "opened" | "clicked",
@@ -390,29 +405,38 @@ function engagementCondition(
   value: unknown,
   now: Date,
 ): SQL {
-  const happened = (extra?: SQL) =>
-    sql`exists (select 1 from ${messageEvents} inner join ${messages} on ${messages.id} = ${messageEvents.messageId} where ${and(
-      eq(messages.workspaceId, workspaceId),
-      sql`${messages.contactId} = ${contacts.id}`,
-      eq(messageEvents.workspaceId, workspaceId),
-      eq(messageEvents.status, event),
-      extra,
-    )})`;
   switch (op) {
     case "exists":
-      return happened();
+      return engaged(workspaceId, event, []);
     case "not_exists":
-      return not(happened());
+      return not(engaged(workspaceId, event, []));
     case "within_days":
-      return happened(sql`${messageEvents.occurredAt} >= ${cutoff(now, value as number)}::timestamptz`);
+      return engaged(workspaceId, event, [
+        sql`${trackingEvents.occurredAt} >= ${cutoff(now, value as number)}::timestamptz`,
+      ]);
     default:
       throw new Error(`engagement operator ${op}`);
   }
 }
 
 function campaignCondition(workspaceId: string, op: SegmentOp, campaignId: string): SQL {
-  const sent = messageExists(workspaceId, "sent", [sql`${messages.campaignId} = ${campaignId}::uuid`]);
-  return op === "sent" ? sent : not(sent);
+  const ofCampaign = [sql`${messages.campaignId} = ${campaignId}::uuid`];
+  switch (op) {
+    case "sent":
+      return messageExists(workspaceId, "sent", ofCampaign);
+    case "not_sent":
+      return not(messageExists(workspaceId, "sent", ofCampaign));
+    case "opened":
+      return engaged(workspaceId, "opened", ofCampaign);
+    case "not_opened":
+      return not(engaged(workspaceId, "opened", ofCampaign));
+    case "clicked":
+      return engaged(workspaceId, "clicked", ofCampaign);
+    case "not_clicked":
+      return not(engaged(workspaceId, "clicked", ofCampaign));
+    default:
+      throw new Error(`campaign operator ${op}`);
+  }
 }
 
 function addressCondition(

@@ -4,6 +4,7 @@ import type { JobContext, ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { applyMessageStatus } from "../messages/status";
 import { suppressAddress } from "../suppressions/suppress-address";
+import { recordTrackingEvent } from "../tracking/record-tracking-event";
 import { type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
 
 export interface ApplicableEvent extends DeliveryEventPayload {
@@ -67,6 +68,18 @@ export async function applyDeliveryEvent({
       detail,
       occurredAt: event.occurredAt,
     });
+    // The provider's own open and click tracking: counted like ours, once (deduplicated against ours).
+    if (event.timeline === "opened" || event.timeline === "clicked") {
+      await recordTrackingEvent({
+        ctx: { db: tx, now },
+        input: {
+          messageId: message.id,
+          kind: event.timeline === "opened" ? "open" : "click",
+          source: "provider",
+          occurredAt: event.occurredAt,
+        },
+      });
+    }
   }
 
   if (!event.effect) return { failed };

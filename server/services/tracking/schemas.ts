@@ -1,0 +1,5 @@
+import { ZTrackingSettings } from "@/server/shared/tracking-settings";
+
+export { ZTrackingSettings, type TrackingSettings } from "@/server/shared/tracking-settings";
+
+export const ZUpdateTrackingSettingsInput = ZTrackingSettings;
