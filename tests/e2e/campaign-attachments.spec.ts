@@ -34,6 +34,7 @@ test("attach a small file to an email campaign in the editor, see it listed, rem
   const list = card.getByTestId("attachment-list");
   await expect(list.getByText(`price-list-${run}.txt`)).toBeVisible();
   await expect(card.getByTestId("attachments-used")).toContainText("23 bytes of 5 MB used · 1 of 10 files");
+  await card.screenshot({ path: "test-results/screens/campaign-attachments-card.png" });
 
   // A program is refused before it leaves the browser.
   await card.getByLabel("Attach a file").setInputFiles({

@@ -38,6 +38,7 @@ test("the bell shows the unread count, lists an import's notification, and marks
   await expect(list.getByText(`Import "${filename}" finished with 2 rejected rows`)).toBeVisible();
   await expect(list.getByText("Unread:").first()).toBeAttached();
   await expectAccessible(page);
+  await page.screenshot({ path: "test-results/screens/notifications-popover-1280.png" });
 
   await popover.getByRole("button", { name: "Mark all as read" }).click();
   await expect(page.getByRole("button", { name: "Notifications, 0 unread" })).toBeVisible();
@@ -53,6 +54,8 @@ test("the bell shows the unread count, lists an import's notification, and marks
   await expect(page.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
   await expect(page.getByText(`Import "${filename}" finished with 2 rejected rows`)).toBeVisible();
   await expect(page.getByRole("button", { name: "Mark all as read" })).toBeDisabled();
+  await expectAccessible(page);
+  await page.screenshot({ path: "test-results/screens/notifications-page-1280.png", fullPage: true });
 });
 
 // A kind nothing produces yet, so flipping it changes no later spec's messages.
@@ -61,6 +64,8 @@ test("notification preferences are a table of kinds with in-app and email checkb
   await page.goto("/settings/account");
   const table = page.getByRole("table", { name: "Notification preferences" });
   await expect(table).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: "test-results/screens/settings-account-notifications-1280.png", fullPage: true });
   const email = page.getByRole("checkbox", { name: "Scheduled report sent by email" });
   const wasChecked = (await email.getAttribute("aria-checked")) === "true";
   await email.click();

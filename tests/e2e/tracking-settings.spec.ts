@@ -1,4 +1,4 @@
-import { test, expect } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 import { signIn } from "./helpers";
 
 test("an admin turns counting machine opens on and off in Settings → General → Tracking", async ({ page }) => {
@@ -11,6 +11,8 @@ test("an admin turns counting machine opens on and off in Settings → General �
   await expect(opens).toBeChecked();
   await expect(card.getByRole("switch", { name: "Track clicks" })).toBeChecked();
   await expect(machine).not.toBeChecked();
+  await expectAccessible(page);
+  await card.screenshot({ path: "test-results/screens/settings-tracking-card.png" });
 
   await machine.click();
   await card.getByRole("button", { name: "Save tracking" }).click();
