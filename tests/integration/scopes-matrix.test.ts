@@ -182,6 +182,8 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.attachments": either("campaigns:read", "viewer"),
   "campaigns.removeAttachment": either("campaigns:write", "marketer"),
   "campaigns.engagement": either("campaigns:read", "viewer"),
+  "campaigns.report": either("campaigns:read", "viewer"),
+  "campaigns.compare": either("campaigns:read", "viewer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),
