@@ -295,6 +295,21 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/recipients.csv`,
     params: () => ({ id: UNKNOWN_CAMPAIGN }),
   },
+  "campaigns/[id]/report.csv/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/[id]/report.csv/route"),
+    url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/report.csv?section=funnel`,
+    params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "campaigns/compare.csv/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/compare.csv/route"),
+    url: () => `/api/campaigns/compare.csv?ids=${UNKNOWN_CAMPAIGN},${randomUUID()}`,
+  },
   "campaigns/[id]/attachments/route.ts": {
     method: "POST",
     key: "campaigns:write",

@@ -10,6 +10,7 @@ import {
   TOPIC_KINDS,
 } from "@/server/shared/enums";
 import { UTM_VALUE_MAX } from "@/server/shared/utm";
+import { COMPARE_MAX, COMPARE_MIN } from "@/server/shared/campaign-report";
 import { MAX_ATTACHMENT_TOTAL_BYTES, MAX_ATTACHMENTS } from "@/server/shared/attachments";
 
 /** At most this many addresses per test send. */
@@ -602,13 +603,7 @@ export type TCampaignEngagement = z.infer<typeof ZCampaignEngagement>;
 
 // --- Campaign report ------------------------------------------------------------------------
 
-/** Hours after a run's start the hourly opens and clicks cover. */
-export const REPORT_HOURS = 72;
-/** Most links listed in a report. */
-export const REPORT_TOP_LINKS = 20;
-/** Campaigns compared side by side: at least, at most. */
-export const COMPARE_MIN = 2;
-export const COMPARE_MAX = 5;
+export { COMPARE_MAX, COMPARE_MIN, REPORT_HOURS, REPORT_TOP_LINKS } from "@/server/shared/campaign-report";
 
 export const ZCampaignReportInput = z.object({
   id: ZCampaignId,
