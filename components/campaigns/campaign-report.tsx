@@ -124,7 +124,7 @@ function FunnelCard({ report }: { report: TCampaignReport }) {
       <CardContent className="grid gap-4">
         <div role="img" aria-label={summary} className="h-64 w-full">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={stages} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+            <BarChart accessibilityLayer={false} data={stages} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="label" tick={{ fill: "var(--foreground)" }} />
               <YAxis allowDecimals={false} tick={{ fill: "var(--foreground)" }} />
@@ -346,6 +346,7 @@ function HourlyCard({ report }: { report: TCampaignReport }) {
           <div role="img" aria-label={summary} className="h-64 w-full">
             <ResponsiveContainer width="100%" height="100%">
               <LineChart
+                accessibilityLayer={false}
                 data={report.hourly.map((h) => ({ ...h, label: h.hour + 1 }))}
                 margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
               >
