@@ -54,6 +54,7 @@ let emailRunId: string;
 let smsCampaignId: string;
 let start: Date;
 let sent: MessageRow[];
+const phones: string[] = [];
 const link = () => ({ db: h.handle.db, now: () => new Date(), outbox: h.outbox });
 
 async function drive(runId: string): Promise<RunStep> {
@@ -161,7 +162,6 @@ beforeAll(async () => {
   await h.optOut(m3.contactId!, "email", "news", ws.id);
 
   // SMS: three consented phones; one texts STOP, one replies.
-  const phones: string[] = [];
   for (let i = 0; i < 3; i++) {
     const phone = uniquePhone();
     const id = await h.contact({ phone }, ws.id);
@@ -373,6 +373,19 @@ describe("campaign report (service)", () => {
     );
     expect(stops).toBe(1);
     expect(smsReport.funnel).toMatchObject({ audience: 3, delivered: 3, unsubscribed: 1, replied: 1, opened: 0 });
+
+    // A STOP more than 72 hours after the campaign's text is not the campaign's.
+    await handleInboundSms({
+      ctx: { ...link(), now: () => new Date(Date.now() + 80 * HOUR) },
+      input: { messageSid: `SM${randomUUID().replaceAll("-", "")}`, from: phones[2]!, to: SMS_NUMBER, body: "STOP" },
+    });
+    const later = await one<number>(
+      `select count(distinct contact_id) from consent_events where action = 'opted_out' and source = 'sms_keyword'
+          and contact_id in (select contact_id from messages where campaign_id = $1)`,
+      [smsCampaignId],
+    );
+    expect(later).toBe(2);
+    expect((await getCampaignReport({ ctx: admin, input: { id: smsCampaignId } })).funnel.unsubscribed).toBe(1);
     // The email campaign's report does not take the SMS opt-out.
     expect((await getCampaignReport({ ctx: admin, input: { id: emailCampaignId } })).funnel.unsubscribed).toBe(1);
   });
