@@ -17,14 +17,19 @@ import {
 } from "recharts";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
+import { FormField } from "@/components/ui/form-field";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
+import { formatWhen } from "@/components/contacts/labels";
 import type { TCampaign, TCampaignReport } from "@/server/services/campaigns";
 import type { BlockReason } from "@/server/shared/enums";
 import { CardHeading } from "./card-heading";
 import { percent } from "./campaign-engagement";
-import { blockReasonLabel, type RecipientOutcome } from "./labels";
+import { blockReasonLabel, RUN_KIND_LABELS, type RecipientOutcome } from "./labels";
+
+const ALL_RUNS = "all";
 
 /** Where "Show recipients" leads: the Progress tab's recipients list, filtered. */
 export interface RecipientFilter {
@@ -38,11 +43,12 @@ const CLICKS_COLOUR = "var(--chart-5)";
 
 const n = (value: number) => value.toLocaleString("en-US");
 
-function CsvLink({ campaignId, section, label }: { campaignId: string; section: string; label: string }) {
+function CsvLink({ report, section, label }: { report: TCampaignReport; section: string; label: string }) {
+  const run = report.runId ? `&runId=${report.runId}` : "";
   return (
     <Button variant="outline" size="sm" asChild>
       <a
-        href={`/api/campaigns/${campaignId}/report.csv?section=${section}`}
+        href={`/api/campaigns/${report.campaignId}/report.csv?section=${section}${run}`}
         download
         aria-label={`Download ${label} CSV`}
       >
@@ -89,16 +95,46 @@ export function CampaignReport({
   onShowRecipients?: (filter: RecipientFilter) => void;
 }) {
   const trpc = useTRPC();
-  const report = useQuery(trpc.campaigns.report.queryOptions({ id: campaign.id }));
-  if (report.isPending) return <LoadingRows label="Loading the report" />;
-  if (report.isError) return <LoadError message={errorMessage(report.error)} onRetry={() => void report.refetch()} />;
-  const data = report.data;
+  const fieldId = React.useId();
+  const [runId, setRunId] = React.useState<string>(ALL_RUNS);
+  const runs = useQuery(trpc.campaigns.runs.queryOptions({ id: campaign.id }));
+  const report = useQuery(
+    trpc.campaigns.report.queryOptions({ id: campaign.id, ...(runId === ALL_RUNS ? {} : { runId }) }),
+  );
+  const runItems = runs.data?.items ?? [];
   return (
     <div className="grid gap-4" data-testid="campaign-report">
-      <FunnelCard report={data} />
-      <OutcomesCard report={data} onShowRecipients={onShowRecipients} />
-      {data.channel === "email" || data.funnel.clicked > 0 ? <HourlyCard report={data} /> : null}
-      <LinksCard report={data} />
+      {runItems.length > 1 ? (
+        <FormField id={`${fieldId}-run`} label="Run" className="w-72">
+          <Select value={runId} onValueChange={setRunId}>
+            <SelectTrigger id={`${fieldId}-run`} className="w-full">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              <SelectItem value={ALL_RUNS}>All runs</SelectItem>
+              {runItems.map((run) => (
+                <SelectItem key={run.id} value={run.id}>
+                  {RUN_KIND_LABELS[run.kind] ?? run.kind} · {formatWhen(run.startedAt ?? run.scheduledFor)}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        </FormField>
+      ) : null}
+      {report.isPending ? (
+        <LoadingRows label="Loading the report" />
+      ) : report.isError ? (
+        <LoadError message={errorMessage(report.error)} onRetry={() => void report.refetch()} />
+      ) : (
+        <>
+          <FunnelCard report={report.data} />
+          <OutcomesCard report={report.data} onShowRecipients={onShowRecipients} />
+          {report.data.channel === "email" || report.data.funnel.clicked > 0 ? (
+            <HourlyCard report={report.data} />
+          ) : null}
+          <LinksCard report={report.data} />
+        </>
+      )}
     </div>
   );
 }
@@ -111,14 +147,18 @@ function FunnelCard({ report }: { report: TCampaignReport }) {
       <CardHeader>
         <CardHeading>Funnel</CardHeading>
         <CardDescription>
-          Over {report.runs === 1 ? "the campaign's run" : `its ${n(report.runs)} runs`}. Rates are over delivered
-          messages;{" "}
+          {report.runId
+            ? "Over this run."
+            : report.runs === 1
+              ? "Over the campaign's run."
+              : `Over its ${n(report.runs)} runs.`}{" "}
+          Rates are over delivered messages;{" "}
           {report.countMachineOpens
             ? "machine opens and clicks are counted (Settings → General)."
             : `machine opens and clicks are left out (${n(report.funnel.machineOpened)} messages opened and ${n(report.funnel.machineClicked)} clicked by machines).`}
         </CardDescription>
         <CardAction>
-          <CsvLink campaignId={report.campaignId} section="funnel" label="funnel" />
+          <CsvLink report={report} section="funnel" label="funnel" />
         </CardAction>
       </CardHeader>
       <CardContent className="grid gap-4">
@@ -189,7 +229,7 @@ function OutcomesCard({
           STOP within 72 hours of its text) and marked as spam.
         </CardDescription>
         <CardAction>
-          <CsvLink campaignId={report.campaignId} section="blocked" label="blocked reasons" />
+          <CsvLink report={report} section="blocked" label="blocked reasons" />
         </CardAction>
       </CardHeader>
       <CardContent>
@@ -304,7 +344,7 @@ function HourlyCard({ report }: { report: TCampaignReport }) {
           >
             {asTable ? "Show as chart" : "Show as table"}
           </Button>
-          <CsvLink campaignId={report.campaignId} section="hourly" label="hourly opens and clicks" />
+          <CsvLink report={report} section="hourly" label="hourly opens and clicks" />
         </CardAction>
       </CardHeader>
       <CardContent>
@@ -390,7 +430,7 @@ function LinksCard({ report }: { report: TCampaignReport }) {
         <CardHeading>Top links</CardHeading>
         <CardDescription>The most clicked links, most unique clicks first.</CardDescription>
         <CardAction>
-          <CsvLink campaignId={report.campaignId} section="links" label="top links" />
+          <CsvLink report={report} section="links" label="top links" />
         </CardAction>
       </CardHeader>
       <CardContent>
