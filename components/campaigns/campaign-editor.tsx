@@ -35,6 +35,7 @@ import type { TRenderPreview } from "@/server/services/templates";
 import type { Channel } from "@/server/shared/enums";
 import { countSmsSegments } from "@/server/shared/sms-segments";
 import { CampaignProgress, LIVE_STATUSES } from "./campaign-progress";
+import { CampaignReport, type RecipientFilter } from "./campaign-report";
 import { CHANNEL_LABELS, DRY_RUN_REASONS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
 import { ScheduleStep } from "./schedule-step";
 import { formatUsd, SmsCostBreakdown } from "./sms-cost-breakdown";
@@ -185,6 +186,8 @@ function EditorBody({
   const queryClient = useQueryClient();
   const [draft, setDraft] = React.useState<Draft>(() => draftFrom(campaign));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
+  /** The recipients filter the Report's "Show recipients" asks the Progress tab for. */
+  const [recipientFilter, setRecipientFilter] = React.useState<RecipientFilter | undefined>(undefined);
   const editable = canEdit && (!campaign || campaign.status === "draft");
   const showTest = !!campaign && canEdit;
   const showSchedule = !!campaign && canEdit && (campaign.status === "draft" || campaign.status === "scheduled");
@@ -195,7 +198,7 @@ function EditorBody({
     ...(showTest ? ["test"] : []),
     ...(campaign ? ["review"] : []),
     ...(showSchedule ? ["schedule"] : []),
-    ...(showProgress ? ["progress"] : []),
+    ...(showProgress ? ["progress", "report"] : []),
   ];
   // A step the campaign no longer offers (Schedule once it sends) falls back to its progress.
   const step = steps.includes(chosenStep) ? chosenStep : showProgress ? "progress" : "audience";
@@ -358,6 +361,7 @@ function EditorBody({
           {campaign ? <TabsTrigger value="review">4. Review</TabsTrigger> : null}
           {showSchedule ? <TabsTrigger value="schedule">5. Schedule</TabsTrigger> : null}
           {showProgress ? <TabsTrigger value="progress">Progress</TabsTrigger> : null}
+          {showProgress ? <TabsTrigger value="report">Report</TabsTrigger> : null}
         </TabsList>
 
         <TabsContent value="audience" className="mt-4">
@@ -596,7 +600,23 @@ function EditorBody({
         ) : null}
         {campaign && showProgress ? (
           <TabsContent value="progress" className="mt-4">
-            <CampaignProgress campaign={campaign} canEdit={canEdit} isAdmin={isAdmin} />
+            <CampaignProgress
+              campaign={campaign}
+              canEdit={canEdit}
+              isAdmin={isAdmin}
+              recipientFilter={recipientFilter}
+            />
+          </TabsContent>
+        ) : null}
+        {campaign && showProgress ? (
+          <TabsContent value="report" className="mt-4">
+            <CampaignReport
+              campaign={campaign}
+              onShowRecipients={(filter) => {
+                setRecipientFilter(filter);
+                setStep("progress");
+              }}
+            />
           </TabsContent>
         ) : null}
       </Tabs>

@@ -29,6 +29,7 @@ import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaign, TCampaignProgress, TCampaignRun } from "@/server/services/campaigns";
 import { CampaignEngagementCard } from "./campaign-engagement";
 import { CampaignRecipients } from "./campaign-recipients";
+import type { RecipientFilter } from "./campaign-report";
 import { CardHeading } from "./card-heading";
 import {
   blockReasonLabel,
@@ -56,10 +57,13 @@ export function CampaignProgress({
   campaign,
   canEdit,
   isAdmin,
+  recipientFilter,
 }: {
   campaign: TCampaign;
   canEdit: boolean;
   isAdmin: boolean;
+  /** The recipients list starts filtered so (the Report's "Show recipients"). */
+  recipientFilter?: RecipientFilter;
 }) {
   const trpc = useTRPC();
   const live = LIVE_STATUSES.has(campaign.status);
@@ -122,6 +126,8 @@ export function CampaignProgress({
 
       {selectedRun ? (
         <CampaignRecipients
+          key={recipientFilter ? `${recipientFilter.outcome}:${recipientFilter.reason ?? ""}` : "all"}
+          initialFilter={recipientFilter}
           campaignId={campaign.id}
           run={selectedRun}
           latest={selectedRun.id === runItems[0]?.id}

@@ -43,6 +43,7 @@ export function CampaignRecipients({
   latest,
   live,
   masked,
+  initialFilter,
 }: {
   campaignId: string;
   run: TCampaignRun;
@@ -50,11 +51,13 @@ export function CampaignRecipients({
   latest: boolean;
   live: boolean;
   masked: boolean;
+  /** The filter the list starts with (the Report's "Show recipients"). */
+  initialFilter?: { outcome: RecipientOutcome; reason?: BlockReason };
 }) {
   const trpc = useTRPC();
   const fieldId = React.useId();
-  const [outcome, setOutcome] = React.useState<RecipientOutcome | typeof ALL>(ALL);
-  const [reason, setReason] = React.useState<BlockReason | typeof ALL>(ALL);
+  const [outcome, setOutcome] = React.useState<RecipientOutcome | typeof ALL>(initialFilter?.outcome ?? ALL);
+  const [reason, setReason] = React.useState<BlockReason | typeof ALL>(initialFilter?.reason ?? ALL);
   const filters = { ...(outcome === ALL ? {} : { outcome }), ...(reason === ALL ? {} : { reason }) };
   const list = useInfiniteQuery({
     ...trpc.campaigns.recipients.infiniteQueryOptions(

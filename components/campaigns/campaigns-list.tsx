@@ -3,10 +3,11 @@
 import * as React from "react";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { MegaphoneIcon, PlusIcon } from "lucide-react";
+import { ChartColumnIcon, MegaphoneIcon, PlusIcon } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Checkbox } from "@/components/ui/checkbox";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Label } from "@/components/ui/label";
 import { Switch } from "@/components/ui/switch";
@@ -16,6 +17,7 @@ import { formatRelative } from "@/components/settings/format";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaign } from "@/server/services/campaigns";
 import { formatWhen } from "@/components/contacts/labels";
+import { COMPARE_MAX, COMPARE_MIN } from "@/server/shared/campaign-report";
 import { CHANNEL_LABELS, STATUS_LABELS, STATUS_VARIANTS } from "./labels";
 
 /** While a campaign is sending or waiting for its run, the list is read again this often. */
@@ -49,10 +51,33 @@ export function CampaignsList({ canEdit }: { canEdit: boolean }) {
     refetchInterval: (query) => (query.state.data?.items.some((c) => LIVE.has(c.status)) ? LIVE_REFRESH_MS : false),
   });
   const items = list.data?.items ?? [];
+  // Campaigns ticked for the side-by-side comparison, in the order ticked.
+  const [selected, setSelected] = React.useState<string[]>([]);
+  const toggle = (id: string, on: boolean) =>
+    setSelected((ids) => (on ? [...ids.filter((x) => x !== id), id] : ids.filter((x) => x !== id)));
+  const canCompare = selected.length >= COMPARE_MIN && selected.length <= COMPARE_MAX;
 
   return (
     <div className="grid gap-4">
-      <div className="flex items-center justify-end gap-2">
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        <p className="mr-auto text-sm text-muted-foreground" aria-live="polite">
+          {selected.length === 0
+            ? `Tick ${COMPARE_MIN} to ${COMPARE_MAX} campaigns to compare them.`
+            : `${selected.length} selected for comparison${selected.length < COMPARE_MIN ? `: tick at least ${COMPARE_MIN}` : ""}.`}
+        </p>
+        {canCompare ? (
+          <Button variant="outline" size="sm" asChild>
+            <Link href={`/campaigns/compare?ids=${selected.join(",")}`}>
+              <ChartColumnIcon />
+              Compare {selected.length}
+            </Link>
+          </Button>
+        ) : (
+          <Button variant="outline" size="sm" disabled>
+            <ChartColumnIcon />
+            Compare
+          </Button>
+        )}
         <Switch id="campaigns-archived" checked={includeArchived} onCheckedChange={setIncludeArchived} />
         <Label htmlFor="campaigns-archived" className="text-sm font-normal text-muted-foreground">
           Show archived
@@ -85,6 +110,9 @@ export function CampaignsList({ canEdit }: { canEdit: boolean }) {
           <Table>
             <TableHeader>
               <TableRow>
+                <TableHead className="w-10">
+                  <span className="sr-only">Compare</span>
+                </TableHead>
                 <TableHead>Campaign</TableHead>
                 <TableHead>Status</TableHead>
                 <TableHead>Channel</TableHead>
@@ -95,6 +123,14 @@ export function CampaignsList({ canEdit }: { canEdit: boolean }) {
             <TableBody>
               {items.map((c) => (
                 <TableRow key={c.id} data-testid="campaign-row">
+                  <TableCell>
+                    <Checkbox
+                      aria-label={`Compare ${c.name}`}
+                      checked={selected.includes(c.id)}
+                      disabled={!selected.includes(c.id) && selected.length >= COMPARE_MAX}
+                      onCheckedChange={(checked) => toggle(c.id, checked === true)}
+                    />
+                  </TableCell>
                   <TableCell className="whitespace-normal">
                     <Link href={`/campaigns/${c.id}`} className="font-medium underline-offset-4 hover:underline">
                       {c.name}

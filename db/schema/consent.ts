@@ -34,6 +34,8 @@ export interface ConsentEvidence {
   textHash?: string;
   formVersion?: string;
   providerMessageId?: string;
+  /** The message whose unsubscribe link recorded the opt-out (campaign reports attribute it by this). */
+  messageId?: string;
   note?: string;
 }
 

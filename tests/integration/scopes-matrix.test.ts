@@ -182,6 +182,8 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.attachments": either("campaigns:read", "viewer"),
   "campaigns.removeAttachment": either("campaigns:write", "marketer"),
   "campaigns.engagement": either("campaigns:read", "viewer"),
+  "campaigns.report": either("campaigns:read", "viewer"),
+  "campaigns.compare": either("campaigns:read", "viewer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),
@@ -292,6 +294,21 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     load: () => import("@/app/api/campaigns/[id]/recipients.csv/route"),
     url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/recipients.csv`,
     params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "campaigns/[id]/report.csv/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/[id]/report.csv/route"),
+    url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/report.csv?section=funnel`,
+    params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "campaigns/compare.csv/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/compare.csv/route"),
+    url: () => `/api/campaigns/compare.csv?ids=${UNKNOWN_CAMPAIGN},${randomUUID()}`,
   },
   "campaigns/[id]/attachments/route.ts": {
     method: "POST",

@@ -7,6 +7,12 @@ import {
   cancelCampaign,
   getCampaignProgress,
   getCampaignEngagement,
+  getCampaignReport,
+  compareCampaigns,
+  ZCampaignReportInput,
+  ZCampaignReport,
+  ZCompareCampaignsInput,
+  ZCampaignComparison,
   listCampaignRecipients,
   listCampaignRuns,
   pauseCampaign,
@@ -84,6 +90,23 @@ export const campaignsRouter = createTRPCRouter({
     .input(ZCreateCampaignInput)
     .output(ZCampaign)
     .mutation(({ ctx, input }) => createCampaign({ ctx: ctx.svc, input })),
+
+  // Before `get`: REST matches paths in this order, and `/campaigns/{id}` would take `compare`.
+  compare: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/compare",
+        tags: TAGS,
+        summary: "Compare campaigns",
+        description:
+          "Two to five campaigns side by side (`ids=a,b,c`, in the order shown): each one's funnel and rates over every run, the same numbers as its report. 400 for fewer than two, more than five, repeated or malformed ids; 404 when an id is not one of the workspace's campaigns. CSV: `GET /api/campaigns/compare.csv?ids=…`. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCompareCampaignsInput)
+    .output(ZCampaignComparison)
+    .query(({ ctx, input }) => compareCampaigns({ ctx: ctx.svc, input })),
 
   get: read
     .meta({
@@ -402,4 +425,20 @@ export const campaignsRouter = createTRPCRouter({
     .input(ZCampaignActionInput)
     .output(ZCampaignEngagement)
     .query(({ ctx, input }) => getCampaignEngagement({ ctx: ctx.svc, input })),
+
+  report: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/report",
+        tags: TAGS,
+        summary: "Campaign report",
+        description:
+          "The campaign's report over every run (or one: `runId`): the funnel (audience, sent, delivered, opened, clicked, replied; blocked by reason, failed, unsubscribed through the campaign, complained) with its rates over delivered messages, opens and clicks per hour after each run's start (hours 0–71), and the most clicked links. Machine opens and clicks are counted apart unless the workspace counts them. The numbers the campaign page's Report shows; each section as CSV: `GET /api/campaigns/{id}/report.csv?section=funnel|hourly|links|blocked`. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZCampaignReportInput)
+    .output(ZCampaignReport)
+    .query(({ ctx, input }) => getCampaignReport({ ctx: ctx.svc, input })),
 });

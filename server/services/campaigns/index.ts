@@ -26,6 +26,14 @@ export { listCampaignRuns } from "./list-campaign-runs";
 export { listCampaignRecipients } from "./list-campaign-recipients";
 export { getCampaignProgress } from "./get-campaign-progress";
 export { getCampaignEngagement } from "./get-campaign-engagement";
+export { getCampaignReport } from "./get-campaign-report";
+export { compareCampaigns } from "./compare-campaigns";
+export {
+  exportCampaignReportCsv,
+  exportCampaignComparisonCsv,
+  REPORT_CSV_SECTIONS,
+  type ReportCsvSection,
+} from "./export-campaign-report-csv";
 export { exportCampaignRecipientsCsv, RECIPIENT_CSV_COLUMNS } from "./export-campaign-recipients-csv";
 export { updateCampaignOptions } from "./update-campaign-options";
 export { addCampaignAttachment } from "./add-campaign-attachment";
@@ -46,6 +54,15 @@ export {
   ZCampaignProgress,
   ZCampaignEngagement,
   type TCampaignEngagement,
+  ZCampaignReportInput,
+  ZCampaignReport,
+  type TCampaignReport,
+  ZCompareCampaignsInput,
+  ZCampaignComparison,
+  type TCampaignComparison,
+  COMPARE_MAX,
+  COMPARE_MIN,
+  REPORT_HOURS,
   ZCampaignRun,
   ZCampaignRunList,
   ZListRecipientsInput,

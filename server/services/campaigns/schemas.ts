@@ -10,6 +10,7 @@ import {
   TOPIC_KINDS,
 } from "@/server/shared/enums";
 import { UTM_VALUE_MAX } from "@/server/shared/utm";
+import { COMPARE_MAX, COMPARE_MIN } from "@/server/shared/campaign-report";
 import { MAX_ATTACHMENT_TOTAL_BYTES, MAX_ATTACHMENTS } from "@/server/shared/attachments";
 
 /** At most this many addresses per test send. */
@@ -599,3 +600,125 @@ export const ZCampaignEngagement = z.object({
     .describe("The most clicked links (up to 10), most unique clicks first"),
 });
 export type TCampaignEngagement = z.infer<typeof ZCampaignEngagement>;
+
+// --- Campaign report ------------------------------------------------------------------------
+
+export { COMPARE_MAX, COMPARE_MIN, REPORT_HOURS, REPORT_TOP_LINKS } from "@/server/shared/campaign-report";
+
+export const ZCampaignReportInput = z.object({
+  id: ZCampaignId,
+  runId: z.uuid().describe("Only this run of the campaign (default: every run)").optional(),
+});
+export type TCampaignReportInput = z.input<typeof ZCampaignReportInput>;
+
+export const ZReportFunnel = z.object({
+  audience: z.number().int().describe("Recipients frozen into the runs (every contact the audience held)"),
+  sent: z
+    .number()
+    .int()
+    .describe("Messages handed to the provider: delivered + failed (not blocked, not waiting, not cancelled)"),
+  delivered: z
+    .number()
+    .int()
+    .describe(
+      "Messages the provider accepted and did not report failing (sent, delivered or complained): the base of every rate",
+    ),
+  opened: z.number().int().describe("Messages opened by a person (machine opens only when the workspace counts them)"),
+  machineOpened: z.number().int().describe("Messages with at least one open taken for a machine's, counted apart"),
+  clicked: z
+    .number()
+    .int()
+    .describe("Messages with a tracked link clicked by a person (machine clicks only when they count)"),
+  machineClicked: z.number().int().describe("Messages with at least one click taken for a machine's, counted apart"),
+  replied: z.number().int().describe("SMS that got a reply within 72 hours (one per message)"),
+  blocked: z.number().int().describe("Recipients the policy blocked (see `blockedByReason`)"),
+  blockedByReason: z
+    .record(z.string(), z.number().int())
+    .describe("Blocked recipients per reason (no_consent, opted_out, suppressed, frequency_cap, …)"),
+  failed: z.number().int().describe("Messages that failed for good after hand-over (failed, undelivered, bounced)"),
+  queued: z.number().int().describe("Messages not handed to the provider yet (queued, deferred, sending)"),
+  cancelled: z.number().int().describe("Recipients and messages a cancel stopped before hand-over"),
+  unsubscribed: z
+    .number()
+    .int()
+    .describe(
+      "Contacts who opted out through a message of the campaign: its unsubscribe link, or a STOP text within 72 hours of its SMS",
+    ),
+  complained: z.number().int().describe("Messages the recipient marked as spam (the provider's complaint report)"),
+  totalOpens: z.number().int().describe("Every open counted (people's; machines' too when they count)"),
+  totalClicks: z.number().int().describe("Every click counted (people's; machines' too when they count)"),
+});
+export type TReportFunnel = z.infer<typeof ZReportFunnel>;
+
+const rate = (what: string) => z.number().nullable().describe(`${what} (0–1); null while nothing was delivered`);
+
+export const ZReportRates = z.object({
+  openRate: rate("opened ÷ delivered"),
+  clickRate: rate("clicked ÷ delivered"),
+  clickToOpenRate: z.number().nullable().describe("clicked ÷ opened (0–1); null while nothing was opened"),
+  replyRate: rate("replied ÷ delivered"),
+  unsubscribeRate: rate("unsubscribed ÷ delivered"),
+  complaintRate: rate("complained ÷ delivered"),
+  failureRate: z.number().nullable().describe("failed ÷ sent (0–1); null while nothing was sent"),
+});
+export type TReportRates = z.infer<typeof ZReportRates>;
+
+export const ZReportHour = z.object({
+  hour: z.number().int().describe("Hours after the run's start (0 = the first hour)"),
+  opens: z.number().int().describe("Opens in that hour (people's; machines' too when they count)"),
+  clicks: z.number().int().describe("Clicks in that hour (people's; machines' too when they count)"),
+});
+export type TReportHour = z.infer<typeof ZReportHour>;
+
+export const ZReportLink = z.object({
+  url: z.string().describe("The link as the message carried it"),
+  uniqueClicks: z.number().int().describe("Messages in which it was clicked"),
+  totalClicks: z.number().int().describe("Clicks on it"),
+});
+
+export const ZCampaignReport = z.object({
+  campaignId: z.uuid().describe("The campaign"),
+  name: z.string().describe("The campaign's name"),
+  channel: z.enum(CHANNELS).describe("email or sms"),
+  runId: z.uuid().nullable().describe("The run reported; null: every run of the campaign"),
+  runs: z.number().int().describe("Runs reported"),
+  firstSentAt: z.date().nullable().describe("When the first reported run started; null before any did"),
+  countMachineOpens: z
+    .boolean()
+    .describe(
+      "Whether machine opens and clicks count in opened, clicked, totals, hourly and rates (workspace setting)",
+    ),
+  funnel: ZReportFunnel.describe("Counts from audience to click, and what fell out on the way"),
+  rates: ZReportRates.describe("The funnel's rates"),
+  hourly: z
+    .array(ZReportHour)
+    .describe("Opens and clicks per hour after each run's start, hours 0–71 (every hour listed, zero included)"),
+  topLinks: z.array(ZReportLink).describe("The most clicked links (up to 20), most unique clicks first"),
+});
+export type TCampaignReport = z.infer<typeof ZCampaignReport>;
+
+export const ZCompareCampaignsInput = z.object({
+  ids: z
+    .string()
+    .max(400)
+    .describe(`Comma-separated ids of ${COMPARE_MIN} to ${COMPARE_MAX} campaigns of the workspace, in the order shown`),
+});
+export type TCompareCampaignsInput = z.input<typeof ZCompareCampaignsInput>;
+
+export const ZCampaignComparison = z.object({
+  campaigns: z
+    .array(
+      z.object({
+        campaignId: z.uuid().describe("The campaign"),
+        name: z.string().describe("The campaign's name"),
+        channel: z.enum(CHANNELS).describe("email or sms"),
+        status: z.enum(CAMPAIGN_STATUSES).describe("The campaign's status"),
+        firstSentAt: z.date().nullable().describe("When its first run started; null before any did"),
+        funnel: ZReportFunnel.describe("Its funnel over every run (as in its report)"),
+        rates: ZReportRates.describe("Its rates"),
+      }),
+    )
+    .describe("The campaigns in the order asked"),
+  countMachineOpens: z.boolean().describe("Whether machine opens and clicks count (workspace setting)"),
+});
+export type TCampaignComparison = z.infer<typeof ZCampaignComparison>;

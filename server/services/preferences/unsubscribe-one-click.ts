@@ -21,6 +21,9 @@ export interface UnsubscribeResult {
  * reason is appended as one more `opted_out` event whose `evidence.note` holds it (the ledger is
  * append-only, so this is the only honest place for it). At most one reason per opt-out.
  *
+ * The evidence names the message the link came in (`messageId`, when the token carries it), so
+ * the opt-out is attributed to that message's campaign in its report.
+ *
  * A bad, foreign or expired token → NOT_FOUND and nothing changes.
  */
 export async function unsubscribeOneClick({
@@ -50,7 +53,11 @@ export async function unsubscribeOneClick({
         topicRows: [topic],
         action: "opted_out",
         source: "one_click",
-        evidence: { ...evidence, ...(reason ? { note: reason } : {}) },
+        evidence: {
+          ...evidence,
+          ...(claims.messageId ? { messageId: claims.messageId } : {}),
+          ...(reason ? { note: reason } : {}),
+        },
       },
     });
     return { status: "opted_out", changed: true, topicKey: topic.key };
