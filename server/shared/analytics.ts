@@ -73,7 +73,8 @@ export function resolveRange(
   input: { from?: string; to?: string },
   today: string,
 ): { ok: true; range: DayRange } | { ok: false; problem: RangeProblem } {
-  if (input.to !== undefined && !parseDay(input.to)) return { ok: false, problem: { field: "to", message: "Not a date (YYYY-MM-DD)" } };
+  if (input.to !== undefined && !parseDay(input.to))
+    return { ok: false, problem: { field: "to", message: "Not a date (YYYY-MM-DD)" } };
   if (input.from !== undefined && !parseDay(input.from))
     return { ok: false, problem: { field: "from", message: "Not a date (YYYY-MM-DD)" } };
   const to = input.to ?? (input.from && input.from > today ? input.from : today);

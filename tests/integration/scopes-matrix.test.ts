@@ -161,6 +161,11 @@ const PROCEDURES: Record<string, Rule> = {
   "messages.retry": either("messages:send", "marketer"),
   "messages.resend": either("messages:send", "marketer"),
 
+  "analytics.delivery": either("campaigns:read", "viewer", empty),
+  "analytics.consentTrend": either("campaigns:read", "viewer", empty),
+  "analytics.bestSendHour": member("viewer", empty),
+  "analytics.topForms": member("viewer", empty),
+
   "campaigns.list": either("campaigns:read", "viewer", nothing),
   "campaigns.get": either("campaigns:read", "viewer"),
   "campaigns.create": either("campaigns:write", "marketer"),
@@ -292,6 +297,14 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     load: () => import("@/app/api/campaigns/[id]/recipients.csv/route"),
     url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/recipients.csv`,
     params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "analytics/[section]/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/analytics/[section]/route"),
+    url: () => "/api/analytics/delivery.csv",
+    params: () => ({ section: "delivery.csv" }),
   },
   "campaigns/[id]/attachments/route.ts": {
     method: "POST",

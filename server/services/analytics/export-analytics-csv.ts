@@ -29,7 +29,9 @@ export async function exportAnalyticsCsv({
       const stats = await getDeliveryStats({ ctx, input: filters });
       return (
         csvLine(["day", "sent", "delivered", "bounced", "failed", "complained", "blocked"]) +
-        stats.days.map((d) => csvLine([d.day, d.sent, d.delivered, d.bounced, d.failed, d.complained, d.blocked])).join("")
+        stats.days
+          .map((d) => csvLine([d.day, d.sent, d.delivered, d.bounced, d.failed, d.complained, d.blocked]))
+          .join("")
       );
     }
     case "blocked": {

@@ -74,7 +74,15 @@ export async function getConsentTrend({
   const days = new Map(dayList.map((day) => [day, { day, optIns: 0, optOuts: 0, net: 0, audience: 0 }]));
   const series = new Map<
     string,
-    { channel: Channel; topic: string; topicName: string; optIns: number; optOuts: number; net: number; audience: number }
+    {
+      channel: Channel;
+      topic: string;
+      topicName: string;
+      optIns: number;
+      optOuts: number;
+      net: number;
+      audience: number;
+    }
   >();
   let audienceAtStart = 0;
   for (const r of resultRows<{

@@ -42,7 +42,10 @@ const ZDeliveryDay = z
   .object({
     day: ZDay.describe("The day"),
     sent: z.number().int().describe("Messages handed to a provider that day"),
-    delivered: z.number().int().describe("Of those, messages that reached the recipient (sent, delivered or complained)"),
+    delivered: z
+      .number()
+      .int()
+      .describe("Of those, messages that reached the recipient (sent, delivered or complained)"),
     bounced: z.number().int().describe("Of those, bounced messages"),
     failed: z.number().int().describe("Of those, other failures after hand-over (undelivered, failed)"),
     complained: z.number().int().describe("Of those, messages the recipient marked as spam"),
@@ -85,7 +88,10 @@ const ZTrendDay = z
     optIns: z.number().int().describe("Consents that began that day (a contact × channel × topic became opted in)"),
     optOuts: z.number().int().describe("Consents that ended that day (opted in before, opted out now)"),
     net: z.number().int().describe("optIns − optOuts"),
-    audience: z.number().int().describe("Consented audience (opted-in contact × channel × topic pairs) at the end of the day"),
+    audience: z
+      .number()
+      .int()
+      .describe("Consented audience (opted-in contact × channel × topic pairs) at the end of the day"),
   })
   .describe("One day of the consent trend");
 
@@ -127,7 +133,10 @@ export const ZBestSendHour = z
         z
           .object({
             hour: z.number().int().min(0).max(23).describe("Hour of the recipient's local day, 0–23"),
-            delivered: z.number().int().describe("Messages that reached recipients, sent in this local hour (the sample)"),
+            delivered: z
+              .number()
+              .int()
+              .describe("Messages that reached recipients, sent in this local hour (the sample)"),
             opened: z.number().int().describe("Of those, messages a person opened"),
             clicked: z.number().int().describe("Of those, messages a person clicked"),
             openRate: ZRate.describe("opened ÷ delivered; null without a sample"),
@@ -138,8 +147,16 @@ export const ZBestSendHour = z
       .describe("All 24 hours, in order"),
     best: z
       .object({
-        byOpens: z.number().int().nullable().describe("Hour with the highest open rate (ties: the larger sample), or null"),
-        byClicks: z.number().int().nullable().describe("Hour with the highest click rate (ties: the larger sample), or null"),
+        byOpens: z
+          .number()
+          .int()
+          .nullable()
+          .describe("Hour with the highest open rate (ties: the larger sample), or null"),
+        byClicks: z
+          .number()
+          .int()
+          .nullable()
+          .describe("Hour with the highest click rate (ties: the larger sample), or null"),
       })
       .describe("The best hours, among hours with at least `minSample` messages"),
     minSample: z.number().int().describe("Messages an hour needs to be a candidate for best"),
@@ -156,7 +173,10 @@ export const ZTopForms = z
           .object({
             formId: z.uuid().describe("Form id"),
             name: z.string().describe("Form name"),
-            optIns: z.number().int().describe("Opt-ins recorded through the form in the range (contact × channel × topic)"),
+            optIns: z
+              .number()
+              .int()
+              .describe("Opt-ins recorded through the form in the range (contact × channel × topic)"),
             contacts: z.number().int().describe("Distinct contacts who opted in through the form in the range"),
           })
           .describe("One form"),
