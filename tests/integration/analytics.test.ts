@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, count, eq, gte, inArray, isNotNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, count, eq, gte, inArray, isNotNull, lt, ne, or, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { consentEvents, contacts, forms, messages, topics, type MessageStatus } from "@/db/schema";
@@ -269,7 +269,7 @@ afterAll(async () => {
 
 describe("delivery statistics", () => {
   /** An independent count: plain conditions over explicit New York midnights. */
-  async function independent(day: string, condition: ReturnType<typeof sql> | undefined) {
+  async function independent(day: string, condition: SQL | undefined) {
     const next = new Date(nyMidnight(day).getTime() + 86_400_000);
     const [row] = await handle.db
       .select({ n: count() })
