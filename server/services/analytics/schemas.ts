@@ -19,9 +19,9 @@ export const ZAnalyticsInput = z
       .trim()
       .min(1)
       .max(100)
-      .optional()
-      .describe("Only this topic (its key, e.g. `newsletter`); an unknown key answers 404. Default: every topic."),
-    channel: z.enum(CHANNELS).optional().describe("Only this channel (`email` or `sms`). Default: both."),
+      .describe("Only this topic (its key, e.g. `newsletter`); an unknown key answers 404. Default: every topic.")
+      .optional(),
+    channel: z.enum(CHANNELS).describe("Only this channel (`email` or `sms`). Default: both.").optional(),
   })
   .describe("Date range and filters");
 export type TAnalyticsInput = z.input<typeof ZAnalyticsInput>;
