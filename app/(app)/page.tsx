@@ -95,10 +95,8 @@ export default async function DashboardPage(props: {
   return (
     <div className="grid gap-6">
       <PageHeader
-        title="Dashboard"
-        description={`Delivery, consent and engagement of ${workspace.name}${
-          membership.user.name ? `. Welcome, ${membership.user.name}.` : "."
-        }`}
+        title={`Welcome${membership.user.name ? `, ${membership.user.name}` : ""}`}
+        description={`Delivery, consent and engagement of ${workspace.name}.`}
       />
       <AnalyticsDashboard key={JSON.stringify(params)} params={params} today={today} topics={topics} />
       <h2 className="mt-4 text-lg font-semibold tracking-tight">Workspace</h2>
