@@ -302,7 +302,7 @@ export function AnalyticsDashboard({
               }
             >
               <ResponsiveContainer width="100%" height="100%">
-                <BarChart data={delivery.data.days}>
+                <BarChart accessibilityLayer={false} data={delivery.data.days}>
                   <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
                   <XAxis dataKey="day" tickFormatter={shortDay} tick={AXIS} />
                   <YAxis allowDecimals={false} tick={AXIS} width={40} />
@@ -340,6 +340,7 @@ export function AnalyticsDashboard({
             >
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart
+                  accessibilityLayer={false}
                   data={delivery.data.blockedByReason.map((r) => ({ ...r, label: blockReasonLabel(r.reason) }))}
                   layout="vertical"
                 >
@@ -385,7 +386,7 @@ export function AnalyticsDashboard({
             }
           >
             <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={trend.data.days}>
+              <LineChart accessibilityLayer={false} data={trend.data.days}>
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
                 <XAxis dataKey="day" tickFormatter={shortDay} tick={AXIS} />
                 <YAxis allowDecimals={false} tick={AXIS} width={40} />
@@ -453,6 +454,7 @@ export function AnalyticsDashboard({
           >
             <ResponsiveContainer width="100%" height="100%">
               <BarChart
+                accessibilityLayer={false}
                 data={hours.data.hours.map((h) => ({
                   hour: String(h.hour).padStart(2, "0"),
                   open: h.openRate === null ? 0 : Math.round(h.openRate * 1000) / 10,
@@ -504,7 +506,7 @@ export function AnalyticsDashboard({
             }
           >
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={forms.data.forms} layout="vertical">
+              <BarChart accessibilityLayer={false} data={forms.data.forms} layout="vertical">
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
                 <XAxis type="number" allowDecimals={false} tick={AXIS} />
                 <YAxis type="category" dataKey="name" tick={AXIS} width={120} />
