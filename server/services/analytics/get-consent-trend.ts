@@ -11,8 +11,8 @@ import type { TAnalyticsInput, TConsentTrend } from "./schemas";
  * from the consent ledger (`consent_events`), the way the projection folds it: the events of each
  * contact × channel × topic in the order they were applied (`seq`); a confirmed grant (an opt-in
  * that needed no confirmation, or a confirmation) makes the pair consented, an opt-out ends it,
- * pending grants and expiries change nothing, and an opt-in that happened before an opt-out was
- * recorded does not undo it. An opt-in counts when the pair was not consented before, an opt-out
+ * pending grants and expiries change nothing (they are left out before the windows), and an
+ * opt-in that happened before an opt-out was recorded does not undo it. An opt-in counts when the pair was not consented before, an opt-out
  * when it was, on the day the person acted (`occurred_at` in the workspace's zone). The audience
  * is the number of consented pairs: before the range, then at the end of each day.
  *
@@ -30,35 +30,25 @@ export async function getConsentTrend({
   const start = filters.start.toISOString();
   const result = await ctx.db.execute(sql`
     with ev as (
-      select e.channel, e.topic_id, e.contact_id, e.seq, e.occurred_at, e.action, e.needs_confirmation,
+      select e.channel, e.topic_id, e.contact_id, e.seq, e.occurred_at, e.action,
              max(case when e.action = 'opted_out' then e.recorded_at end)
                over (partition by e.channel, e.topic_id, e.contact_id order by e.seq
                      rows between unbounded preceding and 1 preceding) as last_out_recorded
         from consent_events e
        where e.workspace_id = ${ctx.workspaceId}::uuid
          and e.occurred_at < ${filters.end.toISOString()}::timestamptz
+         and (e.action in ('opted_out', 'confirmed') or (e.action = 'opted_in' and not e.needs_confirmation))
          ${channelTopicSql(filters, "e")}
     ),
-    valued as (
-      select ev.*,
-             case when ev.action = 'opted_out' then false
-                  when (ev.action = 'confirmed' or (ev.action = 'opted_in' and not ev.needs_confirmation))
-                       and (ev.last_out_recorded is null or ev.occurred_at > ev.last_out_recorded) then true
-             end as v
+    decisive as (
+      select channel, topic_id, contact_id, seq, occurred_at, action <> 'opted_out' as state
         from ev
-    ),
-    grouped as (
-      select valued.*, count(v) over (partition by channel, topic_id, contact_id order by seq) as grp from valued
-    ),
-    stated as (
-      select grouped.*,
-             coalesce(bool_or(v) over (partition by channel, topic_id, contact_id, grp), false) as state
-        from grouped
+       where action = 'opted_out' or last_out_recorded is null or occurred_at > last_out_recorded
     ),
     moved as (
       select channel, topic_id, occurred_at, state,
              coalesce(lag(state) over (partition by channel, topic_id, contact_id order by seq), false) as prev
-        from stated
+        from decisive
     )
     select m.channel::text as channel, m.topic_id::text as topic_id, t.key as topic_key, t.name as topic_name,
            case when m.occurred_at < ${start}::timestamptz then null
