@@ -29,15 +29,16 @@ export async function getBestSendHour({
     sql`, `,
   );
   const result = await ctx.db.execute(sql`
-    with known_zones as materialized (select name from pg_timezone_names),
+    with known_zones as materialized (select distinct name from pg_timezone_names),
     country_zones(country, zone) as (values ${zones}),
     sent as (
       select coalesce(m.sent_at, m.created_at) as at, m.opened_at, m.clicked_at,
-             case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then c.timezone
+             case when kz.name is not null then c.timezone
                   when cz.zone is not null then cz.zone
                   else ${filters.timezone} end as zone
         from messages m
         left join contacts c on c.id = m.contact_id
+        left join known_zones kz on kz.name = c.timezone
         left join country_zones cz on cz.country = c.phone_country
        where m.workspace_id = ${ctx.workspaceId}::uuid
          and m.created_at >= ${filters.start.toISOString()}::timestamptz
