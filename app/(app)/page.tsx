@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActivityIcon, CheckCircle2Icon, CircleIcon, KeyRoundIcon, UsersIcon, GlobeIcon, CpuIcon } from "lucide-react";
+import { AnalyticsDashboard, type DashboardParams } from "@/components/analytics/analytics-dashboard";
 import { describeAction, describeActor } from "@/components/audit/describe-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -9,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getServerCaller } from "@/server/api/server-caller";
 import { getEnv } from "@/server/lib/env";
+import { todayIn } from "@/server/shared/analytics";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -37,16 +39,36 @@ function Stat({
   );
 }
 
-export default async function DashboardPage() {
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * The home page: the analytics dashboard (filters in the URL), then the workspace at a glance
+ * (members, keys, jobs) and, for admins, the first steps and the latest audit entries.
+ */
+export default async function DashboardPage(props: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const searchParams = await props.searchParams;
+  const params: DashboardParams = {
+    range: one(searchParams.range),
+    from: one(searchParams.from),
+    to: one(searchParams.to),
+    topic: one(searchParams.topic),
+    channel: one(searchParams.channel),
+  };
   const { caller } = await getServerCaller();
   const membership = await caller.workspace.current();
   const isAdmin = membership.role === "owner" || membership.role === "admin";
-  const [workspace, members, keys, activity] = await Promise.all([
+  const [workspace, members, keys, activity, messaging, topicList] = await Promise.all([
     caller.workspace.get(),
     caller.members.list(),
     isAdmin ? caller.apiKeys.list() : Promise.resolve(null),
-    isAdmin ? caller.audit.list({ limit: 8 }) : Promise.resolve(null),
+    isAdmin ? caller.audit.list({ limit: 5 }) : Promise.resolve(null),
+    caller.messagingSettings.get(),
+    caller.topics.list(),
   ]);
+  const today = todayIn(new Date(), messaging.timezone);
+  const topics = topicList.items.map((t) => ({ key: t.key, name: t.name }));
   const activeKeys = keys?.items.filter((k) => !k.revokedAt).length;
   const env = getEnv();
   const steps = [
@@ -74,8 +96,10 @@ export default async function DashboardPage() {
     <div className="grid gap-6">
       <PageHeader
         title={`Welcome${membership.user.name ? `, ${membership.user.name}` : ""}`}
-        description={`Overview of ${workspace.name}.`}
+        description={`Delivery, consent and engagement of ${workspace.name}.`}
       />
+      <AnalyticsDashboard key={JSON.stringify(params)} params={params} today={today} topics={topics} />
+      <h2 className="mt-4 text-lg font-semibold tracking-tight">Workspace</h2>
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat
           icon={UsersIcon}

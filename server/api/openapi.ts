@@ -47,7 +47,18 @@ export function getOpenApiDocument(): OpenAPIObject {
         "Consent-first messaging. Authenticate with `Authorization: Bearer <api key>`. Missing or wrong key → 401; a key without the needed scope → 403; another workspace's id → 404; invalid input → 400 naming the field.",
       version: "1.0.0",
       baseUrl,
-      tags: ["Contacts", "Consent", "Topics", "Segments", "Campaigns", "Messages", "Imports", "Workspace", "API keys"],
+      tags: [
+        "Contacts",
+        "Consent",
+        "Topics",
+        "Segments",
+        "Campaigns",
+        "Messages",
+        "Analytics",
+        "Imports",
+        "Workspace",
+        "API keys",
+      ],
     });
     liftParameterDescriptions(document);
     describeErrorIssues(document);

@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { campaignsRouter } from "./routers/campaigns";
@@ -19,6 +20,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
+  analytics: analyticsRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   campaigns: campaignsRouter,

@@ -261,3 +261,19 @@ export type TrackingSource = (typeof TRACKING_SOURCES)[number];
  */
 export const MACHINE_REASONS = ["scanner_user_agent", "apple_privacy_proxy", "too_soon", "all_links"] as const;
 export type MachineReason = (typeof MACHINE_REASONS)[number];
+
+/**
+ * Reached the recipient, for the analytics rates: a provider accepted the message and did not
+ * report it failed (a complaint means it arrived).
+ */
+export const REACHED_STATUSES = [...ACCEPTED_STATUSES, "complained"] as const satisfies readonly MessageStatus[];
+
+/**
+ * Handed to a provider, for the analytics "sent": accepted, reached, or failed after the
+ * provider took it (`failed` counts too when the message has a `sent_at`).
+ */
+export const HANDED_OVER_STATUSES = [
+  ...REACHED_STATUSES,
+  "undelivered",
+  "bounced",
+] as const satisfies readonly MessageStatus[];

@@ -161,6 +161,11 @@ const PROCEDURES: Record<string, Rule> = {
   "messages.retry": either("messages:send", "marketer"),
   "messages.resend": either("messages:send", "marketer"),
 
+  "analytics.delivery": either("campaigns:read", "viewer", empty),
+  "analytics.consentTrend": either("campaigns:read", "viewer", empty),
+  "analytics.bestSendHour": member("viewer", empty),
+  "analytics.topForms": member("viewer", empty),
+
   "campaigns.list": either("campaigns:read", "viewer", nothing),
   "campaigns.get": either("campaigns:read", "viewer"),
   "campaigns.create": either("campaigns:write", "marketer"),
@@ -309,6 +314,14 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     role: "viewer",
     load: () => import("@/app/api/campaigns/compare.csv/route"),
     url: () => `/api/campaigns/compare.csv?ids=${UNKNOWN_CAMPAIGN},${randomUUID()}`,
+  },
+  "analytics/[section]/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/analytics/[section]/route"),
+    url: () => "/api/analytics/delivery.csv",
+    params: () => ({ section: "delivery.csv" }),
   },
   "campaigns/[id]/attachments/route.ts": {
     method: "POST",

@@ -8,9 +8,11 @@ import {
   CAP_COUNTED_STATUSES,
   DELIVERY_PROBLEM_STATUSES,
   FAILED_STATUSES,
+  HANDED_OVER_STATUSES,
   IN_FLIGHT_STATUSES,
   isStatusIn,
   MESSAGE_STATUSES,
+  REACHED_STATUSES,
   RETRYABLE_STATUSES,
   TERMINAL_STATUSES,
 } from "@/server/shared/enums";
@@ -28,7 +30,9 @@ describe("named subsets of message statuses (server/shared/enums.ts)", () => {
       CAP_COUNTED_STATUSES,
       DELIVERY_PROBLEM_STATUSES,
       FAILED_STATUSES,
+      HANDED_OVER_STATUSES,
       IN_FLIGHT_STATUSES,
+      REACHED_STATUSES,
       RETRYABLE_STATUSES,
       TERMINAL_STATUSES,
     };
@@ -48,6 +52,9 @@ describe("named subsets of message statuses (server/shared/enums.ts)", () => {
     expect(sorted(RETRYABLE_STATUSES)).toEqual(["failed", "undelivered"]);
     expect(sorted(DELIVERY_PROBLEM_STATUSES)).toEqual(["bounced", "complained", "failed", "undelivered"]);
     expect(sorted(TERMINAL_STATUSES)).toEqual(["blocked", "received"]);
+    // The analytics' "delivered" and "sent" (failed after hand-over is told apart by sent_at).
+    expect(sorted(REACHED_STATUSES)).toEqual(["complained", "delivered", "sent"]);
+    expect(sorted(HANDED_OVER_STATUSES)).toEqual(["bounced", "complained", "delivered", "sent", "undelivered"]);
   });
 
   it("fit together: retryable ⊂ failed, nothing counted towards caps failed or blocked", () => {

@@ -1,0 +1,17 @@
+export { exportAnalyticsCsv } from "./export-analytics-csv";
+export { getBestSendHour } from "./get-best-send-hour";
+export { getConsentTrend } from "./get-consent-trend";
+export { getDeliveryStats } from "./get-delivery-stats";
+export { getTopForms } from "./get-top-forms";
+export {
+  ZAnalyticsInput,
+  ZBestSendHour,
+  ZConsentTrend,
+  ZDeliveryStats,
+  ZTopForms,
+  type TAnalyticsInput,
+  type TBestSendHour,
+  type TConsentTrend,
+  type TDeliveryStats,
+  type TTopForms,
+} from "./schemas";
