@@ -73,8 +73,8 @@ export function ChartCard({
       <CardContent>
         {empty ?? (
           <>
-            <div id={tableId} hidden={!showTable} className="max-h-96 overflow-auto">
-              <Table>
+            <div id={tableId} hidden={!showTable}>
+              <Table containerClassName="max-h-96 overflow-y-auto" scrollLabel={`${title}, table`}>
                 <TableCaption className="sr-only">{title}</TableCaption>
                 <TableHeader>
                   <TableRow>

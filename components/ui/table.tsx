@@ -2,9 +2,23 @@ import * as React from "react";
 
 import { cn } from "./cn";
 
-function Table({ className, ...props }: React.ComponentProps<"table">) {
+/**
+ * `scrollLabel` names the scrolling container and puts it in the tab order, so a table wider (or,
+ * with `containerClassName` such as `max-h-96 overflow-y-auto`, taller) than its box can be
+ * scrolled from the keyboard.
+ */
+function Table({
+  className,
+  containerClassName,
+  scrollLabel,
+  ...props
+}: React.ComponentProps<"table"> & { containerClassName?: string; scrollLabel?: string }) {
   return (
-    <div data-slot="table-container" className="relative w-full overflow-x-auto">
+    <div
+      data-slot="table-container"
+      className={cn("relative w-full overflow-x-auto", containerClassName)}
+      {...(scrollLabel ? { tabIndex: 0, role: "region", "aria-label": scrollLabel } : {})}
+    >
       <table data-slot="table" className={cn("w-full caption-bottom text-sm", className)} {...props} />
     </div>
   );

@@ -41,7 +41,7 @@ test("the home page is the analytics dashboard: KPIs, range switch, table view, 
 
   // The consent chart as a table, with its column headers.
   const section = page.getByTestId("section-consent");
-  await expect(section.getByRole("img")).toBeVisible();
+  await expect(section.getByRole("img", { name: /^Chart of opt-ins and opt-outs/ })).toBeVisible();
   await section.getByRole("button", { name: "Show table" }).click();
   await expect(section.getByRole("columnheader", { name: "Opt-ins" })).toBeVisible();
   await expect(section.getByRole("table")).toBeVisible();
