@@ -1,5 +1,13 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { campaignRecipients, campaignRuns, campaigns, messages, topics, type CampaignRunStatus } from "@/db/schema";
+import {
+  campaignRecipients,
+  campaignRuns,
+  campaigns,
+  messages,
+  topics,
+  type CampaignRow,
+  type CampaignRunStatus,
+} from "@/db/schema";
 import { resultRows } from "@/db/map-rows";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
@@ -121,7 +129,7 @@ export async function deliverRunChunk({
       return { kind: "stopped", status: current ? current.status : "failed" };
     }
     const due = await tx
-      .select({ contactId: campaignRecipients.contactId })
+      .select({ contactId: campaignRecipients.contactId, variant: campaignRecipients.variant })
       .from(campaignRecipients)
       .where(
         and(
@@ -134,7 +142,7 @@ export async function deliverRunChunk({
       .limit(limit);
     if (due.length === 0) return { kind: "empty" };
 
-    const source: SendRequest["source"] = campaign.templateId
+    const base: SendRequest["source"] = campaign.templateId
       ? { templateId: campaign.templateId }
       : { content: campaign.content! };
     const utm =
@@ -145,7 +153,7 @@ export async function deliverRunChunk({
       channel: campaign.channel,
       topicKey: topic!.key,
       kind: campaign.kind,
-      source,
+      ...variantSend(campaign, base, r.variant),
       variables: {},
       idempotencyKey: runMessageKey(run.id, r.contactId),
       requestHash: null,
@@ -205,6 +213,31 @@ export async function deliverRunChunk({
   const paused = await applyErrorPolicy(ctx, run.id, campaign.options, now);
   if (paused) return { state: "done", status: "paused", handed: chunk.handed };
   return { state: "more", handed: chunk.handed };
+}
+
+/**
+ * What an A/B test variant changes in a recipient's send: its subject and content over the
+ * campaign's inline content, its sender name; the message records the variant. No variant (or
+ * no A/B test): the campaign's own.
+ */
+export function variantSend(
+  campaign: Pick<CampaignRow, "abTest" | "content" | "templateId">,
+  base: SendRequest["source"],
+  variant: string | null,
+): Pick<SendRequest, "source" | "variant" | "senderName"> {
+  const found = variant ? campaign.abTest?.variants.find((v) => v.key === variant) : undefined;
+  if (!variant || !found) return { source: base };
+  const source: SendRequest["source"] =
+    !campaign.templateId && campaign.content && (found.subject !== undefined || found.content)
+      ? {
+          content: {
+            ...campaign.content,
+            ...(found.content ?? {}),
+            ...(found.subject !== undefined ? { subject: found.subject } : {}),
+          },
+        }
+      : base;
+  return { source, variant, ...(found.senderName ? { senderName: found.senderName } : {}) };
 }
 
 /** How soon the job looks again while messages of its run are with delivery (which hands back what may not go yet within seconds). */

@@ -15,6 +15,7 @@ import { lockClass } from "@/server/lib/advisory-locks";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
 import { countryZoneEntries } from "../policy/recipient-timezone";
+import { abBucketSql, abVariantSql } from "./ab-assignment";
 import { audienceWhere, classifiedAudienceCtes } from "./audience";
 import { capSkippedContactsSql } from "./cap-skipped";
 import { addCampaignEvent, countRuns, moveRun, runById, workspaceSettingsOf } from "./runs";
@@ -102,6 +103,11 @@ export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runI
       at: now,
       set: { frozenAt: now, startedAt: now, frozenDryRun },
     });
+    if (run.kind === "ab_test")
+      await tx
+        .update(campaigns)
+        .set({ abTest: sql`jsonb_set(${campaigns.abTest}, '{status}', '"testing"')`, updatedAt: now })
+        .where(and(eq(campaigns.id, run.campaignId), sql`${campaigns.abTest}->>'status' = 'draft'`));
     await addCampaignEvent(tx, {
       workspaceId: run.workspaceId,
       campaignId: run.campaignId,
@@ -235,14 +241,39 @@ async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: Campa
   // them back in that order. No ON CONFLICT: the run's lock and status make this the run's only
   // insert and every contact comes once, so a per-row conflict check (a speculative insertion
   // each) would only cost time.
+  const ab = abTestSelection(campaign, run);
   const result = await tx.execute(sql`
     ${ctes}${extraCtes}
-    insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source)
+    insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source, variant)
     select ${run.id}::uuid, c.id, ${campaign.workspaceId}::uuid,
-           case when c.reason is null then 'pending' else 'blocked' end, c.reason, ${zoneColumns}
+           case when c.reason is null then 'pending' else 'blocked' end, c.reason, ${zoneColumns}, ${ab.variant}
       from classified c ${zoneJoin}
+     ${ab.where}
      order by c.id`);
   return rowCount(result);
+}
+
+/**
+ * An A/B test's runs take part of the audience: the test run (`ab_test`) the members whose hash
+ * bucket is below the test share, each with its variant by the hash (`ab-assignment.ts`); the
+ * remainder run (`ab_remainder`) every member the test run did not have (whatever became of them
+ * there), all with the chosen variant. Other runs: everyone, no variant.
+ */
+function abTestSelection(campaign: CampaignRow, run: CampaignRunRow): { where: SQL; variant: SQL } {
+  const test = campaign.abTest;
+  if (run.kind === "ab_test" && test) {
+    return {
+      where: sql`where ${abBucketSql(campaign.id, sql`c.id`)} < ${Math.round(test.share * 100)}`,
+      variant: abVariantSql(campaign.id, sql`c.id`, test.variants.length),
+    };
+  }
+  if (run.kind === "ab_remainder" && test && run.parentRunId) {
+    return {
+      where: sql`where not exists (select 1 from ${campaignRecipients} t where t.run_id = ${run.parentRunId}::uuid and t.contact_id = c.id)`,
+      variant: sql`${test.winner ?? test.defaultVariant}::text`,
+    };
+  }
+  return { where: sql``, variant: sql`null::text` };
 }
 
 function rowCount(result: unknown): number {
