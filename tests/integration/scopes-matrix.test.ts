@@ -182,6 +182,9 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.attachments": either("campaigns:read", "viewer"),
   "campaigns.removeAttachment": either("campaigns:write", "marketer"),
   "campaigns.engagement": either("campaigns:read", "viewer"),
+  "campaigns.abTest": either("campaigns:read", "viewer"),
+  "campaigns.setAbTest": either("campaigns:write", "marketer"),
+  "campaigns.chooseVariant": either("campaigns:write", "marketer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),
