@@ -122,8 +122,8 @@ export interface CampaignAbVariant {
   key: AbVariantKey;
   /** Email subject. */
   subject?: string;
-  /** The whole content (text, and for email html and preheader), replacing the campaign's. */
-  content?: { text: string; html?: string; preheader?: string };
+  /** Content fields replacing the campaign's, each on its own (email html without text: text derived from it). */
+  content?: { text?: string; html?: string; preheader?: string };
   /** Email: the sender's display name (the address stays the workspace's). */
   senderName?: string;
 }

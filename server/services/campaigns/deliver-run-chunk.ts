@@ -13,6 +13,7 @@ import { lockClass } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, IN_FLIGHT_STATUSES } from "@/server/shared/enums";
 import { utmParameters } from "@/server/shared/utm";
+import { htmlToText } from "../templates/layout";
 import { inTransaction, type JobContext, type Outbox, type ServiceContext } from "../context";
 import { dispatchMessages } from "../messages/dispatch-messages";
 import { getProviderCircuits } from "../messages/get-provider-circuits";
@@ -232,7 +233,14 @@ export function variantSend(
       ? {
           content: {
             ...campaign.content,
-            ...(found.content ?? {}),
+            ...(found.content?.html !== undefined
+              ? {
+                  html: found.content.html,
+                  text: found.content.text ?? (htmlToText(found.content.html) || found.content.html),
+                }
+              : {}),
+            ...(found.content?.text !== undefined ? { text: found.content.text } : {}),
+            ...(found.content?.preheader !== undefined ? { preheader: found.content.preheader } : {}),
             ...(found.subject !== undefined ? { subject: found.subject } : {}),
           },
         }

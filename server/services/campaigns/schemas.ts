@@ -617,12 +617,19 @@ export const ZAbVariant = z
       .describe("Email: this variant's subject (absent: the campaign's)"),
     content: z
       .object({
-        text: z.string().trim().min(1, "Write the message").max(20_000).describe("Text body of this variant"),
+        text: z
+          .string()
+          .trim()
+          .min(1, "Write the message")
+          .max(20_000)
+          .optional()
+          .describe("Text body of this variant (email with `html` and no text: derived from the HTML)"),
         html: z.string().max(200_000).optional().describe("Email: HTML body of this variant"),
         preheader: z.string().trim().max(MAX_PREHEADER).optional().describe("Email: preview line of this variant"),
       })
+      .refine((c) => c.text !== undefined || c.html !== undefined || c.preheader !== undefined, "Change something")
       .optional()
-      .describe("This variant's content, replacing the campaign's inline content (absent: the campaign's)"),
+      .describe("This variant's content: each field given replaces the campaign's (absent: the campaign's)"),
     senderName: z
       .string()
       .trim()
