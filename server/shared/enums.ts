@@ -207,7 +207,14 @@ export type AttachmentDelivery = (typeof ATTACHMENT_DELIVERIES)[number];
  * an A/B test's test group (`ab_test`: the one-off send of a campaign with an A/B test), and the
  * rest of its audience with the chosen variant (`ab_remainder`).
  */
-export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up", "cap_follow_up", "ab_test", "ab_remainder"] as const;
+export const CAMPAIGN_RUN_KINDS = [
+  "once",
+  "occurrence",
+  "follow_up",
+  "cap_follow_up",
+  "ab_test",
+  "ab_remainder",
+] as const;
 export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
 
 /** The keys of an A/B test's variants (2 to 4, in this order). */
