@@ -40,7 +40,8 @@ export type RunStep =
  * number's country, else the workspace's (`zone_source`: contact, phone, workspace, or fallback
  * for a zone that is set but unknown); where that time has passed at the freeze, the next day's
  * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients; a cap
- * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending.
+ * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending (a
+ * follow-up keeps each recipient's A/B test variant).
  *
  * The freeze's counts are compared with the campaign's reviewed dry run: when the audience, the
  * sendable count or (SMS) the estimated cost moved more than the tolerance (default 10%), the run
@@ -176,8 +177,8 @@ async function frozenSmsCost(
 async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: CampaignRunRow, now: Date): Promise<number> {
   if (run.kind === "follow_up" && run.parentRunId) {
     const result = await tx.execute(sql`
-      insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status)
-      select ${run.id}::uuid, r.contact_id, r.workspace_id, 'pending'
+      insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, variant)
+      select ${run.id}::uuid, r.contact_id, r.workspace_id, 'pending', r.variant
         from ${campaignRecipients} r
        where r.run_id = ${run.parentRunId}::uuid
          and (r.status in ('pending', 'cancelled', 'skipped')
