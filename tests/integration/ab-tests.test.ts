@@ -4,10 +4,12 @@ import { auditLog, campaignRecipients, campaignRuns, campaigns, messages, notifi
 import { fixedClock, type Clock } from "@/server/lib/clock";
 import {
   advanceRun,
+  cancelCampaign,
   chooseAbVariant,
   createCampaign,
   decideDueAbTests,
   getAbTestResults,
+  getCampaign,
   runCampaignScheduler,
   scheduleCampaign,
   setCampaignAbTest,
@@ -157,6 +159,8 @@ describe("A/B tests", () => {
 
   it("counts opens from tracking events per variant; after the wait the better variant wins and the rest gets it, once", async () => {
     const { ws, campaign, contacts, testRun } = await testedCampaign(60);
+    // The test group is sent, the rest still to come: the campaign shows as scheduled.
+    expect((await getCampaign({ ctx: ws.ctx(), input: { id: campaign.id } })).status).toBe("scheduled");
     const sent = await h.handle.db.select().from(messages).where(eq(messages.campaignRunId, testRun.id));
     // Every B message opened by a person, no A message.
     for (const m of sent.filter((m) => m.variant === "B"))
@@ -253,6 +257,17 @@ describe("A/B tests", () => {
       code: "CONFLICT",
     });
     expect(await remainderOf(campaign.id)).toHaveLength(1);
+  });
+
+  it("a campaign cancelled during the wait is not decided, and no variant can be chosen", async () => {
+    const { ws, campaign, testRun } = await testedCampaign(10);
+    const cancelled = await cancelCampaign({ ctx: ws.ctx(), input: { id: campaign.id } });
+    expect(cancelled.status).toBe("cancelled");
+    expect(await decide(campaign.id, at(testRun.frozenAt!, 10))).toEqual([]);
+    await expect(chooseAbVariant({ ctx: ws.ctx(), input: { id: campaign.id, variant: "B" } })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect(await remainderOf(campaign.id)).toHaveLength(0);
   });
 
   it("refuses what does not fit, changing nothing: metrics of the other channel, a template campaign's content variants, a non-draft, a recurring schedule, a choice before the test", async () => {

@@ -28,6 +28,8 @@ export async function chooseAbVariant({
     const row = await findCampaign(tx, ctx.workspaceId, id, { lock: true });
     const test = row.abTest;
     if (!test) throw conflict("This campaign has no A/B test");
+    if (row.status === "cancelled" || row.status === "archived")
+      throw conflict(`The A/B test of a ${row.status} campaign is over`);
     if (!test.variants.some((v) => v.key === variant)) throw invalid(`This test has no variant ${variant}`, "variant");
     const { test: testRun, remainder } = await abTestRuns(tx, row.id);
     if (!testRun?.frozenAt || testRun.status === "failed")

@@ -93,8 +93,8 @@ export async function startAbRemainder(
 }
 
 /**
- * The automatic decisions (the campaign scheduler, every minute): each campaign whose A/B test
- * is `draft`/`testing`, whose test run is sending or completed and started at least the wait ago,
+ * The automatic decisions (the campaign scheduler, every minute): each campaign (not cancelled
+ * or archived) whose A/B test is `draft`/`testing`, whose test run is sending or completed and started at least the wait ago,
  * and which has no remainder run yet. Under the campaign's lock it re-checks, computes the
  * results and picks the best variant on the metric when p < 0.05 (`winner_chosen`), else the
  * default (`no_difference`), and starts the remainder. Idempotent: a second pass (or a retried
@@ -108,6 +108,7 @@ export async function decideDueAbTests({ ctx }: { ctx: JobContext }): Promise<{ 
         from ${campaigns} c
         join ${campaignRuns} r on r.campaign_id = c.id and r.kind = 'ab_test'
        where c.ab_test is not null and c.ab_test->>'status' in ('draft', 'testing')
+         and c.status not in ('cancelled', 'archived')
          and r.status in ('sending', 'completed') and r.frozen_at is not null
          and r.frozen_at + ((c.ab_test->>'waitHours')::int * interval '1 hour') <= ${now.toISOString()}::timestamptz
          and not exists (select 1 from ${campaignRuns} x where x.campaign_id = c.id and x.kind = 'ab_remainder')
@@ -119,6 +120,7 @@ export async function decideDueAbTests({ ctx }: { ctx: JobContext }): Promise<{ 
       const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
       const test = campaign?.abTest;
       if (!campaign || !test || (test.status !== "draft" && test.status !== "testing")) return null;
+      if (campaign.status === "cancelled" || campaign.status === "archived") return null;
       const { test: testRun, remainder } = await abTestRuns(tx, campaign.id);
       if (!testRun?.frozenAt || remainder) return null;
       if (testRun.frozenAt.getTime() + test.waitHours * 3_600_000 > now.getTime()) return null;

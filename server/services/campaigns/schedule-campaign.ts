@@ -54,6 +54,8 @@ export async function scheduleCampaign({
       throw conflict("This campaign has started sending: pause or cancel it instead");
 
     const recurring = schedule.type === "recurring";
+    if (row.abTest && row.templateId && row.abTest.variants.some((v) => v.subject !== undefined || v.content))
+      throw conflict("This campaign now uses a template: its A/B test's variants may change the sender name only");
     if (recurring && row.abTest)
       throw conflict("A campaign with an A/B test is sent once: remove the test to send it on a recurring schedule");
     const [run] = await tx
