@@ -7,6 +7,7 @@ import {
   winnerOf,
 } from "@/server/services/campaigns/ab-stats";
 import { abBucket, abVariant, inAbTestGroup } from "@/server/services/campaigns/ab-assignment";
+import { variantSend } from "@/server/services/campaigns/deliver-run-chunk";
 
 const v = (key: string, successes: number, trials: number) => ({ key, successes, trials });
 
@@ -100,5 +101,44 @@ describe("A/B test assignment (hash of campaign and contact)", () => {
     // A bigger share keeps the smaller share's group (buckets below the smaller bound).
     const small = contacts.filter((c) => inAbTestGroup(campaignId, c, 10));
     expect(small.every((c) => inAbTestGroup(campaignId, c, 30))).toBe(true);
+  });
+});
+
+describe("a variant's send (variantSend)", () => {
+  const campaign = {
+    templateId: null,
+    content: { subject: "Spring", text: "Plain text", html: "<p>Campaign</p>", preheader: "Hi" },
+    abTest: {
+      variants: [
+        { key: "A" as const },
+        { key: "B" as const, subject: "Sale", senderName: "Ada", content: { html: "<p>Variant <b>B</b></p>" } },
+        { key: "C" as const, content: { preheader: "Only the preheader" } },
+      ],
+      share: 20,
+      metric: "opened" as const,
+      waitHours: 4,
+      defaultVariant: "A" as const,
+      status: "testing" as const,
+    },
+  };
+  const base = { content: campaign.content };
+
+  it("overrides only the fields the variant gives; HTML without text brings its own text part", () => {
+    expect(variantSend(campaign, base, null)).toEqual({ source: base });
+    expect(variantSend(campaign, base, "A")).toEqual({ source: { content: campaign.content }, variant: "A" });
+    const b = variantSend(campaign, base, "B");
+    expect(b).toMatchObject({ variant: "B", senderName: "Ada" });
+    expect(b.source).toEqual({
+      content: { subject: "Sale", text: "Variant B", html: "<p>Variant <b>B</b></p>", preheader: "Hi" },
+    });
+    expect(variantSend(campaign, base, "C").source).toEqual({
+      content: { ...campaign.content, preheader: "Only the preheader" },
+    });
+  });
+
+  it("a template campaign keeps its template (the sender name still varies)", () => {
+    const templated = { ...campaign, templateId: "00000000-0000-4000-8000-000000000009", content: null };
+    const source = { templateId: templated.templateId };
+    expect(variantSend(templated, source, "B")).toEqual({ source, variant: "B", senderName: "Ada" });
   });
 });
