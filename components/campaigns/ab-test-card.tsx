@@ -290,13 +290,13 @@ export function AbTestCard({ campaign, canEdit }: { campaign: TCampaign; canEdit
                     disabled={!editable}
                   />
                 </FormField>
-                <FormField label="Winning metric" error={errors["abTest.metric"]}>
+                <FormField id={id("metric")} label="Winning metric" error={errors["abTest.metric"]}>
                   <Select
                     value={draft.metric}
                     onValueChange={(metric) => setDraft((d) => ({ ...d, metric: metric as AbTestMetric }))}
                     disabled={!editable}
                   >
-                    <SelectTrigger className="w-full">
+                    <SelectTrigger id={id("metric")} className="w-full">
                       <SelectValue />
                     </SelectTrigger>
                     <SelectContent>
@@ -321,13 +321,13 @@ export function AbTestCard({ campaign, canEdit }: { campaign: TCampaign; canEdit
                     disabled={!editable}
                   />
                 </FormField>
-                <FormField label="Default variant" error={errors["abTest.defaultVariant"]}>
+                <FormField id={id("default")} label="Default variant" error={errors["abTest.defaultVariant"]}>
                   <Select
                     value={draft.defaultVariant}
                     onValueChange={(key) => setDraft((d) => ({ ...d, defaultVariant: key as AbVariantKey }))}
                     disabled={!editable}
                   >
-                    <SelectTrigger className="w-full">
+                    <SelectTrigger id={id("default")} className="w-full">
                       <SelectValue />
                     </SelectTrigger>
                     <SelectContent>
