@@ -10,6 +10,7 @@ import {
   decideDueAbTests,
   getAbTestResults,
   getCampaign,
+  getCampaignEngagement,
   runCampaignScheduler,
   scheduleCampaign,
   setCampaignAbTest,
@@ -189,6 +190,13 @@ describe("A/B tests", () => {
     });
     expect(results.significance!.pValue).toBeLessThan(0.05);
     expect(results.significance!.ci95![0]).toBeGreaterThan(0);
+    // The engagement roll-up is kept per variant too.
+    const engagement = await getCampaignEngagement({ ctx: ws.ctx(), input: { id: campaign.id } });
+    const perVariant = engagement.runs.filter((r) => r.runId === testRun.id);
+    expect(perVariant.map((r) => r.variant)).toEqual(["A", "B"]);
+    expect(perVariant.find((r) => r.variant === "B")!.opens.unique).toBe(b.sent);
+    expect(perVariant.find((r) => r.variant === "A")!.opens.unique).toBe(0);
+    expect(perVariant.reduce((n, r) => n + r.delivered, 0)).toBe(sent.length);
     expect(results.decideAfter).toBe(new Date(testRun.frozenAt!.getTime() + 2 * 3_600_000).toISOString());
 
     // Before the wait is over: nothing.

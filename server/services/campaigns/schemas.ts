@@ -573,7 +573,7 @@ const ZEngagementCounts = z.object({
 export const ZCampaignEngagementRun = z.object({
   runId: z.uuid().describe("The campaign run"),
   variant: z.string().nullable().describe("The A/B variant; null: the campaign's only content"),
-  delivered: z.number().int().describe("The run's messages the provider accepted (sent or delivered)"),
+  delivered: z.number().int().describe("The run's (variant's) messages the provider accepted (sent or delivered)"),
   opens: ZEngagementCounts.describe("Opens of the run's emails (the open pixel, and the provider's reports)"),
   clicks: ZEngagementCounts.describe("Clicks on the run's tracked links"),
   replies: z.number().int().describe("The run's SMS that got a reply within 72 hours (one per message)"),
