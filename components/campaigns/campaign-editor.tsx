@@ -27,6 +27,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError } from "@/components/settings/table-states";
 import { PreviewContactPicker } from "@/components/templates/template-preview";
 import { RichTextEditor } from "@/components/templates/rich-text-editor";
+import { AbTestCard } from "./ab-test-card";
 import { CampaignAttachmentsCard } from "./campaign-attachments-card";
 import { CampaignPreheaderField } from "./campaign-preheader-field";
 import { reasonLabel } from "@/components/messages/labels";
@@ -566,7 +567,10 @@ function EditorBody({
             </CardContent>
           </Card>
           {campaign ? (
-            <CampaignAttachmentsCard campaign={campaign} canEdit={canEdit} />
+            <>
+              <CampaignAttachmentsCard campaign={campaign} canEdit={canEdit} />
+              <AbTestCard campaign={campaign} canEdit={canEdit} />
+            </>
           ) : draft.channel === "email" ? (
             <p className="text-sm text-muted-foreground">
               Files and a &ldquo;View in your browser&rdquo; link can be added once the draft is saved.

@@ -27,6 +27,7 @@ import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { formatWhen } from "@/components/contacts/labels";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaign, TCampaignProgress, TCampaignRun } from "@/server/services/campaigns";
+import { AbTestResultsCard } from "./ab-test-results";
 import { CampaignEngagementCard } from "./campaign-engagement";
 import { CampaignRecipients } from "./campaign-recipients";
 import type { RecipientFilter } from "./campaign-report";
@@ -98,6 +99,9 @@ export function CampaignProgress({
       {progress.data && progress.data.zones.length > 0 ? <ZonesCard zones={progress.data.zones} /> : null}
       {runItems.length > 0 && campaign.kind === "marketing" ? (
         <CampaignEngagementCard campaign={campaign} live={live} />
+      ) : null}
+      {runItems.some((r) => r.kind === "ab_test") ? (
+        <AbTestResultsCard campaign={campaign} canEdit={canEdit} live={live} />
       ) : null}
 
       <Card className="gap-0 pb-0">

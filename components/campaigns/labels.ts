@@ -70,6 +70,8 @@ export const RUN_KIND_LABELS: Record<string, string> = {
   occurrence: "Occurrence",
   follow_up: "Follow-up (the rest)",
   cap_follow_up: "Follow-up (cap-skipped)",
+  ab_test: "A/B test group",
+  ab_remainder: "A/B test: the rest",
 };
 
 /** Block reasons a recipients list can be filtered by, in the order the policy checks (quiet hours last). */

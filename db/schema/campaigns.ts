@@ -15,6 +15,9 @@ import { createdAt, id, timestampTz, updatedAt } from "./_columns";
 import {
   CAMPAIGN_STATUSES,
   OPEN_CAMPAIGN_RUN_STATUSES,
+  type AbTestMetric,
+  type AbTestStatus,
+  type AbVariantKey,
   type AttachmentDelivery,
   type CampaignRunKind,
   type CampaignRunStatus,
@@ -94,6 +97,8 @@ export const campaigns = pgTable(
     lastDryRunAt: timestampTz("last_dry_run_at"),
     schedule: jsonb("schedule").$type<CampaignSchedule>(),
     options: jsonb("options").$type<CampaignOptions>().notNull().default({}),
+    /** The campaign's A/B test, when it has one (null: one content for everyone). */
+    abTest: jsonb("ab_test").$type<CampaignAbTest>(),
     /** When the scheduler next starts a run of it (recurring: the next occurrence); null when none. */
     nextRunAt: timestampTz("next_run_at"),
     /** When a recurring schedule was set: its rule's DTSTART date (occurrences are computed from it). */
@@ -111,6 +116,37 @@ export const campaigns = pgTable(
 );
 
 export type CampaignRow = typeof campaigns.$inferSelect;
+
+/** One variant of an A/B test: what it changes from the campaign (absent fields: the campaign's). */
+export interface CampaignAbVariant {
+  key: AbVariantKey;
+  /** Email subject. */
+  subject?: string;
+  /** Content fields replacing the campaign's, each on its own (email html without text: text derived from it). */
+  content?: { text?: string; html?: string; preheader?: string };
+  /** Email: the sender's display name (the address stays the workspace's). */
+  senderName?: string;
+}
+
+/**
+ * A campaign's A/B test (`campaigns.ab_test`): `share` percent of the audience (5–50), chosen by a
+ * hash of (campaign id, contact id) and split evenly among the variants by the same hash, gets the
+ * variants in the test run (`ab_test`); after `waitHours` the variant best at `metric` with 95%
+ * confidence (else `defaultVariant`) goes to the rest of the audience (`ab_remainder` run).
+ */
+export interface CampaignAbTest {
+  variants: CampaignAbVariant[];
+  share: number;
+  metric: AbTestMetric;
+  waitHours: number;
+  defaultVariant: AbVariantKey;
+  status: AbTestStatus;
+  /** The variant the rest gets, once decided. */
+  winner?: AbVariantKey | null;
+  decidedAt?: string | null;
+  /** The p-value the decision was taken on (null: a member chose without one). */
+  pValue?: number | null;
+}
 
 /** When a campaign is sent (`campaigns.schedule`); null while it is a draft. */
 export type CampaignSchedule =
@@ -218,6 +254,13 @@ export const campaignRuns = pgTable(
     uniqueIndex("campaign_runs_open_cap_follow_up_key")
       .on(t.campaignId)
       .where(sql`${t.kind} = 'cap_follow_up' and ${t.status} in ${OPEN_CAMPAIGN_RUN_SQL}`),
+    /** At most one A/B test and one remainder run per campaign (a retried decision starts one). */
+    uniqueIndex("campaign_runs_ab_test_key")
+      .on(t.campaignId)
+      .where(sql`${t.kind} = 'ab_test' and ${t.status} <> 'cancelled'`),
+    uniqueIndex("campaign_runs_ab_remainder_key")
+      .on(t.campaignId)
+      .where(sql`${t.kind} = 'ab_remainder'`),
   ],
 );
 
@@ -249,6 +292,8 @@ export const campaignRecipients = pgTable(
     zoneSource: text("zone_source"),
     messageId: uuid("message_id"),
     handedAt: timestampTz("handed_at"),
+    /** The A/B test variant the recipient gets (null: the campaign's only content). */
+    variant: text("variant"),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.contactId] }),

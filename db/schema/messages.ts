@@ -99,6 +99,8 @@ export const messages = pgTable(
     campaignId: uuid("campaign_id"),
     /** The campaign run the message belongs to (each run's recipients get one message each). */
     campaignRunId: uuid("campaign_run_id"),
+    /** The campaign's A/B test variant the message carried (null: none). */
+    variant: text("variant"),
     /** A deferred (quiet hours) message not sent by then fails with reason `expired`. */
     expiresAt: timestampTz("expires_at"),
     /** The message this one replaces (fallback to the other channel, retry, resend). */

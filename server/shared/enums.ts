@@ -203,10 +203,36 @@ export type AttachmentDelivery = (typeof ATTACHMENT_DELIVERIES)[number];
 
 /**
  * What a campaign run is: the one-off send, a recurring occurrence, a follow-up to the rest (after a
- * cancel or a failure), or a follow-up to the recipients a frequency cap skipped (sent by hand later).
+ * cancel or a failure), a follow-up to the recipients a frequency cap skipped (sent by hand later),
+ * an A/B test's test group (`ab_test`: the one-off send of a campaign with an A/B test), and the
+ * rest of its audience with the chosen variant (`ab_remainder`).
  */
-export const CAMPAIGN_RUN_KINDS = ["once", "occurrence", "follow_up", "cap_follow_up"] as const;
+export const CAMPAIGN_RUN_KINDS = [
+  "once",
+  "occurrence",
+  "follow_up",
+  "cap_follow_up",
+  "ab_test",
+  "ab_remainder",
+] as const;
 export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
+
+/** The keys of an A/B test's variants (2 to 4, in this order). */
+export const AB_VARIANT_KEYS = ["A", "B", "C", "D"] as const;
+export type AbVariantKey = (typeof AB_VARIANT_KEYS)[number];
+
+/** What an A/B test compares: the share of the variant's sent messages opened, clicked, or (SMS) replied to. */
+export const AB_TEST_METRICS = ["opened", "clicked", "replied"] as const;
+export type AbTestMetric = (typeof AB_TEST_METRICS)[number];
+
+/**
+ * An A/B test's life (`campaigns.ab_test.status`): `draft` until its test run starts, `testing`
+ * while the test group's results come in, then decided: `winner_chosen` (a variant was better at
+ * 95% confidence), `no_difference` (none was: the default variant goes to the rest) or
+ * `overridden` (a member chose the variant).
+ */
+export const AB_TEST_STATUSES = ["draft", "testing", "winner_chosen", "no_difference", "overridden"] as const;
+export type AbTestStatus = (typeof AB_TEST_STATUSES)[number];
 
 /** A campaign run's life (`campaign_runs.status`). */
 export const CAMPAIGN_RUN_STATUSES = [

@@ -189,6 +189,9 @@ const PROCEDURES: Record<string, Rule> = {
   "campaigns.engagement": either("campaigns:read", "viewer"),
   "campaigns.report": either("campaigns:read", "viewer"),
   "campaigns.compare": either("campaigns:read", "viewer"),
+  "campaigns.abTest": either("campaigns:read", "viewer"),
+  "campaigns.setAbTest": either("campaigns:write", "marketer"),
+  "campaigns.chooseVariant": either("campaigns:write", "marketer"),
 
   "segments.list": either("campaigns:read", "viewer", nothing),
   "segments.get": either("campaigns:read", "viewer", bySegment),

@@ -1,4 +1,10 @@
 import {
+  chooseAbVariant,
+  getAbTestResults,
+  setCampaignAbTest,
+  ZAbTestResults,
+  ZChooseVariantInput,
+  ZSetAbTestInput,
   listCampaignAttachments,
   removeCampaignAttachment,
   ZCampaignAttachmentList,
@@ -221,6 +227,58 @@ export const campaignsRouter = createTRPCRouter({
       const { campaign, runIds } = await scheduleCampaign({ ctx: ctx.svc, input });
       await requestCampaignRuns(ctx.svc.workspaceId, runIds);
       return campaign;
+    }),
+
+  abTest: read
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/campaigns/{id}/ab_test",
+        tags: TAGS,
+        summary: "Get a campaign's A/B test and its results",
+        description:
+          "The A/B test's settings, status (`draft`, `testing`, `winner_chosen`, `no_difference`, `overridden`), winner and decision time, and per variant: assigned, sent, delivered, opened and clicked by people, replied (SMS), unsubscribed, with rates over sent; the significance on the test's metric (two variants: two-proportion z-test with the 95% CI of B − A; more: chi-square test of independence). `settings` null when the campaign has no test. Needs the `campaigns:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZGetCampaignInput)
+    .output(ZAbTestResults)
+    .query(({ ctx, input }) => getAbTestResults({ ctx: ctx.svc, input })),
+
+  setAbTest: write
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/campaigns/{id}/ab_test",
+        tags: TAGS,
+        summary: "Set up a draft's A/B test",
+        description:
+          "2–4 variants keyed A–D (each may change the email subject, the content, or the email sender name; a template campaign's only the sender name), the test share (5–50% of the audience, chosen by a hash of campaign and contact and split evenly), the metric (email: `opened` or `clicked`; SMS: `clicked` or `replied`), the wait (1–72 hours) and the default variant; `abTest: null` removes it. Scheduling then sends the test group first; after the wait the variant better at 95% confidence (else the default) goes to the rest. 409 unless a draft; 400 naming the field. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZSetAbTestInput)
+    .output(ZAbTestResults)
+    .mutation(({ ctx, input }) => setCampaignAbTest({ ctx: ctx.svc, input })),
+
+  chooseVariant: write
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/campaigns/{id}/choose_variant",
+        tags: TAGS,
+        summary: "Choose the A/B test's variant by hand",
+        description:
+          "Sends `variant` to the rest of the audience (status `overridden`), before the automatic decision or after it while the rest has not started sending. Choosing the variant already chosen changes nothing. 409 before the test group was sent or once the rest is being sent; 400 for a variant the test does not have. Needs the `campaigns:write` scope.",
+        protect: true,
+      },
+    })
+    .input(ZChooseVariantInput)
+    .output(ZAbTestResults)
+    .mutation(async ({ ctx, input }) => {
+      const { results, runIds } = await chooseAbVariant({ ctx: ctx.svc, input });
+      await requestCampaignRuns(ctx.svc.workspaceId, runIds);
+      return results;
     }),
 
   pause: write

@@ -1,10 +1,19 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { campaignRecipients, campaignRuns, campaigns, messages, topics, type CampaignRunStatus } from "@/db/schema";
+import {
+  campaignRecipients,
+  campaignRuns,
+  campaigns,
+  messages,
+  topics,
+  type CampaignRow,
+  type CampaignRunStatus,
+} from "@/db/schema";
 import { resultRows } from "@/db/map-rows";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, IN_FLIGHT_STATUSES } from "@/server/shared/enums";
 import { utmParameters } from "@/server/shared/utm";
+import { htmlToText } from "../templates/layout";
 import { inTransaction, type JobContext, type Outbox, type ServiceContext } from "../context";
 import { dispatchMessages } from "../messages/dispatch-messages";
 import { getProviderCircuits } from "../messages/get-provider-circuits";
@@ -121,7 +130,7 @@ export async function deliverRunChunk({
       return { kind: "stopped", status: current ? current.status : "failed" };
     }
     const due = await tx
-      .select({ contactId: campaignRecipients.contactId })
+      .select({ contactId: campaignRecipients.contactId, variant: campaignRecipients.variant })
       .from(campaignRecipients)
       .where(
         and(
@@ -134,7 +143,7 @@ export async function deliverRunChunk({
       .limit(limit);
     if (due.length === 0) return { kind: "empty" };
 
-    const source: SendRequest["source"] = campaign.templateId
+    const base: SendRequest["source"] = campaign.templateId
       ? { templateId: campaign.templateId }
       : { content: campaign.content! };
     const utm =
@@ -145,7 +154,7 @@ export async function deliverRunChunk({
       channel: campaign.channel,
       topicKey: topic!.key,
       kind: campaign.kind,
-      source,
+      ...variantSend(campaign, base, r.variant),
       variables: {},
       idempotencyKey: runMessageKey(run.id, r.contactId),
       requestHash: null,
@@ -205,6 +214,38 @@ export async function deliverRunChunk({
   const paused = await applyErrorPolicy(ctx, run.id, campaign.options, now);
   if (paused) return { state: "done", status: "paused", handed: chunk.handed };
   return { state: "more", handed: chunk.handed };
+}
+
+/**
+ * What an A/B test variant changes in a recipient's send: its subject and content over the
+ * campaign's inline content, its sender name; the message records the variant. No variant (or
+ * no A/B test): the campaign's own.
+ */
+export function variantSend(
+  campaign: Pick<CampaignRow, "abTest" | "content" | "templateId">,
+  base: SendRequest["source"],
+  variant: string | null,
+): Pick<SendRequest, "source" | "variant" | "senderName"> {
+  const found = variant ? campaign.abTest?.variants.find((v) => v.key === variant) : undefined;
+  if (!variant || !found) return { source: base };
+  const source: SendRequest["source"] =
+    !campaign.templateId && campaign.content && (found.subject !== undefined || found.content)
+      ? {
+          content: {
+            ...campaign.content,
+            ...(found.content?.html !== undefined
+              ? {
+                  html: found.content.html,
+                  text: found.content.text ?? (htmlToText(found.content.html) || found.content.html),
+                }
+              : {}),
+            ...(found.content?.text !== undefined ? { text: found.content.text } : {}),
+            ...(found.content?.preheader !== undefined ? { preheader: found.content.preheader } : {}),
+            ...(found.subject !== undefined ? { subject: found.subject } : {}),
+          },
+        }
+      : base;
+  return { source, variant, ...(found.senderName ? { senderName: found.senderName } : {}) };
 }
 
 /** How soon the job looks again while messages of its run are with delivery (which hands back what may not go yet within seconds). */

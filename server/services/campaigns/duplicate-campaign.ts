@@ -7,7 +7,7 @@ import { findCampaign, toCampaign, topicKeyOf } from "./rows";
 import { ZDuplicateCampaignInput, type TCampaign, type TDuplicateCampaignInput } from "./schemas";
 
 /**
- * A new draft with the campaign's channel, topic, kind, audience and content, named
+ * A new draft with the campaign's channel, topic, kind, audience, content and A/B test settings, named
  * "Copy of …"; its dry run starts empty. An email campaign's files come along (copied in the
  * database, one statement), with how they are delivered and the web-version link; the other
  * sending options do not. Any status may be copied. Audited (`campaign.created`, with
@@ -36,6 +36,10 @@ export async function duplicateCampaign({
         exclusionSegmentIds: source.exclusionSegmentIds,
         templateId: source.templateId,
         content: source.content,
+        // The A/B test's settings come along, as a test not yet run.
+        abTest: source.abTest
+          ? { ...source.abTest, status: "draft" as const, winner: null, decidedAt: null, pValue: null }
+          : null,
         options: {
           ...(source.options.attachmentDelivery ? { attachmentDelivery: source.options.attachmentDelivery } : {}),
           ...(source.options.webVersionLink ? { webVersionLink: true } : {}),

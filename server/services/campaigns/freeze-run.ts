@@ -15,6 +15,7 @@ import { lockClass } from "@/server/lib/advisory-locks";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
 import { countryZoneEntries } from "../policy/recipient-timezone";
+import { abBucketSql, abVariantSql } from "./ab-assignment";
 import { audienceWhere, classifiedAudienceCtes } from "./audience";
 import { capSkippedContactsSql } from "./cap-skipped";
 import { addCampaignEvent, countRuns, moveRun, runById, workspaceSettingsOf } from "./runs";
@@ -39,7 +40,8 @@ export type RunStep =
  * number's country, else the workspace's (`zone_source`: contact, phone, workspace, or fallback
  * for a zone that is set but unknown); where that time has passed at the freeze, the next day's
  * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients; a cap
- * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending.
+ * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending (a
+ * follow-up keeps each recipient's A/B test variant).
  *
  * The freeze's counts are compared with the campaign's reviewed dry run: when the audience, the
  * sendable count or (SMS) the estimated cost moved more than the tolerance (default 10%), the run
@@ -102,6 +104,11 @@ export async function freezeRun({ ctx, input }: { ctx: JobContext; input: { runI
       at: now,
       set: { frozenAt: now, startedAt: now, frozenDryRun },
     });
+    if (run.kind === "ab_test")
+      await tx
+        .update(campaigns)
+        .set({ abTest: sql`jsonb_set(${campaigns.abTest}, '{status}', '"testing"')`, updatedAt: now })
+        .where(and(eq(campaigns.id, run.campaignId), sql`${campaigns.abTest}->>'status' = 'draft'`));
     await addCampaignEvent(tx, {
       workspaceId: run.workspaceId,
       campaignId: run.campaignId,
@@ -170,8 +177,8 @@ async function frozenSmsCost(
 async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: CampaignRunRow, now: Date): Promise<number> {
   if (run.kind === "follow_up" && run.parentRunId) {
     const result = await tx.execute(sql`
-      insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status)
-      select ${run.id}::uuid, r.contact_id, r.workspace_id, 'pending'
+      insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, variant)
+      select ${run.id}::uuid, r.contact_id, r.workspace_id, 'pending', r.variant
         from ${campaignRecipients} r
        where r.run_id = ${run.parentRunId}::uuid
          and (r.status in ('pending', 'cancelled', 'skipped')
@@ -235,14 +242,39 @@ async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: Campa
   // them back in that order. No ON CONFLICT: the run's lock and status make this the run's only
   // insert and every contact comes once, so a per-row conflict check (a speculative insertion
   // each) would only cost time.
+  const ab = abTestSelection(campaign, run);
   const result = await tx.execute(sql`
     ${ctes}${extraCtes}
-    insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source)
+    insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source, variant)
     select ${run.id}::uuid, c.id, ${campaign.workspaceId}::uuid,
-           case when c.reason is null then 'pending' else 'blocked' end, c.reason, ${zoneColumns}
+           case when c.reason is null then 'pending' else 'blocked' end, c.reason, ${zoneColumns}, ${ab.variant}
       from classified c ${zoneJoin}
+     ${ab.where}
      order by c.id`);
   return rowCount(result);
+}
+
+/**
+ * An A/B test's runs take part of the audience: the test run (`ab_test`) the members whose hash
+ * bucket is below the test share, each with its variant by the hash (`ab-assignment.ts`); the
+ * remainder run (`ab_remainder`) every member the test run did not have (whatever became of them
+ * there), all with the chosen variant. Other runs: everyone, no variant.
+ */
+function abTestSelection(campaign: CampaignRow, run: CampaignRunRow): { where: SQL; variant: SQL } {
+  const test = campaign.abTest;
+  if (run.kind === "ab_test" && test) {
+    return {
+      where: sql`where ${abBucketSql(campaign.id, sql`c.id`)} < ${Math.round(test.share * 100)}`,
+      variant: abVariantSql(campaign.id, sql`c.id`, test.variants.length),
+    };
+  }
+  if (run.kind === "ab_remainder" && test && run.parentRunId) {
+    return {
+      where: sql`where not exists (select 1 from ${campaignRecipients} t where t.run_id = ${run.parentRunId}::uuid and t.contact_id = c.id)`,
+      variant: sql`${test.winner ?? test.defaultVariant}::text`,
+    };
+  }
+  return { where: sql``, variant: sql`null::text` };
 }
 
 function rowCount(result: unknown): number {

@@ -87,11 +87,11 @@ export async function getCampaignEngagement({
       .where(eq(campaignRuns.campaignId, campaign.id))
       .orderBy(desc(campaignRuns.createdAt)),
     ctx.db.execute(sql`
-      select campaign_run_id as run_id, count(*)::int as n
+      select campaign_run_id as run_id, variant, count(*)::int as n
         from messages
        where campaign_id = ${campaign.id}::uuid and workspace_id = ${ctx.workspaceId}::uuid
          and campaign_run_id is not null and direction = 'outbound' and status in ${DELIVERED}
-       group by campaign_run_id`),
+       group by campaign_run_id, variant`),
     ctx.db.execute(sql`
       select l.url_hash, min(l.url_ciphertext) as url_ciphertext,
              count(*)::int as total, count(distinct e.message_id)::int as uniq
@@ -106,9 +106,14 @@ export async function getCampaignEngagement({
        limit 10`),
   ]);
   const countMachine = settings.countMachineOpens;
-  const deliveredOf = new Map(
-    resultRows<{ run_id: string; n: number }>(deliveredRows).map((r) => [String(r.run_id), Number(r.n)]),
-  );
+  // Delivered per run, and per run and A/B test variant (a variant's rates are over its own delivered).
+  const deliveredOf = new Map<string, number>();
+  const deliveredOfVariant = new Map<string, number>();
+  for (const r of resultRows<{ run_id: string; variant: string | null; n: number }>(deliveredRows)) {
+    const run = String(r.run_id);
+    deliveredOf.set(run, (deliveredOf.get(run) ?? 0) + Number(r.n));
+    deliveredOfVariant.set(`${run}:${r.variant ?? ""}`, Number(r.n));
+  }
   const byRun = new Map<string, CampaignEngagementRow[]>();
   for (const row of rollups) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), row]);
 
@@ -118,16 +123,24 @@ export async function getCampaignEngagement({
   for (const run of runs) {
     const runDelivered = deliveredOf.get(run.id) ?? 0;
     delivered += runDelivered;
-    const rows = byRun.get(run.id) ?? [];
-    if (rows.length === 0 && runDelivered === 0) continue;
-    for (const row of rows.length ? rows : [{ ...ZERO, variant: null }]) {
+    // One row per variant with a roll-up or a delivered message (null: the campaign's only content).
+    const byVariant = new Map<string | null, Pick<CampaignEngagementRow, keyof typeof ZERO | "variant">>();
+    for (const row of byRun.get(run.id) ?? []) byVariant.set(row.variant, row);
+    for (const key of deliveredOfVariant.keys()) {
+      if (!key.startsWith(`${run.id}:`)) continue;
+      const variant = key.slice(run.id.length + 1) || null;
+      if (!byVariant.has(variant)) byVariant.set(variant, { ...ZERO, variant });
+    }
+    const variants = [...byVariant.values()].sort((a, b) => (a.variant ?? "").localeCompare(b.variant ?? ""));
+    for (const row of variants) {
+      const rowDelivered = deliveredOfVariant.get(`${run.id}:${row.variant ?? ""}`) ?? 0;
       for (const key of Object.keys(ZERO) as (keyof typeof ZERO)[]) total[key] += row[key];
       runRows.push({
         runId: run.id,
         variant: row.variant,
-        delivered: runDelivered,
-        opens: counts("open", row, runDelivered, countMachine),
-        clicks: counts("click", row, runDelivered, countMachine),
+        delivered: rowDelivered,
+        opens: counts("open", row, rowDelivered, countMachine),
+        clicks: counts("click", row, rowDelivered, countMachine),
         replies: row.replies,
       });
     }

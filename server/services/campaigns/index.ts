@@ -22,6 +22,10 @@ export {
 } from "./deliver-run-chunk";
 export { freezeRun, type RunStep } from "./freeze-run";
 export { runCampaignScheduler } from "./run-scheduler";
+export { setCampaignAbTest } from "./set-campaign-ab-test";
+export { getAbTestResults } from "./get-ab-test-results";
+export { chooseAbVariant } from "./choose-ab-variant";
+export { decideDueAbTests } from "./decide-ab-tests";
 export { listCampaignRuns } from "./list-campaign-runs";
 export { listCampaignRecipients } from "./list-campaign-recipients";
 export { getCampaignProgress } from "./get-campaign-progress";
@@ -51,6 +55,10 @@ export {
   ZCampaignAttachmentList,
   ZRemoveCampaignAttachmentInput,
   ZCampaignActionInput,
+  ZAbTestResults,
+  ZChooseVariantInput,
+  ZSetAbTestInput,
+  type TAbTestResults,
   ZCampaignProgress,
   ZCampaignEngagement,
   type TCampaignEngagement,

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import { campaignRecipients, campaignRuns, campaigns } from "@/db/schema";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
+import { decideDueAbTests } from "./decide-ab-tests";
 import { completeRunIfSettled } from "./deliver-run-chunk";
 import { addCampaignEvent, syncCampaignStatus } from "./runs";
 import { nextOccurrence } from "./schedule-rules";
@@ -20,6 +21,8 @@ const OCCURRENCE_LEAD_MS = 5 * 60 * 1000;
  *    caller (the job) starts their jobs: the event id per run makes this a no-op for a run whose
  *    job is alive, and a rescue for one whose start was lost.
  * 3. `sending` runs with nothing pending and nothing in flight are completed.
+ * Before 2, A/B tests whose wait is over are decided (`decideDueAbTests`): their remainder runs
+ * are then among the due runs.
  */
 export async function runCampaignScheduler({ ctx }: { ctx: JobContext }): Promise<{
   occurrences: string[];
@@ -76,6 +79,8 @@ export async function runCampaignScheduler({ ctx }: { ctx: JobContext }): Promis
     });
   }
 
+  // A/B tests whose wait is over: decided, and their remainder runs created (due now, started below).
+  const decided = await decideDueAbTests({ ctx });
   const due = await ctx.db
     .select({
       runId: campaignRuns.id,
@@ -92,8 +97,8 @@ export async function runCampaignScheduler({ ctx }: { ctx: JobContext }): Promis
   for (const run of due.filter((r) => r.status === "sending")) {
     if (await completeRunIfSettled(ctx, run.runId, now)) completed++;
   }
-  if (occurrences.length > 0 || completed > 0)
-    logger.info({ occurrences: occurrences.length, completed }, "campaign scheduler");
+  if (occurrences.length > 0 || completed > 0 || decided.runIds.length > 0)
+    logger.info({ occurrences: occurrences.length, completed, abDecided: decided.runIds.length }, "campaign scheduler");
   const bucket = Math.floor(now.getTime() / STALE_RUN_MS);
   const staleSending = due
     .filter((r) => r.status === "sending" && r.updatedAt.getTime() < now.getTime() - STALE_RUN_MS)

@@ -133,9 +133,12 @@ export async function syncCampaignStatus(db: Queryable, campaignId: string, at: 
   return status;
 }
 
-/** Pure: the status a campaign shows for its runs' statuses (newest first). */
+/**
+ * Pure: the status a campaign shows for its runs' statuses (newest first). A campaign whose A/B
+ * test group was sent and whose test is not decided yet is `scheduled`: the rest is still to come.
+ */
 export function campaignStatusFor(
-  campaign: Pick<CampaignRow, "status" | "nextRunAt">,
+  campaign: Pick<CampaignRow, "status" | "nextRunAt"> & { abTest?: CampaignRow["abTest"] },
   runStatuses: readonly CampaignRunStatus[],
 ): CampaignStatus {
   if (campaign.status === "archived") return "archived";
@@ -143,6 +146,8 @@ export function campaignStatusFor(
   if (runStatuses.some((s) => s === "materialising" || s === "sending")) return "sending";
   if (runStatuses.includes("paused")) return "paused";
   if (runStatuses.includes("scheduled") || campaign.nextRunAt) return "scheduled";
+  const abPending = campaign.abTest?.status === "draft" || campaign.abTest?.status === "testing";
+  if (abPending && runStatuses[0] === "completed") return "scheduled";
   return runStatuses[0] as CampaignStatus;
 }
 

@@ -54,12 +54,17 @@ export async function scheduleCampaign({
       throw conflict("This campaign has started sending: pause or cancel it instead");
 
     const recurring = schedule.type === "recurring";
+    if (row.abTest && row.templateId && row.abTest.variants.some((v) => v.subject !== undefined || v.content))
+      throw conflict("This campaign now uses a template: its A/B test's variants may change the sender name only");
+    if (recurring && row.abTest)
+      throw conflict("A campaign with an A/B test is sent once: remove the test to send it on a recurring schedule");
     const [run] = await tx
       .insert(campaignRuns)
       .values({
         workspaceId: ctx.workspaceId,
         campaignId: row.id,
-        kind: recurring ? "occurrence" : "once",
+        // With an A/B test the first run sends the test group only (its remainder follows the decision).
+        kind: recurring ? "occurrence" : row.abTest ? "ab_test" : "once",
         occurrenceKey: recurring ? firstRunAt.toISOString() : null,
         // "Now" is already under way (the campaign answers `sending`); its job freezes the audience.
         status: schedule.type === "now" ? "materialising" : "scheduled",

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { htmlToText } from "../templates/layout";
 import {
+  AB_TEST_METRICS,
+  AB_TEST_STATUSES,
+  AB_VARIANT_KEYS,
   ATTACHMENT_DELIVERIES,
   BLOCK_REASONS,
   CAMPAIGN_RUN_KINDS,
@@ -571,7 +574,7 @@ const ZEngagementCounts = z.object({
 export const ZCampaignEngagementRun = z.object({
   runId: z.uuid().describe("The campaign run"),
   variant: z.string().nullable().describe("The A/B variant; null: the campaign's only content"),
-  delivered: z.number().int().describe("The run's messages the provider accepted (sent or delivered)"),
+  delivered: z.number().int().describe("The run's (variant's) messages the provider accepted (sent or delivered)"),
   opens: ZEngagementCounts.describe("Opens of the run's emails (the open pixel, and the provider's reports)"),
   clicks: ZEngagementCounts.describe("Clicks on the run's tracked links"),
   replies: z.number().int().describe("The run's SMS that got a reply within 72 hours (one per message)"),
@@ -722,3 +725,162 @@ export const ZCampaignComparison = z.object({
   countMachineOpens: z.boolean().describe("Whether machine opens and clicks count (workspace setting)"),
 });
 export type TCampaignComparison = z.infer<typeof ZCampaignComparison>;
+
+const ZAbVariantKey = z.enum(AB_VARIANT_KEYS).describe("Variant key: A, B, C or D");
+
+export const ZAbVariant = z
+  .object({
+    key: ZAbVariantKey,
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe("Email: this variant's subject (absent: the campaign's)"),
+    content: z
+      .object({
+        text: z
+          .string()
+          .trim()
+          .min(1, "Write the message")
+          .max(20_000)
+          .optional()
+          .describe("Text body of this variant (email with `html` and no text: derived from the HTML)"),
+        html: z.string().max(200_000).optional().describe("Email: HTML body of this variant"),
+        preheader: z.string().trim().max(MAX_PREHEADER).optional().describe("Email: preview line of this variant"),
+      })
+      .refine((c) => c.text !== undefined || c.html !== undefined || c.preheader !== undefined, "Change something")
+      .optional()
+      .describe("This variant's content: each field given replaces the campaign's (absent: the campaign's)"),
+    senderName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Email: the sender's display name for this variant (the address stays the workspace's)"),
+  })
+  .describe("One variant of an A/B test: what it changes from the campaign");
+
+export const ZAbTestSettings = z
+  .object({
+    variants: z
+      .array(ZAbVariant)
+      .min(2, "Add at least two variants")
+      .max(4, "At most four variants")
+      .describe("2 to 4 variants, keyed A, B, C, D in this order"),
+    share: z
+      .number()
+      .int()
+      .min(5, "The test share is 5% to 50%")
+      .max(50, "The test share is 5% to 50%")
+      .describe("Percent of the audience in the test group (5–50), split evenly among the variants"),
+    metric: z.enum(AB_TEST_METRICS).describe("What decides the winner: `opened`, `clicked`, or (SMS) `replied`"),
+    waitHours: z
+      .number()
+      .int()
+      .min(1, "Wait 1 to 72 hours")
+      .max(72, "Wait 1 to 72 hours")
+      .describe("Hours after the test run starts before the winner is chosen (1–72)"),
+    defaultVariant: ZAbVariantKey.describe("The variant the rest gets when no variant is better at 95% confidence"),
+  })
+  .superRefine((value, context) => {
+    value.variants.forEach((v, i) => {
+      if (v.key !== AB_VARIANT_KEYS[i])
+        context.addIssue({
+          code: "custom",
+          path: ["variants", i, "key"],
+          message: `Variant ${i + 1} is ${AB_VARIANT_KEYS[i]}`,
+        });
+    });
+    if (!value.variants.some((v) => v.key === value.defaultVariant))
+      context.addIssue({ code: "custom", path: ["defaultVariant"], message: "Choose one of the variants" });
+  })
+  .describe("An A/B test's settings");
+export type TAbTestSettings = z.infer<typeof ZAbTestSettings>;
+
+export const ZSetAbTestInput = z.object({
+  id: ZCampaignId,
+  abTest: ZAbTestSettings.nullable().describe("The A/B test, or null to remove it"),
+});
+export type TSetAbTestInput = z.input<typeof ZSetAbTestInput>;
+
+export const ZChooseVariantInput = z.object({
+  id: ZCampaignId,
+  variant: ZAbVariantKey.describe("The variant the rest of the audience gets"),
+});
+export type TChooseVariantInput = z.input<typeof ZChooseVariantInput>;
+
+const ZRate = z.number().nullable().describe("Share of sent (0–1; null: nothing sent yet)");
+
+export const ZAbVariantResult = z.object({
+  key: ZAbVariantKey,
+  subject: z
+    .string()
+    .nullable()
+    .describe("Email: the subject this variant sends (null: the campaign's template decides)"),
+  senderName: z.string().nullable().describe("Email: the sender name of this variant (null: the workspace's)"),
+  assigned: z.number().int().describe("Test-group members given this variant (blocked ones included)"),
+  sent: z.number().int().describe("Messages of this variant accepted by the provider"),
+  delivered: z.number().int().describe("Messages of this variant delivered"),
+  opened: z.number().int().describe("Messages of this variant a person opened (machine opens left out)"),
+  clicked: z.number().int().describe("Messages of this variant a person clicked"),
+  replied: z.number().int().describe("SMS of this variant replied to"),
+  unsubscribed: z
+    .number()
+    .int()
+    .describe(
+      "Recipients of this variant who opted out of the topic (link, preference page or STOP) after it was sent",
+    ),
+  rates: z
+    .object({
+      delivered: ZRate,
+      opened: ZRate,
+      clicked: ZRate,
+      replied: ZRate,
+      unsubscribed: ZRate,
+    })
+    .describe("Each count as a share of sent"),
+  isDefault: z.boolean().describe("Whether this is the default variant"),
+  isWinner: z.boolean().describe("Whether this variant goes (or went) to the rest"),
+});
+
+export const ZAbTestResults = z.object({
+  campaignId: z.uuid().describe("Campaign id"),
+  settings: ZAbTestSettings.nullable().describe("The A/B test's settings (null: the campaign has no A/B test)"),
+  status: z
+    .enum(AB_TEST_STATUSES)
+    .nullable()
+    .describe("`draft`, `testing`, `winner_chosen`, `no_difference`, `overridden`"),
+  winner: ZAbVariantKey.nullable().describe("The variant the rest gets, once decided"),
+  decidedAt: z.iso.datetime().nullable().describe("When the variant was chosen (ISO)"),
+  decideAfter: z.iso
+    .datetime()
+    .nullable()
+    .describe("When the automatic decision is due: the test run's start plus the wait (ISO; null before it starts)"),
+  testRunId: z.uuid().nullable().describe("The test group's run"),
+  remainderRunId: z.uuid().nullable().describe("The run sending the chosen variant to the rest"),
+  variants: z.array(ZAbVariantResult).describe("Per variant: counts and rates"),
+  significance: z
+    .object({
+      test: z
+        .enum(["two_proportion_z", "chi_square"])
+        .describe("Two variants: two-proportion z-test; more: chi-square test of independence"),
+      metric: z.enum(AB_TEST_METRICS).describe("The metric tested"),
+      pValue: z.number().describe("Two-sided p-value"),
+      statistic: z.number().describe("The z statistic or the chi-square statistic"),
+      difference: z.number().nullable().describe("Two variants: B's rate minus A's (null for chi-square)"),
+      ci95: z
+        .tuple([z.number(), z.number()])
+        .nullable()
+        .describe("Two variants: 95% confidence interval of the difference (null for chi-square)"),
+      significant: z.boolean().describe("Whether p < 0.05"),
+      leader: ZAbVariantKey.nullable().describe(
+        "The variant with the best rate when significant (null: no significant difference)",
+      ),
+    })
+    .nullable()
+    .describe("The test on the metric (null before the test run)"),
+});
+export type TAbTestResults = z.infer<typeof ZAbTestResults>;

@@ -43,6 +43,10 @@ export interface SendRequest {
   campaignId?: string | null;
   /** The campaign run (stored in `messages.campaign_run_id`; counted in the run's progress). */
   campaignRunId?: string | null;
+  /** The campaign's A/B test variant of this send (stored in `messages.variant`). */
+  variant?: string | null;
+  /** Email: the sender's display name instead of the workspace's (an A/B test variant's). */
+  senderName?: string;
   /** A campaign's test send: stored with `options.test = true`. */
   test?: boolean;
   /**

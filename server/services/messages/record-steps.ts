@@ -423,7 +423,10 @@ function draftMessage({
     // SMS go out from the workspace's own number when it has one: replies (STOP) then reach it.
     fromAddress:
       request.channel === "email"
-        ? (consentRequest?.fromAddress ?? workspaceFrom(sends.workspace.profile, { emailFrom: env.EMAIL_FROM }))
+        ? (consentRequest?.fromAddress ??
+          workspaceFrom(request.senderName ? { senderName: request.senderName } : sends.workspace.profile, {
+            emailFrom: env.EMAIL_FROM,
+          }))
         : (sends.workspace.smsNumber ?? env.TWILIO_FROM ?? null),
     idempotencyKey: request.idempotencyKey,
     requestHash: request.requestHash,
@@ -432,6 +435,7 @@ function draftMessage({
     relation: request.relation ?? null,
     campaignId: request.campaignId ?? null,
     campaignRunId: request.campaignRunId ?? null,
+    variant: request.variant ?? null,
     // Set on every row of the call (the one-statement insert takes a column from all rows or none).
     countsTowardCaps: !request.ignoreFrequencyCaps,
     createdAt: decidedAt,

@@ -22,6 +22,7 @@ export async function attributeReply(
       id: messages.id,
       campaignId: messages.campaignId,
       runId: messages.campaignRunId,
+      variant: messages.variant,
       repliedAt: messages.repliedAt,
     })
     .from(messages)
@@ -44,7 +45,13 @@ export async function attributeReply(
   await tx.update(messages).set({ repliedAt: input.at }).where(eq(messages.id, last.id));
   await applyEngagementDelta(
     tx,
-    { workspaceId: input.workspaceId, campaignId: last.campaignId, runId: last.runId, variant: null, at: input.at },
+    {
+      workspaceId: input.workspaceId,
+      campaignId: last.campaignId,
+      runId: last.runId,
+      variant: last.variant ?? null,
+      at: input.at,
+    },
     { replies: 1 },
   );
   return last.id;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { abDecisionSentence, formatP } from "@/components/campaigns/ab-test-text";
+import type { TAbTestResults } from "@/server/services/campaigns";
+
+const base: TAbTestResults = {
+  campaignId: "00000000-0000-4000-8000-000000000001",
+  settings: { variants: [{ key: "A" }, { key: "B" }], share: 20, metric: "opened", waitHours: 4, defaultVariant: "A" },
+  status: "testing",
+  winner: null,
+  decidedAt: null,
+  decideAfter: null,
+  testRunId: "00000000-0000-4000-8000-000000000002",
+  remainderRunId: null,
+  variants: [],
+  significance: {
+    test: "two_proportion_z",
+    metric: "opened",
+    pValue: 0.41,
+    statistic: 0.8,
+    difference: 0.01,
+    ci95: [-0.01, 0.03],
+    significant: false,
+    leader: null,
+  },
+};
+
+describe("the A/B test's plain sentence", () => {
+  it("says there is no significant difference yet, and what then goes to the rest", () => {
+    expect(abDecisionSentence(base)).toBe(
+      "No significant difference yet (p = 0.410): unless that changes, variant A (default) goes to the rest.",
+    );
+  });
+  it("names the winner with its p-value, the default after no difference, and a hand-picked variant", () => {
+    const significance = { ...base.significance!, pValue: 0.012, significant: true, leader: "B" as const };
+    expect(abDecisionSentence({ ...base, status: "winner_chosen", winner: "B", significance })).toBe(
+      "Variant B wins (p = 0.012): it goes to the rest of the audience.",
+    );
+    expect(abDecisionSentence({ ...base, status: "no_difference", winner: "A" })).toBe(
+      "No significant difference at 95% (p = 0.410): variant A (default) goes to the rest.",
+    );
+    expect(abDecisionSentence({ ...base, status: "overridden", winner: "B" })).toBe(
+      "Variant B was chosen by hand: it goes to the rest of the audience.",
+    );
+    expect(abDecisionSentence({ ...base, significance })).toBe(
+      "Variant B leads (p = 0.012); the winner is chosen when the wait is over.",
+    );
+    expect(abDecisionSentence({ ...base, testRunId: null, significance: null })).toBe(
+      "The test group has not been sent yet.",
+    );
+    expect(formatP(0.0001)).toBe("< 0.001");
+  });
+});
