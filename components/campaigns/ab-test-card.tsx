@@ -129,25 +129,25 @@ export function AbTestCard({ campaign, canEdit }: { campaign: TCampaign; canEdit
     setDraft((d) => ({ ...d, variants: d.variants.map((v, i) => (i === index ? { ...v, ...patch } : v)) }));
   const id = (suffix: string) => `ab-${campaign.id}-${suffix}`;
 
+  const submit = () => {
+    save.mutate({
+      id: campaign.id,
+      abTest: draft.enabled
+        ? {
+            variants: draft.variants.map((v) => variantInput(v, campaign.channel, inline)),
+            share: Number(draft.share),
+            metric: draft.metric,
+            waitHours: Number(draft.waitHours),
+            defaultVariant: draft.defaultVariant,
+          }
+        : null,
+    });
+  };
+
   return (
-    <form
-      aria-labelledby={id("title")}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate({
-          id: campaign.id,
-          abTest: draft.enabled
-            ? {
-                variants: draft.variants.map((v) => variantInput(v, campaign.channel, inline)),
-                share: Number(draft.share),
-                metric: draft.metric,
-                waitHours: Number(draft.waitHours),
-                defaultVariant: draft.defaultVariant,
-              }
-            : null,
-        });
-      }}
-    >
+    // A section, not a form: the card sits inside the campaign editor's form, where a nested form
+    // is dropped by the browser and its button would save the campaign instead.
+    <section aria-labelledby={id("title")}>
       <Card data-testid="ab-test-card">
         <CardHeader>
           <CardHeading id={id("title")}>A/B test</CardHeading>
@@ -345,13 +345,17 @@ export function AbTestCard({ campaign, canEdit }: { campaign: TCampaign; canEdit
         </CardContent>
         {editable ? (
           <CardFooter className="justify-end border-t pt-4">
-            <Button type="submit" disabled={save.isPending || (!draft.enabled && !current.data?.settings)}>
+            <Button
+              type="button"
+              onClick={submit}
+              disabled={save.isPending || (!draft.enabled && !current.data?.settings)}
+            >
               {save.isPending ? <Spinner /> : null}
               Save A/B test
             </Button>
           </CardFooter>
         ) : null}
       </Card>
-    </form>
+    </section>
   );
 }
