@@ -246,6 +246,25 @@ export function scheduleInput(id: string, draft: ScheduleDraft): Checked<TSchedu
   }
 }
 
+/** The best-hour window of the form as an instant (for the dry run's preview), or null while the date or time is incomplete. */
+export function bestHourWindowOf(
+  draft: Pick<ScheduleDraft, "date" | "time" | "timezone" | "windowHours" | "fallbackHour">,
+): { windowStart: string; windowHours: number; fallbackHour: number } | null {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(draft.date);
+  if (!day || !CLOCK.test(draft.time) || !draft.timezone) return null;
+  const windowHours = Number(draft.windowHours);
+  const fallbackHour = Number(draft.fallbackHour);
+  if (!Number.isInteger(windowHours) || windowHours < 1 || windowHours > 24) return null;
+  if (!Number.isInteger(fallbackHour) || fallbackHour < 0 || fallbackHour > 23) return null;
+  const [hour, minute] = draft.time.split(":").map(Number);
+  const start = fromLocal(
+    { year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) },
+    { hour: hour!, minute: minute! },
+    draft.timezone,
+  );
+  return { windowStart: start.toISOString(), windowHours, fallbackHour };
+}
+
 /**
  * The next `limit` occurrences of a rule read in `timeZone` from `now`, computed as the server
  * does (the rule on wall-clock times, anchored at this minute, then read in the zone). A preview:
