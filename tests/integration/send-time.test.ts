@@ -10,7 +10,9 @@ import {
   scheduleCampaign,
   type RunStep,
 } from "@/server/services/campaigns";
-import { createMember, createWorkspace, memberContext } from "@/tests/factories";
+import { bestHour, workspacePrior } from "@/server/shared/send-time";
+import { createApiKeyFor, createMember, createWorkspace, memberContext } from "@/tests/factories";
+import { rest } from "@/tests/helpers/http";
 import { NO_QUIET_HOURS, startSendHarness, uniqueEmail, uniquePhone, type SendHarness } from "./send-harness";
 
 /**
@@ -270,5 +272,95 @@ describe("send-time optimisation", () => {
     expect(dry.bestHour).toBeUndefined();
     const progress = await getCampaignProgress({ ctx: ws.ctx(), input: { id: campaign.id } });
     expect(progress.run).toBeNull();
+  });
+
+  it("the freeze's statement agrees with the model of server/shared/send-time.ts", async () => {
+    const ws = await workspace();
+    // A seeded pseudo-random history: 12 people in UTC, 0–9 opens each at random hours.
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const histories: { id: string; counts: number[] }[] = [];
+    const workspaceCounts = Array.from({ length: 24 }, () => 0);
+    for (let i = 0; i < 12; i++) {
+      const id = await person(ws.id, "UTC");
+      const counts = Array.from({ length: 24 }, () => 0);
+      const n = Math.floor(random() * 10);
+      const at: string[] = [];
+      for (let j = 0; j < n; j++) {
+        const hour = Math.floor(random() * 24);
+        counts[hour]!++;
+        workspaceCounts[hour]!++;
+        at.push(`2026-01-${String(j + 1).padStart(2, "0")}T${String(hour).padStart(2, "0")}:15:00Z`);
+      }
+      await opens(ws.id, id, at);
+      histories.push({ id, counts });
+    }
+    const campaign = await createCampaign({
+      ctx: ws.ctx(fixedClock(T0)),
+      input: { name: "Model", channel: "email", topic: "news", content: { subject: "Hi", text: "News" } },
+    });
+    // A window from 14:00 UTC: the slots run 14…23, 0…13.
+    const { runIds } = await scheduleCampaign({
+      ctx: ws.ctx(fixedClock(T0)),
+      input: { id: campaign.id, bestHour: { windowStart: "2026-03-08T14:00:00Z", fallbackHour: 16 } },
+    });
+    await drive(runIds[0]!, fixedClock(new Date("2026-03-08T14:00:00Z")));
+    const rows = await recipients(runIds[0]!);
+    const prior = workspacePrior(workspaceCounts, 16);
+    const slots = [...Array.from({ length: 10 }, (_, i) => 14 + i), ...Array.from({ length: 14 }, (_, i) => i)];
+    for (const { id, counts } of histories) {
+      const expected = bestHour(counts, prior, slots)!;
+      const day = expected >= 14 ? "08" : "09";
+      expect([id, rows.find((r) => r.contactId === id)!.sendAt!.toISOString()]).toEqual([
+        id,
+        `2026-03-${day}T${String(expected).padStart(2, "0")}:00:00.000Z`,
+      ]);
+    }
+  });
+});
+
+describe("best-hour schedule over REST", () => {
+  it("accepts the schedule body, answers the stored schedule, refuses bad input with a 400 that changes nothing", async () => {
+    const ws = await workspace();
+    await person(ws.id, "Europe/Paris");
+    const { secret: key } = await createApiKeyFor(h.handle.db, ws.id, ["campaigns:read", "campaigns:write"]);
+    const campaign = await createCampaign({
+      ctx: ws.ctx(),
+      input: { name: "REST", channel: "email", topic: "news", content: { subject: "Hi", text: "News" } },
+    });
+    const bad = await rest("POST", `/campaigns/${campaign.id}/schedule`, {
+      key,
+      body: { bestHour: { windowStart: new Date(Date.now() + 3_600_000).toISOString(), windowHours: 30 } },
+    });
+    expect(bad.status).toBe(400);
+    const passed = await rest("POST", `/campaigns/${campaign.id}/schedule`, {
+      key,
+      body: { bestHour: { windowStart: "2020-01-01T00:00:00Z" } },
+    });
+    expect(passed.status).toBe(400);
+    const unchanged = await rest("GET", `/campaigns/${campaign.id}`, { key });
+    expect(unchanged.body).toMatchObject({ status: "draft", schedule: null });
+
+    const start = new Date(Math.ceil((Date.now() + 2 * 3_600_000) / 3_600_000) * 3_600_000).toISOString();
+    const dry = await rest("POST", `/campaigns/${campaign.id}/dry_run`, {
+      key,
+      body: { bestHour: { windowStart: start, windowHours: 12, fallbackHour: 9 } },
+    });
+    expect(dry.status).toBe(200);
+    expect((dry.body as { bestHour: unknown }).bestHour).toMatchObject({
+      windowStart: start,
+      windowHours: 12,
+      withHistory: 0,
+      priorOnly: 1,
+    });
+    const ok = await rest("POST", `/campaigns/${campaign.id}/schedule`, {
+      key,
+      body: { bestHour: { windowStart: start, windowHours: 12, fallbackHour: 9 } },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      status: "scheduled",
+      schedule: { type: "best_hour", windowStart: start, windowHours: 12, fallbackHour: 9, timezone: "UTC" },
+    });
   });
 });
