@@ -20,18 +20,20 @@ export function zonedCtes(audience: SQL, workspaceZone: string): SQL {
     countryZoneEntries().map(([country, zone]) => sql`(${country}, ${zone})`),
     sql`, `,
   );
-  return sql`, known_zones as materialized (select name from pg_timezone_names),
+  return sql`, known_zones as materialized (select distinct name from pg_timezone_names),
       country_zones(country, zone) as (values ${values}),
       zoned as (
         select c.id,
-          case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then c.timezone
+          case when k.name is not null then k.name
                when cz.zone is not null then cz.zone
                else ${workspaceZone} end as zone,
-          case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then 'contact'
+          case when k.name is not null then 'contact'
                when cz.zone is not null then 'phone'
                when c.timezone is not null then 'fallback'
                else 'workspace' end as zone_source
-          from ${audience} c left join country_zones cz on cz.country = c.phone_country)`;
+          from ${audience} c
+          left join known_zones k on k.name = c.timezone
+          left join country_zones cz on cz.country = c.phone_country)`;
 }
 
 /** The local hours (0–23) a best-hour send may use on `channel`: outside the workspace's quiet hours for SMS, any for email. */
@@ -58,7 +60,9 @@ export function allowedHours(channel: Channel, messaging: MessagingSettings): nu
  *   hour collapses into the next, a repeated hour is taken once;
  * - `zone_best`: per zone, the allowed slot with the highest prior (the answer for a contact
  *   without history, and the best of every hour a contact has no event at);
- * - `hist_best`: per contact with history, the best slot among the hours they have events at,
+ * - `hist_best`: per contact with history (their (zone, hour, count) rows joined to the slots of
+ *   their zone: the plan starts from the events, never audience × slots), the best slot among the
+ *   hours they have events at,
  *   scored c_h + k·prior_h (the posterior times n + k, the same for every hour of one contact);
  * - `chosen`: the better of the two (equal scores: the earlier slot); a zone with no allowed hour
  *   inside the window falls back to the window's start (the policy then defers quiet-hour SMS).
@@ -86,18 +90,22 @@ export function bestHourCtes(input: {
   const eps = 1e-9;
   return sql`,
       ev as (
-        select m.contact_id, e.message_id,
-               extract(hour from e.occurred_at at time zone (
-                 case when ct.timezone is not null and exists (select 1 from known_zones k where k.name = ct.timezone) then ct.timezone
-                      when cz.zone is not null then cz.zone
-                      else ${messaging.timezone} end))::int as hour
+        select m.contact_id, e.message_id, e.occurred_at,
+               case when k.name is not null then k.name
+                    when cz.zone is not null then cz.zone
+                    else ${messaging.timezone} end as zone
           from tracking_events e
           join messages m on m.id = e.message_id
           join contacts ct on ct.id = m.contact_id
+          left join known_zones k on k.name = ct.timezone
           left join country_zones cz on cz.country = ct.phone_country
          where e.workspace_id = ${workspaceId}::uuid and not e.machine
            and e.occurred_at >= ${since}::timestamptz and e.occurred_at < ${now.toISOString()}::timestamptz),
-      hist as (select contact_id, hour, count(distinct message_id)::int as n from ev group by contact_id, hour),
+      hist as (
+        select contact_id, zone, extract(hour from occurred_at at time zone zone)::int as hour,
+               count(distinct message_id)::int as n
+          from ev
+         group by 1, 2, 3),
       prior_counts as (select hour, sum(n)::float8 as n from hist group by hour),
       prior_total as (select coalesce(sum(n), 0)::float8 as n from prior_counts),
       prior as (
@@ -124,12 +132,11 @@ export function bestHourCtes(input: {
           from slots s join prior p on p.hour = s.hour
          order by s.zone, p.p desc, s.ord),
       hist_best as (
-        select distinct on (z.id) z.id, s.at, s.ord, h.n + ${PRIOR_WEIGHT} * p.p as score
-          from zoned z
-          join hist h on h.contact_id = z.id
-          join slots s on s.zone = z.zone and s.hour = h.hour
+        select distinct on (h.contact_id) h.contact_id as id, s.at, s.ord, h.n + ${PRIOR_WEIGHT} * p.p as score
+          from hist h
+          join slots s on s.zone = h.zone and s.hour = h.hour
           join prior p on p.hour = h.hour
-         order by z.id, h.n + ${PRIOR_WEIGHT} * p.p desc, s.ord),
+         order by h.contact_id, h.n + ${PRIOR_WEIGHT} * p.p desc, s.ord),
       hist_total as (select contact_id, sum(n)::int as n from hist group by contact_id),
       chosen as (
         select z.id, z.zone, z.zone_source, coalesce(ht.n, 0) as events,
