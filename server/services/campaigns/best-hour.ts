@@ -62,8 +62,8 @@ export function allowedHours(channel: Channel, messaging: MessagingSettings): nu
  *   without history, and the best of every hour a contact has no event at);
  * - `hist_best`: per contact with history (their (zone, hour, count) rows joined to the slots of
  *   their zone: the plan starts from the events, never audience × slots), the best slot among the
- *   hours they have events at,
- *   scored c_h + k·prior_h (the posterior times n + k, the same for every hour of one contact);
+ *   hours they have events at, scored c_h + k·prior_h (the posterior times n + k, which is the
+ *   same for every hour of one contact);
  * - `chosen`: the better of the two (equal scores: the earlier slot); a zone with no allowed hour
  *   inside the window falls back to the window's start (the policy then defers quiet-hour SMS).
  *
