@@ -569,8 +569,8 @@ export const ZCampaignRecipient = z.object({
   address: z.string().nullable().describe("The contact's address on the channel (masked for viewers)"),
   outcome: z.enum(RECIPIENT_OUTCOMES).describe("Where the recipient stands"),
   reason: z.string().nullable().describe("Why it was blocked, skipped or failed"),
-  sendAt: z.date().nullable().describe("Their own send time (local-time runs)"),
-  zone: z.string().nullable().describe("Zone used for a local-time run"),
+  sendAt: z.date().nullable().describe("Their own send time (local-time and best-hour runs)"),
+  zone: z.string().nullable().describe("Zone used for a local-time or best-hour run"),
   messageId: z.uuid().nullable().describe("The message recorded for them"),
 });
 export type TCampaignRecipient = z.infer<typeof ZCampaignRecipient>;
