@@ -28,6 +28,7 @@ import { formatWhen } from "@/components/contacts/labels";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaign, TCampaignProgress, TCampaignRun } from "@/server/services/campaigns";
 import { AbTestResultsCard } from "./ab-test-results";
+import { BestHoursTable } from "./best-hours-table";
 import { CampaignEngagementCard } from "./campaign-engagement";
 import { CampaignRecipients } from "./campaign-recipients";
 import type { RecipientFilter } from "./campaign-report";
@@ -97,6 +98,7 @@ export function CampaignProgress({
         <LoadError message={errorMessage(progress.error)} onRetry={() => void progress.refetch()} />
       ) : null}
       {progress.data && progress.data.zones.length > 0 ? <ZonesCard zones={progress.data.zones} /> : null}
+      {progress.data && progress.data.hours.length > 0 ? <HoursChosenCard hours={progress.data.hours} /> : null}
       {runItems.length > 0 && campaign.kind === "marketing" ? (
         <CampaignEngagementCard campaign={campaign} live={live} />
       ) : null}
@@ -186,6 +188,7 @@ function StatusCard({
               <>
                 Starts <time dateTime={run.scheduledFor.toISOString()}>{formatWhen(run.scheduledFor)}</time>
                 {campaign.schedule?.type === "local" ? " (when the first time zone reaches the local time)" : ""}
+                {campaign.schedule?.type === "best_hour" ? " (when the window opens)" : ""}
               </>
             ) : null}
           </p>
@@ -453,6 +456,27 @@ function ZonesCard({ zones }: { zones: TCampaignProgress["zones"] }) {
           ))}
         </TableBody>
       </Table>
+    </Card>
+  );
+}
+
+function HoursChosenCard({ hours }: { hours: TCampaignProgress["hours"] }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardHeading>Hours chosen</CardHeading>
+        <CardDescription>
+          Each recipient is sent at the start of their best local hour inside the window: from their own opens and
+          clicks, pulled toward the workspace&apos;s best hour while they have few.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        <BestHoursTable
+          caption="Recipients by the local hour chosen for them"
+          rows={hours.map((h) => ({ hour: h.hour, recipients: h.total, pending: h.pending }))}
+          testId="campaign-hours-chosen"
+        />
+      </CardContent>
     </Card>
   );
 }

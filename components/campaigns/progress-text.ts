@@ -103,9 +103,11 @@ export function timelineSummary(event: TimelineEvent, options: CampaignOptions):
             ? "At a time"
             : type === "local"
               ? "At a local time"
-              : type === "recurring"
-                ? "Recurring"
-                : null;
+              : type === "best_hour"
+                ? "At each recipient's best hour"
+                : type === "recurring"
+                  ? "Recurring"
+                  : null;
       return [kind, first ? `first run ${first.replace("T", " ").slice(0, 16)} UTC` : null].filter(Boolean).join(", ");
     }
     case "resumed":

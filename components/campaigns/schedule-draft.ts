@@ -11,7 +11,7 @@ import { addDays, fromLocal, toLocal } from "@/server/shared/local-time";
 export type CampaignSchedule = NonNullable<TCampaign["schedule"]>;
 export type CampaignOptions = TUpdateCampaignOptionsInput["options"];
 
-export type ScheduleMode = "now" | "at" | "local" | "recurring";
+export type ScheduleMode = "now" | "at" | "local" | "best_hour" | "recurring";
 export type Frequency = "daily" | "weekly" | "monthly";
 export type RecurrenceEnd = "count" | "until" | "never";
 
@@ -46,12 +46,16 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface ScheduleDraft {
   mode: ScheduleMode;
-  /** "At a time" and "local time": the date (YYYY-MM-DD). */
+  /** "At a time", "local time" and "best hour" (the window's start): the date (YYYY-MM-DD). */
   date: string;
-  /** "At a time" and "local time": HH:MM. */
+  /** "At a time", "local time" and "best hour" (the window's start): HH:MM. */
   time: string;
-  /** "At a time" and "recurring": the zone the time is read in. */
+  /** "At a time", "best hour" and "recurring": the zone the time is read in. */
   timezone: string;
+  /** Best hour: the window's length in hours, 1–24. */
+  windowHours: string;
+  /** Best hour: the local hour (0–23) used while the workspace has too little history. */
+  fallbackHour: string;
   late: "next_day" | "send_now";
   frequency: Frequency;
   weekdays: Weekday[];
@@ -76,6 +80,8 @@ export function defaultScheduleDraft(workspaceZone: string, now: Date): Schedule
     date: dateText(tomorrow),
     time: "10:00",
     timezone: workspaceZone,
+    windowHours: "24",
+    fallbackHour: "10",
     late: "next_day",
     frequency: "weekly",
     weekdays: [CODE_OF_WEEKDAY[tomorrow.weekday]!],
@@ -106,6 +112,18 @@ export function scheduleDraftFrom(schedule: CampaignSchedule | null, workspaceZo
     }
     case "local":
       return { ...base, mode: "local", date: schedule.date, time: schedule.localTime, late: schedule.late };
+    case "best_hour": {
+      const local = toLocal(new Date(schedule.windowStart), schedule.timezone);
+      return {
+        ...base,
+        mode: "best_hour",
+        date: dateText(local),
+        time: `${pad(local.hour)}:${pad(local.minute)}`,
+        timezone: schedule.timezone,
+        windowHours: String(schedule.windowHours),
+        fallbackHour: String(schedule.fallbackHour),
+      };
+    }
     case "recurring": {
       const rule = parseRrule(schedule.rrule);
       return { ...base, ...(rule ?? {}), mode: "recurring", timezone: schedule.timezone };
@@ -167,7 +185,8 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; errors: Record<st
 
 /**
  * What `campaigns.schedule` takes for the form, or the errors to show first. Error keys are the
- * server's (`at`, `timezone`, `localTime`, `date`, `rrule`) plus `time`, `weekdays`, `count`,
+ * server's (`at`, `timezone`, `localTime`, `date`, `rrule`, `bestHour.windowHours`,
+ * `bestHour.fallbackHour`) plus `time`, `weekdays`, `count`,
  * `until` and `monthDay` for the parts of the rule the form builds.
  */
 export function scheduleInput(id: string, draft: ScheduleDraft): Checked<TScheduleCampaignInput> {
@@ -188,6 +207,27 @@ export function scheduleInput(id: string, draft: ScheduleDraft): Checked<TSchedu
       return Object.keys(errors).length
         ? { ok: false, errors }
         : { ok: true, value: { id, localTime: draft.time, date: draft.date, late: draft.late } };
+    case "best_hour": {
+      if (!DATE.test(draft.date)) errors.date = "Choose a date";
+      if (!CLOCK.test(draft.time)) errors.time = "Give the time as HH:MM";
+      if (!draft.timezone) errors.timezone = "Choose a time zone";
+      const windowHours = Number(draft.windowHours);
+      if (!draft.windowHours.trim() || !Number.isInteger(windowHours) || windowHours < 1 || windowHours > 24)
+        errors["bestHour.windowHours"] = "Give a number of hours from 1 to 24";
+      const fallbackHour = Number(draft.fallbackHour);
+      if (!draft.fallbackHour.trim() || !Number.isInteger(fallbackHour) || fallbackHour < 0 || fallbackHour > 23)
+        errors["bestHour.fallbackHour"] = "Give an hour from 0 to 23";
+      return Object.keys(errors).length
+        ? { ok: false, errors }
+        : {
+            ok: true,
+            value: {
+              id,
+              timezone: draft.timezone,
+              bestHour: { windowStart: `${draft.date}T${draft.time}`, windowHours, fallbackHour },
+            },
+          };
+    }
     case "recurring": {
       if (!CLOCK.test(draft.recurTime)) errors.recurTime = "Give the time as HH:MM";
       if (draft.frequency === "weekly" && draft.weekdays.length === 0) errors.weekdays = "Choose at least one day";
@@ -204,6 +244,25 @@ export function scheduleInput(id: string, draft: ScheduleDraft): Checked<TSchedu
         : { ok: true, value: { id, rrule: buildRrule(draft), timezone: draft.timezone } };
     }
   }
+}
+
+/** The best-hour window of the form as an instant (for the dry run's preview), or null while the date or time is incomplete. */
+export function bestHourWindowOf(
+  draft: Pick<ScheduleDraft, "date" | "time" | "timezone" | "windowHours" | "fallbackHour">,
+): { windowStart: string; windowHours: number; fallbackHour: number } | null {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(draft.date);
+  if (!day || !CLOCK.test(draft.time) || !draft.timezone) return null;
+  const windowHours = Number(draft.windowHours);
+  const fallbackHour = Number(draft.fallbackHour);
+  if (!Number.isInteger(windowHours) || windowHours < 1 || windowHours > 24) return null;
+  if (!Number.isInteger(fallbackHour) || fallbackHour < 0 || fallbackHour > 23) return null;
+  const [hour, minute] = draft.time.split(":").map(Number);
+  const start = fromLocal(
+    { year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) },
+    { hour: hour!, minute: minute! },
+    draft.timezone,
+  );
+  return { windowStart: start.toISOString(), windowHours, fallbackHour };
 }
 
 /**
@@ -280,6 +339,8 @@ export function describeSchedule(schedule: CampaignSchedule | null): string {
       return `Sends at ${formatInZone(new Date(schedule.at), schedule.timezone)} (${schedule.timezone})`;
     case "local":
       return `Sends at ${schedule.localTime} in each recipient's time zone on ${schedule.date}; where that time has already passed when it starts, ${schedule.late === "send_now" ? "at once" : "the next day"}`;
+    case "best_hour":
+      return `Sends at each recipient's best hour (from their own opens and clicks, else the workspace's) within ${schedule.windowHours} ${schedule.windowHours === 1 ? "hour" : "hours"} from ${formatInZone(new Date(schedule.windowStart), schedule.timezone)} (${schedule.timezone})`;
     case "recurring":
       return `${describeRrule(schedule.rrule) ?? `Recurring (${schedule.rrule})`} (${schedule.timezone})`;
   }

@@ -31,7 +31,9 @@ import { formatWhen } from "@/components/contacts/labels";
 import { timeZoneOptions } from "@/components/settings/messaging-rules";
 import type { TCampaign } from "@/server/services/campaigns";
 import { CardHeading } from "./card-heading";
+import { BestHoursTable } from "./best-hours-table";
 import {
+  bestHourWindowOf,
   buildRrule,
   driftPercentOf,
   formatInZone,
@@ -55,6 +57,11 @@ const MODES: { value: ScheduleMode; label: string; hint: string }[] = [
     value: "local",
     label: "At a local time in each recipient's zone",
     hint: "For example 10:00 wherever each contact is (their zone, else their phone number's, else the workspace's).",
+  },
+  {
+    value: "best_hour",
+    label: "At each recipient's best hour",
+    hint: "Once, within a window you choose: each contact at the hour of their day they have opened and clicked most, or the workspace's best hour while their history is thin.",
   },
   {
     value: "recurring",
@@ -138,6 +145,34 @@ function ScheduleCard({
       },
     }),
   );
+
+  const preview = useMutation(
+    trpc.campaigns.dryRun.mutationOptions({
+      onSuccess: (result) => {
+        setErrors({});
+        queryClient.setQueryData(trpc.campaigns.get.queryKey({ id: campaign.id }), (old) =>
+          old ? { ...old, lastDryRun: result } : old,
+        );
+        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.pathKey() });
+        toast.success("Dry run done: the hours it would choose are beside the schedule");
+      },
+      onError: (error) => {
+        const { fieldErrors, formError } = formErrorsFrom(error);
+        setErrors(fieldErrors);
+        toast.error(formError);
+      },
+    }),
+  );
+
+  function previewHours() {
+    const window = bestHourWindowOf(draft);
+    if (!window) {
+      const checked = scheduleInput(campaign.id, draft);
+      setErrors(checked.ok ? {} : checked.errors);
+      return;
+    }
+    preview.mutate({ id: campaign.id, bestHour: window });
+  }
 
   function submit() {
     const checked = scheduleInput(campaign.id, draft);
@@ -232,6 +267,72 @@ function ScheduleCard({
                 </SelectContent>
               </Select>
             </FormField>
+          </div>
+        ) : null}
+
+        {draft.mode === "best_hour" ? (
+          <div className="grid gap-4">
+            <div className="grid gap-4 sm:grid-cols-3">
+              <FormField
+                label="Window starts on"
+                required
+                error={fieldError(errors, "bestHour.windowStart") ?? errors.date}
+              >
+                <Input type="date" value={draft.date} onChange={(e) => set("date", e.target.value)} />
+              </FormField>
+              <FormField label="At" required error={errors.time}>
+                <Input type="time" value={draft.time} onChange={(e) => set("time", e.target.value)} />
+              </FormField>
+              <ZoneField
+                id={id("zone")}
+                value={draft.timezone}
+                onChange={(value) => set("timezone", value)}
+                error={errors.timezone}
+              />
+            </div>
+            <div className="grid gap-4 sm:grid-cols-3">
+              <FormField
+                label="Window length (hours)"
+                required
+                description="1 to 24; nobody is sent after it closes"
+                error={fieldError(errors, "bestHour.windowHours")}
+              >
+                <Input
+                  type="number"
+                  min={1}
+                  max={24}
+                  value={draft.windowHours}
+                  onChange={(e) => set("windowHours", e.target.value)}
+                />
+              </FormField>
+              <FormField
+                label="Fallback hour (0–23)"
+                required
+                description="Used while the workspace has little open and click history"
+                error={fieldError(errors, "bestHour.fallbackHour")}
+              >
+                <Input
+                  type="number"
+                  min={0}
+                  max={23}
+                  value={draft.fallbackHour}
+                  onChange={(e) => set("fallbackHour", e.target.value)}
+                />
+              </FormField>
+            </div>
+            <p className="rounded-md border bg-muted/30 p-3 text-sm text-muted-foreground" id={id("best-hour-help")}>
+              Each recipient gets the whole local hour (in their zone, as for local-time sends) where their own opens
+              and clicks of the last 180 days cluster, counted together with 5 events spread like the whole
+              workspace&apos;s: a contact with one or two opens keeps close to the workspace&apos;s best hour, one with
+              a dozen at the same hour gets theirs. Only hours inside the window are used, and for texts only hours
+              outside the workspace&apos;s quiet hours.
+            </p>
+            <div>
+              <Button type="button" variant="outline" disabled={preview.isPending} onClick={previewHours}>
+                {preview.isPending ? <Spinner /> : <FlaskConicalIcon />}
+                Dry run with this window
+              </Button>
+            </div>
           </div>
         ) : null}
 
@@ -455,6 +556,16 @@ function DryRunSummary({ campaign, onReview }: { campaign: TCampaign; onReview: 
                   </span>
                 ) : null}
               </p>
+            ) : null}
+            {dry.bestHour ? (
+              <div className="grid gap-2" data-testid="dry-run-best-hours">
+                <p className="text-sm">
+                  Best hours from {formatWhen(dry.bestHour.windowStart)}, {dry.bestHour.windowHours} h:{" "}
+                  {dry.bestHour.withHistory.toLocaleString("en-US")} with their own opens or clicks,{" "}
+                  {dry.bestHour.priorOnly.toLocaleString("en-US")} on the workspace&apos;s best hour.
+                </p>
+                <BestHoursTable caption="Hours it would choose, in each recipient's zone" rows={dry.bestHour.hours} />
+              </div>
             ) : null}
             <p className="text-xs text-muted-foreground">Counted {formatWhen(dry.computedAt)}.</p>
           </>

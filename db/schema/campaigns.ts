@@ -61,6 +61,14 @@ export interface CampaignDryRunResult {
   } | null;
   /** Where a local-time send takes the members' zones from (absent in dry runs before it was counted). */
   timezones?: { contact: number; phone: number; workspace: number; fallback: number };
+  /** Best-hour sends: members with history of their own vs the prior, and the hours chosen. */
+  bestHour?: {
+    windowStart: string;
+    windowHours: number;
+    withHistory: number;
+    priorOnly: number;
+    hours: { hour: number; recipients: number }[];
+  };
   computedAt: string;
 }
 
@@ -160,6 +168,12 @@ export type CampaignSchedule =
    * run starts: `late` = "next_day" (default) waits for it the next day, "send_now" sends at once.
    */
   | { type: "local"; localTime: string; date: string; late: "next_day" | "send_now" }
+  /**
+   * Once, at each recipient's best hour (server/shared/send-time.ts) within `windowHours` hours
+   * from `windowStart` (an instant), read in their zone as for `local`; `fallbackHour` (0–23) is
+   * the workspace prior while the workspace has too little open and click history.
+   */
+  | { type: "best_hour"; windowStart: string; windowHours: number; fallbackHour: number; timezone: string }
   /** Recurring: each occurrence of an RFC 5545 rule (DTSTART in `timezone`) is a run. */
   | { type: "recurring"; rrule: string; timezone: string };
 

@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { expect, expectAccessible, test } from "./fixtures";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { E2E_ADMIN_API_KEY, signIn } from "./helpers";
 
@@ -160,4 +160,41 @@ test("schedule at a local time, then pause, resume and cancel", async ({ page, r
   await expect(status).toHaveText("Cancelled");
   await expect(page.getByRole("button", { name: "Send to the rest" })).toBeVisible();
   await page.screenshot({ path: "test-results/screens/campaign-cancelled-1280.png", fullPage: true });
+});
+
+test("schedule at each recipient's best hour: the window's dry run shows the hours, then it is scheduled", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(240_000);
+  const stamp = `${Date.now()}`;
+  const { topicName } = await topicWithOneContact(request, stamp);
+  const date = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await createDraft(page, `Best hour launch ${stamp}`, topicName);
+
+  await page.getByRole("tab", { name: "5. Schedule" }).click();
+  await page.getByRole("radio", { name: /At each recipient's best hour/ }).check();
+  await page.getByRole("textbox", { name: "Window starts on", exact: true }).fill(date);
+  await page.getByRole("textbox", { name: "At", exact: true }).fill("09:00");
+  await expect(page.getByRole("spinbutton", { name: "Window length (hours)", exact: true })).toHaveValue("24");
+  await page.getByRole("button", { name: "Dry run with this window" }).click();
+  const hours = page.getByTestId("dry-run-best-hours");
+  // A new contact has no opens or clicks: it takes the workspace's best hour.
+  await expect(hours).toContainText("0 with their own opens or clicks, 1 on the workspace's best hour");
+  await expect(hours.getByRole("table")).toContainText("Local hour");
+  await expectAccessible(page);
+  await page.screenshot({ path: "test-results/screens/campaign-schedule-best-hour-1280.png", fullPage: true });
+
+  await page.getByRole("button", { name: "Schedule", exact: true }).click();
+  await expect(page.getByRole("tab", { name: "Progress" })).toHaveAttribute("aria-selected", "true");
+  const status = page.getByTestId("campaign-progress-status");
+  await expect(status).toHaveText("Scheduled");
+  await expect(page.getByTestId("campaign-schedule")).toContainText("Sends at each recipient's best hour");
+
+  await page.getByRole("button", { name: "Cancel campaign" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Cancel campaign" }).click();
+  await expect(status).toHaveText("Cancelled");
 });

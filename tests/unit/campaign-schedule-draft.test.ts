@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { handedOf, statusReasonText, timelineSummary } from "@/components/campaigns/progress-text";
 import {
+  bestHourWindowOf,
   buildRrule,
   defaultScheduleDraft,
   describeSchedule,
@@ -127,6 +128,67 @@ describe("schedule input", () => {
         NOW,
       ),
     ).toMatchObject({ mode: "recurring", weekdays: ["TU"], recurTime: "09:15", count: "4", timezone: "Asia/Tokyo" });
+  });
+});
+
+describe("best-hour schedule", () => {
+  const draft = base({
+    mode: "best_hour",
+    date: "2026-03-08",
+    time: "01:00",
+    timezone: "America/New_York",
+    windowHours: "12",
+    fallbackHour: "9",
+  });
+
+  it("sends the window and its fields as the server takes them", () => {
+    expect(scheduleInput(ID, draft)).toEqual({
+      ok: true,
+      value: {
+        id: ID,
+        timezone: "America/New_York",
+        bestHour: { windowStart: "2026-03-08T01:00", windowHours: 12, fallbackHour: 9 },
+      },
+    });
+    // The dry run's preview takes the same window as an instant (01:00 EST).
+    expect(bestHourWindowOf(draft)).toEqual({
+      windowStart: "2026-03-08T06:00:00.000Z",
+      windowHours: 12,
+      fallbackHour: 9,
+    });
+  });
+
+  it("names the fields to fix, keyed like the server's", () => {
+    expect(scheduleInput(ID, { ...draft, windowHours: "25", fallbackHour: "", date: "" })).toEqual({
+      ok: false,
+      errors: {
+        date: "Choose a date",
+        "bestHour.windowHours": "Give a number of hours from 1 to 24",
+        "bestHour.fallbackHour": "Give an hour from 0 to 23",
+      },
+    });
+    expect(bestHourWindowOf({ ...draft, windowHours: "0" })).toBeNull();
+  });
+
+  it("reads a stored best-hour schedule back into the form and says it in a sentence", () => {
+    const stored = {
+      type: "best_hour" as const,
+      windowStart: "2026-03-08T06:00:00.000Z",
+      windowHours: 12,
+      fallbackHour: 9,
+      timezone: "America/New_York",
+    };
+    expect(scheduleDraftFrom(stored, "UTC", NOW)).toMatchObject({
+      mode: "best_hour",
+      date: "2026-03-08",
+      time: "01:00",
+      timezone: "America/New_York",
+      windowHours: "12",
+      fallbackHour: "9",
+    });
+    expect(describeSchedule(stored)).toBe(
+      "Sends at each recipient's best hour (from their own opens and clicks, else the workspace's) within 12 hours from 2026-03-08 01:00 (America/New_York)",
+    );
   });
 });
 

@@ -185,7 +185,7 @@ export const campaignsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "Dry run a campaign",
         description:
-          "What sending now would do, without sending: the audience, how many the policy would send to, how many it would block by reason (erased, invalid_address, suppressed, opted_out, no_consent, frequency_cap) and, for SMS, how many would wait for quiet hours (`deferred`), the segments of the text rendered for the sample contact × sendable and the estimated cost in USD. Stored as the campaign's last dry run; nothing else changes. Needs the `campaigns:write` scope.",
+          "What sending now would do, without sending: the audience, how many the policy would send to, how many it would block by reason (erased, invalid_address, suppressed, opted_out, no_consent, frequency_cap) and, for SMS, how many would wait for quiet hours (`deferred`), the segments of the text rendered for the sample contact × sendable and the estimated cost in USD. With `bestHour: {windowStart, windowHours?, fallbackHour?}` (or when the campaign is scheduled at each recipient's best hour), `bestHour` reports how many members have opens or clicks of their own vs the workspace's best hour, and the local hours that would be chosen. Stored as the campaign's last dry run; nothing else changes. Needs the `campaigns:write` scope.",
         protect: true,
       },
     })
@@ -217,7 +217,7 @@ export const campaignsRouter = createTRPCRouter({
         tags: TAGS,
         summary: "Schedule or send a campaign",
         description:
-          "`{}` sends now (the campaign answers `sending`); `{at, timezone}` once at that time (an ISO instant, or a date and time read in `timezone`); `{localTime:\"HH:MM\", date?, late?}` at that time in each recipient's zone (contact zone, else the phone number's country, else the workspace's; `late`: `next_day` (default) or `send_now` where the time has passed); `{rrule, timezone}` recurring (RFC 5545, at most hourly). A scheduled campaign may be rescheduled until its run starts. 409 unless a draft or scheduled. Needs the `campaigns:write` scope.",
+          "`{}` sends now (the campaign answers `sending`); `{at, timezone}` once at that time (an ISO instant, or a date and time read in `timezone`); `{localTime:\"HH:MM\", date?, late?}` at that time in each recipient's zone (contact zone, else the phone number's country, else the workspace's; `late`: `next_day` (default) or `send_now` where the time has passed); `{rrule, timezone}` recurring (RFC 5545, at most hourly); `{bestHour: {windowStart, windowHours?, fallbackHour?}, timezone?}` once, each recipient at the start of their best local hour inside the window (`windowStart`: an ISO instant, or a date and time read in `timezone`; `windowHours` 1–24, default 24; `fallbackHour` 0–23, default 10), from their own opens and clicks of the last 180 days shrunk toward the workspace's best hour, never inside quiet hours for SMS. A scheduled campaign may be rescheduled until its run starts. 409 unless a draft or scheduled. Needs the `campaigns:write` scope.",
         protect: true,
       },
     })

@@ -14,9 +14,9 @@ import { estimateSmsCost, readSmsPricing } from "@/server/shared/sms-pricing";
 import { lockClass } from "@/server/lib/advisory-locks";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
-import { countryZoneEntries } from "../policy/recipient-timezone";
 import { abBucketSql, abVariantSql } from "./ab-assignment";
 import { audienceWhere, classifiedAudienceCtes } from "./audience";
+import { bestHourCtes, zonedCtes } from "./best-hour";
 import { capSkippedContactsSql } from "./cap-skipped";
 import { addCampaignEvent, countRuns, moveRun, runById, workspaceSettingsOf } from "./runs";
 import { DEFAULT_DRIFT_TOLERANCE, drifted } from "./schedule-rules";
@@ -39,7 +39,9 @@ export type RunStep =
  * the schedule's date in the contact's zone when Postgres knows it, else the zone of the phone
  * number's country, else the workspace's (`zone_source`: contact, phone, workspace, or fallback
  * for a zone that is set but unknown); where that time has passed at the freeze, the next day's
- * (or at once, `late: "send_now"`). A follow-up takes its parent's never-sent recipients; a cap
+ * (or at once, `late: "send_now"`). A best-hour run gives each one the start of their best local
+ * hour inside the schedule's window (`bestHourCtes`, the model of server/shared/send-time.ts, in
+ * the same statement). A follow-up takes its parent's never-sent recipients; a cap
  * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending (a
  * follow-up keeps each recipient's A/B test variant).
  *
@@ -213,28 +215,23 @@ async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: Campa
   let zoneJoin: SQL = sql``;
   let extraCtes: SQL = sql``;
   if (schedule?.type === "local") {
-    const entries = countryZoneEntries();
-    const values = sql.join(
-      entries.map(([country, zone]) => sql`(${country}, ${zone})`),
-      sql`, `,
-    );
-    extraCtes = sql`, known_zones as materialized (select name from pg_timezone_names),
-      country_zones(country, zone) as (values ${values}),
-      zoned as (
-        select c.id,
-          case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then c.timezone
-               when cz.zone is not null then cz.zone
-               else ${messaging.timezone} end as zone,
-          case when c.timezone is not null and exists (select 1 from known_zones k where k.name = c.timezone) then 'contact'
-               when cz.zone is not null then 'phone'
-               when c.timezone is not null then 'fallback'
-               else 'workspace' end as zone_source
-          from classified c left join country_zones cz on cz.country = c.phone_country)`;
+    extraCtes = zonedCtes(sql`classified`, messaging.timezone);
     const onDate = sql`((${schedule.date}::date + ${schedule.localTime}::time) at time zone z.zone)`;
     const nextDay = sql`((${schedule.date}::date + 1 + ${schedule.localTime}::time) at time zone z.zone)`;
     const late = schedule.late === "send_now" ? sql`null::timestamptz` : nextDay;
     zoneColumns = sql`case when ${onDate} < ${now.toISOString()}::timestamptz then ${late} else ${onDate} end, z.zone, z.zone_source`;
     zoneJoin = sql`join zoned z on z.id = c.id`;
+  }
+  if (schedule?.type === "best_hour") {
+    extraCtes = sql`${zonedCtes(sql`classified`, messaging.timezone)}${bestHourCtes({
+      workspaceId: campaign.workspaceId,
+      schedule,
+      channel: campaign.channel,
+      messaging,
+      now,
+    })}`;
+    zoneColumns = sql`ch.send_at, ch.zone, ch.zone_source`;
+    zoneJoin = sql`join chosen ch on ch.id = c.id`;
   }
   // In contact order: the primary key (run, contact), and the pending index too when there is no
   // send time, then grow at their right edge instead of touching a random leaf page for each row

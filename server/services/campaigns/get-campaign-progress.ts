@@ -9,7 +9,7 @@ import { ZCampaignActionInput, type TCampaignActionInput, type TCampaignProgress
 
 /**
  * What the campaign page shows while it sends: the latest run with its counts, per-zone progress
- * of a local-time run, and the campaign's timeline (newest first). Three small statements plus
+ * of a local-time run, the hours a best-hour run chose (local hour → recipients), and the campaign's timeline (newest first). Three small statements plus
  * the counts; polled by the page every few seconds.
  */
 export async function getCampaignProgress({
@@ -50,12 +50,25 @@ export async function getCampaignProgress({
           pending: Number(z.pending),
         }))
       : [];
+  const hours =
+    run?.schedule?.type === "best_hour"
+      ? resultRows<{ hour: number; total: number; pending: number }>(
+          await ctx.db.execute(sql`
+            select extract(hour from send_at at time zone zone)::int as hour, count(*)::int as total,
+                   (count(*) filter (where status = 'pending'))::int as pending
+              from campaign_recipients
+             where run_id = ${run.id}::uuid and status <> 'blocked' and zone is not null and send_at is not null
+             group by 1
+             order by 1`),
+        ).map((row) => ({ hour: Number(row.hour), total: Number(row.total), pending: Number(row.pending) }))
+      : [];
   const providerName = ctx.outbox?.transports[campaign.channel].name ?? campaign.channel;
   const circuit = (await getProviderCircuits({ ctx })).find((c) => c.provider === providerName);
   return {
     run: run ? toRun(run, counts.get(run.id)!) : null,
     provider: { name: providerName, state: circuit?.state ?? "closed", openUntil: circuit?.openUntil ?? null },
     zones,
+    hours,
     timeline: timeline.map((e) => ({ type: e.type, runId: e.runId, detail: e.detail, occurredAt: e.occurredAt })),
   };
 }

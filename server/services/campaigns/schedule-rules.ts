@@ -2,6 +2,7 @@ import { RRule, rrulestr } from "rrule";
 import type { CampaignOptions, CampaignSchedule } from "@/db/schema";
 import { invalid } from "@/server/lib/errors";
 import { addDays, fromLocal, isValidTimeZone, parseClock, toLocal } from "@/server/shared/local-time";
+import { DEFAULT_FALLBACK_HOUR, MAX_WINDOW_HOURS } from "@/server/shared/send-time";
 
 /**
  * The pure rules of campaign scheduling: when a schedule's runs start, the next occurrence of a
@@ -134,7 +135,10 @@ function checkRecurrenceSpacing(schedule: { rrule: string; timezone: string }, a
     throw invalid("A recurring campaign repeats at most hourly", "rrule");
 }
 
-/** The schedule input of the API, checked: `{}` now, `{at, timezone}`, `{localTime, date?, late?}`, `{rrule, timezone}`. */
+/**
+ * The schedule input of the API, checked: `{}` now, `{at, timezone}`, `{localTime, date?, late?}`,
+ * `{rrule, timezone}`, `{bestHour: {windowStart, windowHours?, fallbackHour?}, timezone?}`.
+ */
 export interface ScheduleRequest {
   at?: string;
   timezone?: string;
@@ -142,6 +146,7 @@ export interface ScheduleRequest {
   date?: string;
   late?: "next_day" | "send_now";
   rrule?: string;
+  bestHour?: { windowStart: string; windowHours?: number; fallbackHour?: number };
 }
 
 /**
@@ -153,8 +158,10 @@ export function planSchedule(
   now: Date,
   workspaceZone: string,
 ): { schedule: CampaignSchedule; firstRunAt: Date } {
-  const given = ["at", "localTime", "rrule"].filter((key) => request[key as keyof ScheduleRequest] !== undefined);
-  if (given.length > 1) throw invalid("Give one of at, localTime or rrule", given[1]!);
+  const given = ["at", "localTime", "rrule", "bestHour"].filter(
+    (key) => request[key as keyof ScheduleRequest] !== undefined,
+  );
+  if (given.length > 1) throw invalid("Give one of at, localTime, rrule or bestHour", given[1]!);
   const timezone = request.timezone ?? workspaceZone;
   if (!isValidTimeZone(timezone)) throw invalid("Unknown time zone", "timezone");
 
@@ -179,6 +186,26 @@ export function planSchedule(
     return {
       schedule: { type: "local", localTime: request.localTime, date: dateText, late: request.late ?? "next_day" },
       firstRunAt: earliest.getTime() > now.getTime() ? earliest : now,
+    };
+  }
+  if (request.bestHour !== undefined) {
+    const { windowHours = MAX_WINDOW_HOURS, fallbackHour = DEFAULT_FALLBACK_HOUR } = request.bestHour;
+    if (!Number.isInteger(windowHours) || windowHours < 1 || windowHours > MAX_WINDOW_HOURS)
+      throw invalid(`Give the window as 1 to ${MAX_WINDOW_HOURS} hours`, "bestHour.windowHours");
+    if (!Number.isInteger(fallbackHour) || fallbackHour < 0 || fallbackHour > 23)
+      throw invalid("Give the fallback hour as 0 to 23", "bestHour.fallbackHour");
+    let start: Date;
+    try {
+      start = resolveAt(request.bestHour.windowStart, timezone);
+    } catch {
+      throw invalid("Not a date and time", "bestHour.windowStart");
+    }
+    if (start.getTime() < now.getTime() - MIN_LEAD_MS) throw invalid("This time has passed", "bestHour.windowStart");
+    // The run (and its audience freeze) starts with the window: no one is sent before it.
+    const windowStart = start.getTime() > now.getTime() ? start : now;
+    return {
+      schedule: { type: "best_hour", windowStart: windowStart.toISOString(), windowHours, fallbackHour, timezone },
+      firstRunAt: windowStart,
     };
   }
   if (request.rrule !== undefined) {

@@ -130,6 +130,26 @@ export const ZDryRun = z.object({
     })
     .optional()
     .describe("Where a local-time send takes each audience member's zone from"),
+  bestHour: z
+    .object({
+      windowStart: z.string().describe("Start of the window reported on (ISO 8601 UTC)"),
+      windowHours: z.number().int().describe("Length of the window in hours"),
+      withHistory: z
+        .number()
+        .int()
+        .describe("Members with at least one open or click of their own in the last 180 days"),
+      priorOnly: z.number().int().describe("Members without any: they take the workspace's best hour"),
+      hours: z
+        .array(
+          z.object({
+            hour: z.number().int().describe("Local hour chosen (0–23), in the member's zone"),
+            recipients: z.number().int().describe("Members sent at that hour"),
+          }),
+        )
+        .describe("The distribution of chosen hours, by hour (hours nobody gets are left out)"),
+    })
+    .optional()
+    .describe("Best-hour sends: whose history decides and the hours that would be chosen"),
   computedAt: z.string().describe("When the dry run ran (ISO 8601 UTC)"),
 });
 export type TDryRun = z.infer<typeof ZDryRun>;
@@ -175,6 +195,16 @@ export const ZCampaignSchedule = z
       late: z
         .enum(["next_day", "send_now"])
         .describe("Where the time has passed when the run starts: the next day, or at once"),
+    }),
+    z.object({
+      type: z.literal("best_hour").describe("Sent once, at each recipient's best hour within a window"),
+      windowStart: z.string().describe("Start of the window (ISO 8601 UTC); no one is sent before it"),
+      windowHours: z.number().int().describe("Length of the window in hours (1–24)"),
+      fallbackHour: z
+        .number()
+        .int()
+        .describe("Local hour (0–23) used as the workspace's best hour while it has too little history"),
+      timezone: z.string().describe("Zone the window start was given in"),
     }),
     z.object({
       type: z.literal("recurring").describe("Each occurrence of a recurrence rule is a run"),
@@ -343,7 +373,39 @@ export type TArchiveCampaignInput = z.input<typeof ZArchiveCampaignInput>;
 export const ZDuplicateCampaignInput = z.object({ id: ZCampaignId });
 export type TDuplicateCampaignInput = z.input<typeof ZDuplicateCampaignInput>;
 
-export const ZDryRunCampaignInput = z.object({ id: ZCampaignId });
+export const ZBestHourRequest = z
+  .object({
+    windowStart: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .describe("Start of the window: an ISO instant, or a date and time read in `timezone`"),
+    windowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24)
+      .describe("Length of the window in hours, 1–24 (default 24): every recipient is sent inside it")
+      .optional(),
+    fallbackHour: z
+      .number()
+      .int()
+      .min(0)
+      .max(23)
+      .describe(
+        "Local hour 0–23 (default 10) standing in for the workspace's best hour while it has too little history",
+      )
+      .optional(),
+  })
+  .describe("Send at each recipient's best hour (from their own opens and clicks) within the window");
+
+export const ZDryRunCampaignInput = z.object({
+  id: ZCampaignId,
+  bestHour: ZBestHourRequest.describe(
+    "Report the best hours a best-hour send with this window would choose (start read in the workspace's zone unless an ISO instant); default: the campaign's own best-hour schedule, if any",
+  ).optional(),
+});
 export type TDryRunCampaignInput = z.input<typeof ZDryRunCampaignInput>;
 
 export const ZListCampaignsInput = z.object({
@@ -400,6 +462,7 @@ export const ZScheduleCampaignInput = z.object({
     .describe("With localTime: where the time has passed at start, the next day (default) or at once")
     .optional(),
   rrule: z.string().trim().max(500).describe("Recurring: an RFC 5545 RRULE (daily, weekly, monthly)").optional(),
+  bestHour: ZBestHourRequest.optional(),
 });
 export type TScheduleCampaignInput = z.input<typeof ZScheduleCampaignInput>;
 
@@ -510,8 +573,8 @@ export const ZCampaignRecipient = z.object({
   address: z.string().nullable().describe("The contact's address on the channel (masked for viewers)"),
   outcome: z.enum(RECIPIENT_OUTCOMES).describe("Where the recipient stands"),
   reason: z.string().nullable().describe("Why it was blocked, skipped or failed"),
-  sendAt: z.date().nullable().describe("Their own send time (local-time runs)"),
-  zone: z.string().nullable().describe("Zone used for a local-time run"),
+  sendAt: z.date().nullable().describe("Their own send time (local-time and best-hour runs)"),
+  zone: z.string().nullable().describe("Zone used for a local-time or best-hour run"),
   messageId: z.uuid().nullable().describe("The message recorded for them"),
 });
 export type TCampaignRecipient = z.infer<typeof ZCampaignRecipient>;
@@ -545,6 +608,15 @@ export const ZCampaignProgress = z.object({
       }),
     )
     .describe("Local-time runs: progress per zone"),
+  hours: z
+    .array(
+      z.object({
+        hour: z.number().int().describe("Local hour (0–23) chosen, in the recipient's zone"),
+        total: z.number().int().describe("Recipients sent at that hour"),
+        pending: z.number().int().describe("Not handed over yet"),
+      }),
+    )
+    .describe("Best-hour runs: the hours chosen for the run's sendable recipients, by hour"),
   timeline: z
     .array(
       z.object({
