@@ -11,6 +11,7 @@ import {
   getAbTestResults,
   getCampaign,
   getCampaignEngagement,
+  getCampaignReport,
   runCampaignScheduler,
   scheduleCampaign,
   setCampaignAbTest,
@@ -190,6 +191,9 @@ describe("A/B tests", () => {
     });
     expect(results.significance!.pValue).toBeLessThan(0.05);
     expect(results.significance!.ci95![0]).toBeGreaterThan(0);
+    // The campaign report carries the same per-variant metrics and p-value.
+    const report = await getCampaignReport({ ctx: ws.ctx(), input: { id: campaign.id } });
+    expect(report.abTest).toEqual(results);
     // The engagement roll-up is kept per variant too.
     const engagement = await getCampaignEngagement({ ctx: ws.ctx(), input: { id: campaign.id } });
     const perVariant = engagement.runs.filter((r) => r.runId === testRun.id);

@@ -282,6 +282,7 @@ describe("campaign report (service)", () => {
       replied: 0,
     });
     expect(report).toMatchObject({ campaignId: emailCampaignId, name: "Spring sale", channel: "email", runs: 1 });
+    expect(report.abTest).toBeNull();
     expect(report.firstSentAt?.toISOString()).toBe(start.toISOString());
   });
 

@@ -10,6 +10,7 @@ import {
   reportUnsubscribed,
   type ReportScope,
 } from "./report-sections";
+import { abTestResultsOf } from "./get-ab-test-results";
 import { findCampaign } from "./rows";
 import { findRun } from "./runs";
 import { ZCampaignReportInput, type TCampaignReport, type TCampaignReportInput, type TReportFunnel } from "./schemas";
@@ -24,7 +25,7 @@ export async function reportFunnel(ctx: ServiceContext, scope: ReportScope): Pro
  * A campaign's report over every run (or one, `runId`): the funnel from audience to click with
  * what fell out on the way (blocked by reason, failed, unsubscribed, complained), its rates over
  * delivered messages, opens and clicks per hour after each run's start (first 72 hours), and the
- * most clicked links. Machine opens and clicks are counted apart and enter the numbers only when
+ * most clicked links, and the A/B test's variants with their significance when it has one. Machine opens and clicks are counted apart and enter the numbers only when
  * the workspace counts them. One set-based statement per section.
  */
 export async function getCampaignReport({
@@ -49,11 +50,12 @@ export async function getCampaignReport({
     runId: runId ?? null,
     countMachine: settings.countMachineOpens,
   };
-  const [funnel, hourly, topLinks, runs] = await Promise.all([
+  const [funnel, hourly, topLinks, runs, abTest] = await Promise.all([
     reportFunnel(ctx, scope),
     reportHourly(ctx.db, scope),
     reportTopLinks(ctx.db, scope),
     reportRuns(ctx.db, scope),
+    campaign.abTest ? abTestResultsOf(ctx.db, campaign) : null,
   ]);
   return {
     campaignId: campaign.id,
@@ -67,5 +69,6 @@ export async function getCampaignReport({
     rates: reportRates(funnel),
     hourly,
     topLinks,
+    abTest,
   };
 }

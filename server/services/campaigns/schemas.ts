@@ -751,7 +751,7 @@ export const ZReportLink = z.object({
   totalClicks: z.number().int().describe("Clicks on it"),
 });
 
-export const ZCampaignReport = z.object({
+const ZCampaignReportSections = z.object({
   campaignId: z.uuid().describe("The campaign"),
   name: z.string().describe("The campaign's name"),
   channel: z.enum(CHANNELS).describe("email or sms"),
@@ -770,7 +770,6 @@ export const ZCampaignReport = z.object({
     .describe("Opens and clicks per hour after each run's start, hours 0–71 (every hour listed, zero included)"),
   topLinks: z.array(ZReportLink).describe("The most clicked links (up to 20), most unique clicks first"),
 });
-export type TCampaignReport = z.infer<typeof ZCampaignReport>;
 
 export const ZCompareCampaignsInput = z.object({
   ids: z
@@ -956,3 +955,10 @@ export const ZAbTestResults = z.object({
     .describe("The test on the metric (null before the test run)"),
 });
 export type TAbTestResults = z.infer<typeof ZAbTestResults>;
+
+export const ZCampaignReport = ZCampaignReportSections.extend({
+  abTest: ZAbTestResults.nullable().describe(
+    "The A/B test's per-variant metrics with the significance test (p-value, 95% CI); null when the campaign has none",
+  ),
+});
+export type TCampaignReport = z.infer<typeof ZCampaignReport>;
