@@ -1,6 +1,6 @@
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { getEnv } from "./env";
 import { getSecrets } from "./secrets";
+import { derivedKey, MAC_BYTES, openToken, sealToken, UUID_BYTES, uuidBytes, uuidString } from "./token-bytes";
 
 /**
  * Signed tokens naming one stored resource, for public links that carry no contact claim of their
@@ -29,38 +29,10 @@ export interface ResourceClaims {
 
 const VERSION = 1;
 const KIND_CODE: Record<ResourceKind, number> = { file: 1, web_version: 2 };
-const UUID_BYTES = 16;
-const MAC_BYTES = 16;
 const TOKEN_BYTES = 2 + 2 * UUID_BYTES + MAC_BYTES;
 const HKDF_SALT = "optin-manager/resource-tokens/v1";
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-const keyCache = new Map<string, Buffer>();
-
-function kindKey(secret: string, kind: ResourceKind): Buffer {
-  const cacheKey = `${kind}\u0000${secret}`;
-  let key = keyCache.get(cacheKey);
-  if (!key) {
-    key = Buffer.from(hkdfSync("sha256", secret, HKDF_SALT, `resource:${kind}`, 32));
-    keyCache.set(cacheKey, key);
-  }
-  return key;
-}
-
-function mac(key: Buffer, body: Buffer): Buffer {
-  return createHmac("sha256", key).update(body).digest().subarray(0, MAC_BYTES);
-}
-
-function uuidBytes(value: string, field: string): Buffer {
-  if (!UUID_SHAPE.test(value)) throw new TypeError(`${field} must be a UUID`);
-  return Buffer.from(value.replaceAll("-", ""), "hex");
-}
-
-function uuidString(bytes: Buffer): string {
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+const kindKey = (secret: string, kind: ResourceKind) => derivedKey(secret, HKDF_SALT, `resource:${kind}`);
 
 /** Signs and verifies with one secret. `signResourceToken`/`verifyResourceToken` use APP_SECRET. */
 export function createResourceTokenCodec(secret: string) {
@@ -72,17 +44,13 @@ export function createResourceTokenCodec(secret: string) {
       uuidBytes(claims.workspaceId, "workspaceId"),
       uuidBytes(claims.id, "id"),
     ]);
-    return Buffer.concat([body, mac(kindKey(secret, kind), body)]).toString("base64url");
+    return sealToken(kindKey(secret, kind), body);
   }
 
   /** The claims of an intact token of this kind signed with this secret, else null. Never throws on input. */
   function verify(kind: ResourceKind, token: string): ResourceClaims | null {
-    if (typeof token !== "string" || token.length > 128 || !BASE64URL.test(token)) return null;
-    const bytes = Buffer.from(token, "base64url");
-    // Canonical encoding only: otherwise a character differing in unused low bits decodes alike.
-    if (bytes.toString("base64url") !== token || bytes.length !== TOKEN_BYTES) return null;
-    const body = bytes.subarray(0, TOKEN_BYTES - MAC_BYTES);
-    if (!timingSafeEqual(mac(kindKey(secret, kind), body), bytes.subarray(TOKEN_BYTES - MAC_BYTES))) return null;
+    const body = openToken(kindKey(secret, kind), token, 128, TOKEN_BYTES - MAC_BYTES);
+    if (!body || body.length !== TOKEN_BYTES - MAC_BYTES) return null;
     if (body[0] !== VERSION || body[1] !== KIND_CODE[kind]) return null;
     return {
       workspaceId: uuidString(body.subarray(2, 2 + UUID_BYTES)),

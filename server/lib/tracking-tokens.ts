@@ -1,6 +1,7 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { getEnv } from "./env";
 import { getSecrets } from "./secrets";
+import { derivedKey, openToken, sealToken, UUID_BYTES, uuidBytes, uuidString } from "./token-bytes";
 
 /**
  * Signed tokens of the open pixel and of click redirects (`/t/o/{token}`, `/t/c/{token}`).
@@ -18,48 +19,20 @@ import { getSecrets } from "./secrets";
 const VERSION = 1;
 const PURPOSES = { open: 1, click: 2 } as const;
 type Purpose = keyof typeof PURPOSES;
-const UUID_BYTES = 16;
-const MAC_BYTES = 16;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function uuidBytes(value: string): Buffer {
-  if (!UUID.test(value)) throw new TypeError("Not a UUID");
-  return Buffer.from(value.replace(/-/g, ""), "hex");
-}
-
-function uuidString(bytes: Buffer): string {
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /** Signs and verifies tracking tokens with one secret (`signOpenToken`… use APP_SECRET). */
 export function createTrackingCodec(secret: string) {
   if (!secret) throw new TypeError("A token secret is required");
-  const keys = new Map<Purpose, Buffer>();
-  const keyOf = (purpose: Purpose) => {
-    let key = keys.get(purpose);
-    if (!key) {
-      key = Buffer.from(hkdfSync("sha256", secret, "optin-tracking", `tracking:${purpose}`, 32));
-      keys.set(purpose, key);
-    }
-    return key;
-  };
-  const mac = (purpose: Purpose, body: Buffer) =>
-    createHmac("sha256", keyOf(purpose)).update(body).digest().subarray(0, MAC_BYTES);
+  const keyOf = (purpose: Purpose) => derivedKey(secret, "optin-tracking", `tracking:${purpose}`);
 
   function sign(purpose: Purpose, ids: string[]): string {
-    const body = Buffer.concat([Buffer.from([VERSION, PURPOSES[purpose]]), ...ids.map(uuidBytes)]);
-    return Buffer.concat([body, mac(purpose, body)]).toString("base64url");
+    const body = Buffer.concat([Buffer.from([VERSION, PURPOSES[purpose]]), ...ids.map((id) => uuidBytes(id, "id"))]);
+    return sealToken(keyOf(purpose), body);
   }
 
   function verify(purpose: Purpose, token: string, count: number): string[] | null {
-    if (typeof token !== "string" || token.length > 128 || !BASE64URL.test(token)) return null;
-    const bytes = Buffer.from(token, "base64url");
-    if (bytes.toString("base64url") !== token) return null;
-    if (bytes.length !== 2 + count * UUID_BYTES + MAC_BYTES) return null;
-    const body = bytes.subarray(0, bytes.length - MAC_BYTES);
-    if (!timingSafeEqual(mac(purpose, body), bytes.subarray(bytes.length - MAC_BYTES))) return null;
+    const body = openToken(keyOf(purpose), token, 128, 2 + count * UUID_BYTES);
+    if (!body || body.length !== 2 + count * UUID_BYTES) return null;
     if (body[0] !== VERSION || body[1] !== PURPOSES[purpose]) return null;
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push(uuidString(body.subarray(2 + i * UUID_BYTES, 2 + (i + 1) * UUID_BYTES)));
