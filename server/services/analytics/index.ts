@@ -15,3 +15,10 @@ export {
   type TDeliveryStats,
   type TTopForms,
 } from "./schemas";
+export {
+  rollupAnalyticsDays,
+  rollupTrailingDays,
+  ROLLUP_MAX_DAYS,
+  ROLLUP_TRAILING_DAYS,
+  type RollupAnalyticsDaysResult,
+} from "./rollup-analytics-days";
