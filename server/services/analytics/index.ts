@@ -1,7 +1,7 @@
 export { exportAnalyticsCsv } from "./export-analytics-csv";
 export { getBestSendHour } from "./get-best-send-hour";
 export { getConsentTrend } from "./get-consent-trend";
-export { getDeliveryStats } from "./get-delivery-stats";
+export { getDeliveryStats, getDeliveryStatsLive } from "./get-delivery-stats";
 export { getTopForms } from "./get-top-forms";
 export {
   ZAnalyticsInput,
