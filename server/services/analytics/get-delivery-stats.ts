@@ -40,9 +40,9 @@ export async function getDeliveryStats({
 }): Promise<TDeliveryStats> {
   const filters = await resolveFilters(ctx, input);
   const lastStored = shiftDay(todayIn(ctx.now(), filters.timezone), -2);
+  const upTo = filters.range.to < lastStored ? filters.range.to : lastStored;
   const stored = new Set<string>();
-  if (filters.range.from <= lastStored) {
-    const upTo = filters.range.to < lastStored ? filters.range.to : lastStored;
+  if (filters.range.from <= upTo) {
     const computed = await ctx.db.execute(sql`
       select to_char(day, 'YYYY-MM-DD') as day from analytics_rollup_days
        where workspace_id = ${ctx.workspaceId}::uuid and day between ${filters.range.from}::date and ${upTo}::date`);
@@ -57,7 +57,7 @@ export async function getDeliveryStats({
         from analytics_daily a
         join analytics_rollup_days r on r.workspace_id = a.workspace_id and r.day = a.day
        where a.workspace_id = ${ctx.workspaceId}::uuid
-         and a.day between ${filters.range.from}::date and ${lastStored}::date
+         and a.day between ${filters.range.from}::date and ${upTo}::date
          ${channelTopicSql(filters, "a")}
        group by 1, 2`);
     rows.push(...resultRows<DeliveryRow>(result));
