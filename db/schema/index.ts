@@ -14,3 +14,4 @@ export * from "./segments";
 export * from "./campaigns";
 export * from "./notifications";
 export * from "./tracking";
+export * from "./analytics";

@@ -7,6 +7,7 @@ import { pruneNotificationsFunction } from "./prune-notifications";
 import { purgeExpiredTokensFunction } from "./purge-expired-tokens";
 import { recoverImportsFunction } from "./recover-imports";
 import { reencryptPiiFunction } from "./reencrypt-pii";
+import { rollupAnalyticsFunction } from "./rollup-analytics";
 
 /**
  * Every Inngest function of the app: served by `/api/inngest` with an Inngest server and run by
@@ -22,4 +23,5 @@ export const functions = [
   campaignRunFunction,
   campaignSchedulerFunction,
   pruneNotificationsFunction,
+  rollupAnalyticsFunction,
 ];

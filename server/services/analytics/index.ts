@@ -1,7 +1,7 @@
 export { exportAnalyticsCsv } from "./export-analytics-csv";
 export { getBestSendHour } from "./get-best-send-hour";
 export { getConsentTrend } from "./get-consent-trend";
-export { getDeliveryStats } from "./get-delivery-stats";
+export { getDeliveryStats, getDeliveryStatsLive } from "./get-delivery-stats";
 export { getTopForms } from "./get-top-forms";
 export {
   ZAnalyticsInput,
@@ -15,3 +15,10 @@ export {
   type TDeliveryStats,
   type TTopForms,
 } from "./schemas";
+export {
+  rollupAnalyticsDays,
+  rollupTrailingDays,
+  ROLLUP_MAX_DAYS,
+  ROLLUP_TRAILING_DAYS,
+  type RollupAnalyticsDaysResult,
+} from "./rollup-analytics-days";
