@@ -1,8 +1,5 @@
-import { systemClock } from "@/server/lib/clock";
-import { getDbHandle } from "@/server/lib/db";
-import { recordQuietly, trackedRedirect } from "@/server/lib/tracking-responses";
 import { trackingCodec } from "@/server/lib/tracking-tokens";
-import { recordTrackingEvent, resolveTrackedLink } from "@/server/services/tracking";
+import { redirectTrackedClick } from "../../click-redirect";
 import { linkNotFound } from "../../not-found-page";
 
 /**
@@ -17,21 +14,5 @@ export async function GET(request: Request, { params }: Params) {
   const { token } = await params;
   const claims = trackingCodec().verifyClick(token);
   if (!claims) return linkNotFound();
-  const { db } = await getDbHandle();
-  const ctx = { db, now: systemClock };
-  const target = await resolveTrackedLink({ ctx, input: claims });
-  if (!target) return linkNotFound();
-  await recordQuietly(() =>
-    recordTrackingEvent({
-      ctx,
-      input: {
-        messageId: target.messageId,
-        kind: "click",
-        source: "ours",
-        linkId: target.linkId,
-        userAgent: request.headers.get("user-agent"),
-      },
-    }),
-  );
-  return trackedRedirect(target.url);
+  return redirectTrackedClick(request, claims);
 }
