@@ -163,7 +163,8 @@ export function AbTestCard({ campaign, canEdit }: { campaign: TCampaign; canEdit
               id={id("enabled")}
               checked={draft.enabled}
               onCheckedChange={(enabled) => setDraft((d) => ({ ...d, enabled }))}
-              disabled={!editable}
+              // Until the saved test has loaded: it replaces the draft when it arrives.
+              disabled={!editable || !current.data}
             />
             <Label htmlFor={id("enabled")}>Test variants of this campaign</Label>
           </div>
