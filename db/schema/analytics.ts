@@ -64,3 +64,18 @@ export const analyticsRollupDays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
 );
+
+/**
+ * Per workspace, what the last nightly roll-up guarantees: every day from `consent_from_day` (the
+ * day of the ledger's first event, null for an empty ledger) up to the day it ran for was computed
+ * in `timezone`, with every consent event recorded before `rolled_at`. A reader takes the consent
+ * trend from the roll-up only while that holds (same zone, no event recorded since for a stored day).
+ */
+export const analyticsRollupState = pgTable("analytics_rollup_state", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  timezone: text("timezone").notNull(),
+  consentFromDay: date("consent_from_day", { mode: "string" }),
+  rolledAt: timestampTz("rolled_at").notNull(),
+});

@@ -100,6 +100,9 @@ export const consentEvents = pgTable(
   (t) => [
     index("consent_events_contact_idx").on(t.workspaceId, t.contactId, t.seq),
     index("consent_events_batch_idx").on(t.batchId),
+    // Events recorded since an instant: the analytics roll-up's freshness check and the pairs a
+    // live fold of the recent days reads.
+    index("consent_events_workspace_recorded_idx").on(t.workspaceId, t.recordedAt),
   ],
 );
 

@@ -2,10 +2,11 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { resultRows } from "@/db/map-rows";
-import { consentEvents, contacts, messages, topics, type MessageStatus } from "@/db/schema";
+import { consentEvents, contacts, messages, topics, workspaces, type MessageStatus } from "@/db/schema";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import {
   getConsentTrend,
+  getConsentTrendLive,
   getDeliveryStats,
   getDeliveryStatsLive,
   rollupAnalyticsDays,
@@ -67,7 +68,14 @@ async function message(input: {
   return row.id;
 }
 
-async function ledger(person: number, channel: "email" | "sms", topic: string, action: string, at: string) {
+async function ledger(
+  person: number,
+  channel: "email" | "sms",
+  topic: string,
+  action: string,
+  at: string,
+  recordedAt: string = at,
+) {
   await handle.db.insert(consentEvents).values({
     workspaceId: ws,
     contactId: people[person]!,
@@ -79,7 +87,7 @@ async function ledger(person: number, channel: "email" | "sms", topic: string, a
     needsConfirmation: false,
     actorType: "system",
     occurredAt: new Date(at),
-    recordedAt: new Date(at),
+    recordedAt: new Date(recordedAt),
   });
 }
 
@@ -233,8 +241,10 @@ describe("the analytics roll-up", () => {
       await handle.db.execute(sql`select workspace_id::text as workspace_id, to_char(day, 'YYYY-MM-DD') as day
         from analytics_rollup_days order by 1, 2`),
     );
-    // New York: the 20th today → the 13th to the 19th. Tokyo (00:00 on the 21st): the 14th to the 20th.
+    // New York: the 20th today → the 13th to the 19th, and the days since the ledger's first event
+    // (the 1st) never computed. Tokyo (00:00 on the 21st, no ledger): the 14th to the 20th.
     expect(rows.filter((r) => r.workspace_id === ws).map((r) => r.day)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `2026-03-${String(i + 1).padStart(2, "0")}`),
       "2026-03-13",
       "2026-03-14",
       "2026-03-15",
@@ -320,5 +330,118 @@ describe("the delivery section over the roll-up", () => {
       input: { workspaceId: ws, fromDay: "2026-03-18", toDay: "2026-03-19" },
     });
     expect(await getDeliveryStats({ ctx: ctx(), input: { from: "2026-03-18", to: "2026-03-19" } })).toEqual(live);
+  });
+});
+
+describe("the consent trend over the roll-up", () => {
+  const ranges = [
+    { from: FROM, to: TO },
+    { from: "2026-03-01", to: "2026-03-20" },
+    { from: "2026-03-12", to: "2026-03-13" },
+    { from: "2026-03-19", to: "2026-03-20" },
+    { from: "2026-03-10", to: "2026-03-20", channel: "sms" as const },
+    { from: "2026-03-10", to: "2026-03-20", topic: "news" },
+  ];
+  const later = new Date("2026-03-21T15:00:00Z");
+  const state = async () =>
+    resultRows<{ timezone: string; from_day: string | null; rolled_at: string | Date }>(
+      await handle.db.execute(sql`select timezone, to_char(consent_from_day, 'YYYY-MM-DD') as from_day, rolled_at
+        from analytics_rollup_state where workspace_id = ${ws}::uuid`),
+    )[0];
+  const sameAsLive = async (now: Date = NOW) => {
+    const c = systemContext(handle.db, ws, () => now);
+    for (const input of ranges)
+      expect(await getConsentTrend({ ctx: c, input }), JSON.stringify(input)).toEqual(
+        await getConsentTrendLive({ ctx: c, input }),
+      );
+  };
+
+  it("reads past days from the roll-up once the nightly pass covered the ledger, recent days live", async () => {
+    // Today's opt-in (recorded before the pass ran) is read live, from the pairs touched lately.
+    await ledger(4, "email", "news", "opted_in", "2026-03-20T13:00:00Z");
+    expect(await rollupTrailingDays({ ctx: jobCtx() })).toMatchObject({ workspaces: 2 });
+    expect(await state()).toMatchObject({ timezone: ZONE, from_day: "2026-03-01" });
+    await sameAsLive();
+    const before = await getConsentTrend({ ctx: ctx(), input: { from: "2026-03-16", to: "2026-03-20" } });
+    expect(before.days.at(-1)).toMatchObject({ day: "2026-03-20", optIns: 1 });
+    // An altered stored day shows the answer comes from the table.
+    await handle.db.execute(sql`update analytics_consent_daily set opt_ins = opt_ins + 100
+      where workspace_id = ${ws}::uuid and day = '2026-03-16'`);
+    const tampered = await getConsentTrend({ ctx: ctx(), input: { from: "2026-03-16", to: "2026-03-20" } });
+    expect(tampered.totals.optIns).toBe(before.totals.optIns + 100);
+    // Before the range, it moves the audience at the start instead.
+    const after = await getConsentTrend({ ctx: ctx(), input: { from: "2026-03-17", to: "2026-03-20" } });
+    const afterLive = await getConsentTrendLive({ ctx: ctx(), input: { from: "2026-03-17", to: "2026-03-20" } });
+    expect(after.totals.audienceAtStart).toBe(afterLive.totals.audienceAtStart + 100);
+  });
+
+  it("falls back to the live fold when consent was recorded for a stored day since the pass", async () => {
+    // Recorded after the pass, for the 5th (an import of past consent).
+    await ledger(5, "email", "deals", "opted_in", "2026-03-05T12:00:00Z", "2026-03-20T16:00:00Z");
+    await sameAsLive();
+    const trend = await getConsentTrend({ ctx: ctx(), input: { from: "2026-03-01", to: "2026-03-20" } });
+    expect(trend.days.find((d) => d.day === "2026-03-05")).toMatchObject({ optIns: 1 });
+    // The next pass recomputes that day (and the altered one, in its trailing week) and the
+    // roll-up answers again.
+    await rollupTrailingDays({ ctx: { db: handle.db, now: () => later } });
+    expect(new Date((await state())!.rolled_at).toISOString()).toBe(later.toISOString());
+    const fifth = resultRows<{ opt_ins: number }>(
+      await handle.db.execute(sql`select opt_ins from analytics_consent_daily
+        where workspace_id = ${ws}::uuid and day = '2026-03-05' and topic_id = ${topicIds.deals!}::uuid`),
+    );
+    expect(fifth.map((r) => Number(r.opt_ins))).toEqual([1]);
+    await sameAsLive(later);
+  });
+
+  it("a day missing from the roll-up or a change of zone means live until the next pass", async () => {
+    await handle.db.execute(
+      sql`delete from analytics_rollup_days where workspace_id = ${ws}::uuid and day = '2026-03-02'`,
+    );
+    await handle.db.execute(sql`update analytics_consent_daily set opt_outs = opt_outs + 7
+      where workspace_id = ${ws}::uuid and day = '2026-03-12'`);
+    await sameAsLive(later);
+    await rollupTrailingDays({ ctx: { db: handle.db, now: () => later } });
+    const restored = resultRows<{ n: number }>(
+      await handle.db.execute(sql`select count(*)::int as n from analytics_rollup_days
+        where workspace_id = ${ws}::uuid and day = '2026-03-02'`),
+    );
+    expect(Number(restored[0]!.n)).toBe(1);
+
+    await handle.db
+      .update(workspaces)
+      .set({ settings: sql`jsonb_set(settings, '{messaging,timezone}', '"Asia/Tokyo"')` })
+      .where(eq(workspaces.id, ws));
+    await sameAsLive(later);
+    await rollupTrailingDays({ ctx: { db: handle.db, now: () => later } });
+    expect(await state()).toMatchObject({ timezone: "Asia/Tokyo", from_day: "2026-03-01" });
+    // Every day was dropped and computed again in the new zone: the 12th's altered count is gone.
+    await sameAsLive(later);
+    const twelfth = resultRows<{ n: number }>(
+      await handle.db.execute(sql`select coalesce(sum(opt_outs), 0)::int as n from analytics_consent_daily
+        where workspace_id = ${ws}::uuid and day = '2026-03-12'`),
+    );
+    expect(Number(twelfth[0]!.n)).toBeLessThan(7);
+  });
+
+  it("counts a day the same whatever the range around it, also for consent arriving out of order", async () => {
+    const [row] = await handle.db.insert(contacts).values({ workspaceId: ws }).returning({ id: contacts.id });
+    people.push(row!.id);
+    const p = people.length - 1;
+    // An opt-in on the 15th, then an import of an older opt-in (the 6th), both recorded after the last pass.
+    await ledger(p, "email", "news", "opted_in", "2026-03-15T12:00:00Z", "2026-03-21T16:00:00Z");
+    await ledger(p, "email", "news", "opted_in", "2026-03-06T12:00:00Z", "2026-03-21T16:01:00Z");
+    const c = systemContext(handle.db, ws, () => later);
+    const short = await getConsentTrendLive({ ctx: c, input: { from: "2026-03-01", to: "2026-03-10" } });
+    const long = await getConsentTrendLive({ ctx: c, input: { from: "2026-03-01", to: "2026-03-20" } });
+    expect(long.days.slice(0, 10)).toEqual(short.days);
+    const evening = new Date("2026-03-22T15:00:00Z");
+    await rollupTrailingDays({ ctx: { db: handle.db, now: () => evening } });
+    await sameAsLive(evening);
+    // The pair became consented once, on the 15th (the first grant applied), in both.
+    const week = await getConsentTrend({
+      ctx: systemContext(handle.db, ws, () => evening),
+      input: { from: "2026-03-15", to: "2026-03-15", topic: "news" },
+    });
+    expect(week.totals.optIns).toBe(1);
   });
 });

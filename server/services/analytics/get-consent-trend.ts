@@ -1,23 +1,35 @@
 import { sql } from "drizzle-orm";
 import { resultRows } from "@/db/map-rows";
-import { eachDay } from "@/server/shared/analytics";
+import { daysInRange, eachDay, rangeInstants, shiftDay, todayIn } from "@/server/shared/analytics";
 import type { Channel } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
-import { channelTopicSql, rangeOut, resolveFilters } from "./filters";
+import { consentMovesSql } from "./consent-fold";
+import { channelTopicSql, rangeOut, resolveFilters, type AnalyticsFilters } from "./filters";
 import type { TAnalyticsInput, TConsentTrend } from "./schemas";
+
+/** Opt-ins and opt-outs of one channel × topic on one day (`null`: before the range). */
+interface TrendRow {
+  channel: Channel;
+  topic_id: string;
+  topic_key: string;
+  topic_name: string;
+  day: string | null;
+  ins: number;
+  outs: number;
+}
 
 /**
  * Opt-ins, opt-outs and net growth of the consented audience per day and per channel × topic,
- * from the consent ledger (`consent_events`), the way the projection folds it: the events of each
- * contact × channel × topic in the order they were applied (`seq`); a confirmed grant (an opt-in
- * that needed no confirmation, or a confirmation) makes the pair consented, an opt-out ends it,
- * pending grants and expiries change nothing (they are left out before the windows), and an
- * opt-in that happened before an opt-out was recorded does not undo it. An opt-in counts when the pair was not consented before, an opt-out
- * when it was, on the day the person acted (`occurred_at` in the workspace's zone). The audience
- * is the number of consented pairs: before the range, then at the end of each day.
+ * from the consent ledger (`consent_events`) folded the way the projection folds it
+ * (`consentMovesSql`). An opt-in counts when the pair was not consented before, an opt-out when
+ * it was, on the day the person acted (`occurred_at` in the workspace's zone). The audience is
+ * the number of consented pairs: before the range, then at the end of each day.
  *
- * One statement with window functions over the ledger up to the end of the range (no index serves
- * a per-day scan of the ledger better than its workspace range; measured in docs/api.md).
+ * Days up to the day before yesterday come from the nightly roll-up (`analytics_consent_daily`)
+ * when it covers every day since the ledger's first and nothing was recorded for those days since
+ * it ran (`analytics_rollup_state`); the days after are folded live over only the pairs with an
+ * event recorded since. Otherwise the whole ledger is folded live (`getConsentTrendLive`): both
+ * count the same way, so the answers are equal.
  */
 export async function getConsentTrend({
   ctx,
@@ -27,29 +39,31 @@ export async function getConsentTrend({
   input: TAnalyticsInput;
 }): Promise<TConsentTrend> {
   const filters = await resolveFilters(ctx, input);
+  const rows = (await storedRows(ctx, filters)) ?? (await liveRows(ctx, filters));
+  return assemble(filters, rows);
+}
+
+/** The same answer folded live over the whole ledger (no roll-up): the reference. */
+export async function getConsentTrendLive({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TAnalyticsInput;
+}): Promise<TConsentTrend> {
+  const filters = await resolveFilters(ctx, input);
+  return assemble(filters, await liveRows(ctx, filters));
+}
+
+/** Transitions up to the range's end, from the whole ledger or (`since`) from the pairs touched since. */
+async function liveRows(ctx: ServiceContext, filters: AnalyticsFilters, since?: string): Promise<TrendRow[]> {
   const start = filters.start.toISOString();
   const result = await ctx.db.execute(sql`
-    with ev as (
-      select e.channel, e.topic_id, e.contact_id, e.seq, e.occurred_at, e.action,
-             max(case when e.action = 'opted_out' then e.recorded_at end)
-               over (partition by e.channel, e.topic_id, e.contact_id order by e.seq
-                     rows between unbounded preceding and 1 preceding) as last_out_recorded
-        from consent_events e
-       where e.workspace_id = ${ctx.workspaceId}::uuid
-         and e.occurred_at < ${filters.end.toISOString()}::timestamptz
-         and (e.action in ('opted_out', 'confirmed') or (e.action = 'opted_in' and not e.needs_confirmation))
-         ${channelTopicSql(filters, "e")}
-    ),
-    decisive as (
-      select channel, topic_id, contact_id, seq, occurred_at, action <> 'opted_out' as state
-        from ev
-       where action = 'opted_out' or last_out_recorded is null or occurred_at > last_out_recorded
-    ),
-    moved as (
-      select channel, topic_id, occurred_at, state,
-             coalesce(lag(state) over (partition by channel, topic_id, contact_id order by seq), false) as prev
-        from decisive
-    )
+    ${consentMovesSql({
+      workspaceId: ctx.workspaceId,
+      touchedSince: since,
+      filter: channelTopicSql(filters, "e"),
+    })}
     select m.channel::text as channel, m.topic_id::text as topic_id, t.key as topic_key, t.name as topic_name,
            case when m.occurred_at < ${start}::timestamptz then null
                 else to_char((m.occurred_at at time zone ${filters.timezone})::date, 'YYYY-MM-DD') end as day,
@@ -57,9 +71,55 @@ export async function getConsentTrend({
            (count(*) filter (where m.prev and not m.state))::int as outs
       from moved m
       join topics t on t.id = m.topic_id and t.workspace_id = ${ctx.workspaceId}::uuid
-     where m.state <> m.prev
+     where m.state <> m.prev and m.occurred_at < ${filters.end.toISOString()}::timestamptz
+       ${since ? sql`and m.occurred_at >= ${since}::timestamptz` : sql``}
      group by 1, 2, 3, 4, 5`);
+  return resultRows<TrendRow>(result);
+}
 
+/**
+ * The answer from the roll-up and a live fold of the recent days, or null when the roll-up cannot
+ * give it: no roll-up yet, in another zone, a day since the ledger's first not computed, or an
+ * event recorded since the roll-up ran for a day it stores.
+ */
+async function storedRows(ctx: ServiceContext, filters: AnalyticsFilters): Promise<TrendRow[] | null> {
+  const lastStored = shiftDay(todayIn(ctx.now(), filters.timezone), -2);
+  const upTo = filters.range.to < lastStored ? filters.range.to : lastStored;
+  const upToEnd = rangeInstants({ from: upTo, to: upTo }, filters.timezone).end.toISOString();
+  const [state] = resultRows<{ from_day: string | null; rolled_at: string | Date; ok: boolean }>(
+    await ctx.db.execute(sql`
+      select to_char(s.consent_from_day, 'YYYY-MM-DD') as from_day, s.rolled_at,
+             not exists (select 1 from consent_events e
+                          where e.workspace_id = s.workspace_id and e.recorded_at > s.rolled_at
+                            and e.occurred_at < ${upToEnd}::timestamptz) as ok
+        from analytics_rollup_state s
+       where s.workspace_id = ${ctx.workspaceId}::uuid and s.timezone = ${filters.timezone}`),
+  );
+  if (!state?.ok) return null;
+  if (state.from_day && state.from_day <= upTo) {
+    const [covered] = resultRows<{ n: number }>(
+      await ctx.db.execute(sql`
+        select count(*)::int as n from analytics_rollup_days
+         where workspace_id = ${ctx.workspaceId}::uuid and day between ${state.from_day}::date and ${upTo}::date`),
+    );
+    if (Number(covered?.n ?? 0) < daysInRange(state.from_day, upTo)) return null;
+  }
+  const stored = await ctx.db.execute(sql`
+    select a.channel::text as channel, a.topic_id::text as topic_id, t.key as topic_key, t.name as topic_name,
+           case when a.day < ${filters.range.from}::date then null else to_char(a.day, 'YYYY-MM-DD') end as day,
+           sum(a.opt_ins)::int as ins, sum(a.opt_outs)::int as outs
+      from analytics_consent_daily a
+      join topics t on t.id = a.topic_id and t.workspace_id = ${ctx.workspaceId}::uuid
+     where a.workspace_id = ${ctx.workspaceId}::uuid and a.day <= ${upTo}::date
+       ${channelTopicSql(filters, "a")}
+     group by 1, 2, 3, 4, 5`);
+  const rows = resultRows<TrendRow>(stored);
+  if (filters.range.to > upTo) rows.push(...(await liveRows(ctx, filters, upToEnd)));
+  return rows;
+}
+
+/** Days, series and totals from the grouped transitions. */
+function assemble(filters: AnalyticsFilters, rows: TrendRow[]): TConsentTrend {
   const dayList = eachDay(filters.range.from, filters.range.to);
   const days = new Map(dayList.map((day) => [day, { day, optIns: 0, optOuts: 0, net: 0, audience: 0 }]));
   const series = new Map<
@@ -75,15 +135,7 @@ export async function getConsentTrend({
     }
   >();
   let audienceAtStart = 0;
-  for (const r of resultRows<{
-    channel: Channel;
-    topic_id: string;
-    topic_key: string;
-    topic_name: string;
-    day: string | null;
-    ins: number;
-    outs: number;
-  }>(result)) {
+  for (const r of rows) {
     const ins = Number(r.ins);
     const outs = Number(r.outs);
     const key = `${r.channel}\u0000${r.topic_key}`;

@@ -1,6 +1,6 @@
 export { exportAnalyticsCsv } from "./export-analytics-csv";
 export { getBestSendHour } from "./get-best-send-hour";
-export { getConsentTrend } from "./get-consent-trend";
+export { getConsentTrend, getConsentTrendLive } from "./get-consent-trend";
 export { getDeliveryStats, getDeliveryStatsLive } from "./get-delivery-stats";
 export { getTopForms } from "./get-top-forms";
 export {
