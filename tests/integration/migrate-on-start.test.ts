@@ -7,6 +7,7 @@ import { createDbHandle } from "@/db/client";
 import { migrationsFolder, pendingMigrationCount, runMigrations } from "@/db/migrate";
 import { closeDb, DatabaseUnavailableError, getDbHandle } from "@/server/lib/db";
 import { resetEnv } from "@/server/lib/env";
+import { createTestDb } from "../helpers/db";
 
 /**
  * MIGRATE_ON_START=false (the Helm chart, whose hook Job migrates): the server opens the database
@@ -32,6 +33,21 @@ describe("pending migrations", () => {
       expect(await pendingMigrationCount(handle)).toBe(committed);
       await runMigrations(handle);
       expect(await pendingMigrationCount(handle)).toBe(0);
+    } finally {
+      await handle.close();
+    }
+  }, 120_000);
+});
+
+describe("pending migrations on this project's database", () => {
+  it("a migrated database (PGlite or PostgreSQL) has none pending, one rolled back has one", async () => {
+    const handle = await createTestDb();
+    try {
+      expect(await pendingMigrationCount(handle)).toBe(0);
+      await handle.queryRows(
+        "delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)",
+      );
+      expect(await pendingMigrationCount(handle)).toBe(1);
     } finally {
       await handle.close();
     }
