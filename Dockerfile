@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1.7
 # Multi-stage build. The image runs the same web server as `npm start` (scripts/serve.ts: Next behind
 # our HTTP server, which sets the client address from the socket and caps request bodies before they
-# are read); migrations and bootstrap run when the server starts (instrumentation.ts).
+# are read); migrations and bootstrap run when the server starts (instrumentation.ts), unless
+# MIGRATE_ON_START=false (the Helm chart migrates in a Job: `node --import tsx scripts/migrate.ts`).
+#
+# The root filesystem can be read-only: the server writes only to DATA_DIR (/data), /tmp and
+# .next/cache, each a volume (the Helm chart mounts emptyDirs there).
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -17,8 +21,8 @@ RUN npx next build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 DATA_DIR=/data
-RUN groupadd --system --gid 1001 optin && useradd --system --uid 1001 --gid optin optin \
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 DATA_DIR=/data HOME=/tmp
+RUN groupadd --system --gid 1001 optin && useradd --system --uid 1001 --gid optin --home-dir /tmp --no-create-home optin \
   && mkdir -p /data && chown optin:optin /data
 COPY --from=build --chown=optin:optin /app/node_modules ./node_modules
 COPY --from=build --chown=optin:optin /app/.next ./.next
@@ -28,8 +32,9 @@ COPY --from=build --chown=optin:optin /app/package.json /app/next.config.ts /app
 COPY --from=build --chown=optin:optin /app/scripts ./scripts
 COPY --from=build --chown=optin:optin /app/server ./server
 COPY --from=build --chown=optin:optin /app/db ./db
-USER optin
-VOLUME ["/data"]
+RUN mkdir -p /app/.next/cache && chown optin:optin /app/.next/cache
+USER 1001:1001
+VOLUME ["/data", "/tmp", "/app/.next/cache"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"

@@ -1,6 +1,7 @@
 /**
  * `npm run db:migrate`: opens the configured database (PGlite in DATA_DIR, or DATABASE_URL) and
- * applies pending migrations — the same step `npm start` runs before serving. Exits 1 with one line
+ * applies pending migrations — the same step `npm start` runs before serving (unless
+ * MIGRATE_ON_START=false; the Helm chart runs this as a pre-install/pre-upgrade Job). Exits 1 with one line
  * on a bad environment or an unreachable database.
  */
 import { EnvError, getEnv } from "../server/lib/env";
@@ -8,7 +9,8 @@ import { closeDb, DatabaseUnavailableError, getDbHandle } from "../server/lib/db
 
 async function main(): Promise<number> {
   const env = getEnv();
-  await getDbHandle();
+  // Always migrates, whatever MIGRATE_ON_START says (that switch is for the server).
+  await getDbHandle({ migrate: true });
   console.log(`Migrations applied (${env.DATABASE_URL ? "PostgreSQL" : `PGlite in ${env.DATA_DIR}`}).`);
   return 0;
 }

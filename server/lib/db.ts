@@ -1,6 +1,6 @@
 import path from "node:path";
 import { createDbHandle, type DbHandle } from "@/db/client";
-import { runMigrations } from "@/db/migrate";
+import { pendingMigrationCount, runMigrations } from "@/db/migrate";
 import { getEnv } from "./env";
 import { claimEmbeddedDatabase } from "./embedded-db-lock";
 
@@ -23,7 +23,7 @@ function describeTarget(databaseUrl: string | undefined, pgliteDir: string): str
   return `PostgreSQL at ${url.hostname}:${url.port || "5432"}${url.pathname}`;
 }
 
-async function open(): Promise<DbHandle> {
+async function open(migrate: boolean): Promise<DbHandle> {
   const env = getEnv();
   const pgliteDir = path.join(path.resolve(env.DATA_DIR), "pglite");
   const target = describeTarget(env.DATABASE_URL, pgliteDir);
@@ -40,7 +40,19 @@ async function open(): Promise<DbHandle> {
     });
   }
   globalForDb.__optinDbRelease = release;
-  await runMigrations(handle);
+  if (migrate) {
+    await runMigrations(handle);
+  } else {
+    const pending = await pendingMigrationCount(handle);
+    if (pending > 0) {
+      await handle.close().catch(() => {});
+      release?.();
+      globalForDb.__optinDbRelease = undefined;
+      throw new DatabaseUnavailableError(
+        `The database (${target}) is ${pending} migration(s) behind this version and MIGRATE_ON_START is false: run scripts/migrate.ts (npm run db:migrate, or the chart's migration job) first`,
+      );
+    }
+  }
   return handle;
 }
 
@@ -52,10 +64,13 @@ function claimEmbeddedDatabaseOrExplain(pgliteDir: string): () => void {
   }
 }
 
-/** Opens (once) and migrates the configured database. */
-export function getDbHandle(): Promise<DbHandle> {
+/**
+ * Opens (once) the configured database and migrates it — unless MIGRATE_ON_START is false, when it
+ * only checks that no migration is pending. `scripts/migrate.ts` passes `{ migrate: true }`.
+ */
+export function getDbHandle(options: { migrate?: boolean } = {}): Promise<DbHandle> {
   if (!globalForDb.__optinDb) {
-    globalForDb.__optinDb = open();
+    globalForDb.__optinDb = open(options.migrate ?? getEnv().MIGRATE_ON_START);
     globalForDb.__optinDb.catch(() => {
       globalForDb.__optinDb = undefined;
     });

@@ -93,6 +93,19 @@ const booleanFlag = z.preprocess(
   z.boolean().default(false),
 );
 
+/** A switch that defaults on: true/false, 1/0, yes/no, on/off; anything else is refused (a typo must not flip it). */
+const booleanSwitchDefaultOn = z.preprocess(
+  (v) => {
+    if (typeof v !== "string") return v;
+    const text = v.trim().toLowerCase();
+    if (text === "") return undefined;
+    if (["1", "true", "yes", "on"].includes(text)) return true;
+    if (["0", "false", "no", "off"].includes(text)) return false;
+    return v;
+  },
+  z.boolean({ message: "must be true or false" }).default(true),
+);
+
 const ZEnv = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -118,6 +131,13 @@ const ZEnv = z
         .optional(),
     ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.data")),
+    /**
+     * Apply pending migrations when the server opens the database (default true). Deployments that
+     * migrate in a separate step (the Helm chart's pre-install/pre-upgrade Job runs
+     * `scripts/migrate.ts`) set false: the server then only checks that none is pending and refuses
+     * to start on a database behind its code.
+     */
+    MIGRATE_ON_START: booleanSwitchDefaultOn,
     APP_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
     ENCRYPTION_KEYS: z.preprocess(emptyToUndefined, ZEncryptionKeys.optional()),
     INIT_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email("must be an email address").default("admin@example.com")),

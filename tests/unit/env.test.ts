@@ -18,6 +18,17 @@ describe("environment validation", () => {
     expect(env.isResendConfigured).toBe(false);
   });
 
+  it("MIGRATE_ON_START defaults on, reads true/false words, and refuses anything else", () => {
+    expect(parseEnv({}).MIGRATE_ON_START).toBe(true);
+    expect(parseEnv({ MIGRATE_ON_START: "" }).MIGRATE_ON_START).toBe(true);
+    for (const off of ["false", "0", "no", "off", " FALSE "])
+      expect(parseEnv({ MIGRATE_ON_START: off }).MIGRATE_ON_START).toBe(false);
+    for (const on of ["true", "1", "yes", "on"]) expect(parseEnv({ MIGRATE_ON_START: on }).MIGRATE_ON_START).toBe(true);
+    expect(() => parseEnv({ MIGRATE_ON_START: "flase" })).toThrow(
+      /^Invalid environment: MIGRATE_ON_START must be true or false/,
+    );
+  });
+
   it("PUBLIC_URL follows PORT and loses a trailing slash", () => {
     expect(parseEnv({ PORT: "4100" }).PUBLIC_URL).toBe("http://localhost:4100");
     expect(parseEnv({ PUBLIC_URL: "https://optin.example.com/" }).PUBLIC_URL).toBe("https://optin.example.com");
