@@ -1,4 +1,4 @@
-import { asc, eq, sql, type SQL } from "drizzle-orm";
+import { asc, sql, type SQL } from "drizzle-orm";
 import { resultRows } from "@/db/map-rows";
 import {
   auditCheckpoints,
