@@ -386,7 +386,10 @@ describe("purge-retention", () => {
         .select()
         .from(auditLog)
         .where(and(eq(auditLog.workspaceId, ws.id), eq(auditLog.action, "retention.purged")));
-      expect(entry!.after).toMatchObject({ counts: { notifications: 1 }, asOf: "2031-02-01T03:45:00.000Z" });
+      expect(entry!.after).toMatchObject({
+        counts: { notifications: 1 },
+        asOf: expect.stringMatching(/^2031-02-01T03:45/),
+      });
       expect(await handle.db.select().from(notifications).where(eq(notifications.workspaceId, ws.id))).toHaveLength(1);
     } finally {
       await runner.stop();
