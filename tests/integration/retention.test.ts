@@ -59,6 +59,7 @@ const NONE: RetentionCounts = {
   notifications: 0,
   auditLog: 0,
   erasedContactEvidence: 0,
+  erasedConsentEvidence: 0,
 };
 
 let handle: DbHandle;
@@ -199,17 +200,22 @@ describe("purge-retention", () => {
       source: "erasure",
       createdAt: ago(5000),
     });
-    await handle.db.insert(consentEvents).values({
+    const ledgerRow = (contactId: string) => ({
       workspaceId: ws.id,
-      contactId: erasedLong,
-      channel: "email",
+      contactId,
+      channel: "email" as const,
       topicId: bodyOld.topicId!,
-      action: "opted_in",
-      source: "import",
-      actorType: "system",
+      action: "opted_in" as const,
+      source: "form" as const,
+      evidence: { ip: "203.0.113.7", userAgent: "Mozilla/5.0", url: "https://example.com/join", textHash: "t1" },
+      actorType: "contact",
       occurredAt: ago(5000),
       recordedAt: ago(5000),
     });
+    const [ledgerGone, ledgerKept] = await handle.db
+      .insert(consentEvents)
+      .values([ledgerRow(erasedLong), ledgerRow(erasedRecently)])
+      .returning({ id: consentEvents.id });
 
     const first = await purgeRetention({ ctx: jobCtx() });
     expect(countsOf(first, ws.id)).toEqual({
@@ -221,6 +227,7 @@ describe("purge-retention", () => {
       notifications: 1,
       auditLog: 3,
       erasedContactEvidence: 1,
+      erasedConsentEvidence: 1,
     });
     expect(first.more).toBe(false);
 
@@ -254,7 +261,23 @@ describe("purge-retention", () => {
     const left = await handle.db.select().from(notifications).where(eq(notifications.workspaceId, ws.id));
     expect(left.map((n) => n.createdAt)).toEqual([inside(d.notifications!)]);
     expect(await handle.db.select().from(suppressions).where(eq(suppressions.workspaceId, ws.id))).toHaveLength(1);
-    expect(await handle.db.select().from(consentEvents).where(eq(consentEvents.workspaceId, ws.id))).toHaveLength(1);
+    // The ledger keeps every row and its facts; only the erased contact's IP and user agent went.
+    const ledger = await handle.db.select().from(consentEvents).where(eq(consentEvents.workspaceId, ws.id));
+    expect(ledger).toHaveLength(2);
+    expect(ledger.find((row) => row.id === ledgerGone!.id)).toMatchObject({
+      action: "opted_in",
+      source: "form",
+      evidence: { url: "https://example.com/join", textHash: "t1" },
+    });
+    expect(ledger.find((row) => row.id === ledgerGone!.id)!.evidence).not.toHaveProperty("ip");
+    expect(ledger.find((row) => row.id === ledgerKept!.id)!.evidence).toMatchObject({ ip: "203.0.113.7" });
+    // Even inside a declared purge, the ledger refuses any other change.
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('optin.consent_evidence_purge', 'on', true)`);
+        await tx.update(consentEvents).set({ action: "opted_out" }).where(eq(consentEvents.id, ledgerKept!.id));
+      }),
+    ).rejects.toThrow();
 
     // The audit entry of the run lists the counts; the chain verifies from its checkpoint.
     const chain = await handle.db

@@ -3,6 +3,7 @@ import { resultRows } from "@/db/map-rows";
 import {
   auditCheckpoints,
   auditLog,
+  consentEvents,
   contacts,
   importRejections,
   imports,
@@ -35,6 +36,8 @@ export interface RetentionCounts {
   notifications: number;
   auditLog: number;
   erasedContactEvidence: number;
+  /** Consent events of erased contacts whose personal evidence (IP, user agent, note) was cleared. */
+  erasedConsentEvidence: number;
 }
 type Kind = keyof RetentionCounts;
 
@@ -47,6 +50,7 @@ const ZERO: RetentionCounts = {
   notifications: 0,
   auditLog: 0,
   erasedContactEvidence: 0,
+  erasedConsentEvidence: 0,
 };
 
 export interface WorkspacePurge {
@@ -111,7 +115,12 @@ async function purgeAuditPrefix(ctx: JobContext, workspaceId: string, before: st
   return inTransaction(ctx.db, async (tx) => {
     await lockClass(tx, AUDIT_CHAIN_LOCK, workspaceId);
     await tx.execute(sql`select set_config('optin.audit_retention_purge', 'on', true)`);
-    const rows = resultRows<{ n: number | string; seq: number | string; hash: string | null; hash_key_id: string | null }>(
+    const rows = resultRows<{
+      n: number | string;
+      seq: number | string;
+      hash: string | null;
+      hash_key_id: string | null;
+    }>(
       await tx.execute(sql`
         with doomed as (
           select seq from ${auditLog}
@@ -158,6 +167,35 @@ async function purgeAuditPrefix(ctx: JobContext, workspaceId: string, before: st
   });
 }
 
+/** The evidence keys that identify a person (sealed together; in clear on rows older than sealing). */
+const PERSONAL_EVIDENCE_KEYS = sql.raw(`array['sealed', 'ip', 'userAgent', 'note']`);
+
+/**
+ * Clears the personal evidence on consent events of contacts erased before `before`: only the
+ * keys in PERSONAL_EVIDENCE_KEYS leave `evidence` (consent text hash, form, source URL and every
+ * other column stay). The ledger's trigger lets exactly this UPDATE through, and only in a
+ * transaction that sets `optin.consent_evidence_purge` (migration 0029).
+ */
+async function purgeConsentEvidence(ctx: JobContext, workspaceId: string, before: string, limit: number) {
+  return inTransaction(ctx.db, async (tx) => {
+    await tx.execute(sql`select set_config('optin.consent_evidence_purge', 'on', true)`);
+    return countOf(
+      tx,
+      sql`with doomed as (
+            select e.id from ${consentEvents} e join ${contacts} c on c.id = e.contact_id
+             where e.workspace_id = ${workspaceId} and c.workspace_id = ${workspaceId}
+               and c.erased_at < ${before}::timestamptz
+               and e.evidence ?| ${PERSONAL_EVIDENCE_KEYS}
+             limit ${limit}
+          ), done as (
+            update ${consentEvents} e set evidence = e.evidence - ${PERSONAL_EVIDENCE_KEYS}
+              from doomed d where e.id = d.id returning 1
+          )
+          select count(*)::int as n from done`,
+    );
+  });
+}
+
 /** Clears the file of finished imports (the row loses `file_hash`, so it is no longer resumable). */
 async function purgeImportFiles(ctx: JobContext, workspaceId: string, before: string, limit: number): Promise<number> {
   const rows = resultRows<{ id: string }>(
@@ -184,7 +222,11 @@ async function purgeWorkspace(
   const ws = workspace.id;
   const counts = { ...ZERO };
   const more: Kind[] = [];
-  const run = async (kind: Kind, days: number | null, statement: (before: string, limit: number) => Promise<number>) => {
+  const run = async (
+    kind: Kind,
+    days: number | null,
+    statement: (before: string, limit: number) => Promise<number>,
+  ) => {
     if (days === null) return;
     const before = cutoff(now, days);
     const result = await inBatches(bounds, (limit) => statement(before, limit));
@@ -212,6 +254,9 @@ async function purgeWorkspace(
           )
           select count(*)::int as n from done`,
     ),
+  );
+  await run("erasedConsentEvidence", retention.erasedContactEvidence, (before, limit) =>
+    purgeConsentEvidence(ctx, ws, before, limit),
   );
   await run("messages", retention.messages, (before, limit) =>
     countOf(
@@ -298,8 +343,9 @@ function deleteWebhookEvents(where: SQL, before: string, limit: number): SQL {
  * run. Message bodies are cleared (status and times stay); messages older than their window are
  * deleted with their timeline, links and opens/clicks (cascades); webhook events, import rejection
  * reports and files, notifications and the oldest audit entries are deleted; the address and
- * content left on erased contacts' messages are cleared. Suppressions and the consent ledger are
- * never touched. Messages still awaiting delivery are left alone. Webhook events not routed to a
+ * content left on erased contacts' messages are cleared, and so is the personal evidence (IP,
+ * user agent, note) on their consent events. Suppressions are never touched, nor the ledger's
+ * non-personal facts (who, what, when, how, the consent text). Messages still awaiting delivery are left alone. Webhook events not routed to a
  * workspace follow the default window.
  *
  * One audit entry per workspace where something was removed (`retention.purged`, with the counts
@@ -330,7 +376,12 @@ export async function purgeRetention({
     purged.push(result);
     await writeAudit(
       ctx.db,
-      { workspaceId: workspace.id, actor: { type: "system", job: "purge-retention" }, now: ctx.now, requestId: ctx.requestId },
+      {
+        workspaceId: workspace.id,
+        actor: { type: "system", job: "purge-retention" },
+        now: ctx.now,
+        requestId: ctx.requestId,
+      },
       {
         action: "retention.purged",
         targetType: "workspace",
@@ -357,7 +408,10 @@ export async function purgeRetention({
     await writeAudit(
       ctx.db,
       { workspaceId: null, actor: { type: "system", job: "purge-retention" }, now: ctx.now, requestId: ctx.requestId },
-      { action: "retention.purged", after: { counts: { webhookEvents: unrouted.count }, more: unrouted.more ? ["webhookEvents"] : [] } },
+      {
+        action: "retention.purged",
+        after: { counts: { webhookEvents: unrouted.count }, more: unrouted.more ? ["webhookEvents"] : [] },
+      },
     );
   return { workspaces: rows.length, removed, more, purged };
 }
