@@ -73,6 +73,5 @@ export const NOTIFICATION_CATALOGUE: Record<NotificationKind, NotificationKindIn
 /** Consecutive failed deliveries of a webhook endpoint that notify (once per endpoint and day). */
 export const WEBHOOK_FAILURE_THRESHOLD = 5;
 
-
 /** How often the bell asks for new notifications (ms). */
 export const NOTIFICATION_POLL_MS = 30_000;
