@@ -1,5 +1,5 @@
 import { bigint, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id } from "./_columns";
+import { createdAt, id, timestampTz } from "./_columns";
 import { workspaces } from "./workspaces";
 
 /**
@@ -39,3 +39,24 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_workspace_seq_idx").on(t.workspaceId, t.seq)],
 );
+
+/**
+ * Where a workspace's audit chain starts after retention deleted its oldest entries: the last
+ * deleted entry's `seq`, `hash` and signing key. The first remaining entry names that hash as its
+ * `prevHash`, so verification starts here instead of at a chain start (see
+ * server/services/retention/purge-retention.ts). One row per workspace, moved forward by each purge.
+ */
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  /** The last deleted entry's sequence number. */
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  /** Its hash (null when only entries older than the chain were deleted). */
+  hash: text("hash"),
+  /** Its signing key id (null: unkeyed or older than the chain). */
+  hashKeyId: text("hash_key_id"),
+  /** Entries deleted so far, over every purge. */
+  purgedRows: bigint("purged_rows", { mode: "number" }).notNull(),
+  updatedAt: timestampTz("updated_at").notNull(),
+});

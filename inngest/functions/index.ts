@@ -3,8 +3,8 @@ import { campaignSchedulerFunction } from "./campaign-scheduler";
 import { dispatchMessageFunction } from "./dispatch-message";
 import { dispatchSweepFunction } from "./dispatch-sweep";
 import { expireConfirmationsFunction } from "./expire-confirmations";
-import { pruneNotificationsFunction } from "./prune-notifications";
 import { purgeExpiredTokensFunction } from "./purge-expired-tokens";
+import { purgeRetentionFunction } from "./purge-retention";
 import { recoverImportsFunction } from "./recover-imports";
 import { reencryptPiiFunction } from "./reencrypt-pii";
 import { rollupAnalyticsFunction } from "./rollup-analytics";
@@ -22,6 +22,6 @@ export const functions = [
   recoverImportsFunction,
   campaignRunFunction,
   campaignSchedulerFunction,
-  pruneNotificationsFunction,
+  purgeRetentionFunction,
   rollupAnalyticsFunction,
 ];

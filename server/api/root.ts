@@ -14,6 +14,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { segmentsRouter } from "./routers/segments";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
+import { retentionSettingsRouter } from "./routers/retention-settings";
 import { trackingSettingsRouter } from "./routers/tracking-settings";
 import { workspaceRouter } from "./routers/workspace";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -35,6 +36,7 @@ export const appRouter = createTRPCRouter({
   segments: segmentsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
+  retentionSettings: retentionSettingsRouter,
   trackingSettings: trackingSettingsRouter,
   workspace: workspaceRouter,
 });

@@ -273,6 +273,22 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** What a tracking event records: the open pixel loaded, or a tracked link followed. */
+/**
+ * What the nightly retention purge removes, one setting each (Settings → Data retention):
+ * message bodies, messages, webhook events, import rejection reports and files, notifications,
+ * audit entries, and the personal evidence left on erased contacts' messages.
+ */
+export const RETENTION_CATEGORIES = [
+  "messageBodies",
+  "messages",
+  "webhookEvents",
+  "imports",
+  "notifications",
+  "auditLog",
+  "erasedContactEvidence",
+] as const;
+export type RetentionCategory = (typeof RETENTION_CATEGORIES)[number];
+
 export const TRACKING_EVENT_KINDS = ["open", "click"] as const;
 export type TrackingEventKind = (typeof TRACKING_EVENT_KINDS)[number];
 

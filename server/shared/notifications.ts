@@ -73,10 +73,5 @@ export const NOTIFICATION_CATALOGUE: Record<NotificationKind, NotificationKindIn
 /** Consecutive failed deliveries of a webhook endpoint that notify (once per endpoint and day). */
 export const WEBHOOK_FAILURE_THRESHOLD = 5;
 
-/** Read notifications are kept this long (days since they were created). */
-export const NOTIFICATION_READ_RETENTION_DAYS = 90;
-/** Every notification, read or not, is kept at most this long (days). */
-export const NOTIFICATION_MAX_RETENTION_DAYS = 180;
-
 /** How often the bell asks for new notifications (ms). */
 export const NOTIFICATION_POLL_MS = 30_000;

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, campaigns, imports, jobRuns, messages, notifications, providerCircuits, users } from "@/db/schema";
-import { pruneNotificationsFunction } from "@/inngest/functions/prune-notifications";
-import { createJobRunner } from "@/server/jobs";
+import { auditLog, campaigns, imports, messages, notifications, providerCircuits, users } from "@/db/schema";
 import { fixedClock, type Clock } from "@/server/lib/clock";
 import {
   advanceRun,
@@ -27,7 +25,6 @@ import {
   markNotificationsRead,
   notify,
   notifyWebhookFailures,
-  pruneNotifications,
   updateNotificationPreferences,
 } from "@/server/services/notifications";
 import { ensureDefaultTopics } from "@/server/services/topics";
@@ -519,88 +516,7 @@ describe("producers", () => {
   });
 });
 
-describe("retention", () => {
-  it("prunes read ones after 90 days and all after 180, in bounded batches, with a fixed clock", async () => {
-    // The prune reaches every workspace: start from an empty table so the counts are this test's.
-    await h.handle.db.delete(notifications);
-    const ws = await team();
-    const NOW = new Date("2031-01-01T00:00:00Z");
-    const days = (n: number) => new Date(NOW.getTime() - n * 24 * 3600_000);
-    const userId = ws.viewer.user.id;
-    const seed = [
-      { key: "read-100", createdAt: days(100), readAt: days(99) }, // pruned
-      { key: "read-95", createdAt: days(95), readAt: days(1) }, // pruned
-      { key: "read-89", createdAt: days(89), readAt: days(88) }, // kept
-      { key: "unread-179", createdAt: days(179), readAt: null }, // kept
-      { key: "unread-181", createdAt: days(181), readAt: null }, // pruned
-      { key: "unread-300", createdAt: days(300), readAt: null }, // pruned
-      { key: "fresh", createdAt: days(0), readAt: null }, // kept
-    ];
-    await h.handle.db.insert(notifications).values(
-      seed.map((s) => ({
-        workspaceId: ws.id,
-        userId,
-        kind: "campaign_completed" as const,
-        title: s.key,
-        body: "",
-        dedupeKey: s.key,
-        createdAt: s.createdAt,
-        readAt: s.readAt,
-      })),
-    );
-    const ctx = { db: h.handle.db, now: fixedClock(NOW) };
-    const limited = await pruneNotifications({ ctx, input: { batchSize: 1, maxBatches: 2 } });
-    expect(limited).toEqual({ deleted: 2, more: true });
-    const rest = await pruneNotifications({ ctx, input: { batchSize: 1 } });
-    expect(rest).toEqual({ deleted: 2, more: false });
-    expect(await pruneNotifications({ ctx })).toEqual({ deleted: 0, more: false });
-    const left = (await rowsOf(ws.id)).map((r) => r.title).sort();
-    expect(left).toEqual(["fresh", "read-89", "unread-179"]);
-    const audit = await h.handle.db.select().from(auditLog).where(eq(auditLog.action, "notifications.pruned"));
-    expect(audit.map((a) => a.after)).toEqual(expect.arrayContaining([{ count: 2 }]));
-  });
-
-  it("runs nightly at 03:30 UTC in the job runner, as of the runner's clock", async () => {
-    await h.handle.db.delete(notifications);
-    const ws = await team();
-    const clock = fixedClock("2031-02-01T03:29:00.000Z");
-    const day = 24 * 3600_000;
-    await h.handle.db.insert(notifications).values([
-      {
-        workspaceId: ws.id,
-        userId: ws.owner.user.id,
-        kind: "import_completed" as const,
-        title: "old and read",
-        body: "",
-        dedupeKey: "old-read",
-        createdAt: new Date(clock().getTime() - 100 * day),
-        readAt: new Date(clock().getTime() - 99 * day),
-      },
-      {
-        workspaceId: ws.id,
-        userId: ws.owner.user.id,
-        kind: "import_completed" as const,
-        title: "old and unread",
-        body: "",
-        dedupeKey: "old-unread",
-        createdAt: new Date(clock().getTime() - 100 * day),
-      },
-    ]);
-    const runner = createJobRunner({ handle: h.handle, clock, functions: [pruneNotificationsFunction] });
-    try {
-      await runner.drain({ until: new Date("2031-02-01T03:30:30.000Z") });
-      const runs = await h.handle.db
-        .select()
-        .from(jobRuns)
-        .where(eq(jobRuns.functionId, "optin-manager-prune-notifications"));
-      expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({ status: "completed", output: { deleted: 1, more: false } });
-      expect((await rowsOf(ws.id)).map((r) => r.title)).toEqual(["old and unread"]);
-    } finally {
-      await runner.stop();
-    }
-  });
-
+describe("membership", () => {
   it("a member who leaves takes their notifications and preferences along", async () => {
     const ws = await team();
     await notify({

@@ -145,6 +145,8 @@ const PROCEDURES: Record<string, Rule> = {
   "messagingSettings.update": member("admin"),
   "messagingSettings.smsPricing": member("viewer", nothing),
   "messagingSettings.updateSmsPricing": member("admin"),
+  "retentionSettings.get": member("viewer", nothing),
+  "retentionSettings.update": member("admin"),
   "trackingSettings.get": member("viewer", nothing),
   "trackingSettings.update": member("admin"),
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNotNull, isNull } from "drizzle-orm";
-import { auditLog } from "@/db/schema";
+import { auditCheckpoints, auditLog } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { computeAuditHash, defaultAuditKeyRing, type AuditKeyRing } from "./audit-hash";
 import type { TAuditChainBreak, TAuditChainReport } from "./schemas";
@@ -24,20 +24,51 @@ export async function* listChainWorkspaceIds(db: Queryable): AsyncGenerator<stri
   if (global) yield null;
 }
 
+/** Where retention left the workspace's chain: the last deleted entry (none: the chain is whole). */
+async function readCheckpoint(db: Queryable, workspaceId: string | null) {
+  if (workspaceId === null) return null;
+  const [checkpoint] = await db
+    .select({ seq: auditCheckpoints.seq, hash: auditCheckpoints.hash, hashKeyId: auditCheckpoints.hashKeyId })
+    .from(auditCheckpoints)
+    .where(eq(auditCheckpoints.workspaceId, workspaceId));
+  return checkpoint ?? null;
+}
+
+/**
+ * Verifies one chain from its start, or from its retention checkpoint when the purge deleted its
+ * oldest entries: the first remaining entry must then name the checkpoint's hash as its
+ * predecessor (and, the deleted entries being keyed, be keyed too). A purge committing while the
+ * walk runs moves the checkpoint; the walk then starts over once from the new one.
+ */
 export async function verifyOneChain(
   db: Queryable,
   workspaceId: string | null,
   pageSize = PAGE_SIZE,
   ring: AuditKeyRing = defaultAuditKeyRing(),
 ): Promise<TAuditChainReport> {
+  const checkpoint = await readCheckpoint(db, workspaceId);
+  const report = await walkChain(db, workspaceId, checkpoint, pageSize, ring);
+  if (report.ok) return report;
+  const moved = await readCheckpoint(db, workspaceId);
+  if (moved && moved.seq !== checkpoint?.seq) return walkChain(db, workspaceId, moved, pageSize, ring);
+  return report;
+}
+
+async function walkChain(
+  db: Queryable,
+  workspaceId: string | null,
+  checkpoint: Awaited<ReturnType<typeof readCheckpoint>>,
+  pageSize: number,
+  ring: AuditKeyRing,
+): Promise<TAuditChainReport> {
   const inChain = workspaceId === null ? isNull(auditLog.workspaceId) : eq(auditLog.workspaceId, workspaceId);
   let rows = 0;
   let legacyRows = 0;
   let unkeyedRows = 0;
-  let isKeyed = false;
-  let lastSeq: number | null = null;
-  let expectedPrevHash: string | null = null;
-  let isChainStarted = false;
+  let isKeyed = checkpoint?.hashKeyId != null;
+  let lastSeq: number | null = checkpoint?.seq ?? null;
+  let expectedPrevHash: string | null = checkpoint?.hash ?? null;
+  let isChainStarted = expectedPrevHash !== null;
 
   for (;;) {
     const page = await db
@@ -78,5 +109,14 @@ export async function verifyOneChain(
     }
     if (page.length < pageSize) break;
   }
-  return { ok: true, workspaceId, rows, legacyRows, unkeyedRows, lastSeq, lastHash: expectedPrevHash };
+  return {
+    ok: true,
+    workspaceId,
+    rows,
+    legacyRows,
+    unkeyedRows,
+    lastSeq,
+    lastHash: expectedPrevHash,
+    checkpointSeq: checkpoint?.seq ?? null,
+  };
 }

@@ -20,6 +20,11 @@ export const ZAuditChainReport = z.discriminatedUnion("ok", [
     /** The chain's head; record it elsewhere to detect a later truncation of the tail. */
     lastSeq: z.number().int().nullable(),
     lastHash: z.string().nullable(),
+    /**
+     * The last entry retention deleted (verification started after it, from its hash); null when
+     * the chain is whole.
+     */
+    checkpointSeq: z.number().int().nullable(),
   }),
   z.object({
     ok: z.literal(false),

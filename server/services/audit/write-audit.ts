@@ -19,7 +19,7 @@ export interface AuditEntry {
  * First key of the two-key advisory lock that serializes appends to one audit chain; the second
  * key is `hashtext` of the workspace id. Two workspaces whose ids collide merely share a lock.
  */
-const AUDIT_CHAIN_LOCK = 0x4155_4454; // "AUDT"
+export const AUDIT_CHAIN_LOCK = 0x4155_4454; // "AUDT"
 
 /**
  * Appends one audit row, linked into its workspace's hash chain. Call it inside the transaction

@@ -5,6 +5,5 @@ export { markAllNotificationsRead } from "./mark-all-notifications-read";
 export { markNotificationsRead } from "./mark-notifications-read";
 export { notify, type NotifyContext, type NotifyResult } from "./notify";
 export { notifyWebhookFailures, ZNotifyWebhookFailuresInput } from "./notify-webhook-failures";
-export { pruneNotifications, type PruneNotificationsResult } from "./prune-notifications";
 export { updateNotificationPreferences } from "./update-notification-preferences";
 export * from "./schemas";
