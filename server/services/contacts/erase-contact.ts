@@ -54,10 +54,16 @@ export async function eraseContact({
   const { id } = ZEraseContactInput.parse(input);
   return inTransaction(ctx.db, async (tx) => {
     const where = and(eq(contacts.id, id), eq(contacts.workspaceId, ctx.workspaceId));
-    const [peek] = await tx.select({ emailHash: contacts.emailHash, phoneHash: contacts.phoneHash }).from(contacts).where(where);
+    const [peek] = await tx
+      .select({ emailHash: contacts.emailHash, phoneHash: contacts.phoneHash })
+      .from(contacts)
+      .where(where);
     if (!peek) throw notFound("Contact");
     // The address locks first (as upserts and edits take them), then the contact's (as consent writers do).
-    await lockKeysInOrder(tx, [peek.emailHash, peek.phoneHash].filter((h): h is string => Boolean(h)));
+    await lockKeysInOrder(
+      tx,
+      [peek.emailHash, peek.phoneHash].filter((h): h is string => Boolean(h)),
+    );
     await lockKey(tx, id);
     const [row] = await tx.select().from(contacts).where(where).for("update");
     if (!row) throw notFound("Contact");
