@@ -23,6 +23,8 @@ const LABELS: Record<string, string> = {
   "contact.created": "created a contact",
   "contact.updated": "updated a contact",
   "contact.revealed": "revealed a contact's full details",
+  "contact.erased": "erased a contact",
+  "contact.exported": "exported a contact's data",
   "contacts.exported": "exported contacts",
   "consent.opted_in": "recorded an opt-in",
   "consent.opted_out": "recorded an opt-out",

@@ -32,6 +32,7 @@ import { ConsentChangeDialog, type ConsentChangeRequest } from "./consent-change
 import { ConsentGrid } from "./consent-grid";
 import { ConsentHistory } from "./consent-history";
 import { ContactFormDialog } from "./contact-form-dialog";
+import { EraseContactButton, ExportContactMenu } from "./contact-privacy-actions";
 import { SendMessageDialog } from "./send-message-dialog";
 import {
   CHANNEL_META,
@@ -54,11 +55,14 @@ type Pii = { email: string | null; phone: string | null; firstName: string | nul
 export function ContactProfile({
   id,
   canEdit,
+  canErase = false,
   initialDetail,
   initialHistory,
 }: {
   id: string;
   canEdit: boolean;
+  /** Owners and admins may erase the contact. */
+  canErase?: boolean;
   initialDetail: ContactDetail;
   initialHistory: ContactHistory;
 }) {
@@ -151,6 +155,14 @@ export function ContactProfile({
                   Record opt-in
                 </Button>
               </>
+            ) : null}
+            {canEdit ? <ExportContactMenu id={id} /> : null}
+            {canErase && !data.contact.erased ? (
+              <EraseContactButton
+                id={id}
+                label={hasName(contact) ? name : (contact.email ?? contact.phone ?? "this contact")}
+                onErased={() => setRevealed(null)}
+              />
             ) : null}
           </div>
         </div>

@@ -43,6 +43,11 @@ import { LoadError, LoadingRows } from "./table-states";
 const SCOPES = [
   { value: "contacts:read", label: "Read contacts", hint: "Look up contacts and their consent." },
   { value: "contacts:write", label: "Write contacts", hint: "Create and update contacts." },
+  {
+    value: "contacts:erase",
+    label: "Erase contacts",
+    hint: "Erase a contact for good: personal data destroyed, addresses suppressed.",
+  },
   { value: "consent:write", label: "Record consent", hint: "Append opt-ins and opt-outs to the ledger." },
   { value: "messages:send", label: "Send messages", hint: "Call send_with_consent and read message status." },
   {

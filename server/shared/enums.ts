@@ -159,6 +159,8 @@ export type Role = (typeof ROLES)[number];
 export const API_KEY_SCOPES = [
   "contacts:read",
   "contacts:write",
+  /** Erase a contact (GDPR): destroys their personal data for good. */
+  "contacts:erase",
   "consent:write",
   "messages:send",
   "campaigns:read",

@@ -119,6 +119,8 @@ const PROCEDURES: Record<string, Rule> = {
   "contacts.create": member("marketer"),
   "contacts.update": member("marketer"),
   "contacts.setConsent": member("marketer"),
+  "contacts.erase": either("contacts:erase", "admin"),
+  "contacts.export": either("contacts:read", "marketer", byContact),
 
   "imports.create": either("contacts:write", "marketer"),
   "imports.get": either("contacts:write", "marketer", (s) => ({ id: s.importId })),
@@ -296,6 +298,22 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     role: "admin",
     load: () => import("@/app/api/contacts/export/route"),
     url: () => "/api/contacts/export",
+  },
+  "contacts/[id]/export.json/route.ts": {
+    method: "GET",
+    key: "contacts:read",
+    role: "marketer",
+    load: () => import("@/app/api/contacts/[id]/export.json/route"),
+    url: (s) => `/api/contacts/${s.contactId}/export.json`,
+    params: (s) => ({ id: s.contactId }),
+  },
+  "contacts/[id]/export.html/route.ts": {
+    method: "GET",
+    key: "contacts:read",
+    role: "marketer",
+    load: () => import("@/app/api/contacts/[id]/export.html/route"),
+    url: (s) => `/api/contacts/${s.contactId}/export.html`,
+    params: (s) => ({ id: s.contactId }),
   },
   "campaigns/[id]/recipients.csv/route.ts": {
     method: "GET",

@@ -8,6 +8,8 @@ import {
 } from "@/server/services/consent";
 import {
   contactForActor,
+  eraseContact,
+  exportContact,
   findContacts,
   getContact,
   getContactDetail,
@@ -20,6 +22,9 @@ import {
   upsertContact,
   ZContact,
   ZContactDetailInput,
+  ZContactExport,
+  ZEraseContactInput,
+  ZExportContactInput,
   ZContactHistoryInput,
   ZListContactsInput,
   ZRevealContactInput,
@@ -32,6 +37,10 @@ import { createTRPCRouter, memberProcedure, workspaceProcedure } from "../trpc";
 const TAGS = ["Contacts"];
 const read = workspaceProcedure({ scope: "contacts:read", role: "viewer" });
 const write = workspaceProcedure({ scope: "contacts:write", role: "marketer" });
+/** Erasure destroys personal data for good: owners and admins, or a key with `contacts:erase`. */
+const erase = workspaceProcedure({ scope: "contacts:erase", role: "admin" });
+/** The export holds every personal detail in clear: the members who see contacts unmasked. */
+const exportRead = workspaceProcedure({ scope: "contacts:read", role: "marketer" });
 const consentWrite = workspaceProcedure({ scope: "consent:write", role: "marketer" });
 /** Admin UI only (session members; API keys use the REST procedures above). */
 const memberRead = memberProcedure("viewer");
@@ -107,6 +116,38 @@ export const contactsRouter = createTRPCRouter({
       }),
     )
     .query(async ({ ctx, input }) => ({ items: await findContacts({ ctx: ctx.svc, input }) })),
+
+  erase: erase
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/contacts/{id}",
+        tags: TAGS,
+        summary: "Erase a contact (GDPR)",
+        description:
+          "Destroys the contact's personal data for good, in one transaction: addresses, names, attributes, tags, locale and time zone; the ip, user agent and note of its consent evidence; the address, subject and bodies of its messages. Its addresses are suppressed on their channels with reason `erased`, so they are not messaged again unless they opt in anew with evidence. The ids, consent facts (channel, topic, action, source, times) and message statuses stay. Answers the erased contact (no email, phone or names). Erasing an erased contact answers the same and changes nothing. Needs the `contacts:erase` scope.",
+        protect: true,
+      },
+    })
+    .input(ZEraseContactInput)
+    .output(ZContact)
+    .mutation(({ ctx, input }) => eraseContact({ ctx: ctx.svc, input })),
+
+  export: exportRead
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/contacts/{id}/export",
+        tags: TAGS,
+        summary: "Export a contact's data (GDPR)",
+        description:
+          "Everything held about one contact as one JSON document (format `optin-manager.contact-export.v1`): its fields decrypted, current consent and the full consent history with evidence and consent text, form submissions, the imports that touched it, its messages with their timeline, and the suppressions of its addresses. Audited. Needs the `contacts:read` scope.",
+        protect: true,
+      },
+    })
+    .input(ZExportContactInput)
+    .output(ZContactExport)
+    .query(({ ctx, input }) => exportContact({ ctx: ctx.svc, input })),
 
   recordConsent: consentWrite
     .meta({

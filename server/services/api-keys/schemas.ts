@@ -4,7 +4,7 @@ import { API_KEY_SCOPES } from "@/db/schema";
 export const ZApiKeyScope = z
   .enum(API_KEY_SCOPES)
   .describe(
-    "A permission of the key: contacts:read (read contacts, consent, topics and message history), contacts:write (upsert contacts, CSV imports), consent:write (record opt-ins and opt-outs), messages:send (send, retry and follow messages), campaigns:read (list, count and preview segments; contacts masked without contacts:read), campaigns:write (create and edit segments and templates), admin (everything, including API keys and topics)",
+    "A permission of the key: contacts:read (read contacts, consent, topics and message history), contacts:write (upsert contacts, CSV imports), contacts:erase (erase a contact for good), consent:write (record opt-ins and opt-outs), messages:send (send, retry and follow messages), campaigns:read (list, count and preview segments; contacts masked without contacts:read), campaigns:write (create and edit segments and templates), admin (everything, including API keys and topics)",
   );
 
 export const ZApiKey = z.object({

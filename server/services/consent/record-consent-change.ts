@@ -16,6 +16,7 @@ import { invalid } from "@/server/lib/errors";
 import { actorId, inTransaction, type ServiceContext } from "../context";
 import { writeAudit } from "../audit/write-audit";
 import { getContactRow } from "../contacts/rows";
+import { liftErasedSuppression } from "../suppressions/lift-erased-suppression";
 import { applyConsentEvent, type ProjectedState } from "./fold";
 import type { TEvidence } from "./schemas";
 import { lockKey } from "@/server/lib/advisory-locks";
@@ -91,7 +92,7 @@ export async function recordConsentChange({
   input: ConsentChange;
 }): Promise<RecordedConsent[]> {
   return inTransaction(ctx.db, async (tx) => {
-    await getContactRow(tx, ctx.workspaceId, change.contactId);
+    const contact = await getContactRow(tx, ctx.workspaceId, change.contactId);
     const topicRows = await resolveTopics(tx, ctx.workspaceId, change);
     if (topicRows.length === 0) return [];
 
@@ -198,6 +199,21 @@ export async function recordConsentChange({
           });
       }
       results.push({ topicKey: topic.key, channel: change.channel, eventId: event.id, state });
+    }
+
+    // An erased person's address that opts in again, with evidence, is no longer held back by the
+    // erasure (docs/privacy.md "Coming back"); other suppression reasons stay.
+    const addressHash = change.channel === "email" ? contact.emailHash : contact.phoneHash;
+    if (
+      (change.action === "opted_in" || change.action === "confirmed") &&
+      Object.keys(evidence).length > 0 &&
+      addressHash &&
+      inserted[0]
+    ) {
+      await liftErasedSuppression({
+        ctx: { ...ctx, db: tx },
+        input: { channel: change.channel, addressHash, contactId: change.contactId, eventId: inserted[0].id },
+      });
     }
 
     await writeAudit(tx, ctx, {

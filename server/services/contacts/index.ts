@@ -1,4 +1,13 @@
+export { eraseContact, ZEraseContactInput, type TEraseContactInput } from "./erase-contact";
+export {
+  exportContact,
+  EXPORT_FORMAT,
+  ZContactExport,
+  ZExportContactInput,
+  type TContactExport,
+} from "./export-contact";
 export { findContacts } from "./find-contacts";
+export { renderContactExportHtml } from "./render-contact-export";
 export { getContact } from "./get-contact";
 export {
   getContactDetail,

@@ -168,13 +168,13 @@ async function purgeAuditPrefix(ctx: JobContext, workspaceId: string, before: st
 }
 
 /** The evidence keys that identify a person (sealed together; in clear on rows older than sealing). */
-const PERSONAL_EVIDENCE_KEYS = sql.raw(`array['sealed', 'ip', 'userAgent', 'note']`);
+const PERSONAL_EVIDENCE_KEYS = sql.raw(`array['sealed', 'ip', 'ipSource', 'userAgent', 'note']`);
 
 /**
  * Clears the personal evidence on consent events of contacts erased before `before`: only the
  * keys in PERSONAL_EVIDENCE_KEYS leave `evidence` (consent text hash, form, source URL and every
  * other column stay). The ledger's trigger lets exactly this UPDATE through, and only in a
- * transaction that sets `optin.consent_evidence_purge` (migration 0029).
+ * transaction that sets `optin.consent_evidence_purge`, and on erased contacts only (migration 0031).
  */
 async function purgeConsentEvidence(ctx: JobContext, workspaceId: string, before: string, limit: number) {
   return inTransaction(ctx.db, async (tx) => {

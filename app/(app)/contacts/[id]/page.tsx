@@ -27,6 +27,12 @@ export default async function ContactPage(props: { params: Promise<{ id: string 
   const { id } = await props.params;
   const { membership, detail, history } = await load(id);
   return (
-    <ContactProfile id={id} canEdit={membership.role !== "viewer"} initialDetail={detail} initialHistory={history} />
+    <ContactProfile
+      id={id}
+      canEdit={membership.role !== "viewer"}
+      canErase={membership.role === "owner" || membership.role === "admin"}
+      initialDetail={detail}
+      initialHistory={history}
+    />
   );
 }
