@@ -33,3 +33,19 @@ export function abDecisionSentence(results: TAbTestResults): string {
       return `No significant difference yet${p}: unless that changes, ${fallback}.`;
   }
 }
+
+/** A relative change (0.25 → "+25%", −0.1 → "−10%"), one decimal when under 10%. */
+export function formatLift(value: number): string {
+  const pct = value * 100;
+  const rounded = Math.abs(pct) < 10 ? Math.round(pct * 10) / 10 : Math.round(pct);
+  const sign = rounded > 0 ? "+" : rounded < 0 ? "−" : "";
+  return `${sign}${Math.abs(rounded).toLocaleString("en-US")}%`;
+}
+
+/** A send-time test's lift in one sentence: best hour vs fixed time on the metric, with its 95% CI. */
+export function liftSentence(lift: NonNullable<TAbTestResults["lift"]>): string {
+  if (lift.relative === null)
+    return `Best hour vs fixed time: no lift to compute yet (the fixed time has no ${lift.metric} messages).`;
+  const ci = lift.ci95 ? ` (95% CI ${formatLift(lift.ci95[0])} to ${formatLift(lift.ci95[1])})` : "";
+  return `Best hour vs fixed time: ${formatLift(lift.relative)} ${lift.metric}${ci}.`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abDecisionSentence, formatP } from "@/components/campaigns/ab-test-text";
+import { abDecisionSentence, formatP, liftSentence } from "@/components/campaigns/ab-test-text";
 import type { TAbTestResults } from "@/server/services/campaigns";
 
 const base: TAbTestResults = {
@@ -9,6 +9,8 @@ const base: TAbTestResults = {
   winner: null,
   decidedAt: null,
   decideAfter: null,
+  sendWindowEnd: null,
+  lift: null,
   testRunId: "00000000-0000-4000-8000-000000000002",
   remainderRunId: null,
   variants: [],
@@ -48,5 +50,19 @@ describe("the A/B test's plain sentence", () => {
       "The test group has not been sent yet.",
     );
     expect(formatP(0.0001)).toBe("< 0.001");
+  });
+});
+
+describe("the send-time test's lift", () => {
+  it("states the relative lift of the best hour over the fixed time with its interval, or why there is none", () => {
+    expect(
+      liftSentence({ metric: "opened", fixedRate: 0.2, bestHourRate: 0.25, relative: 0.25, ci95: [-0.1, 0.6] }),
+    ).toBe("Best hour vs fixed time: +25% opened (95% CI −10% to +60%).");
+    expect(
+      liftSentence({ metric: "clicked", fixedRate: 0.1, bestHourRate: 0.08, relative: -0.2, ci95: null }),
+    ).toBe("Best hour vs fixed time: −20% clicked.");
+    expect(liftSentence({ metric: "opened", fixedRate: 0, bestHourRate: 0.1, relative: null, ci95: null })).toBe(
+      "Best hour vs fixed time: no lift to compute yet (the fixed time has no opened messages).",
+    );
   });
 });
