@@ -179,8 +179,8 @@ function ResultsTable({ campaign, data, canEdit }: { campaign: TCampaign; data: 
                           <AlertDialogTitle>Send variant {v.key} to the rest?</AlertDialogTitle>
                           <AlertDialogDescription>
                             Everyone in the audience who was not in the test group gets variant {v.key}
-                            {v.sendTime?.mode === "best_hour" ? ", each at their best hour" : ", starting now"}.
-                            The automatic decision is then skipped.
+                            {v.sendTime?.mode === "best_hour" ? ", each at their best hour" : ", starting now"}. The
+                            automatic decision is then skipped.
                           </AlertDialogDescription>
                         </AlertDialogHeader>
                         <AlertDialogFooter>
@@ -209,9 +209,7 @@ function ResultsTable({ campaign, data, canEdit }: { campaign: TCampaign; data: 
         {data.lift && data.sendWindowEnd ? (
           <div>
             <dt className="inline text-muted-foreground">Best-hour sends: </dt>
-            <dd className="inline">
-              until {new Date(data.sendWindowEnd).toLocaleString()}; the wait counts from then
-            </dd>
+            <dd className="inline">until {new Date(data.sendWindowEnd).toLocaleString()}; the wait counts from then</dd>
           </div>
         ) : null}
         {data.lift ? (

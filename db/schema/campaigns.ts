@@ -143,8 +143,7 @@ export interface CampaignAbVariant {
 }
 
 /** How an A/B variant times its sends (`CampaignAbVariant.sendTime`). */
-export type CampaignAbSendTime =
-  { mode: "fixed" } | { mode: "best_hour"; windowHours: number; fallbackHour: number };
+export type CampaignAbSendTime = { mode: "fixed" } | { mode: "best_hour"; windowHours: number; fallbackHour: number };
 
 /**
  * A campaign's A/B test (`campaigns.ab_test`): `share` percent of the audience (5–50), chosen by a

@@ -58,9 +58,9 @@ describe("the send-time test's lift", () => {
     expect(
       liftSentence({ metric: "opened", fixedRate: 0.2, bestHourRate: 0.25, relative: 0.25, ci95: [-0.1, 0.6] }),
     ).toBe("Best hour vs fixed time: +25% opened (95% CI −10% to +60%).");
-    expect(
-      liftSentence({ metric: "clicked", fixedRate: 0.1, bestHourRate: 0.08, relative: -0.2, ci95: null }),
-    ).toBe("Best hour vs fixed time: −20% clicked.");
+    expect(liftSentence({ metric: "clicked", fixedRate: 0.1, bestHourRate: 0.08, relative: -0.2, ci95: null })).toBe(
+      "Best hour vs fixed time: −20% clicked.",
+    );
     expect(liftSentence({ metric: "opened", fixedRate: 0, bestHourRate: 0.1, relative: null, ci95: null })).toBe(
       "Best hour vs fixed time: no lift to compute yet (the fixed time has no opened messages).",
     );

@@ -45,12 +45,7 @@ export function bestHourScheduleOf(sendTime: BestHourSendTime, start: Date, time
  * The schedule of the remainder run that sends `winner` from `now`: at each recipient's best hour
  * when the winner of a send-time test is the best-hour variant, else at once.
  */
-export function remainderSchedule(
-  test: CampaignAbTest,
-  winner: string,
-  now: Date,
-  timezone: string,
-): CampaignSchedule {
+export function remainderSchedule(test: CampaignAbTest, winner: string, now: Date, timezone: string): CampaignSchedule {
   const best = bestHourVariant(test);
   return best && best.key === winner ? bestHourScheduleOf(best.sendTime, now, timezone) : { type: "now" };
 }

@@ -164,8 +164,10 @@ export async function abTestResultsOf(db: Queryable, row: CampaignRow): Promise<
     decideAfter: testRun?.frozenAt
       ? new Date(testRun.frozenAt.getTime() + (windowHours + test.waitHours) * 3_600_000).toISOString()
       : null,
-    sendWindowEnd: testRun?.frozenAt ? new Date(testRun.frozenAt.getTime() + windowHours * 3_600_000).toISOString() : null,
-    lift: isSendTimeTest(test) ? liftOf(test.metric, variants, significance) : null,
+    sendWindowEnd: testRun?.frozenAt
+      ? new Date(testRun.frozenAt.getTime() + windowHours * 3_600_000).toISOString()
+      : null,
+    lift: isSendTimeTest(test) && significance ? liftOf(test.metric, variants, significance) : null,
     variants,
     significance,
   };

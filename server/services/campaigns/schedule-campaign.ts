@@ -58,9 +58,7 @@ export async function scheduleCampaign({
     if (row.abTest && row.templateId && row.abTest.variants.some((v) => v.subject !== undefined || v.content))
       throw conflict("This campaign now uses a template: its A/B test's variants may change the sender name only");
     if (isSendTimeTest(row.abTest) && (schedule.type === "local" || schedule.type === "best_hour"))
-      throw conflict(
-        "This campaign's A/B test compares a fixed time with the best hour: schedule it now or at a time",
-      );
+      throw conflict("This campaign's A/B test compares a fixed time with the best hour: schedule it now or at a time");
     if (recurring && row.abTest)
       throw conflict("A campaign with an A/B test is sent once: remove the test to send it on a recurring schedule");
     const [run] = await tx

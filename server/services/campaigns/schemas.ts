@@ -804,7 +804,9 @@ const ZAbVariantKey = z.enum(AB_VARIANT_KEYS).describe("Variant key: A, B, C or 
 export const ZAbSendTime = z
   .discriminatedUnion("mode", [
     z
-      .object({ mode: z.literal(AB_SEND_TIME_MODES[0]).describe("At the test run's time (its schedule: now or the time set)") })
+      .object({
+        mode: z.literal(AB_SEND_TIME_MODES[0]).describe("At the test run's time (its schedule: now or the time set)"),
+      })
       .strict(),
     z
       .object({
@@ -815,7 +817,9 @@ export const ZAbSendTime = z
           .min(1, `Give the window as 1 to ${MAX_WINDOW_HOURS} hours`)
           .max(MAX_WINDOW_HOURS, `Give the window as 1 to ${MAX_WINDOW_HOURS} hours`)
           .default(MAX_WINDOW_HOURS)
-          .describe(`Hours from the test run's start the best hours are chosen in (1–${MAX_WINDOW_HOURS}, default ${MAX_WINDOW_HOURS})`),
+          .describe(
+            `Hours from the test run's start the best hours are chosen in (1–${MAX_WINDOW_HOURS}, default ${MAX_WINDOW_HOURS})`,
+          ),
         fallbackHour: z
           .number()
           .int()
@@ -1015,14 +1019,18 @@ export const ZAbTestResults = z.object({
       relative: z
         .number()
         .nullable()
-        .describe("(best-hour rate − fixed-time rate) ÷ fixed-time rate (null while the fixed-time rate is 0 or unknown)"),
+        .describe(
+          "(best-hour rate − fixed-time rate) ÷ fixed-time rate (null while the fixed-time rate is 0 or unknown)",
+        ),
       ci95: z
         .tuple([z.number(), z.number()])
         .nullable()
         .describe("95% confidence interval of the relative lift: the difference's interval ÷ the fixed-time rate"),
     })
     .nullable()
-    .describe("A send-time test: how much better (or worse) the best hour did than the fixed time (null otherwise)"),
+    .describe(
+      "A send-time test: how much better (or worse) the best hour did than the fixed time (null before the test run, or for another test)",
+    ),
   testRunId: z.uuid().nullable().describe("The test group's run"),
   remainderRunId: z.uuid().nullable().describe("The run sending the chosen variant to the rest"),
   variants: z.array(ZAbVariantResult).describe("Per variant: counts and rates"),
