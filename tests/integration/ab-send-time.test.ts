@@ -307,4 +307,4 @@ describe("A/B test of send time", () => {
     });
     expect(smsOk.variants.map((v) => v.sendTime?.mode)).toEqual(["fixed", "best_hour"]);
   });
-});
+}, 120_000);
