@@ -19,17 +19,25 @@ export function abDecisionSentence(results: TAbTestResults): string {
   if (!test) return "This campaign has no A/B test.";
   const sig = results.significance;
   const p = sig ? ` (p = ${formatP(sig.pValue)})` : "";
-  const fallback = `variant ${test.defaultVariant} (default) goes to the rest`;
+  // A send-time test names its variants by their timing: "Best hour (variant B)".
+  const name = (key: string | null) => {
+    const label = results.variants.find((v) => v.key === key && v.sendTime)?.label;
+    return label ? `${label} (variant ${key})` : `Variant ${key}`;
+  };
+  const defaultLabel = results.variants.find((v) => v.key === test.defaultVariant && v.sendTime)?.label;
+  const fallback = defaultLabel
+    ? `${defaultLabel.toLowerCase()} (variant ${test.defaultVariant}, default) goes to the rest`
+    : `variant ${test.defaultVariant} (default) goes to the rest`;
   switch (results.status) {
     case "winner_chosen":
-      return `Variant ${results.winner} wins${results.winner && sig ? p : ""}: it goes to the rest of the audience.`;
+      return `${name(results.winner)} wins${results.winner && sig ? p : ""}: it goes to the rest of the audience.`;
     case "no_difference":
       return `No significant difference at 95%${p}: ${fallback}.`;
     case "overridden":
-      return `Variant ${results.winner} was chosen by hand: it goes to the rest of the audience.`;
+      return `${name(results.winner)} was chosen by hand: it goes to the rest of the audience.`;
     default:
       if (!results.testRunId || !sig) return "The test group has not been sent yet.";
-      if (sig.leader) return `Variant ${sig.leader} leads${p}; the winner is chosen when the wait is over.`;
+      if (sig.leader) return `${name(sig.leader)} leads${p}; the winner is chosen when the wait is over.`;
       return `No significant difference yet${p}: unless that changes, ${fallback}.`;
   }
 }

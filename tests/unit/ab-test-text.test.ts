@@ -66,3 +66,33 @@ describe("the send-time test's lift", () => {
     );
   });
 });
+
+describe("the send-time test's sentence", () => {
+  const variant = (key: "A" | "B", label: string, mode: "fixed" | "best_hour") => ({
+    key,
+    subject: null,
+    senderName: null,
+    label,
+    sendTime: mode === "fixed" ? { mode } : { mode, windowHours: 24, fallbackHour: 10 },
+    assigned: 0,
+    sent: 0,
+    delivered: 0,
+    opened: 0,
+    clicked: 0,
+    replied: 0,
+    unsubscribed: 0,
+    rates: { delivered: null, opened: null, clicked: null, replied: null, unsubscribed: null },
+    isDefault: key === "A",
+    isWinner: false,
+  });
+  const timed = { ...base, variants: [variant("A", "Fixed time", "fixed"), variant("B", "Best hour", "best_hour")] };
+  it("names the variants by their timing", () => {
+    expect(abDecisionSentence(timed)).toBe(
+      "No significant difference yet (p = 0.410): unless that changes, fixed time (variant A, default) goes to the rest.",
+    );
+    const significance = { ...base.significance!, pValue: 0.012, significant: true, leader: "B" as const };
+    expect(abDecisionSentence({ ...timed, status: "winner_chosen", winner: "B", significance })).toBe(
+      "Best hour (variant B) wins (p = 0.012): it goes to the rest of the audience.",
+    );
+  });
+});
