@@ -20,7 +20,7 @@ import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TAbTestResults, TCampaign } from "@/server/services/campaigns";
-import { abDecisionSentence, formatP, formatRate } from "./ab-test-text";
+import { abDecisionSentence, formatP, formatRate, liftSentence } from "./ab-test-text";
 import { CardHeading } from "./card-heading";
 
 const POLL_MS = 15_000;
@@ -130,11 +130,17 @@ function ResultsTable({ campaign, data, canEdit }: { campaign: TCampaign; data: 
             <TableRow key={v.key} data-testid={`ab-variant-${v.key}`}>
               <TableHead scope="row" className="font-medium">
                 <div className="flex flex-wrap items-center gap-2">
-                  <span>Variant {v.key}</span>
+                  <span>{v.label}</span>
+                  {v.sendTime ? <span className="text-xs text-muted-foreground">(variant {v.key})</span> : null}
                   {v.isDefault ? <Badge variant="outline">Default</Badge> : null}
                   {v.isWinner ? <Badge>Sent to the rest</Badge> : null}
                 </div>
                 {v.subject ? <div className="text-xs font-normal text-muted-foreground">{v.subject}</div> : null}
+                {v.sendTime?.mode === "best_hour" ? (
+                  <div className="text-xs font-normal text-muted-foreground">
+                    Within {v.sendTime.windowHours} h of the start
+                  </div>
+                ) : null}
                 {v.senderName ? (
                   <div className="text-xs font-normal text-muted-foreground">From {v.senderName}</div>
                 ) : null}
@@ -172,8 +178,9 @@ function ResultsTable({ campaign, data, canEdit }: { campaign: TCampaign; data: 
                         <AlertDialogHeader>
                           <AlertDialogTitle>Send variant {v.key} to the rest?</AlertDialogTitle>
                           <AlertDialogDescription>
-                            Everyone in the audience who was not in the test group gets variant {v.key}, starting now.
-                            The automatic decision is then skipped.
+                            Everyone in the audience who was not in the test group gets variant {v.key}
+                            {v.sendTime?.mode === "best_hour" ? ", each at their best hour" : ", starting now"}. The
+                            automatic decision is then skipped.
                           </AlertDialogDescription>
                         </AlertDialogHeader>
                         <AlertDialogFooter>
@@ -199,6 +206,18 @@ function ResultsTable({ campaign, data, canEdit }: { campaign: TCampaign; data: 
             {data.decideAfter && !data.decidedAt ? ` (decides at ${new Date(data.decideAfter).toLocaleString()})` : ""}
           </dd>
         </div>
+        {data.lift && data.sendWindowEnd ? (
+          <div>
+            <dt className="inline text-muted-foreground">Best-hour sends: </dt>
+            <dd className="inline">until {new Date(data.sendWindowEnd).toLocaleString()}; the wait counts from then</dd>
+          </div>
+        ) : null}
+        {data.lift ? (
+          <div className="sm:col-span-2" data-testid="ab-test-lift">
+            <dt className="sr-only">Lift: </dt>
+            <dd className="inline">{liftSentence(data.lift)}</dd>
+          </div>
+        ) : null}
         {sig ? (
           <div data-testid="ab-test-significance">
             <dt className="inline text-muted-foreground">

@@ -134,7 +134,16 @@ export interface CampaignAbVariant {
   content?: { text?: string; html?: string; preheader?: string };
   /** Email: the sender's display name (the address stays the workspace's). */
   senderName?: string;
+  /**
+   * A send-time test's variant: when its recipients get the message. `fixed` at the run's time;
+   * `best_hour` at each recipient's best hour within `windowHours` hours from the run's start
+   * (server/shared/send-time.ts), `fallbackHour` the prior while history is thin.
+   */
+  sendTime?: CampaignAbSendTime;
 }
+
+/** How an A/B variant times its sends (`CampaignAbVariant.sendTime`). */
+export type CampaignAbSendTime = { mode: "fixed" } | { mode: "best_hour"; windowHours: number; fallbackHour: number };
 
 /**
  * A campaign's A/B test (`campaigns.ab_test`): `share` percent of the audience (5–50), chosen by a

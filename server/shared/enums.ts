@@ -223,6 +223,10 @@ export type CampaignRunKind = (typeof CAMPAIGN_RUN_KINDS)[number];
 export const AB_VARIANT_KEYS = ["A", "B", "C", "D"] as const;
 export type AbVariantKey = (typeof AB_VARIANT_KEYS)[number];
 
+/** How an A/B variant of a send-time test times its sends: at the run's time, or at each recipient's best hour. */
+export const AB_SEND_TIME_MODES = ["fixed", "best_hour"] as const;
+export type AbSendTimeMode = (typeof AB_SEND_TIME_MODES)[number];
+
 /** What an A/B test compares: the share of the variant's sent messages opened, clicked, or (SMS) replied to. */
 export const AB_TEST_METRICS = ["opened", "clicked", "replied"] as const;
 export type AbTestMetric = (typeof AB_TEST_METRICS)[number];

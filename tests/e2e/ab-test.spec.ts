@@ -49,3 +49,45 @@ test("set up an A/B test in the campaign editor: two subjects, a sender name, th
     senderName: "Ada at Acme",
   });
 });
+
+test("set up a send-time A/B test: fixed time against the best hour, with its window", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const run = `${Date.now()}`;
+  const created = await request.post("/api/v1/campaigns", {
+    headers: KEY,
+    data: {
+      name: `Send-time test ${run}`,
+      channel: "email",
+      topic: "newsletter",
+      content: { subject: "Weekly news", text: "Hello {{ contact.first_name }}, here is the week." },
+    },
+  });
+  expect(created.status()).toBe(200);
+  const { id } = (await created.json()) as { id: string };
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await page.goto(`/campaigns/${id}`);
+  await page.getByRole("tab", { name: "2. Content" }).click();
+  const card = page.getByTestId("ab-test-card");
+  await card.getByRole("switch", { name: "Test variants of this campaign" }).click();
+  await card.getByRole("radio", { name: "Test send time" }).check();
+  await expect(card.getByRole("textbox", { name: "Subject (variant A)", exact: true })).toHaveCount(0);
+  await card.getByRole("spinbutton", { name: "Best-hour window (hours)" }).fill("12");
+  await card.getByRole("spinbutton", { name: "Fallback hour (0–23)" }).fill("9");
+  await expectAccessible(page);
+  await card.getByRole("button", { name: "Save A/B test" }).click();
+  await expect(page.getByText("A/B test saved")).toBeVisible();
+
+  const saved = await request.get(`/api/v1/campaigns/${id}/ab_test`, { headers: KEY });
+  expect(saved.status()).toBe(200);
+  const body = (await saved.json()) as {
+    settings: { variants: { key: string; sendTime?: unknown; subject?: string }[] };
+    variants: { label: string }[];
+  };
+  expect(body.settings.variants).toEqual([
+    { key: "A", sendTime: { mode: "fixed" } },
+    { key: "B", sendTime: { mode: "best_hour", windowHours: 12, fallbackHour: 9 } },
+  ]);
+  expect(body.variants.map((v) => v.label)).toEqual(["Fixed time", "Best hour"]);
+});

@@ -1,17 +1,19 @@
 import { eq } from "drizzle-orm";
-import { campaigns } from "@/db/schema";
+import { campaignRuns, campaigns } from "@/db/schema";
 import { conflict, invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { remainderSchedule } from "./ab-send-time";
 import { startAbRemainder } from "./decide-ab-tests";
 import { abTestResultsOf, abTestRuns } from "./get-ab-test-results";
 import { findCampaign } from "./rows";
+import { workspaceSettingsOf } from "./runs";
 import { ZChooseVariantInput, type TAbTestResults, type TChooseVariantInput } from "./schemas";
 
 /**
  * A member's choice of the variant the rest of the audience gets (`overridden`), before the
  * automatic decision or after it while the remainder run has not frozen its audience: before,
- * it starts the remainder run; after, it changes the variant that run will send. Choosing the
+ * it starts the remainder run; after, it changes the variant that run will send (and, in a send-time test, its timing). Choosing the
  * variant already chosen changes nothing. 409 before the test run started, once the remainder
  * started sending, or after the test run was cancelled; 400 for a variant the test does not have.
  * Audited. Answers the results and the remainder run to start (`runIds`: empty when none new).
@@ -46,6 +48,12 @@ export async function chooseAbVariant({
           updatedAt: now,
         })
         .where(eq(campaigns.id, row.id));
+      // A send-time test's remainder takes the chosen variant's timing too.
+      const { messaging } = await workspaceSettingsOf(tx, row.workspaceId);
+      await tx
+        .update(campaignRuns)
+        .set({ schedule: remainderSchedule(test, variant, now, messaging.timezone), updatedAt: now })
+        .where(eq(campaignRuns.id, remainder.id));
       await writeAudit(tx, ctx, {
         action: "campaign.ab_test_decided",
         targetType: "campaign",

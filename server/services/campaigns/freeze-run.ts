@@ -15,6 +15,7 @@ import { lockClass } from "@/server/lib/advisory-locks";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type JobContext } from "../context";
 import { abBucketSql, abVariantSql } from "./ab-assignment";
+import { bestHourScheduleOf, bestHourVariant } from "./ab-send-time";
 import { audienceWhere, classifiedAudienceCtes } from "./audience";
 import { bestHourCtes, zonedCtes } from "./best-hour";
 import { capSkippedContactsSql } from "./cap-skipped";
@@ -41,7 +42,8 @@ export type RunStep =
  * for a zone that is set but unknown); where that time has passed at the freeze, the next day's
  * (or at once, `late: "send_now"`). A best-hour run gives each one the start of their best local
  * hour inside the schedule's window (`bestHourCtes`, the model of server/shared/send-time.ts, in
- * the same statement). A follow-up takes its parent's never-sent recipients; a cap
+ * the same statement); so does the test run of a send-time A/B test for its best-hour variant's
+ * members, in a window from the freeze (`ab-send-time.ts`), the fixed variant's due at once. A follow-up takes its parent's never-sent recipients; a cap
  * follow-up the campaign's cap-skipped recipients (`capSkippedContactsSql`), all pending (a
  * follow-up keeps each recipient's A/B test variant).
  *
@@ -233,13 +235,29 @@ async function insertRecipients(tx: Queryable, campaign: CampaignRow, run: Campa
     zoneColumns = sql`ch.send_at, ch.zone, ch.zone_source`;
     zoneJoin = sql`join chosen ch on ch.id = c.id`;
   }
+  const ab = abTestSelection(campaign, run);
+  const best = run.kind === "ab_test" ? bestHourVariant(campaign.abTest) : null;
+  if (best && schedule?.type !== "local" && schedule?.type !== "best_hour") {
+    // A send-time test: the best-hour variant's members get their best hour in a window from
+    // now (the same model as a best-hour schedule); the fixed variant's are due at once.
+    extraCtes = sql`${zonedCtes(sql`classified`, messaging.timezone)}${bestHourCtes({
+      workspaceId: campaign.workspaceId,
+      schedule: bestHourScheduleOf(best.sendTime, now, messaging.timezone),
+      channel: campaign.channel,
+      messaging,
+      now,
+    })}`;
+    const isBest = sql`${ab.variant} = ${best.key}`;
+    zoneColumns = sql`case when ${isBest} then ch.send_at end, case when ${isBest} then ch.zone end,
+           case when ${isBest} then ch.zone_source end`;
+    zoneJoin = sql`join chosen ch on ch.id = c.id`;
+  }
   // In contact order: the primary key (run, contact), and the pending index too when there is no
   // send time, then grow at their right edge instead of touching a random leaf page for each row
   // (at a million rows the sort costs less than it saves; bench/fanout.ts), and the chunks read
   // them back in that order. No ON CONFLICT: the run's lock and status make this the run's only
   // insert and every contact comes once, so a per-row conflict check (a speculative insertion
   // each) would only cost time.
-  const ab = abTestSelection(campaign, run);
   const result = await tx.execute(sql`
     ${ctes}${extraCtes}
     insert into ${campaignRecipients} (run_id, contact_id, workspace_id, status, reason, send_at, zone, zone_source, variant)

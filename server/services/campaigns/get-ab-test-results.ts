@@ -1,9 +1,17 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { resultRows } from "@/db/map-rows";
-import { campaignRecipients, campaignRuns, consentEvents, messages, type CampaignRow } from "@/db/schema";
-import { ACCEPTED_STATUSES, type AbVariantKey } from "@/server/shared/enums";
+import {
+  campaignRecipients,
+  campaignRuns,
+  consentEvents,
+  messages,
+  type CampaignAbSendTime,
+  type CampaignRow,
+} from "@/db/schema";
+import { ACCEPTED_STATUSES, type AbTestMetric, type AbVariantKey } from "@/server/shared/enums";
 import type { ServiceContext } from "../context";
+import { isSendTimeTest, sendWindowHours } from "./ab-send-time";
 import { significanceOf, SIGNIFICANCE_LEVEL, winnerOf } from "./ab-stats";
 import { findCampaign } from "./rows";
 import { statusesSql } from "./runs";
@@ -63,6 +71,8 @@ export async function abTestResultsOf(db: Queryable, row: CampaignRow): Promise<
     winner: null,
     decidedAt: null,
     decideAfter: null,
+    sendWindowEnd: null,
+    lift: null,
     testRunId: testRun?.id ?? null,
     remainderRunId: remainder?.id ?? null,
     variants: [],
@@ -103,6 +113,8 @@ export async function abTestResultsOf(db: Queryable, row: CampaignRow): Promise<
       key: v.key,
       subject: v.subject ?? (row.templateId ? null : (row.content?.subject ?? null)),
       senderName: v.senderName ?? null,
+      label: sendTimeLabel(v.sendTime) ?? `Variant ${v.key}`,
+      sendTime: v.sendTime ?? null,
       assigned: n("assigned"),
       sent,
       delivered: n("delivered"),
@@ -136,6 +148,7 @@ export async function abTestResultsOf(db: Queryable, row: CampaignRow): Promise<
       leader: winnerOf(observed, result.pValue) as AbVariantKey | null,
     };
   }
+  const windowHours = sendWindowHours(test);
   return {
     ...empty,
     settings: {
@@ -149,9 +162,50 @@ export async function abTestResultsOf(db: Queryable, row: CampaignRow): Promise<
     winner,
     decidedAt: test.decidedAt ?? null,
     decideAfter: testRun?.frozenAt
-      ? new Date(testRun.frozenAt.getTime() + test.waitHours * 3_600_000).toISOString()
+      ? new Date(testRun.frozenAt.getTime() + (windowHours + test.waitHours) * 3_600_000).toISOString()
       : null,
+    sendWindowEnd: testRun?.frozenAt
+      ? new Date(testRun.frozenAt.getTime() + windowHours * 3_600_000).toISOString()
+      : null,
+    lift: isSendTimeTest(test) && significance ? liftOf(test.metric, variants, significance) : null,
     variants,
     significance,
+  };
+}
+
+/** How a send-time variant is labelled (null: not a send-time variant). */
+export function sendTimeLabel(sendTime: CampaignAbSendTime | undefined): string | null {
+  if (!sendTime) return null;
+  return sendTime.mode === "best_hour" ? "Best hour" : "Fixed time";
+}
+
+/**
+ * A send-time test's lift: (best-hour rate − fixed-time rate) ÷ fixed-time rate, with the 95%
+ * interval of the rate difference (the z-test's, `ab-stats.ts`) divided by the fixed-time rate.
+ * The z-test's difference is the second variant's rate minus the first's: flipped when the
+ * best-hour variant comes first.
+ */
+function liftOf(
+  metric: AbTestMetric,
+  variants: TAbTestResults["variants"],
+  significance: TAbTestResults["significance"],
+): TAbTestResults["lift"] {
+  const fixed = variants.find((v) => v.sendTime?.mode === "fixed");
+  const best = variants.find((v) => v.sendTime?.mode === "best_hour");
+  if (!fixed || !best) return null;
+  const fixedRate = fixed.sent > 0 ? fixed[metric] / fixed.sent : null;
+  const bestHourRate = best.sent > 0 ? best[metric] / best.sent : null;
+  if (fixedRate === null || bestHourRate === null || fixedRate === 0)
+    return { metric, fixedRate, bestHourRate, relative: null, ci95: null };
+  const sign = variants.indexOf(best) > variants.indexOf(fixed) ? 1 : -1;
+  const ci = significance?.ci95 ?? null;
+  return {
+    metric,
+    fixedRate,
+    bestHourRate,
+    relative: (bestHourRate - fixedRate) / fixedRate,
+    ci95: ci
+      ? ([(sign * ci[sign === 1 ? 0 : 1]) / fixedRate, (sign * ci[sign === 1 ? 1 : 0]) / fixedRate] as [number, number])
+      : null,
   };
 }

@@ -3,6 +3,7 @@ import { campaignRuns, campaigns } from "@/db/schema";
 import { conflict } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { isSendTimeTest } from "./ab-send-time";
 import { checkContent, findCampaign } from "./rows";
 import { addCampaignEvent, campaignView, syncCampaignStatus, workspaceSettingsOf } from "./runs";
 import { nextOccurrence, planSchedule } from "./schedule-rules";
@@ -56,6 +57,8 @@ export async function scheduleCampaign({
     const recurring = schedule.type === "recurring";
     if (row.abTest && row.templateId && row.abTest.variants.some((v) => v.subject !== undefined || v.content))
       throw conflict("This campaign now uses a template: its A/B test's variants may change the sender name only");
+    if (isSendTimeTest(row.abTest) && (schedule.type === "local" || schedule.type === "best_hour"))
+      throw conflict("This campaign's A/B test compares a fixed time with the best hour: schedule it now or at a time");
     if (recurring && row.abTest)
       throw conflict("A campaign with an A/B test is sent once: remove the test to send it on a recurring schedule");
     const [run] = await tx

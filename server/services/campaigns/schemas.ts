@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { htmlToText } from "../templates/layout";
 import {
+  AB_SEND_TIME_MODES,
   AB_TEST_METRICS,
   AB_TEST_STATUSES,
   AB_VARIANT_KEYS,
@@ -13,6 +14,7 @@ import {
   TOPIC_KINDS,
 } from "@/server/shared/enums";
 import { UTM_VALUE_MAX } from "@/server/shared/utm";
+import { DEFAULT_FALLBACK_HOUR, MAX_WINDOW_HOURS } from "@/server/shared/send-time";
 import { COMPARE_MAX, COMPARE_MIN } from "@/server/shared/campaign-report";
 import { MAX_ATTACHMENT_TOTAL_BYTES, MAX_ATTACHMENTS } from "@/server/shared/attachments";
 
@@ -799,6 +801,39 @@ export type TCampaignComparison = z.infer<typeof ZCampaignComparison>;
 
 const ZAbVariantKey = z.enum(AB_VARIANT_KEYS).describe("Variant key: A, B, C or D");
 
+export const ZAbSendTime = z
+  .discriminatedUnion("mode", [
+    z
+      .object({
+        mode: z.literal(AB_SEND_TIME_MODES[0]).describe("At the test run's time (its schedule: now or the time set)"),
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal(AB_SEND_TIME_MODES[1]).describe("At each recipient's best hour, from the test run's start"),
+        windowHours: z
+          .number()
+          .int()
+          .min(1, `Give the window as 1 to ${MAX_WINDOW_HOURS} hours`)
+          .max(MAX_WINDOW_HOURS, `Give the window as 1 to ${MAX_WINDOW_HOURS} hours`)
+          .default(MAX_WINDOW_HOURS)
+          .describe(
+            `Hours from the test run's start the best hours are chosen in (1–${MAX_WINDOW_HOURS}, default ${MAX_WINDOW_HOURS})`,
+          ),
+        fallbackHour: z
+          .number()
+          .int()
+          .min(0, "Give the fallback hour as 0 to 23")
+          .max(23, "Give the fallback hour as 0 to 23")
+          .default(DEFAULT_FALLBACK_HOUR)
+          .describe(
+            `The local hour (0–23) used as the workspace's habit while it has too little open and click history (default ${DEFAULT_FALLBACK_HOUR})`,
+          ),
+      })
+      .strict(),
+  ])
+  .describe("When a variant's recipients get the message: `fixed` or `best_hour`");
+
 export const ZAbVariant = z
   .object({
     key: ZAbVariantKey,
@@ -831,6 +866,9 @@ export const ZAbVariant = z
       .max(100)
       .optional()
       .describe("Email: the sender's display name for this variant (the address stays the workspace's)"),
+    sendTime: ZAbSendTime.optional().describe(
+      "A send-time test: when this variant's recipients get the message (then no variant changes the content)",
+    ),
   })
   .describe("One variant of an A/B test: what it changes from the campaign");
 
@@ -867,6 +905,37 @@ export const ZAbTestSettings = z
     });
     if (!value.variants.some((v) => v.key === value.defaultVariant))
       context.addIssue({ code: "custom", path: ["defaultVariant"], message: "Choose one of the variants" });
+    // A send-time test compares timing alone: two variants, one fixed and one best hour, same content.
+    if (value.variants.some((v) => v.sendTime)) {
+      if (value.variants.length !== 2)
+        context.addIssue({
+          code: "custom",
+          path: ["variants"],
+          message: "A send-time test has two variants: fixed time and best hour",
+        });
+      value.variants.forEach((v, i) => {
+        if (!v.sendTime)
+          context.addIssue({
+            code: "custom",
+            path: ["variants", i, "sendTime"],
+            message: "In a send-time test every variant gives its send time",
+          });
+        for (const field of ["subject", "content", "senderName"] as const)
+          if (v[field] !== undefined)
+            context.addIssue({
+              code: "custom",
+              path: ["variants", i, field],
+              message: "A send-time test sends the same message to every variant: vary the send time only",
+            });
+      });
+      const modes = value.variants.map((v) => v.sendTime?.mode);
+      if (value.variants.length === 2 && modes.every(Boolean) && modes[0] === modes[1])
+        context.addIssue({
+          code: "custom",
+          path: ["variants", 1, "sendTime", "mode"],
+          message: "Compare a fixed time with the best hour: the two variants need different send times",
+        });
+    }
   })
   .describe("An A/B test's settings");
 export type TAbTestSettings = z.infer<typeof ZAbTestSettings>;
@@ -892,6 +961,10 @@ export const ZAbVariantResult = z.object({
     .nullable()
     .describe("Email: the subject this variant sends (null: the campaign's template decides)"),
   senderName: z.string().nullable().describe("Email: the sender name of this variant (null: the workspace's)"),
+  label: z
+    .string()
+    .describe("How the variant is shown: `Variant A`…, or in a send-time test `Fixed time` / `Best hour`"),
+  sendTime: ZAbSendTime.nullable().describe("A send-time test: this variant's timing (null: not a send-time test)"),
   assigned: z.number().int().describe("Test-group members given this variant (blocked ones included)"),
   sent: z.number().int().describe("Messages of this variant accepted by the provider"),
   delivered: z.number().int().describe("Messages of this variant delivered"),
@@ -929,7 +1002,35 @@ export const ZAbTestResults = z.object({
   decideAfter: z.iso
     .datetime()
     .nullable()
-    .describe("When the automatic decision is due: the test run's start plus the wait (ISO; null before it starts)"),
+    .describe(
+      "When the automatic decision is due: the test run's start plus the wait; in a send-time test the end of the best-hour window plus the wait (ISO; null before it starts)",
+    ),
+  sendWindowEnd: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      "When the last variant has been sent: the test run's start, or in a send-time test the end of the best-hour window (ISO; null before it starts)",
+    ),
+  lift: z
+    .object({
+      metric: z.enum(AB_TEST_METRICS).describe("The metric compared"),
+      fixedRate: z.number().nullable().describe("The fixed-time variant's rate (null: nothing sent)"),
+      bestHourRate: z.number().nullable().describe("The best-hour variant's rate (null: nothing sent)"),
+      relative: z
+        .number()
+        .nullable()
+        .describe(
+          "(best-hour rate − fixed-time rate) ÷ fixed-time rate (null while the fixed-time rate is 0 or unknown)",
+        ),
+      ci95: z
+        .tuple([z.number(), z.number()])
+        .nullable()
+        .describe("95% confidence interval of the relative lift: the difference's interval ÷ the fixed-time rate"),
+    })
+    .nullable()
+    .describe(
+      "A send-time test: how much better (or worse) the best hour did than the fixed time (null before the test run, or for another test)",
+    ),
   testRunId: z.uuid().nullable().describe("The test group's run"),
   remainderRunId: z.uuid().nullable().describe("The run sending the chosen variant to the rest"),
   variants: z.array(ZAbVariantResult).describe("Per variant: counts and rates"),

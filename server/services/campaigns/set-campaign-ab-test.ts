@@ -3,6 +3,7 @@ import { campaigns, type CampaignAbTest } from "@/db/schema";
 import { conflict, invalid } from "@/server/lib/errors";
 import { writeAudit } from "../audit/write-audit";
 import { inTransaction, type ServiceContext } from "../context";
+import { isSendTimeTest } from "./ab-send-time";
 import { getAbTestResults } from "./get-ab-test-results";
 import { findCampaign } from "./rows";
 import { ZSetAbTestInput, type TAbTestResults, type TSetAbTestInput } from "./schemas";
@@ -10,7 +11,9 @@ import { ZSetAbTestInput, type TAbTestResults, type TSetAbTestInput } from "./sc
 /**
  * Sets up (or removes, `abTest: null`) a draft campaign's A/B test: 2–4 variants keyed A–D, each
  * changing the subject, the content (inline-content campaigns: a template campaign's variants may
- * change the sender name only) or the email sender name; the test share (5–50%), the metric
+ * change the sender name only) or the email sender name; or a send-time test: two variants with
+ * the same message, one at a fixed time and one at each recipient's best hour (email and SMS;
+ * SMS best hours stay outside quiet hours; 400 naming the field for content in such a test); the test share (5–50%), the metric
  * (email: opened or clicked; SMS: clicked or replied), the wait (1–72 h) and the default variant.
  * 409 unless a draft; 400 naming the field for a variant that does not fit the channel or the
  * campaign. Audited with before and after.
@@ -66,5 +69,6 @@ function auditView(test: CampaignAbTest | null): Record<string, unknown> | null 
     metric: test.metric,
     waitHours: test.waitHours,
     defaultVariant: test.defaultVariant,
+    ...(isSendTimeTest(test) ? { sendTime: test.variants.map((v) => v.sendTime ?? null) } : {}),
   };
 }
