@@ -3,11 +3,7 @@
 import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronLeftIcon, ChevronRightIcon, PlusIcon, ShieldBanIcon } from "lucide-react";
-import {
-  CHANNEL_META,
-  SUPPRESSION_REASON_LABELS,
-  formatWhen,
-} from "@/components/contacts/labels";
+import { CHANNEL_META, SUPPRESSION_REASON_LABELS, formatWhen } from "@/components/contacts/labels";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import {
@@ -170,11 +166,21 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
         <div className="grid grid-cols-2 gap-2">
           <div className="grid gap-1.5">
             <Label htmlFor="suppression-from">Added from</Label>
-            <Input id="suppression-from" type="date" value={filters.from} onChange={(e) => update({ from: e.target.value })} />
+            <Input
+              id="suppression-from"
+              type="date"
+              value={filters.from}
+              onChange={(e) => update({ from: e.target.value })}
+            />
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="suppression-to">to</Label>
-            <Input id="suppression-to" type="date" value={filters.to} onChange={(e) => update({ to: e.target.value })} />
+            <Input
+              id="suppression-to"
+              type="date"
+              value={filters.to}
+              onChange={(e) => update({ to: e.target.value })}
+            />
           </div>
         </div>
       </div>
@@ -182,7 +188,9 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
       {list.isPending ? (
         <LoadingRows label="Loading suppressions" />
       ) : list.isError ? (
-        searchError ? null : <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+        searchError ? null : (
+          <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+        )
       ) : list.data.items.length === 0 ? (
         <EmptyState
           icon={ShieldBanIcon}
@@ -276,7 +284,10 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
       )}
 
       {list.data && (cursors.length > 1 || list.data.nextCursor) ? (
-        <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6">
+        <nav
+          aria-label="Pagination"
+          className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6"
+        >
           <span className="text-muted-foreground">Page {cursors.length}</span>
           <div className="flex gap-2">
             <Button
@@ -301,7 +312,9 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
         </nav>
       ) : null}
 
-      {canManage ? <AddSuppressionDialog open={adding} onOpenChange={setAdding} onAdded={() => void invalidate()} /> : null}
+      {canManage ? (
+        <AddSuppressionDialog open={adding} onOpenChange={setAdding} onAdded={() => void invalidate()} />
+      ) : null}
     </Card>
   );
 }
@@ -357,8 +370,8 @@ function AddSuppressionDialog({
           <DialogHeader>
             <DialogTitle>Add a suppression</DialogTitle>
             <DialogDescription>
-              Nothing will be sent to this address on the channel, whatever its consent. Adding an address that is already
-              suppressed changes nothing.
+              Nothing will be sent to this address on the channel, whatever its consent. Adding an address that is
+              already suppressed changes nothing.
             </DialogDescription>
           </DialogHeader>
           <FormField label="Address" required error={errors ? fieldError(errors.fieldErrors, "address") : undefined}>

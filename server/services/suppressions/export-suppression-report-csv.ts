@@ -18,7 +18,10 @@ export async function exportSuppressionReportCsv({
   const report = await getSuppressionReport({ ctx, input });
   const rows = [
     ...report.optOuts.map((r) => ({ day: r.day, cells: [r.day, "opt_out", r.channel, r.topic, r.source, r.count] })),
-    ...report.suppressions.map((r) => ({ day: r.day, cells: [r.day, "suppression", r.channel, "", r.reason, r.count] })),
+    ...report.suppressions.map((r) => ({
+      day: r.day,
+      cells: [r.day, "suppression", r.channel, "", r.reason, r.count],
+    })),
   ].sort((a, b) => a.day.localeCompare(b.day));
   return (
     csvLine(["day", "kind", "channel", "topic", "source_or_reason", "count"]) +

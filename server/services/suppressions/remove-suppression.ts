@@ -23,13 +23,20 @@ export async function removeSuppression({
   return inTransaction(ctx.db, async (tx) => {
     const where = and(eq(suppressions.workspaceId, ctx.workspaceId), eq(suppressions.id, id));
     const [row] = await tx
-      .select({ id: suppressions.id, channel: suppressions.channel, reason: suppressions.reason, source: suppressions.source })
+      .select({
+        id: suppressions.id,
+        channel: suppressions.channel,
+        reason: suppressions.reason,
+        source: suppressions.source,
+      })
       .from(suppressions)
       .where(where)
       .for("update");
     if (!row) throw notFound("Suppression");
     if (row.reason === "erased")
-      throw conflict("This suppression belongs to an erased contact and cannot be removed: the address must never be messaged again");
+      throw conflict(
+        "This suppression belongs to an erased contact and cannot be removed: the address must never be messaged again",
+      );
     await tx.delete(suppressions).where(where);
     await writeAudit(tx, ctx, {
       action: "suppression.removed",

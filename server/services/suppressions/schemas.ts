@@ -44,7 +44,9 @@ export const ZSuppression = z
     address: z
       .string()
       .nullable()
-      .describe("The address, masked (`a•••@example.com`, `+1 ••• ••• 4567`); null when only its blind index is stored"),
+      .describe(
+        "The address, masked (`a•••@example.com`, `+1 ••• ••• 4567`); null when only its blind index is stored",
+      ),
     channel: ZSuppressionChannel,
     reason: ZSuppressionReason,
     source: z.string().describe("What added it: `manual`, a provider name, `sms_keyword`, `erasure`…"),
@@ -80,7 +82,9 @@ export type TAddSuppressionInput = z.input<typeof ZAddSuppressionInput>;
 
 export const ZAddSuppressionResult = z
   .object({
-    created: z.boolean().describe("false when the address was already suppressed on the channel (the existing one is returned)"),
+    created: z
+      .boolean()
+      .describe("false when the address was already suppressed on the channel (the existing one is returned)"),
     suppression: ZSuppression,
   })
   .describe("The suppression, new or existing");
@@ -103,7 +107,10 @@ export type TSuppressionReportInput = z.input<typeof ZSuppressionReportInput>;
 const ZReportDay = z
   .object({
     day: ZDay.describe("The day"),
-    optOuts: z.number().int().describe("Opt-outs recorded in the consent ledger that day (one per contact × channel × topic)"),
+    optOuts: z
+      .number()
+      .int()
+      .describe("Opt-outs recorded in the consent ledger that day (one per contact × channel × topic)"),
     suppressions: z.number().int().describe("Suppressions added that day (still on the list)"),
   })
   .describe("One day's counts");
