@@ -1,15 +1,17 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { auditLog, consentEvents, contacts, suppressions, topics } from "@/db/schema";
+import { auditLog, consentEvents, contacts, SUPPRESSION_ADDRESS_PURPOSE, suppressions, topics } from "@/db/schema";
 import { emailLookupKey } from "@/server/lib/addresses";
-import { blindIndex } from "@/server/lib/crypto";
+import { blindIndex, ciphertextKeyId, decryptPii, keyRingFrom } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
+import { getSecrets } from "@/server/lib/secrets";
 import {
   addSuppression,
   getSuppressionReport,
   listSuppressions,
+  reencryptSuppressions,
   removeSuppression,
   suppressAddress,
 } from "@/server/services/suppressions";
@@ -396,5 +398,24 @@ describe("REST", () => {
     const removed = await rest("DELETE", `/suppressions/${created.body.suppression.id}`, { key: writer.secret });
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ id: created.body.suppression.id });
+  });
+});
+
+// Last: it moves every stored address to a key only this test knows.
+describe("key rotation", () => {
+  it("re-encrypts stored addresses with the current key, keeping what they decrypt to", async () => {
+    const ring = keyRingFrom([{ id: "rotated", key: randomBytes(32) }, ...getSecrets().encryptionKeys]);
+    const { suppression } = await addSuppression({
+      ctx: ctx(),
+      input: { address: "rotate@example.com", channel: "email" },
+    });
+    const result = await reencryptSuppressions({ ctx: { db: handle.db, now: () => NOW }, input: { ring } });
+    expect(result.rewritten).toBeGreaterThan(0);
+    const [row] = await handle.db.select().from(suppressions).where(eq(suppressions.id, suppression.id));
+    expect(ciphertextKeyId(row!.addressCiphertext!)).toBe("rotated");
+    expect(decryptPii(row!.addressCiphertext!, SUPPRESSION_ADDRESS_PURPOSE, ring)).toBe("rotate@example.com");
+    expect(await reencryptSuppressions({ ctx: { db: handle.db, now: () => NOW }, input: { ring } })).toEqual({
+      rewritten: 0,
+    });
   });
 });

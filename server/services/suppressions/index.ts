@@ -2,6 +2,7 @@ export { addSuppression } from "./add-suppression";
 export { exportSuppressionReportCsv } from "./export-suppression-report-csv";
 export { getSuppressionReport } from "./get-suppression-report";
 export { listSuppressions } from "./list-suppressions";
+export { reencryptSuppressions } from "./reencrypt-suppressions";
 export { removeSuppression } from "./remove-suppression";
 export { suppressAddress, type TSuppressAddressInput } from "./suppress-address";
 export {
