@@ -264,13 +264,13 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
                       <Tooltip>
                         <TooltipTrigger asChild>
                           {/* A disabled button gets no pointer events: the wrapper carries the explanation. */}
-                          <span tabIndex={0} aria-describedby={`erased-${s.id}`}>
+                          <span tabIndex={0} className="inline-flex rounded-md">
                             <Button variant="outline" size="sm" disabled>
-                              Remove
+                              Remove<span className="sr-only"> (not possible: the contact was erased)</span>
                             </Button>
                           </span>
                         </TooltipTrigger>
-                        <TooltipContent id={`erased-${s.id}`}>
+                        <TooltipContent>
                           The contact was erased: this address must never be messaged again.
                         </TooltipContent>
                       </Tooltip>
