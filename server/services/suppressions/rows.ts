@@ -26,6 +26,8 @@ export async function resolveSuppressionAddress(
     if (!email.ok) throw invalid(`address ${email.reason}`, "address");
     return { channel: kind, address: email.value, hash: blindIndex(workspaceId, "email", emailLookupKey(email.value)) };
   }
+  if (address.includes("@"))
+    throw invalid("address is an email address: SMS suppressions take a phone number", "address");
   const phone = normalizePhone(address, await workspaceRegion(db, workspaceId));
   if (!phone.ok) throw invalid(`address ${phone.reason}`, "address");
   return { channel: kind, address: phone.value, hash: blindIndex(workspaceId, "phone", phone.value) };

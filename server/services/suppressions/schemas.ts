@@ -31,8 +31,8 @@ export const ZListSuppressionsInput = z
     cursor: z
       .string()
       .max(200)
-      .optional()
-      .describe("`nextCursor` of the previous page; omit for the first (newest) page"),
+      .describe("`nextCursor` of the previous page; omit for the first (newest) page")
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50).describe("Page size, 1–200 (default 50)"),
   })
   .describe("Filters and page of the suppression list");
@@ -99,7 +99,7 @@ export const ZSuppressionReportInput = z
       `First day (included). Default: 29 days before \`to\` (30 days). At most ${MAX_RANGE_DAYS} days from \`to\`.`,
     ),
     to: ZDay.optional().describe("Last day (included). Default: today in the workspace's time zone."),
-    channel: z.enum(CHANNELS).optional().describe("Only this channel. Default: both."),
+    channel: z.enum(CHANNELS).describe("Only this channel. Default: both.").optional(),
   })
   .describe("Date range of the opt-out report");
 export type TSuppressionReportInput = z.input<typeof ZSuppressionReportInput>;
