@@ -14,6 +14,7 @@ export const settingsNav: SettingsNavItem[] = [
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/topics", label: "Topics" },
   { href: "/settings/messaging", label: "Messaging" },
+  { href: "/settings/suppressions", label: "Suppressions" },
   { href: "/settings/retention", label: "Data retention" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/account", label: "Your account" },

@@ -131,6 +131,9 @@ export const consentStates = pgTable(
   ],
 );
 
+/** Associated data of `suppressions.address_ciphertext` (binds the ciphertext to its column). */
+export const SUPPRESSION_ADDRESS_PURPOSE = "suppression.address";
+
 export const suppressionReasonEnum = pgEnum("suppression_reason", SUPPRESSION_REASONS);
 
 /**
@@ -149,10 +152,21 @@ export const suppressions = pgTable(
     reason: suppressionReasonEnum("reason").notNull(),
     source: text("source").notNull(),
     note: text("note"),
+    /**
+     * The normalised address, AES-256-GCM under SUPPRESSION_ADDRESS_PURPOSE (shown masked on the
+     * suppression list); null where the writer knew only the blind index (rows older than the column).
+     */
+    addressCiphertext: text("address_ciphertext"),
+    /** Who added it: the actor's type (`user`, `apiKey`, `provider`, `system`, `contact`) and id. */
+    actorType: text("actor_type"),
+    actorId: text("actor_id"),
     createdAt: createdAt(),
   },
   (t) => [
     // One suppression per address and channel; the first reason is kept (ON CONFLICT DO NOTHING).
     primaryKey({ columns: [t.workspaceId, t.channel, t.addressHash] }),
+    // The suppression list's pages (keyset on created_at, id) and removal by id.
+    index("suppressions_created_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("suppressions_id_idx").on(t.id),
   ],
 );

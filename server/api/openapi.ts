@@ -50,6 +50,7 @@ export function getOpenApiDocument(): OpenAPIObject {
       tags: [
         "Contacts",
         "Consent",
+        "Suppressions",
         "Topics",
         "Segments",
         "Campaigns",

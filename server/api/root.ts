@@ -12,6 +12,7 @@ import { messageHistoryRouter } from "./routers/message-history";
 import { messagesRouter } from "./routers/messages";
 import { notificationsRouter } from "./routers/notifications";
 import { segmentsRouter } from "./routers/segments";
+import { suppressionsRouter } from "./routers/suppressions";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
 import { retentionSettingsRouter } from "./routers/retention-settings";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   messages: messagesRouter,
   notifications: notificationsRouter,
   segments: segmentsRouter,
+  suppressions: suppressionsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
   retentionSettings: retentionSettingsRouter,

@@ -216,6 +216,11 @@ const PROCEDURES: Record<string, Rule> = {
   "templates.archive": either("campaigns:write", "marketer"),
   "templates.preview": either("messages:send", "viewer", () => PREVIEW),
 
+  "suppressions.list": either("contacts:read", "viewer", empty),
+  "suppressions.report": either("contacts:read", "viewer", empty),
+  "suppressions.add": either("contacts:write", "marketer"),
+  "suppressions.remove": either("contacts:write", "marketer"),
+
   "topics.list": either("contacts:read", "viewer", nothing),
   "topics.create": either("admin", "admin"),
   "topics.update": either("admin", "admin"),
@@ -345,6 +350,13 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     load: () => import("@/app/api/analytics/[section]/route"),
     url: () => "/api/analytics/delivery.csv",
     params: () => ({ section: "delivery.csv" }),
+  },
+  "suppressions/report.csv/route.ts": {
+    method: "GET",
+    key: "contacts:read",
+    role: "viewer",
+    load: () => import("@/app/api/suppressions/report.csv/route"),
+    url: () => "/api/suppressions/report.csv",
   },
   "campaigns/[id]/attachments/route.ts": {
     method: "POST",

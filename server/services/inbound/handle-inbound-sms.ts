@@ -241,6 +241,7 @@ export async function handleInboundSms({
           inboundId: inbound.id,
           messageSid: input.messageSid,
           addressHash,
+          address,
           contactId,
           classification,
         });
@@ -407,6 +408,7 @@ async function applyOptOut(
     inboundId: string;
     messageSid: string;
     addressHash: string | null;
+    address: string | null;
     contactId: string | null;
     classification: InboundClassification;
   },
@@ -453,6 +455,7 @@ async function applyOptOut(
       input: {
         channel: "sms",
         addressHash: input.addressHash,
+        address: input.address,
         reason: "sms_stop",
         source: "sms_keyword",
         note: `inbound message ${input.inboundId}`,

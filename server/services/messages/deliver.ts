@@ -181,6 +181,7 @@ async function applyProviderOptOut(
       input: {
         channel: row.channel,
         addressHash: row.addressHash,
+        address: decryptField(row.addressCiphertext, "address"),
         reason: "provider_opt_out",
         source: provider,
         note: `${refusal} when sending message ${row.id}`,

@@ -1,10 +1,13 @@
-import { suppressions, type Channel, type SuppressionReason } from "@/db/schema";
+import { SUPPRESSION_ADDRESS_PURPOSE, suppressions, type Channel, type SuppressionReason } from "@/db/schema";
+import { encryptOptional } from "@/server/lib/crypto";
 import { writeAudit } from "../audit/write-audit";
-import type { ServiceContext } from "../context";
+import { actorId, type ServiceContext } from "../context";
 
 export interface TSuppressAddressInput {
   channel: Channel;
   addressHash: string;
+  /** The normalised address the hash was computed from, when the writer has it (stored encrypted, shown masked). */
+  address?: string | null;
   reason: SuppressionReason;
   source: string;
   note?: string;
@@ -22,7 +25,7 @@ export async function suppressAddress({
 }: {
   ctx: ServiceContext;
   input: TSuppressAddressInput;
-}): Promise<{ created: boolean }> {
+}): Promise<{ created: boolean; id: string | null }> {
   const tx = ctx.db;
   const inserted = await tx
     .insert(suppressions)
@@ -33,6 +36,9 @@ export async function suppressAddress({
       reason: entry.reason,
       source: entry.source,
       note: entry.note ?? null,
+      addressCiphertext: encryptOptional(entry.address, SUPPRESSION_ADDRESS_PURPOSE),
+      actorType: ctx.actor.type,
+      actorId: actorId(ctx.actor),
       createdAt: ctx.now(),
     })
     .onConflictDoNothing()
@@ -45,5 +51,5 @@ export async function suppressAddress({
       after: { channel: entry.channel, reason: entry.reason, source: entry.source },
     });
   }
-  return { created: inserted.length > 0 };
+  return { created: inserted.length > 0, id: inserted[0]?.id ?? null };
 }

@@ -2,6 +2,7 @@ import { messageEvents, type MessageRow } from "@/db/schema";
 import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import type { JobContext, ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent-change";
+import { decryptField } from "../messages/message-secrets";
 import { applyMessageStatus } from "../messages/status";
 import { suppressAddress } from "../suppressions/suppress-address";
 import { recordTrackingEvent } from "../tracking/record-tracking-event";
@@ -119,6 +120,7 @@ export async function applyDeliveryEvent({
       input: {
         channel,
         addressHash: message.addressHash,
+        address: decryptField(message.addressCiphertext, "address"),
         reason: event.effect,
         source: event.provider,
         note: `${event.type} on message ${message.id}`,
