@@ -311,6 +311,21 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/report.csv?section=funnel`,
     params: () => ({ id: UNKNOWN_CAMPAIGN }),
   },
+  "campaigns/[id]/report.pdf/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/[id]/report.pdf/route"),
+    url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/report.pdf`,
+    params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "analytics/report.pdf/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/analytics/report.pdf/route"),
+    url: () => "/api/analytics/report.pdf",
+  },
   "campaigns/compare.csv/route.ts": {
     method: "GET",
     key: "campaigns:read",

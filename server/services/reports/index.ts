@@ -1,0 +1,2 @@
+export { renderCampaignReportPdf } from "./render-campaign-report-pdf";
+export { renderDashboardPdf, type RenderedPdf } from "./render-dashboard-pdf";
