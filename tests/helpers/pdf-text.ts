@@ -1,4 +1,4 @@
-import { inflateSync } from "node:zlib";
+import { constants, inflateSync } from "node:zlib";
 
 /**
  * The text runs of a PDF written with pdfkit's built-in fonts, in drawing order: each content
@@ -13,7 +13,8 @@ export function pdfTextRuns(pdf: Buffer): string[] {
     const bytes = Buffer.from(match[1]!, "latin1");
     let content: string;
     try {
-      content = inflateSync(bytes).toString("latin1");
+      // Sync flush: a stream whose last byte the pattern took for the line end still inflates.
+      content = inflateSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString("latin1");
     } catch {
       content = bytes.toString("latin1");
     }
