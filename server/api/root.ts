@@ -11,6 +11,7 @@ import { messagingSettingsRouter } from "./routers/messaging-settings";
 import { messageHistoryRouter } from "./routers/message-history";
 import { messagesRouter } from "./routers/messages";
 import { notificationsRouter } from "./routers/notifications";
+import { reportsRouter } from "./routers/reports";
 import { segmentsRouter } from "./routers/segments";
 import { templatesRouter } from "./routers/templates";
 import { topicsRouter } from "./routers/topics";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   messages: messagesRouter,
   notifications: notificationsRouter,
   segments: segmentsRouter,
+  reports: reportsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
   trackingSettings: trackingSettingsRouter,

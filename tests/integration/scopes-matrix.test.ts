@@ -201,6 +201,14 @@ const PROCEDURES: Record<string, Rule> = {
   "segments.count": either("campaigns:read", "viewer", bySegment),
   "segments.contacts": either("campaigns:read", "viewer", bySegment),
   "segments.attributeKeys": either("campaigns:read", "viewer", nothing),
+  "reports.listSchedules": either("campaigns:read", "viewer", nothing),
+  "reports.previewSchedule": either("campaigns:read", "viewer", () => ({
+    rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=0",
+    timezone: "UTC",
+  })),
+  "reports.createSchedule": either("campaigns:write", "marketer"),
+  "reports.updateSchedule": either("campaigns:write", "marketer"),
+  "reports.deleteSchedule": either("campaigns:write", "marketer"),
   "segments.countFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
   "segments.previewFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
 
