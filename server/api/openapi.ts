@@ -55,6 +55,7 @@ export function getOpenApiDocument(): OpenAPIObject {
         "Campaigns",
         "Messages",
         "Analytics",
+        "Reports",
         "Imports",
         "Workspace",
         "API keys",
