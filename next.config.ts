@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   // The benchmarks' build: its own directory, plus the baseline routes (`route.bench.ts`), which
   // the production build never sees.
   ...(env.BENCH_BUILD ? { distDir: ".next-bench", pageExtensions: ["bench.ts", "tsx", "ts", "jsx", "js"] } : {}),
-  serverExternalPackages: ["@electric-sql/pglite", "pino", "twilio", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "pino", "twilio", "postgres", "pdfkit"],
   poweredByHeader: false,
   outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
   typedRoutes: false,

@@ -4,7 +4,7 @@ import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
-import { BarChart3Icon, FileTextIcon, MailIcon, UsersIcon } from "lucide-react";
+import { BarChart3Icon, CalendarClockIcon, DownloadIcon, FileTextIcon, MailIcon, UsersIcon } from "lucide-react";
 import {
   Bar,
   BarChart,
@@ -109,12 +109,16 @@ export function AnalyticsDashboard({
     router.replace(text ? `/?${text}` : "/", { scroll: false });
   };
   const rangeParams = preset ? { range: String(preset) } : { from: range.from, to: range.to };
-  const csv = (section: string) => {
+  const exportHref = (file: string) => {
     const search = new URLSearchParams({ from: range.from, to: range.to });
     if (topic) search.set("topic", topic);
     if (channel) search.set("channel", channel);
-    return `/api/analytics/${section}.csv?${search.toString()}`;
+    return `/api/analytics/${file}?${search.toString()}`;
   };
+  const csv = (section: string) => exportHref(`${section}.csv`);
+  const scheduleParams = new URLSearchParams({ new: "dashboard" });
+  if (topic) scheduleParams.set("topic", topic);
+  if (channel) scheduleParams.set("channel", channel);
 
   const delivery = useQuery(trpc.analytics.delivery.queryOptions(input));
   const trend = useQuery(trpc.analytics.consentTrend.queryOptions(input));
@@ -228,6 +232,20 @@ export function AnalyticsDashboard({
           {range.from} to {range.to}
           {delivery.data ? ` (${delivery.data.range.timezone})` : ""}
         </p>
+        <div className="ml-auto flex flex-wrap gap-2">
+          <Button variant="outline" size="sm" asChild>
+            <a href={exportHref("report.pdf")} download aria-label="Download the dashboard as PDF">
+              <DownloadIcon />
+              Download PDF
+            </a>
+          </Button>
+          <Button variant="outline" size="sm" asChild>
+            <Link href={`/reports?${scheduleParams.toString()}`}>
+              <CalendarClockIcon />
+              Schedule this report
+            </Link>
+          </Button>
+        </div>
       </section>
 
       <section aria-label="Key figures" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">

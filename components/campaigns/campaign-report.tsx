@@ -2,7 +2,8 @@
 
 import * as React from "react";
 import { useQuery } from "@tanstack/react-query";
-import { DownloadIcon } from "lucide-react";
+import Link from "next/link";
+import { CalendarClockIcon, DownloadIcon } from "lucide-react";
 import {
   Bar,
   BarChart,
@@ -85,7 +86,7 @@ export function funnelStages(report: TCampaignReport): FunnelStage[] {
  * The Report tab of a sent campaign: the funnel (bar chart and its table), what fell out on the
  * way (blocked by reason, failed, unsubscribed, complained; with a way to the matching
  * recipients), opens and clicks per hour after the send (line chart and its table) and the top
- * links. Every section downloads as CSV. Numbers are `campaigns.report`'s, over every run.
+ * links. Every section downloads as CSV, the whole report as PDF. Numbers are `campaigns.report`'s, over every run.
  */
 export function CampaignReport({
   campaign,
@@ -102,25 +103,44 @@ export function CampaignReport({
     trpc.campaigns.report.queryOptions({ id: campaign.id, ...(runId === ALL_RUNS ? {} : { runId }) }),
   );
   const runItems = runs.data?.items ?? [];
+  const pdfHref = `/api/campaigns/${campaign.id}/report.pdf${runId === ALL_RUNS ? "" : `?runId=${runId}`}`;
   return (
     <div className="grid gap-4" data-testid="campaign-report">
-      {runItems.length > 1 ? (
-        <FormField id={`${fieldId}-run`} label="Run" className="w-72">
-          <Select value={runId} onValueChange={setRunId}>
-            <SelectTrigger id={`${fieldId}-run`} className="w-full">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ALL_RUNS}>All runs</SelectItem>
-              {runItems.map((run) => (
-                <SelectItem key={run.id} value={run.id}>
-                  {RUN_KIND_LABELS[run.kind] ?? run.kind} · {formatWhen(run.startedAt ?? run.scheduledFor)}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
-        </FormField>
-      ) : null}
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        {runItems.length > 1 ? (
+          <FormField id={`${fieldId}-run`} label="Run" className="w-72">
+            <Select value={runId} onValueChange={setRunId}>
+              <SelectTrigger id={`${fieldId}-run`} className="w-full">
+                <SelectValue />
+              </SelectTrigger>
+              <SelectContent>
+                <SelectItem value={ALL_RUNS}>All runs</SelectItem>
+                {runItems.map((run) => (
+                  <SelectItem key={run.id} value={run.id}>
+                    {RUN_KIND_LABELS[run.kind] ?? run.kind} · {formatWhen(run.startedAt ?? run.scheduledFor)}
+                  </SelectItem>
+                ))}
+              </SelectContent>
+            </Select>
+          </FormField>
+        ) : (
+          <span />
+        )}
+        <div className="flex flex-wrap gap-2">
+          <Button variant="outline" size="sm" asChild>
+            <a href={pdfHref} download aria-label="Download the report as PDF">
+              <DownloadIcon />
+              Download PDF
+            </a>
+          </Button>
+          <Button variant="outline" size="sm" asChild>
+            <Link href={`/reports?new=campaign&campaignId=${campaign.id}`}>
+              <CalendarClockIcon />
+              Schedule this report
+            </Link>
+          </Button>
+        </div>
+      </div>
       {report.isPending ? (
         <LoadingRows label="Loading the report" />
       ) : report.isError ? (

@@ -1,4 +1,5 @@
 import {
+  CalendarClockIcon,
   ClipboardListIcon,
   FileTextIcon,
   FilterIcon,
@@ -30,6 +31,7 @@ export const mainNav: NavItem[] = [
   { href: "/forms", label: "Forms", icon: ClipboardListIcon },
   { href: "/templates", label: "Templates", icon: FileTextIcon },
   { href: "/messages", label: "Messages", icon: MessagesSquareIcon },
+  { href: "/reports", label: "Reports", icon: CalendarClockIcon },
 ];
 
 export const secondaryNav: NavItem[] = [{ href: "/settings", label: "Settings", icon: SettingsIcon }];

@@ -357,7 +357,7 @@ export const campaignEvents = pgTable(
 
 export type CampaignEventRow = typeof campaignEvents.$inferSelect;
 
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => "bytea",
   fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
 });

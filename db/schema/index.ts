@@ -15,3 +15,4 @@ export * from "./campaigns";
 export * from "./notifications";
 export * from "./tracking";
 export * from "./analytics";
+export * from "./reports";

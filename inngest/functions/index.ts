@@ -8,6 +8,7 @@ import { purgeRetentionFunction } from "./purge-retention";
 import { recoverImportsFunction } from "./recover-imports";
 import { reencryptPiiFunction } from "./reencrypt-pii";
 import { rollupAnalyticsFunction } from "./rollup-analytics";
+import { sendScheduledReportsFunction } from "./send-scheduled-reports";
 
 /**
  * Every Inngest function of the app: served by `/api/inngest` with an Inngest server and run by
@@ -24,4 +25,5 @@ export const functions = [
   campaignSchedulerFunction,
   purgeRetentionFunction,
   rollupAnalyticsFunction,
+  sendScheduledReportsFunction,
 ];

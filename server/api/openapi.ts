@@ -56,6 +56,7 @@ export function getOpenApiDocument(): OpenAPIObject {
         "Campaigns",
         "Messages",
         "Analytics",
+        "Reports",
         "Imports",
         "Workspace",
         "API keys",

@@ -11,6 +11,7 @@ import { messagingSettingsRouter } from "./routers/messaging-settings";
 import { messageHistoryRouter } from "./routers/message-history";
 import { messagesRouter } from "./routers/messages";
 import { notificationsRouter } from "./routers/notifications";
+import { reportsRouter } from "./routers/reports";
 import { segmentsRouter } from "./routers/segments";
 import { suppressionsRouter } from "./routers/suppressions";
 import { templatesRouter } from "./routers/templates";
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   notifications: notificationsRouter,
   segments: segmentsRouter,
   suppressions: suppressionsRouter,
+  reports: reportsRouter,
   templates: templatesRouter,
   topics: topicsRouter,
   retentionSettings: retentionSettingsRouter,

@@ -325,3 +325,14 @@ export const HANDED_OVER_STATUSES = [
   "undelivered",
   "bounced",
 ] as const satisfies readonly MessageStatus[];
+
+/** What a scheduled report renders: the analytics dashboard, or one campaign's report. */
+export const SCHEDULED_REPORT_KINDS = ["dashboard", "campaign"] as const;
+export type ScheduledReportKind = (typeof SCHEDULED_REPORT_KINDS)[number];
+
+/**
+ * The date range of a scheduled dashboard report, relative to the send time in the workspace's
+ * zone: the 7 or 30 days ending yesterday, or the previous calendar month.
+ */
+export const SCHEDULED_REPORT_RANGES = ["last_7_days", "last_30_days", "previous_month"] as const;
+export type ScheduledReportRange = (typeof SCHEDULED_REPORT_RANGES)[number];

@@ -59,9 +59,8 @@ export const NOTIFICATION_CATALOGUE: Record<NotificationKind, NotificationKindIn
   },
   report_sent: {
     label: "Scheduled report sent",
-    description: "A scheduled report was sent.",
+    description: "A scheduled report you set up was emailed to its recipients.",
     defaults: { inApp: true, email: false },
-    reserved: true,
   },
   webhook_failing: {
     label: "Webhook endpoint failing",

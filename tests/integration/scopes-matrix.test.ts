@@ -205,6 +205,14 @@ const PROCEDURES: Record<string, Rule> = {
   "segments.count": either("campaigns:read", "viewer", bySegment),
   "segments.contacts": either("campaigns:read", "viewer", bySegment),
   "segments.attributeKeys": either("campaigns:read", "viewer", nothing),
+  "reports.listSchedules": either("campaigns:read", "viewer", nothing),
+  "reports.previewSchedule": either("campaigns:read", "viewer", () => ({
+    rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=0",
+    timezone: "UTC",
+  })),
+  "reports.createSchedule": either("campaigns:write", "marketer"),
+  "reports.updateSchedule": either("campaigns:write", "marketer"),
+  "reports.deleteSchedule": either("campaigns:write", "marketer"),
   "segments.countFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
   "segments.previewFilter": either("campaigns:read", "viewer", () => ({ filter: WITH_EMAIL })),
 
@@ -335,6 +343,21 @@ const ROUTE_HANDLERS: Record<string, RouteRule> = {
     load: () => import("@/app/api/campaigns/[id]/report.csv/route"),
     url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/report.csv?section=funnel`,
     params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "campaigns/[id]/report.pdf/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/campaigns/[id]/report.pdf/route"),
+    url: () => `/api/campaigns/${UNKNOWN_CAMPAIGN}/report.pdf`,
+    params: () => ({ id: UNKNOWN_CAMPAIGN }),
+  },
+  "analytics/report.pdf/route.ts": {
+    method: "GET",
+    key: "campaigns:read",
+    role: "viewer",
+    load: () => import("@/app/api/analytics/report.pdf/route"),
+    url: () => "/api/analytics/report.pdf",
   },
   "campaigns/compare.csv/route.ts": {
     method: "GET",

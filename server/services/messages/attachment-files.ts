@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { campaignAttachments, type MessageRow } from "@/db/schema";
+import { campaignAttachments, reportFiles, type MessageRow } from "@/db/schema";
 import { pgTextArray } from "@/server/lib/pg-array";
 import type { EmailAttachment } from "@/server/providers/email/types";
 import type { MessageOptions } from "./record-answers";
@@ -13,7 +13,7 @@ export function attachmentIdsOf(row: Pick<MessageRow, "channel" | "options">): s
 }
 
 /**
- * The files of these emails, by id, read in one statement (each file once, however many emails
+ * The files of these emails, by id (a campaign's files, or the PDF of a scheduled report), read in one statement (each file once, however many emails
  * carry it), scoped to each email's workspace. A file removed since an email was recorded is
  * simply absent.
  */
@@ -32,7 +32,21 @@ export async function loadAttachmentFiles(db: Queryable, rows: MessageRow[]): Pr
     })
     .from(campaignAttachments)
     .where(sql`${campaignAttachments.id} = any(${pgTextArray([...wanted.keys()])}::uuid[])`);
-  for (const file of found) {
+  const missing = [...wanted.keys()].filter((id) => !found.some((file) => file.id === id));
+  const reports =
+    missing.length === 0
+      ? []
+      : await db
+          .select({
+            id: reportFiles.id,
+            workspaceId: reportFiles.workspaceId,
+            filename: reportFiles.filename,
+            contentType: reportFiles.contentType,
+            bytes: reportFiles.bytes,
+          })
+          .from(reportFiles)
+          .where(sql`${reportFiles.id} = any(${pgTextArray(missing)}::uuid[])`);
+  for (const file of [...found, ...reports]) {
     if (wanted.get(file.id) !== file.workspaceId) continue;
     files.set(file.id, { filename: file.filename, contentType: file.contentType, content: file.bytes });
   }

@@ -41,7 +41,7 @@ export interface NotifyResult {
  * change it reports. Not audited: the event it reports is.
  */
 export async function notify({ ctx, input }: { ctx: NotifyContext; input: TNotifyInput }): Promise<NotifyResult> {
-  const { workspaceId, kind, title, body, link, data, dedupeKey } = ZNotifyInput.parse(input);
+  const { workspaceId, kind, title, body, link, data, dedupeKey, userIds } = ZNotifyInput.parse(input);
   const defaults = NOTIFICATION_CATALOGUE[kind].defaults;
   const now = ctx.now();
   const result = await inTransaction(ctx.db, async (tx) => {
@@ -63,6 +63,7 @@ export async function notify({ ctx, input }: { ctx: NotifyContext; input: TNotif
             left join ${notificationPreferences} p
                    on p.workspace_id = m.workspace_id and p.user_id = m.user_id and p.kind = ${kind}::notification_kind
            where m.workspace_id = ${workspaceId}::uuid
+             ${userIds ? sql`and m.user_id::text in (select jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb))` : sql``}
         ), inserted as (
           insert into ${notifications} (workspace_id, user_id, kind, title, body, link, data, dedupe_key, created_at)
           select ${workspaceId}::uuid, t.user_id, ${kind}::notification_kind, ${title}, ${body}, ${link},

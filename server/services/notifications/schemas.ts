@@ -42,6 +42,8 @@ export const ZNotifyInput = z.object({
    * event again (a retried job) adds nothing and sends no second email.
    */
   dedupeKey: z.string().trim().min(1).max(300),
+  /** Only these members (user ids), e.g. whoever set up what happened; default every member. */
+  userIds: z.array(z.uuid()).min(1).optional(),
 });
 export type TNotifyInput = z.input<typeof ZNotifyInput>;
 
