@@ -173,14 +173,15 @@ export function ScheduledReports({
           <TableBody>
             {list.data.items.map((s) => (
               <TableRow key={s.id}>
-                <TableCell className="font-medium">{s.name}</TableCell>
-                <TableCell>
+                <TableCell className="min-w-40 font-medium whitespace-normal">{s.name}</TableCell>
+                <TableCell className="min-w-36 whitespace-normal">
                   {s.kind === "campaign"
                     ? `Campaign: ${s.campaignName ?? "—"}`
                     : `Dashboard, ${RANGE_LABELS[s.filters.range].toLowerCase()}`}
                 </TableCell>
-                <TableCell>
-                  {PRESETS.find((p) => p.rrule === s.rrule && p.id !== "custom")?.label ?? s.rrule} ({s.timezone})
+                <TableCell className="min-w-44 whitespace-normal">
+                  {PRESETS.find((p) => p.rrule === s.rrule && p.id !== "custom")?.label ?? s.rrule}
+                  <span className="block text-xs text-muted-foreground">{s.timezone}</span>
                 </TableCell>
                 <TableCell data-testid="next-send">{when(s.nextRunAt, s.timezone)}</TableCell>
                 <TableCell>{when(s.lastSentAt, s.timezone)}</TableCell>
@@ -325,10 +326,10 @@ function ScheduleDialog({
             </div>
           ) : (
             <div className="grid gap-4 sm:grid-cols-3">
-              <div className="grid gap-1.5">
+              <div className="grid min-w-0 gap-1.5">
                 <Label htmlFor="report-range">Range</Label>
                 <Select value={form.range} onValueChange={(v) => set({ range: v as ScheduledReportRange })}>
-                  <SelectTrigger id="report-range">
+                  <SelectTrigger id="report-range" className="w-full min-w-0">
                     <SelectValue />
                   </SelectTrigger>
                   <SelectContent>
@@ -340,10 +341,10 @@ function ScheduleDialog({
                   </SelectContent>
                 </Select>
               </div>
-              <div className="grid gap-1.5">
+              <div className="grid min-w-0 gap-1.5">
                 <Label htmlFor="report-topic">Topic</Label>
                 <Select value={form.topic} onValueChange={(v) => set({ topic: v })}>
-                  <SelectTrigger id="report-topic">
+                  <SelectTrigger id="report-topic" className="w-full min-w-0">
                     <SelectValue />
                   </SelectTrigger>
                   <SelectContent>
@@ -356,10 +357,10 @@ function ScheduleDialog({
                   </SelectContent>
                 </Select>
               </div>
-              <div className="grid gap-1.5">
+              <div className="grid min-w-0 gap-1.5">
                 <Label htmlFor="report-channel">Channel</Label>
                 <Select value={form.channel} onValueChange={(v) => set({ channel: v })}>
-                  <SelectTrigger id="report-channel">
+                  <SelectTrigger id="report-channel" className="w-full min-w-0">
                     <SelectValue />
                   </SelectTrigger>
                   <SelectContent>

@@ -48,12 +48,14 @@ test("export a contact's data, erase the contact, see it masked, re-import the a
   const confirm = dialog.getByRole("button", { name: "Erase contact" });
   await expect(confirm).toBeDisabled();
   await dialog.getByLabel("Type ERASE to confirm").fill("ERASE");
+  await dialog.screenshot({ path: "test-results/screens/contact-erase-dialog.png" });
   await confirm.click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText("Erased", { exact: true }).first()).toBeVisible();
   await expect(page.getByTestId("contact-profile")).not.toContainText(email);
   await expect(page.getByTestId("contact-profile")).not.toContainText("Rosalind");
   await expect(page.getByRole("button", { name: "Erase contact" })).toHaveCount(0);
+  await page.screenshot({ path: "test-results/screens/contact-erased.png", fullPage: true });
 
   // The list shows it as erased, without the name or address.
   await page.goto("/contacts");

@@ -14,6 +14,7 @@ test("the dashboard downloads as a PDF, and a weekly scheduled report is created
   expect(download.suggestedFilename()).toMatch(/^analytics-.+\.pdf$/);
   const bytes = await readFile((await download.path())!);
   expect(bytes.subarray(0, 4).toString("latin1")).toBe("%PDF");
+  await download.saveAs("test-results/screens/dashboard-report.pdf");
 
   // "Schedule this report" opens the form on the Reports page.
   await page.getByRole("link", { name: "Schedule this report" }).click();
@@ -24,6 +25,7 @@ test("the dashboard downloads as a PDF, and a weekly scheduled report is created
   await dialog.getByLabel("Name").fill(name);
   await expect(dialog.getByTestId("schedule-preview")).toContainText("Next sends:");
   await dialog.getByRole("checkbox").first().check();
+  await dialog.screenshot({ path: "test-results/screens/reports-schedule-dialog.png" });
   await dialog.getByRole("button", { name: "Create schedule" }).click();
   await expect(dialog).toBeHidden();
 
@@ -31,6 +33,7 @@ test("the dashboard downloads as a PDF, and a weekly scheduled report is created
   await expect(row).toContainText("Weekly (Mondays 08:00)");
   await expect(row.getByTestId("next-send")).not.toHaveText("—");
   await expect(row.getByRole("switch", { name: `Send ${name}` })).toBeChecked();
+  await page.screenshot({ path: "test-results/screens/reports-list.png", fullPage: true });
   await expectAccessible(page);
 
   // Pause, then delete with confirmation.

@@ -31,6 +31,7 @@ test("add a suppression with a note, find it by address, and remove it after con
   const row = table.getByRole("row").filter({ hasText: "Asked us by phone" });
   await expect(row).toContainText("s•••@example.com");
   await expect(row).toContainText("Added by hand");
+  await page.screenshot({ path: "test-results/screens/settings-suppressions.png", fullPage: true });
   await expectAccessible(page);
 
   await row.getByRole("button", { name: /Remove/ }).click();
