@@ -25,7 +25,6 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import {
   formatRate,
   formatSigned,
@@ -36,6 +35,8 @@ import {
 } from "@/server/shared/analytics";
 import type { Channel } from "@/server/shared/enums";
 import { ChartCard } from "./chart-card";
+import { CHANNEL_OPTIONS } from "@/components/contacts/labels";
+import { OptionalSelect } from "@/components/ui/filter-fields";
 
 /** The dashboard's filters as they appear in the URL. */
 export interface DashboardParams {
@@ -46,7 +47,6 @@ export interface DashboardParams {
   channel?: string;
 }
 
-const ALL = "all";
 const AXIS = { fontSize: 12, fill: "var(--muted-foreground)" };
 const tooltipStyle = {
   contentStyle: { background: "var(--popover)", color: "var(--popover-foreground)", borderColor: "var(--border)" },
@@ -193,41 +193,24 @@ export function AnalyticsDashboard({
             </p>
           ) : null}
         </form>
-        <div className="grid gap-1.5">
-          <Label htmlFor="filter-topic">Topic</Label>
-          <Select
-            value={topic ?? ALL}
-            onValueChange={(v) => navigate({ ...rangeParams, topic: v === ALL ? undefined : v })}
-          >
-            <SelectTrigger id="filter-topic" className="w-44">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ALL}>All topics</SelectItem>
-              {topics.map((t) => (
-                <SelectItem key={t.key} value={t.key}>
-                  {t.name}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="filter-channel">Channel</Label>
-          <Select
-            value={channel ?? ALL}
-            onValueChange={(v) => navigate({ ...rangeParams, channel: v === ALL ? undefined : v })}
-          >
-            <SelectTrigger id="filter-channel" className="w-36">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ALL}>Both channels</SelectItem>
-              <SelectItem value="email">Email</SelectItem>
-              <SelectItem value="sms">SMS</SelectItem>
-            </SelectContent>
-          </Select>
-        </div>
+        <OptionalSelect
+          id="filter-topic"
+          label="Topic"
+          value={topic ?? null}
+          onChange={(v) => navigate({ ...rangeParams, topic: v ?? undefined })}
+          anyLabel="All topics"
+          options={topics.map((t) => ({ value: t.key, label: t.name }))}
+          triggerClassName="w-44"
+        />
+        <OptionalSelect
+          id="filter-channel"
+          label="Channel"
+          value={channel ?? null}
+          onChange={(v) => navigate({ ...rangeParams, channel: v ?? undefined })}
+          anyLabel="Both channels"
+          options={CHANNEL_OPTIONS}
+          triggerClassName="w-36"
+        />
         <p className="text-sm text-muted-foreground" data-testid="range-text">
           {range.from} to {range.to}
           {delivery.data ? ` (${delivery.data.range.timezone})` : ""}

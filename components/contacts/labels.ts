@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { MailIcon, MessageSquareTextIcon, type LucideIcon } from "lucide-react";
 import type { BadgeProps } from "@/components/ui/badge";
-import type { Channel, ConsentStatus } from "@/server/shared/enums";
+import { CHANNELS, type Channel, type ConsentStatus } from "@/server/shared/enums";
 
 export type { Channel, ConsentStatus } from "@/server/shared/enums";
 
@@ -99,3 +99,9 @@ export function formatPhone(phone: string | null): string | null {
   if (!phone || phone.includes("•")) return phone;
   return parsePhoneNumberFromString(phone)?.formatInternational() ?? phone;
 }
+
+/** The channels as select options. */
+export const CHANNEL_OPTIONS: ReadonlyArray<{ value: Channel; label: string }> = CHANNELS.map((c) => ({
+  value: c,
+  label: CHANNEL_META[c].label,
+}));

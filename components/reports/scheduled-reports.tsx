@@ -35,6 +35,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { toast } from "@/components/ui/toaster";
 import type { TScheduledReport } from "@/server/services/reports";
 import type { ScheduledReportRange } from "@/server/shared/enums";
+import { CHANNEL_OPTIONS } from "@/components/contacts/labels";
+import { OptionalSelect } from "@/components/ui/filter-fields";
 
 /** What "Schedule this report" links pass in: the kind and the filters of the page it came from. */
 export interface ScheduleDraftParams {
@@ -341,35 +343,24 @@ function ScheduleDialog({
                   </SelectContent>
                 </Select>
               </div>
-              <div className="grid min-w-0 gap-1.5">
-                <Label htmlFor="report-topic">Topic</Label>
-                <Select value={form.topic} onValueChange={(v) => set({ topic: v })}>
-                  <SelectTrigger id="report-topic" className="w-full min-w-0">
-                    <SelectValue />
-                  </SelectTrigger>
-                  <SelectContent>
-                    <SelectItem value={ALL}>All topics</SelectItem>
-                    {topics.map((t) => (
-                      <SelectItem key={t.key} value={t.key}>
-                        {t.name}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-              </div>
-              <div className="grid min-w-0 gap-1.5">
-                <Label htmlFor="report-channel">Channel</Label>
-                <Select value={form.channel} onValueChange={(v) => set({ channel: v })}>
-                  <SelectTrigger id="report-channel" className="w-full min-w-0">
-                    <SelectValue />
-                  </SelectTrigger>
-                  <SelectContent>
-                    <SelectItem value={ALL}>Both channels</SelectItem>
-                    <SelectItem value="email">Email</SelectItem>
-                    <SelectItem value="sms">SMS</SelectItem>
-                  </SelectContent>
-                </Select>
-              </div>
+              <OptionalSelect
+                id="report-topic"
+                label="Topic"
+                value={form.topic === ALL ? null : form.topic}
+                onChange={(v) => set({ topic: v ?? ALL })}
+                anyLabel="All topics"
+                options={topics.map((t) => ({ value: t.key, label: t.name }))}
+                triggerClassName="w-full min-w-0"
+              />
+              <OptionalSelect
+                id="report-channel"
+                label="Channel"
+                value={form.channel === ALL ? null : form.channel}
+                onChange={(v) => set({ channel: v ?? ALL })}
+                anyLabel="Both channels"
+                options={CHANNEL_OPTIONS}
+                triggerClassName="w-full min-w-0"
+              />
             </div>
           )}
           <div className="grid gap-1.5">

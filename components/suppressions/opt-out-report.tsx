@@ -5,16 +5,16 @@ import { useQuery } from "@tanstack/react-query";
 import { BarChart3Icon } from "lucide-react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ChartCard } from "@/components/analytics/chart-card";
-import { CHANNEL_META, SOURCE_LABELS, SUPPRESSION_REASON_LABELS } from "@/components/contacts/labels";
+import { CHANNEL_META, CHANNEL_OPTIONS, SOURCE_LABELS, SUPPRESSION_REASON_LABELS } from "@/components/contacts/labels";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { presetRange, RANGE_PRESETS } from "@/server/shared/analytics";
-import { CHANNELS, type Channel } from "@/server/shared/enums";
+import type { Channel } from "@/server/shared/enums";
+import { OptionalSelect } from "@/components/ui/filter-fields";
 
-const ALL = "all";
 const AXIS = { fontSize: 12, fill: "var(--muted-foreground)" };
 const tooltipStyle = {
   contentStyle: { background: "var(--popover)", color: "var(--popover-foreground)", borderColor: "var(--border)" },
@@ -65,22 +65,15 @@ export function OptOutReport({ today }: { today: string }) {
               </SelectContent>
             </Select>
           </div>
-          <div className="grid gap-1.5">
-            <Label htmlFor="report-channel">Channel</Label>
-            <Select value={channel ?? ALL} onValueChange={(v) => setChannel(v === ALL ? null : (v as Channel))}>
-              <SelectTrigger id="report-channel" className="w-36">
-                <SelectValue />
-              </SelectTrigger>
-              <SelectContent>
-                <SelectItem value={ALL}>Both channels</SelectItem>
-                {CHANNELS.map((c) => (
-                  <SelectItem key={c} value={c}>
-                    {CHANNEL_META[c].label}
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
-          </div>
+          <OptionalSelect
+            id="report-channel"
+            label="Channel"
+            value={channel}
+            onChange={setChannel}
+            anyLabel="Both channels"
+            options={CHANNEL_OPTIONS}
+            triggerClassName="w-36"
+          />
         </div>
       </div>
 

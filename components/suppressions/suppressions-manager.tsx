@@ -3,7 +3,7 @@
 import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronLeftIcon, ChevronRightIcon, PlusIcon, ShieldBanIcon } from "lucide-react";
-import { CHANNEL_META, SUPPRESSION_REASON_LABELS, formatWhen } from "@/components/contacts/labels";
+import { CHANNEL_META, CHANNEL_OPTIONS, formatWhen, SUPPRESSION_REASON_LABELS } from "@/components/contacts/labels";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import {
@@ -40,8 +40,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
 import { toast } from "@/components/ui/toaster";
 import { CHANNELS, SUPPRESSION_REASONS, type Channel, type SuppressionReason } from "@/server/shared/enums";
+import { OptionalSelect } from "@/components/ui/filter-fields";
 
-const ALL = "all";
 const PAGE_SIZE = 50;
 const NOT_CONSENT =
   "Removing a suppression opts no one in: it only stops blocking the address. Messages still need consent.";
@@ -125,44 +125,24 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
             error={searchError}
           />
         </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="suppression-reason">Reason</Label>
-          <Select
-            value={filters.reason ?? ALL}
-            onValueChange={(v) => update({ reason: v === ALL ? null : (v as SuppressionReason) })}
-          >
-            <SelectTrigger id="suppression-reason" className="w-full">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ALL}>All reasons</SelectItem>
-              {SUPPRESSION_REASONS.map((r) => (
-                <SelectItem key={r} value={r}>
-                  {SUPPRESSION_REASON_LABELS[r] ?? r}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="suppression-channel">Channel</Label>
-          <Select
-            value={filters.channel ?? ALL}
-            onValueChange={(v) => update({ channel: v === ALL ? null : (v as Channel) })}
-          >
-            <SelectTrigger id="suppression-channel" className="w-full">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ALL}>Both channels</SelectItem>
-              {CHANNELS.map((c) => (
-                <SelectItem key={c} value={c}>
-                  {CHANNEL_META[c].label}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
-        </div>
+        <OptionalSelect
+          id="suppression-reason"
+          label="Reason"
+          value={filters.reason ?? null}
+          onChange={(reason) => update({ reason })}
+          anyLabel="All reasons"
+          options={SUPPRESSION_REASONS.map((r) => ({ value: r, label: SUPPRESSION_REASON_LABELS[r] ?? r }))}
+          triggerClassName="w-full"
+        />
+        <OptionalSelect
+          id="suppression-channel"
+          label="Channel"
+          value={filters.channel ?? null}
+          onChange={(channel) => update({ channel })}
+          anyLabel="Both channels"
+          options={CHANNEL_OPTIONS}
+          triggerClassName="w-full"
+        />
         <div className="grid grid-cols-2 gap-2">
           <div className="grid gap-1.5">
             <Label htmlFor="suppression-from">Added from</Label>
