@@ -2,11 +2,11 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { LoadError, LoadingRows } from "@/components/settings/table-states";
 import type { TCampaign, TCampaignEngagement } from "@/server/services/campaigns";
 import { CardHeading } from "./card-heading";
+import { TopLinksTable } from "./top-links-table";
 
 const POLL_MS = 10_000;
 
@@ -90,30 +90,7 @@ function EngagementFigures({ channel, data }: { channel: TCampaign["channel"]; d
           testId="engagement-machine"
         />
       </dl>
-      {data.topLinks.length > 0 ? (
-        <Table>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Top links</TableHead>
-              <TableHead className="text-right">Unique clicks</TableHead>
-              <TableHead className="text-right">Clicks</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {data.topLinks.map((link) => (
-              <TableRow key={link.url}>
-                <TableCell className="max-w-md truncate font-mono text-xs" title={link.url}>
-                  {link.url}
-                </TableCell>
-                <TableCell className="text-right tabular-nums">{n(link.uniqueClicks)}</TableCell>
-                <TableCell className="text-right tabular-nums">{n(link.totalClicks)}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      ) : (
-        <p className="text-sm text-muted-foreground">No clicks yet.</p>
-      )}
+      <TopLinksTable links={data.topLinks} />
     </div>
   );
 }

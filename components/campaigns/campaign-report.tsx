@@ -29,6 +29,7 @@ import type { BlockReason } from "@/server/shared/enums";
 import { CardHeading } from "./card-heading";
 import { percent } from "./campaign-engagement";
 import { blockReasonLabel, RUN_KIND_LABELS, type RecipientOutcome } from "./labels";
+import { TopLinksTable } from "./top-links-table";
 
 const ALL_RUNS = "all";
 
@@ -454,35 +455,7 @@ function LinksCard({ report }: { report: TCampaignReport }) {
         </CardAction>
       </CardHeader>
       <CardContent>
-        {report.topLinks.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No clicks yet.</p>
-        ) : (
-          <Table data-testid="report-links-table">
-            <TableCaption className="sr-only">Top links</TableCaption>
-            <TableHeader>
-              <TableRow>
-                <TableHead scope="col">Link</TableHead>
-                <TableHead scope="col" className="text-right">
-                  Unique clicks
-                </TableHead>
-                <TableHead scope="col" className="text-right">
-                  Clicks
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {report.topLinks.map((link) => (
-                <TableRow key={link.url}>
-                  <TableCell className="max-w-md truncate font-mono text-xs" title={link.url}>
-                    {link.url}
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">{n(link.uniqueClicks)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{n(link.totalClicks)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
+        <TopLinksTable links={report.topLinks} testId="report-links-table" />
       </CardContent>
     </Card>
   );

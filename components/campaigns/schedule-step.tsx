@@ -233,12 +233,14 @@ function ScheduleCard({
 
         {draft.mode === "at" ? (
           <div className="grid gap-4 sm:grid-cols-3">
-            <FormField label="Date" required error={fieldError(errors, "at") ?? errors.date}>
-              <Input type="date" value={draft.date} onChange={(e) => set("date", e.target.value)} />
-            </FormField>
-            <FormField label="Time" required error={errors.time}>
-              <Input type="time" value={draft.time} onChange={(e) => set("time", e.target.value)} />
-            </FormField>
+            <DateTimeFields
+              date={draft.date}
+              time={draft.time}
+              onDate={(value) => set("date", value)}
+              onTime={(value) => set("time", value)}
+              dateError={fieldError(errors, "at") ?? errors.date}
+              timeError={errors.time}
+            />
             <ZoneField
               id={id("zone")}
               value={draft.timezone}
@@ -250,12 +252,15 @@ function ScheduleCard({
 
         {draft.mode === "local" ? (
           <div className="grid gap-4 sm:grid-cols-3">
-            <FormField label="Date" required error={errors.date}>
-              <Input type="date" value={draft.date} onChange={(e) => set("date", e.target.value)} />
-            </FormField>
-            <FormField label="Local time" required error={errors.localTime}>
-              <Input type="time" value={draft.time} onChange={(e) => set("time", e.target.value)} />
-            </FormField>
+            <DateTimeFields
+              date={draft.date}
+              time={draft.time}
+              onDate={(value) => set("date", value)}
+              onTime={(value) => set("time", value)}
+              dateError={errors.date}
+              timeLabel="Local time"
+              timeError={errors.localTime}
+            />
             <FormField id={id("late")} label="Where the time has passed">
               <Select value={draft.late} onValueChange={(value) => set("late", value as ScheduleDraft["late"])}>
                 <SelectTrigger id={id("late")} className="w-full">
@@ -273,16 +278,16 @@ function ScheduleCard({
         {draft.mode === "best_hour" ? (
           <div className="grid gap-4">
             <div className="grid gap-4 sm:grid-cols-3">
-              <FormField
-                label="Window starts on"
-                required
-                error={fieldError(errors, "bestHour.windowStart") ?? errors.date}
-              >
-                <Input type="date" value={draft.date} onChange={(e) => set("date", e.target.value)} />
-              </FormField>
-              <FormField label="At" required error={errors.time}>
-                <Input type="time" value={draft.time} onChange={(e) => set("time", e.target.value)} />
-              </FormField>
+              <DateTimeFields
+                date={draft.date}
+                time={draft.time}
+                onDate={(value) => set("date", value)}
+                onTime={(value) => set("time", value)}
+                dateLabel="Window starts on"
+                dateError={fieldError(errors, "bestHour.windowStart") ?? errors.date}
+                timeLabel="At"
+                timeError={errors.time}
+              />
               <ZoneField
                 id={id("zone")}
                 value={draft.timezone}
@@ -484,6 +489,38 @@ function ScheduleCard({
         </div>
       </CardContent>
     </Card>
+  );
+}
+
+/** A required date and time pair (the one-off, local-time and best-hour schedules). */
+function DateTimeFields({
+  date,
+  time,
+  onDate,
+  onTime,
+  dateLabel = "Date",
+  timeLabel = "Time",
+  dateError,
+  timeError,
+}: {
+  date: string;
+  time: string;
+  onDate: (value: string) => void;
+  onTime: (value: string) => void;
+  dateLabel?: string;
+  timeLabel?: string;
+  dateError?: string;
+  timeError?: string;
+}) {
+  return (
+    <>
+      <FormField label={dateLabel} required error={dateError}>
+        <Input type="date" value={date} onChange={(e) => onDate(e.target.value)} />
+      </FormField>
+      <FormField label={timeLabel} required error={timeError}>
+        <Input type="time" value={time} onChange={(e) => onTime(e.target.value)} />
+      </FormField>
+    </>
   );
 }
 

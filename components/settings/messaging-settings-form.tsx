@@ -6,13 +6,12 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { AlertCircleIcon, AlertTriangleIcon, InfoIcon } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toaster";
 import { formErrorsFrom } from "@/components/ui/form-errors";
@@ -28,6 +27,7 @@ import {
 import { MessagingFrequencyCaps, type CapDraft, type CapTopic } from "./messaging-frequency-caps";
 import { MessagingSendingLimits, type LimitsDraft } from "./messaging-sending-limits";
 import { clockIn, stateRuleLines, timeZoneOptions } from "./messaging-rules";
+import { SettingsSaveFooter } from "./settings-save-footer";
 
 interface Draft {
   enabled: boolean;
@@ -376,34 +376,17 @@ function MessagingSettingsForm({
             newRowId={newRowId}
           />
         </CardContent>
-        {canEdit ? (
-          <CardFooter className="flex-wrap justify-between gap-3 border-t pt-4">
-            <p className="text-xs text-muted-foreground" aria-live="polite">
-              {Object.keys(errors).length > 0
-                ? "Fix the highlighted fields, then save."
-                : dirty
-                  ? "You have unsaved changes."
-                  : "All changes saved."}
-            </p>
-            <div className="flex gap-2">
-              <Button
-                type="button"
-                variant="outline"
-                disabled={!dirty || save.isPending}
-                onClick={() => {
-                  setDraft(toDraft(initial));
-                  setErrors({});
-                }}
-              >
-                Discard
-              </Button>
-              <Button type="submit" disabled={!dirty || save.isPending}>
-                {save.isPending ? <Spinner /> : null}
-                Save changes
-              </Button>
-            </div>
-          </CardFooter>
-        ) : null}
+        <SettingsSaveFooter
+          canEdit={canEdit}
+          dirty={dirty}
+          pending={save.isPending}
+          saveLabel="Save changes"
+          invalid={Object.keys(errors).length > 0}
+          onDiscard={() => {
+            setDraft(toDraft(initial));
+            setErrors({});
+          }}
+        />
       </Card>
     </form>
   );

@@ -3,16 +3,15 @@
 import * as React from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import { RETENTION_CATEGORIES, type RetentionCategory } from "@/server/shared/enums";
 import { RETENTION_RULES, type RetentionSettings } from "@/server/shared/retention-settings";
+import { SettingsSaveFooter } from "./settings-save-footer";
 
 /** What the form holds per category: the days as typed, and whether it is kept forever. */
 type Draft = Record<RetentionCategory, { days: string; forever: boolean }>;
@@ -148,18 +147,14 @@ export function RetentionSettingsCard({ settings, canEdit }: { settings: Retenti
             );
           })}
         </CardContent>
-        {canEdit ? (
-          <CardFooter className="justify-end border-t pt-4">
-            <Button type="submit" disabled={!isValid || !changed || update.isPending}>
-              {update.isPending ? <Spinner /> : null}
-              Save retention
-            </Button>
-          </CardFooter>
-        ) : (
-          <CardFooter className="border-t pt-4 text-sm text-muted-foreground">
-            Only admins and owners can change data retention.
-          </CardFooter>
-        )}
+        <SettingsSaveFooter
+          canEdit={canEdit}
+          dirty={changed}
+          pending={update.isPending}
+          saveLabel="Save retention"
+          invalid={!isValid}
+          readOnlyText="Only admins and owners can change data retention."
+        />
       </Card>
     </form>
   );

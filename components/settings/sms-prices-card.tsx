@@ -4,11 +4,10 @@ import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PlusIcon, SparklesIcon, Trash2Icon } from "lucide-react";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
 import { formErrorsFrom } from "@/components/ui/form-errors";
@@ -24,6 +23,7 @@ import {
   countryName,
   type SmsPricing,
 } from "@/server/shared/sms-pricing";
+import { SettingsSaveFooter } from "./settings-save-footer";
 
 interface PriceRow {
   rowId: string;
@@ -348,38 +348,19 @@ function SmsPricesForm({ initial, canEdit }: { initial: SmsPricing; canEdit: boo
             </div>
           ) : null}
         </CardContent>
-        {canEdit ? (
-          <CardFooter className="flex-wrap justify-between gap-3 border-t pt-4">
-            <p className="text-xs text-muted-foreground" aria-live="polite">
-              {Object.keys(errors).length > 0
-                ? "Fix the highlighted prices, then save."
-                : dirty
-                  ? "You have unsaved changes."
-                  : "All changes saved."}
-            </p>
-            <div className="flex gap-2">
-              <Button
-                type="button"
-                variant="outline"
-                disabled={!dirty || save.isPending}
-                onClick={() => {
-                  setDraft(toDraft(initial));
-                  setErrors({});
-                }}
-              >
-                Discard
-              </Button>
-              <Button type="submit" disabled={!dirty || save.isPending}>
-                {save.isPending ? <Spinner /> : null}
-                Save SMS prices
-              </Button>
-            </div>
-          </CardFooter>
-        ) : (
-          <CardFooter className="border-t pt-4 text-sm text-muted-foreground">
-            Only admins and owners can change SMS prices.
-          </CardFooter>
-        )}
+        <SettingsSaveFooter
+          canEdit={canEdit}
+          dirty={dirty}
+          pending={save.isPending}
+          saveLabel="Save SMS prices"
+          invalid={Object.keys(errors).length > 0}
+          invalidText="Fix the highlighted prices, then save."
+          onDiscard={() => {
+            setDraft(toDraft(initial));
+            setErrors({});
+          }}
+          readOnlyText="Only admins and owners can change SMS prices."
+        />
       </Card>
     </form>
   );

@@ -3,14 +3,13 @@
 import * as React from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
-import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage, useTRPC } from "@/components/providers/trpc-provider";
 import type { TrackingSettings } from "@/server/shared/tracking-settings";
+import { SettingsSaveFooter } from "./settings-save-footer";
 
 const SWITCHES: { key: keyof TrackingSettings; id: string; label: string; description: string }[] = [
   {
@@ -87,18 +86,13 @@ export function TrackingSettingsCard({ settings, canEdit }: { settings: Tracking
             </div>
           ))}
         </CardContent>
-        {canEdit ? (
-          <CardFooter className="justify-end border-t pt-4">
-            <Button type="submit" disabled={!changed || update.isPending}>
-              {update.isPending ? <Spinner /> : null}
-              Save tracking
-            </Button>
-          </CardFooter>
-        ) : (
-          <CardFooter className="border-t pt-4 text-sm text-muted-foreground">
-            Only admins and owners can change tracking.
-          </CardFooter>
-        )}
+        <SettingsSaveFooter
+          canEdit={canEdit}
+          dirty={changed}
+          pending={update.isPending}
+          saveLabel="Save tracking"
+          readOnlyText="Only admins and owners can change tracking."
+        />
       </Card>
     </form>
   );

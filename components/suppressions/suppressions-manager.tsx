@@ -202,7 +202,13 @@ export function SuppressionsManager({ canManage }: { canManage: boolean }) {
           <TableBody>
             {list.data.items.map((s) => (
               <TableRow key={s.id}>
-                <TableCell className="font-mono text-xs">{s.address ?? "(not stored)"}</TableCell>
+                <TableCell className="font-mono text-xs">
+                  {s.address ?? (
+                    <span className="font-sans text-muted-foreground">
+                      {s.reason === "erased" ? "Erased contact" : "Not stored"}
+                    </span>
+                  )}
+                </TableCell>
                 <TableCell>{CHANNEL_META[s.channel].label}</TableCell>
                 <TableCell>
                   <Badge variant={s.reason === "erased" ? "muted" : "outline"}>
