@@ -72,6 +72,7 @@ describe("bootstrap", () => {
     expect(key?.scopes).toEqual([
       "contacts:read",
       "contacts:write",
+      "contacts:erase",
       "consent:write",
       "messages:send",
       "campaigns:read",
