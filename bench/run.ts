@@ -1,9 +1,11 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name> [--size N] [--db pglite|postgres]`.
  * Each benchmark is `bench/<name>.ts` exporting `run(options)`; its last stdout line is one JSON object.
+ * `--record` appends that object as a row of bench/RESULTS.md (date, commit, cores, ratio, figures).
  */
 import os from "node:os";
 import path from "node:path";
+import { recordResult } from "./lib/record";
 
 export interface BenchOptions {
   size?: number;
@@ -30,7 +32,7 @@ async function main() {
   const { name, options } = parseArgs(process.argv.slice(2));
   if (!name || !/^[a-z0-9-]+$/.test(name)) {
     console.error(
-      "usage: npm run bench -- <name> [--size N] [--db pglite|postgres]   (benchmarks: import, send, webhooks, fanout, delivery)",
+      "usage: npm run bench -- <name> [--size N] [--db pglite|postgres] [--record]   (benchmarks: import, send, webhooks, fanout, delivery, pages)",
     );
     process.exit(2);
   }
@@ -41,8 +43,24 @@ async function main() {
   process.env.JOBS_DISABLED = "1";
   process.env.LOG_LEVEL ??= "warn";
   delete process.env.DATABASE_URL;
+  // `--record`: the run's last stdout line (its JSON summary) also becomes a row of bench/RESULTS.md.
+  const record = options.args.includes("--record");
+  let lastLine: string | undefined;
+  if (record) {
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      const lines = text.split("\n").filter((l) => l.trim() !== "");
+      if (lines.length > 0) lastLine = lines.at(-1);
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+  }
   const bench = (await import(`./${name}.ts`)) as { run(options: BenchOptions): Promise<void> };
   await bench.run(options);
+  if (record) {
+    if (!lastLine?.startsWith("{")) throw new Error("--record: the benchmark printed no JSON summary");
+    console.error(`recorded in ${path.relative(process.cwd(), recordResult(name, options.args, lastLine))}`);
+  }
 }
 
 main().catch((error) => {
