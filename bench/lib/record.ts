@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,14 +20,9 @@ const SKIP = new Set(["ratio"]);
 
 function commitOf(root: string): string {
   try {
-    const head = fs.readFileSync(path.join(root, ".git", "HEAD"), "utf8").trim();
-    if (!head.startsWith("ref: ")) return head.slice(0, 7);
-    const ref = head.slice(5);
-    const loose = path.join(root, ".git", ref);
-    if (fs.existsSync(loose)) return fs.readFileSync(loose, "utf8").trim().slice(0, 7);
-    const packed = fs.readFileSync(path.join(root, ".git", "packed-refs"), "utf8");
-    const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
-    return line ? line.slice(0, 7) : "?";
+    // `git` also resolves worktrees and packed refs; a tree with local changes is marked "+".
+    const run = (args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+    return `${run(["rev-parse", "--short", "HEAD"])}${run(["status", "--porcelain", "--untracked-files=no"]) ? "+" : ""}`;
   } catch {
     return "?";
   }
