@@ -10,12 +10,10 @@ const DISPATCH_CHUNK = 200;
 /**
  * In-process delivery collects the ids committed within DISPATCH_WINDOW_MS into one
  * `deliverMessages` call per DISPATCH_CHUNK ids: the claim, the late opt-out check and the
- * recording of sent messages are set-based, so under load many sends share each of those
- * statements instead of paying for them one by one, and delivery takes the event loop a few
- * times a second in larger turns rather than after every answer (at 400 sends/s a 20 ms window
- * delivers about eight per call). Grouped by database handle and clock.
+ * recording of sent messages are set-based, so under load a handful of sends share each of those
+ * statements instead of paying for them one by one. Grouped by database handle and clock.
  */
-const DISPATCH_WINDOW_MS = 20;
+const DISPATCH_WINDOW_MS = 3;
 
 /** Tracks promises so `idle()` can wait for them (and for any started while it waits). */
 function tracker() {
