@@ -129,14 +129,42 @@ function prepare(source: string, mode: LiquidMode): string {
   return mode === "html" ? unescapeLiquidInHtml(source) : source;
 }
 
+/**
+ * Parsed templates by mode and source, most recently used last. Every send renders its template's
+ * parts and the email layout: parsing them again each time was a large share of a send's CPU.
+ * A parsed template is immutable (Liquid's own cache shares them the same way), so concurrent
+ * renders may use one copy. Keyed by the source itself, so an edited template is simply another
+ * entry; failures are not cached (they throw again, with the same message, at each parse).
+ */
+const PARSE_CACHE_ENTRIES = 500;
+/** Longer sources are parsed each time: a few large templates must not hold most of the memory. */
+const PARSE_CACHE_MAX_SOURCE = 20_000;
+const parsedCache = new Map<string, Template[]>();
+
 /** Parses a template; a syntax error, unknown tag or unknown filter → LiquidTemplateError. */
 export function parseLiquid(source: string, mode: LiquidMode): Template[] {
+  const cacheable = source.length <= PARSE_CACHE_MAX_SOURCE;
+  const key = `${mode}\u0000${source}`;
+  if (cacheable) {
+    const hit = parsedCache.get(key);
+    if (hit) {
+      parsedCache.delete(key);
+      parsedCache.set(key, hit);
+      return hit;
+    }
+  }
   const prepared = prepare(source, mode);
+  let parsed: Template[];
   try {
-    return engine(mode).parse(prepared);
+    parsed = engine(mode).parse(prepared);
   } catch (error) {
     throw toTemplateError(error, "syntax");
   }
+  if (cacheable) {
+    parsedCache.set(key, parsed);
+    if (parsedCache.size > PARSE_CACHE_ENTRIES) parsedCache.delete(parsedCache.keys().next().value!);
+  }
+  return parsed;
 }
 
 /**

@@ -57,42 +57,53 @@ function unnestInsert(rows: MessageInsertRow[]): SQL | undefined {
     returning ${messages.id} as id`;
 }
 
+/** The first timeline events of `items` as an `unnest` of one array per column, numbered in order (`n`). */
+function eventsSource(items: MessageInsert[]): SQL {
+  const column = (pick: (item: MessageInsert) => string) => pgTextArray(items.map(pick));
+  return sql`unnest(${column((i) => i.row.id!)}::uuid[], ${column((i) => i.row.workspaceId)}::uuid[], ${column((i) => i.event.status)}::text[],
+                    ${column((i) => i.event.source)}::text[], ${column((i) => JSON.stringify(i.event.detail))}::text[])
+             with ordinality as e(id, workspace_id, status, source, detail, n)`;
+}
+
 /**
  * The record step's write, shared by every outbound message (sends, confirmation requests, system
  * messages, keyword replies): the rows (`ON CONFLICT DO NOTHING`: a concurrent twin with the same
- * idempotency key may win) and their first timeline events, in ONE round trip: the events
- * statement runs after the inserts and keeps only the rows that exist under our ids, so a row
- * skipped by ON CONFLICT gets no event from us. Returns the ids inserted.
+ * idempotency key may win), each with its decision, consent proof and outbox state (a `queued`
+ * row is the outbox entry), and their first timeline events, in ONE statement (or, on the query
+ * builder's path, pipelined statements in one round trip): only rows inserted under our ids get
+ * an event from us. Returns the ids inserted.
  */
 export async function insertMessages(tx: Queryable, items: MessageInsert[], occurredAt: Date): Promise<Set<string>> {
   if (items.length === 0) return new Set();
   const rows = items.map((item) => item.row);
-  const inserts: Promise<{ id: string }[]>[] = [];
+  const at = occurredAt.toISOString();
   const unnest = unnestInsert(rows);
   if (unnest) {
-    // `.execute()` hands the insert to the connection now, ahead of the events statement below.
-    inserts.push(
-      tx
-        .execute(unnest)
-        .execute()
-        .then((result) => resultRows<{ id: string }>(result)),
-    );
-  } else {
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      const chunk = rows.slice(start, start + INSERT_CHUNK);
-      // `.execute()` hands each insert to the connection now, ahead of the events statement below.
-      inserts.push(tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id }).execute());
-    }
+    // ONE statement: the rows, then (a data-modifying CTE sees what the insert returned) the
+    // events of exactly the rows inserted; a row skipped by ON CONFLICT gets no event from us.
+    const result = await tx.execute(sql`
+      with inserted as (${unnest}),
+           events as (
+             insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
+             select e.workspace_id, e.id, e.status, e.source, e.detail::jsonb, ${at}::timestamptz
+               from ${eventsSource(items)}
+               join inserted i on i.id = e.id
+              order by e.n)
+      select id from inserted`);
+    return new Set(resultRows<{ id: string }>(result).map((r) => String(r.id)));
   }
-  const column = (pick: (item: MessageInsert) => string) => pgTextArray(items.map(pick));
+  const inserts: Promise<{ id: string }[]>[] = [];
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK);
+    // `.execute()` hands each insert to the connection now, ahead of the events statement below.
+    inserts.push(tx.insert(messages).values(chunk).onConflictDoNothing().returning({ id: messages.id }).execute());
+  }
   const [insertedChunks] = await Promise.all([
     Promise.all(inserts),
     tx.execute(sql`
       insert into ${messageEvents} (workspace_id, message_id, status, source, detail, occurred_at)
-      select e.workspace_id, e.id, e.status, e.source, e.detail::jsonb, ${occurredAt.toISOString()}::timestamptz
-        from unnest(${column((i) => i.row.id!)}::uuid[], ${column((i) => i.row.workspaceId)}::uuid[], ${column((i) => i.event.status)}::text[],
-                    ${column((i) => i.event.source)}::text[], ${column((i) => JSON.stringify(i.event.detail))}::text[])
-             with ordinality as e(id, workspace_id, status, source, detail, n)
+      select e.workspace_id, e.id, e.status, e.source, e.detail::jsonb, ${at}::timestamptz
+        from ${eventsSource(items)}
        where exists (select 1 from ${messages} m where m.id = e.id and m.workspace_id = e.workspace_id)
        order by e.n`),
   ]);

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import {
   consentStates,
   contacts,
   messages,
-  suppressions,
   type Channel,
   type MessageRow,
   type StoredDecision,
@@ -14,7 +13,7 @@ import {
 } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { normalizeEmail, normalizePhone } from "@/server/lib/addresses";
-import { lockKeysInOrder } from "@/server/lib/advisory-locks";
+import { mapTableRows, resultRows } from "@/db/map-rows";
 import { getEnv } from "@/server/lib/env";
 import { AppError, notFound } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
@@ -97,13 +96,13 @@ export interface SendState {
 }
 
 /**
- * Step 1, lock and read, ONE round trip: the contacts' advisory lock (the one `recordConsentChange`
- * takes, sorted for many contacts) is handed to the connection first and the reads are pipelined
- * behind it: earlier answers for the idempotency keys, the contacts, their consent states for the
- * topics, suppressions of their addresses, and their recent sends within the longest cap window.
- * The server runs them in order and each read takes its snapshot when it starts, after the lock was
- * granted, so an opt-out that committed while we waited is seen exactly as if the reads had been
- * sent after the lock returned. The decision time is taken after the reads.
+ * Step 1, lock and read, ONE statement: `send_decision_reads` (migration 0034) takes the contacts'
+ * advisory locks (the one `recordConsentChange` takes, sorted for many contacts) and then reads,
+ * each in a snapshot taken after the locks were granted, earlier answers for the idempotency keys,
+ * the contacts, their consent states for the topics, suppressions of their addresses, and their
+ * recent sends within the longest cap window. An opt-out that committed while we waited is seen.
+ * One statement instead of six saves the server a parse/bind/execute per read and the process
+ * the query building and result mapping of each. The decision time is taken after the reads.
  */
 export async function lockAndRead({
   tx,
@@ -123,98 +122,63 @@ export async function lockAndRead({
   const topicIds = [...new Set(pending.map((i) => topicByKey.get(requests[i]!.topicKey)!.id))];
   // A superset of every cap's window (decide() applies each window itself from `decidedAt`).
   const windowStart = new Date(ctx.now().getTime() - maxWindowDays(workspace.settings) * 24 * 60 * 60 * 1000);
-  const byContact = contactIds.length > 0;
 
-  const locked = lockContacts(tx, contactIds);
-  const [, earlier, contactRows, consentRows, suppressionRows, recentRows] = await Promise.all([
-    locked,
-    messagesByKeys(tx, ctx.workspaceId, keys),
-    byContact
-      ? tx
-          .select()
-          .from(contacts)
-          .where(and(eq(contacts.workspaceId, ctx.workspaceId), inArray(contacts.id, contactIds)))
-      : [],
-    byContact
-      ? tx
-          .select()
-          .from(consentStates)
-          .where(
-            and(
-              eq(consentStates.workspaceId, ctx.workspaceId),
-              inArray(consentStates.contactId, contactIds),
-              inArray(consentStates.topicId, topicIds),
-            ),
-          )
-      : [],
-    byContact
-      ? tx
-          .select({ channel: suppressions.channel, hash: suppressions.addressHash, reason: suppressions.reason })
-          .from(suppressions)
-          .where(
-            and(
-              eq(suppressions.workspaceId, ctx.workspaceId),
-              sql`${suppressions.addressHash} in (select h from ${contacts} c cross join lateral (values (c.email_hash), (c.phone_hash)) as v(h)
-                    where c.workspace_id = ${ctx.workspaceId} and c.id = any(${pgTextArray(contactIds)}::uuid[]) and h is not null)`,
-            ),
-          )
-      : [],
-    byContact
-      ? tx
-          .select({
-            contactId: messages.contactId,
-            at: messages.createdAt,
-            channel: messages.channel,
-            topicKey: messages.topicKey,
-            kind: messages.kind,
-            countsTowardCaps: messages.countsTowardCaps,
-          })
-          .from(messages)
-          .where(
-            and(
-              eq(messages.workspaceId, ctx.workspaceId),
-              inArray(messages.contactId, contactIds),
-              eq(messages.direction, "outbound"),
-              gt(messages.createdAt, windowStart),
-              inArray(messages.status, CAP_COUNTED),
-            ),
-          )
-          .orderBy(desc(messages.createdAt))
-      : [],
-  ]);
+  const [answer] = resultRows<{ reads: DecisionReads | string }>(
+    await tx.execute(
+      sql`select send_decision_reads(${ctx.workspaceId}::uuid, ${pgTextArray(contactIds)}::text[], ${pgTextArray(topicIds)}::uuid[],
+            ${pgTextArray(keys)}::text[], ${windowStart.toISOString()}::timestamptz, ${pgTextArray(CAP_COUNTED)}::text[]) as reads`,
+    ),
+  );
+  const reads = typeof answer!.reads === "string" ? (JSON.parse(answer!.reads) as DecisionReads) : answer!.reads;
   const decidedAt = ctx.now();
 
+  const earlier = new Map(mapTableRows(messages, reads.earlier).map((r) => [r.idempotencyKey!, r]));
+  const contactRows = mapTableRows(contacts, reads.contacts);
+  const consentRows = mapTableRows(consentStates, reads.consents);
   const recentOf = new Map<string, RecentSend[]>();
-  for (const r of recentRows) {
-    const list = recentOf.get(r.contactId!) ?? [];
+  for (const r of reads.recent) {
+    const list = recentOf.get(r.contactId) ?? [];
     list.push({
-      at: r.at,
+      at: new Date(r.at),
       channel: r.channel,
       topicKey: r.topicKey,
       kind: r.kind,
       ...(r.countsTowardCaps ? {} : { countsTowardCaps: false }),
     });
-    recentOf.set(r.contactId!, list);
+    recentOf.set(r.contactId, list);
   }
   return {
     earlier,
     contactById: new Map(contactRows.map((c) => [c.id, c])),
     consentOf: new Map(consentRows.map((r) => [`${r.contactId}|${r.channel}|${r.topicId}`, r])),
-    suppressionOf: new Map<string, SuppressionReason>(suppressionRows.map((s) => [`${s.channel}|${s.hash}`, s.reason])),
+    suppressionOf: new Map<string, SuppressionReason>(
+      reads.suppressions.map((s) => [`${s.channel}|${s.hash}`, s.reason]),
+    ),
     recentOf,
     decrypted: new Map(),
     decidedAt,
   };
 }
 
+/** The answer of `send_decision_reads`: rows with the tables' column names, as JSON. */
+interface DecisionReads {
+  earlier: Record<string, unknown>[];
+  contacts: Record<string, unknown>[];
+  consents: Record<string, unknown>[];
+  suppressions: { channel: Channel; hash: string; reason: SuppressionReason }[];
+  recent: {
+    contactId: string;
+    at: string;
+    channel: Channel;
+    topicKey: string | null;
+    kind: TopicKind;
+    countsTowardCaps: boolean;
+  }[];
+}
+
 /** The statuses the recent-sends read counts (a mutable copy for `inArray`). */
 const CAP_COUNTED = [...CAP_COUNTED_STATUSES];
 const HOUR_MS = 3_600_000;
-
-/** Serialises this send with consent writers of the same contacts (record-consent-change.ts takes the same lock). */
-function lockContacts(tx: Queryable, contactIds: string[]): Promise<void> {
-  return lockKeysInOrder(tx, contactIds);
-}
 
 /** Step 2: repeated keys answer what was recorded first (or 409); nothing is decided or recorded for them. */
 export function answerRepeatedKeys({
