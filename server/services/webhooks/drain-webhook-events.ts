@@ -64,11 +64,15 @@ export async function drainWebhookEventsBatch({
       row,
       messageId: String(claimedRaw[i]!.claimed_message_id),
     }));
+    // The batch's messages locked up front, in id order: two drains (two instances, or the loop and
+    // the minute job) may hold events of the same messages, and would otherwise lock them in
+    // different orders while applying side by side (a deadlock).
     const messageRows = await tx
       .select()
       .from(messages)
-      .where(inArray(messages.id, [...new Set(claimed.map((c) => c.messageId))]));
-    const byId = new Map(messageRows.map((m) => [m.id, m]));
+      .where(inArray(messages.id, [...new Set(claimed.map((c) => c.messageId))]))
+      .orderBy(messages.id)
+      .for("update");
 
     // Per message, in the order the events occurred (then arrived), as the synchronous path did.
     const groups = new Map<string, { message: MessageRow; events: ApplicableEvent[] }>();
@@ -77,10 +81,9 @@ export async function drainWebhookEventsBatch({
         (a.row.occurredAt ?? a.row.receivedAt).getTime() - (b.row.occurredAt ?? b.row.receivedAt).getTime() ||
         a.row.receivedAt.getTime() - b.row.receivedAt.getTime(),
     );
+    for (const message of messageRows) groups.set(message.id, { message, events: [] });
     for (const { row, messageId } of claimed) {
-      const message = byId.get(messageId)!;
-      let group = groups.get(messageId);
-      if (!group) groups.set(messageId, (group = { message, events: [] }));
+      const group = groups.get(messageId)!;
       group.events.push({
         ...fromPayload(row.payload),
         provider: row.provider,

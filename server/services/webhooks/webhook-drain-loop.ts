@@ -48,7 +48,12 @@ function run(): void {
     .then(
       () => undefined,
       (error: unknown) => {
-        logger.error({ err: error }, "webhook drain failed; the minute job will retry");
+        // A deadlock with another drain (or a serialization failure) rolled the batch back whole:
+        // try again at once; anything else waits for the next wake-up or the minute job.
+        const code =
+          (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code;
+        if (code === "40P01" || code === "40001") state.again = true;
+        else logger.error({ err: error }, "webhook drain failed; the minute job will retry");
       },
     )
     .finally(() => {
