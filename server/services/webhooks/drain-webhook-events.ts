@@ -1,12 +1,27 @@
 import { inArray, sql } from "drizzle-orm";
 import { mapTableRows, resultRows } from "@/db/map-rows";
-import { messages, webhookEvents, type MessageRow } from "@/db/schema";
+import { messageEvents, messages, webhookEvents, type MessageRow, type MessageStatus } from "@/db/schema";
+import { pgTextArray } from "@/server/lib/pg-array";
+import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { inTransaction, type PublicContext } from "../context";
-import { applyDeliveryEventEffect, applyDeliveryEventToMessage, type ApplicableEvent } from "./apply-delivery-event";
+import { canMoveTo } from "../messages/status";
+import { recordTrackingEvent } from "../tracking/record-tracking-event";
+import { applyDeliveryEventEffect, type ApplicableEvent } from "./apply-delivery-event";
 import { fromPayload } from "./delivery-event";
 
 /** Events claimed per transaction: large enough to amortise the round trips, small enough to keep row locks short. */
 export const WEBHOOK_DRAIN_BATCH = 500;
+
+/** What one message's events change on its row (timestamps as ISO strings, null = unchanged). */
+interface MessageMove {
+  id: string;
+  status: MessageStatus | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  failedAt: string | null;
+  queuedAt: string | null;
+  reason: string | null;
+}
 
 export interface DrainBatchResult {
   /** Events claimed and applied in this batch. */
@@ -94,24 +109,113 @@ export async function drainWebhookEventsBatch({
     }
 
     const inner = { db: tx, now: ctx.now };
-    // Messages side by side: their statements queue on the one connection (no extra round-trip
-    // waits); within a message, one event after the other so the rank rule sees each move.
-    const moved = await Promise.all(
-      [...groups.values()].map(async ({ message, events }) => {
-        let failedHere = false;
-        for (const event of events) {
-          const result = await applyDeliveryEventToMessage({ ctx: inner, input: { message, event } });
-          failedHere ||= result.failed;
+    // Set-based: the messages are locked, so their current status is known; each one's events are
+    // replayed in memory with the rank rule of `applyMessageStatus` (an event moves the message
+    // only past everything before it; the others are timeline rows marked `applied: false`), then
+    // written as one UPDATE of the moved messages and one INSERT of every timeline row.
+    const moves: MessageMove[] = [];
+    const timeline: (typeof messageEvents.$inferInsert)[] = [];
+    const tracked: { message: MessageRow; events: ApplicableEvent[] }[] = [];
+    const failedMessages: MessageRow[] = [];
+    for (const { message, events } of groups.values()) {
+      let current = message.status;
+      const move: MessageMove = {
+        id: message.id,
+        status: null,
+        sentAt: null,
+        deliveredAt: null,
+        failedAt: null,
+        queuedAt: null,
+        reason: null,
+      };
+      const trackedHere: ApplicableEvent[] = [];
+      let failedHere = false;
+      for (const event of events) {
+        const detail: Record<string, unknown> = { provider: event.provider, type: event.type, ...event.detail };
+        if (event.status) {
+          const moved = canMoveTo(current, event.status);
+          const isFailure = isStatusIn(FAILED_STATUSES, event.status);
+          if (moved) {
+            current = event.status;
+            move.status = event.status;
+            const at = event.occurredAt.toISOString();
+            if (event.status === "sent") move.sentAt = at;
+            else if (event.status === "delivered") move.deliveredAt = at;
+            else if (isFailure) move.failedAt = at;
+            else if (event.status === "queued") move.queuedAt = at;
+            const errorCode = event.detail.errorCode;
+            if (isFailure && errorCode != null) move.reason = String(errorCode);
+            else if (isFailure && event.effect) move.reason = event.effect;
+            failedHere ||= isFailure;
+          } else {
+            detail.applied = false;
+          }
+          timeline.push({
+            workspaceId: message.workspaceId,
+            messageId: message.id,
+            status: event.status,
+            source: "webhook",
+            detail,
+            occurredAt: event.occurredAt,
+          });
+        } else {
+          timeline.push({
+            workspaceId: message.workspaceId,
+            messageId: message.id,
+            status: event.timeline,
+            source: "webhook",
+            detail,
+            occurredAt: event.occurredAt,
+          });
+          if (event.timeline === "opened" || event.timeline === "clicked") trackedHere.push(event);
         }
-        return failedHere ? message : null;
+      }
+      if (trackedHere.length > 0) tracked.push({ message, events: trackedHere });
+      if (move.status) moves.push(move);
+      if (failedHere) failedMessages.push(message);
+    }
+    await Promise.all([
+      moves.length === 0
+        ? null
+        : tx.execute(sql`
+            update ${messages} m
+               set status = v.status::message_status,
+                   sent_at = coalesce(v.sent_at, m.sent_at),
+                   delivered_at = coalesce(v.delivered_at, m.delivered_at),
+                   failed_at = coalesce(v.failed_at, m.failed_at),
+                   queued_at = coalesce(v.queued_at, m.queued_at),
+                   reason = coalesce(v.reason, m.reason),
+                   updated_at = now()
+              from unnest(${pgTextArray(moves.map((m) => m.id))}::uuid[], ${pgTextArray(moves.map((m) => m.status))}::text[],
+                          ${pgTextArray(moves.map((m) => m.sentAt))}::timestamptz[], ${pgTextArray(moves.map((m) => m.deliveredAt))}::timestamptz[],
+                          ${pgTextArray(moves.map((m) => m.failedAt))}::timestamptz[], ${pgTextArray(moves.map((m) => m.queuedAt))}::timestamptz[],
+                          ${pgTextArray(moves.map((m) => m.reason))}::text[])
+                   as v(id, status, sent_at, delivered_at, failed_at, queued_at, reason)
+             where m.id = v.id`),
+      timeline.length === 0 ? null : tx.insert(messageEvents).values(timeline),
+      // The provider's own opens and clicks, counted like ours (deduplicated against ours): per
+      // message one after the other, messages side by side on the connection.
+      ...tracked.map(async ({ message, events }) => {
+        for (const event of events) {
+          await recordTrackingEvent({
+            ctx: inner,
+            input: {
+              messageId: message.id,
+              kind: event.timeline === "opened" ? "open" : "click",
+              source: "provider",
+              occurredAt: event.occurredAt,
+            },
+          });
+        }
       }),
-    );
+    ]);
+    // Effects one at a time (they take contact and audit-chain locks), after the status moves.
     for (const { message, events } of groups.values()) {
       for (const event of events) {
         if (event.effect) await applyDeliveryEventEffect({ ctx: inner, input: { message, event } });
       }
     }
-    return { applied: claimed.length, failed: moved.filter((m): m is MessageRow => m !== null) };
+    return { applied: claimed.length, failed: failedMessages };
   });
   if (ctx.outbox && !("rollback" in ctx.db)) {
     for (const message of failed) await ctx.outbox.finalFailure({ db: ctx.db, now: ctx.now }, message);
