@@ -1,6 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { mapTableRows, resultRows } from "@/db/map-rows";
 import { messageEvents, messages, webhookEvents, type MessageRow, type MessageStatus } from "@/db/schema";
+import { logger } from "@/server/lib/logger";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { inTransaction, type PublicContext } from "../context";
@@ -11,6 +12,13 @@ import { fromPayload } from "./delivery-event";
 
 /** Events claimed per transaction: large enough to amortise the round trips, small enough to keep row locks short. */
 export const WEBHOOK_DRAIN_BATCH = 500;
+
+/**
+ * Events with an effect (bounce, complaint, provider opt-out) claimed per transaction: their
+ * consent and suppression writes take the contact's and the workspace audit chain's locks, which
+ * inbound STOP handling needs too, so they go in short transactions of their own.
+ */
+export const WEBHOOK_EFFECT_BATCH = 10;
 
 /** What one message's events change on its row (timestamps as ISO strings, null = unchanged). */
 interface MessageMove {
@@ -38,7 +46,11 @@ export interface DrainBatchResult {
  * marked applied, then applied: per message in occurred order (status moves through
  * `applyMessageStatus`, never backwards, one timeline row per event), messages side by side on
  * the transaction's connection (pipelined); then the bounce / complaint / provider opt-out effects
- * one at a time (they take contact and audit locks). A crash before commit leaves everything
+ * one at a time (they take contact and audit locks). `effects` picks which events a batch claims:
+ * those without an effect (the default: large, set-based batches) or those with one (short
+ * transactions, `WEBHOOK_EFFECT_BATCH`), so the audit-chain lock an effect takes is never held
+ * across a large batch. The rank rule makes the final state the same whichever batch applies an
+ * event of a message first. A crash before commit leaves everything
  * unapplied for the next drain. After commit, each message moved to a failure goes to the
  * outbox's final-failure handling (the channel fallback, keyed so a second report reuses it).
  *
@@ -47,10 +59,10 @@ export interface DrainBatchResult {
  */
 export async function drainWebhookEventsBatch({
   ctx,
-  input: { limit = WEBHOOK_DRAIN_BATCH } = {},
+  input: { limit = WEBHOOK_DRAIN_BATCH, effects = false } = {},
 }: {
   ctx: PublicContext;
-  input?: { limit?: number };
+  input?: { limit?: number; effects?: boolean };
 }): Promise<DrainBatchResult> {
   const { applied, failed } = await inTransaction(ctx.db, async (tx) => {
     const appliedAt = ctx.now();
@@ -64,6 +76,7 @@ export async function drainWebhookEventsBatch({
             join ${messages} m
               on m.transport = w.provider and m.provider_message_id = w.provider_message_id and m.direction = 'outbound'
            where w.applied_at is null and w.provider_message_id is not null
+             and (w.payload->>'effect' is ${effects ? sql`not null` : sql`null`})
            order by w.received_at, w.id
            limit ${limit}
            for update of w skip locked
@@ -236,11 +249,20 @@ export async function drainWebhookEvents({
   input?: { limit?: number; maxBatches?: number };
 }): Promise<DrainBatchResult> {
   const total: DrainBatchResult = { applied: 0, failed: 0 };
-  for (let i = 0; i < maxBatches; i++) {
-    const batch = await drainWebhookEventsBatch({ ctx, input: { limit } });
-    total.applied += batch.applied;
-    total.failed += batch.failed;
-    if (batch.applied < limit) break;
+  // Status and timeline events first (set-based, large batches), then those with effects.
+  for (const [effects, size] of [
+    [false, limit],
+    [true, Math.min(limit, WEBHOOK_EFFECT_BATCH)],
+  ] as const) {
+    for (let i = 0; i < maxBatches; i++) {
+      const started = performance.now();
+      const batch = await drainWebhookEventsBatch({ ctx, input: { limit: size, effects } });
+      total.applied += batch.applied;
+      total.failed += batch.failed;
+      const ms = Math.round(performance.now() - started);
+      if (ms > 1000) logger.warn({ applied: batch.applied, effects, ms }, "slow webhook drain batch");
+      if (batch.applied < size) break;
+    }
   }
   return total;
 }
