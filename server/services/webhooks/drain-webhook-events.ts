@@ -43,10 +43,11 @@ export interface DrainBatchResult {
  * in one transaction, the oldest unapplied events (by `received_at`) that have an outbound
  * message with their (provider, provider id) are claimed (`FOR UPDATE SKIP LOCKED`, so two
  * drains — two instances, or the loop and the minute job — never take the same event) and
- * marked applied, then applied: per message in occurred order (status moves through
- * `applyMessageStatus`, never backwards, one timeline row per event), messages side by side on
- * the transaction's connection (pipelined); then the bounce / complaint / provider opt-out effects
- * one at a time (they take contact and audit locks). `effects` picks which events a batch claims:
+ * marked applied, then applied: the batch's messages are locked in id order, each one's events
+ * replayed in occurred order with the rank rule of `applyMessageStatus` (never backwards; one
+ * timeline row per event, `applied: false` when it did not move the message), written as one
+ * UPDATE and one INSERT; provider opens and clicks through `recordTrackingEvent`; then the
+ * bounce / complaint / provider opt-out effects one at a time (they take contact and audit locks). `effects` picks which events a batch claims:
  * those without an effect (the default: large, set-based batches) or those with one (short
  * transactions, `WEBHOOK_EFFECT_BATCH`), so the audit-chain lock an effect takes is never held
  * across a large batch. The rank rule makes the final state the same whichever batch applies an
