@@ -9,6 +9,7 @@ import { recoverImportsFunction } from "./recover-imports";
 import { reencryptPiiFunction } from "./reencrypt-pii";
 import { rollupAnalyticsFunction } from "./rollup-analytics";
 import { sendScheduledReportsFunction } from "./send-scheduled-reports";
+import { webhookDrainFunction } from "./webhook-drain";
 
 /**
  * Every Inngest function of the app: served by `/api/inngest` with an Inngest server and run by
@@ -26,4 +27,5 @@ export const functions = [
   purgeRetentionFunction,
   rollupAnalyticsFunction,
   sendScheduledReportsFunction,
+  webhookDrainFunction,
 ];

@@ -73,8 +73,11 @@ export type WebhookVerification = { ok: true } | { ok: false; response: WebhookR
 /** What a verified call holds: items (possibly none: an event about something else), or the answer for a malformed call. */
 export type ParsedWebhook<T> = { ok: true; items: T[] } | { ok: false; response: WebhookResponse };
 
-/** How one delivery event was taken: stored and applied, a redelivery, or kept for a message not recorded yet. */
-export type EventOutcome = "applied" | "duplicate" | "pending";
+/**
+ * How one delivery event was taken: `accepted` (stored, applied in the background by the webhook
+ * drain) or `duplicate` (a redelivery of an event already stored: nothing changes).
+ */
+export type EventOutcome = "accepted" | "duplicate";
 
 /**
  * The webhook half of every transport. The service verifies first and parses only a verified

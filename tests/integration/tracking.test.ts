@@ -4,6 +4,7 @@ import { GET as openPixel } from "@/app/t/o/[token]/route";
 import { GET as clickRedirect } from "@/app/t/c/[token]/route";
 import { GET as shortLink } from "@/app/t/[code]/route";
 import { POST as postWebhook } from "@/app/api/webhooks/[provider]/route";
+import { webhookDrainIdle } from "@/server/services/webhooks";
 import { campaignEngagement, messageLinks, messages, trackingEvents, type MessageRow } from "@/db/schema";
 import { resetEnv } from "@/server/lib/env";
 import {
@@ -46,6 +47,7 @@ beforeAll(async () => {
   h = await startSendHarness();
 });
 afterAll(async () => {
+  await webhookDrainIdle();
   delete process.env.RESEND_WEBHOOK_SECRET;
   await h.close();
   resetEnv();
@@ -270,6 +272,7 @@ describe("email tracking", () => {
       };
       const response = await postWebhook(resendWebhookRequest("http://localhost:3000/api/webhooks/resend", event));
       expect(response.status).toBe(200);
+      await webhookDrainIdle(); // applied by the drain the route woke
     };
     expect(ours!.providerMessageId).toBeTruthy();
     await report(ours!, "email.opened");

@@ -3,7 +3,12 @@ import { systemClock } from "@/server/lib/clock";
 import { getDbHandle } from "@/server/lib/db";
 import { logger } from "@/server/lib/logger";
 import type { SendingPublicContext } from "@/server/services/context";
-import { receiveDeliveryWebhook, type WebhookRequest, type WebhookResponse } from "@/server/services/webhooks";
+import {
+  receiveDeliveryWebhook,
+  wakeWebhookDrain,
+  type WebhookRequest,
+  type WebhookResponse,
+} from "@/server/services/webhooks";
 import { getOutbox } from "@/server/wiring";
 import { readBodyText } from "./_body";
 
@@ -59,18 +64,21 @@ export function plain(status: number, text: string): Response {
 
 /**
  * A delivery-event webhook (`/api/webhooks/<provider>` and `/api/webhooks/<provider>/status`): the
- * provider's transport verifies and parses the call; each event is stored once by its dedupe key
- * and applied, never moving a message backwards; events for messages not recorded yet are kept
- * and applied later. Refusals (bad signature, not configured, too large) store nothing. Unknown
- * provider → 404.
+ * provider's transport verifies and parses the call; its events are stored once by their dedupe
+ * keys and the call is answered; the in-process drain, woken here without waiting for it, applies
+ * them (never moving a message backwards; events for messages not recorded yet wait for them).
+ * Refusals (bad signature, not configured, too large) store nothing. Unknown provider → 404.
  */
 export async function handleDeliveryWebhook(request: Request): Promise<Response> {
   try {
+    const ctx = await webhookContext(request);
     const answer = await receiveDeliveryWebhook({
-      ctx: await webhookContext(request),
+      ctx,
       input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) },
     });
-    return answer ? toResponse(answer) : plain(404, "Not found");
+    if (!answer) return plain(404, "Not found");
+    if (answer.status < 300) wakeWebhookDrain({ db: ctx.db, now: ctx.now, outbox: ctx.outbox });
+    return toResponse(answer);
   } catch (error) {
     logger.error({ err: error }, "delivery webhook failed");
     return plain(500, "Internal server error");

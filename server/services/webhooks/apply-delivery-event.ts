@@ -34,6 +34,23 @@ export interface ApplicableEvent extends DeliveryEventPayload {
  * failure handling (channel fallback) once its transaction has committed.
  */
 export async function applyDeliveryEvent({
+  ctx,
+  input,
+}: {
+  ctx: JobContext;
+  input: { message: MessageRow; event: ApplicableEvent };
+}): Promise<{ failed: boolean }> {
+  const result = await applyDeliveryEventToMessage({ ctx, input });
+  await applyDeliveryEventEffect({ ctx, input });
+  return result;
+}
+
+/**
+ * The message half of `applyDeliveryEvent`: the status move (never backwards) and its timeline
+ * row, or the timeline-only row (and the provider's open/click count). Touches only this message's
+ * rows, so the drain runs it for many messages at once on one transaction.
+ */
+export async function applyDeliveryEventToMessage({
   ctx: { db: tx, now },
   input: { message, event },
 }: {
@@ -83,7 +100,22 @@ export async function applyDeliveryEvent({
     }
   }
 
-  if (!event.effect) return { failed };
+  return { failed };
+}
+
+/**
+ * The effect half of `applyDeliveryEvent` (bounce, complaint, provider opt-out): suppression and
+ * consent, audited as the provider. Takes contact and audit-chain locks, so callers run effects
+ * one at a time.
+ */
+export async function applyDeliveryEventEffect({
+  ctx: { db: tx, now },
+  input: { message, event },
+}: {
+  ctx: JobContext;
+  input: { message: MessageRow; event: ApplicableEvent };
+}): Promise<void> {
+  if (!event.effect) return;
   const ctx: ServiceContext = {
     db: tx,
     workspaceId: message.workspaceId,
@@ -128,5 +160,4 @@ export async function applyDeliveryEvent({
       },
     });
   }
-  return { failed };
 }
