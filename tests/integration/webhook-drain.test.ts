@@ -140,7 +140,7 @@ describe("acknowledge, then apply", () => {
   it("a burst of out-of-order and duplicate events is applied exactly once, the fallback once", async () => {
     const sms = [];
     for (let i = 0; i < 4; i++) sms.push((await sentMessage("sms", true)).row);
-    const emails = [];
+    const emails: MessageRow[] = [];
     for (let i = 0; i < 3; i++) emails.push((await sentMessage("email")).row);
     const expected = new Map<string, string>();
     const requests: (() => Request)[] = [];
@@ -168,16 +168,19 @@ describe("acknowledge, then apply", () => {
     const answers = await Promise.all(stream.map((make) => ack(make())));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const ids = [...sms, ...emails].map((m) => m.id);
-    expect((await h.handle.db.select().from(messages).where(inArray(messages.id, ids))).map((m) => m.status)).toEqual(
-      ids.map(() => "sent"),
+    // Nothing applied by the acknowledgements but the hard bounce: an event with an effect (a
+    // suppression) is applied before its call is answered.
+    const statuses = new Map(
+      (await h.handle.db.select().from(messages).where(inArray(messages.id, ids))).map((m) => [m.id, m.status]),
     );
+    expect(ids.map((id) => statuses.get(id))).toEqual(ids.map((id) => (id === emails[0]!.id ? "bounced" : "sent")));
 
     // Two drains at once (two instances), small batches: each event is claimed by one of them.
     const [a, b] = await Promise.all([
       drainWebhookEvents({ ctx: ctx(), input: { limit: 4 } }),
       drainWebhookEvents({ ctx: ctx(), input: { limit: 4 } }),
     ]);
-    expect(a.applied + b.applied).toBe(unique);
+    expect(a.applied + b.applied).toBe(unique - 1);
     await h.settle();
 
     const rows = new Map<string, MessageRow>(
@@ -253,5 +256,39 @@ describe("acknowledge, then apply", () => {
         ),
       );
     expect(rows).toHaveLength(0);
+  });
+
+  it("a complaint is applied before its call is answered: the next email to that contact is blocked", async () => {
+    const { row, contactId } = await sentMessage("email");
+    // Status events of other messages waiting for the drain around it.
+    const others = [(await sentMessage("sms")).row, (await sentMessage("sms")).row];
+    await Promise.all(others.map((m) => ack(twilioStatus(m.providerMessageId!, "delivered"))));
+    const answer = await ack(resendEvent("email.complained", row.providerMessageId!, "msg_complaint_1", new Date()));
+    expect(answer.status).toBe(200);
+    // No drain has run: the complaint's effect is there already, the plain status events are not.
+    expect((await h.message(row.id)).status).toBe("complained");
+    expect((await h.message(others[0]!.id)).status).toBe("sent");
+    const next = await send({ contactId, channel: "email", topic: "news", content: { subject: "Again", text: "Hi" } });
+    expect(next.body).toMatchObject({ status: "blocked" });
+    expect(["opted_out", "suppressed"]).toContain(next.body.reason);
+    // The drain later applies the rest, and never the complaint a second time.
+    expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 2 });
+    expect(await webhookTimeline([row.id])).toHaveLength(1);
+  });
+
+  it("reading one message applies its waiting events first; the drain then finds nothing of it", async () => {
+    const { row } = await sentMessage("sms");
+    await ack(twilioStatus(row.providerMessageId!, "delivered"));
+    await ack(twilioStatus(row.providerMessageId!, "sent"));
+    expect((await h.message(row.id)).status).toBe("sent");
+    const read = await rest("GET", `/messages/${row.id}`, { key: h.key });
+    expect(read.status).toBe(200);
+    expect(read.body.status).toBe("delivered");
+    expect(await webhookTimeline([row.id])).toHaveLength(2);
+    const pending = await h.handle.db
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.providerMessageId, row.providerMessageId!), isNull(webhookEvents.appliedAt)));
+    expect(pending).toHaveLength(0);
   });
 });

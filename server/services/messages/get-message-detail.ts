@@ -27,6 +27,7 @@ import {
   messagePreview,
   ZMessageListItem,
 } from "./message-view";
+import { applyWaitingEventsOf } from "../webhooks/apply-waiting-events-of";
 import { getMessageRow } from "./queries";
 
 const ZRelatedMessage = z.object({
@@ -164,7 +165,10 @@ export async function getMessageDetail({
   input: z.input<typeof ZGetMessageInput>;
 }): Promise<TMessageDetail> {
   const { id } = ZGetMessageInput.parse(input);
-  const row = await getMessageRow(ctx.db, ctx.workspaceId, id);
+  // Delivery events still waiting for the background drain are applied first (read-your-webhooks).
+  let row = await getMessageRow(ctx.db, ctx.workspaceId, id);
+  if (await applyWaitingEventsOf({ ctx, input: { message: row } }))
+    row = await getMessageRow(ctx.db, ctx.workspaceId, id);
   const consentEventId = row.consentEventId ?? row.decision?.consent?.eventId ?? null;
 
   const [events, [extras], [contactRow], [consentRow], parentRows, childRows] = await Promise.all([

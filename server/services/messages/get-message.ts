@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
 import { loadEvents, toMessage, type TMessage } from "./message-view";
+import { applyWaitingEventsOf } from "../webhooks/apply-waiting-events-of";
 import { getMessageRow } from "./queries";
 
 export const ZGetMessageInput = z.object({ id: z.uuid().describe("Message id") });
@@ -17,7 +18,10 @@ export async function getMessage({
   input: z.input<typeof ZGetMessageInput>;
 }): Promise<TMessage> {
   const { id } = ZGetMessageInput.parse(input);
-  const row = await getMessageRow(ctx.db, ctx.workspaceId, id);
+  // Delivery events still waiting for the background drain are applied first (read-your-webhooks).
+  let row = await getMessageRow(ctx.db, ctx.workspaceId, id);
+  if (await applyWaitingEventsOf({ ctx, input: { message: row } }))
+    row = await getMessageRow(ctx.db, ctx.workspaceId, id);
   const events = await loadEvents(ctx.db, ctx.workspaceId, [id]);
   return toMessage(row, events.get(id) ?? []);
 }
