@@ -38,6 +38,7 @@ interface ChildConfig {
   url?: string;
   pgliteDir?: string;
   csvPath: string;
+  size: number;
   importId: string;
   workspaceId: string;
   userId: string;
@@ -58,6 +59,15 @@ interface ChildResult {
   dbCpuSeconds: number | null;
   /** The in-process floor: the same file parsed, validated, hashed and encrypted, no database. */
   prepareSeconds: number;
+  /** Seconds from the start of the import at which processed rows first reached each slice end. */
+  sliceEnds: { rows: number; seconds: number }[];
+  /** Preparation worker threads (IMPORT_WORKERS, default one per core; 0 = main thread). */
+  importWorkers: number;
+}
+
+/** Rows per slice of the `slices` figure: 100k rows from 500k rows up, else a tenth of the file. */
+function sliceRowsFor(size: number): number {
+  return size >= 500_000 ? 100_000 : Math.max(1, Math.ceil(size / 10));
 }
 
 /** CPU seconds used so far by the local PostgreSQL backends serving the current database. */
@@ -133,7 +143,7 @@ async function runChild(config: ChildConfig): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const { setDbHandle } = await import("@/server/lib/db");
-  const { runImport } = await import("@/server/services/imports");
+  const { importWorkerCount, runImport } = await import("@/server/services/imports");
   const { handle } = await openDb(config);
   setDbHandle(handle);
   const ctx = {
@@ -145,11 +155,33 @@ async function runChild(config: ChildConfig): Promise<void> {
   const startRss = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  // Progress as the UI sees it (the committed counters), polled: when each slice of rows was done.
+  const { imports } = await import("@/db/schema");
+  const { eq } = await import("drizzle-orm");
+  const sliceRows = sliceRowsFor(config.size);
+  const sliceEnds: ChildResult["sliceEnds"] = [];
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [row] = await handle.db
+        .select({ processed: imports.processedRows })
+        .from(imports)
+        .where(eq(imports.id, config.importId));
+      const seconds = (performance.now() - started) / 1000;
+      while (row && row.processed >= (sliceEnds.length + 1) * sliceRows)
+        sliceEnds.push({ rows: (sliceEnds.length + 1) * sliceRows, seconds });
+    }
+  })();
   const result = await runImport({
     ctx,
     input: { importId: config.importId, source: fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }) },
   });
   const seconds = (performance.now() - started) / 1000;
+  polling = false;
+  await poll;
+  while (sliceEnds.length * sliceRows < result.processedRows)
+    sliceEnds.push({ rows: Math.min(result.processedRows, (sliceEnds.length + 1) * sliceRows), seconds });
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -168,6 +200,8 @@ async function runChild(config: ChildConfig): Promise<void> {
     cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     dbCpuSeconds: dbCpuSeconds === null ? null : Number(dbCpuSeconds.toFixed(2)),
     prepareSeconds: Number(prepareSeconds.toFixed(2)),
+    sliceEnds,
+    importWorkers: importWorkerCount(),
   };
   console.log(JSON.stringify(out));
 }
@@ -338,6 +372,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const result = await runChildProcess({
       ...dbConfig,
       csvPath,
+      size,
       importId: created.id,
       workspaceId: ws.id,
       userId: user.id,
@@ -385,6 +420,14 @@ export async function run(options: BenchOptions): Promise<void> {
       consentEvents: result.consentEvents,
       prepareSeconds: result.prepareSeconds,
       prepareRowsPerSec: Math.round(size / result.prepareSeconds),
+      // Rows/s of each consecutive slice of the file (sliceRows rows each): flat when lookups and
+      // writes do not slow down as the tables grow.
+      sliceRows: sliceRowsFor(size),
+      slices: result.sliceEnds.map((end, i, all) => {
+        const from = i === 0 ? { rows: 0, seconds: 0 } : all[i - 1]!;
+        return Math.round((end.rows - from.rows) / Math.max(0.001, end.seconds - from.seconds));
+      }),
+      importWorkers: result.importWorkers,
       cpuSeconds: result.cpuSeconds,
       dbCpuSeconds: result.dbCpuSeconds,
       cpus: os.cpus().length,

@@ -56,10 +56,11 @@ function isFresh(root: string, file: string): boolean {
 }
 
 /**
- * Bundles worker `name` into `outDir/<name>.cjs` (+ its meta file). Throws when esbuild is not
- * installed (a production install) or the build fails.
+ * Bundles worker `name` into `outDir/<name>.cjs` (+ its meta file), synchronously (about a second;
+ * once per process at most, or at build time). Throws when esbuild is not installed (a production
+ * install) or the build fails.
  */
-export async function buildWorkerBundle(root: string, name: WorkerName, outDir: string): Promise<string> {
+export function buildWorkerBundle(root: string, name: WorkerName, outDir: string): string {
   // Required at run time from the app root, out of sight of Next's bundler.
   const esbuild = createRequire(path.join(root, "package.json"))("esbuild") as typeof Esbuild;
   const absOut = path.resolve(root, outDir);
@@ -67,7 +68,7 @@ export async function buildWorkerBundle(root: string, name: WorkerName, outDir: 
   const outfile = path.join(absOut, `${name}.cjs`);
   // Written under a temporary name and renamed: a concurrent process never loads half a file.
   const tmp = `${outfile}.${process.pid}.${Date.now()}.tmp`;
-  const result = await esbuild.build({
+  const result = esbuild.buildSync({
     absWorkingDir: root,
     entryPoints: [WORKER_ENTRIES[name]],
     bundle: true,
@@ -112,7 +113,7 @@ async function locate(name: WorkerName, root: string): Promise<string | undefine
   const cached = path.join(root, CACHE_DIR, `${name}.cjs`);
   if (isFresh(root, cached)) return cached;
   try {
-    return await buildWorkerBundle(root, name, CACHE_DIR);
+    return buildWorkerBundle(root, name, CACHE_DIR);
   } catch (error) {
     if (fs.existsSync(prebuilt)) {
       logger.warn({ worker: name }, "worker bundle may be stale and cannot be rebuilt here; using it");
@@ -124,4 +125,12 @@ async function locate(name: WorkerName, root: string): Promise<string | undefine
     );
     return undefined;
   }
+}
+
+/** Bundles every worker entry into the fixed prebuilt directory (`npm run build`, the image build). */
+export function buildAllWorkerBundles(root: string): string[] {
+  return (Object.keys(WORKER_ENTRIES) as WorkerName[]).map((name) => {
+    const prebuilt = path.join(root, PREBUILT_DIR, `${name}.cjs`);
+    return isFresh(root, prebuilt) ? prebuilt : buildWorkerBundle(root, name, PREBUILT_DIR);
+  });
 }

@@ -49,10 +49,15 @@ export type PrepareResponse =
  */
 const INLINE_SLICE = 50;
 
-/** Workers for an import: IMPORT_WORKERS when set (0 = prepare on the main thread), else one per core. */
+/**
+ * Workers for an import: IMPORT_WORKERS when set (0 = prepare on the main thread), else one per
+ * core but one (at least one): the main thread is busy too, parsing the file and writing.
+ */
 export function importWorkerCount(): number {
-  return getEnv().IMPORT_WORKERS ?? Math.max(1, os.availableParallelism());
+  return getEnv().IMPORT_WORKERS ?? Math.max(1, os.availableParallelism() - 1);
 }
+
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 interface Slot {
   worker: Worker;
@@ -75,6 +80,7 @@ export class PreparePool {
   private readonly waiting = new Map<number, { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | undefined;
+  private closing = false;
   private inline: { encryptor: PiiBatchEncryptor; indexers: Map<string, BlindIndexer> } | undefined;
 
   private constructor() {}
@@ -98,12 +104,19 @@ export class PreparePool {
     };
     for (let i = 0; i < size; i++) {
       // Only what the worker needs: no copy of the process environment (its secrets travel in workerData).
-      const worker = new Worker(file, { workerData, env: {}, stdout: false, stderr: false });
+      const worker = new Worker(file, {
+        workerData,
+        env: {},
+        stdout: false,
+        stderr: false,
+        // A batch needs a few MB: a small young generation keeps each worker's RSS near its code.
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      });
       const slot: Slot = { worker, busy: false };
       worker.on("message", (response: PrepareResponse) => pool.settle(slot, response));
       worker.on("error", (error) => pool.fail(new Error(`import worker failed: ${error.name}`)));
       worker.on("exit", (code) => {
-        if (code !== 0) pool.fail(new Error(`import worker exited with code ${code}`));
+        if (code !== 0 && !pool.closing) pool.fail(new Error(`import worker exited with code ${code}`));
       });
       pool.slots.push(slot);
     }
@@ -131,6 +144,7 @@ export class PreparePool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
