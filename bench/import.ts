@@ -163,6 +163,9 @@ async function runChild(config: ChildConfig): Promise<void> {
   const sliceRows = sliceRowsFor(config.size);
   const sliceEnds: ChildResult["sliceEnds"] = [];
   let polling = true;
+  // A slice end between two samples is placed by linear interpolation (a sample can cross several
+  // ends at once when the poll waits behind a batch, e.g. on PGlite's single connection).
+  let last = { processed: 0, seconds: 0 };
   const poll = (async () => {
     while (polling) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -171,8 +174,14 @@ async function runChild(config: ChildConfig): Promise<void> {
         .from(imports)
         .where(eq(imports.id, config.importId));
       const seconds = (performance.now() - started) / 1000;
-      while (row && row.processed >= (sliceEnds.length + 1) * sliceRows)
-        sliceEnds.push({ rows: (sliceEnds.length + 1) * sliceRows, seconds });
+      if (!row || row.processed <= last.processed) continue;
+      while (row.processed >= (sliceEnds.length + 1) * sliceRows) {
+        const rows = (sliceEnds.length + 1) * sliceRows;
+        const at =
+          last.seconds + ((rows - last.processed) / (row.processed - last.processed)) * (seconds - last.seconds);
+        sliceEnds.push({ rows, seconds: at });
+      }
+      last = { processed: row.processed, seconds };
     }
   })();
   const result = await runImport({
