@@ -17,7 +17,8 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN npx next build && npm prune --omit=dev --no-audit --no-fund
+# The import's worker-thread bundle (dist/workers) is built while esbuild, a dev dependency, is installed.
+RUN npx next build && node --import tsx scripts/build-workers.ts && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
@@ -26,6 +27,7 @@ RUN groupadd --system --gid 1001 optin && useradd --system --uid 1001 --gid opti
   && mkdir -p /data && chown optin:optin /data
 COPY --from=build --chown=optin:optin /app/node_modules ./node_modules
 COPY --from=build --chown=optin:optin /app/.next ./.next
+COPY --from=build --chown=optin:optin /app/dist ./dist
 COPY --from=build --chown=optin:optin /app/public ./public
 COPY --from=build --chown=optin:optin /app/drizzle ./drizzle
 COPY --from=build --chown=optin:optin /app/package.json /app/next.config.ts /app/tsconfig.json /app/instrumentation.ts /app/proxy.ts ./

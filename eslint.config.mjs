@@ -169,6 +169,7 @@ export default tseslint.config(
     ignores: [
       ".next/**",
       ".next-bench/**",
+      "dist/**",
       "node_modules/**",
       ".data/**",
       "drizzle/**",

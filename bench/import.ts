@@ -14,7 +14,9 @@
  * 3. Baseline, same database: plain COPY of the same file into an unindexed staging table
  *    (postgres.js `COPY … FROM STDIN`, or PGlite `COPY … FROM '/dev/blob'`).
  * Last stdout line: one JSON object (rowsPerSec, baselineRowsPerSec, ratio, peakRssMb, rows, rejected,
- * prepareRowsPerSec…).
+ * prepareRowsPerSec, `slices`: rows/s of each consecutive `sliceRows` rows — 100k from 500k rows
+ * up, else a tenth of the file — from the committed progress counters polled every 200 ms,
+ * `importWorkers`: the preparation threads, IMPORT_WORKERS or one per core but one…).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -38,6 +40,7 @@ interface ChildConfig {
   url?: string;
   pgliteDir?: string;
   csvPath: string;
+  size: number;
   importId: string;
   workspaceId: string;
   userId: string;
@@ -58,6 +61,15 @@ interface ChildResult {
   dbCpuSeconds: number | null;
   /** The in-process floor: the same file parsed, validated, hashed and encrypted, no database. */
   prepareSeconds: number;
+  /** Seconds from the start of the import at which processed rows first reached each slice end. */
+  sliceEnds: { rows: number; seconds: number }[];
+  /** Preparation worker threads (IMPORT_WORKERS, default one per core; 0 = main thread). */
+  importWorkers: number;
+}
+
+/** Rows per slice of the `slices` figure: 100k rows from 500k rows up, else a tenth of the file. */
+function sliceRowsFor(size: number): number {
+  return size >= 500_000 ? 100_000 : Math.max(1, Math.ceil(size / 10));
 }
 
 /** CPU seconds used so far by the local PostgreSQL backends serving the current database. */
@@ -133,7 +145,7 @@ async function runChild(config: ChildConfig): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const { setDbHandle } = await import("@/server/lib/db");
-  const { runImport } = await import("@/server/services/imports");
+  const { importWorkerCount, runImport } = await import("@/server/services/imports");
   const { handle } = await openDb(config);
   setDbHandle(handle);
   const ctx = {
@@ -145,11 +157,42 @@ async function runChild(config: ChildConfig): Promise<void> {
   const startRss = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  // Progress as the UI sees it (the committed counters), polled: when each slice of rows was done.
+  const { imports } = await import("@/db/schema");
+  const { eq } = await import("drizzle-orm");
+  const sliceRows = sliceRowsFor(config.size);
+  const sliceEnds: ChildResult["sliceEnds"] = [];
+  let polling = true;
+  // A slice end between two samples is placed by linear interpolation (a sample can cross several
+  // ends at once when the poll waits behind a batch, e.g. on PGlite's single connection).
+  let last = { processed: 0, seconds: 0 };
+  const poll = (async () => {
+    while (polling) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [row] = await handle.db
+        .select({ processed: imports.processedRows })
+        .from(imports)
+        .where(eq(imports.id, config.importId));
+      const seconds = (performance.now() - started) / 1000;
+      if (!row || row.processed <= last.processed) continue;
+      while (row.processed >= (sliceEnds.length + 1) * sliceRows) {
+        const rows = (sliceEnds.length + 1) * sliceRows;
+        const at =
+          last.seconds + ((rows - last.processed) / (row.processed - last.processed)) * (seconds - last.seconds);
+        sliceEnds.push({ rows, seconds: at });
+      }
+      last = { processed: row.processed, seconds };
+    }
+  })();
   const result = await runImport({
     ctx,
     input: { importId: config.importId, source: fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }) },
   });
   const seconds = (performance.now() - started) / 1000;
+  polling = false;
+  await poll;
+  while (sliceEnds.length * sliceRows < result.processedRows)
+    sliceEnds.push({ rows: Math.min(result.processedRows, (sliceEnds.length + 1) * sliceRows), seconds });
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -168,6 +211,8 @@ async function runChild(config: ChildConfig): Promise<void> {
     cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     dbCpuSeconds: dbCpuSeconds === null ? null : Number(dbCpuSeconds.toFixed(2)),
     prepareSeconds: Number(prepareSeconds.toFixed(2)),
+    sliceEnds,
+    importWorkers: importWorkerCount(),
   };
   console.log(JSON.stringify(out));
 }
@@ -338,6 +383,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const result = await runChildProcess({
       ...dbConfig,
       csvPath,
+      size,
       importId: created.id,
       workspaceId: ws.id,
       userId: user.id,
@@ -367,6 +413,11 @@ export async function run(options: BenchOptions): Promise<void> {
     await handle.close();
     log(`COPY baseline: ${copied?.n} rows in ${copySeconds.toFixed(1)} s`);
 
+    const slices = result.sliceEnds.map((end, i, all) => {
+      const from = i === 0 ? { rows: 0, seconds: 0 } : all[i - 1]!;
+      return Math.round((end.rows - from.rows) / Math.max(0.001, end.seconds - from.seconds));
+    });
+    // The keys bench/RESULTS.md shows come first (its figures cell keeps the first 16 scalars).
     const summary = {
       bench: "import",
       db: options.db,
@@ -375,20 +426,26 @@ export async function run(options: BenchOptions): Promise<void> {
       baselineRowsPerSec: Math.round(size / copySeconds),
       ratio: Number((result.seconds / copySeconds).toFixed(2)),
       peakRssMb: result.peakRssMb,
+      // Rows/s of each consecutive slice of the file (sliceRows rows each): flat when lookups and
+      // writes do not slow down as the tables grow. `slicesText` is the same, for the results table.
+      sliceRows: sliceRowsFor(size),
+      slicesText: slices.join("/"),
+      importWorkers: result.importWorkers,
+      loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
+      cpuSeconds: result.cpuSeconds,
+      dbCpuSeconds: result.dbCpuSeconds,
+      prepareRowsPerSec: Math.round(size / result.prepareSeconds),
       // What the import itself adds to the process (the rest is Node, tsx and the loaded code).
       importRssMb: result.peakRssMb - result.startRssMb,
       seconds: Number(result.seconds.toFixed(2)),
       baselineSeconds: Number(copySeconds.toFixed(2)),
+      prepareSeconds: result.prepareSeconds,
       inserted: result.inserted,
       updated: result.updated,
       rejected: result.rejected,
       consentEvents: result.consentEvents,
-      prepareSeconds: result.prepareSeconds,
-      prepareRowsPerSec: Math.round(size / result.prepareSeconds),
-      cpuSeconds: result.cpuSeconds,
-      dbCpuSeconds: result.dbCpuSeconds,
+      slices,
       cpus: os.cpus().length,
-      loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
     };
     console.log(JSON.stringify(summary));
   } finally {

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { buildAllWorkerBundles } from "../../server/lib/worker-bundles";
 
 const SOURCES = ["app", "components", "server", "db", "drizzle", "inngest", "public"];
 const FILES = [
@@ -30,7 +31,21 @@ export function sourceFingerprint(root: string): string {
   return hash.digest("hex");
 }
 
-/** Runs `next build` unless the last build was made from these exact sources. False when the build fails. */
+/** Bundles the worker-thread entries (server/lib/worker-bundles.ts) into dist/workers. False when that fails. */
+export function buildWorkers(root: string): boolean {
+  try {
+    for (const file of buildAllWorkerBundles(root)) console.log(`Worker bundle: ${path.relative(root, file)}`);
+    return true;
+  } catch (error) {
+    console.error(`Worker bundle build failed: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
+/**
+ * Runs `next build` unless the last build was made from these exact sources, and bundles the
+ * worker threads. False when a build fails.
+ */
 export function buildIfNeeded(root: string, { force = false }: { force?: boolean } = {}): boolean {
   const marker = path.join(root, ".next", "optin-build-fingerprint");
   const fingerprint = sourceFingerprint(root);
@@ -39,7 +54,7 @@ export function buildIfNeeded(root: string, { force = false }: { force?: boolean
     fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
     fs.existsSync(marker) &&
     fs.readFileSync(marker, "utf8") === fingerprint;
-  if (upToDate) return true;
+  if (upToDate) return buildWorkers(root);
   console.log(
     force ? "Building the production bundle…" : "Building the production bundle (first start or sources changed)…",
   );
@@ -47,5 +62,5 @@ export function buildIfNeeded(root: string, { force = false }: { force?: boolean
   const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: process.env });
   if (build.status !== 0) return false;
   fs.writeFileSync(marker, fingerprint);
-  return true;
+  return buildWorkers(root);
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { consentEvents, contacts, imports } from "@/db/schema";
 import { closeDb, setDbHandle } from "@/server/lib/db";
+import { resetEnv } from "@/server/lib/env";
 import { AppError } from "@/server/lib/errors";
 import type { ServiceContext } from "@/server/services/context";
 import { createImport } from "@/server/services/imports/create-import";
@@ -128,6 +129,35 @@ describe("an import interrupted mid-way", () => {
     expect(hasImportFile(created.id)).toBe(false);
     await expect(resumeImport({ ctx, input: { id: created.id } })).rejects.toMatchObject({ code: "CONFLICT" });
   }, 120_000);
+
+  it("prepared on two worker threads with batches in flight: the failed batch and those after it are not written, Resume writes every row once", async () => {
+    const saved = process.env.IMPORT_WORKERS;
+    process.env.IMPORT_WORKERS = "2";
+    resetEnv();
+    try {
+      const tag = `r1w-${randomUUID().slice(0, 6)}`;
+      const rows = IMPORT_BATCH_SIZE * 5 + 300;
+      const created = await newImport();
+      const error = await failingPast(created.id, IMPORT_BATCH_SIZE * 3, () =>
+        runImport({ ctx, input: { importId: created.id, source: chunks(csvOf(rows, tag)) } }),
+      );
+      expect(error).toBeInstanceOf(Error);
+      const failed = await getImport({ ctx, input: { id: created.id } });
+      expect(failed).toMatchObject({
+        status: "failed",
+        processedRows: IMPORT_BATCH_SIZE * 2,
+        lastLine: IMPORT_BATCH_SIZE * 2 + 1,
+        resumable: true,
+      });
+      await resumeImport({ ctx, input: { id: created.id } });
+      await waitForImportResumes();
+      await importedOnce(created.id, tag, rows);
+    } finally {
+      if (saved === undefined) delete process.env.IMPORT_WORKERS;
+      else process.env.IMPORT_WORKERS = saved;
+      resetEnv();
+    }
+  }, 180_000);
 
   it("left `running` by a dead process: recovery resumes it from its file and completes it", async () => {
     const tag = `r2-${randomUUID().slice(0, 6)}`;

@@ -96,6 +96,15 @@ describe("Dockerfile", () => {
     expect(copies).toMatch(/\/app\/scripts/);
     expect(copies).toMatch(/\/app\/drizzle/);
   });
+
+  it("builds the import's worker bundle before dev dependencies are pruned, and ships it", () => {
+    const runs = dockerfile.filter((i) => i.keyword === "RUN").map((i) => i.args);
+    const build = runs.find((args) => args.includes("scripts/build-workers.ts"));
+    expect(build).toBeDefined();
+    expect(build!.indexOf("scripts/build-workers.ts")).toBeLessThan(build!.indexOf("npm prune"));
+    const copies = runtime.filter((i) => i.keyword === "COPY").map((i) => i.args);
+    expect(copies).toContainEqual(expect.stringMatching(/\/app\/dist \.\/dist$/));
+  });
 });
 
 describe(".dockerignore", () => {

@@ -27,5 +27,6 @@ export {
 export { csvRecords } from "./csv-records";
 export { IMPORT_BATCH_SIZE } from "./run-steps";
 export { buildColumnIndex, prepareBatch, type RawRecord } from "./prepare-rows";
+export { importWorkerCount } from "./prepare-pool";
 export { AddressSeenMap } from "./address-seen-map";
 export { BlindIndexer, PiiBatchEncryptor } from "./pii-batch";

@@ -6,17 +6,16 @@ import { logger } from "@/server/lib/logger";
 import { writeAudit } from "../audit/write-audit";
 import { actorId, inTransaction, requireAccess, type ServiceContext } from "../context";
 import { workspaceRegion } from "../contacts/rows";
-import { AddressSeenMap } from "./address-seen-map";
 import { IMPORT_CONSENT_ACCESS } from "./create-import";
 import { csvRecords } from "./csv-records";
 import { activeRuns, isInterrupted, type ImportRow } from "./import-runs";
 import { notifyImportFinished } from "./notify-import";
 import { openImportFile, removeImportFile, type ImportSource } from "./import-files";
-import { PiiBatchEncryptor, BlindIndexer } from "./pii-batch";
-import { prepareBatch, buildColumnIndex, type RawRecord } from "./prepare-rows";
+import { importWorkerCount, PreparePool } from "./prepare-pool";
+import { buildColumnIndex, type RawRecord } from "./prepare-rows";
 import { toImport } from "./rows";
 import { ZImportMapping, type TImport } from "./schemas";
-import { ImportSupersededError, writeBatch, type BatchCounts, type ImportJob } from "./write-batch";
+import { ImportSupersededError, writeBatch, type ImportJob } from "./write-batch";
 
 /*
  * The steps the import verbs share (run-import, resume-import, resume-import-upload,
@@ -26,13 +25,6 @@ import { ImportSupersededError, writeBatch, type BatchCounts, type ImportJob } f
 
 /** Rows per batch: one transaction and one round of set-based statements each. 2,500 rather than 5,000: ~11% slower, ~45 MB less peak RSS (import bench, 200k rows). */
 export const IMPORT_BATCH_SIZE = 2_500;
-/**
- * Rows prepared (validated, hashed, encrypted) between two yields to the event loop. The writer of
- * the previous batch runs meanwhile; yielding lets it send its next statement as soon as the
- * database answers, so the database never waits for a whole batch of encryption.
- */
-const PREPARE_SLICE = 50;
-
 /** How often a running import refreshes its heartbeat besides each batch commit. */
 const HEARTBEAT_MS = 30_000;
 
@@ -266,41 +258,37 @@ async function streamRows(
   skipThrough: number,
 ): Promise<void> {
   const region = await workspaceRegion(ctx.db, ctx.workspaceId);
-  const encryptor = new PiiBatchEncryptor();
-  const indexer = new BlindIndexer(ctx.workspaceId);
+  const pool = await PreparePool.open(importWorkerCount());
+  // Batches read but not yet written: each worker busy, one batch ready, one being written. This
+  // bounds the memory of the run whatever the file size (the reader waits for the writer).
+  const maxInFlight = pool.size + 2;
   let resolved: Awaited<ReturnType<typeof resolveJob>> | undefined;
   let pending: RawRecord[] = [];
-  let inflight: Promise<BatchCounts> | undefined;
+  const inFlight: Promise<void>[] = [];
+  // The writes, chained in file order (one transaction at a time, as the resume point needs).
+  let written: Promise<void> = Promise.resolve();
 
   const flush = async () => {
     const records = pending;
     pending = [];
-    // Duplicates within this batch; the batch writer finds those of earlier batches in the database.
-    const seen = new AddressSeenMap(records.length * 4);
-    const deps = {
+    const prepared = pool.prepare(records, {
+      workspaceId: ctx.workspaceId,
       columns: resolved!.columns,
       region,
       now: ctx.now(),
       extraTags: resolved!.extraTags,
-      seen,
-      indexer,
-      encryptor,
-    };
-    const prepared: ReturnType<typeof prepareBatch> = { rows: [], rejections: [], rejectedLines: new Set() };
-    for (let at = 0; at < records.length; at += PREPARE_SLICE) {
-      const part = prepareBatch(records.slice(at, at + PREPARE_SLICE), deps);
-      for (const r of part.rows) prepared.rows.push(r);
-      for (const r of part.rejections) prepared.rejections.push(r);
-      for (const line of part.rejectedLines) prepared.rejectedLines.add(line);
-      if (inflight) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (inflight) await inflight;
-    inflight = writeBatch(
-      ctx.db,
-      { ...resolved!.job, runId },
-      { ...prepared, processed: records.length, lastLine: records[records.length - 1]!.line },
-    );
-    inflight.catch(() => {});
+    });
+    prepared.catch(() => {});
+    const job = { ...resolved!.job, runId };
+    const lastLine = records[records.length - 1]!.line;
+    const processed = records.length;
+    written = written
+      .then(() => prepared)
+      .then((batch) => writeBatch(ctx.db, job, { ...batch, processed, lastLine }))
+      .then(() => undefined);
+    written.catch(() => {});
+    inFlight.push(written);
+    while (inFlight.length >= maxInFlight) await inFlight.shift();
   };
 
   try {
@@ -316,11 +304,15 @@ async function streamRows(
       pending.push(record);
       if (pending.length >= IMPORT_BATCH_SIZE) await flush();
     }
+    if (!resolved) throw invalid("The file is empty", "file");
+    if (pending.length) await flush();
+    await written;
   } catch (error) {
-    if (inflight) await inflight.catch(() => {});
+    // Nothing is written after a failure (the chain stops at the first rejection); wait for the
+    // write under way so the caller sees the import's final state.
+    await written.catch(() => {});
     throw error;
+  } finally {
+    await pool.close();
   }
-  if (!resolved) throw invalid("The file is empty", "file");
-  if (pending.length) await flush();
-  if (inflight) await inflight;
 }

@@ -382,6 +382,22 @@ async function writeBatchOnce(
   //    ON CONFLICT rule.
   const pairTopics = pgTextArray(job.pairs.map((pair) => pair.topicId));
   const pairChannels = pgTextArray(job.pairs.map((pair) => pair.channel));
+  // Idempotent by content: a contact whose state for the (topic, channel) already is the imported
+  // status gets no new event (importing the same file again, or a resumed run, records nothing).
+  // The states of the batch's pre-existing contacts are read once, by primary key (they are locked
+  // above, so they cannot change before this batch commits). A per-row NOT EXISTS in the insert
+  // was planned on the (workspace, topic, channel, status) index and scanned every state of the
+  // topic for each row: quadratic in the table size.
+  const current = new Map<string, string>();
+  if (oldWithConsent.length) {
+    const states = await rows<{ contact_id: string; channel: string; topic_id: string; status: string }>(
+      tx,
+      sql`select contact_id::text as contact_id, channel::text as channel, topic_id::text as topic_id, status::text as status
+            from consent_states
+           where workspace_id = ${ws}::uuid and contact_id = any(${pgTextArray([...new Set(oldWithConsent.map((r) => r.id))])}::uuid[])`,
+    );
+    for (const state of states) current.set(`${state.contact_id}|${state.topic_id}|${state.channel}`, state.status);
+  }
   let consentEvents = 0;
   for (const [list, fresh] of [
     [newWithConsent, true],
@@ -392,8 +408,8 @@ async function writeBatchOnce(
     const actions: string[] = [];
     const occurred: string[] = [];
     const notes: (string | null)[] = [];
-    const emailOk: string[] = [];
-    const smsOk: string[] = [];
+    // Per row, one character per (topic, channel) pair: '1' when the row records an event for it.
+    const masks: string[] = [];
     let events = 0;
     for (const row of list) {
       const optIn = row.consent === "opted_in";
@@ -405,7 +421,14 @@ async function writeBatchOnce(
       const email = row.emailHash !== null && !emailSuppressed;
       const sms = row.phoneHash !== null && !smsSuppressed;
       let rowEvents = 0;
-      for (const pair of job.pairs) if (pair.channel === "email" ? email : sms) rowEvents++;
+      let mask = "";
+      for (const pair of job.pairs) {
+        const allowed =
+          (pair.channel === "email" ? email : sms) &&
+          (fresh || current.get(`${row.id}|${pair.topicId}|${pair.channel}`) !== row.consent);
+        mask += allowed ? "1" : "0";
+        if (allowed) rowEvents++;
+      }
       if (!rowEvents) continue;
       events += rowEvents;
       contactIds.push(row.id);
@@ -414,26 +437,17 @@ async function writeBatchOnce(
       occurred.push(row.consentAt ? row.consentAt.toISOString() : nowText);
       // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
       notes.push(row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null);
-      emailOk.push(email ? "t" : "f");
-      smsOk.push(sms ? "t" : "f");
+      masks.push(mask);
     }
     if (!events) continue;
     const prefix = uuidv7().slice(0, 24); // "xxxxxxxx-xxxx-7xxx-yxxx-": time, counter, variant
     const ids = pgTextArray(contactIds);
     const actionList = pgTextArray(actions);
     const occurredList = pgTextArray(occurred);
-    const emailList = pgTextArray(emailOk);
-    const smsList = pgTextArray(smsOk);
+    const maskList = pgTextArray(masks);
     const pairsAllowed = sql`cross join unnest(${pairTopics}::uuid[], ${pairChannels}::text[]) with ordinality as p(topic_id, channel, k)
-      where case p.channel when 'email' then u.email_ok else u.sms_ok end`;
+      where substr(u.mask, p.k::int, 1) = '1'`;
     const eventId = sql`(${prefix}::text || lpad(to_hex((u.n - 1) * ${job.pairs.length}::int + p.k), 12, '0'))::uuid`;
-    // Idempotent by content: a contact whose state for the (topic, channel) already is the imported
-    // status gets no new event (importing the same file again, or a resumed run, records nothing).
-    const unchanged = fresh
-      ? sql``
-      : sql` and not exists (select 1 from consent_states s
-                               where s.workspace_id = ${ws}::uuid and s.contact_id = u.contact_id and s.channel = p.channel::channel
-                                 and s.topic_id = p.topic_id and s.status::text = u.action)`;
     const inserted = await rows<{ n: number }>(
       tx,
       sql`with ins as (
@@ -442,9 +456,9 @@ async function writeBatchOnce(
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
              case when u.note is null then '{}'::jsonb else jsonb_build_object('sealed', u.note) end,
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
-        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[],
-                    ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, note, n)
-        ${pairsAllowed}${unchanged}
+        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[],
+                    ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, mask, note, n)
+        ${pairsAllowed}
       returning 1) select count(*)::int as n from ins`,
     );
     consentEvents += Number(inserted[0]?.n ?? 0);
@@ -452,9 +466,9 @@ async function writeBatchOnce(
       insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
       select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
              u.occurred_at, ${nowText}::timestamptz, ${nowText}::timestamptz
-        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${emailList}::boolean[], ${smsList}::boolean[])
-             with ordinality as u(contact_id, action, occurred_at, email_ok, sms_ok, n)
-        ${pairsAllowed}${unchanged}
+        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[])
+             with ordinality as u(contact_id, action, occurred_at, mask, n)
+        ${pairsAllowed}
       ${fresh ? sql`` : sql.raw(CONSENT_PROJECTION_CONFLICT)}`);
   }
 
