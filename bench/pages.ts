@@ -21,7 +21,7 @@
  * 3. Checks: a mix of writes (contact inserts, tag and consent updates, deletes, an import-like
  *    upsert, an erasure, message inserts and status moves), then the fold; every count a page
  *    shows must equal an independent `count(*)` (exit 1 otherwise). `--explain` prints EXPLAIN
- *    ANALYZE of the count, tag and chips statements and of the sweep to stderr.
+ *    ANALYZE of a counter read, the filtered page queries and the sweep to stderr.
  * Last stdout line: one JSON object (`ratio` = worst call's p95 ÷ baseline p95, `p95` per call,
  * `countsMatch`…). Progress and the table go to stderr. `BENCH_KEEP=1` keeps the database.
  */
@@ -475,21 +475,33 @@ export async function run(options: BenchOptions): Promise<void> {
   }
 }
 
-/** EXPLAIN ANALYZE of what the pages' counts, tags and chips and the sweep run (stderr). */
+/** EXPLAIN ANALYZE of the pages' counter reads, their filtered page queries and the sweep (stderr). */
 async function explainStatements(handle: DbHandle, ids: Ids) {
   const ws = `'${ids.workspaceId}'::uuid`;
   const statements: [string, string][] = [
-    ["contacts count", `select count(*) from contacts where workspace_id = ${ws}`],
     [
-      "consent count",
-      `select count(*) from contacts c where c.workspace_id = ${ws} and exists (select 1 from consent_states s
-        where s.workspace_id = ${ws} and s.contact_id = c.id and s.topic_id = '${ids.newsId}' and s.channel = 'email' and s.status = 'opted_in')`,
+      "counter read (tags)",
+      `select key, sum(n) as n from (
+         select key, n from counter_totals where workspace_id = ${ws} and kind = 'tag'
+         union all
+         select key, delta from counter_deltas where workspace_id = ${ws} and kind = 'tag') c group by key`,
     ],
     [
-      "tags",
-      `select t, count(*) from (select unnest(tags) as t from contacts where workspace_id = ${ws}) x group by t order by 2 desc limit 200`,
+      "contacts page, consent filter",
+      `select * from contacts c where c.workspace_id = ${ws} and exists (select 1 from consent_states s
+        where s.workspace_id = ${ws} and s.contact_id = c.id and s.topic_id = '${ids.newsId}' and s.channel = 'email' and s.status = 'opted_in')
+        order by c.created_at desc, c.id desc limit 51`,
     ],
-    ["chips", `select status, count(*) from messages where workspace_id = ${ws} group by status`],
+    [
+      "contacts page, no consent on offers·sms",
+      `select * from contacts c where c.workspace_id = ${ws} and not exists (select 1 from consent_states s
+        where s.workspace_id = ${ws} and s.contact_id = c.id and s.topic_id = '${ids.offersId}' and s.channel = 'sms')
+        order by c.created_at desc, c.id desc limit 51`,
+    ],
+    [
+      "messages page, status delivered",
+      `select * from messages where workspace_id = ${ws} and status = 'delivered' order by created_at desc, id desc limit 51`,
+    ],
     [
       "sweep",
       `select id from messages where direction = 'outbound' and (
