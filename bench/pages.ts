@@ -504,11 +504,21 @@ async function explainStatements(handle: DbHandle, ids: Ids) {
     ],
     [
       "sweep",
-      `select id from messages where direction = 'outbound' and (
-         (status in ('queued', 'deferred') and (next_attempt_at <= now() or (next_attempt_at is null and created_at <= now() - interval '5 minutes')
-            or (expires_at <= now() and attempts = 0 and provider_batch_key is null)))
-         or (status = 'sending' and updated_at < now() - interval '10 minutes'))
-       order by coalesce(next_attempt_at, created_at) limit 500`,
+      `select id from (
+         select id, coalesce(next_attempt_at, created_at) as due_at from messages
+          where status in ('queued', 'deferred') and next_attempt_at <= now() and direction = 'outbound'
+         union
+         select id, created_at from messages
+          where status in ('queued', 'deferred') and next_attempt_at is null and created_at <= now() - interval '5 minutes'
+            and direction = 'outbound'
+         union
+         select id, coalesce(next_attempt_at, created_at) from messages
+          where status in ('queued', 'deferred') and expires_at is not null and expires_at <= now() and attempts = 0
+            and provider_batch_key is null and direction = 'outbound'
+         union
+         select id, coalesce(next_attempt_at, created_at) from messages
+          where status = 'sending' and updated_at < now() - interval '10 minutes' and direction = 'outbound'
+       ) due order by due_at limit 500`,
     ],
   ];
   for (const [label, text] of statements) {

@@ -1,0 +1,1 @@
+CREATE INDEX "messages_expiry_idx" ON "messages" USING btree ("expires_at") WHERE "messages"."status" in ('queued', 'deferred') and "messages"."expires_at" is not null;
