@@ -25,12 +25,15 @@ export function ContactMessages({ contactId }: { contactId: string }) {
       <CardHeader className="border-b py-4 [.border-b]:pb-4">
         <CardTitle>Messages</CardTitle>
         <CardDescription>Emails and text messages sent to or received from this contact.</CardDescription>
-        {data && data.total > 0 ? (
+        {data?.total ? (
           <CardAction>
             <Button variant="ghost" size="sm" asChild>
               <Link href={`/messages?contactId=${contactId}`}>
                 View all
-                <span className="text-muted-foreground tabular-nums">{data.total}</span>
+                <span className="text-muted-foreground tabular-nums">
+                  {data.total}
+                  {data.totalCapped ? "+" : ""}
+                </span>
                 <ArrowRightIcon />
               </Link>
             </Button>

@@ -128,9 +128,20 @@ export function MessagesBrowser({
   const recipientError = fieldErrorOf(list, "recipient");
 
   const data = list.data;
-  const counts = data?.statusCounts ?? {};
+  // The first page brings the chips' figures; later pages bring none and the last ones stand.
+  const fresh = data?.statusCounts
+    ? { counts: data.statusCounts, capped: data.totalCapped, total: data.total ?? 0 }
+    : null;
+  const [kept, setKept] = React.useState(fresh);
+  if (fresh && (fresh.counts !== kept?.counts || fresh.capped !== kept.capped)) setKept(fresh);
+  const counts = (fresh ?? kept)?.counts ?? {};
+  // More than COUNT_CAP match the filters: only that lower bound is known, no per-status figure.
+  const capped = (fresh ?? kept)?.capped ?? false;
+  const cappedTotal = (fresh ?? kept)?.total ?? 0;
   const allCount = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const chips = MESSAGE_STATUS_ORDER.filter((status) => (counts[status] ?? 0) > 0 || filters.status === status);
+  const chips = MESSAGE_STATUS_ORDER.filter(
+    (status) => capped || (counts[status] ?? 0) > 0 || filters.status === status,
+  );
 
   return (
     <div className="grid gap-6">
@@ -266,7 +277,7 @@ export function MessagesBrowser({
           >
             <StatusChip
               label="All"
-              count={data ? allCount : undefined}
+              count={data ? (capped ? `${cappedTotal.toLocaleString("en-US")}+` : allCount) : undefined}
               active={filters.status === ANY}
               onClick={() => apply({ status: ANY })}
             />
@@ -275,7 +286,7 @@ export function MessagesBrowser({
                 key={status}
                 status={status}
                 label={statusMeta(status).label}
-                count={counts[status] ?? 0}
+                count={capped ? undefined : (counts[status] ?? 0)}
                 active={filters.status === status}
                 onClick={() => apply({ status: filters.status === status ? ANY : status })}
               />
@@ -437,7 +448,8 @@ function StatusChip({
   onClick,
 }: {
   label: string;
-  count: number | undefined;
+  /** A figure, a lower bound already formatted ("10,000+"), or none. */
+  count: number | string | undefined;
   active: boolean;
   status?: string;
   onClick: () => void;
@@ -477,7 +489,7 @@ function StatusChip({
       {label}
       {count !== undefined ? (
         <span className={cn("tabular-nums", active ? "opacity-80" : "text-muted-foreground")}>
-          {count.toLocaleString("en-US")}
+          {typeof count === "number" ? count.toLocaleString("en-US") : count}
         </span>
       ) : null}
     </button>

@@ -8,6 +8,7 @@ export function CursorPager({
   first,
   shown,
   total,
+  capped = false,
   canGoBack,
   canGoForward,
   onPrevious,
@@ -17,6 +18,8 @@ export function CursorPager({
   first: number;
   shown: number;
   total: number;
+  /** `total` is a lower bound (more matched than were counted): shown as "10,000+". */
+  capped?: boolean;
   canGoBack: boolean;
   canGoForward: boolean;
   onPrevious: () => void;
@@ -26,6 +29,7 @@ export function CursorPager({
     <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t px-4 py-3 text-sm sm:px-6">
       <span className="text-muted-foreground tabular-nums">
         {first.toLocaleString("en-US")}–{(first + shown - 1).toLocaleString("en-US")} of {total.toLocaleString("en-US")}
+        {capped ? "+" : ""}
       </span>
       <div className="flex gap-2">
         <Button variant="outline" size="sm" disabled={!canGoBack} onClick={onPrevious}>

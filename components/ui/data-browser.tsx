@@ -219,7 +219,10 @@ export interface BrowserQuery<T> {
 /** A page of a keyset-paginated list. */
 export interface BrowserPage {
   items: readonly unknown[];
-  total: number;
+  /** Null on later pages: the list keeps the first page's figure (pages never recount). */
+  total: number | null;
+  /** `total` is a lower bound: more rows match than the server counted (shown as "10,000+"). */
+  totalCapped?: boolean;
   nextCursor?: string | null;
 }
 
@@ -253,17 +256,27 @@ export function BrowserResults<T extends BrowserPage>({
   children: (data: T) => React.ReactNode;
 }) {
   const data = list.data;
+  // The first page brings the total; later pages bring none and the last one known stands.
+  const fresh = data && data.total !== null ? { total: data.total, capped: Boolean(data.totalCapped) } : null;
+  const [kept, setKept] = React.useState(fresh);
+  if (fresh && (fresh.total !== kept?.total || fresh.capped !== kept.capped)) setKept(fresh);
+  const counted = fresh ?? kept;
   if (list.isPending) return <LoadingRows rows={8} label={loadingLabel} />;
   if (list.isError && !fieldError)
     return <LoadError message={errorMessage(list.error)} onRetry={() => void list.refetch()} />;
   if (!data || data.items.length === 0 || fieldError) return <>{empty}</>;
-  const word = data.total === 1 ? noun[0] : noun[1];
+  const total = counted?.total ?? data.items.length;
+  const word = total === 1 && !counted?.capped ? noun[0] : noun[1];
   return (
     <>
       <div className="flex items-center justify-between gap-2 border-b px-4 py-2.5 text-xs text-muted-foreground sm:px-6">
         <span aria-live="polite" data-testid={totalTestId}>
-          <span className="font-medium text-foreground tabular-nums">{data.total.toLocaleString("en-US")}</span>{" "}
+          <span className="font-medium text-foreground tabular-nums">
+            {total.toLocaleString("en-US")}
+            {counted?.capped ? "+" : ""}
+          </span>{" "}
           {filtered ? `matching ${word}` : word}
+          {counted?.capped ? <span> (more than this match; not counted exactly)</span> : null}
         </span>
         {list.isFetching ? <span>Updating…</span> : null}
       </div>
@@ -271,7 +284,8 @@ export function BrowserResults<T extends BrowserPage>({
       <CursorPager
         first={pagination.first}
         shown={data.items.length}
-        total={data.total}
+        total={total}
+        capped={counted?.capped}
         canGoBack={pagination.pageIndex > 0 && !list.isFetching}
         canGoForward={Boolean(data.nextCursor) && !list.isFetching}
         onPrevious={pagination.previous}

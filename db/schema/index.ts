@@ -16,3 +16,4 @@ export * from "./notifications";
 export * from "./tracking";
 export * from "./analytics";
 export * from "./reports";
+export * from "./counters";

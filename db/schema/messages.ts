@@ -162,6 +162,14 @@ export const messages = pgTable(
     index("messages_dispatch_idx")
       .on(t.status, t.nextAttemptAt)
       .where(sql`${t.status} in ${AWAITING_DELIVERY_SQL}`),
+    // The sweep's "stuck in sending" branch: only rows being handed over, by their last touch.
+    index("messages_sending_idx")
+      .on(t.updatedAt)
+      .where(sql`${t.status} = 'sending'`),
+    // The sweep's "expired while waiting" branch: waiting rows that carry an expiry, by it.
+    index("messages_expiry_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.status} in ${AWAITING_DELIVERY_SQL} and ${t.expiresAt} is not null`),
     index("messages_batch_idx")
       .on(t.batchId)
       .where(sql`${t.batchId} is not null`),

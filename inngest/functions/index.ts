@@ -2,6 +2,7 @@ import { campaignRunFunction } from "./campaign-run";
 import { campaignSchedulerFunction } from "./campaign-scheduler";
 import { dispatchMessageFunction } from "./dispatch-message";
 import { dispatchSweepFunction } from "./dispatch-sweep";
+import { foldCountersFunction } from "./fold-counters";
 import { expireConfirmationsFunction } from "./expire-confirmations";
 import { purgeExpiredTokensFunction } from "./purge-expired-tokens";
 import { purgeRetentionFunction } from "./purge-retention";
@@ -28,4 +29,5 @@ export const functions = [
   rollupAnalyticsFunction,
   sendScheduledReportsFunction,
   webhookDrainFunction,
+  foldCountersFunction,
 ];

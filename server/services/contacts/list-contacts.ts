@@ -1,24 +1,11 @@
 import { compileForWorkspace, findSegment } from "../segments/rows";
-import {
-  and,
-  arrayContains,
-  asc,
-  count,
-  desc,
-  eq,
-  exists,
-  gte,
-  inArray,
-  lt,
-  notExists,
-  or,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, arrayContains, asc, desc, eq, exists, gte, inArray, lt, notExists, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, CONSENT_STATUSES, consentStates, contacts, topics } from "@/db/schema";
 import { AppError, invalid } from "@/server/lib/errors";
 import type { ServiceContext } from "../context";
+import { cappedCount } from "../counters/capped-count";
+import { consentCounterKey, readCounters } from "../counters/read-counters";
 import { findTopicByKey } from "../topics/queries";
 import { ZTopicKey } from "../topics/schemas";
 import { resolveAddresses, toContact } from "./rows";
@@ -81,8 +68,14 @@ export const ZContactListPage = z.object({
   items: z.array(ZContactListItem),
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: z.string().nullable(),
-  /** Contacts matching the filters (all pages). */
-  total: z.number().int(),
+  /**
+   * Contacts matching the filters (all pages); null on later pages (the first page's figure
+   * stands: pages never recount). Without filters, or with one tag or one topic × channel
+   * consent filter, an exact figure from the page counters; otherwise counted up to COUNT_CAP.
+   */
+  total: z.number().int().nullable(),
+  /** True when `total` is a lower bound: more than COUNT_CAP contacts match (shown as "10,000+"). */
+  totalCapped: z.boolean(),
   /** True when personal fields are masked for this caller (viewers). */
   masked: z.boolean(),
 });
@@ -144,7 +137,7 @@ async function searchCondition(ctx: ServiceContext, search: string): Promise<SQL
 async function consentCondition(
   ctx: ServiceContext,
   filter: NonNullable<z.infer<typeof ZListContactsInput>["consent"]>,
-): Promise<SQL> {
+): Promise<{ condition: SQL; topicId: string }> {
   const topic = await findTopicByKey(ctx.db, ctx.workspaceId, filter.topic);
   if (!topic) throw invalid(`Unknown topic "${filter.topic}"`, "consent.topic");
   const stateOf = (status?: (typeof CONSENT_STATUSES)[number]) =>
@@ -160,7 +153,57 @@ async function consentCondition(
           status ? eq(consentStates.status, status) : undefined,
         ),
       );
-  return filter.status === "none" ? notExists(stateOf()) : exists(stateOf(filter.status));
+  return {
+    condition: filter.status === "none" ? notExists(stateOf()) : exists(stateOf(filter.status)),
+    topicId: topic.id,
+  };
+}
+
+/**
+ * The total of the first page. The counts a page shows unfiltered, by one tag or by one topic ×
+ * channel consent status come from the page counters (server/services/counters: exact, a few
+ * rows read however many contacts there are); any other filter is counted up to COUNT_CAP, which
+ * bounds the work (a filtered figure above it reads "10,000+").
+ */
+async function countMatching(
+  ctx: ServiceContext,
+  filters: z.infer<typeof ZListContactsInput>,
+  consentTopicId: string | undefined,
+  where: SQL | undefined,
+): Promise<{ total: number; totalCapped: boolean }> {
+  const { search, tag, segmentId, consent, createdFrom, createdTo } = filters;
+  const others = [search, segmentId, createdFrom, createdTo].some((f) => f !== undefined);
+  if (!others && !tag && !consent) {
+    const counters = await readCounters(ctx.db, ctx.workspaceId, "contacts", [""]);
+    return { total: counters.get("") ?? 0, totalCapped: false };
+  }
+  if (!others && tag && !consent) {
+    const counters = await readCounters(ctx.db, ctx.workspaceId, "tag", [tag]);
+    return { total: counters.get(tag) ?? 0, totalCapped: false };
+  }
+  if (!others && !tag && consent?.channel && consentTopicId) {
+    // consent_states holds at most one row per contact, topic and channel.
+    const key = (status: string) => consentCounterKey(consentTopicId, consent.channel!, status);
+    if (consent.status !== "none") {
+      const counters = await readCounters(ctx.db, ctx.workspaceId, "consent", [key(consent.status)]);
+      return { total: counters.get(key(consent.status)) ?? 0, totalCapped: false };
+    }
+    const [all, states] = await Promise.all([
+      readCounters(ctx.db, ctx.workspaceId, "contacts", [""]),
+      readCounters(ctx.db, ctx.workspaceId, "consent", CONSENT_STATUSES.map(key)),
+    ]);
+    const withState = [...states.values()].reduce((sum, n) => sum + n, 0);
+    return { total: Math.max(0, (all.get("") ?? 0) - withState), totalCapped: false };
+  }
+  const { count: total, capped } = await cappedCount(
+    ctx.db,
+    ctx.db
+      .select({ one: sql`1` })
+      .from(contacts)
+      .where(where)
+      .getSQL(),
+  );
+  return { total, totalCapped: capped };
 }
 
 /** The saved segment's filter as a condition on `contacts` (NOT_FOUND for another workspace's or an unknown id). */
@@ -183,20 +226,22 @@ export async function listContacts({
   ctx: ServiceContext;
   input: TListContactsInput;
 }): Promise<TContactListPage> {
-  const { search, tag, segmentId, consent, createdFrom, createdTo, cursor, limit } = ZListContactsInput.parse(input);
+  const parsed = ZListContactsInput.parse(input);
+  const { search, tag, segmentId, consent, createdFrom, createdTo, cursor, limit } = parsed;
+  const consentFilter = consent ? await consentCondition(ctx, consent) : undefined;
   const filters: (SQL | undefined)[] = [
     eq(contacts.workspaceId, ctx.workspaceId),
     search ? await searchCondition(ctx, search) : undefined,
     tag ? arrayContains(contacts.tags, [tag]) : undefined,
     segmentId ? await segmentCondition(ctx, segmentId) : undefined,
-    consent ? await consentCondition(ctx, consent) : undefined,
+    consentFilter?.condition,
     createdFrom ? gte(contacts.createdAt, createdFrom) : undefined,
     createdTo ? lt(contacts.createdAt, createdTo) : undefined,
   ];
   const where = and(...filters);
   const after = cursor ? decodeCursor(cursor) : undefined;
 
-  const [rows, [totalRow]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     ctx.db
       .select({
         row: contacts,
@@ -213,7 +258,8 @@ export async function listContacts({
       )
       .orderBy(desc(contacts.createdAt), desc(contacts.id))
       .limit(limit + 1),
-    ctx.db.select({ total: count() }).from(contacts).where(where),
+    // "Next" does not recount: the first page's total stands.
+    after ? undefined : countMatching(ctx, parsed, consentFilter?.topicId, where),
   ]);
 
   const page = rows.slice(0, limit);
@@ -253,7 +299,8 @@ export async function listContacts({
   return {
     items,
     nextCursor: last ? encodeCursor(last.createdAtText, last.row.id) : null,
-    total: totalRow?.total ?? 0,
+    total: counted?.total ?? null,
+    totalCapped: counted?.totalCapped ?? false,
     masked,
   };
 }

@@ -1,7 +1,10 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { messages, type MessageStatus } from "@/db/schema";
+import { resultRows } from "@/db/map-rows";
 import type { ServiceContext } from "../context";
+import { COUNT_CAP } from "../counters/capped-count";
+import { readCounters } from "../counters/read-counters";
 import { seesFullPii } from "../contacts/mask-contact";
 import { messagePurpose } from "./message-access";
 import { baseConditions, selectPage, ZListMessagesInput, type TListMessagesInput } from "./message-filters";
@@ -10,10 +13,19 @@ import { messageAddress, messagePreview, ZMessageListItem, type TMessageListItem
 export const ZMessageBrowsePage = z.object({
   items: z.array(ZMessageListItem),
   nextCursor: z.string().nullable(),
-  /** Messages matching every filter (all pages). */
-  total: z.number().int(),
-  /** Messages per status matching every filter except the status one (for the status chips). */
-  statusCounts: z.record(z.string(), z.number().int()),
+  /** Messages matching every filter (all pages); null on later pages (pages never recount). */
+  total: z.number().int().nullable(),
+  /**
+   * Messages per status matching every filter except the status one (for the status chips); null
+   * on later pages. Empty when `totalCapped`.
+   */
+  statusCounts: z.record(z.string(), z.number().int()).nullable(),
+  /**
+   * True when more than COUNT_CAP messages match the filters other than status, so only that
+   * lower bound was counted: `total` is COUNT_CAP (shown as "10,000+") and there are no per-status
+   * figures. Never with no filter or the status one alone (those come from the page counters).
+   */
+  totalCapped: z.boolean(),
   /** True when addresses are masked and content is withheld for this caller (viewers). */
   masked: z.boolean(),
 });
@@ -34,20 +46,18 @@ export async function browseMessages({
   const filters = ZListMessagesInput.parse(input);
   const base = await baseConditions({ ctx, input: filters });
   const where = and(...base, filters.status ? eq(messages.status, filters.status) : undefined);
-  const [{ page, nextCursor }, counts] = await Promise.all([
+  const [{ page, nextCursor }, counted] = await Promise.all([
     selectPage(ctx.db, where, filters.cursor, filters.limit),
-    ctx.db
-      .select({ status: messages.status, total: count() })
-      .from(messages)
-      .where(and(...base))
-      .groupBy(messages.status),
+    // "Next" does not recount: the first page's figures stand.
+    filters.cursor ? undefined : countByStatus(ctx, base),
   ]);
   const full = seesFullPii(ctx.actor);
-  const statusCounts: Partial<Record<MessageStatus, number>> = {};
-  for (const c of counts) statusCounts[c.status] = Number(c.total);
-  const total = filters.status
-    ? (statusCounts[filters.status] ?? 0)
-    : counts.reduce((sum, c) => sum + Number(c.total), 0);
+  let total: number | null = null;
+  if (counted && !counted.capped)
+    total = filters.status
+      ? (counted.statusCounts[filters.status] ?? 0)
+      : Object.values(counted.statusCounts).reduce((sum, n) => sum + n, 0);
+  else if (counted) total = COUNT_CAP;
   const items: TMessageListItem[] = page.map(({ row, topicName, templateName }) => ({
     id: row.id,
     contactId: row.contactId,
@@ -70,5 +80,42 @@ export async function browseMessages({
     transport: row.transport,
     createdAt: row.createdAt,
   }));
-  return { items, nextCursor, total, statusCounts, masked: !full };
+  return {
+    items,
+    nextCursor,
+    total,
+    statusCounts: counted ? counted.statusCounts : null,
+    totalCapped: counted?.capped ?? false,
+    masked: !full,
+  };
+}
+
+/**
+ * The chips' figures. Unfiltered (the workspace condition alone): the page counters, exact and a
+ * few rows read however many messages there are. Filtered: at most COUNT_CAP + 1 matching rows
+ * are counted; beyond that only "more than COUNT_CAP" is known.
+ */
+async function countByStatus(
+  ctx: ServiceContext,
+  base: SQL[],
+): Promise<{ statusCounts: Partial<Record<MessageStatus, number>>; capped: boolean }> {
+  const statusCounts: Partial<Record<MessageStatus, number>> = {};
+  if (base.length === 1) {
+    for (const [status, n] of await readCounters(ctx.db, ctx.workspaceId, "messages"))
+      if (n > 0) statusCounts[status as MessageStatus] = n;
+    return { statusCounts, capped: false };
+  }
+  const rows = resultRows<{ status: MessageStatus; n: number | string }>(
+    await ctx.db.execute(
+      sql`select status, count(*) as n from (${ctx.db
+        .select({ status: messages.status })
+        .from(messages)
+        .where(and(...base))
+        .getSQL()} limit ${COUNT_CAP + 1}) capped group by status`,
+    ),
+  );
+  const sum = rows.reduce((total, r) => total + Number(r.n), 0);
+  if (sum > COUNT_CAP) return { statusCounts: {}, capped: true };
+  for (const r of rows) statusCounts[r.status] = Number(r.n);
+  return { statusCounts, capped: false };
 }

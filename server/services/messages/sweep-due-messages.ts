@@ -1,4 +1,5 @@
-import { asc, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import { resultRows } from "@/db/map-rows";
 import { AWAITING_DELIVERY_SQL, messages } from "@/db/schema";
 import { getEnv } from "@/server/lib/env";
 import { SWEEP_GRACE_MS } from "./backoff";
@@ -42,18 +43,31 @@ export async function sweepDueMessages({
     const nowText = now.toISOString();
     const graceText = new Date(now.getTime() - SWEEP_GRACE_MS).toISOString();
     const stuckBefore = new Date(now.getTime() - getEnv().DELIVERY_STUCK_SECONDS * 1000);
-    const due = await deps.db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        sql`${messages.direction} = 'outbound' and (
-              (${messages.status} in ${AWAITING_DELIVERY_SQL} and (${messages.nextAttemptAt} <= ${nowText}::timestamptz
-                 or (${messages.nextAttemptAt} is null and ${messages.createdAt} <= ${graceText}::timestamptz)
-                 or (${messages.expiresAt} <= ${nowText}::timestamptz and ${messages.attempts} = 0 and ${messages.providerBatchKey} is null)))
-              or (${messages.status} = 'sending' and ${messages.updatedAt} < ${stuckBefore.toISOString()}::timestamptz))`,
-      )
-      .orderBy(asc(sql`coalesce(${messages.nextAttemptAt}, ${messages.createdAt})`))
-      .limit(SWEEP_BATCH);
+    // One branch per kind of due work, each matched by its own partial index (messages_dispatch_idx
+    // for the waiting ones by time or without one, messages_expiry_idx, messages_sending_idx), so
+    // an idle sweep reads a few index entries however many messages there are; UNION drops a row
+    // that two branches find.
+    const due = resultRows<{ id: string }>(
+      await deps.db.execute(sql`
+        select id from (
+          select ${messages.id} as id, coalesce(${messages.nextAttemptAt}, ${messages.createdAt}) as due_at from ${messages}
+           where ${messages.status} in ${AWAITING_DELIVERY_SQL} and ${messages.nextAttemptAt} <= ${nowText}::timestamptz
+             and ${messages.direction} = 'outbound'
+          union
+          select ${messages.id}, ${messages.createdAt} from ${messages}
+           where ${messages.status} in ${AWAITING_DELIVERY_SQL} and ${messages.nextAttemptAt} is null
+             and ${messages.createdAt} <= ${graceText}::timestamptz and ${messages.direction} = 'outbound'
+          union
+          select ${messages.id}, coalesce(${messages.nextAttemptAt}, ${messages.createdAt}) from ${messages}
+           where ${messages.status} in ${AWAITING_DELIVERY_SQL} and ${messages.expiresAt} is not null
+             and ${messages.expiresAt} <= ${nowText}::timestamptz and ${messages.attempts} = 0
+             and ${messages.providerBatchKey} is null and ${messages.direction} = 'outbound'
+          union
+          select ${messages.id}, coalesce(${messages.nextAttemptAt}, ${messages.createdAt}) from ${messages}
+           where ${messages.status} = 'sending' and ${messages.updatedAt} < ${stuckBefore.toISOString()}::timestamptz
+             and ${messages.direction} = 'outbound'
+        ) due order by due_at limit ${SWEEP_BATCH}`),
+    );
     const ids = due.map((r) => r.id).filter((id) => !seen.has(id));
     if (ids.length === 0) break;
     ids.forEach((id) => seen.add(id));
