@@ -42,6 +42,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "drizzle-orm";
 import type { DbHandle } from "@/db/client";
 import { createScratchDatabase, type ScratchDatabase } from "./lib/scratch";
+import { seedWithoutIndexes } from "./lib/seed";
 import type { BenchOptions } from "./run";
 
 const DEFAULT_SIZE = 1_000_000;
@@ -191,22 +192,7 @@ async function seed(handle: DbHandle, size: number, ids: { workspaceId: string; 
     ],
   ];
   const tables = ["contacts", "consent_states", "suppressions", "messages"];
-  const indexes = await handle.queryRows<{ name: string; def: string }>(
-    `select indexname as name, indexdef as def from pg_indexes
-      where schemaname = 'public' and tablename in (${tables.map((t) => `'${t}'`).join(", ")})
-        and indexname not in (select conname from pg_constraint)`,
-  );
-  for (const index of indexes) await handle.queryRows(`drop index "${index.name}"`);
-  for (const [label, text] of statements) {
-    const started = performance.now();
-    // Each statement takes the leading parameters it uses ($1…$n).
-    const used = Math.max(...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-    await handle.queryRows(text, params.slice(0, used));
-    log(`  ${label} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  const started = performance.now();
-  for (const index of indexes) await handle.queryRows(index.def);
-  log(`  ${indexes.length} indexes rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await seedWithoutIndexes(handle, { tables, statements, params }, log);
   for (const table of tables) await handle.queryRows(`vacuum analyze ${table}`);
 }
 

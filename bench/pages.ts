@@ -31,6 +31,7 @@ import path from "node:path";
 import type { DbHandle } from "@/db/client";
 import type { Outbox, ServiceContext } from "@/server/services/context";
 import { createScratchDatabase, type ScratchDatabase } from "./lib/scratch";
+import { seedWithoutIndexes } from "./lib/seed";
 import type { BenchOptions } from "./run";
 
 const DEFAULT_SIZE = 100_000;
@@ -105,22 +106,7 @@ async function seed(handle: DbHandle, size: number, ids: Ids) {
     ],
   ];
   const tables = ["contacts", "consent_states", "messages"];
-  const indexes = await handle.queryRows<{ name: string; def: string }>(
-    `select indexname as name, indexdef as def from pg_indexes
-      where schemaname = 'public' and tablename in (${tables.map((t) => `'${t}'`).join(", ")})
-        and indexname not in (select conname from pg_constraint)`,
-  );
-  for (const index of indexes) await handle.queryRows(`drop index "${index.name}"`);
-  for (const [label, text] of statements) {
-    const started = performance.now();
-    const used = Math.max(...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-    await handle.queryRows(text, params.slice(0, used));
-    log(`  ${label} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  const started = performance.now();
-  for (const index of indexes)
-    await handle.queryRows(handle.kind === "pglite" ? index.def : `set maintenance_work_mem = '256MB'; ${index.def}`);
-  log(`  ${indexes.length} indexes rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await seedWithoutIndexes(handle, { tables, statements, params }, log);
 
   // The newest contacts (the ones the pages show) get real encrypted addresses.
   const { PiiBatchEncryptor } = await import("@/server/services/imports");
