@@ -384,12 +384,17 @@ export async function run(options: BenchOptions): Promise<void> {
     const requestsFor = (pathOverride: string | null, onStopAck: ((contactId: string) => void) | null) => {
       let cursor = 0;
       const codes: Record<string, number> = {};
+      // Latency per kind of call (status callback, email event, inbound text), to see which one makes the tail.
+      const latencies: Record<string, number[]> = { status: [], email: [], inbound: [] };
+      const kindOf = (entry: Entry) =>
+        entry.kind === "svix" ? "email" : entry.path.endsWith("/inbound") ? "inbound" : "status";
       const request: LoadRequest = {
         method: "POST",
         setupRequest(req, context) {
           const index = cursor++ % entries.length;
           const entry = entries[index]!;
           context.index = index;
+          context.started = performance.now();
           req.path = pathOverride ?? entry.path;
           req.body = entry.body;
           if (entry.kind === "twilio") {
@@ -411,10 +416,18 @@ export async function run(options: BenchOptions): Promise<void> {
         onResponse(status, _body, context) {
           codes[status] = (codes[status] ?? 0) + 1;
           const entry = entries[context.index as number]!;
+          latencies[kindOf(entry)]!.push(performance.now() - (context.started as number));
           if (status === 200 && onStopAck && entry.kind === "twilio" && entry.stopContact) onStopAck(entry.stopContact);
         },
       };
-      return { request, codes, sent: () => cursor };
+      const p99ByKind = () =>
+        Object.fromEntries(
+          Object.entries(latencies).map(([kind, list]) => {
+            const sorted = [...list].sort((a, b) => a - b);
+            return [kind, Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0)];
+          }),
+        );
+      return { request, codes, sent: () => cursor, p99ByKind };
     };
 
     // Warm-up of both routes with delivery events outside the measured stream (unknown message
@@ -498,7 +511,7 @@ export async function run(options: BenchOptions): Promise<void> {
     );
     const lagMs = (value: number | null | undefined) => (value == null ? null : Math.round(Number(value)));
     log(
-      `webhooks: ${result.reqPerSec} acks/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, codes ${JSON.stringify(ours.codes)}; STOP checks ${stopOutcome.checks}, late ${stopOutcome.late}`,
+      `webhooks: ${result.reqPerSec} acks/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, codes ${JSON.stringify(ours.codes)}; STOP checks ${stopOutcome.checks}, late ${stopOutcome.late}; p99 by kind ${JSON.stringify(ours.p99ByKind())}`,
     );
 
     // Control: a send to a contact that never opted out goes out, so the STOP check can fail.
@@ -617,6 +630,8 @@ export async function run(options: BenchOptions): Promise<void> {
       statusCodes: ours.codes,
       errors: result.errors + result.timeouts,
       baselineP50Ms: baseline.p50Ms,
+      ackP99MsByKind: ours.p99ByKind(),
+      baselineP99MsByKind: noop.p99ByKind(),
       applied: {
         webhookEvents: `${webhookRows}/${shape.uniqueDeliveryEvents}`,
         timelineRows: `${timelineRows}/${shape.uniqueDeliveryEvents}`,

@@ -240,6 +240,11 @@ export const webhookEvents = pgTable(
     index("webhook_events_pending_idx")
       .on(t.provider, t.providerMessageId)
       .where(sql`${t.appliedAt} is null`),
+    // Bounces, complaints and provider opt-outs acknowledged but not applied yet: the send decision
+    // reads them as suppressions (send_decision_reads), so they hold before the drain applies them.
+    index("webhook_events_pending_effect_idx")
+      .on(t.provider, t.providerMessageId)
+      .where(sql`${t.appliedAt} is null and (${t.payload}->>'effect') is not null`),
   ],
 );
 

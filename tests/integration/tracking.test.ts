@@ -295,6 +295,43 @@ describe("email tracking", () => {
     expect(engagement.clicks).toMatchObject({ unique: 1, total: 1 });
   });
 
+  it("a burst of the provider's reports applied by one drain counts as they would one by one", async () => {
+    const ws = await workspace();
+    await people(ws.id, 2);
+    const { campaign, sent } = await sendEmailCampaign(ws);
+    const [a, b] = sent;
+    const base = Date.now() + 60_000;
+    const event = (message: MessageRow, type: string, offsetMs: number) => {
+      const at = new Date(base + offsetMs).toISOString();
+      return { type, created_at: at, data: { email_id: message.providerMessageId, created_at: at } };
+    };
+    // Later open first, then the earlier one, a click, and a second message's open: all posted
+    // before the drain runs, so they are applied together.
+    const responses = await Promise.all(
+      [
+        event(a!, "email.opened", 5_000),
+        event(a!, "email.opened", 1_000),
+        event(a!, "email.clicked", 2_000),
+        event(b!, "email.opened", 3_000),
+      ].map((body) => postWebhook(resendWebhookRequest("http://localhost:3000/api/webhooks/resend", body))),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    await webhookDrainIdle();
+
+    const opensOfA = await eventsOf(a!.id);
+    expect(opensOfA.map((e) => `${e.kind}:${e.source}:${e.machine}`).sort()).toEqual([
+      "click:provider:false",
+      "open:provider:false",
+      "open:provider:false",
+    ]);
+    expect((await h.message(a!.id)).openedAt?.getTime()).toBe(base + 1_000);
+    expect((await h.message(a!.id)).clickedAt?.getTime()).toBe(base + 2_000);
+    expect((await h.message(b!.id)).openedAt?.getTime()).toBe(base + 3_000);
+    const engagement = await getCampaignEngagement({ ctx: ws.ctx(), input: { id: campaign.id } });
+    expect(engagement.opens).toMatchObject({ unique: 2, total: 3 });
+    expect(engagement.clicks).toMatchObject({ unique: 1, total: 1 });
+  });
+
   it("with tracking switched off, nothing is rewritten and no link is stored", async () => {
     const ws = await workspace();
     await people(ws.id, 1);

@@ -168,19 +168,19 @@ describe("acknowledge, then apply", () => {
     const answers = await Promise.all(stream.map((make) => ack(make())));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const ids = [...sms, ...emails].map((m) => m.id);
-    // Nothing applied by the acknowledgements but the hard bounce: an event with an effect (a
-    // suppression) is applied before its call is answered.
+    // Nothing applied by the acknowledgements, not even the hard bounce (sends read it as a
+    // suppression until the drain applies it).
     const statuses = new Map(
       (await h.handle.db.select().from(messages).where(inArray(messages.id, ids))).map((m) => [m.id, m.status]),
     );
-    expect(ids.map((id) => statuses.get(id))).toEqual(ids.map((id) => (id === emails[0]!.id ? "bounced" : "sent")));
+    expect(ids.map((id) => statuses.get(id))).toEqual(ids.map(() => "sent"));
 
     // Two drains at once (two instances), small batches: each event is claimed by one of them.
     const [a, b] = await Promise.all([
       drainWebhookEvents({ ctx: ctx(), input: { limit: 4 } }),
       drainWebhookEvents({ ctx: ctx(), input: { limit: 4 } }),
     ]);
-    expect(a.applied + b.applied).toBe(unique - 1);
+    expect(a.applied + b.applied).toBe(unique);
     await h.settle();
 
     const rows = new Map<string, MessageRow>(
@@ -258,22 +258,40 @@ describe("acknowledge, then apply", () => {
     expect(rows).toHaveLength(0);
   });
 
-  it("a complaint is applied before its call is answered: the next email to that contact is blocked", async () => {
+  it("a complaint or carrier opt-out acknowledged but not applied yet already blocks the next send; the drain applies it once", async () => {
     const { row, contactId } = await sentMessage("email");
-    // Status events of other messages waiting for the drain around it.
+    const sms = await sentMessage("sms");
+    // Status events of other messages waiting for the drain around them.
     const others = [(await sentMessage("sms")).row, (await sentMessage("sms")).row];
     await Promise.all(others.map((m) => ack(twilioStatus(m.providerMessageId!, "delivered"))));
     const answer = await ack(resendEvent("email.complained", row.providerMessageId!, "msg_complaint_1", new Date()));
     expect(answer.status).toBe(200);
-    // No drain has run: the complaint's effect is there already, the plain status events are not.
-    expect((await h.message(row.id)).status).toBe("complained");
-    expect((await h.message(others[0]!.id)).status).toBe("sent");
+    // Twilio 21610: the recipient opted out with the carrier.
+    expect((await ack(twilioStatus(sms.row.providerMessageId!, "undelivered", "21610"))).status).toBe(200);
+    // Nothing is applied on the acknowledgement path…
+    expect((await h.message(row.id)).status).toBe("sent");
+    expect((await h.message(sms.row.id)).status).toBe("sent");
+    // …and still the next email to the complaining address, and the next text to the opted-out
+    // number, are blocked as suppressed; another channel of the same contact is not.
     const next = await send({ contactId, channel: "email", topic: "news", content: { subject: "Again", text: "Hi" } });
-    expect(next.body).toMatchObject({ status: "blocked" });
-    expect(["opted_out", "suppressed"]).toContain(next.body.reason);
-    // The drain later applies the rest, and never the complaint a second time.
-    expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 2 });
+    expect(next.body).toMatchObject({ status: "blocked", reason: "suppressed" });
+    const nextSms = await send({ contactId: sms.contactId, channel: "sms", topic: "news", content: { text: "Hi" } });
+    expect(nextSms.body).toMatchObject({ status: "blocked", reason: "suppressed" });
+    const otherChannel = await send({
+      contactId: sms.contactId,
+      channel: "email",
+      topic: "news",
+      content: { subject: "Hi", text: "Hi" },
+    });
+    expect(otherChannel.body).toMatchObject({ status: "queued" });
+    await h.settle();
+    // The drain applies the effects (first) and the rest, each once; the sends stay blocked.
+    expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 4 });
+    expect((await h.message(row.id)).status).toBe("complained");
     expect(await webhookTimeline([row.id])).toHaveLength(1);
+    expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 0 });
+    const after = await send({ contactId, channel: "email", topic: "news", content: { subject: "Again", text: "Hi" } });
+    expect(after.body).toMatchObject({ status: "blocked" });
   });
 
   it("reading one message applies its waiting events first; the drain then finds nothing of it", async () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { consentStates, messages, suppressions, type MessageRow } from "@/db/schema";
+import { consentStates, messages, suppressions, webhookEvents, type MessageRow } from "@/db/schema";
 import { resultRows } from "@/db/map-rows";
 import type { Queryable } from "@/db/client";
 import { getEnv } from "@/server/lib/env";
@@ -95,7 +95,9 @@ function toSms(row: MessageRow): OutgoingSms {
 
 /**
  * A STOP or suppression that committed after the decision still stops a message that has not
- * reached the provider yet (deferred, retried, or simply still queued). One statement for every
+ * reached the provider yet (deferred, retried, or simply still queued); so does a bounce,
+ * complaint or provider opt-out acknowledged on another message to the same address and not
+ * applied yet (the suppression the webhook drain is about to write). One statement for every
  * claimed row, joined through the messages themselves (every column of the suppression and
  * consent keys is constrained, workspace first). A suppression wins over an opt-out.
  */
@@ -110,6 +112,15 @@ async function blockedSinceDecision(
     await db.execute(sql`
       select m.id::text as id, 'suppressed' as reason
         from ${messages} m join ${suppressions} s on s.workspace_id = m.workspace_id and s.channel = m.channel and s.address_hash = m.address_hash
+       where m.id = any(${ids}::uuid[])
+      union all
+      select m.id::text as id, 'suppressed' as reason
+        from ${messages} m
+        join (select b.workspace_id, b.channel, b.address_hash
+                from ${webhookEvents} w
+                join ${messages} b on b.transport = w.provider and b.provider_message_id = w.provider_message_id and b.direction = 'outbound'
+               where w.applied_at is null and (w.payload->>'effect') is not null) p
+          on p.workspace_id = m.workspace_id and p.channel = m.channel and p.address_hash = m.address_hash
        where m.id = any(${ids}::uuid[])
       union all
       select m.id::text as id, 'opted_out' as reason

@@ -6,7 +6,7 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { inTransaction, type PublicContext } from "../context";
 import { canMoveTo } from "../messages/status";
-import { recordTrackingEvent } from "../tracking/record-tracking-event";
+import { recordProviderTrackingEvents } from "../tracking/record-provider-tracking-events";
 import { applyDeliveryEventEffect, type ApplicableEvent } from "./apply-delivery-event";
 import { fromPayload } from "./delivery-event";
 
@@ -46,7 +46,7 @@ export interface DrainBatchResult {
  * marked applied, then applied: the batch's messages are locked in id order, each one's events
  * replayed in occurred order with the rank rule of `applyMessageStatus` (never backwards; one
  * timeline row per event, `applied: false` when it did not move the message), written as one
- * UPDATE and one INSERT; provider opens and clicks through `recordTrackingEvent`; then the
+ * UPDATE and one INSERT; provider opens and clicks through `recordProviderTrackingEvents` (set-based); then the
  * bounce / complaint / provider opt-out effects one at a time (they take contact and audit locks). `effects` picks which events a batch claims:
  * those without an effect (the default: large, set-based batches) or those with one (short
  * transactions, `WEBHOOK_EFFECT_BATCH`), so the audit-chain lock an effect takes is never held
@@ -207,22 +207,20 @@ export async function drainWebhookEventsBatch({
                    as v(id, status, sent_at, delivered_at, failed_at, queued_at, reason)
              where m.id = v.id`),
       timeline.length === 0 ? null : tx.insert(messageEvents).values(timeline),
-      // The provider's own opens and clicks, counted like ours (deduplicated against ours): per
-      // message one after the other, messages side by side on the connection.
-      ...tracked.map(async ({ message, events }) => {
-        for (const event of events) {
-          await recordTrackingEvent({
-            ctx: inner,
-            input: {
-              messageId: message.id,
-              kind: event.timeline === "opened" ? "open" : "click",
-              source: "provider",
-              occurredAt: event.occurredAt,
-            },
-          });
-        }
-      }),
     ]);
+    // The provider's own opens and clicks, counted like ours (deduplicated against ours), set-based;
+    // "too soon after the send" reads the send time this batch may just have set.
+    const sentAtOf = new Map(moves.filter((m) => m.sentAt).map((m) => [m.id, new Date(m.sentAt!)]));
+    await recordProviderTrackingEvents(tx, {
+      now: ctx.now(),
+      items: tracked.map(({ message, events }) => ({
+        message: { ...message, sentAt: sentAtOf.get(message.id) ?? message.sentAt },
+        events: events.map((event) => ({
+          kind: event.timeline === "opened" ? ("open" as const) : ("click" as const),
+          occurredAt: event.occurredAt,
+        })),
+      })),
+    });
     // Effects one at a time (they take contact and audit-chain locks), after the status moves.
     for (const { message, events } of groups.values()) {
       for (const event of events) {
@@ -250,10 +248,11 @@ export async function drainWebhookEvents({
   input?: { limit?: number; maxBatches?: number };
 }): Promise<DrainBatchResult> {
   const total: DrainBatchResult = { applied: 0, failed: 0 };
-  // Status and timeline events first (set-based, large batches), then those with effects.
+  // Events with effects first (short batches: until they are applied, sends read them as
+  // suppressions), then status and timeline events (set-based, large batches).
   for (const [effects, size] of [
-    [false, limit],
     [true, Math.min(limit, WEBHOOK_EFFECT_BATCH)],
+    [false, limit],
   ] as const) {
     for (let i = 0; i < maxBatches; i++) {
       const started = performance.now();

@@ -1,6 +1,5 @@
 import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
 import type { SendingPublicContext } from "../context";
-import { drainWebhookEventsBatch, WEBHOOK_EFFECT_BATCH } from "./drain-webhook-events";
 import { storeDeliveryEvents } from "./store-delivery-events";
 
 export type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
@@ -15,10 +14,10 @@ export type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
  * channel fallback. Answers in the provider's format; a refused call (bad signature, not
  * configured, too large, malformed) stores nothing. null when no transport has that name.
  *
- * One exception keeps consent ahead of speed: a call that brought a new event with an effect
- * (hard bounce, complaint, provider opt-out — a suppression or an opt-out) applies such events
- * before answering, so the opt-out holds for the very next send, as an inbound STOP does. They
- * are rare (a few in a hundred events) and go through the drain's own short effect batches.
+ * Consent stays ahead of speed without applying anything here: a bounce, complaint or provider
+ * opt-out acknowledged but not applied yet already counts as the suppression it will write, for
+ * the next send's decision (`send_decision_reads`) and for a message about to be handed to a
+ * provider (`blockedSinceDecision` in the outbox); the drain takes such events first.
  */
 export async function receiveDeliveryWebhook({
   ctx,
@@ -37,13 +36,5 @@ export async function receiveDeliveryWebhook({
     ctx: { db: ctx.db, now: ctx.now },
     input: { events: parsed.items.map((event) => ({ ...event, provider: transport.name })) },
   });
-  const effectAccepted = parsed.items.some((event, i) => event.effect !== null && outcomes[i] === "accepted");
-  if (effectAccepted) {
-    // Effect events of other calls may be claimed here too; each batch is short either way.
-    for (;;) {
-      const batch = await drainWebhookEventsBatch({ ctx, input: { effects: true, limit: WEBHOOK_EFFECT_BATCH } });
-      if (batch.applied < WEBHOOK_EFFECT_BATCH) break;
-    }
-  }
   return transport.eventsResponse(outcomes);
 }
