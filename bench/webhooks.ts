@@ -27,8 +27,9 @@
  *    webhook_events per unique MessageSid, consent events and
  *    keyword replies per STOP/START; doubleApplied = rows beyond the expected ones, missing =
  *    rows short of them; wrongFinalStatus = messages not at the highest status of their events.
- *    Delivery events are applied in the background (acknowledge, then apply): after the load the
- *    bench waits until every event of the run whose message exists is applied (drainTailMs) before
+ *    Delivery events and plain inbound replies are applied in the background (acknowledge, then
+ *    apply): after the load the bench waits until every event of the run whose message exists, and
+ *    every stored reply, is applied (drainTailMs) before
  *    these checks, and reports applyLagP99Ms = p99 of applied_at − received_at per delivery event
  *    (stored → applied by the drain, at the run's full rate).
  * Last stdout line: one JSON object (ackPerSec, ackP99Ms, applyLagP99Ms, ratio, doubleApplied, stopLate, …).
@@ -487,13 +488,15 @@ export async function run(options: BenchOptions): Promise<void> {
     const loadEnd = performance.now();
     await Promise.all(stopChecks);
     // Application runs in the background (acknowledge, then apply): wait until every delivery event
-    // of the run whose message exists is applied, before the checks. The CPU figures include it.
+    // of the run whose message exists, and every plain inbound reply, is applied, before the
+    // checks. The CPU figures include it.
     const unapplied = async () =>
       (
         await rows<{ n: number }>(
           `select count(*)::int as n from webhook_events w
-            where w.received_at >= $1 and w.applied_at is null and w.dedupe_key not like 'inbound:%'
-              and exists (select 1 from messages m where m.transport = w.provider and m.provider_message_id = w.provider_message_id and m.direction = 'outbound')`,
+            where w.received_at >= $1 and w.applied_at is null
+              and (w.type = 'inbound'
+                   or exists (select 1 from messages m where m.transport = w.provider and m.provider_message_id = w.provider_message_id and m.direction = 'outbound'))`,
           [runStart],
         )
       )[0]!.n;

@@ -245,6 +245,10 @@ export const webhookEvents = pgTable(
     index("webhook_events_pending_effect_idx")
       .on(t.provider, t.providerMessageId)
       .where(sql`${t.appliedAt} is null and (${t.payload}->>'effect') is not null`),
+    // Plain inbound replies acknowledged and waiting for the drain, oldest first.
+    index("webhook_events_inbound_waiting_idx")
+      .on(t.receivedAt)
+      .where(sql`${t.appliedAt} is null and ${t.type} = 'inbound'`),
   ],
 );
 

@@ -14,6 +14,7 @@ import {
   type Channel,
 } from "@/db/schema";
 import { POST as postInbound } from "@/app/api/webhooks/[provider]/inbound/route";
+import { webhookDrainIdle } from "@/server/services/webhooks";
 import { createCaller } from "@/server/api/root";
 import type { RequestAuth, TrpcContext } from "@/server/api/trpc";
 import { blindIndex, decryptPii } from "@/server/lib/crypto";
@@ -67,6 +68,8 @@ async function sendInbound(from: string, body: string, options: { sid?: string; 
     NumMedia: "0",
   };
   const response = await postInbound(twilioRequest(SIGNED_URL, params));
+  // A plain reply is acknowledged first and recorded by the drain the route woke.
+  await webhookDrainIdle();
   const text = await response.text();
   const replies = [...text.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]!);
   return { status: response.status, replies, reply: replies[0] ?? null, sid };

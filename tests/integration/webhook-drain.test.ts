@@ -1,10 +1,16 @@
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { messageEvents, messages, webhookEvents, type MessageRow } from "@/db/schema";
+import { auditLog, messageEvents, messages, suppressions, webhookEvents, type MessageRow } from "@/db/schema";
+import { verifyAuditChain } from "@/server/services/audit/verify-audit-chain";
 import { providerOf, webhookRequest } from "@/app/api/webhooks/_webhook";
 import { POST as postInbound } from "@/app/api/webhooks/[provider]/inbound/route";
 import { systemClock } from "@/server/lib/clock";
-import { drainWebhookEvents, receiveDeliveryWebhook, webhookDrainIdle } from "@/server/services/webhooks";
+import {
+  drainWebhookEvents,
+  receiveDeliveryWebhook,
+  receiveInboundWebhook,
+  webhookDrainIdle,
+} from "@/server/services/webhooks";
 import { rest } from "@/tests/helpers/http";
 import { resendWebhookRequest, TEST_SVIX_SECRET } from "@/tests/helpers/svix-signature";
 import { twilioRequest } from "@/tests/helpers/twilio-signature";
@@ -292,6 +298,104 @@ describe("acknowledge, then apply", () => {
     expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 0 });
     const after = await send({ contactId, channel: "email", topic: "news", content: { subject: "Again", text: "Hi" } });
     expect(after.body).toMatchObject({ status: "blocked" });
+  });
+
+  it("a plain inbound reply is acknowledged once stored, encrypted, and recorded once by the drain at the time it arrived", async () => {
+    const { contactId, phone } = await sentMessage("sms");
+    const sid = `SM${"7".repeat(32)}`;
+    const body = "What time do you open tomorrow?";
+    const inbound = () =>
+      twilioRequest(
+        INBOUND_URL,
+        {
+          MessageSid: sid,
+          SmsSid: sid,
+          AccountSid: "AC0123456789abcdef0123456789abcdef",
+          From: phone,
+          To: TWILIO_FROM,
+          Body: body,
+          NumMedia: "0",
+        },
+        { authToken: TWILIO_AUTH_TOKEN },
+      );
+    const receive = async () => {
+      const request = inbound();
+      return (await receiveInboundWebhook({
+        ctx: ctx(),
+        input: { provider: providerOf(request), request: webhookRequest(request, new Date()) },
+      }))!;
+    };
+    const answer = await receive();
+    expect(answer.status).toBe(200);
+    expect(answer.body).not.toContain("<Message>");
+    expect((await receive()).status).toBe(200); // Twilio's retry: nothing more stored
+    const stored = await h.handle.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.dedupeKey, `inbound:${sid}`));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.appliedAt).toBeNull();
+    // Sender and body are kept encrypted only.
+    expect(JSON.stringify(stored[0]!.payload)).not.toContain(phone);
+    expect(JSON.stringify(stored[0]!.payload)).not.toContain("open tomorrow");
+    const recorded = () =>
+      h.handle.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.providerMessageId, sid), eq(messages.direction, "inbound")));
+    expect(await recorded()).toHaveLength(0);
+
+    const [first, second] = await Promise.all([drainWebhookEvents({ ctx: ctx() }), drainWebhookEvents({ ctx: ctx() })]);
+    expect(first.applied + second.applied).toBe(1);
+    const rows = await recorded();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ contactId, status: "received" });
+    expect(rows[0]!.createdAt.getTime()).toBe(stored[0]!.receivedAt.getTime());
+    const [applied] = await h.handle.db.select().from(webhookEvents).where(eq(webhookEvents.id, stored[0]!.id));
+    expect(applied!.appliedAt).not.toBeNull();
+    expect(applied!.payload).not.toHaveProperty("from");
+    expect(applied!.payload).not.toHaveProperty("body");
+    expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 0 });
+    expect(await recorded()).toHaveLength(1);
+  });
+
+  it("hard bounces applied together: one suppression per address, audited in an unbroken chain", async () => {
+    const bounced = [await sentMessage("email"), await sentMessage("email"), await sentMessage("email")];
+    const before = await h.handle.db.select().from(auditLog).where(eq(auditLog.workspaceId, h.workspaceId));
+    const at = new Date();
+    for (const [i, { row }] of bounced.entries()) {
+      const data = { bounce: { type: "Permanent", subType: "General" } };
+      expect((await ack(resendEvent("email.bounced", row.providerMessageId!, `msg_hb_${i}`, at, data))).status).toBe(
+        200,
+      );
+    }
+    expect(await drainWebhookEvents({ ctx: ctx() })).toMatchObject({ applied: 3 });
+    const rows = await h.handle.db
+      .select()
+      .from(suppressions)
+      .where(
+        and(
+          eq(suppressions.workspaceId, h.workspaceId),
+          inArray(
+            suppressions.addressHash,
+            bounced.map((b) => b.row.addressHash!),
+          ),
+        ),
+      );
+    expect(rows.map((r) => r.reason)).toEqual(["hard_bounce", "hard_bounce", "hard_bounce"]);
+    const added = (await h.handle.db.select().from(auditLog).where(eq(auditLog.workspaceId, h.workspaceId))).filter(
+      (r) => !before.some((b) => b.id === r.id),
+    );
+    expect(
+      added
+        .filter((r) => r.action === "suppression.added")
+        .map((r) => r.targetId)
+        .sort(),
+    ).toEqual(bounced.map((b) => b.contactId).sort());
+    expect(await verifyAuditChain({ ctx: { db: h.handle.db }, input: { workspaceId: h.workspaceId } })).toMatchObject({
+      ok: true,
+    });
+    for (const { row } of bounced) expect((await h.message(row.id)).status).toBe("bounced");
   });
 
   it("reading one message applies its waiting events first; the drain then finds nothing of it", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { auditLog, consentEvents, messageEvents, messages, suppressions, workspaces, type Channel } from "@/db/schema";
 import { POST as postInbound } from "@/app/api/webhooks/[provider]/inbound/route";
+import { webhookDrainIdle } from "@/server/services/webhooks";
 import { blindIndex, decryptPii } from "@/server/lib/crypto";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { systemClock } from "@/server/lib/clock";
@@ -61,6 +62,8 @@ async function sendInbound(from: string, body: string, options: InboundOptions =
     tamper: options.tamper,
   });
   const response = await postInbound(request);
+  // A plain reply is acknowledged first and recorded by the drain the route woke.
+  await webhookDrainIdle();
   const text = await response.text();
   const reply = /<Message>([\s\S]*)<\/Message>/.exec(text)?.[1] ?? null;
   return { status: response.status, contentType: response.headers.get("content-type"), text, reply, sid };

@@ -116,9 +116,16 @@ export const inboundDedupeKey = (messageSid: string) => `inbound:${messageSid}`;
 export async function handleInboundSms({
   ctx,
   input: rawInput,
+  stored,
 }: {
   ctx: PublicContext;
   input: TInboundSmsInput;
+  /**
+   * The text was acknowledged first and stored (`storeInboundText`): its `webhook_events` row is
+   * the claim (marked applied here, its encrypted sender and body dropped), and it is recorded at
+   * the time it arrived.
+   */
+  stored?: { eventId: string; receivedAt: Date };
 }): Promise<InboundSmsResult> {
   const input = ZInboundSmsInput.parse(rawInput);
   const candidates = await findInboundWorkspaces(ctx.db, input.to);
@@ -140,23 +147,29 @@ export async function handleInboundSms({
       tx,
       senders.flatMap((s) => (s.addressHash ? [s.addressHash] : [])),
     );
-    const now = ctx.now();
+    const now = stored?.receivedAt ?? ctx.now();
 
-    const [claimed] = await tx
-      .insert(webhookEvents)
-      .values({
-        provider: "twilio",
-        dedupeKey: inboundDedupeKey(input.messageSid),
-        type: "inbound",
-        providerMessageId: input.messageSid,
-        payload: { to: input.to || null, classification: classification.kind },
-        occurredAt: now,
-        receivedAt: now,
-        // Nothing waits on it: the inbound text is applied right here.
-        appliedAt: now,
-      })
-      .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
-      .returning({ id: webhookEvents.id });
+    const [claimed] = stored
+      ? await tx
+          .update(webhookEvents)
+          .set({ appliedAt: ctx.now(), payload: sql`${webhookEvents.payload} - 'from' - 'body'` })
+          .where(and(eq(webhookEvents.id, stored.eventId), isNull(webhookEvents.appliedAt)))
+          .returning({ id: webhookEvents.id })
+      : await tx
+          .insert(webhookEvents)
+          .values({
+            provider: "twilio",
+            dedupeKey: inboundDedupeKey(input.messageSid),
+            type: "inbound",
+            providerMessageId: input.messageSid,
+            payload: { to: input.to || null, classification: classification.kind },
+            occurredAt: now,
+            receivedAt: now,
+            // Nothing waits on it: the inbound text is applied right here.
+            appliedAt: now,
+          })
+          .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
+          .returning({ id: webhookEvents.id });
     if (!claimed) return { isDuplicate: true, deliveries: [], classification, reply: null };
 
     const known = await sendersKnown(tx, senders);

@@ -9,6 +9,10 @@ import { canMoveTo } from "../messages/status";
 import { recordProviderTrackingEvents } from "../tracking/record-provider-tracking-events";
 import { applyDeliveryEventEffect, type ApplicableEvent } from "./apply-delivery-event";
 import { fromPayload } from "./delivery-event";
+import { decryptField } from "../messages/message-secrets";
+import { suppressAddresses } from "../suppressions/suppress-addresses";
+import type { TSuppressAddressInput } from "../suppressions/suppress-address";
+import { applyStoredInboundTexts, STORED_INBOUND_BATCH } from "../inbound/stored-inbound-texts";
 
 /** Events claimed per transaction: large enough to amortise the round trips, small enough to keep row locks short. */
 export const WEBHOOK_DRAIN_BATCH = 500;
@@ -18,7 +22,7 @@ export const WEBHOOK_DRAIN_BATCH = 500;
  * consent and suppression writes take the contact's and the workspace audit chain's locks, which
  * inbound STOP handling needs too, so they go in short transactions of their own.
  */
-export const WEBHOOK_EFFECT_BATCH = 10;
+export const WEBHOOK_EFFECT_BATCH = 50;
 
 /** What one message's events change on its row (timestamps as ISO strings, null = unchanged). */
 interface MessageMove {
@@ -221,11 +225,40 @@ export async function drainWebhookEventsBatch({
         })),
       })),
     });
-    // Effects one at a time (they take contact and audit-chain locks), after the status moves.
+    // Effects after the status moves. Complaints and provider opt-outs change consent: one at a
+    // time (the contact's lock, then the audit chain's). Hard bounces only suppress: set-based per
+    // workspace and provider, last, so the audit chain is locked for one statement before commit.
+    const bounces = new Map<string, { workspaceId: string; provider: string; entries: TSuppressAddressInput[] }>();
     for (const { message, events } of groups.values()) {
       for (const event of events) {
-        if (event.effect) await applyDeliveryEventEffect({ ctx: inner, input: { message, event } });
+        if (!event.effect) continue;
+        if (event.effect !== "hard_bounce") {
+          await applyDeliveryEventEffect({ ctx: inner, input: { message, event } });
+          continue;
+        }
+        if (!message.addressHash) continue;
+        const key = `${message.workspaceId}|${event.provider}`;
+        let group = bounces.get(key);
+        if (!group)
+          bounces.set(key, (group = { workspaceId: message.workspaceId, provider: event.provider, entries: [] }));
+        group.entries.push({
+          channel: message.channel,
+          addressHash: message.addressHash,
+          address: decryptField(message.addressCiphertext, "address"),
+          reason: "hard_bounce",
+          source: event.provider,
+          note: `${event.type} on message ${message.id}`,
+          contactId: message.contactId ?? undefined,
+        });
       }
+    }
+    for (const { workspaceId, provider, entries } of [...bounces.values()].sort((a, b) =>
+      a.workspaceId < b.workspaceId ? -1 : 1,
+    )) {
+      await suppressAddresses({
+        ctx: { db: tx, workspaceId, actor: { type: "provider", provider }, now: ctx.now },
+        input: entries,
+      });
     }
     return { applied: claimed.length, failed: failedMessages };
   });
@@ -248,6 +281,12 @@ export async function drainWebhookEvents({
   input?: { limit?: number; maxBatches?: number };
 }): Promise<DrainBatchResult> {
   const total: DrainBatchResult = { applied: 0, failed: 0 };
+  // Plain inbound replies acknowledged before they were applied (each its own short transaction).
+  for (let i = 0; i < maxBatches; i++) {
+    const applied = await applyStoredInboundTexts({ ctx });
+    total.applied += applied;
+    if (applied < STORED_INBOUND_BATCH) break;
+  }
   // Events with effects first (short batches: until they are applied, sends read them as
   // suppressions), then status and timeline events (set-based, large batches).
   for (const [effects, size] of [

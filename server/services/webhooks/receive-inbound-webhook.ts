@@ -1,12 +1,14 @@
 import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
 import type { SendingPublicContext } from "../context";
 import { handleInboundSms } from "../inbound/handle-inbound-sms";
+import { canDeferInbound, storeInboundText } from "../inbound/stored-inbound-texts";
 
 /**
  * An inbound-message webhook (`/api/webhooks/<provider>/inbound`): the SMS transport named
- * `provider` verifies the call and parses the texts, each handled by `handleInboundSms` (keywords,
- * routing, history); the answer carries the reply in the provider's format. A refused call stores
- * nothing. null when no SMS transport has that name. Invalid input throws (ZodError / INVALID),
+ * `provider` verifies the call and parses the texts. Keywords (STOP, START, HELP…) are handled
+ * before the answer by `handleInboundSms` (consent, routing, history) and the answer carries the
+ * reply in the provider's format; a plain reply is acknowledged once stored (`storeInboundText`)
+ * and applied by the webhook drain the route wakes. A refused call stores nothing. null when no SMS transport has that name. Invalid input throws (ZodError / INVALID),
  * no workspace receiving texts → UNAVAILABLE.
  */
 export async function receiveInboundWebhook({
@@ -24,10 +26,13 @@ export async function receiveInboundWebhook({
   if (!parsed.ok) return parsed.response;
   let reply: string | null = null;
   for (const message of parsed.items) {
-    const result = await handleInboundSms({
-      ctx: { db: ctx.db, now: ctx.now, requestId: ctx.requestId },
-      input: { messageSid: message.providerMessageId, from: message.from, to: message.to, body: message.body },
-    });
+    const input = { messageSid: message.providerMessageId, from: message.from, to: message.to, body: message.body };
+    const inner = { db: ctx.db, now: ctx.now, requestId: ctx.requestId };
+    if (canDeferInbound(message.body)) {
+      await storeInboundText({ ctx: inner, input });
+      continue;
+    }
+    const result = await handleInboundSms({ ctx: inner, input });
     reply ??= result.reply;
   }
   return transport.inboundResponse(reply);

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_events_inbound_waiting_idx" ON "webhook_events" USING btree ("received_at") WHERE "webhook_events"."applied_at" is null and "webhook_events"."type" = 'inbound';
