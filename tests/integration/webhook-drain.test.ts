@@ -1,3 +1,4 @@
+import { InngestTestEngine } from "@inngest/test";
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, messageEvents, messages, suppressions, webhookEvents, type MessageRow } from "@/db/schema";
@@ -9,8 +10,12 @@ import {
   drainWebhookEvents,
   receiveDeliveryWebhook,
   receiveInboundWebhook,
+  wakeWebhookDrain,
+  webhookDrainActive,
   webhookDrainIdle,
 } from "@/server/services/webhooks";
+import { webhookDrainFunction } from "@/inngest/functions/webhook-drain";
+import { runWithJobContext } from "@/server/jobs/runner/context";
 import { rest } from "@/tests/helpers/http";
 import { resendWebhookRequest, TEST_SVIX_SECRET } from "@/tests/helpers/svix-signature";
 import { twilioRequest } from "@/tests/helpers/twilio-signature";
@@ -396,6 +401,29 @@ describe("acknowledge, then apply", () => {
       ok: true,
     });
     for (const { row } of bounced) expect((await h.message(row.id)).status).toBe("bounced");
+  });
+
+  it("the minute job drains what is left, and stands aside while this process's loop is draining", async () => {
+    const { row } = await sentMessage("sms");
+    await ack(twilioStatus(row.providerMessageId!, "delivered"));
+    // A fresh engine per run (an engine replays the step results it memoised).
+    const run = () => {
+      const engine = new InngestTestEngine({
+        function: webhookDrainFunction,
+        events: [{ name: "inngest/scheduled.timer", data: { cron: "* * * * *" } }],
+      });
+      return runWithJobContext({ context: { db: h.handle.db, now: systemClock } }, () => engine.execute());
+    };
+    const first = await run();
+    expect(first.error).toBeUndefined();
+    expect(first.result).toEqual({ applied: 1, failed: 0, skipped: false });
+    expect((await h.message(row.id)).status).toBe("delivered");
+
+    wakeWebhookDrain(ctx());
+    expect(webhookDrainActive()).toBe(true);
+    expect((await run()).result).toEqual({ applied: 0, failed: 0, skipped: true });
+    await webhookDrainIdle();
+    expect(webhookDrainActive()).toBe(false);
   });
 
   it("reading one message applies its waiting events first; the drain then finds nothing of it", async () => {

@@ -1,4 +1,4 @@
 export { receiveDeliveryWebhook, type WebhookRequest, type WebhookResponse } from "./receive-delivery-webhook";
 export { receiveInboundWebhook } from "./receive-inbound-webhook";
 export { drainWebhookEvents, drainWebhookEventsBatch, WEBHOOK_DRAIN_BATCH } from "./drain-webhook-events";
-export { wakeWebhookDrain, webhookDrainIdle } from "./webhook-drain-loop";
+export { wakeWebhookDrain, webhookDrainActive, webhookDrainIdle } from "./webhook-drain-loop";

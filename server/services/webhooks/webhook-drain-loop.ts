@@ -69,3 +69,13 @@ export async function webhookDrainIdle(): Promise<void> {
     else await new Promise((resolve) => setTimeout(resolve, WEBHOOK_DRAIN_DEBOUNCE_MS));
   }
 }
+
+/**
+ * Whether this process's drain is scheduled or running. The minute job skips its own drain then:
+ * the loop drains every applicable event (not only those its wake-ups stored) until a batch comes
+ * back short, and a second drain beside it in the same process would only wait on the same
+ * messages' row locks.
+ */
+export function webhookDrainActive(): boolean {
+  return Boolean(state.timer || state.running);
+}
