@@ -71,6 +71,10 @@ interface ExistingContact {
   erased: boolean;
   /** The line of this import that last wrote the contact (an earlier batch), else null. */
   this_import_line: number | null;
+  /** Stored ciphertexts the contact's search tokens come from (see `updatedContactTokens`). */
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
 }
 
 /** Search tokens of a contact the batch creates, comma-joined (hex tokens hold no comma); null when none. */
@@ -79,9 +83,29 @@ function newContactTokens(row: PreparedRow): string | null {
   return tokens.length ? tokens.join(",") : null;
 }
 
-/** What the update of existing contacts returns: the stored values the row left as they were. */
-interface UpdatedContact {
+/**
+ * The search tokens of an existing contact once the row is applied: the row's names and email,
+ * and for the fields the row leaves empty the stored values, as the lookup read them. The update
+ * writes them in the same statement, unless one of those stored values changed since the lookup
+ * (another writer between the two statements): then it keeps the tokens and reports the contact
+ * stale, and `rewriteSearchTokens` recomputes them from the values the update itself read back.
+ */
+function updatedContactTokens(
+  ws: string,
+  row: PreparedRow,
+  stored: Pick<ExistingContact, "first_name" | "last_name" | "email">,
+): string {
+  return mergeSearchTokens(
+    row.firstNameTokens ?? nameSearchTokens(ws, decryptOptional(stored.first_name, "contact.first_name")),
+    row.lastNameTokens ?? nameSearchTokens(ws, decryptOptional(stored.last_name, "contact.last_name")),
+    row.emailTokens ?? emailSearchTokens(ws, decryptOptional(stored.email, "contact.email")),
+  ).join(",");
+}
+
+/** A contact the update left stale (see `updatedContactTokens`): its stored values, read back under the update's lock. */
+interface StaleContact {
   id: string;
+  stale: boolean;
   /** Ciphertexts of the fields the row had no value for (null where the row gave one). */
   first_name: string | null;
   last_name: string | null;
@@ -91,28 +115,26 @@ interface UpdatedContact {
 }
 
 /**
- * 6a. The search tokens of the contacts the batch updated, from their names and email as they are
- * now: the row's values, and for the fields the row left empty the stored values, read back by
- * the update itself (the rows are locked by it, so no other writer changes them in between).
- * Only contacts whose tokens changed are written, in one statement.
+ * 6a. The search tokens of the stale contacts (rare: a concurrent edit of a name or email between
+ * the lookup and the update), from their names and email as they are now: the row's values, and
+ * for the fields the row left empty the stored values, read back by the update itself (the rows
+ * are locked by it, so no other writer changes them in between). Only contacts whose tokens
+ * changed are written, in one statement.
  */
 async function rewriteSearchTokens(
   tx: Queryable,
   ws: string,
   updates: (PreparedRow & { id: string })[],
-  updated: UpdatedContact[],
+  stale: StaleContact[],
 ): Promise<void> {
+  if (!stale.length) return;
   const byId = new Map(updates.map((row) => [row.id, row]));
   const ids: string[] = [];
   const tokenLists: string[] = [];
-  for (const contact of updated) {
+  for (const contact of stale) {
     const row = byId.get(contact.id);
     if (!row) continue;
-    const tokens = mergeSearchTokens(
-      row.firstNameTokens ?? nameSearchTokens(ws, decryptOptional(contact.first_name, "contact.first_name")),
-      row.lastNameTokens ?? nameSearchTokens(ws, decryptOptional(contact.last_name, "contact.last_name")),
-      row.emailTokens ?? emailSearchTokens(ws, decryptOptional(contact.email, "contact.email")),
-    ).join(",");
+    const tokens = updatedContactTokens(ws, row, contact);
     if (createHash("md5").update(tokens).digest("hex") === contact.tokens_md5) continue;
     ids.push(contact.id);
     tokenLists.push(tokens);
@@ -201,12 +223,14 @@ async function writeBatchOnce(
       : await rows<ExistingContact>(
           tx,
           sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
-                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line
+                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
+                     first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
                 from contacts
                where workspace_id = ${ws} and email_hash is not null and email_hash = any(${pgTextArray(emailHashes)}::text[])
               union
               select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
-                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line
+                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
+                     first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
                 from contacts
                where workspace_id = ${ws} and phone_hash is not null and phone_hash = any(${pgTextArray(phoneHashes)}::text[])`,
         );
@@ -219,7 +243,7 @@ async function writeBatchOnce(
 
   // 2. Resolve each row to a new or an existing contact.
   const inserts: (PreparedRow & { id: string })[] = [];
-  const updates: (PreparedRow & { id: string })[] = [];
+  const updates: (PreparedRow & { id: string; stored: ExistingContact })[] = [];
   const targetedBy = new Map<string, number>();
   const addressChanges: { contactId: string; channel: Channel }[] = [];
   for (const row of batch.rows) {
@@ -257,7 +281,7 @@ async function writeBatchOnce(
       continue;
     }
     targetedBy.set(match.id, row.line);
-    updates.push({ ...row, id: match.id });
+    updates.push({ ...row, id: match.id, stored: match });
     // A stored address replaced by another (or added where stale consent exists): the consent of
     // the old address is withdrawn after the update below, before the row's own consent.
     if (row.emailHash && row.emailHash !== match.email_hash)
@@ -325,9 +349,21 @@ async function writeBatchOnce(
   }
 
   // 6. Existing contacts: addresses replaced when they differ, empty cells keep the stored value,
-  //    attributes merged, tags added (as upsertContact does). Then their search tokens (6a).
+  //    attributes merged, tags added (as upsertContact does), and their search tokens, computed
+  //    from the row and the stored values the lookup read (one new row version per contact). The
+  //    stored values a token list rests on travel with it (r*, only for the fields the row leaves
+  //    empty): a contact whose value changed since the lookup keeps its tokens and comes back
+  //    stale, for 6a. Under READ COMMITTED the update re-evaluates this test on the latest version
+  //    of a row another transaction changed.
   if (updates.length) {
-    const updated = await rows<UpdatedContact>(
+    const storedFor = (r: (typeof updates)[number], field: "first_name" | "last_name" | "email") =>
+      (field === "first_name" ? r.firstNameTokens : field === "last_name" ? r.lastNameTokens : r.emailTokens)
+        ? null
+        : r.stored[field];
+    const stale = sql`((u.fn is null and c.first_name_ciphertext is distinct from u.rfn)
+                    or (u.ln is null and c.last_name_ciphertext is distinct from u.rln)
+                    or (u.eh is null and c.email_ciphertext is distinct from u.rem))`;
+    const staleContacts = await rows<StaleContact>(
       tx,
       sql`
       update contacts as c set
@@ -343,6 +379,8 @@ async function writeBatchOnce(
         tags = case when u.tags is null then c.tags
                     else c.tags || array(select t from unnest(string_to_array(u.tags, ',')) as t where t <> all(c.tags)) end,
         attributes = case when u.attrs is null then c.attributes else c.attributes || u.attrs::jsonb end,
+        search_tokens = case when ${stale} then c.search_tokens
+                             else coalesce(string_to_array(nullif(u.st, ''), ','), '{}'::text[]) end,
         import_id = ${job.importId}::uuid,
         import_line = u.line,
         updated_at = ${nowText}::timestamptz
@@ -352,14 +390,25 @@ async function writeBatchOnce(
                   ${pgTextArray(updates.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(updates.map((r) => r.locale))}::text[],
                   ${pgTextArray(updates.map((r) => r.timezone))}::text[], ${pgTextArray(updates.map((r) => r.tags))}::text[],
                   ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[],
-                  ${pgTextArray(updates.map((r) => r.phoneCountry))}::text[])
-        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line, pcc)
+                  ${pgTextArray(updates.map((r) => r.phoneCountry))}::text[],
+                  ${pgTextArray(updates.map((r) => updatedContactTokens(ws, r, r.stored)))}::text[],
+                  ${pgTextArray(updates.map((r) => storedFor(r, "first_name")))}::text[],
+                  ${pgTextArray(updates.map((r) => storedFor(r, "last_name")))}::text[],
+                  ${pgTextArray(updates.map((r) => storedFor(r, "email")))}::text[])
+        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line, pcc, st, rfn, rln, rem)
       where c.id = u.id and c.workspace_id = ${ws}
-      returning c.id::text as id, case when u.fn is null then c.first_name_ciphertext end as first_name,
-                case when u.ln is null then c.last_name_ciphertext end as last_name,
-                case when u.eh is null then c.email_ciphertext end as email, md5(array_to_string(c.search_tokens, ',')) as tokens_md5`,
+      returning c.id::text as id, ${stale} as stale,
+                case when ${stale} and u.fn is null then c.first_name_ciphertext end as first_name,
+                case when ${stale} and u.ln is null then c.last_name_ciphertext end as last_name,
+                case when ${stale} and u.eh is null then c.email_ciphertext end as email,
+                case when ${stale} then md5(array_to_string(c.search_tokens, ',')) end as tokens_md5`,
     );
-    await rewriteSearchTokens(tx, ws, updates, updated);
+    await rewriteSearchTokens(
+      tx,
+      ws,
+      updates,
+      staleContacts.filter((contact) => contact.stale),
+    );
   }
 
   // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
@@ -448,9 +497,9 @@ async function writeBatchOnce(
     const pairsAllowed = sql`cross join unnest(${pairTopics}::uuid[], ${pairChannels}::text[]) with ordinality as p(topic_id, channel, k)
       where substr(u.mask, p.k::int, 1) = '1'`;
     const eventId = sql`(${prefix}::text || lpad(to_hex((u.n - 1) * ${job.pairs.length}::int + p.k), 12, '0'))::uuid`;
-    const inserted = await rows<{ n: number }>(
-      tx,
-      sql`with ins as (
+    // Every (row, pair) the masks allow is one event: the insert has no conflict clause, so it
+    // writes exactly `events` rows or fails (no count read back through a CTE).
+    await tx.execute(sql`
       insert into consent_events (id, workspace_id, contact_id, channel, topic_id, action, source, evidence, needs_confirmation, batch_id,
                                   actor_type, actor_id, occurred_at, recorded_at)
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
@@ -458,10 +507,8 @@ async function writeBatchOnce(
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
         from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[],
                     ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, mask, note, n)
-        ${pairsAllowed}
-      returning 1) select count(*)::int as n from ins`,
-    );
-    consentEvents += Number(inserted[0]?.n ?? 0);
+        ${pairsAllowed}`);
+    consentEvents += events;
     await tx.execute(sql`
       insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
       select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
