@@ -72,6 +72,9 @@ const STAGE_COLUMNS = [
   "rem",
 ];
 
+/** Columns of the batch's consent staging table, in the order `writeBatchOnce` stages them. */
+const CONSENT_STAGE_COLUMNS = ["is_new", "n", "contact_id", "action", "occurred_at", "mask", "note"];
+
 /** First key of the advisory lock that serialises import batches of one workspace ("IMPT"). */
 const IMPORT_LOCK = 0x494d_5054;
 
@@ -483,14 +486,13 @@ async function writeBatchOnce(
   }
 
   // 7. Consent: one ledger event per row × (topic, channel) the row has an address for, then the
-  //    projection per the fold rule. The rows travel once per statement (contact, action, time,
-  //    note, which channels are allowed) and SQL crosses them with the (topic, channel) pairs.
-  //    Event ids are time-ordered like uuidv7: one fresh 80-bit prefix per statement pair and the
-  //    event's ordinal as the last 48 bits, so the events and the projection statements compute
-  //    the same ids from the same arrays (one statement with two data-modifying CTEs was 4×
-  //    slower on PostgreSQL 15). Contacts created by this batch have no state yet (nobody else
-  //    can see them before the commit): a plain insert. Pre-existing ones go through the fold's
-  //    ON CONFLICT rule.
+  //    projection per the fold rule. The rows are staged once (contact, action, time, note, which
+  //    channels are allowed; one COPY) and SQL crosses them with the (topic, channel) pairs.
+  //    Event ids are time-ordered like uuidv7: one fresh 80-bit prefix per batch and the event's
+  //    ordinal as the last 48 bits, so the events and the projection statements compute the same
+  //    ids from the same staged rows (one statement with two data-modifying CTEs was 4× slower on
+  //    PostgreSQL 15). Contacts created by this batch have no state yet (nobody else can see them
+  //    before the commit): a plain insert. Pre-existing ones go through the fold's ON CONFLICT rule.
   const pairTopics = pgTextArray(job.pairs.map((pair) => pair.topicId));
   const pairChannels = pgTextArray(job.pairs.map((pair) => pair.channel));
   // Idempotent by content: a contact whose state for the (topic, channel) already is the imported
@@ -509,19 +511,15 @@ async function writeBatchOnce(
     );
     for (const state of states) current.set(`${state.contact_id}|${state.topic_id}|${state.channel}`, state.status);
   }
+  // The rows that record events, staged once for the ledger insert and both projection inserts:
+  // whether the contact is new, its ordinal n (event ids: one fresh 80-bit prefix per batch and
+  // (n - 1) × pairs + k as the last 48 bits), contact, action, time, which pairs, sealed note.
+  const consentRows: (string | null)[][] = [];
   let consentEvents = 0;
   for (const [list, fresh] of [
     [newWithConsent, true],
     [oldWithConsent, false],
   ] as const) {
-    if (!list.length) continue;
-    const contactIds: string[] = [];
-    const actions: string[] = [];
-    const occurred: string[] = [];
-    const notes: (string | null)[] = [];
-    // Per row, one character per (topic, channel) pair: '1' when the row records an event for it.
-    const masks: string[] = [];
-    let events = 0;
     for (const row of list) {
       const optIn = row.consent === "opted_in";
       const emailSuppressed =
@@ -532,6 +530,7 @@ async function writeBatchOnce(
       const email = row.emailHash !== null && !emailSuppressed;
       const sms = row.phoneHash !== null && !smsSuppressed;
       let rowEvents = 0;
+      // One character per (topic, channel) pair: '1' when the row records an event for it.
       let mask = "";
       for (const pair of job.pairs) {
         const allowed =
@@ -541,44 +540,49 @@ async function writeBatchOnce(
         if (allowed) rowEvents++;
       }
       if (!rowEvents) continue;
-      events += rowEvents;
-      contactIds.push(row.id);
-      actions.push(row.consent!);
-      // An opt-out without a date happened no later than now; an opt-in always has one (validated).
-      occurred.push(row.consentAt ? row.consentAt.toISOString() : nowText);
-      // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
-      notes.push(row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null);
-      masks.push(mask);
+      consentEvents += rowEvents;
+      consentRows.push([
+        fresh ? "t" : "f",
+        String(consentRows.length + 1),
+        row.id,
+        row.consent!,
+        // An opt-out without a date happened no later than now; an opt-in always has one (validated).
+        row.consentAt ? row.consentAt.toISOString() : nowText,
+        mask,
+        // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
+        row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null,
+      ]);
     }
-    if (!events) continue;
+  }
+  if (consentRows.length) {
+    await tx.execute(sql`
+      create temporary table import_consent_stage (is_new boolean not null, n int not null, contact_id uuid not null,
+        action text not null, occurred_at timestamptz not null, mask text not null, note text) on commit drop`);
+    await copyRows(tx, "import_consent_stage", CONSENT_STAGE_COLUMNS, consentRows);
     const prefix = uuidv7().slice(0, 24); // "xxxxxxxx-xxxx-7xxx-yxxx-": time, counter, variant
-    const ids = pgTextArray(contactIds);
-    const actionList = pgTextArray(actions);
-    const occurredList = pgTextArray(occurred);
-    const maskList = pgTextArray(masks);
     const pairsAllowed = sql`cross join unnest(${pairTopics}::uuid[], ${pairChannels}::text[]) with ordinality as p(topic_id, channel, k)
       where substr(u.mask, p.k::int, 1) = '1'`;
     const eventId = sql`(${prefix}::text || lpad(to_hex((u.n - 1) * ${job.pairs.length}::int + p.k), 12, '0'))::uuid`;
     // Every (row, pair) the masks allow is one event: the insert has no conflict clause, so it
-    // writes exactly `events` rows or fails (no count read back through a CTE).
+    // writes exactly `consentEvents` rows or fails (no count read back through a CTE).
     await tx.execute(sql`
       insert into consent_events (id, workspace_id, contact_id, channel, topic_id, action, source, evidence, needs_confirmation, batch_id,
                                   actor_type, actor_id, occurred_at, recorded_at)
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
              case when u.note is null then '{}'::jsonb else jsonb_build_object('sealed', u.note) end,
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
-        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[],
-                    ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, mask, note, n)
+        from import_consent_stage as u
         ${pairsAllowed}`);
-    consentEvents += events;
-    await tx.execute(sql`
-      insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
-      select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
-             u.occurred_at, ${nowText}::timestamptz, ${nowText}::timestamptz
-        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[])
-             with ordinality as u(contact_id, action, occurred_at, mask, n)
-        ${pairsAllowed}
-      ${fresh ? sql`` : sql.raw(CONSENT_PROJECTION_CONFLICT)}`);
+    for (const fresh of [true, false]) {
+      if (!consentRows.some((row) => (row[0] === "t") === fresh)) continue;
+      await tx.execute(sql`
+        insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
+        select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
+               u.occurred_at, ${nowText}::timestamptz, ${nowText}::timestamptz
+          from import_consent_stage as u
+          ${pairsAllowed} and u.is_new = ${fresh}
+        ${fresh ? sql`` : sql.raw(CONSENT_PROJECTION_CONFLICT)}`);
+    }
   }
 
   // 8. Rejections (line, column, reason — never the value) and the counters the UI polls.
