@@ -173,10 +173,13 @@ async function rewriteSearchTokens(
 }
 
 /**
- * Writes one batch in one transaction, set-based: one lookup, one insert, one update (and one for
- * the search tokens it changed), one statement each for consent events and their projection (per new / existing contacts), one for
- * rejections, one for the counters — each over `unnest` of whole-column array literals, whatever
- * the batch size. The transaction commits without waiting for its WAL flush
+ * Writes one batch in one transaction, set-based, whatever the batch size: one lookup (keys as
+ * `text[]` literals); the contact rows staged with one COPY into a temporary table dropped at
+ * commit, then one insert and one update reading it (the update writes the search tokens too);
+ * the consent rows staged the same way, then one ledger insert and one projection insert per new /
+ * existing contacts; one statement for rejections, one for the counters. (A contact whose stored
+ * name or email changed between the lookup and the update gets one more statement for its
+ * tokens, 6a.) The transaction commits without waiting for its WAL flush
  * (`synchronous_commit = off`, local to it): the import's final, synchronous transaction flushes
  * every batch before the import reads as completed.
  *
