@@ -16,7 +16,9 @@
  * Last stdout line: one JSON object (rowsPerSec, baselineRowsPerSec, ratio, peakRssMb, rows, rejected,
  * prepareRowsPerSec, `slices`: rows/s of each consecutive `sliceRows` rows — 100k from 500k rows
  * up, else a tenth of the file — from the committed progress counters polled every 200 ms,
- * `importWorkers`: the preparation threads, IMPORT_WORKERS or one per core but one…).
+ * `importWorkers`: the preparation threads, IMPORT_WORKERS or one per core but one, none on two
+ * cores or fewer…). The import stages each batch's rows with COPY (a temporary table per batch
+ * transaction) before its set-based merges, so `ratio` compares COPY-plus-merges with COPY alone.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -177,7 +177,7 @@ const ZEnv = z
     DELIVERY_STUCK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
     /**
      * Worker threads that prepare a CSV import's rows (validation, phone parsing, hashing,
-     * encryption); default one per core but one (at least one), 0 = on the main thread.
+     * encryption); default one per core but one, and 0 (on the main thread) on two cores or fewer.
      */
     IMPORT_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(64).optional()),
     /** Tests only: turn the in-process job runner off even without an Inngest server. */

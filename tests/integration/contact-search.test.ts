@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql, type SQL } from "drizzle-orm";
-import type { DbHandle } from "@/db/client";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { DbHandle, Queryable } from "@/db/client";
 import { contacts } from "@/db/schema";
 import { closeDb, setDbHandle } from "@/server/lib/db";
 import { encryptOptional } from "@/server/lib/crypto";
@@ -221,6 +222,49 @@ describe("the index follows every write of names and email", () => {
     );
     // A row with only the address changes nothing.
     expect(await find("Jan Novák")).toEqual(["Jan Novák"]);
+  });
+
+  it("an import: a name changed between the batch's lookup and its update still gets its tokens", async () => {
+    const { contact: existing } = await upsertContact({
+      ctx: marketer,
+      input: { email: "vitezslav@example.com", firstName: "Vítězslav", lastName: "Nezval" },
+    });
+    const created = await createImport({
+      ctx: marketer,
+      input: { filename: "poets.csv", mapping: { email: "Email", firstName: "First", lastName: "Last" } },
+    });
+    async function* source() {
+      yield Buffer.from("Email,First,Last\nvitezslav@example.com,,Nezvalová\n");
+    }
+    // Another writer renames the contact right after the batch's lookup read the stored name (here
+    // in the batch's own transaction, which the update sees the same way as a concurrent commit).
+    const dialect = new PgDialect();
+    const renaming = (tx: Queryable): Queryable =>
+      new Proxy(tx, {
+        get(target, prop, receiver) {
+          if (prop !== "execute") return Reflect.get(target, prop, receiver) as unknown;
+          return async (query: SQL) => {
+            const result = await (target as { execute(q: SQL): Promise<unknown> }).execute(query);
+            if (dialect.sqlToQuery(query).sql.includes("this_import_line"))
+              await (target as { execute(q: SQL): Promise<unknown> }).execute(
+                sql`update contacts set first_name_ciphertext = ${encryptOptional("Vítek", "contact.first_name")} where id = ${existing.id}`,
+              );
+            return result;
+          };
+        },
+      });
+    const db = new Proxy(handle.db, {
+      get(target, prop, receiver) {
+        if (prop !== "transaction") return Reflect.get(target, prop, receiver) as unknown;
+        return (work: (tx: Queryable) => Promise<unknown>) => target.transaction((tx) => work(renaming(tx)));
+      },
+    });
+    await runImport({ ctx: { ...marketer, db }, input: { importId: created.id, source: source() } });
+
+    expect(await tokensOf(existing.id)).toEqual(
+      contactSearchTokens(workspaceId, { firstName: "Vítek", lastName: "Nezvalová", email: "vitezslav@example.com" }),
+    );
+    expect(await find("vitek nezvalova")).toEqual(["Vítek Nezvalová"]);
   });
 });
 

@@ -12,6 +12,7 @@ import { inTransaction } from "../context";
 import { CONSENT_PROJECTION_CONFLICT, CONSENT_STATE_COLUMNS } from "./consent-projection-sql";
 import type { PreparedRow, RowRejection } from "./prepare-rows";
 import { uuidv7 } from "./uuid-v7";
+import { copyRows } from "./copy-rows";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
 import { classLockSql } from "@/server/lib/advisory-locks";
@@ -49,6 +50,31 @@ export interface BatchCounts {
   consentEvents: number;
 }
 
+/** Columns of the batch's staging table, in the order `writeBatchOnce` stages them. */
+const STAGE_COLUMNS = [
+  "is_new",
+  "id",
+  "ec",
+  "eh",
+  "pc",
+  "ph",
+  "fn",
+  "ln",
+  "loc",
+  "tz",
+  "tags",
+  "attrs",
+  "st",
+  "line",
+  "pcc",
+  "rfn",
+  "rln",
+  "rem",
+];
+
+/** Columns of the batch's consent staging table, in the order `writeBatchOnce` stages them. */
+const CONSENT_STAGE_COLUMNS = ["is_new", "n", "contact_id", "action", "occurred_at", "mask", "note"];
+
 /** First key of the advisory lock that serialises import batches of one workspace ("IMPT"). */
 const IMPORT_LOCK = 0x494d_5054;
 
@@ -71,6 +97,10 @@ interface ExistingContact {
   erased: boolean;
   /** The line of this import that last wrote the contact (an earlier batch), else null. */
   this_import_line: number | null;
+  /** Stored ciphertexts the contact's search tokens come from (see `updatedContactTokens`). */
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
 }
 
 /** Search tokens of a contact the batch creates, comma-joined (hex tokens hold no comma); null when none. */
@@ -79,9 +109,29 @@ function newContactTokens(row: PreparedRow): string | null {
   return tokens.length ? tokens.join(",") : null;
 }
 
-/** What the update of existing contacts returns: the stored values the row left as they were. */
-interface UpdatedContact {
+/**
+ * The search tokens of an existing contact once the row is applied: the row's names and email,
+ * and for the fields the row leaves empty the stored values, as the lookup read them. The update
+ * writes them in the same statement, unless one of those stored values changed since the lookup
+ * (another writer between the two statements): then it keeps the tokens and reports the contact
+ * stale, and `rewriteSearchTokens` recomputes them from the values the update itself read back.
+ */
+function updatedContactTokens(
+  ws: string,
+  row: PreparedRow,
+  stored: Pick<ExistingContact, "first_name" | "last_name" | "email">,
+): string {
+  return mergeSearchTokens(
+    row.firstNameTokens ?? nameSearchTokens(ws, decryptOptional(stored.first_name, "contact.first_name")),
+    row.lastNameTokens ?? nameSearchTokens(ws, decryptOptional(stored.last_name, "contact.last_name")),
+    row.emailTokens ?? emailSearchTokens(ws, decryptOptional(stored.email, "contact.email")),
+  ).join(",");
+}
+
+/** A contact the update left stale (see `updatedContactTokens`): its stored values, read back under the update's lock. */
+interface StaleContact {
   id: string;
+  stale: boolean;
   /** Ciphertexts of the fields the row had no value for (null where the row gave one). */
   first_name: string | null;
   last_name: string | null;
@@ -91,28 +141,26 @@ interface UpdatedContact {
 }
 
 /**
- * 6a. The search tokens of the contacts the batch updated, from their names and email as they are
- * now: the row's values, and for the fields the row left empty the stored values, read back by
- * the update itself (the rows are locked by it, so no other writer changes them in between).
- * Only contacts whose tokens changed are written, in one statement.
+ * 6a. The search tokens of the stale contacts (rare: a concurrent edit of a name or email between
+ * the lookup and the update), from their names and email as they are now: the row's values, and
+ * for the fields the row left empty the stored values, read back by the update itself (the rows
+ * are locked by it, so no other writer changes them in between). Only contacts whose tokens
+ * changed are written, in one statement.
  */
 async function rewriteSearchTokens(
   tx: Queryable,
   ws: string,
   updates: (PreparedRow & { id: string })[],
-  updated: UpdatedContact[],
+  stale: StaleContact[],
 ): Promise<void> {
+  if (!stale.length) return;
   const byId = new Map(updates.map((row) => [row.id, row]));
   const ids: string[] = [];
   const tokenLists: string[] = [];
-  for (const contact of updated) {
+  for (const contact of stale) {
     const row = byId.get(contact.id);
     if (!row) continue;
-    const tokens = mergeSearchTokens(
-      row.firstNameTokens ?? nameSearchTokens(ws, decryptOptional(contact.first_name, "contact.first_name")),
-      row.lastNameTokens ?? nameSearchTokens(ws, decryptOptional(contact.last_name, "contact.last_name")),
-      row.emailTokens ?? emailSearchTokens(ws, decryptOptional(contact.email, "contact.email")),
-    ).join(",");
+    const tokens = updatedContactTokens(ws, row, contact);
     if (createHash("md5").update(tokens).digest("hex") === contact.tokens_md5) continue;
     ids.push(contact.id);
     tokenLists.push(tokens);
@@ -125,10 +173,13 @@ async function rewriteSearchTokens(
 }
 
 /**
- * Writes one batch in one transaction, set-based: one lookup, one insert, one update (and one for
- * the search tokens it changed), one statement each for consent events and their projection (per new / existing contacts), one for
- * rejections, one for the counters — each over `unnest` of whole-column array literals, whatever
- * the batch size. The transaction commits without waiting for its WAL flush
+ * Writes one batch in one transaction, set-based, whatever the batch size: one lookup (keys as
+ * `text[]` literals); the contact rows staged with one COPY into a temporary table dropped at
+ * commit, then one insert and one update reading it (the update writes the search tokens too);
+ * the consent rows staged the same way, then one ledger insert and one projection insert per new /
+ * existing contacts; one statement for rejections, one for the counters. (A contact whose stored
+ * name or email changed between the lookup and the update gets one more statement for its
+ * tokens, 6a.) The transaction commits without waiting for its WAL flush
  * (`synchronous_commit = off`, local to it): the import's final, synchronous transaction flushes
  * every batch before the import reads as completed.
  *
@@ -201,12 +252,14 @@ async function writeBatchOnce(
       : await rows<ExistingContact>(
           tx,
           sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
-                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line
+                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
+                     first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
                 from contacts
                where workspace_id = ${ws} and email_hash is not null and email_hash = any(${pgTextArray(emailHashes)}::text[])
               union
               select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
-                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line
+                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
+                     first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
                 from contacts
                where workspace_id = ${ws} and phone_hash is not null and phone_hash = any(${pgTextArray(phoneHashes)}::text[])`,
         );
@@ -219,7 +272,7 @@ async function writeBatchOnce(
 
   // 2. Resolve each row to a new or an existing contact.
   const inserts: (PreparedRow & { id: string })[] = [];
-  const updates: (PreparedRow & { id: string })[] = [];
+  const updates: (PreparedRow & { id: string; stored: ExistingContact })[] = [];
   const targetedBy = new Map<string, number>();
   const addressChanges: { contactId: string; channel: Channel }[] = [];
   for (const row of batch.rows) {
@@ -257,7 +310,7 @@ async function writeBatchOnce(
       continue;
     }
     targetedBy.set(match.id, row.line);
-    updates.push({ ...row, id: match.id });
+    updates.push({ ...row, id: match.id, stored: match });
     // A stored address replaced by another (or added where stale consent exists): the consent of
     // the old address is withdrawn after the update below, before the row's own consent.
     if (row.emailHash && row.emailHash !== match.email_hash)
@@ -304,7 +357,67 @@ async function writeBatchOnce(
   const now = job.now();
   const nowText = now.toISOString();
 
-  // 5. New contacts.
+  // 5. The batch's contact rows, new and existing, into a staging table of the transaction
+  //    (temporary, dropped at commit: no WAL, nothing left behind, fine behind a transaction-mode
+  //    pooler) with one COPY; the insert and the update below read it. Rows of existing contacts
+  //    carry their search tokens and the stored values those rest on (r*, only for the fields the
+  //    row leaves empty; see 6).
+  const storedFor = (r: (typeof updates)[number], field: "first_name" | "last_name" | "email") =>
+    (field === "first_name" ? r.firstNameTokens : field === "last_name" ? r.lastNameTokens : r.emailTokens)
+      ? null
+      : r.stored[field];
+  if (inserts.length || updates.length) {
+    await tx.execute(sql`
+      create temporary table import_stage (is_new boolean not null, id uuid not null, ec text, eh text, pc text, ph text,
+        fn text, ln text, loc text, tz text, tags text, attrs text, st text, line int not null, pcc text,
+        rfn text, rln text, rem text) on commit drop`);
+    const staged: (string | null)[][] = [];
+    for (const r of inserts)
+      staged.push([
+        "t",
+        r.id,
+        r.emailCiphertext,
+        r.emailHash,
+        r.phoneCiphertext,
+        r.phoneHash,
+        r.firstNameCiphertext,
+        r.lastNameCiphertext,
+        r.locale,
+        r.timezone,
+        r.tags,
+        r.attributes,
+        newContactTokens(r),
+        String(r.line),
+        r.phoneCountry,
+        null,
+        null,
+        null,
+      ]);
+    for (const r of updates)
+      staged.push([
+        "f",
+        r.id,
+        r.emailCiphertext,
+        r.emailHash,
+        r.phoneCiphertext,
+        r.phoneHash,
+        r.firstNameCiphertext,
+        r.lastNameCiphertext,
+        r.locale,
+        r.timezone,
+        r.tags,
+        r.attributes,
+        updatedContactTokens(ws, r, r.stored),
+        String(r.line),
+        r.phoneCountry,
+        storedFor(r, "first_name"),
+        storedFor(r, "last_name"),
+        storedFor(r, "email"),
+      ]);
+    await copyRows(tx, "import_stage", STAGE_COLUMNS, staged);
+  }
+
+  // 5a. New contacts.
   if (inserts.length) {
     await tx.execute(sql`
       insert into contacts (id, workspace_id, email_ciphertext, email_hash, phone_ciphertext, phone_hash, phone_country,
@@ -314,20 +427,22 @@ async function writeBatchOnce(
              coalesce(string_to_array(u.tags, ','), '{}'::text[]), coalesce(u.attrs::jsonb, '{}'::jsonb),
              coalesce(string_to_array(u.st, ','), '{}'::text[]), ${job.importId}::uuid, u.line,
              ${nowText}::timestamptz, ${nowText}::timestamptz
-        from unnest(${pgTextArray(inserts.map((r) => r.id))}::uuid[], ${pgTextArray(inserts.map((r) => r.emailCiphertext))}::text[],
-                    ${pgTextArray(inserts.map((r) => r.emailHash))}::text[], ${pgTextArray(inserts.map((r) => r.phoneCiphertext))}::text[],
-                    ${pgTextArray(inserts.map((r) => r.phoneHash))}::text[], ${pgTextArray(inserts.map((r) => r.firstNameCiphertext))}::text[],
-                    ${pgTextArray(inserts.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(inserts.map((r) => r.locale))}::text[],
-                    ${pgTextArray(inserts.map((r) => r.timezone))}::text[], ${pgTextArray(inserts.map((r) => r.tags))}::text[],
-                    ${pgTextArray(inserts.map((r) => r.attributes))}::text[], ${pgTextArray(inserts.map(newContactTokens))}::text[],
-                    ${pgTextArray(inserts.map((r) => String(r.line)))}::int[], ${pgTextArray(inserts.map((r) => r.phoneCountry))}::text[])
-          as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, st, line, pcc)`);
+        from import_stage as u
+       where u.is_new`);
   }
 
   // 6. Existing contacts: addresses replaced when they differ, empty cells keep the stored value,
-  //    attributes merged, tags added (as upsertContact does). Then their search tokens (6a).
+  //    attributes merged, tags added (as upsertContact does), and their search tokens, computed
+  //    from the row and the stored values the lookup read (one new row version per contact). The
+  //    stored values a token list rests on travel with it (r*, only for the fields the row leaves
+  //    empty): a contact whose value changed since the lookup keeps its tokens and comes back
+  //    stale, for 6a. Under READ COMMITTED the update re-evaluates this test on the latest version
+  //    of a row another transaction changed.
   if (updates.length) {
-    const updated = await rows<UpdatedContact>(
+    const stale = sql`((u.fn is null and c.first_name_ciphertext is distinct from u.rfn)
+                    or (u.ln is null and c.last_name_ciphertext is distinct from u.rln)
+                    or (u.eh is null and c.email_ciphertext is distinct from u.rem))`;
+    const staleContacts = await rows<StaleContact>(
       tx,
       sql`
       update contacts as c set
@@ -343,23 +458,25 @@ async function writeBatchOnce(
         tags = case when u.tags is null then c.tags
                     else c.tags || array(select t from unnest(string_to_array(u.tags, ',')) as t where t <> all(c.tags)) end,
         attributes = case when u.attrs is null then c.attributes else c.attributes || u.attrs::jsonb end,
+        search_tokens = case when ${stale} then c.search_tokens
+                             else coalesce(string_to_array(nullif(u.st, ''), ','), '{}'::text[]) end,
         import_id = ${job.importId}::uuid,
         import_line = u.line,
         updated_at = ${nowText}::timestamptz
-      from unnest(${pgTextArray(updates.map((r) => r.id))}::uuid[], ${pgTextArray(updates.map((r) => r.emailCiphertext))}::text[],
-                  ${pgTextArray(updates.map((r) => r.emailHash))}::text[], ${pgTextArray(updates.map((r) => r.phoneCiphertext))}::text[],
-                  ${pgTextArray(updates.map((r) => r.phoneHash))}::text[], ${pgTextArray(updates.map((r) => r.firstNameCiphertext))}::text[],
-                  ${pgTextArray(updates.map((r) => r.lastNameCiphertext))}::text[], ${pgTextArray(updates.map((r) => r.locale))}::text[],
-                  ${pgTextArray(updates.map((r) => r.timezone))}::text[], ${pgTextArray(updates.map((r) => r.tags))}::text[],
-                  ${pgTextArray(updates.map((r) => r.attributes))}::text[], ${pgTextArray(updates.map((r) => String(r.line)))}::int[],
-                  ${pgTextArray(updates.map((r) => r.phoneCountry))}::text[])
-        as u(id, ec, eh, pc, ph, fn, ln, loc, tz, tags, attrs, line, pcc)
-      where c.id = u.id and c.workspace_id = ${ws}
-      returning c.id::text as id, case when u.fn is null then c.first_name_ciphertext end as first_name,
-                case when u.ln is null then c.last_name_ciphertext end as last_name,
-                case when u.eh is null then c.email_ciphertext end as email, md5(array_to_string(c.search_tokens, ',')) as tokens_md5`,
+      from import_stage as u
+      where c.id = u.id and c.workspace_id = ${ws} and not u.is_new
+      returning c.id::text as id, ${stale} as stale,
+                case when ${stale} and u.fn is null then c.first_name_ciphertext end as first_name,
+                case when ${stale} and u.ln is null then c.last_name_ciphertext end as last_name,
+                case when ${stale} and u.eh is null then c.email_ciphertext end as email,
+                case when ${stale} then md5(array_to_string(c.search_tokens, ',')) end as tokens_md5`,
     );
-    await rewriteSearchTokens(tx, ws, updates, updated);
+    await rewriteSearchTokens(
+      tx,
+      ws,
+      updates,
+      staleContacts.filter((contact) => contact.stale),
+    );
   }
 
   // 6b. Consent never moves to a new address: the replaced address's consent ends here, recorded
@@ -372,14 +489,13 @@ async function writeBatchOnce(
   }
 
   // 7. Consent: one ledger event per row × (topic, channel) the row has an address for, then the
-  //    projection per the fold rule. The rows travel once per statement (contact, action, time,
-  //    note, which channels are allowed) and SQL crosses them with the (topic, channel) pairs.
-  //    Event ids are time-ordered like uuidv7: one fresh 80-bit prefix per statement pair and the
-  //    event's ordinal as the last 48 bits, so the events and the projection statements compute
-  //    the same ids from the same arrays (one statement with two data-modifying CTEs was 4×
-  //    slower on PostgreSQL 15). Contacts created by this batch have no state yet (nobody else
-  //    can see them before the commit): a plain insert. Pre-existing ones go through the fold's
-  //    ON CONFLICT rule.
+  //    projection per the fold rule. The rows are staged once (contact, action, time, note, which
+  //    channels are allowed; one COPY) and SQL crosses them with the (topic, channel) pairs.
+  //    Event ids are time-ordered like uuidv7: one fresh 80-bit prefix per batch and the event's
+  //    ordinal as the last 48 bits, so the events and the projection statements compute the same
+  //    ids from the same staged rows (one statement with two data-modifying CTEs was 4× slower on
+  //    PostgreSQL 15). Contacts created by this batch have no state yet (nobody else can see them
+  //    before the commit): a plain insert. Pre-existing ones go through the fold's ON CONFLICT rule.
   const pairTopics = pgTextArray(job.pairs.map((pair) => pair.topicId));
   const pairChannels = pgTextArray(job.pairs.map((pair) => pair.channel));
   // Idempotent by content: a contact whose state for the (topic, channel) already is the imported
@@ -398,19 +514,15 @@ async function writeBatchOnce(
     );
     for (const state of states) current.set(`${state.contact_id}|${state.topic_id}|${state.channel}`, state.status);
   }
+  // The rows that record events, staged once for the ledger insert and both projection inserts:
+  // whether the contact is new, its ordinal n (event ids: one fresh 80-bit prefix per batch and
+  // (n - 1) × pairs + k as the last 48 bits), contact, action, time, which pairs, sealed note.
+  const consentRows: (string | null)[][] = [];
   let consentEvents = 0;
   for (const [list, fresh] of [
     [newWithConsent, true],
     [oldWithConsent, false],
   ] as const) {
-    if (!list.length) continue;
-    const contactIds: string[] = [];
-    const actions: string[] = [];
-    const occurred: string[] = [];
-    const notes: (string | null)[] = [];
-    // Per row, one character per (topic, channel) pair: '1' when the row records an event for it.
-    const masks: string[] = [];
-    let events = 0;
     for (const row of list) {
       const optIn = row.consent === "opted_in";
       const emailSuppressed =
@@ -421,6 +533,7 @@ async function writeBatchOnce(
       const email = row.emailHash !== null && !emailSuppressed;
       const sms = row.phoneHash !== null && !smsSuppressed;
       let rowEvents = 0;
+      // One character per (topic, channel) pair: '1' when the row records an event for it.
       let mask = "";
       for (const pair of job.pairs) {
         const allowed =
@@ -430,46 +543,49 @@ async function writeBatchOnce(
         if (allowed) rowEvents++;
       }
       if (!rowEvents) continue;
-      events += rowEvents;
-      contactIds.push(row.id);
-      actions.push(row.consent!);
-      // An opt-out without a date happened no later than now; an opt-in always has one (validated).
-      occurred.push(row.consentAt ? row.consentAt.toISOString() : nowText);
-      // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
-      notes.push(row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null);
-      masks.push(mask);
+      consentEvents += rowEvents;
+      consentRows.push([
+        fresh ? "t" : "f",
+        String(consentRows.length + 1),
+        row.id,
+        row.consent!,
+        // An opt-out without a date happened no later than now; an opt-in always has one (validated).
+        row.consentAt ? row.consentAt.toISOString() : nowText,
+        mask,
+        // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
+        row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null,
+      ]);
     }
-    if (!events) continue;
+  }
+  if (consentRows.length) {
+    await tx.execute(sql`
+      create temporary table import_consent_stage (is_new boolean not null, n int not null, contact_id uuid not null,
+        action text not null, occurred_at timestamptz not null, mask text not null, note text) on commit drop`);
+    await copyRows(tx, "import_consent_stage", CONSENT_STAGE_COLUMNS, consentRows);
     const prefix = uuidv7().slice(0, 24); // "xxxxxxxx-xxxx-7xxx-yxxx-": time, counter, variant
-    const ids = pgTextArray(contactIds);
-    const actionList = pgTextArray(actions);
-    const occurredList = pgTextArray(occurred);
-    const maskList = pgTextArray(masks);
     const pairsAllowed = sql`cross join unnest(${pairTopics}::uuid[], ${pairChannels}::text[]) with ordinality as p(topic_id, channel, k)
       where substr(u.mask, p.k::int, 1) = '1'`;
     const eventId = sql`(${prefix}::text || lpad(to_hex((u.n - 1) * ${job.pairs.length}::int + p.k), 12, '0'))::uuid`;
-    const inserted = await rows<{ n: number }>(
-      tx,
-      sql`with ins as (
+    // Every (row, pair) the masks allow is one event: the insert has no conflict clause, so it
+    // writes exactly `consentEvents` rows or fails (no count read back through a CTE).
+    await tx.execute(sql`
       insert into consent_events (id, workspace_id, contact_id, channel, topic_id, action, source, evidence, needs_confirmation, batch_id,
                                   actor_type, actor_id, occurred_at, recorded_at)
       select ${eventId}, ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_action, 'import'::consent_source,
              case when u.note is null then '{}'::jsonb else jsonb_build_object('sealed', u.note) end,
              false, ${job.importId}::uuid, ${job.actorType}::text, ${job.actorId}::text, u.occurred_at, ${nowText}::timestamptz
-        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[],
-                    ${pgTextArray(notes)}::text[]) with ordinality as u(contact_id, action, occurred_at, mask, note, n)
-        ${pairsAllowed}
-      returning 1) select count(*)::int as n from ins`,
-    );
-    consentEvents += Number(inserted[0]?.n ?? 0);
-    await tx.execute(sql`
-      insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
-      select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
-             u.occurred_at, ${nowText}::timestamptz, ${nowText}::timestamptz
-        from unnest(${ids}::uuid[], ${actionList}::text[], ${occurredList}::timestamptz[], ${maskList}::text[])
-             with ordinality as u(contact_id, action, occurred_at, mask, n)
-        ${pairsAllowed}
-      ${fresh ? sql`` : sql.raw(CONSENT_PROJECTION_CONFLICT)}`);
+        from import_consent_stage as u
+        ${pairsAllowed}`);
+    for (const fresh of [true, false]) {
+      if (!consentRows.some((row) => (row[0] === "t") === fresh)) continue;
+      await tx.execute(sql`
+        insert into consent_states (${sql.raw(CONSENT_STATE_COLUMNS)})
+        select ${ws}::uuid, u.contact_id, p.channel::channel, p.topic_id, u.action::consent_status, 'import'::consent_source, ${eventId},
+               u.occurred_at, ${nowText}::timestamptz, ${nowText}::timestamptz
+          from import_consent_stage as u
+          ${pairsAllowed} and u.is_new = ${fresh}
+        ${fresh ? sql`` : sql.raw(CONSENT_PROJECTION_CONFLICT)}`);
+    }
   }
 
   // 8. Rejections (line, column, reason — never the value) and the counters the UI polls.
