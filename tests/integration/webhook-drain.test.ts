@@ -254,6 +254,7 @@ describe("acknowledge, then apply", () => {
     expect(["opted_out", "suppressed"]).toContain(next.body.reason);
 
     await drainWebhookEvents({ ctx: ctx() });
+    await webhookDrainIdle(); // and whatever a drain woken by a route holds
     const rows = await h.handle.db
       .select()
       .from(messages)

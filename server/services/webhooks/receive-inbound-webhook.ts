@@ -16,7 +16,8 @@ export async function receiveInboundWebhook({
   input,
 }: {
   ctx: SendingPublicContext;
-  input: { provider: string; request: WebhookRequest };
+  /** `onStored`: called once when the call stored a plain reply for the drain (the route wakes it). */
+  input: { provider: string; request: WebhookRequest; onStored?: () => void };
 }): Promise<WebhookResponse | null> {
   const transport = ctx.outbox.receiver(input.provider);
   if (!transport || !("parseInbound" in transport)) return null;
@@ -25,15 +26,17 @@ export async function receiveInboundWebhook({
   const parsed = await transport.parseInbound(input.request);
   if (!parsed.ok) return parsed.response;
   let reply: string | null = null;
+  let stored = false;
   for (const message of parsed.items) {
     const input = { messageSid: message.providerMessageId, from: message.from, to: message.to, body: message.body };
     const inner = { db: ctx.db, now: ctx.now, requestId: ctx.requestId };
     if (canDeferInbound(message.body)) {
-      await storeInboundText({ ctx: inner, input });
+      stored = (await storeInboundText({ ctx: inner, input })) === "accepted" || stored;
       continue;
     }
     const result = await handleInboundSms({ ctx: inner, input });
     reply ??= result.reply;
   }
+  if (stored) input.onStored?.();
   return transport.inboundResponse(reply);
 }

@@ -19,12 +19,14 @@ export async function POST(request: Request): Promise<Response> {
     const ctx = await webhookContext(request);
     const answer = await receiveInboundWebhook({
       ctx,
-      input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) },
+      input: {
+        provider: providerOf(request),
+        request: webhookRequest(request, systemClock()),
+        // A plain reply is stored and recorded by the drain (keywords were handled before answering).
+        onStored: () => wakeWebhookDrain({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }),
+      },
     });
-    if (!answer) return plain(404, "Not found");
-    // A plain reply is stored and applied by the drain (keywords were handled before answering).
-    if (answer.status < 300) wakeWebhookDrain({ db: ctx.db, now: ctx.now, outbox: ctx.outbox });
-    return toResponse(answer);
+    return answer ? toResponse(answer) : plain(404, "Not found");
   } catch (error) {
     if (error instanceof ZodError || (error instanceof AppError && error.code === "INVALID"))
       return plain(400, "Bad request");
