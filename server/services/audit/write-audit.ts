@@ -37,6 +37,22 @@ export async function writeAudit(
   ctx: { workspaceId?: string | null; actor: Actor; now: () => Date; requestId?: string },
   entry: AuditEntry,
 ): Promise<void> {
+  await writeAuditMany(tx, ctx, [entry]);
+}
+
+/**
+ * Appends audit rows of one workspace's chain (the rules of `writeAudit`, which appends one
+ * through it) in one INSERT: the chain's lock, one read of its latest hash, the rows linked in
+ * order in memory. Set-based writers (the webhook drain's suppressions) save three statements per
+ * row and keep the chain locked for one statement. Inside the caller's transaction (given the
+ * database, in one of its own); nothing when `entries` is empty.
+ */
+export async function writeAuditMany(
+  tx: Queryable,
+  ctx: { workspaceId?: string | null; actor: Actor; now: () => Date; requestId?: string },
+  entries: AuditEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
   const workspaceId = ctx.workspaceId ?? null;
   const ring = defaultAuditKeyRing();
   await inTransaction(tx, async (t) => {
@@ -47,50 +63,7 @@ export async function writeAudit(
       .where(workspaceId ? eq(auditLog.workspaceId, workspaceId) : isNull(auditLog.workspaceId))
       .orderBy(desc(auditLog.seq))
       .limit(1);
-
-    const row = {
-      id: randomUUID(),
-      workspaceId,
-      actorType: ctx.actor.type,
-      actorId: actorId(ctx.actor),
-      action: entry.action,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId ?? null,
-      before: normalizeJson(entry.before),
-      after: normalizeJson(entry.after),
-      requestId: ctx.requestId ?? null,
-      createdAt: ctx.now(),
-      // A chain starts (prevHash null) at its first row, or after rows older than the chain.
-      prevHash: latest?.hash ?? null,
-      // Signed with the audit key derived from the current ENCRYPTION_KEYS entry.
-      hashKeyId: ring.current.id,
-    };
-    await t.insert(auditLog).values({ ...row, hash: computeAuditHash(row, ring) });
-  });
-}
-
-/**
- * Appends many audit rows of one workspace's chain (same rules as `writeAudit`) in one INSERT: the
- * chain's lock, one read of its latest hash, the rows linked in order in memory. For set-based
- * writers (the webhook drain's suppressions) whose rows would otherwise cost three statements each
- * with the chain locked throughout. Inside the caller's transaction; nothing when `entries` is empty.
- */
-export async function writeAuditMany(
-  tx: Queryable,
-  ctx: { workspaceId: string | null; actor: Actor; now: () => Date; requestId?: string },
-  entries: AuditEntry[],
-): Promise<void> {
-  if (entries.length === 0) return;
-  const workspaceId = ctx.workspaceId;
-  const ring = defaultAuditKeyRing();
-  await inTransaction(tx, async (t) => {
-    await lockClass(t, AUDIT_CHAIN_LOCK, workspaceId ?? "");
-    const [latest] = await t
-      .select({ hash: auditLog.hash })
-      .from(auditLog)
-      .where(workspaceId ? eq(auditLog.workspaceId, workspaceId) : isNull(auditLog.workspaceId))
-      .orderBy(desc(auditLog.seq))
-      .limit(1);
+    // A chain starts (prevHash null) at its first row, or after rows older than the chain.
     let prevHash = latest?.hash ?? null;
     const createdAt = ctx.now();
     const rows = entries.map((entry) => {
@@ -107,6 +80,7 @@ export async function writeAuditMany(
         requestId: ctx.requestId ?? null,
         createdAt,
         prevHash,
+        // Signed with the audit key derived from the current ENCRYPTION_KEYS entry.
         hashKeyId: ring.current.id,
       };
       const hash = computeAuditHash(row, ring);

@@ -371,49 +371,41 @@ async function writeBatchOnce(
       create temporary table import_stage (is_new boolean not null, id uuid not null, ec text, eh text, pc text, ph text,
         fn text, ln text, loc text, tz text, tags text, attrs text, st text, line int not null, pcc text,
         rfn text, rln text, rem text) on commit drop`);
-    const staged: (string | null)[][] = [];
-    for (const r of inserts)
-      staged.push([
-        "t",
-        r.id,
-        r.emailCiphertext,
-        r.emailHash,
-        r.phoneCiphertext,
-        r.phoneHash,
-        r.firstNameCiphertext,
-        r.lastNameCiphertext,
-        r.locale,
-        r.timezone,
-        r.tags,
-        r.attributes,
-        newContactTokens(r),
-        String(r.line),
-        r.phoneCountry,
-        null,
-        null,
-        null,
-      ]);
-    for (const r of updates)
-      staged.push([
-        "f",
-        r.id,
-        r.emailCiphertext,
-        r.emailHash,
-        r.phoneCiphertext,
-        r.phoneHash,
-        r.firstNameCiphertext,
-        r.lastNameCiphertext,
-        r.locale,
-        r.timezone,
-        r.tags,
-        r.attributes,
-        updatedContactTokens(ws, r, r.stored),
-        String(r.line),
-        r.phoneCountry,
-        storedFor(r, "first_name"),
-        storedFor(r, "last_name"),
-        storedFor(r, "email"),
-      ]);
+    // One line per contact in STAGE_COLUMNS order; `stored` = the existing contact's stored name and
+    // email for the token rewrite fallback (null for new contacts).
+    const stageLine = (
+      isNew: boolean,
+      r: PreparedRow & { id: string },
+      tokens: string | null,
+      stored: [string | null, string | null, string | null],
+    ): (string | null)[] => [
+      isNew ? "t" : "f",
+      r.id,
+      r.emailCiphertext,
+      r.emailHash,
+      r.phoneCiphertext,
+      r.phoneHash,
+      r.firstNameCiphertext,
+      r.lastNameCiphertext,
+      r.locale,
+      r.timezone,
+      r.tags,
+      r.attributes,
+      tokens,
+      String(r.line),
+      r.phoneCountry,
+      ...stored,
+    ];
+    const staged = [
+      ...inserts.map((r) => stageLine(true, r, newContactTokens(r), [null, null, null])),
+      ...updates.map((r) =>
+        stageLine(false, r, updatedContactTokens(ws, r, r.stored), [
+          storedFor(r, "first_name"),
+          storedFor(r, "last_name"),
+          storedFor(r, "email"),
+        ]),
+      ),
+    ];
     await copyRows(tx, "import_stage", STAGE_COLUMNS, staged);
   }
 

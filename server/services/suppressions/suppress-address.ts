@@ -1,7 +1,6 @@
-import { SUPPRESSION_ADDRESS_PURPOSE, suppressions, type Channel, type SuppressionReason } from "@/db/schema";
-import { encryptOptional } from "@/server/lib/crypto";
-import { writeAudit } from "../audit/write-audit";
-import { actorId, type ServiceContext } from "../context";
+import type { Channel, SuppressionReason } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { suppressAddresses } from "./suppress-addresses";
 
 export interface TSuppressAddressInput {
   channel: Channel;
@@ -26,30 +25,6 @@ export async function suppressAddress({
   ctx: ServiceContext;
   input: TSuppressAddressInput;
 }): Promise<{ created: boolean; id: string | null }> {
-  const tx = ctx.db;
-  const inserted = await tx
-    .insert(suppressions)
-    .values({
-      workspaceId: ctx.workspaceId,
-      channel: entry.channel,
-      addressHash: entry.addressHash,
-      reason: entry.reason,
-      source: entry.source,
-      note: entry.note ?? null,
-      addressCiphertext: encryptOptional(entry.address, SUPPRESSION_ADDRESS_PURPOSE),
-      actorType: ctx.actor.type,
-      actorId: actorId(ctx.actor),
-      createdAt: ctx.now(),
-    })
-    .onConflictDoNothing()
-    .returning({ id: suppressions.id });
-  if (inserted.length > 0) {
-    await writeAudit(tx, ctx, {
-      action: "suppression.added",
-      targetType: entry.contactId ? "contact" : "suppression",
-      targetId: entry.contactId ?? inserted[0]!.id,
-      after: { channel: entry.channel, reason: entry.reason, source: entry.source },
-    });
-  }
-  return { created: inserted.length > 0, id: inserted[0]?.id ?? null };
+  const { created } = await suppressAddresses({ ctx, input: [entry] });
+  return { created: created.length > 0, id: created[0]?.id ?? null };
 }

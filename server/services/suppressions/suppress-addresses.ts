@@ -1,4 +1,4 @@
-import { SUPPRESSION_ADDRESS_PURPOSE, suppressions } from "@/db/schema";
+import { SUPPRESSION_ADDRESS_PURPOSE, suppressions, type Channel } from "@/db/schema";
 import { encryptOptional } from "@/server/lib/crypto";
 import { writeAuditMany } from "../audit/write-audit";
 import { actorId, type ServiceContext } from "../context";
@@ -8,8 +8,8 @@ import type { TSuppressAddressInput } from "./suppress-address";
  * `suppressAddress` for many addresses of one workspace at once, with the same rows and audit
  * entries: one INSERT (an address already suppressed keeps its row and gets no audit entry), then
  * the audit rows of the new suppressions in one INSERT (`writeAuditMany`), so the workspace's audit
- * chain is locked only for that last statement. Inside the caller's transaction. Returns how many
- * suppressions were created.
+ * chain is locked only for that last statement. Inside the caller's transaction. Returns the
+ * suppressions created.
  */
 export async function suppressAddresses({
   ctx,
@@ -17,14 +17,14 @@ export async function suppressAddresses({
 }: {
   ctx: ServiceContext;
   input: TSuppressAddressInput[];
-}): Promise<{ created: number }> {
+}): Promise<{ created: { id: string; channel: Channel; addressHash: string }[] }> {
   // One row per address (the primary key), the first entry's reason and note.
   const byKey = new Map<string, TSuppressAddressInput>();
   for (const entry of entries) {
     const key = `${entry.channel}|${entry.addressHash}`;
     if (!byKey.has(key)) byKey.set(key, entry);
   }
-  if (byKey.size === 0) return { created: 0 };
+  if (byKey.size === 0) return { created: [] };
   const now = ctx.now();
   const inserted = await ctx.db
     .insert(suppressions)
@@ -57,5 +57,5 @@ export async function suppressAddresses({
       };
     }),
   );
-  return { created: inserted.length };
+  return { created: inserted };
 }
