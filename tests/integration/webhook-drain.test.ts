@@ -71,6 +71,22 @@ const twilioStatus = (sid: string, status: string, errorCode?: string) =>
     { authToken: TWILIO_AUTH_TOKEN },
   );
 
+/** Twilio's inbound-text webhook for a text from `from` to our number, signed. */
+const inboundText = (sid: string, from: string, body: string) =>
+  twilioRequest(
+    INBOUND_URL,
+    {
+      MessageSid: sid,
+      SmsSid: sid,
+      AccountSid: "AC0123456789abcdef0123456789abcdef",
+      From: from,
+      To: TWILIO_FROM,
+      Body: body,
+      NumMedia: "0",
+    },
+    { authToken: TWILIO_AUTH_TOKEN },
+  );
+
 const resendEvent = (type: string, emailId: string, id: string, at: Date, data: Record<string, unknown> = {}) =>
   resendWebhookRequest(
     RESEND_URL,
@@ -230,21 +246,7 @@ describe("acknowledge, then apply", () => {
     // Status callbacks stored but not applied yet, the STOP arriving among them.
     await Promise.all(burst.map((row) => ack(twilioStatus(row.providerMessageId!, "delivered"))));
     const sid = `SM${"5".repeat(32)}`;
-    const stop = await postInbound(
-      twilioRequest(
-        INBOUND_URL,
-        {
-          MessageSid: sid,
-          SmsSid: sid,
-          AccountSid: "AC0123456789abcdef0123456789abcdef",
-          From: phone,
-          To: TWILIO_FROM,
-          Body: "STOP",
-          NumMedia: "0",
-        },
-        { authToken: TWILIO_AUTH_TOKEN },
-      ),
-    );
+    const stop = await postInbound(inboundText(sid, phone, "STOP"));
     expect(stop.status).toBe(200);
     expect(await stop.text()).toContain("<Message>");
     await Promise.all(burst.map((row) => ack(twilioStatus(row.providerMessageId!, "sent"))));
@@ -310,20 +312,7 @@ describe("acknowledge, then apply", () => {
     const { contactId, phone } = await sentMessage("sms");
     const sid = `SM${"7".repeat(32)}`;
     const body = "What time do you open tomorrow?";
-    const inbound = () =>
-      twilioRequest(
-        INBOUND_URL,
-        {
-          MessageSid: sid,
-          SmsSid: sid,
-          AccountSid: "AC0123456789abcdef0123456789abcdef",
-          From: phone,
-          To: TWILIO_FROM,
-          Body: body,
-          NumMedia: "0",
-        },
-        { authToken: TWILIO_AUTH_TOKEN },
-      );
+    const inbound = () => inboundText(sid, phone, body);
     const receive = async () => {
       const request = inbound();
       return (await receiveInboundWebhook({
