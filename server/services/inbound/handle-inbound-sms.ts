@@ -79,6 +79,35 @@ interface SenderInWorkspace {
 export const inboundDedupeKey = (messageSid: string) => `inbound:${messageSid}`;
 
 /**
+ * Claims an inbound MessageSid in `webhook_events` (provider `twilio`, `inbound:<sid>`), received
+ * `at`, with `payload` besides the number it was sent to; `appliedAt` null leaves it for the drain.
+ * Answers the row's id, or undefined when the MessageSid was claimed before (a Twilio retry).
+ */
+export async function claimInbound(
+  db: Queryable,
+  text: { messageSid: string; to: string },
+  payload: Record<string, unknown>,
+  at: Date,
+  appliedAt: Date | null,
+): Promise<{ id: string } | undefined> {
+  const [claimed] = await db
+    .insert(webhookEvents)
+    .values({
+      provider: "twilio",
+      dedupeKey: inboundDedupeKey(text.messageSid),
+      type: "inbound",
+      providerMessageId: text.messageSid,
+      payload: { to: text.to || null, ...payload },
+      occurredAt: at,
+      receivedAt: at,
+      appliedAt,
+    })
+    .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
+    .returning({ id: webhookEvents.id });
+  return claimed;
+}
+
+/**
  * Handles one inbound SMS (already verified as coming from Twilio), in one transaction.
  *
  * Routing (docs/api.md "Inbound SMS routing"): the candidate workspaces are those using the number
@@ -149,27 +178,22 @@ export async function handleInboundSms({
     );
     const now = stored?.receivedAt ?? ctx.now();
 
-    const [claimed] = stored
-      ? await tx
-          .update(webhookEvents)
-          .set({ appliedAt: ctx.now(), payload: sql`${webhookEvents.payload} - 'from' - 'body'` })
-          .where(and(eq(webhookEvents.id, stored.eventId), isNull(webhookEvents.appliedAt)))
-          .returning({ id: webhookEvents.id })
-      : await tx
-          .insert(webhookEvents)
-          .values({
-            provider: "twilio",
-            dedupeKey: inboundDedupeKey(input.messageSid),
-            type: "inbound",
-            providerMessageId: input.messageSid,
-            payload: { to: input.to || null, classification: classification.kind },
-            occurredAt: now,
-            receivedAt: now,
-            // Nothing waits on it: the inbound text is applied right here.
-            appliedAt: now,
-          })
-          .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
-          .returning({ id: webhookEvents.id });
+    const claimed = stored
+      ? (
+          await tx
+            .update(webhookEvents)
+            .set({ appliedAt: ctx.now(), payload: sql`${webhookEvents.payload} - 'from' - 'body'` })
+            .where(and(eq(webhookEvents.id, stored.eventId), isNull(webhookEvents.appliedAt)))
+            .returning({ id: webhookEvents.id })
+        )[0]
+      : // Nothing waits on it: the inbound text is applied right here.
+        await claimInbound(
+          tx,
+          { messageSid: input.messageSid, to: input.to },
+          { classification: classification.kind },
+          now,
+          now,
+        );
     if (!claimed) return { isDuplicate: true, deliveries: [], classification, reply: null };
 
     const known = await sendersKnown(tx, senders);

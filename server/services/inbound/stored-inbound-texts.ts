@@ -6,7 +6,7 @@ import { logger } from "@/server/lib/logger";
 import type { PublicContext } from "../context";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
 import { classifyInbound } from "./classify-inbound";
-import { handleInboundSms, inboundDedupeKey, ZInboundSmsInput, type TInboundSmsInput } from "./handle-inbound-sms";
+import { claimInbound, handleInboundSms, ZInboundSmsInput, type TInboundSmsInput } from "./handle-inbound-sms";
 import { findInboundWorkspaces } from "./inbound-workspace";
 
 /** Stored texts applied per drain round (each one is its own short transaction). */
@@ -39,26 +39,18 @@ export async function storeInboundText({
   const input = ZInboundSmsInput.parse(rawInput);
   const candidates = await findInboundWorkspaces(ctx.db, input.to);
   if (candidates.length === 0) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
-  const now = ctx.now();
-  const [stored] = await ctx.db
-    .insert(webhookEvents)
-    .values({
-      provider: "twilio",
-      dedupeKey: inboundDedupeKey(input.messageSid),
-      type: "inbound",
-      providerMessageId: input.messageSid,
-      payload: {
-        to: input.to || null,
-        classification: "other",
-        // Dropped when the text is applied (it is then in the message row, encrypted the same way).
-        from: encryptPii(input.from, MESSAGE_PII_PURPOSE.address),
-        body: input.body ? encryptPii(input.body, MESSAGE_PII_PURPOSE.text) : null,
-      },
-      occurredAt: now,
-      receivedAt: now,
-    })
-    .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
-    .returning({ id: webhookEvents.id });
+  const stored = await claimInbound(
+    ctx.db,
+    input,
+    {
+      classification: "other",
+      // Dropped when the text is applied (it is then in the message row, encrypted the same way).
+      from: encryptPii(input.from, MESSAGE_PII_PURPOSE.address),
+      body: input.body ? encryptPii(input.body, MESSAGE_PII_PURPOSE.text) : null,
+    },
+    ctx.now(),
+    null,
+  );
   return stored ? "accepted" : "duplicate";
 }
 

@@ -6,7 +6,7 @@ import { pgTextArray } from "@/server/lib/pg-array";
 import type { TrackingEventKind } from "@/server/shared/enums";
 import { classifyEvent } from "./classify";
 import { DEDUPE_WINDOW_SECONDS } from "./record-tracking-event";
-import { applyEngagementDelta, tallyDelta, type EngagementDelta, type MessageTally } from "./rollup";
+import { applyEngagementDelta, tally, tallyDelta, type EngagementDelta } from "./rollup";
 
 /** One message's provider opens and clicks, in the order they occurred. */
 export interface ProviderTrackingBatchItem {
@@ -169,10 +169,4 @@ export async function recordProviderTrackingEvents(
     await applyEngagementDelta(tx, { ...target, at: input.now }, delta);
   }
   return { recorded: inserts.length };
-}
-
-function tally(events: { machine: boolean }[]): MessageTally {
-  let machine = 0;
-  for (const event of events) if (event.machine) machine++;
-  return { human: events.length - machine, machine };
 }

@@ -3,7 +3,7 @@ import { messageLinks, messages, trackingEvents } from "@/db/schema";
 import type { MachineReason, TrackingEventKind, TrackingSource } from "@/server/shared/enums";
 import { inTransaction, type PublicContext } from "../context";
 import { allLinksClicked, ALL_LINKS_SECONDS, classifyEvent } from "./classify";
-import { applyEngagementDelta, tallyDelta, type MessageTally } from "./rollup";
+import { applyEngagementDelta, tally, tallyDelta } from "./rollup";
 
 /**
  * Our pixel and the provider's report of the same open (or click) arrive within moments of each
@@ -34,12 +34,6 @@ interface PriorEvent {
   machine: boolean;
   source: TrackingSource;
   occurredAt: Date;
-}
-
-function tally(events: { machine: boolean }[]): MessageTally {
-  let machine = 0;
-  for (const event of events) if (event.machine) machine++;
-  return { human: events.length - machine, machine };
 }
 
 /**

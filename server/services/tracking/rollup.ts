@@ -8,6 +8,13 @@ export interface MessageTally {
   machine: number;
 }
 
+/** A message's events of one kind, counted as people's and machines'. */
+export function tally(events: { machine: boolean }[]): MessageTally {
+  let machine = 0;
+  for (const event of events) if (event.machine) machine++;
+  return { human: events.length - machine, machine };
+}
+
 /** Changes to one `campaign_engagement` row (every field a delta, 0 = unchanged). */
 export interface EngagementDelta {
   uniqueOpens?: number;

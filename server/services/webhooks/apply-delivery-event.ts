@@ -4,9 +4,9 @@ import type { JobContext, ServiceContext } from "../context";
 import { recordConsentChange } from "../consent/record-consent-change";
 import { decryptField } from "../messages/message-secrets";
 import { applyMessageStatus } from "../messages/status";
-import { suppressAddress } from "../suppressions/suppress-address";
+import { suppressAddress, type TSuppressAddressInput } from "../suppressions/suppress-address";
 import { recordTrackingEvent } from "../tracking/record-tracking-event";
-import { type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
+import { type DeliveryEffect, type DeliveryEventPayload, type WebhookProvider } from "./delivery-event";
 
 export interface ApplicableEvent extends DeliveryEventPayload {
   provider: WebhookProvider;
@@ -147,17 +147,26 @@ export async function applyDeliveryEventEffect({
     });
   }
   if (message.addressHash) {
-    await suppressAddress({
-      ctx,
-      input: {
-        channel,
-        addressHash: message.addressHash,
-        address: decryptField(message.addressCiphertext, "address"),
-        reason: event.effect,
-        source: event.provider,
-        note: `${event.type} on message ${message.id}`,
-        contactId,
-      },
-    });
+    await suppressAddress({ ctx, input: effectSuppression(message, event, event.effect) });
   }
+}
+
+/**
+ * The suppression a bounce, complaint or provider opt-out writes for the message's address (the
+ * caller checks `message.addressHash`): reason = the effect, source = the provider.
+ */
+export function effectSuppression(
+  message: MessageRow,
+  event: ApplicableEvent,
+  effect: DeliveryEffect,
+): TSuppressAddressInput {
+  return {
+    channel: message.channel,
+    addressHash: message.addressHash!,
+    address: decryptField(message.addressCiphertext, "address"),
+    reason: effect,
+    source: event.provider,
+    note: `${event.type} on message ${message.id}`,
+    contactId: message.contactId ?? undefined,
+  };
 }

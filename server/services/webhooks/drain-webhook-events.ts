@@ -7,9 +7,8 @@ import { FAILED_STATUSES, isStatusIn } from "@/server/shared/enums";
 import { inTransaction, type PublicContext } from "../context";
 import { canMoveTo } from "../messages/status";
 import { recordProviderTrackingEvents } from "../tracking/record-provider-tracking-events";
-import { applyDeliveryEventEffect, type ApplicableEvent } from "./apply-delivery-event";
+import { applyDeliveryEventEffect, effectSuppression, type ApplicableEvent } from "./apply-delivery-event";
 import { fromPayload } from "./delivery-event";
-import { decryptField } from "../messages/message-secrets";
 import { suppressAddresses } from "../suppressions/suppress-addresses";
 import type { TSuppressAddressInput } from "../suppressions/suppress-address";
 import { applyStoredInboundTexts, STORED_INBOUND_BATCH } from "../inbound/stored-inbound-texts";
@@ -241,15 +240,7 @@ export async function drainWebhookEventsBatch({
         let group = bounces.get(key);
         if (!group)
           bounces.set(key, (group = { workspaceId: message.workspaceId, provider: event.provider, entries: [] }));
-        group.entries.push({
-          channel: message.channel,
-          addressHash: message.addressHash,
-          address: decryptField(message.addressCiphertext, "address"),
-          reason: "hard_bounce",
-          source: event.provider,
-          note: `${event.type} on message ${message.id}`,
-          contactId: message.contactId ?? undefined,
-        });
+        group.entries.push(effectSuppression(message, event, event.effect));
       }
     }
     for (const { workspaceId, provider, entries } of [...bounces.values()].sort((a, b) =>
