@@ -36,6 +36,8 @@ export interface CreateDbOptions {
   pglite?: PGlite;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** PostgreSQL `application_name` of the pool's connections (shown in pg_stat_activity). */
+  applicationName?: string;
   /** Sees every query run through `db` (not `queryRows`); benchmarks count statements with it. */
   logger?: Logger;
 }
@@ -85,6 +87,7 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
+      ...(options.applicationName ? { connection: { application_name: options.applicationName } } : {}),
       // Dates come back as Date objects; bigint counts as numbers.
       types: { bigint: postgres.BigInt },
     });

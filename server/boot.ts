@@ -133,6 +133,11 @@ export function bootServer(): Promise<void> {
       { dispatch: outbox.dispatcher.mode, email: outbox.transports.email.name, sms: outbox.transports.sms.name },
       "outbox ready",
     );
+    if (env.DATABASE_URL && env.WEBHOOK_THREAD) {
+      const { startWebhookThread } = await import("@/server/services/webhooks");
+      if (await startWebhookThread({ databaseUrl: env.DATABASE_URL }))
+        logger.info("webhooks: keywords and the drain run on their own thread");
+    }
     if (!env.isInngestServerConfigured && !env.JOBS_DISABLED) {
       const { startInProcessJobs } = await import("@/server/jobs/start");
       await startInProcessJobs();

@@ -180,6 +180,11 @@ const ZEnv = z
      * encryption); default one per core but one, and 0 (on the main thread) on two cores or fewer.
      */
     IMPORT_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(64).optional()),
+    /**
+     * On PostgreSQL: inbound keywords and the webhook drain run on a worker thread with its own
+     * connections (default on; off = on the main thread, as always with the embedded database).
+     */
+    WEBHOOK_THREAD: booleanSwitchDefaultOn,
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
     /**

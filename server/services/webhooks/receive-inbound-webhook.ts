@@ -1,7 +1,8 @@
 import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
 import type { SendingPublicContext } from "../context";
-import { handleInboundSms } from "../inbound/handle-inbound-sms";
+import { handleInboundSms, ZInboundSmsInput, type TInboundSmsInput } from "../inbound/handle-inbound-sms";
 import { canDeferInbound, storeInboundText } from "../inbound/stored-inbound-texts";
+import { webhookThread, WebhookThreadGone } from "./webhook-thread-slot";
 
 /**
  * An inbound-message webhook (`/api/webhooks/<provider>/inbound`): the SMS transport named
@@ -34,9 +35,32 @@ export async function receiveInboundWebhook({
       stored = (await storeInboundText({ ctx: inner, input })) === "accepted" || stored;
       continue;
     }
-    const result = await handleInboundSms({ ctx: inner, input });
+    const result = await handleKeyword(inner, input);
     reply ??= result.reply;
   }
   if (stored) input.onStored?.();
   return transport.inboundResponse(reply);
+}
+
+/**
+ * A keyword, handled before the answer: on the webhook application thread when it runs (its
+ * round trips then do not wait behind the acknowledgements queued on this event loop), else here.
+ * The input is validated here first, so a malformed call is refused the same way on both paths.
+ */
+async function handleKeyword(
+  ctx: { db: SendingPublicContext["db"]; now: SendingPublicContext["now"]; requestId?: string },
+  raw: TInboundSmsInput,
+): Promise<{ reply: string | null }> {
+  const thread = webhookThread();
+  if (thread) {
+    const input = ZInboundSmsInput.parse(raw);
+    try {
+      return await thread.handleInbound(input, ctx.requestId);
+    } catch (error) {
+      // The thread stopped before answering: its transaction either committed (the MessageSid is
+      // claimed, so this finds a duplicate and changes nothing) or rolled back (done here instead).
+      if (!(error instanceof WebhookThreadGone)) throw error;
+    }
+  }
+  return handleInboundSms({ ctx, input: raw });
 }
