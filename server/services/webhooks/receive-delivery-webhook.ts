@@ -34,7 +34,8 @@ export async function receiveDeliveryWebhook({
   if (!parsed.ok) return parsed.response;
   const outcomes = await storeDeliveryEvents({
     ctx: { db: ctx.db, now: ctx.now },
-    input: { events: parsed.items.map((event) => ({ ...event, provider: transport.name })) },
+    // Concurrent calls share INSERTs (group commit); ctx.db is never a transaction here.
+    input: { events: parsed.items.map((event) => ({ ...event, provider: transport.name })), groupCommit: true },
   });
   return transport.eventsResponse(outcomes);
 }
