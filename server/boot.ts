@@ -126,6 +126,13 @@ export function bootServer(): Promise<void> {
     const result = await prepareDatabase();
     if (result.adminCreated) printAdminBanner(result);
     void backfillSearchTokensAtStartup();
+    // On PostgreSQL: inbound keywords, the webhook drain and in-process delivery on their own thread.
+    if (env.DATABASE_URL && env.BACKGROUND_THREAD) {
+      const { startBackgroundThread } = await import("@/server/jobs/thread/start");
+      const { db } = await getDbHandle();
+      if (await startBackgroundThread({ databaseUrl: env.DATABASE_URL, db }))
+        logger.info("background thread started: keywords, webhook drain, delivery");
+    }
     // Loaded here: npm start's preflight imports this module for the database steps only.
     const { getOutbox } = await import("@/server/wiring");
     const outbox = getOutbox();
@@ -133,11 +140,6 @@ export function bootServer(): Promise<void> {
       { dispatch: outbox.dispatcher.mode, email: outbox.transports.email.name, sms: outbox.transports.sms.name },
       "outbox ready",
     );
-    if (env.DATABASE_URL && env.WEBHOOK_THREAD) {
-      const { startWebhookThread } = await import("@/server/services/webhooks");
-      if (await startWebhookThread({ databaseUrl: env.DATABASE_URL }))
-        logger.info("webhooks: keywords and the drain run on their own thread");
-    }
     if (!env.isInngestServerConfigured && !env.JOBS_DISABLED) {
       const { startInProcessJobs } = await import("@/server/jobs/start");
       await startInProcessJobs();

@@ -181,10 +181,11 @@ const ZEnv = z
      */
     IMPORT_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(64).optional()),
     /**
-     * On PostgreSQL: inbound keywords and the webhook drain run on a worker thread with its own
-     * connections (default on; off = on the main thread, as always with the embedded database).
+     * On PostgreSQL: inbound keywords, the webhook drain and in-process delivery run on a worker
+     * thread with its own connections (default on; off = on the main thread, as always with the
+     * embedded database).
      */
-    WEBHOOK_THREAD: booleanSwitchDefaultOn,
+    BACKGROUND_THREAD: booleanSwitchDefaultOn,
     /** Tests only: turn the in-process job runner off even without an Inngest server. */
     JOBS_DISABLED: booleanFlag,
     /**

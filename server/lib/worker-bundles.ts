@@ -22,7 +22,7 @@ import { logger } from "./logger";
  */
 export const WORKER_ENTRIES = {
   "import-prepare": "server/services/imports/prepare-worker.ts",
-  "webhook-apply": "server/services/webhooks/apply-worker.ts",
+  background: "server/jobs/thread/worker.ts",
 } as const;
 
 export type WorkerName = keyof typeof WORKER_ENTRIES;

@@ -1,6 +1,7 @@
 import type { Queryable } from "@/db/client";
-import type { Clock } from "@/server/lib/clock";
+import { systemClock, type Clock } from "@/server/lib/clock";
 import { logger } from "@/server/lib/logger";
+import { backgroundThread } from "../background-thread";
 import { deliverMessages } from "./deliver";
 import type { DeliveryDeps, Dispatcher, Outbox, QueuedMessage } from "./outbox";
 
@@ -32,6 +33,9 @@ function tracker() {
 /**
  * The dispatcher used when no job server is configured: delivers in this process, fire and
  * forget, in groups (see DISPATCH_WINDOW_MS). Its queue belongs to the instance (the outbox).
+ * When the background thread runs for this database (PostgreSQL, see background-thread.ts), the
+ * messages are handed to it and delivered there, with the same code, off the request path's
+ * event loop; `idle()` waits for the thread's deliveries too.
  */
 export function createInProcessDispatcher(): Dispatcher {
   const { track, idle } = tracker();
@@ -67,6 +71,10 @@ export function createInProcessDispatcher(): Dispatcher {
   return {
     mode: "in-process",
     dispatch(deps, messages) {
+      if (messages.length === 0) return;
+      // Real time only: a test's clock belongs to this thread.
+      const thread = deps.now === systemClock ? backgroundThread(deps.db) : undefined;
+      if (thread?.deliver(messages)) return;
       let byClock = groups.get(deps.db);
       if (!byClock) groups.set(deps.db, (byClock = new Map()));
       const group = byClock.get(deps.now) ?? { outbox: deps.outbox, ids: [] };
@@ -82,7 +90,10 @@ export function createInProcessDispatcher(): Dispatcher {
         timer = setTimeout(flush, DISPATCH_WINDOW_MS);
       }
     },
-    idle,
+    async idle() {
+      await backgroundThread()?.deliveryIdle();
+      await idle();
+    },
   };
 }
 

@@ -2,4 +2,3 @@ export { receiveDeliveryWebhook, type WebhookRequest, type WebhookResponse } fro
 export { receiveInboundWebhook } from "./receive-inbound-webhook";
 export { drainWebhookEvents, drainWebhookEventsBatch, WEBHOOK_DRAIN_BATCH } from "./drain-webhook-events";
 export { wakeWebhookDrain, webhookDrainActive, webhookDrainIdle } from "./webhook-drain-loop";
-export { startWebhookThread, stopWebhookThread } from "./apply-thread";

@@ -2,7 +2,7 @@ import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
 import type { SendingPublicContext } from "../context";
 import { handleInboundSms, ZInboundSmsInput, type TInboundSmsInput } from "../inbound/handle-inbound-sms";
 import { canDeferInbound, storeInboundText } from "../inbound/stored-inbound-texts";
-import { webhookThread, WebhookThreadGone } from "./webhook-thread-slot";
+import { backgroundThread, BackgroundThreadGone } from "../background-thread";
 
 /**
  * An inbound-message webhook (`/api/webhooks/<provider>/inbound`): the SMS transport named
@@ -43,7 +43,7 @@ export async function receiveInboundWebhook({
 }
 
 /**
- * A keyword, handled before the answer: on the webhook application thread when it runs (its
+ * A keyword, handled before the answer: on the background thread when it runs (its
  * round trips then do not wait behind the acknowledgements queued on this event loop), else here.
  * The input is validated here first, so a malformed call is refused the same way on both paths.
  */
@@ -51,7 +51,7 @@ async function handleKeyword(
   ctx: { db: SendingPublicContext["db"]; now: SendingPublicContext["now"]; requestId?: string },
   raw: TInboundSmsInput,
 ): Promise<{ reply: string | null }> {
-  const thread = webhookThread();
+  const thread = backgroundThread(ctx.db);
   if (thread) {
     const input = ZInboundSmsInput.parse(raw);
     try {
@@ -59,7 +59,7 @@ async function handleKeyword(
     } catch (error) {
       // The thread stopped before answering: its transaction either committed (the MessageSid is
       // claimed, so this finds a duplicate and changes nothing) or rolled back (done here instead).
-      if (!(error instanceof WebhookThreadGone)) throw error;
+      if (!(error instanceof BackgroundThreadGone)) throw error;
     }
   }
   return handleInboundSms({ ctx, input: raw });

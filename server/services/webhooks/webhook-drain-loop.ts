@@ -1,7 +1,7 @@
 import { logger } from "@/server/lib/logger";
 import type { PublicContext } from "../context";
 import { drainWebhookEvents } from "./drain-webhook-events";
-import { webhookThread } from "./webhook-thread-slot";
+import { backgroundThread } from "../background-thread";
 
 /**
  * How long the loop waits after a wake-up before draining: the events of the requests arriving
@@ -29,11 +29,11 @@ const state = (globalForDrain.__optinWebhookDrain ??= { timer: null, running: nu
  * failed drain is logged; the minute job (`webhook-drain`) drains whatever is left, as it does
  * after a crash or for events stored by another instance.
  *
- * When the webhook application thread runs (apply-thread.ts, on PostgreSQL), the wake-up goes to
- * the loop on that thread instead, which drains with its own connections.
+ * When the background thread runs for this database (server/jobs/thread, on PostgreSQL), the
+ * wake-up goes to the loop on that thread instead, which drains with its own connections.
  */
 export function wakeWebhookDrain(ctx: PublicContext): void {
-  const thread = webhookThread();
+  const thread = backgroundThread(ctx.db);
   if (thread) {
     thread.wake();
     return;
@@ -71,9 +71,9 @@ function run(): void {
     });
 }
 
-/** Resolves once no drain is scheduled or running, here or on the webhook thread (tests and shutdown). */
+/** Resolves once no drain is scheduled or running, here or on the background thread (tests and shutdown). */
 export async function webhookDrainIdle(): Promise<void> {
-  await webhookThread()?.idle();
+  await backgroundThread()?.idle();
   while (state.timer || state.running) {
     if (state.running) await state.running;
     else await new Promise((resolve) => setTimeout(resolve, WEBHOOK_DRAIN_DEBOUNCE_MS));
@@ -87,5 +87,5 @@ export async function webhookDrainIdle(): Promise<void> {
  * messages' row locks.
  */
 export function webhookDrainActive(): boolean {
-  return Boolean(state.timer || state.running || webhookThread()?.drainActive);
+  return Boolean(state.timer || state.running || backgroundThread()?.drainActive);
 }

@@ -4,11 +4,12 @@ import { startTwilioStub, type TwilioStub } from "@/tests/helpers/twilio-stub";
 import { CRASH_TWILIO_FROM, CRASH_TWILIO_SID, startCrashServer, waitFor, type CrashServer } from "./harness";
 
 /**
- * The production server on PostgreSQL runs inbound keywords and the webhook drain on their own
- * worker thread (server/services/webhooks/apply-thread.ts), with connections of their own. Through
- * the real routes: a STOP is in effect when its answer arrives (the answer carries the
- * confirmation, the next send is blocked), a status callback is applied moments after its
- * acknowledgement, and after a SIGKILL and restart the thread is back and a START re-subscribes.
+ * The production server on PostgreSQL runs inbound keywords, the webhook drain and in-process
+ * delivery on its background thread (server/jobs/thread), with connections of its own. Through
+ * the real routes: a send is delivered, a status callback is applied moments after its
+ * acknowledgement, a STOP is in effect when its answer arrives (the answer carries the
+ * confirmation, the next send is blocked), and after a SIGKILL and restart the thread is back, a
+ * START re-subscribes and a plain reply is recorded.
  */
 
 const AUTH_TOKEN = "crash-twilio-token";
@@ -62,7 +63,7 @@ const threadConnections = async () =>
   (
     await server.sql<{ n: number }[]>`
       select count(*)::int as n from pg_stat_activity
-       where datname = current_database() and application_name = 'optin-webhook-thread'`
+       where datname = current_database() and application_name = 'optin-background-thread'`
   )[0]!.n;
 
 async function sendSms(contactId: string) {
@@ -77,8 +78,8 @@ async function sendSms(contactId: string) {
   return sent.body as { messageId: string; status: string; reason?: string };
 }
 
-describe("webhooks on their own thread (PostgreSQL)", () => {
-  it("STOP is in effect when answered, a status is applied moments after its ack, and the thread survives a SIGKILL", async () => {
+describe("the background thread (PostgreSQL)", () => {
+  it("delivers, applies a status moments after its ack, has a STOP in effect when answered, and survives a SIGKILL", async () => {
     const phone = "+14155550181";
     const topic = await server.api("POST", "/topics", {
       key: "thread-promos",
@@ -147,7 +148,7 @@ describe("webhooks on their own thread (PostgreSQL)", () => {
     // SIGKILL and restart: the thread is back, and START re-subscribes what STOP removed.
     await server.kill();
     await server.start();
-    await waitFor("the webhook thread to connect again", async () => (await threadConnections()) > 0);
+    await waitFor("the background thread to connect again", async () => (await threadConnections()) > 0);
     const start = await inbound(phone, "START");
     expect(start.status).toBe(200);
     expect(start.text).toMatch(/<Message>[^<]+<\/Message>/);
