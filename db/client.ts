@@ -87,7 +87,15 @@ export async function createDbHandle(options: CreateDbOptions): Promise<DbHandle
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
-      ...(options.applicationName ? { connection: { application_name: options.applicationName } } : {}),
+      connection: {
+        // Named statements save the parse; their plans are made for each execution's parameters.
+        // A generic plan chosen while a table was nearly empty stays cached as the table grows:
+        // under the send benchmark on a fresh database, the delivery's blocked-since-decision
+        // check kept a plan that walked every message of the workspace per call (0.8 s → 9 s per
+        // call within a minute) until an ANALYZE invalidated it.
+        plan_cache_mode: "force_custom_plan",
+        ...(options.applicationName ? { application_name: options.applicationName } : {}),
+      },
       // Dates come back as Date objects; bigint counts as numbers.
       types: { bigint: postgres.BigInt },
     });

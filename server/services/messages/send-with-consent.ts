@@ -1,14 +1,15 @@
 import type { SendingContext } from "../context";
 import { answerFor } from "./answer-for";
 import { dispatchMessages } from "./dispatch-messages";
-import { recordSends } from "./record-sends";
+import { recordSendGrouped } from "./record-sends-grouped";
 import { ZSendWithConsentInput, type TSendResult, type TSendWithConsentInput } from "./schemas";
 import { toSendRequest } from "./send-request";
 
 /**
  * `POST /messages/send_with_consent`: one message to one contact (by id, email or phone) on one
  * channel for one topic, through the pipeline: decide and record in one transaction under the
- * contact's consent lock (see `recordSends`), deliver after commit.
+ * contact's consent lock (see `recordSends`; concurrent sends of the workspace share it, see
+ * `recordSendGrouped`), deliver after commit.
  *
  * Answers `{ messageId, status, reason? }`: `queued` (accepted; delivery follows at once),
  * `blocked` with the reason (recorded, never sent), or `queued` with `deliverAt` when
@@ -29,9 +30,10 @@ export async function sendWithConsent({
   input: TSendWithConsentInput;
 }): Promise<TSendResult> {
   const parsed = ZSendWithConsentInput.parse(input);
-  const [outcome] = await recordSends({ ctx, input: { requests: [toSendRequest(parsed)] } });
-  if (!outcome!.ok) throw outcome!.error;
-  const send = outcome!.send;
+  // Recorded together with the concurrent sends of the workspace (one transaction for all of them).
+  const outcome = await recordSendGrouped(ctx, toSendRequest(parsed));
+  if (!outcome.ok) throw outcome.error;
+  const send = outcome.send;
   if (send.isNew && send.status === "queued")
     dispatchMessages({ ctx, input: { messages: [{ id: send.messageId, workspaceId: send.workspaceId }] } });
   return answerFor({ ctx, input: { send } });
