@@ -1,5 +1,6 @@
 import { webhookEvents } from "@/db/schema";
 import type { Queryable } from "@/db/client";
+import { GroupCommit } from "@/server/lib/group-commit";
 import type { EventOutcome } from "@/server/providers/types";
 import type { JobContext } from "../context";
 import { toPayload, type NormalizedDeliveryEvent } from "./delivery-event";
@@ -10,12 +11,6 @@ type EventRow = typeof webhookEvents.$inferInsert;
 const GROUP_MAX_ROWS = 200;
 /** Group INSERTs in flight at once per database; calls arriving meanwhile wait for the next one. */
 const GROUP_MAX_IN_FLIGHT = 2;
-
-interface Waiting {
-  rows: EventRow[];
-  resolve: (fresh: Set<string>) => void;
-  reject: (error: unknown) => void;
-}
 
 const keyOf = (provider: string, dedupeKey: string) => `${provider}\u0000${dedupeKey}`;
 
@@ -29,79 +24,28 @@ async function insertRows(db: Queryable, rows: EventRow[]): Promise<Set<string>>
 }
 
 /**
- * Group commit of the acknowledgements: the events of concurrent webhook calls are written by one
- * INSERT. A call that finds fewer than GROUP_MAX_IN_FLIGHT inserts running starts one at once with
- * whatever is waiting (alone, at low load: no added latency); under load the calls that arrive
- * while inserts run wait for the next one, so each statement carries many calls' events and the
- * per-statement work (building, sending, parsing, the database's per-statement cost) is paid once
- * for them. Each call is answered after the INSERT holding its events has committed. If a group
- * fails, its calls are retried one by one, so one bad call cannot fail the others.
+ * One INSERT for the events of several calls (`GroupCommit`): answers, per call, the keys that
+ * were new to the table, in arrival order: the first call holding a key is the one it was accepted for.
  */
-class GroupWriter {
-  private readonly waiting: Waiting[] = [];
-  private inFlight = 0;
-
-  constructor(private readonly db: Queryable) {}
-
-  write(rows: EventRow[]): Promise<Set<string>> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ rows, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    while (this.inFlight < GROUP_MAX_IN_FLIGHT && this.waiting.length > 0) {
-      const group: Waiting[] = [];
-      let count = 0;
-      while (
-        this.waiting.length > 0 &&
-        (group.length === 0 || count + this.waiting[0]!.rows.length <= GROUP_MAX_ROWS)
-      ) {
-        const next = this.waiting.shift()!;
-        group.push(next);
-        count += next.rows.length;
-      }
-      this.inFlight++;
-      void this.flush(group).finally(() => {
-        this.inFlight--;
-        this.kick();
-      });
+async function insertCalls(db: Queryable, calls: EventRow[][]): Promise<Set<string>[]> {
+  const fresh = await insertRows(db, calls.flat());
+  return calls.map((rows) => {
+    const mine = new Set<string>();
+    for (const row of rows) {
+      const key = keyOf(row.provider, row.dedupeKey);
+      if (fresh.delete(key)) mine.add(key);
     }
-  }
-
-  private async flush(group: Waiting[]): Promise<void> {
-    if (group.length === 1) {
-      const only = group[0]!;
-      await insertRows(this.db, only.rows).then(only.resolve, only.reject);
-      return;
-    }
-    try {
-      const fresh = await insertRows(
-        this.db,
-        group.flatMap((w) => w.rows),
-      );
-      // In arrival order: the first call holding a key new to the table is the one it was accepted for.
-      for (const waiting of group) {
-        const mine = new Set<string>();
-        for (const row of waiting.rows) {
-          const key = keyOf(row.provider, row.dedupeKey);
-          if (fresh.delete(key)) mine.add(key);
-        }
-        waiting.resolve(mine);
-      }
-    } catch {
-      for (const waiting of group) await insertRows(this.db, waiting.rows).then(waiting.resolve, waiting.reject);
-    }
-  }
+    return mine;
+  });
 }
 
-const writers = new WeakMap<object, GroupWriter>();
+const writers = new WeakMap<object, GroupCommit<EventRow[], Set<string>>>();
 
 /**
  * The acknowledgement half of a delivery webhook: stores the verified events of one call
- * (`INSERT … ON CONFLICT (provider, dedupe_key) DO NOTHING`), unapplied, through the group commit
- * above when `ctx.db` is the process database (`groupCommit`; never inside a transaction). No
+ * (`INSERT … ON CONFLICT (provider, dedupe_key) DO NOTHING`), unapplied; with `groupCommit`
+ * (never inside a transaction) concurrent calls share INSERTs (`GroupCommit`), each answered after
+ * the INSERT holding its events has committed. No
  * read, no lock, no application: the drain (`drainWebhookEvents`) applies them in the background,
  * and the send pipeline applies those that arrive before it records their provider id. A
  * redelivery of an event already stored inserts nothing (`duplicate`); a new one is `accepted`.
@@ -128,8 +72,17 @@ export async function storeDeliveryEvents({
   let fresh: Set<string>;
   if (groupCommit) {
     let writer = writers.get(ctx.db);
-    if (!writer) writers.set(ctx.db, (writer = new GroupWriter(ctx.db)));
-    fresh = await writer.write(rows);
+    if (!writer) {
+      const db = ctx.db;
+      writer = new GroupCommit({
+        maxInFlight: GROUP_MAX_IN_FLIGHT,
+        maxSize: GROUP_MAX_ROWS,
+        sizeOf: (call: EventRow[]) => call.length,
+        run: (calls) => insertCalls(db, calls),
+      });
+      writers.set(db, writer);
+    }
+    fresh = await writer.submit(rows);
   } else fresh = await insertRows(ctx.db, rows);
   // The same event twice in one call: the first copy is the accepted one.
   return events.map((event) => (fresh.delete(keyOf(event.provider, event.dedupeKey)) ? "accepted" : "duplicate"));
