@@ -1,8 +1,8 @@
 import { Worker } from "node:worker_threads";
-import { AppError, type AppErrorCode } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { getSecrets } from "@/server/lib/secrets";
 import { workerBundlePath } from "@/server/lib/worker-bundles";
+import { fromWorkerError, type WorkerError } from "@/server/lib/worker-errors";
 import {
   backgroundThread,
   BackgroundThreadGone,
@@ -30,7 +30,7 @@ export type ThreadRequest =
 export type ThreadResponse =
   | { type: "ready" }
   | { type: "inbound"; id: number; ok: true; reply: string | null }
-  | { type: "inbound"; id: number; ok: false; error: { name: string; code?: string; message: string } }
+  | { type: "inbound"; id: number; ok: false; error: WorkerError }
   | { type: "drain-state"; active: boolean }
   | { type: "idle"; id: number }
   | { type: "closed" };
@@ -199,7 +199,7 @@ class ThreadHost implements BackgroundThread {
         this.pending.delete(message.id);
         if (!waiter) return;
         if (message.ok) waiter.resolve({ reply: message.reply });
-        else waiter.reject(rebuildError(message.error));
+        else waiter.reject(fromWorkerError(message.error));
         return;
       }
       case "drain-state":
@@ -231,15 +231,6 @@ class ThreadHost implements BackgroundThread {
     this.waiters.clear();
     this.onGone();
   }
-}
-
-/** An error from the thread as the main thread would have thrown it (AppError codes survive). */
-function rebuildError(error: { name: string; code?: string; message: string }): Error {
-  if (error.name === "AppError" && error.code) return new AppError(error.code as AppErrorCode, error.message);
-  const rebuilt = new Error(error.message);
-  rebuilt.name = error.name;
-  if (error.code) Object.assign(rebuilt, { code: error.code });
-  return rebuilt;
 }
 
 const globalForStart = globalThis as unknown as {

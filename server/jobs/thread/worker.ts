@@ -20,6 +20,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createDbHandle } from "@/db/client";
 import { systemClock } from "@/server/lib/clock";
 import type { Secrets } from "@/server/lib/secrets";
+import { toWorkerError } from "@/server/lib/worker-errors";
 import { BACKGROUND_THREAD_APPLICATION_NAME } from "@/server/services/background-thread";
 import { handleInboundSms } from "@/server/services/inbound";
 import { wakeWebhookDrain, webhookDrainActive, webhookDrainIdle } from "@/server/services/webhooks";
@@ -60,15 +61,6 @@ async function main(): Promise<void> {
       });
   }
 
-  function errorOf(error: unknown): { name: string; code?: string; message: string } {
-    const e = error as { code?: unknown; message?: unknown; name?: unknown };
-    return {
-      name: typeof e.name === "string" ? e.name : "Error",
-      code: typeof e.code === "string" ? e.code : undefined,
-      message: typeof e.message === "string" ? e.message : "worker error",
-    };
-  }
-
   port.on("message", (request: ThreadRequest) => {
     switch (request.type) {
       case "inbound":
@@ -77,7 +69,7 @@ async function main(): Promise<void> {
             const result = await handleInboundSms({ ctx: context(request.requestId), input: request.input });
             post({ type: "inbound", id: request.id, ok: true, reply: result.reply });
           } catch (error) {
-            post({ type: "inbound", id: request.id, ok: false, error: errorOf(error) });
+            post({ type: "inbound", id: request.id, ok: false, error: toWorkerError(error) });
           }
         })();
         return;

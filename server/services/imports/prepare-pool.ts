@@ -4,6 +4,7 @@ import { getEnv } from "@/server/lib/env";
 import { logger } from "@/server/lib/logger";
 import { getSecrets } from "@/server/lib/secrets";
 import { workerBundlePath } from "@/server/lib/worker-bundles";
+import { fromWorkerError, type WorkerError } from "@/server/lib/worker-errors";
 import { AddressSeenMap } from "./address-seen-map";
 import { BlindIndexer, PiiBatchEncryptor } from "./pii-batch";
 import { prepareBatch, type ColumnIndex, type PreparedRow, type RawRecord, type RowRejection } from "./prepare-rows";
@@ -40,7 +41,7 @@ export interface PrepareRequest {
 
 export type PrepareResponse =
   | { id: number; ok: true; rows: PreparedRow[]; rejections: RowRejection[]; rejectedLines: number[] }
-  | { id: number; ok: false; error: { name: string; code?: string; message: string } };
+  | { id: number; ok: false; error: WorkerError };
 
 /**
  * Rows prepared between two yields to the event loop when preparing on the main thread (no
@@ -173,12 +174,7 @@ export class PreparePool {
           rejections: response.rejections,
           rejectedLines: new Set(response.rejectedLines),
         });
-      else {
-        const error = new Error(response.error.message);
-        error.name = response.error.name;
-        if (response.error.code) Object.assign(error, { code: response.error.code });
-        waiter.reject(error);
-      }
+      else waiter.reject(fromWorkerError(response.error));
     }
     this.dispatch();
   }

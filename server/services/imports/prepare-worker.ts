@@ -9,6 +9,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Secrets } from "@/server/lib/secrets";
+import { toWorkerError } from "@/server/lib/worker-errors";
 import { AddressSeenMap } from "./address-seen-map";
 import { BlindIndexer, PiiBatchEncryptor } from "./pii-batch";
 import { prepareBatch } from "./prepare-rows";
@@ -46,17 +47,8 @@ parentPort!.on("message", (request: PrepareRequest) => {
       rejectedLines: [...result.rejectedLines],
     };
   } catch (error) {
-    // An AppError (INVALID …) keeps its code and message; anything else is reported by name only.
-    const e = error as { code?: unknown; message?: unknown; field?: unknown; name?: unknown };
-    response = {
-      id: request.id,
-      ok: false,
-      error: {
-        name: typeof e.name === "string" ? e.name : "Error",
-        code: typeof e.code === "string" ? e.code : undefined,
-        message: typeof e.message === "string" ? e.message : "worker error",
-      },
-    };
+    // An AppError (INVALID …) keeps its code and message.
+    response = { id: request.id, ok: false, error: toWorkerError(error) };
   }
   parentPort!.postMessage(response);
 });
