@@ -55,13 +55,26 @@ export function emailLookupKey(normalized: string): string {
 
 /** E.164 via libphonenumber, reading national numbers in `defaultRegion`. */
 export function normalizePhone(input: string, defaultRegion: string): AddressResult {
+  const result = normalizePhoneWithCountry(input, defaultRegion);
+  return result.ok ? { ok: true, value: result.value } : result;
+}
+
+/**
+ * `normalizePhone` and the number's `phoneCountry` from one parse (a bulk import would otherwise
+ * parse every number twice). The country comes from the calling code and the national number, as
+ * when the E.164 form is parsed again, so both always agree (unit-tested).
+ */
+export function normalizePhoneWithCountry(
+  input: string,
+  defaultRegion: string,
+): { ok: true; value: string; country: string | null } | { ok: false; reason: string } {
   const visible = visibleText(input);
   if (!visible.ok) return visible;
   const trimmed = visible.value;
   if (!trimmed || trimmed.length > 40) return { ok: false, reason: "is not a valid phone number" };
   const parsed = parsePhoneNumberFromString(trimmed, { defaultCountry: defaultRegion as CountryCode, extract: false });
   if (!parsed || !parsed.isValid()) return { ok: false, reason: "is not a valid phone number" };
-  return { ok: true, value: parsed.number };
+  return { ok: true, value: parsed.number, country: parsed.country ?? null };
 }
 
 /** Country of an E.164 number (for time-zone inference and quiet hours), if known. */

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { copyRows, copyText } from "@/server/services/imports/copy-rows";
+import { copyChunks, copyRows, copyText } from "@/server/services/imports/copy-rows";
 import { createTestDb } from "@/tests/helpers/db";
 
 /**
@@ -60,5 +60,41 @@ describe("copyRows", () => {
         ["b\tc", ""],
       ]),
     ).toBe("a\t\\N\nb\\tc\t\n");
+  });
+
+  it("streams a large batch in chunks that add up to the same text, rendering rows as it goes", async () => {
+    let rendered = 0;
+    function* rows() {
+      for (let i = 0; i < 5_000; i++) {
+        rendered++;
+        yield [String(i), `v1.k1.${"x".repeat(40)}\t${i}`, i % 3 ? null : ""];
+      }
+    }
+    const chunks = copyChunks(rows());
+    const first = chunks.next();
+    // The first chunk is ready long before every row is rendered.
+    expect(first.done).toBe(false);
+    expect(rendered).toBeLessThan(5_000);
+    const all = [first.value as string, ...chunks];
+    expect(all.length).toBeGreaterThan(3);
+    expect(all.join("")).toBe(copyText(rows()));
+
+    const count = await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`create temporary table copy_many (n int, v text, e text) on commit drop`);
+      await copyRows(tx, "copy_many", ["n", "v", "e"], rows());
+      const result = (await tx.execute(
+        sql`select count(*)::int as n, count(*) filter (where e is null)::int as nulls, max(v) as v from copy_many`,
+      )) as unknown;
+      return (
+        (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+          n: number;
+          nulls: number;
+          v: string;
+        }[]
+      )[0]!;
+    });
+    expect(count.n).toBe(5_000);
+    expect(count.nulls).toBe(3_333);
+    expect(count.v).toBe(`v1.k1.${"x".repeat(40)}\t999`);
   });
 });

@@ -37,17 +37,28 @@ function emailSearchText(text: string): string {
 /** Shortest email prefix that is indexed and searched. */
 export const MIN_EMAIL_PREFIX = 3;
 
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
 /** Every prefix of the local part from three characters to its whole length, and the whole address. */
 export function emailSearchPrefixes(email: string | null | undefined): string[] {
   if (!email) return [];
   const text = emailSearchText(email);
   const at = text.lastIndexOf("@");
-  const local = Array.from(at >= 0 ? text.slice(0, at) : text);
+  const local = at >= 0 ? text.slice(0, at) : text;
+  // Prefix lengths count code points: the end offset (in UTF-16 units) of each code point.
+  const ends: number[] = [];
+  let offset = 0;
+  for (const char of local) ends.push((offset += char.length));
   const prefixes: string[] = [];
-  for (let length = MIN_EMAIL_PREFIX; length <= local.length; length++) prefixes.push(local.slice(0, length).join(""));
-  if (at >= 0) prefixes.push(`${local.join("")}@`);
-  if (Array.from(text).length >= MIN_EMAIL_PREFIX && !prefixes.includes(text)) prefixes.push(text);
-  return [...new Set(prefixes.filter((p) => Array.from(p).length >= MIN_EMAIL_PREFIX))];
+  for (let length = MIN_EMAIL_PREFIX; length <= ends.length; length++) prefixes.push(local.slice(0, ends[length - 1]));
+  // The local part with its `@` (at least three code points once the `@` is counted).
+  if (at >= 0 && ends.length + 1 >= MIN_EMAIL_PREFIX) prefixes.push(`${local}@`);
+  if (codePoints(text) >= MIN_EMAIL_PREFIX && !prefixes.includes(text)) prefixes.push(text);
+  return prefixes;
 }
 
 /**

@@ -12,11 +12,40 @@ function copyField(value: string | null | undefined): string {
   return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : value;
 }
 
+type CopyRow = readonly (string | null | undefined)[];
+
+/** One row in COPY's text format (tab-separated, newline-terminated). */
+function copyLine(row: CopyRow): string {
+  let line = "";
+  for (let i = 0; i < row.length; i++) line += (i ? "\t" : "") + copyField(row[i]);
+  return `${line}\n`;
+}
+
 /** Rows in COPY's text format (tab-separated, one line each). */
-export function copyText(rows: readonly (readonly (string | null | undefined)[])[]): string {
-  const lines = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) lines[i] = rows[i]!.map(copyField).join("\t");
-  return lines.length ? `${lines.join("\n")}\n` : "";
+export function copyText(rows: Iterable<CopyRow>): string {
+  let text = "";
+  for (const row of rows) text += copyLine(row);
+  return text;
+}
+
+/** Bytes of COPY text per chunk sent: rows are rendered as the socket takes them, not all first. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The rows' COPY text in chunks of about 64 KB, rendered as they are read. A batch's text never
+ * exists whole: each chunk, and each row array a lazy `rows` makes, dies before the next, young,
+ * so the collector frees it cheaply instead of promoting it for the whole statement.
+ */
+export function* copyChunks(rows: Iterable<CopyRow>): Generator<string> {
+  let chunk = "";
+  for (const row of rows) {
+    chunk += copyLine(row);
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
 }
 
 interface PostgresJsClient {
@@ -29,29 +58,37 @@ interface PgliteClient {
 
 /**
  * Loads rows into `table` (a table of this transaction, e.g. a temporary staging table) with one
- * `COPY … FROM STDIN` on PostgreSQL (postgres.js, on the transaction's own connection), or
- * `COPY … FROM '/dev/blob'` on PGlite. The text crosses the wire once, unparsed by anything but
- * COPY: cheaper for the server than the same values as array literals cast and unnested.
+ * `COPY … FROM STDIN` on PostgreSQL (postgres.js, on the transaction's own connection), streamed
+ * in chunks (`copyChunks`), or `COPY … FROM '/dev/blob'` on PGlite. The text crosses the wire
+ * once, unparsed by anything but COPY: cheaper for the server than the same values as array
+ * literals cast and unnested. `rows` may be lazy (a generator); nothing is sent when it is empty.
  * `table` and `columns` are SQL identifiers from the caller's code, never from input.
  */
 export async function copyRows(
   tx: Queryable,
   table: string,
   columns: readonly string[],
-  rows: readonly (readonly (string | null | undefined)[])[],
+  rows: Iterable<CopyRow>,
 ): Promise<void> {
-  if (!rows.length) return;
-  const text = copyText(rows);
+  const chunks = copyChunks(rows);
+  const first = chunks.next();
+  if (first.done) return;
   const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
   const statement = `copy ${table} (${columns.join(", ")}) from`;
   if (client && typeof (client as PostgresJsClient).unsafe === "function") {
     const writable = await (client as PostgresJsClient).unsafe(`${statement} stdin`).writable();
-    await pipeline(Readable.from([Buffer.from(text)]), writable);
+    await pipeline(Readable.from(resume(first.value, chunks), { objectMode: false }), writable);
     return;
   }
   if (client && typeof (client as PgliteClient).query === "function") {
-    await (client as PgliteClient).query(`${statement} '/dev/blob'`, [], { blob: new Blob([text]) });
+    const blob = new Blob([...resume(first.value, chunks)]);
+    await (client as PgliteClient).query(`${statement} '/dev/blob'`, [], { blob });
     return;
   }
   throw new Error("copyRows: the transaction's driver is neither postgres.js nor PGlite");
+}
+
+function* resume(first: string, rest: Generator<string>): Generator<string> {
+  yield first;
+  yield* rest;
 }

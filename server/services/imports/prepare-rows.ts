@@ -1,4 +1,4 @@
-import { emailLookupKey, normalizeEmail, normalizePhone, phoneCountry } from "@/server/lib/addresses";
+import { emailLookupKey, normalizeEmail, normalizePhoneWithCountry } from "@/server/lib/addresses";
 import { hasControlCharacter } from "@/server/lib/text";
 import { invalid } from "@/server/lib/errors";
 import type { AddressSeenMap } from "./address-seen-map";
@@ -12,7 +12,7 @@ import {
   unescapeFormulaCell,
   type ParsedConsentStatus,
 } from "./csv-values";
-import { emailSearchTokens, nameSearchTokens } from "../contacts/search-tokens";
+import { emailSearchTokens, mergeSearchTokens, nameSearchTokens } from "../contacts/search-tokens";
 import type { BlindIndexer, PiiBatchEncryptor } from "./pii-batch";
 import type { TImportMapping } from "./schemas";
 
@@ -65,6 +65,8 @@ export interface ValidRow {
   line: number;
   email: string | null;
   phone: string | null;
+  /** ISO country of the phone number, from the same parse (null without one). */
+  phoneCountry: string | null;
   firstName: string | null;
   lastName: string | null;
   locale: string | null;
@@ -104,11 +106,14 @@ export function validateRecord(
     else reject("email", `email ${result.reason}`);
   }
   let phone: string | null = null;
+  let phoneCountry: string | null = null;
   const phoneText = cell("phone");
   if (phoneText) {
-    const result = normalizePhone(phoneText, options.region);
-    if (result.ok) phone = result.value;
-    else reject("phone", `phone ${result.reason}`);
+    const result = normalizePhoneWithCountry(phoneText, options.region);
+    if (result.ok) {
+      phone = result.value;
+      phoneCountry = result.country;
+    } else reject("phone", `phone ${result.reason}`);
   }
   if (!emailText && !phoneText) reject(fields.email ? "email" : "phone", "row has no email or phone");
 
@@ -174,6 +179,7 @@ export function validateRecord(
       line: record.line,
       email,
       phone,
+      phoneCountry,
       firstName,
       lastName,
       locale,
@@ -190,6 +196,11 @@ export function validateRecord(
 /** A row ready for SQL: blind indexes, ciphertexts and plain columns as strings. */
 export interface PreparedRow {
   line: number;
+  /**
+   * The contact the row writes: empty when prepared, set by the batch writer once it has resolved
+   * the row to a new or an existing contact (again on a retry of the batch).
+   */
+  id: string;
   emailHash: string | null;
   emailCiphertext: string | null;
   phoneHash: string | null;
@@ -199,12 +210,13 @@ export interface PreparedRow {
   firstNameCiphertext: string | null;
   lastNameCiphertext: string | null;
   /**
-   * Search tokens (contacts/search-tokens.ts) of the row's first name, last name and email, each
-   * null when the row leaves that field empty (an existing contact keeps its stored value).
+   * Search tokens (contacts/search-tokens.ts) of the names and email the row gives, distinct,
+   * sorted and comma-joined (hex tokens hold no comma), null when it gives none. A field the row
+   * leaves empty keeps the contact's stored value, whose tokens the batch writer adds (one string
+   * per row rather than three arrays: a batch's rows live across its statements, and every object
+   * of theirs is one the collector promotes and later sweeps).
    */
-  firstNameTokens: string[] | null;
-  lastNameTokens: string[] | null;
-  emailTokens: string[] | null;
+  searchTokens: string | null;
   locale: string | null;
   timezone: string | null;
   /** Comma-joined (tags cannot contain commas), null when none. */
@@ -214,6 +226,17 @@ export interface PreparedRow {
   consent: ParsedConsentStatus | null;
   consentAt: Date | null;
   consentNote: string | null;
+}
+
+/** The search tokens of the fields the row gives, as `PreparedRow.searchTokens` holds them. */
+function rowSearchTokens(workspaceId: string, row: ValidRow): string | null {
+  if (!row.firstName && !row.lastName && !row.email) return null;
+  const tokens = mergeSearchTokens(
+    row.firstName ? nameSearchTokens(workspaceId, row.firstName) : null,
+    row.lastName ? nameSearchTokens(workspaceId, row.lastName) : null,
+    row.email ? emailSearchTokens(workspaceId, row.email) : null,
+  );
+  return tokens.length ? tokens.join(",") : null;
 }
 
 /**
@@ -273,16 +296,15 @@ export function prepareBatch(
         : row.tags;
     rows.push({
       line: row.line,
+      id: "",
       emailHash,
       emailCiphertext: row.email ? encryptor.encrypt(row.email, "contact.email") : null,
       phoneHash,
       phoneCiphertext: row.phone ? encryptor.encrypt(row.phone, "contact.phone") : null,
-      phoneCountry: row.phone ? (phoneCountry(row.phone) ?? null) : null,
+      phoneCountry: row.phoneCountry,
       firstNameCiphertext: encryptor.encryptOptional(row.firstName, "contact.first_name"),
       lastNameCiphertext: encryptor.encryptOptional(row.lastName, "contact.last_name"),
-      firstNameTokens: row.firstName ? nameSearchTokens(indexer.workspaceId, row.firstName) : null,
-      lastNameTokens: row.lastName ? nameSearchTokens(indexer.workspaceId, row.lastName) : null,
-      emailTokens: row.email ? emailSearchTokens(indexer.workspaceId, row.email) : null,
+      searchTokens: rowSearchTokens(indexer.workspaceId, row),
       locale: row.locale,
       timezone: row.timezone,
       tags: tags.length ? tags.join(",") : null,

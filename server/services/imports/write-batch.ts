@@ -103,10 +103,15 @@ interface ExistingContact {
   email: string | null;
 }
 
-/** Search tokens of a contact the batch creates, comma-joined (hex tokens hold no comma); null when none. */
-function newContactTokens(row: PreparedRow): string | null {
-  const tokens = mergeSearchTokens(row.firstNameTokens, row.lastNameTokens, row.emailTokens);
-  return tokens.length ? tokens.join(",") : null;
+/** Whether the row gives this field (an empty cell keeps the contact's stored value). */
+function rowGives(row: PreparedRow, field: "first_name" | "last_name" | "email"): boolean {
+  return (
+    (field === "first_name"
+      ? row.firstNameCiphertext
+      : field === "last_name"
+        ? row.lastNameCiphertext
+        : row.emailCiphertext) !== null
+  );
 }
 
 /**
@@ -121,11 +126,14 @@ function updatedContactTokens(
   row: PreparedRow,
   stored: Pick<ExistingContact, "first_name" | "last_name" | "email">,
 ): string {
-  return mergeSearchTokens(
-    row.firstNameTokens ?? nameSearchTokens(ws, decryptOptional(stored.first_name, "contact.first_name")),
-    row.lastNameTokens ?? nameSearchTokens(ws, decryptOptional(stored.last_name, "contact.last_name")),
-    row.emailTokens ?? emailSearchTokens(ws, decryptOptional(stored.email, "contact.email")),
-  ).join(",");
+  // The row's tokens are already distinct and sorted: only the stored fields it lacks add to them.
+  const fromStored = [
+    rowGives(row, "first_name") ? null : nameSearchTokens(ws, decryptOptional(stored.first_name, "contact.first_name")),
+    rowGives(row, "last_name") ? null : nameSearchTokens(ws, decryptOptional(stored.last_name, "contact.last_name")),
+    rowGives(row, "email") ? null : emailSearchTokens(ws, decryptOptional(stored.email, "contact.email")),
+  ];
+  if (fromStored.every((list) => !list?.length)) return row.searchTokens ?? "";
+  return mergeSearchTokens(row.searchTokens ? row.searchTokens.split(",") : null, ...fromStored).join(",");
 }
 
 /** A contact the update left stale (see `updatedContactTokens`): its stored values, read back under the update's lock. */
@@ -150,7 +158,7 @@ interface StaleContact {
 async function rewriteSearchTokens(
   tx: Queryable,
   ws: string,
-  updates: (PreparedRow & { id: string })[],
+  updates: PreparedRow[],
   stale: StaleContact[],
 ): Promise<void> {
   if (!stale.length) return;
@@ -271,8 +279,11 @@ async function writeBatchOnce(
   }
 
   // 2. Resolve each row to a new or an existing contact.
-  const inserts: (PreparedRow & { id: string })[] = [];
-  const updates: (PreparedRow & { id: string; stored: ExistingContact })[] = [];
+  // The rows themselves, their `id` set to the contact they write (no copies: a batch's rows live
+  // across all its statements, so every per-row object is one the collector promotes).
+  const inserts: PreparedRow[] = [];
+  const updates: PreparedRow[] = [];
+  const storedOf = new Map<PreparedRow, ExistingContact>();
   const targetedBy = new Map<string, number>();
   const addressChanges: { contactId: string; channel: Channel }[] = [];
   for (const row of batch.rows) {
@@ -297,7 +308,8 @@ async function writeBatchOnce(
     }
     const match = e ?? ph;
     if (!match) {
-      inserts.push({ ...row, id: uuidv7() });
+      row.id = uuidv7();
+      inserts.push(row);
       continue;
     }
     if (match.erased) {
@@ -310,7 +322,9 @@ async function writeBatchOnce(
       continue;
     }
     targetedBy.set(match.id, row.line);
-    updates.push({ ...row, id: match.id, stored: match });
+    row.id = match.id;
+    updates.push(row);
+    storedOf.set(row, match);
     // A stored address replaced by another (or added where stale consent exists): the consent of
     // the old address is withdrawn after the update below, before the row's own consent.
     if (row.emailHash && row.emailHash !== match.email_hash)
@@ -322,8 +336,7 @@ async function writeBatchOnce(
   // 3. Suppressed addresses never get an opt-in.
   const hasEmailChannel = job.pairs.some((pair) => pair.channel === "email");
   const hasSmsChannel = job.pairs.some((pair) => pair.channel === "sms");
-  const consentOf = (list: (PreparedRow & { id: string })[]) =>
-    job.pairs.length > 0 ? list.filter((row) => row.consent) : [];
+  const consentOf = (list: PreparedRow[]) => (job.pairs.length > 0 ? list.filter((row) => row.consent) : []);
   const newWithConsent = consentOf(inserts);
   const oldWithConsent = consentOf(updates);
   const optInEmails: string[] = [];
@@ -362,10 +375,8 @@ async function writeBatchOnce(
   //    pooler) with one COPY; the insert and the update below read it. Rows of existing contacts
   //    carry their search tokens and the stored values those rest on (r*, only for the fields the
   //    row leaves empty; see 6).
-  const storedFor = (r: (typeof updates)[number], field: "first_name" | "last_name" | "email") =>
-    (field === "first_name" ? r.firstNameTokens : field === "last_name" ? r.lastNameTokens : r.emailTokens)
-      ? null
-      : r.stored[field];
+  const storedFor = (r: PreparedRow, field: "first_name" | "last_name" | "email") =>
+    rowGives(r, field) ? null : storedOf.get(r)![field];
   if (inserts.length || updates.length) {
     await tx.execute(sql`
       create temporary table import_stage (is_new boolean not null, id uuid not null, ec text, eh text, pc text, ph text,
@@ -375,7 +386,7 @@ async function writeBatchOnce(
     // email for the token rewrite fallback (null for new contacts).
     const stageLine = (
       isNew: boolean,
-      r: PreparedRow & { id: string },
+      r: PreparedRow,
       tokens: string | null,
       stored: [string | null, string | null, string | null],
     ): (string | null)[] => [
@@ -396,17 +407,17 @@ async function writeBatchOnce(
       r.phoneCountry,
       ...stored,
     ];
-    const staged = [
-      ...inserts.map((r) => stageLine(true, r, newContactTokens(r), [null, null, null])),
-      ...updates.map((r) =>
-        stageLine(false, r, updatedContactTokens(ws, r, r.stored), [
+    // Rendered as COPY sends them (each line short-lived).
+    function* staged() {
+      for (const r of inserts) yield stageLine(true, r, r.searchTokens, [null, null, null]);
+      for (const r of updates)
+        yield stageLine(false, r, updatedContactTokens(ws, r, storedOf.get(r)!), [
           storedFor(r, "first_name"),
           storedFor(r, "last_name"),
           storedFor(r, "email"),
-        ]),
-      ),
-    ];
-    await copyRows(tx, "import_stage", STAGE_COLUMNS, staged);
+        ]);
+    }
+    await copyRows(tx, "import_stage", STAGE_COLUMNS, staged());
   }
 
   // 5a. New contacts.
