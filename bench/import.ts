@@ -6,8 +6,9 @@
  *    migrated, one workspace with its default topics, 20% of the file's addresses pre-seeded as
  *    contacts (set-based), and a CSV of N rows on disk: email, phone, timezone, 3 custom fields,
  *    consent source + timestamp + status; 3% invalid rows, 5% in-file duplicates.
- * 2. Timed, in a child process (so its RSS is the import's alone): `runImport` — the same code
- *    path as the upload route — reading the file as a stream. RSS is sampled every 50 ms
+ * 2. Timed, in a child process (so its RSS is the import's alone; bench/import-child.ts, run from
+ *    an esbuild bundle): `runImport` — the same code path as the upload route — reading the file
+ *    as a stream. RSS is sampled every 50 ms
  *    (`peakRssMb`; `importRssMb` is the growth over the RSS when the import starts). Then,
  *    not counted in the import's time, CPU or RSS: the same file through the import's own per-row
  *    work alone (parse, validate, hash, encrypt; no database) — `prepareSeconds`, the floor.
@@ -27,8 +28,7 @@ import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import type { Queryable } from "@/db/client";
-import type { RawRecord } from "@/server/services/imports";
+import { openDb, sliceRowsFor, type ChildConfig, type ChildResult } from "./import-child";
 import type { BenchOptions } from "./run";
 
 const DEFAULT_SIZE = 1_000_000;
@@ -36,61 +36,6 @@ const AREA_CODES = ["212", "312", "415", "617", "646", "718", "917", "213", "310
 const HEADER = "email,phone,timezone,plan,city,score,consent_source,consent_at,consent";
 const TIMEZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin"];
 const CITIES = ["Springfield", "Riverside", "Franklin", "Greenville", "Bristol"];
-
-interface ChildConfig {
-  db: "pglite" | "postgres";
-  url?: string;
-  pgliteDir?: string;
-  csvPath: string;
-  size: number;
-  importId: string;
-  workspaceId: string;
-  userId: string;
-}
-
-interface ChildResult {
-  seconds: number;
-  peakRssMb: number;
-  /** RSS when the import starts: the process with its code loaded and the database open. */
-  startRssMb: number;
-  processed: number;
-  inserted: number;
-  updated: number;
-  rejected: number;
-  consentEvents: number;
-  /** CPU seconds (user + system) of the import process, and of its PostgreSQL backends when local. */
-  cpuSeconds: number;
-  dbCpuSeconds: number | null;
-  /** The in-process floor: the same file parsed, validated, hashed and encrypted, no database. */
-  prepareSeconds: number;
-  /** Seconds from the start of the import at which processed rows first reached each slice end. */
-  sliceEnds: { rows: number; seconds: number }[];
-  /** Preparation worker threads (IMPORT_WORKERS, default one per core; 0 = main thread). */
-  importWorkers: number;
-}
-
-/** Rows per slice of the `slices` figure: 100k rows from 500k rows up, else a tenth of the file. */
-function sliceRowsFor(size: number): number {
-  return size >= 500_000 ? 100_000 : Math.max(1, Math.ceil(size / 10));
-}
-
-/** CPU seconds used so far by the local PostgreSQL backends serving the current database. */
-async function backendCpuSeconds(handle: { queryRows<T>(text: string): Promise<T[]> }): Promise<number | null> {
-  const pids = await handle.queryRows<{ pid: number }>(
-    "select pid from pg_stat_activity where datname = current_database()",
-  );
-  let ticks = 0;
-  for (const { pid } of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return null; // not on this machine
-    }
-  }
-  return ticks / 100;
-}
 
 /** Address k: a unique email and a unique valid US number (for k < 70 million). */
 const emailOf = (k: number) => `user${k}@example.com`;
@@ -128,140 +73,6 @@ async function writeCsv(file: string, size: number): Promise<void> {
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-}
-
-async function openDb(config: { db: "pglite" | "postgres"; url?: string; pgliteDir?: string }) {
-  const { createDbHandle } = await import("@/db/client");
-  if (config.db === "postgres")
-    return { handle: await createDbHandle({ databaseUrl: config.url!, maxConnections: 4 }), pglite: undefined };
-  const { PGlite } = await import("@electric-sql/pglite");
-  const pglite = await PGlite.create(config.pgliteDir!);
-  return { handle: await createDbHandle({ pglite }), pglite };
-}
-
-// ─── child: the timed import ─────────────────────────────────────────────────
-
-async function runChild(config: ChildConfig): Promise<void> {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  const { setDbHandle } = await import("@/server/lib/db");
-  const { importWorkerCount, runImport } = await import("@/server/services/imports");
-  const { handle } = await openDb(config);
-  setDbHandle(handle);
-  const ctx = {
-    db: handle.db,
-    workspaceId: config.workspaceId,
-    actor: { type: "user" as const, userId: config.userId, role: "marketer" as const },
-    now: () => new Date(),
-  };
-  const startRss = process.memoryUsage().rss;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  // Progress as the UI sees it (the committed counters), polled: when each slice of rows was done.
-  const { imports } = await import("@/db/schema");
-  const { eq } = await import("drizzle-orm");
-  const sliceRows = sliceRowsFor(config.size);
-  const sliceEnds: ChildResult["sliceEnds"] = [];
-  let polling = true;
-  // A slice end between two samples is placed by linear interpolation (a sample can cross several
-  // ends at once when the poll waits behind a batch, e.g. on PGlite's single connection).
-  let last = { processed: 0, seconds: 0 };
-  const poll = (async () => {
-    while (polling) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const [row] = await handle.db
-        .select({ processed: imports.processedRows })
-        .from(imports)
-        .where(eq(imports.id, config.importId));
-      const seconds = (performance.now() - started) / 1000;
-      if (!row || row.processed <= last.processed) continue;
-      while (row.processed >= (sliceEnds.length + 1) * sliceRows) {
-        const rows = (sliceEnds.length + 1) * sliceRows;
-        const at =
-          last.seconds + ((rows - last.processed) / (row.processed - last.processed)) * (seconds - last.seconds);
-        sliceEnds.push({ rows, seconds: at });
-      }
-      last = { processed: row.processed, seconds };
-    }
-  })();
-  const result = await runImport({
-    ctx,
-    input: { importId: config.importId, source: fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }) },
-  });
-  const seconds = (performance.now() - started) / 1000;
-  polling = false;
-  await poll;
-  while (sliceEnds.length * sliceRows < result.processedRows)
-    sliceEnds.push({ rows: Math.min(result.processedRows, (sliceEnds.length + 1) * sliceRows), seconds });
-  const cpu = process.cpuUsage(cpuBefore);
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const dbCpuSeconds = config.db === "postgres" ? await backendCpuSeconds(handle) : null;
-  const prepareSeconds = await prepareOnly(handle, config);
-  await handle.close();
-  const out: ChildResult = {
-    seconds,
-    peakRssMb: Math.round(peak / 1024 / 1024),
-    startRssMb: Math.round(startRss / 1024 / 1024),
-    processed: result.processedRows,
-    inserted: result.insertedRows,
-    updated: result.updatedRows,
-    rejected: result.rejectedRows,
-    consentEvents: result.consentEvents,
-    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
-    dbCpuSeconds: dbCpuSeconds === null ? null : Number(dbCpuSeconds.toFixed(2)),
-    prepareSeconds: Number(prepareSeconds.toFixed(2)),
-    sliceEnds,
-    importWorkers: importWorkerCount(),
-  };
-  console.log(JSON.stringify(out));
-}
-
-/**
- * Seconds to run the import's own per-row work over the file with no database: the same CSV
- * reader, batches and `prepareBatch` (validation, phone parsing, blind indexes, AES-GCM) as
- * `runImport`. What no writer can go below in this process.
- */
-async function prepareOnly(handle: { db: Queryable }, config: ChildConfig): Promise<number> {
-  const {
-    AddressSeenMap,
-    BlindIndexer,
-    buildColumnIndex,
-    csvRecords,
-    IMPORT_BATCH_SIZE,
-    PiiBatchEncryptor,
-    prepareBatch,
-    ZImportMapping,
-  } = await import("@/server/services/imports");
-  const { imports } = await import("@/db/schema");
-  const { eq } = await import("drizzle-orm");
-  const [row] = await handle.db
-    .select({ mapping: imports.mapping })
-    .from(imports)
-    .where(eq(imports.id, config.importId));
-  const mapping = ZImportMapping.parse(row!.mapping);
-  const indexer = new BlindIndexer(config.workspaceId);
-  const encryptor = new PiiBatchEncryptor();
-  const started = performance.now();
-  let columns: ReturnType<typeof buildColumnIndex> | undefined;
-  let batch: RawRecord[] = [];
-  const prepare = () => {
-    const seen = new AddressSeenMap(batch.length * 4);
-    prepareBatch(batch, { columns: columns!, region: "US", now: new Date(), extraTags: [], seen, indexer, encryptor });
-    batch = [];
-  };
-  for await (const record of csvRecords(fs.createReadStream(config.csvPath, { highWaterMark: 256 * 1024 }))) {
-    if (!columns)
-      columns = buildColumnIndex(
-        record.cells.map((cell) => cell.trim()),
-        mapping,
-      );
-    else if (batch.push(record) >= IMPORT_BATCH_SIZE) prepare();
-  }
-  if (batch.length) prepare();
-  return (performance.now() - started) / 1000;
 }
 
 // ─── parent: set-up, child, baseline ─────────────────────────────────────────
@@ -302,19 +113,21 @@ async function seedExisting(
 }
 
 /**
- * This file bundled by esbuild (CommonJS, like the worker bundles), for the child: the import runs
- * from compiled code, as in a production build, not under the TypeScript loader the bench itself
- * uses. That loader keeps every module's source and source map in the heap: 90 MB more RSS at the
- * start, and a larger live heap lets V8 grow the old generation further between collections, so
- * the peak it measured was mostly the loader's. BENCH_IMPORT_TSX=1 runs the child under it again.
+ * The child's entry (bench/import-child.ts) bundled by esbuild (CommonJS, like the worker bundles)
+ * and run with plain node: the import runs from compiled code holding only what it loads, as in a
+ * production build. Under the TypeScript loader the benches use, every module's source and source
+ * map sat in the heap (90 MB more RSS at the start), and V8 lets the old generation grow in
+ * proportion to the live heap between collections, so the peak measured was mostly the loader's.
+ * BENCH_IMPORT_TSX=1 runs the child under the loader again.
  */
-async function childEntry(root: string, self: string): Promise<string[]> {
-  if (process.env.BENCH_IMPORT_TSX === "1") return ["--import", "tsx", self];
+async function childEntry(root: string): Promise<string[]> {
+  const source = path.join(root, "bench", "import-child.ts");
+  if (process.env.BENCH_IMPORT_TSX === "1") return ["--import", "tsx", source];
   const esbuild = await import("esbuild");
   const outfile = path.join(root, "node_modules", ".cache", "optin-bench", "import-child.cjs");
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [self],
+    entryPoints: [source],
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -322,7 +135,6 @@ async function childEntry(root: string, self: string): Promise<string[]> {
     outfile,
     // PGlite finds its WebAssembly files next to its own module: loaded from node_modules.
     external: ["@electric-sql/pglite"],
-    // Quiet: esbuild warns that `import.meta` is empty in CommonJS; only the parent reads it.
     logLevel: "error",
   });
   return [outfile];
@@ -331,7 +143,7 @@ async function childEntry(root: string, self: string): Promise<string[]> {
 async function runChildProcess(config: ChildConfig): Promise<ChildResult> {
   const self = fileURLToPath(import.meta.url);
   const root = path.resolve(path.dirname(self), "..");
-  const entry = await childEntry(root, self);
+  const entry = await childEntry(root);
   return new Promise((resolve, reject) => {
     // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the timed import alone.
     const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -486,15 +298,4 @@ export async function run(options: BenchOptions): Promise<void> {
     }
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-if (process.env.BENCH_IMPORT_CHILD) {
-  runChild(JSON.parse(process.env.BENCH_IMPORT_CHILD) as ChildConfig).catch((error) => {
-    console.error(
-      error instanceof Error
-        ? `${error.name}: ${String((error as { code?: string }).code ?? "")} ${error.message.slice(0, 200)}`
-        : error,
-    );
-    process.exit(1);
-  });
 }

@@ -246,30 +246,29 @@ async function writeBatchOnce(
     rejectedLines.add(line);
   };
 
-  // 1. Existing contacts by blind index: one index probe per address (`= any` on the unique
-  //    index), whatever the planner thinks of the table's size.
+  // 1. Existing contacts by blind index: one probe of the unique index per address, whatever the
+  //    planner thinks of the table's size (a lateral subquery per hash: with `= any(…)` and
+  //    statistics taken before the import filled the table, the planner scanned all contacts).
   const emailHashes: string[] = [];
   const phoneHashes: string[] = [];
   for (const row of batch.rows) {
     if (row.emailHash) emailHashes.push(row.emailHash);
     if (row.phoneHash) phoneHashes.push(row.phoneHash);
   }
+  const lookupColumns = sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
+      case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
+      first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
+    from contacts`;
   const existing =
     batch.rows.length === 0
       ? []
       : await rows<ExistingContact>(
           tx,
-          sql`select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
-                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
-                     first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
-                from contacts
-               where workspace_id = ${ws} and email_hash is not null and email_hash = any(${pgTextArray(emailHashes)}::text[])
+          sql`select c.* from unnest(${pgTextArray(emailHashes)}::text[]) as h(hash)
+                cross join lateral (${lookupColumns} where workspace_id = ${ws} and email_hash is not null and email_hash = h.hash) as c
               union
-              select id::text as id, email_hash, phone_hash, erased_at is not null as erased,
-                     case when import_id = ${job.importId}::uuid then import_line end as this_import_line,
-                     first_name_ciphertext as first_name, last_name_ciphertext as last_name, email_ciphertext as email
-                from contacts
-               where workspace_id = ${ws} and phone_hash is not null and phone_hash = any(${pgTextArray(phoneHashes)}::text[])`,
+              select c.* from unnest(${pgTextArray(phoneHashes)}::text[]) as h(hash)
+                cross join lateral (${lookupColumns} where workspace_id = ${ws} and phone_hash is not null and phone_hash = h.hash) as c`,
         );
   const byEmail = new Map<string, ExistingContact>();
   const byPhone = new Map<string, ExistingContact>();
@@ -511,9 +510,15 @@ async function writeBatchOnce(
   if (oldWithConsent.length) {
     const states = await rows<{ contact_id: string; channel: string; topic_id: string; status: string }>(
       tx,
-      sql`select contact_id::text as contact_id, channel::text as channel, topic_id::text as topic_id, status::text as status
-            from consent_states
-           where workspace_id = ${ws}::uuid and contact_id = any(${pgTextArray([...new Set(oldWithConsent.map((r) => r.id))])}::uuid[])`,
+      // One primary-key probe per contact (a lateral subquery per id). With `contact_id = any(…)`
+      // the planner, its statistics taken before the import filled the table, chose the
+      // (workspace, topic, channel, status) index and filtered every state of the workspace per
+      // batch: 60 ms a batch and growing through a 1M-row import, rows/s falling from 5,500 to 3,100.
+      sql`select s.contact_id::text as contact_id, s.channel::text as channel, s.topic_id::text as topic_id, s.status::text as status
+            from unnest(${pgTextArray([...new Set(oldWithConsent.map((r) => r.id))])}::uuid[]) as u(id)
+            cross join lateral (
+              select contact_id, channel, topic_id, status from consent_states
+               where workspace_id = ${ws}::uuid and contact_id = u.id) as s`,
     );
     for (const state of states) current.set(`${state.contact_id}|${state.topic_id}|${state.channel}`, state.status);
   }
