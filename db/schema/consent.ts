@@ -5,6 +5,7 @@ import { channelEnum } from "./topics";
 import { sealedJsonb } from "./_sealed-json";
 import { CONSENT_ACTIONS, CONSENT_SOURCES, CONSENT_STATUSES, SUPPRESSION_REASONS } from "../../server/shared/enums";
 import { workspaces } from "./workspaces";
+import { CONSENT_EVIDENCE_PURPOSE } from "./consent-evidence-purpose";
 
 export {
   CONSENT_ACTIONS,
@@ -41,7 +42,7 @@ export interface ConsentEvidence {
 
 /** Evidence that identifies a person: encrypted at rest. */
 export const CONSENT_EVIDENCE_SEALED_KEYS = ["ip", "userAgent", "note"] as const;
-export const CONSENT_EVIDENCE_PURPOSE = "consent_event.evidence";
+export { CONSENT_EVIDENCE_PURPOSE };
 
 /** The exact consent language shown to people, stored once per workspace and referenced by hash. */
 export const consentTexts = pgTable(

@@ -1,3 +1,4 @@
+import { CONSENT_EVIDENCE_PURPOSE } from "@/db/schema/consent-evidence-purpose";
 import { emailLookupKey, normalizeEmail, normalizePhoneWithCountry } from "@/server/lib/addresses";
 import { hasControlCharacter } from "@/server/lib/text";
 import { invalid } from "@/server/lib/errors";
@@ -225,7 +226,12 @@ export interface PreparedRow {
   attributes: string | null;
   consent: ParsedConsentStatus | null;
   consentAt: Date | null;
-  consentNote: string | null;
+  /**
+   * The consent source note sealed as the ledger stores it (`{"sealed": …}` of the evidence, see
+   * db/schema/_sealed-json.ts), null without a note or a consent status. Sealed here, off the
+   * writer's transaction.
+   */
+  consentNoteSealed: string | null;
 }
 
 /** The search tokens of the fields the row gives, as `PreparedRow.searchTokens` holds them. */
@@ -262,7 +268,7 @@ export function prepareBatch(
   const { columns, seen, indexer, encryptor } = deps;
   const emailColumn = columns.fields.email?.name ?? "email";
   const phoneColumn = columns.fields.phone?.name ?? "phone";
-  encryptor.reserve(records.length * 4);
+  encryptor.reserve(records.length * 5);
 
   for (const record of records) {
     const result = validateRecord(record, columns, deps);
@@ -311,7 +317,10 @@ export function prepareBatch(
       attributes: row.attributes ? JSON.stringify(row.attributes) : null,
       consent: row.consent,
       consentAt: row.consentAt,
-      consentNote: row.consentNote,
+      consentNoteSealed:
+        row.consentNote && row.consent
+          ? encryptor.encrypt(JSON.stringify({ note: row.consentNote }), CONSENT_EVIDENCE_PURPOSE)
+          : null,
     });
   }
   return { rows, rejections, rejectedLines };

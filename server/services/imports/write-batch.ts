@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
-import { CONSENT_EVIDENCE_PURPOSE, type Channel } from "@/db/schema";
-import { sealJson } from "@/db/schema/_sealed-json";
+import type { Channel } from "@/db/schema";
 import type { Actor } from "../context";
 import { withdrawConsentForReplacedAddress } from "../consent/withdraw-consent-for-replaced-address";
 import { emailSearchTokens, mergeSearchTokens, nameSearchTokens } from "../contacts/search-tokens";
@@ -562,8 +561,8 @@ async function writeBatchOnce(
         // An opt-out without a date happened no later than now; an opt-in always has one (validated).
         row.consentAt ? row.consentAt.toISOString() : nowText,
         mask,
-        // The note identifies a person's request: sealed like every ledger note (db/schema/_sealed-json.ts).
-        row.consentNote ? sealJson({ note: row.consentNote }, CONSENT_EVIDENCE_PURPOSE) : null,
+        // The note identifies a person's request: sealed like every ledger note, in preparation.
+        row.consentNoteSealed,
       ]);
     }
   }
