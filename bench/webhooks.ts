@@ -22,6 +22,10 @@
  *    same bench build on `--baseline-port`, default P + 1, no job runner: a route that reads the
  *    body and answers empty TwiML, doing nothing), same connections. The route exists only in the
  *    bench build (`route.bench.ts`), never in the product.
+ *    Then the store-only floor, same requests and connections on the same server: `POST
+ *    /api/bench/store-only` (bench build only) writes each body with a dedupe key in one
+ *    autocommitted INSERT and answers — what storing before acknowledging costs by itself
+ *    (`storeOnlyP99Ms`, `storeOnlyRatio` = its p99 ÷ the do-nothing route's).
  * 4. Checks against the expected unique effects: webhook_events rows and message timeline rows
  *    per unique delivery event, inbound message rows and `inbound:<MessageSid>` claims in
  *    webhook_events per unique MessageSid, consent events and
@@ -529,6 +533,29 @@ export async function run(options: BenchOptions): Promise<void> {
       requests: [noop.request],
     });
     log(`do-nothing: ${baseline.reqPerSec} req/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
+    // The floor of any "store, then acknowledge" route on this machine: the same requests to a
+    // route that only writes each body with a dedupe key in one autocommitted INSERT (no
+    // verification, no parsing, no group commit, nothing applied), same server and connections.
+    await rows("create table if not exists bench_store_only (dedupe_key text primary key, body text not null)");
+    await runLoad({
+      url: baselineServer.url,
+      connections: 8,
+      duration: 2,
+      requests: [
+        {
+          ...warmRequest,
+          setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/store-only" }),
+        },
+      ],
+    });
+    log(`store-only floor: the same ${entries.length} requests to a route that only stores them…`);
+    const storeOnly = await runLoad({
+      url: baselineServer.url,
+      connections: CONNECTIONS,
+      amount: entries.length,
+      requests: [requestsFor("/api/bench/store-only", null).request],
+    });
+    log(`store-only: ${storeOnly.reqPerSec} req/s, p50 ${storeOnly.p50Ms} ms, p99 ${storeOnly.p99Ms} ms`);
     await app.stop();
     app = undefined;
     await baselineServer.stop();
@@ -633,6 +660,10 @@ export async function run(options: BenchOptions): Promise<void> {
       statusCodes: ours.codes,
       errors: result.errors + result.timeouts,
       baselineP50Ms: baseline.p50Ms,
+      storeOnlyAckPerSec: storeOnly.reqPerSec,
+      storeOnlyP99Ms: storeOnly.p99Ms,
+      // The floor's own ratio to the do-nothing route: what storing before acknowledging costs here.
+      storeOnlyRatio: baseline.p99Ms > 0 ? Number((storeOnly.p99Ms / baseline.p99Ms).toFixed(2)) : null,
       ackP99MsByKind: ours.p99ByKind(),
       baselineP99MsByKind: noop.p99ByKind(),
       applied: {
