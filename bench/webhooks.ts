@@ -464,18 +464,16 @@ export async function run(options: BenchOptions): Promise<void> {
         return req;
       },
     };
+    // The same warm-up requests sent to one of the baselines' routes.
+    const warmBaseline = (path: string) =>
+      runLoad({
+        url: baselineServer!.url,
+        connections: 8,
+        duration: 2,
+        requests: [{ ...warmRequest, setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path }) }],
+      });
     await runLoad({ url: app.url, connections: 8, duration: 3, requests: [warmRequest] });
-    await runLoad({
-      url: baselineServer.url,
-      connections: 8,
-      duration: 2,
-      requests: [
-        {
-          ...warmRequest,
-          setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/noop" }),
-        },
-      ],
-    });
+    await warmBaseline("/api/bench/noop");
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const runStart = new Date().toISOString();
@@ -537,17 +535,7 @@ export async function run(options: BenchOptions): Promise<void> {
     // route that only writes each body with a dedupe key in one autocommitted INSERT (no
     // verification, no parsing, no group commit, nothing applied), same server and connections.
     await rows("create table if not exists bench_store_only (dedupe_key text primary key, body text not null)");
-    await runLoad({
-      url: baselineServer.url,
-      connections: 8,
-      duration: 2,
-      requests: [
-        {
-          ...warmRequest,
-          setupRequest: (req, ctx) => ({ ...warmRequest.setupRequest!(req, ctx), path: "/api/bench/store-only" }),
-        },
-      ],
-    });
+    await warmBaseline("/api/bench/store-only");
     log(`store-only floor: the same ${entries.length} requests to a route that only stores them…`);
     const storeOnly = await runLoad({
       url: baselineServer.url,
