@@ -42,7 +42,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import os from "node:os";
 import { ensureBuild, startApp, startBaselineServer, type AppServer } from "./lib/app-server";
 import { runLoad, type LoadRequest } from "./lib/load";
-import { backendCpuSeconds, numberFlag, treeCpuSeconds } from "./lib/proc";
+import { backendCpuSeconds, busiestProcess, mainThreadCpuSeconds, numberFlag, treeCpuSeconds } from "./lib/proc";
 import { createScratchDatabase } from "./lib/scratch";
 import { benchPhone, bootstrapWorkspace, seedContacts } from "./lib/seed";
 import type { BenchOptions } from "./run";
@@ -481,6 +481,9 @@ export async function run(options: BenchOptions): Promise<void> {
     const ours = requestsFor(null, checkStop);
     const appCpu = treeCpuSeconds(app.pid);
     const dbCpu = await backendCpuSeconds(rows);
+    // The server's event loop: in a closed loop, what bounds the rate of acknowledgements.
+    const appServerPid = busiestProcess(app.pid);
+    const appMainCpu = appServerPid === null ? null : mainThreadCpuSeconds(appServerPid);
     const result = await runLoad({
       url: app.url,
       connections: CONNECTIONS,
@@ -507,6 +510,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const drainTailMs = Math.round(performance.now() - loadEnd);
     const appCpuAfter = treeCpuSeconds(app.pid);
     const dbCpuAfter = await backendCpuSeconds(rows);
+    const appMainCpuAfter = appServerPid === null ? null : mainThreadCpuSeconds(appServerPid);
     // Acknowledgement → applied, per delivery event (received_at is stamped when the event is stored).
     const [lag] = await rows<{ p50: number | null; p99: number | null; max: number | null }>(
       `select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.99) within group (order by ms) as p99, max(ms) as max
@@ -524,12 +528,15 @@ export async function run(options: BenchOptions): Promise<void> {
 
     log(`baseline: the same ${entries.length} requests to the do-nothing route…`);
     const noop = requestsFor("/api/bench/noop", null);
+    const baselineServerPid = busiestProcess(baselineServer.pid);
+    const baselineMainCpu = baselineServerPid === null ? null : mainThreadCpuSeconds(baselineServerPid);
     const baseline = await runLoad({
       url: baselineServer.url,
       connections: CONNECTIONS,
       amount: entries.length,
       requests: [noop.request],
     });
+    const baselineMainCpuAfter = baselineServerPid === null ? null : mainThreadCpuSeconds(baselineServerPid);
     log(`do-nothing: ${baseline.reqPerSec} req/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
     // The floor of any "store, then acknowledge" route on this machine: the same requests to a
     // route that only writes each body with a dedupe key in one autocommitted INSERT (no
@@ -652,6 +659,10 @@ export async function run(options: BenchOptions): Promise<void> {
       storeOnlyP99Ms: storeOnly.p99Ms,
       // The floor's own ratio to the do-nothing route: what storing before acknowledging costs here.
       storeOnlyRatio: baseline.p99Ms > 0 ? Number((storeOnly.p99Ms / baseline.p99Ms).toFixed(2)) : null,
+      // The servers' event loops (main thread only, not the background thread, GC helpers or libuv's
+      // pool), per request: in a closed loop the rate follows it, and it moves far less than a p99.
+      mainThreadCpuMsPerReq: perReq(appMainCpu, appMainCpuAfter),
+      baselineMainThreadCpuMsPerReq: perReq(baselineMainCpu, baselineMainCpuAfter),
       ackP99MsByKind: ours.p99ByKind(),
       baselineP99MsByKind: noop.p99ByKind(),
       applied: {

@@ -52,3 +52,43 @@ export function numberFlag(args: string[], name: string, fallback: number): numb
   }
   return fallback;
 }
+
+/**
+ * The process of a tree that has used the most CPU so far (a server started through a launcher:
+ * the server itself). Its main thread's id is its pid.
+ */
+export function busiestProcess(rootPid: number): number | null {
+  let best: { pid: number; ticks: number } | null = null;
+  const visit = (pid: number) => {
+    const ticks = processTicks(pid);
+    if (ticks !== null && (!best || ticks > best.ticks)) best = { pid, ticks };
+    let children: string[] = [];
+    try {
+      children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // exited, or no children file
+    }
+    for (const child of children) visit(Number(child));
+  };
+  visit(rootPid);
+  return (best as { pid: number } | null)?.pid ?? null;
+}
+
+function processTicks(pid: number, tid?: number): number | null {
+  try {
+    const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds used so far by the main thread of process `pid` (its JavaScript event loop, without
+ * worker threads, GC helper threads or libuv's pool); null when not readable.
+ */
+export function mainThreadCpuSeconds(pid: number): number | null {
+  const ticks = processTicks(pid, pid);
+  return ticks === null ? null : ticks / 100;
+}

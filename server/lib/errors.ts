@@ -13,6 +13,9 @@ export const APP_ERROR_CODES = [
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 
+/** Marks every AppError, whichever copy of this module made it (see `AppError[Symbol.hasInstance]`). */
+const APP_ERROR = Symbol.for("optin.AppError");
+
 export class AppError extends Error {
   readonly code: AppErrorCode;
   /** Field that caused an INVALID error, for a 400 body that names it. */
@@ -23,6 +26,17 @@ export class AppError extends Error {
     this.name = "AppError";
     this.code = code;
     this.field = options?.field;
+    Object.defineProperty(this, APP_ERROR, { value: true });
+  }
+
+  /**
+   * `instanceof AppError` holds for an AppError made by another copy of this module: Next bundles
+   * a route and the server's start-up (which owns the background thread and rebuilds the errors
+   * it reports) separately, each with its own class. Subclasses keep the ordinary check.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[APP_ERROR] === true;
   }
 }
 

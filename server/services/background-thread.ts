@@ -1,21 +1,31 @@
-import type { TInboundSmsInput } from "./inbound/handle-inbound-sms";
+import type { WebhookResponse } from "@/server/providers/types";
 import type { QueuedMessage } from "./messages/outbox";
+import type { BufferedWebhookCall } from "./webhooks/buffered-webhook-call";
 
-export type { QueuedMessage, TInboundSmsInput };
+export type { BufferedWebhookCall, QueuedMessage, WebhookResponse };
+
+/** The webhook calls the thread takes: delivery events, and texts sent to our numbers. */
+export type WebhookKind = "delivery" | "inbound";
 
 /**
  * The background thread as the services see it. On PostgreSQL, start-up (server/jobs/thread)
  * runs one worker thread with its own connection pool for the work made of many sequential
- * round trips: inbound keywords, the webhook drain and in-process delivery. Without it (the
+ * round trips: webhook calls, the webhook drain and in-process delivery. Without it (the
  * embedded database, `BACKGROUND_THREAD=off`, tests) all of that runs on the main thread, as the
  * same code. Only types and a slot here, so the modules that consult it do not pull the thread's
- * start-up code into the thread's own bundle.
+ * start-up code into the thread's own bundle. The main thread reads a webhook call and answers
+ * what the thread answers.
  */
 export interface BackgroundThread {
   /** The process database the thread works on: only work for this handle goes to it. */
   readonly db: object;
-  /** Handles one inbound text (a keyword) on the thread; rejects with `BackgroundThreadGone` if the thread stopped. */
-  handleInbound(input: TInboundSmsInput, requestId?: string): Promise<{ reply: string | null }>;
+  /**
+   * Takes one webhook call on the thread, as `receiveDeliveryWebhook` / `receiveInboundWebhook`
+   * would here (verify, parse, store or act on keywords; its drain woken there), answering the
+   * provider's response, or null for an unknown provider. Rejects with the service's error
+   * (AppError codes kept), or `BackgroundThreadGone` if the thread stopped before answering.
+   */
+  receiveWebhook(kind: WebhookKind, call: BufferedWebhookCall): Promise<WebhookResponse | null>;
   /** Wakes the thread's webhook drain loop (never blocks). */
   wake(): void;
   /** Resolves once the thread's drain loop has nothing scheduled or running. */

@@ -4,10 +4,10 @@ import { startTwilioStub, type TwilioStub } from "@/tests/helpers/twilio-stub";
 import { CRASH_TWILIO_FROM, CRASH_TWILIO_SID, startCrashServer, waitFor, type CrashServer } from "./harness";
 
 /**
- * The production server on PostgreSQL runs inbound keywords, the webhook drain and in-process
- * delivery on its background thread (server/jobs/thread), with connections of its own. Through
+ * The production server on PostgreSQL takes webhook calls, runs the webhook drain and delivers in
+ * process on its background thread (server/jobs/thread), with connections of its own. Through
  * the real routes: a send is delivered, a status callback is applied moments after its
- * acknowledgement, a STOP is in effect when its answer arrives (the answer carries the
+ * acknowledgement, a redelivery stores nothing, a forged call is refused and a malformed one is a 400, a STOP is in effect when its answer arrives (the answer carries the
  * confirmation, the next send is blocked), and after a SIGKILL and restart the thread is back, a
  * START re-subscribes and a plain reply is recorded.
  */
@@ -133,6 +133,37 @@ describe("the background thread (PostgreSQL)", () => {
     );
     expect(Date.now() - ackedAt).toBeLessThan(10_000);
     expect(await threadConnections()).toBeGreaterThan(0);
+
+    // Calls are verified on the thread: a redelivery is answered and stores nothing new, a forged
+    // call is refused with nothing stored, a malformed keyword is a 400.
+    const deliveredParams = {
+      MessageSid: sid,
+      MessageStatus: "delivered",
+      AccountSid: CRASH_TWILIO_SID,
+      From: CRASH_TWILIO_FROM,
+      To: phone,
+    };
+    expect((await twilioPost("/api/webhooks/twilio/status", deliveredParams)).status).toBe(200);
+    const forged = await fetch(`${server.url}/api/webhooks/twilio/status`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": twilioSignature(`${server.url}/api/webhooks/twilio/status`, deliveredParams, AUTH_TOKEN),
+      },
+      body: new URLSearchParams({ ...deliveredParams, MessageStatus: "failed" }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    const stored = await server.sql<{ type: string }[]>`
+      select type from webhook_events where provider = 'twilio' and provider_message_id = ${sid}`;
+    expect(stored.map((row) => row.type)).toEqual(["delivered"]);
+    const malformed = await twilioPost("/api/webhooks/twilio/inbound", {
+      MessageSid: `SM${Date.now().toString(16)}ffffff`,
+      AccountSid: CRASH_TWILIO_SID,
+      From: "",
+      To: CRASH_TWILIO_FROM,
+      Body: "STOP",
+    });
+    expect(malformed.status, server.output().slice(-3000)).toBe(400);
 
     // STOP: the confirmation is in the answer, and the state changed before it was sent.
     const stop = await inbound(phone, "STOP");

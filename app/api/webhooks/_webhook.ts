@@ -64,9 +64,9 @@ export function plain(status: number, text: string): Response {
 
 /**
  * A delivery-event webhook (`/api/webhooks/<provider>` and `/api/webhooks/<provider>/status`): the
- * provider's transport verifies and parses the call; its events are stored once by their dedupe
- * keys and the call is answered; the in-process drain, woken here without waiting for it, applies
- * them (never moving a message backwards; events for messages not recorded yet wait for them).
+ * provider's transport verifies and parses the call (on the background thread when it runs); its
+ * events are stored once by their dedupe keys and the call is answered; the in-process drain,
+ * woken once an event was new without waiting for it, applies them (never moving a message backwards; events for messages not recorded yet wait for them).
  * Refusals (bad signature, not configured, too large) store nothing. Unknown provider → 404.
  */
 export async function handleDeliveryWebhook(request: Request): Promise<Response> {
@@ -74,11 +74,13 @@ export async function handleDeliveryWebhook(request: Request): Promise<Response>
     const ctx = await webhookContext(request);
     const answer = await receiveDeliveryWebhook({
       ctx,
-      input: { provider: providerOf(request), request: webhookRequest(request, systemClock()) },
+      input: {
+        provider: providerOf(request),
+        request: webhookRequest(request, systemClock()),
+        onStored: () => wakeWebhookDrain({ db: ctx.db, now: ctx.now, outbox: ctx.outbox }),
+      },
     });
-    if (!answer) return plain(404, "Not found");
-    if (answer.status < 300) wakeWebhookDrain({ db: ctx.db, now: ctx.now, outbox: ctx.outbox });
-    return toResponse(answer);
+    return answer ? toResponse(answer) : plain(404, "Not found");
   } catch (error) {
     logger.error({ err: error }, "delivery webhook failed");
     return plain(500, "Internal server error");

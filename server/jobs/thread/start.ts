@@ -8,8 +8,10 @@ import {
   BackgroundThreadGone,
   setBackgroundThread,
   type BackgroundThread,
+  type BufferedWebhookCall,
   type QueuedMessage,
-  type TInboundSmsInput,
+  type WebhookKind,
+  type WebhookResponse,
 } from "@/server/services/background-thread";
 
 export interface ThreadWorkerData {
@@ -20,7 +22,7 @@ export interface ThreadWorkerData {
 }
 
 export type ThreadRequest =
-  | { type: "inbound"; id: number; input: TInboundSmsInput; requestId?: string }
+  | { type: "webhooks"; calls: WebhookCall[] }
   | { type: "wake" }
   | { type: "idle"; id: number }
   | { type: "deliver"; messages: QueuedMessage[] }
@@ -29,11 +31,21 @@ export type ThreadRequest =
 
 export type ThreadResponse =
   | { type: "ready" }
-  | { type: "inbound"; id: number; ok: true; reply: string | null }
-  | { type: "inbound"; id: number; ok: false; error: WorkerError }
+  | { type: "webhooks"; answers: WebhookAnswer[] }
   | { type: "drain-state"; active: boolean }
   | { type: "idle"; id: number }
   | { type: "closed" };
+
+/** One webhook call handed to the thread (`webhooks`, in batches). */
+export interface WebhookCall {
+  id: number;
+  kind: WebhookKind;
+  call: BufferedWebhookCall;
+}
+
+/** The thread's answer to one webhook call (`webhooks`, in batches). */
+export type WebhookAnswer =
+  { id: number; ok: true; answer: WebhookResponse | null } | { id: number; ok: false; error: WorkerError };
 
 /**
  * Connections of the thread's own pool: keywords arrive a few at a time, the drain uses one, and
@@ -55,20 +67,22 @@ export interface StartBackgroundThreadOptions {
 
 /**
  * The background thread (see worker.ts): a worker thread with its own connection pool that
- * handles inbound keywords, runs the webhook drain and delivers what this process dispatches in
- * process, so their sequential round trips and their JavaScript do not queue behind the requests
- * on the main thread's event loop. Only on PostgreSQL (an embedded PGlite belongs to one thread).
+ * takes the webhook calls the main thread read (verify, parse, store delivery events and plain
+ * replies, act on keywords), runs the webhook drain and delivers what this process dispatches in
+ * process, so their round trips and their JavaScript do not queue behind the requests on the main
+ * thread's event loop. Only on PostgreSQL (an embedded PGlite belongs to one thread).
  *
- * If the thread stops unexpectedly, the keywords waiting on it are handled on the main thread
- * instead (a keyword claims its MessageSid in its transaction, so one the thread had committed is
- * not applied twice), messages handed to it are delivered by the sweep (they are committed
+ * If the thread stops unexpectedly, the webhook calls waiting on it are taken on the main thread
+ * instead, from the body already read (an event or a text the thread had stored is found as a
+ * duplicate: a keyword claims its MessageSid in its transaction, so one the thread had committed
+ * is not applied twice), messages handed to it are delivered by the sweep (they are committed
  * `queued`, or `sending` and replayed with the same idempotency key), and a new thread is started
  * after a back-off.
  */
 class ThreadHost implements BackgroundThread {
-  private readonly pending = new Map<
+  private readonly receiving = new Map<
     number,
-    { resolve: (v: { reply: string | null }) => void; reject: (e: Error) => void }
+    { resolve: (v: WebhookResponse | null) => void; reject: (e: Error) => void }
   >();
   private readonly waiters = new Map<number, () => void>();
   private nextId = 1;
@@ -79,6 +93,8 @@ class ThreadHost implements BackgroundThread {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private wakePending = false;
   private toDeliver: QueuedMessage[] = [];
+  private toReceive: WebhookCall[] = [];
+  private receiveFlush: ReturnType<typeof setImmediate> | null = null;
 
   constructor(
     private readonly worker: Worker,
@@ -102,13 +118,27 @@ class ThreadHost implements BackgroundThread {
     return this.active && !this.gone;
   }
 
-  handleInbound(input: TInboundSmsInput, requestId?: string): Promise<{ reply: string | null }> {
+  /**
+   * Calls that arrive in the same turn of the event loop go as one message at its end: no added
+   * wait, and under load one structured clone for many calls.
+   */
+  receiveWebhook(kind: WebhookKind, call: BufferedWebhookCall): Promise<WebhookResponse | null> {
     if (this.gone) return Promise.reject(new BackgroundThreadGone());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.post({ type: "inbound", id, input, requestId });
+      this.receiving.set(id, { resolve, reject });
+      this.toReceive.push({ id, kind, call });
+      this.receiveFlush ??= setImmediate(() => this.flushReceived());
     });
+  }
+
+  private flushReceived(): void {
+    if (this.receiveFlush) clearImmediate(this.receiveFlush);
+    this.receiveFlush = null;
+    if (this.gone || this.toReceive.length === 0) return;
+    const calls = this.toReceive;
+    this.toReceive = [];
+    this.post({ type: "webhooks", calls });
   }
 
   wake(): void {
@@ -137,6 +167,7 @@ class ThreadHost implements BackgroundThread {
   /** Lets the drain and the deliveries finish, closes the thread's pool, and ends the thread. */
   async close(): Promise<void> {
     if (this.gone) return;
+    this.flushReceived();
     this.flush();
     this.closing = true;
     await new Promise<void>((resolve) => {
@@ -175,6 +206,7 @@ class ThreadHost implements BackgroundThread {
   /** Posts what is waiting, then a question the thread answers once it is idle (messages arrive in order). */
   private ask(type: "idle" | "delivery-idle"): Promise<void> {
     if (this.gone) return Promise.resolve();
+    this.flushReceived();
     this.flush();
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -194,14 +226,15 @@ class ThreadHost implements BackgroundThread {
 
   private receive(message: ThreadResponse): void {
     switch (message.type) {
-      case "inbound": {
-        const waiter = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (!waiter) return;
-        if (message.ok) waiter.resolve({ reply: message.reply });
-        else waiter.reject(fromWorkerError(message.error));
+      case "webhooks":
+        for (const answer of message.answers) {
+          const waiter = this.receiving.get(answer.id);
+          this.receiving.delete(answer.id);
+          if (!waiter) continue;
+          if (answer.ok) waiter.resolve(answer.answer);
+          else waiter.reject(fromWorkerError(answer.error));
+        }
         return;
-      }
       case "drain-state":
         this.active = message.active;
         return;
@@ -225,8 +258,11 @@ class ThreadHost implements BackgroundThread {
     if (this.toDeliver.length > 0)
       logger.warn({ count: this.toDeliver.length }, "background thread gone; the sweep delivers its messages");
     this.toDeliver = [];
-    for (const waiter of this.pending.values()) waiter.reject(new BackgroundThreadGone());
-    this.pending.clear();
+    if (this.receiveFlush) clearImmediate(this.receiveFlush);
+    this.receiveFlush = null;
+    this.toReceive = [];
+    for (const waiter of this.receiving.values()) waiter.reject(new BackgroundThreadGone());
+    this.receiving.clear();
     for (const resolve of this.waiters.values()) resolve();
     this.waiters.clear();
     this.onGone();

@@ -4,10 +4,12 @@
  * its own small connection pool to the same database and runs the work made of many sequential
  * round trips:
  *
- * - inbound keywords (STOP, START, HELP…) through `handleInboundSms`, answered with the reply
- *   text for the TwiML the main thread sends back;
- * - the webhook drain loop (`wakeWebhookDrain` / `drainWebhookEvents`), woken by the main thread
- *   after acknowledgements;
+ * - webhook calls, read by the main thread and taken here whole: delivery events verified, parsed
+ *   and stored (`receiveDeliveryWebhook`, group-committed with each other), texts to our numbers
+ *   verified and parsed, keywords (STOP, START, HELP…) acted on and plain replies stored
+ *   (`receiveInboundWebhook`); the answers (the TwiML reply included) go back in batches;
+ * - the webhook drain loop (`wakeWebhookDrain` / `drainWebhookEvents`), woken here when a call
+ *   stored something new;
  * - in-process delivery: the messages the main thread's dispatcher hands over go through this
  *   thread's own outbox (same transports, built from the same environment) and its in-process
  *   dispatcher (`deliverMessages` in groups, final-failure fallback included).
@@ -22,10 +24,18 @@ import { systemClock } from "@/server/lib/clock";
 import type { Secrets } from "@/server/lib/secrets";
 import { toWorkerError } from "@/server/lib/worker-errors";
 import { BACKGROUND_THREAD_APPLICATION_NAME } from "@/server/services/background-thread";
-import { handleInboundSms } from "@/server/services/inbound";
-import { wakeWebhookDrain, webhookDrainActive, webhookDrainIdle } from "@/server/services/webhooks";
+import { ZodError } from "zod";
+import { AppError } from "@/server/lib/errors";
+import {
+  bufferedWebhookRequest,
+  receiveDeliveryWebhook,
+  receiveInboundWebhook,
+  wakeWebhookDrain,
+  webhookDrainActive,
+  webhookDrainIdle,
+} from "@/server/services/webhooks";
 import { buildOutbox } from "@/server/wiring";
-import type { ThreadRequest, ThreadResponse, ThreadWorkerData } from "./start";
+import type { WebhookAnswer, WebhookCall, ThreadRequest, ThreadResponse, ThreadWorkerData } from "./start";
 
 const data = workerData as ThreadWorkerData;
 (globalThis as unknown as { __optinSecrets?: Secrets }).__optinSecrets = {
@@ -61,21 +71,56 @@ async function main(): Promise<void> {
       });
   }
 
+  /** Answers finished in the same turn of this event loop go back as one message at its end. */
+  let answers: WebhookAnswer[] = [];
+  let answerFlush: ReturnType<typeof setImmediate> | null = null;
+  function answer(webhook: WebhookAnswer): void {
+    answers.push(webhook);
+    answerFlush ??= setImmediate(() => {
+      answerFlush = null;
+      const batch = answers;
+      answers = [];
+      post({ type: "webhooks", answers: batch });
+    });
+  }
+  let receiving = 0;
+  let received: (() => void) | null = null;
+  const wakeDrain = () => {
+    wakeWebhookDrain(context());
+    reportDrainState();
+  };
+  /** One call, as the route would take it on the main thread (invalid input → AppError INVALID, a 400 there). */
+  async function take({ kind, call }: WebhookCall) {
+    const input = { provider: call.provider, request: bufferedWebhookRequest(call), onStored: wakeDrain };
+    try {
+      return kind === "delivery"
+        ? await receiveDeliveryWebhook({ ctx: context(call.requestId), input })
+        : await receiveInboundWebhook({ ctx: context(call.requestId), input });
+    } catch (error) {
+      if (error instanceof ZodError) throw new AppError("INVALID", "invalid webhook call");
+      throw error;
+    }
+  }
+
   port.on("message", (request: ThreadRequest) => {
     switch (request.type) {
-      case "inbound":
-        void (async () => {
-          try {
-            const result = await handleInboundSms({ ctx: context(request.requestId), input: request.input });
-            post({ type: "inbound", id: request.id, ok: true, reply: result.reply });
-          } catch (error) {
-            post({ type: "inbound", id: request.id, ok: false, error: toWorkerError(error) });
-          }
-        })();
+      case "webhooks":
+        for (const webhook of request.calls) {
+          const { id } = webhook;
+          receiving += 1;
+          void take(webhook)
+            .then(
+              (response) => answer({ id, ok: true, answer: response }),
+              (error: unknown) => answer({ id, ok: false, error: toWorkerError(error) }),
+            )
+            .finally(() => {
+              receiving -= 1;
+              if (receiving === 0) received?.();
+            });
+        }
         return;
       case "wake":
-        wakeWebhookDrain(context());
-        reportDrainState();
+        wakeDrain();
         return;
       case "deliver":
         outbox.dispatcher.dispatch(context(), request.messages);
@@ -91,6 +136,7 @@ async function main(): Promise<void> {
         return;
       case "close":
         void (async () => {
+          if (receiving > 0) await new Promise<void>((resolve) => (received = resolve));
           await webhookDrainIdle();
           await outbox.idle();
           await handle.close();

@@ -1,5 +1,7 @@
 import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
+import { backgroundThread, BackgroundThreadGone } from "../background-thread";
 import type { SendingPublicContext } from "../context";
+import { bufferedWebhookRequest, bufferWebhookCall } from "./buffered-webhook-call";
 import { storeDeliveryEvents } from "./store-delivery-events";
 
 export type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
@@ -9,10 +11,17 @@ export type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
  * acknowledged as soon as its events are stored: the transport named `provider` (its receiver in
  * `ctx.outbox`) verifies the call and parses its events; they are stored in one statement, once
  * per dedupe key (`storeDeliveryEvents`), and the call is answered. Nothing is applied here: the
- * webhook drain (`drainWebhookEvents`, woken by the route, plus the minute job) applies them —
- * status moves never backwards, timeline rows, bounce/complaint effects, the final-failure
- * channel fallback. Answers in the provider's format; a refused call (bad signature, not
- * configured, too large, malformed) stores nothing. null when no transport has that name.
+ * webhook drain (`drainWebhookEvents`, woken through `onStored` when an event was new, plus the
+ * minute job) applies them — status moves never backwards, timeline rows, bounce/complaint
+ * effects, the final-failure channel fallback. Answers in the provider's format; a refused call
+ * (bad signature, not configured, too large, malformed) stores nothing. null when no transport
+ * has that name.
+ *
+ * When the background thread runs for `ctx.db` (PostgreSQL), the call is read here and handed
+ * to it whole: verification, parsing, the store (group-committed with the thread's other calls)
+ * and the drain's wake-up happen there, so this event loop only reads the body and answers. If
+ * the thread stops before answering, the call is taken here instead: an event it had stored is
+ * found as a duplicate.
  *
  * Consent stays ahead of speed without applying anything here: a bounce, complaint or provider
  * opt-out acknowledged but not applied yet already counts as the suppression it will write, for
@@ -24,18 +33,31 @@ export async function receiveDeliveryWebhook({
   input,
 }: {
   ctx: SendingPublicContext;
-  input: { provider: string; request: WebhookRequest };
+  /** `onStored`: called once when the call stored a new event (the route wakes the drain with it). */
+  input: { provider: string; request: WebhookRequest; onStored?: () => void };
 }): Promise<WebhookResponse | null> {
+  let request = input.request;
+  const thread = backgroundThread(ctx.db);
+  if (thread) {
+    const call = await bufferWebhookCall(input.provider, request, ctx.requestId);
+    try {
+      return await thread.receiveWebhook("delivery", call);
+    } catch (error) {
+      if (!(error instanceof BackgroundThreadGone)) throw error;
+      request = bufferedWebhookRequest(call);
+    }
+  }
   const transport = ctx.outbox.receiver(input.provider);
   if (!transport) return null;
-  const verified = await transport.verifyWebhook(input.request);
+  const verified = await transport.verifyWebhook(request);
   if (!verified.ok) return verified.response;
-  const parsed = await transport.parseEvents(input.request);
+  const parsed = await transport.parseEvents(request);
   if (!parsed.ok) return parsed.response;
   const outcomes = await storeDeliveryEvents({
     ctx: { db: ctx.db, now: ctx.now },
     // Concurrent calls share INSERTs (group commit); ctx.db is never a transaction here.
     input: { events: parsed.items.map((event) => ({ ...event, provider: transport.name })), groupCommit: true },
   });
+  if (outcomes.includes("accepted")) input.onStored?.();
   return transport.eventsResponse(outcomes);
 }
