@@ -628,7 +628,6 @@ export async function run(options: BenchOptions): Promise<void> {
       before === null || after === null ? null : Number((((after - before) * 1000) / result.requests).toFixed(2));
     const summary = {
       bench: "webhooks",
-      requests: entries.length,
       ackPerSec: result.reqPerSec,
       ackP50Ms: result.p50Ms,
       ackP99Ms: result.p99Ms,
@@ -642,6 +641,10 @@ export async function run(options: BenchOptions): Promise<void> {
       stopLate: stopOutcome.late + stopOutcome.errors,
       appCpuMsPerReq: perReq(appCpu, appCpuAfter),
       dbCpuMsPerReq: perReq(dbCpu, dbCpuAfter),
+      // The servers' event loops (main thread only, not the background thread, GC helpers or libuv's
+      // pool), per request: in a closed loop the rate follows it, and it moves far less than a p99.
+      mainThreadCpuMsPerReq: perReq(appMainCpu, appMainCpuAfter),
+      baselineMainThreadCpuMsPerReq: perReq(baselineMainCpu, baselineMainCpuAfter),
       loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
       pendingWebhookEvents: pendingRows,
       applyLagP50Ms: lagMs(lag?.p50),
@@ -659,10 +662,7 @@ export async function run(options: BenchOptions): Promise<void> {
       storeOnlyP99Ms: storeOnly.p99Ms,
       // The floor's own ratio to the do-nothing route: what storing before acknowledging costs here.
       storeOnlyRatio: baseline.p99Ms > 0 ? Number((storeOnly.p99Ms / baseline.p99Ms).toFixed(2)) : null,
-      // The servers' event loops (main thread only, not the background thread, GC helpers or libuv's
-      // pool), per request: in a closed loop the rate follows it, and it moves far less than a p99.
-      mainThreadCpuMsPerReq: perReq(appMainCpu, appMainCpuAfter),
-      baselineMainThreadCpuMsPerReq: perReq(baselineMainCpu, baselineMainCpuAfter),
+      requests: entries.length,
       ackP99MsByKind: ours.p99ByKind(),
       baselineP99MsByKind: noop.p99ByKind(),
       applied: {
