@@ -1,4 +1,5 @@
-import type { WebhookRequest } from "@/server/providers/types";
+import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
+import { backgroundThread, BackgroundThreadGone, type WebhookKind } from "../background-thread";
 
 /**
  * The largest webhook body any provider accepts (Resend's 256 KB; Twilio's is 64 KB). A call
@@ -50,4 +51,28 @@ export function bufferedWebhookRequest(call: BufferedWebhookCall): WebhookReques
     readBody: async (maxBytes) => (size > maxBytes ? null : call.body),
     receivedAt: call.receivedAt,
   };
+}
+
+/**
+ * Hands a webhook call to the background thread when one runs for `db` (PostgreSQL): the body is
+ * read here and the thread's answer is the answer. Otherwise, or when the thread stopped before
+ * answering, the call is to be taken on this thread: from the body already read if it was read
+ * (a retry of what the thread may have stored is a duplicate there).
+ */
+export async function handOffWebhook(
+  db: object,
+  kind: WebhookKind,
+  provider: string,
+  request: WebhookRequest,
+  requestId?: string,
+): Promise<{ answered: true; answer: WebhookResponse | null } | { answered: false; request: WebhookRequest }> {
+  const thread = backgroundThread(db);
+  if (!thread) return { answered: false, request };
+  const call = await bufferWebhookCall(provider, request, requestId);
+  try {
+    return { answered: true, answer: await thread.receiveWebhook(kind, call) };
+  } catch (error) {
+    if (!(error instanceof BackgroundThreadGone)) throw error;
+    return { answered: false, request: bufferedWebhookRequest(call) };
+  }
 }

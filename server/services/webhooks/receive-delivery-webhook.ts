@@ -1,7 +1,6 @@
 import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
-import { backgroundThread, BackgroundThreadGone } from "../background-thread";
 import type { SendingPublicContext } from "../context";
-import { bufferedWebhookRequest, bufferWebhookCall } from "./buffered-webhook-call";
+import { handOffWebhook } from "./buffered-webhook-call";
 import { storeDeliveryEvents } from "./store-delivery-events";
 
 export type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
@@ -36,17 +35,9 @@ export async function receiveDeliveryWebhook({
   /** `onStored`: called once when the call stored a new event (the route wakes the drain with it). */
   input: { provider: string; request: WebhookRequest; onStored?: () => void };
 }): Promise<WebhookResponse | null> {
-  let request = input.request;
-  const thread = backgroundThread(ctx.db);
-  if (thread) {
-    const call = await bufferWebhookCall(input.provider, request, ctx.requestId);
-    try {
-      return await thread.receiveWebhook("delivery", call);
-    } catch (error) {
-      if (!(error instanceof BackgroundThreadGone)) throw error;
-      request = bufferedWebhookRequest(call);
-    }
-  }
+  const handed = await handOffWebhook(ctx.db, "delivery", input.provider, input.request, ctx.requestId);
+  if (handed.answered) return handed.answer;
+  const request = handed.request;
   const transport = ctx.outbox.receiver(input.provider);
   if (!transport) return null;
   const verified = await transport.verifyWebhook(request);

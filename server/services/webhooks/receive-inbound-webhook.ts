@@ -1,9 +1,8 @@
 import type { WebhookRequest, WebhookResponse } from "@/server/providers/types";
-import { backgroundThread, BackgroundThreadGone } from "../background-thread";
 import type { SendingPublicContext } from "../context";
 import { handleInboundSms } from "../inbound/handle-inbound-sms";
 import { canDeferInbound, storeInboundText } from "../inbound/stored-inbound-texts";
-import { bufferedWebhookRequest, bufferWebhookCall } from "./buffered-webhook-call";
+import { handOffWebhook } from "./buffered-webhook-call";
 
 /**
  * An inbound-message webhook (`/api/webhooks/<provider>/inbound`): the SMS transport named
@@ -28,17 +27,9 @@ export async function receiveInboundWebhook({
   /** `onStored`: called once when the call stored a plain reply for the drain (the route wakes it). */
   input: { provider: string; request: WebhookRequest; onStored?: () => void };
 }): Promise<WebhookResponse | null> {
-  let request = input.request;
-  const thread = backgroundThread(ctx.db);
-  if (thread) {
-    const call = await bufferWebhookCall(input.provider, request, ctx.requestId);
-    try {
-      return await thread.receiveWebhook("inbound", call);
-    } catch (error) {
-      if (!(error instanceof BackgroundThreadGone)) throw error;
-      request = bufferedWebhookRequest(call);
-    }
-  }
+  const handed = await handOffWebhook(ctx.db, "inbound", input.provider, input.request, ctx.requestId);
+  if (handed.answered) return handed.answer;
+  const request = handed.request;
   const transport = ctx.outbox.receiver(input.provider);
   if (!transport || !("parseInbound" in transport)) return null;
   const verified = await transport.verifyWebhook(request);
