@@ -66,7 +66,8 @@ export function plain(status: number, text: string): Response {
  * A delivery-event webhook (`/api/webhooks/<provider>` and `/api/webhooks/<provider>/status`): the
  * provider's transport verifies and parses the call (on the background thread when it runs); its
  * events are stored once by their dedupe keys and the call is answered; the in-process drain,
- * woken once an event was new without waiting for it, applies them (never moving a message backwards; events for messages not recorded yet wait for them).
+ * woken (not awaited) when an event was new, applies them (never moving a message backwards;
+ * events for messages not recorded yet wait for them).
  * Refusals (bad signature, not configured, too large) store nothing. Unknown provider → 404.
  */
 export async function handleDeliveryWebhook(request: Request): Promise<Response> {

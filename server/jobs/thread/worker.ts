@@ -19,13 +19,13 @@
  * Secrets arrive in `workerData` (installed where `getSecrets()` looks first).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { ZodError } from "zod";
 import { createDbHandle } from "@/db/client";
 import { systemClock } from "@/server/lib/clock";
+import { AppError } from "@/server/lib/errors";
 import type { Secrets } from "@/server/lib/secrets";
 import { toWorkerError } from "@/server/lib/worker-errors";
 import { BACKGROUND_THREAD_APPLICATION_NAME } from "@/server/services/background-thread";
-import { ZodError } from "zod";
-import { AppError } from "@/server/lib/errors";
 import {
   bufferedWebhookRequest,
   receiveDeliveryWebhook,
