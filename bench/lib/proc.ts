@@ -11,9 +11,8 @@ export function treeCpuSeconds(rootPid: number): number | null {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const name of entries) {
     try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      const fields = statFields(fs.readFileSync(`/proc/${name}/stat`, "utf8"));
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: ticksOf(fields) });
     } catch {
       // exited meanwhile
     }
@@ -53,35 +52,43 @@ export function numberFlag(args: string[], name: string, fallback: number): numb
   return fallback;
 }
 
+/** The fields of a `/proc/…/stat` line after the command name (which may hold spaces). */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** utime + stime, in clock ticks (1/100 s here). */
+const ticksOf = (fields: string[]) => Number(fields[11]) + Number(fields[12]);
+
+function processTicks(pid: number, tid?: number): number | null {
+  try {
+    const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+    return ticksOf(statFields(fs.readFileSync(file, "utf8")));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The process of a tree that has used the most CPU so far (a server started through a launcher:
  * the server itself). Its main thread's id is its pid.
  */
 export function busiestProcess(rootPid: number): number | null {
-  let best: { pid: number; ticks: number } | null = null;
-  const visit = (pid: number) => {
+  let best: number | null = null;
+  let bestTicks = -1;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
     const ticks = processTicks(pid);
-    if (ticks !== null && (!best || ticks > best.ticks)) best = { pid, ticks };
-    let children: string[] = [];
+    if (ticks !== null && ticks > bestTicks) [best, bestTicks] = [pid, ticks];
     try {
-      children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
+      for (const child of children) if (child) queue.push(Number(child));
     } catch {
       // exited, or no children file
     }
-    for (const child of children) visit(Number(child));
-  };
-  visit(rootPid);
-  return (best as { pid: number } | null)?.pid ?? null;
-}
-
-function processTicks(pid: number, tid?: number): number | null {
-  try {
-    const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return null;
   }
+  return best;
 }
 
 /**
