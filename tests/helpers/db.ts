@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
+import type { Logger } from "drizzle-orm";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { createDbHandle, type DbHandle } from "@/db/client";
+import { createDbHandle, type Database, type DbHandle } from "@/db/client";
 
 import "./provided-context";
 
@@ -49,4 +50,24 @@ export async function createTestDb(): Promise<DbHandle> {
   const blob = new Blob([fs.readFileSync(templatePath)]);
   const pglite = await PGlite.create({ loadDataDir: blob });
   return createDbHandle({ pglite });
+}
+
+/**
+ * Counts the statements the query layer runs on `db` until `stop()` (BEGIN and COMMIT are the
+ * driver's, not counted), each as its first 200 characters with whitespace folded.
+ */
+export function countStatements(db: Database): { stop(): string[] } {
+  const seen: string[] = [];
+  const logger: Logger = { logQuery: (query) => void seen.push(query.replace(/\s+/g, " ").trim().slice(0, 200)) };
+  const session = (db as unknown as { session: { logger: Logger; options: { logger?: Logger } } }).session;
+  const before = { logger: session.logger, option: session.options.logger };
+  session.logger = logger;
+  session.options.logger = logger;
+  return {
+    stop() {
+      session.logger = before.logger;
+      session.options.logger = before.option;
+      return seen;
+    },
+  };
 }

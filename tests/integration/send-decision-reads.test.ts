@@ -1,5 +1,4 @@
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
-import type { Logger } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { consentStates, contacts, messages, suppressions } from "@/db/schema";
 import { blindIndex } from "@/server/lib/crypto";
@@ -8,6 +7,7 @@ import { inTransaction } from "@/server/services/context";
 import { lockAndRead, type PendingSends } from "@/server/services/messages/record-steps";
 import { getSendContext } from "@/server/services/messages/send-context";
 import { suppressAddress } from "@/server/services/suppressions/suppress-address";
+import { countStatements } from "@/tests/helpers/db";
 import { rest } from "@/tests/helpers/http";
 import { startSendHarness, uniqueEmail, uniquePhone, type SendHarness } from "./send-harness";
 
@@ -213,30 +213,13 @@ describe("send_decision_reads", () => {
 });
 
 describe("statements per send", () => {
-  /** Counts the statements the query layer runs (BEGIN and COMMIT are the driver's, not counted). */
-  function countStatements(): { stop(): string[] } {
-    const seen: string[] = [];
-    const logger: Logger = { logQuery: (query) => void seen.push(query.replace(/\s+/g, " ").trim().slice(0, 200)) };
-    const session = (h.handle.db as unknown as { session: { logger: Logger; options: { logger?: Logger } } }).session;
-    const before = { logger: session.logger, option: session.options.logger };
-    session.logger = logger;
-    session.options.logger = logger;
-    return {
-      stop() {
-        session.logger = before.logger;
-        session.options.logger = before.option;
-        return seen;
-      },
-    };
-  }
-
   it("a send to a known contact runs three statements until its answer: the key, the decision's reads, the insert", async () => {
     const contactId = await h.contact({ email: uniqueEmail() });
     await h.optIn(contactId, "email", "news");
     // A first send warms what a busy key has warm: its last-used time and the send context.
     await send({ contactId, channel: "email", topic: "news", content: { subject: "warm", text: "up" } });
     await h.settle();
-    const counter = countStatements();
+    const counter = countStatements(h.handle.db);
     const res = await send({
       contactId,
       channel: "email",

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   consentEvents,
@@ -15,6 +15,8 @@ import {
 import type { Queryable } from "@/db/client";
 import { normalizePhone } from "@/server/lib/addresses";
 import { lockKey, lockKeysInOrder } from "@/server/lib/advisory-locks";
+import { pgTextArray } from "@/server/lib/pg-array";
+import { resultRows } from "@/db/map-rows";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
@@ -223,51 +225,29 @@ export async function handleInboundSms({
       const contactId = known.get(workspace.id)?.contactId ?? null;
       const [inbound] = await tx
         .insert(messages)
-        .values({
-          workspaceId: workspace.id,
-          contactId,
-          direction: "inbound",
-          channel: "sms",
-          // Not marketing: inbound texts and keyword replies never count towards marketing caps.
-          kind: "transactional",
-          status: "received",
-          addressHash,
-          addressCiphertext: encryptPii(address, MESSAGE_PII_PURPOSE.address),
-          textCiphertext: input.body ? encryptPii(input.body, MESSAGE_PII_PURPOSE.text) : null,
-          transport: "twilio",
-          providerMessageId: input.messageSid,
-          segments: input.body ? countSmsSegments(input.body).segments : 0,
-          // `to`: our number it was sent to (not PII); the sender is the encrypted address.
-          options: {
-            to: input.to || null,
-            classification: classification.kind,
-            ...(classification.kind === "other"
-              ? {}
-              : { keyword: classification.keyword, matchedBy: classification.matchedBy }),
-            ...(isShared ? { sharedNumber: true } : {}),
-          },
-          createdAt: now,
-          updatedAt: now,
-        })
+        .values(
+          inboundMessageValues({
+            workspaceId: workspace.id,
+            contactId,
+            addressHash,
+            address,
+            text: input,
+            classification,
+            isShared,
+            now,
+          }),
+        )
         // A text recorded before MessageSids were claimed in webhook_events: still one row.
         .onConflictDoNothing()
         .returning({ id: messages.id });
       if (!inbound) continue;
       deliveries.push({ workspaceId: workspace.id, messageId: inbound.id, contactId, sender });
 
-      await tx.insert(messageEvents).values({
-        workspaceId: workspace.id,
-        messageId: inbound.id,
-        status: "received",
-        source: "webhook",
-        detail: {
-          provider: "twilio",
-          classification: classification.kind,
-          ...(classification.kind === "other" ? {} : { matchedBy: classification.matchedBy }),
-          ...(contactId ? {} : { unknownNumber: true }),
-        },
-        occurredAt: now,
-      });
+      await tx
+        .insert(messageEvents)
+        .values(
+          receivedEventValues({ workspaceId: workspace.id, messageId: inbound.id, contactId, classification, now }),
+        );
 
       // A reply (not a keyword) to a campaign text sent lately counts as that message's reply.
       if (classification.kind === "other" && contactId)
@@ -328,39 +308,123 @@ async function sendersKnown(
   tx: Queryable,
   senders: SenderInWorkspace[],
 ): Promise<Map<string, { contactId: string | null }>> {
-  const hashed = senders.filter((s): s is SenderInWorkspace & { addressHash: string } => s.addressHash !== null);
+  const known = await knownSenders(
+    tx,
+    senders.map((s) => ({ workspaceId: s.workspace.id, addressHash: s.addressHash })),
+  );
+  const byWorkspace = new Map<string, { contactId: string | null }>();
+  for (const s of senders) {
+    const found = s.addressHash ? known.get(senderKey(s.workspace.id, s.addressHash)) : undefined;
+    if (found) byWorkspace.set(s.workspace.id, found);
+  }
+  return byWorkspace;
+}
+
+/** The key of a sender in one workspace, as `knownSenders` answers it. */
+export const senderKey = (workspaceId: string, addressHash: string) => `${workspaceId}:${addressHash}`;
+
+/**
+ * Which (workspace, sender's blind index) pairs a workspace knows: the phone is a contact there
+ * (not erased; its id) or the workspace has texted it (contact null). Keyed by `senderKey`; pairs
+ * without a blind index (short codes, alphanumeric senders) are never known. Two statements for
+ * any number of pairs, each an index probe per pair (the contacts' phone key, the messages'
+ * frequency index).
+ */
+export async function knownSenders(
+  tx: Queryable,
+  pairs: readonly { workspaceId: string; addressHash: string | null }[],
+): Promise<Map<string, { contactId: string | null }>> {
+  const hashed = pairs.filter((p): p is { workspaceId: string; addressHash: string } => p.addressHash !== null);
   const known = new Map<string, { contactId: string | null }>();
   if (hashed.length === 0) return known;
+  const workspaceIds = pgTextArray(hashed.map((p) => p.workspaceId));
+  const hashes = pgTextArray(hashed.map((p) => p.addressHash));
   const [contactRows, messagedRows] = await Promise.all([
-    tx
-      .select({ workspaceId: contacts.workspaceId, id: contacts.id })
-      .from(contacts)
-      .where(
-        and(
-          isNull(contacts.erasedAt),
-          or(
-            ...hashed.map((s) => and(eq(contacts.workspaceId, s.workspace.id), eq(contacts.phoneHash, s.addressHash))),
-          ),
-        ),
-      ),
-    tx
-      .selectDistinct({ workspaceId: messages.workspaceId })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.direction, "outbound"),
-          eq(messages.channel, "sms"),
-          or(
-            ...hashed.map((s) =>
-              and(eq(messages.workspaceId, s.workspace.id), eq(messages.addressHash, s.addressHash)),
-            ),
-          ),
-        ),
-      ),
+    tx.execute(sql`
+      select c.workspace_id, c.phone_hash as address_hash, c.id
+      from unnest(${workspaceIds}::uuid[], ${hashes}::text[]) as k(workspace_id, address_hash)
+      join ${contacts} c on c.workspace_id = k.workspace_id and c.phone_hash = k.address_hash
+      where c.erased_at is null`),
+    tx.execute(sql`
+      select distinct k.workspace_id, k.address_hash
+      from unnest(${workspaceIds}::uuid[], ${hashes}::text[]) as k(workspace_id, address_hash)
+      where exists (
+        select 1 from ${messages} m
+        where m.workspace_id = k.workspace_id and m.address_hash = k.address_hash
+          and m.channel = 'sms' and m.direction = 'outbound')`),
   ]);
-  for (const row of messagedRows) known.set(row.workspaceId, { contactId: null });
-  for (const row of contactRows) known.set(row.workspaceId, { contactId: row.id });
+  for (const row of resultRows<{ workspace_id: string; address_hash: string }>(messagedRows))
+    known.set(senderKey(row.workspace_id, row.address_hash), { contactId: null });
+  for (const row of resultRows<{ workspace_id: string; address_hash: string; id: string }>(contactRows))
+    known.set(senderKey(row.workspace_id, row.address_hash), { contactId: row.id });
   return known;
+}
+
+/**
+ * The `messages` row of an inbound text routed to one workspace (direction inbound, status
+ * received, address and body encrypted, provider id = MessageSid).
+ */
+export function inboundMessageValues(input: {
+  workspaceId: string;
+  contactId: string | null;
+  addressHash: string | null;
+  address: string;
+  text: { messageSid: string; to: string; body: string };
+  classification: InboundClassification;
+  isShared: boolean;
+  now: Date;
+}): typeof messages.$inferInsert {
+  const { text, classification } = input;
+  return {
+    workspaceId: input.workspaceId,
+    contactId: input.contactId,
+    direction: "inbound",
+    channel: "sms",
+    // Not marketing: inbound texts and keyword replies never count towards marketing caps.
+    kind: "transactional",
+    status: "received",
+    addressHash: input.addressHash,
+    addressCiphertext: encryptPii(input.address, MESSAGE_PII_PURPOSE.address),
+    textCiphertext: text.body ? encryptPii(text.body, MESSAGE_PII_PURPOSE.text) : null,
+    transport: "twilio",
+    providerMessageId: text.messageSid,
+    segments: text.body ? countSmsSegments(text.body).segments : 0,
+    // `to`: our number it was sent to (not PII); the sender is the encrypted address.
+    options: {
+      to: text.to || null,
+      classification: classification.kind,
+      ...(classification.kind === "other"
+        ? {}
+        : { keyword: classification.keyword, matchedBy: classification.matchedBy }),
+      ...(input.isShared ? { sharedNumber: true } : {}),
+    },
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+}
+
+/** The `received` timeline row of an inbound message. */
+export function receivedEventValues(input: {
+  workspaceId: string;
+  messageId: string;
+  contactId: string | null;
+  classification: InboundClassification;
+  now: Date;
+}): typeof messageEvents.$inferInsert {
+  const { classification } = input;
+  return {
+    workspaceId: input.workspaceId,
+    messageId: input.messageId,
+    status: "received",
+    source: "webhook",
+    detail: {
+      provider: "twilio",
+      classification: classification.kind,
+      ...(classification.kind === "other" ? {} : { matchedBy: classification.matchedBy }),
+      ...(input.contactId ? {} : { unknownNumber: true }),
+    },
+    occurredAt: input.now,
+  };
 }
 
 /**

@@ -1,15 +1,28 @@
-import { and, asc, isNull, eq } from "drizzle-orm";
-import { webhookEvents } from "@/db/schema";
-import { decryptPii, encryptPii } from "@/server/lib/crypto";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { z } from "zod";
+import { messageEvents, messages, webhookEvents } from "@/db/schema";
+import { normalizePhone } from "@/server/lib/addresses";
+import { lockKeysInOrder } from "@/server/lib/advisory-locks";
+import { blindIndex, decryptPii, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
-import type { PublicContext } from "../context";
+import { inTransaction, type PublicContext } from "../context";
+import { attributeReplies } from "../tracking/attribute-reply";
 import { MESSAGE_PII_PURPOSE } from "../messages/message-view";
-import { classifyInbound } from "./classify-inbound";
-import { claimInbound, handleInboundSms, ZInboundSmsInput, type TInboundSmsInput } from "./handle-inbound-sms";
-import { findInboundWorkspaces } from "./inbound-workspace";
+import { classifyInbound, type InboundClassification } from "./classify-inbound";
+import {
+  claimInbound,
+  handleInboundSms,
+  inboundMessageValues,
+  knownSenders,
+  receivedEventValues,
+  senderKey,
+  ZInboundSmsInput,
+  type TInboundSmsInput,
+} from "./handle-inbound-sms";
+import { findInboundWorkspaces, type InboundWorkspace } from "./inbound-workspace";
 
-/** Stored texts applied per drain round (each one is its own short transaction). */
+/** Stored texts applied per drain round (together, in one transaction: `applyReplyBatch`). */
 export const STORED_INBOUND_BATCH = 100;
 
 /**
@@ -54,12 +67,30 @@ export async function storeInboundText({
   return stored ? "accepted" : "duplicate";
 }
 
+/** A stored reply, read back and decrypted. */
+interface StoredText {
+  eventId: string;
+  receivedAt: Date;
+  input: z.output<typeof ZInboundSmsInput>;
+}
+
+type WaitingRow = {
+  id: string;
+  providerMessageId: string | null;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+};
+
 /**
- * Applies stored inbound replies, oldest first, each through `handleInboundSms` in its own
- * transaction (routing, history, reply attribution; the sender's lock, as every inbound text
- * takes). Exactly once: the claim is marking the stored row applied inside that transaction, so a
- * second drain running the same text finds it applied and changes nothing. A text that fails is
- * logged (by id) and left for the next round. Returns how many were applied.
+ * Applies stored inbound replies, oldest first, `limit` at a time: set-based, all of them in one
+ * transaction of about ten statements (`applyReplyBatch`), the way delivery events are drained.
+ * A text the batch cannot take (it no longer reads as a plain reply, no workspace receives it, it
+ * cannot be read back) and every text of a batch that fails are applied one by one through
+ * `handleInboundSms`, each in its own transaction, so one bad text holds up no other. Exactly
+ * once either way: marking the stored row applied is the claim, inside the transaction that
+ * records the text, so a second drain running the same text finds it applied and changes
+ * nothing. A text that fails alone is logged (by id) and left for the next round. Returns how many
+ * were applied.
  */
 export async function applyStoredInboundTexts({
   ctx,
@@ -68,7 +99,7 @@ export async function applyStoredInboundTexts({
   ctx: PublicContext;
   input?: { limit?: number };
 }): Promise<number> {
-  const waiting = await ctx.db
+  const waiting: WaitingRow[] = await ctx.db
     .select({
       id: webhookEvents.id,
       providerMessageId: webhookEvents.providerMessageId,
@@ -79,24 +110,186 @@ export async function applyStoredInboundTexts({
     .where(and(isNull(webhookEvents.appliedAt), eq(webhookEvents.type, "inbound")))
     .orderBy(asc(webhookEvents.receivedAt), asc(webhookEvents.id))
     .limit(limit);
-  let applied = 0;
+  if (waiting.length === 0) return 0;
+
+  const oneByOne: WaitingRow[] = [];
+  const batch: (StoredText & { candidates: InboundWorkspace[] })[] = [];
+  const candidatesByNumber = new Map<string, InboundWorkspace[]>();
   for (const event of waiting) {
-    const payload = event.payload;
+    const text = readStoredText(event);
+    if (!text || classifyInbound(text.input.body).kind !== "other") {
+      oneByOne.push(event);
+      continue;
+    }
+    let candidates = candidatesByNumber.get(text.input.to);
+    if (!candidates)
+      candidatesByNumber.set(text.input.to, (candidates = await findInboundWorkspaces(ctx.db, text.input.to)));
+    if (candidates.length === 0) oneByOne.push(event);
+    else batch.push({ ...text, candidates });
+  }
+
+  let applied = 0;
+  if (batch.length > 0) {
     try {
-      const result = await handleInboundSms({
-        ctx,
-        input: {
-          messageSid: event.providerMessageId ?? "",
-          from: decryptPii(String(payload.from), MESSAGE_PII_PURPOSE.address),
-          to: typeof payload.to === "string" ? payload.to : "",
-          body: typeof payload.body === "string" ? decryptPii(payload.body, MESSAGE_PII_PURPOSE.text) : "",
-        },
-        stored: { eventId: event.id, receivedAt: event.receivedAt },
-      });
-      if (!result.isDuplicate) applied++;
+      applied += await applyReplyBatch(ctx, batch);
     } catch (error) {
-      logger.error({ err: error, webhookEventId: event.id }, "stored inbound text could not be applied; retried later");
+      logger.warn(
+        { err: error, webhookEventIds: batch.map((t) => t.eventId) },
+        "stored inbound batch failed; applying its texts one by one",
+      );
+      const inBatch = new Set(batch.map((t) => t.eventId));
+      oneByOne.push(...waiting.filter((event) => inBatch.has(event.id)));
     }
   }
+  for (const event of oneByOne) if (await applyOneStoredText(ctx, event)) applied++;
   return applied;
+}
+
+/** The stored text, decrypted and validated; null when it cannot be read back. */
+function readStoredText(event: WaitingRow): StoredText | null {
+  const payload = event.payload;
+  try {
+    const input = ZInboundSmsInput.safeParse({
+      messageSid: event.providerMessageId ?? "",
+      from: decryptPii(String(payload.from), MESSAGE_PII_PURPOSE.address),
+      to: typeof payload.to === "string" ? payload.to : "",
+      body: typeof payload.body === "string" ? decryptPii(payload.body, MESSAGE_PII_PURPOSE.text) : "",
+    });
+    return input.success ? { eventId: event.id, receivedAt: event.receivedAt, input: input.data } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One stored text through `handleInboundSms` in its own transaction; true when it was applied now. */
+async function applyOneStoredText(ctx: PublicContext, event: WaitingRow): Promise<boolean> {
+  const payload = event.payload;
+  try {
+    const result = await handleInboundSms({
+      ctx,
+      input: {
+        messageSid: event.providerMessageId ?? "",
+        from: decryptPii(String(payload.from), MESSAGE_PII_PURPOSE.address),
+        to: typeof payload.to === "string" ? payload.to : "",
+        body: typeof payload.body === "string" ? decryptPii(payload.body, MESSAGE_PII_PURPOSE.text) : "",
+      },
+      stored: { eventId: event.id, receivedAt: event.receivedAt },
+    });
+    return !result.isDuplicate;
+  } catch (error) {
+    logger.error({ err: error, webhookEventId: event.id }, "stored inbound text could not be applied; retried later");
+    return false;
+  }
+}
+
+/**
+ * Plain replies applied together, in one transaction, with what `handleInboundSms` does for one
+ * (routing, history, reply attribution) done set-based:
+ * 1. the advisory locks on every sender's blind index, in order, in one statement (the locks a
+ *    keyword from the same number and a contact upsert take, so they apply one after the other);
+ * 2. the claim: the stored rows marked applied (sender and body dropped) where they still are
+ *    not; a text another drain claimed first is left out;
+ * 3. who knows each sender, for all texts at once (`knownSenders`);
+ * 4. the inbound messages in one INSERT, each text routed as one alone is: to every candidate
+ *    workspace that knows the sender, else to the first candidate;
+ * 5. their `received` timeline rows in one INSERT;
+ * 6. reply attribution to campaign texts (`attributeReplies`).
+ * Returns how many texts were recorded.
+ */
+async function applyReplyBatch(
+  ctx: PublicContext,
+  texts: readonly (StoredText & { candidates: InboundWorkspace[] })[],
+): Promise<number> {
+  // Every text here read as a plain reply (checked again when it was read back).
+  const classification: InboundClassification = { kind: "other" };
+  const routable = texts.map((text) => ({
+    ...text,
+    senders: text.candidates.map((workspace) => {
+      const phone = normalizePhone(text.input.from, workspace.defaultRegion);
+      // Short codes and alphanumeric senders have no E.164 form: recorded, nothing to look up.
+      return {
+        workspaceId: workspace.id,
+        addressHash: phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null,
+        address: phone.ok ? phone.value : text.input.from,
+      };
+    }),
+  }));
+
+  return inTransaction(ctx.db, async (tx) => {
+    await lockKeysInOrder(
+      tx,
+      routable.flatMap((t) => t.senders.flatMap((s) => (s.addressHash ? [s.addressHash] : []))),
+    );
+    const claimed = await tx
+      .update(webhookEvents)
+      .set({ appliedAt: ctx.now(), payload: sql`${webhookEvents.payload} - 'from' - 'body'` })
+      .where(
+        and(
+          inArray(
+            webhookEvents.id,
+            routable.map((t) => t.eventId),
+          ),
+          isNull(webhookEvents.appliedAt),
+        ),
+      )
+      .returning({ id: webhookEvents.id });
+    const claimedIds = new Set(claimed.map((c) => c.id));
+    const live = routable.filter((t) => claimedIds.has(t.eventId));
+    if (live.length === 0) return 0;
+
+    const known = await knownSenders(
+      tx,
+      live.flatMap((t) => t.senders),
+    );
+    const knownAs = (s: { workspaceId: string; addressHash: string | null }) =>
+      s.addressHash ? known.get(senderKey(s.workspaceId, s.addressHash)) : undefined;
+    const rows = live.flatMap((text) => {
+      const knowing = text.senders.filter((s) => knownAs(s));
+      const routed = knowing.length > 0 ? knowing : text.senders.slice(0, 1);
+      return routed.map((sender) => ({
+        text,
+        sender,
+        values: inboundMessageValues({
+          workspaceId: sender.workspaceId,
+          contactId: knownAs(sender)?.contactId ?? null,
+          addressHash: sender.addressHash,
+          address: sender.address,
+          text: text.input,
+          classification,
+          isShared: routed.length > 1,
+          now: text.receivedAt,
+        }),
+      }));
+    });
+    const inserted = await tx
+      .insert(messages)
+      .values(rows.map((r) => r.values))
+      // A text recorded before MessageSids were claimed in webhook_events: still one row.
+      .onConflictDoNothing()
+      .returning({ id: messages.id, workspaceId: messages.workspaceId, providerMessageId: messages.providerMessageId });
+    const insertedIds = new Map(inserted.map((m) => [`${m.workspaceId}:${m.providerMessageId}`, m.id]));
+    const recorded = rows.flatMap((row) => {
+      const messageId = insertedIds.get(`${row.values.workspaceId}:${row.values.providerMessageId}`);
+      return messageId ? [{ ...row, messageId, contactId: row.values.contactId ?? null }] : [];
+    });
+    if (recorded.length === 0) return 0;
+    await tx.insert(messageEvents).values(
+      recorded.map((r) =>
+        receivedEventValues({
+          workspaceId: r.values.workspaceId,
+          messageId: r.messageId,
+          contactId: r.contactId,
+          classification,
+          now: r.text.receivedAt,
+        }),
+      ),
+    );
+    await attributeReplies(
+      tx,
+      recorded.flatMap((r) =>
+        r.contactId ? [{ workspaceId: r.values.workspaceId, contactId: r.contactId, at: r.text.receivedAt }] : [],
+      ),
+    );
+    return new Set(recorded.map((r) => r.text.eventId)).size;
+  });
 }
