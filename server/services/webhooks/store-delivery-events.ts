@@ -1,26 +1,46 @@
+import { sql } from "drizzle-orm";
 import { webhookEvents } from "@/db/schema";
+import { resultRows } from "@/db/map-rows";
 import type { Queryable } from "@/db/client";
 import { GroupCommit } from "@/server/lib/group-commit";
+import { pgTextArray } from "@/server/lib/pg-array";
 import type { EventOutcome } from "@/server/providers/types";
 import type { JobContext } from "../context";
 import { toPayload, type NormalizedDeliveryEvent } from "./delivery-event";
 
 type EventRow = typeof webhookEvents.$inferInsert;
 
-/** Rows in one group INSERT at most (7 parameters each). */
+/** Rows in one group INSERT at most. */
 const GROUP_MAX_ROWS = 200;
 /** Group INSERTs in flight at once per database; calls arriving meanwhile wait for the next one. */
 const GROUP_MAX_IN_FLIGHT = 2;
 
 const keyOf = (provider: string, dedupeKey: string) => `${provider}\u0000${dedupeKey}`;
 
+/**
+ * One INSERT of any number of rows with one statement text: the columns travel as seven array
+ * parameters (`unnest`), so the statement is named once per connection and PostgreSQL parses it
+ * once, where a multi-row VALUES list would be a new text, parsed and planned again, for each
+ * number of rows (and built parameter by parameter on our side).
+ */
 async function insertRows(db: Queryable, rows: EventRow[]): Promise<Set<string>> {
-  const inserted = await db
-    .insert(webhookEvents)
-    .values(rows)
-    .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
-    .returning({ provider: webhookEvents.provider, dedupeKey: webhookEvents.dedupeKey });
-  return new Set(inserted.map((row) => keyOf(row.provider, row.dedupeKey)));
+  const column = (pick: (row: EventRow) => string | null) => pgTextArray(rows.map(pick));
+  const inserted = resultRows<{ provider: string; dedupe_key: string }>(
+    await db.execute(sql`
+      insert into ${webhookEvents} (provider, dedupe_key, type, provider_message_id, payload, occurred_at, received_at)
+      select * from unnest(
+        ${column((r) => r.provider)}::text[],
+        ${column((r) => r.dedupeKey)}::text[],
+        ${column((r) => r.type)}::text[],
+        ${column((r) => r.providerMessageId ?? null)}::text[],
+        ${column((r) => JSON.stringify(r.payload ?? {}))}::jsonb[],
+        ${column((r) => r.occurredAt?.toISOString() ?? null)}::timestamptz[],
+        ${column((r) => (r.receivedAt ?? new Date()).toISOString())}::timestamptz[]
+      )
+      on conflict (provider, dedupe_key) do nothing
+      returning provider, dedupe_key`),
+  );
+  return new Set(inserted.map((row) => keyOf(row.provider, row.dedupe_key)));
 }
 
 /**
