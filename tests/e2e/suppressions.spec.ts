@@ -5,7 +5,7 @@ test("add a suppression with a note, find it by address, and remove it after con
   const address = `supp-${Date.now()}@example.com`;
   await signIn(page);
   await page.goto("/settings/suppressions");
-  await expect(page.getByRole("link", { name: "Suppressions" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("link", { name: "Suppressions", exact: true })).toHaveAttribute("aria-current", "page");
   await expect(page.getByRole("heading", { name: "Suppression list" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Opt-out report" })).toBeVisible();
   await expectAccessible(page);

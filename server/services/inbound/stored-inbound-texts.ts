@@ -145,16 +145,21 @@ export async function applyStoredInboundTexts({
   return applied;
 }
 
+/** The text as it was received, its sender and body decrypted (throws when they cannot be). */
+function storedInput(event: WaitingRow): TInboundSmsInput {
+  const payload = event.payload;
+  return {
+    messageSid: event.providerMessageId ?? "",
+    from: decryptPii(String(payload.from), MESSAGE_PII_PURPOSE.address),
+    to: typeof payload.to === "string" ? payload.to : "",
+    body: typeof payload.body === "string" ? decryptPii(payload.body, MESSAGE_PII_PURPOSE.text) : "",
+  };
+}
+
 /** The stored text, decrypted and validated; null when it cannot be read back. */
 function readStoredText(event: WaitingRow): StoredText | null {
-  const payload = event.payload;
   try {
-    const input = ZInboundSmsInput.safeParse({
-      messageSid: event.providerMessageId ?? "",
-      from: decryptPii(String(payload.from), MESSAGE_PII_PURPOSE.address),
-      to: typeof payload.to === "string" ? payload.to : "",
-      body: typeof payload.body === "string" ? decryptPii(payload.body, MESSAGE_PII_PURPOSE.text) : "",
-    });
+    const input = ZInboundSmsInput.safeParse(storedInput(event));
     return input.success ? { eventId: event.id, receivedAt: event.receivedAt, input: input.data } : null;
   } catch {
     return null;
@@ -163,16 +168,10 @@ function readStoredText(event: WaitingRow): StoredText | null {
 
 /** One stored text through `handleInboundSms` in its own transaction; true when it was applied now. */
 async function applyOneStoredText(ctx: PublicContext, event: WaitingRow): Promise<boolean> {
-  const payload = event.payload;
   try {
     const result = await handleInboundSms({
       ctx,
-      input: {
-        messageSid: event.providerMessageId ?? "",
-        from: decryptPii(String(payload.from), MESSAGE_PII_PURPOSE.address),
-        to: typeof payload.to === "string" ? payload.to : "",
-        body: typeof payload.body === "string" ? decryptPii(payload.body, MESSAGE_PII_PURPOSE.text) : "",
-      },
+      input: storedInput(event),
       stored: { eventId: event.id, receivedAt: event.receivedAt },
     });
     return !result.isDuplicate;
