@@ -13,10 +13,10 @@ import {
   type TopicRow,
 } from "@/db/schema";
 import type { Queryable } from "@/db/client";
+import { resultRows } from "@/db/map-rows";
 import { normalizePhone } from "@/server/lib/addresses";
 import { lockKey, lockKeysInOrder } from "@/server/lib/advisory-locks";
 import { pgTextArray } from "@/server/lib/pg-array";
-import { resultRows } from "@/db/map-rows";
 import { blindIndex, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { getEnv } from "@/server/lib/env";
@@ -70,11 +70,24 @@ interface StoredOptOut {
 }
 
 /** The sender as one candidate workspace reads it (phones are normalised in its default region). */
-interface SenderInWorkspace {
+export interface SenderInWorkspace {
   workspace: InboundWorkspace;
   /** Blind index of the sender's phone in this workspace; null for short codes and alphanumeric senders. */
   addressHash: string | null;
   address: string;
+}
+
+/** The sender as each candidate workspace reads it (its phone normalised in that workspace's region). */
+export function sendersIn(from: string, candidates: readonly InboundWorkspace[]): SenderInWorkspace[] {
+  return candidates.map((workspace) => {
+    const phone = normalizePhone(from, workspace.defaultRegion);
+    // Short codes and alphanumeric senders have no E.164 form: recorded, but nothing to suppress.
+    return {
+      workspace,
+      addressHash: phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null,
+      address: phone.ok ? phone.value : from,
+    };
+  });
 }
 
 /** The webhook_events dedupe key that claims an inbound MessageSid (provider `twilio`). */
@@ -162,15 +175,7 @@ export async function handleInboundSms({
   const candidates = await findInboundWorkspaces(ctx.db, input.to);
   if (candidates.length === 0) throw new AppError("UNAVAILABLE", "No workspace receives inbound SMS yet");
 
-  const senders: SenderInWorkspace[] = candidates.map((workspace) => {
-    const phone = normalizePhone(input.from, workspace.defaultRegion);
-    // Short codes and alphanumeric senders have no E.164 form: recorded, but nothing to suppress.
-    return {
-      workspace,
-      addressHash: phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null,
-      address: phone.ok ? phone.value : input.from,
-    };
-  });
+  const senders = sendersIn(input.from, candidates);
   const classification = classifyInbound(input.body);
 
   return inTransaction(ctx.db, async (tx) => {
@@ -308,10 +313,7 @@ async function sendersKnown(
   tx: Queryable,
   senders: SenderInWorkspace[],
 ): Promise<Map<string, { contactId: string | null }>> {
-  const known = await knownSenders(
-    tx,
-    senders.map((s) => ({ workspaceId: s.workspace.id, addressHash: s.addressHash })),
-  );
+  const known = await knownSenders(tx, senders);
   const byWorkspace = new Map<string, { contactId: string | null }>();
   for (const s of senders) {
     const found = s.addressHash ? known.get(senderKey(s.workspace.id, s.addressHash)) : undefined;
@@ -324,21 +326,21 @@ async function sendersKnown(
 export const senderKey = (workspaceId: string, addressHash: string) => `${workspaceId}:${addressHash}`;
 
 /**
- * Which (workspace, sender's blind index) pairs a workspace knows: the phone is a contact there
- * (not erased; its id) or the workspace has texted it (contact null). Keyed by `senderKey`; pairs
- * without a blind index (short codes, alphanumeric senders) are never known. Two statements for
- * any number of pairs, each an index probe per pair (the contacts' phone key, the messages'
- * frequency index).
+ * Which senders, each as one workspace reads it (`sendersIn`), that workspace knows: the phone is
+ * a contact there (not erased; its id) or the workspace has texted it (contact null). Keyed by
+ * `senderKey`; senders without a blind index (short codes, alphanumeric senders) are never known.
+ * Two statements for any number of senders, each an index probe per sender (the contacts' phone
+ * key, the messages' frequency index).
  */
 export async function knownSenders(
   tx: Queryable,
-  pairs: readonly { workspaceId: string; addressHash: string | null }[],
+  senders: readonly SenderInWorkspace[],
 ): Promise<Map<string, { contactId: string | null }>> {
-  const hashed = pairs.filter((p): p is { workspaceId: string; addressHash: string } => p.addressHash !== null);
+  const hashed = senders.filter((s): s is SenderInWorkspace & { addressHash: string } => s.addressHash !== null);
   const known = new Map<string, { contactId: string | null }>();
   if (hashed.length === 0) return known;
-  const workspaceIds = pgTextArray(hashed.map((p) => p.workspaceId));
-  const hashes = pgTextArray(hashed.map((p) => p.addressHash));
+  const workspaceIds = pgTextArray(hashed.map((s) => s.workspace.id));
+  const hashes = pgTextArray(hashed.map((s) => s.addressHash));
   const [contactRows, messagedRows] = await Promise.all([
     tx.execute(sql`
       select c.workspace_id, c.phone_hash as address_hash, c.id

@@ -1,9 +1,8 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { messageEvents, messages, webhookEvents } from "@/db/schema";
-import { normalizePhone } from "@/server/lib/addresses";
 import { lockKeysInOrder } from "@/server/lib/advisory-locks";
-import { blindIndex, decryptPii, encryptPii } from "@/server/lib/crypto";
+import { decryptPii, encryptPii } from "@/server/lib/crypto";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { inTransaction, type PublicContext } from "../context";
@@ -17,7 +16,9 @@ import {
   knownSenders,
   receivedEventValues,
   senderKey,
+  sendersIn,
   ZInboundSmsInput,
+  type SenderInWorkspace,
   type TInboundSmsInput,
 } from "./handle-inbound-sms";
 import { findInboundWorkspaces, type InboundWorkspace } from "./inbound-workspace";
@@ -201,18 +202,7 @@ async function applyReplyBatch(
 ): Promise<number> {
   // Every text here read as a plain reply (checked again when it was read back).
   const classification: InboundClassification = { kind: "other" };
-  const routable = texts.map((text) => ({
-    ...text,
-    senders: text.candidates.map((workspace) => {
-      const phone = normalizePhone(text.input.from, workspace.defaultRegion);
-      // Short codes and alphanumeric senders have no E.164 form: recorded, nothing to look up.
-      return {
-        workspaceId: workspace.id,
-        addressHash: phone.ok ? blindIndex(workspace.id, "phone", phone.value) : null,
-        address: phone.ok ? phone.value : text.input.from,
-      };
-    }),
-  }));
+  const routable = texts.map((text) => ({ ...text, senders: sendersIn(text.input.from, text.candidates) }));
 
   return inTransaction(ctx.db, async (tx) => {
     await lockKeysInOrder(
@@ -240,8 +230,8 @@ async function applyReplyBatch(
       tx,
       live.flatMap((t) => t.senders),
     );
-    const knownAs = (s: { workspaceId: string; addressHash: string | null }) =>
-      s.addressHash ? known.get(senderKey(s.workspaceId, s.addressHash)) : undefined;
+    const knownAs = (s: SenderInWorkspace) =>
+      s.addressHash ? known.get(senderKey(s.workspace.id, s.addressHash)) : undefined;
     const rows = live.flatMap((text) => {
       const knowing = text.senders.filter((s) => knownAs(s));
       const routed = knowing.length > 0 ? knowing : text.senders.slice(0, 1);
@@ -249,7 +239,7 @@ async function applyReplyBatch(
         text,
         sender,
         values: inboundMessageValues({
-          workspaceId: sender.workspaceId,
+          workspaceId: sender.workspace.id,
           contactId: knownAs(sender)?.contactId ?? null,
           addressHash: sender.addressHash,
           address: sender.address,
